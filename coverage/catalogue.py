@@ -1,0 +1,360 @@
+"""The sourced catalogue: sites, systems, parameter estimates, deployments and context layers.
+
+``load_catalogue()`` reads every file in ``data/``, validates it against the schemas below and
+cross-checks the references between files. Anything wrong raises :class:`DataError`, whose
+message names the file, line, column, value and what is allowed. The same schemas validate
+user uploads (what-if sites), so bundled data and user data obey one set of rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from coverage._schema import Column, DataError, DataProblem, validate_frame
+
+__all__ = [
+    "CONFIDENCES",
+    "DATA_DIR",
+    "ESTIMATES",
+    "Catalogue",
+    "DataError",
+    "DataProblem",
+    "Estimate",
+    "SCHEMAS",
+    "load_catalogue",
+    "read_table",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+Estimate = Literal["low", "nominal", "high"]
+ESTIMATES: tuple[Estimate, ...] = ("low", "nominal", "high")
+CONFIDENCES = ("High", "Medium", "Low-Medium", "Low", "Derived", "Assumption", "User")
+SITE_KINDS = ("land", "port", "ship_station", "c2")
+SYSTEM_KINDS = ("radar", "interceptor", "c2")
+PRESENCES = ("permanent", "patrol", "occasional")
+
+#: Parameters each system kind must carry in parameters.csv, with their allowed range.
+REQUIRED_PARAMETERS: Mapping[str, Mapping[str, tuple[str, float, float]]] = {
+    "radar": {
+        "range_km": ("km", 1.0, 50_000.0),
+        "reference_rcs_m2": ("m2", 1e-4, 100.0),
+        "azimuth_fov_deg": ("deg", 1.0, 360.0),
+        "antenna_height_m": ("m", 0.0, 500.0),
+    },
+    "interceptor": {
+        "burnout_velocity_kmps": ("km/s", 0.5, 11.0),
+        "burn_time_s": ("s", 1.0, 600.0),
+        "nominal_range_km": ("km", 1.0, 20_000.0),
+        "max_intercept_alt_km": ("km", 10.0, 5_000.0),
+        "min_intercept_alt_km": ("km", 0.0, 1_000.0),
+    },
+    "c2": {},
+}
+
+_TEXT = 400
+SCHEMAS: Mapping[str, tuple[Column, ...]] = {
+    "sites.csv": (
+        Column("site_id", "id", description="Identifier"),
+        Column("name", "str", max_length=120, description="Display name"),
+        Column("country_iso3", "str", required=False, max_length=3, description="ISO 3166-1 alpha-3 host country; empty at sea"),
+        Column("kind", "choice", choices=SITE_KINDS, description="land, port, ship_station or c2"),
+        Column("lon_deg", "float", minimum=-180, maximum=180, description="Longitude, degrees east (WGS84)"),
+        Column("lat_deg", "float", minimum=-90, maximum=90, description="Latitude, degrees north (WGS84)"),
+        Column("elevation_m", "float", minimum=-500, maximum=9000, description="Ground or sea elevation, m"),
+        Column("role", "str", max_length=_TEXT),
+        Column("coord_source", "str", max_length=_TEXT),
+        Column("coord_confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "systems.csv": (
+        Column("system_id", "id"),
+        Column("kind", "choice", choices=SYSTEM_KINDS),
+        Column("name", "str", max_length=80),
+        Column("description", "str", max_length=_TEXT),
+        Column("source", "str", max_length=_TEXT),
+    ),
+    "parameters.csv": (
+        Column("system_id", "id"),
+        Column("parameter", "id"),
+        Column("unit", "str", max_length=12),
+        Column("low", "float", minimum=0, maximum=1e6, description="Value in the low-capability case"),
+        Column("nominal", "float", minimum=0, maximum=1e6),
+        Column("high", "float", minimum=0, maximum=1e6, description="Value in the high-capability case"),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=_TEXT),
+    ),
+    "deployments.csv": (
+        Column("deployment_id", "id"),
+        Column("site_id", "id"),
+        Column("system_id", "id"),
+        Column("phase", "int", required=False, minimum=1, maximum=4, description="EPAA phase 1-4; empty if none"),
+        Column("planned_from_year", "int", required=False, minimum=2009, maximum=2040),
+        Column("planned_until_year", "int", required=False, minimum=2009, maximum=2040),
+        Column("built_from", "date", required=False, minimum=1950, maximum=2040),
+        Column("built_until", "date", required=False, minimum=1950, maximum=2040),
+        Column("boresight_deg", "float", required=False, minimum=0, maximum=360),
+        Column("interceptor_count", "int", required=False, minimum=0, maximum=1000),
+        Column("presence", "choice", choices=PRESENCES),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "events.csv": (
+        Column("date", "date", minimum=1950, maximum=2040),
+        Column("title", "str", max_length=_TEXT),
+        Column("phase", "int", required=False, minimum=1, maximum=4),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+    ),
+    "early_warning_radars.csv": (
+        Column("radar_id", "id"),
+        Column("name", "str", max_length=120),
+        Column("country_iso3", "str", max_length=3),
+        Column("radar_type", "str", max_length=80),
+        Column("lon_deg", "float", minimum=-180, maximum=180),
+        Column("lat_deg", "float", minimum=-90, maximum=90),
+        Column("az_min_deg", "float", minimum=0, maximum=360, description="Sector start, degrees clockwise from north"),
+        Column("az_max_deg", "float", minimum=0, maximum=360, description="Sector end (clockwise from az_min_deg)"),
+        Column("range_km_low", "float", minimum=1, maximum=20_000),
+        Column("range_km_nominal", "float", minimum=1, maximum=20_000),
+        Column("range_km_high", "float", minimum=1, maximum=20_000),
+        Column("active_from_year", "int", minimum=1950, maximum=2040),
+        Column("active_until_year", "int", required=False, minimum=1950, maximum=2040),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "launch_points.csv": (
+        Column("point_id", "id"),
+        Column("name", "str", max_length=120),
+        Column("area", "str", max_length=60),
+        Column("lon_deg", "float", minimum=-180, maximum=180),
+        Column("lat_deg", "float", minimum=-90, maximum=90),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "phases.csv": (
+        Column("phase", "int", minimum=1, maximum=4),
+        Column("planned_year", "int", minimum=2009, maximum=2040),
+        Column("planned_content", "str", max_length=_TEXT),
+        Column("planned_interceptor", "str", max_length=40),
+        Column("threat_class", "str", max_length=40),
+        Column("built_date", "date", required=False, minimum=2009, maximum=2040),
+        Column("built_note", "str", max_length=_TEXT),
+        Column("cancelled_date", "date", required=False, minimum=2009, maximum=2040),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+    ),
+    "nato_members.csv": (
+        Column("iso3", "str", max_length=3),
+        Column("name", "str", max_length=80),
+        Column("joined_year", "int", minimum=1949, maximum=2040),
+        Column("in_europe", "bool"),
+        Column("source", "str", max_length=_TEXT),
+    ),
+}
+_UNIQUE = {
+    "sites.csv": "site_id",
+    "systems.csv": "system_id",
+    "deployments.csv": "deployment_id",
+    "early_warning_radars.csv": "radar_id",
+    "launch_points.csv": "point_id",
+    "nato_members.csv": "iso3",
+    "phases.csv": "phase",
+}
+
+
+def read_table(
+    name: str, *, text: str | None = None, data_dir: Path = DATA_DIR, source: str | None = None
+) -> tuple[pd.DataFrame, list[DataProblem]]:
+    """Read and validate one table by its file name.
+
+    Parameters
+    ----------
+    name
+        File name, a key of ``SCHEMAS`` (e.g. ``"sites.csv"``).
+    text
+        CSV text to validate instead of the bundled file (user uploads).
+    data_dir
+        Folder holding the bundled files.
+    source
+        Name used in messages; defaults to ``data/<name>``.
+    """
+    label = source or f"data/{name}"
+    try:
+        if text is None:
+            raw = pd.read_csv(data_dir / name, dtype=str, keep_default_na=False, encoding="utf-8")
+        else:
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        return pd.DataFrame(), [DataProblem(label, None, None, None, "file not found")]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        return pd.DataFrame(), [DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")]
+    return validate_frame(raw, SCHEMAS[name], label, unique=_UNIQUE.get(name))
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """Validated, cross-checked tables. Treat as read-only: it may be shared between users."""
+
+    sites: pd.DataFrame
+    systems: pd.DataFrame
+    parameters: pd.DataFrame
+    deployments: pd.DataFrame
+    events: pd.DataFrame
+    early_warning_radars: pd.DataFrame
+    launch_points: pd.DataFrame
+    nato_members: pd.DataFrame
+    phases: pd.DataFrame
+    label: str = "sourced catalogue"
+    custom_site_ids: frozenset[str] = field(default_factory=frozenset)
+
+    @cached_property
+    def digest(self) -> str:
+        """Content hash, used as a cache key by the dashboard."""
+        h = hashlib.sha256()
+        for frame in (self.sites, self.systems, self.parameters, self.deployments):
+            h.update(frame.to_csv(index=False).encode())
+        h.update(",".join(sorted(self.custom_site_ids)).encode())
+        return h.hexdigest()[:16]
+
+    @cached_property
+    def _parameter_values(self) -> dict[tuple[str, str, str], float]:
+        p = self.parameters
+        return {
+            (s, n, e): float(v)
+            for e in ESTIMATES
+            for s, n, v in zip(p.system_id, p.parameter, p[e], strict=True)
+        }
+
+    def parameter(self, system_id: str, name: str, estimate: Estimate = "nominal") -> float:
+        """Value of one parameter for a system in the given capability case."""
+        if estimate not in ESTIMATES:
+            raise ValueError(f"estimate={estimate!r} is not one of {ESTIMATES}")
+        try:
+            return self._parameter_values[(system_id, name, estimate)]
+        except KeyError:
+            raise KeyError(f"no parameter {name!r} for system {system_id!r} in data/parameters.csv") from None
+
+    def parameter_row(self, system_id: str, name: str) -> pd.Series:
+        """The full parameters.csv row (low, nominal, high, source, confidence, note)."""
+        rows = self.parameters[(self.parameters.system_id == system_id) & (self.parameters.parameter == name)]
+        if rows.empty:
+            raise KeyError(f"no parameter {name!r} for system {system_id!r} in data/parameters.csv")
+        return rows.iloc[0]
+
+    def system(self, system_id: str) -> pd.Series:
+        """The systems.csv row of one system."""
+        return self.systems.set_index("system_id").loc[system_id]
+
+    def nato_members_in(self, year: int, *, europe_only: bool = True) -> set[str]:
+        """ISO3 codes of NATO members at the end of ``year``."""
+        m = self.nato_members[self.nato_members.joined_year <= year]
+        if europe_only:
+            m = m[m.in_europe]
+        return set(m.iso3)
+
+
+def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list[DataProblem]:
+    """Problems in the references between tables (unknown ids, missing parameters, bad ranges)."""
+    problems: list[DataProblem] = []
+    sites, systems = tables["sites.csv"], tables["systems.csv"]
+    params, deps = tables["parameters.csv"], tables["deployments.csv"]
+    site_ids = set(sites.site_id)
+    kinds = dict(zip(systems.system_id, systems.kind, strict=True))
+    p_src = f"{label}/parameters.csv"
+    for row in params.itertuples():
+        if row.system_id not in kinds:
+            problems.append(DataProblem(p_src, row._line, "system_id", row.system_id, "unknown system id; known: " + ", ".join(sorted(kinds))))
+            continue
+        lo, nom, hi = row.low, row.nominal, row.high
+        if not (lo <= nom <= hi or lo >= nom >= hi):
+            problems.append(DataProblem(p_src, row._line, "nominal", str(nom), f"must lie between low ({lo:g}) and high ({hi:g})"))
+        spec = REQUIRED_PARAMETERS[kinds[row.system_id]].get(row.parameter)
+        if spec is not None:
+            unit, vmin, vmax = spec
+            for case in ("low", "nominal", "high"):
+                v = getattr(row, case)
+                if not vmin <= v <= vmax:
+                    problems.append(DataProblem(p_src, row._line, case, f"{v:g}", f"{row.parameter} must be from {vmin:g} to {vmax:g} {unit}"))
+    have = set(zip(params.system_id, params.parameter, strict=True))
+    for sid, kind in kinds.items():
+        for pname in REQUIRED_PARAMETERS[kind]:
+            if (sid, pname) not in have:
+                problems.append(DataProblem(p_src, None, "parameter", pname, f"required for {kind} system {sid!r} but missing"))
+    d_src = f"{label}/deployments.csv"
+    for row in deps.itertuples():
+        if row.site_id not in site_ids:
+            problems.append(DataProblem(d_src, row._line, "site_id", row.site_id, "unknown site id; known: " + ", ".join(sorted(site_ids))))
+        if row.system_id not in kinds:
+            problems.append(DataProblem(d_src, row._line, "system_id", row.system_id, "unknown system id; known: " + ", ".join(sorted(kinds))))
+        elif kinds[row.system_id] == "radar":
+            fov = params[(params.system_id == row.system_id) & (params.parameter == "azimuth_fov_deg")]
+            if not fov.empty and float(fov.nominal.iloc[0]) < 360 and pd.isna(row.boresight_deg):
+                problems.append(DataProblem(d_src, row._line, "boresight_deg", "", "required for a sector radar (field of view < 360°): 0 to 360"))
+        if pd.isna(row.planned_from_year) and (row.built_from is None or pd.isna(row.built_from)):
+            problems.append(DataProblem(d_src, row._line, "planned_from_year", "", "a deployment needs planned_from_year, built_from or both"))
+        if not pd.isna(row.planned_until_year) and not pd.isna(row.planned_from_year) and row.planned_until_year < row.planned_from_year:
+            problems.append(DataProblem(d_src, row._line, "planned_until_year", str(row.planned_until_year), f"must not be before planned_from_year ({row.planned_from_year})"))
+        if row.built_until and row.built_from and str(row.built_until) < str(row.built_from):
+            problems.append(DataProblem(d_src, row._line, "built_until", str(row.built_until), f"must not be before built_from ({row.built_from})"))
+    return problems
+
+
+def load_catalogue(data_dir: Path = DATA_DIR, *, overrides: Mapping[str, str] | None = None) -> Catalogue:
+    """Load, validate and cross-check every table.
+
+    Parameters
+    ----------
+    data_dir
+        Folder with the CSV files.
+    overrides
+        File name to CSV text, replacing that bundled table (used for what-if edits; the files
+        on disk are never written).
+
+    Raises
+    ------
+    DataError
+        With every problem found, each naming file, line, column, value and what is allowed.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[DataProblem] = []
+    for name in SCHEMAS:
+        text = None if overrides is None else overrides.get(name)
+        frame, found = read_table(name, text=text, data_dir=data_dir)
+        tables[name] = frame
+        problems += found
+    if problems:
+        raise DataError(problems)
+    problems = cross_check(tables, label="data")
+    if problems:
+        raise DataError(problems)
+    # Typed columns for the optional integers (pandas would otherwise hold floats and None).
+    deps = tables["deployments.csv"].copy()
+    for col in ("phase", "planned_from_year", "planned_until_year", "interceptor_count"):
+        deps[col] = pd.array(deps[col], dtype="Int64")
+    deps["boresight_deg"] = pd.to_numeric(deps["boresight_deg"])
+    ew = tables["early_warning_radars.csv"].copy()
+    ew["active_until_year"] = pd.array(ew["active_until_year"], dtype="Int64")
+    return Catalogue(
+        sites=tables["sites.csv"],
+        systems=tables["systems.csv"],
+        parameters=tables["parameters.csv"],
+        deployments=deps,
+        events=tables["events.csv"],
+        early_warning_radars=ew,
+        launch_points=tables["launch_points.csv"],
+        nato_members=tables["nato_members.csv"],
+        phases=tables["phases.csv"],
+    )

@@ -1,0 +1,234 @@
+"""Radar coverage: radar horizon, RCS scaling and ground footprints for a target altitude.
+
+The footprint of a radar for a target at altitude ``h_t`` is the ground area over which such a
+target is detectable. Three limits apply (fact sheet §5.1-5.2):
+
+* sensitivity: the instrumented range against a reference target, scaled by R ∝ σ^¼;
+* the radar horizon for that target altitude, on an effective Earth of radius k·R_E
+  (k = 4/3 for standard refraction) with a minimum elevation angle;
+* the azimuth field of view (an AN/TPY-2 faces its boresight; SPY-1 covers 360 degrees).
+
+Elevation geometry is spherical (mean Earth radius); the footprint outline is then drawn as a
+geodesic ring or sector on the WGS84 ellipsoid. The spherical-vs-ellipsoidal difference (< 0.5 %)
+is far below the uncertainty of the published ranges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from shapely.geometry.base import BaseGeometry
+
+from coverage.geodesy import EARTH_RADIUS_M, GEOD, ring, sector
+
+__all__ = [
+    "RadarAssumptions",
+    "RadarSpec",
+    "footprint",
+    "footprint_radius_m",
+    "horizon_ground_range_m",
+    "range_limited_ground_range_m",
+    "scaled_range_m",
+    "visible",
+]
+
+STANDARD_K_FACTOR = 4.0 / 3.0
+
+
+@dataclass(frozen=True)
+class RadarSpec:
+    """One radar at one place.
+
+    Attributes
+    ----------
+    lon_deg, lat_deg
+        Position (WGS84).
+    height_m
+        Height of the array above mean sea level (site elevation plus antenna height).
+    range_m
+        Instrumented range against ``reference_rcs_m2``.
+    reference_rcs_m2
+        Radar cross-section the range figure refers to.
+    boresight_deg
+        Azimuth the array faces, degrees clockwise from north; ``None`` for 360-degree radars.
+    fov_deg
+        Full azimuth field of view, degrees, in (0, 360].
+    """
+
+    lon_deg: float
+    lat_deg: float
+    height_m: float
+    range_m: float
+    reference_rcs_m2: float = 1.0
+    boresight_deg: float | None = None
+    fov_deg: float = 360.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "lon_deg": (self.lon_deg, -180.0, 180.0),
+            "lat_deg": (self.lat_deg, -90.0, 90.0),
+            "height_m": (self.height_m, -500.0, 10_000.0),
+            "range_m": (self.range_m, 0.0, 50_000_000.0),
+            "fov_deg": (self.fov_deg, 1e-9, 360.0),
+        }
+        for name, (value, lo, hi) in checks.items():
+            if not (isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi):
+                raise ValueError(f"RadarSpec.{name}={value!r} is outside the allowed range {lo:g}..{hi:g}")
+        if not (math.isfinite(self.reference_rcs_m2) and self.reference_rcs_m2 > 0):
+            raise ValueError(f"RadarSpec.reference_rcs_m2={self.reference_rcs_m2!r} must be > 0")
+        if self.fov_deg < 360.0 and (self.boresight_deg is None or not math.isfinite(self.boresight_deg)):
+            raise ValueError("RadarSpec.boresight_deg is required when fov_deg < 360")
+
+
+@dataclass(frozen=True)
+class RadarAssumptions:
+    """Assumptions shared by every radar footprint.
+
+    Attributes
+    ----------
+    target_rcs_m2
+        Radar cross-section of the target, m² (0.0001 to 100). An RV-like target is ~0.01 m².
+    k_factor
+        Effective-Earth-radius factor: 4/3 for standard refraction, 1 for pure geometry.
+    min_elevation_deg
+        Lowest elevation the radar can use, degrees (-5 to 30); ``None`` (default) means no
+        mask: line of sight down to the geometric horizon, as in the fact-sheet formula
+        d ≈ 4.12·(√h_r + √h_t).
+    """
+
+    target_rcs_m2: float = 1.0
+    k_factor: float = STANDARD_K_FACTOR
+    min_elevation_deg: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.target_rcs_m2) and 1e-4 <= self.target_rcs_m2 <= 100.0):
+            raise ValueError(f"target_rcs_m2={self.target_rcs_m2!r} is outside the allowed range 0.0001..100")
+        if not (math.isfinite(self.k_factor) and 0.5 <= self.k_factor <= 4.0):
+            raise ValueError(f"k_factor={self.k_factor!r} is outside the allowed range 0.5..4")
+        if self.min_elevation_deg is not None and not (
+            math.isfinite(self.min_elevation_deg) and -5.0 <= self.min_elevation_deg <= 30.0
+        ):
+            raise ValueError(f"min_elevation_deg={self.min_elevation_deg!r} is outside the allowed range -5..30")
+
+
+def scaled_range_m(range_m: float, reference_rcs_m2: float, target_rcs_m2: float) -> float:
+    """Detection range against ``target_rcs_m2`` from the radar range equation, R ∝ σ^¼."""
+    return range_m * (target_rcs_m2 / reference_rcs_m2) ** 0.25
+
+
+def horizon_ground_range_m(
+    radar_height_m: ArrayLike,
+    target_alt_m: ArrayLike,
+    *,
+    k_factor: float = STANDARD_K_FACTOR,
+    min_elevation_deg: float | None = None,
+) -> NDArray[np.float64]:
+    """Ground distance at which a target at ``target_alt_m`` drops below the elevation mask.
+
+    Exact spherical geometry on an Earth of radius ``k_factor * R_E``. Without a mask (``None``)
+    the limit is the line of sight grazing the Earth, which reduces to
+    d = √(2kR_E·h_r) + √(2kR_E·h_t) for small heights (fact sheet §5.1: Kürecik, 2,085 m, sees a
+    surface target at ≈188 km). A mask below the geometric dip of the horizon at the radar has
+    no effect.
+    """
+    re = k_factor * EARTH_RADIUS_M
+    r1 = re + np.maximum(np.asarray(radar_height_m, float), 0.0)
+    r2 = re + np.maximum(np.asarray(target_alt_m, float), 0.0)
+    dip = -np.arccos(re / r1)
+    elev = dip if min_elevation_deg is None else np.maximum(math.radians(min_elevation_deg), dip)
+    # Law of sines in the triangle Earth centre - radar - target.
+    theta = np.pi / 2.0 - elev - np.arcsin(np.clip(r1 * np.cos(elev) / r2, -1.0, 1.0))
+    return np.maximum(theta, 0.0) * re
+
+
+def range_limited_ground_range_m(
+    radar_height_m: ArrayLike, target_alt_m: ArrayLike, slant_range_m: ArrayLike
+) -> NDArray[np.float64]:
+    """Ground distance at which the slant range to a target at ``target_alt_m`` equals ``slant_range_m``.
+
+    Zero when the target altitude is itself out of range (straight up is already too far).
+    """
+    r1 = EARTH_RADIUS_M + np.asarray(radar_height_m, float)
+    r2 = EARTH_RADIUS_M + np.asarray(target_alt_m, float)
+    s = np.asarray(slant_range_m, float)
+    cos_theta = (r1**2 + r2**2 - s**2) / (2.0 * r1 * r2)
+    theta = np.where(s < np.abs(r2 - r1), 0.0, np.arccos(np.clip(cos_theta, -1.0, 1.0)))
+    return theta * EARTH_RADIUS_M
+
+
+def footprint_radius_m(
+    radar: RadarSpec, target_alt_m: float, assumptions: RadarAssumptions = RadarAssumptions()
+) -> tuple[float, Literal["sensitivity", "horizon"]]:
+    """Ground radius of the footprint and which limit binds it."""
+    if not (math.isfinite(target_alt_m) and 0.0 <= target_alt_m <= 5_000_000.0):
+        raise ValueError(f"target_alt_m={target_alt_m!r} is outside the allowed range 0..5,000,000")
+    slant = scaled_range_m(radar.range_m, radar.reference_rcs_m2, assumptions.target_rcs_m2)
+    by_range = float(range_limited_ground_range_m(radar.height_m, target_alt_m, slant))
+    by_horizon = float(
+        horizon_ground_range_m(
+            radar.height_m, target_alt_m,
+            k_factor=assumptions.k_factor, min_elevation_deg=assumptions.min_elevation_deg,
+        )
+    )
+    return (by_range, "sensitivity") if by_range <= by_horizon else (by_horizon, "horizon")
+
+
+def footprint(
+    radar: RadarSpec, target_alt_m: float, assumptions: RadarAssumptions = RadarAssumptions()
+) -> BaseGeometry:
+    """Ground footprint (EPSG:4326 polygon) where a target at ``target_alt_m`` is detectable."""
+    radius_m, _ = footprint_radius_m(radar, target_alt_m, assumptions)
+    if radar.fov_deg >= 360.0 or radar.boresight_deg is None:
+        return ring(radar.lon_deg, radar.lat_deg, radius_m)
+    return sector(radar.lon_deg, radar.lat_deg, radius_m, boresight_deg=radar.boresight_deg, width_deg=radar.fov_deg)
+
+
+def visible(
+    radar: RadarSpec,
+    lon_deg: ArrayLike,
+    lat_deg: ArrayLike,
+    alt_m: ArrayLike,
+    assumptions: RadarAssumptions = RadarAssumptions(),
+) -> NDArray[np.bool_]:
+    """Whether targets at ``(lon, lat, alt)`` are inside the radar's coverage (vectorised).
+
+    Applies the same three limits as :func:`footprint`, point by point: slant range against the
+    RCS-scaled range, elevation above the mask on the k-factor Earth, and azimuth sector.
+    """
+    lon_a, lat_a, alt_a = np.broadcast_arrays(
+        np.asarray(lon_deg, float), np.asarray(lat_deg, float), np.asarray(alt_m, float)
+    )
+    az, _, ground = GEOD.inv(
+        np.full(lon_a.size, radar.lon_deg), np.full(lon_a.size, radar.lat_deg), lon_a.ravel(), lat_a.ravel()
+    )
+    az = np.asarray(az).reshape(lon_a.shape)
+    ground = np.asarray(ground).reshape(lon_a.shape)
+    return _visible_from_polar(radar, az, ground, alt_a, assumptions)
+
+
+def _visible_from_polar(
+    radar: RadarSpec,
+    azimuth_deg: NDArray[np.float64],
+    ground_m: NDArray[np.float64],
+    alt_m: NDArray[np.float64],
+    assumptions: RadarAssumptions,
+) -> NDArray[np.bool_]:
+    theta = ground_m / EARTH_RADIUS_M
+    r1 = EARTH_RADIUS_M + radar.height_m
+    r2 = EARTH_RADIUS_M + alt_m
+    slant = np.sqrt(np.maximum(r1**2 + r2**2 - 2.0 * r1 * r2 * np.cos(theta), 0.0))
+    max_slant = scaled_range_m(radar.range_m, radar.reference_rcs_m2, assumptions.target_rcs_m2)
+    in_range = slant <= max_slant
+    in_view = ground_m <= horizon_ground_range_m(
+        radar.height_m, alt_m, k_factor=assumptions.k_factor, min_elevation_deg=assumptions.min_elevation_deg
+    ) * (1.0 + 1e-12)
+    if radar.fov_deg >= 360.0 or radar.boresight_deg is None:
+        in_sector = np.ones_like(in_range)
+    else:
+        off = (azimuth_deg - radar.boresight_deg + 180.0) % 360.0 - 180.0
+        in_sector = np.abs(off) <= radar.fov_deg / 2.0
+    return in_range & in_view & in_sector
