@@ -21,6 +21,8 @@ Conventions
   Somaliland -> merged into ``SOM``, Siachen Glacier -> merged into ``IND`` (Indian-administered),
   Indian Ocean Ter. -> split into ``CXR`` (Christmas Island) and ``CCK`` (Cocos (Keeling) Islands).
   Ashmore and Cartier Is. share Australia's numeric id and are dissolved into ``AUS``.
+* Names are GeoNames' English short names, except ``NLD`` -> "Netherlands" and
+  ``TUR`` -> "Türkiye".
 * ``area_km2`` is the geodesic (WGS84) area of the whole country at 1:50m, measured before
   clipping and simplification; both GeoJSON files carry the same value.
 
@@ -38,7 +40,6 @@ import argparse
 import csv
 import json
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -91,6 +92,10 @@ NO_NUMERIC_ID_ISO3 = {
 INDIAN_OCEAN_TER_NAME = "Indian Ocean Ter."
 INDIAN_OCEAN_TER_SPLIT_LON_DEG = 100.0
 
+#: English short names that replace GeoNames' (the UN has used "Türkiye" since 2022; GeoNames
+#: writes "The Netherlands"), matching ``data/nato_members.csv``.
+NAME_OVERRIDES = {"NLD": "Netherlands", "TUR": "Türkiye"}
+
 CONTINENT_NAMES = {
     "AF": "Africa",
     "AN": "Antarctica",
@@ -135,8 +140,14 @@ def fetch_world_atlas(tarball: Path | None, workdir: Path) -> Path:
         members = [
             m
             for m in tar.getmembers()
-            if m.isfile() and m.name in {"package/package.json", "package/countries-50m.json",
-                                         "package/countries-110m.json", "package/LICENSE"}
+            if m.isfile()
+            and m.name
+            in {
+                "package/package.json",
+                "package/countries-50m.json",
+                "package/countries-110m.json",
+                "package/LICENSE",
+            }
         ]
         tar.extractall(workdir / "extract", members=members, filter="data")
     package_dir = workdir / "extract" / "package"
@@ -170,26 +181,64 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
 
 
-def _crosses_antimeridian(polygon: shapely.Polygon) -> bool:
-    """Whether a ring jumps more than 180 deg of longitude away from the poles.
+def _antimeridian_jumps(ring: shapely.LinearRing) -> np.ndarray:
+    """Return indices ``i`` where edge ``i -> i + 1`` jumps more than 180 deg of longitude.
 
-    Antarctica's ring legitimately runs along latitude -90 from -180 to +180; that edge is not
-    an antimeridian crossing.
+    Edges running along a pole (both ends beyond 89.9 deg of latitude) are not jumps: d3 writes
+    polar caps as rings along latitude +/-89.999.
     """
-    for ring in [polygon.exterior, *polygon.interiors]:
-        xy = np.asarray(ring.coords)
-        jump = np.abs(np.diff(xy[:, 0])) > 180.0
-        polar = (np.abs(xy[:-1, 1]) > 89.9) & (np.abs(xy[1:, 1]) > 89.9)
-        if np.any(jump & ~polar):
-            return True
-    return False
+    xy = np.asarray(ring.coords)
+    jump = np.abs(np.diff(xy[:, 0])) > 180.0
+    polar = (np.abs(xy[:-1, 1]) > 89.9) & (np.abs(xy[1:, 1]) > 89.9)
+    return np.nonzero(jump & ~polar)[0]
+
+
+def _polar_cap(ring: shapely.LinearRing) -> shapely.Polygon:
+    """Turn a ring that encircles a pole (one antimeridian jump) into a planar polygon.
+
+    The ring is opened at its jump, the jump is replaced by the crossing point at +/-180 deg,
+    and the polygon is closed along the pole it encircles (Antarctica in world-atlas).
+    """
+    xy = np.asarray(ring.coords)[:-1]
+    (i,) = _antimeridian_jumps(shapely.LinearRing(np.vstack([xy, xy[:1]])))
+    path = np.vstack([xy[i + 1 :], xy[: i + 1]])
+    (x_a, y_a), (x_b, y_b) = path[-1], path[0]
+    side = 1.0 if x_a > 0 else -1.0
+    x_b_unwrapped = x_b + 360.0 * side
+    t = (180.0 * side - x_a) / (x_b_unwrapped - x_a) if x_b_unwrapped != x_a else 0.0
+    y_cross = y_a + t * (y_b - y_a)
+    pole = -90.0 if np.mean(xy[:, 1]) < 0 else 90.0
+    closing = [
+        (180.0 * side, y_cross),
+        (180.0 * side, pole),
+        (-180.0 * side, pole),
+        (-180.0 * side, y_cross),
+    ]
+    return shapely.Polygon(np.vstack([path, closing]))
+
+
+def _unwrap_and_split(polygon: shapely.Polygon) -> list[BaseGeometry]:
+    """Cut a polygon that crosses the antimeridian into its parts west and east of it."""
+    unwrapped = shapely.transform(
+        polygon,
+        lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0]), xy[:, 1]]),
+    )
+    unwrapped = shapely.make_valid(unwrapped)
+    west = unwrapped.intersection(box(-180.0, -90.0, 180.0, 90.0))
+    east = affinity.translate(unwrapped.intersection(box(180.0, -90.0, 540.0, 90.0)), xoff=-360.0)
+    return [west, east]
 
 
 def split_antimeridian(geom: BaseGeometry) -> BaseGeometry:
     """Split polygons that cross the antimeridian into parts on either side of +/-180 deg.
 
-    Each crossing polygon is unwrapped to 0..360 deg of longitude, repaired, cut at 180 deg,
-    and its eastern part shifted back by -360 deg.
+    Three cases, recognised by how often a ring jumps across +/-180 deg:
+
+    * an even number (Russia, Fiji): the polygon is unwrapped to 0..360 deg of longitude,
+      repaired, cut at 180 deg, and its eastern part shifted back by -360 deg;
+    * one jump (a ring around a pole): it is closed along the pole;
+    * an exterior lying entirely on a pole with the coastline as its hole (how GDAL reads
+      world-atlas' 1:50m Antarctica): the hole becomes a polar cap.
 
     Parameters
     ----------
@@ -203,19 +252,24 @@ def split_antimeridian(geom: BaseGeometry) -> BaseGeometry:
     """
     out: list[BaseGeometry] = []
     for polygon in shapely.get_parts(geom):
-        if polygon.geom_type != "Polygon" or not _crosses_antimeridian(polygon):
+        if polygon.geom_type != "Polygon":
             out.append(polygon)
             continue
-        unwrapped = shapely.transform(
-            polygon, lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360, xy[:, 0]),
-                                                 xy[:, 1]])
-        )
-        unwrapped = shapely.make_valid(unwrapped)
-        west = unwrapped.intersection(box(-180.0, -90.0, 180.0, 90.0))
-        east = affinity.translate(
-            unwrapped.intersection(box(180.0, -90.0, 540.0, 90.0)), xoff=-360.0
-        )
-        out.extend([west, east])
+        exterior_lat = np.asarray(polygon.exterior.coords)[:, 1]
+        if np.all(np.abs(exterior_lat) > 89.9):
+            out.extend(_polar_cap(r) for r in polygon.interiors if len(_antimeridian_jumps(r)) == 1)
+            continue
+        jumps = len(_antimeridian_jumps(polygon.exterior))
+        if jumps == 0:
+            out.append(polygon)
+        elif jumps == 1:
+            out.append(
+                _polar_cap(polygon.exterior).difference(
+                    shapely.MultiPolygon([shapely.Polygon(r) for r in polygon.interiors])
+                )
+            )
+        else:
+            out.extend(_unwrap_and_split(polygon))
     return _polygonal(shapely.make_valid(_polygonal(shapely.GeometryCollection(out))))
 
 
@@ -281,7 +335,8 @@ def build_countries(
     atlas["geometry"] = [split_antimeridian(g) for g in atlas.geometry]
 
     numeric_to_iso3 = {
-        int(n): str(i3) for n, i3 in zip(geonames["isonumeric"], geonames["iso3"], strict=True)
+        int(n): str(i3)
+        for n, i3 in zip(geonames["isonumeric"], geonames["iso3"], strict=True)
         if int(n) > 0
     }
     by_iso3: dict[str, list[Any]] = {}
@@ -298,7 +353,7 @@ def build_countries(
     frame = gpd.GeoDataFrame(
         {
             "iso3": iso3s,
-            "name": [str(geonames_by_iso3.at[c, "name"]) for c in iso3s],
+            "name": [NAME_OVERRIDES.get(c, str(geonames_by_iso3.at[c, "name"])) for c in iso3s],
             "population": [int(geonames_by_iso3.at[c, "population"]) for c in iso3s],
             "continent": [str(geonames_by_iso3.at[c, "continent"]) for c in iso3s],
         },
@@ -332,8 +387,12 @@ def finish_geometries(
     geoms = shapely.coverage_simplify(geoms, tolerance_deg)
     geoms = shapely.set_precision(geoms, GRID_DEG)
     geoms = np.array(
-        [shapely.orient_polygons(shapely.normalize(_polygonal(shapely.make_valid(g))),
-                                 exterior_cw=False) for g in geoms],
+        [
+            shapely.orient_polygons(
+                shapely.normalize(_polygonal(shapely.make_valid(g))), exterior_cw=False
+            )
+            for g in geoms
+        ],
         dtype=object,
     )
     frame["geometry"] = geoms
@@ -361,8 +420,10 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, property_names: Iterable[
         feature = {
             "type": "Feature",
             "properties": {n: getattr(row, n) for n in names},
-            "geometry": {"type": geom["type"],
-                         "coordinates": _round_coords(geom["coordinates"], COORD_DECIMALS)},
+            "geometry": {
+                "type": geom["type"],
+                "coordinates": _round_coords(geom["coordinates"], COORD_DECIMALS),
+            },
         }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
@@ -395,7 +456,8 @@ def build_cities(
     """
     capital_ids: set[int] = set()
     missing: list[str] = []
-    for iso2, capital in zip(geonames["iso"], geonames["capital"], strict=True):
+    for iso2, capital_raw in zip(geonames["iso"], geonames["capital"], strict=True):
+        capital = str(capital_raw).strip()
         if not capital:
             continue
         same_country = cities[cities["countrycode"] == iso2]
@@ -439,11 +501,17 @@ def write_cities(frame: pd.DataFrame, path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(list(frame.columns))
         for row in frame.itertuples(index=False):
-            writer.writerow([
-                row.city_id, row.name, row.iso3,
-                f"{row.lon_deg:.{CITY_DECIMALS}f}", f"{row.lat_deg:.{CITY_DECIMALS}f}",
-                row.population, "true" if row.is_capital else "false",
-            ])
+            writer.writerow(
+                [
+                    row.city_id,
+                    row.name,
+                    row.iso3,
+                    f"{row.lon_deg:.{CITY_DECIMALS}f}",
+                    f"{row.lat_deg:.{CITY_DECIMALS}f}",
+                    row.population,
+                    "true" if row.is_capital else "false",
+                ]
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,8 +520,12 @@ def write_cities(frame: pd.DataFrame, path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Build the three basemap files; return a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tarball", type=Path, default=None,
-                        help=f"reuse a tarball from `npm pack {WORLD_ATLAS_SPEC}`")
+    parser.add_argument(
+        "--tarball",
+        type=Path,
+        default=None,
+        help=f"reuse a tarball from `npm pack {WORLD_ATLAS_SPEC}`",
+    )
     parser.add_argument("--out-dir", type=Path, default=DATA_DIR, help="output directory")
     args = parser.parse_args(argv)
 
@@ -473,8 +545,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for frame in (countries_50m, countries_110m):
         frame["area_km2"] = frame["iso3"].map(area_km2)
 
-    europe = finish_geometries(countries_50m, tolerance_deg=EUROPE_SIMPLIFY_DEG,
-                               clip_box_deg=EUROPE_BOX_DEG)
+    europe = finish_geometries(
+        countries_50m, tolerance_deg=EUROPE_SIMPLIFY_DEG, clip_box_deg=EUROPE_BOX_DEG
+    )
     world = finish_geometries(countries_110m, tolerance_deg=WORLD_SIMPLIFY_DEG, clip_box_deg=None)
 
     cities, missing_capitals = build_cities(load_geonames_cities(), geonames, crimea_50m)
@@ -494,7 +567,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path, rows in outputs.items():
         print(f"wrote {path} ({rows} rows, {path.stat().st_size / 1024:.1f} KiB)")
     if missing_capitals:
-        print(f"capitals not found in cities15000: {', '.join(missing_capitals)}", file=sys.stderr)
+        print(
+            "capitals not in cities15000 (no city flagged for them): " + ", ".join(missing_capitals)
+        )
     return 0
 
 
