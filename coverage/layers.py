@@ -1,0 +1,249 @@
+"""pydeck map layers from the engine's GeoDataFrames (the only module that imports pydeck).
+
+Every feature carries the same flat, HTML-escaped properties (``name``, ``label``, ``source``) so
+one tooltip template serves all layers and no text from data or users can inject markup. The
+Deck has no map provider: the bundled country polygons are the basemap and the browser fetches
+nothing from outside.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pydeck as pdk
+import shapely
+from pydeck.bindings.json_tools import default_serialize
+
+from coverage.style import LAYER_ORDER, LAYER_STYLES, hex_to_rgba
+
+if TYPE_CHECKING:
+    from coverage.mapdata import MapData
+
+__all__ = ["VIEWS", "CompactDeck", "build_deck", "feature_collection"]
+
+#: Camera presets: Europe (the default) and the Arctic view for ICBM tracks.
+VIEWS: Mapping[str, dict[str, float]] = {
+    "europe": {"longitude": 21.0, "latitude": 49.0, "zoom": 2.95, "min_zoom": 1.5, "max_zoom": 9},
+    "wide": {"longitude": 10.0, "latitude": 55.0, "zoom": 1.8, "min_zoom": 1.0, "max_zoom": 9},
+}
+_SEA = "#DCE6EE"
+_LAND = "#F8F8F6"
+_BORDER = [120, 120, 120, 255]
+_TEXT_FIELDS = ("name", "label", "source")
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation (pydeck indents, tripling the payload)."""
+
+    def to_json(self) -> str:  # noqa: D102 - same contract as pydeck.Deck.to_json
+        cached = self.__dict__.get("_compact_json")
+        if cached is None:
+            # Serialised once: a built deck is never changed, and the dashboard reuses it.
+            cached = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+            self.__dict__["_compact_json"] = cached
+        return cached
+
+
+def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return _clean(value.item())
+    return value
+
+
+def feature_collection(
+    frame: gpd.GeoDataFrame, properties: Iterable[str], *, decimals: int = 4
+) -> dict[str, Any]:
+    """A compact GeoJSON FeatureCollection for deck.gl.
+
+    Coordinates are rounded to ``decimals`` (4 ≈ 10 m); text properties are HTML-escaped.
+    """
+    props = [p for p in properties if p in frame.columns]
+    geoms = _round_coords(np.asarray(frame.geometry.values), decimals)
+    features = []
+    for geom, row in zip(geoms, frame[props].itertuples(index=False), strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        features.append({
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(geom),
+            "properties": {k: _clean(v) for k, v in zip(props, row, strict=True)},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _with_text(frame: gpd.GeoDataFrame, name_col: str) -> gpd.GeoDataFrame:
+    out = frame.copy()
+    out["name"] = out[name_col].astype(str)
+    for col in ("label", "source"):
+        if col not in out.columns:
+            out[col] = ""
+    return out
+
+
+def _polygon_layer(layer_key: str, frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str] = (), *,
+                   projector: bool = False, fill: list[int] | None = None, pickable: bool = True) -> pdk.Layer:
+    style = LAYER_STYLES[layer_key]
+    data = feature_collection(_with_text(frame, name_col), [*_TEXT_FIELDS, *extra])
+    width = style.line_width_px * (1.8 if projector else 1.0)
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=data,
+        id=layer_key,
+        stroked=width > 0,
+        filled=True,
+        get_fill_color=fill or hex_to_rgba(style.colour, style.fill_alpha),
+        get_line_color=hex_to_rgba(style.colour, 1.0),
+        line_width_units="'pixels'",
+        get_line_width=width,
+        line_width_min_pixels=width,
+        pickable=pickable,
+        auto_highlight=pickable,
+        highlight_color=[0, 0, 0, 40],
+    )
+
+
+def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
+    """Assemble the map of one :class:`~coverage.mapdata.MapData`.
+
+    Only layers in ``data.state.layers`` are drawn; the basemap (sea and countries) always is.
+    ``projector`` draws thicker lines and larger labels.
+    """
+    on = set(data.state.layers)
+    layers: list[pdk.Layer] = [
+        pdk.Layer(
+            "PolygonLayer", data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}], id="sea",
+            get_polygon="polygon", get_fill_color=hex_to_rgba(_SEA), stroked=False, pickable=False,
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=_countries_collection(data.countries),
+            id="countries", stroked=True, filled=True, get_fill_color=hex_to_rgba(_LAND), get_line_color=_BORDER,
+            line_width_units="'pixels'", get_line_width=1.2 if projector else 0.7, line_width_min_pixels=0.5,
+            pickable="countries" in on,
+        ),
+    ]
+    fp = data.footprints
+    builders: dict[str, Any] = {
+        "nato": lambda: _polygon_layer("nato", data.nato, "name", ["iso3", "joined_year"], projector=projector),
+        "early_warning": lambda: _polygon_layer(
+            "early_warning", data.early_warning, "site_name", ["system", "range_km"], projector=projector),
+        "radar": lambda: _polygon_layer(
+            "radar", fp[fp.layer == "radar"], "site_name", ["system", "system_name", "range_km", "limit", "layer"],
+            projector=projector),
+        "interceptor": lambda: _polygon_layer(
+            "interceptor", fp[fp.layer == "interceptor"], "site_name",
+            ["system", "system_name", "range_km", "limit", "layer"], projector=projector),
+        "launch": lambda: _points_layer("launch", data.launch_points, "name", projector=projector),
+        "sites": lambda: _sites_layers(data.sites, projector=projector),
+    }
+    if data.defended is not None:
+        builders["defended"] = lambda: _polygon_layer(
+            "defended", data.defended, "site_name", ["system", "layer"], projector=projector)
+    if data.tracks is not None:
+        builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
+    for key in LAYER_ORDER:
+        if key in on and key in builders:
+            built = builders[key]()
+            layers.extend(built if isinstance(built, list) else [built])
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**VIEWS[data.state.view], pitch=0, bearing=0),
+        # map_provider=None with pydeck's default map_style serialises the '__MAP_STYLE__' sentinel,
+        # which Streamlit treats as "no basemap"; map_style=None would make it fetch a Carto style.
+        map_provider=None,
+        tooltip={
+            "html": "<b>{name}</b><br/>{label}<br/><span style='opacity:.75'>Source: {source}</span>",
+            "style": {"backgroundColor": "#1b1b1b", "color": "#ffffff", "fontSize": "15px" if projector else "13px",
+                      "maxWidth": "460px", "whiteSpace": "normal"},
+        },
+        views=[pdk.View(type="MapView", controller=True, repeat=False)],
+    )
+
+
+_COUNTRY_CACHE: dict[int, dict[str, Any]] = {}
+
+
+def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Basemap FeatureCollection, converted once per basemap frame (the frames are shared)."""
+    key = id(countries)
+    if key not in _COUNTRY_CACHE:
+        frame = _with_text(countries, "name").assign(label="", source="Natural Earth 4.1 via world-atlas")
+        _COUNTRY_CACHE[key] = feature_collection(frame, [*_TEXT_FIELDS, "iso3"], decimals=3)
+    return _COUNTRY_CACHE[key]
+
+
+def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.Layer:
+    style = LAYER_STYLES[key]
+    data = []
+    cols = [c for c in ("label", "source") if c in frame.columns]
+    for geom, name, row in zip(frame.geometry, frame["name"], frame[cols].itertuples(index=False), strict=True):
+        lines = getattr(geom, "geoms", [geom])
+        for line in lines:
+            rec = {"path": [[round(x, 3), round(y, 3)] for x, y in line.coords], "name": _clean(str(name))}
+            rec.update({k: _clean(v) for k, v in zip(cols, row, strict=True)})
+            rec.setdefault("label", "")
+            rec.setdefault("source", "")
+            data.append(rec)
+    return pdk.Layer(
+        "PathLayer", data=data, id=key, get_path="path", get_color=hex_to_rgba(style.colour, 0.8),
+        width_units="'pixels'", get_width=style.line_width_px * (1.8 if projector else 1.0), pickable=True,
+    )
+
+
+def _points_frame(frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str]) -> list[dict[str, Any]]:
+    out = []
+    cols = [c for c in ("label", "source", *extra) if c in frame.columns]
+    for geom, name, row in zip(frame.geometry, frame[name_col], frame[cols].itertuples(index=False), strict=True):
+        rec = {"position": [round(geom.x, 4), round(geom.y, 4)], "name": _clean(str(name))}
+        rec.update({k: _clean(v) for k, v in zip(cols, row, strict=True)})
+        rec.setdefault("label", "")
+        rec.setdefault("source", "")
+        out.append(rec)
+    return out
+
+
+def _points_layer(key: str, frame: gpd.GeoDataFrame, name_col: str, *, projector: bool) -> pdk.Layer:
+    style = LAYER_STYLES[key]
+    return pdk.Layer(
+        "ScatterplotLayer", data=_points_frame(frame, name_col, []), id=key, get_position="position",
+        get_radius=9 if projector else 7, radius_units="'pixels'", get_fill_color=hex_to_rgba(style.colour),
+        get_line_color=[255, 255, 255, 255], stroked=True, line_width_units="'pixels'", get_line_width=1.5,
+        pickable=True,
+    )
+
+
+def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+    data = _points_frame(frame, "site_name", ["status", "systems", "custom"])
+    for rec in data:
+        hollow = rec.get("status") != "active"
+        rec["fill"] = [255, 255, 255, 255] if hollow else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
+        rec["short"] = rec["name"].split(" (")[0]
+    size = 16 if projector else 12
+    return [
+        pdk.Layer(
+            "ScatterplotLayer", data=data, id="sites", get_position="position", get_radius=8 if projector else 6,
+            radius_units="'pixels'", get_fill_color="fill", get_line_color=[0, 0, 0, 255], stroked=True,
+            line_width_units="'pixels'", get_line_width=2.5, pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer", data=data, id="site-labels", get_position="position", get_text="short", get_size=size,
+            get_color=[20, 20, 20, 255], get_pixel_offset=[10, 0], get_text_anchor="'start'",
+            get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 200],
+            background_padding=[3, 1], pickable=False, character_set="'auto'",
+            font_family="'Helvetica Neue, Arial, sans-serif'", font_weight=600,
+        ),
+    ]

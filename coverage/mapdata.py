@@ -1,0 +1,156 @@
+"""One map state → every layer's data: the single source for the dashboard map and the exports.
+
+The dashboard (pydeck) and the static exporter (matplotlib) both draw a :class:`MapData`, so a
+PNG exported for a state shows exactly the layers, features and numbers the dashboard shows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+from shapely.geometry import Point
+
+from coverage import basemap
+from coverage.catalogue import Catalogue
+from coverage.scenario import (
+    SCENARIO_LABELS,
+    FootprintOptions,
+    PhaseStatus,
+    early_warning_footprints,
+    footprints,
+    phase_status,
+    sites_layer,
+)
+from coverage.style import LAYER_STYLES
+
+__all__ = ["DEFAULT_LAYERS", "MapData", "MapState", "compute_map"]
+
+DEFAULT_LAYERS = frozenset(k for k, s in LAYER_STYLES.items() if s.default_on)
+
+
+@dataclass(frozen=True)
+class MapState:
+    """Everything a user chose for one map (hashable: a cache key and a URL).
+
+    Attributes
+    ----------
+    options
+        Year, scenario, estimate and radar assumptions.
+    layers
+        Keys of ``coverage.style.LAYER_STYLES`` to draw.
+    view
+        Camera preset: ``"europe"`` or ``"wide"``.
+    launch_area
+        Launch point or area for the defended-area layer and the threat tracks.
+    threat
+        Threat class id for the defended-area layer.
+    delay_s
+        Detection-to-launch delay for the defended area, s (0 to 600).
+    launch_on_remote
+        Whether any radar's track may cue any interceptor site.
+    shoot_look_shoot
+        Require two time-separated intercept opportunities.
+    """
+
+    options: FootprintOptions
+    layers: frozenset[str] = field(default_factory=lambda: DEFAULT_LAYERS)
+    view: str = "europe"
+    launch_area: str = "tabriz"
+    threat: str = "design_case"
+    delay_s: float = 60.0
+    launch_on_remote: bool = True
+    shoot_look_shoot: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = set(self.layers) - set(LAYER_STYLES)
+        if unknown:
+            raise ValueError(f"layers {sorted(unknown)} unknown; allowed: {', '.join(LAYER_STYLES)}")
+        if self.view not in ("europe", "wide"):
+            raise ValueError(f"view={self.view!r} is not one of 'europe', 'wide'")
+        if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 600.0):
+            raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Every layer of one map state, in EPSG:4326, plus its title lines."""
+
+    state: MapState
+    countries: gpd.GeoDataFrame
+    nato: gpd.GeoDataFrame
+    footprints: gpd.GeoDataFrame
+    early_warning: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    launch_points: gpd.GeoDataFrame
+    defended: gpd.GeoDataFrame | None
+    tracks: gpd.GeoDataFrame | None
+    phase: PhaseStatus
+    title: str
+    subtitle: str
+    assumptions: str
+
+
+def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
+    lp = catalogue.launch_points
+    return gpd.GeoDataFrame(
+        {
+            "name": lp.name,
+            "area": lp.area,
+            "label": [f"{n} ({a}): candidate launch area, {c} confidence" for n, a, c in zip(lp.name, lp.area, lp.confidence, strict=True)],
+            "source": lp.source,
+        },
+        geometry=[Point(x, y) for x, y in zip(lp.lon_deg, lp.lat_deg, strict=True)],
+        crs="EPSG:4326",
+    )
+
+
+def describe_assumptions(state: MapState) -> str:
+    """One line stating the assumptions behind the drawn layers."""
+    o = state.options
+    mask = "line of sight to the horizon" if o.min_elevation_deg is None else f"elevation mask {o.min_elevation_deg:g}°"
+    parts = [
+        f"{o.estimate} estimates",
+        f"radar footprints for a target at {o.target_alt_km:g} km altitude, RCS {o.target_rcs_m2:g} m², "
+        f"k = {o.k_factor:.3g}, {mask}",
+        "interceptor rings are nominal ranges, not defended areas",
+    ]
+    if "defended" in state.layers:
+        parts.append(
+            f"defended area vs {state.threat} from {state.launch_area}, delay {state.delay_s:g} s, "
+            f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
+            f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
+        )
+    return "; ".join(parts) + "."
+
+
+def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
+    """Compute every layer of ``state`` (layers that are off are still cheap or skipped)."""
+    o = state.options
+    view = "world" if state.view == "wide" else "europe"
+    defended = tracks = None
+    if "defended" in state.layers or "tracks" in state.layers:
+        from coverage import _mapdata_analysis  # the engagement engine; imported only when asked for
+
+        if "defended" in state.layers:
+            defended = _mapdata_analysis.defended_layer(catalogue, state)
+        if "tracks" in state.layers:
+            tracks = _mapdata_analysis.tracks_layer(catalogue, state)
+    phase = phase_status(catalogue, o.year, o.scenario)
+    title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
+    return MapData(
+        state=state,
+        countries=basemap.countries(view),
+        nato=basemap.nato_countries(catalogue, o.year, view=view),
+        footprints=footprints(catalogue, o),
+        early_warning=early_warning_footprints(catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km),
+        sites=sites_layer(catalogue, o.year, o.scenario, include_occasional=o.include_occasional),
+        launch_points=_launch_points(catalogue),
+        defended=defended,
+        tracks=tracks,
+        phase=phase,
+        title=title,
+        subtitle=phase.banner,
+        assumptions=describe_assumptions(state),
+    )

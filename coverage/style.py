@@ -1,0 +1,101 @@
+"""One palette and one set of layer names for every output (dashboard, images, KML).
+
+Colours are the Okabe-Ito colour-blind-safe set. Each layer also has a second cue that survives
+greyscale (line style and fill), used by the static exporter; the dashboard map uses fill
+versus outline-only to the same end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CAVEAT", "LAYER_ORDER", "LAYER_STYLES", "LayerStyle", "OKABE_ITO", "hex_to_rgba"]
+
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+    "black": "#000000",
+}
+
+CAVEAT = (
+    "UNCLASSIFIED — PUBLIC SOURCES — NOTIONAL / ILLUSTRATIVE. Nominal parameters from open sources; "
+    "not an assessment of operational capability."
+)
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one layer is drawn everywhere.
+
+    Attributes
+    ----------
+    key
+        Layer id used in URLs, CLI options and feature properties.
+    title
+        Legend entry.
+    description
+        What the layer is, in one sentence (legend tooltip and image legend).
+    colour
+        Hex colour.
+    fill_alpha
+        Fill opacity 0..1 (0 = outline only).
+    line_style
+        Matplotlib dash style for images: ``"solid"``, ``"dashed"``, ``"dotted"`` or ``"dashdot"``.
+    hatch
+        Matplotlib hatch for images ('' for none).
+    line_width_px
+        Outline width on the dashboard map.
+    default_on
+        Shown when the dashboard opens.
+    """
+
+    key: str
+    title: str
+    description: str
+    colour: str
+    fill_alpha: float
+    line_style: str
+    hatch: str
+    line_width_px: float
+    default_on: bool = True
+
+
+LAYER_STYLES: dict[str, LayerStyle] = {
+    s.key: s
+    for s in (
+        LayerStyle("countries", "Countries", "Natural Earth 1:50m country outlines (Crimea in Ukraine)",
+                   "#FFFFFF", 1.0, "solid", "", 0.6),
+        LayerStyle("nato", "NATO members (year)", "NATO member states in Europe at the end of the selected year",
+                   OKABE_ITO["yellow"], 0.35, "solid", "", 0.0),
+        LayerStyle("radar", "Radar footprint", "Ground area where a target at the chosen altitude is detectable "
+                   "(range, horizon and azimuth limits)", OKABE_ITO["blue"], 0.10, "dashed", "", 2.5),
+        LayerStyle("interceptor", "Interceptor nominal ring", "Nominal engagement-range ring of each interceptor "
+                   "(not a defended area)", OKABE_ITO["vermillion"], 0.0, "solid", "", 2.5),
+        LayerStyle("defended", "Defended area (physics)", "Ground defended against the chosen threat and launch "
+                   "area under the stated assumptions", OKABE_ITO["bluish_green"], 0.40, "solid", "///", 1.5, False),
+        LayerStyle("early_warning", "Russian early-warning radars", "Sector of each Russian early-warning radar "
+                   "for a target at the chosen altitude", OKABE_ITO["orange"], 0.06, "dotted", "", 2.0, False),
+        LayerStyle("launch", "Threat launch areas", "Candidate launch points (city or area level)",
+                   OKABE_ITO["reddish_purple"], 1.0, "solid", "", 1.0),
+        LayerStyle("tracks", "Threat tracks", "Great-circle ground tracks from the launch area to reference "
+                   "cities", OKABE_ITO["black"], 0.0, "dashdot", "", 2.0, False),
+        LayerStyle("sites", "Missile-defence sites", "Sites in place in the selected year (hollow: planned, "
+                   "not yet built)", OKABE_ITO["black"], 1.0, "solid", "", 1.5),
+    )
+}
+#: Bottom-to-top drawing order.
+LAYER_ORDER = ("countries", "nato", "early_warning", "radar", "defended", "interceptor", "tracks", "launch", "sites")
+
+
+def hex_to_rgba(colour: str, alpha: float = 1.0) -> list[int]:
+    """``"#RRGGBB"`` and an opacity 0..1 to deck.gl's ``[r, g, b, a]`` with 0..255 channels."""
+    c = colour.lstrip("#")
+    if len(c) != 6:
+        raise ValueError(f"colour={colour!r} is not #RRGGBB")
+    return [int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), round(255 * min(max(alpha, 0.0), 1.0))]

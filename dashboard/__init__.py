@@ -1,0 +1,1 @@
+"""Streamlit pieces of the dashboard (widgets, panels); ``app.py`` composes them."""
