@@ -40,7 +40,7 @@ EARTH_RADIUS_M = 6_371_008.8
 MAX_RADIUS_M = 19_900_000.0
 #: Target spacing between ring vertices along the arc.
 _VERTEX_SPACING_M = 15_000.0
-_MIN_VERTICES = 64
+_MIN_VERTICES = 96
 _MAX_VERTICES = 1440
 
 
@@ -59,7 +59,7 @@ def _check_radius(radius_m: float) -> None:
 def vertex_count(radius_m: float, arc_deg: float = 360.0) -> int:
     """Number of arc vertices for a ring or sector of this radius.
 
-    Spacing is about 15 km along the arc, between 64 and 1440 vertices for a full circle
+    Spacing is about 15 km along the arc, between 96 and 1440 vertices for a full circle
     (scaled by ``arc_deg / 360`` for sectors). With that spacing the mid-point of every
     straight lon/lat edge stays within 0.1 % of the radius (see ``tests/test_geodesy.py``).
     """

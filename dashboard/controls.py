@@ -12,8 +12,6 @@ __all__ = ["sidebar_state"]
 
 _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")
-_MASK_LABELS = {"none": "none (line of sight)", "0": "0°", "2": "2°", "5": "5°"}
-_ESTIMATE_LABELS = {"low": "low", "nominal": "nominal", "high": "high"}
 
 
 def sidebar_state() -> tuple[MapState, bool]:
@@ -22,12 +20,14 @@ def sidebar_state() -> tuple[MapState, bool]:
     sb.markdown("### EPAA coverage map")
     year = sb.slider("Year", FIRST_YEAR, LAST_YEAR, 2016, key="year", bind="query-params",
                      help="Assets in place at any time in the year (as built: by 31 December).")
+    # Bound widgets put their displayed label in the URL, so the options are the short codes
+    # (?scenario=planned) and the long names go in the captions.
     scenario = sb.radio("Scenario", ["actual", "planned"], key="scenario", bind="query-params",
-                        format_func=lambda s: SCENARIO_LABELS[s].capitalize(), horizontal=True,
+                        captions=[SCENARIO_LABELS["actual"], "as planned, Sept 2009"], horizontal=True,
                         help="As planned: the September 2009 announcement (plus the 2011 Rota decision). "
                              "As built: dates when each element became operational.")
     estimate = sb.segmented_control("Parameter estimate", ["low", "nominal", "high"], default="nominal",
-                                    key="estimate", bind="query-params", format_func=_ESTIMATE_LABELS.get,
+                                    key="estimate", bind="query-params",
                                     help="Capability case of every sourced parameter (data/parameters.csv): low = conservative, "
                                          "high = generous.")
     estimate = estimate or "nominal"
@@ -47,8 +47,8 @@ def sidebar_state() -> tuple[MapState, bool]:
         rcs = st.select_slider("Target RCS (m²)", options=list(_RCS_CHOICES), value=1.0, key="rcs",
                                bind="query-params",
                                help="Published ranges refer to 1 m²; range scales as RCS^¼ (an RV is ~0.01 m²).")
-        mask = st.select_slider("Elevation mask", options=list(_MASK_CHOICES), value="none", key="mask",
-                                bind="query-params", format_func=_MASK_LABELS.get,
+        mask = st.select_slider("Elevation mask (degrees)", options=list(_MASK_CHOICES), value="none", key="mask",
+                                bind="query-params",
                                 help="Lowest usable elevation; 'none' = line of sight to the 4/3-Earth horizon.")
         occasional = st.checkbox("Include occasional Black Sea patrols (as built)", value=False,
                                  key="occasional", bind="query-params")

@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    creates .venv, installs requirements.txt, starts the dashboard on http://127.0.0.1:8501
+#   make test   the same set-up plus Debian's chromium (browser tests), then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+PORT   ?= 8501
+
+.PHONY: setup run test lint bench chromium clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup chromium
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check coverage dashboard app.py tests bench scripts
+
+bench: setup chromium
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .hypothesis

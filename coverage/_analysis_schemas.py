@@ -1,0 +1,152 @@
+"""Schemas and loaders for the analysis tables: threats, Russian ICBM bases and US reference targets.
+
+The same rules as ``coverage.catalogue`` apply (``coverage._schema``): every value is checked,
+every problem is collected, and a :class:`~coverage._schema.DataError` names the file, line,
+column, value and what is allowed. Loaded tables are cached per process and returned as copies.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from coverage._schema import Column, DataError, DataProblem, validate_frame
+
+__all__ = [
+    "ANALYSIS_SCHEMAS",
+    "THREAT_CLASSES",
+    "load_icbm_bases",
+    "load_threats",
+    "load_us_targets",
+    "read_analysis_table",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CONFIDENCES = ("High", "Medium", "Low-Medium", "Low", "Derived", "Assumption", "User")
+THREAT_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "design_case")
+RANGE_RULES = ("fixed", "reach_nato_europe")
+_TEXT = 400
+
+ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
+    "threats.csv": (
+        Column("threat_id", "id", description="Identifier used by --threat"),
+        Column("name", "str", max_length=120),
+        Column("threat_class", "choice", choices=THREAT_CLASSES, description="US DoD range class"),
+        Column("range_km_low", "float", required=False, minimum=50, maximum=16_000),
+        Column("range_km_nominal", "float", required=False, minimum=50, maximum=16_000),
+        Column("range_km_high", "float", required=False, minimum=50, maximum=16_000),
+        Column("range_rule", "choice", choices=RANGE_RULES,
+               description="fixed: the range columns; reach_nato_europe: computed per launch area"),
+        Column("class_default", "bool", description="Used when --threat names the class"),
+        Column("examples", "str", max_length=_TEXT),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "icbm_bases.csv": (
+        Column("base_id", "id"),
+        Column("name", "str", max_length=120),
+        Column("division", "str", max_length=120),
+        Column("basing", "choice", choices=("silo", "road-mobile")),
+        Column("lon_deg", "float", minimum=-180, maximum=180),
+        Column("lat_deg", "float", minimum=-90, maximum=90),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "us_targets.csv": (
+        Column("target_id", "id"),
+        Column("name", "str", max_length=120),
+        Column("kind", "choice", choices=("city", "icbm_base", "gmd_site")),
+        Column("lon_deg", "float", minimum=-180, maximum=180),
+        Column("lat_deg", "float", minimum=-90, maximum=90),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+}
+_UNIQUE = {"threats.csv": "threat_id", "icbm_bases.csv": "base_id", "us_targets.csv": "target_id"}
+
+
+def read_analysis_table(
+    name: str, *, text: str | None = None, data_dir: Path = DATA_DIR, source: str | None = None
+) -> tuple[pd.DataFrame, list[DataProblem]]:
+    """Read and validate one analysis table; returns the table and every problem found.
+
+    Parameters
+    ----------
+    name
+        File name, a key of ``ANALYSIS_SCHEMAS``.
+    text
+        CSV text to validate instead of the bundled file.
+    data_dir
+        Folder holding the bundled files.
+    source
+        Name used in messages; defaults to ``data/<name>``.
+    """
+    if name not in ANALYSIS_SCHEMAS:
+        raise KeyError(f"unknown analysis table {name!r}; known: {', '.join(ANALYSIS_SCHEMAS)}")
+    label = source or f"data/{name}"
+    try:
+        if text is None:
+            raw = pd.read_csv(data_dir / name, dtype=str, keep_default_na=False, encoding="utf-8")
+        else:
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        return pd.DataFrame(), [DataProblem(label, None, None, None, "file not found")]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        return pd.DataFrame(), [DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")]
+    frame, problems = validate_frame(raw, ANALYSIS_SCHEMAS[name], label, unique=_UNIQUE[name])
+    if name == "threats.csv" and not frame.empty:
+        problems += _check_threats(frame, label)
+    return frame, problems
+
+
+def _check_threats(frame: pd.DataFrame, label: str) -> list[DataProblem]:
+    problems: list[DataProblem] = []
+    for row in frame.itertuples():
+        values = (row.range_km_low, row.range_km_nominal, row.range_km_high)
+        if row.range_rule == "fixed":
+            for col, v in zip(("range_km_low", "range_km_nominal", "range_km_high"), values, strict=True):
+                if v is None or pd.isna(v):
+                    problems.append(DataProblem(label, row._line, col, "", "required when range_rule is 'fixed': 50 to 16000 km"))
+            if all(v is not None and not pd.isna(v) for v in values) and not values[0] <= values[1] <= values[2]:
+                problems.append(DataProblem(label, row._line, "range_km_nominal", f"{values[1]:g}",
+                                            f"must lie between low ({values[0]:g}) and high ({values[2]:g})"))
+        elif any(v is not None and not pd.isna(v) for v in values):
+            problems.append(DataProblem(label, row._line, "range_rule", row.range_rule,
+                                        "a computed range must leave range_km_low/nominal/high empty"))
+    defaults = frame[frame.class_default.astype(bool)]
+    for cls, group in defaults.groupby("threat_class"):
+        if len(group) > 1:
+            problems.append(DataProblem(label, int(group._line.iloc[1]), "class_default", "true",
+                                        f"only one threat per class may be the default; {cls} already has "
+                                        f"{group.threat_id.iloc[0]!r}"))
+    return problems
+
+
+@functools.lru_cache(maxsize=8)
+def _load(name: str, data_dir: Path) -> pd.DataFrame:
+    frame, problems = read_analysis_table(name, data_dir=data_dir)
+    if problems:
+        raise DataError(problems)
+    return frame.drop(columns="_line")
+
+
+def load_threats(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The validated ``threats.csv`` (a copy); raises ``DataError`` listing every problem."""
+    return _load("threats.csv", data_dir).copy()
+
+
+def load_icbm_bases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The validated ``icbm_bases.csv`` (a copy); raises ``DataError`` listing every problem."""
+    return _load("icbm_bases.csv", data_dir).copy()
+
+
+def load_us_targets(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The validated ``us_targets.csv`` (a copy); raises ``DataError`` listing every problem."""
+    return _load("us_targets.csv", data_dir).copy()

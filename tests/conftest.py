@@ -1,0 +1,27 @@
+"""Shared fixtures and a zoo of edge-case inputs for the engine tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from coverage.catalogue import Catalogue, load_catalogue
+
+#: (lon_deg, lat_deg) places that stress geodesy: the sites, the poles, the antimeridian, the equator.
+ZOO_POINTS = {
+    "deveselu": (24.4134, 44.0787),
+    "redzikowo": (17.108, 54.479),
+    "kurecik": (37.7936, 38.3494),
+    "rota": (-6.3316, 36.6208),
+    "north_pole": (0.0, 90.0),
+    "near_north_pole": (45.0, 89.5),
+    "south_pole": (0.0, -90.0),
+    "antimeridian_east": (179.9, 65.0),
+    "antimeridian_west": (-179.9, -10.0),
+    "equator": (0.0, 0.0),
+}
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The sourced catalogue, loaded once (read-only)."""
+    return load_catalogue()

@@ -1,0 +1,89 @@
+"""AppTest wiring: the dashboard runs, and its widgets change the Deck JSON it sends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _deck(at: AppTest) -> dict:
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.json)
+
+
+def _layer_ids(at: AppTest) -> list[str]:
+    return [layer["id"] for layer in _deck(at)["layers"]]
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_app__runs_and_draws_the_default_layers(app: AppTest) -> None:
+    ids = _layer_ids(app)
+    assert ids[:2] == ["sea", "countries"]
+    assert {"nato", "radar", "interceptor", "sites", "launch"} <= set(ids)
+    spec = _deck(app)
+    assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"  # no tile provider
+    assert "mapProvider" not in spec
+
+
+def test_app__moving_the_year_changes_the_map(app: AppTest) -> None:
+    before = _deck(app)
+    app.slider(key="year").set_value(2024).run()
+    assert not app.exception
+    after = _deck(app)
+    assert before != after
+    radar = next(layer for layer in after["layers"] if layer["id"] == "radar")
+    names = {f["properties"]["name"] for f in radar["data"]["features"]}
+    assert any("Redzikowo" in n for n in names)
+
+
+def test_app__toggling_layers_changes_the_deck(app: AppTest) -> None:
+    app.checkbox(key="show_radar").uncheck().run()
+    assert "radar" not in _layer_ids(app)
+    app.checkbox(key="show_early_warning").check().run()
+    assert "early_warning" in _layer_ids(app)
+
+
+def test_app__scenario_switch_shows_phase4_plan(app: AppTest) -> None:
+    app.slider(key="year").set_value(2020).run()
+    app.radio(key="scenario").set_value("planned").run()
+    assert not app.exception
+    inter = next(layer for layer in _deck(app)["layers"] if layer["id"] == "interceptor")
+    systems = {f["properties"]["system"] for f in inter["data"]["features"]}
+    assert "sm3_iib" in systems
+    assert any("Phase 4" in m.value for m in app.markdown)
+
+
+def test_app__url_query_params_open_the_same_view() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["year"] = "2012"
+    at.query_params["scenario"] = "planned"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="year").value == 2012
+    assert at.radio(key="scenario").value == "planned"
+
+
+def test_app__year_buttons_step(app: AppTest) -> None:
+    start = app.slider(key="year").value
+    app.button(key="next_year").click().run()
+    assert app.slider(key="year").value == start + 1
+    app.button(key="prev_year").click().run().button(key="prev_year").click().run()
+    assert app.slider(key="year").value == start - 1
+
+
+def test_app__every_widget_has_a_key(app: AppTest) -> None:
+    for kind in ("slider", "radio", "checkbox", "toggle", "select_slider", "button"):
+        for widget in getattr(app, kind):
+            assert widget.key, f"{kind} {widget.label!r} has no key"

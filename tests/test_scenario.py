@@ -1,0 +1,118 @@
+"""Scenario dates against the sources, and the footprint table's contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from coverage.catalogue import Catalogue
+from coverage.scenario import (
+    FOOTPRINT_COLUMNS,
+    FootprintOptions,
+    deployed,
+    early_warning_footprints,
+    events_in,
+    footprints,
+    phase_status,
+    sites_layer,
+)
+
+
+def _sites(catalogue: Catalogue, year: int, scenario: str) -> set[str]:
+    return set(deployed(catalogue, year, scenario).site_id)  # type: ignore[arg-type]
+
+
+def test_deveselu__absent_2015_as_built_present_2016(catalogue: Catalogue) -> None:
+    assert "deveselu" not in _sites(catalogue, 2015, "actual")
+    assert "deveselu" in _sites(catalogue, 2016, "actual")
+    assert "deveselu" in _sites(catalogue, 2015, "planned")
+
+
+def test_redzikowo__planned_2018_but_built_only_2024(catalogue: Catalogue) -> None:
+    assert "redzikowo" in _sites(catalogue, 2018, "planned")
+    for year in range(2018, 2024):
+        assert "redzikowo" not in _sites(catalogue, year, "actual"), year
+    assert "redzikowo" in _sites(catalogue, 2024, "actual")
+
+
+def test_phase4__sm3_iib_only_in_the_plan(catalogue: Catalogue) -> None:
+    for year in range(2011, 2025):
+        assert "sm3_iib" not in set(deployed(catalogue, year, "actual").system_id)
+    assert "sm3_iib" not in set(deployed(catalogue, 2019, "planned").system_id)
+    assert "sm3_iib" in set(deployed(catalogue, 2020, "planned").system_id)
+
+
+def test_phase1__ship_2011_kurecik_2012_as_built(catalogue: Catalogue) -> None:
+    assert _sites(catalogue, 2011, "actual") == {"med_east"}
+    assert {"med_east", "kurecik", "ramstein"} <= _sites(catalogue, 2012, "actual")
+    assert "rota" not in _sites(catalogue, 2013, "actual")
+    assert "rota" in _sites(catalogue, 2014, "actual")
+
+
+def test_occasional_black_sea__only_when_asked(catalogue: Catalogue) -> None:
+    assert "black_sea" not in _sites(catalogue, 2014, "actual")
+    assert "black_sea" in set(deployed(catalogue, 2014, "actual", include_occasional=True).site_id)
+
+
+def test_footprints__columns_crs_and_layers(catalogue: Catalogue) -> None:
+    frame = footprints(catalogue, FootprintOptions(year=2016, scenario="actual"))
+    assert list(frame.columns) == FOOTPRINT_COLUMNS
+    assert frame.crs.to_epsg() == 4326
+    assert set(frame.layer) == {"radar", "interceptor"}
+    assert frame.geometry.is_valid.all() and not frame.geometry.is_empty.any()
+    dev = frame[(frame.site_id == "deveselu") & (frame.layer == "interceptor")].iloc[0]
+    assert dev.system == "sm3_ib" and dev.range_km == 700 and dev.limit == "nominal ring"
+    assert frame.geometry.contains(__import__("shapely").Point(0, 0)).sum() == 0
+
+
+def test_footprints__estimate_changes_ranges(catalogue: Catalogue) -> None:
+    ranges = {}
+    for est in ("low", "nominal", "high"):
+        f = footprints(catalogue, FootprintOptions(year=2024, scenario="actual", estimate=est))
+        ranges[est] = f.set_index("feature_id").range_km
+    assert (ranges["low"] <= ranges["nominal"]).all() and (ranges["nominal"] <= ranges["high"]).all()
+    assert (ranges["low"] < ranges["high"]).any()
+
+
+def test_footprints__each_radar_contains_its_site(catalogue: Catalogue) -> None:
+    from shapely.geometry import Point
+
+    frame = footprints(catalogue, FootprintOptions(year=2024, scenario="planned"))
+    for row in frame.itertuples():
+        assert row.geometry.covers(Point(row.site_lon_deg, row.site_lat_deg)), row.feature_id  # apex of a sector
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"year": 1990}, "year"), ({"year": 2016, "scenario": "maybe"}, "scenario"),
+     ({"year": 2016, "estimate": "best"}, "estimate"), ({"year": 2016, "target_alt_km": -5}, "target_alt_km")],
+)
+def test_footprint_options__reject_bad_values(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        FootprintOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_phase_status__banners(catalogue: Catalogue) -> None:
+    assert phase_status(catalogue, 2015, "planned").banner == "Phase 2 — 2015 plan"
+    assert phase_status(catalogue, 2016, "actual").banner == "Phase 2 as built — 12 May 2016"
+    assert phase_status(catalogue, 2015, "actual").phase == 1
+    assert "Phase 3 (planned 2018)" in phase_status(catalogue, 2020, "actual").detail
+    assert "cancelled 15 Mar 2013" in phase_status(catalogue, 2020, "planned").banner
+    assert phase_status(catalogue, 2024, "actual").phase == 3
+
+
+def test_sites_layer__redzikowo_hollow_while_late(catalogue: Catalogue) -> None:
+    s = sites_layer(catalogue, 2019, "actual").set_index("site_id")
+    assert s.loc["redzikowo", "status"] == "planned, not built"
+    assert s.loc["deveselu", "status"] == "active"
+    assert "north_sea" not in s.index  # a ship station is not "late", it was simply never manned
+
+
+def test_early_warning__gabala_until_2012(catalogue: Catalogue) -> None:
+    assert "gabala" in set(early_warning_footprints(catalogue, 2012).site_id)
+    assert "gabala" not in set(early_warning_footprints(catalogue, 2013).site_id)
+    assert "pionersky" in set(early_warning_footprints(catalogue, 2016).site_id)
+
+
+def test_events_in__2016(catalogue: Catalogue) -> None:
+    ev = events_in(catalogue, 2016)
+    assert list(ev.date) == sorted(ev.date) and "2016-05-12" in set(ev.date)
