@@ -296,18 +296,20 @@ def _true_anomaly(e_anom: NDArray[np.float64], e: NDArray[np.float64]) -> NDArra
 
 @dataclass(frozen=True, eq=False)
 class Profiles:
-    """Altitude and downrange angle against time for a batch of trajectories.
+    """Position against time for a batch of trajectories, in each trajectory's plane.
 
     Arrays are ``(n_targets, n_samples)``. Each row holds its own number of samples
     (``n_valid``); the rest of the row repeats the impact sample, so every row can be processed
-    together without masks.
+    together without masks. The position of a sample is ``x_m·L + y_m·W`` where L is the unit
+    vector of the launch point and W the unit vector perpendicular to it, in the plane of the
+    great circle, toward the target.
 
     Attributes
     ----------
     time_s
         Time since lift-off (or since burnout at the surface without a boost phase), s.
-    angle_rad
-        Central angle travelled from the launch point along the great circle, radians.
+    x_m, y_m
+        In-plane coordinates from the Earth's centre, m.
     alt_m
         Altitude above the spherical Earth, m.
     n_valid
@@ -317,7 +319,8 @@ class Profiles:
     """
 
     time_s: NDArray[np.float64]
-    angle_rad: NDArray[np.float64]
+    x_m: NDArray[np.float64]
+    y_m: NDArray[np.float64]
     alt_m: NDArray[np.float64]
     n_valid: NDArray[np.int64]
     flight_time_s: NDArray[np.float64]
@@ -325,15 +328,20 @@ class Profiles:
     burnout_speed_mps: NDArray[np.float64]
     burnout_angle_deg: NDArray[np.float64]
 
+    @property
+    def angle_rad(self) -> NDArray[np.float64]:
+        """Central angle travelled from the launch point, radians."""
+        return np.arctan2(self.y_m, self.x_m)
+
 
 def profiles(ground_range_m: ArrayLike, profile: FlightProfile = FlightProfile(), *, time_step_s: float = 4.0) -> Profiles:
-    """Sampled altitude/downrange profiles for many ground ranges at once (vectorised).
+    """Sampled trajectories for many ground ranges at once (vectorised).
 
     The free-flight arc of each trajectory is sampled uniformly in eccentric anomaly with
-    ``ceil(T / time_step_s) + 1`` samples (T its free-flight time); near apogee that spacing is
-    within ~7 % of uniform in time for these arcs. The boost phase, if any, is sampled uniformly
-    in time with the same step. The sampling of one trajectory does not depend on the others in
-    the batch.
+    ``ceil(T / time_step_s) + 1`` samples (T its free-flight time); for these arcs that spacing
+    is within ~7 % of uniform in time. The boost phase, if any, is sampled uniformly in time
+    with the same step. The sampling of one trajectory does not depend on the others in the
+    batch, so a batch gives the same numbers as one trajectory at a time.
 
     Parameters
     ----------
@@ -365,30 +373,35 @@ def profiles(ground_range_m: ArrayLike, profile: FlightProfile = FlightProfile()
     e_anom1 = _ecc_anomaly(ell.f1, ell.e)
     e_anom = ell.e_anom0[:, None] + frac * (e_anom1 - ell.e_anom0)[:, None]
     e_col = ell.e[:, None]
-    t = (e_anom - e_col * np.sin(e_anom) - ell.m0[:, None]) / ell.n_radps[:, None]
-    f = _true_anomaly(e_anom, e_col)
-    r = ell.a_m[:, None] * (1.0 - e_col * np.cos(e_anom))
-    angle = f - ell.f0[:, None] + profile.burnout_range_m / EARTH_RADIUS_M
-    alt = r - EARTH_RADIUS_M
-    # The last sample is the impact: pin it exactly to the target on the ground.
-    last = frac >= 1.0
-    t = np.where(last, ell.flight_time_s[:, None], t)
-    angle = np.where(last, (rng / EARTH_RADIUS_M)[:, None], angle)
-    alt = np.where(last, 0.0, alt)
+    cos_e, sin_e = np.cos(e_anom), np.sin(e_anom)
+    t = (e_anom - e_col * sin_e - ell.m0[:, None]) / ell.n_radps[:, None]
+    # Perifocal coordinates, rotated so that the launch point lies on the x axis.
+    xp = ell.a_m[:, None] * (cos_e - e_col)
+    yp = (ell.a_m * np.sqrt(1.0 - ell.e**2))[:, None] * sin_e
+    delta = profile.burnout_range_m / EARTH_RADIUS_M - ell.f0
+    cd, sd = np.cos(delta)[:, None], np.sin(delta)[:, None]
+    x = xp * cd - yp * sd
+    y = xp * sd + yp * cd
+    # Padding samples repeat the impact (E = E₁), where the altitude is zero up to rounding.
+    alt = np.maximum(ell.a_m[:, None] * (1.0 - e_col * cos_e) - EARTH_RADIUS_M, 0.0)
     n_valid = n_ff
     if profile.boost is not None:
         b = profile.boost
         n_b = max(1, math.ceil(b.burn_time_s / time_step_s))
         tb = np.arange(n_b, dtype=float) * (b.burn_time_s / n_b)
-        x = (tb / b.burn_time_s) ** 2
+        frac_b = (tb / b.burn_time_s) ** 2
+        ang_b = frac_b * b.burnout_range_m / EARTH_RADIUS_M
+        r_b = EARTH_RADIUS_M + frac_b * b.burnout_alt_m
         shape = (rng.size, n_b)
         t = np.concatenate([np.broadcast_to(tb, shape), t + b.burn_time_s], axis=1)
-        angle = np.concatenate([np.broadcast_to(x * b.burnout_range_m / EARTH_RADIUS_M, shape), angle], axis=1)
-        alt = np.concatenate([np.broadcast_to(x * b.burnout_alt_m, shape), alt], axis=1)
+        x = np.concatenate([np.broadcast_to(r_b * np.cos(ang_b), shape), x], axis=1)
+        y = np.concatenate([np.broadcast_to(r_b * np.sin(ang_b), shape), y], axis=1)
+        alt = np.concatenate([np.broadcast_to(frac_b * b.burnout_alt_m, shape), alt], axis=1)
         n_valid = n_ff + n_b
     return Profiles(
         time_s=np.ascontiguousarray(t),
-        angle_rad=np.ascontiguousarray(angle),
+        x_m=np.ascontiguousarray(x),
+        y_m=np.ascontiguousarray(y),
         alt_m=np.ascontiguousarray(alt),
         n_valid=n_valid,
         flight_time_s=ell.flight_time_s + profile.burn_time_s,

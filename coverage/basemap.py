@@ -6,10 +6,15 @@ from functools import lru_cache
 from typing import Literal
 
 import geopandas as gpd
+import shapely
+from shapely.geometry import box
 
 from coverage.catalogue import DATA_DIR, Catalogue
 
-__all__ = ["countries", "nato_countries"]
+__all__ = ["EUROPE_BOX", "border_lines", "countries", "nato_countries", "outer_countries"]
+
+#: Extent of the detailed Europe basemap (lon_min, lat_min, lon_max, lat_max), degrees.
+EUROPE_BOX = (-32.0, 24.0, 66.0, 73.0)
 
 View = Literal["europe", "world"]
 
@@ -36,3 +41,26 @@ def nato_countries(catalogue: Catalogue, year: int, *, view: View = "europe") ->
     out["joined_year"] = out.iso3.map(joined).astype(int)
     out["label"] = [f"{n}: NATO member since {y}" for n, y in zip(out.name, out.joined_year, strict=True)]
     return out.reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def outer_countries() -> gpd.GeoDataFrame:
+    """Coarse (1:110m) land outside ``EUROPE_BOX`` so the detailed map has no visible cut edge."""
+    world = countries("world")
+    frame = world[["iso3", "name", "geometry"]].copy()
+    frame["geometry"] = frame.geometry.intersection(box(-75.0, 0.0, 120.0, 85.0)).difference(box(*EUROPE_BOX))
+    frame = frame[~frame.geometry.is_empty].reset_index(drop=True)
+    return frame
+
+
+@lru_cache(maxsize=2)
+def border_lines(view: View = "europe") -> gpd.GeoDataFrame:
+    """Country borders and coasts as lines, without the artificial edges of the clip box."""
+    if view == "world":
+        lines = shapely.union_all(countries("world").boundary.values)
+    else:
+        inner = shapely.union_all(countries("europe").boundary.values)
+        cut_edge = box(*EUROPE_BOX).exterior.buffer(0.015)
+        outer = shapely.union_all(outer_countries().boundary.values)
+        lines = shapely.union_all([inner.difference(cut_edge), outer.difference(cut_edge)])
+    return gpd.GeoDataFrame({"name": ["borders"]}, geometry=[lines], crs="EPSG:4326")

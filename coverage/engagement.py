@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -312,15 +314,133 @@ def _first_time(mask: NDArray[np.bool_], t: NDArray[np.float64], *, last: bool =
     return np.where(mask[rows, idx], t[rows, idx], fill)
 
 
+_DETECT_BLOCK = 48
+
+
+def _detect(
+    rg: _RadarGeom, launch_unit: NDArray[np.float64], psi: NDArray[np.float64], w: NDArray[np.float64],
+    c: NDArray[np.float64], s: NDArray[np.float64], r: NDArray[np.float64], alt: NDArray[np.float64],
+    t: NDArray[np.float64], ra: radar_mod.RadarAssumptions,
+) -> NDArray[np.float64]:
+    """First time each trajectory is visible to one radar (``inf`` if never).
+
+    Work is skipped, never results: trajectories whose plane and arc stay farther from the
+    radar than its range are not examined, samples are examined in time blocks only until a
+    trajectory is first seen, and only samples within slant range go through the radar
+    module's horizon and sector tests.
+    """
+    n, n_k = t.shape
+    first = np.full(n, np.inf)
+    r1 = EARTH_RADIUS_M + rg.spec.height_m
+    max_slant = radar_mod.scaled_range_m(rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2)
+    limit2 = (max_slant * (1.0 + 1e-9)) ** 2
+    u_l = float(rg.unit @ launch_unit)
+    u_w = w @ rg.unit
+    # Lower bound of the radar-to-trajectory distance: out-of-plane offset, and in-plane
+    # distance to the rays at angles 0..ψ (the trajectory lies in that sector of its plane).
+    z = r1 * (w @ np.cross(rg.unit, launch_unit))
+    rho = r1 * np.hypot(u_l, u_w)
+    phi = np.arctan2(u_w, u_l)
+    outside = (phi < 0.0) | (phi > psi)
+    gap = np.where(outside, np.minimum(np.abs(phi), np.abs(phi - psi)), 0.0)
+    gap = np.minimum(gap, 2.0 * np.pi - np.abs(phi - psi))
+    in_plane = np.where(gap >= np.pi / 2.0, rho, rho * np.sin(np.minimum(gap, np.pi / 2.0)))
+    active = np.flatnonzero(z * z + in_plane * in_plane <= limit2)
+    east_l, north_l = float(rg.east @ launch_unit), float(rg.north @ launch_unit)
+    for k0 in range(0, n_k, _DETECT_BLOCK):
+        if active.size == 0:
+            break
+        cols = slice(k0, min(n_k, k0 + _DETECT_BLOCK))
+        cc, ss, rr = c[active, cols], s[active, cols], r[active, cols]
+        dot = cc * u_l + ss * u_w[active][:, None]
+        cand = np.flatnonzero((r1 * r1) + rr * rr - (2.0 * r1) * dot <= limit2)
+        if cand.size == 0:
+            continue
+        r_c = rr.ravel()[cand]
+        ground_m = np.arccos(np.clip(dot.ravel()[cand] / r_c, -1.0, 1.0)) * EARTH_RADIUS_M
+        if rg.sector:
+            rows = active[cand // cc.shape[1]]
+            c_c, s_c = cc.ravel()[cand], ss.ravel()[cand]
+            xe = c_c * east_l + s_c * (w[rows] @ rg.east)
+            yn = c_c * north_l + s_c * (w[rows] @ rg.north)
+            az = np.degrees(np.arctan2(xe, yn))
+        else:
+            az = np.zeros_like(ground_m)
+        vis = np.zeros(cc.shape, bool)
+        vis.ravel()[cand] = radar_mod._visible_from_polar(rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra)
+        seen = vis.any(axis=1)
+        if seen.any():
+            hit = active[seen]
+            first[hit] = t[hit, k0 + np.argmax(vis[seen], axis=1)]
+            active = active[~seen]
+    return first
+
+
+def _engage_chunk(
+    idx: NDArray[np.int64],
+    rng_m: NDArray[np.float64],
+    w_all: NDArray[np.float64],
+    launch_unit: NDArray[np.float64],
+    radars: Sequence[_RadarGeom],
+    n_cue: int,
+    own_index: Sequence[int | None],
+    sites: Sequence[InterceptorSite],
+    threat: ThreatSpec,
+    a: EngagementAssumptions,
+    out: dict[str, NDArray[np.float64]],
+) -> None:
+    """One chunk of targets: write its rows of ``out`` (chunks are independent)."""
+    prof = profiles(rng_m[idx], threat.profile, time_step_s=a.time_step_s)
+    t, alt, c, s = prof.time_s, prof.alt_m, prof.x_m, prof.y_m
+    r = EARTH_RADIUS_M + alt
+    w = w_all[idx]
+    out["flight_time_s"][idx] = prof.flight_time_s
+    det = np.full((len(radars), idx.size), np.inf)
+    psi = rng_m[idx] / EARTH_RADIUS_M
+    for j, rg in enumerate(radars):
+        det[j] = _detect(rg, launch_unit, psi, w, c, s, r, alt, t, a.radar)
+    out["radar_detection_s"][:, idx] = det
+    cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
+    out["detection_time_s"][idx] = cue
+    r2 = r * r
+    cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
+    for k, site in enumerate(sites):
+        if a.launch_on_remote:
+            t_launch = cue + a.delay_s
+            cue_key: object = "remote"
+        else:
+            oi = own_index[k]
+            t_launch = (det[oi] if oi is not None else np.full(idx.size, np.inf)) + a.delay_s
+            cue_key = oi
+        out["launch_time_s"][k, idx] = t_launch
+        # Reach² − r² where the sample is inside the altitude band and after launch, else −inf:
+        # shared by every site with the same interceptor and cue.
+        key = (cue_key, site.burnout_speed_mps, site.burn_time_s, site.max_reach_m, site.min_alt_m, site.max_alt_m)
+        if key not in cache:
+            tau = t - t_launch[:, None]
+            d = site.reach_m(tau)
+            ok = (tau > 0.0) & (alt >= site.min_alt_m) & (alt <= site.max_alt_m)
+            cache[key] = np.where(ok, d * d - r2, -np.inf)
+        rs = EARTH_RADIUS_M + site.height_m
+        su = unit_vectors(site.lon_deg, site.lat_deg)
+        # |S − P|² − r² = rs² − 2·rs·(c·(Ŝ·L) + s·(Ŝ·W)): feasible when reach² ≥ |S − P|².
+        rhs = (rs * rs) - (2.0 * rs * float(su @ launch_unit)) * c - s * ((2.0 * rs) * (w @ su))[:, None]
+        feasible = cache[key] >= rhs
+        out["first_intercept_s"][k, idx] = _first_time(feasible, t)
+        out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+
+
 def _engage_point(
     launch_unit: NDArray[np.float64],
     target_unit: NDArray[np.float64],
     radars: Sequence[_RadarGeom],
+    n_cue: int,
     own_index: Sequence[int | None],
     sites: Sequence[InterceptorSite],
     threat: ThreatSpec,
     a: EngagementAssumptions,
     chunk_size: int,
+    workers: int,
 ) -> dict[str, NDArray[np.float64]]:
     """All targets against one launch point (vectorised over targets × samples, in chunks)."""
     n, n_s, n_r = target_unit.shape[0], len(sites), len(radars)
@@ -336,62 +456,21 @@ def _engage_point(
         "first_intercept_s": np.full((n_s, n), np.nan),
         "last_intercept_s": np.full((n_s, n), np.nan),
     }
+    # Sorting by range keeps trajectories of similar length (sample count) in one chunk.
     idx_all = np.flatnonzero(reach)
     idx_all = idx_all[np.argsort(rng_m[idx_all], kind="stable")]
-    site_unit = [unit_vectors(s.lon_deg, s.lat_deg) for s in sites]
-    site_r = [EARTH_RADIUS_M + s.height_m for s in sites]
-    for start in range(0, idx_all.size, chunk_size):
-        idx = idx_all[start:start + chunk_size]
-        prof = profiles(rng_m[idx], threat.profile, time_step_s=a.time_step_s)
-        t, alt = prof.time_s, prof.alt_m
-        r = EARTH_RADIUS_M + alt
-        c = r * np.cos(prof.angle_rad)
-        s = r * np.sin(prof.angle_rad)
-        w = w_all[idx]
-        out["flight_time_s"][idx] = prof.flight_time_s
-        # Detection by each radar: spherical ground distance and azimuth from the radar, then
-        # the radar module's own range/horizon/sector limits.
-        det = np.full((n_r, idx.size), np.inf)
-        for j, rg in enumerate(radars):
-            dot = c * float(rg.unit @ launch_unit) + s * (w @ rg.unit)[:, None]
-            ground_m = np.arccos(np.clip(dot / r, -1.0, 1.0)) * EARTH_RADIUS_M
-            if rg.sector:
-                xe = c * float(rg.east @ launch_unit) + s * (w @ rg.east)[:, None]
-                yn = c * float(rg.north @ launch_unit) + s * (w @ rg.north)[:, None]
-                az = np.degrees(np.arctan2(xe, yn))
-            else:
-                az = np.zeros_like(ground_m)
-            vis = radar_mod._visible_from_polar(rg.spec, az, ground_m, alt, a.radar)
-            det[j] = _first_time(vis, t, fill=np.inf)
-        out["radar_detection_s"][:, idx] = det
-        cue = det.min(axis=0) if n_r else np.full(idx.size, np.inf)
-        out["detection_time_s"][idx] = cue
-        r2 = r * r
-        cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
-        for k, site in enumerate(sites):
-            if a.launch_on_remote:
-                t_launch = cue + a.delay_s
-                cue_key: object = "remote"
-            else:
-                oi = own_index[k]
-                t_launch = (det[oi] if oi is not None else np.full(idx.size, np.inf)) + a.delay_s
-                cue_key = oi
-            out["launch_time_s"][k, idx] = t_launch
-            # Reach² where the sample is inside the altitude band and after launch, else -1:
-            # shared by every site with the same interceptor and cue.
-            key = (cue_key, site.burnout_speed_mps, site.burn_time_s, site.max_reach_m, site.min_alt_m, site.max_alt_m)
-            if key not in cache:
-                tau = t - t_launch[:, None]
-                d = site.reach_m(tau)
-                ok = (tau > 0.0) & (alt >= site.min_alt_m) & (alt <= site.max_alt_m)
-                cache[key] = np.where(ok, d * d - r2, -np.inf)
-            rs = site_r[k]
-            su = site_unit[k]
-            # |S − P|² − r² = rs² − 2·rs·(c·(Ŝ·L) + s·(Ŝ·W))
-            rhs = (rs * rs) - (2.0 * rs * float(su @ launch_unit)) * c - (2.0 * rs) * s * (w @ su)[:, None]
-            feasible = cache[key] >= rhs
-            out["first_intercept_s"][k, idx] = _first_time(feasible, t)
-            out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+    chunks = [idx_all[i:i + chunk_size] for i in range(0, idx_all.size, chunk_size)]
+
+    def run(idx: NDArray[np.int64]) -> None:
+        _engage_chunk(idx, rng_m, w_all, launch_unit, radars, n_cue, own_index, sites, threat, a, out)
+
+    if workers > 1 and len(chunks) > 1:
+        # numpy releases the GIL in array loops: chunks run in parallel on the cores.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, chunks))
+    else:
+        for idx in chunks:
+            run(idx)
     return out
 
 
@@ -474,7 +553,8 @@ def engage(
     sites: Sequence[InterceptorSite],
     threat: ThreatSpec,
     assumptions: EngagementAssumptions = EngagementAssumptions(),
-    chunk_size: int = 1024,
+    chunk_size: int = 512,
+    workers: int | None = None,
 ) -> EngagementResult:
     """Detection, intercept windows and defended flags for every target (vectorised).
 
@@ -494,8 +574,10 @@ def engage(
     assumptions
         Delay, cueing, shoot-look-shoot, sampling and radar assumptions.
     chunk_size
-        Targets processed together (memory ≈ chunk_size × samples × 80 bytes). ``1`` gives a
+        Targets processed together (memory ≈ chunk_size × samples × 100 bytes). ``1`` gives a
         per-target loop vectorised only over time samples (used by the benchmark).
+    workers
+        Threads running chunks in parallel; default: the number of CPU cores (at most 4).
 
     Returns
     -------
@@ -507,10 +589,13 @@ def engage(
     llon, llat, tlon, tlat, all_radars, own_index = _prepare(
         launch_lon_deg, launch_lat_deg, target_lon_deg, target_lat_deg, radars, sites
     )
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
     geoms = [_radar_geom(r) for r in all_radars]
     targets = unit_vectors(tlon, tlat)
     per_point = [
-        _engage_point(unit_vectors(lo, la), targets, geoms, own_index, sites, threat, assumptions, chunk_size)
+        _engage_point(unit_vectors(lo, la), targets, geoms, len(radars), own_index, sites, threat, assumptions,
+                      chunk_size, workers)
         for lo, la in zip(llon, llat, strict=True)
     ]
     return _combine(per_point, tlon, tlat, sites, assumptions)
@@ -584,22 +669,24 @@ def engage_reference(
             w = w_arr[0]
             prof = profiles(np.array([rng_m]), threat.profile, time_step_s=a.time_step_s)
             out["flight_time_s"][i] = prof.flight_time_s[0]
-            times = prof.time_s[0].tolist()
-            alts = prof.alt_m[0].tolist()
-            angles = prof.angle_rad[0].tolist()
-            points = []
-            for tk, hk, ak in zip(times, alts, angles, strict=True):
-                rk = EARTH_RADIUS_M + hk
-                ck, sk = rk * math.cos(ak), rk * math.sin(ak)
-                points.append((tk, hk, rk, ck, sk))
+            points = [
+                (tk, hk, EARTH_RADIUS_M + hk, ck, sk)
+                for tk, hk, ck, sk in zip(prof.time_s[0].tolist(), prof.alt_m[0].tolist(),
+                                          prof.x_m[0].tolist(), prof.y_m[0].tolist(), strict=True)
+            ]
             det = []
             for rg in geoms:
                 rl, rw = float(rg.unit @ lu), float(rg.unit @ w)
                 el, ew = float(rg.east @ lu), float(rg.east @ w)
                 nl, nw = float(rg.north @ lu), float(rg.north @ w)
                 first = math.inf
+                r1 = EARTH_RADIUS_M + rg.spec.height_m
+                max_slant = radar_mod.scaled_range_m(rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2)
                 for tk, hk, rk, ck, sk in points:
-                    cos_g = min(max((ck * rl + sk * rw) / rk, -1.0), 1.0)
+                    dot = ck * rl + sk * rw
+                    if r1 * r1 + rk * rk - 2.0 * r1 * dot > (max_slant * (1.0 + 1e-9)) ** 2:
+                        continue
+                    cos_g = min(max(dot / rk, -1.0), 1.0)
                     ground = math.acos(cos_g) * EARTH_RADIUS_M
                     az = math.degrees(math.atan2(ck * el + sk * ew, ck * nl + sk * nw)) if rg.sector else 0.0
                     if _visible_scalar(rg.spec, az, ground, hk, a.radar):

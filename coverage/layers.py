@@ -20,6 +20,7 @@ import pydeck as pdk
 import shapely
 from pydeck.bindings.json_tools import default_serialize
 
+from coverage.basemap import border_lines, outer_countries
 from coverage.style import LAYER_ORDER, LAYER_STYLES, hex_to_rgba
 
 if TYPE_CHECKING:
@@ -128,12 +129,20 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
             "PolygonLayer", data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}], id="sea",
             get_polygon="polygon", get_fill_color=hex_to_rgba(_SEA), stroked=False, pickable=False,
         ),
+        *([] if data.state.view == "wide" else [pdk.Layer(
+            "GeoJsonLayer", data=_countries_collection(outer_countries()), id="countries-outside",
+            stroked=False, filled=True, get_fill_color=hex_to_rgba(_LAND), pickable=False,
+        )]),
         pdk.Layer(
             "GeoJsonLayer",
             data=_countries_collection(data.countries),
-            id="countries", stroked=True, filled=True, get_fill_color=hex_to_rgba(_LAND), get_line_color=_BORDER,
-            line_width_units="'pixels'", get_line_width=1.2 if projector else 0.7, line_width_min_pixels=0.5,
-            pickable="countries" in on,
+            id="countries", stroked=False, filled=True, get_fill_color=hex_to_rgba(_LAND),
+            pickable="countries" in on, auto_highlight="countries" in on, highlight_color=[0, 0, 0, 25],
+        ),
+        pdk.Layer(
+            "GeoJsonLayer", data=_countries_collection(border_lines("world" if data.state.view == "wide" else "europe")),
+            id="borders", stroked=True, filled=False, get_line_color=_BORDER, line_width_units="'pixels'",
+            get_line_width=1.2 if projector else 0.7, pickable=False,
         ),
     ]
     fp = data.footprints
@@ -181,7 +190,7 @@ def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     """Basemap FeatureCollection, converted once per basemap frame (the frames are shared)."""
     key = id(countries)
     if key not in _COUNTRY_CACHE:
-        frame = _with_text(countries, "name").assign(label="", source="Natural Earth 4.1 via world-atlas")
+        frame = _with_text(countries, "name").assign(label=countries.get("iso3", ""), source="Natural Earth 4.1 via world-atlas")
         _COUNTRY_CACHE[key] = feature_collection(frame, [*_TEXT_FIELDS, "iso3"], decimals=3)
     return _COUNTRY_CACHE[key]
 

@@ -30,7 +30,7 @@ def app() -> AppTest:
 
 def test_app__runs_and_draws_the_default_layers(app: AppTest) -> None:
     ids = _layer_ids(app)
-    assert ids[:2] == ["sea", "countries"]
+    assert ids[:4] == ["sea", "countries-outside", "countries", "borders"]
     assert {"nato", "radar", "interceptor", "sites", "launch"} <= set(ids)
     spec = _deck(app)
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"  # no tile provider

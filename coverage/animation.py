@@ -1,0 +1,206 @@
+"""Rollout animations (GIF, MP4) stepping through the years, each frame a complete slide image.
+
+Frames come from :func:`coverage.export.render_array`, so each one carries the title, phase
+banner, legend, year stamp, scale bar, sources and caveat banners of a static export. The
+planned and as-built scenarios can be shown one after the other for each year
+(``compare="alternate"``) or next to each other (``compare="side_by_side"``, frames twice as
+wide). MP4 uses the ffmpeg binary shipped inside the ``imageio-ffmpeg`` wheel, so it works
+offline; :func:`mp4_available` says whether that binary is present.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from coverage.export import render_array
+from coverage.gis import map_series
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIOS
+
+if TYPE_CHECKING:
+    from coverage.catalogue import Catalogue
+    from coverage.mapdata import MapState
+
+__all__ = [
+    "COMPARE_MODES",
+    "DEFAULT_YEARS",
+    "Compare",
+    "mp4_available",
+    "rollout_frames",
+    "rollout_gif",
+    "rollout_mp4",
+    "to_gif",
+    "to_mp4",
+]
+
+Compare = Literal["alternate", "side_by_side"]
+COMPARE_MODES: tuple[Compare, ...] = ("alternate", "side_by_side")
+DEFAULT_YEARS = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
+_MP4_FPS = 4
+
+
+def rollout_frames(
+    catalogue: Catalogue,
+    state: MapState,
+    *,
+    years: Iterable[int] = DEFAULT_YEARS,
+    compare: Compare | None = None,
+    width_px: int = 1280,
+    height_px: int = 720,
+    projector: bool = False,
+) -> list[np.ndarray]:
+    """One RGB frame per year (two per year with ``compare="alternate"``).
+
+    Parameters
+    ----------
+    catalogue, state
+        The map state to animate; its year is replaced by each of ``years``, everything else
+        (layers, estimate, altitude, view) is kept.
+    years
+        Years in order; default 2011 to 2024.
+    compare
+        ``None`` animates ``state``'s scenario only; ``"alternate"`` shows planned then as built
+        for each year; ``"side_by_side"`` puts planned (left) and as built (right) in one frame
+        of ``2 * width_px``.
+    width_px, height_px
+        Size of one slide (default 1280x720 keeps a 14-year GIF at a few MB).
+    projector
+        Projector styling (bigger type, thicker lines).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``uint8`` arrays of shape (height, width, 3).
+    """
+    year_list = [int(y) for y in years]
+    if not year_list:
+        raise ValueError("years is empty; give at least one year")
+    if compare is not None and compare not in COMPARE_MODES:
+        raise ValueError(f"compare={compare!r} is not one of None, {', '.join(COMPARE_MODES)}")
+    scenarios = [state.options.scenario] if compare is None else list(SCENARIOS)
+    per_scenario = []
+    for scenario in scenarios:
+        scenario_state = replace(state, options=replace(state.options, scenario=scenario))
+        series = map_series(catalogue, scenario_state, year_list)
+        per_scenario.append([
+            render_array(d, width_px=width_px, height_px=height_px, projector=projector) for d in series
+        ])
+    if compare is None:
+        return per_scenario[0]
+    if compare == "side_by_side":
+        return [np.hstack(pair) for pair in zip(*per_scenario, strict=True)]
+    return [frame for pair in zip(*per_scenario, strict=True) for frame in pair]
+
+
+def _durations_s(n: int, frame_s: float, last_frame_s: float) -> list[float]:
+    if not (0.05 <= frame_s <= 60.0 and 0.05 <= last_frame_s <= 60.0):
+        raise ValueError(f"frame_s={frame_s!r} and last_frame_s={last_frame_s!r} must be from 0.05 to 60 s")
+    return [frame_s] * (n - 1) + [last_frame_s]
+
+
+def to_gif(frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: float = 3.0) -> bytes:
+    """Encode RGB frames as a looping animated GIF.
+
+    Parameters
+    ----------
+    frames
+        ``uint8`` arrays of one shape (height, width, 3).
+    frame_s
+        Time each frame is shown, s.
+    last_frame_s
+        Time the last frame is held before the loop restarts, s.
+    """
+    import imageio.v3 as iio
+
+    if not frames:
+        raise ValueError("frames is empty")
+    durations_ms = [round(1000.0 * d) for d in _durations_s(len(frames), frame_s, last_frame_s)]
+    return iio.imwrite("<bytes>", np.stack(frames), extension=".gif", duration=durations_ms, loop=0)
+
+
+def mp4_available() -> bool:
+    """Whether the ffmpeg binary bundled with ``imageio-ffmpeg`` can be found (no download)."""
+    try:
+        import imageio_ffmpeg
+
+        return Path(imageio_ffmpeg.get_ffmpeg_exe()).exists()
+    except (ImportError, RuntimeError):
+        return False
+
+
+def to_mp4(frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: float = 3.0) -> bytes:
+    """Encode RGB frames as an H.264 MP4 (yuv420p, plays in browsers and PowerPoint).
+
+    Each frame is repeated to last ``frame_s`` (``last_frame_s`` for the last) at 4 frames per
+    second; odd sizes are padded by one white pixel. Raises ``RuntimeError`` when no ffmpeg
+    binary is available (see :func:`mp4_available`).
+    """
+    import imageio.v2 as iio2
+
+    if not frames:
+        raise ValueError("frames is empty")
+    if not mp4_available():
+        raise RuntimeError("MP4 needs the ffmpeg binary of the imageio-ffmpeg package, which is not installed")
+    durations = _durations_s(len(frames), frame_s, last_frame_s)
+    with tempfile.TemporaryDirectory(prefix="epaa-mp4-") as tmp:
+        path = Path(tmp) / "rollout.mp4"
+        writer = iio2.get_writer(
+            path, format="FFMPEG", mode="I", fps=_MP4_FPS, codec="libx264", pixelformat="yuv420p",
+            macro_block_size=1, quality=8, ffmpeg_log_level="error",
+            output_params=["-movflags", "+faststart"],
+        )
+        try:
+            for frame, seconds in zip(frames, durations, strict=True):
+                even = _pad_even(frame)
+                for _ in range(max(1, round(seconds * _MP4_FPS))):
+                    writer.append_data(even)
+        finally:
+            writer.close()
+        return path.read_bytes()
+
+
+def _pad_even(frame: np.ndarray) -> np.ndarray:
+    h, w = frame.shape[:2]
+    if h % 2 == 0 and w % 2 == 0:
+        return frame
+    return np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), constant_values=255)
+
+
+def rollout_gif(
+    catalogue: Catalogue,
+    state: MapState,
+    *,
+    years: Iterable[int] = DEFAULT_YEARS,
+    compare: Compare | None = None,
+    width_px: int = 1280,
+    height_px: int = 720,
+    projector: bool = False,
+    frame_s: float = 1.5,
+) -> bytes:
+    """Animated GIF of the rollout (see :func:`rollout_frames` for the parameters)."""
+    frames = rollout_frames(catalogue, state, years=years, compare=compare, width_px=width_px,
+                            height_px=height_px, projector=projector)
+    return to_gif(frames, frame_s=frame_s)
+
+
+def rollout_mp4(
+    catalogue: Catalogue,
+    state: MapState,
+    *,
+    years: Iterable[int] = DEFAULT_YEARS,
+    compare: Compare | None = None,
+    width_px: int = 1280,
+    height_px: int = 720,
+    projector: bool = False,
+    frame_s: float = 1.5,
+) -> bytes:
+    """MP4 video of the rollout (see :func:`rollout_frames` for the parameters)."""
+    frames = rollout_frames(catalogue, state, years=years, compare=compare, width_px=width_px,
+                            height_px=height_px, projector=projector)
+    return to_mp4(frames, frame_s=frame_s)
+

@@ -1,0 +1,565 @@
+"""GIS exports of map states: GeoJSON, GeoPackage, KML/KMZ with time spans, and CSV tables.
+
+Every export is built from :class:`~coverage.mapdata.MapData` (the same object the dashboard
+and the image exporter draw), so a file holds exactly the features of the map it was exported
+from. Only thematic layers are exported (radar and interceptor footprints, early-warning
+sectors, defended areas, threat tracks, launch areas and sites); the country basemap and the
+NATO fill are not. Geometries are EPSG:4326 (lon, lat).
+
+KML is written with :mod:`xml.etree.ElementTree`: text from data files and users is escaped by
+the serialiser, and balloon HTML is itself built as an element tree, never by concatenating
+strings, so nothing in a site name can inject markup into Google Earth.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import MultiPolygon, Polygon
+
+from coverage.mapdata import MapData, MapState, compute_map
+from coverage.scenario import SCENARIO_LABELS
+from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
+
+if TYPE_CHECKING:
+    from coverage.catalogue import Catalogue
+
+__all__ = [
+    "EXPORTED_LAYERS",
+    "KML_NS",
+    "feature_frames",
+    "features_csv",
+    "kml_colour",
+    "kml_from_series",
+    "kmz_from_kml",
+    "map_series",
+    "metrics_csv",
+    "to_geojson",
+    "to_geopackage",
+    "to_kml",
+    "to_kmz",
+]
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+#: Layers written to GIS files, bottom to top (basemap layers are not exported).
+EXPORTED_LAYERS = tuple(k for k in LAYER_ORDER if k not in ("countries", "nato"))
+_COORD_DECIMALS = 5  # about 1 m
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# Cells a spreadsheet would run as a formula (CSV injection); such text gets a leading quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+ET.register_namespace("", KML_NS)
+
+
+# --------------------------------------------------------------------------------------------
+# Flat feature tables
+# --------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A value GIS drivers store as-is: numbers, bools, text or None (no lists, no NaN)."""
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool | int | str):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+_FIRST_COLUMNS = ("layer", "feature_id", "name", "label", "source", "year", "scenario", "estimate", "custom")
+
+
+def _records(frame: gpd.GeoDataFrame, key: str, state: MapState) -> tuple[list[dict[str, Any]], list[Any]]:
+    """One layer as flat records sharing ``_FIRST_COLUMNS``, and its geometries."""
+    geom_col = frame.geometry.name
+    cols = [c for c in frame.columns if c != geom_col]
+    o = state.options
+    records = []
+    for i, values in enumerate(zip(*(frame[c].tolist() for c in cols), strict=True)) if cols else enumerate([()] * len(frame)):
+        raw = {c: _plain(v) for c, v in zip(cols, values, strict=True)}
+        name = raw.get("site_name") or raw.get("name") or f"{key} {i + 1}"
+        rec: dict[str, Any] = {
+            "layer": key,
+            "feature_id": raw.get("feature_id") or f"{key}:{raw.get('site_id') or name}",
+            "name": str(name),
+            "label": raw.get("label") or "",
+            "source": raw.get("source") or "",
+            "year": o.year,
+            "scenario": o.scenario,
+            "estimate": o.estimate,
+            "custom": bool(raw.get("custom") or False),
+        }
+        rec.update({c: v for c, v in raw.items() if c not in rec})
+        records.append(rec)
+    return records, list(frame.geometry.values)
+
+
+def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
+    on = set(data.state.layers)
+    fp = data.footprints
+    sources: dict[str, gpd.GeoDataFrame | None] = {
+        "early_warning": data.early_warning,
+        "radar": fp[fp.layer == "radar"],
+        "defended": data.defended,
+        "interceptor": fp[fp.layer == "interceptor"],
+        "tracks": data.tracks,
+        "launch": data.launch_points,
+        "sites": data.sites,
+    }
+    out = {}
+    for key in EXPORTED_LAYERS:
+        frame = sources.get(key)
+        if key in on and frame is not None and not frame.empty:
+            out[key] = _records(frame, key, data.state)
+    return out
+
+
+def feature_frames(data: MapData) -> dict[str, gpd.GeoDataFrame]:
+    """The drawn thematic layers of ``data`` as flat EPSG:4326 tables, keyed by layer.
+
+    Only layers in ``data.state.layers`` that hold at least one feature are returned, in
+    drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
+    scenario, estimate, custom``; the other columns are the layer's own (``range_km``,
+    ``status``, ...). Values are plain numbers, booleans or text; missing ones are None.
+    """
+    return {
+        key: gpd.GeoDataFrame(pd.DataFrame.from_records(records), geometry=geoms, crs="EPSG:4326")
+        for key, (records, geoms) in _layer_records(data).items()
+    }
+
+
+def _all_features(data: MapData) -> gpd.GeoDataFrame:
+    frames = list(feature_frames(data).values())
+    if not frames:
+        return gpd.GeoDataFrame({c: [] for c in _FIRST_COLUMNS}, geometry=[], crs="EPSG:4326")
+    merged = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
+
+
+def to_geojson(data: MapData) -> bytes:
+    """Every drawn thematic feature of ``data`` as one GeoJSON FeatureCollection (UTF-8).
+
+    Properties are flat (missing values are ``null``). The collection also carries the map's
+    ``title``, ``subtitle``, ``assumptions`` and ``caveat`` as foreign members.
+    """
+    frame = _all_features(data)
+    payload = json.loads(frame.to_json(drop_id=True, na="null"))
+    payload.update({
+        "name": data.title,
+        "title": data.title,
+        "subtitle": data.subtitle,
+        "assumptions": data.assumptions,
+        "caveat": CAVEAT,
+    })
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def _multi(geom: Any) -> Any:
+    return MultiPolygon([geom]) if isinstance(geom, Polygon) else geom
+
+
+def to_geopackage(data: MapData) -> bytes:
+    """A GeoPackage with one table per drawn thematic layer (named by layer key), EPSG:4326.
+
+    Polygon layers are written as MultiPolygon so each table has one geometry type. Layers
+    without features are left out.
+    """
+    frames = feature_frames(data)
+    with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
+        path = Path(tmp) / "coverage.gpkg"
+        if not frames:
+            empty = gpd.GeoDataFrame({"layer": pd.Series([], dtype=str)}, geometry=[], crs="EPSG:4326")
+            empty.to_file(path, layer="empty", driver="GPKG", engine="pyogrio")
+        for key, frame in frames.items():
+            out = frame.copy()
+            if out.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+                out["geometry"] = [_multi(g) for g in out.geometry]
+            out.to_file(path, layer=key, driver="GPKG", engine="pyogrio")
+        return path.read_bytes()
+
+
+def _csv_safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def metrics_csv(table: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
+    """Serialise a metrics table (any DataFrame) to CSV bytes.
+
+    Text cells that a spreadsheet would evaluate as a formula (starting with ``=``, ``+``,
+    ``-``, ``@``) are prefixed with a quote, since site names may come from users.
+
+    Parameters
+    ----------
+    table
+        The table to write; the index is written only when it is named.
+    excel_bom
+        Start with a UTF-8 byte-order mark so spreadsheet programs read accents and units
+        (``Kürecik``, ``m²``) correctly.
+    """
+    safe = table.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(_csv_safe)
+    keep_index = any(n is not None for n in safe.index.names)
+    text = safe.to_csv(index=keep_index, lineterminator="\n")
+    return text.encode("utf-8-sig" if excel_bom else "utf-8")
+
+
+def features_csv(data: MapData, *, excel_bom: bool = True) -> bytes:
+    """The attribute table of every drawn thematic feature (no geometry) as CSV bytes."""
+    frame = _all_features(data)
+    return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
+
+
+# --------------------------------------------------------------------------------------------
+# KML / KMZ with time spans
+# --------------------------------------------------------------------------------------------
+
+
+def kml_colour(colour: str, alpha: float = 1.0) -> str:
+    """``"#RRGGBB"`` and an opacity 0..1 to KML's ``aabbggrr`` hex.
+
+    >>> kml_colour("#0072B2", 0.5)
+    '80b27200'
+    """
+    c = colour.lstrip("#")
+    if len(c) != 6:
+        raise ValueError(f"colour={colour!r} is not #RRGGBB")
+    a = round(255 * min(max(alpha, 0.0), 1.0))
+    return f"{a:02x}{c[4:6]}{c[2:4]}{c[0:2]}".lower()
+
+
+def map_series(catalogue: Catalogue, state: MapState, years: Iterable[int]) -> list[MapData]:
+    """:func:`~coverage.mapdata.compute_map` for ``state`` in each of ``years`` (other choices kept)."""
+    return [compute_map(catalogue, replace(state, options=replace(state.options, year=int(y)))) for y in years]
+
+
+def _k(tag: str) -> str:
+    return f"{{{KML_NS}}}{tag}"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, _k(tag))
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _balloon_html(title: str, rows: Sequence[tuple[str, Any]], lead: str | None = None) -> str:
+    """Balloon HTML built as an element tree: every value is escaped by the serialiser."""
+    div = ET.Element("div")
+    ET.SubElement(div, "b").text = title
+    if lead:
+        ET.SubElement(div, "p").text = lead
+    table = ET.SubElement(div, "table")
+    for key, value in rows:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)) or value == "":
+            continue
+        tr = ET.SubElement(table, "tr")
+        ET.SubElement(tr, "td").text = str(key)
+        ET.SubElement(tr, "td").text = str(value)
+    note = ET.SubElement(div, "p")
+    ET.SubElement(note, "i").text = CAVEAT
+    return ET.tostring(div, encoding="unicode", method="html")
+
+
+def _coords(xy: Iterable[tuple[float, ...]]) -> str:
+    return " ".join(f"{round(x, _COORD_DECIMALS):g},{round(y, _COORD_DECIMALS):g}" for x, y, *_ in xy)
+
+
+def _add_geometry(parent: ET.Element, geom: Any) -> None:
+    kind = geom.geom_type
+    if kind in ("MultiPolygon", "MultiLineString", "MultiPoint", "GeometryCollection"):
+        multi = _sub(parent, "MultiGeometry")
+        for part in geom.geoms:
+            _add_geometry(multi, part)
+    elif kind == "Polygon":
+        poly = _sub(parent, "Polygon")
+        _sub(poly, "tessellate", "1")
+        outer = _sub(_sub(poly, "outerBoundaryIs"), "LinearRing")
+        _sub(outer, "coordinates", _coords(geom.exterior.coords))
+        for ring in geom.interiors:
+            inner = _sub(_sub(poly, "innerBoundaryIs"), "LinearRing")
+            _sub(inner, "coordinates", _coords(ring.coords))
+    elif kind == "LineString":
+        line = _sub(parent, "LineString")
+        _sub(line, "tessellate", "1")
+        _sub(line, "coordinates", _coords(geom.coords))
+    elif kind == "Point":
+        _sub(_sub(parent, "Point"), "coordinates", _coords(geom.coords))
+
+
+def _add_styles(doc: ET.Element) -> None:
+    for key in EXPORTED_LAYERS:
+        style = LAYER_STYLES[key]
+        if key in ("sites", "launch"):
+            continue  # point styles below
+        el = _sub(doc, "Style")
+        el.set("id", key)
+        line = _sub(el, "LineStyle")
+        _sub(line, "color", kml_colour(style.colour, 1.0))
+        _sub(line, "width", f"{max(style.line_width_px, 1.0) + (1.0 if key == 'interceptor' else 0.0):g}")
+        poly = _sub(el, "PolyStyle")
+        _sub(poly, "color", kml_colour(style.colour, style.fill_alpha))
+        _sub(poly, "fill", "1" if style.fill_alpha > 0 else "0")
+        _sub(poly, "outline", "1")
+        _sub(_sub(el, "BalloonStyle"), "text", "$[description]")
+    icon_url = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
+    for sid, colour, scale in (("site_active", "#000000", 1.2), ("site_planned", "#FFFFFF", 1.2),
+                               ("site_custom", "#CC79A7", 1.2), ("launch", LAYER_STYLES["launch"].colour, 1.0)):
+        el = _sub(doc, "Style")
+        el.set("id", sid)
+        icon_style = _sub(el, "IconStyle")
+        _sub(icon_style, "color", kml_colour(colour, 1.0))
+        _sub(icon_style, "scale", f"{scale:g}")
+        _sub(_sub(icon_style, "Icon"), "href", icon_url)
+        _sub(_sub(el, "LabelStyle"), "scale", "0.9")
+        _sub(_sub(el, "BalloonStyle"), "text", "$[description]")
+
+
+def _kml_date(text: Any) -> str | None:
+    """A catalogue date (YYYY, YYYY-MM or YYYY-MM-DD) as a KML time (same lexical forms)."""
+    if isinstance(text, str) and _DATE_RE.match(text.strip()):
+        return text.strip()
+    return None
+
+
+def _year_end(year: Any) -> str | None:
+    if year is None or pd.isna(year):
+        return None
+    return f"{int(year):04d}-12-31"
+
+
+class _Spans:
+    """Activation spans of deployments and early-warning radars, looked up by id."""
+
+    def __init__(self, catalogue: Catalogue, scenario: str) -> None:
+        self.deployment: dict[str, tuple[str | None, str | None]] = {}
+        self.site_begin: dict[str, str] = {}
+        for row in catalogue.deployments.itertuples(index=False):
+            if scenario == "actual":
+                span = (_kml_date(row.built_from), _kml_date(row.built_until))
+            else:
+                begin = None if pd.isna(row.planned_from_year) else f"{int(row.planned_from_year):04d}"
+                span = (begin, _year_end(row.planned_until_year))
+            self.deployment[str(row.deployment_id)] = span
+            if span[0] is not None:
+                current = self.site_begin.get(str(row.site_id))
+                self.site_begin[str(row.site_id)] = span[0] if current is None else min(current, span[0])
+        self.early_warning = {
+            str(r.radar_id): (f"{int(r.active_from_year):04d}", _year_end(r.active_until_year))
+            for r in catalogue.early_warning_radars.itertuples(index=False)
+        }
+
+
+def _add_timespan(placemark: ET.Element, begin: str | None, end: str | None) -> None:
+    if begin is None and end is None:
+        return
+    span = _sub(placemark, "TimeSpan")
+    if begin is not None:
+        _sub(span, "begin", begin)
+    if end is not None:
+        _sub(span, "end", end)
+
+
+def _placemark(folder: ET.Element, *, name: str, style_id: str, geom: Any, rows: Sequence[tuple[str, Any]],
+               title: str, label: str | None, span: tuple[str | None, str | None],
+               extended: dict[str, Any]) -> None:
+    pm = _sub(folder, "Placemark")
+    _sub(pm, "name", name)
+    _sub(pm, "description", _balloon_html(title, rows, lead=label))
+    _add_timespan(pm, *span)
+    _sub(pm, "styleUrl", f"#{style_id}")
+    ext = _sub(pm, "ExtendedData")
+    for key, value in extended.items():
+        value = _plain(value)
+        if value is None:
+            continue
+        data_el = _sub(ext, "Data")
+        data_el.set("name", key)
+        _sub(data_el, "value", str(value))
+    _add_geometry(pm, geom)
+
+
+_ROW_FIELDS = (
+    ("System", "system_name"), ("Type", "system"), ("Range, km", "range_km"), ("Limited by", "limit"),
+    ("Target altitude, km", "target_alt_km"), ("Phase", "phase"), ("Status", "status"), ("Systems", "systems"),
+    ("Country", "country"), ("Confidence", "confidence"), ("Source", "source"),
+)
+_EXTENDED_FIELDS = ("layer", "feature_id", "site_id", "deployment_id", "system", "range_km", "limit",
+                    "target_alt_km", "phase", "status", "country", "confidence", "custom", "source", "scenario",
+                    "estimate")
+
+
+def _record_rows(rec: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(title, rec.get(col)) for title, col in _ROW_FIELDS]
+
+
+def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
+    """The KML document for one or more years of a state (one placemark per deployment)."""
+    scenario = series[0].state.options.scenario
+    last_year = series[-1].state.options.year
+    years = [d.state.options.year for d in series]
+    root = ET.Element(_k("kml"))
+    doc = _sub(root, "Document")
+    span_txt = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    _sub(doc, "name", f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}")
+    _sub(doc, "open", "1")
+    _sub(doc, "description", _balloon_html(
+        f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}",
+        [("Assumptions", series[0].assumptions), ("Time", "Each footprint is shown from its activation date "
+                                                  "(use Google Earth's time slider)")],
+    ))
+    _add_styles(doc)
+    folders: dict[str, ET.Element] = {}
+
+    def folder(key: str) -> ET.Element:
+        if key not in folders:
+            f = _sub(doc, "Folder")
+            _sub(f, "name", LAYER_STYLES[key].title)
+            folders[key] = f
+        return folders[key]
+
+    spans = _Spans(catalogue, scenario)
+    seen: set[str] = set()
+    site_years: dict[tuple[str, str], list[int]] = {}
+    site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}
+    for data in series:
+        year = data.state.options.year
+        for key, (records, geoms) in _layer_records(data).items():
+            for rec, geom in zip(records, geoms, strict=True):
+                if key == "sites":
+                    k = (str(rec["site_id"]), str(rec.get("status")))
+                    site_years.setdefault(k, []).append(year)
+                    site_records.setdefault(k, (rec, geom))
+                    continue
+                if key in ("radar", "interceptor"):
+                    uid = str(rec["feature_id"])
+                    span = spans.deployment.get(str(rec.get("deployment_id")), (None, None))
+                elif key == "early_warning":
+                    uid = str(rec["feature_id"])
+                    span = spans.early_warning.get(str(rec.get("site_id")), (None, None))
+                elif key == "launch":
+                    uid, span = str(rec["feature_id"]), (None, None)
+                else:  # defended, tracks: recomputed each year from all assets in place
+                    uid = f"{rec['feature_id']}@{year}"
+                    span = (f"{year:04d}-01-01", f"{year:04d}-12-31")
+                if uid in seen:
+                    continue
+                seen.add(uid)
+                name = str(rec.get("name"))
+                if rec.get("custom") is True:
+                    name += " (custom)"
+                if key in ("radar", "interceptor") and rec.get("system_name"):
+                    name = f"{rec['system_name']} — {name}"
+                extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
+                extended.pop("scenario", None)
+                extended.update({"scenario": scenario, "begin": span[0], "end": span[1]})
+                _placemark(folder(key), name=name, style_id=key, geom=geom, rows=_record_rows(rec),
+                           title=name, label=rec.get("label"), span=span, extended=extended)
+    _add_sites(spans, folder, site_years, site_records, scenario, last_year)
+    return root
+
+
+def _add_sites(spans: _Spans, folder: Any, site_years: dict[tuple[str, str], list[int]],
+               site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]], scenario: str,
+               last_year: int) -> None:
+    """Site placemarks, one per site and status, spanning the years the site had that status."""
+    for (site_id, status), years in site_years.items():
+        rec, geom = site_records[(site_id, status)]
+        active_begin = spans.site_begin.get(site_id)
+        if status == "active":
+            begin = active_begin if active_begin and active_begin[:4] == f"{min(years):04d}" else f"{min(years):04d}"
+            end = None if max(years) == last_year else _year_end(max(years))
+            style_id = "site_custom" if rec.get("custom") is True else "site_active"
+        else:
+            begin = f"{min(years):04d}"
+            becomes_active = (site_id, "active") in site_years
+            end = active_begin if becomes_active and active_begin else (
+                None if max(years) == last_year else _year_end(max(years)))
+            style_id = "site_planned"
+        name = str(rec.get("name")) + (" (custom)" if rec.get("custom") is True else "")
+        if status != "active":
+            name += " (planned, not built)"
+        extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
+        extended.update({"scenario": scenario, "begin": begin, "end": end})
+        _placemark(folder("sites"), name=name, style_id=style_id, geom=geom, rows=_record_rows(rec), title=name,
+                   label=rec.get("label"), span=(begin, end), extended=extended)
+
+
+def to_kml(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None = None) -> bytes:
+    """KML for Google Earth whose time slider replays the rollout.
+
+    Parameters
+    ----------
+    catalogue
+        The catalogue ``state`` is computed from (it holds the activation dates).
+    state
+        Layers, scenario and assumptions; its year is used when ``years`` is None.
+    years
+        Years to include, e.g. ``range(2011, 2025)``. Each deployment footprint appears once,
+        as one Placemark whose ``TimeSpan`` begins at its activation (``built_from`` as built,
+        ``planned_from_year`` as planned) and ends at ``built_until``/the end of
+        ``planned_until_year`` when set. Defended areas and tracks, recomputed every year, get
+        one Placemark per year spanning that year. Sites get one Placemark per status.
+
+    Returns
+    -------
+    bytes
+        UTF-8 KML 2.2, styled with the dashboard's colours.
+    """
+    year_list = sorted({int(y) for y in (years if years is not None else [state.options.year])})
+    if not year_list:
+        raise ValueError("years is empty; give at least one year")
+    series = map_series(catalogue, state, year_list)
+    return kml_from_series(catalogue, series)
+
+
+def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
+    """KML for map states already computed for consecutive years (see :func:`to_kml`)."""
+    if not series:
+        raise ValueError("series is empty; give at least one MapData")
+    scenarios = {d.state.options.scenario for d in series}
+    if len(scenarios) != 1:
+        raise ValueError(f"series mixes scenarios {sorted(scenarios)}; export one scenario per KML")
+    root = _kml_tree(catalogue, sorted(series, key=lambda d: d.state.options.year))
+    ET.indent(root, space=" ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def to_kmz(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None = None) -> bytes:
+    """The KML of :func:`to_kml` zipped as ``doc.kml`` in a KMZ archive."""
+    return kmz_from_kml(to_kml(catalogue, state, years=years))
+
+
+def kmz_from_kml(kml: bytes) -> bytes:
+    """Wrap KML bytes in a KMZ archive (a zip whose first entry is ``doc.kml``)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo("doc.kml", date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, kml)
+    return buf.getvalue()
