@@ -42,7 +42,9 @@ def deck_for(digest: str, state: MapState, projector: bool, _data: MapData) -> C
 
 
 def _step_year(delta: int) -> None:
-    st.session_state["year"] = min(LAST_YEAR, max(FIRST_YEAR, int(st.session_state.get("year", 2016)) + delta))
+    st.session_state["year"] = min(
+        LAST_YEAR, max(FIRST_YEAR, int(st.session_state.get("year", 2016)) + delta)
+    )
 
 
 try:
@@ -68,10 +70,26 @@ with head:
     panels.banner(data, projector=projector)
 with steps:
     prev_col, next_col = st.columns(2)
-    prev_col.button("◀", key="prev_year", on_click=_step_year, args=(-1,), shortcut="PageUp",
-                    disabled=state.options.year <= FIRST_YEAR, help="Previous year (PageUp)", width="stretch")
-    next_col.button("▶", key="next_year", on_click=_step_year, args=(1,), shortcut="PageDown",
-                    disabled=state.options.year >= LAST_YEAR, help="Next year (PageDown)", width="stretch")
+    prev_col.button(
+        "◀",
+        key="prev_year",
+        on_click=_step_year,
+        args=(-1,),
+        shortcut="PageUp",
+        disabled=state.options.year <= FIRST_YEAR,
+        help="Previous year (PageUp)",
+        width="stretch",
+    )
+    next_col.button(
+        "▶",
+        key="next_year",
+        on_click=_step_year,
+        args=(1,),
+        shortcut="PageDown",
+        disabled=state.options.year >= LAST_YEAR,
+        help="Next year (PageDown)",
+        width="stretch",
+    )
 
 map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
 with map_col:

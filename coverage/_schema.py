@@ -102,7 +102,9 @@ class Column:
         elif self.kind == "bool":
             text = "true or false"
         elif self.kind == "id":
-            text = "an identifier: lower-case letters, digits and _ (max 48), starting with a letter"
+            text = (
+                "an identifier: lower-case letters, digits and _ (max 48), starting with a letter"
+            )
         else:
             text = f"text of at most {self.max_length} characters"
         return text + ("" if self.required else " (or empty)")
@@ -199,9 +201,15 @@ def validate_frame(
     missing = [n for n in names if n not in raw.columns]
     for n in missing:
         spec = next(c for c in cols if c.name == n)
-        problems.append(DataProblem(source, 1, n, None, f"missing column (expected: {spec.allowed()})"))
+        problems.append(
+            DataProblem(source, 1, n, None, f"missing column (expected: {spec.allowed()})")
+        )
     for extra in [c for c in raw.columns if c not in names]:
-        problems.append(DataProblem(source, 1, str(extra), None, "unknown column; allowed columns: " + ", ".join(names)))
+        problems.append(
+            DataProblem(
+                source, 1, str(extra), None, "unknown column; allowed columns: " + ", ".join(names)
+            )
+        )
     if missing:
         return pd.DataFrame(columns=names), problems
 
@@ -215,7 +223,11 @@ def validate_frame(
             text = "" if pd.isna(row[col.name]) else str(row[col.name]).strip()
             if text == "":
                 if col.required:
-                    problems.append(DataProblem(source, line, col.name, text, "a value is required: " + col.allowed()))
+                    problems.append(
+                        DataProblem(
+                            source, line, col.name, text, "a value is required: " + col.allowed()
+                        )
+                    )
                     ok = False
                 converted[col.name] = None
                 continue
@@ -228,7 +240,13 @@ def validate_frame(
             key = converted[unique]
             if key in seen:
                 problems.append(
-                    DataProblem(source, line, unique, str(key), f"must be unique; already used on line {seen[key]}")
+                    DataProblem(
+                        source,
+                        line,
+                        unique,
+                        str(key),
+                        f"must be unique; already used on line {seen[key]}",
+                    )
                 )
                 ok = False
             else:

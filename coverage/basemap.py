@@ -39,7 +39,9 @@ def nato_countries(catalogue: Catalogue, year: int, *, view: View = "europe") ->
     joined = catalogue.nato_members.set_index("iso3").joined_year
     out = base[base.iso3.isin(members)].copy()
     out["joined_year"] = out.iso3.map(joined).astype(int)
-    out["label"] = [f"{n}: NATO member since {y}" for n, y in zip(out.name, out.joined_year, strict=True)]
+    out["label"] = [
+        f"{n}: NATO member since {y}" for n, y in zip(out.name, out.joined_year, strict=True)
+    ]
     return out.reset_index(drop=True)
 
 
@@ -48,7 +50,9 @@ def outer_countries() -> gpd.GeoDataFrame:
     """Coarse (1:110m) land outside ``EUROPE_BOX`` so the detailed map has no visible cut edge."""
     world = countries("world")
     frame = world[["iso3", "name", "geometry"]].copy()
-    frame["geometry"] = frame.geometry.intersection(box(-75.0, 0.0, 120.0, 85.0)).difference(box(*EUROPE_BOX))
+    frame["geometry"] = frame.geometry.intersection(box(-75.0, 0.0, 120.0, 85.0)).difference(
+        box(*EUROPE_BOX)
+    )
     frame = frame[~frame.geometry.is_empty].reset_index(drop=True)
     return frame
 

@@ -65,11 +65,35 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
     "sites.csv": (
         Column("site_id", "id", description="Identifier"),
         Column("name", "str", max_length=120, description="Display name"),
-        Column("country_iso3", "str", required=False, max_length=3, description="ISO 3166-1 alpha-3 host country; empty at sea"),
+        Column(
+            "country_iso3",
+            "str",
+            required=False,
+            max_length=3,
+            description="ISO 3166-1 alpha-3 host country; empty at sea",
+        ),
         Column("kind", "choice", choices=SITE_KINDS, description="land, port, ship_station or c2"),
-        Column("lon_deg", "float", minimum=-180, maximum=180, description="Longitude, degrees east (WGS84)"),
-        Column("lat_deg", "float", minimum=-90, maximum=90, description="Latitude, degrees north (WGS84)"),
-        Column("elevation_m", "float", minimum=-500, maximum=9000, description="Ground or sea elevation, m"),
+        Column(
+            "lon_deg",
+            "float",
+            minimum=-180,
+            maximum=180,
+            description="Longitude, degrees east (WGS84)",
+        ),
+        Column(
+            "lat_deg",
+            "float",
+            minimum=-90,
+            maximum=90,
+            description="Latitude, degrees north (WGS84)",
+        ),
+        Column(
+            "elevation_m",
+            "float",
+            minimum=-500,
+            maximum=9000,
+            description="Ground or sea elevation, m",
+        ),
         Column("role", "str", max_length=_TEXT),
         Column("coord_source", "str", max_length=_TEXT),
         Column("coord_confidence", "choice", choices=CONFIDENCES),
@@ -86,9 +110,13 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("system_id", "id"),
         Column("parameter", "id"),
         Column("unit", "str", max_length=12),
-        Column("low", "float", minimum=0, maximum=1e6, description="Value in the low-capability case"),
+        Column(
+            "low", "float", minimum=0, maximum=1e6, description="Value in the low-capability case"
+        ),
         Column("nominal", "float", minimum=0, maximum=1e6),
-        Column("high", "float", minimum=0, maximum=1e6, description="Value in the high-capability case"),
+        Column(
+            "high", "float", minimum=0, maximum=1e6, description="Value in the high-capability case"
+        ),
         Column("source", "str", max_length=_TEXT),
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("note", "str", required=False, max_length=_TEXT),
@@ -97,7 +125,14 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("deployment_id", "id"),
         Column("site_id", "id"),
         Column("system_id", "id"),
-        Column("phase", "int", required=False, minimum=1, maximum=4, description="EPAA phase 1-4; empty if none"),
+        Column(
+            "phase",
+            "int",
+            required=False,
+            minimum=1,
+            maximum=4,
+            description="EPAA phase 1-4; empty if none",
+        ),
         Column("planned_from_year", "int", required=False, minimum=2009, maximum=2040),
         Column("planned_until_year", "int", required=False, minimum=2009, maximum=2040),
         Column("built_from", "date", required=False, minimum=1950, maximum=2040),
@@ -123,8 +158,20 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("radar_type", "str", max_length=80),
         Column("lon_deg", "float", minimum=-180, maximum=180),
         Column("lat_deg", "float", minimum=-90, maximum=90),
-        Column("az_min_deg", "float", minimum=0, maximum=360, description="Sector start, degrees clockwise from north"),
-        Column("az_max_deg", "float", minimum=0, maximum=360, description="Sector end (clockwise from az_min_deg)"),
+        Column(
+            "az_min_deg",
+            "float",
+            minimum=0,
+            maximum=360,
+            description="Sector start, degrees clockwise from north",
+        ),
+        Column(
+            "az_max_deg",
+            "float",
+            minimum=0,
+            maximum=360,
+            description="Sector end (clockwise from az_min_deg)",
+        ),
         Column("range_km_low", "float", minimum=1, maximum=20_000),
         Column("range_km_nominal", "float", minimum=1, maximum=20_000),
         Column("range_km_high", "float", minimum=1, maximum=20_000),
@@ -200,7 +247,9 @@ def read_table(
     except FileNotFoundError:
         return pd.DataFrame(), [DataProblem(label, None, None, None, "file not found")]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return pd.DataFrame(), [DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")]
+        return pd.DataFrame(), [
+            DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")
+        ]
     return validate_frame(raw, SCHEMAS[name], label, unique=_UNIQUE.get(name))
 
 
@@ -245,11 +294,15 @@ class Catalogue:
         try:
             return self._parameter_values[(system_id, name, estimate)]
         except KeyError:
-            raise KeyError(f"no parameter {name!r} for system {system_id!r} in data/parameters.csv") from None
+            raise KeyError(
+                f"no parameter {name!r} for system {system_id!r} in data/parameters.csv"
+            ) from None
 
     def parameter_row(self, system_id: str, name: str) -> pd.Series:
         """The full parameters.csv row (low, nominal, high, source, confidence, note)."""
-        rows = self.parameters[(self.parameters.system_id == system_id) & (self.parameters.parameter == name)]
+        rows = self.parameters[
+            (self.parameters.system_id == system_id) & (self.parameters.parameter == name)
+        ]
         if rows.empty:
             raise KeyError(f"no parameter {name!r} for system {system_id!r} in data/parameters.csv")
         return rows.iloc[0]
@@ -276,43 +329,131 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
     p_src = f"{label}/parameters.csv"
     for row in params.itertuples():
         if row.system_id not in kinds:
-            problems.append(DataProblem(p_src, row._line, "system_id", row.system_id, "unknown system id; known: " + ", ".join(sorted(kinds))))
+            problems.append(
+                DataProblem(
+                    p_src,
+                    row._line,
+                    "system_id",
+                    row.system_id,
+                    "unknown system id; known: " + ", ".join(sorted(kinds)),
+                )
+            )
             continue
         lo, nom, hi = row.low, row.nominal, row.high
         if not (lo <= nom <= hi or lo >= nom >= hi):
-            problems.append(DataProblem(p_src, row._line, "nominal", str(nom), f"must lie between low ({lo:g}) and high ({hi:g})"))
+            problems.append(
+                DataProblem(
+                    p_src,
+                    row._line,
+                    "nominal",
+                    str(nom),
+                    f"must lie between low ({lo:g}) and high ({hi:g})",
+                )
+            )
         spec = REQUIRED_PARAMETERS[kinds[row.system_id]].get(row.parameter)
         if spec is not None:
             unit, vmin, vmax = spec
             for case in ("low", "nominal", "high"):
                 v = getattr(row, case)
                 if not vmin <= v <= vmax:
-                    problems.append(DataProblem(p_src, row._line, case, f"{v:g}", f"{row.parameter} must be from {vmin:g} to {vmax:g} {unit}"))
+                    problems.append(
+                        DataProblem(
+                            p_src,
+                            row._line,
+                            case,
+                            f"{v:g}",
+                            f"{row.parameter} must be from {vmin:g} to {vmax:g} {unit}",
+                        )
+                    )
     have = set(zip(params.system_id, params.parameter, strict=True))
     for sid, kind in kinds.items():
         for pname in REQUIRED_PARAMETERS[kind]:
             if (sid, pname) not in have:
-                problems.append(DataProblem(p_src, None, "parameter", pname, f"required for {kind} system {sid!r} but missing"))
+                problems.append(
+                    DataProblem(
+                        p_src,
+                        None,
+                        "parameter",
+                        pname,
+                        f"required for {kind} system {sid!r} but missing",
+                    )
+                )
     d_src = f"{label}/deployments.csv"
     for row in deps.itertuples():
         if row.site_id not in site_ids:
-            problems.append(DataProblem(d_src, row._line, "site_id", row.site_id, "unknown site id; known: " + ", ".join(sorted(site_ids))))
+            problems.append(
+                DataProblem(
+                    d_src,
+                    row._line,
+                    "site_id",
+                    row.site_id,
+                    "unknown site id; known: " + ", ".join(sorted(site_ids)),
+                )
+            )
         if row.system_id not in kinds:
-            problems.append(DataProblem(d_src, row._line, "system_id", row.system_id, "unknown system id; known: " + ", ".join(sorted(kinds))))
+            problems.append(
+                DataProblem(
+                    d_src,
+                    row._line,
+                    "system_id",
+                    row.system_id,
+                    "unknown system id; known: " + ", ".join(sorted(kinds)),
+                )
+            )
         elif kinds[row.system_id] == "radar":
-            fov = params[(params.system_id == row.system_id) & (params.parameter == "azimuth_fov_deg")]
+            fov = params[
+                (params.system_id == row.system_id) & (params.parameter == "azimuth_fov_deg")
+            ]
             if not fov.empty and float(fov.nominal.iloc[0]) < 360 and pd.isna(row.boresight_deg):
-                problems.append(DataProblem(d_src, row._line, "boresight_deg", "", "required for a sector radar (field of view < 360°): 0 to 360"))
+                problems.append(
+                    DataProblem(
+                        d_src,
+                        row._line,
+                        "boresight_deg",
+                        "",
+                        "required for a sector radar (field of view < 360°): 0 to 360",
+                    )
+                )
         if pd.isna(row.planned_from_year) and (row.built_from is None or pd.isna(row.built_from)):
-            problems.append(DataProblem(d_src, row._line, "planned_from_year", "", "a deployment needs planned_from_year, built_from or both"))
-        if not pd.isna(row.planned_until_year) and not pd.isna(row.planned_from_year) and row.planned_until_year < row.planned_from_year:
-            problems.append(DataProblem(d_src, row._line, "planned_until_year", str(row.planned_until_year), f"must not be before planned_from_year ({row.planned_from_year})"))
+            problems.append(
+                DataProblem(
+                    d_src,
+                    row._line,
+                    "planned_from_year",
+                    "",
+                    "a deployment needs planned_from_year, built_from or both",
+                )
+            )
+        if (
+            not pd.isna(row.planned_until_year)
+            and not pd.isna(row.planned_from_year)
+            and row.planned_until_year < row.planned_from_year
+        ):
+            problems.append(
+                DataProblem(
+                    d_src,
+                    row._line,
+                    "planned_until_year",
+                    str(row.planned_until_year),
+                    f"must not be before planned_from_year ({row.planned_from_year})",
+                )
+            )
         if row.built_until and row.built_from and str(row.built_until) < str(row.built_from):
-            problems.append(DataProblem(d_src, row._line, "built_until", str(row.built_until), f"must not be before built_from ({row.built_from})"))
+            problems.append(
+                DataProblem(
+                    d_src,
+                    row._line,
+                    "built_until",
+                    str(row.built_until),
+                    f"must not be before built_from ({row.built_from})",
+                )
+            )
     return problems
 
 
-def load_catalogue(data_dir: Path = DATA_DIR, *, overrides: Mapping[str, str] | None = None) -> Catalogue:
+def load_catalogue(
+    data_dir: Path = DATA_DIR, *, overrides: Mapping[str, str] | None = None
+) -> Catalogue:
     """Load, validate and cross-check every table.
 
     Parameters

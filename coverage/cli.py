@@ -34,10 +34,15 @@ def _float_range(name: str, lo: float, hi: float, unit: str) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number from {lo:g} to {hi:g} {unit}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a number from {lo:g} to {hi:g} {unit}, got {text!r}"
+            ) from None
         if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be from {lo:g} to {hi:g} {unit}, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be from {lo:g} to {hi:g} {unit}, got {text!r}"
+            )
         return value
+
     return parse
 
 
@@ -45,7 +50,9 @@ def _year(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--year must be a whole year from 2009 to 2040, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--year must be a whole year from 2009 to 2040, got {text!r}"
+        ) from None
     if not 2009 <= value <= 2040:
         raise argparse.ArgumentTypeError(f"--year must be from 2009 to 2040, got {text!r}")
     return value
@@ -53,19 +60,44 @@ def _year(text: str) -> int:
 
 def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool = True) -> None:
     """Options shared by every command that draws one map state (same as the dashboard)."""
-    parser.add_argument("--year", type=_year, required=year_required, help="calendar year, 2009-2040")
-    parser.add_argument("--scenario", choices=SCENARIOS, default="actual",
-                        help="'planned' (2009 plan) or 'actual' (as built); default actual")
-    parser.add_argument("--estimate", choices=ESTIMATES, default="nominal",
-                        help="capability case of every parameter; default nominal")
-    parser.add_argument("--target-alt-km", type=_float_range("--target-alt-km", 0, 5000, "km"), default=300.0,
-                        help="target altitude for radar footprints, km (default 300)")
-    parser.add_argument("--target-rcs-m2", type=_float_range("--target-rcs-m2", 1e-4, 100, "m²"), default=1.0,
-                        help="target radar cross-section, m² (default 1; ranges scale as σ^¼)")
-    parser.add_argument("--min-elevation-deg", type=_float_range("--min-elevation-deg", -5, 30, "degrees"),
-                        default=None, help="radar elevation mask; default: line of sight to the horizon")
-    parser.add_argument("--include-occasional", action="store_true",
-                        help="include occasional presence (Black Sea patrols) in the as-built scenario")
+    parser.add_argument(
+        "--year", type=_year, required=year_required, help="calendar year, 2009-2040"
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="actual",
+        help="'planned' (2009 plan) or 'actual' (as built); default actual",
+    )
+    parser.add_argument(
+        "--estimate",
+        choices=ESTIMATES,
+        default="nominal",
+        help="capability case of every parameter; default nominal",
+    )
+    parser.add_argument(
+        "--target-alt-km",
+        type=_float_range("--target-alt-km", 0, 5000, "km"),
+        default=300.0,
+        help="target altitude for radar footprints, km (default 300)",
+    )
+    parser.add_argument(
+        "--target-rcs-m2",
+        type=_float_range("--target-rcs-m2", 1e-4, 100, "m²"),
+        default=1.0,
+        help="target radar cross-section, m² (default 1; ranges scale as σ^¼)",
+    )
+    parser.add_argument(
+        "--min-elevation-deg",
+        type=_float_range("--min-elevation-deg", -5, 30, "degrees"),
+        default=None,
+        help="radar elevation mask; default: line of sight to the horizon",
+    )
+    parser.add_argument(
+        "--include-occasional",
+        action="store_true",
+        help="include occasional presence (Black Sea patrols) in the as-built scenario",
+    )
 
 
 def options_from_args(args: argparse.Namespace, year: int | None = None) -> FootprintOptions:
@@ -110,6 +142,7 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
         except ImportError as exc:  # pragma: no cover - during development only
             raise CliError("--layer defended is not available in this build") from exc
         import pandas as pd
+
         defended = analysis.defended_from_args(catalogue, options, args)
         frame = pd.concat([frame, defended], ignore_index=True)
     if args.format == "geojson":
@@ -126,8 +159,10 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
-    print(f"data/ is valid: {len(catalogue.sites)} sites, {len(catalogue.deployments)} deployments, "
-          f"{len(catalogue.parameters)} parameter rows")
+    print(
+        f"data/ is valid: {len(catalogue.sites)} sites, {len(catalogue.deployments)} deployments, "
+        f"{len(catalogue.parameters)} parameter rows"
+    )
     return 0
 
 
@@ -135,10 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered command."""
     parser = argparse.ArgumentParser(prog="python -m coverage", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    fp = sub.add_parser("footprints", help="radar footprints and interceptor rings as GeoJSON (EPSG:4326)")
+    fp = sub.add_parser(
+        "footprints", help="radar footprints and interceptor rings as GeoJSON (EPSG:4326)"
+    )
     add_state_arguments(fp)
-    fp.add_argument("--layer", action="append", choices=["radar", "interceptor", "defended"],
-                    help="layer to include (repeatable); default radar and interceptor")
+    fp.add_argument(
+        "--layer",
+        action="append",
+        choices=["radar", "interceptor", "defended"],
+        help="layer to include (repeatable); default radar and interceptor",
+    )
     fp.add_argument("--format", choices=["geojson", "csv"], default="geojson")
     fp.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     fp.set_defaults(func=_cmd_footprints)

@@ -53,7 +53,9 @@ def _check_point(lon_deg: float, lat_deg: float) -> None:
 
 def _check_radius(radius_m: float) -> None:
     if not (math.isfinite(radius_m) and 0.0 <= radius_m <= MAX_RADIUS_M):
-        raise ValueError(f"radius_m={radius_m!r} is outside the allowed range 0..{MAX_RADIUS_M:.0f}")
+        raise ValueError(
+            f"radius_m={radius_m!r} is outside the allowed range 0..{MAX_RADIUS_M:.0f}"
+        )
 
 
 def vertex_count(radius_m: float, arc_deg: float = 360.0) -> int:
@@ -63,8 +65,12 @@ def vertex_count(radius_m: float, arc_deg: float = 360.0) -> int:
     (scaled by ``arc_deg / 360`` for sectors). With that spacing the mid-point of every
     straight lon/lat edge stays within 0.1 % of the radius (see ``tests/test_geodesy.py``).
     """
-    circumference_m = 2.0 * math.pi * EARTH_RADIUS_M * math.sin(min(radius_m / EARTH_RADIUS_M, math.pi / 2))
-    n_full = int(np.clip(math.ceil(circumference_m / _VERTEX_SPACING_M), _MIN_VERTICES, _MAX_VERTICES))
+    circumference_m = (
+        2.0 * math.pi * EARTH_RADIUS_M * math.sin(min(radius_m / EARTH_RADIUS_M, math.pi / 2))
+    )
+    n_full = int(
+        np.clip(math.ceil(circumference_m / _VERTEX_SPACING_M), _MIN_VERTICES, _MAX_VERTICES)
+    )
     return max(8, math.ceil(n_full * arc_deg / 360.0))
 
 
@@ -73,8 +79,10 @@ def destination(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Points reached from ``(lon, lat)`` along ``azimuth`` (clockwise from north) after ``distance``."""
     lon_a, lat_a, az_a, d_a = np.broadcast_arrays(
-        np.asarray(lon_deg, float), np.asarray(lat_deg, float),
-        np.asarray(azimuth_deg, float), np.asarray(distance_m, float),
+        np.asarray(lon_deg, float),
+        np.asarray(lat_deg, float),
+        np.asarray(azimuth_deg, float),
+        np.asarray(distance_m, float),
     )
     lon2, lat2, _ = GEOD.fwd(lon_a.ravel(), lat_a.ravel(), az_a.ravel(), d_a.ravel())
     return np.asarray(lon2).reshape(lon_a.shape), np.asarray(lat2).reshape(lon_a.shape)
@@ -84,7 +92,9 @@ def distance_m(
     lon1_deg: ArrayLike, lat1_deg: ArrayLike, lon2_deg: ArrayLike, lat2_deg: ArrayLike
 ) -> NDArray[np.float64]:
     """Geodesic distance on WGS84 (pyproj inverse solution), metres."""
-    a = np.broadcast_arrays(*(np.asarray(v, float) for v in (lon1_deg, lat1_deg, lon2_deg, lat2_deg)))
+    a = np.broadcast_arrays(
+        *(np.asarray(v, float) for v in (lon1_deg, lat1_deg, lon2_deg, lat2_deg))
+    )
     _, _, dist = GEOD.inv(*(v.ravel() for v in a))
     return np.asarray(dist).reshape(a[0].shape)
 
@@ -107,7 +117,9 @@ def geodesic_area_m2(geometry: BaseGeometry) -> float:
     return abs(float(area))
 
 
-def ring(lon_deg: float, lat_deg: float, radius_m: float, *, n_vertices: int | None = None) -> BaseGeometry:
+def ring(
+    lon_deg: float, lat_deg: float, radius_m: float, *, n_vertices: int | None = None
+) -> BaseGeometry:
     """Geodesic disc of ``radius_m`` around a point, as a lon/lat polygon.
 
     Parameters
@@ -174,14 +186,20 @@ def sector(
     # Radial edges are geodesics too: densify them so long sides stay on the great circle.
     n_radial = max(2, math.ceil(radius_m / 50_000.0))
     fractions = np.linspace(0.0, 1.0, n_radial + 1)[1:-1]
-    lon_out, lat_out = destination(lon_deg, lat_deg, np.full_like(fractions, az[0]), fractions * radius_m)
-    lon_in, lat_in = destination(lon_deg, lat_deg, np.full_like(fractions, az[-1]), fractions[::-1] * radius_m)
+    lon_out, lat_out = destination(
+        lon_deg, lat_deg, np.full_like(fractions, az[0]), fractions * radius_m
+    )
+    lon_in, lat_in = destination(
+        lon_deg, lat_deg, np.full_like(fractions, az[-1]), fractions[::-1] * radius_m
+    )
     lon = np.concatenate([[lon_deg], lon_out, lon_arc, lon_in])
     lat = np.concatenate([[lat_deg], lat_out, lat_arc, lat_in])
     return _to_lonlat_polygon(lon, lat, lat_deg)
 
 
-def _to_lonlat_polygon(lon: NDArray[np.float64], lat: NDArray[np.float64], centre_lat_deg: float) -> BaseGeometry:
+def _to_lonlat_polygon(
+    lon: NDArray[np.float64], lat: NDArray[np.float64], centre_lat_deg: float
+) -> BaseGeometry:
     """Close a lon/lat vertex loop into a valid EPSG:4326 (multi)polygon.
 
     Longitudes are unwrapped so consecutive vertices differ by less than 180 degrees; a loop
@@ -206,7 +224,9 @@ def _to_lonlat_polygon(lon: NDArray[np.float64], lat: NDArray[np.float64], centr
         if not part.is_empty:
             pieces.append(affinity.translate(part, xoff=shift))
     merged = shapely.union_all(pieces) if pieces else Polygon()
-    polys = [g for g in getattr(merged, "geoms", [merged]) if isinstance(g, Polygon) and not g.is_empty]
+    polys = [
+        g for g in getattr(merged, "geoms", [merged]) if isinstance(g, Polygon) and not g.is_empty
+    ]
     if not polys:
         return Polygon()
     return polys[0] if len(polys) == 1 else MultiPolygon(polys)

@@ -46,7 +46,9 @@ class CompactDeck(pdk.Deck):
         cached = self.__dict__.get("_compact_json")
         if cached is None:
             # Serialised once: a built deck is never changed, and the dashboard reuses it.
-            cached = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+            cached = json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":")
+            )
             self.__dict__["_compact_json"] = cached
         return cached
 
@@ -78,11 +80,13 @@ def feature_collection(
     for geom, row in zip(geoms, frame[props].itertuples(index=False), strict=True):
         if geom is None or geom.is_empty:
             continue
-        features.append({
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(geom),
-            "properties": {k: _clean(v) for k, v in zip(props, row, strict=True)},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(geom),
+                "properties": {k: _clean(v) for k, v in zip(props, row, strict=True)},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -95,8 +99,16 @@ def _with_text(frame: gpd.GeoDataFrame, name_col: str) -> gpd.GeoDataFrame:
     return out
 
 
-def _polygon_layer(layer_key: str, frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str] = (), *,
-                   projector: bool = False, fill: list[int] | None = None, pickable: bool = True) -> pdk.Layer:
+def _polygon_layer(
+    layer_key: str,
+    frame: gpd.GeoDataFrame,
+    name_col: str,
+    extra: Iterable[str] = (),
+    *,
+    projector: bool = False,
+    fill: list[int] | None = None,
+    pickable: bool = True,
+) -> pdk.Layer:
     style = LAYER_STYLES[layer_key]
     data = feature_collection(_with_text(frame, name_col), [*_TEXT_FIELDS, *extra])
     width = style.line_width_px * (1.8 if projector else 1.0)
@@ -126,42 +138,87 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
     on = set(data.state.layers)
     layers: list[pdk.Layer] = [
         pdk.Layer(
-            "PolygonLayer", data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}], id="sea",
-            get_polygon="polygon", get_fill_color=hex_to_rgba(_SEA), stroked=False, pickable=False,
+            "PolygonLayer",
+            data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+            id="sea",
+            get_polygon="polygon",
+            get_fill_color=hex_to_rgba(_SEA),
+            stroked=False,
+            pickable=False,
         ),
-        *([] if data.state.view == "wide" else [pdk.Layer(
-            "GeoJsonLayer", data=_countries_collection(outer_countries()), id="countries-outside",
-            stroked=False, filled=True, get_fill_color=hex_to_rgba(_LAND), pickable=False,
-        )]),
+        *(
+            []
+            if data.state.view == "wide"
+            else [
+                pdk.Layer(
+                    "GeoJsonLayer",
+                    data=_countries_collection(outer_countries()),
+                    id="countries-outside",
+                    stroked=False,
+                    filled=True,
+                    get_fill_color=hex_to_rgba(_LAND),
+                    pickable=False,
+                )
+            ]
+        ),
         pdk.Layer(
             "GeoJsonLayer",
             data=_countries_collection(data.countries),
-            id="countries", stroked=False, filled=True, get_fill_color=hex_to_rgba(_LAND),
-            pickable="countries" in on, auto_highlight="countries" in on, highlight_color=[0, 0, 0, 25],
+            id="countries",
+            stroked=False,
+            filled=True,
+            get_fill_color=hex_to_rgba(_LAND),
+            pickable="countries" in on,
+            auto_highlight="countries" in on,
+            highlight_color=[0, 0, 0, 25],
         ),
         pdk.Layer(
-            "GeoJsonLayer", data=_countries_collection(border_lines("world" if data.state.view == "wide" else "europe")),
-            id="borders", stroked=True, filled=False, get_line_color=_BORDER, line_width_units="'pixels'",
-            get_line_width=1.2 if projector else 0.7, pickable=False,
+            "GeoJsonLayer",
+            data=_countries_collection(
+                border_lines("world" if data.state.view == "wide" else "europe")
+            ),
+            id="borders",
+            stroked=True,
+            filled=False,
+            get_line_color=_BORDER,
+            line_width_units="'pixels'",
+            get_line_width=1.2 if projector else 0.7,
+            pickable=False,
         ),
     ]
     fp = data.footprints
     builders: dict[str, Any] = {
-        "nato": lambda: _polygon_layer("nato", data.nato, "name", ["iso3", "joined_year"], projector=projector),
+        "nato": lambda: _polygon_layer(
+            "nato", data.nato, "name", ["iso3", "joined_year"], projector=projector
+        ),
         "early_warning": lambda: _polygon_layer(
-            "early_warning", data.early_warning, "site_name", ["system", "range_km"], projector=projector),
+            "early_warning",
+            data.early_warning,
+            "site_name",
+            ["system", "range_km"],
+            projector=projector,
+        ),
         "radar": lambda: _polygon_layer(
-            "radar", fp[fp.layer == "radar"], "site_name", ["system", "system_name", "range_km", "limit", "layer"],
-            projector=projector),
+            "radar",
+            fp[fp.layer == "radar"],
+            "site_name",
+            ["system", "system_name", "range_km", "limit", "layer"],
+            projector=projector,
+        ),
         "interceptor": lambda: _polygon_layer(
-            "interceptor", fp[fp.layer == "interceptor"], "site_name",
-            ["system", "system_name", "range_km", "limit", "layer"], projector=projector),
+            "interceptor",
+            fp[fp.layer == "interceptor"],
+            "site_name",
+            ["system", "system_name", "range_km", "limit", "layer"],
+            projector=projector,
+        ),
         "launch": lambda: _points_layer("launch", data.launch_points, "name", projector=projector),
         "sites": lambda: _sites_layers(data.sites, projector=projector),
     }
     if data.defended is not None:
         builders["defended"] = lambda: _polygon_layer(
-            "defended", data.defended, "site_name", ["system", "layer"], projector=projector)
+            "defended", data.defended, "site_name", ["system", "layer"], projector=projector
+        )
     if data.tracks is not None:
         builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
     for key in LAYER_ORDER:
@@ -176,8 +233,13 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
         map_provider=None,
         tooltip={
             "html": "<b>{name}</b><br/>{label}<br/><span style='opacity:.75'>Source: {source}</span>",
-            "style": {"backgroundColor": "#1b1b1b", "color": "#ffffff", "fontSize": "15px" if projector else "13px",
-                      "maxWidth": "460px", "whiteSpace": "normal"},
+            "style": {
+                "backgroundColor": "#1b1b1b",
+                "color": "#ffffff",
+                "fontSize": "15px" if projector else "13px",
+                "maxWidth": "460px",
+                "whiteSpace": "normal",
+            },
         },
         views=[pdk.View(type="MapView", controller=True, repeat=False)],
     )
@@ -190,8 +252,12 @@ def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     """Basemap FeatureCollection, converted once per basemap frame (the frames are shared)."""
     key = id(countries)
     if key not in _COUNTRY_CACHE:
-        frame = _with_text(countries, "name").assign(label=countries.get("iso3", ""), source="Natural Earth 4.1 via world-atlas")
-        _COUNTRY_CACHE[key] = feature_collection(frame, [*_TEXT_FIELDS, "iso3"], decimals=3)
+        frame = _with_text(countries, "name").assign(
+            label=countries.get("iso3", ""), source="Natural Earth 4.1 via world-atlas"
+        )
+        _COUNTRY_CACHE[key] = feature_collection(
+            frame, [*_TEXT_FIELDS, "iso3"], decimals=2
+        )  # data is on a 0.01° grid
     return _COUNTRY_CACHE[key]
 
 
@@ -199,24 +265,39 @@ def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.La
     style = LAYER_STYLES[key]
     data = []
     cols = [c for c in ("label", "source") if c in frame.columns]
-    for geom, name, row in zip(frame.geometry, frame["name"], frame[cols].itertuples(index=False), strict=True):
+    for geom, name, row in zip(
+        frame.geometry, frame["name"], frame[cols].itertuples(index=False), strict=True
+    ):
         lines = getattr(geom, "geoms", [geom])
         for line in lines:
-            rec = {"path": [[round(x, 3), round(y, 3)] for x, y in line.coords], "name": _clean(str(name))}
+            rec = {
+                "path": [[round(x, 3), round(y, 3)] for x, y in line.coords],
+                "name": _clean(str(name)),
+            }
             rec.update({k: _clean(v) for k, v in zip(cols, row, strict=True)})
             rec.setdefault("label", "")
             rec.setdefault("source", "")
             data.append(rec)
     return pdk.Layer(
-        "PathLayer", data=data, id=key, get_path="path", get_color=hex_to_rgba(style.colour, 0.8),
-        width_units="'pixels'", get_width=style.line_width_px * (1.8 if projector else 1.0), pickable=True,
+        "PathLayer",
+        data=data,
+        id=key,
+        get_path="path",
+        get_color=hex_to_rgba(style.colour, 0.8),
+        width_units="'pixels'",
+        get_width=style.line_width_px * (1.8 if projector else 1.0),
+        pickable=True,
     )
 
 
-def _points_frame(frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str]) -> list[dict[str, Any]]:
+def _points_frame(
+    frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str]
+) -> list[dict[str, Any]]:
     out = []
     cols = [c for c in ("label", "source", *extra) if c in frame.columns]
-    for geom, name, row in zip(frame.geometry, frame[name_col], frame[cols].itertuples(index=False), strict=True):
+    for geom, name, row in zip(
+        frame.geometry, frame[name_col], frame[cols].itertuples(index=False), strict=True
+    ):
         rec = {"position": [round(geom.x, 4), round(geom.y, 4)], "name": _clean(str(name))}
         rec.update({k: _clean(v) for k, v in zip(cols, row, strict=True)})
         rec.setdefault("label", "")
@@ -225,12 +306,22 @@ def _points_frame(frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str]) 
     return out
 
 
-def _points_layer(key: str, frame: gpd.GeoDataFrame, name_col: str, *, projector: bool) -> pdk.Layer:
+def _points_layer(
+    key: str, frame: gpd.GeoDataFrame, name_col: str, *, projector: bool
+) -> pdk.Layer:
     style = LAYER_STYLES[key]
     return pdk.Layer(
-        "ScatterplotLayer", data=_points_frame(frame, name_col, []), id=key, get_position="position",
-        get_radius=9 if projector else 7, radius_units="'pixels'", get_fill_color=hex_to_rgba(style.colour),
-        get_line_color=[255, 255, 255, 255], stroked=True, line_width_units="'pixels'", get_line_width=1.5,
+        "ScatterplotLayer",
+        data=_points_frame(frame, name_col, []),
+        id=key,
+        get_position="position",
+        get_radius=9 if projector else 7,
+        radius_units="'pixels'",
+        get_fill_color=hex_to_rgba(style.colour),
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_units="'pixels'",
+        get_line_width=1.5,
         pickable=True,
     )
 
@@ -239,20 +330,45 @@ def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer
     data = _points_frame(frame, "site_name", ["status", "systems", "custom"])
     for rec in data:
         hollow = rec.get("status") != "active"
-        rec["fill"] = [255, 255, 255, 255] if hollow else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
+        rec["fill"] = (
+            [255, 255, 255, 255]
+            if hollow
+            else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
+        )
         rec["short"] = rec["name"].split(" (")[0]
     size = 16 if projector else 12
     return [
         pdk.Layer(
-            "ScatterplotLayer", data=data, id="sites", get_position="position", get_radius=8 if projector else 6,
-            radius_units="'pixels'", get_fill_color="fill", get_line_color=[0, 0, 0, 255], stroked=True,
-            line_width_units="'pixels'", get_line_width=2.5, pickable=True,
+            "ScatterplotLayer",
+            data=data,
+            id="sites",
+            get_position="position",
+            get_radius=8 if projector else 6,
+            radius_units="'pixels'",
+            get_fill_color="fill",
+            get_line_color=[0, 0, 0, 255],
+            stroked=True,
+            line_width_units="'pixels'",
+            get_line_width=2.5,
+            pickable=True,
         ),
         pdk.Layer(
-            "TextLayer", data=data, id="site-labels", get_position="position", get_text="short", get_size=size,
-            get_color=[20, 20, 20, 255], get_pixel_offset=[10, 0], get_text_anchor="'start'",
-            get_alignment_baseline="'center'", background=True, get_background_color=[255, 255, 255, 200],
-            background_padding=[3, 1], pickable=False, character_set="'auto'",
-            font_family="'Helvetica Neue, Arial, sans-serif'", font_weight=600,
+            "TextLayer",
+            data=data,
+            id="site-labels",
+            get_position="position",
+            get_text="short",
+            get_size=size,
+            get_color=[20, 20, 20, 255],
+            get_pixel_offset=[10, 0],
+            get_text_anchor="'start'",
+            get_alignment_baseline="'center'",
+            background=True,
+            get_background_color=[255, 255, 255, 200],
+            background_padding=[3, 1],
+            pickable=False,
+            character_set="'auto'",
+            font_family="'Helvetica Neue, Arial, sans-serif'",
+            font_weight=600,
         ),
     ]

@@ -66,7 +66,9 @@ class MapState:
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYER_STYLES)
         if unknown:
-            raise ValueError(f"layers {sorted(unknown)} unknown; allowed: {', '.join(LAYER_STYLES)}")
+            raise ValueError(
+                f"layers {sorted(unknown)} unknown; allowed: {', '.join(LAYER_STYLES)}"
+            )
         if self.view not in ("europe", "wide"):
             raise ValueError(f"view={self.view!r} is not one of 'europe', 'wide'")
         if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 600.0):
@@ -98,7 +100,10 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
         {
             "name": lp.name,
             "area": lp.area,
-            "label": [f"{n} ({a}): candidate launch area, {c} confidence" for n, a, c in zip(lp.name, lp.area, lp.confidence, strict=True)],
+            "label": [
+                f"{n} ({a}): candidate launch area, {c} confidence"
+                for n, a, c in zip(lp.name, lp.area, lp.confidence, strict=True)
+            ],
             "source": lp.source,
         },
         geometry=[Point(x, y) for x, y in zip(lp.lon_deg, lp.lat_deg, strict=True)],
@@ -109,7 +114,11 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
 def describe_assumptions(state: MapState) -> str:
     """One line stating the assumptions behind the drawn layers."""
     o = state.options
-    mask = "line of sight to the horizon" if o.min_elevation_deg is None else f"elevation mask {o.min_elevation_deg:g}°"
+    mask = (
+        "line of sight to the horizon"
+        if o.min_elevation_deg is None
+        else f"elevation mask {o.min_elevation_deg:g}°"
+    )
     parts = [
         f"{o.estimate} estimates",
         f"radar footprints for a target at {o.target_alt_km:g} km altitude, RCS {o.target_rcs_m2:g} m², "
@@ -131,7 +140,9 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     view = "world" if state.view == "wide" else "europe"
     defended = tracks = None
     if "defended" in state.layers or "tracks" in state.layers:
-        from coverage import _mapdata_analysis  # the engagement engine; imported only when asked for
+        from coverage import (
+            _mapdata_analysis,
+        )  # the engagement engine; imported only when asked for
 
         if "defended" in state.layers:
             defended = _mapdata_analysis.defended_layer(catalogue, state)
@@ -144,7 +155,9 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         countries=basemap.countries(view),
         nato=basemap.nato_countries(catalogue, o.year, view=view),
         footprints=footprints(catalogue, o),
-        early_warning=early_warning_footprints(catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km),
+        early_warning=early_warning_footprints(
+            catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
+        ),
         sites=sites_layer(catalogue, o.year, o.scenario, include_occasional=o.include_occasional),
         launch_points=_launch_points(catalogue),
         defended=defended,

@@ -77,10 +77,14 @@ class RadarSpec:
         }
         for name, (value, lo, hi) in checks.items():
             if not (isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi):
-                raise ValueError(f"RadarSpec.{name}={value!r} is outside the allowed range {lo:g}..{hi:g}")
+                raise ValueError(
+                    f"RadarSpec.{name}={value!r} is outside the allowed range {lo:g}..{hi:g}"
+                )
         if not (math.isfinite(self.reference_rcs_m2) and self.reference_rcs_m2 > 0):
             raise ValueError(f"RadarSpec.reference_rcs_m2={self.reference_rcs_m2!r} must be > 0")
-        if self.fov_deg < 360.0 and (self.boresight_deg is None or not math.isfinite(self.boresight_deg)):
+        if self.fov_deg < 360.0 and (
+            self.boresight_deg is None or not math.isfinite(self.boresight_deg)
+        ):
             raise ValueError("RadarSpec.boresight_deg is required when fov_deg < 360")
 
 
@@ -106,13 +110,17 @@ class RadarAssumptions:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.target_rcs_m2) and 1e-4 <= self.target_rcs_m2 <= 100.0):
-            raise ValueError(f"target_rcs_m2={self.target_rcs_m2!r} is outside the allowed range 0.0001..100")
+            raise ValueError(
+                f"target_rcs_m2={self.target_rcs_m2!r} is outside the allowed range 0.0001..100"
+            )
         if not (math.isfinite(self.k_factor) and 0.5 <= self.k_factor <= 4.0):
             raise ValueError(f"k_factor={self.k_factor!r} is outside the allowed range 0.5..4")
         if self.min_elevation_deg is not None and not (
             math.isfinite(self.min_elevation_deg) and -5.0 <= self.min_elevation_deg <= 30.0
         ):
-            raise ValueError(f"min_elevation_deg={self.min_elevation_deg!r} is outside the allowed range -5..30")
+            raise ValueError(
+                f"min_elevation_deg={self.min_elevation_deg!r} is outside the allowed range -5..30"
+            )
 
 
 def scaled_range_m(range_m: float, reference_rcs_m2: float, target_rcs_m2: float) -> float:
@@ -170,8 +178,10 @@ def footprint_radius_m(
     by_range = float(range_limited_ground_range_m(radar.height_m, target_alt_m, slant))
     by_horizon = float(
         horizon_ground_range_m(
-            radar.height_m, target_alt_m,
-            k_factor=assumptions.k_factor, min_elevation_deg=assumptions.min_elevation_deg,
+            radar.height_m,
+            target_alt_m,
+            k_factor=assumptions.k_factor,
+            min_elevation_deg=assumptions.min_elevation_deg,
         )
     )
     return (by_range, "sensitivity") if by_range <= by_horizon else (by_horizon, "horizon")
@@ -184,7 +194,13 @@ def footprint(
     radius_m, _ = footprint_radius_m(radar, target_alt_m, assumptions)
     if radar.fov_deg >= 360.0 or radar.boresight_deg is None:
         return ring(radar.lon_deg, radar.lat_deg, radius_m)
-    return sector(radar.lon_deg, radar.lat_deg, radius_m, boresight_deg=radar.boresight_deg, width_deg=radar.fov_deg)
+    return sector(
+        radar.lon_deg,
+        radar.lat_deg,
+        radius_m,
+        boresight_deg=radar.boresight_deg,
+        width_deg=radar.fov_deg,
+    )
 
 
 def visible(
@@ -203,7 +219,10 @@ def visible(
         np.asarray(lon_deg, float), np.asarray(lat_deg, float), np.asarray(alt_m, float)
     )
     az, _, ground = GEOD.inv(
-        np.full(lon_a.size, radar.lon_deg), np.full(lon_a.size, radar.lat_deg), lon_a.ravel(), lat_a.ravel()
+        np.full(lon_a.size, radar.lon_deg),
+        np.full(lon_a.size, radar.lat_deg),
+        lon_a.ravel(),
+        lat_a.ravel(),
     )
     az = np.asarray(az).reshape(lon_a.shape)
     ground = np.asarray(ground).reshape(lon_a.shape)
@@ -224,7 +243,10 @@ def _visible_from_polar(
     max_slant = scaled_range_m(radar.range_m, radar.reference_rcs_m2, assumptions.target_rcs_m2)
     in_range = slant <= max_slant
     in_view = ground_m <= horizon_ground_range_m(
-        radar.height_m, alt_m, k_factor=assumptions.k_factor, min_elevation_deg=assumptions.min_elevation_deg
+        radar.height_m,
+        alt_m,
+        k_factor=assumptions.k_factor,
+        min_elevation_deg=assumptions.min_elevation_deg,
     ) * (1.0 + 1e-12)
     if radar.fov_deg >= 360.0 or radar.boresight_deg is None:
         in_sector = np.ones_like(in_range)

@@ -40,9 +40,28 @@ SCENARIOS: tuple[Scenario, ...] = ("planned", "actual")
 SCENARIO_LABELS = {"planned": "as planned (2009)", "actual": "as built"}
 FIRST_YEAR, LAST_YEAR = 2011, 2024
 FOOTPRINT_COLUMNS = [
-    "feature_id", "site_id", "site_name", "country", "site_lon_deg", "site_lat_deg", "layer", "system",
-    "system_name", "range_km", "limit", "target_alt_km", "year", "scenario", "estimate", "phase",
-    "deployment_id", "source", "confidence", "custom", "label", "geometry",
+    "feature_id",
+    "site_id",
+    "site_name",
+    "country",
+    "site_lon_deg",
+    "site_lat_deg",
+    "layer",
+    "system",
+    "system_name",
+    "range_km",
+    "limit",
+    "target_alt_km",
+    "year",
+    "scenario",
+    "estimate",
+    "phase",
+    "deployment_id",
+    "source",
+    "confidence",
+    "custom",
+    "label",
+    "geometry",
 ]
 
 
@@ -87,13 +106,17 @@ class FootprintOptions:
         if self.estimate not in ESTIMATES:
             raise ValueError(f"estimate={self.estimate!r} is not one of {', '.join(ESTIMATES)}")
         if not (math.isfinite(self.target_alt_km) and 0.0 <= self.target_alt_km <= 5000.0):
-            raise ValueError(f"target_alt_km={self.target_alt_km!r} is outside the allowed range 0..5000")
+            raise ValueError(
+                f"target_alt_km={self.target_alt_km!r} is outside the allowed range 0..5000"
+            )
         self.radar_assumptions()  # validates RCS, k-factor and mask
 
     def radar_assumptions(self) -> radar_mod.RadarAssumptions:
         """The radar assumptions these options imply."""
         return radar_mod.RadarAssumptions(
-            target_rcs_m2=self.target_rcs_m2, k_factor=self.k_factor, min_elevation_deg=self.min_elevation_deg
+            target_rcs_m2=self.target_rcs_m2,
+            k_factor=self.k_factor,
+            min_elevation_deg=self.min_elevation_deg,
         )
 
 
@@ -101,7 +124,9 @@ def _year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
 
-def deployed(catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False) -> pd.DataFrame:
+def deployed(
+    catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False
+) -> pd.DataFrame:
     """Deployments in place in ``year`` under ``scenario``, joined with their site and system.
 
     Returns one row per deployment with the site's position and the system's kind and name.
@@ -121,8 +146,12 @@ def deployed(catalogue: Catalogue, year: int, scenario: Scenario, *, include_occ
         if not include_occasional:
             mask &= d.presence != "occasional"
     rows = d[mask.astype(bool)]
-    sites = catalogue.sites.drop(columns=["_line", "notes"]).rename(columns={"name": "site_name", "kind": "site_kind"})
-    systems = catalogue.systems[["system_id", "kind", "name"]].rename(columns={"name": "system_name"})
+    sites = catalogue.sites.drop(columns=["_line", "notes"]).rename(
+        columns={"name": "site_name", "kind": "site_kind"}
+    )
+    systems = catalogue.systems[["system_id", "kind", "name"]].rename(
+        columns={"name": "system_name"}
+    )
     out = rows.merge(sites, on="site_id", how="left").merge(systems, on="system_id", how="left")
     return out.reset_index(drop=True)
 
@@ -145,7 +174,9 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
     GeoDataFrame
         EPSG:4326, columns ``FOOTPRINT_COLUMNS``; radar rows first, ordered by site.
     """
-    deps = deployed(catalogue, options.year, options.scenario, include_occasional=options.include_occasional)
+    deps = deployed(
+        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
+    )
     assumptions = options.radar_assumptions()
     records: list[dict[str, object]] = []
     for row in deps.itertuples(index=False):
@@ -168,42 +199,61 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
         }
         if row.kind == "radar":
             spec = radar_spec(catalogue, row_s, options.estimate)
-            radius_m, limit = radar_mod.footprint_radius_m(spec, options.target_alt_km * 1000.0, assumptions)
+            radius_m, limit = radar_mod.footprint_radius_m(
+                spec, options.target_alt_km * 1000.0, assumptions
+            )
             if spec.fov_deg >= 360.0 or spec.boresight_deg is None:
                 geom = ring(spec.lon_deg, spec.lat_deg, radius_m)
             else:
-                geom = sector(spec.lon_deg, spec.lat_deg, radius_m, boresight_deg=spec.boresight_deg, width_deg=spec.fov_deg)
+                geom = sector(
+                    spec.lon_deg,
+                    spec.lat_deg,
+                    radius_m,
+                    boresight_deg=spec.boresight_deg,
+                    width_deg=spec.fov_deg,
+                )
             p = catalogue.parameter_row(row.system_id, "range_km")
-            records.append({
-                **common,
-                "layer": "radar",
-                "range_km": round(radius_m / 1000.0, 1),
-                "limit": limit,
-                "target_alt_km": options.target_alt_km,
-                "source": f"{row.source} | range: {p.source}",
-                "label": (
-                    f"{row.system_name} at {row.site_name}: target at {options.target_alt_km:g} km altitude "
-                    f"detectable to {radius_m / 1000:,.0f} km ground range ({limit}-limited)"
-                ),
-                "geometry": geom,
-            })
+            records.append(
+                {
+                    **common,
+                    "layer": "radar",
+                    "range_km": round(radius_m / 1000.0, 1),
+                    "limit": limit,
+                    "target_alt_km": options.target_alt_km,
+                    "source": f"{row.source} | range: {p.source}",
+                    "label": (
+                        f"{row.system_name} at {row.site_name}: target at {options.target_alt_km:g} km altitude "
+                        f"detectable to {radius_m / 1000:,.0f} km ground range ({limit}-limited)"
+                    ),
+                    "geometry": geom,
+                }
+            )
         elif row.kind == "interceptor":
             range_km = catalogue.parameter(row.system_id, "nominal_range_km", options.estimate)
             p = catalogue.parameter_row(row.system_id, "nominal_range_km")
-            records.append({
-                **common,
-                "layer": "interceptor",
-                "range_km": round(range_km, 1),
-                "limit": "nominal ring",
-                "target_alt_km": float("nan"),
-                "source": f"{row.source} | range: {p.source}",
-                "label": f"{row.system_name} at {row.site_name}: nominal engagement-range ring {range_km:,.0f} km (not a defended area)",
-                "geometry": ring(float(row.lon_deg), float(row.lat_deg), range_km * 1000.0),
-            })
-    frame = gpd.GeoDataFrame(records, columns=FOOTPRINT_COLUMNS, geometry="geometry", crs="EPSG:4326")
+            records.append(
+                {
+                    **common,
+                    "layer": "interceptor",
+                    "range_km": round(range_km, 1),
+                    "limit": "nominal ring",
+                    "target_alt_km": float("nan"),
+                    "source": f"{row.source} | range: {p.source}",
+                    "label": f"{row.system_name} at {row.site_name}: nominal engagement-range ring {range_km:,.0f} km (not a defended area)",
+                    "geometry": ring(float(row.lon_deg), float(row.lat_deg), range_km * 1000.0),
+                }
+            )
+    frame = gpd.GeoDataFrame(
+        records, columns=FOOTPRINT_COLUMNS, geometry="geometry", crs="EPSG:4326"
+    )
     frame["feature_id"] = [f"{r.layer}:{r.deployment_id}" for r in frame.itertuples()]
     order = frame.layer.map({"radar": 0, "interceptor": 1})
-    return frame.assign(_o=order).sort_values(["_o", "site_id", "system"]).drop(columns="_o").reset_index(drop=True)
+    return (
+        frame.assign(_o=order)
+        .sort_values(["_o", "site_id", "system"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> radar_mod.RadarSpec:
@@ -222,7 +272,9 @@ def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> rada
     )
 
 
-def sites_layer(catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False) -> gpd.GeoDataFrame:
+def sites_layer(
+    catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False
+) -> gpd.GeoDataFrame:
     """Site markers for the year: what is active, and (as built) what was planned but is late.
 
     Columns: ``site_id, site_name, country, kind, status, systems, role, source, confidence,
@@ -236,32 +288,59 @@ def sites_layer(catalogue: Catalogue, year: int, scenario: Scenario, *, include_
         if not here.empty:
             status = "active"
             systems = ", ".join(dict.fromkeys(here.system_name))
-        elif scenario == "actual" and (planned.site_id == site.site_id).any() and site.kind != "ship_station":
+        elif (
+            scenario == "actual"
+            and (planned.site_id == site.site_id).any()
+            and site.kind != "ship_station"
+        ):
             status = "planned, not built"
             systems = ", ".join(dict.fromkeys(planned[planned.site_id == site.site_id].system_name))
         else:
             continue
-        country = site.country_iso3 if isinstance(site.country_iso3, str) and site.country_iso3 else "international waters"
-        records.append({
-            "site_id": site.site_id,
-            "site_name": site.name,
-            "country": country,
-            "kind": site.kind,
-            "status": status,
-            "systems": systems,
-            "role": site.role,
-            "source": site.coord_source,
-            "confidence": site.coord_confidence,
-            "custom": site.site_id in catalogue.custom_site_ids,
-            "label": f"{site.name} ({status}): {systems}",
-            "geometry": Point(float(site.lon_deg), float(site.lat_deg)),
-        })
-    cols = ["site_id", "site_name", "country", "kind", "status", "systems", "role", "source", "confidence", "custom", "label", "geometry"]
+        country = (
+            site.country_iso3
+            if isinstance(site.country_iso3, str) and site.country_iso3
+            else "international waters"
+        )
+        records.append(
+            {
+                "site_id": site.site_id,
+                "site_name": site.name,
+                "country": country,
+                "kind": site.kind,
+                "status": status,
+                "systems": systems,
+                "role": site.role,
+                "source": site.coord_source,
+                "confidence": site.coord_confidence,
+                "custom": site.site_id in catalogue.custom_site_ids,
+                "label": f"{site.name} ({status}): {systems}",
+                "geometry": Point(float(site.lon_deg), float(site.lat_deg)),
+            }
+        )
+    cols = [
+        "site_id",
+        "site_name",
+        "country",
+        "kind",
+        "status",
+        "systems",
+        "role",
+        "source",
+        "confidence",
+        "custom",
+        "label",
+        "geometry",
+    ]
     return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
 
 
 def early_warning_footprints(
-    catalogue: Catalogue, year: int, *, estimate: Estimate = "nominal", target_alt_km: float = 300.0,
+    catalogue: Catalogue,
+    year: int,
+    *,
+    estimate: Estimate = "nominal",
+    target_alt_km: float = 300.0,
     radar_height_m: float = 30.0,
 ) -> gpd.GeoDataFrame:
     """Sector footprints of the Russian early-warning radars active in ``year``.
@@ -270,30 +349,68 @@ def early_warning_footprints(
     horizon for ``target_alt_km`` with an assumed 30 m array height.
     """
     ew = catalogue.early_warning_radars
-    active = ew[(ew.active_from_year <= year) & (ew.active_until_year.isna() | (ew.active_until_year.fillna(0) >= year))]
+    active = ew[
+        (ew.active_from_year <= year)
+        & (ew.active_until_year.isna() | (ew.active_until_year.fillna(0) >= year))
+    ]
     assumptions = radar_mod.RadarAssumptions()
     records = []
     for r in active.itertuples(index=False):
         width = (r.az_max_deg - r.az_min_deg) % 360.0 or 360.0
         spec = radar_mod.RadarSpec(
-            lon_deg=r.lon_deg, lat_deg=r.lat_deg, height_m=radar_height_m,
+            lon_deg=r.lon_deg,
+            lat_deg=r.lat_deg,
+            height_m=radar_height_m,
             range_m=getattr(r, f"range_km_{estimate}") * 1000.0,
-            boresight_deg=(r.az_min_deg + width / 2.0) % 360.0, fov_deg=width,
+            boresight_deg=(r.az_min_deg + width / 2.0) % 360.0,
+            fov_deg=width,
         )
         radius_m, limit = radar_mod.footprint_radius_m(spec, target_alt_km * 1000.0, assumptions)
-        records.append({
-            "site_id": r.radar_id, "site_name": r.name, "country": r.country_iso3,
-            "site_lon_deg": r.lon_deg, "site_lat_deg": r.lat_deg, "layer": "early_warning",
-            "system": r.radar_type, "range_km": round(radius_m / 1000.0, 1), "limit": limit,
-            "target_alt_km": target_alt_km, "year": year, "source": r.source, "confidence": r.confidence,
-            "label": (
-                f"{r.name} ({r.radar_type}), sector {r.az_min_deg:g}-{r.az_max_deg:g}°: target at "
-                f"{target_alt_km:g} km visible to {radius_m / 1000:,.0f} km ({limit}-limited)"
-            ),
-            "geometry": sector(r.lon_deg, r.lat_deg, radius_m, boresight_deg=spec.boresight_deg or 0.0, width_deg=width),
-        })
-    cols = ["site_id", "site_name", "country", "site_lon_deg", "site_lat_deg", "layer", "system", "range_km", "limit",
-            "target_alt_km", "year", "source", "confidence", "label", "geometry"]
+        records.append(
+            {
+                "site_id": r.radar_id,
+                "site_name": r.name,
+                "country": r.country_iso3,
+                "site_lon_deg": r.lon_deg,
+                "site_lat_deg": r.lat_deg,
+                "layer": "early_warning",
+                "system": r.radar_type,
+                "range_km": round(radius_m / 1000.0, 1),
+                "limit": limit,
+                "target_alt_km": target_alt_km,
+                "year": year,
+                "source": r.source,
+                "confidence": r.confidence,
+                "label": (
+                    f"{r.name} ({r.radar_type}), sector {r.az_min_deg:g}-{r.az_max_deg:g}°: target at "
+                    f"{target_alt_km:g} km visible to {radius_m / 1000:,.0f} km ({limit}-limited)"
+                ),
+                "geometry": sector(
+                    r.lon_deg,
+                    r.lat_deg,
+                    radius_m,
+                    boresight_deg=spec.boresight_deg or 0.0,
+                    width_deg=width,
+                ),
+            }
+        )
+    cols = [
+        "site_id",
+        "site_name",
+        "country",
+        "site_lon_deg",
+        "site_lat_deg",
+        "layer",
+        "system",
+        "range_km",
+        "limit",
+        "target_alt_km",
+        "year",
+        "source",
+        "confidence",
+        "label",
+        "geometry",
+    ]
     return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
 
 
@@ -312,22 +429,38 @@ def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseSt
     if scenario == "planned":
         reached = ph[ph.planned_year <= year]
         if reached.empty:
-            return PhaseStatus(None, f"Before Phase 1 — {year} (2009 plan)", "Phase 1 was planned for 2011.")
+            return PhaseStatus(
+                None, f"Before Phase 1 — {year} (2009 plan)", "Phase 1 was planned for 2011."
+            )
         p = reached.iloc[-1]
-        note = f" (cancelled {_fmt_date(p.cancelled_date)}; shown as planned)" if isinstance(p.cancelled_date, str) else ""
+        note = (
+            f" (cancelled {_fmt_date(p.cancelled_date)}; shown as planned)"
+            if isinstance(p.cancelled_date, str)
+            else ""
+        )
         return PhaseStatus(
-            int(p.phase), f"Phase {int(p.phase)} — {int(p.planned_year)} plan{note}",
+            int(p.phase),
+            f"Phase {int(p.phase)} — {int(p.planned_year)} plan{note}",
             f"{p.planned_content}; interceptor {p.planned_interceptor}; against {p.threat_class}.",
         )
     done = ph[ph.built_date.map(lambda s: isinstance(s, str) and parse_date(s) <= _year_end(year))]
     nxt = ph[~ph.phase.isin(done.phase)]
-    late = [f"Phase {int(p.phase)} (planned {int(p.planned_year)})" for p in nxt.itertuples() if p.planned_year <= year]
+    late = [
+        f"Phase {int(p.phase)} (planned {int(p.planned_year)})"
+        for p in nxt.itertuples()
+        if p.planned_year <= year
+    ]
     late_txt = ("; not yet built: " + ", ".join(late)) if late else ""
     if done.empty:
-        return PhaseStatus(None, f"As built, {year}: Phase 1 elements arriving", f"Phase 1 declared {_fmt_date(ph.iloc[0].built_date)}{late_txt}.")
+        return PhaseStatus(
+            None,
+            f"As built, {year}: Phase 1 elements arriving",
+            f"Phase 1 declared {_fmt_date(ph.iloc[0].built_date)}{late_txt}.",
+        )
     p = done.iloc[-1]
     return PhaseStatus(
-        int(p.phase), f"Phase {int(p.phase)} as built — {_fmt_date(p.built_date)}",
+        int(p.phase),
+        f"Phase {int(p.phase)} as built — {_fmt_date(p.built_date)}",
         f"{p.built_note}{late_txt}.",
     )
 
@@ -346,4 +479,8 @@ def events_in(catalogue: Catalogue, year: int) -> pd.DataFrame:
     """Timeline events dated in ``year`` (date, title, phase, source), oldest first."""
     ev = catalogue.events
     mask = ev.date.map(lambda s: parse_date(s).year == year)
-    return ev[mask][["date", "title", "phase", "source", "confidence"]].sort_values("date").reset_index(drop=True)
+    return (
+        ev[mask][["date", "title", "phase", "source", "confidence"]]
+        .sort_values("date")
+        .reset_index(drop=True)
+    )

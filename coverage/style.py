@@ -69,28 +69,115 @@ class LayerStyle:
 LAYER_STYLES: dict[str, LayerStyle] = {
     s.key: s
     for s in (
-        LayerStyle("countries", "Countries", "Natural Earth 1:50m country outlines (Crimea in Ukraine)",
-                   "#FFFFFF", 1.0, "solid", "", 0.6),
-        LayerStyle("nato", "NATO members (year)", "NATO member states in Europe at the end of the selected year",
-                   OKABE_ITO["yellow"], 0.35, "solid", "", 0.0),
-        LayerStyle("radar", "Radar footprint", "Ground area where a target at the chosen altitude is detectable "
-                   "(range, horizon and azimuth limits)", OKABE_ITO["blue"], 0.10, "dashed", "", 2.5),
-        LayerStyle("interceptor", "Interceptor nominal ring", "Nominal engagement-range ring of each interceptor "
-                   "(not a defended area)", OKABE_ITO["vermillion"], 0.0, "solid", "", 2.5),
-        LayerStyle("defended", "Defended area (physics)", "Ground defended against the chosen threat and launch "
-                   "area under the stated assumptions", OKABE_ITO["bluish_green"], 0.40, "solid", "///", 1.5, False),
-        LayerStyle("early_warning", "Russian early-warning radars", "Sector of each Russian early-warning radar "
-                   "for a target at the chosen altitude", OKABE_ITO["orange"], 0.06, "dotted", "", 2.0, False),
-        LayerStyle("launch", "Threat launch areas", "Candidate launch points (city or area level)",
-                   OKABE_ITO["reddish_purple"], 1.0, "solid", "", 1.0),
-        LayerStyle("tracks", "Threat tracks", "Great-circle ground tracks from the launch area to reference "
-                   "cities", OKABE_ITO["black"], 0.0, "dashdot", "", 2.0, False),
-        LayerStyle("sites", "Missile-defence sites", "Sites in place in the selected year (hollow: planned, "
-                   "not yet built)", OKABE_ITO["black"], 1.0, "solid", "", 1.5),
+        LayerStyle(
+            "countries",
+            "Countries",
+            "Natural Earth 1:50m country outlines (Crimea in Ukraine)",
+            "#FFFFFF",
+            1.0,
+            "solid",
+            "",
+            0.6,
+        ),
+        LayerStyle(
+            "nato",
+            "NATO members (year)",
+            "NATO member states in Europe at the end of the selected year",
+            OKABE_ITO["yellow"],
+            0.35,
+            "solid",
+            "",
+            0.0,
+        ),
+        LayerStyle(
+            "radar",
+            "Radar footprint",
+            "Ground area where a target at the chosen altitude is detectable "
+            "(range, horizon and azimuth limits)",
+            OKABE_ITO["blue"],
+            0.10,
+            "dashed",
+            "",
+            2.5,
+        ),
+        LayerStyle(
+            "interceptor",
+            "Interceptor nominal ring",
+            "Nominal engagement-range ring of each interceptor (not a defended area)",
+            OKABE_ITO["vermillion"],
+            0.0,
+            "solid",
+            "",
+            2.5,
+        ),
+        LayerStyle(
+            "defended",
+            "Defended area (physics)",
+            "Ground defended against the chosen threat and launch "
+            "area under the stated assumptions",
+            OKABE_ITO["bluish_green"],
+            0.40,
+            "solid",
+            "///",
+            1.5,
+            False,
+        ),
+        LayerStyle(
+            "early_warning",
+            "Russian early-warning radars",
+            "Sector of each Russian early-warning radar for a target at the chosen altitude",
+            OKABE_ITO["orange"],
+            0.06,
+            "dotted",
+            "",
+            2.0,
+            False,
+        ),
+        LayerStyle(
+            "launch",
+            "Threat launch areas",
+            "Candidate launch points (city or area level)",
+            OKABE_ITO["reddish_purple"],
+            1.0,
+            "solid",
+            "",
+            1.0,
+        ),
+        LayerStyle(
+            "tracks",
+            "Threat tracks",
+            "Great-circle ground tracks from the launch area to reference cities",
+            OKABE_ITO["black"],
+            0.0,
+            "dashdot",
+            "",
+            2.0,
+            False,
+        ),
+        LayerStyle(
+            "sites",
+            "Missile-defence sites",
+            "Sites in place in the selected year (hollow: planned, not yet built)",
+            OKABE_ITO["black"],
+            1.0,
+            "solid",
+            "",
+            1.5,
+        ),
     )
 }
 #: Bottom-to-top drawing order.
-LAYER_ORDER = ("countries", "nato", "early_warning", "radar", "defended", "interceptor", "tracks", "launch", "sites")
+LAYER_ORDER = (
+    "countries",
+    "nato",
+    "early_warning",
+    "radar",
+    "defended",
+    "interceptor",
+    "tracks",
+    "launch",
+    "sites",
+)
 
 
 def hex_to_rgba(colour: str, alpha: float = 1.0) -> list[int]:
@@ -98,4 +185,9 @@ def hex_to_rgba(colour: str, alpha: float = 1.0) -> list[int]:
     c = colour.lstrip("#")
     if len(c) != 6:
         raise ValueError(f"colour={colour!r} is not #RRGGBB")
-    return [int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), round(255 * min(max(alpha, 0.0), 1.0))]
+    return [
+        int(c[0:2], 16),
+        int(c[2:4], 16),
+        int(c[4:6], 16),
+        round(255 * min(max(alpha, 0.0), 1.0)),
+    ]

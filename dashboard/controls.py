@@ -18,18 +18,36 @@ def sidebar_state() -> tuple[MapState, bool]:
     """Draw the sidebar and return the chosen map state and whether projector mode is on."""
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
-    year = sb.slider("Year", FIRST_YEAR, LAST_YEAR, 2016, key="year", bind="query-params",
-                     help="Assets in place at any time in the year (as built: by 31 December).")
+    year = sb.slider(
+        "Year",
+        FIRST_YEAR,
+        LAST_YEAR,
+        2016,
+        key="year",
+        bind="query-params",
+        help="Assets in place at any time in the year (as built: by 31 December).",
+    )
     # Bound widgets put their displayed label in the URL, so the options are the short codes
     # (?scenario=planned) and the long names go in the captions.
-    scenario = sb.radio("Scenario", ["actual", "planned"], key="scenario", bind="query-params",
-                        captions=[SCENARIO_LABELS["actual"], "as planned, Sept 2009"], horizontal=True,
-                        help="As planned: the September 2009 announcement (plus the 2011 Rota decision). "
-                             "As built: dates when each element became operational.")
-    estimate = sb.segmented_control("Parameter estimate", ["low", "nominal", "high"], default="nominal",
-                                    key="estimate", bind="query-params",
-                                    help="Capability case of every sourced parameter (data/parameters.csv): low = conservative, "
-                                         "high = generous.")
+    scenario = sb.radio(
+        "Scenario",
+        ["actual", "planned"],
+        key="scenario",
+        bind="query-params",
+        captions=[SCENARIO_LABELS["actual"], "as planned, Sept 2009"],
+        horizontal=True,
+        help="As planned: the September 2009 announcement (plus the 2011 Rota decision). "
+        "As built: dates when each element became operational.",
+    )
+    estimate = sb.segmented_control(
+        "Parameter estimate",
+        ["low", "nominal", "high"],
+        default="nominal",
+        key="estimate",
+        bind="query-params",
+        help="Capability case of every sourced parameter (data/parameters.csv): low = conservative, "
+        "high = generous.",
+    )
     estimate = estimate or "nominal"
 
     sb.markdown("**Layers**")
@@ -37,23 +55,55 @@ def sidebar_state() -> tuple[MapState, bool]:
     for key, style in LAYER_STYLES.items():
         if key == "countries":
             continue
-        if sb.checkbox(style.title, value=key in DEFAULT_LAYERS, key=f"show_{key}", bind="query-params",
-                       help=style.description):
+        if sb.checkbox(
+            style.title,
+            value=key in DEFAULT_LAYERS,
+            key=f"show_{key}",
+            bind="query-params",
+            help=style.description,
+        ):
             layers.add(key)
 
     with sb.expander("Radar assumptions", expanded=False):
-        alt_km = st.slider("Target altitude (km)", 0, 1500, 300, step=25, key="alt_km", bind="query-params",
-                           help="Radar footprints show where a target at this altitude is detectable.")
-        rcs = st.select_slider("Target RCS (m²)", options=list(_RCS_CHOICES), value=1.0, key="rcs",
-                               bind="query-params",
-                               help="Published ranges refer to 1 m²; range scales as RCS^¼ (an RV is ~0.01 m²).")
-        mask = st.select_slider("Elevation mask (degrees)", options=list(_MASK_CHOICES), value="none", key="mask",
-                                bind="query-params",
-                                help="Lowest usable elevation; 'none' = line of sight to the 4/3-Earth horizon.")
-        occasional = st.checkbox("Include occasional Black Sea patrols (as built)", value=False,
-                                 key="occasional", bind="query-params")
-    projector = sb.toggle("Projector mode", value=False, key="projector", bind="query-params",
-                          help="Full-screen briefing view: large type, thick lines, controls hidden.")
+        alt_km = st.slider(
+            "Target altitude (km)",
+            0,
+            1500,
+            300,
+            step=25,
+            key="alt_km",
+            bind="query-params",
+            help="Radar footprints show where a target at this altitude is detectable.",
+        )
+        rcs = st.select_slider(
+            "Target RCS (m²)",
+            options=list(_RCS_CHOICES),
+            value=1.0,
+            key="rcs",
+            bind="query-params",
+            help="Published ranges refer to 1 m²; range scales as RCS^¼ (an RV is ~0.01 m²).",
+        )
+        mask = st.select_slider(
+            "Elevation mask (degrees)",
+            options=list(_MASK_CHOICES),
+            value="none",
+            key="mask",
+            bind="query-params",
+            help="Lowest usable elevation; 'none' = line of sight to the 4/3-Earth horizon.",
+        )
+        occasional = st.checkbox(
+            "Include occasional Black Sea patrols (as built)",
+            value=False,
+            key="occasional",
+            bind="query-params",
+        )
+    projector = sb.toggle(
+        "Projector mode",
+        value=False,
+        key="projector",
+        bind="query-params",
+        help="Full-screen briefing view: large type, thick lines, controls hidden.",
+    )
     options = FootprintOptions(
         year=int(year),
         scenario=scenario,

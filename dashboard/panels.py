@@ -51,25 +51,39 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             continue
         s = LAYER_STYLES[key]
         if key in ("sites", "launch"):
-            swatch = (f"<span style='display:inline-block;width:14px;height:14px;border-radius:50%;"
-                      f"background:{s.colour};border:2px solid #000;margin:0 9px 0 4px'></span>")
+            swatch = (
+                f"<span style='display:inline-block;width:14px;height:14px;border-radius:50%;"
+                f"background:{s.colour};border:2px solid #000;margin:0 9px 0 4px'></span>"
+            )
         elif key == "tracks":
             swatch = f"<span style='display:inline-block;width:22px;border-top:3px dashed {s.colour};margin:0 4px 4px 0'></span>"
         else:
             alpha = max(s.fill_alpha, 0.0)
             fill = s.colour + format(round(alpha * 255), "02x")
-            border = f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}" if s.line_width_px else "1px solid #999"
-            swatch = (f"<span style='display:inline-block;width:22px;height:16px;background:{fill};"
-                      f"border:{border};margin-right:4px;vertical-align:middle'></span>")
+            border = (
+                f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
+                if s.line_width_px
+                else "1px solid #999"
+            )
+            swatch = (
+                f"<span style='display:inline-block;width:22px;height:16px;background:{fill};"
+                f"border:{border};margin-right:4px;vertical-align:middle'></span>"
+            )
         rows.append(
             f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0' title='{html.escape(s.description)}'>"
             f"{swatch}<b>{html.escape(s.title)}</b>"
-            + ("" if projector else f"<br/><span style='font-size:0.78rem;color:#444'>{html.escape(s.description)}</span>")
+            + (
+                ""
+                if projector
+                else f"<br/><span style='font-size:0.78rem;color:#444'>{html.escape(s.description)}</span>"
+            )
             + "</div>"
         )
     if "sites" in data.state.layers:
-        rows.append(f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"
-                    "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>")
+        rows.append(
+            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"
+            "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
+        )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
@@ -84,8 +98,10 @@ def timeline(catalogue: Catalogue, year: int) -> None:
         f"<span style='color:#666'>({html.escape(r.source)})</span></li>"
         for r in ev.itertuples()
     )
-    st.markdown(f"<ul class='epaa-timeline' style='font-size:0.85rem;padding-left:1.1rem'>{items}</ul>",
-                unsafe_allow_html=True)
+    st.markdown(
+        f"<ul class='epaa-timeline' style='font-size:0.85rem;padding-left:1.1rem'>{items}</ul>",
+        unsafe_allow_html=True,
+    )
 
 
 def footprint_table(data: MapData) -> None:
@@ -94,20 +110,24 @@ def footprint_table(data: MapData) -> None:
     if fp.empty:
         st.info("No radar or interceptor is deployed in this year and scenario.")
         return
-    table = pd.DataFrame({
-        "Site": fp.site_name,
-        "Layer": fp.layer,
-        "System": fp.system_name,
-        "Radius (km)": fp.range_km,
-        "Limited by": fp.limit,
-        "Phase": fp.phase,
-        "Confidence": fp.confidence,
-        "Source": fp.source,
-    })
+    table = pd.DataFrame(
+        {
+            "Site": fp.site_name,
+            "Layer": fp.layer,
+            "System": fp.system_name,
+            "Radius (km)": fp.range_km,
+            "Limited by": fp.limit,
+            "Phase": fp.phase,
+            "Confidence": fp.confidence,
+            "Source": fp.source,
+        }
+    )
     st.dataframe(table, hide_index=True, width="stretch", key="footprint_table")
 
 
 def data_error(exc: DataError) -> None:
     """Show a data problem instead of a traceback."""
-    st.error("The data files could not be loaded. Nothing was changed; fix the file named below and reload.")
+    st.error(
+        "The data files could not be loaded. Nothing was changed; fix the file named below and reload."
+    )
     st.code(str(exc), language=None)
