@@ -10,6 +10,7 @@ offline; :func:`mp4_available` says whether that binary is present.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -87,9 +88,12 @@ def rollout_frames(
     for scenario in scenarios:
         scenario_state = replace(state, options=replace(state.options, scenario=scenario))
         series = map_series(catalogue, scenario_state, year_list)
-        per_scenario.append([
-            render_array(d, width_px=width_px, height_px=height_px, projector=projector) for d in series
-        ])
+        per_scenario.append(
+            [
+                render_array(d, width_px=width_px, height_px=height_px, projector=projector)
+                for d in series
+            ]
+        )
     if compare is None:
         return per_scenario[0]
     if compare == "side_by_side":
@@ -99,12 +103,19 @@ def rollout_frames(
 
 def _durations_s(n: int, frame_s: float, last_frame_s: float) -> list[float]:
     if not (0.05 <= frame_s <= 60.0 and 0.05 <= last_frame_s <= 60.0):
-        raise ValueError(f"frame_s={frame_s!r} and last_frame_s={last_frame_s!r} must be from 0.05 to 60 s")
+        raise ValueError(
+            f"frame_s={frame_s!r} and last_frame_s={last_frame_s!r} must be from 0.05 to 60 s"
+        )
     return [frame_s] * (n - 1) + [last_frame_s]
 
 
-def to_gif(frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: float = 3.0) -> bytes:
+def to_gif(
+    frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: float = 3.0
+) -> bytes:
     """Encode RGB frames as a looping animated GIF.
+
+    Each frame gets its own 256-colour palette (fast octree, no dithering: the slides are flat
+    colours, and dithering would speckle text); Pillow, which imageio uses for GIF, writes it.
 
     Parameters
     ----------
@@ -115,12 +126,28 @@ def to_gif(frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: 
     last_frame_s
         Time the last frame is held before the loop restarts, s.
     """
-    import imageio.v3 as iio
+    from PIL import Image
 
     if not frames:
         raise ValueError("frames is empty")
     durations_ms = [round(1000.0 * d) for d in _durations_s(len(frames), frame_s, last_frame_s)]
-    return iio.imwrite("<bytes>", np.stack(frames), extension=".gif", duration=durations_ms, loop=0)
+    images = [
+        Image.fromarray(np.ascontiguousarray(f)).quantize(
+            colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
+        for f in frames
+    ]
+    buf = io.BytesIO()
+    images[0].save(
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=durations_ms,
+        loop=0,
+        disposal=1,
+    )
+    return buf.getvalue()
 
 
 def mp4_available() -> bool:
@@ -133,7 +160,9 @@ def mp4_available() -> bool:
         return False
 
 
-def to_mp4(frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: float = 3.0) -> bytes:
+def to_mp4(
+    frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: float = 3.0
+) -> bytes:
     """Encode RGB frames as an H.264 MP4 (yuv420p, plays in browsers and PowerPoint).
 
     Each frame is repeated to last ``frame_s`` (``last_frame_s`` for the last) at 4 frames per
@@ -145,13 +174,22 @@ def to_mp4(frames: Sequence[np.ndarray], *, frame_s: float = 1.5, last_frame_s: 
     if not frames:
         raise ValueError("frames is empty")
     if not mp4_available():
-        raise RuntimeError("MP4 needs the ffmpeg binary of the imageio-ffmpeg package, which is not installed")
+        raise RuntimeError(
+            "MP4 needs the ffmpeg binary of the imageio-ffmpeg package, which is not installed"
+        )
     durations = _durations_s(len(frames), frame_s, last_frame_s)
     with tempfile.TemporaryDirectory(prefix="epaa-mp4-") as tmp:
         path = Path(tmp) / "rollout.mp4"
         writer = iio2.get_writer(
-            path, format="FFMPEG", mode="I", fps=_MP4_FPS, codec="libx264", pixelformat="yuv420p",
-            macro_block_size=1, quality=8, ffmpeg_log_level="error",
+            path,
+            format="FFMPEG",
+            mode="I",
+            fps=_MP4_FPS,
+            codec="libx264",
+            pixelformat="yuv420p",
+            macro_block_size=1,
+            quality=8,
+            ffmpeg_log_level="error",
             output_params=["-movflags", "+faststart"],
         )
         try:
@@ -183,8 +221,15 @@ def rollout_gif(
     frame_s: float = 1.5,
 ) -> bytes:
     """Animated GIF of the rollout (see :func:`rollout_frames` for the parameters)."""
-    frames = rollout_frames(catalogue, state, years=years, compare=compare, width_px=width_px,
-                            height_px=height_px, projector=projector)
+    frames = rollout_frames(
+        catalogue,
+        state,
+        years=years,
+        compare=compare,
+        width_px=width_px,
+        height_px=height_px,
+        projector=projector,
+    )
     return to_gif(frames, frame_s=frame_s)
 
 
@@ -200,7 +245,13 @@ def rollout_mp4(
     frame_s: float = 1.5,
 ) -> bytes:
     """MP4 video of the rollout (see :func:`rollout_frames` for the parameters)."""
-    frames = rollout_frames(catalogue, state, years=years, compare=compare, width_px=width_px,
-                            height_px=height_px, projector=projector)
+    frames = rollout_frames(
+        catalogue,
+        state,
+        years=years,
+        compare=compare,
+        width_px=width_px,
+        height_px=height_px,
+        projector=projector,
+    )
     return to_mp4(frames, frame_s=frame_s)
-

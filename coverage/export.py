@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import geopandas as gpd
 import matplotlib
 import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
@@ -66,7 +65,8 @@ ImageFormat = Literal["png", "svg", "pdf"]
 FORMATS: tuple[ImageFormat, ...] = ("png", "svg", "pdf")
 
 SOURCES_LINE = (
-    "Sources: see data/README.md — State Dept EPAA fact sheet, USCC 2016, NRC 2012, EUCOM, NavalToday, "
+    "Sources: see data/README.md — State Dept EPAA fact sheet, USCC 2016, NRC 2012, EUCOM, "
+    "NavalToday, "
     "Arms Control Today, keeptrack.space; basemap Natural Earth."
 )
 
@@ -80,10 +80,25 @@ _SITE_CUSTOM = "#CC79A7"  # custom (what-if) sites: the dashboard's fill for the
 
 # Layout is specified in pixels of a 1920x1080 reference slide and scaled with the image.
 _REF_W_PX, _REF_H_PX = 1920.0, 1080.0
-_LEGEND_ORDER = ("sites", "launch", "radar", "interceptor", "defended", "early_warning", "tracks", "nato")
+_SITE_MARKER_PX, _LAUNCH_MARKER_PX = 13.0, 11.0
+_LEGEND_ORDER = (
+    "sites",
+    "launch",
+    "radar",
+    "interceptor",
+    "defended",
+    "early_warning",
+    "tracks",
+    "nato",
+)
 _WGS84 = Geod(ellps="WGS84")
 _LOCK = threading.RLock()
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "epaa-coverage", "pdf.fonttype": 42, "hatch.linewidth": 1.0}
+_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "epaa-coverage",
+    "pdf.fonttype": 3,
+    "hatch.linewidth": 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,8 @@ class ImageSize:
                 raise ValueError(f"{name}={value!r} is outside the allowed range 200..20000 px")
         if self.width_px * self.height_px > 80_000_000:
             raise ValueError(
-                f"width_px x height_px = {self.width_px * self.height_px:,} px exceeds 80,000,000 px"
+                f"width_px x height_px = {self.width_px * self.height_px:,} px "
+                "exceeds 80,000,000 px"
             )
         if not (math.isfinite(self.dpi) and 20.0 <= self.dpi <= 1200.0):
             raise ValueError(f"dpi={self.dpi!r} is outside the allowed range 20..1200")
@@ -131,35 +147,57 @@ class _ViewSpec:
     clip_lonlat: tuple[float, float, float, float]
     graticule_lon_deg: tuple[float, float]
     graticule_lat_deg: tuple[float, float]
+    # Share of any extra width (beyond the content) added on the west side.
+    west_share: float = 0.5
 
 
 _VIEWS: dict[str, _ViewSpec] = {
     "europe": _ViewSpec(
         crs="EPSG:3035",
         note="Lambert azimuthal equal-area, EPSG:3035",
-        content_lonlat=((-11.0, 36.0), (-11.0, 53.0), (-24.0, 64.5), (28.0, 71.2), (45.0, 68.5),
-                        (56.5, 37.0), (50.0, 30.5), (18.0, 29.5), (-6.0, 33.0)),
-        clip_lonlat=(-75.0, 0.0, 110.0, 85.0),
+        content_lonlat=(
+            (-14.0, 37.0),
+            (-11.0, 53.0),
+            (-24.0, 64.5),
+            (28.0, 71.2),
+            (45.0, 68.5),
+            (56.5, 37.0),
+            (50.0, 30.5),
+            (18.0, 29.5),
+            (-6.0, 33.0),
+        ),
+        clip_lonlat=(-75.0, 0.0, 110.0, 90.0),
         graticule_lon_deg=(-70.0, 110.0),
         graticule_lat_deg=(0.0, 80.0),
+        west_share=0.62,  # the Atlantic takes the slack (scale bar, year stamp); the east matters
     ),
     "wide": _ViewSpec(
         crs="EPSG:3575",
         note="Lambert azimuthal equal-area, north-polar, EPSG:3575",
-        content_lonlat=((-78.0, 37.0), (-95.0, 47.0), (-150.0, 70.0), (120.0, 68.0), (60.0, 25.0),
-                        (40.0, 26.0), (10.0, 28.0), (-15.0, 27.0)),
+        content_lonlat=(
+            (-78.0, 37.0),
+            (-95.0, 47.0),
+            (-150.0, 70.0),
+            (120.0, 68.0),
+            (60.0, 25.0),
+            (40.0, 26.0),
+            (10.0, 28.0),
+            (-15.0, 27.0),
+        ),
         clip_lonlat=(-180.0, -12.0, 180.0, 90.0),
         graticule_lon_deg=(-180.0, 180.0),
         graticule_lat_deg=(0.0, 80.0),
     ),
 }
 
-# The Europe basemap is Natural Earth 1:50m clipped to this box; beyond it the 1:110m world fills in.
+# Basemap simplification tolerance: under half a pixel even on an A4 print at 300 dpi.
+_SIMPLIFY_M = 800.0
+# The Europe basemap is Natural Earth 1:50m clipped to this box; the 1:110m world fills in beyond.
 _EUROPE_BOX_DEG = (-32.0, 24.0, 66.0, 73.0)
 
 
 def projection_note(view: str) -> str:
-    """The projection line printed on images of ``view`` (``"europe"`` or ``"wide"``)."""
+    """Return the projection line printed on images of ``view`` (``"europe"`` or ``"wide"``)."""
     return _spec(view).note
 
 
@@ -172,10 +210,13 @@ def _spec(view: str) -> _ViewSpec:
 
 @lru_cache(maxsize=1)
 def data_date() -> dt.date:
-    """Latest date in the bundled catalogue (events, deployments and phases): the images' data date."""
+    """Latest date in the bundled catalogue (events, deployments, phases): the images' data date."""
     dates: list[str] = []
-    for name, cols in (("events.csv", ("date",)), ("deployments.csv", ("built_from", "built_until")),
-                       ("phases.csv", ("built_date",))):
+    for name, cols in (
+        ("events.csv", ("date",)),
+        ("deployments.csv", ("built_from", "built_until")),
+        ("phases.csv", ("built_date",)),
+    ):
         frame, _ = read_table(name)
         for col in cols:
             if col in frame.columns:
@@ -254,27 +295,44 @@ def _line_segments(geom: Any) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class _Basemap:
-    source: gpd.GeoDataFrame  # kept alive so that id() keys stay valid
+    view: str
+    source: gpd.GeoDataFrame  # the frame it was built from (identity check on the fast path)
     land: list[Path]
     by_iso3: dict[str, list[Path]]
     borders: list[np.ndarray]
     graticule: list[np.ndarray]
 
 
-_BASEMAPS: dict[tuple[str, int], _Basemap] = {}
+_BASEMAPS: dict[tuple[Any, ...], _Basemap] = {}
+
+
+def _fingerprint(frame: gpd.GeoDataFrame) -> tuple[Any, ...]:
+    """Return a cheap content key of a basemap frame.
+
+    A copy of the same basemap (Streamlit's ``cache_data`` hands out copies) must find the
+    projected basemap built for the original.
+    """
+    bounds = tuple(np.round(frame.total_bounds, 6)) if len(frame) else ()
+    return (len(frame), tuple(frame.iso3), bounds, int(frame.geometry.count_coordinates().sum()))
 
 
 def _basemap(view: str, countries: gpd.GeoDataFrame) -> _Basemap:
-    """Projected country paths, borders and graticule for ``view`` (built once per view and frame)."""
-    key = (view, id(countries))
-    cached = _BASEMAPS.get(key)
-    if cached is not None and cached.source is countries:
-        return cached
+    """Project country paths, borders and graticule for ``view`` (once per view and frame)."""
+    for cached in _BASEMAPS.values():
+        if cached.source is countries and cached.view == view:
+            return cached
+    key = (view, *_fingerprint(countries))
+    if key in _BASEMAPS:
+        return _BASEMAPS[key]
     spec = _spec(view)
     clip = box(*spec.clip_lonlat)
     # Edges that are cuts, not coastlines or borders: the clip box, the antimeridian and (Europe)
     # the seam between the 1:50m Europe box and the 1:110m fill-in. No outline is drawn on them.
-    seams = [clip.boundary, LineString([(180.0, -90.0), (180.0, 90.0)]), LineString([(-180.0, -90.0), (-180.0, 90.0)])]
+    seams = [
+        clip.boundary,
+        LineString([(180.0, -90.0), (180.0, 90.0)]),
+        LineString([(-180.0, -90.0), (-180.0, 90.0)]),
+    ]
     frames = [countries[["iso3", "geometry"]]]
     if view == "europe":
         # Beyond the 1:50m Europe box, fill in with the 1:110m world so no land ends abruptly.
@@ -289,13 +347,18 @@ def _basemap(view: str, countries: gpd.GeoDataFrame) -> _Basemap:
     for frame in frames:
         clipped = shapely.intersection(np.asarray(frame.geometry.values, dtype=object), clip)
         border_geoms += list(shapely.difference(shapely.boundary(clipped), seam))
-        projected = _project(clipped, spec.crs, segment_deg=0.5)
+        projected = shapely.simplify(
+            _project(clipped, spec.crs, segment_deg=0.5), _SIMPLIFY_M, preserve_topology=True
+        )
         for iso3, geom in zip(frame.iso3, projected, strict=True):
             path = _polygon_path(geom)
             if path is not None:
                 land.append(path)
                 by_iso3.setdefault(str(iso3), []).append(path)
-    borders = [seg for g in _project(border_geoms, spec.crs, segment_deg=0.5) for seg in _line_segments(g)]
+    projected_borders = shapely.simplify(
+        _project(border_geoms, spec.crs, segment_deg=0.5), _SIMPLIFY_M
+    )
+    borders = [seg for g in projected_borders for seg in _line_segments(g)]
     lines = []
     lon0, lon1 = spec.graticule_lon_deg
     lat0, lat1 = spec.graticule_lat_deg
@@ -303,8 +366,10 @@ def _basemap(view: str, countries: gpd.GeoDataFrame) -> _Basemap:
         lines.append(LineString([(lon, lat0), (lon, lat1)]))
     for lat in np.arange(max(lat0, 10.0), lat1 + 0.1, 10.0):
         lines.append(LineString([(lon0, lat), (lon1, lat)]))
-    graticule = [seg for g in _project(lines, spec.crs, segment_deg=1.0) for seg in _line_segments(g)]
-    built = _Basemap(countries, land, by_iso3, borders, graticule)
+    graticule = [
+        seg for g in _project(lines, spec.crs, segment_deg=1.0) for seg in _line_segments(g)
+    ]
+    built = _Basemap(view, countries, land, by_iso3, borders, graticule)
     if len(_BASEMAPS) >= 8:
         _BASEMAPS.clear()
     _BASEMAPS[key] = built
@@ -322,13 +387,15 @@ def _content_box_m(view: str) -> tuple[float, float, float, float]:
 def _extent_m(view: str, aspect: float) -> tuple[float, float, float, float]:
     """Map extent (x0, x1, y0, y1) in projected metres holding the view's content at ``aspect``."""
     x0, y0, x1, y1 = _content_box_m(view)
-    cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
-    w, h = (x1 - x0) * 1.02, (y1 - y0) * 1.04
+    cy = (y0 + y1) / 2.0
+    w0 = (x1 - x0) * 1.02
+    w, h = w0, (y1 - y0) * 1.04
     if w / h < aspect:
         w = h * aspect
     else:
         h = w / aspect
-    return cx - w / 2.0, cx + w / 2.0, cy - h / 2.0, cy + h / 2.0
+    west = x0 - (w0 - (x1 - x0)) / 2.0 - (w - w0) * _spec(view).west_share
+    return west, west + w, cy - h / 2.0, cy + h / 2.0
 
 
 @lru_cache(maxsize=4)
@@ -357,6 +424,7 @@ class _Sizes:
     font: float
     line: float
     dpi: float
+    marker: float = 1.0
 
     def px(self, ref_px: float) -> float:
         return ref_px * self.scale
@@ -378,19 +446,19 @@ def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
     return (r, g, b, alpha)
 
 
-def _polygons(ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zorder: float) -> bool:
+def _polygons(
+    ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zorder: float
+) -> bool:
+    """Draw one polygon layer in its style; return whether anything was drawn."""
     style = LAYER_STYLES[key]
     paths = [p for p in (_polygon_path(g) for g in _project(geoms, crs)) if p is not None]
     if not paths:
         return False
-    lw_px = max(style.line_width_px, 1.0)
-    if key == "interceptor":
-        lw_px = max(lw_px, 3.0)  # "solid thick outline": the cue that survives greyscale
     coll = PathCollection(
         paths,
         facecolors=[_rgba(style.colour, style.fill_alpha)],
         edgecolors=[_rgba(style.colour, 1.0)],
-        linewidths=sz.lpt(lw_px),
+        linewidths=sz.lpt(_outline_px(key)),
         linestyles=style.line_style,
         hatch=style.hatch or None,
         zorder=zorder,
@@ -403,12 +471,21 @@ def _polygons(ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zo
 
 
 def _lines(ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zorder: float) -> bool:
+    """Draw one line layer (tracks) in its style; return whether anything was drawn."""
     style = LAYER_STYLES[key]
     segments = [seg for g in _project(geoms, crs, segment_deg=1.0) for seg in _line_segments(g)]
     if not segments:
         return False
-    ax.add_collection(LineCollection(segments, colors=[style.colour], linewidths=sz.lpt(style.line_width_px),
-                                     linestyles=style.line_style, zorder=zorder), autolim=False)
+    ax.add_collection(
+        LineCollection(
+            segments,
+            colors=[style.colour],
+            linewidths=sz.lpt(style.line_width_px),
+            linestyles=style.line_style,
+            zorder=zorder,
+        ),
+        autolim=False,
+    )
     return True
 
 
@@ -434,49 +511,68 @@ class _Label:
     marker_px: float
 
 
-def _place_labels(ax: Axes, renderer: RendererBase, labels: list[_Label], obstacles: list[Bbox],
-                  sz: _Sizes) -> None:
+def _place_labels(
+    ax: Axes, renderer: RendererBase, labels: list[_Label], obstacles: list[Bbox], sz: _Sizes
+) -> None:
     """Greedy placement: the first of eight positions that overlaps no marker, label or panel.
 
     Required labels (sites) take their least-overlapping position when none is free; optional
-    ones (launch areas) are dropped instead.
+    ones (launch areas) are dropped instead. Each label is measured once.
     """
     axes_box = ax.get_window_extent(renderer)
     taken = list(obstacles)
     for lab in labels:
-        dx = lab.marker_px / 2.0 + sz.px(5.0)
+        text = ax.annotate(
+            lab.text,
+            (lab.x, lab.y),
+            xytext=(0.0, 0.0),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=lab.size_pt,
+            fontweight=lab.weight,
+            color="#141414",
+            zorder=30,
+            annotation_clip=False,
+            bbox={"boxstyle": "round,pad=0.15", "fc": (1, 1, 1, 0.82), "ec": "none"},
+        )
+        extent = text.get_window_extent(renderer)
+        tw, th = extent.width, extent.height
+        pad = 0.15 * lab.size_pt * sz.dpi / 72.0 + 1.0
+        xd, yd = ax.transData.transform((lab.x, lab.y))
+        d = lab.marker_px / 2.0 + pad + sz.px(3.0)
+        e = d * 0.75
         candidates = [
-            ((dx, 0.0), "left", "center"), ((-dx, 0.0), "right", "center"),
-            ((0.0, dx), "center", "bottom"), ((0.0, -dx), "center", "top"),
-            ((dx * 0.8, dx * 0.8), "left", "bottom"), ((dx * 0.8, -dx * 0.8), "left", "top"),
-            ((-dx * 0.8, dx * 0.8), "right", "bottom"), ((-dx * 0.8, -dx * 0.8), "right", "top"),
+            ((d, 0.0), "left", "center"),
+            ((-d, 0.0), "right", "center"),
+            ((0.0, d), "center", "bottom"),
+            ((0.0, -d), "center", "top"),
+            ((e, e), "left", "bottom"),
+            ((e, -e), "left", "top"),
+            ((-e, e), "right", "bottom"),
+            ((-e, -e), "right", "top"),
         ]
-        best: tuple[float, Any] | None = None
+        best: tuple[float, tuple[float, float], str, str, Bbox] | None = None
         for (ox, oy), ha, va in candidates:
-            text = ax.annotate(
-                lab.text, (lab.x, lab.y), xytext=(ox * 72.0 / sz.dpi, oy * 72.0 / sz.dpi),
-                textcoords="offset points", ha=ha, va=va, fontsize=lab.size_pt, fontweight=lab.weight,
-                color="#141414", zorder=30, annotation_clip=False,
-                bbox={"boxstyle": "round,pad=0.15", "fc": (1, 1, 1, 0.82), "ec": "none"},
-            )
-            bb = text.get_window_extent(renderer).expanded(1.04, 1.1)
+            tx0 = xd + ox - {"left": 0.0, "center": tw / 2.0, "right": tw}[ha]
+            ty0 = yd + oy - {"bottom": 0.0, "center": th / 2.0, "top": th}[va]
+            bb = Bbox.from_extents(tx0 - pad, ty0 - pad, tx0 + tw + pad, ty0 + th + pad)
             overlap = sum(_overlap_area(bb, o) for o in taken)
             outside = bb.width * bb.height - _overlap_area(bb, axes_box)
             cost = overlap + 4.0 * outside
             if best is None or cost < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (cost, text)
-            else:
-                text.remove()
+                best = (cost, (ox, oy), ha, va, bb)
             if cost <= 0.0:
                 break
         assert best is not None
-        cost, text = best
+        cost, (ox, oy), ha, va, bb = best
         if cost > 0.0 and not lab.required:
             text.remove()
             continue
-        taken.append(text.get_window_extent(renderer))
+        text.xyann = (ox * 72.0 / sz.dpi, oy * 72.0 / sz.dpi)
+        text.set_horizontalalignment(ha)
+        text.set_verticalalignment(va)
+        taken.append(bb)
 
 
 def _overlap_area(a: Bbox, b: Bbox) -> float:
@@ -485,103 +581,246 @@ def _overlap_area(a: Bbox, b: Bbox) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def _legend_handles(data: MapData, drawn: list[str], sz: _Sizes) -> tuple[list[Any], list[str]]:
-    handles: list[Any] = []
-    labels: list[str] = []
+def _marker_handle(
+    marker: str, size_px: float, face: str, edge: str, edge_px: float, sz: _Sizes
+) -> Line2D:
+    return Line2D(
+        [], [], ls="none", marker=marker, ms=sz.pt(size_px), mfc=face, mec=edge, mew=sz.lpt(edge_px)
+    )
+
+
+def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[Any, str]]:
+    """Legend handles and texts for the drawn layers only (basemap excluded)."""
+    entries: list[tuple[Any, str]] = []
     year = data.state.options.year
-    for key in _LEGEND_ORDER:
-        if key not in drawn:
-            continue
+    site_px, launch_px = _SITE_MARKER_PX * sz.marker, _LAUNCH_MARKER_PX * sz.marker
+    for key in (k for k in _LEGEND_ORDER if k in drawn):
         style = LAYER_STYLES[key]
         title = style.title.replace("(year)", f"({year})")
         if key == "sites":
-            status = data.sites.get("status", pd.Series(dtype=str))
-            custom = data.sites.get("custom", pd.Series(dtype=bool)).fillna(False).astype(bool)
-            if (status == "active").any() or data.sites.empty:
-                handles.append(Line2D([], [], ls="none", marker="o", ms=sz.pt(13), mfc=style.colour,
-                                      mec="black", mew=sz.lpt(2.0)))
-                labels.append(title)
-            if (status != "active").any():
-                handles.append(Line2D([], [], ls="none", marker="o", ms=sz.pt(13), mfc="white",
-                                      mec="black", mew=sz.lpt(2.5)))
-                labels.append(f"{title}: planned, not yet built (hollow)")
-            if custom.any():
-                handles.append(Line2D([], [], ls="none", marker="o", ms=sz.pt(13), mfc=_SITE_CUSTOM,
-                                      mec="black", mew=sz.lpt(2.0)))
-                labels.append("What-if site (custom)")
+            active = data.sites.status == "active"
+            if active.any():
+                entries.append(
+                    (_marker_handle("o", site_px, style.colour, "black", 2.0, sz), title)
+                )
+            if (~active).any():
+                entries.append(
+                    (
+                        _marker_handle("o", site_px, "white", "black", 2.5, sz),
+                        f"{title}: planned, not yet built (hollow)",
+                    )
+                )
+            if data.sites.custom.fillna(False).astype(bool).any():
+                entries.append(
+                    (
+                        _marker_handle("o", site_px, _SITE_CUSTOM, "black", 2.0, sz),
+                        "What-if site (custom)",
+                    )
+                )
         elif key == "launch":
-            handles.append(Line2D([], [], ls="none", marker="D", ms=sz.pt(11), mfc=style.colour,
-                                  mec="white", mew=sz.lpt(1.5)))
-            labels.append(title)
+            entries.append((_marker_handle("D", launch_px, style.colour, "white", 1.5, sz), title))
         elif key == "tracks":
-            handles.append(Line2D([], [], color=style.colour, ls=style.line_style, lw=sz.lpt(style.line_width_px)))
-            labels.append(title)
+            entries.append(
+                (
+                    Line2D(
+                        [],
+                        [],
+                        color=style.colour,
+                        ls=style.line_style,
+                        lw=sz.lpt(style.line_width_px),
+                    ),
+                    title,
+                )
+            )
         else:
-            lw_px = max(style.line_width_px, 1.0)
-            if key == "interceptor":
-                lw_px = max(lw_px, 3.0)
-            handles.append(Patch(
-                facecolor=_rgba(style.colour, style.fill_alpha if key != "nato" else style.fill_alpha),
-                edgecolor=_rgba(style.colour, 1.0) if key != "nato" else "none",
-                linewidth=sz.lpt(lw_px), linestyle=style.line_style, hatch=style.hatch or None,
-            ))
-            labels.append(title)
-    return handles, labels
+            edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
+            entries.append(
+                (
+                    Patch(
+                        facecolor=_rgba(style.colour, style.fill_alpha),
+                        edgecolor=edge,
+                        linewidth=sz.lpt(_outline_px(key)),
+                        linestyle=style.line_style,
+                        hatch=style.hatch or None,
+                    ),
+                    title,
+                )
+            )
+    return entries
+
+
+def _outline_px(key: str) -> float:
+    """Outline width on the reference slide: at least 1 px, and thick for interceptor rings."""
+    width = max(LAYER_STYLES[key].line_width_px, 1.0)
+    # "Solid thick outline" is the interceptor ring's cue that survives greyscale.
+    return max(width, 3.0) if key == "interceptor" else width
+
+
+# Font sizes in pixels of the reference slide (a 40 px title is about 29 px cap height).
+_FONT_PX = {
+    "banner": 17.0,
+    "title": 40.0,
+    "subtitle": 26.0,
+    "legend": 20.0,
+    "text": 16.0,
+    "footer": 15.0,
+    "site": 18.0,
+    "launch": 15.0,
+    "year": 52.0,
+}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the parts of the slide go, in image pixels measured from the top left."""
+
+    width_px: float
+    height_px: float
+    margin_px: float
+    banner_h_px: float
+    title_top_px: float
+    subtitle_top_px: float
+    map_box_px: tuple[float, float, float, float]  # left, top, right, bottom
+    panel_left_px: float
+    footer_top_px: float
+    footer_line_px: float
+
+    @classmethod
+    def for_slide(cls, size: ImageSize, sz: _Sizes, projector: bool) -> _Layout:
+        w, h = float(size.width_px), float(size.height_px)
+        margin = sz.px(16.0)
+        banner = sz.px(_FONT_PX["banner"] * sz.font * 1.9)
+        title_top = banner + sz.px(10.0)
+        sub_top = title_top + sz.px(_FONT_PX["title"] * sz.font * 1.22)
+        map_top = sub_top + sz.px(_FONT_PX["subtitle"] * sz.font * 1.35) + sz.px(6.0)
+        footer_line = sz.px(_FONT_PX["footer"] * sz.font * 1.45)
+        map_bottom = h - banner - 2 * footer_line - sz.px(10.0)
+        panel_w = sz.px(504.0 if projector else 450.0)
+        map_right = w - panel_w - margin
+        return cls(
+            w,
+            h,
+            margin,
+            banner,
+            title_top,
+            sub_top,
+            (margin, map_top, map_right, map_bottom),
+            map_right + sz.px(18.0),
+            map_bottom + sz.px(6.0),
+            footer_line,
+        )
+
+    def fx(self, px: float) -> float:
+        """Figure fraction of ``px`` from the left."""
+        return px / self.width_px
+
+    def fy(self, px: float) -> float:
+        """Figure fraction of ``px`` from the top."""
+        return 1.0 - px / self.height_px
 
 
 def _draw(data: MapData, size: ImageSize, projector: bool, date: dt.date) -> Figure:
     """Build the whole slide as a matplotlib Figure (Agg canvas attached)."""
-    w_px, h_px = size.width_px, size.height_px
-    scale = min(w_px / _REF_W_PX, h_px / _REF_H_PX)
-    sz = _Sizes(scale=scale, font=1.25 if projector else 1.0, line=1.8 if projector else 1.0, dpi=size.dpi)
-    fig = Figure(figsize=(w_px / size.dpi, h_px / size.dpi), dpi=size.dpi, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()
+    sz = _Sizes(
+        scale=min(size.width_px / _REF_W_PX, size.height_px / _REF_H_PX),
+        font=1.25 if projector else 1.0,
+        line=1.8 if projector else 1.0,
+        dpi=size.dpi,
+        marker=1.3 if projector else 1.0,
+    )
+    lay = _Layout.for_slide(size, sz, projector)
+    fig = Figure(
+        figsize=(size.width_px / size.dpi, size.height_px / size.dpi),
+        dpi=size.dpi,
+        facecolor="white",
+    )
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    _draw_frame_text(fig, data, lay, sz, date)
+    drawn = _draw_map(fig, renderer, data, lay, sz, projector)
+    _draw_panel(fig, renderer, data, drawn, lay, sz)
+    return fig
+
+
+def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date: dt.date) -> None:
+    """Caveat banners (top and bottom, like a marking), title, phase banner and footer."""
+    for y0 in (0.0, lay.height_px - lay.banner_h_px):
+        fig.add_artist(
+            Rectangle(
+                (0.0, lay.fy(y0 + lay.banner_h_px)),
+                1.0,
+                lay.banner_h_px / lay.height_px,
+                transform=fig.transFigure,
+                facecolor=_BANNER,
+                edgecolor="none",
+                zorder=0,
+            )
+        )
+        fig.text(
+            0.5,
+            lay.fy(y0 + lay.banner_h_px / 2.0),
+            CAVEAT,
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=sz.fpt(_FONT_PX["banner"]),
+            fontweight="bold",
+        )
+    left = lay.fx(lay.margin_px)
+    fig.text(
+        left,
+        lay.fy(lay.title_top_px),
+        data.title,
+        ha="left",
+        va="top",
+        color="#111111",
+        fontsize=sz.fpt(_FONT_PX["title"]),
+        fontweight="bold",
+    )
+    fig.text(
+        left,
+        lay.fy(lay.subtitle_top_px),
+        data.subtitle,
+        ha="left",
+        va="top",
+        color="#222222",
+        fontsize=sz.fpt(_FONT_PX["subtitle"]),
+    )
+    note = _spec(data.state.view).note
+    footer = (
+        SOURCES_LINE,
+        f"Projection: {note}.  Data as of {_fmt_date(date)}.  "
+        "Public-source research tool, not an official product.",
+    )
+    for i, line in enumerate(footer):
+        fig.text(
+            left,
+            lay.fy(lay.footer_top_px + i * lay.footer_line_px),
+            line,
+            ha="left",
+            va="top",
+            fontsize=sz.fpt(_FONT_PX["footer"]),
+            color="#222222",
+        )
+
+
+def _draw_map(
+    fig: Figure, renderer: RendererBase, data: MapData, lay: _Layout, sz: _Sizes, projector: bool
+) -> list[str]:
+    """Draw the map (basemap, layers, labels, year stamp, scale bar); return the layers drawn."""
+    left, top, right, bottom = lay.map_box_px
+    ax = fig.add_axes(
+        (
+            lay.fx(left),
+            lay.fy(bottom),
+            (right - left) / lay.width_px,
+            (bottom - top) / lay.height_px,
+        )
+    )
     view = data.state.view
-    spec = _spec(view)
-
-    def fx(px: float) -> float:
-        return px / w_px
-
-    def fy(px: float) -> float:
-        """Figure fraction for ``px`` measured from the top."""
-        return 1.0 - px / h_px
-
-    # Fonts (reference px)
-    f_banner, f_title, f_sub, f_legend, f_text, f_small = 17.0, 40.0, 26.0, 20.0, 16.0, 15.0
-    f_label, f_launch, f_year = 18.0, 15.0, 52.0
-
-    # Vertical layout (image px from the top)
-    margin = sz.px(16.0)
-    banner_h = sz.px(f_banner * sz.font * 1.9)
-    title_top = banner_h + sz.px(10.0)
-    sub_top = title_top + sz.px(f_title * sz.font * 1.22)
-    header_bottom = sub_top + sz.px(f_sub * sz.font * 1.35) + sz.px(6.0)
-    footer_line = sz.px(f_small * sz.font * 1.45)
-    footer_h = banner_h + 2 * footer_line + sz.px(10.0)
-    map_top, map_bottom = header_bottom, h_px - footer_h
-    panel_w = sz.px(450.0 * (1.12 if projector else 1.0))
-    map_left, map_right = margin, w_px - panel_w - margin
-
-    # Banners (the caveat as a marking, top and bottom)
-    for y0 in (h_px - banner_h, 0.0):
-        fig.add_artist(Rectangle((0, y0 / h_px), 1, banner_h / h_px, transform=fig.transFigure,
-                                 facecolor=_BANNER, edgecolor="none", zorder=0))
-        fig.text(0.5, (y0 + banner_h / 2) / h_px, CAVEAT, ha="center", va="center", color="white",
-                 fontsize=sz.fpt(f_banner), fontweight="bold")
-
-    # Header
-    fig.text(fx(margin), fy(title_top), data.title, ha="left", va="top", fontsize=sz.fpt(f_title),
-             fontweight="bold", color="#111111")
-    fig.text(fx(margin), fy(sub_top), data.subtitle, ha="left", va="top", fontsize=sz.fpt(f_sub), color="#222222")
-
-    # Map axes
-    ax = fig.add_axes((fx(map_left), 1.0 - map_bottom / h_px, (map_right - map_left) / w_px,
-                       (map_bottom - map_top) / h_px))
-    aspect = (map_right - map_left) / (map_bottom - map_top)
-    x0, x1, y0, y1 = _extent_m(view, aspect)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
+    crs = _spec(view).crs
+    extent = _extent_m(view, (right - left) / (bottom - top))
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal", adjustable="box")
     ax.set_facecolor(_SEA)
     ax.set_xticks([])
@@ -592,24 +831,38 @@ def _draw(data: MapData, size: ImageSize, projector: bool, date: dt.date) -> Fig
         spine.set_zorder(40)
 
     base = _basemap(view, data.countries)
-    ax.add_collection(LineCollection(base.graticule, colors=[_GRATICULE], linewidths=sz.lpt(0.8), zorder=1),
-                      autolim=False)
-    ax.add_collection(PathCollection(base.land, facecolors=[_LAND], edgecolors="none", zorder=2), autolim=False)
-    ax.add_collection(LineCollection(base.borders, colors=[_BORDER], linewidths=sz.lpt(1.3 if projector else 0.8),
-                                     zorder=2.5), autolim=False)
+    ax.add_collection(
+        LineCollection(base.graticule, colors=[_GRATICULE], linewidths=sz.lpt(0.8), zorder=1),
+        autolim=False,
+    )
+    ax.add_collection(
+        PathCollection(base.land, facecolors=[_LAND], edgecolors="none", zorder=2), autolim=False
+    )
+    ax.add_collection(
+        LineCollection(
+            base.borders, colors=[_BORDER], zorder=2.5, linewidths=sz.lpt(1.3 if projector else 0.8)
+        ),
+        autolim=False,
+    )
 
     on = set(data.state.layers)
-    drawn: list[str] = []
-    crs = spec.crs
-    fp = data.footprints
     z = {key: 3 + i for i, key in enumerate(LAYER_ORDER)}
-    if "nato" in on and not data.nato.empty:
+    drawn: list[str] = []
+    if "nato" in on:
         paths = [p for iso3 in data.nato.iso3 for p in base.by_iso3.get(str(iso3), [])]
-        style = LAYER_STYLES["nato"]
         if paths:
-            ax.add_collection(PathCollection(paths, facecolors=[_rgba(style.colour, style.fill_alpha)],
-                                             edgecolors="none", zorder=z["nato"]), autolim=False)
+            style = LAYER_STYLES["nato"]
+            ax.add_collection(
+                PathCollection(
+                    paths,
+                    facecolors=[_rgba(style.colour, style.fill_alpha)],
+                    edgecolors="none",
+                    zorder=z["nato"],
+                ),
+                autolim=False,
+            )
             drawn.append("nato")
+    fp = data.footprints
     polygon_layers = {
         "early_warning": data.early_warning.geometry,
         "radar": fp.geometry[fp.layer == "radar"],
@@ -617,133 +870,244 @@ def _draw(data: MapData, size: ImageSize, projector: bool, date: dt.date) -> Fig
         "interceptor": fp.geometry[fp.layer == "interceptor"],
     }
     for key, geoms in polygon_layers.items():
-        if key in on and geoms is not None and len(geoms) and _polygons(ax, list(geoms), key, crs, sz, z[key]):
+        if key in on and geoms is not None and _polygons(ax, list(geoms), key, crs, sz, z[key]):
             drawn.append(key)
-    if "tracks" in on and data.tracks is not None and not data.tracks.empty and _lines(
-            ax, list(data.tracks.geometry), "tracks", crs, sz, z["tracks"]):
+    if (
+        "tracks" in on
+        and data.tracks is not None
+        and _lines(ax, list(data.tracks.geometry), "tracks", crs, sz, z["tracks"])
+    ):
         drawn.append("tracks")
 
     labels: list[_Label] = []
-    obstacles: list[Bbox] = []
-    site_ms_px = 13.0 * (1.3 if projector else 1.0)
-    launch_ms_px = 11.0 * (1.3 if projector else 1.0)
-    if "launch" in on and not data.launch_points.empty:
-        style = LAYER_STYLES["launch"]
-        lx, ly = _points_xy(data.launch_points, crs)
-        ax.plot(lx, ly, ls="none", marker="D", ms=sz.pt(launch_ms_px), mfc=style.colour, mec="white",
-                mew=sz.lpt(1.5), zorder=z["launch"])
-        drawn.append("launch")
-        for name, x, y in zip(data.launch_points["name"], lx, ly, strict=True):
-            labels.append(_Label(_short(str(name)), x, y, sz.fpt(f_launch), "normal", False, sz.px(launch_ms_px)))
-    site_labels: list[_Label] = []
     if "sites" in on and not data.sites.empty:
-        sx, sy = _points_xy(data.sites, crs)
-        active = (data.sites.status == "active").to_numpy()
-        custom = data.sites.custom.fillna(False).astype(bool).to_numpy()
-        fill = np.where(~active, "white", np.where(custom, _SITE_CUSTOM, "black"))
-        for colour in ("black", _SITE_CUSTOM, "white"):
-            sel = fill == colour
-            if sel.any():
-                ax.plot(sx[sel], sy[sel], ls="none", marker="o", ms=sz.pt(site_ms_px), mfc=colour,
-                        mec="black", mew=sz.lpt(2.5 if colour == "white" else 1.5), zorder=z["sites"])
+        labels += _draw_sites(ax, data.sites, crs, sz, z["sites"])
         drawn.append("sites")
-        for name, x, y, is_custom in zip(data.sites.site_name, sx, sy, custom, strict=True):
-            text = _short(str(name)) + (" (custom)" if is_custom else "")
-            site_labels.append(_Label(text, x, y, sz.fpt(f_label), "bold", True, sz.px(site_ms_px)))
+    if "launch" in on and not data.launch_points.empty:
+        labels += _draw_launch_points(ax, data.launch_points, crs, sz, z["launch"])
+        drawn.append("launch")
 
-    # Year stamp (top left of the map) and scale bar (bottom left): placed before labels so
-    # labels avoid them.
-    year_text = ax.text(0.012, 0.985, str(data.state.options.year), transform=ax.transAxes, ha="left", va="top",
-                        fontsize=sz.fpt(f_year), fontweight="bold", color="#111111", zorder=35,
-                        bbox={"boxstyle": "round,pad=0.2", "fc": (1, 1, 1, 0.85), "ec": "#111111",
-                              "lw": sz.lpt(1.0)})
-    obstacles.append(year_text.get_window_extent(renderer))
-    obstacles.append(_scale_bar(ax, renderer, crs, (x0, x1, y0, y1), sz, f_text))
-    for lab in [*site_labels, *labels]:
+    # Year stamp (top left) and scale bar (bottom left) sit over the Atlantic; labels avoid them.
+    stamp = ax.text(
+        0.012,
+        0.985,
+        str(data.state.options.year),
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=sz.fpt(_FONT_PX["year"]),
+        fontweight="bold",
+        color="#111111",
+        zorder=35,
+        bbox={
+            "boxstyle": "round,pad=0.2",
+            "fc": (1, 1, 1, 0.85),
+            "ec": "#111111",
+            "lw": sz.lpt(1.0),
+        },
+    )
+    obstacles = [stamp.get_window_extent(renderer), _scale_bar(ax, renderer, crs, extent, sz)]
+    for lab in labels:
         xd, yd = ax.transData.transform((lab.x, lab.y))
         r = lab.marker_px / 2.0
         obstacles.append(Bbox.from_extents(xd - r, yd - r, xd + r, yd + r))
-    _place_labels(ax, renderer, site_labels + labels, obstacles, sz)
+    _place_labels(ax, renderer, labels, obstacles, sz)
+    return drawn
 
-    # Side panel: legend, status, assumptions, projection
-    panel_x = map_right + sz.px(18.0)
-    text_w_px = w_px - panel_x - margin
-    handles, names = _legend_handles(data, drawn, sz)
-    y_cursor = map_top
-    if handles:
-        legend = fig.legend(
-            handles, names, loc="upper left", bbox_to_anchor=(fx(panel_x), fy(map_top)), frameon=False,
-            fontsize=sz.fpt(f_legend), title="Legend", title_fontproperties={"size": sz.fpt(f_legend),
-                                                                          "weight": "bold"},
-            alignment="left", handlelength=2.4, handleheight=1.1, borderaxespad=0.0, borderpad=0.0,
-            labelspacing=0.55, handletextpad=0.6,
+
+def _draw_sites(
+    ax: Axes, sites: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
+) -> list[_Label]:
+    """Site markers (black; hollow when planned but not built; purple when custom) and labels."""
+    x, y = _points_xy(sites, crs)
+    active = (sites.status == "active").to_numpy()
+    custom = sites.custom.fillna(False).astype(bool).to_numpy()
+    fill = np.where(~active, "white", np.where(custom, _SITE_CUSTOM, "black"))
+    size_px = _SITE_MARKER_PX * sz.marker
+    for colour in ("black", _SITE_CUSTOM, "white"):
+        sel = fill == colour
+        if sel.any():
+            ax.plot(
+                x[sel],
+                y[sel],
+                ls="none",
+                marker="o",
+                ms=sz.pt(size_px),
+                mfc=colour,
+                mec="black",
+                mew=sz.lpt(2.5 if colour == "white" else 1.5),
+                zorder=zorder,
+            )
+    return [
+        _Label(
+            _short(str(name)) + (" (custom)" if is_custom else ""),
+            xi,
+            yi,
+            sz.fpt(_FONT_PX["site"]),
+            "bold",
+            True,
+            sz.px(size_px),
         )
-        # Wrap long legend entries to the panel width.
-        max_chars = max(12, int((text_w_px - sz.px(70.0)) / (0.56 * sz.px(f_legend * sz.font))))
+        for name, xi, yi, is_custom in zip(sites.site_name, x, y, custom, strict=True)
+    ]
+
+
+def _draw_launch_points(
+    ax: Axes, points: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
+) -> list[_Label]:
+    """Launch-area diamonds; their labels are optional (dropped where there is no room)."""
+    x, y = _points_xy(points, crs)
+    size_px = _LAUNCH_MARKER_PX * sz.marker
+    ax.plot(
+        x,
+        y,
+        ls="none",
+        marker="D",
+        ms=sz.pt(size_px),
+        mfc=LAYER_STYLES["launch"].colour,
+        mec="white",
+        mew=sz.lpt(1.5),
+        zorder=zorder,
+    )
+    return [
+        _Label(
+            _short(str(name)), xi, yi, sz.fpt(_FONT_PX["launch"]), "normal", False, sz.px(size_px)
+        )
+        for name, xi, yi in zip(points["name"], x, y, strict=True)
+    ]
+
+
+def _draw_panel(
+    fig: Figure, renderer: RendererBase, data: MapData, drawn: list[str], lay: _Layout, sz: _Sizes
+) -> None:
+    """Side panel: legend of the drawn layers, phase status, assumptions, map notes."""
+    x = lay.panel_left_px
+    text_w_px = lay.width_px - x - lay.margin_px
+    y_px = lay.map_box_px[1]
+    entries = _legend_entries(data, drawn, sz)
+    if entries:
+        legend_px = _FONT_PX["legend"] * sz.font
+        legend = fig.legend(
+            [h for h, _ in entries],
+            [t for _, t in entries],
+            loc="upper left",
+            bbox_to_anchor=(lay.fx(x), lay.fy(y_px)),
+            frameon=False,
+            fontsize=sz.fpt(_FONT_PX["legend"]),
+            title="Legend",
+            title_fontproperties={"size": sz.fpt(_FONT_PX["legend"]), "weight": "bold"},
+            alignment="left",
+            handlelength=2.4,
+            handleheight=1.1,
+            borderaxespad=0.0,
+            borderpad=0.0,
+            labelspacing=0.55,
+            handletextpad=0.6,
+        )
+        chars = max(12, int((text_w_px - sz.px(70.0)) / (0.56 * sz.px(legend_px))))
         for t in legend.get_texts():
-            t.set_text("\n".join(textwrap.wrap(t.get_text(), max_chars)))
-        y_cursor = h_px - legend.get_window_extent(renderer).y0 + sz.px(22.0)
-    status = data.phase.detail
-    blocks = [("Status", status), ("Assumptions", data.assumptions)]
-    blocks.append(("Map", f"{spec.note}; graticule every 10°. Scale bar true at the map centre."))
-    chars = max(16, int(text_w_px / (0.55 * sz.px(f_text * sz.font))))
+            t.set_text("\n".join(textwrap.wrap(t.get_text(), chars)))
+        y_px = lay.height_px - legend.get_window_extent(renderer).y0 + sz.px(22.0)
+    note = _spec(data.state.view).note
+    blocks = [
+        ("Status", data.phase.detail),
+        ("Assumptions", data.assumptions),
+        ("Map", f"{note}; graticule every 10°. Scale bar true at the map centre."),
+    ]
+    text_px = _FONT_PX["text"] * sz.font
+    chars = max(16, int(text_w_px / (0.55 * sz.px(text_px))))
     for heading, body in blocks:
         if not body:
             continue
-        fig.text(fx(panel_x), fy(y_cursor), heading, ha="left", va="top", fontsize=sz.fpt(f_text),
-                 fontweight="bold", color="#111111")
-        y_cursor += sz.px(f_text * sz.font * 1.4)
-        wrapped = "\n".join(textwrap.wrap(body, chars))
-        t = fig.text(fx(panel_x), fy(y_cursor), wrapped, ha="left", va="top", fontsize=sz.fpt(f_text),
-                     color="#222222", linespacing=1.25)
-        y_cursor = h_px - t.get_window_extent(renderer).y0 + sz.px(12.0)
+        fig.text(
+            lay.fx(x),
+            lay.fy(y_px),
+            heading,
+            ha="left",
+            va="top",
+            fontsize=sz.fpt(_FONT_PX["text"]),
+            fontweight="bold",
+            color="#111111",
+        )
+        y_px += sz.px(text_px * 1.4)
+        t = fig.text(
+            lay.fx(x),
+            lay.fy(y_px),
+            "\n".join(textwrap.wrap(body, chars)),
+            ha="left",
+            va="top",
+            fontsize=sz.fpt(_FONT_PX["text"]),
+            color="#222222",
+            linespacing=1.25,
+        )
+        y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0)
 
-    # Footer: sources, projection and data date
-    foot_top = map_bottom + sz.px(6.0)
-    fig.text(fx(margin), fy(foot_top), SOURCES_LINE, ha="left", va="top", fontsize=sz.fpt(f_small), color="#222222")
-    fig.text(fx(margin), fy(foot_top + footer_line),
-             f"Projection: {spec.note}.  Data as of {_fmt_date(date)}.  "
-             "Public-source research tool, not an official product.",
-             ha="left", va="top", fontsize=sz.fpt(f_small), color="#222222")
-    return fig
 
-
-def _scale_bar(ax: Axes, renderer: RendererBase, crs: str, extent: tuple[float, float, float, float],
-               sz: _Sizes, font_px: float) -> Bbox:
-    """Draw a km scale bar (true at the map centre) at the lower left; return its display box."""
+def _scale_bar(
+    ax: Axes,
+    renderer: RendererBase,
+    crs: str,
+    extent: tuple[float, float, float, float],
+    sz: _Sizes,
+) -> Bbox:
+    """Draw a km scale bar, true at the map centre, at the lower left; return its display box."""
     x0, x1, y0, y1 = extent
     ground_per_map = _scale_m_per_map_m(crs, (x0 + x1) / 2.0, (y0 + y1) / 2.0)
     target_km = 0.18 * (x1 - x0) * ground_per_map / 1000.0
-    nice = [50, 100, 200, 250, 500, 1000, 1500, 2000, 2500, 5000]
-    length_km = max([n for n in nice if n <= target_km] or [nice[0]])
+    nice_km = [50, 100, 200, 250, 500, 1000, 1500, 2000, 2500, 5000]
+    length_km = max([n for n in nice_km if n <= target_km] or [nice_km[0]])
     length_map_m = length_km * 1000.0 / ground_per_map
     to_data = ax.transData.inverted()
     ax_box = ax.get_window_extent(renderer)
     bx, by = to_data.transform((ax_box.x0 + sz.px(34.0), ax_box.y0 + sz.px(26.0)))
     bar_h = (y1 - y0) * sz.px(11.0) / ax_box.height
-    parts = []
-    for i in range(4):
-        parts.append(ax.add_patch(Rectangle(
-            (bx + i * length_map_m / 4, by), length_map_m / 4, bar_h, facecolor="black" if i % 2 == 0 else "white",
-            edgecolor="black", linewidth=sz.lpt(1.0), zorder=35)))
-    fs = sz.fpt(font_px)
+    parts: list[Any] = [
+        ax.add_patch(
+            Rectangle(
+                (bx + i * length_map_m / 4, by),
+                length_map_m / 4,
+                bar_h,
+                facecolor="black" if i % 2 == 0 else "white",
+                edgecolor="black",
+                linewidth=sz.lpt(1.0),
+                zorder=35,
+            )
+        )
+        for i in range(4)
+    ]
+    font = {"fontsize": sz.fpt(_FONT_PX["text"]), "zorder": 36, "color": "#111111"}
     for frac, text in ((0.0, "0"), (0.5, f"{length_km / 2:,g}"), (1.0, f"{length_km:,}")):
-        parts.append(ax.text(bx + frac * length_map_m, by + bar_h * 1.5, text, ha="center", va="bottom",
-                             fontsize=fs, zorder=36, color="#111111"))
-    parts.append(ax.text(bx + length_map_m + (x1 - x0) * sz.px(12.0) / ax_box.width, by + bar_h / 2, "km",
-                         ha="left", va="center", fontsize=fs, zorder=36, color="#111111"))
+        parts.append(
+            ax.text(
+                bx + frac * length_map_m, by + bar_h * 1.5, text, ha="center", va="bottom", **font
+            )
+        )
+    parts.append(
+        ax.text(
+            bx + length_map_m + (x1 - x0) * sz.px(12.0) / ax_box.width,
+            by + bar_h / 2,
+            "km",
+            ha="left",
+            va="center",
+            **font,
+        )
+    )
     union = Bbox.union([p.get_window_extent(renderer) for p in parts])
     pad = sz.px(9.0)
-    (ux0, uy0), (ux1, uy1) = to_data.transform([(union.x0 - pad, union.y0 - pad), (union.x1 + pad, union.y1 + pad)])
-    bg = Rectangle((ux0, uy0), ux1 - ux0, uy1 - uy0, facecolor=(1, 1, 1, 0.88), edgecolor="#111111",
-                   linewidth=sz.lpt(1.0), zorder=34)
+    (ux0, uy0), (ux1, uy1) = to_data.transform(
+        [(union.x0 - pad, union.y0 - pad), (union.x1 + pad, union.y1 + pad)]
+    )
+    bg = Rectangle(
+        (ux0, uy0),
+        ux1 - ux0,
+        uy1 - uy0,
+        facecolor=(1, 1, 1, 0.88),
+        edgecolor="#111111",
+        linewidth=sz.lpt(1.0),
+        zorder=34,
+    )
     ax.add_patch(bg)
     return bg.get_window_extent(renderer)
-
-
-def _validate(fmt: str, size: ImageSize) -> None:
-    if fmt not in FORMATS:
-        raise ValueError(f"fmt={fmt!r} is not one of {', '.join(FORMATS)}")
 
 
 def render(
@@ -781,8 +1145,9 @@ def render(
     bytes
         The encoded file.
     """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt={fmt!r} is not one of {', '.join(FORMATS)}")
     size = ImageSize(width_px, height_px, dpi)
-    _validate(fmt, size)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
         fig = _draw(data, size, projector, stamp)
@@ -808,7 +1173,7 @@ def render_array(
     projector: bool = False,
     date: dt.date | None = None,
 ) -> np.ndarray:
-    """Render one map state to an RGB array (``height_px`` x ``width_px`` x 3, uint8), e.g. for animations.
+    """Render one map state to an RGB array (``height_px`` x ``width_px`` x 3, uint8).
 
     Same drawing as :func:`render`; skips PNG encoding.
     """
@@ -821,4 +1186,3 @@ def render_array(
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())
         return np.array(rgba[..., :3], copy=True)
-

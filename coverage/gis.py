@@ -70,7 +70,7 @@ ET.register_namespace("", KML_NS)
 
 
 def _plain(value: Any) -> Any:
-    """A value GIS drivers store as-is: numbers, bools, text or None (no lists, no NaN)."""
+    """Convert to a value GIS drivers store as-is: number, bool, text or None (no NaN)."""
     if value is None:
         return None
     if isinstance(value, np.generic):
@@ -84,16 +84,30 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-_FIRST_COLUMNS = ("layer", "feature_id", "name", "label", "source", "year", "scenario", "estimate", "custom")
+_FIRST_COLUMNS = (
+    "layer",
+    "feature_id",
+    "name",
+    "label",
+    "source",
+    "year",
+    "scenario",
+    "estimate",
+    "custom",
+)
 
 
-def _records(frame: gpd.GeoDataFrame, key: str, state: MapState) -> tuple[list[dict[str, Any]], list[Any]]:
+def _records(
+    frame: gpd.GeoDataFrame, key: str, state: MapState
+) -> tuple[list[dict[str, Any]], list[Any]]:
     """One layer as flat records sharing ``_FIRST_COLUMNS``, and its geometries."""
     geom_col = frame.geometry.name
     cols = [c for c in frame.columns if c != geom_col]
     o = state.options
+    rows = zip(*(frame[c].tolist() for c in cols), strict=True) if cols else [()] * len(frame)
     records = []
-    for i, values in enumerate(zip(*(frame[c].tolist() for c in cols), strict=True)) if cols else enumerate([()] * len(frame)):
+    seen: dict[str, int] = {}
+    for i, values in enumerate(rows):
         raw = {c: _plain(v) for c, v in zip(cols, values, strict=True)}
         name = raw.get("site_name") or raw.get("name") or f"{key} {i + 1}"
         rec: dict[str, Any] = {
@@ -108,6 +122,10 @@ def _records(frame: gpd.GeoDataFrame, key: str, state: MapState) -> tuple[list[d
             "custom": bool(raw.get("custom") or False),
         }
         rec.update({c: v for c, v in raw.items() if c not in rec})
+        fid = str(rec["feature_id"])
+        seen[fid] = seen.get(fid, 0) + 1
+        if seen[fid] > 1:  # keep ids unique within a layer (e.g. several defended patches)
+            rec["feature_id"] = f"{fid}#{seen[fid]}"
         records.append(rec)
     return records, list(frame.geometry.values)
 
@@ -133,7 +151,7 @@ def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[
 
 
 def feature_frames(data: MapData) -> dict[str, gpd.GeoDataFrame]:
-    """The drawn thematic layers of ``data`` as flat EPSG:4326 tables, keyed by layer.
+    """Return the drawn thematic layers of ``data`` as flat EPSG:4326 tables, keyed by layer.
 
     Only layers in ``data.state.layers`` that hold at least one feature are returned, in
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
@@ -162,13 +180,15 @@ def to_geojson(data: MapData) -> bytes:
     """
     frame = _all_features(data)
     payload = json.loads(frame.to_json(drop_id=True, na="null"))
-    payload.update({
-        "name": data.title,
-        "title": data.title,
-        "subtitle": data.subtitle,
-        "assumptions": data.assumptions,
-        "caveat": CAVEAT,
-    })
+    payload.update(
+        {
+            "name": data.title,
+            "title": data.title,
+            "subtitle": data.subtitle,
+            "assumptions": data.assumptions,
+            "caveat": CAVEAT,
+        }
+    )
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
@@ -177,7 +197,7 @@ def _multi(geom: Any) -> Any:
 
 
 def to_geopackage(data: MapData) -> bytes:
-    """A GeoPackage with one table per drawn thematic layer (named by layer key), EPSG:4326.
+    """Write a GeoPackage with one table per drawn thematic layer (named by its key), EPSG:4326.
 
     Polygon layers are written as MultiPolygon so each table has one geometry type. Layers
     without features are left out.
@@ -186,7 +206,9 @@ def to_geopackage(data: MapData) -> bytes:
     with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
         path = Path(tmp) / "coverage.gpkg"
         if not frames:
-            empty = gpd.GeoDataFrame({"layer": pd.Series([], dtype=str)}, geometry=[], crs="EPSG:4326")
+            empty = gpd.GeoDataFrame(
+                {"layer": pd.Series([], dtype=str)}, geometry=[], crs="EPSG:4326"
+            )
             empty.to_file(path, layer="empty", driver="GPKG", engine="pyogrio")
         for key, frame in frames.items():
             out = frame.copy()
@@ -229,7 +251,7 @@ def metrics_csv(table: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
 
 
 def features_csv(data: MapData, *, excel_bom: bool = True) -> bytes:
-    """The attribute table of every drawn thematic feature (no geometry) as CSV bytes."""
+    """Serialise the attribute table of every drawn thematic feature (no geometry) as CSV."""
     frame = _all_features(data)
     return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
 
@@ -253,8 +275,11 @@ def kml_colour(colour: str, alpha: float = 1.0) -> str:
 
 
 def map_series(catalogue: Catalogue, state: MapState, years: Iterable[int]) -> list[MapData]:
-    """:func:`~coverage.mapdata.compute_map` for ``state`` in each of ``years`` (other choices kept)."""
-    return [compute_map(catalogue, replace(state, options=replace(state.options, year=int(y)))) for y in years]
+    """Compute the map of ``state`` in each of ``years``, every other choice kept."""
+    return [
+        compute_map(catalogue, replace(state, options=replace(state.options, year=int(y))))
+        for y in years
+    ]
 
 
 def _k(tag: str) -> str:
@@ -287,7 +312,9 @@ def _balloon_html(title: str, rows: Sequence[tuple[str, Any]], lead: str | None 
 
 
 def _coords(xy: Iterable[tuple[float, ...]]) -> str:
-    return " ".join(f"{round(x, _COORD_DECIMALS):g},{round(y, _COORD_DECIMALS):g}" for x, y, *_ in xy)
+    return " ".join(
+        f"{round(x, _COORD_DECIMALS):g},{round(y, _COORD_DECIMALS):g}" for x, y, *_ in xy
+    )
 
 
 def _add_geometry(parent: ET.Element, geom: Any) -> None:
@@ -321,15 +348,23 @@ def _add_styles(doc: ET.Element) -> None:
         el.set("id", key)
         line = _sub(el, "LineStyle")
         _sub(line, "color", kml_colour(style.colour, 1.0))
-        _sub(line, "width", f"{max(style.line_width_px, 1.0) + (1.0 if key == 'interceptor' else 0.0):g}")
+        _sub(
+            line,
+            "width",
+            f"{max(style.line_width_px, 1.0) + (1.0 if key == 'interceptor' else 0.0):g}",
+        )
         poly = _sub(el, "PolyStyle")
         _sub(poly, "color", kml_colour(style.colour, style.fill_alpha))
         _sub(poly, "fill", "1" if style.fill_alpha > 0 else "0")
         _sub(poly, "outline", "1")
         _sub(_sub(el, "BalloonStyle"), "text", "$[description]")
     icon_url = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
-    for sid, colour, scale in (("site_active", "#000000", 1.2), ("site_planned", "#FFFFFF", 1.2),
-                               ("site_custom", "#CC79A7", 1.2), ("launch", LAYER_STYLES["launch"].colour, 1.0)):
+    for sid, colour, scale in (
+        ("site_active", "#000000", 1.2),
+        ("site_planned", "#FFFFFF", 1.2),
+        ("site_custom", "#CC79A7", 1.2),
+        ("launch", LAYER_STYLES["launch"].colour, 1.0),
+    ):
         el = _sub(doc, "Style")
         el.set("id", sid)
         icon_style = _sub(el, "IconStyle")
@@ -341,7 +376,7 @@ def _add_styles(doc: ET.Element) -> None:
 
 
 def _kml_date(text: Any) -> str | None:
-    """A catalogue date (YYYY, YYYY-MM or YYYY-MM-DD) as a KML time (same lexical forms)."""
+    """Pass a catalogue date (YYYY, YYYY-MM or YYYY-MM-DD) on as a KML time (same forms)."""
     if isinstance(text, str) and _DATE_RE.match(text.strip()):
         return text.strip()
     return None
@@ -363,12 +398,16 @@ class _Spans:
             if scenario == "actual":
                 span = (_kml_date(row.built_from), _kml_date(row.built_until))
             else:
-                begin = None if pd.isna(row.planned_from_year) else f"{int(row.planned_from_year):04d}"
+                begin = (
+                    None if pd.isna(row.planned_from_year) else f"{int(row.planned_from_year):04d}"
+                )
                 span = (begin, _year_end(row.planned_until_year))
             self.deployment[str(row.deployment_id)] = span
             if span[0] is not None:
                 current = self.site_begin.get(str(row.site_id))
-                self.site_begin[str(row.site_id)] = span[0] if current is None else min(current, span[0])
+                self.site_begin[str(row.site_id)] = (
+                    span[0] if current is None else min(current, span[0])
+                )
         self.early_warning = {
             str(r.radar_id): (f"{int(r.active_from_year):04d}", _year_end(r.active_until_year))
             for r in catalogue.early_warning_radars.itertuples(index=False)
@@ -385,9 +424,18 @@ def _add_timespan(placemark: ET.Element, begin: str | None, end: str | None) -> 
         _sub(span, "end", end)
 
 
-def _placemark(folder: ET.Element, *, name: str, style_id: str, geom: Any, rows: Sequence[tuple[str, Any]],
-               title: str, label: str | None, span: tuple[str | None, str | None],
-               extended: dict[str, Any]) -> None:
+def _placemark(
+    folder: ET.Element,
+    *,
+    name: str,
+    style_id: str,
+    geom: Any,
+    rows: Sequence[tuple[str, Any]],
+    title: str,
+    label: str | None,
+    span: tuple[str | None, str | None],
+    extended: dict[str, Any],
+) -> None:
     pm = _sub(folder, "Placemark")
     _sub(pm, "name", name)
     _sub(pm, "description", _balloon_html(title, rows, lead=label))
@@ -405,13 +453,36 @@ def _placemark(folder: ET.Element, *, name: str, style_id: str, geom: Any, rows:
 
 
 _ROW_FIELDS = (
-    ("System", "system_name"), ("Type", "system"), ("Range, km", "range_km"), ("Limited by", "limit"),
-    ("Target altitude, km", "target_alt_km"), ("Phase", "phase"), ("Status", "status"), ("Systems", "systems"),
-    ("Country", "country"), ("Confidence", "confidence"), ("Source", "source"),
+    ("System", "system_name"),
+    ("Type", "system"),
+    ("Range, km", "range_km"),
+    ("Limited by", "limit"),
+    ("Target altitude, km", "target_alt_km"),
+    ("Phase", "phase"),
+    ("Status", "status"),
+    ("Systems", "systems"),
+    ("Country", "country"),
+    ("Confidence", "confidence"),
+    ("Source", "source"),
 )
-_EXTENDED_FIELDS = ("layer", "feature_id", "site_id", "deployment_id", "system", "range_km", "limit",
-                    "target_alt_km", "phase", "status", "country", "confidence", "custom", "source", "scenario",
-                    "estimate")
+_EXTENDED_FIELDS = (
+    "layer",
+    "feature_id",
+    "site_id",
+    "deployment_id",
+    "system",
+    "range_km",
+    "limit",
+    "target_alt_km",
+    "phase",
+    "status",
+    "country",
+    "confidence",
+    "custom",
+    "source",
+    "scenario",
+    "estimate",
+)
 
 
 def _record_rows(rec: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -419,20 +490,32 @@ def _record_rows(rec: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
-    """The KML document for one or more years of a state (one placemark per deployment)."""
+    """Build the KML document for one or more years of a state (one placemark per deployment)."""
     scenario = series[0].state.options.scenario
     last_year = series[-1].state.options.year
     years = [d.state.options.year for d in series]
     root = ET.Element(_k("kml"))
     doc = _sub(root, "Document")
     span_txt = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    _sub(doc, "name", f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}")
+    _sub(
+        doc, "name", f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}"
+    )
     _sub(doc, "open", "1")
-    _sub(doc, "description", _balloon_html(
-        f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}",
-        [("Assumptions", series[0].assumptions), ("Time", "Each footprint is shown from its activation date "
-                                                  "(use Google Earth's time slider)")],
-    ))
+    _sub(
+        doc,
+        "description",
+        _balloon_html(
+            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}",
+            [
+                ("Assumptions", series[0].assumptions),
+                (
+                    "Time",
+                    "Each footprint is shown from its activation date "
+                    "(use Google Earth's time slider)",
+                ),
+            ],
+        ),
+    )
     _add_styles(doc)
     folders: dict[str, ET.Element] = {}
 
@@ -478,36 +561,66 @@ def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
                 extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
                 extended.pop("scenario", None)
                 extended.update({"scenario": scenario, "begin": span[0], "end": span[1]})
-                _placemark(folder(key), name=name, style_id=key, geom=geom, rows=_record_rows(rec),
-                           title=name, label=rec.get("label"), span=span, extended=extended)
+                _placemark(
+                    folder(key),
+                    name=name,
+                    style_id=key,
+                    geom=geom,
+                    rows=_record_rows(rec),
+                    title=name,
+                    label=rec.get("label"),
+                    span=span,
+                    extended=extended,
+                )
     _add_sites(spans, folder, site_years, site_records, scenario, last_year)
     return root
 
 
-def _add_sites(spans: _Spans, folder: Any, site_years: dict[tuple[str, str], list[int]],
-               site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]], scenario: str,
-               last_year: int) -> None:
+def _add_sites(
+    spans: _Spans,
+    folder: Any,
+    site_years: dict[tuple[str, str], list[int]],
+    site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]],
+    scenario: str,
+    last_year: int,
+) -> None:
     """Site placemarks, one per site and status, spanning the years the site had that status."""
     for (site_id, status), years in site_years.items():
         rec, geom = site_records[(site_id, status)]
         active_begin = spans.site_begin.get(site_id)
         if status == "active":
-            begin = active_begin if active_begin and active_begin[:4] == f"{min(years):04d}" else f"{min(years):04d}"
+            begin = (
+                active_begin
+                if active_begin and active_begin[:4] == f"{min(years):04d}"
+                else f"{min(years):04d}"
+            )
             end = None if max(years) == last_year else _year_end(max(years))
             style_id = "site_custom" if rec.get("custom") is True else "site_active"
         else:
             begin = f"{min(years):04d}"
             becomes_active = (site_id, "active") in site_years
-            end = active_begin if becomes_active and active_begin else (
-                None if max(years) == last_year else _year_end(max(years)))
+            end = (
+                active_begin
+                if becomes_active and active_begin
+                else (None if max(years) == last_year else _year_end(max(years)))
+            )
             style_id = "site_planned"
         name = str(rec.get("name")) + (" (custom)" if rec.get("custom") is True else "")
         if status != "active":
             name += " (planned, not built)"
         extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
         extended.update({"scenario": scenario, "begin": begin, "end": end})
-        _placemark(folder("sites"), name=name, style_id=style_id, geom=geom, rows=_record_rows(rec), title=name,
-                   label=rec.get("label"), span=(begin, end), extended=extended)
+        _placemark(
+            folder("sites"),
+            name=name,
+            style_id=style_id,
+            geom=geom,
+            rows=_record_rows(rec),
+            title=name,
+            label=rec.get("label"),
+            span=(begin, end),
+            extended=extended,
+        )
 
 
 def to_kml(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None = None) -> bytes:
@@ -551,7 +664,7 @@ def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
 
 
 def to_kmz(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None = None) -> bytes:
-    """The KML of :func:`to_kml` zipped as ``doc.kml`` in a KMZ archive."""
+    """Zip the KML of :func:`to_kml` as ``doc.kml`` in a KMZ archive."""
     return kmz_from_kml(to_kml(catalogue, state, years=years))
 
 

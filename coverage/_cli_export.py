@@ -1,0 +1,360 @@
+"""The ``export`` command: slide images, GIS files and rollout animations from the command line.
+
+``python -m coverage export --year 2016 --scenario actual --out phase2.png`` picks the format
+from the extension of ``--out`` (png, svg, pdf, geojson, gpkg, kml, kmz, gif, mp4, csv).
+``--years 2011-2020`` exports a series: one file per year for images and tables (the year is
+inserted before the extension: ``phase2_2011.png``), one file for KML/KMZ (time slider) and
+for GIF/MP4 (one frame per year).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from coverage.cli import CliError, add_state_arguments, options_from_args, write_output
+from coverage.scenario import FIRST_YEAR, LAST_YEAR
+from coverage.style import LAYER_STYLES
+
+__all__ = ["FORMATS", "parse_layers", "parse_years", "register"]
+
+IMAGE_FORMATS = ("png", "svg", "pdf")
+TABLE_FORMATS = ("geojson", "gpkg", "csv")
+SERIES_FORMATS = ("kml", "kmz", "gif", "mp4")
+FORMATS = (*IMAGE_FORMATS, *TABLE_FORMATS, *SERIES_FORMATS)
+_ANALYSIS_LAYERS = ("defended", "tracks")
+
+
+def parse_layers(text: str) -> frozenset[str]:
+    """Parse ``"radar,interceptor,sites"`` to layer keys; ``ArgumentTypeError`` names bad ones."""
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    if not keys:
+        raise argparse.ArgumentTypeError(f"needs at least one of {', '.join(LAYER_STYLES)}")
+    unknown = [k for k in keys if k not in LAYER_STYLES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown layer {', '.join(repr(k) for k in unknown)}; "
+            f"allowed: {', '.join(LAYER_STYLES)}"
+        )
+    return frozenset(keys)
+
+
+def parse_years(text: str) -> tuple[int, ...]:
+    """``"2011-2020"``, ``"2016"`` or ``"2011,2016,2024"`` to sorted years within 2009..2040."""
+    years: set[int] = set()
+    try:
+        for part in (p.strip() for p in text.split(",")):
+            if "-" in part:
+                a, b = (int(v) for v in part.split("-", 1))
+                if a > b:
+                    raise argparse.ArgumentTypeError(
+                        f"{text!r}: range start {a} is after its end {b}"
+                    )
+                years.update(range(a, b + 1))
+            else:
+                years.add(int(part))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a range like 2011-2020 or a list like 2011,2016, got {text!r}"
+        ) from None
+    bad = sorted(y for y in years if not 2009 <= y <= 2040)
+    if bad:
+        raise argparse.ArgumentTypeError(f"{text!r}: years must be from 2009 to 2040, got {bad[0]}")
+    return tuple(sorted(years))
+
+
+def _bounded(kind: type, lo: float, hi: float, unit: str) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(
+                f"must be {what} from {lo:g} to {hi:g} {unit}, got {text!r}"
+            ) from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo:g} to {hi:g} {unit}, got {text!r}")
+        return value
+
+    return parse
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``export`` command to the ``python -m coverage`` parser."""
+    p = subparsers.add_parser(
+        "export",
+        help="slide images (png, svg, pdf), GIS files (geojson, gpkg, kml, kmz, csv), gif, mp4",
+        description=__doc__.splitlines()[0],
+    )
+    p.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        help=f"output file; the extension picks the format: {', '.join(FORMATS)}",
+    )
+    add_state_arguments(p, year_required=False)
+    p.add_argument(
+        "--years",
+        type=parse_years,
+        default=None,
+        help=f"series of years, e.g. {FIRST_YEAR}-2020 (default for kml/kmz/gif/mp4 "
+        "without --year: "
+        f"{FIRST_YEAR}-{LAST_YEAR})",
+    )
+    p.add_argument(
+        "--layers",
+        type=parse_layers,
+        default=None,
+        help=f"comma-separated layers to draw, from: {', '.join(LAYER_STYLES)} "
+        "(default: the dashboard's)",
+    )
+    p.add_argument(
+        "--view",
+        choices=("europe", "wide"),
+        default="europe",
+        help="map extent: europe (EPSG:3035) or wide (north-polar, EPSG:3575)",
+    )
+    p.add_argument(
+        "--launch-area",
+        default="tabriz",
+        help="launch point or area for the defended layer and tracks",
+    )
+    p.add_argument(
+        "--threat", default="design_case", help="threat id or class for the defended layer"
+    )
+    p.add_argument(
+        "--delay-s",
+        type=_bounded(float, 0, 600, "s"),
+        default=60.0,
+        help="detection-to-launch delay for the defended layer, s (0-600, default 60)",
+    )
+    p.add_argument(
+        "--own-radar-only",
+        action="store_true",
+        help="defended layer: interceptors fire only on their own site's radar track",
+    )
+    p.add_argument(
+        "--shoot-look-shoot",
+        action="store_true",
+        help="defended layer: require two time-separated intercept opportunities",
+    )
+    p.add_argument(
+        "--projector", action="store_true", help="bigger type and thicker lines for a projector"
+    )
+    p.add_argument(
+        "--width-px",
+        type=_bounded(int, 200, 20_000, "px"),
+        default=None,
+        help="image width, px (default 1920; 1280 for gif/mp4)",
+    )
+    p.add_argument(
+        "--height-px",
+        type=_bounded(int, 200, 20_000, "px"),
+        default=None,
+        help="image height, px (default 1080; 720 for gif/mp4)",
+    )
+    p.add_argument(
+        "--dpi",
+        type=_bounded(float, 20, 1200, "dpi"),
+        default=None,
+        help="resolution (default 100); sets the page size of svg/pdf",
+    )
+    p.add_argument(
+        "--print-a4", action="store_true", help="A4 landscape at 300 dpi (3508x2480 px) for print"
+    )
+    p.add_argument(
+        "--compare",
+        choices=("alternate", "side-by-side"),
+        default=None,
+        help="gif/mp4: show planned and as built for each year, alternating or side by side",
+    )
+    p.add_argument(
+        "--frame-s",
+        type=_bounded(float, 0.05, 60, "s"),
+        default=1.5,
+        help="gif/mp4: seconds per frame (default 1.5)",
+    )
+    p.set_defaults(func=_cmd_export)
+
+
+def _format(out: str) -> str:
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        shown = f"'.{suffix}'" if suffix else "no extension"
+        raise CliError(
+            f"--out {out}: {shown} is not a known format; "
+            f"use one of: {', '.join('.' + f for f in FORMATS)}"
+        )
+    return suffix
+
+
+def _year_path(out: str, year: int) -> str:
+    path = Path(out)
+    return str(path.with_name(f"{path.stem}_{year}{path.suffix}"))
+
+
+def _check_analysis_layers(layers: frozenset[str]) -> None:
+    asked = [k for k in _ANALYSIS_LAYERS if k in layers]
+    if asked and importlib.util.find_spec("coverage._mapdata_analysis") is None:
+        raise CliError(
+            f"--layers {','.join(asked)}: not available in this build "
+            "(coverage._mapdata_analysis is "
+            "missing); leave it out of --layers"
+        )
+
+
+def _check_launch_area(catalogue: Any, name: str) -> None:
+    """Reject an unknown --launch-area early (same names as the engagement engine accepts)."""
+    lp = catalogue.launch_points
+    allowed = [*lp.point_id, *lp.name, *dict.fromkeys(lp.area), "all-iran"]
+    if str(name).strip().casefold() not in {a.casefold() for a in allowed} | {"all iran", "all"}:
+        ids = [*lp.point_id, *dict.fromkeys(lp.area), "all-iran"]
+        raise CliError(f"--launch-area {name!r} is not known; allowed: {', '.join(ids)}")
+
+
+def _size(args: argparse.Namespace, fmt: str) -> tuple[int, int, float]:
+    from coverage.export import PRINT_A4_300DPI
+
+    if args.print_a4:
+        given = [
+            n
+            for n, v in (
+                ("--width-px", args.width_px),
+                ("--height-px", args.height_px),
+                ("--dpi", args.dpi),
+            )
+            if v is not None
+        ]
+        if given:
+            raise CliError(
+                f"--print-a4 sets the size (3508x2480 px at 300 dpi); drop {', '.join(given)}"
+            )
+        return PRINT_A4_300DPI.width_px, PRINT_A4_300DPI.height_px, PRINT_A4_300DPI.dpi
+    animated = fmt in ("gif", "mp4")
+    width = args.width_px or (1280 if animated else 1920)
+    height = args.height_px or (720 if animated else 1080)
+    return width, height, args.dpi or 100.0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    fmt = _format(args.out)
+    folder = Path(args.out).parent
+    if not folder.is_dir():
+        raise CliError(f"--out {args.out}: folder {folder} does not exist")
+    if args.year is not None and args.years is not None:
+        raise CliError("give either --year (one map) or --years (a series), not both")
+    if args.compare is not None and fmt not in ("gif", "mp4"):
+        raise CliError(f"--compare {args.compare}: only for .gif or .mp4 output, not .{fmt}")
+    if args.years is not None:
+        years: tuple[int, ...] = args.years
+    elif args.year is not None:
+        if fmt in ("gif", "mp4"):
+            raise CliError(
+                f"--year {args.year}: a .{fmt} animation needs --years "
+                f"(e.g. {FIRST_YEAR}-{LAST_YEAR}); "
+                "leave both out for the default"
+            )
+        years = (args.year,)
+    elif fmt in SERIES_FORMATS:
+        years = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
+    else:
+        raise CliError(
+            f"--year is required for .{fmt} output (or --years A-B for one file per year)"
+        )
+
+    from coverage.catalogue import load_catalogue
+    from coverage.mapdata import DEFAULT_LAYERS, MapState
+
+    layers = args.layers if args.layers is not None else DEFAULT_LAYERS
+    _check_analysis_layers(layers)
+    width, height, dpi = _size(args, fmt)
+    catalogue = load_catalogue()
+    _check_launch_area(catalogue, args.launch_area)
+    state = MapState(
+        options=options_from_args(args, year=years[0]),
+        layers=layers,
+        view=args.view,
+        launch_area=args.launch_area,
+        threat=args.threat,
+        delay_s=args.delay_s,
+        launch_on_remote=not args.own_radar_only,
+        shoot_look_shoot=args.shoot_look_shoot,
+    )
+    written: list[str] = []
+    if fmt in SERIES_FORMATS:
+        written.append(_write_series(catalogue, state, years, fmt, args, (width, height, dpi)))
+    else:
+        for year in years:
+            path = (
+                args.out
+                if len(years) == 1 and args.year is not None
+                else _year_path(args.out, year)
+            )
+            year_state = replace(state, options=replace(state.options, year=year))
+            write_output(_single(catalogue, year_state, fmt, args, (width, height, dpi)), path)
+            written.append(path)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _single(
+    catalogue: Any, state: Any, fmt: str, args: argparse.Namespace, size: tuple[int, int, float]
+) -> bytes:
+    from coverage import gis
+    from coverage.mapdata import compute_map
+
+    data = compute_map(catalogue, state)
+    if fmt in IMAGE_FORMATS:
+        from coverage import export
+
+        width, height, dpi = size
+        return export.render(
+            data, fmt=fmt, width_px=width, height_px=height, dpi=dpi, projector=args.projector
+        )
+    if fmt == "geojson":
+        return gis.to_geojson(data)
+    if fmt == "gpkg":
+        return gis.to_geopackage(data)
+    return gis.features_csv(data)
+
+
+def _write_series(
+    catalogue: Any,
+    state: Any,
+    years: tuple[int, ...],
+    fmt: str,
+    args: argparse.Namespace,
+    size: tuple[int, int, float],
+) -> str:
+    from coverage import gis
+
+    if fmt in ("kml", "kmz"):
+        kml = gis.to_kml(catalogue, state, years=years)
+        write_output(kml if fmt == "kml" else gis.kmz_from_kml(kml), args.out)
+        return str(args.out)
+    from coverage import animation
+
+    if fmt == "mp4" and not animation.mp4_available():
+        raise CliError(
+            f"--out {args.out}: MP4 needs the ffmpeg binary of the imageio-ffmpeg package, "
+            "which is not "
+            "installed; use .gif"
+        )
+    width, height, _ = size
+    compare = None if args.compare is None else args.compare.replace("-", "_")
+    frames = animation.rollout_frames(
+        catalogue,
+        state,
+        years=years,
+        compare=compare,
+        width_px=width,
+        height_px=height,
+        projector=args.projector,
+    )
+    encode = animation.to_gif if fmt == "gif" else animation.to_mp4
+    write_output(encode(frames, frame_s=args.frame_s), args.out)
+    return str(args.out)

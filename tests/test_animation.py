@@ -1,0 +1,76 @@
+"""Rollout animations: one full slide per year, planned/as-built comparison, GIF and MP4."""
+
+from __future__ import annotations
+
+import io
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from PIL import Image
+
+from coverage import animation
+from coverage.catalogue import Catalogue
+from coverage.mapdata import MapState
+from coverage.scenario import FootprintOptions
+
+SIZE = {"width_px": 400, "height_px": 225}
+YEARS = (2015, 2016, 2017)
+
+
+@pytest.fixture(scope="module")
+def frames(catalogue: Catalogue) -> list[np.ndarray]:
+    return animation.rollout_frames(
+        catalogue, MapState(FootprintOptions(year=2011)), years=YEARS, **SIZE
+    )
+
+
+def test_rollout_frames__one_full_slide_per_year(frames: list[np.ndarray]) -> None:
+    assert len(frames) == len(YEARS)
+    for frame in frames:
+        assert frame.shape == (225, 400, 3) and frame.dtype == np.uint8
+        assert frame.std() > 20.0
+    assert not np.array_equal(frames[0], frames[1])  # year stamp and title change
+
+
+def test_gif__one_frame_per_year_with_durations(frames: list[np.ndarray]) -> None:
+    gif = animation.to_gif(frames, frame_s=1.0, last_frame_s=2.5)
+    assert gif[:6] == b"GIF89a"
+    stack = iio.imread(gif, index=None)
+    assert stack.shape[0] == len(YEARS) and stack.shape[1:3] == (225, 400)
+    image = Image.open(io.BytesIO(gif))
+    durations = []
+    for i in range(image.n_frames):
+        image.seek(i)
+        durations.append(image.info["duration"])
+    assert durations == [1000, 1000, 2500]
+
+
+def test_rollout_gif__both_scenarios(catalogue: Catalogue) -> None:
+    state = MapState(FootprintOptions(year=2011))
+    alternate = animation.rollout_frames(
+        catalogue, state, years=(2016, 2017), compare="alternate", **SIZE
+    )
+    side = animation.rollout_frames(catalogue, state, years=(2016,), compare="side_by_side", **SIZE)
+    assert len(alternate) == 4
+    assert side[0].shape == (225, 800, 3)
+    gif = animation.rollout_gif(catalogue, state, years=(2016, 2017), compare="alternate", **SIZE)
+    assert iio.imread(gif, index=None).shape[0] == 4
+
+
+@pytest.mark.skipif(not animation.mp4_available(), reason="imageio-ffmpeg binary not installed")
+def test_mp4__encodes_offline_with_bundled_ffmpeg(frames: list[np.ndarray]) -> None:
+    mp4 = animation.to_mp4(frames, frame_s=0.5, last_frame_s=1.0)
+    assert mp4[4:8] == b"ftyp"
+    assert len(mp4) > 1000
+
+
+def test_animation__rejects_bad_input(catalogue: Catalogue) -> None:
+    with pytest.raises(ValueError, match="frames is empty"):
+        animation.to_gif([])
+    with pytest.raises(ValueError, match="compare='both'"):
+        animation.rollout_frames(
+            catalogue, MapState(FootprintOptions(year=2016)), years=(2016,), compare="both", **SIZE
+        )  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="years is empty"):
+        animation.rollout_frames(catalogue, MapState(FootprintOptions(year=2016)), years=(), **SIZE)

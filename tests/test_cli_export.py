@@ -1,0 +1,140 @@
+"""``python -m coverage export``: each format from the extension, series, clear errors (exit 2)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import geopandas as gpd
+import imageio.v3 as iio
+import pandas as pd
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ("--width-px", "400", "--height-px", "225")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coverage", "export", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_png__requested_size(tmp_path: Path) -> None:
+    out = tmp_path / "phase2.png"
+    res = _run(
+        "--year",
+        "2016",
+        "--scenario",
+        "actual",
+        "--out",
+        str(out),
+        "--width-px",
+        "1920",
+        "--height-px",
+        "1080",
+    )
+    assert res.returncode == 0, res.stderr
+    assert Image.open(out).size == (1920, 1080)
+    assert f"wrote {out}" in res.stdout
+
+
+def test_years__one_image_per_year_with_year_in_name(tmp_path: Path) -> None:
+    res = _run(
+        "--years",
+        "2015-2016",
+        "--out",
+        str(tmp_path / "phase.svg"),
+        "--layers",
+        "radar,sites",
+        *SMALL,
+    )
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["phase_2015.svg", "phase_2016.svg"]
+    assert "2016" in (tmp_path / "phase_2016.svg").read_text(encoding="utf-8")
+
+
+def test_pdf_geojson_gpkg_csv(tmp_path: Path) -> None:
+    for ext in ("pdf", "geojson", "gpkg", "csv"):
+        res = _run("--year", "2016", "--out", str(tmp_path / f"m.{ext}"), *SMALL)
+        assert res.returncode == 0, (ext, res.stderr)
+    assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
+    fc = json.loads((tmp_path / "m.geojson").read_text(encoding="utf-8"))
+    assert fc["type"] == "FeatureCollection" and fc["features"]
+    assert len(gpd.read_file(tmp_path / "m.geojson")) == len(fc["features"])
+    assert len(gpd.read_file(tmp_path / "m.gpkg", layer="radar")) > 0
+    table = pd.read_csv(tmp_path / "m.csv", encoding="utf-8-sig")
+    assert len(table) == len(fc["features"])
+
+
+def test_kml_kmz_series(tmp_path: Path) -> None:
+    res = _run(
+        "--years", "2011-2024", "--scenario", "actual", "--out", str(tmp_path / "rollout.kml")
+    )
+    assert res.returncode == 0, res.stderr
+    root = ET.parse(tmp_path / "rollout.kml").getroot()
+    begins = [e.text for e in root.iter("{http://www.opengis.net/kml/2.2}begin")]
+    assert "2016-05-12" in begins
+    res = _run("--out", str(tmp_path / "rollout.kmz"))  # series formats default to 2011-2024
+    assert res.returncode == 0, res.stderr
+    with zipfile.ZipFile(tmp_path / "rollout.kmz") as zf:
+        assert zf.namelist() == ["doc.kml"]
+
+
+def test_gif__one_frame_per_year(tmp_path: Path) -> None:
+    out = tmp_path / "rollout.gif"
+    res = _run("--years", "2015-2017", "--scenario", "planned", "--out", str(out), *SMALL)
+    assert res.returncode == 0, res.stderr
+    assert iio.imread(io.BytesIO(out.read_bytes()), index=None).shape[:3] == (3, 225, 400)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--year", "2016", "--out", "x.jpg"), "'.jpg' is not a known format"),
+        (("--year", "2016", "--out", "x.png", "--layers", "radar,lasers"), "--layers"),
+        (("--years", "2020-2011", "--out", "x.png"), "--years"),
+        (("--years", "1999-2001", "--out", "x.png"), "--years"),
+        (("--year", "2016", "--out", "x.png", "--width-px", "10"), "--width-px"),
+        (
+            ("--year", "2016", "--out", "x.png", "--launch-area", "atlantis"),
+            "--launch-area 'atlantis'",
+        ),
+        (("--year", "2016", "--years", "2011-2012", "--out", "x.png"), "not both"),
+        (("--year", "2016", "--out", "x.png", "--compare", "alternate"), "--compare"),
+        (("--year", "2016", "--out", "x.gif"), "--year 2016"),
+        (("--out", "x.png"), "--year is required"),
+        (("--year", "2016", "--out", "x.png", "--print-a4", "--dpi", "150"), "--print-a4"),
+        (("--year", "2016", "--out", "no_such_folder/x.png"), "does not exist"),
+    ],
+)
+def test_bad_options__exit_2_naming_the_option(
+    tmp_path: Path, args: tuple[str, ...], needle: str
+) -> None:
+    args = tuple(str(tmp_path / a) if a.startswith(("x.", "no_such")) else a for a in args)
+    res = _run(*args)
+    assert res.returncode == 2, res.stderr
+    assert needle in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("coverage._mapdata_analysis") is not None,
+    reason="the defended layer is available in this build",
+)
+def test_defended__clear_error_when_engine_missing(tmp_path: Path) -> None:
+    res = _run("--year", "2016", "--out", str(tmp_path / "d.png"), "--layers", "radar,defended")
+    assert res.returncode == 2
+    assert "--layers defended" in res.stderr

@@ -1,0 +1,188 @@
+"""Slide images: exact size, content, legend only for drawn layers, formats, thread safety."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from coverage import export
+from coverage.catalogue import Catalogue
+from coverage.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.scenario import FootprintOptions
+from coverage.style import CAVEAT, LAYER_STYLES
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = {"width_px": 640, "height_px": 360}
+
+
+def _map(
+    catalogue: Catalogue, year: int = 2016, scenario: str = "actual", **state: object
+) -> MapData:
+    return compute_map(catalogue, MapState(FootprintOptions(year=year, scenario=scenario), **state))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def data_2016(catalogue: Catalogue) -> MapData:
+    return _map(catalogue)
+
+
+def _rgb(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _pixels_near(img: np.ndarray, colour: str, tol: int = 12) -> int:
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(img.astype(int) - target).max(axis=2) <= tol).sum())
+
+
+def _svg_texts(svg: bytes) -> str:
+    """All text of an SVG (matplotlib writes text as <text> elements with svg.fonttype 'none')."""
+    return " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg.decode("utf-8"), flags=re.S))
+
+
+def test_render_png__exact_size_not_blank_with_layer_colours(data_2016: MapData) -> None:
+    png = export.render(data_2016, fmt="png", width_px=1920, height_px=1080)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    img = _rgb(png)
+    assert img.shape == (1080, 1920, 3)
+    assert img.std() > 20.0
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) > 200
+    for key in ("radar", "interceptor"):
+        assert _pixels_near(img, LAYER_STYLES[key].colour) > 500, key
+    assert _pixels_near(img, export._BANNER, tol=2) > 1920 * 20  # caveat banners top and bottom
+
+
+@pytest.mark.parametrize(
+    ("width_px", "height_px", "dpi"), [(640, 360, 100.0), (800, 450, 200.0), (1000, 1250, 72.0)]
+)
+def test_render_png__size_is_exact_at_any_dpi_and_aspect(
+    data_2016: MapData, width_px: int, height_px: int, dpi: float
+) -> None:
+    img = _rgb(export.render(data_2016, width_px=width_px, height_px=height_px, dpi=dpi))
+    assert img.shape[:2] == (height_px, width_px)
+
+
+def test_print_preset__a4_landscape_300_dpi(data_2016: MapData) -> None:
+    size = export.PRINT_A4_300DPI
+    assert (size.width_px, size.height_px, size.dpi) == (3508, 2480, 300.0)
+    png = export.render(data_2016, width_px=size.width_px, height_px=size.height_px, dpi=size.dpi)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (3508, 2480)
+    assert round(image.info["dpi"][0]) == 300
+
+
+def test_svg__title_year_and_legend_entries_only_for_drawn_layers(catalogue: Catalogue) -> None:
+    data = _map(catalogue, layers=frozenset({"radar", "interceptor", "sites"}))
+    text = _svg_texts(export.render(data, fmt="svg", **SMALL))
+    assert data.title in text and "2016" in text and data.subtitle in text
+    for key in ("radar", "interceptor", "sites"):
+        assert LAYER_STYLES[key].title in text, key
+    for key in ("nato", "early_warning", "launch", "defended", "tracks"):
+        assert LAYER_STYLES[key].title.replace(" (year)", "") not in text, key
+    assert "Tabriz" not in text  # launch areas not drawn, so not labelled
+
+
+def test_svg__carries_every_briefing_element(catalogue: Catalogue) -> None:
+    data = _map(catalogue, layers=DEFAULT_LAYERS | {"early_warning"})
+    text = _svg_texts(export.render(data, fmt="svg", **SMALL))
+    assert text.count(CAVEAT) == 2  # banner at top and bottom
+    assert "Lambert azimuthal equal-area, EPSG:3035" in text
+    assert "Sources: see data/README.md" in text
+    assert f"Data as of {export._fmt_date(export.data_date())}" in text
+    assert "km" in text  # scale bar
+    assert "NATO members (2016)" in text and LAYER_STYLES["early_warning"].title in text
+    assert "Aegis Ashore Romania" in text and "Kürecik Radar Station" in text  # direct site labels
+    assert "nominal estimates" in text  # assumptions
+
+
+def test_svg__hollow_planned_sites_and_custom_sites_are_marked(catalogue: Catalogue) -> None:
+    custom = replace(catalogue, custom_site_ids=frozenset({"deveselu"}))
+    text = _svg_texts(export.render(_map(custom, year=2020), fmt="svg", **SMALL))
+    assert "planned, not yet built (hollow)" in text  # Redzikowo in 2020 as built
+    assert "Aegis Ashore Romania (custom)" in text
+    assert "What-if site (custom)" in text
+
+
+def test_svg__wide_view_is_north_polar(catalogue: Catalogue) -> None:
+    text = _svg_texts(export.render(_map(catalogue, view="wide"), fmt="svg", **SMALL))
+    assert "EPSG:3575" in text
+
+
+def test_pdf__is_a_pdf(data_2016: MapData) -> None:
+    pdf = export.render(data_2016, fmt="pdf", **SMALL)
+    assert pdf.startswith(b"%PDF")
+
+
+def test_projector__thicker_outlines_than_screen(data_2016: MapData) -> None:
+    screen = _rgb(export.render(data_2016, width_px=960, height_px=540))
+    projector = _rgb(export.render(data_2016, width_px=960, height_px=540, projector=True))
+    colour = LAYER_STYLES["interceptor"].colour
+    assert _pixels_near(projector, colour) > 1.3 * _pixels_near(screen, colour)
+
+
+def test_render__rejects_bad_format_and_size(data_2016: MapData) -> None:
+    with pytest.raises(ValueError, match="fmt='jpg'"):
+        export.render(data_2016, fmt="jpg")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="width_px=50"):
+        export.render(data_2016, width_px=50)
+    with pytest.raises(ValueError, match="dpi=0"):
+        export.render(data_2016, dpi=0)
+
+
+def test_render__missing_analysis_layer_is_skipped_not_drawn(
+    catalogue: Catalogue, data_2016: MapData
+) -> None:
+    # A MapState may ask for 'defended' while the engine returned nothing: no legend entry then.
+    state = replace(data_2016.state, layers=frozenset({"radar", "defended"}))
+    data = replace(data_2016, state=state, defended=None)
+    text = _svg_texts(export.render(data, fmt="svg", **SMALL))
+    assert LAYER_STYLES["radar"].title in text and LAYER_STYLES["defended"].title not in text
+
+
+def test_scale__true_at_projection_centre() -> None:
+    # EPSG:3035 is centred at 10°E 52°N, where the scale is exact.
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 3035, always_xy=True).transform(10.0, 52.0)
+    np.testing.assert_allclose(export._scale_m_per_map_m("EPSG:3035", x, y), 1.0, rtol=1e-4)
+
+
+def test_render__same_bytes_from_concurrent_threads(data_2016: MapData) -> None:
+    expected = export.render(data_2016, **SMALL)
+    results: list[bytes] = []
+
+    def work() -> None:
+        results.append(export.render(data_2016, **SMALL))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 3
+
+
+def test_import__no_pyplot_and_no_streamlit() -> None:
+    code = (
+        "import sys; from coverage import export, gis, animation; "
+        "from coverage.catalogue import load_catalogue; "
+        "from coverage.mapdata import MapState, compute_map; "
+        "from coverage.scenario import FootprintOptions; "
+        "d = compute_map(load_catalogue(), MapState(FootprintOptions(year=2016))); "
+        "export.render(d, width_px=400, height_px=225); "
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
+        "assert 'streamlit' not in sys.modules, 'streamlit imported'"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr

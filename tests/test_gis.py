@@ -1,0 +1,196 @@
+"""GIS exports: GeoJSON/GeoPackage round trips, KML time spans and escaping, KMZ, CSV."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from coverage import gis
+from coverage.catalogue import Catalogue
+from coverage.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
+from coverage.style import LAYER_STYLES
+
+NS = {"k": gis.KML_NS}
+SERIES = range(FIRST_YEAR, LAST_YEAR + 1)
+FOOTPRINT_FOLDERS = (LAYER_STYLES["radar"].title, LAYER_STYLES["interceptor"].title)
+
+
+@pytest.fixture(scope="module")
+def data_2016(catalogue: Catalogue) -> MapData:
+    return compute_map(
+        catalogue, MapState(FootprintOptions(year=2016), layers=DEFAULT_LAYERS | {"early_warning"})
+    )
+
+
+@pytest.fixture(scope="module")
+def kml_actual(catalogue: Catalogue) -> ET.Element:
+    state = MapState(FootprintOptions(year=2016, scenario="actual"))
+    return ET.fromstring(gis.to_kml(catalogue, state, years=SERIES))
+
+
+def _placemarks(root: ET.Element, folder_titles: tuple[str, ...]) -> list[ET.Element]:
+    out = []
+    for folder in root.iter(f"{{{gis.KML_NS}}}Folder"):
+        if folder.findtext("k:name", namespaces=NS) in folder_titles:
+            out += folder.findall("k:Placemark", NS)
+    return out
+
+
+def _data(pm: ET.Element, name: str) -> str | None:
+    for d in pm.iter(f"{{{gis.KML_NS}}}Data"):
+        if d.get("name") == name:
+            return d.findtext("k:value", namespaces=NS)
+    return None
+
+
+def test_feature_frames__only_drawn_thematic_layers(data_2016: MapData) -> None:
+    frames = gis.feature_frames(data_2016)
+    assert list(frames) == ["early_warning", "radar", "interceptor", "launch", "sites"]
+    for key, frame in frames.items():
+        assert frame.crs.to_epsg() == 4326
+        assert (frame.layer == key).all() and frame.feature_id.is_unique
+        assert {"name", "label", "source", "year", "scenario", "estimate", "custom"} <= set(
+            frame.columns
+        )
+        for col in frame.columns.drop("geometry"):
+            assert not frame[col].map(lambda v: isinstance(v, list | dict | tuple)).any(), col
+
+
+def test_geojson__round_trips_through_geopandas(data_2016: MapData) -> None:
+    frames = gis.feature_frames(data_2016)
+    back = gpd.read_file(io.BytesIO(gis.to_geojson(data_2016)))
+    assert back.crs.to_epsg() == 4326
+    assert len(back) == sum(len(f) for f in frames.values())
+    expected = pd.concat([f.drop(columns="geometry") for f in frames.values()], ignore_index=True)
+    assert set(back.columns.drop("geometry")) == set(expected.columns)
+    merged = back.set_index("feature_id").loc[expected.feature_id]
+    pd.testing.assert_series_equal(
+        merged.range_km.reset_index(drop=True), expected.range_km.astype(float), check_names=False
+    )
+    assert list(merged.name) == list(expected.name)
+    assert (merged.custom == expected.custom.to_numpy()).all()
+    assert (back.year == 2016).all()
+
+
+def test_geopackage__one_table_per_layer_round_trips(data_2016: MapData, tmp_path: Path) -> None:
+    frames = gis.feature_frames(data_2016)
+    path = tmp_path / "coverage.gpkg"
+    path.write_bytes(gis.to_geopackage(data_2016))
+    assert sorted(pyogrio.list_layers(path)[:, 0]) == sorted(frames)
+    for key, frame in frames.items():
+        back = gpd.read_file(path, layer=key)
+        assert back.crs.to_epsg() == 4326 and len(back) == len(frame), key
+        assert set(frame.columns) == set(back.columns), key
+        assert list(back.feature_id) == list(frame.feature_id)
+        assert back.geometry.geom_equals(frame.geometry).all(), key
+
+
+def test_kml__one_timespan_per_footprint_placemark_no_duplicates(
+    catalogue: Catalogue, kml_actual: ET.Element
+) -> None:
+    placemarks = _placemarks(kml_actual, FOOTPRINT_FOLDERS)
+    state = MapState(FootprintOptions(year=2016, scenario="actual"))
+    ids = set()
+    for data in gis.map_series(catalogue, state, SERIES):
+        ids |= set(data.footprints.feature_id)
+    assert len(placemarks) == len(ids)
+    assert {_data(pm, "feature_id") for pm in placemarks} == ids
+    for pm in placemarks:
+        assert len(pm.findall("k:TimeSpan", NS)) == 1
+
+
+def test_kml__as_built_activation_dates(kml_actual: ET.Element) -> None:
+    begins = {
+        _data(pm, "feature_id"): pm.findtext("k:TimeSpan/k:begin", namespaces=NS)
+        for pm in _placemarks(kml_actual, FOOTPRINT_FOLDERS)
+    }
+    assert begins["radar:deveselu_radar"] == "2016-05-12"
+    assert begins["interceptor:deveselu_sm3_ib"] == "2016-05-12"
+    assert begins["radar:kurecik_radar"] == "2012-01-01"
+    assert begins["radar:redzikowo_radar"] == "2024-07-10"
+
+
+def test_kml__planned_years_and_end_dates(catalogue: Catalogue) -> None:
+    state = MapState(FootprintOptions(year=2016, scenario="planned"))
+    root = ET.fromstring(gis.to_kml(catalogue, state, years=SERIES))
+    spans = {
+        _data(pm, "feature_id"): (
+            pm.findtext("k:TimeSpan/k:begin", namespaces=NS),
+            pm.findtext("k:TimeSpan/k:end", namespaces=NS),
+        )
+        for pm in _placemarks(root, FOOTPRINT_FOLDERS)
+    }
+    assert spans["radar:deveselu_radar"] == ("2015", None)
+    assert spans["interceptor:med_east_sm3_ia"] == ("2011", "2014-12-31")
+    assert spans["interceptor:redzikowo_sm3_iib"] == ("2020", None)
+
+
+def test_kml__styles_use_the_dashboard_colours(kml_actual: ET.Element) -> None:
+    styles = {s.get("id"): s for s in kml_actual.iter(f"{{{gis.KML_NS}}}Style")}
+    for key in ("radar", "interceptor"):
+        colour = styles[key].findtext("k:LineStyle/k:color", namespaces=NS)
+        assert colour == gis.kml_colour(LAYER_STYLES[key].colour)
+    assert styles["interceptor"].findtext("k:PolyStyle/k:fill", namespaces=NS) == "0"
+    assert gis.kml_colour("#0072B2", 0.5) == "80b27200"
+
+
+def test_kml__user_text_is_escaped(catalogue: Catalogue) -> None:
+    hostile = "<script>alert(1)</script> & <b>Co</b>"
+    sites = catalogue.sites.copy()
+    sites.loc[sites.site_id == "deveselu", "name"] = hostile
+    evil = replace(catalogue, sites=sites, custom_site_ids=frozenset({"deveselu"}))
+    kml = gis.to_kml(evil, MapState(FootprintOptions(year=2016)))
+    assert b"<script>" not in kml and b"<b>Co" not in kml
+    root = ET.fromstring(kml)
+    sites_pm = _placemarks(root, (LAYER_STYLES["sites"].title,))
+    pm = next(p for p in sites_pm if _data(p, "site_id") == "deveselu")
+    assert pm.findtext("k:name", namespaces=NS) == hostile + " (custom)"  # plain text element
+    description = pm.findtext("k:description", namespaces=NS)
+    assert description is not None
+    assert (
+        "<script>" not in description and "&lt;script&gt;" in description
+    )  # HTML-escaped in the balloon
+
+
+def test_kmz__zip_with_doc_kml(catalogue: Catalogue) -> None:
+    kmz = gis.to_kmz(catalogue, MapState(FootprintOptions(year=2016)), years=[2016, 2017])
+    with zipfile.ZipFile(io.BytesIO(kmz)) as zf:
+        assert zf.namelist()[0] == "doc.kml"
+        root = ET.fromstring(zf.read("doc.kml"))
+    assert root.tag == f"{{{gis.KML_NS}}}kml"
+
+
+def test_kml__rejects_empty_years(catalogue: Catalogue) -> None:
+    with pytest.raises(ValueError, match="years is empty"):
+        gis.to_kml(catalogue, MapState(FootprintOptions(year=2016)), years=[])
+
+
+def test_metrics_csv__round_trip_and_formula_guard() -> None:
+    table = pd.DataFrame(
+        {
+            "site": ["Kürecik", '=HYPERLINK("http://x")', "@cmd", "-5", "plain"],
+            "area_km2": [1.5, 2.0, -3.0, 4.0, 5.0],
+        }
+    )
+    raw = gis.metrics_csv(table)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype={"site": str})
+    assert list(back.columns) == ["site", "area_km2"]
+    assert list(back.site) == ["Kürecik", '\'=HYPERLINK("http://x")', "'@cmd", "-5", "plain"]
+    assert list(back.area_km2) == [1.5, 2.0, -3.0, 4.0, 5.0]
+    assert not gis.metrics_csv(table, excel_bom=False).startswith(b"\xef\xbb\xbf")
+
+
+def test_features_csv__one_row_per_feature(data_2016: MapData) -> None:
+    back = pd.read_csv(io.BytesIO(gis.features_csv(data_2016)), encoding="utf-8-sig")
+    assert len(back) == sum(len(f) for f in gis.feature_frames(data_2016).values())
+    assert "geometry" not in back.columns
