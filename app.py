@@ -13,7 +13,7 @@ from coverage.catalogue import Catalogue, DataError, load_catalogue
 from coverage.layers import CompactDeck, build_deck
 from coverage.mapdata import MapData, MapState, compute_map
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import controls, panels
+from dashboard import controls, exports, panels
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 st.set_page_config(
@@ -106,6 +106,9 @@ with side_col:
     if not projector:
         st.markdown(f"**Events in {state.options.year}**")
         panels.timeline(catalogue, state.options.year)
+
+with st.expander("Export this map: slide images, GIS files, rollout animation", expanded=False):
+    exports.export_panel(catalogue, data, projector=projector)
 
 if not projector:
     st.markdown("#### Footprints drawn")

@@ -1,4 +1,4 @@
-"""Schemas and loaders for the analysis tables: threats, Russian ICBM bases and US reference targets.
+"""Schemas and loaders for the analysis tables: threats, Russian ICBM bases and US targets.
 
 The same rules as ``coverage.catalogue`` apply (``coverage._schema``): every value is checked,
 every problem is collected, and a :class:`~coverage._schema.DataError` names the file, line,
@@ -11,6 +11,7 @@ import functools
 import io
 from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -39,8 +40,12 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("range_km_low", "float", required=False, minimum=50, maximum=16_000),
         Column("range_km_nominal", "float", required=False, minimum=50, maximum=16_000),
         Column("range_km_high", "float", required=False, minimum=50, maximum=16_000),
-        Column("range_rule", "choice", choices=RANGE_RULES,
-               description="fixed: the range columns; reach_nato_europe: computed per launch area"),
+        Column(
+            "range_rule",
+            "choice",
+            choices=RANGE_RULES,
+            description="fixed: the range columns; reach_nato_europe: computed per launch area",
+        ),
         Column("class_default", "bool", description="Used when --threat names the class"),
         Column("examples", "str", max_length=_TEXT),
         Column("source", "str", max_length=_TEXT),
@@ -99,7 +104,9 @@ def read_analysis_table(
     except FileNotFoundError:
         return pd.DataFrame(), [DataProblem(label, None, None, None, "file not found")]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return pd.DataFrame(), [DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")]
+        return pd.DataFrame(), [
+            DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")
+        ]
     frame, problems = validate_frame(raw, ANALYSIS_SCHEMAS[name], label, unique=_UNIQUE[name])
     if name == "threats.csv" and not frame.empty:
         problems += _check_threats(frame, label)
@@ -108,24 +115,59 @@ def read_analysis_table(
 
 def _check_threats(frame: pd.DataFrame, label: str) -> list[DataProblem]:
     problems: list[DataProblem] = []
-    for row in frame.itertuples():
+    # Not itertuples: it renames the "_line" column (leading underscore) to a positional name.
+    for row in (SimpleNamespace(**r) for r in frame.to_dict(orient="records")):
         values = (row.range_km_low, row.range_km_nominal, row.range_km_high)
         if row.range_rule == "fixed":
-            for col, v in zip(("range_km_low", "range_km_nominal", "range_km_high"), values, strict=True):
+            for col, v in zip(
+                ("range_km_low", "range_km_nominal", "range_km_high"), values, strict=True
+            ):
                 if v is None or pd.isna(v):
-                    problems.append(DataProblem(label, row._line, col, "", "required when range_rule is 'fixed': 50 to 16000 km"))
-            if all(v is not None and not pd.isna(v) for v in values) and not values[0] <= values[1] <= values[2]:
-                problems.append(DataProblem(label, row._line, "range_km_nominal", f"{values[1]:g}",
-                                            f"must lie between low ({values[0]:g}) and high ({values[2]:g})"))
+                    problems.append(
+                        DataProblem(
+                            label,
+                            row._line,
+                            col,
+                            "",
+                            "required when range_rule is 'fixed': 50 to 16000 km",
+                        )
+                    )
+            if (
+                all(v is not None and not pd.isna(v) for v in values)
+                and not values[0] <= values[1] <= values[2]
+            ):
+                problems.append(
+                    DataProblem(
+                        label,
+                        row._line,
+                        "range_km_nominal",
+                        f"{values[1]:g}",
+                        f"must lie between low ({values[0]:g}) and high ({values[2]:g})",
+                    )
+                )
         elif any(v is not None and not pd.isna(v) for v in values):
-            problems.append(DataProblem(label, row._line, "range_rule", row.range_rule,
-                                        "a computed range must leave range_km_low/nominal/high empty"))
+            problems.append(
+                DataProblem(
+                    label,
+                    row._line,
+                    "range_rule",
+                    row.range_rule,
+                    "a computed range must leave range_km_low/nominal/high empty",
+                )
+            )
     defaults = frame[frame.class_default.astype(bool)]
     for cls, group in defaults.groupby("threat_class"):
         if len(group) > 1:
-            problems.append(DataProblem(label, int(group._line.iloc[1]), "class_default", "true",
-                                        f"only one threat per class may be the default; {cls} already has "
-                                        f"{group.threat_id.iloc[0]!r}"))
+            problems.append(
+                DataProblem(
+                    label,
+                    int(group["_line"].iloc[1]),
+                    "class_default",
+                    "true",
+                    f"only one threat per class may be the default; {cls} already has "
+                    f"{group.threat_id.iloc[0]!r}",
+                )
+            )
     return problems
 
 
@@ -138,15 +180,15 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
 
 
 def load_threats(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The validated ``threats.csv`` (a copy); raises ``DataError`` listing every problem."""
+    """Return the validated ``threats.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("threats.csv", data_dir).copy()
 
 
 def load_icbm_bases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The validated ``icbm_bases.csv`` (a copy); raises ``DataError`` listing every problem."""
+    """Return the validated ``icbm_bases.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("icbm_bases.csv", data_dir).copy()
 
 
 def load_us_targets(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The validated ``us_targets.csv`` (a copy); raises ``DataError`` listing every problem."""
+    """Return the validated ``us_targets.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("us_targets.csv", data_dir).copy()

@@ -141,8 +141,10 @@ class FlightProfile:
         if self.boost is None:
             return f"{shape}, burnout at the surface (no boost phase)"
         b = self.boost
-        return (f"{shape}, boost {b.burn_time_s:g} s to {b.burnout_alt_m / 1000:g} km altitude "
-                f"and {b.burnout_range_m / 1000:g} km downrange")
+        return (
+            f"{shape}, boost {b.burn_time_s:g} s to {b.burnout_alt_m / 1000:g} km altitude "
+            f"and {b.burnout_range_m / 1000:g} km downrange"
+        )
 
 
 # --------------------------------------------------------------------------- spherical geometry
@@ -232,7 +234,9 @@ def burnout_conditions(
     """
     psi = np.asarray(free_flight_angle_rad, float)
     if np.any(~np.isfinite(psi)) or np.any(psi <= 0.0) or np.any(psi > 0.95 * math.pi):
-        raise ValueError("free-flight angle must be in (0, 0.95π] radians (ground range up to ~19,000 km)")
+        raise ValueError(
+            "free-flight angle must be in (0, 0.95π] radians (ground range up to ~19,000 km)"
+        )
     rho = burnout_radius_m / impact_radius_m
     gamma = 0.5 * np.arctan2(np.sin(psi), rho - np.cos(psi))
     if shape == "lofted":
@@ -242,16 +246,21 @@ def burnout_conditions(
     elif shape != "minimum_energy":
         raise ValueError(f"shape={shape!r} is not one of {', '.join(SHAPES)}")
     if np.any(gamma < _MIN_BURNOUT_ANGLE_RAD) or np.any(gamma > _MAX_BURNOUT_ANGLE_RAD):
-        worst = float(np.degrees(gamma.min() if np.any(gamma < _MIN_BURNOUT_ANGLE_RAD) else gamma.max()))
+        worst = float(
+            np.degrees(gamma.min() if np.any(gamma < _MIN_BURNOUT_ANGLE_RAD) else gamma.max())
+        )
         raise ValueError(
-            f"angle_offset_deg={angle_offset_deg:g} gives a {shape} burnout angle of {worst:.1f}° for "
-            "this range; the burnout angle must stay within 0.5..89.5 degrees (use a smaller offset)"
+            f"angle_offset_deg={angle_offset_deg:g} gives a {shape} burnout angle of {worst:.1f}° "
+            "for this range; the burnout angle must stay within 0.5..89.5 degrees "
+            "(use a smaller offset)"
         )
     cg = np.cos(gamma)
     denom = cg * (rho * cg - np.cos(psi + gamma))
     nu = (1.0 - np.cos(psi)) / denom
     if np.any(denom <= 0.0) or np.any(nu >= 2.0):
-        raise ValueError(f"a {shape} arc for this range would need escape speed; use a smaller angle_offset_deg")
+        raise ValueError(
+            f"a {shape} arc for this range would need escape speed; use a smaller angle_offset_deg"
+        )
     return nu, gamma
 
 
@@ -270,7 +279,9 @@ class _Ellipse:
     apogee_radius_m: NDArray[np.float64]
 
 
-def _ellipse(psi: NDArray[np.float64], nu: NDArray[np.float64], gamma: NDArray[np.float64], r0: float) -> _Ellipse:
+def _ellipse(
+    psi: NDArray[np.float64], nu: NDArray[np.float64], gamma: NDArray[np.float64], r0: float
+) -> _Ellipse:
     cg, sg = np.cos(gamma), np.sin(gamma)
     e = np.sqrt((nu - 1.0) ** 2 * cg**2 + sg**2)
     a = r0 / (2.0 - nu)
@@ -291,7 +302,9 @@ def _ecc_anomaly(f: NDArray[np.float64], e: NDArray[np.float64]) -> NDArray[np.f
 
 
 def _true_anomaly(e_anom: NDArray[np.float64], e: NDArray[np.float64]) -> NDArray[np.float64]:
-    return 2.0 * np.arctan2(np.sqrt(1.0 + e) * np.sin(e_anom / 2.0), np.sqrt(1.0 - e) * np.cos(e_anom / 2.0))
+    return 2.0 * np.arctan2(
+        np.sqrt(1.0 + e) * np.sin(e_anom / 2.0), np.sqrt(1.0 - e) * np.cos(e_anom / 2.0)
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -334,8 +347,10 @@ class Profiles:
         return np.arctan2(self.y_m, self.x_m)
 
 
-def profiles(ground_range_m: ArrayLike, profile: FlightProfile = FlightProfile(), *, time_step_s: float = 4.0) -> Profiles:
-    """Sampled trajectories for many ground ranges at once (vectorised).
+def profiles(
+    ground_range_m: ArrayLike, profile: FlightProfile = FlightProfile(), *, time_step_s: float = 4.0
+) -> Profiles:
+    """Sample trajectories for many ground ranges at once (vectorised).
 
     The free-flight arc of each trajectory is sampled uniformly in eccentric anomaly with
     ``ceil(T / time_step_s) + 1`` samples (T its free-flight time); for these arcs that spacing
@@ -511,8 +526,10 @@ def trajectory(
     (459, 11.7)
     """
     for name, v, lo, hi in (
-        ("launch_lon_deg", launch_lon_deg, -180.0, 180.0), ("launch_lat_deg", launch_lat_deg, -90.0, 90.0),
-        ("target_lon_deg", target_lon_deg, -180.0, 180.0), ("target_lat_deg", target_lat_deg, -90.0, 90.0),
+        ("launch_lon_deg", launch_lon_deg, -180.0, 180.0),
+        ("launch_lat_deg", launch_lat_deg, -90.0, 90.0),
+        ("target_lon_deg", target_lon_deg, -180.0, 180.0),
+        ("target_lat_deg", target_lat_deg, -90.0, 90.0),
     ):
         _check(name, v, lo, hi, " degrees")
     _check("time_step_s", time_step_s, 0.1, 60.0, " s")
@@ -524,7 +541,8 @@ def trajectory(
     ground_range_m = psi_total * EARTH_RADIUS_M
     if ground_range_m <= profile.burnout_range_m or ground_range_m < 1.0:
         raise ValueError(
-            f"ground range {ground_range_m / 1000:.1f} km must exceed 0 and the boost's burnout range "
+            f"ground range {ground_range_m / 1000:.1f} km must exceed 0 and the boost's "
+            "burnout range "
             f"({profile.burnout_range_m / 1000:g} km)"
         )
     if ground_range_m > MAX_GROUND_RANGE_M:
@@ -534,7 +552,9 @@ def trajectory(
         )
     r0 = EARTH_RADIUS_M + profile.burnout_alt_m
     psi_ff = np.array([psi_total - profile.burnout_range_m / EARTH_RADIUS_M])
-    nu, gamma = burnout_conditions(psi_ff, burnout_radius_m=r0, shape=shape, angle_offset_deg=angle_offset_deg)
+    nu, gamma = burnout_conditions(
+        psi_ff, burnout_radius_m=r0, shape=shape, angle_offset_deg=angle_offset_deg
+    )
     ell = _ellipse(psi_ff, nu, gamma, r0)
     e = float(ell.e[0])
     t_ff = float(ell.flight_time_s[0])
@@ -558,10 +578,19 @@ def trajectory(
     pos = np.cos(angle)[:, None] * lu[None, :] + np.sin(angle)[:, None] * w[0][None, :]
     lon, lat = lonlat_from_unit(pos)
     return Trajectory(
-        time_s=t, lon_deg=lon, lat_deg=lat, alt_m=np.maximum(alt, 0.0), downrange_m=angle * EARTH_RADIUS_M,
-        ground_range_m=ground_range_m, apogee_m=float(ell.apogee_radius_m[0]) - EARTH_RADIUS_M,
-        flight_time_s=total, burnout_speed_mps=float(np.sqrt(nu[0] * MU_EARTH_M3PS2 / r0)),
+        time_s=t,
+        lon_deg=lon,
+        lat_deg=lat,
+        alt_m=np.maximum(alt, 0.0),
+        downrange_m=angle * EARTH_RADIUS_M,
+        ground_range_m=ground_range_m,
+        apogee_m=float(ell.apogee_radius_m[0]) - EARTH_RADIUS_M,
+        flight_time_s=total,
+        burnout_speed_mps=float(np.sqrt(nu[0] * MU_EARTH_M3PS2 / r0)),
         burnout_angle_deg=float(np.degrees(gamma[0])),
-        launch_lon_deg=float(launch_lon_deg), launch_lat_deg=float(launch_lat_deg),
-        target_lon_deg=float(target_lon_deg), target_lat_deg=float(target_lat_deg), profile=profile,
+        launch_lon_deg=float(launch_lon_deg),
+        launch_lat_deg=float(launch_lat_deg),
+        target_lon_deg=float(target_lon_deg),
+        target_lat_deg=float(target_lat_deg),
+        profile=profile,
     )

@@ -1,4 +1,6 @@
-"""Detection, interceptor fly-out and defended footprints: which ground is defended against a threat from a launch area.
+"""Detection, interceptor fly-out and defended footprints: which ground is defended, by which site.
+
+The question answered: against a threat from a given launch area, in a given year and scenario.
 
 Method (fact sheet §5.4-5.5), for a launch point L and a ground target T:
 
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -71,9 +72,13 @@ __all__ = [
     "InterceptorSite",
     "TargetGrid",
     "ThreatSpec",
+    "DefendedGrid",
     "cells_polygon",
+    "defended_band",
     "defended_footprints",
     "defended_grid",
+    "defended_layer",
+    "domain_iso3",
     "engage",
     "engage_reference",
     "interceptor_sites",
@@ -96,7 +101,12 @@ _DESIGN_MARGIN_M = 50_000.0
 
 
 def _check(name: str, value: float, lo: float, hi: float, unit: str = "") -> None:
-    if not (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and lo <= value <= hi):
+    if not (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and lo <= value <= hi
+    ):
         raise ValueError(f"{name}={value!r} is outside the allowed range {lo:g}..{hi:g}{unit}")
 
 
@@ -182,7 +192,8 @@ class ThreatSpec:
         _check("ThreatSpec.min_range_m", self.min_range_m, 1_000.0, self.max_range_m, " m")
         if self.min_range_m <= self.profile.burnout_range_m:
             raise ValueError(
-                f"ThreatSpec.min_range_m={self.min_range_m!r} must exceed the boost's burnout_range_m "
+                f"ThreatSpec.min_range_m={self.min_range_m!r} must exceed the boost's "
+                "burnout_range_m "
                 f"({self.profile.burnout_range_m:g} m)"
             )
 
@@ -223,7 +234,11 @@ class EngagementAssumptions:
 
     def describe(self) -> str:
         """One line for labels."""
-        cue = "launch on remote (any radar cues every site)" if self.launch_on_remote else "launch on own radar only"
+        cue = (
+            "launch on remote (any radar cues every site)"
+            if self.launch_on_remote
+            else "launch on own radar only"
+        )
         text = f"{cue}, {self.delay_s:g} s track+C2 delay"
         if self.shoot_look_shoot:
             text += f", shoot-look-shoot ({self.sls_interval_s:g} s between intercepts)"
@@ -278,9 +293,20 @@ class EngagementResult:
     in_reach: NDArray[np.bool_]
 
     def __post_init__(self) -> None:
-        for name in ("target_lon_deg", "target_lat_deg", "reachable", "flight_time_s", "radar_detection_s",
-                     "detection_time_s", "launch_time_s", "first_intercept_s", "last_intercept_s",
-                     "defended_by", "defended", "in_reach"):
+        for name in (
+            "target_lon_deg",
+            "target_lat_deg",
+            "reachable",
+            "flight_time_s",
+            "radar_detection_s",
+            "detection_time_s",
+            "launch_time_s",
+            "first_intercept_s",
+            "last_intercept_s",
+            "defended_by",
+            "defended",
+            "in_reach",
+        ):
             getattr(self, name).setflags(write=False)
 
 
@@ -300,17 +326,20 @@ def _radar_geom(spec: radar_mod.RadarSpec) -> _RadarGeom:
     lon, lat = math.radians(spec.lon_deg), math.radians(spec.lat_deg)
     unit = np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
     east = np.array([-math.sin(lon), math.cos(lon), 0.0])
-    north = np.array([-math.sin(lat) * math.cos(lon), -math.sin(lat) * math.sin(lon), math.cos(lat)])
-    return _RadarGeom(spec, unit, east, north, spec.fov_deg < 360.0 and spec.boresight_deg is not None)
+    north = np.array(
+        [-math.sin(lat) * math.cos(lon), -math.sin(lat) * math.sin(lon), math.cos(lat)]
+    )
+    return _RadarGeom(
+        spec, unit, east, north, spec.fov_deg < 360.0 and spec.boresight_deg is not None
+    )
 
 
-def _first_time(mask: NDArray[np.bool_], t: NDArray[np.float64], *, last: bool = False, fill: float = np.nan) -> NDArray[np.float64]:
+def _first_time(
+    mask: NDArray[np.bool_], t: NDArray[np.float64], *, last: bool = False, fill: float = np.nan
+) -> NDArray[np.float64]:
     """Time of the first (or last) True sample of each row, ``fill`` where none."""
     rows = np.arange(mask.shape[0])
-    if last:
-        idx = mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
-    else:
-        idx = np.argmax(mask, axis=1)
+    idx = mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1) if last else np.argmax(mask, axis=1)
     return np.where(mask[rows, idx], t[rows, idx], fill)
 
 
@@ -318,9 +347,16 @@ _DETECT_BLOCK = 48
 
 
 def _detect(
-    rg: _RadarGeom, launch_unit: NDArray[np.float64], psi: NDArray[np.float64], w: NDArray[np.float64],
-    c: NDArray[np.float64], s: NDArray[np.float64], r: NDArray[np.float64], alt: NDArray[np.float64],
-    t: NDArray[np.float64], ra: radar_mod.RadarAssumptions,
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    psi: NDArray[np.float64],
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    s: NDArray[np.float64],
+    r: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    t: NDArray[np.float64],
+    ra: radar_mod.RadarAssumptions,
 ) -> NDArray[np.float64]:
     """First time each trajectory is visible to one radar (``inf`` if never).
 
@@ -332,7 +368,9 @@ def _detect(
     n, n_k = t.shape
     first = np.full(n, np.inf)
     r1 = EARTH_RADIUS_M + rg.spec.height_m
-    max_slant = radar_mod.scaled_range_m(rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2)
+    max_slant = radar_mod.scaled_range_m(
+        rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
+    )
     limit2 = (max_slant * (1.0 + 1e-9)) ** 2
     u_l = float(rg.unit @ launch_unit)
     u_w = w @ rg.unit
@@ -367,7 +405,9 @@ def _detect(
         else:
             az = np.zeros_like(ground_m)
         vis = np.zeros(cc.shape, bool)
-        vis.ravel()[cand] = radar_mod._visible_from_polar(rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra)
+        vis.ravel()[cand] = radar_mod._visible_from_polar(
+            rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra
+        )
         seen = vis.any(axis=1)
         if seen.any():
             hit = active[seen]
@@ -415,7 +455,14 @@ def _engage_chunk(
         out["launch_time_s"][k, idx] = t_launch
         # Reach² − r² where the sample is inside the altitude band and after launch, else −inf:
         # shared by every site with the same interceptor and cue.
-        key = (cue_key, site.burnout_speed_mps, site.burn_time_s, site.max_reach_m, site.min_alt_m, site.max_alt_m)
+        key = (
+            cue_key,
+            site.burnout_speed_mps,
+            site.burn_time_s,
+            site.max_reach_m,
+            site.min_alt_m,
+            site.max_alt_m,
+        )
         if key not in cache:
             tau = t - t_launch[:, None]
             d = site.reach_m(tau)
@@ -424,7 +471,11 @@ def _engage_chunk(
         rs = EARTH_RADIUS_M + site.height_m
         su = unit_vectors(site.lon_deg, site.lat_deg)
         # |S − P|² − r² = rs² − 2·rs·(c·(Ŝ·L) + s·(Ŝ·W)): feasible when reach² ≥ |S − P|².
-        rhs = (rs * rs) - (2.0 * rs * float(su @ launch_unit)) * c - s * ((2.0 * rs) * (w @ su))[:, None]
+        rhs = (
+            (rs * rs)
+            - (2.0 * rs * float(su @ launch_unit)) * c
+            - s * ((2.0 * rs) * (w @ su))[:, None]
+        )
         feasible = cache[key] >= rhs
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
@@ -459,10 +510,12 @@ def _engage_point(
     # Sorting by range keeps trajectories of similar length (sample count) in one chunk.
     idx_all = np.flatnonzero(reach)
     idx_all = idx_all[np.argsort(rng_m[idx_all], kind="stable")]
-    chunks = [idx_all[i:i + chunk_size] for i in range(0, idx_all.size, chunk_size)]
+    chunks = [idx_all[i : i + chunk_size] for i in range(0, idx_all.size, chunk_size)]
 
     def run(idx: NDArray[np.int64]) -> None:
-        _engage_chunk(idx, rng_m, w_all, launch_unit, radars, n_cue, own_index, sites, threat, a, out)
+        _engage_chunk(
+            idx, rng_m, w_all, launch_unit, radars, n_cue, own_index, sites, threat, a, out
+        )
 
     if workers > 1 and len(chunks) > 1:
         # numpy releases the GIL in array loops: chunks run in parallel on the cores.
@@ -487,7 +540,9 @@ def _combine(
     with np.errstate(invalid="ignore"):
         if a.shoot_look_shoot:
             site_ok = (last - first) >= a.sls_interval_s
-            union_ok = (np.nanmax(last, axis=1, initial=-np.inf) - np.nanmin(first, axis=1, initial=np.inf)) >= a.sls_interval_s
+            union_ok = (
+                np.nanmax(last, axis=1, initial=-np.inf) - np.nanmin(first, axis=1, initial=np.inf)
+            ) >= a.sls_interval_s
         else:
             site_ok = np.isfinite(first)
             union_ok = site_ok.any(axis=1)
@@ -505,29 +560,47 @@ def _combine(
         launch_time_s=stack["launch_time_s"],
         first_intercept_s=first,
         last_intercept_s=last,
-        defended_by=defended_by.reshape(len(sites), -1),
+        defended_by=defended_by,
         defended=defended,
         in_reach=in_reach,
     )
 
 
 def _prepare(
-    launch_lon_deg: ArrayLike, launch_lat_deg: ArrayLike, target_lon_deg: ArrayLike, target_lat_deg: ArrayLike,
-    radars: Sequence[radar_mod.RadarSpec], sites: Sequence[InterceptorSite],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
-           list[radar_mod.RadarSpec], list[int | None]]:
+    launch_lon_deg: ArrayLike,
+    launch_lat_deg: ArrayLike,
+    target_lon_deg: ArrayLike,
+    target_lat_deg: ArrayLike,
+    radars: Sequence[radar_mod.RadarSpec],
+    sites: Sequence[InterceptorSite],
+) -> tuple[
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    list[radar_mod.RadarSpec],
+    list[int | None],
+]:
     llon = np.atleast_1d(np.asarray(launch_lon_deg, float))
     llat = np.atleast_1d(np.asarray(launch_lat_deg, float))
     tlon = np.atleast_1d(np.asarray(target_lon_deg, float))
     tlat = np.atleast_1d(np.asarray(target_lat_deg, float))
     if llon.shape != llat.shape or llon.ndim != 1 or llon.size == 0:
-        raise ValueError("launch_lon_deg and launch_lat_deg must be 1-D arrays of the same, non-zero length")
+        raise ValueError(
+            "launch_lon_deg and launch_lat_deg must be 1-D arrays of the same, non-zero length"
+        )
     if tlon.shape != tlat.shape or tlon.ndim != 1:
         raise ValueError("target_lon_deg and target_lat_deg must be 1-D arrays of the same length")
-    for name, v, lim in (("launch_lon_deg", llon, 180.0), ("launch_lat_deg", llat, 90.0),
-                         ("target_lon_deg", tlon, 180.0), ("target_lat_deg", tlat, 90.0)):
+    for name, v, lim in (
+        ("launch_lon_deg", llon, 180.0),
+        ("launch_lat_deg", llat, 90.0),
+        ("target_lon_deg", tlon, 180.0),
+        ("target_lat_deg", tlat, 90.0),
+    ):
         if not np.all(np.isfinite(v) & (np.abs(v) <= lim)):
-            raise ValueError(f"{name} has values outside the allowed range -{lim:g}..{lim:g} degrees")
+            raise ValueError(
+                f"{name} has values outside the allowed range -{lim:g}..{lim:g} degrees"
+            )
     keys = [s.key for s in sites]
     if len(set(keys)) != len(keys):
         raise ValueError("InterceptorSite.key values must be unique")
@@ -554,9 +627,9 @@ def engage(
     threat: ThreatSpec,
     assumptions: EngagementAssumptions = EngagementAssumptions(),
     chunk_size: int = 512,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> EngagementResult:
-    """Detection, intercept windows and defended flags for every target (vectorised).
+    """Compute detection, intercept windows and defended flags for every target (vectorised).
 
     Parameters
     ----------
@@ -577,7 +650,8 @@ def engage(
         Targets processed together (memory ≈ chunk_size × samples × 100 bytes). ``1`` gives a
         per-target loop vectorised only over time samples (used by the benchmark).
     workers
-        Threads running chunks in parallel; default: the number of CPU cores (at most 4).
+        Threads running chunks in parallel (numpy releases the GIL). Default 1: on a shared
+        2-core machine a second thread was slower; on an idle multi-core machine 2-4 helps.
 
     Returns
     -------
@@ -589,13 +663,21 @@ def engage(
     llon, llat, tlon, tlat, all_radars, own_index = _prepare(
         launch_lon_deg, launch_lat_deg, target_lon_deg, target_lat_deg, radars, sites
     )
-    if workers is None:
-        workers = min(4, os.cpu_count() or 1)
     geoms = [_radar_geom(r) for r in all_radars]
     targets = unit_vectors(tlon, tlat)
     per_point = [
-        _engage_point(unit_vectors(lo, la), targets, geoms, len(radars), own_index, sites, threat, assumptions,
-                      chunk_size, workers)
+        _engage_point(
+            unit_vectors(lo, la),
+            targets,
+            geoms,
+            len(radars),
+            own_index,
+            sites,
+            threat,
+            assumptions,
+            chunk_size,
+            workers,
+        )
         for lo, la in zip(llon, llat, strict=True)
     ]
     return _combine(per_point, tlon, tlat, sites, assumptions)
@@ -605,7 +687,11 @@ def engage(
 
 
 def _visible_scalar(
-    spec: radar_mod.RadarSpec, az_deg: float, ground_m: float, alt_m: float, ra: radar_mod.RadarAssumptions
+    spec: radar_mod.RadarSpec,
+    az_deg: float,
+    ground_m: float,
+    alt_m: float,
+    ra: radar_mod.RadarAssumptions,
 ) -> bool:
     """Scalar copy of ``radar._visible_from_polar`` (slant range, horizon, sector)."""
     theta = ground_m / EARTH_RADIUS_M
@@ -619,7 +705,10 @@ def _visible_scalar(
     h2 = re + max(alt_m, 0.0)
     dip = -math.acos(re / h1)
     elev = dip if ra.min_elevation_deg is None else max(math.radians(ra.min_elevation_deg), dip)
-    horizon = max(math.pi / 2.0 - elev - math.asin(min(max(h1 * math.cos(elev) / h2, -1.0), 1.0)), 0.0) * re
+    horizon = (
+        max(math.pi / 2.0 - elev - math.asin(min(max(h1 * math.cos(elev) / h2, -1.0), 1.0)), 0.0)
+        * re
+    )
     if ground_m > horizon * (1.0 + 1e-12):
         return False
     if spec.fov_deg >= 360.0 or spec.boresight_deg is None:
@@ -639,7 +728,7 @@ def engage_reference(
     threat: ThreatSpec,
     assumptions: EngagementAssumptions = EngagementAssumptions(),
 ) -> EngagementResult:
-    """The computation of :func:`engage` as a straightforward loop over targets and samples.
+    """Compute what :func:`engage` does with a straightforward loop over targets and samples.
 
     Same inputs, outputs and trajectory samples; every geometric test is done one sample at a
     time with the ``math`` module. Slow: for tests and the benchmark only.
@@ -654,9 +743,12 @@ def engage_reference(
     for lo, la in zip(llon, llat, strict=True):
         lu = unit_vectors(lo, la)
         out = {
-            "reachable": np.zeros(n, bool), "flight_time_s": np.full(n, np.nan),
-            "radar_detection_s": np.full((n_r, n), np.nan), "detection_time_s": np.full(n, np.nan),
-            "launch_time_s": np.full((n_s, n), np.nan), "first_intercept_s": np.full((n_s, n), np.nan),
+            "reachable": np.zeros(n, bool),
+            "flight_time_s": np.full(n, np.nan),
+            "radar_detection_s": np.full((n_r, n), np.nan),
+            "detection_time_s": np.full(n, np.nan),
+            "launch_time_s": np.full((n_s, n), np.nan),
+            "first_intercept_s": np.full((n_s, n), np.nan),
             "last_intercept_s": np.full((n_s, n), np.nan),
         }
         for i in range(n):
@@ -671,8 +763,13 @@ def engage_reference(
             out["flight_time_s"][i] = prof.flight_time_s[0]
             points = [
                 (tk, hk, EARTH_RADIUS_M + hk, ck, sk)
-                for tk, hk, ck, sk in zip(prof.time_s[0].tolist(), prof.alt_m[0].tolist(),
-                                          prof.x_m[0].tolist(), prof.y_m[0].tolist(), strict=True)
+                for tk, hk, ck, sk in zip(
+                    prof.time_s[0].tolist(),
+                    prof.alt_m[0].tolist(),
+                    prof.x_m[0].tolist(),
+                    prof.y_m[0].tolist(),
+                    strict=True,
+                )
             ]
             det = []
             for rg in geoms:
@@ -681,14 +778,20 @@ def engage_reference(
                 nl, nw = float(rg.north @ lu), float(rg.north @ w)
                 first = math.inf
                 r1 = EARTH_RADIUS_M + rg.spec.height_m
-                max_slant = radar_mod.scaled_range_m(rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2)
+                max_slant = radar_mod.scaled_range_m(
+                    rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2
+                )
                 for tk, hk, rk, ck, sk in points:
                     dot = ck * rl + sk * rw
                     if r1 * r1 + rk * rk - 2.0 * r1 * dot > (max_slant * (1.0 + 1e-9)) ** 2:
                         continue
                     cos_g = min(max(dot / rk, -1.0), 1.0)
                     ground = math.acos(cos_g) * EARTH_RADIUS_M
-                    az = math.degrees(math.atan2(ck * el + sk * ew, ck * nl + sk * nw)) if rg.sector else 0.0
+                    az = (
+                        math.degrees(math.atan2(ck * el + sk * ew, ck * nl + sk * nw))
+                        if rg.sector
+                        else 0.0
+                    )
                     if _visible_scalar(rg.spec, az, ground, hk, a.radar):
                         first = tk
                         break
@@ -733,7 +836,9 @@ def launch_area_names(catalogue: Catalogue) -> list[str]:
 
 
 def resolve_launch_area(catalogue: Catalogue, name: str) -> pd.DataFrame:
-    """Launch points for a name: a point id or name (``tabriz``), an area (``NW Iran``) or ``all-iran``.
+    """Return the launch points a name stands for.
+
+    A name is a point id or name (``tabriz``), an area (``NW Iran``) or ``all-iran``.
 
     Matching ignores case and surrounding spaces.
 
@@ -753,30 +858,25 @@ def resolve_launch_area(catalogue: Catalogue, name: str) -> pd.DataFrame:
         if rows.empty:
             rows = lp[lp.area.str.casefold() == key]
     if rows.empty:
-        raise ValueError(f"--launch-area {name!r} is not known; allowed: {', '.join(launch_area_names(catalogue))}")
+        raise ValueError(
+            f"--launch-area {name!r} is not known; allowed: "
+            + ", ".join(launch_area_names(catalogue))
+        )
     return rows.reset_index(drop=True)
 
 
-def _launch_label(catalogue: Catalogue, name: str) -> str:
-    rows = resolve_launch_area(catalogue, name)
-    pts = ", ".join(rows.name)
-    key = str(name).strip()
-    if key.casefold() in (ALL_IRAN, "all iran", "all"):
-        return f"all Iranian launch points ({pts}; worst case)"
-    if len(rows) == 1:
-        return f"{rows.area.iloc[0]} ({pts})"
-    return f"{rows.area.iloc[0]} ({pts}; worst case)"
-
-
 def resolve_threat(threat: str) -> pd.Series:
-    """The threats.csv row for a threat id (``mrbm_sejjil``) or class (``MRBM``, ``design_case``)."""
+    """Return the threats.csv row for a threat id (``mrbm_sejjil``) or class (``MRBM``)."""
     table = load_threats()
     key = str(threat).strip()
     rows = table[table.threat_id.str.casefold() == key.casefold()]
     if rows.empty:
-        rows = table[(table.threat_class.str.casefold() == key.casefold()) & table.class_default.astype(bool)]
+        rows = table[
+            (table.threat_class.str.casefold() == key.casefold()) & table.class_default.astype(bool)
+        ]
     if rows.empty:
-        allowed = [*table.threat_id, *dict.fromkeys(table[table.class_default.astype(bool)].threat_class)]
+        classes = table[table.class_default.astype(bool)].threat_class
+        allowed = list(dict.fromkeys([*table.threat_id, *classes]))
         raise ValueError(f"--threat {threat!r} is not known; allowed: {', '.join(allowed)}")
     return rows.iloc[0]
 
@@ -786,8 +886,10 @@ def _nato_vertices(iso3: tuple[str, ...]) -> NDArray[np.float64]:
     from coverage.basemap import countries
 
     geoms = countries("europe")
-    geoms = geoms[geoms.iso3.isin(iso3)]
-    coords = shapely.get_coordinates(geoms.geometry.values)
+    parts = shapely.get_parts(geoms.geometry.values[geoms.iso3.isin(iso3).to_numpy()])
+    # The farthest point of a part from a distant launch point lies on its boundary; the convex
+    # hull's vertices (in lon/lat, parts are small) are enough and ten times fewer.
+    coords = shapely.get_coordinates(shapely.convex_hull(parts))
     return unit_vectors(coords[:, 0], coords[:, 1])
 
 
@@ -806,16 +908,17 @@ def threat_spec(
     threat: str,
     launch_points: pd.DataFrame,
     *,
-    profile: FlightProfile = FlightProfile(),
+    profile: FlightProfile | None = None,
     range_case: Estimate = "nominal",
 ) -> ThreatSpec:
-    """The :class:`ThreatSpec` for a threats.csv row and launch points.
+    """Return the :class:`ThreatSpec` for a threats.csv row and launch points.
 
     Fixed-range threats use ``range_km_<range_case>``. The ``design_case`` threat's range is the
     farthest NATO-Europe territory (all European members in data/nato_members.csv) from any of
     the launch points, plus 50 km, rounded up to 10 km.
     """
     row = resolve_threat(threat)
+    profile = profile or FlightProfile()
     if row.range_rule == "reach_nato_europe":
         range_m = _design_range_m(catalogue, launch_points)
     else:
@@ -823,12 +926,27 @@ def threat_spec(
             raise ValueError(f"range_case={range_case!r} is not one of low, nominal, high")
         range_m = float(row[f"range_km_{range_case}"]) * 1000.0
     min_range = max(50_000.0, profile.burnout_range_m + 10_000.0)
-    return ThreatSpec(max_range_m=range_m, profile=profile, min_range_m=min(min_range, range_m), threat_id=row.threat_id)
+    return ThreatSpec(
+        max_range_m=range_m,
+        profile=profile,
+        min_range_m=min(min_range, range_m),
+        threat_id=row.threat_id,
+    )
 
 
-def radars_for(catalogue: Catalogue, options: FootprintOptions) -> tuple[tuple[str, radar_mod.RadarSpec], ...]:
+@functools.lru_cache(maxsize=32)
+def _deployed(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:
+    """``scenario.deployed`` for ``options``, cached per catalogue object (treat as read-only)."""
+    return deployed(
+        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
+    )
+
+
+def radars_for(
+    catalogue: Catalogue, options: FootprintOptions
+) -> tuple[tuple[str, radar_mod.RadarSpec], ...]:
     """``(deployment_id, RadarSpec)`` of every radar deployed under ``options``."""
-    deps = deployed(catalogue, options.year, options.scenario, include_occasional=options.include_occasional)
+    deps = _deployed(catalogue, options)
     out = []
     for _, row in deps[deps.kind == "radar"].iterrows():
         out.append((str(row.deployment_id), radar_spec(catalogue, row, options.estimate)))
@@ -836,30 +954,43 @@ def radars_for(catalogue: Catalogue, options: FootprintOptions) -> tuple[tuple[s
 
 
 def interceptor_sites(
-    catalogue: Catalogue, options: FootprintOptions, *, cap_at_nominal_range: bool = False
+    catalogue: Catalogue, options: FootprintOptions, *, cap_at_nominal_range: bool = True
 ) -> tuple[InterceptorSite, ...]:
-    """:class:`InterceptorSite` of every interceptor deployed under ``options`` (key = deployment id).
+    """Return an :class:`InterceptorSite` per deployed interceptor (key = deployment id).
 
     Parameters come from data/parameters.csv in the ``options.estimate`` case. A site's own
     radar is a radar deployed at the same site in the same year.
+
+    With ``cap_at_nominal_range`` (default) the fly-out distance is capped at the interceptor's
+    nominal engagement range (``nominal_range_km``, the figure of the nominal rings). The
+    fact-sheet reach D(t) has no end point: uncapped, an SM-3 IA (3 km/s) flying for 15 minutes
+    against a long-range threat would reach ~2,600 km, far beyond its commonly cited ~700 km.
+    The cap compares a 3-D distance with a ground range (a small, favourable approximation).
     """
-    deps = deployed(catalogue, options.year, options.scenario, include_occasional=options.include_occasional)
-    radars = {row.site_id: radar_spec(catalogue, row, options.estimate) for _, row in deps[deps.kind == "radar"].iterrows()}
+    deps = _deployed(catalogue, options)
+    radars = {
+        row.site_id: radar_spec(catalogue, row, options.estimate)
+        for _, row in deps[deps.kind == "radar"].iterrows()
+    }
     out = []
     for _, row in deps[deps.kind == "interceptor"].iterrows():
         sid, est = row.system_id, options.estimate
-        out.append(InterceptorSite(
-            key=str(row.deployment_id),
-            lon_deg=float(row.lon_deg),
-            lat_deg=float(row.lat_deg),
-            height_m=float(row.elevation_m),
-            burnout_speed_mps=catalogue.parameter(sid, "burnout_velocity_kmps", est) * 1000.0,
-            burn_time_s=catalogue.parameter(sid, "burn_time_s", est),
-            min_alt_m=catalogue.parameter(sid, "min_intercept_alt_km", est) * 1000.0,
-            max_alt_m=catalogue.parameter(sid, "max_intercept_alt_km", est) * 1000.0,
-            max_reach_m=catalogue.parameter(sid, "nominal_range_km", est) * 1000.0 if cap_at_nominal_range else None,
-            own_radar=radars.get(row.site_id),
-        ))
+        out.append(
+            InterceptorSite(
+                key=str(row.deployment_id),
+                lon_deg=float(row.lon_deg),
+                lat_deg=float(row.lat_deg),
+                height_m=float(row.elevation_m),
+                burnout_speed_mps=catalogue.parameter(sid, "burnout_velocity_kmps", est) * 1000.0,
+                burn_time_s=catalogue.parameter(sid, "burn_time_s", est),
+                min_alt_m=catalogue.parameter(sid, "min_intercept_alt_km", est) * 1000.0,
+                max_alt_m=catalogue.parameter(sid, "max_intercept_alt_km", est) * 1000.0,
+                max_reach_m=catalogue.parameter(sid, "nominal_range_km", est) * 1000.0
+                if cap_at_nominal_range
+                else None,
+                own_radar=radars.get(row.site_id),
+            )
+        )
     return tuple(out)
 
 
@@ -896,7 +1027,10 @@ class TargetGrid:
 
 
 def domain_iso3(catalogue: Catalogue) -> tuple[str, ...]:
-    """Countries the grid covers: European countries of the basemap except Russia, plus all European NATO members."""
+    """Return the countries the grid covers.
+
+    European countries of the basemap except Russia, plus every European NATO member.
+    """
     from coverage.basemap import countries
 
     base = countries("europe")
@@ -906,7 +1040,7 @@ def domain_iso3(catalogue: Catalogue) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=8)
 def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> TargetGrid:
-    """The grid of ground targets (cached per cell size and country list).
+    """Return the grid of ground targets (cached per cell size and country list).
 
     Parameters
     ----------
@@ -921,23 +1055,35 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
     _check("grid_km", grid_km, 5.0, 500.0, " km")
     base = countries("europe")
     if iso3 is None:
-        iso3 = tuple(sorted(set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")]) | {"TUR"}))
-    land = base[base.iso3.isin(iso3)].to_crs("EPSG:3035")
-    parts = shapely.get_parts(land.geometry.values)
+        iso3 = tuple(
+            sorted(set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")]) | {"TUR"})
+        )
+    land = shapely.union_all(_to_3035(base.geometry.values[base.iso3.isin(iso3).to_numpy()]))
     g = grid_km * 1000.0
-    minx, miny, maxx, maxy = shapely.total_bounds(parts)
+    minx, miny, maxx, maxy = land.bounds
     xs = np.arange(math.floor(minx / g), math.ceil(maxx / g), dtype=np.int64)
     ys = np.arange(math.floor(miny / g), math.ceil(maxy / g), dtype=np.int64)
     ix, iy = (v.ravel() for v in np.meshgrid(xs, ys))
-    cells = shapely.box(ix * g, iy * g, (ix + 1) * g, (iy + 1) * g)
-    tree = shapely.STRtree(parts)
-    hit = np.unique(tree.query(cells, predicate="intersects")[0])
+    shapely.prepare(land)
+    hit = shapely.intersects(land, shapely.box(ix * g, iy * g, (ix + 1) * g, (iy + 1) * g))
     ix, iy = ix[hit], iy[hit]
     lon, lat = _TO_4326.transform((ix + 0.5) * g, (iy + 0.5) * g)
     return TargetGrid(g, ix, iy, np.asarray(lon), np.asarray(lat), tuple(iso3))
 
 
-def cells_polygon(ix: ArrayLike, iy: ArrayLike, grid_m: float, *, simplify: bool = True) -> BaseGeometry:
+def _to_3035(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Project lon/lat geometries to EPSG:3035 (a shared transformer: faster than ``to_crs``)."""
+
+    def fwd(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = _TO_3035.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, fwd)
+
+
+def cells_polygon(
+    ix: ArrayLike, iy: ArrayLike, grid_m: float, *, simplify: bool = True
+) -> BaseGeometry:
     """Union of EPSG:3035 grid cells as a valid EPSG:4326 (multi)polygon.
 
     Squares are unioned exactly, simplified by 0.3 cell (removing the staircase, preserving
@@ -984,7 +1130,8 @@ class DefenceQuery:
     grid_km
         Target grid spacing, km (5 to 500; default 25).
     cap_at_nominal_range
-        Cap the interceptor fly-out at its nominal engagement range (default off).
+        Cap the interceptor fly-out at its nominal engagement range (default on; see
+        :func:`interceptor_sites`).
     threat_range_case
         Which range estimate of a fixed-range threat to use.
     """
@@ -998,7 +1145,7 @@ class DefenceQuery:
     shape: Shape = "minimum_energy"
     angle_offset_deg: float = 10.0
     grid_km: float = 25.0
-    cap_at_nominal_range: bool = False
+    cap_at_nominal_range: bool = True
     threat_range_case: Estimate = "nominal"
 
     def __post_init__(self) -> None:
@@ -1006,19 +1153,24 @@ class DefenceQuery:
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
         if self.threat_range_case not in ("low", "nominal", "high"):
-            raise ValueError(f"threat_range_case={self.threat_range_case!r} is not one of low, nominal, high")
+            raise ValueError(
+                f"threat_range_case={self.threat_range_case!r} is not one of low, nominal, high"
+            )
         self.assumptions()
         self.profile()
 
     def assumptions(self, radar: radar_mod.RadarAssumptions | None = None) -> EngagementAssumptions:
-        """The :class:`EngagementAssumptions` of this query."""
+        """Return the :class:`EngagementAssumptions` of this query."""
         return EngagementAssumptions(
-            delay_s=self.delay_s, launch_on_remote=self.launch_on_remote, shoot_look_shoot=self.shoot_look_shoot,
-            sls_interval_s=self.sls_interval_s, radar=radar or radar_mod.RadarAssumptions(),
+            delay_s=self.delay_s,
+            launch_on_remote=self.launch_on_remote,
+            shoot_look_shoot=self.shoot_look_shoot,
+            sls_interval_s=self.sls_interval_s,
+            radar=radar or radar_mod.RadarAssumptions(),
         )
 
     def profile(self) -> FlightProfile:
-        """The threat's :class:`FlightProfile`."""
+        """Return the threat's :class:`FlightProfile`."""
         return FlightProfile(shape=self.shape, angle_offset_deg=self.angle_offset_deg)
 
 
@@ -1036,6 +1188,8 @@ class DefendedGrid:
         Extra point targets (columns ``lon_deg, lat_deg`` at least), in result order.
     sites
         Interceptor sites, in the order of ``result.site_keys``.
+    radar_ids
+        Deployment ids of the radars, in the order of the result's radar axis.
     threat
         The threat used (its ``max_range_m`` is the computed range for ``design_case``).
     launch_points
@@ -1060,7 +1214,7 @@ class DefendedGrid:
         return int(self.grid.ix.size)
 
 
-@functools.lru_cache(maxsize=48)
+@functools.lru_cache(maxsize=16)
 def _engage_cached(
     launch: tuple[tuple[float, float], ...],
     grid_km: float,
@@ -1074,9 +1228,14 @@ def _engage_cached(
     grid = target_grid(grid_km, grid_iso3)
     ex = np.array(extra, float).reshape(-1, 2)
     return engage(
-        [p[0] for p in launch], [p[1] for p in launch],
-        np.concatenate([grid.lon_deg, ex[:, 0]]), np.concatenate([grid.lat_deg, ex[:, 1]]),
-        radars=radars, sites=sites, threat=threat, assumptions=assumptions,
+        [p[0] for p in launch],
+        [p[1] for p in launch],
+        np.concatenate([grid.lon_deg, ex[:, 0]]),
+        np.concatenate([grid.lat_deg, ex[:, 1]]),
+        radars=radars,
+        sites=sites,
+        threat=threat,
+        assumptions=assumptions,
     )
 
 
@@ -1089,14 +1248,18 @@ def _cities() -> pd.DataFrame:
     return frame
 
 
-def defended_grid(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> DefendedGrid:
+def defended_grid(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> DefendedGrid:
     """Run the engagement over the target grid and the cities of the grid's countries (cached).
 
     Identical inputs (radars, sites, threat, assumptions) share one cached run, so years with
     the same deployments cost nothing extra.
     """
     points = resolve_launch_area(catalogue, query.launch_area)
-    threat = threat_spec(catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case)
+    threat = threat_spec(
+        catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
+    )
     radar_items = radars_for(catalogue, options)
     sites = interceptor_sites(catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range)
     iso3 = domain_iso3(catalogue)
@@ -1106,19 +1269,29 @@ def defended_grid(catalogue: Catalogue, options: FootprintOptions, query: Defenc
     assumptions = query.assumptions(options.radar_assumptions())
     result = _engage_cached(
         tuple(zip(points.lon_deg.astype(float), points.lat_deg.astype(float), strict=True)),
-        query.grid_km, iso3,
+        query.grid_km,
+        iso3,
         tuple(zip(extra.lon_deg.astype(float), extra.lat_deg.astype(float), strict=True)),
-        tuple(r for _, r in radar_items), sites, threat, assumptions,
+        tuple(r for _, r in radar_items),
+        sites,
+        threat,
+        assumptions,
     )
-    return DefendedGrid(grid, result, extra, sites, tuple(i for i, _ in radar_items), threat, points, query, options)
+    return DefendedGrid(
+        grid, result, extra, sites, tuple(i for i, _ in radar_items), threat, points, query, options
+    )
 
 
 def _assumption_text(dg: DefendedGrid) -> str:
     q, o = dg.query, dg.options
-    return (f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, {q.profile().describe()}) "
-            f"from {_launch_label_points(dg.launch_points, q.launch_area)}; {q.assumptions().describe()}; "
-            f"{o.estimate} interceptor and radar parameters, target RCS {o.target_rcs_m2:g} m²; "
-            f"{q.grid_km:g} km grid")
+    return (
+        f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
+        f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
+        f"{q.assumptions().describe()}; "
+        f"{o.estimate} interceptor and radar parameters, target RCS {o.target_rcs_m2:g} m²; "
+        f"fly-out {'capped at the nominal range' if q.cap_at_nominal_range else 'uncapped'}; "
+        f"{q.grid_km:g} km grid"
+    )
 
 
 def _launch_label_points(points: pd.DataFrame, name: str) -> str:
@@ -1141,7 +1314,7 @@ def defended_footprints(
     sls_interval_s: float = 75.0,
     shape: Shape = "minimum_energy",
     angle_offset_deg: float = 10.0,
-    cap_at_nominal_range: bool = False,
+    cap_at_nominal_range: bool = True,
     threat_range_case: Estimate = "nominal",
 ) -> gpd.GeoDataFrame:
     """Defended areas per interceptor site and their union (``layer="defended"``).
@@ -1161,7 +1334,8 @@ def defended_footprints(
     shape, angle_offset_deg
         Threat trajectory shape.
     cap_at_nominal_range
-        Cap interceptor fly-out at its nominal range (off by default, as in the fact-sheet model).
+        Cap interceptor fly-out at its nominal range (default on; ``False`` is the uncapped
+        fact-sheet reach, see :func:`interceptor_sites`).
     threat_range_case
         Range estimate of a fixed-range threat.
 
@@ -1173,19 +1347,26 @@ def defended_footprints(
         the union (``site_id="all"``). Sites defending nothing get an empty geometry.
     """
     query = DefenceQuery(
-        launch_area=launch_area, threat=threat, delay_s=delay_s, launch_on_remote=launch_on_remote,
-        shoot_look_shoot=shoot_look_shoot, sls_interval_s=sls_interval_s, shape=shape,
-        angle_offset_deg=angle_offset_deg, grid_km=grid_km, cap_at_nominal_range=cap_at_nominal_range,
+        launch_area=launch_area,
+        threat=threat,
+        delay_s=delay_s,
+        launch_on_remote=launch_on_remote,
+        shoot_look_shoot=shoot_look_shoot,
+        sls_interval_s=sls_interval_s,
+        shape=shape,
+        angle_offset_deg=angle_offset_deg,
+        grid_km=grid_km,
+        cap_at_nominal_range=cap_at_nominal_range,
         threat_range_case=threat_range_case,
     )
     return defended_layer(defended_grid(catalogue, options, query), catalogue)
 
 
 def defended_layer(dg: DefendedGrid, catalogue: Catalogue) -> gpd.GeoDataFrame:
-    """The defended-area GeoDataFrame of a :class:`DefendedGrid` (see :func:`defended_footprints`)."""
+    """Build the defended layer of a :class:`DefendedGrid` (see :func:`defended_footprints`)."""
     o, q, res, grid = dg.options, dg.query, dg.result, dg.grid
     nc = dg.n_cells
-    deps = deployed(catalogue, o.year, o.scenario, include_occasional=o.include_occasional).set_index("deployment_id")
+    deps = _deployed(catalogue, o).set_index("deployment_id")
     text = _assumption_text(dg)
     reach_cells = int(res.in_reach[:nc].sum())
     records = []
@@ -1193,40 +1374,83 @@ def defended_layer(dg: DefendedGrid, catalogue: Catalogue) -> gpd.GeoDataFrame:
         row = deps.loc[site.key]
         cells = res.defended_by[k, :nc]
         p = catalogue.parameter_row(row.system_id, "burnout_velocity_kmps")
-        records.append({
-            "feature_id": f"defended:{site.key}",
-            "site_id": row.site_id, "site_name": row.site_name,
-            "country": row.country_iso3 if isinstance(row.country_iso3, str) and row.country_iso3 else "international waters",
-            "site_lon_deg": site.lon_deg, "site_lat_deg": site.lat_deg, "layer": "defended",
-            "system": row.system_id, "system_name": row.system_name, "range_km": float("nan"),
-            "limit": "defended (kinematic)", "target_alt_km": float("nan"), "year": o.year,
-            "scenario": o.scenario, "estimate": o.estimate,
-            "phase": "" if pd.isna(row.phase) else str(int(row.phase)), "deployment_id": site.key,
-            "source": f"{row.source} | v_bo: {p.source}", "confidence": "Derived",
-            "custom": row.site_id in catalogue.custom_site_ids,
-            "label": (f"Defended by {row.system_name} at {row.site_name} (v_bo {site.burnout_speed_mps / 1000:g} km/s, "
-                      f"intercept {site.min_alt_m / 1000:g}-{site.max_alt_m / 1000:,.0f} km): "
-                      f"{int(cells.sum())} of {reach_cells} reachable cells; {text}. {CAVEAT}"),
-            "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
-            "launch_area": q.launch_area, "threat": dg.threat.threat_id,
-        })
+        records.append(
+            {
+                "feature_id": f"defended:{site.key}",
+                "site_id": row.site_id,
+                "site_name": row.site_name,
+                "country": row.country_iso3
+                if isinstance(row.country_iso3, str) and row.country_iso3
+                else "international waters",
+                "site_lon_deg": site.lon_deg,
+                "site_lat_deg": site.lat_deg,
+                "layer": "defended",
+                "system": row.system_id,
+                "system_name": row.system_name,
+                "range_km": float("nan"),
+                "limit": "defended (kinematic)",
+                "target_alt_km": float("nan"),
+                "year": o.year,
+                "scenario": o.scenario,
+                "estimate": o.estimate,
+                "phase": "" if pd.isna(row.phase) else str(int(row.phase)),
+                "deployment_id": site.key,
+                "source": f"{row.source} | v_bo: {p.source}",
+                "confidence": "Derived",
+                "custom": row.site_id in catalogue.custom_site_ids,
+                "label": (
+                    f"Defended by {row.system_name} at {row.site_name} "
+                    f"(v_bo {site.burnout_speed_mps / 1000:g} km/s, "
+                    f"intercept {site.min_alt_m / 1000:g}-{site.max_alt_m / 1000:,.0f} km): "
+                    f"{int(cells.sum())} of {reach_cells} reachable cells; {text}. {CAVEAT}"
+                ),
+                "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
+                "launch_area": q.launch_area,
+                "threat": dg.threat.threat_id,
+            }
+        )
     cells = res.defended[:nc]
-    records.append({
-        "feature_id": "defended:all", "site_id": "all", "site_name": "All sites", "country": "",
-        "site_lon_deg": float("nan"), "site_lat_deg": float("nan"), "layer": "defended", "system": "all",
-        "system_name": "All interceptor sites", "range_km": float("nan"), "limit": "defended (kinematic)",
-        "target_alt_km": float("nan"), "year": o.year, "scenario": o.scenario, "estimate": o.estimate,
-        "phase": "", "deployment_id": "", "confidence": "Derived", "custom": False,
-        "source": "Engagement model of fact sheet §5.4-5.5; parameters from data/parameters.csv; threat from data/threats.csv",
-        "label": (f"Defended by at least one site: {int(cells.sum())} of {reach_cells} reachable cells; {text}. "
-                  f"{CAVEAT}"),
-        "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
-        "launch_area": q.launch_area, "threat": dg.threat.threat_id,
-    })
+    records.append(
+        {
+            "feature_id": "defended:all",
+            "site_id": "all",
+            "site_name": "All sites",
+            "country": "",
+            "site_lon_deg": float("nan"),
+            "site_lat_deg": float("nan"),
+            "layer": "defended",
+            "system": "all",
+            "system_name": "All interceptor sites",
+            "range_km": float("nan"),
+            "limit": "defended (kinematic)",
+            "target_alt_km": float("nan"),
+            "year": o.year,
+            "scenario": o.scenario,
+            "estimate": o.estimate,
+            "phase": "",
+            "deployment_id": "",
+            "confidence": "Derived",
+            "custom": False,
+            "source": (
+                "Engagement model of fact sheet §5.4-5.5; parameters from data/parameters.csv; "
+                "threat from data/threats.csv"
+            ),
+            "label": (
+                f"Defended by at least one site: {int(cells.sum())} of {reach_cells} "
+                f"reachable cells; {text}. "
+                f"{CAVEAT}"
+            ),
+            "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
+            "launch_area": q.launch_area,
+            "threat": dg.threat.threat_id,
+        }
+    )
     return gpd.GeoDataFrame(records, columns=DEFENDED_COLUMNS, geometry="geometry", crs="EPSG:4326")
 
 
-def threat_reach(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> gpd.GeoDataFrame:
+def threat_reach(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> gpd.GeoDataFrame:
     """Ground the threat can reach (``layer="threat_reach"``), and the part not defended.
 
     Two features: ``reach`` (cells within range of at least one launch point) and
@@ -1235,15 +1459,31 @@ def threat_reach(catalogue: Catalogue, options: FootprintOptions, query: Defence
     dg = defended_grid(catalogue, options, query)
     nc, res, grid = dg.n_cells, dg.result, dg.grid
     rows = []
-    for kind, cells in (("reach", res.in_reach[:nc]), ("undefended", res.in_reach[:nc] & ~res.defended[:nc])):
-        rows.append({
-            "feature_id": f"threat_reach:{kind}", "kind": kind, "layer": "threat_reach",
-            "launch_area": query.launch_area, "threat": dg.threat.threat_id,
-            "range_km": dg.threat.max_range_m / 1000.0, "year": options.year, "scenario": options.scenario,
-            "label": (f"{'Within reach of' if kind == 'reach' else 'Within reach but not defended against'} "
-                      f"{_assumption_text(dg)}"),
-            "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
-        })
+    for kind, cells in (
+        ("reach", res.in_reach[:nc]),
+        ("undefended", res.in_reach[:nc] & ~res.defended[:nc]),
+    ):
+        rows.append(
+            {
+                "feature_id": f"threat_reach:{kind}",
+                "kind": kind,
+                "layer": "threat_reach",
+                "launch_area": query.launch_area,
+                "threat": dg.threat.threat_id,
+                "range_km": dg.threat.max_range_m / 1000.0,
+                "year": options.year,
+                "scenario": options.scenario,
+                "label": (
+                    (
+                        "Within reach of "
+                        if kind == "reach"
+                        else "Within reach, not defended against "
+                    )
+                    + _assumption_text(dg)
+                ),
+                "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
@@ -1275,7 +1515,9 @@ def threat_tracks(
         sites), ``defended_by`` (site names), and ``label``.
     """
     points = resolve_launch_area(catalogue, query.launch_area)
-    threat = threat_spec(catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case)
+    threat = threat_spec(
+        catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
+    )
     if targets is None:
         cities = _cities()
         members = catalogue.nato_members_in(options.year)
@@ -1284,10 +1526,20 @@ def threat_tracks(
     radar_items = radars_for(catalogue, options)
     sites = interceptor_sites(catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range)
     assumptions = query.assumptions(options.radar_assumptions())
-    res = engage(points.lon_deg, points.lat_deg, targets.lon_deg, targets.lat_deg,
-                 radars=[r for _, r in radar_items], sites=sites, threat=threat, assumptions=assumptions)
-    deps = deployed(catalogue, options.year, options.scenario, include_occasional=options.include_occasional)
-    site_names = dict(zip(deps.deployment_id, deps.site_name + " (" + deps.system_name + ")", strict=True))
+    res = engage(
+        points.lon_deg,
+        points.lat_deg,
+        targets.lon_deg,
+        targets.lat_deg,
+        radars=[r for _, r in radar_items],
+        sites=sites,
+        threat=threat,
+        assumptions=assumptions,
+    )
+    deps = _deployed(catalogue, options)
+    site_names = dict(
+        zip(deps.deployment_id, deps.site_name + " (" + deps.system_name + ")", strict=True)
+    )
     radar_names = [site_names.get(i, i) for i, _ in radar_items]
     rows = []
     for p, lp in enumerate(points.itertuples(index=False)):
@@ -1309,49 +1561,116 @@ def threat_tracks(
             else:
                 union_ok = bool(ok_sites.any())
                 if assumptions.shoot_look_shoot and np.isfinite(first).any():
-                    union_ok = bool(np.nanmax(last) - np.nanmin(first) >= assumptions.sls_interval_s)
+                    union_ok = bool(
+                        np.nanmax(last) - np.nanmin(first) >= assumptions.sls_interval_s
+                    )
                 status = "defended" if union_ok else "not defended"
             det = float(res.detection_time_s[p, i])
             det_by = ""
             if reach and math.isfinite(det):
-                det_by = radar_names[int(np.nanargmin(res.radar_detection_s[p, : len(radar_items), i]))]
+                det_by = radar_names[
+                    int(np.nanargmin(res.radar_detection_s[p, : len(radar_items), i]))
+                ]
             window = ""
             if np.isfinite(first).any():
                 window = f"{np.nanmin(first):.0f}-{np.nanmax(last):.0f}"
-            defended_by = ", ".join(site_names.get(sites[k].key, sites[k].key) for k in np.flatnonzero(ok_sites))
+            defended_by = ", ".join(
+                site_names.get(sites[k].key, sites[k].key) for k in np.flatnonzero(ok_sites)
+            )
             ground_km = float(psi[0]) * EARTH_RADIUS_M / 1000.0
             flight = float(res.flight_time_s[p, i])
-            rows.append({
-                "launch_point": lp.point_id, "target": tg.name, "iso3": getattr(tg, "iso3", ""),
-                "ground_range_km": round(ground_km, 1),
-                "flight_time_s": round(flight, 1) if reach else float("nan"),
-                "status": status,
-                "detection_time_s": round(det, 1) if reach and math.isfinite(det) else float("nan"),
-                "detected_by": det_by,
-                "launch_time_s": round(det + assumptions.delay_s, 1) if reach and math.isfinite(det) and assumptions.launch_on_remote else float("nan"),
-                "intercept_window_s": window,
-                "defended_by": defended_by,
-                "label": _track_label(lp.name, tg.name, ground_km, flight, status, det, det_by, window, defended_by, threat),
-                "geometry": LineString(np.column_stack([lon, lat])),
-            })
-    cols = ["launch_point", "target", "iso3", "ground_range_km", "flight_time_s", "status", "detection_time_s",
-            "detected_by", "launch_time_s", "intercept_window_s", "defended_by", "label", "geometry"]
+            rows.append(
+                {
+                    "launch_point": lp.point_id,
+                    "target": tg.name,
+                    "iso3": getattr(tg, "iso3", ""),
+                    "ground_range_km": round(ground_km, 1),
+                    "flight_time_s": round(flight, 1) if reach else float("nan"),
+                    "status": status,
+                    "detection_time_s": round(det, 1)
+                    if reach and math.isfinite(det)
+                    else float("nan"),
+                    "detected_by": det_by,
+                    "launch_time_s": round(det + assumptions.delay_s, 1)
+                    if reach and math.isfinite(det) and assumptions.launch_on_remote
+                    else float("nan"),
+                    "intercept_window_s": window,
+                    "defended_by": defended_by,
+                    "label": _track_label(
+                        lp.name,
+                        tg.name,
+                        ground_km,
+                        flight,
+                        status,
+                        det,
+                        det_by,
+                        window,
+                        defended_by,
+                        threat,
+                    ),
+                    "geometry": LineString(np.column_stack([lon, lat])),
+                }
+            )
+    cols = [
+        "launch_point",
+        "target",
+        "iso3",
+        "ground_range_km",
+        "flight_time_s",
+        "status",
+        "detection_time_s",
+        "detected_by",
+        "launch_time_s",
+        "intercept_window_s",
+        "defended_by",
+        "label",
+        "geometry",
+    ]
     return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs="EPSG:4326")
 
 
-def _track_label(launch: str, target: str, ground_km: float, flight_s: float, status: str, det: float,
-                 det_by: str, window: str, defended_by: str, threat: ThreatSpec) -> str:
+def _track_label(
+    launch: str,
+    target: str,
+    ground_km: float,
+    flight_s: float,
+    status: str,
+    det: float,
+    det_by: str,
+    window: str,
+    defended_by: str,
+    threat: ThreatSpec,
+) -> str:
     head = f"{launch} → {target}: {ground_km:,.0f} km"
     if status == "out of reach":
         return f"{head}, beyond the {threat.max_range_m / 1000:,.0f} km threat range (out of reach)"
     text = f"{head}, {flight_s / 60:.1f} min flight; "
-    text += f"first detected at {det:.0f} s by {det_by}; " if math.isfinite(det) else "never detected; "
+    text += (
+        f"first detected at {det:.0f} s by {det_by}; " if math.isfinite(det) else "never detected; "
+    )
     if window:
         text += f"intercept possible {window} s after launch; "
     text += f"{status}" + (f" by {defended_by}" if defended_by else "")
     return text
 
 
-def with_threat(query: DefenceQuery, threat: str) -> DefenceQuery:
-    """A copy of ``query`` against another threat."""
-    return replace(query, threat=threat)
+def defended_band(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> gpd.GeoDataFrame:
+    """Union defended areas for the low, nominal and high capability cases (nested footprints).
+
+    Shows the parameter uncertainty: every estimate-dependent parameter (v_bo, altitude band,
+    radar range, nominal-range cap) moves together. Returns one feature per estimate, in
+    EPSG:4326, with the columns of :func:`defended_footprints` (``site_id="all"``).
+    """
+    frames = []
+    for est in ("low", "nominal", "high"):
+        layer = defended_layer(
+            defended_grid(catalogue, replace(options, estimate=est), query), catalogue
+        )
+        union = layer[layer.site_id == "all"].copy()
+        union["feature_id"] = f"defended:all:{est}"
+        frames.append(union)
+    return gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )

@@ -87,3 +87,8 @@ def test_app__every_widget_has_a_key(app: AppTest) -> None:
     for kind in ("slider", "radio", "checkbox", "toggle", "select_slider", "button"):
         for widget in getattr(app, kind):
             assert widget.key, f"{kind} {widget.label!r} has no key"
+
+
+def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
+    labels = {b.label for b in app.get("download_button")}
+    assert {"PNG 1920×1080", "SVG", "PDF", "GeoJSON", "GeoPackage", "KMZ (2011–2024)", "Rollout GIF"} <= labels

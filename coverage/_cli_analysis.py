@@ -1,0 +1,507 @@
+"""Analysis commands of ``python -m coverage``: metrics, trajectory, launch-areas and icbm.
+
+``register(subparsers)`` adds the commands; ``add_defended_arguments`` and
+``defended_from_args`` serve ``footprints --layer defended``. Unknown names and impossible
+values raise ``ValueError`` (or argparse errors) whose message names the option, the value and
+what is allowed; the CLI prints it as one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage.ballistics import SHAPES, BoostPhase, trajectory
+from coverage.catalogue import ESTIMATES, Catalogue, load_catalogue
+from coverage.cli import add_state_arguments, options_from_args, write_output
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIOS, FootprintOptions
+
+__all__ = [
+    "add_defended_arguments",
+    "defended_from_args",
+    "query_from_args",
+    "register",
+    "resolve_place",
+]
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def _number(option: str, lo: float, hi: float, unit: str) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a number from {lo:g} to {hi:g} {unit}, got {text!r}"
+            ) from None
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise argparse.ArgumentTypeError(
+                f"{option} must be from {lo:g} to {hi:g} {unit}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _boost(text: str) -> BoostPhase:
+    try:
+        burn, alt_km, rng_km = (float(v) for v in text.split(","))
+        return BoostPhase(
+            burn_time_s=burn, burnout_alt_m=alt_km * 1000.0, burnout_range_m=rng_km * 1000.0
+        )
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            "--boost must be BURN_S,ALT_KM,RANGE_KM (e.g. 100,80,50; burn 1-600 s, "
+            f"altitude 0-500 km, "
+            f"range 0-1000 km), got {text!r} ({exc})"
+        ) from None
+
+
+def _json(payload: Any) -> str:
+    def clean(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    return json.dumps(clean(payload), ensure_ascii=False, indent=1)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False)
+
+
+# --------------------------------------------------------------------------- defended arguments
+
+
+def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the defended-area layer (``footprints --layer defended``) and of ``metrics``."""
+    g = parser.add_argument_group("defended area (engagement model)")
+    g.add_argument(
+        "--launch-area",
+        default="NW Iran",
+        help="launch point id, area name or 'all-iran' (see 'launch-areas'); default 'NW Iran'",
+    )
+    g.add_argument(
+        "--threat",
+        default="design_case",
+        help="threat id or class from data/threats.csv (SRBM, MRBM, IRBM, design_case, ...); "
+        "default design_case (reaches all NATO Europe)",
+    )
+    g.add_argument(
+        "--threat-range-case",
+        choices=ESTIMATES,
+        default="nominal",
+        help="range estimate of a fixed-range threat; default nominal",
+    )
+    g.add_argument(
+        "--delay-s",
+        type=_number("--delay-s", 0, 1200, "s"),
+        default=60.0,
+        help="track + C2 delay after first detection, s (default 60)",
+    )
+    g.add_argument(
+        "--own-radar-only",
+        action="store_true",
+        help="a site launches only on its own radar's track (default: launch on remote)",
+    )
+    g.add_argument(
+        "--shoot-look-shoot",
+        action="store_true",
+        help="require two intercept opportunities --sls-interval-s apart",
+    )
+    g.add_argument(
+        "--sls-interval-s",
+        type=_number("--sls-interval-s", 1, 600, "s"),
+        default=75.0,
+        help="time between the two intercepts for shoot-look-shoot, s (default 75)",
+    )
+    g.add_argument(
+        "--shape", choices=SHAPES, default="minimum_energy", help="threat trajectory shape"
+    )
+    g.add_argument(
+        "--angle-offset-deg",
+        type=_number("--angle-offset-deg", 0, 45, "degrees"),
+        default=10.0,
+        help="burnout-angle change for lofted/depressed shapes, degrees (default 10)",
+    )
+    g.add_argument(
+        "--grid-km",
+        type=_number("--grid-km", 5, 500, "km"),
+        default=25.0,
+        help="target grid spacing, km (default 25)",
+    )
+    g.add_argument(
+        "--no-reach-cap",
+        action="store_true",
+        help="do not cap interceptor fly-out at the nominal range (fact-sheet reach formula)",
+    )
+
+
+def query_from_args(args: argparse.Namespace) -> Any:
+    """Return the :class:`coverage.engagement.DefenceQuery` of parsed defended-area options."""
+    from coverage.engagement import DefenceQuery
+
+    return DefenceQuery(
+        launch_area=args.launch_area,
+        threat=args.threat,
+        delay_s=args.delay_s,
+        launch_on_remote=not args.own_radar_only,
+        shoot_look_shoot=args.shoot_look_shoot,
+        sls_interval_s=args.sls_interval_s,
+        shape=args.shape,
+        angle_offset_deg=args.angle_offset_deg,
+        grid_km=args.grid_km,
+        cap_at_nominal_range=not args.no_reach_cap,
+        threat_range_case=args.threat_range_case,
+    )
+
+
+def _check_names(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    from coverage.engagement import resolve_launch_area, resolve_threat
+
+    resolve_launch_area(catalogue, args.launch_area)
+    resolve_threat(args.threat)
+
+
+def defended_from_args(
+    catalogue: Catalogue, options: FootprintOptions, args: argparse.Namespace
+) -> gpd.GeoDataFrame:
+    """Return the ``footprints --layer defended`` features (plus launch_area, threat columns)."""
+    from coverage.engagement import defended_grid, defended_layer
+
+    _check_names(catalogue, args)
+    return defended_layer(defended_grid(catalogue, options, query_from_args(args)), catalogue)
+
+
+# --------------------------------------------------------------------------- places
+
+
+def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, float, float]:
+    """``(name, lon_deg, lat_deg)`` for ``LON,LAT`` or a known name.
+
+    Names are searched in launch points, sites, ICBM bases, US targets, then cities of
+    data/cities.csv (a capital or the most populous city of that name wins); case is ignored.
+    """
+    from coverage._analysis_schemas import load_icbm_bases, load_us_targets
+    from coverage.engagement import _cities
+
+    raw = str(text).strip()
+    parts = raw.split(",")
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            pass
+        else:
+            if not (
+                math.isfinite(lon)
+                and math.isfinite(lat)
+                and -180 <= lon <= 180
+                and -90 <= lat <= 90
+            ):
+                raise ValueError(
+                    f"{option} {raw!r}: LON,LAT must be within -180..180, -90..90 degrees"
+                )
+            return f"{lon:g},{lat:g}", lon, lat
+    key = raw.casefold()
+    tables = [
+        (catalogue.launch_points, ("point_id", "name")),
+        (catalogue.sites, ("site_id", "name")),
+        (load_icbm_bases(), ("base_id", "name")),
+        (load_us_targets(), ("target_id", "name")),
+    ]
+    for table, cols in tables:
+        for col in cols:
+            hit = table[table[col].astype(str).str.casefold() == key]
+            if not hit.empty:
+                row = hit.iloc[0]
+                return str(row["name"]), float(row.lon_deg), float(row.lat_deg)
+    cities = _cities()
+    hit = cities[cities.name.str.casefold() == key]
+    if not hit.empty:
+        row = hit.sort_values(["is_capital", "population"], ascending=False).iloc[0]
+        return f"{row['name']} ({row.iso3})", float(row.lon_deg), float(row.lat_deg)
+    raise ValueError(
+        f"{option} {raw!r} is not a known place; give LON,LAT (e.g. 46.29,38.08) or a launch point "
+        f"({', '.join(catalogue.launch_points.point_id)}), a site, an ICBM base, a US target "
+        "or a city "
+        "in data/cities.csv"
+    )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    from coverage.metrics import coverage_metrics, coverage_time_series
+
+    catalogue = load_catalogue()
+    _check_names(catalogue, args)
+    query = query_from_args(args)
+    if args.series:
+        years = range(args.from_year, args.to_year + 1)
+        if args.from_year > args.to_year:
+            raise ValueError(f"--from-year {args.from_year} is after --to-year {args.to_year}")
+        template = options_from_args(args, year=args.from_year)
+        table = coverage_time_series(catalogue, query, years=years, options=template)
+        if args.format == "json":
+            write_output(_json({"series": table.to_dict(orient="records")}), args.out)
+        else:
+            write_output(_csv(table), args.out)
+        return 0
+    if args.year is None:
+        raise ValueError("--year is required (2009-2040) unless --series is given")
+    m = coverage_metrics(catalogue, options_from_args(args), query)
+    if args.format == "json":
+        write_output(_json(m.to_dict()), args.out)
+    else:
+        total = {
+            "iso3": "NATO_EUROPE",
+            "name": "European NATO members",
+            "area_km2": m.nato_europe_area_km2,
+            "area_defended_share": m.nato_europe_area_share,
+            "area_out_of_reach_share": m.nato_europe_area_out_of_reach_share,
+            "population": m.nato_europe_population,
+            "population_defended_share": m.nato_europe_population_share,
+            "population_out_of_reach_share": m.nato_europe_population_out_of_reach_share,
+        }
+        table = pd.concat([m.countries, pd.DataFrame([total])], ignore_index=True)
+        write_output(_csv(table), args.out)
+    return 0
+
+
+def _cmd_trajectory(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    a_name, a_lon, a_lat = resolve_place(catalogue, args.from_, "--from")
+    b_name, b_lon, b_lat = resolve_place(catalogue, args.to, "--to")
+    t = trajectory(
+        a_lon,
+        a_lat,
+        b_lon,
+        b_lat,
+        shape=args.shape,
+        angle_offset_deg=args.angle_offset_deg,
+        boost=args.boost,
+        time_step_s=args.time_step_s,
+    )
+    samples = pd.DataFrame(
+        {
+            "time_s": np.round(t.time_s, 2),
+            "lon_deg": np.round(t.lon_deg, 5),
+            "lat_deg": np.round(t.lat_deg, 5),
+            "alt_km": np.round(t.alt_m / 1000.0, 3),
+            "downrange_km": np.round(t.downrange_m / 1000.0, 3),
+        }
+    )
+    if args.format == "csv":
+        write_output(_csv(samples), args.out)
+        return 0
+    payload = {
+        "from": {"name": a_name, "lon_deg": a_lon, "lat_deg": a_lat},
+        "to": {"name": b_name, "lon_deg": b_lon, "lat_deg": b_lat},
+        "shape": args.shape,
+        "assumptions": t.profile.describe() + "; spherical non-rotating Earth, no drag",
+        "ground_range_km": round(t.ground_range_m / 1000.0, 3),
+        "apogee_km": round(t.apogee_m / 1000.0, 3),
+        "flight_time_s": round(t.flight_time_s, 2),
+        "burnout_speed_kmps": round(t.burnout_speed_mps / 1000.0, 4),
+        "burnout_angle_deg": round(t.burnout_angle_deg, 3),
+        "samples": samples.to_dict(orient="records"),
+    }
+    write_output(_json(payload), args.out)
+    return 0
+
+
+def _launch_area_table(catalogue: Catalogue) -> pd.DataFrame:
+    lp = catalogue.launch_points
+    rows = [
+        {
+            "name": r.point_id,
+            "kind": "point",
+            "points": r.point_id,
+            "description": f"{r.name} ({r.area})",
+        }
+        for r in lp.itertuples(index=False)
+    ]
+    for area, group in lp.groupby("area", sort=False):
+        rows.append(
+            {
+                "name": area,
+                "kind": "area",
+                "points": ",".join(group.point_id),
+                "description": f"{area}: "
+                + ", ".join(group.name)
+                + (" (worst case over the points)" if len(group) > 1 else ""),
+            }
+        )
+    rows.append(
+        {
+            "name": "all-iran",
+            "kind": "all",
+            "points": ",".join(lp.point_id),
+            "description": "every launch point (worst case)",
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def _cmd_launch_areas(args: argparse.Namespace) -> int:
+    table = _launch_area_table(load_catalogue())
+    if args.format == "json":
+        write_output(_json(table.to_dict(orient="records")), args.out)
+    elif args.format == "csv":
+        write_output(_csv(table), args.out)
+    else:
+        width = max(len(n) for n in table.name)
+        write_output(
+            "\n".join(f"{r.name:<{width}}  {r.description}" for r in table.itertuples()), args.out
+        )
+    return 0
+
+
+def _cmd_icbm(args: argparse.Namespace) -> int:
+    from coverage.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
+
+    assumptions = IcbmAssumptions(
+        estimate=args.estimate,
+        delay_s=args.delay_s,
+        cueing=args.cueing,
+        cap_at_nominal_range=not args.no_reach_cap,
+    )
+    table = icbm_engagements(load_catalogue(), assumptions)
+    if args.summary:
+        table = icbm_summary(table)
+    if args.format == "json":
+        write_output(
+            _json({"assumptions": assumptions.describe(), "rows": table.to_dict(orient="records")}),
+            args.out,
+        )
+    else:
+        write_output(_csv(table), args.out)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``metrics``, ``trajectory``, ``launch-areas`` and ``icbm`` to argparse subparsers."""
+    me = subparsers.add_parser(
+        "metrics", help="share of NATO-Europe territory and population defended"
+    )
+    add_state_arguments(me, year_required=False)
+    add_defended_arguments(me)
+    me.add_argument(
+        "--series",
+        action="store_true",
+        help="every year from --from-year to --to-year, planned and as built "
+        "(ignores --year/--scenario)",
+    )
+    me.add_argument(
+        "--from-year",
+        type=int,
+        choices=range(2009, 2041),
+        default=FIRST_YEAR,
+        metavar="YEAR",
+        help=f"first year of --series (default {FIRST_YEAR})",
+    )
+    me.add_argument(
+        "--to-year",
+        type=int,
+        choices=range(2009, 2041),
+        default=LAST_YEAR,
+        metavar="YEAR",
+        help=f"last year of --series (default {LAST_YEAR})",
+    )
+    me.add_argument("--format", choices=["json", "csv"], default="json")
+    me.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    me.set_defaults(func=_cmd_metrics)
+
+    tr = subparsers.add_parser(
+        "trajectory", help="ballistic trajectory between two places (JSON or CSV samples)"
+    )
+    tr.add_argument(
+        "--from",
+        dest="from_",
+        required=True,
+        metavar="NAME|LON,LAT",
+        help="launch place: launch point, site, ICBM base, US target, city, or LON,LAT",
+    )
+    tr.add_argument(
+        "--to",
+        required=True,
+        metavar="NAME|LON,LAT",
+        help="target place (same forms as --from; write --to=-77,38.9 for a negative longitude)",
+    )
+    tr.add_argument("--shape", choices=SHAPES, default="minimum_energy")
+    tr.add_argument(
+        "--angle-offset-deg",
+        type=_number("--angle-offset-deg", 0, 45, "degrees"),
+        default=10.0,
+        help="burnout-angle change for lofted/depressed, degrees (default 10)",
+    )
+    tr.add_argument(
+        "--boost",
+        type=_boost,
+        default=None,
+        metavar="BURN_S,ALT_KM,RANGE_KM",
+        help="boost phase before burnout (default: burnout at the surface)",
+    )
+    tr.add_argument(
+        "--time-step-s",
+        type=_number("--time-step-s", 0.1, 60, "s"),
+        default=5.0,
+        help="sample spacing, s (default 5)",
+    )
+    tr.add_argument("--format", choices=["json", "csv"], default="json")
+    tr.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    tr.set_defaults(func=_cmd_trajectory)
+
+    la = subparsers.add_parser("launch-areas", help="launch-area names accepted by --launch-area")
+    la.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    la.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    la.set_defaults(func=_cmd_launch_areas)
+
+    ic = subparsers.add_parser(
+        "icbm", help="the Russian-ICBM question: feasible SM-3 intercepts per site and variant"
+    )
+    ic.add_argument(
+        "--estimate",
+        choices=ESTIMATES,
+        default="nominal",
+        help="capability case of the interceptors",
+    )
+    ic.add_argument(
+        "--delay-s",
+        type=_number("--delay-s", 0, 1200, "s"),
+        default=60.0,
+        help="interceptor launch delay after the ICBM's launch (perfect cueing) or detection, s",
+    )
+    ic.add_argument(
+        "--cueing",
+        choices=["perfect", "own_radar"],
+        default="perfect",
+        help="'perfect' (default; most favourable to the defence) or the site's own SPY-1",
+    )
+    ic.add_argument(
+        "--no-reach-cap", action="store_true", help="do not cap fly-out at the nominal range"
+    )
+    ic.add_argument("--summary", action="store_true", help="one row per site and variant")
+    ic.add_argument("--format", choices=["json", "csv"], default="json")
+    ic.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    ic.set_defaults(func=_cmd_icbm)
+
+
+# Keep the scenario names importable for callers that build their own parsers.
+_ = SCENARIOS, FootprintOptions

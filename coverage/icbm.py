@@ -1,0 +1,335 @@
+"""The Russian-ICBM question: can an SM-3 from a European site reach a Russian ICBM aimed at the US.
+
+For every Russian ICBM base (data/icbm_bases.csv) and US target (data/us_targets.csv) the threat
+flies a minimum-energy Kepler arc along the great circle (over the Arctic or the North Atlantic),
+burnout at the surface, no boost phase. For every interceptor site of the catalogue and every
+SM-3 variant (IA, IB, IIA and the cancelled IIB, whether or not that variant was ever planned
+there) the same kinematic test as the defended footprints applies (fact sheet §5.4-5.5):
+a trajectory sample inside the variant's altitude band is reachable when the fly-out
+distance D(t − t_launch) covers the straight-line distance to it.
+
+Cueing (``cueing``):
+
+* ``"perfect"`` (default): the interceptor launches ``delay_s`` after the threat's launch,
+  as if space-based early warning and a forward radar handed over a fire-control track at
+  once. This is **the most favourable case for the defence**: the EPAA radars mostly face
+  Iran (south-east) and a Russian ICBM bound for the US flies north-west, away from them.
+* ``"own_radar"``: the site's own SPY-1 (catalogue parameters of ``spy1d``) must see the
+  threat first; launch ``delay_s`` later.
+
+The result is a kinematic upper bound for a single interceptor against a single warhead,
+with no discrimination, decoys, salvo size or interceptor inventory considered. It says
+whether geometry and speed allow an intercept at all under the stated assumptions, not
+whether the system could or would be used that way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from coverage import radar as radar_mod
+from coverage._analysis_schemas import load_icbm_bases, load_us_targets
+from coverage.ballistics import (
+    FlightProfile,
+    _plane_basis,
+    lonlat_from_unit,
+    profiles,
+    unit_vectors,
+)
+from coverage.catalogue import ESTIMATES, Catalogue, Estimate
+from coverage.engagement import CAVEAT, InterceptorSite
+from coverage.geodesy import EARTH_RADIUS_M
+
+__all__ = ["ICBM_COLUMNS", "IcbmAssumptions", "SM3_VARIANTS", "icbm_engagements", "icbm_summary"]
+
+SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
+Cueing = Literal["perfect", "own_radar"]
+ICBM_COLUMNS = [
+    "base_id",
+    "base",
+    "target_id",
+    "target",
+    "site_id",
+    "site",
+    "variant",
+    "variant_name",
+    "variant_at_site",
+    "ground_range_km",
+    "flight_time_s",
+    "apogee_km",
+    "launch_time_s",
+    "feasible",
+    "margin_km",
+    "margin_s",
+    "intercept_time_s",
+    "intercept_alt_km",
+    "intercept_lon_deg",
+    "intercept_lat_deg",
+]
+
+
+@dataclass(frozen=True)
+class IcbmAssumptions:
+    """Assumptions of the Russian-ICBM table.
+
+    Attributes
+    ----------
+    estimate
+        Capability case of the interceptor (and radar) parameters: low, nominal or high.
+    delay_s
+        Time from the threat's launch (``perfect``) or first detection (``own_radar``) to the
+        interceptor's launch, s (0 to 1,200).
+    cueing
+        ``"perfect"`` (default, most favourable to the defence) or ``"own_radar"``.
+    cap_at_nominal_range
+        Cap the fly-out at the variant's nominal range (default True, as for the footprints).
+    time_step_s
+        Trajectory sampling, s.
+    """
+
+    estimate: Estimate = "nominal"
+    delay_s: float = 60.0
+    cueing: Cueing = "perfect"
+    cap_at_nominal_range: bool = True
+    time_step_s: float = 4.0
+
+    def __post_init__(self) -> None:
+        if self.estimate not in ESTIMATES:
+            raise ValueError(f"estimate={self.estimate!r} is not one of {', '.join(ESTIMATES)}")
+        if self.cueing not in ("perfect", "own_radar"):
+            raise ValueError(f"cueing={self.cueing!r} is not one of 'perfect', 'own_radar'")
+        if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 1200.0):
+            raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..1200 s")
+        if not (math.isfinite(self.time_step_s) and 0.5 <= self.time_step_s <= 30.0):
+            raise ValueError(
+                f"time_step_s={self.time_step_s!r} is outside the allowed range 0.5..30 s"
+            )
+
+    def describe(self) -> str:
+        """Describe the assumptions in one line, for the table caption."""
+        cue = (
+            f"perfect external cueing: interceptor launch {self.delay_s:g} s after the ICBM's "
+            "launch "
+            "(most favourable case for the defence; the EPAA radars face south-east)"
+            if self.cueing == "perfect"
+            else f"site's own SPY-1 must detect the ICBM; launch {self.delay_s:g} s after detection"
+        )
+        cap = (
+            "fly-out capped at the nominal range"
+            if self.cap_at_nominal_range
+            else "fly-out uncapped"
+        )
+        return (
+            f"Minimum-energy ICBM, burnout at the surface; {cue}; {self.estimate} interceptor "
+            f"parameters; {cap}. Single interceptor vs single warhead, no decoys. {CAVEAT}"
+        )
+
+
+def _interceptor_sites(catalogue: Catalogue) -> pd.DataFrame:
+    """Sites that host or were planned to host an interceptor."""
+    kinds = dict(zip(catalogue.systems.system_id, catalogue.systems.kind, strict=True))
+    deps = catalogue.deployments
+    ids = deps.site_id[deps.system_id.map(kinds) == "interceptor"].unique()
+    return catalogue.sites[catalogue.sites.site_id.isin(ids)].reset_index(drop=True)
+
+
+def _time_to_reach_s(site: InterceptorSite, dist_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fly-out time to cover ``dist_m`` (inverse of ``reach_m``); inf beyond the cap."""
+    v, tb = site.burnout_speed_mps, site.burn_time_s
+    d_burn = 0.5 * v * tb
+    tau = np.where(
+        dist_m <= d_burn, np.sqrt(2.0 * np.maximum(dist_m, 0.0) * tb / v), dist_m / v + 0.5 * tb
+    )
+    if site.max_reach_m is not None:
+        tau = np.where(dist_m > site.max_reach_m, np.inf, tau)
+    return tau
+
+
+def icbm_engagements(
+    catalogue: Catalogue,
+    assumptions: IcbmAssumptions = IcbmAssumptions(),
+    *,
+    bases: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+    variants: tuple[str, ...] = SM3_VARIANTS,
+) -> pd.DataFrame:
+    """Whether any kinematically feasible intercept exists, per base, target, site and variant.
+
+    Parameters
+    ----------
+    catalogue
+        Sites, variants' parameters and deployments (to mark which variant was planned where).
+    assumptions
+        See :class:`IcbmAssumptions`.
+    bases, targets
+        Override data/icbm_bases.csv and data/us_targets.csv (columns ``*_id, name, lon_deg,
+        lat_deg``).
+    variants
+        Interceptor system ids (default the four SM-3 variants).
+
+    Returns
+    -------
+    DataFrame
+        ``ICBM_COLUMNS``. ``margin_km`` is the best (largest) fly-out reach minus distance over
+        the samples inside the altitude band after launch: positive means feasible with that
+        much to spare, negative is the shortfall. ``margin_s`` is the same in time (time
+        available minus fly-out time needed). ``intercept_*`` describe the best-margin point.
+        ``variant_at_site`` says whether the catalogue ever plans or records that variant at
+        that site (``planned``, ``built``, ``planned and built`` or ``never``).
+    """
+    a = assumptions
+    bases = load_icbm_bases() if bases is None else bases.reset_index(drop=True)
+    targets = load_us_targets() if targets is None else targets.reset_index(drop=True)
+    base_id_col = "base_id" if "base_id" in bases else bases.columns[0]
+    target_id_col = "target_id" if "target_id" in targets else targets.columns[0]
+    sites = _interceptor_sites(catalogue)
+    # Tracks: every base x target, in one batch of profiles.
+    pairs = [(b, t) for b in range(len(bases)) for t in range(len(targets))]
+    lu = unit_vectors(bases.lon_deg.to_numpy(float), bases.lat_deg.to_numpy(float))
+    tu = unit_vectors(targets.lon_deg.to_numpy(float), targets.lat_deg.to_numpy(float))
+    bi = np.array([p[0] for p in pairs])
+    psi = np.empty(len(pairs))
+    w = np.empty((len(pairs), 3))
+    for k, (b, t) in enumerate(pairs):
+        p_, w_ = _plane_basis(lu[b], tu[t][None, :])
+        psi[k], w[k] = p_[0], w_[0]
+    prof = profiles(psi * EARTH_RADIUS_M, FlightProfile(), time_step_s=a.time_step_s)
+    t_s, alt = prof.time_s, prof.alt_m
+    pos = prof.x_m[..., None] * lu[bi][:, None, :] + prof.y_m[..., None] * w[:, None, :]
+    lon_s, lat_s = lonlat_from_unit(pos)
+    status = _variant_status(catalogue)
+    rows = []
+    for site in sites.itertuples(index=False):
+        s_vec = unit_vectors(site.lon_deg, site.lat_deg) * (
+            EARTH_RADIUS_M + float(site.elevation_m)
+        )
+        dist = np.linalg.norm(pos - s_vec, axis=-1)
+        if a.cueing == "perfect":
+            t_launch = np.full(len(pairs), a.delay_s)
+        else:
+            spy = radar_mod.RadarSpec(
+                lon_deg=float(site.lon_deg),
+                lat_deg=float(site.lat_deg),
+                height_m=float(site.elevation_m)
+                + catalogue.parameter("spy1d", "antenna_height_m", a.estimate),
+                range_m=catalogue.parameter("spy1d", "range_km", a.estimate) * 1000.0,
+            )
+            vis = radar_mod.visible(spy, lon_s, lat_s, alt)
+            first = np.where(
+                vis.any(axis=1), t_s[np.arange(len(pairs)), np.argmax(vis, axis=1)], np.inf
+            )
+            t_launch = first + a.delay_s
+        for variant in variants:
+            ic = InterceptorSite(
+                key=f"{site.site_id}:{variant}",
+                lon_deg=float(site.lon_deg),
+                lat_deg=float(site.lat_deg),
+                height_m=float(site.elevation_m),
+                burnout_speed_mps=catalogue.parameter(variant, "burnout_velocity_kmps", a.estimate)
+                * 1000.0,
+                burn_time_s=catalogue.parameter(variant, "burn_time_s", a.estimate),
+                min_alt_m=catalogue.parameter(variant, "min_intercept_alt_km", a.estimate) * 1000.0,
+                max_alt_m=catalogue.parameter(variant, "max_intercept_alt_km", a.estimate) * 1000.0,
+                max_reach_m=(
+                    catalogue.parameter(variant, "nominal_range_km", a.estimate) * 1000.0
+                    if a.cap_at_nominal_range
+                    else None
+                ),
+            )
+            tau = t_s - t_launch[:, None]
+            band = (tau > 0.0) & (alt >= ic.min_alt_m) & (alt <= ic.max_alt_m)
+            margin_m = np.where(band, ic.reach_m(tau) - dist, -np.inf)
+            with np.errstate(invalid="ignore"):
+                margin_t = np.where(band, tau - _time_to_reach_s(ic, dist), -np.inf)
+            best = np.argmax(margin_m, axis=1)
+            best_t = np.max(margin_t, axis=1)
+            variant_name = str(catalogue.system(variant)["name"])
+            for k, (b, t) in enumerate(pairs):
+                j = best[k]
+                m_km = float(margin_m[k, j]) / 1000.0
+                in_band = bool(band[k].any())
+                rows.append(
+                    {
+                        "base_id": bases[base_id_col].iloc[b],
+                        "base": bases.name.iloc[b],
+                        "target_id": targets[target_id_col].iloc[t],
+                        "target": targets.name.iloc[t],
+                        "site_id": site.site_id,
+                        "site": site.name,
+                        "variant": variant,
+                        "variant_name": variant_name,
+                        "variant_at_site": status.get((site.site_id, variant), "never"),
+                        "ground_range_km": round(psi[k] * EARTH_RADIUS_M / 1000.0, 1),
+                        "flight_time_s": round(float(prof.flight_time_s[k]), 1),
+                        "apogee_km": round(float(prof.apogee_m[k]) / 1000.0, 1),
+                        "launch_time_s": float(t_launch[k])
+                        if math.isfinite(t_launch[k])
+                        else float("nan"),
+                        "feasible": bool(in_band and m_km >= 0.0),
+                        "margin_km": round(m_km, 1) if in_band else float("nan"),
+                        "margin_s": round(float(best_t[k]), 1)
+                        if in_band and math.isfinite(best_t[k])
+                        else float("nan"),
+                        "intercept_time_s": round(float(t_s[k, j]), 1) if in_band else float("nan"),
+                        "intercept_alt_km": round(float(alt[k, j]) / 1000.0, 1)
+                        if in_band
+                        else float("nan"),
+                        "intercept_lon_deg": round(float(lon_s[k, j]), 3)
+                        if in_band
+                        else float("nan"),
+                        "intercept_lat_deg": round(float(lat_s[k, j]), 3)
+                        if in_band
+                        else float("nan"),
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=ICBM_COLUMNS)
+    frame.attrs["assumptions"] = a.describe()
+    return frame
+
+
+def _variant_status(catalogue: Catalogue) -> dict[tuple[str, str], str]:
+    deps = catalogue.deployments
+    out: dict[tuple[str, str], str] = {}
+    for row in deps.itertuples(index=False):
+        planned = not pd.isna(row.planned_from_year)
+        built = isinstance(row.built_from, str) and bool(row.built_from)
+        key = (row.site_id, row.system_id)
+        prev = out.get(key, "never")
+        was_planned = planned or prev in ("planned", "planned and built")
+        was_built = built or prev in ("built", "planned and built")
+        out[key] = (
+            "planned and built"
+            if was_planned and was_built
+            else "planned"
+            if was_planned
+            else "built"
+            if was_built
+            else "never"
+        )
+    return out
+
+
+def icbm_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per site and variant: how many base→target tracks allow an intercept, and the best margin.
+
+    Returns
+    -------
+    DataFrame
+        ``site, variant_name, variant_at_site, tracks, feasible_tracks, best_margin_km,
+        best_margin_s`` sorted by site and variant.
+    """
+    g = table.groupby(["site_id", "site", "variant", "variant_name", "variant_at_site"], sort=True)
+    out = g.agg(
+        tracks=("feasible", "size"),
+        feasible_tracks=("feasible", "sum"),
+        best_margin_km=("margin_km", "max"),
+        best_margin_s=("margin_s", "max"),
+    ).reset_index()
+    out.attrs["assumptions"] = table.attrs.get("assumptions", "")
+    return out

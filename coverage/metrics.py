@@ -1,0 +1,376 @@
+"""Coverage metrics: how much NATO-Europe territory and population is defended, per year.
+
+Territory is measured in EPSG:3035 (equal area) from the overlap of every target-grid cell with
+every country of the basemap (Natural Earth 1:50m clipped to 32°W-66°E, 24-73°N, so
+Svalbard is outside). A cell counts as defended, not defended or out of reach as a whole.
+
+Population uses a proxy, because no gridded population is bundled: the cities of
+data/cities.csv (GeoNames, 50,000+ inhabitants plus every capital) are engagement targets
+themselves, and a country's defended population share is the share of its *city* population
+that is defended; it is applied to the country's whole population. Rural and small-town
+populations are thereby assumed to be spread like the large cities. A country without any
+listed city falls back to its defended area share.
+
+"Out of reach" (beyond the threat's range from every launch point) is reported apart from
+"defended" and "not defended"; the shares of the three add up to one.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from coverage.basemap import countries
+from coverage.catalogue import ESTIMATES, Catalogue
+from coverage.engagement import (
+    CAVEAT,
+    DefenceQuery,
+    DefendedGrid,
+    _to_3035,
+    defended_grid,
+    target_grid,
+)
+from coverage.scenario import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    SCENARIOS,
+    FootprintOptions,
+    Scenario,
+    phase_status,
+)
+
+__all__ = [
+    "COUNTRY_COLUMNS",
+    "CoverageMetrics",
+    "coverage_metrics",
+    "coverage_time_series",
+    "estimate_band",
+]
+
+COUNTRY_COLUMNS = [
+    "iso3",
+    "name",
+    "area_km2",
+    "area_defended_share",
+    "area_not_defended_share",
+    "area_out_of_reach_share",
+    "population",
+    "population_defended",
+    "population_defended_share",
+    "population_out_of_reach_share",
+    "population_proxy",
+    "capital",
+    "capital_status",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageMetrics:
+    """Coverage of NATO Europe for one year, scenario, estimate, launch area and threat.
+
+    Attributes
+    ----------
+    nato_europe_area_share, nato_europe_population_share
+        Defended share of the territory and population of the European NATO members of the year
+        (0..1).
+    nato_europe_area_out_of_reach_share, nato_europe_population_out_of_reach_share
+        Share the threat cannot reach (0..1); never counted as defended.
+    capitals_defended, capitals_not_defended, capitals_out_of_reach
+        Numbers of capitals of those members in each state.
+    countries
+        One row per member (``COUNTRY_COLUMNS``).
+    assumptions
+        The assumptions in words (for labels and exports).
+    """
+
+    year: int
+    scenario: str
+    estimate: str
+    launch_area: str
+    threat: str
+    threat_range_km: float
+    nato_europe_area_km2: float
+    nato_europe_area_share: float
+    nato_europe_area_out_of_reach_share: float
+    nato_europe_population: float
+    nato_europe_population_share: float
+    nato_europe_population_out_of_reach_share: float
+    capitals_defended: int
+    capitals_not_defended: int
+    capitals_out_of_reach: int
+    countries: pd.DataFrame
+    assumptions: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (the CLI ``metrics --format json`` payload)."""
+        out: dict[str, Any] = {
+            k: getattr(self, k)
+            for k in (
+                "year",
+                "scenario",
+                "estimate",
+                "launch_area",
+                "threat",
+                "threat_range_km",
+                "nato_europe_area_km2",
+                "nato_europe_area_share",
+                "nato_europe_area_out_of_reach_share",
+                "nato_europe_population",
+                "nato_europe_population_share",
+                "nato_europe_population_out_of_reach_share",
+                "capitals_defended",
+                "capitals_not_defended",
+                "capitals_out_of_reach",
+            )
+        }
+        out["capitals_total"] = (
+            self.capitals_defended + self.capitals_not_defended + self.capitals_out_of_reach
+        )
+        out["assumptions"] = self.assumptions
+        out["caveat"] = CAVEAT
+        out["countries"] = [
+            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in self.countries.to_dict(orient="records")
+        ]
+        return _plain(out)
+
+
+def _plain(value: Any) -> Any:
+    """Numpy scalars to Python numbers, recursively (for ``json.dumps``)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@functools.lru_cache(maxsize=8)
+def _cell_areas(
+    grid_km: float, grid_iso3: tuple[str, ...]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], tuple[str, ...]]:
+    """Overlap of every grid cell with every country (m², EPSG:3035): cell, country, area, iso3."""
+    grid = target_grid(grid_km, grid_iso3)
+    base = countries("europe")
+    sel = base[base.iso3.isin(grid_iso3)].reset_index(drop=True)
+    geoms = _to_3035(sel.geometry.values)
+    cells = grid.boxes()
+    cell_i, geom_i = shapely.STRtree(geoms).query(cells, predicate="intersects")
+    shapely.prepare(geoms)
+    inside = shapely.contains_properly(geoms[geom_i], cells[cell_i])
+    area = np.full(cell_i.size, grid.grid_m**2)
+    edge = ~inside
+    area[edge] = shapely.area(shapely.intersection(cells[cell_i[edge]], geoms[geom_i[edge]]))
+    return cell_i, geom_i, area, tuple(sel.iso3)
+
+
+def _status(defended: NDArray[np.bool_], in_reach: NDArray[np.bool_]) -> NDArray[np.int8]:
+    """0 defended, 1 not defended (in reach), 2 out of reach."""
+    return np.where(defended, 0, np.where(in_reach, 1, 2)).astype(np.int8)
+
+
+_STATUS_NAMES = ("defended", "not defended", "out of reach")
+
+
+def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetrics:
+    o, q, res = dg.options, dg.query, dg.result
+    nc = dg.n_cells
+    members = catalogue.nato_members_in(o.year)
+    cell_i, geom_i, area, iso3 = _cell_areas(q.grid_km, dg.grid.iso3)
+    status_cell = _status(res.defended[:nc], res.in_reach[:nc])[cell_i]
+    n_c = len(iso3)
+    area_by = np.zeros((3, n_c))
+    np.add.at(area_by, (status_cell, geom_i), area)
+    extra = dg.extra
+    status_city = _status(res.defended[nc:], res.in_reach[nc:])
+    base = countries("europe").set_index("iso3")
+    rows = []
+    for k, code in enumerate(iso3):
+        if code not in members:
+            continue
+        total_area = area_by[:, k].sum()
+        in_country = (extra.iso3 == code).to_numpy()
+        pop = extra.population.to_numpy(float)[in_country]
+        st = status_city[in_country]
+        area_share = area_by[:, k] / total_area if total_area > 0 else np.full(3, np.nan)
+        if pop.sum() > 0:
+            pop_share = np.array([pop[st == s].sum() for s in range(3)]) / pop.sum()
+            proxy = "cities"
+        else:
+            pop_share, proxy = area_share, "area"
+        cap = extra[in_country & extra.is_capital.to_numpy()]
+        cap_status = (
+            _STATUS_NAMES[int(status_city[cap.index[0]])] if len(cap) else "no capital listed"
+        )
+        population = float(base.loc[code, "population"])
+        rows.append(
+            {
+                "iso3": code,
+                "name": str(base.loc[code, "name"]),
+                "area_km2": round(total_area / 1e6, 1),
+                "area_defended_share": float(area_share[0]),
+                "area_not_defended_share": float(area_share[1]),
+                "area_out_of_reach_share": float(area_share[2]),
+                "population": population,
+                "population_defended": round(population * float(pop_share[0])),
+                "population_defended_share": float(pop_share[0]),
+                "population_out_of_reach_share": float(pop_share[2]),
+                "population_proxy": proxy,
+                "capital": str(cap.name.iloc[0]) if len(cap) else "",
+                "capital_status": cap_status,
+            }
+        )
+    table = pd.DataFrame(rows, columns=COUNTRY_COLUMNS).sort_values("name").reset_index(drop=True)
+    area_total = table.area_km2.sum()
+    pop_total = table.population.sum()
+    caps = table.capital_status.value_counts()
+    return CoverageMetrics(
+        year=o.year,
+        scenario=o.scenario,
+        estimate=o.estimate,
+        launch_area=q.launch_area,
+        threat=dg.threat.threat_id,
+        threat_range_km=dg.threat.max_range_m / 1000.0,
+        nato_europe_area_km2=float(area_total),
+        nato_europe_area_share=float(
+            (table.area_defended_share * table.area_km2).sum() / area_total
+        ),
+        nato_europe_area_out_of_reach_share=float(
+            (table.area_out_of_reach_share * table.area_km2).sum() / area_total
+        ),
+        nato_europe_population=float(pop_total),
+        nato_europe_population_share=float(
+            (table.population_defended_share * table.population).sum() / pop_total
+        ),
+        nato_europe_population_out_of_reach_share=float(
+            (table.population_out_of_reach_share * table.population).sum() / pop_total
+        ),
+        capitals_defended=int(caps.get("defended", 0)),
+        capitals_not_defended=int(caps.get("not defended", 0)),
+        capitals_out_of_reach=int(caps.get("out of reach", 0)),
+        countries=table,
+        assumptions=_describe(dg),
+    )
+
+
+def _describe(dg: DefendedGrid) -> str:
+    from coverage.engagement import _assumption_text
+
+    return (
+        f"{_assumption_text(dg)}. Population proxy: city populations (data/cities.csv) within the "
+        "defended area, scaled to each country's population"
+    )
+
+
+def coverage_metrics(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> CoverageMetrics:
+    """Defended share of NATO-Europe territory and population for one map state.
+
+    Parameters
+    ----------
+    catalogue
+        The sourced catalogue.
+    options
+        Year, scenario, capability case and radar assumptions (as for the map).
+    query
+        Launch area, threat and engagement assumptions.
+
+    Returns
+    -------
+    CoverageMetrics
+        Shares in 0..1, the per-country table and capitals. Members are those of ``options.year``.
+    """
+    return _metrics_from_grid(defended_grid(catalogue, options, query), catalogue)
+
+
+def coverage_time_series(
+    catalogue: Catalogue,
+    query: DefenceQuery,
+    *,
+    years: Iterable[int] = range(FIRST_YEAR, LAST_YEAR + 1),
+    scenarios: Sequence[Scenario] = SCENARIOS,
+    options: FootprintOptions | None = None,
+) -> pd.DataFrame:
+    """Coverage per year, planned versus as built (for the 2011-2024 chart).
+
+    Years with identical deployments share one cached engagement run, so a full series costs
+    a handful of runs, not 28.
+
+    Parameters
+    ----------
+    query
+        Launch area, threat and engagement assumptions, as for :func:`coverage_metrics`.
+    years, scenarios
+        What to compute (default 2011-2024, planned and actual).
+    options
+        Template for the other map options (estimate, RCS, ...); ``year`` and ``scenario`` are
+        replaced.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year, scenario, phase, nato_europe_area_share, nato_europe_population_share,
+        nato_europe_area_out_of_reach_share, nato_europe_population_out_of_reach_share,
+        capitals_defended, capitals_total, interceptor_sites``; one row per year and scenario.
+    """
+    base = options or FootprintOptions(year=FIRST_YEAR)
+    rows = []
+    for scenario in scenarios:
+        for year in years:
+            opts = replace(base, year=int(year), scenario=scenario)
+            dg = defended_grid(catalogue, opts, query)
+            m = _metrics_from_grid(dg, catalogue)
+            rows.append(
+                {
+                    "year": int(year),
+                    "scenario": scenario,
+                    "phase": phase_status(catalogue, int(year), scenario).banner,
+                    "nato_europe_area_share": m.nato_europe_area_share,
+                    "nato_europe_population_share": m.nato_europe_population_share,
+                    "nato_europe_area_out_of_reach_share": m.nato_europe_area_out_of_reach_share,
+                    "nato_europe_population_out_of_reach_share": (
+                        m.nato_europe_population_out_of_reach_share
+                    ),
+                    "capitals_defended": m.capitals_defended,
+                    "capitals_total": m.capitals_defended
+                    + m.capitals_not_defended
+                    + m.capitals_out_of_reach,
+                    "interceptor_sites": len(dg.sites),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def estimate_band(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> pd.DataFrame:
+    """Headline metrics for the low, nominal and high capability cases (the uncertainty band).
+
+    Returns
+    -------
+    DataFrame
+        One row per estimate: ``estimate, nato_europe_area_share, nato_europe_population_share,
+        capitals_defended``.
+    """
+    rows = []
+    for est in ESTIMATES:
+        m = coverage_metrics(catalogue, replace(options, estimate=est), query)
+        rows.append(
+            {
+                "estimate": est,
+                "nato_europe_area_share": m.nato_europe_area_share,
+                "nato_europe_population_share": m.nato_europe_population_share,
+                "capitals_defended": m.capitals_defended,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,54 @@
+"""Download buttons: slide images, GIS files and the rollout animation, generated only on click."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from coverage import animation, export, gis
+from coverage.catalogue import Catalogue
+from coverage.mapdata import MapData
+from coverage.scenario import FIRST_YEAR, LAST_YEAR
+
+__all__ = ["export_panel"]
+
+
+def _stem(data: MapData) -> str:
+    o = data.state.options
+    return f"epaa_{o.year}_{o.scenario}_{o.estimate}"
+
+
+def export_panel(catalogue: Catalogue, data: MapData, *, projector: bool) -> None:
+    """A row of download buttons for the current map state (same layers and colours as the map)."""
+    stem = _stem(data)
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
+        ("PNG 1920×1080", f"{stem}.png", "image/png",
+         lambda: export.render(data, fmt="png", projector=projector), "Slide image, 16:9"),
+        ("PNG A4 300 dpi", f"{stem}_a4.png", "image/png",
+         lambda: export.render(data, fmt="png", width_px=3508, height_px=2480, dpi=300, projector=projector),
+         "Print size, A4 landscape"),
+        ("SVG", f"{stem}.svg", "image/svg+xml", lambda: export.render(data, fmt="svg", projector=projector),
+         "Vector image for editing"),
+        ("PDF", f"{stem}.pdf", "application/pdf", lambda: export.render(data, fmt="pdf", projector=projector),
+         "Vector PDF"),
+        ("GeoJSON", f"{stem}.geojson", "application/geo+json", lambda: gis.to_geojson(data),
+         "Every drawn feature, EPSG:4326"),
+        ("GeoPackage", f"{stem}.gpkg", "application/geopackage+sqlite3", lambda: gis.to_geopackage(data),
+         "One table per layer, for QGIS"),
+        ("KMZ (2011–2024)", f"epaa_{data.state.options.scenario}_rollout.kmz", "application/vnd.google-earth.kmz",
+         lambda: gis.to_kmz(catalogue, data.state, years=years),
+         "Google Earth: each footprint has a TimeSpan, so the time slider replays the rollout"),
+        ("Features CSV", f"{stem}_features.csv", "text/csv", lambda: gis.features_csv(data),
+         "Attribute table of the drawn features"),
+        ("Rollout GIF", f"epaa_{data.state.options.scenario}_rollout.gif", "image/gif",
+         lambda: animation.rollout_gif(catalogue, data.state, years=years),
+         "One slide per year 2011–2024 (takes about 20 s)"),
+    ]
+    cols = st.columns(5)
+    for i, (label, name, mime, make, help_text) in enumerate(items):
+        cols[i % 5].download_button(
+            label, data=make, file_name=name, mime=mime, key=f"download_{i}", on_click="ignore",
+            help=help_text, width="stretch",
+        )

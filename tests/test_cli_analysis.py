@@ -1,0 +1,222 @@
+"""Tests for the analysis commands: metrics, trajectory, launch-areas, icbm, defended layer."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from coverage import _cli_analysis as cli_a
+
+ROOT = Path(__file__).resolve().parent.parent
+HAS_MAIN = (ROOT / "coverage" / "__main__.py").exists()
+needs_main = pytest.mark.skipif(
+    not HAS_MAIN, reason="coverage/__main__.py (the lead's CLI) is not there yet"
+)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coverage", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# ----------------------------------------------------------------------------- in process
+
+
+@pytest.fixture(scope="module")
+def parser():
+    p = argparse.ArgumentParser(prog="coverage")
+    cli_a.register(p.add_subparsers(dest="command", required=True))
+    return p
+
+
+def test_register__adds_the_commands(parser):
+    args = parser.parse_args(
+        ["metrics", "--year", "2018", "--launch-area", "W Iran", "--threat", "MRBM"]
+    )
+    q = cli_a.query_from_args(args)
+    assert (q.launch_area, q.threat, q.delay_s, q.launch_on_remote) == (
+        "W Iran",
+        "MRBM",
+        60.0,
+        True,
+    )
+    args = parser.parse_args(
+        ["trajectory", "--from", "tabriz", "--to", "2.35,48.85", "--boost", "100,80,50"]
+    )
+    assert args.boost.burn_time_s == 100.0 and args.boost.burnout_alt_m == 80_000.0
+    assert parser.parse_args(["launch-areas"]).func is not None
+    assert parser.parse_args(["icbm", "--summary"]).summary
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["metrics", "--year", "2018", "--delay-s", "-5"], "--delay-s must be from 0 to 1200 s"),
+        (["metrics", "--year", "2018", "--grid-km", "abc"], "--grid-km must be a number"),
+        (
+            ["trajectory", "--from", "a", "--to", "b", "--boost", "1,2"],
+            "--boost must be BURN_S,ALT_KM,RANGE_KM",
+        ),
+        (["icbm", "--cueing", "telepathy"], "invalid choice"),
+    ],
+)
+def test_register__rejects_impossible_values(parser, argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_resolve_place__names_and_coordinates():
+    from coverage.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    assert cli_a.resolve_place(cat, "Tabriz", "--from")[1:] == (46.29, 38.08)
+    assert cli_a.resolve_place(cat, "kozelsk", "--from")[0].startswith("Kozelsk")
+    assert cli_a.resolve_place(cat, "washington", "--to")[0] == "Washington, DC"
+    assert cli_a.resolve_place(cat, "-77.0,38.9", "--to")[1:] == (-77.0, 38.9)
+    assert cli_a.resolve_place(cat, "Paris", "--to")[0] == "Paris (FRA)"
+    with pytest.raises(ValueError, match="--to 'Atlantis' is not a known place"):
+        cli_a.resolve_place(cat, "Atlantis", "--to")
+
+
+# ----------------------------------------------------------------------------- python -m coverage
+
+
+@needs_main
+def test_metrics__json():
+    res = run(
+        "metrics",
+        "--year",
+        "2018",
+        "--scenario",
+        "planned",
+        "--launch-area",
+        "NW Iran",
+        "--threat",
+        "MRBM",
+        "--grid-km",
+        "100",
+        "--format",
+        "json",
+    )
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert 0.0 <= data["nato_europe_area_share"] <= 1.0
+    assert 0.0 <= data["nato_europe_population_share"] <= 1.0
+    assert data["nato_europe_area_out_of_reach_share"] > 0.5  # a 2,000 km Sejjil from Tabriz
+    assert (
+        data["threat"] == "mrbm_sejjil" and data["year"] == 2018 and data["scenario"] == "planned"
+    )
+    iso = {c["iso3"] for c in data["countries"]}
+    assert {"POL", "ROU", "TUR"} <= iso and "FIN" not in iso
+    for c in data["countries"]:
+        assert c["capital_status"] in ("defended", "not defended", "out of reach")
+
+
+@needs_main
+def test_metrics__csv_has_a_total_row():
+    res = run(
+        "metrics",
+        "--year",
+        "2024",
+        "--launch-area",
+        "tabriz",
+        "--grid-km",
+        "100",
+        "--format",
+        "csv",
+    )
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(io.StringIO(res.stdout))
+    assert table.iso3.iloc[-1] == "NATO_EUROPE"
+    assert table.area_defended_share.between(0, 1).all()
+
+
+@needs_main
+def test_trajectory__json_known_answer():
+    res = run("trajectory", "--from", "tabriz", "--to", "Paris", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["ground_range_km"] == pytest.approx(3684, abs=3)  # fact sheet §2.5
+    assert 700 < data["apogee_km"] < 850
+    assert data["flight_time_s"] == pytest.approx(data["samples"][-1]["time_s"])
+    assert data["samples"][0]["alt_km"] == 0.0 and data["samples"][-1]["alt_km"] == 0.0
+    assert {"time_s", "lon_deg", "lat_deg", "alt_km"} <= set(data["samples"][0])
+
+
+@needs_main
+def test_launch_areas__lists_every_accepted_name():
+    res = run("launch-areas", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    names = [r["name"] for r in json.loads(res.stdout)]
+    assert {"tabriz", "NW Iran", "W Iran", "all-iran"} <= set(names)
+
+
+@needs_main
+def test_icbm__summary_csv():
+    res = run("icbm", "--summary", "--format", "csv")
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(io.StringIO(res.stdout))
+    assert set(table.variant) == {"sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib"}
+    assert {"redzikowo", "deveselu", "north_sea"} <= set(table.site_id)
+    assert (table.feasible_tracks <= table.tracks).all()
+
+
+@needs_main
+def test_footprints__defended_layer():
+    res = run(
+        "footprints",
+        "--year",
+        "2016",
+        "--layer",
+        "defended",
+        "--launch-area",
+        "NW Iran",
+        "--threat",
+        "MRBM",
+        "--grid-km",
+        "100",
+    )
+    assert res.returncode == 0, res.stderr
+    features = json.loads(res.stdout)["features"]
+    props = [f["properties"] for f in features]
+    assert {p["layer"] for p in props} == {"defended"}
+    assert props[-1]["site_id"] == "all" and props[-1]["launch_area"] == "NW Iran"
+    assert {p["threat"] for p in props} == {"mrbm_sejjil"}
+
+
+@needs_main
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (
+            ["metrics", "--year", "2018", "--launch-area", "Atlantis"],
+            "--launch-area 'Atlantis' is not known",
+        ),
+        (["metrics", "--year", "2018", "--threat", "ICBM-X"], "--threat 'ICBM-X' is not known"),
+        (
+            ["trajectory", "--from", "tabriz", "--to", "Nowhere"],
+            "--to 'Nowhere' is not a known place",
+        ),
+        (["trajectory", "--from", "tabriz", "--to", "10,95"], "-90..90"),
+        (["metrics", "--year", "1990"], "--year must be from 2009 to 2040"),
+    ],
+)
+def test_errors__name_the_option_and_exit_2(argv, needle):
+    res = run(*argv)
+    assert res.returncode == 2
+    assert needle in res.stderr
+    assert res.stdout == ""

@@ -1,0 +1,573 @@
+"""Tests for coverage.engagement: reach, detection, defended footprints and their invariants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from coverage import ballistics as bal
+from coverage import engagement as eng
+from coverage import radar as rad
+from coverage.catalogue import load_catalogue
+from coverage.geodesy import EARTH_RADIUS_M, destination
+from coverage.scenario import FOOTPRINT_COLUMNS, FootprintOptions
+
+TABRIZ = (46.29, 38.08)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def _site(
+    key="s", lon=24.41, lat=44.08, v_kmps=3.0, min_km=80.0, max_km=500.0, **kw
+) -> eng.InterceptorSite:
+    return eng.InterceptorSite(
+        key=key,
+        lon_deg=lon,
+        lat_deg=lat,
+        burnout_speed_mps=v_kmps * 1000.0,
+        burn_time_s=60.0,
+        min_alt_m=min_km * 1000.0,
+        max_alt_m=max_km * 1000.0,
+        **kw,
+    )
+
+
+def _omni(lon, lat, range_km=50_000.0) -> rad.RadarSpec:
+    return rad.RadarSpec(lon_deg=lon, lat_deg=lat, height_m=30.0, range_m=range_km * 1000.0)
+
+
+def _ring_targets(lon, lat, n=60, seed=0):
+    """Targets scattered 300-3,500 km west of a point (a small, fast stand-in for the grid)."""
+    rng = np.random.default_rng(seed)
+    az = rng.uniform(230.0, 340.0, n)
+    dist = rng.uniform(300e3, 3_500e3, n)
+    return destination(np.full(n, lon), np.full(n, lat), az, dist)
+
+
+# ----------------------------------------------------------------------------- reach
+
+
+@pytest.mark.parametrize(
+    ("v_kmps", "t_s", "reach_km"),
+    # Fact sheet §5.4 table (t_b = 60 s): 3.0 km/s 120 s ~270 km; 4.5 km/s 300 s ~1,215 km;
+    # 5.5 km/s 240 s ~1,155 km; 3.0 km/s 180 s ~450 km.
+    [(3.0, 120, 270), (3.0, 180, 450), (4.5, 300, 1215), (5.5, 240, 1155), (4.5, 120, 405)],
+)
+def test_reach__matches_fact_sheet_table(v_kmps, t_s, reach_km):
+    assert float(_site(v_kmps=v_kmps).reach_m(t_s)) / 1000 == pytest.approx(reach_km, rel=1e-9)
+
+
+def test_reach__is_quadratic_during_burn_and_zero_before_launch():
+    s = _site(v_kmps=3.0)
+    assert float(s.reach_m(30.0)) == pytest.approx(0.5 * 3000 * 30**2 / 60)
+    assert float(s.reach_m(-5.0)) == 0.0
+    assert float(_site(max_reach_m=700e3).reach_m(1000.0)) == 700e3
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("burnout_speed_mps", 50.0), ("burn_time_s", 0.0), ("max_alt_m", 1.0), ("lat_deg", 91.0)],
+)
+def test_interceptor_site__validates(field, value):
+    kwargs = dict(
+        key="x",
+        lon_deg=0.0,
+        lat_deg=0.0,
+        burnout_speed_mps=3000.0,
+        burn_time_s=60.0,
+        min_alt_m=80e3,
+        max_alt_m=500e3,
+    )
+    kwargs[field] = value
+    with pytest.raises(ValueError, match=field):
+        eng.InterceptorSite(**kwargs)
+
+
+def test_assumptions__validate():
+    with pytest.raises(ValueError, match="delay_s"):
+        eng.EngagementAssumptions(delay_s=-1.0)
+    with pytest.raises(ValueError, match="sls_interval_s"):
+        eng.EngagementAssumptions(sls_interval_s=0.0)
+    with pytest.raises(ValueError, match="max_range_m"):
+        eng.ThreatSpec(max_range_m=10.0)
+
+
+# ----------------------------------------------------------------------------- intercept geometry
+
+
+def test_earliest_intercept__matches_an_independent_brute_force():
+    """Same question answered from a ballistics.Trajectory with 3-D vectors (0.5 s samples)."""
+    target = (2.35, 48.85)  # Paris
+    site = _site(lon=24.41, lat=44.08, v_kmps=4.5, max_km=1000.0)
+    radar = _omni(*TABRIZ, range_km=1500.0)
+    threat = eng.ThreatSpec(max_range_m=6_000e3)
+    res = eng.engage(*TABRIZ, [target[0]], [target[1]], radars=[radar], sites=[site], threat=threat)
+    t_det = float(res.detection_time_s[0, 0])
+    traj = bal.trajectory(*TABRIZ, *target, time_step_s=0.5)
+    # Detection: the omni radar at the launch point sees the missile once it clears the horizon.
+    visible = rad.visible(radar, traj.lon_deg, traj.lat_deg, traj.alt_m)
+    assert t_det == pytest.approx(traj.time_s[np.argmax(visible)], abs=5.0)
+    pos = bal.unit_vectors(traj.lon_deg, traj.lat_deg) * (EARTH_RADIUS_M + traj.alt_m)[:, None]
+    s_pos = bal.unit_vectors(site.lon_deg, site.lat_deg) * (EARTH_RADIUS_M + site.height_m)
+    dist = np.linalg.norm(pos - s_pos, axis=1)
+    tau = traj.time_s - (t_det + 60.0)
+    ok = (
+        (tau > 0)
+        & (traj.alt_m >= site.min_alt_m)
+        & (traj.alt_m <= site.max_alt_m)
+        & (site.reach_m(tau) >= dist)
+    )
+    assert ok.any()
+    assert float(res.first_intercept_s[0, 0, 0]) == pytest.approx(traj.time_s[ok][0], abs=5.0)
+    assert float(res.last_intercept_s[0, 0, 0]) == pytest.approx(traj.time_s[ok][-1], abs=5.0)
+    assert bool(res.defended[0])
+
+
+def test_spherical_detection__agrees_with_radar_visible():
+    """The engine's fast spherical visibility test against the radar module (WGS84 geodesics)."""
+    kurecik = rad.RadarSpec(
+        lon_deg=37.79,
+        lat_deg=38.35,
+        height_m=2090.0,
+        range_m=1_500e3,
+        boresight_deg=100.0,
+        fov_deg=120.0,
+    )
+    threat = eng.ThreatSpec(max_range_m=6_000e3)
+    lon, lat = _ring_targets(*TABRIZ, n=25, seed=3)
+    res = eng.engage(*TABRIZ, lon, lat, radars=[kurecik], sites=[], threat=threat)
+    for i in range(lon.size):
+        traj = bal.trajectory(*TABRIZ, lon[i], lat[i], time_step_s=1.0)
+        vis = rad.visible(kurecik, traj.lon_deg, traj.lat_deg, traj.alt_m)
+        det = float(res.detection_time_s[0, i])
+        if vis.any():
+            # Spherical vs ellipsoidal ground distance (< 0.5 %) and 4 s vs 1 s sampling.
+            assert det == pytest.approx(traj.time_s[np.argmax(vis)], abs=12.0)
+        else:
+            assert math.isinf(det)
+
+
+def test_target_at_site__defended_when_threat_descends_through_band_over_it():
+    site_lon, site_lat = 24.41, 44.08
+    res = eng.engage(
+        *TABRIZ,
+        [site_lon],
+        [site_lat],
+        radars=[_omni(*TABRIZ)],
+        sites=[_site(lon=site_lon, lat=site_lat)],
+        threat=eng.ThreatSpec(max_range_m=3_000e3),
+    )
+    assert bool(res.defended[0])
+    # Band above the apogee (~450 km for this 1,900 km track): nothing to intercept.
+    high = _site(lon=site_lon, lat=site_lat, min_km=600.0, max_km=900.0)
+    res = eng.engage(
+        *TABRIZ,
+        [site_lon],
+        [site_lat],
+        radars=[_omni(*TABRIZ)],
+        sites=[high],
+        threat=eng.ThreatSpec(max_range_m=3_000e3),
+    )
+    assert not bool(res.defended[0]) and bool(res.in_reach[0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    azimuth=st.floats(min_value=0.0, max_value=360.0),
+    range_km=st.floats(min_value=700.0, max_value=4_000.0),
+    v_kmps=st.floats(min_value=2.0, max_value=6.0),
+    delay_s=st.floats(min_value=0.0, max_value=60.0),
+    min_km=st.floats(min_value=70.0, max_value=100.0),
+)
+def test_target_at_site__defended_if_threat_passes_overhead_in_band(
+    azimuth, range_km, v_kmps, delay_s, min_km
+):
+    """A site defends its own ground whenever the threat descends through the band above it.
+
+    Minimum-energy arcs of 700 km or more climb above 140 km, so they cross the 70-100 km floor
+    right above the target; the interceptor then needs to climb ~100-200 km in the last
+    1-2 minutes of a flight of at least 8 minutes, with immediate cueing.
+    """
+    lon, lat = (float(v) for v in destination(TABRIZ[0], TABRIZ[1], azimuth, range_km * 1000.0))
+    site = _site(lon=lon, lat=lat, v_kmps=v_kmps, min_km=min_km, max_km=1000.0)
+    res = eng.engage(
+        *TABRIZ,
+        [lon],
+        [lat],
+        radars=[_omni(*TABRIZ)],
+        sites=[site],
+        threat=eng.ThreatSpec(max_range_m=5_000e3),
+        assumptions=eng.EngagementAssumptions(delay_s=delay_s),
+    )
+    assert bool(res.defended[0])
+
+
+# ----------------------------------------------------------------------------- vectorised == loop
+
+
+@pytest.mark.parametrize(
+    ("launch_on_remote", "shoot_look_shoot", "points"),
+    [
+        (True, False, [TABRIZ]),
+        (False, True, [TABRIZ, (51.39, 35.69)]),
+        (True, True, [(47.07, 34.31)]),
+    ],
+)
+def test_vectorised__equals_reference_loop(launch_on_remote, shoot_look_shoot, points):
+    kurecik = rad.RadarSpec(
+        lon_deg=37.79,
+        lat_deg=38.35,
+        height_m=2090.0,
+        range_m=1_500e3,
+        boresight_deg=100.0,
+        fov_deg=120.0,
+    )
+    deveselu_radar = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=600e3)
+    sites = [
+        _site("deveselu", 24.41, 44.08, 3.0, own_radar=deveselu_radar),
+        _site("ship", 27.0, 34.5, 4.5, max_km=1000.0, max_reach_m=2_500e3),
+        _site("redzikowo", 17.11, 54.48, 4.5, max_km=1000.0),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=1)
+    lon, lat = np.append(lon, -20.0), np.append(lat, 64.0)  # Iceland: out of reach of 4,000 km
+    kwargs = dict(
+        radars=[kurecik],
+        sites=sites,
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+        assumptions=eng.EngagementAssumptions(
+            launch_on_remote=launch_on_remote, shoot_look_shoot=shoot_look_shoot
+        ),
+    )
+    llon, llat = zip(*points, strict=True)
+    fast = eng.engage(llon, llat, lon, lat, chunk_size=16, **kwargs)
+    slow = eng.engage_reference(llon, llat, lon, lat, **kwargs)
+    for name in ("reachable", "in_reach", "defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    for name in (
+        "flight_time_s",
+        "radar_detection_s",
+        "detection_time_s",
+        "launch_time_s",
+        "first_intercept_s",
+        "last_intercept_s",
+    ):
+        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    assert not fast.in_reach[-1] and not fast.defended[-1]
+    assert fast.defended.any() or not launch_on_remote
+
+
+def test_chunk_size_and_threads__do_not_change_results():
+    lon, lat = _ring_targets(*TABRIZ, n=50, seed=2)
+    kwargs = dict(
+        radars=[_omni(*TABRIZ, 1_500.0)],
+        sites=[_site(), _site("b", 17.11, 54.48, 4.5)],
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+    )
+    a = eng.engage(*TABRIZ, lon, lat, chunk_size=7, workers=2, **kwargs)
+    b = eng.engage(*TABRIZ, lon, lat, chunk_size=512, **kwargs)
+    np.testing.assert_array_equal(a.defended_by, b.defended_by)
+    assert_allclose(a.first_intercept_s, b.first_intercept_s, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- invariants
+
+
+_GRID_LON, _GRID_LAT = _ring_targets(*TABRIZ, n=50, seed=5)
+
+
+def _defended(v_kmps: float, delay_s: float, sls: bool) -> np.ndarray:
+    sites = [_site("a", 24.41, 44.08, v_kmps), _site("b", 27.0, 34.5, v_kmps * 1.2, max_km=1000.0)]
+    res = eng.engage(
+        *TABRIZ,
+        _GRID_LON,
+        _GRID_LAT,
+        radars=[_omni(37.79, 38.35, 1_500.0)],
+        sites=sites,
+        threat=eng.ThreatSpec(max_range_m=3_000e3),
+        assumptions=eng.EngagementAssumptions(delay_s=delay_s, shoot_look_shoot=sls),
+    )
+    return np.vstack([res.defended_by, res.defended[None, :]])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    v1=st.floats(min_value=1.5, max_value=6.0),
+    dv=st.floats(min_value=0.0, max_value=2.0),
+    delay=st.floats(min_value=0.0, max_value=180.0),
+    sls=st.booleans(),
+)
+def test_defended_area__never_shrinks_when_v_bo_grows(v1, dv, delay, sls):
+    slow, fast = _defended(v1, delay, sls), _defended(v1 + dv, delay, sls)
+    assert np.all(fast | ~slow)  # every target defended by the slower interceptor stays defended
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    v=st.floats(min_value=1.5, max_value=6.0),
+    d1=st.floats(min_value=0.0, max_value=180.0),
+    dd=st.floats(min_value=0.0, max_value=120.0),
+    sls=st.booleans(),
+)
+def test_defended_area__never_shrinks_when_delay_shrinks(v, d1, dd, sls):
+    late, early = _defended(v, d1 + dd, sls), _defended(v, d1, sls)
+    assert np.all(early | ~late)
+
+
+def test_shoot_look_shoot__shrinks_the_footprint():
+    single, sls = _defended(3.0, 60.0, False), _defended(3.0, 60.0, True)
+    assert np.all(single | ~sls)
+    assert sls[-1].sum() < single[-1].sum()
+
+
+def test_worst_case_over_points__is_within_each_point(catalogue):
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=7)
+    kwargs = dict(
+        radars=[_omni(37.79, 38.35, 1_500.0)],
+        sites=[_site(v_kmps=4.5, max_km=1000.0)],
+        threat=eng.ThreatSpec(max_range_m=3_000e3),
+    )
+    both = eng.engage([46.29, 51.39], [38.08, 35.69], lon, lat, **kwargs)
+    for p, (plon, plat) in enumerate([(46.29, 38.08), (51.39, 35.69)]):
+        one = eng.engage(plon, plat, lon, lat, **kwargs)
+        assert np.all(one.defended | ~(both.defended & both.reachable[p]))
+    assert np.array_equal(both.in_reach, both.reachable.any(axis=0))
+
+
+def test_launch_on_own_radar__is_within_launch_on_remote():
+    own = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=600e3)
+    sites = [_site(own_radar=own)]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=8)
+    kw = dict(
+        radars=[_omni(37.79, 38.35, 1_500.0)],
+        sites=sites,
+        threat=eng.ThreatSpec(max_range_m=3_000e3),
+    )
+    remote = eng.engage(*TABRIZ, lon, lat, **kw)
+    local = eng.engage(
+        *TABRIZ, lon, lat, assumptions=eng.EngagementAssumptions(launch_on_remote=False), **kw
+    )
+    assert np.all(remote.defended | ~local.defended)
+    assert (
+        np.all(local.launch_time_s >= remote.launch_time_s - 1e-9)
+        or np.isinf(local.launch_time_s).any()
+    )
+
+
+def test_out_of_reach__is_never_defended():
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=9)
+    res = eng.engage(
+        *TABRIZ,
+        lon,
+        lat,
+        radars=[_omni(*TABRIZ)],
+        sites=[_site(v_kmps=6.0, max_km=1500.0)],
+        threat=eng.ThreatSpec(max_range_m=1_500e3),
+    )
+    rng = bal.central_angle_rad(TABRIZ[0], TABRIZ[1], lon, lat) * EARTH_RADIUS_M
+    assert np.array_equal(res.in_reach, rng <= 1_500e3)
+    assert not np.any(res.defended & ~res.in_reach)
+
+
+# ----------------------------------------------------------------------------- catalogue level
+
+
+def test_launch_areas__resolve_names(catalogue):
+    assert list(eng.resolve_launch_area(catalogue, "NW Iran").point_id) == ["tabriz"]
+    assert list(eng.resolve_launch_area(catalogue, "tabriz").point_id) == ["tabriz"]
+    assert len(eng.resolve_launch_area(catalogue, "W Iran")) == 2
+    assert len(eng.resolve_launch_area(catalogue, "all-iran")) == len(catalogue.launch_points)
+    assert "all-iran" in eng.launch_area_names(catalogue)
+    with pytest.raises(ValueError, match="--launch-area 'Atlantis' is not known; allowed: tabriz"):
+        eng.resolve_launch_area(catalogue, "Atlantis")
+
+
+def test_threats__resolve_ids_and_classes(catalogue):
+    assert eng.resolve_threat("MRBM").threat_id == "mrbm_sejjil"
+    assert eng.resolve_threat("mrbm_shahab3").range_km_nominal == 1300
+    pts = eng.resolve_launch_area(catalogue, "NW Iran")
+    design = eng.threat_spec(catalogue, "design_case", pts)
+    # The Azores are ~6,500 km from Tabriz: the design case must reach them.
+    assert 6_300e3 < design.max_range_m < 6_800e3
+    assert eng.threat_spec(catalogue, "SRBM", pts).max_range_m == 750e3
+    with pytest.raises(ValueError, match="--threat 'ICBM-X' is not known; allowed: srbm_qiam"):
+        eng.resolve_threat("ICBM-X")
+
+
+def test_interceptor_sites__come_from_the_catalogue(catalogue):
+    sites = eng.interceptor_sites(catalogue, FootprintOptions(year=2024, scenario="actual"))
+    by_key = {s.key: s for s in sites}
+    assert by_key["redzikowo_sm3_iia"].burnout_speed_mps == 4500.0
+    assert by_key["redzikowo_sm3_iia"].max_reach_m == 2_500e3
+    assert by_key["deveselu_sm3_ib"].own_radar is not None
+    uncapped = eng.interceptor_sites(
+        catalogue, FootprintOptions(year=2024), cap_at_nominal_range=False
+    )
+    assert all(s.max_reach_m is None for s in uncapped)
+
+
+def test_cells_polygon__keeps_area_and_is_valid():
+    ix, iy = np.meshgrid(np.arange(100, 110), np.arange(80, 86))
+    geom = eng.cells_polygon(ix.ravel(), iy.ravel(), 25_000.0)
+    assert geom.is_valid and geom.geom_type == "Polygon"
+    area = shapely.area(eng._to_3035(np.array([geom]))[0])
+    assert area == pytest.approx(60 * 25_000.0**2, rel=0.01)
+    assert eng.cells_polygon([], [], 25_000.0).is_empty
+
+
+@pytest.fixture(scope="module")
+def layer_2018(catalogue):
+    return eng.defended_footprints(
+        catalogue,
+        FootprintOptions(year=2018, scenario="planned"),
+        launch_area="NW Iran",
+        threat="design_case",
+        grid_km=100.0,
+    )
+
+
+def test_defended_footprints__columns_and_features(layer_2018, catalogue):
+    fp = layer_2018
+    assert list(fp.columns) == [*FOOTPRINT_COLUMNS[:-1], "launch_area", "threat", "geometry"]
+    assert set(FOOTPRINT_COLUMNS) <= set(fp.columns)
+    assert fp.crs.to_epsg() == 4326
+    assert (fp.layer == "defended").all()
+    assert fp.site_id.iloc[-1] == "all" and fp.feature_id.iloc[-1] == "defended:all"
+    assert set(fp.system[:-1]) == {"sm3_iia", "sm3_ib"}
+    assert fp.geometry.is_valid.all()
+    assert (fp.threat == "design_case").all() and (fp.launch_area == "NW Iran").all()
+    assert "launch on remote" in fp.label.iloc[-1] and "not an assessment" in fp.label.iloc[-1]
+
+
+def test_defended_footprints__union_covers_every_site(layer_2018):
+    union = layer_2018.geometry.iloc[-1]
+    for geom in layer_2018.geometry.iloc[:-1]:
+        if not geom.is_empty:
+            assert geom.difference(union).area < 0.01 * max(geom.area, 1e-9)
+
+
+def test_defended_footprints__planned_2018_beats_as_built_2018(catalogue):
+    kw = dict(launch_area="NW Iran", threat="design_case", grid_km=100.0)
+    planned = eng.defended_grid(
+        catalogue, FootprintOptions(year=2018, scenario="planned"), eng.DefenceQuery(**kw)
+    )
+    actual = eng.defended_grid(
+        catalogue, FootprintOptions(year=2018, scenario="actual"), eng.DefenceQuery(**kw)
+    )
+    assert planned.result.defended.sum() > actual.result.defended.sum()
+
+
+def test_threat_tracks__statuses(catalogue):
+    tracks = eng.threat_tracks(
+        catalogue,
+        FootprintOptions(year=2016, scenario="actual"),
+        eng.DefenceQuery(launch_area="NW Iran", threat="mrbm_sejjil"),
+    )
+    assert set(tracks.status) <= {"defended", "not defended", "out of reach"}
+    by_target = tracks.set_index("target")
+    assert by_target.loc["London", "status"] == "out of reach"
+    assert by_target.loc["Ankara", "status"] in ("defended", "not defended")
+    assert by_target.loc["Ankara", "detection_time_s"] > 0
+    assert tracks.crs.to_epsg() == 4326 and tracks.geometry.is_valid.all()
+
+
+# ----------------------------------------------------------------------------- analysis data
+
+
+def test_analysis_tables__load_and_validate():
+    from coverage import _analysis_schemas as schemas
+
+    threats = schemas.load_threats()
+    assert {"design_case", "mrbm_sejjil", "srbm_qiam"} <= set(threats.threat_id)
+    assert len(schemas.load_icbm_bases()) >= 10 and len(schemas.load_us_targets()) >= 6
+    for table in (threats, schemas.load_icbm_bases(), schemas.load_us_targets()):
+        assert table.source.str.len().min() > 0 and table.confidence.notna().all()
+
+
+def test_analysis_tables__report_every_problem():
+    from coverage import _analysis_schemas as schemas
+
+    header = (
+        "threat_id,name,threat_class,range_km_low,range_km_nominal,range_km_high,range_rule,"
+        "class_default,examples,source,confidence,notes\n"
+    )
+    bad = header + (
+        "x1,X,MRBM,2000,1000,3000,fixed,true,e,s,Medium,\n"
+        "x2,Y,LRBM,1,,,fixed,maybe,e,s,Sure,\n"
+        "x3,Z,MRBM,,,,reach_nato_europe,true,e,s,Low,\n"
+    )
+    _, problems = schemas.read_analysis_table("threats.csv", text=bad, source="upload.csv")
+    text = "\n".join(str(p) for p in problems)
+    assert "upload.csv, line 2, column 'range_km_nominal'" in text and "between low (2000)" in text
+    assert "line 3, column 'threat_class': value 'LRBM'" in text
+    assert "line 3, column 'confidence'" in text and "line 3, column 'class_default'" in text
+    assert "only one threat per class may be the default" in text
+
+
+# ------------------------------------------------------------------------ Russian-ICBM question
+
+
+@pytest.fixture(scope="module")
+def icbm_perfect(catalogue):
+    from coverage import icbm
+
+    return icbm.icbm_engagements(catalogue)
+
+
+def test_icbm__table_covers_every_base_target_site_and_variant(icbm_perfect):
+    from coverage import icbm
+
+    t = icbm_perfect
+    assert list(t.columns) == icbm.ICBM_COLUMNS
+    assert len(t) == t.base_id.nunique() * t.target_id.nunique() * t.site_id.nunique() * 4
+    assert {"deveselu", "redzikowo", "north_sea", "med_east", "rota"} <= set(t.site_id)
+    assert t.loc[t.variant == "sm3_iib", "variant_name"].iloc[0].endswith("(cancelled)")
+    assert (t.ground_range_km > 5_500).all()  # ICBM ranges
+    assert "most favourable case for the defence" in t.attrs["assumptions"]
+    assert (t.feasible == (t.margin_km >= 0)).all()
+
+
+def test_icbm__faster_variant_and_better_cueing_never_do_worse(catalogue, icbm_perfect):
+    from coverage import icbm
+
+    t = icbm_perfect.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
+    iia = t.xs("sm3_iia", level="variant")
+    iib = t.xs("sm3_iib", level="variant")
+    assert (iib | ~iia).all()
+    late = icbm.icbm_engagements(catalogue, icbm.IcbmAssumptions(delay_s=300.0))
+    late = late.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
+    assert (t | ~late).all()
+    own = icbm.icbm_engagements(catalogue, icbm.IcbmAssumptions(cueing="own_radar"))
+    own = own.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
+    assert (t | ~own).all()
+    summary = icbm.icbm_summary(icbm_perfect)
+    assert (summary.feasible_tracks <= summary.tracks).all()
+
+
+def test_icbm__assumptions_validate():
+    from coverage import icbm
+
+    with pytest.raises(ValueError, match="cueing"):
+        icbm.IcbmAssumptions(cueing="psychic")
+    with pytest.raises(ValueError, match="delay_s"):
+        icbm.IcbmAssumptions(delay_s=-1)
+
+
+def test_defended_band__low_within_nominal_within_high(catalogue):
+    band = eng.defended_band(
+        catalogue,
+        FootprintOptions(year=2016, scenario="actual"),
+        eng.DefenceQuery(launch_area="NW Iran", threat="MRBM", grid_km=100.0),
+    )
+    assert list(band.estimate) == ["low", "nominal", "high"]
+    low, nominal, high = band.geometry
+    assert low.difference(nominal).area < 0.02 * max(low.area, 1e-9)
+    assert nominal.difference(high).area < 0.02 * max(nominal.area, 1e-9)

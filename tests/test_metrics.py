@@ -1,0 +1,118 @@
+"""Tests for coverage.metrics: shares, per-country table, out of reach and the time series."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coverage import metrics as met
+from coverage.basemap import countries
+from coverage.catalogue import load_catalogue
+from coverage.engagement import DefenceQuery
+from coverage.scenario import FootprintOptions
+
+GRID_KM = 100.0  # coarse grid: the metrics logic is the same, tests stay fast
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def design_2018(catalogue):
+    return met.coverage_metrics(
+        catalogue,
+        FootprintOptions(year=2018, scenario="planned"),
+        DefenceQuery(launch_area="NW Iran", grid_km=GRID_KM),
+    )
+
+
+@pytest.fixture(scope="module")
+def sejjil_2016(catalogue):
+    return met.coverage_metrics(
+        catalogue,
+        FootprintOptions(year=2016, scenario="actual"),
+        DefenceQuery(launch_area="NW Iran", threat="mrbm_sejjil", grid_km=GRID_KM),
+    )
+
+
+def test_shares__are_fractions_that_add_up(design_2018, sejjil_2016):
+    for m in (design_2018, sejjil_2016):
+        for v in (
+            m.nato_europe_area_share,
+            m.nato_europe_population_share,
+            m.nato_europe_area_out_of_reach_share,
+            m.nato_europe_population_out_of_reach_share,
+        ):
+            assert 0.0 <= v <= 1.0
+        assert m.nato_europe_area_share + m.nato_europe_area_out_of_reach_share <= 1.0 + 1e-9
+        c = m.countries
+        total = c.area_defended_share + c.area_not_defended_share + c.area_out_of_reach_share
+        assert total.to_numpy() == pytest.approx(1.0)
+        assert (c.population_defended_share + c.population_out_of_reach_share <= 1.0 + 1e-9).all()
+
+
+def test_design_case__reaches_everything(design_2018):
+    assert design_2018.nato_europe_area_out_of_reach_share == 0.0
+    assert design_2018.capitals_out_of_reach == 0
+    assert design_2018.nato_europe_area_share > 0.5
+
+
+def test_sejjil__out_of_reach_is_not_defended(sejjil_2016):
+    c = sejjil_2016.countries.set_index("iso3")
+    # 2,000 km from Tabriz reaches Türkiye, Greece, Bulgaria and Romania, not Warsaw or London.
+    assert c.loc["GBR", "area_out_of_reach_share"] == 1.0
+    assert c.loc["GBR", "capital_status"] == "out of reach"
+    assert c.loc["GBR", "area_defended_share"] == 0.0
+    assert c.loc["TUR", "area_out_of_reach_share"] < 0.1
+    assert c.loc["POL", "capital_status"] == "out of reach"
+    assert sejjil_2016.nato_europe_area_out_of_reach_share > 0.6
+    assert sejjil_2016.capitals_defended + sejjil_2016.capitals_not_defended <= 5
+
+
+def test_country_table__areas_match_the_basemap(design_2018):
+    c = design_2018.countries.set_index("iso3")
+    base = countries("europe").set_index("iso3")
+    for iso in ("DEU", "POL", "ROU", "ITA", "CZE"):
+        assert c.loc[iso, "area_km2"] == pytest.approx(base.loc[iso, "area_km2"], rel=0.01)
+    assert list(design_2018.countries.columns) == met.COUNTRY_COLUMNS
+    assert (c.population_proxy == "cities").all()
+
+
+def test_members__follow_the_year(catalogue):
+    q = DefenceQuery(launch_area="NW Iran", threat="SRBM", grid_km=GRID_KM)
+    before = met.coverage_metrics(catalogue, FootprintOptions(year=2022), q).countries.iso3
+    after = met.coverage_metrics(catalogue, FootprintOptions(year=2023), q).countries.iso3
+    assert "FIN" not in set(before) and "FIN" in set(after)
+    assert len(after) == len(catalogue.nato_members_in(2023))
+
+
+def test_to_dict__is_strict_json(design_2018):
+    payload = design_2018.to_dict()
+    text = json.dumps(payload, allow_nan=False)
+    back = json.loads(text)
+    assert {"nato_europe_area_share", "nato_europe_population_share", "countries"} <= set(back)
+    assert back["capitals_total"] == len(design_2018.countries)
+    assert "not an assessment" in back["caveat"]
+
+
+def test_time_series__planned_versus_built(catalogue):
+    q = DefenceQuery(launch_area="NW Iran", grid_km=GRID_KM)
+    ts = met.coverage_time_series(catalogue, q, years=[2016, 2018, 2023, 2024])
+    assert len(ts) == 8 and set(ts.scenario) == {"planned", "actual"}
+    s = ts.set_index(["scenario", "year"]).nato_europe_area_share
+    assert s["planned", 2018] > s["actual", 2018]  # Redzikowo late
+    assert s["actual", 2024] > s["actual", 2023]  # Redzikowo mission-ready July 2024
+    assert ts.phase.str.len().min() > 0
+
+
+def test_estimate_band__is_ordered(catalogue):
+    band = met.estimate_band(
+        catalogue,
+        FootprintOptions(year=2016, scenario="actual"),
+        DefenceQuery(launch_area="NW Iran", threat="MRBM", grid_km=GRID_KM),
+    )
+    share = band.set_index("estimate").nato_europe_area_share
+    assert share["low"] <= share["nominal"] <= share["high"]
