@@ -13,7 +13,7 @@ from coverage.catalogue import Catalogue, DataError, load_catalogue
 from coverage.layers import CompactDeck, build_deck
 from coverage.mapdata import MapData, MapState, compute_map
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import controls, exports, panels
+from dashboard import analysis, controls, exports, panels
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 st.set_page_config(
@@ -54,6 +54,7 @@ except DataError as exc:
     st.stop()
 
 state, projector = controls.sidebar_state()
+state = analysis.engagement_controls(catalogue, state)
 data = map_for(catalogue.digest, state, catalogue)
 deck = deck_for(catalogue.digest, state, projector, data)
 
@@ -111,8 +112,7 @@ with st.expander("Export this map: slide images, GIS files, rollout animation", 
     exports.export_panel(catalogue, data, projector=projector)
 
 if not projector:
-    st.markdown("#### Footprints drawn")
-    panels.footprint_table(data)
+    analysis.analysis_tabs(catalogue, data, panels.footprint_table)
     st.caption(
         "Sources and confidence for every number: data/README.md and data/parameters.csv. "
         "Low/nominal/high are capability cases of the published estimates, not measurements."

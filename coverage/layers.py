@@ -21,7 +21,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from coverage.basemap import border_lines, outer_countries
-from coverage.style import LAYER_ORDER, LAYER_STYLES, hex_to_rgba
+from coverage.style import LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS, hex_to_rgba
 
 if TYPE_CHECKING:
     from coverage.mapdata import MapData
@@ -216,9 +216,7 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
         "sites": lambda: _sites_layers(data.sites, projector=projector),
     }
     if data.defended is not None:
-        builders["defended"] = lambda: _polygon_layer(
-            "defended", data.defended, "site_name", ["system", "layer"], projector=projector
-        )
+        builders["defended"] = lambda: _defended_layers(data.defended, projector=projector)
     if data.tracks is not None:
         builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
     for key in LAYER_ORDER:
@@ -261,12 +259,37 @@ def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     return _COUNTRY_CACHE[key]
 
 
+def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+    """The union (or the estimate band) filled; each site's own area as a thin outline on top."""
+    cols = ["system", "layer", "range_km"]
+    union = frame[frame.site_id == "all"]
+    per_site = frame[frame.site_id != "all"]
+    layers = [_polygon_layer("defended", union, "site_name", cols, projector=projector)]
+    if not per_site.empty:
+        style = LAYER_STYLES["defended"]
+        layers.append(
+            _polygon_layer(
+                "defended",
+                per_site,
+                "site_name",
+                cols,
+                projector=projector,
+                fill=hex_to_rgba(style.colour, 0.0),
+            )
+        )
+        layers[-1].id = "defended-sites"
+        layers[-1].get_line_width = 1.2
+        layers[-1].line_width_min_pixels = 1.2
+    return layers
+
+
 def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.Layer:
     style = LAYER_STYLES[key]
     data = []
     cols = [c for c in ("label", "source") if c in frame.columns]
-    for geom, name, row in zip(
-        frame.geometry, frame["name"], frame[cols].itertuples(index=False), strict=True
+    statuses = frame["status"] if "status" in frame.columns else [""] * len(frame)
+    for geom, name, status, row in zip(
+        frame.geometry, frame["name"], statuses, frame[cols].itertuples(index=False), strict=True
     ):
         lines = getattr(geom, "geoms", [geom])
         for line in lines:
@@ -277,13 +300,14 @@ def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.La
             rec.update({k: _clean(v) for k, v in zip(cols, row, strict=True)})
             rec.setdefault("label", "")
             rec.setdefault("source", "")
+            rec["colour"] = hex_to_rgba(TRACK_STATUS_COLOURS.get(status, style.colour), 0.9)
             data.append(rec)
     return pdk.Layer(
         "PathLayer",
         data=data,
         id=key,
         get_path="path",
-        get_color=hex_to_rgba(style.colour, 0.8),
+        get_color="colour",
         width_units="'pixels'",
         get_width=style.line_width_px * (1.8 if projector else 1.0),
         pickable=True,

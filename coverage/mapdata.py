@@ -52,6 +52,8 @@ class MapState:
         Whether any radar's track may cue any interceptor site.
     shoot_look_shoot
         Require two time-separated intercept opportunities.
+    uncertainty_band
+        Draw the defended area for the low, nominal and high estimates as nested areas.
     """
 
     options: FootprintOptions
@@ -62,6 +64,7 @@ class MapState:
     delay_s: float = 60.0
     launch_on_remote: bool = True
     shoot_look_shoot: bool = False
+    uncertainty_band: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYER_STYLES)
@@ -129,7 +132,8 @@ def describe_assumptions(state: MapState) -> str:
         parts.append(
             f"defended area vs {state.threat} from {state.launch_area}, delay {state.delay_s:g} s, "
             f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
-            f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
+            f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}, fly-out capped at nominal range"
+            f"{', nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
     return "; ".join(parts) + "."
 

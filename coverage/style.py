@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CAVEAT", "LAYER_ORDER", "LAYER_STYLES", "LayerStyle", "OKABE_ITO", "hex_to_rgba"]
+__all__ = [
+    "CAVEAT",
+    "LAYER_ORDER",
+    "LAYER_STYLES",
+    "OKABE_ITO",
+    "TRACK_STATUS_COLOURS",
+    "LayerStyle",
+    "hex_to_rgba",
+]
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -165,6 +173,12 @@ LAYER_STYLES: dict[str, LayerStyle] = {
             1.5,
         ),
     )
+}
+#: Threat-track colour by engagement status (the dashboard map; images use line styles too).
+TRACK_STATUS_COLOURS = {
+    "defended": OKABE_ITO["bluish_green"],
+    "not defended": OKABE_ITO["vermillion"],
+    "out of reach": OKABE_ITO["grey"],
 }
 #: Bottom-to-top drawing order.
 LAYER_ORDER = (

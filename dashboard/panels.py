@@ -79,6 +79,13 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             )
             + "</div>"
         )
+    if "tracks" in data.state.layers:
+        rows.append(
+            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>Tracks: "
+            "<span style='color:#009E73;font-weight:700'>green</span> defended, "
+            "<span style='color:#D55E00;font-weight:700'>vermillion</span> not defended, "
+            "<span style='color:#777;font-weight:700'>grey</span> out of the threat's reach.</div>"
+        )
     if "sites" in data.state.layers:
         rows.append(
             f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"

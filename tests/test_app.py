@@ -92,3 +92,32 @@ def test_app__every_widget_has_a_key(app: AppTest) -> None:
 def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
     labels = {b.label for b in app.get("download_button")}
     assert {"PNG 1920×1080", "SVG", "PDF", "GeoJSON", "GeoPackage", "KMZ (2011–2024)", "Rollout GIF"} <= labels
+
+
+def test_app__defended_layer_and_engagement_controls() -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["show_defended"] = "true"
+    at.query_params["year"] = "2016"
+    at.run()
+    assert not at.exception, at.exception
+    ids = _layer_ids(at)
+    assert "defended" in ids and "defended-sites" in ids
+    union = next(layer for layer in _deck(at)["layers"] if layer["id"] == "defended")
+    assert union["data"]["features"], "the union of defended areas is empty"
+    at.selectbox(key="threat").set_value("mrbm_sejjil").run()
+    assert not at.exception
+    assert "mrbm_sejjil" in " ".join(m.value for m in at.markdown) or any(
+        "mrbm_sejjil" in c.value for c in at.caption
+    )
+
+
+def test_app__metrics_tab_reports_shares() -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["tab"] = "Coverage metrics"
+    at.query_params["year"] = "2024"
+    at.run()
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "NATO-Europe territory defended" in labels
+    value = next(m.value for m in at.metric if m.label == "NATO-Europe territory defended")
+    assert value.endswith("%") and 0 <= int(value.rstrip(" %")) <= 100

@@ -1,0 +1,251 @@
+"""Threat and engagement controls, and the analyst tabs: metrics, coverage over time, tracks, ICBMs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from coverage import icbm, metrics
+from coverage._analysis_schemas import load_threats
+from coverage._mapdata_analysis import query_for
+from coverage.catalogue import Catalogue
+from coverage.engagement import DefenceQuery, launch_area_names
+from coverage.mapdata import MapData, MapState
+from coverage.scenario import FootprintOptions
+
+__all__ = ["analysis_tabs", "engagement_controls"]
+
+
+@st.cache_resource(show_spinner=False)
+def _threats() -> pd.DataFrame:
+    return load_threats()
+
+
+def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
+    """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
+    threats = _threats()
+    names = dict(zip(threats.threat_id, threats.name, strict=True))
+    with st.sidebar.expander("Threat and engagement", expanded="defended" in state.layers):
+        launch_area = st.selectbox(
+            "Launch area",
+            launch_area_names(catalogue),
+            index=0,
+            key="launch_area",
+            bind="query-params",
+            help="Launch point or area (data/launch_points.csv). An area is the worst case over its points.",
+        )
+        threat = st.selectbox(
+            "Threat",
+            list(threats.threat_id),
+            index=list(threats.threat_id).index("design_case"),
+            key="threat",
+            bind="query-params",
+            help="; ".join(f"{k}: {v}" for k, v in names.items())
+            + ". Targets the threat cannot reach are 'out of reach', never 'defended'.",
+        )
+        delay_s = st.slider(
+            "Detection-to-launch delay (s)",
+            0,
+            300,
+            60,
+            step=10,
+            key="delay_s",
+            bind="query-params",
+            help="Track firm-up plus command and control; 30-120 s in open analyses.",
+        )
+        remote = st.toggle(
+            "Launch on remote",
+            value=True,
+            key="remote",
+            bind="query-params",
+            help="Any radar's track may cue any interceptor site; off: each site waits for its own radar.",
+        )
+        sls = st.toggle(
+            "Shoot-look-shoot",
+            value=False,
+            key="sls",
+            bind="query-params",
+            help="Require two intercept opportunities at least 75 s apart.",
+        )
+        band = st.toggle(
+            "Show low/nominal/high band",
+            value=False,
+            key="band",
+            bind="query-params",
+            help="Defended area for the three capability cases as nested areas.",
+        )
+        st.caption(f"Selected threat: {names.get(threat, threat)}")
+    return replace(
+        state,
+        launch_area=launch_area,
+        threat=threat,
+        delay_s=float(delay_s),
+        launch_on_remote=bool(remote),
+        shoot_look_shoot=bool(sls),
+        uncertainty_band=bool(band),
+    )
+
+
+@st.cache_resource(show_spinner="Computing coverage metrics...", max_entries=32)
+def _metrics(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> metrics.CoverageMetrics:
+    return metrics.coverage_metrics(_catalogue, options, query)
+
+
+@st.cache_resource(
+    show_spinner="Computing coverage 2011-2024 (about 15 s the first time)...", max_entries=8
+)
+def _series(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> pd.DataFrame:
+    return metrics.coverage_time_series(_catalogue, replace(query, grid_km=50.0), options=options)
+
+
+@st.cache_resource(show_spinner="Computing the ICBM table...", max_entries=8)
+def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue) -> pd.DataFrame:
+    return icbm.icbm_engagements(_catalogue, assumptions)
+
+
+def _share(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) -> None:
+    """Tabs under the map; only the open tab computes (the tabs are bound to the URL)."""
+    tabs = st.tabs(
+        [
+            "Footprints",
+            "Coverage metrics",
+            "Coverage 2011–2024",
+            "Threat tracks",
+            "Russian-ICBM question",
+        ],
+        key="tab",
+        bind="query-params",
+    )
+    state, options = data.state, data.state.options
+    query = query_for(state)
+    digest = catalogue.digest
+    with tabs[0]:
+        if tabs[0].open:
+            footprint_table(data)  # type: ignore[operator]
+    with tabs[1]:
+        if tabs[1].open:
+            m = _metrics(digest, options, query, catalogue)
+            c1, c2, c3, c4 = st.columns(4)
+            c1.metric("NATO-Europe territory defended", _share(m.nato_europe_area_share))
+            c2.metric("NATO-Europe population defended", _share(m.nato_europe_population_share))
+            c3.metric(
+                "Territory out of the threat's reach", _share(m.nato_europe_area_out_of_reach_share)
+            )
+            total = m.capitals_defended + m.capitals_not_defended + m.capitals_out_of_reach
+            c4.metric("Capitals defended", f"{m.capitals_defended} of {total}")
+            st.caption(
+                f"Threat range {m.threat_range_km:,.0f} km. {m.assumptions} Population is a proxy: "
+                "the defended share of each country's listed cities (GeoNames ≥ 50,000) applied to "
+                "its population."
+            )
+            st.dataframe(m.countries, hide_index=True, width="stretch", key="metrics_table")
+            st.download_button(
+                "Metrics CSV",
+                data=lambda: m.countries.to_csv(index=False).encode(),
+                file_name=f"epaa_metrics_{options.year}_{options.scenario}.csv",
+                mime="text/csv",
+                key="download_metrics",
+                on_click="ignore",
+            )
+    with tabs[2]:
+        if tabs[2].open:
+            series = _series(digest, options, query, catalogue)
+            long = series.melt(
+                id_vars=["year", "scenario"],
+                value_vars=["nato_europe_area_share", "nato_europe_population_share"],
+                var_name="measure",
+                value_name="share",
+            )
+            long["measure"] = long.measure.map(
+                {
+                    "nato_europe_area_share": "territory",
+                    "nato_europe_population_share": "population",
+                }
+            )
+            long["scenario"] = long.scenario.map(
+                {"planned": "as planned (2009)", "actual": "as built"}
+            )
+            chart = (
+                alt.Chart(long)
+                .mark_line(point=True, strokeWidth=3)
+                .encode(
+                    x=alt.X("year:O", title="Year"),
+                    y=alt.Y(
+                        "share:Q",
+                        title="Share of NATO Europe defended",
+                        axis=alt.Axis(format="%"),
+                        scale=alt.Scale(domain=[0, 1]),
+                    ),
+                    color=alt.Color(
+                        "scenario:N",
+                        scale=alt.Scale(
+                            domain=["as planned (2009)", "as built"], range=["#E69F00", "#0072B2"]
+                        ),
+                        title="Scenario",
+                    ),
+                    strokeDash=alt.StrokeDash("measure:N", title="Measure"),
+                    tooltip=["year", "scenario", "measure", alt.Tooltip("share:Q", format=".0%")],
+                )
+                .properties(height=320)
+            )
+            st.altair_chart(chart, width="stretch", key="series_chart")
+            st.caption(
+                "50 km grid for the series (the map uses 25 km). The gap between the lines is the "
+                "delay of Redzikowo (planned 2018, built 2024) and the cancelled Phase 4. "
+                f"{data.assumptions}"
+            )
+            st.dataframe(series, hide_index=True, width="stretch", key="series_table")
+    with tabs[3]:
+        if tabs[3].open:
+            tracks = data.tracks
+            if tracks is None:
+                from coverage._mapdata_analysis import tracks_layer
+
+                tracks = tracks_layer(catalogue, state)
+            table = pd.DataFrame(tracks.drop(columns="geometry"))
+            st.dataframe(
+                table.drop(columns=["label", "name", "source"], errors="ignore"),
+                hide_index=True,
+                width="stretch",
+                key="tracks_table",
+            )
+            st.caption(
+                "Times in seconds after the threat's launch. Turn on 'Threat tracks' to draw them."
+            )
+    with tabs[4]:
+        if tabs[4].open:
+            cueing = st.radio(
+                "Cueing",
+                ["perfect", "own_radar"],
+                horizontal=True,
+                key="icbm_cueing",
+                captions=[
+                    "external cueing at launch (most favourable to the defence)",
+                    "the site's own radar must see the ICBM",
+                ],
+            )
+            assumptions = icbm.IcbmAssumptions(
+                estimate=options.estimate, delay_s=state.delay_s, cueing=cueing
+            )
+            table = _icbm(digest, assumptions, catalogue)
+            st.markdown(
+                "Could an interceptor at a European site reach a Russian ICBM flying to the United States? "
+                "Each row is one site and SM-3 variant against every base-to-target track; the test is the "
+                "same kinematic reach test as the defended area. It says whether geometry and speed permit an "
+                "intercept under the stated assumptions — not whether the system could or would be used so."
+            )
+            st.dataframe(
+                icbm.icbm_summary(table), hide_index=True, width="stretch", key="icbm_summary"
+            )
+            st.caption(table.attrs.get("assumptions", assumptions.describe()))
