@@ -327,12 +327,13 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
     site_ids = set(sites.site_id)
     kinds = dict(zip(systems.system_id, systems.kind, strict=True))
     p_src = f"{label}/parameters.csv"
-    for row in params.itertuples():
+    # itertuples renames fields that start with '_', so the line number is read as ``line``.
+    for row in params.rename(columns={"_line": "line"}).itertuples():
         if row.system_id not in kinds:
             problems.append(
                 DataProblem(
                     p_src,
-                    row._line,
+                    row.line,
                     "system_id",
                     row.system_id,
                     "unknown system id; known: " + ", ".join(sorted(kinds)),
@@ -344,7 +345,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
             problems.append(
                 DataProblem(
                     p_src,
-                    row._line,
+                    row.line,
                     "nominal",
                     str(nom),
                     f"must lie between low ({lo:g}) and high ({hi:g})",
@@ -359,7 +360,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                     problems.append(
                         DataProblem(
                             p_src,
-                            row._line,
+                            row.line,
                             case,
                             f"{v:g}",
                             f"{row.parameter} must be from {vmin:g} to {vmax:g} {unit}",
@@ -379,12 +380,12 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                     )
                 )
     d_src = f"{label}/deployments.csv"
-    for row in deps.itertuples():
+    for row in deps.rename(columns={"_line": "line"}).itertuples():
         if row.site_id not in site_ids:
             problems.append(
                 DataProblem(
                     d_src,
-                    row._line,
+                    row.line,
                     "site_id",
                     row.site_id,
                     "unknown site id; known: " + ", ".join(sorted(site_ids)),
@@ -394,7 +395,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
             problems.append(
                 DataProblem(
                     d_src,
-                    row._line,
+                    row.line,
                     "system_id",
                     row.system_id,
                     "unknown system id; known: " + ", ".join(sorted(kinds)),
@@ -408,7 +409,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                 problems.append(
                     DataProblem(
                         d_src,
-                        row._line,
+                        row.line,
                         "boresight_deg",
                         "",
                         "required for a sector radar (field of view < 360°): 0 to 360",
@@ -418,7 +419,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
             problems.append(
                 DataProblem(
                     d_src,
-                    row._line,
+                    row.line,
                     "planned_from_year",
                     "",
                     "a deployment needs planned_from_year, built_from or both",
@@ -432,7 +433,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
             problems.append(
                 DataProblem(
                     d_src,
-                    row._line,
+                    row.line,
                     "planned_until_year",
                     str(row.planned_until_year),
                     f"must not be before planned_from_year ({row.planned_from_year})",
@@ -442,7 +443,7 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
             problems.append(
                 DataProblem(
                     d_src,
-                    row._line,
+                    row.line,
                     "built_until",
                     str(row.built_until),
                     f"must not be before built_from ({row.built_from})",

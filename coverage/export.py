@@ -40,7 +40,7 @@ from shapely.geometry import LineString, box
 
 from coverage import basemap
 from coverage.catalogue import read_table
-from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
+from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -470,23 +470,43 @@ def _polygons(
     return True
 
 
-def _lines(ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zorder: float) -> bool:
-    """Draw one line layer (tracks) in its style; return whether anything was drawn."""
+#: Threat tracks by engagement status: the dashboard's colours plus a line style for greyscale.
+_TRACK_LINESTYLES = {"defended": "solid", "not defended": "dashdot", "out of reach": "dotted"}
+
+
+def _lines(
+    ax: Axes,
+    geoms: Sequence[Any],
+    key: str,
+    crs: str,
+    sz: _Sizes,
+    zorder: float,
+    statuses: Sequence[str] | None = None,
+) -> bool:
+    """Draw one line layer (tracks) in its style; return whether anything was drawn.
+
+    With ``statuses`` (threat tracks), each line takes its status colour and line style.
+    """
     style = LAYER_STYLES[key]
-    segments = [seg for g in _project(geoms, crs, segment_deg=1.0) for seg in _line_segments(g)]
-    if not segments:
-        return False
-    ax.add_collection(
-        LineCollection(
-            segments,
-            colors=[style.colour],
-            linewidths=sz.lpt(style.line_width_px),
-            linestyles=style.line_style,
-            zorder=zorder,
-        ),
-        autolim=False,
-    )
-    return True
+    keys = list(statuses) if statuses is not None else [""] * len(geoms)
+    drawn = False
+    for status in dict.fromkeys(keys):
+        group = [g for g, k in zip(geoms, keys, strict=True) if k == status]
+        segments = [seg for g in _project(group, crs, segment_deg=1.0) for seg in _line_segments(g)]
+        if not segments:
+            continue
+        ax.add_collection(
+            LineCollection(
+                segments,
+                colors=[TRACK_STATUS_COLOURS.get(status, style.colour)],
+                linewidths=sz.lpt(style.line_width_px),
+                linestyles=_TRACK_LINESTYLES.get(status, style.line_style),
+                zorder=zorder,
+            ),
+            autolim=False,
+        )
+        drawn = True
+    return drawn
 
 
 def _points_xy(frame: gpd.GeoDataFrame, crs: str) -> tuple[np.ndarray, np.ndarray]:
@@ -620,18 +640,24 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
         elif key == "launch":
             entries.append((_marker_handle("D", launch_px, style.colour, "white", 1.5, sz), title))
         elif key == "tracks":
-            entries.append(
-                (
-                    Line2D(
-                        [],
-                        [],
-                        color=style.colour,
-                        ls=style.line_style,
-                        lw=sz.lpt(style.line_width_px),
-                    ),
-                    title,
-                )
+            present = (
+                list(dict.fromkeys(data.tracks["status"]))
+                if data.tracks is not None and "status" in data.tracks.columns
+                else []
             )
+            for status in present or [""]:
+                entries.append(
+                    (
+                        Line2D(
+                            [],
+                            [],
+                            color=TRACK_STATUS_COLOURS.get(status, style.colour),
+                            ls=_TRACK_LINESTYLES.get(status, style.line_style),
+                            lw=sz.lpt(style.line_width_px),
+                        ),
+                        f"{title}: {status}" if status else title,
+                    )
+                )
         else:
             edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
             entries.append(
@@ -875,7 +901,15 @@ def _draw_map(
     if (
         "tracks" in on
         and data.tracks is not None
-        and _lines(ax, list(data.tracks.geometry), "tracks", crs, sz, z["tracks"])
+        and _lines(
+            ax,
+            list(data.tracks.geometry),
+            "tracks",
+            crs,
+            sz,
+            z["tracks"],
+            list(data.tracks["status"]) if "status" in data.tracks.columns else None,
+        )
     ):
         drawn.append("tracks")
 
