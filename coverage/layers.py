@@ -37,6 +37,8 @@ _SEA = "#DCE6EE"
 _LAND = "#F8F8F6"
 _BORDER = [120, 120, 120, 255]
 _TEXT_FIELDS = ("name", "label", "source")
+#: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``.
+_DASH_ARRAYS = {"dashed": [4, 2.5], "dotted": [1, 2], "dashdot": [5, 2]}
 
 
 class CompactDeck(pdk.Deck):
@@ -112,6 +114,16 @@ def _polygon_layer(
     style = LAYER_STYLES[layer_key]
     data = feature_collection(_with_text(frame, name_col), [*_TEXT_FIELDS, *extra])
     width = style.line_width_px * (1.8 if projector else 1.0)
+    dash = _DASH_ARRAYS.get(style.line_style)
+    extra_kwargs: dict[str, Any] = {}
+    if dash is not None:
+        # The same second cue as the images (dashed radar, dotted early warning), so layers stay
+        # distinct in greyscale; deck.gl's PathStyleExtension, which Streamlit registers.
+        extra_kwargs = {
+            "extensions": [{"@@type": "PathStyleExtension", "dash": True}],
+            "get_dash_array": dash,
+            "dash_justified": False,
+        }
     return pdk.Layer(
         "GeoJsonLayer",
         data=data,
@@ -126,6 +138,7 @@ def _polygon_layer(
         pickable=pickable,
         auto_highlight=pickable,
         highlight_color=[0, 0, 0, 40],
+        **extra_kwargs,
     )
 
 
