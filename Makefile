@@ -34,7 +34,7 @@ lint: setup
 	$(BIN)/ruff check coverage dashboard app.py tests bench scripts
 
 bench: setup chromium
-	$(BIN)/python bench/run_all.py
+	bash bench/run_all.sh
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis

@@ -13,7 +13,7 @@ from coverage.catalogue import Catalogue, DataError, load_catalogue
 from coverage.layers import CompactDeck, build_deck
 from coverage.mapdata import MapData, MapState, compute_map
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels
+from dashboard import analysis, controls, exports, panels, whatif
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 st.set_page_config(
@@ -47,73 +47,85 @@ def _step_year(delta: int) -> None:
     )
 
 
+def _layout(
+    catalogue: Catalogue, data: MapData, deck: CompactDeck, state: MapState, projector: bool
+) -> None:
+    """Banner, year stepper, map, legend, caveat, exports and analyst tabs."""
+    if projector:
+        st.markdown(
+            "<style>header[data-testid='stHeader']{display:none} .block-container{padding-top:0.6rem;"
+            "padding-bottom:0;max-width:100%} footer{display:none}</style>",
+            unsafe_allow_html=True,
+        )
+
+    st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
+    head, steps = st.columns([6, 1.3], vertical_alignment="center")
+    with head:
+        panels.banner(data, projector=projector)
+    with steps:
+        prev_col, next_col = st.columns(2)
+        prev_col.button(
+            "◀",
+            key="prev_year",
+            on_click=_step_year,
+            args=(-1,),
+            shortcut="PageUp",
+            disabled=state.options.year <= FIRST_YEAR,
+            help="Previous year (PageUp)",
+            width="stretch",
+        )
+        next_col.button(
+            "▶",
+            key="next_year",
+            on_click=_step_year,
+            args=(1,),
+            shortcut="PageDown",
+            disabled=state.options.year >= LAST_YEAR,
+            help="Next year (PageDown)",
+            width="stretch",
+        )
+
+    map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
+    with map_col:
+        st.pydeck_chart(
+            deck,
+            height=780 if projector else 640,
+            key="map",
+            alt=f"{data.title}. {data.subtitle}. {len(data.footprints)} footprints drawn.",
+        )
+        panels.caveat(data, projector=projector)
+    with side_col:
+        st.markdown("**Legend**")
+        panels.legend(data, projector=projector)
+        if not projector:
+            st.markdown(f"**Events in {state.options.year}**")
+            panels.timeline(catalogue, state.options.year)
+
+    with st.expander("Export this map: slide images, GIS files, rollout animation", expanded=False):
+        exports.export_panel(catalogue, data, projector=projector)
+
+    if not projector:
+        analysis.analysis_tabs(catalogue, data, panels.footprint_table)
+        st.caption(
+            "Sources and confidence for every number: data/README.md and data/parameters.csv. "
+            "Low/nominal/high are capability cases of the published estimates, not measurements."
+        )
+
+
 try:
-    catalogue = sourced_catalogue()
+    sourced = sourced_catalogue()
 except DataError as exc:
     panels.data_error(exc)
     st.stop()
 
 state, projector = controls.sidebar_state()
+# Containers fix the page order; the what-if panel (drawn low on the page) runs first because
+# its edits decide the catalogue every other part uses.
+top_area, whatif_area = st.container(), st.container()
+with whatif_area:
+    catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
 data = map_for(catalogue.digest, state, catalogue)
 deck = deck_for(catalogue.digest, state, projector, data)
-
-if projector:
-    st.markdown(
-        "<style>header[data-testid='stHeader']{display:none} .block-container{padding-top:0.6rem;"
-        "padding-bottom:0;max-width:100%} footer{display:none}</style>",
-        unsafe_allow_html=True,
-    )
-
-st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
-head, steps = st.columns([6, 1.3], vertical_alignment="center")
-with head:
-    panels.banner(data, projector=projector)
-with steps:
-    prev_col, next_col = st.columns(2)
-    prev_col.button(
-        "◀",
-        key="prev_year",
-        on_click=_step_year,
-        args=(-1,),
-        shortcut="PageUp",
-        disabled=state.options.year <= FIRST_YEAR,
-        help="Previous year (PageUp)",
-        width="stretch",
-    )
-    next_col.button(
-        "▶",
-        key="next_year",
-        on_click=_step_year,
-        args=(1,),
-        shortcut="PageDown",
-        disabled=state.options.year >= LAST_YEAR,
-        help="Next year (PageDown)",
-        width="stretch",
-    )
-
-map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
-with map_col:
-    st.pydeck_chart(
-        deck,
-        height=780 if projector else 640,
-        key="map",
-        alt=f"{data.title}. {data.subtitle}. {len(data.footprints)} footprints drawn.",
-    )
-    panels.caveat(data, projector=projector)
-with side_col:
-    st.markdown("**Legend**")
-    panels.legend(data, projector=projector)
-    if not projector:
-        st.markdown(f"**Events in {state.options.year}**")
-        panels.timeline(catalogue, state.options.year)
-
-with st.expander("Export this map: slide images, GIS files, rollout animation", expanded=False):
-    exports.export_panel(catalogue, data, projector=projector)
-
-if not projector:
-    analysis.analysis_tabs(catalogue, data, panels.footprint_table)
-    st.caption(
-        "Sources and confidence for every number: data/README.md and data/parameters.csv. "
-        "Low/nominal/high are capability cases of the published estimates, not measurements."
-    )
+with top_area:
+    _layout(catalogue, data, deck, state, projector)

@@ -471,17 +471,7 @@ def sites_from_geojson(
             catalogue, f"Upload refused: {origin.source} has no usable Point feature.", pre
         )
     raw = pd.DataFrame([{key: r.get(key, "") for key in keys} for r in rows], dtype=object)
-    result = _apply(catalogue, raw, numbers, origin)
-    if pre:
-        rejected = [*pre, *result.rejected]
-        if result.refused:
-            return replace(result, rejected=rejected)
-        return replace(
-            result,
-            rejected=rejected,
-            message=_summary(result.accepted, rejected, result.renamed, result.message),
-        )
-    return result
+    return _apply(catalogue, raw, numbers, origin, earlier=pre)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -540,16 +530,14 @@ def _decode(data: bytes | str, source: str) -> tuple[str | None, str]:
         )
     if size == 0:
         return None, f"Upload refused: {source} is empty."
-    if isinstance(data, str):
-        text = data
-    else:
-        try:
-            text = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return None, f"Upload refused: {source} is not UTF-8 text."
-    if "\x00" in text:
+    if ("\x00" if isinstance(data, str) else b"\x00") in data:
         return None, f"Upload refused: {source} is a binary file, not text."
-    return text, ""
+    if isinstance(data, str):
+        return data, ""
+    try:
+        return bytes(data).decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        return None, f"Upload refused: {source} is not UTF-8 text."
 
 
 def _read_csv(data: bytes | str, origin: _Origin, max_rows: int) -> tuple[pd.DataFrame | None, str]:
@@ -675,9 +663,15 @@ def _apply(
     *,
     deps_raw: pd.DataFrame | None = None,
     deps_origin: _Origin | None = None,
+    earlier: Sequence[DataProblem] = (),
 ) -> WhatIfResult:
-    """Validate user site rows (and deployments) and merge the valid ones into the catalogue."""
-    problems: list[DataProblem] = []
+    """Validate user site rows (and deployments) and merge the valid ones into the catalogue.
+
+    ``numbers`` gives each row's line or feature number; ``earlier`` are problems already found
+    (rows left out before this point).
+    """
+    problems: list[DataProblem] = list(earlier)
+    given = len(raw)
     existing = catalogue.sites.set_index("site_id", drop=False)
     taken: set[str] = set(catalogue.sites.site_id) | set(catalogue.deployments.deployment_id)
 
@@ -699,7 +693,7 @@ def _apply(
     # 2. Sites: defaults for what the user does not decide, then the sites.csv schema.
     shortcut = raw[[c for c in raw.columns if c in SHORTCUT_COLUMNS]]
     site_raw = _site_defaults(raw.drop(columns=list(shortcut.columns)), origin, taken)
-    if len(raw) == 0:
+    if given == 0 and deps_raw is not None:  # a deployments-only upload
         valid = pd.DataFrame(columns=[*SITE_COLUMNS, "_line"])
     else:
         valid, found = validate_frame(
@@ -799,9 +793,9 @@ def _apply(
                 "(problems listed below).",
                 problems,
             )
-        text = "Nothing changed" + (
-            f": {unchanged} rows are already in the catalogue." if unchanged else ": no rows given."
-        )
+        if not unchanged:
+            return _refuse(catalogue, f"{_verb(origin)} refused: {origin.source} has no rows.", [])
+        text = f"Nothing changed: {_plural(unchanged, 'row')} already in the catalogue."
         return WhatIfResult(catalogue, 0, [], False, text, renamed)
 
     # 6. The new catalogue (new frames; the input is never mutated) and a final consistency guard.
@@ -845,21 +839,22 @@ def _apply(
         accepted,
         problems,
         False,
-        _summary(accepted, problems, final_renamed, done + "."),
+        _summary(problems, final_renamed, done + "."),
         final_renamed,
     )
 
 
-def _summary(
-    accepted: int, problems: Sequence[DataProblem], renamed: Mapping[str, str], done: str
-) -> str:
+def _summary(problems: Sequence[DataProblem], renamed: Mapping[str, str], done: str) -> str:
     parts = [done.rstrip(".") + "."]
-    if problems:
-        rows = len({(p.source, p.line) for p in problems})
+    left_out = {(p.source, p.line) for p in problems if p.value is not None}
+    if left_out:
         parts.append(
-            f"{_plural(len(problems), 'problem')} in {_plural(rows, 'place')}: "
-            "those rows were left out, the rest was kept."
+            f"{_plural(len(left_out), 'row')} left out, the rest kept "
+            "(every problem is listed with its file, line or feature, field and what is allowed)."
         )
+    ignored = list(dict.fromkeys(str(p.column) for p in problems if p.value is None))
+    if ignored:
+        parts.append(f"Unknown columns ignored: {', '.join(ignored[:8])}.")
     if renamed:
         pairs = ", ".join(f"{a} → {b}" for a, b in list(renamed.items())[:5])
         more = f" and {len(renamed) - 5} more" if len(renamed) > 5 else ""
