@@ -101,8 +101,11 @@ def _layout(
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year)
 
-    with st.expander("Export this map: slide images, GIS files, rollout animation", expanded=False):
-        exports.export_panel(catalogue, data, projector=projector)
+    if not projector:
+        with st.expander(
+            "Export this map: slide images, GIS files, rollout animation", expanded=False
+        ):
+            exports.export_panel(catalogue, data, projector=projector)
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)

@@ -202,7 +202,11 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
     fp = data.footprints
     builders: dict[str, Any] = {
         "nato": lambda: _polygon_layer(
-            "nato", data.nato, "name", ["iso3", "joined_year"], projector=projector
+            "nato",
+            data.nato.assign(geometry=shapely.simplify(data.nato.geometry.values, 0.02)),
+            "name",
+            ["iso3", "joined_year"],
+            projector=projector,
         ),
         "early_warning": lambda: _polygon_layer(
             "early_warning",
@@ -263,6 +267,8 @@ def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     """Basemap FeatureCollection, converted once per basemap frame (the frames are shared)."""
     key = id(countries)
     if key not in _COUNTRY_CACHE:
+        # Display only: fills are simplified (borders are drawn from their own line layer on top).
+        countries = countries.assign(geometry=shapely.simplify(countries.geometry.values, 0.02))
         frame = _with_text(countries, "name").assign(
             label=countries.get("iso3", ""), source="Natural Earth 4.1 via world-atlas"
         )
@@ -372,7 +378,9 @@ def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer
             if hollow
             else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
         )
-        rec["short"] = rec["name"].split(" (")[0]
+        # TextLayer draws glyphs, not HTML: the label shows the plain name (no "&amp;"), with angle
+        # brackets dropped so no markup-like text ever reaches the browser (tooltips stay escaped).
+        rec["short"] = html.unescape(rec["name"]).split(" (")[0].replace("<", "").replace(">", "")
     size = 16 if projector else 12
     return [
         pdk.Layer(

@@ -154,6 +154,8 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
             tracks = _mapdata_analysis.tracks_layer(catalogue, state)
     phase = phase_status(catalogue, o.year, o.scenario)
     title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
+    if catalogue.label != "sourced catalogue" or catalogue.custom_site_ids:
+        title += " — WHAT-IF (user edits)"
     return MapData(
         state=state,
         countries=basemap.countries(view),

@@ -243,6 +243,9 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
                     "geometry": ring(float(row.lon_deg), float(row.lat_deg), range_km * 1000.0),
                 }
             )
+    for rec in records:
+        if rec["custom"]:
+            rec["label"] = "WHAT-IF user site — " + str(rec["label"])
     frame = gpd.GeoDataFrame(
         records, columns=FOOTPRINT_COLUMNS, geometry="geometry", crs="EPSG:4326"
     )
@@ -314,7 +317,7 @@ def sites_layer(
                 "source": site.coord_source,
                 "confidence": site.coord_confidence,
                 "custom": site.site_id in catalogue.custom_site_ids,
-                "label": f"{site.name} ({status}): {systems}",
+                "label": f"{site.name} ({status}{', WHAT-IF user site' if site.site_id in catalogue.custom_site_ids else ''}): {systems}",
                 "geometry": Point(float(site.lon_deg), float(site.lat_deg)),
             }
         )

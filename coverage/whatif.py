@@ -32,9 +32,8 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
 from typing import Any, Literal
 
 import pandas as pd
@@ -1128,31 +1127,5 @@ def _final_check(catalogue: Catalogue) -> list[DataProblem]:
     return _run_cross_check(tables)
 
 
-class _LinedFrame(pd.DataFrame):
-    """A DataFrame whose ``itertuples`` rows keep underscore columns such as ``_line``.
-
-    pandas renames columns starting with ``_`` in ``itertuples``, so ``row._line`` (read by
-    :func:`coverage.catalogue.cross_check` when it reports a problem) raises ``AttributeError``.
-    Rows here are namespaces with every column as an attribute; this keeps working after
-    ``cross_check`` is changed to read the line another way.
-    """
-
-    @property
-    def _constructor(self) -> type[_LinedFrame]:
-        return _LinedFrame
-
-    def itertuples(self, index: bool = True, name: str | None = "Pandas") -> Iterator[Any]:  # type: ignore[override]  # noqa: D102
-        cols = [str(c) for c in self.columns]
-        for idx, values in zip(self.index, self.itertuples_plain(), strict=True):
-            row = SimpleNamespace(**dict(zip(cols, values, strict=True)))
-            if index:
-                row.Index = idx
-            yield row
-
-    def itertuples_plain(self) -> Iterator[tuple[Any, ...]]:
-        """Rows as plain tuples (pandas' own ``itertuples`` without names)."""
-        return pd.DataFrame.itertuples(self, index=False, name=None)
-
-
 def _run_cross_check(tables: Mapping[str, pd.DataFrame]) -> list[DataProblem]:
-    return cross_check({k: _LinedFrame(v) for k, v in tables.items()}, label=_CHECK_LABEL)
+    return cross_check(tables, label=_CHECK_LABEL)

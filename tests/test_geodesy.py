@@ -23,7 +23,9 @@ from tests.conftest import ZOO_POINTS
 GEOD = Geod(ellps="WGS84")
 
 
-def _boundary_points(geom: shapely.Geometry, exclude_centre: tuple[float, float] | None = None) -> np.ndarray:
+def _boundary_points(
+    geom: shapely.Geometry, exclude_centre: tuple[float, float] | None = None
+) -> np.ndarray:
     """Vertices and edge midpoints of every exterior ring (midpoints test the straight segments)."""
     pts = []
     for poly in getattr(geom, "geoms", [geom]):
@@ -60,8 +62,13 @@ def test_ring__zero_radius_is_empty() -> None:
     assert ring(10.0, 50.0, 0.0).is_empty
 
 
-@pytest.mark.parametrize(("lon", "lat", "radius"), [(0, 91, 1e5), (181, 0, 1e5), (0, 0, -1.0), (0, 0, MAX_RADIUS_M * 2), (0, 0, float("nan"))])
-def test_ring__invalid_input_raises_value_error_naming_field(lon: float, lat: float, radius: float) -> None:
+@pytest.mark.parametrize(
+    ("lon", "lat", "radius"),
+    [(0, 91, 1e5), (181, 0, 1e5), (0, 0, -1.0), (0, 0, MAX_RADIUS_M * 2), (0, 0, float("nan"))],
+)
+def test_ring__invalid_input_raises_value_error_naming_field(
+    lon: float, lat: float, radius: float
+) -> None:
     with pytest.raises(ValueError, match="allowed range"):
         ring(lon, lat, radius)
 

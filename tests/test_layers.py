@@ -28,7 +28,13 @@ def test_deck__has_no_basemap_provider_and_compact_json(catalogue: Catalogue) ->
 
 def test_deck__only_visible_layers(catalogue: Catalogue) -> None:
     spec = _spec(catalogue, layers=frozenset({"radar"}))
-    assert [layer["id"] for layer in spec["layers"]] == ["sea", "countries-outside", "countries", "borders", "radar"]
+    assert [layer["id"] for layer in spec["layers"]] == [
+        "sea",
+        "countries-outside",
+        "countries",
+        "borders",
+        "radar",
+    ]
 
 
 def test_deck__unit_constants_are_quoted_not_accessors(catalogue: Catalogue) -> None:

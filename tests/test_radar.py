@@ -19,15 +19,23 @@ from coverage.radar import (
 )
 
 GEOD = Geod(ellps="WGS84")
-KURECIK = RadarSpec(lon_deg=37.7936, lat_deg=38.3494, height_m=2085.0, range_m=1_500_000.0,
-                    boresight_deg=100.0, fov_deg=120.0)
+KURECIK = RadarSpec(
+    lon_deg=37.7936,
+    lat_deg=38.3494,
+    height_m=2085.0,
+    range_m=1_500_000.0,
+    boresight_deg=100.0,
+    fov_deg=120.0,
+)
 
 
 @pytest.mark.parametrize(
     ("radar_m", "target_m", "expected_km"),
     [(30, 0, 23), (30, 10_000, 435), (2085, 0, 188), (2085, 10_000, 600), (2085, 100_000, 1490)],
 )
-def test_horizon__matches_fact_sheet_4_12_formula(radar_m: float, target_m: float, expected_km: float) -> None:
+def test_horizon__matches_fact_sheet_4_12_formula(
+    radar_m: float, target_m: float, expected_km: float
+) -> None:
     # Fact sheet §5.1: d ≈ 4.12·(√h_r + √h_t) km with heights in metres (4/3 Earth). The exact
     # spherical geometry and the small-height formula agree within 0.5 % up to 100 km altitude.
     d_km = float(horizon_ground_range_m(radar_m, target_m)) / 1000
@@ -37,10 +45,20 @@ def test_horizon__matches_fact_sheet_4_12_formula(radar_m: float, target_m: floa
 
 @pytest.mark.parametrize(
     ("alt_km", "e_min", "slant_km"),
-    [(100, 0, 1121), (100, 2, 921), (300, 0, 1971), (300, 2, 1761), (500, 0, 2568), (500, 2, 2355),
-     (1000, 0, 3703), (1000, 2, 3488)],
+    [
+        (100, 0, 1121),
+        (100, 2, 921),
+        (300, 0, 1971),
+        (300, 2, 1761),
+        (500, 0, 2568),
+        (500, 2, 2355),
+        (1000, 0, 3703),
+        (1000, 2, 3488),
+    ],
 )
-def test_horizon__exo_atmospheric_slant_ranges_from_kurecik(alt_km: float, e_min: float, slant_km: float) -> None:
+def test_horizon__exo_atmospheric_slant_ranges_from_kurecik(
+    alt_km: float, e_min: float, slant_km: float
+) -> None:
     # Fact sheet §5.1 table: exact geometry, k = 1, elevation mask e_min, radar at 2,085 m.
     d = float(horizon_ground_range_m(2085, alt_km * 1000, k_factor=1.0, min_elevation_deg=e_min))
     r1, r2, theta = EARTH_RADIUS_M + 2085, EARTH_RADIUS_M + alt_km * 1000, d / EARTH_RADIUS_M
@@ -71,14 +89,17 @@ def test_footprint__target_higher_than_range_is_empty() -> None:
 def test_footprint__sector_faces_boresight_and_contains_points_inside() -> None:
     geom = footprint(KURECIK, 300_000)
     assert geom.is_valid
-    lon2, lat2, _ = GEOD.fwd(KURECIK.lon_deg, KURECIK.lat_deg, 100.0, 800_000)   # toward Tehran
+    lon2, lat2, _ = GEOD.fwd(KURECIK.lon_deg, KURECIK.lat_deg, 100.0, 800_000)  # toward Tehran
     assert geom.contains(Point(lon2, lat2))
-    lon3, lat3, _ = GEOD.fwd(KURECIK.lon_deg, KURECIK.lat_deg, 280.0, 800_000)   # toward the Aegean
+    lon3, lat3, _ = GEOD.fwd(KURECIK.lon_deg, KURECIK.lat_deg, 280.0, 800_000)  # toward the Aegean
     assert not geom.contains(Point(lon3, lat3))
 
 
 def test_footprint__rcs_shrinks_footprint_monotonically() -> None:
-    radii = [footprint_radius_m(KURECIK, 400_000, RadarAssumptions(target_rcs_m2=s))[0] for s in (10, 1, 0.1, 0.01)]
+    radii = [
+        footprint_radius_m(KURECIK, 400_000, RadarAssumptions(target_rcs_m2=s))[0]
+        for s in (10, 1, 0.1, 0.01)
+    ]
     assert radii == sorted(radii, reverse=True)
 
 
@@ -93,7 +114,12 @@ def test_visible__agrees_with_footprint_edge() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"lat_deg": 95.0}, {"range_m": -1.0}, {"fov_deg": 0.0}, {"fov_deg": 120.0, "boresight_deg": None}],
+    [
+        {"lat_deg": 95.0},
+        {"range_m": -1.0},
+        {"fov_deg": 0.0},
+        {"fov_deg": 120.0, "boresight_deg": None},
+    ],
 )
 def test_radar_spec__rejects_bad_values(kwargs: dict[str, object]) -> None:
     base = {"lon_deg": 10.0, "lat_deg": 50.0, "height_m": 0.0, "range_m": 1e6}
@@ -101,7 +127,9 @@ def test_radar_spec__rejects_bad_values(kwargs: dict[str, object]) -> None:
         RadarSpec(**{**base, **kwargs})
 
 
-@pytest.mark.parametrize("kwargs", [{"target_rcs_m2": 0.0}, {"k_factor": 10.0}, {"min_elevation_deg": 45.0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"target_rcs_m2": 0.0}, {"k_factor": 10.0}, {"min_elevation_deg": 45.0}]
+)
 def test_radar_assumptions__rejects_bad_values(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="allowed range"):
         RadarAssumptions(**kwargs)

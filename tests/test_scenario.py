@@ -69,7 +69,9 @@ def test_footprints__estimate_changes_ranges(catalogue: Catalogue) -> None:
     for est in ("low", "nominal", "high"):
         f = footprints(catalogue, FootprintOptions(year=2024, scenario="actual", estimate=est))
         ranges[est] = f.set_index("feature_id").range_km
-    assert (ranges["low"] <= ranges["nominal"]).all() and (ranges["nominal"] <= ranges["high"]).all()
+    assert (ranges["low"] <= ranges["nominal"]).all() and (
+        ranges["nominal"] <= ranges["high"]
+    ).all()
     assert (ranges["low"] < ranges["high"]).any()
 
 
@@ -78,13 +80,19 @@ def test_footprints__each_radar_contains_its_site(catalogue: Catalogue) -> None:
 
     frame = footprints(catalogue, FootprintOptions(year=2024, scenario="planned"))
     for row in frame.itertuples():
-        assert row.geometry.covers(Point(row.site_lon_deg, row.site_lat_deg)), row.feature_id  # apex of a sector
+        assert row.geometry.covers(Point(row.site_lon_deg, row.site_lat_deg)), (
+            row.feature_id
+        )  # apex of a sector
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"year": 1990}, "year"), ({"year": 2016, "scenario": "maybe"}, "scenario"),
-     ({"year": 2016, "estimate": "best"}, "estimate"), ({"year": 2016, "target_alt_km": -5}, "target_alt_km")],
+    [
+        ({"year": 1990}, "year"),
+        ({"year": 2016, "scenario": "maybe"}, "scenario"),
+        ({"year": 2016, "estimate": "best"}, "estimate"),
+        ({"year": 2016, "target_alt_km": -5}, "target_alt_km"),
+    ],
 )
 def test_footprint_options__reject_bad_values(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(ValueError, match=field):

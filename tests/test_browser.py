@@ -1,0 +1,286 @@
+"""What a person sees, in Debian's Chromium driven by Playwright against a live Streamlit server on loopback.
+
+One server for the session (``streamlit run app.py`` on a free port), one headless Chromium.
+Screenshots go to ``artifacts/`` (git-ignored). When Chromium or Playwright is missing the tests
+fail if the environment variable ``CI`` is set and are skipped, with the reason, otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import numpy as np
+import pytest
+
+from coverage.style import LAYER_STYLES, OKABE_ITO
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1920, "height": 1080}
+MAP = '[data-testid="stDeckGlJsonChart"]'
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+ALL_LAYERS = [k for k in LAYER_STYLES if k != "countries"]  # "countries" is always drawn
+
+
+def _need_browser() -> None:
+    """Fail under CI, skip elsewhere, when the browser stack is missing."""
+    problems = []
+    if not Path(CHROMIUM).exists():
+        problems.append(f"{CHROMIUM} not found (apt-get install -y chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        problems.append("the playwright Python package is not installed")
+    if problems:
+        message = "browser tests need Chromium and Playwright: " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI is set, so this is a failure, not a skip)", pytrace=False)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """Base URL of ``streamlit run app.py`` on a free loopback port, stopped at the end."""
+    _need_browser()
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "browser_server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90.0
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit did not start (see {ARTIFACTS / 'browser_server.log'})",
+                    pytrace=False,
+                )
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Loaded:
+    """A page loaded with a query string, with every request it made."""
+
+    def __init__(self, page: Any, requests: list[str]) -> None:
+        self.page = page
+        self.requests = requests
+
+
+def _load(browser: Any, server: str, query: dict[str, str], shot: str) -> Loaded:
+    """Open ``server/?query``, wait for the map to be drawn, save ``artifacts/<shot>.png``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{server}/?{urlencode(query)}", wait_until="domcontentloaded", timeout=90_000)
+    page.locator(f"{MAP} canvas").first.wait_for(state="visible", timeout=90_000)
+    _settle(page)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
+    return Loaded(page, requests)
+
+
+def _settle(page: Any) -> None:
+    # The script has finished when the status widget's "running" indicator is gone.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(2000)  # let deck.gl draw
+
+
+def _map_pixels(loaded: Loaded) -> np.ndarray:
+    from PIL import Image
+
+    box = loaded.page.locator(MAP).first.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 300, box
+    png = loaded.page.screenshot(clip=box)
+    import io
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _near(pixels: np.ndarray, hex_colour: str, tol: int = 40) -> int:
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(pixels - rgb).sum(axis=-1) <= tol).sum())
+
+
+def _exceptions(loaded: Loaded) -> list[str]:
+    return [e.inner_text()[:300] for e in loaded.page.locator('[data-testid="stException"]').all()]
+
+
+# --- (a) the map renders ------------------------------------------------------------------------
+
+
+def test_map_renders_with_the_ring_colours(browser: Any, server: str) -> None:
+    loaded = _load(browser, server, {"year": "2016"}, "browser_map_2016")
+    try:
+        assert not _exceptions(loaded)
+        pixels = _map_pixels(loaded)
+        distinct = len(np.unique(pixels.reshape(-1, 3), axis=0))
+        assert distinct > 200, f"only {distinct} colours in the map: blank or unstyled"
+        assert pixels.std() > 10, "the map is a flat colour"
+        assert _near(pixels, OKABE_ITO["blue"]) > 200, "no Okabe-Ito blue radar outline drawn"
+        assert _near(pixels, OKABE_ITO["vermillion"]) > 200, "no vermillion interceptor ring drawn"
+    finally:
+        loaded.page.context.close()
+
+
+# --- (b) offline guarantee ----------------------------------------------------------------------
+
+
+def _outside(requests: list[str]) -> list[str]:
+    bad = []
+    for url in requests:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            continue
+        if parts.hostname not in LOOPBACK and parts.netloc not in LOOPBACK:
+            bad.append(url)
+    return bad
+
+
+@pytest.mark.parametrize("projector", ["false", "true"])
+@pytest.mark.parametrize("scenario", ["planned", "actual"])
+def test_offline__every_request_goes_to_loopback(
+    browser: Any, server: str, scenario: str, projector: str
+) -> None:
+    query = {f"show_{k}": "true" for k in ALL_LAYERS}
+    query.update(scenario=scenario, projector=projector, year="2018")
+    loaded = _load(browser, server, query, f"browser_offline_{scenario}_projector_{projector}")
+    try:
+        assert not _exceptions(loaded), _exceptions(loaded)
+        assert len(loaded.requests) > 10
+        assert not _outside(loaded.requests), _outside(loaded.requests)
+        assert _near(_map_pixels(loaded), OKABE_ITO["orange"]) > 50, (
+            "early-warning sectors not drawn"
+        )
+    finally:
+        loaded.page.context.close()
+
+
+# --- (c) the year changes the map ---------------------------------------------------------------
+
+
+def test_year_in_the_url_changes_the_map(browser: Any, server: str) -> None:
+    early = _load(browser, server, {"year": "2011"}, "browser_year_2011")
+    late = _load(browser, server, {"year": "2024"}, "browser_year_2024")
+    try:
+        a, b = _map_pixels(early), _map_pixels(late)
+        assert a.shape == b.shape
+        changed = (np.abs(a - b).sum(axis=-1) > 30).mean()
+        assert changed > 0.005, f"only {changed:.2%} of the map changed between 2011 and 2024"
+        # 2024: Aegis Ashore Poland is in place (its SM-3 IIA ring is far larger than anything in 2011).
+        assert _near(b, OKABE_ITO["vermillion"]) > _near(a, OKABE_ITO["vermillion"])
+        assert "2011" in early.page.locator(".epaa-banner").first.inner_text()
+        assert "2024" in late.page.locator(".epaa-banner").first.inner_text()
+    finally:
+        early.page.context.close()
+        late.page.context.close()
+
+
+# --- (d) projector mode -------------------------------------------------------------------------
+
+
+def test_projector_mode_hides_the_controls(browser: Any, server: str) -> None:
+    loaded = _load(browser, server, {"projector": "true", "year": "2016"}, "browser_projector")
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        widgets = page.locator(
+            '[data-testid="stSidebar"] [data-testid="stSlider"], [data-testid="stSidebar"] [data-testid="stCheckbox"], '
+            '[data-testid="stSidebar"] [data-testid="stRadio"]'
+        ).all()
+        for widget in widgets:
+            box = widget.bounding_box()
+            on_screen = (
+                box is not None
+                and box["width"] > 0
+                and box["x"] + box["width"] > 0
+                and box["x"] < VIEWPORT["width"]
+            )
+            assert not (widget.is_visible() and on_screen), (
+                f"sidebar widget on screen in projector mode: {box}"
+            )
+        header = page.locator('header[data-testid="stHeader"]')
+        assert header.count() == 0 or not header.first.is_visible()
+        box = page.locator(MAP).first.bounding_box()
+        assert box and box["width"] > 0.6 * VIEWPORT["width"], "the map should fill the screen"
+        pixels = _map_pixels(loaded)
+        assert (
+            _near(pixels, OKABE_ITO["blue"]) > 200 and _near(pixels, OKABE_ITO["vermillion"]) > 200
+        )
+    finally:
+        loaded.page.context.close()
