@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from coverage import icbm, metrics
+from coverage import gis, icbm, metrics
 from coverage._analysis_schemas import load_threats
 from coverage._mapdata_analysis import query_for
 from coverage.catalogue import Catalogue
@@ -152,7 +152,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             st.dataframe(m.countries, hide_index=True, width="stretch", key="metrics_table")
             st.download_button(
                 "Metrics CSV",
-                data=lambda: m.countries.to_csv(index=False).encode(),
+                data=lambda: gis.metrics_csv(m.countries),
                 file_name=f"epaa_metrics_{options.year}_{options.scenario}.csv",
                 mime="text/csv",
                 key="download_metrics",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -130,11 +129,31 @@ def test_bad_options__exit_2_naming_the_option(
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("coverage._mapdata_analysis") is not None,
-    reason="the defended layer is available in this build",
-)
-def test_defended__clear_error_when_engine_missing(tmp_path: Path) -> None:
-    res = _run("--year", "2016", "--out", str(tmp_path / "d.png"), "--layers", "radar,defended")
-    assert res.returncode == 2
-    assert "--layers defended" in res.stderr
+def test_defended__png_with_defended_layer_and_bad_launch_area(tmp_path: Path) -> None:
+    out = tmp_path / "d.png"
+    res = _run(
+        "--year",
+        "2016",
+        "--out",
+        str(out),
+        "--layers",
+        "radar,defended,sites",
+        "--width-px",
+        "640",
+        "--height-px",
+        "360",
+    )
+    assert res.returncode == 0, res.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = _run(
+        "--year",
+        "2016",
+        "--out",
+        str(tmp_path / "e.png"),
+        "--layers",
+        "defended",
+        "--launch-area",
+        "atlantis",
+    )
+    assert bad.returncode == 2
+    assert "atlantis" in bad.stderr and "Traceback" not in bad.stderr
