@@ -125,8 +125,11 @@ state, projector = controls.sidebar_state()
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
 top_area, whatif_area = st.container(), st.container()
-with whatif_area:
-    catalogue = whatif.whatif_panel(sourced)
+if projector:
+    catalogue = whatif.edited_catalogue(sourced)
+else:
+    with whatif_area:
+        catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
 data = map_for(catalogue.digest, state, catalogue)
 deck = deck_for(catalogue.digest, state, projector, data)

@@ -19,7 +19,7 @@ from coverage import whatif
 from coverage.catalogue import SITE_KINDS, Catalogue
 from coverage.scenario import FIRST_YEAR
 
-__all__ = ["whatif_panel"]
+__all__ = ["edited_catalogue", "whatif_panel"]
 
 _CATALOGUE = "whatif_catalogue"
 _BASE = "whatif_base_digest"
@@ -58,6 +58,11 @@ def whatif_panel(sourced: Catalogue) -> Catalogue:
         _upload(sourced)
         _downloads_and_reset(sourced, current)
     return current
+
+
+def edited_catalogue(sourced: Catalogue) -> Catalogue:
+    """The session's edited catalogue without drawing the panel (projector mode)."""
+    return _current(sourced)
 
 
 def _current(sourced: Catalogue) -> Catalogue:
