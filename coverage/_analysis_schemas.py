@@ -8,14 +8,13 @@ column, value and what is allowed. Loaded tables are cached per process and retu
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 
-from coverage._schema import Column, DataError, DataProblem, validate_frame
+from coverage._schema import Column, DataError, DataProblem, read_csv_as_text, validate_frame
 
 __all__ = [
     "ANALYSIS_SCHEMAS",
@@ -96,17 +95,9 @@ def read_analysis_table(
     if name not in ANALYSIS_SCHEMAS:
         raise KeyError(f"unknown analysis table {name!r}; known: {', '.join(ANALYSIS_SCHEMAS)}")
     label = source or f"data/{name}"
-    try:
-        if text is None:
-            raw = pd.read_csv(data_dir / name, dtype=str, keep_default_na=False, encoding="utf-8")
-        else:
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        return pd.DataFrame(), [DataProblem(label, None, None, None, "file not found")]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return pd.DataFrame(), [
-            DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")
-        ]
+    raw, problems = read_csv_as_text(label, path=data_dir / name, text=text)
+    if raw is None:
+        return pd.DataFrame(), problems
     frame, problems = validate_frame(raw, ANALYSIS_SCHEMAS[name], label, unique=_UNIQUE[name])
     if name == "threats.csv" and not frame.empty:
         problems += _check_threats(frame, label)

@@ -9,15 +9,17 @@ allowed.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Column", "DataError", "DataProblem", "parse_date", "validate_frame"]
+__all__ = ["Column", "DataError", "DataProblem", "parse_date", "read_csv_as_text", "validate_frame"]
 
 Kind = Literal["str", "id", "float", "int", "date", "bool", "choice"]
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
@@ -256,3 +258,24 @@ def validate_frame(
             out_rows.append(converted)
     frame = pd.DataFrame(out_rows, columns=[*names, "_line"])
     return frame, problems
+
+
+def read_csv_as_text(
+    label: str, *, path: Path | None = None, text: str | None = None
+) -> tuple[pd.DataFrame | None, list[DataProblem]]:
+    """Read a CSV file (``path``) or CSV text with every cell as a string, for :func:`validate_frame`.
+
+    Returns ``(None, [problem])`` when the file is missing or not readable UTF-8 CSV.
+    """
+    try:
+        if text is None:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        else:
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        return None, [DataProblem(label, None, None, None, "file not found")]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        return None, [
+            DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")
+        ]
+    return raw, []

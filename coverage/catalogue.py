@@ -9,7 +9,6 @@ user uploads (what-if sites), so bundled data and user data obey one set of rule
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from coverage._schema import Column, DataError, DataProblem, validate_frame
+from coverage._schema import Column, DataError, DataProblem, read_csv_as_text, validate_frame
 
 __all__ = [
     "CONFIDENCES",
@@ -239,17 +238,9 @@ def read_table(
         Name used in messages; defaults to ``data/<name>``.
     """
     label = source or f"data/{name}"
-    try:
-        if text is None:
-            raw = pd.read_csv(data_dir / name, dtype=str, keep_default_na=False, encoding="utf-8")
-        else:
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        return pd.DataFrame(), [DataProblem(label, None, None, None, "file not found")]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return pd.DataFrame(), [
-            DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")
-        ]
+    raw, problems = read_csv_as_text(label, path=data_dir / name, text=text)
+    if raw is None:
+        return pd.DataFrame(), problems
     return validate_frame(raw, SCHEMAS[name], label, unique=_UNIQUE.get(name))
 
 
