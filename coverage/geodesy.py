@@ -252,7 +252,9 @@ _CORNERS = (
 
 
 def _wrap180(deg: NDArray[np.float64]) -> NDArray[np.float64]:
-    return (deg + 180.0) % 360.0 - 180.0
+    """Degrees in [-180, 180); values already there are kept exactly (no rounding to -180)."""
+    deg = np.asarray(deg, dtype=float)
+    return np.where((deg >= -180.0) & (deg < 180.0), deg, (deg + 180.0) % 360.0 - 180.0)
 
 
 def _geodesic_polygon(
@@ -384,12 +386,13 @@ def _loop_to_polygon(
     x, y, d_lon = _pole_fixed_loop(lon, lat, holds_pole)
     if x.size < 3:
         return Polygon()
-    xu = x[0] + np.concatenate([[0.0], np.cumsum(d_lon)])  # unwrapped, closing vertex included
-    xu[-1] = x[0] + 360.0 * round((xu[-1] - x[0]) / 360.0)  # whole turns exactly, no rounding drift
-    sheet = np.floor((xu + 180.0) / 360.0)
-    crossing = np.flatnonzero(sheet[1:] != sheet[:-1])
+    # Edge i crosses the antimeridian eastwards (+1) or westwards (-1) when its step in
+    # longitude carries it out of [-180, 180): counted exactly, with no unwrapping drift.
+    x_next = np.roll(x, -1)
+    turn = np.rint((x + d_lon - x_next) / 360.0)
+    crossing = np.flatnonzero(turn)
     if crossing.size == 0:
-        coords = np.column_stack([np.clip(xu[:-1], -180.0, 180.0), y])
+        coords = np.column_stack([x, y])
         poly = Polygon(coords)
         rel = coords - coords[0]
         signed = np.sum(rel[:-1, 0] * rel[1:, 1] - rel[1:, 0] * rel[:-1, 1])
@@ -397,7 +400,7 @@ def _loop_to_polygon(
             # Anticlockwise: the region is outside the loop and holds both poles.
             return _as_polygonal(box(-180.0, -90.0, 180.0, 90.0).difference(_valid(poly)))
         return _as_polygonal(poly if poly.is_valid else _valid(poly))
-    return _stitch(xu, y, sheet, crossing)
+    return _stitch(x, y, d_lon, turn, crossing)
 
 
 def _pole_fixed_loop(
@@ -480,25 +483,25 @@ def _perimeter_position(px: float, py: float) -> float:
 
 
 def _stitch(
-    xu: NDArray[np.float64],
+    x: NDArray[np.float64],
     y: NDArray[np.float64],
-    sheet: NDArray[np.float64],
+    d_lon: NDArray[np.float64],
+    turn: NDArray[np.float64],
     crossing: NDArray[np.int64],
 ) -> BaseGeometry:
-    """Cut the unwrapped loop at the antimeridian and close the pieces along the rectangle."""
+    """Cut the loop at the antimeridian and close the pieces along the lon/lat rectangle."""
     n = y.size
-    y_closed = np.append(y, y[0])
-    x = np.clip(xu - 360.0 * sheet, -180.0, 180.0)  # back in [-180, 180]
+    y_next = np.roll(y, -1)
     # Where each crossing edge meets its antimeridian, and the pieces between crossings.
     exits: list[tuple[float, float]] = []
     entries: list[tuple[float, float]] = []
     for i in crossing:
-        east = sheet[i + 1] > sheet[i]
-        seam = 180.0 + 360.0 * min(sheet[i], sheet[i + 1])
-        t = (seam - xu[i]) / (xu[i + 1] - xu[i])
-        lat_c = float(y_closed[i] + t * (y_closed[i + 1] - y_closed[i]))
-        exits.append((180.0 if east else -180.0, lat_c))
-        entries.append((-180.0 if east else 180.0, lat_c))
+        east = turn[i] > 0.0
+        seam = 180.0 if east else -180.0
+        t = (seam - x[i]) / d_lon[i]
+        lat_c = float(y[i] + t * (y_next[i] - y[i]))
+        exits.append((seam, lat_c))
+        entries.append((-seam, lat_c))
     pieces: list[NDArray[np.float64]] = []
     m = crossing.size
     for k in range(m):

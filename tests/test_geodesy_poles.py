@@ -119,6 +119,7 @@ POLE_SHAPES = [
     (120.0, 50.0, 6_000_000.0, 0.0, 360.0),
     (0.0, 0.0, 12_000_000.0, 0.0, 360.0),
     (179.9, 0.0, 12_000_000.0, 0.0, 360.0),
+    (179.99999999999997, -2.0, 10_000_000.0, 0.0, 360.0),  # first vertex a hair off +180
     (-45.0, -30.0, MAX_RADIUS_M, 0.0, 360.0),
     (24.41, 70.37, 3_611_000.0, 0.0, 360.0),  # a European radius from the far north holds the pole
     (0.0, 42.65, 13_985_567.0, 0.0, 45.8),
@@ -213,3 +214,33 @@ def test_antimeridian_ring__has_the_area_of_the_same_ring_elsewhere() -> None:
     whole = ring(0.0, 65.0, 500_000.0)
     assert split.geom_type == "MultiPolygon" and whole.geom_type == "Polygon"
     assert geodesic_area_m2(split) == pytest.approx(geodesic_area_m2(whole), rel=1e-6)
+
+
+# --- Edge cases found by property testing ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "radius_m", "boresight", "width"),
+    [
+        (179.99999999999997, 0.0, 1.0, 1.0, 1.0),  # wedge from just west of the antimeridian, east
+        (-179.99999999999997, 0.0, 1.0, -91.0, 1.0),
+        (180.0, 45.0, 3_000_000.0, 90.0, 10.0),
+        (-180.0, 45.0, 3_000_000.0, 270.0, 10.0),
+    ],
+)
+def test_sector_on_the_antimeridian__keeps_its_apex(
+    lon: float, lat: float, radius_m: float, boresight: float, width: float
+) -> None:
+    geom = sector(lon, lat, radius_m, boresight_deg=boresight, width_deg=width)
+    _assert_is_shape(geom, lon, lat, radius_m, boresight, width)
+    mirrored = shapely.Point(-lon, lat) if abs(lon) == 180.0 else shapely.Point(lon, lat)
+    assert min(geom.distance(shapely.Point(lon, lat)), geom.distance(mirrored)) < 1e-9
+
+
+@pytest.mark.parametrize("gap_deg", [0.016, 1e-6, 1e-12])
+def test_sector_with_a_hairline_gap_towards_a_pole__holds_both_poles(gap_deg: float) -> None:
+    # The gap points due north, so both radial edges run (almost) through the north pole.
+    geom = sector(0.0, 0.0, MAX_RADIUS_M, boresight_deg=180.0, width_deg=360.0 - gap_deg)
+    _assert_is_shape(geom, 0.0, 0.0, MAX_RADIUS_M, 180.0, 360.0 - gap_deg)
+    whole = ring(0.0, 0.0, MAX_RADIUS_M)
+    assert geodesic_area_m2(geom) == pytest.approx(geodesic_area_m2(whole), rel=1e-4)
