@@ -240,14 +240,13 @@ _MAX_REFINE_PASSES = 40
 _POLE_TIE_DEG = 1e-9
 #: Only a shape this large can hold both poles (half the meridian is about 20,004 km).
 _BOTH_POLES_MIN_RADIUS_M = 9_000_000.0
-#: Clockwise position along the lon/lat rectangle's outline (starting at its south-west corner,
-#: up the west edge, east along the north pole line, down the east edge, west along the south).
-_PERIMETER = 1080.0
+#: Corners of the lon/lat rectangle, each at the start of its side, as positions clockwise
+#: along its outline (see ``_outline_position``).
 _CORNERS = (
-    (0.0, (-180.0, -90.0)),
-    (180.0, (-180.0, 90.0)),
-    (540.0, (180.0, 90.0)),
-    (720.0, (180.0, -90.0)),
+    ((0, -90.0), (-180.0, -90.0)),
+    ((1, -180.0), (-180.0, 90.0)),
+    ((2, -90.0), (180.0, 90.0)),
+    ((3, -180.0), (180.0, -90.0)),
 )
 
 
@@ -255,6 +254,17 @@ def _wrap180(deg: NDArray[np.float64]) -> NDArray[np.float64]:
     """Degrees in [-180, 180); values already there are kept exactly (no rounding to -180)."""
     deg = np.asarray(deg, dtype=float)
     return np.where((deg >= -180.0) & (deg < 180.0), deg, (deg + 180.0) % 360.0 - 180.0)
+
+
+def _lon_step(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``b - a`` for longitudes in [-180, 180), taken the short way, in [-180, 180).
+
+    Computed without cancellation across the antimeridian: from -180 to 179.99999999999997 is a
+    step of -3e-14 degrees, not 0 (or a full turn) after rounding.
+    """
+    d = b - a
+    d = np.where(d >= 180.0, (b - 180.0) - (a + 180.0), d)
+    return np.where(d < -180.0, (b + 180.0) - (a - 180.0), d)
 
 
 def _geodesic_polygon(
@@ -306,7 +316,7 @@ def _densify(
     from the centre) from the lon/lat midpoint, it is inserted.
     """
     lon, lat = destination(lon0, lat0, az, dist)
-    lon = np.asarray(lon, float)
+    lon = _wrap180(lon)
     lat = np.asarray(lat, float)
     apex = dist == 0.0
     lon[apex], lat[apex] = lon0, lat0  # exactly the site, not a rounded forward solution
@@ -318,7 +328,7 @@ def _densify(
             break
         nxt = (idx + 1) % lon.size
         lon1, lat1, lon2, lat2 = lon[idx], lat[idx], lon[nxt], lat[nxt]
-        d_lon = _wrap180(lon2 - lon1)
+        d_lon = _lon_step(lon1, lon2)
         # Screen: distance between the lon/lat midpoint and the chord midpoint in a polar plane.
         hemi = np.where(lat1 + lat2 >= 0.0, 1.0, -1.0)
         c1 = np.radians(90.0 - hemi * lat1)
@@ -355,7 +365,7 @@ def _densify(
         if not split.any():
             break
         at = idx[split] + 1
-        lon = np.insert(lon, at, lon_mid[split])
+        lon = np.insert(lon, at, _wrap180(lon_mid[split]))
         lat = np.insert(lat, at, lat_mid[split])
         az = np.insert(az, at, az_mid[split])
         dist = np.insert(dist, at, d_mid[split])
@@ -387,9 +397,9 @@ def _loop_to_polygon(
     if x.size < 3:
         return Polygon()
     # Edge i crosses the antimeridian eastwards (+1) or westwards (-1) when its step in
-    # longitude carries it out of [-180, 180): counted exactly, with no unwrapping drift.
-    x_next = np.roll(x, -1)
-    turn = np.rint((x + d_lon - x_next) / 360.0)
+    # longitude carries it out of [-180, 180): counted edge by edge, with no unwrapping drift.
+    end = x + d_lon
+    turn = (end >= 180.0).astype(float) - (end < -180.0)
     crossing = np.flatnonzero(turn)
     if crossing.size == 0:
         coords = np.column_stack([x, y])
@@ -411,7 +421,7 @@ def _pole_fixed_loop(
     y = np.clip(np.asarray(lat, float), -90.0, 90.0)
     pole = np.abs(y) >= 90.0 - _POLE_EPS_DEG
     if not pole.any():
-        steps = _wrap180(np.roll(x, -1) - x)
+        steps = _lon_step(x, np.roll(x, -1))
         return x, y, _pass_poles(y, steps, np.ones(x.size, dtype=bool), holds_pole)
     if pole.all():
         return np.empty(0), np.empty(0), np.empty(0)
@@ -429,7 +439,7 @@ def _pole_fixed_loop(
             ys.append(float(y[i]))
             j = (i + 1) % n
             # Towards a pole the edge runs along this vertex's meridian.
-            steps.append(0.0 if pole[j] else float(_wrap180(x[j] - x[i])))
+            steps.append(0.0 if pole[j] else float(_lon_step(x[i], x[j])))
             regular.append(not pole[j])
             i += 1
             continue
@@ -477,9 +487,15 @@ def _pass_poles(
     return steps
 
 
-def _perimeter_position(px: float, py: float) -> float:
-    """Clockwise position of a point on the east or west edge of the lon/lat rectangle."""
-    return py + 90.0 if px < 0.0 else 540.0 + (90.0 - py)
+def _outline_position(px: float, py: float) -> tuple[int, float]:
+    """Position of a point on the west or east side of the lon/lat rectangle, going clockwise.
+
+    Sides are numbered from the west one (0, running north), the north pole line (1), the east
+    side (2, running south) to the south pole line (3); within a side the coordinate grows
+    clockwise. Kept as a pair, not a single number, so that crossings a few ulps apart stay
+    distinct.
+    """
+    return (0, float(py)) if px < 0.0 else (2, -float(py))
 
 
 def _stitch(
@@ -498,13 +514,12 @@ def _stitch(
     for i in crossing:
         east = turn[i] > 0.0
         seam = 180.0 if east else -180.0
-        t = (seam - x[i]) / d_lon[i]
+        t = (seam - x[i]) / d_lon[i] if d_lon[i] != 0.0 else 0.0
         lat_c = float(y[i] + t * (y_next[i] - y[i]))
         exits.append((seam, lat_c))
         entries.append((-seam, lat_c))
     pieces: list[NDArray[np.float64]] = []
-    m = crossing.size
-    for k in range(m):
+    for k in range(crossing.size):
         lo, hi = int(crossing[k - 1]) + 1, int(crossing[k]) + 1  # vertices after entry k - 1
         if k == 0:
             idx = np.r_[np.arange(int(crossing[-1]) + 1, n), np.arange(0, hi)]
@@ -512,8 +527,14 @@ def _stitch(
             idx = np.arange(lo, hi)
         idx = idx[idx < n]
         body = np.column_stack([x[idx], y[idx]])
-        pieces.append(np.vstack([[entries[k - 1]], body, [exits[k]]]))
-    starts = np.array([_perimeter_position(*p[0]) for p in pieces])
+        piece = np.vstack([[entries[k - 1]], body, [exits[k]]])
+        # A piece running only along the antimeridian (the loop touching it) adds nothing.
+        if not (np.abs(piece[:, 0]) == 180.0).all():
+            pieces.append(piece)
+    m = len(pieces)
+    if m == 0:
+        return Polygon()
+    starts = [_outline_position(*p[0]) for p in pieces]
     used = np.zeros(m, dtype=bool)
     rings: list[NDArray[np.float64]] = []
     for k0 in range(m):
@@ -524,13 +545,25 @@ def _stitch(
         while True:
             used[k] = True
             parts.append(pieces[k])
-            s_end = _perimeter_position(*pieces[k][-1])
-            gap = (starts - s_end) % _PERIMETER
-            k_next = int(np.argmin(gap))
+            end = _outline_position(*pieces[k][-1])
+
+            def ahead(pos: tuple[int, float], end: tuple[int, float] = end) -> tuple[int, ...]:
+                """Order of positions met going clockwise round the outline from ``end``."""
+                return (0 if pos > end else 2, *pos) if pos != end else (1,)
+
+            ranks = []
+            for j, pos in enumerate(starts):
+                rank = ahead(pos)
+                # The loop leaves the antimeridian where it met it (an apex on it): go straight
+                # on at a convex corner, all the way round the outline at a reflex one.
+                if rank == (1,):
+                    rank = (3,) if _turns_left(pieces[k], pieces[j]) else (-1,)
+                ranks.append(rank)
+            k_next = min(range(m), key=ranks.__getitem__)
             corners = sorted(
-                ((s - s_end) % _PERIMETER, xy)
-                for s, xy in _CORNERS
-                if 0.0 < (s - s_end) % _PERIMETER < gap[k_next]
+                (ahead(pos), xy)
+                for pos, xy in _CORNERS
+                if pos != end and (ranks[k_next] == (3,) or ahead(pos) < ranks[k_next])
             )
             if corners:
                 parts.append(np.array([xy for _, xy in corners]))
@@ -540,14 +573,31 @@ def _stitch(
         ring_xy = np.vstack(parts)
         keep = np.r_[True, np.any(np.diff(ring_xy, axis=0) != 0.0, axis=1)]
         ring_xy = ring_xy[keep]
-        if len(np.unique(ring_xy, axis=0)) >= 3:
-            rings.append(ring_xy)
+        distinct = np.unique(ring_xy, axis=0)
+        if len(distinct) == 2 and np.count_nonzero(np.abs(distinct[:, 0]) == 180.0) == 1:
+            # A vertex a hair from the antimeridian, narrower than the float spacing there (a
+            # site at 179.99999999999997 whose shape lies east): keep it as a hairline triangle.
+            seam, inner = sorted(distinct, key=lambda p: abs(p[0]) != 180.0)
+            towards = inner[1] if inner[1] != seam[1] else (0.0 if seam[1] != 0.0 else 1.0)
+            ring_xy = np.array([seam, inner, (seam[0], np.nextafter(seam[1], towards))])
+        elif len(distinct) < 3:
+            continue
+        rings.append(ring_xy)
     polys = [Polygon(r) for r in rings]
     polys = [p for p in polys if p.area > 0.0]
     if not polys:
         return Polygon()
     geom = polys[0] if len(polys) == 1 else MultiPolygon(polys)
     return _as_polygonal(geom if geom.is_valid else _valid(geom))
+
+
+def _turns_left(ending: NDArray[np.float64], starting: NDArray[np.float64]) -> bool:
+    """Whether the loop turns left (anticlockwise) from piece ``ending`` into ``starting``."""
+    end, start = ending[-1], starting[0]
+    before = next((p for p in ending[::-1] if (p != end).any()), end)
+    after = next((p for p in starting if (p != start).any()), start)
+    u, v = end - before, after - start
+    return bool(u[0] * v[1] - u[1] * v[0] > 0.0)
 
 
 def _valid(geom: BaseGeometry) -> BaseGeometry:

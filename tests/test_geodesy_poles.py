@@ -225,6 +225,15 @@ def test_antimeridian_ring__has_the_area_of_the_same_ring_elsewhere() -> None:
         (179.99999999999997, 0.0, 1.0, 1.0, 1.0),  # wedge from just west of the antimeridian, east
         (-179.99999999999997, 0.0, 1.0, -91.0, 1.0),
         (180.0, 45.0, 3_000_000.0, 90.0, 10.0),
+        (180.0, 0.0, 1_281.0, 217.0, 4.0),  # first radial point 3e-14 degrees west of +180
+        (179.99999999999997, 0.0, 700_000.0, 3.0, 1.5),
+        (179.99999999999997, 26.0, 1_000.0, 27.0, 1.0),  # west of +180 only by a hairline
+        (179.99999999999997, 88.0, 1.0, 9.0, 1.0),
+        (180.0, 0.0, 12_000_000.0, 90.0, 228.0),  # apex on the antimeridian, both poles inside
+        (-180.0, 0.0, 12_000_000.0, 270.0, 228.0),
+        (180.0, 45.0, 3_000_000.0, 270.0, 10.0),  # apex on it, wedge on one side
+        (180.0, 88.0, 700_000.0, 90.0, 359.0),  # apex on the antimeridian, the gap along it
+        (-180.0, -88.0, 700_000.0, 270.0, 359.0),
         (-180.0, 45.0, 3_000_000.0, 270.0, 10.0),
     ],
 )
@@ -235,6 +244,13 @@ def test_sector_on_the_antimeridian__keeps_its_apex(
     _assert_is_shape(geom, lon, lat, radius_m, boresight, width)
     mirrored = shapely.Point(-lon, lat) if abs(lon) == 180.0 else shapely.Point(lon, lat)
     assert min(geom.distance(shapely.Point(lon, lat)), geom.distance(mirrored)) < 1e-9
+
+
+@pytest.mark.parametrize("radius_m", [5.960464477539063e-08, 1e-3, 1.0])
+def test_tiny_shapes_on_the_antimeridian__are_valid(radius_m: float) -> None:
+    for lon in (180.0, -180.0, 179.99999999999997):
+        assert ring(lon, 0.0, radius_m).is_valid
+        assert sector(lon, 0.0, radius_m, boresight_deg=217.0, width_deg=4.0).is_valid
 
 
 @pytest.mark.parametrize("gap_deg", [0.016, 1e-6, 1e-12])
