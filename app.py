@@ -7,10 +7,12 @@ through cached functions and lays out the results.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from coverage.catalogue import Catalogue, DataError, load_catalogue
-from coverage.layers import CompactDeck, build_deck
+from coverage.layers import CompactDeck, StaticFiles, build_deck
 from coverage.mapdata import MapData, MapState, compute_map
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 from dashboard import analysis, controls, exports, panels, whatif
@@ -38,7 +40,14 @@ def map_for(digest: str, state: MapState, _catalogue: Catalogue) -> MapData:
 @st.cache_resource(show_spinner=False, max_entries=96)
 def deck_for(digest: str, state: MapState, projector: bool, _data: MapData) -> CompactDeck:
     """The pydeck map of a state; cached so reruns send identical JSON (no camera reset)."""
-    return build_deck(_data, projector=projector)
+    return build_deck(_data, projector=projector, static=_static_files())
+
+
+def _static_files() -> StaticFiles | None:
+    """Where the basemap is published, when Streamlit serves ``./static`` (see config.toml)."""
+    if not st.get_option("server.enableStaticServing"):
+        return None  # e.g. started from another folder without our config: basemap sent inline
+    return StaticFiles(Path(__file__).resolve().parent / "static")
 
 
 def _step_year(delta: int) -> None:

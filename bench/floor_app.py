@@ -17,7 +17,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coverage.catalogue import load_catalogue  # noqa: E402 - after the path set-up above
-from coverage.layers import CompactDeck, build_deck  # noqa: E402
+from coverage.layers import CompactDeck, StaticFiles, build_deck  # noqa: E402
 from coverage.mapdata import MapState, compute_map  # noqa: E402
 from coverage.scenario import FootprintOptions  # noqa: E402
 
@@ -26,11 +26,18 @@ st.set_page_config(page_title="Floor: Streamlit + pydeck basemap", layout="wide"
 
 @st.cache_resource(show_spinner=False)
 def basemap_deck() -> CompactDeck:
-    """The dashboard's own basemap (sea, countries, borders) with every other layer off."""
+    """The dashboard's own basemap (sea, countries, borders) with every other layer off.
+
+    Published files are used the same way as by the dashboard (``bench/static`` links to the
+    repository's ``static``, since Streamlit serves the folder next to the running script).
+    """
     data = compute_map(
         load_catalogue(), MapState(options=FootprintOptions(year=2016), layers=frozenset())
     )
-    return build_deck(data)
+    static = None
+    if st.get_option("server.enableStaticServing"):
+        static = StaticFiles(Path(__file__).resolve().parent / "static")
+    return build_deck(data, static=static)
 
 
 def _step(delta: int) -> None:

@@ -1,7 +1,8 @@
 """Load test: N concurrent browser sessions drive the dashboard, then the framework's floor page.
 
-Starts ``streamlit run app.py`` on a free loopback port, opens ``--sessions`` Playwright contexts in
-one headless Chromium (Debian's ``/usr/bin/chromium``) and, for ``--rounds`` rounds, has every
+Starts ``streamlit run app.py`` on a free loopback port, opens ``--sessions`` Playwright contexts,
+spread over ``--browsers`` headless Chromium processes (Debian's ``/usr/bin/chromium``; each has its
+own GPU process, as each user has their own machine) and, for ``--rounds`` rounds, has every
 session at once step the year (the ▶/◀ buttons ``next_year``/``prev_year``) and toggle the radar
 layer (checkbox ``show_radar``). Each input is timed until the map has been updated: the text that
 the script writes *after* the map (events of the year, legend) has changed, Streamlit's status
@@ -9,7 +10,12 @@ widget says the run is over and two animation frames have passed (deck.gl draws 
 that draws only the same basemap, and the ratio of the median latencies is printed on the last line.
 
 Reports p50/p95 latency, errors (timeouts, exceptions shown, requests leaving loopback) and the
-server's resident memory before, after opening the sessions and after each round. Every wait has a
+server's resident memory before, after opening the sessions and after each round. Two latencies
+are reported per input: *drawn* (until the map has been updated in the browser, as above) and
+*served* (until the browser has received the server's "script finished" message, read from the
+WebSocket). On this machine the browsers share the server's two cores and render WebGL in software
+(SwiftShader), so *drawn* includes N browsers' rendering work; *served* is what the shared server
+gives each of N users. Every wait has a
 timeout and the whole run a deadline (``--max-seconds``); both servers are stopped at the end.
 
 Usage: ``.venv/bin/python bench/load.py [--sessions 20] [--rounds 5]``
@@ -76,6 +82,7 @@ class Result:
 
     name: str
     latencies_s: list[float] = field(default_factory=list)
+    served_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rss_mb: list[tuple[str, float]] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
@@ -84,11 +91,11 @@ class Result:
     rounds_server_cpu_s: float = 0.0
     rounds_machine_cpu_s: float = 0.0
 
-    def pct(self, q: float) -> float:
-        """Latency percentile ``q`` (0-100), seconds; NaN without data."""
-        if not self.latencies_s:
+    def pct(self, q: float, *, served: bool = False) -> float:
+        """Latency percentile ``q`` (0-100), seconds (drawn, or ``served``); NaN without data."""
+        data = sorted(self.served_s if served else self.latencies_s)
+        if not data:
             return float("nan")
-        data = sorted(self.latencies_s)
         k = (len(data) - 1) * q / 100.0
         lo, hi = int(k), min(int(k) + 1, len(data) - 1)
         return data[lo] + (data[hi] - data[lo]) * (k - lo)
@@ -189,6 +196,22 @@ def streamlit_server(script: str, log_path: Path) -> Any:
 # --- Sessions ----------------------------------------------------------------------------------
 
 
+def _script_finished(payload: Any) -> bool:
+    """Whether a WebSocket frame from the server is Streamlit's "script finished" message."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(payload, bytes | bytearray):
+        return False
+    try:
+        return ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished"
+    except Exception:  # noqa: BLE001 - not a ForwardMsg: not the frame we wait for
+        return False
+
+
+#: perf_counter() times at which each page received "script finished", by page.
+_FINISHED: dict[int, list[float]] = {}
+
+
 async def _open_session(
     browser: Any, url: str, sem: asyncio.Semaphore, result: Result, timeout_s: float
 ) -> Any:
@@ -202,6 +225,17 @@ async def _open_session(
                 result.outside_requests.append(request.url)
 
         page.on("request", _track)
+        finished = _FINISHED.setdefault(id(page), [])
+
+        def _on_ws(ws: Any) -> None:
+            ws.on(
+                "framereceived",
+                lambda payload: (
+                    finished.append(time.perf_counter()) if _script_finished(payload) else None
+                ),
+            )
+
+        page.on("websocket", _on_ws)
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
         await page.locator(f"{MAP} canvas").first.wait_for(
             state="visible", timeout=timeout_s * 1000
@@ -213,9 +247,10 @@ async def _open_session(
         return page
 
 
-async def _input(page: Any, selector: str, timeout_s: float) -> float:
-    """Click ``selector`` and return the seconds until the rerun has reached the browser."""
+async def _input(page: Any, selector: str, timeout_s: float) -> tuple[float, float]:
+    """Click ``selector``; return the seconds until the map was drawn and until the run was served."""
     before = await page.evaluate(PROBE_JS)
+    finished = _FINISHED.setdefault(id(page), [])
     t0 = time.perf_counter()
     await page.locator(selector).first.click(timeout=timeout_s * 1000)
     await page.wait_for_function(DONE_JS, arg=before, timeout=timeout_s * 1000, polling=20)
@@ -224,10 +259,11 @@ async def _input(page: Any, selector: str, timeout_s: float) -> float:
     elapsed = time.perf_counter() - t0
     if await page.locator('[data-testid="stException"]').count():
         raise RuntimeError("the app shows an exception")
-    return elapsed
+    served = next((t - t0 for t in finished if t > t0), elapsed)
+    return elapsed, min(served, elapsed)
 
 
-async def _round(page: Any, r: int, timeout_s: float) -> list[float]:
+async def _round(page: Any, r: int, timeout_s: float) -> list[tuple[float, float]]:
     year_button = ".st-key-next_year button" if r % 2 == 0 else ".st-key-prev_year button"
     return [
         await _input(page, year_button, timeout_s),
@@ -243,15 +279,20 @@ async def drive(name: str, script: str, args: argparse.Namespace, workdir: Path)
     with streamlit_server(script, workdir / f"{name}.log") as (base, pid):
         result.rss_mb.append(("start", _rss_mb(pid)))
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
-            )
+            browsers = [
+                await pw.chromium.launch(
+                    executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
+                )
+                for _ in range(min(args.browsers, args.sessions))
+            ]
             try:
                 sem = asyncio.Semaphore(args.open_concurrency)
                 opened = await asyncio.gather(
                     *(
-                        _open_session(browser, f"{base}/", sem, result, args.open_timeout)
-                        for _ in range(args.sessions)
+                        _open_session(
+                            browsers[i % len(browsers)], f"{base}/", sem, result, args.open_timeout
+                        )
+                        for i in range(args.sessions)
                     ),
                     return_exceptions=True,
                 )
@@ -274,21 +315,29 @@ async def drive(name: str, script: str, args: argparse.Namespace, workdir: Path)
                                 f"round {r + 1}: {type(out).__name__}: {str(out)[:120]}"
                             )
                         else:
-                            result.latencies_s += out
+                            result.latencies_s += [drawn for drawn, _ in out]
+                            result.served_s += [served for _, served in out]
                     result.rss_mb.append((f"round {r + 1}", _rss_mb(pid)))
                 result.rounds_wall_s = time.perf_counter() - wall0
                 result.rounds_server_cpu_s = _server_cpu_s(pid) - server0
                 result.rounds_machine_cpu_s = _machine_cpu_s() - machine0
             finally:
-                await browser.close()
+                for browser in browsers:
+                    await browser.close()
     return result
+
+
+def _server_ms_per_input(res: Result) -> float:
+    n = len(res.latencies_s)
+    return 1000.0 * res.rounds_server_cpu_s / n if n else float("nan")
 
 
 def _report(res: Result, args: argparse.Namespace) -> None:
     print(
         f"[{res.name}] sessions={res.sessions_open}/{args.sessions} rounds={args.rounds} inputs={len(res.latencies_s)} "
-        f"errors={len(res.errors)} p50={res.pct(50) * 1000:.0f} ms p95={res.pct(95) * 1000:.0f} ms "
-        f"max={max(res.latencies_s, default=float('nan')) * 1000:.0f} ms"
+        f"errors={len(res.errors)} drawn: p50={res.pct(50) * 1000:.0f} ms p95={res.pct(95) * 1000:.0f} ms "
+        f"max={max(res.latencies_s, default=float('nan')) * 1000:.0f} ms; served: "
+        f"p50={res.pct(50, served=True) * 1000:.0f} ms p95={res.pct(95, served=True) * 1000:.0f} ms"
     )
     series = " → ".join(f"{label} {mb:.0f}" for label, mb in res.rss_mb)
     grow = res.rss_mb[-1][1] - res.rss_mb[1][1] if len(res.rss_mb) > 2 else float("nan")
@@ -298,6 +347,10 @@ def _report(res: Result, args: argparse.Namespace) -> None:
         f"{res.rounds_server_cpu_s:.0f} s in the Streamlit server, "
         f"{res.rounds_machine_cpu_s - res.rounds_server_cpu_s:.0f} s elsewhere (browsers) "
         f"of {res.rounds_wall_s * (os.cpu_count() or 1):.0f} s available"
+    )
+    print(
+        f"[{res.name}] server CPU per input: {_server_ms_per_input(res):.0f} ms "
+        f"(what each rerun costs the shared server, whoever's browser draws it)"
     )
     print(f"[{res.name}] requests outside loopback: {len(res.outside_requests)}")
     for err in res.errors[:5]:
@@ -311,12 +364,24 @@ async def main_async(args: argparse.Namespace) -> int:
         _report(dashboard, args)
         floor = await drive("floor", str(Path("bench") / "floor_app.py"), args, workdir)
         _report(floor, args)
+    print(
+        f"server CPU per input ratio dashboard/floor = "
+        f"{_server_ms_per_input(dashboard) / _server_ms_per_input(floor):.2f} "
+        f"({_server_ms_per_input(dashboard):.0f} ms / {_server_ms_per_input(floor):.0f} ms)"
+    )
+    served50 = dashboard.pct(50, served=True) / floor.pct(50, served=True)
+    print(
+        f"served (server) latency ratio dashboard/floor = {served50:.2f} "
+        f"(p50 {dashboard.pct(50, served=True) * 1000:.0f} ms / {floor.pct(50, served=True) * 1000:.0f} ms; "
+        f"p95 {dashboard.pct(95, served=True) * 1000:.0f} ms / {floor.pct(95, served=True) * 1000:.0f} ms)"
+    )
     ratio50 = dashboard.pct(50) / floor.pct(50)
     ratio95 = dashboard.pct(95) / floor.pct(95)
     print(
         f"rerun latency ratio dashboard/floor = {ratio50:.2f} (p50 {dashboard.pct(50) * 1000:.0f} ms / "
         f"{floor.pct(50) * 1000:.0f} ms; p95 {dashboard.pct(95) * 1000:.0f} ms / {floor.pct(95) * 1000:.0f} ms, "
-        f"ratio {ratio95:.2f}; N={args.sessions}, errors {len(dashboard.errors)}/{len(floor.errors)})"
+        f"ratio {ratio95:.2f}; N={args.sessions}, "
+        f"errors {len(dashboard.errors)}/{len(floor.errors)})"
     )
     failed = (
         dashboard.errors or floor.errors or dashboard.outside_requests or floor.outside_requests
@@ -338,6 +403,12 @@ def main(argv: list[str] | None = None) -> int:
         "--open-timeout", type=float, default=180.0, help="seconds allowed to open one session"
     )
     parser.add_argument(
+        "--browsers",
+        type=int,
+        default=4,
+        help="Chromium processes the sessions are spread over (default 4)",
+    )
+    parser.add_argument(
         "--open-concurrency", type=int, default=4, help="pages opened at once (default 4)"
     )
     parser.add_argument(
@@ -347,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 100 or not 1 <= args.rounds <= 100:
         parser.error("--sessions and --rounds must be from 1 to 100")
+    if not 1 <= args.browsers <= 20:
+        parser.error("--browsers must be from 1 to 20")
     if not Path(args.chromium).exists():
         print(f"rerun latency ratio dashboard/floor = n/a (no Chromium at {args.chromium})")
         return 2

@@ -8,10 +8,13 @@ nothing from outside.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -24,9 +27,17 @@ from coverage.basemap import border_lines, outer_countries
 from coverage.style import LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS, hex_to_rgba
 
 if TYPE_CHECKING:
+    from coverage.catalogue import Catalogue
     from coverage.mapdata import MapData
 
-__all__ = ["VIEWS", "CompactDeck", "build_deck", "feature_collection"]
+__all__ = [
+    "VIEWS",
+    "CompactDeck",
+    "StaticFiles",
+    "build_deck",
+    "feature_collection",
+    "write_basemap_files",
+]
 
 #: Camera presets: Europe (the default) and the Arctic view for ICBM tracks.
 VIEWS: Mapping[str, dict[str, float]] = {
@@ -53,6 +64,42 @@ class CompactDeck(pdk.Deck):
             )
             self.__dict__["_compact_json"] = cached
         return cached
+
+
+@dataclass(frozen=True)
+class StaticFiles:
+    """A folder the web server publishes, and the URL it is published under.
+
+    The basemap (countries, borders, NATO members) is most of a map's payload and rarely changes.
+    Written here as content-addressed JSON files (:func:`write_basemap_files`), a layer's ``data``
+    becomes a URL: the browser fetches each file once, and deck.gl, which compares a URL by value
+    but inline data by identity, does not rebuild those layers on every rerun. A file that is not
+    there (an unpublished change to ``data/``) falls back to inline data, so the map is never
+    missing its basemap.
+
+    ``url`` is relative to the page (Streamlit serves ``./static`` at ``app/static``), so it also
+    works under a ``server.baseUrlPath``.
+    """
+
+    directory: Path
+    url: str = "app/static"
+    subdir: str = "basemap"
+
+    def file_name(self, name: str, payload: str) -> str:
+        """Content-addressed file name of a layer's JSON ``payload``."""
+        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+        return f"{name}-{digest}.json"
+
+    def url_for(self, name: str, payload: str) -> str | None:
+        """The URL of ``payload`` if it has been published, else ``None``."""
+        fname = self.file_name(name, payload)
+        if (self.directory / self.subdir / fname).is_file():
+            return f"{self.url}/{self.subdir}/{fname}"
+        return None
+
+
+def _payload(collection: Any) -> str:
+    return json.dumps(collection, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
@@ -110,9 +157,14 @@ def _polygon_layer(
     projector: bool = False,
     fill: list[int] | None = None,
     pickable: bool = True,
+    prepared: dict[str, Any] | str | None = None,
 ) -> pdk.Layer:
     style = LAYER_STYLES[layer_key]
-    data = feature_collection(_with_text(frame, name_col), [*_TEXT_FIELDS, *extra])
+    data: dict[str, Any] | str
+    if prepared is not None:
+        data = prepared  # a published file's URL, or its collection when it is not published
+    else:
+        data = feature_collection(_with_text(frame, name_col), [*_TEXT_FIELDS, *extra])
     width = style.line_width_px * (1.8 if projector else 1.0)
     dash = _DASH_ARRAYS.get(style.line_style)
     extra_kwargs: dict[str, Any] = {}
@@ -142,13 +194,18 @@ def _polygon_layer(
     )
 
 
-def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
+def build_deck(
+    data: MapData, *, projector: bool = False, static: StaticFiles | None = None
+) -> CompactDeck:
     """Assemble the map of one :class:`~coverage.mapdata.MapData`.
 
     Only layers in ``data.state.layers`` are drawn; the basemap (sea and countries) always is.
-    ``projector`` draws thicker lines and larger labels.
+    ``projector`` draws thicker lines and larger labels. With ``static``, the basemap and NATO
+    layers refer to their published files by URL instead of carrying their data (see
+    :class:`StaticFiles`).
     """
     on = set(data.state.layers)
+    view = data.state.view
     layers: list[pdk.Layer] = [
         pdk.Layer(
             "PolygonLayer",
@@ -161,11 +218,11 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
         ),
         *(
             []
-            if data.state.view == "wide"
+            if view == "wide"
             else [
                 pdk.Layer(
                     "GeoJsonLayer",
-                    data=_countries_collection(outer_countries()),
+                    data=_layer_data("countries-outside", _outer_collection(), static),
                     id="countries-outside",
                     stroked=False,
                     filled=True,
@@ -176,7 +233,9 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
         ),
         pdk.Layer(
             "GeoJsonLayer",
-            data=_countries_collection(data.countries),
+            data=_layer_data(
+                f"countries-{_basemap_view(view)}", _countries_collection(data.countries), static
+            ),
             id="countries",
             stroked=False,
             filled=True,
@@ -185,17 +244,19 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
             auto_highlight="countries" in on,
             highlight_color=[0, 0, 0, 25],
         ),
+        # Straight segments (LineLayer), not paths: at under 1.5 px the joints are invisible, and
+        # software-rendered WebGL (browsers without a GPU) draws them about three times faster.
         pdk.Layer(
-            "GeoJsonLayer",
-            data=_countries_collection(
-                border_lines("world" if data.state.view == "wide" else "europe")
+            "LineLayer",
+            data=_layer_data(
+                f"borders-{_basemap_view(view)}", _border_segments(_basemap_view(view)), static
             ),
             id="borders",
-            stroked=True,
-            filled=False,
-            get_line_color=_BORDER,
-            line_width_units="'pixels'",
-            get_line_width=1.2 if projector else 0.7,
+            get_source_position="s",
+            get_target_position="t",
+            get_color=_BORDER,
+            width_units="'pixels'",
+            get_width=1.2 if projector else 0.7,
             pickable=False,
         ),
     ]
@@ -203,10 +264,12 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
     builders: dict[str, Any] = {
         "nato": lambda: _polygon_layer(
             "nato",
-            data.nato.assign(geometry=shapely.simplify(data.nato.geometry.values, 0.02)),
+            data.nato,
             "name",
-            ["iso3", "joined_year"],
             projector=projector,
+            prepared=_layer_data(
+                f"nato-{_basemap_view(view)}", _nato_collection(data.nato), static
+            ),
         ),
         "early_warning": lambda: _polygon_layer(
             "early_warning",
@@ -260,22 +323,130 @@ def build_deck(data: MapData, *, projector: bool = False) -> CompactDeck:
     )
 
 
-_COUNTRY_CACHE: dict[int, dict[str, Any]] = {}
+def _basemap_view(view: str) -> str:
+    """The basemap a camera view draws: the world one for the wide view, else Europe's."""
+    return "world" if view == "wide" else "europe"
+
+
+#: Simplification of the map's basemap and NATO layers, degrees (display only: exports and every
+#: computation use the full data). About 5 km: a quarter of a screen pixel at the default zoom,
+#: two pixels when zoomed to a single country (zoom 6).
+DISPLAY_TOLERANCE_DEG = 0.05
+
+#: Converted basemap layers, by kind and the identity of their (shared, never freed) source frame.
+_COLLECTIONS: dict[tuple[str, int], tuple[Any, Any]] = {}
+#: JSON of those layers, by the converted object's identity (they are never freed either).
+_PAYLOADS: dict[int, str] = {}
+
+
+def _converted(kind: str, frame: gpd.GeoDataFrame, convert: Any) -> Any:
+    key = (kind, id(frame))
+    if key not in _COLLECTIONS:
+        converted = convert(frame)
+        _COLLECTIONS[key] = (frame, converted)  # the frame is kept so its id stays unique
+        _PAYLOADS[id(converted)] = _payload(converted)
+    return _COLLECTIONS[key][1]
 
 
 def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     """Basemap FeatureCollection, converted once per basemap frame (the frames are shared)."""
-    key = id(countries)
-    if key not in _COUNTRY_CACHE:
-        # Display only: fills are simplified (borders are drawn from their own line layer on top).
-        countries = countries.assign(geometry=shapely.simplify(countries.geometry.values, 0.02))
-        frame = _with_text(countries, "name").assign(
-            label=countries.get("iso3", ""), source="Natural Earth 4.1 via world-atlas"
+
+    def convert(countries: gpd.GeoDataFrame) -> dict[str, Any]:
+        # Fills only: the borders are drawn from their own line layer on top.
+        simple = countries.assign(
+            geometry=shapely.simplify(countries.geometry.values, DISPLAY_TOLERANCE_DEG)
         )
-        _COUNTRY_CACHE[key] = feature_collection(
-            frame, [*_TEXT_FIELDS, "iso3"], decimals=2
-        )  # data is on a 0.01° grid
-    return _COUNTRY_CACHE[key]
+        frame = _with_text(simple, "name").assign(
+            label=simple.get("iso3", ""), source="Natural Earth 4.1 via world-atlas"
+        )
+        # The source is on a 0.01° grid: two decimals lose nothing.
+        return feature_collection(frame, [*_TEXT_FIELDS, "iso3"], decimals=2)
+
+    return _converted("countries", countries, convert)
+
+
+def _outer_collection() -> dict[str, Any]:
+    return _countries_collection(outer_countries())
+
+
+def _border_segments(view: str) -> list[dict[str, list[float]]]:
+    """Borders and coasts as straight segments ``{"s": [lon, lat], "t": [lon, lat]}``."""
+
+    def convert(frame: gpd.GeoDataFrame) -> list[dict[str, list[float]]]:
+        lines = shapely.simplify(frame.geometry.values, DISPLAY_TOLERANCE_DEG)
+        segments: list[dict[str, list[float]]] = []
+        for part in shapely.get_parts(lines):
+            xy = np.round(shapely.get_coordinates(part), 2)
+            keep = np.r_[True, np.any(xy[1:] != xy[:-1], axis=1)]  # drop repeats after rounding
+            pts = xy[keep].tolist()
+            segments += [{"s": a, "t": b} for a, b in zip(pts[:-1], pts[1:], strict=True)]
+        return segments
+
+    return _converted("segments", border_lines(view), convert)  # type: ignore[arg-type]
+
+
+def _nato_collection(nato: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The NATO members layer's features: display-simplified, as the basemap is."""
+    simple = nato.assign(geometry=shapely.simplify(nato.geometry.values, DISPLAY_TOLERANCE_DEG))
+    frame = _with_text(simple, "name")
+    return feature_collection(frame, [*_TEXT_FIELDS, "iso3", "joined_year"], decimals=2)
+
+
+def _json_of(collection: Any) -> str:
+    """The file content of a collection (serialised once for the shared basemap ones)."""
+    cached = _PAYLOADS.get(id(collection))
+    return cached if cached is not None else _payload(collection)
+
+
+def _layer_data(name: str, collection: Any, static: StaticFiles | None) -> Any:
+    """The collection's published URL when there is one, else the collection itself."""
+    if static is None:
+        return collection
+    return static.url_for(name, _json_of(collection)) or collection
+
+
+def basemap_payloads(catalogue: Catalogue, years: Iterable[int]) -> dict[str, tuple[str, str]]:
+    """Every basemap and NATO layer the dashboard can draw: ``{file stem: (name, JSON)}``.
+
+    Covers both basemaps (Europe, world) and the NATO members of each year in ``years``.
+    """
+    from coverage.basemap import countries, nato_countries
+
+    out: dict[str, tuple[str, str]] = {}
+
+    def add(name: str, collection: Any) -> None:
+        payload = _json_of(collection)
+        out[StaticFiles(Path()).file_name(name, payload)] = (name, payload)
+
+    add("countries-outside", _outer_collection())
+    for view in ("europe", "world"):
+        add(f"countries-{view}", _countries_collection(countries(view)))
+        add(f"borders-{view}", _border_segments(view))
+        for year in years:
+            add(f"nato-{view}", _nato_collection(nato_countries(catalogue, year, view=view)))
+    return out
+
+
+def write_basemap_files(
+    static: StaticFiles, catalogue: Catalogue, years: Iterable[int]
+) -> list[Path]:
+    """Publish :func:`basemap_payloads` into ``static``; remove files no longer produced.
+
+    Returns the files now in the folder. Only ``*.json`` files in ``static.subdir`` are touched.
+    """
+    folder = static.directory / static.subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    payloads = basemap_payloads(catalogue, years)
+    for stale in folder.glob("*.json"):
+        if stale.name not in payloads:
+            stale.unlink()
+    written = []
+    for fname, (_, payload) in sorted(payloads.items()):
+        path = folder / fname
+        if not path.is_file() or path.read_text(encoding="utf-8") != payload:
+            path.write_text(payload, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:

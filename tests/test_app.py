@@ -91,7 +91,15 @@ def test_app__every_widget_has_a_key(app: AppTest) -> None:
 
 def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
     labels = {b.label for b in app.get("download_button")}
-    assert {"PNG 1920×1080", "SVG", "PDF", "GeoJSON", "GeoPackage", "KMZ (2011–2024)", "Rollout GIF"} <= labels
+    assert {
+        "PNG 1920×1080",
+        "SVG",
+        "PDF",
+        "GeoJSON",
+        "GeoPackage",
+        "KMZ (2011–2024)",
+        "Rollout GIF",
+    } <= labels
 
 
 def test_app__defended_layer_and_engagement_controls() -> None:

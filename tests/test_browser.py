@@ -231,6 +231,33 @@ def test_offline__every_request_goes_to_loopback(
         loaded.page.context.close()
 
 
+def test_basemap__is_fetched_once_from_the_published_files(browser: Any, server: str) -> None:
+    loaded = _load(browser, server, {"year": "2016"}, "browser_basemap")
+    try:
+        page = loaded.page
+        fetched = [u for u in loaded.requests if "/app/static/basemap/" in u]
+        stems = {u.rsplit("/", 1)[1].rsplit("-", 1)[0] for u in fetched}
+        assert {"countries-outside", "countries-europe", "borders-europe", "nato-europe"} <= stems
+        for url in fetched:
+            response = page.request.get(url)
+            assert response.status == 200, url
+            assert response.headers["content-type"].startswith("application/json"), url
+        land = _near(_map_pixels(loaded), "#F8F8F6", tol=6)
+        assert land > 20_000, f"only {land} land-coloured pixels: basemap not drawn"
+        before = len(loaded.requests)
+        # 2016 -> 2017: Montenegro joins NATO, so only the NATO file changes.
+        page.locator(".st-key-next_year button").first.click()
+        page.wait_for_function(
+            "() => document.querySelector('.epaa-banner')?.innerText.includes('2017')",
+            timeout=60_000,
+        )
+        _settle(page)
+        again = [u for u in loaded.requests[before:] if "/app/static/basemap/" in u]
+        assert again and all("/nato-europe-" in u for u in again), again
+    finally:
+        loaded.page.context.close()
+
+
 # --- (c) the year changes the map ---------------------------------------------------------------
 
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
 
 from coverage.catalogue import Catalogue
-from coverage.layers import build_deck, feature_collection
+from coverage.layers import StaticFiles, build_deck, feature_collection, write_basemap_files
 from coverage.mapdata import MapState, compute_map
-from coverage.scenario import FootprintOptions, footprints
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions, footprints
 from coverage.style import LAYER_STYLES
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _spec(catalogue: Catalogue, **kwargs: object) -> dict:
@@ -72,3 +78,79 @@ def test_coverage_package__does_not_import_streamlit() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- Published basemap files (static/basemap, served by Streamlit at app/static) ----------------
+
+BASEMAP_IDS = {"countries-outside", "countries", "borders", "nato"}
+STATIC = StaticFiles(REPO / "static")
+
+
+def _basemap_data(spec: dict) -> dict[str, object]:
+    return {layer["id"]: layer["data"] for layer in spec["layers"] if layer["id"] in BASEMAP_IDS}
+
+
+@pytest.mark.parametrize("view", ["europe", "wide"])
+def test_published_basemap__is_current_for_every_year(catalogue: Catalogue, view: str) -> None:
+    # Fails when data/ changed without `python scripts/publish_basemap.py`: the map would still
+    # work (inline fallback) but every rerun would carry the basemap again.
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        state = MapState(FootprintOptions(year=year), layers=frozenset({"nato"}), view=view)
+        spec = json.loads(build_deck(compute_map(catalogue, state), static=STATIC).to_json())
+        data = _basemap_data(spec)
+        assert set(data) == BASEMAP_IDS - ({"countries-outside"} if view == "wide" else set())
+        for layer_id, url in data.items():
+            assert isinstance(url, str) and url.startswith("app/static/basemap/"), (year, layer_id)
+            assert (REPO / "static" / url.removeprefix("app/static/")).is_file(), url
+
+
+def test_published_file__holds_exactly_the_inline_data(catalogue: Catalogue) -> None:
+    state = MapState(FootprintOptions(year=2020), layers=frozenset({"nato"}))
+    data = compute_map(catalogue, state)
+    inline = _basemap_data(json.loads(build_deck(data).to_json()))
+    published = _basemap_data(json.loads(build_deck(data, static=STATIC).to_json()))
+    for layer_id, url in published.items():
+        path = REPO / "static" / str(url).removeprefix("app/static/")
+        assert json.loads(path.read_text(encoding="utf-8")) == inline[layer_id], layer_id
+    # NATO members of 2020 include North Macedonia (joined 27 March 2020), not Finland (2023).
+    iso3 = {f["properties"]["iso3"] for f in inline["nato"]["features"]}  # type: ignore[index]
+    assert "MKD" in iso3 and "FIN" not in iso3
+
+
+def test_unpublished_basemap__is_sent_inline(catalogue: Catalogue, tmp_path: Path) -> None:
+    data = compute_map(catalogue, MapState(FootprintOptions(year=2016)))
+    spec = json.loads(build_deck(data, static=StaticFiles(tmp_path)).to_json())
+    for layer_id, value in _basemap_data(spec).items():
+        assert isinstance(value, dict | list) and value, layer_id
+
+
+def test_write_basemap_files__replaces_stale_files_only(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    static = StaticFiles(tmp_path)
+    folder = tmp_path / "basemap"
+    folder.mkdir()
+    (folder / "nato-europe-0000000000000000.json").write_text("{}", encoding="utf-8")
+    (folder / "README.txt").write_text("kept", encoding="utf-8")
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    first = write_basemap_files(static, catalogue, years)
+    assert not (folder / "nato-europe-0000000000000000.json").exists()
+    assert (folder / "README.txt").read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in first) == sorted(
+        p.name for p in (REPO / "static" / "basemap").glob("*.json")
+    )
+    stamps = {p: p.stat().st_mtime_ns for p in first}
+    assert write_basemap_files(static, catalogue, years) == first
+    assert {p: p.stat().st_mtime_ns for p in first} == stamps  # unchanged files are not rewritten
+
+
+def test_border_segments__are_straight_lines_on_the_data_grid(catalogue: Catalogue) -> None:
+    spec = _spec(catalogue, layers=frozenset())
+    borders = next(layer for layer in spec["layers"] if layer["id"] == "borders")
+    assert borders["@@type"] == "LineLayer"
+    segments = borders["data"]
+    assert len(segments) > 1000
+    ends = np.array([[*s["s"], *s["t"]] for s in segments])
+    assert np.all(np.abs(ends[:, [0, 2]]) <= 180) and np.all(np.abs(ends[:, [1, 3]]) <= 90)
+    assert np.allclose(ends, np.round(ends, 2))
+    assert not np.any(np.all(ends[:, :2] == ends[:, 2:], axis=1)), "zero-length segment"
