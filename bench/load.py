@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -263,12 +264,37 @@ async def _input(page: Any, selector: str, timeout_s: float) -> tuple[float, flo
     return elapsed, min(served, elapsed)
 
 
-async def _round(page: Any, r: int, timeout_s: float) -> list[tuple[float, float]]:
+def _round_inputs(r: int) -> list[str]:
+    """Round ``r``: a year step (forward on even rounds, back on odd) and the radar toggle."""
     year_button = ".st-key-next_year button" if r % 2 == 0 else ".st-key-prev_year button"
-    return [
-        await _input(page, year_button, timeout_s),
-        await _input(page, ".st-key-show_radar label", timeout_s),
-    ]
+    return [year_button, ".st-key-show_radar label"]
+
+
+async def _round(page: Any, r: int, timeout_s: float) -> list[tuple[float, float]]:
+    return [await _input(page, selector, timeout_s) for selector in _round_inputs(r)]
+
+
+def _record(result: Result, r: int, out: Any) -> None:
+    if isinstance(out, BaseException):
+        result.errors.append(f"round {r + 1}: {type(out).__name__}: {str(out)[:120]}")
+    else:
+        result.latencies_s += [drawn for drawn, _ in out]
+        result.served_s += [served for _, served in out]
+
+
+async def _paced_session(page: Any, args: argparse.Namespace, seed: float, result: Result) -> None:
+    """One user: ``--rounds`` rounds, each input after a think time of 0.5-1.5 × ``--think-s``."""
+    rng = random.Random(seed)
+    for r in range(args.rounds):
+        out: Any
+        try:
+            out = []
+            for selector in _round_inputs(r):
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think_s)
+                out.append(await _input(page, selector, args.timeout))
+        except Exception as exc:  # noqa: BLE001 - recorded as an error of this run
+            out = exc
+        _record(result, r, out)
 
 
 async def drive(name: str, script: str, args: argparse.Namespace, workdir: Path) -> Result:
@@ -305,18 +331,19 @@ async def drive(name: str, script: str, args: argparse.Namespace, workdir: Path)
                 result.sessions_open = len(pages)
                 result.rss_mb.append(("sessions open", _rss_mb(pid)))
                 wall0, server0, machine0 = time.perf_counter(), _server_cpu_s(pid), _machine_cpu_s()
-                for r in range(args.rounds):
+                if args.think_s > 0:
+                    # Paced: each session on its own clock, a think time before every input.
+                    rng = random.Random(1)
+                    await asyncio.gather(
+                        *(_paced_session(p, args, rng.random(), result) for p in pages)
+                    )
+                    result.rss_mb.append((f"{args.rounds} rounds", _rss_mb(pid)))
+                for r in range(args.rounds if args.think_s <= 0 else 0):
                     outcomes = await asyncio.gather(
                         *(_round(p, r, args.timeout) for p in pages), return_exceptions=True
                     )
                     for out in outcomes:
-                        if isinstance(out, BaseException):
-                            result.errors.append(
-                                f"round {r + 1}: {type(out).__name__}: {str(out)[:120]}"
-                            )
-                        else:
-                            result.latencies_s += [drawn for drawn, _ in out]
-                            result.served_s += [served for _, served in out]
+                        _record(result, r, out)
                     result.rss_mb.append((f"round {r + 1}", _rss_mb(pid)))
                 result.rounds_wall_s = time.perf_counter() - wall0
                 result.rounds_server_cpu_s = _server_cpu_s(pid) - server0
@@ -381,6 +408,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"rerun latency ratio dashboard/floor = {ratio50:.2f} (p50 {dashboard.pct(50) * 1000:.0f} ms / "
         f"{floor.pct(50) * 1000:.0f} ms; p95 {dashboard.pct(95) * 1000:.0f} ms / {floor.pct(95) * 1000:.0f} ms, "
         f"ratio {ratio95:.2f}; N={args.sessions}, "
+        f"{'lockstep' if args.think_s <= 0 else f'think {args.think_s:g} s'}, "
         f"errors {len(dashboard.errors)}/{len(floor.errors)})"
     )
     failed = (
@@ -403,6 +431,13 @@ def main(argv: list[str] | None = None) -> int:
         "--open-timeout", type=float, default=180.0, help="seconds allowed to open one session"
     )
     parser.add_argument(
+        "--think-s",
+        type=float,
+        default=0.0,
+        help="0 (default): every session inputs at the same moment, round after round (worst "
+        "case); > 0: each session waits a random 0.5-1.5 × this many seconds before each input",
+    )
+    parser.add_argument(
         "--browsers",
         type=int,
         default=4,
@@ -418,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 100 or not 1 <= args.rounds <= 100:
         parser.error("--sessions and --rounds must be from 1 to 100")
+    if not 0 <= args.think_s <= 120:
+        parser.error("--think-s must be from 0 to 120")
     if not 1 <= args.browsers <= 20:
         parser.error("--browsers must be from 1 to 20")
     if not Path(args.chromium).exists():
