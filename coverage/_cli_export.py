@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from coverage.ballistics import SHAPES
 from coverage.cli import CliError, add_state_arguments, options_from_args, write_output
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 from coverage.style import LAYER_STYLES
@@ -140,6 +141,12 @@ def register(subparsers: Any) -> None:
         "--shoot-look-shoot",
         action="store_true",
         help="defended layer: require two time-separated intercept opportunities",
+    )
+    p.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="minimum_energy",
+        help="threat trajectory for the defended layer and tracks (default minimum_energy)",
     )
     p.add_argument(
         "--projector", action="store_true", help="bigger type and thicker lines for a projector"
@@ -282,6 +289,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         delay_s=args.delay_s,
         launch_on_remote=not args.own_radar_only,
         shoot_look_shoot=args.shoot_look_shoot,
+        shape=args.shape,
     )
     written: list[str] = []
     if fmt in SERIES_FORMATS:

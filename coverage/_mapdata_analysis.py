@@ -21,6 +21,7 @@ def query_for(state: MapState) -> DefenceQuery:
         delay_s=state.delay_s,
         launch_on_remote=state.launch_on_remote,
         shoot_look_shoot=state.shoot_look_shoot,
+        shape=state.shape,  # type: ignore[arg-type]  # checked by MapState
     )
 
 
@@ -39,6 +40,7 @@ def defended_layer(catalogue: Catalogue, state: MapState) -> gpd.GeoDataFrame:
         delay_s=query.delay_s,
         launch_on_remote=query.launch_on_remote,
         shoot_look_shoot=query.shoot_look_shoot,
+        shape=query.shape,
     )
     # Per-site areas overlap the union exactly; draw the union only, keep per-site rows for tables.
     return frame

@@ -49,7 +49,7 @@ _LAND = "#F8F8F6"
 _BORDER = [120, 120, 120, 255]
 _TEXT_FIELDS = ("name", "label", "source")
 #: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``.
-_DASH_ARRAYS = {"dashed": [4, 2.5], "dotted": [1, 2], "dashdot": [5, 2]}
+_DASH_ARRAYS = {"dashed": [6, 3.5], "dotted": [1, 2], "dashdot": [5, 2]}
 
 
 class CompactDeck(pdk.Deck):

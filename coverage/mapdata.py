@@ -13,6 +13,7 @@ import geopandas as gpd
 from shapely.geometry import Point
 
 from coverage import basemap
+from coverage.ballistics import SHAPES
 from coverage.catalogue import Catalogue
 from coverage.scenario import (
     SCENARIO_LABELS,
@@ -54,6 +55,9 @@ class MapState:
         Require two time-separated intercept opportunities.
     uncertainty_band
         Draw the defended area for the low, nominal and high estimates as nested areas.
+    shape
+        Threat trajectory for the defended area and the tracks: ``"minimum_energy"``, or
+        ``"lofted"`` / ``"depressed"`` (burnout angle 10° above / below minimum energy).
     """
 
     options: FootprintOptions
@@ -65,6 +69,7 @@ class MapState:
     launch_on_remote: bool = True
     shoot_look_shoot: bool = False
     uncertainty_band: bool = False
+    shape: str = "minimum_energy"
 
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYER_STYLES)
@@ -76,6 +81,8 @@ class MapState:
             raise ValueError(f"view={self.view!r} is not one of 'europe', 'wide'")
         if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 600.0):
             raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
+        if self.shape not in SHAPES:
+            raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,9 @@ def describe_assumptions(state: MapState) -> str:
         parts.append(
             f"defended area vs {state.threat} from {state.launch_area}, delay {state.delay_s:g} s, "
             f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
-            f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}, fly-out capped at nominal range"
+            f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
+            f"{'' if state.shape == 'minimum_energy' else f', {state.shape} trajectory (burnout angle ±10°)'}"
+            f", fly-out capped at nominal range"
             f"{', nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
     return "; ".join(parts) + "."

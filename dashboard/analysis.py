@@ -11,6 +11,7 @@ import streamlit as st
 from coverage import gis, icbm, metrics
 from coverage._analysis_schemas import load_threats
 from coverage._mapdata_analysis import query_for
+from coverage.ballistics import SHAPES
 from coverage.catalogue import Catalogue
 from coverage.engagement import DefenceQuery, launch_area_names
 from coverage.mapdata import MapData, MapState
@@ -45,6 +46,17 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
             bind="query-params",
             help="; ".join(f"{k}: {v}" for k, v in names.items())
             + ". Targets the threat cannot reach are 'out of reach', never 'defended'.",
+        )
+        shape = st.selectbox(
+            "Trajectory",
+            list(SHAPES),
+            index=0,
+            key="shape",
+            bind="query-params",
+            help="minimum_energy: the longest-range trajectory. lofted / depressed: burnout angle "
+            "10° above / below it (higher and slower / lower and faster). Changes the defended "
+            "area and the tracks through detection time, flight time and the interceptors' "
+            "altitude band.",
         )
         delay_s = st.slider(
             "Detection-to-launch delay (s)",
@@ -86,6 +98,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         launch_on_remote=bool(remote),
         shoot_look_shoot=bool(sls),
         uncertainty_band=bool(band),
+        shape=str(shape),
     )
 
 

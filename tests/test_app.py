@@ -129,3 +129,19 @@ def test_app__metrics_tab_reports_shares() -> None:
     assert "NATO-Europe territory defended" in labels
     value = next(m.value for m in at.metric if m.label == "NATO-Europe territory defended")
     assert value.endswith("%") and 0 <= int(value.rstrip(" %")) <= 100
+
+
+def test_app__trajectory_shape_changes_the_defended_area() -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["show_defended"] = "true"
+    at.query_params["year"] = "2018"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="shape").value == "minimum_energy"
+    before = next(layer for layer in _deck(at)["layers"] if layer["id"] == "defended")
+    at.selectbox(key="shape").set_value("depressed").run()
+    assert not at.exception, at.exception
+    after = next(layer for layer in _deck(at)["layers"] if layer["id"] == "defended")
+    assert after["data"] != before["data"]
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "depressed trajectory" in shown

@@ -124,3 +124,18 @@ def test_early_warning__gabala_until_2012(catalogue: Catalogue) -> None:
 def test_events_in__2016(catalogue: Catalogue) -> None:
     ev = events_in(catalogue, 2016)
     assert list(ev.date) == sorted(ev.date) and "2016-05-12" in set(ev.date)
+
+
+def test_map_state__trajectory_shape_is_checked_and_used(catalogue) -> None:
+    from coverage.mapdata import MapState, compute_map
+
+    with pytest.raises(ValueError, match="shape='ballistic' is not one of minimum_energy, lofted"):
+        MapState(FootprintOptions(year=2018), shape="ballistic")
+    areas = {}
+    for shape in ("minimum_energy", "lofted", "depressed"):
+        state = MapState(FootprintOptions(year=2018), layers=frozenset({"defended"}), shape=shape)
+        data = compute_map(catalogue, state)
+        union = data.defended[data.defended.site_id == "all"]
+        areas[shape] = float(union.to_crs(3035).area.sum())
+        assert (shape == "minimum_energy") != (f"{shape} trajectory" in data.assumptions)
+    assert len(set(areas.values())) == 3, areas  # each shape gives its own defended area
