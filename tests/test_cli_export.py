@@ -157,3 +157,18 @@ def test_defended__png_with_defended_layer_and_bad_launch_area(tmp_path: Path) -
     )
     assert bad.returncode == 2
     assert "atlantis" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_defended__geojson_labels_name_the_trajectory_shape(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "d.geojson"
+    res = _run(
+        "--year", "2018", "--out", str(out), "--layers", "defended", "--shape", "depressed"
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    defended = [f for f in features if f["properties"].get("layer") == "defended"]
+    assert defended and all("depressed" in f["properties"]["label"] for f in defended)
+    bad = _run("--year", "2018", "--out", str(tmp_path / "e.geojson"), "--shape", "ballistic")
+    assert bad.returncode == 2 and "ballistic" in bad.stderr and "Traceback" not in bad.stderr
