@@ -121,6 +121,13 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
     )
 
 
+_SHAPE_TEXT = {
+    "minimum_energy": "",
+    "lofted": ", lofted trajectory (burnout angle 10° above minimum energy)",
+    "depressed": ", depressed trajectory (burnout angle 10° below minimum energy)",
+}
+
+
 def describe_assumptions(state: MapState) -> str:
     """One line stating the assumptions behind the drawn layers."""
     o = state.options
@@ -140,7 +147,7 @@ def describe_assumptions(state: MapState) -> str:
             f"defended area vs {state.threat} from {state.launch_area}, delay {state.delay_s:g} s, "
             f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
             f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
-            f"{'' if state.shape == 'minimum_energy' else f', {state.shape} trajectory (burnout angle ±10°)'}"
+            f"{_SHAPE_TEXT[state.shape]}"
             f", fly-out capped at nominal range"
             f"{', nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
