@@ -21,6 +21,20 @@ def _layer_ids(at: AppTest) -> list[str]:
     return [layer["id"] for layer in _deck(at)["layers"]]
 
 
+def _opened(**query: str) -> AppTest:
+    """The app run once with ``query`` in its URL, with no exception shown."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _layer(at: AppTest, layer_id: str) -> dict:
+    return next(layer for layer in _deck(at)["layers"] if layer["id"] == layer_id)
+
+
 @pytest.fixture
 def app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
@@ -103,14 +117,10 @@ def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
 
 
 def test_app__defended_layer_and_engagement_controls() -> None:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["show_defended"] = "true"
-    at.query_params["year"] = "2016"
-    at.run()
-    assert not at.exception, at.exception
+    at = _opened(show_defended="true", year="2016")
     ids = _layer_ids(at)
     assert "defended" in ids and "defended-sites" in ids
-    union = next(layer for layer in _deck(at)["layers"] if layer["id"] == "defended")
+    union = _layer(at, "defended")
     assert union["data"]["features"], "the union of defended areas is empty"
     at.selectbox(key="threat").set_value("mrbm_sejjil").run()
     assert not at.exception
@@ -120,11 +130,7 @@ def test_app__defended_layer_and_engagement_controls() -> None:
 
 
 def test_app__metrics_tab_reports_shares() -> None:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["tab"] = "Coverage metrics"
-    at.query_params["year"] = "2024"
-    at.run()
-    assert not at.exception, at.exception
+    at = _opened(tab="Coverage metrics", year="2024")
     labels = [m.label for m in at.metric]
     assert "NATO-Europe territory defended" in labels
     value = next(m.value for m in at.metric if m.label == "NATO-Europe territory defended")
@@ -132,16 +138,12 @@ def test_app__metrics_tab_reports_shares() -> None:
 
 
 def test_app__trajectory_shape_changes_the_defended_area() -> None:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["show_defended"] = "true"
-    at.query_params["year"] = "2018"
-    at.run()
-    assert not at.exception, at.exception
+    at = _opened(show_defended="true", year="2018")
     assert at.selectbox(key="shape").value == "minimum_energy"
-    before = next(layer for layer in _deck(at)["layers"] if layer["id"] == "defended")
+    before = _layer(at, "defended")
     at.selectbox(key="shape").set_value("depressed").run()
     assert not at.exception, at.exception
-    after = next(layer for layer in _deck(at)["layers"] if layer["id"] == "defended")
+    after = _layer(at, "defended")
     assert after["data"] != before["data"]
     shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "depressed trajectory" in shown
