@@ -48,8 +48,9 @@ _SEA = "#DCE6EE"
 _LAND = "#F8F8F6"
 _BORDER = [120, 120, 120, 255]
 _TEXT_FIELDS = ("name", "label", "source")
-#: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``.
-_DASH_ARRAYS = {"dashed": [6, 3.5], "dotted": [1, 2], "dashdot": [5, 2]}
+#: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``. Checked in Chromium
+#: screenshots: deck.gl drew longer patterns ([6, 3.5], [6, 4]) at 2.5 px as solid lines.
+_DASH_ARRAYS = {"dashed": [4, 2.5], "dotted": [1, 2], "dashdot": [5, 2]}
 
 
 class CompactDeck(pdk.Deck):
