@@ -68,13 +68,13 @@ def _layout(
         )
 
     st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
-    head, steps = st.columns([6, 1.3], vertical_alignment="center")
+    head, steps = st.columns([5.4, 1.9], vertical_alignment="center")
     with head:
         panels.banner(data, projector=projector)
     with steps:
         prev_col, next_col = st.columns(2)
         prev_col.button(
-            "◀",
+            "◀ Year",
             key="prev_year",
             on_click=_step_year,
             args=(-1,),
@@ -84,7 +84,7 @@ def _layout(
             width="stretch",
         )
         next_col.button(
-            "▶",
+            "Year ▶",
             key="next_year",
             on_click=_step_year,
             args=(1,),

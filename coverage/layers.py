@@ -49,7 +49,8 @@ _LAND = "#F8F8F6"
 _BORDER = [120, 120, 120, 255]
 _TEXT_FIELDS = ("name", "label", "source")
 #: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``. Checked in Chromium
-#: screenshots: deck.gl drew longer patterns ([6, 3.5], [6, 4]) at 2.5 px as solid lines.
+#: screenshots: deck.gl drew longer dashes ([6, 3.5] or [6, 4] at 2.5 px, [4, 2.5] at 4.5 px)
+#: as solid lines, so dashes stay about 10 px long.
 _DASH_ARRAYS = {"dashed": [4, 2.5], "dotted": [1, 2], "dashdot": [5, 2]}
 
 
@@ -166,10 +167,13 @@ def _polygon_layer(
         data = prepared  # a published file's URL, or its collection when it is not published
     else:
         data = feature_collection(_with_text(frame, name_col), [*_TEXT_FIELDS, *extra])
-    width = style.line_width_px * (1.8 if projector else 1.0)
+    scale = 1.8 if projector else 1.0
+    width = style.line_width_px * scale
     dash = _DASH_ARRAYS.get(style.line_style)
     extra_kwargs: dict[str, Any] = {}
     if dash is not None:
+        # Thicker projector lines keep the same dash lengths in pixels (see _DASH_ARRAYS).
+        dash = [round(d / scale, 2) for d in dash]
         # The same second cue as the images (dashed radar, dotted early warning), so layers stay
         # distinct in greyscale; deck.gl's PathStyleExtension, which Streamlit registers.
         extra_kwargs = {

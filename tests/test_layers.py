@@ -154,3 +154,18 @@ def test_border_segments__are_straight_lines_on_the_data_grid(catalogue: Catalog
     assert np.all(np.abs(ends[:, [0, 2]]) <= 180) and np.all(np.abs(ends[:, [1, 3]]) <= 90)
     assert np.allclose(ends, np.round(ends, 2))
     assert not np.any(np.all(ends[:, :2] == ends[:, 2:], axis=1)), "zero-length segment"
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_dashes__stay_short_enough_for_deck_gl_to_draw(
+    catalogue: Catalogue, projector: bool
+) -> None:
+    # deck.gl 9 in Chromium drew dashes longer than ~15 px as solid lines (seen in screenshots:
+    # [6, 3.5] at 2.5 px, [4, 2.5] at 4.5 px), which loses the greyscale cue on the projector.
+    state = MapState(FootprintOptions(year=2018), layers=frozenset({"radar", "early_warning"}))
+    spec = json.loads(build_deck(compute_map(catalogue, state), projector=projector).to_json())
+    dashed = [layer for layer in spec["layers"] if "getDashArray" in layer]
+    assert {layer["id"] for layer in dashed} == {"radar", "early_warning"}
+    for layer in dashed:
+        dash_px = layer["getDashArray"][0] * layer["getLineWidth"]
+        assert 2.0 <= dash_px <= 11.0, (layer["id"], layer["getDashArray"], layer["getLineWidth"])
