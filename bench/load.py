@@ -14,8 +14,9 @@ server's resident memory before, after opening the sessions and after each round
 are reported per input: *drawn* (until the map has been updated in the browser, as above) and
 *served* (until the browser has received the server's "script finished" message, read from the
 WebSocket). On this machine the browsers share the server's two cores and render WebGL in software
-(SwiftShader), so *drawn* includes N browsers' rendering work; *served* is what the shared server
-gives each of N users. Every wait has a
+(SwiftShader), so *drawn* includes N browsers' rendering work. *Served* leaves out the drawing,
+but the click and the message still pass through those busy browsers, so it is inflated too; the
+server's CPU per input is the figure that does not depend on where the browsers run. Every wait has a
 timeout and the whole run a deadline (``--max-seconds``); both servers are stopped at the end.
 
 Usage: ``.venv/bin/python bench/load.py [--sessions 20] [--rounds 5]``
@@ -338,13 +339,15 @@ async def drive(name: str, script: str, args: argparse.Namespace, workdir: Path)
                         *(_paced_session(p, args, rng.random(), result) for p in pages)
                     )
                     result.rss_mb.append((f"{args.rounds} rounds", _rss_mb(pid)))
-                for r in range(args.rounds if args.think_s <= 0 else 0):
-                    outcomes = await asyncio.gather(
-                        *(_round(p, r, args.timeout) for p in pages), return_exceptions=True
-                    )
-                    for out in outcomes:
-                        _record(result, r, out)
-                    result.rss_mb.append((f"round {r + 1}", _rss_mb(pid)))
+                else:
+                    # Lock-step: every session inputs at once, round after round.
+                    for r in range(args.rounds):
+                        outcomes = await asyncio.gather(
+                            *(_round(p, r, args.timeout) for p in pages), return_exceptions=True
+                        )
+                        for out in outcomes:
+                            _record(result, r, out)
+                        result.rss_mb.append((f"round {r + 1}", _rss_mb(pid)))
                 result.rounds_wall_s = time.perf_counter() - wall0
                 result.rounds_server_cpu_s = _server_cpu_s(pid) - server0
                 result.rounds_machine_cpu_s = _machine_cpu_s() - machine0

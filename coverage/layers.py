@@ -87,17 +87,18 @@ class StaticFiles:
     url: str = "app/static"
     subdir: str = "basemap"
 
-    def file_name(self, name: str, payload: str) -> str:
-        """Content-addressed file name of a layer's JSON ``payload``."""
-        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-        return f"{name}-{digest}.json"
-
     def url_for(self, name: str, payload: str) -> str | None:
         """The URL of ``payload`` if it has been published, else ``None``."""
-        fname = self.file_name(name, payload)
+        fname = _file_name(name, payload)
         if (self.directory / self.subdir / fname).is_file():
             return f"{self.url}/{self.subdir}/{fname}"
         return None
+
+
+def _file_name(name: str, payload: str) -> str:
+    """Content-addressed file name of a layer's JSON ``payload``."""
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return f"{name}-{digest}.json"
 
 
 def _payload(collection: Any) -> str:
@@ -421,7 +422,7 @@ def basemap_payloads(catalogue: Catalogue, years: Iterable[int]) -> dict[str, tu
 
     def add(name: str, collection: Any) -> None:
         payload = _json_of(collection)
-        out[StaticFiles(Path()).file_name(name, payload)] = (name, payload)
+        out[_file_name(name, payload)] = (name, payload)
 
     add("countries-outside", _outer_collection())
     for view in ("europe", "world"):
