@@ -11,9 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from coverage.catalogue import Catalogue, DataError, load_catalogue
-from coverage.layers import CompactDeck, StaticFiles, build_deck
-from coverage.mapdata import MapData, MapState, compute_map
+from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
+from coverage.products.mapdata import MapData, MapState, compute_map
+from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 from dashboard import analysis, controls, exports, panels, whatif
 

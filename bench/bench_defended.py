@@ -28,17 +28,17 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from coverage import engagement as eng  # noqa: E402
-from coverage.catalogue import load_catalogue  # noqa: E402
+from coverage.catalogue.tables import load_catalogue  # noqa: E402
+from coverage.physics import engagement as eng  # noqa: E402
 from coverage.scenario import FootprintOptions  # noqa: E402
 
 COLD = """
 import time, sys
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
-from coverage.catalogue import load_catalogue
+from coverage.catalogue.tables import load_catalogue
 from coverage.scenario import FootprintOptions
-from coverage.engagement import defended_footprints
+from coverage.physics.engagement import defended_footprints
 cat = load_catalogue()
 t1, c1 = time.perf_counter(), time.process_time()
 opts = FootprintOptions(year=2018, scenario="planned")

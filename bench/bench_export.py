@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coverage import export  # noqa: E402
-from coverage.catalogue import load_catalogue  # noqa: E402
-from coverage.mapdata import MapState, compute_map  # noqa: E402
+from coverage.catalogue.tables import load_catalogue  # noqa: E402
+from coverage.products.mapdata import MapState, compute_map  # noqa: E402
+from coverage.render import export  # noqa: E402
 from coverage.scenario import FootprintOptions  # noqa: E402
 
 TARGET_S = 2.0

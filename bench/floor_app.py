@@ -16,9 +16,9 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coverage.catalogue import load_catalogue  # noqa: E402 - after the path set-up above
-from coverage.layers import CompactDeck, StaticFiles, build_deck  # noqa: E402
-from coverage.mapdata import MapState, compute_map  # noqa: E402
+from coverage.catalogue.tables import load_catalogue  # noqa: E402 - after the path set-up above
+from coverage.products.mapdata import MapState, compute_map  # noqa: E402
+from coverage.render.layers import CompactDeck, StaticFiles, build_deck  # noqa: E402
 from coverage.scenario import FootprintOptions  # noqa: E402
 
 st.set_page_config(page_title="Floor: Streamlit + pydeck basemap", layout="wide")

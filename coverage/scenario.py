@@ -16,10 +16,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from coverage import radar as radar_mod
-from coverage._schema import parse_date
-from coverage.catalogue import ESTIMATES, Catalogue, Estimate
-from coverage.geodesy import ring, sector
+from coverage.catalogue.schema import parse_date
+from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
+from coverage.physics import radar as radar_mod
+from coverage.physics.geodesy import ring, sector
 
 __all__ = [
     "FIRST_YEAR",

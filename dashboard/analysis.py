@@ -8,13 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from coverage import gis, icbm, metrics
-from coverage._analysis_schemas import load_threats
-from coverage._mapdata_analysis import query_for
-from coverage.ballistics import SHAPES
-from coverage.catalogue import Catalogue
-from coverage.engagement import DefenceQuery, launch_area_names
-from coverage.mapdata import MapData, MapState
+from coverage.catalogue.analysis import load_threats
+from coverage.catalogue.tables import Catalogue
+from coverage.physics.ballistics import SHAPES
+from coverage.physics.engagement import DefenceQuery, launch_area_names
+from coverage.products import icbm, metrics
+from coverage.products._mapdata_analysis import query_for
+from coverage.products.mapdata import MapData, MapState
+from coverage.render import gis
 from coverage.scenario import FootprintOptions
 
 __all__ = ["analysis_tabs", "engagement_controls"]
@@ -223,7 +224,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
         if tabs[3].open:
             tracks = data.tracks
             if tracks is None:
-                from coverage._mapdata_analysis import tracks_layer
+                from coverage.products._mapdata_analysis import tracks_layer
 
                 tracks = tracks_layer(catalogue, state)
             table = pd.DataFrame(tracks.drop(columns="geometry"))

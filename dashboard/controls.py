@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coverage.mapdata import DEFAULT_LAYERS, MapState
+from coverage.products.mapdata import DEFAULT_LAYERS, MapState
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
 from coverage.style import LAYER_STYLES
 

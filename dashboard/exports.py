@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from coverage import animation, export, gis
-from coverage.catalogue import Catalogue
-from coverage.mapdata import MapData
+from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import MapData
+from coverage.render import animation, export, gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["export_panel"]

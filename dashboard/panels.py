@@ -7,8 +7,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from coverage.catalogue import Catalogue, DataError
-from coverage.mapdata import MapData
+from coverage.catalogue.tables import Catalogue, DataError
+from coverage.products.mapdata import MapData
 from coverage.scenario import events_in
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
 

@@ -1,6 +1,6 @@
 """What-if panel: add, move or remove sites for this browser session only (``data/`` untouched).
 
-All the checking lives in :mod:`coverage.whatif`; this module only draws widgets and keeps the
+All the checking lives in :mod:`coverage.catalogue.whatif`; this module only draws widgets and keeps the
 edited catalogue in ``st.session_state``. Text that came from a user (site names, file names,
 rejected values) is shown only through elements that render plain text (``st.text``,
 ``st.dataframe``) or after escaping every Markdown character, so it can neither inject HTML nor
@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from coverage import whatif
-from coverage.catalogue import SITE_KINDS, Catalogue
+from coverage.catalogue import whatif
+from coverage.catalogue.tables import SITE_KINDS, Catalogue
 from coverage.scenario import FIRST_YEAR
 
 __all__ = ["edited_catalogue", "whatif_panel"]

@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from coverage.catalogue import load_catalogue  # noqa: E402 - after the path set-up above
-from coverage.layers import StaticFiles, write_basemap_files  # noqa: E402
+from coverage.catalogue.tables import load_catalogue  # noqa: E402 - after the path set-up above
+from coverage.render.layers import StaticFiles, write_basemap_files  # noqa: E402
 from coverage.scenario import FIRST_YEAR, LAST_YEAR  # noqa: E402
 
 

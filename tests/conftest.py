@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coverage.catalogue import Catalogue, load_catalogue
+from coverage.catalogue.tables import Catalogue, load_catalogue
 
 #: (lon_deg, lat_deg) places that stress geodesy: the sites, the poles, the antimeridian, the equator.
 ZOO_POINTS = {

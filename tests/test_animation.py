@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coverage import animation
-from coverage.catalogue import Catalogue
-from coverage.mapdata import MapState
+from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import MapState
+from coverage.render import animation
 from coverage.scenario import FootprintOptions
 
 SIZE = {"width_px": 400, "height_px": 225}

@@ -1,4 +1,4 @@
-"""Tests for coverage.ballistics: fact-sheet known answers and invariants of Kepler arcs."""
+"""Tests for coverage.physics.ballistics: fact-sheet known answers and invariants of Kepler arcs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from coverage import ballistics as bal
-from coverage.geodesy import EARTH_RADIUS_M
+from coverage.physics import ballistics as bal
+from coverage.physics.geodesy import EARTH_RADIUS_M
 
 # Fact sheet §3.3, "Derived: minimum-energy trajectories" (spherical, non-rotating, no drag,
 # burnout at the surface): ground range km -> (v_bo km/s, burnout angle deg, apogee km, minutes).
@@ -206,7 +206,7 @@ def test_max_range__inverts_minimum_energy_speed(range_km):
     st.sampled_from(bal.SHAPES),
 )
 def test_trajectory__always_lands_on_target(lon, lat, azimuth, range_km, shape):
-    from coverage.geodesy import destination
+    from coverage.physics.geodesy import destination
 
     tlon, tlat = destination(lon, lat, azimuth, range_km * 1000.0)
     t = bal.trajectory(

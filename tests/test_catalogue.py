@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coverage.catalogue import (
+from coverage.catalogue.tables import (
     CONFIDENCES,
     DATA_DIR,
     REQUIRED_PARAMETERS,

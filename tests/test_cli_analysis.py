@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coverage import _cli_analysis as cli_a
+from coverage.cli import analysis as cli_a
 
 ROOT = Path(__file__).resolve().parent.parent
 HAS_MAIN = (ROOT / "coverage" / "__main__.py").exists()
@@ -80,7 +80,7 @@ def test_register__rejects_impossible_values(parser, argv, message, capsys):
 
 
 def test_resolve_place__names_and_coordinates():
-    from coverage.catalogue import load_catalogue
+    from coverage.catalogue.tables import load_catalogue
 
     cat = load_catalogue()
     assert cli_a.resolve_place(cat, "Tabriz", "--from")[1:] == (46.29, 38.08)

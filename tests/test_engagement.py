@@ -1,4 +1,4 @@
-"""Tests for coverage.engagement: reach, detection, defended footprints and their invariants."""
+"""Tests for coverage.physics.engagement: reach, detection, defended footprints and their invariants."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from coverage import ballistics as bal
-from coverage import engagement as eng
-from coverage import radar as rad
-from coverage.catalogue import load_catalogue
-from coverage.geodesy import EARTH_RADIUS_M, destination
+from coverage.catalogue.tables import load_catalogue
+from coverage.physics import ballistics as bal
+from coverage.physics import engagement as eng
+from coverage.physics import radar as rad
+from coverage.physics.geodesy import EARTH_RADIUS_M, destination
 from coverage.scenario import FOOTPRINT_COLUMNS, FootprintOptions
 
 TABRIZ = (46.29, 38.08)
@@ -483,7 +483,7 @@ def test_threat_tracks__statuses(catalogue):
 
 
 def test_analysis_tables__load_and_validate():
-    from coverage import _analysis_schemas as schemas
+    from coverage.catalogue import analysis as schemas
 
     threats = schemas.load_threats()
     assert {"design_case", "mrbm_sejjil", "srbm_qiam"} <= set(threats.threat_id)
@@ -493,7 +493,7 @@ def test_analysis_tables__load_and_validate():
 
 
 def test_analysis_tables__report_every_problem():
-    from coverage import _analysis_schemas as schemas
+    from coverage.catalogue import analysis as schemas
 
     header = (
         "threat_id,name,threat_class,range_km_low,range_km_nominal,range_km_high,range_rule,"
@@ -517,13 +517,13 @@ def test_analysis_tables__report_every_problem():
 
 @pytest.fixture(scope="module")
 def icbm_perfect(catalogue):
-    from coverage import icbm
+    from coverage.products import icbm
 
     return icbm.icbm_engagements(catalogue)
 
 
 def test_icbm__table_covers_every_base_target_site_and_variant(icbm_perfect):
-    from coverage import icbm
+    from coverage.products import icbm
 
     t = icbm_perfect
     assert list(t.columns) == icbm.ICBM_COLUMNS
@@ -536,7 +536,7 @@ def test_icbm__table_covers_every_base_target_site_and_variant(icbm_perfect):
 
 
 def test_icbm__faster_variant_and_better_cueing_never_do_worse(catalogue, icbm_perfect):
-    from coverage import icbm
+    from coverage.products import icbm
 
     t = icbm_perfect.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
     iia = t.xs("sm3_iia", level="variant")
@@ -553,7 +553,7 @@ def test_icbm__faster_variant_and_better_cueing_never_do_worse(catalogue, icbm_p
 
 
 def test_icbm__assumptions_validate():
-    from coverage import icbm
+    from coverage.products import icbm
 
     with pytest.raises(ValueError, match="cueing"):
         icbm.IcbmAssumptions(cueing="psychic")

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coverage import export
-from coverage.catalogue import Catalogue
-from coverage.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.render import export
 from coverage.scenario import FootprintOptions
 from coverage.style import CAVEAT, LAYER_STYLES
 
@@ -173,9 +173,9 @@ def test_render__same_bytes_from_concurrent_threads(data_2016: MapData) -> None:
 
 def test_import__no_pyplot_and_no_streamlit() -> None:
     code = (
-        "import sys; from coverage import export, gis, animation; "
-        "from coverage.catalogue import load_catalogue; "
-        "from coverage.mapdata import MapState, compute_map; "
+        "import sys; from coverage.render import export, gis, animation; "
+        "from coverage.catalogue.tables import load_catalogue; "
+        "from coverage.products.mapdata import MapState, compute_map; "
         "from coverage.scenario import FootprintOptions; "
         "d = compute_map(load_catalogue(), MapState(FootprintOptions(year=2016))); "
         "export.render(d, width_px=400, height_px=225); "

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from pyproj import Geod
 from shapely.geometry import Point
 
-from coverage.geodesy import (
+from coverage.physics.geodesy import (
     MAX_RADIUS_M,
     destination,
     distance_m,

@@ -14,7 +14,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from coverage.geodesy import (
+from coverage.physics.geodesy import (
     MAX_RADIUS_M,
     destination,
     geodesic_area_m2,

@@ -13,9 +13,9 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from coverage import gis
-from coverage.catalogue import Catalogue
-from coverage.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.render import gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import LAYER_STYLES
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coverage.catalogue import Catalogue
-from coverage.layers import StaticFiles, build_deck, feature_collection, write_basemap_files
-from coverage.mapdata import MapState, compute_map
+from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import MapState, compute_map
+from coverage.render.layers import StaticFiles, build_deck, feature_collection, write_basemap_files
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions, footprints
 from coverage.style import LAYER_STYLES
 
@@ -71,9 +71,9 @@ def test_tooltip__every_layer_carries_name_label_source(catalogue: Catalogue) ->
 
 def test_coverage_package__does_not_import_streamlit() -> None:
     code = (
-        "import sys, coverage.catalogue, coverage.scenario, coverage.layers, coverage.mapdata, coverage.cli;"
+        "import sys, coverage.catalogue.tables, coverage.scenario, coverage.render.layers, coverage.products.mapdata, coverage.cli.main;"
         "import pkgutil, importlib, coverage;"
-        "[importlib.import_module('coverage.' + m.name) for m in pkgutil.iter_modules(coverage.__path__) if m.name != '__main__'];"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(coverage.__path__, 'coverage.') if not m.name.endswith('__main__')];"
         "print('streamlit' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,4 +1,4 @@
-"""Tests for coverage.metrics: shares, per-country table, out of reach and the time series."""
+"""Tests for coverage.products.metrics: shares, per-country table, out of reach and the time series."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from coverage import metrics as met
-from coverage.basemap import countries
-from coverage.catalogue import load_catalogue
-from coverage.engagement import DefenceQuery
+from coverage.catalogue.basemap import countries
+from coverage.catalogue.tables import load_catalogue
+from coverage.physics.engagement import DefenceQuery
+from coverage.products import metrics as met
 from coverage.scenario import FootprintOptions
 
 GRID_KM = 100.0  # coarse grid: the metrics logic is the same, tests stay fast

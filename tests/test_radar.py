@@ -7,8 +7,8 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from coverage.geodesy import EARTH_RADIUS_M
-from coverage.radar import (
+from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.physics.radar import (
     RadarAssumptions,
     RadarSpec,
     footprint,

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
-from coverage import geodesy
-from coverage.geodesy import MAX_RADIUS_M, ring, sector, vertex_count
-from coverage.radar import RadarAssumptions, RadarSpec, footprint, footprint_radius_m
+from coverage.physics import geodesy
+from coverage.physics.geodesy import MAX_RADIUS_M, ring, sector, vertex_count
+from coverage.physics.radar import RadarAssumptions, RadarSpec, footprint, footprint_radius_m
 
 GEOD = Geod(ellps="WGS84")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

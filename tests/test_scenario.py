@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coverage.catalogue import Catalogue
+from coverage.catalogue.tables import Catalogue
 from coverage.scenario import (
     FOOTPRINT_COLUMNS,
     FootprintOptions,
@@ -127,7 +127,7 @@ def test_events_in__2016(catalogue: Catalogue) -> None:
 
 
 def test_map_state__trajectory_shape_is_checked_and_used(catalogue) -> None:
-    from coverage.mapdata import MapState, compute_map
+    from coverage.products.mapdata import MapState, compute_map
 
     with pytest.raises(ValueError, match="shape='ballistic' is not one of minimum_energy, lofted"):
         MapState(FootprintOptions(year=2018), shape="ballistic")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coverage import whatif
-from coverage.catalogue import DATA_DIR, Catalogue, load_catalogue
-from coverage.layers import build_deck
-from coverage.mapdata import DEFAULT_LAYERS, MapState, compute_map
+from coverage.catalogue import whatif
+from coverage.catalogue.tables import DATA_DIR, Catalogue, load_catalogue
+from coverage.products.mapdata import DEFAULT_LAYERS, MapState, compute_map
+from coverage.render.layers import build_deck
 from coverage.scenario import FootprintOptions
 from coverage.style import LAYER_STYLES
 
@@ -517,7 +517,7 @@ def test_data_files_unchanged_after_edits(sourced: Catalogue, tmp_path: Path) ->
 def _panel_script() -> None:
     import streamlit as st
 
-    from coverage.catalogue import load_catalogue
+    from coverage.catalogue.tables import load_catalogue
     from dashboard.whatif import whatif_panel
 
     @st.cache_resource

@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from coverage.catalogue import ESTIMATES, DataError, load_catalogue
+from coverage.catalogue.tables import ESTIMATES, DataError, load_catalogue
 from coverage.scenario import SCENARIOS, FootprintOptions, footprints
 
 __all__ = ["main", "add_state_arguments", "options_from_args", "write_output"]
 
 # Modules that add sub-commands with a ``register(subparsers)`` function; optional so that the
 # core CLI keeps working while a module is being developed.
-_EXTENSIONS = ("coverage._cli_analysis", "coverage._cli_export")
+_EXTENSIONS = ("coverage.cli.analysis", "coverage.cli.export")
 
 
 class CliError(Exception):
@@ -138,7 +138,7 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
     frame = frame[frame.layer.isin(layers)]
     if "defended" in layers:
         try:
-            analysis = importlib.import_module("coverage._cli_analysis")
+            analysis = importlib.import_module("coverage.cli.analysis")
         except ImportError as exc:  # pragma: no cover - during development only
             raise CliError("--layer defended is not available in this build") from exc
         import pandas as pd

@@ -28,9 +28,9 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from coverage.basemap import countries
-from coverage.catalogue import ESTIMATES, Catalogue
-from coverage.engagement import (
+from coverage.catalogue.basemap import countries
+from coverage.catalogue.tables import ESTIMATES, Catalogue
+from coverage.physics.engagement import (
     CAVEAT,
     DefenceQuery,
     DefendedGrid,
@@ -263,7 +263,7 @@ def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetric
 
 
 def _describe(dg: DefendedGrid) -> str:
-    from coverage.engagement import _assumption_text
+    from coverage.physics.engagement import _assumption_text
 
     return (
         f"{_assumption_text(dg)}. Population proxy: city populations (data/cities.csv) within the "

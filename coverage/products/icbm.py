@@ -33,18 +33,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from coverage import radar as radar_mod
-from coverage._analysis_schemas import load_icbm_bases, load_us_targets
-from coverage.ballistics import (
+from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
+from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
+from coverage.physics import radar as radar_mod
+from coverage.physics.ballistics import (
     FlightProfile,
     _plane_basis,
     lonlat_from_unit,
     profiles,
     unit_vectors,
 )
-from coverage.catalogue import ESTIMATES, Catalogue, Estimate
-from coverage.engagement import CAVEAT, InterceptorSite
-from coverage.geodesy import EARTH_RADIUS_M
+from coverage.physics.engagement import CAVEAT, InterceptorSite
+from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = ["ICBM_COLUMNS", "IcbmAssumptions", "SM3_VARIANTS", "icbm_engagements", "icbm_summary"]
 

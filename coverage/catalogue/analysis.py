@@ -1,7 +1,7 @@
 """Schemas and loaders for the analysis tables: threats, Russian ICBM bases and US targets.
 
-The same rules as ``coverage.catalogue`` apply (``coverage._schema``): every value is checked,
-every problem is collected, and a :class:`~coverage._schema.DataError` names the file, line,
+The same rules as ``coverage.catalogue.tables`` apply (``coverage.catalogue.schema``): every value is checked,
+every problem is collected, and a :class:`~coverage.catalogue.schema.DataError` names the file, line,
 column, value and what is allowed. Loaded tables are cached per process and returned as copies.
 """
 
@@ -14,7 +14,13 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from coverage._schema import Column, DataError, DataProblem, read_csv_as_text, validate_frame
+from coverage.catalogue.schema import (
+    Column,
+    DataError,
+    DataProblem,
+    read_csv_as_text,
+    validate_frame,
+)
 
 __all__ = [
     "ANALYSIS_SCHEMAS",
@@ -25,7 +31,7 @@ __all__ = [
     "read_analysis_table",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 CONFIDENCES = ("High", "Medium", "Low-Medium", "Low", "Derived", "Assumption", "User")
 THREAT_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "design_case")
 RANGE_RULES = ("fixed", "reach_nato_europe")

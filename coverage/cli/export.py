@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from coverage.ballistics import SHAPES
-from coverage.cli import CliError, add_state_arguments, options_from_args, write_output
+from coverage.cli.main import CliError, add_state_arguments, options_from_args, write_output
+from coverage.physics.ballistics import SHAPES
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 from coverage.style import LAYER_STYLES
 
@@ -205,10 +205,10 @@ def _year_path(out: str, year: int) -> str:
 
 def _check_analysis_layers(layers: frozenset[str]) -> None:
     asked = [k for k in _ANALYSIS_LAYERS if k in layers]
-    if asked and importlib.util.find_spec("coverage._mapdata_analysis") is None:
+    if asked and importlib.util.find_spec("coverage.products._mapdata_analysis") is None:
         raise CliError(
             f"--layers {','.join(asked)}: not available in this build "
-            "(coverage._mapdata_analysis is "
+            "(coverage.products._mapdata_analysis is "
             "missing); leave it out of --layers"
         )
 
@@ -223,7 +223,7 @@ def _check_launch_area(catalogue: Any, name: str) -> None:
 
 
 def _size(args: argparse.Namespace, fmt: str) -> tuple[int, int, float]:
-    from coverage.export import PRINT_A4_300DPI
+    from coverage.render.export import PRINT_A4_300DPI
 
     if args.print_a4:
         given = [
@@ -272,8 +272,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"--year is required for .{fmt} output (or --years A-B for one file per year)"
         )
 
-    from coverage.catalogue import load_catalogue
-    from coverage.mapdata import DEFAULT_LAYERS, MapState
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.mapdata import DEFAULT_LAYERS, MapState
 
     layers = args.layers if args.layers is not None else DEFAULT_LAYERS
     _check_analysis_layers(layers)
@@ -312,12 +312,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _single(
     catalogue: Any, state: Any, fmt: str, args: argparse.Namespace, size: tuple[int, int, float]
 ) -> bytes:
-    from coverage import gis
-    from coverage.mapdata import compute_map
+    from coverage.products.mapdata import compute_map
+    from coverage.render import gis
 
     data = compute_map(catalogue, state)
     if fmt in IMAGE_FORMATS:
-        from coverage import export
+        from coverage.render import export
 
         width, height, dpi = size
         return export.render(
@@ -338,13 +338,13 @@ def _write_series(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> str:
-    from coverage import gis
+    from coverage.render import gis
 
     if fmt in ("kml", "kmz"):
         kml = gis.to_kml(catalogue, state, years=years)
         write_output(kml if fmt == "kml" else gis.kmz_from_kml(kml), args.out)
         return str(args.out)
-    from coverage import animation
+    from coverage.render import animation
 
     if fmt == "mp4" and not animation.mp4_available():
         raise CliError(

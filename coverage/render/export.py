@@ -1,6 +1,6 @@
 """Slide-ready static images (PNG, SVG, PDF) of one map state; the only module importing matplotlib.
 
-Every image is drawn from a :class:`~coverage.mapdata.MapData`, the same object the dashboard
+Every image is drawn from a :class:`~coverage.products.mapdata.MapData`, the same object the dashboard
 draws, so an exported image shows exactly the layers, features and numbers of the dashboard
 map for that state. The map is drawn in an equal-area projection (EPSG:3035 for the Europe
 view, a north-polar Lambert azimuthal equal-area projection, EPSG:3575, for the wide view) and
@@ -38,15 +38,15 @@ from matplotlib.transforms import Bbox
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, box
 
-from coverage import basemap
-from coverage.catalogue import read_table
+from coverage.catalogue import basemap
+from coverage.catalogue.tables import read_table
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
 
-    from coverage.mapdata import MapData
+    from coverage.products.mapdata import MapData
 
 __all__ = [
     "FORMATS",
@@ -70,7 +70,7 @@ SOURCES_LINE = (
     "Arms Control Today, keeptrack.space; basemap Natural Earth."
 )
 
-# Basemap colours: the same as the dashboard map (coverage.layers), which pydeck keeps private.
+# Basemap colours: the same as the dashboard map (coverage.render.layers), which pydeck keeps private.
 _SEA = "#DCE6EE"
 _LAND = "#F8F8F6"
 _BORDER = "#787878"
@@ -221,7 +221,7 @@ def data_date() -> dt.date:
         for col in cols:
             if col in frame.columns:
                 dates += [v for v in frame[col] if isinstance(v, str) and v]
-    from coverage._schema import parse_date
+    from coverage.catalogue.schema import parse_date
 
     parsed = [parse_date(v) for v in dates]
     if not parsed:
@@ -1159,7 +1159,7 @@ def render(
     Parameters
     ----------
     data
-        The map state's layers (from :func:`coverage.mapdata.compute_map`); only the layers in
+        The map state's layers (from :func:`coverage.products.mapdata.compute_map`); only the layers in
         ``data.state.layers`` are drawn and listed in the legend (the country basemap is always
         drawn and not listed).
     fmt

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
-from coverage.geodesy import EARTH_RADIUS_M, GEOD, ring, sector
+from coverage.physics.geodesy import EARTH_RADIUS_M, GEOD, ring, sector
 
 __all__ = [
     "RadarAssumptions",

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 from shapely.geometry import Point
 
-from coverage import basemap
-from coverage.ballistics import SHAPES
-from coverage.catalogue import Catalogue
+from coverage.catalogue import basemap
+from coverage.catalogue.tables import Catalogue
+from coverage.physics.ballistics import SHAPES
 from coverage.scenario import (
     SCENARIO_LABELS,
     FootprintOptions,
@@ -160,9 +160,8 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     view = "world" if state.view == "wide" else "europe"
     defended = tracks = None
     if "defended" in state.layers or "tracks" in state.layers:
-        from coverage import (
-            _mapdata_analysis,
-        )  # the engagement engine; imported only when asked for
+        # the engagement engine; imported only when asked for
+        from coverage.products import _mapdata_analysis
 
         if "defended" in state.layers:
             defended = _mapdata_analysis.defended_layer(catalogue, state)

@@ -9,7 +9,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import box
 
-from coverage.catalogue import DATA_DIR, Catalogue
+from coverage.catalogue.tables import DATA_DIR, Catalogue
 
 __all__ = ["EUROPE_BOX", "border_lines", "countries", "nato_countries", "outer_countries"]
 

@@ -1,6 +1,6 @@
 """Rollout animations (GIF, MP4) stepping through the years, each frame a complete slide image.
 
-Frames come from :func:`coverage.export.render_array`, so each one carries the title, phase
+Frames come from :func:`coverage.render.export.render_array`, so each one carries the title, phase
 banner, legend, year stamp, scale bar, sources and caveat banners of a static export. The
 planned and as-built scenarios can be shown one after the other for each year
 (``compare="alternate"``) or next to each other (``compare="side_by_side"``, frames twice as
@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from coverage.export import render_array
-from coverage.gis import map_series
+from coverage.render.export import render_array
+from coverage.render.gis import map_series
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIOS
 
 if TYPE_CHECKING:
-    from coverage.catalogue import Catalogue
-    from coverage.mapdata import MapState
+    from coverage.catalogue.tables import Catalogue
+    from coverage.products.mapdata import MapState
 
 __all__ = [
     "COMPARE_MODES",

@@ -1,6 +1,6 @@
 """GIS exports of map states: GeoJSON, GeoPackage, KML/KMZ with time spans, and CSV tables.
 
-Every export is built from :class:`~coverage.mapdata.MapData` (the same object the dashboard
+Every export is built from :class:`~coverage.products.mapdata.MapData` (the same object the dashboard
 and the image exporter draw), so a file holds exactly the features of the map it was exported
 from. Only thematic layers are exported (radar and interceptor footprints, early-warning
 sectors, defended areas, threat tracks, launch areas and sites); the country basemap and the
@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.mapdata import MapData, MapState, compute_map
+from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.scenario import SCENARIO_LABELS
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
 
 if TYPE_CHECKING:
-    from coverage.catalogue import Catalogue
+    from coverage.catalogue.tables import Catalogue
 
 __all__ = [
     "EXPORTED_LAYERS",

@@ -3,8 +3,8 @@
 Everything here treats its input as untrusted. A form (a mapping), an uploaded CSV in the
 ``data/sites.csv`` schema (optionally with a ``data/deployments.csv``-schema file) or an uploaded
 GeoJSON of Point features goes through the same schemas as the bundled files
-(:data:`coverage.catalogue.SCHEMAS`, :func:`coverage._schema.validate_frame` and
-:func:`coverage.catalogue.cross_check`), plus the limits of this module (size, rows, columns,
+(:data:`coverage.catalogue.tables.SCHEMAS`, :func:`coverage.catalogue.schema.validate_frame` and
+:func:`coverage.catalogue.tables.cross_check`), plus the limits of this module (size, rows, columns,
 custom sites). The policy is stated in every :class:`WhatIfResult`:
 
 * valid rows are kept and every rejected row is reported (file, line or feature, field, value,
@@ -13,14 +13,14 @@ custom sites). The policy is stated in every :class:`WhatIfResult`:
   unreadable, has too many rows or columns, lacks a required column, or has no valid row.
 
 User sites are marked as custom everywhere: their ids are listed in
-:attr:`~coverage.catalogue.Catalogue.custom_site_ids`, their confidence is ``"User"`` and their
+:attr:`~coverage.catalogue.tables.Catalogue.custom_site_ids`, their confidence is ``"User"`` and their
 source text starts with ``"User what-if"`` (tooltips and exports show it). An id that collides with
 one already in the catalogue is renamed (``deveselu`` becomes ``deveselu_user``) and the rename is
 stated; a row identical to one already in the catalogue is skipped as unchanged, so a downloaded
 edited set can be uploaded again. User deployments may only be attached to custom sites. Reset is
 simply using the sourced catalogue again.
 
-Every function is pure: it returns a new :class:`~coverage.catalogue.Catalogue` (built with
+Every function is pure: it returns a new :class:`~coverage.catalogue.tables.Catalogue` (built with
 :func:`dataclasses.replace`) and never mutates its argument, which may be shared between users.
 """
 
@@ -38,8 +38,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from coverage._schema import Column, DataProblem, validate_frame
-from coverage.catalogue import SCHEMAS, Catalogue, cross_check
+from coverage.catalogue.schema import Column, DataProblem, validate_frame
+from coverage.catalogue.tables import SCHEMAS, Catalogue, cross_check
 
 __all__ = [
     "DEPLOYMENT_COLUMNS",
@@ -118,7 +118,7 @@ class WhatIfResult:
     accepted
         Rows taken in: sites added, moved or removed, plus rows of an uploaded deployments file.
     rejected
-        One :class:`~coverage._schema.DataProblem` per problem found (file, line or feature,
+        One :class:`~coverage.catalogue.schema.DataProblem` per problem found (file, line or feature,
         field, value, what is allowed). Rows named here were left out.
     refused
         Whether the whole edit was refused (nothing changed).
@@ -1105,7 +1105,7 @@ def _cross_check(
 
 
 def _typed_deployments(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give the column types :func:`coverage.catalogue.load_catalogue` gives its deployments."""
+    """Give the column types :func:`coverage.catalogue.tables.load_catalogue` gives its deployments."""
     out = frame.copy()
     for col in ("phase", "planned_from_year", "planned_until_year", "interceptor_count"):
         out[col] = pd.array(

@@ -1,16 +1,21 @@
-"""Bridge from a :class:`~coverage.mapdata.MapState` to the engagement engine's map layers."""
+"""Bridge from a :class:`~coverage.products.mapdata.MapState` to the engagement engine's map layers."""
 
 from __future__ import annotations
 
 import geopandas as gpd
 
-from coverage.catalogue import Catalogue
-from coverage.engagement import DefenceQuery, defended_band, defended_footprints, threat_tracks
-from coverage.mapdata import MapState
+from coverage.catalogue.tables import Catalogue
+from coverage.physics.engagement import (
+    DefenceQuery,
+    defended_band,
+    defended_footprints,
+    threat_tracks,
+)
+from coverage.products.mapdata import MapState
 
 __all__ = ["defended_layer", "query_for", "tracks_layer"]
 
-_TRACK_SOURCE = "Computed here: Keplerian minimum-energy trajectory and engagement timeline (coverage/engagement.py)"
+_TRACK_SOURCE = "Computed here: Keplerian minimum-energy trajectory and engagement timeline (coverage/physics/engagement.py)"
 
 
 def query_for(state: MapState) -> DefenceQuery:

@@ -17,7 +17,13 @@ from typing import Literal
 
 import pandas as pd
 
-from coverage._schema import Column, DataError, DataProblem, read_csv_as_text, validate_frame
+from coverage.catalogue.schema import (
+    Column,
+    DataError,
+    DataProblem,
+    read_csv_as_text,
+    validate_frame,
+)
 
 __all__ = [
     "CONFIDENCES",
@@ -32,7 +38,7 @@ __all__ = [
     "read_table",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 Estimate = Literal["low", "nominal", "high"]
 ESTIMATES: tuple[Estimate, ...] = ("low", "nominal", "high")

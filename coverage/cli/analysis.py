@@ -17,9 +17,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage.ballistics import SHAPES, BoostPhase, trajectory
-from coverage.catalogue import ESTIMATES, Catalogue, load_catalogue
-from coverage.cli import add_state_arguments, options_from_args, write_output
+from coverage.catalogue.tables import ESTIMATES, Catalogue, load_catalogue
+from coverage.cli.main import add_state_arguments, options_from_args, write_output
+from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIOS, FootprintOptions
 
 __all__ = [
@@ -152,8 +152,8 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def query_from_args(args: argparse.Namespace) -> Any:
-    """Return the :class:`coverage.engagement.DefenceQuery` of parsed defended-area options."""
-    from coverage.engagement import DefenceQuery
+    """Return the :class:`coverage.physics.engagement.DefenceQuery` of parsed defended-area options."""
+    from coverage.physics.engagement import DefenceQuery
 
     return DefenceQuery(
         launch_area=args.launch_area,
@@ -171,7 +171,7 @@ def query_from_args(args: argparse.Namespace) -> Any:
 
 
 def _check_names(catalogue: Catalogue, args: argparse.Namespace) -> None:
-    from coverage.engagement import resolve_launch_area, resolve_threat
+    from coverage.physics.engagement import resolve_launch_area, resolve_threat
 
     resolve_launch_area(catalogue, args.launch_area)
     resolve_threat(args.threat)
@@ -181,7 +181,7 @@ def defended_from_args(
     catalogue: Catalogue, options: FootprintOptions, args: argparse.Namespace
 ) -> gpd.GeoDataFrame:
     """Return the ``footprints --layer defended`` features (plus launch_area, threat columns)."""
-    from coverage.engagement import defended_grid, defended_layer
+    from coverage.physics.engagement import defended_grid, defended_layer
 
     _check_names(catalogue, args)
     return defended_layer(defended_grid(catalogue, options, query_from_args(args)), catalogue)
@@ -196,8 +196,8 @@ def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, fl
     Names are searched in launch points, sites, ICBM bases, US targets, then cities of
     data/cities.csv (a capital or the most populous city of that name wins); case is ignored.
     """
-    from coverage._analysis_schemas import load_icbm_bases, load_us_targets
-    from coverage.engagement import _cities
+    from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
+    from coverage.physics.engagement import _cities
 
     raw = str(text).strip()
     parts = raw.split(",")
@@ -247,7 +247,7 @@ def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, fl
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    from coverage.metrics import coverage_metrics, coverage_time_series
+    from coverage.products.metrics import coverage_metrics, coverage_time_series
 
     catalogue = load_catalogue()
     _check_names(catalogue, args)
@@ -374,7 +374,7 @@ def _cmd_launch_areas(args: argparse.Namespace) -> int:
 
 
 def _cmd_icbm(args: argparse.Namespace) -> int:
-    from coverage.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
+    from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
 
     assumptions = IcbmAssumptions(
         estimate=args.estimate,

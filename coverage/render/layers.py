@@ -23,12 +23,12 @@ import pydeck as pdk
 import shapely
 from pydeck.bindings.json_tools import default_serialize
 
-from coverage.basemap import border_lines, outer_countries
+from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.style import LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS, hex_to_rgba
 
 if TYPE_CHECKING:
-    from coverage.catalogue import Catalogue
-    from coverage.mapdata import MapData
+    from coverage.catalogue.tables import Catalogue
+    from coverage.products.mapdata import MapData
 
 __all__ = [
     "VIEWS",
@@ -203,7 +203,7 @@ def _polygon_layer(
 def build_deck(
     data: MapData, *, projector: bool = False, static: StaticFiles | None = None
 ) -> CompactDeck:
-    """Assemble the map of one :class:`~coverage.mapdata.MapData`.
+    """Assemble the map of one :class:`~coverage.products.mapdata.MapData`.
 
     Only layers in ``data.state.layers`` are drawn; the basemap (sea and countries) always is.
     ``projector`` draws thicker lines and larger labels. With ``static``, the basemap and NATO
@@ -416,7 +416,7 @@ def basemap_payloads(catalogue: Catalogue, years: Iterable[int]) -> dict[str, tu
 
     Covers both basemaps (Europe, world) and the NATO members of each year in ``years``.
     """
-    from coverage.basemap import countries, nato_countries
+    from coverage.catalogue.basemap import countries, nato_countries
 
     out: dict[str, tuple[str, str]] = {}
 

@@ -4,11 +4,11 @@ The question answered: against a threat from a given launch area, in a given yea
 
 Method (fact sheet §5.4-5.5), for a launch point L and a ground target T:
 
-1. **Trajectory** L→T from :mod:`coverage.ballistics` (minimum energy by default), sampled every
+1. **Trajectory** L→T from :mod:`coverage.physics.ballistics` (minimum energy by default), sampled every
    ``time_step_s`` (about 4 s).
 2. **Detection**: the first sample at which the threat is inside a deployed radar's coverage
    (slant range against the RCS-scaled range, radar horizon on the k-factor Earth, azimuth sector;
-   the limits of :mod:`coverage.radar`), computed on the spherical Earth used by the ballistics.
+   the limits of :mod:`coverage.physics.radar`), computed on the spherical Earth used by the ballistics.
    The interceptor launches ``delay_s`` (track and C2 delay, default 60 s) later.
    *Launch on remote* (default): any radar's track cues every site. With
    ``launch_on_remote=False`` a site launches only on its own co-located radar's track; in both
@@ -48,9 +48,10 @@ from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from coverage import radar as radar_mod
-from coverage._analysis_schemas import load_threats
-from coverage.ballistics import (
+from coverage.catalogue.analysis import load_threats
+from coverage.catalogue.tables import Catalogue, Estimate
+from coverage.physics import radar as radar_mod
+from coverage.physics.ballistics import (
     SHAPES,
     FlightProfile,
     Shape,
@@ -59,8 +60,7 @@ from coverage.ballistics import (
     profiles,
     unit_vectors,
 )
-from coverage.catalogue import Catalogue, Estimate
-from coverage.geodesy import EARTH_RADIUS_M
+from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.scenario import FOOTPRINT_COLUMNS, FootprintOptions, deployed, radar_spec
 
 __all__ = [
@@ -883,7 +883,7 @@ def resolve_threat(threat: str) -> pd.Series:
 
 @functools.lru_cache(maxsize=4)
 def _nato_vertices(iso3: tuple[str, ...]) -> NDArray[np.float64]:
-    from coverage.basemap import countries
+    from coverage.catalogue.basemap import countries
 
     geoms = countries("europe")
     parts = shapely.get_parts(geoms.geometry.values[geoms.iso3.isin(iso3).to_numpy()])
@@ -1031,7 +1031,7 @@ def domain_iso3(catalogue: Catalogue) -> tuple[str, ...]:
 
     European countries of the basemap except Russia, plus every European NATO member.
     """
-    from coverage.basemap import countries
+    from coverage.catalogue.basemap import countries
 
     base = countries("europe")
     europe = set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")])
@@ -1050,7 +1050,7 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
         Countries to cover; default: the European countries of the basemap (without Russia)
         and Türkiye.
     """
-    from coverage.basemap import countries
+    from coverage.catalogue.basemap import countries
 
     _check("grid_km", grid_km, 5.0, 500.0, " km")
     base = countries("europe")
@@ -1126,7 +1126,7 @@ class DefenceQuery:
     delay_s, launch_on_remote, shoot_look_shoot, sls_interval_s
         See :class:`EngagementAssumptions`.
     shape, angle_offset_deg
-        Trajectory shape of the threat (see :class:`coverage.ballistics.FlightProfile`).
+        Trajectory shape of the threat (see :class:`coverage.physics.ballistics.FlightProfile`).
     grid_km
         Target grid spacing, km (5 to 500; default 25).
     cap_at_nominal_range
@@ -1241,7 +1241,7 @@ def _engage_cached(
 
 @functools.lru_cache(maxsize=4)
 def _cities() -> pd.DataFrame:
-    from coverage.catalogue import DATA_DIR
+    from coverage.catalogue.tables import DATA_DIR
 
     frame = pd.read_csv(DATA_DIR / "cities.csv", dtype={"iso3": str}, keep_default_na=False)
     frame["is_capital"] = frame.is_capital.astype(str).str.lower() == "true"

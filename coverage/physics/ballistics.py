@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from coverage.geodesy import EARTH_RADIUS_M
+from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
     "MU_EARTH_M3PS2",
