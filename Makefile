@@ -32,6 +32,7 @@ test: setup chromium
 
 lint: setup
 	$(BIN)/ruff check coverage dashboard app.py tests bench scripts
+	$(BIN)/mypy
 
 bench: setup chromium
 	bash bench/run_all.sh

@@ -28,9 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from coverage import scenario as scn  # noqa: E402
 from coverage.catalogue.tables import load_catalogue  # noqa: E402
 from coverage.physics import engagement as eng  # noqa: E402
-from coverage.scenario import FootprintOptions  # noqa: E402
+from coverage.products import grid as grd  # noqa: E402
+from coverage.scenario import DefenceQuery, FootprintOptions  # noqa: E402
 
 COLD = """
 import time, sys
@@ -38,7 +40,7 @@ sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 from coverage.catalogue.tables import load_catalogue
 from coverage.scenario import FootprintOptions
-from coverage.physics.engagement import defended_footprints
+from coverage.products.defended import defended_footprints
 cat = load_catalogue()
 t1, c1 = time.perf_counter(), time.process_time()
 opts = FootprintOptions(year=2018, scenario="planned")
@@ -66,11 +68,10 @@ def main() -> None:
 
     cat = load_catalogue()
     options = FootprintOptions(year=2018, scenario="planned")
-    points = eng.resolve_launch_area(cat, "NW Iran")
-    threat = eng.threat_spec(cat, "design_case", points)
-    radars = [r for _, r in eng.radars_for(cat, options)]
-    sites = eng.interceptor_sites(cat, options)
-    iso3 = eng.domain_iso3(cat)
+    setup = scn.resolve(cat, options, DefenceQuery(launch_area="NW Iran"))
+    points, threat = setup.launch_frame(), setup.threat
+    radars, sites = list(setup.radars), setup.sites
+    iso3 = grd.domain_iso3(cat)
     common = dict(radars=radars, sites=sites, threat=threat)
     print(
         f"inputs: {len(radars)} radars, {len(sites)} interceptor sites, threat {threat.threat_id} "
@@ -78,7 +79,7 @@ def main() -> None:
     )
 
     ref_km = 200.0 if args.quick else 100.0
-    g = eng.target_grid(ref_km, iso3)
+    g = grd.target_grid(ref_km, iso3)
     print(f"\nequivalence and speed on the {ref_km:g} km grid ({g.ix.size} targets):")
     t_vec, vec = best_of(
         lambda: eng.engage(points.lon_deg, points.lat_deg, g.lon_deg, g.lat_deg, **common), 3
@@ -117,7 +118,7 @@ def main() -> None:
     print("\ngrid scaling (vectorised engine, cells only):")
     rows = []
     for km in (100.0, 50.0, 25.0):
-        grid = eng.target_grid(km, iso3)
+        grid = grd.target_grid(km, iso3)
         t, res = best_of(
             lambda grid=grid: eng.engage(
                 points.lon_deg, points.lat_deg, grid.lon_deg, grid.lat_deg, **common

@@ -1,68 +1,73 @@
-"""What is deployed when, and the footprints it casts: year + scenario + estimate → GeoDataFrames.
+"""Year + scenario + estimate (+ query) -> physics inputs: what is deployed when, resolved once.
 
 A scenario is either ``"planned"`` (the September 2009 plan, with the 2011 Rota decision) or
 ``"actual"`` (as built). An asset counts in a year when it was in place at any time in that year
 (for ``actual``: built on or before 31 December and not withdrawn before 1 January).
+
+:func:`resolve` is the one place that turns catalogue rows into the specs of
+:mod:`coverage.physics` (launch points, threat, radars, interceptor sites, assumptions); the
+result, a :class:`Setup`, is frozen and hashable, so the engine's caches key on it.
+Errors name fields (``launch_area=...``), never command-line flags.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
 
-import geopandas as gpd
+import numpy as np
 import pandas as pd
-from shapely.geometry import Point
+import shapely
+from numpy.typing import NDArray
 
+from coverage.catalogue.analysis import load_threats
+from coverage.catalogue.basemap import countries
 from coverage.catalogue.schema import parse_date
 from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
 from coverage.physics import radar as radar_mod
-from coverage.physics.geodesy import ring, sector
+from coverage.physics.ballistics import SHAPES, FlightProfile, Shape, unit_vectors
+from coverage.physics.checks import check_range
+from coverage.physics.engagement import EngagementAssumptions, InterceptorSite, ThreatSpec
+from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
+    "ALL_IRAN",
     "FIRST_YEAR",
     "LAST_YEAR",
     "SCENARIOS",
+    "SCENARIO_LABELS",
+    "DefenceQuery",
     "FootprintOptions",
+    "LaunchPoint",
+    "PhaseStatus",
     "Scenario",
+    "Setup",
     "deployed",
-    "early_warning_footprints",
+    "deployed_for",
     "events_in",
-    "footprints",
+    "interceptor_sites",
+    "launch_area_names",
     "phase_status",
-    "sites_layer",
+    "radar_spec",
+    "radars_for",
+    "resolve",
+    "resolve_launch_area",
+    "resolve_threat",
+    "threat_spec",
 ]
 
 Scenario = Literal["planned", "actual"]
+
 SCENARIOS: tuple[Scenario, ...] = ("planned", "actual")
+
 SCENARIO_LABELS = {"planned": "as planned (2009)", "actual": "as built"}
 FIRST_YEAR, LAST_YEAR = 2011, 2024
-FOOTPRINT_COLUMNS = [
-    "feature_id",
-    "site_id",
-    "site_name",
-    "country",
-    "site_lon_deg",
-    "site_lat_deg",
-    "layer",
-    "system",
-    "system_name",
-    "range_km",
-    "limit",
-    "target_alt_km",
-    "year",
-    "scenario",
-    "estimate",
-    "phase",
-    "deployment_id",
-    "source",
-    "confidence",
-    "custom",
-    "label",
-    "geometry",
-]
+ALL_IRAN = "all-iran"
+
+_DESIGN_MARGIN_M = 50_000.0
 
 
 @dataclass(frozen=True)
@@ -156,109 +161,6 @@ def deployed(
     return out.reset_index(drop=True)
 
 
-def _country(row: pd.Series) -> str:
-    iso = row.get("country_iso3")
-    return iso if isinstance(iso, str) and iso else "international waters"
-
-
-def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFrame:
-    """Radar footprints and nominal interceptor rings of every asset deployed under ``options``.
-
-    Radar features (``layer="radar"``) are the ground area where a target at
-    ``options.target_alt_km`` is detectable (sensitivity, horizon and azimuth limits; the
-    binding one is in ``limit``). Interceptor features (``layer="interceptor"``) are nominal
-    engagement-range rings (``limit="nominal ring"``), not defended areas.
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:4326, columns ``FOOTPRINT_COLUMNS``; radar rows first, ordered by site.
-    """
-    deps = deployed(
-        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
-    )
-    assumptions = options.radar_assumptions()
-    records: list[dict[str, object]] = []
-    for row in deps.itertuples(index=False):
-        row_s = pd.Series(row._asdict())
-        common = {
-            "site_id": row.site_id,
-            "site_name": row.site_name,
-            "country": _country(row_s),
-            "site_lon_deg": float(row.lon_deg),
-            "site_lat_deg": float(row.lat_deg),
-            "system": row.system_id,
-            "system_name": row.system_name,
-            "year": options.year,
-            "scenario": options.scenario,
-            "estimate": options.estimate,
-            "phase": "" if pd.isna(row.phase) else str(int(row.phase)),
-            "deployment_id": row.deployment_id,
-            "confidence": row.confidence,
-            "custom": row.site_id in catalogue.custom_site_ids,
-        }
-        if row.kind == "radar":
-            spec = radar_spec(catalogue, row_s, options.estimate)
-            radius_m, limit = radar_mod.footprint_radius_m(
-                spec, options.target_alt_km * 1000.0, assumptions
-            )
-            if spec.fov_deg >= 360.0 or spec.boresight_deg is None:
-                geom = ring(spec.lon_deg, spec.lat_deg, radius_m)
-            else:
-                geom = sector(
-                    spec.lon_deg,
-                    spec.lat_deg,
-                    radius_m,
-                    boresight_deg=spec.boresight_deg,
-                    width_deg=spec.fov_deg,
-                )
-            p = catalogue.parameter_row(row.system_id, "range_km")
-            records.append(
-                {
-                    **common,
-                    "layer": "radar",
-                    "range_km": round(radius_m / 1000.0, 1),
-                    "limit": limit,
-                    "target_alt_km": options.target_alt_km,
-                    "source": f"{row.source} | range: {p.source}",
-                    "label": (
-                        f"{row.system_name} at {row.site_name}: target at {options.target_alt_km:g} km altitude "
-                        f"detectable to {radius_m / 1000:,.0f} km ground range ({limit}-limited)"
-                    ),
-                    "geometry": geom,
-                }
-            )
-        elif row.kind == "interceptor":
-            range_km = catalogue.parameter(row.system_id, "nominal_range_km", options.estimate)
-            p = catalogue.parameter_row(row.system_id, "nominal_range_km")
-            records.append(
-                {
-                    **common,
-                    "layer": "interceptor",
-                    "range_km": round(range_km, 1),
-                    "limit": "nominal ring",
-                    "target_alt_km": float("nan"),
-                    "source": f"{row.source} | range: {p.source}",
-                    "label": f"{row.system_name} at {row.site_name}: nominal engagement-range ring {range_km:,.0f} km (not a defended area)",
-                    "geometry": ring(float(row.lon_deg), float(row.lat_deg), range_km * 1000.0),
-                }
-            )
-    for rec in records:
-        if rec["custom"]:
-            rec["label"] = "WHAT-IF user site — " + str(rec["label"])
-    frame = gpd.GeoDataFrame(
-        records, columns=FOOTPRINT_COLUMNS, geometry="geometry", crs="EPSG:4326"
-    )
-    frame["feature_id"] = [f"{r.layer}:{r.deployment_id}" for r in frame.itertuples()]
-    order = frame.layer.map({"radar": 0, "interceptor": 1})
-    return (
-        frame.assign(_o=order)
-        .sort_values(["_o", "site_id", "system"])
-        .drop(columns="_o")
-        .reset_index(drop=True)
-    )
-
-
 def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> radar_mod.RadarSpec:
     """The :class:`RadarSpec` of one deployed radar (a row of :func:`deployed`)."""
     sid = row["system_id"]
@@ -273,148 +175,6 @@ def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> rada
         boresight_deg=None if boresight is None or pd.isna(boresight) else float(boresight),
         fov_deg=fov,
     )
-
-
-def sites_layer(
-    catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False
-) -> gpd.GeoDataFrame:
-    """Site markers for the year: what is active, and (as built) what was planned but is late.
-
-    Columns: ``site_id, site_name, country, kind, status, systems, role, source, confidence,
-    custom, label, geometry``. ``status`` is ``active`` or ``planned, not built``.
-    """
-    active = deployed(catalogue, year, scenario, include_occasional=include_occasional)
-    planned = deployed(catalogue, year, "planned")
-    records = []
-    for site in catalogue.sites.itertuples(index=False):
-        here = active[active.site_id == site.site_id]
-        if not here.empty:
-            status = "active"
-            systems = ", ".join(dict.fromkeys(here.system_name))
-        elif (
-            scenario == "actual"
-            and (planned.site_id == site.site_id).any()
-            and site.kind != "ship_station"
-        ):
-            status = "planned, not built"
-            systems = ", ".join(dict.fromkeys(planned[planned.site_id == site.site_id].system_name))
-        else:
-            continue
-        country = (
-            site.country_iso3
-            if isinstance(site.country_iso3, str) and site.country_iso3
-            else "international waters"
-        )
-        records.append(
-            {
-                "site_id": site.site_id,
-                "site_name": site.name,
-                "country": country,
-                "kind": site.kind,
-                "status": status,
-                "systems": systems,
-                "role": site.role,
-                "source": site.coord_source,
-                "confidence": site.coord_confidence,
-                "custom": site.site_id in catalogue.custom_site_ids,
-                "label": f"{site.name} ({status}{', WHAT-IF user site' if site.site_id in catalogue.custom_site_ids else ''}): {systems}",
-                "geometry": Point(float(site.lon_deg), float(site.lat_deg)),
-            }
-        )
-    cols = [
-        "site_id",
-        "site_name",
-        "country",
-        "kind",
-        "status",
-        "systems",
-        "role",
-        "source",
-        "confidence",
-        "custom",
-        "label",
-        "geometry",
-    ]
-    return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
-
-
-def early_warning_footprints(
-    catalogue: Catalogue,
-    year: int,
-    *,
-    estimate: Estimate = "nominal",
-    target_alt_km: float = 300.0,
-    radar_height_m: float = 30.0,
-) -> gpd.GeoDataFrame:
-    """Sector footprints of the Russian early-warning radars active in ``year``.
-
-    The published ranges are used as instrumented ranges (no RCS scaling), clipped by the
-    horizon for ``target_alt_km`` with an assumed 30 m array height.
-    """
-    ew = catalogue.early_warning_radars
-    active = ew[
-        (ew.active_from_year <= year)
-        & (ew.active_until_year.isna() | (ew.active_until_year.fillna(0) >= year))
-    ]
-    assumptions = radar_mod.RadarAssumptions()
-    records = []
-    for r in active.itertuples(index=False):
-        width = (r.az_max_deg - r.az_min_deg) % 360.0 or 360.0
-        spec = radar_mod.RadarSpec(
-            lon_deg=r.lon_deg,
-            lat_deg=r.lat_deg,
-            height_m=radar_height_m,
-            range_m=getattr(r, f"range_km_{estimate}") * 1000.0,
-            boresight_deg=(r.az_min_deg + width / 2.0) % 360.0,
-            fov_deg=width,
-        )
-        radius_m, limit = radar_mod.footprint_radius_m(spec, target_alt_km * 1000.0, assumptions)
-        records.append(
-            {
-                "site_id": r.radar_id,
-                "site_name": r.name,
-                "country": r.country_iso3,
-                "site_lon_deg": r.lon_deg,
-                "site_lat_deg": r.lat_deg,
-                "layer": "early_warning",
-                "system": r.radar_type,
-                "range_km": round(radius_m / 1000.0, 1),
-                "limit": limit,
-                "target_alt_km": target_alt_km,
-                "year": year,
-                "source": r.source,
-                "confidence": r.confidence,
-                "label": (
-                    f"{r.name} ({r.radar_type}), sector {r.az_min_deg:g}-{r.az_max_deg:g}°: target at "
-                    f"{target_alt_km:g} km visible to {radius_m / 1000:,.0f} km ({limit}-limited)"
-                ),
-                "geometry": sector(
-                    r.lon_deg,
-                    r.lat_deg,
-                    radius_m,
-                    boresight_deg=spec.boresight_deg or 0.0,
-                    width_deg=width,
-                ),
-            }
-        )
-    cols = [
-        "site_id",
-        "site_name",
-        "country",
-        "site_lon_deg",
-        "site_lat_deg",
-        "layer",
-        "system",
-        "range_km",
-        "limit",
-        "target_alt_km",
-        "year",
-        "source",
-        "confidence",
-        "label",
-        "geometry",
-    ]
-    return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
 
 
 @dataclass(frozen=True)
@@ -486,4 +246,322 @@ def events_in(catalogue: Catalogue, year: int) -> pd.DataFrame:
         ev[mask][["date", "title", "phase", "source", "confidence"]]
         .sort_values("date")
         .reset_index(drop=True)
+    )
+
+
+# --------------------------------------------------------------------------- launch area and threat
+
+
+def launch_area_names(catalogue: Catalogue) -> list[str]:
+    """Names accepted as a launch area: point ids, area names and ``all-iran``."""
+    lp = catalogue.launch_points
+    return [*lp.point_id, *dict.fromkeys(lp.area), ALL_IRAN]
+
+
+def resolve_launch_area(catalogue: Catalogue, name: str) -> pd.DataFrame:
+    """Return the launch points a name stands for.
+
+    A name is a point id or name (``tabriz``), an area (``NW Iran``) or ``all-iran``.
+
+    Matching ignores case and surrounding spaces.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the accepted names.
+    """
+    lp = catalogue.launch_points
+    key = str(name).strip().casefold()
+    if key in (ALL_IRAN, "all iran", "all"):
+        rows = lp
+    else:
+        rows = lp[lp.point_id.str.casefold() == key]
+        if rows.empty:
+            rows = lp[lp.name.str.casefold() == key]
+        if rows.empty:
+            rows = lp[lp.area.str.casefold() == key]
+    if rows.empty:
+        raise ValueError(
+            f"launch_area={name!r} is not known; allowed: "
+            + ", ".join(launch_area_names(catalogue))
+        )
+    return rows.reset_index(drop=True)
+
+
+def resolve_threat(threat: str) -> pd.Series:
+    """Return the threats.csv row for a threat id (``mrbm_sejjil``) or class (``MRBM``)."""
+    table = load_threats()
+    key = str(threat).strip()
+    rows = table[table.threat_id.str.casefold() == key.casefold()]
+    if rows.empty:
+        rows = table[
+            (table.threat_class.str.casefold() == key.casefold()) & table.class_default.astype(bool)
+        ]
+    if rows.empty:
+        classes = table[table.class_default.astype(bool)].threat_class
+        allowed = list(dict.fromkeys([*table.threat_id, *classes]))
+        raise ValueError(f"threat={threat!r} is not known; allowed: {', '.join(allowed)}")
+    return rows.iloc[0]
+
+
+@functools.lru_cache(maxsize=4)
+def _nato_vertices(iso3: tuple[str, ...]) -> NDArray[np.float64]:
+    geoms = countries("europe")
+    parts = shapely.get_parts(geoms.geometry.values[geoms.iso3.isin(iso3).to_numpy()])
+    # The farthest point of a part from a distant launch point lies on its boundary; the convex
+    # hull's vertices (in lon/lat, parts are small) are enough and ten times fewer.
+    coords = shapely.get_coordinates(shapely.convex_hull(parts))
+    return unit_vectors(coords[:, 0], coords[:, 1])
+
+
+def _design_range_m(catalogue: Catalogue, points: pd.DataFrame) -> float:
+    iso3 = tuple(sorted(catalogue.nato_members_in(9999)))
+    verts = _nato_vertices(iso3)
+    far = 0.0
+    for lo, la in zip(points.lon_deg, points.lat_deg, strict=True):
+        cosang = np.clip(verts @ unit_vectors(lo, la), -1.0, 1.0)
+        far = max(far, float(np.arccos(cosang.min())) * EARTH_RADIUS_M)
+    return math.ceil((far + _DESIGN_MARGIN_M) / 10_000.0) * 10_000.0
+
+
+def threat_spec(
+    catalogue: Catalogue,
+    threat: str,
+    launch_points: pd.DataFrame,
+    *,
+    profile: FlightProfile | None = None,
+    range_case: Estimate = "nominal",
+) -> ThreatSpec:
+    """Return the :class:`ThreatSpec` for a threats.csv row and launch points.
+
+    Fixed-range threats use ``range_km_<range_case>``. The ``design_case`` threat's range is the
+    farthest NATO-Europe territory (all European members in data/nato_members.csv) from any of
+    the launch points, plus 50 km, rounded up to 10 km.
+    """
+    row = resolve_threat(threat)
+    profile = profile or FlightProfile()
+    if row.range_rule == "reach_nato_europe":
+        range_m = _design_range_m(catalogue, launch_points)
+    else:
+        if range_case not in ("low", "nominal", "high"):
+            raise ValueError(f"range_case={range_case!r} is not one of low, nominal, high")
+        range_m = float(row[f"range_km_{range_case}"]) * 1000.0
+    min_range = max(50_000.0, profile.burnout_range_m + 10_000.0)
+    return ThreatSpec(
+        max_range_m=range_m,
+        profile=profile,
+        min_range_m=min(min_range, range_m),
+        threat_id=row.threat_id,
+    )
+
+
+# --------------------------------------------------------------------------- deployed sensors and sites
+
+
+@functools.lru_cache(maxsize=32)
+def deployed_for(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:
+    """:func:`deployed` for ``options``, cached per catalogue object (treat as read-only)."""
+    return deployed(
+        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
+    )
+
+
+def radars_for(
+    catalogue: Catalogue, options: FootprintOptions
+) -> tuple[tuple[str, radar_mod.RadarSpec], ...]:
+    """``(deployment_id, RadarSpec)`` of every radar deployed under ``options``."""
+    deps = deployed_for(catalogue, options)
+    out = []
+    for _, row in deps[deps.kind == "radar"].iterrows():
+        out.append((str(row.deployment_id), radar_spec(catalogue, row, options.estimate)))
+    return tuple(out)
+
+
+def interceptor_sites(
+    catalogue: Catalogue, options: FootprintOptions, *, cap_at_nominal_range: bool = True
+) -> tuple[InterceptorSite, ...]:
+    """Return an :class:`InterceptorSite` per deployed interceptor (key = deployment id).
+
+    Parameters come from data/parameters.csv in the ``options.estimate`` case. A site's own
+    radar is a radar deployed at the same site in the same year.
+
+    With ``cap_at_nominal_range`` (default) the fly-out distance is capped at the interceptor's
+    nominal engagement range (``nominal_range_km``, the figure of the nominal rings). The
+    fact-sheet reach D(t) has no end point: uncapped, an SM-3 IA (3 km/s) flying for 15 minutes
+    against a long-range threat would reach ~2,600 km, far beyond its commonly cited ~700 km.
+    The cap compares a 3-D distance with a ground range (a small, favourable approximation).
+    """
+    deps = deployed_for(catalogue, options)
+    radars = {
+        row.site_id: radar_spec(catalogue, row, options.estimate)
+        for _, row in deps[deps.kind == "radar"].iterrows()
+    }
+    out = []
+    for _, row in deps[deps.kind == "interceptor"].iterrows():
+        sid, est = row.system_id, options.estimate
+        out.append(
+            InterceptorSite(
+                key=str(row.deployment_id),
+                lon_deg=float(row.lon_deg),
+                lat_deg=float(row.lat_deg),
+                height_m=float(row.elevation_m),
+                burnout_speed_mps=catalogue.parameter(sid, "burnout_velocity_kmps", est) * 1000.0,
+                burn_time_s=catalogue.parameter(sid, "burn_time_s", est),
+                min_alt_m=catalogue.parameter(sid, "min_intercept_alt_km", est) * 1000.0,
+                max_alt_m=catalogue.parameter(sid, "max_intercept_alt_km", est) * 1000.0,
+                max_reach_m=catalogue.parameter(sid, "nominal_range_km", est) * 1000.0
+                if cap_at_nominal_range
+                else None,
+                own_radar=radars.get(row.site_id),
+            )
+        )
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- the query and its resolution
+
+
+@dataclass(frozen=True)
+class DefenceQuery:
+    """What the defended layer is computed against (hashable: a cache key).
+
+    Attributes
+    ----------
+    launch_area
+        Launch point id, area name or ``all-iran`` (see :func:`launch_area_names`).
+    threat
+        Threat id or class from data/threats.csv (default ``design_case``).
+    delay_s, launch_on_remote, shoot_look_shoot, sls_interval_s
+        See :class:`EngagementAssumptions`.
+    shape, angle_offset_deg
+        Trajectory shape of the threat (see :class:`coverage.physics.ballistics.FlightProfile`).
+    grid_km
+        Target grid spacing, km (5 to 500; default 25).
+    cap_at_nominal_range
+        Cap the interceptor fly-out at its nominal engagement range (default on; see
+        :func:`interceptor_sites`).
+    threat_range_case
+        Which range estimate of a fixed-range threat to use.
+    """
+
+    launch_area: str
+    threat: str = "design_case"
+    delay_s: float = 60.0
+    launch_on_remote: bool = True
+    shoot_look_shoot: bool = False
+    sls_interval_s: float = 75.0
+    shape: Shape = "minimum_energy"
+    angle_offset_deg: float = 10.0
+    grid_km: float = 25.0
+    cap_at_nominal_range: bool = True
+    threat_range_case: Estimate = "nominal"
+
+    def __post_init__(self) -> None:
+        check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
+        if self.shape not in SHAPES:
+            raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+        if self.threat_range_case not in ("low", "nominal", "high"):
+            raise ValueError(
+                f"threat_range_case={self.threat_range_case!r} is not one of low, nominal, high"
+            )
+        self.assumptions()
+        self.profile()
+
+    def assumptions(self, radar: radar_mod.RadarAssumptions | None = None) -> EngagementAssumptions:
+        """Return the :class:`EngagementAssumptions` of this query."""
+        return EngagementAssumptions(
+            delay_s=self.delay_s,
+            launch_on_remote=self.launch_on_remote,
+            shoot_look_shoot=self.shoot_look_shoot,
+            sls_interval_s=self.sls_interval_s,
+            radar=radar or radar_mod.RadarAssumptions(),
+        )
+
+    def profile(self) -> FlightProfile:
+        """Return the threat's :class:`FlightProfile`."""
+        return FlightProfile(shape=self.shape, angle_offset_deg=self.angle_offset_deg)
+
+
+@dataclass(frozen=True)
+class LaunchPoint:
+    """One candidate launch point (a row of data/launch_points.csv)."""
+
+    point_id: str
+    name: str
+    area: str
+    lon_deg: float
+    lat_deg: float
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The physics inputs of one state, resolved once from the catalogue (hashable: a cache key).
+
+    Attributes
+    ----------
+    options, query
+        What was asked.
+    launch_points
+        The launch points ``query.launch_area`` stands for.
+    threat
+        The threat (its ``max_range_m`` is the computed range for ``design_case``).
+    radar_ids, radars
+        Deployment ids and specs of the radars deployed under ``options``, in the same order.
+    sites
+        Interceptor sites deployed under ``options`` (key = deployment id).
+    assumptions
+        Engagement timeline and radar assumptions.
+    """
+
+    options: FootprintOptions
+    query: DefenceQuery
+    launch_points: tuple[LaunchPoint, ...]
+    threat: ThreatSpec
+    radar_ids: tuple[str, ...]
+    radars: tuple[radar_mod.RadarSpec, ...]
+    sites: tuple[InterceptorSite, ...]
+    assumptions: EngagementAssumptions
+
+    def launch_frame(self) -> pd.DataFrame:
+        """The launch points as a table (``point_id, name, area, lon_deg, lat_deg``)."""
+        return pd.DataFrame(
+            [vars(p) for p in self.launch_points],
+            columns=["point_id", "name", "area", "lon_deg", "lat_deg"],
+        )
+
+    @property
+    def launch_lonlat(self) -> tuple[tuple[float, float], ...]:
+        """``(lon_deg, lat_deg)`` of each launch point."""
+        return tuple((p.lon_deg, p.lat_deg) for p in self.launch_points)
+
+
+def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> Setup:
+    """Turn a state into the physics inputs of the engagement kernel (the one place that does).
+
+    Raises
+    ------
+    ValueError
+        For an unknown launch area or threat, naming the field and the allowed values.
+    """
+    points = resolve_launch_area(catalogue, query.launch_area)
+    threat = threat_spec(
+        catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
+    )
+    radar_items = radars_for(catalogue, options)
+    return Setup(
+        options=options,
+        query=query,
+        launch_points=tuple(
+            LaunchPoint(
+                str(r.point_id), str(r.name), str(r.area), float(r.lon_deg), float(r.lat_deg)
+            )
+            for r in points.itertuples(index=False)
+        ),
+        threat=threat,
+        radar_ids=tuple(i for i, _ in radar_items),
+        radars=tuple(r for _, r in radar_items),
+        sites=interceptor_sites(
+            catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range
+        ),
+        assumptions=query.assumptions(options.radar_assumptions()),
     )

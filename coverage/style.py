@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CAVEAT",
+    "KINEMATIC_CAVEAT",
     "LAYER_ORDER",
     "LAYER_STYLES",
     "OKABE_ITO",
@@ -31,6 +32,9 @@ OKABE_ITO = {
     "black": "#000000",
 }
 
+KINEMATIC_CAVEAT = (
+    "Kinematic model from public estimates; not an assessment of operational capability."
+)
 CAVEAT = (
     "UNCLASSIFIED — PUBLIC SOURCES — NOTIONAL / ILLUSTRATIVE. Nominal parameters from open sources; "
     "not an assessment of operational capability."

@@ -11,12 +11,10 @@ import streamlit as st
 from coverage.catalogue.analysis import load_threats
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
-from coverage.physics.engagement import DefenceQuery, launch_area_names
 from coverage.products import icbm, metrics
-from coverage.products._mapdata_analysis import query_for
-from coverage.products.mapdata import MapData, MapState
+from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.render import gis
-from coverage.scenario import FootprintOptions
+from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_names
 
 __all__ = ["analysis_tabs", "engagement_controls"]
 
@@ -142,7 +140,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
         bind="query-params",
     )
     state, options = data.state, data.state.options
-    query = query_for(state)
+    query = state.query()
     digest = catalogue.digest
     with tabs[0]:
         if tabs[0].open:
@@ -224,9 +222,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
         if tabs[3].open:
             tracks = data.tracks
             if tracks is None:
-                from coverage.products._mapdata_analysis import tracks_layer
-
-                tracks = tracks_layer(catalogue, state)
+                tracks = tracks_for_state(catalogue, state)
             table = pd.DataFrame(tracks.drop(columns="geometry"))
             st.dataframe(
                 table.drop(columns=["label", "name", "source"], errors="ignore"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.mapdata import MapData
+from coverage.products.mapdata import MapData, map_series, rollout_series
 from coverage.render import animation, export, gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
@@ -72,7 +72,9 @@ def export_panel(catalogue: Catalogue, data: MapData, *, projector: bool) -> Non
             "KMZ (2011–2024)",
             f"epaa_{data.state.options.scenario}_rollout.kmz",
             "application/vnd.google-earth.kmz",
-            lambda: gis.to_kmz(catalogue, data.state, years=years),
+            lambda: gis.kmz_from_kml(
+                gis.kml_from_series(catalogue, map_series(catalogue, data.state, years))
+            ),
             "Google Earth: each footprint has a TimeSpan, so the time slider replays the rollout",
         ),
         (
@@ -86,7 +88,7 @@ def export_panel(catalogue: Catalogue, data: MapData, *, projector: bool) -> Non
             "Rollout GIF",
             f"epaa_{data.state.options.scenario}_rollout.gif",
             "image/gif",
-            lambda: animation.rollout_gif(catalogue, data.state, years=years),
+            lambda: animation.rollout_gif(rollout_series(catalogue, data.state, years)),
             "One slide per year 2011–2024 (takes about 20 s)",
         ),
     ]

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.mapdata import MapState
+from coverage.products.mapdata import MapState, rollout_series
 from coverage.render import animation
 from coverage.scenario import FootprintOptions
 
@@ -21,7 +21,7 @@ YEARS = (2015, 2016, 2017)
 @pytest.fixture(scope="module")
 def frames(catalogue: Catalogue) -> list[np.ndarray]:
     return animation.rollout_frames(
-        catalogue, MapState(FootprintOptions(year=2011)), years=YEARS, **SIZE
+        rollout_series(catalogue, MapState(FootprintOptions(year=2011)), YEARS), **SIZE
     )
 
 
@@ -48,13 +48,16 @@ def test_gif__one_frame_per_year_with_durations(frames: list[np.ndarray]) -> Non
 
 def test_rollout_gif__both_scenarios(catalogue: Catalogue) -> None:
     state = MapState(FootprintOptions(year=2011))
-    alternate = animation.rollout_frames(
-        catalogue, state, years=(2016, 2017), compare="alternate", **SIZE
+    both = rollout_series(catalogue, state, (2016, 2017), both_scenarios=True)
+    alternate = animation.rollout_frames(both, compare="alternate", **SIZE)
+    side = animation.rollout_frames(
+        rollout_series(catalogue, state, (2016,), both_scenarios=True),
+        compare="side_by_side",
+        **SIZE,
     )
-    side = animation.rollout_frames(catalogue, state, years=(2016,), compare="side_by_side", **SIZE)
     assert len(alternate) == 4
     assert side[0].shape == (225, 800, 3)
-    gif = animation.rollout_gif(catalogue, state, years=(2016, 2017), compare="alternate", **SIZE)
+    gif = animation.rollout_gif(both, compare="alternate", **SIZE)
     assert iio.imread(gif, index=None).shape[0] == 4
 
 
@@ -70,7 +73,9 @@ def test_animation__rejects_bad_input(catalogue: Catalogue) -> None:
         animation.to_gif([])
     with pytest.raises(ValueError, match="compare='both'"):
         animation.rollout_frames(
-            catalogue, MapState(FootprintOptions(year=2016)), years=(2016,), compare="both", **SIZE
-        )  # type: ignore[arg-type]
+            rollout_series(catalogue, MapState(FootprintOptions(year=2016)), (2016,)),
+            compare="both",  # type: ignore[arg-type]
+            **SIZE,
+        )
     with pytest.raises(ValueError, match="years is empty"):
-        animation.rollout_frames(catalogue, MapState(FootprintOptions(year=2016)), years=(), **SIZE)
+        rollout_series(catalogue, MapState(FootprintOptions(year=2016)), ())

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from coverage.cli import analysis as cli_a
+from coverage.cli import args as cli_args
 
 ROOT = Path(__file__).resolve().parent.parent
 HAS_MAIN = (ROOT / "coverage" / "__main__.py").exists()
@@ -45,7 +46,7 @@ def test_register__adds_the_commands(parser):
     args = parser.parse_args(
         ["metrics", "--year", "2018", "--launch-area", "W Iran", "--threat", "MRBM"]
     )
-    q = cli_a.query_from_args(args)
+    q = cli_args.query_from_args(args)
     assert (q.launch_area, q.threat, q.delay_s, q.launch_on_remote) == (
         "W Iran",
         "MRBM",

@@ -14,10 +14,19 @@ import pyogrio
 import pytest
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
+from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map, map_series
 from coverage.render import gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import LAYER_STYLES
+
+
+def _kml(
+    catalogue: Catalogue, state: MapState, years: list[int] | tuple[int, ...] | None = None
+) -> bytes:
+    """KML of ``state`` over ``years`` (default: its own year), as the CLI and dashboard build it."""
+    years = [state.options.year] if years is None else years
+    return gis.kml_from_series(catalogue, map_series(catalogue, state, years))
+
 
 NS = {"k": gis.KML_NS}
 SERIES = range(FIRST_YEAR, LAST_YEAR + 1)
@@ -34,7 +43,7 @@ def data_2016(catalogue: Catalogue) -> MapData:
 @pytest.fixture(scope="module")
 def kml_actual(catalogue: Catalogue) -> ET.Element:
     state = MapState(FootprintOptions(year=2016, scenario="actual"))
-    return ET.fromstring(gis.to_kml(catalogue, state, years=SERIES))
+    return ET.fromstring(_kml(catalogue, state, SERIES))
 
 
 def _placemarks(root: ET.Element, folder_titles: tuple[str, ...]) -> list[ET.Element]:
@@ -100,7 +109,7 @@ def test_kml__one_timespan_per_footprint_placemark_no_duplicates(
     placemarks = _placemarks(kml_actual, FOOTPRINT_FOLDERS)
     state = MapState(FootprintOptions(year=2016, scenario="actual"))
     ids = set()
-    for data in gis.map_series(catalogue, state, SERIES):
+    for data in map_series(catalogue, state, SERIES):
         ids |= set(data.footprints.feature_id)
     assert len(placemarks) == len(ids)
     assert {_data(pm, "feature_id") for pm in placemarks} == ids
@@ -121,7 +130,7 @@ def test_kml__as_built_activation_dates(kml_actual: ET.Element) -> None:
 
 def test_kml__planned_years_and_end_dates(catalogue: Catalogue) -> None:
     state = MapState(FootprintOptions(year=2016, scenario="planned"))
-    root = ET.fromstring(gis.to_kml(catalogue, state, years=SERIES))
+    root = ET.fromstring(_kml(catalogue, state, SERIES))
     spans = {
         _data(pm, "feature_id"): (
             pm.findtext("k:TimeSpan/k:begin", namespaces=NS),
@@ -148,7 +157,7 @@ def test_kml__user_text_is_escaped(catalogue: Catalogue) -> None:
     sites = catalogue.sites.copy()
     sites.loc[sites.site_id == "deveselu", "name"] = hostile
     evil = replace(catalogue, sites=sites, custom_site_ids=frozenset({"deveselu"}))
-    kml = gis.to_kml(evil, MapState(FootprintOptions(year=2016)))
+    kml = _kml(evil, MapState(FootprintOptions(year=2016)))
     assert b"<script>" not in kml and b"<b>Co" not in kml
     root = ET.fromstring(kml)
     sites_pm = _placemarks(root, (LAYER_STYLES["sites"].title,))
@@ -162,7 +171,7 @@ def test_kml__user_text_is_escaped(catalogue: Catalogue) -> None:
 
 
 def test_kmz__zip_with_doc_kml(catalogue: Catalogue) -> None:
-    kmz = gis.to_kmz(catalogue, MapState(FootprintOptions(year=2016)), years=[2016, 2017])
+    kmz = gis.kmz_from_kml(_kml(catalogue, MapState(FootprintOptions(year=2016)), [2016, 2017]))
     with zipfile.ZipFile(io.BytesIO(kmz)) as zf:
         assert zf.namelist()[0] == "doc.kml"
         root = ET.fromstring(zf.read("doc.kml"))
@@ -171,7 +180,7 @@ def test_kmz__zip_with_doc_kml(catalogue: Catalogue) -> None:
 
 def test_kml__rejects_empty_years(catalogue: Catalogue) -> None:
     with pytest.raises(ValueError, match="years is empty"):
-        gis.to_kml(catalogue, MapState(FootprintOptions(year=2016)), years=[])
+        _kml(catalogue, MapState(FootprintOptions(year=2016)), [])
 
 
 def test_metrics_csv__round_trip_and_formula_guard() -> None:

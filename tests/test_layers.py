@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from coverage.catalogue.tables import Catalogue
+from coverage.products.footprints import footprints
 from coverage.products.mapdata import MapState, compute_map
 from coverage.render.layers import StaticFiles, build_deck, feature_collection, write_basemap_files
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions, footprints
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import LAYER_STYLES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,9 +8,8 @@ import pytest
 
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.tables import load_catalogue
-from coverage.physics.engagement import DefenceQuery
 from coverage.products import metrics as met
-from coverage.scenario import FootprintOptions
+from coverage.scenario import DefenceQuery, FootprintOptions
 
 GRID_KM = 100.0  # coarse grid: the metrics logic is the same, tests stay fast
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from coverage.catalogue.tables import Catalogue
-from coverage.scenario import (
+from coverage.products.footprints import (
     FOOTPRINT_COLUMNS,
-    FootprintOptions,
-    deployed,
     early_warning_footprints,
-    events_in,
     footprints,
-    phase_status,
     sites_layer,
 )
+from coverage.scenario import FootprintOptions, deployed, events_in, phase_status
 
 
 def _sites(catalogue: Catalogue, year: int, scenario: str) -> set[str]:

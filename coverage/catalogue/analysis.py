@@ -1,4 +1,4 @@
-"""Schemas and loaders for the analysis tables: threats, Russian ICBM bases and US targets.
+"""Schemas and loaders for the analysis tables: threats, Russian ICBM bases, US targets, cities.
 
 The same rules as ``coverage.catalogue.tables`` apply (``coverage.catalogue.schema``): every value is checked,
 every problem is collected, and a :class:`~coverage.catalogue.schema.DataError` names the file, line,
@@ -14,25 +14,19 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from coverage.catalogue.schema import (
-    Column,
-    DataError,
-    DataProblem,
-    read_csv_as_text,
-    validate_frame,
-)
+from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
+from coverage.catalogue.tables import CONFIDENCES, DATA_DIR
 
 __all__ = [
     "ANALYSIS_SCHEMAS",
     "THREAT_CLASSES",
+    "load_cities",
     "load_icbm_bases",
     "load_threats",
     "load_us_targets",
     "read_analysis_table",
 ]
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-CONFIDENCES = ("High", "Medium", "Low-Medium", "Low", "Derived", "Assumption", "User")
 THREAT_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "design_case")
 RANGE_RULES = ("fixed", "reach_nato_europe")
 _TEXT = 400
@@ -78,8 +72,22 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("notes", "str", required=False, max_length=_TEXT),
     ),
+    "cities.csv": (
+        Column("city_id", "int", minimum=0, maximum=1e12, description="GeoNames id"),
+        Column("name", "str", max_length=120),
+        Column("iso3", "str", max_length=3, description="ISO 3166-1 alpha-3 country code"),
+        Column("lon_deg", "float", minimum=-180, maximum=180),
+        Column("lat_deg", "float", minimum=-90, maximum=90),
+        Column("population", "int", minimum=0, maximum=1e9),
+        Column("is_capital", "bool"),
+    ),
 }
-_UNIQUE = {"threats.csv": "threat_id", "icbm_bases.csv": "base_id", "us_targets.csv": "target_id"}
+_UNIQUE = {
+    "threats.csv": "threat_id",
+    "icbm_bases.csv": "base_id",
+    "us_targets.csv": "target_id",
+    "cities.csv": "city_id",
+}
 
 
 def read_analysis_table(
@@ -101,10 +109,9 @@ def read_analysis_table(
     if name not in ANALYSIS_SCHEMAS:
         raise KeyError(f"unknown analysis table {name!r}; known: {', '.join(ANALYSIS_SCHEMAS)}")
     label = source or f"data/{name}"
-    raw, problems = read_csv_as_text(label, path=data_dir / name, text=text)
-    if raw is None:
-        return pd.DataFrame(), problems
-    frame, problems = validate_frame(raw, ANALYSIS_SCHEMAS[name], label, unique=_UNIQUE[name])
+    frame, problems = read_validated(
+        label, ANALYSIS_SCHEMAS[name], path=data_dir / name, text=text, unique=_UNIQUE[name]
+    )
     if name == "threats.csv" and not frame.empty:
         problems += _check_threats(frame, label)
     return frame, problems
@@ -189,3 +196,13 @@ def load_icbm_bases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def load_us_targets(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the validated ``us_targets.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("us_targets.csv", data_dir).copy()
+
+
+def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``cities.csv`` (a copy); ``DataError`` lists all problems.
+
+    ``is_capital`` is a bool column, ``population`` an int column.
+    """
+    frame = _load("cities.csv", data_dir).copy()
+    frame["is_capital"] = frame.is_capital.astype(bool)
+    return frame

@@ -19,7 +19,15 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Column", "DataError", "DataProblem", "parse_date", "read_csv_as_text", "validate_frame"]
+__all__ = [
+    "Column",
+    "DataError",
+    "DataProblem",
+    "parse_date",
+    "read_csv_as_text",
+    "read_validated",
+    "validate_frame",
+]
 
 Kind = Literal["str", "id", "float", "int", "date", "bool", "choice"]
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
@@ -279,3 +287,22 @@ def read_csv_as_text(
             DataProblem(label, None, None, None, f"not a readable UTF-8 CSV file ({exc})")
         ]
     return raw, []
+
+
+def read_validated(
+    label: str,
+    columns: Iterable[Column],
+    *,
+    path: Path | None = None,
+    text: str | None = None,
+    unique: str | None = None,
+) -> tuple[pd.DataFrame, list[DataProblem]]:
+    """Read a CSV file or text and validate it against ``columns`` (the one table reader).
+
+    Returns the converted table (with a ``_line`` column) and every problem found; a file that
+    cannot be read gives an empty table and one problem.
+    """
+    raw, problems = read_csv_as_text(label, path=path, text=text)
+    if raw is None:
+        return pd.DataFrame(), problems
+    return validate_frame(raw, columns, label, unique=unique)

@@ -21,8 +21,7 @@ from coverage.catalogue.schema import (
     Column,
     DataError,
     DataProblem,
-    read_csv_as_text,
-    validate_frame,
+    read_validated,
 )
 
 __all__ = [
@@ -244,10 +243,9 @@ def read_table(
         Name used in messages; defaults to ``data/<name>``.
     """
     label = source or f"data/{name}"
-    raw, problems = read_csv_as_text(label, path=data_dir / name, text=text)
-    if raw is None:
-        return pd.DataFrame(), problems
-    return validate_frame(raw, SCHEMAS[name], label, unique=_UNIQUE.get(name))
+    return read_validated(
+        label, SCHEMAS[name], path=data_dir / name, text=text, unique=_UNIQUE.get(name)
+    )
 
 
 @dataclass(frozen=True, eq=False)

@@ -172,7 +172,12 @@ class _Origin:
             problem.allowed,
         )
         column = problem.column
-        if column_alias and pos in column_alias and column in column_alias[pos]:
+        if (
+            column_alias
+            and pos in column_alias
+            and column is not None
+            and column in column_alias[pos]
+        ):
             column = column_alias[pos][column]
         return replace(problem, source=source, line=line, column=column, allowed=allowed)
 
@@ -529,7 +534,7 @@ def _decode(data: bytes | str, source: str) -> tuple[str | None, str]:
         )
     if size == 0:
         return None, f"Upload refused: {source} is empty."
-    if ("\x00" if isinstance(data, str) else b"\x00") in data:
+    if (isinstance(data, str) and "\x00" in data) or (isinstance(data, bytes) and b"\x00" in data):
         return None, f"Upload refused: {source} is a binary file, not text."
     if isinstance(data, str):
         return data, ""
@@ -800,7 +805,7 @@ def _apply(
     # 6. The new catalogue (new frames; the input is never mutated) and a final consistency guard.
     site_rows = pd.DataFrame(
         [
-            {**{c: r[c] for c in SITE_COLUMNS}, "_line": numbers[int(r["_pos"])] or 0}
+            {**{c: r[c] for c in SITE_COLUMNS}, "_line": numbers[int(str(r["_pos"]))] or 0}
             for r in accepted_rows
         ],
         columns=[*SITE_COLUMNS, "_line"],

@@ -1,7 +1,6 @@
 """Analysis commands of ``python -m coverage``: metrics, trajectory, launch-areas and icbm.
 
-``register(subparsers)`` adds the commands; ``add_defended_arguments`` and
-``defended_from_args`` serve ``footprints --layer defended``. Unknown names and impossible
+``register(subparsers)`` adds the commands. Unknown names and impossible
 values raise ``ValueError`` (or argparse errors) whose message names the option, the value and
 what is allowed; the CLI prints it as one line and exits with status 2.
 """
@@ -13,42 +12,23 @@ import json
 import math
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from coverage.catalogue.analysis import load_cities, load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue, load_catalogue
-from coverage.cli.main import add_state_arguments, options_from_args, write_output
+from coverage.cli.args import (
+    add_defended_arguments,
+    add_state_arguments,
+    number,
+    options_from_args,
+    query_from_args,
+    write_output,
+)
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIOS, FootprintOptions
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area, resolve_threat
 
-__all__ = [
-    "add_defended_arguments",
-    "defended_from_args",
-    "query_from_args",
-    "register",
-    "resolve_place",
-]
-
-
-# --------------------------------------------------------------------------- argument types
-
-
-def _number(option: str, lo: float, hi: float, unit: str) -> Any:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{option} must be a number from {lo:g} to {hi:g} {unit}, got {text!r}"
-            ) from None
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise argparse.ArgumentTypeError(
-                f"{option} must be from {lo:g} to {hi:g} {unit}, got {text!r}"
-            )
-        return value
-
-    return parse
+__all__ = ["register", "resolve_place"]
 
 
 def _boost(text: str) -> BoostPhase:
@@ -84,107 +64,10 @@ def _csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False)
 
 
-# --------------------------------------------------------------------------- defended arguments
-
-
-def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of the defended-area layer (``footprints --layer defended``) and of ``metrics``."""
-    g = parser.add_argument_group("defended area (engagement model)")
-    g.add_argument(
-        "--launch-area",
-        default="NW Iran",
-        help="launch point id, area name or 'all-iran' (see 'launch-areas'); default 'NW Iran'",
-    )
-    g.add_argument(
-        "--threat",
-        default="design_case",
-        help="threat id or class from data/threats.csv (SRBM, MRBM, IRBM, design_case, ...); "
-        "default design_case (reaches all NATO Europe)",
-    )
-    g.add_argument(
-        "--threat-range-case",
-        choices=ESTIMATES,
-        default="nominal",
-        help="range estimate of a fixed-range threat; default nominal",
-    )
-    g.add_argument(
-        "--delay-s",
-        type=_number("--delay-s", 0, 1200, "s"),
-        default=60.0,
-        help="track + C2 delay after first detection, s (default 60)",
-    )
-    g.add_argument(
-        "--own-radar-only",
-        action="store_true",
-        help="a site launches only on its own radar's track (default: launch on remote)",
-    )
-    g.add_argument(
-        "--shoot-look-shoot",
-        action="store_true",
-        help="require two intercept opportunities --sls-interval-s apart",
-    )
-    g.add_argument(
-        "--sls-interval-s",
-        type=_number("--sls-interval-s", 1, 600, "s"),
-        default=75.0,
-        help="time between the two intercepts for shoot-look-shoot, s (default 75)",
-    )
-    g.add_argument(
-        "--shape", choices=SHAPES, default="minimum_energy", help="threat trajectory shape"
-    )
-    g.add_argument(
-        "--angle-offset-deg",
-        type=_number("--angle-offset-deg", 0, 45, "degrees"),
-        default=10.0,
-        help="burnout-angle change for lofted/depressed shapes, degrees (default 10)",
-    )
-    g.add_argument(
-        "--grid-km",
-        type=_number("--grid-km", 5, 500, "km"),
-        default=25.0,
-        help="target grid spacing, km (default 25)",
-    )
-    g.add_argument(
-        "--no-reach-cap",
-        action="store_true",
-        help="do not cap interceptor fly-out at the nominal range (fact-sheet reach formula)",
-    )
-
-
-def query_from_args(args: argparse.Namespace) -> Any:
-    """Return the :class:`coverage.physics.engagement.DefenceQuery` of parsed defended-area options."""
-    from coverage.physics.engagement import DefenceQuery
-
-    return DefenceQuery(
-        launch_area=args.launch_area,
-        threat=args.threat,
-        delay_s=args.delay_s,
-        launch_on_remote=not args.own_radar_only,
-        shoot_look_shoot=args.shoot_look_shoot,
-        sls_interval_s=args.sls_interval_s,
-        shape=args.shape,
-        angle_offset_deg=args.angle_offset_deg,
-        grid_km=args.grid_km,
-        cap_at_nominal_range=not args.no_reach_cap,
-        threat_range_case=args.threat_range_case,
-    )
-
-
 def _check_names(catalogue: Catalogue, args: argparse.Namespace) -> None:
-    from coverage.physics.engagement import resolve_launch_area, resolve_threat
-
+    """Fail early, before a long series, on an unknown launch area or threat."""
     resolve_launch_area(catalogue, args.launch_area)
     resolve_threat(args.threat)
-
-
-def defended_from_args(
-    catalogue: Catalogue, options: FootprintOptions, args: argparse.Namespace
-) -> gpd.GeoDataFrame:
-    """Return the ``footprints --layer defended`` features (plus launch_area, threat columns)."""
-    from coverage.physics.engagement import defended_grid, defended_layer
-
-    _check_names(catalogue, args)
-    return defended_layer(defended_grid(catalogue, options, query_from_args(args)), catalogue)
 
 
 # --------------------------------------------------------------------------- places
@@ -196,9 +79,6 @@ def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, fl
     Names are searched in launch points, sites, ICBM bases, US targets, then cities of
     data/cities.csv (a capital or the most populous city of that name wins); case is ignored.
     """
-    from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
-    from coverage.physics.engagement import _cities
-
     raw = str(text).strip()
     parts = raw.split(",")
     if len(parts) == 2:
@@ -230,7 +110,7 @@ def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, fl
             if not hit.empty:
                 row = hit.iloc[0]
                 return str(row["name"]), float(row.lon_deg), float(row.lat_deg)
-    cities = _cities()
+    cities = load_cities()
     hit = cities[cities.name.str.casefold() == key]
     if not hit.empty:
         row = hit.sort_values(["is_capital", "population"], ascending=False).iloc[0]
@@ -447,7 +327,7 @@ def register(subparsers: Any) -> None:
     tr.add_argument("--shape", choices=SHAPES, default="minimum_energy")
     tr.add_argument(
         "--angle-offset-deg",
-        type=_number("--angle-offset-deg", 0, 45, "degrees"),
+        type=number("--angle-offset-deg", 0, 45, "degrees"),
         default=10.0,
         help="burnout-angle change for lofted/depressed, degrees (default 10)",
     )
@@ -460,7 +340,7 @@ def register(subparsers: Any) -> None:
     )
     tr.add_argument(
         "--time-step-s",
-        type=_number("--time-step-s", 0.1, 60, "s"),
+        type=number("--time-step-s", 0.1, 60, "s"),
         default=5.0,
         help="sample spacing, s (default 5)",
     )
@@ -484,7 +364,7 @@ def register(subparsers: Any) -> None:
     )
     ic.add_argument(
         "--delay-s",
-        type=_number("--delay-s", 0, 1200, "s"),
+        type=number("--delay-s", 0, 1200, "s"),
         default=60.0,
         help="interceptor launch delay after the ICBM's launch (perfect cueing) or detection, s",
     )
@@ -501,7 +381,3 @@ def register(subparsers: Any) -> None:
     ic.add_argument("--format", choices=["json", "csv"], default="json")
     ic.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     ic.set_defaults(func=_cmd_icbm)
-
-
-# Keep the scenario names importable for callers that build their own parsers.
-_ = SCENARIOS, FootprintOptions

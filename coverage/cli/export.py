@@ -10,14 +10,13 @@ for GIF/MP4 (one frame per year).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from coverage.cli.main import CliError, add_state_arguments, options_from_args, write_output
+from coverage.cli.args import CliError, add_state_arguments, number, options_from_args, write_output
 from coverage.physics.ballistics import SHAPES
-from coverage.scenario import FIRST_YEAR, LAST_YEAR
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area
 from coverage.style import LAYER_STYLES
 
 __all__ = ["FORMATS", "parse_layers", "parse_years", "register"]
@@ -26,7 +25,6 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("geojson", "gpkg", "csv")
 SERIES_FORMATS = ("kml", "kmz", "gif", "mp4")
 FORMATS = (*IMAGE_FORMATS, *TABLE_FORMATS, *SERIES_FORMATS)
-_ANALYSIS_LAYERS = ("defended", "tracks")
 
 
 def parse_layers(text: str) -> frozenset[str]:
@@ -65,22 +63,6 @@ def parse_years(text: str) -> tuple[int, ...]:
     if bad:
         raise argparse.ArgumentTypeError(f"{text!r}: years must be from 2009 to 2040, got {bad[0]}")
     return tuple(sorted(years))
-
-
-def _bounded(kind: type, lo: float, hi: float, unit: str) -> Any:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(
-                f"must be {what} from {lo:g} to {hi:g} {unit}, got {text!r}"
-            ) from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be from {lo:g} to {hi:g} {unit}, got {text!r}")
-        return value
-
-    return parse
 
 
 def register(subparsers: Any) -> None:
@@ -128,7 +110,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--delay-s",
-        type=_bounded(float, 0, 600, "s"),
+        type=number("--delay-s", 0, 600, "s"),
         default=60.0,
         help="detection-to-launch delay for the defended layer, s (0-600, default 60)",
     )
@@ -153,19 +135,19 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--width-px",
-        type=_bounded(int, 200, 20_000, "px"),
+        type=number("--width-px", 200, 20_000, "px", whole=True),
         default=None,
         help="image width, px (default 1920; 1280 for gif/mp4)",
     )
     p.add_argument(
         "--height-px",
-        type=_bounded(int, 200, 20_000, "px"),
+        type=number("--height-px", 200, 20_000, "px", whole=True),
         default=None,
         help="image height, px (default 1080; 720 for gif/mp4)",
     )
     p.add_argument(
         "--dpi",
-        type=_bounded(float, 20, 1200, "dpi"),
+        type=number("--dpi", 20, 1200, "dpi"),
         default=None,
         help="resolution (default 100); sets the page size of svg/pdf",
     )
@@ -180,7 +162,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--frame-s",
-        type=_bounded(float, 0.05, 60, "s"),
+        type=number("--frame-s", 0.05, 60, "s"),
         default=1.5,
         help="gif/mp4: seconds per frame (default 1.5)",
     )
@@ -201,25 +183,6 @@ def _format(out: str) -> str:
 def _year_path(out: str, year: int) -> str:
     path = Path(out)
     return str(path.with_name(f"{path.stem}_{year}{path.suffix}"))
-
-
-def _check_analysis_layers(layers: frozenset[str]) -> None:
-    asked = [k for k in _ANALYSIS_LAYERS if k in layers]
-    if asked and importlib.util.find_spec("coverage.products._mapdata_analysis") is None:
-        raise CliError(
-            f"--layers {','.join(asked)}: not available in this build "
-            "(coverage.products._mapdata_analysis is "
-            "missing); leave it out of --layers"
-        )
-
-
-def _check_launch_area(catalogue: Any, name: str) -> None:
-    """Reject an unknown --launch-area early (same names as the engagement engine accepts)."""
-    lp = catalogue.launch_points
-    allowed = [*lp.point_id, *lp.name, *dict.fromkeys(lp.area), "all-iran"]
-    if str(name).strip().casefold() not in {a.casefold() for a in allowed} | {"all iran", "all"}:
-        ids = [*lp.point_id, *dict.fromkeys(lp.area), "all-iran"]
-        raise CliError(f"--launch-area {name!r} is not known; allowed: {', '.join(ids)}")
 
 
 def _size(args: argparse.Namespace, fmt: str) -> tuple[int, int, float]:
@@ -276,10 +239,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from coverage.products.mapdata import DEFAULT_LAYERS, MapState
 
     layers = args.layers if args.layers is not None else DEFAULT_LAYERS
-    _check_analysis_layers(layers)
     width, height, dpi = _size(args, fmt)
     catalogue = load_catalogue()
-    _check_launch_area(catalogue, args.launch_area)
+    resolve_launch_area(catalogue, args.launch_area)
     state = MapState(
         options=options_from_args(args, year=years[0]),
         layers=layers,
@@ -321,7 +283,12 @@ def _single(
 
         width, height, dpi = size
         return export.render(
-            data, fmt=fmt, width_px=width, height_px=height, dpi=dpi, projector=args.projector
+            data,
+            fmt=fmt,  # type: ignore[arg-type]  # one of IMAGE_FORMATS here
+            width_px=width,
+            height_px=height,
+            dpi=dpi,
+            projector=args.projector,
         )
     if fmt == "geojson":
         return gis.to_geojson(data)
@@ -338,14 +305,13 @@ def _write_series(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> str:
-    from coverage.render import gis
+    from coverage.products.mapdata import map_series, rollout_series
+    from coverage.render import animation, gis
 
     if fmt in ("kml", "kmz"):
-        kml = gis.to_kml(catalogue, state, years=years)
+        kml = gis.kml_from_series(catalogue, map_series(catalogue, state, years))
         write_output(kml if fmt == "kml" else gis.kmz_from_kml(kml), args.out)
         return str(args.out)
-    from coverage.render import animation
-
     if fmt == "mp4" and not animation.mp4_available():
         raise CliError(
             f"--out {args.out}: MP4 needs the ffmpeg binary of the imageio-ffmpeg package, "
@@ -355,9 +321,7 @@ def _write_series(
     width, height, _ = size
     compare = None if args.compare is None else args.compare.replace("-", "_")
     frames = animation.rollout_frames(
-        catalogue,
-        state,
-        years=years,
+        rollout_series(catalogue, state, years, both_scenarios=compare is not None),
         compare=compare,
         width_px=width,
         height_px=height,

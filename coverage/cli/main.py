@@ -1,133 +1,32 @@
 """Command line: ``python -m coverage <command>`` for batch use and reproducible outputs.
 
 Commands: ``footprints`` (GeoJSON of radar and interceptor footprints), ``validate`` (check the
-data files), plus the analysis and export commands registered by their own modules. Bad options
+data files), the analysis commands of :mod:`coverage.cli.analysis` and ``export``
+(:mod:`coverage.cli.export`). Bad options
 print one clear line to stderr naming the option, the value and what is allowed, and exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
-from coverage.catalogue.tables import ESTIMATES, DataError, load_catalogue
-from coverage.scenario import SCENARIOS, FootprintOptions, footprints
+from coverage.catalogue.tables import DataError, load_catalogue
+from coverage.cli import analysis, export
+from coverage.cli.args import (
+    CliError,
+    add_defended_arguments,
+    add_state_arguments,
+    flag_message,
+    options_from_args,
+    query_from_args,
+    write_output,
+)
+from coverage.products.footprints import footprints
 
-__all__ = ["main", "add_state_arguments", "options_from_args", "write_output"]
-
-# Modules that add sub-commands with a ``register(subparsers)`` function; optional so that the
-# core CLI keeps working while a module is being developed.
-_EXTENSIONS = ("coverage.cli.analysis", "coverage.cli.export")
-
-
-class CliError(Exception):
-    """A user error: printed as one line, exit status 2."""
-
-
-def _float_range(name: str, lo: float, hi: float, unit: str) -> Any:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a number from {lo:g} to {hi:g} {unit}, got {text!r}"
-            ) from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be from {lo:g} to {hi:g} {unit}, got {text!r}"
-            )
-        return value
-
-    return parse
-
-
-def _year(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--year must be a whole year from 2009 to 2040, got {text!r}"
-        ) from None
-    if not 2009 <= value <= 2040:
-        raise argparse.ArgumentTypeError(f"--year must be from 2009 to 2040, got {text!r}")
-    return value
-
-
-def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool = True) -> None:
-    """Options shared by every command that draws one map state (same as the dashboard)."""
-    parser.add_argument(
-        "--year", type=_year, required=year_required, help="calendar year, 2009-2040"
-    )
-    parser.add_argument(
-        "--scenario",
-        choices=SCENARIOS,
-        default="actual",
-        help="'planned' (2009 plan) or 'actual' (as built); default actual",
-    )
-    parser.add_argument(
-        "--estimate",
-        choices=ESTIMATES,
-        default="nominal",
-        help="capability case of every parameter; default nominal",
-    )
-    parser.add_argument(
-        "--target-alt-km",
-        type=_float_range("--target-alt-km", 0, 5000, "km"),
-        default=300.0,
-        help="target altitude for radar footprints, km (default 300)",
-    )
-    parser.add_argument(
-        "--target-rcs-m2",
-        type=_float_range("--target-rcs-m2", 1e-4, 100, "m²"),
-        default=1.0,
-        help="target radar cross-section, m² (default 1; ranges scale as σ^¼)",
-    )
-    parser.add_argument(
-        "--min-elevation-deg",
-        type=_float_range("--min-elevation-deg", -5, 30, "degrees"),
-        default=None,
-        help="radar elevation mask; default: line of sight to the horizon",
-    )
-    parser.add_argument(
-        "--include-occasional",
-        action="store_true",
-        help="include occasional presence (Black Sea patrols) in the as-built scenario",
-    )
-
-
-def options_from_args(args: argparse.Namespace, year: int | None = None) -> FootprintOptions:
-    """The :class:`FootprintOptions` for parsed state arguments."""
-    return FootprintOptions(
-        year=year if year is not None else args.year,
-        scenario=args.scenario,
-        estimate=args.estimate,
-        target_alt_km=args.target_alt_km,
-        target_rcs_m2=args.target_rcs_m2,
-        min_elevation_deg=args.min_elevation_deg,
-        include_occasional=args.include_occasional,
-    )
-
-
-def write_output(text: str | bytes, out: str | None) -> None:
-    """Write to ``out`` (a path) or to stdout when ``out`` is None or '-'."""
-    if out in (None, "-"):
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-        else:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    path = Path(out)
-    if not path.parent.exists():
-        raise CliError(f"-o {out}: folder {path.parent} does not exist")
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
+__all__ = ["build_parser", "main"]
 
 
 def _cmd_footprints(args: argparse.Namespace) -> int:
@@ -137,13 +36,13 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
     frame = footprints(catalogue, options)
     frame = frame[frame.layer.isin(layers)]
     if "defended" in layers:
-        try:
-            analysis = importlib.import_module("coverage.cli.analysis")
-        except ImportError as exc:  # pragma: no cover - during development only
-            raise CliError("--layer defended is not available in this build") from exc
         import pandas as pd
 
-        defended = analysis.defended_from_args(catalogue, options, args)
+        from coverage.products.defended import defended_grid, defended_layer
+
+        defended = defended_layer(
+            defended_grid(catalogue, options, query_from_args(args)), catalogue
+        )
         frame = pd.concat([frame, defended], ignore_index=True)
     if args.format == "geojson":
         payload = json.loads(frame.to_json(drop_id=True, na="null"))
@@ -183,16 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     fp.add_argument("--format", choices=["geojson", "csv"], default="geojson")
     fp.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     fp.set_defaults(func=_cmd_footprints)
-    for name in _EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
-        if hasattr(module, "add_defended_arguments"):
-            module.add_defended_arguments(fp)
+    add_defended_arguments(fp)
+    analysis.register(sub)
+    export.register(sub)
     va = sub.add_parser("validate", help="validate every file in data/")
     va.set_defaults(func=_cmd_validate)
     return parser
@@ -208,5 +100,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: invalid data:\n{exc}", file=sys.stderr)
         return 2
     except (CliError, ValueError, KeyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2

@@ -566,7 +566,7 @@ def trajectory(
     in_boost = t < tb
     tau = np.clip(t - tb, 0.0, t_ff)
     e_anom = _solve_kepler(ell.m0[0] + ell.n_radps[0] * tau, e)
-    f = _true_anomaly(e_anom, np.float64(e))
+    f = _true_anomaly(e_anom, np.float64(e))  # type: ignore[arg-type]  # a scalar broadcasts
     r = ell.a_m[0] * (1.0 - e * np.cos(e_anom))
     angle = f - ell.f0[0] + profile.burnout_range_m / EARTH_RADIUS_M
     alt = r - EARTH_RADIUS_M

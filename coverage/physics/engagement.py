@@ -1,4 +1,4 @@
-"""Detection, interceptor fly-out and defended footprints: which ground is defended, by which site.
+"""The engagement kernel: detection, interceptor fly-out and feasible intercepts, in SI units.
 
 The question answered: against a threat from a given launch area, in a given year and scenario.
 
@@ -25,92 +25,40 @@ Method (fact sheet §5.4-5.5), for a launch point L and a ground target T:
    reach it. Targets farther than the threat's maximum range from every launch point are *out
    of reach*, reported apart from "defended".
 
-Targets are a ~25 km grid of EPSG:3035 cells over European land (plus cities for the metrics).
-The engine is vectorised over targets × time samples; :func:`engage_reference` is the same
+Pure numpy on plain specs: no files, no catalogue. :mod:`coverage.scenario` turns the catalogue
+into these specs; :mod:`coverage.products.defended` runs the kernel over the target grid. The
+engine is vectorised over targets × time samples; :func:`engage_reference` is the same
 computation as plain Python loops, kept to check the vectorised code and to benchmark it.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, field
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import Transformer
-from shapely.geometry import LineString, MultiPolygon, Polygon
-from shapely.geometry.base import BaseGeometry
 
-from coverage.catalogue.analysis import load_threats
-from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import (
-    SHAPES,
     FlightProfile,
-    Shape,
     _plane_basis,
-    lonlat_from_unit,
     profiles,
     unit_vectors,
 )
+from coverage.physics.checks import check_range
 from coverage.physics.geodesy import EARTH_RADIUS_M
-from coverage.scenario import FOOTPRINT_COLUMNS, FootprintOptions, deployed, radar_spec
 
 __all__ = [
-    "ALL_IRAN",
-    "CAVEAT",
-    "DefenceQuery",
     "EngagementAssumptions",
     "EngagementResult",
     "InterceptorSite",
-    "TargetGrid",
     "ThreatSpec",
-    "DefendedGrid",
-    "cells_polygon",
-    "defended_band",
-    "defended_footprints",
-    "defended_grid",
-    "defended_layer",
-    "domain_iso3",
     "engage",
     "engage_reference",
-    "interceptor_sites",
-    "launch_area_names",
-    "radars_for",
-    "resolve_launch_area",
-    "resolve_threat",
-    "target_grid",
-    "threat_reach",
-    "threat_spec",
-    "threat_tracks",
 ]
-
-ALL_IRAN = "all-iran"
-CAVEAT = "Kinematic model from public estimates; not an assessment of operational capability."
-DEFENDED_COLUMNS = [*FOOTPRINT_COLUMNS[:-1], "launch_area", "threat", "geometry"]
-_TO_3035 = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
-_TO_4326 = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
-_DESIGN_MARGIN_M = 50_000.0
-
-
-def _check(name: str, value: float, lo: float, hi: float, unit: str = "") -> None:
-    if not (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and lo <= value <= hi
-    ):
-        raise ValueError(f"{name}={value!r} is outside the allowed range {lo:g}..{hi:g}{unit}")
-
-
-# --------------------------------------------------------------------------- inputs
 
 
 @dataclass(frozen=True)
@@ -148,15 +96,17 @@ class InterceptorSite:
     own_radar: radar_mod.RadarSpec | None = None
 
     def __post_init__(self) -> None:
-        _check("InterceptorSite.lon_deg", self.lon_deg, -180.0, 180.0, " degrees")
-        _check("InterceptorSite.lat_deg", self.lat_deg, -90.0, 90.0, " degrees")
-        _check("InterceptorSite.height_m", self.height_m, -500.0, 10_000.0, " m")
-        _check("InterceptorSite.burnout_speed_mps", self.burnout_speed_mps, 100.0, 11_000.0, " m/s")
-        _check("InterceptorSite.burn_time_s", self.burn_time_s, 1.0, 600.0, " s")
-        _check("InterceptorSite.min_alt_m", self.min_alt_m, 0.0, 5_000_000.0, " m")
-        _check("InterceptorSite.max_alt_m", self.max_alt_m, self.min_alt_m, 5_000_000.0, " m")
+        check_range("InterceptorSite.lon_deg", self.lon_deg, -180.0, 180.0, " degrees")
+        check_range("InterceptorSite.lat_deg", self.lat_deg, -90.0, 90.0, " degrees")
+        check_range("InterceptorSite.height_m", self.height_m, -500.0, 10_000.0, " m")
+        check_range(
+            "InterceptorSite.burnout_speed_mps", self.burnout_speed_mps, 100.0, 11_000.0, " m/s"
+        )
+        check_range("InterceptorSite.burn_time_s", self.burn_time_s, 1.0, 600.0, " s")
+        check_range("InterceptorSite.min_alt_m", self.min_alt_m, 0.0, 5_000_000.0, " m")
+        check_range("InterceptorSite.max_alt_m", self.max_alt_m, self.min_alt_m, 5_000_000.0, " m")
         if self.max_reach_m is not None:
-            _check("InterceptorSite.max_reach_m", self.max_reach_m, 0.0, 40_000_000.0, " m")
+            check_range("InterceptorSite.max_reach_m", self.max_reach_m, 0.0, 40_000_000.0, " m")
 
     def reach_m(self, tau_s: ArrayLike) -> NDArray[np.float64]:
         """Fly-out distance D after ``tau_s`` seconds (0 before launch), fact sheet §5.4."""
@@ -188,8 +138,8 @@ class ThreatSpec:
     threat_id: str = "custom"
 
     def __post_init__(self) -> None:
-        _check("ThreatSpec.max_range_m", self.max_range_m, 50_000.0, 16_000_000.0, " m")
-        _check("ThreatSpec.min_range_m", self.min_range_m, 1_000.0, self.max_range_m, " m")
+        check_range("ThreatSpec.max_range_m", self.max_range_m, 50_000.0, 16_000_000.0, " m")
+        check_range("ThreatSpec.min_range_m", self.min_range_m, 1_000.0, self.max_range_m, " m")
         if self.min_range_m <= self.profile.burnout_range_m:
             raise ValueError(
                 f"ThreatSpec.min_range_m={self.min_range_m!r} must exceed the boost's "
@@ -228,9 +178,9 @@ class EngagementAssumptions:
     radar: radar_mod.RadarAssumptions = field(default_factory=radar_mod.RadarAssumptions)
 
     def __post_init__(self) -> None:
-        _check("delay_s", self.delay_s, 0.0, 1200.0, " s")
-        _check("sls_interval_s", self.sls_interval_s, 1.0, 600.0, " s")
-        _check("time_step_s", self.time_step_s, 0.5, 30.0, " s")
+        check_range("delay_s", self.delay_s, 0.0, 1200.0, " s")
+        check_range("sls_interval_s", self.sls_interval_s, 1.0, 600.0, " s")
+        check_range("time_step_s", self.time_step_s, 0.5, 30.0, " s")
 
     def describe(self) -> str:
         """One line for labels."""
@@ -308,9 +258,6 @@ class EngagementResult:
             "in_reach",
         ):
             getattr(self, name).setflags(write=False)
-
-
-# --------------------------------------------------------------------------- vectorised engine
 
 
 @dataclass(frozen=True)
@@ -546,7 +493,7 @@ def _combine(
         else:
             site_ok = np.isfinite(first)
             union_ok = site_ok.any(axis=1)
-    in_reach = reachable.any(axis=0)
+    in_reach: NDArray[np.bool_] = np.asarray(reachable.any(axis=0))
     defended_by = in_reach[None, :] & np.all(~reachable[:, None, :] | site_ok, axis=0)
     defended = in_reach & np.all(~reachable | union_ok, axis=0)
     return EngagementResult(
@@ -681,9 +628,6 @@ def engage(
         for lo, la in zip(llon, llat, strict=True)
     ]
     return _combine(per_point, tlon, tlat, sites, assumptions)
-
-
-# --------------------------------------------------------------------------- reference loop
 
 
 def _visible_scalar(
@@ -824,853 +768,3 @@ def engage_reference(
                     out["last_intercept_s"][k, i] = feasible[-1]
         per_point.append(out)
     return _combine(per_point, tlon, tlat, sites, a)
-
-
-# --------------------------------------------------------------------------- catalogue inputs
-
-
-def launch_area_names(catalogue: Catalogue) -> list[str]:
-    """Names accepted as a launch area: point ids, area names and ``all-iran``."""
-    lp = catalogue.launch_points
-    return [*lp.point_id, *dict.fromkeys(lp.area), ALL_IRAN]
-
-
-def resolve_launch_area(catalogue: Catalogue, name: str) -> pd.DataFrame:
-    """Return the launch points a name stands for.
-
-    A name is a point id or name (``tabriz``), an area (``NW Iran``) or ``all-iran``.
-
-    Matching ignores case and surrounding spaces.
-
-    Raises
-    ------
-    ValueError
-        For an unknown name, listing the accepted names.
-    """
-    lp = catalogue.launch_points
-    key = str(name).strip().casefold()
-    if key in (ALL_IRAN, "all iran", "all"):
-        rows = lp
-    else:
-        rows = lp[lp.point_id.str.casefold() == key]
-        if rows.empty:
-            rows = lp[lp.name.str.casefold() == key]
-        if rows.empty:
-            rows = lp[lp.area.str.casefold() == key]
-    if rows.empty:
-        raise ValueError(
-            f"--launch-area {name!r} is not known; allowed: "
-            + ", ".join(launch_area_names(catalogue))
-        )
-    return rows.reset_index(drop=True)
-
-
-def resolve_threat(threat: str) -> pd.Series:
-    """Return the threats.csv row for a threat id (``mrbm_sejjil``) or class (``MRBM``)."""
-    table = load_threats()
-    key = str(threat).strip()
-    rows = table[table.threat_id.str.casefold() == key.casefold()]
-    if rows.empty:
-        rows = table[
-            (table.threat_class.str.casefold() == key.casefold()) & table.class_default.astype(bool)
-        ]
-    if rows.empty:
-        classes = table[table.class_default.astype(bool)].threat_class
-        allowed = list(dict.fromkeys([*table.threat_id, *classes]))
-        raise ValueError(f"--threat {threat!r} is not known; allowed: {', '.join(allowed)}")
-    return rows.iloc[0]
-
-
-@functools.lru_cache(maxsize=4)
-def _nato_vertices(iso3: tuple[str, ...]) -> NDArray[np.float64]:
-    from coverage.catalogue.basemap import countries
-
-    geoms = countries("europe")
-    parts = shapely.get_parts(geoms.geometry.values[geoms.iso3.isin(iso3).to_numpy()])
-    # The farthest point of a part from a distant launch point lies on its boundary; the convex
-    # hull's vertices (in lon/lat, parts are small) are enough and ten times fewer.
-    coords = shapely.get_coordinates(shapely.convex_hull(parts))
-    return unit_vectors(coords[:, 0], coords[:, 1])
-
-
-def _design_range_m(catalogue: Catalogue, points: pd.DataFrame) -> float:
-    iso3 = tuple(sorted(catalogue.nato_members_in(9999)))
-    verts = _nato_vertices(iso3)
-    far = 0.0
-    for lo, la in zip(points.lon_deg, points.lat_deg, strict=True):
-        cosang = np.clip(verts @ unit_vectors(lo, la), -1.0, 1.0)
-        far = max(far, float(np.arccos(cosang.min())) * EARTH_RADIUS_M)
-    return math.ceil((far + _DESIGN_MARGIN_M) / 10_000.0) * 10_000.0
-
-
-def threat_spec(
-    catalogue: Catalogue,
-    threat: str,
-    launch_points: pd.DataFrame,
-    *,
-    profile: FlightProfile | None = None,
-    range_case: Estimate = "nominal",
-) -> ThreatSpec:
-    """Return the :class:`ThreatSpec` for a threats.csv row and launch points.
-
-    Fixed-range threats use ``range_km_<range_case>``. The ``design_case`` threat's range is the
-    farthest NATO-Europe territory (all European members in data/nato_members.csv) from any of
-    the launch points, plus 50 km, rounded up to 10 km.
-    """
-    row = resolve_threat(threat)
-    profile = profile or FlightProfile()
-    if row.range_rule == "reach_nato_europe":
-        range_m = _design_range_m(catalogue, launch_points)
-    else:
-        if range_case not in ("low", "nominal", "high"):
-            raise ValueError(f"range_case={range_case!r} is not one of low, nominal, high")
-        range_m = float(row[f"range_km_{range_case}"]) * 1000.0
-    min_range = max(50_000.0, profile.burnout_range_m + 10_000.0)
-    return ThreatSpec(
-        max_range_m=range_m,
-        profile=profile,
-        min_range_m=min(min_range, range_m),
-        threat_id=row.threat_id,
-    )
-
-
-@functools.lru_cache(maxsize=32)
-def _deployed(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:
-    """``scenario.deployed`` for ``options``, cached per catalogue object (treat as read-only)."""
-    return deployed(
-        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
-    )
-
-
-def radars_for(
-    catalogue: Catalogue, options: FootprintOptions
-) -> tuple[tuple[str, radar_mod.RadarSpec], ...]:
-    """``(deployment_id, RadarSpec)`` of every radar deployed under ``options``."""
-    deps = _deployed(catalogue, options)
-    out = []
-    for _, row in deps[deps.kind == "radar"].iterrows():
-        out.append((str(row.deployment_id), radar_spec(catalogue, row, options.estimate)))
-    return tuple(out)
-
-
-def interceptor_sites(
-    catalogue: Catalogue, options: FootprintOptions, *, cap_at_nominal_range: bool = True
-) -> tuple[InterceptorSite, ...]:
-    """Return an :class:`InterceptorSite` per deployed interceptor (key = deployment id).
-
-    Parameters come from data/parameters.csv in the ``options.estimate`` case. A site's own
-    radar is a radar deployed at the same site in the same year.
-
-    With ``cap_at_nominal_range`` (default) the fly-out distance is capped at the interceptor's
-    nominal engagement range (``nominal_range_km``, the figure of the nominal rings). The
-    fact-sheet reach D(t) has no end point: uncapped, an SM-3 IA (3 km/s) flying for 15 minutes
-    against a long-range threat would reach ~2,600 km, far beyond its commonly cited ~700 km.
-    The cap compares a 3-D distance with a ground range (a small, favourable approximation).
-    """
-    deps = _deployed(catalogue, options)
-    radars = {
-        row.site_id: radar_spec(catalogue, row, options.estimate)
-        for _, row in deps[deps.kind == "radar"].iterrows()
-    }
-    out = []
-    for _, row in deps[deps.kind == "interceptor"].iterrows():
-        sid, est = row.system_id, options.estimate
-        out.append(
-            InterceptorSite(
-                key=str(row.deployment_id),
-                lon_deg=float(row.lon_deg),
-                lat_deg=float(row.lat_deg),
-                height_m=float(row.elevation_m),
-                burnout_speed_mps=catalogue.parameter(sid, "burnout_velocity_kmps", est) * 1000.0,
-                burn_time_s=catalogue.parameter(sid, "burn_time_s", est),
-                min_alt_m=catalogue.parameter(sid, "min_intercept_alt_km", est) * 1000.0,
-                max_alt_m=catalogue.parameter(sid, "max_intercept_alt_km", est) * 1000.0,
-                max_reach_m=catalogue.parameter(sid, "nominal_range_km", est) * 1000.0
-                if cap_at_nominal_range
-                else None,
-                own_radar=radars.get(row.site_id),
-            )
-        )
-    return tuple(out)
-
-
-# --------------------------------------------------------------------------- target grid
-
-
-@dataclass(frozen=True, eq=False)
-class TargetGrid:
-    """Square EPSG:3035 cells over European land; targets are the cell centres.
-
-    Attributes
-    ----------
-    grid_m
-        Cell size, m.
-    ix, iy
-        Cell indices: the cell spans x in [ix·grid_m, (ix+1)·grid_m), y likewise (EPSG:3035).
-    lon_deg, lat_deg
-        Cell centres, degrees.
-    iso3
-        Countries whose land the grid covers.
-    """
-
-    grid_m: float
-    ix: NDArray[np.int64]
-    iy: NDArray[np.int64]
-    lon_deg: NDArray[np.float64]
-    lat_deg: NDArray[np.float64]
-    iso3: tuple[str, ...]
-
-    def boxes(self) -> NDArray[np.object_]:
-        """Cell squares in EPSG:3035."""
-        g = self.grid_m
-        return shapely.box(self.ix * g, self.iy * g, (self.ix + 1) * g, (self.iy + 1) * g)
-
-
-def domain_iso3(catalogue: Catalogue) -> tuple[str, ...]:
-    """Return the countries the grid covers.
-
-    European countries of the basemap except Russia, plus every European NATO member.
-    """
-    from coverage.catalogue.basemap import countries
-
-    base = countries("europe")
-    europe = set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")])
-    return tuple(sorted(europe | catalogue.nato_members_in(9999)))
-
-
-@functools.lru_cache(maxsize=8)
-def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> TargetGrid:
-    """Return the grid of ground targets (cached per cell size and country list).
-
-    Parameters
-    ----------
-    grid_km
-        Cell size, km (5 to 500).
-    iso3
-        Countries to cover; default: the European countries of the basemap (without Russia)
-        and Türkiye.
-    """
-    from coverage.catalogue.basemap import countries
-
-    _check("grid_km", grid_km, 5.0, 500.0, " km")
-    base = countries("europe")
-    if iso3 is None:
-        iso3 = tuple(
-            sorted(set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")]) | {"TUR"})
-        )
-    land = shapely.union_all(_to_3035(base.geometry.values[base.iso3.isin(iso3).to_numpy()]))
-    g = grid_km * 1000.0
-    minx, miny, maxx, maxy = land.bounds
-    xs = np.arange(math.floor(minx / g), math.ceil(maxx / g), dtype=np.int64)
-    ys = np.arange(math.floor(miny / g), math.ceil(maxy / g), dtype=np.int64)
-    ix, iy = (v.ravel() for v in np.meshgrid(xs, ys))
-    shapely.prepare(land)
-    hit = shapely.intersects(land, shapely.box(ix * g, iy * g, (ix + 1) * g, (iy + 1) * g))
-    ix, iy = ix[hit], iy[hit]
-    lon, lat = _TO_4326.transform((ix + 0.5) * g, (iy + 0.5) * g)
-    return TargetGrid(g, ix, iy, np.asarray(lon), np.asarray(lat), tuple(iso3))
-
-
-def _to_3035(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
-    """Project lon/lat geometries to EPSG:3035 (a shared transformer: faster than ``to_crs``)."""
-
-    def fwd(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        x, y = _TO_3035.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, fwd)
-
-
-def cells_polygon(
-    ix: ArrayLike, iy: ArrayLike, grid_m: float, *, simplify: bool = True
-) -> BaseGeometry:
-    """Union of EPSG:3035 grid cells as a valid EPSG:4326 (multi)polygon.
-
-    Squares are unioned exactly, simplified by 0.3 cell (removing the staircase, preserving
-    topology), densified to one vertex per cell length so edges follow the projection, then
-    transformed to lon/lat and repaired with ``make_valid``.
-    """
-    ix, iy = np.asarray(ix, np.int64), np.asarray(iy, np.int64)
-    if ix.size == 0:
-        return Polygon()
-    boxes = shapely.box(ix * grid_m, iy * grid_m, (ix + 1) * grid_m, (iy + 1) * grid_m)
-    merged = shapely.coverage_union_all(boxes)
-    if simplify:
-        merged = shapely.simplify(merged, 0.3 * grid_m, preserve_topology=True)
-    merged = shapely.segmentize(merged, grid_m)
-
-    def to_lonlat(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon, lat = _TO_4326.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([lon, lat])
-
-    geom = shapely.make_valid(shapely.transform(merged, to_lonlat))
-    polys = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty]
-    if not polys:
-        return Polygon()
-    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
-
-
-# --------------------------------------------------------------------------- catalogue-level API
-
-
-@dataclass(frozen=True)
-class DefenceQuery:
-    """What the defended layer is computed against (hashable: a cache key).
-
-    Attributes
-    ----------
-    launch_area
-        Launch point id, area name or ``all-iran`` (see :func:`launch_area_names`).
-    threat
-        Threat id or class from data/threats.csv (default ``design_case``).
-    delay_s, launch_on_remote, shoot_look_shoot, sls_interval_s
-        See :class:`EngagementAssumptions`.
-    shape, angle_offset_deg
-        Trajectory shape of the threat (see :class:`coverage.physics.ballistics.FlightProfile`).
-    grid_km
-        Target grid spacing, km (5 to 500; default 25).
-    cap_at_nominal_range
-        Cap the interceptor fly-out at its nominal engagement range (default on; see
-        :func:`interceptor_sites`).
-    threat_range_case
-        Which range estimate of a fixed-range threat to use.
-    """
-
-    launch_area: str
-    threat: str = "design_case"
-    delay_s: float = 60.0
-    launch_on_remote: bool = True
-    shoot_look_shoot: bool = False
-    sls_interval_s: float = 75.0
-    shape: Shape = "minimum_energy"
-    angle_offset_deg: float = 10.0
-    grid_km: float = 25.0
-    cap_at_nominal_range: bool = True
-    threat_range_case: Estimate = "nominal"
-
-    def __post_init__(self) -> None:
-        _check("grid_km", self.grid_km, 5.0, 500.0, " km")
-        if self.shape not in SHAPES:
-            raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
-        if self.threat_range_case not in ("low", "nominal", "high"):
-            raise ValueError(
-                f"threat_range_case={self.threat_range_case!r} is not one of low, nominal, high"
-            )
-        self.assumptions()
-        self.profile()
-
-    def assumptions(self, radar: radar_mod.RadarAssumptions | None = None) -> EngagementAssumptions:
-        """Return the :class:`EngagementAssumptions` of this query."""
-        return EngagementAssumptions(
-            delay_s=self.delay_s,
-            launch_on_remote=self.launch_on_remote,
-            shoot_look_shoot=self.shoot_look_shoot,
-            sls_interval_s=self.sls_interval_s,
-            radar=radar or radar_mod.RadarAssumptions(),
-        )
-
-    def profile(self) -> FlightProfile:
-        """Return the threat's :class:`FlightProfile`."""
-        return FlightProfile(shape=self.shape, angle_offset_deg=self.angle_offset_deg)
-
-
-@dataclass(frozen=True, eq=False)
-class DefendedGrid:
-    """A defended-area computation over the target grid plus extra points (cities).
-
-    Attributes
-    ----------
-    grid
-        The target grid; the first ``grid.ix.size`` targets of ``result`` are its cells.
-    result
-        The engagement result for cells followed by ``extra`` points.
-    extra
-        Extra point targets (columns ``lon_deg, lat_deg`` at least), in result order.
-    sites
-        Interceptor sites, in the order of ``result.site_keys``.
-    radar_ids
-        Deployment ids of the radars, in the order of the result's radar axis.
-    threat
-        The threat used (its ``max_range_m`` is the computed range for ``design_case``).
-    launch_points
-        Launch points used.
-    query, options
-        What was asked.
-    """
-
-    grid: TargetGrid
-    result: EngagementResult
-    extra: pd.DataFrame
-    sites: tuple[InterceptorSite, ...]
-    radar_ids: tuple[str, ...]
-    threat: ThreatSpec
-    launch_points: pd.DataFrame
-    query: DefenceQuery
-    options: FootprintOptions
-
-    @property
-    def n_cells(self) -> int:
-        """Number of grid cells (the first targets of the result)."""
-        return int(self.grid.ix.size)
-
-
-@functools.lru_cache(maxsize=16)
-def _engage_cached(
-    launch: tuple[tuple[float, float], ...],
-    grid_km: float,
-    grid_iso3: tuple[str, ...],
-    extra: tuple[tuple[float, float], ...],
-    radars: tuple[radar_mod.RadarSpec, ...],
-    sites: tuple[InterceptorSite, ...],
-    threat: ThreatSpec,
-    assumptions: EngagementAssumptions,
-) -> EngagementResult:
-    grid = target_grid(grid_km, grid_iso3)
-    ex = np.array(extra, float).reshape(-1, 2)
-    return engage(
-        [p[0] for p in launch],
-        [p[1] for p in launch],
-        np.concatenate([grid.lon_deg, ex[:, 0]]),
-        np.concatenate([grid.lat_deg, ex[:, 1]]),
-        radars=radars,
-        sites=sites,
-        threat=threat,
-        assumptions=assumptions,
-    )
-
-
-@functools.lru_cache(maxsize=4)
-def _cities() -> pd.DataFrame:
-    from coverage.catalogue.tables import DATA_DIR
-
-    frame = pd.read_csv(DATA_DIR / "cities.csv", dtype={"iso3": str}, keep_default_na=False)
-    frame["is_capital"] = frame.is_capital.astype(str).str.lower() == "true"
-    return frame
-
-
-def defended_grid(
-    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
-) -> DefendedGrid:
-    """Run the engagement over the target grid and the cities of the grid's countries (cached).
-
-    Identical inputs (radars, sites, threat, assumptions) share one cached run, so years with
-    the same deployments cost nothing extra.
-    """
-    points = resolve_launch_area(catalogue, query.launch_area)
-    threat = threat_spec(
-        catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
-    )
-    radar_items = radars_for(catalogue, options)
-    sites = interceptor_sites(catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range)
-    iso3 = domain_iso3(catalogue)
-    grid = target_grid(query.grid_km, iso3)
-    cities = _cities()
-    extra = cities[cities.iso3.isin(iso3)].reset_index(drop=True)
-    assumptions = query.assumptions(options.radar_assumptions())
-    result = _engage_cached(
-        tuple(zip(points.lon_deg.astype(float), points.lat_deg.astype(float), strict=True)),
-        query.grid_km,
-        iso3,
-        tuple(zip(extra.lon_deg.astype(float), extra.lat_deg.astype(float), strict=True)),
-        tuple(r for _, r in radar_items),
-        sites,
-        threat,
-        assumptions,
-    )
-    return DefendedGrid(
-        grid, result, extra, sites, tuple(i for i, _ in radar_items), threat, points, query, options
-    )
-
-
-def _assumption_text(dg: DefendedGrid) -> str:
-    q, o = dg.query, dg.options
-    return (
-        f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
-        f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
-        f"{q.assumptions().describe()}; "
-        f"{o.estimate} interceptor and radar parameters, target RCS {o.target_rcs_m2:g} m²; "
-        f"fly-out {'capped at the nominal range' if q.cap_at_nominal_range else 'uncapped'}; "
-        f"{q.grid_km:g} km grid"
-    )
-
-
-def _launch_label_points(points: pd.DataFrame, name: str) -> str:
-    names = ", ".join(points.name)
-    if len(points) == 1:
-        return f"{points.area.iloc[0]} ({names})"
-    return f"{name} ({names}; worst case over the points)"
-
-
-def defended_footprints(
-    catalogue: Catalogue,
-    options: FootprintOptions,
-    *,
-    launch_area: str,
-    threat: str = "design_case",
-    delay_s: float = 60.0,
-    launch_on_remote: bool = True,
-    shoot_look_shoot: bool = False,
-    grid_km: float = 25.0,
-    sls_interval_s: float = 75.0,
-    shape: Shape = "minimum_energy",
-    angle_offset_deg: float = 10.0,
-    cap_at_nominal_range: bool = True,
-    threat_range_case: Estimate = "nominal",
-) -> gpd.GeoDataFrame:
-    """Defended areas per interceptor site and their union (``layer="defended"``).
-
-    Parameters
-    ----------
-    catalogue, options
-        What is deployed (year, scenario, capability case, radar assumptions).
-    launch_area
-        Launch point id, area name (``"NW Iran"``) or ``"all-iran"`` (worst case over all points).
-    threat
-        Threat id or class in data/threats.csv; default ``design_case`` (reaches all NATO Europe).
-    delay_s, launch_on_remote, shoot_look_shoot, sls_interval_s
-        Engagement timeline (see :class:`EngagementAssumptions`).
-    grid_km
-        Target grid spacing, km.
-    shape, angle_offset_deg
-        Threat trajectory shape.
-    cap_at_nominal_range
-        Cap interceptor fly-out at its nominal range (default on; ``False`` is the uncapped
-        fact-sheet reach, see :func:`interceptor_sites`).
-    threat_range_case
-        Range estimate of a fixed-range threat.
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:4326 with ``coverage.scenario.FOOTPRINT_COLUMNS`` plus ``launch_area`` and
-        ``threat``: one feature per deployed interceptor (``system`` = interceptor id), then
-        the union (``site_id="all"``). Sites defending nothing get an empty geometry.
-    """
-    query = DefenceQuery(
-        launch_area=launch_area,
-        threat=threat,
-        delay_s=delay_s,
-        launch_on_remote=launch_on_remote,
-        shoot_look_shoot=shoot_look_shoot,
-        sls_interval_s=sls_interval_s,
-        shape=shape,
-        angle_offset_deg=angle_offset_deg,
-        grid_km=grid_km,
-        cap_at_nominal_range=cap_at_nominal_range,
-        threat_range_case=threat_range_case,
-    )
-    return defended_layer(defended_grid(catalogue, options, query), catalogue)
-
-
-def defended_layer(dg: DefendedGrid, catalogue: Catalogue) -> gpd.GeoDataFrame:
-    """Build the defended layer of a :class:`DefendedGrid` (see :func:`defended_footprints`)."""
-    o, q, res, grid = dg.options, dg.query, dg.result, dg.grid
-    nc = dg.n_cells
-    deps = _deployed(catalogue, o).set_index("deployment_id")
-    text = _assumption_text(dg)
-    reach_cells = int(res.in_reach[:nc].sum())
-    records = []
-    for k, site in enumerate(dg.sites):
-        row = deps.loc[site.key]
-        cells = res.defended_by[k, :nc]
-        p = catalogue.parameter_row(row.system_id, "burnout_velocity_kmps")
-        records.append(
-            {
-                "feature_id": f"defended:{site.key}",
-                "site_id": row.site_id,
-                "site_name": row.site_name,
-                "country": row.country_iso3
-                if isinstance(row.country_iso3, str) and row.country_iso3
-                else "international waters",
-                "site_lon_deg": site.lon_deg,
-                "site_lat_deg": site.lat_deg,
-                "layer": "defended",
-                "system": row.system_id,
-                "system_name": row.system_name,
-                "range_km": float("nan"),
-                "limit": "defended (kinematic)",
-                "target_alt_km": float("nan"),
-                "year": o.year,
-                "scenario": o.scenario,
-                "estimate": o.estimate,
-                "phase": "" if pd.isna(row.phase) else str(int(row.phase)),
-                "deployment_id": site.key,
-                "source": f"{row.source} | v_bo: {p.source}",
-                "confidence": "Derived",
-                "custom": row.site_id in catalogue.custom_site_ids,
-                "label": (
-                    f"Defended by {row.system_name} at {row.site_name} "
-                    f"(v_bo {site.burnout_speed_mps / 1000:g} km/s, "
-                    f"intercept {site.min_alt_m / 1000:g}-{site.max_alt_m / 1000:,.0f} km): "
-                    f"{int(cells.sum())} of {reach_cells} reachable cells; {text}. {CAVEAT}"
-                ),
-                "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
-                "launch_area": q.launch_area,
-                "threat": dg.threat.threat_id,
-            }
-        )
-    cells = res.defended[:nc]
-    records.append(
-        {
-            "feature_id": "defended:all",
-            "site_id": "all",
-            "site_name": "All sites",
-            "country": "",
-            "site_lon_deg": float("nan"),
-            "site_lat_deg": float("nan"),
-            "layer": "defended",
-            "system": "all",
-            "system_name": "All interceptor sites",
-            "range_km": float("nan"),
-            "limit": "defended (kinematic)",
-            "target_alt_km": float("nan"),
-            "year": o.year,
-            "scenario": o.scenario,
-            "estimate": o.estimate,
-            "phase": "",
-            "deployment_id": "",
-            "confidence": "Derived",
-            "custom": False,
-            "source": (
-                "Engagement model of fact sheet §5.4-5.5; parameters from data/parameters.csv; "
-                "threat from data/threats.csv"
-            ),
-            "label": (
-                f"Defended by at least one site: {int(cells.sum())} of {reach_cells} "
-                f"reachable cells; {text}. "
-                f"{CAVEAT}"
-            ),
-            "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
-            "launch_area": q.launch_area,
-            "threat": dg.threat.threat_id,
-        }
-    )
-    return gpd.GeoDataFrame(records, columns=DEFENDED_COLUMNS, geometry="geometry", crs="EPSG:4326")
-
-
-def threat_reach(
-    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
-) -> gpd.GeoDataFrame:
-    """Ground the threat can reach (``layer="threat_reach"``), and the part not defended.
-
-    Two features: ``reach`` (cells within range of at least one launch point) and
-    ``undefended`` (reachable but not defended by any site). EPSG:4326.
-    """
-    dg = defended_grid(catalogue, options, query)
-    nc, res, grid = dg.n_cells, dg.result, dg.grid
-    rows = []
-    for kind, cells in (
-        ("reach", res.in_reach[:nc]),
-        ("undefended", res.in_reach[:nc] & ~res.defended[:nc]),
-    ):
-        rows.append(
-            {
-                "feature_id": f"threat_reach:{kind}",
-                "kind": kind,
-                "layer": "threat_reach",
-                "launch_area": query.launch_area,
-                "threat": dg.threat.threat_id,
-                "range_km": dg.threat.max_range_m / 1000.0,
-                "year": options.year,
-                "scenario": options.scenario,
-                "label": (
-                    (
-                        "Within reach of "
-                        if kind == "reach"
-                        else "Within reach, not defended against "
-                    )
-                    + _assumption_text(dg)
-                ),
-                "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
-            }
-        )
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-
-
-Status = Literal["defended", "not defended", "out of reach"]
-
-
-def threat_tracks(
-    catalogue: Catalogue,
-    options: FootprintOptions,
-    query: DefenceQuery,
-    *,
-    targets: pd.DataFrame | None = None,
-) -> gpd.GeoDataFrame:
-    """Threat tracks from each launch point to each target, with the engagement timeline.
-
-    Parameters
-    ----------
-    targets
-        Columns ``name, lon_deg, lat_deg`` (and optionally ``iso3``); default: the capitals of
-        the European NATO members in ``options.year`` (data/cities.csv).
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:4326, one LineString ground track per launch point and target, with columns
-        ``launch_point, target, iso3, ground_range_km, flight_time_s, status`` (``defended``,
-        ``not defended`` or ``out of reach``), ``detection_time_s``, ``detected_by``,
-        ``launch_time_s``, ``intercept_window_s`` (earliest-latest feasible intercept over all
-        sites), ``defended_by`` (site names), and ``label``.
-    """
-    points = resolve_launch_area(catalogue, query.launch_area)
-    threat = threat_spec(
-        catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
-    )
-    if targets is None:
-        cities = _cities()
-        members = catalogue.nato_members_in(options.year)
-        targets = cities[cities.is_capital & cities.iso3.isin(members)]
-    targets = targets.reset_index(drop=True)
-    radar_items = radars_for(catalogue, options)
-    sites = interceptor_sites(catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range)
-    assumptions = query.assumptions(options.radar_assumptions())
-    res = engage(
-        points.lon_deg,
-        points.lat_deg,
-        targets.lon_deg,
-        targets.lat_deg,
-        radars=[r for _, r in radar_items],
-        sites=sites,
-        threat=threat,
-        assumptions=assumptions,
-    )
-    deps = _deployed(catalogue, options)
-    site_names = dict(
-        zip(deps.deployment_id, deps.site_name + " (" + deps.system_name + ")", strict=True)
-    )
-    radar_names = [site_names.get(i, i) for i, _ in radar_items]
-    rows = []
-    for p, lp in enumerate(points.itertuples(index=False)):
-        lu = unit_vectors(lp.lon_deg, lp.lat_deg)
-        for i, tg in enumerate(targets.itertuples(index=False)):
-            reach = bool(res.reachable[p, i])
-            psi, w = _plane_basis(lu, unit_vectors(tg.lon_deg, tg.lat_deg)[None, :])
-            ang = np.linspace(0.0, float(psi[0]), 65)
-            lon, lat = lonlat_from_unit(np.cos(ang)[:, None] * lu + np.sin(ang)[:, None] * w[0])
-            first = res.first_intercept_s[p, :, i]
-            last = res.last_intercept_s[p, :, i]
-            if assumptions.shoot_look_shoot:
-                ok_sites = (last - first) >= assumptions.sls_interval_s
-            else:
-                ok_sites = np.isfinite(first)
-            ok_sites = np.nan_to_num(ok_sites, nan=0).astype(bool)
-            if not reach:
-                status: Status = "out of reach"
-            else:
-                union_ok = bool(ok_sites.any())
-                if assumptions.shoot_look_shoot and np.isfinite(first).any():
-                    union_ok = bool(
-                        np.nanmax(last) - np.nanmin(first) >= assumptions.sls_interval_s
-                    )
-                status = "defended" if union_ok else "not defended"
-            det = float(res.detection_time_s[p, i])
-            det_by = ""
-            if reach and math.isfinite(det):
-                det_by = radar_names[
-                    int(np.nanargmin(res.radar_detection_s[p, : len(radar_items), i]))
-                ]
-            window = ""
-            if np.isfinite(first).any():
-                window = f"{np.nanmin(first):.0f}-{np.nanmax(last):.0f}"
-            defended_by = ", ".join(
-                site_names.get(sites[k].key, sites[k].key) for k in np.flatnonzero(ok_sites)
-            )
-            ground_km = float(psi[0]) * EARTH_RADIUS_M / 1000.0
-            flight = float(res.flight_time_s[p, i])
-            rows.append(
-                {
-                    "launch_point": lp.point_id,
-                    "target": tg.name,
-                    "iso3": getattr(tg, "iso3", ""),
-                    "ground_range_km": round(ground_km, 1),
-                    "flight_time_s": round(flight, 1) if reach else float("nan"),
-                    "status": status,
-                    "detection_time_s": round(det, 1)
-                    if reach and math.isfinite(det)
-                    else float("nan"),
-                    "detected_by": det_by,
-                    "launch_time_s": round(det + assumptions.delay_s, 1)
-                    if reach and math.isfinite(det) and assumptions.launch_on_remote
-                    else float("nan"),
-                    "intercept_window_s": window,
-                    "defended_by": defended_by,
-                    "label": _track_label(
-                        lp.name,
-                        tg.name,
-                        ground_km,
-                        flight,
-                        status,
-                        det,
-                        det_by,
-                        window,
-                        defended_by,
-                        threat,
-                    ),
-                    "geometry": LineString(np.column_stack([lon, lat])),
-                }
-            )
-    cols = [
-        "launch_point",
-        "target",
-        "iso3",
-        "ground_range_km",
-        "flight_time_s",
-        "status",
-        "detection_time_s",
-        "detected_by",
-        "launch_time_s",
-        "intercept_window_s",
-        "defended_by",
-        "label",
-        "geometry",
-    ]
-    return gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs="EPSG:4326")
-
-
-def _track_label(
-    launch: str,
-    target: str,
-    ground_km: float,
-    flight_s: float,
-    status: str,
-    det: float,
-    det_by: str,
-    window: str,
-    defended_by: str,
-    threat: ThreatSpec,
-) -> str:
-    head = f"{launch} → {target}: {ground_km:,.0f} km"
-    if status == "out of reach":
-        return f"{head}, beyond the {threat.max_range_m / 1000:,.0f} km threat range (out of reach)"
-    text = f"{head}, {flight_s / 60:.1f} min flight; "
-    text += (
-        f"first detected at {det:.0f} s by {det_by}; " if math.isfinite(det) else "never detected; "
-    )
-    if window:
-        text += f"intercept possible {window} s after launch; "
-    text += f"{status}" + (f" by {defended_by}" if defended_by else "")
-    return text
-
-
-def defended_band(
-    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
-) -> gpd.GeoDataFrame:
-    """Union defended areas for the low, nominal and high capability cases (nested footprints).
-
-    Shows the parameter uncertainty: every estimate-dependent parameter (v_bo, altitude band,
-    radar range, nominal-range cap) moves together. Returns one feature per estimate, in
-    EPSG:4326, with the columns of :func:`defended_footprints` (``site_id="all"``).
-    """
-    frames = []
-    for est in ("low", "nominal", "high"):
-        layer = defended_layer(
-            defended_grid(catalogue, replace(options, estimate=est), query), catalogue
-        )
-        union = layer[layer.site_id == "all"].copy()
-        union["feature_id"] = f"defended:all:{est}"
-        frames.append(union)
-    return gpd.GeoDataFrame(
-        pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
-    )

@@ -421,8 +421,8 @@ def _pole_fixed_loop(
     y = np.clip(np.asarray(lat, float), -90.0, 90.0)
     pole = np.abs(y) >= 90.0 - _POLE_EPS_DEG
     if not pole.any():
-        steps = _lon_step(x, np.roll(x, -1))
-        return x, y, _pass_poles(y, steps, np.ones(x.size, dtype=bool), holds_pole)
+        all_steps = _lon_step(x, np.roll(x, -1))
+        return x, y, _pass_poles(y, all_steps, np.ones(x.size, dtype=bool), holds_pole)
     if pole.all():
         return np.empty(0), np.empty(0), np.empty(0)
     first = int(np.flatnonzero(~pole)[0])
@@ -547,7 +547,7 @@ def _stitch(
             parts.append(pieces[k])
             end = _outline_position(*pieces[k][-1])
 
-            def ahead(pos: tuple[int, float], end: tuple[int, float] = end) -> tuple[int, ...]:
+            def ahead(pos: tuple[int, float], end: tuple[int, float] = end) -> tuple[float, ...]:
                 """Order of positions met going clockwise round the outline from ``end``."""
                 return (0 if pos > end else 2, *pos) if pos != end else (1,)
 

@@ -43,8 +43,9 @@ from coverage.physics.ballistics import (
     profiles,
     unit_vectors,
 )
-from coverage.physics.engagement import CAVEAT, InterceptorSite
+from coverage.physics.engagement import InterceptorSite
 from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = ["ICBM_COLUMNS", "IcbmAssumptions", "SM3_VARIANTS", "icbm_engagements", "icbm_summary"]
 
@@ -127,7 +128,7 @@ class IcbmAssumptions:
         )
         return (
             f"Minimum-energy ICBM, burnout at the surface; {cue}; {self.estimate} interceptor "
-            f"parameters; {cap}. Single interceptor vs single warhead, no decoys. {CAVEAT}"
+            f"parameters; {cap}. Single interceptor vs single warhead, no decoys. {KINEMATIC_CAVEAT}"
         )
 
 

@@ -1,5 +1,9 @@
 """One map state → every layer's data: the single source for the dashboard map and the exports.
 
+:func:`compute_map` computes one state; :func:`map_series` the same state over several years
+and :func:`rollout_series` the series per scenario that an animation draws. The renderers
+(:mod:`coverage.render`) only draw what these return.
+
 The dashboard (pydeck) and the static exporter (matplotlib) both draw a :class:`MapData`, so a
 PNG exported for a state shows exactly the layers, features and numbers the dashboard shows.
 """
@@ -7,7 +11,9 @@ PNG exported for a state shows exactly the layers, features and numbers the dash
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import geopandas as gpd
 from shapely.geometry import Point
@@ -15,18 +21,32 @@ from shapely.geometry import Point
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
+from coverage.products.defended import defended_band, defended_grid, defended_layer
+from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
+from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
     SCENARIO_LABELS,
+    SCENARIOS,
+    DefenceQuery,
     FootprintOptions,
     PhaseStatus,
-    early_warning_footprints,
-    footprints,
     phase_status,
-    sites_layer,
 )
 from coverage.style import LAYER_STYLES
 
-__all__ = ["DEFAULT_LAYERS", "MapData", "MapState", "compute_map"]
+__all__ = [
+    "DEFAULT_LAYERS",
+    "MapData",
+    "MapState",
+    "compute_map",
+    "defended_for_state",
+    "describe_assumptions",
+    "map_series",
+    "rollout_series",
+    "tracks_for_state",
+]
+
+_TRACK_SOURCE = "Computed here: Keplerian minimum-energy trajectory and engagement timeline (coverage/physics/engagement.py)"
 
 DEFAULT_LAYERS = frozenset(k for k, s in LAYER_STYLES.items() if s.default_on)
 
@@ -83,6 +103,17 @@ class MapState:
             raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+
+    def query(self) -> DefenceQuery:
+        """The :class:`~coverage.scenario.DefenceQuery` this map state implies."""
+        return DefenceQuery(
+            launch_area=self.launch_area,
+            threat=self.threat,
+            delay_s=self.delay_s,
+            launch_on_remote=self.launch_on_remote,
+            shoot_look_shoot=self.shoot_look_shoot,
+            shape=self.shape,  # type: ignore[arg-type]  # checked above
+        )
 
 
 @dataclass(frozen=True)
@@ -157,16 +188,12 @@ def describe_assumptions(state: MapState) -> str:
 def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     """Compute every layer of ``state`` (layers that are off are still cheap or skipped)."""
     o = state.options
-    view = "world" if state.view == "wide" else "europe"
+    view: Literal["europe", "world"] = "world" if state.view == "wide" else "europe"
     defended = tracks = None
-    if "defended" in state.layers or "tracks" in state.layers:
-        # the engagement engine; imported only when asked for
-        from coverage.products import _mapdata_analysis
-
-        if "defended" in state.layers:
-            defended = _mapdata_analysis.defended_layer(catalogue, state)
-        if "tracks" in state.layers:
-            tracks = _mapdata_analysis.tracks_layer(catalogue, state)
+    if "defended" in state.layers:
+        defended = defended_for_state(catalogue, state)
+    if "tracks" in state.layers:
+        tracks = tracks_for_state(catalogue, state)
     phase = phase_status(catalogue, o.year, o.scenario)
     title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
     if catalogue.label != "sourced catalogue" or catalogue.custom_site_ids:
@@ -188,3 +215,66 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         subtitle=phase.banner,
         assumptions=describe_assumptions(state),
     )
+
+
+def defended_for_state(catalogue: Catalogue, state: MapState) -> gpd.GeoDataFrame:
+    """Defended areas per site and their union; or the low/nominal/high unions as a band."""
+    query = state.query()
+    if state.uncertainty_band:
+        band = defended_band(catalogue, state.options, query)
+        band["site_name"] = [f"All sites, {e} estimate" for e in band.estimate]
+        return band
+    # Per-site areas overlap the union exactly; draw the union only, keep per-site rows for tables.
+    return defended_layer(defended_grid(catalogue, state.options, query), catalogue)
+
+
+def tracks_for_state(catalogue: Catalogue, state: MapState) -> gpd.GeoDataFrame:
+    """Threat ground tracks to the capitals of the year's European NATO members, with status."""
+    tracks = threat_tracks(catalogue, state.options, state.query())
+    tracks["name"] = [
+        f"{lp} → {t} ({s})"
+        for lp, t, s in zip(tracks.launch_point, tracks.target, tracks.status, strict=True)
+    ]
+    tracks["source"] = _TRACK_SOURCE
+    return tracks
+
+
+def map_series(catalogue: Catalogue, state: MapState, years: Iterable[int]) -> list[MapData]:
+    """Compute the map of ``state`` in each of ``years`` (in order), every other choice kept.
+
+    Raises
+    ------
+    ValueError
+        When ``years`` is empty.
+    """
+    year_list = [int(y) for y in years]
+    if not year_list:
+        raise ValueError("years is empty; give at least one year")
+    return [
+        compute_map(catalogue, replace(state, options=replace(state.options, year=y)))
+        for y in year_list
+    ]
+
+
+def rollout_series(
+    catalogue: Catalogue,
+    state: MapState,
+    years: Iterable[int],
+    *,
+    both_scenarios: bool = False,
+) -> list[list[MapData]]:
+    """The maps an animation draws: one series for ``state``'s scenario, or one per scenario.
+
+    Parameters
+    ----------
+    years
+        Years in order; at least one.
+    both_scenarios
+        ``False``: ``[series]`` for ``state``'s scenario; ``True``: ``[planned, as built]``.
+    """
+    year_list = list(years)
+    scenarios = list(SCENARIOS) if both_scenarios else [state.options.scenario]
+    return [
+        map_series(catalogue, replace(state, options=replace(state.options, scenario=s)), year_list)
+        for s in scenarios
+    ]

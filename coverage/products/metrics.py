@@ -30,22 +30,18 @@ from numpy.typing import NDArray
 
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.tables import ESTIMATES, Catalogue
-from coverage.physics.engagement import (
-    CAVEAT,
-    DefenceQuery,
-    DefendedGrid,
-    _to_3035,
-    defended_grid,
-    target_grid,
-)
+from coverage.products.defended import DefendedGrid, assumption_text, defended_grid
+from coverage.products.grid import project_to_3035, target_grid
 from coverage.scenario import (
     FIRST_YEAR,
     LAST_YEAR,
     SCENARIOS,
+    DefenceQuery,
     FootprintOptions,
     Scenario,
     phase_status,
 )
+from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
     "COUNTRY_COLUMNS",
@@ -135,7 +131,7 @@ class CoverageMetrics:
             self.capitals_defended + self.capitals_not_defended + self.capitals_out_of_reach
         )
         out["assumptions"] = self.assumptions
-        out["caveat"] = CAVEAT
+        out["caveat"] = KINEMATIC_CAVEAT
         out["countries"] = [
             {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
             for row in self.countries.to_dict(orient="records")
@@ -162,7 +158,7 @@ def _cell_areas(
     grid = target_grid(grid_km, grid_iso3)
     base = countries("europe")
     sel = base[base.iso3.isin(grid_iso3)].reset_index(drop=True)
-    geoms = _to_3035(sel.geometry.values)
+    geoms = project_to_3035(sel.geometry.values)
     cells = grid.boxes()
     cell_i, geom_i = shapely.STRtree(geoms).query(cells, predicate="intersects")
     shapely.prepare(geoms)
@@ -263,10 +259,8 @@ def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetric
 
 
 def _describe(dg: DefendedGrid) -> str:
-    from coverage.physics.engagement import _assumption_text
-
     return (
-        f"{_assumption_text(dg)}. Population proxy: city populations (data/cities.csv) within the "
+        f"{assumption_text(dg)}. Population proxy: city populations (data/cities.csv) within the "
         "defended area, scaled to each country's population"
     )
 

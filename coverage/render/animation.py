@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from coverage.render.export import render_array
-from coverage.render.gis import map_series
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIOS
+from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
-    from coverage.catalogue.tables import Catalogue
-    from coverage.products.mapdata import MapState
+    from coverage.products.mapdata import MapData
 
 __all__ = [
     "COMPARE_MODES",
@@ -46,10 +43,8 @@ _MP4_FPS = 4
 
 
 def rollout_frames(
-    catalogue: Catalogue,
-    state: MapState,
+    series: Sequence[Sequence[MapData]],
     *,
-    years: Iterable[int] = DEFAULT_YEARS,
     compare: Compare | None = None,
     width_px: int = 1280,
     height_px: int = 720,
@@ -59,15 +54,13 @@ def rollout_frames(
 
     Parameters
     ----------
-    catalogue, state
-        The map state to animate; its year is replaced by each of ``years``, everything else
-        (layers, estimate, altitude, view) is kept.
-    years
-        Years in order; default 2011 to 2024.
+    series
+        The maps to draw, from :func:`coverage.products.mapdata.rollout_series`: one series
+        (``compare=None``) or two, planned then as built, for the same years.
     compare
-        ``None`` animates ``state``'s scenario only; ``"alternate"`` shows planned then as built
-        for each year; ``"side_by_side"`` puts planned (left) and as built (right) in one frame
-        of ``2 * width_px``.
+        ``None`` animates the one series; ``"alternate"`` shows planned then as built for each
+        year; ``"side_by_side"`` puts planned (left) and as built (right) in one frame of
+        ``2 * width_px``.
     width_px, height_px
         Size of one slide (default 1280x720 keeps a 14-year GIF at a few MB).
     projector
@@ -78,22 +71,19 @@ def rollout_frames(
     list of numpy.ndarray
         ``uint8`` arrays of shape (height, width, 3).
     """
-    year_list = [int(y) for y in years]
-    if not year_list:
-        raise ValueError("years is empty; give at least one year")
     if compare is not None and compare not in COMPARE_MODES:
         raise ValueError(f"compare={compare!r} is not one of None, {', '.join(COMPARE_MODES)}")
-    scenarios = [state.options.scenario] if compare is None else list(SCENARIOS)
-    per_scenario = []
-    for scenario in scenarios:
-        scenario_state = replace(state, options=replace(state.options, scenario=scenario))
-        series = map_series(catalogue, scenario_state, year_list)
-        per_scenario.append(
-            [
-                render_array(d, width_px=width_px, height_px=height_px, projector=projector)
-                for d in series
-            ]
+    want = 1 if compare is None else 2
+    if len(series) != want:
+        raise ValueError(
+            f"series has {len(series)} scenario series; compare={compare!r} needs {want}"
         )
+    if not all(series):
+        raise ValueError("series is empty; give at least one year")
+    per_scenario = [
+        [render_array(d, width_px=width_px, height_px=height_px, projector=projector) for d in s]
+        for s in series
+    ]
     if compare is None:
         return per_scenario[0]
     if compare == "side_by_side":
@@ -210,10 +200,8 @@ def _pad_even(frame: np.ndarray) -> np.ndarray:
 
 
 def rollout_gif(
-    catalogue: Catalogue,
-    state: MapState,
+    series: Sequence[Sequence[MapData]],
     *,
-    years: Iterable[int] = DEFAULT_YEARS,
     compare: Compare | None = None,
     width_px: int = 1280,
     height_px: int = 720,
@@ -222,22 +210,14 @@ def rollout_gif(
 ) -> bytes:
     """Animated GIF of the rollout (see :func:`rollout_frames` for the parameters)."""
     frames = rollout_frames(
-        catalogue,
-        state,
-        years=years,
-        compare=compare,
-        width_px=width_px,
-        height_px=height_px,
-        projector=projector,
+        series, compare=compare, width_px=width_px, height_px=height_px, projector=projector
     )
     return to_gif(frames, frame_s=frame_s)
 
 
 def rollout_mp4(
-    catalogue: Catalogue,
-    state: MapState,
+    series: Sequence[Sequence[MapData]],
     *,
-    years: Iterable[int] = DEFAULT_YEARS,
     compare: Compare | None = None,
     width_px: int = 1280,
     height_px: int = 720,
@@ -246,12 +226,6 @@ def rollout_mp4(
 ) -> bytes:
     """MP4 video of the rollout (see :func:`rollout_frames` for the parameters)."""
     frames = rollout_frames(
-        catalogue,
-        state,
-        years=years,
-        compare=compare,
-        width_px=width_px,
-        height_px=height_px,
-        projector=projector,
+        series, compare=compare, width_px=width_px, height_px=height_px, projector=projector
     )
     return to_mp4(frames, frame_s=frame_s)

@@ -590,8 +590,8 @@ def _place_labels(
             text.remove()
             continue
         text.xyann = (ox * 72.0 / sz.dpi, oy * 72.0 / sz.dpi)
-        text.set_horizontalalignment(ha)
-        text.set_verticalalignment(va)
+        text.set_horizontalalignment(ha)  # type: ignore[arg-type]  # one of _ANCHORS
+        text.set_verticalalignment(va)  # type: ignore[arg-type]
         taken.append(bb)
 
 
@@ -1109,7 +1109,7 @@ def _scale_bar(
         )
         for i in range(4)
     ]
-    font = {"fontsize": sz.fpt(_FONT_PX["text"]), "zorder": 36, "color": "#111111"}
+    font: dict[str, Any] = {"fontsize": sz.fpt(_FONT_PX["text"]), "zorder": 36, "color": "#111111"}
     for frac, text in ((0.0, "0"), (0.5, f"{length_km / 2:,g}"), (1.0, f"{length_km:,}")):
         parts.append(
             ax.text(

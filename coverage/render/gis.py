@@ -20,7 +20,6 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.products.mapdata import MapData, MapState, compute_map
+from coverage.products.mapdata import MapData, MapState
 from coverage.scenario import SCENARIO_LABELS
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
 
@@ -45,12 +44,9 @@ __all__ = [
     "kml_colour",
     "kml_from_series",
     "kmz_from_kml",
-    "map_series",
     "metrics_csv",
     "to_geojson",
     "to_geopackage",
-    "to_kml",
-    "to_kmz",
 ]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -272,14 +268,6 @@ def kml_colour(colour: str, alpha: float = 1.0) -> str:
         raise ValueError(f"colour={colour!r} is not #RRGGBB")
     a = round(255 * min(max(alpha, 0.0), 1.0))
     return f"{a:02x}{c[4:6]}{c[2:4]}{c[0:2]}".lower()
-
-
-def map_series(catalogue: Catalogue, state: MapState, years: Iterable[int]) -> list[MapData]:
-    """Compute the map of ``state`` in each of ``years``, every other choice kept."""
-    return [
-        compute_map(catalogue, replace(state, options=replace(state.options, year=int(y))))
-        for y in years
-    ]
 
 
 def _k(tag: str) -> str:
@@ -623,17 +611,16 @@ def _add_sites(
         )
 
 
-def to_kml(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None = None) -> bytes:
+def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
     """KML for Google Earth whose time slider replays the rollout.
 
     Parameters
     ----------
     catalogue
-        The catalogue ``state`` is computed from (it holds the activation dates).
-    state
-        Layers, scenario and assumptions; its year is used when ``years`` is None.
-    years
-        Years to include, e.g. ``range(2011, 2025)``. Each deployment footprint appears once,
+        The catalogue the maps were computed from (it holds the activation dates).
+    series
+        The maps of one scenario for the years to include
+        (:func:`coverage.products.mapdata.map_series`). Each deployment footprint appears once,
         as one Placemark whose ``TimeSpan`` begins at its activation (``built_from`` as built,
         ``planned_from_year`` as planned) and ends at ``built_until``/the end of
         ``planned_until_year`` when set. Defended areas and tracks, recomputed every year, get
@@ -644,15 +631,6 @@ def to_kml(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None
     bytes
         UTF-8 KML 2.2, styled with the dashboard's colours.
     """
-    year_list = sorted({int(y) for y in (years if years is not None else [state.options.year])})
-    if not year_list:
-        raise ValueError("years is empty; give at least one year")
-    series = map_series(catalogue, state, year_list)
-    return kml_from_series(catalogue, series)
-
-
-def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
-    """KML for map states already computed for consecutive years (see :func:`to_kml`)."""
     if not series:
         raise ValueError("series is empty; give at least one MapData")
     scenarios = {d.state.options.scenario for d in series}
@@ -661,11 +639,6 @@ def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
     root = _kml_tree(catalogue, sorted(series, key=lambda d: d.state.options.year))
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def to_kmz(catalogue: Catalogue, state: MapState, *, years: Iterable[int] | None = None) -> bytes:
-    """Zip the KML of :func:`to_kml` as ``doc.kml`` in a KMZ archive."""
-    return kmz_from_kml(to_kml(catalogue, state, years=years))
 
 
 def kmz_from_kml(kml: bytes) -> bytes:

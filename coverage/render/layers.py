@@ -51,7 +51,7 @@ _TEXT_FIELDS = ("name", "label", "source")
 #: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``. Checked in Chromium
 #: screenshots: deck.gl drew longer dashes ([6, 3.5] or [6, 4] at 2.5 px, [4, 2.5] at 4.5 px)
 #: as solid lines, so dashes stay about 10 px long.
-_DASH_ARRAYS = {"dashed": [4, 2.5], "dotted": [1, 2], "dashdot": [5, 2]}
+_DASH_ARRAYS: dict[str, list[float]] = {"dashed": [4, 2.5], "dotted": [1, 2], "dashdot": [5, 2]}
 
 
 class CompactDeck(pdk.Deck):
@@ -388,7 +388,7 @@ def _border_segments(view: str) -> list[dict[str, list[float]]]:
             segments += [{"s": a, "t": b} for a, b in zip(pts[:-1], pts[1:], strict=True)]
         return segments
 
-    return _converted("segments", border_lines(view), convert)  # type: ignore[arg-type]
+    return _converted("segments", border_lines(view), convert)
 
 
 def _nato_collection(nato: gpd.GeoDataFrame) -> dict[str, Any]:

@@ -1,0 +1,250 @@
+"""Argument parsing shared by every command: one number parser, one error type, state options.
+
+Errors raised below the CLI name fields (``launch_area='x' is not known``); :func:`flag_message`
+turns those field names into the command-line flags the user typed (``--launch-area 'x' ...``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from coverage.catalogue.tables import ESTIMATES
+from coverage.physics.ballistics import SHAPES
+from coverage.scenario import SCENARIOS, DefenceQuery, FootprintOptions
+
+__all__ = [
+    "CliError",
+    "add_defended_arguments",
+    "add_state_arguments",
+    "flag_message",
+    "number",
+    "options_from_args",
+    "query_from_args",
+    "write_output",
+    "year",
+]
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+def number(
+    option: str, lo: float, hi: float, unit: str, *, whole: bool = False
+) -> Callable[[str], float]:
+    """An argparse ``type`` accepting a finite number from ``lo`` to ``hi`` (an int if ``whole``).
+
+    The error names the option, the allowed range with its unit and the text given.
+    """
+
+    def parse(text: str) -> float:
+        what = "a whole number" if whole else "a number"
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be {what} from {lo:g} to {hi:g} {unit}, got {text!r}"
+            ) from None
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise argparse.ArgumentTypeError(
+                f"{option} must be from {lo:g} to {hi:g} {unit}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def year(text: str) -> int:
+    """An argparse ``type`` for a calendar year from 2009 to 2040."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--year must be a whole year from 2009 to 2040, got {text!r}"
+        ) from None
+    if not 2009 <= value <= 2040:
+        raise argparse.ArgumentTypeError(f"--year must be from 2009 to 2040, got {text!r}")
+    return value
+
+
+#: Field names used in the messages of scenario/physics/products -> the flag a user typed.
+FIELD_FLAGS = {
+    "launch_area": "--launch-area",
+    "threat": "--threat",
+    "threat_range_case": "--threat-range-case",
+    "delay_s": "--delay-s",
+    "sls_interval_s": "--sls-interval-s",
+    "grid_km": "--grid-km",
+    "shape": "--shape",
+    "angle_offset_deg": "--angle-offset-deg",
+    "year": "--year",
+    "scenario": "--scenario",
+    "estimate": "--estimate",
+    "target_alt_km": "--target-alt-km",
+    "target_rcs_m2": "--target-rcs-m2",
+    "min_elevation_deg": "--min-elevation-deg",
+}
+_FIELD_RE = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")=")
+
+
+def flag_message(text: str) -> str:
+    """Replace ``field=`` in an error message by the flag that sets the field (``--field ``)."""
+    return _FIELD_RE.sub(lambda m: FIELD_FLAGS[m.group(1)] + " ", text)
+
+
+def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool = True) -> None:
+    """Options shared by every command that draws one map state (same as the dashboard)."""
+    parser.add_argument(
+        "--year", type=year, required=year_required, help="calendar year, 2009-2040"
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="actual",
+        help="'planned' (2009 plan) or 'actual' (as built); default actual",
+    )
+    parser.add_argument(
+        "--estimate",
+        choices=ESTIMATES,
+        default="nominal",
+        help="capability case of every parameter; default nominal",
+    )
+    parser.add_argument(
+        "--target-alt-km",
+        type=number("--target-alt-km", 0, 5000, "km"),
+        default=300.0,
+        help="target altitude for radar footprints, km (default 300)",
+    )
+    parser.add_argument(
+        "--target-rcs-m2",
+        type=number("--target-rcs-m2", 1e-4, 100, "m²"),
+        default=1.0,
+        help="target radar cross-section, m² (default 1; ranges scale as σ^¼)",
+    )
+    parser.add_argument(
+        "--min-elevation-deg",
+        type=number("--min-elevation-deg", -5, 30, "degrees"),
+        default=None,
+        help="radar elevation mask; default: line of sight to the horizon",
+    )
+    parser.add_argument(
+        "--include-occasional",
+        action="store_true",
+        help="include occasional presence (Black Sea patrols) in the as-built scenario",
+    )
+
+
+def options_from_args(args: argparse.Namespace, year: int | None = None) -> FootprintOptions:
+    """The :class:`FootprintOptions` for parsed state arguments."""
+    return FootprintOptions(
+        year=year if year is not None else args.year,
+        scenario=args.scenario,
+        estimate=args.estimate,
+        target_alt_km=args.target_alt_km,
+        target_rcs_m2=args.target_rcs_m2,
+        min_elevation_deg=args.min_elevation_deg,
+        include_occasional=args.include_occasional,
+    )
+
+
+def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the defended-area layer (``footprints --layer defended``) and of ``metrics``."""
+    g = parser.add_argument_group("defended area (engagement model)")
+    g.add_argument(
+        "--launch-area",
+        default="NW Iran",
+        help="launch point id, area name or 'all-iran' (see 'launch-areas'); default 'NW Iran'",
+    )
+    g.add_argument(
+        "--threat",
+        default="design_case",
+        help="threat id or class from data/threats.csv (SRBM, MRBM, IRBM, design_case, ...); "
+        "default design_case (reaches all NATO Europe)",
+    )
+    g.add_argument(
+        "--threat-range-case",
+        choices=ESTIMATES,
+        default="nominal",
+        help="range estimate of a fixed-range threat; default nominal",
+    )
+    g.add_argument(
+        "--delay-s",
+        type=number("--delay-s", 0, 1200, "s"),
+        default=60.0,
+        help="track + C2 delay after first detection, s (default 60)",
+    )
+    g.add_argument(
+        "--own-radar-only",
+        action="store_true",
+        help="a site launches only on its own radar's track (default: launch on remote)",
+    )
+    g.add_argument(
+        "--shoot-look-shoot",
+        action="store_true",
+        help="require two intercept opportunities --sls-interval-s apart",
+    )
+    g.add_argument(
+        "--sls-interval-s",
+        type=number("--sls-interval-s", 1, 600, "s"),
+        default=75.0,
+        help="time between the two intercepts for shoot-look-shoot, s (default 75)",
+    )
+    g.add_argument(
+        "--shape", choices=SHAPES, default="minimum_energy", help="threat trajectory shape"
+    )
+    g.add_argument(
+        "--angle-offset-deg",
+        type=number("--angle-offset-deg", 0, 45, "degrees"),
+        default=10.0,
+        help="burnout-angle change for lofted/depressed shapes, degrees (default 10)",
+    )
+    g.add_argument(
+        "--grid-km",
+        type=number("--grid-km", 5, 500, "km"),
+        default=25.0,
+        help="target grid spacing, km (default 25)",
+    )
+    g.add_argument(
+        "--no-reach-cap",
+        action="store_true",
+        help="do not cap interceptor fly-out at the nominal range (fact-sheet reach formula)",
+    )
+
+
+def query_from_args(args: argparse.Namespace) -> DefenceQuery:
+    """Return the :class:`~coverage.scenario.DefenceQuery` of parsed defended-area options."""
+    return DefenceQuery(
+        launch_area=args.launch_area,
+        threat=args.threat,
+        delay_s=args.delay_s,
+        launch_on_remote=not args.own_radar_only,
+        shoot_look_shoot=args.shoot_look_shoot,
+        sls_interval_s=args.sls_interval_s,
+        shape=args.shape,
+        angle_offset_deg=args.angle_offset_deg,
+        grid_km=args.grid_km,
+        cap_at_nominal_range=not args.no_reach_cap,
+        threat_range_case=args.threat_range_case,
+    )
+
+
+def write_output(text: str | bytes, out: str | None) -> None:
+    """Write to ``out`` (a path) or to stdout when ``out`` is None or '-'."""
+    if out in (None, "-"):
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    path = Path(out)
+    if not path.parent.exists():
+        raise CliError(f"-o {out}: folder {path.parent} does not exist")
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")

@@ -1,0 +1,381 @@
+"""Defended areas: the engagement kernel run over the target grid, as maps and cells.
+
+:func:`defended_grid` resolves a state once (:func:`coverage.scenario.resolve`), runs
+:func:`coverage.physics.engagement.engage` over the grid cells and the cities of the grid's
+countries (cached per identical physics inputs), and :func:`defended_layer` turns the result into
+labelled EPSG:4326 polygons per interceptor site and their union.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage.catalogue.analysis import load_cities
+from coverage.catalogue.tables import Catalogue, Estimate
+from coverage.physics import radar as radar_mod
+from coverage.physics.ballistics import Shape
+from coverage.physics.engagement import (
+    EngagementAssumptions,
+    EngagementResult,
+    InterceptorSite,
+    ThreatSpec,
+    engage,
+)
+from coverage.products.footprints import FOOTPRINT_COLUMNS
+from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
+from coverage.scenario import DefenceQuery, FootprintOptions, Setup, deployed_for, resolve
+from coverage.style import KINEMATIC_CAVEAT
+
+__all__ = [
+    "DEFENDED_COLUMNS",
+    "DefendedGrid",
+    "assumption_text",
+    "defended_band",
+    "defended_footprints",
+    "defended_grid",
+    "defended_layer",
+    "threat_reach",
+]
+
+DEFENDED_COLUMNS = [*FOOTPRINT_COLUMNS[:-1], "launch_area", "threat", "geometry"]
+
+
+@dataclass(frozen=True, eq=False)
+class DefendedGrid:
+    """A defended-area computation over the target grid plus extra points (cities).
+
+    Attributes
+    ----------
+    grid
+        The target grid; the first ``grid.ix.size`` targets of ``result`` are its cells.
+    result
+        The engagement result for cells followed by ``extra`` points.
+    extra
+        Extra point targets (columns ``lon_deg, lat_deg`` at least), in result order.
+    setup
+        The resolved physics inputs (launch points, threat, radars, sites, assumptions).
+    """
+
+    grid: TargetGrid
+    result: EngagementResult
+    extra: pd.DataFrame
+    setup: Setup
+
+    @property
+    def n_cells(self) -> int:
+        """Number of grid cells (the first targets of the result)."""
+        return int(self.grid.ix.size)
+
+    @property
+    def sites(self) -> tuple[InterceptorSite, ...]:
+        """Interceptor sites, in the order of ``result.site_keys``."""
+        return self.setup.sites
+
+    @property
+    def radar_ids(self) -> tuple[str, ...]:
+        """Deployment ids of the radars, in the order of the result's radar axis."""
+        return self.setup.radar_ids
+
+    @property
+    def threat(self) -> ThreatSpec:
+        """The threat used (its ``max_range_m`` is the computed range for ``design_case``)."""
+        return self.setup.threat
+
+    @property
+    def launch_points(self) -> pd.DataFrame:
+        """Launch points used, as a table."""
+        return self.setup.launch_frame()
+
+    @property
+    def query(self) -> DefenceQuery:
+        """What the defended area was asked against."""
+        return self.setup.query
+
+    @property
+    def options(self) -> FootprintOptions:
+        """Year, scenario, estimate and radar assumptions."""
+        return self.setup.options
+
+
+@functools.lru_cache(maxsize=16)
+def _engage_cached(
+    launch: tuple[tuple[float, float], ...],
+    grid_km: float,
+    grid_iso3: tuple[str, ...],
+    extra: tuple[tuple[float, float], ...],
+    radars: tuple[radar_mod.RadarSpec, ...],
+    sites: tuple[InterceptorSite, ...],
+    threat: ThreatSpec,
+    assumptions: EngagementAssumptions,
+) -> EngagementResult:
+    grid = target_grid(grid_km, grid_iso3)
+    ex = np.array(extra, float).reshape(-1, 2)
+    return engage(
+        [p[0] for p in launch],
+        [p[1] for p in launch],
+        np.concatenate([grid.lon_deg, ex[:, 0]]),
+        np.concatenate([grid.lat_deg, ex[:, 1]]),
+        radars=radars,
+        sites=sites,
+        threat=threat,
+        assumptions=assumptions,
+    )
+
+
+def defended_grid(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> DefendedGrid:
+    """Run the engagement over the target grid and the cities of the grid's countries (cached).
+
+    Identical inputs (radars, sites, threat, assumptions) share one cached run, so years with
+    the same deployments cost nothing extra.
+    """
+    setup = resolve(catalogue, options, query)
+    iso3 = domain_iso3(catalogue)
+    grid = target_grid(query.grid_km, iso3)
+    cities = load_cities()
+    extra = cities[cities.iso3.isin(iso3)].reset_index(drop=True)
+    result = _engage_cached(
+        setup.launch_lonlat,
+        query.grid_km,
+        iso3,
+        tuple(zip(extra.lon_deg.astype(float), extra.lat_deg.astype(float), strict=True)),
+        setup.radars,
+        setup.sites,
+        setup.threat,
+        setup.assumptions,
+    )
+    return DefendedGrid(grid, result, extra, setup)
+
+
+def assumption_text(dg: DefendedGrid) -> str:
+    """One line stating the threat, launch area, timeline and parameter case of a defended grid."""
+    q, o = dg.query, dg.options
+    return (
+        f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
+        f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
+        f"{q.assumptions().describe()}; "
+        f"{o.estimate} interceptor and radar parameters, target RCS {o.target_rcs_m2:g} m²; "
+        f"fly-out {'capped at the nominal range' if q.cap_at_nominal_range else 'uncapped'}; "
+        f"{q.grid_km:g} km grid"
+    )
+
+
+def _launch_label_points(points: pd.DataFrame, name: str) -> str:
+    names = ", ".join(points.name)
+    if len(points) == 1:
+        return f"{points.area.iloc[0]} ({names})"
+    return f"{name} ({names}; worst case over the points)"
+
+
+def defended_footprints(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    *,
+    launch_area: str,
+    threat: str = "design_case",
+    delay_s: float = 60.0,
+    launch_on_remote: bool = True,
+    shoot_look_shoot: bool = False,
+    grid_km: float = 25.0,
+    sls_interval_s: float = 75.0,
+    shape: Shape = "minimum_energy",
+    angle_offset_deg: float = 10.0,
+    cap_at_nominal_range: bool = True,
+    threat_range_case: Estimate = "nominal",
+) -> gpd.GeoDataFrame:
+    """Defended areas per interceptor site and their union (``layer="defended"``).
+
+    Parameters
+    ----------
+    catalogue, options
+        What is deployed (year, scenario, capability case, radar assumptions).
+    launch_area
+        Launch point id, area name (``"NW Iran"``) or ``"all-iran"`` (worst case over all points).
+    threat
+        Threat id or class in data/threats.csv; default ``design_case`` (reaches all NATO Europe).
+    delay_s, launch_on_remote, shoot_look_shoot, sls_interval_s
+        Engagement timeline (see :class:`EngagementAssumptions`).
+    grid_km
+        Target grid spacing, km.
+    shape, angle_offset_deg
+        Threat trajectory shape.
+    cap_at_nominal_range
+        Cap interceptor fly-out at its nominal range (default on; ``False`` is the uncapped
+        fact-sheet reach, see :func:`interceptor_sites`).
+    threat_range_case
+        Range estimate of a fixed-range threat.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 with ``coverage.products.footprints.FOOTPRINT_COLUMNS`` plus ``launch_area`` and
+        ``threat``: one feature per deployed interceptor (``system`` = interceptor id), then
+        the union (``site_id="all"``). Sites defending nothing get an empty geometry.
+    """
+    query = DefenceQuery(
+        launch_area=launch_area,
+        threat=threat,
+        delay_s=delay_s,
+        launch_on_remote=launch_on_remote,
+        shoot_look_shoot=shoot_look_shoot,
+        sls_interval_s=sls_interval_s,
+        shape=shape,
+        angle_offset_deg=angle_offset_deg,
+        grid_km=grid_km,
+        cap_at_nominal_range=cap_at_nominal_range,
+        threat_range_case=threat_range_case,
+    )
+    return defended_layer(defended_grid(catalogue, options, query), catalogue)
+
+
+def defended_layer(dg: DefendedGrid, catalogue: Catalogue) -> gpd.GeoDataFrame:
+    """Build the defended layer of a :class:`DefendedGrid` (see :func:`defended_footprints`)."""
+    o, q, res, grid = dg.options, dg.query, dg.result, dg.grid
+    nc = dg.n_cells
+    deps = deployed_for(catalogue, o).set_index("deployment_id")
+    text = assumption_text(dg)
+    reach_cells = int(res.in_reach[:nc].sum())
+    records = []
+    for k, site in enumerate(dg.sites):
+        row = deps.loc[site.key]
+        cells = res.defended_by[k, :nc]
+        p = catalogue.parameter_row(row.system_id, "burnout_velocity_kmps")
+        records.append(
+            {
+                "feature_id": f"defended:{site.key}",
+                "site_id": row.site_id,
+                "site_name": row.site_name,
+                "country": row.country_iso3
+                if isinstance(row.country_iso3, str) and row.country_iso3
+                else "international waters",
+                "site_lon_deg": site.lon_deg,
+                "site_lat_deg": site.lat_deg,
+                "layer": "defended",
+                "system": row.system_id,
+                "system_name": row.system_name,
+                "range_km": float("nan"),
+                "limit": "defended (kinematic)",
+                "target_alt_km": float("nan"),
+                "year": o.year,
+                "scenario": o.scenario,
+                "estimate": o.estimate,
+                "phase": "" if pd.isna(row.phase) else str(int(row.phase)),
+                "deployment_id": site.key,
+                "source": f"{row.source} | v_bo: {p.source}",
+                "confidence": "Derived",
+                "custom": row.site_id in catalogue.custom_site_ids,
+                "label": (
+                    f"Defended by {row.system_name} at {row.site_name} "
+                    f"(v_bo {site.burnout_speed_mps / 1000:g} km/s, "
+                    f"intercept {site.min_alt_m / 1000:g}-{site.max_alt_m / 1000:,.0f} km): "
+                    f"{int(cells.sum())} of {reach_cells} reachable cells; {text}. {KINEMATIC_CAVEAT}"
+                ),
+                "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
+                "launch_area": q.launch_area,
+                "threat": dg.threat.threat_id,
+            }
+        )
+    cells = res.defended[:nc]
+    records.append(
+        {
+            "feature_id": "defended:all",
+            "site_id": "all",
+            "site_name": "All sites",
+            "country": "",
+            "site_lon_deg": float("nan"),
+            "site_lat_deg": float("nan"),
+            "layer": "defended",
+            "system": "all",
+            "system_name": "All interceptor sites",
+            "range_km": float("nan"),
+            "limit": "defended (kinematic)",
+            "target_alt_km": float("nan"),
+            "year": o.year,
+            "scenario": o.scenario,
+            "estimate": o.estimate,
+            "phase": "",
+            "deployment_id": "",
+            "confidence": "Derived",
+            "custom": False,
+            "source": (
+                "Engagement model of fact sheet §5.4-5.5; parameters from data/parameters.csv; "
+                "threat from data/threats.csv"
+            ),
+            "label": (
+                f"Defended by at least one site: {int(cells.sum())} of {reach_cells} "
+                f"reachable cells; {text}. "
+                f"{KINEMATIC_CAVEAT}"
+            ),
+            "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
+            "launch_area": q.launch_area,
+            "threat": dg.threat.threat_id,
+        }
+    )
+    return gpd.GeoDataFrame(records, columns=DEFENDED_COLUMNS, geometry="geometry", crs="EPSG:4326")
+
+
+def threat_reach(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> gpd.GeoDataFrame:
+    """Ground the threat can reach (``layer="threat_reach"``), and the part not defended.
+
+    Two features: ``reach`` (cells within range of at least one launch point) and
+    ``undefended`` (reachable but not defended by any site). EPSG:4326.
+    """
+    dg = defended_grid(catalogue, options, query)
+    nc, res, grid = dg.n_cells, dg.result, dg.grid
+    rows = []
+    for kind, cells in (
+        ("reach", res.in_reach[:nc]),
+        ("undefended", res.in_reach[:nc] & ~res.defended[:nc]),
+    ):
+        rows.append(
+            {
+                "feature_id": f"threat_reach:{kind}",
+                "kind": kind,
+                "layer": "threat_reach",
+                "launch_area": query.launch_area,
+                "threat": dg.threat.threat_id,
+                "range_km": dg.threat.max_range_m / 1000.0,
+                "year": options.year,
+                "scenario": options.scenario,
+                "label": (
+                    (
+                        "Within reach of "
+                        if kind == "reach"
+                        else "Within reach, not defended against "
+                    )
+                    + assumption_text(dg)
+                ),
+                "geometry": cells_polygon(grid.ix[cells], grid.iy[cells], grid.grid_m),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def defended_band(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> gpd.GeoDataFrame:
+    """Union defended areas for the low, nominal and high capability cases (nested footprints).
+
+    Shows the parameter uncertainty: every estimate-dependent parameter (v_bo, altitude band,
+    radar range, nominal-range cap) moves together. Returns one feature per estimate, in
+    EPSG:4326, with the columns of :func:`defended_footprints` (``site_id="all"``).
+    """
+    frames = []
+    for est in ("low", "nominal", "high"):
+        layer = defended_layer(
+            defended_grid(catalogue, replace(options, estimate=est), query), catalogue
+        )
+        union = layer[layer.site_id == "all"].copy()
+        union["feature_id"] = f"defended:all:{est}"
+        frames.append(union)
+    return gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )

@@ -1,0 +1,133 @@
+"""The target grid: square EPSG:3035 cells over European land, and cells back to polygons."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from coverage.catalogue.basemap import countries
+from coverage.catalogue.tables import Catalogue
+from coverage.physics.checks import check_range
+
+__all__ = ["TargetGrid", "cells_polygon", "domain_iso3", "project_to_3035", "target_grid"]
+
+_TO_3035 = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+
+_TO_4326 = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
+
+
+@dataclass(frozen=True, eq=False)
+class TargetGrid:
+    """Square EPSG:3035 cells over European land; targets are the cell centres.
+
+    Attributes
+    ----------
+    grid_m
+        Cell size, m.
+    ix, iy
+        Cell indices: the cell spans x in [ix·grid_m, (ix+1)·grid_m), y likewise (EPSG:3035).
+    lon_deg, lat_deg
+        Cell centres, degrees.
+    iso3
+        Countries whose land the grid covers.
+    """
+
+    grid_m: float
+    ix: NDArray[np.int64]
+    iy: NDArray[np.int64]
+    lon_deg: NDArray[np.float64]
+    lat_deg: NDArray[np.float64]
+    iso3: tuple[str, ...]
+
+    def boxes(self) -> NDArray[np.object_]:
+        """Cell squares in EPSG:3035."""
+        g = self.grid_m
+        return shapely.box(self.ix * g, self.iy * g, (self.ix + 1) * g, (self.iy + 1) * g)
+
+
+def domain_iso3(catalogue: Catalogue) -> tuple[str, ...]:
+    """Return the countries the grid covers.
+
+    European countries of the basemap except Russia, plus every European NATO member.
+    """
+    base = countries("europe")
+    europe = set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")])
+    return tuple(sorted(europe | catalogue.nato_members_in(9999)))
+
+
+@functools.lru_cache(maxsize=8)
+def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> TargetGrid:
+    """Return the grid of ground targets (cached per cell size and country list).
+
+    Parameters
+    ----------
+    grid_km
+        Cell size, km (5 to 500).
+    iso3
+        Countries to cover; default: the European countries of the basemap (without Russia)
+        and Türkiye.
+    """
+    check_range("grid_km", grid_km, 5.0, 500.0, " km")
+    base = countries("europe")
+    if iso3 is None:
+        iso3 = tuple(
+            sorted(set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")]) | {"TUR"})
+        )
+    land = shapely.union_all(project_to_3035(base.geometry.values[base.iso3.isin(iso3).to_numpy()]))
+    g = grid_km * 1000.0
+    minx, miny, maxx, maxy = land.bounds
+    xs = np.arange(math.floor(minx / g), math.ceil(maxx / g), dtype=np.int64)
+    ys = np.arange(math.floor(miny / g), math.ceil(maxy / g), dtype=np.int64)
+    ix, iy = (v.ravel() for v in np.meshgrid(xs, ys))
+    shapely.prepare(land)
+    hit = shapely.intersects(land, shapely.box(ix * g, iy * g, (ix + 1) * g, (iy + 1) * g))
+    ix, iy = ix[hit], iy[hit]
+    lon, lat = _TO_4326.transform((ix + 0.5) * g, (iy + 0.5) * g)
+    return TargetGrid(g, ix, iy, np.asarray(lon), np.asarray(lat), tuple(iso3))
+
+
+def project_to_3035(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Project lon/lat geometries to EPSG:3035 (a shared transformer: faster than ``to_crs``)."""
+
+    def fwd(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = _TO_3035.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, fwd)
+
+
+def cells_polygon(
+    ix: ArrayLike, iy: ArrayLike, grid_m: float, *, simplify: bool = True
+) -> BaseGeometry:
+    """Union of EPSG:3035 grid cells as a valid EPSG:4326 (multi)polygon.
+
+    Squares are unioned exactly, simplified by 0.3 cell (removing the staircase, preserving
+    topology), densified to one vertex per cell length so edges follow the projection, then
+    transformed to lon/lat and repaired with ``make_valid``.
+    """
+    ix, iy = np.asarray(ix, np.int64), np.asarray(iy, np.int64)
+    if ix.size == 0:
+        return Polygon()
+    boxes = shapely.box(ix * grid_m, iy * grid_m, (ix + 1) * grid_m, (iy + 1) * grid_m)
+    merged = shapely.coverage_union_all(boxes)
+    if simplify:
+        merged = shapely.simplify(merged, 0.3 * grid_m, preserve_topology=True)
+    merged = shapely.segmentize(merged, grid_m)
+
+    def to_lonlat(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        lon, lat = _TO_4326.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    geom = shapely.make_valid(shapely.transform(merged, to_lonlat))
+    polys = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty]
+    if not polys:
+        return Polygon()
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)

@@ -1,0 +1,51 @@
+"""Tests for coverage.products.icbm: the Russian-ICBM question."""
+
+from __future__ import annotations
+
+import pytest
+
+from coverage.catalogue.tables import load_catalogue
+from coverage.products import icbm
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def icbm_perfect(catalogue):
+    return icbm.icbm_engagements(catalogue)
+
+
+def test_icbm__table_covers_every_base_target_site_and_variant(icbm_perfect):
+    t = icbm_perfect
+    assert list(t.columns) == icbm.ICBM_COLUMNS
+    assert len(t) == t.base_id.nunique() * t.target_id.nunique() * t.site_id.nunique() * 4
+    assert {"deveselu", "redzikowo", "north_sea", "med_east", "rota"} <= set(t.site_id)
+    assert t.loc[t.variant == "sm3_iib", "variant_name"].iloc[0].endswith("(cancelled)")
+    assert (t.ground_range_km > 5_500).all()  # ICBM ranges
+    assert "most favourable case for the defence" in t.attrs["assumptions"]
+    assert (t.feasible == (t.margin_km >= 0)).all()
+
+
+def test_icbm__faster_variant_and_better_cueing_never_do_worse(catalogue, icbm_perfect):
+    t = icbm_perfect.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
+    iia = t.xs("sm3_iia", level="variant")
+    iib = t.xs("sm3_iib", level="variant")
+    assert (iib | ~iia).all()
+    late = icbm.icbm_engagements(catalogue, icbm.IcbmAssumptions(delay_s=300.0))
+    late = late.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
+    assert (t | ~late).all()
+    own = icbm.icbm_engagements(catalogue, icbm.IcbmAssumptions(cueing="own_radar"))
+    own = own.set_index(["base_id", "target_id", "site_id", "variant"]).feasible
+    assert (t | ~own).all()
+    summary = icbm.icbm_summary(icbm_perfect)
+    assert (summary.feasible_tracks <= summary.tracks).all()
+
+
+def test_icbm__assumptions_validate():
+    with pytest.raises(ValueError, match="cueing"):
+        icbm.IcbmAssumptions(cueing="psychic")
+    with pytest.raises(ValueError, match="delay_s"):
+        icbm.IcbmAssumptions(delay_s=-1)

@@ -1,0 +1,78 @@
+"""Tests for coverage.scenario's resolution: launch areas, threats, sites and the frozen Setup."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from coverage import scenario as scn
+from coverage.catalogue.tables import load_catalogue
+from coverage.scenario import FootprintOptions
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def test_launch_areas__resolve_names(catalogue):
+    assert list(scn.resolve_launch_area(catalogue, "NW Iran").point_id) == ["tabriz"]
+    assert list(scn.resolve_launch_area(catalogue, "tabriz").point_id) == ["tabriz"]
+    assert len(scn.resolve_launch_area(catalogue, "W Iran")) == 2
+    assert len(scn.resolve_launch_area(catalogue, "all-iran")) == len(catalogue.launch_points)
+    assert "all-iran" in scn.launch_area_names(catalogue)
+    with pytest.raises(ValueError, match="launch_area='Atlantis' is not known; allowed: tabriz"):
+        scn.resolve_launch_area(catalogue, "Atlantis")
+
+
+def test_threats__resolve_ids_and_classes(catalogue):
+    assert scn.resolve_threat("MRBM").threat_id == "mrbm_sejjil"
+    assert scn.resolve_threat("mrbm_shahab3").range_km_nominal == 1300
+    pts = scn.resolve_launch_area(catalogue, "NW Iran")
+    design = scn.threat_spec(catalogue, "design_case", pts)
+    # The Azores are ~6,500 km from Tabriz: the design case must reach them.
+    assert 6_300e3 < design.max_range_m < 6_800e3
+    assert scn.threat_spec(catalogue, "SRBM", pts).max_range_m == 750e3
+    with pytest.raises(ValueError, match="threat='ICBM-X' is not known; allowed: srbm_qiam"):
+        scn.resolve_threat("ICBM-X")
+
+
+def test_interceptor_sites__come_from_the_catalogue(catalogue):
+    sites = scn.interceptor_sites(catalogue, FootprintOptions(year=2024, scenario="actual"))
+    by_key = {s.key: s for s in sites}
+    assert by_key["redzikowo_sm3_iia"].burnout_speed_mps == 4500.0
+    assert by_key["redzikowo_sm3_iia"].max_reach_m == 2_500e3
+    assert by_key["deveselu_sm3_ib"].own_radar is not None
+    uncapped = scn.interceptor_sites(
+        catalogue, FootprintOptions(year=2024), cap_at_nominal_range=False
+    )
+    assert all(s.max_reach_m is None for s in uncapped)
+
+
+def test_resolve__one_frozen_hashable_setup(catalogue):
+    options = FootprintOptions(year=2018, scenario="planned")
+    query = scn.DefenceQuery(launch_area="W Iran", threat="MRBM")
+    setup = scn.resolve(catalogue, options, query)
+    assert setup == scn.resolve(catalogue, options, query)
+    assert hash(setup) == hash(scn.resolve(catalogue, options, query))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setup.threat = None  # type: ignore[misc]
+    assert [p.point_id for p in setup.launch_points] == list(
+        scn.resolve_launch_area(catalogue, "W Iran").point_id
+    )
+    assert setup.threat.threat_id == "mrbm_sejjil"
+    assert len(setup.radar_ids) == len(setup.radars) > 0
+    assert {s.key for s in setup.sites} == {
+        s.key for s in scn.interceptor_sites(catalogue, options)
+    }
+    assert setup.assumptions == query.assumptions(options.radar_assumptions())
+    assert list(setup.launch_frame().columns) == ["point_id", "name", "area", "lon_deg", "lat_deg"]
+
+
+def test_resolve__unknown_names_name_the_field(catalogue):
+    options = FootprintOptions(year=2018)
+    with pytest.raises(ValueError, match="^launch_area='Atlantis' is not known"):
+        scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="Atlantis"))
+    with pytest.raises(ValueError, match="^threat='ICBM-X' is not known"):
+        scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="tabriz", threat="ICBM-X"))
