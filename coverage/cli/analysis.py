@@ -26,6 +26,8 @@ from coverage.cli.args import (
     write_output,
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
+from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
+from coverage.products.metrics import coverage_metrics, coverage_time_series
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area, resolve_threat
 
 __all__ = ["register", "resolve_place"]
@@ -127,8 +129,6 @@ def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, fl
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    from coverage.products.metrics import coverage_metrics, coverage_time_series
-
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     query = query_from_args(args)
@@ -254,8 +254,6 @@ def _cmd_launch_areas(args: argparse.Namespace) -> int:
 
 
 def _cmd_icbm(args: argparse.Namespace) -> int:
-    from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
-
     assumptions = IcbmAssumptions(
         estimate=args.estimate,
         delay_s=args.delay_s,

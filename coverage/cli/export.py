@@ -14,8 +14,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from coverage.catalogue.tables import Catalogue, load_catalogue
 from coverage.cli.args import CliError, add_state_arguments, number, options_from_args, write_output
 from coverage.physics.ballistics import SHAPES
+from coverage.products.mapdata import (
+    DEFAULT_LAYERS,
+    MapState,
+    compute_map,
+    map_series,
+    rollout_series,
+)
+from coverage.render import gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area
 from coverage.style import LAYER_STYLES
 
@@ -235,9 +244,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"--year is required for .{fmt} output (or --years A-B for one file per year)"
         )
 
-    from coverage.catalogue.tables import load_catalogue
-    from coverage.products.mapdata import DEFAULT_LAYERS, MapState
-
     layers = args.layers if args.layers is not None else DEFAULT_LAYERS
     width, height, dpi = _size(args, fmt)
     catalogue = load_catalogue()
@@ -272,14 +278,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _single(
-    catalogue: Any, state: Any, fmt: str, args: argparse.Namespace, size: tuple[int, int, float]
+    catalogue: Catalogue,
+    state: MapState,
+    fmt: str,
+    args: argparse.Namespace,
+    size: tuple[int, int, float],
 ) -> bytes:
-    from coverage.products.mapdata import compute_map
-    from coverage.render import gis
-
     data = compute_map(catalogue, state)
     if fmt in IMAGE_FORMATS:
-        from coverage.render import export
+        from coverage.render import export  # matplotlib: loaded only for an image
 
         width, height, dpi = size
         return export.render(
@@ -298,15 +305,14 @@ def _single(
 
 
 def _write_series(
-    catalogue: Any,
-    state: Any,
+    catalogue: Catalogue,
+    state: MapState,
     years: tuple[int, ...],
     fmt: str,
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> str:
-    from coverage.products.mapdata import map_series, rollout_series
-    from coverage.render import animation, gis
+    from coverage.render import animation  # imageio: loaded only for an animation
 
     if fmt in ("kml", "kmz"):
         kml = gis.kml_from_series(catalogue, map_series(catalogue, state, years))

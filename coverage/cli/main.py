@@ -13,6 +13,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+import pandas as pd
+
 from coverage.catalogue.tables import DataError, load_catalogue
 from coverage.cli import analysis, export
 from coverage.cli.args import (
@@ -24,6 +26,7 @@ from coverage.cli.args import (
     query_from_args,
     write_output,
 )
+from coverage.products.defended import defended_grid, defended_layer
 from coverage.products.footprints import footprints
 
 __all__ = ["build_parser", "main"]
@@ -36,10 +39,6 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
     frame = footprints(catalogue, options)
     frame = frame[frame.layer.isin(layers)]
     if "defended" in layers:
-        import pandas as pd
-
-        from coverage.products.defended import defended_grid, defended_layer
-
         defended = defended_layer(
             defended_grid(catalogue, options, query_from_args(args)), catalogue
         )
