@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coverage.catalogue.tables import Catalogue
+from coverage.catalogue.tables import Catalogue, data_date
 from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map
 from coverage.render import export
 from coverage.scenario import FootprintOptions
@@ -97,7 +97,7 @@ def test_svg__carries_every_briefing_element(catalogue: Catalogue) -> None:
     assert text.count(CAVEAT) == 2  # banner at top and bottom
     assert "Lambert azimuthal equal-area, EPSG:3035" in text
     assert "Sources: see data/README.md" in text
-    assert f"Data as of {export._fmt_date(export.data_date())}" in text
+    assert f"Data as of {export._fmt_date(data_date())}" in text
     assert "km" in text  # scale bar
     assert "NATO members (2016)" in text and LAYER_STYLES["early_warning"].title in text
     assert "Aegis Ashore Romania" in text and "Kürecik Radar Station" in text  # direct site labels

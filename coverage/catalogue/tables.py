@@ -8,10 +8,11 @@ user uploads (what-if sites), so bundled data and user data obey one set of rule
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +22,7 @@ from coverage.catalogue.schema import (
     Column,
     DataError,
     DataProblem,
+    parse_date,
     read_validated,
 )
 
@@ -33,6 +35,7 @@ __all__ = [
     "DataProblem",
     "Estimate",
     "SCHEMAS",
+    "data_date",
     "load_catalogue",
     "read_table",
 ]
@@ -495,3 +498,22 @@ def load_catalogue(
         nato_members=tables["nato_members.csv"],
         phases=tables["phases.csv"],
     )
+
+
+@lru_cache(maxsize=1)
+def data_date(data_dir: Path = DATA_DIR) -> dt.date:
+    """Latest date in the bundled catalogue (events, deployments, phases): the images' data date."""
+    dates: list[str] = []
+    for name, cols in (
+        ("events.csv", ("date",)),
+        ("deployments.csv", ("built_from", "built_until")),
+        ("phases.csv", ("built_date",)),
+    ):
+        frame, _ = read_table(name, data_dir=data_dir)
+        for col in cols:
+            if col in frame.columns:
+                dates += [v for v in frame[col] if isinstance(v, str) and v]
+    parsed = [parse_date(v) for v in dates]
+    if not parsed:
+        raise ValueError("no dates found in data/events.csv, deployments.csv or phases.csv")
+    return max(parsed)

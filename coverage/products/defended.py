@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from coverage.catalogue.analysis import load_cities
-from coverage.catalogue.tables import Catalogue, Estimate
+from coverage.catalogue.tables import Catalogue
 from coverage.physics import radar as radar_mod
-from coverage.physics.ballistics import Shape
 from coverage.physics.engagement import (
     EngagementAssumptions,
     EngagementResult,
@@ -178,16 +178,7 @@ def defended_footprints(
     options: FootprintOptions,
     *,
     launch_area: str,
-    threat: str = "design_case",
-    delay_s: float = 60.0,
-    launch_on_remote: bool = True,
-    shoot_look_shoot: bool = False,
-    grid_km: float = 25.0,
-    sls_interval_s: float = 75.0,
-    shape: Shape = "minimum_energy",
-    angle_offset_deg: float = 10.0,
-    cap_at_nominal_range: bool = True,
-    threat_range_case: Estimate = "nominal",
+    **query_options: Any,
 ) -> gpd.GeoDataFrame:
     """Defended areas per interceptor site and their union (``layer="defended"``).
 
@@ -197,19 +188,10 @@ def defended_footprints(
         What is deployed (year, scenario, capability case, radar assumptions).
     launch_area
         Launch point id, area name (``"NW Iran"``) or ``"all-iran"`` (worst case over all points).
-    threat
-        Threat id or class in data/threats.csv; default ``design_case`` (reaches all NATO Europe).
-    delay_s, launch_on_remote, shoot_look_shoot, sls_interval_s
-        Engagement timeline (see :class:`EngagementAssumptions`).
-    grid_km
-        Target grid spacing, km.
-    shape, angle_offset_deg
-        Threat trajectory shape.
-    cap_at_nominal_range
-        Cap interceptor fly-out at its nominal range (default on; ``False`` is the uncapped
-        fact-sheet reach, see :func:`interceptor_sites`).
-    threat_range_case
-        Range estimate of a fixed-range threat.
+    **query_options
+        Any other field of :class:`~coverage.scenario.DefenceQuery` (threat, delay_s,
+        launch_on_remote, shoot_look_shoot, sls_interval_s, shape, angle_offset_deg, grid_km,
+        cap_at_nominal_range, threat_range_case), with its default when left out.
 
     Returns
     -------
@@ -218,19 +200,7 @@ def defended_footprints(
         ``threat``: one feature per deployed interceptor (``system`` = interceptor id), then
         the union (``site_id="all"``). Sites defending nothing get an empty geometry.
     """
-    query = DefenceQuery(
-        launch_area=launch_area,
-        threat=threat,
-        delay_s=delay_s,
-        launch_on_remote=launch_on_remote,
-        shoot_look_shoot=shoot_look_shoot,
-        sls_interval_s=sls_interval_s,
-        shape=shape,
-        angle_offset_deg=angle_offset_deg,
-        grid_km=grid_km,
-        cap_at_nominal_range=cap_at_nominal_range,
-        threat_range_case=threat_range_case,
-    )
+    query = DefenceQuery(launch_area=launch_area, **query_options)
     return defended_layer(defended_grid(catalogue, options, query), catalogue)
 
 

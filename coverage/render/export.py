@@ -39,7 +39,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
-from coverage.catalogue.tables import read_table
+from coverage.catalogue.tables import data_date
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS
 
 if TYPE_CHECKING:
@@ -55,7 +55,6 @@ __all__ = [
     "SOURCES_LINE",
     "ImageFormat",
     "ImageSize",
-    "data_date",
     "projection_note",
     "render",
     "render_array",
@@ -206,27 +205,6 @@ def _spec(view: str) -> _ViewSpec:
         return _VIEWS[view]
     except KeyError:
         raise ValueError(f"view={view!r} is not one of {', '.join(_VIEWS)}") from None
-
-
-@lru_cache(maxsize=1)
-def data_date() -> dt.date:
-    """Latest date in the bundled catalogue (events, deployments, phases): the images' data date."""
-    dates: list[str] = []
-    for name, cols in (
-        ("events.csv", ("date",)),
-        ("deployments.csv", ("built_from", "built_until")),
-        ("phases.csv", ("built_date",)),
-    ):
-        frame, _ = read_table(name)
-        for col in cols:
-            if col in frame.columns:
-                dates += [v for v in frame[col] if isinstance(v, str) and v]
-    from coverage.catalogue.schema import parse_date
-
-    parsed = [parse_date(v) for v in dates]
-    if not parsed:
-        raise ValueError("no dates found in data/events.csv, deployments.csv or phases.csv")
-    return max(parsed)
 
 
 def _fmt_date(value: dt.date) -> str:
