@@ -82,7 +82,7 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("is_capital", "bool"),
     ),
 }
-_UNIQUE = {
+_UNIQUE: dict[str, str | tuple[str, ...]] = {
     "threats.csv": "threat_id",
     "icbm_bases.csv": "base_id",
     "us_targets.csv": "target_id",
@@ -110,7 +110,12 @@ def read_analysis_table(
         raise KeyError(f"unknown analysis table {name!r}; known: {', '.join(ANALYSIS_SCHEMAS)}")
     label = source or f"data/{name}"
     frame, problems = read_validated(
-        label, ANALYSIS_SCHEMAS[name], path=data_dir / name, text=text, unique=_UNIQUE[name]
+        label,
+        ANALYSIS_SCHEMAS[name],
+        path=data_dir / name,
+        text=text,
+        unique=_UNIQUE[name],
+        min_rows=1,
     )
     if name == "threats.csv" and not frame.empty:
         problems += _check_threats(frame, label)

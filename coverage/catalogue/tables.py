@@ -218,7 +218,9 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("source", "str", max_length=_TEXT),
     ),
 }
-_UNIQUE = {
+#: Key of each table: one column, or columns that are unique together.
+_UNIQUE: dict[str, str | tuple[str, ...]] = {
+    "parameters.csv": ("system_id", "parameter"),
     "sites.csv": "site_id",
     "systems.csv": "system_id",
     "deployments.csv": "deployment_id",
@@ -226,6 +228,7 @@ _UNIQUE = {
     "launch_points.csv": "point_id",
     "nato_members.csv": "iso3",
     "phases.csv": "phase",
+    "events.csv": ("date", "title"),
 }
 
 
@@ -247,7 +250,12 @@ def read_table(
     """
     label = source or f"data/{name}"
     return read_validated(
-        label, SCHEMAS[name], path=data_dir / name, text=text, unique=_UNIQUE.get(name)
+        label,
+        SCHEMAS[name],
+        path=data_dir / name,
+        text=text,
+        unique=_UNIQUE.get(name),
+        min_rows=1,
     )
 
 

@@ -7,18 +7,25 @@ turns those field names into the command-line flags the user typed (``--launch-a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
-from coverage.catalogue.tables import ESTIMATES
+from coverage.catalogue.tables import DATA_DIR, ESTIMATES
 from coverage.physics.ballistics import SHAPES
 from coverage.scenario import SCENARIOS, DefenceQuery, FootprintOptions
 
 __all__ = [
+    "PROTECTED_DIRS",
     "CliError",
+    "OneLineErrorParser",
+    "checked_output_path",
     "add_defended_arguments",
     "add_state_arguments",
     "flag_message",
@@ -32,6 +39,13 @@ __all__ = [
 
 class CliError(Exception):
     """A user error: printed as one line, exit status 2."""
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (the usage block only with ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:  # noqa: D102 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def number(
@@ -233,18 +247,54 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
     )
 
 
-def write_output(text: str | bytes, out: str | None) -> None:
-    """Write to ``out`` (a path) or to stdout when ``out`` is None or '-'."""
+#: Folders of the repository no command may write into (bundled data, published basemap).
+PROTECTED_DIRS = (DATA_DIR, DATA_DIR.parent / "static")
+
+
+def checked_output_path(out: str, *, option: str = "--out") -> Path:
+    """The path to write ``out`` to, refused (``CliError``) inside data/ or static/ or if unusable."""
+    path = Path(out)
+    resolved = path.resolve()
+    for folder in PROTECTED_DIRS:
+        if resolved.is_relative_to(folder.resolve()):
+            raise CliError(
+                f"{option} {out}: refusing to write inside {folder.name}/ (the bundled "
+                f"{'data' if folder == DATA_DIR else 'static files'}); choose another folder"
+            )
+    if resolved.is_dir():
+        raise CliError(f"{option} {out}: is a folder; give a file name")
+    if not resolved.parent.is_dir():
+        raise CliError(f"{option} {out}: folder {path.parent} does not exist")
+    if resolved.exists() and not resolved.is_file():
+        raise CliError(f"{option} {out}: not a regular file (a device or a pipe); give a file name")
+    return path
+
+
+def write_output(text: str | bytes, out: str | None, *, option: str = "--out") -> None:
+    """Write to ``out`` (a path) or to stdout when ``out`` is None or '-'.
+
+    A file is written atomically: to a temporary file in the same folder, then renamed, so a
+    failed write leaves no half file. Paths inside data/ or static/ are refused; every
+    ``OSError`` becomes a one-line ``CliError``.
+    """
     if out in (None, "-"):
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    path = Path(out)
-    if not path.parent.exists():
-        raise CliError(f"-o {out}: folder {path.parent} does not exist")
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
+    path = checked_output_path(out, option=option)
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise CliError(f"{option} {out}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from coverage.catalogue.tables import Catalogue, load_catalogue
-from coverage.cli.args import CliError, add_state_arguments, number, options_from_args, write_output
+from coverage.cli.args import (
+    CliError,
+    add_state_arguments,
+    checked_output_path,
+    number,
+    options_from_args,
+    write_output,
+)
 from coverage.physics.ballistics import SHAPES
 from coverage.products.mapdata import (
     DEFAULT_LAYERS,
@@ -220,9 +227,7 @@ def _size(args: argparse.Namespace, fmt: str) -> tuple[int, int, float]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     fmt = _format(args.out)
-    folder = Path(args.out).parent
-    if not folder.is_dir():
-        raise CliError(f"--out {args.out}: folder {folder} does not exist")
+    checked_output_path(args.out)  # refuse data/, static/, folders and devices before computing
     if args.year is not None and args.years is not None:
         raise CliError("give either --year (one map) or --years (a series), not both")
     if args.compare is not None and fmt not in ("gif", "mp4"):

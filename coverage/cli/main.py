@@ -12,13 +12,17 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
-from coverage.catalogue.tables import DataError, load_catalogue
+from coverage.catalogue.analysis import ANALYSIS_SCHEMAS
+from coverage.catalogue.tables import DATA_DIR, DataError, load_catalogue
+from coverage.catalogue.validate import COUNTRY_FILES, validate_data
 from coverage.cli import analysis, export
 from coverage.cli.args import (
     CliError,
+    OneLineErrorParser,
     add_defended_arguments,
     add_state_arguments,
     flag_message,
@@ -56,17 +60,25 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue()
+    data_dir = Path(args.data_dir) if args.data_dir else DATA_DIR
+    if not data_dir.is_dir():
+        raise CliError(f"--data-dir {args.data_dir}: not a folder")
+    problems = validate_data(data_dir)
+    if problems:
+        raise DataError(problems)
+    catalogue = load_catalogue(data_dir)
+    shown = "data/" if data_dir == DATA_DIR else f"{data_dir}/"
     print(
-        f"data/ is valid: {len(catalogue.sites)} sites, {len(catalogue.deployments)} deployments, "
-        f"{len(catalogue.parameters)} parameter rows"
+        f"{shown} is valid: {len(catalogue.sites)} sites, {len(catalogue.deployments)} deployments, "
+        f"{len(catalogue.parameters)} parameter rows; {len(COUNTRY_FILES)} country files and "
+        f"{len(ANALYSIS_SCHEMAS)} analysis tables checked"
     )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered command."""
-    parser = argparse.ArgumentParser(prog="python -m coverage", description=__doc__.splitlines()[0])
+    parser = OneLineErrorParser(prog="python -m coverage", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     fp = sub.add_parser(
         "footprints", help="radar footprints and interceptor rings as GeoJSON (EPSG:4326)"
@@ -85,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     analysis.register(sub)
     export.register(sub)
     va = sub.add_parser("validate", help="validate every file in data/")
+    va.add_argument(
+        "--data-dir", default=None, help="folder to check instead of the bundled data/ (a copy)"
+    )
     va.set_defaults(func=_cmd_validate)
     return parser
 

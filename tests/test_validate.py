@@ -1,0 +1,179 @@
+"""Every file in data/ is validated: corrupt each one several ways, expect a clear message.
+
+The bundled files are copied to a temporary folder first; nothing here touches data/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coverage.catalogue.analysis import ANALYSIS_SCHEMAS
+from coverage.catalogue.schema import DataError, invisible_characters
+from coverage.catalogue.tables import DATA_DIR, SCHEMAS, load_catalogue
+from coverage.catalogue.validate import COUNTRY_FILES, validate_data
+
+REPO = Path(__file__).resolve().parent.parent
+TABLES = {**SCHEMAS, **ANALYSIS_SCHEMAS}
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder, ignore=shutil.ignore_patterns("*.md"))
+    return folder
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _header_only(rows: list[list[str]], name: str) -> list[list[str]]:
+    return rows[:1]
+
+
+def _blank_key(rows: list[list[str]], name: str) -> list[list[str]]:
+    return [rows[0], ["", *rows[1][1:]], *rows[2:]]
+
+
+def _duplicate_row(rows: list[list[str]], name: str) -> list[list[str]]:
+    return [*rows, rows[1]]
+
+
+def _direction_override(rows: list[list[str]], name: str) -> list[list[str]]:
+    col = next(i for i, c in enumerate(TABLES[name]) if c.kind == "str")
+    row = list(rows[1])
+    row[col] = "evil\u202etxt.exe"
+    return [rows[0], row, *rows[2:]]
+
+
+def _unknown_column(rows: list[list[str]], name: str) -> list[list[str]]:
+    return [[*rows[0], "surprise"], *[[*r, "x"] for r in rows[1:]]]
+
+
+CSV_CORRUPTIONS = {
+    "header only": (_header_only, "data rows; at least 1 needed"),
+    "blank key": (_blank_key, "a value is required"),
+    "duplicated row": (_duplicate_row, "must be unique"),
+    "direction override": (_direction_override, "U+202E"),
+    "unknown column": (_unknown_column, "unknown column"),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(CSV_CORRUPTIONS))
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_csv__each_corruption_is_reported_by_file_and_kind(data_copy, name, corruption):
+    change, needle = CSV_CORRUPTIONS[corruption]
+    path = data_copy / name
+    _write(path, change(_rows(path), name))
+    problems = validate_data(data_copy)
+    text = "\n".join(str(p) for p in problems)
+    assert problems, f"{corruption} in {name} passed validation"
+    assert f"data/{name}" in text and needle in text, text
+
+
+GEOJSON_CORRUPTIONS = {
+    "not json": (lambda doc: "{not json", "not a readable UTF-8 JSON file"),
+    "point geometry": (
+        lambda doc: doc["features"][0].update(geometry={"type": "Point", "coordinates": [1, 2]}),
+        "a Polygon or MultiPolygon",
+    ),
+    "longitude out of range": (
+        lambda doc: doc["features"][0].update(
+            geometry={"type": "Polygon", "coordinates": [[[200, 0], [201, 0], [201, 1], [200, 0]]]}
+        ),
+        "coordinates within -180..180",
+    ),
+    "self-intersecting": (
+        lambda doc: doc["features"][0].update(
+            geometry={"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+        ),
+        "a valid polygon",
+    ),
+    "missing iso3": (lambda doc: doc["features"][0]["properties"].pop("iso3") and None, "iso3"),
+    "negative population": (
+        lambda doc: doc["features"][0]["properties"].update(population=-5),
+        "population",
+    ),
+    "no features": (lambda doc: doc.update(features=[]), "needs at least one feature"),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(GEOJSON_CORRUPTIONS))
+@pytest.mark.parametrize("name", COUNTRY_FILES)
+def test_country_files__each_corruption_is_reported(data_copy, name, corruption):
+    change, needle = GEOJSON_CORRUPTIONS[corruption]
+    path = data_copy / name
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    result = change(doc)
+    path.write_text(result if isinstance(result, str) else json.dumps(doc), encoding="utf-8")
+    text = "\n".join(str(p) for p in validate_data(data_copy))
+    assert f"data/{name}" in text and needle in text, text
+
+
+def test_bundled_data__is_valid():
+    assert validate_data() == []
+
+
+def test_duplicated_parameter_row__no_longer_wins_silently(data_copy):
+    path = data_copy / "parameters.csv"
+    rows = _rows(path)
+    twin = list(rows[1])
+    twin[4] = "9999"  # a second, different nominal for the same system and parameter
+    _write(path, [*rows, twin])
+    with pytest.raises(DataError, match="system_id \\+ parameter must be unique"):
+        load_catalogue(data_copy)
+
+
+def test_negative_city_population__is_refused(data_copy):
+    path = data_copy / "cities.csv"
+    rows = _rows(path)
+    rows[1][5] = "-1000"
+    _write(path, rows)
+    text = "\n".join(str(p) for p in validate_data(data_copy))
+    assert "data/cities.csv, line 2, column 'population'" in text
+
+
+def test_invisible_characters__names_them():
+    assert invisible_characters("plain text\twith tab") == []
+    found = invisible_characters("a\u202eb\u200bc\x1b")
+    assert [f.split()[0] for f in found] == ["U+202E", "U+200B", "U+001B"]
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "needle"),
+    [
+        ("threats.csv", _direction_override, "U+202E"),
+        ("countries_europe.geojson", None, "not a readable UTF-8 JSON file"),
+        ("sites.csv", _header_only, "at least 1 needed"),
+    ],
+)
+def test_cli_validate__one_clear_message_no_traceback(data_copy, name, change, needle):
+    path = data_copy / name
+    if change is None:
+        path.write_text("{oops", encoding="utf-8")
+    else:
+        _write(path, change(_rows(path), name))
+    res = subprocess.run(
+        [sys.executable, "-m", "coverage", "validate", "--data-dir", str(data_copy)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert res.returncode == 2
+    assert needle in res.stderr and f"data/{name}" in res.stderr
+    assert "Traceback" not in res.stderr
