@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -126,6 +127,24 @@ def test_vertical_shot__finite_burn_and_drag_fall_short_of_impulsive():
     fan = fo.trajectory(no_drag, 90.0)
     loss = 3_000.0 - fan.speed_mps[0, fan.burnout_index]
     assert 0.5 * 9.5 * 60 < loss < 9.81 * 60
+
+
+def test_speed_basis_achieved__reaches_the_quoted_speed_at_the_reference_elevation():
+    ideal, achieved = _spec(3_000.0), _spec(3_000.0, speed_basis="achieved")
+    assert fo.thrust_scale(ideal) == 1.0
+    assert fo.thrust_scale(achieved) > 1.0
+    fan = fo.trajectory(achieved, 45.0)
+    assert fan.speed_mps[0, fan.burnout_index] == pytest.approx(3_000.0, abs=0.05)
+    steep = fo.flyout_summary(replace(achieved, reference_elevation_deg=90.0))
+    assert steep["achieved_burnout_speed_kmps"]["vertical"] == pytest.approx(3.0, abs=1e-4)
+    assert fo.flyout_table(achieved).max_altitude_m > fo.flyout_table(ideal).max_altitude_m
+
+
+def test_speed_basis_achieved__unreachable_speed_is_an_error():
+    # 10 km/s after losses would need more than 15 km/s of loss-free increment with this drag.
+    spec = _spec(10_000.0, ballistic_coefficient_kgpm2=500.0, speed_basis="achieved")
+    with pytest.raises(ValueError, match="burnout_speed_mps=10000"):
+        fo.thrust_scale(spec)
 
 
 # ----------------------------------------------------------------- independent check (solve_ivp)

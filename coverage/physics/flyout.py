@@ -58,8 +58,8 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -74,6 +74,8 @@ __all__ = [
     "FlyoutSpec",
     "FlyoutTable",
     "QuotedFigures",
+    "SPEED_BASES",
+    "SpeedBasis",
     "earliest_time_s",
     "flyout_fan",
     "flyout_spec",
@@ -82,6 +84,7 @@ __all__ = [
     "flyout_table",
     "floor_crossing",
     "impulsive_vertical_ceiling_m",
+    "thrust_scale",
     "trajectory",
 ]
 
@@ -90,6 +93,9 @@ AIR_DENSITY_SEA_LEVEL_KGPM3 = 1.225
 #: Scale height of the exponential atmosphere, m (fit to the 1976 standard, ~30-80 km).
 ATMOSPHERE_SCALE_HEIGHT_M = 7_200.0
 _MAX_STAGES = 4
+
+SpeedBasis = Literal["ideal", "achieved"]
+SPEED_BASES: tuple[SpeedBasis, ...] = ("ideal", "achieved")
 
 
 def _check(name: str, value: object, lo: float, hi: float, unit: str = "") -> None:
@@ -136,6 +142,16 @@ class FlyoutSpec:
     raster_step_s
         Spacing of the trajectory samples used to fill the table, s (0.01 to 30; default 4):
         time is interpolated linearly between them (the arc between samples is nearly straight).
+    speed_basis
+        How ``burnout_speed_mps`` is read. ``"ideal"`` (default): it is the loss-free velocity
+        increment of the boost, and the speed reached is lower by the computed losses.
+        ``"achieved"``: it is the speed actually reached at burnout on the shot at
+        ``reference_elevation_deg``; every stage's thrust is scaled by one factor (solved by
+        the secant method) so that it is. A sensitivity case for sources that quote a burnout
+        speed after losses.
+    reference_elevation_deg
+        Elevation of the reference shot for ``speed_basis="achieved"``, degrees (1 to 90;
+        default 45).
     """
 
     burnout_speed_mps: float
@@ -151,6 +167,8 @@ class FlyoutSpec:
     range_step_m: float = 10_000.0
     altitude_step_m: float = 10_000.0
     raster_step_s: float = 4.0
+    speed_basis: SpeedBasis = "ideal"
+    reference_elevation_deg: float = 45.0
 
     def __post_init__(self) -> None:
         _check("FlyoutSpec.burnout_speed_mps", self.burnout_speed_mps, 100.0, 11_000.0, " m/s")
@@ -184,6 +202,17 @@ class FlyoutSpec:
         _check("FlyoutSpec.range_step_m", self.range_step_m, 1_000.0, 100_000.0, " m")
         _check("FlyoutSpec.altitude_step_m", self.altitude_step_m, 1_000.0, 100_000.0, " m")
         _check("FlyoutSpec.raster_step_s", self.raster_step_s, 0.01, 30.0, " s")
+        if self.speed_basis not in SPEED_BASES:
+            raise ValueError(
+                f"FlyoutSpec.speed_basis={self.speed_basis!r} is not one of {SPEED_BASES}"
+            )
+        _check(
+            "FlyoutSpec.reference_elevation_deg",
+            self.reference_elevation_deg,
+            1.0,
+            90.0,
+            " degrees",
+        )
 
     @property
     def burn_time_s(self) -> float:
@@ -282,14 +311,14 @@ def flyout_spec_from_parameters(values: Mapping[str, float], **options: Any) -> 
 # --------------------------------------------------------------------------- integration
 
 
-def _time_steps(spec: FlyoutSpec) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _time_steps(spec: FlyoutSpec, scale: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Step sizes and the thrust acceleration during each step (0 in the coast)."""
     steps: list[NDArray[np.float64]] = []
     accel: list[NDArray[np.float64]] = []
     for t_burn, a in zip(spec.stage_burn_times_s, spec.stage_accelerations_mps2, strict=True):
         n = max(1, math.ceil(t_burn / spec.boost_step_s - 1e-9))
         steps.append(np.full(n, t_burn / n))
-        accel.append(np.full(n, a))
+        accel.append(np.full(n, a * scale))
     coast = max(0.0, spec.max_time_s - spec.burn_time_s)
     n = math.ceil(coast / spec.coast_step_s - 1e-9)
     if n > 0:
@@ -360,13 +389,17 @@ class FlyoutFan:
             getattr(self, name).flags.writeable = False
 
 
-def _integrate(spec: FlyoutSpec, elevation_deg: NDArray[np.float64]) -> FlyoutFan:
-    """Fixed-step RK4 of every elevation angle at once."""
+def _integrate(
+    spec: FlyoutSpec, elevation_deg: NDArray[np.float64], scale: float | None = None
+) -> FlyoutFan:
+    """Fixed-step RK4 of every elevation angle at once (thrust times ``scale``)."""
+    if scale is None:
+        scale = thrust_scale(spec)
     el = np.radians(np.asarray(elevation_deg, float))
     cos_el, sin_el = np.cos(el), np.sin(el)
     beta = spec.ballistic_coefficient_kgpm2
     inv_two_beta = 0.0 if beta == math.inf else 0.5 / beta
-    dts, accs = _time_steps(spec)
+    dts, accs = _time_steps(spec, scale)
     n, k_max = el.size, dts.size + 1
     xs = np.full((k_max, n), np.nan)
     ys = np.full((k_max, n), np.nan)
@@ -407,6 +440,38 @@ def _integrate(spec: FlyoutSpec, elevation_deg: NDArray[np.float64]) -> FlyoutFa
         burnout_index=int(
             sum(max(1, math.ceil(t / spec.boost_step_s - 1e-9)) for t in spec.stage_burn_times_s)
         ),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def thrust_scale(spec: FlyoutSpec) -> float:
+    """Factor on every stage's thrust acceleration: 1 for ``speed_basis="ideal"``.
+
+    For ``"achieved"``, the factor that makes the speed at burnout of the shot at
+    ``spec.reference_elevation_deg`` equal ``spec.burnout_speed_mps`` (secant method, to 0.01
+    m/s). ``ValueError`` if that needs a loss-free increment above 15 km/s or does not converge.
+    """
+    if spec.speed_basis == "ideal":
+        return 1.0
+    boost = replace(spec, max_time_s=max(spec.burn_time_s, 10.0))
+    el = np.array([spec.reference_elevation_deg])
+
+    def miss(scale: float) -> float:
+        fan = _integrate(boost, el, scale)
+        return float(fan.speed_mps[0, fan.burnout_index]) - spec.burnout_speed_mps
+
+    s0, s1 = 1.0, 1.1
+    f0, f1 = miss(s0), miss(s1)
+    for _ in range(30):
+        if abs(f1) < 0.01:
+            return s1
+        if f1 == f0 or s1 * spec.burnout_speed_mps > 15_000.0:
+            break
+        s0, s1, f0 = s1, s1 - f1 * (s1 - s0) / (f1 - f0), f1
+        f1 = miss(s1)
+    raise ValueError(
+        f"FlyoutSpec.burnout_speed_mps={spec.burnout_speed_mps!r} cannot be reached at burnout "
+        f"at {spec.reference_elevation_deg:g} degrees with these stages and drag"
     )
 
 
@@ -755,8 +820,9 @@ def flyout_summary(spec: FlyoutSpec, *, quoted: QuotedFigures | None = None) -> 
     Returns
     -------
     dict
-        ``burnout_speed_kmps`` (the ideal Δv input), ``achieved_burnout_speed_kmps`` (vertical
-        and 45° shots, after computed gravity and drag losses), ``burn_time_s``, stages, drag,
+        ``burnout_speed_kmps`` (the input, read as ``burnout_speed_basis`` says),
+        ``ideal_delta_v_kmps`` (the loss-free increment flown), ``achieved_burnout_speed_kmps``
+        (vertical and 45° shots, after computed gravity and drag losses), ``burn_time_s``, stages, drag,
         ``max_altitude_km`` and ``time_to_max_altitude_s`` (vertical shot, within
         ``max_time_s``), ``impulsive_ceiling_km`` (the same speed given at the surface, no
         losses), ``min_intercept_altitude_km``, ``max_intercept_altitude_km`` (the fan's
@@ -777,7 +843,8 @@ def flyout_summary(spec: FlyoutSpec, *, quoted: QuotedFigures | None = None) -> 
     quoted = quoted or QuotedFigures()
     return {
         "burnout_speed_kmps": spec.burnout_speed_mps / 1000.0,
-        "burnout_speed_basis": "ideal velocity increment (gravity and drag losses computed)",
+        "burnout_speed_basis": spec.speed_basis,
+        "ideal_delta_v_kmps": _round(thrust_scale(spec) * spec.burnout_speed_mps / 1000.0, 3),
         "achieved_burnout_speed_kmps": {
             "vertical": _round(fan.speed_mps[-1, b] / 1000.0, 3),
             "elevation_45deg": _round(fan.speed_mps[i45, b] / 1000.0, 3),
