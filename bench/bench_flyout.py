@@ -8,7 +8,8 @@ The machine is shared and noisy, so times are printed as ratios against two floo
 in the same run: ``solve_ivp`` (DOP853, rtol 1e-9) of *one* vertical trajectory of SM-3 IA
 nominal (boost and coast, same physics), and a numpy no-op baseline. A table build integrates a
 fan of ~180 trajectories and fills a grid; each figure is the best of ``--repeat`` cold builds
-(the lru caches are cleared before each).
+(the lru caches are cleared before each). It also times :func:`earliest_time_s` on 2 million
+random points against an elementwise numpy expression on the same arrays.
 """
 
 from __future__ import annotations
@@ -100,6 +101,16 @@ def main() -> None:
                 f"{system_id:<9} {estimate:<8} {t * 1e3:9.1f} {t / floor_ivp:6.1f} "
                 f"{shape[0]:>4}x{shape[1]:<5}"
             )
+    table = fo.flyout_table(spec_for("sm3_iia", "nominal"))
+    rng = np.random.default_rng(0)
+    r = rng.uniform(0.0, 2.0e6, 2_000_000)
+    h = rng.uniform(0.0, 1.0e6, 2_000_000)
+    t_lookup = best_of(lambda: fo.earliest_time_s(table, r, h), args.repeat)
+    t_axpy = best_of(lambda: r * 2.0 + h, args.repeat)
+    print(
+        f"lookup of 2e6 random points (sm3_iia nominal): {t_lookup * 1e3:.0f} ms "
+        f"({t_lookup / 2e6 * 1e9:.0f} ns/point) = {t_lookup / t_axpy:.0f} x r*2+h on the same arrays"
+    )
     print(
         f"slowest table build {worst * 1e3:.0f} ms = {worst / floor_ivp:.1f} x one solve_ivp "
         f"trajectory = {worst / floor_noop:.0f} x a numpy no-op"

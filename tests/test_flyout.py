@@ -348,6 +348,10 @@ def test_summary__has_required_keys_and_sane_values(catalogue):
     check = s["checks"]["max_ground_range_km"]
     assert check["quoted_low"] == 600.0 and check["model"] == s["max_ground_range_km"]
     assert check["within_quoted"] == (600.0 <= s["max_ground_range_km"] <= 700.0)
+    env = s["envelope"]
+    assert env[0]["altitude_km"] == 0.0 and env[-1]["altitude_km"] <= s["max_altitude_km"]
+    floor_row = next(e for e in env if e["altitude_km"] == s["min_intercept_altitude_km"])
+    assert floor_row["max_ground_range_km"] == pytest.approx(s["max_ground_range_km"], abs=0.2)
     rows = s["table"]
     assert rows and set(rows[0]) == {"ground_range_km", "altitude_km", "time_s"}
     assert all(r["altitude_km"] >= s["min_intercept_altitude_km"] for r in rows)

@@ -721,30 +721,45 @@ def earliest_time_s(
         four surrounding grid points is unreachable (conservative at the fan's edge).
     """
     r, h = np.broadcast_arrays(np.asarray(ground_range_m, float), np.asarray(altitude_m, float))
-    dr, dh = table.spec.range_step_m, table.spec.altitude_step_m
-    nr, na = table.ground_range_m.size, table.altitude_m.size
-    fr, fh = r / dr, h / dh
+    shape = r.shape
+    fr = r.ravel() / table.spec.range_step_m
+    fh = h.ravel() / table.spec.altitude_step_m
+    na, nr = table.time_s.shape
     inside = (fr >= 0.0) & (fr <= nr - 1) & (fh >= 0.0) & (fh <= na - 1)
     if usable_only:
-        inside &= h >= table.min_intercept_alt_m
-    fr, fh = np.where(inside, fr, 0.0), np.where(inside, fh, 0.0)
-    i = np.minimum(fr.astype(np.int64), max(nr - 2, 0))
-    j = np.minimum(fh.astype(np.int64), max(na - 2, 0))
-    u, w = fr - i, fh - j
-    t = table.time_s
-    i1, j1 = np.minimum(i + 1, nr - 1), np.minimum(j + 1, na - 1)
-    out = np.zeros(r.shape)
-    for weight, tt in (
-        ((1 - u) * (1 - w), t[j, i]),
-        (u * (1 - w), t[j, i1]),
-        ((1 - u) * w, t[j1, i]),
-        (u * w, t[j1, i1]),
-    ):
-        # A corner with zero weight (a point on a grid line) need not be reachable.
-        needed = weight > 0.0
-        inside &= ~(needed & np.isnan(tt))
-        out += np.where(needed, weight * np.nan_to_num(tt), 0.0)
-    return np.where(inside, out, np.nan)
+        inside &= h.ravel() >= table.min_intercept_alt_m
+    fr = np.where(inside, fr, 0.0)
+    fh = np.where(inside, fh, 0.0)
+    i = fr.astype(np.intp)
+    j = fh.astype(np.intp)
+    u = fr - i
+    w = fh - j
+    # One column and row of nan past the far edges, so the four corners always exist.
+    padded = np.full((na + 1, nr + 1), np.nan)
+    padded[:na, :nr] = table.time_s
+    flat = padded.ravel()
+    k = j * (nr + 1) + i
+    t00, t01, t10, t11 = flat[k], flat[k + 1], flat[k + nr + 1], flat[k + nr + 2]
+    out = (t00 + u * (t01 - t00)) * (1.0 - w) + (t10 + u * (t11 - t10)) * w
+    # On a grid line a zero-weight corner need not be reachable: redo those points (rare).
+    redo = np.flatnonzero(inside & np.isnan(out) & ((u == 0.0) | (w == 0.0)))
+    if redo.size:
+        a, b, c, d = (x[redo] for x in (t00, t01, t10, t11))
+        uu, ww = u[redo], w[redo]
+        acc = np.zeros(redo.size)
+        ok = np.ones(redo.size, bool)
+        for weight, tt in (
+            ((1 - uu) * (1 - ww), a),
+            (uu * (1 - ww), b),
+            ((1 - uu) * ww, c),
+            (uu * ww, d),
+        ):
+            needed = weight > 0.0
+            ok &= ~(needed & np.isnan(tt))
+            acc += np.where(needed, weight * np.nan_to_num(tt), 0.0)
+        out[redo] = np.where(ok, acc, np.nan)
+    out[~inside] = np.nan
+    return out.reshape(shape)
 
 
 # --------------------------------------------------------------------------- summary
@@ -827,7 +842,8 @@ def flyout_summary(spec: FlyoutSpec, *, quoted: QuotedFigures | None = None) -> 
         ``max_time_s``), ``impulsive_ceiling_km`` (the same speed given at the surface, no
         losses), ``min_intercept_altitude_km``, ``max_intercept_altitude_km`` (the fan's
         ceiling), ``max_ground_range_km`` with its time and elevation (at the lowest intercept
-        altitude), ``checks`` against ``quoted``, the grid steps and ``table``: every reachable
+        altitude), ``checks`` against ``quoted``, ``envelope`` (the fan's outline: farthest
+        ground range at each grid altitude), the grid steps and ``table``: every reachable
         grid point at or above the lowest intercept altitude as
         ``{ground_range_km, altitude_km, time_s}``.
     """
@@ -867,6 +883,11 @@ def flyout_summary(spec: FlyoutSpec, *, quoted: QuotedFigures | None = None) -> 
             "max_ground_range_km": _check_entry(range_m / 1000.0, quoted.ground_range_km),
             "max_altitude_km": _check_entry(table.max_altitude_m / 1000.0, quoted.max_altitude_km),
         },
+        "envelope": [
+            {"altitude_km": float(a / 1000.0), "max_ground_range_km": _round(x / 1000.0)}
+            for a, x in zip(table.altitude_m, table.envelope_range_m, strict=True)
+            if math.isfinite(x)
+        ],
         "range_step_km": spec.range_step_m / 1000.0,
         "altitude_step_km": spec.altitude_step_m / 1000.0,
         "table": [
