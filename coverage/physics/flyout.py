@@ -12,7 +12,9 @@ Model (the "better fidelity" step of fact sheet §5.4), in SI units throughout:
   used as the loss-free (ideal) velocity increment of the whole boost. Gravity and drag losses
   are *computed* by the integration, so the speed actually reached at burnout is lower and
   depends on the launch elevation (a vertical shot loses about g·t_b). Constant acceleration per
-  stage stands in for the rising acceleration of a real motor as its mass drops.
+  stage stands in for the rising acceleration of a real motor as its mass drops. As a
+  sensitivity case, ``speed_basis="achieved"`` reads the quoted speed as the one reached after
+  losses on a reference shot (45° by default) and scales the thrust to match.
 * **Steering.** The thrust keeps a fixed direction in the launch frame, at the launch elevation
   angle above the launch point's horizontal, for the whole boost; no gravity turn, no pitch
   program, no vertical-launch transient (the missile is assumed to leave the launcher already
