@@ -670,8 +670,8 @@ def _build_table(spec: FlyoutSpec) -> FlyoutTable:
     max_range = float(np.nanmax(np.where(fan.altitude_m >= 0.0, fan.ground_range_m, 0.0)))
     n_alt = math.floor(max_alt / spec.altitude_step_m) + 1
     n_range = math.floor(max_range / spec.range_step_m) + 1
-    altitude = np.arange(n_alt) * spec.altitude_step_m
-    ground = np.arange(n_range) * spec.range_step_m
+    altitude = np.arange(n_alt, dtype=np.float64) * spec.altitude_step_m
+    ground = np.arange(n_range, dtype=np.float64) * spec.range_step_m
     _, x_up, _, x_down = _branch_crossings(fan, altitude)
     time = _rasterise(
         fan, spec.range_step_m, spec.altitude_step_m, (n_alt, n_range), spec.raster_step_s
