@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import SHAPES, FlightProfile, Shape, unit_vectors
 from coverage.physics.checks import check_range
 from coverage.physics.engagement import EngagementAssumptions, InterceptorSite, ThreatSpec
+from coverage.physics.flyout import FlyoutSpec, QuotedFigures, flyout_spec_from_parameters
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
@@ -48,6 +49,9 @@ __all__ = [
     "deployed",
     "deployed_for",
     "events_in",
+    "flyout_spec_for",
+    "interceptor_ids",
+    "quoted_flyout_figures",
     "interceptor_sites",
     "launch_area_names",
     "phase_status",
@@ -564,4 +568,51 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
             catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range
         ),
         assumptions=query.assumptions(options.radar_assumptions()),
+    )
+
+
+# --------------------------------------------------------------------------- interceptor fly-out
+
+
+def flyout_spec_for(
+    catalogue: Catalogue, system_id: str, estimate: Estimate = "nominal", **options: Any
+) -> FlyoutSpec:
+    """The :class:`~coverage.physics.flyout.FlyoutSpec` of one interceptor in one estimate.
+
+    Parameters come from data/parameters.csv; ``options`` (e.g. ``speed_basis``) go to the spec.
+
+    Raises
+    ------
+    ValueError
+        For a system that is not an interceptor with fly-out parameters, naming the allowed ids.
+    """
+    allowed = interceptor_ids(catalogue)
+    if system_id not in allowed:
+        raise ValueError(f"variant={system_id!r} is not known; allowed: {', '.join(allowed)}")
+    params = catalogue.parameters[catalogue.parameters.system_id == system_id]
+    values = dict(zip(params.parameter, params[estimate].astype(float), strict=True))
+    return flyout_spec_from_parameters(values, **options)
+
+
+def interceptor_ids(catalogue: Catalogue) -> tuple[str, ...]:
+    """System ids of the interceptors that carry fly-out parameters (``stage_count``)."""
+    params = catalogue.parameters
+    with_stages = set(params.system_id[params.parameter == "stage_count"])
+    systems = catalogue.systems
+    return tuple(s for s in systems.system_id[systems.kind == "interceptor"] if s in with_stages)
+
+
+def quoted_flyout_figures(catalogue: Catalogue, system_id: str) -> QuotedFigures:
+    """The sources' range and intercept-altitude figures (low-high), as checks of the model."""
+
+    def pair(name: str) -> tuple[float, float] | None:
+        try:
+            row = catalogue.parameter_row(system_id, name)
+        except KeyError:
+            return None
+        values = (float(row["low"]), float(row["high"]))
+        return (min(values), max(values))
+
+    return QuotedFigures(
+        ground_range_km=pair("nominal_range_km"), max_altitude_km=pair("max_intercept_alt_km")
     )

@@ -221,3 +221,24 @@ def test_errors__name_the_option_and_exit_2(argv, needle):
     assert res.returncode == 2
     assert needle in res.stderr
     assert res.stdout == ""
+
+
+def test_flyout__prints_the_model_and_the_quoted_checks():
+    res = run("flyout", "--variant", "sm3_iia", "--estimate", "nominal", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    for key in ("max_altitude_km", "max_ground_range_km", "burnout_speed_kmps", "burn_time_s"):
+        assert isinstance(out[key], float), key
+    assert out["burnout_speed_kmps"] == 4.5 and out["burn_time_s"] == 60.0
+    row = out["table"][0]
+    assert set(row) == {"ground_range_km", "altitude_km", "time_s"}
+    # Quoted figures are checks next to the model, never inputs.
+    assert out["checks"]["max_ground_range_km"]["quoted_high"] == 2500.0
+    assert out["checks"]["max_ground_range_km"]["model"] == out["max_ground_range_km"]
+
+
+def test_flyout__unknown_variant_is_one_line_naming_the_flag():
+    res = run("flyout", "--variant", "thaad")
+    assert res.returncode == 2
+    assert "--variant 'thaad' is not known; allowed: sm3_ia" in res.stderr
+    assert "Traceback" not in res.stderr and "usage" not in res.stderr

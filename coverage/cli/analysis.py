@@ -1,4 +1,4 @@
-"""Analysis commands of ``python -m coverage``: metrics, trajectory, launch-areas and icbm.
+"""Analysis commands of ``python -m coverage``: metrics, trajectory, flyout, launch-areas, icbm.
 
 ``register(subparsers)`` adds the commands. Unknown names and impossible
 values raise ``ValueError`` (or argparse errors) whose message names the option, the value and
@@ -26,9 +26,17 @@ from coverage.cli.args import (
     write_output,
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
+from coverage.physics.flyout import flyout_summary
 from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
 from coverage.products.metrics import coverage_metrics, coverage_time_series
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area, resolve_threat
+from coverage.scenario import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    flyout_spec_for,
+    quoted_flyout_figures,
+    resolve_launch_area,
+    resolve_threat,
+)
 
 __all__ = ["register", "resolve_place"]
 
@@ -206,6 +214,20 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_flyout(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    spec = flyout_spec_for(
+        catalogue, args.variant, args.estimate, speed_basis=args.speed_basis.replace("-", "_")
+    )
+    summary = flyout_summary(spec, quoted=quoted_flyout_figures(catalogue, args.variant))
+    summary = {"variant": args.variant, "estimate": args.estimate, **summary}
+    if args.format == "csv":
+        write_output(_csv(pd.DataFrame(summary["table"])), args.out)
+    else:
+        write_output(_json(summary), args.out)
+    return 0
+
+
 def _launch_area_table(catalogue: Catalogue) -> pd.DataFrame:
     lp = catalogue.launch_points
     rows = [
@@ -345,6 +367,29 @@ def register(subparsers: Any) -> None:
     tr.add_argument("--format", choices=["json", "csv"], default="json")
     tr.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     tr.set_defaults(func=_cmd_trajectory)
+
+    fo = subparsers.add_parser(
+        "flyout",
+        help="interceptor fly-out from a point-mass integration: ceiling, reach, reachability table",
+    )
+    fo.add_argument(
+        "--variant",
+        required=True,
+        help="interceptor system id from data/systems.csv (sm3_ia, sm3_ib, sm3_iia, sm3_iib)",
+    )
+    fo.add_argument("--estimate", choices=ESTIMATES, default="nominal")
+    fo.add_argument(
+        "--speed-basis",
+        choices=("ideal", "achieved"),
+        default="ideal",
+        help="read the burnout speed as the loss-free increment (ideal, default) or as the speed "
+        "reached at burnout after gravity and drag losses (achieved)",
+    )
+    fo.add_argument(
+        "--format", choices=["json", "csv"], default="json", help="csv: the reachability table"
+    )
+    fo.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    fo.set_defaults(func=_cmd_flyout)
 
     la = subparsers.add_parser("launch-areas", help="launch-area names accepted by --launch-area")
     la.add_argument("--format", choices=["text", "json", "csv"], default="text")

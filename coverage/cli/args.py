@@ -102,6 +102,7 @@ FIELD_FLAGS = {
     "target_alt_km": "--target-alt-km",
     "target_rcs_m2": "--target-rcs-m2",
     "min_elevation_deg": "--min-elevation-deg",
+    "variant": "--variant",
 }
 _FIELD_RE = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")=")
 
