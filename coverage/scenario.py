@@ -31,12 +31,19 @@ from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import SHAPES, FlightProfile, Shape, unit_vectors
 from coverage.physics.checks import check_range
 from coverage.physics.engagement import EngagementAssumptions, InterceptorSite, ThreatSpec
-from coverage.physics.flyout import FlyoutSpec, QuotedFigures, flyout_spec_from_parameters
+from coverage.physics.flyout import (
+    FlyoutSpec,
+    QuotedFigures,
+    SpeedBasis,
+    flyout_spec_from_parameters,
+)
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
     "ALL_IRAN",
     "FIRST_YEAR",
+    "FLYOUT_MODELS",
+    "SPEED_BASES",
     "LAST_YEAR",
     "SCENARIOS",
     "SCENARIO_LABELS",
@@ -64,6 +71,10 @@ __all__ = [
 ]
 
 Scenario = Literal["planned", "actual"]
+#: Interceptor fly-out: the fact sheet's gravity-free reach D(t), or the point-mass integration.
+FlyoutModel = Literal["reach_formula", "point_mass"]
+FLYOUT_MODELS: tuple[FlyoutModel, ...] = ("reach_formula", "point_mass")
+SPEED_BASES: tuple[SpeedBasis, ...] = ("ideal", "achieved")
 
 SCENARIOS: tuple[Scenario, ...] = ("planned", "actual")
 
@@ -382,7 +393,12 @@ def radars_for(
 
 
 def interceptor_sites(
-    catalogue: Catalogue, options: FootprintOptions, *, cap_at_nominal_range: bool = True
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    *,
+    cap_at_nominal_range: bool = True,
+    flyout_model: FlyoutModel = "reach_formula",
+    speed_basis: SpeedBasis = "ideal",
 ) -> tuple[InterceptorSite, ...]:
     """Return an :class:`InterceptorSite` per deployed interceptor (key = deployment id).
 
@@ -394,7 +410,13 @@ def interceptor_sites(
     fact-sheet reach D(t) has no end point: uncapped, an SM-3 IA (3 km/s) flying for 15 minutes
     against a long-range threat would reach ~2,600 km, far beyond its commonly cited ~700 km.
     The cap compares a 3-D distance with a ground range (a small, favourable approximation).
+
+    ``flyout_model="point_mass"`` gives each site the point-mass fly-out of
+    :mod:`coverage.physics.flyout` (gravity, drag, staged boost; ``speed_basis`` says how the
+    quoted burnout speed is read) instead of the gravity-free reach formula.
     """
+    if flyout_model not in FLYOUT_MODELS:
+        raise ValueError(f"flyout_model={flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}")
     deps = deployed_for(catalogue, options)
     radars = {
         row.site_id: radar_spec(catalogue, row, options.estimate)
@@ -417,6 +439,9 @@ def interceptor_sites(
                 if cap_at_nominal_range
                 else None,
                 own_radar=radars.get(row.site_id),
+                flyout=flyout_spec_for(catalogue, sid, est, speed_basis=speed_basis)
+                if flyout_model == "point_mass"
+                else None,
             )
         )
     return tuple(out)
@@ -446,6 +471,13 @@ class DefenceQuery:
         :func:`interceptor_sites`).
     threat_range_case
         Which range estimate of a fixed-range threat to use.
+    flyout_model
+        ``"reach_formula"`` (the fact sheet's gravity-free D(t), the default for now) or
+        ``"point_mass"`` (gravity, drag and staged boost integrated; see
+        :mod:`coverage.physics.flyout`).
+    speed_basis
+        With ``point_mass``: the quoted burnout speed read as the loss-free increment
+        (``"ideal"``) or as the speed reached after gravity and drag losses (``"achieved"``).
     """
 
     launch_area: str
@@ -459,11 +491,21 @@ class DefenceQuery:
     grid_km: float = 25.0
     cap_at_nominal_range: bool = True
     threat_range_case: Estimate = "nominal"
+    flyout_model: FlyoutModel = "reach_formula"
+    speed_basis: SpeedBasis = "ideal"
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+        if self.flyout_model not in FLYOUT_MODELS:
+            raise ValueError(
+                f"flyout_model={self.flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}"
+            )
+        if self.speed_basis not in SPEED_BASES:
+            raise ValueError(
+                f"speed_basis={self.speed_basis!r} is not one of {', '.join(SPEED_BASES)}"
+            )
         if self.threat_range_case not in ("low", "nominal", "high"):
             raise ValueError(
                 f"threat_range_case={self.threat_range_case!r} is not one of low, nominal, high"
@@ -565,7 +607,11 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         radar_ids=tuple(i for i, _ in radar_items),
         radars=tuple(r for _, r in radar_items),
         sites=interceptor_sites(
-            catalogue, options, cap_at_nominal_range=query.cap_at_nominal_range
+            catalogue,
+            options,
+            cap_at_nominal_range=query.cap_at_nominal_range,
+            flyout_model=query.flyout_model,
+            speed_basis=query.speed_basis,
         ),
         assumptions=query.assumptions(options.radar_assumptions()),
     )

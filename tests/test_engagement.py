@@ -13,6 +13,7 @@ from numpy.testing import assert_allclose
 from coverage.catalogue.tables import load_catalogue
 from coverage.physics import ballistics as bal
 from coverage.physics import engagement as eng
+from coverage.physics import flyout as fly
 from coverage.physics import radar as rad
 from coverage.physics.geodesy import EARTH_RADIUS_M, destination
 
@@ -373,3 +374,79 @@ def test_out_of_reach__is_never_defended():
     rng = bal.central_angle_rad(TABRIZ[0], TABRIZ[1], lon, lat) * EARTH_RADIUS_M
     assert np.array_equal(res.in_reach, rng <= 1_500e3)
     assert not np.any(res.defended & ~res.in_reach)
+
+
+# ------------------------------------------------------------------- point-mass fly-out in the kernel
+
+
+def _pm(v_kmps: float, basis: str = "ideal") -> fly.FlyoutSpec:
+    return fly.flyout_spec(
+        burnout_velocity_kmps=v_kmps,
+        stage_burn_times_s=(6.0, 30.0, 24.0),
+        stage_dv_fractions=(0.2, 0.4, 0.4),
+        ballistic_coefficient_kgpm2=20_000.0,
+        min_intercept_alt_km=80.0,
+        speed_basis=basis,
+    )
+
+
+@pytest.mark.parametrize("launch_on_remote", [True, False])
+def test_point_mass_flyout__vectorised_equals_reference_loop(launch_on_remote):
+    deveselu_radar = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=900e3)
+    sites = [
+        _site("deveselu", 24.41, 44.08, 3.0, own_radar=deveselu_radar, flyout=_pm(3.0, "achieved")),
+        _site("ship", 27.0, 34.5, 4.5, max_reach_m=1_200e3, flyout=_pm(4.5)),
+        _site("redzikowo", 17.11, 54.48, 4.5, flyout=_pm(4.5, "achieved")),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=3)
+    kwargs = dict(
+        radars=[_omni(37.79, 38.35, 1_500.0)],
+        sites=sites,
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+        assumptions=eng.EngagementAssumptions(launch_on_remote=launch_on_remote),
+    )
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, **kwargs)
+    slow = eng.engage_reference(*TABRIZ, lon, lat, **kwargs)
+    for name in ("defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    for name in ("first_intercept_s", "last_intercept_s"):
+        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    assert fast.defended.any()
+
+
+def test_point_mass_flyout__first_intercept_is_no_earlier_than_the_table_allows():
+    """Launch + the table's earliest time to the intercept point <= the first intercept time."""
+    site = _site("s", 35.0, 36.5, 4.5, flyout=_pm(4.5, "achieved"))
+    table = fly.flyout_table(site.flyout)
+    lon, lat = _ring_targets(*TABRIZ, n=30, seed=4)
+    threat = eng.ThreatSpec(max_range_m=4_000e3)
+    res = eng.engage(*TABRIZ, lon, lat, radars=[_omni(*TABRIZ)], sites=[site], threat=threat)
+    ok = np.isfinite(res.first_intercept_s[0, 0])
+    assert ok.sum() >= 5
+    for i in np.flatnonzero(ok):
+        # Rebuild the threat sample at the first intercept time and look it up independently.
+        psi, w = bal._plane_basis(bal.unit_vectors(*TABRIZ), bal.unit_vectors(lon[i], lat[i])[None])
+        prof = bal.profiles(psi * EARTH_RADIUS_M, threat.profile, time_step_s=4.0)
+        k = int(np.flatnonzero(prof.time_s[0] == res.first_intercept_s[0, 0, i])[0])
+        p = prof.x_m[0, k] * bal.unit_vectors(*TABRIZ) + prof.y_m[0, k] * w[0]
+        su = bal.unit_vectors(site.lon_deg, site.lat_deg)
+        ground = math.acos(float(np.clip(p @ su / np.linalg.norm(p), -1, 1))) * EARTH_RADIUS_M
+        when = float(fly.earliest_time_s(table, ground, prof.alt_m[0, k]))
+        assert res.launch_time_s[0, 0, i] + when <= res.first_intercept_s[0, 0, i] + 1e-6
+        assert prof.alt_m[0, k] >= site.min_alt_m
+        if k > 0:  # the sample before was not yet reachable (or before launch / below the floor)
+            q = prof.x_m[0, k - 1] * bal.unit_vectors(*TABRIZ) + prof.y_m[0, k - 1] * w[0]
+            g0 = math.acos(float(np.clip(q @ su / np.linalg.norm(q), -1, 1))) * EARTH_RADIUS_M
+            t0 = float(fly.earliest_time_s(table, g0, prof.alt_m[0, k - 1]))
+            tau0 = prof.time_s[0, k - 1] - res.launch_time_s[0, 0, i]
+            assert not (tau0 > 0 and prof.alt_m[0, k - 1] >= site.min_alt_m and t0 <= tau0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(v=st.floats(2.5, 5.0), dv=st.floats(0.1, 1.5))
+def test_point_mass_flyout__faster_interceptor_never_defends_less(v, dv):
+    lon, lat = _ring_targets(*TABRIZ, n=25, seed=5)
+    common = dict(radars=[_omni(*TABRIZ, 3_000.0)], threat=eng.ThreatSpec(max_range_m=4_000e3))
+    slow = eng.engage(*TABRIZ, lon, lat, sites=[_site(flyout=_pm(v))], **common)
+    fast = eng.engage(*TABRIZ, lon, lat, sites=[_site(flyout=_pm(v + dv))], **common)
+    assert np.all(fast.defended | ~slow.defended)

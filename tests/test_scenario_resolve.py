@@ -76,3 +76,18 @@ def test_resolve__unknown_names_name_the_field(catalogue):
         scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="Atlantis"))
     with pytest.raises(ValueError, match="^threat='ICBM-X' is not known"):
         scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="tabriz", threat="ICBM-X"))
+
+
+def test_resolve__point_mass_flyout_gives_every_site_a_flyout_spec(catalogue):
+    options = FootprintOptions(year=2024)
+    setup = scn.resolve(
+        catalogue,
+        options,
+        scn.DefenceQuery(launch_area="tabriz", flyout_model="point_mass", speed_basis="achieved"),
+    )
+    assert setup.sites and all(s.flyout is not None for s in setup.sites)
+    assert {s.flyout.speed_basis for s in setup.sites} == {"achieved"}
+    plain = scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="tabriz"))
+    assert all(s.flyout is None for s in plain.sites)
+    with pytest.raises(ValueError, match="flyout_model='magic' is not one of"):
+        scn.DefenceQuery(launch_area="tabriz", flyout_model="magic")  # type: ignore[arg-type]

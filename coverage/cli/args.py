@@ -19,7 +19,13 @@ from typing import NoReturn
 
 from coverage.catalogue.tables import DATA_DIR, ESTIMATES
 from coverage.physics.ballistics import SHAPES
-from coverage.scenario import SCENARIOS, DefenceQuery, FootprintOptions
+from coverage.scenario import (
+    FLYOUT_MODELS,
+    SCENARIOS,
+    SPEED_BASES,
+    DefenceQuery,
+    FootprintOptions,
+)
 
 __all__ = [
     "PROTECTED_DIRS",
@@ -103,6 +109,8 @@ FIELD_FLAGS = {
     "target_rcs_m2": "--target-rcs-m2",
     "min_elevation_deg": "--min-elevation-deg",
     "variant": "--variant",
+    "flyout_model": "--flyout-model",
+    "speed_basis": "--speed-basis",
 }
 _FIELD_RE = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")=")
 
@@ -229,6 +237,20 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not cap interceptor fly-out at the nominal range (fact-sheet reach formula)",
     )
+    g.add_argument(
+        "--flyout-model",
+        choices=FLYOUT_MODELS,
+        default="reach_formula",
+        help="interceptor fly-out: the fact sheet's gravity-free reach formula (default) or "
+        "point_mass (gravity, drag, staged boost integrated; see 'flyout')",
+    )
+    g.add_argument(
+        "--speed-basis",
+        choices=SPEED_BASES,
+        default="ideal",
+        help="point_mass only: read the burnout speed as the loss-free increment (ideal) or as "
+        "the speed reached after losses (achieved)",
+    )
 
 
 def query_from_args(args: argparse.Namespace) -> DefenceQuery:
@@ -245,6 +267,8 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
         grid_km=args.grid_km,
         cap_at_nominal_range=not args.no_reach_cap,
         threat_range_case=args.threat_range_case,
+        flyout_model=args.flyout_model,
+        speed_basis=args.speed_basis,
     )
 
 

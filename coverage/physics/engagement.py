@@ -49,6 +49,7 @@ from coverage.physics.ballistics import (
     unit_vectors,
 )
 from coverage.physics.checks import check_range
+from coverage.physics.flyout import FlyoutSpec, FlyoutTable, earliest_time_s, flyout_table
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
@@ -79,9 +80,17 @@ class InterceptorSite:
         Intercept altitude band, m.
     max_reach_m
         Optional cap on the fly-out distance (e.g. the nominal engagement range); ``None``
-        means no cap (fact-sheet model).
+        means no cap. With ``flyout`` it caps the ground range from the site.
     own_radar
         The co-located radar, used when launch on remote is off; ``None`` if there is none.
+    flyout
+        If given, the fly-out comes from this point-mass model (:mod:`coverage.physics.flyout`:
+        gravity, drag, staged boost): a sample P is reachable at time τ after launch when the
+        reachability table's earliest time to P's (ground range from the site, altitude) is at
+        most τ, and P is at or above ``min_alt_m``; ``burnout_speed_mps``, ``burn_time_s`` and
+        ``max_alt_m`` then play no part (the fan decides the highest point). ``None``: the
+        gravity-free reach formula D(t) of the fact sheet (§5.4) with the band
+        [``min_alt_m``, ``max_alt_m``].
     """
 
     key: str
@@ -94,6 +103,7 @@ class InterceptorSite:
     height_m: float = 0.0
     max_reach_m: float | None = None
     own_radar: radar_mod.RadarSpec | None = None
+    flyout: FlyoutSpec | None = None
 
     def __post_init__(self) -> None:
         check_range("InterceptorSite.lon_deg", self.lon_deg, -180.0, 180.0, " degrees")
@@ -400,6 +410,11 @@ def _engage_chunk(
             t_launch = (det[oi] if oi is not None else np.full(idx.size, np.inf)) + a.delay_s
             cue_key = oi
         out["launch_time_s"][k, idx] = t_launch
+        if site.flyout is not None:
+            feasible = _flyout_feasible(site, t - t_launch[:, None], alt, c, s, r, w, launch_unit)
+            out["first_intercept_s"][k, idx] = _first_time(feasible, t)
+            out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+            continue
         # Reach² − r² where the sample is inside the altitude band and after launch, else −inf:
         # shared by every site with the same interceptor and cue.
         key = (
@@ -426,6 +441,47 @@ def _engage_chunk(
         feasible = cache[key] >= rhs
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+
+
+def _flyout_reach_limit_m(site: InterceptorSite, table: FlyoutTable) -> float:
+    """Farthest ground range the site's fly-out fan reaches at any altitude (with the cap), m."""
+    env = table.envelope_range_m
+    far = float(np.nanmax(env)) if np.isfinite(env).any() else 0.0
+    return far if site.max_reach_m is None else min(far, site.max_reach_m)
+
+
+def _flyout_feasible(
+    site: InterceptorSite,
+    tau: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    c: NDArray[np.float64],
+    s: NDArray[np.float64],
+    r: NDArray[np.float64],
+    w: NDArray[np.float64],
+    launch_unit: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Samples a point-mass interceptor from ``site`` can be at by their time (``tau`` after launch).
+
+    Only samples after launch, at or above the lowest intercept altitude and within the fan's
+    farthest ground range (a dot-product test, no trigonometry) go through the table lookup.
+    """
+    assert site.flyout is not None
+    table = flyout_table(site.flyout)
+    su = unit_vectors(site.lon_deg, site.lat_deg)
+    # P·Ŝ = r·cos(ground angle between site and the sample's subpoint).
+    dot = c * float(su @ launch_unit) + s * (w @ su)[:, None]
+    cos_limit = math.cos(min(_flyout_reach_limit_m(site, table) / EARTH_RADIUS_M, math.pi))
+    with np.errstate(invalid="ignore"):
+        ok = (tau > 0.0) & (alt >= site.min_alt_m) & (dot >= r * cos_limit)
+    feasible = np.zeros(tau.shape, bool)
+    cand = np.flatnonzero(ok)
+    if cand.size:
+        rr = r.ravel()[cand]
+        ground = np.arccos(np.clip(dot.ravel()[cand] / rr, -1.0, 1.0)) * EARTH_RADIUS_M
+        when = earliest_time_s(table, ground, alt.ravel()[cand])
+        with np.errstate(invalid="ignore"):
+            feasible.ravel()[cand] = when <= tau.ravel()[cand]
+    return feasible
 
 
 def _engage_point(
@@ -755,8 +811,20 @@ def engage_reference(
                 rs = EARTH_RADIUS_M + site.height_m
                 sl, sw = float(su @ lu), float(su @ w)
                 feasible = []
+                table = None if site.flyout is None else flyout_table(site.flyout)
                 for tk, hk, rk, ck, sk in points:
                     tau = tk - t_launch
+                    if table is not None:
+                        if not (tau > 0.0 and hk >= site.min_alt_m):
+                            continue
+                        ground = math.acos(min(max((ck * sl + sk * sw) / rk, -1.0), 1.0))
+                        ground *= EARTH_RADIUS_M
+                        if site.max_reach_m is not None and ground > site.max_reach_m:
+                            continue
+                        when = float(earliest_time_s(table, ground, hk))
+                        if when <= tau:
+                            feasible.append(tk)
+                        continue
                     if not (tau > 0.0 and site.min_alt_m <= hk <= site.max_alt_m):
                         continue
                     d = float(site.reach_m(tau))
