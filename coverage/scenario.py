@@ -32,6 +32,7 @@ from coverage.physics.ballistics import SHAPES, FlightProfile, Shape, unit_vecto
 from coverage.physics.checks import check_range
 from coverage.physics.engagement import EngagementAssumptions, InterceptorSite, ThreatSpec
 from coverage.physics.flyout import (
+    SPEED_BASES,
     FlyoutSpec,
     QuotedFigures,
     SpeedBasis,
@@ -74,7 +75,6 @@ Scenario = Literal["planned", "actual"]
 #: Interceptor fly-out: the fact sheet's gravity-free reach D(t), or the point-mass integration.
 FlyoutModel = Literal["reach_formula", "point_mass"]
 FLYOUT_MODELS: tuple[FlyoutModel, ...] = ("reach_formula", "point_mass")
-SPEED_BASES: tuple[SpeedBasis, ...] = ("ideal", "achieved")
 
 SCENARIOS: tuple[Scenario, ...] = ("planned", "actual")
 
@@ -467,17 +467,18 @@ class DefenceQuery:
     grid_km
         Target grid spacing, km (5 to 500; default 25).
     cap_at_nominal_range
-        Cap the interceptor fly-out at its nominal engagement range (default on; see
-        :func:`interceptor_sites`).
+        Cap the interceptor fly-out at its nominal engagement range: an asserted limit, not
+        physics (default off; see :func:`interceptor_sites`).
     threat_range_case
         Which range estimate of a fixed-range threat to use.
     flyout_model
-        ``"reach_formula"`` (the fact sheet's gravity-free D(t), the default for now) or
-        ``"point_mass"`` (gravity, drag and staged boost integrated; see
-        :mod:`coverage.physics.flyout`).
+        ``"point_mass"`` (default: gravity, drag and staged boost integrated; see
+        :mod:`coverage.physics.flyout`) or ``"reach_formula"`` (the fact sheet's gravity-free
+        D(t), an upper bound kept for comparison).
     speed_basis
-        With ``point_mass``: the quoted burnout speed read as the loss-free increment
-        (``"ideal"``) or as the speed reached after gravity and drag losses (``"achieved"``).
+        With ``point_mass``: the quoted burnout speed read as the speed reached at burnout after
+        gravity and drag losses (``"achieved"``, default: what a quoted burnout velocity is) or
+        as the loss-free increment (``"ideal"``, a conservative reading).
     """
 
     launch_area: str
@@ -489,10 +490,10 @@ class DefenceQuery:
     shape: Shape = "minimum_energy"
     angle_offset_deg: float = 10.0
     grid_km: float = 25.0
-    cap_at_nominal_range: bool = True
+    cap_at_nominal_range: bool = False
     threat_range_case: Estimate = "nominal"
-    flyout_model: FlyoutModel = "reach_formula"
-    speed_basis: SpeedBasis = "ideal"
+    flyout_model: FlyoutModel = "point_mass"
+    speed_basis: SpeedBasis = "achieved"
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")

@@ -87,7 +87,9 @@ def test_resolve__point_mass_flyout_gives_every_site_a_flyout_spec(catalogue):
     )
     assert setup.sites and all(s.flyout is not None for s in setup.sites)
     assert {s.flyout.speed_basis for s in setup.sites} == {"achieved"}
-    plain = scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="tabriz"))
+    plain = scn.resolve(
+        catalogue, options, scn.DefenceQuery(launch_area="tabriz", flyout_model="reach_formula")
+    )
     assert all(s.flyout is None for s in plain.sites)
     with pytest.raises(ValueError, match="flyout_model='magic' is not one of"):
         scn.DefenceQuery(launch_area="tabriz", flyout_model="magic")  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from coverage.catalogue.analysis import load_cities, load_icbm_bases, load_us_ta
 from coverage.catalogue.tables import ESTIMATES, Catalogue, load_catalogue
 from coverage.cli.args import (
     add_defended_arguments,
+    add_reach_cap_arguments,
     add_state_arguments,
     number,
     options_from_args,
@@ -31,7 +32,9 @@ from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summa
 from coverage.products.metrics import coverage_metrics, coverage_time_series
 from coverage.scenario import (
     FIRST_YEAR,
+    FLYOUT_MODELS,
     LAST_YEAR,
+    SPEED_BASES,
     flyout_spec_for,
     quoted_flyout_figures,
     resolve_launch_area,
@@ -280,7 +283,9 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         estimate=args.estimate,
         delay_s=args.delay_s,
         cueing=args.cueing,
-        cap_at_nominal_range=not args.no_reach_cap,
+        cap_at_nominal_range=args.reach_cap,
+        flyout_model=args.flyout_model,
+        speed_basis=args.speed_basis,
     )
     table = icbm_engagements(load_catalogue(), assumptions)
     if args.summary:
@@ -417,8 +422,18 @@ def register(subparsers: Any) -> None:
         default="perfect",
         help="'perfect' (default; most favourable to the defence) or the site's own SPY-1",
     )
+    add_reach_cap_arguments(ic)
     ic.add_argument(
-        "--no-reach-cap", action="store_true", help="do not cap fly-out at the nominal range"
+        "--flyout-model",
+        choices=FLYOUT_MODELS,
+        default="point_mass",
+        help="point_mass (default: gravity, drag, staged boost) or reach_formula (gravity-free)",
+    )
+    ic.add_argument(
+        "--speed-basis",
+        choices=SPEED_BASES,
+        default="achieved",
+        help="point_mass: burnout speed as reached after losses (default) or loss-free (ideal)",
     )
     ic.add_argument("--summary", action="store_true", help="one row per site and variant")
     ic.add_argument("--format", choices=["json", "csv"], default="json")

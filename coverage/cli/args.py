@@ -33,6 +33,7 @@ __all__ = [
     "OneLineErrorParser",
     "checked_output_path",
     "add_defended_arguments",
+    "add_reach_cap_arguments",
     "add_state_arguments",
     "flag_message",
     "number",
@@ -232,24 +233,38 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
         default=25.0,
         help="target grid spacing, km (default 25)",
     )
-    g.add_argument(
-        "--no-reach-cap",
-        action="store_true",
-        help="do not cap interceptor fly-out at the nominal range (fact-sheet reach formula)",
-    )
+    add_reach_cap_arguments(g)
     g.add_argument(
         "--flyout-model",
         choices=FLYOUT_MODELS,
-        default="reach_formula",
-        help="interceptor fly-out: the fact sheet's gravity-free reach formula (default) or "
-        "point_mass (gravity, drag, staged boost integrated; see 'flyout')",
+        default="point_mass",
+        help="interceptor fly-out: point_mass (default: gravity, drag, staged boost integrated; "
+        "see 'flyout') or reach_formula (the fact sheet's gravity-free D(t), an upper bound)",
     )
     g.add_argument(
         "--speed-basis",
         choices=SPEED_BASES,
-        default="ideal",
-        help="point_mass only: read the burnout speed as the loss-free increment (ideal) or as "
-        "the speed reached after losses (achieved)",
+        default="achieved",
+        help="point_mass only: read the quoted burnout speed as reached after gravity and drag "
+        "losses (achieved, default) or as the loss-free increment (ideal, conservative)",
+    )
+
+
+def add_reach_cap_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--reach-cap`` / ``--no-reach-cap``: the nominal-range cap, an assertion, off by default."""
+    parser.add_argument(
+        "--reach-cap",
+        dest="reach_cap",
+        action="store_true",
+        default=False,
+        help="cap the interceptor fly-out at its quoted nominal range (an asserted limit, not "
+        "physics; off by default)",
+    )
+    parser.add_argument(
+        "--no-reach-cap",
+        dest="reach_cap",
+        action="store_false",
+        help="no cap: the fly-out model alone decides the reach (the default)",
     )
 
 
@@ -265,7 +280,7 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
         shape=args.shape,
         angle_offset_deg=args.angle_offset_deg,
         grid_km=args.grid_km,
-        cap_at_nominal_range=not args.no_reach_cap,
+        cap_at_nominal_range=args.reach_cap,
         threat_range_case=args.threat_range_case,
         flyout_model=args.flyout_model,
         speed_basis=args.speed_basis,

@@ -79,6 +79,7 @@ __all__ = [
     "SPEED_BASES",
     "SpeedBasis",
     "earliest_time_s",
+    "reach_within_m",
     "flyout_fan",
     "flyout_spec",
     "flyout_spec_from_parameters",
@@ -761,6 +762,51 @@ def earliest_time_s(
             acc += np.where(needed, weight * np.nan_to_num(tt), 0.0)
         out[redo] = np.where(ok, acc, np.nan)
     out[~inside] = np.nan
+    return out.reshape(shape)
+
+
+@functools.lru_cache(maxsize=64)
+def _latest_start(spec: FlyoutSpec) -> NDArray[np.float64]:
+    """``(A, R)``: the earliest time to any grid point at or beyond each range on its row.
+
+    Non-decreasing along each row, so the farthest point reachable by a time is a binary search.
+    """
+    table = flyout_table(spec)
+    times = np.where(np.isfinite(table.time_s), table.time_s, np.inf)
+    out = np.minimum.accumulate(times[:, ::-1], axis=1)[:, ::-1]
+    out.flags.writeable = False
+    return out
+
+
+def reach_within_m(
+    table: FlyoutTable, altitude_m: ArrayLike, time_s: ArrayLike
+) -> NDArray[np.float64]:
+    """Farthest ground range the interceptor can be at, at ``altitude_m``, by ``time_s``, m.
+
+    Read off the table's grid (range resolution ``spec.range_step_m``) and conservative in
+    altitude: the smaller reach of the two grid rows around each altitude. ``-inf`` where no
+    point at that altitude is reachable in time (or the altitude is outside the table).
+    """
+    h, tau = np.broadcast_arrays(np.asarray(altitude_m, float), np.asarray(time_s, float))
+    shape = h.shape
+    h, tau = h.ravel(), tau.ravel()
+    latest = _latest_start(table.spec)
+    n_alt = latest.shape[0]
+    f = h / table.spec.altitude_step_m
+    out = np.full(h.size, -np.inf)
+    inside = np.isfinite(f) & (f >= 0.0) & (f <= n_alt - 1) & np.isfinite(tau)
+    idx = np.flatnonzero(inside)
+    lo = np.floor(f[idx]).astype(np.intp)
+    hi = np.ceil(f[idx]).astype(np.intp)
+    reach = np.full(idx.size, np.inf)
+    for rows in (lo, hi):
+        got = np.full(idx.size, -np.inf)
+        for row in np.unique(rows):
+            sel = np.flatnonzero(rows == row)
+            count = np.searchsorted(latest[row], tau[idx[sel]], side="right")
+            got[sel] = np.where(count > 0, (count - 1) * table.spec.range_step_m, -np.inf)
+        reach = np.minimum(reach, got)
+    out[idx] = reach
     return out.reshape(shape)
 
 

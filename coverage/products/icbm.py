@@ -44,7 +44,15 @@ from coverage.physics.ballistics import (
     unit_vectors,
 )
 from coverage.physics.engagement import InterceptorSite
+from coverage.physics.flyout import (
+    SPEED_BASES,
+    SpeedBasis,
+    earliest_time_s,
+    flyout_table,
+    reach_within_m,
+)
 from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.scenario import FLYOUT_MODELS, FlyoutModel, flyout_spec_for
 from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = ["ICBM_COLUMNS", "IcbmAssumptions", "SM3_VARIANTS", "icbm_engagements", "icbm_summary"]
@@ -89,7 +97,14 @@ class IcbmAssumptions:
     cueing
         ``"perfect"`` (default, most favourable to the defence) or ``"own_radar"``.
     cap_at_nominal_range
-        Cap the fly-out at the variant's nominal range (default True, as for the footprints).
+        Cap the fly-out at the variant's quoted nominal range: an asserted limit, not physics
+        (default off).
+    flyout_model
+        ``"point_mass"`` (default: gravity, drag, staged boost) or ``"reach_formula"`` (the
+        gravity-free D(t) of the fact sheet, an upper bound kept for comparison).
+    speed_basis
+        How ``point_mass`` reads the quoted burnout speed (see
+        :class:`coverage.physics.flyout.FlyoutSpec`); default ``"achieved"``.
     time_step_s
         Trajectory sampling, s.
     """
@@ -97,12 +112,22 @@ class IcbmAssumptions:
     estimate: Estimate = "nominal"
     delay_s: float = 60.0
     cueing: Cueing = "perfect"
-    cap_at_nominal_range: bool = True
+    cap_at_nominal_range: bool = False
+    flyout_model: FlyoutModel = "point_mass"
+    speed_basis: SpeedBasis = "achieved"
     time_step_s: float = 4.0
 
     def __post_init__(self) -> None:
         if self.estimate not in ESTIMATES:
             raise ValueError(f"estimate={self.estimate!r} is not one of {', '.join(ESTIMATES)}")
+        if self.flyout_model not in FLYOUT_MODELS:
+            raise ValueError(
+                f"flyout_model={self.flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}"
+            )
+        if self.speed_basis not in SPEED_BASES:
+            raise ValueError(
+                f"speed_basis={self.speed_basis!r} is not one of {', '.join(SPEED_BASES)}"
+            )
         if self.cueing not in ("perfect", "own_radar"):
             raise ValueError(f"cueing={self.cueing!r} is not one of 'perfect', 'own_radar'")
         if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 1200.0):
@@ -121,10 +146,18 @@ class IcbmAssumptions:
             if self.cueing == "perfect"
             else f"site's own SPY-1 must detect the ICBM; launch {self.delay_s:g} s after detection"
         )
-        cap = (
-            "fly-out capped at the nominal range"
-            if self.cap_at_nominal_range
-            else "fly-out uncapped"
+        model = (
+            "point-mass fly-out (gravity, drag, staged boost; burnout speed read as "
+            + (
+                "reached after losses)"
+                if self.speed_basis == "achieved"
+                else "loss-free increment)"
+            )
+            if self.flyout_model == "point_mass"
+            else "gravity-free reach formula"
+        )
+        cap = model + (
+            ", capped at the nominal range" if self.cap_at_nominal_range else ", uncapped"
         )
         return (
             f"Minimum-energy ICBM, burnout at the surface; {cue}; {self.estimate} interceptor "
@@ -150,6 +183,36 @@ def _time_to_reach_s(site: InterceptorSite, dist_m: NDArray[np.float64]) -> NDAr
     if site.max_reach_m is not None:
         tau = np.where(dist_m > site.max_reach_m, np.inf, tau)
     return tau
+
+
+def _point_mass_margins(
+    catalogue: Catalogue,
+    variant: str,
+    a: IcbmAssumptions,
+    site: InterceptorSite,
+    tau: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    ground: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Distance and time margins of the point-mass fly-out at each sample (``-inf`` outside).
+
+    ``margin_m`` is the farthest ground range reachable at the sample's altitude by its time
+    minus the sample's ground range from the site; ``margin_t`` the time available minus the
+    table's earliest arrival. ``band`` marks samples after launch and above the kill vehicle's
+    lowest intercept altitude (the fan itself decides the highest).
+    """
+    table = flyout_table(flyout_spec_for(catalogue, variant, a.estimate, speed_basis=a.speed_basis))
+    with np.errstate(invalid="ignore"):
+        band = (tau > 0.0) & (alt >= site.min_alt_m)
+    reach = reach_within_m(table, np.where(band, alt, np.nan), np.where(band, tau, np.nan))
+    if site.max_reach_m is not None:
+        reach = np.minimum(reach, site.max_reach_m)
+    margin_m = np.where(band, reach - ground, -np.inf)
+    need = earliest_time_s(table, np.where(band, ground, np.nan), np.where(band, alt, np.nan))
+    if site.max_reach_m is not None:
+        need = np.where(ground > site.max_reach_m, np.nan, need)
+    margin_t = np.where(band & np.isfinite(need), tau - need, -np.inf)
+    return margin_m, margin_t, band
 
 
 def icbm_engagements(
@@ -211,6 +274,9 @@ def icbm_engagements(
             EARTH_RADIUS_M + float(site.elevation_m)
         )
         dist = np.linalg.norm(pos - s_vec, axis=-1)
+        # Ground range from the site to each sample's subpoint (the fly-out table's frame).
+        cos_g = (pos @ unit_vectors(site.lon_deg, site.lat_deg)) / np.linalg.norm(pos, axis=-1)
+        ground = np.arccos(np.clip(cos_g, -1.0, 1.0)) * EARTH_RADIUS_M
         if a.cueing == "perfect":
             t_launch = np.full(len(pairs), a.delay_s)
         else:
@@ -244,10 +310,15 @@ def icbm_engagements(
                 ),
             )
             tau = t_s - t_launch[:, None]
-            band = (tau > 0.0) & (alt >= ic.min_alt_m) & (alt <= ic.max_alt_m)
-            margin_m = np.where(band, ic.reach_m(tau) - dist, -np.inf)
-            with np.errstate(invalid="ignore"):
-                margin_t = np.where(band, tau - _time_to_reach_s(ic, dist), -np.inf)
+            if a.flyout_model == "point_mass":
+                margin_m, margin_t, band = _point_mass_margins(
+                    catalogue, variant, a, ic, tau, alt, ground
+                )
+            else:
+                band = (tau > 0.0) & (alt >= ic.min_alt_m) & (alt <= ic.max_alt_m)
+                margin_m = np.where(band, ic.reach_m(tau) - dist, -np.inf)
+                with np.errstate(invalid="ignore"):
+                    margin_t = np.where(band, tau - _time_to_reach_s(ic, dist), -np.inf)
             best = np.argmax(margin_m, axis=1)
             best_t = np.max(margin_t, axis=1)
             variant_name = str(catalogue.system(variant)["name"])
