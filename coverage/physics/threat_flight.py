@@ -449,13 +449,19 @@ def _solve_boost(
 # --------------------------------------------------------------------------- batch flights
 
 
-def _solve_kepler(m: NDArray[np.float64], e: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Eccentric anomaly for mean anomalies ``m`` (Newton, broadcast over arrays)."""
-    e_anom = m + e * np.sin(m)
+def _solve_kepler(
+    m: NDArray[np.float64], e: NDArray[np.float64], start: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Eccentric anomaly for mean anomalies ``m`` (Newton from ``start``, broadcast over arrays).
+
+    Along one arc E is monotonic in time between its burnout and impact values, so the straight
+    line between them in time is a close start and Newton needs only a few steps.
+    """
+    e_anom = start
     for _ in range(50):
         step = (e_anom - e * np.sin(e_anom) - m) / (1.0 - e * np.cos(e_anom))
-        e_anom = e_anom - step
-        if np.max(np.abs(step), initial=0.0) < 1e-13:
+        e_anom -= step
+        if np.max(np.abs(step), initial=0.0) < 1e-12:
             break
     return e_anom
 
@@ -567,8 +573,10 @@ def fly(
     k = np.arange(int(n_ff.max()), dtype=float)[None, :]
     tau = np.minimum(k * time_step_s, t_ff[:, None])
     e_col = ell.e[:, None]
-    e_anom = _solve_kepler(ell.m0[:, None] + ell.n_radps[:, None] * tau, e_col)
-    e_anom[:, -1] = _ecc_anomaly(ell.f1, ell.e)  # the padded last sample is exactly the impact
+    e_anom1 = _ecc_anomaly(ell.f1, ell.e)
+    start = ell.e_anom0[:, None] + (e_anom1 - ell.e_anom0)[:, None] * (tau / t_ff[:, None])
+    e_anom = _solve_kepler(ell.m0[:, None] + ell.n_radps[:, None] * tau, e_col, start)
+    e_anom[:, -1] = e_anom1  # the padded last sample is exactly the impact
     theta = _true_anomaly(e_anom, e_col) - ell.f0[:, None]
     theta = np.where(tau >= t_ff[:, None], coast.psi[:, None], theta)
     radius = ell.a_m[:, None] * (1.0 - e_col * np.cos(e_anom))
