@@ -221,6 +221,11 @@ def test_boost__burnout_state_continues_into_the_coast():
     assert t[k] == pytest.approx(b.burn_time_s)
     assert f.alt_m[0, k] == pytest.approx(f.burnout_alt_m[0], abs=1e-3)
     assert np.all(np.diff(f.alt_m[0, : k + 1]) > 0.0)  # climbs all through the boost
+    # The thrust supplies the Earth-relative burnout speed plus gravity and steering losses:
+    # gravity alone takes g·t_b·(mean sine of the climb angle), the steering a few per cent.
+    g = bal.MU_EARTH_M3PS2 / R**2
+    loss = f.boost_delta_v_mps[0] - f.burnout_speed_mps[0]
+    assert 0.3 * g * b.burn_time_s < loss < 1.5 * g * b.burn_time_s
     # Samples are about one time step apart across the boost/coast seam (no jump).
     step = np.linalg.norm(np.diff(f.inertial_m[0, k - 2 : k + 2], axis=0), axis=-1)
     assert np.max(step) < 1.2 * np.min(step) + 1.0

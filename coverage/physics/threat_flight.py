@@ -152,6 +152,9 @@ class Flights:
         Speed at burnout in the inertial frame (what the Kepler arc needs), m/s.
     burnout_angle_deg
         Inertial flight-path angle above the local horizontal at burnout, degrees.
+    boost_delta_v_mps
+        Velocity change the thrust supplies during the boost, ∫a_T dt, m/s (0 without a boost).
+        It exceeds the Earth-relative burnout speed by the gravity and steering losses.
     impact_lon_deg, impact_lat_deg
         Earth-fixed impact point of the computed arc (the target, to within the solver
         tolerance), degrees.
@@ -173,6 +176,7 @@ class Flights:
     burnout_speed_mps: NDArray[np.float64]
     inertial_burnout_speed_mps: NDArray[np.float64]
     burnout_angle_deg: NDArray[np.float64]
+    boost_delta_v_mps: NDArray[np.float64]
     impact_lon_deg: NDArray[np.float64]
     impact_lat_deg: NDArray[np.float64]
     omega_radps: float
@@ -539,6 +543,7 @@ def fly(
         tb, rb = 0.0, r0
         v_surface_b = v_surface
         programme = np.full((n, 4), np.nan)
+        delta_v = np.zeros(n)
         boost_t = np.zeros((0,))
         boost_r = np.zeros((n, 0, 3))
     else:
@@ -564,6 +569,8 @@ def fly(
         boost_t, boost_r = grid[keep_idx], nodes[:, keep_idx]
         tb = boost.burn_time_s
         v_surface_b = _surface_velocity(rb, omega)
+        f = boost.burned_fraction
+        delta_v = programme[:, 0] * tb * (-math.log1p(-f) / f if f > 0 else 1.0)
 
     ell = coast.ell
     rb_norm = np.linalg.norm(rb, axis=-1)
@@ -604,6 +611,7 @@ def fly(
         burnout_speed_mps=np.linalg.norm(v_b - v_surface_b, axis=-1),
         inertial_burnout_speed_mps=np.linalg.norm(v_b, axis=-1),
         burnout_angle_deg=np.degrees(coast.gamma),
+        boost_delta_v_mps=delta_v,
         impact_lon_deg=imp_lon,
         impact_lat_deg=imp_lat,
         omega_radps=omega,

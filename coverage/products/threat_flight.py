@@ -94,7 +94,8 @@ def trajectory_summary(
     dict
         ``burnout_speed_kmps`` (relative to the rotating Earth: what the missile supplies),
         ``inertial_burnout_speed_kmps``, ``burnout_angle_deg`` (inertial), ``burnout_alt_km``,
-        ``burn_time_s``, ``flight_time_s``, ``apogee_km``, ``ground_range_km``,
+        ``burn_time_s``, ``boost_delta_v_kmps`` (thrust's velocity change, gravity loss
+        included), ``flight_time_s``, ``apogee_km``, ``ground_range_km``,
         ``threat_class``, ``assumptions`` (list of strings) and ``samples`` (time, Earth-fixed
         lon/lat and altitude).
     """
@@ -167,6 +168,7 @@ def trajectory_summary(
         "inertial_burnout_speed_kmps": round(float(f.inertial_burnout_speed_mps[0]) / 1000.0, 4),
         "burnout_angle_deg": round(float(f.burnout_angle_deg[0]), 3),
         "burnout_alt_km": round(float(f.burnout_alt_m[0]) / 1000.0, 3),
+        "boost_delta_v_kmps": round(float(f.boost_delta_v_mps[0]) / 1000.0, 4),
         "burn_time_s": round(float(f.burnout_time_s[0]), 2),
         "flight_time_s": round(float(f.flight_time_s[0]), 2),
         "apogee_km": round(float(f.apogee_m[0]) / 1000.0, 3),
