@@ -396,3 +396,17 @@ def test_trajectory_summary__reports_the_switches():
     last = full["samples"][-1]
     assert (last["lon_deg"], last["lat_deg"]) == pytest.approx(DEVESELU, abs=1e-5)
     assert last["time_s"] == full["flight_time_s"]
+
+
+def test_boost__too_long_for_a_short_shot__is_refused_not_clamped():
+    # A 240-s ICBM boost for a 300-km shot needs less thrust than weight: the solved missile
+    # would sink into the ground before climbing, so the physics refuses it.
+    d = math.degrees(300e3 / R)
+    with pytest.raises(ValueError, match=r"burn_time_s=240 s would sink below the surface"):
+        tf.fly(0.0, 0.0, d, 0.0, boost=ICBM_LIQUID)
+
+
+def test_boost__newton_that_does_not_converge__says_so(monkeypatch):
+    monkeypatch.setattr(tf, "_NEWTON_MAX_ITER", 1)
+    with pytest.raises(ValueError, match=r"no boost programme with burn_time_s=100 s .* 1 of 1"):
+        tf.fly(*TABRIZ, *DEVESELU, boost=tf.BoostProgramme(burn_time_s=100.0))

@@ -399,6 +399,15 @@ def _solve_boost(
     max_step = np.array([0.3, 0.3, 0.2])
 
     def residual(xx: NDArray[np.float64]) -> tuple[NDArray[np.float64], _Coast]:
+        try:
+            return _residual(xx)
+        except ValueError as exc:
+            raise ValueError(
+                f"no boost programme with burn_time_s={tb:g} s reaches these targets: an "
+                f"iterate burned out where the coast is impossible ({exc})"
+            ) from exc
+
+    def _residual(xx: NDArray[np.float64]) -> tuple[NDArray[np.float64], _Coast]:
         m = xx.shape[0] // n
         r0m, v0m, tgt = np.tile(r0, (m, 1)), np.tile(v0, (m, 1)), np.tile(target_unit, (m, 1))
         normal = _plane_normal(_unit(r0m), xx[:, 2])
@@ -564,6 +573,15 @@ def fly(
             keep=True,
         )
         assert nodes is not None
+        lowest_m = np.min(np.linalg.norm(nodes[:, 1:], axis=-1), axis=1) - EARTH_RADIUS_M
+        if np.any(lowest_m < 0.0):
+            bad = lowest_m < 0.0
+            raise ValueError(
+                f"a boost of burn_time_s={boost.burn_time_s:g} s would sink below the surface "
+                f"(thrust below weight) for {int(np.count_nonzero(bad))} of {n} shots, the "
+                f"shortest {float(ground_m[bad].min()) / 1000:,.0f} km long; such short ranges "
+                "need a shorter burn time (allowed: programmes that stay above the ground)"
+            )
         stride = max(1, round(time_step_s / float(np.max(np.diff(grid)))))
         keep_idx = np.arange(0, grid.size - 1, stride)
         boost_t, boost_r = grid[keep_idx], nodes[:, keep_idx]
