@@ -520,8 +520,8 @@ def fly(
     shape, angle_offset_deg
         Coast shape, as in :func:`coverage.physics.ballistics.trajectory`.
     time_step_s
-        Sample spacing in the coast, s (0.1 to 60). Boost samples are the RK4 nodes, spaced at
-        most 0.5 s, thinned to about the same spacing.
+        Sample spacing in the coast, s (0.1 to 60). Boost samples are RK4 nodes (at most 1 s
+        apart) thinned to about the same spacing.
 
     Returns
     -------
@@ -531,7 +531,8 @@ def fly(
     ------
     ValueError
         For coordinates out of range, coincident or near-antipodal end points, impossible shapes,
-        and boost programmes that cannot reach the burnout altitude with the needed velocity.
+        boost programmes that find no burnout velocity hitting the target, and programmes whose
+        thrust is below the missile's weight (they would sink into the ground).
     """
     _check("time_step_s", time_step_s, 0.1, 60.0, " s")
     if shape not in SHAPES:
