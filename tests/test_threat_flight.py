@@ -153,6 +153,18 @@ def test_earth_fixed_shift__is_omega_r_cos_lat_t():
     assert 120e3 < shift_m[k] < 180e3
 
 
+def test_earth_fixed_m__agrees_with_lon_lat_alt():
+    f = tf.fly(*TABRIZ, *DEVESELU, boost=tf.BoostProgramme(burn_time_s=100.0))
+    xyz = tf.earth_fixed_m(f)
+    lon, lat, alt = tf.earth_fixed_positions(f)
+    r = np.linalg.norm(xyz, axis=-1)
+    assert_allclose(r - R, alt, atol=1e-6)
+    assert_allclose(xyz / r[..., None], bal.unit_vectors(lon, lat), atol=1e-12)
+    assert_allclose(xyz[0, 0], R * bal.unit_vectors(*TABRIZ), atol=1e-6)
+    last = int(f.n_valid[0]) - 1
+    assert np.linalg.norm(xyz[0, last] - R * bal.unit_vectors(*DEVESELU)) < 1.0
+
+
 def test_lift_off__starts_at_rest_on_the_rotating_surface():
     f = tf.fly(*TABRIZ, *DEVESELU, boost=tf.BoostProgramme(burn_time_s=100.0), time_step_s=1.0)
     lon, lat, alt = tf.earth_fixed_positions(f)

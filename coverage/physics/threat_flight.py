@@ -70,6 +70,7 @@ __all__ = [
     "OMEGA_EARTH_RADPS",
     "BoostProgramme",
     "Flights",
+    "earth_fixed_m",
     "earth_fixed_positions",
     "fly",
 ]
@@ -192,6 +193,15 @@ class Flights:
     impact_lat_deg: NDArray[np.float64]
     omega_radps: float
     programme: NDArray[np.float64]
+
+
+def earth_fixed_m(flights: Flights) -> NDArray[np.float64]:
+    """Earth-centred, Earth-fixed positions ``(n_flights, n_samples, 3)`` of every sample, m.
+
+    The spherical model's ECEF axes: x toward (0°, 0°), z toward the north pole. Each inertial
+    sample is turned back about z by the Earth's rotation angle ω·t at its time.
+    """
+    return _rotate_z(flights.inertial_m, -flights.omega_radps * flights.time_s)
 
 
 def earth_fixed_positions(
