@@ -82,6 +82,8 @@ def test_every_csv__each_corruption_is_reported_by_file_and_kind(data_copy, name
     problems = validate_data(data_copy)
     text = "\n".join(str(p) for p in problems)
     assert problems, f"{corruption} in {name} passed validation"
+    if name == "threat_boost.csv" and corruption == "duplicated row":
+        needle = "duplicate: "  # class + parameter pairs are checked by the table's own rule
     assert f"data/{name}" in text and needle in text, text
 
 

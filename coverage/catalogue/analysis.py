@@ -1,4 +1,4 @@
-"""Schemas and loaders for the analysis tables: threats, Russian ICBM bases, US targets, cities.
+"""Schemas and loaders for the analysis tables: threats, threat boost, ICBM bases, US targets, cities.
 
 The same rules as ``coverage.catalogue.tables`` apply (``coverage.catalogue.schema``): every value is checked,
 every problem is collected, and a :class:`~coverage.catalogue.schema.DataError` names the file, line,
@@ -19,9 +19,12 @@ from coverage.catalogue.tables import CONFIDENCES, DATA_DIR
 
 __all__ = [
     "ANALYSIS_SCHEMAS",
+    "BOOST_PARAMETERS",
     "THREAT_CLASSES",
+    "boost_values",
     "load_cities",
     "load_icbm_bases",
+    "load_threat_boost",
     "load_threats",
     "load_us_targets",
     "read_analysis_table",
@@ -29,6 +32,16 @@ __all__ = [
 
 THREAT_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "design_case")
 RANGE_RULES = ("fixed", "reach_nato_europe")
+#: Boost parameters every missile class carries in threat_boost.csv: unit and allowed range
+#: (the ranges of ``coverage.physics.threat_flight.BoostProgramme``).
+BOOST_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
+    "burn_time_s": ("s", 10.0, 600.0),
+    "vertical_rise_s": ("s", 0.0, 300.0),
+    "burned_fraction": ("", 0.0, 0.95),
+    "pitch_exponent": ("", 0.25, 4.0),
+}
+_BOOST_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM")
+_ESTIMATES = ("low", "nominal", "high")
 _TEXT = 400
 
 ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
@@ -50,6 +63,17 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("source", "str", max_length=_TEXT),
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "threat_boost.csv": (
+        Column("threat_class", "choice", choices=_BOOST_CLASSES, description="US DoD range class"),
+        Column("parameter", "choice", choices=tuple(BOOST_PARAMETERS)),
+        Column("unit", "str", required=False, max_length=12, description="Empty if dimensionless"),
+        Column("low", "float", minimum=0, maximum=600),
+        Column("nominal", "float", minimum=0, maximum=600),
+        Column("high", "float", minimum=0, maximum=600),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=_TEXT),
     ),
     "icbm_bases.csv": (
         Column("base_id", "id"),
@@ -84,6 +108,7 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
 }
 _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "threats.csv": "threat_id",
+    "threat_boost.csv": (),  # class + parameter pairs: checked in _check_threat_boost
     "icbm_bases.csv": "base_id",
     "us_targets.csv": "target_id",
     "cities.csv": "city_id",
@@ -119,7 +144,80 @@ def read_analysis_table(
     )
     if name == "threats.csv" and not frame.empty:
         problems += _check_threats(frame, label)
+    if name == "threat_boost.csv" and not frame.empty:
+        problems += _check_threat_boost(frame, label)
     return frame, problems
+
+
+def _check_threat_boost(frame: pd.DataFrame, label: str) -> list[DataProblem]:
+    problems: list[DataProblem] = []
+    seen: set[tuple[str, str]] = set()
+    for row in (SimpleNamespace(**r) for r in frame.to_dict(orient="records")):
+        key = (row.threat_class, row.parameter)
+        if key in seen:
+            problems.append(
+                DataProblem(
+                    label,
+                    row._line,
+                    "parameter",
+                    row.parameter,
+                    f"duplicate: {row.threat_class} already has a {row.parameter} row",
+                )
+            )
+        seen.add(key)
+        unit, lo, hi = BOOST_PARAMETERS[row.parameter]
+        given = row.unit if isinstance(row.unit, str) else ""
+        if given != unit:
+            need = f"unit {unit!r}" if unit else "an empty unit (dimensionless)"
+            problems.append(
+                DataProblem(label, row._line, "unit", given, f"{row.parameter} needs {need}")
+            )
+        values = [getattr(row, case) for case in _ESTIMATES]
+        for case, v in zip(_ESTIMATES, values, strict=True):
+            if not lo <= v <= hi:
+                problems.append(
+                    DataProblem(
+                        label,
+                        row._line,
+                        case,
+                        f"{v:g}",
+                        f"{row.parameter} must be {lo:g} to {hi:g}",
+                    )
+                )
+        if not values[0] <= values[1] <= values[2]:
+            problems.append(
+                DataProblem(
+                    label,
+                    row._line,
+                    "nominal",
+                    f"{values[1]:g}",
+                    f"must lie between low ({values[0]:g}) and high ({values[2]:g})",
+                )
+            )
+    for cls in _BOOST_CLASSES:
+        for pname in BOOST_PARAMETERS:
+            if (cls, pname) not in seen:
+                problems.append(
+                    DataProblem(label, None, "parameter", pname, f"required for {cls} but missing")
+                )
+    by_key = {(r.threat_class, r.parameter): r for r in frame.itertuples()}
+    for cls in _BOOST_CLASSES:
+        burn, rise = by_key.get((cls, "burn_time_s")), by_key.get((cls, "vertical_rise_s"))
+        if burn is None or rise is None:
+            continue
+        for case in _ESTIMATES:
+            if getattr(rise, case) > 0.5 * getattr(burn, case):
+                problems.append(
+                    DataProblem(
+                        label,
+                        None,
+                        case,
+                        f"{getattr(rise, case):g}",
+                        f"{cls} vertical_rise_s must be at most half its burn_time_s "
+                        f"({getattr(burn, case):g} s)",
+                    )
+                )
+    return problems
 
 
 def _check_threats(frame: pd.DataFrame, label: str) -> list[DataProblem]:
@@ -191,6 +289,34 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
 def load_threats(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the validated ``threats.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("threats.csv", data_dir).copy()
+
+
+def load_threat_boost(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``threat_boost.csv`` (a copy); ``DataError`` lists all problems."""
+    return _load("threat_boost.csv", data_dir).copy()
+
+
+def boost_values(
+    threat_class: str, estimate: str = "nominal", data_dir: Path = DATA_DIR
+) -> dict[str, float]:
+    """Boost parameters of a missile class for one estimate, keyed by parameter name.
+
+    Parameters
+    ----------
+    threat_class
+        ``SRBM``, ``MRBM``, ``IRBM`` or ``ICBM``.
+    estimate
+        ``low``, ``nominal`` or ``high`` column of ``threat_boost.csv``.
+    """
+    if threat_class not in _BOOST_CLASSES:
+        raise ValueError(
+            f"threat_class={threat_class!r} has no boost data; allowed: {', '.join(_BOOST_CLASSES)}"
+        )
+    if estimate not in _ESTIMATES:
+        raise ValueError(f"estimate={estimate!r} is not one of {', '.join(_ESTIMATES)}")
+    table = load_threat_boost(data_dir)
+    rows = table[table.threat_class == threat_class]
+    return {str(p): float(v) for p, v in zip(rows.parameter, rows[estimate], strict=True)}
 
 
 def load_icbm_bases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
