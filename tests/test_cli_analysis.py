@@ -242,3 +242,23 @@ def test_flyout__unknown_variant_is_one_line_naming_the_flag():
     assert res.returncode == 2
     assert "--variant 'thaad' is not known; allowed: sm3_ia" in res.stderr
     assert "Traceback" not in res.stderr and "usage" not in res.stderr
+
+
+def test_trajectory__eastward_needs_less_earth_relative_speed_on_a_rotating_earth():
+    """Equator, 2,000 km, minimum energy: the margin is what the physics test derives (132 m/s)."""
+
+    def speed(frm: str, to: str, *extra: str) -> dict:
+        res = run("trajectory", "--from", frm, "--to", to, "--no-boost", *extra)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+
+    east, west = speed("0,0", "17.99,0"), speed("17.99,0", "0,0")
+    margin = west["burnout_speed_kmps"] - east["burnout_speed_kmps"]
+    assert margin == pytest.approx(0.132, abs=0.003)
+    assert east["inertial_burnout_speed_kmps"] > west["inertial_burnout_speed_kmps"]
+    still_e, still_w = (
+        speed("0,0", "17.99,0", "--no-rotation"),
+        speed("17.99,0", "0,0", "--no-rotation"),
+    )
+    assert still_e["burnout_speed_kmps"] == pytest.approx(still_w["burnout_speed_kmps"], abs=1e-4)
+    assert any("rotat" in a for a in east["assumptions"])

@@ -30,6 +30,7 @@ from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
 from coverage.products.metrics import coverage_metrics, coverage_time_series
+from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
     FIRST_YEAR,
     FLYOUT_MODELS,
@@ -179,41 +180,67 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     a_name, a_lon, a_lat = resolve_place(catalogue, args.from_, "--from")
     b_name, b_lon, b_lat = resolve_place(catalogue, args.to, "--to")
-    t = trajectory(
-        a_lon,
-        a_lat,
-        b_lon,
-        b_lat,
-        shape=args.shape,
-        angle_offset_deg=args.angle_offset_deg,
-        boost=args.boost,
-        time_step_s=args.time_step_s,
-    )
-    samples = pd.DataFrame(
-        {
-            "time_s": np.round(t.time_s, 2),
-            "lon_deg": np.round(t.lon_deg, 5),
-            "lat_deg": np.round(t.lat_deg, 5),
-            "alt_km": np.round(t.alt_m / 1000.0, 3),
-            "downrange_km": np.round(t.downrange_m / 1000.0, 3),
-        }
-    )
-    if args.format == "csv":
-        write_output(_csv(samples), args.out)
-        return 0
-    payload = {
+    ends = {
         "from": {"name": a_name, "lon_deg": a_lon, "lat_deg": a_lat},
         "to": {"name": b_name, "lon_deg": b_lon, "lat_deg": b_lat},
         "shape": args.shape,
-        "assumptions": t.profile.describe() + "; spherical non-rotating Earth, no drag",
-        "ground_range_km": round(t.ground_range_m / 1000.0, 3),
-        "apogee_km": round(t.apogee_m / 1000.0, 3),
-        "flight_time_s": round(t.flight_time_s, 2),
-        "burnout_speed_kmps": round(t.burnout_speed_mps / 1000.0, 4),
-        "burnout_angle_deg": round(t.burnout_angle_deg, 3),
-        "samples": samples.to_dict(orient="records"),
     }
-    write_output(_json(payload), args.out)
+    if args.boost is not None:
+        # The fixed boost phase of the engagement engine's detection timing (Kepler, no rotation).
+        t = trajectory(
+            a_lon,
+            a_lat,
+            b_lon,
+            b_lat,
+            shape=args.shape,
+            angle_offset_deg=args.angle_offset_deg,
+            boost=args.boost,
+            time_step_s=args.time_step_s,
+        )
+        samples = pd.DataFrame(
+            {
+                "time_s": np.round(t.time_s, 2),
+                "lon_deg": np.round(t.lon_deg, 5),
+                "lat_deg": np.round(t.lat_deg, 5),
+                "alt_km": np.round(t.alt_m / 1000.0, 3),
+                "downrange_km": np.round(t.downrange_m / 1000.0, 3),
+            }
+        ).to_dict(orient="records")
+        payload = {
+            **ends,
+            "assumptions": [
+                t.profile.describe(),
+                "spherical non-rotating Earth, no drag (the engine's detection-timing model)",
+            ],
+            "ground_range_km": round(t.ground_range_m / 1000.0, 3),
+            "apogee_km": round(t.apogee_m / 1000.0, 3),
+            "flight_time_s": round(t.flight_time_s, 2),
+            "burnout_speed_kmps": round(t.burnout_speed_mps / 1000.0, 4),
+            "inertial_burnout_speed_kmps": round(t.burnout_speed_mps / 1000.0, 4),
+            "burnout_angle_deg": round(t.burnout_angle_deg, 3),
+            "samples": samples,
+        }
+    else:
+        payload = {
+            **ends,
+            **trajectory_summary(
+                a_lon,
+                a_lat,
+                b_lon,
+                b_lat,
+                threat_class=args.threat_class,
+                estimate=args.estimate,
+                shape=args.shape,
+                angle_offset_deg=args.angle_offset_deg,
+                rotation=not args.no_rotation,
+                boost=not args.no_boost,
+                time_step_s=args.time_step_s,
+            ),
+        }
+    if args.format == "csv":
+        write_output(_csv(pd.DataFrame(payload["samples"])), args.out)
+    else:
+        write_output(_json(payload), args.out)
     return 0
 
 
@@ -357,11 +384,30 @@ def register(subparsers: Any) -> None:
         help="burnout-angle change for lofted/depressed, degrees (default 10)",
     )
     tr.add_argument(
+        "--threat-class",
+        choices=("SRBM", "MRBM", "IRBM", "ICBM"),
+        default=None,
+        help="boost parameters of this class (data/threat_boost.csv); default: the class of the "
+        "ground range",
+    )
+    tr.add_argument("--estimate", choices=ESTIMATES, default="nominal", help="boost parameter case")
+    tr.add_argument(
+        "--no-rotation",
+        action="store_true",
+        help="non-rotating Earth (default: the Earth turns under the flight)",
+    )
+    tr.add_argument(
+        "--no-boost",
+        action="store_true",
+        help="burnout at the surface at lift-off (default: a powered boost phase by class)",
+    )
+    tr.add_argument(
         "--boost",
         type=_boost,
         default=None,
         metavar="BURN_S,ALT_KM,RANGE_KM",
-        help="boost phase before burnout (default: burnout at the surface)",
+        help="instead: a fixed boost phase on the non-rotating Kepler model (the engagement "
+        "engine's detection-timing assumption)",
     )
     tr.add_argument(
         "--time-step-s",
