@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import load_catalogue
 from coverage.products import icbm
 
@@ -49,3 +50,37 @@ def test_icbm__assumptions_validate():
         icbm.IcbmAssumptions(cueing="psychic")
     with pytest.raises(ValueError, match="delay_s"):
         icbm.IcbmAssumptions(delay_s=-1)
+
+
+def test_icbm__boosting_icbm_on_a_rotating_earth_by_default(catalogue):
+    a = icbm.IcbmAssumptions()
+    assert a.boost and a.rotation and a.flyout_model == "point_mass" and not a.cap_at_nominal_range
+    assert "boost phase" in a.describe() and "rotating Earth" in a.describe()
+    bases = load_icbm_bases().head(2)
+    targets = load_us_targets().head(2)
+    boosted = icbm.icbm_engagements(
+        catalogue, a, bases=bases, targets=targets, variants=("sm3_iia",)
+    )
+    plain = icbm.icbm_engagements(
+        catalogue,
+        icbm.IcbmAssumptions(boost=False, rotation=False),
+        bases=bases,
+        targets=targets,
+        variants=("sm3_iia",),
+    )
+    # A ~4-minute boost adds time of flight (NRC 2012: an ICBM burns about 4 minutes).
+    assert (boosted.flight_time_s.to_numpy() > plain.flight_time_s.to_numpy() + 30).all()
+
+
+def test_icbm_answers__one_line_per_site_with_the_three_cases(catalogue):
+    answers = icbm.icbm_answers(catalogue)
+    assert answers.site_id.is_unique and len(answers) == answers.site_id.nunique()
+    assert {"deveselu", "redzikowo"} <= set(answers.site_id)
+    for row in answers.itertuples():
+        assert row.answer.startswith(row.site)
+        assert "nominal case" in row.answer and "low case" in row.answer
+        assert row.feasible_low <= row.feasible_high  # a better interceptor never does worse
+    deveselu = answers.set_index("site_id").loc["deveselu"]
+    # The polar ICBM tracks pass far north of Romania: the SM-3 IB there reaches none of them.
+    assert deveselu.feasible_high == 0 and deveselu.best_margin_km_high < -500
+    assert "no intercept" in deveselu.answer

@@ -28,7 +28,7 @@ from coverage.cli.args import (
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
-from coverage.products.icbm import IcbmAssumptions, icbm_engagements, icbm_summary
+from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import coverage_metrics, coverage_time_series
 from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
@@ -313,10 +313,22 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         cap_at_nominal_range=args.reach_cap,
         flyout_model=args.flyout_model,
         speed_basis=args.speed_basis,
+        boost=not args.no_boost,
+        rotation=not args.no_rotation,
+        boost_case=args.boost_case,
+        shape=args.shape,
     )
-    table = icbm_engagements(load_catalogue(), assumptions)
-    if args.summary:
-        table = icbm_summary(table)
+    if args.answers:
+        table = icbm_answers(load_catalogue(), assumptions)
+        if args.format == "text":
+            write_output("\n".join(table.answer), args.out)
+            return 0
+    else:
+        table = icbm_engagements(load_catalogue(), assumptions)
+        if args.summary:
+            table = icbm_summary(table)
+    if args.format == "text":
+        raise ValueError("--format text is for --answers; use json or csv")
     if args.format == "json":
         write_output(
             _json({"assumptions": assumptions.describe(), "rows": table.to_dict(orient="records")}),
@@ -482,6 +494,24 @@ def register(subparsers: Any) -> None:
         help="point_mass: burnout speed as reached after losses (default) or loss-free (ideal)",
     )
     ic.add_argument("--summary", action="store_true", help="one row per site and variant")
-    ic.add_argument("--format", choices=["json", "csv"], default="json")
+    ic.add_argument(
+        "--answers",
+        action="store_true",
+        help="one answer line per site: low/nominal/high and the assumption it hinges on",
+    )
+    ic.add_argument(
+        "--shape", choices=SHAPES, default="minimum_energy", help="ICBM trajectory shape"
+    )
+    ic.add_argument(
+        "--no-boost", action="store_true", help="no boost phase: burnout at the surface (old model)"
+    )
+    ic.add_argument("--no-rotation", action="store_true", help="non-rotating Earth")
+    ic.add_argument(
+        "--boost-case",
+        choices=ESTIMATES,
+        default="nominal",
+        help="ICBM boost parameters (low: the shorter solid-fuel burn); default nominal",
+    )
+    ic.add_argument("--format", choices=["json", "csv", "text"], default="json")
     ic.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     ic.set_defaults(func=_cmd_icbm)

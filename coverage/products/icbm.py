@@ -26,7 +26,7 @@ whether the system could or would be used that way.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -36,13 +36,7 @@ from numpy.typing import NDArray
 from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
 from coverage.physics import radar as radar_mod
-from coverage.physics.ballistics import (
-    FlightProfile,
-    _plane_basis,
-    lonlat_from_unit,
-    profiles,
-    unit_vectors,
-)
+from coverage.physics.ballistics import SHAPES, Shape, _plane_basis, unit_vectors
 from coverage.physics.engagement import InterceptorSite
 from coverage.physics.flyout import (
     SPEED_BASES,
@@ -52,10 +46,19 @@ from coverage.physics.flyout import (
     reach_within_m,
 )
 from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.physics.threat_flight import earth_fixed_positions, fly
+from coverage.products.threat_flight import boost_programme
 from coverage.scenario import FLYOUT_MODELS, FlyoutModel, flyout_spec_for
 from coverage.style import KINEMATIC_CAVEAT
 
-__all__ = ["ICBM_COLUMNS", "IcbmAssumptions", "SM3_VARIANTS", "icbm_engagements", "icbm_summary"]
+__all__ = [
+    "ICBM_COLUMNS",
+    "IcbmAssumptions",
+    "SM3_VARIANTS",
+    "icbm_answers",
+    "icbm_engagements",
+    "icbm_summary",
+]
 
 SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
 Cueing = Literal["perfect", "own_radar"]
@@ -105,6 +108,16 @@ class IcbmAssumptions:
     speed_basis
         How ``point_mass`` reads the quoted burnout speed (see
         :class:`coverage.physics.flyout.FlyoutSpec`); default ``"achieved"``.
+    boost
+        Whether the ICBM boosts (default: the ICBM programme of data/threat_boost.csv, about
+        4 minutes for a liquid-fuel missile, NRC 2012); ``False``: burnout at the surface.
+    rotation
+        Whether the Earth turns under the flight (default ``True``; sites and targets are
+        Earth-fixed and positions are compared in the Earth-fixed frame).
+    boost_case
+        Which estimate of the boost parameters (low: the shorter, solid-fuel burn).
+    shape
+        ICBM trajectory: ``minimum_energy`` (default), ``lofted`` or ``depressed`` (10° off).
     time_step_s
         Trajectory sampling, s.
     """
@@ -115,6 +128,10 @@ class IcbmAssumptions:
     cap_at_nominal_range: bool = False
     flyout_model: FlyoutModel = "point_mass"
     speed_basis: SpeedBasis = "achieved"
+    boost: bool = True
+    rotation: bool = True
+    boost_case: Estimate = "nominal"
+    shape: Shape = "minimum_energy"
     time_step_s: float = 4.0
 
     def __post_init__(self) -> None:
@@ -128,6 +145,10 @@ class IcbmAssumptions:
             raise ValueError(
                 f"speed_basis={self.speed_basis!r} is not one of {', '.join(SPEED_BASES)}"
             )
+        if self.shape not in SHAPES:
+            raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+        if self.boost_case not in ESTIMATES:
+            raise ValueError(f"boost_case={self.boost_case!r} is not one of {', '.join(ESTIMATES)}")
         if self.cueing not in ("perfect", "own_radar"):
             raise ValueError(f"cueing={self.cueing!r} is not one of 'perfect', 'own_radar'")
         if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 1200.0):
@@ -159,8 +180,14 @@ class IcbmAssumptions:
         cap = model + (
             ", capped at the nominal range" if self.cap_at_nominal_range else ", uncapped"
         )
+        arc = self.shape.replace("_", "-").capitalize()
+        flight = (
+            f"{arc} ICBM with a {self.boost_case} boost phase (data/threat_boost.csv)"
+            if self.boost
+            else f"{arc} ICBM, burnout at the surface"
+        ) + ("; rotating Earth" if self.rotation else "; non-rotating Earth")
         return (
-            f"Minimum-energy ICBM, burnout at the surface; {cue}; {self.estimate} interceptor "
+            f"{flight}; {cue}; {self.estimate} interceptor "
             f"parameters; {cap}. Single interceptor vs single warhead, no decoys. {KINEMATIC_CAVEAT}"
         )
 
@@ -263,10 +290,22 @@ def icbm_engagements(
     for k, (b, t) in enumerate(pairs):
         p_, w_ = _plane_basis(lu[b], tu[t][None, :])
         psi[k], w[k] = p_[0], w_[0]
-    prof = profiles(psi * EARTH_RADIUS_M, FlightProfile(), time_step_s=a.time_step_s)
-    t_s, alt = prof.time_s, prof.alt_m
-    pos = prof.x_m[..., None] * lu[bi][:, None, :] + prof.y_m[..., None] * w[:, None, :]
-    lon_s, lat_s = lonlat_from_unit(pos)
+    ti = np.array([p[1] for p in pairs])
+    flights = fly(
+        bases.lon_deg.to_numpy(float)[bi],
+        bases.lat_deg.to_numpy(float)[bi],
+        targets.lon_deg.to_numpy(float)[ti],
+        targets.lat_deg.to_numpy(float)[ti],
+        boost=boost_programme("ICBM", a.boost_case) if a.boost else None,
+        rotation=a.rotation,
+        shape=a.shape,
+        time_step_s=a.time_step_s,
+    )
+    t_s, alt = flights.time_s, flights.alt_m
+    # Earth-fixed positions: sites and targets turn with the Earth.
+    lon_s, lat_s, _ = earth_fixed_positions(flights)
+    pos = unit_vectors(lon_s, lat_s) * (EARTH_RADIUS_M + alt)[..., None]
+    flight_time_s, apogee_m = flights.flight_time_s, flights.apogee_m
     status = _variant_status(catalogue)
     rows = []
     for site in sites.itertuples(index=False):
@@ -338,8 +377,8 @@ def icbm_engagements(
                         "variant_name": variant_name,
                         "variant_at_site": status.get((site.site_id, variant), "never"),
                         "ground_range_km": round(psi[k] * EARTH_RADIUS_M / 1000.0, 1),
-                        "flight_time_s": round(float(prof.flight_time_s[k]), 1),
-                        "apogee_km": round(float(prof.apogee_m[k]) / 1000.0, 1),
+                        "flight_time_s": round(float(flight_time_s[k]), 1),
+                        "apogee_km": round(float(apogee_m[k]) / 1000.0, 1),
                         "launch_time_s": float(t_launch[k])
                         if math.isfinite(t_launch[k])
                         else float("nan"),
@@ -404,4 +443,112 @@ def icbm_summary(table: pd.DataFrame) -> pd.DataFrame:
         best_margin_s=("margin_s", "max"),
     ).reset_index()
     out.attrs["assumptions"] = table.attrs.get("assumptions", "")
+    return out
+
+
+#: The alternatives :func:`icbm_answers` tries, one at a time, to say what an answer hinges on.
+_LEVERS: tuple[tuple[str, dict[str, object]], ...] = (
+    ("launch 300 s after lift-off (after burnout, when a track exists)", {"delay_s": 300.0}),
+    ("the site's own radar must detect the ICBM first", {"cueing": "own_radar"}),
+    ("the burnout speed read as the loss-free increment", {"speed_basis": "ideal"}),
+    ("no boost phase (the old model)", {"boost": False}),
+    ("the gravity-free reach formula (the old model)", {"flyout_model": "reach_formula"}),
+)
+
+
+def icbm_answers(
+    catalogue: Catalogue, assumptions: IcbmAssumptions = IcbmAssumptions()
+) -> pd.DataFrame:
+    """One answer line per site: can its SM-3 variants reach a Russian ICBM, and on what it hinges.
+
+    For each site, the variants the catalogue plans or records there (all four if none) are
+    run in the low, nominal and high interceptor cases; then each alternative of ``_LEVERS`` is
+    applied alone to the nominal case, to show which assumption moves the answer.
+
+    Returns
+    -------
+    DataFrame
+        ``site_id, site, variants, feasible_low, feasible_nominal, feasible_high, tracks,
+        best_margin_km_low, best_margin_km_nominal, best_margin_km_high, best_margin_s_nominal,
+        answer``; ``attrs["assumptions"]`` holds the nominal case's description.
+    """
+    runs: dict[str, pd.DataFrame] = {}
+    for est in ESTIMATES:
+        runs[est] = icbm_summary(icbm_engagements(catalogue, replace(assumptions, estimate=est)))
+    levers = [
+        (text, icbm_summary(icbm_engagements(catalogue, replace(assumptions, **change))))  # type: ignore[arg-type]
+        for text, change in _LEVERS
+    ]
+    nominal = runs["nominal"]
+    rows = []
+    for site_id, group in nominal.groupby("site_id", sort=True):
+        status = dict(zip(group.variant, group.variant_at_site, strict=True))
+        built = tuple(v for v, s in status.items() if s in ("built", "planned and built"))
+        planned = tuple(v for v, s in status.items() if s == "planned")
+        variants = built or planned or tuple(group.variant)
+
+        def pick(
+            frame: pd.DataFrame, variants: tuple[str, ...] = variants, site_id: str = site_id
+        ) -> pd.DataFrame:
+            return frame[(frame.site_id == site_id) & frame.variant.isin(variants)]
+
+        per = {est: pick(runs[est]) for est in ESTIMATES}
+        tracks = int(per["nominal"].tracks.max())
+        feasible = {est: int(per[est].feasible_tracks.max()) for est in ESTIMATES}
+        margin = {est: float(per[est].best_margin_km.max()) for est in ESTIMATES}
+        margin_s = float(per["nominal"].best_margin_s.max())
+        best = per["nominal"].sort_values("best_margin_km", ascending=False).iloc[0]
+        names = ", ".join(
+            f"{n} ({status[v]})"
+            for v, n in zip(group.variant, group.variant_name, strict=True)
+            if v in variants
+        )
+        kind = "built" if built else ("planned" if planned else "never deployed there")
+        site = str(group.site.iloc[0])
+        if feasible["nominal"]:
+            head = (
+                f"{site} ({kind}: {best.variant_name}): can reach {feasible['nominal']} of "
+                f"{tracks} ICBM tracks in the nominal case (best margin "
+                f"+{margin['nominal']:,.0f} km, {margin_s:+,.0f} s); low case {feasible['low']}, "
+                f"high case {feasible['high']}"
+            )
+        else:
+            head = (
+                f"{site} ({kind}: {best.variant_name}): no intercept of any of {tracks} ICBM "
+                f"tracks in the nominal case, short by ≥ {-margin['nominal']:,.0f} km; low case "
+                f"{feasible['low']}, high case {feasible['high']}"
+            )
+        flips = []
+        for text, frame in levers:
+            n = int(pick(frame).feasible_tracks.max())
+            if (n > 0) != (feasible["nominal"] > 0):
+                flips.append(f"{text}: {n}")
+        hinge = (
+            "; it turns with " + "; ".join(flips)
+            if flips
+            else "; no single alternative assumption changes it"
+        )
+        if built and planned:
+            extra = nominal[(nominal.site_id == site_id) & nominal.variant.isin(planned)]
+            hinge += "; planned, never built there: " + ", ".join(
+                f"{r.variant_name} {int(r.feasible_tracks)} tracks" for r in extra.itertuples()
+            )
+        rows.append(
+            {
+                "site_id": site_id,
+                "site": site,
+                "variants": names,
+                "feasible_low": feasible["low"],
+                "feasible_nominal": feasible["nominal"],
+                "feasible_high": feasible["high"],
+                "tracks": tracks,
+                "best_margin_km_low": round(margin["low"], 1),
+                "best_margin_km_nominal": round(margin["nominal"], 1),
+                "best_margin_km_high": round(margin["high"], 1),
+                "best_margin_s_nominal": round(margin_s, 1),
+                "answer": head + hinge + ".",
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["assumptions"] = assumptions.describe()
     return out
