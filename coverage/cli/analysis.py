@@ -30,6 +30,7 @@ from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import coverage_metrics, coverage_time_series
+from coverage.products.sensitivity import sensitivity_table
 from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
     FIRST_YEAR,
@@ -157,6 +158,14 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         return 0
     if args.year is None:
         raise ValueError("--year is required (2009-2040) unless --series is given")
+    if args.sensitivity:
+        table = sensitivity_table(catalogue, options_from_args(args), query)
+        if args.format == "json":
+            payload = {"nominal": table.attrs["nominal"], "rows": table.to_dict(orient="records")}
+            write_output(_json(payload), args.out)
+        else:
+            write_output(_csv(table), args.out)
+        return 0
     m = coverage_metrics(catalogue, options_from_args(args), query)
     if args.format == "json":
         write_output(_json(m.to_dict()), args.out)
@@ -367,6 +376,12 @@ def register(subparsers: Any) -> None:
         default=LAST_YEAR,
         metavar="YEAR",
         help=f"last year of --series (default {LAST_YEAR})",
+    )
+    me.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="which single assumption moves the defended share most (each set low and high, "
+        "the others nominal)",
     )
     me.add_argument("--format", choices=["json", "csv"], default="json")
     me.add_argument("-o", "--out", default=None, help="output file (default: stdout)")

@@ -1,0 +1,153 @@
+"""Which single assumption moves the defended share most: a one-at-a-time sensitivity table.
+
+For one state (year, scenario, launch area, threat), every assumption in :data:`LEVERS` is set
+to its low and its high alternative while all others stay nominal, and the defended share of
+NATO-Europe territory and population is recomputed. "Low" is the alternative expected to be less
+favourable to the defence, "high" the more favourable one (as for the parameter cases of
+data/parameters.csv); the physics may say otherwise (a depressed trajectory can pass through the
+intercept band where a minimum-energy one flies over it), and the table shows what it says. An
+assumption with only one alternative leaves the other side at nominal. The table is sorted by
+the swing: the largest minus the smallest of the three shares. One-at-a-time analysis shows each assumption's reach,
+not interactions between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from coverage.catalogue.tables import Catalogue
+from coverage.products.metrics import coverage_metrics
+from coverage.scenario import DefenceQuery, FootprintOptions
+
+__all__ = ["LEVERS", "Lever", "sensitivity_table"]
+
+State = tuple[FootprintOptions, DefenceQuery]
+Change = Callable[[FootprintOptions, DefenceQuery], State]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One assumption and its low / high alternatives (``None``: that side stays nominal)."""
+
+    name: str
+    low_text: str | None
+    low: Change | None
+    high_text: str | None
+    high: Change | None
+
+
+def _opt(**kw: object) -> Change:
+    return lambda o, q: (replace(o, **kw), q)  # type: ignore[arg-type]
+
+
+def _query(**kw: object) -> Change:
+    return lambda o, q: (o, replace(q, **kw))  # type: ignore[arg-type]
+
+
+LEVERS: tuple[Lever, ...] = (
+    Lever(
+        "interceptor and radar parameters (all together)",
+        "low case",
+        _opt(estimate="low"),
+        "high case",
+        _opt(estimate="high"),
+    ),
+    Lever(
+        "target radar cross-section",
+        "0.01 m² (a re-entry vehicle)",
+        _opt(target_rcs_m2=0.01),
+        "10 m² (booster and upper stage together)",
+        _opt(target_rcs_m2=10.0),
+    ),
+    Lever(
+        "track + C2 delay",
+        "120 s",
+        _query(delay_s=120.0),
+        "30 s",
+        _query(delay_s=30.0),
+    ),
+    Lever(
+        "how the quoted burnout speed is read",
+        "loss-free increment (ideal)",
+        _query(speed_basis="ideal"),
+        None,
+        None,
+    ),
+    Lever(
+        "interceptor fly-out model",
+        None,
+        None,
+        "gravity-free reach formula (upper bound)",
+        _query(flyout_model="reach_formula"),
+    ),
+    Lever(
+        "nominal-range cap",
+        "capped at the quoted nominal range",
+        _query(cap_at_nominal_range=True),
+        None,
+        None,
+    ),
+    Lever(
+        "sensor cueing",
+        "each site fires on its own radar only",
+        _query(launch_on_remote=False),
+        None,
+        None,
+    ),
+    Lever(
+        "threat trajectory",
+        "depressed (10° below minimum energy)",
+        _query(shape="depressed"),
+        "lofted (10° above minimum energy)",
+        _query(shape="lofted"),
+    ),
+)
+
+
+def sensitivity_table(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    *,
+    levers: tuple[Lever, ...] = LEVERS,
+) -> pd.DataFrame:
+    """One row per assumption: the defended shares with it low and high, the rest nominal.
+
+    Returns
+    -------
+    DataFrame
+        ``assumption, low, high, area_share_low, area_share_nominal, area_share_high,
+        population_share_low, population_share_high, swing`` (shares 0..1; ``swing`` is the
+        largest minus the smallest of the low, nominal and high area shares), sorted by
+        ``swing``, largest first.
+        ``attrs["nominal"]`` holds the nominal metrics' assumptions line.
+    """
+    nominal = coverage_metrics(catalogue, options, query)
+    nominal_area = (nominal.nato_europe_area_share, nominal.nato_europe_population_share)
+    rows = []
+    for lever in levers:
+        shares: dict[str, tuple[float, float]] = {}
+        for side, change in (("low", lever.low), ("high", lever.high)):
+            m = nominal if change is None else coverage_metrics(catalogue, *change(options, query))
+            shares[side] = (m.nato_europe_area_share, m.nato_europe_population_share)
+        rows.append(
+            {
+                "assumption": lever.name,
+                "low": lever.low_text or "(nominal)",
+                "high": lever.high_text or "(nominal)",
+                "area_share_low": shares["low"][0],
+                "area_share_nominal": nominal.nato_europe_area_share,
+                "area_share_high": shares["high"][0],
+                "population_share_low": shares["low"][1],
+                "population_share_high": shares["high"][1],
+                "swing": max(s[0] for s in (*shares.values(), nominal_area))
+                - min(s[0] for s in (*shares.values(), nominal_area)),
+            }
+        )
+    table = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable")
+    table = table.reset_index(drop=True)
+    table.attrs["nominal"] = nominal.assumptions
+    return table
