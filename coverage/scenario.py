@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from coverage.catalogue.analysis import load_threats
+from coverage.catalogue.analysis import load_capabilities, load_threats
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.schema import parse_date
 from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
@@ -45,6 +45,10 @@ __all__ = [
     "FIRST_YEAR",
     "FLYOUT_MODELS",
     "SPEED_BASES",
+    "CAPABILITY_SETTINGS",
+    "capability_available",
+    "capability_date",
+    "describe_capabilities",
     "LAST_YEAR",
     "SCENARIOS",
     "SCENARIO_LABELS",
@@ -75,6 +79,9 @@ Scenario = Literal["planned", "actual"]
 #: Interceptor fly-out: the fact sheet's gravity-free reach D(t), or the point-mass integration.
 FlyoutModel = Literal["reach_formula", "point_mass"]
 FLYOUT_MODELS: tuple[FlyoutModel, ...] = ("reach_formula", "point_mass")
+#: A dated capability: by its date in data/capabilities.csv, or forced on or off.
+Capability = Literal["by_date", "on", "off"]
+CAPABILITY_SETTINGS: tuple[Capability, ...] = ("by_date", "on", "off")
 
 SCENARIOS: tuple[Scenario, ...] = ("planned", "actual")
 
@@ -475,6 +482,10 @@ class DefenceQuery:
         ``"point_mass"`` (default: gravity, drag and staged boost integrated; see
         :mod:`coverage.physics.flyout`) or ``"reach_formula"`` (the fact sheet's gravity-free
         D(t), an upper bound kept for comparison).
+    engage_on_remote
+        ``"by_date"`` (default: from its date in data/capabilities.csv for the scenario, Phase 3),
+        ``"on"`` or ``"off"``: whether another sensor's track may guide an interceptor to the
+        intercept (otherwise the site's own radar must see the intercept point).
     speed_basis
         With ``point_mass``: the quoted burnout speed read as the speed reached at burnout after
         gravity and drag losses (``"achieved"``, default: what a quoted burnout velocity is) or
@@ -494,6 +505,7 @@ class DefenceQuery:
     threat_range_case: Estimate = "nominal"
     flyout_model: FlyoutModel = "point_mass"
     speed_basis: SpeedBasis = "achieved"
+    engage_on_remote: Capability = "by_date"
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
@@ -502,6 +514,11 @@ class DefenceQuery:
         if self.flyout_model not in FLYOUT_MODELS:
             raise ValueError(
                 f"flyout_model={self.flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}"
+            )
+        if self.engage_on_remote not in CAPABILITY_SETTINGS:
+            raise ValueError(
+                f"engage_on_remote={self.engage_on_remote!r} is not one of "
+                f"{', '.join(CAPABILITY_SETTINGS)}"
             )
         if self.speed_basis not in SPEED_BASES:
             raise ValueError(
@@ -614,7 +631,14 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
             flyout_model=query.flyout_model,
             speed_basis=query.speed_basis,
         ),
-        assumptions=query.assumptions(options.radar_assumptions()),
+        assumptions=replace(
+            query.assumptions(options.radar_assumptions()),
+            launch_on_remote=query.launch_on_remote
+            and capability_available("launch_on_remote", options.scenario, options.year),
+            engage_on_remote=_setting(
+                query.engage_on_remote, "engage_on_remote", options.scenario, options.year
+            ),
+        ),
     )
 
 
@@ -663,3 +687,40 @@ def quoted_flyout_figures(catalogue: Catalogue, system_id: str) -> QuotedFigures
     return QuotedFigures(
         ground_range_km=pair("nominal_range_km"), max_altitude_km=pair("max_intercept_alt_km")
     )
+
+
+# --------------------------------------------------------------------------- dated capabilities
+
+
+def capability_date(capability: str, scenario: Scenario) -> dt.date:
+    """The date a fire-control capability became (or was planned to become) available."""
+    table = load_capabilities()
+    rows = table[(table.capability == capability) & (table.scenario == scenario)]
+    if rows.empty:
+        raise ValueError(
+            f"capability={capability!r} has no {scenario} row in data/capabilities.csv; "
+            f"known: {', '.join(dict.fromkeys(table.capability))}"
+        )
+    return parse_date(str(rows.available_from.iloc[0]))
+
+
+def capability_available(capability: str, scenario: Scenario, year: int) -> bool:
+    """Whether ``capability`` existed at any time in ``year`` (same rule as deployments)."""
+    return capability_date(capability, scenario) <= _year_end(year)
+
+
+def _setting(setting: Capability, capability: str, scenario: Scenario, year: int) -> bool:
+    if setting == "by_date":
+        return capability_available(capability, scenario, year)
+    return setting == "on"
+
+
+def describe_capabilities(query: DefenceQuery, options: FootprintOptions) -> str:
+    """Words for the dated capabilities in force: what, from when, and whether by date or forced."""
+    date = capability_date("engage_on_remote", options.scenario)
+    when = f"{date.day} {date:%b %Y}" if date.month != 1 or date.day != 1 else f"{date.year}"
+    on = _setting(query.engage_on_remote, "engage_on_remote", options.scenario, options.year)
+    if query.engage_on_remote == "by_date":
+        state = "engage on remote" if on else "no engage on remote yet"
+        return f"{state} (from {when}, {SCENARIO_LABELS[options.scenario]}, data/capabilities.csv)"
+    return f"engage on remote forced {'on' if on else 'off'} (by date: from {when})"

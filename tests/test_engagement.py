@@ -450,3 +450,35 @@ def test_point_mass_flyout__faster_interceptor_never_defends_less(v, dv):
     slow = eng.engage(*TABRIZ, lon, lat, sites=[_site(flyout=_pm(v))], **common)
     fast = eng.engage(*TABRIZ, lon, lat, sites=[_site(flyout=_pm(v + dv))], **common)
     assert np.all(fast.defended | ~slow.defended)
+
+
+@pytest.mark.parametrize("flyout", [False, True])
+def test_no_engage_on_remote__vectorised_equals_reference_and_never_defends_more(flyout):
+    kurecik = rad.RadarSpec(
+        lon_deg=37.79,
+        lat_deg=38.35,
+        height_m=2090.0,
+        range_m=1_500e3,
+        boresight_deg=100.0,
+        fov_deg=120.0,
+    )
+    spy = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=900e3)
+    ship_spy = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
+    extra = {"flyout": _pm(4.5, "achieved")} if flyout else {"max_km": 1000.0}
+    sites = [
+        _site("deveselu", 24.41, 44.08, 4.5, own_radar=spy, **extra),
+        _site("ship", 27.0, 34.5, 4.5, own_radar=ship_spy, **extra),
+        _site("no_radar", 17.11, 54.48, 4.5, **extra),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=6)
+    common = dict(radars=[kurecik], sites=sites, threat=eng.ThreatSpec(max_range_m=4_000e3))
+    eor = eng.engage(*TABRIZ, lon, lat, **common)
+    no_eor = eng.EngagementAssumptions(engage_on_remote=False)
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, assumptions=no_eor, **common)
+    slow = eng.engage_reference(*TABRIZ, lon, lat, assumptions=no_eor, **common)
+    for name in ("defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    assert_allclose(fast.first_intercept_s, slow.first_intercept_s, rtol=0, atol=1e-6)
+    assert np.all(eor.defended | ~fast.defended)  # needing the own radar never helps
+    assert not fast.defended_by[2].any()  # a site without a radar of its own intercepts nothing
+    assert eor.defended.sum() > fast.defended.sum()

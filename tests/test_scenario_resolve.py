@@ -93,3 +93,41 @@ def test_resolve__point_mass_flyout_gives_every_site_a_flyout_spec(catalogue):
     assert all(s.flyout is None for s in plain.sites)
     with pytest.raises(ValueError, match="flyout_model='magic' is not one of"):
         scn.DefenceQuery(launch_area="tabriz", flyout_model="magic")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("year", "scenario", "expected"),
+    [
+        (2016, "actual", False),
+        (2024, "actual", True),
+        (2017, "planned", False),
+        (2018, "planned", True),
+    ],
+)
+def test_engage_on_remote__by_its_date_in_the_scenario(catalogue, year, scenario, expected):
+    options = FootprintOptions(year=year, scenario=scenario)
+    setup = scn.resolve(catalogue, options, scn.DefenceQuery(launch_area="tabriz"))
+    assert setup.assumptions.engage_on_remote is expected
+    assert setup.assumptions.launch_on_remote  # launch on remote dates from 2011 in both
+    forced = scn.resolve(
+        catalogue, options, scn.DefenceQuery(launch_area="tabriz", engage_on_remote="on")
+    )
+    assert forced.assumptions.engage_on_remote
+    text = scn.describe_capabilities(scn.DefenceQuery(launch_area="tabriz"), options)
+    assert "data/capabilities.csv" in text and ("no engage" in text) is not expected
+
+
+def test_engage_on_remote__off_never_defends_more(catalogue):
+    from coverage.products.metrics import coverage_metrics
+
+    options = FootprintOptions(year=2016)
+    shares = {
+        setting: coverage_metrics(
+            catalogue,
+            options,
+            scn.DefenceQuery(launch_area="tabriz", grid_km=100.0, engage_on_remote=setting),
+        ).nato_europe_area_share
+        for setting in ("on", "off", "by_date")
+    }
+    assert shares["off"] <= shares["on"]
+    assert shares["by_date"] == shares["off"]  # as built, engage on remote dates from 2024

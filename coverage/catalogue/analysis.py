@@ -22,6 +22,7 @@ __all__ = [
     "BOOST_PARAMETERS",
     "THREAT_CLASSES",
     "boost_values",
+    "load_capabilities",
     "load_cities",
     "load_icbm_bases",
     "load_threat_boost",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 THREAT_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "design_case")
+#: Fire-control capabilities with a date in capabilities.csv (launch / engage on remote).
+CAPABILITIES = ("launch_on_remote", "engage_on_remote")
 RANGE_RULES = ("fixed", "reach_nato_europe")
 #: Boost parameters every missile class carries in threat_boost.csv: unit and allowed range
 #: (the ranges of ``coverage.physics.threat_flight.BoostProgramme``).
@@ -96,6 +99,14 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("notes", "str", required=False, max_length=_TEXT),
     ),
+    "capabilities.csv": (
+        Column("capability", "choice", choices=CAPABILITIES),
+        Column("scenario", "choice", choices=("planned", "actual")),
+        Column("available_from", "date", minimum=2009, maximum=2040),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=_TEXT),
+    ),
     "cities.csv": (
         Column("city_id", "int", minimum=0, maximum=1e12, description="GeoNames id"),
         Column("name", "str", max_length=120),
@@ -112,6 +123,7 @@ _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "icbm_bases.csv": "base_id",
     "us_targets.csv": "target_id",
     "cities.csv": "city_id",
+    "capabilities.csv": ("capability", "scenario"),
 }
 
 
@@ -144,6 +156,14 @@ def read_analysis_table(
     )
     if name == "threats.csv" and not frame.empty:
         problems += _check_threats(frame, label)
+    if name == "capabilities.csv" and not frame.empty:
+        have = set(zip(frame.capability, frame.scenario, strict=True))
+        for cap in CAPABILITIES:
+            for scenario in ("planned", "actual"):
+                if (cap, scenario) not in have:
+                    problems.append(
+                        DataProblem(label, None, "capability", cap, f"needs a {scenario} row")
+                    )
     if name == "threat_boost.csv" and not frame.empty:
         problems += _check_threat_boost(frame, label)
     return frame, problems
@@ -337,3 +357,8 @@ def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     frame = _load("cities.csv", data_dir).copy()
     frame["is_capital"] = frame.is_capital.astype(bool)
     return frame
+
+
+def load_capabilities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``capabilities.csv`` (a copy); ``DataError`` lists all problems."""
+    return _load("capabilities.csv", data_dir).copy()

@@ -20,6 +20,7 @@ from typing import NoReturn
 from coverage.catalogue.tables import DATA_DIR, ESTIMATES
 from coverage.physics.ballistics import SHAPES
 from coverage.scenario import (
+    CAPABILITY_SETTINGS,
     FLYOUT_MODELS,
     SCENARIOS,
     SPEED_BASES,
@@ -112,6 +113,7 @@ FIELD_FLAGS = {
     "variant": "--variant",
     "flyout_model": "--flyout-model",
     "speed_basis": "--speed-basis",
+    "engage_on_remote": "--engage-on-remote",
 }
 _FIELD_RE = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")=")
 
@@ -235,6 +237,13 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_reach_cap_arguments(g)
     g.add_argument(
+        "--engage-on-remote",
+        choices=CAPABILITY_SETTINGS,
+        default="by_date",
+        help="whether another sensor's track may guide the interceptor to the intercept: by its "
+        "date in data/capabilities.csv (default; Phase 3), on, or off",
+    )
+    g.add_argument(
         "--flyout-model",
         choices=FLYOUT_MODELS,
         default="point_mass",
@@ -284,6 +293,7 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
         threat_range_case=args.threat_range_case,
         flyout_model=args.flyout_model,
         speed_basis=args.speed_basis,
+        engage_on_remote=args.engage_on_remote,
     )
 
 

@@ -169,6 +169,10 @@ class EngagementAssumptions:
     launch_on_remote
         ``True`` (default): any radar's track cues every site. ``False``: a site launches only on
         its own co-located radar's track.
+    engage_on_remote
+        ``True`` (default): any sensor's track guides the interceptor to the intercept, so the
+        intercept point need not be seen by the site's own radar. ``False``: the site's own
+        radar must see the threat at the intercept (a site without one cannot intercept).
     shoot_look_shoot
         Require two feasible intercept times at least ``sls_interval_s`` apart.
     sls_interval_s
@@ -183,6 +187,7 @@ class EngagementAssumptions:
     delay_s: float = 60.0
     launch_on_remote: bool = True
     shoot_look_shoot: bool = False
+    engage_on_remote: bool = True
     sls_interval_s: float = 75.0
     time_step_s: float = 4.0
     radar: radar_mod.RadarAssumptions = field(default_factory=radar_mod.RadarAssumptions)
@@ -200,6 +205,8 @@ class EngagementAssumptions:
             else "launch on own radar only"
         )
         text = f"{cue}, {self.delay_s:g} s track+C2 delay"
+        if not self.engage_on_remote:
+            text += ", the site's own radar must see the intercept point (no engage on remote)"
         if self.shoot_look_shoot:
             text += f", shoot-look-shoot ({self.sls_interval_s:g} s between intercepts)"
         return text
@@ -412,6 +419,10 @@ def _engage_chunk(
         out["launch_time_s"][k, idx] = t_launch
         if site.flyout is not None:
             feasible = _flyout_feasible(site, t - t_launch[:, None], alt, c, s, r, w, launch_unit)
+            if not a.engage_on_remote:
+                feasible = _own_radar_sees(
+                    radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a
+                )
             out["first_intercept_s"][k, idx] = _first_time(feasible, t)
             out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
             continue
@@ -439,8 +450,48 @@ def _engage_chunk(
             - s * ((2.0 * rs) * (w @ su))[:, None]
         )
         feasible = cache[key] >= rhs
+        if not a.engage_on_remote:
+            feasible = _own_radar_sees(
+                radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a
+            )
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+
+
+def _own_radar_sees(
+    radars: Sequence[_RadarGeom],
+    own: int | None,
+    feasible: NDArray[np.bool_],
+    c: NDArray[np.float64],
+    s: NDArray[np.float64],
+    r: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    w: NDArray[np.float64],
+    launch_unit: NDArray[np.float64],
+    a: EngagementAssumptions,
+) -> NDArray[np.bool_]:
+    """``feasible`` kept only where the site's own radar sees the sample (no engage on remote)."""
+    if own is None:
+        return np.zeros_like(feasible)
+    rg = radars[own]
+    cand = np.flatnonzero(feasible)
+    out = np.zeros_like(feasible)
+    if cand.size == 0:
+        return out
+    rows = cand // feasible.shape[1]
+    cc, ss, rr = c.ravel()[cand], s.ravel()[cand], r.ravel()[cand]
+    dot = cc * float(rg.unit @ launch_unit) + ss * (w[rows] @ rg.unit)
+    ground = np.arccos(np.clip(dot / rr, -1.0, 1.0)) * EARTH_RADIUS_M
+    if rg.sector:
+        xe = cc * float(rg.east @ launch_unit) + ss * (w[rows] @ rg.east)
+        yn = cc * float(rg.north @ launch_unit) + ss * (w[rows] @ rg.north)
+        az = np.degrees(np.arctan2(xe, yn))
+    else:
+        az = np.zeros_like(ground)
+    out.ravel()[cand] = radar_mod._visible_from_polar(
+        rg.spec, az, ground, alt.ravel()[cand], a.radar
+    )
+    return out
 
 
 def _flyout_reach_limit_m(site: InterceptorSite, table: FlyoutTable) -> float:
@@ -800,6 +851,36 @@ def engage_reference(
                 out["radar_detection_s"][j, i] = d
             cue = min(det[: len(radars)], default=math.inf)
             out["detection_time_s"][i] = cue
+
+            def own_sees(
+                k: int,
+                ck: float,
+                sk: float,
+                rk: float,
+                hk: float,
+                lu: NDArray[np.float64] = lu,
+                w: NDArray[np.float64] = w,
+            ) -> bool:
+                if a.engage_on_remote:
+                    return True
+                oi = own_index[k]
+                if oi is None:
+                    return False
+                rg = geoms[oi]
+                dot = ck * float(rg.unit @ lu) + sk * float(rg.unit @ w)
+                ground = math.acos(min(max(dot / rk, -1.0), 1.0)) * EARTH_RADIUS_M
+                az = (
+                    math.degrees(
+                        math.atan2(
+                            ck * float(rg.east @ lu) + sk * float(rg.east @ w),
+                            ck * float(rg.north @ lu) + sk * float(rg.north @ w),
+                        )
+                    )
+                    if rg.sector
+                    else 0.0
+                )
+                return _visible_scalar(rg.spec, az, ground, hk, a.radar)
+
             for k, site in enumerate(sites):
                 if a.launch_on_remote:
                     t_launch = cue + a.delay_s
@@ -822,14 +903,14 @@ def engage_reference(
                         if site.max_reach_m is not None and ground > site.max_reach_m:
                             continue
                         when = float(earliest_time_s(table, ground, hk))
-                        if when <= tau:
+                        if when <= tau and own_sees(k, ck, sk, rk, hk):
                             feasible.append(tk)
                         continue
                     if not (tau > 0.0 and site.min_alt_m <= hk <= site.max_alt_m):
                         continue
                     d = float(site.reach_m(tau))
                     rhs = rs * rs - (2.0 * rs * sl) * ck - (2.0 * rs) * sk * sw
-                    if d * d - rk * rk >= rhs:
+                    if d * d - rk * rk >= rhs and own_sees(k, ck, sk, rk, hk):
                         feasible.append(tk)
                 if feasible:
                     out["first_intercept_s"][k, i] = feasible[0]

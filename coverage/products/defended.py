@@ -28,7 +28,14 @@ from coverage.physics.engagement import (
 )
 from coverage.products.footprints import FOOTPRINT_COLUMNS
 from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
-from coverage.scenario import DefenceQuery, FootprintOptions, Setup, deployed_for, resolve
+from coverage.scenario import (
+    DefenceQuery,
+    FootprintOptions,
+    Setup,
+    deployed_for,
+    describe_capabilities,
+    resolve,
+)
 from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
@@ -170,7 +177,7 @@ def assumption_text(dg: DefendedGrid) -> str:
     return (
         f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
         f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
-        f"{q.assumptions().describe()}; "
+        f"{dg.setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{o.estimate} interceptor and radar parameters, target RCS {o.target_rcs_m2:g} m²; "
         f"fly-out {_flyout_text(q)}; "
         f"{q.grid_km:g} km grid"
