@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from coverage.catalogue.analysis import load_capabilities, load_threats
+from coverage.catalogue.analysis import detection_value, load_capabilities, load_threats
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.schema import parse_date
 from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
@@ -49,6 +49,9 @@ __all__ = [
     "capability_available",
     "capability_date",
     "describe_capabilities",
+    "describe_detection",
+    "detection_assumptions",
+    "DetectionAssumptions",
     "LAST_YEAR",
     "SCENARIOS",
     "SCENARIO_LABELS",
@@ -482,6 +485,15 @@ class DefenceQuery:
         ``"point_mass"`` (default: gravity, drag and staged boost integrated; see
         :mod:`coverage.physics.flyout`) or ``"reach_formula"`` (the fact sheet's gravity-free
         D(t), an upper bound kept for comparison).
+    satellite_cueing
+        ``"by_date"`` (default), ``"on"`` or ``"off"``: whether space-based launch warning cues
+        the BMD radars. Cued, a radar searches a small window and reaches ``cued_range_factor``
+        times farther (data/detection.csv), but not before the cue arrives
+        (``satellite_cue_s``). The satellites give a cue, never a track.
+    rv_rcs_m2
+        Radar cross-section the engine detects, m² (0.0001 to 100); ``None`` (default): the
+        re-entry vehicle's value in data/detection.csv for the options' estimate. The map's
+        radar footprints keep their own ``FootprintOptions.target_rcs_m2``.
     engage_on_remote
         ``"by_date"`` (default: from its date in data/capabilities.csv for the scenario, Phase 3),
         ``"on"`` or ``"off"``: whether another sensor's track may guide an interceptor to the
@@ -506,6 +518,8 @@ class DefenceQuery:
     flyout_model: FlyoutModel = "point_mass"
     speed_basis: SpeedBasis = "achieved"
     engage_on_remote: Capability = "by_date"
+    satellite_cueing: Capability = "by_date"
+    rv_rcs_m2: float | None = None
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
@@ -514,6 +528,13 @@ class DefenceQuery:
         if self.flyout_model not in FLYOUT_MODELS:
             raise ValueError(
                 f"flyout_model={self.flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}"
+            )
+        if self.rv_rcs_m2 is not None:
+            check_range("rv_rcs_m2", self.rv_rcs_m2, 1e-4, 100.0, " m²")
+        if self.satellite_cueing not in CAPABILITY_SETTINGS:
+            raise ValueError(
+                f"satellite_cueing={self.satellite_cueing!r} is not one of "
+                f"{', '.join(CAPABILITY_SETTINGS)}"
             )
         if self.engage_on_remote not in CAPABILITY_SETTINGS:
             raise ValueError(
@@ -612,6 +633,14 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
     )
     radar_items = radars_for(catalogue, options)
+    detection = detection_assumptions(query, options)
+    sites = interceptor_sites(
+        catalogue,
+        options,
+        cap_at_nominal_range=query.cap_at_nominal_range,
+        flyout_model=query.flyout_model,
+        speed_basis=query.speed_basis,
+    )
     return Setup(
         options=options,
         query=query,
@@ -624,15 +653,11 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         threat=threat,
         radar_ids=tuple(i for i, _ in radar_items),
         radars=tuple(r for _, r in radar_items),
-        sites=interceptor_sites(
-            catalogue,
-            options,
-            cap_at_nominal_range=query.cap_at_nominal_range,
-            flyout_model=query.flyout_model,
-            speed_basis=query.speed_basis,
-        ),
+        sites=sites,
         assumptions=replace(
-            query.assumptions(options.radar_assumptions()),
+            query.assumptions(detection.radar),
+            cue_time_s=detection.cue_time_s,
+            cued_range_factor=detection.range_factor,
             launch_on_remote=query.launch_on_remote
             and capability_available("launch_on_remote", options.scenario, options.year),
             engage_on_remote=_setting(
@@ -724,3 +749,46 @@ def describe_capabilities(query: DefenceQuery, options: FootprintOptions) -> str
         state = "engage on remote" if on else "no engage on remote yet"
         return f"{state} (from {when}, {SCENARIO_LABELS[options.scenario]}, data/capabilities.csv)"
     return f"engage on remote forced {'on' if on else 'off'} (by date: from {when})"
+
+
+@dataclass(frozen=True)
+class DetectionAssumptions:
+    """What the engine's radars detect and when (from data/detection.csv and the query)."""
+
+    radar: radar_mod.RadarAssumptions
+    cued: bool
+    range_factor: float
+    cue_time_s: float | None
+
+
+def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> DetectionAssumptions:
+    """The re-entry vehicle's RCS, exo-atmospheric refraction and satellite cueing in force."""
+    est = options.estimate
+    rcs = query.rv_rcs_m2 if query.rv_rcs_m2 is not None else detection_value("rv_rcs_m2", est)
+    cued = _setting(query.satellite_cueing, "satellite_cueing", options.scenario, options.year)
+    return DetectionAssumptions(
+        radar=replace(
+            options.radar_assumptions(),
+            target_rcs_m2=rcs,
+            k_factor=detection_value("exo_k_factor", est),
+        ),
+        cued=cued,
+        range_factor=detection_value("cued_range_factor", est) if cued else 1.0,
+        cue_time_s=detection_value("satellite_cue_s", est) if cued else None,
+    )
+
+
+def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
+    """Words for the engine's detection assumptions (RCS, cueing, refraction)."""
+    d = detection_assumptions(query, options)
+    rcs = d.radar.target_rcs_m2
+    source = "" if query.rv_rcs_m2 is not None else f", {options.estimate} case"
+    text = f"re-entry vehicle RCS {rcs:g} m²{source}"
+    if d.cued:
+        text += (
+            f"; radars cued by satellite launch warning from {d.cue_time_s:g} s "
+            f"(a cue, not a track), cued range ×{d.range_factor:g}"
+        )
+    else:
+        text += "; no satellite cueing: radars search blind"
+    return text + f"; k = {d.radar.k_factor:g} for exo-atmospheric targets"

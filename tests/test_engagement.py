@@ -482,3 +482,39 @@ def test_no_engage_on_remote__vectorised_equals_reference_and_never_defends_more
     assert np.all(eor.defended | ~fast.defended)  # needing the own radar never helps
     assert not fast.defended_by[2].any()  # a site without a radar of its own intercepts nothing
     assert eor.defended.sum() > fast.defended.sum()
+
+
+@pytest.mark.parametrize("engage_on_remote", [True, False])
+def test_satellite_cue__vectorised_equals_reference_and_never_hurts(engage_on_remote):
+    kurecik = rad.RadarSpec(
+        lon_deg=37.79,
+        lat_deg=38.35,
+        height_m=2090.0,
+        range_m=700e3,
+        boresight_deg=100.0,
+        fov_deg=120.0,
+    )
+    spy = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=500e3)
+    sites = [
+        _site("deveselu", 24.41, 44.08, 4.5, own_radar=spy, flyout=_pm(4.5, "achieved")),
+        _site("ship", 35.0, 34.5, 3.0, max_km=500.0),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=8)
+    common = dict(radars=[kurecik], sites=sites, threat=eng.ThreatSpec(max_range_m=4_000e3))
+    radar = rad.RadarAssumptions(target_rcs_m2=0.05, k_factor=1.0)
+    blind = eng.EngagementAssumptions(engage_on_remote=engage_on_remote, radar=radar)
+    cued = eng.EngagementAssumptions(
+        engage_on_remote=engage_on_remote, radar=radar, cue_time_s=60.0, cued_range_factor=1.5
+    )
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, assumptions=cued, **common)
+    slow = eng.engage_reference(*TABRIZ, lon, lat, assumptions=cued, **common)
+    for name in ("defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    assert_allclose(fast.radar_detection_s, slow.radar_detection_s, rtol=0, atol=1e-6)
+    off = eng.engage(*TABRIZ, lon, lat, assumptions=blind, **common)
+    # A cue only adds range after it arrives: detection never later, defence never smaller.
+    det_on, det_off = fast.detection_time_s, off.detection_time_s
+    both = np.isfinite(det_off)
+    assert np.all(det_on[both] <= det_off[both]) and np.isfinite(det_on[both]).all()
+    assert np.all(fast.defended | ~off.defended)
+    assert fast.defended.sum() > off.defended.sum()

@@ -66,7 +66,12 @@ def test_resolve__one_frozen_hashable_setup(catalogue):
     assert {s.key for s in setup.sites} == {
         s.key for s in scn.interceptor_sites(catalogue, options)
     }
-    assert setup.assumptions == query.assumptions(options.radar_assumptions())
+    d = scn.detection_assumptions(query, options)
+    a = setup.assumptions
+    assert (a.delay_s, a.shoot_look_shoot) == (query.delay_s, query.shoot_look_shoot)
+    assert a.radar == d.radar and a.radar.target_rcs_m2 == 0.05  # the re-entry vehicle, nominal
+    assert a.cue_time_s == 60.0 and a.cued_range_factor == 1.5  # satellite cueing by date
+    assert a.engage_on_remote  # 2018 as planned: Phase 3
     assert list(setup.launch_frame().columns) == ["point_id", "name", "area", "lon_deg", "lat_deg"]
 
 

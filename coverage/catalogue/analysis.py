@@ -22,6 +22,7 @@ __all__ = [
     "BOOST_PARAMETERS",
     "THREAT_CLASSES",
     "boost_values",
+    "detection_value",
     "load_capabilities",
     "load_cities",
     "load_icbm_bases",
@@ -33,7 +34,14 @@ __all__ = [
 
 THREAT_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "design_case")
 #: Fire-control capabilities with a date in capabilities.csv (launch / engage on remote).
-CAPABILITIES = ("launch_on_remote", "engage_on_remote")
+CAPABILITIES = ("launch_on_remote", "engage_on_remote", "satellite_cueing")
+#: Detection parameters in detection.csv: unit and allowed range.
+DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
+    "rv_rcs_m2": ("m2", 1e-4, 100.0),
+    "cued_range_factor": ("", 1.0, 4.0),
+    "satellite_cue_s": ("s", 0.0, 600.0),
+    "exo_k_factor": ("", 0.5, 4.0),
+}
 RANGE_RULES = ("fixed", "reach_nato_europe")
 #: Boost parameters every missile class carries in threat_boost.csv: unit and allowed range
 #: (the ranges of ``coverage.physics.threat_flight.BoostProgramme``).
@@ -99,6 +107,16 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("notes", "str", required=False, max_length=_TEXT),
     ),
+    "detection.csv": (
+        Column("parameter", "choice", choices=tuple(DETECTION_PARAMETERS)),
+        Column("unit", "str", required=False, max_length=12),
+        Column("low", "float", minimum=0, maximum=600),
+        Column("nominal", "float", minimum=0, maximum=600),
+        Column("high", "float", minimum=0, maximum=600),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=_TEXT),
+    ),
     "capabilities.csv": (
         Column("capability", "choice", choices=CAPABILITIES),
         Column("scenario", "choice", choices=("planned", "actual")),
@@ -124,6 +142,7 @@ _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "us_targets.csv": "target_id",
     "cities.csv": "city_id",
     "capabilities.csv": ("capability", "scenario"),
+    "detection.csv": "parameter",
 }
 
 
@@ -164,6 +183,18 @@ def read_analysis_table(
                     problems.append(
                         DataProblem(label, None, "capability", cap, f"needs a {scenario} row")
                     )
+    if name == "detection.csv" and not frame.empty:
+        for line, param, *values in zip(
+            frame["_line"], frame.parameter, frame.low, frame.nominal, frame.high, strict=True
+        ):
+            unit, lo, hi = DETECTION_PARAMETERS[param]
+            for col, value in zip(("low", "nominal", "high"), values, strict=True):
+                if not lo <= value <= hi:
+                    problems.append(
+                        DataProblem(label, int(line), col, f"{value:g}", f"{lo:g}..{hi:g} {unit}")
+                    )
+        for missing in sorted(set(DETECTION_PARAMETERS) - set(frame.parameter)):
+            problems.append(DataProblem(label, None, "parameter", missing, "a row is required"))
     if name == "threat_boost.csv" and not frame.empty:
         problems += _check_threat_boost(frame, label)
     return frame, problems
@@ -362,3 +393,12 @@ def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def load_capabilities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the validated ``capabilities.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("capabilities.csv", data_dir).copy()
+
+
+def detection_value(parameter: str, estimate: str = "nominal", data_dir: Path = DATA_DIR) -> float:
+    """One detection parameter of ``detection.csv`` in the ``estimate`` case."""
+    table = _load("detection.csv", data_dir)
+    rows = table[table.parameter == parameter]
+    if rows.empty:
+        raise KeyError(f"no parameter {parameter!r} in data/detection.csv")
+    return float(rows[estimate].iloc[0])

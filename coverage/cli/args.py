@@ -114,6 +114,8 @@ FIELD_FLAGS = {
     "flyout_model": "--flyout-model",
     "speed_basis": "--speed-basis",
     "engage_on_remote": "--engage-on-remote",
+    "satellite_cueing": "--satellite-cueing",
+    "rv_rcs_m2": "--rv-rcs-m2",
 }
 _FIELD_RE = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")=")
 
@@ -237,6 +239,20 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_reach_cap_arguments(g)
     g.add_argument(
+        "--rv-rcs-m2",
+        type=number("--rv-rcs-m2", 1e-4, 100, "m²"),
+        default=None,
+        help="radar cross-section the engine detects (the re-entry vehicle), m²; default: "
+        "data/detection.csv for --estimate (0.05 nominal)",
+    )
+    g.add_argument(
+        "--satellite-cueing",
+        choices=CAPABILITY_SETTINGS,
+        default="by_date",
+        help="space-based launch warning cues the radars (cued range, not before the cue): by "
+        "date (default), on or off",
+    )
+    g.add_argument(
         "--engage-on-remote",
         choices=CAPABILITY_SETTINGS,
         default="by_date",
@@ -294,6 +310,8 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
         flyout_model=args.flyout_model,
         speed_basis=args.speed_basis,
         engage_on_remote=args.engage_on_remote,
+        satellite_cueing=args.satellite_cueing,
+        rv_rcs_m2=args.rv_rcs_m2,
     )
 
 

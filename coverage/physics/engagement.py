@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -169,6 +169,13 @@ class EngagementAssumptions:
     launch_on_remote
         ``True`` (default): any radar's track cues every site. ``False``: a site launches only on
         its own co-located radar's track.
+    cue_time_s
+        Arrival of the satellite launch warning after the threat's launch, s (0 to 600), or
+        ``None`` (default): no cue, radars search blind. From the cue on, each radar searches a
+        small window and detects out to ``cued_range_factor`` times its search range; before it,
+        at its search range. The cue is a warning, never a track.
+    cued_range_factor
+        Cued detection range over search range (1 to 4; default 1).
     engage_on_remote
         ``True`` (default): any sensor's track guides the interceptor to the intercept, so the
         intercept point need not be seen by the site's own radar. ``False``: the site's own
@@ -188,12 +195,17 @@ class EngagementAssumptions:
     launch_on_remote: bool = True
     shoot_look_shoot: bool = False
     engage_on_remote: bool = True
+    cue_time_s: float | None = None
+    cued_range_factor: float = 1.0
     sls_interval_s: float = 75.0
     time_step_s: float = 4.0
     radar: radar_mod.RadarAssumptions = field(default_factory=radar_mod.RadarAssumptions)
 
     def __post_init__(self) -> None:
         check_range("delay_s", self.delay_s, 0.0, 1200.0, " s")
+        if self.cue_time_s is not None:
+            check_range("cue_time_s", self.cue_time_s, 0.0, 600.0, " s")
+        check_range("cued_range_factor", self.cued_range_factor, 1.0, 4.0)
         check_range("sls_interval_s", self.sls_interval_s, 1.0, 600.0, " s")
         check_range("time_step_s", self.time_step_s, 0.5, 30.0, " s")
 
@@ -298,6 +310,13 @@ def _radar_geom(spec: radar_mod.RadarSpec) -> _RadarGeom:
     )
 
 
+def _cued(rg: _RadarGeom, factor: float) -> _RadarGeom:
+    """The same radar searching a cued window: its range times ``factor``."""
+    if factor == 1.0:
+        return rg
+    return replace(rg, spec=replace(rg.spec, range_m=rg.spec.range_m * factor))
+
+
 def _first_time(
     mask: NDArray[np.bool_], t: NDArray[np.float64], *, last: bool = False, fill: float = np.nan
 ) -> NDArray[np.float64]:
@@ -321,8 +340,10 @@ def _detect(
     alt: NDArray[np.float64],
     t: NDArray[np.float64],
     ra: radar_mod.RadarAssumptions,
+    t_min: float = 0.0,
+    t_max: float = math.inf,
 ) -> NDArray[np.float64]:
-    """First time each trajectory is visible to one radar (``inf`` if never).
+    """First time in [``t_min``, ``t_max``) each trajectory is visible to one radar (``inf`` if never).
 
     Work is skipped, never results: trajectories whose plane and arc stay farther from the
     radar than its range are not examined, samples are examined in time blocks only until a
@@ -372,6 +393,9 @@ def _detect(
         vis.ravel()[cand] = radar_mod._visible_from_polar(
             rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra
         )
+        if t_min > 0.0 or t_max < math.inf:
+            tt = t[active, cols]
+            vis &= (tt >= t_min) & (tt < t_max)
         seen = vis.any(axis=1)
         if seen.any():
             hit = active[seen]
@@ -402,7 +426,13 @@ def _engage_chunk(
     det = np.full((len(radars), idx.size), np.inf)
     psi = rng_m[idx] / EARTH_RADIUS_M
     for j, rg in enumerate(radars):
-        det[j] = _detect(rg, launch_unit, psi, w, c, s, r, alt, t, a.radar)
+        geo = (launch_unit, psi, w, c, s, r, alt, t, a.radar)
+        if a.cue_time_s is None:
+            det[j] = _detect(rg, *geo)
+        else:
+            before = _detect(rg, *geo, t_max=a.cue_time_s)
+            after = _detect(_cued(rg, a.cued_range_factor), *geo, t_min=a.cue_time_s)
+            det[j] = np.minimum(before, after)
     out["radar_detection_s"][:, idx] = det
     cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
     out["detection_time_s"][idx] = cue
@@ -473,7 +503,8 @@ def _own_radar_sees(
     """``feasible`` kept only where the site's own radar sees the sample (no engage on remote)."""
     if own is None:
         return np.zeros_like(feasible)
-    rg = radars[own]
+    # The radar holds a track by then; with a satellite cue it reaches its cued range.
+    rg = radars[own] if a.cue_time_s is None else _cued(radars[own], a.cued_range_factor)
     cand = np.flatnonzero(feasible)
     out = np.zeros_like(feasible)
     if cand.size == 0:
@@ -823,16 +854,18 @@ def engage_reference(
                 )
             ]
             det = []
-            for rg in geoms:
-                rl, rw = float(rg.unit @ lu), float(rg.unit @ w)
-                el, ew = float(rg.east @ lu), float(rg.east @ w)
-                nl, nw = float(rg.north @ lu), float(rg.north @ w)
+            for rg0 in geoms:
+                rl, rw = float(rg0.unit @ lu), float(rg0.unit @ w)
+                el, ew = float(rg0.east @ lu), float(rg0.east @ w)
+                nl, nw = float(rg0.north @ lu), float(rg0.north @ w)
                 first = math.inf
-                r1 = EARTH_RADIUS_M + rg.spec.height_m
-                max_slant = radar_mod.scaled_range_m(
-                    rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2
-                )
+                r1 = EARTH_RADIUS_M + rg0.spec.height_m
                 for tk, hk, rk, ck, sk in points:
+                    cued = a.cue_time_s is not None and tk >= a.cue_time_s
+                    rg = _cued(rg0, a.cued_range_factor) if cued else rg0
+                    max_slant = radar_mod.scaled_range_m(
+                        rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2
+                    )
                     dot = ck * rl + sk * rw
                     if r1 * r1 + rk * rk - 2.0 * r1 * dot > (max_slant * (1.0 + 1e-9)) ** 2:
                         continue
@@ -866,7 +899,7 @@ def engage_reference(
                 oi = own_index[k]
                 if oi is None:
                     return False
-                rg = geoms[oi]
+                rg = geoms[oi] if a.cue_time_s is None else _cued(geoms[oi], a.cued_range_factor)
                 dot = ck * float(rg.unit @ lu) + sk * float(rg.unit @ w)
                 ground = math.acos(min(max(dot / rk, -1.0), 1.0)) * EARTH_RADIUS_M
                 az = (

@@ -34,6 +34,7 @@ from coverage.scenario import (
     Setup,
     deployed_for,
     describe_capabilities,
+    describe_detection,
     resolve,
 )
 from coverage.style import KINEMATIC_CAVEAT
@@ -178,7 +179,7 @@ def assumption_text(dg: DefendedGrid) -> str:
         f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
         f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
         f"{dg.setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
-        f"{o.estimate} interceptor and radar parameters, target RCS {o.target_rcs_m2:g} m²; "
+        f"{o.estimate} interceptor and radar parameters; {describe_detection(q, o)}; "
         f"fly-out {_flyout_text(q)}; "
         f"{q.grid_km:g} km grid"
     )
