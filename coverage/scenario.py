@@ -117,6 +117,9 @@ class FootprintOptions:
         Radar elevation mask, degrees; ``None`` means line of sight to the geometric horizon.
     include_occasional
         Include occasional presence (Black Sea patrols) in ``actual``.
+    exclude_sites
+        Site ids left out of the year's deployments: a deployment choice made visible (for
+        example ``north_sea``, the 2009 plan's station, or ``rota``, destroyers in port).
     """
 
     year: int
@@ -127,8 +130,11 @@ class FootprintOptions:
     k_factor: float = radar_mod.STANDARD_K_FACTOR
     min_elevation_deg: float | None = None
     include_occasional: bool = False
+    exclude_sites: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.exclude_sites, frozenset):
+            object.__setattr__(self, "exclude_sites", frozenset(self.exclude_sites))
         if not (isinstance(self.year, int) and 2009 <= self.year <= 2040):
             raise ValueError(f"year={self.year!r} is outside the allowed range 2009..2040")
         if self.scenario not in SCENARIOS:
@@ -155,15 +161,28 @@ def _year_end(year: int) -> dt.date:
 
 
 def deployed(
-    catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False
+    catalogue: Catalogue,
+    year: int,
+    scenario: Scenario,
+    *,
+    include_occasional: bool = False,
+    exclude_sites: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Deployments in place in ``year`` under ``scenario``, joined with their site and system.
 
     Returns one row per deployment with the site's position and the system's kind and name.
+    Sites in ``exclude_sites`` are left out (a deployment choice: e.g. the 2009 plan's North
+    Sea station, or destroyers in port at Rota counted as a standing BMD site).
     """
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={scenario!r} is not one of {', '.join(SCENARIOS)}")
+    unknown = sorted(set(exclude_sites) - set(catalogue.sites.site_id))
+    if unknown:
+        raise ValueError(
+            f"exclude_sites={unknown!r} are not sites; known: {', '.join(catalogue.sites.site_id)}"
+        )
     d = catalogue.deployments
+    d = d[~d.site_id.isin(exclude_sites)]
     if scenario == "planned":
         start = d.planned_from_year
         mask = start.notna() & (start.fillna(9999) <= year)
@@ -387,7 +406,11 @@ def threat_spec(
 def deployed_for(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:
     """:func:`deployed` for ``options``, cached per catalogue object (treat as read-only)."""
     return deployed(
-        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
+        catalogue,
+        options.year,
+        options.scenario,
+        include_occasional=options.include_occasional,
+        exclude_sites=options.exclude_sites,
     )
 
 

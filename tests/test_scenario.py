@@ -136,3 +136,15 @@ def test_map_state__trajectory_shape_is_checked_and_used(catalogue) -> None:
         areas[shape] = float(union.to_crs(3035).area.sum())
         assert (shape == "minimum_energy") != (f"{shape} trajectory" in data.assumptions)
     assert len(set(areas.values())) == 3, areas  # each shape gives its own defended area
+
+
+def test_exclude_sites__leaves_a_deployment_choice_out(catalogue: Catalogue) -> None:
+    with_rota = deployed(catalogue, 2016, "actual")
+    without = deployed(catalogue, 2016, "actual", exclude_sites=frozenset({"rota"}))
+    assert "rota" in set(with_rota.site_id) and "rota" not in set(without.site_id)
+    assert len(without) == len(with_rota) - (with_rota.site_id == "rota").sum()
+    opts = FootprintOptions(year=2016, exclude_sites={"rota"})  # type: ignore[arg-type]
+    assert opts.exclude_sites == frozenset({"rota"}) and hash(opts)
+    assert "rota" not in set(footprints(catalogue, opts).site_id)
+    with pytest.raises(ValueError, match="exclude_sites=\\['atlantis'\\] are not sites"):
+        deployed(catalogue, 2016, "actual", exclude_sites=frozenset({"atlantis"}))

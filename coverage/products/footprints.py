@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.physics import radar as radar_mod
 from coverage.physics.geodesy import ring, sector
-from coverage.scenario import FootprintOptions, Scenario, deployed, radar_spec
+from coverage.scenario import FootprintOptions, Scenario, deployed, deployed_for, radar_spec
 
 __all__ = ["FOOTPRINT_COLUMNS", "early_warning_footprints", "footprints", "sites_layer"]
 
@@ -62,9 +62,7 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
     GeoDataFrame
         EPSG:4326, columns ``FOOTPRINT_COLUMNS``; radar rows first, ordered by site.
     """
-    deps = deployed(
-        catalogue, options.year, options.scenario, include_occasional=options.include_occasional
-    )
+    deps = deployed_for(catalogue, options)
     assumptions = options.radar_assumptions()
     records: list[dict[str, object]] = []
     for row in deps.itertuples(index=False):

@@ -49,7 +49,7 @@ def _query(**kw: object) -> Change:
 
 LEVERS: tuple[Lever, ...] = (
     Lever(
-        "interceptor and radar parameters (all together)",
+        "every parameter case together (interceptors, radars, detection)",
         "low case",
         _opt(estimate="low"),
         "high case",
@@ -108,6 +108,20 @@ LEVERS: tuple[Lever, ...] = (
         "sensor cueing",
         "each site fires on its own radar only",
         _query(launch_on_remote=False),
+        None,
+        None,
+    ),
+    Lever(
+        "destroyers in port at Rota counted as a BMD site",
+        "not counted (ships count only on station)",
+        _opt(exclude_sites=frozenset({"rota"})),
+        None,
+        None,
+    ),
+    Lever(
+        "North Sea station (2009 plan)",
+        "left out",
+        _opt(exclude_sites=frozenset({"north_sea"})),
         None,
         None,
     ),
