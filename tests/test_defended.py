@@ -94,3 +94,22 @@ def test_defended_band__low_within_nominal_within_high(catalogue):
     low, nominal, high = band.geometry
     assert low.difference(nominal).area < 0.02 * max(low.area, 1e-9)
     assert nominal.difference(high).area < 0.02 * max(nominal.area, 1e-9)
+
+
+def test_march_2026_case__kurecik_cues_an_eastern_mediterranean_intercept(catalogue):
+    """Fact sheet §1.2/§8.3: Iranian missiles toward Türkiye, intercepted from the eastern
+    Mediterranean with Kürecik cueing a US destroyer. The model must find that feasible."""
+    from coverage.catalogue.analysis import load_cities
+
+    cities = load_cities()
+    ankara = cities[(cities.iso3 == "TUR") & (cities.name == "Ankara")]
+    tracks = threat_tracks(
+        catalogue,
+        FootprintOptions(year=2026),
+        DefenceQuery(launch_area="kermanshah", threat="MRBM"),
+        targets=ankara,
+    )
+    row = tracks.iloc[0]
+    assert row.status == "defended"
+    assert row.detected_by.startswith("Kürecik")
+    assert "Eastern Mediterranean patrol" in row.defended_by
