@@ -40,6 +40,7 @@ import pandas as pd
 
 from coverage.catalogue.schema import Column, DataProblem, validate_frame
 from coverage.catalogue.tables import SCHEMAS, Catalogue, cross_check
+from coverage.textsafe import FORMULA_START
 
 __all__ = [
     "DEPLOYMENT_COLUMNS",
@@ -101,7 +102,6 @@ _TEXT_COLUMNS = {
     "deployments.csv": tuple(c.name for c in _DEP_SCHEMA if c.kind == "str"),
 }
 _MAX_LEN = {c.name: c.max_length for c in (*_SITE_SCHEMA, *_DEP_SCHEMA)}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ID_MAX = 48
 _WHATIF_LABEL = "what-if (user edits)"
 _CHECK_LABEL = "what-if"
@@ -505,7 +505,7 @@ def _to_csv(frame: pd.DataFrame, columns: Sequence[str], text_columns: Sequence[
         cells = []
         for col, value in zip(columns, values, strict=True):
             cell = _text(value)
-            if col in text_columns and cell.startswith(_FORMULA_START):
+            if col in text_columns and cell.startswith(FORMULA_START):
                 cell = "'" + cell
             cells.append(cell)
         writer.writerow(cells)

@@ -42,6 +42,7 @@ from coverage.scenario import (
     resolve_launch_area,
     resolve_threat,
 )
+from coverage.textsafe import csv_text
 
 __all__ = ["register", "resolve_place"]
 
@@ -76,7 +77,7 @@ def _json(payload: Any) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False)
+    return csv_text(frame)
 
 
 def _check_names(catalogue: Catalogue, args: argparse.Namespace) -> None:

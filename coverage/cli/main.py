@@ -33,6 +33,7 @@ from coverage.cli.args import (
 )
 from coverage.products.defended import defended_grid, defended_layer
 from coverage.products.footprints import footprints
+from coverage.textsafe import csv_text
 
 __all__ = ["build_parser", "main"]
 
@@ -56,7 +57,7 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
         }
         write_output(json.dumps(payload, ensure_ascii=False), args.out)
     else:
-        write_output(frame.drop(columns="geometry").to_csv(index=False), args.out)
+        write_output(csv_text(pd.DataFrame(frame.drop(columns="geometry"))), args.out)
     return 0
 
 

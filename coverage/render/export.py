@@ -93,6 +93,8 @@ _LEGEND_ORDER = (
 _WGS84 = Geod(ellps="WGS84")
 _LOCK = threading.RLock()
 _RC = {
+    # Names may come from users: "$...$" must print as typed, never parse as mathtext.
+    "text.parse_math": False,
     "svg.fonttype": "none",
     "svg.hashsalt": "epaa-coverage",
     "pdf.fonttype": 3,

@@ -32,6 +32,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from coverage.products.mapdata import MapData, MapState
 from coverage.scenario import SCENARIO_LABELS
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
+from coverage.textsafe import csv_text
 
 if TYPE_CHECKING:
     from coverage.catalogue.tables import Catalogue
@@ -55,7 +56,6 @@ EXPORTED_LAYERS = tuple(k for k in LAYER_ORDER if k not in ("countries", "nato")
 _COORD_DECIMALS = 5  # about 1 m
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # Cells a spreadsheet would run as a formula (CSV injection); such text gets a leading quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 ET.register_namespace("", KML_NS)
 
@@ -214,15 +214,6 @@ def to_geopackage(data: MapData) -> bytes:
         return path.read_bytes()
 
 
-def _csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
-
-
 def metrics_csv(table: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
     """Serialise a metrics table (any DataFrame) to CSV bytes.
 
@@ -237,12 +228,8 @@ def metrics_csv(table: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
         Start with a UTF-8 byte-order mark so spreadsheet programs read accents and units
         (``Kürecik``, ``m²``) correctly.
     """
-    safe = table.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(_csv_safe)
-    keep_index = any(n is not None for n in safe.index.names)
-    text = safe.to_csv(index=keep_index, lineterminator="\n")
+    keep_index = any(n is not None for n in table.index.names)
+    text = csv_text(table, index=keep_index)
     return text.encode("utf-8-sig" if excel_bom else "utf-8")
 
 
