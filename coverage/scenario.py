@@ -50,6 +50,7 @@ __all__ = [
     "capability_date",
     "describe_capabilities",
     "describe_detection",
+    "describe_flyout",
     "detection_assumptions",
     "DetectionAssumptions",
     "LAST_YEAR",
@@ -815,3 +816,19 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
     else:
         text += "; no satellite cueing: radars search blind"
     return text + f"; k = {d.radar.k_factor:g} for exo-atmospheric targets"
+
+
+def describe_flyout(query: DefenceQuery) -> str:
+    """Words for the fly-out model in force (model, how the burnout speed is read, the cap)."""
+    model = (
+        "by point-mass integration (gravity, drag, staged boost; burnout speed read as "
+        f"{'reached after losses' if query.speed_basis == 'achieved' else 'loss-free increment'})"
+        if query.flyout_model == "point_mass"
+        else "by the gravity-free reach formula"
+    )
+    cap = (
+        "capped at the quoted nominal range (an assertion)"
+        if query.cap_at_nominal_range
+        else "uncapped"
+    )
+    return f"{model}, {cap}"

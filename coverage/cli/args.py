@@ -34,6 +34,8 @@ __all__ = [
     "OneLineErrorParser",
     "checked_output_path",
     "add_defended_arguments",
+    "add_physics_arguments",
+    "physics_from_args",
     "add_reach_cap_arguments",
     "add_state_arguments",
     "flag_message",
@@ -237,6 +239,12 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
         default=25.0,
         help="target grid spacing, km (default 25)",
     )
+    add_physics_arguments(g)
+
+
+def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The engine's physics choices (fly-out, detection, dated capabilities), shared by commands."""
+    g = parser
     add_reach_cap_arguments(g)
     g.add_argument(
         "--rv-rcs-m2",
@@ -275,6 +283,18 @@ def add_defended_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def physics_from_args(args: argparse.Namespace) -> dict[str, object]:
+    """The :class:`~coverage.scenario.DefenceQuery` physics fields of parsed arguments."""
+    return {
+        "cap_at_nominal_range": args.reach_cap,
+        "flyout_model": args.flyout_model,
+        "speed_basis": args.speed_basis,
+        "engage_on_remote": args.engage_on_remote,
+        "satellite_cueing": args.satellite_cueing,
+        "rv_rcs_m2": args.rv_rcs_m2,
+    }
+
+
 def add_reach_cap_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """``--reach-cap`` / ``--no-reach-cap``: the nominal-range cap, an assertion, off by default."""
     parser.add_argument(
@@ -305,13 +325,8 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
         shape=args.shape,
         angle_offset_deg=args.angle_offset_deg,
         grid_km=args.grid_km,
-        cap_at_nominal_range=args.reach_cap,
         threat_range_case=args.threat_range_case,
-        flyout_model=args.flyout_model,
-        speed_basis=args.speed_basis,
-        engage_on_remote=args.engage_on_remote,
-        satellite_cueing=args.satellite_cueing,
-        rv_rcs_m2=args.rv_rcs_m2,
+        **physics_from_args(args),  # type: ignore[arg-type]
     )
 
 

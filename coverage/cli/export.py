@@ -17,6 +17,7 @@ from typing import Any
 from coverage.catalogue.tables import Catalogue, load_catalogue
 from coverage.cli.args import (
     CliError,
+    add_physics_arguments,
     add_state_arguments,
     checked_output_path,
     number,
@@ -146,6 +147,7 @@ def register(subparsers: Any) -> None:
         default="minimum_energy",
         help="threat trajectory for the defended layer and tracks (default minimum_energy)",
     )
+    add_physics_arguments(p.add_argument_group("defended layer physics"))
     p.add_argument(
         "--projector", action="store_true", help="bigger type and thicker lines for a projector"
     )
@@ -263,6 +265,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         launch_on_remote=not args.own_radar_only,
         shoot_look_shoot=args.shoot_look_shoot,
         shape=args.shape,
+        flyout_model=args.flyout_model,
+        speed_basis=args.speed_basis,
+        reach_cap=args.reach_cap,
+        engage_on_remote=args.engage_on_remote,
+        satellite_cueing=args.satellite_cueing,
+        rv_rcs_m2=args.rv_rcs_m2,
     )
     written: list[str] = []
     if fmt in SERIES_FORMATS:

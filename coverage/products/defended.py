@@ -35,6 +35,7 @@ from coverage.scenario import (
     deployed_for,
     describe_capabilities,
     describe_detection,
+    describe_flyout,
     resolve,
 )
 from coverage.style import KINEMATIC_CAVEAT
@@ -161,17 +162,6 @@ def defended_grid(
     return DefendedGrid(grid, result, extra, setup)
 
 
-def _flyout_text(q: DefenceQuery) -> str:
-    model = (
-        "by point-mass integration (gravity, drag, staged boost; burnout speed read as "
-        f"{'reached after losses' if q.speed_basis == 'achieved' else 'loss-free increment'})"
-        if q.flyout_model == "point_mass"
-        else "by the gravity-free reach formula"
-    )
-    cap = "capped at the nominal range" if q.cap_at_nominal_range else "uncapped"
-    return f"{model}, {cap}"
-
-
 def assumption_text(dg: DefendedGrid) -> str:
     """One line stating the threat, launch area, timeline and parameter case of a defended grid."""
     q, o = dg.query, dg.options
@@ -180,7 +170,7 @@ def assumption_text(dg: DefendedGrid) -> str:
         f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
         f"{dg.setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{o.estimate} interceptor and radar parameters; {describe_detection(q, o)}; "
-        f"fly-out {_flyout_text(q)}; "
+        f"fly-out {describe_flyout(q)}; "
         f"{q.grid_km:g} km grid"
     )
 

@@ -30,6 +30,9 @@ from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,
+    describe_capabilities,
+    describe_detection,
+    describe_flyout,
     phase_status,
 )
 from coverage.style import LAYER_STYLES
@@ -78,6 +81,9 @@ class MapState:
     shape
         Threat trajectory for the defended area and the tracks: ``"minimum_energy"``, or
         ``"lofted"`` / ``"depressed"`` (burnout angle 10° above / below minimum energy).
+    flyout_model, speed_basis, reach_cap, engage_on_remote, satellite_cueing, rv_rcs_m2
+        The physics choices of :class:`~coverage.scenario.DefenceQuery` (``reach_cap`` is its
+        ``cap_at_nominal_range``); their defaults are the query's.
     """
 
     options: FootprintOptions
@@ -90,6 +96,12 @@ class MapState:
     shoot_look_shoot: bool = False
     uncertainty_band: bool = False
     shape: str = "minimum_energy"
+    flyout_model: str = "point_mass"
+    speed_basis: str = "achieved"
+    reach_cap: bool = False
+    engage_on_remote: str = "by_date"
+    satellite_cueing: str = "by_date"
+    rv_rcs_m2: float | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYER_STYLES)
@@ -103,6 +115,7 @@ class MapState:
             raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+        self.query()  # validates the physics choices (messages name the field)
 
     def query(self) -> DefenceQuery:
         """The :class:`~coverage.scenario.DefenceQuery` this map state implies."""
@@ -113,6 +126,12 @@ class MapState:
             launch_on_remote=self.launch_on_remote,
             shoot_look_shoot=self.shoot_look_shoot,
             shape=self.shape,  # type: ignore[arg-type]  # checked above
+            flyout_model=self.flyout_model,  # type: ignore[arg-type]  # checked by DefenceQuery
+            speed_basis=self.speed_basis,  # type: ignore[arg-type]
+            cap_at_nominal_range=self.reach_cap,
+            engage_on_remote=self.engage_on_remote,  # type: ignore[arg-type]
+            satellite_cueing=self.satellite_cueing,  # type: ignore[arg-type]
+            rv_rcs_m2=self.rv_rcs_m2,
         )
 
 
@@ -173,14 +192,15 @@ def describe_assumptions(state: MapState) -> str:
         f"k = {o.k_factor:.3g}, {mask}",
         "interceptor rings are nominal ranges, not defended areas",
     ]
-    if "defended" in state.layers:
+    if "defended" in state.layers or "tracks" in state.layers:
+        q = state.query()
         parts.append(
             f"defended area vs {state.threat} from {state.launch_area}, delay {state.delay_s:g} s, "
             f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
             f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
-            f"{_SHAPE_TEXT[state.shape]}"
-            f", fly-out capped at nominal range"
-            f"{', nested low/nominal/high estimates' if state.uncertainty_band else ''}"
+            f"{_SHAPE_TEXT[state.shape]}; {describe_capabilities(q, o)}; "
+            f"{describe_detection(q, o)}; fly-out {describe_flyout(q)}"
+            f"{'; nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
     return "; ".join(parts) + "."
 
