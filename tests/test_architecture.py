@@ -3,7 +3,8 @@
 ``catalogue`` (files -> tables) and ``physics`` (pure SI maths) are the two sources; then
 ``scenario`` (state -> physics inputs), ``products`` (frames with labels), ``render`` (deck,
 images, GIS files) and ``cli``. A module may import its own wing or a wing before it, never one
-after it; ``style`` (the shared vocabulary) imports nothing from the package. Imports inside
+after it; ``style`` (the shared vocabulary) and ``textsafe`` (text made safe for each sink) import
+nothing from the package. Imports inside
 functions count too: a lazy import is still a dependency.
 """
 
@@ -20,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "coverage"
 #: Wing -> rank; a module may import wings of lower rank and its own wing.
 RANK = {
     "style": 0,
+    "textsafe": 0,
     "physics": 1,
     "catalogue": 1,
     "scenario": 2,

@@ -26,6 +26,7 @@ from coverage.physics.engagement import (
     ThreatSpec,
     engage,
 )
+from coverage.products.budget import check_engagement_work
 from coverage.products.footprints import FOOTPRINT_COLUMNS
 from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
 from coverage.scenario import (
@@ -149,6 +150,7 @@ def defended_grid(
     grid = target_grid(query.grid_km, iso3)
     cities = load_cities()
     extra = cities[cities.iso3.isin(iso3)].reset_index(drop=True)
+    check_engagement_work(setup, int(grid.ix.size) + len(extra))
     result = _engage_cached(
         setup.launch_lonlat,
         query.grid_km,

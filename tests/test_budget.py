@@ -1,0 +1,45 @@
+"""The work one request may start is bounded before computing, with a message saying what to cut."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from coverage.catalogue.tables import load_catalogue
+from coverage.products.budget import (
+    MAX_ENGAGEMENT_WORK,
+    WorkBudgetError,
+    check_engagement_work,
+    engagement_work,
+)
+from coverage.products.grid import domain_iso3, target_grid
+from coverage.scenario import DefenceQuery, FootprintOptions, resolve
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def test_heaviest_bundled_state_fits(catalogue):
+    grid = target_grid(25.0, domain_iso3(catalogue))
+    for year, scenario in ((2018, "planned"), (2024, "actual")):
+        setup = resolve(
+            catalogue,
+            FootprintOptions(year=year, scenario=scenario),
+            DefenceQuery(launch_area="all-iran"),
+        )
+        work = engagement_work(setup, int(grid.ix.size) + 3500)
+        assert work < MAX_ENGAGEMENT_WORK / 4
+        check_engagement_work(setup, int(grid.ix.size) + 3500)
+
+
+def test_hundreds_of_sites_are_refused_with_what_to_reduce(catalogue):
+    setup = resolve(catalogue, FootprintOptions(year=2024), DefenceQuery(launch_area="all-iran"))
+    many = dataclasses.replace(setup, sites=setup.sites * 100)  # hundreds of interceptor sites
+    with pytest.raises(WorkBudgetError) as exc:
+        check_engagement_work(many, 15_000)
+    text = str(exc.value)
+    assert "the limit" in text and "grid_km" in text and "what-if sites" in text
+    assert f"{len(many.sites)} interceptor sites" in text
