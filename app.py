@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
+from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
@@ -38,9 +39,49 @@ def map_for(digest: str, state: MapState, _catalogue: Catalogue) -> MapData:
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
-def deck_for(digest: str, state: MapState, projector: bool, _data: MapData) -> CompactDeck:
-    """The pydeck map of a state; cached so reruns send identical JSON (no camera reset)."""
-    return build_deck(_data, projector=projector, static=_static_files())
+def headline_for(digest: str, state: MapState, _catalogue: Catalogue) -> Headline:
+    """The answer-first line of a state (shares, capitals, change since the year before)."""
+    return headline(_catalogue, state)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def deck_for(
+    digest: str,
+    state: MapState,
+    projector: bool,
+    capitals: bool,
+    resets: int,
+    _data: MapData,
+    _line: Headline,
+) -> CompactDeck:
+    """The pydeck map of a state; cached so reruns send identical JSON (no camera reset).
+
+    ``resets`` counts presses of "Fit map to layers": each press moves the initial view by a
+    hair (alternately), because the chart moves its camera only when the Deck's initial view
+    changes, and it then goes back to the framing of the drawn layers.
+    """
+    deck = build_deck(
+        _data,
+        projector=projector,
+        static=_static_files(),
+        capitals=_line.capitals if capitals else None,
+    )
+    view = deck.initial_view_state
+    nudge = 1e-6 * (resets % 2)  # every field changes, so the whole camera is reset
+    view.longitude, view.latitude, view.zoom = (
+        view.longitude + nudge,
+        view.latitude + nudge,
+        view.zoom + nudge,
+    )
+    return deck
+
+
+def _reframe() -> None:
+    st.session_state["view_resets"] = st.session_state.get("view_resets", 0) + 1
+
+
+def _leave_projector() -> None:
+    st.session_state["projector"] = False
 
 
 def _static_files() -> StaticFiles | None:
@@ -56,19 +97,37 @@ def _step_year(delta: int) -> None:
     )
 
 
-def _layout(
-    catalogue: Catalogue, data: MapData, deck: CompactDeck, state: MapState, projector: bool
-) -> None:
-    """Banner, year stepper, map, legend, caveat, exports and analyst tabs."""
-    if projector:
-        st.markdown(
-            "<style>header[data-testid='stHeader']{display:none} .block-container{padding-top:0.6rem;"
-            "padding-bottom:0;max-width:100%} footer{display:none}</style>",
-            unsafe_allow_html=True,
-        )
+#: Projector mode sizes the map from the viewport height (CSS ``vh``) minus what sits above and
+#: below it (banner, headline, caveat): more text wraps onto more lines on narrower screens.
+_PROJECTOR_CSS = """
+<style>
+header[data-testid='stHeader']{display:none}
+footer{display:none}
+.block-container{padding:0.5rem 1.2rem 0 1.2rem !important;max-width:100% !important}
+.st-key-mapbox{flex:none !important;height:calc(100vh - 330px) !important;min-height:280px}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 350px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 400px) !important}}
+.st-key-prev_year button p,.st-key-next_year button p{font-size:clamp(1rem,1.3vw,1.2rem);font-weight:600;white-space:nowrap}
+</style>
+"""
 
-    st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
-    head, steps = st.columns([5.4, 1.9], vertical_alignment="center")
+
+def _layout(
+    catalogue: Catalogue,
+    data: MapData,
+    deck: CompactDeck,
+    line: Headline,
+    state: MapState,
+    projector: bool,
+) -> None:
+    """Banner, headline, year stepper, map, legend, caveat, exports and analyst tabs."""
+    if projector:
+        st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
+    else:
+        st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
+    head, steps = st.columns(
+        [5.4, 1.9] if not projector else [4.6, 2.2], vertical_alignment="center"
+    )
     with head:
         panels.banner(data, projector=projector)
     with steps:
@@ -94,18 +153,37 @@ def _layout(
             width="stretch",
         )
 
+    panels.headline(line, projector=projector)
+
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
-        st.pydeck_chart(
-            deck,
-            height=780 if projector else 640,
-            key="map",
-            alt=f"{data.title}. {data.subtitle}. {len(data.footprints)} footprints drawn.",
-        )
-        panels.caveat(data, projector=projector)
+        alt = f"{data.title}. {data.subtitle}. {line.text()}"
+        if projector:
+            with st.container(key="mapbox"):
+                st.pydeck_chart(deck, height="stretch", key="map", alt=alt)
+        else:
+            st.pydeck_chart(deck, height=640, key="map", alt=alt)
+        panels.caveat(data, projector=projector, line=line)
     with side_col:
+        st.button(
+            "Fit map to layers",
+            key="reset_view",
+            on_click=_reframe,
+            help="Reset the camera so that everything drawn is in view",
+            width="stretch",
+        )
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
+        if state.layers and st.session_state.get("show_capitals", True):
+            panels.capitals_legend(line, projector=projector)
+        if projector:
+            st.button(
+                "Exit projector mode",
+                key="exit_projector",
+                on_click=_leave_projector,
+                help="Back to the full dashboard with its controls",
+                width="stretch",
+            )
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year)
@@ -130,7 +208,7 @@ except DataError as exc:
     panels.data_error(exc)
     st.stop()
 
-state, projector = controls.sidebar_state()
+state, show_capitals, projector = controls.sidebar_state()
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
 top_area, whatif_area = st.container(), st.container()
@@ -141,6 +219,8 @@ else:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
 data = map_for(catalogue.digest, state, catalogue)
-deck = deck_for(catalogue.digest, state, projector, data)
+line = headline_for(catalogue.digest, state, catalogue)
+resets = int(st.session_state.get("view_resets", 0))
+deck = deck_for(catalogue.digest, state, projector, show_capitals, resets, data, line)
 with top_area:
-    _layout(catalogue, data, deck, state, projector)
+    _layout(catalogue, data, deck, line, state, projector)

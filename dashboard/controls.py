@@ -6,16 +6,20 @@ import streamlit as st
 
 from coverage.products.mapdata import DEFAULT_LAYERS, MapState
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
-from coverage.style import LAYER_STYLES
+from coverage.style import CAPITAL_STYLE, LAYER_STYLES
 
-__all__ = ["sidebar_state"]
+__all__ = ["DASHBOARD_LAYERS", "sidebar_state"]
+
+#: Layers on when the dashboard opens: the library defaults plus the physics-based defended
+#: area, so the first page answers "what is defended" (the rings stay one click away).
+DASHBOARD_LAYERS = DEFAULT_LAYERS | {"defended"}
 
 _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")
 
 
-def sidebar_state() -> tuple[MapState, bool]:
-    """Draw the sidebar and return the chosen map state and whether projector mode is on."""
+def sidebar_state() -> tuple[MapState, bool, bool]:
+    """Draw the sidebar; return the map state, whether capitals are drawn, and projector mode."""
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
     year = sb.slider(
@@ -57,12 +61,19 @@ def sidebar_state() -> tuple[MapState, bool]:
             continue
         if sb.checkbox(
             style.title,
-            value=key in DEFAULT_LAYERS,
+            value=key in DASHBOARD_LAYERS,
             key=f"show_{key}",
             bind="query-params",
             help=style.description,
         ):
             layers.add(key)
+    capitals = sb.checkbox(
+        CAPITAL_STYLE.title,
+        value=True,
+        key="show_capitals",
+        bind="query-params",
+        help=CAPITAL_STYLE.description,
+    )
 
     with sb.expander("Radar assumptions", expanded=False):
         alt_km = st.slider(
@@ -113,4 +124,4 @@ def sidebar_state() -> tuple[MapState, bool]:
         min_elevation_deg=None if mask == "none" else float(mask),
         include_occasional=bool(occasional),
     )
-    return MapState(options=options, layers=frozenset(layers)), bool(projector)
+    return MapState(options=options, layers=frozenset(layers)), bool(capitals), bool(projector)
