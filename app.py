@@ -48,8 +48,7 @@ def headline_for(digest: str, state: MapState, _catalogue: Catalogue) -> Headlin
 def deck_for(
     digest: str,
     state: MapState,
-    projector: bool,
-    capitals: bool,
+    view: controls.ViewChoice,
     resets: int,
     _data: MapData,
     _line: Headline,
@@ -62,9 +61,10 @@ def deck_for(
     """
     deck = build_deck(
         _data,
-        projector=projector,
+        projector=view.projector,
         static=_static_files(),
-        capitals=_line.capitals if capitals else None,
+        capitals=_line.capitals if view.capitals else None,
+        screen=view.screen,
     )
     view = deck.initial_view_state
     nudge = 1e-6 * (resets % 2)  # every field changes, so the whole camera is reset
@@ -78,6 +78,16 @@ def deck_for(
 
 def _reframe() -> None:
     st.session_state["view_resets"] = st.session_state.get("view_resets", 0) + 1
+
+
+def _fit_button() -> None:
+    st.button(
+        "Fit map to layers",
+        key="reset_view",
+        on_click=_reframe,
+        help="Reset the camera so that everything drawn is in view",
+        width="stretch",
+    )
 
 
 def _leave_projector() -> None:
@@ -104,10 +114,20 @@ _PROJECTOR_CSS = """
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 0 1.2rem !important;max-width:100% !important}
-.st-key-mapbox{flex:none !important;height:calc(100vh - 330px) !important;min-height:280px}
-@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 350px) !important}}
-@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 400px) !important}}
+.st-key-mapbox{flex:none !important;height:calc(100vh - 315px) !important;min-height:280px}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 325px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 335px) !important}}
 .st-key-prev_year button p,.st-key-next_year button p{font-size:clamp(1rem,1.3vw,1.2rem);font-weight:600;white-space:nowrap}
+</style>
+"""
+
+
+#: With the sidebar open, the year buttons are too narrow for their shortcut hints below 1500 px
+#: (the hints stay in the buttons' tooltips).
+_DASHBOARD_CSS = """
+<style>
+.block-container{padding-top:1.2rem}
+@media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
 </style>
 """
 
@@ -118,16 +138,15 @@ def _layout(
     deck: CompactDeck,
     line: Headline,
     state: MapState,
-    projector: bool,
+    view: controls.ViewChoice,
 ) -> None:
     """Banner, headline, year stepper, map, legend, caveat, exports and analyst tabs."""
+    projector = view.projector
     if projector:
         st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
     else:
-        st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
-    head, steps = st.columns(
-        [5.4, 1.9] if not projector else [4.6, 2.2], vertical_alignment="center"
-    )
+        st.markdown(_DASHBOARD_CSS, unsafe_allow_html=True)
+    head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
     with head:
         panels.banner(data, projector=projector)
     with steps:
@@ -152,6 +171,18 @@ def _layout(
             help="Next year (PageDown)",
             width="stretch",
         )
+        if projector:  # under the year buttons, where the banner leaves room
+            fit_col, exit_col = st.columns(2)
+            with fit_col:
+                _fit_button()
+            exit_col.button(
+                "Exit projector",
+                key="exit_projector",
+                on_click=_leave_projector,
+                help="Back to the full dashboard with its controls",
+                width="stretch",
+                type="primary",
+            )
 
     panels.headline(line, projector=projector)
 
@@ -165,25 +196,13 @@ def _layout(
             st.pydeck_chart(deck, height=640, key="map", alt=alt)
         panels.caveat(data, projector=projector, line=line)
     with side_col:
-        st.button(
-            "Fit map to layers",
-            key="reset_view",
-            on_click=_reframe,
-            help="Reset the camera so that everything drawn is in view",
-            width="stretch",
-        )
+        if not projector:
+            _fit_button()
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
-        if state.layers and st.session_state.get("show_capitals", True):
+        if view.capitals:
             panels.capitals_legend(line, projector=projector)
-        if projector:
-            st.button(
-                "Exit projector mode",
-                key="exit_projector",
-                on_click=_leave_projector,
-                help="Back to the full dashboard with its controls",
-                width="stretch",
-            )
+
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year)
@@ -208,7 +227,8 @@ except DataError as exc:
     panels.data_error(exc)
     st.stop()
 
-state, show_capitals, projector = controls.sidebar_state()
+state, view = controls.sidebar_state()
+projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
 top_area, whatif_area = st.container(), st.container()
@@ -221,6 +241,6 @@ state = analysis.engagement_controls(catalogue, state)
 data = map_for(catalogue.digest, state, catalogue)
 line = headline_for(catalogue.digest, state, catalogue)
 resets = int(st.session_state.get("view_resets", 0))
-deck = deck_for(catalogue.digest, state, projector, show_capitals, resets, data, line)
+deck = deck_for(catalogue.digest, state, view, resets, data, line)
 with top_area:
-    _layout(catalogue, data, deck, line, state, projector)
+    _layout(catalogue, data, deck, line, state, view)

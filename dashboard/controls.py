@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from coverage.products.mapdata import DEFAULT_LAYERS, MapState
+from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES
 
-__all__ = ["DASHBOARD_LAYERS", "sidebar_state"]
+__all__ = ["DASHBOARD_LAYERS", "ViewChoice", "sidebar_state"]
 
 #: Layers on when the dashboard opens: the library defaults plus the physics-based defended
 #: area, so the first page answers "what is defended" (the rings stay one click away).
@@ -18,8 +21,16 @@ _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")
 
 
-def sidebar_state() -> tuple[MapState, bool, bool]:
-    """Draw the sidebar; return the map state, whether capitals are drawn, and projector mode."""
+class ViewChoice(NamedTuple):
+    """How the map is shown, apart from what it shows."""
+
+    capitals: bool
+    projector: bool
+    screen: str
+
+
+def sidebar_state() -> tuple[MapState, ViewChoice]:
+    """Draw the sidebar; return the map state and how the map is shown."""
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
     year = sb.slider(
@@ -115,6 +126,15 @@ def sidebar_state() -> tuple[MapState, bool, bool]:
         bind="query-params",
         help="Full-screen briefing view: large type, thick lines, controls hidden.",
     )
+    screen = sb.selectbox(
+        "Screen size",
+        list(MAP_SIZE_PX),
+        index=list(MAP_SIZE_PX).index(DEFAULT_SCREEN),
+        key="screen",
+        bind="query-params",
+        help="The map is framed to show every drawn layer on this screen (the server cannot "
+        "see your screen). Pick the projector's resolution before a briefing.",
+    )
     options = FootprintOptions(
         year=int(year),
         scenario=scenario,
@@ -124,4 +144,5 @@ def sidebar_state() -> tuple[MapState, bool, bool]:
         min_elevation_deg=None if mask == "none" else float(mask),
         include_occasional=bool(occasional),
     )
-    return MapState(options=options, layers=frozenset(layers)), bool(capitals), bool(projector)
+    view = ViewChoice(bool(capitals), bool(projector), str(screen or DEFAULT_SCREEN))
+    return MapState(options=options, layers=frozenset(layers)), view

@@ -83,11 +83,12 @@ def caveat(data: MapData, *, projector: bool = False, line: Headline | None = No
             f"vs {state.threat} from {state.launch_area},",
             f"vs {line.threat} from {line.launch_area},",
         )
-    size = "1.05rem" if projector else "0.85rem"
+    size = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
+    detail = "clamp(0.75rem, 0.9vw, 0.95rem)" if projector else "0.85rem"
     st.markdown(
         f"<div class='epaa-caveat' style='background:#1b1b1b;color:#fff;padding:4px 10px;font-size:{size};"
         f"border-radius:3px'>{html.escape(CAVEAT)}</div>"
-        f"<div style='font-size:{size};color:#333;margin-top:4px'>Assumptions: {html.escape(assumptions)}</div>",
+        f"<div style='font-size:{detail};line-height:1.35;color:#333;margin-top:4px'>Assumptions: {html.escape(assumptions)}</div>",
         unsafe_allow_html=True,
     )
 
@@ -140,7 +141,7 @@ def legend(data: MapData, *, projector: bool = False) -> None:
         )
     if "sites" in data.state.layers:
         rows.append(
-            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"
+            f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:#444'>"
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -187,7 +188,7 @@ def test_fit_view__known_answers() -> None:
 
 def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) -> None:
     from coverage.products.headline import headline
-    from coverage.render.layers import FRAME_SIZE_PX, drawn_bounds
+    from coverage.render.layers import MAP_SIZE_PX, drawn_bounds
 
     state = MapState(
         FootprintOptions(year=2024), layers=frozenset({"radar", "interceptor", "launch", "sites"})
@@ -201,11 +202,10 @@ def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) 
     assert (west, south, east, north) == pytest.approx(
         (min(rings[0], capitals.lon_deg.min()), rings[1], rings[2], rings[3]), abs=1.0
     )
-    for projector in (False, True):
-        view = json.loads(build_deck(data, projector=projector, capitals=capitals).to_json())[
-            "initialViewState"
-        ]
-        w, h = FRAME_SIZE_PX[projector]
+    for screen, projector in itertools.product(MAP_SIZE_PX, (False, True)):
+        deck = build_deck(data, projector=projector, capitals=capitals, screen=screen)
+        view = json.loads(deck.to_json())["initialViewState"]
+        w, h = MAP_SIZE_PX[screen][projector]
         # Every corner of the bounds projects inside the map of the framing size.
         scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
 

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from coverage.products.mapdata import MapData
 
 __all__ = [
+    "DEFAULT_SCREEN",
     "EUROPE_FRAME",
+    "MAP_SIZE_PX",
     "VIEWS",
     "CompactDeck",
     "StaticFiles",
@@ -54,11 +56,18 @@ __all__ = [
 #: What the Europe view shows when nothing but the basemap is drawn, ``(west, south, east,
 #: north)`` in degrees; otherwise it frames the drawn layers (:func:`drawn_bounds`).
 EUROPE_FRAME = (-25.0, 30.0, 50.0, 72.0)
-#: Map size in pixels the framing is computed for (normal page, projector mode). A larger map
-#: shows more margin around the same frame; a smaller one crops its edges. The projector map's
-#: height follows the screen (about 370 px at 1024x768 and 1280x720, 750 px at 1920x1080), which
-#: the server does not know: 1000x480 is the compromise (a little cropped at 1024x768).
-FRAME_SIZE_PX = {False: (1000, 620), True: (1000, 480)}
+#: Screens the dashboard frames its map for, and the map's size in CSS pixels on each
+#: ``(normal page with the sidebar open, projector mode)``, measured in Chromium. The server
+#: cannot see the browser's screen, so the dashboard asks (``?screen=``): a map larger than
+#: assumed shows more margin around the drawn layers, a smaller one crops them.
+MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
+    "1024x768": {False: (420, 640), True: (780, 430)},
+    "1280x720": {False: (615, 640), True: (985, 395)},
+    "1920x1080": {False: (1100, 640), True: (1495, 765)},
+}
+DEFAULT_SCREEN = "1920x1080"
+#: The map size the framing is computed for, by projector mode, on the default screen.
+FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
 
 
 def fit_view(
@@ -278,6 +287,7 @@ def build_deck(
     projector: bool = False,
     static: StaticFiles | None = None,
     capitals: pd.DataFrame | None = None,
+    screen: str = DEFAULT_SCREEN,
 ) -> CompactDeck:
     """Assemble the map of one :class:`~coverage.products.mapdata.MapData`.
 
@@ -291,8 +301,9 @@ def build_deck(
     ``capitals`` (columns ``name, country, lon_deg, lat_deg, status``, as
     :attr:`coverage.products.headline.Headline.capitals`) adds a dot per capital coloured by
     status and its name. The Europe view frames every drawn layer (:func:`drawn_bounds`: the
-    Kürecik radar sector, the Iranian launch points, the 2,500 km SM-3 IIA rings), so the camera
-    only moves between years when the drawn extent changes.
+    Kürecik radar sector, the Iranian launch points, the 2,500 km SM-3 IIA rings) in the map size
+    of ``screen`` (a key of :data:`MAP_SIZE_PX`), so the camera only moves between years when
+    the drawn extent changes.
     """
     on = set(data.state.layers)
     view = data.state.view
@@ -401,8 +412,13 @@ def build_deck(
         layers[at:at] = _capital_layers(capitals, projector=projector)
     camera = dict(VIEWS[data.state.view])
     if data.state.view == "europe":
-        w, h = FRAME_SIZE_PX[projector]
-        camera.update(fit_view(drawn_bounds(data, capitals), width_px=w, height_px=h))
+        if screen not in MAP_SIZE_PX:
+            raise ValueError(f"screen={screen!r} is not one of {', '.join(MAP_SIZE_PX)}")
+        w, h = MAP_SIZE_PX[screen][projector]
+        # Room above the northernmost point for its label (capital names sit above their dots).
+        camera.update(
+            fit_view(drawn_bounds(data, capitals), width_px=w, height_px=h, padding_px=28.0)
+        )
     controller: bool | dict[str, Any] = (
         {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
     )
