@@ -196,6 +196,34 @@ def _percent_columns(frame: pd.DataFrame, headers: dict[str, str]) -> dict[str, 
     }
 
 
+_TRACK_HEADERS = {
+    "launch_point": "Launch point",
+    "target": "Target",
+    "ground_range_km": "Ground range (km)",
+    "flight_time_s": "Flight time (s)",
+    "status": "Status",
+    "detection_time_s": "Detected at (s)",
+    "detected_by": "Detected by",
+    "launch_time_s": "Interceptor launch at (s)",
+    "intercept_window_s": "Intercept window (s)",
+    "defended_by": "Defended by",
+}
+_ICBM_HEADERS = {
+    "site": "Site",
+    "variant_name": "Interceptor",
+    "variant_at_site": "Variant at this site",
+    "tracks": "Tracks",
+    "feasible_tracks": "Tracks it could reach",
+    "best_margin_km": "Best margin (km)",
+    "best_margin_s": "Best margin (s)",
+}
+
+
+def _in_words(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The columns of ``headers`` that ``frame`` has, renamed to their words (ids dropped)."""
+    return frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
+
+
 def _country_table(countries: pd.DataFrame) -> pd.DataFrame:
     table = countries[[c for c in _COUNTRY_HEADERS if c in countries.columns]].rename(
         columns=_COUNTRY_HEADERS
@@ -323,8 +351,11 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
 
                 tracks = tracks_layer(catalogue, state)
             table = pd.DataFrame(tracks.drop(columns="geometry"))
+            lp = catalogue.launch_points
+            names = dict(zip(lp.point_id, lp.name, strict=True))
+            table["launch_point"] = table.launch_point.map(lambda p: names.get(p, p))
             st.dataframe(
-                table.drop(columns=["label", "name", "source"], errors="ignore"),
+                _in_words(table, _TRACK_HEADERS),
                 hide_index=True,
                 width="stretch",
                 key="tracks_table",
@@ -338,6 +369,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "Cueing",
                 ["perfect", "own_radar"],
                 horizontal=True,
+                format_func={"perfect": "Perfect", "own_radar": "Own radar only"}.__getitem__,
                 key="icbm_cueing",
                 captions=[
                     "external cueing at launch (most favourable to the defence)",
@@ -355,6 +387,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "intercept under the stated assumptions — not whether the system could or would be used so."
             )
             st.dataframe(
-                icbm.icbm_summary(table), hide_index=True, width="stretch", key="icbm_summary"
+                _in_words(icbm.icbm_summary(table), _ICBM_HEADERS),
+                hide_index=True,
+                width="stretch",
+                key="icbm_summary",
             )
             st.caption(table.attrs.get("assumptions", assumptions.describe()))

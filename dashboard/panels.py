@@ -215,7 +215,7 @@ def footprint_table(data: MapData) -> None:
     table = pd.DataFrame(
         {
             "Site": fp.site_name,
-            "Layer": fp.layer,
+            "Layer": fp.layer.map(lambda k: LAYER_STYLES[k].title if k in LAYER_STYLES else k),
             "System": fp.system_name,
             "Radius (km)": fp.range_km,
             "Limited by": fp.limit,

@@ -212,3 +212,23 @@ def test_app__projector_mode_has_a_way_back() -> None:
     assert not at.toggle(key="projector").value
     assert "exit_projector" not in [b.key for b in at.button]  # the full dashboard is back
     assert [t.label for t in at.tabs][:1] == ["Footprints"]
+
+
+@pytest.mark.parametrize(
+    "tab",
+    [
+        "Footprints",
+        "Coverage metrics",
+        "Threat tracks",
+        "Russian-ICBM question",
+    ],
+)
+def test_app__tables_have_headers_in_words(tab: str) -> None:
+    at = _opened(tab=tab, year="2016")
+    frames = [d.value for d in at.dataframe]
+    assert frames, f"no table in {tab}"
+    frame = frames[-1]  # the tab is drawn below the what-if panel
+    for column in frame.columns:
+        assert "_" not in column and column[:1].isupper(), f"{tab}: column {column!r} is an id"
+    text = frame.astype(str).to_numpy().ravel()
+    assert not any(v in ("design_case", "tabriz", "sm3_ia", "radar") for v in text), tab
