@@ -423,3 +423,32 @@ def test_projector__exit_button_returns_to_the_dashboard(browser: Any, server: s
         page.screenshot(path=str(ARTIFACTS / "browser_exit_after.png"))
     finally:
         page.context.close()
+
+
+def _drag_map(page: Any) -> None:
+    box = page.locator(MAP).first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 180, y + 120, steps=12)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+
+
+def test_fit_map_to_layers__brings_the_camera_back(browser: Any, server: str) -> None:
+    loaded = _load(browser, server, {"year": "2016"}, "browser_fit_before")
+    try:
+        page = loaded.page
+        framed = _map_pixels(loaded)
+        for attempt in range(2):  # the reset works again after a second pan
+            _drag_map(page)
+            moved = _map_pixels(loaded)
+            assert (np.abs(moved - framed).sum(axis=-1) > 30).mean() > 0.05, "the drag did not pan"
+            page.locator(".st-key-reset_view button").first.click()
+            _settle(page)
+            back = _map_pixels(loaded)
+            off = (np.abs(back - framed).sum(axis=-1) > 30).mean()
+            assert off < 0.01, f"reset {attempt + 1}: {off:.1%} of the map differs from the framing"
+        page.screenshot(path=str(ARTIFACTS / "browser_fit_after.png"))
+    finally:
+        page.context.close()
