@@ -16,7 +16,7 @@ from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels, whatif
+from dashboard import analysis, controls, exports, panels, selection, whatif
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 st.set_page_config(
@@ -189,15 +189,17 @@ def _layout(
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
         alt = f"{data.title}. {data.subtitle}. {line.text()}"
+        chart = dict(key="map", alt=alt, on_select="rerun", selection_mode="single-object")
         if projector:
             with st.container(key="mapbox"):
-                st.pydeck_chart(deck, height="stretch", key="map", alt=alt)
+                event = st.pydeck_chart(deck, height="stretch", **chart)
         else:
-            st.pydeck_chart(deck, height=640, key="map", alt=alt)
+            event = st.pydeck_chart(deck, height=640, **chart)
         panels.caveat(data, projector=projector, line=line)
     with side_col:
         if not projector:
             _fit_button()
+        panels.inspector(selection.inspected(event.selection), projector=projector)
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
         if view.capitals:

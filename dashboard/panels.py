@@ -19,6 +19,7 @@ from coverage.style import (
     STATUS_COLOURS,
     STATUS_WORDS,
 )
+from dashboard.selection import Inspected
 
 __all__ = [
     "banner",
@@ -27,6 +28,7 @@ __all__ = [
     "data_error",
     "footprint_table",
     "headline",
+    "inspector",
     "legend",
     "timeline",
 ]
@@ -145,6 +147,26 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
+
+
+def inspector(item: Inspected | None, *, projector: bool = False) -> None:
+    """Details of the object clicked on the map, or how to get them."""
+    small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
+    if item is None:
+        if not projector:
+            st.caption("Click a site, capital or area on the map for its details.")
+        return
+    facts = "".join(
+        f"<div><span style='color:#555'>{html.escape(k)}:</span> {html.escape(v)}</div>"
+        for k, v in item.facts
+    )
+    st.markdown(
+        f"<div class='epaa-inspector' style='font-size:{small};border:1px solid #ccc;"
+        f"border-radius:4px;padding:6px 8px;margin-bottom:6px'>"
+        f"<div style='color:#555'>{html.escape(item.kind)}</div>"
+        f"<div style='font-weight:700'>{html.escape(item.name)}</div>{facts}</div>",
+        unsafe_allow_html=True,
+    )
 
 
 def _capital_swatch(status: str) -> str:

@@ -452,3 +452,51 @@ def test_fit_map_to_layers__brings_the_camera_back(browser: Any, server: str) ->
         page.screenshot(path=str(ARTIFACTS / "browser_fit_after.png"))
     finally:
         page.context.close()
+
+
+def _screen_xy(view: dict[str, float], box: dict[str, float], lon: float, lat: float) -> tuple:
+    """Page pixel of (lon, lat) on a Web Mercator map with deck.gl's 512-pixel world at zoom 0."""
+    scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
+
+    def y(lat_deg: float) -> float:
+        return float(np.log(np.tan(np.pi / 4 + np.radians(lat_deg) / 2)))
+
+    x_px = box["x"] + box["width"] / 2 + np.radians(lon - view["longitude"]) * scale
+    y_px = box["y"] + box["height"] / 2 - (y(lat) - y(view["latitude"])) * scale
+    return float(x_px), float(y_px)
+
+
+def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
+    import json
+
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import MapState, compute_map
+    from coverage.render.layers import build_deck
+    from coverage.scenario import FootprintOptions
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    catalogue = load_catalogue()
+    state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS)
+    deck = build_deck(compute_map(catalogue, state), capitals=headline(catalogue, state).capitals)
+    view = json.loads(deck.to_json())["initialViewState"]  # what the server sends by default
+    loaded = _load(browser, server, {"year": "2016"}, "browser_click_before")
+    try:
+        page = loaded.page
+        box = page.locator(MAP).first.bounding_box()
+        x, y = _screen_xy(view, box, 24.4134, 44.0787)  # Deveselu
+        page.mouse.move(x, y)  # hover first, as a person does (deck.gl picks on pointer moves)
+        page.wait_for_timeout(500)
+        # The tooltip shows the source text escaped exactly once: quotes as quotes.
+        tooltip = page.locator(".deck-tooltip").first.inner_text()
+        assert "Aegis Ashore Romania" in tooltip, tooltip
+        assert "44°04'43.2\"N" in tooltip and "&#x27;" not in tooltip, tooltip
+        page.mouse.click(x, y)
+        page.locator(".epaa-inspector").first.wait_for(state="visible", timeout=60_000)
+        _settle(page)
+        text = page.locator(".epaa-inspector").first.inner_text()
+        assert "Missile-defence site" in text and "Aegis Ashore Romania" in text, text
+        assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text, text
+        page.screenshot(path=str(ARTIFACTS / "browser_click_after.png"))
+    finally:
+        page.context.close()

@@ -1,7 +1,10 @@
 """pydeck map layers from the engine's GeoDataFrames (the only module that imports pydeck).
 
-Every feature carries the same flat, HTML-escaped properties (``name``, ``label``, ``source``) so
-one tooltip template serves all layers and no text from data or users can inject markup. The
+Every feature carries the same flat properties (``name``, ``label``, ``source``) so one tooltip
+template serves all layers. Text is escaped exactly once, by Streamlit's tooltip (it escapes
+``& < > " '`` in every value it puts into the template); here angle brackets are replaced by
+look-alike guillemets (‹ ›), so no text from data or users reaches the browser as markup even
+where nothing escapes it. The
 Deck has no map provider: the bundled country polygons are the basemap and the browser fetches
 nothing from outside.
 """
@@ -9,7 +12,6 @@ nothing from outside.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -190,9 +192,15 @@ def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
 
 
+#: Angle brackets to look-alikes that no HTML parser reads as a tag.
+_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return html.escape(value)
+        # Not HTML-escaped: Streamlit escapes tooltip values itself (escaping here showed
+        # "38°20&#x27;58&quot;N" in tooltips).
+        return value.translate(_NO_TAGS)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, np.generic):
@@ -205,7 +213,8 @@ def feature_collection(
 ) -> dict[str, Any]:
     """A compact GeoJSON FeatureCollection for deck.gl.
 
-    Coordinates are rounded to ``decimals`` (4 ≈ 10 m); text properties are HTML-escaped.
+    Coordinates are rounded to ``decimals`` (4 ≈ 10 m); text properties carry no angle brackets
+    (see the module docstring).
     """
     props = [p for p in properties if p in frame.columns]
     geoms = _round_coords(np.asarray(frame.geometry.values), decimals)
@@ -774,9 +783,8 @@ def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer
             if hollow
             else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
         )
-        # TextLayer draws glyphs, not HTML: the label shows the plain name (no "&amp;"), with angle
-        # brackets dropped so no markup-like text ever reaches the browser (tooltips stay escaped).
-        rec["short"] = html.unescape(rec["name"]).split(" (")[0].replace("<", "").replace(">", "")
+        # TextLayer draws glyphs, not HTML: the name without its parenthesis, brackets dropped.
+        rec["short"] = rec["name"].split(" (")[0].replace("\u2039", "").replace("\u203a", "")
     size = 16 if projector else 12
     return [
         pdk.Layer(
