@@ -213,7 +213,7 @@ def _layout(
         with st.expander(
             "Export this map: slide images, GIS files, rollout animation", expanded=False
         ):
-            exports.export_panel(catalogue, data, projector=projector)
+            exports.export_panel(catalogue, data, projector=projector, line=line)
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)

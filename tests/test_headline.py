@@ -93,8 +93,13 @@ def test_headline_from_metrics__long_lists_are_shortened() -> None:
     names = [(f"C{i}", f"Country {i}", f"Capital {i:02d}") for i in range(9)]
     before = _metrics(2023, {n: "not defended" for n in names})
     now = _metrics(2024, {n: "defended" for n in names})
-    text = headline_from_metrics(now, before, threat="T", launch_area="L").change_text()
-    assert text.endswith("Capital 05 and 3 more")
+    line = headline_from_metrics(now, before, threat="T", launch_area="L")
+    assert line.change_text().endswith("Capital 05 and 3 more")
+    # Images get the short line: three names at most, no threat (the image states it).
+    assert line.short_text() == (
+        "40 % of NATO-Europe territory and 40 % of its population defended; "
+        "9 of 9 capitals defended; since 2023: + Capital 00, Capital 01, Capital 02 and 6 more."
+    )
 
 
 def test_share_text__whole_percentages() -> None:

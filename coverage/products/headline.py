@@ -98,18 +98,25 @@ class Headline:
         """``"against <threat> launched from <area>"``."""
         return f"against {self.threat} launched from {self.launch_area}"
 
-    def change_text(self) -> str:
-        """What changed since the previous year, in capitals gained (+) and lost (−)."""
+    def change_text(self, *, max_named: int = _MAX_NAMED) -> str:
+        """What changed since the previous year, in capitals gained (+) and lost (−).
+
+        At most ``max_named`` names per sign, then "and N more".
+        """
         if self.previous_year is None:
             return "first year of the rollout"
         parts = [
-            f"{sign} {_names(names)}"
+            f"{sign} {_names(names, max_named)}"
             for sign, names in (("+", self.gained), ("−", self.lost))
             if names
         ]
         if not parts:
             return f"no capital changed since {self.previous_year}"
         return f"since {self.previous_year}: " + "; ".join(parts)
+
+    def short_text(self) -> str:
+        """One line for an image under its title (the image states year, threat and assumptions)."""
+        return f"{self.shares_text()}; {self.capitals_text()}; {self.change_text(max_named=3)}."
 
     def text(self) -> str:
         """The whole line, plain text (dashboard alt text, image exports)."""
@@ -125,10 +132,10 @@ def share_text(share: float) -> str:
     return f"{100.0 * share:.0f} %"
 
 
-def _names(names: tuple[str, ...]) -> str:
-    if len(names) <= _MAX_NAMED:
+def _names(names: tuple[str, ...], max_named: int) -> str:
+    if len(names) <= max_named:
         return ", ".join(names)
-    return ", ".join(names[:_MAX_NAMED]) + f" and {len(names) - _MAX_NAMED} more"
+    return ", ".join(names[:max_named]) + f" and {len(names) - max_named} more"
 
 
 @functools.lru_cache(maxsize=1)
