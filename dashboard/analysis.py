@@ -34,15 +34,18 @@ _SHAPE_NAMES = {
 }
 
 
-def _named(key: str, names: dict[str, str]) -> None:
+def _named(key: str, names: dict[str, str]) -> bool:
     """Accept a link that still carries an id (``?threat=design_case``): show its name instead.
 
     Bound select boxes keep the displayed name in the URL; links made before the menus showed
-    names carry ids, which Streamlit would otherwise drop as unknown values.
+    names carry ids, which Streamlit would otherwise drop as unknown values. Returns whether
+    the id was taken (the widget then gets no default of its own).
     """
     value = st.query_params.get(key)
     if value in names and value not in names.values() and key not in st.session_state:
         st.session_state[key] = value  # the bound widget then writes the name to the URL
+        return True
+    return False
 
 
 def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
@@ -56,13 +59,15 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         for a, label in areas.items()
         if label not in list(areas.values())[: list(areas).index(a)]
     }
-    for key, table in (("launch_area", areas), ("threat", names), ("shape", _SHAPE_NAMES)):
-        _named(key, table)
+    legacy = {
+        key: _named(key, table)
+        for key, table in (("launch_area", areas), ("threat", names), ("shape", _SHAPE_NAMES))
+    }
     with st.sidebar.expander("Threat and engagement", expanded="defended" in state.layers):
         launch_area = st.selectbox(
             "Launch area",
             list(areas),
-            index=0,
+            index=None if legacy["launch_area"] else 0,
             format_func=areas.__getitem__,
             key="launch_area",
             bind="query-params",
@@ -71,7 +76,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         threat = st.selectbox(
             "Threat",
             list(threats.threat_id),
-            index=list(threats.threat_id).index("design_case"),
+            index=None if legacy["threat"] else list(threats.threat_id).index("design_case"),
             format_func=names.__getitem__,
             key="threat",
             bind="query-params",
@@ -81,11 +86,11 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         shape = st.selectbox(
             "Trajectory",
             list(SHAPES),
-            index=0,
+            index=None if legacy["shape"] else 0,
             format_func=lambda s: _SHAPE_NAMES.get(s, s),
             key="shape",
             bind="query-params",
-            help="minimum_energy: the longest-range trajectory. lofted / depressed: burnout angle "
+            help="Minimum energy: the longest-range trajectory. Lofted / depressed: burnout angle "
             "10° above / below it (higher and slower / lower and faster). Changes the defended "
             "area and the tracks through detection time, flight time and the interceptors' "
             "altitude band.",
