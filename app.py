@@ -12,10 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
+from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels, whatif
+from dashboard import analysis, controls, exports, panels, selection, whatif
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 st.set_page_config(
@@ -38,9 +39,59 @@ def map_for(digest: str, state: MapState, _catalogue: Catalogue) -> MapData:
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
-def deck_for(digest: str, state: MapState, projector: bool, _data: MapData) -> CompactDeck:
-    """The pydeck map of a state; cached so reruns send identical JSON (no camera reset)."""
-    return build_deck(_data, projector=projector, static=_static_files())
+def headline_for(digest: str, state: MapState, _catalogue: Catalogue) -> Headline:
+    """The answer-first line of a state (shares, capitals, change since the year before)."""
+    return headline(_catalogue, state)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def deck_for(
+    digest: str,
+    state: MapState,
+    view: controls.ViewChoice,
+    resets: int,
+    _data: MapData,
+    _line: Headline,
+) -> CompactDeck:
+    """The pydeck map of a state; cached so reruns send identical JSON (no camera reset).
+
+    ``resets`` counts presses of "Fit map to layers": each press moves the initial view by a
+    hair (alternately), because the chart moves its camera only when the Deck's initial view
+    changes, and it then goes back to the framing of the drawn layers.
+    """
+    deck = build_deck(
+        _data,
+        projector=view.projector,
+        static=_static_files(),
+        capitals=_line.capitals if view.capitals else None,
+        screen=view.screen,
+    )
+    view = deck.initial_view_state
+    nudge = 1e-6 * (resets % 2)  # every field changes, so the whole camera is reset
+    view.longitude, view.latitude, view.zoom = (
+        view.longitude + nudge,
+        view.latitude + nudge,
+        view.zoom + nudge,
+    )
+    return deck
+
+
+def _reframe() -> None:
+    st.session_state["view_resets"] = st.session_state.get("view_resets", 0) + 1
+
+
+def _fit_button() -> None:
+    st.button(
+        "Fit map to layers",
+        key="reset_view",
+        on_click=_reframe,
+        help="Reset the camera so that everything drawn is in view",
+        width="stretch",
+    )
+
+
+def _leave_projector() -> None:
+    st.session_state["projector"] = False
 
 
 def _static_files() -> StaticFiles | None:
@@ -56,19 +107,46 @@ def _step_year(delta: int) -> None:
     )
 
 
-def _layout(
-    catalogue: Catalogue, data: MapData, deck: CompactDeck, state: MapState, projector: bool
-) -> None:
-    """Banner, year stepper, map, legend, caveat, exports and analyst tabs."""
-    if projector:
-        st.markdown(
-            "<style>header[data-testid='stHeader']{display:none} .block-container{padding-top:0.6rem;"
-            "padding-bottom:0;max-width:100%} footer{display:none}</style>",
-            unsafe_allow_html=True,
-        )
+#: Projector mode sizes the map from the viewport height (CSS ``vh``) minus what sits above and
+#: below it (banner, headline, caveat): more text wraps onto more lines on narrower screens.
+_PROJECTOR_CSS = """
+<style>
+header[data-testid='stHeader']{display:none}
+footer{display:none}
+.block-container{padding:0.5rem 1.2rem 0 1.2rem !important;max-width:100% !important}
+.st-key-mapbox{flex:none !important;height:calc(100vh - 315px) !important;min-height:280px}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 325px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 335px) !important}}
+.st-key-prev_year button p,.st-key-next_year button p{font-size:clamp(1rem,1.3vw,1.2rem);font-weight:600;white-space:nowrap}
+</style>
+"""
 
-    st.markdown("<style>.block-container{padding-top:1.2rem}</style>", unsafe_allow_html=True)
-    head, steps = st.columns([5.4, 1.9], vertical_alignment="center")
+
+#: With the sidebar open, the year buttons are too narrow for their shortcut hints below 1500 px
+#: (the hints stay in the buttons' tooltips).
+_DASHBOARD_CSS = """
+<style>
+.block-container{padding-top:1.2rem}
+@media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
+</style>
+"""
+
+
+def _layout(
+    catalogue: Catalogue,
+    data: MapData,
+    deck: CompactDeck,
+    line: Headline,
+    state: MapState,
+    view: controls.ViewChoice,
+) -> None:
+    """Banner, headline, year stepper, map, legend, caveat, exports and analyst tabs."""
+    projector = view.projector
+    if projector:
+        st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
+    else:
+        st.markdown(_DASHBOARD_CSS, unsafe_allow_html=True)
+    head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
     with head:
         panels.banner(data, projector=projector)
     with steps:
@@ -93,19 +171,40 @@ def _layout(
             help="Next year (PageDown)",
             width="stretch",
         )
+        if projector:  # under the year buttons, where the banner leaves room
+            fit_col, exit_col = st.columns(2)
+            with fit_col:
+                _fit_button()
+            exit_col.button(
+                "Exit projector",
+                key="exit_projector",
+                on_click=_leave_projector,
+                help="Back to the full dashboard with its controls",
+                width="stretch",
+                type="primary",
+            )
+
+    panels.headline(line, projector=projector)
 
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
-        st.pydeck_chart(
-            deck,
-            height=780 if projector else 640,
-            key="map",
-            alt=f"{data.title}. {data.subtitle}. {len(data.footprints)} footprints drawn.",
-        )
-        panels.caveat(data, projector=projector)
+        alt = f"{data.title}. {data.subtitle}. {line.text()}"
+        chart = dict(key="map", alt=alt, on_select="rerun", selection_mode="single-object")
+        if projector:
+            with st.container(key="mapbox"):
+                event = st.pydeck_chart(deck, height="stretch", **chart)
+        else:
+            event = st.pydeck_chart(deck, height=640, **chart)
+        panels.caveat(data, projector=projector, line=line)
     with side_col:
+        if not projector:
+            _fit_button()
+        panels.inspector(selection.inspected(event.selection), projector=projector)
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
+        if view.capitals:
+            panels.capitals_legend(line, projector=projector)
+
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year)
@@ -114,7 +213,7 @@ def _layout(
         with st.expander(
             "Export this map: slide images, GIS files, rollout animation", expanded=False
         ):
-            exports.export_panel(catalogue, data, projector=projector)
+            exports.export_panel(catalogue, data, projector=projector, line=line)
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)
@@ -130,7 +229,8 @@ except DataError as exc:
     panels.data_error(exc)
     st.stop()
 
-state, projector = controls.sidebar_state()
+state, view = controls.sidebar_state()
+projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
 top_area, whatif_area = st.container(), st.container()
@@ -141,6 +241,8 @@ else:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
 data = map_for(catalogue.digest, state, catalogue)
-deck = deck_for(catalogue.digest, state, projector, data)
+line = headline_for(catalogue.digest, state, catalogue)
+resets = int(st.session_state.get("view_resets", 0))
+deck = deck_for(catalogue.digest, state, view, resets, data, line)
 with top_area:
-    _layout(catalogue, data, deck, state, projector)
+    _layout(catalogue, data, deck, line, state, view)

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CAPITAL_STYLE",
     "CAVEAT",
     "KINEMATIC_CAVEAT",
     "LAYER_ORDER",
     "LAYER_STYLES",
     "OKABE_ITO",
+    "STATUS_COLOURS",
+    "STATUS_WORDS",
     "TRACK_STATUS_COLOURS",
     "LayerStyle",
     "hex_to_rgba",
@@ -178,12 +181,50 @@ LAYER_STYLES: dict[str, LayerStyle] = {
         ),
     )
 }
-#: Threat-track colour by engagement status (the dashboard map; images use line styles too).
-TRACK_STATUS_COLOURS = {
+#: Colour of a target's engagement status, for capitals and threat tracks on the map, in the
+#: legend and in images. "Not defended" is Paul Tol's wine, a different hue from the vermillion
+#: interceptor rings it is drawn beside (and darker, so the two also differ in greyscale).
+STATUS_COLOURS = {
     "defended": OKABE_ITO["bluish_green"],
-    "not defended": OKABE_ITO["vermillion"],
+    "not defended": "#882255",
     "out of reach": OKABE_ITO["grey"],
 }
+#: How each status is described in legends.
+STATUS_WORDS = {
+    "defended": "defended",
+    "not defended": "in the threat's reach, not defended",
+    "out of reach": "out of the threat's reach",
+}
+#: Threat-track colour by engagement status (the same table as the capitals).
+TRACK_STATUS_COLOURS = STATUS_COLOURS
+
+
+@dataclass(frozen=True)
+class CapitalStyle:
+    """How capitals are drawn: a dot per capital coloured by status, with its name beside it.
+
+    The second cue besides colour is the marker: a filled dot when defended, a ring (hollow)
+    when in reach and not defended, a small dot when out of reach.
+
+    Attributes
+    ----------
+    title
+        Legend entry.
+    description
+        What the layer shows.
+    radius_px, ring_width_px
+        Dot radius and the ring's line width on the dashboard map (projector mode scales them).
+    """
+
+    title: str = "Capitals"
+    description: str = (
+        "Capitals of the year's European NATO members, by status against the chosen threat"
+    )
+    radius_px: float = 5.5
+    ring_width_px: float = 2.5
+
+
+CAPITAL_STYLE = CapitalStyle()
 #: Bottom-to-top drawing order.
 LAYER_ORDER = (
     "countries",

@@ -12,6 +12,7 @@ from coverage.catalogue.analysis import load_threats
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
 from coverage.products import icbm, metrics
+from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.render import gis
 from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_names
@@ -24,15 +25,48 @@ def _threats() -> pd.DataFrame:
     return load_threats()
 
 
+_SHAPE_NAMES = {
+    "minimum_energy": "Minimum energy (longest range)",
+    "lofted": "Lofted (10° above minimum energy)",
+    "depressed": "Depressed (10° below minimum energy)",
+}
+
+
+def _named(key: str, names: dict[str, str]) -> bool:
+    """Accept a link that still carries an id (``?threat=design_case``): show its name instead.
+
+    Bound select boxes keep the displayed name in the URL; links made before the menus showed
+    names carry ids, which Streamlit would otherwise drop as unknown values. Returns whether
+    the id was taken (the widget then gets no default of its own).
+    """
+    value = st.query_params.get(key)
+    if value in names and value not in names.values() and key not in st.session_state:
+        st.session_state[key] = value  # the bound widget then writes the name to the URL
+        return True
+    return False
+
+
 def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
     """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
     threats = _threats()
     names = dict(zip(threats.threat_id, threats.name, strict=True))
+    areas = {a: launch_area_label(catalogue, a) for a in launch_area_names(catalogue)}
+    # A point that is an area's only point ("tabriz", "NW Iran") is listed once, as the point.
+    areas = {
+        a: label
+        for a, label in areas.items()
+        if label not in list(areas.values())[: list(areas).index(a)]
+    }
+    legacy = {
+        key: _named(key, table)
+        for key, table in (("launch_area", areas), ("threat", names), ("shape", _SHAPE_NAMES))
+    }
     with st.sidebar.expander("Threat and engagement", expanded="defended" in state.layers):
         launch_area = st.selectbox(
             "Launch area",
-            launch_area_names(catalogue),
-            index=0,
+            list(areas),
+            index=None if legacy["launch_area"] else 0,
+            format_func=areas.__getitem__,
             key="launch_area",
             bind="query-params",
             help="Launch point or area (data/launch_points.csv). An area is the worst case over its points.",
@@ -40,19 +74,21 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         threat = st.selectbox(
             "Threat",
             list(threats.threat_id),
-            index=list(threats.threat_id).index("design_case"),
+            index=None if legacy["threat"] else list(threats.threat_id).index("design_case"),
+            format_func=names.__getitem__,
             key="threat",
             bind="query-params",
-            help="; ".join(f"{k}: {v}" for k, v in names.items())
-            + ". Targets the threat cannot reach are 'out of reach', never 'defended'.",
+            help="Threat classes from data/threats.csv. Targets the threat cannot reach are "
+            "'out of reach', never 'defended'.",
         )
         shape = st.selectbox(
             "Trajectory",
             list(SHAPES),
-            index=0,
+            index=None if legacy["shape"] else 0,
+            format_func=lambda s: _SHAPE_NAMES.get(s, s),
             key="shape",
             bind="query-params",
-            help="minimum_energy: the longest-range trajectory. lofted / depressed: burnout angle "
+            help="Minimum energy: the longest-range trajectory. Lofted / depressed: burnout angle "
             "10° above / below it (higher and slower / lower and faster). Changes the defended "
             "area and the tracks through detection time, flight time and the interceptors' "
             "altitude band.",
@@ -88,7 +124,6 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
             bind="query-params",
             help="Defended area for the three capability cases as nested areas.",
         )
-        st.caption(f"Selected threat: {names.get(threat, threat)}")
     return replace(
         state,
         launch_area=launch_area,
@@ -123,7 +158,83 @@ def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue)
 
 
 def _share(x: float) -> str:
-    return f"{100 * x:.0f} %"
+    return share_text(x)
+
+
+#: Column names of the per-country metrics table, in words.
+_COUNTRY_HEADERS = {
+    "name": "Country",
+    "capital": "Capital",
+    "capital_status": "Capital status",
+    "area_km2": "Area (km²)",
+    "area_defended_share": "Territory defended",
+    "area_not_defended_share": "Territory in reach, not defended",
+    "area_out_of_reach_share": "Territory out of reach",
+    "population": "Population",
+    "population_defended": "People defended",
+    "population_defended_share": "Population defended",
+    "population_out_of_reach_share": "Population out of reach",
+    "population_proxy": "Population measured by",
+}
+_SERIES_HEADERS = {
+    "year": "Year",
+    "scenario": "Scenario",
+    "phase": "Phase",
+    "nato_europe_area_share": "Territory defended",
+    "nato_europe_population_share": "Population defended",
+    "nato_europe_area_out_of_reach_share": "Territory out of reach",
+    "nato_europe_population_out_of_reach_share": "Population out of reach",
+    "capitals_defended": "Capitals defended",
+    "capitals_total": "Capitals",
+    "interceptor_sites": "Interceptor sites",
+}
+
+
+def _percent_columns(frame: pd.DataFrame, headers: dict[str, str]) -> dict[str, object]:
+    """Column configs showing the 0..1 shares as percentages (the CSV download keeps 0..1)."""
+    return {
+        headers[col]: st.column_config.NumberColumn(headers[col], format="percent")
+        for col in headers
+        if col.endswith("_share") and headers[col] in frame.columns
+    }
+
+
+_TRACK_HEADERS = {
+    "launch_point": "Launch point",
+    "target": "Target",
+    "ground_range_km": "Ground range (km)",
+    "flight_time_s": "Flight time (s)",
+    "status": "Status",
+    "detection_time_s": "Detected at (s)",
+    "detected_by": "Detected by",
+    "launch_time_s": "Interceptor launch at (s)",
+    "intercept_window_s": "Intercept window (s)",
+    "defended_by": "Defended by",
+}
+_ICBM_HEADERS = {
+    "site": "Site",
+    "variant_name": "Interceptor",
+    "variant_at_site": "Variant at this site",
+    "tracks": "Tracks",
+    "feasible_tracks": "Tracks it could reach",
+    "best_margin_km": "Best margin (km)",
+    "best_margin_s": "Best margin (s)",
+}
+
+
+def _in_words(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The columns of ``headers`` that ``frame`` has, renamed to their words (ids dropped)."""
+    return frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
+
+
+def _country_table(countries: pd.DataFrame) -> pd.DataFrame:
+    table = countries[[c for c in _COUNTRY_HEADERS if c in countries.columns]].rename(
+        columns=_COUNTRY_HEADERS
+    )
+    table["Population measured by"] = table["Population measured by"].map(
+        {"cities": "city populations", "area": "area share"}
+    )
+    return table
 
 
 def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) -> None:
@@ -161,7 +272,14 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "the defended share of each country's listed cities (GeoNames ≥ 50,000) applied to "
                 "its population."
             )
-            st.dataframe(m.countries, hide_index=True, width="stretch", key="metrics_table")
+            table = _country_table(m.countries)
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                key="metrics_table",
+                column_config=_percent_columns(table, _COUNTRY_HEADERS),
+            )
             st.download_button(
                 "Metrics CSV",
                 data=lambda: gis.metrics_csv(m.countries),
@@ -217,15 +335,28 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "delay of Redzikowo (planned 2018, built 2024) and the cancelled Phase 4. "
                 f"{data.assumptions}"
             )
-            st.dataframe(series, hide_index=True, width="stretch", key="series_table")
+            shown = series.rename(columns=_SERIES_HEADERS)
+            shown["Scenario"] = shown["Scenario"].map(
+                {"planned": "as planned (2009)", "actual": "as built"}
+            )
+            st.dataframe(
+                shown,
+                hide_index=True,
+                width="stretch",
+                key="series_table",
+                column_config=_percent_columns(shown, _SERIES_HEADERS),
+            )
     with tabs[3]:
         if tabs[3].open:
             tracks = data.tracks
             if tracks is None:
                 tracks = tracks_for_state(catalogue, state)
             table = pd.DataFrame(tracks.drop(columns="geometry"))
+            lp = catalogue.launch_points
+            names = dict(zip(lp.point_id, lp.name, strict=True))
+            table["launch_point"] = table.launch_point.map(lambda p: names.get(p, p))
             st.dataframe(
-                table.drop(columns=["label", "name", "source"], errors="ignore"),
+                _in_words(table, _TRACK_HEADERS),
                 hide_index=True,
                 width="stretch",
                 key="tracks_table",
@@ -239,6 +370,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "Cueing",
                 ["perfect", "own_radar"],
                 horizontal=True,
+                format_func={"perfect": "Perfect", "own_radar": "Own radar only"}.__getitem__,
                 key="icbm_cueing",
                 captions=[
                     "external cueing at launch (most favourable to the defence)",
@@ -256,6 +388,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "intercept under the stated assumptions — not whether the system could or would be used so."
             )
             st.dataframe(
-                icbm.icbm_summary(table), hide_index=True, width="stretch", key="icbm_summary"
+                _in_words(icbm.icbm_summary(table), _ICBM_HEADERS),
+                hide_index=True,
+                width="stretch",
+                key="icbm_summary",
             )
             st.caption(table.attrs.get("assumptions", assumptions.describe()))

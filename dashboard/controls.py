@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from coverage.products.mapdata import DEFAULT_LAYERS, MapState
+from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
-from coverage.style import LAYER_STYLES
+from coverage.style import CAPITAL_STYLE, LAYER_STYLES
 
-__all__ = ["sidebar_state"]
+__all__ = ["DASHBOARD_LAYERS", "ViewChoice", "sidebar_state"]
+
+#: Layers on when the dashboard opens: the library defaults plus the physics-based defended
+#: area, so the first page answers "what is defended" (the rings stay one click away).
+DASHBOARD_LAYERS = DEFAULT_LAYERS | {"defended"}
 
 _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")
 
 
-def sidebar_state() -> tuple[MapState, bool]:
-    """Draw the sidebar and return the chosen map state and whether projector mode is on."""
+class ViewChoice(NamedTuple):
+    """How the map is shown, apart from what it shows."""
+
+    capitals: bool
+    projector: bool
+    screen: str
+
+
+def sidebar_state() -> tuple[MapState, ViewChoice]:
+    """Draw the sidebar; return the map state and how the map is shown."""
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
     year = sb.slider(
@@ -57,12 +72,19 @@ def sidebar_state() -> tuple[MapState, bool]:
             continue
         if sb.checkbox(
             style.title,
-            value=key in DEFAULT_LAYERS,
+            value=key in DASHBOARD_LAYERS,
             key=f"show_{key}",
             bind="query-params",
             help=style.description,
         ):
             layers.add(key)
+    capitals = sb.checkbox(
+        CAPITAL_STYLE.title,
+        value=True,
+        key="show_capitals",
+        bind="query-params",
+        help=CAPITAL_STYLE.description,
+    )
 
     with sb.expander("Radar assumptions", expanded=False):
         alt_km = st.slider(
@@ -104,6 +126,15 @@ def sidebar_state() -> tuple[MapState, bool]:
         bind="query-params",
         help="Full-screen briefing view: large type, thick lines, controls hidden.",
     )
+    screen = sb.selectbox(
+        "Screen size",
+        list(MAP_SIZE_PX),
+        index=list(MAP_SIZE_PX).index(DEFAULT_SCREEN),
+        key="screen",
+        bind="query-params",
+        help="The map is framed to show every drawn layer on this screen (the server cannot "
+        "see your screen). Pick the projector's resolution before a briefing.",
+    )
     options = FootprintOptions(
         year=int(year),
         scenario=scenario,
@@ -113,4 +144,5 @@ def sidebar_state() -> tuple[MapState, bool]:
         min_elevation_deg=None if mask == "none" else float(mask),
         include_occasional=bool(occasional),
     )
-    return MapState(options=options, layers=frozenset(layers)), bool(projector)
+    view = ViewChoice(bool(capitals), bool(projector), str(screen or DEFAULT_SCREEN))
+    return MapState(options=options, layers=frozenset(layers)), view

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
+from coverage.products.headline import Headline
 from coverage.products.mapdata import MapData, map_series, rollout_series
 from coverage.render import animation, export, gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
@@ -19,16 +20,22 @@ def _stem(data: MapData) -> str:
     return f"epaa_{o.year}_{o.scenario}_{o.estimate}"
 
 
-def export_panel(catalogue: Catalogue, data: MapData, *, projector: bool) -> None:
-    """A row of download buttons for the current map state (same layers and colours as the map)."""
+def export_panel(
+    catalogue: Catalogue, data: MapData, *, projector: bool, line: Headline | None = None
+) -> None:
+    """A row of download buttons for the current map state (same layers and colours as the map).
+
+    With ``line``, the slide images carry the headline under their title.
+    """
     stem = _stem(data)
+    headline = line.short_text() if line is not None else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
         (
             "PNG 1920×1080",
             f"{stem}.png",
             "image/png",
-            lambda: export.render(data, fmt="png", projector=projector),
+            lambda: export.render(data, fmt="png", projector=projector, headline=headline),
             "Slide image, 16:9",
         ),
         (
@@ -36,7 +43,13 @@ def export_panel(catalogue: Catalogue, data: MapData, *, projector: bool) -> Non
             f"{stem}_a4.png",
             "image/png",
             lambda: export.render(
-                data, fmt="png", width_px=3508, height_px=2480, dpi=300, projector=projector
+                data,
+                fmt="png",
+                width_px=3508,
+                height_px=2480,
+                dpi=300,
+                projector=projector,
+                headline=headline,
             ),
             "Print size, A4 landscape",
         ),
@@ -44,14 +57,14 @@ def export_panel(catalogue: Catalogue, data: MapData, *, projector: bool) -> Non
             "SVG",
             f"{stem}.svg",
             "image/svg+xml",
-            lambda: export.render(data, fmt="svg", projector=projector),
+            lambda: export.render(data, fmt="svg", projector=projector, headline=headline),
             "Vector image for editing",
         ),
         (
             "PDF",
             f"{stem}.pdf",
             "application/pdf",
-            lambda: export.render(data, fmt="pdf", projector=projector),
+            lambda: export.render(data, fmt="pdf", projector=projector, headline=headline),
             "Vector PDF",
         ),
         (

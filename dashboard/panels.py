@@ -8,22 +8,41 @@ import pandas as pd
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError
+from coverage.products.headline import CAPITAL_STATUSES, Headline
 from coverage.products.mapdata import MapData
 from coverage.scenario import events_in
-from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
+from coverage.style import (
+    CAPITAL_STYLE,
+    CAVEAT,
+    LAYER_ORDER,
+    LAYER_STYLES,
+    STATUS_COLOURS,
+    STATUS_WORDS,
+)
+from dashboard.selection import Inspected
 
-__all__ = ["banner", "caveat", "data_error", "footprint_table", "legend", "timeline"]
+__all__ = [
+    "banner",
+    "capitals_legend",
+    "caveat",
+    "data_error",
+    "footprint_table",
+    "headline",
+    "inspector",
+    "legend",
+    "timeline",
+]
 
 _CSS_DASH = {"solid": "solid", "dashed": "dashed", "dotted": "dotted", "dashdot": "dashed"}
 
 
 def banner(data: MapData, *, projector: bool = False) -> None:
     """Title, phase banner and assumptions line."""
-    size = "2.4rem" if projector else "1.6rem"
+    size = "clamp(1.5rem, 2.3vw, 2.4rem)" if projector else "1.6rem"
     st.markdown(
         f"<div class='epaa-banner'><div style='font-size:{size};font-weight:700;line-height:1.2'>"
         f"{html.escape(data.title)}</div>"
-        f"<div style='font-size:{'1.6rem' if projector else '1.15rem'};font-weight:600;color:#0072B2'>"
+        f"<div style='font-size:{'clamp(1.15rem, 1.6vw, 1.6rem)' if projector else '1.15rem'};font-weight:600;color:#0072B2'>"
         f"{html.escape(data.subtitle)}</div>"
         f"<div style='font-size:{'1.1rem' if projector else '0.9rem'};color:#333'>{html.escape(data.phase.detail)}</div>"
         "</div>",
@@ -31,13 +50,47 @@ def banner(data: MapData, *, projector: bool = False) -> None:
     )
 
 
-def caveat(data: MapData, *, projector: bool = False) -> None:
-    """The caveat banner and the assumptions behind the drawn layers."""
-    size = "1.05rem" if projector else "0.85rem"
+def headline(line: Headline, *, projector: bool = False) -> None:
+    """The answer first: defended shares, capitals, threat and launch area, change since last year."""
+    size = "clamp(1.15rem, 1.6vw, 1.45rem)" if projector else "1.1rem"
+    small = "clamp(0.95rem, 1.2vw, 1.15rem)" if projector else "0.92rem"
+    green = STATUS_COLOURS["defended"]
+    change = html.escape(line.change_text())
+    for sign, colour in (("+", green), ("−", STATUS_COLOURS["not defended"])):
+        change = change.replace(f"{sign} ", f"<b style='color:{colour}'>{sign}</b>&nbsp;", 1)
+    st.markdown(
+        f"<div class='epaa-headline' style='font-size:{size};line-height:1.3;"
+        f"border-left:6px solid {green};padding:2px 0 2px 10px;margin:2px 0 4px 0'>"
+        f"<b>{html.escape(line.shares_text())}</b> · "
+        f"<b>{html.escape(line.capitals_text())}</b>"
+        f"<div style='font-size:{small};color:#333'>{html.escape(_first_upper(line.threat_text()))}"
+        f" · {change}</div></div>",
+        unsafe_allow_html=True,
+    )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def caveat(data: MapData, *, projector: bool = False, line: Headline | None = None) -> None:
+    """The caveat banner and the assumptions behind the drawn layers.
+
+    With ``line``, the threat and launch area of the assumptions read as words, not ids.
+    """
+    assumptions = data.assumptions
+    if line is not None:
+        state = data.state
+        assumptions = assumptions.replace(
+            f"vs {state.threat} from {state.launch_area},",
+            f"vs {line.threat} from {line.launch_area},",
+        )
+    size = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
+    detail = "clamp(0.75rem, 0.9vw, 0.95rem)" if projector else "0.85rem"
     st.markdown(
         f"<div class='epaa-caveat' style='background:#1b1b1b;color:#fff;padding:4px 10px;font-size:{size};"
         f"border-radius:3px'>{html.escape(CAVEAT)}</div>"
-        f"<div style='font-size:{size};color:#333;margin-top:4px'>Assumptions: {html.escape(data.assumptions)}</div>",
+        f"<div style='font-size:{detail};line-height:1.35;color:#333;margin-top:4px'>Assumptions: {html.escape(assumptions)}</div>",
         unsafe_allow_html=True,
     )
 
@@ -45,7 +98,7 @@ def caveat(data: MapData, *, projector: bool = False) -> None:
 def legend(data: MapData, *, projector: bool = False) -> None:
     """Legend of the drawn layers, with the map's exact colours."""
     rows = []
-    font = "1.25rem" if projector else "0.92rem"
+    font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     for key in reversed(LAYER_ORDER):
         if key not in data.state.layers:
             continue
@@ -80,17 +133,81 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             + "</div>"
         )
     if "tracks" in data.state.layers:
+        words = ", ".join(
+            f"<span style='color:{STATUS_COLOURS[s]};font-weight:700'>{html.escape(s)}</span>"
+            for s in CAPITAL_STATUSES
+        )
         rows.append(
-            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>Tracks: "
-            "<span style='color:#009E73;font-weight:700'>green</span> defended, "
-            "<span style='color:#D55E00;font-weight:700'>vermillion</span> not defended, "
-            "<span style='color:#777;font-weight:700'>grey</span> out of the threat's reach.</div>"
+            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"
+            f"Tracks by status: {words}.</div>"
         )
     if "sites" in data.state.layers:
         rows.append(
-            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"
+            f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:#444'>"
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
         )
+    st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
+
+
+def inspector(item: Inspected | None, *, projector: bool = False) -> None:
+    """Details of the object clicked on the map, or how to get them."""
+    small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
+    if item is None:
+        if not projector:
+            st.caption("Click a site, capital or area on the map for its details.")
+        return
+    facts = "".join(
+        f"<div><span style='color:#555'>{html.escape(k)}:</span> {html.escape(v)}</div>"
+        for k, v in item.facts
+    )
+    st.markdown(
+        f"<div class='epaa-inspector' style='font-size:{small};border:1px solid #ccc;"
+        f"border-radius:4px;padding:6px 8px;margin-bottom:6px'>"
+        f"<div style='color:#555'>{html.escape(item.kind)}</div>"
+        f"<div style='font-weight:700'>{html.escape(item.name)}</div>{facts}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def _capital_swatch(status: str) -> str:
+    colour = STATUS_COLOURS[status]
+    if status == "not defended":  # a ring, as on the map
+        return (
+            f"<span style='display:inline-block;width:12px;height:12px;border-radius:50%;"
+            f"background:#fff;border:3px solid {colour};margin:0 8px 0 4px'></span>"
+        )
+    size = 14 if status == "defended" else 10
+    return (
+        f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
+        f"background:{colour};border:1.5px solid #fff;outline:1px solid #777;"
+        f"margin:0 {8 + (14 - size) // 2}px 0 {4 + (14 - size) // 2}px'></span>"
+    )
+
+
+def capitals_legend(line: Headline, *, projector: bool = False) -> None:
+    """Capital symbols by status (the map's colours) and the list of defended capitals."""
+    font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
+    small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.8rem"
+    caps = line.capitals
+    rows = [
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0' "
+        f"title='{html.escape(CAPITAL_STYLE.description)}'><b>{CAPITAL_STYLE.title}</b></div>"
+    ]
+    for status in CAPITAL_STATUSES:
+        n = int((caps.status == status).sum())
+        if status == "out of reach" and n == 0:
+            continue
+        rows.append(
+            f"<div style='font-size:{small};margin:2px 0'>{_capital_swatch(status)}"
+            f"{html.escape(STATUS_WORDS[status])} ({n})</div>"
+        )
+    defended = line.defended_capitals
+    listed = ", ".join(html.escape(n) for n in defended) if defended else "none"
+    rows.append(
+        f"<div class='epaa-capitals' style='font-size:{small};color:#222;margin-top:4px'>"
+        f"<b>Defended capitals ({line.capitals_defended} of {line.capitals_total}):</b> "
+        f"{listed}</div>"
+    )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
@@ -120,7 +237,7 @@ def footprint_table(data: MapData) -> None:
     table = pd.DataFrame(
         {
             "Site": fp.site_name,
-            "Layer": fp.layer,
+            "Layer": fp.layer.map(lambda k: LAYER_STYLES[k].title if k in LAYER_STYLES else k),
             "System": fp.system_name,
             "Radius (km)": fp.range_km,
             "Limited by": fp.limit,

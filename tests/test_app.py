@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,10 @@ def app() -> AppTest:
 def test_app__runs_and_draws_the_default_layers(app: AppTest) -> None:
     ids = _layer_ids(app)
     assert ids[:4] == ["sea", "countries-outside", "countries", "borders"]
-    assert {"nato", "radar", "interceptor", "sites", "launch"} <= set(ids)
+    # The answer first: the physics-based defended area and the capitals are on by default.
+    assert {"nato", "radar", "interceptor", "sites", "launch", "defended", "capitals"} <= set(ids)
+    assert app.checkbox(key="show_defended").value
+    assert _layer(app, "defended")["data"]["features"], "the defended area is empty in 2016"
     spec = _deck(app)
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"  # no tile provider
     assert "mapProvider" not in spec
@@ -124,9 +128,8 @@ def test_app__defended_layer_and_engagement_controls() -> None:
     assert union["data"]["features"], "the union of defended areas is empty"
     at.selectbox(key="threat").set_value("mrbm_sejjil").run()
     assert not at.exception
-    assert "mrbm_sejjil" in " ".join(m.value for m in at.markdown) or any(
-        "mrbm_sejjil" in c.value for c in at.caption
-    )
+    # Named in words (the menu and the headline), not by its id.
+    assert "MRBM, Sejjil-2 (2,000 km)" in _headline(at)
 
 
 def test_app__metrics_tab_reports_shares() -> None:
@@ -147,3 +150,85 @@ def test_app__trajectory_shape_changes_the_defended_area() -> None:
     assert after["data"] != before["data"]
     shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "depressed trajectory" in shown
+
+
+def _headline(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "epaa-headline" in m.value)
+
+
+def test_app__headline_answers_first(app: AppTest) -> None:
+    line = _headline(app)
+    # 2016 as built, design case from Tabriz: Deveselu defends part of south-east Europe.
+    shares = re.search(r"(\d+) % of NATO-Europe territory and (\d+) % of its population", line)
+    assert shares, line
+    assert 0 < int(shares.group(1)) < 100 and 0 < int(shares.group(2)) < 100
+    caps = re.search(r"(\d+) of (\d+) capitals defended", line)
+    assert caps and 0 < int(caps.group(1)) < int(caps.group(2)), line
+    assert "Tabriz (NW Iran)" in line and "design-case threat" in line
+    assert "design_case" not in line and "tabriz" not in line
+    # Deveselu's first year: Bucharest and Sofia join the defended capitals.
+    assert "since 2015" in line and "Bucharest" in line and "Sofia" in line
+
+
+def test_app__capitals_on_the_map_match_the_headline(app: AppTest) -> None:
+    capitals = _layer(app, "capitals")["data"]
+    names = {c["short"]: c for c in capitals}
+    assert names["Bucharest"]["status"] == "defended"
+    assert names["Berlin"]["status"] == "not defended"  # no SM-3 IIA at Redzikowo before 2024
+    labels = _layer(app, "capital-labels")
+    assert labels["getText"] == "@@=short"
+    legend = next(m.value for m in app.markdown if "epaa-capitals" in m.value)
+    defended = sorted(c["short"] for c in capitals if c["status"] == "defended")
+    assert f"Defended capitals ({len(defended)} of {len(capitals)})" in legend
+    assert ", ".join(defended) in legend
+
+
+def test_app__headline_follows_the_year_and_threat(app: AppTest) -> None:
+    app.slider(key="year").set_value(2024).run()
+    assert not app.exception
+    assert "since 2023" in _headline(app) and "Berlin" in _headline(app)
+    app.selectbox(key="threat").set_value("srbm_qiam").run()
+    assert not app.exception
+    line = _headline(app)
+    assert "SRBM, Qiam class (750 km)" in line and "out of the threat&#x27;s reach" in line
+
+
+def test_app__menus_show_names_and_old_links_still_open() -> None:
+    at = _opened(threat="mrbm_sejjil", launch_area="kermanshah", shape="lofted")
+    assert at.selectbox(key="threat").value == "mrbm_sejjil"
+    assert at.selectbox(key="launch_area").value == "kermanshah"
+    assert at.selectbox(key="shape").value == "lofted"
+    shown = at.selectbox(key="threat").options
+    assert "MRBM, Sejjil-2 (2,000 km)" in shown and "mrbm_sejjil" not in shown
+    assert "Kermanshah (W Iran)" in at.selectbox(key="launch_area").options
+    assert "Kermanshah (W Iran)" in _headline(at)
+
+
+def test_app__projector_mode_has_a_way_back() -> None:
+    at = _opened(projector="true")
+    assert at.toggle(key="projector").value
+    at.button(key="exit_projector").click().run()
+    assert not at.exception
+    assert not at.toggle(key="projector").value
+    assert "exit_projector" not in [b.key for b in at.button]  # the full dashboard is back
+    assert [t.label for t in at.tabs][:1] == ["Footprints"]
+
+
+@pytest.mark.parametrize(
+    "tab",
+    [
+        "Footprints",
+        "Coverage metrics",
+        "Threat tracks",
+        "Russian-ICBM question",
+    ],
+)
+def test_app__tables_have_headers_in_words(tab: str) -> None:
+    at = _opened(tab=tab, year="2016")
+    frames = [d.value for d in at.dataframe]
+    assert frames, f"no table in {tab}"
+    frame = frames[-1]  # the tab is drawn below the what-if panel
+    for column in frame.columns:
+        assert "_" not in column and column[:1].isupper(), f"{tab}: column {column!r} is an id"
+    text = frame.astype(str).to_numpy().ravel()
+    assert not any(v in ("design_case", "tabriz", "sm3_ia", "radar") for v in text), tab

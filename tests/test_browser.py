@@ -140,9 +140,15 @@ class Loaded:
         self.requests = requests
 
 
-def _load(browser: Any, server: str, query: dict[str, str], shot: str) -> Loaded:
+def _load(
+    browser: Any,
+    server: str,
+    query: dict[str, str],
+    shot: str,
+    viewport: dict[str, int] = VIEWPORT,
+) -> Loaded:
     """Open ``server/?query``, wait for the map to be drawn, save ``artifacts/<shot>.png``."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -311,3 +317,186 @@ def test_projector_mode_hides_the_controls(browser: Any, server: str) -> None:
         )
     finally:
         loaded.page.context.close()
+
+
+# --- (e) the answer on first load, on every screen ----------------------------------------------
+
+SCREENS = [(1920, 1080), (1280, 720), (1024, 768)]
+HEADLINE = ".epaa-headline"
+
+
+def _inside(page: Any, selector: str, width: int, height: int) -> dict[str, float]:
+    """The element's box, asserted to lie wholly inside the ``width`` x ``height`` viewport."""
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} not drawn"
+    assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
+    assert box["x"] + box["width"] <= width + 1, (selector, box, width)
+    assert box["y"] + box["height"] <= height + 1, (selector, box, height)
+    return box
+
+
+def _truncated(page: Any, selector: str) -> bool:
+    """Whether a button's label is cut short (drawn with an ellipsis)."""
+    # The label's container clips it with an ellipsis; the text laid out is wider when cut.
+    label = page.locator(f'{selector} button [data-testid="stMarkdownContainer"]').first
+    return bool(
+        label.evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " return r.getBoundingClientRect().width > e.getBoundingClientRect().width + 0.5; }"
+        )
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS)
+def test_projector__fits_the_screen_and_answers_first(
+    browser: Any, server: str, width: int, height: int
+) -> None:
+    query = {"projector": "true", "year": "2016", "screen": f"{width}x{height}"}
+    loaded = _load(
+        browser,
+        server,
+        query,
+        f"browser_projector_{width}x{height}",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        # Title, headline, map, legend and caveat without scrolling.
+        _inside(page, ".epaa-banner", width, height)
+        _inside(page, HEADLINE, width, height)
+        box = _inside(page, MAP, width, height)
+        assert box["height"] >= 0.45 * height, f"the map is only {box['height']:.0f} px high"
+        assert box["width"] >= 0.7 * width, f"the map is only {box['width']:.0f} px wide"
+        _inside(page, ".epaa-legend", width, height)
+        _inside(page, ".epaa-capitals", width, height)
+        _inside(page, ".epaa-caveat", width, height)
+        # The answer: the defended share in words, and the defended area drawn.
+        line = page.locator(HEADLINE).first.inner_text()
+        assert "% of NATO-Europe territory" in line and "capitals defended" in line, line
+        assert "Tabriz (NW Iran)" in line, line
+        pixels = _map_pixels(loaded)
+        assert _near(pixels, OKABE_ITO["bluish_green"], tol=60) > 200, "no defended area drawn"
+        # Readable controls and a visible way back to the dashboard.
+        for key in ("prev_year", "next_year", "reset_view", "exit_projector"):
+            _inside(page, f".st-key-{key} button", width, height)
+            assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS)
+def test_dashboard__headline_above_the_fold(
+    browser: Any, server: str, width: int, height: int
+) -> None:
+    query = {"year": "2016", "screen": f"{width}x{height}"}
+    loaded = _load(
+        browser,
+        server,
+        query,
+        f"browser_dashboard_{width}x{height}",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        _inside(page, HEADLINE, width, height)
+        line = page.locator(HEADLINE).first.inner_text()
+        assert "% of NATO-Europe territory" in line and "since 2015" in line, line
+        capitals = page.locator(".epaa-capitals").first.inner_text()
+        assert "Bucharest" in capitals and "Defended capitals (12 of 26)" in capitals, capitals
+        for key in ("prev_year", "next_year", "reset_view"):
+            assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
+    finally:
+        page.context.close()
+
+
+def test_projector__exit_button_returns_to_the_dashboard(browser: Any, server: str) -> None:
+    loaded = _load(browser, server, {"projector": "true", "year": "2016"}, "browser_exit_before")
+    try:
+        page = loaded.page
+        page.locator(".st-key-exit_projector button").first.click()
+        page.locator('[data-testid="stExpander"]').first.wait_for(state="visible", timeout=60_000)
+        _settle(page)
+        assert "projector=false" in page.url or "projector" not in page.url, page.url
+        assert page.locator(".st-key-exit_projector").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "browser_exit_after.png"))
+    finally:
+        page.context.close()
+
+
+def _drag_map(page: Any) -> None:
+    box = page.locator(MAP).first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 180, y + 120, steps=12)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+
+
+def test_fit_map_to_layers__brings_the_camera_back(browser: Any, server: str) -> None:
+    loaded = _load(browser, server, {"year": "2016"}, "browser_fit_before")
+    try:
+        page = loaded.page
+        framed = _map_pixels(loaded)
+        for attempt in range(2):  # the reset works again after a second pan
+            _drag_map(page)
+            moved = _map_pixels(loaded)
+            assert (np.abs(moved - framed).sum(axis=-1) > 30).mean() > 0.05, "the drag did not pan"
+            page.locator(".st-key-reset_view button").first.click()
+            _settle(page)
+            back = _map_pixels(loaded)
+            off = (np.abs(back - framed).sum(axis=-1) > 30).mean()
+            assert off < 0.01, f"reset {attempt + 1}: {off:.1%} of the map differs from the framing"
+        page.screenshot(path=str(ARTIFACTS / "browser_fit_after.png"))
+    finally:
+        page.context.close()
+
+
+def _screen_xy(view: dict[str, float], box: dict[str, float], lon: float, lat: float) -> tuple:
+    """Page pixel of (lon, lat) on a Web Mercator map with deck.gl's 512-pixel world at zoom 0."""
+    scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
+
+    def y(lat_deg: float) -> float:
+        return float(np.log(np.tan(np.pi / 4 + np.radians(lat_deg) / 2)))
+
+    x_px = box["x"] + box["width"] / 2 + np.radians(lon - view["longitude"]) * scale
+    y_px = box["y"] + box["height"] / 2 - (y(lat) - y(view["latitude"])) * scale
+    return float(x_px), float(y_px)
+
+
+def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
+    import json
+
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import MapState, compute_map
+    from coverage.render.layers import build_deck
+    from coverage.scenario import FootprintOptions
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    catalogue = load_catalogue()
+    state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS)
+    deck = build_deck(compute_map(catalogue, state), capitals=headline(catalogue, state).capitals)
+    view = json.loads(deck.to_json())["initialViewState"]  # what the server sends by default
+    loaded = _load(browser, server, {"year": "2016"}, "browser_click_before")
+    try:
+        page = loaded.page
+        box = page.locator(MAP).first.bounding_box()
+        x, y = _screen_xy(view, box, 24.4134, 44.0787)  # Deveselu
+        page.mouse.move(x, y)  # hover first, as a person does (deck.gl picks on pointer moves)
+        page.wait_for_timeout(500)
+        # The tooltip shows the source text escaped exactly once: quotes as quotes.
+        tooltip = page.locator(".deck-tooltip").first.inner_text()
+        assert "Aegis Ashore Romania" in tooltip, tooltip
+        assert "44°04'43.2\"N" in tooltip and "&#x27;" not in tooltip, tooltip
+        page.mouse.click(x, y)
+        page.locator(".epaa-inspector").first.wait_for(state="visible", timeout=60_000)
+        _settle(page)
+        text = page.locator(".epaa-inspector").first.inner_text()
+        assert "Missile-defence site" in text and "Aegis Ashore Romania" in text, text
+        assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text, text
+        page.screenshot(path=str(ARTIFACTS / "browser_click_after.png"))
+    finally:
+        page.context.close()

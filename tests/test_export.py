@@ -186,3 +186,18 @@ def test_import__no_pyplot_and_no_streamlit() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_render__headline_line_under_the_title(catalogue: Catalogue, data_2016: MapData) -> None:
+    from coverage.products.headline import headline
+
+    line = headline(catalogue, data_2016.state).short_text()
+    plain = _svg_texts(export.render(data_2016, fmt="svg"))
+    with_line = _svg_texts(export.render(data_2016, fmt="svg", headline=line))
+    assert "capitals defended" not in plain
+    assert "capitals defended" in with_line and "since 2015" in with_line
+    # The map moves down by the headline's line; the slide keeps its size.
+    a = export.render_array(data_2016)
+    b = export.render_array(data_2016, headline=line)
+    assert a.shape == b.shape
+    assert (np.abs(a.astype(int) - b.astype(int)).sum(axis=-1) > 30).mean() > 0.05

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -50,12 +51,13 @@ def test_deck__unit_constants_are_quoted_not_accessors(catalogue: Catalogue) -> 
     assert "@@=pixels" not in text and "@@=auto" not in text
 
 
-def test_feature_collection__flat_escaped_properties(catalogue: Catalogue) -> None:
+def test_feature_collection__flat_properties_without_tags(catalogue: Catalogue) -> None:
     frame = footprints(catalogue, FootprintOptions(year=2016)).head(1).copy()
     frame["name"] = "<img src=x onerror=alert(1)>"
     fc = feature_collection(frame, ["name", "label", "source", "range_km"])
     props = fc["features"][0]["properties"]
-    assert props["name"] == "&lt;img src=x onerror=alert(1)&gt;"
+    # Angle brackets become look-alikes; Streamlit's tooltip escapes the rest (once).
+    assert props["name"] == "\u2039img src=x onerror=alert(1)\u203a"
     assert all(not isinstance(v, dict | list) for v in props.values())
 
 
@@ -170,3 +172,78 @@ def test_dashes__stay_short_enough_for_deck_gl_to_draw(
     for layer in dashed:
         dash_px = layer["getDashArray"][0] * layer["getLineWidth"]
         assert 2.0 <= dash_px <= 11.0, (layer["id"], layer["getDashArray"], layer["getLineWidth"])
+
+
+def test_fit_view__known_answers() -> None:
+    from coverage.render.layers import fit_view
+
+    # The equator to 60°N over 360° of longitude in a 512 px square: zoom 0 fits the width.
+    view = fit_view((-180.0, 0.0, 180.0, 60.0), width_px=512, height_px=4096, padding_px=0)
+    assert view["zoom"] == pytest.approx(0.0, abs=1e-3)
+    assert view["longitude"] == 0.0
+    # The Mercator mid-point of 0..60°N: y(60°) = ln tan 75° = 1.317, half of it is 35.26°N.
+    assert view["latitude"] == pytest.approx(35.26, abs=0.01)
+    # Twice the pixels, one zoom level more.
+    wider = fit_view((-180.0, 0.0, 180.0, 60.0), width_px=1024, height_px=8192, padding_px=0)
+    assert wider["zoom"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) -> None:
+    from coverage.products.headline import headline
+    from coverage.render.layers import MAP_SIZE_PX, drawn_bounds
+
+    state = MapState(
+        FootprintOptions(year=2024), layers=frozenset({"radar", "interceptor", "launch", "sites"})
+    )
+    data = compute_map(catalogue, state)
+    capitals = headline(catalogue, state).capitals
+    west, south, east, north = drawn_bounds(data, capitals)
+    rings = data.footprints.total_bounds
+    assert north >= 76.0  # the 2,500 km SM-3 IIA ring of Redzikowo
+    assert east >= 55.0  # the Kürecik radar sector and the Iranian launch points
+    assert (west, south, east, north) == pytest.approx(
+        (min(rings[0], capitals.lon_deg.min()), rings[1], rings[2], rings[3]), abs=1.0
+    )
+    for screen, projector in itertools.product(MAP_SIZE_PX, (False, True)):
+        deck = build_deck(data, projector=projector, capitals=capitals, screen=screen)
+        view = json.loads(deck.to_json())["initialViewState"]
+        w, h = MAP_SIZE_PX[screen][projector]
+        # Every corner of the bounds projects inside the map of the framing size.
+        scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
+
+        def y(lat: float) -> float:
+            return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+        for lon in (west, east):
+            assert abs(np.radians(lon - view["longitude"]) * scale) <= w / 2 + 1
+        for lat in (south, north):
+            assert abs((y(lat) - y(view["latitude"])) * scale) <= h / 2 + 1
+
+
+def test_deck__capitals_coloured_by_status_from_the_palette(catalogue: Catalogue) -> None:
+    import pandas as pd
+
+    from coverage.style import STATUS_COLOURS, hex_to_rgba
+
+    data = compute_map(catalogue, MapState(FootprintOptions(year=2016)))
+    capitals = pd.DataFrame(
+        {
+            "iso3": ["ROU", "DEU", "GBR"],
+            "country": ["Romania", "Germany", "United Kingdom"],
+            "name": ["Bucharest", "Berlin", "<b>London</b>"],
+            "lon_deg": [26.1, 13.4, -0.1],
+            "lat_deg": [44.4, 52.5, 51.5],
+            "status": ["defended", "not defended", "out of reach"],
+        }
+    )
+    spec = json.loads(build_deck(data, capitals=capitals).to_json())
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert ids.index("capitals") < ids.index("capital-labels") < ids.index("sites")
+    dots = {d["short"]: d for d in next(x for x in spec["layers"] if x["id"] == "capitals")["data"]}
+    assert dots["Bucharest"]["fill"] == hex_to_rgba(STATUS_COLOURS["defended"])
+    # Not defended: a ring (white fill) in the status colour, not the interceptor vermillion.
+    assert dots["Berlin"]["fill"] == [255, 255, 255, 255]
+    assert dots["Berlin"]["line"] == hex_to_rgba(STATUS_COLOURS["not defended"])
+    assert STATUS_COLOURS["not defended"] != LAYER_STYLES["interceptor"].colour
+    assert dots["bLondon/b"]["fill"] == hex_to_rgba(STATUS_COLOURS["out of reach"])
+    assert dots["bLondon/b"]["name"].startswith("\u2039b\u203aLondon")  # no tags in tooltips

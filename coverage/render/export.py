@@ -667,6 +667,7 @@ _FONT_PX = {
     "banner": 17.0,
     "title": 40.0,
     "subtitle": 26.0,
+    "headline": 20.0,
     "legend": 20.0,
     "text": 16.0,
     "footer": 15.0,
@@ -690,15 +691,22 @@ class _Layout:
     panel_left_px: float
     footer_top_px: float
     footer_line_px: float
+    headline_top_px: float | None = None
 
     @classmethod
-    def for_slide(cls, size: ImageSize, sz: _Sizes, projector: bool) -> _Layout:
+    def for_slide(
+        cls, size: ImageSize, sz: _Sizes, projector: bool, *, headline: bool = False
+    ) -> _Layout:
         w, h = float(size.width_px), float(size.height_px)
         margin = sz.px(16.0)
         banner = sz.px(_FONT_PX["banner"] * sz.font * 1.9)
         title_top = banner + sz.px(10.0)
         sub_top = title_top + sz.px(_FONT_PX["title"] * sz.font * 1.22)
         map_top = sub_top + sz.px(_FONT_PX["subtitle"] * sz.font * 1.35) + sz.px(6.0)
+        headline_top = None
+        if headline:  # one more line between the phase banner and the map
+            headline_top = map_top - sz.px(4.0)
+            map_top += sz.px(_FONT_PX["headline"] * sz.font * 1.35)
         footer_line = sz.px(_FONT_PX["footer"] * sz.font * 1.45)
         map_bottom = h - banner - 2 * footer_line - sz.px(10.0)
         panel_w = sz.px(504.0 if projector else 450.0)
@@ -714,6 +722,7 @@ class _Layout:
             map_right + sz.px(18.0),
             map_bottom + sz.px(6.0),
             footer_line,
+            headline_top,
         )
 
     def fx(self, px: float) -> float:
@@ -725,7 +734,9 @@ class _Layout:
         return 1.0 - px / self.height_px
 
 
-def _draw(data: MapData, size: ImageSize, projector: bool, date: dt.date) -> Figure:
+def _draw(
+    data: MapData, size: ImageSize, projector: bool, date: dt.date, headline: str | None = None
+) -> Figure:
     """Build the whole slide as a matplotlib Figure (Agg canvas attached)."""
     sz = _Sizes(
         scale=min(size.width_px / _REF_W_PX, size.height_px / _REF_H_PX),
@@ -734,7 +745,7 @@ def _draw(data: MapData, size: ImageSize, projector: bool, date: dt.date) -> Fig
         dpi=size.dpi,
         marker=1.3 if projector else 1.0,
     )
-    lay = _Layout.for_slide(size, sz, projector)
+    lay = _Layout.for_slide(size, sz, projector, headline=bool(headline))
     fig = Figure(
         figsize=(size.width_px / size.dpi, size.height_px / size.dpi),
         dpi=size.dpi,
@@ -742,6 +753,22 @@ def _draw(data: MapData, size: ImageSize, projector: bool, date: dt.date) -> Fig
     )
     renderer = FigureCanvasAgg(fig).get_renderer()
     _draw_frame_text(fig, data, lay, sz, date)
+    if headline and lay.headline_top_px is not None:
+        text = fig.text(
+            lay.fx(lay.margin_px),
+            lay.fy(lay.headline_top_px),
+            headline,
+            ha="left",
+            va="top",
+            color="#111111",
+            fontsize=sz.fpt(_FONT_PX["headline"]),
+            fontweight="bold",
+        )
+        # One line across the slide: smaller type rather than a line cut at the edge.
+        room = lay.width_px - 2 * lay.margin_px
+        width = text.get_window_extent(renderer).width
+        if width > room:
+            text.set_fontsize(float(text.get_fontsize()) * room / width * 0.98)
     drawn = _draw_map(fig, renderer, data, lay, sz, projector)
     _draw_panel(fig, renderer, data, drawn, lay, sz)
     return fig
@@ -1133,6 +1160,7 @@ def render(
     dpi: float = 100.0,
     projector: bool = False,
     date: dt.date | None = None,
+    headline: str | None = None,
 ) -> bytes:
     """Render one map state as a slide-ready image.
 
@@ -1153,6 +1181,9 @@ def render(
         Larger type and thicker outlines for a projector.
     date
         Data date printed on the image; defaults to :func:`data_date` (bundled catalogue).
+    headline
+        One line printed between the phase banner and the map, e.g.
+        :meth:`coverage.products.headline.Headline.short_text`; none by default.
 
     Returns
     -------
@@ -1164,7 +1195,7 @@ def render(
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp)
+        fig = _draw(data, size, projector, stamp, headline)
         buf = io.BytesIO()
         metadata: dict[str, Any] = {"Title": data.title}
         if fmt == "pdf":
@@ -1186,15 +1217,16 @@ def render_array(
     dpi: float = 100.0,
     projector: bool = False,
     date: dt.date | None = None,
+    headline: str | None = None,
 ) -> np.ndarray:
     """Render one map state to an RGB array (``height_px`` x ``width_px`` x 3, uint8).
 
-    Same drawing as :func:`render`; skips PNG encoding.
+    Same drawing as :func:`render` (``headline`` too); skips PNG encoding.
     """
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp)
+        fig = _draw(data, size, projector, stamp, headline)
         canvas = fig.canvas
         assert isinstance(canvas, FigureCanvasAgg)
         canvas.draw()

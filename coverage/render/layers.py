@@ -1,7 +1,10 @@
 """pydeck map layers from the engine's GeoDataFrames (the only module that imports pydeck).
 
-Every feature carries the same flat, HTML-escaped properties (``name``, ``label``, ``source``) so
-one tooltip template serves all layers and no text from data or users can inject markup. The
+Every feature carries the same flat properties (``name``, ``label``, ``source``) so one tooltip
+template serves all layers. Text is escaped exactly once, by Streamlit's tooltip (it escapes
+``& < > " '`` in every value it puts into the template); here angle brackets are replaced by
+look-alike guillemets (‹ ›), so no text from data or users reaches the browser as markup even
+where nothing escapes it. The
 Deck has no map provider: the bundled country polygons are the basemap and the browser fetches
 nothing from outside.
 """
@@ -9,7 +12,6 @@ nothing from outside.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -24,24 +26,105 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
-from coverage.style import LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS, hex_to_rgba
+from coverage.style import (
+    CAPITAL_STYLE,
+    LAYER_ORDER,
+    LAYER_STYLES,
+    STATUS_COLOURS,
+    TRACK_STATUS_COLOURS,
+    hex_to_rgba,
+)
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from coverage.catalogue.tables import Catalogue
     from coverage.products.mapdata import MapData
 
 __all__ = [
+    "DEFAULT_SCREEN",
+    "EUROPE_FRAME",
+    "MAP_SIZE_PX",
     "VIEWS",
     "CompactDeck",
     "StaticFiles",
     "build_deck",
+    "drawn_bounds",
     "feature_collection",
+    "fit_view",
     "write_basemap_files",
 ]
 
-#: Camera presets: Europe (the default) and the Arctic view for ICBM tracks.
+#: What the Europe view shows when nothing but the basemap is drawn, ``(west, south, east,
+#: north)`` in degrees; otherwise it frames the drawn layers (:func:`drawn_bounds`).
+EUROPE_FRAME = (-25.0, 30.0, 50.0, 72.0)
+#: Screens the dashboard frames its map for, and the map's size in CSS pixels on each
+#: ``(normal page with the sidebar open, projector mode)``, measured in Chromium. The server
+#: cannot see the browser's screen, so the dashboard asks (``?screen=``): a map larger than
+#: assumed shows more margin around the drawn layers, a smaller one crops them.
+MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
+    "1024x768": {False: (420, 640), True: (780, 430)},
+    "1280x720": {False: (615, 640), True: (985, 395)},
+    "1920x1080": {False: (1100, 640), True: (1495, 765)},
+}
+DEFAULT_SCREEN = "1920x1080"
+#: The map size the framing is computed for, by projector mode, on the default screen.
+FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
+
+
+def fit_view(
+    bounds: tuple[float, float, float, float],
+    *,
+    width_px: float,
+    height_px: float,
+    padding_px: float = 16.0,
+) -> dict[str, float]:
+    """Camera centre and zoom that show ``bounds`` in a Web Mercator map of the given size.
+
+    Parameters
+    ----------
+    bounds
+        ``(west, south, east, north)`` in degrees; latitudes are clamped to ±85°.
+    width_px, height_px
+        Map size in CSS pixels.
+    padding_px
+        Margin kept on every side.
+
+    Returns
+    -------
+    dict
+        ``longitude``, ``latitude`` (degrees) and ``zoom`` (deck.gl's 512-pixel tiles).
+    """
+    west, south, east, north = bounds
+    south, north = max(south, -85.0), min(north, 85.0)
+
+    def merc_y(lat_deg: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat_deg) / 2))
+
+    span_x = max(math.radians(east - west), 1e-6)  # radians of longitude
+    span_y = max(merc_y(north) - merc_y(south), 1e-6)
+    usable_w = max(width_px - 2 * padding_px, 1.0)
+    usable_h = max(height_px - 2 * padding_px, 1.0)
+    # At zoom z the world is 512 * 2**z pixels wide, i.e. 512 * 2**z / (2 pi) pixels per radian.
+    scale = min(usable_w / span_x, usable_h / span_y) * 2 * math.pi / 512
+    centre_y = (merc_y(north) + merc_y(south)) / 2
+    return {
+        "longitude": round((west + east) / 2, 3),
+        "latitude": round(math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2), 3),
+        "zoom": round(math.log2(scale), 3),
+    }
+
+
+#: Camera presets: Europe (the default, fitted to ``EUROPE_FRAME``) and the Arctic view for
+#: ICBM tracks.
 VIEWS: Mapping[str, dict[str, float]] = {
-    "europe": {"longitude": 21.0, "latitude": 49.0, "zoom": 2.95, "min_zoom": 1.5, "max_zoom": 9},
+    "europe": {
+        **fit_view(
+            EUROPE_FRAME, width_px=FRAME_SIZE_PX[False][0], height_px=FRAME_SIZE_PX[False][1]
+        ),
+        "min_zoom": 1.0,
+        "max_zoom": 9,
+    },
     "wide": {"longitude": 10.0, "latitude": 55.0, "zoom": 1.8, "min_zoom": 1.0, "max_zoom": 9},
 }
 _SEA = "#DCE6EE"
@@ -109,9 +192,15 @@ def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
 
 
+#: Angle brackets to look-alikes that no HTML parser reads as a tag.
+_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return html.escape(value)
+        # Not HTML-escaped: Streamlit escapes tooltip values itself (escaping here showed
+        # "38°20&#x27;58&quot;N" in tooltips).
+        return value.translate(_NO_TAGS)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, np.generic):
@@ -124,7 +213,8 @@ def feature_collection(
 ) -> dict[str, Any]:
     """A compact GeoJSON FeatureCollection for deck.gl.
 
-    Coordinates are rounded to ``decimals`` (4 ≈ 10 m); text properties are HTML-escaped.
+    Coordinates are rounded to ``decimals`` (4 ≈ 10 m); text properties carry no angle brackets
+    (see the module docstring).
     """
     props = [p for p in properties if p in frame.columns]
     geoms = _round_coords(np.asarray(frame.geometry.values), decimals)
@@ -201,14 +291,28 @@ def _polygon_layer(
 
 
 def build_deck(
-    data: MapData, *, projector: bool = False, static: StaticFiles | None = None
+    data: MapData,
+    *,
+    projector: bool = False,
+    static: StaticFiles | None = None,
+    capitals: pd.DataFrame | None = None,
+    screen: str = DEFAULT_SCREEN,
 ) -> CompactDeck:
     """Assemble the map of one :class:`~coverage.products.mapdata.MapData`.
 
     Only layers in ``data.state.layers`` are drawn; the basemap (sea and countries) always is.
-    ``projector`` draws thicker lines and larger labels. With ``static``, the basemap and NATO
-    layers refer to their published files by URL instead of carrying their data (see
-    :class:`StaticFiles`).
+    ``projector`` draws thicker lines and larger labels, and turns scrolling over the map into
+    page scrolling rather than zooming (deck.gl has no modifier-key option for wheel zoom; the
+    keyboard, double-click and "Fit to layers" still move the camera). With ``static``, the
+    basemap and NATO layers refer to their published files by URL instead of carrying their data
+    (see :class:`StaticFiles`).
+
+    ``capitals`` (columns ``name, country, lon_deg, lat_deg, status``, as
+    :attr:`coverage.products.headline.Headline.capitals`) adds a dot per capital coloured by
+    status and its name. The Europe view frames every drawn layer (:func:`drawn_bounds`: the
+    Kürecik radar sector, the Iranian launch points, the 2,500 km SM-3 IIA rings) in the map size
+    of ``screen`` (a key of :data:`MAP_SIZE_PX`), so the camera only moves between years when
+    the drawn extent changes.
     """
     on = set(data.state.layers)
     view = data.state.view
@@ -309,9 +413,27 @@ def build_deck(
         if key in on and key in builders:
             built = builders[key]()
             layers.extend(built if isinstance(built, list) else [built])
+            if key == "launch" and capitals is not None:
+                # Capitals above the footprints and launch points, below the sites' labels.
+                layers.extend(_capital_layers(capitals, projector=projector))
+    if capitals is not None and "launch" not in on:
+        at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
+        layers[at:at] = _capital_layers(capitals, projector=projector)
+    camera = dict(VIEWS[data.state.view])
+    if data.state.view == "europe":
+        if screen not in MAP_SIZE_PX:
+            raise ValueError(f"screen={screen!r} is not one of {', '.join(MAP_SIZE_PX)}")
+        w, h = MAP_SIZE_PX[screen][projector]
+        # Room above the northernmost point for its label (capital names sit above their dots).
+        camera.update(
+            fit_view(drawn_bounds(data, capitals), width_px=w, height_px=h, padding_px=28.0)
+        )
+    controller: bool | dict[str, Any] = (
+        {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
+    )
     return CompactDeck(
         layers=layers,
-        initial_view_state=pdk.ViewState(**VIEWS[data.state.view], pitch=0, bearing=0),
+        initial_view_state=pdk.ViewState(**camera, pitch=0, bearing=0),
         # map_provider=None with pydeck's default map_style serialises the '__MAP_STYLE__' sentinel,
         # which Streamlit treats as "no basemap"; map_style=None would make it fetch a Carto style.
         map_provider=None,
@@ -325,8 +447,114 @@ def build_deck(
                 "whiteSpace": "normal",
             },
         },
-        views=[pdk.View(type="MapView", controller=True, repeat=False)],
+        views=[pdk.View(type="MapView", controller=controller, repeat=False)],
     )
+
+
+def drawn_bounds(
+    data: MapData, capitals: pd.DataFrame | None = None
+) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` of every drawn layer except the basemap and NATO members.
+
+    Falls back to :data:`EUROPE_FRAME` when nothing else is drawn.
+    """
+    on = set(data.state.layers)
+    frames: list[gpd.GeoDataFrame | None] = []
+    fp = data.footprints
+    for key in ("radar", "interceptor"):
+        if key in on:
+            frames.append(fp[fp.layer == key])
+    frames += [
+        data.early_warning if "early_warning" in on else None,
+        data.defended if "defended" in on else None,
+        data.tracks if "tracks" in on else None,
+        data.launch_points if "launch" in on else None,
+        data.sites if "sites" in on else None,
+    ]
+    boxes = [f.total_bounds for f in frames if f is not None and not f.empty]
+    if capitals is not None and not capitals.empty:
+        boxes.append(
+            np.array(
+                [
+                    capitals.lon_deg.min(),
+                    capitals.lat_deg.min(),
+                    capitals.lon_deg.max(),
+                    capitals.lat_deg.max(),
+                ]
+            )
+        )
+    boxes = [b for b in boxes if np.all(np.isfinite(b))]
+    if not boxes:
+        return EUROPE_FRAME
+    stack = np.vstack(boxes)
+    return (
+        float(stack[:, 0].min()),
+        float(stack[:, 1].min()),
+        float(stack[:, 2].max()),
+        float(stack[:, 3].max()),
+    )
+
+
+def _capital_layers(capitals: pd.DataFrame, *, projector: bool) -> list[pdk.Layer]:
+    """Capitals as dots coloured by status (filled, ring or small dot) with their names."""
+    scale = 1.35 if projector else 1.0
+    radius = CAPITAL_STYLE.radius_px * scale
+    data = []
+    for row in capitals.itertuples(index=False):
+        if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
+            continue
+        colour = STATUS_COLOURS.get(row.status, STATUS_COLOURS["out of reach"])
+        defended = row.status == "defended"
+        ring = row.status == "not defended"
+        data.append(
+            {
+                "position": [round(float(row.lon_deg), 4), round(float(row.lat_deg), 4)],
+                "name": _clean(f"{row.name} ({row.country})"),
+                "label": _clean(f"Capital: {row.status}"),
+                "source": "Status computed here (coverage/products/metrics.py)",
+                # TextLayer draws glyphs, not HTML: the plain name, with no angle brackets.
+                "short": str(row.name).replace("<", "").replace(">", ""),
+                "fill": hex_to_rgba("#FFFFFF" if ring else colour),
+                "line": hex_to_rgba(colour if ring else "#FFFFFF"),
+                "radius": radius if (defended or ring) else radius * 0.7,
+                "status": row.status,
+            }
+        )
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=data,
+            id="capitals",
+            get_position="position",
+            get_radius="radius",
+            radius_units="'pixels'",
+            get_fill_color="fill",
+            get_line_color="line",
+            stroked=True,
+            line_width_units="'pixels'",
+            get_line_width=CAPITAL_STYLE.ring_width_px * scale,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            data=data,
+            id="capital-labels",
+            get_position="position",
+            get_text="short",
+            get_size=15 if projector else 11,
+            get_color=[30, 30, 30, 255],
+            get_pixel_offset=[0, -round(radius + 8)],
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'bottom'",
+            background=True,
+            get_background_color=[255, 255, 255, 170],
+            background_padding=[2, 0],
+            pickable=False,
+            character_set="'auto'",
+            font_family="'Helvetica Neue, Arial, sans-serif'",
+            font_weight=500,
+        ),
+    ]
 
 
 def _basemap_view(view: str) -> str:
@@ -555,9 +783,8 @@ def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer
             if hollow
             else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
         )
-        # TextLayer draws glyphs, not HTML: the label shows the plain name (no "&amp;"), with angle
-        # brackets dropped so no markup-like text ever reaches the browser (tooltips stay escaped).
-        rec["short"] = html.unescape(rec["name"]).split(" (")[0].replace("<", "").replace(">", "")
+        # TextLayer draws glyphs, not HTML: the name without its parenthesis, brackets dropped.
+        rec["short"] = rec["name"].split(" (")[0].replace("\u2039", "").replace("\u203a", "")
     size = 16 if projector else 12
     return [
         pdk.Layer(

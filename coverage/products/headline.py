@@ -1,0 +1,250 @@
+"""The answer in one line: how much of NATO Europe is defended in a year, and what changed.
+
+The dashboard shows this line above the map and image exports can print it under the title, so
+both read it from :func:`headline`. Shares and capital statuses come from
+:func:`coverage.products.metrics.coverage_metrics` (the engagement engine, cached); the line
+names the threat and launch area in words, never by their ids.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from coverage.catalogue.analysis import load_cities, load_threats
+from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import MapState
+from coverage.products.metrics import CoverageMetrics, coverage_metrics
+from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, resolve_launch_area
+
+__all__ = [
+    "CAPITAL_COLUMNS",
+    "CAPITAL_STATUSES",
+    "Headline",
+    "headline",
+    "headline_from_metrics",
+    "launch_area_label",
+    "share_text",
+    "threat_label",
+]
+
+#: Capital states, in legend order.
+CAPITAL_STATUSES = ("defended", "not defended", "out of reach")
+#: Columns of :attr:`Headline.capitals`.
+CAPITAL_COLUMNS = ["iso3", "country", "name", "lon_deg", "lat_deg", "status"]
+#: Names listed in the change text before "and N more".
+_MAX_NAMED = 6
+
+
+@dataclass(frozen=True, eq=False)
+class Headline:
+    """The answer-first line of one map state.
+
+    Attributes
+    ----------
+    year, scenario
+        The state's year and scenario id.
+    area_share, population_share
+        Defended share of NATO-Europe territory and (proxy) population, 0..1.
+    capitals_defended, capitals_total
+        Capitals of the year's European NATO members that are defended, and how many there are.
+    threat, launch_area
+        The threat and the launch area in words.
+    previous_year
+        The year compared with (``None`` in the first year of the rollout).
+    gained, lost
+        Capitals defended now but not in ``previous_year`` (and the reverse), sorted by name; a
+        capital of a member that joined since then counts as gained when it is defended.
+    capitals
+        One row per capital (``CAPITAL_COLUMNS``): its position and status.
+    """
+
+    year: int
+    scenario: str
+    area_share: float
+    population_share: float
+    capitals_defended: int
+    capitals_total: int
+    threat: str
+    launch_area: str
+    previous_year: int | None
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+    capitals: pd.DataFrame
+
+    @property
+    def defended_capitals(self) -> list[str]:
+        """Names of the defended capitals, sorted."""
+        caps = self.capitals
+        return sorted(caps.name[caps.status == "defended"])
+
+    def shares_text(self) -> str:
+        """``"40 % of NATO-Europe territory and 41 % of its population defended"``."""
+        return (
+            f"{share_text(self.area_share)} of NATO-Europe territory and "
+            f"{share_text(self.population_share)} of its population defended"
+        )
+
+    def capitals_text(self) -> str:
+        """``"12 of 26 capitals defended"`` (and how many the threat cannot reach, if any)."""
+        text = f"{self.capitals_defended} of {self.capitals_total} capitals defended"
+        out = int((self.capitals.status == "out of reach").sum())
+        return text + (f" ({out} out of the threat's reach)" if out else "")
+
+    def threat_text(self) -> str:
+        """``"against <threat> launched from <area>"``."""
+        return f"against {self.threat} launched from {self.launch_area}"
+
+    def change_text(self, *, max_named: int = _MAX_NAMED) -> str:
+        """What changed since the previous year, in capitals gained (+) and lost (−).
+
+        At most ``max_named`` names per sign, then "and N more".
+        """
+        if self.previous_year is None:
+            return "first year of the rollout"
+        parts = [
+            f"{sign} {_names(names, max_named)}"
+            for sign, names in (("+", self.gained), ("−", self.lost))
+            if names
+        ]
+        if not parts:
+            return f"no capital changed since {self.previous_year}"
+        return f"since {self.previous_year}: " + "; ".join(parts)
+
+    def short_text(self) -> str:
+        """One line for an image under its title (the image states year, threat and assumptions)."""
+        return f"{self.shares_text()}; {self.capitals_text()}; {self.change_text(max_named=3)}."
+
+    def text(self) -> str:
+        """The whole line, plain text (dashboard alt text, image exports)."""
+        return (
+            f"{self.year}, {SCENARIO_LABELS.get(self.scenario, self.scenario)}: "
+            f"{self.shares_text()}; {self.capitals_text()}; {self.threat_text()}; "
+            f"{self.change_text()}."
+        )
+
+
+def share_text(share: float) -> str:
+    """A 0..1 share as a whole percentage (``0.396`` → ``"40 %"``)."""
+    return f"{100.0 * share:.0f} %"
+
+
+def _names(names: tuple[str, ...], max_named: int) -> str:
+    if len(names) <= max_named:
+        return ", ".join(names)
+    return ", ".join(names[:max_named]) + f" and {len(names) - max_named} more"
+
+
+@functools.lru_cache(maxsize=1)
+def _threat_names() -> dict[str, str]:
+    table = load_threats()
+    return dict(zip(table.threat_id, table.name, strict=True))
+
+
+def threat_label(threat_id: str, range_km: float | None = None) -> str:
+    """A threat in words: its name from data/threats.csv (the id itself if it has none).
+
+    The design case has no fixed range (it is computed to reach all of NATO Europe from the
+    launch area); ``range_km`` adds that computed range.
+    """
+    if threat_id == "design_case":
+        reach = "reaches all of NATO Europe"
+        if range_km is not None:
+            reach += f", {range_km:,.0f} km"
+        return f"the design-case threat ({reach})"
+    return _threat_names().get(threat_id, threat_id)
+
+
+def launch_area_label(catalogue: Catalogue, name: str) -> str:
+    """A launch point, area or ``all-iran`` in words.
+
+    ``tabriz`` → ``"Tabriz (NW Iran)"``; ``"W Iran"`` → ``"W Iran (Kermanshah, Khorramabad)"``;
+    ``all-iran`` → ``"anywhere in Iran (worst of 6 points)"``.
+    """
+    points = resolve_launch_area(catalogue, name)
+    if len(points) == 1:
+        return f"{points.name.iloc[0]} ({points.area.iloc[0]})"
+    if len(points) == len(catalogue.launch_points):
+        return f"anywhere in Iran (worst of {len(points)} points)"
+    return f"{name} ({', '.join(points.name)})"
+
+
+@functools.lru_cache(maxsize=1)
+def _capital_positions() -> pd.DataFrame:
+    cities = load_cities()
+    caps = cities[cities.is_capital]
+    return caps[["iso3", "name", "lon_deg", "lat_deg"]].reset_index(drop=True)
+
+
+def _capitals(m: CoverageMetrics) -> pd.DataFrame:
+    table = m.countries[m.countries.capital != ""]
+    rows = table[["iso3", "name", "capital", "capital_status"]].rename(
+        columns={"name": "country", "capital": "name", "capital_status": "status"}
+    )
+    merged = rows.merge(_capital_positions(), on=["iso3", "name"], how="left")
+    return merged[CAPITAL_COLUMNS].sort_values("name").reset_index(drop=True)
+
+
+def headline_from_metrics(
+    current: CoverageMetrics,
+    previous: CoverageMetrics | None,
+    *,
+    threat: str,
+    launch_area: str,
+) -> Headline:
+    """The headline of ``current`` compared with ``previous`` (pure; ``None`` = no comparison).
+
+    ``threat`` and ``launch_area`` are the words to print (see :func:`threat_label` and
+    :func:`launch_area_label`).
+    """
+    caps = _capitals(current)
+    now = set(caps.name[caps.status == "defended"])
+    if previous is None:
+        gained: tuple[str, ...] = ()
+        lost: tuple[str, ...] = ()
+    else:
+        before_caps = _capitals(previous)
+        before = set(before_caps.name[before_caps.status == "defended"])
+        gained, lost = tuple(sorted(now - before)), tuple(sorted(before - now))
+    return Headline(
+        year=current.year,
+        scenario=current.scenario,
+        area_share=current.nato_europe_area_share,
+        population_share=current.nato_europe_population_share,
+        capitals_defended=current.capitals_defended,
+        capitals_total=current.capitals_defended
+        + current.capitals_not_defended
+        + current.capitals_out_of_reach,
+        threat=threat,
+        launch_area=launch_area,
+        previous_year=None if previous is None else previous.year,
+        gained=gained,
+        lost=lost,
+        capitals=caps,
+    )
+
+
+def headline(catalogue: Catalogue, state: MapState) -> Headline:
+    """The headline of a map state, compared with the year before.
+
+    Defended shares and capitals for the state, and the capitals gained or lost since the
+    previous year (same scenario, estimate, threat and assumptions).
+
+    The defended layer need not be drawn: the numbers always refer to the state's threat and
+    launch area. Costs two engagement runs (cached by the engine; years with identical
+    deployments share one).
+    """
+    query = state.query()
+    options = state.options
+    current = coverage_metrics(catalogue, options, query)
+    previous = None
+    if options.year > FIRST_YEAR:
+        previous = coverage_metrics(catalogue, replace(options, year=options.year - 1), query)
+    return headline_from_metrics(
+        current,
+        previous,
+        threat=threat_label(state.threat, current.threat_range_km),
+        launch_area=launch_area_label(catalogue, state.launch_area),
+    )

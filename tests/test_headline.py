@@ -1,0 +1,133 @@
+"""The answer-first headline: defended shares, capitals, names in words, change since last year."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coverage.catalogue.tables import Catalogue
+from coverage.products.headline import (
+    CAPITAL_COLUMNS,
+    headline,
+    headline_from_metrics,
+    launch_area_label,
+    share_text,
+    threat_label,
+)
+from coverage.products.mapdata import MapState
+from coverage.products.metrics import COUNTRY_COLUMNS, CoverageMetrics
+from coverage.scenario import FootprintOptions
+
+
+def _metrics(year: int, statuses: dict[tuple[str, str, str], str]) -> CoverageMetrics:
+    """Metrics with only what the headline reads: shares, capital counts and the country table."""
+    rows = [
+        {c: np.nan for c in COUNTRY_COLUMNS}
+        | {"iso3": iso3, "name": country, "capital": capital, "capital_status": status}
+        for (iso3, country, capital), status in statuses.items()
+    ]
+    table = pd.DataFrame(rows, columns=COUNTRY_COLUMNS)
+    counts = pd.Series(list(statuses.values())).value_counts()
+    return CoverageMetrics(
+        year=year,
+        scenario="actual",
+        estimate="nominal",
+        launch_area="tabriz",
+        threat="design_case",
+        threat_range_km=6000.0,
+        nato_europe_area_km2=1.0,
+        nato_europe_area_share=0.396,
+        nato_europe_area_out_of_reach_share=0.0,
+        nato_europe_population=1.0,
+        nato_europe_population_share=0.404,
+        nato_europe_population_out_of_reach_share=0.0,
+        capitals_defended=int(counts.get("defended", 0)),
+        capitals_not_defended=int(counts.get("not defended", 0)),
+        capitals_out_of_reach=int(counts.get("out of reach", 0)),
+        countries=table,
+        assumptions="",
+    )
+
+
+ROU = ("ROU", "Romania", "Bucharest")
+BGR = ("BGR", "Bulgaria", "Sofia")
+DEU = ("DEU", "Germany", "Berlin")
+MNE = ("MNE", "Montenegro", "Podgorica")
+
+
+def test_headline_from_metrics__gains_losses_and_new_members() -> None:
+    before = _metrics(2016, {ROU: "not defended", BGR: "defended", DEU: "not defended"})
+    now = _metrics(
+        2017, {ROU: "defended", BGR: "not defended", DEU: "not defended", MNE: "defended"}
+    )
+    line = headline_from_metrics(now, before, threat="T", launch_area="L")
+    assert line.gained == ("Bucharest", "Podgorica")  # Montenegro joined NATO in 2017
+    assert line.lost == ("Sofia",)
+    assert line.capitals_defended == 2 and line.capitals_total == 4
+    assert line.change_text() == "since 2016: + Bucharest, Podgorica; − Sofia"
+    assert line.text() == (
+        "2017, as built: 40 % of NATO-Europe territory and 40 % of its population defended; "
+        "2 of 4 capitals defended; against T launched from L; "
+        "since 2016: + Bucharest, Podgorica; − Sofia."
+    )
+    assert line.defended_capitals == ["Bucharest", "Podgorica"]
+    caps = line.capitals.set_index("name")
+    assert list(line.capitals.columns) == CAPITAL_COLUMNS
+    assert caps.loc["Bucharest", "lon_deg"] == pytest.approx(26.1, abs=0.1)
+    assert caps.loc["Berlin", "status"] == "not defended"
+
+
+def test_headline_from_metrics__first_year_and_no_change() -> None:
+    m = _metrics(2011, {ROU: "not defended", DEU: "out of reach"})
+    first = headline_from_metrics(m, None, threat="T", launch_area="L")
+    assert first.previous_year is None and first.change_text() == "first year of the rollout"
+    assert first.capitals_text() == "0 of 2 capitals defended (1 out of the threat's reach)"
+    same = headline_from_metrics(replace(m, year=2012), m, threat="T", launch_area="L")
+    assert same.change_text() == "no capital changed since 2011"
+
+
+def test_headline_from_metrics__long_lists_are_shortened() -> None:
+    names = [(f"C{i}", f"Country {i}", f"Capital {i:02d}") for i in range(9)]
+    before = _metrics(2023, {n: "not defended" for n in names})
+    now = _metrics(2024, {n: "defended" for n in names})
+    line = headline_from_metrics(now, before, threat="T", launch_area="L")
+    assert line.change_text().endswith("Capital 05 and 3 more")
+    # Images get the short line: three names at most, no threat (the image states it).
+    assert line.short_text() == (
+        "40 % of NATO-Europe territory and 40 % of its population defended; "
+        "9 of 9 capitals defended; since 2023: + Capital 00, Capital 01, Capital 02 and 6 more."
+    )
+
+
+def test_share_text__whole_percentages() -> None:
+    assert share_text(0.396) == "40 %" and share_text(0.0) == "0 %" and share_text(1.0) == "100 %"
+
+
+def test_labels__names_not_ids(catalogue: Catalogue) -> None:
+    assert launch_area_label(catalogue, "tabriz") == "Tabriz (NW Iran)"
+    assert launch_area_label(catalogue, "W Iran") == "W Iran (Kermanshah, Khorramabad)"
+    assert launch_area_label(catalogue, "all-iran").startswith("anywhere in Iran (worst of")
+    assert threat_label("mrbm_sejjil") == "MRBM, Sejjil-2 (2,000 km)"
+    assert threat_label("design_case", 6560.4) == (
+        "the design-case threat (reaches all of NATO Europe, 6,560 km)"
+    )
+
+
+def test_headline__2016_deveselu_defends_bucharest(catalogue: Catalogue) -> None:
+    line = headline(catalogue, MapState(FootprintOptions(year=2016)))
+    assert line.previous_year == 2015
+    assert {"Bucharest", "Sofia"} <= set(line.gained) and not line.lost
+    assert 0.0 < line.area_share < 1.0 and 0.0 < line.population_share < 1.0
+    assert line.capitals_total == 26  # the European NATO members of 2016 (before Montenegro)
+    assert line.launch_area == "Tabriz (NW Iran)"
+    assert not line.capitals[["lon_deg", "lat_deg"]].isna().any().any()
+    assert set(line.capitals.status) <= {"defended", "not defended", "out of reach"}
+    assert (line.capitals.status == "defended").sum() == line.capitals_defended
+
+
+def test_headline__first_year_has_no_comparison(catalogue: Catalogue) -> None:
+    line = headline(catalogue, MapState(FootprintOptions(year=2011)))
+    assert line.previous_year is None and line.gained == () and line.lost == ()

@@ -1,0 +1,64 @@
+"""Click to inspect: Streamlit's selection state turned into facts in words (pure)."""
+
+from __future__ import annotations
+
+from dashboard.selection import Inspected, inspected
+
+
+def test_inspected__nothing_selected() -> None:
+    assert inspected(None) is None
+    assert inspected({"indices": {}, "objects": {}}) is None
+    assert inspected({"indices": {"sites": []}, "objects": {"sites": []}}) is None
+
+
+def test_inspected__a_site_in_plain_text() -> None:
+    site = {
+        "position": [24.41, 44.08],
+        "name": "Aegis Ashore Romania (NSF Deveselu)",
+        "label": "Deveselu, 44°04'43\"N: SM-3 Block IB & SPY-1",
+        "status": "active",
+        "systems": "sm3_ib, spy1d",
+        "source": "EUCOM ‹fact sheet›",
+        "fill": [0, 0, 0, 255],
+    }
+    item = inspected({"indices": {"sites": [0]}, "objects": {"sites": [site]}})
+    assert item == Inspected(
+        "Missile-defence site",
+        "Aegis Ashore Romania (NSF Deveselu)",
+        (
+            ("Details", "Deveselu, 44°04'43\"N: SM-3 Block IB & SPY-1"),
+            ("Status", "active"),
+            ("Systems", "sm3_ib, spy1d"),
+            ("Source", "EUCOM ‹fact sheet›"),
+        ),
+    )
+
+
+def test_inspected__a_footprint_feature_reads_its_properties() -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": []},
+        "properties": {
+            "name": "Kürecik Radar Station (Malatya)",
+            "label": "",
+            "system_name": "AN/TPY-2 (forward-based mode)",
+            "range_km": 1439.5,
+            "limit": "range",
+            "source": "",
+        },
+    }
+    item = inspected({"indices": {"radar": [3]}, "objects": {"radar": [feature]}})
+    assert item is not None
+    assert item.kind == "Radar footprint" and item.name.startswith("Kürecik")
+    assert dict(item.facts) == {
+        "System": "AN/TPY-2 (forward-based mode)",
+        "Range (km)": "1,440",
+        "Limited by": "range",
+    }
+
+
+def test_inspected__a_capital() -> None:
+    capital = {"name": "Bucharest (Romania)", "label": "Capital: defended", "status": "defended"}
+    item = inspected({"objects": {"capitals": [capital]}})
+    assert item is not None and item.kind == "Capital"
+    assert ("Status", "defended") in item.facts
