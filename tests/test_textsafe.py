@@ -60,3 +60,40 @@ def test_export__dollar_names_print_literally(name):
     data = compute_map(result.catalogue, MapState(FootprintOptions(year=2016)))
     svg = export.render(data, fmt="svg", width_px=800, height_px=450).decode("utf-8")
     assert name.split("$")[0].strip() in svg
+
+
+def test_deck__a_site_named_like_a_deck_expression_stays_text():
+    import json
+
+    from coverage.render.layers import build_deck
+
+    result = whatif.add_site(
+        load_catalogue(),
+        {
+            "name": "@@=console.log(1)",
+            "kind": "land",
+            "lon_deg": 47.8,
+            "lat_deg": 40.87,
+            "elevation_m": 300,
+            "system_id": "an_tpy2_fbm",
+            "boresight_deg": 162,
+            "year": 2012,
+        },
+    )
+    assert result.catalogue.custom_site_ids
+    data = compute_map(result.catalogue, MapState(FootprintOptions(year=2016)))
+    spec = json.loads(build_deck(data).to_json())
+
+    def strings(node):
+        if isinstance(node, dict):
+            for v in node.values():
+                yield from strings(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from strings(v)
+        elif isinstance(node, str):
+            yield node
+
+    texts = [s for layer in spec["layers"] for s in strings(layer.get("data", {}))]
+    assert any("console.log(1)" in s for s in texts)
+    assert not any(s.startswith("@@") for s in texts)

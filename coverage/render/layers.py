@@ -34,6 +34,7 @@ from coverage.style import (
     TRACK_STATUS_COLOURS,
     hex_to_rgba,
 )
+from coverage.textsafe import deck_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,8 +200,8 @@ _NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a"})
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         # Not HTML-escaped: Streamlit escapes tooltip values itself (escaping here showed
-        # "38°20&#x27;58&quot;N" in tooltips).
-        return value.translate(_NO_TAGS)
+        # "38°20&#x27;58&quot;N" in tooltips). No "@@" reaches deck.gl's JSON converter.
+        return deck_text(value.translate(_NO_TAGS))
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, np.generic):
