@@ -14,6 +14,7 @@ from coverage.physics.ballistics import SHAPES
 from coverage.products import icbm, metrics
 from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
+from coverage.products.sensitivity import sensitivity_table
 from coverage.render import gis
 from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_names
 
@@ -30,6 +31,14 @@ _SHAPE_NAMES = {
     "lofted": "Lofted (10° above minimum energy)",
     "depressed": "Depressed (10° below minimum energy)",
 }
+
+
+_FLYOUT_NAMES = {
+    "point_mass": "Point mass (gravity, drag, boost)",
+    "reach_formula": "Reach formula (no gravity)",
+}
+_BASIS_NAMES = {"achieved": "Speed reached at burnout", "ideal": "Loss-free increment"}
+_SETTING_NAMES = {"by_date": "By its date ({what})", "on": "Always on", "off": "Off"}
 
 
 def _named(key: str, names: dict[str, str]) -> bool:
@@ -59,7 +68,15 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
     }
     legacy = {
         key: _named(key, table)
-        for key, table in (("launch_area", areas), ("threat", names), ("shape", _SHAPE_NAMES))
+        for key, table in (
+            ("launch_area", areas),
+            ("threat", names),
+            ("shape", _SHAPE_NAMES),
+            ("flyout", _FLYOUT_NAMES),
+            ("basis", _BASIS_NAMES),
+            ("eor", _SETTING_NAMES),
+            ("cue", _SETTING_NAMES),
+        )
     }
     with st.sidebar.expander("Threat and engagement", expanded="defended" in state.layers):
         launch_area = st.selectbox(
@@ -124,6 +141,67 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
             bind="query-params",
             help="Defended area for the three capability cases as nested areas.",
         )
+    with st.sidebar.expander("Physics and assumptions", expanded=False):
+        st.caption(
+            "Defaults are the model (point-mass fly-out, a warhead-sized target, satellite "
+            "cueing and engage on remote by their dates). Each choice is printed under the map."
+        )
+        flyout = st.selectbox(
+            "Interceptor fly-out",
+            list(_FLYOUT_NAMES),
+            format_func=_FLYOUT_NAMES.__getitem__,
+            index=None if legacy["flyout"] else 0,
+            key="flyout",
+            bind="query-params",
+            help="Point mass: gravity, drag and a staged boost integrated (python -m coverage "
+            "flyout). Reach formula: the fact sheet's gravity-free D(t), an upper bound.",
+        )
+        basis = st.selectbox(
+            "Quoted burnout speed read as",
+            list(_BASIS_NAMES),
+            format_func=_BASIS_NAMES.__getitem__,
+            index=None if legacy["basis"] else 0,
+            key="basis",
+            bind="query-params",
+            help="A quoted 'burnout velocity' is the speed reached; 'loss-free' is a conservative "
+            "reading that subtracts gravity and drag losses from it.",
+        )
+        cap = st.toggle(
+            "Cap fly-out at the quoted range",
+            value=False,
+            key="cap",
+            bind="query-params",
+            help="An asserted limit (700 km IA/IB, 2,500 km IIA), not physics; off by default.",
+        )
+        eor = st.selectbox(
+            "Engage on remote",
+            list(_SETTING_NAMES),
+            format_func=lambda s: _SETTING_NAMES[s].format(what="Phase 3"),
+            index=None if legacy["eor"] else 0,
+            key="eor",
+            bind="query-params",
+            help="Another sensor's track guides the intercept (from Phase 3, data/capabilities.csv); "
+            "without it the site's own radar must see the intercept point.",
+        )
+        cue = st.selectbox(
+            "Satellite cueing of the radars",
+            list(_SETTING_NAMES),
+            format_func=lambda s: _SETTING_NAMES[s].format(what="2011"),
+            index=None if legacy["cue"] else 0,
+            key="cue",
+            bind="query-params",
+            help="Launch warning from early-warning satellites cues the radars (a cue, not a "
+            "track): from it on they search a small window and reach farther.",
+        )
+        rcs = st.select_slider(
+            "Warhead radar cross-section (m²)",
+            options=[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0],
+            value=0.05,
+            key="rv_rcs",
+            bind="query-params",
+            help="What the radars must detect after burnout: a re-entry vehicle, 0.01-0.1 m² "
+            "(data/detection.csv); 1 m² is a booster-sized target.",
+        )
     return replace(
         state,
         launch_area=launch_area,
@@ -133,6 +211,12 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         shoot_look_shoot=bool(sls),
         uncertainty_band=bool(band),
         shape=str(shape),
+        flyout_model=str(flyout),
+        speed_basis=str(basis),
+        reach_cap=bool(cap),
+        engage_on_remote=str(eor),
+        satellite_cueing=str(cue),
+        rv_rcs_m2=None if float(rcs) == 0.05 else float(rcs),
     )
 
 
@@ -155,6 +239,34 @@ def _series(
 @st.cache_resource(show_spinner="Computing the ICBM table...", max_entries=8)
 def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue) -> pd.DataFrame:
     return icbm.icbm_engagements(_catalogue, assumptions)
+
+
+@st.cache_resource(
+    show_spinner="Answering per site (low, nominal, high, and what flips it)...", max_entries=8
+)
+def _icbm_answers(
+    digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue
+) -> pd.DataFrame:
+    return icbm.icbm_answers(_catalogue, assumptions)
+
+
+@st.cache_resource(show_spinner="Computing the sensitivity table...", max_entries=8)
+def _sensitivity(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> pd.DataFrame:
+    return sensitivity_table(_catalogue, options, query)
+
+
+#: Sensitivity table headers in words (shares shown as percentages).
+_SENSITIVITY_HEADERS = {
+    "assumption": "Assumption",
+    "low": "Low",
+    "high": "High",
+    "area_share_low": "Territory defended, low",
+    "area_share_nominal": "Territory defended, nominal",
+    "area_share_high": "Territory defended, high",
+    "swing": "Swing",
+}
 
 
 def _share(x: float) -> str:
@@ -288,6 +400,35 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 key="download_metrics",
                 on_click="ignore",
             )
+            st.markdown(
+                "**Which assumption decides it?** Each one set low and high, the others nominal."
+            )
+            if st.toggle(
+                "Compute the sensitivity table (about 20 engine runs, 50 km grid)",
+                value=False,
+                key="sensitivity",
+                bind="query-params",
+            ):
+                sens = _sensitivity(digest, options, replace(query, grid_km=50.0), catalogue)
+                shown = sens.rename(columns=_SENSITIVITY_HEADERS)[
+                    list(_SENSITIVITY_HEADERS.values())
+                ]
+                st.dataframe(
+                    shown,
+                    hide_index=True,
+                    width="stretch",
+                    key="sensitivity_table",
+                    column_config={
+                        name: st.column_config.NumberColumn(name, format="percent")
+                        for key, name in _SENSITIVITY_HEADERS.items()
+                        if key.startswith("area_share") or key == "swing"
+                    },
+                )
+                st.caption(
+                    "Low = the alternative expected to be worse for the defence; the physics may "
+                    "disagree (a depressed arc can pass through the intercept band). Sorted by the "
+                    "swing: largest minus smallest of the three shares of territory."
+                )
     with tabs[2]:
         if tabs[2].open:
             series = _series(digest, options, query, catalogue)
@@ -387,6 +528,8 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "same kinematic reach test as the defended area. It says whether geometry and speed permit an "
                 "intercept under the stated assumptions — not whether the system could or would be used so."
             )
+            answers = _icbm_answers(digest, assumptions, catalogue)
+            st.markdown("\n".join(f"- {line}" for line in answers.answer))
             st.dataframe(
                 _in_words(icbm.icbm_summary(table), _ICBM_HEADERS),
                 hide_index=True,

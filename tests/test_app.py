@@ -232,3 +232,33 @@ def test_app__tables_have_headers_in_words(tab: str) -> None:
         assert "_" not in column and column[:1].isupper(), f"{tab}: column {column!r} is an id"
     text = frame.astype(str).to_numpy().ravel()
     assert not any(v in ("design_case", "tabriz", "sm3_ia", "radar") for v in text), tab
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
+    default = _opened(year="2016")
+    text = _markdown(default)
+    assert "point-mass integration" in text and "re-entry vehicle RCS 0.05 m²" in text
+    assert "no engage on remote yet" in text
+    changed = _opened(year="2016", eor="on", rv_rcs="1.0", flyout="reach_formula", cap="true")
+    text = _markdown(changed)
+    assert "engage on remote forced on" in text and "re-entry vehicle RCS 1 m²" in text
+    assert "gravity-free reach formula, capped at the quoted nominal range" in text
+    # More of the map is defended with engage on remote and a booster-sized target.
+    def defended_cells(at: AppTest) -> int:
+        return sum(len(json.dumps(f)) for f in _layer(at, "defended")["data"]["features"])
+
+    assert defended_cells(changed) > defended_cells(default)
+
+
+def test_app__metrics_tab_ranks_the_assumptions_and_icbm_tab_answers_per_site() -> None:
+    at = _opened(year="2016", tab="Coverage metrics", sensitivity="true")
+    table = at.dataframe[-1].value
+    assert "Assumption" in table.columns and len(table) >= 10
+    assert table["Swing"].is_monotonic_decreasing
+    at = _opened(year="2016", tab="Russian-ICBM question")
+    text = _markdown(at)
+    assert "Aegis Ashore Poland (NSF Redzikowo)" in text and "nominal case" in text
