@@ -45,7 +45,7 @@ def test_nominal_column_is_the_plain_metrics(table):
 
 
 def test_one_sided_levers_keep_the_other_side_nominal(table):
-    row = table.set_index("assumption").loc["sensor cueing"]
+    row = table.set_index("assumption").loc["Sensor cueing"]
     assert row.high == "(nominal)" and row.area_share_high == row.area_share_nominal
     # Firing only on a site's own radar can never defend more than launch on remote.
     assert row.area_share_low <= row.area_share_nominal
