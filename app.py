@@ -12,13 +12,17 @@ from pathlib import Path
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
+from coverage.catalogue.validate import validate_data
+from coverage.products.budget import WorkBudgetError
 from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels, selection, whatif
+from dashboard import analysis, controls, exports, panels, selection, urlcheck, whatif
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
+#: The URL as opened, before the widgets read and rewrite it (for url_notices).
+_url_given = {key: st.query_params.get_all(key) for key in st.query_params}
 st.set_page_config(
     page_title="EPAA coverage — European missile defence",
     layout="wide",
@@ -28,7 +32,10 @@ st.set_page_config(
 
 @st.cache_resource(show_spinner=False)
 def sourced_catalogue() -> Catalogue:
-    """The bundled catalogue, loaded and validated once per server (read-only, shared)."""
+    """The bundled catalogue, loaded once per server after every file in data/ passed validation."""
+    problems = validate_data()
+    if problems:
+        raise DataError(problems)
     return load_catalogue()
 
 
@@ -240,9 +247,17 @@ else:
     with whatif_area:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
-data = map_for(catalogue.digest, state, catalogue)
-line = headline_for(catalogue.digest, state, catalogue)
+try:
+    data = map_for(catalogue.digest, state, catalogue)
+    line = headline_for(catalogue.digest, state, catalogue)
+except WorkBudgetError as exc:
+    st.error(f"The defended area was not computed: {exc}.")
+    st.stop()
 resets = int(st.session_state.get("view_resets", 0))
 deck = deck_for(catalogue.digest, state, view, resets, data, line)
 with top_area:
+    _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
+    _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
+    for notice in urlcheck.url_notices(_url_given, _bound, labels=analysis.menu_labels(catalogue)):
+        st.warning(notice, icon="⚠️")
     _layout(catalogue, data, deck, line, state, view)

@@ -18,7 +18,7 @@ from coverage.products.sensitivity import sensitivity_table
 from coverage.render import gis
 from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_names
 
-__all__ = ["analysis_tabs", "engagement_controls"]
+__all__ = ["analysis_tabs", "engagement_controls", "menu_labels"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,6 +39,20 @@ _FLYOUT_NAMES = {
 }
 _BASIS_NAMES = {"achieved": "Speed reached at burnout", "ideal": "Loss-free increment"}
 _SETTING_NAMES = {"by_date": "By its date ({what})", "on": "Always on", "off": "Off"}
+
+
+def menu_labels(catalogue: Catalogue) -> dict[str, dict[str, str]]:
+    """Option id to displayed name for every URL-bound menu of the engagement controls."""
+    threats = _threats()
+    return {
+        "threat": dict(zip(threats.threat_id, threats.name, strict=True)),
+        "launch_area": {a: launch_area_label(catalogue, a) for a in launch_area_names(catalogue)},
+        "shape": dict(_SHAPE_NAMES),
+        "flyout": dict(_FLYOUT_NAMES),
+        "basis": dict(_BASIS_NAMES),
+        "eor": {k: v.format(what="Phase 3") for k, v in _SETTING_NAMES.items()},
+        "cue": {k: v.format(what="2011") for k, v in _SETTING_NAMES.items()},
+    }
 
 
 def _named(key: str, names: dict[str, str]) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from coverage.catalogue.tables import Catalogue, load_catalogue
@@ -25,3 +29,24 @@ ZOO_POINTS = {
 def catalogue() -> Catalogue:
     """The sourced catalogue, loaded once (read-only)."""
     return load_catalogue()
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bundled_files_untouched() -> Iterator[None]:
+    """Nothing the suite does (CLI runs, exports, what-if edits, the app) writes into data/ or static/."""
+    root = Path(__file__).resolve().parent.parent
+    folders = [root / "data", root / "static"]
+    before = [_tree_digest(f) for f in folders]
+    yield
+    after = [_tree_digest(f) for f in folders]
+    for folder, b, a in zip(folders, before, after, strict=True):
+        changed = sorted(k for k in set(b) | set(a) if b.get(k) != a.get(k))
+        assert not changed, f"the test suite changed {folder.name}/: {changed}"

@@ -1,0 +1,90 @@
+"""URL parameters that the page could not use are said so, not dropped silently.
+
+Streamlit binds widgets to the URL and quietly ignores a value a widget cannot take
+(``?year=abc``, ``?delay_s=1e308``) or a repeated key. :func:`url_notices` compares the URL the
+page was opened with against the values the widgets ended up with, and names each parameter, the
+value given, what is allowed and what is used instead. Pure: no Streamlit here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+__all__ = ["ALLOWED", "url_notices"]
+
+#: What each URL-bound widget accepts, in words (for the notices).
+ALLOWED: Mapping[str, str] = {
+    "year": "a year from 2011 to 2024",
+    "scenario": "actual or planned",
+    "estimate": "low, nominal or high",
+    "delay_s": "0 to 300 s in steps of 10",
+    "launch_area": "a launch point or area from the menu",
+    "threat": "a threat from the menu",
+    "shape": "minimum energy, lofted or depressed",
+    "flyout": "point mass or reach formula",
+    "basis": "speed reached at burnout or loss-free increment",
+    "eor": "by its date, always on or off",
+    "cue": "by its date, always on or off",
+    "rv_rcs": "0.01, 0.02, 0.05, 0.1, 0.2, 0.5 or 1.0 m²",
+    "alt_km": "a target altitude within the slider's range",
+    "rcs": "a radar cross-section within the slider's range",
+    "mask": "an elevation mask within the slider's range",
+    "screen": "1024x768, 1280x720 or 1920x1080",
+    "tab": "one of the tab names",
+}
+#: Parameters that are not widgets but are read by the page itself.
+_READ_DIRECTLY = {"projector", "embed", "embed_options"}
+
+
+def _same(given: str, used: object, labels: Mapping[str, str]) -> bool:
+    text = str(used)
+    if given in (text, labels.get(text)) or given.strip().lower() == text.lower():
+        return True
+    try:
+        a, b = float(given), float(text)
+    except ValueError:
+        return False
+    return math.isfinite(a) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def url_notices(
+    given: Mapping[str, Sequence[str]],
+    used: Mapping[str, object],
+    *,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
+    """One sentence per URL parameter the page could not use as given.
+
+    Parameters
+    ----------
+    given
+        The URL as opened: every key with all its values (repeated keys have several).
+    used
+        The value each URL-bound widget ended up with, by key (its session state).
+    labels
+        Per menu key, option id to displayed name: the URL may carry either.
+    """
+    labels = labels or {}
+    out = []
+    for key, values in given.items():
+        if key in _READ_DIRECTLY:
+            continue
+        shown = ", ".join(repr(v[:60]) for v in values)
+        if key not in used:
+            out.append(f"URL parameter '{key}' ({shown}) is not known and was ignored.")
+            continue
+        allowed = ALLOWED.get(key, "a value the control offers")
+        now = used[key]
+        now_text = labels.get(key, {}).get(str(now), now)
+        if len(values) > 1:
+            out.append(
+                f"URL parameter '{key}' is given {len(values)} times ({shown}); one value is "
+                f"allowed ({allowed}). Using {now_text!r}."
+            )
+        elif not _same(values[0], now, labels.get(key, {})):
+            out.append(
+                f"URL parameter '{key}' = {values[0][:60]!r} is not allowed ({allowed}); "
+                f"using {now_text!r}."
+            )
+    return out

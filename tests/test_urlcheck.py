@@ -1,0 +1,52 @@
+"""Bad URL parameters are named, with the value given, what is allowed and what is used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.urlcheck import url_notices
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_url_notices__pure_rules():
+    used = {"year": 2016, "delay_s": 60, "threat": "design_case", "band": False}
+    labels = {"threat": {"design_case": "Design case"}}
+    assert url_notices({"year": ["2016"], "band": ["false"]}, used, labels=labels) == []
+    assert url_notices({"threat": ["Design case"]}, used, labels=labels) == []  # the label
+    assert url_notices({"delay_s": ["60.0"]}, used) == []  # the same number
+    (bad,) = url_notices({"year": ["abc"]}, used)
+    assert "'year' = 'abc' is not allowed (a year from 2011 to 2024); using 2016" in bad
+    (twice,) = url_notices({"year": ["2016", "2017"]}, used)
+    assert "given 2 times" in twice and "one value is allowed" in twice
+    (unknown,) = url_notices({"yaer": ["2016"]}, used)
+    assert "'yaer'" in unknown and "not known" in unknown
+    assert url_notices({"projector": ["true"]}, used) == []  # read by the page itself
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "needle"),
+    [
+        ("year", "abc", "'year' = 'abc' is not allowed"),
+        ("delay_s", "1e308", "'delay_s' = '1e308' is not allowed"),
+        ("scenario", "<script>", "'scenario' = '<script>' is not allowed"),
+        ("nonsense", "1", "'nonsense' ('1') is not known"),
+    ],
+)
+def test_app__bad_url_values_get_a_visible_notice(key, value, needle):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    assert any(needle in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_app__a_clean_link_gets_no_notice():
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in {"year": "2018", "scenario": "planned", "threat": "design_case"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.warning
