@@ -79,3 +79,9 @@ def test_animation__rejects_bad_input(catalogue: Catalogue) -> None:
         )
     with pytest.raises(ValueError, match="years is empty"):
         rollout_series(catalogue, MapState(FootprintOptions(year=2016)), ())
+
+
+def test_animation__total_pixels_are_bounded_before_rendering() -> None:
+    animation.check_animation_size(28, 1920, 1080)  # 14 years x 2 scenarios, full HD: fine
+    with pytest.raises(ValueError, match="million pixels; the limit is 120 million: use fewer"):
+        animation.check_animation_size(28, 4000, 3000)

@@ -247,6 +247,7 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     text = _markdown(changed)
     assert "engage on remote forced on" in text and "re-entry vehicle RCS 1 m²" in text
     assert "gravity-free reach formula, capped at the quoted nominal range" in text
+
     # More of the map is defended with engage on remote and a booster-sized target.
     def defended_cells(at: AppTest) -> int:
         return sum(len(json.dumps(f)) for f in _layer(at, "defended")["data"]["features"])

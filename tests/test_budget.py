@@ -43,3 +43,34 @@ def test_hundreds_of_sites_are_refused_with_what_to_reduce(catalogue):
     text = str(exc.value)
     assert "the limit" in text and "grid_km" in text and "what-if sites" in text
     assert f"{len(many.sites)} interceptor sites" in text
+
+
+def test_large_jobs_take_turns_small_ones_never_wait():
+    import threading
+
+    from coverage.products.budget import LARGE_WORK, large_job_slot
+
+    inside = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with large_job_slot(LARGE_WORK * 2):
+            inside.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(10)
+        with large_job_slot(LARGE_WORK / 2, wait_s=0.1):
+            pass  # a small run passes while a large one runs
+        with (
+            pytest.raises(WorkBudgetError, match="another large computation"),
+            large_job_slot(LARGE_WORK * 2, wait_s=0.1),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join()
+    with large_job_slot(LARGE_WORK * 2, wait_s=1.0):
+        pass  # the slot is free again

@@ -172,3 +172,41 @@ def test_defended__geojson_labels_name_the_trajectory_shape(tmp_path: Path) -> N
     assert defended and all("depressed" in f["properties"]["label"] for f in defended)
     bad = _run("--year", "2018", "--out", str(tmp_path / "e.geojson"), "--shape", "ballistic")
     assert bad.returncode == 2 and "ballistic" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_export__oversized_animation_refused_before_computing(tmp_path: Path) -> None:
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "export",
+            "--years",
+            "2011-2024",
+            "--compare",
+            "alternate",
+            "--width-px",
+            "4000",
+            "--height-px",
+            "3000",
+            "--out",
+            str(tmp_path / "a.gif"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2 and "million pixels" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "a.gif").exists()
+
+
+def test_export__refuses_to_write_into_data(tmp_path: Path) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "coverage", "export", "--year", "2016", "--out", "data/x.png"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2 and "refusing to write inside data/" in res.stderr

@@ -339,6 +339,8 @@ def _write_series(
         )
     width, height, _ = size
     compare = None if args.compare is None else args.compare.replace("-", "_")
+    # Checked before any map is computed: frames × size, both scenarios when comparing.
+    animation.check_animation_size(len(years) * (1 if compare is None else 2), width, height)
     frames = animation.rollout_frames(
         rollout_series(catalogue, state, years, both_scenarios=compare is not None),
         compare=compare,

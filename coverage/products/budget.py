@@ -9,21 +9,63 @@ minutes and gigabytes while other users wait.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
+from collections.abc import Iterator
 
 from coverage.physics.ballistics import profiles
 from coverage.scenario import Setup
 
-__all__ = ["MAX_ENGAGEMENT_WORK", "WorkBudgetError", "check_engagement_work", "engagement_work"]
+__all__ = [
+    "LARGE_WORK",
+    "MAX_ENGAGEMENT_WORK",
+    "WorkBudgetError",
+    "check_engagement_work",
+    "engagement_work",
+    "large_job_slot",
+]
 
 #: Sample evaluations one engagement run may take. The heaviest bundled state (2024 as built,
-#: all of Iran, 25 km grid, the design-case threat) needs ~0.4e9; this leaves room for
+#: all of Iran, 25 km grid, the design-case threat) needs ~0.5e9; this leaves room for
 #: what-if sites (a few dozen) and stops a run that would take minutes.
 MAX_ENGAGEMENT_WORK = 2.5e9
 
 
+#: Above this many sample evaluations a run counts as large: large runs take turns (one at a
+#: time per server process); small ones (one launch area at 25 km is ~0.05e9, all of Iran
+#: ~0.5e9) never wait for them.
+LARGE_WORK = 6.0e8
+#: How long a large run waits for its turn before the user is told to try again, s.
+LARGE_WAIT_S = 60.0
+_LARGE_SLOT = threading.BoundedSemaphore(1)
+
+
 class WorkBudgetError(ValueError):
-    """A request above the work budget; the message says what to reduce."""
+    """A request above the work budget, or one that could not get its turn; says what to do."""
+
+
+@contextlib.contextmanager
+def large_job_slot(work: float, *, wait_s: float = LARGE_WAIT_S) -> Iterator[None]:
+    """Take the one slot for large runs (``work`` > :data:`LARGE_WORK`); small runs pass through.
+
+    One user's large request then holds at most one core and one run's memory at a time, and
+    a second large request waits up to ``wait_s`` and is then refused with a message, instead
+    of piling up. Small requests are never queued behind large ones.
+    """
+    if work <= LARGE_WORK:
+        yield
+        return
+    if not _LARGE_SLOT.acquire(timeout=wait_s):
+        raise WorkBudgetError(
+            f"another large computation has been running for over {wait_s:g} s on this server; "
+            "try again in a minute, or reduce the request (coarser grid, one launch area, "
+            "fewer what-if sites)"
+        )
+    try:
+        yield
+    finally:
+        _LARGE_SLOT.release()
 
 
 def engagement_work(setup: Setup, n_targets: int) -> float:
@@ -40,11 +82,11 @@ def engagement_work(setup: Setup, n_targets: int) -> float:
 
 def check_engagement_work(
     setup: Setup, n_targets: int, *, limit: float = MAX_ENGAGEMENT_WORK
-) -> None:
-    """Raise :class:`WorkBudgetError` when one run of ``setup`` over ``n_targets`` is too large."""
+) -> float:
+    """The work of one run of ``setup`` over ``n_targets``; :class:`WorkBudgetError` if too large."""
     work = engagement_work(setup, n_targets)
     if work <= limit:
-        return
+        return work
     factor = work / limit
     raise WorkBudgetError(
         f"this request would take ~{work:.2g} sample evaluations, {factor:.1f}x the limit of "

@@ -26,7 +26,7 @@ from coverage.physics.engagement import (
     ThreatSpec,
     engage,
 )
-from coverage.products.budget import check_engagement_work
+from coverage.products.budget import check_engagement_work, large_job_slot
 from coverage.products.footprints import FOOTPRINT_COLUMNS
 from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
 from coverage.scenario import (
@@ -122,6 +122,22 @@ def _engage_cached(
     sites: tuple[InterceptorSite, ...],
     threat: ThreatSpec,
     assumptions: EngagementAssumptions,
+    work: float = 0.0,
+) -> EngagementResult:
+    """The kernel over the grid and extra points; only a cache miss computes (and may queue)."""
+    with large_job_slot(work):
+        return _engage(launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions)
+
+
+def _engage(
+    launch: tuple[tuple[float, float], ...],
+    grid_km: float,
+    grid_iso3: tuple[str, ...],
+    extra: tuple[tuple[float, float], ...],
+    radars: tuple[radar_mod.RadarSpec, ...],
+    sites: tuple[InterceptorSite, ...],
+    threat: ThreatSpec,
+    assumptions: EngagementAssumptions,
 ) -> EngagementResult:
     grid = target_grid(grid_km, grid_iso3)
     ex = np.array(extra, float).reshape(-1, 2)
@@ -150,8 +166,9 @@ def defended_grid(
     grid = target_grid(query.grid_km, iso3)
     cities = load_cities()
     extra = cities[cities.iso3.isin(iso3)].reset_index(drop=True)
-    check_engagement_work(setup, int(grid.ix.size) + len(extra))
-    result = _engage_cached(
+    n_targets = int(grid.ix.size) + len(extra)
+    work = check_engagement_work(setup, n_targets)
+    args = (
         setup.launch_lonlat,
         query.grid_km,
         iso3,
@@ -161,6 +178,7 @@ def defended_grid(
         setup.threat,
         setup.assumptions,
     )
+    result = _engage_cached(*args, work=work)
     return DefendedGrid(grid, result, extra, setup)
 
 

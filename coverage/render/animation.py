@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARE_MODES",
     "DEFAULT_YEARS",
+    "MAX_ANIMATION_PIXELS",
+    "check_animation_size",
     "Compare",
     "mp4_available",
     "rollout_frames",
@@ -40,6 +42,20 @@ Compare = Literal["alternate", "side_by_side"]
 COMPARE_MODES: tuple[Compare, ...] = ("alternate", "side_by_side")
 DEFAULT_YEARS = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
 _MP4_FPS = 4
+#: Pixels of all frames of one animation together (the frames are held in memory while encoding):
+#: 14 years × 2 scenarios at 1920×1080 is 58 million; 120 million is ~360 MB of RGB frames.
+MAX_ANIMATION_PIXELS = 120_000_000
+
+
+def check_animation_size(n_frames: int, width_px: int, height_px: int) -> None:
+    """Raise ``ValueError`` (saying what to reduce) when all frames together are too large."""
+    total = n_frames * width_px * height_px
+    if total > MAX_ANIMATION_PIXELS:
+        raise ValueError(
+            f"an animation of {n_frames} frames at {width_px}x{height_px} px is "
+            f"{total / 1e6:,.0f} million pixels; the limit is {MAX_ANIMATION_PIXELS / 1e6:,.0f} "
+            "million: use fewer years, a smaller frame size, or no side-by-side comparison"
+        )
 
 
 def rollout_frames(
@@ -80,6 +96,7 @@ def rollout_frames(
         )
     if not all(series):
         raise ValueError("series is empty; give at least one year")
+    check_animation_size(sum(len(s) for s in series), width_px, height_px)
     per_scenario = [
         [render_array(d, width_px=width_px, height_px=height_px, projector=projector) for d in s]
         for s in series
