@@ -514,3 +514,49 @@ def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "browser_click_after.png"))
     finally:
         page.context.close()
+
+
+# --- hostile names: the map stays drawn and the exports download ----------------------------------
+
+DANGEROUS_NAMES = [
+    "@@=alert(document.domain)",
+    r"cost $\frac{a}{ bn",
+    '=HYPERLINK("http://example.invalid","x")',
+    "<img src=x onerror=alert(1)>",
+]
+
+
+def test_whatif__dangerous_names_leave_the_map_drawn_and_exports_downloadable(
+    browser: Any, server: str
+) -> None:
+    loaded = _load(browser, server, {"year": "2016"}, "browser_dangerous_before")
+    page = loaded.page
+    try:
+        page.get_by_text("What-if sites", exact=False).first.click()
+        for i, name in enumerate(DANGEROUS_NAMES):
+            page.locator(".st-key-whatif_name input").first.fill(name)
+            page.locator(".st-key-whatif_lon input").first.fill(f"{16 + 2 * i}")
+            page.locator(".st-key-whatif_add button").first.click()
+            _settle(page)
+            assert not _exceptions(loaded), (name, _exceptions(loaded))
+        # A name with a direction override is refused with a message naming the character.
+        page.locator(".st-key-whatif_name input").first.fill("evil\u202etxt")
+        page.locator(".st-key-whatif_add button").first.click()
+        _settle(page)
+        assert page.get_by_text("U+202E", exact=False).count() > 0
+        assert page.locator(f"{MAP} canvas").first.is_visible()
+        page.locator(MAP).first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "browser_dangerous_after.png"))
+        pixels = _map_pixels(loaded)
+        assert pixels.std() > 10  # a drawn map, not a blank or error box
+        page.get_by_text("Export this map", exact=False).first.click()
+        for key in ("download_0", "download_3"):  # the PNG slide and the GeoJSON file
+            with page.expect_download(timeout=120_000) as info:
+                page.locator(f".st-key-{key} button").first.click()
+            path = info.value.path()
+            assert path is not None and Path(path).stat().st_size > 1000, key
+        assert not _exceptions(loaded)
+        assert all(urlsplit(u).hostname in LOOPBACK for u in loaded.requests if "://" in u)
+    finally:
+        page.context.close()
