@@ -179,3 +179,86 @@ def test_cli_validate__one_clear_message_no_traceback(data_copy, name, change, n
     assert res.returncode == 2
     assert needle in res.stderr and f"data/{name}" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "needle"),
+    [
+        (
+            "cities.csv",
+            lambda rows, name: [rows[0], [*rows[1][:5], "-7", rows[1][6]], *rows[2:]],
+            "population",
+        ),
+        ("threats.csv", _unknown_column, "unknown column"),
+    ],
+)
+def test_app_start__a_bad_data_file_is_a_message_not_a_traceback(
+    data_copy, monkeypatch, name, change, needle
+):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from coverage.catalogue import validate
+
+    path = data_copy / name
+    _write(path, change(_rows(path), name))
+    real = validate.validate_data
+    monkeypatch.setattr(validate, "validate_data", lambda data_dir=None: real(data_copy))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert any("could not be loaded" in e.value for e in at.error)
+        shown = "\n".join(c.value for c in at.code)
+        assert f"data/{name}" in shown and needle in shown, shown
+    finally:
+        st.cache_resource.clear()  # the next app test loads the bundled data again
+
+
+@pytest.mark.parametrize(
+    ("out", "needle"),
+    [
+        ("data/sites.csv", "refusing to write inside data/"),
+        ("static/x.json", "refusing to write inside static/"),
+        ("/tmp", "is a folder"),
+        ("/dev/null", "not a regular file"),
+        ("/nonexistent-folder/x.json", "does not exist"),
+    ],
+)
+def test_cli_outputs__bad_paths_are_one_line_and_data_is_untouched(out, needle):
+    before = (REPO / "data" / "sites.csv").read_bytes()
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "footprints",
+            "--year",
+            "2016",
+            "--format",
+            "csv",
+            "-o",
+            out,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert res.returncode == 2 and needle in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert (REPO / "data" / "sites.csv").read_bytes() == before
+
+
+def test_cli_outputs__written_atomically(tmp_path):
+    out = tmp_path / "fp.json"
+    res = subprocess.run(
+        [sys.executable, "-m", "coverage", "footprints", "--year", "2016", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert json.loads(out.read_text())["type"] == "FeatureCollection"
+    assert [p.name for p in tmp_path.iterdir()] == ["fp.json"]  # no temporary file left
