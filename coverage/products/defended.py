@@ -126,31 +126,18 @@ def _engage_cached(
 ) -> EngagementResult:
     """The kernel over the grid and extra points; only a cache miss computes (and may queue)."""
     with large_job_slot(work):
-        return _engage(launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions)
-
-
-def _engage(
-    launch: tuple[tuple[float, float], ...],
-    grid_km: float,
-    grid_iso3: tuple[str, ...],
-    extra: tuple[tuple[float, float], ...],
-    radars: tuple[radar_mod.RadarSpec, ...],
-    sites: tuple[InterceptorSite, ...],
-    threat: ThreatSpec,
-    assumptions: EngagementAssumptions,
-) -> EngagementResult:
-    grid = target_grid(grid_km, grid_iso3)
-    ex = np.array(extra, float).reshape(-1, 2)
-    return engage(
-        [p[0] for p in launch],
-        [p[1] for p in launch],
-        np.concatenate([grid.lon_deg, ex[:, 0]]),
-        np.concatenate([grid.lat_deg, ex[:, 1]]),
-        radars=radars,
-        sites=sites,
-        threat=threat,
-        assumptions=assumptions,
-    )
+        grid = target_grid(grid_km, grid_iso3)
+        ex = np.array(extra, float).reshape(-1, 2)
+        return engage(
+            [p[0] for p in launch],
+            [p[1] for p in launch],
+            np.concatenate([grid.lon_deg, ex[:, 0]]),
+            np.concatenate([grid.lat_deg, ex[:, 1]]),
+            radars=radars,
+            sites=sites,
+            threat=threat,
+            assumptions=assumptions,
+        )
 
 
 def defended_grid(

@@ -33,7 +33,6 @@ __all__ = [
     "mp4_available",
     "rollout_frames",
     "rollout_gif",
-    "rollout_mp4",
     "to_gif",
     "to_mp4",
 ]
@@ -230,19 +229,3 @@ def rollout_gif(
         series, compare=compare, width_px=width_px, height_px=height_px, projector=projector
     )
     return to_gif(frames, frame_s=frame_s)
-
-
-def rollout_mp4(
-    series: Sequence[Sequence[MapData]],
-    *,
-    compare: Compare | None = None,
-    width_px: int = 1280,
-    height_px: int = 720,
-    projector: bool = False,
-    frame_s: float = 1.5,
-) -> bytes:
-    """MP4 video of the rollout (see :func:`rollout_frames` for the parameters)."""
-    frames = rollout_frames(
-        series, compare=compare, width_px=width_px, height_px=height_px, projector=projector
-    )
-    return to_mp4(frames, frame_s=frame_s)
