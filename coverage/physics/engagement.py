@@ -329,6 +329,27 @@ def _first_time(
 _DETECT_BLOCK = 48
 
 
+def _polar(
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    s: NDArray[np.float64],
+    r: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Ground range (m) and azimuth (degrees) from a radar of samples ``c·L + s·W`` (radius ``r``).
+
+    ``w`` holds each sample's plane normal row; the azimuth is 0 for radars without a sector.
+    """
+    dot = c * float(rg.unit @ launch_unit) + s * (w @ rg.unit)
+    ground = np.arccos(np.clip(dot / r, -1.0, 1.0)) * EARTH_RADIUS_M
+    if not rg.sector:
+        return ground, np.zeros_like(ground)
+    xe = c * float(rg.east @ launch_unit) + s * (w @ rg.east)
+    yn = c * float(rg.north @ launch_unit) + s * (w @ rg.north)
+    return ground, np.degrees(np.arctan2(xe, yn))
+
+
 def _detect(
     rg: _RadarGeom,
     launch_unit: NDArray[np.float64],
@@ -369,7 +390,6 @@ def _detect(
     gap = np.minimum(gap, 2.0 * np.pi - np.abs(phi - psi))
     in_plane = np.where(gap >= np.pi / 2.0, rho, rho * np.sin(np.minimum(gap, np.pi / 2.0)))
     active = np.flatnonzero(z * z + in_plane * in_plane <= limit2)
-    east_l, north_l = float(rg.east @ launch_unit), float(rg.north @ launch_unit)
     for k0 in range(0, n_k, _DETECT_BLOCK):
         if active.size == 0:
             break
@@ -379,16 +399,14 @@ def _detect(
         cand = np.flatnonzero((r1 * r1) + rr * rr - (2.0 * r1) * dot <= limit2)
         if cand.size == 0:
             continue
-        r_c = rr.ravel()[cand]
-        ground_m = np.arccos(np.clip(dot.ravel()[cand] / r_c, -1.0, 1.0)) * EARTH_RADIUS_M
-        if rg.sector:
-            rows = active[cand // cc.shape[1]]
-            c_c, s_c = cc.ravel()[cand], ss.ravel()[cand]
-            xe = c_c * east_l + s_c * (w[rows] @ rg.east)
-            yn = c_c * north_l + s_c * (w[rows] @ rg.north)
-            az = np.degrees(np.arctan2(xe, yn))
-        else:
-            az = np.zeros_like(ground_m)
+        ground_m, az = _polar(
+            rg,
+            launch_unit,
+            w[active[cand // cc.shape[1]]],
+            cc.ravel()[cand],
+            ss.ravel()[cand],
+            rr.ravel()[cand],
+        )
         vis = np.zeros(cc.shape, bool)
         vis.ravel()[cand] = radar_mod._visible_from_polar(
             rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra
@@ -509,16 +527,14 @@ def _own_radar_sees(
     out = np.zeros_like(feasible)
     if cand.size == 0:
         return out
-    rows = cand // feasible.shape[1]
-    cc, ss, rr = c.ravel()[cand], s.ravel()[cand], r.ravel()[cand]
-    dot = cc * float(rg.unit @ launch_unit) + ss * (w[rows] @ rg.unit)
-    ground = np.arccos(np.clip(dot / rr, -1.0, 1.0)) * EARTH_RADIUS_M
-    if rg.sector:
-        xe = cc * float(rg.east @ launch_unit) + ss * (w[rows] @ rg.east)
-        yn = cc * float(rg.north @ launch_unit) + ss * (w[rows] @ rg.north)
-        az = np.degrees(np.arctan2(xe, yn))
-    else:
-        az = np.zeros_like(ground)
+    ground, az = _polar(
+        rg,
+        launch_unit,
+        w[cand // feasible.shape[1]],
+        c.ravel()[cand],
+        s.ravel()[cand],
+        r.ravel()[cand],
+    )
     out.ravel()[cand] = radar_mod._visible_from_polar(
         rg.spec, az, ground, alt.ravel()[cand], a.radar
     )
