@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -818,7 +818,18 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
     return text + f"; k = {d.radar.k_factor:g} for exo-atmospheric targets"
 
 
-def describe_flyout(query: DefenceQuery) -> str:
+class FlyoutChoice(Protocol):
+    """The fly-out fields a :class:`DefenceQuery` and the ICBM assumptions share."""
+
+    @property
+    def flyout_model(self) -> FlyoutModel: ...
+    @property
+    def speed_basis(self) -> SpeedBasis: ...
+    @property
+    def cap_at_nominal_range(self) -> bool: ...
+
+
+def describe_flyout(query: FlyoutChoice) -> str:
     """Words for the fly-out model in force (model, how the burnout speed is read, the cap)."""
     model = (
         "by point-mass integration (gravity, drag, staged boost; burnout speed read as "

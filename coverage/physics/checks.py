@@ -7,7 +7,7 @@ import math
 __all__ = ["check_range"]
 
 
-def check_range(name: str, value: float, lo: float, hi: float, unit: str = "") -> None:
+def check_range(name: str, value: object, lo: float, hi: float, unit: str = "") -> None:
     """Raise ``ValueError`` naming ``name``, the value and the allowed range unless lo <= value <= hi.
 
     Booleans, NaN and infinities are refused.

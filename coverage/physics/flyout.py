@@ -67,6 +67,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.physics.ballistics import MU_EARTH_M3PS2
+from coverage.physics.checks import check_range
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
@@ -99,16 +100,6 @@ _MAX_STAGES = 4
 
 SpeedBasis = Literal["ideal", "achieved"]
 SPEED_BASES: tuple[SpeedBasis, ...] = ("ideal", "achieved")
-
-
-def _check(name: str, value: object, lo: float, hi: float, unit: str = "") -> None:
-    if not (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and lo <= value <= hi
-    ):
-        raise ValueError(f"{name}={value!r} is outside the allowed range {lo:g}..{hi:g}{unit}")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -174,7 +165,7 @@ class FlyoutSpec:
     reference_elevation_deg: float = 45.0
 
     def __post_init__(self) -> None:
-        _check("FlyoutSpec.burnout_speed_mps", self.burnout_speed_mps, 100.0, 11_000.0, " m/s")
+        check_range("FlyoutSpec.burnout_speed_mps", self.burnout_speed_mps, 100.0, 11_000.0, " m/s")
         times, fracs = self.stage_burn_times_s, self.stage_dv_fractions
         if not isinstance(times, tuple) or not 1 <= len(times) <= _MAX_STAGES:
             raise ValueError(
@@ -187,29 +178,33 @@ class FlyoutSpec:
                 f"stage ({len(times)})"
             )
         for i, (t, f) in enumerate(zip(times, fracs, strict=True)):
-            _check(f"FlyoutSpec.stage_burn_times_s[{i}]", t, 0.1, 600.0, " s")
-            _check(f"FlyoutSpec.stage_dv_fractions[{i}]", f, 1e-6, 1.0)
+            check_range(f"FlyoutSpec.stage_burn_times_s[{i}]", t, 0.1, 600.0, " s")
+            check_range(f"FlyoutSpec.stage_dv_fractions[{i}]", f, 1e-6, 1.0)
         if abs(sum(fracs) - 1.0) > 1e-6:
             raise ValueError(
                 f"FlyoutSpec.stage_dv_fractions={fracs!r} sum to {sum(fracs):.9g}; allowed: 1"
             )
         beta = self.ballistic_coefficient_kgpm2
         if beta != math.inf:
-            _check("FlyoutSpec.ballistic_coefficient_kgpm2", beta, 100.0, 1e7, " kg/m² (or inf)")
-        _check("FlyoutSpec.min_intercept_alt_m", self.min_intercept_alt_m, 0.0, 1_000_000.0, " m")
-        _check("FlyoutSpec.min_elevation_deg", self.min_elevation_deg, 0.5, 45.0, " degrees")
-        _check("FlyoutSpec.elevation_step_deg", self.elevation_step_deg, 0.05, 5.0, " degrees")
-        _check("FlyoutSpec.max_time_s", self.max_time_s, 10.0, 7_200.0, " s")
-        _check("FlyoutSpec.boost_step_s", self.boost_step_s, 0.01, 2.0, " s")
-        _check("FlyoutSpec.coast_step_s", self.coast_step_s, 0.01, 5.0, " s")
-        _check("FlyoutSpec.range_step_m", self.range_step_m, 1_000.0, 100_000.0, " m")
-        _check("FlyoutSpec.altitude_step_m", self.altitude_step_m, 1_000.0, 100_000.0, " m")
-        _check("FlyoutSpec.raster_step_s", self.raster_step_s, 0.01, 30.0, " s")
+            check_range(
+                "FlyoutSpec.ballistic_coefficient_kgpm2", beta, 100.0, 1e7, " kg/m² (or inf)"
+            )
+        check_range(
+            "FlyoutSpec.min_intercept_alt_m", self.min_intercept_alt_m, 0.0, 1_000_000.0, " m"
+        )
+        check_range("FlyoutSpec.min_elevation_deg", self.min_elevation_deg, 0.5, 45.0, " degrees")
+        check_range("FlyoutSpec.elevation_step_deg", self.elevation_step_deg, 0.05, 5.0, " degrees")
+        check_range("FlyoutSpec.max_time_s", self.max_time_s, 10.0, 7_200.0, " s")
+        check_range("FlyoutSpec.boost_step_s", self.boost_step_s, 0.01, 2.0, " s")
+        check_range("FlyoutSpec.coast_step_s", self.coast_step_s, 0.01, 5.0, " s")
+        check_range("FlyoutSpec.range_step_m", self.range_step_m, 1_000.0, 100_000.0, " m")
+        check_range("FlyoutSpec.altitude_step_m", self.altitude_step_m, 1_000.0, 100_000.0, " m")
+        check_range("FlyoutSpec.raster_step_s", self.raster_step_s, 0.01, 30.0, " s")
         if self.speed_basis not in SPEED_BASES:
             raise ValueError(
                 f"FlyoutSpec.speed_basis={self.speed_basis!r} is not one of {SPEED_BASES}"
             )
-        _check(
+        check_range(
             "FlyoutSpec.reference_elevation_deg",
             self.reference_elevation_deg,
             1.0,
@@ -489,7 +484,7 @@ def flyout_fan(spec: FlyoutSpec) -> FlyoutFan:
 
 def trajectory(spec: FlyoutSpec, elevation_deg: float) -> FlyoutFan:
     """One fly-out trajectory at ``elevation_deg`` (0.5 to 90 degrees), as a fan of one."""
-    _check("elevation_deg", elevation_deg, 0.5, 90.0, " degrees")
+    check_range("elevation_deg", elevation_deg, 0.5, 90.0, " degrees")
     return _integrate(spec, np.array([float(elevation_deg)]))
 
 
@@ -835,8 +830,8 @@ class QuotedFigures:
                 continue
             if not (isinstance(pair, tuple) and len(pair) == 2):
                 raise ValueError(f"QuotedFigures.{name}={pair!r} must be a (low, high) pair")
-            _check(f"QuotedFigures.{name}[0]", pair[0], 0.0, 40_000.0, " km")
-            _check(f"QuotedFigures.{name}[1]", pair[1], pair[0], 40_000.0, " km")
+            check_range(f"QuotedFigures.{name}[0]", pair[0], 0.0, 40_000.0, " km")
+            check_range(f"QuotedFigures.{name}[1]", pair[1], pair[0], 40_000.0, " km")
 
 
 def _check_entry(model: float, quoted: tuple[float, float] | None) -> dict[str, Any] | None:

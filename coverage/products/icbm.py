@@ -48,7 +48,7 @@ from coverage.physics.flyout import (
 from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.physics.threat_flight import earth_fixed_positions, fly
 from coverage.products.threat_flight import boost_programme
-from coverage.scenario import FLYOUT_MODELS, FlyoutModel, flyout_spec_for
+from coverage.scenario import FLYOUT_MODELS, FlyoutModel, describe_flyout, flyout_spec_for
 from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
@@ -167,19 +167,7 @@ class IcbmAssumptions:
             if self.cueing == "perfect"
             else f"site's own SPY-1 must detect the ICBM; launch {self.delay_s:g} s after detection"
         )
-        model = (
-            "point-mass fly-out (gravity, drag, staged boost; burnout speed read as "
-            + (
-                "reached after losses)"
-                if self.speed_basis == "achieved"
-                else "loss-free increment)"
-            )
-            if self.flyout_model == "point_mass"
-            else "gravity-free reach formula"
-        )
-        cap = model + (
-            ", capped at the nominal range" if self.cap_at_nominal_range else ", uncapped"
-        )
+        cap = f"fly-out {describe_flyout(self)}"
         arc = self.shape.replace("_", "-").capitalize()
         flight = (
             f"{arc} ICBM with a {self.boost_case} boost phase (data/threat_boost.csv)"
