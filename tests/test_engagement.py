@@ -518,3 +518,69 @@ def test_satellite_cue__vectorised_equals_reference_and_never_hurts(engage_on_re
     assert np.all(det_on[both] <= det_off[both]) and np.isfinite(det_on[both]).all()
     assert np.all(fast.defended | ~off.defended)
     assert fast.defended.sum() > off.defended.sum()
+
+
+# ----------------------------------------------------------------------------- early-warning radars
+
+# Armavir (Voronezh-DM) as a warning radar: close to NW Iran, facing it.
+_ARMAVIR = rad.RadarSpec(
+    lon_deg=40.98, lat_deg=44.93, height_m=30.0, range_m=4_200e3, boresight_deg=175.0, fov_deg=240.0
+)
+
+
+@pytest.mark.parametrize(
+    ("commits", "launch_on_remote", "cue_time_s"),
+    [(False, True, None), (True, True, None), (False, False, None), (False, True, 60.0)],
+)
+def test_warning_radars__vectorised_equals_reference_loop(commits, launch_on_remote, cue_time_s):
+    deveselu_radar = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=500e3)
+    sites = [
+        _site("deveselu", 24.41, 44.08, 3.0, own_radar=deveselu_radar, flyout=_pm(3.0)),
+        _site("ship", 27.0, 34.5, 4.5, flyout=_pm(4.5)),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=5)
+    kwargs = dict(
+        radars=[_omni(37.79, 38.35, 600.0)],
+        sites=sites,
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+        assumptions=eng.EngagementAssumptions(
+            warning_commits=commits,
+            launch_on_remote=launch_on_remote,
+            engage_on_remote=launch_on_remote,
+            cue_time_s=cue_time_s,
+            cued_range_factor=1.5,
+            radar=rad.RadarAssumptions(target_rcs_m2=0.05),
+        ),
+        warning_radars=[_ARMAVIR],
+    )
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, **kwargs)
+    slow = eng.engage_reference(*TABRIZ, lon, lat, **kwargs)
+    for name in ("defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    for name in ("radar_detection_s", "warning_time_s", "launch_time_s", "first_intercept_s"):
+        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    # The warning radar is the last on the radar axis and sees every launch from Tabriz early.
+    assert fast.radar_detection_s.shape[1] == 3
+    assert np.all(fast.warning_time_s[fast.reachable] < 120.0)
+
+
+@pytest.mark.parametrize("commits", [False, True])
+def test_warning_radars__only_ever_add(commits):
+    """A warning makes launches earlier, never later: cooperation can only gain ground."""
+    lon, lat = _ring_targets(*TABRIZ, n=60, seed=6)
+    # Kürecik-like radar: 1,500 km against 1 m², ~470 km against the 0.01 m² warhead.
+    base = dict(
+        radars=[_omni(37.79, 38.35, 1_500.0)],
+        sites=[_site("ship", 27.0, 34.5, 4.5, flyout=_pm(4.5))],
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+        assumptions=eng.EngagementAssumptions(
+            warning_commits=commits, cued_range_factor=1.5, radar=rad.RadarAssumptions(0.01)
+        ),
+    )
+    alone = eng.engage(*TABRIZ, lon, lat, **base)
+    shared = eng.engage(*TABRIZ, lon, lat, warning_radars=[_ARMAVIR], **base)
+    assert not np.any(alone.defended & ~shared.defended)
+    with np.errstate(invalid="ignore"):
+        later = shared.launch_time_s > alone.launch_time_s
+    assert not later.any()
+    assert shared.defended.sum() > alone.defended.sum()  # and here it adds ground

@@ -14,6 +14,13 @@ Method (fact sheet §5.4-5.5), for a launch point L and a ground target T:
    ``launch_on_remote=False`` a site launches only on its own co-located radar's track; in both
    cases the intercept point need not be seen by the site's radar (the kill vehicle's seeker and
    in-flight updates are assumed to close the loop).
+   *Early-warning radars* (``warning_radars``, e.g. Russian radars under a cooperation
+   scenario) search on their own. Their first detection is a warning of early-warning quality:
+   it cues the fire-control radars (cued range from then on) and starts the track-and-C2 clock,
+   but an interceptor is launched only once a fire-control radar holds the track:
+   ``t_launch = min(t_fc + delay, max(t_warn + delay, t_fc))``. With ``warning_commits`` the
+   warning track alone commits interceptors (``t_launch = min(t_fc, t_warn) + delay``). Either
+   way a warning can only make a launch earlier, never later.
 3. **Reach**: with burnout speed v_bo and burn time t_b, the interceptor's reach after time t is
    D(t) = ½·v_bo·t²/t_b for t ≤ t_b and ½·v_bo·t_b + v_bo·(t − t_b) after (no drag, no gravity:
    an upper bound). A trajectory sample P(t) is a feasible intercept point for a site S when
@@ -185,6 +192,10 @@ class EngagementAssumptions:
     sls_interval_s
         Kill-assessment interval between the two intercepts, s (1 to 600; default 75, inside the
         60-90 s band commonly assumed).
+    warning_commits
+        ``False`` (default): an early-warning radar's track cues the fire-control radars and
+        starts the clock, but a fire-control radar must hold the track before launch. ``True``:
+        the early-warning track alone commits interceptors (under launch on remote).
     time_step_s
         Trajectory sample spacing, s (0.5 to 30; default 4).
     radar
@@ -198,6 +209,7 @@ class EngagementAssumptions:
     cue_time_s: float | None = None
     cued_range_factor: float = 1.0
     sls_interval_s: float = 75.0
+    warning_commits: bool = False
     time_step_s: float = 4.0
     radar: radar_mod.RadarAssumptions = field(default_factory=radar_mod.RadarAssumptions)
 
@@ -245,6 +257,8 @@ class EngagementResult:
         ``(P, R, N)``: first detection by each radar.
     detection_time_s
         ``(P, N)``: first detection by any radar (the cue under launch on remote).
+    warning_time_s
+        ``(P, N)``: first detection by any early-warning radar (``inf`` if none or never).
     launch_time_s
         ``(P, S, N)``: interceptor launch time of each site.
     first_intercept_s, last_intercept_s
@@ -264,6 +278,7 @@ class EngagementResult:
     flight_time_s: NDArray[np.float64]
     radar_detection_s: NDArray[np.float64]
     detection_time_s: NDArray[np.float64]
+    warning_time_s: NDArray[np.float64]
     launch_time_s: NDArray[np.float64]
     first_intercept_s: NDArray[np.float64]
     last_intercept_s: NDArray[np.float64]
@@ -279,6 +294,7 @@ class EngagementResult:
             "flight_time_s",
             "radar_detection_s",
             "detection_time_s",
+            "warning_time_s",
             "launch_time_s",
             "first_intercept_s",
             "last_intercept_s",
@@ -361,10 +377,12 @@ def _detect(
     alt: NDArray[np.float64],
     t: NDArray[np.float64],
     ra: radar_mod.RadarAssumptions,
-    t_min: float = 0.0,
-    t_max: float = math.inf,
+    t_min: float | NDArray[np.float64] = 0.0,
+    t_max: float | NDArray[np.float64] = math.inf,
 ) -> NDArray[np.float64]:
     """First time in [``t_min``, ``t_max``) each trajectory is visible to one radar (``inf`` if never).
+
+    ``t_min`` and ``t_max`` are one value or one per trajectory.
 
     Work is skipped, never results: trajectories whose plane and arc stay farther from the
     radar than its range are not examined, samples are examined in time blocks only until a
@@ -373,6 +391,9 @@ def _detect(
     """
     n, n_k = t.shape
     first = np.full(n, np.inf)
+    lo = np.broadcast_to(np.asarray(t_min, float), (n,))
+    hi = np.broadcast_to(np.asarray(t_max, float), (n,))
+    bounded = bool(np.any(lo > 0.0) or np.any(hi < math.inf))
     r1 = EARTH_RADIUS_M + rg.spec.height_m
     max_slant = radar_mod.scaled_range_m(
         rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
@@ -389,7 +410,7 @@ def _detect(
     gap = np.where(outside, np.minimum(np.abs(phi), np.abs(phi - psi)), 0.0)
     gap = np.minimum(gap, 2.0 * np.pi - np.abs(phi - psi))
     in_plane = np.where(gap >= np.pi / 2.0, rho, rho * np.sin(np.minimum(gap, np.pi / 2.0)))
-    active = np.flatnonzero(z * z + in_plane * in_plane <= limit2)
+    active = np.flatnonzero((z * z + in_plane * in_plane <= limit2) & (lo < hi))
     for k0 in range(0, n_k, _DETECT_BLOCK):
         if active.size == 0:
             break
@@ -411,9 +432,9 @@ def _detect(
         vis.ravel()[cand] = radar_mod._visible_from_polar(
             rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra
         )
-        if t_min > 0.0 or t_max < math.inf:
+        if bounded:
             tt = t[active, cols]
-            vis &= (tt >= t_min) & (tt < t_max)
+            vis &= (tt >= lo[active][:, None]) & (tt < hi[active][:, None])
         seen = vis.any(axis=1)
         if seen.any():
             hit = active[seen]
@@ -429,6 +450,7 @@ def _engage_chunk(
     launch_unit: NDArray[np.float64],
     radars: Sequence[_RadarGeom],
     n_cue: int,
+    n_warn: int,
     own_index: Sequence[int | None],
     sites: Sequence[InterceptorSite],
     threat: ThreatSpec,
@@ -443,33 +465,43 @@ def _engage_chunk(
     out["flight_time_s"][idx] = prof.flight_time_s
     det = np.full((len(radars), idx.size), np.inf)
     psi = rng_m[idx] / EARTH_RADIUS_M
-    for j, rg in enumerate(radars):
-        geo = (launch_unit, psi, w, c, s, r, alt, t, a.radar)
-        if a.cue_time_s is None:
+    geo = (launch_unit, psi, w, c, s, r, alt, t, a.radar)
+    n_fc = len(radars) - n_warn
+    # Early-warning radars search on their own; their first detection is the warning.
+    for j in range(n_fc, len(radars)):
+        det[j] = _detect(radars[j], *geo)
+    warn = det[n_fc:].min(axis=0) if n_warn else np.full(idx.size, np.inf)
+    cue_start = _cue_start(warn, a)
+    for j in range(n_fc):
+        rg = radars[j]
+        if not np.isfinite(cue_start).any():
             det[j] = _detect(rg, *geo)
         else:
-            before = _detect(rg, *geo, t_max=a.cue_time_s)
-            after = _detect(_cued(rg, a.cued_range_factor), *geo, t_min=a.cue_time_s)
+            before = _detect(rg, *geo, t_max=cue_start)
+            after = _detect(_cued(rg, a.cued_range_factor), *geo, t_min=cue_start)
             det[j] = np.minimum(before, after)
     out["radar_detection_s"][:, idx] = det
+    out["warning_time_s"][idx] = warn
     cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
     out["detection_time_s"][idx] = cue
+    cued_rows = np.isfinite(cue_start)
     r2 = r * r
     cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
     for k, site in enumerate(sites):
         if a.launch_on_remote:
-            t_launch = cue + a.delay_s
+            t_launch = _launch_time(cue, warn, a)
             cue_key: object = "remote"
         else:
             oi = own_index[k]
-            t_launch = (det[oi] if oi is not None else np.full(idx.size, np.inf)) + a.delay_s
+            own = det[oi] if oi is not None else np.full(idx.size, np.inf)
+            t_launch = _launch_time(own, warn, a, may_commit=False)
             cue_key = oi
         out["launch_time_s"][k, idx] = t_launch
         if site.flyout is not None:
             feasible = _flyout_feasible(site, t - t_launch[:, None], alt, c, s, r, w, launch_unit)
             if not a.engage_on_remote:
                 feasible = _own_radar_sees(
-                    radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a
+                    radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a, cued_rows
                 )
             out["first_intercept_s"][k, idx] = _first_time(feasible, t)
             out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
@@ -500,10 +532,35 @@ def _engage_chunk(
         feasible = cache[key] >= rhs
         if not a.engage_on_remote:
             feasible = _own_radar_sees(
-                radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a
+                radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a, cued_rows
             )
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+
+
+def _cue_start(warn: NDArray[np.float64], a: EngagementAssumptions) -> NDArray[np.float64]:
+    """When the fire-control radars start a cued search: the satellite cue or the warning."""
+    sat = math.inf if a.cue_time_s is None else a.cue_time_s
+    return np.minimum(warn, sat)
+
+
+def _launch_time(
+    fc: NDArray[np.float64],
+    warn: NDArray[np.float64],
+    a: EngagementAssumptions,
+    *,
+    may_commit: bool = True,
+) -> NDArray[np.float64]:
+    """Interceptor launch time from the fire-control track ``fc`` and the warning ``warn``.
+
+    Without a warning (``inf``) this is ``fc + delay``. A warning starts the clock, but the
+    launch waits for a fire-control track; with ``warning_commits`` (and ``may_commit``: launch
+    on remote) the warning alone commits. Never later than without the warning.
+    """
+    alone = fc + a.delay_s
+    if a.warning_commits and may_commit:
+        return np.minimum(alone, warn + a.delay_s)
+    return np.minimum(alone, np.maximum(warn + a.delay_s, fc))
 
 
 def _own_radar_sees(
@@ -517,27 +574,32 @@ def _own_radar_sees(
     w: NDArray[np.float64],
     launch_unit: NDArray[np.float64],
     a: EngagementAssumptions,
+    cued_rows: NDArray[np.bool_],
 ) -> NDArray[np.bool_]:
-    """``feasible`` kept only where the site's own radar sees the sample (no engage on remote)."""
+    """``feasible`` kept only where the site's own radar sees the sample (no engage on remote).
+
+    The radar holds a track by then; on rows with a cue (satellite or warning) it reaches its
+    cued range.
+    """
     if own is None:
         return np.zeros_like(feasible)
-    # The radar holds a track by then; with a satellite cue it reaches its cued range.
-    rg = radars[own] if a.cue_time_s is None else _cued(radars[own], a.cued_range_factor)
-    cand = np.flatnonzero(feasible)
     out = np.zeros_like(feasible)
-    if cand.size == 0:
-        return out
-    ground, az = _polar(
-        rg,
-        launch_unit,
-        w[cand // feasible.shape[1]],
-        c.ravel()[cand],
-        s.ravel()[cand],
-        r.ravel()[cand],
-    )
-    out.ravel()[cand] = radar_mod._visible_from_polar(
-        rg.spec, az, ground, alt.ravel()[cand], a.radar
-    )
+    for rows_cued in (False, True):
+        rg = _cued(radars[own], a.cued_range_factor) if rows_cued else radars[own]
+        cand = np.flatnonzero(feasible & (cued_rows == rows_cued)[:, None])
+        if cand.size == 0:
+            continue
+        ground, az = _polar(
+            rg,
+            launch_unit,
+            w[cand // feasible.shape[1]],
+            c.ravel()[cand],
+            s.ravel()[cand],
+            r.ravel()[cand],
+        )
+        out.ravel()[cand] = radar_mod._visible_from_polar(
+            rg.spec, az, ground, alt.ravel()[cand], a.radar
+        )
     return out
 
 
@@ -587,6 +649,7 @@ def _engage_point(
     target_unit: NDArray[np.float64],
     radars: Sequence[_RadarGeom],
     n_cue: int,
+    n_warn: int,
     own_index: Sequence[int | None],
     sites: Sequence[InterceptorSite],
     threat: ThreatSpec,
@@ -604,6 +667,7 @@ def _engage_point(
         "flight_time_s": np.full(n, np.nan),
         "radar_detection_s": np.full((n_r, n), np.nan),
         "detection_time_s": np.full(n, np.nan),
+        "warning_time_s": np.full(n, np.nan),
         "launch_time_s": np.full((n_s, n), np.nan),
         "first_intercept_s": np.full((n_s, n), np.nan),
         "last_intercept_s": np.full((n_s, n), np.nan),
@@ -615,7 +679,7 @@ def _engage_point(
 
     def run(idx: NDArray[np.int64]) -> None:
         _engage_chunk(
-            idx, rng_m, w_all, launch_unit, radars, n_cue, own_index, sites, threat, a, out
+            idx, rng_m, w_all, launch_unit, radars, n_cue, n_warn, own_index, sites, threat, a, out
         )
 
     if workers > 1 and len(chunks) > 1:
@@ -658,6 +722,7 @@ def _combine(
         flight_time_s=stack["flight_time_s"],
         radar_detection_s=stack["radar_detection_s"],
         detection_time_s=stack["detection_time_s"],
+        warning_time_s=stack["warning_time_s"],
         launch_time_s=stack["launch_time_s"],
         first_intercept_s=first,
         last_intercept_s=last,
@@ -674,6 +739,7 @@ def _prepare(
     target_lat_deg: ArrayLike,
     radars: Sequence[radar_mod.RadarSpec],
     sites: Sequence[InterceptorSite],
+    warning_radars: Sequence[radar_mod.RadarSpec] = (),
 ) -> tuple[
     NDArray[np.float64],
     NDArray[np.float64],
@@ -714,6 +780,8 @@ def _prepare(
         if s.own_radar not in all_radars:
             all_radars.append(s.own_radar)
         own_index.append(all_radars.index(s.own_radar))
+    # Early-warning radars come last on the radar axis (never a site's own radar).
+    all_radars.extend(warning_radars)
     return llon, llat, tlon, tlat, all_radars, own_index
 
 
@@ -727,6 +795,7 @@ def engage(
     sites: Sequence[InterceptorSite],
     threat: ThreatSpec,
     assumptions: EngagementAssumptions = EngagementAssumptions(),
+    warning_radars: Sequence[radar_mod.RadarSpec] = (),
     chunk_size: int = 512,
     workers: int = 1,
 ) -> EngagementResult:
@@ -747,6 +816,10 @@ def engage(
         Range and trajectory assumptions.
     assumptions
         Delay, cueing, shoot-look-shoot, sampling and radar assumptions.
+    warning_radars
+        Early-warning radars (for example Russian radars under a cooperation scenario): their
+        tracks cue the fire-control radars and start the clock, and commit interceptors only
+        with ``assumptions.warning_commits``. Never a site's own radar.
     chunk_size
         Targets processed together (memory ≈ chunk_size × samples × 100 bytes). ``1`` gives a
         per-target loop vectorised only over time samples (used by the benchmark).
@@ -757,12 +830,19 @@ def engage(
     Returns
     -------
     EngagementResult
-        The radar axis R lists ``radars`` first, then any own radars of sites not in ``radars``.
+        The radar axis R lists ``radars`` first, then any own radars of sites not in ``radars``,
+        then ``warning_radars``.
     """
     if not (isinstance(chunk_size, int) and chunk_size >= 1):
         raise ValueError(f"chunk_size={chunk_size!r} must be a whole number >= 1")
     llon, llat, tlon, tlat, all_radars, own_index = _prepare(
-        launch_lon_deg, launch_lat_deg, target_lon_deg, target_lat_deg, radars, sites
+        launch_lon_deg,
+        launch_lat_deg,
+        target_lon_deg,
+        target_lat_deg,
+        radars,
+        sites,
+        warning_radars,
     )
     geoms = [_radar_geom(r) for r in all_radars]
     targets = unit_vectors(tlon, tlat)
@@ -772,6 +852,7 @@ def engage(
             targets,
             geoms,
             len(radars),
+            len(warning_radars),
             own_index,
             sites,
             threat,
@@ -825,6 +906,7 @@ def engage_reference(
     sites: Sequence[InterceptorSite],
     threat: ThreatSpec,
     assumptions: EngagementAssumptions = EngagementAssumptions(),
+    warning_radars: Sequence[radar_mod.RadarSpec] = (),
 ) -> EngagementResult:
     """Compute what :func:`engage` does with a straightforward loop over targets and samples.
 
@@ -832,9 +914,16 @@ def engage_reference(
     time with the ``math`` module. Slow: for tests and the benchmark only.
     """
     llon, llat, tlon, tlat, all_radars, own_index = _prepare(
-        launch_lon_deg, launch_lat_deg, target_lon_deg, target_lat_deg, radars, sites
+        launch_lon_deg,
+        launch_lat_deg,
+        target_lon_deg,
+        target_lat_deg,
+        radars,
+        sites,
+        warning_radars,
     )
     geoms = [_radar_geom(r) for r in all_radars]
+    n_fc = len(geoms) - len(warning_radars)
     a = assumptions
     n, n_s, n_r = tlon.size, len(sites), len(geoms)
     per_point = []
@@ -845,6 +934,7 @@ def engage_reference(
             "flight_time_s": np.full(n, np.nan),
             "radar_detection_s": np.full((n_r, n), np.nan),
             "detection_time_s": np.full(n, np.nan),
+            "warning_time_s": np.full(n, np.nan),
             "launch_time_s": np.full((n_s, n), np.nan),
             "first_intercept_s": np.full((n_s, n), np.nan),
             "last_intercept_s": np.full((n_s, n), np.nan),
@@ -869,15 +959,25 @@ def engage_reference(
                     strict=True,
                 )
             ]
-            det = []
-            for rg0 in geoms:
+            det = [math.inf] * len(geoms)
+            # Warning radars first (they search on their own), then the fire-control radars,
+            # cued from the satellite cue or the warning, whichever comes first.
+            order = [*range(n_fc, len(geoms)), *range(n_fc)]
+            warn = math.inf
+            for j in order:
+                if j < n_fc:
+                    sat = math.inf if a.cue_time_s is None else a.cue_time_s
+                    cue_at = min(warn, sat)
+                else:
+                    cue_at = math.inf
+                rg0 = geoms[j]
                 rl, rw = float(rg0.unit @ lu), float(rg0.unit @ w)
                 el, ew = float(rg0.east @ lu), float(rg0.east @ w)
                 nl, nw = float(rg0.north @ lu), float(rg0.north @ w)
                 first = math.inf
                 r1 = EARTH_RADIUS_M + rg0.spec.height_m
                 for tk, hk, rk, ck, sk in points:
-                    cued = a.cue_time_s is not None and tk >= a.cue_time_s
+                    cued = tk >= cue_at
                     rg = _cued(rg0, a.cued_range_factor) if cued else rg0
                     max_slant = radar_mod.scaled_range_m(
                         rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2
@@ -895,11 +995,21 @@ def engage_reference(
                     if _visible_scalar(rg.spec, az, ground, hk, a.radar):
                         first = tk
                         break
-                det.append(first)
+                det[j] = first
+                if j >= n_fc:
+                    warn = min(warn, first)
             for j, d in enumerate(det):
                 out["radar_detection_s"][j, i] = d
             cue = min(det[: len(radars)], default=math.inf)
             out["detection_time_s"][i] = cue
+            out["warning_time_s"][i] = warn
+            sat = math.inf if a.cue_time_s is None else a.cue_time_s
+            row_cued = min(warn, sat) < math.inf
+
+            def launch_after(fc: float, may_commit: bool, warn: float = warn) -> float:
+                if a.warning_commits and may_commit:
+                    return min(fc + a.delay_s, warn + a.delay_s)
+                return min(fc + a.delay_s, max(warn + a.delay_s, fc))
 
             def own_sees(
                 k: int,
@@ -909,13 +1019,14 @@ def engage_reference(
                 hk: float,
                 lu: NDArray[np.float64] = lu,
                 w: NDArray[np.float64] = w,
+                row_cued: bool = row_cued,
             ) -> bool:
                 if a.engage_on_remote:
                     return True
                 oi = own_index[k]
                 if oi is None:
                     return False
-                rg = geoms[oi] if a.cue_time_s is None else _cued(geoms[oi], a.cued_range_factor)
+                rg = _cued(geoms[oi], a.cued_range_factor) if row_cued else geoms[oi]
                 dot = ck * float(rg.unit @ lu) + sk * float(rg.unit @ w)
                 ground = math.acos(min(max(dot / rk, -1.0), 1.0)) * EARTH_RADIUS_M
                 az = (
@@ -932,10 +1043,10 @@ def engage_reference(
 
             for k, site in enumerate(sites):
                 if a.launch_on_remote:
-                    t_launch = cue + a.delay_s
+                    t_launch = launch_after(cue, True)
                 else:
                     oi = own_index[k]
-                    t_launch = (det[oi] if oi is not None else math.inf) + a.delay_s
+                    t_launch = launch_after(det[oi] if oi is not None else math.inf, False)
                 out["launch_time_s"][k, i] = t_launch
                 su = unit_vectors(site.lon_deg, site.lat_deg)
                 rs = EARTH_RADIUS_M + site.height_m
