@@ -182,9 +182,12 @@ class FootprintOptions:
             raise ValueError(f"scenario={self.scenario!r} is not one of {', '.join(SCENARIOS)}")
         if self.on_date is not None:
             if not isinstance(self.on_date, dt.date) or self.on_date.year != self.year:
-                raise ValueError(
-                    f"on_date={self.on_date!r} must be a date in the year {self.year}"
+                shown = (
+                    self.on_date.isoformat()
+                    if isinstance(self.on_date, dt.date)
+                    else self.on_date
                 )
+                raise ValueError(f"on_date={shown!r} must be a date in the year {self.year}")
             if self.scenario != "actual":
                 raise ValueError(
                     f"on_date={self.on_date.isoformat()!r} applies to the as-built record only "

@@ -26,7 +26,7 @@ from coverage.products.footprints import early_warning_footprints, footprints, s
 from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
     SCENARIO_LABELS,
-    SCENARIOS,
+    BASELINES,
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,
@@ -293,7 +293,7 @@ def rollout_series(
         ``False``: ``[series]`` for ``state``'s scenario; ``True``: ``[planned, as built]``.
     """
     year_list = list(years)
-    scenarios = list(SCENARIOS) if both_scenarios else [state.options.scenario]
+    scenarios = list(BASELINES) if both_scenarios else [state.options.scenario]
     return [
         map_series(catalogue, replace(state, options=replace(state.options, scenario=s)), year_list)
         for s in scenarios
