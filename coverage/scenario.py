@@ -183,9 +183,7 @@ class FootprintOptions:
         if self.on_date is not None:
             if not isinstance(self.on_date, dt.date) or self.on_date.year != self.year:
                 shown = (
-                    self.on_date.isoformat()
-                    if isinstance(self.on_date, dt.date)
-                    else self.on_date
+                    self.on_date.isoformat() if isinstance(self.on_date, dt.date) else self.on_date
                 )
                 raise ValueError(f"on_date={shown!r} must be a date in the year {self.year}")
             if self.scenario != "actual":

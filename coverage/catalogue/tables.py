@@ -564,7 +564,11 @@ def _check_alternatives(
                 if value not in known:
                     problems.append(
                         DataProblem(
-                            a_src, row.line, col, value, "unknown id; known: " + ", ".join(sorted(known))
+                            a_src,
+                            row.line,
+                            col,
+                            value,
+                            "unknown id; known: " + ", ".join(sorted(known)),
                         )
                     )
             if row.deployment_id in taken:
@@ -591,7 +595,9 @@ def _check_alternatives(
         if scen is not None:
             for sid in sorted(set(ALTERNATIVE_SCENARIOS) - set(scen.scenario_id)):
                 problems.append(
-                    DataProblem(f"{label}/scenarios.csv", None, "scenario_id", sid, "a row is required")
+                    DataProblem(
+                        f"{label}/scenarios.csv", None, "scenario_id", sid, "a row is required"
+                    )
                 )
             for sid in sorted(set(ALTERNATIVE_SCENARIOS) - set(alts.scenario_id)):
                 problems.append(

@@ -23,8 +23,8 @@ from coverage.physics.ballistics import SHAPES
 from coverage.scenario import (
     ALTERNATIVES,
     CAPABILITY_SETTINGS,
-    SCENARIO_LABELS,
     FLYOUT_MODELS,
+    SCENARIO_LABELS,
     SCENARIOS,
     SPEED_BASES,
     DefenceQuery,
@@ -152,8 +152,7 @@ def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool 
         choices=SCENARIOS,
         default="actual",
         help="'planned' (2009 plan), 'actual' (as built; default) or an alternative "
-        "architecture: "
-        + ", ".join(f"'{s}' ({SCENARIO_LABELS[s]})" for s in ALTERNATIVES),
+        "architecture: " + ", ".join(f"'{s}' ({SCENARIO_LABELS[s]})" for s in ALTERNATIVES),
     )
     parser.add_argument(
         "--on-date",

@@ -123,7 +123,9 @@ class InterceptorSite:
         if self.max_reach_m is not None:
             check_range("InterceptorSite.max_reach_m", self.max_reach_m, 0.0, 40_000_000.0, " m")
         if self.ceiling_m is not None:
-            check_range("InterceptorSite.ceiling_m", self.ceiling_m, self.min_alt_m, 5_000_000.0, " m")
+            check_range(
+                "InterceptorSite.ceiling_m", self.ceiling_m, self.min_alt_m, 5_000_000.0, " m"
+            )
 
     @property
     def top_alt_m(self) -> float:

@@ -136,15 +136,15 @@ def _answer(row: pd.Series, estimate: str) -> str:
 def icbm_year(
     catalogue: Catalogue,
     options: FootprintOptions,
-    assumptions: IcbmAssumptions = IcbmAssumptions(),
+    assumptions: IcbmAssumptions | None = None,
 ) -> IcbmYear:
     """Answer the ICBM question for the interceptors deployed under ``options``.
 
-    ``assumptions.estimate`` is replaced by ``options.estimate`` for the main answer; the low
+    ``assumptions`` default to :class:`IcbmAssumptions`; their ``estimate`` is replaced by ``options.estimate`` for the main answer; the low
     and high cases are computed too. Tracks are reachable when at least one site of the year
     has a feasible intercept in that case.
     """
-    a = replace(assumptions, estimate=options.estimate)
+    a = replace(assumptions or IcbmAssumptions(), estimate=options.estimate)
     # Runs do not depend on the options' estimate: key them on the estimate-free options.
     runs = _runs(catalogue, replace(options, estimate="nominal"), replace(a, estimate="nominal"))
     main = runs[options.estimate]

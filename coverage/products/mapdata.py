@@ -25,8 +25,8 @@ from coverage.products.defended import defended_band, defended_grid, defended_la
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
 from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
-    SCENARIO_LABELS,
     BASELINES,
+    SCENARIO_LABELS,
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,

@@ -33,9 +33,9 @@ from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.defended import DefendedGrid, assumption_text, defended_grid
 from coverage.products.grid import project_to_3035, target_grid
 from coverage.scenario import (
+    BASELINES,
     FIRST_YEAR,
     LAST_YEAR,
-    BASELINES,
     DefenceQuery,
     FootprintOptions,
     Scenario,
