@@ -34,6 +34,7 @@ from coverage.products.footprints import footprints, sites_layer
 from coverage.products.icbm import IcbmAssumptions, icbm_engagements
 from coverage.products.mapdata import MapData, MapState
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, phase_status
+from coverage.style import ICBM_REACHABLE, ICBM_UNREACHABLE
 
 __all__ = [
     "REACHABLE",
@@ -43,9 +44,9 @@ __all__ = [
     "icbm_year",
 ]
 
-#: Track statuses (also the legend words of the wide map).
-REACHABLE = "reachable by a site of the year"
-UNREACHABLE = "not reachable by any site of the year"
+#: Track statuses (also the legend words and colours of the wide map, coverage.style).
+REACHABLE = ICBM_REACHABLE
+UNREACHABLE = ICBM_UNREACHABLE
 _GEOD = Geod(ellps="WGS84")
 _TRACK_POINTS = 120
 
@@ -266,10 +267,7 @@ def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
         defended=None,
         tracks=result.tracks,
         phase=phase,
-        title=(
-            f"Russian ICBM tracks toward the US — {o.year}, {SCENARIO_LABELS[o.scenario]}: "
-            f"{n} of {total} reachable by a site of the year"
-        ),
-        subtitle=phase.banner,
+        title=f"Russian ICBM tracks to the US — {o.year}, {SCENARIO_LABELS[o.scenario]}",
+        subtitle=f"{n} of {total} tracks reachable by a site of the year · {phase.banner}",
         assumptions=result.assumptions,
     )
