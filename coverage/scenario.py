@@ -629,12 +629,10 @@ def interceptor_sites(
     if flyout_model not in FLYOUT_MODELS:
         raise ValueError(f"flyout_model={flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}")
     deps = deployed_for(catalogue, options)
-    radars = {
-        row.site_id: radar_spec(catalogue, row, options.estimate)
-        for _, row in deps[deps.kind == "radar"].iterrows()
-    }
+    radar_rows = deps[deps.kind == "radar"]
     out = []
     for _, row in deps[deps.kind == "interceptor"].iterrows():
+        own = _own_radar_row(radar_rows, row)
         sid, est = row.system_id, options.estimate
         out.append(
             InterceptorSite(
@@ -649,7 +647,7 @@ def interceptor_sites(
                 max_reach_m=catalogue.parameter(sid, "nominal_range_km", est) * 1000.0
                 if cap_at_nominal_range
                 else None,
-                own_radar=radars.get(row.site_id),
+                own_radar=None if own is None else radar_spec(catalogue, own, options.estimate),
                 flyout=flyout_spec_for(catalogue, sid, est, speed_basis=speed_basis)
                 if flyout_model == "point_mass"
                 else None,
@@ -657,6 +655,27 @@ def interceptor_sites(
             )
         )
     return tuple(out)
+
+
+def _own_radar_row(radars: pd.DataFrame, interceptor: pd.Series) -> pd.Series | None:
+    """The radar deployed with an interceptor: at its site, preferably in service with it.
+
+    A site may hold two systems in one year (Deveselu 2019: Aegis Ashore's SPY-1 and, while it
+    was offline, the THAAD battery's TPY-2): the radar with the interceptor's own dates
+    (built and planned) is its fire-control radar; otherwise any radar at the site.
+    """
+    here = radars[radars.site_id == interceptor.site_id]
+    if here.empty:
+        return None
+    for col in ("built_from", "built_until", "planned_from_year", "planned_until_year"):
+        same = here[[str(_blank(v)) == str(_blank(interceptor[col])) for v in here[col]]]
+        if not same.empty:
+            here = same
+    return here.iloc[0]
+
+
+def _blank(value: object) -> object:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def intercept_ceiling_m(catalogue: Catalogue, system_id: str, estimate: Estimate) -> float | None:

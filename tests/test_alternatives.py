@@ -175,6 +175,19 @@ def test_thaad__ceiling_enforced_and_own_radar(catalogue: Catalogue) -> None:
         )  # fmt: skip
 
 
+def test_two_radars_at_one_site__each_interceptor_keeps_its_own(catalogue: Catalogue) -> None:
+    """Deveselu in 2019 holds SPY-1 (Aegis Ashore) and the THAAD battery's TPY-2."""
+    sites = {s.key: s for s in interceptor_sites(catalogue, FootprintOptions(year=2019))}
+    aegis, thaad = sites["deveselu_sm3_ib"].own_radar, sites["deveselu_thaad"].own_radar
+    assert aegis is not None and aegis.fov_deg == 360.0  # SPY-1, four faces
+    assert thaad is not None and thaad.fov_deg == 120.0  # TPY-2, one face
+    year = coverage_metrics(catalogue, FootprintOptions(year=2019), COARSE)
+    day = coverage_metrics(
+        catalogue, FootprintOptions(year=2019, on_date=dt.date(2019, 6, 1)), COARSE
+    )
+    assert day.nato_europe_area_share <= year.nato_europe_area_share  # the stand-in covers less
+
+
 def test_thaad_day__defended_grid_computes(catalogue: Catalogue) -> None:
     on = FootprintOptions(year=2019, on_date=dt.date(2019, 6, 1))
     dg = defended_grid(catalogue, on, COARSE)
