@@ -18,7 +18,16 @@ from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels, selection, urlcheck, whatif
+from dashboard import (
+    analysis,
+    controls,
+    exports,
+    panels,
+    scenarios,
+    selection,
+    urlcheck,
+    whatif,
+)
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 #: The URL as opened, before the widgets read and rewrite it (for url_notices).
@@ -258,6 +267,7 @@ deck = deck_for(catalogue.digest, state, view, resets, data, line)
 with top_area:
     _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
     _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
-    for notice in urlcheck.url_notices(_url_given, _bound, labels=analysis.menu_labels(catalogue)):
+    _labels = {**analysis.menu_labels(catalogue), "scenario": scenarios.scenario_labels()}
+    for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
         st.warning(notice, icon="⚠️")
     _layout(catalogue, data, deck, line, state, view)

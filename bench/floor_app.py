@@ -41,10 +41,10 @@ def basemap_deck() -> CompactDeck:
 
 
 def _step(delta: int) -> None:
-    st.session_state["year"] = min(2024, max(2011, int(st.session_state.get("year", 2016)) + delta))
+    st.session_state["year"] = min(2026, max(2011, int(st.session_state.get("year", 2016)) + delta))
 
 
-year = st.sidebar.slider("Year", 2011, 2024, 2016, key="year")
+year = st.sidebar.slider("Year", 2011, 2026, 2016, key="year")
 radar = st.sidebar.checkbox("Radar footprint", value=True, key="show_radar")
 prev_col, next_col = st.columns(2)
 prev_col.button("◀", key="prev_year", on_click=_step, args=(-1,))

@@ -1,8 +1,12 @@
 """Year + scenario + estimate (+ query) -> physics inputs: what is deployed when, resolved once.
 
-A scenario is either ``"planned"`` (the September 2009 plan, with the 2011 Rota decision) or
-``"actual"`` (as built). An asset counts in a year when it was in place at any time in that year
-(for ``actual``: built on or before 31 December and not withdrawn before 1 January).
+A scenario is ``"planned"`` (the September 2009 plan, with the 2011 Rota decision), ``"actual"``
+(as built) or one of the alternative architectures of the NATO-Russia debate
+(:data:`ALTERNATIVES`: the 2007 third site, the CBO 2009 options, Putin's 2007 offer), whose
+elements count from the hypothetical year data/alternatives.csv gives them. An asset counts in a
+year when it was in place at any time in that year (for ``actual``: built on or before 31
+December and not withdrawn before 1 January); ``FootprintOptions.on_date`` asks for one day of
+the as-built record instead (outages in data/outages.csv then count).
 
 :func:`resolve` is the one place that turns catalogue rows into the specs of
 :mod:`coverage.physics` (launch points, threat, radars, interceptor sites, assumptions); the
@@ -26,7 +30,14 @@ from numpy.typing import NDArray
 from coverage.catalogue.analysis import detection_value, load_capabilities, load_threats
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.schema import parse_date
-from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
+from coverage.catalogue.tables import (
+    ALTERNATIVE_SCENARIOS,
+    BASELINE_SCENARIOS,
+    ESTIMATES,
+    SCENARIO_IDS,
+    Catalogue,
+    Estimate,
+)
 from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import SHAPES, FlightProfile, Shape, unit_vectors
 from coverage.physics.checks import check_range
@@ -42,6 +53,11 @@ from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
     "ALL_IRAN",
+    "ALTERNATIVES",
+    "BASELINES",
+    "PLAN_LAST_YEAR",
+    "alternative_info",
+    "scenario_early_warning",
     "FIRST_YEAR",
     "FLYOUT_MODELS",
     "SPEED_BASES",
@@ -66,6 +82,7 @@ __all__ = [
     "deployed_for",
     "events_in",
     "flyout_spec_for",
+    "intercept_ceiling_m",
     "interceptor_ids",
     "quoted_flyout_figures",
     "interceptor_sites",
@@ -79,7 +96,9 @@ __all__ = [
     "threat_spec",
 ]
 
-Scenario = Literal["planned", "actual"]
+Scenario = Literal[
+    "planned", "actual", "third_site", "cbo_sea", "cbo_land_sm3", "cbo_land_kei", "putin_2007"
+]
 #: Interceptor fly-out: the fact sheet's gravity-free reach D(t), or the point-mass integration.
 FlyoutModel = Literal["reach_formula", "point_mass"]
 FLYOUT_MODELS: tuple[FlyoutModel, ...] = ("reach_formula", "point_mass")
@@ -87,10 +106,26 @@ FLYOUT_MODELS: tuple[FlyoutModel, ...] = ("reach_formula", "point_mass")
 Capability = Literal["by_date", "on", "off"]
 CAPABILITY_SETTINGS: tuple[Capability, ...] = ("by_date", "on", "off")
 
-SCENARIOS: tuple[Scenario, ...] = ("planned", "actual")
+SCENARIOS: tuple[Scenario, ...] = SCENARIO_IDS  # type: ignore[assignment]
+#: The 2009 plan and the record: the two scenarios of data/deployments.csv.
+BASELINES: tuple[Scenario, ...] = BASELINE_SCENARIOS  # type: ignore[assignment]
+#: Alternative architectures (data/scenarios.csv, data/alternatives.csv).
+ALTERNATIVES: tuple[Scenario, ...] = ALTERNATIVE_SCENARIOS  # type: ignore[assignment]
 
-SCENARIO_LABELS = {"planned": "as planned (2009)", "actual": "as built"}
-FIRST_YEAR, LAST_YEAR = 2011, 2024
+#: Readable names (menus, titles, exports); data/scenarios.csv describes the alternatives.
+SCENARIO_LABELS = {
+    "planned": "as planned (2009)",
+    "actual": "as built",
+    "third_site": "Third Site (Bush plan 2007)",
+    "cbo_sea": "CBO 2009: SM-3 on Aegis ships",
+    "cbo_land_sm3": "CBO 2009: land SM-3 in Germany and Türkiye",
+    "cbo_land_kei": "CBO 2009: land KEI in Germany and Türkiye",
+    "putin_2007": "Putin's offer (2007)",
+}
+#: The years the dashboard and the series cover: the plan's 2011-2020 frame and what came after.
+FIRST_YEAR, LAST_YEAR = 2011, 2026
+#: Last year of the 2009 plan (Phase 4, 2020); later years are "after the plan".
+PLAN_LAST_YEAR = 2020
 ALL_IRAN = "all-iran"
 
 _DESIGN_MARGIN_M = 50_000.0
@@ -121,6 +156,10 @@ class FootprintOptions:
     exclude_sites
         Site ids left out of the year's deployments: a deployment choice made visible (for
         example ``north_sea``, the 2009 plan's station, or ``rota``, destroyers in port).
+    on_date
+        One day of the as-built record instead of the whole year (``None``, default: anything
+        in place at any time in ``year``). Must fall in ``year``; only with ``"actual"``. On a
+        date, outages count (data/outages.csv: Deveselu Apr-Aug 2019, with THAAD standing in).
     """
 
     year: int
@@ -132,6 +171,7 @@ class FootprintOptions:
     min_elevation_deg: float | None = None
     include_occasional: bool = False
     exclude_sites: frozenset[str] = frozenset()
+    on_date: dt.date | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.exclude_sites, frozenset):
@@ -140,6 +180,17 @@ class FootprintOptions:
             raise ValueError(f"year={self.year!r} is outside the allowed range 2009..2040")
         if self.scenario not in SCENARIOS:
             raise ValueError(f"scenario={self.scenario!r} is not one of {', '.join(SCENARIOS)}")
+        if self.on_date is not None:
+            if not isinstance(self.on_date, dt.date) or self.on_date.year != self.year:
+                shown = (
+                    self.on_date.isoformat() if isinstance(self.on_date, dt.date) else self.on_date
+                )
+                raise ValueError(f"on_date={shown!r} must be a date in the year {self.year}")
+            if self.scenario != "actual":
+                raise ValueError(
+                    f"on_date={self.on_date.isoformat()!r} applies to the as-built record only "
+                    f"(scenario='actual'), not scenario={self.scenario!r}"
+                )
         if self.estimate not in ESTIMATES:
             raise ValueError(f"estimate={self.estimate!r} is not one of {', '.join(ESTIMATES)}")
         if not (math.isfinite(self.target_alt_km) and 0.0 <= self.target_alt_km <= 5000.0):
@@ -168,12 +219,19 @@ def deployed(
     *,
     include_occasional: bool = False,
     exclude_sites: frozenset[str] = frozenset(),
+    on_date: dt.date | None = None,
 ) -> pd.DataFrame:
     """Deployments in place in ``year`` under ``scenario``, joined with their site and system.
 
     Returns one row per deployment with the site's position and the system's kind and name.
     Sites in ``exclude_sites`` are left out (a deployment choice: e.g. the 2009 plan's North
     Sea station, or destroyers in port at Rota counted as a standing BMD site).
+
+    An alternative scenario takes its rows from data/alternatives.csv (``from_year`` to
+    ``until_year``) plus the user's what-if sites (by their planned year), so the what-if
+    panel can start from any scenario. With ``on_date`` (as built only) a deployment counts
+    when it was in service on that day: built, not withdrawn and not offline
+    (data/outages.csv).
     """
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={scenario!r} is not one of {', '.join(SCENARIOS)}")
@@ -183,16 +241,23 @@ def deployed(
             f"exclude_sites={unknown!r} are not sites; known: {', '.join(catalogue.sites.site_id)}"
         )
     d = catalogue.deployments
+    if scenario in ALTERNATIVES:
+        d = _alternative_rows(catalogue, scenario)
     d = d[~d.site_id.isin(exclude_sites)]
-    if scenario == "planned":
+    if scenario != "actual":
         start = d.planned_from_year
         mask = start.notna() & (start.fillna(9999) <= year)
         mask &= d.planned_until_year.isna() | (d.planned_until_year.fillna(0) >= year)
     else:
         built = d.built_from.map(lambda s: parse_date(s) if isinstance(s, str) else None)
         until = d.built_until.map(lambda s: parse_date(s) if isinstance(s, str) else None)
-        mask = built.map(lambda b: b is not None and b <= _year_end(year))
-        mask &= until.map(lambda u: u is None or u.year >= year)
+        if on_date is None:
+            mask = built.map(lambda b: b is not None and b <= _year_end(year))
+            mask &= until.map(lambda u: u is None or u.year >= year)
+        else:
+            mask = built.map(lambda b: b is not None and b <= on_date)
+            mask &= until.map(lambda u: u is None or u >= on_date)
+            mask &= ~d.deployment_id.isin(_offline_on(catalogue, on_date))
         if not include_occasional:
             mask &= d.presence != "occasional"
     rows = d[mask.astype(bool)]
@@ -204,6 +269,78 @@ def deployed(
     )
     out = rows.merge(sites, on="site_id", how="left").merge(systems, on="system_id", how="left")
     return out.reset_index(drop=True)
+
+
+def _alternative_rows(catalogue: Catalogue, scenario: Scenario) -> pd.DataFrame:
+    """An alternative's rows in the layout of deployments.csv (years as planned years)."""
+    alt = catalogue.alternatives
+    if alt.empty:
+        raise ValueError(
+            f"scenario={scenario!r}: this catalogue has no alternative architectures "
+            "(data/alternatives.csv)"
+        )
+    alt = alt[alt.scenario_id == scenario]
+    rows = pd.DataFrame(
+        {
+            "deployment_id": alt.deployment_id,
+            "site_id": alt.site_id,
+            "system_id": alt.system_id,
+            "phase": pd.array([None] * len(alt), dtype="Int64"),
+            "planned_from_year": pd.array(alt.from_year, dtype="Int64"),
+            "planned_until_year": alt.until_year,
+            "built_from": None,
+            "built_until": None,
+            "boresight_deg": alt.boresight_deg,
+            "interceptor_count": alt.interceptor_count,
+            "presence": alt.presence,
+            "source": alt.source,
+            "confidence": alt.confidence,
+            "notes": [
+                f"{n + '. ' if isinstance(n, str) and n else ''}Year: {y} ({c})"
+                for n, y, c in zip(alt.notes, alt.years_source, alt.years_confidence, strict=True)
+            ],
+        }
+    )
+    custom = catalogue.deployments[catalogue.deployments.site_id.isin(catalogue.custom_site_ids)]
+    return pd.concat([rows, custom[[c for c in rows.columns if c in custom.columns]]]).reset_index(
+        drop=True
+    )
+
+
+def _offline_on(catalogue: Catalogue, on_date: dt.date) -> set[str]:
+    """Deployment ids offline on ``on_date`` (from ``offline_from`` up to ``offline_until``)."""
+    out = catalogue.outages
+    if out.empty:
+        return set()
+    return {
+        str(did)
+        for did, a, b in zip(out.deployment_id, out.offline_from, out.offline_until, strict=True)
+        if parse_date(str(a)) <= on_date < parse_date(str(b))
+    }
+
+
+def alternative_info(catalogue: Catalogue, scenario: Scenario) -> pd.Series | None:
+    """The data/scenarios.csv row of an alternative (``None`` for the plan and the record)."""
+    if scenario not in ALTERNATIVES or catalogue.scenarios.empty:
+        return None
+    rows = catalogue.scenarios[catalogue.scenarios.scenario_id == scenario]
+    return None if rows.empty else rows.iloc[0]
+
+
+def scenario_early_warning(catalogue: Catalogue, scenario: Scenario, year: int) -> pd.DataFrame:
+    """Russian early-warning radars a scenario uses as sensors in ``year`` (data, for the engine).
+
+    Rows of data/scenario_early_warning.csv joined with data/early_warning_radars.csv
+    (position, sector, ranges). The engagement engine does not use them yet: they are the
+    scenario's definition, to be wired as sensors.
+    """
+    sew = catalogue.scenario_early_warning
+    if sew.empty:
+        return sew
+    rows = sew[(sew.scenario_id == scenario) & (sew.from_year <= year)]
+    rows = rows[rows.until_year.isna() | (rows.until_year.fillna(0) >= year)]
+    radars = catalogue.early_warning_radars.drop(columns=["_line", "source", "confidence", "notes"])
+    return rows.drop(columns=["_line"]).merge(radars, on="radar_id", how="left")
 
 
 def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> radar_mod.RadarSpec:
@@ -233,6 +370,45 @@ class PhaseStatus:
 
 def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseStatus:
     """Phase banner for a year: "Phase 2 — 2015 plan" or "Phase 2 as built — ... 12 May 2016"."""
+    if scenario in ALTERNATIVES:
+        return _alternative_status(catalogue, year, scenario)
+    status = _baseline_status(catalogue, year, scenario)
+    if year > PLAN_LAST_YEAR:
+        return replace(
+            status,
+            banner=f"{status.banner} · {year}: after the 2011-{PLAN_LAST_YEAR} plan",
+            detail=f"{status.detail} The 2009 plan ended with Phase 4 in {PLAN_LAST_YEAR}; "
+            f"{year} shows what came after it.",
+        )
+    return status
+
+
+def _alternative_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseStatus:
+    """Banner of an alternative: its name, the year, what is in place and why these years."""
+    info = alternative_info(catalogue, scenario)
+    label = SCENARIO_LABELS[scenario]
+    if info is None:
+        return PhaseStatus(None, f"{label} — {year}", "No description in data/scenarios.csv.")
+    deps = deployed(catalogue, year, scenario)
+    first = catalogue.alternatives[catalogue.alternatives.scenario_id == scenario].from_year.min()
+    state = (
+        f"not yet in place (from {int(first)}, hypothetical)"
+        if deps.empty
+        else f"hypothetical, as if built ({len(deps)} elements in place)"
+    )
+    assumed = (
+        " Years are an ASSUMPTION (Low confidence): "
+        if info.years_confidence == "Assumption"
+        else f" Years ({info.years_confidence} confidence): "
+    )
+    return PhaseStatus(
+        None,
+        f"{label} — {year}: {state}",
+        f"{info.description} ({info.basis}).{assumed}{info.years_basis}.",
+    )
+
+
+def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseStatus:
     ph = catalogue.phases.sort_values("phase")
     if scenario == "planned":
         reached = ph[ph.planned_year <= year]
@@ -412,6 +588,7 @@ def deployed_for(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFram
         options.scenario,
         include_occasional=options.include_occasional,
         exclude_sites=options.exclude_sites,
+        on_date=options.on_date,
     )
 
 
@@ -452,12 +629,10 @@ def interceptor_sites(
     if flyout_model not in FLYOUT_MODELS:
         raise ValueError(f"flyout_model={flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}")
     deps = deployed_for(catalogue, options)
-    radars = {
-        row.site_id: radar_spec(catalogue, row, options.estimate)
-        for _, row in deps[deps.kind == "radar"].iterrows()
-    }
+    radar_rows = deps[deps.kind == "radar"]
     out = []
     for _, row in deps[deps.kind == "interceptor"].iterrows():
+        own = _own_radar_row(radar_rows, row)
         sid, est = row.system_id, options.estimate
         out.append(
             InterceptorSite(
@@ -472,13 +647,47 @@ def interceptor_sites(
                 max_reach_m=catalogue.parameter(sid, "nominal_range_km", est) * 1000.0
                 if cap_at_nominal_range
                 else None,
-                own_radar=radars.get(row.site_id),
+                own_radar=None if own is None else radar_spec(catalogue, own, options.estimate),
                 flyout=flyout_spec_for(catalogue, sid, est, speed_basis=speed_basis)
                 if flyout_model == "point_mass"
                 else None,
+                ceiling_m=intercept_ceiling_m(catalogue, sid, est),
             )
         )
     return tuple(out)
+
+
+def _own_radar_row(radars: pd.DataFrame, interceptor: pd.Series) -> pd.Series | None:
+    """The radar deployed with an interceptor: at its site, preferably in service with it.
+
+    A site may hold two systems in one year (Deveselu 2019: Aegis Ashore's SPY-1 and, while it
+    was offline, the THAAD battery's TPY-2): the radar with the interceptor's own dates
+    (built and planned) is its fire-control radar; otherwise any radar at the site.
+    """
+    here = radars[radars.site_id == interceptor.site_id]
+    if here.empty:
+        return None
+    for col in ("built_from", "built_until", "planned_from_year", "planned_until_year"):
+        same = here[[str(_blank(v)) == str(_blank(interceptor[col])) for v in here[col]]]
+        if not same.empty:
+            here = same
+    return here.iloc[0]
+
+
+def _blank(value: object) -> object:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def intercept_ceiling_m(catalogue: Catalogue, system_id: str, estimate: Estimate) -> float | None:
+    """The kill vehicle's enforced ceiling (``intercept_ceiling_km``), m; ``None`` if it has none.
+
+    Only interceptors whose sources give an engagement ceiling set by the kill vehicle (THAAD,
+    ~150 km) carry it; for the others the fly-out fan decides the highest point.
+    """
+    try:
+        return catalogue.parameter(system_id, "intercept_ceiling_km", estimate) * 1000.0
+    except KeyError:
+        return None
 
 
 # --------------------------------------------------------------------------- the query and its resolution

@@ -18,6 +18,8 @@ __all__ = [
     "OKABE_ITO",
     "STATUS_COLOURS",
     "STATUS_WORDS",
+    "ICBM_REACHABLE",
+    "ICBM_UNREACHABLE",
     "TRACK_STATUS_COLOURS",
     "LayerStyle",
     "hex_to_rgba",
@@ -195,8 +197,16 @@ STATUS_WORDS = {
     "not defended": "in the threat's reach, not defended",
     "out of reach": "out of the threat's reach",
 }
-#: Threat-track colour by engagement status (the same table as the capitals).
-TRACK_STATUS_COLOURS = STATUS_COLOURS
+#: Status words of the Russian-ICBM tracks on the wide map (coverage.products.icbm_year).
+ICBM_REACHABLE = "reachable by a site of the year"
+ICBM_UNREACHABLE = "not reachable by any site of the year"
+#: Threat-track colour by engagement status (the same table as the capitals), plus the ICBM
+#: tracks: vermillion when an interceptor of the year can reach them, grey when none can.
+TRACK_STATUS_COLOURS = {
+    **STATUS_COLOURS,
+    ICBM_REACHABLE: OKABE_ITO["vermillion"],
+    ICBM_UNREACHABLE: OKABE_ITO["grey"],
+}
 
 
 @dataclass(frozen=True)

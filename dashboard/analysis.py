@@ -16,7 +16,15 @@ from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.products.sensitivity import sensitivity_table
 from coverage.render import gis
-from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_names
+from coverage.scenario import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PLAN_LAST_YEAR,
+    DefenceQuery,
+    FootprintOptions,
+    launch_area_names,
+)
+from dashboard import icbm_view
 
 __all__ = ["analysis_tabs", "engagement_controls", "menu_labels"]
 
@@ -242,7 +250,8 @@ def _metrics(
 
 
 @st.cache_resource(
-    show_spinner="Computing coverage 2011-2024 (about 15 s the first time)...", max_entries=8
+    show_spinner=f"Computing coverage {FIRST_YEAR}-{LAST_YEAR} (about 15 s the first time)...",
+    max_entries=8,
 )
 def _series(
     digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
@@ -369,7 +378,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
         [
             "Footprints",
             "Coverage metrics",
-            "Coverage 2011–2024",
+            f"Coverage {FIRST_YEAR}–{LAST_YEAR}",
             "Threat tracks",
             "Russian-ICBM question",
         ],
@@ -487,7 +496,8 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             st.altair_chart(chart, width="stretch", key="series_chart")
             st.caption(
                 "50 km grid for the series (the map uses 25 km). The gap between the lines is the "
-                "delay of Redzikowo (planned 2018, built 2024) and the cancelled Phase 4. "
+                "delay of Redzikowo (planned 2018, built 2024) and the cancelled Phase 4; years "
+                f"after {PLAN_LAST_YEAR} are after the plan (built: Arrow 3 in Germany from Dec 2025). "
                 f"{data.assumptions}"
             )
             shown = series.rename(columns=_SERIES_HEADERS)
@@ -535,6 +545,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             assumptions = icbm.IcbmAssumptions(
                 estimate=options.estimate, delay_s=state.delay_s, cueing=cueing
             )
+            icbm_view.year_view(catalogue, options, assumptions)
             table = _icbm(digest, assumptions, catalogue)
             st.markdown(
                 "Could an interceptor at a European site reach a Russian ICBM flying to the United States? "

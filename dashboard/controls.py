@@ -8,8 +8,9 @@ import streamlit as st
 
 from coverage.products.mapdata import DEFAULT_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES
+from dashboard import scenarios
 
 __all__ = ["DASHBOARD_LAYERS", "ViewChoice", "sidebar_state"]
 
@@ -42,18 +43,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         bind="query-params",
         help="Assets in place at any time in the year (as built: by 31 December).",
     )
-    # Bound widgets put their displayed label in the URL, so the options are the short codes
-    # (?scenario=planned) and the long names go in the captions.
-    scenario = sb.radio(
-        "Scenario",
-        ["actual", "planned"],
-        key="scenario",
-        bind="query-params",
-        captions=[SCENARIO_LABELS["actual"], "as planned, Sept 2009"],
-        horizontal=True,
-        help="As planned: the September 2009 announcement (plus the 2011 Rota decision). "
-        "As built: dates when each element became operational.",
-    )
+    scenario = scenarios.scenario_control(sb)
     estimate = sb.segmented_control(
         "Parameter estimate",
         ["low", "nominal", "high"],

@@ -82,7 +82,7 @@ def export_panel(
             "One table per layer, for QGIS",
         ),
         (
-            "KMZ (2011–2024)",
+            f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",
             f"epaa_{data.state.options.scenario}_rollout.kmz",
             "application/vnd.google-earth.kmz",
             lambda: gis.kmz_from_kml(
@@ -102,7 +102,7 @@ def export_panel(
             f"epaa_{data.state.options.scenario}_rollout.gif",
             "image/gif",
             lambda: animation.rollout_gif(rollout_series(catalogue, data.state, years)),
-            "One slide per year 2011–2024 (takes about 20 s)",
+            f"One slide per year {FIRST_YEAR}–{LAST_YEAR} (takes about 20 s)",
         ),
     ]
     cols = st.columns(5)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from coverage.scenario import FIRST_YEAR, LAST_YEAR
+
 __all__ = ["ALLOWED", "url_notices"]
 
 #: What each URL-bound widget accepts, in words (for the notices).
 ALLOWED: Mapping[str, str] = {
-    "year": "a year from 2011 to 2024",
-    "scenario": "actual or planned",
+    "year": f"a year from {FIRST_YEAR} to {LAST_YEAR}",
+    "scenario": "a scenario from the menu (as built, as planned or an alternative architecture)",
     "estimate": "low, nominal or high",
     "delay_s": "0 to 300 s in steps of 10",
     "launch_area": "a launch point or area from the menu",

@@ -75,7 +75,7 @@ def test_app__toggling_layers_changes_the_deck(app: AppTest) -> None:
 
 def test_app__scenario_switch_shows_phase4_plan(app: AppTest) -> None:
     app.slider(key="year").set_value(2020).run()
-    app.radio(key="scenario").set_value("planned").run()
+    app.selectbox(key="scenario").set_value("planned").run()
     assert not app.exception
     inter = next(layer for layer in _deck(app)["layers"] if layer["id"] == "interceptor")
     systems = {f["properties"]["system"] for f in inter["data"]["features"]}
@@ -90,7 +90,7 @@ def test_app__url_query_params_open_the_same_view() -> None:
     at.run()
     assert not at.exception
     assert at.slider(key="year").value == 2012
-    assert at.radio(key="scenario").value == "planned"
+    assert at.selectbox(key="scenario").value == "planned"
 
 
 def test_app__year_buttons_step(app: AppTest) -> None:
@@ -115,7 +115,7 @@ def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
         "PDF",
         "GeoJSON",
         "GeoPackage",
-        "KMZ (2011–2024)",
+        "KMZ (2011–2026)",
         "Rollout GIF",
     } <= labels
 
@@ -263,3 +263,43 @@ def test_app__metrics_tab_ranks_the_assumptions_and_icbm_tab_answers_per_site() 
     at = _opened(year="2016", tab="Russian-ICBM question")
     text = _markdown(at)
     assert "Aegis Ashore Poland (NSF Redzikowo)" in text and "nominal case" in text
+
+
+def test_app__scenario_menu_names_the_alternatives(app: AppTest) -> None:
+    box = app.selectbox(key="scenario")
+    assert "Third Site (Bush plan 2007)" in box.options
+    assert "Putin's offer (2007)" in box.options
+    assert "third_site" not in box.options  # names, not ids
+    app.slider(key="year").set_value(2014).run()
+    app.selectbox(key="scenario").set_value("third_site").run()
+    assert not app.exception
+    inter = next(layer for layer in _deck(app)["layers"] if layer["id"] == "interceptor")
+    systems = {f["properties"]["system"] for f in inter["data"]["features"]}
+    assert systems == {"gbi_2stage"}
+    assert any("Third Site (Bush plan 2007) — 2014" in m.value for m in app.markdown)
+
+
+def test_app__alternative_by_id_link_and_year_2026() -> None:
+    at = _opened(year="2026", scenario="putin_2007")
+    assert not at.exception
+    assert at.slider(key="year").value == 2026
+    assert at.selectbox(key="scenario").value == "putin_2007"
+    assert not [w for w in at.warning if "scenario" in w.value]  # an id link is accepted
+
+
+def test_app__2026_as_built_shows_arrow3_and_after_the_plan() -> None:
+    at = _opened(year="2026", scenario="actual")
+    assert not at.exception
+    inter = _layer(at, "interceptor")
+    systems = {f["properties"]["system"] for f in inter["data"]["features"]}
+    assert "arrow3" in systems
+    assert any("after the 2011-2020 plan" in m.value for m in at.markdown)
+
+
+def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
+    at = _opened(year="2024", scenario="actual", tab="Russian-ICBM question")
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Aegis Ashore Poland (NSF Redzikowo) (SM-3 Block IIA): can reach" in text
+    assert "Russian ICBM tracks toward the US are reachable" in text
+    assert len(at.get("image")) >= 1  # the wide (Arctic) view

@@ -238,9 +238,9 @@ def test_flyout__prints_the_model_and_the_quoted_checks():
 
 
 def test_flyout__unknown_variant_is_one_line_naming_the_flag():
-    res = run("flyout", "--variant", "thaad")
+    res = run("flyout", "--variant", "patriot_pac3")
     assert res.returncode == 2
-    assert "--variant 'thaad' is not known; allowed: sm3_ia" in res.stderr
+    assert "--variant 'patriot_pac3' is not known; allowed: sm3_ia" in res.stderr
     assert "Traceback" not in res.stderr and "usage" not in res.stderr
 
 

@@ -19,7 +19,7 @@ def test_url_notices__pure_rules():
     assert url_notices({"threat": ["Design case"]}, used, labels=labels) == []  # the label
     assert url_notices({"delay_s": ["60.0"]}, used) == []  # the same number
     (bad,) = url_notices({"year": ["abc"]}, used)
-    assert "'year' = 'abc' is not allowed (a year from 2011 to 2024); using 2016" in bad
+    assert "'year' = 'abc' is not allowed (a year from 2011 to 2026); using 2016" in bad
     (twice,) = url_notices({"year": ["2016", "2017"]}, used)
     assert "given 2 times" in twice and "one value is allowed" in twice
     (unknown,) = url_notices({"yaer": ["2016"]}, used)

@@ -117,7 +117,7 @@ def test_add_site__identical_adds_give_the_same_digest(sourced: Catalogue) -> No
         ("lon_deg", -181, "a number from -180 to 180"),
         ("elevation_m", 12_000, "a number from -500 to 9000"),
         ("kind", "submarine", "one of 'land', 'port', 'ship_station', 'c2'"),
-        ("system_id", "thaad", "unknown system id"),
+        ("system_id", "patriot_pac3", "unknown system id"),
         ("boresight_deg", 400, "a number from 0 to 360"),
         ("year", 1990, "a whole number from 2009 to 2040"),
         ("name", "x" * 121, "text of at most 120 characters"),
@@ -157,7 +157,7 @@ def test_move_site__sourced_site_becomes_custom_and_keeps_its_deployments(
     assert site.coord_confidence == "User" and "24.4134" in site.notes
     assert "deveselu" in cat.custom_site_ids
     deps = cat.deployments[cat.deployments.site_id == "deveselu"]
-    assert len(deps) == 2 and deps.confidence.eq("User").all()
+    assert len(deps) == 4 and deps.confidence.eq("User").all()  # Aegis Ashore and THAAD 2019
     fp = compute_map(cat, MapState(options=FootprintOptions(year=2020))).footprints
     moved = fp[fp.site_id == "deveselu"]
     assert moved.custom.all() and (moved.site_lon_deg == 26.0).all()
@@ -201,7 +201,7 @@ def test_csv_upload__keeps_good_rows_and_reports_each_bad_one(sourced: Catalogue
         DEP_HEADER,
         _dep_row("qatar_radar", "cbo_qatar", "an_tpy2_fbm", "330"),  # line 2
         _dep_row("germany_sm3", "cbo_germany", "sm3_iia"),  # line 3
-        _dep_row("germany_bad", "cbo_germany", "thaad"),  # line 4
+        _dep_row("germany_bad", "cbo_germany", "patriot_pac3"),  # line 4
         _dep_row("deveselu_extra", "deveselu", "sm3_iia"),  # line 5: a sourced site
     )
     result = whatif.sites_from_csv(
@@ -220,7 +220,7 @@ def test_csv_upload__keeps_good_rows_and_reports_each_bad_one(sourced: Catalogue
     where = {(p.source, p.line, p.column, p.value) for p in result.rejected}
     assert ("cbo.csv", 3, "lat_deg", "95") in where
     assert ("cbo.csv", 5, "kind", "moon") in where
-    assert ("cbo_deps.csv", 4, "system_id", "thaad") in where
+    assert ("cbo_deps.csv", 4, "system_id", "patriot_pac3") in where
     assert ("cbo_deps.csv", 5, "site_id", "deveselu") in where
     for p in result.rejected:
         assert p.allowed and str(p).startswith(p.source)
@@ -246,7 +246,7 @@ def test_csv_upload__shortcut_columns_create_deployments(sourced: Catalogue) -> 
     text = _csv(
         "name,kind,lon_deg,lat_deg,elevation_m,system_id,year,boresight_deg",
         '"Incirlik option",land,35.43,37.0,50,"spy1d,sm3_iia",2015,',
-        "Bad system,land,35.43,37.0,50,thaad,2015,",
+        "Bad system,land,35.43,37.0,50,patriot_pac3,2015,",
     )
     result = whatif.sites_from_csv(sourced, text, name="short.csv")
     assert result.accepted == 1 and len(result.rejected) == 1
@@ -539,7 +539,7 @@ def test_panel__add_move_remove_reset() -> None:
 
     at = AppTest.from_function(_panel_script, default_timeout=60).run()
     assert not at.exception
-    assert _probe(at) == "custom=;sites=9"
+    assert _probe(at) == "custom=;sites=14"
     at.text_input(key="whatif_name").set_value(XSS)
     at.number_input(key="whatif_lon").set_value(47.8)
     at.number_input(key="whatif_lat").set_value(40.87)
@@ -547,7 +547,7 @@ def test_panel__add_move_remove_reset() -> None:
     at.number_input(key="whatif_boresight").set_value(160.0)
     at.button(key="whatif_add").click().run()
     assert not at.exception
-    assert _probe(at) == "custom=user_img_src_x_onerror_alert_1;sites=10"
+    assert _probe(at) == "custom=user_img_src_x_onerror_alert_1;sites=15"
     assert any(XSS in str(t.value) for t in at.text)  # plain text element
     for md in (*at.markdown, *at.success, *at.warning, *at.error, *at.caption):
         assert "<img" not in str(md.value)
@@ -555,12 +555,12 @@ def test_panel__add_move_remove_reset() -> None:
     assert at.number_input(key="whatif_move_lon").value == pytest.approx(-6.3316)
     at.number_input(key="whatif_move_lat").set_value(36.0)
     at.button(key="whatif_move").click().run()
-    assert _probe(at) == "custom=rota,user_img_src_x_onerror_alert_1;sites=10"
+    assert _probe(at) == "custom=rota,user_img_src_x_onerror_alert_1;sites=15"
     at.button(key="whatif_remove_user_img_src_x_onerror_alert_1").click().run()
-    assert _probe(at) == "custom=rota;sites=9"
+    assert _probe(at) == "custom=rota;sites=14"
     at.text_input(key="whatif_name").set_value("")
     at.button(key="whatif_add").click().run()
     assert at.error and at.dataframe  # the refusal and its problems table
     at.button(key="whatif_reset").click().run()
-    assert _probe(at) == "custom=;sites=9"
+    assert _probe(at) == "custom=;sites=14"
     assert not at.exception

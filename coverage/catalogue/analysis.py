@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
-from coverage.catalogue.tables import CONFIDENCES, DATA_DIR
+from coverage.catalogue.tables import CONFIDENCES, DATA_DIR, SCENARIO_IDS
 
 __all__ = [
     "ANALYSIS_SCHEMAS",
@@ -119,7 +119,7 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
     ),
     "capabilities.csv": (
         Column("capability", "choice", choices=CAPABILITIES),
-        Column("scenario", "choice", choices=("planned", "actual")),
+        Column("scenario", "choice", choices=SCENARIO_IDS),
         Column("available_from", "date", minimum=2009, maximum=2040),
         Column("source", "str", max_length=_TEXT),
         Column("confidence", "choice", choices=CONFIDENCES),
@@ -178,7 +178,7 @@ def read_analysis_table(
     if name == "capabilities.csv" and not frame.empty:
         have = set(zip(frame.capability, frame.scenario, strict=True))
         for cap in CAPABILITIES:
-            for scenario in ("planned", "actual"):
+            for scenario in SCENARIO_IDS:
                 if (cap, scenario) not in have:
                     problems.append(
                         DataProblem(label, None, "capability", cap, f"needs a {scenario} row")

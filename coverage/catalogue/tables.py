@@ -27,8 +27,11 @@ from coverage.catalogue.schema import (
 )
 
 __all__ = [
+    "ALTERNATIVE_SCENARIOS",
+    "BASELINE_SCENARIOS",
     "CONFIDENCES",
     "DATA_DIR",
+    "SCENARIO_IDS",
     "ESTIMATES",
     "Catalogue",
     "DataError",
@@ -47,7 +50,18 @@ ESTIMATES: tuple[Estimate, ...] = ("low", "nominal", "high")
 CONFIDENCES = ("High", "Medium", "Low-Medium", "Low", "Derived", "Assumption", "User")
 SITE_KINDS = ("land", "port", "ship_station", "c2")
 SYSTEM_KINDS = ("radar", "interceptor", "c2")
-PRESENCES = ("permanent", "patrol", "occasional")
+PRESENCES = ("permanent", "patrol", "occasional", "temporary")
+#: The two scenarios of deployments.csv: the September 2009 plan and what was built.
+BASELINE_SCENARIOS = ("planned", "actual")
+#: Alternative architectures of the NATO-Russia debate (scenarios.csv, alternatives.csv).
+ALTERNATIVE_SCENARIOS = (
+    "third_site",
+    "cbo_sea",
+    "cbo_land_sm3",
+    "cbo_land_kei",
+    "putin_2007",
+)
+SCENARIO_IDS = BASELINE_SCENARIOS + ALTERNATIVE_SCENARIOS
 
 #: Parameters each system kind must carry in parameters.csv, with their allowed range.
 REQUIRED_PARAMETERS: Mapping[str, Mapping[str, tuple[str, float, float]]] = {
@@ -210,6 +224,64 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("source", "str", max_length=_TEXT),
         Column("confidence", "choice", choices=CONFIDENCES),
     ),
+    "scenarios.csv": (
+        Column("scenario_id", "choice", choices=ALTERNATIVE_SCENARIOS),
+        Column("label", "str", max_length=60, description="Readable name shown in menus"),
+        Column("basis", "str", max_length=120, description="Who proposed it, when"),
+        Column("description", "str", max_length=_TEXT),
+        Column("years_basis", "str", max_length=_TEXT, description="Why these years"),
+        Column("years_confidence", "choice", choices=CONFIDENCES),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "alternatives.csv": (
+        Column("deployment_id", "id"),
+        Column("scenario_id", "choice", choices=ALTERNATIVE_SCENARIOS),
+        Column("site_id", "id"),
+        Column("system_id", "id"),
+        Column(
+            "from_year",
+            "int",
+            minimum=2009,
+            maximum=2040,
+            description="First year the element would have been operational (hypothetical)",
+        ),
+        Column("until_year", "int", required=False, minimum=2009, maximum=2040),
+        Column("boresight_deg", "float", required=False, minimum=0, maximum=360),
+        Column("interceptor_count", "int", required=False, minimum=0, maximum=1000),
+        Column("presence", "choice", choices=PRESENCES),
+        Column("years_source", "str", max_length=_TEXT),
+        Column("years_confidence", "choice", choices=CONFIDENCES),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "scenario_early_warning.csv": (
+        Column("scenario_id", "choice", choices=ALTERNATIVE_SCENARIOS),
+        Column("radar_id", "id", description="An early_warning_radars.csv radar"),
+        Column("role", "str", max_length=_TEXT, description="What the scenario uses it for"),
+        Column("from_year", "int", minimum=2007, maximum=2040),
+        Column("until_year", "int", required=False, minimum=2007, maximum=2040),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("notes", "str", required=False, max_length=_TEXT),
+    ),
+    "outages.csv": (
+        Column("deployment_id", "id", description="A deployments.csv row taken offline"),
+        Column("offline_from", "date", minimum=2009, maximum=2040),
+        Column(
+            "offline_until",
+            "date",
+            minimum=2009,
+            maximum=2040,
+            description="Back in service on this date",
+        ),
+        Column("stand_in", "str", required=False, max_length=_TEXT),
+        Column("reason", "str", max_length=_TEXT),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+    ),
     "nato_members.csv": (
         Column("iso3", "str", max_length=3),
         Column("name", "str", max_length=80),
@@ -229,6 +301,10 @@ _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "nato_members.csv": "iso3",
     "phases.csv": "phase",
     "events.csv": ("date", "title"),
+    "scenarios.csv": "scenario_id",
+    "alternatives.csv": "deployment_id",
+    "scenario_early_warning.csv": ("scenario_id", "radar_id"),
+    "outages.csv": ("deployment_id", "offline_from"),
 }
 
 
@@ -274,12 +350,23 @@ class Catalogue:
     phases: pd.DataFrame
     label: str = "sourced catalogue"
     custom_site_ids: frozenset[str] = field(default_factory=frozenset)
+    scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
+    alternatives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenario_early_warning: pd.DataFrame = field(default_factory=pd.DataFrame)
+    outages: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @cached_property
     def digest(self) -> str:
         """Content hash, used as a cache key by the dashboard."""
         h = hashlib.sha256()
-        for frame in (self.sites, self.systems, self.parameters, self.deployments):
+        for frame in (
+            self.sites,
+            self.systems,
+            self.parameters,
+            self.deployments,
+            self.alternatives,
+            self.outages,
+        ):
             h.update(frame.to_csv(index=False).encode())
         h.update(",".join(sorted(self.custom_site_ids)).encode())
         return h.hexdigest()[:16]
@@ -455,6 +542,103 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                     f"must not be before built_from ({row.built_from})",
                 )
             )
+    problems += _check_alternatives(tables, label, site_ids, kinds)
+    return problems
+
+
+def _check_alternatives(
+    tables: Mapping[str, pd.DataFrame], label: str, site_ids: set[str], kinds: Mapping[str, str]
+) -> list[DataProblem]:
+    """References of the alternative scenarios and outages (absent tables are skipped)."""
+    problems: list[DataProblem] = []
+    alts = tables.get("alternatives.csv")
+    deps = tables["deployments.csv"]
+    if alts is not None:
+        a_src = f"{label}/alternatives.csv"
+        taken = set(deps.deployment_id)
+        for row in alts.rename(columns={"_line": "line"}).itertuples():
+            for col, value, known in (
+                ("site_id", row.site_id, site_ids),
+                ("system_id", row.system_id, set(kinds)),
+            ):
+                if value not in known:
+                    problems.append(
+                        DataProblem(
+                            a_src,
+                            row.line,
+                            col,
+                            value,
+                            "unknown id; known: " + ", ".join(sorted(known)),
+                        )
+                    )
+            if row.deployment_id in taken:
+                problems.append(
+                    DataProblem(
+                        a_src,
+                        row.line,
+                        "deployment_id",
+                        row.deployment_id,
+                        "already used in deployments.csv: ids are unique across both files",
+                    )
+                )
+            if not pd.isna(row.until_year) and row.until_year < row.from_year:
+                problems.append(
+                    DataProblem(
+                        a_src,
+                        row.line,
+                        "until_year",
+                        str(row.until_year),
+                        f"must not be before from_year ({row.from_year})",
+                    )
+                )
+        scen = tables.get("scenarios.csv")
+        if scen is not None:
+            for sid in sorted(set(ALTERNATIVE_SCENARIOS) - set(scen.scenario_id)):
+                problems.append(
+                    DataProblem(
+                        f"{label}/scenarios.csv", None, "scenario_id", sid, "a row is required"
+                    )
+                )
+            for sid in sorted(set(ALTERNATIVE_SCENARIOS) - set(alts.scenario_id)):
+                problems.append(
+                    DataProblem(a_src, None, "scenario_id", sid, "needs at least one deployment")
+                )
+    ew = tables.get("scenario_early_warning.csv")
+    radars = tables.get("early_warning_radars.csv")
+    if ew is not None and radars is not None:
+        known = set(radars.radar_id)
+        for row in ew.rename(columns={"_line": "line"}).itertuples():
+            if row.radar_id not in known:
+                problems.append(
+                    DataProblem(
+                        f"{label}/scenario_early_warning.csv",
+                        row.line,
+                        "radar_id",
+                        row.radar_id,
+                        "unknown early-warning radar; known: " + ", ".join(sorted(known)),
+                    )
+                )
+    outages = tables.get("outages.csv")
+    if outages is not None:
+        o_src = f"{label}/outages.csv"
+        dep_ids = set(deps.deployment_id)
+        for row in outages.rename(columns={"_line": "line"}).itertuples():
+            if row.deployment_id not in dep_ids:
+                problems.append(
+                    DataProblem(
+                        o_src, row.line, "deployment_id", row.deployment_id, "unknown deployment id"
+                    )
+                )
+            if parse_date(str(row.offline_until)) <= parse_date(str(row.offline_from)):
+                problems.append(
+                    DataProblem(
+                        o_src,
+                        row.line,
+                        "offline_until",
+                        str(row.offline_until),
+                        f"must be after offline_from ({row.offline_from})",
+                    )
+                )
     return problems
 
 
@@ -495,6 +679,12 @@ def load_catalogue(
     deps["boresight_deg"] = pd.to_numeric(deps["boresight_deg"])
     ew = tables["early_warning_radars.csv"].copy()
     ew["active_until_year"] = pd.array(ew["active_until_year"], dtype="Int64")
+    alts = tables["alternatives.csv"].copy()
+    for col in ("until_year", "interceptor_count"):
+        alts[col] = pd.array(alts[col], dtype="Int64")
+    alts["boresight_deg"] = pd.to_numeric(alts["boresight_deg"])
+    sew = tables["scenario_early_warning.csv"].copy()
+    sew["until_year"] = pd.array(sew["until_year"], dtype="Int64")
     return Catalogue(
         sites=tables["sites.csv"],
         systems=tables["systems.csv"],
@@ -505,6 +695,10 @@ def load_catalogue(
         launch_points=tables["launch_points.csv"],
         nato_members=tables["nato_members.csv"],
         phases=tables["phases.csv"],
+        scenarios=tables["scenarios.csv"],
+        alternatives=alts,
+        scenario_early_warning=sew,
+        outages=tables["outages.csv"],
     )
 
 

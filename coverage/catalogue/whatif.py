@@ -319,6 +319,9 @@ def remove_site(catalogue: Catalogue, site_id: str) -> WhatIfResult:
         catalogue,
         sites=sites[sites.site_id != site_id].reset_index(drop=True),
         deployments=deps[deps.site_id != site_id].reset_index(drop=True),
+        alternatives=catalogue.alternatives[catalogue.alternatives.site_id != site_id]
+        if not catalogue.alternatives.empty
+        else catalogue.alternatives,
         label=_WHATIF_LABEL,
         custom_site_ids=catalogue.custom_site_ids - {site_id},
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import math
 import os
 import re
@@ -20,8 +21,10 @@ from typing import NoReturn
 from coverage.catalogue.tables import DATA_DIR, ESTIMATES
 from coverage.physics.ballistics import SHAPES
 from coverage.scenario import (
+    ALTERNATIVES,
     CAPABILITY_SETTINGS,
     FLYOUT_MODELS,
+    SCENARIO_LABELS,
     SCENARIOS,
     SPEED_BASES,
     DefenceQuery,
@@ -40,6 +43,7 @@ __all__ = [
     "add_state_arguments",
     "flag_message",
     "number",
+    "on_date",
     "options_from_args",
     "query_from_args",
     "write_output",
@@ -96,6 +100,16 @@ def year(text: str) -> int:
     return value
 
 
+def on_date(text: str) -> dt.date:
+    """An argparse ``type`` for a day, ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--on-date must be a date YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
 #: Field names used in the messages of scenario/physics/products -> the flag a user typed.
 FIELD_FLAGS = {
     "launch_area": "--launch-area",
@@ -109,6 +123,7 @@ FIELD_FLAGS = {
     "year": "--year",
     "scenario": "--scenario",
     "estimate": "--estimate",
+    "on_date": "--on-date",
     "target_alt_km": "--target-alt-km",
     "target_rcs_m2": "--target-rcs-m2",
     "min_elevation_deg": "--min-elevation-deg",
@@ -136,7 +151,15 @@ def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool 
         "--scenario",
         choices=SCENARIOS,
         default="actual",
-        help="'planned' (2009 plan) or 'actual' (as built); default actual",
+        help="'planned' (2009 plan), 'actual' (as built; default) or an alternative "
+        "architecture: " + ", ".join(f"'{s}' ({SCENARIO_LABELS[s]})" for s in ALTERNATIVES),
+    )
+    parser.add_argument(
+        "--on-date",
+        type=on_date,
+        default=None,
+        help="one day of the as-built record (YYYY-MM-DD, in --year; outages count, e.g. "
+        "Deveselu offline Apr-Aug 2019 with THAAD standing in); default: the whole year",
     )
     parser.add_argument(
         "--estimate",
@@ -179,6 +202,7 @@ def options_from_args(args: argparse.Namespace, year: int | None = None) -> Foot
         target_rcs_m2=args.target_rcs_m2,
         min_elevation_deg=args.min_elevation_deg,
         include_occasional=args.include_occasional,
+        on_date=getattr(args, "on_date", None) if year is None else None,
     )
 
 

@@ -98,6 +98,10 @@ class InterceptorSite:
         ``max_alt_m`` then play no part (the fan decides the highest point). ``None``: the
         gravity-free reach formula D(t) of the fact sheet (§5.4) with the band
         [``min_alt_m``, ``max_alt_m``].
+    ceiling_m
+        Highest altitude the kill vehicle can engage at, m, enforced by both fly-out models
+        (e.g. THAAD's ~150 km: its seeker and divert work in the upper atmosphere and just
+        above it, whatever height its booster could reach); ``None`` (default): no such limit.
     """
 
     key: str
@@ -111,6 +115,7 @@ class InterceptorSite:
     max_reach_m: float | None = None
     own_radar: radar_mod.RadarSpec | None = None
     flyout: FlyoutSpec | None = None
+    ceiling_m: float | None = None
 
     def __post_init__(self) -> None:
         check_range("InterceptorSite.lon_deg", self.lon_deg, -180.0, 180.0, " degrees")
@@ -124,6 +129,17 @@ class InterceptorSite:
         check_range("InterceptorSite.max_alt_m", self.max_alt_m, self.min_alt_m, 5_000_000.0, " m")
         if self.max_reach_m is not None:
             check_range("InterceptorSite.max_reach_m", self.max_reach_m, 0.0, 40_000_000.0, " m")
+        if self.ceiling_m is not None:
+            check_range(
+                "InterceptorSite.ceiling_m", self.ceiling_m, self.min_alt_m, 5_000_000.0, " m"
+            )
+
+    @property
+    def top_alt_m(self) -> float:
+        """Highest usable intercept altitude, m: the ceiling, else ``max_alt_m`` (formula only)."""
+        if self.flyout is not None:
+            return math.inf if self.ceiling_m is None else self.ceiling_m
+        return self.max_alt_m if self.ceiling_m is None else min(self.max_alt_m, self.ceiling_m)
 
     def reach_m(self, tau_s: ArrayLike) -> NDArray[np.float64]:
         """Fly-out distance D after ``tau_s`` seconds (0 before launch), fact sheet §5.4."""
@@ -514,12 +530,12 @@ def _engage_chunk(
             site.burn_time_s,
             site.max_reach_m,
             site.min_alt_m,
-            site.max_alt_m,
+            site.top_alt_m,
         )
         if key not in cache:
             tau = t - t_launch[:, None]
             d = site.reach_m(tau)
-            ok = (tau > 0.0) & (alt >= site.min_alt_m) & (alt <= site.max_alt_m)
+            ok = (tau > 0.0) & (alt >= site.min_alt_m) & (alt <= site.top_alt_m)
             cache[key] = np.where(ok, d * d - r2, -np.inf)
         rs = EARTH_RADIUS_M + site.height_m
         su = unit_vectors(site.lon_deg, site.lat_deg)
@@ -633,6 +649,8 @@ def _flyout_feasible(
     cos_limit = math.cos(min(_flyout_reach_limit_m(site, table) / EARTH_RADIUS_M, math.pi))
     with np.errstate(invalid="ignore"):
         ok = (tau > 0.0) & (alt >= site.min_alt_m) & (dot >= r * cos_limit)
+        if site.ceiling_m is not None:
+            ok &= alt <= site.ceiling_m
     feasible = np.zeros(tau.shape, bool)
     cand = np.flatnonzero(ok)
     if cand.size:
@@ -1056,7 +1074,7 @@ def engage_reference(
                 for tk, hk, rk, ck, sk in points:
                     tau = tk - t_launch
                     if table is not None:
-                        if not (tau > 0.0 and hk >= site.min_alt_m):
+                        if not (tau > 0.0 and site.min_alt_m <= hk <= site.top_alt_m):
                             continue
                         ground = math.acos(min(max((ck * sl + sk * sw) / rk, -1.0), 1.0))
                         ground *= EARTH_RADIUS_M
@@ -1066,7 +1084,7 @@ def engage_reference(
                         if when <= tau and own_sees(k, ck, sk, rk, hk):
                             feasible.append(tk)
                         continue
-                    if not (tau > 0.0 and site.min_alt_m <= hk <= site.max_alt_m):
+                    if not (tau > 0.0 and site.min_alt_m <= hk <= site.top_alt_m):
                         continue
                     d = float(site.reach_m(tau))
                     rhs = rs * rs - (2.0 * rs * sl) * ck - (2.0 * rs) * sk * sw

@@ -179,6 +179,11 @@ def assumption_text(dg: DefendedGrid) -> str:
         f"{o.estimate} interceptor and radar parameters; {describe_detection(q, o)}; "
         f"fly-out {describe_flyout(q)}; "
         f"{q.grid_km:g} km grid"
+        + (
+            f"; as built on {o.on_date:%d %b %Y} (outages in data/outages.csv count)"
+            if o.on_date is not None
+            else ""
+        )
     )
 
 

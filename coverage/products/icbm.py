@@ -48,7 +48,13 @@ from coverage.physics.flyout import (
 from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.physics.threat_flight import earth_fixed_positions, fly
 from coverage.products.threat_flight import boost_programme
-from coverage.scenario import FLYOUT_MODELS, FlyoutModel, describe_flyout, flyout_spec_for
+from coverage.scenario import (
+    FLYOUT_MODELS,
+    FlyoutModel,
+    describe_flyout,
+    flyout_spec_for,
+    intercept_ceiling_m,
+)
 from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
@@ -214,11 +220,14 @@ def _point_mass_margins(
     ``margin_m`` is the farthest ground range reachable at the sample's altitude by its time
     minus the sample's ground range from the site; ``margin_t`` the time available minus the
     table's earliest arrival. ``band`` marks samples after launch and above the kill vehicle's
-    lowest intercept altitude (the fan itself decides the highest).
+    lowest intercept altitude and below its enforced ceiling, if any (otherwise the fan decides
+    the highest).
     """
     table = flyout_table(flyout_spec_for(catalogue, variant, a.estimate, speed_basis=a.speed_basis))
     with np.errstate(invalid="ignore"):
         band = (tau > 0.0) & (alt >= site.min_alt_m)
+        if site.ceiling_m is not None:
+            band &= alt <= site.ceiling_m
     reach = reach_within_m(table, np.where(band, alt, np.nan), np.where(band, tau, np.nan))
     if site.max_reach_m is not None:
         reach = np.minimum(reach, site.max_reach_m)
@@ -237,6 +246,7 @@ def icbm_engagements(
     bases: pd.DataFrame | None = None,
     targets: pd.DataFrame | None = None,
     variants: tuple[str, ...] = SM3_VARIANTS,
+    sites: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Whether any kinematically feasible intercept exists, per base, target, site and variant.
 
@@ -250,7 +260,11 @@ def icbm_engagements(
         Override data/icbm_bases.csv and data/us_targets.csv (columns ``*_id, name, lon_deg,
         lat_deg``).
     variants
-        Interceptor system ids (default the four SM-3 variants).
+        Interceptor system ids (default the four SM-3 variants; any interceptor with fly-out
+        parameters works, e.g. ``gbi_2stage``).
+    sites
+        Override the sites (columns ``site_id, name, lon_deg, lat_deg, elevation_m``); default
+        every site that hosts or was planned to host an interceptor in data/deployments.csv.
 
     Returns
     -------
@@ -267,7 +281,7 @@ def icbm_engagements(
     targets = load_us_targets() if targets is None else targets.reset_index(drop=True)
     base_id_col = "base_id" if "base_id" in bases else bases.columns[0]
     target_id_col = "target_id" if "target_id" in targets else targets.columns[0]
-    sites = _interceptor_sites(catalogue)
+    sites = _interceptor_sites(catalogue) if sites is None else sites.reset_index(drop=True)
     # Tracks: every base x target, in one batch of profiles.
     pairs = [(b, t) for b in range(len(bases)) for t in range(len(targets))]
     lu = unit_vectors(bases.lon_deg.to_numpy(float), bases.lat_deg.to_numpy(float))
@@ -335,6 +349,7 @@ def icbm_engagements(
                     if a.cap_at_nominal_range
                     else None
                 ),
+                ceiling_m=intercept_ceiling_m(catalogue, variant, a.estimate),
             )
             tau = t_s - t_launch[:, None]
             if a.flyout_model == "point_mass":
@@ -342,7 +357,7 @@ def icbm_engagements(
                     catalogue, variant, a, ic, tau, alt, ground
                 )
             else:
-                band = (tau > 0.0) & (alt >= ic.min_alt_m) & (alt <= ic.max_alt_m)
+                band = (tau > 0.0) & (alt >= ic.min_alt_m) & (alt <= ic.top_alt_m)
                 margin_m = np.where(band, ic.reach_m(tau) - dist, -np.inf)
                 with np.errstate(invalid="ignore"):
                     margin_t = np.where(band, tau - _time_to_reach_s(ic, dist), -np.inf)

@@ -25,8 +25,8 @@ from coverage.products.defended import defended_band, defended_grid, defended_la
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
 from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
+    BASELINES,
     SCENARIO_LABELS,
-    SCENARIOS,
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,
@@ -293,7 +293,7 @@ def rollout_series(
         ``False``: ``[series]`` for ``state``'s scenario; ``True``: ``[planned, as built]``.
     """
     year_list = list(years)
-    scenarios = list(SCENARIOS) if both_scenarios else [state.options.scenario]
+    scenarios = list(BASELINES) if both_scenarios else [state.options.scenario]
     return [
         map_series(catalogue, replace(state, options=replace(state.options, scenario=s)), year_list)
         for s in scenarios

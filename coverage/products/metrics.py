@@ -33,9 +33,9 @@ from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.defended import DefendedGrid, assumption_text, defended_grid
 from coverage.products.grid import project_to_3035, target_grid
 from coverage.scenario import (
+    BASELINES,
     FIRST_YEAR,
     LAST_YEAR,
-    SCENARIOS,
     DefenceQuery,
     FootprintOptions,
     Scenario,
@@ -292,10 +292,10 @@ def coverage_time_series(
     query: DefenceQuery,
     *,
     years: Iterable[int] = range(FIRST_YEAR, LAST_YEAR + 1),
-    scenarios: Sequence[Scenario] = SCENARIOS,
+    scenarios: Sequence[Scenario] = BASELINES,
     options: FootprintOptions | None = None,
 ) -> pd.DataFrame:
-    """Coverage per year, planned versus as built (for the 2011-2024 chart).
+    """Coverage per year, planned versus as built (for the 2011-2026 chart).
 
     Years with identical deployments share one cached engagement run, so a full series costs
     a handful of runs, not 28.
@@ -305,7 +305,8 @@ def coverage_time_series(
     query
         Launch area, threat and engagement assumptions, as for :func:`coverage_metrics`.
     years, scenarios
-        What to compute (default 2011-2024, planned and actual).
+        What to compute (default FIRST_YEAR..LAST_YEAR, planned and actual; any scenario of
+        :data:`~coverage.scenario.SCENARIOS` may be listed).
     options
         Template for the other map options (estimate, RCS, ...); ``year`` and ``scenario`` are
         replaced.

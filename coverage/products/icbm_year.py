@@ -1,0 +1,273 @@
+"""The ICBM guarantee question for one map state: which Russian ICBM tracks the year's sites can reach.
+
+:mod:`coverage.products.icbm` asks the question for every site and SM-3 variant the catalogue
+ever names. This module asks it for what is deployed in one year under one scenario (the EPAA
+as planned or as built, or an alternative architecture such as the 2007 third site): every
+interceptor deployed that year, at its site, against every Russian ICBM base → US target track,
+with the same physics and assumptions (:class:`~coverage.products.icbm.IcbmAssumptions`).
+
+It returns, computed and never written by hand:
+
+* one answer line per deployed interceptor site ("Redzikowo (SM-3 Block IIA): can reach 14 of
+  88 tracks in the nominal case (low 3, high 27) ..."), in the low, nominal and high cases;
+* each track with whether any site of the year reaches it, and which;
+* the tracks as lines (great circles from base to target, EPSG:4326) for a wide, north-polar
+  map, coloured by that answer, and a :class:`~coverage.products.mapdata.MapData` holding them
+  so the image exporter can draw the Arctic view.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+from shapely.geometry import LineString, Point
+
+from coverage.catalogue import basemap
+from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
+from coverage.catalogue.tables import ESTIMATES, Catalogue
+from coverage.products.footprints import footprints, sites_layer
+from coverage.products.icbm import IcbmAssumptions, icbm_engagements
+from coverage.products.mapdata import MapData, MapState
+from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, phase_status
+from coverage.style import ICBM_REACHABLE, ICBM_UNREACHABLE
+
+__all__ = [
+    "REACHABLE",
+    "UNREACHABLE",
+    "IcbmYear",
+    "icbm_map_data",
+    "icbm_year",
+]
+
+#: Track statuses (also the legend words and colours of the wide map, coverage.style).
+REACHABLE = ICBM_REACHABLE
+UNREACHABLE = ICBM_UNREACHABLE
+_GEOD = Geod(ellps="WGS84")
+_TRACK_POINTS = 120
+
+
+@dataclass(frozen=True, eq=False)
+class IcbmYear:
+    """The ICBM question answered for one year and scenario.
+
+    Attributes
+    ----------
+    options
+        Year, scenario and estimate asked (the answer sentence uses that estimate's count).
+    answers
+        One row per deployed interceptor site and type: ``site_id, site, variant,
+        variant_name, tracks, feasible_low, feasible_nominal, feasible_high,
+        best_margin_km, answer`` (``answer`` is the sentence shown above the table).
+    tracks
+        One row per base → target track: ``base_id, base, target_id, target, reachable,
+        reached_by, status, name, geometry`` (great circle, EPSG:4326).
+    assumptions
+        The description of the ICBM assumptions in force.
+    """
+
+    options: FootprintOptions
+    answers: pd.DataFrame
+    tracks: gpd.GeoDataFrame
+    assumptions: str
+
+    @property
+    def reachable_tracks(self) -> int:
+        """How many tracks at least one site of the year can reach."""
+        return int(self.tracks.reachable.sum())
+
+
+def _sites(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:
+    deps = deployed_for(catalogue, options)
+    return deps[deps.kind == "interceptor"][
+        ["site_id", "site_name", "system_id", "lon_deg", "lat_deg", "elevation_m"]
+    ].drop_duplicates(["site_id", "system_id"])
+
+
+@functools.lru_cache(maxsize=16)
+def _runs(
+    catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
+) -> dict[str, pd.DataFrame]:
+    """Engagement rows of the year's (site, interceptor) pairs in each estimate."""
+    pairs = _sites(catalogue, options)
+    out: dict[str, pd.DataFrame] = {}
+    for est in ESTIMATES:
+        frames = []
+        for system, group in pairs.groupby("system_id", sort=True):
+            sites = group.rename(columns={"site_name": "name"})[
+                ["site_id", "name", "lon_deg", "lat_deg", "elevation_m"]
+            ]
+            frames.append(
+                icbm_engagements(
+                    catalogue,
+                    replace(assumptions, estimate=est),
+                    variants=(str(system),),
+                    sites=sites,
+                )
+            )
+        out[est] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return out
+
+
+def _answer(row: pd.Series, estimate: str) -> str:
+    name = f"{row.site} ({row.variant_name})"
+    n, total = int(row[f"feasible_{estimate}"]), int(row.tracks)
+    cases = ", ".join(
+        f"{est} case {int(row[f'feasible_{est}'])}" for est in ESTIMATES if est != estimate
+    )
+    if n:
+        return (
+            f"{name}: can reach {n} of {total} tracks under {estimate} assumptions "
+            f"(best margin +{row.best_margin_km:,.0f} km; {cases})."
+        )
+    short = (
+        f"short by ≥ {-row.best_margin_km:,.0f} km"
+        if np.isfinite(row.best_margin_km)
+        else "never inside its altitude band after launch"
+    )
+    return (
+        f"{name}: can reach none of {total} tracks under {estimate} assumptions ({short}; {cases})."
+    )
+
+
+def icbm_year(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    assumptions: IcbmAssumptions | None = None,
+) -> IcbmYear:
+    """Answer the ICBM question for the interceptors deployed under ``options``.
+
+    ``assumptions`` default to :class:`IcbmAssumptions`; their ``estimate`` is replaced by ``options.estimate`` for the main answer; the low
+    and high cases are computed too. Tracks are reachable when at least one site of the year
+    has a feasible intercept in that case.
+    """
+    a = replace(assumptions or IcbmAssumptions(), estimate=options.estimate)
+    # Runs do not depend on the options' estimate: key them on the estimate-free options.
+    runs = _runs(catalogue, replace(options, estimate="nominal"), replace(a, estimate="nominal"))
+    main = runs[options.estimate]
+    bases = load_icbm_bases()
+    if main.empty:
+        answers = pd.DataFrame(
+            columns=[
+                "site_id",
+                "site",
+                "variant",
+                "variant_name",
+                "tracks",
+                "feasible_low",
+                "feasible_nominal",
+                "feasible_high",
+                "best_margin_km",
+                "answer",
+            ]
+        )
+        tracks = _track_frame(_all_tracks(bases), pd.Series(dtype=bool), {})
+        return IcbmYear(options, answers, tracks, a.describe())
+    keys = ["site_id", "site", "variant", "variant_name"]
+    counts = {
+        est: runs[est].groupby(keys, sort=True).feasible.sum().rename(f"feasible_{est}")
+        for est in ESTIMATES
+    }
+    per = main.groupby(keys, sort=True).agg(
+        tracks=("feasible", "size"), best_margin_km=("margin_km", "max")
+    )
+    answers = per.join(list(counts.values())).reset_index()
+    answers["answer"] = [_answer(r, options.estimate) for _, r in answers.iterrows()]
+    track_keys = ["base_id", "base", "target_id", "target"]
+    reachable = main.groupby(track_keys, sort=False).feasible.any()
+    by = (
+        main[main.feasible]
+        .groupby(track_keys, sort=False)
+        .site.agg(lambda s: ", ".join(dict.fromkeys(s)))
+    )
+    tracks = _track_frame(main.drop_duplicates(track_keys), reachable, by.to_dict())
+    return IcbmYear(options, answers.reset_index(drop=True), tracks, a.describe())
+
+
+def _all_tracks(bases: pd.DataFrame) -> pd.DataFrame:
+    targets = load_us_targets()
+    return pd.DataFrame(
+        [
+            {"base_id": b.base_id, "base": b.name, "target_id": t.target_id, "target": t.name}
+            for b in bases.itertuples(index=False)
+            for t in targets.itertuples(index=False)
+        ]
+    )
+
+
+def _track_frame(
+    rows: pd.DataFrame, reachable: pd.Series, reached_by: dict[tuple[str, ...], str]
+) -> gpd.GeoDataFrame:
+    bases = load_icbm_bases().set_index("base_id")
+    targets = load_us_targets().set_index("target_id")
+    records, geoms = [], []
+    for r in rows.itertuples(index=False):
+        key = (r.base_id, r.base, r.target_id, r.target)
+        ok = bool(reachable.get(key, False))
+        b, t = bases.loc[r.base_id], targets.loc[r.target_id]
+        pts = _GEOD.npts(b.lon_deg, b.lat_deg, t.lon_deg, t.lat_deg, _TRACK_POINTS)
+        geoms.append(LineString([(b.lon_deg, b.lat_deg), *pts, (t.lon_deg, t.lat_deg)]))
+        status = REACHABLE if ok else UNREACHABLE
+        who = reached_by.get(key, "")
+        records.append(
+            {
+                "base_id": r.base_id,
+                "base": r.base,
+                "target_id": r.target_id,
+                "target": r.target,
+                "reachable": ok,
+                "reached_by": who,
+                "status": status,
+                "name": f"{r.base} → {r.target}: {status}" + (f" ({who})" if who else ""),
+                "source": "Computed here: boosted ICBM flight and point-mass fly-out "
+                "(coverage/products/icbm.py); drawn as a great circle",
+            }
+        )
+    return gpd.GeoDataFrame(records, geometry=geoms, crs="EPSG:4326")
+
+
+def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
+    """The wide, north-polar map of ``result``: tracks coloured by reach, sites, ICBM bases.
+
+    The map state's view is ``"wide"`` (EPSG:3575 in the image exporter); the "launch" layer
+    holds the ICBM bases and the "tracks" layer the base → target tracks.
+    """
+    o = result.options
+    state = MapState(
+        options=o, layers=frozenset({"nato", "sites", "tracks", "launch"}), view="wide"
+    )
+    bases = load_icbm_bases()
+    launch = gpd.GeoDataFrame(
+        {
+            "name": bases.name,
+            "area": "Russia",
+            "label": [
+                f"{n}: Russian ICBM base ({c} confidence)"
+                for n, c in zip(bases.name, bases.confidence, strict=True)
+            ],
+            "source": bases.source,
+        },
+        geometry=[Point(x, y) for x, y in zip(bases.lon_deg, bases.lat_deg, strict=True)],
+        crs="EPSG:4326",
+    )
+    phase = phase_status(catalogue, o.year, o.scenario)
+    n, total = result.reachable_tracks, len(result.tracks)
+    return MapData(
+        state=state,
+        countries=basemap.countries("world"),
+        nato=basemap.nato_countries(catalogue, o.year, view="world"),
+        footprints=footprints(catalogue, o),
+        early_warning=gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
+        sites=sites_layer(catalogue, o.year, o.scenario, include_occasional=o.include_occasional),
+        launch_points=launch,
+        defended=None,
+        tracks=result.tracks,
+        phase=phase,
+        title=f"Russian ICBM tracks to the US — {o.year}, {SCENARIO_LABELS[o.scenario]}",
+        subtitle=f"{n} of {total} tracks reachable by a site of the year · {phase.banner}",
+        assumptions=result.assumptions,
+    )

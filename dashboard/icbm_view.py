@@ -1,0 +1,65 @@
+"""The ICBM guarantee question on a wide (Arctic) map: the year's sites against Russian ICBM tracks.
+
+Draws, above the per-variant ICBM table, one answer line per interceptor site deployed in the
+map's year and scenario, and an image of every Russian ICBM base → US target track in a
+north-polar equal-area projection, coloured by whether any site of the year can reach it. All
+numbers come from :func:`coverage.products.icbm_year.icbm_year`; the image from the exporter.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coverage.catalogue.tables import Catalogue
+from coverage.products.icbm import IcbmAssumptions
+from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year
+from coverage.render.export import render
+from coverage.scenario import SCENARIO_LABELS, FootprintOptions
+
+__all__ = ["year_view"]
+
+
+@st.cache_resource(
+    show_spinner="Flying the ICBM tracks against the year's sites...", max_entries=16
+)
+def _result(
+    digest: str, options: FootprintOptions, assumptions: IcbmAssumptions, _catalogue: Catalogue
+) -> IcbmYear:
+    return icbm_year(_catalogue, options, assumptions)
+
+
+@st.cache_resource(show_spinner="Drawing the Arctic view...", max_entries=16)
+def _image(
+    digest: str,
+    options: FootprintOptions,
+    assumptions: IcbmAssumptions,
+    _result: IcbmYear,
+    _catalogue: Catalogue,
+) -> bytes:
+    return render(icbm_map_data(_catalogue, _result), fmt="png", width_px=1280, height_px=860)
+
+
+def year_view(
+    catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
+) -> IcbmYear:
+    """Answer lines and the wide map for the year and scenario of ``options``."""
+    digest = catalogue.digest
+    result = _result(digest, options, assumptions, catalogue)
+    total = len(result.tracks)
+    st.markdown(
+        f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} of "
+        f"{total} Russian ICBM tracks toward the US are reachable by at least one interceptor "
+        "site of the year** (computed; perfect or own-radar cueing as chosen above)."
+    )
+    if result.answers.empty:
+        st.markdown("- No interceptor is deployed in this year and scenario.")
+    else:
+        st.markdown("\n".join(f"- {line}" for line in result.answers.answer))
+    st.image(
+        _image(digest, options, assumptions, result, catalogue),
+        caption="Wide (Arctic) view, Lambert azimuthal equal-area north-polar (EPSG:3575). "
+        "Tracks drawn as great circles from each ICBM base to each US target; colour: whether a "
+        f"site of the year can reach it. {result.assumptions}",
+        width="stretch",
+    )
+    return result
