@@ -18,7 +18,7 @@ from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels, selection, urlcheck, whatif
+from dashboard import analysis, controls, exports, panels, player, selection, urlcheck, whatif
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 #: The URL as opened, before the widgets read and rewrite it (for url_notices).
@@ -157,7 +157,9 @@ def _layout(
     with head:
         panels.banner(data, projector=projector)
     with steps:
-        prev_col, next_col = st.columns(2)
+        prev_col, play_col, next_col = st.columns([1, 0.9, 1])
+        with play_col:
+            player.play_button()
         prev_col.button(
             "◀ Year",
             key="prev_year",
@@ -192,6 +194,8 @@ def _layout(
             )
 
     panels.headline(line, projector=projector)
+    if data.comparison is not None:
+        panels.comparison_line(data.comparison, projector=projector)
 
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
@@ -202,13 +206,15 @@ def _layout(
                 event = st.pydeck_chart(deck, height="stretch", **chart)
         else:
             event = st.pydeck_chart(deck, height=640, **chart)
-        panels.caveat(data, projector=projector, line=line)
+        panels.caveat(data, projector=projector)
     with side_col:
         if not projector:
             _fit_button()
         panels.inspector(selection.inspected(event.selection), projector=projector)
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
+        if data.comparison is not None:
+            panels.comparison_capitals(data.comparison, projector=projector)
         if view.capitals:
             panels.capitals_legend(line, projector=projector)
 
@@ -236,6 +242,7 @@ except DataError as exc:
     panels.data_error(exc)
     st.stop()
 
+player.advance()  # a due play step moves the year before the slider is drawn
 state, view = controls.sidebar_state()
 projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
@@ -247,6 +254,7 @@ else:
     with whatif_area:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
+state = controls.compare_controls(state)
 try:
     data = map_for(catalogue.digest, state, catalogue)
     line = headline_for(catalogue.digest, state, catalogue)
@@ -261,3 +269,4 @@ with top_area:
     for notice in urlcheck.url_notices(_url_given, _bound, labels=analysis.menu_labels(catalogue)):
         st.warning(notice, icon="⚠️")
     _layout(catalogue, data, deck, line, state, view)
+player.schedule_next()  # while playing: hold this year on screen, then step

@@ -28,10 +28,12 @@ from pydeck.bindings.json_tools import default_serialize
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.style import (
     CAPITAL_STYLE,
+    COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
     STATUS_COLOURS,
     TRACK_STATUS_COLOURS,
+    LayerStyle,
     hex_to_rgba,
 )
 from coverage.textsafe import deck_text
@@ -252,8 +254,9 @@ def _polygon_layer(
     fill: list[int] | None = None,
     pickable: bool = True,
     prepared: dict[str, Any] | str | None = None,
+    style: LayerStyle | None = None,
 ) -> pdk.Layer:
-    style = LAYER_STYLES[layer_key]
+    style = style or LAYER_STYLES[layer_key]
     data: dict[str, Any] | str
     if prepared is not None:
         data = prepared  # a published file's URL, or its collection when it is not published
@@ -406,7 +409,12 @@ def build_deck(
         "launch": lambda: _points_layer("launch", data.launch_points, "name", projector=projector),
         "sites": lambda: _sites_layers(data.sites, projector=projector),
     }
-    if data.defended is not None:
+    if data.difference is not None:
+        # Comparing two states: gained / lost / both take the defended area's place.
+        difference = data.difference
+        builders["defended"] = lambda: _difference_layers(difference, projector=projector)
+        on.add("defended")
+    elif data.defended is not None:
         builders["defended"] = lambda: _defended_layers(data.defended, projector=projector)
     if data.tracks is not None:
         builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
@@ -467,7 +475,8 @@ def drawn_bounds(
             frames.append(fp[fp.layer == key])
     frames += [
         data.early_warning if "early_warning" in on else None,
-        data.defended if "defended" in on else None,
+        data.defended if "defended" in on and data.difference is None else None,
+        data.difference,
         data.tracks if "tracks" in on else None,
         data.launch_points if "launch" in on else None,
         data.sites if "sites" in on else None,
@@ -705,6 +714,26 @@ def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.La
         layers[-1].id = "defended-sites"
         layers[-1].get_line_width = 1.2
         layers[-1].line_width_min_pixels = 1.2
+    return layers
+
+
+def _difference_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+    """Gained, lost and both (``kind``), each in its :data:`COMPARE_STYLES` colour and dash."""
+    layers = []
+    for kind in ("both", "lost", "gained"):  # the changes on top of the unchanged ground
+        part = frame[frame.kind == kind]
+        if part.empty or part.geometry.is_empty.all():
+            continue
+        layer = _polygon_layer(
+            "defended",
+            part,
+            "name",
+            ["kind", "layer"],
+            projector=projector,
+            style=COMPARE_STYLES[kind],
+        )
+        layer.id = f"compare-{kind}"
+        layers.append(layer)
     return layers
 
 
