@@ -40,7 +40,14 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
-from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS
+from coverage.style import (
+    CAVEAT,
+    COMPARE_STYLES,
+    LAYER_ORDER,
+    LAYER_STYLES,
+    TRACK_STATUS_COLOURS,
+    LayerStyle,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -53,6 +60,7 @@ __all__ = [
     "PRINT_A4_300DPI",
     "SCREEN_1080P",
     "SOURCES_LINE",
+    "hatch_colour",
     "ImageFormat",
     "ImageSize",
     "projection_note",
@@ -426,11 +434,27 @@ def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
     return (r, g, b, alpha)
 
 
+def hatch_colour(colour: str) -> tuple[float, float, float, float]:
+    """The colour hatch lines of a ``colour`` fill are drawn in: the same hue, darker.
+
+    Drawn in the fill colour itself the hatch vanishes wherever the fill is opaque (SVG
+    patterns paint their background in the fill colour), so it is darkened to 55 %.
+    """
+    r, g, b, _ = matplotlib.colors.to_rgba(colour)
+    return (0.55 * r, 0.55 * g, 0.55 * b, 1.0)
+
+
 def _polygons(
-    ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zorder: float
+    ax: Axes,
+    geoms: Sequence[Any],
+    key: str,
+    crs: str,
+    sz: _Sizes,
+    zorder: float,
+    style: LayerStyle | None = None,
 ) -> bool:
     """Draw one polygon layer in its style; return whether anything was drawn."""
-    style = LAYER_STYLES[key]
+    style = style or LAYER_STYLES[key]
     paths = [p for p in (_polygon_path(g) for g in _project(geoms, crs)) if p is not None]
     if not paths:
         return False
@@ -438,13 +462,13 @@ def _polygons(
         paths,
         facecolors=[_rgba(style.colour, style.fill_alpha)],
         edgecolors=[_rgba(style.colour, 1.0)],
-        linewidths=sz.lpt(_outline_px(key)),
+        linewidths=sz.lpt(_outline_px(key, style)),
         linestyles=style.line_style,
         hatch=style.hatch or None,
         zorder=zorder,
     )
     if style.hatch:
-        coll.set_hatchcolor(_rgba(style.colour, 0.9))
+        coll.set_hatchcolor(hatch_colour(style.colour))
         coll.set_hatch_linewidth(sz.lpt(1.0))
     ax.add_collection(coll, autolim=False)
     return True
@@ -638,26 +662,33 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
                         f"{title}: {status}" if status else title,
                     )
                 )
+        elif key == "defended" and data.difference is not None:
+            diff = data.difference
+            present = set(diff.kind[~diff.geometry.is_empty])
+            entries += [
+                (_area_patch(k, s, sz), s.title) for k, s in COMPARE_STYLES.items() if k in present
+            ]
         else:
-            edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
-            entries.append(
-                (
-                    Patch(
-                        facecolor=_rgba(style.colour, style.fill_alpha),
-                        edgecolor=edge,
-                        linewidth=sz.lpt(_outline_px(key)),
-                        linestyle=style.line_style,
-                        hatch=style.hatch or None,
-                    ),
-                    title,
-                )
-            )
+            entries.append((_area_patch(key, style, sz), title))
     return entries
 
 
-def _outline_px(key: str) -> float:
+def _area_patch(key: str, style: LayerStyle, sz: _Sizes) -> Patch:
+    """A legend patch drawn as the area is on the map: fill, outline, hatch."""
+    edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
+    return Patch(
+        facecolor=_rgba(style.colour, style.fill_alpha),
+        edgecolor=edge,
+        linewidth=sz.lpt(_outline_px(key, style)),
+        linestyle=style.line_style,
+        hatch=style.hatch or None,
+        hatchcolor=hatch_colour(style.colour) if style.hatch else None,
+    )
+
+
+def _outline_px(key: str, style: LayerStyle | None = None) -> float:
     """Outline width on the reference slide: at least 1 px, and thick for interceptor rings."""
-    width = max(LAYER_STYLES[key].line_width_px, 1.0)
+    width = max((style or LAYER_STYLES[key]).line_width_px, 1.0)
     # "Solid thick outline" is the interceptor ring's cue that survives greyscale.
     return max(width, 3.0) if key == "interceptor" else width
 
@@ -695,7 +726,7 @@ class _Layout:
 
     @classmethod
     def for_slide(
-        cls, size: ImageSize, sz: _Sizes, projector: bool, *, headline: bool = False
+        cls, size: ImageSize, sz: _Sizes, projector: bool, *, headline_lines: int = 0
     ) -> _Layout:
         w, h = float(size.width_px), float(size.height_px)
         margin = sz.px(16.0)
@@ -704,9 +735,9 @@ class _Layout:
         sub_top = title_top + sz.px(_FONT_PX["title"] * sz.font * 1.22)
         map_top = sub_top + sz.px(_FONT_PX["subtitle"] * sz.font * 1.35) + sz.px(6.0)
         headline_top = None
-        if headline:  # one more line between the phase banner and the map
+        if headline_lines:  # lines between the phase banner and the map
             headline_top = map_top - sz.px(4.0)
-            map_top += sz.px(_FONT_PX["headline"] * sz.font * 1.35)
+            map_top += headline_lines * sz.px(_FONT_PX["headline"] * sz.font * 1.35)
         footer_line = sz.px(_FONT_PX["footer"] * sz.font * 1.45)
         map_bottom = h - banner - 2 * footer_line - sz.px(10.0)
         panel_w = sz.px(504.0 if projector else 450.0)
@@ -745,7 +776,8 @@ def _draw(
         dpi=size.dpi,
         marker=1.3 if projector else 1.0,
     )
-    lay = _Layout.for_slide(size, sz, projector, headline=bool(headline))
+    lines = [line for line in (headline, _comparison_text(data)) if line]
+    lay = _Layout.for_slide(size, sz, projector, headline_lines=len(lines))
     fig = Figure(
         figsize=(size.width_px / size.dpi, size.height_px / size.dpi),
         dpi=size.dpi,
@@ -753,14 +785,16 @@ def _draw(
     )
     renderer = FigureCanvasAgg(fig).get_renderer()
     _draw_frame_text(fig, data, lay, sz, date)
-    if headline and lay.headline_top_px is not None:
+    step = sz.px(_FONT_PX["headline"] * sz.font * 1.35)
+    for i, line in enumerate(lines):
+        assert lay.headline_top_px is not None
         text = fig.text(
             lay.fx(lay.margin_px),
-            lay.fy(lay.headline_top_px),
-            headline,
+            lay.fy(lay.headline_top_px + i * step),
+            line,
             ha="left",
             va="top",
-            color="#111111",
+            color="#111111" if i == 0 or not data.comparison else COMPARE_STYLES["gained"].colour,
             fontsize=sz.fpt(_FONT_PX["headline"]),
             fontweight="bold",
         )
@@ -772,6 +806,11 @@ def _draw(
     drawn = _draw_map(fig, renderer, data, lay, sz, projector)
     _draw_panel(fig, renderer, data, drawn, lay, sz)
     return fig
+
+
+def _comparison_text(data: MapData) -> str | None:
+    """The gained/lost line of a comparison (A and B, shares, capitals), or ``None``."""
+    return None if data.comparison is None else data.comparison.text(max_named=4)
 
 
 def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date: dt.date) -> None:
@@ -902,6 +941,16 @@ def _draw_map(
         "defended": None if data.defended is None else data.defended.geometry,
         "interceptor": fp.geometry[fp.layer == "interceptor"],
     }
+    if data.difference is not None:
+        # Comparing two states: gained / lost / both take the defended area's place.
+        polygon_layers["defended"] = None
+        diff = data.difference
+        shown = [
+            _polygons(ax, list(diff.geometry[diff.kind == k]), k, crs, sz, z["defended"], s)
+            for k, s in COMPARE_STYLES.items()
+        ]
+        if any(shown):
+            drawn.append("defended")
     for key, geoms in polygon_layers.items():
         if key in on and geoms is not None and _polygons(ax, list(geoms), key, crs, sz, z[key]):
             drawn.append(key)
