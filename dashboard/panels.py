@@ -188,12 +188,22 @@ def comparison_capitals(cmp: Comparison, *, projector: bool = False) -> None:
     """The capitals B gains and loses against A, listed in full."""
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     rows = []
+    marked = set(cmp.capitals_not_members)
     for kind, names in (("gained", cmp.capitals_gained), ("lost", cmp.capitals_lost)):
         colour = COMPARE_STYLES[kind].colour
-        listed = ", ".join(html.escape(n) for n in names) if names else "none"
+        listed = (
+            ", ".join(html.escape(n) + ("*" if n in marked else "") for n in names)
+            if names
+            else "none"
+        )
         rows.append(
             f"<div class='epaa-capitals-{kind}' style='font-size:{small};margin:3px 0'>"
             f"<b style='color:{colour}'>Capitals {kind} in B ({len(names)}):</b> {listed}</div>"
+        )
+    if marked:
+        rows.append(
+            f"<div style='font-size:{small};color:#444'>* NATO member in only one of the two "
+            "years.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 

@@ -228,6 +228,9 @@ class Comparison:
         Share of the territory of the members of either year gained, lost, defended in both.
     capitals_gained, capitals_lost
         Capital names, sorted.
+    capitals_not_members
+        Capitals among those gained or lost whose country is a NATO member in only one of the
+        two years (marked with an asterisk in :meth:`text`).
     assumptions
         The assumptions shared by both states (A's, in words).
     """
@@ -245,6 +248,7 @@ class Comparison:
     both_share: float
     capitals_gained: tuple[str, ...]
     capitals_lost: tuple[str, ...]
+    capitals_not_members: tuple[str, ...]
     assumptions: str
 
     @property
@@ -260,14 +264,20 @@ class Comparison:
     def capitals_text(self, *, max_named: int = 6) -> str:
         """``"+ Warsaw, Vilnius; − none"``: capitals gained and lost from A to B."""
 
+        marked = set(self.capitals_not_members)
+
         def names(items: tuple[str, ...]) -> str:
             if not items:
                 return "none"
-            if len(items) <= max_named:
-                return ", ".join(items)
-            return ", ".join(items[:max_named]) + f" and {len(items) - max_named} more"
+            shown = [f"{n}*" if n in marked else n for n in items]
+            if len(shown) <= max_named:
+                return ", ".join(shown)
+            return ", ".join(shown[:max_named]) + f" and {len(shown) - max_named} more"
 
-        return f"+ {names(self.capitals_gained)}; − {names(self.capitals_lost)}"
+        text = f"+ {names(self.capitals_gained)}; − {names(self.capitals_lost)}"
+        if marked:
+            text += "; * NATO member in only one of the two years"
+        return text
 
     def text(self, *, max_named: int = 6) -> str:
         """The comparison in one line (dashboard, image exports, CLI text)."""
@@ -295,6 +305,7 @@ class Comparison:
             "capitals_defended_b": self.b.capitals_defended,
             "capitals_gained": list(self.capitals_gained),
             "capitals_lost": list(self.capitals_lost),
+            "capitals_not_members": list(self.capitals_not_members),
             "cells_gained": int(self.change.gained.sum()),
             "cells_lost": int(self.change.lost.sum()),
             "cells_both": int(self.change.both.sum()),
@@ -329,6 +340,8 @@ def compare_states(
     m_a = coverage_metrics(catalogue, options, query)
     m_b = coverage_metrics(catalogue, options_b, query_b)
     gained, lost = capitals_change(m_a, m_b)
+    caps_a = set(m_a.countries.capital[m_a.countries.capital != ""])
+    caps_b = set(m_b.countries.capital[m_b.countries.capital != ""])
     return Comparison(
         label_a=state_label(catalogue, options, query, other=(options_b, query_b)),
         label_b=state_label(catalogue, options_b, query_b, other=(options, query)),
@@ -343,6 +356,7 @@ def compare_states(
         both_share=_share(area, change.both),
         capitals_gained=gained,
         capitals_lost=lost,
+        capitals_not_members=tuple(sorted((caps_a ^ caps_b) & set(gained + lost))),
         assumptions=m_a.assumptions,
     )
 
