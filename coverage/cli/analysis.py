@@ -24,9 +24,9 @@ from coverage.cli.args import (
     add_state_arguments,
     number,
     options_from_args,
-    year,
     query_from_args,
     write_output,
+    year,
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
@@ -38,9 +38,9 @@ from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
     CAPABILITY_SETTINGS,
     FIRST_YEAR,
-    SCENARIOS,
     FLYOUT_MODELS,
     LAST_YEAR,
+    SCENARIOS,
     SPEED_BASES,
     flyout_spec_for,
     quoted_flyout_figures,
@@ -394,9 +394,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "text":
         write_output(cmp.text(max_named=100), args.out)
     else:
-        row = {
-            k: ("; ".join(v) if isinstance(v, list) else v) for k, v in cmp.to_dict().items()
-        }
+        row = {k: ("; ".join(v) if isinstance(v, list) else v) for k, v in cmp.to_dict().items()}
         write_output(_csv(pd.DataFrame([row])), args.out)
     return 0
 

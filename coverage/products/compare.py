@@ -263,7 +263,6 @@ class Comparison:
 
     def capitals_text(self, *, max_named: int = 6) -> str:
         """``"+ Warsaw, Vilnius; − none"``: capitals gained and lost from A to B."""
-
         marked = set(self.capitals_not_members)
 
         def names(items: tuple[str, ...]) -> str:
