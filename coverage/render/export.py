@@ -664,9 +664,9 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
                 )
         elif key == "defended" and data.difference is not None:
             diff = data.difference
-            present = set(diff.kind[~diff.geometry.is_empty])
+            kinds = set(diff.kind[~diff.geometry.is_empty])
             entries += [
-                (_area_patch(k, s, sz), s.title) for k, s in COMPARE_STYLES.items() if k in present
+                (_area_patch(k, s, sz), s.title) for k, s in COMPARE_STYLES.items() if k in kinds
             ]
         else:
             entries.append((_area_patch(key, style, sz), title))
