@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import textwrap
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path
@@ -372,9 +372,22 @@ def _content_box_m(view: str) -> tuple[float, float, float, float]:
     return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
 
 
-def _extent_m(view: str, aspect: float) -> tuple[float, float, float, float]:
-    """Map extent (x0, x1, y0, y1) in projected metres holding the view's content at ``aspect``."""
+def _extent_m(
+    view: str,
+    aspect: float,
+    drawn: tuple[float, float, float, float] | None = None,
+) -> tuple[float, float, float, float]:
+    """Map extent (x0, x1, y0, y1) in projected metres holding the view's content at ``aspect``.
+
+    ``drawn`` (x0, y0, x1, y1, projected metres) is the box of the drawn layers: the extent
+    grows to hold it too, so no ring or sector is cut at the neatline at any aspect ratio.
+    """
     x0, y0, x1, y1 = _content_box_m(view)
+    if drawn is not None and all(math.isfinite(v) for v in drawn):
+        # A little room beyond the outermost line for its stroke.
+        pad = 0.01 * max(drawn[2] - drawn[0], drawn[3] - drawn[1])
+        x0, y0 = min(x0, drawn[0] - pad), min(y0, drawn[1] - pad)
+        x1, y1 = max(x1, drawn[2] + pad), max(y1, drawn[3] + pad)
     cy = (y0 + y1) / 2.0
     w0 = (x1 - x0) * 1.02
     w, h = w0, (y1 - y0) * 1.04
@@ -890,7 +903,7 @@ def _draw_map(
     )
     view = data.state.view
     crs = _spec(view).crs
-    extent = _extent_m(view, (right - left) / (bottom - top))
+    extent = _extent_m(view, (right - left) / (bottom - top), _drawn_box_m(data, crs))
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal", adjustable="box")
@@ -1005,6 +1018,36 @@ def _draw_map(
     return drawn
 
 
+def _drawn_geometries(data: MapData) -> list[Any]:
+    """Geometries of every drawn thematic layer (the basemap and NATO fill excepted)."""
+    on = set(data.state.layers)
+    fp = data.footprints
+    frames = [fp[fp.layer == k] for k in ("radar", "interceptor") if k in on]
+    frames += [
+        data.early_warning if "early_warning" in on else None,
+        data.defended if "defended" in on and data.difference is None else None,
+        data.difference,
+        data.tracks if "tracks" in on else None,
+        data.launch_points if "launch" in on else None,
+        data.sites if "sites" in on else None,
+    ]
+    return [g for f in frames if f is not None for g in f.geometry if g is not None]
+
+
+def _drawn_box_m(data: MapData, crs: str) -> tuple[float, float, float, float] | None:
+    """Projected (x0, y0, x1, y1) of the drawn layers, or ``None`` when none is drawn."""
+    projected = [g for g in _project(_drawn_geometries(data), crs) if g is not None]
+    boxes = np.array([g.bounds for g in projected if not g.is_empty])
+    if boxes.size == 0:
+        return None
+    return (
+        float(boxes[:, 0].min()),
+        float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()),
+        float(boxes[:, 3].max()),
+    )
+
+
 def _draw_sites(
     ax: Axes, sites: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
@@ -1094,9 +1137,10 @@ def _draw_panel(
             labelspacing=0.55,
             handletextpad=0.6,
         )
-        chars = max(12, int((text_w_px - sz.px(70.0)) / (0.56 * sz.px(legend_px))))
+        # Handle (2.4 em), the gap after it (0.6 em) and a little slack are not text.
+        room = text_w_px - sz.px(legend_px) * 3.2
         for t in legend.get_texts():
-            t.set_text("\n".join(textwrap.wrap(t.get_text(), chars)))
+            t.set_text(_wrap_measured(t.get_text(), renderer, t.get_fontproperties(), room))
         y_px = lay.height_px - legend.get_window_extent(renderer).y0 + sz.px(22.0)
     note = _spec(data.state.view).note
     blocks = [
@@ -1105,7 +1149,7 @@ def _draw_panel(
         ("Map", f"{note}; graticule every 10°. Scale bar true at the map centre."),
     ]
     text_px = _FONT_PX["text"] * sz.font
-    chars = max(16, int(text_w_px / (0.55 * sz.px(text_px))))
+    body_font = FontProperties(size=sz.fpt(_FONT_PX["text"]))
     for heading, body in blocks:
         if not body:
             continue
@@ -1123,7 +1167,7 @@ def _draw_panel(
         t = fig.text(
             lay.fx(x),
             lay.fy(y_px),
-            "\n".join(textwrap.wrap(body, chars)),
+            _wrap_measured(body, renderer, body_font, text_w_px),
             ha="left",
             va="top",
             fontsize=sz.fpt(_FONT_PX["text"]),
@@ -1131,6 +1175,28 @@ def _draw_panel(
             linespacing=1.25,
         )
         y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0)
+
+
+def _wrap_measured(text: str, renderer: RendererBase, font: FontProperties, width_px: float) -> str:
+    """``text`` broken into lines no wider than ``width_px`` as drawn in ``font``.
+
+    Widths are measured by the renderer (the font's real glyph widths at the image's dpi), not
+    guessed from a character count, so a line of wide glyphs ("m², ×1.5") stays inside. A
+    single word wider than ``width_px`` keeps a line of its own.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split():
+            trial = f"{current} {word}" if current else word
+            width = renderer.get_text_width_height_descent(trial, font, ismath=False)[0]
+            if current and width > width_px:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def _scale_bar(
