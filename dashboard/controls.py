@@ -8,7 +8,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from coverage.products.compare import Variation
-from coverage.products.mapdata import DEFAULT_LAYERS, MapState
+from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES
@@ -17,7 +17,7 @@ __all__ = ["DASHBOARD_LAYERS", "ViewChoice", "compare_controls", "sidebar_state"
 
 #: Layers on when the dashboard opens: the library defaults plus the physics-based defended
 #: area, so the first page answers "what is defended" (the rings stay one click away).
-DASHBOARD_LAYERS = DEFAULT_LAYERS | {"defended"}
+DASHBOARD_LAYERS = ANSWER_LAYERS
 
 _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")

@@ -41,6 +41,7 @@ from coverage.scenario import (
 from coverage.style import LAYER_STYLES
 
 __all__ = [
+    "ANSWER_LAYERS",
     "DEFAULT_LAYERS",
     "MapData",
     "MapState",
@@ -55,6 +56,9 @@ __all__ = [
 _TRACK_SOURCE = "Computed here: Keplerian minimum-energy trajectory and engagement timeline (coverage/physics/engagement.py)"
 
 DEFAULT_LAYERS = frozenset(k for k, s in LAYER_STYLES.items() if s.default_on)
+#: What the dashboard opens with and the CLI exports by default: the library defaults plus the
+#: physics-based defended area, so the first map answers "what is defended".
+ANSWER_LAYERS = DEFAULT_LAYERS | {"defended"}
 
 
 @dataclass(frozen=True)

@@ -1312,13 +1312,22 @@ def render(
     with _LOCK, matplotlib.rc_context(_RC):
         fig = _draw(data, size, projector, stamp, headline)
         buf = io.BytesIO()
+        # No URL in any file: matplotlib's own creator links and the Dublin Core type are left out.
         metadata: dict[str, Any] = {"Title": data.title}
         if fmt == "pdf":
-            metadata.update({"Subject": CAVEAT, "CreationDate": None, "ModDate": None})
+            metadata.update(
+                {
+                    "Subject": CAVEAT,
+                    "CreationDate": None,
+                    "ModDate": None,
+                    "Creator": "EPAA coverage",
+                    "Producer": "EPAA coverage (matplotlib)",
+                }
+            )
         elif fmt == "svg":
-            metadata.update({"Date": None, "Description": CAVEAT})
+            metadata.update({"Date": None, "Description": CAVEAT, "Creator": None, "Type": None})
         else:
-            metadata.update({"Description": CAVEAT})
+            metadata.update({"Description": CAVEAT, "Software": "EPAA coverage (matplotlib)"})
         extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
         fig.savefig(buf, format=fmt, dpi=size.dpi, facecolor="white", metadata=metadata, **extra)
     return buf.getvalue()
