@@ -34,7 +34,7 @@ __all__ = [
 #: Capital states, in legend order.
 CAPITAL_STATUSES = ("defended", "not defended", "out of reach")
 #: Columns of :attr:`Headline.capitals`.
-CAPITAL_COLUMNS = ["iso3", "country", "name", "lon_deg", "lat_deg", "status"]
+CAPITAL_COLUMNS = ["iso3", "country", "name", "lon_deg", "lat_deg", "population", "status"]
 #: Names listed in the change text before "and N more".
 _MAX_NAMED = 6
 
@@ -142,7 +142,7 @@ def _names(names: tuple[str, ...], max_named: int) -> str:
 def _capital_positions() -> pd.DataFrame:
     cities = load_cities()
     caps = cities[cities.is_capital]
-    return caps[["iso3", "name", "lon_deg", "lat_deg"]].reset_index(drop=True)
+    return caps[["iso3", "name", "lon_deg", "lat_deg", "population"]].reset_index(drop=True)
 
 
 def _capitals(m: CoverageMetrics) -> pd.DataFrame:
