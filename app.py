@@ -129,6 +129,16 @@ footer{display:none}
 """
 
 
+#: Projector mode while comparing: the comparison line (one or two lines) sits above the map.
+_PROJECTOR_COMPARE_CSS = """
+<style>
+.st-key-mapbox{height:calc(100vh - 350px) !important}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 365px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 385px) !important}}
+</style>
+"""
+
+
 #: With the sidebar open, the year buttons are too narrow for their shortcut hints below 1500 px
 #: (the hints stay in the buttons' tooltips).
 _DASHBOARD_CSS = """
@@ -151,15 +161,20 @@ def _layout(
     projector = view.projector
     if projector:
         st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
+        if data.comparison is not None:  # one more line above the map: a shorter map
+            st.markdown(_PROJECTOR_COMPARE_CSS, unsafe_allow_html=True)
     else:
         st.markdown(_DASHBOARD_CSS, unsafe_allow_html=True)
     head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
     with head:
         panels.banner(data, projector=projector)
     with steps:
-        prev_col, play_col, next_col = st.columns([1, 0.9, 1])
-        with play_col:
-            player.play_button()
+        if projector:  # narrow screens: the play button joins the second row
+            prev_col, next_col = st.columns(2)
+        else:
+            prev_col, play_col, next_col = st.columns([1, 0.9, 1])
+            with play_col:
+                player.play_button()
         prev_col.button(
             "◀ Year",
             key="prev_year",
@@ -181,9 +196,11 @@ def _layout(
             width="stretch",
         )
         if projector:  # under the year buttons, where the banner leaves room
-            fit_col, exit_col = st.columns(2)
+            fit_col, play_col, exit_col = st.columns([1.25, 0.85, 1.1])
             with fit_col:
                 _fit_button()
+            with play_col:
+                player.play_button()
             exit_col.button(
                 "Exit projector",
                 key="exit_projector",
