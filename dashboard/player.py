@@ -58,11 +58,15 @@ def advance() -> None:
     st.session_state[_PLAYING] = still
 
 
-def play_button() -> None:
-    """Play (from this year to the last; from the first when at the last) or Stop."""
+def play_button(*, compact: bool = False) -> None:
+    """Play (from this year to the last; from the first when at the last) or Stop.
+
+    ``compact`` shows the symbol alone (projector mode, where the row is narrow); the tooltip
+    still says what it does.
+    """
     if st.session_state.get(_PLAYING):
         st.button(
-            "■ Stop",
+            "■" if compact else "■ Stop",
             key="stop_play",
             on_click=_stop,
             help="Stop stepping through the years",
@@ -71,7 +75,7 @@ def play_button() -> None:
         )
     else:
         st.button(
-            "▶ Play",
+            "▶" if compact else "▶ Play",
             key="play",
             on_click=_start,
             help=f"Step through the years to {LAST_YEAR}, {PAUSE_S:g} s each",
