@@ -169,12 +169,7 @@ def _layout(
     with head:
         panels.banner(data, projector=projector)
     with steps:
-        if projector:  # narrow screens: the play button joins the second row
-            prev_col, next_col = st.columns(2)
-        else:
-            prev_col, play_col, next_col = st.columns([1, 0.9, 1])
-            with play_col:
-                player.play_button()
+        prev_col, next_col = st.columns(2)
         prev_col.button(
             "◀ Year",
             key="prev_year",
@@ -225,8 +220,9 @@ def _layout(
             event = st.pydeck_chart(deck, height=640, **chart)
         panels.caveat(data, projector=projector)
     with side_col:
-        if not projector:
+        if not projector:  # here, not beside the year buttons: those stay readable at 1024
             _fit_button()
+            player.play_button()
         panels.inspector(selection.inspected(event.selection), projector=projector)
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
