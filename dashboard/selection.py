@@ -23,7 +23,10 @@ _KINDS = {
     "launch": "Threat launch area",
     "tracks": "Threat track",
     "defended-sites": "Defended area of one site",
-    **{f"compare-{k}": f"Comparison: {s.title.lower()}" for k, s in COMPARE_STYLES.items()},
+    **{
+        f"compare-{k}": f"Comparison: {s.title[:1].lower()}{s.title[1:]}"
+        for k, s in COMPARE_STYLES.items()
+    },
     "countries": "Country",
 }
 
