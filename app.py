@@ -23,6 +23,7 @@ from dashboard import (
     controls,
     exports,
     panels,
+    player,
     scenarios,
     selection,
     urlcheck,
@@ -138,6 +139,16 @@ footer{display:none}
 """
 
 
+#: Projector mode while comparing: the comparison line (one or two lines) sits above the map.
+_PROJECTOR_COMPARE_CSS = """
+<style>
+.st-key-mapbox{height:calc(100vh - 350px) !important}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 365px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 385px) !important}}
+</style>
+"""
+
+
 #: With the sidebar open, the year buttons are too narrow for their shortcut hints below 1500 px
 #: (the hints stay in the buttons' tooltips).
 _DASHBOARD_CSS = """
@@ -160,6 +171,8 @@ def _layout(
     projector = view.projector
     if projector:
         st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
+        if data.comparison is not None:  # one more line above the map: a shorter map
+            st.markdown(_PROJECTOR_COMPARE_CSS, unsafe_allow_html=True)
     else:
         st.markdown(_DASHBOARD_CSS, unsafe_allow_html=True)
     head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
@@ -188,9 +201,11 @@ def _layout(
             width="stretch",
         )
         if projector:  # under the year buttons, where the banner leaves room
-            fit_col, exit_col = st.columns(2)
+            fit_col, play_col, exit_col = st.columns([1.35, 0.45, 1.1])
             with fit_col:
                 _fit_button()
+            with play_col:
+                player.play_button(compact=True)
             exit_col.button(
                 "Exit projector",
                 key="exit_projector",
@@ -201,6 +216,8 @@ def _layout(
             )
 
     panels.headline(line, projector=projector)
+    if data.comparison is not None:
+        panels.comparison_line(data.comparison, projector=projector)
 
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
@@ -211,13 +228,16 @@ def _layout(
                 event = st.pydeck_chart(deck, height="stretch", **chart)
         else:
             event = st.pydeck_chart(deck, height=640, **chart)
-        panels.caveat(data, projector=projector, line=line)
+        panels.caveat(data, projector=projector)
     with side_col:
-        if not projector:
+        if not projector:  # here, not beside the year buttons: those stay readable at 1024
             _fit_button()
+            player.play_button()
         panels.inspector(selection.inspected(event.selection), projector=projector)
         st.markdown("**Legend**")
         panels.legend(data, projector=projector)
+        if data.comparison is not None:
+            panels.comparison_capitals(data.comparison, projector=projector)
         if view.capitals:
             panels.capitals_legend(line, projector=projector)
 
@@ -245,6 +265,7 @@ except DataError as exc:
     panels.data_error(exc)
     st.stop()
 
+player.advance()  # a due play step moves the year before the slider is drawn
 state, view = controls.sidebar_state()
 projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
@@ -256,6 +277,7 @@ else:
     with whatif_area:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
+state = controls.compare_controls(state)
 try:
     data = map_for(catalogue.digest, state, catalogue)
     line = headline_for(catalogue.digest, state, catalogue)
@@ -271,3 +293,4 @@ with top_area:
     for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
         st.warning(notice, icon="⚠️")
     _layout(catalogue, data, deck, line, state, view)
+player.schedule_next()  # while playing: hold this year on screen, then step

@@ -86,6 +86,7 @@ __all__ = [
     "interceptor_ids",
     "quoted_flyout_figures",
     "interceptor_sites",
+    "launch_area_label",
     "launch_area_names",
     "phase_status",
     "radar_spec",
@@ -93,6 +94,7 @@ __all__ = [
     "resolve",
     "resolve_launch_area",
     "resolve_threat",
+    "threat_label",
     "threat_spec",
 ]
 
@@ -523,6 +525,46 @@ def resolve_threat(threat: str) -> pd.Series:
         allowed = list(dict.fromkeys([*table.threat_id, *classes]))
         raise ValueError(f"threat={threat!r} is not known; allowed: {', '.join(allowed)}")
     return rows.iloc[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _threat_names() -> dict[str, str]:
+    table = load_threats()
+    return dict(zip(table.threat_id, table.name, strict=True))
+
+
+def threat_label(threat_id: str, range_km: float | None = None) -> str:
+    """A threat in words: its name from data/threats.csv (the id itself if it has none).
+
+    The design case has no fixed range (it is computed to reach all of NATO Europe from the
+    launch area); ``range_km`` adds that computed range.
+    """
+    if threat_id == "design_case":
+        reach = "reaches all of NATO Europe"
+        if range_km is not None:
+            reach += f", {range_km:,.0f} km"
+        return f"the design-case threat ({reach})"
+    names = _threat_names()
+    if threat_id in names:
+        return names[threat_id]
+    try:  # a class (``MRBM``) stands for its default threat
+        return str(resolve_threat(threat_id)["name"])
+    except ValueError:
+        return threat_id
+
+
+def launch_area_label(catalogue: Catalogue, name: str) -> str:
+    """A launch point, area or ``all-iran`` in words.
+
+    ``tabriz`` → ``"Tabriz (NW Iran)"``; ``"W Iran"`` → ``"W Iran (Kermanshah, Khorramabad)"``;
+    ``all-iran`` → ``"anywhere in Iran (worst of 6 points)"``.
+    """
+    points = resolve_launch_area(catalogue, name)
+    if len(points) == 1:
+        return f"{points.name.iloc[0]} ({points.area.iloc[0]})"
+    if len(points) == len(catalogue.launch_points):
+        return f"anywhere in Iran (worst of {len(points)} points)"
+    return f"{name} ({', '.join(points.name)})"
 
 
 @functools.lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 __all__ = [
     "CAPITAL_STYLE",
     "CAVEAT",
+    "COMPARE_STYLES",
     "KINEMATIC_CAVEAT",
     "LAYER_ORDER",
     "LAYER_STYLES",
@@ -178,6 +179,46 @@ LAYER_STYLES: dict[str, LayerStyle] = {
             OKABE_ITO["black"],
             1.0,
             "solid",
+            "",
+            1.5,
+        ),
+    )
+}
+#: The difference between two states (gained / lost / defended in both), drawn instead of the
+#: defended area when comparing. Three hues apart from every layer above and from each other for
+#: every colour-vision type: Paul Tol's indigo and ochre (blue against yellow, the axis all
+#: colour-vision deficiencies keep) and a neutral grey for "no change"; also three lightnesses
+#: (dark, middle, light) and three line styles with two hatches, so they survive greyscale.
+COMPARE_STYLES: dict[str, LayerStyle] = {
+    s.key: s
+    for s in (
+        LayerStyle(
+            "gained",
+            "Gained in B",
+            "Defended in state B, not in state A",
+            "#332288",
+            0.45,
+            "solid",
+            "///",
+            2.5,
+        ),
+        LayerStyle(
+            "lost",
+            "Lost in B",
+            "Defended in state A, not in state B",
+            "#997700",
+            0.55,
+            "dashed",
+            "\\\\",
+            2.5,
+        ),
+        LayerStyle(
+            "both",
+            "Defended in both",
+            "Defended in state A and in state B",
+            "#BBBBBB",
+            0.55,
+            "dotted",
             "",
             1.5,
         ),

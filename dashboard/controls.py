@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import streamlit as st
 
-from coverage.products.mapdata import DEFAULT_LAYERS, MapState
+from coverage.products.compare import Variation
+from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES
 from dashboard import scenarios
 
-__all__ = ["DASHBOARD_LAYERS", "ViewChoice", "sidebar_state"]
+__all__ = ["DASHBOARD_LAYERS", "ViewChoice", "compare_controls", "sidebar_state"]
 
 #: Layers on when the dashboard opens: the library defaults plus the physics-based defended
 #: area, so the first page answers "what is defended" (the rings stay one click away).
-DASHBOARD_LAYERS = DEFAULT_LAYERS | {"defended"}
+DASHBOARD_LAYERS = ANSWER_LAYERS
 
 _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")
@@ -136,3 +138,83 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
     )
     view = ViewChoice(bool(capitals), bool(projector), str(screen or DEFAULT_SCREEN))
     return MapState(options=options, layers=frozenset(layers)), view
+
+
+_EOR_NAMES = {
+    "same": "Same as A",
+    "by_date": "By its date (Phase 3)",
+    "on": "Always on",
+    "off": "Off",
+}
+
+
+def compare_controls(state: MapState) -> MapState:
+    """Sidebar controls for a second state B; returns ``state`` comparing with B when on.
+
+    B is a full state of its own (year, scenario, estimate, and one engagement choice as an
+    example of a query variation), so stepping A through the years keeps B fixed. B equal to
+    A is said so and draws no comparison.
+    """
+    with st.sidebar.expander(
+        "Compare with a second state (B)", expanded=bool(st.session_state.get("compare"))
+    ):
+        on = st.toggle(
+            "Compare this map (A) with B",
+            value=False,
+            key="compare",
+            bind="query-params",
+            help="Draw the ground B gains and loses against A (this map), and list the "
+            "capitals gained and lost.",
+        )
+        year = st.slider(
+            "B: year",
+            FIRST_YEAR,
+            LAST_YEAR,
+            LAST_YEAR,
+            key="vs_year",
+            bind="query-params",
+            disabled=not on,
+        )
+        scenario = st.radio(
+            "B: scenario",
+            ["actual", "planned"],
+            key="vs_scenario",
+            bind="query-params",
+            captions=[SCENARIO_LABELS["actual"], "as planned, Sept 2009"],
+            horizontal=True,
+            disabled=not on,
+        )
+        estimate = st.segmented_control(
+            "B: parameter estimate",
+            ["low", "nominal", "high"],
+            default="nominal",
+            key="vs_estimate",
+            bind="query-params",
+            disabled=not on,
+        )
+        eor = st.selectbox(
+            "B: engage on remote",
+            list(_EOR_NAMES),
+            format_func=_EOR_NAMES.__getitem__,
+            key="vs_eor",
+            bind="query-params",
+            disabled=not on,
+            help="Another sensor's track guides the intercept: a choice of the engagement "
+            "model B may change (A's is under Physics and assumptions).",
+        )
+        if not on:
+            return state
+        query = {} if eor in (None, "same") else {"engage_on_remote": str(eor)}
+        variation = Variation.with_query(
+            year=int(year), scenario=str(scenario), estimate=str(estimate or "nominal"), **query
+        )
+        o = state.options
+        same_query = all(getattr(state.query(), k) == v for k, v in variation.query)
+        if (variation.year, variation.scenario, variation.estimate) == (
+            o.year,
+            o.scenario,
+            o.estimate,
+        ) and same_query:
+            st.info("B is the same as this map (A): change B's year, scenario or estimate.")
+            return state
+    return replace(state, compare=variation)

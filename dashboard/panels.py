@@ -8,16 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError
-from coverage.products.headline import CAPITAL_STATUSES, Headline
+from coverage.products.compare import Comparison
+from coverage.products.headline import CAPITAL_STATUSES, Headline, share_text
 from coverage.products.mapdata import MapData
 from coverage.scenario import events_in
 from coverage.style import (
     CAPITAL_STYLE,
     CAVEAT,
+    COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
     STATUS_COLOURS,
     STATUS_WORDS,
+    LayerStyle,
 )
 from dashboard.selection import Inspected
 
@@ -25,6 +28,8 @@ __all__ = [
     "banner",
     "capitals_legend",
     "caveat",
+    "comparison_capitals",
+    "comparison_line",
     "data_error",
     "footprint_table",
     "headline",
@@ -73,18 +78,9 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def caveat(data: MapData, *, projector: bool = False, line: Headline | None = None) -> None:
-    """The caveat banner and the assumptions behind the drawn layers.
-
-    With ``line``, the threat and launch area of the assumptions read as words, not ids.
-    """
+def caveat(data: MapData, *, projector: bool = False) -> None:
+    """The caveat banner and the assumptions behind the drawn layers (threat and area in words)."""
     assumptions = data.assumptions
-    if line is not None:
-        state = data.state
-        assumptions = assumptions.replace(
-            f"vs {state.threat} from {state.launch_area},",
-            f"vs {line.threat} from {line.launch_area},",
-        )
     size = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     detail = "clamp(0.75rem, 0.9vw, 0.95rem)" if projector else "0.85rem"
     st.markdown(
@@ -100,6 +96,9 @@ def legend(data: MapData, *, projector: bool = False) -> None:
     rows = []
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     for key in reversed(LAYER_ORDER):
+        if key == "defended" and data.difference is not None:
+            rows += [_area_row(s, font, projector) for s in COMPARE_STYLES.values()]
+            continue
         if key not in data.state.layers:
             continue
         s = LAYER_STYLES[key]
@@ -145,6 +144,66 @@ def legend(data: MapData, *, projector: bool = False) -> None:
         rows.append(
             f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:#444'>"
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
+        )
+    st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
+
+
+def _area_row(s: LayerStyle, font: str, projector: bool) -> str:
+    """A legend row for an area style: its fill and outline as on the map."""
+    fill = s.colour + format(round(s.fill_alpha * 255), "02x")
+    border = f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
+    swatch = (
+        f"<span style='display:inline-block;width:22px;height:16px;background:{fill};"
+        f"border:{border};margin-right:4px;vertical-align:middle'></span>"
+    )
+    return (
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0' "
+        f"title='{html.escape(s.description)}'>{swatch}<b>{html.escape(s.title)}</b>"
+        + (
+            ""
+            if projector
+            else f"<br/><span style='font-size:0.78rem;color:#444'>{html.escape(s.description)}</span>"
+        )
+        + "</div>"
+    )
+
+
+def comparison_line(cmp: Comparison, *, projector: bool = False) -> None:
+    """Under the headline: A and B in words, the territory of each, gained and lost."""
+    size = "clamp(1.0rem, 1.4vw, 1.3rem)" if projector else "1.0rem"
+    gained, lost = COMPARE_STYLES["gained"].colour, COMPARE_STYLES["lost"].colour
+    st.markdown(
+        f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
+        f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
+        f"<b>A</b> = {html.escape(cmp.label_a)}: {share_text(cmp.share_a)} defended · "
+        f"<b>B</b> = {html.escape(cmp.label_b)}: {share_text(cmp.share_b)} defended · "
+        f"<b style='color:{gained}'>gained {share_text(cmp.gained_share)}</b>, "
+        f"<b style='color:{lost}'>lost {share_text(cmp.lost_share)}</b> of NATO-Europe territory; "
+        f"capitals {cmp.a.capitals_defended} → {cmp.b.capitals_defended}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def comparison_capitals(cmp: Comparison, *, projector: bool = False) -> None:
+    """The capitals B gains and loses against A, listed in full."""
+    small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
+    rows = []
+    marked = set(cmp.capitals_not_members)
+    for kind, names in (("gained", cmp.capitals_gained), ("lost", cmp.capitals_lost)):
+        colour = COMPARE_STYLES[kind].colour
+        listed = (
+            ", ".join(html.escape(n) + ("*" if n in marked else "") for n in names)
+            if names
+            else "none"
+        )
+        rows.append(
+            f"<div class='epaa-capitals-{kind}' style='font-size:{small};margin:3px 0'>"
+            f"<b style='color:{colour}'>Capitals {kind} in B ({len(names)}):</b> {listed}</div>"
+        )
+    if marked:
+        rows.append(
+            f"<div style='font-size:{small};color:#444'>* NATO member in only one of the two "
+            "years.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 

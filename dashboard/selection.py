@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coverage.style import LAYER_STYLES
+from coverage.style import COMPARE_STYLES, LAYER_STYLES
 
 __all__ = ["Inspected", "inspected"]
 
@@ -23,6 +23,10 @@ _KINDS = {
     "launch": "Threat launch area",
     "tracks": "Threat track",
     "defended-sites": "Defended area of one site",
+    **{
+        f"compare-{k}": f"Comparison: {s.title[:1].lower()}{s.title[1:]}"
+        for k, s in COMPARE_STYLES.items()
+    },
     "countries": "Country",
 }
 

@@ -34,6 +34,11 @@ ALLOWED: Mapping[str, str] = {
     "mask": "an elevation mask within the slider's range",
     "screen": "1024x768, 1280x720 or 1920x1080",
     "tab": "one of the tab names",
+    "compare": "true or false",
+    "vs_year": "a year from 2011 to 2024 for the second state B",
+    "vs_scenario": "actual or planned for the second state B",
+    "vs_estimate": "low, nominal or high for the second state B",
+    "vs_eor": "same, by_date, on or off for the second state B",
 }
 #: Parameters that are not widgets but are read by the page itself.
 _READ_DIRECTLY = {"projector", "embed", "embed_options"}

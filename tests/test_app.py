@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coverage.scenario import LAST_YEAR
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -303,3 +305,73 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     assert "Aegis Ashore Poland (NSF Redzikowo) (SM-3 Block IIA): can reach" in text
     assert "Russian ICBM tracks toward the US are reachable" in text
     assert len(at.get("image")) >= 1  # the wide (Arctic) view
+
+
+def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
+    at = _opened(year="2016", compare="true", vs_year="2024")
+    ids = _layer_ids(at)
+    assert {"compare-gained", "compare-both"} <= set(ids)
+    assert "defended" not in ids  # the difference takes the defended area's place
+    gained = _layer(at, "compare-gained")
+    assert gained["getLineColor"][:3] == [0x33, 0x22, 0x88]
+    assert gained["data"]["features"][0]["properties"]["kind"] == "gained"
+    text = " ".join(m.value for m in at.markdown)
+    assert "epaa-comparison" in text and "B</b> = 2024, as built" in text
+    assert "Capitals gained in B" in text and "Warsaw" in text
+    assert "(A) vs 2024, as built (B)" in text  # the title names both states
+    # B the same as A: said so, and the map shows the defended area again.
+    at.slider(key="vs_year").set_value(2016).run()
+    assert not at.exception
+    assert "defended" in _layer_ids(at) and "compare-gained" not in _layer_ids(at)
+    assert any("B is the same as this map" in i.value for i in at.info)
+
+
+def test_app__comparison_with_the_plan_shows_lost_ground() -> None:
+    at = _opened(year="2018", compare="true", vs_year="2018", vs_scenario="planned")
+    assert "compare-gained" in _layer_ids(at)
+    at.selectbox(key="scenario").set_value("planned").run()
+    at.radio(key="vs_scenario").set_value("actual").run()
+    assert not at.exception
+    assert "compare-lost" in _layer_ids(at)  # as built lacks ground the plan defended
+
+
+def test_app__comparison_url_values_are_checked() -> None:
+    at = _opened(compare="true", vs_year="abc", vs_scenario="nope")
+    notices = " ".join(w.value for w in at.warning)
+    assert "'vs_year' = 'abc' is not allowed" in notices
+    assert "'vs_scenario' = 'nope' is not allowed" in notices
+
+
+def test_app__play_steps_to_the_last_year_from_cached_maps(monkeypatch) -> None:
+    import coverage.products.mapdata as mapdata
+    import dashboard.player as player
+
+    monkeypatch.setattr(player, "PAUSE_S", 0.0)
+    at = _opened(year="2021")
+    at.button(key="play").click().run()
+    assert not at.exception
+    assert at.slider(key="year").value == LAST_YEAR and not at.session_state["playing"]
+    assert at.button(key="play").label == "▶ Play"
+    # A second play reads every year's map from the cache: no map is computed again.
+    calls: list[int] = []
+    original = mapdata.compute_map
+    monkeypatch.setattr(
+        mapdata, "compute_map", lambda c, s: calls.append(s.options.year) or original(c, s)
+    )
+    at.slider(key="year").set_value(2021).run()
+    at.button(key="play").click().run()
+    assert at.slider(key="year").value == LAST_YEAR
+    assert calls == []
+
+
+def test_app__stop_ends_play(monkeypatch) -> None:
+    import dashboard.player as player
+
+    monkeypatch.setattr(player, "schedule_next", lambda: None)  # hold the play at one step
+    at = _opened(year="2016")
+    at.button(key="play").click().run()
+    assert at.session_state["playing"] and at.button(key="stop_play").label == "■ Stop"
+    at.session_state["play_due"] = True  # the step the pause would have scheduled
+    at.button(key="stop_play").click().run()
+    assert not at.exception
+    assert not at.session_state["playing"] and at.slider(key="year").value == 2016

@@ -560,3 +560,41 @@ def test_whatif__dangerous_names_leave_the_map_drawn_and_exports_downloadable(
         assert all(urlsplit(u).hostname in LOOPBACK for u in loaded.requests if "://" in u)
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1280, 720)])
+def test_projector__comparison_fits_and_draws_the_gain(
+    browser: Any, server: str, width: int, height: int
+) -> None:
+    from coverage.style import COMPARE_STYLES
+
+    query = {
+        "projector": "true",
+        "year": "2016",
+        "screen": f"{width}x{height}",
+        "compare": "true",
+        "vs_year": "2024",
+    }
+    loaded = _load(
+        browser,
+        server,
+        query,
+        f"browser_compare_{width}x{height}",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        for selector in (".epaa-banner", HEADLINE, ".epaa-comparison", MAP, ".epaa-caveat"):
+            _inside(page, selector, width, height)
+        line = page.locator(".epaa-comparison").first.inner_text()
+        assert "B = 2024, as built" in line and "gained" in line, line
+        gained = page.locator(".epaa-capitals-gained").first.inner_text()
+        assert "Warsaw" in gained, gained
+        pixels = _map_pixels(loaded)
+        assert _near(pixels, COMPARE_STYLES["gained"].colour, tol=60) > 200, "no gained area"
+        for key in ("prev_year", "next_year", "reset_view", "play", "exit_projector"):
+            _inside(page, f".st-key-{key} button", width, height)
+            assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
+    finally:
+        page.context.close()

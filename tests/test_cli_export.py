@@ -88,7 +88,7 @@ def test_kml_kmz_series(tmp_path: Path) -> None:
     res = _run("--out", str(tmp_path / "rollout.kmz"))  # series formats default to 2011-2024
     assert res.returncode == 0, res.stderr
     with zipfile.ZipFile(tmp_path / "rollout.kmz") as zf:
-        assert zf.namelist() == ["doc.kml"]
+        assert zf.namelist() == ["doc.kml", "files/circle.png"]  # the icon travels with it
 
 
 def test_gif__one_frame_per_year(tmp_path: Path) -> None:
@@ -210,3 +210,18 @@ def test_export__refuses_to_write_into_data(tmp_path: Path) -> None:
         timeout=120,
     )
     assert res.returncode == 2 and "refusing to write inside data/" in res.stderr
+
+
+def test_default_layers__include_the_defended_area_and_its_headline(tmp_path: Path) -> None:
+    out = tmp_path / "phase2.geojson"
+    res = _run("--year", "2016", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    layers = set(gpd.read_file(out).layer)
+    assert {"defended", "radar", "interceptor", "sites"} <= layers
+    svg = tmp_path / "phase2.svg"
+    res = _run("--year", "2016", "--out", str(svg), *SMALL)
+    assert res.returncode == 0, res.stderr
+    text = svg.read_text(encoding="utf-8")
+    assert "Defended area (physics)" in text
+    assert "of NATO-Europe territory" in text and "capitals defended" in text  # the headline
+    assert "design_case" not in text  # names, not ids

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from PIL import Image
 
 from coverage.catalogue.tables import Catalogue, data_date
@@ -201,3 +202,77 @@ def test_render__headline_line_under_the_title(catalogue: Catalogue, data_2016: 
     b = export.render_array(data_2016, headline=line)
     assert a.shape == b.shape
     assert (np.abs(a.astype(int) - b.astype(int)).sum(axis=-1) > 30).mean() > 0.05
+
+
+# ----------------------------------------------------------------------------- issue 12 fixes
+
+
+def test_svg__hatch_lines_differ_from_their_fill(catalogue: Catalogue) -> None:
+    data = _map(catalogue, layers=frozenset({"defended"}))
+    svg = export.render(data, fmt="svg", **SMALL).decode("utf-8")
+    patterns = re.findall(r"<pattern .*?</pattern>", svg, flags=re.S)
+    assert patterns, "the defended area is drawn without a hatch"
+    for pattern in patterns:
+        fill = re.search(r'<rect [^>]*fill="(#[0-9a-f]{6})"', pattern)
+        stroke = re.search(r"stroke: (#[0-9a-f]{6})", pattern)
+        assert fill and stroke
+        assert fill.group(1) != stroke.group(1), "hatch drawn in its fill colour is invisible"
+    assert export.hatch_colour(LAYER_STYLES["defended"].colour) != export._rgba(
+        LAYER_STYLES["defended"].colour, 1.0
+    )
+
+
+def test_a4__framing_holds_every_drawn_ring(catalogue: Catalogue) -> None:
+    data = compute_map(
+        catalogue,
+        MapState(FootprintOptions(year=2016, estimate="high"), layers=DEFAULT_LAYERS),
+    )
+    a4 = export.PRINT_A4_300DPI
+    sz = export._Sizes(
+        scale=min(a4.width_px / 1920, a4.height_px / 1080), font=1.0, line=1.0, dpi=a4.dpi
+    )
+    left, top, right, bottom = export._Layout.for_slide(a4, sz, False).map_box_px
+    aspect = (right - left) / (bottom - top)
+    fp = data.footprints
+    rota = fp[fp.site_name.str.contains("Rota")]  # its radar and interceptor rings
+    assert not rota.empty
+    x0, y0, x1, y1 = shapely.total_bounds(export._project(rota.geometry, "EPSG:3035"))
+    # The fixed Europe frame alone cut the Rota ring at A4 (the reason for the fix).
+    old = export._extent_m("europe", aspect)
+    assert x0 < old[0]
+    drawn = export._drawn_box_m(data, "EPSG:3035")
+    ex0, ex1, ey0, ey1 = export._extent_m("europe", aspect, drawn)
+    assert ex0 < x0 and ex1 > x1 and ey0 < y0 and ey1 > y1
+    assert drawn is not None
+    assert ex0 < drawn[0] and ex1 > drawn[2] and ey0 < drawn[1] and ey1 > drawn[3]
+
+
+def test_side_panel__text_stays_inside_a_1280_slide(catalogue: Catalogue) -> None:
+    data = _map(catalogue, layers=DEFAULT_LAYERS | {"defended"}, shoot_look_shoot=True)
+    img = _rgb(export.render(data, fmt="png", width_px=1280, height_px=720))
+    banner = 30  # caveat banners (dark) at the top and the bottom
+    strip = img[banner:-banner, -7:, :]
+    assert strip.min() > 150, "text or lines run into the right margin"
+    # ...and the panel does carry text up to near its right edge (it wraps, not truncates).
+    assert img[banner:-banner, -40:-7, :].min() < 100
+
+
+def test_svg__threat_and_launch_area_in_words(catalogue: Catalogue) -> None:
+    data = _map(catalogue, layers=DEFAULT_LAYERS | {"defended"})
+    texts = _svg_texts(export.render(data, fmt="svg"))
+    assert "design-case threat" in texts and "Tabriz (NW Iran)" in texts
+    assert "design_case" not in texts and "tabriz" not in texts
+
+
+def test_comparison__drawn_with_its_legend_and_line(catalogue: Catalogue) -> None:
+    from coverage.products.compare import Variation
+    from coverage.style import COMPARE_STYLES
+
+    data = _map(catalogue, 2016, layers=DEFAULT_LAYERS, compare=Variation(year=2024))
+    texts = _svg_texts(export.render(data, fmt="svg"))
+    assert "From A (2016, as built) to B (2024, as built)" in texts
+    assert "Gained in B" in texts and "Defended in both" in texts
+    assert "Lost in B" not in texts  # nothing is lost: the legend lists only what is drawn
+    assert "Defended area (physics)" not in texts
+    img = _rgb(export.render(data, fmt="png", **SMALL))
+    assert _pixels_near(img, COMPARE_STYLES["gained"].colour, tol=40) > 200

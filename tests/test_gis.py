@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from PIL import Image
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map, map_series
@@ -203,3 +206,101 @@ def test_features_csv__one_row_per_feature(data_2016: MapData) -> None:
     back = pd.read_csv(io.BytesIO(gis.features_csv(data_2016)), encoding="utf-8-sig")
     assert len(back) == sum(len(f) for f in gis.feature_frames(data_2016).values())
     assert "geometry" not in back.columns
+
+
+# ----------------------------------------------------------------------------- issue 12 fixes
+
+
+def _outside_urls(text: str) -> list[str]:
+    """Every URL in ``text`` except the XML namespaces a KML file must declare."""
+    allowed = {gis.KML_NS, "http://www.w3.org/2005/Atom", "http://www.google.com/kml/ext/2.2"}
+    urls = re.findall(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+", text)
+    return [u for u in urls if u not in allowed]
+
+
+def test_kmz__icons_inside_and_no_outside_url(catalogue: Catalogue) -> None:
+    state = MapState(FootprintOptions(year=2016), layers=DEFAULT_LAYERS | {"defended"})
+    kmz = gis.kmz_from_kml(_kml(catalogue, state, [2015, 2016]))
+    with zipfile.ZipFile(io.BytesIO(kmz)) as zf:
+        names = zf.namelist()
+        assert names[0] == "doc.kml" and gis.ICON_PATH in names
+        icon = zf.read(gis.ICON_PATH)
+        doc = zf.read("doc.kml").decode("utf-8")
+    hrefs = set(re.findall(r"<href>(.*?)</href>", doc))
+    assert hrefs == {gis.ICON_PATH}  # every style's icon is the one shipped in the archive
+    assert _outside_urls(doc) == []
+    img = Image.open(io.BytesIO(icon))
+    assert img.size == (32, 32) and img.mode == "RGBA"
+    alpha = np.asarray(img)[..., 3]
+    assert alpha[16, 16] == 255 and alpha[0, 0] == 0  # a disc on a transparent square
+
+
+def test_every_export__no_outside_url(catalogue: Catalogue) -> None:
+    from coverage.render import export
+
+    state = MapState(FootprintOptions(year=2016), layers=DEFAULT_LAYERS | {"defended"})
+    data = compute_map(catalogue, state)
+    small = {"width_px": 640, "height_px": 360}
+    files = {
+        "png": export.render(data, fmt="png", **small),
+        "svg": export.render(data, fmt="svg", **small),
+        "pdf": export.render(data, fmt="pdf", **small),
+        "geojson": gis.to_geojson(data),
+        "csv": gis.features_csv(data),
+        "kml (bare)": gis.kml_from_series(catalogue, [data], icon_href=None),
+        "gpkg": gis.to_geopackage(data),
+    }
+    # The SVG declares its XML namespaces (identifiers, never fetched).
+    svg_ns = {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+        "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    }
+    for name, payload in files.items():
+        text = payload.decode("latin-1")  # binary formats too: any URL would be ASCII
+        # GeoPackage names its R-tree extension by the standard's URL (an identifier).
+        found = [
+            u for u in _outside_urls(text) if u not in svg_ns and "geopackage.org/spec" not in u
+        ]
+        assert found == [], f"{name} refers to {found}"
+    assert b"<href>" not in files["kml (bare)"]  # Google Earth's own pushpin, nothing fetched
+
+
+def test_kml__defended_areas_begin_at_activation_dates(catalogue: Catalogue) -> None:
+    state = MapState(FootprintOptions(year=2014), layers=frozenset({"defended"}))
+    root = ET.fromstring(_kml(catalogue, state, [2014, 2015, 2016, 2017]))
+    spans = {}
+    for pm in _placemarks(root, (LAYER_STYLES["defended"].title,)):
+        if _data(pm, "feature_id") == "defended:all":
+            spans[pm.findtext("k:TimeSpan/k:begin", namespaces=NS)] = pm.findtext(
+                "k:TimeSpan/k:end", namespaces=NS
+            )
+    # Deveselu (12 May 2016) adds ground in 2016: the 2016 area holds from that day, and the
+    # 2015 area until then, so January 2016 shows no Deveselu coverage.
+    assert spans["2016-05-12"] == "2017-01-01"
+    assert spans["2015-01-01"] == "2016-05-12"
+    assert spans["2014-02-11"] == "2015-01-01"  # the first Rota destroyer
+    assert spans["2017-01-01"] == "2017-12-31"  # the series ends before the data does
+
+
+def test_geopackage__defended_is_one_dissolved_polygon(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    data = compute_map(
+        catalogue, MapState(FootprintOptions(year=2016), layers=frozenset({"defended"}))
+    )
+    path = tmp_path / "defended.gpkg"
+    path.write_bytes(gis.to_geopackage(data))
+    union = gpd.read_file(path, layer="defended")
+    assert len(union) == 1 and union.geom_type.iloc[0] == "MultiPolygon"
+    assert union.site_id.iloc[0] == "all"
+    sites = gpd.read_file(path, layer="defended_sites")
+    assert len(sites) >= 2 and "all" not in set(sites.site_id)
+    # The union covers every site's area (the per-site cells dissolved into one polygon).
+    whole = union.geometry.iloc[0]
+    for geom in sites.geometry:
+        if geom is not None and not geom.is_empty:
+            assert geom.difference(whole).area < 1e-3 * geom.area

@@ -247,3 +247,67 @@ def test_deck__capitals_coloured_by_status_from_the_palette(catalogue: Catalogue
     assert STATUS_COLOURS["not defended"] != LAYER_STYLES["interceptor"].colour
     assert dots["bLondon/b"]["fill"] == hex_to_rgba(STATUS_COLOURS["out of reach"])
     assert dots["bLondon/b"]["name"].startswith("\u2039b\u203aLondon")  # no tags in tooltips
+
+
+# ----------------------------------------------------------------------------- label declutter
+
+
+def test_declutter__keeps_by_priority_and_never_overlaps() -> None:
+    from coverage.render.layers import declutter
+
+    boxes = [(0, 0, 10, 10), (5, 5, 15, 15), (20, 0, 30, 10), (9, 9, 21, 12), (100, 100, 110, 110)]
+    assert declutter(boxes) == [True, False, True, False, True]
+    # Fixed labels (sites) are always drawn, even when they overlap each other.
+    assert declutter(boxes, fixed=2) == [True, True, True, False, True]
+    assert declutter([]) == []
+    # Touching edges are not an overlap.
+    assert declutter([(0, 0, 10, 10), (10, 0, 20, 10)]) == [True, True]
+
+
+def test_text_box__anchors_and_mercator_pixels() -> None:
+    from coverage.render.layers import text_box, world_px
+
+    assert world_px(-180.0, 0.0, 0.0) == pytest.approx((0.0, 256.0))
+    assert world_px(0.0, 0.0, 1.0) == pytest.approx((512.0, 512.0))
+    x, y = world_px(10.0, 60.0, 3.0)
+    assert world_px(10.0, 50.0, 3.0)[1] > y  # south is down
+    x0, y0, x1, y1 = text_box(100, 100, "Oslo", 10, anchor="above", offset_px=(0, -5))
+    assert (x0 + x1) / 2 == pytest.approx(100) and y1 == pytest.approx(95) and y0 < y1
+    x0, y0, x1, y1 = text_box(100, 100, "Oslo", 10, anchor="start", offset_px=(10, 0))
+    assert x0 == 110 and (y0 + y1) / 2 == pytest.approx(100)
+    assert (
+        text_box(0, 0, "Longer name", 10, anchor="start")[2]
+        > text_box(0, 0, "Rome", 10, anchor="start")[2]
+    )
+    with pytest.raises(ValueError, match="anchor"):
+        text_box(0, 0, "x", 10, anchor="below")
+
+
+def test_capital_labels__central_europe_decluttered(catalogue) -> None:
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import ANSWER_LAYERS
+    from coverage.render.layers import text_box, world_px
+
+    state = MapState(FootprintOptions(year=2016), layers=ANSWER_LAYERS)
+    line = headline(catalogue, state)
+    deck = build_deck(compute_map(catalogue, state), capitals=line.capitals)
+    spec = json.loads(deck.to_json())
+    zoom = spec["initialViewState"]["zoom"]
+    dots = next(la for la in spec["layers"] if la["id"] == "capitals")["data"]
+    labels = next(la for la in spec["layers"] if la["id"] == "capital-labels")["data"]
+    assert len(dots) == len(line.capitals) > len(labels) >= 15  # every dot, most names
+    boxes = [
+        text_box(
+            *world_px(*lab["position"], zoom),
+            lab["short"],
+            11,
+            anchor="above",
+            offset_px=(0, -13.5),
+        )
+        for lab in labels
+    ]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    shown = {lab["short"] for lab in labels}
+    assert {"Berlin", "Paris", "London", "Rome", "Warsaw"} <= shown  # large capitals first

@@ -62,3 +62,25 @@ def test_inspected__a_capital() -> None:
     item = inspected({"objects": {"capitals": [capital]}})
     assert item is not None and item.kind == "Capital"
     assert ("Status", "defended") in item.facts
+
+
+def test_inspected__comparison_area_says_what_it_is() -> None:
+    picked = {
+        "objects": {
+            "compare-lost": [
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "name": "Lost in B: defended in A, not in B",
+                        "label": "A = 2018, as planned (2009); B = 2018, as built. 120 cells",
+                        "kind": "lost",
+                    },
+                }
+            ]
+        }
+    }
+    item = inspected(picked)
+    assert item is not None
+    assert item.kind == "Comparison: lost in B"
+    assert item.name.startswith("Lost in B")
+    assert ("Details", "A = 2018, as planned (2009); B = 2018, as built. 120 cells") in item.facts

@@ -18,6 +18,7 @@ import pandas as pd
 from coverage.catalogue.analysis import load_cities, load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue, load_catalogue
 from coverage.cli.args import (
+    CliError,
     add_defended_arguments,
     add_reach_cap_arguments,
     add_state_arguments,
@@ -25,17 +26,21 @@ from coverage.cli.args import (
     options_from_args,
     query_from_args,
     write_output,
+    year,
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
+from coverage.products.compare import Variation, compare_states
 from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import coverage_metrics, coverage_time_series
 from coverage.products.sensitivity import sensitivity_table
 from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
+    CAPABILITY_SETTINGS,
     FIRST_YEAR,
     FLYOUT_MODELS,
     LAST_YEAR,
+    SCENARIOS,
     SPEED_BASES,
     flyout_spec_for,
     quoted_flyout_figures,
@@ -349,6 +354,51 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _variation(catalogue: Catalogue, args: argparse.Namespace) -> Variation:
+    """State B of ``compare`` from the ``--vs-*`` options; errors name those options."""
+    if args.vs_year is not None and not FIRST_YEAR <= args.vs_year <= LAST_YEAR:
+        raise CliError(f"--vs-year {args.vs_year}: allowed {FIRST_YEAR}..{LAST_YEAR}")
+    query: dict[str, Any] = {}
+    if args.vs_launch_area is not None:
+        try:
+            resolve_launch_area(catalogue, args.vs_launch_area)
+        except ValueError as exc:
+            raise CliError("--vs-" + str(exc).replace("launch_area=", "launch-area ")) from None
+        query["launch_area"] = args.vs_launch_area
+    if args.vs_threat is not None:
+        try:
+            resolve_threat(args.vs_threat)
+        except ValueError as exc:
+            raise CliError("--vs-" + str(exc).replace("threat=", "threat ")) from None
+        query["threat"] = args.vs_threat
+    if args.vs_engage_on_remote is not None:
+        query["engage_on_remote"] = args.vs_engage_on_remote
+    variation = Variation.with_query(
+        year=args.vs_year, scenario=args.vs_scenario, estimate=args.vs_estimate, **query
+    )
+    if variation == Variation():
+        raise CliError(
+            "compare needs a second state: give at least one of --vs-year, --vs-scenario, "
+            "--vs-estimate, --vs-launch-area, --vs-threat, --vs-engage-on-remote"
+        )
+    return variation
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    _check_names(catalogue, args)
+    variation = _variation(catalogue, args)
+    cmp = compare_states(catalogue, options_from_args(args), query_from_args(args), variation)
+    if args.format == "json":
+        write_output(_json(cmp.to_dict()), args.out)
+    elif args.format == "text":
+        write_output(cmp.text(max_named=100), args.out)
+    else:
+        row = {k: ("; ".join(v) if isinstance(v, list) else v) for k, v in cmp.to_dict().items()}
+        write_output(_csv(pd.DataFrame([row])), args.out)
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add ``metrics``, ``trajectory``, ``launch-areas`` and ``icbm`` to argparse subparsers."""
     me = subparsers.add_parser(
@@ -387,6 +437,29 @@ def register(subparsers: Any) -> None:
     me.add_argument("--format", choices=["json", "csv"], default="json")
     me.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     me.set_defaults(func=_cmd_metrics)
+
+    co = subparsers.add_parser(
+        "compare",
+        help="two states compared: territory and capitals gained and lost (A = the state "
+        "options, B = A changed by the --vs-* options)",
+    )
+    add_state_arguments(co)
+    add_defended_arguments(co)
+    b = co.add_argument_group("state B (each option left out is A's)")
+    b.add_argument("--vs-year", type=year, default=None, help=f"B's year, {FIRST_YEAR}-{LAST_YEAR}")
+    b.add_argument("--vs-scenario", choices=SCENARIOS, default=None, help="B's scenario")
+    b.add_argument("--vs-estimate", choices=ESTIMATES, default=None, help="B's estimate")
+    b.add_argument("--vs-launch-area", default=None, help="B's launch area (see 'launch-areas')")
+    b.add_argument("--vs-threat", default=None, help="B's threat id or class")
+    b.add_argument(
+        "--vs-engage-on-remote",
+        choices=CAPABILITY_SETTINGS,
+        default=None,
+        help="B's engage-on-remote setting",
+    )
+    co.add_argument("--format", choices=["json", "text", "csv"], default="json")
+    co.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    co.set_defaults(func=_cmd_compare)
 
     tr = subparsers.add_parser(
         "trajectory", help="ballistic trajectory between two places (JSON or CSV samples)"

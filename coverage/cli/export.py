@@ -25,8 +25,9 @@ from coverage.cli.args import (
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
+from coverage.products.headline import headline
 from coverage.products.mapdata import (
-    DEFAULT_LAYERS,
+    ANSWER_LAYERS,
     MapState,
     compute_map,
     map_series,
@@ -109,7 +110,7 @@ def register(subparsers: Any) -> None:
         type=parse_layers,
         default=None,
         help=f"comma-separated layers to draw, from: {', '.join(LAYER_STYLES)} "
-        "(default: the dashboard's)",
+        "(default: the dashboard's, with the defended area)",
     )
     p.add_argument(
         "--view",
@@ -251,7 +252,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"--year is required for .{fmt} output (or --years A-B for one file per year)"
         )
 
-    layers = args.layers if args.layers is not None else DEFAULT_LAYERS
+    layers = args.layers if args.layers is not None else ANSWER_LAYERS
     width, height, dpi = _size(args, fmt)
     catalogue = load_catalogue()
     resolve_launch_area(catalogue, args.launch_area)
@@ -302,6 +303,8 @@ def _single(
         from coverage.render import export  # matplotlib: loaded only for an image
 
         width, height, dpi = size
+        # The answer under the title, as on the dashboard's slides, when the defended area is drawn.
+        line = headline(catalogue, state).short_text() if "defended" in state.layers else None
         return export.render(
             data,
             fmt=fmt,  # type: ignore[arg-type]  # one of IMAGE_FORMATS here
@@ -309,6 +312,7 @@ def _single(
             height_px=height,
             dpi=dpi,
             projector=args.projector,
+            headline=line,
         )
     if fmt == "geojson":
         return gis.to_geojson(data)
@@ -328,8 +332,11 @@ def _write_series(
     from coverage.render import animation  # imageio: loaded only for an animation
 
     if fmt in ("kml", "kmz"):
-        kml = gis.kml_from_series(catalogue, map_series(catalogue, state, years))
-        write_output(kml if fmt == "kml" else gis.kmz_from_kml(kml), args.out)
+        series = map_series(catalogue, state, years)
+        if fmt == "kml":  # a bare file carries no icon: Google Earth's own pushpin
+            write_output(gis.kml_from_series(catalogue, series, icon_href=None), args.out)
+        else:
+            write_output(gis.kmz_from_kml(gis.kml_from_series(catalogue, series)), args.out)
         return str(args.out)
     if fmt == "mp4" and not animation.mp4_available():
         raise CliError(

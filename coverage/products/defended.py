@@ -38,6 +38,7 @@ from coverage.scenario import (
     describe_detection,
     describe_flyout,
     resolve,
+    threat_label,
 )
 from coverage.style import KINEMATIC_CAVEAT
 
@@ -173,8 +174,8 @@ def assumption_text(dg: DefendedGrid) -> str:
     """One line stating the threat, launch area, timeline and parameter case of a defended grid."""
     q, o = dg.query, dg.options
     return (
-        f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
-        f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
+        f"threat: {_threat_words(dg)} ({q.profile().describe()}) from "
+        f"{_launch_label_points(dg.launch_points, q.launch_area)}; "
         f"{dg.setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{o.estimate} interceptor and radar parameters; {describe_detection(q, o)}; "
         f"fly-out {describe_flyout(q)}; "
@@ -185,6 +186,13 @@ def assumption_text(dg: DefendedGrid) -> str:
             else ""
         )
     )
+
+
+def _threat_words(dg: DefendedGrid) -> str:
+    """The threat's name with its range (the design case's range is computed)."""
+    range_km = dg.threat.max_range_m / 1000.0
+    words = threat_label(dg.threat.threat_id, range_km)
+    return words if f"{range_km:,.0f} km" in words else f"{words}, {range_km:,.0f} km"
 
 
 def _launch_label_points(points: pd.DataFrame, name: str) -> str:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from coverage.catalogue.analysis import load_cities, load_threats
+from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
+from coverage.products.compare import capitals_change
 from coverage.products.mapdata import MapState
 from coverage.products.metrics import CoverageMetrics, coverage_metrics
-from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, resolve_launch_area
+from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
 
 __all__ = [
     "CAPITAL_COLUMNS",
@@ -33,7 +34,7 @@ __all__ = [
 #: Capital states, in legend order.
 CAPITAL_STATUSES = ("defended", "not defended", "out of reach")
 #: Columns of :attr:`Headline.capitals`.
-CAPITAL_COLUMNS = ["iso3", "country", "name", "lon_deg", "lat_deg", "status"]
+CAPITAL_COLUMNS = ["iso3", "country", "name", "lon_deg", "lat_deg", "population", "status"]
 #: Names listed in the change text before "and N more".
 _MAX_NAMED = 6
 
@@ -138,44 +139,10 @@ def _names(names: tuple[str, ...], max_named: int) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _threat_names() -> dict[str, str]:
-    table = load_threats()
-    return dict(zip(table.threat_id, table.name, strict=True))
-
-
-def threat_label(threat_id: str, range_km: float | None = None) -> str:
-    """A threat in words: its name from data/threats.csv (the id itself if it has none).
-
-    The design case has no fixed range (it is computed to reach all of NATO Europe from the
-    launch area); ``range_km`` adds that computed range.
-    """
-    if threat_id == "design_case":
-        reach = "reaches all of NATO Europe"
-        if range_km is not None:
-            reach += f", {range_km:,.0f} km"
-        return f"the design-case threat ({reach})"
-    return _threat_names().get(threat_id, threat_id)
-
-
-def launch_area_label(catalogue: Catalogue, name: str) -> str:
-    """A launch point, area or ``all-iran`` in words.
-
-    ``tabriz`` → ``"Tabriz (NW Iran)"``; ``"W Iran"`` → ``"W Iran (Kermanshah, Khorramabad)"``;
-    ``all-iran`` → ``"anywhere in Iran (worst of 6 points)"``.
-    """
-    points = resolve_launch_area(catalogue, name)
-    if len(points) == 1:
-        return f"{points.name.iloc[0]} ({points.area.iloc[0]})"
-    if len(points) == len(catalogue.launch_points):
-        return f"anywhere in Iran (worst of {len(points)} points)"
-    return f"{name} ({', '.join(points.name)})"
-
-
-@functools.lru_cache(maxsize=1)
 def _capital_positions() -> pd.DataFrame:
     cities = load_cities()
     caps = cities[cities.is_capital]
-    return caps[["iso3", "name", "lon_deg", "lat_deg"]].reset_index(drop=True)
+    return caps[["iso3", "name", "lon_deg", "lat_deg", "population"]].reset_index(drop=True)
 
 
 def _capitals(m: CoverageMetrics) -> pd.DataFrame:
@@ -200,14 +167,10 @@ def headline_from_metrics(
     :func:`launch_area_label`).
     """
     caps = _capitals(current)
-    now = set(caps.name[caps.status == "defended"])
-    if previous is None:
-        gained: tuple[str, ...] = ()
-        lost: tuple[str, ...] = ()
-    else:
-        before_caps = _capitals(previous)
-        before = set(before_caps.name[before_caps.status == "defended"])
-        gained, lost = tuple(sorted(now - before)), tuple(sorted(before - now))
+    gained: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
+    if previous is not None:
+        gained, lost = capitals_change(previous, current)
     return Headline(
         year=current.year,
         scenario=current.scenario,

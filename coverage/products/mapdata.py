@@ -21,6 +21,7 @@ from shapely.geometry import Point
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
+from coverage.products.compare import Comparison, Variation, compare_states, comparison_layer
 from coverage.products.defended import defended_band, defended_grid, defended_layer
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
 from coverage.products.tracks import threat_tracks
@@ -33,11 +34,14 @@ from coverage.scenario import (
     describe_capabilities,
     describe_detection,
     describe_flyout,
+    launch_area_label,
     phase_status,
+    threat_label,
 )
 from coverage.style import LAYER_STYLES
 
 __all__ = [
+    "ANSWER_LAYERS",
     "DEFAULT_LAYERS",
     "MapData",
     "MapState",
@@ -52,6 +56,9 @@ __all__ = [
 _TRACK_SOURCE = "Computed here: Keplerian minimum-energy trajectory and engagement timeline (coverage/physics/engagement.py)"
 
 DEFAULT_LAYERS = frozenset(k for k, s in LAYER_STYLES.items() if s.default_on)
+#: What the dashboard opens with and the CLI exports by default: the library defaults plus the
+#: physics-based defended area, so the first map answers "what is defended".
+ANSWER_LAYERS = DEFAULT_LAYERS | {"defended"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,10 @@ class MapState:
     flyout_model, speed_basis, reach_cap, engage_on_remote, satellite_cueing, rv_rcs_m2
         The physics choices of :class:`~coverage.scenario.DefenceQuery` (``reach_cap`` is its
         ``cap_at_nominal_range``); their defaults are the query's.
+    compare
+        A second state B to compare with (this state is A): the map then draws the ground
+        gained, lost and defended in both instead of the defended area
+        (:mod:`coverage.products.compare`). ``None``: no comparison.
     """
 
     options: FootprintOptions
@@ -102,6 +113,7 @@ class MapState:
     engage_on_remote: str = "by_date"
     satellite_cueing: str = "by_date"
     rv_rcs_m2: float | None = None
+    compare: Variation | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYER_STYLES)
@@ -115,6 +127,8 @@ class MapState:
             raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+        if self.compare is not None and not isinstance(self.compare, Variation):
+            raise ValueError(f"compare={self.compare!r} is not a Variation")
         self.query()  # validates the physics choices (messages name the field)
 
     def query(self) -> DefenceQuery:
@@ -152,6 +166,8 @@ class MapData:
     title: str
     subtitle: str
     assumptions: str
+    comparison: Comparison | None = None
+    difference: gpd.GeoDataFrame | None = None
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
@@ -178,8 +194,12 @@ _SHAPE_TEXT = {
 }
 
 
-def describe_assumptions(state: MapState) -> str:
-    """One line stating the assumptions behind the drawn layers."""
+def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) -> str:
+    """One line stating the assumptions behind the drawn layers.
+
+    With ``catalogue``, the launch area reads as words (``Tabriz (NW Iran)``), as the threat
+    always does; without it, the launch area is named by its id.
+    """
     o = state.options
     mask = (
         "line of sight to the horizon"
@@ -194,8 +214,13 @@ def describe_assumptions(state: MapState) -> str:
     ]
     if "defended" in state.layers or "tracks" in state.layers:
         q = state.query()
+        area = (
+            state.launch_area
+            if catalogue is None
+            else launch_area_label(catalogue, state.launch_area)
+        )
         parts.append(
-            f"defended area vs {state.threat} from {state.launch_area}, delay {state.delay_s:g} s, "
+            f"defended area vs {threat_label(state.threat)} from {area}, delay {state.delay_s:g} s, "
             f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
             f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
             f"{_SHAPE_TEXT[state.shape]}; {describe_capabilities(q, o)}; "
@@ -216,6 +241,11 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         tracks = tracks_for_state(catalogue, state)
     phase = phase_status(catalogue, o.year, o.scenario)
     title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
+    comparison = difference = None
+    if state.compare is not None:
+        comparison = compare_states(catalogue, o, state.query(), state.compare)
+        difference = comparison_layer(comparison)
+        title += f" (A) vs {comparison.label_b} (B)"
     if catalogue.label != "sourced catalogue" or catalogue.custom_site_ids:
         title += " — WHAT-IF (user edits)"
     return MapData(
@@ -233,7 +263,9 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         phase=phase,
         title=title,
         subtitle=phase.banner,
-        assumptions=describe_assumptions(state),
+        assumptions=describe_assumptions(state, catalogue),
+        comparison=comparison,
+        difference=difference,
     )
 
 

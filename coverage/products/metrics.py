@@ -49,6 +49,7 @@ __all__ = [
     "coverage_metrics",
     "coverage_time_series",
     "estimate_band",
+    "member_cell_area_m2",
 ]
 
 COUNTRY_COLUMNS = [
@@ -167,6 +168,20 @@ def _cell_areas(
     edge = ~inside
     area[edge] = shapely.area(shapely.intersection(cells[cell_i[edge]], geoms[geom_i[edge]]))
     return cell_i, geom_i, area, tuple(sel.iso3)
+
+
+def member_cell_area_m2(dg: DefendedGrid, members: Iterable[str]) -> NDArray[np.float64]:
+    """Area of every grid cell of ``dg`` that lies in the countries ``members``, m² (EPSG:3035).
+
+    Cells on a border count only their part inside ``members``; cells outside them are 0. The
+    defended area share of :func:`coverage_metrics` is the defended cells' sum over the total.
+    """
+    cell_i, geom_i, area, iso3 = _cell_areas(dg.query.grid_km, dg.grid.iso3)
+    wanted = np.isin(np.asarray(iso3, dtype=object), list(set(members)))
+    keep = wanted[geom_i]
+    out = np.zeros(dg.n_cells)
+    np.add.at(out, cell_i[keep], area[keep])
+    return out
 
 
 def _status(defended: NDArray[np.bool_], in_reach: NDArray[np.bool_]) -> NDArray[np.int8]:

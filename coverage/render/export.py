@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import textwrap
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path
@@ -40,7 +40,14 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
-from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES, TRACK_STATUS_COLOURS
+from coverage.style import (
+    CAVEAT,
+    COMPARE_STYLES,
+    LAYER_ORDER,
+    LAYER_STYLES,
+    TRACK_STATUS_COLOURS,
+    LayerStyle,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -53,6 +60,7 @@ __all__ = [
     "PRINT_A4_300DPI",
     "SCREEN_1080P",
     "SOURCES_LINE",
+    "hatch_colour",
     "ImageFormat",
     "ImageSize",
     "projection_note",
@@ -364,9 +372,22 @@ def _content_box_m(view: str) -> tuple[float, float, float, float]:
     return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
 
 
-def _extent_m(view: str, aspect: float) -> tuple[float, float, float, float]:
-    """Map extent (x0, x1, y0, y1) in projected metres holding the view's content at ``aspect``."""
+def _extent_m(
+    view: str,
+    aspect: float,
+    drawn: tuple[float, float, float, float] | None = None,
+) -> tuple[float, float, float, float]:
+    """Map extent (x0, x1, y0, y1) in projected metres holding the view's content at ``aspect``.
+
+    ``drawn`` (x0, y0, x1, y1, projected metres) is the box of the drawn layers: the extent
+    grows to hold it too, so no ring or sector is cut at the neatline at any aspect ratio.
+    """
     x0, y0, x1, y1 = _content_box_m(view)
+    if drawn is not None and all(math.isfinite(v) for v in drawn):
+        # A little room beyond the outermost line for its stroke.
+        pad = 0.01 * max(drawn[2] - drawn[0], drawn[3] - drawn[1])
+        x0, y0 = min(x0, drawn[0] - pad), min(y0, drawn[1] - pad)
+        x1, y1 = max(x1, drawn[2] + pad), max(y1, drawn[3] + pad)
     cy = (y0 + y1) / 2.0
     w0 = (x1 - x0) * 1.02
     w, h = w0, (y1 - y0) * 1.04
@@ -426,11 +447,27 @@ def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
     return (r, g, b, alpha)
 
 
+def hatch_colour(colour: str) -> tuple[float, float, float, float]:
+    """The colour hatch lines of a ``colour`` fill are drawn in: the same hue, darker.
+
+    Drawn in the fill colour itself the hatch vanishes wherever the fill is opaque (SVG
+    patterns paint their background in the fill colour), so it is darkened to 55 %.
+    """
+    r, g, b, _ = matplotlib.colors.to_rgba(colour)
+    return (0.55 * r, 0.55 * g, 0.55 * b, 1.0)
+
+
 def _polygons(
-    ax: Axes, geoms: Sequence[Any], key: str, crs: str, sz: _Sizes, zorder: float
+    ax: Axes,
+    geoms: Sequence[Any],
+    key: str,
+    crs: str,
+    sz: _Sizes,
+    zorder: float,
+    style: LayerStyle | None = None,
 ) -> bool:
     """Draw one polygon layer in its style; return whether anything was drawn."""
-    style = LAYER_STYLES[key]
+    style = style or LAYER_STYLES[key]
     paths = [p for p in (_polygon_path(g) for g in _project(geoms, crs)) if p is not None]
     if not paths:
         return False
@@ -438,13 +475,13 @@ def _polygons(
         paths,
         facecolors=[_rgba(style.colour, style.fill_alpha)],
         edgecolors=[_rgba(style.colour, 1.0)],
-        linewidths=sz.lpt(_outline_px(key)),
+        linewidths=sz.lpt(_outline_px(key, style)),
         linestyles=style.line_style,
         hatch=style.hatch or None,
         zorder=zorder,
     )
     if style.hatch:
-        coll.set_hatchcolor(_rgba(style.colour, 0.9))
+        coll.set_hatchcolor(hatch_colour(style.colour))
         coll.set_hatch_linewidth(sz.lpt(1.0))
     ax.add_collection(coll, autolim=False)
     return True
@@ -638,26 +675,33 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
                         f"{title}: {status}" if status else title,
                     )
                 )
+        elif key == "defended" and data.difference is not None:
+            diff = data.difference
+            kinds = set(diff.kind[~diff.geometry.is_empty])
+            entries += [
+                (_area_patch(k, s, sz), s.title) for k, s in COMPARE_STYLES.items() if k in kinds
+            ]
         else:
-            edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
-            entries.append(
-                (
-                    Patch(
-                        facecolor=_rgba(style.colour, style.fill_alpha),
-                        edgecolor=edge,
-                        linewidth=sz.lpt(_outline_px(key)),
-                        linestyle=style.line_style,
-                        hatch=style.hatch or None,
-                    ),
-                    title,
-                )
-            )
+            entries.append((_area_patch(key, style, sz), title))
     return entries
 
 
-def _outline_px(key: str) -> float:
+def _area_patch(key: str, style: LayerStyle, sz: _Sizes) -> Patch:
+    """A legend patch drawn as the area is on the map: fill, outline, hatch."""
+    edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
+    return Patch(
+        facecolor=_rgba(style.colour, style.fill_alpha),
+        edgecolor=edge,
+        linewidth=sz.lpt(_outline_px(key, style)),
+        linestyle=style.line_style,
+        hatch=style.hatch or None,
+        hatchcolor=hatch_colour(style.colour) if style.hatch else None,
+    )
+
+
+def _outline_px(key: str, style: LayerStyle | None = None) -> float:
     """Outline width on the reference slide: at least 1 px, and thick for interceptor rings."""
-    width = max(LAYER_STYLES[key].line_width_px, 1.0)
+    width = max((style or LAYER_STYLES[key]).line_width_px, 1.0)
     # "Solid thick outline" is the interceptor ring's cue that survives greyscale.
     return max(width, 3.0) if key == "interceptor" else width
 
@@ -695,7 +739,7 @@ class _Layout:
 
     @classmethod
     def for_slide(
-        cls, size: ImageSize, sz: _Sizes, projector: bool, *, headline: bool = False
+        cls, size: ImageSize, sz: _Sizes, projector: bool, *, headline_lines: int = 0
     ) -> _Layout:
         w, h = float(size.width_px), float(size.height_px)
         margin = sz.px(16.0)
@@ -704,9 +748,9 @@ class _Layout:
         sub_top = title_top + sz.px(_FONT_PX["title"] * sz.font * 1.22)
         map_top = sub_top + sz.px(_FONT_PX["subtitle"] * sz.font * 1.35) + sz.px(6.0)
         headline_top = None
-        if headline:  # one more line between the phase banner and the map
+        if headline_lines:  # lines between the phase banner and the map
             headline_top = map_top - sz.px(4.0)
-            map_top += sz.px(_FONT_PX["headline"] * sz.font * 1.35)
+            map_top += headline_lines * sz.px(_FONT_PX["headline"] * sz.font * 1.35)
         footer_line = sz.px(_FONT_PX["footer"] * sz.font * 1.45)
         map_bottom = h - banner - 2 * footer_line - sz.px(10.0)
         panel_w = sz.px(504.0 if projector else 450.0)
@@ -745,7 +789,8 @@ def _draw(
         dpi=size.dpi,
         marker=1.3 if projector else 1.0,
     )
-    lay = _Layout.for_slide(size, sz, projector, headline=bool(headline))
+    lines = [line for line in (headline, _comparison_text(data)) if line]
+    lay = _Layout.for_slide(size, sz, projector, headline_lines=len(lines))
     fig = Figure(
         figsize=(size.width_px / size.dpi, size.height_px / size.dpi),
         dpi=size.dpi,
@@ -753,14 +798,16 @@ def _draw(
     )
     renderer = FigureCanvasAgg(fig).get_renderer()
     _draw_frame_text(fig, data, lay, sz, date)
-    if headline and lay.headline_top_px is not None:
+    step = sz.px(_FONT_PX["headline"] * sz.font * 1.35)
+    for i, line in enumerate(lines):
+        assert lay.headline_top_px is not None
         text = fig.text(
             lay.fx(lay.margin_px),
-            lay.fy(lay.headline_top_px),
-            headline,
+            lay.fy(lay.headline_top_px + i * step),
+            line,
             ha="left",
             va="top",
-            color="#111111",
+            color="#111111" if i == 0 or not data.comparison else COMPARE_STYLES["gained"].colour,
             fontsize=sz.fpt(_FONT_PX["headline"]),
             fontweight="bold",
         )
@@ -772,6 +819,11 @@ def _draw(
     drawn = _draw_map(fig, renderer, data, lay, sz, projector)
     _draw_panel(fig, renderer, data, drawn, lay, sz)
     return fig
+
+
+def _comparison_text(data: MapData) -> str | None:
+    """The gained/lost line of a comparison (A and B, shares, capitals), or ``None``."""
+    return None if data.comparison is None else data.comparison.text(max_named=4)
 
 
 def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date: dt.date) -> None:
@@ -851,7 +903,7 @@ def _draw_map(
     )
     view = data.state.view
     crs = _spec(view).crs
-    extent = _extent_m(view, (right - left) / (bottom - top))
+    extent = _extent_m(view, (right - left) / (bottom - top), _drawn_box_m(data, crs))
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal", adjustable="box")
@@ -902,6 +954,16 @@ def _draw_map(
         "defended": None if data.defended is None else data.defended.geometry,
         "interceptor": fp.geometry[fp.layer == "interceptor"],
     }
+    if data.difference is not None:
+        # Comparing two states: gained / lost / both take the defended area's place.
+        polygon_layers["defended"] = None
+        diff = data.difference
+        shown = [
+            _polygons(ax, list(diff.geometry[diff.kind == k]), k, crs, sz, z["defended"], s)
+            for k, s in COMPARE_STYLES.items()
+        ]
+        if any(shown):
+            drawn.append("defended")
     for key, geoms in polygon_layers.items():
         if key in on and geoms is not None and _polygons(ax, list(geoms), key, crs, sz, z[key]):
             drawn.append(key)
@@ -954,6 +1016,36 @@ def _draw_map(
         obstacles.append(Bbox.from_extents(xd - r, yd - r, xd + r, yd + r))
     _place_labels(ax, renderer, labels, obstacles, sz)
     return drawn
+
+
+def _drawn_geometries(data: MapData) -> list[Any]:
+    """Geometries of every drawn thematic layer (the basemap and NATO fill excepted)."""
+    on = set(data.state.layers)
+    fp = data.footprints
+    frames = [fp[fp.layer == k] for k in ("radar", "interceptor") if k in on]
+    frames += [
+        data.early_warning if "early_warning" in on else None,
+        data.defended if "defended" in on and data.difference is None else None,
+        data.difference,
+        data.tracks if "tracks" in on else None,
+        data.launch_points if "launch" in on else None,
+        data.sites if "sites" in on else None,
+    ]
+    return [g for f in frames if f is not None for g in f.geometry if g is not None]
+
+
+def _drawn_box_m(data: MapData, crs: str) -> tuple[float, float, float, float] | None:
+    """Projected (x0, y0, x1, y1) of the drawn layers, or ``None`` when none is drawn."""
+    projected = [g for g in _project(_drawn_geometries(data), crs) if g is not None]
+    boxes = np.array([g.bounds for g in projected if not g.is_empty])
+    if boxes.size == 0:
+        return None
+    return (
+        float(boxes[:, 0].min()),
+        float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()),
+        float(boxes[:, 3].max()),
+    )
 
 
 def _draw_sites(
@@ -1045,9 +1137,10 @@ def _draw_panel(
             labelspacing=0.55,
             handletextpad=0.6,
         )
-        chars = max(12, int((text_w_px - sz.px(70.0)) / (0.56 * sz.px(legend_px))))
+        # Handle (2.4 em), the gap after it (0.6 em) and a little slack are not text.
+        room = text_w_px - sz.px(legend_px) * 3.2
         for t in legend.get_texts():
-            t.set_text("\n".join(textwrap.wrap(t.get_text(), chars)))
+            t.set_text(_wrap_measured(t.get_text(), renderer, t.get_fontproperties(), room))
         y_px = lay.height_px - legend.get_window_extent(renderer).y0 + sz.px(22.0)
     note = _spec(data.state.view).note
     blocks = [
@@ -1056,7 +1149,7 @@ def _draw_panel(
         ("Map", f"{note}; graticule every 10°. Scale bar true at the map centre."),
     ]
     text_px = _FONT_PX["text"] * sz.font
-    chars = max(16, int(text_w_px / (0.55 * sz.px(text_px))))
+    body_font = FontProperties(size=sz.fpt(_FONT_PX["text"]))
     for heading, body in blocks:
         if not body:
             continue
@@ -1074,7 +1167,7 @@ def _draw_panel(
         t = fig.text(
             lay.fx(x),
             lay.fy(y_px),
-            "\n".join(textwrap.wrap(body, chars)),
+            _wrap_measured(body, renderer, body_font, text_w_px),
             ha="left",
             va="top",
             fontsize=sz.fpt(_FONT_PX["text"]),
@@ -1082,6 +1175,28 @@ def _draw_panel(
             linespacing=1.25,
         )
         y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0)
+
+
+def _wrap_measured(text: str, renderer: RendererBase, font: FontProperties, width_px: float) -> str:
+    """``text`` broken into lines no wider than ``width_px`` as drawn in ``font``.
+
+    Widths are measured by the renderer (the font's real glyph widths at the image's dpi), not
+    guessed from a character count, so a line of wide glyphs ("m², ×1.5") stays inside. A
+    single word wider than ``width_px`` keeps a line of its own.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split():
+            trial = f"{current} {word}" if current else word
+            width = renderer.get_text_width_height_descent(trial, font, ismath=False)[0]
+            if current and width > width_px:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def _scale_bar(
@@ -1197,13 +1312,22 @@ def render(
     with _LOCK, matplotlib.rc_context(_RC):
         fig = _draw(data, size, projector, stamp, headline)
         buf = io.BytesIO()
+        # No URL in any file: matplotlib's own creator links and the Dublin Core type are left out.
         metadata: dict[str, Any] = {"Title": data.title}
         if fmt == "pdf":
-            metadata.update({"Subject": CAVEAT, "CreationDate": None, "ModDate": None})
+            metadata.update(
+                {
+                    "Subject": CAVEAT,
+                    "CreationDate": None,
+                    "ModDate": None,
+                    "Creator": "EPAA coverage",
+                    "Producer": "EPAA coverage (matplotlib)",
+                }
+            )
         elif fmt == "svg":
-            metadata.update({"Date": None, "Description": CAVEAT})
+            metadata.update({"Date": None, "Description": CAVEAT, "Creator": None, "Type": None})
         else:
-            metadata.update({"Description": CAVEAT})
+            metadata.update({"Description": CAVEAT, "Software": "EPAA coverage (matplotlib)"})
         extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
         fig.savefig(buf, format=fmt, dpi=size.dpi, facecolor="white", metadata=metadata, **extra)
     return buf.getvalue()

@@ -17,8 +17,10 @@ import io
 import json
 import math
 import re
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,7 @@ import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.products.mapdata import MapData, MapState
-from coverage.scenario import SCENARIO_LABELS
+from coverage.scenario import LAST_YEAR, SCENARIO_LABELS
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
 from coverage.textsafe import csv_text
 
@@ -39,7 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORTED_LAYERS",
+    "ICON_PATH",
     "KML_NS",
+    "circle_icon_png",
     "feature_frames",
     "features_csv",
     "kml_colour",
@@ -51,6 +55,8 @@ __all__ = [
 ]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
+#: The point icon inside a KMZ (written by :func:`kmz_from_kml`).
+ICON_PATH = "files/circle.png"
 #: Layers written to GIS files, bottom to top (basemap layers are not exported).
 EXPORTED_LAYERS = tuple(k for k in LAYER_ORDER if k not in ("countries", "nato"))
 _COORD_DECIMALS = 5  # about 1 m
@@ -143,6 +149,10 @@ def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[
         frame = sources.get(key)
         if key in on and frame is not None and not frame.empty:
             out[key] = _records(frame, key, data.state)
+    diff = data.difference
+    if diff is not None and not diff.geometry.is_empty.all():
+        # The comparison's gained / lost / both areas (A = this state, B in their labels).
+        out["compare"] = _records(diff[~diff.geometry.is_empty], "compare", data.state)
     return out
 
 
@@ -195,10 +205,22 @@ def _multi(geom: Any) -> Any:
 def to_geopackage(data: MapData) -> bytes:
     """Write a GeoPackage with one table per drawn thematic layer (named by its key), EPSG:4326.
 
-    Polygon layers are written as MultiPolygon so each table has one geometry type. Layers
-    without features are left out.
+    The ``defended`` table holds one dissolved polygon per state: the ground defended by any
+    site (one per estimate with the low/nominal/high band); each site's own area goes to
+    ``defended_sites``. A comparison adds ``compare`` (gained, lost, both). Polygon layers are
+    written as MultiPolygon so each table has one geometry type. Layers without features are
+    left out.
     """
     frames = feature_frames(data)
+    if "defended" in frames:
+        defended = frames.pop("defended")
+        union = defended[defended.site_id == "all"]
+        per_site = defended[defended.site_id != "all"]
+        ordered: dict[str, gpd.GeoDataFrame] = {}
+        for key, frame in [*frames.items(), ("defended", union), ("defended_sites", per_site)]:
+            if not frame.empty:
+                ordered[key] = frame
+        frames = ordered
     with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
         path = Path(tmp) / "coverage.gpkg"
         if not frames:
@@ -314,7 +336,7 @@ def _add_geometry(parent: ET.Element, geom: Any) -> None:
         _sub(_sub(parent, "Point"), "coordinates", _coords(geom.coords))
 
 
-def _add_styles(doc: ET.Element) -> None:
+def _add_styles(doc: ET.Element, icon_href: str | None) -> None:
     for key in EXPORTED_LAYERS:
         style = LAYER_STYLES[key]
         if key in ("sites", "launch"):
@@ -333,7 +355,6 @@ def _add_styles(doc: ET.Element) -> None:
         _sub(poly, "fill", "1" if style.fill_alpha > 0 else "0")
         _sub(poly, "outline", "1")
         _sub(_sub(el, "BalloonStyle"), "text", "$[description]")
-    icon_url = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
     for sid, colour, scale in (
         ("site_active", "#000000", 1.2),
         ("site_planned", "#FFFFFF", 1.2),
@@ -345,7 +366,8 @@ def _add_styles(doc: ET.Element) -> None:
         icon_style = _sub(el, "IconStyle")
         _sub(icon_style, "color", kml_colour(colour, 1.0))
         _sub(icon_style, "scale", f"{scale:g}")
-        _sub(_sub(icon_style, "Icon"), "href", icon_url)
+        if icon_href is not None:
+            _sub(_sub(icon_style, "Icon"), "href", icon_href)
         _sub(_sub(el, "LabelStyle"), "scale", "0.9")
         _sub(_sub(el, "BalloonStyle"), "text", "$[description]")
 
@@ -387,6 +409,44 @@ class _Spans:
             str(r.radar_id): (f"{int(r.active_from_year):04d}", _year_end(r.active_until_year))
             for r in catalogue.early_warning_radars.itertuples(index=False)
         }
+
+
+def _full_date(text: str) -> str:
+    """A KML date padded to a day (``2016`` → ``2016-01-01``, ``2016-05`` → ``2016-05-01``)."""
+    return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
+
+
+def _state_spans(
+    spans: _Spans, series: Sequence[MapData]
+) -> dict[int, tuple[str | None, str | None]]:
+    """When each year's computed layers (defended areas, tracks) hold, by activation dates.
+
+    A year's map counts every asset in place at any time in that year, so it holds from the
+    latest activation within the year (Deveselu: 12 May 2016) until the next year's map takes
+    over; before that the previous year's map still holds. Google Earth therefore never shows
+    an area defended before the asset that defends it was active. The last year of the series
+    stays open at its end when it is the last year of the data, else it ends on 31 December.
+    """
+    years = [d.state.options.year for d in series]
+    begins: dict[int, str] = {}
+    for data, year in zip(series, years, strict=True):
+        ids = data.footprints["deployment_id"].dropna().astype(str)
+        starts = [
+            _full_date(b)
+            for b in (spans.deployment.get(i, (None, None))[0] for i in ids)
+            if b is not None and b[:4] == f"{year:04d}"
+        ]
+        begins[year] = max(starts, default=f"{year:04d}-01-01")
+    out: dict[int, tuple[str | None, str | None]] = {}
+    for i, year in enumerate(years):
+        if i + 1 < len(years) and years[i + 1] == year + 1:
+            end: str | None = begins[year + 1]
+        elif year >= LAST_YEAR:
+            end = None
+        else:
+            end = f"{year:04d}-12-31"
+        out[year] = (begins[year], end)
+    return out
 
 
 def _add_timespan(placemark: ET.Element, begin: str | None, end: str | None) -> None:
@@ -464,7 +524,9 @@ def _record_rows(rec: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(title, rec.get(col)) for title, col in _ROW_FIELDS]
 
 
-def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
+def _kml_tree(
+    catalogue: Catalogue, series: Sequence[MapData], icon_href: str | None = ICON_PATH
+) -> ET.Element:
     """Build the KML document for one or more years of a state (one placemark per deployment)."""
     scenario = series[0].state.options.scenario
     last_year = series[-1].state.options.year
@@ -491,7 +553,7 @@ def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
             ],
         ),
     )
-    _add_styles(doc)
+    _add_styles(doc, icon_href)
     folders: dict[str, ET.Element] = {}
 
     def folder(key: str) -> ET.Element:
@@ -502,12 +564,15 @@ def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
         return folders[key]
 
     spans = _Spans(catalogue, scenario)
+    state_spans = _state_spans(spans, series)
     seen: set[str] = set()
     site_years: dict[tuple[str, str], list[int]] = {}
     site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}
     for data in series:
         year = data.state.options.year
         for key, (records, geoms) in _layer_records(data).items():
+            if key == "compare":
+                continue  # a comparison belongs to one state, not to the rollout
             for rec, geom in zip(records, geoms, strict=True):
                 if key == "sites":
                     k = (str(rec["site_id"]), str(rec.get("status")))
@@ -524,7 +589,7 @@ def _kml_tree(catalogue: Catalogue, series: Sequence[MapData]) -> ET.Element:
                     uid, span = str(rec["feature_id"]), (None, None)
                 else:  # defended, tracks: recomputed each year from all assets in place
                     uid = f"{rec['feature_id']}@{year}"
-                    span = (f"{year:04d}-01-01", f"{year:04d}-12-31")
+                    span = state_spans[year]
                 if uid in seen:
                     continue
                 seen.add(uid)
@@ -598,7 +663,9 @@ def _add_sites(
         )
 
 
-def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
+def kml_from_series(
+    catalogue: Catalogue, series: Sequence[MapData], *, icon_href: str | None = ICON_PATH
+) -> bytes:
     """KML for Google Earth whose time slider replays the rollout.
 
     Parameters
@@ -611,7 +678,13 @@ def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
         as one Placemark whose ``TimeSpan`` begins at its activation (``built_from`` as built,
         ``planned_from_year`` as planned) and ends at ``built_until``/the end of
         ``planned_until_year`` when set. Defended areas and tracks, recomputed every year, get
-        one Placemark per year spanning that year. Sites get one Placemark per status.
+        one Placemark per year, from the latest activation within that year until the next
+        year's takes over (see :func:`_state_spans`). Sites get one Placemark per status.
+
+    icon_href
+        The point icon, relative to the KML: :data:`ICON_PATH` (shipped inside the KMZ by
+        :func:`kmz_from_kml`), or ``None`` for Google Earth's own pushpin (a bare .kml file, which
+        has no folder to carry the icon). No export refers to an outside URL.
 
     Returns
     -------
@@ -623,16 +696,52 @@ def kml_from_series(catalogue: Catalogue, series: Sequence[MapData]) -> bytes:
     scenarios = {d.state.options.scenario for d in series}
     if len(scenarios) != 1:
         raise ValueError(f"series mixes scenarios {sorted(scenarios)}; export one scenario per KML")
-    root = _kml_tree(catalogue, sorted(series, key=lambda d: d.state.options.year))
+    root = _kml_tree(catalogue, sorted(series, key=lambda d: d.state.options.year), icon_href)
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def kmz_from_kml(kml: bytes) -> bytes:
-    """Wrap KML bytes in a KMZ archive (a zip whose first entry is ``doc.kml``)."""
+    """Wrap KML bytes in a KMZ archive: ``doc.kml`` first, then the point icon it refers to.
+
+    Everything the document needs is inside the archive (:data:`ICON_PATH`), so Google Earth
+    draws the sites offline.
+    """
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        info = zipfile.ZipInfo("doc.kml", date_time=(2024, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        zf.writestr(info, kml)
+        for name, payload in (("doc.kml", kml), (ICON_PATH, circle_icon_png())):
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, payload)
     return buf.getvalue()
+
+
+def circle_icon_png(size_px: int = 32) -> bytes:
+    """A white disc with a dark rim on a transparent square, as PNG (no image library needed).
+
+    Google Earth multiplies an icon by its ``IconStyle`` colour, so one white icon serves every
+    point style (black sites, white planned sites, pink launch areas).
+    """
+    centre = (size_px - 1) / 2.0
+    radius = size_px / 2.0 - 1.5
+    rows = []
+    for y in range(size_px):
+        row = bytearray([0])  # filter type: none
+        for x in range(size_px):
+            d = math.hypot(x - centre, y - centre)
+            alpha = max(0.0, min(1.0, radius + 0.5 - d))  # anti-aliased edge
+            grey = 255 if d < radius - 2.0 else 70  # the rim survives a white tint
+            row += bytes([grey, grey, grey, round(255 * alpha)])
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", size_px, size_px, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )

@@ -28,10 +28,12 @@ from pydeck.bindings.json_tools import default_serialize
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.style import (
     CAPITAL_STYLE,
+    COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
     STATUS_COLOURS,
     TRACK_STATUS_COLOURS,
+    LayerStyle,
     hex_to_rgba,
 )
 from coverage.textsafe import deck_text
@@ -50,9 +52,12 @@ __all__ = [
     "CompactDeck",
     "StaticFiles",
     "build_deck",
+    "declutter",
     "drawn_bounds",
     "feature_collection",
     "fit_view",
+    "text_box",
+    "world_px",
     "write_basemap_files",
 ]
 
@@ -252,8 +257,9 @@ def _polygon_layer(
     fill: list[int] | None = None,
     pickable: bool = True,
     prepared: dict[str, Any] | str | None = None,
+    style: LayerStyle | None = None,
 ) -> pdk.Layer:
-    style = LAYER_STYLES[layer_key]
+    style = style or LAYER_STYLES[layer_key]
     data: dict[str, Any] | str
     if prepared is not None:
         data = prepared  # a published file's URL, or its collection when it is not published
@@ -406,20 +412,15 @@ def build_deck(
         "launch": lambda: _points_layer("launch", data.launch_points, "name", projector=projector),
         "sites": lambda: _sites_layers(data.sites, projector=projector),
     }
-    if data.defended is not None:
+    if data.difference is not None:
+        # Comparing two states: gained / lost / both take the defended area's place.
+        difference = data.difference
+        builders["defended"] = lambda: _difference_layers(difference, projector=projector)
+        on.add("defended")
+    elif data.defended is not None:
         builders["defended"] = lambda: _defended_layers(data.defended, projector=projector)
     if data.tracks is not None:
         builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
-    for key in LAYER_ORDER:
-        if key in on and key in builders:
-            built = builders[key]()
-            layers.extend(built if isinstance(built, list) else [built])
-            if key == "launch" and capitals is not None:
-                # Capitals above the footprints and launch points, below the sites' labels.
-                layers.extend(_capital_layers(capitals, projector=projector))
-    if capitals is not None and "launch" not in on:
-        at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
-        layers[at:at] = _capital_layers(capitals, projector=projector)
     camera = dict(VIEWS[data.state.view])
     if data.state.view == "europe":
         if screen not in MAP_SIZE_PX:
@@ -429,6 +430,25 @@ def build_deck(
         camera.update(
             fit_view(drawn_bounds(data, capitals), width_px=w, height_px=h, padding_px=28.0)
         )
+    # Capital names that would overlap a site's name or a larger capital's at the opening zoom
+    # are left out (the dot and its tooltip stay).
+    sites_on = "sites" in on and not data.sites.empty
+    site_names = _site_records(data.sites) if sites_on else []
+    kept_capitals = (
+        _kept_capital_labels(capitals, site_names, zoom=camera["zoom"], projector=projector)
+        if capitals is not None
+        else None
+    )
+    for key in LAYER_ORDER:
+        if key in on and key in builders:
+            built = builders[key]()
+            layers.extend(built if isinstance(built, list) else [built])
+            if key == "launch" and capitals is not None:
+                # Capitals above the footprints and launch points, below the sites' labels.
+                layers.extend(_capital_layers(capitals, kept_capitals, projector=projector))
+    if capitals is not None and "launch" not in on:
+        at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
+        layers[at:at] = _capital_layers(capitals, kept_capitals, projector=projector)
     controller: bool | dict[str, Any] = (
         {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
     )
@@ -467,7 +487,8 @@ def drawn_bounds(
             frames.append(fp[fp.layer == key])
     frames += [
         data.early_warning if "early_warning" in on else None,
-        data.defended if "defended" in on else None,
+        data.defended if "defended" in on and data.difference is None else None,
+        data.difference,
         data.tracks if "tracks" in on else None,
         data.launch_points if "launch" in on else None,
         data.sites if "sites" in on else None,
@@ -496,10 +517,116 @@ def drawn_bounds(
     )
 
 
-def _capital_layers(capitals: pd.DataFrame, *, projector: bool) -> list[pdk.Layer]:
-    """Capitals as dots coloured by status (filled, ring or small dot) with their names."""
+def world_px(lon_deg: float, lat_deg: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator pixel position at ``zoom`` (deck.gl's 512-pixel world; y grows south)."""
+    size = 512.0 * 2.0**zoom
+    lat = max(min(lat_deg, 85.0), -85.0)
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return (lon_deg + 180.0) / 360.0 * size, (1.0 - y / math.pi) / 2.0 * size
+
+
+def text_box(
+    x_px: float,
+    y_px: float,
+    text: str,
+    size_px: float,
+    *,
+    anchor: str,
+    offset_px: tuple[float, float] = (0.0, 0.0),
+) -> tuple[float, float, float, float]:
+    """Screen box ``(x0, y0, x1, y1)`` of a label, from an average glyph width of 0.6 em.
+
+    ``anchor`` is ``"start"`` (text right of the point, centred vertically, as site names) or
+    ``"above"`` (centred above the point, as capital names); a little padding is included.
+    """
+    w, h = 0.6 * size_px * len(text) + 4.0, 1.2 * size_px
+    x, y = x_px + offset_px[0], y_px + offset_px[1]
+    if anchor == "start":
+        return (x, y - h / 2, x + w, y + h / 2)
+    if anchor == "above":
+        return (x - w / 2, y - h, x + w / 2, y)
+    raise ValueError(f"anchor={anchor!r} is not one of 'start', 'above'")
+
+
+def declutter(boxes: Iterable[tuple[float, float, float, float]], *, fixed: int = 0) -> list[bool]:
+    """Which labels to draw: greedy by priority (the order given), none overlapping another.
+
+    Parameters
+    ----------
+    boxes
+        Label boxes ``(x0, y0, x1, y1)`` in screen pixels, highest priority first.
+    fixed
+        The first ``fixed`` labels are always drawn (site names) and block the others.
+
+    Returns
+    -------
+    list of bool
+        One flag per box: drawn or left out.
+    """
+    kept: list[tuple[float, float, float, float]] = []
+    out = []
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        clash = any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in kept)
+        keep = i < fixed or not clash
+        if keep:
+            kept.append((x0, y0, x1, y1))
+        out.append(keep)
+    return out
+
+
+def _site_records(sites: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
+    """``(lon, lat, short name)`` of each site label, as :func:`_sites_layers` writes it."""
+    return [
+        (float(g.x), float(g.y), str(n).split(" (")[0])
+        for g, n in zip(sites.geometry, sites.site_name, strict=True)
+    ]
+
+
+def _capital_label_size(projector: bool) -> tuple[float, float]:
+    """Capital label font size and dot radius, px."""
     scale = 1.35 if projector else 1.0
-    radius = CAPITAL_STYLE.radius_px * scale
+    return (15.0 if projector else 11.0), CAPITAL_STYLE.radius_px * scale
+
+
+def _kept_capital_labels(
+    capitals: pd.DataFrame,
+    sites: list[tuple[float, float, str]],
+    *,
+    zoom: float,
+    projector: bool,
+) -> set[str]:
+    """Names of the capitals whose label has room at ``zoom`` (largest cities first)."""
+    size, radius = _capital_label_size(projector)
+    site_size = 16.0 if projector else 12.0
+    boxes = [
+        text_box(*world_px(lon, lat, zoom), name, site_size, anchor="start", offset_px=(10, 0))
+        for lon, lat, name in sites
+    ]
+    order = capitals
+    if "population" in capitals.columns:
+        order = capitals.sort_values("population", ascending=False, kind="stable")
+    names = []
+    for row in order.itertuples(index=False):
+        if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
+            continue
+        x, y = world_px(row.lon_deg, row.lat_deg, zoom)
+        boxes.append(
+            text_box(x, y, str(row.name), size, anchor="above", offset_px=(0, -(radius + 8)))
+        )
+        names.append(str(row.name))
+    flags = declutter(boxes, fixed=len(sites))
+    return {n for n, keep in zip(names, flags[len(sites) :], strict=True) if keep}
+
+
+def _capital_layers(
+    capitals: pd.DataFrame, labelled: set[str] | None = None, *, projector: bool
+) -> list[pdk.Layer]:
+    """Capitals as dots coloured by status (filled, ring or small dot) with their names.
+
+    ``labelled`` names the capitals whose name is drawn (see :func:`declutter`); ``None``: all.
+    """
+    size, radius = _capital_label_size(projector)
+    scale = 1.35 if projector else 1.0
     data = []
     for row in capitals.itertuples(index=False):
         if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
@@ -538,11 +665,11 @@ def _capital_layers(capitals: pd.DataFrame, *, projector: bool) -> list[pdk.Laye
         ),
         pdk.Layer(
             "TextLayer",
-            data=data,
+            data=[d for d in data if labelled is None or d["short"] in labelled],
             id="capital-labels",
             get_position="position",
             get_text="short",
-            get_size=15 if projector else 11,
+            get_size=size,
             get_color=[30, 30, 30, 255],
             get_pixel_offset=[0, -round(radius + 8)],
             get_text_anchor="'middle'",
@@ -705,6 +832,26 @@ def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.La
         layers[-1].id = "defended-sites"
         layers[-1].get_line_width = 1.2
         layers[-1].line_width_min_pixels = 1.2
+    return layers
+
+
+def _difference_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+    """Gained, lost and both (``kind``), each in its :data:`COMPARE_STYLES` colour and dash."""
+    layers = []
+    for kind in ("both", "lost", "gained"):  # the changes on top of the unchanged ground
+        part = frame[frame.kind == kind]
+        if part.empty or part.geometry.is_empty.all():
+            continue
+        layer = _polygon_layer(
+            "defended",
+            part,
+            "name",
+            ["kind", "layer"],
+            projector=projector,
+            style=COMPARE_STYLES[kind],
+        )
+        layer.id = f"compare-{kind}"
+        layers.append(layer)
     return layers
 
 

@@ -1,0 +1,396 @@
+"""Two states compared: which ground and which capitals a second state gains or loses.
+
+State A is a year, scenario and estimate with a :class:`~coverage.scenario.DefenceQuery`; state
+B is A changed by a :class:`Variation` (another year, the other scenario, another estimate, or
+any field of the query: launch area, threat, engage on remote, ...). Both are computed on the
+same target grid by the cached engine (:func:`coverage.products.defended.defended_grid`), so
+every cell is *gained* (defended in B, not in A), *lost* (defended in A, not in B), defended in
+*both*, or in neither.
+
+Shares of territory are measured like :func:`coverage.products.metrics.coverage_metrics`: the
+EPSG:3035 area of each cell inside the European NATO members. Gained and lost shares are taken
+over the members of either year (membership only grows, so: the later year), so when A and B
+have the same members ``share_b - share_a == gained_share - lost_share``.
+
+Capitals gained or lost are those of the members of either year whose status changes between
+``defended`` and anything else; a capital of a member that joined between A and B counts as
+gained when B defends it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage.catalogue.tables import ESTIMATES, Catalogue
+from coverage.products.defended import DefendedGrid, defended_grid
+from coverage.products.grid import cells_polygon
+from coverage.products.metrics import CoverageMetrics, coverage_metrics, member_cell_area_m2
+from coverage.scenario import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    SCENARIO_LABELS,
+    SCENARIOS,
+    DefenceQuery,
+    FootprintOptions,
+    launch_area_label,
+    threat_label,
+)
+from coverage.style import KINEMATIC_CAVEAT
+
+__all__ = [
+    "CHANGE_KINDS",
+    "CellChange",
+    "Comparison",
+    "Variation",
+    "capitals_change",
+    "cell_change",
+    "compare_states",
+    "comparison_layer",
+    "state_label",
+]
+
+#: The three kinds of cell drawn, in legend order.
+CHANGE_KINDS = ("gained", "lost", "both")
+
+#: DefenceQuery fields a variation may not change (both states must share one target grid).
+_FIXED_QUERY_FIELDS = frozenset({"grid_km"})
+_QUERY_FIELDS = frozenset(f.name for f in fields(DefenceQuery)) - _FIXED_QUERY_FIELDS
+
+
+@dataclass(frozen=True)
+class Variation:
+    """What state B changes from state A; a field left ``None`` (or out of ``query``) is kept.
+
+    Attributes
+    ----------
+    year
+        B's year (``FIRST_YEAR``..``LAST_YEAR``).
+    scenario
+        B's scenario: ``"planned"`` or ``"actual"``.
+    estimate
+        B's capability case: ``"low"``, ``"nominal"`` or ``"high"``.
+    query
+        Fields of :class:`~coverage.scenario.DefenceQuery` that B sets, as sorted
+        ``(field, value)`` pairs (hashable; the grid size cannot change). Build it with
+        :meth:`with_query`.
+    """
+
+    year: int | None = None
+    scenario: str | None = None
+    estimate: str | None = None
+    query: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.year is not None and not (
+            isinstance(self.year, int) and FIRST_YEAR <= self.year <= LAST_YEAR
+        ):
+            raise ValueError(f"year={self.year!r} is outside {FIRST_YEAR}..{LAST_YEAR}")
+        if self.scenario is not None and self.scenario not in SCENARIOS:
+            raise ValueError(f"scenario={self.scenario!r} is not one of {', '.join(SCENARIOS)}")
+        if self.estimate is not None and self.estimate not in ESTIMATES:
+            raise ValueError(f"estimate={self.estimate!r} is not one of {', '.join(ESTIMATES)}")
+        names = [k for k, _ in self.query]
+        unknown = sorted(set(names) - _QUERY_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"query fields {unknown} cannot vary; allowed: {', '.join(sorted(_QUERY_FIELDS))}"
+            )
+        if len(set(names)) != len(names) or names != sorted(names):
+            raise ValueError(f"query={self.query!r} must list each field once, sorted by name")
+
+    @classmethod
+    def with_query(
+        cls,
+        *,
+        year: int | None = None,
+        scenario: str | None = None,
+        estimate: str | None = None,
+        **query: Any,
+    ) -> Variation:
+        """A variation setting any :class:`~coverage.scenario.DefenceQuery` field by keyword."""
+        return cls(year, scenario, estimate, tuple(sorted(query.items())))
+
+    def apply(
+        self, options: FootprintOptions, query: DefenceQuery
+    ) -> tuple[FootprintOptions, DefenceQuery]:
+        """State B: ``options`` and ``query`` with this variation's fields set (validated)."""
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in (
+                ("year", self.year),
+                ("scenario", self.scenario),
+                ("estimate", self.estimate),
+            )
+            if v is not None
+        }
+        return replace(options, **changes), replace(query, **dict(self.query))
+
+
+def state_label(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    *,
+    other: tuple[FootprintOptions, DefenceQuery] | None = None,
+) -> str:
+    """A state in words: ``"2016, as built"``, plus whatever differs from ``other``.
+
+    The estimate is named when it is not nominal or differs from ``other``'s; launch area,
+    threat and other query fields only when they differ from ``other``'s.
+    """
+    parts = [f"{options.year}, {SCENARIO_LABELS[options.scenario]}"]
+    o2, q2 = other if other is not None else (options, query)
+    if options.estimate != "nominal" or options.estimate != o2.estimate:
+        parts.append(f"{options.estimate} estimate")
+    for f in fields(DefenceQuery):
+        mine, theirs = getattr(query, f.name), getattr(q2, f.name)
+        if mine == theirs:
+            continue
+        if f.name == "launch_area":
+            parts.append(f"from {launch_area_label(catalogue, mine)}")
+        elif f.name == "threat":
+            parts.append(f"against {threat_label(mine)}")
+        else:
+            parts.append(f"{f.name.replace('_', ' ')} {mine}")
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class CellChange:
+    """Per grid cell: gained, lost or defended in both (boolean arrays over the cells)."""
+
+    gained: NDArray[np.bool_]
+    lost: NDArray[np.bool_]
+    both: NDArray[np.bool_]
+
+
+def cell_change(a: DefendedGrid, b: DefendedGrid) -> CellChange:
+    """Compare the defended cells of two runs over the same grid.
+
+    Raises
+    ------
+    ValueError
+        When the grids differ (cell size or countries).
+    """
+    if a.grid.grid_m != b.grid.grid_m or a.grid.iso3 != b.grid.iso3 or a.n_cells != b.n_cells:
+        raise ValueError(
+            f"grid_km={a.grid.grid_m / 1000:g} and {b.grid.grid_m / 1000:g}: the two states "
+            "must share one target grid"
+        )
+    da, db = a.result.defended[: a.n_cells], b.result.defended[: b.n_cells]
+    return CellChange(gained=db & ~da, lost=da & ~db, both=da & db)
+
+
+def capitals_change(
+    a: CoverageMetrics, b: CoverageMetrics
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Capitals defended in ``b`` and not in ``a`` (gained), and the reverse (lost), sorted.
+
+    A capital of a member in only one of the two years counts as not defended in the other.
+    """
+
+    def defended(m: CoverageMetrics) -> set[str]:
+        c = m.countries
+        return set(c.capital[(c.capital != "") & (c.capital_status == "defended")])
+
+    now, before = defended(b), defended(a)
+    return tuple(sorted(now - before)), tuple(sorted(before - now))
+
+
+def _share_points(share: float) -> str:
+    return f"{100.0 * share:.0f} %"
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """State A against state B: shares, cells and capitals gained and lost.
+
+    Attributes
+    ----------
+    label_a, label_b
+        The two states in words (B names what differs from A).
+    a, b
+        Coverage metrics of each state (shares 0..1 over its own year's members).
+    change
+        Gained, lost and both, per grid cell.
+    grid_m
+        Cell size, m (for the polygons).
+    ix, iy
+        The grid's cell indices.
+    gained_share, lost_share, both_share
+        Share of the territory of the members of either year gained, lost, defended in both.
+    capitals_gained, capitals_lost
+        Capital names, sorted.
+    capitals_not_members
+        Capitals among those gained or lost whose country is a NATO member in only one of the
+        two years (marked with an asterisk in :meth:`text`).
+    assumptions
+        The assumptions shared by both states (A's, in words).
+    """
+
+    label_a: str
+    label_b: str
+    a: CoverageMetrics
+    b: CoverageMetrics
+    change: CellChange
+    grid_m: float
+    ix: NDArray[np.int64]
+    iy: NDArray[np.int64]
+    gained_share: float
+    lost_share: float
+    both_share: float
+    capitals_gained: tuple[str, ...]
+    capitals_lost: tuple[str, ...]
+    capitals_not_members: tuple[str, ...]
+    assumptions: str
+
+    @property
+    def share_a(self) -> float:
+        """Defended share of NATO-Europe territory in A (its own year's members)."""
+        return self.a.nato_europe_area_share
+
+    @property
+    def share_b(self) -> float:
+        """Defended share of NATO-Europe territory in B (its own year's members)."""
+        return self.b.nato_europe_area_share
+
+    def capitals_text(self, *, max_named: int = 6) -> str:
+        """``"+ Warsaw, Vilnius; − none"``: capitals gained and lost from A to B."""
+        marked = set(self.capitals_not_members)
+
+        def names(items: tuple[str, ...]) -> str:
+            if not items:
+                return "none"
+            shown = [f"{n}*" if n in marked else n for n in items]
+            if len(shown) <= max_named:
+                return ", ".join(shown)
+            return ", ".join(shown[:max_named]) + f" and {len(shown) - max_named} more"
+
+        text = f"+ {names(self.capitals_gained)}; − {names(self.capitals_lost)}"
+        if marked:
+            text += "; * NATO member in only one of the two years"
+        return text
+
+    def text(self, *, max_named: int = 6) -> str:
+        """The comparison in one line (dashboard, image exports, CLI text)."""
+        return (
+            f"From A ({self.label_a}) to B ({self.label_b}): territory defended "
+            f"{_share_points(self.share_a)} → {_share_points(self.share_b)} "
+            f"(gained {_share_points(self.gained_share)}, lost {_share_points(self.lost_share)}); "
+            f"capitals {self.a.capitals_defended} → {self.b.capitals_defended} "
+            f"({self.capitals_text(max_named=max_named)})."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (the CLI ``compare --format json`` payload)."""
+        return {
+            "a": self.label_a,
+            "b": self.label_b,
+            "share_a": self.share_a,
+            "share_b": self.share_b,
+            "population_share_a": self.a.nato_europe_population_share,
+            "population_share_b": self.b.nato_europe_population_share,
+            "gained_share": self.gained_share,
+            "lost_share": self.lost_share,
+            "both_share": self.both_share,
+            "capitals_defended_a": self.a.capitals_defended,
+            "capitals_defended_b": self.b.capitals_defended,
+            "capitals_gained": list(self.capitals_gained),
+            "capitals_lost": list(self.capitals_lost),
+            "capitals_not_members": list(self.capitals_not_members),
+            "cells_gained": int(self.change.gained.sum()),
+            "cells_lost": int(self.change.lost.sum()),
+            "cells_both": int(self.change.both.sum()),
+            "grid_km": self.grid_m / 1000.0,
+            "assumptions": self.assumptions,
+            "caveat": KINEMATIC_CAVEAT,
+        }
+
+
+def _share(area: NDArray[np.float64], cells: NDArray[np.bool_]) -> float:
+    total = float(area.sum())
+    return float(area[cells].sum()) / total if total > 0 else math.nan
+
+
+def compare_states(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    variation: Variation,
+) -> Comparison:
+    """Compare state A (``options``, ``query``) with B (A changed by ``variation``).
+
+    Two engine runs, both cached (years with identical deployments share one), and the
+    metrics of each state.
+    """
+    options_b, query_b = variation.apply(options, query)
+    grid_a = defended_grid(catalogue, options, query)
+    grid_b = defended_grid(catalogue, options_b, query_b)
+    change = cell_change(grid_a, grid_b)
+    members = catalogue.nato_members_in(options.year) | catalogue.nato_members_in(options_b.year)
+    area = member_cell_area_m2(grid_a, members)
+    m_a = coverage_metrics(catalogue, options, query)
+    m_b = coverage_metrics(catalogue, options_b, query_b)
+    gained, lost = capitals_change(m_a, m_b)
+    caps_a = set(m_a.countries.capital[m_a.countries.capital != ""])
+    caps_b = set(m_b.countries.capital[m_b.countries.capital != ""])
+    return Comparison(
+        label_a=state_label(catalogue, options, query, other=(options_b, query_b)),
+        label_b=state_label(catalogue, options_b, query_b, other=(options, query)),
+        a=m_a,
+        b=m_b,
+        change=change,
+        grid_m=grid_a.grid.grid_m,
+        ix=grid_a.grid.ix,
+        iy=grid_a.grid.iy,
+        gained_share=_share(area, change.gained),
+        lost_share=_share(area, change.lost),
+        both_share=_share(area, change.both),
+        capitals_gained=gained,
+        capitals_lost=lost,
+        capitals_not_members=tuple(sorted((caps_a ^ caps_b) & set(gained + lost))),
+        assumptions=m_a.assumptions,
+    )
+
+
+_KIND_WORDS: Mapping[str, str] = {
+    "gained": "Gained in B: defended in B, not in A",
+    "lost": "Lost in B: defended in A, not in B",
+    "both": "Defended in both A and B",
+}
+
+
+def comparison_layer(cmp: Comparison) -> gpd.GeoDataFrame:
+    """The difference as three EPSG:4326 features, ``kind`` = gained, lost, both.
+
+    Columns ``feature_id, kind, name, label, source, layer, share, cells, geometry``
+    (``layer="compare"``); a kind with no cell has an empty geometry.
+    """
+    rows = []
+    for kind in CHANGE_KINDS:
+        cells = getattr(cmp.change, kind)
+        share = {"gained": cmp.gained_share, "lost": cmp.lost_share, "both": cmp.both_share}[kind]
+        rows.append(
+            {
+                "feature_id": f"compare:{kind}",
+                "kind": kind,
+                "name": _KIND_WORDS[kind],
+                "label": (
+                    f"A = {cmp.label_a}; B = {cmp.label_b}. {int(cells.sum())} cells, "
+                    f"{_share_points(share)} of NATO-Europe territory. {KINEMATIC_CAVEAT}"
+                ),
+                "source": "Computed here: defended areas of both states (coverage/products/compare.py)",
+                "layer": "compare",
+                "share": share,
+                "cells": int(cells.sum()),
+                "geometry": cells_polygon(cmp.ix[cells], cmp.iy[cells], cmp.grid_m),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")

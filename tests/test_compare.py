@@ -1,0 +1,212 @@
+"""Two states compared: variations, gained/lost/both cells, shares, capitals, layer, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point
+
+from coverage.catalogue.tables import Catalogue
+from coverage.products.compare import (
+    CHANGE_KINDS,
+    Comparison,
+    Variation,
+    capitals_change,
+    cell_change,
+    compare_states,
+    comparison_layer,
+)
+from coverage.products.defended import defended_grid
+from coverage.products.metrics import coverage_metrics
+from coverage.scenario import DefenceQuery, FootprintOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY = DefenceQuery(launch_area="tabriz", grid_km=50.0)
+
+
+@pytest.fixture(scope="module")
+def built_2016_vs_2024(catalogue: Catalogue) -> Comparison:
+    return compare_states(catalogue, FootprintOptions(year=2016), QUERY, Variation(year=2024))
+
+
+@pytest.fixture(scope="module")
+def planned_vs_built_2018(catalogue: Catalogue) -> Comparison:
+    return compare_states(
+        catalogue,
+        FootprintOptions(year=2018, scenario="planned"),
+        QUERY,
+        Variation(scenario="actual"),
+    )
+
+
+# ----------------------------------------------------------------------------- Variation
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"year": 2030}, "year=2030"),
+        ({"scenario": "built"}, "scenario='built'"),
+        ({"estimate": "medium"}, "estimate='medium'"),
+        ({"query": (("grid_km", 10.0),)}, "grid_km"),
+        ({"query": (("warp_speed", 1),)}, "warp_speed"),
+        ({"query": (("threat", "MRBM"), ("launch_area", "W Iran"))}, "sorted"),
+    ],
+)
+def test_variation__refuses_what_it_cannot_vary(kwargs: dict, field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        Variation(**kwargs)
+
+
+def test_variation__apply_sets_only_its_fields() -> None:
+    options = FootprintOptions(year=2016, estimate="high", target_alt_km=150.0)
+    v = Variation.with_query(year=2024, scenario="planned", engage_on_remote="on")
+    o2, q2 = v.apply(options, QUERY)
+    assert (o2.year, o2.scenario, o2.estimate, o2.target_alt_km) == (2024, "planned", "high", 150.0)
+    assert q2 == replace(QUERY, engage_on_remote="on")
+    assert Variation().apply(options, QUERY) == (options, QUERY)
+    with pytest.raises(ValueError, match="engage_on_remote"):
+        Variation.with_query(engage_on_remote="sometimes").apply(options, QUERY)
+
+
+# ----------------------------------------------------------------------------- cells and shares
+
+
+def test_cell_change__partitions_the_defended_cells(catalogue: Catalogue) -> None:
+    a = defended_grid(catalogue, FootprintOptions(year=2016), QUERY)
+    b = defended_grid(catalogue, FootprintOptions(year=2024), QUERY)
+    ch = cell_change(a, b)
+    da, db = a.result.defended[: a.n_cells], b.result.defended[: b.n_cells]
+    assert not (ch.gained & ch.lost).any() and not (ch.gained & ch.both).any()
+    np.testing.assert_array_equal(ch.gained | ch.both, db)
+    np.testing.assert_array_equal(ch.lost | ch.both, da)
+    assert ch.gained.sum() > 0  # Redzikowo and engage on remote add ground by 2024
+
+
+def test_cell_change__refuses_different_grids(catalogue: Catalogue) -> None:
+    a = defended_grid(catalogue, FootprintOptions(year=2016), QUERY)
+    b = defended_grid(catalogue, FootprintOptions(year=2016), replace(QUERY, grid_km=100.0))
+    with pytest.raises(ValueError, match="one target grid"):
+        cell_change(a, b)
+
+
+def test_compare__same_members_shares_add_up(planned_vs_built_2018: Comparison) -> None:
+    c = planned_vs_built_2018
+    # Same year, same members: B − A is exactly what is gained minus what is lost.
+    assert c.share_b - c.share_a == pytest.approx(c.gained_share - c.lost_share, abs=2e-3)
+    assert c.lost_share + c.both_share == pytest.approx(c.share_a, abs=2e-3)
+    assert c.gained_share + c.both_share == pytest.approx(c.share_b, abs=2e-3)
+    assert c.lost_share > 0.0  # the 2018 plan defends ground the 2018 build does not
+    assert (c.label_a, c.label_b) == ("2018, as planned (2009)", "2018, as built")
+
+
+def test_compare__2016_to_2024_gains_and_names_the_capitals(
+    catalogue: Catalogue, built_2016_vs_2024: Comparison
+) -> None:
+    c = built_2016_vs_2024
+    a = coverage_metrics(catalogue, FootprintOptions(year=2016), QUERY)
+    b = coverage_metrics(catalogue, FootprintOptions(year=2024), QUERY)
+    assert (c.share_a, c.share_b) == (a.nato_europe_area_share, b.nato_europe_area_share)
+    assert c.gained_share > 0.5 and c.lost_share == 0.0
+    ca, cb = a.countries, b.countries
+    def_a = set(ca.capital[ca.capital_status == "defended"])
+    def_b = set(cb.capital[cb.capital_status == "defended"])
+    assert set(c.capitals_gained) == def_b - def_a and set(c.capitals_lost) == def_a - def_b
+    assert "Warsaw" in c.capitals_gained
+    # Finland and Sweden joined after 2016: their capitals are marked, not hidden.
+    assert {"Helsinki", "Stockholm"} <= set(c.capitals_not_members)
+    assert "Helsinki*" in c.text(max_named=40)
+    payload = c.to_dict()
+    json.dumps(payload)
+    assert payload["cells_gained"] == int(c.change.gained.sum())
+
+
+def test_compare__identical_states_change_nothing(catalogue: Catalogue) -> None:
+    c = compare_states(catalogue, FootprintOptions(year=2016), QUERY, Variation(year=2016))
+    assert c.gained_share == c.lost_share == 0.0
+    assert c.capitals_gained == c.capitals_lost == ()
+    assert c.both_share == pytest.approx(c.share_a, abs=2e-3)
+
+
+def test_capitals_change__is_antisymmetric(catalogue: Catalogue) -> None:
+    a = coverage_metrics(catalogue, FootprintOptions(year=2012), QUERY)
+    b = coverage_metrics(catalogue, FootprintOptions(year=2020), QUERY)
+    gained, lost = capitals_change(a, b)
+    assert capitals_change(b, a) == (lost, gained)
+
+
+def test_compare__query_variation_engage_on_remote(catalogue: Catalogue) -> None:
+    c = compare_states(
+        catalogue,
+        FootprintOptions(year=2016),
+        QUERY,
+        Variation.with_query(engage_on_remote="on"),
+    )
+    assert c.gained_share > 0.1 and c.lost_share == 0.0  # a capability only adds ground
+    assert c.label_b == "2016, as built, engage on remote on"
+
+
+# ----------------------------------------------------------------------------- layer
+
+
+def test_comparison_layer__three_kinds_matching_the_cells(built_2016_vs_2024: Comparison) -> None:
+    layer = comparison_layer(built_2016_vs_2024)
+    assert list(layer.kind) == list(CHANGE_KINDS)
+    assert layer.crs.to_epsg() == 4326
+    for row in layer.itertuples():
+        assert row.geometry.is_empty == (row.cells == 0)
+    gained = layer.geometry[layer.kind == "gained"].iloc[0]
+    assert gained.contains(Point(21.01, 52.23))  # Warsaw: gained with Redzikowo
+    both = layer.geometry[layer.kind == "both"].iloc[0]
+    assert both.contains(Point(26.10, 44.43))  # Bucharest: defended by Deveselu in both
+    assert shapely.intersection(gained, both).area < 1e-3 * gained.area
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coverage", "compare", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_compare__json_matches_the_products(built_2016_vs_2024: Comparison) -> None:
+    out = _cli(
+        "--year", "2016", "--vs-year", "2024", "--scenario", "actual",
+        "--launch-area", "tabriz", "--grid-km", "50", "--format", "json",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    expected = built_2016_vs_2024.to_dict()
+    for key in ("share_a", "share_b", "gained_share", "lost_share"):
+        assert payload[key] == pytest.approx(expected[key], abs=1e-9), key
+    assert payload["capitals_gained"] == list(built_2016_vs_2024.capitals_gained)
+    assert payload["capitals_lost"] == []
+    assert (payload["a"], payload["b"]) == ("2016, as built", "2024, as built")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--year", "2016"], "compare needs a second state"),
+        (["--year", "2016", "--vs-year", "2031"], "--vs-year 2031: allowed 2011..2024"),
+        (["--year", "2016", "--vs-launch-area", "Atlantis"], "--vs-launch-area 'Atlantis'"),
+        (["--year", "2016", "--vs-threat", "warp"], "--vs-threat 'warp'"),
+    ],
+)
+def test_cli_compare__bad_second_state_is_one_line(args: list[str], message: str) -> None:
+    out = _cli(*args)
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
