@@ -49,6 +49,7 @@ __all__ = [
     "defended_footprints",
     "defended_grid",
     "defended_layer",
+    "setup_text",
     "threat_reach",
 ]
 
@@ -171,12 +172,19 @@ def defended_grid(
 
 def assumption_text(dg: DefendedGrid) -> str:
     """One line stating the threat, launch area, timeline and parameter case of a defended grid."""
-    q, o = dg.query, dg.options
+    return setup_text(dg.setup)
+
+
+def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
+    """:func:`assumption_text` of a resolved setup; ``parameters`` replaces the parameter case."""
+    q, o = setup.query, setup.options
+    case = parameters or f"{o.estimate} interceptor and radar parameters"
     return (
-        f"threat {dg.threat.threat_id} ({dg.threat.max_range_m / 1000:,.0f} km, "
-        f"{q.profile().describe()}) from {_launch_label_points(dg.launch_points, q.launch_area)}; "
-        f"{dg.setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
-        f"{o.estimate} interceptor and radar parameters; {describe_detection(q, o)}; "
+        f"threat {setup.threat.threat_id} ({setup.threat.max_range_m / 1000:,.0f} km, "
+        f"{q.profile().describe()}) from "
+        f"{_launch_label_points(setup.launch_frame(), q.launch_area)}; "
+        f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
+        f"{case}; {describe_detection(q, o)}; "
         f"fly-out {describe_flyout(q)}; "
         f"{q.grid_km:g} km grid"
     )
