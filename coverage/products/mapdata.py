@@ -152,6 +152,9 @@ class MapData:
     title: str
     subtitle: str
     assumptions: str
+    #: The "probability defended" layer of a Monte-Carlo sweep
+    #: (:func:`coverage.products.sweep.probability_layer`), drawn when set; none by default.
+    probability: gpd.GeoDataFrame | None = None
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:

@@ -335,7 +335,9 @@ def _sensitivity(
             "names": names,
             "bounds": [[v.lower, v.upper] for v in variables],
         }
-        si = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # A bootstrap half-sample with a constant share divides 0 by 0: its index is NaN.
+            si = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)
         index = np.clip(np.nan_to_num(np.asarray(si["S1"], float)), 0.0, 1.0)
         conf = np.nan_to_num(np.asarray(si["S1_conf"], float))
         for i in range(d):
@@ -839,8 +841,8 @@ def probability_cells(result: SweepResult) -> gpd.GeoDataFrame:
 def probability_layer(result: SweepResult) -> gpd.GeoDataFrame:
     """The "probability defended" map layer: one (multi)polygon per class, EPSG:4326.
 
-    Columns ``feature_id, layer ("probability"), p_class, p_min, p_max, colour, cells, name,
-    label, source`` and the geometry; classes with no cell are left out. Cells beyond the
+    Columns ``feature_id, layer ("probability"), p_class, p_min, p_max, colour, cells, draws,
+    name, label, source`` and the geometry; classes with no cell are left out. Cells beyond the
     threat's range belong to no class.
     """
     grid = result.grid
@@ -861,6 +863,7 @@ def probability_layer(result: SweepResult) -> gpd.GeoDataFrame:
                 "p_max": pc.upper,
                 "colour": pc.colour,
                 "cells": int(sel.sum()),
+                "draws": result.draws,
                 "name": f"Defended in {pc.text} of {result.draws} draws",
                 "label": (
                     f"{int(sel.sum()):,} grid cells defended in {pc.text} of the "
@@ -878,6 +881,7 @@ def probability_layer(result: SweepResult) -> gpd.GeoDataFrame:
         "p_max",
         "colour",
         "cells",
+        "draws",
         "name",
         "label",
         "source",

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from coverage.catalogue.tables import Catalogue
 
 __all__ = [
+    "grid_geojson",
+    "grid_geopackage",
     "EXPORTED_LAYERS",
     "KML_NS",
     "feature_frames",
@@ -636,3 +638,21 @@ def kmz_from_kml(kml: bytes) -> bytes:
         info.compress_type = zipfile.ZIP_DEFLATED
         zf.writestr(info, kml)
     return buf.getvalue()
+
+
+def grid_geojson(cells: gpd.GeoDataFrame, properties: dict[str, Any]) -> bytes:
+    """A grid of cells (e.g. a sweep's ``p_defended`` cells) as GeoJSON, EPSG:4326, UTF-8.
+
+    ``properties`` (a sweep's summary, say) are added as foreign members with the caveat.
+    """
+    payload = json.loads(cells.to_json(drop_id=True, na="null"))
+    payload.update({**properties, "caveat": CAVEAT})
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def grid_geopackage(cells: gpd.GeoDataFrame, layer: str) -> bytes:
+    """A grid of cells as one GeoPackage table named ``layer`` (EPSG:4326, polygons)."""
+    with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
+        path = Path(tmp) / "grid.gpkg"
+        cells.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        return path.read_bytes()
