@@ -161,7 +161,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             data = replace(
                 compute_map(catalogue, state),
                 probability=probability_layer(result),
-                assumptions=f"Probability defended (Monte-Carlo): {result.assumptions}.",
+                assumptions=result.short_text() + ".",
             )
             med, p05, p95 = result.interval("area_share")
             line = (

@@ -266,6 +266,20 @@ class SweepResult:
             }
         ).sort_values(["p_defended", "capital"], ascending=[False, True], ignore_index=True)
 
+    def short_text(self) -> str:
+        """One short line for image panels: draws, state and the most influential variables."""
+        r, q = self.request, self.request.query
+        top = self.sensitivity()
+        top = top[top["index"] > 0].head(3)
+        lead = ", ".join(top.parameter) if len(top) else "none (the share does not vary)"
+        return (
+            f"Probability defended (Monte-Carlo): {r.draws} draws ("
+            f"{'Latin hypercube' if r.sampler == 'lhs' else 'Sobol'}, seed {r.seed}) of "
+            f"{len(self.variables)} parameters from data/distributions.csv; threat {q.threat} "
+            f"from {q.launch_area}; {q.grid_km:g} km grid; most influential (first-order "
+            f"index): {lead}"
+        )
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready figures: draws, intervals of every metric, sensitivity, capitals."""
         o, q = self.request.options, self.request.query
@@ -413,7 +427,7 @@ def dask_client(
         n_workers=n,
         threads_per_worker=1,
         processes=processes,
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: never collides with another cluster
         silence_logs=logging.ERROR,
     )
     client = Client(cluster)

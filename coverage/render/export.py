@@ -629,7 +629,7 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
             entries.append(
                 (
                     Patch(facecolor=_rgba(pc.colour, _PROBABILITY_ALPHA), edgecolor="#555555"),
-                    f"Probability defended {pc.text} ({draws})",
+                    f"Defended in {pc.text} of {draws}",
                 )
             )
     for key in (k for k in _LEGEND_ORDER if k in drawn and k != "probability"):
