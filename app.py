@@ -18,7 +18,7 @@ from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
-from dashboard import analysis, controls, exports, panels, selection, urlcheck, whatif
+from dashboard import analysis, controls, exports, panels, selection, sweep, urlcheck, whatif
 
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 #: The URL as opened, before the widgets read and rewrite it (for url_notices).
@@ -240,7 +240,7 @@ state, view = controls.sidebar_state()
 projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
-top_area, whatif_area = st.container(), st.container()
+top_area, sweep_area, whatif_area = st.container(), st.container(), st.container()
 if projector:
     catalogue = whatif.edited_catalogue(sourced)
 else:
@@ -253,8 +253,11 @@ try:
 except WorkBudgetError as exc:
     st.error(f"The defended area was not computed: {exc}.")
     st.stop()
+if not projector:
+    with sweep_area:
+        data = sweep.sweep_panel(catalogue, state, data)
 resets = int(st.session_state.get("view_resets", 0))
-deck = deck_for(catalogue.digest, state, view, resets, data, line)
+deck = sweep.with_probability(deck_for(catalogue.digest, state, view, resets, data, line), data)
 with top_area:
     _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
     _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
