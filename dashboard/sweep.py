@@ -1,7 +1,8 @@
 """The "Probability (Monte-Carlo)" section: run a sweep in the background, show its answer.
 
 The sweep runs on the server's Dask cluster (worker processes at a lower CPU priority, so other
-users' pages come first), or on ``$EPAA_DASK_SCHEDULER``. The page never waits for it: a
+users' pages come first: slower than threads on this machine, but it never holds the server's
+own interpreter), or on ``$EPAA_DASK_SCHEDULER``. The page never waits for it: a
 fragment polls the progress every second and reruns the page when the result is in. One sweep
 runs at a time per server (the budget rule of large runs); a second request is told to wait.
 Results are cached on disk, so a sweep asked for twice is paid once.
@@ -50,7 +51,7 @@ class _Server:
 
     def __init__(self) -> None:
         # Keep the context manager: if it were collected, its generator would close the client.
-        self._context = dask_client(workers=None, nice=10)
+        self._context = dask_client(workers=None, processes=True, nice=10)
         self.client = self._context.__enter__()
 
 

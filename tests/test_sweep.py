@@ -1,7 +1,8 @@
 """The Monte-Carlo sweep: distributions, draws, the Dask engine, cache, outputs and the CLI.
 
-A module-scoped local Dask cluster (2 worker processes) serves every sweep here; sweeps use a
-100 km grid and a handful of draws so the module stays within CI time.
+A module-scoped local Dask cluster (2 worker threads, the default) serves every sweep here; the
+1-worker comparison runs on a worker process, so the two modes are checked against each other.
+Sweeps use a 100 km grid and a handful of draws so the module stays within CI time.
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ def test_sweep__same_seed_same_result_other_seed_other_draws(catalogue, client, 
 
 
 def test_sweep__one_and_two_workers_give_the_same_result(catalogue, base):
-    with dask_client(workers=1) as one:
+    with dask_client(workers=1, processes=True) as one:
         single = run_sweep(catalogue, SweepRequest(OPTIONS, QUERY, draws=8, seed=1), client=one)
     assert single.workers == 1 and base.workers == 2
     assert np.array_equal(single.counts, base.counts)

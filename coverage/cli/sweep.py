@@ -131,7 +131,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         request,
         scheduler=args.scheduler,
         workers=int(args.workers) if args.workers else None,
-        processes=not args.threads,
+        processes=args.processes,
         cache=cache,
         progress=_Bar(not args.quiet),
     )
@@ -216,9 +216,10 @@ def register(subparsers: Any) -> None:
         help="local cluster: worker processes (default: this machine's cores)",
     )
     g.add_argument(
-        "--threads",
+        "--processes",
         action="store_true",
-        help="local cluster: threads instead of processes (slower: numpy holds the GIL in part)",
+        help="local cluster: worker processes instead of threads (measured slower on this "
+        "machine; see bench/bench_sweep.py)",
     )
     g.add_argument(
         "--cache-dir",

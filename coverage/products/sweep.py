@@ -393,7 +393,7 @@ def dask_client(
     scheduler: str | None = None,
     *,
     workers: int | None = None,
-    processes: bool = True,
+    processes: bool = False,
     nice: int = 0,
 ) -> Iterator[Any]:
     """A ``dask.distributed.Client``: on ``scheduler``, ``$EPAA_DASK_SCHEDULER`` or a local cluster.
@@ -406,8 +406,11 @@ def dask_client(
     workers
         Local cluster only: worker count (default: this machine's cores), one thread each.
     processes
-        Local cluster only: workers as processes (default; numpy holds the GIL for part of the
-        kernel, so threads do not scale) or threads.
+        Local cluster only: worker threads in this process (default) or worker processes. On
+        the 2-core machine threads were measured faster (``bench/bench_sweep.py``: a draw cost
+        2.3x a plain engine call on a thread, 5.3x in a worker process, whose process used
+        twice the CPU time for the same kernel; cause not found). Processes isolate the work
+        from a server's own threads and can run at a lower priority (``nice``).
     nice
         Local process workers only: CPU-priority increment (e.g. 10 in a shared server, so
         interactive requests run first).
@@ -429,6 +432,7 @@ def dask_client(
         processes=processes,
         dashboard_address=":0",  # a free port: never collides with another cluster
         silence_logs=logging.ERROR,
+        **({"env": _WORKER_ENV} if processes else {}),
     )
     client = Client(cluster)
     try:
@@ -438,6 +442,18 @@ def dask_client(
     finally:
         client.close()
         cluster.close()
+
+
+#: Environment of local worker processes. Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its
+#: workers, and setting any malloc threshold turns off glibc's adaptive mmap threshold: every
+#: temporary above 128 KiB is then mapped and unmapped, page faults and all, and a draw took
+#: 2.4x its time in a plain process (measured here). A 32 MiB mmap threshold (glibc's own
+#: adaptive maximum) and a large trim threshold keep the kernel's temporaries on the heap.
+_WORKER_ENV = {
+    "MALLOC_TRIM_THRESHOLD_": str(2**30),
+    "MALLOC_MMAP_THRESHOLD_": str(2**25),
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+}
 
 
 def _block_task(
@@ -667,7 +683,7 @@ def run_sweep(
     client: Any | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
-    processes: bool = True,
+    processes: bool = False,
     cache: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
