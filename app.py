@@ -26,6 +26,7 @@ from dashboard import (
     player,
     scenarios,
     selection,
+    sweep,
     urlcheck,
     whatif,
 )
@@ -270,7 +271,7 @@ state, view = controls.sidebar_state()
 projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
-top_area, whatif_area = st.container(), st.container()
+top_area, sweep_area, whatif_area = st.container(), st.container(), st.container()
 if projector:
     catalogue = whatif.edited_catalogue(sourced)
 else:
@@ -284,8 +285,11 @@ try:
 except WorkBudgetError as exc:
     st.error(f"The defended area was not computed: {exc}.")
     st.stop()
+if not projector:
+    with sweep_area:
+        data = sweep.sweep_panel(catalogue, state, data)
 resets = int(st.session_state.get("view_resets", 0))
-deck = deck_for(catalogue.digest, state, view, resets, data, line)
+deck = sweep.with_probability(deck_for(catalogue.digest, state, view, resets, data, line), data)
 with top_area:
     _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
     _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})

@@ -20,7 +20,7 @@ for f in bench/*.py; do
     case "$name" in
         load.py | floor_app.py | _*) continue ;;  # load.py runs last; floor_app.py is its page
     esac
-    grep -q '__main__' "$f" && scripts+=("$f")
+    grep -q '__main__' "$f" && scripts+=("$f")  # picks up bench_sweep.py (Monte-Carlo on Dask) too
 done
 [ -f bench/load.py ] && scripts+=("bench/load.py")
 

@@ -17,6 +17,8 @@ __all__ = [
     "LAYER_ORDER",
     "LAYER_STYLES",
     "OKABE_ITO",
+    "PROBABILITY_CLASSES",
+    "ProbabilityClass",
     "STATUS_COLOURS",
     "STATUS_WORDS",
     "ICBM_REACHABLE",
@@ -301,3 +303,30 @@ def hex_to_rgba(colour: str, alpha: float = 1.0) -> list[int]:
         int(c[4:6], 16),
         round(255 * min(max(alpha, 0.0), 1.0)),
     ]
+
+
+@dataclass(frozen=True)
+class ProbabilityClass:
+    """One class of the "probability defended" layer, its legend text and its colour.
+
+    A cell is in the class when ``lower <= p < upper``, except that the 50-90 % class includes
+    90 % and the top class holds every ``p`` above 90 % (see
+    :func:`coverage.products.sweep.probability_class`).
+    """
+
+    key: str
+    lower: float
+    upper: float
+    text: str
+    colour: str
+
+
+#: Share of Monte-Carlo draws in which a cell is defended, in four classes. A sequential,
+#: colour-blind-safe blue scale (ColorBrewer "Blues", 4 classes: light = rarely defended), so
+#: darker always means more likely; it also reads in greyscale.
+PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
+    ProbabilityClass("p_lt_10", 0.0, 0.1, "< 10 %", "#eff3ff"),
+    ProbabilityClass("p_10_50", 0.1, 0.5, "10-50 %", "#bdd7e7"),
+    ProbabilityClass("p_50_90", 0.5, 0.9, "50-90 %", "#6baed6"),
+    ProbabilityClass("p_gt_90", 0.9, 1.0, "> 90 %", "#2171b5"),
+)

@@ -10,7 +10,7 @@ import streamlit as st
 from coverage.products.compare import Variation
 from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES
 from dashboard import scenarios
 

@@ -1,4 +1,4 @@
-"""Validate every file in ``data/``: the tables, the analysis tables and both country GeoJSONs.
+"""Validate every file in ``data/``: tables, analysis tables, distributions, country GeoJSONs.
 
 :func:`validate_data` is what ``python -m coverage validate`` and the dashboard's start-up run.
 It collects every problem (file, line or feature, column or property, value, what is allowed)
@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import shape
 
 from coverage.catalogue.analysis import ANALYSIS_SCHEMAS, read_analysis_table
+from coverage.catalogue.distributions import read_distributions
 from coverage.catalogue.schema import DataError, DataProblem, invisible_characters
 from coverage.catalogue.tables import DATA_DIR, load_catalogue
 
@@ -178,6 +179,7 @@ def validate_data(data_dir: Path = DATA_DIR) -> list[DataProblem]:
         problems += exc.problems
     for name in ANALYSIS_SCHEMAS:
         problems += read_analysis_table(name, data_dir=data_dir)[1]
+    problems += read_distributions(data_dir=data_dir)[1]
     known: set[str] = set()
     for name in COUNTRY_FILES:
         found = check_countries(name, data_dir)

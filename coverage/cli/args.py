@@ -133,6 +133,9 @@ FIELD_FLAGS = {
     "engage_on_remote": "--engage-on-remote",
     "satellite_cueing": "--satellite-cueing",
     "rv_rcs_m2": "--rv-rcs-m2",
+    "draws": "--draws",
+    "seed": "--seed",
+    "sampler": "--sampler",
 }
 _FIELD_RE = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")=")
 

@@ -20,7 +20,7 @@ import pandas as pd
 from coverage.catalogue.analysis import ANALYSIS_SCHEMAS
 from coverage.catalogue.tables import DATA_DIR, DataError, load_catalogue
 from coverage.catalogue.validate import COUNTRY_FILES, validate_data
-from coverage.cli import analysis, export
+from coverage.cli import analysis, export, sweep
 from coverage.cli.args import (
     CliError,
     OneLineErrorParser,
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_defended_arguments(fp)
     analysis.register(sub)
     export.register(sub)
+    sweep.register(sub)
     va = sub.add_parser("validate", help="validate every file in data/")
     va.add_argument(
         "--data-dir", default=None, help="folder to check instead of the bundled data/ (a copy)"

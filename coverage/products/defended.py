@@ -50,6 +50,7 @@ __all__ = [
     "defended_footprints",
     "defended_grid",
     "defended_layer",
+    "setup_text",
     "threat_reach",
 ]
 
@@ -172,12 +173,18 @@ def defended_grid(
 
 def assumption_text(dg: DefendedGrid) -> str:
     """One line stating the threat, launch area, timeline and parameter case of a defended grid."""
-    q, o = dg.query, dg.options
+    return setup_text(dg.setup)
+
+
+def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
+    """:func:`assumption_text` of a resolved setup; ``parameters`` replaces the parameter case."""
+    q, o = setup.query, setup.options
+    case = parameters or f"{o.estimate} interceptor and radar parameters"
     return (
-        f"threat: {_threat_words(dg)} ({q.profile().describe()}) from "
-        f"{_launch_label_points(dg.launch_points, q.launch_area)}; "
-        f"{dg.setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
-        f"{o.estimate} interceptor and radar parameters; {describe_detection(q, o)}; "
+        f"threat: {_threat_words(setup)} ({q.profile().describe()}) from "
+        f"{_launch_label_points(setup.launch_frame(), q.launch_area)}; "
+        f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
+        f"{case}; {describe_detection(q, o)}; "
         f"fly-out {describe_flyout(q)}; "
         f"{q.grid_km:g} km grid"
         + (
@@ -188,10 +195,10 @@ def assumption_text(dg: DefendedGrid) -> str:
     )
 
 
-def _threat_words(dg: DefendedGrid) -> str:
+def _threat_words(setup: Setup) -> str:
     """The threat's name with its range (the design case's range is computed)."""
-    range_km = dg.threat.max_range_m / 1000.0
-    words = threat_label(dg.threat.threat_id, range_km)
+    range_km = setup.threat.max_range_m / 1000.0
+    words = threat_label(setup.threat.threat_id, range_km)
     return words if f"{range_km:,.0f} km" in words else f"{words}, {range_km:,.0f} km"
 
 

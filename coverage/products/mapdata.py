@@ -168,6 +168,9 @@ class MapData:
     assumptions: str
     comparison: Comparison | None = None
     difference: gpd.GeoDataFrame | None = None
+    #: The "probability defended" layer of a Monte-Carlo sweep
+    #: (:func:`coverage.products.sweep.probability_layer`), drawn when set; none by default.
+    probability: gpd.GeoDataFrame | None = None
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:

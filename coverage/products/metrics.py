@@ -46,10 +46,12 @@ from coverage.style import KINEMATIC_CAVEAT
 __all__ = [
     "COUNTRY_COLUMNS",
     "CoverageMetrics",
+    "MetricWeights",
     "coverage_metrics",
     "coverage_time_series",
     "estimate_band",
     "member_cell_area_m2",
+    "metric_weights",
 ]
 
 COUNTRY_COLUMNS = [
@@ -384,3 +386,84 @@ def estimate_band(
             }
         )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True, eq=False)
+class MetricWeights:
+    """The headline metrics as weights over targets: each is a dot product with a defended flag.
+
+    For a defended vector ``d`` over the targets of a :class:`DefendedGrid` (cells, then extra
+    points), ``area @ d`` is the defended share of NATO-Europe territory, ``population @ d`` the
+    defended population share and ``capitals @ d`` the number of capitals defended, exactly as
+    :func:`coverage_metrics` computes them. Because the metrics are linear in the flags, a sweep
+    can sum them block by block over the grid.
+
+    Attributes
+    ----------
+    area, population, capitals
+        One weight per target (``capitals`` is 1 at each member's capital, else 0).
+    capital_index, capital_names
+        Target index and ``"City (ISO3)"`` of each member's capital, by country name.
+    """
+
+    area: NDArray[np.float64]
+    population: NDArray[np.float64]
+    capitals: NDArray[np.float64]
+    capital_index: NDArray[np.int64]
+    capital_names: tuple[str, ...]
+
+    def stacked(self) -> NDArray[np.float64]:
+        """``3 × n_targets``: area, population and capitals weights."""
+        return np.vstack([self.area, self.population, self.capitals])
+
+
+def metric_weights(
+    catalogue: Catalogue, year: int, grid_km: float, grid_iso3: tuple[str, ...], extra: pd.DataFrame
+) -> MetricWeights:
+    """The weights of :class:`MetricWeights` for a grid and its extra points, members of ``year``.
+
+    ``grid_km`` and ``grid_iso3`` give the target grid (:func:`coverage.products.grid.target_grid`);
+    ``extra`` are the city targets after the cells (as :attr:`DefendedGrid.extra`).
+    """
+    nc = int(target_grid(grid_km, grid_iso3).ix.size)
+    n = nc + len(extra)
+    members = catalogue.nato_members_in(year)
+    cell_i, geom_i, area, iso3 = _cell_areas(grid_km, grid_iso3)
+    base = countries("europe").set_index("iso3")
+    city_pop = extra.population.to_numpy(float)
+    rows = []
+    for k, code in enumerate(iso3):
+        if code not in members:
+            continue
+        in_k = geom_i == k
+        total = float(area[in_k].sum())
+        rows.append((k, code, total, round(total / 1e6, 1), float(base.loc[code, "population"])))
+    area_total = sum(r[3] for r in rows)
+    pop_total = sum(r[4] for r in rows)
+    w_area, w_pop, w_cap = np.zeros(n), np.zeros(n), np.zeros(n)
+    caps: list[tuple[str, int, str]] = []
+    for k, code, total, area_km2, population in rows:
+        if total <= 0:
+            continue
+        in_k = geom_i == k
+        cell_share = np.zeros(n)
+        np.add.at(cell_share, cell_i[in_k], area[in_k] / total)
+        w_area += cell_share * area_km2 / area_total
+        in_country = (extra.iso3 == code).to_numpy()
+        city_total = city_pop[in_country].sum()
+        if city_total > 0:
+            w_pop[nc:][in_country] += city_pop[in_country] / city_total * population / pop_total
+        else:
+            w_pop += cell_share * population / pop_total
+        cap = extra[in_country & extra.is_capital.to_numpy()]
+        if len(cap):
+            w_cap[nc + int(cap.index[0])] = 1.0
+            caps.append((str(base.loc[code, "name"]), nc + int(cap.index[0]), code))
+    caps.sort()
+    return MetricWeights(
+        area=w_area,
+        population=w_pop,
+        capitals=w_cap,
+        capital_index=np.array([c[1] for c in caps], np.int64),
+        capital_names=tuple(f"{extra.name.iloc[i - nc]} ({code})" for _, i, code in caps),
+    )

@@ -45,6 +45,7 @@ from coverage.style import (
     COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    PROBABILITY_CLASSES,
     TRACK_STATUS_COLOURS,
     LayerStyle,
 )
@@ -487,6 +488,29 @@ def _polygons(
     return True
 
 
+_PROBABILITY_ALPHA = 0.8
+
+
+def _probability(ax: Axes, frame: gpd.GeoDataFrame, crs: str, zorder: float) -> bool:
+    """Draw the "probability defended" classes, each in its colour of the sequential scale."""
+    drawn = False
+    for geom, colour in zip(frame.geometry, frame.colour, strict=True):
+        paths = [p for p in (_polygon_path(g) for g in _project([geom], crs)) if p is not None]
+        if not paths:
+            continue
+        ax.add_collection(
+            PathCollection(
+                paths,
+                facecolors=[_rgba(str(colour), _PROBABILITY_ALPHA)],
+                edgecolors="none",
+                zorder=zorder,
+            ),
+            autolim=False,
+        )
+        drawn = True
+    return drawn
+
+
 #: Threat tracks by engagement status: the dashboard's colours plus a line style for greyscale.
 _TRACK_LINESTYLES = {"defended": "solid", "not defended": "dashdot", "out of reach": "dotted"}
 
@@ -631,7 +655,16 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
     entries: list[tuple[Any, str]] = []
     year = data.state.options.year
     site_px, launch_px = _SITE_MARKER_PX * sz.marker, _LAUNCH_MARKER_PX * sz.marker
-    for key in (k for k in _LEGEND_ORDER if k in drawn):
+    if "probability" in drawn and data.probability is not None:
+        draws = f"{int(data.probability.draws.iloc[0])} draws" if len(data.probability) else ""
+        for pc in PROBABILITY_CLASSES:
+            entries.append(
+                (
+                    Patch(facecolor=_rgba(pc.colour, _PROBABILITY_ALPHA), edgecolor="#555555"),
+                    f"Defended in {pc.text} of {draws}",
+                )
+            )
+    for key in (k for k in _LEGEND_ORDER if k in drawn and k != "probability"):
         style = LAYER_STYLES[key]
         title = style.title.replace("(year)", f"({year})")
         if key == "sites":
@@ -947,6 +980,8 @@ def _draw_map(
                 autolim=False,
             )
             drawn.append("nato")
+    if data.probability is not None and _probability(ax, data.probability, crs, z["nato"] + 0.5):
+        drawn.append("probability")
     fp = data.footprints
     polygon_layers = {
         "early_warning": data.early_warning.geometry,

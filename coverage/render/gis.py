@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from coverage.catalogue.tables import Catalogue
 
 __all__ = [
+    "grid_geojson",
+    "grid_geopackage",
     "EXPORTED_LAYERS",
     "ICON_PATH",
     "KML_NS",
@@ -745,3 +747,21 @@ def circle_icon_png(size_px: int = 32) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
         + chunk(b"IEND", b"")
     )
+
+
+def grid_geojson(cells: gpd.GeoDataFrame, properties: dict[str, Any]) -> bytes:
+    """A grid of cells (e.g. a sweep's ``p_defended`` cells) as GeoJSON, EPSG:4326, UTF-8.
+
+    ``properties`` (a sweep's summary, say) are added as foreign members with the caveat.
+    """
+    payload = json.loads(cells.to_json(drop_id=True, na="null"))
+    payload.update({**properties, "caveat": CAVEAT})
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def grid_geopackage(cells: gpd.GeoDataFrame, layer: str) -> bytes:
+    """A grid of cells as one GeoPackage table named ``layer`` (EPSG:4326, polygons)."""
+    with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
+        path = Path(tmp) / "grid.gpkg"
+        cells.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        return path.read_bytes()

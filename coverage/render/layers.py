@@ -58,6 +58,7 @@ __all__ = [
     "fit_view",
     "text_box",
     "world_px",
+    "probability_deck_layer",
     "write_basemap_files",
 ]
 
@@ -419,6 +420,10 @@ def build_deck(
         on.add("defended")
     elif data.defended is not None:
         builders["defended"] = lambda: _defended_layers(data.defended, projector=projector)
+    if data.probability is not None and not data.probability.empty:
+        # Under every footprint: the probability classes are the ground truth the rest outlines.
+        at = next((i for i, layer in enumerate(layers) if layer.id == "borders"), len(layers))
+        layers.insert(at, probability_deck_layer(data.probability))
     if data.tracks is not None:
         builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
     camera = dict(VIEWS[data.state.view])
@@ -853,6 +858,27 @@ def _difference_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.
         layer.id = f"compare-{kind}"
         layers.append(layer)
     return layers
+
+
+def probability_deck_layer(frame: gpd.GeoDataFrame) -> pdk.Layer:
+    """The "probability defended" classes (``coverage.products.sweep.probability_layer``).
+
+    Each class is filled with its colour of the sequential scale (``colour`` column); no outline,
+    so the classes read as one surface.
+    """
+    out = frame.copy()
+    out["fill"] = [hex_to_rgba(str(c), 0.72) for c in out.colour]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=feature_collection(_with_text(out, "name"), [*_TEXT_FIELDS, "fill", "p_class"]),
+        id="probability",
+        stroked=False,
+        filled=True,
+        get_fill_color="properties.fill",
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[0, 0, 0, 40],
+    )
 
 
 def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.Layer:
