@@ -201,7 +201,7 @@ def test_cli_compare__json_matches_the_products(built_2016_vs_2024: Comparison) 
     ("args", "message"),
     [
         (["--year", "2016"], "compare needs a second state"),
-        (["--year", "2016", "--vs-year", "2031"], "--vs-year 2031: allowed 2011..2024"),
+        (["--year", "2016", "--vs-year", "2031"], "--vs-year 2031: allowed 2011..2026"),
         (["--year", "2016", "--vs-launch-area", "Atlantis"], "--vs-launch-area 'Atlantis'"),
         (["--year", "2016", "--vs-threat", "warp"], "--vs-threat 'warp'"),
     ],
