@@ -27,7 +27,12 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from coverage.catalogue.analysis import detection_value, load_capabilities, load_threats
+from coverage.catalogue.analysis import (
+    detection_value,
+    load_capabilities,
+    load_cooperation,
+    load_threats,
+)
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.schema import parse_date
 from coverage.catalogue.tables import (
@@ -65,6 +70,9 @@ __all__ = [
     "capability_available",
     "capability_date",
     "describe_capabilities",
+    "describe_cooperation",
+    "cooperation_labels",
+    "warning_radars_for",
     "describe_detection",
     "describe_flyout",
     "detection_assumptions",
@@ -333,8 +341,8 @@ def scenario_early_warning(catalogue: Catalogue, scenario: Scenario, year: int) 
     """Russian early-warning radars a scenario uses as sensors in ``year`` (data, for the engine).
 
     Rows of data/scenario_early_warning.csv joined with data/early_warning_radars.csv
-    (position, sector, ranges). The engagement engine does not use them yet: they are the
-    scenario's definition, to be wired as sensors.
+    (position, sector, ranges). :func:`warning_radars_for` makes them the engine's
+    early-warning sensors.
     """
     sew = catalogue.scenario_early_warning
     if sew.empty:
@@ -343,6 +351,80 @@ def scenario_early_warning(catalogue: Catalogue, scenario: Scenario, year: int) 
     rows = rows[rows.until_year.isna() | (rows.until_year.fillna(0) >= year)]
     radars = catalogue.early_warning_radars.drop(columns=["_line", "source", "confidence", "notes"])
     return rows.drop(columns=["_line"]).merge(radars, on="radar_id", how="left")
+
+
+def cooperation_labels() -> dict[str, str]:
+    """Cooperation scenario id -> label (data/cooperation.csv), ``nato_alone`` first."""
+    table = load_cooperation()
+    return dict(zip(table.cooperation_id, table.label, strict=True))
+
+
+def _ew_active(ew: pd.DataFrame, year: int) -> pd.DataFrame:
+    return ew[
+        (ew.active_from_year <= year)
+        & (ew.active_until_year.isna() | (ew.active_until_year.fillna(0) >= year))
+    ]
+
+
+def warning_radars_for(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> tuple[tuple[str, radar_mod.RadarSpec], ...]:
+    """``(radar_id, RadarSpec)`` of the early-warning radars that act as sensors in this state.
+
+    Those of the scenario itself (data/scenario_early_warning.csv, e.g. Putin's 2007 offer) and
+    those of the query's cooperation scenario (data/cooperation.csv) that are active in the
+    year (data/early_warning_radars.csv). The published ranges refer to
+    ``ew_reference_rcs_m2`` and the arrays stand ``ew_array_height_m`` high (data/detection.csv,
+    both assumptions).
+    """
+    ew = catalogue.early_warning_radars
+    ids = list(scenario_early_warning(catalogue, options.scenario, options.year).radar_id)
+    coop = load_cooperation().set_index("cooperation_id").loc[query.cooperation]
+    named = str(coop.radars).split() if isinstance(coop.radars, str) else []
+    unknown = sorted(set(named) - set(ew.radar_id))
+    if unknown:
+        raise ValueError(
+            f"data/cooperation.csv, row {query.cooperation!r}, field 'radars': {unknown} are "
+            f"not radars of data/early_warning_radars.csv; allowed: {', '.join(ew.radar_id)}"
+        )
+    active = set(_ew_active(ew, options.year).radar_id)
+    ids += [r for r in named if r in active and r not in ids]
+    est = options.estimate
+    out = []
+    for r in ew.set_index("radar_id").loc[ids].reset_index().itertuples(index=False):
+        width = (r.az_max_deg - r.az_min_deg) % 360.0 or 360.0
+        out.append(
+            (
+                str(r.radar_id),
+                radar_mod.RadarSpec(
+                    lon_deg=float(r.lon_deg),
+                    lat_deg=float(r.lat_deg),
+                    height_m=detection_value("ew_array_height_m", est),
+                    range_m=float(getattr(r, f"range_km_{est}")) * 1000.0,
+                    reference_rcs_m2=detection_value("ew_reference_rcs_m2", est),
+                    boresight_deg=(r.az_min_deg + width / 2.0) % 360.0,
+                    fov_deg=width,
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def describe_cooperation(setup_ids: tuple[str, ...], query: DefenceQuery) -> str:
+    """Words for the early-warning sensors in force (empty for NATO alone without any)."""
+    if not setup_ids:
+        return (
+            "NATO sensors only"
+            if query.cooperation == "nato_alone"
+            else f"{cooperation_labels()[query.cooperation]}: no listed radar active this year"
+        )
+    role = (
+        "their tracks alone commit interceptors (an option)"
+        if query.warning_commits
+        else "they cue NATO's radars and start the clock; a NATO radar must hold the track "
+        "before launch"
+    )
+    return f"Russian early-warning radars as sensors ({', '.join(setup_ids)}): {role}"
 
 
 def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> radar_mod.RadarSpec:
@@ -765,6 +847,14 @@ class DefenceQuery:
         the BMD radars. Cued, a radar searches a small window and reaches ``cued_range_factor``
         times farther (data/detection.csv), but not before the cue arrives
         (``satellite_cue_s``). The satellites give a cue, never a track.
+    cooperation
+        ``"nato_alone"`` (default) or a cooperation scenario of data/cooperation.csv: the
+        Russian early-warning radars it names (those active in the year) act as sensors. Their
+        tracks cue NATO's radars and start the clock; a NATO radar must hold the track before
+        launch unless ``warning_commits``.
+    warning_commits
+        Let an early-warning track alone commit interceptors (default off: early-warning
+        tracks are not of fire-control quality).
     rv_rcs_m2
         Radar cross-section the engine detects, m² (0.0001 to 100); ``None`` (default): the
         re-entry vehicle's value in data/detection.csv for the options' estimate. The map's
@@ -795,9 +885,16 @@ class DefenceQuery:
     engage_on_remote: Capability = "by_date"
     satellite_cueing: Capability = "by_date"
     rv_rcs_m2: float | None = None
+    cooperation: str = "nato_alone"
+    warning_commits: bool = False
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
+        allowed = tuple(load_cooperation().cooperation_id)
+        if self.cooperation not in allowed:
+            raise ValueError(
+                f"cooperation={self.cooperation!r} is not known; allowed: {', '.join(allowed)}"
+            )
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
         if self.flyout_model not in FLYOUT_MODELS:
@@ -834,6 +931,7 @@ class DefenceQuery:
             launch_on_remote=self.launch_on_remote,
             shoot_look_shoot=self.shoot_look_shoot,
             sls_interval_s=self.sls_interval_s,
+            warning_commits=self.warning_commits,
             radar=radar or radar_mod.RadarAssumptions(),
         )
 
@@ -881,6 +979,8 @@ class Setup:
     radars: tuple[radar_mod.RadarSpec, ...]
     sites: tuple[InterceptorSite, ...]
     assumptions: EngagementAssumptions
+    warning_ids: tuple[str, ...] = ()
+    warning_radars: tuple[radar_mod.RadarSpec, ...] = ()
 
     def launch_frame(self) -> pd.DataFrame:
         """The launch points as a table (``point_id, name, area, lon_deg, lat_deg``)."""
@@ -908,7 +1008,12 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
     )
     radar_items = radars_for(catalogue, options)
+    warning_items = warning_radars_for(catalogue, options, query)
     detection = detection_assumptions(query, options)
+    # A cued search needs a cue: the satellites', or an early-warning radar's warning.
+    factor = detection.range_factor
+    if warning_items and not detection.cued:
+        factor = detection_value("cued_range_factor", options.estimate)
     sites = interceptor_sites(
         catalogue,
         options,
@@ -929,10 +1034,12 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         radar_ids=tuple(i for i, _ in radar_items),
         radars=tuple(r for _, r in radar_items),
         sites=sites,
+        warning_ids=tuple(i for i, _ in warning_items),
+        warning_radars=tuple(r for _, r in warning_items),
         assumptions=replace(
             query.assumptions(detection.radar),
             cue_time_s=detection.cue_time_s,
-            cued_range_factor=detection.range_factor,
+            cued_range_factor=factor,
             launch_on_remote=query.launch_on_remote
             and capability_available("launch_on_remote", options.scenario, options.year),
             engage_on_remote=_setting(

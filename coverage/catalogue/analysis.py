@@ -24,6 +24,7 @@ __all__ = [
     "boost_values",
     "detection_value",
     "load_capabilities",
+    "load_cooperation",
     "load_cities",
     "load_icbm_bases",
     "load_threat_boost",
@@ -41,6 +42,8 @@ DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "cued_range_factor": ("", 1.0, 4.0),
     "satellite_cue_s": ("s", 0.0, 600.0),
     "exo_k_factor": ("", 0.5, 4.0),
+    "ew_reference_rcs_m2": ("m2", 1e-3, 100.0),
+    "ew_array_height_m": ("m", 0.0, 200.0),
 }
 RANGE_RULES = ("fixed", "reach_nato_europe")
 #: Boost parameters every missile class carries in threat_boost.csv: unit and allowed range
@@ -117,6 +120,15 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("note", "str", required=False, max_length=_TEXT),
     ),
+    "cooperation.csv": (
+        Column("cooperation_id", "id", description="Identifier used by --cooperation"),
+        Column("label", "str", max_length=120),
+        Column("radars", "str", required=False, max_length=200),
+        Column("proposed", "date", required=False, minimum=2000, maximum=2040),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=_TEXT),
+    ),
     "capabilities.csv": (
         Column("capability", "choice", choices=CAPABILITIES),
         Column("scenario", "choice", choices=SCENARIO_IDS),
@@ -143,6 +155,7 @@ _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "cities.csv": "city_id",
     "capabilities.csv": ("capability", "scenario"),
     "detection.csv": "parameter",
+    "cooperation.csv": "cooperation_id",
 }
 
 
@@ -388,6 +401,11 @@ def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     frame = _load("cities.csv", data_dir).copy()
     frame["is_capital"] = frame.is_capital.astype(bool)
     return frame
+
+
+def load_cooperation(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``cooperation.csv`` (a copy); ``DataError`` lists all problems."""
+    return _load("cooperation.csv", data_dir).copy()
 
 
 def load_capabilities(data_dir: Path = DATA_DIR) -> pd.DataFrame:

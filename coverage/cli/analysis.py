@@ -31,6 +31,7 @@ from coverage.cli.args import (
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.products.compare import Variation, compare_states
+from coverage.products.cooperation import cooperation_answers
 from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import coverage_metrics, coverage_time_series
 from coverage.products.sensitivity import sensitivity_table
@@ -399,6 +400,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cooperation(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    _check_names(catalogue, args)
+    ans = cooperation_answers(catalogue, options_from_args(args), query_from_args(args))
+    if args.format == "json":
+        write_output(_json(ans), args.out)
+        return 0
+    lines = [
+        f"{args.year}, {ans['scenario']}, from {ans['launch_area']}: NATO alone defends "
+        f"{ans['nato_alone_share']:.1%} of NATO-Europe territory "
+        f"({ans['nato_alone_capitals_defended']} capitals)"
+    ]
+    for v in ans["scenarios"].values():
+        gained = ", ".join(v["capitals_gained"]) or "none"
+        lines.append(
+            f"  {v['label']}: {v['share']:.1%} (+{v['gain_share']:.1%}); capitals gained: "
+            f"{gained}; {v['sensors']}"
+        )
+    lines.append(f"Assumptions: {ans['assumptions']}")
+    write_output("\n".join(lines) + "\n", args.out)
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add ``metrics``, ``trajectory``, ``launch-areas`` and ``icbm`` to argparse subparsers."""
     me = subparsers.add_parser(
@@ -460,6 +484,17 @@ def register(subparsers: Any) -> None:
     co.add_argument("--format", choices=["json", "text", "csv"], default="json")
     co.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     co.set_defaults(func=_cmd_compare)
+
+    cp = subparsers.add_parser(
+        "cooperation",
+        help="NATO alone against each NATO-Russia early-warning cooperation scenario: shares "
+        "of NATO Europe defended, the gain and the capitals gained",
+    )
+    add_state_arguments(cp)
+    add_defended_arguments(cp)
+    cp.add_argument("--format", choices=["json", "text"], default="json")
+    cp.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    cp.set_defaults(func=_cmd_cooperation)
 
     tr = subparsers.add_parser(
         "trajectory", help="ballistic trajectory between two places (JSON or CSV samples)"

@@ -112,6 +112,7 @@ def on_date(text: str) -> dt.date:
 
 #: Field names used in the messages of scenario/physics/products -> the flag a user typed.
 FIELD_FLAGS = {
+    "cooperation": "--cooperation",
     "launch_area": "--launch-area",
     "threat": "--threat",
     "threat_range_case": "--threat-range-case",
@@ -295,6 +296,19 @@ def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGr
         "date in data/capabilities.csv (default; Phase 3), on, or off",
     )
     g.add_argument(
+        "--cooperation",
+        default="nato_alone",
+        metavar="ID",
+        help="Russian early-warning radars as sensors: nato_alone (default), "
+        "shared_early_warning or putin_2007_radars (data/cooperation.csv)",
+    )
+    g.add_argument(
+        "--warning-commits",
+        action="store_true",
+        help="let an early-warning track alone commit interceptors (default: it cues NATO's "
+        "radars and starts the clock; a NATO radar must hold the track)",
+    )
+    g.add_argument(
         "--flyout-model",
         choices=FLYOUT_MODELS,
         default="point_mass",
@@ -319,6 +333,8 @@ def physics_from_args(args: argparse.Namespace) -> dict[str, object]:
         "engage_on_remote": args.engage_on_remote,
         "satellite_cueing": args.satellite_cueing,
         "rv_rcs_m2": args.rv_rcs_m2,
+        "cooperation": args.cooperation,
+        "warning_commits": args.warning_commits,
     }
 
 

@@ -35,6 +35,7 @@ from coverage.scenario import (
     Setup,
     deployed_for,
     describe_capabilities,
+    describe_cooperation,
     describe_detection,
     describe_flyout,
     resolve,
@@ -124,6 +125,7 @@ def _engage_cached(
     sites: tuple[InterceptorSite, ...],
     threat: ThreatSpec,
     assumptions: EngagementAssumptions,
+    warning_radars: tuple[radar_mod.RadarSpec, ...] = (),
     work: float = 0.0,
 ) -> EngagementResult:
     """The kernel over the grid and extra points; only a cache miss computes (and may queue)."""
@@ -139,6 +141,7 @@ def _engage_cached(
             sites=sites,
             threat=threat,
             assumptions=assumptions,
+            warning_radars=warning_radars,
         )
 
 
@@ -166,6 +169,7 @@ def defended_grid(
         setup.sites,
         setup.threat,
         setup.assumptions,
+        setup.warning_radars,
     )
     result = _engage_cached(*args, work=work)
     return DefendedGrid(grid, result, extra, setup)
@@ -186,6 +190,7 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
         f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{case}; {describe_detection(q, o)}; "
         f"fly-out {describe_flyout(q)}; "
+        f"{describe_cooperation(setup.warning_ids, q)}; "
         f"{q.grid_km:g} km grid"
         + (
             f"; as built on {o.on_date:%d %b %Y} (outages in data/outages.csv count)"

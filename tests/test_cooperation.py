@@ -1,0 +1,137 @@
+"""NATO–Russia early-warning cooperation: Russian radars as sensors, the gain and its invariants."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from coverage.catalogue.tables import load_catalogue
+from coverage.products.cooperation import cooperation_answers, cooperation_comparison
+from coverage.products.defended import defended_grid
+from coverage.scenario import DefenceQuery, FootprintOptions, resolve
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def _q(**kw):
+    return DefenceQuery(launch_area="tabriz", grid_km=100.0, **kw)
+
+
+def test_nato_alone__has_no_warning_radars_and_is_the_default(catalogue):
+    setup = resolve(catalogue, FootprintOptions(year=2016), _q())
+    assert setup.query.cooperation == "nato_alone"
+    assert setup.warning_radars == () and setup.warning_ids == ()
+
+
+def test_shared_early_warning__uses_the_radars_active_in_the_year(catalogue):
+    ids_2012 = resolve(
+        catalogue, FootprintOptions(year=2012), _q(cooperation="shared_early_warning")
+    )
+    ids_2016 = resolve(
+        catalogue, FootprintOptions(year=2016), _q(cooperation="shared_early_warning")
+    )
+    assert "gabala" in ids_2012.warning_ids and "gabala" not in ids_2016.warning_ids  # closed 2012
+    assert "pionersky" in ids_2016.warning_ids and "pionersky" not in ids_2012.warning_ids  # 2014
+    putin = resolve(catalogue, FootprintOptions(year=2012), _q(cooperation="putin_2007_radars"))
+    assert set(putin.warning_ids) == {"gabala", "armavir"}
+
+
+def test_putin_offer_scenario__brings_its_own_radars(catalogue):
+    setup = resolve(catalogue, FootprintOptions(year=2013, scenario="putin_2007"), _q())
+    assert {"gabala", "armavir"} <= set(setup.warning_ids)
+
+
+@pytest.mark.parametrize("year", [2012, 2016, 2024])
+@pytest.mark.parametrize("cueing", ["by_date", "off"])
+def test_gain__is_never_negative(catalogue, year, cueing):
+    for cid in ("shared_early_warning", "putin_2007_radars"):
+        cmp = cooperation_comparison(
+            catalogue, FootprintOptions(year=year), _q(satellite_cueing=cueing), cid
+        )
+        assert not cmp.change.lost.any()
+        assert (
+            cmp.gained_share >= 0.0 and cmp.b.nato_europe_area_share >= cmp.a.nato_europe_area_share
+        )
+
+
+def test_gain__without_satellites_the_russian_warning_stands_in_for_them(catalogue):
+    """2016 as built, no satellite cue: Armavir's warning gains ground; with the satellite cue
+    (by date) it adds nothing, because the own-radar requirement (no engage on remote before
+    2024) binds, not the warning."""
+    off = cooperation_answers(catalogue, FootprintOptions(year=2016), _q(satellite_cueing="off"))
+    on = cooperation_answers(catalogue, FootprintOptions(year=2016), _q())
+    gain_off = off["scenarios"]["shared_early_warning"]["gain_share"]
+    assert gain_off > 0.03
+    assert on["scenarios"]["shared_early_warning"]["gain_share"] <= gain_off
+    assert (
+        0.0 <= off["nato_alone_share"] <= off["scenarios"]["shared_early_warning"]["share"] <= 1.0
+    )
+
+
+def test_nato_alone_metrics__unchanged_by_the_cooperation_machinery(catalogue):
+    """The NATO-alone grid is the very same engine run as before the feature (cache key)."""
+    a = defended_grid(catalogue, FootprintOptions(year=2016), _q())
+    b = defended_grid(catalogue, FootprintOptions(year=2016), _q(cooperation="nato_alone"))
+    np.testing.assert_array_equal(a.result.defended, b.result.defended)
+    assert np.all(np.isinf(a.result.warning_time_s[a.result.reachable]))
+
+
+def test_cli_cooperation__json_keys():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "cooperation",
+            "--year",
+            "2012",
+            "--scenario",
+            "actual",
+            "--launch-area",
+            "tabriz",
+            "--grid-km",
+            "100",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ans = json.loads(out.stdout)
+    assert 0.0 <= ans["nato_alone_share"] <= 1.0
+    for cid in ("shared_early_warning", "putin_2007_radars"):
+        v = ans["scenarios"][cid]
+        assert 0.0 <= v["gain_share"] <= 1.0 and v["share"] >= ans["nato_alone_share"]
+        assert isinstance(v["capitals_gained"], list)
+
+
+def test_cli_cooperation__unknown_scenario_is_one_line():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "cooperation",
+            "--year",
+            "2012",
+            "--launch-area",
+            "tabriz",
+            "--cooperation",
+            "bogus",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip() == (
+        "error: --cooperation 'bogus' is not known; allowed: nato_alone, shared_early_warning, "
+        "putin_2007_radars"
+    )
