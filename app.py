@@ -17,13 +17,14 @@ from coverage.products.budget import WorkBudgetError
 from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
-from coverage.scenario import FIRST_YEAR, LAST_YEAR
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, cooperation_labels
 from dashboard import (
     analysis,
     controls,
     exports,
     panels,
     player,
+    russia,
     scenarios,
     selection,
     sweep,
@@ -279,6 +280,7 @@ else:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
 state = controls.compare_controls(state)
+state = russia.cooperation_controls(state)
 try:
     data = map_for(catalogue.digest, state, catalogue)
     line = headline_for(catalogue.digest, state, catalogue)
@@ -293,7 +295,11 @@ deck = sweep.with_probability(deck_for(catalogue.digest, state, view, resets, da
 with top_area:
     _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
     _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
-    _labels = {**analysis.menu_labels(catalogue), "scenario": scenarios.scenario_labels()}
+    _labels = {
+        **analysis.menu_labels(catalogue),
+        "scenario": scenarios.scenario_labels(),
+        "coop": cooperation_labels(),
+    }
     for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
         st.warning(notice, icon="⚠️")
     _layout(catalogue, data, deck, line, state, view)

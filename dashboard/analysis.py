@@ -24,7 +24,7 @@ from coverage.scenario import (
     FootprintOptions,
     launch_area_names,
 )
-from dashboard import icbm_view
+from dashboard import icbm_view, russia
 
 __all__ = ["analysis_tabs", "engagement_controls", "menu_labels"]
 
@@ -381,6 +381,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             f"Coverage {FIRST_YEAR}–{LAST_YEAR}",
             "Threat tracks",
             "Russian-ICBM question",
+            "NATO–Russia early warning",
         ],
         key="tab",
         bind="query-params",
@@ -388,6 +389,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
     state, options = data.state, data.state.options
     query = state.query()
     digest = catalogue.digest
+    with tabs[5]:
+        if tabs[5].open:
+            russia.cooperation_summary(catalogue, replace(state, compare=None))
     with tabs[0]:
         if tabs[0].open:
             footprint_table(data)  # type: ignore[operator]

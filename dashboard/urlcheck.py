@@ -35,10 +35,13 @@ ALLOWED: Mapping[str, str] = {
     "screen": "1024x768, 1280x720 or 1920x1080",
     "tab": "one of the tab names",
     "compare": "true or false",
-    "vs_year": "a year from 2011 to 2024 for the second state B",
+    "vs_year": f"a year from {FIRST_YEAR} to {LAST_YEAR} for the second state B",
     "vs_scenario": "actual or planned for the second state B",
     "vs_estimate": "low, nominal or high for the second state B",
     "vs_eor": "same, by_date, on or off for the second state B",
+    "coop": "nato_alone, shared_early_warning or putin_2007_radars",
+    "coop_commit": "true or false",
+    "coop_gain": "true or false",
 }
 #: Parameters that are not widgets but are read by the page itself.
 _READ_DIRECTLY = {"projector", "embed", "embed_options"}

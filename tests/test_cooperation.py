@@ -135,3 +135,26 @@ def test_cli_cooperation__unknown_scenario_is_one_line():
         "error: --cooperation 'bogus' is not known; allowed: nato_alone, shared_early_warning, "
         "putin_2007_radars"
     )
+
+
+def test_app__cooperation_gain_on_the_map_and_the_tab():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=240)
+    at.query_params.update(
+        {
+            "year": "2016",
+            "cue": "off",
+            "coop": "shared_early_warning",
+            "coop_gain": "true",
+            "tab": "NATO–Russia early warning",
+        }
+    )
+    at.run()
+    assert not at.exception
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    ids = [layer["id"] for layer in deck["layers"]]
+    assert "compare-gained" in ids  # the gain over NATO alone, in the comparison colours
+    text = " ".join(m.value for m in at.markdown)
+    assert "Shared early warning (Joint Data Fusion Centre" in text and "gain +" in text
+    assert not [w for w in at.warning if "coop" in w.value]
