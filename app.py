@@ -295,6 +295,8 @@ deck = sweep.with_probability(deck_for(catalogue.digest, state, view, resets, da
 with top_area:
     _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
     _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
+    if "tab" not in _bound and _url_given.get("tab", [""])[0] in analysis.TAB_NAMES:
+        _bound["tab"] = _url_given["tab"][0]  # the tabs are drawn below this notice
     _labels = {
         **analysis.menu_labels(catalogue),
         "scenario": scenarios.scenario_labels(),

@@ -26,7 +26,7 @@ from coverage.scenario import (
 )
 from dashboard import icbm_view, russia
 
-__all__ = ["analysis_tabs", "engagement_controls", "menu_labels"]
+__all__ = ["TAB_NAMES", "analysis_tabs", "engagement_controls", "menu_labels"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -372,17 +372,21 @@ def _country_table(countries: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+#: The analyst tabs under the map, in order (the URL's ``tab`` carries one of them).
+TAB_NAMES = (
+    "Footprints",
+    "Coverage metrics",
+    f"Coverage {FIRST_YEAR}–{LAST_YEAR}",
+    "Threat tracks",
+    "Russian-ICBM question",
+    "NATO-Russia early warning",
+)
+
+
 def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) -> None:
     """Tabs under the map; only the open tab computes (the tabs are bound to the URL)."""
     tabs = st.tabs(
-        [
-            "Footprints",
-            "Coverage metrics",
-            f"Coverage {FIRST_YEAR}–{LAST_YEAR}",
-            "Threat tracks",
-            "Russian-ICBM question",
-            "NATO–Russia early warning",
-        ],
+        list(TAB_NAMES),
         key="tab",
         bind="query-params",
     )

@@ -147,7 +147,7 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
             "cue": "off",
             "coop": "shared_early_warning",
             "coop_gain": "true",
-            "tab": "NATO–Russia early warning",
+            "tab": "NATO-Russia early warning",
         }
     )
     at.run()

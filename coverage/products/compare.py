@@ -133,6 +133,14 @@ class Variation:
         return replace(options, **changes), replace(query, **dict(self.query))
 
 
+#: Short words for the cooperation scenarios in state labels (titles, comparison lines).
+_COOPERATION_WORDS = {
+    "nato_alone": "NATO alone",
+    "shared_early_warning": "with Russian early warning shared",
+    "putin_2007_radars": "with Gabala and Armavir data (Putin 2007)",
+}
+
+
 def state_label(
     catalogue: Catalogue,
     options: FootprintOptions,
@@ -157,6 +165,8 @@ def state_label(
             parts.append(f"from {launch_area_label(catalogue, mine)}")
         elif f.name == "threat":
             parts.append(f"against {threat_label(mine)}")
+        elif f.name == "cooperation":
+            parts.append(_COOPERATION_WORDS.get(mine, mine))
         else:
             parts.append(f"{f.name.replace('_', ' ')} {mine}")
     return ", ".join(parts)
