@@ -71,6 +71,8 @@ __all__ = [
     "capability_date",
     "describe_capabilities",
     "describe_cooperation",
+    "early_warning_active",
+    "early_warning_spec",
     "cooperation_labels",
     "warning_radars_for",
     "describe_detection",
@@ -359,7 +361,8 @@ def cooperation_labels() -> dict[str, str]:
     return dict(zip(table.cooperation_id, table.label, strict=True))
 
 
-def _ew_active(ew: pd.DataFrame, year: int) -> pd.DataFrame:
+def early_warning_active(ew: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows of early_warning_radars.csv active at any time in ``year``."""
     return ew[
         (ew.active_from_year <= year)
         & (ew.active_until_year.isna() | (ew.active_until_year.fillna(0) >= year))
@@ -387,27 +390,42 @@ def warning_radars_for(
             f"data/cooperation.csv, row {query.cooperation!r}, field 'radars': {unknown} are "
             f"not radars of data/early_warning_radars.csv; allowed: {', '.join(ew.radar_id)}"
         )
-    active = set(_ew_active(ew, options.year).radar_id)
+    active = set(early_warning_active(ew, options.year).radar_id)
     ids += [r for r in named if r in active and r not in ids]
     est = options.estimate
-    out = []
-    for r in ew.set_index("radar_id").loc[ids].reset_index().itertuples(index=False):
-        width = (r.az_max_deg - r.az_min_deg) % 360.0 or 360.0
-        out.append(
-            (
-                str(r.radar_id),
-                radar_mod.RadarSpec(
-                    lon_deg=float(r.lon_deg),
-                    lat_deg=float(r.lat_deg),
-                    height_m=detection_value("ew_array_height_m", est),
-                    range_m=float(getattr(r, f"range_km_{est}")) * 1000.0,
-                    reference_rcs_m2=detection_value("ew_reference_rcs_m2", est),
-                    boresight_deg=(r.az_min_deg + width / 2.0) % 360.0,
-                    fov_deg=width,
-                ),
-            )
+    rows = ew.set_index("radar_id").loc[ids].reset_index().itertuples(index=False)
+    return tuple(
+        (
+            str(r.radar_id),
+            early_warning_spec(
+                r,
+                est,
+                height_m=detection_value("ew_array_height_m", est),
+                reference_rcs_m2=detection_value("ew_reference_rcs_m2", est),
+            ),
         )
-    return tuple(out)
+        for r in rows
+    )
+
+
+def early_warning_spec(
+    row: Any, estimate: Estimate, *, height_m: float, reference_rcs_m2: float = 1.0
+) -> radar_mod.RadarSpec:
+    """The :class:`RadarSpec` of one early_warning_radars.csv row (a named tuple).
+
+    The sector runs clockwise from ``az_min_deg`` to ``az_max_deg``; the range is the
+    ``estimate`` case's published range, against ``reference_rcs_m2``.
+    """
+    width = (row.az_max_deg - row.az_min_deg) % 360.0 or 360.0
+    return radar_mod.RadarSpec(
+        lon_deg=float(row.lon_deg),
+        lat_deg=float(row.lat_deg),
+        height_m=height_m,
+        range_m=float(getattr(row, f"range_km_{estimate}")) * 1000.0,
+        reference_rcs_m2=reference_rcs_m2,
+        boresight_deg=(row.az_min_deg + width / 2.0) % 360.0,
+        fov_deg=width,
+    )
 
 
 def describe_cooperation(setup_ids: tuple[str, ...], query: DefenceQuery) -> str:

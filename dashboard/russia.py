@@ -16,6 +16,7 @@ from coverage.products.compare import Variation
 from coverage.products.cooperation import cooperation_answers
 from coverage.products.mapdata import MapState
 from coverage.scenario import DefenceQuery, FootprintOptions, cooperation_labels
+from dashboard.scenarios import named_selectbox
 
 __all__ = ["cooperation_controls", "cooperation_summary"]
 
@@ -30,19 +31,13 @@ _MODEL = (
 
 def cooperation_controls(state: MapState) -> MapState:
     """Sidebar controls: cooperation scenario, commit option, and the gain map (in the URL)."""
-    labels = cooperation_labels()
     given = st.query_params.get("coop")
-    legacy = given in labels and given not in labels.values() and "coop" not in st.session_state
-    if legacy:
-        st.session_state["coop"] = given  # a link with an id; the widget writes the name back
     with st.sidebar.expander("NATO–Russia: shared early warning", expanded=bool(given)):
-        coop = st.selectbox(
+        coop = named_selectbox(
+            st,
             "Cooperation scenario",
-            list(labels),
-            index=None if legacy else 0,
-            format_func=labels.__getitem__,
+            cooperation_labels(),
             key="coop",
-            bind="query-params",
             help="Counterfactuals from the 2007-2012 debate (data/cooperation.csv): which Russian "
             "early-warning radars feed NATO's command and control.",
         )

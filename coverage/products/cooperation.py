@@ -10,11 +10,9 @@ checks it rather than assumes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
-
-import pandas as pd
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Comparison, Variation, compare_states
@@ -28,7 +26,7 @@ from coverage.scenario import (
 )
 from coverage.style import KINEMATIC_CAVEAT
 
-__all__ = ["cooperation_answers", "cooperation_comparison", "cooperation_series"]
+__all__ = ["cooperation_answers", "cooperation_comparison"]
 
 ALONE = "nato_alone"
 
@@ -98,34 +96,3 @@ def cooperation_answers(
     out["assumptions"] = alone_m.assumptions
     out["caveat"] = KINEMATIC_CAVEAT
     return out
-
-
-def cooperation_series(
-    catalogue: Catalogue,
-    options: FootprintOptions,
-    query: DefenceQuery,
-    years: Iterable[int],
-) -> pd.DataFrame:
-    """Per year: NATO alone and each cooperation scenario (share and gain), for a chart/table."""
-    rows = []
-    for y in years:
-        opts = replace(options, year=int(y))
-        ans = cooperation_answers(catalogue, opts, query)
-        rows.append(
-            {
-                "year": int(y),
-                "cooperation": ALONE,
-                "share": ans["nato_alone_share"],
-                "gain_share": 0.0,
-            }
-        )
-        for cid, v in ans["scenarios"].items():
-            rows.append(
-                {
-                    "year": int(y),
-                    "cooperation": cid,
-                    "share": v["share"],
-                    "gain_share": v["gain_share"],
-                }
-            )
-    return pd.DataFrame(rows)

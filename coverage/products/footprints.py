@@ -14,7 +14,15 @@ from shapely.geometry import Point
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.physics import radar as radar_mod
 from coverage.physics.geodesy import ring, sector
-from coverage.scenario import FootprintOptions, Scenario, deployed, deployed_for, radar_spec
+from coverage.scenario import (
+    FootprintOptions,
+    Scenario,
+    deployed,
+    deployed_for,
+    early_warning_active,
+    early_warning_spec,
+    radar_spec,
+)
 
 __all__ = ["FOOTPRINT_COLUMNS", "early_warning_footprints", "footprints", "sites_layer"]
 
@@ -222,22 +230,11 @@ def early_warning_footprints(
     horizon for ``target_alt_km`` with an assumed 30 m array height.
     """
     ew = catalogue.early_warning_radars
-    active = ew[
-        (ew.active_from_year <= year)
-        & (ew.active_until_year.isna() | (ew.active_until_year.fillna(0) >= year))
-    ]
+    active = early_warning_active(ew, year)
     assumptions = radar_mod.RadarAssumptions()
     records = []
     for r in active.itertuples(index=False):
-        width = (r.az_max_deg - r.az_min_deg) % 360.0 or 360.0
-        spec = radar_mod.RadarSpec(
-            lon_deg=r.lon_deg,
-            lat_deg=r.lat_deg,
-            height_m=radar_height_m,
-            range_m=getattr(r, f"range_km_{estimate}") * 1000.0,
-            boresight_deg=(r.az_min_deg + width / 2.0) % 360.0,
-            fov_deg=width,
-        )
+        spec = early_warning_spec(r, estimate, height_m=radar_height_m)
         radius_m, limit = radar_mod.footprint_radius_m(spec, target_alt_km * 1000.0, assumptions)
         records.append(
             {
@@ -263,7 +260,7 @@ def early_warning_footprints(
                     r.lat_deg,
                     radius_m,
                     boresight_deg=spec.boresight_deg or 0.0,
-                    width_deg=width,
+                    width_deg=spec.fov_deg,
                 ),
             }
         )
