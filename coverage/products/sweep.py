@@ -406,11 +406,12 @@ def dask_client(
     workers
         Local cluster only: worker count (default: this machine's cores), one thread each.
     processes
-        Local cluster only: worker threads in this process (default) or worker processes. On
-        the 2-core machine threads were measured faster (``bench/bench_sweep.py``: a draw cost
-        2.3x a plain engine call on a thread, 5.3x in a worker process, whose process used
-        twice the CPU time for the same kernel; cause not found). Processes isolate the work
-        from a server's own threads and can run at a lower priority (``nice``).
+        Local cluster only: worker threads in this process (default) or worker processes.
+        Both cost about the same per draw on the 2-core machine (``bench/bench_sweep.py``,
+        idle: 1.38x a plain engine call in a process, 1.43x on a thread), once the worker
+        processes start with glibc's adaptive allocator (``_WORKER_ENV``; with Dask's own
+        setting a draw cost 3.8x). Processes isolate the work from a server's own threads and
+        can run at a lower priority (``nice``).
     nice
         Local process workers only: CPU-priority increment (e.g. 10 in a shared server, so
         interactive requests run first).
@@ -426,14 +427,18 @@ def dask_client(
             client.close()
         return
     n = int(workers or os.cpu_count() or 1)
-    cluster = LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=processes,
-        dashboard_address=":0",  # a free port: never collides with another cluster
-        silence_logs=logging.ERROR,
-        **({"env": _WORKER_ENV} if processes else {}),
-    )
+    import dask
+
+    # glibc reads its malloc settings once, when a process starts: they must be in the
+    # environment the worker is spawned with ("pre-spawn"), not set inside it afterwards.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": _WORKER_ENV}):
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=":0",  # a free port: never collides with another cluster
+            silence_logs=logging.ERROR,
+        )
     client = Client(cluster)
     try:
         if nice and processes:
@@ -453,6 +458,9 @@ _WORKER_ENV = {
     "MALLOC_TRIM_THRESHOLD_": str(2**30),
     "MALLOC_MMAP_THRESHOLD_": str(2**25),
     "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
 }
 
 
