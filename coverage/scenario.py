@@ -58,6 +58,7 @@ from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
     "ALL_IRAN",
+    "GRID_DOMAINS",
     "ALTERNATIVES",
     "BASELINES",
     "PLAN_LAST_YEAR",
@@ -835,6 +836,10 @@ def intercept_ceiling_m(catalogue: Catalogue, system_id: str, estimate: Estimate
 # --------------------------------------------------------------------------- the query and its resolution
 
 
+#: Target-grid domains of :class:`DefenceQuery` (see :mod:`coverage.products.grid`).
+GRID_DOMAINS = ("europe", "wide")
+
+
 @dataclass(frozen=True)
 class DefenceQuery:
     """What the defended layer is computed against (hashable: a cache key).
@@ -873,6 +878,11 @@ class DefenceQuery:
     warning_commits
         Let an early-warning track alone commit interceptors (default off: early-warning
         tracks are not of fire-control quality).
+    domain
+        The target grid's countries: ``"europe"`` (default: Europe without Russia, and
+        Türkiye) or ``"wide"`` (also European Russia with Kaliningrad, Belarus, Ukraine,
+        Moldova and the South Caucasus, data/regions.csv). One lattice: figures over NATO
+        Europe are the same on both.
     rv_rcs_m2
         Radar cross-section the engine detects, m² (0.0001 to 100); ``None`` (default): the
         re-entry vehicle's value in data/detection.csv for the options' estimate. The map's
@@ -905,6 +915,7 @@ class DefenceQuery:
     rv_rcs_m2: float | None = None
     cooperation: str = "nato_alone"
     warning_commits: bool = False
+    domain: str = "europe"
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
@@ -913,6 +924,8 @@ class DefenceQuery:
             raise ValueError(
                 f"cooperation={self.cooperation!r} is not known; allowed: {', '.join(allowed)}"
             )
+        if self.domain not in GRID_DOMAINS:
+            raise ValueError(f"domain={self.domain!r} is not one of {', '.join(GRID_DOMAINS)}")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
         if self.flyout_model not in FLYOUT_MODELS:

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from coverage.catalogue.basemap import countries
 from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
 from coverage.catalogue.tables import CONFIDENCES, DATA_DIR, SCENARIO_IDS
 
@@ -25,6 +26,8 @@ __all__ = [
     "detection_value",
     "load_capabilities",
     "load_cooperation",
+    "load_regions",
+    "load_sectoral_picture",
     "load_cities",
     "load_icbm_bases",
     "load_threat_boost",
@@ -46,6 +49,10 @@ DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "ew_array_height_m": ("m", 0.0, 200.0),
 }
 RANGE_RULES = ("fixed", "reach_nato_europe")
+#: How much of a country the General Staff's sectoral picture puts in Russia's sector, in words.
+SECTOR_EXTENTS = ("whole", "most", "large_parts", "parts")
+#: The iso3 value of regions.csv that stands for the NATO members of the year.
+NATO_REGION_CODE = "NATO"
 #: Boost parameters every missile class carries in threat_boost.csv: unit and allowed range
 #: (the ranges of ``coverage.physics.threat_flight.BoostProgramme``).
 BOOST_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
@@ -137,6 +144,32 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("note", "str", required=False, max_length=_TEXT),
     ),
+    "regions.csv": (
+        Column("region_id", "id", description="Identifier used by --region"),
+        Column("name", "str", max_length=120),
+        Column(
+            "iso3",
+            "str",
+            max_length=200,
+            description="ISO3 codes separated by spaces, or NATO for the members of the year",
+        ),
+        Column("east_limit_deg", "float", required=False, minimum=-180, maximum=180),
+        Column("population", "int", required=False, minimum=1, maximum=2e9),
+        Column("source", "str", max_length=800),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=800),
+    ),
+    "sectoral_picture.csv": (
+        Column("iso3", "str", max_length=3, description="ISO 3166-1 alpha-3 country code"),
+        Column("extent", "choice", choices=SECTOR_EXTENTS),
+        Column("share_low", "float", minimum=0, maximum=1),
+        Column("share_nominal", "float", minimum=0, maximum=1),
+        Column("share_high", "float", minimum=0, maximum=1),
+        Column("words", "str", max_length=_TEXT),
+        Column("source", "str", max_length=800),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=800),
+    ),
     "cities.csv": (
         Column("city_id", "int", minimum=0, maximum=1e12, description="GeoNames id"),
         Column("name", "str", max_length=120),
@@ -156,6 +189,8 @@ _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "capabilities.csv": ("capability", "scenario"),
     "detection.csv": "parameter",
     "cooperation.csv": "cooperation_id",
+    "regions.csv": "region_id",
+    "sectoral_picture.csv": "iso3",
 }
 
 
@@ -210,7 +245,79 @@ def read_analysis_table(
             problems.append(DataProblem(label, None, "parameter", missing, "a row is required"))
     if name == "threat_boost.csv" and not frame.empty:
         problems += _check_threat_boost(frame, label)
+    if name == "regions.csv" and not frame.empty:
+        problems += _check_regions(frame, label)
+    if name == "sectoral_picture.csv" and not frame.empty:
+        problems += _check_sectoral(frame, label)
     return frame, problems
+
+
+def _iso3_problems(label: str, line: int, codes: list[str]) -> list[DataProblem]:
+    known = set(countries("europe").iso3)
+    return [
+        DataProblem(label, line, "iso3", c, "an ISO3 code of a country on the basemap")
+        for c in codes
+        if c not in known
+    ]
+
+
+def _check_regions(frame: pd.DataFrame, label: str) -> list[DataProblem]:
+    problems: list[DataProblem] = []
+    if NATO_REGION_CODE not in set(frame.iso3):
+        problems.append(
+            DataProblem(label, None, "iso3", NATO_REGION_CODE, "one region must be NATO")
+        )
+    claimed: dict[str, str] = {}
+    for row in (SimpleNamespace(**r) for r in frame.to_dict(orient="records")):
+        codes = str(row.iso3).split()
+        if codes == [NATO_REGION_CODE]:
+            if not pd.isna(row.east_limit_deg) or not pd.isna(row.population):
+                problems.append(
+                    DataProblem(
+                        label,
+                        row._line,
+                        "iso3",
+                        row.iso3,
+                        "the NATO region takes no east limit and no population",
+                    )
+                )
+            continue
+        problems += _iso3_problems(label, row._line, codes)
+        for c in codes:
+            if c in claimed:
+                problems.append(
+                    DataProblem(label, row._line, "iso3", c, f"already in region {claimed[c]!r}")
+                )
+            claimed[c] = row.region_id
+        if not pd.isna(row.population) and len(codes) != 1:
+            problems.append(
+                DataProblem(
+                    label,
+                    row._line,
+                    "population",
+                    f"{row.population:g}",
+                    "a population is allowed only for a region of one country",
+                )
+            )
+    return problems
+
+
+def _check_sectoral(frame: pd.DataFrame, label: str) -> list[DataProblem]:
+    problems: list[DataProblem] = []
+    for row in (SimpleNamespace(**r) for r in frame.to_dict(orient="records")):
+        problems += _iso3_problems(label, row._line, [row.iso3])
+        if not row.share_low <= row.share_nominal <= row.share_high:
+            problems.append(
+                DataProblem(
+                    label,
+                    row._line,
+                    "share_nominal",
+                    f"{row.share_nominal:g}",
+                    f"must lie between share_low ({row.share_low:g}) and share_high "
+                    f"({row.share_high:g})",
+                )
+            )
+    return problems
 
 
 def _check_threat_boost(frame: pd.DataFrame, label: str) -> list[DataProblem]:
@@ -406,6 +513,16 @@ def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def load_cooperation(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the validated ``cooperation.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("cooperation.csv", data_dir).copy()
+
+
+def load_regions(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``regions.csv`` (a copy); ``DataError`` lists all problems."""
+    return _load("regions.csv", data_dir).copy()
+
+
+def load_sectoral_picture(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``sectoral_picture.csv`` (a copy); ``DataError`` lists all problems."""
+    return _load("sectoral_picture.csv", data_dir).copy()
 
 
 def load_capabilities(data_dir: Path = DATA_DIR) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from coverage.cli.args import (
     number,
     options_from_args,
     query_from_args,
+    region_arg,
     write_output,
     year,
 )
@@ -33,7 +34,13 @@ from coverage.physics.flyout import flyout_summary
 from coverage.products.compare import Variation, compare_states
 from coverage.products.cooperation import cooperation_answers
 from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
-from coverage.products.metrics import coverage_metrics, coverage_time_series
+from coverage.products.metrics import (
+    NATO_REGION,
+    coverage_metrics,
+    coverage_time_series,
+    region_ids,
+    region_metrics,
+)
 from coverage.products.sensitivity import sensitivity_table
 from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
@@ -152,6 +159,9 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     query = query_from_args(args)
+    region_ids()  # the regions table is valid before anything is computed
+    if args.series and args.region != NATO_REGION:
+        raise ValueError("--series covers NATO Europe; for a region give one --year at a time")
     if args.series:
         years = range(args.from_year, args.to_year + 1)
         if args.from_year > args.to_year:
@@ -165,6 +175,26 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         return 0
     if args.year is None:
         raise ValueError("--year is required (2009-2040) unless --series is given")
+    if args.region != NATO_REGION:
+        if args.sensitivity:
+            raise ValueError("--sensitivity is computed for NATO Europe only; leave out --region")
+        r = region_metrics(catalogue, options_from_args(args), query, args.region)
+        if args.format == "json":
+            write_output(_json(r.to_dict()), args.out)
+        else:
+            total = {
+                "iso3": args.region.upper(),
+                "name": r.region_name,
+                "area_km2": r.area_km2,
+                "area_defended_share": r.area_share,
+                "area_out_of_reach_share": r.area_out_of_reach_share,
+                "population": r.population,
+                "population_defended_share": r.population_share,
+                "population_out_of_reach_share": r.population_out_of_reach_share,
+            }
+            table = pd.concat([r.countries, pd.DataFrame([total])], ignore_index=True)
+            write_output(_csv(table), args.out)
+        return 0
     if args.sensitivity:
         table = sensitivity_table(catalogue, options_from_args(args), query)
         if args.format == "json":
@@ -403,7 +433,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_cooperation(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     _check_names(catalogue, args)
-    ans = cooperation_answers(catalogue, options_from_args(args), query_from_args(args))
+    regions = [r for r in args.region if r != NATO_REGION]
+    ans = cooperation_answers(
+        catalogue, options_from_args(args), query_from_args(args), regions=regions
+    )
     if args.format == "json":
         write_output(_json(ans), args.out)
         return 0
@@ -412,12 +445,20 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
         f"{ans['nato_alone_share']:.1%} of NATO-Europe territory "
         f"({ans['nato_alone_capitals_defended']} capitals)"
     ]
+    labels = {"nato_alone": "NATO alone", **{k: v["label"] for k, v in ans["scenarios"].items()}}
     for v in ans["scenarios"].values():
         gained = ", ".join(v["capitals_gained"]) or "none"
         lines.append(
             f"  {v['label']}: {v['share']:.1%} (+{v['gain_share']:.1%}); capitals gained: "
             f"{gained}; {v['sensors']}"
         )
+    for entry in ans.get("regions", {}).values():
+        parts = [
+            f"{labels.get(cid, cid)} {v['area_share']:.1%} (population {v['population_share']:.1%})"
+            for cid, v in entry.items()
+            if cid != "name"
+        ]
+        lines.append(f"  {entry['name']}: " + "; ".join(parts))
     lines.append(f"Assumptions: {ans['assumptions']}")
     write_output("\n".join(lines) + "\n", args.out)
     return 0
@@ -458,6 +499,15 @@ def register(subparsers: Any) -> None:
         help="which single assumption moves the defended share most (each set low and high, "
         "the others nominal)",
     )
+    me.add_argument(
+        "--region",
+        type=region_arg,
+        default=NATO_REGION,
+        metavar="REGION",
+        help="whose territory the shares measure (data/regions.csv): nato_europe (default: the "
+        "European members of the year), russia (European Russia with Kaliningrad), belarus, "
+        "ukraine, moldova, south_caucasus; any region but NATO Europe uses the wide grid",
+    )
     me.add_argument("--format", choices=["json", "csv"], default="json")
     me.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     me.set_defaults(func=_cmd_metrics)
@@ -492,6 +542,15 @@ def register(subparsers: Any) -> None:
     )
     add_state_arguments(cp)
     add_defended_arguments(cp)
+    cp.add_argument(
+        "--region",
+        type=region_arg,
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="also report the shares of this region of data/regions.csv (e.g. russia: "
+        "European Russia), NATO alone and per scenario; repeatable",
+    )
     cp.add_argument("--format", choices=["json", "text"], default="json")
     cp.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     cp.set_defaults(func=_cmd_cooperation)

@@ -110,6 +110,19 @@ def on_date(text: str) -> dt.date:
         ) from None
 
 
+def region_arg(text: str) -> str:
+    """An argparse ``type`` for a region id of data/regions.csv."""
+    from coverage.catalogue.analysis import load_regions
+
+    ids = tuple(load_regions().region_id)
+    value = text.strip()
+    if value not in ids:
+        raise argparse.ArgumentTypeError(
+            f"--region must be one of {', '.join(ids)} (data/regions.csv), got {text!r}"
+        )
+    return value
+
+
 #: Field names used in the messages of scenario/physics/products -> the flag a user typed.
 FIELD_FLAGS = {
     "cooperation": "--cooperation",

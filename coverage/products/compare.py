@@ -60,7 +60,7 @@ __all__ = [
 CHANGE_KINDS = ("gained", "lost", "both")
 
 #: DefenceQuery fields a variation may not change (both states must share one target grid).
-_FIXED_QUERY_FIELDS = frozenset({"grid_km"})
+_FIXED_QUERY_FIELDS = frozenset({"grid_km", "domain"})
 _QUERY_FIELDS = frozenset(f.name for f in fields(DefenceQuery)) - _FIXED_QUERY_FIELDS
 
 

@@ -10,14 +10,23 @@ checks it rather than assumes it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import pandas as pd
+
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Comparison, Variation, compare_states
-from coverage.products.metrics import coverage_metrics
+from coverage.products.metrics import (
+    NATO_REGION,
+    coverage_metrics,
+    region_metrics,
+    region_name,
+)
 from coverage.scenario import (
+    FIRST_YEAR,
+    LAST_YEAR,
     DefenceQuery,
     FootprintOptions,
     cooperation_labels,
@@ -26,7 +35,7 @@ from coverage.scenario import (
 )
 from coverage.style import KINEMATIC_CAVEAT
 
-__all__ = ["cooperation_answers", "cooperation_comparison"]
+__all__ = ["cooperation_answers", "cooperation_comparison", "cooperation_series"]
 
 ALONE = "nato_alone"
 
@@ -50,6 +59,7 @@ def cooperation_answers(
     options: FootprintOptions,
     query: DefenceQuery,
     scenarios: Sequence[str] | None = None,
+    regions: Sequence[str] = (),
 ) -> dict[str, Any]:
     """NATO alone and each cooperation scenario: shares of NATO Europe, gains, capitals gained.
 
@@ -58,7 +68,10 @@ def cooperation_answers(
     ``scenarios``, for each scenario id its ``label``, ``radars`` (the early-warning radars
     active in the year), ``share``, ``population_share``, ``gain_share`` (territory defended
     with it and not without, share of NATO Europe), ``capitals_defended`` and
-    ``capitals_gained``; plus the assumptions in words.
+    ``capitals_gained``; plus the assumptions in words. For each of ``regions`` (ids of
+    data/regions.csv other than NATO Europe, e.g. ``russia``), ``regions[id]`` holds the
+    region's name, ``nato_alone`` and, per scenario, ``area_share`` and ``population_share``
+    (computed on the wide grid).
     """
     labels = cooperation_labels()
     ids = [s for s in (scenarios or labels) if s != ALONE]
@@ -93,6 +106,62 @@ def cooperation_answers(
     out["nato_alone_population_share"] = alone_m.nato_europe_population_share
     out["nato_alone_capitals_defended"] = alone_m.capitals_defended
     out["scenarios"] = per
+    extra_regions: dict[str, Any] = {}
+    for region in regions:
+        if region == NATO_REGION:
+            continue
+        entry: dict[str, Any] = {"name": region_name(region)}
+        for cid in [ALONE, *ids]:
+            r = region_metrics(catalogue, options, replace(query, cooperation=cid), region)
+            entry[cid] = {"area_share": r.area_share, "population_share": r.population_share}
+        extra_regions[region] = entry
+    if extra_regions:
+        out["regions"] = extra_regions
     out["assumptions"] = alone_m.assumptions
     out["caveat"] = KINEMATIC_CAVEAT
     return out
+
+
+def cooperation_series(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    *,
+    years: Iterable[int] = range(FIRST_YEAR, LAST_YEAR + 1),
+    region: str = NATO_REGION,
+) -> pd.DataFrame:
+    """Defended shares per year under NATO alone and each cooperation scenario (for the chart).
+
+    ``options`` gives the scenario (planned, as built, an alternative) and estimate; ``year``
+    is replaced. Years whose radars and sites do not change share one cached engine run.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year, cooperation, label, area_share, population_share``: one row per year
+        and cooperation scenario (``nato_alone`` included), shares of ``region``.
+    """
+    labels = cooperation_labels()
+    rows = []
+    for year in years:
+        opts = replace(options, year=int(year))
+        for cid, label in labels.items():
+            q = replace(query, cooperation=cid)
+            if region == NATO_REGION:
+                m = coverage_metrics(catalogue, opts, q)
+                area, pop = m.nato_europe_area_share, m.nato_europe_population_share
+            else:
+                r = region_metrics(catalogue, opts, q, region)
+                area, pop = r.area_share, r.population_share
+            rows.append(
+                {
+                    "year": int(year),
+                    "cooperation": cid,
+                    "label": label,
+                    "area_share": area,
+                    "population_share": pop,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["year", "cooperation", "label", "area_share", "population_share"]
+    )

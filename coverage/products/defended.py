@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
 from coverage.physics import radar as radar_mod
 from coverage.physics.engagement import (
@@ -28,7 +27,13 @@ from coverage.physics.engagement import (
 )
 from coverage.products.budget import check_engagement_work, large_job_slot
 from coverage.products.footprints import FOOTPRINT_COLUMNS
-from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
+from coverage.products.grid import (
+    TargetGrid,
+    cells_polygon,
+    domain_cities,
+    domain_iso3,
+    target_grid,
+)
 from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
@@ -154,10 +159,9 @@ def defended_grid(
     the same deployments cost nothing extra.
     """
     setup = resolve(catalogue, options, query)
-    iso3 = domain_iso3(catalogue)
+    iso3 = domain_iso3(catalogue, query.domain)
     grid = target_grid(query.grid_km, iso3)
-    cities = load_cities()
-    extra = cities[cities.iso3.isin(iso3)].reset_index(drop=True)
+    extra = domain_cities(iso3)
     n_targets = int(grid.ix.size) + len(extra)
     work = check_engagement_work(setup, n_targets)
     args = (

@@ -1,4 +1,13 @@
-"""The target grid: square EPSG:3035 cells over European land, and cells back to polygons."""
+"""The target grid: square EPSG:3035 cells over European land, and cells back to polygons.
+
+Two domains share one lattice (cells are multiples of the cell size in EPSG:3035, wherever the
+domain's bounds fall), so a cell of the default domain is the same cell in the wider one and
+every figure over NATO Europe is the same on both:
+
+* ``europe`` (default): the European countries of the basemap except Russia, and Türkiye;
+* ``wide``: also the regions of data/regions.csv (European Russia west of its east limit, with
+  Kaliningrad; Belarus, Ukraine, Moldova; Georgia, Armenia, Azerbaijan).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +15,33 @@ import functools
 import math
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from coverage.catalogue.analysis import NATO_REGION_CODE, load_cities, load_regions
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.checks import check_range
+from coverage.scenario import GRID_DOMAINS
 
-__all__ = ["TargetGrid", "cells_polygon", "domain_iso3", "project_to_3035", "target_grid"]
+__all__ = [
+    "DOMAINS",
+    "TargetGrid",
+    "cells_polygon",
+    "domain_cities",
+    "domain_iso3",
+    "grid_countries",
+    "project_to_3035",
+    "target_grid",
+]
+
+DOMAINS: tuple[str, ...] = GRID_DOMAINS
 
 _TO_3035 = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
 
@@ -53,14 +77,76 @@ class TargetGrid:
         return shapely.box(self.ix * g, self.iy * g, (self.ix + 1) * g, (self.iy + 1) * g)
 
 
-def domain_iso3(catalogue: Catalogue) -> tuple[str, ...]:
+def domain_iso3(catalogue: Catalogue, domain: str = "europe") -> tuple[str, ...]:
     """Return the countries the grid covers.
 
-    European countries of the basemap except Russia, plus every European NATO member.
+    ``europe``: the European countries of the basemap except Russia, plus every European NATO
+    member. ``wide``: those and every country of a region of data/regions.csv.
     """
+    if domain not in DOMAINS:
+        raise ValueError(f"domain={domain!r} is not one of {', '.join(DOMAINS)}")
     base = countries("europe")
     europe = set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")])
-    return tuple(sorted(europe | catalogue.nato_members_in(9999)))
+    out = europe | catalogue.nato_members_in(9999)
+    if domain == "wide":
+        for codes in load_regions().iso3:
+            if codes != NATO_REGION_CODE:
+                out |= set(str(codes).split())
+    return tuple(sorted(out))
+
+
+@functools.lru_cache(maxsize=4)
+def _region_limits() -> dict[str, tuple[float | None, float | None]]:
+    """Per country of a one-country region: (east limit, population), each ``None`` if unset."""
+    out: dict[str, tuple[float | None, float | None]] = {}
+    for r in load_regions().itertuples(index=False):
+        codes = str(r.iso3).split()
+        if codes == [NATO_REGION_CODE]:
+            continue
+        for c in codes:
+            east = None if pd.isna(r.east_limit_deg) else float(r.east_limit_deg)
+            pop = None if pd.isna(r.population) else float(r.population)
+            out[c] = (east, pop)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def grid_countries(iso3: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The basemap countries ``iso3`` as the grid sees them (lon/lat; a fresh frame per call site).
+
+    A country with an east limit in data/regions.csv (Russia: 60°E) is cut there and takes the
+    region's population; the others are the basemap's (Natural Earth) polygons and populations.
+    Columns: ``iso3, name, population, geometry``.
+    """
+    base = countries("europe")
+    sel = base[base.iso3.isin(iso3)].reset_index(drop=True)[
+        ["iso3", "name", "population", "geometry"]
+    ]
+    limits = _region_limits()
+    geoms = list(sel.geometry.values)
+    pops = sel.population.astype(float).tolist()
+    for i, code in enumerate(sel.iso3):
+        east, pop = limits.get(code, (None, None))
+        if east is not None:
+            geoms[i] = shapely.intersection(geoms[i], shapely.box(-180.0, -90.0, east, 90.0))
+        if pop is not None:
+            pops[i] = pop
+    return gpd.GeoDataFrame(
+        {"iso3": sel.iso3, "name": sel.name, "population": pops}, geometry=geoms, crs=sel.crs
+    )
+
+
+def domain_cities(iso3: tuple[str, ...]) -> pd.DataFrame:
+    """The cities of data/cities.csv inside the countries ``iso3`` (cut at a region's east limit).
+
+    Rows keep the order of the file; the index runs from 0.
+    """
+    cities = load_cities()
+    keep = cities.iso3.isin(iso3).to_numpy().copy()
+    for code, (east, _) in _region_limits().items():
+        if east is not None and code in iso3:
+            keep &= ~((cities.iso3 == code).to_numpy() & (cities.lon_deg.to_numpy(float) > east))
+    return cities[keep].reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -72,8 +158,8 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
     grid_km
         Cell size, km (5 to 500).
     iso3
-        Countries to cover; default: the European countries of the basemap (without Russia)
-        and Türkiye.
+        Countries to cover (as :func:`grid_countries` cuts them); default: the European
+        countries of the basemap (without Russia) and Türkiye.
     """
     check_range("grid_km", grid_km, 5.0, 500.0, " km")
     base = countries("europe")
@@ -81,7 +167,7 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
         iso3 = tuple(
             sorted(set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")]) | {"TUR"})
         )
-    land = shapely.union_all(project_to_3035(base.geometry.values[base.iso3.isin(iso3).to_numpy()]))
+    land = shapely.union_all(project_to_3035(grid_countries(iso3).geometry.values))
     g = grid_km * 1000.0
     minx, miny, maxx, maxy = land.bounds
     xs = np.arange(math.floor(minx / g), math.ceil(maxx / g), dtype=np.int64)

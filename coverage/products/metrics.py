@@ -28,10 +28,10 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from coverage.catalogue.basemap import countries
+from coverage.catalogue.analysis import NATO_REGION_CODE, load_regions
 from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.defended import DefendedGrid, assumption_text, defended_grid
-from coverage.products.grid import project_to_3035, target_grid
+from coverage.products.grid import grid_countries, project_to_3035, target_grid
 from coverage.scenario import (
     BASELINES,
     FIRST_YEAR,
@@ -45,13 +45,21 @@ from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
     "COUNTRY_COLUMNS",
+    "NATO_REGION",
     "CoverageMetrics",
     "MetricWeights",
+    "RegionMetrics",
     "coverage_metrics",
     "coverage_time_series",
     "estimate_band",
     "member_cell_area_m2",
     "metric_weights",
+    "region_countries",
+    "region_ids",
+    "region_metrics",
+    "region_metrics_from_grid",
+    "region_name",
+    "region_query",
 ]
 
 COUNTRY_COLUMNS = [
@@ -133,6 +141,13 @@ class CoverageMetrics:
         out["capitals_total"] = (
             self.capitals_defended + self.capitals_not_defended + self.capitals_out_of_reach
         )
+        # The region-neutral keys every `metrics --region` answer has (RegionMetrics).
+        out["region"] = NATO_REGION
+        out["region_name"] = region_name(NATO_REGION)
+        out["area_share"] = self.nato_europe_area_share
+        out["population_share"] = self.nato_europe_population_share
+        out["area_out_of_reach_share"] = self.nato_europe_area_out_of_reach_share
+        out["population_out_of_reach_share"] = self.nato_europe_population_out_of_reach_share
         out["assumptions"] = self.assumptions
         out["caveat"] = KINEMATIC_CAVEAT
         out["countries"] = [
@@ -140,6 +155,154 @@ class CoverageMetrics:
             for row in self.countries.to_dict(orient="records")
         ]
         return _plain(out)
+
+
+#: The region id of data/regions.csv that stands for the NATO members of the year.
+NATO_REGION = "nato_europe"
+
+
+@functools.lru_cache(maxsize=1)
+def _regions() -> pd.DataFrame:
+    return load_regions().set_index("region_id")
+
+
+def region_ids() -> tuple[str, ...]:
+    """The region ids of data/regions.csv (``nato_europe`` first)."""
+    return tuple(_regions().index)
+
+
+def region_name(region: str) -> str:
+    """The region's name in words (data/regions.csv)."""
+    return str(_regions().loc[_check_region(region), "name"])
+
+
+def _check_region(region: str) -> str:
+    if region not in _regions().index:
+        raise ValueError(f"region={region!r} is not known; allowed: {', '.join(region_ids())}")
+    return region
+
+
+def region_countries(catalogue: Catalogue, region: str, year: int) -> tuple[str, ...]:
+    """ISO3 codes of a region in ``year`` (the NATO region: the European members of the year)."""
+    codes = str(_regions().loc[_check_region(region), "iso3"])
+    if codes == NATO_REGION_CODE:
+        return tuple(sorted(catalogue.nato_members_in(year)))
+    return tuple(codes.split())
+
+
+@dataclass(frozen=True, eq=False)
+class RegionMetrics:
+    """Coverage of one region of data/regions.csv (NATO Europe, European Russia, ...).
+
+    The same definitions as :class:`CoverageMetrics` (area in EPSG:3035, the city population
+    proxy, out of reach apart), for any region; shares are 0..1.
+    """
+
+    region: str
+    region_name: str
+    year: int
+    scenario: str
+    estimate: str
+    launch_area: str
+    threat: str
+    cooperation: str
+    area_km2: float
+    area_share: float
+    area_out_of_reach_share: float
+    population: float
+    population_share: float
+    population_out_of_reach_share: float
+    capitals_defended: int
+    capitals_not_defended: int
+    capitals_out_of_reach: int
+    countries: pd.DataFrame
+    assumptions: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (the CLI ``metrics --region`` payload)."""
+        out: dict[str, Any] = {
+            k: getattr(self, k)
+            for k in (
+                "region",
+                "region_name",
+                "year",
+                "scenario",
+                "estimate",
+                "launch_area",
+                "threat",
+                "cooperation",
+                "area_km2",
+                "area_share",
+                "area_out_of_reach_share",
+                "population",
+                "population_share",
+                "population_out_of_reach_share",
+                "capitals_defended",
+                "capitals_not_defended",
+                "capitals_out_of_reach",
+            )
+        }
+        out["assumptions"] = self.assumptions
+        out["caveat"] = KINEMATIC_CAVEAT
+        out["countries"] = [
+            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in self.countries.to_dict(orient="records")
+        ]
+        return _plain(out)
+
+
+def region_query(query: DefenceQuery, region: str) -> DefenceQuery:
+    """The query whose grid covers ``region``: the wide domain for any region but NATO Europe."""
+    if _check_region(region) == NATO_REGION:
+        return query
+    return replace(query, domain="wide")
+
+
+def region_metrics(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery, region: str
+) -> RegionMetrics:
+    """Defended share of a region's territory and population for one map state.
+
+    Regions other than NATO Europe need the wide grid (:func:`region_query`); the figures of
+    NATO Europe do not depend on the domain (one lattice; tested).
+    """
+    dg = defended_grid(catalogue, options, region_query(query, region))
+    return region_metrics_from_grid(dg, catalogue, region)
+
+
+def region_metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue, region: str) -> RegionMetrics:
+    """:class:`RegionMetrics` of a computed grid (which must cover the region)."""
+    codes = region_countries(catalogue, region, dg.options.year)
+    missing = sorted(set(codes) - set(dg.grid.iso3))
+    if missing:
+        raise ValueError(
+            f"region={region!r}: the grid does not cover {', '.join(missing)}; "
+            "use the wide domain (DefenceQuery.domain='wide')"
+        )
+    table = _country_table(dg, codes)
+    t = _totals(table)
+    o, q = dg.options, dg.query
+    return RegionMetrics(
+        region=region,
+        region_name=region_name(region),
+        year=o.year,
+        scenario=o.scenario,
+        estimate=o.estimate,
+        launch_area=q.launch_area,
+        threat=dg.threat.threat_id,
+        cooperation=q.cooperation,
+        area_km2=t["area_km2"],
+        area_share=t["area_share"],
+        area_out_of_reach_share=t["area_out_of_reach_share"],
+        population=t["population"],
+        population_share=t["population_share"],
+        population_out_of_reach_share=t["population_out_of_reach_share"],
+        capitals_defended=t["capitals_defended"],
+        capitals_not_defended=t["capitals_not_defended"],
+        capitals_out_of_reach=t["capitals_out_of_reach"],
+        countries=table,
+        assumptions=_describe(dg),
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -157,10 +320,13 @@ def _plain(value: Any) -> Any:
 def _cell_areas(
     grid_km: float, grid_iso3: tuple[str, ...]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], tuple[str, ...]]:
-    """Overlap of every grid cell with every country (m², EPSG:3035): cell, country, area, iso3."""
+    """Overlap of every grid cell with every country (m², EPSG:3035): cell, country, area, iso3.
+
+    Countries as the grid sees them (:func:`coverage.products.grid.grid_countries`: Russia cut
+    at its region's east limit).
+    """
     grid = target_grid(grid_km, grid_iso3)
-    base = countries("europe")
-    sel = base[base.iso3.isin(grid_iso3)].reset_index(drop=True)
+    sel = grid_countries(grid_iso3)
     geoms = project_to_3035(sel.geometry.values)
     cells = grid.boxes()
     cell_i, geom_i = shapely.STRtree(geoms).query(cells, predicate="intersects")
@@ -194,21 +360,21 @@ def _status(defended: NDArray[np.bool_], in_reach: NDArray[np.bool_]) -> NDArray
 _STATUS_NAMES = ("defended", "not defended", "out of reach")
 
 
-def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetrics:
-    o, q, res = dg.options, dg.query, dg.result
+def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
+    """One ``COUNTRY_COLUMNS`` row per country of ``codes`` on the grid, sorted by name."""
+    q, res = dg.query, dg.result
     nc = dg.n_cells
-    members = catalogue.nato_members_in(o.year)
+    wanted = set(codes)
     cell_i, geom_i, area, iso3 = _cell_areas(q.grid_km, dg.grid.iso3)
     status_cell = _status(res.defended[:nc], res.in_reach[:nc])[cell_i]
-    n_c = len(iso3)
-    area_by = np.zeros((3, n_c))
+    area_by = np.zeros((3, len(iso3)))
     np.add.at(area_by, (status_cell, geom_i), area)
     extra = dg.extra
     status_city = _status(res.defended[nc:], res.in_reach[nc:])
-    base = countries("europe").set_index("iso3")
+    base = grid_countries(dg.grid.iso3).set_index("iso3")
     rows = []
     for k, code in enumerate(iso3):
-        if code not in members:
+        if code not in wanted:
             continue
         total_area = area_by[:, k].sum()
         in_country = (extra.iso3 == code).to_numpy()
@@ -242,10 +408,37 @@ def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetric
                 "capital_status": cap_status,
             }
         )
-    table = pd.DataFrame(rows, columns=COUNTRY_COLUMNS).sort_values("name").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=COUNTRY_COLUMNS).sort_values("name").reset_index(drop=True)
+
+
+def _totals(table: pd.DataFrame) -> dict[str, Any]:
+    """Area- and population-weighted shares and capital counts of a country table."""
     area_total = table.area_km2.sum()
     pop_total = table.population.sum()
     caps = table.capital_status.value_counts()
+
+    def weighted(col: str, by: str, total: float) -> float:
+        return float((table[col] * table[by]).sum() / total) if total > 0 else float("nan")
+
+    return {
+        "area_km2": float(area_total),
+        "area_share": weighted("area_defended_share", "area_km2", area_total),
+        "area_out_of_reach_share": weighted("area_out_of_reach_share", "area_km2", area_total),
+        "population": float(pop_total),
+        "population_share": weighted("population_defended_share", "population", pop_total),
+        "population_out_of_reach_share": weighted(
+            "population_out_of_reach_share", "population", pop_total
+        ),
+        "capitals_defended": int(caps.get("defended", 0)),
+        "capitals_not_defended": int(caps.get("not defended", 0)),
+        "capitals_out_of_reach": int(caps.get("out of reach", 0)),
+    }
+
+
+def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetrics:
+    o, q = dg.options, dg.query
+    table = _country_table(dg, catalogue.nato_members_in(o.year))
+    t = _totals(table)
     return CoverageMetrics(
         year=o.year,
         scenario=o.scenario,
@@ -253,23 +446,15 @@ def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetric
         launch_area=q.launch_area,
         threat=dg.threat.threat_id,
         threat_range_km=dg.threat.max_range_m / 1000.0,
-        nato_europe_area_km2=float(area_total),
-        nato_europe_area_share=float(
-            (table.area_defended_share * table.area_km2).sum() / area_total
-        ),
-        nato_europe_area_out_of_reach_share=float(
-            (table.area_out_of_reach_share * table.area_km2).sum() / area_total
-        ),
-        nato_europe_population=float(pop_total),
-        nato_europe_population_share=float(
-            (table.population_defended_share * table.population).sum() / pop_total
-        ),
-        nato_europe_population_out_of_reach_share=float(
-            (table.population_out_of_reach_share * table.population).sum() / pop_total
-        ),
-        capitals_defended=int(caps.get("defended", 0)),
-        capitals_not_defended=int(caps.get("not defended", 0)),
-        capitals_out_of_reach=int(caps.get("out of reach", 0)),
+        nato_europe_area_km2=t["area_km2"],
+        nato_europe_area_share=t["area_share"],
+        nato_europe_area_out_of_reach_share=t["area_out_of_reach_share"],
+        nato_europe_population=t["population"],
+        nato_europe_population_share=t["population_share"],
+        nato_europe_population_out_of_reach_share=t["population_out_of_reach_share"],
+        capitals_defended=t["capitals_defended"],
+        capitals_not_defended=t["capitals_not_defended"],
+        capitals_out_of_reach=t["capitals_out_of_reach"],
         countries=table,
         assumptions=_describe(dg),
     )
@@ -429,7 +614,7 @@ def metric_weights(
     n = nc + len(extra)
     members = catalogue.nato_members_in(year)
     cell_i, geom_i, area, iso3 = _cell_areas(grid_km, grid_iso3)
-    base = countries("europe").set_index("iso3")
+    base = grid_countries(grid_iso3).set_index("iso3")
     city_pop = extra.population.to_numpy(float)
     rows = []
     for k, code in enumerate(iso3):

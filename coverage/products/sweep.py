@@ -48,7 +48,6 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import DATA_DIR, Catalogue
 from coverage.physics.checks import check_range
 from coverage.physics.engagement import engage
@@ -63,7 +62,13 @@ from coverage.products.draws import (
     sweep_variables,
     system_map,
 )
-from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
+from coverage.products.grid import (
+    TargetGrid,
+    cells_polygon,
+    domain_cities,
+    domain_iso3,
+    target_grid,
+)
 from coverage.products.metrics import MetricWeights, metric_weights
 from coverage.scenario import DefenceQuery, FootprintOptions, Setup, resolve
 from coverage.style import KINEMATIC_CAVEAT, PROBABILITY_CLASSES
@@ -521,10 +526,9 @@ class _Plan:
 
 def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
     setup = resolve(catalogue, request.options, request.query)
-    iso3 = domain_iso3(catalogue)
+    iso3 = domain_iso3(catalogue, request.query.domain)
     grid = target_grid(request.query.grid_km, iso3)
-    cities = load_cities()
-    extra = cities[cities.iso3.isin(iso3)].reset_index(drop=True)
+    extra = domain_cities(iso3)
     n_targets = int(grid.ix.size) + len(extra)
     check_engagement_work(setup, n_targets)
     variables = sweep_variables(catalogue, setup)
