@@ -41,6 +41,7 @@ from coverage.products.metrics import (
     region_ids,
     region_metrics,
 )
+from coverage.products.sectoral import sectoral_answer
 from coverage.products.sensitivity import sensitivity_table
 from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
@@ -464,6 +465,47 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The year ``sectoral`` answers by default: the General Staff showed its picture in May 2012.
+SECTORAL_YEAR = 2012
+
+
+def _cmd_sectoral(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    _check_names(catalogue, args)
+    year_ = args.year if args.year is not None else SECTORAL_YEAR
+    ans = sectoral_answer(catalogue, options_from_args(args, year=year_), query_from_args(args))
+    d = ans.to_dict()
+    if args.format == "json":
+        write_output(_json(d), args.out)
+        return 0
+    pic = d["general_staff_picture"]
+    icbm = d["icbm_tracks"]
+    shares = ", ".join(f"{c['name']} {c['share']:.0%}" for c in d["country_shares"]) or "none"
+    lines = [
+        f"{year_}, {d['scenario']}, from {d['launch_area']}: Russia's sector as computed holds "
+        f"{d['nato_europe_share_in_russian_sector']:.1%} of NATO-Europe territory ({shares})",
+        f"  Definition: {d['definition']}",
+        f"  The General Staff's picture (May 2012, Low confidence): {pic['share_nominal']:.1%} "
+        f"({pic['share_low']:.1%}-{pic['share_high']:.1%}) of NATO-Europe territory: "
+        + ", ".join(
+            f"{c['name']} ({c['extent'].replace('_', ' ')}"
+            + ("" if c["nato_member"] else f", not a member in {year_}")
+            + ")"
+            for c in pic["countries"]
+        ),
+        f"  ICBM tracks toward the US: {icbm['over_nato']} of {icbm['tracks']} cross NATO-Europe "
+        f"territory; {icbm['over_computed']} cross the computed sector, {icbm['over_picture']} "
+        "the General Staff's",
+        "  Interceptor sites in the computed sector: "
+        + (", ".join(icbm["sites_in_computed"]) or "none")
+        + "; in the picture: "
+        + (", ".join(icbm["sites_in_picture"]) or "none"),
+        f"Assumptions: {d['assumptions']}",
+    ]
+    write_output("\n".join(lines) + "\n", args.out)
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add ``metrics``, ``trajectory``, ``launch-areas`` and ``icbm`` to argparse subparsers."""
     me = subparsers.add_parser(
@@ -554,6 +596,18 @@ def register(subparsers: Any) -> None:
     cp.add_argument("--format", choices=["json", "text"], default="json")
     cp.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     cp.set_defaults(func=_cmd_cooperation)
+
+    se = subparsers.add_parser(
+        "sectoral",
+        help="Russia's sectoral proposal: the share of NATO Europe whose defence would depend "
+        "on Russia, computed from the threat's ground track and as the General Staff drew it",
+    )
+    add_state_arguments(se, year_required=False)
+    add_defended_arguments(se)
+    se.set_defaults(year=None)
+    se.add_argument("--format", choices=["json", "text"], default="json")
+    se.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    se.set_defaults(func=_cmd_sectoral)
 
     tr = subparsers.add_parser(
         "trajectory", help="ballistic trajectory between two places (JSON or CSV samples)"
