@@ -301,6 +301,8 @@ with top_area:
         **analysis.menu_labels(catalogue),
         "scenario": scenarios.scenario_labels(),
         "coop": cooperation_labels(),
+        "region": russia.region_labels(),
+        "sector": russia.SECTOR_LABELS,
     }
     for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
         st.warning(notice, icon="⚠️")

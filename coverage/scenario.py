@@ -1012,6 +1012,7 @@ class Setup:
     assumptions: EngagementAssumptions
     warning_ids: tuple[str, ...] = ()
     warning_radars: tuple[radar_mod.RadarSpec, ...] = ()
+    warning_names: tuple[str, ...] = ()
 
     def launch_frame(self) -> pd.DataFrame:
         """The launch points as a table (``point_id, name, area, lon_deg, lat_deg``)."""
@@ -1052,6 +1053,13 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         flyout_model=query.flyout_model,
         speed_basis=query.speed_basis,
     )
+    ew_names = dict(
+        zip(
+            catalogue.early_warning_radars.radar_id,
+            catalogue.early_warning_radars.name,
+            strict=True,
+        )
+    )
     return Setup(
         options=options,
         query=query,
@@ -1067,6 +1075,7 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         sites=sites,
         warning_ids=tuple(i for i, _ in warning_items),
         warning_radars=tuple(r for _, r in warning_items),
+        warning_names=tuple(str(ew_names.get(i, i)) for i, _ in warning_items),
         assumptions=replace(
             query.assumptions(detection.radar),
             cue_time_s=detection.cue_time_s,

@@ -19,6 +19,8 @@ __all__ = [
     "OKABE_ITO",
     "PROBABILITY_CLASSES",
     "ProbabilityClass",
+    "SECTOR_CHOICES",
+    "SECTOR_STYLES",
     "STATUS_COLOURS",
     "STATUS_WORDS",
     "ICBM_REACHABLE",
@@ -330,3 +332,39 @@ PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
     ProbabilityClass("p_50_90", 0.5, 0.9, "50-90 %", "#6baed6"),
     ProbabilityClass("p_gt_90", 0.9, 1.0, "> 90 %", "#2171b5"),
 )
+
+
+#: Russia's sectoral proposal (coverage.products.sectoral), two drawings side by side. Computed:
+#: Paul Tol's purple, outline and cross hatch over a faint fill, so the picture shows through;
+#: the General Staff's picture: Tol's teal fill with a thick dashed outline, lighter where the
+#: words say "parts" or "most" (the share range is in the label). Both hues stay apart from the NATO yellow, the defended green and the
+#: comparison indigo/ochre for every colour-vision type, and the hatch/dash survive greyscale.
+SECTOR_STYLES: dict[str, LayerStyle] = {
+    s.key: s
+    for s in (
+        LayerStyle(
+            "sector_computed",
+            "Russia's sector (computed)",
+            "NATO-Europe ground whose threat track crosses Russia or Belarus before its last "
+            "intercept opportunity: under the sectoral proposal Russia would engage it",
+            "#AA4499",
+            0.12,
+            "solid",
+            "xx",
+            2.0,
+        ),
+        LayerStyle(
+            "sector_picture",
+            "Russia's sector (General Staff, May 2012)",
+            "The Russian General Staff's picture as public sources describe it, country level; "
+            "lighter where it says 'parts' or 'most' (Low confidence)",
+            "#44AA99",
+            0.45,
+            "dashed",
+            "",
+            3.0,
+        ),
+    )
+}
+#: Drawings of the sector a map state can ask for (``MapState.sector``).
+SECTOR_CHOICES = ("none", "computed", "picture", "both")

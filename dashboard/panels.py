@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,7 @@ from coverage.catalogue.tables import Catalogue, DataError
 from coverage.products.compare import Comparison
 from coverage.products.headline import CAPITAL_STATUSES, Headline, share_text
 from coverage.products.mapdata import MapData
+from coverage.products.sectoral import sector_title
 from coverage.scenario import events_in
 from coverage.style import (
     CAPITAL_STYLE,
@@ -18,6 +20,7 @@ from coverage.style import (
     COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    SECTOR_STYLES,
     STATUS_COLOURS,
     STATUS_WORDS,
     LayerStyle,
@@ -131,6 +134,13 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             )
             + "</div>"
         )
+    if data.sectoral is not None and not data.sectoral.empty:
+        kinds = set(data.sectoral.kind)
+        rows += [
+            _area_row(replace(s, title=sector_title(k, data.sectoral_answer)), font, projector)
+            for k, s in SECTOR_STYLES.items()
+            if k in kinds
+        ]
     if "tracks" in data.state.layers:
         words = ", ".join(
             f"<span style='color:{STATUS_COLOURS[s]};font-weight:700'>{html.escape(s)}</span>"

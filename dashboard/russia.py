@@ -1,8 +1,11 @@
-"""The "NATO–Russia" section: early-warning cooperation scenarios and the ground they gain.
+"""The "NATO–Russia" section: cooperation scenarios, Russian territory, the sectoral proposal.
 
 The cooperation choice is part of the map state (its defended area uses the Russian radars as
 sensors). "Map the gain" draws the comparison NATO alone (A) against the chosen scenario (B):
-the ground gained uses the comparison layers of :mod:`coverage.products.compare`.
+the ground gained uses the comparison layers of :mod:`coverage.products.compare`. The region
+chooses whose territory the tab's figures measure (a region beyond NATO Europe puts the map's
+defended area on the wide grid, :mod:`coverage.products.grid`); the sector control draws Russia's
+sectoral proposal, computed and as the General Staff drew it (:mod:`coverage.products.sectoral`).
 """
 
 from __future__ import annotations
@@ -13,12 +16,39 @@ import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Variation
-from coverage.products.cooperation import cooperation_answers
+from coverage.products.cooperation import cooperation_answers, cooperation_series
 from coverage.products.mapdata import MapState
-from coverage.scenario import DefenceQuery, FootprintOptions, cooperation_labels
+from coverage.products.metrics import NATO_REGION, region_ids, region_metrics, region_name
+from coverage.products.sectoral import sectoral_answer
+from coverage.scenario import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    DefenceQuery,
+    FootprintOptions,
+    cooperation_labels,
+)
 from dashboard.scenarios import named_selectbox
 
-__all__ = ["cooperation_controls", "cooperation_summary"]
+__all__ = [
+    "SECTOR_LABELS",
+    "cooperation_controls",
+    "cooperation_summary",
+    "region_labels",
+]
+
+#: The sector control's choices, in words (the URL keeps the short codes or the words).
+SECTOR_LABELS = {
+    "none": "Not drawn",
+    "computed": "Computed (threat tracks over Russia/Belarus)",
+    "picture": "General Staff's picture (May 2012)",
+    "both": "Both, side by side",
+}
+
+
+def region_labels() -> dict[str, str]:
+    """Region id to its name (data/regions.csv)."""
+    return {r: region_name(r) for r in region_ids()}
+
 
 _MODEL = (
     "Model: the Russian early-warning radars (data/early_warning_radars.csv; published ranges "
@@ -31,8 +61,8 @@ _MODEL = (
 
 def cooperation_controls(state: MapState) -> MapState:
     """Sidebar controls: cooperation scenario, commit option, and the gain map (in the URL)."""
-    given = st.query_params.get("coop")
-    with st.sidebar.expander("NATO–Russia: shared early warning", expanded=bool(given)):
+    open_ = any(st.query_params.get(k) for k in ("coop", "region", "sector"))
+    with st.sidebar.expander("NATO–Russia: early warning, Russia, sectors", expanded=open_):
         coop = named_selectbox(
             st,
             "Cooperation scenario",
@@ -58,8 +88,35 @@ def cooperation_controls(state: MapState) -> MapState:
             "comparison colours.",
         )
         st.caption(_MODEL)
+        region = named_selectbox(
+            st,
+            "Whose territory the figures measure",
+            region_labels(),
+            key="region",
+            help="NATO Europe (default), or a region beyond it (data/regions.csv): European Russia "
+            "west of 60°E with Kaliningrad, Belarus, Ukraine, Moldova, the South Caucasus. A "
+            "region beyond NATO Europe draws the defended area over it too (a wider grid, the "
+            "same cells: NATO-Europe figures do not change).",
+        )
+        sector = named_selectbox(
+            st,
+            "Russia's sectoral proposal on the map",
+            SECTOR_LABELS,
+            key="sector",
+            help="Lisbon 2010: Russia would intercept missiles crossing its sector toward NATO. "
+            "Computed: ground whose threat track crosses Russia or Belarus before its last "
+            "intercept opportunity. The General Staff's picture: as two public sources describe "
+            "the May 2012 slide, at country level (Low confidence).",
+        )
     coop = str(coop or "nato_alone")
-    state = replace(state, cooperation=coop, warning_commits=bool(commits))
+    region = str(region or NATO_REGION)
+    state = replace(
+        state,
+        cooperation=coop,
+        warning_commits=bool(commits),
+        sector=str(sector or "none"),
+        domain="europe" if region == NATO_REGION else "wide",
+    )
     if gain and coop != "nato_alone":
         state = replace(
             state,
@@ -76,9 +133,136 @@ def _answers(
     return cooperation_answers(_catalogue, options, query)
 
 
+@st.cache_resource(show_spinner="Computing the region's figures...", max_entries=16)
+def _region(
+    digest: str, options: FootprintOptions, query: DefenceQuery, region: str, _catalogue: Catalogue
+) -> dict[str, object]:
+    return cooperation_answers(
+        _catalogue, options, replace(query, domain="europe"), regions=[region]
+    )["regions"][region]
+
+
+@st.cache_resource(show_spinner="Computing Russia's sector...", max_entries=16)
+def _sector(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> dict[str, object]:
+    return sectoral_answer(_catalogue, options, replace(query, domain="europe")).to_dict()
+
+
+@st.cache_resource(show_spinner="Computing the 2011-2026 series...", max_entries=8)
+def _series(
+    digest: str, options: FootprintOptions, query: DefenceQuery, region: str, _catalogue: Catalogue
+) -> object:
+    return cooperation_series(
+        _catalogue,
+        options,
+        replace(query, domain="europe" if region == NATO_REGION else "wide"),
+        years=range(FIRST_YEAR, LAST_YEAR + 1),
+        region=region,
+    )
+
+
 def cooperation_summary(catalogue: Catalogue, state: MapState) -> None:
+    """The tab: cooperation gain, the chosen region's figures, the sector, the 2011-2026 chart."""
+    _cooperation_lines(catalogue, state)
+    region = str(st.session_state.get("region") or NATO_REGION)
+    if region != NATO_REGION:
+        _region_lines(catalogue, state, region)
+    _sector_lines(catalogue, state)
+    _series_chart(catalogue, state, region)
+
+
+def _region_lines(catalogue: Catalogue, state: MapState, region: str) -> None:
+    entry = _region(catalogue.digest, state.options, state.query(), region, catalogue)
+    labels = {"nato_alone": "NATO alone", **cooperation_labels()}
+    st.markdown(f"**{entry['name']}: territory (population) defended by NATO's system**")
+    lines = [
+        f"- {labels.get(cid, cid)}: {v['area_share']:.1%} ({v['population_share']:.1%})"  # type: ignore[index]
+        for cid, v in entry.items()
+        if cid != "name"
+    ]
+    st.markdown("\n".join(lines))
+    r = region_metrics(catalogue, state.options, state.query(), region)
+    st.dataframe(
+        r.countries[
+            ["name", "area_km2", "area_defended_share", "population", "population_defended_share"]
+        ].rename(
+            columns={
+                "name": "Country",
+                "area_km2": "Area (km²)",
+                "area_defended_share": "Territory defended",
+                "population": "Population",
+                "population_defended_share": "Population defended",
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "Area (km²)": st.column_config.NumberColumn(format="localized"),
+            "Population": st.column_config.NumberColumn(format="localized"),
+            "Territory defended": st.column_config.NumberColumn(format="percent"),
+            "Population defended": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+
+
+def _sector_lines(catalogue: Catalogue, state: MapState) -> None:
+    d = _sector(catalogue.digest, state.options, state.query(), catalogue)
+    pic = d["general_staff_picture"]
+    icbm = d["icbm_tracks"]
+    assert isinstance(pic, dict) and isinstance(icbm, dict)
+    shares = ", ".join(
+        f"{c['name']} {c['share']:.0%}"
+        for c in d["country_shares"]  # type: ignore[attr-defined]
+    )
+    st.markdown("**Russia's sectoral proposal (Lisbon 2010), two ways**")
+    st.markdown(
+        f"- *Computed*: {float(d['nato_europe_share_in_russian_sector']):.1%} of NATO-Europe "  # type: ignore[arg-type]
+        f"territory would depend on Russia ({shares or 'none'}).\n"
+        f"- *The General Staff's picture* (May 2012, Low confidence): {pic['share_nominal']:.1%} "
+        f"({pic['share_low']:.1%}-{pic['share_high']:.1%}).\n"
+        f"- *ICBM tracks toward the US*: {icbm['over_nato']} of {icbm['tracks']} cross NATO-Europe "
+        f"territory; {icbm['over_computed']} cross the computed sector, {icbm['over_picture']} the "
+        "General Staff's. Interceptor sites in the computed sector: "
+        + (", ".join(icbm["sites_in_computed"]) or "none")
+        + "."
+    )
+    definition = str(d["definition"])
+    st.caption(definition[:1].upper() + definition[1:] + ". " + str(d["assumptions"]) + ".")
+
+
+def _series_chart(catalogue: Catalogue, state: MapState, region: str) -> None:
+    import altair as alt
+
+    name = region_labels()[region]
+    st.markdown(
+        f"**{FIRST_YEAR}-{LAST_YEAR}: {name} territory defended, NATO alone and with cooperation**"
+    )
+    if not st.toggle(
+        "Compute the series (about 16 years × 3 scenarios; cached once computed)",
+        key="coop_series",
+    ):
+        return
+    frame = _series(catalogue.digest, state.options, state.query(), region, catalogue)
+    table = frame.assign(share=frame.area_share * 100.0)  # type: ignore[attr-defined]
+    chart = (
+        alt.Chart(table)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("share:Q", title=f"{name}: territory defended (%)"),
+            color=alt.Color("label:N", title="Scenario"),
+            strokeDash=alt.StrokeDash("label:N", title="Scenario"),
+            tooltip=["year", "label", alt.Tooltip("share:Q", format=".1f")],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
     """One line per cooperation scenario: share, gain and capitals gained (computed)."""
-    ans = _answers(catalogue.digest, state.options, state.query(), catalogue)
+    ans = _answers(
+        catalogue.digest, state.options, replace(state.query(), domain="europe"), catalogue
+    )
     st.markdown(
         f"**NATO alone**: {float(ans['nato_alone_share']):.1%} of NATO-Europe territory, "  # type: ignore[arg-type]
         f"{ans['nato_alone_capitals_defended']} capitals defended."

@@ -42,6 +42,8 @@ ALLOWED: Mapping[str, str] = {
     "coop": "nato_alone, shared_early_warning or putin_2007_radars",
     "coop_commit": "true or false",
     "coop_gain": "true or false",
+    "region": "NATO Europe, European Russia, Belarus, Ukraine, Moldova or the South Caucasus",
+    "sector": "not drawn, computed, the General Staff's picture or both",
 }
 #: Parameters that are not widgets but are read by the page itself.
 _READ_DIRECTLY = {"projector", "embed", "embed_options"}

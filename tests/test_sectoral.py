@@ -132,3 +132,30 @@ def test_cli_sectoral__json_keys_and_text():
         timeout=300,
     )
     assert "General Staff" in text.stdout and "Estonia" in text.stdout
+
+
+def test_app__region_and_sector_in_the_url_map_and_tab():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=300)
+    at.query_params.update(
+        {
+            "year": "2024",
+            "region": "russia",
+            "sector": "both",
+            "tab": "NATO-Russia early warning",
+        }
+    )
+    at.run()
+    assert not at.exception
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    ids = [layer["id"] for layer in deck["layers"]]
+    assert "sector_computed" in ids and "sector_picture" in ids
+    text = " ".join(m.value for m in at.markdown)
+    assert "European Russia (with Kaliningrad): territory (population) defended" in text
+    assert "Russia's sectoral proposal" in text and "General Staff" in text
+    # Legend rows name both drawings with their shares.
+    assert "sector (computed): " in text and "of NATO Europe" in text
+    assert not [w for w in at.warning if "region" in w.value or "sector" in w.value]
+    assert at.selectbox(key="sector").value == "both"
+    assert at.selectbox(key="region").value == "russia"

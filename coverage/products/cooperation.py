@@ -92,8 +92,9 @@ def cooperation_answers(
         setup = resolve(catalogue, options, replace(query, cooperation=cid))
         per[cid] = {
             "label": labels[cid],
-            "radars": list(setup.warning_ids),
-            "sensors": describe_cooperation(setup.warning_ids, setup.query),
+            "radars": list(setup.warning_names),
+            "radar_ids": list(setup.warning_ids),
+            "sensors": describe_cooperation(setup.warning_names, setup.query),
             "share": cmp.b.nato_europe_area_share,
             "population_share": cmp.b.nato_europe_population_share,
             "gain_share": cmp.gained_share,

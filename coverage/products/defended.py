@@ -194,7 +194,7 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
         f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{case}; {describe_detection(q, o)}; "
         f"fly-out {describe_flyout(q)}; "
-        f"{describe_cooperation(setup.warning_ids, q)}; "
+        f"{describe_cooperation(setup.warning_names, q)}; "
         f"{q.grid_km:g} km grid"
         + (
             f"; as built on {o.on_date:%d %b %Y} (outages in data/outages.csv count)"

@@ -24,6 +24,7 @@ from coverage.physics.ballistics import SHAPES
 from coverage.products.compare import Comparison, Variation, compare_states, comparison_layer
 from coverage.products.defended import defended_band, defended_grid, defended_layer
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
+from coverage.products.sectoral import SectoralAnswer, sectoral_answer, sectoral_layer
 from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
     BASELINES,
@@ -38,7 +39,7 @@ from coverage.scenario import (
     phase_status,
     threat_label,
 )
-from coverage.style import LAYER_STYLES
+from coverage.style import LAYER_STYLES, SECTOR_CHOICES
 
 __all__ = [
     "ANSWER_LAYERS",
@@ -96,6 +97,13 @@ class MapState:
         A second state B to compare with (this state is A): the map then draws the ground
         gained, lost and defended in both instead of the defended area
         (:mod:`coverage.products.compare`). ``None``: no comparison.
+    domain
+        The target grid's domain (:class:`~coverage.scenario.DefenceQuery`): ``"europe"``
+        (default) or ``"wide"`` (the defended area also over European Russia, Belarus, Ukraine,
+        Moldova and the South Caucasus). NATO-Europe figures are the same on both.
+    sector
+        Russia's sectoral proposal on the map (:mod:`coverage.products.sectoral`): ``"none"``
+        (default), ``"computed"``, ``"picture"`` (the General Staff's, May 2012) or ``"both"``.
     """
 
     options: FootprintOptions
@@ -117,6 +125,8 @@ class MapState:
     cooperation: str = "nato_alone"
     warning_commits: bool = False
     compare: Variation | None = None
+    sector: str = "none"
+    domain: str = "europe"
 
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYER_STYLES)
@@ -130,6 +140,8 @@ class MapState:
             raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
+        if self.sector not in SECTOR_CHOICES:
+            raise ValueError(f"sector={self.sector!r} is not one of {', '.join(SECTOR_CHOICES)}")
         if self.compare is not None and not isinstance(self.compare, Variation):
             raise ValueError(f"compare={self.compare!r} is not a Variation")
         self.query()  # validates the physics choices (messages name the field)
@@ -151,6 +163,7 @@ class MapState:
             rv_rcs_m2=self.rv_rcs_m2,
             cooperation=self.cooperation,
             warning_commits=self.warning_commits,
+            domain=self.domain,
         )
 
 
@@ -176,6 +189,10 @@ class MapData:
     #: The "probability defended" layer of a Monte-Carlo sweep
     #: (:func:`coverage.products.sweep.probability_layer`), drawn when set; none by default.
     probability: gpd.GeoDataFrame | None = None
+    #: Russia's sectoral proposal (:func:`coverage.products.sectoral.sectoral_layer`), drawn
+    #: when ``state.sector`` asks for it; with its answer for legends and titles.
+    sectoral: gpd.GeoDataFrame | None = None
+    sectoral_answer: SectoralAnswer | None = None
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
@@ -195,6 +212,11 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
     )
 
 
+_SECTOR_TITLE = {
+    "computed": "computed",
+    "picture": "the General Staff's picture (May 2012)",
+    "both": "computed and the General Staff's picture",
+}
 _SHAPE_TEXT = {
     "minimum_energy": "",
     "lofted": ", lofted trajectory (burnout angle 10° above minimum energy)",
@@ -235,6 +257,17 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
             f"{describe_detection(q, o)}; fly-out {describe_flyout(q)}"
             f"{'; nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
+    if state.sector in ("computed", "both"):
+        parts.append(
+            "Russia's sector (computed): NATO-Europe ground whose threat track crosses Russia or "
+            "Belarus before descending through the lowest intercept altitude of the year's "
+            "interceptors"
+        )
+    if state.sector in ("picture", "both"):
+        parts.append(
+            "Russia's sector as the General Staff drew it (May 2012), read at country level "
+            "from two public descriptions (data/sectoral_picture.csv, Low confidence)"
+        )
     return "; ".join(parts) + "."
 
 
@@ -254,6 +287,10 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         comparison = compare_states(catalogue, o, state.query(), state.compare)
         difference = comparison_layer(comparison)
         title += f" (A) vs {comparison.label_b} (B)"
+    sector_frame = sector_answer = None
+    if state.sector != "none":
+        sector_answer = sectoral_answer(catalogue, o, state.query())
+        sector_frame = sectoral_layer(sector_answer, state.sector)
     if catalogue.label != "sourced catalogue" or catalogue.custom_site_ids:
         title += " — WHAT-IF (user edits)"
     return MapData(
@@ -270,10 +307,13 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         tracks=tracks,
         phase=phase,
         title=title,
-        subtitle=phase.banner,
+        subtitle=phase.banner
+        + (f" · Russia's sector: {_SECTOR_TITLE[state.sector]}" if state.sector != "none" else ""),
         assumptions=describe_assumptions(state, catalogue),
         comparison=comparison,
         difference=difference,
+        sectoral=sector_frame,
+        sectoral_answer=sector_answer,
     )
 
 

@@ -24,7 +24,7 @@ Europe each drawing gives to Russia, and which interceptor sites of the year sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -47,14 +47,16 @@ from coverage.products.defended import DefendedGrid, defended_grid
 from coverage.products.grid import cells_polygon
 from coverage.products.metrics import member_cell_area_m2
 from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_label
-from coverage.style import KINEMATIC_CAVEAT
+from coverage.style import KINEMATIC_CAVEAT, SECTOR_STYLES
 
 __all__ = [
     "SECTOR_COUNTRIES",
     "SectoralAnswer",
     "icbm_track_lines",
-    "sectoral_answer",
     "sector_cells",
+    "sector_title",
+    "sectoral_answer",
+    "sectoral_layer",
 ]
 
 #: Whose territory a ground track must cross to put a target in Russia's sector.
@@ -102,11 +104,18 @@ class SectoralAnswer:
     floor_m: float
     icbm: dict[str, Any]
     launch_label: str = ""
+    grid_members: tuple[str, ...] = ()
 
     def sector_polygon(self) -> BaseGeometry:
-        """The computed sector as one (multi)polygon, lon/lat (cells unioned)."""
+        """The computed sector as one (multi)polygon, lon/lat: its cells, cut to members' land."""
         g = self.grid.grid
-        return cells_polygon(g.ix[self.in_sector], g.iy[self.in_sector], g.grid_m)
+        cells = cells_polygon(g.ix[self.in_sector], g.iy[self.in_sector], g.grid_m)
+        if cells.is_empty:
+            return cells
+        base = countries("europe")
+        members = self.grid_members
+        land = shapely.union_all(base.geometry.values[base.iso3.isin(members).to_numpy()])
+        return shapely.make_valid(shapely.intersection(cells, land))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready answer (the CLI ``sectoral --format json`` payload)."""
@@ -304,13 +313,15 @@ def sectoral_answer(
         )
         pshare[case] = float(got / total) if total > 0 else 0.0
 
-    sector_geom = cells_polygon(dg.grid.ix[in_sector], dg.grid.iy[in_sector], dg.grid.grid_m)
     member_geoms = countries("europe")
     nato_geom = shapely.union_all(
         member_geoms.geometry.values[member_geoms.iso3.isin(members).to_numpy()]
     )
-    # Count only land of the year's members: the cell squares reach out over the sea.
-    sector_land = shapely.intersection(sector_geom, nato_geom)
+    answer = SectoralAnswer(
+        dg, in_sector, share, table, picture, pshare, floor, {}, "", tuple(sorted(members))
+    )
+    # Only land of the year's members: the cell squares reach out over the sea.
+    sector_land = answer.sector_polygon()
     pic_geom = shapely.union_all(picture.geometry.values[picture.member.to_numpy(bool)])
     tracks = icbm_track_lines()
     lines = tracks.geometry.values
@@ -348,4 +359,71 @@ def sectoral_answer(
         "ICBM view); 'over' means the ground path crosses that territory",
     }
     label = launch_area_label(catalogue, query.launch_area)
-    return SectoralAnswer(dg, in_sector, share, table, picture, pshare, floor, icbm, label)
+    return replace(answer, icbm=icbm, launch_label=label)
+
+
+def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFrame:
+    """The drawings of ``answer`` as map features (lon/lat), for the map and the exports.
+
+    ``which``: ``computed``, ``picture`` or ``both``. Columns: ``kind`` (``sector_computed`` or
+    ``sector_picture``), ``name`` (the label shown), ``share_text``, ``fill_scale`` (1 for
+    whole countries and the computed sector, lower for partial countries), ``source`` and the
+    geometry. The picture shows the year's NATO members only.
+    """
+    if which not in ("computed", "picture", "both"):
+        raise ValueError(f"which={which!r} is not one of computed, picture, both")
+    rows: list[dict[str, Any]] = []
+    geoms: list[BaseGeometry] = []
+    if which in ("computed", "both"):
+        geom = answer.sector_polygon()
+        if not geom.is_empty:
+            listed = ", ".join(
+                f"{r.name} {r.share:.0%}" for r in answer.countries.itertuples(index=False)
+            )
+            rows.append(
+                {
+                    "kind": "sector_computed",
+                    "name": f"Russia's sector, computed: {answer.share:.1%} of NATO Europe "
+                    f"({listed})",
+                    "share_text": f"{answer.share:.1%}",
+                    "fill_scale": 1.0,
+                    "source": "Computed here (coverage/products/sectoral.py): threat ground "
+                    "track over Russia or Belarus before the last intercept opportunity",
+                }
+            )
+            geoms.append(geom)
+    if which in ("picture", "both"):
+        for r in answer.picture[answer.picture.member].itertuples(index=False):
+            extent = "all of" if r.extent == "whole" else r.extent.replace("_", " ") + " of"
+            span = (
+                ""
+                if r.extent == "whole"
+                else f" (read as {r.share_low:.0%}-{r.share_high:.0%} of its area)"
+            )
+            rows.append(
+                {
+                    "kind": "sector_picture",
+                    "name": f"General Staff's picture (May 2012): {extent} {r.name}{span}",
+                    "share_text": f"{r.share_nominal:.0%}",
+                    "fill_scale": float(r.share_nominal),
+                    "source": str(r.source),
+                }
+            )
+            geoms.append(r.geometry)
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["kind", "name", "share_text", "fill_scale", "source"],
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
+
+
+def sector_title(kind: str, answer: SectoralAnswer | None) -> str:
+    """Legend text of one drawing, with its share of NATO Europe when the answer is known."""
+    title = SECTOR_STYLES[kind].title
+    if answer is None:
+        return title
+    if kind == "sector_computed":
+        return f"{title}: {answer.share:.0%} of NATO Europe"
+    p = answer.picture_share
+    return f"{title}: {p['nominal']:.0%} ({p['low']:.0%}-{p['high']:.0%}) of NATO Europe"

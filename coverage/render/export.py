@@ -19,7 +19,7 @@ import io
 import math
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,12 +40,14 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
+from coverage.products.sectoral import sector_title
 from coverage.style import (
     CAVEAT,
     COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
     PROBABILITY_CLASSES,
+    SECTOR_STYLES,
     TRACK_STATUS_COLOURS,
     LayerStyle,
 )
@@ -664,6 +666,11 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
                     f"Defended in {pc.text} of {draws}",
                 )
             )
+    for key, sector_style in SECTOR_STYLES.items():
+        if key in drawn:
+            entries.append(
+                (_area_patch(key, sector_style, sz), sector_title(key, data.sectoral_answer))
+            )
     for key in (k for k in _LEGEND_ORDER if k in drawn and k != "probability"):
         style = LAYER_STYLES[key]
         title = style.title.replace("(year)", f"({year})")
@@ -982,6 +989,14 @@ def _draw_map(
             drawn.append("nato")
     if data.probability is not None and _probability(ax, data.probability, crs, z["nato"] + 0.5):
         drawn.append("probability")
+    if data.sectoral is not None:
+        for kind, sector_style in SECTOR_STYLES.items():
+            part = data.sectoral[data.sectoral.kind == kind]
+            for geom, scale in zip(part.geometry, part.fill_scale, strict=True):
+                row_style = replace(sector_style, fill_alpha=sector_style.fill_alpha * float(scale))
+                shown = _polygons(ax, [geom], kind, crs, sz, z["nato"] + 0.6, row_style)
+                if shown and kind not in drawn:
+                    drawn.append(kind)
     fp = data.footprints
     polygon_layers = {
         "early_warning": data.early_warning.geometry,

@@ -31,6 +31,7 @@ from coverage.style import (
     COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    SECTOR_STYLES,
     STATUS_COLOURS,
     TRACK_STATUS_COLOURS,
     LayerStyle,
@@ -59,6 +60,7 @@ __all__ = [
     "text_box",
     "world_px",
     "probability_deck_layer",
+    "sector_deck_layers",
     "write_basemap_files",
 ]
 
@@ -255,7 +257,7 @@ def _polygon_layer(
     extra: Iterable[str] = (),
     *,
     projector: bool = False,
-    fill: list[int] | None = None,
+    fill: list[int] | str | None = None,
     pickable: bool = True,
     prepared: dict[str, Any] | str | None = None,
     style: LayerStyle | None = None,
@@ -454,6 +456,12 @@ def build_deck(
     if capitals is not None and "launch" not in on:
         at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
         layers[at:at] = _capital_layers(capitals, kept_capitals, projector=projector)
+    if data.sectoral is not None and not data.sectoral.empty:
+        # Over the NATO fill and the defended area (which the sector cuts across), under the
+        # footprints' outlines: which ground the proposal gives Russia.
+        below = ("nato", "defended", "compare-both", "compare-lost", "compare-gained")
+        at = max((i + 1 for i, layer in enumerate(layers) if layer.id in below), default=0)
+        layers[at:at] = sector_deck_layers(data.sectoral, projector=projector)
     controller: bool | dict[str, Any] = (
         {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
     )
@@ -856,6 +864,37 @@ def _difference_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.
             style=COMPARE_STYLES[kind],
         )
         layer.id = f"compare-{kind}"
+        layers.append(layer)
+    return layers
+
+
+def sector_deck_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+    """Russia's sector: the General Staff's picture (fill by its share) under the computed one.
+
+    Each drawing in its :data:`~coverage.style.SECTOR_STYLES` colour and dash; the picture's
+    partial countries ("parts", "most") are filled lighter in proportion to their nominal share.
+    """
+    layers = []
+    for kind in ("sector_picture", "sector_computed"):
+        part = frame[frame.kind == kind]
+        if part.empty:
+            continue
+        style = SECTOR_STYLES[kind]
+        part = part.copy()
+        # deck.gl draws no hatch: the computed sector's fill (faint under the images' cross
+        # hatch) is doubled on the browser map so it still reads over the defended area.
+        alpha = style.fill_alpha * (2.5 if style.hatch else 1.0)
+        part["fill"] = [hex_to_rgba(style.colour, alpha * float(f)) for f in part.fill_scale]
+        layer = _polygon_layer(
+            kind,
+            part,
+            "name",
+            ["kind", "fill"],
+            projector=projector,
+            style=style,
+            fill="properties.fill",
+        )
+        layer.id = kind
         layers.append(layer)
     return layers
 
