@@ -994,8 +994,8 @@ def _draw_map(
             part = data.sectoral[data.sectoral.kind == kind]
             for geom, scale in zip(part.geometry, part.fill_scale, strict=True):
                 row_style = replace(sector_style, fill_alpha=sector_style.fill_alpha * float(scale))
-                shown = _polygons(ax, [geom], kind, crs, sz, z["nato"] + 0.6, row_style)
-                if shown and kind not in drawn:
+                sector_drawn = _polygons(ax, [geom], kind, crs, sz, z["nato"] + 0.6, row_style)
+                if sector_drawn and kind not in drawn:
                     drawn.append(kind)
     fp = data.footprints
     polygon_layers = {
