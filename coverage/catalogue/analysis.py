@@ -53,6 +53,7 @@ BOOST_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "vertical_rise_s": ("s", 0.0, 300.0),
     "burned_fraction": ("", 0.0, 0.95),
     "pitch_exponent": ("", 0.25, 4.0),
+    "min_thrust_to_weight": ("", 1.05, 5.0),
 }
 _BOOST_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM")
 _ESTIMATES = ("low", "nominal", "high")

@@ -46,6 +46,7 @@ def boost_programme(threat_class: str, estimate: str = "nominal") -> BoostProgra
         vertical_rise_s=v["vertical_rise_s"],
         burned_fraction=v["burned_fraction"],
         pitch_exponent=v["pitch_exponent"],
+        min_thrust_to_weight=v["min_thrust_to_weight"],
     )
 
 
