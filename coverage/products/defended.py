@@ -38,6 +38,7 @@ from coverage.scenario import (
     describe_cooperation,
     describe_detection,
     describe_flyout,
+    describe_threat_flight,
     resolve,
     threat_label,
 )
@@ -185,7 +186,8 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
     q, o = setup.query, setup.options
     case = parameters or f"{o.estimate} interceptor and radar parameters"
     return (
-        f"threat: {_threat_words(setup)} ({q.profile().describe()}) from "
+        f"threat: {_threat_words(setup)} ({_shape_words(q)}; "
+        f"{describe_threat_flight(setup.threat, q)}) from "
         f"{_launch_label_points(setup.launch_frame(), q.launch_area)}; "
         f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{case}; {describe_detection(q, o)}; "
@@ -198,6 +200,11 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
             else ""
         )
     )
+
+
+def _shape_words(q: DefenceQuery) -> str:
+    """The coast shape (the engine's boost is described apart)."""
+    return q.profile().describe().split(", burnout at the surface")[0]
 
 
 def _threat_words(setup: Setup) -> str:
