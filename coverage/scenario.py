@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -80,6 +80,7 @@ __all__ = [
     "describe_detection",
     "describe_flyout",
     "describe_threat_flight",
+    "describe_elevation_masks",
     "describe_threat_options",
     "boost_programme",
     "class_for_range_m",
@@ -410,6 +411,7 @@ def warning_radars_for(
                 est,
                 height_m=detection_value("ew_array_height_m", est),
                 reference_rcs_m2=detection_value("ew_reference_rcs_m2", est),
+                min_elevation_deg=detection_value("ew_min_elevation_deg", est),
             ),
         )
         for r in rows
@@ -417,7 +419,12 @@ def warning_radars_for(
 
 
 def early_warning_spec(
-    row: Any, estimate: Estimate, *, height_m: float, reference_rcs_m2: float = 1.0
+    row: Any,
+    estimate: Estimate,
+    *,
+    height_m: float,
+    reference_rcs_m2: float = 1.0,
+    min_elevation_deg: float | None = None,
 ) -> radar_mod.RadarSpec:
     """The :class:`RadarSpec` of one early_warning_radars.csv row (a named tuple).
 
@@ -433,6 +440,7 @@ def early_warning_spec(
         reference_rcs_m2=reference_rcs_m2,
         boresight_deg=(row.az_min_deg + width / 2.0) % 360.0,
         fov_deg=width,
+        min_elevation_deg=min_elevation_deg,
     )
 
 
@@ -466,6 +474,7 @@ def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> rada
         reference_rcs_m2=catalogue.parameter(sid, "reference_rcs_m2", estimate),
         boresight_deg=None if boresight is None or pd.isna(boresight) else float(boresight),
         fov_deg=fov,
+        min_elevation_deg=catalogue.parameter(sid, "min_elevation_deg", estimate),
     )
 
 
@@ -1088,6 +1097,8 @@ class Setup:
         Interceptor sites deployed under ``options`` (key = deployment id).
     assumptions
         Engagement timeline and radar assumptions.
+    mask_words
+        The elevation masks in force, in words (:func:`describe_elevation_masks`).
     """
 
     options: FootprintOptions
@@ -1100,6 +1111,7 @@ class Setup:
     assumptions: EngagementAssumptions
     warning_ids: tuple[str, ...] = ()
     warning_radars: tuple[radar_mod.RadarSpec, ...] = ()
+    mask_words: str = field(default="", compare=False)
 
     def launch_frame(self) -> pd.DataFrame:
         """The launch points as a table (``point_id, name, area, lon_deg, lat_deg``)."""
@@ -1162,6 +1174,7 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         sites=sites,
         warning_ids=tuple(i for i, _ in warning_items),
         warning_radars=tuple(r for _, r in warning_items),
+        mask_words=describe_elevation_masks(catalogue, options),
         assumptions=replace(
             query.assumptions(detection.radar),
             cue_time_s=detection.cue_time_s,
@@ -1283,6 +1296,27 @@ def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> Det
         cued=cued,
         range_factor=detection_value("cued_range_factor", est) if cued else 1.0,
         cue_time_s=detection_value("satellite_cue_s", est) if cued else None,
+    )
+
+
+def describe_elevation_masks(catalogue: Catalogue, options: FootprintOptions) -> str:
+    """Words for the elevation masks in force: the override, or each radar type's own."""
+    if options.min_elevation_deg is not None:
+        return f"elevation mask {options.min_elevation_deg:g}° for every radar (an override)"
+    est = options.estimate
+    systems = catalogue.systems[catalogue.systems.kind == "radar"]
+    by_mask: dict[float, list[str]] = {}
+    for sid, name in zip(systems.system_id, systems.name, strict=True):
+        by_mask.setdefault(catalogue.parameter(sid, "min_elevation_deg", est), []).append(
+            str(name).split(" (")[0]
+        )
+    words = "; ".join(
+        f"{mask:g}° ({', '.join(dict.fromkeys(names))})" for mask, names in sorted(by_mask.items())
+    )
+    ew = detection_value("ew_min_elevation_deg", est)
+    return (
+        f"elevation masks by radar type, {est} case: {words}; early-warning radars {ew:g}° "
+        "(assumptions, data/parameters.csv and data/detection.csv)"
     )
 
 

@@ -688,3 +688,39 @@ def test_boost_and_rotation__move_the_footprint_and_are_off_by_default():
     assert np.all(boosted.flight_time_s[0, ok] > plain.flight_time_s[0, ok] + 30.0)
     assert eng.ThreatSpec(max_range_m=1e6).boost is None
     assert eng.ThreatSpec(max_range_m=1e6).rotation is False
+
+
+@settings(max_examples=8, deadline=None)
+@given(m1=st.floats(-1.0, 10.0), dm=st.floats(0.5, 15.0))
+def test_raising_a_radar_types_elevation_mask__never_adds_defended_ground(m1, dm):
+    """Per-radar masks (RadarSpec.min_elevation_deg) reach the engine and the reference loop."""
+
+    def run(mask, reference=False):
+        radar = rad.RadarSpec(
+            lon_deg=37.79, lat_deg=38.35, height_m=2090.0, range_m=1_500e3, min_elevation_deg=mask
+        )
+        kw = dict(
+            radars=[radar],
+            sites=[_site(own_radar=radar), _site("b", 27.0, 34.5, 4.5, own_radar=radar)],
+            threat=eng.ThreatSpec(max_range_m=3_000e3),
+            assumptions=eng.EngagementAssumptions(engage_on_remote=False),
+        )
+        fn = eng.engage_reference if reference else eng.engage
+        return fn(*TABRIZ, _GRID_LON[:25], _GRID_LAT[:25], **kw)
+
+    low, high = run(m1), run(m1 + dm)
+    assert not np.any(high.defended & ~low.defended)
+    reach = low.reachable
+    assert np.all(high.detection_time_s[reach] >= low.detection_time_s[reach])
+    np.testing.assert_array_equal(high.defended, run(m1 + dm, reference=True).defended)
+
+
+def test_explicit_elevation_mask__overrides_the_radar_types_own():
+    spec = rad.RadarSpec(
+        lon_deg=0.0, lat_deg=0.0, height_m=10.0, range_m=5_000e3, min_elevation_deg=10.0
+    )
+    own = rad.footprint_radius_m(spec, 300e3, rad.RadarAssumptions(k_factor=1.0))
+    override = rad.footprint_radius_m(
+        spec, 300e3, rad.RadarAssumptions(k_factor=1.0, min_elevation_deg=0.0)
+    )
+    assert own[1] == "horizon" and own[0] < override[0]

@@ -44,6 +44,7 @@ DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "exo_k_factor": ("", 0.5, 4.0),
     "ew_reference_rcs_m2": ("m2", 1e-3, 100.0),
     "ew_array_height_m": ("m", 0.0, 200.0),
+    "ew_min_elevation_deg": ("deg", -5.0, 30.0),
 }
 RANGE_RULES = ("fixed", "reach_nato_europe")
 #: Boost parameters every missile class carries in threat_boost.csv: unit and allowed range

@@ -1078,7 +1078,8 @@ def _visible_scalar(
     h1 = re + max(spec.height_m, 0.0)
     h2 = re + max(alt_m, 0.0)
     dip = -math.acos(re / h1)
-    elev = dip if ra.min_elevation_deg is None else max(math.radians(ra.min_elevation_deg), dip)
+    mask = radar_mod.elevation_mask_deg(spec, ra)
+    elev = dip if mask is None else max(math.radians(mask), dip)
     horizon = (
         max(math.pi / 2.0 - elev - math.asin(min(max(h1 * math.cos(elev) / h2, -1.0), 1.0)), 0.0)
         * re

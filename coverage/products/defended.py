@@ -191,6 +191,7 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
         f"{_launch_label_points(setup.launch_frame(), q.launch_area)}; "
         f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{case}; {describe_detection(q, o)}; "
+        f"{setup.mask_words}; "
         f"fly-out {describe_flyout(q)}; "
         f"{describe_cooperation(setup.warning_ids, q)}; "
         f"{q.grid_km:g} km grid"

@@ -211,9 +211,9 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
     """
     o = state.options
     mask = (
-        "line of sight to the horizon"
+        "each radar type's own elevation mask (data/parameters.csv, data/detection.csv)"
         if o.min_elevation_deg is None
-        else f"elevation mask {o.min_elevation_deg:g}°"
+        else f"elevation mask {o.min_elevation_deg:g}° for every radar"
     )
     parts = [
         f"{o.estimate} estimates",
