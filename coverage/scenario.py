@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -28,6 +28,7 @@ import shapely
 from numpy.typing import NDArray
 
 from coverage.catalogue.analysis import (
+    boost_values,
     detection_value,
     load_capabilities,
     load_cooperation,
@@ -55,6 +56,7 @@ from coverage.physics.flyout import (
     flyout_spec_from_parameters,
 )
 from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.physics.threat_flight import BoostProgramme
 
 __all__ = [
     "ALL_IRAN",
@@ -78,6 +80,13 @@ __all__ = [
     "warning_radars_for",
     "describe_detection",
     "describe_flyout",
+    "describe_threat_flight",
+    "describe_elevation_masks",
+    "describe_threat_options",
+    "boost_programme",
+    "class_for_range_m",
+    "thrust_termination_words",
+    "threat_boost_class",
     "detection_assumptions",
     "DetectionAssumptions",
     "LAST_YEAR",
@@ -403,6 +412,7 @@ def warning_radars_for(
                 est,
                 height_m=detection_value("ew_array_height_m", est),
                 reference_rcs_m2=detection_value("ew_reference_rcs_m2", est),
+                min_elevation_deg=detection_value("ew_min_elevation_deg", est),
             ),
         )
         for r in rows
@@ -410,7 +420,12 @@ def warning_radars_for(
 
 
 def early_warning_spec(
-    row: Any, estimate: Estimate, *, height_m: float, reference_rcs_m2: float = 1.0
+    row: Any,
+    estimate: Estimate,
+    *,
+    height_m: float,
+    reference_rcs_m2: float = 1.0,
+    min_elevation_deg: float | None = None,
 ) -> radar_mod.RadarSpec:
     """The :class:`RadarSpec` of one early_warning_radars.csv row (a named tuple).
 
@@ -426,6 +441,7 @@ def early_warning_spec(
         reference_rcs_m2=reference_rcs_m2,
         boresight_deg=(row.az_min_deg + width / 2.0) % 360.0,
         fov_deg=width,
+        min_elevation_deg=min_elevation_deg,
     )
 
 
@@ -459,6 +475,7 @@ def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> rada
         reference_rcs_m2=catalogue.parameter(sid, "reference_rcs_m2", estimate),
         boresight_deg=None if boresight is None or pd.isna(boresight) else float(boresight),
         fov_deg=fov,
+        min_elevation_deg=catalogue.parameter(sid, "min_elevation_deg", estimate),
     )
 
 
@@ -688,6 +705,44 @@ def _design_range_m(catalogue: Catalogue, points: pd.DataFrame) -> float:
     return math.ceil((far + _DESIGN_MARGIN_M) / 10_000.0) * 10_000.0
 
 
+#: US DoD range classes (fact sheet §3.3): upper bound of each class, m.
+_CLASS_BOUNDS_M = (("SRBM", 1_000_000.0), ("MRBM", 3_000_000.0), ("IRBM", 5_500_000.0))
+
+
+def class_for_range_m(ground_range_m: float) -> str:
+    """US DoD class of a missile by ground range (fact sheet §3.3).
+
+    SRBM below 1,000 km, MRBM below 3,000 km, IRBM below 5,500 km, ICBM beyond.
+    """
+    for name, bound in _CLASS_BOUNDS_M:
+        if ground_range_m < bound:
+            return name
+    return "ICBM"
+
+
+def boost_programme(threat_class: str, estimate: str = "nominal") -> BoostProgramme:
+    """The boost programme of a missile class from ``data/threat_boost.csv``."""
+    v = boost_values(threat_class, estimate)
+    return BoostProgramme(
+        burn_time_s=v["burn_time_s"],
+        vertical_rise_s=v["vertical_rise_s"],
+        burned_fraction=v["burned_fraction"],
+        pitch_exponent=v["pitch_exponent"],
+        min_thrust_to_weight=v["min_thrust_to_weight"],
+    )
+
+
+def thrust_termination_words(programme: BoostProgramme) -> str:
+    """The thrust-termination rule of a programme, in words."""
+    if programme.min_thrust_to_weight is None:
+        return "no thrust-termination rule (short shots on long burns are refused)"
+    return (
+        f"a shot whose full burn would need a lift-off thrust-to-weight below "
+        f"{programme.min_thrust_to_weight:g} cuts its thrust off early on a motor of that "
+        "thrust-to-weight (thrust-termination rule, an assumption in data/threat_boost.csv)"
+    )
+
+
 def threat_spec(
     catalogue: Catalogue,
     threat: str,
@@ -695,12 +750,19 @@ def threat_spec(
     *,
     profile: FlightProfile | None = None,
     range_case: Estimate = "nominal",
+    boost: bool = False,
+    rotation: bool = False,
+    boost_case: Estimate = "nominal",
 ) -> ThreatSpec:
     """Return the :class:`ThreatSpec` for a threats.csv row and launch points.
 
     Fixed-range threats use ``range_km_<range_case>``. The ``design_case`` threat's range is the
     farthest NATO-Europe territory (all European members in data/nato_members.csv) from any of
     the launch points, plus 50 km, rounded up to 10 km.
+
+    With ``boost`` the threat flies the powered boost of its class (data/threat_boost.csv,
+    ``boost_case`` column; the design case takes the DoD class of its computed range); with
+    ``rotation`` it flies on the rotating Earth.
     """
     row = resolve_threat(threat)
     profile = profile or FlightProfile()
@@ -716,7 +778,43 @@ def threat_spec(
         profile=profile,
         min_range_m=min(min_range, range_m),
         threat_id=row.threat_id,
+        boost=boost_programme(threat_boost_class(row, range_m), boost_case) if boost else None,
+        rotation=rotation,
     )
+
+
+def threat_boost_class(row: pd.Series, range_m: float) -> str:
+    """The missile class whose boost a threats.csv row flies (the design case: by its range)."""
+    cls = str(row.threat_class)
+    return cls if cls in ("SRBM", "MRBM", "IRBM", "ICBM") else class_for_range_m(range_m)
+
+
+def describe_threat_options(query: DefenceQuery) -> str:
+    """Short words for the threat's boost and rotation choices (no catalogue needed)."""
+    boost = (
+        f"powered boost of its class ({query.boost_case}; thrust cut off early for short shots)"
+        if query.boost
+        else "no boost (burnout at the surface)"
+    )
+    return f"threat with {boost}, {'rotating' if query.rotation else 'non-rotating'} Earth"
+
+
+def describe_threat_flight(setup_threat: ThreatSpec, query: DefenceQuery) -> str:
+    """Words for how the threat flies in the engine: boost (class, case, rule) and rotation."""
+    b = setup_threat.boost
+    if b is None:
+        boost = "no boost phase (burnout at the surface at lift-off)"
+    else:
+        boost = (
+            f"powered boost of {b.burn_time_s:g} s ({query.boost_case} case), programme solved "
+            f"per target; {thrust_termination_words(b)}"
+        )
+    earth = (
+        "rotating Earth (targets and sensors Earth-fixed)"
+        if setup_threat.rotation
+        else "non-rotating Earth"
+    )
+    return f"{boost}; {earth}"
 
 
 # --------------------------------------------------------------------------- deployed sensors and sites
@@ -895,6 +993,13 @@ class DefenceQuery:
         With ``point_mass``: the quoted burnout speed read as the speed reached at burnout after
         gravity and drag losses (``"achieved"``, default: what a quoted burnout velocity is) or
         as the loss-free increment (``"ideal"``, a conservative reading).
+    boost
+        The threat flies a powered boost (default; :mod:`coverage.physics.threat_flight`, class
+        parameters from data/threat_boost.csv). ``False``: burnout at the surface at lift-off.
+    rotation
+        The threat flies on the rotating Earth (default). ``False``: a non-rotating Earth.
+    boost_case
+        Column of data/threat_boost.csv used for the boost (default nominal).
     """
 
     launch_area: str
@@ -916,9 +1021,14 @@ class DefenceQuery:
     cooperation: str = "nato_alone"
     warning_commits: bool = False
     domain: str = "europe"
+    boost: bool = True
+    rotation: bool = True
+    boost_case: Estimate = "nominal"
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
+        if self.boost_case not in ("low", "nominal", "high"):
+            raise ValueError(f"boost_case={self.boost_case!r} is not one of low, nominal, high")
         allowed = tuple(load_cooperation().cooperation_id)
         if self.cooperation not in allowed:
             raise ValueError(
@@ -1000,6 +1110,8 @@ class Setup:
         Interceptor sites deployed under ``options`` (key = deployment id).
     assumptions
         Engagement timeline and radar assumptions.
+    mask_words
+        The elevation masks in force, in words (:func:`describe_elevation_masks`).
     """
 
     options: FootprintOptions
@@ -1013,6 +1125,7 @@ class Setup:
     warning_ids: tuple[str, ...] = ()
     warning_radars: tuple[radar_mod.RadarSpec, ...] = ()
     warning_names: tuple[str, ...] = ()
+    mask_words: str = field(default="", compare=False)
 
     def launch_frame(self) -> pd.DataFrame:
         """The launch points as a table (``point_id, name, area, lon_deg, lat_deg``)."""
@@ -1037,7 +1150,14 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
     """
     points = resolve_launch_area(catalogue, query.launch_area)
     threat = threat_spec(
-        catalogue, query.threat, points, profile=query.profile(), range_case=query.threat_range_case
+        catalogue,
+        query.threat,
+        points,
+        profile=query.profile(),
+        range_case=query.threat_range_case,
+        boost=query.boost,
+        rotation=query.rotation,
+        boost_case=query.boost_case,
     )
     radar_items = radars_for(catalogue, options)
     warning_items = warning_radars_for(catalogue, options, query)
@@ -1076,6 +1196,7 @@ def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
         warning_ids=tuple(i for i, _ in warning_items),
         warning_radars=tuple(r for _, r in warning_items),
         warning_names=tuple(str(ew_names.get(i, i)) for i, _ in warning_items),
+        mask_words=describe_elevation_masks(catalogue, options),
         assumptions=replace(
             query.assumptions(detection.radar),
             cue_time_s=detection.cue_time_s,
@@ -1197,6 +1318,27 @@ def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> Det
         cued=cued,
         range_factor=detection_value("cued_range_factor", est) if cued else 1.0,
         cue_time_s=detection_value("satellite_cue_s", est) if cued else None,
+    )
+
+
+def describe_elevation_masks(catalogue: Catalogue, options: FootprintOptions) -> str:
+    """Words for the elevation masks in force: the override, or each radar type's own."""
+    if options.min_elevation_deg is not None:
+        return f"elevation mask {options.min_elevation_deg:g}° for every radar (an override)"
+    est = options.estimate
+    systems = catalogue.systems[catalogue.systems.kind == "radar"]
+    by_mask: dict[float, list[str]] = {}
+    for sid, name in zip(systems.system_id, systems.name, strict=True):
+        by_mask.setdefault(catalogue.parameter(sid, "min_elevation_deg", est), []).append(
+            str(name).split(" (")[0]
+        )
+    words = "; ".join(
+        f"{mask:g}° ({', '.join(dict.fromkeys(names))})" for mask, names in sorted(by_mask.items())
+    )
+    ew = detection_value("ew_min_elevation_deg", est)
+    return (
+        f"elevation masks by radar type, {est} case: {words}; early-warning radars {ew:g}° "
+        "(assumptions, data/parameters.csv and data/detection.csv)"
     )
 
 

@@ -243,8 +243,12 @@ def test_boost__burnout_state_continues_into_the_coast():
     assert np.max(step) < 1.2 * np.min(step) + 1.0
 
 
-def _ivp_flight(launch, target, boost: tf.BoostProgramme, programme):
-    """Integrate the stated boost programme and the coast with DOP853 (inertial frame)."""
+def _ivp_flight(launch, target, boost: tf.BoostProgramme, programme, t_cut=None):
+    """Integrate the stated boost programme and the coast with DOP853 (inertial frame).
+
+    ``t_cut``: thrust cut-off time (default the burn time); the motor's mass flow is the full
+    burn's, the pitch programme spread over [t_v, t_cut].
+    """
     mu = bal.MU_EARTH_M3PS2
     a0, phi_b, p, psi = programme
     lon0, lat0 = np.radians(launch)
@@ -254,7 +258,8 @@ def _ivp_flight(launch, target, boost: tf.BoostProgramme, programme):
     east = np.array([-math.sin(lon0), math.cos(lon0), 0.0])
     north = np.cross(up0, east)
     normal = np.cross(up0, math.sin(psi) * east + math.cos(psi) * north)
-    tb, tv, frac = boost.burn_time_s, boost.vertical_rise_s, boost.burned_fraction
+    t_full, tv, frac = boost.burn_time_s, boost.vertical_rise_s, boost.burned_fraction
+    tb = t_full if t_cut is None else float(t_cut)
 
     def rhs(t, y):
         r = y[:3]
@@ -262,7 +267,7 @@ def _ivp_flight(launch, target, boost: tf.BoostProgramme, programme):
         acc = -mu * r / rn**3
         if t < tb:
             up = r / rn
-            thrust = a0 / (1.0 - frac * t / tb)
+            thrust = a0 / (1.0 - frac * t / t_full)
             if t <= tv:
                 d = up
             else:
@@ -285,8 +290,9 @@ def _ivp_flight(launch, target, boost: tf.BoostProgramme, programme):
     t_impact = float(legs[-1].t_events[0][0])
 
     def earth_fixed(t):
-        leg = next(s for s in legs if s.t[0] <= t <= s.t[-1])
-        r = leg.sol(t)[:3]
+        # The impact sample may lie a fraction of a millisecond past the event: last leg.
+        leg = next((s for s in legs if s.t[0] <= t <= s.t[-1]), legs[-1])
+        r = leg.sol(min(t, leg.t[-1]))[:3]
         c, s = math.cos(-OMEGA * t), math.sin(-OMEGA * t)
         return np.array([c * r[0] - s * r[1], s * r[0] + c * r[1], r[2]])
 
@@ -317,6 +323,56 @@ def test_solve_ivp__boosting_threat_on_rotating_earth_agrees(launch, target, boo
         lo, la = bal.lonlat_from_unit(r)
         assert R * _central_angle(float(lo), float(la), lon_p[0, k], lat_p[0, k]) < 10.0
         assert np.linalg.norm(r) - R == pytest.approx(alt_p[0, k], abs=10.0)
+
+
+@pytest.mark.parametrize(("cls", "range_km"), [("SRBM", 120.0), ("MRBM", 300.0), ("ICBM", 1500.0)])
+def test_solve_ivp__thrust_termination_short_shot_agrees(cls, range_km):
+    """A short shot on a long burn cuts its thrust off early; DOP853 flies the same programme."""
+    from coverage.physics.geodesy import GEOD
+
+    boost = boost_programme(cls)
+    target = GEOD.fwd(*TABRIZ, 280.0, range_km * 1e3)[:2]
+    f = tf.fly(*TABRIZ, *target, boost=boost, time_step_s=4.0)
+    t_cut = float(f.burnout_time_s[0])
+    assert t_cut < boost.burn_time_s  # the rule is in force for these shots
+    g0 = bal.MU_EARTH_M3PS2 / R**2
+    assert f.programme[0, 0] == pytest.approx(boost.min_thrust_to_weight * g0, rel=1e-12)
+    t_impact, earth_fixed = _ivp_flight(TABRIZ, target, boost, f.programme[0], t_cut=t_cut)
+    # Stated tolerances: 1 ms on the flight time, 10 m on every Earth-fixed sample.
+    assert t_impact == pytest.approx(f.flight_time_s[0], abs=1e-3)
+    lon_p, lat_p, alt_p = tf.earth_fixed_positions(f)
+    for k in range(int(f.n_valid[0])):
+        r = earth_fixed(float(f.time_s[0, k]))
+        lo, la = bal.lonlat_from_unit(r)
+        assert R * _central_angle(float(lo), float(la), lon_p[0, k], lat_p[0, k]) < 10.0
+        assert np.linalg.norm(r) - R == pytest.approx(alt_p[0, k], abs=10.0)
+
+
+def test_thrust_termination__applies_only_below_the_minimum_thrust_to_weight():
+    """Full burns keep a0 ≥ the rule's minimum; cut-off shots sit exactly at it, shorter first."""
+    from coverage.physics.geodesy import GEOD
+
+    boost = boost_programme("MRBM")
+    g0 = bal.MU_EARTH_M3PS2 / R**2
+    ranges = np.array([80.0, 200.0, 400.0, 800.0, 1500.0, 2500.0]) * 1e3
+    lon1, lat1, _ = GEOD.fwd(
+        np.full(6, TABRIZ[0]), np.full(6, TABRIZ[1]), np.full(6, 290.0), ranges
+    )
+    f = tf.fly(*TABRIZ, lon1, lat1, boost=boost)
+    cut = f.burnout_time_s < boost.burn_time_s
+    assert cut[0] and not cut[-1]
+    assert np.all(np.diff(f.burnout_time_s) >= 0.0)  # longer shots burn no shorter
+    assert_allclose(f.programme[cut, 0], boost.min_thrust_to_weight * g0, rtol=1e-12)
+    assert np.all(f.programme[~cut, 0] >= boost.min_thrust_to_weight * g0 * (1 - 1e-9))
+    # Without the rule the shortest shot is refused (thrust below weight), as stated.
+    bare = tf.BoostProgramme(
+        burn_time_s=boost.burn_time_s,
+        vertical_rise_s=boost.vertical_rise_s,
+        burned_fraction=boost.burned_fraction,
+        pitch_exponent=boost.pitch_exponent,
+    )
+    with pytest.raises(ValueError, match="thrust below weight|no boost programme"):
+        tf.fly(*TABRIZ, lon1[:1], lat1[:1], boost=bare)
 
 
 # --------------------------------------------------------------------------- validation

@@ -47,6 +47,7 @@ DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "exo_k_factor": ("", 0.5, 4.0),
     "ew_reference_rcs_m2": ("m2", 1e-3, 100.0),
     "ew_array_height_m": ("m", 0.0, 200.0),
+    "ew_min_elevation_deg": ("deg", -5.0, 30.0),
 }
 RANGE_RULES = ("fixed", "reach_nato_europe")
 #: How much of a country the General Staff's sectoral picture puts in Russia's sector, in words.
@@ -60,6 +61,7 @@ BOOST_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "vertical_rise_s": ("s", 0.0, 300.0),
     "burned_fraction": ("", 0.0, 0.95),
     "pitch_exponent": ("", 0.25, 4.0),
+    "min_thrust_to_weight": ("", 1.05, 5.0),
 }
 _BOOST_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM")
 _ESTIMATES = ("low", "nominal", "high")

@@ -70,6 +70,7 @@ REQUIRED_PARAMETERS: Mapping[str, Mapping[str, tuple[str, float, float]]] = {
         "reference_rcs_m2": ("m2", 1e-4, 100.0),
         "azimuth_fov_deg": ("deg", 1.0, 360.0),
         "antenna_height_m": ("m", 0.0, 500.0),
+        "min_elevation_deg": ("deg", -5.0, 30.0),
     },
     "interceptor": {
         "burnout_velocity_kmps": ("km/s", 0.5, 11.0),

@@ -147,6 +147,7 @@ FIELD_FLAGS = {
     "engage_on_remote": "--engage-on-remote",
     "satellite_cueing": "--satellite-cueing",
     "rv_rcs_m2": "--rv-rcs-m2",
+    "boost_case": "--boost-case",
     "draws": "--draws",
     "seed": "--seed",
     "sampler": "--sampler",
@@ -329,6 +330,23 @@ def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGr
         "see 'flyout') or reach_formula (the fact sheet's gravity-free D(t), an upper bound)",
     )
     g.add_argument(
+        "--no-boost",
+        action="store_true",
+        help="the threat burns out at the surface at lift-off (default: the powered boost of "
+        "its class, data/threat_boost.csv, with the thrust-termination rule for short shots)",
+    )
+    g.add_argument(
+        "--no-rotation",
+        action="store_true",
+        help="the threat flies on a non-rotating Earth (default: the Earth turns under it)",
+    )
+    g.add_argument(
+        "--boost-case",
+        choices=("low", "nominal", "high"),
+        default="nominal",
+        help="column of data/threat_boost.csv for the threat's boost (default nominal)",
+    )
+    g.add_argument(
         "--speed-basis",
         choices=SPEED_BASES,
         default="achieved",
@@ -348,6 +366,9 @@ def physics_from_args(args: argparse.Namespace) -> dict[str, object]:
         "rv_rcs_m2": args.rv_rcs_m2,
         "cooperation": args.cooperation,
         "warning_commits": args.warning_commits,
+        "boost": not args.no_boost,
+        "rotation": not args.no_rotation,
+        "boost_case": args.boost_case,
     }
 
 

@@ -40,7 +40,10 @@ computation as plain Python loops, kept to check the vectorised code and to benc
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -58,6 +61,8 @@ from coverage.physics.ballistics import (
 from coverage.physics.checks import check_range
 from coverage.physics.flyout import FlyoutSpec, FlyoutTable, earliest_time_s, flyout_table
 from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.physics.threat_flight import BoostProgramme, earth_fixed_m
+from coverage.physics.threat_flight import fly as fly_threat
 
 __all__ = [
     "EngagementAssumptions",
@@ -66,6 +71,7 @@ __all__ = [
     "ThreatSpec",
     "engage",
     "engage_reference",
+    "threat_tracks",
 ]
 
 
@@ -163,14 +169,30 @@ class ThreatSpec:
         Shortest ground range considered, m (default 50 km; closer targets are out of reach).
     threat_id
         Name for labels.
+    boost
+        Powered boost of :mod:`coverage.physics.threat_flight` (RK4 point mass, programme solved
+        per shot, thrust-termination rule for short shots), or ``None``: burnout at the surface
+        at lift-off (or ``profile.boost``, the older fixed boost of the Kepler model).
+    rotation
+        Fly on the rotating Earth (lift-off with the surface speed, aim at where the target
+        will be; samples turned into Earth-fixed coordinates, where radars, sites and targets
+        are). ``False`` (this class's default, the Kepler model of
+        :mod:`coverage.physics.ballistics`): a non-rotating Earth.
     """
 
     max_range_m: float
     profile: FlightProfile = field(default_factory=FlightProfile)
     min_range_m: float = 50_000.0
     threat_id: str = "custom"
+    boost: BoostProgramme | None = None
+    rotation: bool = False
 
     def __post_init__(self) -> None:
+        if self.boost is not None and self.profile.boost is not None:
+            raise ValueError(
+                "ThreatSpec: give either boost (the powered boost programme) or profile.boost "
+                "(the fixed boost of the Kepler model), not both"
+            )
         check_range("ThreatSpec.max_range_m", self.max_range_m, 50_000.0, 16_000_000.0, " m")
         check_range("ThreatSpec.min_range_m", self.min_range_m, 1_000.0, self.max_range_m, " m")
         if self.min_range_m <= self.profile.burnout_range_m:
@@ -359,52 +381,242 @@ def _first_time(
 
 
 _DETECT_BLOCK = 48
+#: Targets flown together by :func:`threat_flight.fly` (one Newton batch) when tracks are built.
+_FLY_BLOCK = 2048
+#: Track sets kept in memory (per launch point, target set, threat and sampling).
+_TRACK_CACHE_SIZE = 4
+
+
+@dataclass(frozen=True, eq=False)
+class _Tracks:
+    """Threat samples of a batch of flights in Earth-fixed coordinates (arrays ``(n, k)``).
+
+    A row holds its flight's distinct samples, then repeats the impact sample. ``w`` and
+    ``normal`` are the in-plane unit vector toward the target and the normal of the launch
+    point's great circle through the target; ``dev`` is the largest distance of the row's
+    samples from that plane (0 on a non-rotating Earth) and ``phi_lo``/``phi_hi`` bound the
+    in-plane angle of its samples from the launch point: together they bound how close the
+    flight comes to any point (used only to skip work).
+    """
+
+    t: NDArray[np.float64]
+    px: NDArray[np.float64]
+    py: NDArray[np.float64]
+    pz: NDArray[np.float64]
+    alt: NDArray[np.float64]
+    r: NDArray[np.float64]
+    flight_time_s: NDArray[np.float64]
+    w: NDArray[np.float64]
+    normal: NDArray[np.float64]
+    dev: NDArray[np.float64]
+    phi_lo: NDArray[np.float64]
+    phi_hi: NDArray[np.float64]
+
+    def rows(self, sl: slice) -> _Tracks:
+        """A contiguous block of rows, trimmed to its longest row (views, no copy)."""
+        k = int(np.max(np.argmax(self.t[sl] >= self.flight_time_s[sl][:, None], axis=1))) + 1
+        return _Tracks(
+            t=self.t[sl, :k],
+            px=self.px[sl, :k],
+            py=self.py[sl, :k],
+            pz=self.pz[sl, :k],
+            alt=self.alt[sl, :k],
+            r=self.r[sl, :k],
+            flight_time_s=self.flight_time_s[sl],
+            w=self.w[sl],
+            normal=self.normal[sl],
+            dev=self.dev[sl],
+            phi_lo=self.phi_lo[sl],
+            phi_hi=self.phi_hi[sl],
+        )
+
+    def dot(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        """P·u for every sample (u a unit vector)."""
+        return self.px * u[0] + self.py * u[1] + self.pz * u[2]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, f).nbytes for f in ("t", "px", "py", "pz", "alt", "r"))
+
+
+def _fly_tracks(
+    launch_lonlat: tuple[float, float],
+    target_lon: NDArray[np.float64],
+    target_lat: NDArray[np.float64],
+    threat: ThreatSpec,
+    time_step_s: float,
+) -> _Tracks:
+    """Fly the threat to every target (one batch) and return Earth-fixed samples.
+
+    Boosted or rotating: :func:`coverage.physics.threat_flight.fly` (inertial RK4 boost and
+    Kepler coast, turned back into Earth-fixed axes sample by sample). Neither: the Kepler arcs
+    of :func:`coverage.physics.ballistics.profiles` (which also carry the older fixed
+    :class:`~coverage.physics.ballistics.BoostPhase`), in the plane of the great circle.
+    """
+    lu = unit_vectors(*launch_lonlat)
+    tu = unit_vectors(target_lon, target_lat)
+    psi, w = _plane_basis(lu, tu)
+    normal = np.cross(lu, w)
+    if threat.boost is None and not threat.rotation:
+        prof = profiles(psi * EARTH_RADIUS_M, threat.profile, time_step_s=time_step_s)
+        t, alt = prof.time_s, prof.alt_m
+        pos = prof.x_m[..., None] * lu + prof.y_m[..., None] * w[:, None, :]
+        flight = prof.flight_time_s
+    else:
+        f = fly_threat(
+            launch_lonlat[0],
+            launch_lonlat[1],
+            target_lon,
+            target_lat,
+            boost=threat.boost,
+            rotation=threat.rotation,
+            shape=threat.profile.shape,
+            angle_offset_deg=threat.profile.angle_offset_deg,
+            time_step_s=time_step_s,
+        )
+        t, alt, flight = f.time_s, f.alt_m, f.flight_time_s
+        pos = earth_fixed_m(f)
+    px, py, pz = (np.ascontiguousarray(pos[..., k]) for k in range(3))
+    dev = np.max(np.abs(px * normal[:, :1] + py * normal[:, 1:2] + pz * normal[:, 2:]), axis=1)
+    phi = np.arctan2(
+        px * w[:, :1] + py * w[:, 1:2] + pz * w[:, 2:], px * lu[0] + py * lu[1] + pz * lu[2]
+    )
+    return _Tracks(
+        t=np.ascontiguousarray(t),
+        px=px,
+        py=py,
+        pz=pz,
+        alt=np.ascontiguousarray(alt),
+        r=EARTH_RADIUS_M + alt,
+        flight_time_s=np.asarray(flight, float),
+        w=w,
+        normal=normal,
+        dev=dev,
+        phi_lo=phi.min(axis=1),
+        phi_hi=phi.max(axis=1),
+    )
+
+
+_track_cache: OrderedDict[tuple[object, ...], tuple[NDArray[np.int64], list[_Tracks]]] = (
+    OrderedDict()
+)
+_track_lock = threading.Lock()
+
+
+def threat_tracks(
+    launch_lonlat: tuple[float, float],
+    target_lon: NDArray[np.float64],
+    target_lat: NDArray[np.float64],
+    threat: ThreatSpec,
+    time_step_s: float,
+) -> tuple[NDArray[np.int64], list[_Tracks]]:
+    """Threat samples to every reachable target from one launch point, computed once.
+
+    Returns the reachable targets' indices sorted by range and their tracks in blocks of
+    ``_FLY_BLOCK`` rows (in that order). The tracks depend only on the launch point, the
+    targets, the threat and the sampling, so they are cached (an LRU of ``_TRACK_CACHE_SIZE``
+    entries keyed on those; 48 bytes per sample: at most about 230 MB for the design case from
+    Tabriz on the 25 km grid) and reused by every delay, radar, site and year.
+    """
+    key = (
+        launch_lonlat,
+        hashlib.sha1(np.ascontiguousarray(target_lon).tobytes()).hexdigest(),
+        hashlib.sha1(np.ascontiguousarray(target_lat).tobytes()).hexdigest(),
+        threat,
+        time_step_s,
+    )
+    with _track_lock:
+        hit = _track_cache.get(key)
+        if hit is not None:
+            _track_cache.move_to_end(key)
+            return hit
+    lu = unit_vectors(*launch_lonlat)
+    psi, _ = _plane_basis(lu, unit_vectors(target_lon, target_lat))
+    rng_m = psi * EARTH_RADIUS_M
+    reach = (rng_m >= threat.min_range_m) & (rng_m <= threat.max_range_m)
+    order = np.flatnonzero(reach)
+    order = order[np.argsort(rng_m[order], kind="stable")]
+    blocks = [
+        _fly_tracks(
+            launch_lonlat,
+            target_lon[order[i : i + _FLY_BLOCK]],
+            target_lat[order[i : i + _FLY_BLOCK]],
+            threat,
+            time_step_s,
+        )
+        for i in range(0, order.size, _FLY_BLOCK)
+    ]
+    with _track_lock:
+        _track_cache[key] = (order, blocks)
+        while len(_track_cache) > _TRACK_CACHE_SIZE:
+            _track_cache.popitem(last=False)
+    return order, blocks
 
 
 def _polar(
     rg: _RadarGeom,
-    launch_unit: NDArray[np.float64],
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
-    s: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
     r: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Ground range (m) and azimuth (degrees) from a radar of samples ``c·L + s·W`` (radius ``r``).
+    """Ground range (m) and azimuth (degrees) from a radar of Earth-fixed samples (radius ``r``).
 
-    ``w`` holds each sample's plane normal row; the azimuth is 0 for radars without a sector.
+    The azimuth is 0 for radars without a sector.
     """
-    dot = c * float(rg.unit @ launch_unit) + s * (w @ rg.unit)
+    u = rg.unit
+    dot = px * u[0] + py * u[1] + pz * u[2]
     ground = np.arccos(np.clip(dot / r, -1.0, 1.0)) * EARTH_RADIUS_M
     if not rg.sector:
         return ground, np.zeros_like(ground)
-    xe = c * float(rg.east @ launch_unit) + s * (w @ rg.east)
-    yn = c * float(rg.north @ launch_unit) + s * (w @ rg.north)
+    e, nn = rg.east, rg.north
+    xe = px * e[0] + py * e[1] + pz * e[2]
+    yn = px * nn[0] + py * nn[1] + pz * nn[2]
     return ground, np.degrees(np.arctan2(xe, yn))
+
+
+def _near_rows(
+    rg: _RadarGeom, launch_unit: NDArray[np.float64], tr: _Tracks, limit2: float
+) -> NDArray[np.bool_]:
+    """Rows whose flight may come within ``sqrt(limit2)`` of the radar (a lower bound test).
+
+    Distance² ≥ (out-of-plane gap)² + (in-plane gap)²: the radar's offset from the flight's
+    great-circle plane less the flight's own offset ``dev``, and its in-plane distance to the
+    rays at the flight's in-plane angles [``phi_lo``, ``phi_hi``].
+    """
+    r1 = EARTH_RADIUS_M + rg.spec.height_m
+    z = np.maximum(np.abs(r1 * (tr.normal @ rg.unit)) - tr.dev, 0.0)
+    u_l = float(rg.unit @ launch_unit)
+    u_w = tr.w @ rg.unit
+    rho = r1 * np.hypot(u_l, u_w)
+    phi = np.arctan2(u_w, u_l)
+    lo, hi = tr.phi_lo, tr.phi_hi
+    outside = (phi < lo) | (phi > hi)
+    d_lo, d_hi = np.abs(phi - lo), np.abs(phi - hi)
+    d_lo, d_hi = np.minimum(d_lo, 2.0 * np.pi - d_lo), np.minimum(d_hi, 2.0 * np.pi - d_hi)
+    gap = np.where(outside, np.minimum(d_lo, d_hi), 0.0)
+    in_plane = np.where(gap >= np.pi / 2.0, rho, rho * np.sin(np.minimum(gap, np.pi / 2.0)))
+    return z * z + in_plane * in_plane <= limit2
 
 
 def _detect(
     rg: _RadarGeom,
     launch_unit: NDArray[np.float64],
-    psi: NDArray[np.float64],
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
-    s: NDArray[np.float64],
-    r: NDArray[np.float64],
-    alt: NDArray[np.float64],
-    t: NDArray[np.float64],
+    tr: _Tracks,
     ra: radar_mod.RadarAssumptions,
     t_min: float | NDArray[np.float64] = 0.0,
     t_max: float | NDArray[np.float64] = math.inf,
 ) -> NDArray[np.float64]:
-    """First time in [``t_min``, ``t_max``) each trajectory is visible to one radar (``inf`` if never).
+    """First time in [``t_min``, ``t_max``) each flight is visible to one radar (``inf`` if never).
 
-    ``t_min`` and ``t_max`` are one value or one per trajectory.
+    ``t_min`` and ``t_max`` are one value or one per flight.
 
-    Work is skipped, never results: trajectories whose plane and arc stay farther from the
-    radar than its range are not examined, samples are examined in time blocks only until a
-    trajectory is first seen, and only samples within slant range go through the radar
-    module's horizon and sector tests.
+    Work is skipped, never results: flights that stay farther from the radar than its range
+    are not examined, samples are examined in time blocks only until a flight is first seen,
+    and only samples within slant range go through the radar module's horizon, elevation and
+    sector tests.
     """
+    t = tr.t
     n, n_k = t.shape
     first = np.full(n, np.inf)
     lo = np.broadcast_to(np.asarray(t_min, float), (n,))
@@ -415,38 +627,28 @@ def _detect(
         rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
     )
     limit2 = (max_slant * (1.0 + 1e-9)) ** 2
-    u_l = float(rg.unit @ launch_unit)
-    u_w = w @ rg.unit
-    # Lower bound of the radar-to-trajectory distance: out-of-plane offset, and in-plane
-    # distance to the rays at angles 0..ψ (the trajectory lies in that sector of its plane).
-    z = r1 * (w @ np.cross(rg.unit, launch_unit))
-    rho = r1 * np.hypot(u_l, u_w)
-    phi = np.arctan2(u_w, u_l)
-    outside = (phi < 0.0) | (phi > psi)
-    gap = np.where(outside, np.minimum(np.abs(phi), np.abs(phi - psi)), 0.0)
-    gap = np.minimum(gap, 2.0 * np.pi - np.abs(phi - psi))
-    in_plane = np.where(gap >= np.pi / 2.0, rho, rho * np.sin(np.minimum(gap, np.pi / 2.0)))
-    active = np.flatnonzero((z * z + in_plane * in_plane <= limit2) & (lo < hi))
+    u = rg.unit
+    active = np.flatnonzero(_near_rows(rg, launch_unit, tr, limit2) & (lo < hi))
     for k0 in range(0, n_k, _DETECT_BLOCK):
         if active.size == 0:
             break
         cols = slice(k0, min(n_k, k0 + _DETECT_BLOCK))
-        cc, ss, rr = c[active, cols], s[active, cols], r[active, cols]
-        dot = cc * u_l + ss * u_w[active][:, None]
+        xx, yy, zz, rr = (
+            tr.px[active, cols],
+            tr.py[active, cols],
+            tr.pz[active, cols],
+            tr.r[active, cols],
+        )
+        dot = xx * u[0] + yy * u[1] + zz * u[2]
         cand = np.flatnonzero((r1 * r1) + rr * rr - (2.0 * r1) * dot <= limit2)
         if cand.size == 0:
             continue
         ground_m, az = _polar(
-            rg,
-            launch_unit,
-            w[active[cand // cc.shape[1]]],
-            cc.ravel()[cand],
-            ss.ravel()[cand],
-            rr.ravel()[cand],
+            rg, xx.ravel()[cand], yy.ravel()[cand], zz.ravel()[cand], rr.ravel()[cand]
         )
-        vis = np.zeros(cc.shape, bool)
+        vis = np.zeros(xx.shape, bool)
         vis.ravel()[cand] = radar_mod._visible_from_polar(
-            rg.spec, az, ground_m, alt[active, cols].ravel()[cand], ra
+            rg.spec, az, ground_m, tr.alt[active, cols].ravel()[cand], ra
         )
         if bounded:
             tt = t[active, cols]
@@ -461,40 +663,35 @@ def _detect(
 
 def _engage_chunk(
     idx: NDArray[np.int64],
-    rng_m: NDArray[np.float64],
-    w_all: NDArray[np.float64],
+    tr: _Tracks,
     launch_unit: NDArray[np.float64],
     radars: Sequence[_RadarGeom],
     n_cue: int,
     n_warn: int,
     own_index: Sequence[int | None],
     sites: Sequence[InterceptorSite],
-    threat: ThreatSpec,
     a: EngagementAssumptions,
     out: dict[str, NDArray[np.float64]],
 ) -> None:
-    """One chunk of targets: write its rows of ``out`` (chunks are independent)."""
-    prof = profiles(rng_m[idx], threat.profile, time_step_s=a.time_step_s)
-    t, alt, c, s = prof.time_s, prof.alt_m, prof.x_m, prof.y_m
-    r = EARTH_RADIUS_M + alt
-    w = w_all[idx]
-    out["flight_time_s"][idx] = prof.flight_time_s
+    """One chunk of targets (rows of ``tr``): write its rows of ``out`` (chunks are independent)."""
+    t, alt, r = tr.t, tr.alt, tr.r
+    out["flight_time_s"][idx] = tr.flight_time_s
     det = np.full((len(radars), idx.size), np.inf)
-    psi = rng_m[idx] / EARTH_RADIUS_M
-    geo = (launch_unit, psi, w, c, s, r, alt, t, a.radar)
     n_fc = len(radars) - n_warn
     # Early-warning radars search on their own; their first detection is the warning.
     for j in range(n_fc, len(radars)):
-        det[j] = _detect(radars[j], *geo)
+        det[j] = _detect(radars[j], launch_unit, tr, a.radar)
     warn = det[n_fc:].min(axis=0) if n_warn else np.full(idx.size, np.inf)
     cue_start = _cue_start(warn, a)
     for j in range(n_fc):
         rg = radars[j]
         if not np.isfinite(cue_start).any():
-            det[j] = _detect(rg, *geo)
+            det[j] = _detect(rg, launch_unit, tr, a.radar)
         else:
-            before = _detect(rg, *geo, t_max=cue_start)
-            after = _detect(_cued(rg, a.cued_range_factor), *geo, t_min=cue_start)
+            before = _detect(rg, launch_unit, tr, a.radar, t_max=cue_start)
+            after = _detect(
+                _cued(rg, a.cued_range_factor), launch_unit, tr, a.radar, t_min=cue_start
+            )
             det[j] = np.minimum(before, after)
     out["radar_detection_s"][:, idx] = det
     out["warning_time_s"][idx] = warn
@@ -514,11 +711,9 @@ def _engage_chunk(
             cue_key = oi
         out["launch_time_s"][k, idx] = t_launch
         if site.flyout is not None:
-            feasible = _flyout_feasible(site, t - t_launch[:, None], alt, c, s, r, w, launch_unit)
+            feasible = _flyout_feasible(site, t - t_launch[:, None], tr)
             if not a.engage_on_remote:
-                feasible = _own_radar_sees(
-                    radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a, cued_rows
-                )
+                feasible = _own_radar_sees(radars, own_index[k], feasible, tr, a, cued_rows)
             out["first_intercept_s"][k, idx] = _first_time(feasible, t)
             out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
             continue
@@ -539,17 +734,11 @@ def _engage_chunk(
             cache[key] = np.where(ok, d * d - r2, -np.inf)
         rs = EARTH_RADIUS_M + site.height_m
         su = unit_vectors(site.lon_deg, site.lat_deg)
-        # |S − P|² − r² = rs² − 2·rs·(c·(Ŝ·L) + s·(Ŝ·W)): feasible when reach² ≥ |S − P|².
-        rhs = (
-            (rs * rs)
-            - (2.0 * rs * float(su @ launch_unit)) * c
-            - s * ((2.0 * rs) * (w @ su))[:, None]
-        )
+        # |S − P|² − r² = rs² − 2·rs·(P·Ŝ): feasible when reach² ≥ |S − P|².
+        rhs = (rs * rs) - (2.0 * rs) * tr.dot(su)
         feasible = cache[key] >= rhs
         if not a.engage_on_remote:
-            feasible = _own_radar_sees(
-                radars, own_index[k], feasible, c, s, r, alt, w, launch_unit, a, cued_rows
-            )
+            feasible = _own_radar_sees(radars, own_index[k], feasible, tr, a, cued_rows)
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
 
@@ -583,12 +772,7 @@ def _own_radar_sees(
     radars: Sequence[_RadarGeom],
     own: int | None,
     feasible: NDArray[np.bool_],
-    c: NDArray[np.float64],
-    s: NDArray[np.float64],
-    r: NDArray[np.float64],
-    alt: NDArray[np.float64],
-    w: NDArray[np.float64],
-    launch_unit: NDArray[np.float64],
+    tr: _Tracks,
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
 ) -> NDArray[np.bool_]:
@@ -606,15 +790,10 @@ def _own_radar_sees(
         if cand.size == 0:
             continue
         ground, az = _polar(
-            rg,
-            launch_unit,
-            w[cand // feasible.shape[1]],
-            c.ravel()[cand],
-            s.ravel()[cand],
-            r.ravel()[cand],
+            rg, tr.px.ravel()[cand], tr.py.ravel()[cand], tr.pz.ravel()[cand], tr.r.ravel()[cand]
         )
         out.ravel()[cand] = radar_mod._visible_from_polar(
-            rg.spec, az, ground, alt.ravel()[cand], a.radar
+            rg.spec, az, ground, tr.alt.ravel()[cand], a.radar
         )
     return out
 
@@ -627,14 +806,7 @@ def _flyout_reach_limit_m(site: InterceptorSite, table: FlyoutTable) -> float:
 
 
 def _flyout_feasible(
-    site: InterceptorSite,
-    tau: NDArray[np.float64],
-    alt: NDArray[np.float64],
-    c: NDArray[np.float64],
-    s: NDArray[np.float64],
-    r: NDArray[np.float64],
-    w: NDArray[np.float64],
-    launch_unit: NDArray[np.float64],
+    site: InterceptorSite, tau: NDArray[np.float64], tr: _Tracks
 ) -> NDArray[np.bool_]:
     """Samples a point-mass interceptor from ``site`` can be at by their time (``tau`` after launch).
 
@@ -645,7 +817,8 @@ def _flyout_feasible(
     table = flyout_table(site.flyout)
     su = unit_vectors(site.lon_deg, site.lat_deg)
     # P·Ŝ = r·cos(ground angle between site and the sample's subpoint).
-    dot = c * float(su @ launch_unit) + s * (w @ su)[:, None]
+    dot = tr.dot(su)
+    r, alt = tr.r, tr.alt
     cos_limit = math.cos(min(_flyout_reach_limit_m(site, table) / EARTH_RADIUS_M, math.pi))
     with np.errstate(invalid="ignore"):
         ok = (tau > 0.0) & (alt >= site.min_alt_m) & (dot >= r * cos_limit)
@@ -663,8 +836,9 @@ def _flyout_feasible(
 
 
 def _engage_point(
-    launch_unit: NDArray[np.float64],
-    target_unit: NDArray[np.float64],
+    launch_lonlat: tuple[float, float],
+    target_lon: NDArray[np.float64],
+    target_lat: NDArray[np.float64],
     radars: Sequence[_RadarGeom],
     n_cue: int,
     n_warn: int,
@@ -676,10 +850,10 @@ def _engage_point(
     workers: int,
 ) -> dict[str, NDArray[np.float64]]:
     """All targets against one launch point (vectorised over targets × samples, in chunks)."""
-    n, n_s, n_r = target_unit.shape[0], len(sites), len(radars)
-    psi, w_all = _plane_basis(launch_unit, target_unit)
-    rng_m = psi * EARTH_RADIUS_M
-    reach = (rng_m >= threat.min_range_m) & (rng_m <= threat.max_range_m)
+    n, n_s, n_r = target_lon.size, len(sites), len(radars)
+    order, blocks = threat_tracks(launch_lonlat, target_lon, target_lat, threat, a.time_step_s)
+    reach = np.zeros(n, bool)
+    reach[order] = True
     out = {
         "reachable": reach,
         "flight_time_s": np.full(n, np.nan),
@@ -690,14 +864,20 @@ def _engage_point(
         "first_intercept_s": np.full((n_s, n), np.nan),
         "last_intercept_s": np.full((n_s, n), np.nan),
     }
-    # Sorting by range keeps trajectories of similar length (sample count) in one chunk.
-    idx_all = np.flatnonzero(reach)
-    idx_all = idx_all[np.argsort(rng_m[idx_all], kind="stable")]
-    chunks = [idx_all[i : i + chunk_size] for i in range(0, idx_all.size, chunk_size)]
+    launch_unit = unit_vectors(*launch_lonlat)
+    # Targets are sorted by range, so a chunk holds flights of similar length (sample count).
+    chunks = [
+        (
+            order[b * _FLY_BLOCK + i : b * _FLY_BLOCK + min(i + chunk_size, tr.t.shape[0])],
+            tr.rows(slice(i, min(i + chunk_size, tr.t.shape[0]))),
+        )
+        for b, tr in enumerate(blocks)
+        for i in range(0, tr.t.shape[0], chunk_size)
+    ]
 
-    def run(idx: NDArray[np.int64]) -> None:
+    def run(item: tuple[NDArray[np.int64], _Tracks]) -> None:
         _engage_chunk(
-            idx, rng_m, w_all, launch_unit, radars, n_cue, n_warn, own_index, sites, threat, a, out
+            item[0], item[1], launch_unit, radars, n_cue, n_warn, own_index, sites, a, out
         )
 
     if workers > 1 and len(chunks) > 1:
@@ -705,8 +885,8 @@ def _engage_point(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(run, chunks))
     else:
-        for idx in chunks:
-            run(idx)
+        for item in chunks:
+            run(item)
     return out
 
 
@@ -863,11 +1043,11 @@ def engage(
         warning_radars,
     )
     geoms = [_radar_geom(r) for r in all_radars]
-    targets = unit_vectors(tlon, tlat)
     per_point = [
         _engage_point(
-            unit_vectors(lo, la),
-            targets,
+            (float(lo), float(la)),
+            tlon,
+            tlat,
             geoms,
             len(radars),
             len(warning_radars),
@@ -881,6 +1061,11 @@ def engage(
         for lo, la in zip(llon, llat, strict=True)
     ]
     return _combine(per_point, tlon, tlat, sites, assumptions)
+
+
+def _dot3(p: tuple[float, float, float], u: NDArray[np.float64]) -> float:
+    """P·u for one sample, in the engine's order of operations."""
+    return p[0] * float(u[0]) + p[1] * float(u[1]) + p[2] * float(u[2])
 
 
 def _visible_scalar(
@@ -901,7 +1086,8 @@ def _visible_scalar(
     h1 = re + max(spec.height_m, 0.0)
     h2 = re + max(alt_m, 0.0)
     dip = -math.acos(re / h1)
-    elev = dip if ra.min_elevation_deg is None else max(math.radians(ra.min_elevation_deg), dip)
+    mask = radar_mod.elevation_mask_deg(spec, ra)
+    elev = dip if mask is None else max(math.radians(mask), dip)
     horizon = (
         max(math.pi / 2.0 - elev - math.asin(min(max(h1 * math.cos(elev) / h2, -1.0), 1.0)), 0.0)
         * re
@@ -946,7 +1132,6 @@ def engage_reference(
     n, n_s, n_r = tlon.size, len(sites), len(geoms)
     per_point = []
     for lo, la in zip(llon, llat, strict=True):
-        lu = unit_vectors(lo, la)
         out = {
             "reachable": np.zeros(n, bool),
             "flight_time_s": np.full(n, np.nan),
@@ -957,23 +1142,28 @@ def engage_reference(
             "first_intercept_s": np.full((n_s, n), np.nan),
             "last_intercept_s": np.full((n_s, n), np.nan),
         }
+        # The threat's samples are the engine's input (built once by threat_tracks, checked
+        # against solve_ivp in the tests); everything after them is recomputed here.
+        tr_order, tr_blocks = threat_tracks(
+            (float(lo), float(la)), tlon, tlat, threat, a.time_step_s
+        )
+        where = {int(t): divmod(j, _FLY_BLOCK) for j, t in enumerate(tr_order)}
         for i in range(n):
-            tu = unit_vectors(tlon[i], tlat[i])
-            psi_arr, w_arr = _plane_basis(lu, tu[None, :])
-            rng_m = float(psi_arr[0]) * EARTH_RADIUS_M
-            if not threat.min_range_m <= rng_m <= threat.max_range_m:
+            if i not in where:
                 continue
             out["reachable"][i] = True
-            w = w_arr[0]
-            prof = profiles(np.array([rng_m]), threat.profile, time_step_s=a.time_step_s)
-            out["flight_time_s"][i] = prof.flight_time_s[0]
+            b, row = where[i]
+            tr = tr_blocks[b]
+            out["flight_time_s"][i] = tr.flight_time_s[row]
+            k_end = int(np.argmax(tr.t[row] >= tr.flight_time_s[row])) + 1
             points = [
-                (tk, hk, EARTH_RADIUS_M + hk, ck, sk)
-                for tk, hk, ck, sk in zip(
-                    prof.time_s[0].tolist(),
-                    prof.alt_m[0].tolist(),
-                    prof.x_m[0].tolist(),
-                    prof.y_m[0].tolist(),
+                (tk, hk, EARTH_RADIUS_M + hk, (xk, yk, zk))
+                for tk, hk, xk, yk, zk in zip(
+                    tr.t[row, :k_end].tolist(),
+                    tr.alt[row, :k_end].tolist(),
+                    tr.px[row, :k_end].tolist(),
+                    tr.py[row, :k_end].tolist(),
+                    tr.pz[row, :k_end].tolist(),
                     strict=True,
                 )
             ]
@@ -989,24 +1179,21 @@ def engage_reference(
                 else:
                     cue_at = math.inf
                 rg0 = geoms[j]
-                rl, rw = float(rg0.unit @ lu), float(rg0.unit @ w)
-                el, ew = float(rg0.east @ lu), float(rg0.east @ w)
-                nl, nw = float(rg0.north @ lu), float(rg0.north @ w)
                 first = math.inf
                 r1 = EARTH_RADIUS_M + rg0.spec.height_m
-                for tk, hk, rk, ck, sk in points:
+                for tk, hk, rk, pk in points:
                     cued = tk >= cue_at
                     rg = _cued(rg0, a.cued_range_factor) if cued else rg0
                     max_slant = radar_mod.scaled_range_m(
                         rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2
                     )
-                    dot = ck * rl + sk * rw
+                    dot = _dot3(pk, rg0.unit)
                     if r1 * r1 + rk * rk - 2.0 * r1 * dot > (max_slant * (1.0 + 1e-9)) ** 2:
                         continue
                     cos_g = min(max(dot / rk, -1.0), 1.0)
                     ground = math.acos(cos_g) * EARTH_RADIUS_M
                     az = (
-                        math.degrees(math.atan2(ck * el + sk * ew, ck * nl + sk * nw))
+                        math.degrees(math.atan2(_dot3(pk, rg0.east), _dot3(pk, rg0.north)))
                         if rg.sector
                         else 0.0
                     )
@@ -1031,12 +1218,9 @@ def engage_reference(
 
             def own_sees(
                 k: int,
-                ck: float,
-                sk: float,
+                pk: tuple[float, float, float],
                 rk: float,
                 hk: float,
-                lu: NDArray[np.float64] = lu,
-                w: NDArray[np.float64] = w,
                 row_cued: bool = row_cued,
             ) -> bool:
                 if a.engage_on_remote:
@@ -1045,15 +1229,10 @@ def engage_reference(
                 if oi is None:
                     return False
                 rg = _cued(geoms[oi], a.cued_range_factor) if row_cued else geoms[oi]
-                dot = ck * float(rg.unit @ lu) + sk * float(rg.unit @ w)
+                dot = _dot3(pk, rg.unit)
                 ground = math.acos(min(max(dot / rk, -1.0), 1.0)) * EARTH_RADIUS_M
                 az = (
-                    math.degrees(
-                        math.atan2(
-                            ck * float(rg.east @ lu) + sk * float(rg.east @ w),
-                            ck * float(rg.north @ lu) + sk * float(rg.north @ w),
-                        )
-                    )
+                    math.degrees(math.atan2(_dot3(pk, rg.east), _dot3(pk, rg.north)))
                     if rg.sector
                     else 0.0
                 )
@@ -1068,27 +1247,27 @@ def engage_reference(
                 out["launch_time_s"][k, i] = t_launch
                 su = unit_vectors(site.lon_deg, site.lat_deg)
                 rs = EARTH_RADIUS_M + site.height_m
-                sl, sw = float(su @ lu), float(su @ w)
                 feasible = []
                 table = None if site.flyout is None else flyout_table(site.flyout)
-                for tk, hk, rk, ck, sk in points:
+                for tk, hk, rk, pk in points:
+                    sdot = _dot3(pk, su)
                     tau = tk - t_launch
                     if table is not None:
                         if not (tau > 0.0 and site.min_alt_m <= hk <= site.top_alt_m):
                             continue
-                        ground = math.acos(min(max((ck * sl + sk * sw) / rk, -1.0), 1.0))
+                        ground = math.acos(min(max(sdot / rk, -1.0), 1.0))
                         ground *= EARTH_RADIUS_M
                         if site.max_reach_m is not None and ground > site.max_reach_m:
                             continue
                         when = float(earliest_time_s(table, ground, hk))
-                        if when <= tau and own_sees(k, ck, sk, rk, hk):
+                        if when <= tau and own_sees(k, pk, rk, hk):
                             feasible.append(tk)
                         continue
                     if not (tau > 0.0 and site.min_alt_m <= hk <= site.top_alt_m):
                         continue
                     d = float(site.reach_m(tau))
-                    rhs = rs * rs - (2.0 * rs * sl) * ck - (2.0 * rs) * sk * sw
-                    if d * d - rk * rk >= rhs and own_sees(k, ck, sk, rk, hk):
+                    rhs = rs * rs - (2.0 * rs) * sdot
+                    if d * d - rk * rk >= rhs and own_sees(k, pk, rk, hk):
                         feasible.append(tk)
                 if feasible:
                     out["first_intercept_s"][k, i] = feasible[0]

@@ -57,6 +57,9 @@ class RadarSpec:
         Azimuth the array faces, degrees clockwise from north; ``None`` for 360-degree radars.
     fov_deg
         Full azimuth field of view, degrees, in (0, 360].
+    min_elevation_deg
+        This radar type's lowest usable elevation, degrees (-5 to 30), or ``None``: no mask of
+        its own. An explicit :attr:`RadarAssumptions.min_elevation_deg` overrides it.
     """
 
     lon_deg: float
@@ -66,6 +69,7 @@ class RadarSpec:
     reference_rcs_m2: float = 1.0
     boresight_deg: float | None = None
     fov_deg: float = 360.0
+    min_elevation_deg: float | None = None
 
     def __post_init__(self) -> None:
         checks = {
@@ -86,6 +90,13 @@ class RadarSpec:
             self.boresight_deg is None or not math.isfinite(self.boresight_deg)
         ):
             raise ValueError("RadarSpec.boresight_deg is required when fov_deg < 360")
+        if self.min_elevation_deg is not None and not (
+            math.isfinite(self.min_elevation_deg) and -5.0 <= self.min_elevation_deg <= 30.0
+        ):
+            raise ValueError(
+                f"RadarSpec.min_elevation_deg={self.min_elevation_deg!r} is outside the allowed "
+                "range -5..30"
+            )
 
 
 @dataclass(frozen=True)
@@ -99,9 +110,10 @@ class RadarAssumptions:
     k_factor
         Effective-Earth-radius factor: 4/3 for standard refraction, 1 for pure geometry.
     min_elevation_deg
-        Lowest elevation the radar can use, degrees (-5 to 30); ``None`` (default) means no
-        mask: line of sight down to the geometric horizon, as in the fact-sheet formula
-        d ≈ 4.12·(√h_r + √h_t).
+        Lowest elevation every radar can use, degrees (-5 to 30), overriding each radar type's
+        own mask (:attr:`RadarSpec.min_elevation_deg`); ``None`` (default): each radar's own
+        mask, and where it has none, line of sight down to the geometric horizon, as in the
+        fact-sheet formula d ≈ 4.12·(√h_r + √h_t).
     """
 
     target_rcs_m2: float = 1.0
@@ -121,6 +133,13 @@ class RadarAssumptions:
             raise ValueError(
                 f"min_elevation_deg={self.min_elevation_deg!r} is outside the allowed range -5..30"
             )
+
+
+def elevation_mask_deg(radar: RadarSpec, assumptions: RadarAssumptions) -> float | None:
+    """The elevation mask in force for ``radar``: the explicit override, else the radar's own."""
+    if assumptions.min_elevation_deg is not None:
+        return assumptions.min_elevation_deg
+    return radar.min_elevation_deg
 
 
 def scaled_range_m(range_m: float, reference_rcs_m2: float, target_rcs_m2: float) -> float:
@@ -181,7 +200,7 @@ def footprint_radius_m(
             radar.height_m,
             target_alt_m,
             k_factor=assumptions.k_factor,
-            min_elevation_deg=assumptions.min_elevation_deg,
+            min_elevation_deg=elevation_mask_deg(radar, assumptions),
         )
     )
     return (by_range, "sensitivity") if by_range <= by_horizon else (by_horizon, "horizon")
@@ -246,7 +265,7 @@ def _visible_from_polar(
         radar.height_m,
         alt_m,
         k_factor=assumptions.k_factor,
-        min_elevation_deg=assumptions.min_elevation_deg,
+        min_elevation_deg=elevation_mask_deg(radar, assumptions),
     ) * (1.0 + 1e-12)
     if radar.fov_deg >= 360.0 or radar.boresight_deg is None:
         in_sector = np.ones_like(in_range)

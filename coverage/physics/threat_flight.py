@@ -112,12 +112,21 @@ class BoostProgramme:
     pitch_exponent
         Exponent p of the pitch programme φ(t) = φ_b·s^p (0.25 to 4): 1 pitches over at a
         constant rate, larger values stay steep longer and burn out higher.
+    min_thrust_to_weight
+        Thrust-termination rule (1.05 to 5), or ``None``: no rule. A shot whose full-length
+        burn would need a lift-off thrust-to-weight ratio below this value (a short shot on a
+        long-burning motor) flies a motor of exactly this lift-off thrust-to-weight, burning at
+        the class's mass flow, and cuts the thrust off early, at the time t_c at which it has
+        the velocity the coast needs (liquid engines shut down; solid motors vent or open
+        thrust-termination ports). The pitch programme is then spread over [t_v, t_c]. Without
+        the rule such a shot is refused (it would need thrust below weight).
     """
 
     burn_time_s: float
     vertical_rise_s: float = 10.0
     burned_fraction: float = 0.85
     pitch_exponent: float = 1.0
+    min_thrust_to_weight: float | None = None
 
     def __post_init__(self) -> None:
         _check("BoostProgramme.burn_time_s", self.burn_time_s, 10.0, 600.0, " s")
@@ -130,6 +139,8 @@ class BoostProgramme:
         )
         _check("BoostProgramme.burned_fraction", self.burned_fraction, 0.0, 0.95)
         _check("BoostProgramme.pitch_exponent", self.pitch_exponent, 0.25, 4.0)
+        if self.min_thrust_to_weight is not None:
+            _check("BoostProgramme.min_thrust_to_weight", self.min_thrust_to_weight, 1.05, 5.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -309,13 +320,26 @@ def _coast(
 # --------------------------------------------------------------------------- boost (RK4)
 
 
-def _boost_grid(boost: BoostProgramme) -> NDArray[np.float64]:
-    """RK4 node times: steps of at most ``_BOOST_STEP_S`` with a node at the end of the rise."""
+def _boost_steps(boost: BoostProgramme) -> tuple[int, int]:
+    """RK4 step counts of the vertical rise and of the pitch-over (the programme's, not a shot's).
+
+    Steps are at most ``_BOOST_STEP_S`` long over the full burn; a shot that cuts its thrust
+    early takes the same number of shorter steps, so the sampling of a shot never depends on
+    the other shots of a batch.
+    """
     tv, tb = boost.vertical_rise_s, boost.burn_time_s
     n1 = math.ceil(tv / _BOOST_STEP_S) if tv > 0 else 0
-    n2 = math.ceil((tb - tv) / _BOOST_STEP_S)
+    return n1, math.ceil((tb - tv) / _BOOST_STEP_S)
+
+
+def _node_times(boost: BoostProgramme, t_cut: NDArray[np.float64]) -> NDArray[np.float64]:
+    """RK4 node times ``(n, n_nodes)`` of each shot (thrust cut off at ``t_cut``)."""
+    n1, n2 = _boost_steps(boost)
+    tv = boost.vertical_rise_s
     first = np.linspace(0.0, tv, n1 + 1) if n1 else np.zeros(1)
-    return np.concatenate([first, np.linspace(tv, tb, n2 + 1)[1:]])
+    frac = np.arange(1, n2 + 1) / n2
+    pitch = tv + (t_cut[:, None] - tv) * frac[None, :]
+    return np.concatenate([np.broadcast_to(first, (t_cut.size, first.size)), pitch], axis=1)
 
 
 def _integrate_boost(
@@ -326,29 +350,37 @@ def _integrate_boost(
     phi_b: NDArray[np.float64],
     p: NDArray[np.float64],
     normal: NDArray[np.float64],
-    grid: NDArray[np.float64],
+    t_cut: NDArray[np.float64],
     *,
     keep: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]:
-    """RK4 over the node times; returns burnout position, velocity and (optionally) all nodes.
+    """RK4 to thrust cut-off; returns burnout position, velocity and (optionally) all nodes.
 
     Components are kept as separate 1-D arrays: the batch is long and the vectors short, so
-    this avoids the overhead of ``(n, 3)`` reductions in the inner loop.
+    this avoids the overhead of ``(n, 3)`` reductions in the inner loop. ``t_cut`` is each
+    shot's cut-off time (the burn time, or earlier under the thrust-termination rule); the
+    pitch-over takes the same number of steps for every shot, each of its own length.
     """
     nx, ny, nz = normal[:, 0], normal[:, 1], normal[:, 2]
     tv, tb, f = boost.vertical_rise_s, boost.burn_time_s, boost.burned_fraction
+    n1, n2 = _boost_steps(boost)
 
     def accel(
-        t: float, x: NDArray[np.float64], y: NDArray[np.float64], z: NDArray[np.float64]
+        t: float | NDArray[np.float64],
+        s: float | None,
+        x: NDArray[np.float64],
+        y: NDArray[np.float64],
+        z: NDArray[np.float64],
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         inv_r = 1.0 / np.sqrt(x * x + y * y + z * z)
         ux, uy, uz = x * inv_r, y * inv_r, z * inv_r
         g = -MU_EARTH_M3PS2 * inv_r * inv_r
+        # Constant mass flow of the class's motor: the full burn uses the fraction f.
         mag = a0 * (1.0 / (1.0 - f * t / tb))
-        if t <= tv:
+        if s is None:
             up = mag + g
             return up * ux, up * uy, up * uz
-        phi = phi_b * ((t - tv) / (tb - tv)) ** p
+        phi = phi_b * s**p
         # Horizontal direction of the thrust plane: n × up, normalised.
         hx, hy, hz = ny * uz - nz * uy, nz * ux - nx * uz, nx * uy - ny * ux
         inv_h = 1.0 / np.sqrt(hx * hx + hy * hy + hz * hz)
@@ -358,15 +390,24 @@ def _integrate_boost(
     x, y, z = (np.array(r0[:, k]) for k in range(3))
     vx, vy, vz = (np.array(v0[:, k]) for k in range(3))
     nodes = [np.stack([x, y, z], axis=-1)] if keep else None
-    for t0, t1 in zip(grid[:-1], grid[1:], strict=True):
-        h = t1 - t0
+    # (start time, step, start and end of the pitch fraction s, or None in the vertical rise)
+    h1 = tv / n1 if n1 else 0.0
+    h2 = (t_cut - tv) / n2
+    plan: list[tuple[float | NDArray[np.float64], float | NDArray[np.float64], float | None]] = [
+        (k * h1, h1, None) for k in range(n1)
+    ]
+    plan += [(tv + k * h2, h2, k / n2) for k in range(n2)]
+    for t0, h, s0 in plan:
         th = t0 + 0.5 * h
-        a1 = accel(t0, x, y, z)
-        a2 = accel(th, x + 0.5 * h * vx, y + 0.5 * h * vy, z + 0.5 * h * vz)
+        t1 = t0 + h
+        sh = None if s0 is None else s0 + 0.5 / n2
+        s1 = None if s0 is None else s0 + 1.0 / n2
+        a1 = accel(t0, s0, x, y, z)
+        a2 = accel(th, sh, x + 0.5 * h * vx, y + 0.5 * h * vy, z + 0.5 * h * vz)
         v2x, v2y, v2z = vx + 0.5 * h * a1[0], vy + 0.5 * h * a1[1], vz + 0.5 * h * a1[2]
-        a3 = accel(th, x + 0.5 * h * v2x, y + 0.5 * h * v2y, z + 0.5 * h * v2z)
+        a3 = accel(th, sh, x + 0.5 * h * v2x, y + 0.5 * h * v2y, z + 0.5 * h * v2z)
         v3x, v3y, v3z = vx + 0.5 * h * a2[0], vy + 0.5 * h * a2[1], vz + 0.5 * h * a2[2]
-        a4 = accel(t1, x + h * v3x, y + h * v3y, z + h * v3z)
+        a4 = accel(t1, s1, x + h * v3x, y + h * v3y, z + h * v3z)
         v4x, v4y, v4z = vx + h * a3[0], vy + h * a3[1], vz + h * a3[2]
         x = x + h / 6.0 * (vx + 2.0 * v2x + 2.0 * v3x + v4x)
         y = y + h / 6.0 * (vy + 2.0 * v2y + 2.0 * v3y + v4y)
@@ -387,6 +428,14 @@ def _plane_normal(up0: NDArray[np.float64], psi: NDArray[np.float64]) -> NDArray
     return np.cross(up0, aim)
 
 
+def _growth(boost: BoostProgramme, t_cut: NDArray[np.float64]) -> NDArray[np.float64]:
+    """∫₀^t_c dt/(1 − f·t/t_b) divided by t_c: mean thrust acceleration over a0."""
+    f, tb = boost.burned_fraction, boost.burn_time_s
+    if f == 0.0:
+        return np.ones_like(t_cut)
+    return -np.log1p(-f * t_cut / tb) * tb / (f * t_cut)
+
+
 def _solve_boost(
     r0: NDArray[np.float64],
     target_unit: NDArray[np.float64],
@@ -395,34 +444,141 @@ def _solve_boost(
     omega: float,
     shape: Shape,
     angle_offset_deg: float,
-) -> tuple[NDArray[np.float64], _Coast]:
-    """Newton on (ln a0, φ_b, ψ) per flight so the burnout velocity is what the coast needs.
+) -> tuple[NDArray[np.float64], NDArray[np.float64], _Coast]:
+    """Solve each shot's boost programme so its burnout velocity is what the coast needs.
 
-    Returns the programme ``(n, 4)`` as a0 (m/s²), φ_b (rad), p, ψ (rad) and the coast arcs.
+    Returns the programme ``(n, 4)`` as a0 (m/s²), φ_b (rad), p, ψ (rad), the thrust cut-off
+    times ``(n,)`` and the coast arcs. A shot flies the full burn with a0 solved, or, under
+    the thrust-termination rule (:attr:`BoostProgramme.min_thrust_to_weight`) when the full
+    burn would need less lift-off thrust than that, a0 at the rule's value and the cut-off
+    time solved. The rule is applied by outcome: a full-burn solution below the minimum is
+    solved again with a cut-off, a cut-off past the burn time again with the full burn.
+    """
+    n = r0.shape[0]
+    tb = boost.burn_time_s
+    g0 = MU_EARTH_M3PS2 / EARTH_RADIUS_M**2
+    a_min = None if boost.min_thrust_to_weight is None else boost.min_thrust_to_weight * g0
+    guess = _coast(
+        r0, np.zeros(n), target_unit, omega=omega, shape=shape, angle_offset_deg=angle_offset_deg
+    )
+    v_rel = np.linalg.norm(guess.velocity - _surface_velocity(r0, omega), axis=-1)
+    a0_guess = (v_rel + 0.5 * 9.8 * tb) / (tb * _growth(boost, np.full(n, tb)))
+    cut = np.zeros(n, bool) if a_min is None else a0_guess < a_min
+    programme = np.full((n, 4), np.nan)
+    t_cut = np.full(n, tb)
+    coast: _Coast | None = None
+    todo = np.arange(n)
+    for _ in range(4):
+        prog, tc, part = _solve_boost_rows(
+            r0[todo],
+            target_unit[todo],
+            boost,
+            cut[todo],
+            a_min,
+            omega=omega,
+            shape=shape,
+            angle_offset_deg=angle_offset_deg,
+        )
+        programme[todo], t_cut[todo] = prog, tc
+        coast = part if coast is None or todo.size == n else _merge_coast(coast, part, todo)
+        if a_min is None:
+            break
+        flip = np.zeros(n, bool)
+        flip[todo] = np.where(cut[todo], tc > tb, prog[:, 0] < a_min * (1.0 - 1e-9))
+        if not flip.any():
+            break
+        cut ^= flip
+        todo = np.flatnonzero(flip)
+    else:
+        raise ValueError(
+            f"the thrust-termination rule (lift-off thrust-to-weight ≥ "
+            f"{boost.min_thrust_to_weight:g}) found no consistent programme for "
+            f"{todo.size} of {n} shots"
+        )
+    assert coast is not None
+    return programme, np.where(cut, t_cut, tb), coast
+
+
+def _merge_coast(base: _Coast, part: _Coast, rows: NDArray[np.int64]) -> _Coast:
+    """``base`` with the arcs of ``rows`` replaced by ``part``."""
+
+    def put(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.array(a, copy=True)
+        out[rows] = b
+        return out
+
+    ell = _Ellipse(**{k: put(getattr(base.ell, k), getattr(part.ell, k)) for k in _ELL_FIELDS})
+    return _Coast(
+        velocity=put(base.velocity, part.velocity),
+        psi=put(base.psi, part.psi),
+        nu=put(base.nu, part.nu),
+        gamma=put(base.gamma, part.gamma),
+        ell=ell,
+        plane_w=put(base.plane_w, part.plane_w),
+        coast_time_s=put(base.coast_time_s, part.coast_time_s),
+    )
+
+
+_ELL_FIELDS = (
+    "e",
+    "a_m",
+    "n_radps",
+    "f0",
+    "f1",
+    "e_anom0",
+    "m0",
+    "flight_time_s",
+    "apogee_radius_m",
+)
+
+
+def _solve_boost_rows(
+    r0: NDArray[np.float64],
+    target_unit: NDArray[np.float64],
+    boost: BoostProgramme,
+    cut: NDArray[np.bool_],
+    a_min: float | None,
+    *,
+    omega: float,
+    shape: Shape,
+    angle_offset_deg: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], _Coast]:
+    """Newton on (u, φ_b, ψ) per shot: u = ln a0 for a full burn, ln(t_c − t_v) for a cut-off.
+
     The Jacobian is taken by forward differences, all perturbed programmes integrated as one
     batch.
     """
     n = r0.shape[0]
     up0 = _unit(r0)
     v0 = _surface_velocity(r0, omega)
-    grid = _boost_grid(boost)
-    tb = boost.burn_time_s
+    tb, tv = boost.burn_time_s, boost.vertical_rise_s
     p = np.full(n, boost.pitch_exponent)
 
     # Start: the no-boost shot gives the azimuth of the aim point, the speed to supply and the
-    # flight-path angle; a0 adds a gravity loss of half of g·t_b to that speed.
+    # flight-path angle; a0 adds a gravity loss of half of g·t_b to that speed; a cut-off time
+    # is what a0 at the rule's minimum needs for the same.
     guess = _coast(
         r0, np.zeros(n), target_unit, omega=omega, shape=shape, angle_offset_deg=angle_offset_deg
     )
     east, north = _east_north(up0)
     v_rel = guess.velocity - v0
     psi = np.arctan2(np.sum(v_rel * east, -1), np.sum(v_rel * north, -1))
-    f = boost.burned_fraction
-    growth = -math.log1p(-f) / f if f > 0 else 1.0
-    a0 = (np.linalg.norm(v_rel, axis=-1) + 0.5 * 9.8 * tb) / (tb * growth)
-    x = np.stack([np.log(a0), 0.5 * math.pi - guess.gamma, psi], axis=-1)
+    speed = np.linalg.norm(v_rel, axis=-1)
+    a0 = (speed + 0.5 * 9.8 * tb) / (tb * _growth(boost, np.full(n, tb)))
+    u = np.log(a0)
+    if a_min is not None and cut.any():
+        t_c = np.clip(speed / max(a_min - 0.5 * 9.8, 1.0), tv + 1.0, tb)
+        u = np.where(cut, np.log(np.maximum(t_c - tv, 1.0)), u)
+    x = np.stack([u, 0.5 * math.pi - guess.gamma, psi], axis=-1)
     steps = np.array([1e-6, 1e-6, 1e-7])
     max_step = np.array([0.3, 0.3, 0.2])
+
+    def unpack(xx: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        m = xx.shape[0] // n
+        cc = np.tile(cut, m)
+        a = np.where(cc, a_min if a_min is not None else 0.0, np.exp(np.where(cc, 0.0, xx[:, 0])))
+        t_c = np.where(cc, tv + np.exp(np.where(cc, xx[:, 0], 0.0)), tb)
+        return a, t_c
 
     def residual(xx: NDArray[np.float64]) -> tuple[NDArray[np.float64], _Coast]:
         try:
@@ -437,17 +593,9 @@ def _solve_boost(
         m = xx.shape[0] // n
         r0m, v0m, tgt = np.tile(r0, (m, 1)), np.tile(v0, (m, 1)), np.tile(target_unit, (m, 1))
         normal = _plane_normal(_unit(r0m), xx[:, 2])
-        rb, vb, _ = _integrate_boost(
-            r0m, v0m, boost, np.exp(xx[:, 0]), xx[:, 1], np.tile(p, m), normal, grid
-        )
-        coast = _coast(
-            rb,
-            np.full(rb.shape[0], tb),
-            tgt,
-            omega=omega,
-            shape=shape,
-            angle_offset_deg=angle_offset_deg,
-        )
+        a, t_c = unpack(xx)
+        rb, vb, _ = _integrate_boost(r0m, v0m, boost, a, xx[:, 1], np.tile(p, m), normal, t_c)
+        coast = _coast(rb, t_c, tgt, omega=omega, shape=shape, angle_offset_deg=angle_offset_deg)
         return vb - coast.velocity, coast
 
     # Newton with a forward-difference Jacobian, refreshed only while the residual falls slowly
@@ -482,7 +630,8 @@ def _solve_boost(
             f"{_NEWTON_MAX_ITER} Newton steps)"
         )
     _, coast = residual(x)
-    return np.stack([np.exp(x[:, 0]), x[:, 1], p, x[:, 2]], axis=-1), coast
+    a, t_c = unpack(x)
+    return np.stack([a, x[:, 1], p, x[:, 2]], axis=-1), t_c, coast
 
 
 # --------------------------------------------------------------------------- batch flights
@@ -576,17 +725,16 @@ def fly(
         coast = _coast(
             r0, np.zeros(n), tu, omega=omega, shape=shape, angle_offset_deg=angle_offset_deg
         )
-        tb, rb = 0.0, r0
+        tb, rb = np.zeros(n), r0
         v_surface_b = v_surface
         programme = np.full((n, 4), np.nan)
         delta_v = np.zeros(n)
-        boost_t = np.zeros((0,))
+        boost_t = np.zeros((n, 0))
         boost_r = np.zeros((n, 0, 3))
     else:
-        programme, coast = _solve_boost(
+        programme, tb, coast = _solve_boost(
             r0, tu, boost, omega=omega, shape=shape, angle_offset_deg=angle_offset_deg
         )
-        grid = _boost_grid(boost)
         normal = _plane_normal(lu, programme[:, 3])
         rb, _, nodes = _integrate_boost(
             r0,
@@ -596,7 +744,7 @@ def fly(
             programme[:, 1],
             programme[:, 2],
             normal,
-            grid,
+            tb,
             keep=True,
         )
         assert nodes is not None
@@ -607,15 +755,16 @@ def fly(
                 f"a boost of burn_time_s={boost.burn_time_s:g} s would sink below the surface "
                 f"(thrust below weight) for {int(np.count_nonzero(bad))} of {n} shots, the "
                 f"shortest {float(ground_m[bad].min()) / 1000:,.0f} km long; such short ranges "
-                "need a shorter burn time (allowed: programmes that stay above the ground)"
+                "need a shorter burn time or the thrust-termination rule (allowed: programmes "
+                "that stay above the ground)"
             )
+        # Node spacing of the full burn (at most _BOOST_STEP_S): thinned to about time_step_s.
+        grid = _node_times(boost, np.array([boost.burn_time_s]))[0]
         stride = max(1, round(time_step_s / float(np.max(np.diff(grid)))))
         keep_idx = np.arange(0, grid.size - 1, stride)
-        boost_t, boost_r = grid[keep_idx], nodes[:, keep_idx]
-        tb = boost.burn_time_s
+        boost_t, boost_r = _node_times(boost, tb)[:, keep_idx], nodes[:, keep_idx]
         v_surface_b = _surface_velocity(rb, omega)
-        f = boost.burned_fraction
-        delta_v = programme[:, 0] * tb * (-math.log1p(-f) / f if f > 0 else 1.0)
+        delta_v = programme[:, 0] * tb * _growth(boost, tb)
 
     ell = coast.ell
     rb_norm = np.linalg.norm(rb, axis=-1)
@@ -637,7 +786,7 @@ def fly(
         np.cos(theta)[..., None] * lu_b[:, None, :]
         + np.sin(theta)[..., None] * coast.plane_w[:, None]
     )
-    time = np.concatenate([np.broadcast_to(boost_t, (n, boost_t.size)), tb + tau], axis=1)
+    time = np.concatenate([boost_t, tb[:, None] + tau], axis=1)
     pos = np.concatenate([boost_r, coast_r], axis=1)
     alt = np.maximum(np.linalg.norm(pos, axis=-1) - EARTH_RADIUS_M, 0.0)
     impact = pos[:, -1]
@@ -648,10 +797,10 @@ def fly(
         time_s=np.ascontiguousarray(time),
         inertial_m=np.ascontiguousarray(pos),
         alt_m=alt,
-        n_valid=n_ff + boost_t.size,
+        n_valid=n_ff + boost_t.shape[1],
         flight_time_s=flight_time,
         apogee_m=np.maximum(ell.apogee_radius_m, rb_norm) - EARTH_RADIUS_M,
-        burnout_time_s=np.full(n, tb),
+        burnout_time_s=np.asarray(tb, float),
         burnout_alt_m=rb_norm - EARTH_RADIUS_M,
         burnout_speed_mps=np.linalg.norm(v_b - v_surface_b, axis=-1),
         inertial_burnout_speed_mps=np.linalg.norm(v_b, axis=-1),

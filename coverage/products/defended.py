@@ -43,6 +43,7 @@ from coverage.scenario import (
     describe_cooperation,
     describe_detection,
     describe_flyout,
+    describe_threat_flight,
     resolve,
     threat_label,
 )
@@ -189,10 +190,12 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
     q, o = setup.query, setup.options
     case = parameters or f"{o.estimate} interceptor and radar parameters"
     return (
-        f"threat: {_threat_words(setup)} ({q.profile().describe()}) from "
+        f"threat: {_threat_words(setup)} ({_shape_words(q)}; "
+        f"{describe_threat_flight(setup.threat, q)}) from "
         f"{_launch_label_points(setup.launch_frame(), q.launch_area)}; "
         f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{case}; {describe_detection(q, o)}; "
+        f"{setup.mask_words}; "
         f"fly-out {describe_flyout(q)}; "
         f"{describe_cooperation(setup.warning_names, q)}; "
         f"{q.grid_km:g} km grid"
@@ -202,6 +205,11 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
             else ""
         )
     )
+
+
+def _shape_words(q: DefenceQuery) -> str:
+    """The coast shape (the engine's boost is described apart)."""
+    return q.profile().describe().split(", burnout at the surface")[0]
 
 
 def _threat_words(setup: Setup) -> str:

@@ -129,12 +129,16 @@ def _setup_uses(
             return query.cap_at_nominal_range
         if target.parameter == "ballistic_coefficient_kgpm2":
             return query.flyout_model == "point_mass"
+        if target.parameter == "min_elevation_deg":
+            return options.min_elevation_deg is None  # an explicit mask overrides every radar's
         return target.parameter in _PARAMETER_FIELDS
     if target.table == "detection.csv":
         if target.parameter == "rv_rcs_m2":
             return query.rv_rcs_m2 is None
         if target.parameter in ("cued_range_factor", "satellite_cue_s"):
             return cued
+        if target.parameter == "ew_min_elevation_deg":
+            return query.cooperation != "nato_alone" and options.min_elevation_deg is None
         return False
     if target.parameter == "delay_s":
         return True
@@ -274,6 +278,8 @@ def apply_draw(
             changes["range_m"] = by_param[(system_id, "range_km")] * 1000.0
         if (system_id, "azimuth_fov_deg") in by_param:
             changes["fov_deg"] = by_param[(system_id, "azimuth_fov_deg")]
+        if (system_id, "min_elevation_deg") in by_param:
+            changes["min_elevation_deg"] = by_param[(system_id, "min_elevation_deg")]
         return replace(spec, **changes) if changes else spec
 
     radars = tuple(
@@ -320,9 +326,14 @@ def apply_draw(
             a_changes["cue_time_s"] = other["satellite_cue_s"]
         if "cued_range_factor" in other:
             a_changes["cued_range_factor"] = other["cued_range_factor"]
+    warning_radars = setup.warning_radars
+    if "ew_min_elevation_deg" in other:
+        mask = other["ew_min_elevation_deg"]
+        warning_radars = tuple(replace(r, min_elevation_deg=mask) for r in warning_radars)
     return replace(
         setup,
         radars=radars,
+        warning_radars=warning_radars,
         sites=tuple(site(s) for s in setup.sites),
         assumptions=replace(a, **a_changes) if a_changes else a,  # type: ignore[arg-type]
     )

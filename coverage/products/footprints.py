@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
+from coverage.catalogue.analysis import detection_value
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.physics import radar as radar_mod
 from coverage.physics.geodesy import ring, sector
@@ -234,7 +235,12 @@ def early_warning_footprints(
     assumptions = radar_mod.RadarAssumptions()
     records = []
     for r in active.itertuples(index=False):
-        spec = early_warning_spec(r, estimate, height_m=radar_height_m)
+        spec = early_warning_spec(
+            r,
+            estimate,
+            height_m=radar_height_m,
+            min_elevation_deg=detection_value("ew_min_elevation_deg", estimate),
+        )
         radius_m, limit = radar_mod.footprint_radius_m(spec, target_alt_km * 1000.0, assumptions)
         records.append(
             {

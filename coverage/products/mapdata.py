@@ -35,6 +35,7 @@ from coverage.scenario import (
     describe_capabilities,
     describe_detection,
     describe_flyout,
+    describe_threat_options,
     launch_area_label,
     phase_status,
     threat_label,
@@ -232,9 +233,9 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
     """
     o = state.options
     mask = (
-        "line of sight to the horizon"
+        "each radar type's own elevation mask (data/parameters.csv, data/detection.csv)"
         if o.min_elevation_deg is None
-        else f"elevation mask {o.min_elevation_deg:g}°"
+        else f"elevation mask {o.min_elevation_deg:g}° for every radar"
     )
     parts = [
         f"{o.estimate} estimates",
@@ -254,7 +255,8 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
             f"{'launch on remote' if state.launch_on_remote else 'own radar only'}"
             f"{', shoot-look-shoot' if state.shoot_look_shoot else ''}"
             f"{_SHAPE_TEXT[state.shape]}; {describe_capabilities(q, o)}; "
-            f"{describe_detection(q, o)}; fly-out {describe_flyout(q)}"
+            f"{describe_detection(q, o)}; fly-out {describe_flyout(q)}; "
+            f"{describe_threat_options(q)}"
             f"{'; nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
     if state.sector in ("computed", "both"):

@@ -11,42 +11,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from coverage.catalogue.analysis import boost_values, load_threat_boost
+from coverage.catalogue.analysis import load_threat_boost
 from coverage.physics.ballistics import Shape, central_angle_rad
 from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.physics.threat_flight import (
     OMEGA_EARTH_RADPS,
-    BoostProgramme,
     earth_fixed_positions,
     fly,
 )
+from coverage.scenario import boost_programme, class_for_range_m, thrust_termination_words
 
 __all__ = ["boost_programme", "class_for_range_m", "trajectory_summary"]
-
-#: US DoD range classes (fact sheet §3.3): upper bound of each class, m.
-_CLASS_BOUNDS_M = (("SRBM", 1_000_000.0), ("MRBM", 3_000_000.0), ("IRBM", 5_500_000.0))
-
-
-def class_for_range_m(ground_range_m: float) -> str:
-    """US DoD class of a missile by ground range (fact sheet §3.3).
-
-    SRBM below 1,000 km, MRBM below 3,000 km, IRBM below 5,500 km, ICBM beyond.
-    """
-    for name, bound in _CLASS_BOUNDS_M:
-        if ground_range_m < bound:
-            return name
-    return "ICBM"
-
-
-def boost_programme(threat_class: str, estimate: str = "nominal") -> BoostProgramme:
-    """The boost programme of a missile class from ``data/threat_boost.csv``."""
-    v = boost_values(threat_class, estimate)
-    return BoostProgramme(
-        burn_time_s=v["burn_time_s"],
-        vertical_rise_s=v["vertical_rise_s"],
-        burned_fraction=v["burned_fraction"],
-        pitch_exponent=v["pitch_exponent"],
-    )
 
 
 def _boost_source(threat_class: str) -> str:
@@ -140,7 +115,8 @@ def trajectory_summary(
             f"[{_boost_source(cls)}]; point mass, thrust acceleration a0/(1 − {p.burned_fraction:g}"
             f"·t/t_b), vertical for {p.vertical_rise_s:g} s, then pitched from the vertical by "
             f"φ_b·s^{p.pitch_exponent:g}; a0, φ_b and the launch azimuth solved so the burnout "
-            "velocity hits the target; burnout altitude is an outcome"
+            "velocity hits the target; burnout altitude is an outcome; "
+            + thrust_termination_words(p)
         )
     shape_text = {
         "minimum_energy": "minimum-energy coast (least inertial burnout speed for the range)",
