@@ -61,7 +61,7 @@ from coverage.physics.ballistics import (
 from coverage.physics.checks import check_range
 from coverage.physics.flyout import FlyoutSpec, FlyoutTable, earliest_time_s, flyout_table
 from coverage.physics.geodesy import EARTH_RADIUS_M
-from coverage.physics.threat_flight import BoostProgramme, earth_fixed_m
+from coverage.physics.threat_flight import BoostProgramme, earth_fixed_m, solve_programmes
 from coverage.physics.threat_flight import fly as fly_threat
 
 __all__ = [
@@ -445,6 +445,7 @@ def _fly_tracks(
     target_lat: NDArray[np.float64],
     threat: ThreatSpec,
     time_step_s: float,
+    programmes: NDArray[np.float64] | None = None,
 ) -> _Tracks:
     """Fly the threat to every target (one batch) and return Earth-fixed samples.
 
@@ -473,6 +474,7 @@ def _fly_tracks(
             shape=threat.profile.shape,
             angle_offset_deg=threat.profile.angle_offset_deg,
             time_step_s=time_step_s,
+            programmes=programmes,
         )
         t, alt, flight = f.time_s, f.alt_m, f.flight_time_s
         pos = earth_fixed_m(f)
@@ -536,6 +538,21 @@ def threat_tracks(
     reach = (rng_m >= threat.min_range_m) & (rng_m <= threat.max_range_m)
     order = np.flatnonzero(reach)
     order = order[np.argsort(rng_m[order], kind="stable")]
+    # The boost programmes of all targets in one batch (small: five numbers a shot), then the
+    # samples block by block (large).
+    programmes = None
+    if threat.boost is not None and order.size:
+        programmes = solve_programmes(
+            launch_lonlat[0],
+            launch_lonlat[1],
+            target_lon[order],
+            target_lat[order],
+            boost=threat.boost,
+            rotation=threat.rotation,
+            shape=threat.profile.shape,
+            angle_offset_deg=threat.profile.angle_offset_deg,
+            time_step_s=time_step_s,
+        )
     blocks = [
         _fly_tracks(
             launch_lonlat,
@@ -543,6 +560,7 @@ def threat_tracks(
             target_lat[order[i : i + _FLY_BLOCK]],
             threat,
             time_step_s,
+            None if programmes is None else programmes[i : i + _FLY_BLOCK],
         )
         for i in range(0, order.size, _FLY_BLOCK)
     ]
