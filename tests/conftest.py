@@ -40,6 +40,15 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Disk caches (sweeps, threat tracks) go to a folder of this session, never the user's."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("EPAA_CACHE_DIR", str(tmp_path_factory.mktemp("epaa-cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def bundled_files_untouched() -> Iterator[None]:
     """Nothing the suite does (CLI runs, exports, what-if edits, the app) writes into data/ or static/."""
     root = Path(__file__).resolve().parent.parent

@@ -724,3 +724,43 @@ def test_explicit_elevation_mask__overrides_the_radar_types_own():
         spec, 300e3, rad.RadarAssumptions(k_factor=1.0, min_elevation_deg=0.0)
     )
     assert own[1] == "horizon" and own[0] < override[0]
+
+
+def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
+    """A stored track set equals a fresh build array for array; the engine's answer is the same.
+
+    The store is written atomically under the folder given (never data/), a damaged file is
+    rebuilt, and a store that cannot write only loses the cache.
+    """
+    from coverage.products.sweep import TrackDiskStore
+
+    threat = _boosted_threat()
+    lon, lat = _ring_targets(*TABRIZ, n=90, seed=11)
+    common = dict(radars=[_omni(37.79, 38.35, 1_500.0)], sites=[_site()], threat=threat)
+    eng._track_cache.clear()
+    fresh = eng.engage(*TABRIZ, lon, lat, **common)
+    fresh_order, fresh_blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0)
+    store = TrackDiskStore(tmp_path / "tracks")
+    eng._track_cache.clear()
+    eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)  # built and saved
+    files = list((tmp_path / "tracks").glob("*.npz"))
+    assert len(files) == 1 and not list((tmp_path / "tracks").glob("*.part"))
+    eng._track_cache.clear()
+    order, blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)  # loaded
+    np.testing.assert_array_equal(order, fresh_order)
+    for got, want in zip(blocks, fresh_blocks, strict=True):
+        for name in ("t", "px", "py", "pz", "alt", "r", "flight_time_s", "dev", "phi_lo"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+    eng._track_cache.clear()
+    warm = eng.engage(*TABRIZ, lon, lat, track_store=store, **common)
+    for name in ("defended", "defended_by", "first_intercept_s", "flight_time_s"):
+        np.testing.assert_array_equal(getattr(warm, name), getattr(fresh, name), err_msg=name)
+    # A damaged file is ignored and rebuilt; an unwritable store only loses the cache.
+    files[0].write_bytes(b"not an npz")
+    eng._track_cache.clear()
+    again = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)
+    np.testing.assert_array_equal(again[1][0].px, fresh_blocks[0].px)
+    blocked = TrackDiskStore(files[0] / "not-a-folder")
+    eng._track_cache.clear()
+    eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=blocked)
+    assert blocked.load("anything") is None

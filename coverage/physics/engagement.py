@@ -47,6 +47,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -72,6 +74,7 @@ __all__ = [
     "engage",
     "engage_reference",
     "threat_tracks",
+    "TrackStore",
 ]
 
 
@@ -478,7 +481,11 @@ def _fly_tracks(
         )
         t, alt, flight = f.time_s, f.alt_m, f.flight_time_s
         pos = earth_fixed_m(f)
-    px, py, pz = (np.ascontiguousarray(pos[..., k]) for k in range(3))
+    # Positions are kept at float32 precision (0.5 m at the Earth's radius, far below the
+    # engine's scales) so a track set stored on disk (:class:`TrackStore`) gives exactly what a
+    # fresh build gives; altitudes follow from the stored positions.
+    px, py, pz = (pos[..., k].astype(np.float32).astype(np.float64) for k in range(3))
+    alt = np.maximum(np.sqrt(px * px + py * py + pz * pz) - EARTH_RADIUS_M, 0.0)
     dev = np.max(np.abs(px * normal[:, :1] + py * normal[:, 1:2] + pz * normal[:, 2:]), axis=1)
     phi = np.arctan2(
         px * w[:, :1] + py * w[:, 1:2] + pz * w[:, 2:], px * lu[0] + py * lu[1] + pz * lu[2]
@@ -499,6 +506,72 @@ def _fly_tracks(
     )
 
 
+class TrackStore(Protocol):
+    """Somewhere to keep built threat tracks between processes (a disk cache, in products).
+
+    Keys are made by :func:`threat_tracks` from everything the tracks depend on (launch point,
+    targets, threat, sampling, and the source of the modules that compute them); a store adds
+    what it must (the data version) and never hands back arrays it cannot vouch for.
+    """
+
+    def load(self, key: str) -> dict[str, NDArray[np.generic]] | None:
+        """The arrays saved under ``key``, or ``None``."""
+
+    def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
+        """Keep ``arrays`` under ``key`` (may silently fail: it is only a cache)."""
+
+
+#: Per-row arrays of a track block (saved as they are) and per-sample ones (positions float32).
+_ROW_FIELDS = ("flight_time_s", "w", "normal", "dev", "phi_lo", "phi_hi")
+_TRACK_FORMAT = 1
+
+
+def _code_version() -> str:
+    """Hash of the source of the modules that build tracks: any edit is a new store key."""
+    from coverage.physics import ballistics, geodesy, threat_flight
+
+    h = hashlib.sha256(f"tracks-{_TRACK_FORMAT}".encode())
+    for mod in (ballistics, geodesy, threat_flight):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def _pack_tracks(order: NDArray[np.int64], blocks: list[_Tracks]) -> dict[str, NDArray[np.generic]]:
+    arrays: dict[str, NDArray[np.generic]] = {"order": order}
+    for i, b in enumerate(blocks):
+        arrays[f"{i}_t"] = b.t
+        for name in ("px", "py", "pz"):
+            arrays[f"{i}_{name}"] = getattr(b, name).astype(np.float32)
+        for name in _ROW_FIELDS:
+            arrays[f"{i}_{name}"] = getattr(b, name)
+    return arrays
+
+
+def _unpack_tracks(
+    arrays: dict[str, NDArray[np.generic]],
+) -> tuple[NDArray[np.int64], list[_Tracks]]:
+    blocks = []
+    i = 0
+    while f"{i}_t" in arrays:
+        px, py, pz = (np.asarray(arrays[f"{i}_{k}"], np.float64) for k in ("px", "py", "pz"))
+        alt = np.maximum(np.sqrt(px * px + py * py + pz * pz) - EARTH_RADIUS_M, 0.0)
+        rows = {k: np.asarray(arrays[f"{i}_{k}"], np.float64) for k in _ROW_FIELDS}
+        blocks.append(
+            _Tracks(
+                t=np.asarray(arrays[f"{i}_t"], np.float64),
+                px=px,
+                py=py,
+                pz=pz,
+                alt=alt,
+                r=EARTH_RADIUS_M + alt,
+                **rows,
+            )
+        )
+        i += 1
+    return np.asarray(arrays["order"], np.int64), blocks
+
+
 _track_cache: OrderedDict[tuple[object, ...], tuple[NDArray[np.int64], list[_Tracks]]] = (
     OrderedDict()
 )
@@ -511,6 +584,7 @@ def threat_tracks(
     target_lat: NDArray[np.float64],
     threat: ThreatSpec,
     time_step_s: float,
+    store: TrackStore | None = None,
 ) -> tuple[NDArray[np.int64], list[_Tracks]]:
     """Threat samples to every reachable target from one launch point, computed once.
 
@@ -518,7 +592,10 @@ def threat_tracks(
     ``_FLY_BLOCK`` rows (in that order). The tracks depend only on the launch point, the
     targets, the threat and the sampling, so they are cached (an LRU of ``_TRACK_CACHE_SIZE``
     entries keyed on those; 48 bytes per sample: at most about 230 MB for the design case from
-    Tabriz on the 25 km grid) and reused by every delay, radar, site and year.
+    Tabriz on the 25 km grid) and reused by every delay, radar, site and year. With a
+    ``store`` they are also looked up there before being built, and saved there after (positions
+    at float32 precision, as the fresh build keeps them: a stored set is identical to a fresh
+    one; about 20 bytes a sample, 82 MB for that case).
     """
     key = (
         launch_lonlat,
@@ -532,6 +609,21 @@ def threat_tracks(
         if hit is not None:
             _track_cache.move_to_end(key)
             return hit
+    store_key = ""
+    if store is not None:
+        store_key = hashlib.sha256(f"{key!r}\n{_code_version()}".encode()).hexdigest()[:32]
+        saved = store.load(store_key)
+        if saved is not None:
+            try:
+                found = _unpack_tracks(saved)
+            except (KeyError, ValueError, TypeError):
+                found = None  # a damaged or foreign entry is rebuilt
+            if found is not None:
+                with _track_lock:
+                    _track_cache[key] = found
+                    while len(_track_cache) > _TRACK_CACHE_SIZE:
+                        _track_cache.popitem(last=False)
+                return found
     lu = unit_vectors(*launch_lonlat)
     psi, _ = _plane_basis(lu, unit_vectors(target_lon, target_lat))
     rng_m = psi * EARTH_RADIUS_M
@@ -568,6 +660,8 @@ def threat_tracks(
         _track_cache[key] = (order, blocks)
         while len(_track_cache) > _TRACK_CACHE_SIZE:
             _track_cache.popitem(last=False)
+    if store is not None:
+        store.save(store_key, _pack_tracks(order, blocks))
     return order, blocks
 
 
@@ -866,10 +960,13 @@ def _engage_point(
     a: EngagementAssumptions,
     chunk_size: int,
     workers: int,
+    track_store: TrackStore | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """All targets against one launch point (vectorised over targets × samples, in chunks)."""
     n, n_s, n_r = target_lon.size, len(sites), len(radars)
-    order, blocks = threat_tracks(launch_lonlat, target_lon, target_lat, threat, a.time_step_s)
+    order, blocks = threat_tracks(
+        launch_lonlat, target_lon, target_lat, threat, a.time_step_s, store=track_store
+    )
     reach = np.zeros(n, bool)
     reach[order] = True
     out = {
@@ -1014,6 +1111,7 @@ def engage(
     warning_radars: Sequence[radar_mod.RadarSpec] = (),
     chunk_size: int = 512,
     workers: int = 1,
+    track_store: TrackStore | None = None,
 ) -> EngagementResult:
     """Compute detection, intercept windows and defended flags for every target (vectorised).
 
@@ -1042,6 +1140,9 @@ def engage(
     workers
         Threads running chunks in parallel (numpy releases the GIL). Default 1: on a shared
         2-core machine a second thread was slower; on an idle multi-core machine 2-4 helps.
+    track_store
+        Where built threat tracks are kept between processes (:class:`TrackStore`); ``None``:
+        only in this process's memory.
 
     Returns
     -------
@@ -1075,6 +1176,7 @@ def engage(
             assumptions,
             chunk_size,
             workers,
+            track_store,
         )
         for lo, la in zip(llon, llat, strict=True)
     ]

@@ -135,6 +135,8 @@ def _engage_cached(
     work: float = 0.0,
 ) -> EngagementResult:
     """The kernel over the grid and extra points; only a cache miss computes (and may queue)."""
+    from coverage.products.sweep import track_store  # here: sweep imports this module
+
     with large_job_slot(work):
         grid = target_grid(grid_km, grid_iso3)
         ex = np.array(extra, float).reshape(-1, 2)
@@ -148,6 +150,7 @@ def _engage_cached(
             threat=threat,
             assumptions=assumptions,
             warning_radars=warning_radars,
+            track_store=track_store(),
         )
 
 

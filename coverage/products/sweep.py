@@ -83,6 +83,8 @@ __all__ = [
     "SweepRequest",
     "SweepResult",
     "cache_dir",
+    "track_store",
+    "TrackDiskStore",
     "dask_client",
     "load_cached",
     "probability_cells",
@@ -750,24 +752,48 @@ def _run(
 # --------------------------------------------------------------------------- disk cache
 
 
-def cache_dir() -> Path:
-    """The sweep cache folder: ``$EPAA_CACHE_DIR``, else the user cache (never inside data/)."""
+def _cache_folder(name: str) -> Path:
+    """``name`` under ``$EPAA_CACHE_DIR``, else under the user cache (never inside data/)."""
     env = os.environ.get(CACHE_ENV)
     if env:
         base = Path(env)
     else:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage"
-    folder = base / "sweeps"
+    folder = base / name
     if folder.resolve().is_relative_to(DATA_DIR.resolve()):
         raise ValueError(f"{CACHE_ENV}={env!r} points inside data/; choose another folder")
     return folder
 
 
+def cache_dir() -> Path:
+    """The sweep cache folder: ``$EPAA_CACHE_DIR``, else the user cache (never inside data/)."""
+    return _cache_folder("sweeps")
+
+
+def _write_npz(
+    folder: Path, key: str, arrays: Mapping[str, Any], *, compressed: bool = True
+) -> None:
+    """Write ``folder/key.npz`` atomically (a temporary file in the folder, then renamed).
+
+    A concurrent reader sees the old file or the whole new one. Errors (full disk, read-only
+    folder) are swallowed: only the cache is lost.
+    """
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                (np.savez_compressed if compressed else np.savez)(handle, **arrays)
+            os.replace(tmp, folder / f"{key}.npz")
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 def _save(folder: Path, key: str, result: SweepResult) -> None:
     """Write the result atomically (a temporary file renamed); a full disk only loses the cache."""
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
         meta = {
             "format": _FORMAT,
             "request": repr(result.request),
@@ -779,24 +805,71 @@ def _save(folder: Path, key: str, result: SweepResult) -> None:
             "workers": result.workers,
             "n_cells": result.n_cells,
         }
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
+        _write_npz(
+            folder,
+            key,
+            {
+                "meta": np.array(json.dumps(meta)),
+                "values": result.values,
+                "counts": result.counts,
+                "in_reach": result.in_reach,
+                "nominal_defended": result.nominal_defended,
+                "metrics": result.metrics,
+                "nominal_metrics": result.nominal_metrics,
+                "capital_index": result.capital_index,
+            },
+        )
+
+
+#: Track sets kept on disk (each about 20 bytes a sample: 82 MB for Tabriz on the 25 km grid);
+#: the oldest beyond this count are removed when a new one is written.
+TRACK_CACHE_FILES = 12
+
+
+class TrackDiskStore:
+    """The engine's threat tracks on disk, next to the sweep cache (``…/epaa-coverage/tracks``).
+
+    The engine makes the key from the tracks' inputs and its own source; the store adds the
+    data version (every file in data/), as the sweep cache does. Files are written atomically
+    and uncompressed (loading is then a read); a damaged file is ignored and rebuilt.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = _cache_folder("tracks") if folder is None else folder
+
+    def _key(self, key: str) -> str:
+        h = hashlib.sha256(f"tracks\n{key}\n".encode())
+        h.update(_data_version(DATA_DIR).encode())
+        return h.hexdigest()[:32]
+
+    def load(self, key: str) -> dict[str, NDArray[np.generic]] | None:
+        """The arrays stored under ``key``, or ``None`` (missing or unreadable)."""
+        path = self.folder / f"{self._key(key)}.npz"
         try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez_compressed(
-                    handle,
-                    meta=np.array(json.dumps(meta)),
-                    values=result.values,
-                    counts=result.counts,
-                    in_reach=result.in_reach,
-                    nominal_defended=result.nominal_defended,
-                    metrics=result.metrics,
-                    nominal_metrics=result.nominal_metrics,
-                    capital_index=result.capital_index,
-                )
-            os.replace(tmp, folder / f"{key}.npz")
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            with np.load(path, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+
+    def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
+        """Store ``arrays`` under ``key`` and keep the newest ``TRACK_CACHE_FILES`` files."""
+        _write_npz(self.folder, self._key(key), arrays, compressed=False)
+        with contextlib.suppress(OSError):
+            files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
+            for old in files[:-TRACK_CACHE_FILES]:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+#: Set to ``off`` (or ``0``) to keep threat tracks in memory only.
+TRACK_CACHE_ENV = "EPAA_TRACK_CACHE"
+
+
+def track_store() -> TrackDiskStore | None:
+    """The disk store of threat tracks, or ``None`` when ``EPAA_TRACK_CACHE`` is ``off``."""
+    if os.environ.get(TRACK_CACHE_ENV, "").strip().lower() in {"off", "0", "no", "false"}:
+        return None
+    return TrackDiskStore()
 
 
 def load_cached(catalogue: Catalogue, request: SweepRequest, folder: Path) -> SweepResult | None:
