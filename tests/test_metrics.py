@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -115,3 +116,39 @@ def test_estimate_band__is_ordered(catalogue):
     )
     share = band.set_index("estimate").nato_europe_area_share
     assert share["low"] <= share["nominal"] <= share["high"]
+
+
+def test_band__moves_the_delay_from_data_unless_the_user_chose_one():
+    """The low/nominal/high band takes the track + C2 delay of data/distributions.csv."""
+    from coverage.catalogue.distributions import load_distributions
+    from coverage.products.defended import band_delays, band_query
+
+    row = load_distributions().set_index("variable").loc["track_c2_delay"]
+    delays = band_delays()
+    assert delays == {"low": row["low"], "nominal": row["nominal"], "high": row["high"]}
+    assert delays["low"] > delays["nominal"] > delays["high"]  # low: the longer delay
+    q = DefenceQuery(launch_area="NW Iran")
+    assert q.delay_s == delays["nominal"]  # the query's default is the data's nominal
+    assert [band_query(q, e).delay_s for e in ("low", "nominal", "high")] == [
+        delays["low"],
+        delays["nominal"],
+        delays["high"],
+    ]
+    own = DefenceQuery(launch_area="NW Iran", delay_s=90.0)
+    assert {band_query(own, e).delay_s for e in ("low", "nominal", "high")} == {90.0}
+
+
+def test_estimate_band__reports_and_uses_each_cases_delay(catalogue):
+    options = FootprintOptions(year=2018, scenario="planned")
+    q = DefenceQuery(launch_area="NW Iran", threat="MRBM", grid_km=GRID_KM)
+    band = met.estimate_band(catalogue, options, q).set_index("estimate")
+    assert list(band.delay_s) == [120.0, 60.0, 30.0]
+    # The low row is the low parameter case at the low case's delay, not at the query's.
+    low = met.coverage_metrics(
+        catalogue, replace(options, estimate="low"), replace(q, delay_s=120.0)
+    )
+    assert band.loc["low", "nato_europe_area_share"] == low.nato_europe_area_share
+    assert "120 s" in low.assumptions
+    # The user's own delay is kept in every case.
+    own = met.estimate_band(catalogue, options, replace(q, delay_s=90.0))
+    assert set(own.delay_s) == {90.0}

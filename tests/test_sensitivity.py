@@ -75,3 +75,29 @@ def test_cli_metrics_sensitivity_json():
     out = json.loads(res.stdout)
     assert "point-mass" in out["nominal"]
     assert {"assumption", "low", "high", "swing"} <= set(out["rows"][0])
+
+
+def test_delay_lever_and_every_case__read_the_delay_band_from_data(table):
+    """The delay lever's alternatives and the every-case lever's delay come from
+    data/distributions.csv (track_c2_delay), as the low/nominal/high band does."""
+    from coverage.products.defended import band_delays
+
+    delays = band_delays()
+    row = table.set_index("assumption").loc["Track + C2 delay"]
+    assert (row.low, row.high) == (f"{delays['low']:g} s", f"{delays['high']:g} s")
+    q = DefenceQuery(launch_area="tabriz", grid_km=100.0)
+    slow = coverage_metrics(
+        load_catalogue(),
+        FootprintOptions(year=2016),
+        DefenceQuery(**{**q.__dict__, "delay_s": delays["low"]}),
+    )
+    assert row.area_share_low == slow.nato_europe_area_share
+    every = table.set_index("assumption").loc[
+        "Every parameter case together (interceptors, radars, detection, delay)"
+    ]
+    low_case = coverage_metrics(
+        load_catalogue(),
+        FootprintOptions(year=2016, estimate="low"),
+        DefenceQuery(**{**q.__dict__, "delay_s": delays["low"]}),
+    )
+    assert every.area_share_low == low_case.nato_europe_area_share

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from coverage.catalogue.distributions import load_distributions
 from coverage.catalogue.tables import Catalogue
 from coverage.physics import radar as radar_mod
 from coverage.physics.engagement import (
@@ -385,19 +386,50 @@ def threat_reach(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
+#: The variable of data/distributions.csv whose low, nominal and high values are the track +
+#: C2 (detection-to-launch) delays of the low, nominal and high cases.
+DELAY_VARIABLE = "track_c2_delay"
+
+
+def band_delays() -> dict[str, float]:
+    """Track + C2 delay of each case, s (data/distributions.csv, ``track_c2_delay``)."""
+    table = load_distributions()
+    rows = table[table.variable == DELAY_VARIABLE]
+    if rows.empty:
+        raise KeyError(f"no variable {DELAY_VARIABLE!r} in data/distributions.csv")
+    row = rows.iloc[0]
+    return {est: float(row[est]) for est in ("low", "nominal", "high")}
+
+
+def band_query(query: DefenceQuery, estimate: str) -> DefenceQuery:
+    """The query of one case of the low/nominal/high band: the delay moves with the case.
+
+    The delay is the case's value of :func:`band_delays` (low: the longest) while the query
+    holds the nominal delay; a query with another delay is the user's own choice and is kept
+    in every case. (A query cannot tell a chosen nominal delay from the default: choosing
+    exactly the nominal delay lets the band move it.)
+    """
+    delays = band_delays()
+    if query.delay_s != delays["nominal"]:
+        return query
+    return replace(query, delay_s=delays[estimate])
+
+
 def defended_band(
     catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
 ) -> gpd.GeoDataFrame:
     """Union defended areas for the low, nominal and high capability cases (nested footprints).
 
     Shows the parameter uncertainty: every estimate-dependent parameter (v_bo, altitude band,
-    radar range, nominal-range cap) moves together. Returns one feature per estimate, in
-    EPSG:4326, with the columns of :func:`defended_footprints` (``site_id="all"``).
+    radar range, detection, nominal-range cap) and the track + C2 delay (:func:`band_query`)
+    move together. Returns one feature per estimate, in EPSG:4326, with the columns of
+    :func:`defended_footprints` (``site_id="all"``).
     """
     frames = []
     for est in ("low", "nominal", "high"):
         layer = defended_layer(
-            defended_grid(catalogue, replace(options, estimate=est), query), catalogue
+            defended_grid(catalogue, replace(options, estimate=est), band_query(query, est)),
+            catalogue,
         )
         union = layer[layer.site_id == "all"].copy()
         union["feature_id"] = f"defended:all:{est}"

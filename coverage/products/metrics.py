@@ -30,7 +30,12 @@ from numpy.typing import NDArray
 
 from coverage.catalogue.analysis import NATO_REGION_CODE, load_regions
 from coverage.catalogue.tables import ESTIMATES, Catalogue
-from coverage.products.defended import DefendedGrid, assumption_text, defended_grid
+from coverage.products.defended import (
+    DefendedGrid,
+    assumption_text,
+    band_query,
+    defended_grid,
+)
 from coverage.products.grid import grid_countries, project_to_3035, target_grid
 from coverage.scenario import (
     BASELINES,
@@ -553,18 +558,24 @@ def estimate_band(
 ) -> pd.DataFrame:
     """Headline metrics for the low, nominal and high capability cases (the uncertainty band).
 
+    Every estimate-dependent parameter and the track + C2 delay move together
+    (:func:`coverage.products.defended.band_query`: the delay of data/distributions.csv's
+    ``track_c2_delay`` row, unless the query holds the user's own delay).
+
     Returns
     -------
     DataFrame
-        One row per estimate: ``estimate, nato_europe_area_share, nato_europe_population_share,
-        capitals_defended``.
+        One row per estimate: ``estimate, delay_s, nato_europe_area_share,
+        nato_europe_population_share, capitals_defended``.
     """
     rows = []
     for est in ESTIMATES:
-        m = coverage_metrics(catalogue, replace(options, estimate=est), query)
+        q = band_query(query, est)
+        m = coverage_metrics(catalogue, replace(options, estimate=est), q)
         rows.append(
             {
                 "estimate": est,
+                "delay_s": q.delay_s,
                 "nato_europe_area_share": m.nato_europe_area_share,
                 "nato_europe_population_share": m.nato_europe_population_share,
                 "capitals_defended": m.capitals_defended,

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from coverage.catalogue.tables import Catalogue
+from coverage.catalogue.tables import Catalogue, Estimate
+from coverage.products.defended import band_delays, band_query
 from coverage.products.metrics import coverage_metrics
 from coverage.scenario import DefenceQuery, FootprintOptions
 
@@ -30,12 +31,15 @@ Change = Callable[[FootprintOptions, DefenceQuery], State]
 
 @dataclass(frozen=True)
 class Lever:
-    """One assumption and its low / high alternatives (``None``: that side stays nominal)."""
+    """One assumption and its low / high alternatives (``None``: that side stays nominal).
+
+    A text may be a function, called when the table is made (texts read from data/).
+    """
 
     name: str
-    low_text: str | None
+    low_text: str | Callable[[], str] | None
     low: Change | None
-    high_text: str | None
+    high_text: str | Callable[[], str] | None
     high: Change | None
 
 
@@ -47,13 +51,33 @@ def _query(**kw: object) -> Change:
     return lambda o, q: (o, replace(q, **kw))  # type: ignore[arg-type]
 
 
+def _case(estimate: Estimate) -> Change:
+    """Every parameter case, the track + C2 delay with it (as the band moves them)."""
+    return lambda o, q: (replace(o, estimate=estimate), band_query(q, estimate))
+
+
+def _delay(estimate: str) -> Change:
+    """The track + C2 delay of a case (data/distributions.csv), the rest nominal."""
+    return lambda o, q: (o, replace(q, delay_s=band_delays()[estimate]))
+
+
+def _delay_text(estimate: str) -> Callable[[], str]:
+    return lambda: f"{band_delays()[estimate]:g} s"
+
+
+def _text(text: str | Callable[[], str] | None) -> str:
+    if text is None:
+        return "(nominal)"
+    return text() if callable(text) else text
+
+
 LEVERS: tuple[Lever, ...] = (
     Lever(
-        "Every parameter case together (interceptors, radars, detection)",
+        "Every parameter case together (interceptors, radars, detection, delay)",
         "low case",
-        _opt(estimate="low"),
+        _case("low"),
         "high case",
-        _opt(estimate="high"),
+        _case("high"),
     ),
     Lever(
         "Re-entry vehicle radar cross-section",
@@ -78,10 +102,10 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "Track + C2 delay",
-        "120 s",
-        _query(delay_s=120.0),
-        "30 s",
-        _query(delay_s=30.0),
+        _delay_text("low"),
+        _delay("low"),
+        _delay_text("high"),
+        _delay("high"),
     ),
     Lever(
         "How the quoted burnout speed is read",
@@ -164,8 +188,8 @@ def sensitivity_table(
         rows.append(
             {
                 "assumption": lever.name,
-                "low": lever.low_text or "(nominal)",
-                "high": lever.high_text or "(nominal)",
+                "low": _text(lever.low_text),
+                "high": _text(lever.high_text),
                 "area_share_low": shares["low"][0],
                 "area_share_nominal": nominal.nato_europe_area_share,
                 "area_share_high": shares["high"][0],
