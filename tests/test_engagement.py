@@ -764,3 +764,41 @@ def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
     eng._track_cache.clear()
     eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=blocked)
     assert blocked.load("anything") is None
+
+
+def test_new_delay__reuses_detections_and_gives_the_fresh_answer():
+    """Detections kept in a track block's memo for the next delay give exactly a fresh run."""
+    threat = _boosted_threat()
+    lon, lat = _ring_targets(*TABRIZ, n=80, seed=12)
+    common = dict(
+        radars=[_omni(37.79, 38.35, 1_500.0)],
+        sites=[_site(), _site("b", 27.0, 34.5, 4.5)],
+        threat=threat,
+        chunk_size=16,
+    )
+    slow, fast = eng.EngagementAssumptions(delay_s=120.0), eng.EngagementAssumptions(delay_s=30.0)
+    eng._track_cache.clear()
+    eng.engage(*TABRIZ, lon, lat, assumptions=slow, **common)
+    _, blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, slow.time_step_s)
+    assert any(key[0] == "detections" for key in blocks[0].memo)
+    calls = []
+    original = eng._detections
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    eng._detections = counting
+    try:
+        reused = eng.engage(*TABRIZ, lon, lat, assumptions=fast, **common)
+    finally:
+        eng._detections = original
+    assert not calls  # the delay changed, the detections were not recomputed
+    eng._track_cache.clear()
+    fresh = eng.engage(*TABRIZ, lon, lat, assumptions=fast, **common)
+    for name in ("defended", "defended_by", "first_intercept_s", "launch_time_s"):
+        np.testing.assert_array_equal(getattr(reused, name), getattr(fresh, name), err_msg=name)
+    assert not np.array_equal(
+        reused.launch_time_s,
+        eng.engage(*TABRIZ, lon, lat, assumptions=slow, **common).launch_time_s,
+    )

@@ -48,7 +48,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -384,6 +384,9 @@ def _first_time(
 
 
 _DETECT_BLOCK = 48
+#: Entries a track block's memo keeps (first detections per chunk and sensor set, each about
+#: radars × chunk × 8 bytes: at most about 7 MB a block) before it is emptied.
+_MEMO_ENTRIES = 256
 #: Targets flown together by :func:`threat_flight.fly` (one Newton batch) when tracks are built.
 _FLY_BLOCK = 2048
 #: Track sets kept in memory (per launch point, target set, threat and sampling).
@@ -414,6 +417,11 @@ class _Tracks:
     dev: NDArray[np.float64]
     phi_lo: NDArray[np.float64]
     phi_hi: NDArray[np.float64]
+    #: Results that depend only on these samples and the sensors (first detections per chunk),
+    #: kept for the next run with another delay or another set of interceptor sites.
+    memo: dict[tuple[object, ...], tuple[NDArray[np.float64], NDArray[np.float64]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def rows(self, sl: slice) -> _Tracks:
         """A contiguous block of rows, trimmed to its longest row (views, no copy)."""
@@ -565,7 +573,12 @@ def _unpack_tracks(
                 pz=pz,
                 alt=alt,
                 r=EARTH_RADIUS_M + alt,
-                **rows,
+                flight_time_s=rows["flight_time_s"],
+                w=rows["w"],
+                normal=rows["normal"],
+                dev=rows["dev"],
+                phi_lo=rows["phi_lo"],
+                phi_hi=rows["phi_hi"],
             )
         )
         i += 1
@@ -784,27 +797,36 @@ def _engage_chunk(
     sites: Sequence[InterceptorSite],
     a: EngagementAssumptions,
     out: dict[str, NDArray[np.float64]],
+    *,
+    memo: tuple[Any, int, int] | None = None,
 ) -> None:
-    """One chunk of targets (rows of ``tr``): write its rows of ``out`` (chunks are independent)."""
+    """One chunk of targets (rows of ``tr``): write its rows of ``out`` (chunks are independent).
+
+    ``memo``: (the parent block's memo, first and end row of the chunk in the block). The first
+    detections do not depend on the delay or the sites: they are kept there and reused.
+    """
     t, alt, r = tr.t, tr.alt, tr.r
     out["flight_time_s"][idx] = tr.flight_time_s
-    det = np.full((len(radars), idx.size), np.inf)
-    n_fc = len(radars) - n_warn
-    # Early-warning radars search on their own; their first detection is the warning.
-    for j in range(n_fc, len(radars)):
-        det[j] = _detect(radars[j], launch_unit, tr, a.radar)
-    warn = det[n_fc:].min(axis=0) if n_warn else np.full(idx.size, np.inf)
+    det_key = (
+        "detections",
+        None if memo is None else memo[1:],
+        tuple(rg.spec for rg in radars),
+        n_warn,
+        a.radar,
+        a.cue_time_s,
+        a.cued_range_factor,
+        tuple(launch_unit.tolist()),
+    )
+    hit = None if memo is None else memo[0].get(det_key)
+    if hit is not None:
+        det, warn = hit
+    else:
+        det, warn = _detections(tr, launch_unit, radars, n_warn, a)
+        if memo is not None:
+            if len(memo[0]) >= _MEMO_ENTRIES:
+                memo[0].clear()
+            memo[0][det_key] = (det, warn)
     cue_start = _cue_start(warn, a)
-    for j in range(n_fc):
-        rg = radars[j]
-        if not np.isfinite(cue_start).any():
-            det[j] = _detect(rg, launch_unit, tr, a.radar)
-        else:
-            before = _detect(rg, launch_unit, tr, a.radar, t_max=cue_start)
-            after = _detect(
-                _cued(rg, a.cued_range_factor), launch_unit, tr, a.radar, t_min=cue_start
-            )
-            det[j] = np.minimum(before, after)
     out["radar_detection_s"][:, idx] = det
     out["warning_time_s"][idx] = warn
     cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
@@ -853,6 +875,35 @@ def _engage_chunk(
             feasible = _own_radar_sees(radars, own_index[k], feasible, tr, a, cued_rows)
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+
+
+def _detections(
+    tr: _Tracks,
+    launch_unit: NDArray[np.float64],
+    radars: Sequence[_RadarGeom],
+    n_warn: int,
+    a: EngagementAssumptions,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """First detection time of each flight by each radar, and the early warning (inf: none)."""
+    n = tr.t.shape[0]
+    det = np.full((len(radars), n), np.inf)
+    n_fc = len(radars) - n_warn
+    # Early-warning radars search on their own; their first detection is the warning.
+    for j in range(n_fc, len(radars)):
+        det[j] = _detect(radars[j], launch_unit, tr, a.radar)
+    warn = det[n_fc:].min(axis=0) if n_warn else np.full(n, np.inf)
+    cue_start = _cue_start(warn, a)
+    for j in range(n_fc):
+        rg = radars[j]
+        if not np.isfinite(cue_start).any():
+            det[j] = _detect(rg, launch_unit, tr, a.radar)
+        else:
+            before = _detect(rg, launch_unit, tr, a.radar, t_max=cue_start)
+            after = _detect(
+                _cued(rg, a.cued_range_factor), launch_unit, tr, a.radar, t_min=cue_start
+            )
+            det[j] = np.minimum(before, after)
+    return det, warn
 
 
 def _cue_start(warn: NDArray[np.float64], a: EngagementAssumptions) -> NDArray[np.float64]:
@@ -985,14 +1036,25 @@ def _engage_point(
         (
             order[b * _FLY_BLOCK + i : b * _FLY_BLOCK + min(i + chunk_size, tr.t.shape[0])],
             tr.rows(slice(i, min(i + chunk_size, tr.t.shape[0]))),
+            (tr.memo, i, min(i + chunk_size, tr.t.shape[0])),
         )
         for b, tr in enumerate(blocks)
         for i in range(0, tr.t.shape[0], chunk_size)
     ]
 
-    def run(item: tuple[NDArray[np.int64], _Tracks]) -> None:
+    def run(item: tuple[NDArray[np.int64], _Tracks, tuple[Any, int, int]]) -> None:
         _engage_chunk(
-            item[0], item[1], launch_unit, radars, n_cue, n_warn, own_index, sites, a, out
+            item[0],
+            item[1],
+            launch_unit,
+            radars,
+            n_cue,
+            n_warn,
+            own_index,
+            sites,
+            a,
+            out,
+            memo=item[2],
         )
 
     if workers > 1 and len(chunks) > 1:

@@ -1,0 +1,104 @@
+"""Server time of a new delay on the dashboard (25 km grid), and what it rebuilds.
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_delay_change.py [--repeats 3]
+
+One fresh process runs ``app.py`` with Streamlit's AppTest (the default page: 2026 as planned,
+Tabriz, design-case threat, 25 km grid), then, for each of ``--repeats`` new delays, moves the
+delay slider and reruns: the server time of what a delay change recomputes (the engine over the
+grid with its cached threat tracks and reachability tables, the defended layer, the metrics,
+the deck). Next to it, the same rerun with nothing changed (the framework's rerun floor). The
+process counts how often threat tracks are built (``engagement._fly_tracks``, disk loads
+included as builds would be) and reachability tables are built (``flyout._build_table``)
+during the delay changes: both must stay 0. Load (``uptime``) is printed; the last line is the
+summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from coverage.physics import engagement, flyout
+counts = {{"tracks": 0, "tables": 0}}
+_fly, _build, _load = engagement._fly_tracks, flyout._build_table, engagement._unpack_tracks
+def fly(*a, **k):
+    counts["tracks"] += 1
+    return _fly(*a, **k)
+def build(*a, **k):
+    counts["tables"] += 1
+    return _build(*a, **k)
+def load(*a, **k):
+    counts["tracks"] += 1
+    return _load(*a, **k)
+engagement._fly_tracks, flyout._build_table, engagement._unpack_tracks = fly, build, load
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({app!r}, default_timeout=300)
+t0 = time.perf_counter()
+at.run()
+first = time.perf_counter() - t0
+assert not at.exception, at.exception
+floor, change = [], []
+for delay in {delays!r}:
+    t0 = time.perf_counter()
+    at.run()
+    floor.append(time.perf_counter() - t0)
+    before = dict(counts)
+    at.slider(key="delay_s").set_value(delay)
+    t0 = time.perf_counter()
+    at.run()
+    change.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+    rebuilt = {{k: counts[k] - before[k] for k in counts}}
+print(json.dumps({{"first_s": first, "floor_s": floor, "change_s": change, "rebuilt": rebuilt,
+                   "counts": counts}}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3, help="delay changes (default 3)")
+    args = ap.parse_args()
+    delays = [70, 80, 90, 100, 110, 120, 130][: max(1, args.repeats)]
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print("load before:", load)
+    code = PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"), delays=delays)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    floor, change = statistics.median(res["floor_s"]), statistics.median(res["change_s"])
+    print(f"first page (fresh process): {res['first_s']:.2f} s")
+    print(
+        f"rerun, nothing changed (floor): median {floor * 1e3:.0f} ms "
+        f"({', '.join(f'{x * 1e3:.0f}' for x in res['floor_s'])})"
+    )
+    print(
+        f"rerun after a new delay: median {change * 1e3:.0f} ms "
+        f"({', '.join(f'{x * 1e3:.0f}' for x in res['change_s'])}); "
+        f"what it recomputes: {(change - floor) * 1e3:.0f} ms over the floor"
+    )
+    print(
+        f"during the last delay change: {res['rebuilt']['tracks']} threat-track builds, "
+        f"{res['rebuilt']['tables']} reachability-table builds (whole run: {res['counts']})"
+    )
+    print("load after:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print(
+        f"summary: new delay {change * 1e3:.0f} ms server time ({change / floor:.1f}x the rerun "
+        f"floor, {(change - floor) * 1e3:.0f} ms over it; target < 150 ms); tracks rebuilt "
+        f"{res['rebuilt']['tracks']}, tables rebuilt {res['rebuilt']['tables']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
