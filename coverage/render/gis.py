@@ -155,6 +155,10 @@ def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[
     if diff is not None and not diff.geometry.is_empty.all():
         # The comparison's gained / lost / both areas (A = this state, B in their labels).
         out["compare"] = _records(diff[~diff.geometry.is_empty], "compare", data.state)
+    sector = data.sectoral
+    if sector is not None and not sector.empty:
+        # Russia's sectoral proposal: computed and the General Staff's picture (``kind``).
+        out["sectoral"] = _records(sector, "sectoral", data.state)
     return out
 
 
@@ -573,8 +577,8 @@ def _kml_tree(
     for data in series:
         year = data.state.options.year
         for key, (records, geoms) in _layer_records(data).items():
-            if key == "compare":
-                continue  # a comparison belongs to one state, not to the rollout
+            if key in ("compare", "sectoral"):
+                continue  # a comparison or a sector drawing belongs to one state, not the rollout
             for rec, geom in zip(records, geoms, strict=True):
                 if key == "sites":
                     k = (str(rec["site_id"]), str(rec.get("status")))
