@@ -279,7 +279,7 @@ else:
     with whatif_area:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
-state = controls.compare_controls(state)
+state = controls.compare_controls(catalogue, state)
 state = russia.cooperation_controls(state)
 try:
     data = map_for(catalogue.digest, state, catalogue)
@@ -301,6 +301,10 @@ with top_area:
         **analysis.menu_labels(catalogue),
         "scenario": scenarios.scenario_labels(),
         "coop": cooperation_labels(),
+        "vs_scenario": scenarios.scenario_labels(),
+        "vs_launch_area": analysis.menu_labels(catalogue)["launch_area"],
+        "vs_threat": analysis.menu_labels(catalogue)["threat"],
+        "vs_eor": controls.EOR_NAMES,
     }
     for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
         st.warning(notice, icon="⚠️")
