@@ -7,12 +7,12 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Variation
 from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
-from coverage.style import CAPITAL_STYLE, LAYER_STYLES
-from coverage.catalogue.tables import Catalogue
+from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
 from dashboard import analysis, scenarios
 
 __all__ = ["DASHBOARD_LAYERS", "EOR_NAMES", "ViewChoice", "compare_controls", "sidebar_state"]
@@ -31,6 +31,7 @@ class ViewChoice(NamedTuple):
     capitals: bool
     projector: bool
     screen: str
+    theme: str = "light"
 
 
 def sidebar_state() -> tuple[MapState, ViewChoice]:
@@ -119,6 +120,15 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         bind="query-params",
         help="Full-screen briefing view: large type, thick lines, controls hidden.",
     )
+    theme = sb.segmented_control(
+        "Theme",
+        list(THEMES),
+        default="light",
+        key="theme",
+        bind="query-params",
+        help="Dark: high contrast for dim rooms and projectors (page, map, legend). Exported "
+        "images stay light.",
+    )
     screen = sb.selectbox(
         "Screen size",
         list(MAP_SIZE_PX),
@@ -137,7 +147,12 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         min_elevation_deg=None if mask == "none" else float(mask),
         include_occasional=bool(occasional),
     )
-    view = ViewChoice(bool(capitals), bool(projector), str(screen or DEFAULT_SCREEN))
+    view = ViewChoice(
+        bool(capitals),
+        bool(projector),
+        str(screen or DEFAULT_SCREEN),
+        str(theme) if theme in THEMES else "light",
+    )
     return MapState(options=options, layers=frozenset(layers)), view
 
 

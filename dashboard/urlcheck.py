@@ -33,6 +33,7 @@ ALLOWED: Mapping[str, str] = {
     "rcs": "a radar cross-section within the slider's range",
     "mask": "an elevation mask within the slider's range",
     "screen": "1024x768, 1280x720 or 1920x1080",
+    "theme": "light or dark",
     "tab": "one of the tab names",
     "compare": "true or false",
     "vs_year": f"a year from {FIRST_YEAR} to {LAST_YEAR} for the second state B",

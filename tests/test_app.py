@@ -455,3 +455,21 @@ def test_app__stop_ends_play(monkeypatch) -> None:
     at.button(key="stop_play").click().run()
     assert not at.exception
     assert not at.session_state["playing"] and at.slider(key="year").value == 2016
+
+
+def test_app__dark_theme_from_the_url_colours_map_and_page() -> None:
+    from coverage.style import THEMES, hex_to_rgba
+
+    dark = THEMES["dark"]
+    at = _opened(year="2016", theme="dark", projector="true")
+    assert at.segmented_control(key="theme").value == "dark"
+    assert _layer(at, "sea")["getFillColor"] == hex_to_rgba(dark.sea)
+    assert _layer(at, "defended")["getLineColor"] == hex_to_rgba(
+        dark.layer_styles["defended"].colour
+    )
+    text = " ".join(m.value for m in at.markdown)
+    assert f"background:{dark.page}" in text  # the page's CSS
+    assert f"background:{dark.caveat_bg};color:{dark.caveat_text}" in text  # the caveat
+    assert not at.warning, [w.value for w in at.warning]
+    at.segmented_control(key="theme").set_value("light").run()
+    assert _layer(at, "sea")["getFillColor"] == hex_to_rgba(THEMES["light"].sea)
