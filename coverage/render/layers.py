@@ -394,6 +394,9 @@ def build_deck(
         ),
     ]
     fp = data.footprints
+    # Set below, before any builder runs: the camera and where the site names go.
+    camera: dict[str, float]
+    places: list[tuple[int, str] | None]
     builders: dict[str, Any] = {
         "nato": lambda: _polygon_layer(
             "nato",
