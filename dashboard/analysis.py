@@ -77,17 +77,24 @@ def _named(key: str, names: dict[str, str]) -> bool:
     return False
 
 
-def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
-    """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
-    threats = _threats()
-    names = dict(zip(threats.threat_id, threats.name, strict=True))
+def launch_area_menu(catalogue: Catalogue) -> dict[str, str]:
+    """Launch points and areas by id, with their names, as the menus list them.
+
+    A point that is an area's only point ("tabriz", "NW Iran") is listed once, as the point.
+    """
     areas = {a: launch_area_label(catalogue, a) for a in launch_area_names(catalogue)}
-    # A point that is an area's only point ("tabriz", "NW Iran") is listed once, as the point.
-    areas = {
+    return {
         a: label
         for a, label in areas.items()
         if label not in list(areas.values())[: list(areas).index(a)]
     }
+
+
+def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
+    """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
+    threats = _threats()
+    names = dict(zip(threats.threat_id, threats.name, strict=True))
+    areas = launch_area_menu(catalogue)
     legacy = {
         key: _named(key, table)
         for key, table in (

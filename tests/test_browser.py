@@ -598,3 +598,69 @@ def test_projector__comparison_fits_and_draws_the_gain(
             assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
     finally:
         page.context.close()
+
+
+def _rgb(css: str) -> str:
+    """``rgb(r, g, b)`` / ``rgba(r, g, b, a)`` from computed styles to ``#RRGGBB``."""
+    parts = css[css.index("(") + 1 : css.index(")")].split(",")
+    return "#" + "".join(f"{round(float(p)):02X}" for p in parts[:3])
+
+
+def _computed(page: Any, selector: str, prop: str) -> str:
+    return str(
+        page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}", timeout=5000)
+    )
+
+
+def _backdrop(page: Any, selector: str) -> str:
+    """The first opaque background colour at or above the element."""
+    return str(
+        page.locator(selector).first.evaluate(
+            "e => { for (let n = e; n; n = n.parentElement) {"
+            " const c = getComputedStyle(n).backgroundColor;"
+            " if (c && c !== 'transparent' && !c.startsWith('rgba(0, 0, 0, 0')) return c; }"
+            " return 'rgb(255, 255, 255)'; }"
+        )
+    )
+
+
+def test_projector__dark_theme_fits_1024_and_keeps_its_contrast(browser: Any, server: str) -> None:
+    from coverage.style import THEMES, contrast_ratio
+
+    dark = THEMES["dark"]
+    width, height = 1024, 768
+    query = {"projector": "true", "year": "2024", "screen": "1024x768", "theme": "dark"}
+    loaded = _load(
+        browser,
+        server,
+        query,
+        "browser_projector_dark_1024x768",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        for selector in (".epaa-banner", HEADLINE, MAP, ".epaa-legend", ".epaa-caveat"):
+            _inside(page, selector, width, height)
+        # Text colours as the browser computed them, against what lies behind them.
+        for selector in (".epaa-banner", HEADLINE, ".epaa-legend-item", ".epaa-capitals"):
+            fg = _rgb(_computed(page, selector, "color"))
+            bg = _rgb(_backdrop(page, selector))
+            assert bg == dark.page, (selector, bg)
+            assert contrast_ratio(fg, bg) >= 7.0, (selector, fg, bg)
+        fg = _rgb(_computed(page, ".epaa-caveat", "color"))
+        bg = _rgb(_computed(page, ".epaa-caveat", "backgroundColor"))
+        assert contrast_ratio(fg, bg) >= 7.0, (fg, bg)
+        for key in ("prev_year", "next_year", "exit_projector"):
+            button = f".st-key-{key} button"
+            fg = _rgb(_computed(page, f"{button} p", "color"))
+            assert contrast_ratio(fg, _rgb(_backdrop(page, button))) >= 4.5, key
+        # The map is drawn in the dark theme: dark sea and land, the defended area in its colour.
+        pixels = _map_pixels(loaded)
+        assert _near(pixels, dark.sea, tol=30) + _near(pixels, dark.land, tol=30) > 0.4 * (
+            pixels.shape[0] * pixels.shape[1]
+        )
+        assert _near(pixels, dark.layer_styles["defended"].colour, tol=60) > 200
+        assert _near(pixels, THEMES["light"].land, tol=20) < 0.01 * pixels.size / 3
+    finally:
+        page.context.close()
