@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +14,6 @@ from coverage.products import icbm, metrics
 from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.products.sensitivity import sensitivity_table
-from coverage.render import gis
 from coverage.scenario import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -392,6 +390,11 @@ TAB_NAMES = (
 
 def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) -> None:
     """Tabs under the map; only the open tab computes (the tabs are bound to the URL)."""
+    # Altair and the GIS writers load when the tabs are drawn, after the map.
+    import altair as alt
+
+    from coverage.render import gis
+
     tabs = st.tabs(
         list(TAB_NAMES),
         key="tab",
