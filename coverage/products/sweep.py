@@ -62,6 +62,7 @@ from coverage.products.draws import (
     sample_values,
     sweep_variables,
     system_map,
+    undrawn_variables,
 )
 from coverage.products.grid import TargetGrid, cells_polygon, domain_iso3, target_grid
 from coverage.products.metrics import MetricWeights, metric_weights
@@ -101,7 +102,7 @@ SENSITIVITY_METHOD = (
     "rank correlation (Spearman) gives the direction. A variable with index near 0 alone moves "
     "the share little; interactions are not counted."
 )
-_FORMAT = 1
+_FORMAT = 2  # 2: early-warning radars engaged and their reference RCS drawn
 _METRICS = ("area_share", "population_share", "capitals_defended")
 
 
@@ -199,6 +200,8 @@ class SweepResult:
         Countries of the target grid.
     assumptions
         The state's assumptions in words.
+    undrawn
+        ``(variable, why)`` for each row of data/distributions.csv not drawn in this state.
     compute_s, workers
         Wall time of the computation (s) and Dask workers it ran on (when it was computed).
     from_cache
@@ -220,6 +223,7 @@ class SweepResult:
     assumptions: str
     compute_s: float
     workers: int
+    undrawn: tuple[tuple[str, str], ...] = ()
     from_cache: bool = False
     _sensitivity: list[pd.DataFrame] = field(default_factory=list, repr=False)
 
@@ -321,6 +325,8 @@ class SweepResult:
             }
             for v in self.variables
         ]
+        out["drawn"] = [v.name for v in self.variables]
+        out["not_drawn"] = [{"parameter": n, "reason": why} for n, why in self.undrawn]
         out["fixed"] = dict(self.request.fixed)
         out["assumptions"] = self.assumptions
         out["caveat"] = KINEMATIC_CAVEAT
@@ -497,6 +503,7 @@ def _engage(setup: Setup, lon_deg: NDArray[np.float64], lat_deg: NDArray[np.floa
         sites=setup.sites,
         threat=setup.threat,
         assumptions=setup.assumptions,
+        warning_radars=setup.warning_radars,
     )
 
 
@@ -517,6 +524,7 @@ class _Plan:
     blocks: tuple[tuple[int, int], ...]
     batches: tuple[tuple[int, int], ...]
     system_of: Mapping[str, str]
+    undrawn: tuple[tuple[str, str], ...] = ()
 
 
 def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
@@ -558,6 +566,7 @@ def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
         blocks=blocks,
         batches=batches,
         system_of=system_map(catalogue, setup),
+        undrawn=undrawn_variables(catalogue, setup),
     )
 
 
@@ -645,6 +654,7 @@ class SweepJob:
             assumptions=_assumption_text(p),
             compute_s=time.perf_counter() - self._started,
             workers=self._workers,
+            undrawn=p.undrawn,
         )
         if self._cache is not None:
             _save(self._cache, self._key, result)
@@ -774,6 +784,7 @@ def _save(folder: Path, key: str, result: SweepResult) -> None:
             "compute_s": result.compute_s,
             "workers": result.workers,
             "n_cells": result.n_cells,
+            "undrawn": [list(u) for u in result.undrawn],
         }
         fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
         try:
@@ -826,6 +837,7 @@ def load_cached(catalogue: Catalogue, request: SweepRequest, folder: Path) -> Sw
         assumptions=str(meta["assumptions"]),
         compute_s=float(meta["compute_s"]),
         workers=int(meta["workers"]),
+        undrawn=tuple((str(n), str(w)) for n, w in meta.get("undrawn", [])),
         from_cache=True,
     )
 
