@@ -31,12 +31,16 @@ from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,
+    cooperation_labels,
+    cooperation_short_labels,
     describe_capabilities,
+    describe_cooperation,
     describe_detection,
     describe_flyout,
     launch_area_label,
     phase_status,
     threat_label,
+    warning_radars_for,
 )
 from coverage.style import LAYER_STYLES
 
@@ -48,6 +52,7 @@ __all__ = [
     "compute_map",
     "defended_for_state",
     "describe_assumptions",
+    "describe_cooperation_state",
     "map_series",
     "rollout_series",
     "tracks_for_state",
@@ -202,6 +207,24 @@ _SHAPE_TEXT = {
 }
 
 
+def describe_cooperation_state(state: MapState, catalogue: Catalogue | None = None) -> str | None:
+    """The state's NATO-Russia cooperation scenario in words; ``None`` for NATO alone.
+
+    With ``catalogue``, also which Russian early-warning radars act as sensors in the year (by
+    name) and what their warning may do.
+    """
+    if state.cooperation == "nato_alone":
+        return None
+    text = f"cooperation scenario: {cooperation_labels()[state.cooperation]}"
+    if catalogue is None:
+        return text
+    query = state.query()
+    ids = tuple(i for i, _ in warning_radars_for(catalogue, state.options, query))
+    ew = catalogue.early_warning_radars
+    names = dict(zip(ew.radar_id.astype(str), ew.name.astype(str), strict=True))
+    return f"{text} — {describe_cooperation(ids, query, names)}"
+
+
 def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) -> str:
     """One line stating the assumptions behind the drawn layers.
 
@@ -235,6 +258,9 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
             f"{describe_detection(q, o)}; fly-out {describe_flyout(q)}"
             f"{'; nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
+    cooperation = describe_cooperation_state(state, catalogue)
+    if cooperation is not None:
+        parts.append(cooperation)
     return "; ".join(parts) + "."
 
 
@@ -249,6 +275,8 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         tracks = tracks_for_state(catalogue, state)
     phase = phase_status(catalogue, o.year, o.scenario)
     title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
+    if state.cooperation != "nato_alone":
+        title += f", {cooperation_short_labels()[state.cooperation]}"
     comparison = difference = None
     if state.compare is not None:
         comparison = compare_states(catalogue, o, state.query(), state.compare)
