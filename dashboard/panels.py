@@ -18,6 +18,8 @@ from coverage.style import (
     COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    PROBABILITY_ALPHA,
+    PROBABILITY_CLASSES,
     STATUS_COLOURS,
     STATUS_WORDS,
     LayerStyle,
@@ -131,6 +133,8 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             )
             + "</div>"
         )
+    if data.probability is not None and len(data.probability):
+        rows.append(_probability_rows(data, font, projector))
     if "tracks" in data.state.layers:
         words = ", ".join(
             f"<span style='color:{STATUS_COLOURS[s]};font-weight:700'>{html.escape(s)}</span>"
@@ -146,6 +150,25 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
+
+
+def _probability_rows(data: MapData, font: str, projector: bool) -> str:
+    """Legend rows of the Monte-Carlo layer: one swatch per class, as drawn on the map."""
+    assert data.probability is not None
+    draws = int(data.probability.draws.iloc[0])
+    head = (
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0'>"
+        f"<b>Probability defended</b> (share of {draws} Monte-Carlo draws)</div>"
+    )
+    items = "".join(
+        f"<span style='display:inline-block;margin:0 10px 2px 0;white-space:nowrap'>"
+        f"<span style='display:inline-block;width:18px;height:14px;"
+        f"background:{pc.colour}{round(PROBABILITY_ALPHA * 255):02x};border:1px solid #777;"
+        f"margin-right:4px;vertical-align:middle'></span>{html.escape(pc.text)}</span>"
+        for pc in PROBABILITY_CLASSES
+    )
+    size = font if projector else "0.85rem"
+    return head + f"<div class='epaa-legend-probability' style='font-size:{size}'>{items}</div>"
 
 
 def _area_row(s: LayerStyle, font: str, projector: bool) -> str:

@@ -132,11 +132,16 @@ def _start(catalogue: Catalogue, request: SweepRequest) -> None:
         st.session_state["sweep_result"] = hit
         return
     try:
-        ticket = _queue().submit(_owner(), catalogue, request)
+        queue = _queue()
+    except Exception as exc:  # noqa: BLE001 - a cluster that cannot start is a message
+        st.session_state["sweep_error"] = f"The sweep workers could not be started: {exc}"
+        return
+    try:
+        ticket = queue.submit(_owner(), catalogue, request)
     except (ValueError, WorkBudgetError) as exc:
         st.session_state["sweep_error"] = f"The sweep was not started: {exc}"
         return
-    status = _queue().status(ticket)
+    status = queue.status(ticket)
     if status.state == "done" and status.result is not None:
         st.session_state["sweep_result"] = status.result
     else:
@@ -154,7 +159,12 @@ def _sensitivity_chart(result: SweepResult) -> alt.Chart:
                 title="First-order index of the defended share",
                 scale=alt.Scale(domain=[0, 1]),
             ),
-            y=alt.Y("parameter:N", sort="-x", title=None),
+            y=alt.Y(
+                "parameter:N",
+                sort="-x",
+                title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=240),
+            ),
             tooltip=["parameter", "index", "index_conf", "rank_correlation", "distribution"],
         )
         .properties(height=24 * len(table) + 30)

@@ -378,20 +378,25 @@ def _sensitivity(
 # --------------------------------------------------------------------------- Dask
 
 
-class _Nice:
-    """A worker plugin that lowers the worker process's CPU priority (interactive users first)."""
+def _nice_plugin(increment: int) -> Any:
+    """A worker plugin that lowers each worker process's CPU priority (interactive users first).
 
-    name = "epaa-nice"
+    Distributed accepts only subclasses of its plugin classes, so the class is made here, where
+    ``distributed`` is imported (it is not imported with this module).
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
 
-    def __init__(self, increment: int) -> None:
-        self.increment = increment
+    class _Nice(WorkerPlugin):
+        name = "epaa-nice"
 
-    def setup(self, worker: Any) -> None:  # noqa: D102 - distributed's WorkerPlugin hook
-        with contextlib.suppress(OSError):
-            os.nice(self.increment)
+        def __init__(self, increment: int) -> None:
+            self.increment = increment
 
-    def teardown(self, worker: Any) -> None:  # noqa: D102 - distributed's WorkerPlugin hook
-        return None
+        def setup(self, worker: Any) -> None:
+            with contextlib.suppress(OSError):
+                os.nice(self.increment)
+
+    return _Nice(increment)
 
 
 @contextlib.contextmanager
@@ -448,7 +453,7 @@ def dask_client(
     client = Client(cluster)
     try:
         if nice and processes:
-            client.register_plugin(_Nice(nice))
+            client.register_plugin(_nice_plugin(nice))
         yield client
     finally:
         client.close()

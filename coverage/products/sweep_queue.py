@@ -251,17 +251,22 @@ class SweepQueue:
                 else 0
             )
             job = entry.job
-            common = {
-                "waiting": len(self._waiting),
-                "running": self._running is not None,
-                "sharers": max(1, len(entry.owners)),
-                "result": entry.result,
-                "error": entry.error,
-            }
+            waiting, running = len(self._waiting), self._running is not None
+            sharers, result, error = max(1, len(entry.owners)), entry.result, entry.error
         done = total = 0
         if state == "running" and job is not None:
             done, total = job.progress()
-        return SweepStatus(state, position, done=done, total=total, **common)
+        return SweepStatus(
+            state,
+            position,
+            waiting=waiting,
+            running=running,
+            done=done,
+            total=total,
+            sharers=sharers,
+            result=result,
+            error=error,
+        )
 
     def cancel(self, ticket: SweepTicket) -> None:
         """Withdraw ``ticket``: the sweep stops when nobody else shares it (else it goes on)."""

@@ -31,6 +31,7 @@ from coverage.style import (
     COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    PROBABILITY_ALPHA,
     STATUS_COLOURS,
     TRACK_STATUS_COLOURS,
     LayerStyle,
@@ -867,7 +868,7 @@ def probability_deck_layer(frame: gpd.GeoDataFrame) -> pdk.Layer:
     so the classes read as one surface.
     """
     out = frame.copy()
-    out["fill"] = [hex_to_rgba(str(c), 0.72) for c in out.colour]
+    out["fill"] = [hex_to_rgba(str(c), PROBABILITY_ALPHA) for c in out.colour]
     return pdk.Layer(
         "GeoJsonLayer",
         data=feature_collection(_with_text(out, "name"), [*_TEXT_FIELDS, "fill", "p_class"]),
