@@ -266,6 +266,8 @@ def sweep_panel(catalogue: Catalogue, state: MapState, data: MapData) -> MapData
                 _start(catalogue, _request(state, draws, seed, grid_km))
             except ValueError as exc:
                 st.session_state["sweep_error"] = str(exc)
+            if "sweep_ticket" in st.session_state:
+                st.rerun()  # draw the button disabled while the sweep waits or runs
         if "sweep_error" in st.session_state:
             st.warning(st.session_state["sweep_error"])
         if "sweep_ticket" in st.session_state:
