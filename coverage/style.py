@@ -18,6 +18,7 @@ __all__ = [
     "LAYER_ORDER",
     "LAYER_STYLES",
     "OKABE_ITO",
+    "PROBABILITY_ALPHA",
     "PROBABILITY_CLASSES",
     "ProbabilityClass",
     "SECTOR_CHOICES",
@@ -333,6 +334,8 @@ class ProbabilityClass:
 #: Share of Monte-Carlo draws in which a cell is defended, in four classes. A sequential,
 #: colour-blind-safe blue scale (ColorBrewer "Blues", 4 classes: light = rarely defended), so
 #: darker always means more likely; it also reads in greyscale.
+#: Opacity of the probability classes' fill on the dashboard map.
+PROBABILITY_ALPHA = 0.72
 PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
     ProbabilityClass("p_lt_10", 0.0, 0.1, "< 10 %", "#eff3ff"),
     ProbabilityClass("p_10_50", 0.1, 0.5, "10-50 %", "#bdd7e7"),

@@ -19,6 +19,8 @@ from coverage.style import (
     CAVEAT,
     LAYER_ORDER,
     LAYER_STYLES,
+    PROBABILITY_ALPHA,
+    PROBABILITY_CLASSES,
     SECTOR_STYLES,
     STATUS_WORDS,
     THEMES,
@@ -140,10 +142,14 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
     if data.sectoral is not None and not data.sectoral.empty:
         kinds = set(data.sectoral.kind)
         rows += [
-            _area_row(replace(s, title=sector_title(k, data.sectoral_answer)), font, projector)
+            _area_row(
+                replace(s, title=sector_title(k, data.sectoral_answer)), font, projector, theme
+            )
             for k, s in SECTOR_STYLES.items()
             if k in kinds
         ]
+    if data.probability is not None and len(data.probability):
+        rows.append(_probability_rows(data, font, projector))
     if "tracks" in data.state.layers:
         words = ", ".join(
             f"<span style='color:{theme.status_colours[s]};font-weight:700'>{html.escape(s)}</span>"
@@ -159,6 +165,25 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
+
+
+def _probability_rows(data: MapData, font: str, projector: bool) -> str:
+    """Legend rows of the Monte-Carlo layer: one swatch per class, as drawn on the map."""
+    assert data.probability is not None
+    draws = int(data.probability.draws.iloc[0])
+    head = (
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0'>"
+        f"<b>Probability defended</b> (share of {draws} Monte-Carlo draws)</div>"
+    )
+    items = "".join(
+        f"<span style='display:inline-block;margin:0 10px 2px 0;white-space:nowrap'>"
+        f"<span style='display:inline-block;width:18px;height:14px;"
+        f"background:{pc.colour}{round(PROBABILITY_ALPHA * 255):02x};border:1px solid #777;"
+        f"margin-right:4px;vertical-align:middle'></span>{html.escape(pc.text)}</span>"
+        for pc in PROBABILITY_CLASSES
+    )
+    size = font if projector else "0.85rem"
+    return head + f"<div class='epaa-legend-probability' style='font-size:{size}'>{items}</div>"
 
 
 def _area_row(s: LayerStyle, font: str, projector: bool, theme: Theme = LIGHT) -> str:

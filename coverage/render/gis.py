@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.products.mapdata import MapData, MapState
-from coverage.scenario import LAST_YEAR, SCENARIO_LABELS
+from coverage.products.mapdata import MapData, MapState, describe_cooperation_state
+from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labels
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
 from coverage.textsafe import csv_text
 
@@ -540,16 +540,30 @@ def _kml_tree(
     root = ET.Element(_k("kml"))
     doc = _sub(root, "Document")
     span_txt = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    state = series[0].state
+    coop = (
+        ""
+        if state.cooperation == "nato_alone"
+        else f", {cooperation_short_labels()[state.cooperation]}"
+    )
     _sub(
-        doc, "name", f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}"
+        doc,
+        "name",
+        f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}{coop}",
     )
     _sub(doc, "open", "1")
+    cooperation = describe_cooperation_state(state, catalogue)
     _sub(
         doc,
         "description",
         _balloon_html(
-            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}",
+            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}{coop}",
             [
+                *(
+                    []
+                    if cooperation is None
+                    else [("NATO-Russia cooperation", cooperation[0].upper() + cooperation[1:])]
+                ),
                 ("Assumptions", series[0].assumptions),
                 (
                     "Time",

@@ -33,6 +33,7 @@ from coverage.style import (
     CAPITAL_STYLE,
     LAYER_ORDER,
     OKABE_ITO,
+    PROBABILITY_ALPHA,
     SECTOR_STYLES,
     THEMES,
     LayerStyle,
@@ -1135,7 +1136,7 @@ def probability_deck_layer(frame: gpd.GeoDataFrame) -> pdk.Layer:
     so the classes read as one surface.
     """
     out = frame.copy()
-    out["fill"] = [hex_to_rgba(str(c), 0.72) for c in out.colour]
+    out["fill"] = [hex_to_rgba(str(c), PROBABILITY_ALPHA) for c in out.colour]
     return pdk.Layer(
         "GeoJsonLayer",
         data=feature_collection(_with_text(out, "name"), [*_TEXT_FIELDS, "fill", "p_class"]),
