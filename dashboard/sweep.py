@@ -20,7 +20,6 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -148,7 +147,9 @@ def _start(catalogue: Catalogue, request: SweepRequest) -> None:
         st.session_state["sweep_ticket"] = ticket
 
 
-def _sensitivity_chart(result: SweepResult) -> alt.Chart:
+def _sensitivity_chart(result: SweepResult) -> Any:
+    import altair as alt  # loaded when a sweep's chart is drawn, not with the first page
+
     table = result.sensitivity()
     return (
         alt.Chart(table)

@@ -19,8 +19,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
-from scipy.stats import qmc
 
 from coverage.catalogue.analysis import detection_value
 from coverage.catalogue.distributions import Target, load_distributions, parse_targets
@@ -87,6 +85,8 @@ class Variable:
 
     def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         """Values at cumulative probabilities ``u`` (0..1) of this variable's distribution."""
+        from scipy import stats  # loaded with the first draw, not with the dashboard
+
         a, c, m = self.lower, self.upper, self.nominal
         width = c - a
         if self.kind == "uniform":
@@ -268,6 +268,8 @@ def unit_sample(n: int, d: int, *, seed: int, sampler: Sampler = "lhs") -> NDArr
     """
     if d == 0:
         return np.zeros((n, 0))
+    from scipy.stats import qmc
+
     engine: qmc.QMCEngine
     if sampler == "lhs":
         engine = qmc.LatinHypercube(d, rng=np.random.default_rng(seed))
