@@ -282,6 +282,12 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
             f"{describe_threat_options(q)}"
             f"{'; nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
+    if state.domain == "wide" and ("defended" in state.layers or "tracks" in state.layers):
+        parts.append(
+            "defended area computed also over European Russia (west of 60°E, with Kaliningrad), "
+            "Belarus, Ukraine, Moldova and the South Caucasus (data/regions.csv; NATO-Europe "
+            "figures unchanged)"
+        )
     if state.sector in ("computed", "both"):
         parts.append(
             "Russia's sector (computed): NATO-Europe ground whose threat track crosses Russia or "
