@@ -18,6 +18,7 @@ from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, cooperation_labels
+from coverage.style import THEMES, Theme
 from dashboard import (
     analysis,
     controls,
@@ -84,6 +85,7 @@ def deck_for(
         static=_static_files(),
         capitals=_line.capitals if view.capitals else None,
         screen=view.screen,
+        theme=view.theme,
     )
     view = deck.initial_view_state
     nudge = 1e-6 * (resets % 2)  # every field changes, so the whole camera is reset
@@ -161,6 +163,41 @@ _DASHBOARD_CSS = """
 """
 
 
+def _dark_css(theme: Theme) -> str:
+    """The page in the dark theme: Streamlit's own theme is fixed per server, so CSS recolours it.
+
+    Covers what the dashboard draws: page, sidebar, text, captions, buttons, menus, inputs,
+    expanders, tabs and tables' frames. Contrast ratios are in :class:`coverage.style.Theme`.
+    """
+    t = theme
+    return f"""
+<style>
+.stApp, [data-testid='stAppViewContainer'], [data-testid='stMain'], header[data-testid='stHeader']
+{{background:{t.page};color:{t.text}}}
+[data-testid='stSidebar'], [data-testid='stSidebarContent']{{background:{t.panel};color:{t.text}}}
+.stApp h1, .stApp h2, .stApp h3, .stApp h4, .stApp p, .stApp li, .stApp label,
+[data-testid='stWidgetLabel'], [data-testid='stMarkdownContainer']{{color:{t.text}}}
+[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p{{color:{t.muted}}}
+[data-testid='stBaseButton-secondary'], [data-testid='stButtonGroup'] button
+{{background:{t.panel};color:{t.text};border-color:{t.rule}}}
+[data-testid='stBaseButton-secondary'] p, [data-testid='stBaseButton-secondary'] kbd,
+[data-testid='stButtonGroup'] button p{{color:{t.text}}}
+[data-testid='stButtonGroup'] button[aria-checked='true'], [data-testid='stButtonGroup']
+button[aria-pressed='true']{{border-color:{t.accent};box-shadow:inset 0 0 0 1px {t.accent}}}
+[data-baseweb='select'] > div, [data-baseweb='input'], .stApp input, .stApp textarea
+{{background:{t.page};color:{t.text};border-color:{t.rule}}}
+[data-testid='stSelectbox'] [data-baseweb='select'] div{{background-color:{t.page}}}
+[data-baseweb='popover'] li, [data-baseweb='menu']{{background:{t.panel};color:{t.text}}}
+[data-testid='stExpander'] details{{background:{t.panel};border-color:{t.rule}}}
+[data-testid='stExpander'] summary{{background:transparent;color:{t.text}}}
+[data-testid='stExpander'] summary p{{color:{t.text}}}
+[data-baseweb='tab'] p{{color:{t.text}}}
+[data-testid='stSliderTickBarMin'], [data-testid='stSliderTickBarMax'],
+[data-testid='stSliderThumbValue']{{color:{t.muted}}}
+</style>
+"""
+
+
 def _layout(
     catalogue: Catalogue,
     data: MapData,
@@ -171,6 +208,9 @@ def _layout(
 ) -> None:
     """Banner, headline, year stepper, map, legend, caveat, exports and analyst tabs."""
     projector = view.projector
+    theme = THEMES[view.theme]
+    if theme.key == "dark":
+        st.markdown(_dark_css(theme), unsafe_allow_html=True)
     if projector:
         st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
         if data.comparison is not None:  # one more line above the map: a shorter map
@@ -179,7 +219,7 @@ def _layout(
         st.markdown(_DASHBOARD_CSS, unsafe_allow_html=True)
     head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
     with head:
-        panels.banner(data, projector=projector)
+        panels.banner(data, projector=projector, theme=theme)
     with steps:
         prev_col, next_col = st.columns(2)
         prev_col.button(
@@ -217,9 +257,9 @@ def _layout(
                 type="primary",
             )
 
-    panels.headline(line, projector=projector)
+    panels.headline(line, projector=projector, theme=theme)
     if data.comparison is not None:
-        panels.comparison_line(data.comparison, projector=projector)
+        panels.comparison_line(data.comparison, projector=projector, theme=theme)
 
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
@@ -230,22 +270,22 @@ def _layout(
                 event = st.pydeck_chart(deck, height="stretch", **chart)
         else:
             event = st.pydeck_chart(deck, height=640, **chart)
-        panels.caveat(data, projector=projector)
+        panels.caveat(data, projector=projector, theme=theme)
     with side_col:
         if not projector:  # here, not beside the year buttons: those stay readable at 1024
             _fit_button()
             player.play_button()
-        panels.inspector(selection.inspected(event.selection), projector=projector)
+        panels.inspector(selection.inspected(event.selection), projector=projector, theme=theme)
         st.markdown("**Legend**")
-        panels.legend(data, projector=projector)
+        panels.legend(data, projector=projector, theme=theme)
         if data.comparison is not None:
-            panels.comparison_capitals(data.comparison, projector=projector)
+            panels.comparison_capitals(data.comparison, projector=projector, theme=theme)
         if view.capitals:
-            panels.capitals_legend(line, projector=projector)
+            panels.capitals_legend(line, projector=projector, theme=theme)
 
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
-            panels.timeline(catalogue, state.options.year)
+            panels.timeline(catalogue, state.options.year, theme=theme)
 
     if not projector:
         with st.expander(
@@ -279,7 +319,7 @@ else:
     with whatif_area:
         catalogue = whatif.whatif_panel(sourced)
 state = analysis.engagement_controls(catalogue, state)
-state = controls.compare_controls(state)
+state = controls.compare_controls(catalogue, state)
 state = russia.cooperation_controls(state)
 try:
     data = map_for(catalogue.digest, state, catalogue)
@@ -303,6 +343,10 @@ with top_area:
         "coop": cooperation_labels(),
         "region": russia.region_labels(),
         "sector": russia.SECTOR_LABELS,
+        "vs_scenario": scenarios.scenario_labels(),
+        "vs_launch_area": analysis.menu_labels(catalogue)["launch_area"],
+        "vs_threat": analysis.menu_labels(catalogue)["threat"],
+        "vs_eor": controls.EOR_NAMES,
     }
     for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
         st.warning(notice, icon="⚠️")

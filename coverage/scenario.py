@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -77,6 +78,7 @@ __all__ = [
     "early_warning_active",
     "early_warning_spec",
     "cooperation_labels",
+    "cooperation_short_labels",
     "warning_radars_for",
     "describe_detection",
     "describe_flyout",
@@ -371,6 +373,12 @@ def cooperation_labels() -> dict[str, str]:
     return dict(zip(table.cooperation_id, table.label, strict=True))
 
 
+def cooperation_short_labels() -> dict[str, str]:
+    """Cooperation scenario id -> short words for titles and legends (data/cooperation.csv)."""
+    table = load_cooperation()
+    return dict(zip(table.cooperation_id, table.short_label, strict=True))
+
+
 def early_warning_active(ew: pd.DataFrame, year: int) -> pd.DataFrame:
     """Rows of early_warning_radars.csv active at any time in ``year``."""
     return ew[
@@ -445,8 +453,14 @@ def early_warning_spec(
     )
 
 
-def describe_cooperation(setup_ids: tuple[str, ...], query: DefenceQuery) -> str:
-    """Words for the early-warning sensors in force (empty for NATO alone without any)."""
+def describe_cooperation(
+    setup_ids: tuple[str, ...], query: DefenceQuery, names: Mapping[str, str] | None = None
+) -> str:
+    """Words for the early-warning sensors in force (empty for NATO alone without any).
+
+    ``names`` (radar id -> name, data/early_warning_radars.csv) names the radars in words;
+    without it they are named by id.
+    """
     if not setup_ids:
         return (
             "NATO sensors only"
@@ -459,7 +473,8 @@ def describe_cooperation(setup_ids: tuple[str, ...], query: DefenceQuery) -> str
         else "they cue NATO's radars and start the clock; a NATO radar must hold the track "
         "before launch"
     )
-    return f"Russian early-warning radars as sensors ({', '.join(setup_ids)}): {role}"
+    radars = ", ".join((names or {}).get(i, i) for i in setup_ids)
+    return f"Russian early-warning radars as sensors ({radars}): {role}"
 
 
 def radar_spec(catalogue: Catalogue, row: pd.Series, estimate: Estimate) -> radar_mod.RadarSpec:

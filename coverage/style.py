@@ -7,7 +7,8 @@ versus outline-only to the same end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "CAPITAL_STYLE",
@@ -17,6 +18,7 @@ __all__ = [
     "LAYER_ORDER",
     "LAYER_STYLES",
     "OKABE_ITO",
+    "PROBABILITY_ALPHA",
     "PROBABILITY_CLASSES",
     "ProbabilityClass",
     "SECTOR_CHOICES",
@@ -27,6 +29,10 @@ __all__ = [
     "ICBM_UNREACHABLE",
     "TRACK_STATUS_COLOURS",
     "LayerStyle",
+    "THEMES",
+    "Theme",
+    "blend",
+    "contrast_ratio",
     "hex_to_rgba",
 ]
 
@@ -191,8 +197,10 @@ LAYER_STYLES: dict[str, LayerStyle] = {
 #: The difference between two states (gained / lost / defended in both), drawn instead of the
 #: defended area when comparing. Three hues apart from every layer above and from each other for
 #: every colour-vision type: Paul Tol's indigo and ochre (blue against yellow, the axis all
-#: colour-vision deficiencies keep) and a neutral grey for "no change"; also three lightnesses
-#: (dark, middle, light) and three line styles with two hatches, so they survive greyscale.
+#: colour-vision deficiencies keep) and a neutral grey for "no change"; the fills keep three
+#: lightnesses (dark, middle, light: the grey is drawn at 30 %), and three line styles with three
+#: hatches, so they survive greyscale. The grey is dark (#666666) so that its dotted outline
+#: keeps a contrast of 5:1 on the yellow NATO fill (#BBBBBB, used before, had 1.7:1).
 COMPARE_STYLES: dict[str, LayerStyle] = {
     s.key: s
     for s in (
@@ -220,11 +228,11 @@ COMPARE_STYLES: dict[str, LayerStyle] = {
             "both",
             "Defended in both",
             "Defended in state A and in state B",
-            "#BBBBBB",
-            0.55,
+            "#666666",
+            0.30,
             "dotted",
-            "",
-            1.5,
+            "...",
+            2.0,
         ),
     )
 }
@@ -326,6 +334,8 @@ class ProbabilityClass:
 #: Share of Monte-Carlo draws in which a cell is defended, in four classes. A sequential,
 #: colour-blind-safe blue scale (ColorBrewer "Blues", 4 classes: light = rarely defended), so
 #: darker always means more likely; it also reads in greyscale.
+#: Opacity of the probability classes' fill on the dashboard map.
+PROBABILITY_ALPHA = 0.72
 PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
     ProbabilityClass("p_lt_10", 0.0, 0.1, "< 10 %", "#eff3ff"),
     ProbabilityClass("p_10_50", 0.1, 0.5, "10-50 %", "#bdd7e7"),
@@ -368,3 +378,178 @@ SECTOR_STYLES: dict[str, LayerStyle] = {
 }
 #: Drawings of the sector a map state can ask for (``MapState.sector``).
 SECTOR_CHOICES = ("none", "computed", "picture", "both")
+
+
+def _srgb_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``"#RRGGBB"`` (0 black .. 1 white)."""
+    r, g, b, _ = hex_to_rgba(colour)
+    lin = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (r / 255, g / 255, b / 255)
+    ]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two ``"#RRGGBB"`` colours, 1 (none) .. 21 (black on white)."""
+    la, lb = sorted((_srgb_luminance(a), _srgb_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def blend(colour: str, under: str, alpha: float) -> str:
+    """``colour`` drawn at opacity ``alpha`` over ``under``, as ``"#RRGGBB"``."""
+    top, bottom = hex_to_rgba(colour)[:3], hex_to_rgba(under)[:3]
+    mixed = (round(alpha * t + (1 - alpha) * u) for t, u in zip(top, bottom, strict=True))
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Page and map colours of one theme, and its changes to the layer colours.
+
+    The light theme is the table above unchanged. The dark theme (for dim rooms and
+    projectors) keeps every hue and line style and lightens the colours that would be dark on
+    dark ground; ``colours`` and ``fill_alphas`` override :data:`LAYER_STYLES` and
+    :data:`COMPARE_STYLES` by key, and the status colours by status. The contrasts the themes
+    are held to (WCAG 2 ratios, checked in ``tests/test_style.py``): body text 7:1 or more on
+    the page, secondary text 4.5:1, and every key line (rings, footprints, defended and
+    comparison outlines, tracks, capitals, sites) 3:1 or more against the land, the sea and the
+    NATO fill, and 4.5:1 against the land in the dark theme.
+
+    Attributes
+    ----------
+    key, name
+        URL value (``?theme=dark``) and the name in menus.
+    page, panel, text, muted, accent, rule
+        Page background, sidebar and panel background, body text, secondary text, the
+        subtitle's colour, and thin rules (borders of boxes).
+    sea, land, border
+        Map basemap: sea, land, country borders and coasts.
+    label_text, label_halo, label_halo_alpha
+        Map labels: glyphs and the box behind them (with its opacity 0..1).
+    caveat_bg, caveat_text
+        The caveat banner.
+    site_fill, site_hollow
+        Fill of a site in place and of a planned (hollow) one; its outline is the sites colour.
+    colours, fill_alphas
+        Overrides by layer key or status word.
+    """
+
+    key: str
+    name: str
+    page: str
+    panel: str
+    text: str
+    muted: str
+    accent: str
+    rule: str
+    sea: str
+    land: str
+    border: str
+    label_text: str
+    label_halo: str
+    label_halo_alpha: float
+    caveat_bg: str
+    caveat_text: str
+    site_fill: str
+    site_hollow: str
+    colours: Mapping[str, str] = field(default_factory=dict)
+    fill_alphas: Mapping[str, float] = field(default_factory=dict)
+
+    def _restyle(self, style: LayerStyle) -> LayerStyle:
+        return replace(
+            style,
+            colour=self.colours.get(style.key, style.colour),
+            fill_alpha=self.fill_alphas.get(style.key, style.fill_alpha),
+        )
+
+    @property
+    def layer_styles(self) -> dict[str, LayerStyle]:
+        """:data:`LAYER_STYLES` in this theme's colours."""
+        return {k: self._restyle(s) for k, s in LAYER_STYLES.items()}
+
+    @property
+    def compare_styles(self) -> dict[str, LayerStyle]:
+        """:data:`COMPARE_STYLES` in this theme's colours."""
+        return {k: self._restyle(s) for k, s in COMPARE_STYLES.items()}
+
+    @property
+    def status_colours(self) -> dict[str, str]:
+        """:data:`STATUS_COLOURS` in this theme's colours."""
+        return {k: self.colours.get(k, c) for k, c in STATUS_COLOURS.items()}
+
+    @property
+    def track_status_colours(self) -> dict[str, str]:
+        """:data:`TRACK_STATUS_COLOURS` in this theme's colours."""
+        return {k: self.colours.get(k, c) for k, c in TRACK_STATUS_COLOURS.items()}
+
+    @property
+    def nato_fill(self) -> str:
+        """The NATO members' fill as drawn over the land (for contrast checks)."""
+        nato = self.layer_styles["nato"]
+        return blend(nato.colour, self.land, nato.fill_alpha)
+
+
+THEMES: dict[str, Theme] = {
+    t.key: t
+    for t in (
+        Theme(
+            key="light",
+            name="Light",
+            page="#FFFFFF",
+            panel="#F2F4F6",
+            text="#111111",
+            muted="#444444",
+            accent="#0072B2",
+            rule="#CCCCCC",
+            sea="#DCE6EE",
+            land="#F8F8F6",
+            border="#787878",
+            label_text="#1E1E1E",
+            label_halo="#FFFFFF",
+            label_halo_alpha=0.78,
+            caveat_bg="#1B1B1B",
+            caveat_text="#FFFFFF",
+            site_fill=OKABE_ITO["black"],
+            site_hollow="#FFFFFF",
+        ),
+        # High contrast for dim rooms: near-black page, light text, a dark navy sea and dark
+        # grey land; Okabe-Ito hues kept where they are light enough (sky blue for the radars,
+        # orange for early warning), lightened otherwise (Paul Tol's light blue for "gained").
+        Theme(
+            key="dark",
+            name="Dark (dim rooms)",
+            page="#121417",
+            panel="#1E2227",
+            text="#F2F2F2",
+            muted="#B8BEC6",
+            accent="#56B4E9",
+            rule="#5A616B",
+            sea="#0E1926",
+            land="#25282E",
+            border="#9AA3AD",
+            label_text="#F2F2F2",
+            label_halo="#121417",
+            label_halo_alpha=0.82,
+            caveat_bg="#E8E8E8",
+            caveat_text="#111111",
+            site_fill="#FFFFFF",
+            site_hollow="#25282E",
+            colours={
+                "radar": OKABE_ITO["sky_blue"],
+                "interceptor": "#FF7A45",
+                "defended": "#33CC99",
+                "tracks": "#F2F2F2",
+                "sites": "#FFFFFF",
+                "gained": "#99BBFF",
+                "lost": "#DDAA33",
+                "both": "#BBBBBB",
+                "not defended": "#FF88AA",
+                "out of reach": "#AAAAAA",
+                ICBM_REACHABLE: "#FF7A45",
+                ICBM_UNREACHABLE: "#AAAAAA",
+            },
+            fill_alphas={"nato": 0.18, "both": 0.35},
+        ),
+    )
+}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +14,6 @@ from coverage.products import icbm, metrics
 from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.products.sensitivity import sensitivity_table
-from coverage.render import gis
 from coverage.scenario import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -77,17 +75,24 @@ def _named(key: str, names: dict[str, str]) -> bool:
     return False
 
 
-def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
-    """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
-    threats = _threats()
-    names = dict(zip(threats.threat_id, threats.name, strict=True))
+def launch_area_menu(catalogue: Catalogue) -> dict[str, str]:
+    """Launch points and areas by id, with their names, as the menus list them.
+
+    A point that is an area's only point ("tabriz", "NW Iran") is listed once, as the point.
+    """
     areas = {a: launch_area_label(catalogue, a) for a in launch_area_names(catalogue)}
-    # A point that is an area's only point ("tabriz", "NW Iran") is listed once, as the point.
-    areas = {
+    return {
         a: label
         for a, label in areas.items()
         if label not in list(areas.values())[: list(areas).index(a)]
     }
+
+
+def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
+    """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
+    threats = _threats()
+    names = dict(zip(threats.threat_id, threats.name, strict=True))
+    areas = launch_area_menu(catalogue)
     legacy = {
         key: _named(key, table)
         for key, table in (
@@ -385,6 +390,11 @@ TAB_NAMES = (
 
 def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) -> None:
     """Tabs under the map; only the open tab computes (the tabs are bound to the URL)."""
+    # Altair and the GIS writers load when the tabs are drawn, after the map.
+    import altair as alt
+
+    from coverage.render import gis
+
     tabs = st.tabs(
         list(TAB_NAMES),
         key="tab",

@@ -7,14 +7,15 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Variation
 from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, SCENARIO_LABELS, FootprintOptions
-from coverage.style import CAPITAL_STYLE, LAYER_STYLES
-from dashboard import scenarios
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
+from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
+from dashboard import analysis, scenarios
 
-__all__ = ["DASHBOARD_LAYERS", "ViewChoice", "compare_controls", "sidebar_state"]
+__all__ = ["DASHBOARD_LAYERS", "EOR_NAMES", "ViewChoice", "compare_controls", "sidebar_state"]
 
 #: Layers on when the dashboard opens: the library defaults plus the physics-based defended
 #: area, so the first page answers "what is defended" (the rings stay one click away).
@@ -30,6 +31,7 @@ class ViewChoice(NamedTuple):
     capitals: bool
     projector: bool
     screen: str
+    theme: str = "light"
 
 
 def sidebar_state() -> tuple[MapState, ViewChoice]:
@@ -118,6 +120,15 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         bind="query-params",
         help="Full-screen briefing view: large type, thick lines, controls hidden.",
     )
+    theme = sb.segmented_control(
+        "Theme",
+        list(THEMES),
+        default="light",
+        key="theme",
+        bind="query-params",
+        help="Dark: high contrast for dim rooms and projectors (page, map, legend). Exported "
+        "images stay light.",
+    )
     screen = sb.selectbox(
         "Screen size",
         list(MAP_SIZE_PX),
@@ -136,11 +147,17 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         min_elevation_deg=None if mask == "none" else float(mask),
         include_occasional=bool(occasional),
     )
-    view = ViewChoice(bool(capitals), bool(projector), str(screen or DEFAULT_SCREEN))
+    view = ViewChoice(
+        bool(capitals),
+        bool(projector),
+        str(screen or DEFAULT_SCREEN),
+        str(theme) if theme in THEMES else "light",
+    )
     return MapState(options=options, layers=frozenset(layers)), view
 
 
-_EOR_NAMES = {
+#: Names of B's engage-on-remote choices (the URL may carry the ids).
+EOR_NAMES = {
     "same": "Same as A",
     "by_date": "By its date (Phase 3)",
     "on": "Always on",
@@ -148,13 +165,23 @@ _EOR_NAMES = {
 }
 
 
-def compare_controls(state: MapState) -> MapState:
+#: The choice that leaves a field of B as it is in A.
+_SAME = "same"
+
+
+def _same_or(labels: dict[str, str]) -> dict[str, str]:
+    return {_SAME: "Same as A", **labels}
+
+
+def compare_controls(catalogue: Catalogue, state: MapState) -> MapState:
     """Sidebar controls for a second state B; returns ``state`` comparing with B when on.
 
-    B is a full state of its own (year, scenario, estimate, and one engagement choice as an
-    example of a query variation), so stepping A through the years keeps B fixed. B equal to
-    A is said so and draws no comparison.
+    B is a full state of its own (year, scenario or alternative architecture, estimate, launch
+    area, threat, and one engagement choice), so stepping A through the years keeps B fixed.
+    Menus show names; a link may carry ids (``?vs_scenario=third_site``). B equal to A is said
+    so and draws no comparison.
     """
+    menus = analysis.menu_labels(catalogue)
     with st.sidebar.expander(
         "Compare with a second state (B)", expanded=bool(st.session_state.get("compare"))
     ):
@@ -175,14 +202,15 @@ def compare_controls(state: MapState) -> MapState:
             bind="query-params",
             disabled=not on,
         )
-        scenario = st.radio(
-            "B: scenario",
-            ["actual", "planned"],
+        scenario = scenarios.named_selectbox(
+            st,
+            "B: scenario or alternative architecture",
+            scenarios.scenario_labels(),
             key="vs_scenario",
-            bind="query-params",
-            captions=[SCENARIO_LABELS["actual"], "as planned, Sept 2009"],
-            horizontal=True,
             disabled=not on,
+            help="As built, as planned (Sept 2009), or an alternative architecture of the "
+            "debate: the 2007 Third Site, the CBO 2009 options, Putin's 2007 offer "
+            "(data/scenarios.csv, data/alternatives.csv).",
         )
         estimate = st.segmented_control(
             "B: parameter estimate",
@@ -192,21 +220,43 @@ def compare_controls(state: MapState) -> MapState:
             bind="query-params",
             disabled=not on,
         )
-        eor = st.selectbox(
+        launch_area = scenarios.named_selectbox(
+            st,
+            "B: launch area",
+            _same_or(analysis.launch_area_menu(catalogue)),
+            key="vs_launch_area",
+            disabled=not on,
+            help="Where B's threat is launched from (A's is under Threat and engagement).",
+        )
+        threat = scenarios.named_selectbox(
+            st,
+            "B: threat",
+            _same_or(menus["threat"]),
+            key="vs_threat",
+            disabled=not on,
+            help="B's threat class (data/threats.csv); A's is under Threat and engagement.",
+        )
+        eor = scenarios.named_selectbox(
+            st,
             "B: engage on remote",
-            list(_EOR_NAMES),
-            format_func=_EOR_NAMES.__getitem__,
+            EOR_NAMES,
             key="vs_eor",
-            bind="query-params",
             disabled=not on,
             help="Another sensor's track guides the intercept: a choice of the engagement "
             "model B may change (A's is under Physics and assumptions).",
         )
         if not on:
             return state
-        query = {} if eor in (None, "same") else {"engage_on_remote": str(eor)}
+        query = {} if eor in (None, _SAME) else {"engage_on_remote": str(eor)}
+        if launch_area not in (None, _SAME):
+            query["launch_area"] = str(launch_area)
+        if threat not in (None, _SAME):
+            query["threat"] = str(threat)
         variation = Variation.with_query(
-            year=int(year), scenario=str(scenario), estimate=str(estimate or "nominal"), **query
+            year=int(year),
+            scenario=str(scenario or "actual"),
+            estimate=str(estimate or "nominal"),
+            **query,
         )
         o = state.options
         same_query = all(getattr(state.query(), k) == v for k, v in variation.query)
@@ -215,6 +265,9 @@ def compare_controls(state: MapState) -> MapState:
             o.scenario,
             o.estimate,
         ) and same_query:
-            st.info("B is the same as this map (A): change B's year, scenario or estimate.")
+            st.info(
+                "B is the same as this map (A): change B's year, scenario, estimate, launch "
+                "area or threat."
+            )
             return state
     return replace(state, compare=variation)

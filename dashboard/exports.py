@@ -9,7 +9,6 @@ import streamlit as st
 from coverage.catalogue.tables import Catalogue
 from coverage.products.headline import Headline
 from coverage.products.mapdata import MapData, map_series, rollout_series
-from coverage.render import animation, export, gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["export_panel"]
@@ -27,6 +26,9 @@ def export_panel(
 
     With ``line``, the slide images carry the headline under their title.
     """
+    # Matplotlib and the GIS writers load on first use, not with the first page.
+    from coverage.render import animation, export, gis
+
     stem = _stem(data)
     headline = line.short_text() if line is not None else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)

@@ -13,7 +13,6 @@ import streamlit as st
 from coverage.catalogue.tables import Catalogue
 from coverage.products.icbm import IcbmAssumptions
 from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year
-from coverage.render.export import render
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions
 
 __all__ = ["year_view"]
@@ -36,6 +35,8 @@ def _image(
     _result: IcbmYear,
     _catalogue: Catalogue,
 ) -> bytes:
+    from coverage.render.export import render  # matplotlib: loaded on first use
+
     return render(icbm_map_data(_catalogue, _result), fmt="png", width_px=1280, height_px=860)
 
 

@@ -17,13 +17,15 @@ from coverage.scenario import events_in
 from coverage.style import (
     CAPITAL_STYLE,
     CAVEAT,
-    COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    PROBABILITY_ALPHA,
+    PROBABILITY_CLASSES,
     SECTOR_STYLES,
-    STATUS_COLOURS,
     STATUS_WORDS,
+    THEMES,
     LayerStyle,
+    Theme,
 )
 from dashboard.selection import Inspected
 
@@ -41,37 +43,39 @@ __all__ = [
     "timeline",
 ]
 
+LIGHT = THEMES["light"]
 _CSS_DASH = {"solid": "solid", "dashed": "dashed", "dotted": "dotted", "dashdot": "dashed"}
 
 
-def banner(data: MapData, *, projector: bool = False) -> None:
+def banner(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Title, phase banner and assumptions line."""
     size = "clamp(1.5rem, 2.3vw, 2.4rem)" if projector else "1.6rem"
     st.markdown(
         f"<div class='epaa-banner'><div style='font-size:{size};font-weight:700;line-height:1.2'>"
         f"{html.escape(data.title)}</div>"
-        f"<div style='font-size:{'clamp(1.15rem, 1.6vw, 1.6rem)' if projector else '1.15rem'};font-weight:600;color:#0072B2'>"
+        f"<div style='font-size:{'clamp(1.15rem, 1.6vw, 1.6rem)' if projector else '1.15rem'};font-weight:600;color:{theme.accent}'>"
         f"{html.escape(data.subtitle)}</div>"
-        f"<div style='font-size:{'1.1rem' if projector else '0.9rem'};color:#333'>{html.escape(data.phase.detail)}</div>"
+        f"<div style='font-size:{'1.1rem' if projector else '0.9rem'};color:{theme.muted}'>{html.escape(data.phase.detail)}</div>"
         "</div>",
         unsafe_allow_html=True,
     )
 
 
-def headline(line: Headline, *, projector: bool = False) -> None:
+def headline(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """The answer first: defended shares, capitals, threat and launch area, change since last year."""
     size = "clamp(1.15rem, 1.6vw, 1.45rem)" if projector else "1.1rem"
     small = "clamp(0.95rem, 1.2vw, 1.15rem)" if projector else "0.92rem"
-    green = STATUS_COLOURS["defended"]
+    status = theme.status_colours
+    green = status["defended"]
     change = html.escape(line.change_text())
-    for sign, colour in (("+", green), ("−", STATUS_COLOURS["not defended"])):
+    for sign, colour in (("+", green), ("−", status["not defended"])):
         change = change.replace(f"{sign} ", f"<b style='color:{colour}'>{sign}</b>&nbsp;", 1)
     st.markdown(
         f"<div class='epaa-headline' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {green};padding:2px 0 2px 10px;margin:2px 0 4px 0'>"
         f"<b>{html.escape(line.shares_text())}</b> · "
         f"<b>{html.escape(line.capitals_text())}</b>"
-        f"<div style='font-size:{small};color:#333'>{html.escape(_first_upper(line.threat_text()))}"
+        f"<div style='font-size:{small};color:{theme.muted}'>{html.escape(_first_upper(line.threat_text()))}"
         f" · {change}</div></div>",
         unsafe_allow_html=True,
     )
@@ -81,34 +85,35 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def caveat(data: MapData, *, projector: bool = False) -> None:
+def caveat(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """The caveat banner and the assumptions behind the drawn layers (threat and area in words)."""
     assumptions = data.assumptions
     size = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     detail = "clamp(0.75rem, 0.9vw, 0.95rem)" if projector else "0.85rem"
     st.markdown(
-        f"<div class='epaa-caveat' style='background:#1b1b1b;color:#fff;padding:4px 10px;font-size:{size};"
+        f"<div class='epaa-caveat' style='background:{theme.caveat_bg};color:{theme.caveat_text};padding:4px 10px;font-size:{size};"
         f"border-radius:3px'>{html.escape(CAVEAT)}</div>"
-        f"<div style='font-size:{detail};line-height:1.35;color:#333;margin-top:4px'>Assumptions: {html.escape(assumptions)}</div>",
+        f"<div style='font-size:{detail};line-height:1.35;color:{theme.muted};margin-top:4px'>Assumptions: {html.escape(assumptions)}</div>",
         unsafe_allow_html=True,
     )
 
 
-def legend(data: MapData, *, projector: bool = False) -> None:
+def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Legend of the drawn layers, with the map's exact colours."""
     rows = []
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
+    styles = theme.layer_styles
     for key in reversed(LAYER_ORDER):
         if key == "defended" and data.difference is not None:
-            rows += [_area_row(s, font, projector) for s in COMPARE_STYLES.values()]
+            rows += [_area_row(s, font, projector, theme) for s in theme.compare_styles.values()]
             continue
         if key not in data.state.layers:
             continue
-        s = LAYER_STYLES[key]
+        s = styles[key]
         if key in ("sites", "launch"):
             swatch = (
                 f"<span style='display:inline-block;width:14px;height:14px;border-radius:50%;"
-                f"background:{s.colour};border:2px solid #000;margin:0 9px 0 4px'></span>"
+                f"background:{s.colour};border:2px solid {theme.text};margin:0 9px 0 4px'></span>"
             )
         elif key == "tracks":
             swatch = f"<span style='display:inline-block;width:22px;border-top:3px dashed {s.colour};margin:0 4px 4px 0'></span>"
@@ -118,7 +123,7 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             border = (
                 f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
                 if s.line_width_px
-                else "1px solid #999"
+                else f"1px solid {theme.rule}"
             )
             swatch = (
                 f"<span style='display:inline-block;width:22px;height:16px;background:{fill};"
@@ -130,35 +135,58 @@ def legend(data: MapData, *, projector: bool = False) -> None:
             + (
                 ""
                 if projector
-                else f"<br/><span style='font-size:0.78rem;color:#444'>{html.escape(s.description)}</span>"
+                else f"<br/><span style='font-size:0.78rem;color:{theme.muted}'>{html.escape(s.description)}</span>"
             )
             + "</div>"
         )
     if data.sectoral is not None and not data.sectoral.empty:
         kinds = set(data.sectoral.kind)
         rows += [
-            _area_row(replace(s, title=sector_title(k, data.sectoral_answer)), font, projector)
+            _area_row(
+                replace(s, title=sector_title(k, data.sectoral_answer)), font, projector, theme
+            )
             for k, s in SECTOR_STYLES.items()
             if k in kinds
         ]
+    if data.probability is not None and len(data.probability):
+        rows.append(_probability_rows(data, font, projector))
     if "tracks" in data.state.layers:
         words = ", ".join(
-            f"<span style='color:{STATUS_COLOURS[s]};font-weight:700'>{html.escape(s)}</span>"
+            f"<span style='color:{theme.status_colours[s]};font-weight:700'>{html.escape(s)}</span>"
             for s in CAPITAL_STATUSES
         )
         rows.append(
-            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:#444'>"
+            f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:{theme.muted}'>"
             f"Tracks by status: {words}.</div>"
         )
     if "sites" in data.state.layers:
         rows.append(
-            f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:#444'>"
+            f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
             "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
-def _area_row(s: LayerStyle, font: str, projector: bool) -> str:
+def _probability_rows(data: MapData, font: str, projector: bool) -> str:
+    """Legend rows of the Monte-Carlo layer: one swatch per class, as drawn on the map."""
+    assert data.probability is not None
+    draws = int(data.probability.draws.iloc[0])
+    head = (
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0'>"
+        f"<b>Probability defended</b> (share of {draws} Monte-Carlo draws)</div>"
+    )
+    items = "".join(
+        f"<span style='display:inline-block;margin:0 10px 2px 0;white-space:nowrap'>"
+        f"<span style='display:inline-block;width:18px;height:14px;"
+        f"background:{pc.colour}{round(PROBABILITY_ALPHA * 255):02x};border:1px solid #777;"
+        f"margin-right:4px;vertical-align:middle'></span>{html.escape(pc.text)}</span>"
+        for pc in PROBABILITY_CLASSES
+    )
+    size = font if projector else "0.85rem"
+    return head + f"<div class='epaa-legend-probability' style='font-size:{size}'>{items}</div>"
+
+
+def _area_row(s: LayerStyle, font: str, projector: bool, theme: Theme = LIGHT) -> str:
     """A legend row for an area style: its fill and outline as on the map."""
     fill = s.colour + format(round(s.fill_alpha * 255), "02x")
     border = f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
@@ -172,16 +200,17 @@ def _area_row(s: LayerStyle, font: str, projector: bool) -> str:
         + (
             ""
             if projector
-            else f"<br/><span style='font-size:0.78rem;color:#444'>{html.escape(s.description)}</span>"
+            else f"<br/><span style='font-size:0.78rem;color:{theme.muted}'>{html.escape(s.description)}</span>"
         )
         + "</div>"
     )
 
 
-def comparison_line(cmp: Comparison, *, projector: bool = False) -> None:
+def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Under the headline: A and B in words, the territory of each, gained and lost."""
     size = "clamp(1.0rem, 1.4vw, 1.3rem)" if projector else "1.0rem"
-    gained, lost = COMPARE_STYLES["gained"].colour, COMPARE_STYLES["lost"].colour
+    compare = theme.compare_styles
+    gained, lost = compare["gained"].colour, compare["lost"].colour
     st.markdown(
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
@@ -194,13 +223,13 @@ def comparison_line(cmp: Comparison, *, projector: bool = False) -> None:
     )
 
 
-def comparison_capitals(cmp: Comparison, *, projector: bool = False) -> None:
+def comparison_capitals(cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """The capitals B gains and loses against A, listed in full."""
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     rows = []
     marked = set(cmp.capitals_not_members)
     for kind, names in (("gained", cmp.capitals_gained), ("lost", cmp.capitals_lost)):
-        colour = COMPARE_STYLES[kind].colour
+        colour = theme.compare_styles[kind].colour
         listed = (
             ", ".join(html.escape(n) + ("*" if n in marked else "") for n in names)
             if names
@@ -212,13 +241,13 @@ def comparison_capitals(cmp: Comparison, *, projector: bool = False) -> None:
         )
     if marked:
         rows.append(
-            f"<div style='font-size:{small};color:#444'>* NATO member in only one of the two "
+            f"<div style='font-size:{small};color:{theme.muted}'>* NATO member in only one of the two "
             "years.</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
-def inspector(item: Inspected | None, *, projector: bool = False) -> None:
+def inspector(item: Inspected | None, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Details of the object clicked on the map, or how to get them."""
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     if item is None:
@@ -226,34 +255,34 @@ def inspector(item: Inspected | None, *, projector: bool = False) -> None:
             st.caption("Click a site, capital or area on the map for its details.")
         return
     facts = "".join(
-        f"<div><span style='color:#555'>{html.escape(k)}:</span> {html.escape(v)}</div>"
+        f"<div><span style='color:{theme.muted}'>{html.escape(k)}:</span> {html.escape(v)}</div>"
         for k, v in item.facts
     )
     st.markdown(
-        f"<div class='epaa-inspector' style='font-size:{small};border:1px solid #ccc;"
+        f"<div class='epaa-inspector' style='font-size:{small};border:1px solid {theme.rule};"
         f"border-radius:4px;padding:6px 8px;margin-bottom:6px'>"
-        f"<div style='color:#555'>{html.escape(item.kind)}</div>"
+        f"<div style='color:{theme.muted}'>{html.escape(item.kind)}</div>"
         f"<div style='font-weight:700'>{html.escape(item.name)}</div>{facts}</div>",
         unsafe_allow_html=True,
     )
 
 
-def _capital_swatch(status: str) -> str:
-    colour = STATUS_COLOURS[status]
+def _capital_swatch(status: str, theme: Theme = LIGHT) -> str:
+    colour = theme.status_colours[status]
     if status == "not defended":  # a ring, as on the map
         return (
             f"<span style='display:inline-block;width:12px;height:12px;border-radius:50%;"
-            f"background:#fff;border:3px solid {colour};margin:0 8px 0 4px'></span>"
+            f"background:{theme.site_hollow};border:3px solid {colour};margin:0 8px 0 4px'></span>"
         )
     size = 14 if status == "defended" else 10
     return (
         f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
-        f"background:{colour};border:1.5px solid #fff;outline:1px solid #777;"
+        f"background:{colour};border:1.5px solid {theme.page};outline:1px solid {theme.rule};"
         f"margin:0 {8 + (14 - size) // 2}px 0 {4 + (14 - size) // 2}px'></span>"
     )
 
 
-def capitals_legend(line: Headline, *, projector: bool = False) -> None:
+def capitals_legend(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Capital symbols by status (the map's colours) and the list of defended capitals."""
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.8rem"
@@ -267,20 +296,20 @@ def capitals_legend(line: Headline, *, projector: bool = False) -> None:
         if status == "out of reach" and n == 0:
             continue
         rows.append(
-            f"<div style='font-size:{small};margin:2px 0'>{_capital_swatch(status)}"
+            f"<div style='font-size:{small};margin:2px 0'>{_capital_swatch(status, theme)}"
             f"{html.escape(STATUS_WORDS[status])} ({n})</div>"
         )
     defended = line.defended_capitals
     listed = ", ".join(html.escape(n) for n in defended) if defended else "none"
     rows.append(
-        f"<div class='epaa-capitals' style='font-size:{small};color:#222;margin-top:4px'>"
+        f"<div class='epaa-capitals' style='font-size:{small};color:{theme.text};margin-top:4px'>"
         f"<b>Defended capitals ({line.capitals_defended} of {line.capitals_total}):</b> "
         f"{listed}</div>"
     )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
-def timeline(catalogue: Catalogue, year: int) -> None:
+def timeline(catalogue: Catalogue, year: int, *, theme: Theme = LIGHT) -> None:
     """Events of the selected year from data/events.csv."""
     ev = events_in(catalogue, year)
     if ev.empty:
@@ -288,7 +317,7 @@ def timeline(catalogue: Catalogue, year: int) -> None:
         return
     items = "".join(
         f"<li><b>{html.escape(r.date)}</b> — {html.escape(r.title)} "
-        f"<span style='color:#666'>({html.escape(r.source)})</span></li>"
+        f"<span style='color:{theme.muted}'>({html.escape(r.source)})</span></li>"
         for r in ev.itertuples()
     )
     st.markdown(

@@ -27,7 +27,13 @@ assert set(_ORDER) == set(SCENARIOS)
 
 
 def named_selectbox(
-    container: Any, label: str, labels: Mapping[str, str], *, key: str, help: str
+    container: Any,
+    label: str,
+    labels: Mapping[str, str],
+    *,
+    key: str,
+    help: str,
+    disabled: bool = False,
 ) -> Any:
     """A URL-bound select box over ``labels`` (id -> name) that shows and writes names.
 
@@ -46,6 +52,7 @@ def named_selectbox(
         key=key,
         bind="query-params",
         help=help,
+        disabled=disabled,
     )
 
 

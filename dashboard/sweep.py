@@ -2,20 +2,24 @@
 
 The sweep runs on the server's Dask cluster (worker processes at a lower CPU priority, so other
 users' pages come first: slower than threads on this machine, but it never holds the server's
-own interpreter), or on ``$EPAA_DASK_SCHEDULER``. The page never waits for it: a
-fragment polls the progress every second and reruns the page when the result is in. One sweep
-runs at a time per server (the budget rule of large runs); a second request is told to wait.
-Results are cached on disk, so a sweep asked for twice is paid once.
+own interpreter), or on ``$EPAA_DASK_SCHEDULER``. The page never waits for it: a fragment polls
+the status every second and reruns the page when the result is in.
+
+Sweeps from different users take turns in the server's queue
+(:class:`coverage.products.sweep_queue.SweepQueue`): one runs, up to
+:data:`~coverage.products.sweep_queue.MAX_WAITING` wait (each user sees their place), a request
+identical to one waiting or running joins it, and one already computed comes from the disk
+cache at once. Each user can cancel their own. Maps and other interactive requests never pass
+through the queue, so a running sweep does not hold them up.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
+import uuid
 from dataclasses import replace
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -24,7 +28,6 @@ from coverage.products.budget import WorkBudgetError
 from coverage.products.mapdata import MapData, MapState
 from coverage.products.sweep import (
     SENSITIVITY_METHOD,
-    SweepJob,
     SweepRequest,
     SweepResult,
     cache_dir,
@@ -33,6 +36,7 @@ from coverage.products.sweep import (
     probability_layer,
     submit_sweep,
 )
+from coverage.products.sweep_queue import SweepQueue, SweepTicket
 from coverage.render.layers import CompactDeck, probability_deck_layer
 from coverage.style import PROBABILITY_CLASSES
 
@@ -41,9 +45,6 @@ __all__ = ["DASHBOARD_MAX_DRAWS", "sweep_panel", "with_probability"]
 #: Bounds of one dashboard request (the CLI allows more; a cluster job is a CLI job).
 DASHBOARD_MAX_DRAWS = 200
 GRID_CHOICES_KM = (50.0, 100.0, 25.0)
-_LOCK = threading.Lock()
-#: The one sweep running on this server: (session id, job).
-_RUNNING: dict[str, tuple[str, SweepJob]] = {}
 
 
 class _Server:
@@ -61,8 +62,17 @@ def _server() -> _Server:
     return _Server()
 
 
-def _client() -> Any:
-    return _server().client
+@st.cache_resource(show_spinner=False)
+def _queue() -> SweepQueue:
+    """The server's sweep queue (shared by every user), run by a background thread."""
+    client = _server().client  # started here, in a page's thread, not in the queue's
+
+    queue = SweepQueue(
+        lambda catalogue, request: submit_sweep(catalogue, request, client, cache=cache_dir()),
+        lambda catalogue, request: load_cached(catalogue, request, cache_dir()),
+    )
+    queue.run_in_background()
+    return queue
 
 
 def _request(state: MapState, draws: int, seed: int, grid_km: float) -> SweepRequest:
@@ -81,56 +91,65 @@ def _matches(result: SweepResult, state: MapState) -> bool:
     )
 
 
-def _session_id() -> str:
-    return str(id(st.session_state))
+def _owner() -> str:
+    """The id of this browser session in the queue (one sweep per session at a time)."""
+    if "sweep_owner" not in st.session_state:
+        st.session_state["sweep_owner"] = uuid.uuid4().hex
+    return str(st.session_state["sweep_owner"])
 
 
 @st.fragment(run_every=1.0)
 def _progress() -> None:
-    """Polls the running job of this session; reruns the page when it is done."""
-    entry = st.session_state.get("sweep_job")
-    if entry is None:
+    """The sweep of this session: place in the queue or progress, a cancel button; reruns when done."""
+    ticket: SweepTicket | None = st.session_state.get("sweep_ticket")
+    if ticket is None:
         return
-    job: SweepJob = entry
-    done, total = job.progress()
-    st.progress(done / total if total else 1.0, text=f"Sweep running: {done} of {total} tasks")
-    if done < total:
+    queue = _queue()
+    status = queue.status(ticket)
+    if status.state == "queued":
+        st.info(status.text(), icon=":material/hourglass_top:")
+    elif status.state == "running":
+        st.progress(status.done / status.total if status.total else 0.0, text=status.text())
+    if status.active:
+        if st.button("Cancel my sweep", key="sweep_cancel"):
+            queue.cancel(ticket)
+            del st.session_state["sweep_ticket"]
+            st.session_state["sweep_error"] = "Sweep cancelled."
+            st.rerun(scope="app")
         return
-    try:
-        st.session_state["sweep_result"] = job.result()
-    except Exception as exc:  # noqa: BLE001 - a failed worker is shown, not raised
-        st.session_state["sweep_error"] = f"The sweep failed: {exc}"
-    finally:
-        del st.session_state["sweep_job"]
-        with _LOCK:
-            _RUNNING.pop("job", None)
+    del st.session_state["sweep_ticket"]
+    if status.state == "done" and status.result is not None:
+        st.session_state["sweep_result"] = status.result
+    elif status.state == "failed":
+        st.session_state["sweep_error"] = status.text()
     st.rerun(scope="app")
 
 
 def _start(catalogue: Catalogue, request: SweepRequest) -> None:
     hit = load_cached(catalogue, request, cache_dir())
-    if hit is not None:
+    if hit is not None:  # no need to start the workers for a sweep already paid
         st.session_state["sweep_result"] = hit
         return
-    with _LOCK:
-        running = _RUNNING.get("job")
-        if running is not None and not running[1].done():
-            done, total = running[1].progress()
-            st.session_state["sweep_error"] = (
-                f"Another sweep is running on this server ({done} of {total} tasks done); one "
-                "sweep runs at a time so other users' maps stay fast. Try again when it ends."
-            )
-            return
-        try:
-            job = submit_sweep(catalogue, request, _client(), cache=cache_dir())
-        except (ValueError, WorkBudgetError) as exc:
-            st.session_state["sweep_error"] = f"The sweep was not started: {exc}"
-            return
-        _RUNNING["job"] = (_session_id(), job)
-    st.session_state["sweep_job"] = job
+    try:
+        queue = _queue()
+    except Exception as exc:  # noqa: BLE001 - a cluster that cannot start is a message
+        st.session_state["sweep_error"] = f"The sweep workers could not be started: {exc}"
+        return
+    try:
+        ticket = queue.submit(_owner(), catalogue, request)
+    except (ValueError, WorkBudgetError) as exc:
+        st.session_state["sweep_error"] = f"The sweep was not started: {exc}"
+        return
+    status = queue.status(ticket)
+    if status.state == "done" and status.result is not None:
+        st.session_state["sweep_result"] = status.result
+    else:
+        st.session_state["sweep_ticket"] = ticket
 
 
-def _sensitivity_chart(result: SweepResult) -> alt.Chart:
+def _sensitivity_chart(result: SweepResult) -> Any:
+    import altair as alt  # loaded when a sweep's chart is drawn, not with the first page
+
     table = result.sensitivity()
     return (
         alt.Chart(table)
@@ -141,7 +160,12 @@ def _sensitivity_chart(result: SweepResult) -> alt.Chart:
                 title="First-order index of the defended share",
                 scale=alt.Scale(domain=[0, 1]),
             ),
-            y=alt.Y("parameter:N", sort="-x", title=None),
+            y=alt.Y(
+                "parameter:N",
+                sort="-x",
+                title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=240),
+            ),
             tooltip=["parameter", "index", "index_conf", "rank_correlation", "distribution"],
         )
         .properties(height=24 * len(table) + 30)
@@ -171,6 +195,18 @@ def _results(result: SweepResult) -> None:
     st.markdown("**Which assumption decides it** (sensitivity of the defended territory share)")
     st.altair_chart(_sensitivity_chart(result), width="stretch")
     st.caption(SENSITIVITY_METHOD)
+    if result.undrawn:
+        st.markdown(
+            f"**Not drawn in this state** ({len(result.undrawn)} of "
+            f"{len(result.undrawn) + len(result.variables)} rows of data/distributions.csv; "
+            "they keep their nominal value or play no part)"
+        )
+        st.dataframe(
+            pd.DataFrame(result.undrawn, columns=["Parameter", "Why it is not drawn"]),
+            hide_index=True,
+            key="sweep_undrawn",
+            height=min(36 * (len(result.undrawn) + 1), 220),
+        )
     caps = result.capitals()
     st.dataframe(
         pd.DataFrame(
@@ -224,16 +260,18 @@ def sweep_panel(catalogue: Catalogue, state: MapState, data: MapData) -> MapData
             )
         )
         seed = int(c3.number_input("Seed", 0, 2**31 - 1, 1, key="sweep_seed"))
-        running = "sweep_job" in st.session_state
+        running = "sweep_ticket" in st.session_state
         if c4.button("Run sweep", key="sweep_run", disabled=running, type="primary"):
             st.session_state.pop("sweep_error", None)
             try:
                 _start(catalogue, _request(state, draws, seed, grid_km))
             except ValueError as exc:
                 st.session_state["sweep_error"] = str(exc)
+            if "sweep_ticket" in st.session_state:
+                st.rerun()  # draw the button disabled while the sweep waits or runs
         if "sweep_error" in st.session_state:
             st.warning(st.session_state["sweep_error"])
-        if "sweep_job" in st.session_state:
+        if "sweep_ticket" in st.session_state:
             _progress()
         result: SweepResult | None = st.session_state.get("sweep_result")
         if result is None:

@@ -330,9 +330,89 @@ def test_app__comparison_with_the_plan_shows_lost_ground() -> None:
     at = _opened(year="2018", compare="true", vs_year="2018", vs_scenario="planned")
     assert "compare-gained" in _layer_ids(at)
     at.selectbox(key="scenario").set_value("planned").run()
-    at.radio(key="vs_scenario").set_value("actual").run()
+    at.selectbox(key="vs_scenario").set_value("actual").run()
     assert not at.exception
     assert "compare-lost" in _layer_ids(at)  # as built lacks ground the plan defended
+
+
+def _comparison_text(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "epaa-comparison" in m.value)
+
+
+def _expected_comparison(a_year: int, **vary: object):
+    """The engine's comparison of A (``a_year``, as built, Tabriz, design case) with B."""
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.compare import Variation, compare_states
+    from coverage.scenario import DefenceQuery, FootprintOptions
+
+    return compare_states(
+        load_catalogue(),
+        FootprintOptions(year=a_year),
+        DefenceQuery(launch_area="tabriz"),
+        Variation.with_query(**vary),
+    )
+
+
+def test_app__comparison_b_from_another_launch_area() -> None:
+    at = _opened(year="2016", compare="true", vs_year="2016", vs_launch_area="semnan")
+    assert not at.exception
+    box = at.selectbox(key="vs_launch_area")
+    assert box.value == "semnan"
+    name = box.format_func(box.value)
+    assert name.startswith("Semnan / Imam Khomeini Spaceport"), name
+    text = _comparison_text(at)
+    assert f"B</b> = 2016, as built, from {name}" in text, text
+    expected = _expected_comparison(2016, year=2016, scenario="actual", launch_area="semnan")
+    from coverage.products.headline import share_text
+
+    assert f"gained {share_text(expected.gained_share)}" in text
+    assert f"lost {share_text(expected.lost_share)}" in text
+    assert name in box.options and "semnan" not in box.options  # names, not ids
+    assert not at.warning, [w.value for w in at.warning]  # an id link is accepted
+    # Back to "Same as A": B equals A, said so.
+    box.set_value("same").run()
+    assert any("B is the same as this map" in i.value for i in at.info)
+
+
+def test_app__comparison_b_against_another_threat() -> None:
+    at = _opened(year="2016", compare="true", vs_year="2016")
+    at.selectbox(key="vs_threat").set_value("srbm_qiam").run()
+    assert not at.exception
+    text = _comparison_text(at)
+    assert "B</b> = 2016, as built, against SRBM" in text, text
+    assert "srbm_qiam" not in text
+    expected = _expected_comparison(2016, year=2016, scenario="actual", threat="srbm_qiam")
+    assert f"capitals {expected.a.capitals_defended} → {expected.b.capitals_defended}" in text
+    ids = _layer_ids(at)
+    assert "defended" not in ids and any(i.startswith("compare-") for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("given", "scenario", "name"),
+    [
+        ("third_site", "third_site", "Third Site (Bush plan 2007)"),
+        ("CBO 2009: SM-3 on Aegis ships", "cbo_sea", "CBO 2009: SM-3 on Aegis ships"),
+        ("putin_2007", "putin_2007", "Putin's offer (2007)"),
+    ],
+)
+def test_app__comparison_b_is_an_alternative_architecture(
+    given: str, scenario: str, name: str
+) -> None:
+    at = _opened(year="2018", compare="true", vs_year="2018", vs_scenario=given)
+    assert not at.exception
+    box = at.selectbox(key="vs_scenario")
+    assert box.value == scenario
+    assert name in box.options and scenario not in box.options  # names, not ids
+    assert not at.warning, [w.value for w in at.warning]
+    import html
+
+    from coverage.products.headline import share_text
+
+    text = _comparison_text(at)
+    shown = html.escape(name)
+    expected = _expected_comparison(2018, year=2018, scenario=scenario)
+    assert f"B</b> = 2018, {shown}: {share_text(expected.share_b)} defended" in text, text
+    assert f"(A) vs 2018, {shown} (B)" in " ".join(m.value for m in at.markdown)
 
 
 def test_app__comparison_url_values_are_checked() -> None:
@@ -375,3 +455,21 @@ def test_app__stop_ends_play(monkeypatch) -> None:
     at.button(key="stop_play").click().run()
     assert not at.exception
     assert not at.session_state["playing"] and at.slider(key="year").value == 2016
+
+
+def test_app__dark_theme_from_the_url_colours_map_and_page() -> None:
+    from coverage.style import THEMES, hex_to_rgba
+
+    dark = THEMES["dark"]
+    at = _opened(year="2016", theme="dark", projector="true")
+    assert at.segmented_control(key="theme").value == "dark"
+    assert _layer(at, "sea")["getFillColor"] == hex_to_rgba(dark.sea)
+    assert _layer(at, "defended")["getLineColor"] == hex_to_rgba(
+        dark.layer_styles["defended"].colour
+    )
+    text = " ".join(m.value for m in at.markdown)
+    assert f"background:{dark.page}" in text  # the page's CSS
+    assert f"background:{dark.caveat_bg};color:{dark.caveat_text}" in text  # the caveat
+    assert not at.warning, [w.value for w in at.warning]
+    at.segmented_control(key="theme").set_value("light").run()
+    assert _layer(at, "sea")["getFillColor"] == hex_to_rgba(THEMES["light"].sea)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 import pytest
 
-from coverage.style import LAYER_STYLES, OKABE_ITO
+from coverage.style import LAYER_STYLES, OKABE_ITO, PROBABILITY_CLASSES
 
 pytestmark = pytest.mark.browser
 
@@ -66,11 +66,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """Base URL of ``streamlit run app.py`` on a free loopback port, stopped at the end."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of ``streamlit run app.py`` on a free loopback port, stopped at the end.
+
+    The server's sweep cache is a fresh folder, so a sweep here is computed, not read back.
+    """
     _need_browser()
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
+    env = {**os.environ, "EPAA_CACHE_DIR": str(tmp_path_factory.mktemp("sweep_cache"))}
+    env.pop("EPAA_DASK_SCHEDULER", None)  # the server's own local cluster, as in use
     log = (ARTIFACTS / "browser_server.log").open("wb")
     proc = subprocess.Popen(
         [
@@ -89,6 +94,7 @@ def server() -> Iterator[str]:
             "false",
         ],
         cwd=REPO,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -596,5 +602,131 @@ def test_projector__comparison_fits_and_draws_the_gain(
         for key in ("prev_year", "next_year", "reset_view", "play", "exit_projector"):
             _inside(page, f".st-key-{key} button", width, height)
             assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
+    finally:
+        page.context.close()
+
+
+def _rgb(css: str) -> str:
+    """``rgb(r, g, b)`` / ``rgba(r, g, b, a)`` from computed styles to ``#RRGGBB``."""
+    parts = css[css.index("(") + 1 : css.index(")")].split(",")
+    return "#" + "".join(f"{round(float(p)):02X}" for p in parts[:3])
+
+
+def _computed(page: Any, selector: str, prop: str) -> str:
+    return str(
+        page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}", timeout=5000)
+    )
+
+
+def _backdrop(page: Any, selector: str) -> str:
+    """The first opaque background colour at or above the element."""
+    return str(
+        page.locator(selector).first.evaluate(
+            "e => { for (let n = e; n; n = n.parentElement) {"
+            " const c = getComputedStyle(n).backgroundColor;"
+            " if (c && c !== 'transparent' && !c.startsWith('rgba(0, 0, 0, 0')) return c; }"
+            " return 'rgb(255, 255, 255)'; }"
+        )
+    )
+
+
+def test_projector__dark_theme_fits_1024_and_keeps_its_contrast(browser: Any, server: str) -> None:
+    from coverage.style import THEMES, contrast_ratio
+
+    dark = THEMES["dark"]
+    width, height = 1024, 768
+    query = {"projector": "true", "year": "2024", "screen": "1024x768", "theme": "dark"}
+    loaded = _load(
+        browser,
+        server,
+        query,
+        "browser_projector_dark_1024x768",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        for selector in (".epaa-banner", HEADLINE, MAP, ".epaa-legend", ".epaa-caveat"):
+            _inside(page, selector, width, height)
+        # Text colours as the browser computed them, against what lies behind them.
+        for selector in (".epaa-banner", HEADLINE, ".epaa-legend-item", ".epaa-capitals"):
+            fg = _rgb(_computed(page, selector, "color"))
+            bg = _rgb(_backdrop(page, selector))
+            assert bg == dark.page, (selector, bg)
+            assert contrast_ratio(fg, bg) >= 7.0, (selector, fg, bg)
+        fg = _rgb(_computed(page, ".epaa-caveat", "color"))
+        bg = _rgb(_computed(page, ".epaa-caveat", "backgroundColor"))
+        assert contrast_ratio(fg, bg) >= 7.0, (fg, bg)
+        for key in ("prev_year", "next_year", "exit_projector"):
+            button = f".st-key-{key} button"
+            fg = _rgb(_computed(page, f"{button} p", "color"))
+            assert contrast_ratio(fg, _rgb(_backdrop(page, button))) >= 4.5, key
+        # The map is drawn in the dark theme: dark sea and land, the defended area in its colour.
+        pixels = _map_pixels(loaded)
+        assert _near(pixels, dark.sea, tol=30) + _near(pixels, dark.land, tol=30) > 0.4 * (
+            pixels.shape[0] * pixels.shape[1]
+        )
+        assert _near(pixels, dark.layer_styles["defended"].colour, tol=60) > 200
+        assert _near(pixels, THEMES["light"].land, tol=20) < 0.01 * pixels.size / 3
+    finally:
+        page.context.close()
+
+
+# --- the Monte-Carlo sweep: progress, then the probability layer and its legend -------------------
+
+
+def test_sweep__progress_then_probability_layer_legend_and_intervals(
+    browser: Any, server: str
+) -> None:
+    """A small sweep (10 draws, 100 km grid) run from the page: its place in the queue or its
+    progress shows, then the probability layer is on the map with its legend and the metrics
+    with their 5-95 % intervals."""
+    loaded = _load(browser, server, {"year": "2018"}, "browser_sweep_before")
+    page = loaded.page
+    try:
+        before = _map_pixels(loaded)
+        page.get_by_text("Probability (Monte-Carlo)").first.click()
+        draws = page.locator(".st-key-sweep_draws input")
+        draws.fill("10")
+        draws.press("Enter")
+        _settle(page)
+        page.locator(".st-key-sweep_grid_km").click()
+        page.get_by_role("option", name="100 km").click()
+        _settle(page)
+        page.locator(".st-key-sweep_run button").click()
+        status = page.locator(
+            '[data-testid="stProgress"], [data-testid="stAlert"]:has-text("Waiting for its turn")'
+        ).first
+        status.wait_for(state="visible", timeout=120_000)
+        text = status.inner_text()
+        assert "Sweep running" in text or "Sweep starting" in text or "Waiting" in text, text
+        page.screenshot(path=str(ARTIFACTS / "browser_sweep_progress.png"))
+        page.get_by_text("NATO-Europe territory defended").first.wait_for(timeout=300_000)
+        _settle(page)
+        assert not _exceptions(loaded), _exceptions(loaded)
+        body = page.locator("body").inner_text()
+        assert body.count("5-95 %:") >= 3, "an interval under each of the three metrics"
+        assert "Probability defended on the map:" in body
+        for pc in PROBABILITY_CLASSES:
+            assert pc.text in body, f"legend class {pc.text} missing"
+        page.get_by_text("NATO-Europe territory defended").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "browser_sweep_metrics.png"))
+        page.locator(MAP).first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        after = _map_pixels(loaded)
+        page.screenshot(path=str(ARTIFACTS / "browser_sweep_result.png"))
+        # The map's own legend carries the probability classes while the layer is shown.
+        legend = page.locator(".epaa-legend").first.inner_text()
+        assert "Probability defended" in legend, legend
+        assert all(pc.text in legend for pc in PROBABILITY_CLASSES), legend
+        assert after.shape == before.shape
+        changed = (np.abs(after - before).sum(axis=-1) > 30).mean()
+        assert changed > 0.05, f"only {changed:.1%} of the map changed: no probability layer"
+        # The classes' blue (72 % opaque) over land: at least the darkest two are drawn.
+        land = np.array([0xF8, 0xF8, 0xF6])
+        for pc in PROBABILITY_CLASSES[2:]:
+            rgb = np.array([int(pc.colour[i : i + 2], 16) for i in (1, 3, 5)])
+            blend = "#" + "".join(f"{int(round(v)):02x}" for v in 0.72 * rgb + 0.28 * land)
+            assert _near(after, blend, tol=45) > 200, f"class {pc.text} not drawn on the map"
     finally:
         page.context.close()

@@ -279,8 +279,97 @@ def test_text_box__anchors_and_mercator_pixels() -> None:
         text_box(0, 0, "Longer name", 10, anchor="start")[2]
         > text_box(0, 0, "Rome", 10, anchor="start")[2]
     )
+    x0, y0, x1, y1 = text_box(100, 100, "Oslo", 10, anchor="end", offset_px=(-10, 0))
+    assert x1 == 90 and (y0 + y1) / 2 == pytest.approx(100)
+    x0, y0, x1, y1 = text_box(100, 100, "Oslo", 10, anchor="below", offset_px=(0, 10))
+    assert (x0 + x1) / 2 == pytest.approx(100) and y0 == pytest.approx(110)
     with pytest.raises(ValueError, match="anchor"):
-        text_box(0, 0, "x", 10, anchor="below")
+        text_box(0, 0, "x", 10, anchor="left")
+
+
+def test_site_label_places__second_name_moves_instead_of_overlapping() -> None:
+    from coverage.render.layers import SITE_LABEL_PLACES, site_label_places, text_box, world_px
+
+    # Two sites 1° apart in longitude at zoom 4 (~23 px): the first name, right of its dot,
+    # would run over the second site's dot and name.
+    sites = [(10.0, 40.0, "A long site name"), (11.0, 40.0, "Second site")]
+    found = site_label_places(sites, zoom=4.0, size_px=12, dot_px=6)
+    assert found[0] is not None and found[1] is not None
+    places = [f[0] for f in found]
+    assert places[0] != 0  # right of the dot would cover the second site's dot
+    boxes = [
+        text_box(
+            *world_px(lon, lat, 4.0),
+            name,
+            12,
+            anchor=SITE_LABEL_PLACES[p][0],
+            offset_px=SITE_LABEL_PLACES[p][3],
+        )
+        for (lon, lat, name), p in zip(sites, places, strict=True)
+    ]
+    a, b = boxes
+    assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    # Far apart: both stay right of their dots.
+    far = [(0, 40, "A"), (20, 40, "B")]
+    assert site_label_places(far, zoom=4, size_px=12, dot_px=6) == [(0, "A"), (0, "B")]
+    # Boxed in on every side: left out (the dot and tooltip stay).
+    crowd = [(0.0, 40.0, "Centre")] + [
+        (dx, 40.0 + dy, "x") for dx in (-0.8, 0.0, 0.8) for dy in (-0.6, 0.0, 0.6) if dx or dy
+    ]
+    assert site_label_places(crowd, zoom=4, size_px=12, dot_px=6)[0] is None
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_site_labels__2024_at_1024_do_not_overlap(catalogue, projector: bool) -> None:
+    from coverage.products.mapdata import ANSWER_LAYERS
+    from coverage.render.layers import text_box, world_px
+
+    state = MapState(FootprintOptions(year=2024), layers=ANSWER_LAYERS)
+    data = compute_map(catalogue, state)
+    spec = json.loads(build_deck(data, projector=projector, screen="1024x768").to_json())
+    zoom = spec["initialViewState"]["zoom"]
+    labels = next(la for la in spec["layers"] if la["id"] == "site-labels")
+    size = labels["getSize"]
+    boxes = []
+    for lab in labels["data"]:
+        vertical = {"bottom": "above", "top": "below", "center": ""}[lab["baseline"]]
+        horizontal = {"start": "start", "end": "end", "middle": ""}[lab["anchor"]]
+        anchor = "_".join(p for p in (vertical, horizontal) if p)
+        boxes.append(
+            text_box(
+                *world_px(*lab["position"], zoom),
+                lab["short"],
+                size,
+                anchor=anchor,
+                offset_px=tuple(lab["offset"]),
+            )
+        )
+    names = {lab["short"].replace("\n", " ") for lab in labels["data"]}
+    assert {"Naval Station Rota", "Eastern Mediterranean patrol"} <= names
+    if not projector:
+        assert "Central Mediterranean / Ionian patrol" in names
+    # A name left out had no room: each of its places, in one line or two, is taken.
+    from coverage.render.layers import SITE_LABEL_PLACES, _site_records, two_lines
+
+    records = _site_records(data.sites)
+    dots = [world_px(lon, lat, zoom) for lon, lat, _ in records]
+    for lon, lat, name in records:
+        if name in names:
+            continue
+        x, y = world_px(lon, lat, zoom)
+        blockers = boxes + [
+            (dx - 8, dy - 8, dx + 8, dy + 8) for dx, dy in dots if (dx, dy) != (x, y)
+        ]
+        for text in (name, two_lines(name)):
+            for anchor, _, _, offset in SITE_LABEL_PLACES:
+                box = text_box(x, y, text, size, anchor=anchor, offset_px=offset)
+                assert any(
+                    box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                    for b in blockers
+                ), (name, anchor)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
 
 
 def test_capital_labels__central_europe_decluttered(catalogue) -> None:

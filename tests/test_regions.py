@@ -51,7 +51,7 @@ def test_wide_grid__keeps_every_cell_of_the_europe_grid(catalogue):
     assert len(cells_b) - len(cells_a) > 1000  # European Russia is large
 
 
-def test_european_russia__cut_at_60E_with_kaliningrad(catalogue):
+def test_european_russia__cut_at_60e_with_kaliningrad(catalogue):
     rus = grid_countries(("RUS",)).iloc[0]
     minx, miny, maxx, maxy = rus.geometry.bounds
     assert maxx <= 60.0 + 1e-9 and minx < 20.0  # Kaliningrad reaches west of 20°E
@@ -106,7 +106,7 @@ def test_region_metrics__shares_add_up_and_stay_in_bounds(catalogue, region):
     )
 
 
-def test_european_russia__area_is_that_of_russia_west_of_60E(catalogue):
+def test_european_russia__area_is_that_of_russia_west_of_60e(catalogue):
     r = region_metrics(catalogue, FootprintOptions(year=2016), _q(), "russia")
     # European Russia is about 3.95 million km² to the Urals; the 60°E cut gives a little less.
     assert 3.6e6 < r.area_km2 < 4.1e6

@@ -159,3 +159,26 @@ def test_app__region_and_sector_in_the_url_map_and_tab():
     assert not [w for w in at.warning if "region" in w.value or "sector" in w.value]
     assert at.selectbox(key="sector").value == "both"
     assert at.selectbox(key="region").value == "russia"
+
+
+def test_exports__carry_both_drawings_with_legend_and_title(catalogue):
+    from coverage.products.mapdata import MapState, compute_map
+    from coverage.render.export import render
+    from coverage.render.gis import feature_frames, to_geojson
+
+    state = MapState(
+        FootprintOptions(year=2016),
+        sector="both",
+        layers=frozenset({"nato", "sites"}),
+        launch_area="tabriz",
+    )
+    data = compute_map(catalogue, state)
+    assert "Russia's sector" in data.subtitle and "General Staff" in data.assumptions
+    frames = feature_frames(data)
+    assert set(frames["sectoral"].kind) == {"sector_computed", "sector_picture"}
+    payload = json.loads(to_geojson(data))
+    kinds = {f["properties"].get("kind") for f in payload["features"]}
+    assert {"sector_computed", "sector_picture"} <= kinds
+    svg = render(data, fmt="svg").decode("utf-8")
+    assert "sector (computed): 15%" in svg.replace("Russia&#x27;s ", "").replace("Russia's ", "")
+    assert "General Staff" in svg

@@ -21,8 +21,15 @@ from coverage.catalogue.distributions import read_distributions
 from coverage.catalogue.tables import DATA_DIR
 from coverage.catalogue.validate import validate_data
 from coverage.cli.main import main
+from coverage.products import draws as draws_mod
 from coverage.products.defended import defended_grid
-from coverage.products.draws import apply_draw, sample_values, sweep_variables, system_map
+from coverage.products.draws import (
+    apply_draw,
+    sample_values,
+    sweep_variables,
+    system_map,
+    undrawn_variables,
+)
 from coverage.products.metrics import coverage_metrics, metric_weights
 from coverage.products.sweep import (
     SweepRequest,
@@ -161,6 +168,67 @@ def test_sweep_variables__only_what_the_state_uses(catalogue):
     assert "sls_interval" not in names  # no shoot-look-shoot
 
 
+#: Shared early warning without satellite cueing, against a warhead-sized target: the state in
+#: which the Russian radars' reach (and so their reference RCS) decides ground in 2018.
+COOP_QUERY = replace(
+    QUERY, cooperation="shared_early_warning", satellite_cueing="off", rv_rcs_m2=0.01
+)
+
+
+def test_sweep_variables__ew_reference_rcs_only_when_early_warning_radars_are_sensors(catalogue):
+    alone = resolve(catalogue, OPTIONS, replace(COOP_QUERY, cooperation="nato_alone"))
+    names = {v.name for v in sweep_variables(catalogue, alone)}
+    assert "ew_reference_rcs" not in names
+    assert "cued_range_factor" not in names  # no cue at all: satellite cueing off, no radar
+    why = dict(undrawn_variables(catalogue, alone))
+    assert "NATO alone" in why["ew_reference_rcs"]
+    assert why["sm3_iia_burnout"] == "SM-3 Block IIA is not deployed in 2018 (as built)"
+    # Every row is either drawn or named with a reason.
+    assert len(names) + len(why) == len(read_distributions()[0])
+    coop = resolve(catalogue, OPTIONS, COOP_QUERY)
+    assert coop.warning_radars
+    names = {v.name for v in sweep_variables(catalogue, coop)}
+    assert {"ew_reference_rcs", "cued_range_factor"} <= names  # the radars' warning cues
+    # A unitless variable reads without a unit (an empty cell is not "nan").
+    factor = next(v for v in sweep_variables(catalogue, coop) if v.name == "cued_range_factor")
+    assert factor.describe() == "triangular 1-2 (mode 1.5)"
+    assert "ew_reference_rcs" not in dict(undrawn_variables(catalogue, coop))
+
+
+def test_apply_draw__ew_reference_rcs_reaches_every_warning_radar(catalogue):
+    setup = resolve(catalogue, OPTIONS, COOP_QUERY)
+    variables = sweep_variables(catalogue, setup)
+    values = [10.0 if v.name == "ew_reference_rcs" else v.nominal for v in variables]
+    drawn = apply_draw(setup, variables, values, system_map(catalogue, setup))
+    assert {w.reference_rcs_m2 for w in drawn.warning_radars} == {10.0}
+    assert [replace(w, reference_rcs_m2=1.0) for w in drawn.warning_radars] == list(
+        setup.warning_radars
+    )
+    assert drawn.radars == setup.radars and drawn.sites == setup.sites
+
+
+def test_ew_reference_rcs__changes_nothing_under_nato_alone(catalogue, monkeypatch):
+    """The same draws and setups as if data/distributions.csv had no early-warning row."""
+    setup = resolve(catalogue, OPTIONS, QUERY)
+    with_row = sweep_variables(catalogue, setup)
+    table = draws_mod.load_distributions()
+    assert "ew_reference_rcs" in set(table.variable)
+    monkeypatch.setattr(
+        draws_mod,
+        "load_distributions",
+        lambda: table[table.variable != "ew_reference_rcs"].reset_index(drop=True),
+    )
+    without_row = sweep_variables(catalogue, setup)
+    assert with_row == without_row
+    a = sample_values(with_row, 16, seed=5)
+    assert np.array_equal(a, sample_values(without_row, 16, seed=5))
+    system_of = system_map(catalogue, setup)
+    for row in a:
+        assert apply_draw(setup, with_row, row, system_of) == apply_draw(
+            setup, without_row, row, system_of
+        )
+
+
 def test_sample_values__seeded_stratified_and_within_bands(catalogue):
     setup = resolve(catalogue, OPTIONS, QUERY)
     variables = sweep_variables(catalogue, setup)
@@ -263,6 +331,38 @@ def test_sweep__a_faster_interceptor_never_lowers_p(catalogue, client, base):
     assert fast.counts.sum() > slow.counts.sum()  # and it does matter in 2018
 
 
+def test_sweep__cooperation_nominal_draw_and_reference_rcs_monotone(catalogue, client):
+    """Under shared early warning the sweep engages the Russian radars like the map does, and a
+    larger reference RCS (a shorter range against the warhead) never raises p."""
+    pinned = tuple(
+        (v.name, v.nominal)
+        for v in sweep_variables(catalogue, resolve(catalogue, OPTIONS, COOP_QUERY))
+    )
+    nominal = run_sweep(
+        catalogue, SweepRequest(OPTIONS, COOP_QUERY, draws=2, seed=1, fixed=pinned), client=client
+    )
+    dg = defended_grid(catalogue, OPTIONS, COOP_QUERY)
+    assert np.array_equal(nominal.nominal_defended, dg.result.defended)
+    assert np.array_equal(nominal.p_defended, dg.result.defended.astype(float))
+    alone = defended_grid(catalogue, OPTIONS, replace(COOP_QUERY, cooperation="nato_alone"))
+    assert dg.result.defended.sum() > alone.result.defended.sum()  # the radars matter here
+    runs = [
+        run_sweep(
+            catalogue,
+            SweepRequest(OPTIONS, COOP_QUERY, draws=6, seed=2, fixed=(("ew_reference_rcs", rcs),)),
+            client=client,
+        )
+        for rcs in (10.0, 0.1)
+    ]
+    big, small = runs
+    assert (small.counts >= big.counts).all()
+    assert small.metrics[:, 0].sum() >= big.metrics[:, 0].sum()
+    assert small.counts.sum() > big.counts.sum()  # and it does matter in this state
+    summary = small.summary()
+    assert "ew_reference_rcs" in summary["drawn"]
+    assert "ew_reference_rcs" not in {r["parameter"] for r in summary["not_drawn"]}
+
+
 def test_sweep__disk_cache_pays_once(catalogue, client, tmp_path):
     request = SweepRequest(OPTIONS, replace(QUERY, grid_km=200.0), draws=4, seed=3)
     assert load_cached(catalogue, request, tmp_path) is None
@@ -286,6 +386,10 @@ def test_sweep__summary_and_sensitivity(base):
     assert all(0.0 <= i <= 1.0 for i in indices)
     caps = base.capitals()
     assert len(caps) == s["capitals_total"] and caps.p_defended.between(0, 1).all()
+    not_drawn = {r["parameter"]: r["reason"] for r in s["not_drawn"]}
+    assert set(s["drawn"]) == {v.name for v in base.variables}
+    assert "NATO alone" in not_drawn["ew_reference_rcs"]
+    assert set(s["drawn"]) | set(not_drawn) == set(read_distributions()[0].variable)
 
 
 def test_probability_outputs__cells_and_classes(base):

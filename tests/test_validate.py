@@ -262,3 +262,19 @@ def test_cli_outputs__written_atomically(tmp_path):
     assert res.returncode == 0, res.stderr
     assert json.loads(out.read_text())["type"] == "FeatureCollection"
     assert [p.name for p in tmp_path.iterdir()] == ["fp.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [("", "a value is required"), ("with " + "x" * 60, "at most 60 characters")],
+)
+def test_cooperation_short_label__missing_or_too_long_is_named(data_copy, value, needle):
+    """The words titles and legends use for a cooperation scenario are checked like the rest."""
+    path = data_copy / "cooperation.csv"
+    rows = _rows(path)
+    col = rows[0].index("short_label")
+    rows[2][col] = value
+    _write(path, rows)
+    text = "\n".join(str(p) for p in validate_data(data_copy))
+    assert "data/cooperation.csv, line 3" in text and "short_label" in text, text
+    assert needle in text, text

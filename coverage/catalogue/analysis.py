@@ -132,6 +132,13 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
     "cooperation.csv": (
         Column("cooperation_id", "id", description="Identifier used by --cooperation"),
         Column("label", "str", max_length=120),
+        Column(
+            "short_label",
+            "str",
+            max_length=60,
+            description="Short words for titles and legends, e.g. 'with Russian early warning "
+            "shared'",
+        ),
         Column("radars", "str", required=False, max_length=200),
         Column("proposed", "date", required=False, minimum=2000, maximum=2040),
         Column("source", "str", max_length=_TEXT),

@@ -93,6 +93,10 @@ def _text(summary: dict[str, Any]) -> str:
             f"  {row['parameter']:<26} {row['index']:6.3f}  (±{row['index_conf']:.2f}; "
             f"rho {row['rank_correlation']:+.2f})"
         )
+    lines.append(f"drawn ({len(summary['drawn'])}): {', '.join(summary['drawn']) or 'none'}")
+    lines.append(f"not drawn ({len(summary['not_drawn'])}):")
+    for row in summary["not_drawn"]:
+        lines.append(f"  {row['parameter']:<26} {row['reason']}")
     lines.append("capitals, share of draws defended:")
     for row in summary["capitals"]:
         lines.append(f"  {row['capital']:<26} {row['p_defended']:6.1%}")
@@ -157,6 +161,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 engage_on_remote=query.engage_on_remote,
                 satellite_cueing=query.satellite_cueing,
                 rv_rcs_m2=query.rv_rcs_m2,
+                cooperation=query.cooperation,
+                warning_commits=query.warning_commits,
             )
             data = replace(
                 compute_map(catalogue, state),

@@ -39,6 +39,7 @@ from coverage.scenario import (
     SCENARIOS,
     DefenceQuery,
     FootprintOptions,
+    cooperation_short_labels,
     launch_area_label,
     threat_label,
 )
@@ -133,14 +134,6 @@ class Variation:
         return replace(options, **changes), replace(query, **dict(self.query))
 
 
-#: Short words for the cooperation scenarios in state labels (titles, comparison lines).
-_COOPERATION_WORDS = {
-    "nato_alone": "NATO alone",
-    "shared_early_warning": "with Russian early warning shared",
-    "putin_2007_radars": "with Gabala and Armavir data (Putin 2007)",
-}
-
-
 def state_label(
     catalogue: Catalogue,
     options: FootprintOptions,
@@ -166,7 +159,7 @@ def state_label(
         elif f.name == "threat":
             parts.append(f"against {threat_label(mine)}")
         elif f.name == "cooperation":
-            parts.append(_COOPERATION_WORDS.get(mine, mine))
+            parts.append(cooperation_short_labels()[mine])
         else:
             parts.append(f"{f.name.replace('_', ' ')} {mine}")
     return ", ".join(parts)

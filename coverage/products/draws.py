@@ -19,15 +19,13 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
-from scipy.stats import qmc
 
 from coverage.catalogue.analysis import detection_value
 from coverage.catalogue.distributions import Target, load_distributions, parse_targets
 from coverage.catalogue.tables import Catalogue
 from coverage.physics import radar as radar_mod
 from coverage.physics.engagement import InterceptorSite
-from coverage.scenario import DefenceQuery, FootprintOptions, Setup, deployed_for
+from coverage.scenario import SCENARIO_LABELS, Setup, cooperation_labels, deployed_for
 
 __all__ = [
     "SAMPLERS",
@@ -36,6 +34,7 @@ __all__ = [
     "apply_draw",
     "sample_values",
     "sweep_variables",
+    "undrawn_variables",
     "unit_sample",
 ]
 
@@ -86,6 +85,8 @@ class Variable:
 
     def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         """Values at cumulative probabilities ``u`` (0..1) of this variable's distribution."""
+        from scipy import stats  # loaded with the first draw, not with the dashboard
+
         a, c, m = self.lower, self.upper, self.nominal
         width = c - a
         if self.kind == "uniform":
@@ -114,47 +115,132 @@ def _reference(catalogue: Catalogue, target: Target) -> tuple[float, float, floa
     raise ValueError(f"{target} has no catalogue row")
 
 
-def _setup_uses(
-    target: Target,
-    systems: set[str],
-    options: FootprintOptions,
-    query: DefenceQuery,
-    cued: bool,
-) -> bool:
-    """Whether ``target`` changes the engine's result for this state (else it is not drawn)."""
+def _unused_reason(
+    catalogue: Catalogue, target: Target, setup: Setup, systems: set[str]
+) -> str | None:
+    """Why ``target`` does not change the engine's result for this state (``None``: it does)."""
+    query, options, a = setup.query, setup.options, setup.assumptions
     if target.table == "parameters.csv":
         if target.system_id not in systems:
-            return False
-        if target.parameter == "nominal_range_km":
-            return query.cap_at_nominal_range
-        if target.parameter == "ballistic_coefficient_kgpm2":
-            return query.flyout_model == "point_mass"
-        if target.parameter == "min_elevation_deg":
-            return options.min_elevation_deg is None  # an explicit mask overrides every radar's
-        return target.parameter in _PARAMETER_FIELDS
+            name = str(catalogue.system(target.system_id)["name"])
+            return (
+                f"{name} is not deployed in {options.year} "
+                f"({SCENARIO_LABELS.get(options.scenario, options.scenario)})"
+            )
+        if target.parameter == "nominal_range_km" and not query.cap_at_nominal_range:
+            return "used only with the nominal-range cap, which is off"
+        if target.parameter == "ballistic_coefficient_kgpm2" and query.flyout_model != "point_mass":
+            return "used only by the point-mass fly-out; the reach formula is in force"
+        if target.parameter == "max_intercept_alt_km" and query.flyout_model == "point_mass":
+            return "used only by the reach formula; with the point-mass fly-out the fan decides"
+        if target.parameter == "min_elevation_deg" and options.min_elevation_deg is not None:
+            return (
+                f"an explicit elevation mask ({options.min_elevation_deg:g}°) overrides every "
+                "radar's own"
+            )
+        if target.parameter not in _PARAMETER_FIELDS:
+            return "not read by the engagement engine"
+        return None
     if target.table == "detection.csv":
         if target.parameter == "rv_rcs_m2":
-            return query.rv_rcs_m2 is None
-        if target.parameter in ("cued_range_factor", "satellite_cue_s"):
-            return cued
+            if query.rv_rcs_m2 is not None:
+                return f"the query fixes the warhead RCS at {query.rv_rcs_m2:g} m²"
+            return None
+        if target.parameter == "satellite_cue_s":
+            return None if a.cue_time_s is not None else "no satellite launch warning in force"
+        if target.parameter == "cued_range_factor":
+            if a.cue_time_s is not None or setup.warning_radars:
+                return None
+            return "no cue in force (no satellite launch warning, no early-warning radar)"
+        if target.parameter == "ew_reference_rcs_m2":
+            if setup.warning_radars:
+                return None
+            if query.cooperation == "nato_alone":
+                return (
+                    "no early-warning radar acts as a sensor: the cooperation scenario is "
+                    "NATO alone (the Russian radars enter only under a cooperation scenario)"
+                )
+            return (
+                f"none of the early-warning radars of "
+                f"'{cooperation_labels()[query.cooperation]}' is active in {options.year}"
+            )
         if target.parameter == "ew_min_elevation_deg":
-            return query.cooperation != "nato_alone" and options.min_elevation_deg is None
-        return False
+            if not setup.warning_radars:
+                return "no early-warning radar acts as a sensor in this state"
+            if options.min_elevation_deg is not None:
+                return (
+                    f"an explicit elevation mask ({options.min_elevation_deg:g}°) overrides "
+                    "every radar's own"
+                )
+            return None
+        return "not read by the engagement engine"
     if target.parameter == "delay_s":
-        return True
+        return None
     if target.parameter == "sls_interval_s":
-        return query.shoot_look_shoot
-    return False
+        return None if query.shoot_look_shoot else "used only with shoot-look-shoot, which is off"
+    return "not read by the engagement engine"
 
 
 _PARAMETER_FIELDS = (
     "burnout_velocity_kmps",
     "min_intercept_alt_km",
+    "max_intercept_alt_km",
     "ballistic_coefficient_kgpm2",
     "nominal_range_km",
     "range_km",
     "azimuth_fov_deg",
+    "min_elevation_deg",
 )
+
+
+def _classify(
+    catalogue: Catalogue, setup: Setup
+) -> tuple[tuple[Variable, ...], tuple[tuple[str, str], ...]]:
+    deps = deployed_for(catalogue, setup.options)
+    systems = set(deps.system_id)
+    drawn: list[Variable] = []
+    skipped: list[tuple[str, str]] = []
+    for row in load_distributions().to_dict(orient="records"):
+        name = str(row["variable"])
+        targets = parse_targets(row["applies_to"])
+        reasons = [_unused_reason(catalogue, t, setup, systems) for t in targets]
+        used = [t for t, why in zip(targets, reasons, strict=True) if why is None]
+        if not used:
+            skipped.append((name, "; ".join(dict.fromkeys(r for r in reasons if r))))
+            continue
+        if used[0].table == "query":
+            lo, nom, hi = float(row["low"]), float(row["nominal"]), float(row["high"])
+            chosen = getattr(setup.query, used[0].parameter)
+            if chosen != nom:
+                skipped.append(
+                    (name, f"the query sets {used[0].parameter} = {chosen:g} (the user's choice)")
+                )
+                continue
+        else:
+            lo, nom, hi = _reference(catalogue, used[0])
+        if lo == hi:
+            skipped.append((name, "its band is one value (low = high) in the catalogue in use"))
+            continue
+        drawn.append(
+            Variable(
+                name=name,
+                kind=str(row["distribution"]),
+                low=lo,
+                nominal=nom,
+                high=hi,
+                targets=tuple(used),
+                unit=_text(row["unit"]),
+                source=str(row["source"]),
+                confidence=str(row["confidence"]),
+                note=_text(row["note"]),
+            )
+        )
+    return tuple(drawn), tuple(skipped)
+
+
+def _text(value: object) -> str:
+    """A table cell as text; an empty cell (NaN) is ``""``."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def sweep_variables(catalogue: Catalogue, setup: Setup) -> tuple[Variable, ...]:
@@ -162,40 +248,16 @@ def sweep_variables(catalogue: Catalogue, setup: Setup) -> tuple[Variable, ...]:
 
     The low / nominal / high of a parameter come from the catalogue in use (so a what-if edit
     of parameters.csv moves its distribution too); a ``query:`` variable whose field the query
-    sets to another value than its nominal is not drawn (the user's choice wins).
+    sets to another value than its nominal is not drawn (the user's choice wins). The Russian
+    early-warning radars' reference RCS is drawn only when such radars act as sensors (a
+    cooperation scenario, or a scenario that uses them, with a radar active in the year).
     """
-    deps = deployed_for(catalogue, setup.options)
-    systems = set(deps.system_id)
-    cued = setup.assumptions.cue_time_s is not None
-    out = []
-    for row in load_distributions().to_dict(orient="records"):
-        targets = parse_targets(row["applies_to"])
-        used = [t for t in targets if _setup_uses(t, systems, setup.options, setup.query, cued)]
-        if not used:
-            continue
-        if used[0].table == "query":
-            lo, nom, hi = float(row["low"]), float(row["nominal"]), float(row["high"])
-            if getattr(setup.query, used[0].parameter) != nom:
-                continue
-        else:
-            lo, nom, hi = _reference(catalogue, used[0])
-        if lo == hi:
-            continue
-        out.append(
-            Variable(
-                name=str(row["variable"]),
-                kind=str(row["distribution"]),
-                low=lo,
-                nominal=nom,
-                high=hi,
-                targets=tuple(used),
-                unit=str(row["unit"] or ""),
-                source=str(row["source"]),
-                confidence=str(row["confidence"]),
-                note=str(row["note"] or ""),
-            )
-        )
-    return tuple(out)
+    return _classify(catalogue, setup)[0]
+
+
+def undrawn_variables(catalogue: Catalogue, setup: Setup) -> tuple[tuple[str, str], ...]:
+    """``(variable, why it is not drawn)`` for every row of data/distributions.csv left out."""
+    return _classify(catalogue, setup)[1]
 
 
 def unit_sample(n: int, d: int, *, seed: int, sampler: Sampler = "lhs") -> NDArray[np.float64]:
@@ -206,6 +268,8 @@ def unit_sample(n: int, d: int, *, seed: int, sampler: Sampler = "lhs") -> NDArr
     """
     if d == 0:
         return np.zeros((n, 0))
+    from scipy.stats import qmc
+
     engine: qmc.QMCEngine
     if sampler == "lhs":
         engine = qmc.LatinHypercube(d, rng=np.random.default_rng(seed))
@@ -292,6 +356,7 @@ def apply_draw(
         sid = system_of[s.key]
         v = by_param.get((sid, "burnout_velocity_kmps"))
         floor = by_param.get((sid, "min_intercept_alt_km"))
+        ceiling = by_param.get((sid, "max_intercept_alt_km"))
         beta = by_param.get((sid, "ballistic_coefficient_kgpm2"))
         reach = by_param.get((sid, "nominal_range_km"))
         flyout = s.flyout
@@ -308,6 +373,7 @@ def apply_draw(
             s,
             burnout_speed_mps=s.burnout_speed_mps if v is None else v * 1000.0,
             min_alt_m=s.min_alt_m if floor is None else floor * 1000.0,
+            max_alt_m=s.max_alt_m if ceiling is None else ceiling * 1000.0,
             max_reach_m=s.max_reach_m if reach is None or s.max_reach_m is None else reach * 1000.0,
             own_radar=None if s.own_radar is None else new_radar.get(s.own_radar, s.own_radar),
             flyout=flyout,
@@ -321,20 +387,22 @@ def apply_draw(
         a_changes["sls_interval_s"] = other["sls_interval_s"]
     if "rv_rcs_m2" in other:
         a_changes["radar"] = replace(a.radar, target_rcs_m2=other["rv_rcs_m2"])
-    if a.cue_time_s is not None:
-        if "satellite_cue_s" in other:
-            a_changes["cue_time_s"] = other["satellite_cue_s"]
-        if "cued_range_factor" in other:
-            a_changes["cued_range_factor"] = other["cued_range_factor"]
-    warning_radars = setup.warning_radars
+    if a.cue_time_s is not None and "satellite_cue_s" in other:
+        a_changes["cue_time_s"] = other["satellite_cue_s"]
+    # An early-warning radar's warning cues the search too (scenario.resolve sets the factor).
+    if (a.cue_time_s is not None or setup.warning_radars) and "cued_range_factor" in other:
+        a_changes["cued_range_factor"] = other["cued_range_factor"]
+    warning = setup.warning_radars
+    if "ew_reference_rcs_m2" in other:
+        warning = tuple(replace(w, reference_rcs_m2=other["ew_reference_rcs_m2"]) for w in warning)
     if "ew_min_elevation_deg" in other:
         mask = other["ew_min_elevation_deg"]
-        warning_radars = tuple(replace(r, min_elevation_deg=mask) for r in warning_radars)
+        warning = tuple(replace(w, min_elevation_deg=mask) for w in warning)
     return replace(
         setup,
         radars=radars,
-        warning_radars=warning_radars,
         sites=tuple(site(s) for s in setup.sites),
+        warning_radars=warning,
         assumptions=replace(a, **a_changes) if a_changes else a,  # type: ignore[arg-type]
     )
 

@@ -32,13 +32,17 @@ from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,
+    cooperation_labels,
+    cooperation_short_labels,
     describe_capabilities,
+    describe_cooperation,
     describe_detection,
     describe_flyout,
     describe_threat_options,
     launch_area_label,
     phase_status,
     threat_label,
+    warning_radars_for,
 )
 from coverage.style import LAYER_STYLES, SECTOR_CHOICES
 
@@ -50,6 +54,7 @@ __all__ = [
     "compute_map",
     "defended_for_state",
     "describe_assumptions",
+    "describe_cooperation_state",
     "map_series",
     "rollout_series",
     "tracks_for_state",
@@ -225,6 +230,24 @@ _SHAPE_TEXT = {
 }
 
 
+def describe_cooperation_state(state: MapState, catalogue: Catalogue | None = None) -> str | None:
+    """The state's NATO-Russia cooperation scenario in words; ``None`` for NATO alone.
+
+    With ``catalogue``, also which Russian early-warning radars act as sensors in the year (by
+    name) and what their warning may do.
+    """
+    if state.cooperation == "nato_alone":
+        return None
+    text = f"cooperation scenario: {cooperation_labels()[state.cooperation]}"
+    if catalogue is None:
+        return text
+    query = state.query()
+    ids = tuple(i for i, _ in warning_radars_for(catalogue, state.options, query))
+    ew = catalogue.early_warning_radars
+    names = dict(zip(ew.radar_id.astype(str), ew.name.astype(str), strict=True))
+    return f"{text} — {describe_cooperation(ids, query, names)}"
+
+
 def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) -> str:
     """One line stating the assumptions behind the drawn layers.
 
@@ -259,6 +282,12 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
             f"{describe_threat_options(q)}"
             f"{'; nested low/nominal/high estimates' if state.uncertainty_band else ''}"
         )
+    if state.domain == "wide" and ("defended" in state.layers or "tracks" in state.layers):
+        parts.append(
+            "defended area computed also over European Russia (west of 60°E, with Kaliningrad), "
+            "Belarus, Ukraine, Moldova and the South Caucasus (data/regions.csv; NATO-Europe "
+            "figures unchanged)"
+        )
     if state.sector in ("computed", "both"):
         parts.append(
             "Russia's sector (computed): NATO-Europe ground whose threat track crosses Russia or "
@@ -270,6 +299,9 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
             "Russia's sector as the General Staff drew it (May 2012), read at country level "
             "from two public descriptions (data/sectoral_picture.csv, Low confidence)"
         )
+    cooperation = describe_cooperation_state(state, catalogue)
+    if cooperation is not None:
+        parts.append(cooperation)
     return "; ".join(parts) + "."
 
 
@@ -284,6 +316,8 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         tracks = tracks_for_state(catalogue, state)
     phase = phase_status(catalogue, o.year, o.scenario)
     title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
+    if state.cooperation != "nato_alone":
+        title += f", {cooperation_short_labels()[state.cooperation]}"
     comparison = difference = None
     if state.compare is not None:
         comparison = compare_states(catalogue, o, state.query(), state.compare)

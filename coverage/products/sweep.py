@@ -61,6 +61,7 @@ from coverage.products.draws import (
     sample_values,
     sweep_variables,
     system_map,
+    undrawn_variables,
 )
 from coverage.products.grid import (
     TargetGrid,
@@ -108,7 +109,7 @@ SENSITIVITY_METHOD = (
     "rank correlation (Spearman) gives the direction. A variable with index near 0 alone moves "
     "the share little; interactions are not counted."
 )
-_FORMAT = 1
+_FORMAT = 2  # 2: early-warning radars engaged and their reference RCS drawn
 _METRICS = ("area_share", "population_share", "capitals_defended")
 
 
@@ -206,6 +207,8 @@ class SweepResult:
         Countries of the target grid.
     assumptions
         The state's assumptions in words.
+    undrawn
+        ``(variable, why)`` for each row of data/distributions.csv not drawn in this state.
     compute_s, workers
         Wall time of the computation (s) and Dask workers it ran on (when it was computed).
     from_cache
@@ -227,6 +230,7 @@ class SweepResult:
     assumptions: str
     compute_s: float
     workers: int
+    undrawn: tuple[tuple[str, str], ...] = ()
     from_cache: bool = False
     _sensitivity: list[pd.DataFrame] = field(default_factory=list, repr=False)
 
@@ -328,6 +332,8 @@ class SweepResult:
             }
             for v in self.variables
         ]
+        out["drawn"] = [v.name for v in self.variables]
+        out["not_drawn"] = [{"parameter": n, "reason": why} for n, why in self.undrawn]
         out["fixed"] = dict(self.request.fixed)
         out["assumptions"] = self.assumptions
         out["caveat"] = KINEMATIC_CAVEAT
@@ -379,20 +385,25 @@ def _sensitivity(
 # --------------------------------------------------------------------------- Dask
 
 
-class _Nice:
-    """A worker plugin that lowers the worker process's CPU priority (interactive users first)."""
+def _nice_plugin(increment: int) -> Any:
+    """A worker plugin that lowers each worker process's CPU priority (interactive users first).
 
-    name = "epaa-nice"
+    Distributed accepts only subclasses of its plugin classes, so the class is made here, where
+    ``distributed`` is imported (it is not imported with this module).
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
 
-    def __init__(self, increment: int) -> None:
-        self.increment = increment
+    class _Nice(WorkerPlugin):
+        name = "epaa-nice"
 
-    def setup(self, worker: Any) -> None:  # noqa: D102 - distributed's WorkerPlugin hook
-        with contextlib.suppress(OSError):
-            os.nice(self.increment)
+        def __init__(self, increment: int) -> None:
+            self.increment = increment
 
-    def teardown(self, worker: Any) -> None:  # noqa: D102 - distributed's WorkerPlugin hook
-        return None
+        def setup(self, worker: Any) -> None:
+            with contextlib.suppress(OSError):
+                os.nice(self.increment)
+
+    return _Nice(increment)
 
 
 @contextlib.contextmanager
@@ -449,7 +460,7 @@ def dask_client(
     client = Client(cluster)
     try:
         if nice and processes:
-            client.register_plugin(_Nice(nice))
+            client.register_plugin(_nice_plugin(nice))
         yield client
     finally:
         client.close()
@@ -504,6 +515,7 @@ def _engage(setup: Setup, lon_deg: NDArray[np.float64], lat_deg: NDArray[np.floa
         sites=setup.sites,
         threat=setup.threat,
         assumptions=setup.assumptions,
+        warning_radars=setup.warning_radars,
     )
 
 
@@ -524,6 +536,7 @@ class _Plan:
     blocks: tuple[tuple[int, int], ...]
     batches: tuple[tuple[int, int], ...]
     system_of: Mapping[str, str]
+    undrawn: tuple[tuple[str, str], ...] = ()
 
 
 def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
@@ -564,6 +577,7 @@ def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
         blocks=blocks,
         batches=batches,
         system_of=system_map(catalogue, setup),
+        undrawn=undrawn_variables(catalogue, setup),
     )
 
 
@@ -651,6 +665,7 @@ class SweepJob:
             assumptions=_assumption_text(p),
             compute_s=time.perf_counter() - self._started,
             workers=self._workers,
+            undrawn=p.undrawn,
         )
         if self._cache is not None:
             _save(self._cache, self._key, result)
@@ -804,6 +819,7 @@ def _save(folder: Path, key: str, result: SweepResult) -> None:
             "compute_s": result.compute_s,
             "workers": result.workers,
             "n_cells": result.n_cells,
+            "undrawn": [list(u) for u in result.undrawn],
         }
         _write_npz(
             folder,
@@ -903,6 +919,7 @@ def load_cached(catalogue: Catalogue, request: SweepRequest, folder: Path) -> Sw
         assumptions=str(meta["assumptions"]),
         compute_s=float(meta["compute_s"]),
         workers=int(meta["workers"]),
+        undrawn=tuple((str(n), str(w)) for n, w in meta.get("undrawn", [])),
         from_cache=True,
     )
 

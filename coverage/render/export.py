@@ -41,6 +41,7 @@ from shapely.geometry import LineString, box
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
 from coverage.products.sectoral import sector_title
+from coverage.scenario import cooperation_short_labels
 from coverage.style import (
     CAVEAT,
     COMPARE_STYLES,
@@ -657,6 +658,11 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
     entries: list[tuple[Any, str]] = []
     year = data.state.options.year
     site_px, launch_px = _SITE_MARKER_PX * sz.marker, _LAUNCH_MARKER_PX * sz.marker
+    coop = (
+        None
+        if data.state.cooperation == "nato_alone"
+        else cooperation_short_labels()[data.state.cooperation]
+    )
     if "probability" in drawn and data.probability is not None:
         draws = f"{int(data.probability.draws.iloc[0])} draws" if len(data.probability) else ""
         for pc in PROBABILITY_CLASSES:
@@ -715,6 +721,10 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
                         f"{title}: {status}" if status else title,
                     )
                 )
+        elif key == "defended" and data.difference is None and coop is not None:
+            entries.append((_area_patch(key, style, sz), f"{title}, {coop}"))
+        elif key == "early_warning" and coop is not None:
+            entries.append((_area_patch(key, style, sz), f"{title}, used as sensors ({coop})"))
         elif key == "defended" and data.difference is not None:
             diff = data.difference
             kinds = set(diff.kind[~diff.geometry.is_empty])
@@ -837,7 +847,7 @@ def _draw(
         facecolor="white",
     )
     renderer = FigureCanvasAgg(fig).get_renderer()
-    _draw_frame_text(fig, data, lay, sz, date)
+    _draw_frame_text(fig, data, lay, sz, date, renderer)
     step = sz.px(_FONT_PX["headline"] * sz.font * 1.35)
     for i, line in enumerate(lines):
         assert lay.headline_top_px is not None
@@ -866,7 +876,14 @@ def _comparison_text(data: MapData) -> str | None:
     return None if data.comparison is None else data.comparison.text(max_named=4)
 
 
-def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date: dt.date) -> None:
+def _draw_frame_text(
+    fig: Figure,
+    data: MapData,
+    lay: _Layout,
+    sz: _Sizes,
+    date: dt.date,
+    renderer: RendererBase | None = None,
+) -> None:
     """Caveat banners (top and bottom, like a marking), title, phase banner and footer."""
     for y0 in (0.0, lay.height_px - lay.banner_h_px):
         fig.add_artist(
@@ -891,7 +908,7 @@ def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date:
             fontweight="bold",
         )
     left = lay.fx(lay.margin_px)
-    fig.text(
+    title = fig.text(
         left,
         lay.fy(lay.title_top_px),
         data.title,
@@ -901,7 +918,7 @@ def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date:
         fontsize=sz.fpt(_FONT_PX["title"]),
         fontweight="bold",
     )
-    fig.text(
+    subtitle = fig.text(
         left,
         lay.fy(lay.subtitle_top_px),
         data.subtitle,
@@ -910,6 +927,13 @@ def _draw_frame_text(fig: Figure, data: MapData, lay: _Layout, sz: _Sizes, date:
         color="#222222",
         fontsize=sz.fpt(_FONT_PX["subtitle"]),
     )
+    if renderer is not None:
+        # A long title (a comparison, a cooperation scenario) is set smaller rather than cut.
+        room = lay.width_px - 2 * lay.margin_px
+        for text in (title, subtitle):
+            width = text.get_window_extent(renderer).width
+            if width > room:
+                text.set_fontsize(float(text.get_fontsize()) * room / width * 0.98)
     note = _spec(data.state.view).note
     footer = (
         SOURCES_LINE,

@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.products.mapdata import MapData, MapState
-from coverage.scenario import LAST_YEAR, SCENARIO_LABELS
+from coverage.products.mapdata import MapData, MapState, describe_cooperation_state
+from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labels
 from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
 from coverage.textsafe import csv_text
 
@@ -155,6 +155,10 @@ def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[
     if diff is not None and not diff.geometry.is_empty.all():
         # The comparison's gained / lost / both areas (A = this state, B in their labels).
         out["compare"] = _records(diff[~diff.geometry.is_empty], "compare", data.state)
+    sector = data.sectoral
+    if sector is not None and not sector.empty:
+        # Russia's sectoral proposal: computed and the General Staff's picture (``kind``).
+        out["sectoral"] = _records(sector, "sectoral", data.state)
     return out
 
 
@@ -536,16 +540,30 @@ def _kml_tree(
     root = ET.Element(_k("kml"))
     doc = _sub(root, "Document")
     span_txt = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    state = series[0].state
+    coop = (
+        ""
+        if state.cooperation == "nato_alone"
+        else f", {cooperation_short_labels()[state.cooperation]}"
+    )
     _sub(
-        doc, "name", f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}"
+        doc,
+        "name",
+        f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}{coop}",
     )
     _sub(doc, "open", "1")
+    cooperation = describe_cooperation_state(state, catalogue)
     _sub(
         doc,
         "description",
         _balloon_html(
-            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}",
+            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}{coop}",
             [
+                *(
+                    []
+                    if cooperation is None
+                    else [("NATO-Russia cooperation", cooperation[0].upper() + cooperation[1:])]
+                ),
                 ("Assumptions", series[0].assumptions),
                 (
                     "Time",
@@ -573,8 +591,8 @@ def _kml_tree(
     for data in series:
         year = data.state.options.year
         for key, (records, geoms) in _layer_records(data).items():
-            if key == "compare":
-                continue  # a comparison belongs to one state, not to the rollout
+            if key in ("compare", "sectoral"):
+                continue  # a comparison or a sector drawing belongs to one state, not the rollout
             for rec, geom in zip(records, geoms, strict=True):
                 if key == "sites":
                     k = (str(rec["site_id"]), str(rec.get("status")))

@@ -11,7 +11,10 @@ nothing from outside.
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
+import io
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -28,13 +31,13 @@ from pydeck.bindings.json_tools import default_serialize
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.style import (
     CAPITAL_STYLE,
-    COMPARE_STYLES,
     LAYER_ORDER,
-    LAYER_STYLES,
+    OKABE_ITO,
+    PROBABILITY_ALPHA,
     SECTOR_STYLES,
-    STATUS_COLOURS,
-    TRACK_STATUS_COLOURS,
+    THEMES,
     LayerStyle,
+    Theme,
     hex_to_rgba,
 )
 from coverage.textsafe import deck_text
@@ -57,6 +60,9 @@ __all__ = [
     "drawn_bounds",
     "feature_collection",
     "fit_view",
+    "SITE_LABEL_PLACES",
+    "site_label_places",
+    "two_lines",
     "text_box",
     "world_px",
     "probability_deck_layer",
@@ -136,9 +142,6 @@ VIEWS: Mapping[str, dict[str, float]] = {
     },
     "wide": {"longitude": 10.0, "latitude": 55.0, "zoom": 1.8, "min_zoom": 1.0, "max_zoom": 9},
 }
-_SEA = "#DCE6EE"
-_LAND = "#F8F8F6"
-_BORDER = [120, 120, 120, 255]
 _TEXT_FIELDS = ("name", "label", "source")
 #: Dash patterns (dash, gap) in line widths for ``LayerStyle.line_style``. Checked in Chromium
 #: screenshots: deck.gl drew longer dashes ([6, 3.5] or [6, 4] at 2.5 px, [4, 2.5] at 4.5 px)
@@ -261,8 +264,9 @@ def _polygon_layer(
     pickable: bool = True,
     prepared: dict[str, Any] | str | None = None,
     style: LayerStyle | None = None,
+    theme: Theme = THEMES["light"],
 ) -> pdk.Layer:
-    style = style or LAYER_STYLES[layer_key]
+    style = style or theme.layer_styles[layer_key]
     data: dict[str, Any] | str
     if prepared is not None:
         data = prepared  # a published file's URL, or its collection when it is not published
@@ -295,9 +299,14 @@ def _polygon_layer(
         line_width_min_pixels=width,
         pickable=pickable,
         auto_highlight=pickable,
-        highlight_color=[0, 0, 0, 40],
+        highlight_color=_highlight(theme),
         **extra_kwargs,
     )
+
+
+def _highlight(theme: Theme) -> list[int]:
+    """Hover highlight: darken on light ground, lighten on dark."""
+    return [0, 0, 0, 40] if theme.key == "light" else [255, 255, 255, 50]
 
 
 def build_deck(
@@ -307,6 +316,7 @@ def build_deck(
     static: StaticFiles | None = None,
     capitals: pd.DataFrame | None = None,
     screen: str = DEFAULT_SCREEN,
+    theme: str = "light",
 ) -> CompactDeck:
     """Assemble the map of one :class:`~coverage.products.mapdata.MapData`.
 
@@ -323,7 +333,13 @@ def build_deck(
     Kürecik radar sector, the Iranian launch points, the 2,500 km SM-3 IIA rings) in the map size
     of ``screen`` (a key of :data:`MAP_SIZE_PX`), so the camera only moves between years when
     the drawn extent changes.
+
+    ``theme`` (a key of :data:`coverage.style.THEMES`) colours the basemap, the layers and the
+    labels: ``"dark"`` for dim rooms.
     """
+    if theme not in THEMES:
+        raise ValueError(f"theme={theme!r} is not one of {', '.join(THEMES)}")
+    th = THEMES[theme]
     on = set(data.state.layers)
     view = data.state.view
     layers: list[pdk.Layer] = [
@@ -332,7 +348,7 @@ def build_deck(
             data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
             id="sea",
             get_polygon="polygon",
-            get_fill_color=hex_to_rgba(_SEA),
+            get_fill_color=hex_to_rgba(th.sea),
             stroked=False,
             pickable=False,
         ),
@@ -346,7 +362,7 @@ def build_deck(
                     id="countries-outside",
                     stroked=False,
                     filled=True,
-                    get_fill_color=hex_to_rgba(_LAND),
+                    get_fill_color=hex_to_rgba(th.land),
                     pickable=False,
                 )
             ]
@@ -359,10 +375,10 @@ def build_deck(
             id="countries",
             stroked=False,
             filled=True,
-            get_fill_color=hex_to_rgba(_LAND),
+            get_fill_color=hex_to_rgba(th.land),
             pickable="countries" in on,
             auto_highlight="countries" in on,
-            highlight_color=[0, 0, 0, 25],
+            highlight_color=_highlight(th)[:3] + [25],
         ),
         # Straight segments (LineLayer), not paths: at under 1.5 px the joints are invisible, and
         # software-rendered WebGL (browsers without a GPU) draws them about three times faster.
@@ -374,19 +390,23 @@ def build_deck(
             id="borders",
             get_source_position="s",
             get_target_position="t",
-            get_color=_BORDER,
+            get_color=hex_to_rgba(th.border),
             width_units="'pixels'",
             get_width=1.2 if projector else 0.7,
             pickable=False,
         ),
     ]
     fp = data.footprints
+    # Set below, before any builder runs: the camera and where the site names go.
+    camera: dict[str, float]
+    places: list[tuple[int, str] | None]
     builders: dict[str, Any] = {
         "nato": lambda: _polygon_layer(
             "nato",
             data.nato,
             "name",
             projector=projector,
+            theme=th,
             prepared=_layer_data(
                 f"nato-{_basemap_view(view)}", _nato_collection(data.nato), static
             ),
@@ -397,6 +417,7 @@ def build_deck(
             "site_name",
             ["system", "range_km"],
             projector=projector,
+            theme=th,
         ),
         "radar": lambda: _polygon_layer(
             "radar",
@@ -404,6 +425,7 @@ def build_deck(
             "site_name",
             ["system", "system_name", "range_km", "limit", "layer"],
             projector=projector,
+            theme=th,
         ),
         "interceptor": lambda: _polygon_layer(
             "interceptor",
@@ -411,23 +433,36 @@ def build_deck(
             "site_name",
             ["system", "system_name", "range_km", "limit", "layer"],
             projector=projector,
+            theme=th,
         ),
-        "launch": lambda: _points_layer("launch", data.launch_points, "name", projector=projector),
-        "sites": lambda: _sites_layers(data.sites, projector=projector),
+        "launch": lambda: _points_layer(
+            "launch", data.launch_points, "name", projector=projector, theme=th
+        ),
+        "sites": lambda: _sites_layers(data.sites, places, projector=projector, theme=th),
     }
     if data.difference is not None:
         # Comparing two states: gained / lost / both take the defended area's place.
         difference = data.difference
-        builders["defended"] = lambda: _difference_layers(difference, projector=projector)
+        builders["defended"] = lambda: _difference_layers(
+            difference,
+            projector=projector,
+            theme=th,
+            zoom=camera["zoom"],
+            latitude_deg=camera["latitude"],
+        )
         on.add("defended")
     elif data.defended is not None:
-        builders["defended"] = lambda: _defended_layers(data.defended, projector=projector)
+        builders["defended"] = lambda: _defended_layers(
+            data.defended, projector=projector, theme=th
+        )
     if data.probability is not None and not data.probability.empty:
         # Under every footprint: the probability classes are the ground truth the rest outlines.
         at = next((i for i, layer in enumerate(layers) if layer.id == "borders"), len(layers))
         layers.insert(at, probability_deck_layer(data.probability))
     if data.tracks is not None:
-        builders["tracks"] = lambda: _path_layer("tracks", data.tracks, projector=projector)
+        builders["tracks"] = lambda: _path_layer(
+            "tracks", data.tracks, projector=projector, theme=th
+        )
     camera = dict(VIEWS[data.state.view])
     if data.state.view == "europe":
         if screen not in MAP_SIZE_PX:
@@ -441,8 +476,12 @@ def build_deck(
     # are left out (the dot and its tooltip stay).
     sites_on = "sites" in on and not data.sites.empty
     site_names = _site_records(data.sites) if sites_on else []
+    site_size, site_dot = _site_label_size(projector)
+    # Site names avoid each other and the other sites' dots (Rota and the Mediterranean patrols).
+    places = site_label_places(site_names, zoom=camera["zoom"], size_px=site_size, dot_px=site_dot)
+    site_boxes = _site_label_boxes(site_names, places, zoom=camera["zoom"], size_px=site_size)
     kept_capitals = (
-        _kept_capital_labels(capitals, site_names, zoom=camera["zoom"], projector=projector)
+        _kept_capital_labels(capitals, site_boxes, zoom=camera["zoom"], projector=projector)
         if capitals is not None
         else None
     )
@@ -452,10 +491,12 @@ def build_deck(
             layers.extend(built if isinstance(built, list) else [built])
             if key == "launch" and capitals is not None:
                 # Capitals above the footprints and launch points, below the sites' labels.
-                layers.extend(_capital_layers(capitals, kept_capitals, projector=projector))
+                layers.extend(
+                    _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
+                )
     if capitals is not None and "launch" not in on:
         at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
-        layers[at:at] = _capital_layers(capitals, kept_capitals, projector=projector)
+        layers[at:at] = _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
     if data.sectoral is not None and not data.sectoral.empty:
         # Over the NATO fill and the defended area (which the sector cuts across), under the
         # footprints' outlines: which ground the proposal gives Russia.
@@ -549,16 +590,36 @@ def text_box(
 ) -> tuple[float, float, float, float]:
     """Screen box ``(x0, y0, x1, y1)`` of a label, from an average glyph width of 0.6 em.
 
-    ``anchor`` is ``"start"`` (text right of the point, centred vertically, as site names) or
-    ``"above"`` (centred above the point, as capital names); a little padding is included.
+    ``text`` may hold line breaks: the box is as wide as the longest line.
+
+    ``anchor`` is ``"start"`` (text right of the point, centred vertically, as site names),
+    ``"end"`` (left of the point), ``"above"`` (centred above the point, as capital names),
+    ``"below"``, or a corner: ``"above_start"`` (above the point, running right),
+    ``"above_end"``, ``"below_start"``, ``"below_end"``; a little padding is included.
     """
-    w, h = 0.6 * size_px * len(text) + 4.0, 1.2 * size_px
+    lines = text.split("\n")
+    w, h = 0.6 * size_px * max(len(t) for t in lines) + 4.0, 1.2 * size_px * len(lines)
     x, y = x_px + offset_px[0], y_px + offset_px[1]
     if anchor == "start":
         return (x, y - h / 2, x + w, y + h / 2)
+    if anchor == "end":
+        return (x - w, y - h / 2, x, y + h / 2)
     if anchor == "above":
         return (x - w / 2, y - h, x + w / 2, y)
-    raise ValueError(f"anchor={anchor!r} is not one of 'start', 'above'")
+    if anchor == "below":
+        return (x - w / 2, y, x + w / 2, y + h)
+    corners = {
+        "above_start": (x, y - h, x + w, y),
+        "above_end": (x - w, y - h, x, y),
+        "below_start": (x, y, x + w, y + h),
+        "below_end": (x - w, y, x, y + h),
+    }
+    if anchor in corners:
+        return corners[anchor]
+    raise ValueError(
+        f"anchor={anchor!r} is not one of 'start', 'end', 'above', 'below', "
+        f"{', '.join(repr(c) for c in corners)}"
+    )
 
 
 def declutter(boxes: Iterable[tuple[float, float, float, float]], *, fixed: int = 0) -> list[bool]:
@@ -595,26 +656,105 @@ def _site_records(sites: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
     ]
 
 
+#: Where a site's name may go, in order of preference: right of the dot (the default), left,
+#: the four corners, above, below. ``(anchor, TextLayer text anchor, baseline, pixel offset)``;
+#: offsets clear the dot (radius 6-8 px).
+SITE_LABEL_PLACES: tuple[tuple[str, str, str, tuple[float, float]], ...] = (
+    ("start", "start", "center", (10.0, 0.0)),
+    ("end", "end", "center", (-10.0, 0.0)),
+    ("above_start", "start", "bottom", (6.0, -6.0)),
+    ("below_start", "start", "top", (6.0, 6.0)),
+    ("above_end", "end", "bottom", (-6.0, -6.0)),
+    ("below_end", "end", "top", (-6.0, 6.0)),
+    ("above", "middle", "bottom", (0.0, -10.0)),
+    ("below", "middle", "top", (0.0, 10.0)),
+)
+
+
+def two_lines(name: str) -> str:
+    """``name`` broken at the space nearest its middle."""
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    if not spaces:
+        return name
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "\n" + name[cut + 1 :]
+
+
+def site_label_places(
+    sites: list[tuple[float, float, str]], *, zoom: float, size_px: float, dot_px: float
+) -> list[tuple[int, str] | None]:
+    """Where each site's name goes at ``zoom``, and its text; None where it has no room.
+
+    Greedy in the order given: each name takes the first place of :data:`SITE_LABEL_PLACES`
+    whose box overlaps no name already placed and no other site's dot; failing that, the name
+    in two lines (:func:`two_lines`) tries the places again. A name with no free place is left
+    out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per site.
+    """
+    xy = [world_px(lon, lat, zoom) for lon, lat, _ in sites]
+    dots = [(x - dot_px, y - dot_px, x + dot_px, y + dot_px) for x, y in xy]
+    kept: list[tuple[float, float, float, float]] = []
+    out: list[tuple[int, str] | None] = []
+    for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
+        others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
+        choice: tuple[int, str] | None = None
+        for text in dict.fromkeys((name, two_lines(name))):
+            for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
+                box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
+                if not any(_overlaps(box, b) for b in (*kept, *others)):
+                    choice = (j, text)
+                    kept.append(box)
+                    break
+            if choice is not None:
+                break
+        out.append(choice)
+    return out
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _site_label_boxes(
+    sites: list[tuple[float, float, str]],
+    places: list[tuple[int, str] | None],
+    *,
+    zoom: float,
+    size_px: float,
+) -> list[tuple[float, float, float, float]]:
+    """Screen boxes of the site names that are drawn (for the capitals' declutter)."""
+    boxes = []
+    for (lon, lat, _), place in zip(sites, places, strict=True):
+        if place is None:
+            continue
+        anchor, _, _, offset = SITE_LABEL_PLACES[place[0]]
+        boxes.append(
+            text_box(*world_px(lon, lat, zoom), place[1], size_px, anchor=anchor, offset_px=offset)
+        )
+    return boxes
+
+
 def _capital_label_size(projector: bool) -> tuple[float, float]:
     """Capital label font size and dot radius, px."""
     scale = 1.35 if projector else 1.0
     return (15.0 if projector else 11.0), CAPITAL_STYLE.radius_px * scale
 
 
+def _site_label_size(projector: bool) -> tuple[float, float]:
+    """Site label font size and dot radius, px."""
+    return (16.0, 8.0) if projector else (12.0, 6.0)
+
+
 def _kept_capital_labels(
     capitals: pd.DataFrame,
-    sites: list[tuple[float, float, str]],
+    site_boxes: list[tuple[float, float, float, float]],
     *,
     zoom: float,
     projector: bool,
 ) -> set[str]:
     """Names of the capitals whose label has room at ``zoom`` (largest cities first)."""
     size, radius = _capital_label_size(projector)
-    site_size = 16.0 if projector else 12.0
-    boxes = [
-        text_box(*world_px(lon, lat, zoom), name, site_size, anchor="start", offset_px=(10, 0))
-        for lon, lat, name in sites
-    ]
+    boxes = list(site_boxes)
+    n_fixed = len(boxes)
     order = capitals
     if "population" in capitals.columns:
         order = capitals.sort_values("population", ascending=False, kind="stable")
@@ -627,12 +767,16 @@ def _kept_capital_labels(
             text_box(x, y, str(row.name), size, anchor="above", offset_px=(0, -(radius + 8)))
         )
         names.append(str(row.name))
-    flags = declutter(boxes, fixed=len(sites))
-    return {n for n, keep in zip(names, flags[len(sites) :], strict=True) if keep}
+    flags = declutter(boxes, fixed=n_fixed)
+    return {n for n, keep in zip(names, flags[n_fixed:], strict=True) if keep}
 
 
 def _capital_layers(
-    capitals: pd.DataFrame, labelled: set[str] | None = None, *, projector: bool
+    capitals: pd.DataFrame,
+    labelled: set[str] | None = None,
+    *,
+    projector: bool,
+    theme: Theme = THEMES["light"],
 ) -> list[pdk.Layer]:
     """Capitals as dots coloured by status (filled, ring or small dot) with their names.
 
@@ -640,11 +784,12 @@ def _capital_layers(
     """
     size, radius = _capital_label_size(projector)
     scale = 1.35 if projector else 1.0
+    status_colours = theme.status_colours
     data = []
     for row in capitals.itertuples(index=False):
         if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
             continue
-        colour = STATUS_COLOURS.get(row.status, STATUS_COLOURS["out of reach"])
+        colour = status_colours.get(row.status, status_colours["out of reach"])
         defended = row.status == "defended"
         ring = row.status == "not defended"
         data.append(
@@ -655,8 +800,8 @@ def _capital_layers(
                 "source": "Status computed here (coverage/products/metrics.py)",
                 # TextLayer draws glyphs, not HTML: the plain name, with no angle brackets.
                 "short": str(row.name).replace("<", "").replace(">", ""),
-                "fill": hex_to_rgba("#FFFFFF" if ring else colour),
-                "line": hex_to_rgba(colour if ring else "#FFFFFF"),
+                "fill": hex_to_rgba(theme.site_hollow if ring else colour),
+                "line": hex_to_rgba(colour if ring else theme.page),
                 "radius": radius if (defended or ring) else radius * 0.7,
                 "status": row.status,
             }
@@ -683,12 +828,12 @@ def _capital_layers(
             get_position="position",
             get_text="short",
             get_size=size,
-            get_color=[30, 30, 30, 255],
+            get_color=hex_to_rgba(theme.label_text),
             get_pixel_offset=[0, -round(radius + 8)],
             get_text_anchor="'middle'",
             get_alignment_baseline="'bottom'",
             background=True,
-            get_background_color=[255, 255, 255, 170],
+            get_background_color=hex_to_rgba(theme.label_halo, theme.label_halo_alpha * 0.85),
             background_padding=[2, 0],
             pickable=False,
             character_set="'auto'",
@@ -824,14 +969,18 @@ def write_basemap_files(
     return written
 
 
-def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+def _defended_layers(
+    frame: gpd.GeoDataFrame, *, projector: bool, theme: Theme = THEMES["light"]
+) -> list[pdk.Layer]:
     """The union (or the estimate band) filled; each site's own area as a thin outline on top."""
     cols = ["system", "layer", "range_km"]
     union = frame[frame.site_id == "all"]
     per_site = frame[frame.site_id != "all"]
-    layers = [_polygon_layer("defended", union, "site_name", cols, projector=projector)]
+    layers = [
+        _polygon_layer("defended", union, "site_name", cols, projector=projector, theme=theme)
+    ]
     if not per_site.empty:
-        style = LAYER_STYLES["defended"]
+        style = theme.layer_styles["defended"]
         layers.append(
             _polygon_layer(
                 "defended",
@@ -840,6 +989,7 @@ def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.La
                 cols,
                 projector=projector,
                 fill=hex_to_rgba(style.colour, 0.0),
+                theme=theme,
             )
         )
         layers[-1].id = "defended-sites"
@@ -848,22 +998,102 @@ def _defended_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.La
     return layers
 
 
-def _difference_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
-    """Gained, lost and both (``kind``), each in its :data:`COMPARE_STYLES` colour and dash."""
+#: Hatch tiles of the comparison areas (``LayerStyle.hatch``), in screen pixels: period 8 px.
+_HATCH_TILE_PX = 16
+
+
+def _hatch_tile(hatch: str) -> np.ndarray:
+    """A ``_HATCH_TILE_PX`` square mask (True: ink) for a matplotlib-style hatch string."""
+    n = _HATCH_TILE_PX
+    y, x = np.mgrid[0:n, 0:n]
+    if hatch.startswith("/"):
+        return ((x + y) % 8) < 2  # lines rising to the right (y grows downwards)
+    if hatch.startswith("\\"):
+        return ((x - y) % 8) < 2
+    if hatch.startswith("."):
+        return ((x % 8) < 3) & ((y % 8) < 3)
+    return np.zeros((n, n), dtype=bool)
+
+
+@functools.lru_cache(maxsize=4)
+def hatch_atlas(theme_key: str = "light") -> tuple[str, dict[str, dict[str, Any]]]:
+    """The comparison areas' hatch patterns as one PNG atlas (a ``data:`` URI) and its mapping.
+
+    deck.gl's ``FillStyleExtension`` masks the fill colour with the atlas's alpha: the ink of a
+    hatch is drawn at the full ``_HATCH_INK_ALPHA`` of the colour, the ground between at the
+    style's own fill opacity. The image travels inside the map's JSON (no file, no URL), so the
+    browser fetches nothing for it.
+    """
+    from PIL import Image  # only here: the rest of the module has no use for it
+
+    styles = THEMES[theme_key].compare_styles
+    n = _HATCH_TILE_PX
+    alpha = np.zeros((n, n * len(styles)), dtype=np.uint8)
+    mapping: dict[str, dict[str, Any]] = {}
+    for i, (kind, style) in enumerate(styles.items()):
+        # The ground between the ink at 60 % of the style's fill opacity, so the hatch reads.
+        ground = round(255 * min(0.6 * style.fill_alpha / _HATCH_INK_ALPHA, 1.0))
+        alpha[:, i * n : (i + 1) * n] = np.where(_hatch_tile(style.hatch), 255, ground)
+        mapping[kind] = {"x": i * n, "y": 0, "width": n, "height": n, "mask": True}
+    rgba = np.zeros((*alpha.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = 255
+    rgba[..., 3] = alpha
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), mapping
+
+
+#: Length of the equator, m (WGS 84), for the metres per screen pixel of deck.gl's Web Mercator.
+_EQUATOR_M = 40_075_016.7
+#: Opacity of a hatch's ink in the comparison areas (the ground between is the style's own).
+_HATCH_INK_ALPHA = 0.85
+
+
+def _difference_layers(
+    frame: gpd.GeoDataFrame,
+    *,
+    projector: bool,
+    theme: Theme = THEMES["light"],
+    zoom: float = 4.0,
+    latitude_deg: float = 50.0,
+) -> list[pdk.Layer]:
+    """Gained, lost and both (``kind``): colour, outline dash and hatch of :data:`COMPARE_STYLES`.
+
+    The hatches are those of the image exports (gained: rising diagonals, lost: falling ones,
+    both: dots), drawn with deck.gl's ``FillStyleExtension`` from an atlas carried inline
+    (:func:`hatch_atlas`). deck.gl sizes a pattern in metres (scale 1: one metre per atlas
+    pixel), so the scale is the ground size of a screen pixel at the opening ``zoom`` and
+    ``latitude_deg``: the hatch is 8 px apart there and grows or shrinks as the map is zoomed.
+    """
+    atlas, mapping = hatch_atlas(theme.key)
+    metres_per_px = _EQUATOR_M * math.cos(math.radians(latitude_deg)) / (512.0 * 2.0**zoom)
     layers = []
     for kind in ("both", "lost", "gained"):  # the changes on top of the unchanged ground
         part = frame[frame.kind == kind]
         if part.empty or part.geometry.is_empty.all():
             continue
+        style = theme.compare_styles[kind]
         layer = _polygon_layer(
             "defended",
-            part,
+            part.assign(pattern=kind),
             "name",
-            ["kind", "layer"],
+            ["kind", "layer", "pattern"],
             projector=projector,
-            style=COMPARE_STYLES[kind],
+            style=style,
+            theme=theme,
+            fill=hex_to_rgba(style.colour, _HATCH_INK_ALPHA),
         )
         layer.id = f"compare-{kind}"
+        layer.extensions = [
+            *getattr(layer, "extensions", []),
+            {"@@type": "FillStyleExtension", "pattern": True},
+        ]
+        layer.fill_pattern_atlas = atlas
+        layer.fill_pattern_mapping = mapping
+        layer.fill_pattern_mask = True
+        layer.get_fill_pattern = "@@=properties.pattern"
+        layer.get_fill_pattern_scale = round(metres_per_px, 1)
+        layer.get_fill_pattern_offset = [0, 0]
         layers.append(layer)
     return layers
 
@@ -906,7 +1136,7 @@ def probability_deck_layer(frame: gpd.GeoDataFrame) -> pdk.Layer:
     so the classes read as one surface.
     """
     out = frame.copy()
-    out["fill"] = [hex_to_rgba(str(c), 0.72) for c in out.colour]
+    out["fill"] = [hex_to_rgba(str(c), PROBABILITY_ALPHA) for c in out.colour]
     return pdk.Layer(
         "GeoJsonLayer",
         data=feature_collection(_with_text(out, "name"), [*_TEXT_FIELDS, "fill", "p_class"]),
@@ -920,8 +1150,11 @@ def probability_deck_layer(frame: gpd.GeoDataFrame) -> pdk.Layer:
     )
 
 
-def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.Layer:
-    style = LAYER_STYLES[key]
+def _path_layer(
+    key: str, frame: gpd.GeoDataFrame, *, projector: bool, theme: Theme = THEMES["light"]
+) -> pdk.Layer:
+    style = theme.layer_styles[key]
+    track_colours = theme.track_status_colours
     data = []
     cols = [c for c in ("label", "source") if c in frame.columns]
     statuses = frame["status"] if "status" in frame.columns else [""] * len(frame)
@@ -937,7 +1170,7 @@ def _path_layer(key: str, frame: gpd.GeoDataFrame, *, projector: bool) -> pdk.La
             rec.update({k: _clean(v) for k, v in zip(cols, row, strict=True)})
             rec.setdefault("label", "")
             rec.setdefault("source", "")
-            rec["colour"] = hex_to_rgba(TRACK_STATUS_COLOURS.get(status, style.colour), 0.9)
+            rec["colour"] = hex_to_rgba(track_colours.get(status, style.colour), 0.9)
             data.append(rec)
     return pdk.Layer(
         "PathLayer",
@@ -968,9 +1201,14 @@ def _points_frame(
 
 
 def _points_layer(
-    key: str, frame: gpd.GeoDataFrame, name_col: str, *, projector: bool
+    key: str,
+    frame: gpd.GeoDataFrame,
+    name_col: str,
+    *,
+    projector: bool,
+    theme: Theme = THEMES["light"],
 ) -> pdk.Layer:
-    style = LAYER_STYLES[key]
+    style = theme.layer_styles[key]
     return pdk.Layer(
         "ScatterplotLayer",
         data=_points_frame(frame, name_col, []),
@@ -987,28 +1225,52 @@ def _points_layer(
     )
 
 
-def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
+def _sites_layers(
+    frame: gpd.GeoDataFrame,
+    places: list[tuple[int, str] | None] | None = None,
+    *,
+    projector: bool,
+    theme: Theme = THEMES["light"],
+) -> list[pdk.Layer]:
+    """Site dots and their names, each where ``places`` puts it (:func:`site_label_places`)."""
     data = _points_frame(frame, "site_name", ["status", "systems", "custom"])
+    custom = hex_to_rgba(OKABE_ITO["reddish_purple"])
     for rec in data:
         hollow = rec.get("status") != "active"
         rec["fill"] = (
-            [255, 255, 255, 255]
+            hex_to_rgba(theme.site_hollow)
             if hollow
-            else ([204, 121, 167, 255] if rec.get("custom") else [0, 0, 0, 255])
+            else (custom if rec.get("custom") else hex_to_rgba(theme.site_fill))
         )
         # TextLayer draws glyphs, not HTML: the name without its parenthesis, brackets dropped.
         rec["short"] = rec["name"].split(" (")[0].replace("\u2039", "").replace("\u203a", "")
-    size = 16 if projector else 12
+    if places is None:
+        places = [(0, rec["short"]) for rec in data]
+    labels = []
+    for rec, place in zip(data, places, strict=True):
+        if place is None:
+            continue
+        _, text_anchor, baseline, offset = SITE_LABEL_PLACES[place[0]]
+        labels.append(
+            {
+                **rec,
+                "short": place[1],
+                "anchor": text_anchor,
+                "baseline": baseline,
+                "offset": list(offset),
+            }
+        )
+    size, dot = _site_label_size(projector)
     return [
         pdk.Layer(
             "ScatterplotLayer",
             data=data,
             id="sites",
             get_position="position",
-            get_radius=8 if projector else 6,
+            get_radius=dot,
             radius_units="'pixels'",
             get_fill_color="fill",
-            get_line_color=[0, 0, 0, 255],
+            get_line_color=hex_to_rgba(theme.layer_styles["sites"].colour),
             stroked=True,
             line_width_units="'pixels'",
             get_line_width=2.5,
@@ -1016,17 +1278,17 @@ def _sites_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer
         ),
         pdk.Layer(
             "TextLayer",
-            data=data,
+            data=labels,
             id="site-labels",
             get_position="position",
             get_text="short",
             get_size=size,
-            get_color=[20, 20, 20, 255],
-            get_pixel_offset=[10, 0],
-            get_text_anchor="'start'",
-            get_alignment_baseline="'center'",
+            get_color=hex_to_rgba(theme.label_text),
+            get_pixel_offset="offset",
+            get_text_anchor="anchor",
+            get_alignment_baseline="baseline",
             background=True,
-            get_background_color=[255, 255, 255, 200],
+            get_background_color=hex_to_rgba(theme.label_halo, theme.label_halo_alpha),
             background_padding=[3, 1],
             pickable=False,
             character_set="'auto'",
