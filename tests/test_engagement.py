@@ -732,7 +732,7 @@ def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
     The store is written atomically under the folder given (never data/), a damaged file is
     rebuilt, and a store that cannot write only loses the cache.
     """
-    from coverage.products.sweep import TrackDiskStore
+    from coverage.products.diskcache import TrackDiskStore
 
     threat = _boosted_threat()
     lon, lat = _ring_targets(*TABRIZ, n=90, seed=11)

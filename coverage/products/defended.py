@@ -27,6 +27,7 @@ from coverage.physics.engagement import (
     engage,
 )
 from coverage.products.budget import check_engagement_work, large_job_slot
+from coverage.products.diskcache import track_store
 from coverage.products.footprints import FOOTPRINT_COLUMNS
 from coverage.products.grid import (
     TargetGrid,
@@ -136,8 +137,6 @@ def _engage_cached(
     work: float = 0.0,
 ) -> EngagementResult:
     """The kernel over the grid and extra points; only a cache miss computes (and may queue)."""
-    from coverage.products.sweep import track_store  # here: sweep imports this module
-
     with large_job_slot(work):
         grid = target_grid(grid_km, grid_iso3)
         ex = np.array(extra, float).reshape(-1, 2)

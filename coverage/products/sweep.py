@@ -28,13 +28,11 @@ Results are cached on disk (``EPAA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epaa-cove
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import logging
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +51,7 @@ from coverage.physics.checks import check_range
 from coverage.physics.engagement import engage
 from coverage.products.budget import check_engagement_work
 from coverage.products.defended import setup_text
+from coverage.products.diskcache import CACHE_ENV, _cache_folder, _data_version, _write_npz
 from coverage.products.draws import (
     SAMPLERS,
     Sampler,
@@ -84,8 +83,6 @@ __all__ = [
     "SweepRequest",
     "SweepResult",
     "cache_dir",
-    "track_store",
-    "TrackDiskStore",
     "dask_client",
     "load_cached",
     "probability_cells",
@@ -102,7 +99,6 @@ MIN_GRID_KM = 10.0
 #: Targets per task block: the 25 km grid and its cities (~14,000 targets) are one block.
 BLOCK_TARGETS = 16_384
 SCHEDULER_ENV = "EPAA_DASK_SCHEDULER"
-CACHE_ENV = "EPAA_CACHE_DIR"
 SENSITIVITY_METHOD = (
     "First-order Sobol' indices of the defended territory share, estimated from the Latin-"
     "hypercube draws by RBD-FAST (SALib rbd_fast, bias-corrected; ± bootstrap 95 % half-width); "
@@ -163,17 +159,6 @@ class SweepRequest:
         h.update(f"sweep-format-{_FORMAT}\n{self!r}\n{catalogue.digest}\n".encode())
         h.update(_data_version(DATA_DIR).encode())
         return h.hexdigest()[:24]
-
-
-@functools.lru_cache(maxsize=2)
-def _data_version(data_dir: Path) -> str:
-    """Hash of every file in ``data_dir`` (names and bytes): any data change is a new key."""
-    h = hashlib.sha256()
-    for path in sorted(data_dir.iterdir()):
-        if path.is_file():
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------- the result
@@ -767,43 +752,9 @@ def _run(
 # --------------------------------------------------------------------------- disk cache
 
 
-def _cache_folder(name: str) -> Path:
-    """``name`` under ``$EPAA_CACHE_DIR``, else under the user cache (never inside data/)."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        base = Path(env)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage"
-    folder = base / name
-    if folder.resolve().is_relative_to(DATA_DIR.resolve()):
-        raise ValueError(f"{CACHE_ENV}={env!r} points inside data/; choose another folder")
-    return folder
-
-
 def cache_dir() -> Path:
     """The sweep cache folder: ``$EPAA_CACHE_DIR``, else the user cache (never inside data/)."""
     return _cache_folder("sweeps")
-
-
-def _write_npz(
-    folder: Path, key: str, arrays: Mapping[str, Any], *, compressed: bool = True
-) -> None:
-    """Write ``folder/key.npz`` atomically (a temporary file in the folder, then renamed).
-
-    A concurrent reader sees the old file or the whole new one. Errors (full disk, read-only
-    folder) are swallowed: only the cache is lost.
-    """
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                (np.savez_compressed if compressed else np.savez)(handle, **arrays)
-            os.replace(tmp, folder / f"{key}.npz")
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _save(folder: Path, key: str, result: SweepResult) -> None:
@@ -835,57 +786,6 @@ def _save(folder: Path, key: str, result: SweepResult) -> None:
                 "capital_index": result.capital_index,
             },
         )
-
-
-#: Track sets kept on disk (each about 20 bytes a sample: 82 MB for Tabriz on the 25 km grid);
-#: the oldest beyond this count are removed when a new one is written.
-TRACK_CACHE_FILES = 12
-
-
-class TrackDiskStore:
-    """The engine's threat tracks on disk, next to the sweep cache (``…/epaa-coverage/tracks``).
-
-    The engine makes the key from the tracks' inputs and its own source; the store adds the
-    data version (every file in data/), as the sweep cache does. Files are written atomically
-    and uncompressed (loading is then a read); a damaged file is ignored and rebuilt.
-    """
-
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = _cache_folder("tracks") if folder is None else folder
-
-    def _key(self, key: str) -> str:
-        h = hashlib.sha256(f"tracks\n{key}\n".encode())
-        h.update(_data_version(DATA_DIR).encode())
-        return h.hexdigest()[:32]
-
-    def load(self, key: str) -> dict[str, NDArray[np.generic]] | None:
-        """The arrays stored under ``key``, or ``None`` (missing or unreadable)."""
-        path = self.folder / f"{self._key(key)}.npz"
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError, EOFError):
-            return None
-
-    def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
-        """Store ``arrays`` under ``key`` and keep the newest ``TRACK_CACHE_FILES`` files."""
-        _write_npz(self.folder, self._key(key), arrays, compressed=False)
-        with contextlib.suppress(OSError):
-            files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
-            for old in files[:-TRACK_CACHE_FILES]:
-                with contextlib.suppress(OSError):
-                    old.unlink()
-
-
-#: Set to ``off`` (or ``0``) to keep threat tracks in memory only.
-TRACK_CACHE_ENV = "EPAA_TRACK_CACHE"
-
-
-def track_store() -> TrackDiskStore | None:
-    """The disk store of threat tracks, or ``None`` when ``EPAA_TRACK_CACHE`` is ``off``."""
-    if os.environ.get(TRACK_CACHE_ENV, "").strip().lower() in {"off", "0", "no", "false"}:
-        return None
-    return TrackDiskStore()
 
 
 def load_cached(catalogue: Catalogue, request: SweepRequest, folder: Path) -> SweepResult | None:

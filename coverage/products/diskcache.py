@@ -1,0 +1,131 @@
+"""Disk caches of products: where they live, how they are keyed and written.
+
+One folder, ``$EPAA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epaa-coverage``, else
+``~/.cache/epaa-coverage`` (never inside data/), with a subfolder per cache: ``sweeps``
+(:mod:`coverage.products.sweep`) and ``tracks`` (the engine's threat tracks,
+:class:`TrackDiskStore`). Keys include a hash of every file in data/; files are written
+atomically (a temporary file in the folder, then renamed), so concurrent processes see an old
+file or a whole new one, and a full disk only loses the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage.catalogue.tables import DATA_DIR
+
+__all__ = [
+    "CACHE_ENV",
+    "TRACK_CACHE_ENV",
+    "TRACK_CACHE_FILES",
+    "TrackDiskStore",
+    "track_store",
+]
+
+CACHE_ENV = "EPAA_CACHE_DIR"
+
+
+@functools.lru_cache(maxsize=2)
+def _data_version(data_dir: Path) -> str:
+    """Hash of every file in ``data_dir`` (names and bytes): any data change is a new key."""
+    h = hashlib.sha256()
+    for path in sorted(data_dir.iterdir()):
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_folder(name: str) -> Path:
+    """``name`` under ``$EPAA_CACHE_DIR``, else under the user cache (never inside data/)."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        base = Path(env)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage"
+    folder = base / name
+    if folder.resolve().is_relative_to(DATA_DIR.resolve()):
+        raise ValueError(f"{CACHE_ENV}={env!r} points inside data/; choose another folder")
+    return folder
+
+
+def _write_npz(
+    folder: Path, key: str, arrays: Mapping[str, Any], *, compressed: bool = True
+) -> None:
+    """Write ``folder/key.npz`` atomically (a temporary file in the folder, then renamed).
+
+    A concurrent reader sees the old file or the whole new one. Errors (full disk, read-only
+    folder) are swallowed: only the cache is lost.
+    """
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                (np.savez_compressed if compressed else np.savez)(handle, **arrays)
+            os.replace(tmp, folder / f"{key}.npz")
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+#: Track sets kept on disk (each about 20 bytes a sample: 82 MB for Tabriz on the 25 km grid);
+#: the oldest beyond this count are removed when a new one is written.
+TRACK_CACHE_FILES = 12
+
+
+class TrackDiskStore:
+    """The engine's threat tracks on disk, next to the sweep cache (``…/epaa-coverage/tracks``).
+
+    The engine makes the key from the tracks' inputs and its own source; the store adds the
+    data version (every file in data/), as the sweep cache does. Files are written atomically
+    and uncompressed (loading is then a read); a damaged file is ignored and rebuilt.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = _cache_folder("tracks") if folder is None else folder
+
+    def _key(self, key: str) -> str:
+        h = hashlib.sha256(f"tracks\n{key}\n".encode())
+        h.update(_data_version(DATA_DIR).encode())
+        return h.hexdigest()[:32]
+
+    def load(self, key: str) -> dict[str, NDArray[np.generic]] | None:
+        """The arrays stored under ``key``, or ``None`` (missing or unreadable)."""
+        path = self.folder / f"{self._key(key)}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+
+    def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
+        """Store ``arrays`` under ``key`` and keep the newest ``TRACK_CACHE_FILES`` files."""
+        _write_npz(self.folder, self._key(key), arrays, compressed=False)
+        with contextlib.suppress(OSError):
+            files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
+            for old in files[:-TRACK_CACHE_FILES]:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+#: Set to ``off`` (or ``0``) to keep threat tracks in memory only.
+TRACK_CACHE_ENV = "EPAA_TRACK_CACHE"
+
+
+def track_store() -> TrackDiskStore | None:
+    """The disk store of threat tracks, or ``None`` when ``EPAA_TRACK_CACHE`` is ``off``."""
+    if os.environ.get(TRACK_CACHE_ENV, "").strip().lower() in {"off", "0", "no", "false"}:
+        return None
+    return TrackDiskStore()
