@@ -63,7 +63,7 @@ from coverage.physics.ballistics import (
 from coverage.physics.checks import check_range
 from coverage.physics.flyout import FlyoutSpec, FlyoutTable, earliest_time_s, flyout_table
 from coverage.physics.geodesy import EARTH_RADIUS_M
-from coverage.physics.threat_flight import BoostProgramme, earth_fixed_m, solve_programmes
+from coverage.physics.threat_flight import BoostProgramme, solve_programmes
 from coverage.physics.threat_flight import fly as fly_threat
 
 __all__ = [
@@ -471,8 +471,8 @@ def _fly_tracks(
     normal = np.cross(lu, w)
     if threat.boost is None and not threat.rotation:
         prof = profiles(psi * EARTH_RADIUS_M, threat.profile, time_step_s=time_step_s)
-        t, alt = prof.time_s, prof.alt_m
-        pos = prof.x_m[..., None] * lu + prof.y_m[..., None] * w[:, None, :]
+        t = prof.time_s
+        xyz = [prof.x_m * lu[k] + prof.y_m * w[:, k : k + 1] for k in range(3)]
         flight = prof.flight_time_s
     else:
         f = fly_threat(
@@ -487,12 +487,16 @@ def _fly_tracks(
             time_step_s=time_step_s,
             programmes=programmes,
         )
-        t, alt, flight = f.time_s, f.alt_m, f.flight_time_s
-        pos = earth_fixed_m(f)
+        t, flight = f.time_s, f.flight_time_s
+        # Earth-fixed axes: each sample turned back by the Earth's rotation angle at its time
+        # (as earth_fixed_m, component by component).
+        c, s = np.cos(-f.omega_radps * t), np.sin(-f.omega_radps * t)
+        xi, yi = f.inertial_m[..., 0], f.inertial_m[..., 1]
+        xyz = [c * xi - s * yi, s * xi + c * yi, f.inertial_m[..., 2]]
     # Positions are kept at float32 precision (0.5 m at the Earth's radius, far below the
     # engine's scales) so a track set stored on disk (:class:`TrackStore`) gives exactly what a
     # fresh build gives; altitudes follow from the stored positions.
-    px, py, pz = (pos[..., k].astype(np.float32).astype(np.float64) for k in range(3))
+    px, py, pz = (v.astype(np.float32).astype(np.float64) for v in xyz)
     alt = np.maximum(np.sqrt(px * px + py * py + pz * pz) - EARTH_RADIUS_M, 0.0)
     dev = np.max(np.abs(px * normal[:, :1] + py * normal[:, 1:2] + pz * normal[:, 2:]), axis=1)
     phi = np.arctan2(

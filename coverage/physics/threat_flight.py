@@ -1163,7 +1163,9 @@ def fly(
     )
     time = np.concatenate([boost_t, tb[:, None] + tau], axis=1)
     pos = np.concatenate([boost_r, coast_r], axis=1)
-    alt = np.maximum(np.linalg.norm(pos, axis=-1) - EARTH_RADIUS_M, 0.0)
+    # Altitudes: the boost nodes' radii, and the coast's from its ellipse (|pos| = radius).
+    boost_radius = np.sqrt(np.sum(boost_r * boost_r, axis=-1))
+    alt = np.maximum(np.concatenate([boost_radius, radius], axis=1) - EARTH_RADIUS_M, 0.0)
     impact = pos[:, -1]
     flight_time = tb + t_ff
     imp_lon, imp_lat = lonlat_from_unit(_rotate_z(impact, -omega * flight_time))
