@@ -38,8 +38,6 @@ from coverage.products.sweep import (
     probability_layer,
     run_sweep,
 )
-from coverage.render.export import render
-from coverage.render.gis import grid_geojson, grid_geopackage
 
 __all__ = ["register"]
 
@@ -144,8 +142,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         suffix = out.suffix.lower()
         if suffix == ".geojson":
             meta = {k: v for k, v in summary.items() if k not in ("capitals", "distributions")}
+            from coverage.render.gis import grid_geojson
+
             write_output(grid_geojson(probability_cells(result), meta), args.out)
         elif suffix == ".gpkg":
+            from coverage.render.gis import grid_geopackage
+
             write_output(grid_geopackage(probability_cells(result), "p_defended"), args.out)
         else:
             state = MapState(
@@ -174,6 +176,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 f"Defended in the median draw: {med:.0%} of NATO-Europe territory "
                 f"(5-95 %: {p05:.0%}-{p95:.0%}, {result.draws} draws)"
             )
+            from coverage.render.export import render  # matplotlib: loaded only for an image
+
             write_output(render(data, fmt=suffix[1:], headline=line), args.out)  # type: ignore[arg-type]
     if args.format == "json":
         write_output(json.dumps(summary, ensure_ascii=False, indent=1), None)
