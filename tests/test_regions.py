@@ -170,3 +170,34 @@ def test_wide_query__is_a_different_cache_key_but_same_setup(catalogue):
     assert replace(q, domain="wide") != q
     with pytest.raises(ValueError, match="domain='x'"):
         _q(domain="x")
+
+
+def test_cli_cooperation_series__years_by_scenario_for_a_region():
+    run = _cli(
+        "cooperation",
+        "--series",
+        "--from-year",
+        "2023",
+        "--to-year",
+        "2024",
+        "--launch-area",
+        "tabriz",
+        "--grid-km",
+        "100",
+        "--region",
+        "russia",
+    )
+    assert run.returncode == 0, run.stderr
+    d = json.loads(run.stdout)
+    assert d["region"] == "russia"
+    rows = d["series"]
+    assert {(r["year"], r["cooperation"]) for r in rows} == {
+        (y, c)
+        for y in (2023, 2024)
+        for c in ("nato_alone", "shared_early_warning", "putin_2007_radars")
+    }
+    by = {(r["year"], r["cooperation"]): r["area_share"] for r in rows}
+    for y in (2023, 2024):  # cooperation only adds sensors
+        assert by[(y, "shared_early_warning")] >= by[(y, "nato_alone")] - 1e-12
+    one = _cli("cooperation", "--launch-area", "tabriz")
+    assert one.returncode == 2 and "--year is required" in one.stderr

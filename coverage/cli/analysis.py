@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from coverage.cli.args import (
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.products.compare import Variation, compare_states
-from coverage.products.cooperation import cooperation_answers
+from coverage.products.cooperation import cooperation_answers, cooperation_series
 from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import (
     NATO_REGION,
@@ -435,6 +436,33 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     regions = [r for r in args.region if r != NATO_REGION]
+    if args.series:
+        if args.from_year > args.to_year:
+            raise ValueError(f"--from-year {args.from_year} is after --to-year {args.to_year}")
+        if len(regions) > 1:
+            raise ValueError("--series takes at most one --region")
+        region = regions[0] if regions else NATO_REGION
+        query = query_from_args(args)
+        if region != NATO_REGION:
+            query = replace(query, domain="wide")
+        table = cooperation_series(
+            catalogue,
+            options_from_args(args, year=args.from_year),
+            query,
+            years=range(args.from_year, args.to_year + 1),
+            region=region,
+        )
+        if args.format == "json":
+            write_output(
+                _json({"region": region, "series": table.to_dict(orient="records")}), args.out
+            )
+        else:
+            write_output(_csv(table), args.out)
+        return 0
+    if args.year is None:
+        raise ValueError("--year is required (2009-2040) unless --series is given")
+    if args.format == "csv":
+        raise ValueError("--format csv is for --series; one year prints json or text")
     ans = cooperation_answers(
         catalogue, options_from_args(args), query_from_args(args), regions=regions
     )
@@ -582,8 +610,20 @@ def register(subparsers: Any) -> None:
         help="NATO alone against each NATO-Russia early-warning cooperation scenario: shares "
         "of NATO Europe defended, the gain and the capitals gained",
     )
-    add_state_arguments(cp)
+    add_state_arguments(cp, year_required=False)
     add_defended_arguments(cp)
+    cp.add_argument(
+        "--series",
+        action="store_true",
+        help="every year from --from-year to --to-year: NATO alone and each scenario (shares of "
+        "NATO Europe, or of one --region)",
+    )
+    cp.add_argument(
+        "--from-year", type=year, default=FIRST_YEAR, help=f"first year of --series ({FIRST_YEAR})"
+    )
+    cp.add_argument(
+        "--to-year", type=year, default=LAST_YEAR, help=f"last year of --series ({LAST_YEAR})"
+    )
     cp.add_argument(
         "--region",
         type=region_arg,
@@ -593,7 +633,7 @@ def register(subparsers: Any) -> None:
         help="also report the shares of this region of data/regions.csv (e.g. russia: "
         "European Russia), NATO alone and per scenario; repeatable",
     )
-    cp.add_argument("--format", choices=["json", "text"], default="json")
+    cp.add_argument("--format", choices=["json", "text", "csv"], default="json")
     cp.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     cp.set_defaults(func=_cmd_cooperation)
 
