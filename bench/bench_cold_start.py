@@ -11,9 +11,11 @@ so that both share the machine's noise:
    than 5 % of those pixels are not transparent (deck.gl's canvas is transparent until a layer is
    drawn; the sea polygon alone covers the whole view). The time is the page's own clock at the
    successful check, so it is late by at most one polling interval. The same run also reports when
-   the WebSocket opened (the browser has loaded Streamlit's front end) and when the first "script
-   finished" message arrived (the server has run the script), which splits the cold start into
-   front-end load, server script and browser drawing.
+   the WebSocket opened (the browser has loaded Streamlit's front end), when the map's element
+   (the deck spec) arrived from the server, when deck.gl made its first WebGL draw call (a wrapper
+   on the draw calls, installed before the page's scripts) and when the first "script finished"
+   message arrived. This splits the cold start into front-end load, server time until the map,
+   browser time until the first draw call (layers built, shaders compiled) and until the pixels.
 2. **Cached year step.** On the page just loaded, the year is stepped forward and back once with
    the ◀/▶ buttons (``prev_year``/``next_year``; the floor page has the same two buttons) to warm
    the caches, then stepped between those two visited years. Each step is timed from the click
