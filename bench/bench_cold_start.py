@@ -1,0 +1,354 @@
+"""Cold start to the first drawn map and a cached year step: the dashboard against the floor page.
+
+Side by side in one run, alternating ``app.py`` and ``bench/floor_app.py`` (the same basemap only)
+so that both share the machine's noise:
+
+1. **Cold start.** Per run, a fresh Streamlit server process (headless, a free loopback port, a
+   fresh empty ``EPAA_CACHE_DIR`` so the disk caches are cold) and a fresh Chromium process with one
+   new context (so no shader or HTTP cache is shared between runs). Timed from ``page.goto`` until
+   the map's canvas (``[data-testid="stDeckGlJsonChart"] canvas``) holds drawn pixels: the page
+   copies the WebGL canvas into a 64×40 2D canvas every 30 ms and the map counts as drawn once more
+   than 5 % of those pixels are not transparent (deck.gl's canvas is transparent until a layer is
+   drawn; the sea polygon alone covers the whole view). The time is the page's own clock at the
+   successful check, so it is late by at most one polling interval. The same run also reports when
+   the WebSocket opened (the browser has loaded Streamlit's front end), when the map's element
+   (the deck spec) arrived from the server, when deck.gl made its first WebGL draw call (a wrapper
+   on the draw calls, installed before the page's scripts) and when the first "script finished"
+   message arrived. This splits the cold start into front-end load, server time until the map,
+   browser time until the first draw call (layers built, shaders compiled) and until the pixels.
+2. **Cached year step.** On the page just loaded, the year is stepped forward and back once with
+   the ◀/▶ buttons (``prev_year``/``next_year``; the floor page has the same two buttons) to warm
+   the caches, then stepped between those two visited years. Each step is timed from the click
+   until the server's "script finished" message has been received, Streamlit's status widget is
+   gone, the text after the map has changed and two animation frames have passed (deck.gl draws a
+   new spec in its next frame), as in ``bench/load.py``.
+
+Prints each time, the load average, and on the last line both ratios (medians) with their targets.
+
+Usage: ``.venv/bin/python bench/bench_cold_start.py [--runs 3] [--steps 4]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import (  # noqa: E402 - bench/ is not a package; its folder is put on the path above
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DONE_JS,
+    FRAMES_JS,
+    MAP,
+    PROBE_JS,
+    VIEWPORT,
+    _free_port,
+    _script_finished,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = {"app": "app.py", "floor": str(Path("bench") / "floor_app.py")}
+TARGET_COLD = 1.5
+TARGET_STEP = 3.0
+POLL_MS = 30
+# Epoch milliseconds (the page's clock) once the map canvas holds drawn pixels, else false.
+DRAWN_JS = f"""() => {{
+  const c = document.querySelector('{MAP} canvas');
+  if (!c || !c.width || !c.height) return false;
+  const s = document.createElement('canvas');
+  s.width = 64; s.height = 40;
+  const g = s.getContext('2d', {{willReadFrequently: true}});
+  g.drawImage(c, 0, 0, 64, 40);
+  const d = g.getImageData(0, 0, 64, 40).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n > 0.05 * 64 * 40 ? performance.timeOrigin + performance.now() : false;
+}}"""
+
+
+def _frame_type(payload: Any) -> str:
+    """``"finished"`` for Streamlit's "script finished" message, ``"deck"`` for the map's element."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(payload, bytes | bytearray):
+        return ""
+    if _script_finished(payload):
+        return "finished"
+    try:
+        msg = ForwardMsg.FromString(bytes(payload))
+    except Exception:  # noqa: BLE001 - not a ForwardMsg
+        return ""
+    if (
+        msg.WhichOneof("type") == "delta"
+        and msg.delta.WhichOneof("type") == "new_element"
+        and msg.delta.new_element.WhichOneof("type") == "deck_gl_json_chart"
+    ):
+        return "deck"
+    return ""
+
+
+# Records (page clock, epoch ms) the first WebGL draw call of the page: deck.gl has built its
+# layers, compiled their shaders and starts drawing. Installed before any page script runs.
+FIRST_DRAW_JS = """(() => {
+  for (const proto of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
+    if (!proto) continue;
+    for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced']) {
+      const orig = proto.prototype[name];
+      if (!orig) continue;
+      proto.prototype[name] = function (...a) {
+        if (window.__firstDraw === undefined) window.__firstDraw = performance.timeOrigin + performance.now();
+        return orig.apply(this, a);
+      };
+    }
+  }
+})();"""
+IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+@dataclass
+class Run:
+    """One cold start of one page and the year steps on it."""
+
+    page: str
+    server_start_s: float = 0.0
+    ws_open_s: float = float("nan")
+    deck_s: float = float("nan")
+    first_draw_s: float = float("nan")
+    served_s: float = float("nan")
+    drawn_s: float = float("nan")
+    steps_s: list[float] = field(default_factory=list)
+    steps_served_s: list[float] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def server(script: str, log_path: Path, cache_dir: Path) -> Iterator[tuple[str, float]]:
+    """Run ``streamlit run <script>`` with a fresh cache folder; yield (URL, seconds to healthy)."""
+    port = _free_port()
+    env = {**os.environ, "EPAA_CACHE_DIR": str(cache_dir)}
+    with log_path.open("wb") as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script,
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                "--server.runOnSave",
+                "false",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60.0
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except (urllib.error.URLError, OSError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{script} did not start; log: {log_path}")
+                time.sleep(0.1)
+            yield base, time.perf_counter() - t0
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+async def _step(
+    page: Any, selector: str, finished: list[float], timeout_s: float
+) -> tuple[float, float]:
+    """Click ``selector``; seconds until the rerun was drawn, and until it was served."""
+    before = await page.evaluate(PROBE_JS)
+    t0 = time.perf_counter()
+    await page.locator(selector).first.click(timeout=timeout_s * 1000)
+    deadline = t0 + timeout_s
+    while not any(t > t0 for t in finished):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no 'script finished' after clicking {selector}")
+        await asyncio.sleep(0.005)
+    served = next(t for t in finished if t > t0) - t0
+    await page.wait_for_function(DONE_JS, arg=before, timeout=timeout_s * 1000, polling=10)
+    await asyncio.wait_for(page.evaluate(FRAMES_JS), timeout=timeout_s)
+    drawn = time.perf_counter() - t0
+    if await page.locator('[data-testid="stException"]').count():
+        raise RuntimeError("the page shows an exception")
+    return drawn, served
+
+
+async def one_run(pw: Any, name: str, args: argparse.Namespace, workdir: Path, i: int) -> Run:
+    """Cold-start page ``name`` on a fresh server and browser, then time cached year steps."""
+    run = Run(name)
+    cache_dir = workdir / f"cache_{name}_{i}"
+    cache_dir.mkdir()
+    with server(PAGES[name], workdir / f"{name}_{i}.log", cache_dir) as (base, started_s):
+        run.server_start_s = started_s
+        browser = await pw.chromium.launch(
+            executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = await browser.new_context(viewport=VIEWPORT)
+            await context.add_init_script(FIRST_DRAW_JS)
+            page = await context.new_page()
+            finished: list[float] = []
+            ws_open: list[float] = []
+            deck: list[float] = []
+
+            def _on_frame(payload: Any) -> None:
+                kind = _frame_type(payload)
+                if kind:
+                    (finished if kind == "finished" else deck).append(time.perf_counter())
+
+            def _on_ws(ws: Any) -> None:
+                ws_open.append(time.perf_counter())
+                ws.on("framereceived", _on_frame)
+
+            page.on("websocket", _on_ws)
+            t0_epoch, t0 = time.time(), time.perf_counter()
+            await page.goto(f"{base}/", wait_until="commit", timeout=args.timeout * 1000)
+            drawn_ms = await page.wait_for_function(
+                DRAWN_JS, timeout=args.timeout * 1000, polling=POLL_MS
+            )
+            run.drawn_s = await drawn_ms.json_value() / 1000.0 - t0_epoch
+            await page.wait_for_function(IDLE_JS, timeout=args.timeout * 1000)
+            if ws_open:
+                run.ws_open_s = ws_open[0] - t0
+            if finished:
+                run.served_s = finished[0] - t0
+            if deck:
+                run.deck_s = deck[0] - t0
+            first_draw = await page.evaluate("() => window.__firstDraw ?? null")
+            if first_draw is not None:
+                run.first_draw_s = first_draw / 1000.0 - t0_epoch
+            if await page.locator('[data-testid="stException"]').count():
+                raise RuntimeError(f"{name} shows an exception")
+            fwd, back = ".st-key-next_year button", ".st-key-prev_year button"
+            for selector in (fwd, back):  # warm: both years visited
+                await _step(page, selector, finished, args.timeout)
+            for k in range(args.steps):
+                drawn, served = await _step(
+                    page, fwd if k % 2 == 0 else back, finished, args.timeout
+                )
+                run.steps_s.append(drawn)
+                run.steps_served_s.append(served)
+        finally:
+            await browser.close()
+    return run
+
+
+def _ms(values: list[float]) -> str:
+    return ", ".join(f"{v * 1000:.0f}" for v in values)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from playwright.async_api import async_playwright
+
+    load0 = os.getloadavg()
+    print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+    runs: dict[str, list[Run]] = {"app": [], "floor": []}
+    with tempfile.TemporaryDirectory(prefix="bench_cold_") as tmp:
+        async with async_playwright() as pw:
+            for i in range(args.runs):
+                for name in ("app", "floor") if i % 2 == 0 else ("floor", "app"):
+                    r = await one_run(pw, name, args, Path(tmp), i)
+                    runs[name].append(r)
+                    print(
+                        f"[{name} run {i + 1}] server up {r.server_start_s:.2f} s; cold start: "
+                        f"WebSocket {r.ws_open_s:.2f} s, map spec received {r.deck_s:.2f} s, "
+                        f"first WebGL draw call {r.first_draw_s:.2f} s, script finished {r.served_s:.2f} s, "
+                        f"map drawn {r.drawn_s:.2f} s; cached year steps drawn ms: "
+                        f"{_ms(r.steps_s)} (served ms: {_ms(r.steps_served_s)}); "
+                        f"load {os.getloadavg()[0]:.2f}",
+                        flush=True,
+                    )
+    med: dict[str, dict[str, float]] = {}
+    for name, rs in runs.items():
+        med[name] = {
+            "ws": statistics.median(r.ws_open_s for r in rs),
+            "served": statistics.median(r.served_s for r in rs),
+            "deck": statistics.median(r.deck_s for r in rs),
+            "first_draw": statistics.median(r.first_draw_s for r in rs),
+            "drawn": statistics.median(r.drawn_s for r in rs),
+            "step": statistics.median(s for r in rs for s in r.steps_s),
+            "step_served": statistics.median(s for r in rs for s in r.steps_served_s),
+        }
+        m = med[name]
+        print(
+            f"[{name}] medians: cold start to drawn map {m['drawn']:.2f} s = front end "
+            f"{m['ws']:.2f} s + server until the map spec {m['deck'] - m['ws']:.2f} s + browser "
+            f"until its first draw call {m['first_draw'] - m['deck']:.2f} s + until pixels "
+            f"{m['drawn'] - m['first_draw']:.2f} s (script finished at {m['served']:.2f} s); "
+            f"cached year step {m['step'] * 1000:.0f} ms drawn "
+            f"({m['step_served'] * 1000:.0f} ms served)"
+        )
+    load1 = os.getloadavg()
+    print(f"load average at end: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
+    cold = med["app"]["drawn"] / med["floor"]["drawn"]
+    step = med["app"]["step"] / med["floor"]["step"]
+    print(
+        f"cold start app/floor = {cold:.2f} (target <= {TARGET_COLD:g}); "
+        f"cached year step app/floor = {step:.2f} (target <= {TARGET_STEP:g})"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse options and run within the deadline."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="cold starts per page (default 3)")
+    parser.add_argument(
+        "--steps", type=int, default=4, help="timed cached year steps per run (default 4)"
+    )
+    parser.add_argument("--timeout", type=float, default=90.0, help="seconds allowed for one wait")
+    parser.add_argument("--max-seconds", type=float, default=300.0, help="deadline for the run")
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", CHROMIUM))
+    args = parser.parse_args(argv)
+    if not 1 <= args.runs <= 10 or not 1 <= args.steps <= 20:
+        parser.error("--runs must be from 1 to 10 and --steps from 1 to 20")
+    if not Path(args.chromium).exists():
+        print(f"cold start app/floor = n/a (no Chromium at {args.chromium})")
+        return 2
+    try:
+        return asyncio.run(asyncio.wait_for(main_async(args), timeout=args.max_seconds))
+    except TimeoutError:
+        print(f"cold start app/floor = n/a (deadline of {args.max_seconds:.0f} s reached)")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
