@@ -651,9 +651,18 @@ def declutter(boxes: Iterable[tuple[float, float, float, float]], *, fixed: int 
 def _site_records(sites: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
     """``(lon, lat, short name)`` of each site label, as :func:`_sites_layers` writes it."""
     return [
-        (float(g.x), float(g.y), str(n).split(" (")[0])
+        (float(g.x), float(g.y), _short_site_name(_clean(str(n))))
         for g, n in zip(sites.geometry, sites.site_name, strict=True)
     ]
+
+
+def _short_site_name(cleaned: str) -> str:
+    """A site's label text from its escaped name: without the parenthesis, brackets dropped.
+
+    The input is already :func:`_clean` (escaped once for the deck), so labels placed by
+    :func:`site_label_places` carry the same safe text as the dots' tooltips.
+    """
+    return cleaned.split(" (")[0].replace("\u2039", "").replace("\u203a", "")
 
 
 #: Where a site's name may go, in order of preference: right of the dot (the default), left,
@@ -1243,7 +1252,7 @@ def _sites_layers(
             else (custom if rec.get("custom") else hex_to_rgba(theme.site_fill))
         )
         # TextLayer draws glyphs, not HTML: the name without its parenthesis, brackets dropped.
-        rec["short"] = rec["name"].split(" (")[0].replace("\u2039", "").replace("\u203a", "")
+        rec["short"] = _short_site_name(rec["name"])
     if places is None:
         places = [(0, rec["short"]) for rec in data]
     labels = []
