@@ -184,18 +184,10 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         if args.format == "json":
             write_output(_json(r.to_dict()), args.out)
         else:
-            total = {
-                "iso3": args.region.upper(),
-                "name": r.region_name,
-                "area_km2": r.area_km2,
-                "area_defended_share": r.area_share,
-                "area_out_of_reach_share": r.area_out_of_reach_share,
-                "population": r.population,
-                "population_defended_share": r.population_share,
-                "population_out_of_reach_share": r.population_out_of_reach_share,
-            }
-            table = pd.concat([r.countries, pd.DataFrame([total])], ignore_index=True)
-            write_output(_csv(table), args.out)
+            shares = (r.area_km2, r.area_share, r.area_out_of_reach_share)
+            people = (r.population, r.population_share, r.population_out_of_reach_share)
+            total = _total_row(args.region.upper(), r.region_name, shares, people)
+            write_output(_csv(pd.concat([r.countries, total], ignore_index=True)), args.out)
         return 0
     if args.sensitivity:
         table = sensitivity_table(catalogue, options_from_args(args), query)
@@ -209,19 +201,42 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_output(_json(m.to_dict()), args.out)
     else:
-        total = {
-            "iso3": "NATO_EUROPE",
-            "name": "European NATO members",
-            "area_km2": m.nato_europe_area_km2,
-            "area_defended_share": m.nato_europe_area_share,
-            "area_out_of_reach_share": m.nato_europe_area_out_of_reach_share,
-            "population": m.nato_europe_population,
-            "population_defended_share": m.nato_europe_population_share,
-            "population_out_of_reach_share": m.nato_europe_population_out_of_reach_share,
-        }
-        table = pd.concat([m.countries, pd.DataFrame([total])], ignore_index=True)
-        write_output(_csv(table), args.out)
+        shares = (
+            m.nato_europe_area_km2,
+            m.nato_europe_area_share,
+            m.nato_europe_area_out_of_reach_share,
+        )
+        people = (
+            m.nato_europe_population,
+            m.nato_europe_population_share,
+            m.nato_europe_population_out_of_reach_share,
+        )
+        total = _total_row("NATO_EUROPE", "European NATO members", shares, people)
+        write_output(_csv(pd.concat([m.countries, total], ignore_index=True)), args.out)
     return 0
+
+
+def _total_row(
+    iso3: str,
+    name: str,
+    area: tuple[float, float, float],
+    population: tuple[float, float, float],
+) -> pd.DataFrame:
+    """The region's total under its country rows: (km², defended, out of reach) per measure."""
+    return pd.DataFrame(
+        [
+            {
+                "iso3": iso3,
+                "name": name,
+                "area_km2": area[0],
+                "area_defended_share": area[1],
+                "area_out_of_reach_share": area[2],
+                "population": population[0],
+                "population_defended_share": population[1],
+                "population_out_of_reach_share": population[2],
+            }
+        ]
+    )
 
 
 def _cmd_trajectory(args: argparse.Namespace) -> int:

@@ -153,13 +153,7 @@ class CoverageMetrics:
         out["population_share"] = self.nato_europe_population_share
         out["area_out_of_reach_share"] = self.nato_europe_area_out_of_reach_share
         out["population_out_of_reach_share"] = self.nato_europe_population_out_of_reach_share
-        out["assumptions"] = self.assumptions
-        out["caveat"] = KINEMATIC_CAVEAT
-        out["countries"] = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in self.countries.to_dict(orient="records")
-        ]
-        return _plain(out)
+        return _with_countries(out, self.countries, self.assumptions)
 
 
 #: The region id of data/regions.csv that stands for the NATO members of the year.
@@ -247,13 +241,7 @@ class RegionMetrics:
                 "capitals_out_of_reach",
             )
         }
-        out["assumptions"] = self.assumptions
-        out["caveat"] = KINEMATIC_CAVEAT
-        out["countries"] = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in self.countries.to_dict(orient="records")
-        ]
-        return _plain(out)
+        return _with_countries(out, self.countries, self.assumptions)
 
 
 def region_query(query: DefenceQuery, region: str) -> DefenceQuery:
@@ -308,6 +296,19 @@ def region_metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue, region: str
         countries=table,
         assumptions=_describe(dg),
     )
+
+
+def _with_countries(
+    out: dict[str, Any], countries: pd.DataFrame, assumptions: str
+) -> dict[str, Any]:
+    """``out`` with the assumptions, the caveat and the country rows (NaN as None), JSON-ready."""
+    out["assumptions"] = assumptions
+    out["caveat"] = KINEMATIC_CAVEAT
+    out["countries"] = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in countries.to_dict(orient="records")
+    ]
+    return _plain(out)
 
 
 def _plain(value: Any) -> Any:
