@@ -16,7 +16,11 @@ import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Variation
-from coverage.products.cooperation import cooperation_answers, cooperation_series
+from coverage.products.cooperation import (
+    cooperation_answers,
+    cooperation_series,
+    region_shares,
+)
 from coverage.products.mapdata import MapState
 from coverage.products.metrics import NATO_REGION, region_ids, region_metrics, region_name
 from coverage.products.sectoral import sectoral_answer
@@ -137,9 +141,7 @@ def _answers(
 def _region(
     digest: str, options: FootprintOptions, query: DefenceQuery, region: str, _catalogue: Catalogue
 ) -> dict[str, object]:
-    return cooperation_answers(
-        _catalogue, options, replace(query, domain="europe"), regions=[region]
-    )["regions"][region]
+    return region_shares(_catalogue, options, replace(query, domain="europe"), region)
 
 
 @st.cache_resource(show_spinner="Computing Russia's sector...", max_entries=16)
@@ -156,7 +158,7 @@ def _series(
     return cooperation_series(
         _catalogue,
         options,
-        replace(query, domain="europe" if region == NATO_REGION else "wide"),
+        replace(query, domain="europe"),  # region_metrics widens the grid when it must
         years=range(FIRST_YEAR, LAST_YEAR + 1),
         region=region,
     )

@@ -93,44 +93,21 @@ def test_picture_data__carries_its_sources_and_low_confidence():
     assert pic.source.str.contains("russianforces.org").all()
 
 
-def test_cli_sectoral__json_keys_and_text():
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coverage",
-            "sectoral",
-            "--launch-area",
-            "tabriz",
-            "--grid-km",
-            "100",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+def _sectoral_cli(*extra: str) -> subprocess.CompletedProcess[str]:
+    args = ["sectoral", "--launch-area", "tabriz", "--grid-km", "100", *extra]
+    return subprocess.run(
+        [sys.executable, "-m", "coverage", *args], capture_output=True, text=True, timeout=300
     )
+
+
+def test_cli_sectoral__json_keys_and_text():
+    run = _sectoral_cli()
     assert run.returncode == 0, run.stderr
     d = json.loads(run.stdout)
     assert d["year"] == 2012  # the General Staff showed its picture in May 2012
     assert 0.0 <= d["nato_europe_share_in_russian_sector"] <= 1.0
     assert isinstance(d["countries"], list) and all(len(c) == 3 for c in d["countries"])
-    text = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coverage",
-            "sectoral",
-            "--launch-area",
-            "tabriz",
-            "--grid-km",
-            "100",
-            "--format",
-            "text",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    text = _sectoral_cli("--format", "text")
     assert "General Staff" in text.stdout and "Estonia" in text.stdout
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -165,9 +164,7 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     if args.series and args.region != NATO_REGION:
         raise ValueError("--series covers NATO Europe; for a region give one --year at a time")
     if args.series:
-        years = range(args.from_year, args.to_year + 1)
-        if args.from_year > args.to_year:
-            raise ValueError(f"--from-year {args.from_year} is after --to-year {args.to_year}")
+        years = _series_years(args)
         template = options_from_args(args, year=args.from_year)
         table = coverage_time_series(catalogue, query, years=years, options=template)
         if args.format == "json":
@@ -452,19 +449,15 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
     _check_names(catalogue, args)
     regions = [r for r in args.region if r != NATO_REGION]
     if args.series:
-        if args.from_year > args.to_year:
-            raise ValueError(f"--from-year {args.from_year} is after --to-year {args.to_year}")
+        years = _series_years(args)
         if len(regions) > 1:
             raise ValueError("--series takes at most one --region")
         region = regions[0] if regions else NATO_REGION
-        query = query_from_args(args)
-        if region != NATO_REGION:
-            query = replace(query, domain="wide")
         table = cooperation_series(
             catalogue,
             options_from_args(args, year=args.from_year),
-            query,
-            years=range(args.from_year, args.to_year + 1),
+            query_from_args(args),  # region_metrics widens the grid for a region beyond NATO
+            years=years,
             region=region,
         )
         if args.format == "json":
@@ -549,6 +542,30 @@ def _cmd_sectoral(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_series_arguments(parser: argparse.ArgumentParser, help_series: str) -> None:
+    """``--series`` with its ``--from-year`` and ``--to-year`` (``metrics``, ``cooperation``)."""
+    parser.add_argument("--series", action="store_true", help=help_series)
+    for flag, default, which in (
+        ("--from-year", FIRST_YEAR, "first"),
+        ("--to-year", LAST_YEAR, "last"),
+    ):
+        parser.add_argument(
+            flag,
+            type=int,
+            choices=range(2009, 2041),
+            default=default,
+            metavar="YEAR",
+            help=f"{which} year of --series (default {default})",
+        )
+
+
+def _series_years(args: argparse.Namespace) -> range:
+    """The years of ``--series``; a first year after the last is an error naming both flags."""
+    if args.from_year > args.to_year:
+        raise ValueError(f"--from-year {args.from_year} is after --to-year {args.to_year}")
+    return range(args.from_year, args.to_year + 1)
+
+
 def register(subparsers: Any) -> None:
     """Add ``metrics``, ``trajectory``, ``launch-areas`` and ``icbm`` to argparse subparsers."""
     me = subparsers.add_parser(
@@ -556,27 +573,9 @@ def register(subparsers: Any) -> None:
     )
     add_state_arguments(me, year_required=False)
     add_defended_arguments(me)
-    me.add_argument(
-        "--series",
-        action="store_true",
-        help="every year from --from-year to --to-year, planned and as built "
-        "(ignores --year/--scenario)",
-    )
-    me.add_argument(
-        "--from-year",
-        type=int,
-        choices=range(2009, 2041),
-        default=FIRST_YEAR,
-        metavar="YEAR",
-        help=f"first year of --series (default {FIRST_YEAR})",
-    )
-    me.add_argument(
-        "--to-year",
-        type=int,
-        choices=range(2009, 2041),
-        default=LAST_YEAR,
-        metavar="YEAR",
-        help=f"last year of --series (default {LAST_YEAR})",
+    _add_series_arguments(
+        me,
+        "every year from --from-year to --to-year, planned and as built (ignores --year/--scenario)",
     )
     me.add_argument(
         "--sensitivity",
@@ -627,17 +626,10 @@ def register(subparsers: Any) -> None:
     )
     add_state_arguments(cp, year_required=False)
     add_defended_arguments(cp)
-    cp.add_argument(
-        "--series",
-        action="store_true",
-        help="every year from --from-year to --to-year: NATO alone and each scenario (shares of "
+    _add_series_arguments(
+        cp,
+        "every year from --from-year to --to-year: NATO alone and each scenario (shares of "
         "NATO Europe, or of one --region)",
-    )
-    cp.add_argument(
-        "--from-year", type=year, default=FIRST_YEAR, help=f"first year of --series ({FIRST_YEAR})"
-    )
-    cp.add_argument(
-        "--to-year", type=year, default=LAST_YEAR, help=f"last year of --series ({LAST_YEAR})"
     )
     cp.add_argument(
         "--region",
@@ -659,7 +651,6 @@ def register(subparsers: Any) -> None:
     )
     add_state_arguments(se, year_required=False)
     add_defended_arguments(se)
-    se.set_defaults(year=None)
     se.add_argument("--format", choices=["json", "text"], default="json")
     se.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     se.set_defaults(func=_cmd_sectoral)

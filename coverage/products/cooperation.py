@@ -35,7 +35,7 @@ from coverage.scenario import (
 )
 from coverage.style import KINEMATIC_CAVEAT
 
-__all__ = ["cooperation_answers", "cooperation_comparison", "cooperation_series"]
+__all__ = ["cooperation_answers", "cooperation_comparison", "cooperation_series", "region_shares"]
 
 ALONE = "nato_alone"
 
@@ -107,20 +107,36 @@ def cooperation_answers(
     out["nato_alone_population_share"] = alone_m.nato_europe_population_share
     out["nato_alone_capitals_defended"] = alone_m.capitals_defended
     out["scenarios"] = per
-    extra_regions: dict[str, Any] = {}
-    for region in regions:
-        if region == NATO_REGION:
-            continue
-        entry: dict[str, Any] = {"name": region_name(region)}
-        for cid in [ALONE, *ids]:
-            r = region_metrics(catalogue, options, replace(query, cooperation=cid), region)
-            entry[cid] = {"area_share": r.area_share, "population_share": r.population_share}
-        extra_regions[region] = entry
+    extra_regions = {
+        region: region_shares(catalogue, options, query, region, ids)
+        for region in regions
+        if region != NATO_REGION
+    }
     if extra_regions:
         out["regions"] = extra_regions
     out["assumptions"] = alone_m.assumptions
     out["caveat"] = KINEMATIC_CAVEAT
     return out
+
+
+def region_shares(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    region: str,
+    scenarios: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """A region's defended shares under NATO alone and each cooperation scenario.
+
+    Returns ``{"name": ..., "nato_alone": {...}, <scenario id>: {...}}`` with ``area_share`` and
+    ``population_share`` (0..1) each; regions beyond NATO Europe are computed on the wide grid.
+    """
+    ids = [s for s in (scenarios or cooperation_labels()) if s != ALONE]
+    entry: dict[str, Any] = {"name": region_name(region)}
+    for cid in [ALONE, *ids]:
+        r = region_metrics(catalogue, options, replace(query, cooperation=cid), region)
+        entry[cid] = {"area_share": r.area_share, "population_share": r.population_share}
+    return entry
 
 
 def cooperation_series(
@@ -147,20 +163,14 @@ def cooperation_series(
     for year in years:
         opts = replace(options, year=int(year))
         for cid, label in labels.items():
-            q = replace(query, cooperation=cid)
-            if region == NATO_REGION:
-                m = coverage_metrics(catalogue, opts, q)
-                area, pop = m.nato_europe_area_share, m.nato_europe_population_share
-            else:
-                r = region_metrics(catalogue, opts, q, region)
-                area, pop = r.area_share, r.population_share
+            r = region_metrics(catalogue, opts, replace(query, cooperation=cid), region)
             rows.append(
                 {
                     "year": int(year),
                     "cooperation": cid,
                     "label": label,
-                    "area_share": area,
-                    "population_share": pop,
+                    "area_share": r.area_share,
+                    "population_share": r.population_share,
                 }
             )
     return pd.DataFrame(

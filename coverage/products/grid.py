@@ -112,7 +112,7 @@ def _region_limits() -> dict[str, tuple[float | None, float | None]]:
 
 @functools.lru_cache(maxsize=8)
 def grid_countries(iso3: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """The basemap countries ``iso3`` as the grid sees them (lon/lat; a fresh frame per call site).
+    """The basemap countries ``iso3`` as the grid sees them (lon/lat; cached and shared: read only).
 
     A country with an east limit in data/regions.csv (Russia: 60°E) is cut there and takes the
     region's population; the others are the basemap's (Natural Earth) polygons and populations.

@@ -24,7 +24,8 @@ Europe each drawing gives to Russia, and which interceptor sites of the year sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -93,6 +94,10 @@ class SectoralAnswer:
         territory of the year), ``over_computed`` and ``over_picture`` (over the part each
         drawing gives to Russia), and ``sites_in_computed`` / ``sites_in_picture`` (names of
         the state's interceptor sites standing in each).
+    sector_land
+        The computed sector as one (multi)polygon, lon/lat: its cells cut to the members' land.
+    launch_label
+        The launch area in words.
     """
 
     grid: DefendedGrid
@@ -103,19 +108,12 @@ class SectoralAnswer:
     picture_share: dict[str, float]
     floor_m: float
     icbm: dict[str, Any]
+    sector_land: BaseGeometry
     launch_label: str = ""
-    grid_members: tuple[str, ...] = ()
 
     def sector_polygon(self) -> BaseGeometry:
         """The computed sector as one (multi)polygon, lon/lat: its cells, cut to members' land."""
-        g = self.grid.grid
-        cells = cells_polygon(g.ix[self.in_sector], g.iy[self.in_sector], g.grid_m)
-        if cells.is_empty:
-            return cells
-        base = countries("europe")
-        members = self.grid_members
-        land = shapely.union_all(base.geometry.values[base.iso3.isin(members).to_numpy()])
-        return shapely.make_valid(shapely.intersection(cells, land))
+        return self.sector_land
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready answer (the CLI ``sectoral --format json`` payload)."""
@@ -176,9 +174,15 @@ def _floor_m(catalogue: Catalogue, dg: DefendedGrid) -> float:
     return catalogue.parameter(_FALLBACK_SYSTEM, "min_intercept_alt_km", dg.options.estimate) * 1e3
 
 
-def _russia_belarus() -> BaseGeometry:
+def _extent_words(extent: str) -> str:
+    """``whole`` → ``all of``; ``large_parts`` → ``large parts of`` (the picture's words)."""
+    return "all of" if extent == "whole" else extent.replace("_", " ") + " of"
+
+
+def _land(iso3: Iterable[str]) -> BaseGeometry:
+    """The basemap land of the countries ``iso3`` as one prepared (multi)polygon, lon/lat."""
     base = countries("europe")
-    geom = shapely.union_all(base.geometry.values[base.iso3.isin(SECTOR_COUNTRIES).to_numpy()])
+    geom = shapely.union_all(base.geometry.values[base.iso3.isin(list(iso3)).to_numpy()])
     shapely.prepare(geom)
     return geom
 
@@ -210,7 +214,7 @@ def sector_cells(
     lon = np.asarray(lon_deg, float)
     lat = np.asarray(lat_deg, float)
     out = np.zeros(lon.size, bool)
-    region = _russia_belarus()
+    region = _land(SECTOR_COUNTRIES)
     for p, (llon, llat) in enumerate(launch):
         use = np.ones(lon.size, bool) if reachable is None else np.asarray(reachable[p], bool)
         # Targets too close to the launch point for a Kepler arc never overfly anything.
@@ -289,9 +293,9 @@ def sectoral_answer(
     )
     total = float(area.sum())
     share = float(area[in_sector].sum() / total) if total > 0 else 0.0
+    by_country = {code: member_cell_area_m2(dg, [code]) for code in sorted(members)}
     rows = []
-    for code in sorted(members):
-        a = member_cell_area_m2(dg, [code])
+    for code, a in by_country.items():
         if a.sum() <= 0:
             continue
         s = float(a[in_sector].sum() / a.sum())
@@ -303,25 +307,23 @@ def sectoral_answer(
     table = table.sort_values(["share", "iso3"], ascending=[False, True]).reset_index(drop=True)
 
     picture = _picture(catalogue, options.year)
-    member_area = {c: float(member_cell_area_m2(dg, [c]).sum()) for c in picture.iso3}
     pshare = {}
     for case in ("low", "nominal", "high"):
         got = sum(
-            member_area[r.iso3] * getattr(r, f"share_{case}")
+            float(by_country[r.iso3].sum()) * getattr(r, f"share_{case}")
             for r in picture.itertuples(index=False)
             if r.member
         )
         pshare[case] = float(got / total) if total > 0 else 0.0
 
-    member_geoms = countries("europe")
-    nato_geom = shapely.union_all(
-        member_geoms.geometry.values[member_geoms.iso3.isin(members).to_numpy()]
-    )
-    answer = SectoralAnswer(
-        dg, in_sector, share, table, picture, pshare, floor, {}, "", tuple(sorted(members))
-    )
+    nato_geom = _land(members)
     # Only land of the year's members: the cell squares reach out over the sea.
-    sector_land = answer.sector_polygon()
+    cells_geom = cells_polygon(dg.grid.ix[in_sector], dg.grid.iy[in_sector], dg.grid.grid_m)
+    sector_land = (
+        cells_geom
+        if cells_geom.is_empty
+        else shapely.make_valid(shapely.intersection(cells_geom, nato_geom))
+    )
     pic_geom = shapely.union_all(picture.geometry.values[picture.member.to_numpy(bool)])
     tracks = icbm_track_lines()
     lines = tracks.geometry.values
@@ -344,8 +346,7 @@ def sectoral_answer(
         out = set()
         for r in picture[picture.member].itertuples(index=False):
             for name in sites_in(r.geometry):
-                words = "all of" if r.extent == "whole" else r.extent.replace("_", " ") + " of"
-                out.add(f"{name} (the picture gives {words} {r.name} to Russia)")
+                out.add(f"{name} (the picture gives {_extent_words(r.extent)} {r.name} to Russia)")
         return sorted(out)
 
     icbm = {
@@ -359,7 +360,9 @@ def sectoral_answer(
         "ICBM view); 'over' means the ground path crosses that territory",
     }
     label = launch_area_label(catalogue, query.launch_area)
-    return replace(answer, icbm=icbm, launch_label=label)
+    return SectoralAnswer(
+        dg, in_sector, share, table, picture, pshare, floor, icbm, sector_land, label
+    )
 
 
 def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFrame:
@@ -394,7 +397,7 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
             geoms.append(geom)
     if which in ("picture", "both"):
         for r in answer.picture[answer.picture.member].itertuples(index=False):
-            extent = "all of" if r.extent == "whole" else r.extent.replace("_", " ") + " of"
+            extent = _extent_words(r.extent)
             span = (
                 ""
                 if r.extent == "whole"
