@@ -346,9 +346,12 @@ PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
 
 #: Russia's sectoral proposal (coverage.products.sectoral), two drawings side by side. Computed:
 #: Paul Tol's purple, outline and cross hatch over a faint fill, so the picture shows through;
-#: the General Staff's picture: Tol's teal fill with a thick dashed outline, lighter where the
-#: words say "parts" or "most" (the share range is in the label). Both hues stay apart from the NATO yellow, the defended green and the
-#: comparison indigo/ochre for every colour-vision type, and the hatch/dash survive greyscale.
+#: the General Staff's picture: Tol's rose fill with a thick dashed outline, lighter where the
+#: words say "parts" or "most" (the share range is in the label). Rose, not Tol's teal: teal
+#: could not be told from the defended area's bluish green on the map (looked at). Both differ
+#: in hue from the NATO yellow and the defended green; the rose area differs from the vermillion
+#: interceptor rings (solid outlines, no fill) by its fill and dashed outline, and the hatch and
+#: dash survive greyscale.
 SECTOR_STYLES: dict[str, LayerStyle] = {
     s.key: s
     for s in (
@@ -368,7 +371,7 @@ SECTOR_STYLES: dict[str, LayerStyle] = {
             "Russia's sector (General Staff, May 2012)",
             "The Russian General Staff's picture as public sources describe it, country level; "
             "lighter where it says 'parts' or 'most' (Low confidence)",
-            "#44AA99",
+            "#CC6677",
             0.45,
             "dashed",
             "",
