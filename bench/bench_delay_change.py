@@ -4,7 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_delay_change.py [--repeats 3]
 
-One fresh process runs ``app.py`` with Streamlit's AppTest (the default page: 2026 as planned,
+One fresh process runs ``app.py`` with Streamlit's AppTest (the default page: 2016 as built,
 Tabriz, design-case threat, 25 km grid), then, for each of ``--repeats`` new delays, moves the
 delay slider and reruns: the server time of what a delay change recomputes (the engine over the
 grid with its cached threat tracks and reachability tables, the defended layer, the metrics,
@@ -93,10 +93,16 @@ def main() -> None:
         f"{res['rebuilt']['tables']} reachability-table builds (whole run: {res['counts']})"
     )
     print("load after:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    over = change - floor
+
+    def verdict(x: float) -> str:
+        return "met" if x < 0.150 else "not met"
+
     print(
-        f"summary: new delay {change * 1e3:.0f} ms server time ({change / floor:.1f}x the rerun "
-        f"floor, {(change - floor) * 1e3:.0f} ms over it; target < 150 ms); tracks rebuilt "
-        f"{res['rebuilt']['tracks']}, tables rebuilt {res['rebuilt']['tables']}"
+        f"summary: new delay {change * 1e3:.0f} ms server time for the whole rerun "
+        f"({verdict(change)}), {over * 1e3:.0f} ms over the {floor * 1e3:.0f} ms rerun floor "
+        f"({verdict(over)}; target < 150 ms); tracks rebuilt {res['rebuilt']['tracks']}, tables "
+        f"rebuilt {res['rebuilt']['tables']}"
     )
 
 

@@ -36,6 +36,7 @@ from coverage.catalogue.analysis import (
     load_threats,
 )
 from coverage.catalogue.basemap import countries
+from coverage.catalogue.memo import shared_result
 from coverage.catalogue.schema import parse_date
 from coverage.catalogue.tables import (
     ALTERNATIVE_SCENARIOS,
@@ -614,8 +615,9 @@ def launch_area_names(catalogue: Catalogue) -> list[str]:
     return [*lp.point_id, *dict.fromkeys(lp.area), ALL_IRAN]
 
 
+@shared_result(maxsize=128)
 def resolve_launch_area(catalogue: Catalogue, name: str) -> pd.DataFrame:
-    """Return the launch points a name stands for.
+    """Return the launch points a name stands for (kept per catalogue and name).
 
     A name is a point id or name (``tabriz``), an area (``NW Iran``) or ``all-iran``.
 
@@ -686,6 +688,7 @@ def threat_label(threat_id: str, range_km: float | None = None) -> str:
         return threat_id
 
 
+@shared_result(maxsize=128)
 def launch_area_label(catalogue: Catalogue, name: str) -> str:
     """A launch point, area or ``all-iran`` in words.
 
@@ -1158,11 +1161,24 @@ class Setup:
 def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> Setup:
     """Turn a state into the physics inputs of the engagement kernel (the one place that does).
 
+    Kept per catalogue and inputs; the delay is left out of the key (it only sets the
+    assumptions' ``delay_s``), so a new delay does not look the catalogue up again.
+
     Raises
     ------
     ValueError
         For an unknown launch area or threat, naming the field and the allowed values.
     """
+    base = _resolve(catalogue, options, replace(query, delay_s=_KEY_DELAY_S))
+    return replace(base, query=query, assumptions=replace(base.assumptions, delay_s=query.delay_s))
+
+
+#: The delay every cached :func:`_resolve` is computed with (any allowed value would do).
+_KEY_DELAY_S = 60.0
+
+
+@shared_result(maxsize=64)
+def _resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> Setup:
     points = resolve_launch_area(catalogue, query.launch_area)
     threat = threat_spec(
         catalogue,
@@ -1275,8 +1291,12 @@ def quoted_flyout_figures(catalogue: Catalogue, system_id: str) -> QuotedFigures
 # --------------------------------------------------------------------------- dated capabilities
 
 
+@functools.lru_cache(maxsize=64)
 def capability_date(capability: str, scenario: Scenario) -> dt.date:
-    """The date a fire-control capability became (or was planned to become) available."""
+    """The date a fire-control capability became (or was planned to become) available.
+
+    Looked up once per capability and scenario (data/capabilities.csv is read once too).
+    """
     table = load_capabilities()
     rows = table[(table.capability == capability) & (table.scenario == scenario)]
     if rows.empty:

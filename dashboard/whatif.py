@@ -9,6 +9,7 @@ make the browser fetch an outside URL (a Markdown image would).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -355,7 +356,7 @@ def _downloads_and_reset(sourced: Catalogue, current: Catalogue) -> None:
     sites_col, deps_col = st.columns(2)
     sites_col.download_button(
         "Download sites.csv",
-        whatif.export_sites_csv(current),
+        functools.partial(whatif.export_sites_csv, current),  # written when clicked
         file_name="sites_whatif.csv",
         mime="text/csv",
         key="whatif_download_sites",
@@ -364,7 +365,7 @@ def _downloads_and_reset(sourced: Catalogue, current: Catalogue) -> None:
     )
     deps_col.download_button(
         "Download deployments.csv",
-        whatif.export_deployments_csv(current),
+        functools.partial(whatif.export_deployments_csv, current),
         file_name="deployments_whatif.csv",
         mime="text/csv",
         key="whatif_download_deployments",

@@ -440,6 +440,9 @@ def test_projector__exit_button_returns_to_the_dashboard(browser: Any, server: s
         page = loaded.page
         page.locator(".st-key-exit_projector button").first.click()
         page.locator('[data-testid="stExpander"]').first.wait_for(state="visible", timeout=60_000)
+        # The projector's controls go when the dashboard's rerun has finished (Streamlit may
+        # not show its status widget for a short rerun, so wait for the button itself).
+        page.locator(".st-key-exit_projector").first.wait_for(state="detached", timeout=60_000)
         _settle(page)
         assert "projector=false" in page.url or "projector" not in page.url, page.url
         assert page.locator(".st-key-exit_projector").count() == 0

@@ -539,8 +539,9 @@ def load_capabilities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return _load("capabilities.csv", data_dir).copy()
 
 
+@functools.lru_cache(maxsize=256)
 def detection_value(parameter: str, estimate: str = "nominal", data_dir: Path = DATA_DIR) -> float:
-    """One detection parameter of ``detection.csv`` in the ``estimate`` case."""
+    """One detection parameter of ``detection.csv`` in the ``estimate`` case (looked up once)."""
     table = _load("detection.csv", data_dir)
     rows = table[table.parameter == parameter]
     if rows.empty:

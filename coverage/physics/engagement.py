@@ -40,6 +40,7 @@ computation as plain Python loops, kept to check the vectorised code and to benc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -53,6 +54,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from coverage.physics import kernels
 from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import (
     FlightProfile,
@@ -61,7 +63,12 @@ from coverage.physics.ballistics import (
     unit_vectors,
 )
 from coverage.physics.checks import check_range
-from coverage.physics.flyout import FlyoutSpec, FlyoutTable, earliest_time_s, flyout_table
+from coverage.physics.flyout import (
+    FlyoutSpec,
+    FlyoutTable,
+    earliest_time_s,
+    flyout_table,
+)
 from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.physics.threat_flight import BoostProgramme, solve_programmes
 from coverage.physics.threat_flight import fly as fly_threat
@@ -374,6 +381,46 @@ def _cued(rg: _RadarGeom, factor: float) -> _RadarGeom:
     return replace(rg, spec=replace(rg.spec, range_m=rg.spec.range_m * factor))
 
 
+@functools.lru_cache(maxsize=128)
+def radar_rows(
+    spec: radar_mod.RadarSpec, ra: radar_mod.RadarAssumptions, cued_range_factor: float
+) -> NDArray[np.float64]:
+    """A radar's constants for the compiled loops: ``(2, len(kernels.RADAR_COLUMNS))``.
+
+    Row 0 searches at the radar's range, row 1 at the cued range (``cued_range_factor``). Every
+    value is computed as the numpy test computes it (:func:`_detect`, :func:`_polar`,
+    ``radar._visible_from_polar``, ``radar.horizon_ground_range_m``), so both give the same
+    answer sample for sample. Read-only.
+    """
+    rg0 = _radar_geom(spec)
+    out = np.zeros((2, len(kernels.RADAR_COLUMNS)))
+    for mode, rg in enumerate((rg0, _cued(rg0, cued_range_factor))):
+        sp = rg.spec
+        max_slant = radar_mod.scaled_range_m(sp.range_m, sp.reference_rcs_m2, ra.target_rcs_m2)
+        mask = radar_mod.elevation_mask_deg(sp, ra)
+        re = ra.k_factor * EARTH_RADIUS_M
+        r1h = re + np.maximum(np.asarray(sp.height_m, float), 0.0)
+        dip = -np.arccos(re / r1h)
+        elev = dip if mask is None else np.maximum(math.radians(mask), dip)
+        values = {
+            "sector": float(rg.sector),
+            "boresight_deg": sp.boresight_deg if sp.boresight_deg is not None else 0.0,
+            "fov_deg": sp.fov_deg,
+            "r1_m": EARTH_RADIUS_M + sp.height_m,
+            "limit2_m2": (max_slant * (1.0 + 1e-9)) ** 2,
+            "max_slant_m": max_slant,
+            "re_m": re,
+            "half_pi_minus_elev": np.pi / 2.0 - elev,
+            "r1h_cos_elev": r1h * np.cos(elev),
+        }
+        for name, vec in (("u", rg.unit), ("e", rg.east), ("n", rg.north)):
+            for axis, v in zip("xyz", vec, strict=True):
+                values[name + axis] = float(v)
+        out[mode] = [float(values[c]) for c in kernels.RADAR_COLUMNS]
+    out.flags.writeable = False
+    return out
+
+
 def _first_time(
     mask: NDArray[np.bool_], t: NDArray[np.float64], *, last: bool = False, fill: float = np.nan
 ) -> NDArray[np.float64]:
@@ -384,8 +431,9 @@ def _first_time(
 
 
 _DETECT_BLOCK = 48
-#: Entries a track block's memo keeps (first detections per chunk and sensor set, each about
-#: radars × chunk × 8 bytes: at most about 7 MB a block) before it is emptied.
+#: Entries a track block's memo keeps before it is emptied: first detections per chunk and
+#: sensor set (radars × chunk × 8 bytes, ~40 kB) and row views (no copy): at most about 7 MB
+#: a block.
 _MEMO_ENTRIES = 256
 #: Targets flown together by :func:`threat_flight.fly` (one Newton batch) when tracks are built.
 _FLY_BLOCK = 2048
@@ -417,11 +465,10 @@ class _Tracks:
     dev: NDArray[np.float64]
     phi_lo: NDArray[np.float64]
     phi_hi: NDArray[np.float64]
-    #: Results that depend only on these samples and the sensors (first detections per chunk),
-    #: kept for the next run with another delay or another set of interceptor sites.
-    memo: dict[tuple[object, ...], tuple[NDArray[np.float64], NDArray[np.float64]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    #: Results that depend only on these samples and the sensors, kept for the next run with
+    #: another delay or another set of interceptor sites: first detections per chunk and the
+    #: chunks' row views.
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def rows(self, sl: slice) -> _Tracks:
         """A contiguous block of rows, trimmed to its longest row (views, no copy)."""
@@ -738,6 +785,36 @@ def _detect(
 ) -> NDArray[np.float64]:
     """First time in [``t_min``, ``t_max``) each flight is visible to one radar (``inf`` if never).
 
+    ``t_min`` and ``t_max`` are one value or one per flight. Flights that stay farther from the
+    radar than its range are not examined (:func:`_near_rows`); the others go through the
+    compiled loop (:func:`coverage.physics.kernels.first_seen`), which stops at the first
+    sample seen. :func:`_detect_numpy` is the same test in numpy.
+    """
+    n = tr.t.shape[0]
+    lo = np.broadcast_to(np.asarray(t_min, float), (n,))
+    hi = np.broadcast_to(np.asarray(t_max, float), (n,))
+    max_slant = radar_mod.scaled_range_m(
+        rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
+    )
+    limit2 = (max_slant * (1.0 + 1e-9)) ** 2
+    rows = np.flatnonzero(_near_rows(rg, launch_unit, tr, limit2) & (lo < hi))
+    # One search mode: rg is already the cued geometry when the search is cued.
+    constants = radar_rows(rg.spec, ra, 1.0)[0]
+    return kernels.first_seen(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, constants, lo, hi)
+
+
+def _detect_numpy(
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    tr: _Tracks,
+    ra: radar_mod.RadarAssumptions,
+    t_min: float | NDArray[np.float64] = 0.0,
+    t_max: float | NDArray[np.float64] = math.inf,
+) -> NDArray[np.float64]:
+    """:func:`_detect` in numpy (blocks of samples): the reference the compiled loop is checked on.
+
+    First time in [``t_min``, ``t_max``) each flight is visible to one radar (``inf`` if never).
+
     ``t_min`` and ``t_max`` are one value or one per flight.
 
     Work is skipped, never results: flights that stay farther from the radar than its range
@@ -827,38 +904,48 @@ def _engage_chunk(
     else:
         det, warn = _detections(tr, launch_unit, radars, n_warn, a)
         if memo is not None:
-            if len(memo[0]) >= _MEMO_ENTRIES:
-                memo[0].clear()
-            memo[0][det_key] = (det, warn)
+            _memo_put(memo[0], det_key, (det, warn))
     cue_start = _cue_start(warn, a)
     out["radar_detection_s"][:, idx] = det
     out["warning_time_s"][idx] = warn
     cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
     out["detection_time_s"][idx] = cue
     cued_rows = np.isfinite(cue_start)
-    r2 = r * r
-    cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
-    for k, site in enumerate(sites):
+    launch_times = []
+    for k in range(len(sites)):
         if a.launch_on_remote:
             t_launch = _launch_time(cue, warn, a)
-            cue_key: object = "remote"
         else:
             oi = own_index[k]
             own = det[oi] if oi is not None else np.full(idx.size, np.inf)
             t_launch = _launch_time(own, warn, a, may_commit=False)
-            cue_key = oi
         out["launch_time_s"][k, idx] = t_launch
+        launch_times.append(t_launch)
+    # Point-mass fly-out: the compiled loop, all such sites at once, stopping at the first and
+    # last feasible sample of each flight.
+    fly = [k for k, site in enumerate(sites) if site.flyout is not None]
+    if fly:
+        first, last = _windows(
+            tr,
+            np.stack([launch_times[k] for k in fly]),
+            [sites[k] for k in fly],
+            [own_index[k] for k in fly],
+            radars,
+            a,
+            cued_rows,
+        )
+        at = np.ix_(np.asarray(fly, np.int64), idx)
+        out["first_intercept_s"][at] = first
+        out["last_intercept_s"][at] = last
+    # The nominal-range cap (an option): reach² − r² where the sample is inside the altitude
+    # band and after launch, else −inf, shared by every site with the same interceptor and cue.
+    cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
+    for k, site in enumerate(sites):
         if site.flyout is not None:
-            feasible = _flyout_feasible(site, t - t_launch[:, None], tr)
-            if not a.engage_on_remote:
-                feasible = _own_radar_sees(radars, own_index[k], feasible, tr, a, cued_rows)
-            out["first_intercept_s"][k, idx] = _first_time(feasible, t)
-            out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
             continue
-        # Reach² − r² where the sample is inside the altitude band and after launch, else −inf:
-        # shared by every site with the same interceptor and cue.
+        t_launch = launch_times[k]
         key = (
-            cue_key,
+            "remote" if a.launch_on_remote else own_index[k],
             site.burnout_speed_mps,
             site.burn_time_s,
             site.max_reach_m,
@@ -869,7 +956,7 @@ def _engage_chunk(
             tau = t - t_launch[:, None]
             d = site.reach_m(tau)
             ok = (tau > 0.0) & (alt >= site.min_alt_m) & (alt <= site.top_alt_m)
-            cache[key] = np.where(ok, d * d - r2, -np.inf)
+            cache[key] = np.where(ok, d * d - r * r, -np.inf)
         rs = EARTH_RADIUS_M + site.height_m
         su = unit_vectors(site.lon_deg, site.lat_deg)
         # |S − P|² − r² = rs² − 2·rs·(P·Ŝ): feasible when reach² ≥ |S − P|².
@@ -879,6 +966,78 @@ def _engage_chunk(
             feasible = _own_radar_sees(radars, own_index[k], feasible, tr, a, cued_rows)
         out["first_intercept_s"][k, idx] = _first_time(feasible, t)
         out["last_intercept_s"][k, idx] = _first_time(feasible, t, last=True)
+
+
+def _windows(
+    tr: _Tracks,
+    t_launch: NDArray[np.float64],
+    sites: Sequence[InterceptorSite],
+    own_index: Sequence[int | None],
+    radars: Sequence[_RadarGeom],
+    a: EngagementAssumptions,
+    cued_rows: NDArray[np.bool_],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """First and last intercept time ``(S, n)`` of point-mass fly-out sites: the compiled loop.
+
+    Without engage on remote the site's own radar (``own_index``) must see the intercept point,
+    at its cued range on ``cued_rows``. :func:`_windows_numpy` is the same test in numpy.
+    """
+    own = own_radars = None
+    if not a.engage_on_remote:
+        specs = list(dict.fromkeys(radars[i].spec for i in own_index if i is not None))
+        if specs:
+            own_radars = np.stack([radar_rows(sp, a.radar, a.cued_range_factor) for sp in specs])
+        own = [kernels.NO_RADAR if i is None else specs.index(radars[i].spec) for i in own_index]
+    return kernels.flyout_windows(
+        tr.t,
+        tr.px,
+        tr.py,
+        tr.pz,
+        tr.alt,
+        tr.r,
+        t_launch,
+        [_window_site(s) for s in sites],
+        own=own,
+        own_radars=own_radars,
+        cued=cued_rows,
+    )
+
+
+def _windows_numpy(
+    tr: _Tracks,
+    t_launch: NDArray[np.float64],
+    sites: Sequence[InterceptorSite],
+    own_index: Sequence[int | None],
+    radars: Sequence[_RadarGeom],
+    a: EngagementAssumptions,
+    cued_rows: NDArray[np.bool_],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`_windows` in numpy (whole arrays, no early exit): the reference it is checked on."""
+    first, last = [], []
+    for site, launch, oi in zip(sites, t_launch, own_index, strict=True):
+        feasible = _flyout_feasible(_window_site(site), tr.t - launch[:, None], tr)
+        if not a.engage_on_remote:
+            feasible = _own_radar_sees(radars, oi, feasible, tr, a, cued_rows)
+        first.append(_first_time(feasible, tr.t))
+        last.append(_first_time(feasible, tr.t, last=True))
+    return np.array(first), np.array(last)
+
+
+def _chunk_rows(tr: _Tracks, start: int, end: int) -> _Tracks:
+    """``tr.rows(start:end)``, kept in the block's memo (views: no memory beyond the memo)."""
+    key = ("rows", start, end)
+    hit: _Tracks | None = tr.memo.get(key)
+    if hit is None:
+        hit = tr.rows(slice(start, end))
+        _memo_put(tr.memo, key, hit)
+    return hit
+
+
+def _memo_put(memo: dict[tuple[object, ...], Any], key: tuple[object, ...], value: Any) -> None:
+    """Keep ``value`` in a block's memo, emptying the memo first when it is full."""
+    if len(memo) >= _MEMO_ENTRIES:
+        memo.clear()
+    memo[key] = value
 
 
 def _detections(
@@ -972,31 +1131,54 @@ def _flyout_reach_limit_m(site: InterceptorSite, table: FlyoutTable) -> float:
     return far if site.max_reach_m is None else min(far, site.max_reach_m)
 
 
-def _flyout_feasible(
-    site: InterceptorSite, tau: NDArray[np.float64], tr: _Tracks
-) -> NDArray[np.bool_]:
-    """Samples a point-mass interceptor from ``site`` can be at by their time (``tau`` after launch).
+@functools.lru_cache(maxsize=256)
+def _window_site(site: InterceptorSite) -> kernels.WindowSite:
+    """The site as the compiled window loop needs it (a point-mass fly-out site).
 
-    Only samples after launch, at or above the lowest intercept altitude and within the fan's
-    farthest ground range (a dot-product test, no trigonometry) go through the table lookup.
+    The loop applies the test of :func:`_flyout_feasible` (the numpy form, kept as the
+    reference the loop is checked against in ``tests/test_kernels.py``).
     """
     assert site.flyout is not None
     table = flyout_table(site.flyout)
-    su = unit_vectors(site.lon_deg, site.lat_deg)
+    u = unit_vectors(site.lon_deg, site.lat_deg)
+    return kernels.WindowSite(
+        unit=(float(u[0]), float(u[1]), float(u[2])),
+        min_alt_m=site.min_alt_m,
+        ceiling_m=site.ceiling_m,
+        cos_limit=_flyout_cos_limit(site, table),
+        table=table,
+    )
+
+
+def _flyout_cos_limit(site: InterceptorSite, table: FlyoutTable) -> float:
+    """Cos of the fan's farthest ground angle: P·Ŝ ≥ r·cos_limit within it."""
+    return math.cos(min(_flyout_reach_limit_m(site, table) / EARTH_RADIUS_M, math.pi))
+
+
+def _flyout_feasible(
+    ws: kernels.WindowSite, tau: NDArray[np.float64], tr: _Tracks
+) -> NDArray[np.bool_]:
+    """Samples a point-mass interceptor from a site can be at by their time (``tau`` after launch).
+
+    Only samples after launch, at or above the lowest intercept altitude and within the fan's
+    farthest ground range (a dot-product test, no trigonometry) go through the table lookup.
+    The numpy form of the test: the engine runs the compiled
+    :func:`coverage.physics.kernels.flyout_windows`, and ``tests/test_kernels.py`` checks the
+    two agree on whole grids.
+    """
     # P·Ŝ = r·cos(ground angle between site and the sample's subpoint).
-    dot = tr.dot(su)
+    dot = tr.dot(np.array(ws.unit))
     r, alt = tr.r, tr.alt
-    cos_limit = math.cos(min(_flyout_reach_limit_m(site, table) / EARTH_RADIUS_M, math.pi))
     with np.errstate(invalid="ignore"):
-        ok = (tau > 0.0) & (alt >= site.min_alt_m) & (dot >= r * cos_limit)
-        if site.ceiling_m is not None:
-            ok &= alt <= site.ceiling_m
+        ok = (tau > 0.0) & (alt >= ws.min_alt_m) & (dot >= r * ws.cos_limit)
+        if ws.ceiling_m is not None:
+            ok &= alt <= ws.ceiling_m
     feasible = np.zeros(tau.shape, bool)
     cand = np.flatnonzero(ok)
     if cand.size:
         rr = r.ravel()[cand]
         ground = np.arccos(np.clip(dot.ravel()[cand] / rr, -1.0, 1.0)) * EARTH_RADIUS_M
-        when = earliest_time_s(table, ground, alt.ravel()[cand])
+        when = earliest_time_s(ws.table, ground, alt.ravel()[cand])
         with np.errstate(invalid="ignore"):
             feasible.ravel()[cand] = when <= tau.ravel()[cand]
     return feasible
@@ -1039,7 +1221,7 @@ def _engage_point(
     chunks = [
         (
             order[b * _FLY_BLOCK + i : b * _FLY_BLOCK + min(i + chunk_size, tr.t.shape[0])],
-            tr.rows(slice(i, min(i + chunk_size, tr.t.shape[0]))),
+            _chunk_rows(tr, i, min(i + chunk_size, tr.t.shape[0])),
             (tr.memo, i, min(i + chunk_size, tr.t.shape[0])),
         )
         for b, tr in enumerate(blocks)

@@ -80,6 +80,7 @@ __all__ = [
     "SPEED_BASES",
     "SpeedBasis",
     "earliest_time_s",
+    "padded_time_s",
     "reach_within_m",
     "flyout_fan",
     "flyout_spec",
@@ -732,10 +733,7 @@ def earliest_time_s(
     j = fh.astype(np.intp)
     u = fr - i
     w = fh - j
-    # One column and row of nan past the far edges, so the four corners always exist.
-    padded = np.full((na + 1, nr + 1), np.nan)
-    padded[:na, :nr] = table.time_s
-    flat = padded.ravel()
+    flat = padded_time_s(table).ravel()
     k = j * (nr + 1) + i
     t00, t01, t10, t11 = flat[k], flat[k + 1], flat[k + nr + 1], flat[k + nr + 2]
     out = (t00 + u * (t01 - t00)) * (1.0 - w) + (t10 + u * (t11 - t10)) * w
@@ -758,6 +756,21 @@ def earliest_time_s(
         out[redo] = np.where(ok, acc, np.nan)
     out[~inside] = np.nan
     return out.reshape(shape)
+
+
+def padded_time_s(table: FlyoutTable) -> NDArray[np.float64]:
+    """``table.time_s`` with one row and column of ``nan`` past its far edges (read-only).
+
+    So the four corners of a bilinear lookup always exist. Built once per table.
+    """
+    cached = table.__dict__.get("_padded")
+    if cached is None:
+        na, nr = table.time_s.shape
+        cached = np.full((na + 1, nr + 1), np.nan)
+        cached[:na, :nr] = table.time_s
+        cached.flags.writeable = False
+        object.__setattr__(table, "_padded", cached)
+    return cached
 
 
 @functools.lru_cache(maxsize=64)

@@ -12,6 +12,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from coverage.catalogue.analysis import detection_value
+from coverage.catalogue.memo import shared_result
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.physics import radar as radar_mod
 from coverage.physics.geodesy import ring, sector
@@ -58,6 +59,7 @@ def _country(row: pd.Series) -> str:
     return iso if isinstance(iso, str) and iso else "international waters"
 
 
+@shared_result()
 def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFrame:
     """Radar footprints and nominal interceptor rings of every asset deployed under ``options``.
 
@@ -154,6 +156,7 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
     )
 
 
+@shared_result()
 def sites_layer(
     catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False
 ) -> gpd.GeoDataFrame:
@@ -217,6 +220,7 @@ def sites_layer(
     return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
 
 
+@shared_result()
 def early_warning_footprints(
     catalogue: Catalogue,
     year: int,

@@ -12,7 +12,9 @@ every figure over NATO Europe is the same on both:
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import threading
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -31,6 +33,8 @@ from coverage.physics.checks import check_range
 from coverage.scenario import GRID_DOMAINS
 
 __all__ = [
+    "to_3035",
+    "to_4326",
     "DOMAINS",
     "TargetGrid",
     "cells_polygon",
@@ -43,9 +47,17 @@ __all__ = [
 
 DOMAINS: tuple[str, ...] = GRID_DOMAINS
 
-_TO_3035 = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
 
-_TO_4326 = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
+@functools.cache
+def to_3035() -> Transformer:
+    """lon/lat → EPSG:3035, made on first use (building it reads the PROJ database: ~0.1 s)."""
+    return Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+
+
+@functools.cache
+def to_4326() -> Transformer:
+    """EPSG:3035 → lon/lat, made on first use."""
+    return Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +188,7 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
     shapely.prepare(land)
     hit = shapely.intersects(land, shapely.box(ix * g, iy * g, (ix + 1) * g, (iy + 1) * g))
     ix, iy = ix[hit], iy[hit]
-    lon, lat = _TO_4326.transform((ix + 0.5) * g, (iy + 0.5) * g)
+    lon, lat = to_4326().transform((ix + 0.5) * g, (iy + 0.5) * g)
     return TargetGrid(g, ix, iy, np.asarray(lon), np.asarray(lat), tuple(iso3))
 
 
@@ -184,7 +196,7 @@ def project_to_3035(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     """Project lon/lat geometries to EPSG:3035 (a shared transformer: faster than ``to_crs``)."""
 
     def fwd(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        x, y = _TO_3035.transform(xy[:, 0], xy[:, 1])
+        x, y = to_3035().transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 
     return shapely.transform(geoms, fwd)
@@ -202,6 +214,37 @@ def cells_polygon(
     ix, iy = np.asarray(ix, np.int64), np.asarray(iy, np.int64)
     if ix.size == 0:
         return Polygon()
+    # Kept by the cells' content: states often share a site's cells (another delay, a year
+    # without changes at that site). Geometries are immutable, so the result is shared.
+    h = hashlib.blake2b(digest_size=16)
+    h.update(ix.tobytes())
+    h.update(iy.tobytes())
+    return _cells_polygon(h.hexdigest(), float(grid_m), bool(simplify), ix, iy)
+
+
+#: Polygons by (cells digest, cell size, simplified), oldest dropped first; ~256 × 50 kB at most.
+_POLYGONS: dict[tuple[str, float, bool], BaseGeometry] = {}
+_POLYGONS_MAX = 256
+_POLYGONS_LOCK = threading.Lock()
+
+
+def _cells_polygon(
+    digest: str, grid_m: float, simplify: bool, ix: NDArray[np.int64], iy: NDArray[np.int64]
+) -> BaseGeometry:
+    key = (digest, grid_m, simplify)
+    hit = _POLYGONS.get(key)
+    if hit is None:
+        hit = _build_cells_polygon(ix, iy, grid_m, simplify)
+        with _POLYGONS_LOCK:
+            while len(_POLYGONS) >= _POLYGONS_MAX:
+                del _POLYGONS[next(iter(_POLYGONS))]  # the oldest entry
+            _POLYGONS[key] = hit
+    return hit
+
+
+def _build_cells_polygon(
+    ix: NDArray[np.int64], iy: NDArray[np.int64], grid_m: float, simplify: bool
+) -> BaseGeometry:
     boxes = shapely.box(ix * grid_m, iy * grid_m, (ix + 1) * grid_m, (iy + 1) * grid_m)
     merged = shapely.coverage_union_all(boxes)
     if simplify:
@@ -209,7 +252,7 @@ def cells_polygon(
     merged = shapely.segmentize(merged, grid_m)
 
     def to_lonlat(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon, lat = _TO_4326.transform(xy[:, 0], xy[:, 1])
+        lon, lat = to_4326().transform(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
 
     geom = shapely.make_valid(shapely.transform(merged, to_lonlat))

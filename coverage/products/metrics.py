@@ -377,30 +377,41 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
     np.add.at(area_by, (status_cell, geom_i), area)
     extra = dg.extra
     status_city = _status(res.defended[nc:], res.in_reach[nc:])
-    base = grid_countries(dg.grid.iso3).set_index("iso3")
+    base = grid_countries(dg.grid.iso3)
+    base_name = dict(zip(base.iso3, base.name, strict=True))
+    base_pop = dict(zip(base.iso3, base.population.astype(float), strict=True))
+    # Cities grouped by country once (a stable sort keeps each country's cities in order).
+    city_iso3 = extra.iso3.to_numpy(dtype=object)
+    city_pop = extra.population.to_numpy(float)
+    city_cap = extra.is_capital.to_numpy(bool)
+    city_name = extra.name.to_numpy(dtype=object)
+    order = np.argsort(city_iso3, kind="stable")
+    sorted_iso3 = city_iso3[order]
     rows = []
     for k, code in enumerate(iso3):
         if code not in wanted:
             continue
         total_area = area_by[:, k].sum()
-        in_country = (extra.iso3 == code).to_numpy()
-        pop = extra.population.to_numpy(float)[in_country]
-        st = status_city[in_country]
+        here = order[
+            np.searchsorted(sorted_iso3, code, side="left") : np.searchsorted(
+                sorted_iso3, code, side="right"
+            )
+        ]
+        pop = city_pop[here]
+        st = status_city[here]
         area_share = area_by[:, k] / total_area if total_area > 0 else np.full(3, np.nan)
         if pop.sum() > 0:
             pop_share = np.array([pop[st == s].sum() for s in range(3)]) / pop.sum()
             proxy = "cities"
         else:
             pop_share, proxy = area_share, "area"
-        cap = extra[in_country & extra.is_capital.to_numpy()]
-        cap_status = (
-            _STATUS_NAMES[int(status_city[cap.index[0]])] if len(cap) else "no capital listed"
-        )
-        population = float(base.loc[code, "population"])
+        caps = here[city_cap[here]]
+        cap_status = _STATUS_NAMES[int(status_city[caps[0]])] if caps.size else "no capital listed"
+        population = base_pop[code]
         rows.append(
             {
                 "iso3": code,
-                "name": str(base.loc[code, "name"]),
+                "name": str(base_name[code]),
                 "area_km2": round(total_area / 1e6, 1),
                 "area_defended_share": float(area_share[0]),
                 "area_not_defended_share": float(area_share[1]),
@@ -410,7 +421,7 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
                 "population_defended_share": float(pop_share[0]),
                 "population_out_of_reach_share": float(pop_share[2]),
                 "population_proxy": proxy,
-                "capital": str(cap.name.iloc[0]) if len(cap) else "",
+                "capital": str(city_name[caps[0]]) if caps.size else "",
                 "capital_status": cap_status,
             }
         )

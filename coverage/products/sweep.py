@@ -44,7 +44,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from pyproj import Transformer
 
 from coverage.catalogue.tables import DATA_DIR, Catalogue
 from coverage.physics.checks import check_range
@@ -68,6 +67,7 @@ from coverage.products.grid import (
     domain_cities,
     domain_iso3,
     target_grid,
+    to_4326,
 )
 from coverage.products.metrics import MetricWeights, metric_weights
 from coverage.scenario import DefenceQuery, FootprintOptions, Setup, resolve
@@ -827,9 +827,6 @@ def load_cached(catalogue: Catalogue, request: SweepRequest, folder: Path) -> Sw
 # --------------------------------------------------------------------------- geometry
 
 
-_TO_4326 = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
-
-
 def probability_class(p: NDArray[np.float64]) -> NDArray[np.int64]:
     """Index into :data:`coverage.style.PROBABILITY_CLASSES`: < 10 %, 10-50 %, 50-90 %, > 90 %."""
     p = np.asarray(p, float)
@@ -850,7 +847,7 @@ def probability_cells(result: SweepResult) -> gpd.GeoDataFrame:
     boxes = shapely.segmentize(shapely.box(ix * g, iy * g, (ix + 1) * g, (iy + 1) * g), g / 4)
 
     def to_lonlat(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon, lat = _TO_4326.transform(xy[:, 0], xy[:, 1])
+        lon, lat = to_4326().transform(xy[:, 0], xy[:, 1])
         return np.column_stack([lon, lat])
 
     p = result.p_defended[:nc][keep]

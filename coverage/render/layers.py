@@ -408,7 +408,9 @@ def build_deck(
             projector=projector,
             theme=th,
             prepared=_layer_data(
-                f"nato-{_basemap_view(view)}", _nato_collection(data.nato), static
+                f"nato-{_basemap_view(view)}",
+                _nato_collection(data.nato, _basemap_view(view)),
+                static,
             ),
         ),
         "early_warning": lambda: _polygon_layer(
@@ -914,8 +916,30 @@ def _border_segments(view: str) -> list[dict[str, list[float]]]:
     return _converted("segments", border_lines(view), convert)
 
 
-def _nato_collection(nato: gpd.GeoDataFrame) -> dict[str, Any]:
-    """The NATO members layer's features: display-simplified, as the basemap is."""
+def _nato_collection(nato: gpd.GeoDataFrame, view: str) -> dict[str, Any]:
+    """The NATO members layer's features: display-simplified, as the basemap is.
+
+    Converted once per basemap view and membership (members and their joining years decide the
+    frame: its shapes are the basemap's), then shared like the basemap's collections.
+    """
+    key = ("nato", view, tuple(nato.iso3), tuple(int(y) for y in nato.joined_year))
+    hit = _NATO_COLLECTIONS.get(key)
+    if hit is None:
+        hit = _convert_nato(nato)
+        if len(_NATO_COLLECTIONS) >= 64:
+            for old in _NATO_COLLECTIONS.values():
+                _PAYLOADS.pop(id(old), None)  # ids of dropped objects may be reused
+            _NATO_COLLECTIONS.clear()
+        _NATO_COLLECTIONS[key] = hit
+        _PAYLOADS[id(hit)] = _payload(hit)
+    return hit
+
+
+#: NATO-member collections by (view, members, joining years): a handful of memberships exist.
+_NATO_COLLECTIONS: dict[tuple[object, ...], dict[str, Any]] = {}
+
+
+def _convert_nato(nato: gpd.GeoDataFrame) -> dict[str, Any]:
     simple = nato.assign(geometry=shapely.simplify(nato.geometry.values, DISPLAY_TOLERANCE_DEG))
     frame = _with_text(simple, "name")
     return feature_collection(frame, [*_TEXT_FIELDS, "iso3", "joined_year"], decimals=2)
@@ -952,7 +976,10 @@ def basemap_payloads(catalogue: Catalogue, years: Iterable[int]) -> dict[str, tu
         add(f"countries-{view}", _countries_collection(countries(view)))
         add(f"borders-{view}", _border_segments(view))
         for year in years:
-            add(f"nato-{view}", _nato_collection(nato_countries(catalogue, year, view=view)))
+            add(
+                f"nato-{view}",
+                _nato_collection(nato_countries(catalogue, year, view=view), view),
+            )
     return out
 
 

@@ -1,0 +1,512 @@
+"""Compiled loops (numba) for the engine's hottest step: the interceptor's intercept window.
+
+Why compiled code here and not numpy: the window of a flight is its first and last sample that
+a site's interceptor can reach in time. numpy must evaluate every sample of every flight (about
+4 million per site at 25 km) and keep the intermediate arrays; a loop stops at the first
+feasible sample from the front and at the last from the back, so a defended flight costs a few
+samples, not all of them. The arithmetic is the same as the numpy path's
+(:func:`coverage.physics.engagement._flyout_feasible` with
+:func:`coverage.physics.flyout.earliest_time_s`), operation for operation in the same order, and
+``tests/test_kernels.py`` checks the two against each other on whole grids.
+
+numba is loaded lazily (the first engine run that needs it), so importing the package stays
+cheap; its compiled code is cached on disk (``cache=True``) in ``$NUMBA_CACHE_DIR``, which is
+set, unless the user set it, to the project's cache folder (``$EPAA_CACHE_DIR/numba``, else
+``~/.cache/epaa-coverage/numba``), never the source tree.
+
+One quirk: this package is called ``coverage``, and numba probes for the coverage.py tool of the
+same name when it is imported (``numba.misc.coverage_support`` does ``import coverage`` and then
+subclasses ``coverage.types.Tracer``). :func:`_numba` hides this package from that one probe, so
+numba sees no coverage tool (numba's own coverage reporting is then off, which is what we want).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage.physics.flyout import FlyoutTable
+from coverage.physics.geodesy import EARTH_RADIUS_M
+
+__all__ = [
+    "ANY_RADAR",
+    "NO_RADAR",
+    "RADAR_COLUMNS",
+    "WindowSite",
+    "first_seen",
+    "flyout_windows",
+    "numba_cache_dir",
+]
+
+_LOAD_LOCK = threading.Lock()
+
+
+def numba_cache_dir() -> Path:
+    """Where numba keeps compiled code: ``$NUMBA_CACHE_DIR`` or the project's cache folder."""
+    env = os.environ.get("NUMBA_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("EPAA_CACHE_DIR")
+    if base:
+        return Path(base) / "numba"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage" / "numba"
+
+
+@functools.cache
+def _numba() -> ModuleType:
+    """numba, imported once with this package hidden from its coverage.py probe."""
+    with _LOAD_LOCK:
+        os.environ.setdefault("NUMBA_CACHE_DIR", str(numba_cache_dir()))
+        if "numba.misc.coverage_support" not in sys.modules:
+            ours = sys.modules.get("coverage")
+            sys.modules["coverage"] = None  # type: ignore[assignment]  # 'import coverage' fails
+            try:
+                import numba.misc.coverage_support  # noqa: F401 - runs the probe, finds nothing
+            finally:
+                if ours is not None:
+                    sys.modules["coverage"] = ours
+                else:
+                    del sys.modules["coverage"]
+        import numba
+
+        return numba
+
+
+def _window_py(
+    t: Any,
+    px: Any,
+    py: Any,
+    pz: Any,
+    alt: Any,
+    r: Any,
+    t_launch: Any,
+    site_unit: Any,
+    min_alt: Any,
+    ceiling: Any,
+    cos_limit: Any,
+    tables: Any,
+    table_of: Any,
+    table_shape: Any,
+    steps: Any,
+    min_intercept_alt: Any,
+    own_radars: Any,
+    own_of: Any,
+    cued: Any,
+    first: Any,
+    last: Any,
+) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
+    """First and last feasible sample time of each row and site (``nan`` where none), in place.
+
+    Sites are the inner loop, so a row's samples are read from memory once for all sites. A
+    sample is feasible for site ``s`` when it comes after the launch (``tau > 0``), lies at or
+    above ``min_alt[s]`` (and at or below ``ceiling[s]``), within the fan's farthest ground
+    range (the ``cos_limit[s]`` dot-product test), and the site's reachability table's earliest
+    time to it is no later than ``tau`` (bilinear, every needed corner reachable, as
+    ``earliest_time_s``). Without engage on remote the site's own radar must also see the
+    sample: ``own_of[s]`` is its row in ``own_radars`` (``RADAR_COLUMNS``; mode 1, the cued
+    range, on rows where ``cued``), ``-1`` when any radar may guide the interceptor and ``-2``
+    when the site has no radar of its own (then nothing counts).
+    """
+    n, n_k = t.shape
+    n_s = site_unit.shape[0]
+    for i in range(n):
+        mode = 1 if cued[i] else 0
+        for s in range(n_s):
+            launch = t_launch[s, i]
+            first[s, i] = np.nan
+            last[s, i] = np.nan
+            own = own_of[s]
+            if own == -2:
+                continue
+            tab = tables[table_of[s]]
+            na = table_shape[s, 0]
+            nr = table_shape[s, 1]
+            ux = site_unit[s, 0]
+            uy = site_unit[s, 1]
+            uz = site_unit[s, 2]
+            k_first = -1
+            for k in range(n_k):
+                if _feasible(
+                    t[i, k] - launch,
+                    px[i, k],
+                    py[i, k],
+                    pz[i, k],
+                    alt[i, k],
+                    r[i, k],
+                    ux,
+                    uy,
+                    uz,
+                    min_alt[s],
+                    ceiling[s],
+                    cos_limit[s],
+                    tab,
+                    steps[s, 0],
+                    steps[s, 1],
+                    min_intercept_alt[s],
+                    na,
+                    nr,
+                ) and (
+                    own < 0
+                    or _visible(
+                        px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], own_radars[own, mode]
+                    )
+                ):
+                    k_first = k
+                    break
+            if k_first < 0:
+                continue
+            first[s, i] = t[i, k_first]
+            for k in range(n_k - 1, k_first - 1, -1):
+                if _feasible(
+                    t[i, k] - launch,
+                    px[i, k],
+                    py[i, k],
+                    pz[i, k],
+                    alt[i, k],
+                    r[i, k],
+                    ux,
+                    uy,
+                    uz,
+                    min_alt[s],
+                    ceiling[s],
+                    cos_limit[s],
+                    tab,
+                    steps[s, 0],
+                    steps[s, 1],
+                    min_intercept_alt[s],
+                    na,
+                    nr,
+                ) and (
+                    own < 0
+                    or _visible(
+                        px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], own_radars[own, mode]
+                    )
+                ):
+                    last[s, i] = t[i, k]
+                    break
+
+
+def _feasible_py(
+    tau: float,
+    x: float,
+    y: float,
+    z: float,
+    h: float,
+    rr: float,
+    ux: float,
+    uy: float,
+    uz: float,
+    min_alt: float,
+    ceiling: float,
+    cos_limit: float,
+    padded: Any,
+    range_step: float,
+    alt_step: float,
+    min_intercept_alt: float,
+    na: int,
+    nr: int,
+) -> bool:  # pragma: no cover - compiled by numba
+    """One sample's feasibility: the scalar form of the numpy path, same operations in order."""
+    if not (tau > 0.0 and h >= min_alt and h <= ceiling):
+        return False
+    dot = x * ux + y * uy + z * uz
+    if not dot >= rr * cos_limit:
+        return False
+    c = dot / rr
+    c = min(max(c, -1.0), 1.0)
+    ground = math.acos(c) * EARTH_RADIUS_M
+    fr = ground / range_step
+    fh = h / alt_step
+    if not (fr >= 0.0 and fr <= nr - 1 and fh >= 0.0 and fh <= na - 1 and h >= min_intercept_alt):
+        return False
+    i = int(fr)
+    j = int(fh)
+    u = fr - i
+    w = fh - j
+    t00 = padded[j, i]
+    t01 = padded[j, i + 1]
+    t10 = padded[j + 1, i]
+    t11 = padded[j + 1, i + 1]
+    when = (t00 + u * (t01 - t00)) * (1.0 - w) + (t10 + u * (t11 - t10)) * w
+    if math.isnan(when) and (u == 0.0 or w == 0.0):
+        # On a grid line a zero-weight corner need not be reachable (as earliest_time_s).
+        acc = 0.0
+        wa = (1 - u) * (1 - w)
+        wb = u * (1 - w)
+        wc = (1 - u) * w
+        wd = u * w
+        if (wa > 0.0 and math.isnan(t00)) or (wb > 0.0 and math.isnan(t01)):
+            return False
+        if (wc > 0.0 and math.isnan(t10)) or (wd > 0.0 and math.isnan(t11)):
+            return False
+        acc += wa * t00 if wa > 0.0 else 0.0
+        acc += wb * t01 if wb > 0.0 else 0.0
+        acc += wc * t10 if wc > 0.0 else 0.0
+        acc += wd * t11 if wd > 0.0 else 0.0
+        when = acc
+    return when <= tau
+
+
+#: Columns of a radar's row of constants (one row per search mode: 0 search, 1 cued range),
+#: computed by :func:`coverage.physics.engagement.radar_rows` the way the numpy test does.
+RADAR_COLUMNS = (
+    "ux", "uy", "uz", "ex", "ey", "ez", "nx", "ny", "nz",  # unit vector, east, north
+    "sector", "boresight_deg", "fov_deg",  # 1.0 when the radar has a sector
+    "r1_m", "limit2_m2", "max_slant_m",  # R_E + height; (slant range · (1 + 1e-9))²; range
+    "re_m", "half_pi_minus_elev", "r1h_cos_elev",  # horizon: k·R_E, π/2 − mask, r₁·cos(mask)
+)  # fmt: skip
+(_UX, _UY, _UZ, _EX, _EY, _EZ, _NX, _NY, _NZ, _SECTOR, _BORESIGHT, _FOV, _R1, _LIMIT2, _SLANT,
+ _RE, _HPE, _RCE) = range(len(RADAR_COLUMNS))  # fmt: skip
+
+
+def _visible_py(
+    x: float, y: float, z: float, rr: float, h: float, rd: Any
+) -> bool:  # pragma: no cover - compiled by numba
+    """Whether a radar (its constants ``rd``) sees a sample: slant range, horizon, sector.
+
+    The scalar form of ``radar._visible_from_polar`` after ``engagement._polar``, with the
+    engine's cheap slant-range pre-test (a 1e-9 margin: it never rejects a visible sample).
+    """
+    r1 = rd[_R1]
+    dot = x * rd[_UX] + y * rd[_UY] + z * rd[_UZ]
+    if not (r1 * r1) + rr * rr - (2.0 * r1) * dot <= rd[_LIMIT2]:
+        return False
+    ground = math.acos(min(max(dot / rr, -1.0), 1.0)) * EARTH_RADIUS_M
+    theta = ground / EARTH_RADIUS_M
+    r2 = EARTH_RADIUS_M + h
+    slant = math.sqrt(max(r1 * r1 + r2 * r2 - 2.0 * r1 * r2 * math.cos(theta), 0.0))
+    if not slant <= rd[_SLANT]:
+        return False
+    re = rd[_RE]
+    below = rd[_HPE] - math.asin(min(max(rd[_RCE] / (re + max(h, 0.0)), -1.0), 1.0))
+    if not ground <= max(below, 0.0) * re * (1.0 + 1e-12):
+        return False
+    if rd[_SECTOR] > 0.0:
+        xe = x * rd[_EX] + y * rd[_EY] + z * rd[_EZ]
+        yn = x * rd[_NX] + y * rd[_NY] + z * rd[_NZ]
+        az = math.degrees(math.atan2(xe, yn))
+        off = (az - rd[_BORESIGHT] + 180.0) % 360.0 - 180.0
+        if not abs(off) <= rd[_FOV] / 2.0:
+            return False
+    return True
+
+
+def _first_seen_py(
+    t: Any,
+    px: Any,
+    py: Any,
+    pz: Any,
+    alt: Any,
+    r: Any,
+    rows: Any,
+    rd: Any,
+    lo: Any,
+    hi: Any,
+    out: Any,
+) -> None:  # pragma: no cover - compiled by numba
+    """Time of the first sample in [``lo[i]``, ``hi[i]``) the radar ``rd`` sees, rows ``rows``.
+
+    Writes ``out[i]`` for those rows only (``inf`` where never seen). A row's times never
+    decrease, so the scan stops at ``hi``.
+    """
+    n_k = t.shape[1]
+    for i in rows:
+        out[i] = np.inf
+        for k in range(n_k):
+            tk = t[i, k]
+            if tk >= hi[i]:
+                break
+            if tk >= lo[i] and _visible(px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], rd):
+                out[i] = tk
+                break
+
+
+@functools.cache
+def _compiled() -> Any:
+    """The window loop, compiled once for one signature (loaded from the disk cache if there).
+
+    One explicit signature: any layout ('A') and read-only inputs, so contiguous or sliced,
+    writable or read-only arrays (tracks loaded from the disk cache) all use the same machine
+    code instead of compiling a variant each (about 1 s apiece).
+    """
+    numba = _numba()
+    t = numba.types
+    # The window loop calls these by their global names.
+    globals()["_feasible"] = numba.njit(cache=True, nogil=True, inline="always")(_feasible_py)
+    globals()["_visible"] = numba.njit(cache=True, nogil=True)(_visible_py)
+
+    def arr(dtype: Any, ndim: int, readonly: bool = True) -> Any:
+        return t.Array(dtype, ndim, "A", readonly=readonly)
+
+    f2, f1 = arr(t.float64, 2), arr(t.float64, 1)
+    signature = t.void(
+        f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
+        f2,  # t_launch
+        f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
+        arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
+        arr(t.float64, 3), arr(t.int64, 1), arr(t.boolean, 1),  # own_radars, own_of, cued
+        arr(t.float64, 2, False), arr(t.float64, 2, False),  # first, last (written)
+    )  # fmt: skip
+    window = numba.njit(signature, cache=True, nogil=True)(_window_py)
+    first_seen = numba.njit(
+        t.void(
+            f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
+            arr(t.int64, 1), f1, f1, f1,  # rows, radar constants, lo, hi
+            arr(t.float64, 1, False),  # out (written)
+        ),
+        cache=True,
+        nogil=True,
+    )(_first_seen_py)  # fmt: skip
+    return window, first_seen
+
+
+_feasible = _feasible_py  # replaced by the compiled functions before the loop is compiled
+_visible = _visible_py
+
+
+@dataclass(frozen=True)
+class WindowSite:
+    """One interceptor site as the window loop needs it.
+
+    Attributes
+    ----------
+    unit
+        The site's unit vector (Earth-fixed).
+    min_alt_m, ceiling_m
+        The site's altitude band (``ceiling_m`` ``None``: no ceiling).
+    cos_limit
+        cos of the fan's farthest ground angle (samples with P·Ŝ < r·cos_limit are beyond it).
+    table
+        The interceptor's reachability table.
+    """
+
+    unit: tuple[float, float, float]
+    min_alt_m: float
+    ceiling_m: float | None
+    cos_limit: float
+    table: FlyoutTable
+
+
+@functools.lru_cache(maxsize=32)
+def _stacked(tables: tuple[FlyoutTable, ...]) -> NDArray[np.float64]:
+    """The tables in one ``(T, A + 1, R + 1)`` array, ``nan`` past each table's own edges."""
+    na = max(tb.time_s.shape[0] for tb in tables) + 1
+    nr = max(tb.time_s.shape[1] for tb in tables) + 1
+    out = np.full((len(tables), na, nr), np.nan)
+    for i, tb in enumerate(tables):
+        a, r = tb.time_s.shape
+        out[i, :a, :r] = tb.time_s
+    out.flags.writeable = False
+    return out
+
+
+def first_seen(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    rows: NDArray[np.int64],
+    radar: NDArray[np.float64],
+    t_min: NDArray[np.float64],
+    t_max: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """First time each flight of ``rows`` is seen by a radar within [``t_min``, ``t_max``).
+
+    ``radar``: its constants (one row of ``RADAR_COLUMNS``); ``t_min``, ``t_max``: ``(n,)``.
+    ``inf`` where not seen and on the rows not listed.
+    """
+    out = np.full(t.shape[0], np.inf)
+    _compiled()[1](
+        t,
+        px,
+        py,
+        pz,
+        alt,
+        r,
+        np.ascontiguousarray(rows, dtype=np.int64),
+        radar,
+        np.ascontiguousarray(t_min, dtype=np.float64),
+        np.ascontiguousarray(t_max, dtype=np.float64),
+        out,
+    )
+    return out
+
+
+#: ``own`` for a site any radar may guide (engage on remote), and for one with no radar.
+ANY_RADAR, NO_RADAR = -1, -2
+
+
+def flyout_windows(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    t_launch: NDArray[np.float64],
+    sites: Sequence[WindowSite],
+    *,
+    own: Sequence[int] | None = None,
+    own_radars: NDArray[np.float64] | None = None,
+    cued: NDArray[np.bool_] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """First and last intercept time of each flight (row) from each site, s (``nan``: none).
+
+    ``t`` … ``r``: ``(n, k)`` samples (time, Earth-fixed position, altitude, radius);
+    ``t_launch``: ``(S, n)`` interceptor launch times. Without engage on remote, ``own[s]`` is
+    the row of site ``s``'s own radar in ``own_radars`` (``(m, 2, len(RADAR_COLUMNS))``: search
+    and cued range) and ``cued`` ``(n,)`` says on which flights it searches a cued window;
+    ``ANY_RADAR`` (the default for every site) lets any radar guide, ``NO_RADAR`` finds nothing.
+    Returns two ``(S, n)`` arrays.
+    """
+    window = _compiled()[0]
+    n = t.shape[0]
+    n_s = len(sites)
+    first = np.empty((n_s, n))
+    last = np.empty((n_s, n))
+    if n_s == 0:
+        return first, last
+    tables = tuple(dict.fromkeys(s.table for s in sites))
+    table_of = np.array([tables.index(s.table) for s in sites], np.int64)
+    shape = np.array([s.table.time_s.shape for s in sites], np.int64)
+    steps = np.array(
+        [(s.table.spec.range_step_m, s.table.spec.altitude_step_m) for s in sites], float
+    )
+    window(
+        t,
+        px,
+        py,
+        pz,
+        alt,
+        r,
+        np.ascontiguousarray(t_launch, dtype=np.float64),
+        np.array([s.unit for s in sites], float),
+        np.array([s.min_alt_m for s in sites], float),
+        np.array([math.inf if s.ceiling_m is None else s.ceiling_m for s in sites], float),
+        np.array([s.cos_limit for s in sites], float),
+        _stacked(tables),
+        table_of,
+        shape,
+        steps,
+        np.array([s.table.min_intercept_alt_m for s in sites], float),
+        np.zeros((1, 2, len(RADAR_COLUMNS))) if own_radars is None else own_radars,
+        np.full(n_s, ANY_RADAR, np.int64) if own is None else np.asarray(own, np.int64),
+        np.zeros(n, bool) if cued is None else np.asarray(cued, bool),
+        first,
+        last,
+    )
+    return first, last

@@ -1,0 +1,160 @@
+"""The compiled loops (first detections, intercept windows) against numpy forms of the same tests."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from coverage.catalogue.tables import load_catalogue
+from coverage.physics import engagement as eng
+from coverage.physics import flyout as fly
+from coverage.physics import kernels
+from coverage.physics import radar as rad
+from coverage.physics.ballistics import unit_vectors
+from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.products import defended
+from coverage.scenario import DefenceQuery, FootprintOptions
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.mark.parametrize(
+    ("year", "scenario", "extra"),
+    [
+        (2016, "actual", {}),  # no engage on remote yet: the site's own radar must see
+        (2018, "planned", {}),  # engage on remote from Phase 3
+        (2024, "actual", {"engage_on_remote": "off"}),
+        (2026, "planned", {"engage_on_remote": "on"}),
+        # Russian early warning, no satellites: the warning starts the cued searches.
+        (2016, "actual", {"cooperation": "shared_early_warning", "satellite_cueing": "off"}),
+    ],
+)
+def test_compiled_window__equals_the_numpy_test_on_the_whole_grid(
+    catalogue, monkeypatch, year, scenario, extra
+):
+    """Every target's detections, intercept window and defended flag, bit for bit (50 km grid).
+
+    The numpy side recomputes the detections (the tracks' memo is emptied between the sides).
+    """
+    options = FootprintOptions(year=year, scenario=scenario)
+    query = DefenceQuery(launch_area="tabriz", grid_km=50.0, **extra)
+    results = {}
+    for name, window, detect in (
+        ("compiled", eng._windows, eng._detect),
+        ("numpy", eng._windows_numpy, eng._detect_numpy),
+    ):
+        monkeypatch.setattr(eng, "_windows", window)
+        monkeypatch.setattr(eng, "_detect", detect)
+        defended._engage_cached.cache_clear()
+        for _, blocks in eng._track_cache.values():
+            for block in blocks:
+                block.memo.clear()
+        results[name] = defended.defended_grid(catalogue, options, query).result
+    defended._engage_cached.cache_clear()
+    a, b = results["compiled"], results["numpy"]
+    for field in ("radar_detection_s", "warning_time_s", "first_intercept_s", "last_intercept_s"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+    np.testing.assert_array_equal(a.defended, b.defended)
+    # Not a vacuous comparison: some targets are defended and some are not.
+    assert a.defended.any() and not a.defended.all()
+
+
+def _overhead_samples(lon, lat, alt_m, times):
+    """One flight hovering at ``alt_m`` over (lon, lat): samples at ``times`` (a known answer)."""
+    u = unit_vectors(lon, lat)
+    r = EARTH_RADIUS_M + alt_m
+    k = times.size
+    t = times[None, :].astype(float)
+    return (
+        t,
+        np.full((1, k), r * u[0]),
+        np.full((1, k), r * u[1]),
+        np.full((1, k), r * u[2]),
+        np.full((1, k), alt_m),
+        np.full((1, k), r),
+    )
+
+
+def _table():
+    spec = fly.flyout_spec(
+        burnout_velocity_kmps=3.0,
+        stage_burn_times_s=(6.0, 30.0, 24.0),
+        stage_dv_fractions=(0.2, 0.4, 0.4),
+        ballistic_coefficient_kgpm2=20_000.0,
+        min_intercept_alt_km=80.0,
+    )
+    return fly.flyout_table(spec)
+
+
+def _window(samples, launch, table, radar=None):
+    site = kernels.WindowSite(
+        unit=tuple(unit_vectors(20.0, 50.0)),
+        min_alt_m=80e3,
+        ceiling_m=None,
+        cos_limit=-1.0,
+        table=table,
+    )
+    own = None
+    if radar is not None:
+        own = dict(own=[0], own_radars=radar[None], cued=np.zeros(1, bool))
+    first, last = kernels.flyout_windows(*samples, np.array([[launch]]), [site], **(own or {}))
+    return first[0], last[0]
+
+
+def test_compiled_window__a_point_overhead_is_reached_after_the_tables_time():
+    """Straight above the site at 200 km: first = first sample >= launch + table time; last = end."""
+    table = _table()
+    climb = float(fly.earliest_time_s(table, 0.0, 200e3))
+    assert 60.0 < climb < 300.0  # a 3 km/s interceptor climbs 200 km in minutes, not seconds
+    times = np.arange(0.0, 901.0, 10.0)
+    samples = _overhead_samples(20.0, 50.0, 200e3, times)
+    first, last = _window(samples, 100.0, table)
+    assert first[0] == times[times - 100.0 >= climb][0]
+    assert last[0] == 900.0
+    # Launched too late to climb before the flight ends: no window.
+    first, last = _window(samples, 900.0 - climb + 5.0, table)
+    assert np.isnan(first[0]) and np.isnan(last[0])
+
+
+@pytest.mark.parametrize(
+    ("radar", "sees"),
+    [
+        (dict(range_m=1_000e3), True),  # straight overhead, 200 km up: in range
+        (dict(range_m=150e3), False),  # slant range 200 km beyond 150 km
+        # 300 km north of the point, facing south: the point is in its sector.
+        (dict(range_m=2_000e3, lat_deg=52.7, boresight_deg=180.0, fov_deg=120.0), True),
+        # 600 km south of the point, facing south: the point is behind it.
+        (dict(range_m=2_000e3, lat_deg=44.6, boresight_deg=180.0, fov_deg=120.0), False),
+    ],
+)
+def test_compiled_window__own_radar_must_see_the_point_without_engage_on_remote(radar, sees):
+    """The own-radar test of the loop against the radar module's own answer for the same point."""
+    table = _table()
+    times = np.arange(0.0, 901.0, 10.0)
+    samples = _overhead_samples(20.0, 50.0, 200e3, times)
+    spec = rad.RadarSpec(**{"lon_deg": 20.0, "lat_deg": 50.0, "height_m": 100.0, **radar})
+    ra = rad.RadarAssumptions()
+    assert bool(rad.visible(spec, 20.0, 50.0, 200e3, ra)) == sees  # the radar module agrees
+    first, last = _window(samples, 100.0, table, eng.radar_rows(spec, ra, 1.0))
+    assert np.isfinite(first[0]) == sees and np.isfinite(last[0]) == sees
+
+
+def test_compiled_window__below_the_lowest_intercept_altitude_nothing_counts():
+    table = _table()
+    samples = _overhead_samples(20.0, 50.0, 60e3, np.arange(0.0, 901.0, 10.0))
+    first, last = _window(samples, 0.0, table)
+    assert np.isnan(first[0]) and np.isnan(last[0])
+
+
+def test_numba_import__leaves_this_package_importable_and_numba_blind_to_it():
+    """numba's coverage.py probe must not find this package, and the package stays in place."""
+    kernels._numba()
+    import coverage
+
+    assert sys.modules["coverage"] is coverage and hasattr(coverage, "__path__")
+    assert sys.modules["numba.misc.coverage_support"].coverage_available is False
