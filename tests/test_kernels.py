@@ -99,10 +99,10 @@ def _window(samples, launch, table, radar=None):
         cos_limit=-1.0,
         table=table,
     )
-    own = None
-    if radar is not None:
-        own = dict(own=[0], own_radars=radar[None], cued=np.zeros(1, bool))
-    first, last = kernels.flyout_windows(*samples, np.array([[launch]]), [site], **(own or {}))
+    sees = None
+    if radar is not None:  # only what this radar sees counts
+        sees = [kernels.sight_bits(*samples[1:], radar, np.zeros(1, bool), site)]
+    first, last = kernels.flyout_windows(*samples, np.array([[launch]]), [site], sees)
     return first[0], last[0]
 
 

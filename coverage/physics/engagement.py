@@ -933,6 +933,7 @@ def _engage_chunk(
             radars,
             a,
             cued_rows,
+            None if memo is None else (memo[0], det_key),
         )
         at = np.ix_(np.asarray(fly, np.int64), idx)
         out["first_intercept_s"][at] = first
@@ -976,31 +977,30 @@ def _windows(
     radars: Sequence[_RadarGeom],
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
+    memo: tuple[dict[tuple[object, ...], Any], tuple[object, ...]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """First and last intercept time ``(S, n)`` of point-mass fly-out sites: the compiled loop.
 
     Without engage on remote the site's own radar (``own_index``) must see the intercept point,
-    at its cued range on ``cued_rows``. :func:`_windows_numpy` is the same test in numpy.
+    at its cued range on ``cued_rows``: where it does is computed once per chunk, site and
+    sensor state (``memo``: the block's memo and the key of its detections) and kept, since it
+    does not depend on the delay. :func:`_windows_numpy` is the same test in numpy.
     """
-    own = own_radars = None
+    windows = [_window_site(s) for s in sites]
+    sees: list[NDArray[np.uint8] | None] | None = None
     if not a.engage_on_remote:
-        specs = list(dict.fromkeys(radars[i].spec for i in own_index if i is not None))
-        if specs:
-            own_radars = np.stack([radar_rows(sp, a.radar, a.cued_range_factor) for sp in specs])
-        own = [kernels.NO_RADAR if i is None else specs.index(radars[i].spec) for i in own_index]
-    return kernels.flyout_windows(
-        tr.t,
-        tr.px,
-        tr.py,
-        tr.pz,
-        tr.alt,
-        tr.r,
-        t_launch,
-        [_window_site(s) for s in sites],
-        own=own,
-        own_radars=own_radars,
-        cued=cued_rows,
-    )
+        sees = []
+        for site, ws, oi in zip(sites, windows, own_index, strict=True):
+            spec = None if oi is None else radars[oi].spec
+            key = ("sees", site, spec, *(() if memo is None else memo[1]))
+            bits = None if memo is None else memo[0].get(key)
+            if bits is None:
+                rows = None if spec is None else radar_rows(spec, a.radar, a.cued_range_factor)
+                bits = kernels.sight_bits(tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, cued_rows, ws)
+                if memo is not None:
+                    _memo_put(memo[0], key, bits)
+            sees.append(bits)
+    return kernels.flyout_windows(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, t_launch, windows, sees)
 
 
 def _windows_numpy(
@@ -1011,6 +1011,7 @@ def _windows_numpy(
     radars: Sequence[_RadarGeom],
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
+    memo: object = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """:func:`_windows` in numpy (whole arrays, no early exit): the reference it is checked on."""
     first, last = [], []

@@ -40,13 +40,12 @@ from coverage.physics.flyout import FlyoutTable
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
 __all__ = [
-    "ANY_RADAR",
-    "NO_RADAR",
     "RADAR_COLUMNS",
     "WindowSite",
     "first_seen",
     "flyout_windows",
     "numba_cache_dir",
+    "sight_bits",
 ]
 
 _LOAD_LOCK = threading.Lock()
@@ -101,9 +100,8 @@ def _window_py(
     table_shape: Any,
     steps: Any,
     min_intercept_alt: Any,
-    own_radars: Any,
-    own_of: Any,
-    cued: Any,
+    sees: Any,
+    use_sees: Any,
     first: Any,
     last: Any,
 ) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
@@ -114,22 +112,16 @@ def _window_py(
     above ``min_alt[s]`` (and at or below ``ceiling[s]``), within the fan's farthest ground
     range (the ``cos_limit[s]`` dot-product test), and the site's reachability table's earliest
     time to it is no later than ``tau`` (bilinear, every needed corner reachable, as
-    ``earliest_time_s``). Without engage on remote the site's own radar must also see the
-    sample: ``own_of[s]`` is its row in ``own_radars`` (``RADAR_COLUMNS``; mode 1, the cued
-    range, on rows where ``cued``), ``-1`` when any radar may guide the interceptor and ``-2``
-    when the site has no radar of its own (then nothing counts).
+    ``earliest_time_s``). With ``use_sees[s]`` (no engage on remote) only samples whose bit
+    is set in ``sees[s]`` (:func:`sight_bits`: the site's own radar sees them) count.
     """
     n, n_k = t.shape
     n_s = site_unit.shape[0]
     for i in range(n):
-        mode = 1 if cued[i] else 0
         for s in range(n_s):
             launch = t_launch[s, i]
             first[s, i] = np.nan
             last[s, i] = np.nan
-            own = own_of[s]
-            if own == -2:
-                continue
             tab = tables[table_of[s]]
             na = table_shape[s, 0]
             nr = table_shape[s, 1]
@@ -138,6 +130,8 @@ def _window_py(
             uz = site_unit[s, 2]
             k_first = -1
             for k in range(n_k):
+                if use_sees[s] and not (sees[s, i, k >> 3] >> (7 - (k & 7))) & 1:
+                    continue
                 if _feasible(
                     t[i, k] - launch,
                     px[i, k],
@@ -157,11 +151,6 @@ def _window_py(
                     min_intercept_alt[s],
                     na,
                     nr,
-                ) and (
-                    own < 0
-                    or _visible(
-                        px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], own_radars[own, mode]
-                    )
                 ):
                     k_first = k
                     break
@@ -169,6 +158,8 @@ def _window_py(
                 continue
             first[s, i] = t[i, k_first]
             for k in range(n_k - 1, k_first - 1, -1):
+                if use_sees[s] and not (sees[s, i, k >> 3] >> (7 - (k & 7))) & 1:
+                    continue
                 if _feasible(
                     t[i, k] - launch,
                     px[i, k],
@@ -188,11 +179,6 @@ def _window_py(
                     min_intercept_alt[s],
                     na,
                     nr,
-                ) and (
-                    own < 0
-                    or _visible(
-                        px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], own_radars[own, mode]
-                    )
                 ):
                     last[s, i] = t[i, k]
                     break
@@ -333,6 +319,41 @@ def _first_seen_py(
                 break
 
 
+def _sight_bits_py(
+    px: Any,
+    py: Any,
+    pz: Any,
+    alt: Any,
+    r: Any,
+    radar: Any,
+    cued: Any,
+    site_unit: Any,
+    min_alt: float,
+    ceiling: float,
+    cos_limit: float,
+    bits: Any,
+) -> None:  # pragma: no cover - compiled by numba
+    """Set the bit (``np.packbits`` order) of every sample a site's own radar sees, in place.
+
+    Only samples the site could engage at all are examined (its altitude band and fan, the
+    launch-free tests of :func:`_feasible_py`); ``radar`` is ``(2, len(RADAR_COLUMNS))``: the
+    search range, and on rows where ``cued`` the cued range.
+    """
+    n, n_k = px.shape
+    ux, uy, uz = site_unit[0], site_unit[1], site_unit[2]
+    for i in range(n):
+        rd = radar[1] if cued[i] else radar[0]
+        for k in range(n_k):
+            h = alt[i, k]
+            if not (h >= min_alt and h <= ceiling):
+                continue
+            x, y, z, rr = px[i, k], py[i, k], pz[i, k], r[i, k]
+            if not x * ux + y * uy + z * uz >= rr * cos_limit:
+                continue
+            if _visible(x, y, z, rr, h, rd):
+                bits[i, k >> 3] |= np.uint8(1 << (7 - (k & 7)))
+
+
 @functools.cache
 def _compiled() -> Any:
     """The window loop, compiled once for one signature (loaded from the disk cache if there).
@@ -345,7 +366,7 @@ def _compiled() -> Any:
     t = numba.types
     # The window loop calls these by their global names.
     globals()["_feasible"] = numba.njit(cache=True, nogil=True, inline="always")(_feasible_py)
-    globals()["_visible"] = numba.njit(cache=True, nogil=True)(_visible_py)
+    globals()["_visible"] = numba.njit(cache=True, nogil=True, inline="always")(_visible_py)
 
     def arr(dtype: Any, ndim: int, readonly: bool = True) -> Any:
         return t.Array(dtype, ndim, "A", readonly=readonly)
@@ -356,7 +377,7 @@ def _compiled() -> Any:
         f2,  # t_launch
         f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
         arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
-        arr(t.float64, 3), arr(t.int64, 1), arr(t.boolean, 1),  # own_radars, own_of, cued
+        arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
         arr(t.float64, 2, False), arr(t.float64, 2, False),  # first, last (written)
     )  # fmt: skip
     window = numba.njit(signature, cache=True, nogil=True)(_window_py)
@@ -369,7 +390,17 @@ def _compiled() -> Any:
         cache=True,
         nogil=True,
     )(_first_seen_py)  # fmt: skip
-    return window, first_seen
+    sight = numba.njit(
+        t.void(
+            f2, f2, f2, f2, f2,  # px, py, pz, alt, r
+            f2, arr(t.boolean, 1), f1,  # radar constants, cued rows, site unit vector
+            t.float64, t.float64, t.float64,  # min_alt, ceiling, cos_limit
+            arr(t.uint8, 2, False),  # bits (written)
+        ),
+        cache=True,
+        nogil=True,
+    )(_sight_bits_py)  # fmt: skip
+    return window, first_seen, sight
 
 
 _feasible = _feasible_py  # replaced by the compiled functions before the loop is compiled
@@ -446,8 +477,41 @@ def first_seen(
     return out
 
 
-#: ``own`` for a site any radar may guide (engage on remote), and for one with no radar.
-ANY_RADAR, NO_RADAR = -1, -2
+def sight_bits(
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    radar: NDArray[np.float64] | None,
+    cued: NDArray[np.bool_],
+    site: WindowSite,
+) -> NDArray[np.uint8]:
+    """Where a site's own radar sees the threat: ``np.packbits`` of that mask along the samples.
+
+    ``radar``: its constants, ``(2, len(RADAR_COLUMNS))`` (search, cued range); ``None``: the
+    site has no radar of its own (no bit set). ``cued``: ``(n,)``, rows searched at the cued
+    range. Only samples in the site's altitude band and fan are examined.
+    """
+    n, n_k = px.shape
+    bits = np.zeros((n, (n_k + 7) // 8), np.uint8)
+    if radar is None:
+        return bits
+    _compiled()[2](
+        px,
+        py,
+        pz,
+        alt,
+        r,
+        radar,
+        np.ascontiguousarray(cued, dtype=bool),
+        np.array(site.unit, float),
+        float(site.min_alt_m),
+        math.inf if site.ceiling_m is None else float(site.ceiling_m),
+        float(site.cos_limit),
+        bits,
+    )
+    return bits
 
 
 def flyout_windows(
@@ -459,22 +523,17 @@ def flyout_windows(
     r: NDArray[np.float64],
     t_launch: NDArray[np.float64],
     sites: Sequence[WindowSite],
-    *,
-    own: Sequence[int] | None = None,
-    own_radars: NDArray[np.float64] | None = None,
-    cued: NDArray[np.bool_] | None = None,
+    sees: Sequence[NDArray[np.uint8] | None] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """First and last intercept time of each flight (row) from each site, s (``nan``: none).
 
     ``t`` … ``r``: ``(n, k)`` samples (time, Earth-fixed position, altitude, radius);
-    ``t_launch``: ``(S, n)`` interceptor launch times. Without engage on remote, ``own[s]`` is
-    the row of site ``s``'s own radar in ``own_radars`` (``(m, 2, len(RADAR_COLUMNS))``: search
-    and cued range) and ``cued`` ``(n,)`` says on which flights it searches a cued window;
-    ``ANY_RADAR`` (the default for every site) lets any radar guide, ``NO_RADAR`` finds nothing.
-    Returns two ``(S, n)`` arrays.
+    ``t_launch``: ``(S, n)`` interceptor launch times; ``sees``: per site, ``None`` (any radar
+    may guide the interceptor: engage on remote) or :func:`sight_bits` (only samples its own
+    radar sees count). Returns two ``(S, n)`` arrays.
     """
     window = _compiled()[0]
-    n = t.shape[0]
+    n, n_k = t.shape
     n_s = len(sites)
     first = np.empty((n_s, n))
     last = np.empty((n_s, n))
@@ -486,6 +545,11 @@ def flyout_windows(
     steps = np.array(
         [(s.table.spec.range_step_m, s.table.spec.altitude_step_m) for s in sites], float
     )
+    bits = np.zeros((n_s, n, (n_k + 7) // 8), np.uint8)
+    use = np.zeros(n_s, bool)
+    for j, b in enumerate(sees or [None] * n_s):
+        if b is not None:
+            bits[j], use[j] = b, True
     window(
         t,
         px,
@@ -503,9 +567,8 @@ def flyout_windows(
         shape,
         steps,
         np.array([s.table.min_intercept_alt_m for s in sites], float),
-        np.zeros((1, 2, len(RADAR_COLUMNS))) if own_radars is None else own_radars,
-        np.full(n_s, ANY_RADAR, np.int64) if own is None else np.asarray(own, np.int64),
-        np.zeros(n, bool) if cued is None else np.asarray(cued, bool),
+        bits,
+        use,
         first,
         last,
     )
