@@ -209,14 +209,16 @@ def _layout(
     """Banner, headline, year stepper, map, legend, caveat, exports and analyst tabs."""
     projector = view.projector
     theme = THEMES[view.theme]
-    if theme.key == "dark":
-        st.markdown(_dark_css(theme), unsafe_allow_html=True)
+    # One style element whatever the mode, and a container for the comparison line even when
+    # there is none: the blocks above the map keep their places, so the map is not rebuilt.
+    css = _dark_css(theme) if theme.key == "dark" else ""
     if projector:
-        st.markdown(_PROJECTOR_CSS, unsafe_allow_html=True)
+        css += _PROJECTOR_CSS
         if data.comparison is not None:  # one more line above the map: a shorter map
-            st.markdown(_PROJECTOR_COMPARE_CSS, unsafe_allow_html=True)
+            css += _PROJECTOR_COMPARE_CSS
     else:
-        st.markdown(_DASHBOARD_CSS, unsafe_allow_html=True)
+        css += _DASHBOARD_CSS
+    st.markdown(css, unsafe_allow_html=True)
     head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
     with head:
         panels.banner(data, projector=projector, theme=theme)
@@ -258,8 +260,9 @@ def _layout(
             )
 
     panels.headline(line, projector=projector, theme=theme)
-    if data.comparison is not None:
-        panels.comparison_line(data.comparison, projector=projector, theme=theme)
+    with st.container():
+        if data.comparison is not None:
+            panels.comparison_line(data.comparison, projector=projector, theme=theme)
 
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
@@ -333,6 +336,14 @@ if not projector:
 resets = int(st.session_state.get("view_resets", 0))
 deck = sweep.with_probability(deck_for(catalogue.digest, state, view, resets, data, line), data)
 with top_area:
+    # The notices have a container of their own, present on every run even when empty: a notice
+    # that comes or goes then never moves the map's block (Streamlit would rebuild the map, a
+    # new WebGL context, seconds in a browser without a GPU).
+    notice_area = st.container()
+    _layout(catalogue, data, deck, line, state, view)
+if "url_notices" not in st.session_state:
+    # The URL as opened is checked on the session's first run only: later runs start from the
+    # URL of the run before, which a callback (the year buttons, play) has already moved on.
     _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
     _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
     if "tab" not in _bound and _url_given.get("tab", [""])[0] in analysis.TAB_NAMES:
@@ -348,7 +359,8 @@ with top_area:
         "vs_threat": analysis.menu_labels(catalogue)["threat"],
         "vs_eor": controls.EOR_NAMES,
     }
-    for notice in urlcheck.url_notices(_url_given, _bound, labels=_labels):
-        st.warning(notice, icon="⚠️")
-    _layout(catalogue, data, deck, line, state, view)
+    st.session_state["url_notices"] = urlcheck.url_notices(_url_given, _bound, labels=_labels)
+    with notice_area:
+        for notice in st.session_state["url_notices"]:
+            st.warning(notice, icon="⚠️")
 player.schedule_next()  # while playing: hold this year on screen, then step

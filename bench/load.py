@@ -72,8 +72,13 @@ DONE_JS = f"""(before) => {{
   const now = ({PROBE_JS})();
   return now !== null && now !== before && !document.querySelector('[data-testid="stStatusWidget"]');
 }}"""
+#: Two animation frames (deck.gl draws a new spec in its next frame), then one more task: the
+#: frame that reads the software-rendered WebGL canvas back blocks the page's main thread after
+#: the second frame's callbacks, and the task runs only once that is done (without it a
+#: redraw that rebuilds the map was reported seconds early).
 FRAMES_JS = (
-    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+    "() => setTimeout(() => r(true), 0))))"
 )
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

@@ -296,6 +296,34 @@ def test_year_in_the_url_changes_the_map(browser: Any, server: str) -> None:
 # --- (d) projector mode -------------------------------------------------------------------------
 
 
+def test_year_steps__keep_the_map_and_warn_about_nothing(browser: Any, server: str) -> None:
+    """Stepping the year back to the URL's year neither warns nor rebuilds the map.
+
+    The year buttons change the year in a callback, so a rerun starts from a URL one step
+    behind; the page used to warn that the URL's year "is not allowed" and, with the warning
+    coming and going above the map, Streamlit rebuilt the map (a new WebGL context, seconds
+    with a software GPU). The map's canvas is tagged before the steps: the same element must
+    still be there after them.
+    """
+    loaded = _load(browser, server, {"year": "2016"}, "browser_steps_before")
+    page = loaded.page
+    try:
+        page.evaluate(f"() => {{ document.querySelector('{MAP} canvas').dataset.kept = 'yes'; }}")
+        for key in ("next_year", "prev_year", "next_year", "prev_year"):
+            page.locator(f".st-key-{key} button").first.click()
+            page.wait_for_function(
+                "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                timeout=60_000,
+            )
+            page.wait_for_timeout(1500)
+            assert page.locator('[data-testid="stAlert"]').count() == 0, key
+            assert not _exceptions(loaded), key
+        assert page.evaluate(f"() => document.querySelector('{MAP} canvas').dataset.kept") == "yes"
+        assert "2016" in page.locator(".epaa-banner").first.inner_text()
+    finally:
+        page.context.close()
+
+
 def test_projector_mode_hides_the_controls(browser: Any, server: str) -> None:
     loaded = _load(browser, server, {"projector": "true", "year": "2016"}, "browser_projector")
     try:
