@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from coverage.catalogue.basemap import countries
@@ -152,3 +153,35 @@ def test_estimate_band__reports_and_uses_each_cases_delay(catalogue):
     # The user's own delay is kept in every case.
     own = met.estimate_band(catalogue, options, replace(q, delay_s=90.0))
     assert set(own.delay_s) == {90.0}
+
+
+def test_grid_and_cell_areas__from_the_disk_cache_equal_a_fresh_build(tmp_path, monkeypatch):
+    """A fresh process loads the grid and the cell areas from disk: the same arrays as built."""
+    from coverage.products import grid as grid_module
+    from coverage.products import metrics as metrics_module
+
+    monkeypatch.setenv("EPAA_CACHE_DIR", str(tmp_path))
+    iso3 = ("DEU", "POL", "TUR")
+    built = []
+    for _ in range(2):  # first: built and saved; second: loaded (the memory caches emptied)
+        grid_module.target_grid.cache_clear()
+        metrics_module._cell_areas.cache_clear()
+        built.append(
+            (grid_module.target_grid(100.0, iso3), metrics_module._cell_areas(100.0, iso3))
+        )
+    grid_module.target_grid.cache_clear()
+    metrics_module._cell_areas.cache_clear()
+    assert len(list((tmp_path / "grids").glob("*.npz"))) == 2
+    (g1, a1), (g2, a2) = built
+    for field in ("ix", "iy", "lon_deg", "lat_deg"):
+        np.testing.assert_array_equal(getattr(g1, field), getattr(g2, field))
+    assert g1.iso3 == g2.iso3 and g1.grid_m == g2.grid_m and g1.ix.size > 50
+    for x, y in zip(a1[:3], a2[:3], strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert a1[3] == a2[3]
+    # A damaged file is ignored and rebuilt.
+    for path in (tmp_path / "grids").glob("*.npz"):
+        path.write_bytes(b"not an npz")
+    again = grid_module.target_grid(100.0, iso3)
+    grid_module.target_grid.cache_clear()
+    np.testing.assert_array_equal(again.ix, g1.ix)

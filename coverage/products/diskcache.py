@@ -2,8 +2,8 @@
 
 One folder, ``$EPAA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epaa-coverage``, else
 ``~/.cache/epaa-coverage`` (never inside data/), with a subfolder per cache: ``sweeps``
-(:mod:`coverage.products.sweep`) and ``tracks`` (the engine's threat tracks,
-:class:`TrackDiskStore`). Keys include a hash of every file in data/; files are written
+(:mod:`coverage.products.sweep`), ``tracks`` (the engine's threat tracks,
+:class:`TrackDiskStore`) and ``grids`` (target grids and cell-country areas). Keys include a hash of every file in data/; files are written
 atomically (a temporary file in the folder, then renamed), so concurrent processes see an old
 file or a whole new one, and a full disk only loses the cache.
 """
@@ -26,9 +26,12 @@ from coverage.catalogue.tables import DATA_DIR
 
 __all__ = [
     "CACHE_ENV",
+    "GRID_CACHE_FILES",
     "TRACK_CACHE_ENV",
     "TRACK_CACHE_FILES",
     "TrackDiskStore",
+    "grid_store",
+    "source_version",
     "track_store",
 ]
 
@@ -93,11 +96,15 @@ class TrackDiskStore:
     and uncompressed (loading is then a read); a damaged file is ignored and rebuilt.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = _cache_folder("tracks") if folder is None else folder
+    def __init__(
+        self, folder: Path | None = None, *, name: str = "tracks", max_files: int | None = None
+    ) -> None:
+        self.name = name
+        self.folder = _cache_folder(name) if folder is None else folder
+        self.max_files = TRACK_CACHE_FILES if max_files is None else max_files
 
     def _key(self, key: str) -> str:
-        h = hashlib.sha256(f"tracks\n{key}\n".encode())
+        h = hashlib.sha256(f"{self.name}\n{key}\n".encode())
         h.update(_data_version(DATA_DIR).encode())
         return h.hexdigest()[:32]
 
@@ -111,11 +118,11 @@ class TrackDiskStore:
             return None
 
     def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
-        """Store ``arrays`` under ``key`` and keep the newest ``TRACK_CACHE_FILES`` files."""
+        """Store ``arrays`` under ``key`` and keep the newest ``max_files`` files."""
         _write_npz(self.folder, self._key(key), arrays, compressed=False)
         with contextlib.suppress(OSError):
             files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
-            for old in files[:-TRACK_CACHE_FILES]:
+            for old in files[: -self.max_files]:
                 with contextlib.suppress(OSError):
                     old.unlink()
 
@@ -129,3 +136,26 @@ def track_store() -> TrackDiskStore | None:
     if os.environ.get(TRACK_CACHE_ENV, "").strip().lower() in {"off", "0", "no", "false"}:
         return None
     return TrackDiskStore()
+
+
+#: Target grids and cell areas kept on disk (a 25 km grid: about 0.5 MB with its cell areas).
+GRID_CACHE_FILES = 16
+
+
+def grid_store() -> TrackDiskStore | None:
+    """The disk store of target grids and cell-country areas (``…/epaa-coverage/grids``).
+
+    Off with the threat tracks' switch (``EPAA_TRACK_CACHE=off``): both are the engine's
+    inputs, rebuilt the same way when missing.
+    """
+    if track_store() is None:
+        return None
+    return TrackDiskStore(name="grids", max_files=GRID_CACHE_FILES)
+
+
+def source_version(*paths: Path) -> str:
+    """Hash of source files' bytes: a disk cache key changes when the code that fills it does."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]

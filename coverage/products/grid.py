@@ -16,6 +16,7 @@ import hashlib
 import math
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +31,7 @@ from coverage.catalogue.analysis import NATO_REGION_CODE, load_cities, load_regi
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.checks import check_range
+from coverage.products.diskcache import grid_store, source_version
 from coverage.scenario import GRID_DOMAINS
 
 __all__ = [
@@ -179,6 +181,24 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
         iso3 = tuple(
             sorted(set(base.iso3[(base.continent == "Europe") & (base.iso3 != "RUS")]) | {"TUR"})
         )
+    # Kept on disk too (data version and this file's code in the key): a fresh process loads
+    # the cells instead of cutting them from the land again (~0.3 s at 25 km).
+    store = grid_store()
+    key = f"grid\n{float(grid_km)!r}\n{iso3!r}\n{source_version(Path(__file__))}"
+    saved = store.load(key) if store is not None else None
+    if saved is not None and {"ix", "iy", "lon", "lat"} <= saved.keys():
+        ix, iy = np.asarray(saved["ix"], np.int64), np.asarray(saved["iy"], np.int64)
+        lon, lat = np.asarray(saved["lon"], float), np.asarray(saved["lat"], float)
+        if ix.ndim == 1 and ix.shape == iy.shape == lon.shape == lat.shape:  # else rebuilt
+            return TargetGrid(grid_km * 1000.0, ix, iy, lon, lat, tuple(iso3))
+    grid = _build_grid(grid_km, tuple(iso3))
+    if store is not None:
+        store.save(key, {"ix": grid.ix, "iy": grid.iy, "lon": grid.lon_deg, "lat": grid.lat_deg})
+    return grid
+
+
+def _build_grid(grid_km: float, iso3: tuple[str, ...]) -> TargetGrid:
+    """The cells of :func:`target_grid` that touch the countries' land, cut from the land."""
     land = shapely.union_all(project_to_3035(grid_countries(iso3).geometry.values))
     g = grid_km * 1000.0
     minx, miny, maxx, maxy = land.bounds

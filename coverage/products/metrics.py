@@ -21,6 +21,7 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,12 +31,14 @@ from numpy.typing import NDArray
 
 from coverage.catalogue.analysis import NATO_REGION_CODE, load_regions
 from coverage.catalogue.tables import ESTIMATES, Catalogue
+from coverage.products import grid as grid_module
 from coverage.products.defended import (
     DefendedGrid,
     assumption_text,
     band_query,
     defended_grid,
 )
+from coverage.products.diskcache import grid_store, source_version
 from coverage.products.grid import grid_countries, project_to_3035, target_grid
 from coverage.scenario import (
     BASELINES,
@@ -333,6 +336,18 @@ def _cell_areas(
     """
     grid = target_grid(grid_km, grid_iso3)
     sel = grid_countries(grid_iso3)
+    # Kept on disk too (data version and the code of this file and the grid's in the key).
+    store = grid_store()
+    key = (
+        f"cell areas\n{float(grid_km)!r}\n{grid_iso3!r}\n"
+        f"{source_version(Path(__file__), Path(grid_module.__file__))}"
+    )
+    saved = store.load(key) if store is not None else None
+    if saved is not None and {"cell_i", "geom_i", "area"} <= saved.keys():
+        ci, gi = np.asarray(saved["cell_i"], np.int64), np.asarray(saved["geom_i"], np.int64)
+        ar = np.asarray(saved["area"], float)
+        if ci.ndim == 1 and ci.shape == gi.shape == ar.shape:  # else rebuilt
+            return ci, gi, ar, tuple(sel.iso3)
     geoms = project_to_3035(sel.geometry.values)
     cells = grid.boxes()
     cell_i, geom_i = shapely.STRtree(geoms).query(cells, predicate="intersects")
@@ -341,6 +356,8 @@ def _cell_areas(
     area = np.full(cell_i.size, grid.grid_m**2)
     edge = ~inside
     area[edge] = shapely.area(shapely.intersection(cells[cell_i[edge]], geoms[geom_i[edge]]))
+    if store is not None:
+        store.save(key, {"cell_i": cell_i, "geom_i": geom_i, "area": area})
     return cell_i, geom_i, area, tuple(sel.iso3)
 
 
