@@ -17,9 +17,9 @@ on the launch point, the targets and the threat).
   pass: for each fire-control radar the first visible sample (slant range, horizon with the
   elevation mask, sector; before the cue the search range, from the cue the cued range), the
   earliest track, the launch time, and each site's first and last feasible sample. It calls
-  the same compiled per-sample tests as the engine (``kernels._visible``, ``kernels._feasible``)
-  and the engine's skip of flights that stay out of a radar's range (the same bound), with no
-  numpy temporaries and no Python between the steps.
+  the same compiled per-sample tests and scans as the engine (``kernels._visible``,
+  ``kernels._scan``) and the engine's skip of flights that stay out of a radar's range (the
+  same bound), with no numpy temporaries and no Python between the steps.
 
 Both are checked to give identical detection times, intercept windows and defended flags before
 the times are reported; each is the best of ``--repeats`` runs after a warm-up (the fused
@@ -103,6 +103,7 @@ def _fused_py(
     n, n_k = t.shape
     n_r = radars.shape[0]
     n_s = site_unit.shape[0]
+    no_bits = np.zeros(0, np.uint8)  # every sample may count (engage on remote)
     for i in range(n):
         cue = np.inf
         for j in range(n_r):
@@ -131,57 +132,22 @@ def _fused_py(
         for s in range(n_s):
             first[s, i] = np.nan
             last[s, i] = np.nan
-            tab = tables[table_of[s]]
-            k_first = -1
-            for k in range(n_k):
-                if kernels._feasible(
-                    t[i, k] - launch,
-                    px[i, k],
-                    py[i, k],
-                    pz[i, k],
-                    alt[i, k],
-                    r[i, k],
-                    site_unit[s, 0],
-                    site_unit[s, 1],
-                    site_unit[s, 2],
-                    min_alt[s],
-                    ceiling[s],
-                    cos_limit[s],
-                    tab,
-                    steps[s, 0],
-                    steps[s, 1],
-                    min_intercept_alt[s],
-                    table_shape[s, 0],
-                    table_shape[s, 1],
-                ):
-                    k_first = k
-                    break
+            tab, na, nr = tables[table_of[s]], table_shape[s, 0], table_shape[s, 1]
+            k_first = kernels._scan(
+                0, n_k, 1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], site_unit[s, 0],
+                site_unit[s, 1], site_unit[s, 2], min_alt[s], ceiling[s], cos_limit[s], tab,
+                steps[s, 0], steps[s, 1], min_intercept_alt[s], na, nr, no_bits,
+            )  # fmt: skip
             if k_first < 0:
                 continue
             first[s, i] = t[i, k_first]
-            for k in range(n_k - 1, k_first - 1, -1):
-                if kernels._feasible(
-                    t[i, k] - launch,
-                    px[i, k],
-                    py[i, k],
-                    pz[i, k],
-                    alt[i, k],
-                    r[i, k],
-                    site_unit[s, 0],
-                    site_unit[s, 1],
-                    site_unit[s, 2],
-                    min_alt[s],
-                    ceiling[s],
-                    cos_limit[s],
-                    tab,
-                    steps[s, 0],
-                    steps[s, 1],
-                    min_intercept_alt[s],
-                    table_shape[s, 0],
-                    table_shape[s, 1],
-                ):
-                    last[s, i] = t[i, k]
-                    break
+            k_last = kernels._scan(
+                n_k - 1, k_first - 1, -1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i],
+                site_unit[s, 0], site_unit[s, 1], site_unit[s, 2], min_alt[s], ceiling[s],
+                cos_limit[s], tab, steps[s, 0], steps[s, 1], min_intercept_alt[s], na, nr,
+                no_bits,
+            )  # fmt: skip
+            last[s, i] = t[i, k_last]
 
 
 def main() -> None:

@@ -775,6 +775,30 @@ def _near_rows(
     return z * z + in_plane * in_plane <= limit2
 
 
+def _detect_rows(
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    tr: _Tracks,
+    ra: radar_mod.RadarAssumptions,
+    t_min: float | NDArray[np.float64],
+    t_max: float | NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float, NDArray[np.int64]]:
+    """A detection's time window per flight, squared range limit and the flights to examine.
+
+    The limit carries a 1e-9 margin; the flights examined are those that may come within
+    range and have a non-empty window.
+    """
+    n = tr.t.shape[0]
+    lo = np.broadcast_to(np.asarray(t_min, float), (n,))
+    hi = np.broadcast_to(np.asarray(t_max, float), (n,))
+    max_slant = radar_mod.scaled_range_m(
+        rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
+    )
+    limit2 = (max_slant * (1.0 + 1e-9)) ** 2
+    rows = np.flatnonzero(_near_rows(rg, launch_unit, tr, limit2) & (lo < hi))
+    return lo, hi, limit2, rows
+
+
 def _detect(
     rg: _RadarGeom,
     launch_unit: NDArray[np.float64],
@@ -790,14 +814,7 @@ def _detect(
     compiled loop (:func:`coverage.physics.kernels.first_seen`), which stops at the first
     sample seen. :func:`_detect_numpy` is the same test in numpy.
     """
-    n = tr.t.shape[0]
-    lo = np.broadcast_to(np.asarray(t_min, float), (n,))
-    hi = np.broadcast_to(np.asarray(t_max, float), (n,))
-    max_slant = radar_mod.scaled_range_m(
-        rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
-    )
-    limit2 = (max_slant * (1.0 + 1e-9)) ** 2
-    rows = np.flatnonzero(_near_rows(rg, launch_unit, tr, limit2) & (lo < hi))
+    lo, hi, _, rows = _detect_rows(rg, launch_unit, tr, ra, t_min, t_max)
     # One search mode: rg is already the cued geometry when the search is cued.
     constants = radar_rows(rg.spec, ra, 1.0)[0]
     return kernels.first_seen(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, constants, lo, hi)
@@ -825,16 +842,10 @@ def _detect_numpy(
     t = tr.t
     n, n_k = t.shape
     first = np.full(n, np.inf)
-    lo = np.broadcast_to(np.asarray(t_min, float), (n,))
-    hi = np.broadcast_to(np.asarray(t_max, float), (n,))
+    lo, hi, limit2, active = _detect_rows(rg, launch_unit, tr, ra, t_min, t_max)
     bounded = bool(np.any(lo > 0.0) or np.any(hi < math.inf))
     r1 = EARTH_RADIUS_M + rg.spec.height_m
-    max_slant = radar_mod.scaled_range_m(
-        rg.spec.range_m, rg.spec.reference_rcs_m2, ra.target_rcs_m2
-    )
-    limit2 = (max_slant * (1.0 + 1e-9)) ** 2
     u = rg.unit
-    active = np.flatnonzero(_near_rows(rg, launch_unit, tr, limit2) & (lo < hi))
     for k0 in range(0, n_k, _DETECT_BLOCK):
         if active.size == 0:
             break

@@ -128,60 +128,64 @@ def _window_py(
             ux = site_unit[s, 0]
             uy = site_unit[s, 1]
             uz = site_unit[s, 2]
-            k_first = -1
-            for k in range(n_k):
-                if use_sees[s] and not (sees[s, i, k >> 3] >> (7 - (k & 7))) & 1:
-                    continue
-                if _feasible(
-                    t[i, k] - launch,
-                    px[i, k],
-                    py[i, k],
-                    pz[i, k],
-                    alt[i, k],
-                    r[i, k],
-                    ux,
-                    uy,
-                    uz,
-                    min_alt[s],
-                    ceiling[s],
-                    cos_limit[s],
-                    tab,
-                    steps[s, 0],
-                    steps[s, 1],
-                    min_intercept_alt[s],
-                    na,
-                    nr,
-                ):
-                    k_first = k
-                    break
+            bits = sees[s, i] if use_sees[s] else sees[s, i, :0]  # empty: every sample counts
+            k_first = _scan(
+                0, n_k, 1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux, uy, uz,
+                min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
+                min_intercept_alt[s], na, nr, bits,
+            )  # fmt: skip
             if k_first < 0:
                 continue
             first[s, i] = t[i, k_first]
-            for k in range(n_k - 1, k_first - 1, -1):
-                if use_sees[s] and not (sees[s, i, k >> 3] >> (7 - (k & 7))) & 1:
-                    continue
-                if _feasible(
-                    t[i, k] - launch,
-                    px[i, k],
-                    py[i, k],
-                    pz[i, k],
-                    alt[i, k],
-                    r[i, k],
-                    ux,
-                    uy,
-                    uz,
-                    min_alt[s],
-                    ceiling[s],
-                    cos_limit[s],
-                    tab,
-                    steps[s, 0],
-                    steps[s, 1],
-                    min_intercept_alt[s],
-                    na,
-                    nr,
-                ):
-                    last[s, i] = t[i, k]
-                    break
+            k_last = _scan(
+                n_k - 1, k_first - 1, -1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
+                uy, uz, min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
+                min_intercept_alt[s], na, nr, bits,
+            )  # fmt: skip
+            last[s, i] = t[i, k_last]
+
+
+def _scan_py(
+    start: int,
+    stop: int,
+    step: int,
+    launch: float,
+    t: Any,
+    px: Any,
+    py: Any,
+    pz: Any,
+    alt: Any,
+    r: Any,
+    ux: float,
+    uy: float,
+    uz: float,
+    min_alt: float,
+    ceiling: float,
+    cos_limit: float,
+    padded: Any,
+    range_step: float,
+    alt_step: float,
+    min_intercept_alt: float,
+    na: int,
+    nr: int,
+    bits: Any,
+) -> int:  # pragma: no cover - compiled by numba
+    """First sample of one flight in ``range(start, stop, step)`` that is feasible, else -1.
+
+    ``t`` … ``r`` are the flight's samples; ``bits``: its own-radar bits (``np.packbits``
+    order), or empty when every sample may count. The site's values are passed in, read
+    once per flight, not once per sample.
+    """
+    use_bits = bits.size > 0
+    for k in range(start, stop, step):
+        if use_bits and not (bits[k >> 3] >> (7 - (k & 7))) & 1:
+            continue
+        if _feasible(
+            t[k] - launch, px[k], py[k], pz[k], alt[k], r[k], ux, uy, uz, min_alt, ceiling,
+            cos_limit, padded, range_step, alt_step, min_intercept_alt, na, nr,
+        ):  # fmt: skip
+            return k
+    return -1
 
 
 def _feasible_py(
@@ -366,6 +370,7 @@ def _compiled() -> Any:
     t = numba.types
     # The window loop calls these by their global names.
     globals()["_feasible"] = numba.njit(cache=True, nogil=True, inline="always")(_feasible_py)
+    globals()["_scan"] = numba.njit(cache=True, nogil=True, inline="always")(_scan_py)
     globals()["_visible"] = numba.njit(cache=True, nogil=True, inline="always")(_visible_py)
 
     def arr(dtype: Any, ndim: int, readonly: bool = True) -> Any:
@@ -404,6 +409,7 @@ def _compiled() -> Any:
 
 
 _feasible = _feasible_py  # replaced by the compiled functions before the loop is compiled
+_scan = _scan_py
 _visible = _visible_py
 
 

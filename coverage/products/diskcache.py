@@ -31,6 +31,7 @@ __all__ = [
     "TRACK_CACHE_FILES",
     "TrackDiskStore",
     "grid_store",
+    "load_columns",
     "source_version",
     "track_store",
 ]
@@ -151,6 +152,24 @@ def grid_store() -> TrackDiskStore | None:
     if track_store() is None:
         return None
     return TrackDiskStore(name="grids", max_files=GRID_CACHE_FILES)
+
+
+def load_columns(
+    store: TrackDiskStore | None, key: str, dtypes: Mapping[str, type]
+) -> dict[str, NDArray[Any]] | None:
+    """Equal-length 1-D arrays named as ``dtypes`` stored under ``key``, in those types.
+
+    ``None`` when there is no store, no entry, or an entry that does not have that form (then
+    the caller rebuilds and saves it).
+    """
+    saved = store.load(key) if store is not None else None
+    if saved is None or not set(dtypes) <= saved.keys():
+        return None
+    out: dict[str, NDArray[Any]] = {n: np.asarray(saved[n], dt) for n, dt in dtypes.items()}
+    shapes = {a.shape for a in out.values()}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 1:
+        return None
+    return out
 
 
 def source_version(*paths: Path) -> str:

@@ -31,7 +31,7 @@ from coverage.catalogue.analysis import NATO_REGION_CODE, load_cities, load_regi
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.checks import check_range
-from coverage.products.diskcache import grid_store, source_version
+from coverage.products.diskcache import grid_store, load_columns, source_version
 from coverage.scenario import GRID_DOMAINS
 
 __all__ = [
@@ -185,12 +185,11 @@ def target_grid(grid_km: float = 25.0, iso3: tuple[str, ...] | None = None) -> T
     # the cells instead of cutting them from the land again (~0.3 s at 25 km).
     store = grid_store()
     key = f"grid\n{float(grid_km)!r}\n{iso3!r}\n{source_version(Path(__file__))}"
-    saved = store.load(key) if store is not None else None
-    if saved is not None and {"ix", "iy", "lon", "lat"} <= saved.keys():
-        ix, iy = np.asarray(saved["ix"], np.int64), np.asarray(saved["iy"], np.int64)
-        lon, lat = np.asarray(saved["lon"], float), np.asarray(saved["lat"], float)
-        if ix.ndim == 1 and ix.shape == iy.shape == lon.shape == lat.shape:  # else rebuilt
-            return TargetGrid(grid_km * 1000.0, ix, iy, lon, lat, tuple(iso3))
+    saved = load_columns(store, key, {"ix": np.int64, "iy": np.int64, "lon": float, "lat": float})
+    if saved is not None:
+        return TargetGrid(
+            grid_km * 1000.0, saved["ix"], saved["iy"], saved["lon"], saved["lat"], tuple(iso3)
+        )
     grid = _build_grid(grid_km, tuple(iso3))
     if store is not None:
         store.save(key, {"ix": grid.ix, "iy": grid.iy, "lon": grid.lon_deg, "lat": grid.lat_deg})

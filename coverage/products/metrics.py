@@ -38,7 +38,7 @@ from coverage.products.defended import (
     band_query,
     defended_grid,
 )
-from coverage.products.diskcache import grid_store, source_version
+from coverage.products.diskcache import grid_store, load_columns, source_version
 from coverage.products.grid import grid_countries, project_to_3035, target_grid
 from coverage.scenario import (
     BASELINES,
@@ -342,12 +342,9 @@ def _cell_areas(
         f"cell areas\n{float(grid_km)!r}\n{grid_iso3!r}\n"
         f"{source_version(Path(__file__), Path(grid_module.__file__))}"
     )
-    saved = store.load(key) if store is not None else None
-    if saved is not None and {"cell_i", "geom_i", "area"} <= saved.keys():
-        ci, gi = np.asarray(saved["cell_i"], np.int64), np.asarray(saved["geom_i"], np.int64)
-        ar = np.asarray(saved["area"], float)
-        if ci.ndim == 1 and ci.shape == gi.shape == ar.shape:  # else rebuilt
-            return ci, gi, ar, tuple(sel.iso3)
+    saved = load_columns(store, key, {"cell_i": np.int64, "geom_i": np.int64, "area": float})
+    if saved is not None:
+        return saved["cell_i"], saved["geom_i"], saved["area"], tuple(sel.iso3)
     geoms = project_to_3035(sel.geometry.values)
     cells = grid.boxes()
     cell_i, geom_i = shapely.STRtree(geoms).query(cells, predicate="intersects")
