@@ -115,9 +115,32 @@ def test_published_file__holds_exactly_the_inline_data(catalogue: Catalogue) -> 
     for layer_id, url in published.items():
         path = REPO / "static" / str(url).removeprefix("app/static/")
         assert json.loads(path.read_text(encoding="utf-8")) == inline[layer_id], layer_id
-    # NATO members of 2020 include North Macedonia (joined 27 March 2020), not Finland (2023).
-    iso3 = {f["properties"]["iso3"] for f in inline["nato"]["features"]}  # type: ignore[index]
-    assert "MKD" in iso3 and "FIN" not in iso3
+    # The NATO layer holds every member and filters by joining year: in 2020 North Macedonia
+    # (joined 27 March 2020) is shown, Finland (2023) is not.
+    nato = next(
+        layer for layer in json.loads(build_deck(data).to_json())["layers"] if layer["id"] == "nato"
+    )
+    assert nato["extensions"] == [{"@@type": "DataFilterExtension", "filterSize": 1}]
+    assert nato["getFilterValue"] == "@@=properties.joined_year"
+    low, high = nato["filterRange"]
+    joined = {
+        f["properties"]["iso3"]: f["properties"]["joined_year"] for f in nato["data"]["features"]
+    }
+    shown = {iso3 for iso3, year in joined.items() if low <= year <= high}
+    assert "MKD" in shown and "FIN" not in shown and "FIN" in joined
+    assert shown == set(data.nato.iso3)
+
+
+def test_nato_layer__keeps_its_published_file_across_years(catalogue: Catalogue) -> None:
+    # A new URL would make deck.gl fetch it after the year's first frame and draw the map twice.
+    urls = set()
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        state = MapState(FootprintOptions(year=year), layers=frozenset({"nato"}))
+        spec = json.loads(build_deck(compute_map(catalogue, state), static=STATIC).to_json())
+        nato = next(layer for layer in spec["layers"] if layer["id"] == "nato")
+        assert nato["filterRange"] == [0, year]
+        urls.add(nato["data"])
+    assert len(urls) == 1
 
 
 def test_unpublished_basemap__is_sent_inline(catalogue: Catalogue, tmp_path: Path) -> None:

@@ -32,8 +32,14 @@ def countries(view: View = "europe") -> gpd.GeoDataFrame:
     return frame.set_crs("EPSG:4326", allow_override=True)
 
 
-def nato_countries(catalogue: Catalogue, year: int, *, view: View = "europe") -> gpd.GeoDataFrame:
-    """The European NATO members at the end of ``year`` (geometry from :func:`countries`)."""
+def nato_countries(
+    catalogue: Catalogue, year: int | None, *, view: View = "europe"
+) -> gpd.GeoDataFrame:
+    """The European NATO members at the end of ``year`` (geometry from :func:`countries`).
+
+    ``year=None``: every European member in the catalogue, whenever it joined (column
+    ``joined_year`` tells when), for a map that shows the members of a year by filtering.
+    """
     members = catalogue.nato_members_in(year, europe_only=True)
     base = countries(view)
     joined = catalogue.nato_members.set_index("iso3").joined_year

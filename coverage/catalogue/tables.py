@@ -405,9 +405,11 @@ class Catalogue:
         """The systems.csv row of one system."""
         return self.systems.set_index("system_id").loc[system_id]
 
-    def nato_members_in(self, year: int, *, europe_only: bool = True) -> set[str]:
-        """ISO3 codes of NATO members at the end of ``year``."""
-        m = self.nato_members[self.nato_members.joined_year <= year]
+    def nato_members_in(self, year: int | None, *, europe_only: bool = True) -> set[str]:
+        """ISO3 codes of NATO members at the end of ``year`` (``None``: every member listed)."""
+        m = self.nato_members
+        if year is not None:
+            m = m[m.joined_year <= year]
         if europe_only:
             m = m[m.in_europe]
         return set(m.iso3)

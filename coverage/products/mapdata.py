@@ -195,6 +195,10 @@ class MapData:
     #: The "probability defended" layer of a Monte-Carlo sweep
     #: (:func:`coverage.products.sweep.probability_layer`), drawn when set; none by default.
     probability: gpd.GeoDataFrame | None = None
+    #: Every European NATO member in the catalogue, whenever it joined (``joined_year``): the
+    #: live map draws this one layer and shows the year's members with a filter on the joining
+    #: year, so its data (a published file) stays the same from year to year.
+    nato_ever: gpd.GeoDataFrame | None = None
     #: Russia's sectoral proposal (:func:`coverage.products.sectoral.sectoral_layer`), drawn
     #: when ``state.sector`` asks for it; with its answer for legends and titles.
     sectoral: gpd.GeoDataFrame | None = None
@@ -333,6 +337,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         state=state,
         countries=basemap.countries(view),
         nato=basemap.nato_countries(catalogue, o.year, view=view),
+        nato_ever=basemap.nato_countries(catalogue, None, view=view),
         footprints=footprints(catalogue, o),
         early_warning=early_warning_footprints(
             catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
