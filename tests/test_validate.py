@@ -13,10 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from coverage.catalogue.analysis import ANALYSIS_SCHEMAS
-from coverage.catalogue.schema import DataError, invisible_characters
+from coverage.catalogue.schema import Column, DataError, invisible_characters, validate_frame
 from coverage.catalogue.tables import DATA_DIR, SCHEMAS, load_catalogue
 from coverage.catalogue.validate import COUNTRY_FILES, validate_data
 
@@ -147,6 +148,25 @@ def test_negative_city_population__is_refused(data_copy):
     _write(path, rows)
     text = "\n".join(str(p) for p in validate_data(data_copy))
     assert "data/cities.csv, line 2, column 'population'" in text
+
+
+@pytest.mark.parametrize(
+    ("cell", "needle"),
+    [
+        ("esc\x1b[31mred", "U+001B"),  # ASCII: caught by the fast check
+        ("del\x7fete", "U+007F"),
+        ("zero\u200bwidth", "U+200B"),  # not ASCII: checked per character
+        ("caf\u00e9 ok", None),  # not ASCII and allowed
+        ("tab\tok", None),
+    ],
+)
+def test_validate_frame__refuses_every_control_character(cell: str, needle: str | None) -> None:
+    cols = [Column("name", "str")]
+    table, problems = validate_frame(pd.DataFrame({"name": [cell]}), cols, "data/x.csv")
+    if needle is None:
+        assert not problems and table.name.tolist() == [cell.strip()]
+    else:
+        assert len(problems) == 1 and needle in str(problems[0]) and table.empty
 
 
 def test_invisible_characters__names_them():

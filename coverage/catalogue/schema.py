@@ -153,10 +153,17 @@ def invisible_characters(text: str) -> list[str]:
     return found
 
 
+#: The only control characters an ASCII text can hold (tab excepted), for a fast first check.
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def _convert(col: Column, text: str) -> object:
     """Convert one non-empty text value; raise ``ValueError`` when it is not allowed."""
-    if invisible_characters(text):
-        raise _InvisibleCharactersError(invisible_characters(text))
+    # ASCII text (almost every cell) needs only the regex; other text is checked per character.
+    if not text.isascii() or _ASCII_CONTROL_RE.search(text):
+        found = invisible_characters(text)
+        if found:
+            raise _InvisibleCharactersError(found)
     if len(text) > col.max_length:
         raise ValueError
     if col.kind == "str":
