@@ -523,6 +523,46 @@ def _screen_xy(view: dict[str, float], box: dict[str, float], lon: float, lat: f
     return float(x_px), float(y_px)
 
 
+@pytest.mark.parametrize(("year", "member"), [(2016, False), (2024, True)])
+def test_nato_layer__shows_and_picks_the_members_of_the_year(
+    browser: Any, server: str, year: int, member: bool
+) -> None:
+    # One NATO file for every year, filtered on the GPU by joining year: Finland (2023) is
+    # neither drawn nor picked in 2016, and is both in 2024. Only the NATO layer is on.
+    import json
+    from io import BytesIO
+
+    from PIL import Image
+
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.mapdata import MapState, compute_map
+    from coverage.render.layers import build_deck
+    from coverage.scenario import FootprintOptions
+    from coverage.style import LAYER_STYLES
+
+    catalogue = load_catalogue()
+    state = MapState(FootprintOptions(year=year), layers=frozenset({"nato"}))
+    view = json.loads(build_deck(compute_map(catalogue, state)).to_json())["initialViewState"]
+    query = {f"show_{key}": "false" for key in LAYER_STYLES if key not in ("countries", "nato")}
+    query.update(year=str(year), show_nato="true", show_capitals="false")
+    loaded = _load(browser, server, query, f"browser_nato_{year}")
+    try:
+        page = loaded.page
+        box = page.locator(MAP).first.bounding_box()
+        x, y = _screen_xy(view, box, 26.0, 63.5)  # central Finland
+        shot = page.screenshot(clip={"x": x - 1, "y": y - 1, "width": 3, "height": 3})
+        rgb = np.asarray(Image.open(BytesIO(shot)).convert("RGB"), float).mean(axis=(0, 1))
+        yellow = rgb[2] < rgb[0] - 20  # NATO fill over land is yellow; land alone is grey-white
+        assert yellow == member, rgb
+        page.mouse.move(x, y)  # then hover (the tooltip would cover the pixel)
+        page.wait_for_timeout(500)
+        tip = page.locator(".deck-tooltip").first
+        text = tip.inner_text() if tip.count() and tip.is_visible() else ""
+        assert ("Finland: NATO member since 2023" in text) == member, text
+    finally:
+        page.context.close()
+
+
 def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
     import json
 
