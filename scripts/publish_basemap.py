@@ -22,14 +22,11 @@ sys.path.insert(0, str(REPO))
 
 from coverage.catalogue.tables import load_catalogue  # noqa: E402 - after the path set-up above
 from coverage.render.layers import StaticFiles, write_basemap_files  # noqa: E402
-from coverage.scenario import FIRST_YEAR, LAST_YEAR  # noqa: E402
 
 
 def main() -> int:
     """Write the files and list them with their sizes."""
-    files = write_basemap_files(
-        StaticFiles(REPO / "static"), load_catalogue(), range(FIRST_YEAR, LAST_YEAR + 1)
-    )
+    files = write_basemap_files(StaticFiles(REPO / "static"), load_catalogue())
     for path in files:
         print(f"{path.relative_to(REPO)}  {path.stat().st_size / 1024:.0f} KB")
     print(f"{len(files)} files in {(REPO / 'static' / 'basemap').relative_to(REPO)}")

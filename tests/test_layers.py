@@ -158,15 +158,14 @@ def test_write_basemap_files__replaces_stale_files_only(
     folder.mkdir()
     (folder / "nato-europe-0000000000000000.json").write_text("{}", encoding="utf-8")
     (folder / "README.txt").write_text("kept", encoding="utf-8")
-    years = range(FIRST_YEAR, LAST_YEAR + 1)
-    first = write_basemap_files(static, catalogue, years)
+    first = write_basemap_files(static, catalogue)
     assert not (folder / "nato-europe-0000000000000000.json").exists()
     assert (folder / "README.txt").read_text(encoding="utf-8") == "kept"
     assert sorted(p.name for p in first) == sorted(
         p.name for p in (REPO / "static" / "basemap").glob("*.json")
     )
     stamps = {p: p.stat().st_mtime_ns for p in first}
-    assert write_basemap_files(static, catalogue, years) == first
+    assert write_basemap_files(static, catalogue) == first
     assert {p: p.stat().st_mtime_ns for p in first} == stamps  # unchanged files are not rewritten
 
 

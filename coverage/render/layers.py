@@ -888,14 +888,13 @@ def _countries_collection(countries: gpd.GeoDataFrame) -> dict[str, Any]:
 
     def convert(countries: gpd.GeoDataFrame) -> dict[str, Any]:
         # Fills only: the borders are drawn from their own line layer on top.
-        simple = countries.assign(
-            geometry=shapely.simplify(countries.geometry.values, DISPLAY_TOLERANCE_DEG)
-        )
-        frame = _with_text(simple, "name").assign(
-            label=simple.get("iso3", ""), source="Natural Earth 4.1 via world-atlas"
+        frame = _with_text(countries, "name").assign(
+            label=countries.get("iso3", ""), source="Natural Earth 4.1 via world-atlas"
         )
         # The source is on a 0.01° grid: two decimals lose nothing.
-        return feature_collection(frame, [*_TEXT_FIELDS, "iso3"], decimals=2)
+        return feature_collection(
+            frame, [*_TEXT_FIELDS, "iso3"], decimals=2, simplify_deg=DISPLAY_TOLERANCE_DEG
+        )
 
     return _converted("countries", countries, convert)
 
@@ -973,9 +972,12 @@ _NATO_COLLECTIONS: dict[tuple[object, ...], dict[str, Any]] = {}
 
 
 def _convert_nato(nato: gpd.GeoDataFrame) -> dict[str, Any]:
-    simple = nato.assign(geometry=shapely.simplify(nato.geometry.values, DISPLAY_TOLERANCE_DEG))
-    frame = _with_text(simple, "name")
-    return feature_collection(frame, [*_TEXT_FIELDS, "iso3", "joined_year"], decimals=2)
+    return feature_collection(
+        _with_text(nato, "name"),
+        [*_TEXT_FIELDS, "iso3", "joined_year"],
+        decimals=2,
+        simplify_deg=DISPLAY_TOLERANCE_DEG,
+    )
 
 
 def _json_of(collection: Any) -> str:
@@ -991,12 +993,12 @@ def _layer_data(name: str, collection: Any, static: StaticFiles | None) -> Any:
     return static.url_for(name, _json_of(collection)) or collection
 
 
-def basemap_payloads(catalogue: Catalogue, years: Iterable[int]) -> dict[str, tuple[str, str]]:
+def basemap_payloads(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
     """Every basemap and NATO layer the dashboard can draw: ``{file stem: (name, JSON)}``.
 
-    Covers both basemaps (Europe, world) and the NATO members: every member ever, filtered by
-    year on the map (see :func:`_nato_layer`), and those of each year in ``years`` (the map of a
-    :class:`MapData` built without :attr:`MapData.nato_ever`).
+    Covers both basemaps (Europe, world) and, for each, the NATO members: every member ever,
+    filtered by year on the map (see :func:`_nato_layer`). A map built without
+    :attr:`MapData.nato_ever` carries its year's members inline.
     """
     from coverage.catalogue.basemap import countries, nato_countries
 
@@ -1011,24 +1013,17 @@ def basemap_payloads(catalogue: Catalogue, years: Iterable[int]) -> dict[str, tu
         add(f"countries-{view}", _countries_collection(countries(view)))
         add(f"borders-{view}", _border_segments(view))
         add(f"nato-{view}", _nato_collection(nato_countries(catalogue, None, view=view), view))
-        for year in years:
-            add(
-                f"nato-{view}",
-                _nato_collection(nato_countries(catalogue, year, view=view), view),
-            )
     return out
 
 
-def write_basemap_files(
-    static: StaticFiles, catalogue: Catalogue, years: Iterable[int]
-) -> list[Path]:
+def write_basemap_files(static: StaticFiles, catalogue: Catalogue) -> list[Path]:
     """Publish :func:`basemap_payloads` into ``static``; remove files no longer produced.
 
     Returns the files now in the folder. Only ``*.json`` files in ``static.subdir`` are touched.
     """
     folder = static.directory / static.subdir
     folder.mkdir(parents=True, exist_ok=True)
-    payloads = basemap_payloads(catalogue, years)
+    payloads = basemap_payloads(catalogue)
     for stale in folder.glob("*.json"):
         if stale.name not in payloads:
             stale.unlink()
