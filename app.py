@@ -16,7 +16,7 @@ from coverage.catalogue.validate import validate_data
 from coverage.products.budget import WorkBudgetError
 from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
-from coverage.render.layers import CompactDeck, StaticFiles, build_deck
+from coverage.render.layers import CompactDeck, StaticFiles, build_deck, layer_properties
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, cooperation_labels
 from coverage.style import THEMES, Theme
 from dashboard import (
@@ -278,7 +278,11 @@ def _layout(
         if not projector:  # here, not beside the year buttons: those stay readable at 1024
             _fit_button()
             player.play_button()
-        panels.inspector(selection.inspected(event.selection), projector=projector, theme=theme)
+        panels.inspector(
+            selection.inspected(event.selection, layer_properties(deck)),
+            projector=projector,
+            theme=theme,
+        )
         st.markdown("**Legend**")
         panels.legend(data, projector=projector, theme=theme)
         if data.comparison is not None:

@@ -17,6 +17,7 @@ __all__ = [
     "KINEMATIC_CAVEAT",
     "LAYER_ORDER",
     "LAYER_STYLES",
+    "MAP_LAYER_KINDS",
     "OKABE_ITO",
     "PROBABILITY_ALPHA",
     "PROBABILITY_CLASSES",
@@ -381,6 +382,26 @@ SECTOR_STYLES: dict[str, LayerStyle] = {
 }
 #: Drawings of the sector a map state can ask for (``MapState.sector``).
 SECTOR_CHOICES = ("none", "computed", "picture", "both")
+
+#: What each pickable layer of the dashboard map holds, in words, by deck layer id: the
+#: tooltip's lines and the click inspector's heading.
+MAP_LAYER_KINDS: dict[str, str] = {
+    **{k: s.title for k, s in LAYER_STYLES.items()},
+    **{k: s.title for k, s in SECTOR_STYLES.items()},
+    "sites": "Missile-defence site",
+    "capitals": "Capital",
+    "launch": "Threat launch area",
+    "tracks": "Threat track",
+    "defended": "Defended area (physics)",
+    "defended-sites": "Defended area of one site",
+    **{
+        f"compare-{k}": f"Comparison: {s.title[:1].lower()}{s.title[1:]}"
+        for k, s in COMPARE_STYLES.items()
+    },
+    "probability": "Probability defended",
+    "countries": "Country",
+    "here": "Map layers at this point",
+}
 
 
 def _srgb_luminance(colour: str) -> float:

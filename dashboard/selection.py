@@ -7,28 +7,13 @@ free of Streamlit, and is tested directly; the browser test clicks once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from coverage.style import COMPARE_STYLES, LAYER_STYLES
+from coverage.style import MAP_LAYER_KINDS
 
 __all__ = ["Inspected", "inspected"]
-
-#: What each pickable layer id holds, in words (the other layers by their legend titles).
-_KINDS = {
-    **{k: s.title for k, s in LAYER_STYLES.items()},
-    "sites": "Missile-defence site",
-    "capitals": "Capital",
-    "launch": "Threat launch area",
-    "tracks": "Threat track",
-    "defended-sites": "Defended area of one site",
-    **{
-        f"compare-{k}": f"Comparison: {s.title[:1].lower()}{s.title[1:]}"
-        for k, s in COMPARE_STYLES.items()
-    },
-    "countries": "Country",
-}
 
 #: Properties shown, in order, with their names in words (others are ids or drawing data).
 _FIELDS = {
@@ -61,7 +46,35 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def inspected(selection: Mapping[str, Any] | None) -> Inspected | None:
+def _facts(props: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
+    facts = []
+    for key, title in _FIELDS.items():
+        value = props.get(key)
+        if value is None or value == "":
+            continue
+        if key == "label" and _plain(value) == name:
+            continue
+        facts.append((title, _plain(value)))
+    return facts
+
+
+def _members(
+    refs: str, features: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """``"layer:index;..."`` (a "here" face's ``refs``) to the features' properties."""
+    out = []
+    for ref in refs.split(";"):
+        layer_id, _, index = ref.rpartition(":")
+        rows = features.get(layer_id, ())
+        if index.isdigit() and int(index) < len(rows):
+            out.append((layer_id, rows[int(index)]))
+    return out
+
+
+def inspected(
+    selection: Mapping[str, Any] | None,
+    features: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> Inspected | None:
     """The first selected object of ``selection`` (Streamlit's ``event.selection``), in words.
 
     Parameters
@@ -70,6 +83,10 @@ def inspected(selection: Mapping[str, Any] | None) -> Inspected | None:
         ``{"indices": {layer_id: [i, ...]}, "objects": {layer_id: [object, ...]}}``; a GeoJSON
         layer's object is a Feature whose ``properties`` hold the facts, a point layer's object
         holds them itself.
+    features
+        The map's inline features by layer id (:func:`coverage.render.layers.layer_properties`):
+        a click on the "here" layer (the area layers cut where they overlap) is shown as the
+        features it refers to, each with its details and source.
 
     Returns
     -------
@@ -82,14 +99,21 @@ def inspected(selection: Mapping[str, Any] | None) -> Inspected | None:
             continue
         obj = picked[0] or {}
         props = obj.get("properties", obj) if isinstance(obj, Mapping) else {}
+        if layer_id == "here" and features is not None:
+            members = _members(str(props.get("refs", "")), features)
+            if len(members) == 1:
+                layer_id, props = members[0]
+            elif members:
+                facts = []
+                for member_id, member in members:
+                    title = MAP_LAYER_KINDS.get(member_id, member_id)
+                    name = _plain(member.get("name", "")).strip()
+                    details = "; ".join(f"{k}: {v}" for k, v in _facts(member, name))
+                    facts.append((title, f"{name}. {details}" if details else name))
+                return Inspected(
+                    MAP_LAYER_KINDS["here"], f"{len(members)} layers cover this point", tuple(facts)
+                )
         name = _plain(props.get("name", "")).strip()
-        facts = []
-        for key, title in _FIELDS.items():
-            value = props.get(key)
-            if value is None or value == "":
-                continue
-            if key == "label" and _plain(value) == name:
-                continue
-            facts.append((title, _plain(value)))
-        return Inspected(_KINDS.get(layer_id, layer_id), name or "(unnamed)", tuple(facts))
+        facts = _facts(props, name)
+        return Inspected(MAP_LAYER_KINDS.get(layer_id, layer_id), name or "(unnamed)", tuple(facts))
     return None

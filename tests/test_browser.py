@@ -599,6 +599,46 @@ def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
         page.context.close()
 
 
+def test_hover_and_click_in_overlapping_areas__list_every_layer(browser: Any, server: str) -> None:
+    # Over Romania in 2016 the Deveselu ring, its radar footprint and the defended area overlap:
+    # the tooltip lists them a line each (not only the topmost), and a click lists them with
+    # their details in the side panel.
+    import json
+
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import MapState, compute_map
+    from coverage.render.layers import build_deck
+    from coverage.scenario import FootprintOptions
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    catalogue = load_catalogue()
+    state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS)
+    deck = build_deck(compute_map(catalogue, state), capitals=headline(catalogue, state).capitals)
+    view = json.loads(deck.to_json())["initialViewState"]
+    loaded = _load(browser, server, {"year": "2016"}, "browser_here_before")
+    try:
+        page = loaded.page
+        box = page.locator(MAP).first.bounding_box()
+        x, y = _screen_xy(view, box, 23.0, 45.6)  # central Romania, away from dots and labels
+        page.mouse.move(x, y)
+        page.wait_for_timeout(500)
+        tip = page.locator(".deck-tooltip").first
+        text = tip.inner_text()
+        assert "SM-3 Block IB nominal ring, Aegis Ashore Romania" in text, text
+        assert "AN/SPY-1D radar footprint, Aegis Ashore Romania" in text, text
+        assert len([line for line in text.splitlines() if line.startswith("• ")]) >= 2, text
+        page.screenshot(path=str(ARTIFACTS / "browser_here_tooltip.png"))
+        page.mouse.click(x, y)
+        page.get_by_text("layers cover this point").first.wait_for(state="visible", timeout=60_000)
+        _settle(page)
+        panel = page.locator(".epaa-inspector").first.inner_text()
+        assert "Interceptor nominal ring" in panel and "Radar footprint" in panel, panel
+        assert "Source:" in panel, panel
+    finally:
+        page.context.close()
+
+
 # --- hostile names: the map stays drawn and the exports download ----------------------------------
 
 DANGEROUS_NAMES = [

@@ -14,7 +14,14 @@ import pytest
 from coverage.catalogue.tables import Catalogue
 from coverage.products.footprints import footprints
 from coverage.products.mapdata import MapState, compute_map
-from coverage.render.layers import StaticFiles, build_deck, feature_collection, write_basemap_files
+from coverage.render.layers import (
+    HERE_LAYER_IDS,
+    StaticFiles,
+    build_deck,
+    feature_collection,
+    here_faces,
+    write_basemap_files,
+)
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import LAYER_STYLES
 
@@ -42,6 +49,7 @@ def test_deck__only_visible_layers(catalogue: Catalogue) -> None:
         "countries",
         "borders",
         "radar",
+        "here",  # the radar footprints overlap each other: one pick lists them all
     ]
 
 
@@ -422,3 +430,115 @@ def test_capital_labels__central_europe_decluttered(catalogue) -> None:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
     shown = {lab["short"] for lab in labels}
     assert {"Berlin", "Paris", "London", "Rome", "Warsaw"} <= shown  # large capitals first
+
+
+# --- the "here" layer: every area feature under the pointer ---------------------------------------
+
+
+def _answer_spec(catalogue: Catalogue, year: int, scenario: str) -> dict:
+    from coverage.products.mapdata import ANSWER_LAYERS
+
+    state = MapState(FootprintOptions(year=year, scenario=scenario), layers=ANSWER_LAYERS)
+    return json.loads(build_deck(compute_map(catalogue, state)).to_json())
+
+
+@pytest.mark.parametrize(("year", "scenario"), [(2016, "actual"), (2024, "actual")])
+def test_here__each_face_lists_exactly_the_features_that_cover_it(
+    catalogue: Catalogue, year: int, scenario: str
+) -> None:
+    # Independent check: plain point-in-polygon tests of every drawn area feature at random
+    # points against the face the point falls in. Points within 0.3 degrees of any outline are
+    # left out (the faces are simplified at 0.1 degrees for picking).
+    import shapely
+
+    spec = _answer_spec(catalogue, year, scenario)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    areas = {
+        (lid, i): shapely.geometry.shape(f["geometry"])
+        for lid, layer in layers.items()
+        if lid in HERE_LAYER_IDS
+        for i, f in enumerate(layer["data"]["features"])
+    }
+    faces = [
+        (shapely.geometry.shape(f["geometry"]), f["properties"])
+        for f in layers["here"]["data"]["features"]
+    ]
+    edges = shapely.union_all([g.boundary for g in areas.values()])
+    rng = np.random.default_rng(7)
+    points = shapely.points(rng.uniform(-12, 50, 3000), rng.uniform(28, 72, 3000))
+    checked = covered = 0
+    for point in points:
+        if shapely.distance(point, edges) < 0.3:
+            continue
+        want = {f"{lid}:{i}" for (lid, i), g in areas.items() if g.contains(point)}
+        got = [props for shape, props in faces if shape.contains(point)]
+        if not want:
+            assert not got, (point, got)
+            continue
+        assert len(got) == 1, (point, got)
+        assert set(got[0]["refs"].split(";")) == want, point
+        assert got[0]["count"] == len(want)
+        checked += 1
+        covered += len(want) > 1
+    assert checked > 300 and covered > 100, (checked, covered)
+
+
+def test_here__is_the_only_area_pick_and_sits_under_the_points(catalogue: Catalogue) -> None:
+    spec = _answer_spec(catalogue, 2016, "actual")
+    ids = [layer["id"] for layer in spec["layers"]]
+    for layer in spec["layers"]:
+        if layer["id"] in HERE_LAYER_IDS:
+            assert not layer.get("pickable") and not layer.get("autoHighlight"), layer["id"]
+    here = spec["layers"][ids.index("here")]
+    assert here["pickable"] and here["getFillColor"] == [0, 0, 0, 0]  # picked, not seen
+    assert max(ids.index(i) for i in HERE_LAYER_IDS if i in ids) < ids.index("here")
+    assert ids.index("here") < min(
+        ids.index(i) for i in ("launch", "capitals", "sites") if i in ids
+    )
+    # A face under several features lists them a line each, the defended area first.
+    several = [f["properties"] for f in here["data"]["features"] if f["properties"]["count"] > 2]
+    assert several
+    for props in several:
+        lines = props["label"].split("\n")
+        assert all(line.startswith("• ") for line in lines)
+        if "defended" in props["refs"]:
+            assert lines[0].startswith("• Defended (physics) by "), lines
+        assert not any(c in props["label"] for c in "<>")
+
+
+def test_here__deveselu_lists_its_ring_radar_and_defended_area(catalogue: Catalogue) -> None:
+    import shapely
+
+    spec = _answer_spec(catalogue, 2016, "actual")
+    here = next(layer for layer in spec["layers"] if layer["id"] == "here")
+    point = shapely.Point(24.0, 45.0)  # Romania, 100 km from the site
+    props = next(
+        f["properties"]
+        for f in here["data"]["features"]
+        if shapely.geometry.shape(f["geometry"]).contains(point)
+    )
+    assert "SM-3 Block IB nominal ring, Aegis Ashore Romania (700 km)" in props["label"]
+    assert "AN/SPY-1D radar footprint, Aegis Ashore Romania" in props["label"]
+
+
+def test_here_faces__bounded_by_max_faces_and_empty_input() -> None:
+    ring = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]]},
+        "properties": {"name": "a", "label": "A", "source": "s"},
+    }
+    other = json.loads(
+        json.dumps(ring).replace(
+            "[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]", "[2, 2], [6, 2], [6, 6], [2, 6], [2, 2]"
+        )
+    )
+    areas = [("radar", {"type": "FeatureCollection", "features": [ring, other]})]
+    faces = here_faces(areas)
+    assert faces is not None
+    by_refs = {f["properties"]["refs"]: f["properties"] for f in faces["features"]}
+    assert set(by_refs) == {"radar:0", "radar:1", "radar:1;radar:0"}  # a, b, both (top first)
+    assert by_refs["radar:0"]["label"] == "A"  # under one feature: that feature's own text
+    assert by_refs["radar:1;radar:0"]["count"] == 2
+    assert here_faces(areas, max_faces=1) is None
+    assert here_faces([]) is None
+    assert here_faces([("radar", {"type": "FeatureCollection", "features": []})]) is None

@@ -84,3 +84,38 @@ def test_inspected__comparison_area_says_what_it_is() -> None:
     assert item.kind == "Comparison: lost in B"
     assert item.name.startswith("Lost in B")
     assert ("Details", "A = 2018, as planned (2009); B = 2018, as built. 120 cells") in item.facts
+
+
+_FEATURES = {
+    "radar": [
+        {"name": "Kürecik Radar Station (Malatya)", "system_name": "AN/TPY-2", "source": "S1"},
+    ],
+    "interceptor": [
+        {"name": "Aegis Ashore Romania", "system_name": "SM-3 Block IB", "range_km": 700.0},
+        {"name": "Naval Station Rota", "system_name": "SM-3 Block IA", "source": "S2"},
+    ],
+}
+
+
+def test_inspected__a_here_face_lists_each_feature_with_its_details() -> None:
+    face = {"properties": {"name": "Here", "label": "…", "refs": "interceptor:1;radar:0"}}
+    item = inspected({"objects": {"here": [face]}}, _FEATURES)
+    assert item is not None
+    assert item.kind == "Map layers at this point" and item.name == "2 layers cover this point"
+    assert item.facts == (
+        ("Interceptor nominal ring", "Naval Station Rota. System: SM-3 Block IA; Source: S2"),
+        ("Radar footprint", "Kürecik Radar Station (Malatya). System: AN/TPY-2; Source: S1"),
+    )
+
+
+def test_inspected__a_here_face_under_one_feature_is_that_feature() -> None:
+    face = {"properties": {"name": "Aegis Ashore Romania", "refs": "interceptor:0"}}
+    item = inspected({"objects": {"here": [face]}}, _FEATURES)
+    assert item is not None and item.kind == "Interceptor nominal ring"
+    assert ("Range (km)", "700") in item.facts
+
+
+def test_inspected__a_here_face_with_unknown_refs_shows_its_own_text() -> None:
+    face = {"properties": {"name": "Here", "label": "• a\n• b", "refs": "gone:9;radar:x"}}
+    item = inspected({"objects": {"here": [face]}}, _FEATURES)
+    assert item is not None and item.name == "Here" and ("Details", "• a\n• b") in item.facts

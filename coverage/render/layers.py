@@ -32,6 +32,7 @@ from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.style import (
     CAPITAL_STYLE,
     LAYER_ORDER,
+    MAP_LAYER_KINDS,
     OKABE_ITO,
     PROBABILITY_ALPHA,
     SECTOR_STYLES,
@@ -60,6 +61,9 @@ __all__ = [
     "drawn_bounds",
     "feature_collection",
     "fit_view",
+    "HERE_LAYER_IDS",
+    "here_faces",
+    "layer_properties",
     "SITE_LABEL_PLACES",
     "site_label_places",
     "two_lines",
@@ -509,6 +513,7 @@ def build_deck(
         below = ("nato", "defended", "compare-both", "compare-lost", "compare-gained")
         at = max((i + 1 for i, layer in enumerate(layers) if layer.id in below), default=0)
         layers[at:at] = sector_deck_layers(data.sectoral, projector=projector)
+    _add_here_layer(layers, theme=th)
     controller: bool | dict[str, Any] = (
         {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
     )
@@ -525,7 +530,8 @@ def build_deck(
                 "color": "#ffffff",
                 "fontSize": "15px" if projector else "13px",
                 "maxWidth": "460px",
-                "whiteSpace": "normal",
+                # The "here" layer lists one covering layer a line.
+                "whiteSpace": "pre-line",
             },
         },
         views=[pdk.View(type="MapView", controller=controller, repeat=False)],
@@ -1363,3 +1369,196 @@ def _sites_layers(
             font_weight=600,
         ),
     ]
+
+
+# --- what is under the pointer: the area layers cut into faces ----------------------------------
+
+#: Area layers that the tooltip lists together where they overlap: their drawing is unchanged,
+#: but the pointer picks the "here" layer on top of them, whose faces each know every feature
+#: covering them. The basemap, the NATO members and the points and tracks keep their own picking.
+HERE_LAYER_IDS = frozenset(
+    {
+        "probability",
+        "early_warning",
+        "radar",
+        "defended",
+        "defended-sites",
+        "compare-both",
+        "compare-lost",
+        "compare-gained",
+        "sector_picture",
+        "sector_computed",
+        "interceptor",
+    }
+)
+#: Tolerance of the faces, degrees: about one screen pixel at the Europe view's opening zoom
+#: (~0.12° of longitude a pixel at zoom 3.5), so a tooltip is right to a pixel there; zoomed in
+#: to a country, a face's edge can sit a few pixels off the drawn outline.
+HERE_TOLERANCE_DEG = 0.1
+#: The most faces a map carries (a bound on its payload and on the work of one map). Beyond it
+#: the area layers keep their own picking (the tooltip names the topmost feature only).
+HERE_MAX_FACES = 800
+
+
+def _short(props: Mapping[str, Any]) -> str:
+    return _short_site_name(str(props.get("name", "")))
+
+
+def _here_lines(members: list[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """The features covering one face in words, a line each, the defended area first.
+
+    The others follow top first, as drawn.
+
+    The defended area of all sites and of each site become one line ("Defended (physics) by
+    A, B"); a ring or footprint names its system, its site's short name and its range.
+    """
+    lines: list[str] = []
+    members = sorted(members, key=lambda m: m[0] not in ("defended", "defended-sites"))
+    defended_by = [_short(p) for lid, p in members if lid == "defended-sites"]
+    defended_said = False
+    for layer_id, props in members:
+        system = props.get("system_name") or ""
+        reach = props.get("range_km")
+        km = f" ({reach:,.0f} km)" if isinstance(reach, int | float) and reach > 0 else ""
+        if layer_id in ("defended", "defended-sites"):
+            if not defended_said:
+                by = f" by {', '.join(defended_by)}" if defended_by else ""
+                lines.append(f"Defended (physics){by}")
+                defended_said = True
+        elif layer_id == "interceptor":
+            lines.append(f"{system} nominal ring, {_short(props)}{km}")
+        elif layer_id == "radar":
+            lines.append(f"{system} radar footprint, {_short(props)}")
+        elif layer_id == "early_warning":
+            lines.append(f"Russian early-warning radar, {_short(props)}")
+        elif layer_id.startswith(("compare-", "sector_")):
+            lines.append(MAP_LAYER_KINDS.get(layer_id, layer_id))
+        else:
+            lines.append(f"{MAP_LAYER_KINDS.get(layer_id, layer_id)}: {props.get('name', '')}")
+    return lines
+
+
+def here_faces(
+    areas: Iterable[tuple[str, Mapping[str, Any]]],
+    *,
+    tolerance_deg: float = HERE_TOLERANCE_DEG,
+    max_faces: int = HERE_MAX_FACES,
+) -> dict[str, Any] | None:
+    """The drawn area layers cut into faces, each listing every feature that covers it.
+
+    Parameters
+    ----------
+    areas
+        ``(deck layer id, GeoJSON FeatureCollection)`` per area layer, bottom to top as drawn.
+    tolerance_deg
+        Shapes are simplified to this tolerance and snapped to a tenth of it before they are
+        cut (see :data:`HERE_TOLERANCE_DEG`).
+    max_faces
+        More faces than this: ``None`` (the caller keeps each layer's own picking).
+
+    Returns
+    -------
+    dict or None
+        A FeatureCollection of the faces covered by at least one feature (adjacent faces with
+        the same features merged). Properties: ``name``, ``label``, ``source`` as every layer's
+        (a face under one feature carries that feature's; under several, ``label`` lists them
+        top first, a line each), ``count`` and ``refs`` (``"layer:index;..."``, top first: the
+        features by their index in their layer's collection). ``None`` if nothing is drawn.
+
+    Notes
+    -----
+    The cut is the planar arrangement of the shapes' boundaries (``shapely.polygonize`` of
+    their noded union); each face's features are found from a point inside it (STRtree,
+    ``within``). Shapely does both in GEOS; nothing here loops over vertices in Python.
+    """
+    shapes: list[Any] = []
+    owners: list[tuple[str, int, Mapping[str, Any], int]] = []
+    for level, (layer_id, collection) in enumerate(areas):
+        for i, feature in enumerate(collection.get("features", ())):
+            geometry = feature.get("geometry")
+            if not geometry:
+                continue
+            shapes.append(shapely.geometry.shape(geometry))
+            owners.append((layer_id, i, feature.get("properties") or {}, level))
+    if not shapes:
+        return None
+    geoms = shapely.simplify(np.asarray(shapes, dtype=object), tolerance_deg)
+    geoms = shapely.set_precision(geoms, tolerance_deg / 10)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    if not polygonal.any():
+        return None
+    edges = shapely.union_all(shapely.boundary(geoms[polygonal]))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
+    if len(faces) == 0:
+        return None
+    inside = shapely.point_on_surface(faces)
+    face_i, geom_i = shapely.STRtree(geoms).query(inside, predicate="within")
+    members: dict[int, list[int]] = {}
+    for f, g in zip(face_i.tolist(), geom_i.tolist(), strict=True):
+        members.setdefault(f, []).append(g)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for f, gs in members.items():
+        top_first = tuple(sorted(gs, key=lambda g: (-owners[g][3], -owners[g][1])))
+        groups.setdefault(top_first, []).append(f)
+    if len(groups) > max_faces:
+        return None
+    features = []
+    for key, face_ids in groups.items():
+        shape = shapely.coverage_union_all(faces[face_ids])
+        shape = _round_coords(np.asarray([shape], dtype=object), 2)[0]
+        refs = ";".join(f"{owners[g][0]}:{owners[g][1]}" for g in key)  # top first
+        if len(key) == 1:
+            props = owners[key[0]][2]
+            text = {k: props.get(k, "") for k in _TEXT_FIELDS}
+        else:
+            lines = _here_lines([(owners[g][0], owners[g][2]) for g in key])
+            text = {
+                "name": "At this point",
+                "label": "\n".join(f"• {line}" for line in lines),
+                "source": "click for each layer's details and sources",
+            }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(shapely.to_geojson(shape)),
+                "properties": {**text, "count": len(key), "refs": refs},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _add_here_layer(layers: list[pdk.Layer], *, theme: Theme) -> None:
+    """Put the "here" layer above the area layers of ``layers`` (which then stop picking)."""
+    at = [i for i, layer in enumerate(layers) if layer.id in HERE_LAYER_IDS]
+    areas = [(layers[i].id, layers[i].data) for i in at if isinstance(layers[i].data, dict)]
+    faces = here_faces(areas) if areas else None
+    if faces is None:
+        return
+    for i in at:
+        layers[i].pickable = False
+        layers[i].auto_highlight = False
+    layers.insert(
+        at[-1] + 1,
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=faces,
+            id="here",
+            stroked=False,
+            filled=True,
+            # Invisible: it is there to be picked (and to highlight the face under the pointer).
+            get_fill_color=[0, 0, 0, 0],
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=_highlight(theme),
+        ),
+    )
+
+
+def layer_properties(deck: pdk.Deck) -> dict[str, list[Mapping[str, Any]]]:
+    """The properties of every inline feature of ``deck``, by layer id (what a pick refers to)."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for layer in deck.layers:
+        data = getattr(layer, "data", None)
+        if isinstance(data, dict):
+            out[layer.id] = [f.get("properties") or {} for f in data.get("features", ())]
+    return out
