@@ -1471,18 +1471,19 @@ def here_faces(
     their noded union); each face's features are found from a point inside it (STRtree,
     ``within``). Shapely does both in GEOS; nothing here loops over vertices in Python.
     """
-    shapes: list[Any] = []
+    shapes: list[str] = []
     owners: list[tuple[str, int, Mapping[str, Any], int]] = []
     for level, (layer_id, collection) in enumerate(areas):
         for i, feature in enumerate(collection.get("features", ())):
             geometry = feature.get("geometry")
             if not geometry:
                 continue
-            shapes.append(shapely.geometry.shape(geometry))
+            shapes.append(json.dumps(geometry))
             owners.append((layer_id, i, feature.get("properties") or {}, level))
     if not shapes:
         return None
-    geoms = shapely.simplify(np.asarray(shapes, dtype=object), tolerance_deg)
+    # Parsed by GEOS (shapely's GeoJSON reader in Python took as long as the cut itself).
+    geoms = shapely.simplify(shapely.from_geojson(shapes), tolerance_deg)
     geoms = shapely.set_precision(geoms, tolerance_deg / 10)
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
     if not polygonal.any():
