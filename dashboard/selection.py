@@ -71,6 +71,25 @@ def _members(
     return out
 
 
+def _current(
+    selection: Mapping[str, Any],
+    props: Mapping[str, Any],
+    features: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> bool:
+    """Whether a picked "here" face is the face of the map drawn now.
+
+    A selection can outlive its map (a year step keeps the chart and its selection): its refs
+    would then name the new map's features. Only a face equal to the current one at its index
+    is resolved; an older one shows its own text.
+    """
+    index = ((selection.get("indices") or {}).get("here") or [None])[0]
+    faces = features.get("here", ())
+    if not isinstance(index, int) or not 0 <= index < len(faces):
+        return False
+    now = faces[index]
+    return now.get("refs") == props.get("refs") and now.get("label") == props.get("label")
+
+
 def inspected(
     selection: Mapping[str, Any] | None,
     features: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
@@ -99,7 +118,7 @@ def inspected(
             continue
         obj = picked[0] or {}
         props = obj.get("properties", obj) if isinstance(obj, Mapping) else {}
-        if layer_id == "here" and features is not None:
+        if layer_id == "here" and features is not None and _current(selection, props, features):
             members = _members(str(props.get("refs", "")), features)
             if len(members) == 1:
                 layer_id, props = members[0]

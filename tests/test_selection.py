@@ -86,7 +86,9 @@ def test_inspected__comparison_area_says_what_it_is() -> None:
     assert ("Details", "A = 2018, as planned (2009); B = 2018, as built. 120 cells") in item.facts
 
 
+_FACE = {"name": "At this point", "label": "…", "refs": "interceptor:1;radar:0"}
 _FEATURES = {
+    "here": [{"name": "Aegis Ashore Romania", "refs": "interceptor:0"}, _FACE],
     "radar": [
         {"name": "Kürecik Radar Station (Malatya)", "system_name": "AN/TPY-2", "source": "S1"},
     ],
@@ -98,8 +100,8 @@ _FEATURES = {
 
 
 def test_inspected__a_here_face_lists_each_feature_with_its_details() -> None:
-    face = {"properties": {"name": "Here", "label": "…", "refs": "interceptor:1;radar:0"}}
-    item = inspected({"objects": {"here": [face]}}, _FEATURES)
+    face = {"properties": dict(_FACE)}
+    item = inspected({"indices": {"here": [1]}, "objects": {"here": [face]}}, _FEATURES)
     assert item is not None
     assert item.kind == "Map layers at this point" and item.name == "2 layers cover this point"
     assert item.facts == (
@@ -110,12 +112,29 @@ def test_inspected__a_here_face_lists_each_feature_with_its_details() -> None:
 
 def test_inspected__a_here_face_under_one_feature_is_that_feature() -> None:
     face = {"properties": {"name": "Aegis Ashore Romania", "refs": "interceptor:0"}}
-    item = inspected({"objects": {"here": [face]}}, _FEATURES)
+    item = inspected({"indices": {"here": [0]}, "objects": {"here": [face]}}, _FEATURES)
     assert item is not None and item.kind == "Interceptor nominal ring"
     assert ("Range (km)", "700") in item.facts
 
 
 def test_inspected__a_here_face_with_unknown_refs_shows_its_own_text() -> None:
     face = {"properties": {"name": "Here", "label": "• a\n• b", "refs": "gone:9;radar:x"}}
-    item = inspected({"objects": {"here": [face]}}, _FEATURES)
+    features = {**_FEATURES, "here": [face["properties"]]}
+    item = inspected({"indices": {"here": [0]}, "objects": {"here": [face]}}, features)
     assert item is not None and item.name == "Here" and ("Details", "• a\n• b") in item.facts
+
+
+def test_inspected__a_face_of_an_earlier_map_shows_its_own_text() -> None:
+    # A year step keeps the chart's selection: the face picked on the old map must not be
+    # resolved against the new map's features (its refs would name other sites).
+    old = {
+        "name": "At this point",
+        "label": "• old ring\n• old radar",
+        "refs": "interceptor:1;radar:0",
+    }
+    for index in (1, 5, None):
+        item = inspected(
+            {"indices": {"here": [index]}, "objects": {"here": [{"properties": old}]}}, _FEATURES
+        )
+        assert item is not None and item.name == "At this point", index
+        assert item.facts == (("Details", "• old ring\n• old radar"),)

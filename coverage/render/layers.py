@@ -1375,10 +1375,10 @@ def _sites_layers(
 
 #: Area layers that the tooltip lists together where they overlap: their drawing is unchanged,
 #: but the pointer picks the "here" layer on top of them, whose faces each know every feature
-#: covering them. The basemap, the NATO members and the points and tracks keep their own picking.
+#: covering them. The basemap, the NATO members, the points and tracks keep their own picking,
+#: and so does the sweep's probability layer (drawn under the NATO fill, which it would hide).
 HERE_LAYER_IDS = frozenset(
     {
-        "probability",
         "early_warning",
         "radar",
         "defended",
@@ -1391,12 +1391,13 @@ HERE_LAYER_IDS = frozenset(
         "interceptor",
     }
 )
-#: Tolerance of the faces, degrees: about one screen pixel at the Europe view's opening zoom
-#: (~0.12° of longitude a pixel at zoom 3.5), so a tooltip is right to a pixel there; zoomed in
-#: to a country, a face's edge can sit a few pixels off the drawn outline.
+#: Tolerance of the faces' outlines, degrees. The cut itself is exact on the drawn shapes
+#: snapped to a grid of a tenth of this; the faces are then simplified together (as a coverage:
+#: shared edges stay shared) to this tolerance: about one screen pixel at the Europe view's
+#: opening zoom (~0.12° of longitude a pixel at zoom 3.5), ~9 px at zoom 6.
 HERE_TOLERANCE_DEG = 0.1
-#: The most faces a map carries (a bound on its payload and on the work of one map). Beyond it
-#: the area layers keep their own picking (the tooltip names the topmost feature only).
+#: The most faces a map carries (a bound on its payload; checked after the cut). Beyond it the
+#: area layers keep their own picking (the tooltip names the topmost feature only).
 HERE_MAX_FACES = 800
 
 
@@ -1410,11 +1411,13 @@ def _here_lines(members: list[tuple[str, Mapping[str, Any]]]) -> list[str]:
     The others follow top first, as drawn.
 
     The defended area of all sites and of each site become one line ("Defended (physics) by
-    A, B"); a ring or footprint names its system, its site's short name and its range.
+    A, B"); with the uncertainty band, the line names the estimates whose area covers the
+    face. A ring or footprint names its system, its site's short name and its range.
     """
     lines: list[str] = []
     members = sorted(members, key=lambda m: m[0] not in ("defended", "defended-sites"))
     defended_by = [_short(p) for lid, p in members if lid == "defended-sites"]
+    unions = [str(p.get("name", "")) for lid, p in members if lid == "defended"]
     defended_said = False
     for layer_id, props in members:
         system = props.get("system_name") or ""
@@ -1423,7 +1426,8 @@ def _here_lines(members: list[tuple[str, Mapping[str, Any]]]) -> list[str]:
         if layer_id in ("defended", "defended-sites"):
             if not defended_said:
                 by = f" by {', '.join(defended_by)}" if defended_by else ""
-                lines.append(f"Defended (physics){by}")
+                cases = f": {'; '.join(unions)}" if len(unions) > 1 else ""
+                lines.append(f"Defended (physics){by}{cases}")
                 defended_said = True
         elif layer_id == "interceptor":
             lines.append(f"{system} nominal ring, {_short(props)}{km}")
@@ -1436,6 +1440,14 @@ def _here_lines(members: list[tuple[str, Mapping[str, Any]]]) -> list[str]:
         else:
             lines.append(f"{MAP_LAYER_KINDS.get(layer_id, layer_id)}: {props.get('name', '')}")
     return lines
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygons of ``geom`` (``make_valid`` can return a collection with lines in it)."""
+    if shapely.get_type_id(geom) in (3, 6):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def here_faces(
@@ -1451,25 +1463,30 @@ def here_faces(
     areas
         ``(deck layer id, GeoJSON FeatureCollection)`` per area layer, bottom to top as drawn.
     tolerance_deg
-        Shapes are simplified to this tolerance and snapped to a tenth of it before they are
-        cut (see :data:`HERE_TOLERANCE_DEG`).
+        The faces' outlines are simplified to this tolerance after the cut; the cut is made on
+        the shapes snapped to a grid of a tenth of it (see :data:`HERE_TOLERANCE_DEG`).
     max_faces
         More faces than this: ``None`` (the caller keeps each layer's own picking).
 
     Returns
     -------
     dict or None
-        A FeatureCollection of the faces covered by at least one feature (adjacent faces with
-        the same features merged). Properties: ``name``, ``label``, ``source`` as every layer's
-        (a face under one feature carries that feature's; under several, ``label`` lists them
-        top first, a line each), ``count`` and ``refs`` (``"layer:index;..."``, top first: the
-        features by their index in their layer's collection). ``None`` if nothing is drawn.
+        A FeatureCollection, one feature per set of covering features: every face under the
+        same features is merged into it, adjacent or not (so the pointer's highlight shows
+        everywhere that combination holds). Properties: ``name``, ``label``, ``source`` as
+        every layer's (a face under one feature carries that feature's; under several,
+        ``label`` lists them, a line each), ``count`` and ``refs`` (``"layer:index;..."``, top
+        first as drawn: the features by their index in their layer's collection). ``None`` if
+        no area is drawn or there are more than ``max_faces``.
 
     Notes
     -----
-    The cut is the planar arrangement of the shapes' boundaries (``shapely.polygonize`` of
-    their noded union); each face's features are found from a point inside it (STRtree,
-    ``within``). Shapely does both in GEOS; nothing here loops over vertices in Python.
+    The cut is the planar arrangement of the shapes' boundaries: their union noded on the grid
+    (``shapely.union_all(..., grid_size=)``), then ``shapely.polygonize``. Faces smaller than
+    a grid cell are dropped; each other face's features are found from a point inside it
+    (STRtree, ``within``). The merged faces are simplified together with
+    ``shapely.coverage_simplify``, so neighbours keep their common edge (no gap, no overlap).
+    GEOS does the geometry; nothing here loops over vertices in Python.
     """
     shapes: list[str] = []
     owners: list[tuple[str, int, Mapping[str, Any], int]] = []
@@ -1482,33 +1499,40 @@ def here_faces(
             owners.append((layer_id, i, feature.get("properties") or {}, level))
     if not shapes:
         return None
-    # Parsed by GEOS (shapely's GeoJSON reader in Python took as long as the cut itself).
-    geoms = shapely.simplify(shapely.from_geojson(shapes), tolerance_deg)
-    geoms = shapely.set_precision(geoms, tolerance_deg / 10)
-    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
-    if not polygonal.any():
+    grid = tolerance_deg / 10
+    # Parsed by GEOS (shapely's GeoJSON reader in Python took as long as the cut itself). The
+    # shapes are the drawn ones, snapped to the grid that the noding uses.
+    geoms = shapely.set_precision(shapely.make_valid(shapely.from_geojson(shapes)), grid)
+    geoms = np.asarray([_polygonal(g) for g in geoms], dtype=object)
+    kept = np.flatnonzero(~shapely.is_empty(geoms))
+    if len(kept) == 0:
         return None
-    edges = shapely.union_all(shapely.boundary(geoms[polygonal]))
+    edges = shapely.union_all(shapely.boundary(geoms[kept]), grid_size=grid)
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
+    faces = faces[shapely.area(faces) >= grid * grid]
     if len(faces) == 0:
         return None
     inside = shapely.point_on_surface(faces)
-    face_i, geom_i = shapely.STRtree(geoms).query(inside, predicate="within")
+    face_i, tree_i = shapely.STRtree(geoms[kept]).query(inside, predicate="within")
     members: dict[int, list[int]] = {}
-    for f, g in zip(face_i.tolist(), geom_i.tolist(), strict=True):
-        members.setdefault(f, []).append(g)
+    for f, t in zip(face_i.tolist(), tree_i.tolist(), strict=True):
+        members.setdefault(f, []).append(int(kept[t]))
     groups: dict[tuple[int, ...], list[int]] = {}
     for f, gs in members.items():
         top_first = tuple(sorted(gs, key=lambda g: (-owners[g][3], -owners[g][1])))
         groups.setdefault(top_first, []).append(f)
     if len(groups) > max_faces:
         return None
+    keys = list(groups)
+    merged = np.asarray(
+        [shapely.union_all(faces[groups[key]], grid_size=grid) for key in keys], dtype=object
+    )
+    merged = shapely.coverage_simplify(merged, tolerance_deg)
+    merged = _round_coords(merged, 2)
     features = []
-    for key, face_ids in groups.items():
-        # Polygonize's faces are edge-matched, but GEOS's coverage union refuses the rare
-        # overlap that floating-point noding leaves (seen with every layer of 2018 as planned).
-        shape = shapely.union_all(faces[face_ids])
-        shape = _round_coords(np.asarray([shape], dtype=object), 2)[0]
+    for key, shape in zip(keys, merged, strict=True):
+        if shapely.is_empty(shape):
+            continue
         refs = ";".join(f"{owners[g][0]}:{owners[g][1]}" for g in key)  # top first
         if len(key) == 1:
             props = owners[key[0]][2]
@@ -1531,9 +1555,16 @@ def here_faces(
 
 
 def _add_here_layer(layers: list[pdk.Layer], *, theme: Theme) -> None:
-    """Put the "here" layer above the area layers of ``layers`` (which then stop picking)."""
-    at = [i for i, layer in enumerate(layers) if layer.id in HERE_LAYER_IDS]
-    areas = [(layers[i].id, layers[i].data) for i in at if isinstance(layers[i].data, dict)]
+    """Put the "here" layer above the area layers of ``layers`` (which then stop picking).
+
+    Only layers whose features are inline take part (a published file's URL has none here).
+    """
+    at = [
+        i
+        for i, layer in enumerate(layers)
+        if layer.id in HERE_LAYER_IDS and isinstance(layer.data, dict)
+    ]
+    areas = [(layers[i].id, layers[i].data) for i in at]
     try:
         faces = here_faces(areas) if areas else None
     except shapely.errors.GEOSException:  # the layers keep their own picking; the map is drawn
