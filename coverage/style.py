@@ -392,7 +392,6 @@ MAP_LAYER_KINDS: dict[str, str] = {
     "capitals": "Capital",
     "launch": "Threat launch area",
     "tracks": "Threat track",
-    "defended": "Defended area (physics)",
     "defended-sites": "Defended area of one site",
     **{
         f"compare-{k}": f"Comparison: {s.title[:1].lower()}{s.title[1:]}"

@@ -598,7 +598,7 @@ def test_here__names_are_escaped_once_and_shared_edges_leave_no_gap() -> None:
             },
         ],
     }
-    hostile = feature_collection_of_one("<img src=x onerror=alert(1)> (Test)")
+    hostile = _one_feature_collection("<img src=x onerror=alert(1)> (Test)")
     faces = here_faces([("compare-lost", frame), ("interceptor", hostile)])
     assert faces is not None
     shapes = {
@@ -614,7 +614,7 @@ def test_here__names_are_escaped_once_and_shared_edges_leave_no_gap() -> None:
     assert "img src=x onerror=alert(1)" in labels and not any(c in labels for c in "<>")
 
 
-def feature_collection_of_one(name: str) -> dict:
+def _one_feature_collection(name: str) -> dict:
     import geopandas as gpd
     import shapely
 

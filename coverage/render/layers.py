@@ -1528,7 +1528,7 @@ def here_faces(
         [shapely.union_all(faces[groups[key]], grid_size=grid) for key in keys], dtype=object
     )
     merged = shapely.coverage_simplify(merged, tolerance_deg)
-    merged = _round_coords(merged, 2)
+    merged = _round_coords(merged, max(0, round(-math.log10(grid))))  # the grid's digits
     features = []
     for key, shape in zip(keys, merged, strict=True):
         if shapely.is_empty(shape):
