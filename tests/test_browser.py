@@ -629,6 +629,17 @@ def test_hover_and_click_in_overlapping_areas__list_every_layer(browser: Any, se
         assert "AN/SPY-1D radar footprint, Aegis Ashore Romania" in text, text
         assert len([line for line in text.splitlines() if line.startswith("• ")]) >= 2, text
         page.screenshot(path=str(ARTIFACTS / "browser_here_tooltip.png"))
+        # East of Kürecik, ~70 % across the map: the whole (long) tooltip is inside the map's box
+        # (deck.gl's own placement, right of the pointer, was cut off by the box's edge there).
+        tx, ty = _screen_xy(view, box, 40.3, 38.4)
+        assert 0.6 < (tx - box["x"]) / box["width"] < 0.75, (tx, box)
+        page.mouse.move(tx, ty)
+        page.wait_for_timeout(500)
+        shown = tip.bounding_box()
+        assert shown and "Kürecik" in tip.inner_text() and shown["width"] > 300, shown
+        assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
         page.mouse.click(x, y)
         page.get_by_text("layers cover this point").first.wait_for(state="visible", timeout=60_000)
         _settle(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,32 @@ def test_feature_collection__flat_properties_without_tags(catalogue: Catalogue) 
     # Angle brackets become look-alikes; Streamlit's tooltip escapes the rest (once).
     assert props["name"] == "\u2039img src=x onerror=alert(1)\u203a"
     assert all(not isinstance(v, dict | list) for v in props.values())
+
+
+def _streamlit_tooltip(template: str, props: dict[str, str]) -> str:
+    """Streamlit's tooltip text (DeckGlJsonChart, 1.5x): each ``{key}`` of the template, in
+    order, replaces the *first* match in the text so far (JavaScript's ``String.replace``)."""
+    for placeholder in re.findall(r"{(.*?)}", template):
+        if placeholder in props:
+            template = template.replace("{" + placeholder + "}", props[placeholder], 1)
+    return template
+
+
+def test_tooltip__a_name_holding_a_placeholder_does_not_take_its_place(
+    catalogue: Catalogue,
+) -> None:
+    frame = footprints(catalogue, FootprintOptions(year=2016)).head(1).copy()
+    frame["name"] = "Site {source} {label}"
+    props = feature_collection(frame, ["name", "label", "source"])["features"][0]["properties"]
+    deck = build_deck(compute_map(catalogue, MapState(FootprintOptions(year=2016))))
+    shown = _streamlit_tooltip(deck._tooltip["html"], props)
+    # The label and source sit in their own places; the name keeps look-alike braces.
+    assert "Site \uff5bsource\uff5d \uff5blabel\uff5d" in shown
+    assert props["label"] in shown and f"Source: {props['source']}" in shown
+    assert not re.search(r"{(name|label|source)}", shown)  # every placeholder filled
+    # Without the look-alikes the name would have taken the source's and label's places.
+    raw = dict(props, name="Site {source} {label}")
+    assert f"Source: {props['source']}" not in _streamlit_tooltip(deck._tooltip["html"], raw)
 
 
 def test_tooltip__every_layer_carries_name_label_source(catalogue: Catalogue) -> None:

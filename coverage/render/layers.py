@@ -209,7 +209,10 @@ def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
 
 
 #: Angle brackets to look-alikes that no HTML parser reads as a tag.
-_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+#: Angle brackets become look-alikes (no tags), and so do braces: Streamlit fills the tooltip's
+#: ``{name}``/``{label}``/``{source}`` one after another, each replacing the first match in the
+#: text so far, so a name holding "{source}" would take the source's place.
+_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a", "{": "\uff5b", "}": "\uff5d"})
 
 
 def _clean(value: Any) -> Any:
@@ -529,9 +532,16 @@ def build_deck(
                 "backgroundColor": "#1b1b1b",
                 "color": "#ffffff",
                 "fontSize": "15px" if projector else "13px",
-                "maxWidth": "460px",
                 # The "here" layer lists one covering layer a line.
                 "whiteSpace": "pre-line",
+                # deck.gl puts the tooltip's top-left corner at the pointer and never flips it,
+                # and the map's box clips it (letting it overflow broke the map's drawing in
+                # Chromium): centred below the pointer and at most ~half the map wide, it is
+                # cut only within a quarter of the map's width from either edge, and then by
+                # less than half (it was cut anywhere in the right three quarters of a small
+                # map). A click shows the same in the side panel.
+                "maxWidth": "min(460px, 52%)",
+                "translate": "-50% 18px",
             },
         },
         views=[pdk.View(type="MapView", controller=controller, repeat=False)],
