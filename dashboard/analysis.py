@@ -569,7 +569,10 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "Could an interceptor at a European site reach a Russian ICBM flying to the United States? "
                 "Each row is one site and SM-3 variant against every base-to-target track; the test is the "
                 "same kinematic reach test as the defended area. It says whether geometry and speed permit an "
-                "intercept under the stated assumptions — not whether the system could or would be used so."
+                "intercept under the stated assumptions — not whether the system could or would be used so. "
+                "The lines below take every site that ever hosted or was planned to host an interceptor "
+                "(whatever the year chosen), each judged on the interceptors planned or built there; the "
+                "table tries every SM-3 variant at every site."
             )
             answers = _icbm_answers(digest, assumptions, catalogue)
             st.markdown("\n".join(f"- {line}" for line in answers.answer))

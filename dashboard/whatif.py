@@ -236,7 +236,8 @@ def _custom_list(sourced: Catalogue, current: Catalogue, removed: list[str]) -> 
     if len(custom) > _LISTED:
         st.caption(f"... and {len(custom) - _LISTED} more (remove them with the selector below).")
     if removed:
-        st.text("Sourced sites removed: " + ", ".join(removed))
+        names = dict(zip(sourced.sites.site_id, sourced.sites.name, strict=True))
+        st.text("Sourced sites removed: " + ", ".join(names.get(r, r) for r in removed))
 
 
 def _on_remove(sourced: Catalogue, site_id: str) -> None:
@@ -252,13 +253,16 @@ def _move_or_remove(sourced: Catalogue, current: Catalogue) -> None:
         s["whatif_edit_site"] = ids[0]
         _prefill(current)
     st.markdown("**Move or remove a site**")
+    names = dict(zip(current.sites.site_id, current.sites.name, strict=True))
     st.selectbox(
         "Site",
         ids,
         key="whatif_edit_site",
         on_change=_prefill,
         args=(current,),
-        format_func=lambda sid: f"{sid} (custom)" if sid in current.custom_site_ids else sid,
+        format_func=lambda sid: (
+            f"{names.get(sid, sid)} (custom)" if sid in current.custom_site_ids else names[sid]
+        ),
     )
     lon_col, lat_col = st.columns(2)
     lon_col.number_input(

@@ -84,3 +84,18 @@ def test_icbm_answers__one_line_per_site_with_the_three_cases(catalogue):
     # The polar ICBM tracks pass far north of Romania: the SM-3 IB there reaches none of them.
     assert deveselu.feasible_high == 0 and deveselu.best_margin_km_high < -500
     assert "no intercept" in deveselu.answer
+
+
+def test_icbm_answers__each_site_is_judged_on_its_own_interceptors(catalogue):
+    # Holzdorf hosts Arrow 3, not an SM-3: its line is about Arrow 3 (a fly-out borrowed from
+    # the IIA's band, and said so), never about SM-3 variants tried at a site that had none.
+    answers = icbm.icbm_answers(catalogue).set_index("site_id")
+    holzdorf = answers.loc["holzdorf"]
+    assert "(built: Arrow 3)" in holzdorf.answer and "SM-3" not in holzdorf.variants
+    assert "analogy" in holzdorf.answer
+    assert "never deployed there" not in " ".join(answers.answer)
+    # Deveselu is judged on what stood there: the SM-3 IB, and THAAD in 2019.
+    assert "THAAD" in answers.loc["deveselu"].variants
+    # An answer that a single assumption turns is worded as a list of those assumptions.
+    turned = [a for a in answers.answer if "each of these alone changes it:" in a]
+    assert turned and all(" tracks)" in a for a in turned)

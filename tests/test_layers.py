@@ -87,8 +87,9 @@ def test_tooltip__a_name_holding_a_placeholder_does_not_take_its_place(
     props = feature_collection(frame, ["name", "label", "source"])["features"][0]["properties"]
     deck = build_deck(compute_map(catalogue, MapState(FootprintOptions(year=2016))))
     shown = _streamlit_tooltip(deck._tooltip["html"], props)
-    # The label and source sit in their own places; the name keeps look-alike braces.
-    assert "Site \uff5bsource\uff5d \uff5blabel\uff5d" in shown
+    # The label and source sit in their own places; the name reads the same (a word joiner,
+    # invisible, follows each opening brace).
+    assert "Site {\u2060source} {\u2060label}" in shown
     assert props["label"] in shown and f"Source: {props['source']}" in shown
     assert not re.search(r"{(name|label|source)}", shown)  # every placeholder filled
     # Without the look-alikes the name would have taken the source's and label's places.

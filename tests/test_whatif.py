@@ -551,6 +551,11 @@ def test_panel__add_move_remove_reset() -> None:
     assert any(XSS in str(t.value) for t in at.text)  # plain text element
     for md in (*at.markdown, *at.success, *at.warning, *at.error, *at.caption):
         assert "<img" not in str(md.value)
+    # The site selector reads names, not ids.
+    assert (
+        "Naval Station Rota (FDNF-E Aegis destroyers)"
+        in at.selectbox(key="whatif_edit_site").options
+    )
     at.selectbox(key="whatif_edit_site").set_value("rota").run()
     assert at.number_input(key="whatif_move_lon").value == pytest.approx(-6.3316)
     at.number_input(key="whatif_move_lat").set_value(36.0)
@@ -561,6 +566,9 @@ def test_panel__add_move_remove_reset() -> None:
     at.text_input(key="whatif_name").set_value("")
     at.button(key="whatif_add").click().run()
     assert at.error and at.dataframe  # the refusal and its problems table
+    at.selectbox(key="whatif_edit_site").set_value("deveselu").run()
+    at.button(key="whatif_remove_selected").click().run()
+    assert any("Sourced sites removed: Aegis Ashore Romania" in str(t.value) for t in at.text)
     at.button(key="whatif_reset").click().run()
     assert _probe(at) == "custom=;sites=14"
     assert not at.exception

@@ -48,6 +48,8 @@ def nato_countries(
     out["label"] = [
         f"{n}: NATO member since {y}" for n, y in zip(out.name, out.joined_year, strict=True)
     ]
+    sources = catalogue.nato_members.set_index("iso3").source
+    out["source"] = [f"{sources[i]}; outline: Natural Earth 4.1" for i in out.iso3]
     return out.reset_index(drop=True)
 
 

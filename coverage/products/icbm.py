@@ -26,6 +26,7 @@ whether the system could or would be used that way.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -247,6 +248,7 @@ def icbm_engagements(
     targets: pd.DataFrame | None = None,
     variants: tuple[str, ...] = SM3_VARIANTS,
     sites: pd.DataFrame | None = None,
+    site_variants: Mapping[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """Whether any kinematically feasible intercept exists, per base, target, site and variant.
 
@@ -265,6 +267,9 @@ def icbm_engagements(
     sites
         Override the sites (columns ``site_id, name, lon_deg, lat_deg, elevation_m``); default
         every site that hosts or was planned to host an interceptor in data/deployments.csv.
+    site_variants
+        Per site id, the variants to run there instead of ``variants`` (sites not listed run
+        ``variants``).
 
     Returns
     -------
@@ -309,6 +314,8 @@ def icbm_engagements(
     pos = unit_vectors(lon_s, lat_s) * (EARTH_RADIUS_M + alt)[..., None]
     flight_time_s, apogee_m = flights.flight_time_s, flights.apogee_m
     status = _variant_status(catalogue)
+    base_ids, base_names = bases[base_id_col].tolist(), bases.name.tolist()
+    target_ids, target_names = targets[target_id_col].tolist(), targets.name.tolist()
     rows = []
     for site in sites.itertuples(index=False):
         s_vec = unit_vectors(site.lon_deg, site.lat_deg) * (
@@ -333,7 +340,7 @@ def icbm_engagements(
                 vis.any(axis=1), t_s[np.arange(len(pairs)), np.argmax(vis, axis=1)], np.inf
             )
             t_launch = first + a.delay_s
-        for variant in variants:
+        for variant in (site_variants or {}).get(site.site_id, variants):
             ic = InterceptorSite(
                 key=f"{site.site_id}:{variant}",
                 lon_deg=float(site.lon_deg),
@@ -370,10 +377,10 @@ def icbm_engagements(
                 in_band = bool(band[k].any())
                 rows.append(
                     {
-                        "base_id": bases[base_id_col].iloc[b],
-                        "base": bases.name.iloc[b],
-                        "target_id": targets[target_id_col].iloc[t],
-                        "target": targets.name.iloc[t],
+                        "base_id": base_ids[b],
+                        "base": base_names[b],
+                        "target_id": target_ids[t],
+                        "target": target_names[t],
                         "site_id": site.site_id,
                         "site": site.name,
                         "variant": variant,
@@ -405,6 +412,31 @@ def icbm_engagements(
     frame = pd.DataFrame(rows, columns=ICBM_COLUMNS)
     frame.attrs["assumptions"] = a.describe()
     return frame
+
+
+def _analogy_note(catalogue: Catalogue, variant: str, name: str) -> str:
+    """Says so when the variant's burnout speed is borrowed from another missile (no source)."""
+    rows = catalogue.parameters[
+        (catalogue.parameters.system_id == variant)
+        & (catalogue.parameters.parameter == "burnout_velocity_kmps")
+    ]
+    if len(rows) and str(rows.source.iloc[0]).startswith("Derived by analogy"):
+        return f"{name}'s burnout speed is an analogy, not a published figure (data/parameters.csv)"
+    return ""
+
+
+def _site_interceptors(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Per interceptor site, the interceptors planned or built there that have a fly-out model."""
+    flies = set(catalogue.parameters.system_id[catalogue.parameters.parameter == "burn_time_s"])
+    kinds = dict(zip(catalogue.systems.system_id, catalogue.systems.kind, strict=True))
+    out: dict[str, tuple[str, ...]] = {}
+    for site_id, system_id in catalogue.deployments[["site_id", "system_id"]].itertuples(
+        index=False
+    ):
+        known = out.get(site_id, ())
+        if kinds.get(system_id) == "interceptor" and system_id in flies and system_id not in known:
+            out[site_id] = (*known, system_id)
+    return out
 
 
 def _variant_status(catalogue: Catalogue) -> dict[tuple[str, str], str]:
@@ -462,11 +494,14 @@ _LEVERS: tuple[tuple[str, dict[str, object]], ...] = (
 def icbm_answers(
     catalogue: Catalogue, assumptions: IcbmAssumptions = IcbmAssumptions()
 ) -> pd.DataFrame:
-    """One answer line per site: can its SM-3 variants reach a Russian ICBM, and on what it hinges.
+    """One answer line per site: can its interceptors reach a Russian ICBM, and on what it hinges.
 
-    For each site, the variants the catalogue plans or records there (all four if none) are
-    run in the low, nominal and high interceptor cases; then each alternative of ``_LEVERS`` is
-    applied alone to the nominal case, to show which assumption moves the answer.
+    For each site, the interceptors the catalogue plans or records there (SM-3 variants, and
+    any other interceptor with a fly-out in data/parameters.csv: THAAD at Deveselu in 2019,
+    Arrow 3 at Holzdorf) are run in the low, nominal and high interceptor cases; then each
+    alternative of ``_LEVERS`` is applied alone to the nominal case, to show which assumption
+    moves the answer. A site with none of them would run the four SM-3 variants, named as a
+    hypothetical ("never deployed there").
 
     Returns
     -------
@@ -475,13 +510,13 @@ def icbm_answers(
         best_margin_km_low, best_margin_km_nominal, best_margin_km_high, best_margin_s_nominal,
         answer``; ``attrs["assumptions"]`` holds the nominal case's description.
     """
-    runs: dict[str, pd.DataFrame] = {}
-    for est in ESTIMATES:
-        runs[est] = icbm_summary(icbm_engagements(catalogue, replace(assumptions, estimate=est)))
-    levers = [
-        (text, icbm_summary(icbm_engagements(catalogue, replace(assumptions, **change))))  # type: ignore[arg-type]
-        for text, change in _LEVERS
-    ]
+    own = _site_interceptors(catalogue)
+
+    def run(a: IcbmAssumptions) -> pd.DataFrame:
+        return icbm_summary(icbm_engagements(catalogue, a, site_variants=own))
+
+    runs = {est: run(replace(assumptions, estimate=est)) for est in ESTIMATES}
+    levers = [(text, run(replace(assumptions, **change))) for text, change in _LEVERS]  # type: ignore[arg-type]
     nominal = runs["nominal"]
     rows = []
     for site_id, group in nominal.groupby("site_id", sort=True):
@@ -525,12 +560,15 @@ def icbm_answers(
         for text, frame in levers:
             n = int(pick(frame).feasible_tracks.max())
             if (n > 0) != (feasible["nominal"] > 0):
-                flips.append(f"{text}: {n}")
+                flips.append(f"{text} ({n} tracks)")
         hinge = (
-            "; it turns with " + "; ".join(flips)
+            "; each of these alone changes it: " + "; ".join(flips)
             if flips
             else "; no single alternative assumption changes it"
         )
+        basis = _analogy_note(catalogue, str(best.variant), str(best.variant_name))
+        if basis:
+            hinge += f"; {basis}"
         if built and planned:
             extra = nominal[(nominal.site_id == site_id) & nominal.variant.isin(planned)]
             hinge += "; planned, never built there: " + ", ".join(

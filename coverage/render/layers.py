@@ -209,10 +209,13 @@ def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
 
 
 #: Angle brackets to look-alikes that no HTML parser reads as a tag.
-#: Angle brackets become look-alikes (no tags), and so do braces: Streamlit fills the tooltip's
-#: ``{name}``/``{label}``/``{source}`` one after another, each replacing the first match in the
-#: text so far, so a name holding "{source}" would take the source's place.
-_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a", "{": "\uff5b", "}": "\uff5d"})
+#: Angle brackets become look-alikes (no tags). An opening brace is followed by an invisible
+#: word joiner (U+2060): Streamlit fills the tooltip's ``{name}``/``{label}``/``{source}`` one
+#: after another, each replacing the first match in the text so far, so a name holding
+#: "{source}" would otherwise take the source's place. (Full-width look-alike braces were tried:
+#: fonts without CJK glyphs, as on this Debian machine, drew them as boxes.)
+_JOINER = "\u2060"
+_NO_TAGS = str.maketrans({"<": "\u2039", ">": "\u203a", "{": "{" + _JOINER})
 
 
 def _clean(value: Any) -> Any:
@@ -684,7 +687,11 @@ def _short_site_name(cleaned: str) -> str:
     The input is already :func:`_clean` (escaped once for the deck), so labels placed by
     :func:`site_label_places` carry the same safe text as the dots' tooltips.
     """
-    return cleaned.split(" (")[0].replace("\u2039", "").replace("\u203a", "")
+    return cleaned.split(" (")[0].translate(_LABEL_DROPS)
+
+
+#: What map labels leave out of a cleaned name: the tag look-alikes and the word joiner.
+_LABEL_DROPS = str.maketrans({"\u2039": None, "\u203a": None, _JOINER: None})
 
 
 #: Where a site's name may go, in order of preference: right of the dot (the default), left,
@@ -1412,7 +1419,8 @@ HERE_MAX_FACES = 800
 
 
 def _short(props: Mapping[str, Any]) -> str:
-    return _short_site_name(str(props.get("name", "")))
+    """A site's name for a tooltip line: without the parenthesis, as cleaned (tags, braces)."""
+    return str(props.get("name", "")).split(" (")[0]
 
 
 def _here_lines(members: list[tuple[str, Mapping[str, Any]]]) -> list[str]:
