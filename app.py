@@ -135,9 +135,9 @@ _PROJECTOR_CSS = """
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 0 1.2rem !important;max-width:100% !important}
-.st-key-mapbox{flex:none !important;height:calc(100vh - 315px) !important;min-height:280px}
-@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 325px) !important}}
-@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 335px) !important}}
+.st-key-mapbox{flex:none !important;height:calc(100vh - 331px) !important;min-height:280px}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 341px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 351px) !important}}
 .st-key-prev_year button p,.st-key-next_year button p{font-size:clamp(1rem,1.3vw,1.2rem);font-weight:600;white-space:nowrap}
 </style>
 """
@@ -146,9 +146,9 @@ footer{display:none}
 #: Projector mode while comparing: the comparison line (one or two lines) sits above the map.
 _PROJECTOR_COMPARE_CSS = """
 <style>
-.st-key-mapbox{height:calc(100vh - 350px) !important}
-@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 365px) !important}}
-@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 385px) !important}}
+.st-key-mapbox{height:calc(100vh - 382px) !important}
+@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 397px) !important}}
+@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 417px) !important}}
 </style>
 """
 
@@ -288,7 +288,13 @@ def _layout(
         if data.comparison is not None:
             panels.comparison_capitals(data.comparison, projector=projector, theme=theme)
         if view.capitals:
-            panels.capitals_legend(line, projector=projector, theme=theme)
+            # On a projector a comparison's gained and lost capitals stand for the list.
+            panels.capitals_legend(
+                line,
+                projector=projector,
+                theme=theme,
+                listed=not (projector and data.comparison is not None),
+            )
 
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")

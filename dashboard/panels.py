@@ -90,10 +90,18 @@ def caveat(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
     assumptions = data.assumptions
     size = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     detail = "clamp(0.75rem, 0.9vw, 0.95rem)" if projector else "0.85rem"
+    # On a projector the assumptions take two lines at most (the whole text on hover, and in
+    # the dashboard), so that they fit under the map on a 1024x768 screen.
+    clamp = (
+        "display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;"
+        if projector
+        else ""
+    )
     st.markdown(
         f"<div class='epaa-caveat' style='background:{theme.caveat_bg};color:{theme.caveat_text};padding:4px 10px;font-size:{size};"
         f"border-radius:3px'>{html.escape(CAVEAT)}</div>"
-        f"<div style='font-size:{detail};line-height:1.35;color:{theme.muted};margin-top:4px'>Assumptions: {html.escape(assumptions)}</div>",
+        f"<div class='epaa-assumptions' title='{html.escape(assumptions)}' style='font-size:{detail};line-height:1.35;"
+        f"color:{theme.muted};margin-top:4px;{clamp}'>Assumptions: {html.escape(assumptions)}</div>",
         unsafe_allow_html=True,
     )
 
@@ -223,23 +231,36 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
     )
 
 
+#: Names a projector lists per line of gained or lost capitals (see :func:`comparison_capitals`).
+_PROJECTOR_NAMES = 5
+
+
 def comparison_capitals(cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """The capitals B gains and loses against A, listed in full."""
+    """The capitals B gains and loses against A: in full, or on a projector the first few.
+
+    A projector's side column holds about five names under the legend on a 1024x768 screen
+    (the dashboard lists them all).
+    """
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     rows = []
     marked = set(cmp.capitals_not_members)
+    starred = False
     for kind, names in (("gained", cmp.capitals_gained), ("lost", cmp.capitals_lost)):
         colour = theme.compare_styles[kind].colour
+        shown = names[:_PROJECTOR_NAMES] if projector else names
         listed = (
-            ", ".join(html.escape(n) + ("*" if n in marked else "") for n in names)
+            ", ".join(html.escape(n) + ("*" if n in marked else "") for n in shown)
             if names
             else "none"
         )
+        if len(shown) < len(names):
+            listed += f" and {len(names) - len(shown)} more"
+        starred |= bool(marked.intersection(shown))
         rows.append(
             f"<div class='epaa-capitals-{kind}' style='font-size:{small};margin:3px 0'>"
             f"<b style='color:{colour}'>Capitals {kind} in B ({len(names)}):</b> {listed}</div>"
         )
-    if marked:
+    if starred:
         rows.append(
             f"<div style='font-size:{small};color:{theme.muted}'>* NATO member in only one of the two "
             "years.</div>"
@@ -282,8 +303,10 @@ def _capital_swatch(status: str, theme: Theme = LIGHT) -> str:
     )
 
 
-def capitals_legend(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """Capital symbols by status (the map's colours) and the list of defended capitals."""
+def capitals_legend(
+    line: Headline, *, projector: bool = False, theme: Theme = LIGHT, listed: bool = True
+) -> None:
+    """Capital symbols by status (the map's colours) and, if ``listed``, the defended ones."""
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.8rem"
     caps = line.capitals
@@ -299,13 +322,12 @@ def capitals_legend(line: Headline, *, projector: bool = False, theme: Theme = L
             f"<div style='font-size:{small};margin:2px 0'>{_capital_swatch(status, theme)}"
             f"{html.escape(STATUS_WORDS[status])} ({n})</div>"
         )
-    defended = line.defended_capitals
-    listed = ", ".join(html.escape(n) for n in defended) if defended else "none"
-    rows.append(
-        f"<div class='epaa-capitals' style='font-size:{small};color:{theme.text};margin-top:4px'>"
-        f"<b>Defended capitals ({line.capitals_defended} of {line.capitals_total}):</b> "
-        f"{listed}</div>"
-    )
+    if listed:
+        rows.append(
+            f"<div class='epaa-capitals' style='font-size:{small};color:{theme.text};"
+            f"margin-top:4px'><b>Defended capitals ({line.capitals_defended} of "
+            f"{line.capitals_total}):</b> {html.escape(line.defended_list_text())}</div>"
+        )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 

@@ -411,6 +411,12 @@ def test_projector__fits_the_screen_and_answers_first(
         _inside(page, ".epaa-legend", width, height)
         _inside(page, ".epaa-capitals", width, height)
         _inside(page, ".epaa-caveat", width, height)
+        _inside(page, ".epaa-assumptions", width, height)  # two lines at most on a projector
+        scroll = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+            " return m.scrollHeight - m.clientHeight; }"
+        )
+        assert scroll <= 1, f"the page scrolls by {scroll} px"
         # The answer: the defended share in words, and the defended area drawn.
         line = page.locator(HEADLINE).first.inner_text()
         assert "% of NATO-Europe territory" in line and "capitals defended" in line, line
@@ -719,12 +725,22 @@ def test_projector__comparison_fits_and_draws_the_gain(
     try:
         page = loaded.page
         assert not _exceptions(loaded)
-        for selector in (".epaa-banner", HEADLINE, ".epaa-comparison", MAP, ".epaa-caveat"):
+        for selector in (
+            ".epaa-banner",
+            HEADLINE,
+            ".epaa-comparison",
+            MAP,
+            ".epaa-caveat",
+            ".epaa-assumptions",
+            ".epaa-capitals-gained",
+            ".epaa-capitals-lost",
+        ):
             _inside(page, selector, width, height)
         line = page.locator(".epaa-comparison").first.inner_text()
         assert "B = 2024, as built" in line and "gained" in line, line
         gained = page.locator(".epaa-capitals-gained").first.inner_text()
-        assert "Warsaw" in gained, gained
+        # A projector lists the first five (alphabetically) and counts the rest.
+        assert "Amsterdam" in gained and "Warsaw" not in gained and " more" in gained, gained
         pixels = _map_pixels(loaded)
         assert _near(pixels, COMPARE_STYLES["gained"].colour, tol=60) > 200, "no gained area"
         for key in ("prev_year", "next_year", "reset_view", "play", "exit_projector"):

@@ -89,6 +89,23 @@ def test_headline_from_metrics__first_year_and_no_change() -> None:
     assert same.change_text() == "no capital changed since 2011"
 
 
+def test_defended_list_text__the_shorter_list() -> None:
+    def listed(statuses: dict[tuple[str, str, str], str]) -> str:
+        m = _metrics(2017, statuses)
+        return headline_from_metrics(m, None, threat="T", launch_area="L").defended_list_text()
+
+    assert listed({ROU: "defended", BGR: "not defended", DEU: "not defended"}) == "Bucharest"
+    # Most defended: the others are named ("out of reach" counts as not defended).
+    assert (
+        listed({ROU: "defended", BGR: "defended", DEU: "out of reach", MNE: "defended"})
+        == "all but Berlin"
+    )
+    assert listed({ROU: "defended", BGR: "defended"}) == "all"
+    assert listed({ROU: "not defended"}) == "none"
+    # A tie lists the defended ones.
+    assert listed({ROU: "defended", DEU: "not defended"}) == "Bucharest"
+
+
 def test_headline_from_metrics__long_lists_are_shortened() -> None:
     names = [(f"C{i}", f"Country {i}", f"Capital {i:02d}") for i in range(9)]
     before = _metrics(2023, {n: "not defended" for n in names})

@@ -81,6 +81,22 @@ class Headline:
         caps = self.capitals
         return sorted(caps.name[caps.status == "defended"])
 
+    def defended_list_text(self) -> str:
+        """The defended capitals as the shorter list: their names, or "all but" the others.
+
+        ``"Bucharest, Sofia"``, ``"all but Ankara, Reykjavík"``, ``"all"`` or ``"none"``: a
+        legend lists at most half of the capitals (30 names fit no projector's side column).
+        """
+        defended = self.defended_capitals
+        others = sorted(self.capitals.name[self.capitals.status != "defended"])
+        if not defended:
+            return "none"
+        if not others:
+            return "all"
+        if len(defended) <= len(others):
+            return ", ".join(defended)
+        return "all but " + ", ".join(others)
+
     def shares_text(self) -> str:
         """``"40 % of NATO-Europe territory and 41 % of its population defended"``."""
         return (
