@@ -273,9 +273,11 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
     assert isinstance(scenarios, dict)
     for v in scenarios.values():
         gained = ", ".join(v["capitals_gained"]) or "none"
-        radars = ", ".join(v["radars"]) or "no listed radar active this year"
+        radars = ", ".join(v["radars"]) or "none of its radars"
+        off = v.get("radars_inactive") or []
+        idle = f" Not in service in {state.options.year}: {', '.join(off)}." if off else ""
         st.markdown(
             f"**{v['label']}**: {v['share']:.1%} (gain {v['gain_share']:+.1%}); capitals "
-            f"gained: {gained}. Radars: {radars}."
+            f"gained: {gained}. Radars in service in {state.options.year}: {radars}.{idle}"
         )
     st.caption(_MODEL)

@@ -73,6 +73,10 @@ def test_gain__without_satellites_the_russian_warning_stands_in_for_them(catalog
     assert (
         0.0 <= off["nato_alone_share"] <= off["scenarios"]["shared_early_warning"]["share"] <= 1.0
     )
+    # Putin's 2007 offer named Gabala and Armavir; Gabala closed in 2012 and is said to be out.
+    putin = on["scenarios"]["putin_2007_radars"]
+    assert [r for r in putin["radars"] if "Armavir" in r]
+    assert putin["radars_inactive"] == ["Gabala (Qabala) (in service 1985-2012)"]
 
 
 def test_nato_alone_metrics__unchanged_by_the_cooperation_machinery(catalogue):

@@ -91,6 +91,11 @@ def test_geojson__round_trips_through_geopandas(data_2016: MapData) -> None:
     assert list(merged.name) == list(expected.name)
     assert (merged.custom == expected.custom.to_numpy()).all()
     assert (back.year == 2016).all()
+    # Every site-bound feature says where its site is; a site's is its own point.
+    bound = back[back.layer.isin(["sites", "radar", "interceptor"])]
+    assert bound.site_lon_deg.notna().all() and bound.site_lat_deg.notna().all()
+    sites = back[back.layer == "sites"]
+    assert np.allclose(sites.site_lon_deg, sites.geometry.x, atol=1e-5)
 
 
 def test_geopackage__one_table_per_layer_round_trips(data_2016: MapData, tmp_path: Path) -> None:

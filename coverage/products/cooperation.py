@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from coverage.catalogue.analysis import load_cooperation
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Comparison, Variation, compare_states
 from coverage.products.metrics import (
@@ -66,7 +67,8 @@ def cooperation_answers(
     Returns a JSON-ready dictionary: ``nato_alone_share`` (territory, 0..1),
     ``nato_alone_population_share``, ``nato_alone_capitals_defended`` and, under
     ``scenarios``, for each scenario id its ``label``, ``radars`` (the early-warning radars
-    active in the year), ``share``, ``population_share``, ``gain_share`` (territory defended
+    active in the year), ``radars_inactive`` (the scenario's radars not in service that year,
+    with their years), ``share``, ``population_share``, ``gain_share`` (territory defended
     with it and not without, share of NATO Europe), ``capitals_defended`` and
     ``capitals_gained``; plus the assumptions in words. For each of ``regions`` (ids of
     data/regions.csv other than NATO Europe, e.g. ``russia``), ``regions[id]`` holds the
@@ -93,6 +95,7 @@ def cooperation_answers(
         per[cid] = {
             "label": labels[cid],
             "radars": list(setup.warning_names),
+            "radars_inactive": _inactive_radars(catalogue, cid, setup.warning_ids),
             "radar_ids": list(setup.warning_ids),
             "sensors": describe_cooperation(setup.warning_names, setup.query),
             "share": cmp.b.nato_europe_area_share,
@@ -176,3 +179,26 @@ def cooperation_series(
     return pd.DataFrame(
         rows, columns=["year", "cooperation", "label", "area_share", "population_share"]
     )
+
+
+def _inactive_radars(catalogue: Catalogue, cooperation_id: str, active: Sequence[str]) -> list[str]:
+    """The scenario's radars (data/cooperation.csv) not in service in the year, with their years.
+
+    E.g. ``["Gabala (Qabala) (in service 1985-2012)"]`` for Putin's 2007 offer after 2012.
+    """
+    table = load_cooperation().set_index("cooperation_id")
+    if cooperation_id not in table.index:
+        return []
+    listed = str(table.at[cooperation_id, "radars"] or "").split()
+    ew = catalogue.early_warning_radars.set_index("radar_id")
+    out = []
+    for rid in listed:
+        if rid in active or rid not in ew.index:
+            continue
+        row = ew.loc[rid]
+        until = row.active_until_year
+        years = (
+            f"{row.active_from_year}-{until}" if pd.notna(until) else f"from {row.active_from_year}"
+        )
+        out.append(f"{row['name']} (in service {years})")
+    return out

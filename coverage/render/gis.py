@@ -126,6 +126,10 @@ def _records(
             "custom": bool(raw.get("custom") or False),
         }
         rec.update({c: v for c, v in raw.items() if c not in rec})
+        geom = frame.geometry.iloc[i]
+        if key == "sites" and rec.get("site_lon_deg") is None and geom.geom_type == "Point":
+            # A site's own position, as the footprints of its systems carry it.
+            rec["site_lon_deg"], rec["site_lat_deg"] = round(geom.x, 6), round(geom.y, 6)
         fid = str(rec["feature_id"])
         seen[fid] = seen.get(fid, 0) + 1
         if seen[fid] > 1:  # keep ids unique within a layer (e.g. several defended patches)
