@@ -304,7 +304,9 @@ def _layout(
         with st.expander(
             "Export this map: slide images, GIS files, rollout animation", expanded=False
         ):
-            exports.export_panel(catalogue, data, projector=projector, line=line)
+            exports.export_panel(
+                catalogue, data, projector=projector, line=line, capitals=view.capitals
+            )
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)

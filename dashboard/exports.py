@@ -20,24 +20,33 @@ def _stem(data: MapData) -> str:
 
 
 def export_panel(
-    catalogue: Catalogue, data: MapData, *, projector: bool, line: Headline | None = None
+    catalogue: Catalogue,
+    data: MapData,
+    *,
+    projector: bool,
+    line: Headline | None = None,
+    capitals: bool = False,
 ) -> None:
     """A row of download buttons for the current map state (same layers and colours as the map).
 
-    With ``line``, the slide images carry the headline under their title.
+    With ``line``, the slide images carry the headline under their title, and with ``capitals``
+    its capitals, by status, as on the map.
     """
     # Matplotlib and the GIS writers load on first use, not with the first page.
     from coverage.render import animation, export, gis
 
     stem = _stem(data)
     headline = line.short_text() if line is not None else None
+    caps = line.capitals if line is not None and capitals else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
         (
             "PNG 1920×1080",
             f"{stem}.png",
             "image/png",
-            lambda: export.render(data, fmt="png", projector=projector, headline=headline),
+            lambda: export.render(
+                data, fmt="png", projector=projector, headline=headline, capitals=caps
+            ),
             "Slide image, 16:9",
         ),
         (
@@ -52,6 +61,7 @@ def export_panel(
                 dpi=300,
                 projector=projector,
                 headline=headline,
+                capitals=caps,
             ),
             "Print size, A4 landscape",
         ),
@@ -59,28 +69,32 @@ def export_panel(
             "SVG",
             f"{stem}.svg",
             "image/svg+xml",
-            lambda: export.render(data, fmt="svg", projector=projector, headline=headline),
+            lambda: export.render(
+                data, fmt="svg", projector=projector, headline=headline, capitals=caps
+            ),
             "Vector image for editing",
         ),
         (
             "PDF",
             f"{stem}.pdf",
             "application/pdf",
-            lambda: export.render(data, fmt="pdf", projector=projector, headline=headline),
+            lambda: export.render(
+                data, fmt="pdf", projector=projector, headline=headline, capitals=caps
+            ),
             "Vector PDF",
         ),
         (
             "GeoJSON",
             f"{stem}.geojson",
             "application/geo+json",
-            lambda: gis.to_geojson(data),
+            lambda: gis.to_geojson(data, caps),
             "Every drawn feature, EPSG:4326",
         ),
         (
             "GeoPackage",
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
-            lambda: gis.to_geopackage(data),
+            lambda: gis.to_geopackage(data, caps),
             "One table per layer, for QGIS",
         ),
         (
@@ -96,7 +110,7 @@ def export_panel(
             "Features CSV",
             f"{stem}_features.csv",
             "text/csv",
-            lambda: gis.features_csv(data),
+            lambda: gis.features_csv(data, capitals=caps),
             "Attribute table of the drawn features",
         ),
         (

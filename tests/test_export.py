@@ -204,6 +204,27 @@ def test_render__headline_line_under_the_title(catalogue: Catalogue, data_2016: 
     assert (np.abs(a.astype(int) - b.astype(int)).sum(axis=-1) > 30).mean() > 0.05
 
 
+def test_render__capitals_by_status_with_their_counts(
+    catalogue: Catalogue, data_2016: MapData
+) -> None:
+    from coverage.products.headline import headline
+    from coverage.style import STATUS_COLOURS
+
+    caps = headline(catalogue, data_2016.state).capitals
+    counts = caps.status.value_counts()
+    plain = _svg_texts(export.render(data_2016, fmt="svg"))
+    drawn = _svg_texts(export.render(data_2016, fmt="svg", capitals=caps))
+    assert "Capital" not in plain and "Bucharest" not in plain
+    # The legend counts them as the headline does; the names are labels where there is room.
+    assert f"Capital defended ({counts['defended']})" in drawn
+    assert f"Capital in the threat's reach, not defended ({counts['not defended']})" in drawn
+    assert "Bucharest" in drawn and "Berlin" in drawn
+    img = _rgb(export.render(data_2016, fmt="png", capitals=caps))
+    base = _rgb(export.render(data_2016, fmt="png"))
+    wine = STATUS_COLOURS["not defended"]
+    assert _pixels_near(img, wine, tol=30) > _pixels_near(base, wine, tol=30) + 200
+
+
 # ----------------------------------------------------------------------------- issue 12 fixes
 
 

@@ -98,6 +98,25 @@ def test_geojson__round_trips_through_geopandas(data_2016: MapData) -> None:
     assert np.allclose(sites.site_lon_deg, sites.geometry.x, atol=1e-5)
 
 
+def test_geojson_and_geopackage__capitals_with_their_status(
+    catalogue: Catalogue, data_2016: MapData, tmp_path: Path
+) -> None:
+    from coverage.products.headline import headline
+
+    caps = headline(catalogue, data_2016.state).capitals
+    back = gpd.read_file(io.BytesIO(gis.to_geojson(data_2016, caps)))
+    got = back[back.layer == "capitals"].set_index("name")
+    assert len(got) == len(caps) and got.loc["Bucharest", "status"] == "defended"
+    assert got.loc["Berlin", "status"] == "not defended"
+    assert got.geometry.x.loc["Bucharest"] == pytest.approx(26.1, abs=0.1)
+    assert "capitals" not in set(gpd.read_file(io.BytesIO(gis.to_geojson(data_2016))).layer)
+    path = tmp_path / "c.gpkg"
+    path.write_bytes(gis.to_geopackage(data_2016, caps))
+    table = gpd.read_file(path, layer="capitals")
+    assert (table.status == "defended").sum() == (caps.status == "defended").sum()
+    assert "Bucharest" in gis.features_csv(data_2016, capitals=caps).decode("utf-8-sig")
+
+
 def test_geopackage__one_table_per_layer_round_trips(data_2016: MapData, tmp_path: Path) -> None:
     frames = gis.feature_frames(data_2016)
     path = tmp_path / "coverage.gpkg"

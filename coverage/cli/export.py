@@ -299,12 +299,14 @@ def _single(
     size: tuple[int, int, float],
 ) -> bytes:
     data = compute_map(catalogue, state)
+    # The answer under the title and the capitals by status, as on the dashboard's slides and
+    # files, when the defended area is drawn.
+    answer = headline(catalogue, state) if "defended" in state.layers else None
+    capitals = None if answer is None else answer.capitals
     if fmt in IMAGE_FORMATS:
         from coverage.render import export  # matplotlib: loaded only for an image
 
         width, height, dpi = size
-        # The answer under the title, as on the dashboard's slides, when the defended area is drawn.
-        line = headline(catalogue, state).short_text() if "defended" in state.layers else None
         return export.render(
             data,
             fmt=fmt,  # type: ignore[arg-type]  # one of IMAGE_FORMATS here
@@ -312,13 +314,14 @@ def _single(
             height_px=height,
             dpi=dpi,
             projector=args.projector,
-            headline=line,
+            headline=None if answer is None else answer.short_text(),
+            capitals=capitals,
         )
     if fmt == "geojson":
-        return gis.to_geojson(data)
+        return gis.to_geojson(data, capitals)
     if fmt == "gpkg":
-        return gis.to_geopackage(data)
-    return gis.features_csv(data)
+        return gis.to_geopackage(data, capitals)
+    return gis.features_csv(data, capitals=capitals)
 
 
 def _write_series(

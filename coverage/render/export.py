@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
@@ -40,6 +41,7 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
+from coverage.products.headline import CAPITAL_STATUSES
 from coverage.products.sectoral import sector_title
 from coverage.scenario import cooperation_short_labels
 from coverage.style import (
@@ -49,6 +51,8 @@ from coverage.style import (
     LAYER_STYLES,
     PROBABILITY_CLASSES,
     SECTOR_STYLES,
+    STATUS_COLOURS,
+    STATUS_WORDS,
     TRACK_STATUS_COLOURS,
     LayerStyle,
 )
@@ -92,6 +96,9 @@ _SITE_CUSTOM = "#CC79A7"  # custom (what-if) sites: the dashboard's fill for the
 # Layout is specified in pixels of a 1920x1080 reference slide and scaled with the image.
 _REF_W_PX, _REF_H_PX = 1920.0, 1080.0
 _SITE_MARKER_PX, _LAUNCH_MARKER_PX = 13.0, 11.0
+#: Capital dots: filled when defended, a ring when in reach and not defended, small grey out of
+#: reach (the dashboard's map draws them the same way, coverage/render/layers.py).
+_CAPITAL_MARKER_PX = {"defended": 10.0, "not defended": 10.0, "out of reach": 6.0}
 _LEGEND_ORDER = (
     "sites",
     "launch",
@@ -653,7 +660,9 @@ def _marker_handle(
     )
 
 
-def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[Any, str]]:
+def _legend_entries(
+    data: MapData, drawn: list[str], sz: _Sizes, capitals: pd.DataFrame | None = None
+) -> list[tuple[Any, str]]:
     """Legend handles and texts for the drawn layers only (basemap excluded)."""
     entries: list[tuple[Any, str]] = []
     year = data.state.options.year
@@ -733,6 +742,21 @@ def _legend_entries(data: MapData, drawn: list[str], sz: _Sizes) -> list[tuple[A
             ]
         else:
             entries.append((_area_patch(key, style, sz), title))
+    if "capitals" in drawn and capitals is not None:
+        for st in CAPITAL_STATUSES:
+            n = int((capitals.status == st).sum())
+            if not n:
+                continue
+            colour, ring = STATUS_COLOURS[st], st == "not defended"
+            handle = _marker_handle(
+                "o",
+                _CAPITAL_MARKER_PX[st] * sz.marker,
+                "white" if ring else colour,
+                colour if ring else "white",
+                2.5 if ring else 1.2,
+                sz,
+            )
+            entries.append((handle, f"Capital {STATUS_WORDS[st]} ({n})"))
     return entries
 
 
@@ -767,6 +791,7 @@ _FONT_PX = {
     "footer": 15.0,
     "site": 18.0,
     "launch": 15.0,
+    "capital": 14.0,
     "year": 52.0,
 }
 
@@ -829,7 +854,12 @@ class _Layout:
 
 
 def _draw(
-    data: MapData, size: ImageSize, projector: bool, date: dt.date, headline: str | None = None
+    data: MapData,
+    size: ImageSize,
+    projector: bool,
+    date: dt.date,
+    headline: str | None = None,
+    capitals: pd.DataFrame | None = None,
 ) -> Figure:
     """Build the whole slide as a matplotlib Figure (Agg canvas attached)."""
     sz = _Sizes(
@@ -866,8 +896,8 @@ def _draw(
         width = text.get_window_extent(renderer).width
         if width > room:
             text.set_fontsize(float(text.get_fontsize()) * room / width * 0.98)
-    drawn = _draw_map(fig, renderer, data, lay, sz, projector)
-    _draw_panel(fig, renderer, data, drawn, lay, sz)
+    drawn = _draw_map(fig, renderer, data, lay, sz, projector, capitals)
+    _draw_panel(fig, renderer, data, drawn, lay, sz, capitals)
     return fig
 
 
@@ -953,7 +983,13 @@ def _draw_frame_text(
 
 
 def _draw_map(
-    fig: Figure, renderer: RendererBase, data: MapData, lay: _Layout, sz: _Sizes, projector: bool
+    fig: Figure,
+    renderer: RendererBase,
+    data: MapData,
+    lay: _Layout,
+    sz: _Sizes,
+    projector: bool,
+    capitals: pd.DataFrame | None = None,
 ) -> list[str]:
     """Draw the map (basemap, layers, labels, year stamp, scale bar); return the layers drawn."""
     left, top, right, bottom = lay.map_box_px
@@ -1063,6 +1099,9 @@ def _draw_map(
     if "launch" in on and not data.launch_points.empty:
         labels += _draw_launch_points(ax, data.launch_points, crs, sz, z["launch"])
         drawn.append("launch")
+    if capitals is not None and not capitals.empty:
+        labels += _draw_capitals(ax, capitals, crs, sz, z["sites"] - 0.2)
+        drawn.append("capitals")
 
     # Year stamp (top left) and scale bar (bottom left) sit over the Atlantic; labels avoid them.
     stamp = ax.text(
@@ -1159,6 +1198,46 @@ def _draw_sites(
     ]
 
 
+def _draw_capitals(
+    ax: Axes, capitals: pd.DataFrame, crs: str, sz: _Sizes, zorder: float
+) -> list[_Label]:
+    """Capital dots by status (colour and shape, as on the dashboard); labels where there is room."""
+    x, y = _transformer(crs).transform(
+        capitals.lon_deg.to_numpy(float), capitals.lat_deg.to_numpy(float)
+    )
+    x, y = np.asarray(x), np.asarray(y)
+    status = capitals.status.to_numpy()
+    for st in CAPITAL_STATUSES:
+        sel = status == st
+        if not sel.any():
+            continue
+        colour = STATUS_COLOURS[st]
+        ring = st == "not defended"
+        ax.plot(
+            x[sel],
+            y[sel],
+            ls="none",
+            marker="o",
+            ms=sz.pt(_CAPITAL_MARKER_PX[st] * sz.marker),
+            mfc="white" if ring else colour,
+            mec=colour if ring else "white",
+            mew=sz.lpt(2.5 if ring else 1.2),
+            zorder=zorder,
+        )
+    return [
+        _Label(
+            str(name),
+            xi,
+            yi,
+            sz.fpt(_FONT_PX["capital"]),
+            "normal",
+            False,
+            sz.px(_CAPITAL_MARKER_PX[st] * sz.marker),
+        )
+        for name, xi, yi, st in zip(capitals.name, x, y, status, strict=True)
+    ]
+
+
 def _draw_launch_points(
     ax: Axes, points: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
@@ -1185,13 +1264,19 @@ def _draw_launch_points(
 
 
 def _draw_panel(
-    fig: Figure, renderer: RendererBase, data: MapData, drawn: list[str], lay: _Layout, sz: _Sizes
+    fig: Figure,
+    renderer: RendererBase,
+    data: MapData,
+    drawn: list[str],
+    lay: _Layout,
+    sz: _Sizes,
+    capitals: pd.DataFrame | None = None,
 ) -> None:
     """Side panel: legend of the drawn layers, phase status, assumptions, map notes."""
     x = lay.panel_left_px
     text_w_px = lay.width_px - x - lay.margin_px
     y_px = lay.map_box_px[1]
-    entries = _legend_entries(data, drawn, sz)
+    entries = _legend_entries(data, drawn, sz, capitals)
     if entries:
         legend_px = _FONT_PX["legend"] * sz.font
         legend = fig.legend(
@@ -1350,6 +1435,7 @@ def render(
     projector: bool = False,
     date: dt.date | None = None,
     headline: str | None = None,
+    capitals: pd.DataFrame | None = None,
 ) -> bytes:
     """Render one map state as a slide-ready image.
 
@@ -1373,6 +1459,9 @@ def render(
     headline
         One line printed between the phase banner and the map, e.g.
         :meth:`coverage.products.headline.Headline.short_text`; none by default.
+    capitals
+        Capitals to draw by status (``Headline.capitals``: ``name, lon_deg, lat_deg, status``),
+        listed in the legend with their counts; none by default.
 
     Returns
     -------
@@ -1384,7 +1473,7 @@ def render(
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp, headline)
+        fig = _draw(data, size, projector, stamp, headline, capitals)
         buf = io.BytesIO()
         # No URL in any file: matplotlib's own creator links and the Dublin Core type are left out.
         metadata: dict[str, Any] = {"Title": data.title}
@@ -1416,15 +1505,16 @@ def render_array(
     projector: bool = False,
     date: dt.date | None = None,
     headline: str | None = None,
+    capitals: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Render one map state to an RGB array (``height_px`` x ``width_px`` x 3, uint8).
 
-    Same drawing as :func:`render` (``headline`` too); skips PNG encoding.
+    Same drawing as :func:`render` (``headline`` and ``capitals`` too); skips PNG encoding.
     """
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp, headline)
+        fig = _draw(data, size, projector, stamp, headline, capitals)
         canvas = fig.canvas
         assert isinstance(canvas, FigureCanvasAgg)
         canvas.draw()

@@ -138,7 +138,9 @@ def _records(
     return records, list(frame.geometry.values)
 
 
-def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
+def _layer_records(
+    data: MapData, capitals: pd.DataFrame | None = None
+) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     on = set(data.state.layers)
     fp = data.footprints
     sources: dict[str, gpd.GeoDataFrame | None] = {
@@ -163,11 +165,28 @@ def _layer_records(data: MapData) -> dict[str, tuple[list[dict[str, Any]], list[
     if sector is not None and not sector.empty:
         # Russia's sectoral proposal: computed and the General Staff's picture (``kind``).
         out["sectoral"] = _records(sector, "sectoral", data.state)
+    if capitals is not None and not capitals.empty:
+        # The headline's capitals by status (Headline.capitals), named as on the map.
+        frame = gpd.GeoDataFrame(
+            capitals.assign(
+                feature_id=[f"capitals:{i}" for i in capitals.iso3],
+                label=[f"{c}: {s}" for c, s in zip(capitals.country, capitals.status, strict=True)],
+                source="position: data/cities.csv; status: this tool's defended-area engine",
+            ),
+            geometry=gpd.points_from_xy(capitals.lon_deg, capitals.lat_deg),
+            crs="EPSG:4326",
+        )
+        out["capitals"] = _records(frame, "capitals", data.state)
     return out
 
 
-def feature_frames(data: MapData) -> dict[str, gpd.GeoDataFrame]:
+def feature_frames(
+    data: MapData, capitals: pd.DataFrame | None = None
+) -> dict[str, gpd.GeoDataFrame]:
     """Return the drawn thematic layers of ``data`` as flat EPSG:4326 tables, keyed by layer.
+
+    With ``capitals`` (``Headline.capitals``), a ``capitals`` layer of points with their
+    ``status`` (defended / not defended / out of reach) comes last.
 
     Only layers in ``data.state.layers`` that hold at least one feature are returned, in
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
@@ -176,25 +195,27 @@ def feature_frames(data: MapData) -> dict[str, gpd.GeoDataFrame]:
     """
     return {
         key: gpd.GeoDataFrame(pd.DataFrame.from_records(records), geometry=geoms, crs="EPSG:4326")
-        for key, (records, geoms) in _layer_records(data).items()
+        for key, (records, geoms) in _layer_records(data, capitals).items()
     }
 
 
-def _all_features(data: MapData) -> gpd.GeoDataFrame:
-    frames = list(feature_frames(data).values())
+def _all_features(data: MapData, capitals: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    frames = list(feature_frames(data, capitals).values())
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in _FIRST_COLUMNS}, geometry=[], crs="EPSG:4326")
     merged = pd.concat(frames, ignore_index=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
 
 
-def to_geojson(data: MapData) -> bytes:
+def to_geojson(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
     """Every drawn thematic feature of ``data`` as one GeoJSON FeatureCollection (UTF-8).
+
+    ``capitals``: see :func:`feature_frames`.
 
     Properties are flat (missing values are ``null``). The collection also carries the map's
     ``title``, ``subtitle``, ``assumptions`` and ``caveat`` as foreign members.
     """
-    frame = _all_features(data)
+    frame = _all_features(data, capitals)
     payload = json.loads(frame.to_json(drop_id=True, na="null"))
     payload.update(
         {
@@ -212,16 +233,16 @@ def _multi(geom: Any) -> Any:
     return MultiPolygon([geom]) if isinstance(geom, Polygon) else geom
 
 
-def to_geopackage(data: MapData) -> bytes:
+def to_geopackage(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
     """Write a GeoPackage with one table per drawn thematic layer (named by its key), EPSG:4326.
 
     The ``defended`` table holds one dissolved polygon per state: the ground defended by any
     site (one per estimate with the low/nominal/high band); each site's own area goes to
     ``defended_sites``. A comparison adds ``compare`` (gained, lost, both). Polygon layers are
     written as MultiPolygon so each table has one geometry type. Layers without features are
-    left out.
+    left out. ``capitals``: see :func:`feature_frames`.
     """
-    frames = feature_frames(data)
+    frames = feature_frames(data, capitals)
     if "defended" in frames:
         defended = frames.pop("defended")
         union = defended[defended.site_id == "all"]
@@ -265,9 +286,11 @@ def metrics_csv(table: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
     return text.encode("utf-8-sig" if excel_bom else "utf-8")
 
 
-def features_csv(data: MapData, *, excel_bom: bool = True) -> bytes:
+def features_csv(
+    data: MapData, *, excel_bom: bool = True, capitals: pd.DataFrame | None = None
+) -> bytes:
     """Serialise the attribute table of every drawn thematic feature (no geometry) as CSV."""
-    frame = _all_features(data)
+    frame = _all_features(data, capitals)
     return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
 
 
