@@ -63,6 +63,12 @@ _MODEL = (
 )
 
 
+def _show_russian_radars() -> None:
+    """A cooperation scenario just picked: its radars' footprints are turned on to be seen."""
+    if st.session_state.get("coop") not in (None, "nato_alone"):
+        st.session_state["show_early_warning"] = True
+
+
 def cooperation_controls(state: MapState) -> MapState:
     """Sidebar controls: cooperation scenario, commit option, and the gain map (in the URL)."""
     open_ = any(st.query_params.get(k) for k in ("coop", "region", "sector"))
@@ -74,6 +80,7 @@ def cooperation_controls(state: MapState) -> MapState:
             key="coop",
             help="Counterfactuals from the 2007-2012 debate (data/cooperation.csv): which Russian "
             "early-warning radars feed NATO's command and control.",
+            on_change=_show_russian_radars,
         )
         commits = st.toggle(
             "Early-warning tracks commit interceptors",

@@ -6,7 +6,7 @@ A bound select box keeps the displayed name in the URL; links that carry an id
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -34,6 +34,7 @@ def named_selectbox(
     key: str,
     help: str,
     disabled: bool = False,
+    on_change: Callable[[], None] | None = None,
 ) -> Any:
     """A URL-bound select box over ``labels`` (id -> name) that shows and writes names.
 
@@ -53,6 +54,7 @@ def named_selectbox(
         bind="query-params",
         help=help,
         disabled=disabled,
+        on_change=on_change,
     )
 
 

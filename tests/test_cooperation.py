@@ -162,3 +162,22 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     text = " ".join(m.value for m in at.markdown)
     assert "Shared early warning (Joint Data Fusion Centre" in text and "gain +" in text
     assert not [w for w in at.warning if "coop" in w.value]
+
+
+def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=240)
+    at.query_params.update({"year": "2016"})
+    at.run()
+    assert at.checkbox(key="show_early_warning").value is False  # off by default
+    at.selectbox(key="coop").set_value("shared_early_warning").run()
+    assert not at.exception
+    # The scenario's radars are what it adds: their footprints are turned on to be seen.
+    assert at.checkbox(key="show_early_warning").value is True
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert "early_warning" in [layer["id"] for layer in deck["layers"]]
+    # Turned off again by hand, it stays off while the scenario stays.
+    at.checkbox(key="show_early_warning").uncheck().run()
+    at.slider(key="year").set_value(2017).run()
+    assert at.checkbox(key="show_early_warning").value is False
