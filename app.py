@@ -301,12 +301,19 @@ def _layout(
             panels.timeline(catalogue, state.options.year, theme=theme)
 
     if not projector:
-        with st.expander(
-            "Export this map: slide images, GIS files, rollout animation", expanded=False
-        ):
-            exports.export_panel(
-                catalogue, data, projector=projector, line=line, capitals=view.capitals
-            )
+        # Its content is drawn only while it is open: nine download buttons cost every rerun
+        # ~160 ms on the server and ~100 ms in the browser (bench/bench_cold_start.py).
+        panel = st.expander(
+            "Export this map: slide images, GIS files, rollout animation",
+            expanded=False,
+            key="exports_open",
+            on_change="rerun",
+        )
+        with panel:
+            if panel.open:
+                exports.export_panel(
+                    catalogue, data, projector=projector, line=line, capitals=view.capitals
+                )
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)

@@ -110,6 +110,11 @@ def test_app__every_widget_has_a_key(app: AppTest) -> None:
 
 
 def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
+    # The export panel's content is drawn only while it is open (it cost every rerun).
+    assert not [b for b in app.get("download_button") if b.key.startswith("download_")]
+    app.session_state["exports_open"] = True
+    app.run()
+    assert not app.exception
     labels = {b.label for b in app.get("download_button")}
     assert {
         "PNG 1920×1080",
