@@ -79,6 +79,7 @@ __all__ = [
     "early_warning_active",
     "early_warning_spec",
     "cooperation_labels",
+    "cooperation_radar_ids",
     "cooperation_short_labels",
     "warning_radars_for",
     "describe_detection",
@@ -380,6 +381,12 @@ def cooperation_short_labels() -> dict[str, str]:
     return dict(zip(table.cooperation_id, table.short_label, strict=True))
 
 
+def cooperation_radar_ids(cooperation_id: str) -> list[str]:
+    """The early-warning radar ids a cooperation scenario names (data/cooperation.csv)."""
+    radars = load_cooperation().set_index("cooperation_id").at[cooperation_id, "radars"]
+    return str(radars).split() if isinstance(radars, str) else []
+
+
 def early_warning_active(ew: pd.DataFrame, year: int) -> pd.DataFrame:
     """Rows of early_warning_radars.csv active at any time in ``year``."""
     return ew[
@@ -401,8 +408,7 @@ def warning_radars_for(
     """
     ew = catalogue.early_warning_radars
     ids = list(scenario_early_warning(catalogue, options.scenario, options.year).radar_id)
-    coop = load_cooperation().set_index("cooperation_id").loc[query.cooperation]
-    named = str(coop.radars).split() if isinstance(coop.radars, str) else []
+    named = cooperation_radar_ids(query.cooperation)
     unknown = sorted(set(named) - set(ew.radar_id))
     if unknown:
         raise ValueError(

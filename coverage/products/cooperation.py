@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from coverage.catalogue.analysis import load_cooperation
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Comparison, Variation, compare_states
 from coverage.products.metrics import (
@@ -31,6 +30,7 @@ from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
     cooperation_labels,
+    cooperation_radar_ids,
     describe_cooperation,
     resolve,
 )
@@ -186,13 +186,9 @@ def _inactive_radars(catalogue: Catalogue, cooperation_id: str, active: Sequence
 
     E.g. ``["Gabala (Qabala) (in service 1985-2012)"]`` for Putin's 2007 offer after 2012.
     """
-    table = load_cooperation().set_index("cooperation_id")
-    if cooperation_id not in table.index:
-        return []
-    listed = str(table.at[cooperation_id, "radars"] or "").split()
     ew = catalogue.early_warning_radars.set_index("radar_id")
     out = []
-    for rid in listed:
+    for rid in cooperation_radar_ids(cooperation_id):
         if rid in active or rid not in ew.index:
             continue
         row = ew.loc[rid]

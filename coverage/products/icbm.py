@@ -416,11 +416,8 @@ def icbm_engagements(
 
 def _analogy_note(catalogue: Catalogue, variant: str, name: str) -> str:
     """Says so when the variant's burnout speed is borrowed from another missile (no source)."""
-    rows = catalogue.parameters[
-        (catalogue.parameters.system_id == variant)
-        & (catalogue.parameters.parameter == "burnout_velocity_kmps")
-    ]
-    if len(rows) and str(rows.source.iloc[0]).startswith("Derived by analogy"):
+    source = str(catalogue.parameter_row(variant, "burnout_velocity_kmps").source)
+    if source.startswith("Derived by analogy"):
         return f"{name}'s burnout speed is an analogy, not a published figure (data/parameters.csv)"
     return ""
 

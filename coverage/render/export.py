@@ -747,14 +747,9 @@ def _legend_entries(
             n = int((capitals.status == st).sum())
             if not n:
                 continue
-            colour, ring = STATUS_COLOURS[st], st == "not defended"
+            face, edge, edge_px = _capital_marker(st)
             handle = _marker_handle(
-                "o",
-                _CAPITAL_MARKER_PX[st] * sz.marker,
-                "white" if ring else colour,
-                colour if ring else "white",
-                2.5 if ring else 1.2,
-                sz,
+                "o", _CAPITAL_MARKER_PX[st] * sz.marker, face, edge, edge_px, sz
             )
             entries.append((handle, f"Capital {STATUS_WORDS[st]} ({n})"))
     return entries
@@ -1198,6 +1193,12 @@ def _draw_sites(
     ]
 
 
+def _capital_marker(status: str) -> tuple[str, str, float]:
+    """``(face, edge, edge width px)`` of a capital's dot: a ring when not defended."""
+    colour = STATUS_COLOURS[status]
+    return ("white", colour, 2.5) if status == "not defended" else (colour, "white", 1.2)
+
+
 def _draw_capitals(
     ax: Axes, capitals: pd.DataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
@@ -1211,17 +1212,16 @@ def _draw_capitals(
         sel = status == st
         if not sel.any():
             continue
-        colour = STATUS_COLOURS[st]
-        ring = st == "not defended"
+        face, edge, edge_px = _capital_marker(st)
         ax.plot(
             x[sel],
             y[sel],
             ls="none",
             marker="o",
             ms=sz.pt(_CAPITAL_MARKER_PX[st] * sz.marker),
-            mfc="white" if ring else colour,
-            mec=colour if ring else "white",
-            mew=sz.lpt(2.5 if ring else 1.2),
+            mfc=face,
+            mec=edge,
+            mew=sz.lpt(edge_px),
             zorder=zorder,
         )
     return [

@@ -208,7 +208,6 @@ def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
 
 
-#: Angle brackets to look-alikes that no HTML parser reads as a tag.
 #: Angle brackets become look-alikes (no tags). An opening brace is followed by an invisible
 #: word joiner (U+2060): Streamlit fills the tooltip's ``{name}``/``{label}``/``{source}`` one
 #: after another, each replacing the first match in the text so far, so a name holding
