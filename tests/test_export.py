@@ -278,6 +278,30 @@ def test_side_panel__text_stays_inside_a_1280_slide(catalogue: Catalogue) -> Non
     assert img[banner:-banner, -40:-7, :].min() < 100
 
 
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_side_panel__text_ends_above_the_bottom_banner(
+    catalogue: Catalogue, width: int, height: int
+) -> None:
+    # 2018 as built with the capitals: a long legend (the capitals' two entries, a hollow
+    # planned site) pushed the map notes under the bottom banner before the panel's type shrank.
+    from coverage.products.headline import headline
+
+    data = _map(catalogue, year=2018, layers=DEFAULT_LAYERS | {"defended"})
+    caps = headline(catalogue, data.state).capitals
+    size = export.ImageSize(width, height, 100.0)
+    with export._LOCK, export.matplotlib.rc_context(export._RC):
+        fig = export._draw(data, size, False, data_date(), "headline", caps)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        banner = height * 1.9 * 17.0 / 1080.0  # the bottom banner's height (_Layout)
+        panel_left = width * (1 - 450.0 / 1920.0)
+        bottoms = [
+            t.get_window_extent(renderer).y0
+            for t in fig.texts
+            if t.get_window_extent(renderer).x0 > panel_left and t.get_text() != export.CAVEAT
+        ]
+    assert bottoms and min(bottoms) > banner, (min(bottoms), banner)
+
+
 def test_svg__threat_and_launch_area_in_words(catalogue: Catalogue) -> None:
     data = _map(catalogue, layers=DEFAULT_LAYERS | {"defended"})
     texts = _svg_texts(export.render(data, fmt="svg"))

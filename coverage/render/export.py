@@ -1307,20 +1307,54 @@ def _draw_panel(
         ("Assumptions", data.assumptions),
         ("Map", f"{note}; graticule every 10°. Scale bar true at the map centre."),
     ]
-    text_px = _FONT_PX["text"] * sz.font
-    body_font = FontProperties(size=sz.fpt(_FONT_PX["text"]))
+    # The blocks end above the bottom banner: a long legend (capitals, band, sectors) makes
+    # their type smaller, down to 70 %, rather than run under the banner.
+    bottom_px = lay.height_px - lay.banner_h_px - sz.px(4.0)
+    for scale in _PANEL_TEXT_SCALES:
+        drawn_texts = _panel_blocks(fig, renderer, blocks, lay, sz, x, y_px, text_w_px, scale)
+        if not drawn_texts or (
+            lay.height_px - drawn_texts[-1].get_window_extent(renderer).y0 <= bottom_px
+        ):
+            break
+        if scale != _PANEL_TEXT_SCALES[-1]:
+            for t in drawn_texts:
+                t.remove()
+
+
+#: Type sizes the side panel's text blocks try, largest first (see :func:`_draw_panel`).
+_PANEL_TEXT_SCALES = (1.0, 0.9, 0.8, 0.7)
+
+
+def _panel_blocks(
+    fig: Figure,
+    renderer: RendererBase,
+    blocks: list[tuple[str, str]],
+    lay: _Layout,
+    sz: _Sizes,
+    x: float,
+    y_px: float,
+    text_w_px: float,
+    scale: float,
+) -> list[Any]:
+    """Draw the panel's headed text blocks from ``y_px`` down at ``scale``; return the texts."""
+    text_px = _FONT_PX["text"] * sz.font * scale
+    size_pt = sz.fpt(_FONT_PX["text"] * scale)
+    body_font = FontProperties(size=size_pt)
+    texts = []
     for heading, body in blocks:
         if not body:
             continue
-        fig.text(
-            lay.fx(x),
-            lay.fy(y_px),
-            heading,
-            ha="left",
-            va="top",
-            fontsize=sz.fpt(_FONT_PX["text"]),
-            fontweight="bold",
-            color="#111111",
+        texts.append(
+            fig.text(
+                lay.fx(x),
+                lay.fy(y_px),
+                heading,
+                ha="left",
+                va="top",
+                fontsize=size_pt,
+                fontweight="bold",
+                color="#111111",
+            )
         )
         y_px += sz.px(text_px * 1.4)
         t = fig.text(
@@ -1329,11 +1363,13 @@ def _draw_panel(
             _wrap_measured(body, renderer, body_font, text_w_px),
             ha="left",
             va="top",
-            fontsize=sz.fpt(_FONT_PX["text"]),
+            fontsize=size_pt,
             color="#222222",
             linespacing=1.25,
         )
-        y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0)
+        texts.append(t)
+        y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0 * scale)
+    return texts
 
 
 def _wrap_measured(text: str, renderer: RendererBase, font: FontProperties, width_px: float) -> str:
