@@ -14,6 +14,7 @@ __all__ = [
     "CAPITAL_STYLE",
     "CAVEAT",
     "COMPARE_STYLES",
+    "EARLY_WARNING_BROWN",
     "KINEMATIC_CAVEAT",
     "LAYER_ORDER",
     "LAYER_STYLES",
@@ -48,6 +49,10 @@ OKABE_ITO = {
     "grey": "#999999",
     "black": "#000000",
 }
+
+#: The Russian early-warning radars' colour (light theme): not one of the Okabe-Ito hues,
+#: which the other layers take, and legible on the land, the sea and the NATO fill.
+EARLY_WARNING_BROWN = "#8C510A"
 
 KINEMATIC_CAVEAT = (
     "Kinematic model from public estimates; not an assessment of operational capability."
@@ -154,8 +159,11 @@ LAYER_STYLES: dict[str, LayerStyle] = {
         LayerStyle(
             "early_warning",
             "Russian early-warning radars",
-            "Sector of each Russian early-warning radar for a target at the chosen altitude",
-            OKABE_ITO["orange"],
+            "Sector of each Russian early-warning radar (dot: the radar) for a target at the "
+            "chosen altitude",
+            # Dark brown, not Okabe-Ito orange: the orange's dotted outline was faint on the
+            # NATO fill (1.9:1); this holds 5.5:1 (the dark theme keeps the orange, 4.0:1).
+            EARLY_WARNING_BROWN,
             0.06,
             "dotted",
             "",
@@ -389,6 +397,7 @@ MAP_LAYER_KINDS: dict[str, str] = {
     **{k: s.title for k, s in LAYER_STYLES.items()},
     **{k: s.title for k, s in SECTOR_STYLES.items()},
     "sites": "Missile-defence site",
+    "early_warning-sites": "Russian early-warning radar",
     "capitals": "Capital",
     "launch": "Threat launch area",
     "tracks": "Threat track",
@@ -564,6 +573,7 @@ THEMES: dict[str, Theme] = {
                 "defended": "#33CC99",
                 "tracks": "#F2F2F2",
                 "sites": "#FFFFFF",
+                "early_warning": OKABE_ITO["orange"],
                 "gained": "#99BBFF",
                 "lost": "#DDAA33",
                 "both": "#BBBBBB",

@@ -321,3 +321,17 @@ def test_comparison__drawn_with_its_legend_and_line(catalogue: Catalogue) -> Non
     assert "Defended area (physics)" not in texts
     img = _rgb(export.render(data, fmt="png", **SMALL))
     assert _pixels_near(img, COMPARE_STYLES["gained"].colour, tol=40) > 200
+
+
+def test_render__russian_early_warning_radars_are_dots_with_names(catalogue: Catalogue) -> None:
+    # Issue 12: the sectors were drawn without their radars. 2016: Armavir, Pionersky,
+    # Baranovichi and Lekhtusi are in service (Gabala stopped in 2012).
+    plain = _map(catalogue, layers=frozenset({"sites"}))
+    ew = _map(catalogue, layers=frozenset({"sites", "early_warning"}))
+    assert sorted(ew.early_warning.site_id) == ["armavir", "baranovichi", "lekhtusi", "pionersky"]
+    texts = _svg_texts(export.render(ew, fmt="svg"))
+    assert "Armavir" in texts and "Lekhtusi" in texts
+    assert "Armavir" not in _svg_texts(export.render(plain, fmt="svg"))
+    brown = LAYER_STYLES["early_warning"].colour
+    img, base = _rgb(export.render(ew, fmt="png")), _rgb(export.render(plain, fmt="png"))
+    assert _pixels_near(img, brown, tol=20) > _pixels_near(base, brown, tol=20) + 100

@@ -677,3 +677,25 @@ def test_here__a_geos_error_leaves_the_layers_their_own_picking(
     for layer in spec["layers"]:
         if layer["id"] in ("interceptor", "radar", "defended"):
             assert layer["pickable"], layer["id"]
+
+
+def test_early_warning__radars_drawn_named_and_picked_above_the_areas(
+    catalogue: Catalogue,
+) -> None:
+    # Issue 12: "the Russian early-warning sectors ... without markers or names".
+    spec = _spec(catalogue, layers=frozenset({"early_warning", "radar", "sites"}))
+    ids = [layer["id"] for layer in spec["layers"]]
+    dots = spec["layers"][ids.index("early_warning-sites")]
+    names = spec["layers"][ids.index("early_warning-labels")]
+    assert sorted(d["short"] for d in names["data"]) == [
+        "Armavir",
+        "Baranovichi node",
+        "Lekhtusi",
+        "Pionersky",
+    ]
+    assert dots["pickable"] and all(d["source"] and d["label"] for d in dots["data"])
+    # Above the "here" faces (which cover the sectors' apexes), under the NATO sites.
+    assert ids.index("here") < ids.index("early_warning-sites") < ids.index("sites")
+    assert "early_warning-sites" not in [
+        layer["id"] for layer in _spec(catalogue, layers=frozenset({"radar"}))["layers"]
+    ]

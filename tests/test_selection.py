@@ -138,3 +138,19 @@ def test_inspected__a_face_of_an_earlier_map_shows_its_own_text() -> None:
         )
         assert item is not None and item.name == "At this point", index
         assert item.facts == (("Details", "• old ring\n• old radar"),)
+
+
+def test_inspected__a_russian_early_warning_radar_says_what_it_is() -> None:
+    radar = {
+        "position": [40.98, 44.93],
+        "name": "Armavir (Baronovsky)",
+        "label": "Armavir (Baronovsky) (2 × Voronezh-DM (UHF)), sector 55-295°",
+        "source": "keeptrack.space",
+        "system": "2 × Voronezh-DM (UHF)",
+        "range_km": "4200.0",
+    }
+    item = inspected(
+        {"indices": {"early_warning-sites": [0]}, "objects": {"early_warning-sites": [radar]}}
+    )
+    assert item is not None
+    assert item.kind == "Russian early-warning radar" and item.name == "Armavir (Baronovsky)"

@@ -82,3 +82,14 @@ def test_theme__the_deck_uses_the_theme_table(catalogue) -> None:
     assert layers["site-labels"]["getColor"] == hex_to_rgba(dark.label_text)
     with pytest.raises(ValueError, match="theme"):
         build_deck(data, theme="sepia")
+
+
+@pytest.mark.parametrize("key", list(THEMES))
+def test_theme__early_warning_outline_is_legible_on_the_nato_fill(key: str) -> None:
+    # Issue 12: the Russian sectors were "faint beige on yellow NATO fill" (orange: 1.9:1).
+    t = THEMES[key]
+    colour = t.layer_styles["early_warning"].colour
+    for ground in (t.land, t.sea, t.nato_fill):
+        assert contrast_ratio(colour, ground) >= 3.0, (colour, ground)
+    # Not the interceptor rings' colour (both are drawn in warm hues).
+    assert colour != t.layer_styles["interceptor"].colour

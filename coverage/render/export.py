@@ -95,7 +95,7 @@ _SITE_CUSTOM = "#CC79A7"  # custom (what-if) sites: the dashboard's fill for the
 
 # Layout is specified in pixels of a 1920x1080 reference slide and scaled with the image.
 _REF_W_PX, _REF_H_PX = 1920.0, 1080.0
-_SITE_MARKER_PX, _LAUNCH_MARKER_PX = 13.0, 11.0
+_SITE_MARKER_PX, _LAUNCH_MARKER_PX, _EARLY_WARNING_MARKER_PX = 13.0, 11.0, 10.0
 #: Capital dots: filled when defended, a ring when in reach and not defended, small grey out of
 #: reach (the dashboard's map draws them the same way, coverage/render/layers.py).
 _CAPITAL_MARKER_PX = {"defended": 10.0, "not defended": 10.0, "out of reach": 6.0}
@@ -1097,6 +1097,8 @@ def _draw_map(
     if capitals is not None and not capitals.empty:
         labels += _draw_capitals(ax, capitals, crs, sz, z["sites"] - 0.2)
         drawn.append("capitals")
+    if "early_warning" in drawn:
+        labels += _draw_early_warning_radars(ax, data.early_warning, crs, sz, z["sites"] - 0.3)
 
     # Year stamp (top left) and scale bar (bottom left) sit over the Atlantic; labels avoid them.
     stamp = ax.text(
@@ -1235,6 +1237,34 @@ def _draw_capitals(
             sz.px(_CAPITAL_MARKER_PX[st] * sz.marker),
         )
         for name, xi, yi, st in zip(capitals.name, x, y, status, strict=True)
+    ]
+
+
+def _draw_early_warning_radars(
+    ax: Axes, sectors: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
+) -> list[_Label]:
+    """A dot at each Russian early-warning radar drawn (as on the dashboard); names where room."""
+    x, y = _transformer(crs).transform(
+        sectors.site_lon_deg.to_numpy(float), sectors.site_lat_deg.to_numpy(float)
+    )
+    x, y = np.asarray(x), np.asarray(y)
+    size_px = _EARLY_WARNING_MARKER_PX * sz.marker
+    ax.plot(
+        x,
+        y,
+        ls="none",
+        marker="o",
+        ms=sz.pt(size_px),
+        mfc=LAYER_STYLES["early_warning"].colour,
+        mec="white",
+        mew=sz.lpt(1.5),
+        zorder=zorder,
+    )
+    return [
+        _Label(
+            _short(str(name)), xi, yi, sz.fpt(_FONT_PX["launch"]), "normal", False, sz.px(size_px)
+        )
+        for name, xi, yi in zip(sectors.site_name, x, y, strict=True)
     ]
 
 

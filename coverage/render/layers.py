@@ -494,7 +494,19 @@ def build_deck(
     site_size, site_dot = _site_label_size(projector)
     # Site names avoid each other and the other sites' dots (Rota and the Mediterranean patrols).
     places = site_label_places(site_names, zoom=camera["zoom"], size_px=site_size, dot_px=site_dot)
-    site_boxes = _site_label_boxes(site_names, places, zoom=camera["zoom"], size_px=site_size)
+    site_boxes = _site_label_boxes(
+        site_names, places, zoom=camera["zoom"], size_px=site_size, dot_px=site_dot
+    )
+    # The Russian early-warning radars' names next, around the sites' names and dots; then the
+    # capitals' names around both.
+    ew_on = "early_warning" in on and not data.early_warning.empty
+    ew_names = _early_warning_records(data.early_warning) if ew_on else []
+    ew_places = site_label_places(
+        ew_names, zoom=camera["zoom"], size_px=site_size - 2, dot_px=site_dot, blocked=site_boxes
+    )
+    site_boxes += _site_label_boxes(
+        ew_names, ew_places, zoom=camera["zoom"], size_px=site_size - 2, dot_px=site_dot
+    )
     kept_capitals = (
         _kept_capital_labels(capitals, site_boxes, zoom=camera["zoom"], projector=projector)
         if capitals is not None
@@ -512,6 +524,13 @@ def build_deck(
     if capitals is not None and "launch" not in on:
         at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
         layers[at:at] = _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
+    if ew_on:
+        # The radars themselves, under the NATO sites' dots and above every area (the "here"
+        # layer goes above the areas, so a radar's dot keeps its own tooltip and click).
+        at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
+        layers[at:at] = _early_warning_sites_layers(
+            data.early_warning, ew_places, projector=projector, theme=th
+        )
     if data.sectoral is not None and not data.sectoral.empty:
         # Over the NATO fill and the defended area (which the sector cuts across), under the
         # footprints' outlines: which ground the proposal gives Russia.
@@ -718,18 +737,25 @@ def two_lines(name: str) -> str:
 
 
 def site_label_places(
-    sites: list[tuple[float, float, str]], *, zoom: float, size_px: float, dot_px: float
+    sites: list[tuple[float, float, str]],
+    *,
+    zoom: float,
+    size_px: float,
+    dot_px: float,
+    blocked: Iterable[tuple[float, float, float, float]] = (),
 ) -> list[tuple[int, str] | None]:
     """Where each site's name goes at ``zoom``, and its text; None where it has no room.
 
     Greedy in the order given: each name takes the first place of :data:`SITE_LABEL_PLACES`
-    whose box overlaps no name already placed and no other site's dot; failing that, the name
-    in two lines (:func:`two_lines`) tries the places again. A name with no free place is left
-    out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per site.
+    whose box overlaps no name already placed, no ``blocked`` box (screen pixels at ``zoom``:
+    labels and dots of another layer placed first) and no other site's dot; failing that, the
+    name in two lines (:func:`two_lines`) tries the places again. A name with no free place is
+    left out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per
+    site.
     """
     xy = [world_px(lon, lat, zoom) for lon, lat, _ in sites]
     dots = [(x - dot_px, y - dot_px, x + dot_px, y + dot_px) for x, y in xy]
-    kept: list[tuple[float, float, float, float]] = []
+    kept: list[tuple[float, float, float, float]] = list(blocked)
     out: list[tuple[int, str] | None] = []
     for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
         others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
@@ -757,9 +783,17 @@ def _site_label_boxes(
     *,
     zoom: float,
     size_px: float,
+    dot_px: float = 0.0,
 ) -> list[tuple[float, float, float, float]]:
-    """Screen boxes of the site names that are drawn (for the capitals' declutter)."""
+    """Screen boxes of the site names that are drawn, and of their dots if ``dot_px`` is given.
+
+    For the labels placed after them (early-warning radars' names, capitals' names).
+    """
     boxes = []
+    if dot_px:
+        for lon, lat, _ in sites:
+            x, y = world_px(lon, lat, zoom)
+            boxes.append((x - dot_px, y - dot_px, x + dot_px, y + dot_px))
     for (lon, lat, _), place in zip(sites, places, strict=True):
         if place is None:
             continue
@@ -1314,6 +1348,97 @@ def _points_layer(
     )
 
 
+def _early_warning_points(sectors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The Russian early-warning radars drawn, as points (their sectors' apexes)."""
+    return gpd.GeoDataFrame(
+        sectors.drop(columns="geometry"),
+        geometry=gpd.points_from_xy(sectors.site_lon_deg, sectors.site_lat_deg),
+        crs=sectors.crs,
+    )
+
+
+def _early_warning_records(sectors: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
+    """``(lon, lat, short name)`` of each early-warning radar's label."""
+    return _site_records(_early_warning_points(sectors))
+
+
+def _early_warning_sites_layers(
+    sectors: gpd.GeoDataFrame,
+    places: list[tuple[int, str] | None],
+    *,
+    projector: bool,
+    theme: Theme = THEMES["light"],
+) -> list[pdk.Layer]:
+    """A dot and a name (where ``places`` puts it) for each Russian early-warning radar drawn."""
+    data = _points_frame(_early_warning_points(sectors), "site_name", ["system", "range_km"])
+    size, dot = _site_label_size(projector)
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=data,
+            id="early_warning-sites",
+            get_position="position",
+            get_radius=dot - 1,
+            radius_units="'pixels'",
+            get_fill_color=hex_to_rgba(theme.layer_styles["early_warning"].colour),
+            get_line_color=hex_to_rgba(theme.label_halo),
+            stroked=True,
+            line_width_units="'pixels'",
+            get_line_width=1.5,
+            pickable=True,
+        ),
+        _site_labels_layer(
+            "early_warning-labels", _placed_labels(data, places), size - 2, theme, weight=400
+        ),
+    ]
+
+
+def _placed_labels(
+    data: list[dict[str, Any]], places: list[tuple[int, str] | None]
+) -> list[dict[str, Any]]:
+    """Label records of ``data`` where ``places`` (:func:`site_label_places`) puts each name."""
+    labels = []
+    for rec, place in zip(data, places, strict=True):
+        if place is None:
+            continue
+        _, text_anchor, baseline, offset = SITE_LABEL_PLACES[place[0]]
+        labels.append(
+            {
+                **rec,
+                "short": place[1],
+                "anchor": text_anchor,
+                "baseline": baseline,
+                "offset": list(offset),
+            }
+        )
+    return labels
+
+
+def _site_labels_layer(
+    layer_id: str, labels: list[dict[str, Any]], size: float, theme: Theme, *, weight: int
+) -> pdk.Layer:
+    """Names on a halo box, each at its record's anchor, baseline and offset."""
+    return pdk.Layer(
+        "TextLayer",
+        data=labels,
+        id=layer_id,
+        get_position="position",
+        get_text="short",
+        get_size=size,
+        get_color=hex_to_rgba(theme.label_text),
+        get_pixel_offset="offset",
+        get_text_anchor="anchor",
+        get_alignment_baseline="baseline",
+        background=True,
+        get_background_color=hex_to_rgba(theme.label_halo, theme.label_halo_alpha),
+        background_padding=[3, 1],
+        pickable=False,
+        character_set="'auto'",
+        font_family="'Helvetica Neue, Arial, sans-serif'",
+        font_weight=weight,
+    )
+
+
 def _sites_layers(
     frame: gpd.GeoDataFrame,
     places: list[tuple[int, str] | None] | None = None,
@@ -1335,20 +1460,7 @@ def _sites_layers(
         rec["short"] = _short_site_name(rec["name"])
     if places is None:
         places = [(0, rec["short"]) for rec in data]
-    labels = []
-    for rec, place in zip(data, places, strict=True):
-        if place is None:
-            continue
-        _, text_anchor, baseline, offset = SITE_LABEL_PLACES[place[0]]
-        labels.append(
-            {
-                **rec,
-                "short": place[1],
-                "anchor": text_anchor,
-                "baseline": baseline,
-                "offset": list(offset),
-            }
-        )
+    labels = _placed_labels(data, places)
     size, dot = _site_label_size(projector)
     return [
         pdk.Layer(
@@ -1365,25 +1477,7 @@ def _sites_layers(
             get_line_width=2.5,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            data=labels,
-            id="site-labels",
-            get_position="position",
-            get_text="short",
-            get_size=size,
-            get_color=hex_to_rgba(theme.label_text),
-            get_pixel_offset="offset",
-            get_text_anchor="anchor",
-            get_alignment_baseline="baseline",
-            background=True,
-            get_background_color=hex_to_rgba(theme.label_halo, theme.label_halo_alpha),
-            background_padding=[3, 1],
-            pickable=False,
-            character_set="'auto'",
-            font_family="'Helvetica Neue, Arial, sans-serif'",
-            font_weight=600,
-        ),
+        _site_labels_layer("site-labels", labels, size, theme, weight=600),
     ]
 
 
