@@ -128,27 +128,34 @@ def _step_year(delta: int) -> None:
     )
 
 
-#: Projector mode sizes the map from the viewport height (CSS ``vh``) minus what sits above and
-#: below it (banner, headline, caveat): more text wraps onto more lines on narrower screens.
+#: Projector mode: the page is one viewport high and the map takes what the blocks above it
+#: (banner, headline, comparison line) and below it (caveat, assumptions) leave, however many
+#: lines their text wraps onto: every block holding the map grows (flex), the others keep their
+#: height. (A fixed ``calc(100vh - N px)`` per width cut the assumptions off at 1920x1080 when a
+#: comparison's title took two lines.) The legend's column scrolls on its own if it is longer.
 _PROJECTOR_CSS = """
 <style>
 header[data-testid='stHeader']{display:none}
 footer{display:none}
-.block-container{padding:0.5rem 1.2rem 0 1.2rem !important;max-width:100% !important}
-.st-key-mapbox{flex:none !important;height:calc(100vh - 331px) !important;min-height:280px}
-@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 341px) !important}}
-@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 351px) !important}}
+.block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
+height:100vh;box-sizing:border-box;display:flex;flex-direction:column;overflow:hidden}
+.block-container > [data-testid='stVerticalBlock'],
+[data-testid='stLayoutWrapper']:has(.st-key-mapbox),
+[data-testid='stVerticalBlock']:has(.st-key-mapbox),
+[data-testid='stHorizontalBlock']:has(.st-key-mapbox),
+.st-key-mapbox{flex:1 1 0 !important;min-height:0 !important}
+[data-testid='stLayoutWrapper']:has(.st-key-mapbox),
+[data-testid='stVerticalBlock']:has(.st-key-mapbox){display:flex;flex-direction:column}
+[data-testid='stHorizontalBlock']:has(.st-key-mapbox){align-items:stretch !important}
+[data-testid='stHorizontalBlock']:has(.st-key-mapbox) > [data-testid='stColumn']
+{display:flex;flex-direction:column;min-height:0;overflow-y:auto;overflow-x:hidden;
+align-self:stretch !important;height:auto !important;max-height:100%}
+[data-testid='stColumn']:has(.st-key-mapbox){overflow:hidden}
+.st-key-mapbox{height:auto !important}
+[data-testid='stVerticalBlock']:has(.st-key-mapbox) > :not(:has(.st-key-mapbox)):not(.st-key-mapbox)
+{flex:none !important}
+.st-key-mapbox [data-testid='stElementContainer']{flex:1 1 0 !important;min-height:0}
 .st-key-prev_year button p,.st-key-next_year button p{font-size:clamp(1rem,1.3vw,1.2rem);font-weight:600;white-space:nowrap}
-</style>
-"""
-
-
-#: Projector mode while comparing: the comparison line (one or two lines) sits above the map.
-_PROJECTOR_COMPARE_CSS = """
-<style>
-.st-key-mapbox{height:calc(100vh - 382px) !important}
-@media (max-width:1400px){.st-key-mapbox{height:calc(100vh - 397px) !important}}
-@media (max-width:1100px){.st-key-mapbox{height:calc(100vh - 417px) !important}}
 </style>
 """
 
@@ -214,8 +221,6 @@ def _layout(
     css = _dark_css(theme) if theme.key == "dark" else ""
     if projector:
         css += _PROJECTOR_CSS
-        if data.comparison is not None:  # one more line above the map: a shorter map
-            css += _PROJECTOR_COMPARE_CSS
     else:
         css += _DASHBOARD_CSS
     st.markdown(css, unsafe_allow_html=True)

@@ -750,6 +750,42 @@ def test_projector__comparison_fits_and_draws_the_gain(
         page.context.close()
 
 
+def test_projector__a_comparison_with_long_titles_keeps_the_caveat_on_screen(
+    browser: Any, server: str
+) -> None:
+    # 2024 (A) vs 2016 (B) at 1920x1080: the title and the year's note take two lines each, and
+    # a fixed map height (100vh minus a constant) cut the assumptions off by 26 px. The map now
+    # takes what the text above and below it leaves.
+    width, height = 1920, 1080
+    query = {
+        "projector": "true",
+        "year": "2024",
+        "screen": f"{width}x{height}",
+        "compare": "true",
+        "vs_year": "2016",
+    }
+    loaded = _load(
+        browser,
+        server,
+        query,
+        "browser_compare_long_titles_1920x1080",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        banner = page.locator(".epaa-banner").first.bounding_box()
+        assert banner is not None and banner["height"] > 150, "the title no longer wraps"
+        for selector in (HEADLINE, ".epaa-comparison", MAP, ".epaa-caveat", ".epaa-assumptions"):
+            _inside(page, selector, width, height)
+        box = _inside(page, MAP, width, height)
+        assert box["height"] >= 0.5 * height, f"the map is only {box['height']:.0f} px high"
+        lost = page.locator(".epaa-capitals-lost").first.inner_text()
+        assert "Amsterdam" in lost and " more" in lost, lost
+    finally:
+        page.context.close()
+
+
 def _rgb(css: str) -> str:
     """``rgb(r, g, b)`` / ``rgba(r, g, b, a)`` from computed styles to ``#RRGGBB``."""
     parts = css[css.index("(") + 1 : css.index(")")].split(",")
