@@ -17,6 +17,7 @@ from coverage.physics.engagement import InterceptorSite
 from coverage.products.defended import defended_grid
 from coverage.products.icbm_year import REACHABLE, icbm_map_data, icbm_year
 from coverage.products.metrics import coverage_metrics
+from coverage.render import export
 from coverage.scenario import (
     ALTERNATIVES,
     LAST_YEAR,
@@ -262,6 +263,9 @@ def test_icbm_year__answers_come_from_the_computed_tracks(catalogue: Catalogue) 
     assert set(result.tracks.status[result.tracks.reachable]) <= {REACHABLE}
     data = icbm_map_data(catalogue, result)
     assert data.state.view == "wide" and len(data.tracks) == row.tracks
+    # The legend names what is drawn: ICBM bases, not "Threat launch areas".
+    svg = export.render(data, fmt="svg").decode("utf-8")
+    assert "Russian ICBM bases" in svg and "Threat launch areas" not in svg
 
 
 def test_icbm_year__2024_one_line_per_site(catalogue: Catalogue) -> None:

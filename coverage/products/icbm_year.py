@@ -270,4 +270,5 @@ def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
         title=f"Russian ICBM tracks to the US — {o.year}, {SCENARIO_LABELS[o.scenario]}",
         subtitle=f"{n} of {total} tracks reachable by a site of the year · {phase.banner}",
         assumptions=result.assumptions,
+        legend_titles={"launch": "Russian ICBM bases", "tracks": "ICBM tracks"},
     )

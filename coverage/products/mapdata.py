@@ -11,7 +11,7 @@ PNG exported for a state shows exactly the layers, features and numbers the dash
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -203,6 +203,13 @@ class MapData:
     #: when ``state.sector`` asks for it; with its answer for legends and titles.
     sectoral: gpd.GeoDataFrame | None = None
     sectoral_answer: SectoralAnswer | None = None
+    #: Legend titles that differ from the palette table's for this map, by layer key: the
+    #: ICBM map's "launch" layer holds Russia's ICBM bases, not candidate launch areas.
+    legend_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def legend_title(self, key: str, default: str) -> str:
+        """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
+        return self.legend_titles.get(key, default)
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:

@@ -688,7 +688,7 @@ def _legend_entries(
             )
     for key in (k for k in _LEGEND_ORDER if k in drawn and k != "probability"):
         style = LAYER_STYLES[key]
-        title = style.title.replace("(year)", f"({year})")
+        title = data.legend_title(key, style.title).replace("(year)", f"({year})")
         if key == "sites":
             active = data.sites.status == "active"
             if active.any():
