@@ -278,6 +278,19 @@ def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) 
             assert abs((y(lat) - y(view["latitude"])) * scale) <= h / 2 + 1
 
 
+def test_framing__early_warning_radars_by_position_not_by_sector(catalogue: Catalogue) -> None:
+    from coverage.render.layers import drawn_bounds
+
+    both = frozenset({"sites", "early_warning"})
+    data = compute_map(catalogue, MapState(FootprintOptions(year=2016), layers=both))
+    west, south, east, north = drawn_bounds(data)
+    ew = data.early_warning
+    # Every radar is inside; Lekhtusi's 6,000 km sector (to ~85° N) is not what sets the frame.
+    assert north == pytest.approx(max(ew.site_lat_deg.max(), data.sites.total_bounds[3]))
+    assert east == pytest.approx(max(ew.site_lon_deg.max(), data.sites.total_bounds[2]))
+    assert ew.total_bounds[3] > north + 15.0
+
+
 def test_deck__capitals_coloured_by_status_from_the_palette(catalogue: Catalogue) -> None:
     import pandas as pd
 

@@ -574,7 +574,9 @@ def drawn_bounds(
 ) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` of every drawn layer except the basemap and NATO members.
 
-    Falls back to :data:`EUROPE_FRAME` when nothing else is drawn.
+    The Russian early-warning radars count by their positions, not their sectors: a sector
+    reaches 4,000-6,000 km into the Arctic and Asia, and framing it pushed Europe into a corner
+    (the cooperation gain map). Falls back to :data:`EUROPE_FRAME` when nothing else is drawn.
     """
     on = set(data.state.layers)
     frames: list[gpd.GeoDataFrame | None] = []
@@ -583,7 +585,11 @@ def drawn_bounds(
         if key in on:
             frames.append(fp[fp.layer == key])
     frames += [
-        data.early_warning if "early_warning" in on else None,
+        (
+            _early_warning_points(data.early_warning)
+            if "early_warning" in on and not data.early_warning.empty
+            else None
+        ),
         data.defended if "defended" in on and data.difference is None else None,
         data.difference,
         data.tracks if "tracks" in on else None,
