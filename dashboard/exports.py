@@ -7,11 +7,24 @@ from collections.abc import Callable
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.headline import Headline
-from coverage.products.mapdata import MapData, map_series, rollout_series
+from coverage.products.headline import Headline, capitals_of
+from coverage.products.mapdata import MapData, MapState, map_series, rollout_series
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["export_panel"]
+
+
+def _kmz(catalogue: Catalogue, state: MapState, years: range, *, capitals: bool) -> bytes:
+    """The rollout KMZ: every year's layers, and its capitals by status when the map has them."""
+    from coverage.render import gis
+
+    series = map_series(catalogue, state, years)
+    caps = (
+        {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
+        if capitals
+        else None
+    )
+    return gis.kmz_from_kml(gis.kml_from_series(catalogue, series, capitals=caps))
 
 
 def _stem(data: MapData) -> str:
@@ -101,9 +114,7 @@ def export_panel(
             f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",
             f"epaa_{data.state.options.scenario}_rollout.kmz",
             "application/vnd.google-earth.kmz",
-            lambda: gis.kmz_from_kml(
-                gis.kml_from_series(catalogue, map_series(catalogue, data.state, years))
-            ),
+            lambda: _kmz(catalogue, data.state, years, capitals=caps is not None),
             "Google Earth: each footprint has a TimeSpan, so the time slider replays the rollout",
         ),
         (

@@ -328,3 +328,33 @@ def test_geopackage__defended_is_one_dissolved_polygon(
     for geom in sites.geometry:
         if geom is not None and not geom.is_empty:
             assert geom.difference(whole).area < 1e-3 * geom.area
+
+
+def test_kml__capitals_by_status_each_year_timed_as_the_defended_area(
+    catalogue: Catalogue,
+) -> None:
+    from coverage.products.headline import capitals_of, headline
+    from coverage.style import STATUS_COLOURS
+
+    state = MapState(FootprintOptions(year=2015), layers=frozenset({"defended"}))
+    series = map_series(catalogue, state, [2015, 2016])
+    caps = {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
+    # The same capitals and statuses as the year's headline.
+    pd.testing.assert_frame_equal(caps[2016], headline(catalogue, series[1].state).capitals)
+    root = ET.fromstring(gis.kml_from_series(catalogue, series, capitals=caps))
+    marks = _placemarks(root, ("Capitals",))
+    assert len(marks) == len(caps[2015]) + len(caps[2016])
+    by_begin: dict[str, dict[str, str]] = {}
+    for pm in marks:
+        begin = pm.findtext("k:TimeSpan/k:begin", namespaces=NS)
+        name, status = pm.findtext("k:name", namespaces=NS).rsplit(": ", 1)
+        by_begin.setdefault(begin, {})[name] = status
+        assert pm.findtext("k:styleUrl", namespaces=NS) == "#capital_" + status.replace(" ", "_")
+    # Bucharest is defended from Deveselu's activation (12 May 2016), not from 1 January.
+    assert by_begin["2016-05-12"]["Bucharest"] == "defended"
+    assert by_begin["2015-01-01"]["Bucharest"] != "defended"
+    styles = {s.get("id"): s for s in root.iter(f"{{{gis.KML_NS}}}Style")}
+    colour = styles["capital_defended"].findtext("k:IconStyle/k:color", namespaces=NS)
+    assert colour == gis.kml_colour(STATUS_COLOURS["defended"], 1.0)
+    # Without capitals, no folder.
+    assert not _placemarks(ET.fromstring(gis.kml_from_series(catalogue, series)), ("Capitals",))

@@ -25,7 +25,7 @@ from coverage.cli.args import (
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
-from coverage.products.headline import headline
+from coverage.products.headline import capitals_of, headline
 from coverage.products.mapdata import (
     ANSWER_LAYERS,
     MapState,
@@ -336,10 +336,19 @@ def _write_series(
 
     if fmt in ("kml", "kmz"):
         series = map_series(catalogue, state, years)
+        # Each year's capitals by status, as the single-state files have them, when the
+        # defended area is drawn.
+        caps = (
+            {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
+            if "defended" in state.layers
+            else None
+        )
         if fmt == "kml":  # a bare file carries no icon: Google Earth's own pushpin
-            write_output(gis.kml_from_series(catalogue, series, icon_href=None), args.out)
+            kml = gis.kml_from_series(catalogue, series, icon_href=None, capitals=caps)
+            write_output(kml, args.out)
         else:
-            write_output(gis.kmz_from_kml(gis.kml_from_series(catalogue, series)), args.out)
+            kml = gis.kml_from_series(catalogue, series, capitals=caps)
+            write_output(gis.kmz_from_kml(kml), args.out)
         return str(args.out)
     if fmt == "mp4" and not animation.mp4_available():
         raise CliError(

@@ -24,6 +24,7 @@ __all__ = [
     "CAPITAL_COLUMNS",
     "CAPITAL_STATUSES",
     "Headline",
+    "capitals_of",
     "headline",
     "headline_from_metrics",
     "launch_area_label",
@@ -168,6 +169,14 @@ def _capitals(m: CoverageMetrics) -> pd.DataFrame:
     )
     merged = rows.merge(_capital_positions(), on=["iso3", "name"], how="left")
     return merged[CAPITAL_COLUMNS].sort_values("name").reset_index(drop=True)
+
+
+def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
+    """The capitals of ``state`` by status (:data:`CAPITAL_COLUMNS`), as its headline has them.
+
+    One engagement run (cached by the engine), not the headline's two: no year-before change.
+    """
+    return _capitals(coverage_metrics(catalogue, state.options, state.query()))
 
 
 def headline_from_metrics(

@@ -21,7 +21,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -33,7 +33,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.products.mapdata import MapData, MapState, describe_cooperation_state
 from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labels
-from coverage.style import CAVEAT, LAYER_ORDER, LAYER_STYLES
+from coverage.style import CAPITAL_STYLE, CAVEAT, LAYER_ORDER, LAYER_STYLES, STATUS_COLOURS
 from coverage.textsafe import csv_text
 
 if TYPE_CHECKING:
@@ -393,6 +393,7 @@ def _add_styles(doc: ET.Element, icon_href: str | None) -> None:
         ("site_planned", "#FFFFFF", 1.2),
         ("site_custom", "#CC79A7", 1.2),
         ("launch", LAYER_STYLES["launch"].colour, 1.0),
+        *((_capital_style_id(st), c, 0.8) for st, c in STATUS_COLOURS.items()),
     ):
         el = _sub(doc, "Style")
         el.set("id", sid)
@@ -557,10 +558,21 @@ def _record_rows(rec: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(title, rec.get(col)) for title, col in _ROW_FIELDS]
 
 
+def _capital_style_id(status: str) -> str:
+    return "capital_" + status.replace(" ", "_")
+
+
 def _kml_tree(
-    catalogue: Catalogue, series: Sequence[MapData], icon_href: str | None = ICON_PATH
+    catalogue: Catalogue,
+    series: Sequence[MapData],
+    icon_href: str | None = ICON_PATH,
+    capitals: Mapping[int, pd.DataFrame] | None = None,
 ) -> ET.Element:
-    """Build the KML document for one or more years of a state (one placemark per deployment)."""
+    """Build the KML document for one or more years of a state (one placemark per deployment).
+
+    ``capitals``: each year's capitals by status (:func:`coverage.products.headline.capitals_of`),
+    one placemark per capital and year, timed as the year's defended area is.
+    """
     scenario = series[0].state.options.scenario
     last_year = series[-1].state.options.year
     years = [d.state.options.year for d in series]
@@ -606,7 +618,7 @@ def _kml_tree(
     def folder(key: str) -> ET.Element:
         if key not in folders:
             f = _sub(doc, "Folder")
-            _sub(f, "name", LAYER_STYLES[key].title)
+            _sub(f, "name", CAPITAL_STYLE.title if key == "capitals" else LAYER_STYLES[key].title)
             folders[key] = f
         return folders[key]
 
@@ -617,7 +629,8 @@ def _kml_tree(
     site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}
     for data in series:
         year = data.state.options.year
-        for key, (records, geoms) in _layer_records(data).items():
+        year_capitals = None if capitals is None else capitals.get(year)
+        for key, (records, geoms) in _layer_records(data, year_capitals).items():
             if key in ("compare", "sectoral"):
                 continue  # a comparison or a sector drawing belongs to one state, not the rollout
             for rec, geom in zip(records, geoms, strict=True):
@@ -634,7 +647,7 @@ def _kml_tree(
                     span = spans.early_warning.get(str(rec.get("site_id")), (None, None))
                 elif key == "launch":
                     uid, span = str(rec["feature_id"]), (None, None)
-                else:  # defended, tracks: recomputed each year from all assets in place
+                else:  # defended, tracks, capitals: recomputed each year from all assets
                     uid = f"{rec['feature_id']}@{year}"
                     span = state_spans[year]
                 if uid in seen:
@@ -650,8 +663,8 @@ def _kml_tree(
                 extended.update({"scenario": scenario, "begin": span[0], "end": span[1]})
                 _placemark(
                     folder(key),
-                    name=name,
-                    style_id=key,
+                    name=f"{name}: {rec['status']}" if key == "capitals" else name,
+                    style_id=_capital_style_id(str(rec["status"])) if key == "capitals" else key,
                     geom=geom,
                     rows=_record_rows(rec),
                     title=name,
@@ -711,7 +724,11 @@ def _add_sites(
 
 
 def kml_from_series(
-    catalogue: Catalogue, series: Sequence[MapData], *, icon_href: str | None = ICON_PATH
+    catalogue: Catalogue,
+    series: Sequence[MapData],
+    *,
+    icon_href: str | None = ICON_PATH,
+    capitals: Mapping[int, pd.DataFrame] | None = None,
 ) -> bytes:
     """KML for Google Earth whose time slider replays the rollout.
 
@@ -732,6 +749,10 @@ def kml_from_series(
         The point icon, relative to the KML: :data:`ICON_PATH` (shipped inside the KMZ by
         :func:`kmz_from_kml`), or ``None`` for Google Earth's own pushpin (a bare .kml file, which
         has no folder to carry the icon). No export refers to an outside URL.
+    capitals
+        Optional: each year's capitals by status (:func:`coverage.products.headline.capitals_of`),
+        one Placemark per capital and year, timed as that year's defended area, coloured by
+        status as on the map.
 
     Returns
     -------
@@ -743,7 +764,9 @@ def kml_from_series(
     scenarios = {d.state.options.scenario for d in series}
     if len(scenarios) != 1:
         raise ValueError(f"series mixes scenarios {sorted(scenarios)}; export one scenario per KML")
-    root = _kml_tree(catalogue, sorted(series, key=lambda d: d.state.options.year), icon_href)
+    root = _kml_tree(
+        catalogue, sorted(series, key=lambda d: d.state.options.year), icon_href, capitals
+    )
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
