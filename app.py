@@ -133,12 +133,13 @@ def _step_year(delta: int) -> None:
 #: lines their text wraps onto: every block holding the map grows (flex), the others keep their
 #: height. (A fixed ``calc(100vh - N px)`` per width cut the assumptions off at 1920x1080 when a
 #: comparison's title took two lines.) The legend's column scrolls on its own if it is longer.
+#: The page is 620 px high at least (it scrolls on a shorter window), so the map keeps ~300 px.
 _PROJECTOR_CSS = """
 <style>
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
-height:100vh;box-sizing:border-box;display:flex;flex-direction:column;overflow:hidden}
+height:max(100vh, 620px);flex:none;box-sizing:border-box;display:flex;flex-direction:column}
 .block-container > [data-testid='stVerticalBlock'],
 [data-testid='stLayoutWrapper']:has(.st-key-mapbox),
 [data-testid='stVerticalBlock']:has(.st-key-mapbox),

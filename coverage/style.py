@@ -1,6 +1,8 @@
 """One palette and one set of layer names for every output (dashboard, images, KML).
 
-Colours are the Okabe-Ito colour-blind-safe set. Each layer also has a second cue that survives
+Colours are the Okabe-Ito colour-blind-safe set, except the Russian early-warning radars' dark
+brown (the Okabe-Ito orange was too faint on the NATO fill; the brown is far darker than the
+vermillion interceptor rings, and dotted). Each layer also has a second cue that survives
 greyscale (line style and fill), used by the static exporter; the dashboard map uses fill
 versus outline-only to the same end.
 """

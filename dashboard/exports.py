@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.headline import Headline, capitals_of
+from coverage.products.headline import Headline, capitals_by_year
 from coverage.products.mapdata import MapData, MapState, map_series, rollout_series
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
@@ -19,11 +19,7 @@ def _kmz(catalogue: Catalogue, state: MapState, years: range, *, capitals: bool)
     from coverage.render import gis
 
     series = map_series(catalogue, state, years)
-    caps = (
-        {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
-        if capitals
-        else None
-    )
+    caps = capitals_by_year(catalogue, series) if capitals else None
     return gis.kmz_from_kml(gis.kml_from_series(catalogue, series, capitals=caps))
 
 

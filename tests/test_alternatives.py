@@ -266,6 +266,7 @@ def test_icbm_year__answers_come_from_the_computed_tracks(catalogue: Catalogue) 
     # The legend names what is drawn: ICBM bases, not "Threat launch areas".
     svg = export.render(data, fmt="svg").decode("utf-8")
     assert "Russian ICBM bases" in svg and "Threat launch areas" not in svg
+    assert "ICBM tracks: " in svg and "Threat tracks" not in svg
 
 
 def test_icbm_year__2024_one_line_per_site(catalogue: Catalogue) -> None:

@@ -236,10 +236,10 @@ def test_offline__every_request_goes_to_loopback(
         assert not _exceptions(loaded), _exceptions(loaded)
         assert len(loaded.requests) > 10
         assert not _outside(loaded.requests), _outside(loaded.requests)
-        # Only the sectors' dotted outlines are pure orange (their fill is 6 %); with the
-        # early-warning radars' 2° elevation mask (data/detection.csv) the sectors are shorter
-        # and the planned 2018 view shows ~40 such pixels (looked at: the sectors are drawn).
-        assert _near(_map_pixels(loaded), OKABE_ITO["orange"]) > 25, (
+        # Only the sectors' dotted outlines and the radars' dots are the early-warning brown
+        # (the fill is 6 %); with the radars' 2° elevation mask (data/detection.csv) the
+        # sectors are shorter and the planned 2018 view shows a few dozen such pixels.
+        assert _near(_map_pixels(loaded), LAYER_STYLES["early_warning"].colour) > 25, (
             "early-warning sectors not drawn"
         )
     finally:

@@ -333,12 +333,12 @@ def test_geopackage__defended_is_one_dissolved_polygon(
 def test_kml__capitals_by_status_each_year_timed_as_the_defended_area(
     catalogue: Catalogue,
 ) -> None:
-    from coverage.products.headline import capitals_of, headline
+    from coverage.products.headline import capitals_by_year, headline
     from coverage.style import STATUS_COLOURS
 
     state = MapState(FootprintOptions(year=2015), layers=frozenset({"defended"}))
     series = map_series(catalogue, state, [2015, 2016])
-    caps = {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
+    caps = capitals_by_year(catalogue, series)
     # The same capitals and statuses as the year's headline.
     pd.testing.assert_frame_equal(caps[2016], headline(catalogue, series[1].state).capitals)
     root = ET.fromstring(gis.kml_from_series(catalogue, series, capitals=caps))

@@ -278,17 +278,24 @@ def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) 
             assert abs((y(lat) - y(view["latitude"])) * scale) <= h / 2 + 1
 
 
-def test_framing__early_warning_radars_by_position_not_by_sector(catalogue: Catalogue) -> None:
-    from coverage.render.layers import drawn_bounds
+def test_framing__early_warning_sectors_only_within_europe(catalogue: Catalogue) -> None:
+    from coverage.render.layers import EUROPE_FRAME, drawn_bounds
 
-    both = frozenset({"sites", "early_warning"})
-    data = compute_map(catalogue, MapState(FootprintOptions(year=2016), layers=both))
-    west, south, east, north = drawn_bounds(data)
-    ew = data.early_warning
-    # Every radar is inside; Lekhtusi's 6,000 km sector (to ~85° N) is not what sets the frame.
-    assert north == pytest.approx(max(ew.site_lat_deg.max(), data.sites.total_bounds[3]))
-    assert east == pytest.approx(max(ew.site_lon_deg.max(), data.sites.total_bounds[2]))
-    assert ew.total_bounds[3] > north + 15.0
+    for year in (2011, 2013, 2016, 2026):
+        for layers in ({"early_warning"}, {"early_warning", "sites"}):
+            state = MapState(FootprintOptions(year=year), layers=frozenset(layers))
+            data = compute_map(catalogue, state)
+            west, south, east, north = drawn_bounds(data)
+            ew = data.early_warning
+            # Every radar inside; the sectors (~1,950 km for a target at 300 km, to ~78 N from
+            # Lekhtusi) count only within the Europe frame, so Europe is not pushed aside.
+            assert west <= ew.site_lon_deg.min() and east >= ew.site_lon_deg.max()
+            assert south <= ew.site_lat_deg.min() and north >= ew.site_lat_deg.max()
+            assert north <= EUROPE_FRAME[3] and east <= EUROPE_FRAME[2], (year, layers)
+            if year >= 2012:  # Lekhtusi in service
+                assert ew.total_bounds[3] > EUROPE_FRAME[3] + 3.0
+            # The sectors pointing into Europe are framed, not only the radars' positions.
+            assert west < ew.site_lon_deg.min() - 10.0, (year, layers)
 
 
 def test_deck__capitals_coloured_by_status_from_the_palette(catalogue: Catalogue) -> None:
@@ -712,3 +719,50 @@ def test_early_warning__radars_drawn_named_and_picked_above_the_areas(
     assert "early_warning-sites" not in [
         layer["id"] for layer in _spec(catalogue, layers=frozenset({"radar"}))["layers"]
     ]
+
+
+@pytest.mark.parametrize("year", [2016, 2020, 2026])
+@pytest.mark.parametrize("projector", [False, True])
+def test_site_names__never_cover_a_radar_or_site_dot(
+    catalogue: Catalogue, year: int, projector: bool
+) -> None:
+    from coverage.render.layers import MAP_SIZE_PX, text_box, world_px
+
+    state = MapState(FootprintOptions(year=year), layers=frozenset({"sites", "early_warning"}))
+    data = compute_map(catalogue, state)
+    for screen in MAP_SIZE_PX:
+        spec = json.loads(build_deck(data, projector=projector, screen=screen).to_json())
+        zoom = spec["initialViewState"]["zoom"]
+        by_id = {layer["id"]: layer for layer in spec["layers"]}
+        dot = 8.0 if projector else 6.0
+        dots = [
+            world_px(*d["position"], zoom)
+            for key in ("sites", "early_warning-sites")
+            for d in by_id[key]["data"]
+        ]
+        anchors = {("start", "center"): "start", ("end", "center"): "end"}
+        anchors |= {("start", "bottom"): "above_start", ("start", "top"): "below_start"}
+        anchors |= {("end", "bottom"): "above_end", ("end", "top"): "below_end"}
+        anchors |= {("middle", "bottom"): "above", ("middle", "top"): "below"}
+        for key in ("site-labels", "early_warning-labels"):
+            layer = by_id[key]
+            for lab in layer["data"]:
+                x, y = world_px(*lab["position"], zoom)
+                box = text_box(
+                    x,
+                    y,
+                    lab["short"],
+                    layer["getSize"],
+                    anchor=anchors[(lab["anchor"], lab["baseline"])],
+                    offset_px=tuple(lab["offset"]),
+                )
+                for dx, dy in dots:
+                    if (dx, dy) == (x, y):
+                        continue  # its own dot
+                    clear = (
+                        box[2] <= dx - dot
+                        or dx + dot <= box[0]
+                        or box[3] <= dy - dot
+                        or dy + dot <= box[1]
+                    )
+                    assert clear, (year, projector, screen, lab["short"], (dx, dy))

@@ -25,7 +25,7 @@ from coverage.cli.args import (
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
-from coverage.products.headline import capitals_of, headline
+from coverage.products.headline import capitals_by_year, headline
 from coverage.products.mapdata import (
     ANSWER_LAYERS,
     MapState,
@@ -338,11 +338,7 @@ def _write_series(
         series = map_series(catalogue, state, years)
         # Each year's capitals by status, as the single-state files have them, when the
         # defended area is drawn.
-        caps = (
-            {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
-            if "defended" in state.layers
-            else None
-        )
+        caps = capitals_by_year(catalogue, series) if "defended" in state.layers else None
         if fmt == "kml":  # a bare file carries no icon: Google Earth's own pushpin
             kml = gis.kml_from_series(catalogue, series, icon_href=None, capitals=caps)
             write_output(kml, args.out)

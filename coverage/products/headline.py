@@ -9,6 +9,7 @@ names the threat and launch area in words, never by their ids.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import capitals_change
-from coverage.products.mapdata import MapState
+from coverage.products.mapdata import MapData, MapState
 from coverage.products.metrics import CoverageMetrics, coverage_metrics
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
 
@@ -24,6 +25,7 @@ __all__ = [
     "CAPITAL_COLUMNS",
     "CAPITAL_STATUSES",
     "Headline",
+    "capitals_by_year",
     "capitals_of",
     "headline",
     "headline_from_metrics",
@@ -177,6 +179,11 @@ def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
     One engagement run (cached by the engine), not the headline's two: no year-before change.
     """
     return _capitals(coverage_metrics(catalogue, state.options, state.query()))
+
+
+def capitals_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[int, pd.DataFrame]:
+    """Each map's capitals by status, by its year (for the KML/KMZ rollout)."""
+    return {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
 
 
 def headline_from_metrics(

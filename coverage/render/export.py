@@ -1244,43 +1244,43 @@ def _draw_early_warning_radars(
     ax: Axes, sectors: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
     """A dot at each Russian early-warning radar drawn (as on the dashboard); names where room."""
-    x, y = _transformer(crs).transform(
-        sectors.site_lon_deg.to_numpy(float), sectors.site_lat_deg.to_numpy(float)
+    radars = gpd.GeoDataFrame(
+        {"name": sectors.site_name.to_numpy()},
+        geometry=gpd.points_from_xy(sectors.site_lon_deg, sectors.site_lat_deg),
+        crs=sectors.crs,
     )
-    x, y = np.asarray(x), np.asarray(y)
-    size_px = _EARLY_WARNING_MARKER_PX * sz.marker
-    ax.plot(
-        x,
-        y,
-        ls="none",
-        marker="o",
-        ms=sz.pt(size_px),
-        mfc=LAYER_STYLES["early_warning"].colour,
-        mec="white",
-        mew=sz.lpt(1.5),
-        zorder=zorder,
-    )
-    return [
-        _Label(
-            _short(str(name)), xi, yi, sz.fpt(_FONT_PX["launch"]), "normal", False, sz.px(size_px)
-        )
-        for name, xi, yi in zip(sectors.site_name, x, y, strict=True)
-    ]
+    colour = LAYER_STYLES["early_warning"].colour
+    return _draw_points(ax, radars, crs, sz, zorder, "o", _EARLY_WARNING_MARKER_PX, colour)
 
 
 def _draw_launch_points(
     ax: Axes, points: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
     """Launch-area diamonds; their labels are optional (dropped where there is no room)."""
+    colour = LAYER_STYLES["launch"].colour
+    return _draw_points(ax, points, crs, sz, zorder, "D", _LAUNCH_MARKER_PX, colour)
+
+
+def _draw_points(
+    ax: Axes,
+    points: gpd.GeoDataFrame,
+    crs: str,
+    sz: _Sizes,
+    zorder: float,
+    marker: str,
+    marker_px: float,
+    colour: str,
+) -> list[_Label]:
+    """Markers outlined in white at ``points``, with optional labels from their ``name``."""
     x, y = _points_xy(points, crs)
-    size_px = _LAUNCH_MARKER_PX * sz.marker
+    size_px = marker_px * sz.marker
     ax.plot(
         x,
         y,
         ls="none",
-        marker="D",
+        marker=marker,
         ms=sz.pt(size_px),
-        mfc=LAYER_STYLES["launch"].colour,
+        mfc=colour,
         mec="white",
         mew=sz.lpt(1.5),
         zorder=zorder,

@@ -81,10 +81,13 @@ EUROPE_FRAME = (-25.0, 30.0, 50.0, 72.0)
 #: ``(normal page with the sidebar open, projector mode)``, measured in Chromium. The server
 #: cannot see the browser's screen, so the dashboard asks (``?screen=``): a map larger than
 #: assumed shows more margin around the drawn layers, a smaller one crops them.
+#: Projector heights are those of a year's map (2016); the map takes what the text around it
+#: leaves, so a comparison's map (one more line above it) is 30-80 px shorter and cropped a
+#: little at the top and bottom.
 MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
-    "1024x768": {False: (420, 640), True: (780, 430)},
-    "1280x720": {False: (615, 640), True: (985, 395)},
-    "1920x1080": {False: (1100, 640), True: (1495, 765)},
+    "1024x768": {False: (420, 640), True: (780, 448)},
+    "1280x720": {False: (615, 640), True: (985, 439)},
+    "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
 DEFAULT_SCREEN = "1920x1080"
 #: The map size the framing is computed for, by projector mode, on the default screen.
@@ -492,21 +495,27 @@ def build_deck(
     sites_on = "sites" in on and not data.sites.empty
     site_names = _site_records(data.sites) if sites_on else []
     site_size, site_dot = _site_label_size(projector)
-    # Site names avoid each other and the other sites' dots (Rota and the Mediterranean patrols).
-    places = site_label_places(site_names, zoom=camera["zoom"], size_px=site_size, dot_px=site_dot)
-    site_boxes = _site_label_boxes(
-        site_names, places, zoom=camera["zoom"], size_px=site_size, dot_px=site_dot
-    )
-    # The Russian early-warning radars' names next, around the sites' names and dots; then the
-    # capitals' names around both.
+    ew_size = _early_warning_label_size(projector)
+    zoom = camera["zoom"]
     ew_on = "early_warning" in on and not data.early_warning.empty
     ew_names = _early_warning_records(data.early_warning) if ew_on else []
+    # Site names avoid each other, the other sites' dots (Rota and the Mediterranean patrols)
+    # and the Russian early-warning radars' dots; the radars' names then go around the sites'
+    # names and dots, and the capitals' names around both.
+    places = site_label_places(
+        site_names,
+        zoom=zoom,
+        size_px=site_size,
+        dot_px=site_dot,
+        blocked=_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
+    )
+    site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
+    site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
     ew_places = site_label_places(
-        ew_names, zoom=camera["zoom"], size_px=site_size - 2, dot_px=site_dot, blocked=site_boxes
+        ew_names, zoom=zoom, size_px=ew_size, dot_px=site_dot, blocked=site_boxes
     )
-    site_boxes += _site_label_boxes(
-        ew_names, ew_places, zoom=camera["zoom"], size_px=site_size - 2, dot_px=site_dot
-    )
+    site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
+    site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
     kept_capitals = (
         _kept_capital_labels(capitals, site_boxes, zoom=camera["zoom"], projector=projector)
         if capitals is not None
@@ -574,9 +583,10 @@ def drawn_bounds(
 ) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` of every drawn layer except the basemap and NATO members.
 
-    The Russian early-warning radars count by their positions, not their sectors: a sector
-    reaches 4,000-6,000 km into the Arctic and Asia, and framing it pushed Europe into a corner
-    (the cooperation gain map). Falls back to :data:`EUROPE_FRAME` when nothing else is drawn.
+    The Russian early-warning layer counts by its radars and the parts of its sectors inside
+    :data:`EUROPE_FRAME`: whole sectors reach ~2,000 km (a target at 300 km altitude) into the
+    Arctic and Asia, and framing them pushed Europe into a corner (the cooperation gain map).
+    Falls back to :data:`EUROPE_FRAME` when nothing else is drawn.
     """
     on = set(data.state.layers)
     frames: list[gpd.GeoDataFrame | None] = []
@@ -585,10 +595,10 @@ def drawn_bounds(
         if key in on:
             frames.append(fp[fp.layer == key])
     frames += [
-        (
-            _early_warning_points(data.early_warning)
+        *(
+            (_early_warning_points(data.early_warning), data.early_warning.clip(EUROPE_FRAME))
             if "early_warning" in on and not data.early_warning.empty
-            else None
+            else ()
         ),
         data.defended if "defended" in on and data.difference is None else None,
         data.difference,
@@ -783,23 +793,26 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _dot_boxes(
+    points: list[tuple[float, float, str]], *, zoom: float, dot_px: float
+) -> list[tuple[float, float, float, float]]:
+    """Screen boxes of dots of radius ``dot_px`` at ``points`` (for labels to go around)."""
+    boxes = []
+    for lon, lat, _ in points:
+        x, y = world_px(lon, lat, zoom)
+        boxes.append((x - dot_px, y - dot_px, x + dot_px, y + dot_px))
+    return boxes
+
+
 def _site_label_boxes(
     sites: list[tuple[float, float, str]],
     places: list[tuple[int, str] | None],
     *,
     zoom: float,
     size_px: float,
-    dot_px: float = 0.0,
 ) -> list[tuple[float, float, float, float]]:
-    """Screen boxes of the site names that are drawn, and of their dots if ``dot_px`` is given.
-
-    For the labels placed after them (early-warning radars' names, capitals' names).
-    """
+    """Screen boxes of the site names that are drawn (for the labels placed after them)."""
     boxes = []
-    if dot_px:
-        for lon, lat, _ in sites:
-            x, y = world_px(lon, lat, zoom)
-            boxes.append((x - dot_px, y - dot_px, x + dot_px, y + dot_px))
     for (lon, lat, _), place in zip(sites, places, strict=True):
         if place is None:
             continue
@@ -819,6 +832,11 @@ def _capital_label_size(projector: bool) -> tuple[float, float]:
 def _site_label_size(projector: bool) -> tuple[float, float]:
     """Site label font size and dot radius, px."""
     return (16.0, 8.0) if projector else (12.0, 6.0)
+
+
+def _early_warning_label_size(projector: bool) -> float:
+    """Font size of a Russian early-warning radar's name, px: a little under a site's."""
+    return _site_label_size(projector)[0] - 2.0
 
 
 def _kept_capital_labels(
@@ -1377,7 +1395,7 @@ def _early_warning_sites_layers(
 ) -> list[pdk.Layer]:
     """A dot and a name (where ``places`` puts it) for each Russian early-warning radar drawn."""
     data = _points_frame(_early_warning_points(sectors), "site_name", ["system", "range_km"])
-    size, dot = _site_label_size(projector)
+    dot = _site_label_size(projector)[1]
     return [
         pdk.Layer(
             "ScatterplotLayer",
@@ -1394,7 +1412,11 @@ def _early_warning_sites_layers(
             pickable=True,
         ),
         _site_labels_layer(
-            "early_warning-labels", _placed_labels(data, places), size - 2, theme, weight=400
+            "early_warning-labels",
+            _placed_labels(data, places),
+            _early_warning_label_size(projector),
+            theme,
+            weight=400,
         ),
     ]
 
