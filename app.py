@@ -24,6 +24,7 @@ from dashboard import (
     controls,
     exports,
     panels,
+    pickwarm,
     player,
     russia,
     scenarios,
@@ -305,6 +306,9 @@ def _layout(
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year, theme=theme)
+        # Last in the side column, where its empty block moves nothing: the first click on
+        # the map counts in browsers without a GPU too (dashboard/pickwarm.py).
+        pickwarm.warm_up_picking()
 
     if not projector:
         # Its content is drawn only while it is open: nine download buttons cost every rerun
