@@ -571,7 +571,8 @@ def test_nato_layer__shows_and_picks_the_members_of_the_year(
         page.context.close()
 
 
-def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
+def _default_view_2016() -> dict[str, float]:
+    """The camera the server sends for 2016 by default (to find a place's pixel on the map)."""
     import json
 
     from coverage.catalogue.tables import load_catalogue
@@ -584,7 +585,11 @@ def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
     catalogue = load_catalogue()
     state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS)
     deck = build_deck(compute_map(catalogue, state), capitals=headline(catalogue, state).capitals)
-    view = json.loads(deck.to_json())["initialViewState"]  # what the server sends by default
+    return dict(json.loads(deck.to_json())["initialViewState"])
+
+
+def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
+    view = _default_view_2016()
     loaded = _load(browser, server, {"year": "2016"}, "browser_click_before")
     try:
         page = loaded.page
@@ -611,19 +616,7 @@ def test_first_click_without_a_hover__counts(browser: Any, server: str) -> None:
     # Without a GPU the first pick builds deck.gl's picking shaders (0.6-2.5 s) and a press
     # that long is not a click: a first click with no hover before it was dropped (0 of 40).
     # dashboard/pickwarm.py hovers the map once after it appears.
-    import json
-
-    from coverage.catalogue.tables import load_catalogue
-    from coverage.products.headline import headline
-    from coverage.products.mapdata import MapState, compute_map
-    from coverage.render.layers import build_deck
-    from coverage.scenario import FootprintOptions
-    from dashboard.controls import DASHBOARD_LAYERS
-
-    catalogue = load_catalogue()
-    state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS)
-    deck = build_deck(compute_map(catalogue, state), capitals=headline(catalogue, state).capitals)
-    view = json.loads(deck.to_json())["initialViewState"]
+    view = _default_view_2016()
     loaded = _load(browser, server, {"year": "2016"}, "browser_first_click")
     try:
         page = loaded.page
@@ -642,19 +635,7 @@ def test_hover_and_click_in_overlapping_areas__list_every_layer(browser: Any, se
     # Over Romania in 2016 the Deveselu ring, its radar footprint and the defended area overlap:
     # the tooltip lists them a line each (not only the topmost), and a click lists them with
     # their details in the side panel.
-    import json
-
-    from coverage.catalogue.tables import load_catalogue
-    from coverage.products.headline import headline
-    from coverage.products.mapdata import MapState, compute_map
-    from coverage.render.layers import build_deck
-    from coverage.scenario import FootprintOptions
-    from dashboard.controls import DASHBOARD_LAYERS
-
-    catalogue = load_catalogue()
-    state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS)
-    deck = build_deck(compute_map(catalogue, state), capitals=headline(catalogue, state).capitals)
-    view = json.loads(deck.to_json())["initialViewState"]
+    view = _default_view_2016()
     loaded = _load(browser, server, {"year": "2016"}, "browser_here_before")
     try:
         page = loaded.page
