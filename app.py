@@ -152,7 +152,8 @@ height:max(100vh, 620px);flex:none;box-sizing:border-box;display:flex;flex-direc
 [data-testid='stHorizontalBlock']:has(.st-key-mapbox) > [data-testid='stColumn']
 {display:flex;flex-direction:column;min-height:0;overflow-y:auto;overflow-x:hidden;
 align-self:stretch !important;height:auto !important;max-height:100%}
-[data-testid='stColumn']:has(.st-key-mapbox){overflow:hidden}
+[data-testid='stHorizontalBlock']:has(.st-key-mapbox) > [data-testid='stColumn']:has(.st-key-mapbox)
+{overflow:visible}
 .st-key-mapbox{height:auto !important}
 [data-testid='stVerticalBlock']:has(.st-key-mapbox) > :not(:has(.st-key-mapbox)):not(.st-key-mapbox)
 {flex:none !important}

@@ -794,6 +794,15 @@ def test_projector__a_comparison_with_long_titles_keeps_the_caveat_on_screen(
             _inside(page, selector, width, height)
         box = _inside(page, MAP, width, height)
         assert box["height"] >= 0.5 * height, f"the map is only {box['height']:.0f} px high"
+        # Not clipped by a block around it either: the assumptions' second line is what the
+        # browser finds near their bottom (an overflow:hidden column cut it in half).
+        hit = page.evaluate(
+            "() => { const a = document.querySelector('.epaa-assumptions');"
+            " const r = a.getBoundingClientRect();"
+            " const e = document.elementFromPoint(r.left + 40, r.bottom - 4);"
+            " return e !== null && a.contains(e); }"
+        )
+        assert hit, "the assumptions' second line is hidden"
         lost = page.locator(".epaa-capitals-lost").first.inner_text()
         assert "Amsterdam" in lost and " more" in lost, lost
     finally:
