@@ -26,7 +26,13 @@ from coverage.scenario import (
     radar_spec,
 )
 
-__all__ = ["FOOTPRINT_COLUMNS", "early_warning_footprints", "footprints", "sites_layer"]
+__all__ = [
+    "FOOTPRINT_COLUMNS",
+    "early_warning_footprints",
+    "early_warning_points",
+    "footprints",
+    "sites_layer",
+]
 
 FOOTPRINT_COLUMNS = [
     "feature_id",
@@ -292,3 +298,12 @@ def early_warning_footprints(
         "geometry",
     ]
     return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
+
+
+def early_warning_points(sectors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The radars of :func:`early_warning_footprints` as points (their sectors' apexes)."""
+    return gpd.GeoDataFrame(
+        sectors.drop(columns="geometry"),
+        geometry=gpd.points_from_xy(sectors.site_lon_deg, sectors.site_lat_deg),
+        crs=sectors.crs,
+    )

@@ -41,6 +41,7 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
+from coverage.products.footprints import early_warning_points
 from coverage.products.headline import CAPITAL_STATUSES
 from coverage.products.sectoral import sector_title
 from coverage.scenario import cooperation_short_labels
@@ -1244,13 +1245,11 @@ def _draw_early_warning_radars(
     ax: Axes, sectors: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
     """A dot at each Russian early-warning radar drawn (as on the dashboard); names where room."""
-    radars = gpd.GeoDataFrame(
-        {"name": sectors.site_name.to_numpy()},
-        geometry=gpd.points_from_xy(sectors.site_lon_deg, sectors.site_lat_deg),
-        crs=sectors.crs,
-    )
+    radars = early_warning_points(sectors)
     colour = LAYER_STYLES["early_warning"].colour
-    return _draw_points(ax, radars, crs, sz, zorder, "o", _EARLY_WARNING_MARKER_PX, colour)
+    return _draw_points(
+        ax, radars, crs, sz, zorder, "o", _EARLY_WARNING_MARKER_PX, colour, radars.site_name
+    )
 
 
 def _draw_launch_points(
@@ -1258,7 +1257,7 @@ def _draw_launch_points(
 ) -> list[_Label]:
     """Launch-area diamonds; their labels are optional (dropped where there is no room)."""
     colour = LAYER_STYLES["launch"].colour
-    return _draw_points(ax, points, crs, sz, zorder, "D", _LAUNCH_MARKER_PX, colour)
+    return _draw_points(ax, points, crs, sz, zorder, "D", _LAUNCH_MARKER_PX, colour, points.name)
 
 
 def _draw_points(
@@ -1270,8 +1269,9 @@ def _draw_points(
     marker: str,
     marker_px: float,
     colour: str,
+    names: pd.Series,
 ) -> list[_Label]:
-    """Markers outlined in white at ``points``, with optional labels from their ``name``."""
+    """Markers outlined in white at ``points``, with optional labels (``names``, in order)."""
     x, y = _points_xy(points, crs)
     size_px = marker_px * sz.marker
     ax.plot(
@@ -1289,7 +1289,7 @@ def _draw_points(
         _Label(
             _short(str(name)), xi, yi, sz.fpt(_FONT_PX["launch"]), "normal", False, sz.px(size_px)
         )
-        for name, xi, yi in zip(points["name"], x, y, strict=True)
+        for name, xi, yi in zip(names, x, y, strict=True)
     ]
 
 

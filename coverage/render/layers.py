@@ -29,6 +29,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
+from coverage.products.footprints import early_warning_points
 from coverage.style import (
     CAPITAL_STYLE,
     LAYER_ORDER,
@@ -596,7 +597,7 @@ def drawn_bounds(
             frames.append(fp[fp.layer == key])
     frames += [
         *(
-            (_early_warning_points(data.early_warning), data.early_warning.clip(EUROPE_FRAME))
+            (early_warning_points(data.early_warning), data.early_warning.clip(EUROPE_FRAME))
             if "early_warning" in on and not data.early_warning.empty
             else ()
         ),
@@ -770,7 +771,7 @@ def site_label_places(
     site.
     """
     xy = [world_px(lon, lat, zoom) for lon, lat, _ in sites]
-    dots = [(x - dot_px, y - dot_px, x + dot_px, y + dot_px) for x, y in xy]
+    dots = _dot_boxes(sites, zoom=zoom, dot_px=dot_px)
     kept: list[tuple[float, float, float, float]] = list(blocked)
     out: list[tuple[int, str] | None] = []
     for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
@@ -1372,18 +1373,9 @@ def _points_layer(
     )
 
 
-def _early_warning_points(sectors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The Russian early-warning radars drawn, as points (their sectors' apexes)."""
-    return gpd.GeoDataFrame(
-        sectors.drop(columns="geometry"),
-        geometry=gpd.points_from_xy(sectors.site_lon_deg, sectors.site_lat_deg),
-        crs=sectors.crs,
-    )
-
-
 def _early_warning_records(sectors: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
     """``(lon, lat, short name)`` of each early-warning radar's label."""
-    return _site_records(_early_warning_points(sectors))
+    return _site_records(early_warning_points(sectors))
 
 
 def _early_warning_sites_layers(
@@ -1394,7 +1386,7 @@ def _early_warning_sites_layers(
     theme: Theme = THEMES["light"],
 ) -> list[pdk.Layer]:
     """A dot and a name (where ``places`` puts it) for each Russian early-warning radar drawn."""
-    data = _points_frame(_early_warning_points(sectors), "site_name", ["system", "range_km"])
+    data = _points_frame(early_warning_points(sectors), "site_name", ["system", "range_km"])
     dot = _site_label_size(projector)[1]
     return [
         pdk.Layer(
