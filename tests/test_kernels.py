@@ -151,6 +151,72 @@ def test_compiled_window__below_the_lowest_intercept_altitude_nothing_counts():
     assert np.isnan(first[0]) and np.isnan(last[0])
 
 
+def test_sample_bounds__hold_every_feasible_sample_whatever_the_launch_time():
+    """The bounds (every test but the time) contain each launch time's window, and nothing is
+    feasible where they are empty; passing them gives the same windows as computing them."""
+    table = _table()
+    times = np.arange(0.0, 901.0, 10.0)
+    # A flight at 200 km that is over the site only between 300 and 600 s (elsewhere far away).
+    t, px, py, pz, alt, r = _overhead_samples(20.0, 50.0, 200e3, times)
+    away = (times < 300.0) | (times > 600.0)
+    far = unit_vectors(-60.0, -10.0) * r[0, 0]
+    px[0, away], py[0, away], pz[0, away] = far
+    samples = (t, px, py, pz, alt, r)
+    site = kernels.WindowSite(
+        unit=tuple(unit_vectors(20.0, 50.0)),
+        min_alt_m=80e3,
+        ceiling_m=None,
+        cos_limit=float(np.cos(1_000e3 / EARTH_RADIUS_M)),
+        table=table,
+    )
+    lo, hi = kernels.sample_bounds(*samples, [site])
+    assert (times[lo[0, 0]], times[hi[0, 0]]) == (300.0, 600.0)
+    for launch in (-500.0, 0.0, 150.0, 400.0, 590.0, 700.0):
+        first, last = kernels.flyout_windows(*samples, np.array([[launch]]), [site])
+        again = kernels.flyout_windows(*samples, np.array([[launch]]), [site], bounds=(lo, hi))
+        np.testing.assert_array_equal(first, again[0])
+        np.testing.assert_array_equal(last, again[1])
+        if np.isfinite(first[0, 0]):
+            assert 300.0 <= first[0, 0] <= last[0, 0] <= 600.0
+    assert np.isfinite(kernels.flyout_windows(*samples, np.array([[0.0]]), [site])[0][0, 0])
+    # Far away all the time: empty bounds, no window.
+    px[0, :], py[0, :], pz[0, :] = far
+    lo, hi = kernels.sample_bounds(*samples, [site])
+    assert (lo[0, 0], hi[0, 0]) == (-1, -1)
+    assert np.isnan(kernels.flyout_windows(*samples, np.array([[0.0]]), [site])[0][0, 0])
+    with pytest.raises(ValueError, match="bounds of shape"):
+        kernels.flyout_windows(*samples, np.array([[0.0]]), [site, site], bounds=(lo, hi))
+
+
+def test_new_delay__reuses_the_sample_bounds_and_gives_the_fresh_answer(catalogue, monkeypatch):
+    """A new delay on the same tracks and sites computes no bounds and matches a fresh run."""
+    options = FootprintOptions(year=2016)  # own-radar sight required (no engage on remote)
+    first_q = DefenceQuery(launch_area="tabriz", grid_km=50.0, delay_s=60.0)
+    second_q = DefenceQuery(launch_area="tabriz", grid_km=50.0, delay_s=200.0)
+    defended._engage_cached.cache_clear()
+    defended.defended_grid(catalogue, options, first_q)
+    calls = []
+    original = kernels.sample_bounds
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(kernels, "sample_bounds", counting)
+    reused = defended.defended_grid(catalogue, options, second_q).result
+    assert not calls
+    defended._engage_cached.cache_clear()
+    for _, blocks in eng._track_cache.values():
+        for block in blocks:
+            block.memo.clear()
+    fresh = defended.defended_grid(catalogue, options, second_q).result
+    assert calls  # the fresh run computed them
+    defended._engage_cached.cache_clear()
+    for field in ("first_intercept_s", "last_intercept_s", "defended"):
+        np.testing.assert_array_equal(getattr(reused, field), getattr(fresh, field), err_msg=field)
+    assert reused.defended.any() and not reused.defended.all()
+
+
 def test_numba_import__leaves_this_package_importable_and_numba_blind_to_it():
     """numba's coverage.py probe must not find this package, and the package stays in place."""
     kernels._numba()

@@ -15,6 +15,7 @@ import pytest
 from coverage.catalogue.tables import Catalogue
 from coverage.products.footprints import footprints
 from coverage.products.mapdata import MapState, compute_map
+from coverage.render import layers as layers_module
 from coverage.render.layers import (
     HERE_LAYER_IDS,
     StaticFiles,
@@ -766,3 +767,31 @@ def test_site_names__never_cover_a_radar_or_site_dot(
                         or dy + dot <= box[1]
                     )
                     assert clear, (year, projector, screen, lab["short"], (dx, dy))
+
+
+def test_new_delay__shares_the_years_frames_and_their_ring_collections(
+    catalogue: Catalogue,
+) -> None:
+    """Maps that differ only in the delay share the year's frames, and the deck keeps the rings'
+    GeoJSON built from them; another year or estimate gets its own."""
+    layers = frozenset({"radar", "interceptor", "early_warning", "sites"})
+    base = MapState(FootprintOptions(year=2016), layers=layers)
+    a = compute_map(catalogue, base)
+    b = compute_map(catalogue, MapState(FootprintOptions(year=2016), layers=layers, delay_s=200.0))
+    other = compute_map(catalogue, MapState(FootprintOptions(year=2017), layers=layers))
+    assert a.footprints is b.footprints and a.sites is b.sites
+    assert a.early_warning is b.early_warning
+    assert other.footprints is not a.footprints
+
+    def data_of(data, layer_id):
+        return next(lyr.data for lyr in build_deck(data).layers if lyr.id == layer_id)
+
+    for layer_id in ("radar", "interceptor", "early_warning"):
+        assert data_of(a, layer_id) is data_of(b, layer_id), layer_id
+    assert data_of(a, "interceptor") is not data_of(other, "interceptor")
+    # The kept collection is the one a fresh build makes.
+    kept = data_of(a, "radar")
+    layers_module._SHARED.clear()
+    fresh = data_of(a, "radar")
+    assert fresh is not kept
+    assert json.dumps(fresh, sort_keys=True) == json.dumps(kept, sort_keys=True)

@@ -1011,7 +1011,18 @@ def _windows(
                 if memo is not None:
                     _memo_put(memo[0], key, bits)
             sees.append(bits)
-    return kernels.flyout_windows(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, t_launch, windows, sees)
+    # Which samples each site could reach at all does not depend on the delay either: kept,
+    # so a new delay scans only between those bounds.
+    specs = tuple(None if oi is None else radars[oi].spec for oi in own_index)
+    key = ("bounds", tuple(sites), specs, a.engage_on_remote, *(() if memo is None else memo[1]))
+    bounds = None if memo is None else memo[0].get(key)
+    if bounds is None:
+        bounds = kernels.sample_bounds(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees)
+        if memo is not None:
+            _memo_put(memo[0], key, bounds)
+    return kernels.flyout_windows(
+        tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, t_launch, windows, sees, bounds
+    )
 
 
 def _windows_numpy(

@@ -44,6 +44,7 @@ __all__ = [
     "WindowSite",
     "first_seen",
     "flyout_windows",
+    "sample_bounds",
     "numba_cache_dir",
     "sight_bits",
 ]
@@ -102,6 +103,8 @@ def _window_py(
     min_intercept_alt: Any,
     sees: Any,
     use_sees: Any,
+    lo: Any,
+    hi: Any,
     first: Any,
     last: Any,
 ) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
@@ -114,14 +117,20 @@ def _window_py(
     time to it is no later than ``tau`` (bilinear, every needed corner reachable, as
     ``earliest_time_s``). With ``use_sees[s]`` (no engage on remote) only samples whose bit
     is set in ``sees[s]`` (:func:`sight_bits`: the site's own radar sees them) count.
+
+    Only samples ``lo[s, i]`` … ``hi[s, i]`` are examined (:func:`_bounds_py`: the first and
+    last sample that passes every test but the time, ``-1`` when none does): a feasible sample
+    lies between them whatever the launch time, so the result is the same as scanning all.
     """
-    n, n_k = t.shape
+    n = t.shape[0]
     n_s = site_unit.shape[0]
     for i in range(n):
         for s in range(n_s):
             launch = t_launch[s, i]
             first[s, i] = np.nan
             last[s, i] = np.nan
+            if lo[s, i] < 0 or not launch < math.inf:  # nothing in reach, or no launch
+                continue
             tab = tables[table_of[s]]
             na = table_shape[s, 0]
             nr = table_shape[s, 1]
@@ -130,19 +139,75 @@ def _window_py(
             uz = site_unit[s, 2]
             bits = sees[s, i] if use_sees[s] else sees[s, i, :0]  # empty: every sample counts
             k_first = _scan(
-                0, n_k, 1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux, uy, uz,
-                min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
+                lo[s, i], hi[s, i] + 1, 1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
+                uy, uz, min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
                 min_intercept_alt[s], na, nr, bits,
             )  # fmt: skip
             if k_first < 0:
                 continue
             first[s, i] = t[i, k_first]
             k_last = _scan(
-                n_k - 1, k_first - 1, -1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
+                hi[s, i], k_first - 1, -1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
                 uy, uz, min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
                 min_intercept_alt[s], na, nr, bits,
             )  # fmt: skip
             last[s, i] = t[i, k_last]
+
+
+def _bounds_py(
+    t: Any,
+    px: Any,
+    py: Any,
+    pz: Any,
+    alt: Any,
+    r: Any,
+    site_unit: Any,
+    min_alt: Any,
+    ceiling: Any,
+    cos_limit: Any,
+    tables: Any,
+    table_of: Any,
+    table_shape: Any,
+    steps: Any,
+    min_intercept_alt: Any,
+    sees: Any,
+    use_sees: Any,
+    lo: Any,
+    hi: Any,
+) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
+    """First and last sample of each row and site that the site could reach at all, in place.
+
+    ``-1``, ``-1`` where none: :func:`_window_py`'s test with an infinitely early launch, so
+    every test but the time counts.
+
+    None of it depends on the interceptor's launch time (the delay): the engine keeps these
+    bounds per track block and site, and a new delay scans only between them.
+    """
+    n, n_k = t.shape
+    n_s = site_unit.shape[0]
+    for i in range(n):
+        for s in range(n_s):
+            tab = tables[table_of[s]]
+            na = table_shape[s, 0]
+            nr = table_shape[s, 1]
+            ux = site_unit[s, 0]
+            uy = site_unit[s, 1]
+            uz = site_unit[s, 2]
+            bits = sees[s, i] if use_sees[s] else sees[s, i, :0]
+            k_lo = _scan(
+                0, n_k, 1, -math.inf, t[i], px[i], py[i], pz[i], alt[i], r[i], ux, uy, uz,
+                min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
+                min_intercept_alt[s], na, nr, bits,
+            )  # fmt: skip
+            lo[s, i] = k_lo
+            hi[s, i] = -1
+            if k_lo < 0:
+                continue
+            hi[s, i] = _scan(
+                n_k - 1, k_lo - 1, -1, -math.inf, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
+                uy, uz, min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
+                min_intercept_alt[s], na, nr, bits,
+            )  # fmt: skip
 
 
 def _scan_py(
@@ -383,9 +448,21 @@ def _compiled() -> Any:
         f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
         arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
         arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
+        arr(t.int64, 2), arr(t.int64, 2),  # lo, hi (from the bounds loop)
         arr(t.float64, 2, False), arr(t.float64, 2, False),  # first, last (written)
     )  # fmt: skip
     window = numba.njit(signature, cache=True, nogil=True)(_window_py)
+    bounds = numba.njit(
+        t.void(
+            f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
+            f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
+            arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
+            arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
+            arr(t.int64, 2, False), arr(t.int64, 2, False),  # lo, hi (written)
+        ),
+        cache=True,
+        nogil=True,
+    )(_bounds_py)  # fmt: skip
     first_seen = numba.njit(
         t.void(
             f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
@@ -405,7 +482,7 @@ def _compiled() -> Any:
         cache=True,
         nogil=True,
     )(_sight_bits_py)  # fmt: skip
-    return window, first_seen, sight
+    return window, first_seen, sight, bounds
 
 
 _feasible = _feasible_py  # replaced by the compiled functions before the loop is compiled
@@ -520,31 +597,11 @@ def sight_bits(
     return bits
 
 
-def flyout_windows(
-    t: NDArray[np.float64],
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    pz: NDArray[np.float64],
-    alt: NDArray[np.float64],
-    r: NDArray[np.float64],
-    t_launch: NDArray[np.float64],
-    sites: Sequence[WindowSite],
-    sees: Sequence[NDArray[np.uint8] | None] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """First and last intercept time of each flight (row) from each site, s (``nan``: none).
-
-    ``t`` … ``r``: ``(n, k)`` samples (time, Earth-fixed position, altitude, radius);
-    ``t_launch``: ``(S, n)`` interceptor launch times; ``sees``: per site, ``None`` (any radar
-    may guide the interceptor: engage on remote) or :func:`sight_bits` (only samples its own
-    radar sees count). Returns two ``(S, n)`` arrays.
-    """
-    window = _compiled()[0]
-    n, n_k = t.shape
+def _site_arrays(
+    sites: Sequence[WindowSite], sees: Sequence[NDArray[np.uint8] | None] | None, n: int, n_k: int
+) -> tuple[Any, ...]:
+    """The sites' constants as the compiled loops take them (site_unit … use_sees)."""
     n_s = len(sites)
-    first = np.empty((n_s, n))
-    last = np.empty((n_s, n))
-    if n_s == 0:
-        return first, last
     tables = tuple(dict.fromkeys(s.table for s in sites))
     table_of = np.array([tables.index(s.table) for s in sites], np.int64)
     shape = np.array([s.table.time_s.shape for s in sites], np.int64)
@@ -556,14 +613,7 @@ def flyout_windows(
     for j, b in enumerate(sees or [None] * n_s):
         if b is not None:
             bits[j], use[j] = b, True
-    window(
-        t,
-        px,
-        py,
-        pz,
-        alt,
-        r,
-        np.ascontiguousarray(t_launch, dtype=np.float64),
+    return (
         np.array([s.unit for s in sites], float),
         np.array([s.min_alt_m for s in sites], float),
         np.array([math.inf if s.ceiling_m is None else s.ceiling_m for s in sites], float),
@@ -575,6 +625,84 @@ def flyout_windows(
         np.array([s.table.min_intercept_alt_m for s in sites], float),
         bits,
         use,
+    )
+
+
+def sample_bounds(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    sites: Sequence[WindowSite],
+    sees: Sequence[NDArray[np.uint8] | None] | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """First and last sample of each flight (row) that each site could reach at all.
+
+    Every test of :func:`flyout_windows` but the time: the sample is in the site's altitude
+    band and fan, its reachability table reaches it, and (with ``sees``) the site's own radar
+    sees it. A feasible sample lies between the two whatever the launch time, so the bounds
+    are computed once per track block and site and reused for every delay. Returns two
+    ``(S, n)`` int64 arrays (``-1``, ``-1`` where no sample qualifies).
+    """
+    n, n_k = t.shape
+    n_s = len(sites)
+    lo = np.empty((n_s, n), np.int64)
+    hi = np.empty((n_s, n), np.int64)
+    if n_s:
+        _compiled()[3](t, px, py, pz, alt, r, *_site_arrays(sites, sees, n, n_k), lo, hi)
+    return lo, hi
+
+
+def flyout_windows(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    t_launch: NDArray[np.float64],
+    sites: Sequence[WindowSite],
+    sees: Sequence[NDArray[np.uint8] | None] | None = None,
+    bounds: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """First and last intercept time of each flight (row) from each site, s (``nan``: none).
+
+    ``t`` … ``r``: ``(n, k)`` samples (time, Earth-fixed position, altitude, radius);
+    ``t_launch``: ``(S, n)`` interceptor launch times; ``sees``: per site, ``None`` (any radar
+    may guide the interceptor: engage on remote) or :func:`sight_bits` (only samples its own
+    radar sees count); ``bounds``: :func:`sample_bounds` of the same samples, sites and
+    ``sees`` if kept from an earlier call (computed here otherwise). Returns two ``(S, n)``
+    arrays.
+    """
+    n, n_k = t.shape
+    n_s = len(sites)
+    first = np.empty((n_s, n))
+    last = np.empty((n_s, n))
+    if n_s == 0:
+        return first, last
+    arrays = _site_arrays(sites, sees, n, n_k)
+    if bounds is None:
+        lo = np.empty((n_s, n), np.int64)
+        hi = np.empty((n_s, n), np.int64)
+        _compiled()[3](t, px, py, pz, alt, r, *arrays, lo, hi)
+    else:
+        lo, hi = bounds
+        if lo.shape != (n_s, n) or hi.shape != (n_s, n):
+            raise ValueError(f"bounds of shape {lo.shape} for {n_s} sites and {n} flights")
+    window = _compiled()[0]
+    window(
+        t,
+        px,
+        py,
+        pz,
+        alt,
+        r,
+        np.ascontiguousarray(t_launch, dtype=np.float64),
+        *arrays,
+        np.ascontiguousarray(lo),
+        np.ascontiguousarray(hi),
         first,
         last,
     )

@@ -10,6 +10,7 @@ PNG exported for a state shows exactly the layers, features and numbers the dash
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -316,16 +317,55 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
     return "; ".join(parts) + "."
 
 
+@dataclass(frozen=True)
+class _BaseLayers:
+    """The layers of a map that the engagement choices (delay, threat, ...) do not change."""
+
+    countries: gpd.GeoDataFrame
+    nato: gpd.GeoDataFrame
+    nato_ever: gpd.GeoDataFrame
+    footprints: gpd.GeoDataFrame
+    early_warning: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    launch_points: gpd.GeoDataFrame
+    phase: PhaseStatus
+
+
+@functools.lru_cache(maxsize=32)
+def _base_layers(
+    catalogue: Catalogue, o: FootprintOptions, view: Literal["europe", "world"]
+) -> _BaseLayers:
+    """The year's basemap, footprints and sites, computed once per catalogue, options and view.
+
+    Maps that differ only in their engagement choices (a new delay, threat or launch area)
+    share these frames, read-only as every :class:`MapData` is, so the renderer can also keep
+    what it built from them (:mod:`coverage.render.layers`). 32 entries of about 1-2 MB each.
+    """
+    return _BaseLayers(
+        countries=basemap.countries(view),
+        nato=basemap.nato_countries(catalogue, o.year, view=view),
+        nato_ever=basemap.nato_countries(catalogue, None, view=view),
+        footprints=footprints(catalogue, o),
+        early_warning=early_warning_footprints(
+            catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
+        ),
+        sites=sites_layer(catalogue, o.year, o.scenario, include_occasional=o.include_occasional),
+        launch_points=_launch_points(catalogue),
+        phase=phase_status(catalogue, o.year, o.scenario),
+    )
+
+
 def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     """Compute every layer of ``state`` (layers that are off are still cheap or skipped)."""
     o = state.options
     view: Literal["europe", "world"] = "world" if state.view == "wide" else "europe"
+    base = _base_layers(catalogue, o, view)
     defended = tracks = None
     if "defended" in state.layers:
         defended = defended_for_state(catalogue, state)
     if "tracks" in state.layers:
         tracks = tracks_for_state(catalogue, state)
-    phase = phase_status(catalogue, o.year, o.scenario)
+    phase = base.phase
     title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
     if state.cooperation != "nato_alone":
         title += f", {cooperation_short_labels()[state.cooperation]}"
@@ -342,15 +382,13 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         title += " — WHAT-IF (user edits)"
     return MapData(
         state=state,
-        countries=basemap.countries(view),
-        nato=basemap.nato_countries(catalogue, o.year, view=view),
-        nato_ever=basemap.nato_countries(catalogue, None, view=view),
-        footprints=footprints(catalogue, o),
-        early_warning=early_warning_footprints(
-            catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
-        ),
-        sites=sites_layer(catalogue, o.year, o.scenario, include_occasional=o.include_occasional),
-        launch_points=_launch_points(catalogue),
+        countries=base.countries,
+        nato=base.nato,
+        nato_ever=base.nato_ever,
+        footprints=base.footprints,
+        early_warning=base.early_warning,
+        sites=base.sites,
+        launch_points=base.launch_points,
         defended=defended,
         tracks=tracks,
         phase=phase,

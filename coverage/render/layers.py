@@ -17,7 +17,9 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,6 +267,36 @@ def feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
+#: Feature collections built from frames that maps share (:func:`_shared_collection`).
+_SHARED: OrderedDict[tuple[object, ...], tuple[object, dict[str, Any]]] = OrderedDict()
+_SHARED_SIZE = 96
+_shared_lock = threading.Lock()
+
+
+def _shared_collection(
+    source: object, key: tuple[object, ...], build: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """``build()``, kept per ``source`` object (by identity) and ``key`` (read-only).
+
+    Maps that differ only in their engagement choices share their footprint and site frames
+    (:func:`coverage.products.mapdata.compute_map`), so a new delay need not convert the same
+    rings to GeoJSON again. The cache holds ``source`` alive, so its ``id`` cannot be reused
+    while the entry is kept; bounded to ``_SHARED_SIZE`` entries (a few MB).
+    """
+    k = (id(source), *key)
+    with _shared_lock:
+        hit = _SHARED.get(k)
+        if hit is not None and hit[0] is source:
+            _SHARED.move_to_end(k)
+            return hit[1]
+    value = build()
+    with _shared_lock:
+        _SHARED[k] = (source, value)
+        while len(_SHARED) > _SHARED_SIZE:
+            _SHARED.popitem(last=False)
+    return value
+
+
 def _with_text(frame: gpd.GeoDataFrame, name_col: str) -> gpd.GeoDataFrame:
     out = frame.copy()
     out["name"] = out[name_col].astype(str)
@@ -286,19 +318,32 @@ def _polygon_layer(
     prepared: dict[str, Any] | str | None = None,
     style: LayerStyle | None = None,
     theme: Theme = THEMES["light"],
+    shared_from: object | None = None,
 ) -> pdk.Layer:
+    """A GeoJSON polygon layer of ``frame``.
+
+    ``shared_from``: the shared frame that ``frame`` was selected from (by ``layer_key``), when
+    its collection may be kept (:func:`_shared_collection`).
+    """
     style = style or theme.layer_styles[layer_key]
     data: dict[str, Any] | str
     if prepared is not None:
         data = prepared  # a published file's URL, or its collection when it is not published
     else:
-        # Display-simplified as the basemap is: software WebGL (browsers without a GPU) draws
-        # outlines segment by segment, and geodesic rings carry ~5x more points than a quarter
-        # pixel needs; a redraw of the default map took 200 ms before, 137 ms after.
-        data = feature_collection(
-            _with_text(frame, name_col),
-            [*_TEXT_FIELDS, *extra],
-            simplify_deg=DISPLAY_TOLERANCE_DEG,
+        fields = (*_TEXT_FIELDS, *extra)
+
+        def build() -> dict[str, Any]:
+            # Display-simplified as the basemap is: software WebGL (browsers without a GPU)
+            # draws outlines segment by segment, and geodesic rings carry ~5x more points than
+            # a quarter pixel needs; a redraw of the default map took 200 ms before, 137 after.
+            return feature_collection(
+                _with_text(frame, name_col), fields, simplify_deg=DISPLAY_TOLERANCE_DEG
+            )
+
+        data = (
+            build()
+            if shared_from is None
+            else _shared_collection(shared_from, (layer_key, name_col, fields), build)
         )
     scale = 1.8 if projector else 1.0
     width = style.line_width_px * scale
@@ -437,6 +482,7 @@ def build_deck(
             ["system", "range_km"],
             projector=projector,
             theme=th,
+            shared_from=data.early_warning,
         ),
         "radar": lambda: _polygon_layer(
             "radar",
@@ -445,6 +491,7 @@ def build_deck(
             ["system", "system_name", "range_km", "limit", "layer"],
             projector=projector,
             theme=th,
+            shared_from=fp,
         ),
         "interceptor": lambda: _polygon_layer(
             "interceptor",
@@ -453,6 +500,7 @@ def build_deck(
             ["system", "system_name", "range_km", "limit", "layer"],
             projector=projector,
             theme=th,
+            shared_from=fp,
         ),
         "launch": lambda: _points_layer(
             "launch", data.launch_points, "name", projector=projector, theme=th
