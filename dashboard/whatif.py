@@ -47,7 +47,18 @@ def whatif_panel(sourced: Catalogue) -> Catalogue:
     n_custom = len(current.custom_site_ids)
     removed = sorted(set(sourced.sites.site_id) - set(current.sites.site_id))
     title = "What-if sites" + (f" ({n_custom} custom)" if n_custom else "")
-    with st.expander(title, expanded=bool(st.session_state.get(_LAST)), key="whatif_expander"):
+    panel = st.expander(
+        title,
+        expanded=bool(st.session_state.get(_LAST)),
+        key="whatif_expander",
+        on_change="rerun",
+    )
+    # Its content is drawn only while it is open, as the export panel's: its forms, lists and
+    # buttons are about a third of the page's elements, which the browser handles on every
+    # rerun (a year step) even when the panel is closed.
+    if not panel.open:
+        return current
+    with panel:
         st.caption(
             "Edits stay in this browser session; the data files are never changed. Custom sites "
             "are pink on the map, have confidence 'User' and a source starting 'User what-if'."

@@ -104,8 +104,16 @@ def test_app__year_buttons_step(app: AppTest) -> None:
 
 
 def test_app__every_widget_has_a_key(app: AppTest) -> None:
-    for kind in ("slider", "radio", "checkbox", "toggle", "select_slider", "button"):
-        for widget in getattr(app, kind):
+    # The what-if and export panels draw their content only while open: open both.
+    assert not [w for w in app.text_input if (w.key or "").startswith("whatif_")]
+    app.session_state["whatif_expander"] = True
+    app.session_state["exports_open"] = True
+    app.run()
+    assert not app.exception
+    assert app.text_input(key="whatif_name") is not None
+    kinds = ("slider", "radio", "checkbox", "toggle", "select_slider", "button", "text_input")
+    for kind in (*kinds, "number_input", "selectbox", "multiselect", "download_button"):
+        for widget in getattr(app, kind) if kind in kinds else app.get(kind):
             assert widget.key, f"{kind} {widget.label!r} has no key"
 
 

@@ -687,6 +687,7 @@ def test_whatif__dangerous_names_leave_the_map_drawn_and_exports_downloadable(
     page = loaded.page
     try:
         page.get_by_text("What-if sites", exact=False).first.click()
+        _settle(page)  # opening the panel reruns the page to draw its content
         for i, name in enumerate(DANGEROUS_NAMES):
             page.locator(".st-key-whatif_name input").first.fill(name)
             page.locator(".st-key-whatif_lon input").first.fill(f"{16 + 2 * i}")

@@ -540,6 +540,10 @@ def test_panel__add_move_remove_reset() -> None:
     at = AppTest.from_function(_panel_script, default_timeout=60).run()
     assert not at.exception
     assert _probe(at) == "custom=;sites=14"
+    # Closed, the panel draws nothing but its header (its content costs every rerun).
+    assert not at.get("text_input")
+    at.session_state["whatif_expander"] = True
+    at.run()
     at.text_input(key="whatif_name").set_value(XSS)
     at.number_input(key="whatif_lon").set_value(47.8)
     at.number_input(key="whatif_lat").set_value(40.87)
