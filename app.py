@@ -30,6 +30,7 @@ from dashboard import (
     scenarios,
     selection,
     sweep,
+    tooltipfit,
     urlcheck,
     whatif,
 )
@@ -310,6 +311,7 @@ def _layout(
         # Last in the side column, where its empty block moves nothing: the first click on
         # the map counts in browsers without a GPU too (dashboard/pickwarm.py).
         pickwarm.warm_up_picking()
+        tooltipfit.fit_tooltips()  # the tooltip stays inside the map near its edges
 
     if not projector:
         # Its content is drawn only while it is open: nine download buttons cost every rerun
