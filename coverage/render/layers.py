@@ -1663,7 +1663,8 @@ def here_faces(
     The cut is the planar arrangement of the shapes' boundaries: their union noded on the grid
     (``shapely.union_all(..., grid_size=)``), then ``shapely.polygonize``. Faces smaller than
     a grid cell are dropped; each other face's features are found from a point inside it
-    (STRtree, ``within``). The merged faces are simplified together with
+    (STRtree, ``within``). The faces of each set are merged by a coverage union
+    (``shapely.coverage_union_all``), and the merged faces are simplified together with
     ``shapely.coverage_simplify``, so neighbours keep their common edge (no gap, no overlap).
     GEOS does the geometry; nothing here loops over vertices in Python.
     """
