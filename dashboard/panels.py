@@ -106,6 +106,11 @@ def caveat(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
     )
 
 
+#: Vertical margin of a legend row: tighter on a projector, where one column holds the layers'
+#: legend, a comparison's capitals and the capitals' key without scrolling (1280x720, 1024x768).
+_ITEM_MARGIN = {False: "4px 0", True: "2px 0"}
+
+
 def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Legend of the drawn layers, with the map's exact colours."""
     rows = []
@@ -138,7 +143,7 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
                 f"border:{border};margin-right:4px;vertical-align:middle'></span>"
             )
         rows.append(
-            f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0' title='{html.escape(s.description)}'>"
+            f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' title='{html.escape(s.description)}'>"
             f"{swatch}<b>{html.escape(s.title)}</b>"
             + (
                 ""
@@ -168,9 +173,15 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
             f"Tracks by status: {words}.</div>"
         )
     if "sites" in data.state.layers:
+        # Shorter on a projector, where the legend column must hold the capitals' key too.
+        note = (
+            "Hollow: planned, not yet built; pink: what-if."
+            if projector
+            else "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site."
+        )
         rows.append(
             f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
-            "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site.</div>"
+            f"{note}</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
@@ -180,7 +191,7 @@ def _probability_rows(data: MapData, font: str, projector: bool) -> str:
     assert data.probability is not None
     draws = int(data.probability.draws.iloc[0])
     head = (
-        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0'>"
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}'>"
         f"<b>Probability defended</b> (share of {draws} Monte-Carlo draws)</div>"
     )
     items = "".join(
@@ -203,7 +214,7 @@ def _area_row(s: LayerStyle, font: str, projector: bool, theme: Theme = LIGHT) -
         f"border:{border};margin-right:4px;vertical-align:middle'></span>"
     )
     return (
-        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0' "
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' "
         f"title='{html.escape(s.description)}'>{swatch}<b>{html.escape(s.title)}</b>"
         + (
             ""
@@ -311,16 +322,19 @@ def capitals_legend(
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.8rem"
     caps = line.capitals
     rows = [
-        f"<div class='epaa-legend-item' style='font-size:{font};margin:4px 0' "
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' "
         f"title='{html.escape(CAPITAL_STYLE.description)}'><b>{CAPITAL_STYLE.title}</b></div>"
     ]
     for status in CAPITAL_STATUSES:
         n = int((caps.status == status).sum())
         if status == "out of reach" and n == 0:
             continue
+        # On a projector the short words, one line each ("not defended": in the threat's
+        # reach, as the map's tooltips and the dashboard's key say in full).
+        words = status if projector else STATUS_WORDS[status]
         rows.append(
-            f"<div style='font-size:{small};margin:2px 0'>{_capital_swatch(status, theme)}"
-            f"{html.escape(STATUS_WORDS[status])} ({n})</div>"
+            f"<div style='font-size:{small};margin:2px 0' title='{html.escape(STATUS_WORDS[status])}'>"
+            f"{_capital_swatch(status, theme)}{html.escape(words)} ({n})</div>"
         )
     if listed:
         rows.append(
@@ -328,7 +342,10 @@ def capitals_legend(
             f"margin-top:4px'><b>Defended capitals ({line.capitals_defended} of "
             f"{line.capitals_total}):</b> {html.escape(line.defended_list_text())}</div>"
         )
-    st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
+    st.markdown(
+        "<div class='epaa-legend epaa-capitals-key'>" + "".join(rows) + "</div>",
+        unsafe_allow_html=True,
+    )
 
 
 def timeline(catalogue: Catalogue, year: int, *, theme: Theme = LIGHT) -> None:

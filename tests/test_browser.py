@@ -812,6 +812,7 @@ def test_projector__comparison_fits_and_draws_the_gain(
             ".epaa-assumptions",
             ".epaa-capitals-gained",
             ".epaa-capitals-lost",
+            ".epaa-capitals-key",  # the capitals' key, at the legend column's foot
         ):
             _inside(page, selector, width, height)
         line = page.locator(".epaa-comparison").first.inner_text()
