@@ -40,8 +40,15 @@ if (!window.__epaaTooltipFit) {
     let top = py + GAP;
     if (top + h > box.bottom - EDGE) top = Math.max(box.top + EDGE, py - GAP - h);
     const value = `${Math.round(left - px)}px ${Math.round(top - py)}px`;
-    if (tip.style.translate !== value) tip.style.translate = value;
+    // The browser rewrites what it is given ("10px 0px" reads back as "10px"), so the value
+    // set last is kept with its read-back: unchanged only if both still match (deck.gl's own
+    // updates put its style back, and this sets it again).
+    const last = set.get(tip);
+    if (last && last[0] === value && last[1] === tip.style.translate) return;
+    tip.style.translate = value;
+    set.set(tip, [value, tip.style.translate]);
   };
+  const set = new WeakMap();
   const watched = new WeakSet();
   const poll = () => {
     for (const tip of document.querySelectorAll(

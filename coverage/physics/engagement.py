@@ -432,8 +432,9 @@ def _first_time(
 
 _DETECT_BLOCK = 48
 #: Entries a track block's memo keeps before it is emptied: first detections per chunk and
-#: sensor set (radars × chunk × 8 bytes, ~40 kB) and row views (no copy): at most about 7 MB
-#: a block.
+#: sensor set (radars × chunk × 8 bytes, ~40 kB), own-radar sight bits per chunk and site
+#: (chunk × samples / 8 bytes, ~10 kB), sample bounds per chunk and site set (sites × chunk ×
+#: 16 bytes, ~30 kB) and row views (no copy): at most about 10 MB a block.
 _MEMO_ENTRIES = 256
 #: Targets flown together by :func:`threat_flight.fly` (one Newton batch) when tracks are built.
 _FLY_BLOCK = 2048

@@ -691,6 +691,9 @@ def flyout_windows(
         lo, hi = bounds
         if lo.shape != (n_s, n) or hi.shape != (n_s, n):
             raise ValueError(f"bounds of shape {lo.shape} for {n_s} sites and {n} flights")
+        # The compiled loop does not check indices: bounds from elsewhere must be in range.
+        if lo.size and (lo.min() < -1 or hi.max() >= n_k or bool(((lo >= 0) & (hi < lo)).any())):
+            raise ValueError(f"bounds outside the samples 0..{n_k - 1} (or hi < lo)")
     window = _compiled()[0]
     window(
         t,
