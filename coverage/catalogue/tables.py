@@ -405,14 +405,23 @@ class Catalogue:
         """The systems.csv row of one system."""
         return self.systems.set_index("system_id").loc[system_id]
 
-    def nato_members_in(self, year: int | None, *, europe_only: bool = True) -> set[str]:
-        """ISO3 codes of NATO members at the end of ``year`` (``None``: every member listed)."""
-        m = self.nato_members
-        if year is not None:
-            m = m[m.joined_year <= year]
-        if europe_only:
-            m = m[m.in_europe]
-        return set(m.iso3)
+    def nato_members_in(self, year: int | None, *, europe_only: bool = True) -> frozenset[str]:
+        """ISO3 codes of NATO members at the end of ``year`` (``None``: every member listed).
+
+        Kept per catalogue, year and ``europe_only`` (a map, its headline and its metrics ask
+        several times per state).
+        """
+        return _members_in(self, year, europe_only)
+
+
+@lru_cache(maxsize=256)
+def _members_in(catalogue: Catalogue, year: int | None, europe_only: bool) -> frozenset[str]:
+    m = catalogue.nato_members
+    if year is not None:
+        m = m[m.joined_year <= year]
+    if europe_only:
+        m = m[m.in_europe]
+    return frozenset(m.iso3)
 
 
 def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list[DataProblem]:

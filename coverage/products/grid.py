@@ -91,6 +91,7 @@ class TargetGrid:
         return shapely.box(self.ix * g, self.iy * g, (self.ix + 1) * g, (self.iy + 1) * g)
 
 
+@functools.lru_cache(maxsize=64)
 def domain_iso3(catalogue: Catalogue, domain: str = "europe") -> tuple[str, ...]:
     """Return the countries the grid covers.
 
