@@ -108,7 +108,7 @@ def _window_py(
     first: Any,
     last: Any,
 ) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
-    """First and last feasible sample time of each row and site (``nan`` where none), in place.
+    """First and last feasible sample of each row and site (index, ``-1`` where none), in place.
 
     Sites are the inner loop, so a row's samples are read from memory once for all sites. A
     sample is feasible for site ``s`` when it comes after the launch (``tau > 0``), lies at or
@@ -118,17 +118,19 @@ def _window_py(
     ``earliest_time_s``). With ``use_sees[s]`` (no engage on remote) only samples whose bit
     is set in ``sees[s]`` (:func:`sight_bits`: the site's own radar sees them) count.
 
-    Only samples ``lo[s, i]`` … ``hi[s, i]`` are examined (:func:`_bounds_py`: the first and
-    last sample that passes every test but the time, ``-1`` when none does): a feasible sample
-    lies between them whatever the launch time, so the result is the same as scanning all.
+    Only samples ``lo[s, i]`` … ``hi[s, i]`` are examined (``lo`` ``-1``: none). With an
+    infinitely early launch (``-inf``) and every sample allowed, the same loop gives the first
+    and last sample that passes every test but the time (:func:`sample_bounds`): a feasible
+    sample lies between those whatever the launch time, so scanning only between them gives
+    the result of scanning all.
     """
     n = t.shape[0]
     n_s = site_unit.shape[0]
     for i in range(n):
         for s in range(n_s):
             launch = t_launch[s, i]
-            first[s, i] = np.nan
-            last[s, i] = np.nan
+            first[s, i] = -1
+            last[s, i] = -1
             if lo[s, i] < 0 or not launch < math.inf:  # nothing in reach, or no launch
                 continue
             tab = tables[table_of[s]]
@@ -145,66 +147,9 @@ def _window_py(
             )  # fmt: skip
             if k_first < 0:
                 continue
-            first[s, i] = t[i, k_first]
-            k_last = _scan(
+            first[s, i] = k_first
+            last[s, i] = _scan(
                 hi[s, i], k_first - 1, -1, launch, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
-                uy, uz, min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
-                min_intercept_alt[s], na, nr, bits,
-            )  # fmt: skip
-            last[s, i] = t[i, k_last]
-
-
-def _bounds_py(
-    t: Any,
-    px: Any,
-    py: Any,
-    pz: Any,
-    alt: Any,
-    r: Any,
-    site_unit: Any,
-    min_alt: Any,
-    ceiling: Any,
-    cos_limit: Any,
-    tables: Any,
-    table_of: Any,
-    table_shape: Any,
-    steps: Any,
-    min_intercept_alt: Any,
-    sees: Any,
-    use_sees: Any,
-    lo: Any,
-    hi: Any,
-) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
-    """First and last sample of each row and site that the site could reach at all, in place.
-
-    ``-1``, ``-1`` where none: :func:`_window_py`'s test with an infinitely early launch, so
-    every test but the time counts.
-
-    None of it depends on the interceptor's launch time (the delay): the engine keeps these
-    bounds per track block and site, and a new delay scans only between them.
-    """
-    n, n_k = t.shape
-    n_s = site_unit.shape[0]
-    for i in range(n):
-        for s in range(n_s):
-            tab = tables[table_of[s]]
-            na = table_shape[s, 0]
-            nr = table_shape[s, 1]
-            ux = site_unit[s, 0]
-            uy = site_unit[s, 1]
-            uz = site_unit[s, 2]
-            bits = sees[s, i] if use_sees[s] else sees[s, i, :0]
-            k_lo = _scan(
-                0, n_k, 1, -math.inf, t[i], px[i], py[i], pz[i], alt[i], r[i], ux, uy, uz,
-                min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
-                min_intercept_alt[s], na, nr, bits,
-            )  # fmt: skip
-            lo[s, i] = k_lo
-            hi[s, i] = -1
-            if k_lo < 0:
-                continue
-            hi[s, i] = _scan(
-                n_k - 1, k_lo - 1, -1, -math.inf, t[i], px[i], py[i], pz[i], alt[i], r[i], ux,
                 uy, uz, min_alt[s], ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
                 min_intercept_alt[s], na, nr, bits,
             )  # fmt: skip
@@ -448,21 +393,10 @@ def _compiled() -> Any:
         f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
         arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
         arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
-        arr(t.int64, 2), arr(t.int64, 2),  # lo, hi (from the bounds loop)
-        arr(t.float64, 2, False), arr(t.float64, 2, False),  # first, last (written)
+        arr(t.int64, 2), arr(t.int64, 2),  # lo, hi: the samples to examine
+        arr(t.int64, 2, False), arr(t.int64, 2, False),  # first, last (written)
     )  # fmt: skip
     window = numba.njit(signature, cache=True, nogil=True)(_window_py)
-    bounds = numba.njit(
-        t.void(
-            f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
-            f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
-            arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
-            arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
-            arr(t.int64, 2, False), arr(t.int64, 2, False),  # lo, hi (written)
-        ),
-        cache=True,
-        nogil=True,
-    )(_bounds_py)  # fmt: skip
     first_seen = numba.njit(
         t.void(
             f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
@@ -482,7 +416,7 @@ def _compiled() -> Any:
         cache=True,
         nogil=True,
     )(_sight_bits_py)  # fmt: skip
-    return window, first_seen, sight, bounds
+    return window, first_seen, sight
 
 
 _feasible = _feasible_py  # replaced by the compiled functions before the loop is compiled
@@ -628,6 +562,54 @@ def _site_arrays(
     )
 
 
+def _window_samples(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    t_launch: NDArray[np.float64],
+    arrays: tuple[Any, ...],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The compiled window loop: first and last feasible sample ``(S, n)``, ``-1`` where none."""
+    first = np.empty(lo.shape, np.int64)
+    last = np.empty(lo.shape, np.int64)
+    _compiled()[0](
+        t,
+        px,
+        py,
+        pz,
+        alt,
+        r,
+        np.ascontiguousarray(t_launch, dtype=np.float64),
+        *arrays,
+        np.ascontiguousarray(lo),
+        np.ascontiguousarray(hi),
+        first,
+        last,
+    )
+    return first, last
+
+
+def _bounds(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    arrays: tuple[Any, ...],
+    n_s: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`sample_bounds` with the sites' arrays made: the window of a launch at ``-inf``."""
+    n, n_k = t.shape
+    every = (np.zeros((n_s, n), np.int64), np.full((n_s, n), n_k - 1, np.int64))
+    return _window_samples(t, px, py, pz, alt, r, np.full((n_s, n), -np.inf), arrays, *every)
+
+
 def sample_bounds(
     t: NDArray[np.float64],
     px: NDArray[np.float64],
@@ -642,17 +624,16 @@ def sample_bounds(
 
     Every test of :func:`flyout_windows` but the time: the sample is in the site's altitude
     band and fan, its reachability table reaches it, and (with ``sees``) the site's own radar
-    sees it. A feasible sample lies between the two whatever the launch time, so the bounds
-    are computed once per track block and site and reused for every delay. Returns two
-    ``(S, n)`` int64 arrays (``-1``, ``-1`` where no sample qualifies).
+    sees it; that is the window loop itself with an infinitely early launch. A feasible sample
+    lies between the two whatever the launch time, so the bounds are computed once per track
+    block and site and reused for every delay. Returns two ``(S, n)`` int64 arrays (``-1``,
+    ``-1`` where no sample qualifies).
     """
     n, n_k = t.shape
     n_s = len(sites)
-    lo = np.empty((n_s, n), np.int64)
-    hi = np.empty((n_s, n), np.int64)
-    if n_s:
-        _compiled()[3](t, px, py, pz, alt, r, *_site_arrays(sites, sees, n, n_k), lo, hi)
-    return lo, hi
+    if n_s == 0:
+        return np.empty((0, n), np.int64), np.empty((0, n), np.int64)
+    return _bounds(t, px, py, pz, alt, r, _site_arrays(sites, sees, n, n_k), n_s)
 
 
 def flyout_windows(
@@ -678,15 +659,11 @@ def flyout_windows(
     """
     n, n_k = t.shape
     n_s = len(sites)
-    first = np.empty((n_s, n))
-    last = np.empty((n_s, n))
-    if n_s == 0:
-        return first, last
+    if n_s == 0 or n_k == 0:  # no site, or flights without samples: no window
+        return np.full((n_s, n), np.nan), np.full((n_s, n), np.nan)
     arrays = _site_arrays(sites, sees, n, n_k)
     if bounds is None:
-        lo = np.empty((n_s, n), np.int64)
-        hi = np.empty((n_s, n), np.int64)
-        _compiled()[3](t, px, py, pz, alt, r, *arrays, lo, hi)
+        lo, hi = _bounds(t, px, py, pz, alt, r, arrays, n_s)
     else:
         lo, hi = bounds
         if lo.shape != (n_s, n) or hi.shape != (n_s, n):
@@ -694,19 +671,10 @@ def flyout_windows(
         # The compiled loop does not check indices: bounds from elsewhere must be in range.
         if lo.size and (lo.min() < -1 or hi.max() >= n_k or bool(((lo >= 0) & (hi < lo)).any())):
             raise ValueError(f"bounds outside the samples 0..{n_k - 1} (or hi < lo)")
-    window = _compiled()[0]
-    window(
-        t,
-        px,
-        py,
-        pz,
-        alt,
-        r,
-        np.ascontiguousarray(t_launch, dtype=np.float64),
-        *arrays,
-        np.ascontiguousarray(lo),
-        np.ascontiguousarray(hi),
-        first,
-        last,
-    )
-    return first, last
+    k_first, k_last = _window_samples(t, px, py, pz, alt, r, t_launch, arrays, lo, hi)
+
+    def times(k: NDArray[np.int64]) -> NDArray[np.float64]:
+        at = np.take_along_axis(t, np.maximum(k, 0).T, axis=1).T
+        return np.where(k >= 0, at, np.nan)
+
+    return times(k_first), times(k_last)
