@@ -175,6 +175,11 @@ def test_ring__any_input_gives_a_polygon_or_a_clear_value_error(
 @example(179.5, -10.0, 1_500_000.0, 90.0, 120.0)  # crosses the antimeridian
 @example(37.79, 38.35, 1_500_000.0, 100.0, 120.0)  # Kürecik
 @example(0.0, 0.0, 5_000_000.0, 0.0, 359.9)
+# The apex on the antimeridian a hair off the equator, the wedge to its west: the loop touches
+# the antimeridian only at the apex; an interpolated crossing a few ulps off gave the globe.
+@example(180.0, 3.471231110440705e-116, 10_000_000.0, -1.0, 1.0)
+@example(180.0, 3.471231110440705e-116, 1.0, -1.0, 1.0)
+@example(-180.0, -1e-10, 1_000.0, -179.0, 1.0)
 def test_sector__is_the_geodesic_wedge(
     lon: float, lat: float, radius_m: float, boresight: float, width: float
 ) -> None:

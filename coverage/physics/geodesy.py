@@ -508,14 +508,22 @@ def _stitch(
     """Cut the loop at the antimeridian and close the pieces along the lon/lat rectangle."""
     n = y.size
     y_next = np.roll(y, -1)
+    x_next = np.roll(x, -1)
     # Where each crossing edge meets its antimeridian, and the pieces between crossings.
     exits: list[tuple[float, float]] = []
     entries: list[tuple[float, float]] = []
     for i in crossing:
         east = turn[i] > 0.0
         seam = 180.0 if east else -180.0
-        t = (seam - x[i]) / d_lon[i] if d_lon[i] != 0.0 else 0.0
-        lat_c = float(y[i] + t * (y_next[i] - y[i]))
+        if abs(x_next[i]) == 180.0 and abs(x[i]) != 180.0:
+            # The edge ends on the antimeridian (a vertex on it, say a site at 180 degrees):
+            # it meets it there, exactly. Interpolated, t is a few ulps off 1, and a loop that
+            # only touches the antimeridian at that vertex would leave and re-enter it at two
+            # latitudes a hair apart, in the wrong order: the whole globe instead of a wedge.
+            lat_c = float(y_next[i])
+        else:
+            t = (seam - x[i]) / d_lon[i] if d_lon[i] != 0.0 else 0.0
+            lat_c = float(y[i] + t * (y_next[i] - y[i]))
         exits.append((seam, lat_c))
         entries.append((-seam, lat_c))
     pieces: list[NDArray[np.float64]] = []
