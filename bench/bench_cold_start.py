@@ -141,6 +141,10 @@ def server(script: str, log_path: Path, cache_dir: Path) -> Iterator[tuple[str, 
     """Run ``streamlit run <script>`` with a fresh cache folder; yield (URL, seconds to healthy)."""
     port = _free_port()
     env = {**os.environ, "EPAA_CACHE_DIR": str(cache_dir)}
+    # As on a user's machine, the project's modules are compiled once to __pycache__ (the
+    # packages both pages import were compiled at install); with the variable set, as in this
+    # workplace's shell, the dashboard would compile its ~60 modules again at every start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with log_path.open("wb") as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen(

@@ -23,6 +23,12 @@ def catalogue():
     return load_catalogue()
 
 
+@pytest.fixture(autouse=True)
+def engine_runs(monkeypatch):
+    """Every ``defended_grid`` here runs the engine: no answer from the disk store of results."""
+    monkeypatch.setattr(defended, "result_store", lambda: None)
+
+
 @pytest.mark.parametrize(
     ("year", "scenario", "extra"),
     [

@@ -8,8 +8,12 @@ allowed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
 import io
+import json
 import math
 import re
 import unicodedata
@@ -19,6 +23,8 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+
+from coverage.catalogue.cachedir import cache_folder, derived_caches_on, write_atomic
 
 __all__ = [
     "Column",
@@ -356,7 +362,69 @@ def read_validated(
     Returns the converted table (with a ``_line`` column) and every problem found; a file that
     cannot be read gives an empty table and one problem.
     """
+    cols = list(columns)
+    key = ""
+    if text is None and path is not None and derived_caches_on():
+        with contextlib.suppress(OSError):
+            key = _table_key(path.read_bytes(), label, cols, unique, min_rows)
+            cached = _load_table(key)
+            if cached is not None:
+                return cached, []
     raw, problems = read_csv_as_text(label, path=path, text=text)
     if raw is None:
         return pd.DataFrame(), problems
-    return validate_frame(raw, columns, label, unique=unique, min_rows=min_rows)
+    frame, problems = validate_frame(raw, cols, label, unique=unique, min_rows=min_rows)
+    if key and not problems:
+        _save_table(key, frame)
+    return frame, problems
+
+
+#: Validated tables kept on disk (``…/epaa-coverage/tables``); data/ holds about 25.
+TABLE_CACHE_FILES = 64
+_TABLE_FORMAT = 1
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_source() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _table_key(
+    data: bytes,
+    label: str,
+    cols: list[Column],
+    unique: str | tuple[str, ...] | None,
+    min_rows: int,
+) -> str:
+    """Key of a validated file: its bytes, the schema it was checked against, this code."""
+    h = hashlib.sha256(data)
+    h.update(repr((_TABLE_FORMAT, label, cols, unique, min_rows)).encode())
+    h.update(_schema_source().encode())
+    return h.hexdigest()[:32]
+
+
+def _load_table(key: str) -> pd.DataFrame | None:
+    """A table :func:`_save_table` wrote, or ``None`` (missing, unreadable or not one)."""
+    try:
+        stored = json.loads((cache_folder("tables") / f"{key}.json").read_text("utf-8"))
+        names, rows = stored["columns"], stored["rows"]
+        if not (isinstance(names, list) and isinstance(rows, list)):
+            return None
+        # Built as validate_frame builds it (Python values, then one DataFrame), so the
+        # columns' types are the ones a fresh validation gives.
+        return pd.DataFrame(rows, columns=names)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_table(key: str, frame: pd.DataFrame) -> None:
+    """Keep a validated table (no problems) as JSON: text, numbers, flags and nulls only."""
+    split = frame.to_dict(orient="split")
+    data = json.dumps({"columns": split["columns"], "rows": split["data"]}, ensure_ascii=False)
+    folder = cache_folder("tables")
+    write_atomic(folder / f"{key}.json", data.encode("utf-8"))
+    with contextlib.suppress(OSError):
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-TABLE_CACHE_FILES]:
+            with contextlib.suppress(OSError):
+                old.unlink()

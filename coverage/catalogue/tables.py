@@ -18,6 +18,7 @@ from typing import Literal
 
 import pandas as pd
 
+from coverage.catalogue.cachedir import DATA_DIR
 from coverage.catalogue.schema import (
     Column,
     DataError,
@@ -43,7 +44,6 @@ __all__ = [
     "read_table",
 ]
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 Estimate = Literal["low", "nominal", "high"]
 ESTIMATES: tuple[Estimate, ...] = ("low", "nominal", "high")

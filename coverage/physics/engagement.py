@@ -335,22 +335,78 @@ class EngagementResult:
     in_reach: NDArray[np.bool_]
 
     def __post_init__(self) -> None:
-        for name in (
-            "target_lon_deg",
-            "target_lat_deg",
-            "reachable",
-            "flight_time_s",
-            "radar_detection_s",
-            "detection_time_s",
-            "warning_time_s",
-            "launch_time_s",
-            "first_intercept_s",
-            "last_intercept_s",
-            "defended_by",
-            "defended",
-            "in_reach",
-        ):
+        for name in _RESULT_ARRAYS:
             getattr(self, name).setflags(write=False)
+
+    def to_arrays(self) -> dict[str, NDArray[np.generic]]:
+        """Every field as a plain array (the site keys as text), for a disk cache."""
+        arrays: dict[str, NDArray[np.generic]] = {
+            name: np.asarray(getattr(self, name)) for name in _RESULT_ARRAYS
+        }
+        arrays["site_keys"] = np.array(self.site_keys, dtype=str)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, NDArray[np.generic]]) -> EngagementResult:
+        """The result :meth:`to_arrays` gave; ``ValueError`` when the arrays are not one.
+
+        Checked: every field present, the types and the shapes agree with one another, so a
+        damaged or foreign cache entry is refused (and rebuilt), never used.
+        """
+        try:
+            keys = tuple(str(k) for k in np.asarray(arrays["site_keys"], dtype=str).ravel())
+            got = {n: np.asarray(arrays[n]) for n in _RESULT_ARRAYS}
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not an engagement result: {exc}") from exc
+        n = got["target_lon_deg"].shape
+        if len(n) != 1 or got["target_lat_deg"].shape != n:
+            raise ValueError("not an engagement result: target arrays")
+        p = got["reachable"].shape[:1]
+        s = (len(keys),)
+        shapes = {
+            "reachable": p + n,
+            "flight_time_s": p + n,
+            "detection_time_s": p + n,
+            "warning_time_s": p + n,
+            "launch_time_s": p + s + n,
+            "first_intercept_s": p + s + n,
+            "last_intercept_s": p + s + n,
+            "defended_by": s + n,
+            "defended": n,
+            "in_reach": n,
+        }
+        rd = got["radar_detection_s"].shape
+        if len(rd) != 3 or rd[:1] != p or rd[2:] != n:
+            raise ValueError("not an engagement result: radar_detection_s")
+        for name, shape in shapes.items():
+            if got[name].shape != shape:
+                raise ValueError(f"not an engagement result: {name} {got[name].shape}")
+        fields: dict[str, Any] = {}
+        for name, a in got.items():
+            want = np.bool_ if name in _RESULT_FLAGS else np.float64
+            if a.dtype != want:
+                raise ValueError(f"not an engagement result: {name} is {a.dtype}")
+            fields[name] = np.array(a)  # owned, so that it can be made read-only
+        return cls(site_keys=keys, **fields)
+
+
+#: The array fields of :class:`EngagementResult`, and which of them are flags.
+_RESULT_ARRAYS = (
+    "target_lon_deg",
+    "target_lat_deg",
+    "reachable",
+    "flight_time_s",
+    "radar_detection_s",
+    "detection_time_s",
+    "warning_time_s",
+    "launch_time_s",
+    "first_intercept_s",
+    "last_intercept_s",
+    "defended_by",
+    "defended",
+    "in_reach",
+)
+_RESULT_FLAGS = frozenset({"reachable", "defended_by", "defended", "in_reach"})
 
 
 @dataclass(frozen=True)

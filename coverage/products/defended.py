@@ -8,8 +8,12 @@ labelled EPSG:4326 polygons per interceptor site and their union.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import threading
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -27,7 +31,7 @@ from coverage.physics.engagement import (
     engage,
 )
 from coverage.products.budget import check_engagement_work, large_job_slot
-from coverage.products.diskcache import track_store
+from coverage.products.diskcache import result_store, source_version, track_store
 from coverage.products.footprints import FOOTPRINT_COLUMNS
 from coverage.products.grid import (
     TargetGrid,
@@ -58,6 +62,8 @@ __all__ = [
     "defended_band",
     "defended_footprints",
     "defended_grid",
+    "wait_for_warm_up",
+    "warm_engine",
     "defended_layer",
     "setup_text",
     "threat_reach",
@@ -123,6 +129,25 @@ class DefendedGrid:
         return self.setup.options
 
 
+@functools.lru_cache(maxsize=1)
+def _engine_source_version() -> str:
+    """Hash of the code an engine result over a grid depends on (the physics, the grid, this)."""
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "physics").glob("*.py"))
+    return source_version(*files, root / "products" / "grid.py", Path(__file__))
+
+
+def _result_key(*args: object) -> str:
+    """Disk key of an engine run: its inputs' full text and the engine's source.
+
+    The inputs are frozen dataclasses, tuples, strings and numbers, whose ``repr`` shows every
+    field that takes part in their equality (floats to the last bit), so two runs share a key
+    only when :func:`_engage_cached` would take them for the same call.
+    """
+    text = repr(args)
+    return hashlib.sha256(f"engage-grid\n{text}\n{_engine_source_version()}".encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=16)
 def _engage_cached(
     launch: tuple[tuple[float, float], ...],
@@ -136,7 +161,38 @@ def _engage_cached(
     warning_radars: tuple[radar_mod.RadarSpec, ...] = (),
     work: float = 0.0,
 ) -> EngagementResult:
-    """The kernel over the grid and extra points; only a cache miss computes (and may queue)."""
+    """The kernel over the grid and extra points; only a cache miss computes (and may queue).
+
+    A miss first asks the disk store of results (:func:`result_store`: another process, or
+    this one before a restart, may have asked the same question); a computed result is saved
+    there.
+    """
+    args = (launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars)
+    store = result_store()
+    key = ""
+    if store is not None:
+        key = _result_key(*args)
+        saved = store.load(key)
+        if saved is not None:
+            try:
+                found = EngagementResult.from_arrays(saved)
+            except ValueError:
+                pass  # a damaged or foreign entry: computed again and replaced
+            else:
+                with _warm_lock:
+                    _from_disk[args] = None
+                    while len(_from_disk) > 64:
+                        _from_disk.pop(next(iter(_from_disk)))
+                return found
+    result = _compute(args, work)
+    if store is not None:
+        store.save(key, result.to_arrays())
+    return result
+
+
+def _compute(args: tuple[Any, ...], work: float) -> EngagementResult:
+    """Run the engine on :func:`_engage_cached`'s inputs (in the work budget's queue)."""
+    launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars = args
     with large_job_slot(work):
         grid = target_grid(grid_km, grid_iso3)
         ex = np.array(extra, float).reshape(-1, 2)
@@ -154,20 +210,15 @@ def _engage_cached(
         )
 
 
-def defended_grid(
+def _engine_args(
     catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
-) -> DefendedGrid:
-    """Run the engagement over the target grid and the cities of the grid's countries (cached).
-
-    Identical inputs (radars, sites, threat, assumptions) share one cached run, so years with
-    the same deployments cost nothing extra.
-    """
+) -> tuple[Setup, tuple[Any, ...], float, TargetGrid, pd.DataFrame]:
+    """The resolved state, :func:`_engage_cached`'s inputs and work estimate, grid, cities."""
     setup = resolve(catalogue, options, query)
     iso3 = domain_iso3(catalogue, query.domain)
     grid = target_grid(query.grid_km, iso3)
     extra = domain_cities(iso3)
-    n_targets = int(grid.ix.size) + len(extra)
-    work = check_engagement_work(setup, n_targets)
+    work = check_engagement_work(setup, int(grid.ix.size) + len(extra))
     args = (
         setup.launch_lonlat,
         query.grid_km,
@@ -179,8 +230,70 @@ def defended_grid(
         setup.assumptions,
         setup.warning_radars,
     )
-    result = _engage_cached(*args, work=work)
-    return DefendedGrid(grid, result, extra, setup)
+    return setup, args, work, grid, extra
+
+
+def defended_grid(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> DefendedGrid:
+    """Run the engagement over the target grid and the cities of the grid's countries (cached).
+
+    Identical inputs (radars, sites, threat, assumptions) share one cached run, so years with
+    the same deployments cost nothing extra.
+    """
+    setup, args, work, grid, extra = _engine_args(catalogue, options, query)
+    return DefendedGrid(grid, _engage_cached(*args, work=work), extra, setup)
+
+
+#: Inputs whose answer this process read from the disk store (its engine memos are cold for
+#: them), newest last; and the threat flights already warmed (or being warmed) in the background.
+_from_disk: dict[tuple[Any, ...], None] = {}
+_warm_started: set[tuple[Any, ...]] = set()
+_warm_threads: list[threading.Thread] = []
+_warm_lock = threading.Lock()
+
+
+def warm_engine(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> threading.Thread | None:
+    """Warm this process's engine for a state whose answer came from disk, in the background.
+
+    An answer read from the disk store skips the engine, so the memos a new delay or another
+    estimate reuses (the threat flights in memory, the compiled loops loaded, the radars'
+    first detections and the sites' reachable samples) are still empty; the first such change
+    would pay for them. This runs the engine once for the state in a daemon thread, in the
+    work budget's queue, so the change after it is quick. At most once per process for each
+    launch area, grid and threat; ``None`` when nothing needs warming (the answer was
+    computed in this process, or a warm-up of these flights has started already).
+    """
+    _, args, work, _, _ = _engine_args(catalogue, options, query)
+    flights = (args[0], args[1], args[2], args[3], args[6], args[7].time_step_s)
+    with _warm_lock:
+        if args not in _from_disk or flights in _warm_started:
+            return None
+        _warm_started.add(flights)
+        thread = threading.Thread(
+            target=_warm, args=(args, work), name="epaa-engine-warm-up", daemon=True
+        )
+        _warm_threads.append(thread)
+    thread.start()
+    return thread
+
+
+def _warm(args: tuple[Any, ...], work: float) -> None:
+    # Only memos are wanted: a failure here (a full budget, say) leaves them cold, and the
+    # next change computes as it would have without the warm-up.
+    with contextlib.suppress(Exception):
+        _compute(args, work)
+
+
+def wait_for_warm_up(timeout_s: float | None = None) -> bool:
+    """Wait for the background warm-ups started so far; ``True`` when all have finished."""
+    with _warm_lock:
+        threads = list(_warm_threads)
+    for thread in threads:
+        thread.join(timeout_s)
+    return not any(t.is_alive() for t in threads)
 
 
 def assumption_text(dg: DefendedGrid) -> str:

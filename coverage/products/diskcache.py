@@ -3,7 +3,9 @@
 One folder, ``$EPAA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epaa-coverage``, else
 ``~/.cache/epaa-coverage`` (never inside data/), with a subfolder per cache: ``sweeps``
 (:mod:`coverage.products.sweep`), ``tracks`` (the engine's threat tracks,
-:class:`TrackDiskStore`) and ``grids`` (target grids and cell-country areas). Keys include a hash of every file in data/; files are written
+:class:`TrackDiskStore`), ``grids`` (target grids and cell-country areas) and ``results`` (the
+engine's answers over a grid, :func:`result_store`); the folder itself and the switch are in
+:mod:`coverage.catalogue.cachedir`. Keys include a hash of every file in data/; files are written
 atomically (a temporary file in the folder, then renamed), so concurrent processes see an old
 file or a whole new one, and a full disk only loses the cache.
 """
@@ -22,21 +24,27 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.catalogue.tables import DATA_DIR
+from coverage.catalogue.cachedir import (
+    CACHE_ENV,
+    DATA_DIR,
+    TRACK_CACHE_ENV,
+    derived_caches_on,
+)
+from coverage.catalogue.cachedir import cache_folder as _cache_folder
 
 __all__ = [
     "CACHE_ENV",
     "GRID_CACHE_FILES",
     "TRACK_CACHE_ENV",
     "TRACK_CACHE_FILES",
+    "RESULT_CACHE_FILES",
     "TrackDiskStore",
     "grid_store",
     "load_columns",
+    "result_store",
     "source_version",
     "track_store",
 ]
-
-CACHE_ENV = "EPAA_CACHE_DIR"
 
 
 @functools.lru_cache(maxsize=2)
@@ -48,20 +56,6 @@ def _data_version(data_dir: Path) -> str:
             h.update(path.name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()
-
-
-def _cache_folder(name: str) -> Path:
-    """``name`` under ``$EPAA_CACHE_DIR``, else under the user cache (never inside data/)."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        base = Path(env)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage"
-    folder = base / name
-    if folder.resolve().is_relative_to(DATA_DIR.resolve()):
-        raise ValueError(f"{CACHE_ENV}={env!r} points inside data/; choose another folder")
-    return folder
 
 
 def _write_npz(
@@ -128,13 +122,9 @@ class TrackDiskStore:
                     old.unlink()
 
 
-#: Set to ``off`` (or ``0``) to keep threat tracks in memory only.
-TRACK_CACHE_ENV = "EPAA_TRACK_CACHE"
-
-
 def track_store() -> TrackDiskStore | None:
     """The disk store of threat tracks, or ``None`` when ``EPAA_TRACK_CACHE`` is ``off``."""
-    if os.environ.get(TRACK_CACHE_ENV, "").strip().lower() in {"off", "0", "no", "false"}:
+    if not derived_caches_on():
         return None
     return TrackDiskStore()
 
@@ -152,6 +142,24 @@ def grid_store() -> TrackDiskStore | None:
     if track_store() is None:
         return None
     return TrackDiskStore(name="grids", max_files=GRID_CACHE_FILES)
+
+
+#: Engine results over a grid kept on disk (the 25 km grid from Tabriz: about 6 MB each);
+#: a dashboard's 2011-2024 series with its comparisons is a few dozen.
+RESULT_CACHE_FILES = 48
+
+
+def result_store() -> TrackDiskStore | None:
+    """The disk store of the engine's answers over a grid (``…/epaa-coverage/results``).
+
+    A result is a function of the engine's inputs (radars, sites, threat, assumptions, launch
+    points, targets), the engine's source and data/; its key holds all of them, so a later
+    process asking the same question reads the answer instead of recomputing it. Off with the
+    threat tracks' switch (``EPAA_TRACK_CACHE=off``).
+    """
+    if track_store() is None:
+        return None
+    return TrackDiskStore(name="results", max_files=RESULT_CACHE_FILES)
 
 
 def load_columns(

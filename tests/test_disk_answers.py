@@ -1,0 +1,263 @@
+"""Answers kept on disk between processes: the engine's results over a grid, validated tables.
+
+A later process that asks the same question reads the answer instead of recomputing it
+(``metrics`` for one year, a restarted dashboard). What is read must be what a fresh run gives,
+bit for bit; a changed input, a damaged file or a changed table must never be served.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coverage.catalogue import analysis as an
+from coverage.catalogue import cachedir
+from coverage.catalogue.tables import SCHEMAS, load_catalogue, read_table
+from coverage.physics import engagement as eng
+from coverage.products import defended
+from coverage.scenario import DefenceQuery, FootprintOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTIONS = FootprintOptions(year=2016, scenario="actual")
+QUERY = DefenceQuery(launch_area="tabriz", grid_km=100.0)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """An empty cache folder, and the in-process caches emptied around the test."""
+    monkeypatch.setenv(cachedir.CACHE_ENV, str(tmp_path))
+    defended._engage_cached.cache_clear()
+    yield tmp_path
+    defended._engage_cached.cache_clear()
+
+
+def _arrays_equal(a: eng.EngagementResult, b: eng.EngagementResult) -> None:
+    assert a.site_keys == b.site_keys
+    for name in eng._RESULT_ARRAYS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and x.shape == y.shape, name
+        np.testing.assert_array_equal(x, y, err_msg=name)
+
+
+def test_engine_result__round_trips_through_plain_arrays(catalogue, own_cache):
+    result = defended.defended_grid(catalogue, OPTIONS, QUERY).result
+    back = eng.EngagementResult.from_arrays(result.to_arrays())
+    _arrays_equal(result, back)
+    assert not back.defended.flags.writeable
+    # Not vacuous: the case has defended and undefended targets and several sites.
+    assert result.defended.any() and not result.defended.all() and len(result.site_keys) > 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda a: a.pop("first_intercept_s"),
+        lambda a: a.update(defended=a["defended"][:-1]),
+        lambda a: a.update(launch_time_s=a["launch_time_s"][:, :-1]),
+        lambda a: a.update(defended=a["defended"].astype(float)),
+        lambda a: a.update(site_keys=np.array(["only_one"])),
+        lambda a: a.update(radar_detection_s=a["radar_detection_s"][0]),
+    ],
+    ids=["missing", "short", "sites_axis", "dtype", "site_keys", "radar_axes"],
+)
+def test_engine_result__refuses_arrays_that_are_not_one(catalogue, own_cache, damage):
+    arrays = defended.defended_grid(catalogue, OPTIONS, QUERY).result.to_arrays()
+    damage(arrays)
+    with pytest.raises(ValueError, match="not an engagement result"):
+        eng.EngagementResult.from_arrays(arrays)
+
+
+def _forbid_engine(monkeypatch):
+    def no(*a, **k):
+        raise AssertionError("the engine ran")
+
+    monkeypatch.setattr(defended, "engage", no)
+
+
+def test_defended_grid__a_later_process_reads_the_answer_it_would_compute(
+    catalogue, own_cache, monkeypatch
+):
+    fresh = defended.defended_grid(catalogue, OPTIONS, QUERY).result
+    files = list((own_cache / "results").glob("*.npz"))
+    assert len(files) == 1
+    defended._engage_cached.cache_clear()  # as in a new process
+    _forbid_engine(monkeypatch)
+    read = defended.defended_grid(catalogue, OPTIONS, QUERY).result
+    _arrays_equal(fresh, read)
+
+
+@pytest.mark.parametrize(
+    ("options", "query"),
+    [
+        (OPTIONS, DefenceQuery(launch_area="tabriz", grid_km=100.0, delay_s=200.0)),
+        (FootprintOptions(year=2016, scenario="actual", estimate="low"), QUERY),
+        (FootprintOptions(year=2024, scenario="actual"), QUERY),
+        (OPTIONS, DefenceQuery(launch_area="tabriz", grid_km=100.0, satellite_cueing="off")),
+    ],
+    ids=["delay", "estimate", "year", "cueing"],
+)
+def test_defended_grid__another_question_is_computed_not_read(
+    catalogue, own_cache, monkeypatch, options, query
+):
+    defended.defended_grid(catalogue, OPTIONS, QUERY)
+    defended._engage_cached.cache_clear()
+    runs = []
+    real = defended.engage
+
+    def counting(*a, **k):
+        runs.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(defended, "engage", counting)
+    other = defended.defended_grid(catalogue, options, query).result
+    assert runs == [1]
+    assert len(list((own_cache / "results").glob("*.npz"))) == 2
+    # The stored answer of the first question is not this one.
+    defended._engage_cached.cache_clear()
+    again = defended.defended_grid(catalogue, options, query).result
+    assert runs == [1]
+    _arrays_equal(other, again)
+
+
+def test_defended_grid__a_damaged_file_is_computed_again_and_replaced(
+    catalogue, own_cache, monkeypatch
+):
+    fresh = defended.defended_grid(catalogue, OPTIONS, QUERY).result
+    (path,) = (own_cache / "results").glob("*.npz")
+    path.write_bytes(b"not a numpy archive")
+    defended._engage_cached.cache_clear()
+    _arrays_equal(fresh, defended.defended_grid(catalogue, OPTIONS, QUERY).result)
+    defended._engage_cached.cache_clear()
+    _forbid_engine(monkeypatch)  # replaced by a whole file: read from now on
+    _arrays_equal(fresh, defended.defended_grid(catalogue, OPTIONS, QUERY).result)
+
+
+def test_defended_grid__the_switch_keeps_answers_in_memory_only(catalogue, own_cache, monkeypatch):
+    monkeypatch.setenv(cachedir.TRACK_CACHE_ENV, "off")
+    defended.defended_grid(catalogue, OPTIONS, QUERY)
+    assert not (own_cache / "results").exists()
+    assert not (own_cache / "tables").exists()
+
+
+def test_warm_engine__fills_the_memos_an_answer_from_disk_skipped(
+    catalogue, own_cache, monkeypatch
+):
+    """After a disk read, the warm-up runs the engine once; then a new delay builds no flights."""
+    query = DefenceQuery(launch_area="tabriz", grid_km=100.0, delay_s=45.0)
+    # A computed answer leaves nothing to warm.
+    defended.defended_grid(catalogue, OPTIONS, query)
+    assert defended.warm_engine(catalogue, OPTIONS, query) is None
+    defended._engage_cached.cache_clear()
+    eng._track_cache.clear()  # as in a new process
+    defended.defended_grid(catalogue, OPTIONS, query)  # read from disk: no flights built
+    assert not eng._track_cache
+    thread = defended.warm_engine(catalogue, OPTIONS, query)
+    assert thread is not None
+    assert defended.wait_for_warm_up(120.0)
+    assert eng._track_cache  # the flights are in memory now
+    assert defended.warm_engine(catalogue, OPTIONS, query) is None  # once per flights
+    built = []
+    for name in ("_fly_tracks", "_unpack_tracks"):
+        real = getattr(eng, name)
+        monkeypatch.setattr(
+            eng, name, lambda *a, _real=real, **k: built.append(1) or _real(*a, **k)
+        )
+    new_delay = DefenceQuery(launch_area="tabriz", grid_km=100.0, delay_s=90.0)
+    result = defended.defended_grid(catalogue, OPTIONS, new_delay).result
+    assert not built
+    assert result.defended.any()
+
+
+def test_validated_tables__read_back_equal_to_a_fresh_validation(monkeypatch, own_cache):
+    """Every bundled table, from the disk cache, equals a fresh validation (values and types)."""
+    names = [(read_table, n) for n in SCHEMAS] + [
+        (an.read_analysis_table, n) for n in an.ANALYSIS_SCHEMAS
+    ]
+    for reader, name in names:
+        first, p1 = reader(name)  # validated and stored
+        second, p2 = reader(name)  # read back
+        monkeypatch.setenv(cachedir.TRACK_CACHE_ENV, "off")
+        fresh, p3 = reader(name)
+        monkeypatch.delenv(cachedir.TRACK_CACHE_ENV)
+        assert p1 == p2 == p3 == [], name
+        pd.testing.assert_frame_equal(second, fresh, check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(first, fresh, check_exact=True, obj=name)
+    stored = list((own_cache / "tables").glob("*.json"))
+    assert len(stored) == len(names)
+
+
+def test_validated_tables__an_edited_file_is_validated_again(tmp_path, own_cache):
+    """A table's bytes are in its key: an edit is checked (and its problem named), not served."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    good, problems = an.read_analysis_table("cities.csv", data_dir=data)
+    assert not problems
+    text = (data / "cities.csv").read_text("utf-8").splitlines()
+    text[1] = text[1].replace(",false", ",maybe", 1)
+    (data / "cities.csv").write_text("\n".join(text) + "\n", "utf-8")
+    edited, problems = an.read_analysis_table("cities.csv", data_dir=data)
+    assert [(p.line, p.column) for p in problems] == [(2, "is_capital")]
+    assert len(edited) == len(good) - 1
+
+
+def test_metrics_cli__the_second_process_reads_the_answers(tmp_path):
+    """Two ``metrics`` runs print the same figures; the second computes no engine run."""
+    env = {**os.environ, cachedir.CACHE_ENV: str(tmp_path), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "coverage", "metrics", "--year", "2016", "--grid-km", "100"]
+    first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    stamp = {p: p.stat().st_mtime_ns for p in (tmp_path / "results").glob("*.npz")}
+    assert stamp
+    probe = (
+        "import runpy, sys\n"
+        "from coverage.products import defended\n"
+        "def no(*a, **k):\n"
+        "    raise SystemExit('the engine ran')\n"
+        "defended.engage = no\n"
+        "sys.argv = ['coverage', *sys.argv[1:]]\n"
+        "runpy.run_module('coverage', run_name='__main__')\n"
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", probe, *cmd[3:]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "results").glob("*.npz")} == stamp
+
+
+def test_country_check__a_clean_file_is_not_checked_again_but_an_edit_is(
+    tmp_path, own_cache, monkeypatch
+):
+    from coverage.catalogue import validate as val
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    name = "countries_europe.geojson"
+    assert val.check_countries(name, data) == []
+    val._check_countries_bytes.cache_clear()  # as in a new process
+    calls = []
+    real = val._check_feature_collection
+    monkeypatch.setattr(val, "_check_feature_collection", lambda *a: calls.append(1) or real(*a))
+    assert val.check_countries(name, data) == []
+    assert not calls  # stamped clean: not checked again
+    doc = json.loads((data / name).read_text("utf-8"))
+    doc["features"][0]["properties"]["iso3"] = "not an iso3"
+    (data / name).write_text(json.dumps(doc), "utf-8")
+    problems = val.check_countries(name, data)
+    assert calls and problems and problems[0].column == "iso3"
