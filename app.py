@@ -14,7 +14,6 @@ import streamlit as st
 from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
 from coverage.catalogue.validate import validate_data
 from coverage.products.budget import WorkBudgetError
-from coverage.products.defended import warm_engine
 from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.render.layers import CompactDeck, StaticFiles, build_deck, layer_properties
@@ -396,7 +395,4 @@ if "url_notices" not in st.session_state:
     with notice_area:
         for notice in st.session_state["url_notices"]:
             st.warning(notice, icon="⚠️")
-# An answer read from the disk cache (a restarted server) left the engine's memos cold: they
-# are filled in the background, so that the first new delay is as quick as the later ones.
-warm_engine(catalogue, state.options, state.query())
 player.schedule_next()  # while playing: hold this year on screen, then step

@@ -148,37 +148,16 @@ def test_defended_grid__a_damaged_file_is_computed_again_and_replaced(
 def test_defended_grid__the_switch_keeps_answers_in_memory_only(catalogue, own_cache, monkeypatch):
     monkeypatch.setenv(cachedir.TRACK_CACHE_ENV, "off")
     defended.defended_grid(catalogue, OPTIONS, QUERY)
+    an.read_analysis_table("cities.csv")
     assert not (own_cache / "results").exists()
     assert not (own_cache / "tables").exists()
+    monkeypatch.delenv(cachedir.TRACK_CACHE_ENV)
+    an.read_analysis_table("cities.csv")  # and with it on, the same call writes (not vacuous)
+    assert list((own_cache / "tables").glob("*.json"))
 
 
-def test_warm_engine__fills_the_memos_an_answer_from_disk_skipped(
-    catalogue, own_cache, monkeypatch
-):
-    """After a disk read, the warm-up runs the engine once; then a new delay builds no flights."""
-    query = DefenceQuery(launch_area="tabriz", grid_km=100.0, delay_s=45.0)
-    # A computed answer leaves nothing to warm.
-    defended.defended_grid(catalogue, OPTIONS, query)
-    assert defended.warm_engine(catalogue, OPTIONS, query) is None
-    defended._engage_cached.cache_clear()
-    eng._track_cache.clear()  # as in a new process
-    defended.defended_grid(catalogue, OPTIONS, query)  # read from disk: no flights built
-    assert not eng._track_cache
-    thread = defended.warm_engine(catalogue, OPTIONS, query)
-    assert thread is not None
-    assert defended.wait_for_warm_up(120.0)
-    assert eng._track_cache  # the flights are in memory now
-    assert defended.warm_engine(catalogue, OPTIONS, query) is None  # once per flights
-    built = []
-    for name in ("_fly_tracks", "_unpack_tracks"):
-        real = getattr(eng, name)
-        monkeypatch.setattr(
-            eng, name, lambda *a, _real=real, **k: built.append(1) or _real(*a, **k)
-        )
-    new_delay = DefenceQuery(launch_area="tabriz", grid_km=100.0, delay_s=90.0)
-    result = defended.defended_grid(catalogue, OPTIONS, new_delay).result
-    assert not built
-    assert result.defended.any()
+def _no_validation(*a, **k):
+    raise AssertionError("validated again")
 
 
 def test_validated_tables__read_back_equal_to_a_fresh_validation(monkeypatch, own_cache):
@@ -186,9 +165,14 @@ def test_validated_tables__read_back_equal_to_a_fresh_validation(monkeypatch, ow
     names = [(read_table, n) for n in SCHEMAS] + [
         (an.read_analysis_table, n) for n in an.ANALYSIS_SCHEMAS
     ]
+    from coverage.catalogue import schema
+
+    real = schema.validate_frame
     for reader, name in names:
         first, p1 = reader(name)  # validated and stored
-        second, p2 = reader(name)  # read back
+        monkeypatch.setattr(schema, "validate_frame", _no_validation)
+        second, p2 = reader(name)  # read back, not validated
+        monkeypatch.setattr(schema, "validate_frame", real)
         monkeypatch.setenv(cachedir.TRACK_CACHE_ENV, "off")
         fresh, p3 = reader(name)
         monkeypatch.delenv(cachedir.TRACK_CACHE_ENV)
@@ -218,8 +202,8 @@ def test_metrics_cli__the_second_process_reads_the_answers(tmp_path):
     env = {**os.environ, cachedir.CACHE_ENV: str(tmp_path), "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "coverage", "metrics", "--year", "2016", "--grid-km", "100"]
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    stamp = {p: p.stat().st_mtime_ns for p in (tmp_path / "results").glob("*.npz")}
-    assert stamp
+    stored = {p: p.read_bytes() for p in (tmp_path / "results").glob("*.npz")}
+    assert stored
     probe = (
         "import runpy, sys\n"
         "from coverage.products import defended\n"
@@ -238,7 +222,7 @@ def test_metrics_cli__the_second_process_reads_the_answers(tmp_path):
         check=True,
     )
     assert json.loads(first.stdout) == json.loads(second.stdout)
-    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "results").glob("*.npz")} == stamp
+    assert {p: p.read_bytes() for p in (tmp_path / "results").glob("*.npz")} == stored
 
 
 def test_country_check__a_clean_file_is_not_checked_again_but_an_edit_is(
@@ -261,3 +245,74 @@ def test_country_check__a_clean_file_is_not_checked_again_but_an_edit_is(
     (data / name).write_text(json.dumps(doc), "utf-8")
     problems = val.check_countries(name, data)
     assert calls and problems and problems[0].column == "iso3"
+
+
+def test_disk_store__keeps_the_most_recently_used_files(tmp_path):
+    """A file read is used: when the store is full, the one neither written nor read goes."""
+    from coverage.products.diskcache import TrackDiskStore
+
+    store = TrackDiskStore(tmp_path, name="t", max_files=2)
+    a = {"x": np.arange(3)}
+    store.save("old", a)
+    store.save("newer", a)
+    for i, name in enumerate(("old", "newer")):  # a clock that steps, whatever the filesystem's
+        path = tmp_path / f"{store._key(name)}.npz"
+        os.utime(path, ns=(10**18 + i * 10**9, 10**18 + i * 10**9))
+    assert store.load("old") is not None  # "old" is now the most recently used
+    store.save("third", a)
+    assert store.load("old") is not None and store.load("third") is not None
+    assert store.load("newer") is None
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["", ""],  # an optional number column and an optional flag column, all empty
+        ["3", "true", "", "false", "7", ""],  # numbers and flags mixed with nulls
+        [],  # no rows
+    ],
+    ids=["all_empty", "mixed_nulls", "no_rows"],
+)
+def test_validated_tables__unusual_columns_read_back_with_their_types(own_cache, tmp_path, rows):
+    """Optional numbers and flags with nulls, and an empty table, keep their types from disk."""
+    from coverage.catalogue import schema
+
+    cols = [
+        schema.Column("name", "id"),
+        schema.Column("count", "int", required=False, minimum=0, maximum=100),
+        schema.Column("flag", "bool", required=False),
+        schema.Column("size_km", "float", required=False, minimum=0, maximum=1e4),
+    ]
+    pairs = list(zip(rows[0::2], rows[1::2], strict=True))
+    lines = ["name,count,flag,size_km"] + [
+        f"row_{i},{c},{f},{'' if i % 2 else 1.5}" for i, (c, f) in enumerate(pairs)
+    ]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    first, p1 = schema.read_validated("t.csv", cols, path=path)
+    second, p2 = schema.read_validated("t.csv", cols, path=path)
+    assert p1 == p2 == []
+    assert list((own_cache / "tables").glob("*.json"))
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+def test_defended_grid__a_stored_answer_for_other_targets_is_not_served(
+    catalogue, own_cache, monkeypatch
+):
+    """The grid is rebuilt apart: a stored answer whose targets differ from it is recomputed."""
+    defended.defended_grid(catalogue, OPTIONS, QUERY)
+    defended._engage_cached.cache_clear()
+    real = defended._targets
+
+    def moved(*a):
+        lon, lat = real(*a)
+        return lon + 0.01, lat  # as if the grid's cells had changed since the answer was stored
+
+    monkeypatch.setattr(defended, "_targets", moved)
+    runs = []
+    engine = defended.engage
+    monkeypatch.setattr(defended, "engage", lambda *a, **k: runs.append(1) or engine(*a, **k))
+    result = defended.defended_grid(catalogue, OPTIONS, QUERY).result
+    assert runs == [1]
+    grid_km, iso3, extra = defended._engine_args(catalogue, OPTIONS, QUERY)[1][1:4]
+    np.testing.assert_array_equal(result.target_lon_deg, real(grid_km, iso3, extra)[0] + 0.01)

@@ -61,7 +61,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     Errors (full disk, read-only folder) are swallowed: only the cache is lost.
     """
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the user's alone
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -78,12 +78,12 @@ def checked_clean(key: str) -> bool:
         return False
     try:
         return (cache_folder("checked") / key).is_file()
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):
         return False
 
 
 def mark_clean(key: str) -> None:
     """Remember that the check with this key found no problem (an empty file named by it)."""
     if derived_caches_on():
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RuntimeError):
             write_atomic(cache_folder("checked") / key, b"")

@@ -363,19 +363,25 @@ def read_validated(
     cannot be read gives an empty table and one problem.
     """
     cols = list(columns)
-    key = ""
+    names = [*(c.name for c in cols), "_line"]
+    key, data = "", b""
     if text is None and path is not None and derived_caches_on():
         with contextlib.suppress(OSError):
-            key = _table_key(path.read_bytes(), label, cols, unique, min_rows)
-            cached = _load_table(key)
+            data = path.read_bytes()
+            key = _table_key(data, label, cols, unique, min_rows)
+            cached = _load_table(key, names)
             if cached is not None:
                 return cached, []
     raw, problems = read_csv_as_text(label, path=path, text=text)
     if raw is None:
         return pd.DataFrame(), problems
     frame, problems = validate_frame(raw, cols, label, unique=unique, min_rows=min_rows)
-    if key and not problems:
-        _save_table(key, frame)
+    if key and not problems and path is not None:
+        # Kept only if the file still holds the bytes of the key (an edit between the two
+        # reads would otherwise be stored under the old bytes).
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == data:
+                _save_table(key, frame)
     return frame, problems
 
 
@@ -403,17 +409,23 @@ def _table_key(
     return h.hexdigest()[:32]
 
 
-def _load_table(key: str) -> pd.DataFrame | None:
-    """A table :func:`_save_table` wrote, or ``None`` (missing, unreadable or not one)."""
+def _load_table(key: str, names: list[str]) -> pd.DataFrame | None:
+    """A table :func:`_save_table` wrote with these columns, or ``None``.
+
+    ``None`` also when the entry is missing, unreadable or of another form, and when the cache
+    folder cannot be used.
+    """
     try:
         stored = json.loads((cache_folder("tables") / f"{key}.json").read_text("utf-8"))
-        names, rows = stored["columns"], stored["rows"]
-        if not (isinstance(names, list) and isinstance(rows, list)):
+        rows = stored["rows"]
+        if stored["columns"] != names or not isinstance(rows, list):
+            return None
+        if not all(isinstance(r, list) and len(r) == len(names) for r in rows):
             return None
         # Built as validate_frame builds it (Python values, then one DataFrame), so the
         # columns' types are the ones a fresh validation gives.
         return pd.DataFrame(rows, columns=names)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError):
         return None
 
 
@@ -421,7 +433,10 @@ def _save_table(key: str, frame: pd.DataFrame) -> None:
     """Keep a validated table (no problems) as JSON: text, numbers, flags and nulls only."""
     split = frame.to_dict(orient="split")
     data = json.dumps({"columns": split["columns"], "rows": split["data"]}, ensure_ascii=False)
-    folder = cache_folder("tables")
+    try:
+        folder = cache_folder("tables")
+    except (ValueError, RuntimeError):
+        return  # a cache folder inside data/, or no home folder: only the cache is lost
     write_atomic(folder / f"{key}.json", data.encode("utf-8"))
     with contextlib.suppress(OSError):
         files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)

@@ -18,6 +18,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
+from coverage.catalogue import schema
 from coverage.catalogue.analysis import ANALYSIS_SCHEMAS, read_analysis_table
 from coverage.catalogue.cachedir import checked_clean, mark_clean
 from coverage.catalogue.distributions import read_distributions
@@ -85,7 +86,11 @@ def check_countries(name: str, data_dir: Path = DATA_DIR) -> list[DataProblem]:
 
 @functools.lru_cache(maxsize=1)
 def _source_digest() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    """The checking code: this module, the schema's text checks, shapely and GEOS."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(schema.__file__).read_bytes())
+    h.update(f"{shapely.__version__} {shapely.geos_version_string}".encode())
+    return h.hexdigest()
 
 
 @functools.lru_cache(maxsize=8)

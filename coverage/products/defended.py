@@ -8,10 +8,9 @@ labelled EPSG:4326 polygons per interceptor site and their union.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import threading
+import importlib.metadata
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from coverage.catalogue.distributions import load_distributions
 from coverage.catalogue.tables import Catalogue
@@ -62,8 +62,6 @@ __all__ = [
     "defended_band",
     "defended_footprints",
     "defended_grid",
-    "wait_for_warm_up",
-    "warm_engine",
     "defended_layer",
     "setup_text",
     "threat_reach",
@@ -134,7 +132,15 @@ def _engine_source_version() -> str:
     """Hash of the code an engine result over a grid depends on (the physics, the grid, this)."""
     root = Path(__file__).resolve().parent.parent
     files = sorted((root / "physics").glob("*.py"))
-    return source_version(*files, root / "products" / "grid.py", Path(__file__))
+    code = source_version(*files, root / "products" / "grid.py", Path(__file__))
+    # The libraries whose arithmetic the answer depends on (read without importing them).
+    libraries = []
+    for name in ("numpy", "numba", "scipy", "shapely", "pyproj", "geopandas"):
+        try:
+            libraries.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            libraries.append(f"{name} -")
+    return f"{code} {'; '.join(libraries)}"
 
 
 def _result_key(*args: object) -> str:
@@ -177,30 +183,40 @@ def _engage_cached(
             try:
                 found = EngagementResult.from_arrays(saved)
             except ValueError:
-                pass  # a damaged or foreign entry: computed again and replaced
-            else:
-                with _warm_lock:
-                    _from_disk[args] = None
-                    while len(_from_disk) > 64:
-                        _from_disk.pop(next(iter(_from_disk)))
-                return found
+                found = None  # a damaged or foreign entry: computed again and replaced
+            # Paired with this grid's targets and these sites only if made for them (the grid
+            # is rebuilt apart, from its own store).
+            if found is not None and found.site_keys == tuple(s.key for s in sites):
+                lon, lat = _targets(grid_km, grid_iso3, extra)
+                if np.array_equal(found.target_lon_deg, lon) and np.array_equal(
+                    found.target_lat_deg, lat
+                ):
+                    return found
     result = _compute(args, work)
     if store is not None:
         store.save(key, result.to_arrays())
     return result
 
 
+def _targets(
+    grid_km: float, grid_iso3: tuple[str, ...], extra: tuple[tuple[float, float], ...]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The engine's targets: the grid's cells, then the extra points (lon, lat degrees)."""
+    grid = target_grid(grid_km, grid_iso3)
+    ex = np.array(extra, float).reshape(-1, 2)
+    return np.concatenate([grid.lon_deg, ex[:, 0]]), np.concatenate([grid.lat_deg, ex[:, 1]])
+
+
 def _compute(args: tuple[Any, ...], work: float) -> EngagementResult:
     """Run the engine on :func:`_engage_cached`'s inputs (in the work budget's queue)."""
     launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars = args
     with large_job_slot(work):
-        grid = target_grid(grid_km, grid_iso3)
-        ex = np.array(extra, float).reshape(-1, 2)
+        lon, lat = _targets(grid_km, grid_iso3, extra)
         return engage(
             [p[0] for p in launch],
             [p[1] for p in launch],
-            np.concatenate([grid.lon_deg, ex[:, 0]]),
-            np.concatenate([grid.lat_deg, ex[:, 1]]),
+            lon,
+            lat,
             radars=radars,
             sites=sites,
             threat=threat,
@@ -243,57 +259,6 @@ def defended_grid(
     """
     setup, args, work, grid, extra = _engine_args(catalogue, options, query)
     return DefendedGrid(grid, _engage_cached(*args, work=work), extra, setup)
-
-
-#: Inputs whose answer this process read from the disk store (its engine memos are cold for
-#: them), newest last; and the threat flights already warmed (or being warmed) in the background.
-_from_disk: dict[tuple[Any, ...], None] = {}
-_warm_started: set[tuple[Any, ...]] = set()
-_warm_threads: list[threading.Thread] = []
-_warm_lock = threading.Lock()
-
-
-def warm_engine(
-    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
-) -> threading.Thread | None:
-    """Warm this process's engine for a state whose answer came from disk, in the background.
-
-    An answer read from the disk store skips the engine, so the memos a new delay or another
-    estimate reuses (the threat flights in memory, the compiled loops loaded, the radars'
-    first detections and the sites' reachable samples) are still empty; the first such change
-    would pay for them. This runs the engine once for the state in a daemon thread, in the
-    work budget's queue, so the change after it is quick. At most once per process for each
-    launch area, grid and threat; ``None`` when nothing needs warming (the answer was
-    computed in this process, or a warm-up of these flights has started already).
-    """
-    _, args, work, _, _ = _engine_args(catalogue, options, query)
-    flights = (args[0], args[1], args[2], args[3], args[6], args[7].time_step_s)
-    with _warm_lock:
-        if args not in _from_disk or flights in _warm_started:
-            return None
-        _warm_started.add(flights)
-        thread = threading.Thread(
-            target=_warm, args=(args, work), name="epaa-engine-warm-up", daemon=True
-        )
-        _warm_threads.append(thread)
-    thread.start()
-    return thread
-
-
-def _warm(args: tuple[Any, ...], work: float) -> None:
-    # Only memos are wanted: a failure here (a full budget, say) leaves them cold, and the
-    # next change computes as it would have without the warm-up.
-    with contextlib.suppress(Exception):
-        _compute(args, work)
-
-
-def wait_for_warm_up(timeout_s: float | None = None) -> bool:
-    """Wait for the background warm-ups started so far; ``True`` when all have finished."""
-    with _warm_lock:
-        threads = list(_warm_threads)
-    for thread in threads:
-        thread.join(timeout_s)
-    return not any(t.is_alive() for t in threads)
 
 
 def assumption_text(dg: DefendedGrid) -> str:

@@ -108,12 +108,15 @@ class TrackDiskStore:
         path = self.folder / f"{self._key(key)}.npz"
         try:
             with np.load(path, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
+                found = {k: z[k] for k in z.files}
         except (OSError, ValueError, KeyError, EOFError):
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the oldest unused files are the ones removed
+        return found
 
     def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
-        """Store ``arrays`` under ``key`` and keep the newest ``max_files`` files."""
+        """Store ``arrays`` under ``key`` and keep the ``max_files`` most recently used files."""
         _write_npz(self.folder, self._key(key), arrays, compressed=False)
         with contextlib.suppress(OSError):
             files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
@@ -144,7 +147,8 @@ def grid_store() -> TrackDiskStore | None:
     return TrackDiskStore(name="grids", max_files=GRID_CACHE_FILES)
 
 
-#: Engine results over a grid kept on disk (the 25 km grid from Tabriz: about 6 MB each);
+#: Engine results over a grid kept on disk (the 25 km grid from Tabriz: about 2.5 MB each, more
+#: for a launch area of several points);
 #: a dashboard's 2011-2024 series with its comparisons is a few dozen.
 RESULT_CACHE_FILES = 48
 
