@@ -80,6 +80,14 @@ def test_engine_result__refuses_arrays_that_are_not_one(catalogue, own_cache, da
         eng.EngagementResult.from_arrays(arrays)
 
 
+def _count_engine_runs(monkeypatch) -> list[int]:
+    """A list that gets an entry for every engine run from now on."""
+    runs: list[int] = []
+    engine = defended.engage
+    monkeypatch.setattr(defended, "engage", lambda *a, **k: runs.append(1) or engine(*a, **k))
+    return runs
+
+
 def _forbid_engine(monkeypatch):
     def no(*a, **k):
         raise AssertionError("the engine ran")
@@ -114,14 +122,7 @@ def test_defended_grid__another_question_is_computed_not_read(
 ):
     defended.defended_grid(catalogue, OPTIONS, QUERY)
     defended._engage_cached.cache_clear()
-    runs = []
-    real = defended.engage
-
-    def counting(*a, **k):
-        runs.append(1)
-        return real(*a, **k)
-
-    monkeypatch.setattr(defended, "engage", counting)
+    runs = _count_engine_runs(monkeypatch)
     other = defended.defended_grid(catalogue, options, query).result
     assert runs == [1]
     assert len(list((own_cache / "results").glob("*.npz"))) == 2
@@ -309,9 +310,7 @@ def test_defended_grid__a_stored_answer_for_other_targets_is_not_served(
         return lon + 0.01, lat  # as if the grid's cells had changed since the answer was stored
 
     monkeypatch.setattr(defended, "_targets", moved)
-    runs = []
-    engine = defended.engage
-    monkeypatch.setattr(defended, "engage", lambda *a, **k: runs.append(1) or engine(*a, **k))
+    runs = _count_engine_runs(monkeypatch)
     result = defended.defended_grid(catalogue, OPTIONS, QUERY).result
     assert runs == [1]
     grid_km, iso3, extra = defended._engine_args(catalogue, OPTIONS, QUERY)[1][1:4]
