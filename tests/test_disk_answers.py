@@ -315,3 +315,16 @@ def test_defended_grid__a_stored_answer_for_other_targets_is_not_served(
     assert runs == [1]
     grid_km, iso3, extra = defended._engine_args(catalogue, OPTIONS, QUERY)[1][1:4]
     np.testing.assert_array_equal(result.target_lon_deg, real(grid_km, iso3, extra)[0] + 0.01)
+
+
+def test_disk_store__removes_what_a_killed_writer_left_not_a_write_in_progress(tmp_path):
+    from coverage.products.diskcache import TrackDiskStore
+
+    stale, fresh = tmp_path / ".abc.1.part", tmp_path / ".abc.2.part"
+    stale.write_bytes(b"half a file")
+    fresh.write_bytes(b"being written")
+    old = 10**18  # 2001: far older than any write takes
+    os.utime(stale, ns=(old, old))
+    TrackDiskStore(tmp_path, name="t", max_files=2).save("k", {"x": np.arange(3)})
+    assert not stale.exists() and fresh.exists()
+    assert len(list(tmp_path.glob("*.npz"))) == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "checked_clean",
     "derived_caches_on",
     "mark_clean",
+    "prune",
     "write_atomic",
 ]
 
@@ -87,3 +89,25 @@ def mark_clean(key: str) -> None:
     if derived_caches_on():
         with contextlib.suppress(ValueError, RuntimeError):
             write_atomic(cache_folder("checked") / key, b"")
+
+
+#: A temporary file older than this is one whose writer was killed (a write takes seconds).
+STALE_PART_S = 3600.0
+
+
+def prune(folder: Path, pattern: str, keep: int) -> None:
+    """Keep the ``keep`` most recently used files of ``folder`` matching ``pattern``.
+
+    Also removes the temporary files of writes that never finished (a process killed while
+    writing, older than :data:`STALE_PART_S`). Errors only leave files in place.
+    """
+    with contextlib.suppress(OSError):
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
+        for old in files[: -max(keep, 1)]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+        now = time.time()
+        for part in folder.glob(".*.part"):
+            with contextlib.suppress(OSError):
+                if now - part.stat().st_mtime > STALE_PART_S:
+                    part.unlink()

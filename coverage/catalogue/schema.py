@@ -24,7 +24,7 @@ from typing import Literal
 
 import pandas as pd
 
-from coverage.catalogue.cachedir import cache_folder, derived_caches_on, write_atomic
+from coverage.catalogue.cachedir import cache_folder, derived_caches_on, prune, write_atomic
 
 __all__ = [
     "Column",
@@ -438,8 +438,4 @@ def _save_table(key: str, frame: pd.DataFrame) -> None:
     except (ValueError, RuntimeError):
         return  # a cache folder inside data/, or no home folder: only the cache is lost
     write_atomic(folder / f"{key}.json", data.encode("utf-8"))
-    with contextlib.suppress(OSError):
-        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for old in files[:-TABLE_CACHE_FILES]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+    prune(folder, "*.json", TABLE_CACHE_FILES)

@@ -29,6 +29,7 @@ from coverage.catalogue.cachedir import (
     DATA_DIR,
     TRACK_CACHE_ENV,
     derived_caches_on,
+    prune,
 )
 from coverage.catalogue.cachedir import cache_folder as _cache_folder
 
@@ -118,11 +119,7 @@ class TrackDiskStore:
     def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
         """Store ``arrays`` under ``key`` and keep the ``max_files`` most recently used files."""
         _write_npz(self.folder, self._key(key), arrays, compressed=False)
-        with contextlib.suppress(OSError):
-            files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
-            for old in files[: -self.max_files]:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+        prune(self.folder, "*.npz", self.max_files)
 
 
 def track_store() -> TrackDiskStore | None:
