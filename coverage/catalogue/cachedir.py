@@ -11,10 +11,13 @@ the cache.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "CACHE_ENV",
@@ -25,6 +28,7 @@ __all__ = [
     "derived_caches_on",
     "mark_clean",
     "prune",
+    "source_version",
     "write_atomic",
 ]
 
@@ -52,22 +56,35 @@ def cache_folder(name: str) -> Path:
     return folder
 
 
+def source_version(*paths: Path) -> str:
+    """Hash of source files' bytes: a disk cache key changes when the code that fills it does."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def derived_caches_on() -> bool:
     """``False`` when ``EPAA_TRACK_CACHE`` is ``off`` (or ``0``, ``no``, ``false``)."""
     return os.environ.get(TRACK_CACHE_ENV, "").strip().lower() not in {"off", "0", "no", "false"}
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its folder, then rename.
+def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+    """Write ``data`` (bytes, or a function writing to a binary file) to ``path`` atomically.
 
-    Errors (full disk, read-only folder) are swallowed: only the cache is lost.
+    Through a temporary file in its folder, then renamed: a concurrent reader sees the old file
+    or the whole new one. Errors (full disk, read-only folder) are swallowed: only the cache is
+    lost.
     """
     with contextlib.suppress(OSError):
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the user's alone
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                if isinstance(data, bytes):
+                    handle.write(data)
+                else:
+                    data(handle)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(OSError):

@@ -24,7 +24,13 @@ from typing import Literal
 
 import pandas as pd
 
-from coverage.catalogue.cachedir import cache_folder, derived_caches_on, prune, write_atomic
+from coverage.catalogue.cachedir import (
+    cache_folder,
+    derived_caches_on,
+    prune,
+    source_version,
+    write_atomic,
+)
 
 __all__ = [
     "Column",
@@ -392,7 +398,7 @@ _TABLE_FORMAT = 1
 
 @functools.lru_cache(maxsize=1)
 def _schema_source() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return source_version(Path(__file__))
 
 
 def _table_key(

@@ -20,7 +20,7 @@ from shapely.geometry import shape
 
 from coverage.catalogue import schema
 from coverage.catalogue.analysis import ANALYSIS_SCHEMAS, read_analysis_table
-from coverage.catalogue.cachedir import checked_clean, mark_clean
+from coverage.catalogue.cachedir import checked_clean, mark_clean, source_version
 from coverage.catalogue.distributions import read_distributions
 from coverage.catalogue.schema import DataError, DataProblem, invisible_characters
 from coverage.catalogue.tables import DATA_DIR, load_catalogue
@@ -87,10 +87,8 @@ def check_countries(name: str, data_dir: Path = DATA_DIR) -> list[DataProblem]:
 @functools.lru_cache(maxsize=1)
 def _source_digest() -> str:
     """The checking code: this module, the schema's text checks, shapely and GEOS."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    h.update(Path(schema.__file__).read_bytes())
-    h.update(f"{shapely.__version__} {shapely.geos_version_string}".encode())
-    return h.hexdigest()
+    code = source_version(Path(__file__), Path(schema.__file__))
+    return f"{code} shapely {shapely.__version__} {shapely.geos_version_string}"
 
 
 @functools.lru_cache(maxsize=8)

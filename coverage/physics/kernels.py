@@ -562,13 +562,12 @@ def _site_arrays(
     )
 
 
+#: A block's samples as the compiled loops take them: ``t, px, py, pz, alt, r``, each ``(n, K)``.
+_Samples = tuple[NDArray[np.float64], ...]
+
+
 def _window_samples(
-    t: NDArray[np.float64],
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    pz: NDArray[np.float64],
-    alt: NDArray[np.float64],
-    r: NDArray[np.float64],
+    samples: _Samples,
     t_launch: NDArray[np.float64],
     arrays: tuple[Any, ...],
     lo: NDArray[np.int64],
@@ -578,12 +577,7 @@ def _window_samples(
     first = np.empty(lo.shape, np.int64)
     last = np.empty(lo.shape, np.int64)
     _compiled()[0](
-        t,
-        px,
-        py,
-        pz,
-        alt,
-        r,
+        *samples,
         np.ascontiguousarray(t_launch, dtype=np.float64),
         *arrays,
         np.ascontiguousarray(lo),
@@ -595,19 +589,12 @@ def _window_samples(
 
 
 def _bounds(
-    t: NDArray[np.float64],
-    px: NDArray[np.float64],
-    py: NDArray[np.float64],
-    pz: NDArray[np.float64],
-    alt: NDArray[np.float64],
-    r: NDArray[np.float64],
-    arrays: tuple[Any, ...],
-    n_s: int,
+    samples: _Samples, arrays: tuple[Any, ...], n_s: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """:func:`sample_bounds` with the sites' arrays made: the window of a launch at ``-inf``."""
-    n, n_k = t.shape
+    n, n_k = samples[0].shape
     every = (np.zeros((n_s, n), np.int64), np.full((n_s, n), n_k - 1, np.int64))
-    return _window_samples(t, px, py, pz, alt, r, np.full((n_s, n), -np.inf), arrays, *every)
+    return _window_samples(samples, np.full((n_s, n), -np.inf), arrays, *every)
 
 
 def sample_bounds(
@@ -633,7 +620,7 @@ def sample_bounds(
     n_s = len(sites)
     if n_s == 0:
         return np.empty((0, n), np.int64), np.empty((0, n), np.int64)
-    return _bounds(t, px, py, pz, alt, r, _site_arrays(sites, sees, n, n_k), n_s)
+    return _bounds((t, px, py, pz, alt, r), _site_arrays(sites, sees, n, n_k), n_s)
 
 
 def flyout_windows(
@@ -663,7 +650,7 @@ def flyout_windows(
         return np.full((n_s, n), np.nan), np.full((n_s, n), np.nan)
     arrays = _site_arrays(sites, sees, n, n_k)
     if bounds is None:
-        lo, hi = _bounds(t, px, py, pz, alt, r, arrays, n_s)
+        lo, hi = _bounds((t, px, py, pz, alt, r), arrays, n_s)
     else:
         lo, hi = bounds
         if lo.shape != (n_s, n) or hi.shape != (n_s, n):
@@ -671,7 +658,7 @@ def flyout_windows(
         # The compiled loop does not check indices: bounds from elsewhere must be in range.
         if lo.size and (lo.min() < -1 or hi.max() >= n_k or bool(((lo >= 0) & (hi < lo)).any())):
             raise ValueError(f"bounds outside the samples 0..{n_k - 1} (or hi < lo)")
-    k_first, k_last = _window_samples(t, px, py, pz, alt, r, t_launch, arrays, lo, hi)
+    k_first, k_last = _window_samples((t, px, py, pz, alt, r), t_launch, arrays, lo, hi)
 
     def times(k: NDArray[np.int64]) -> NDArray[np.float64]:
         at = np.take_along_axis(t, np.maximum(k, 0).T, axis=1).T

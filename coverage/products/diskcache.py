@@ -16,7 +16,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ from coverage.catalogue.cachedir import (
     TRACK_CACHE_ENV,
     derived_caches_on,
     prune,
+    source_version,
+    write_atomic,
 )
 from coverage.catalogue.cachedir import cache_folder as _cache_folder
 
@@ -62,21 +63,9 @@ def _data_version(data_dir: Path) -> str:
 def _write_npz(
     folder: Path, key: str, arrays: Mapping[str, Any], *, compressed: bool = True
 ) -> None:
-    """Write ``folder/key.npz`` atomically (a temporary file in the folder, then renamed).
-
-    A concurrent reader sees the old file or the whole new one. Errors (full disk, read-only
-    folder) are swallowed: only the cache is lost.
-    """
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                (np.savez_compressed if compressed else np.savez)(handle, **arrays)
-            os.replace(tmp, folder / f"{key}.npz")
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    """Write ``folder/key.npz`` atomically (:func:`~coverage.catalogue.cachedir.write_atomic`)."""
+    save = np.savez_compressed if compressed else np.savez
+    write_atomic(folder / f"{key}.npz", lambda handle: save(handle, **arrays))
 
 
 #: Track sets kept on disk (each about 20 bytes a sample: 82 MB for Tabriz on the 25 km grid);
@@ -139,7 +128,7 @@ def grid_store() -> TrackDiskStore | None:
     Off with the threat tracks' switch (``EPAA_TRACK_CACHE=off``): both are the engine's
     inputs, rebuilt the same way when missing.
     """
-    if track_store() is None:
+    if not derived_caches_on():
         return None
     return TrackDiskStore(name="grids", max_files=GRID_CACHE_FILES)
 
@@ -158,7 +147,7 @@ def result_store() -> TrackDiskStore | None:
     process asking the same question reads the answer instead of recomputing it. Off with the
     threat tracks' switch (``EPAA_TRACK_CACHE=off``).
     """
-    if track_store() is None:
+    if not derived_caches_on():
         return None
     return TrackDiskStore(name="results", max_files=RESULT_CACHE_FILES)
 
@@ -179,11 +168,3 @@ def load_columns(
     if len(shapes) != 1 or len(next(iter(shapes))) != 1:
         return None
     return out
-
-
-def source_version(*paths: Path) -> str:
-    """Hash of source files' bytes: a disk cache key changes when the code that fills it does."""
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
