@@ -23,7 +23,7 @@ _FIELDS = {
     "system_name": "System",
     "range_km": "Range (km)",
     "limit": "Limited by",
-    "joined_year": "NATO member since",
+    "joined_year": "Joined NATO in",
     "source": "Source",
 }
 

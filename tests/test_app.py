@@ -326,7 +326,7 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     assert {"compare-gained", "compare-both"} <= set(ids)
     assert "defended" not in ids  # the difference takes the defended area's place
     gained = _layer(at, "compare-gained")
-    assert gained["getLineColor"][:3] == [0x33, 0x22, 0x88]
+    assert _layer(at, "compare-gained-outline")["getColor"][:3] == [0x33, 0x22, 0x88]
     assert gained["data"]["features"][0]["properties"]["kind"] == "gained"
     text = " ".join(m.value for m in at.markdown)
     assert "epaa-comparison" in text and "B</b> = 2024, as built" in text
@@ -477,7 +477,7 @@ def test_app__dark_theme_from_the_url_colours_map_and_page() -> None:
     at = _opened(year="2016", theme="dark", projector="true")
     assert at.segmented_control(key="theme").value == "dark"
     assert _layer(at, "sea")["getFillColor"] == hex_to_rgba(dark.sea)
-    assert _layer(at, "defended")["getLineColor"] == hex_to_rgba(
+    assert _layer(at, "defended-outline")["getColor"] == hex_to_rgba(
         dark.layer_styles["defended"].colour
     )
     text = " ".join(m.value for m in at.markdown)

@@ -533,11 +533,12 @@ def _screen_xy(view: dict[str, float], box: dict[str, float], lon: float, lat: f
 
 
 @pytest.mark.parametrize(("year", "member"), [(2016, False), (2024, True)])
-def test_nato_layer__shows_and_picks_the_members_of_the_year(
+def test_nato_layer__fills_the_members_of_the_year(
     browser: Any, server: str, year: int, member: bool
 ) -> None:
-    # One NATO file for every year, filtered on the GPU by joining year: Finland (2023) is
-    # neither drawn nor picked in 2016, and is both in 2024. Only the NATO layer is on.
+    # One NATO file for every year, its fill colour an expression of the joining year: Finland
+    # (2023) is not filled in 2016 and is in 2024; its tooltip says when it joined in both
+    # (true in any year). Only the NATO layer is on.
     import json
     from io import BytesIO
 
@@ -567,7 +568,7 @@ def test_nato_layer__shows_and_picks_the_members_of_the_year(
         page.wait_for_timeout(500)
         tip = page.locator(".deck-tooltip").first
         text = tip.inner_text() if tip.count() and tip.is_visible() else ""
-        assert ("Finland: NATO member since 2023" in text) == member, text
+        assert "Finland: joined NATO in 2023" in text, text
     finally:
         page.context.close()
 

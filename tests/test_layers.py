@@ -51,8 +51,13 @@ def test_deck__only_visible_layers(catalogue: Catalogue) -> None:
         "countries",
         "borders",
         "radar",
+        "radar-outline",  # every outline is a LineLayer, the borders' program
         "here",  # added whenever an area layer is drawn: its faces are what the pointer picks
     ]
+    radar, outline = spec["layers"][4:6]
+    assert radar["stroked"] is False and radar["filled"] is True  # the fill stays
+    assert outline["@@type"] == "LineLayer" and outline["getWidth"] == 2.5
+    assert not any("extensions" in layer for layer in spec["layers"])  # dashes cut on the server
 
 
 def test_deck__unit_constants_are_quoted_not_accessors(catalogue: Catalogue) -> None:
@@ -152,18 +157,25 @@ def test_published_file__holds_exactly_the_inline_data(catalogue: Catalogue) -> 
     for layer_id, url in published.items():
         path = REPO / "static" / str(url).removeprefix("app/static/")
         assert json.loads(path.read_text(encoding="utf-8")) == inline[layer_id], layer_id
-    # The NATO layer holds every member and filters by joining year: in 2020 North Macedonia
-    # (joined 27 March 2020) is shown, Finland (2023) is not.
+    # The NATO layer holds every member and fills those of the year: in 2020 North Macedonia
+    # (joined 27 March 2020) is filled, Finland (2023) is not. The fill is an expression of the
+    # joining year (no DataFilterExtension: a shader program of its own), recomputed by deck.gl
+    # when its update trigger, the year, changes.
     nato = next(
         layer for layer in json.loads(build_deck(data).to_json())["layers"] if layer["id"] == "nato"
     )
-    assert nato["extensions"] == [{"@@type": "DataFilterExtension", "filterSize": 1}]
-    assert nato["getFilterValue"] == "@@=properties.joined_year"
-    low, high = nato["filterRange"]
+    assert "extensions" not in nato
+    assert nato["updateTriggers"] == {"getFillColor": 2020}
+    match = re.fullmatch(
+        r"@@=properties\.joined_year <= (\d{4}) \? (\[[\d, ]+\]) : \[0, 0, 0, 0\]",
+        nato["getFillColor"],
+    )
+    assert match, nato["getFillColor"]
+    assert json.loads(match[2])[3] > 0  # members of the year: the NATO colour, not transparent
     joined = {
         f["properties"]["iso3"]: f["properties"]["joined_year"] for f in nato["data"]["features"]
     }
-    shown = {iso3 for iso3, year in joined.items() if low <= year <= high}
+    shown = {iso3 for iso3, year in joined.items() if year <= int(match[1])}
     assert "MKD" in shown and "FIN" not in shown and "FIN" in joined
     assert shown == set(data.nato.iso3)
 
@@ -175,7 +187,8 @@ def test_nato_layer__keeps_its_published_file_across_years(catalogue: Catalogue)
         state = MapState(FootprintOptions(year=year), layers=frozenset({"nato"}))
         spec = json.loads(build_deck(compute_map(catalogue, state), static=STATIC).to_json())
         nato = next(layer for layer in spec["layers"] if layer["id"] == "nato")
-        assert nato["filterRange"] == [0, year]
+        assert nato["updateTriggers"] == {"getFillColor": year}  # the colours are recomputed
+        assert f"joined_year <= {year} ?" in nato["getFillColor"]
         urls.add(nato["data"])
     assert len(urls) == 1
 
@@ -219,18 +232,38 @@ def test_border_segments__are_straight_lines_on_the_data_grid(catalogue: Catalog
 
 
 @pytest.mark.parametrize("projector", [False, True])
-def test_dashes__stay_short_enough_for_deck_gl_to_draw(
+def test_dashes__cut_on_the_server_as_the_legend_draws_them(
     catalogue: Catalogue, projector: bool
 ) -> None:
-    # deck.gl 9 in Chromium drew dashes longer than ~15 px as solid lines (seen in screenshots:
-    # [6, 3.5] at 2.5 px, [4, 2.5] at 4.5 px), which loses the greyscale cue on the projector.
+    # The dashed (radar) and dotted (early warning) outlines are LineLayer segments: dashes of the
+    # legend's pixel length at the opening zoom, the same in projector mode (thicker lines).
+    from coverage.render.outlines import _to_px
+
     state = MapState(FootprintOptions(year=2018), layers=frozenset({"radar", "early_warning"}))
     spec = json.loads(build_deck(compute_map(catalogue, state), projector=projector).to_json())
-    dashed = [layer for layer in spec["layers"] if "getDashArray" in layer]
-    assert {layer["id"] for layer in dashed} == {"radar", "early_warning"}
-    for layer in dashed:
-        dash_px = layer["getDashArray"][0] * layer["getLineWidth"]
-        assert 2.0 <= dash_px <= 11.0, (layer["id"], layer["getDashArray"], layer["getLineWidth"])
+    zoom = spec["initialViewState"]["zoom"]
+    by_id = {layer["id"]: layer for layer in spec["layers"]}
+    scale = 1.8 if projector else 1.0
+    for key, (dash, gap) in (("radar", (4, 2.5)), ("early_warning", (1, 2))):
+        outline = by_id[f"{key}-outline"]
+        width = outline["getWidth"]
+        assert width == pytest.approx(LAYER_STYLES[key].line_width_px * scale)
+        s = np.asarray([seg["s"] for seg in outline["data"]])
+        t = np.asarray([seg["t"] for seg in outline["data"]])
+        lengths = np.hypot(*(_to_px(t, zoom) - _to_px(s, zoom)).T)
+        # A dash follows the ring's vertices: touching segments are one dash.
+        touching = np.all(s[1:] == t[:-1], axis=1)
+        run_of = np.concatenate([[0], np.cumsum(~touching)])
+        runs = np.bincount(run_of, weights=lengths)
+        # A dash of (dash / scale) widths: the same pixels as the normal map's (within the
+        # 4-decimal rounding of the ends, ~0.2 px at this zoom); a ring's last one is shorter.
+        dash_px = dash * LAYER_STYLES[key].line_width_px
+        assert runs.max() == pytest.approx(dash_px, abs=0.4), key
+        assert np.median(runs) == pytest.approx(dash_px, abs=0.4), key
+        # Gaps: the next dash starts a gap away from where this one ended (on the same ring).
+        jumps = np.hypot(*(_to_px(s[1:], zoom) - _to_px(t[:-1], zoom)).T)[~touching]
+        gap_px = gap * LAYER_STYLES[key].line_width_px
+        assert np.median(jumps) == pytest.approx(gap_px, abs=0.4), key
 
 
 def test_fit_view__known_answers() -> None:

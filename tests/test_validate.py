@@ -131,6 +131,46 @@ def test_bundled_data__is_valid():
     assert validate_data() == []
 
 
+def test_clean_folder__stamped_then_any_change_is_checked_again(data_copy, monkeypatch):
+    # A clean folder is stamped on disk and not checked again; an edit, a new file or a removed
+    # one is a new key, so its problem is found; problems are never stamped.
+    from coverage.catalogue import validate as validate_module
+
+    calls: list[Path] = []
+    real = validate_module._validate
+
+    def counting(folder: Path):
+        calls.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(validate_module, "_validate", counting)
+    assert validate_data(data_copy) == [] and len(calls) == 1
+    assert validate_data(data_copy) == [] and len(calls) == 1  # the stamp: no second check
+    sites = data_copy / "sites.csv"
+    clean = sites.read_bytes()
+    rows = _rows(sites)
+    rows[1][rows[0].index("lat_deg")] = "95"
+    _write(sites, rows)
+    for _ in range(2):  # a problem is reported each time, never stamped away
+        problems = validate_data(data_copy)
+        assert [(p.source.endswith("sites.csv"), p.column) for p in problems] == [
+            (True, "lat_deg")
+        ], problems
+    assert len(calls) == 3
+    sites.write_bytes(clean)
+    assert validate_data(data_copy) == [] and len(calls) == 3  # the same bytes: the same stamp
+    (data_copy / "extra.txt").write_text("a new file", encoding="utf-8")
+    assert validate_data(data_copy) == [] and len(calls) == 4  # a new file: checked again
+    (data_copy / "extra.txt").unlink()
+    (data_copy / "events.csv").unlink()
+    assert validate_data(data_copy) and len(calls) == 5  # a removed file: checked, reported
+    monkeypatch.setenv("EPAA_TRACK_CACHE", "off")  # the switch turns the stamp off too
+    (data_copy / "events.csv").write_bytes((DATA_DIR / "events.csv").read_bytes())
+    validate_data(data_copy)
+    validate_data(data_copy)
+    assert len(calls) == 7
+
+
 def test_duplicated_parameter_row__no_longer_wins_silently(data_copy):
     path = data_copy / "parameters.csv"
     rows = _rows(path)

@@ -46,7 +46,7 @@ def nato_countries(
     out = base[base.iso3.isin(members)].copy()
     out["joined_year"] = out.iso3.map(joined).astype(int)
     out["label"] = [
-        f"{n}: NATO member since {y}" for n, y in zip(out.name, out.joined_year, strict=True)
+        f"{n}: joined NATO in {y}" for n, y in zip(out.name, out.joined_year, strict=True)
     ]
     sources = catalogue.nato_members.set_index("iso3").source
     out["source"] = [f"{sources[i]}; outline: Natural Earth 4.1" for i in out.iso3]

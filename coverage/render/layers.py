@@ -32,6 +32,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.products.footprints import early_warning_points
+from coverage.render.outlines import outline_segments
 from coverage.style import (
     CAPITAL_STYLE,
     LAYER_ORDER,
@@ -377,6 +378,70 @@ def _polygon_layer(
     )
 
 
+def _outlines_as_lines(layers: list[pdk.Layer], *, zoom: float) -> list[pdk.Layer]:
+    """Each inline GeoJSON layer's outline drawn by a ``LineLayer`` just above it.
+
+    One shader program for every outline, the borders' (see :mod:`coverage.render.outlines`):
+    a dashed outline (``PathStyleExtension``) is cut into its dashes here, at the opening
+    ``zoom``. The GeoJSON layer keeps its data (its features are what a pick refers to) and its
+    fill; a fill that draws nothing (transparent, not picked, no pattern) is turned off, so the
+    layer draws nothing at all. Layers whose data is a URL or whose line colour is an accessor
+    keep their own outline.
+    """
+    out: list[pdk.Layer] = []
+    for layer in layers:
+        out.append(layer)
+        colour = getattr(layer, "get_line_color", None)
+        if (
+            layer.type != "GeoJsonLayer"
+            or not getattr(layer, "stroked", False)
+            or not isinstance(layer.data, dict)
+            or not isinstance(colour, list)
+        ):
+            continue
+        width = float(getattr(layer, "get_line_width", 1.0))
+        extensions = list(getattr(layer, "extensions", []) or [])
+        dashed = [e for e in extensions if e.get("@@type") == "PathStyleExtension"]
+        dash: tuple[float, float] | None = None
+        if dashed:
+            on, off = (float(v) for v in layer.get_dash_array)
+            dash = (on * width, off * width)
+            for name in ("get_dash_array", "dash_justified"):
+                layer.__dict__.pop(name, None)
+            extensions = [e for e in extensions if e not in dashed]
+            if extensions:
+                layer.extensions = extensions
+            else:
+                layer.__dict__.pop("extensions", None)
+        for name in (
+            "get_line_color",
+            "get_line_width",
+            "line_width_min_pixels",
+            "line_width_units",
+        ):
+            layer.__dict__.pop(name, None)
+        layer.stroked = False
+        fill = getattr(layer, "get_fill_color", None)
+        clear = isinstance(fill, list) and len(fill) == 4 and fill[3] == 0
+        patterned = any(e.get("@@type") == "FillStyleExtension" for e in extensions)
+        if clear and not getattr(layer, "pickable", False) and not patterned:
+            layer.filled = False
+        out.append(
+            pdk.Layer(
+                "LineLayer",
+                data=outline_segments(layer.data, dash=dash, zoom=zoom),
+                id=f"{layer.id}-outline",
+                get_source_position="s",
+                get_target_position="t",
+                get_color=colour,
+                width_units="'pixels'",
+                get_width=width,
+                pickable=False,
+            )
+        )
+    return out
+
+
 def _highlight(theme: Theme) -> list[int]:
     """Hover highlight: darken on light ground, lighten on dark."""
     return [0, 0, 0, 40] if theme.key == "light" else [255, 255, 255, 50]
@@ -596,6 +661,7 @@ def build_deck(
         at = max((i + 1 for i, layer in enumerate(layers) if layer.id in below), default=0)
         layers[at:at] = sector_deck_layers(data.sectoral, projector=projector)
     _add_here_layer(layers, theme=th)
+    layers = _outlines_as_lines(layers, zoom=camera["zoom"])
     controller: bool | dict[str, Any] = (
         {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
     )
@@ -915,6 +981,30 @@ def _kept_capital_labels(
     return {n for n, keep in zip(names, flags[n_fixed:], strict=True) if keep}
 
 
+#: The glyph atlas of the map's names (deck.gl's ``fontSettings``): a signed distance field,
+#: so a halo can be drawn around each glyph. 48 px glyphs with a 14 px buffer and a 20 px
+#: radius leave room for a halo of ~2 screen pixels around 11-12 px text (chosen from Chromium
+#: screenshots of four settings: deck.gl's defaults give a halo under a pixel, and cut the
+#: descender of the "j" in "Reykjavík").
+_LABEL_FONT = {"sdf": True, "fontSize": 48, "buffer": 14, "radius": 20}
+#: Width of the halo in atlas pixels (18 of 48: about 2 px around 12 px text).
+_HALO_WIDTH = 18
+
+
+def _halo(theme: Theme, *, alpha: float) -> dict[str, Any]:
+    """A text layer's halo in the page colour (``alpha``: its opacity), drawn by the glyphs' shader.
+
+    Not deck.gl's label boxes (``background``): those are a second shader program, and in a
+    browser without a GPU every program costs the first frame about a second to compile (see
+    :mod:`coverage.render.outlines`).
+    """
+    return {
+        "font_settings": _LABEL_FONT,
+        "outline_width": _HALO_WIDTH,
+        "outline_color": hex_to_rgba(theme.label_halo, alpha),
+    }
+
+
 def _capital_layers(
     capitals: pd.DataFrame,
     labelled: set[str] | None = None,
@@ -976,13 +1066,11 @@ def _capital_layers(
             get_pixel_offset=[0, -round(radius + 8)],
             get_text_anchor="'middle'",
             get_alignment_baseline="'bottom'",
-            background=True,
-            get_background_color=hex_to_rgba(theme.label_halo, theme.label_halo_alpha * 0.85),
-            background_padding=[2, 0],
             pickable=False,
             character_set="'auto'",
             font_family="'Helvetica Neue, Arial, sans-serif'",
             font_weight=500,
+            **_halo(theme, alpha=0.85),
         ),
     ]
 
@@ -1072,12 +1160,16 @@ def _nato_layer(
 ) -> pdk.Layer:
     """The NATO members of the map's year.
 
-    With :attr:`MapData.nato_ever`, the layer holds every member whenever it joined and deck.gl's
-    ``DataFilterExtension`` hides those that joined after the year (a GPU filter on
-    ``joined_year``, hidden members are neither drawn nor picked). Its data, a published file,
-    is then the same in every year: a new URL would make deck.gl fetch it after the year's first
-    frame and draw the whole map a second time (about 0.2 s a year step in a browser without a
-    GPU, measured on 2016 to 2017, when Montenegro joined).
+    With :attr:`MapData.nato_ever`, the layer holds every member whenever it joined, and its
+    fill colour is transparent for those that joined after the year (an expression on
+    ``joined_year``; ``updateTriggers`` makes deck.gl recompute the colours when the year
+    changes). Its data, a published file, is then the same in every year: a new URL would make
+    deck.gl fetch it after the year's first frame and draw the whole map a second time (about
+    0.2 s a year step in a browser without a GPU, measured on 2016 to 2017, when Montenegro
+    joined). A later member is still picked: its tooltip says when it joined ("Finland: joined
+    NATO in 2023"), true in every year. deck.gl's ``DataFilterExtension`` would hide it from the
+    pointer too, but it is a shader program of its own, about a second of the first frame in a
+    browser without a GPU (see :mod:`coverage.render.outlines`).
     """
     view = _basemap_view(data.state.view)
     members = data.nato if data.nato_ever is None else data.nato_ever
@@ -1090,9 +1182,10 @@ def _nato_layer(
         prepared=_layer_data(f"nato-{view}", _nato_collection(members, view), static),
     )
     if data.nato_ever is not None:
-        layer.extensions = [{"@@type": "DataFilterExtension", "filterSize": 1}]
-        layer.get_filter_value = "@@=properties.joined_year"
-        layer.filter_range = [0, int(data.state.options.year)]
+        year = int(data.state.options.year)
+        fill = layer.get_fill_color
+        layer.get_fill_color = f"@@=properties.joined_year <= {year} ? {fill} : [0, 0, 0, 0]"
+        layer.update_triggers = {"getFillColor": year}
     return layer
 
 
@@ -1485,7 +1578,7 @@ def _placed_labels(
 def _site_labels_layer(
     layer_id: str, labels: list[dict[str, Any]], size: float, theme: Theme, *, weight: int
 ) -> pdk.Layer:
-    """Names on a halo box, each at its record's anchor, baseline and offset."""
+    """Names with a halo, each at its record's anchor, baseline and offset."""
     return pdk.Layer(
         "TextLayer",
         data=labels,
@@ -1497,13 +1590,11 @@ def _site_labels_layer(
         get_pixel_offset="offset",
         get_text_anchor="anchor",
         get_alignment_baseline="baseline",
-        background=True,
-        get_background_color=hex_to_rgba(theme.label_halo, theme.label_halo_alpha),
-        background_padding=[3, 1],
         pickable=False,
         character_set="'auto'",
         font_family="'Helvetica Neue, Arial, sans-serif'",
         font_weight=weight,
+        **_halo(theme, alpha=0.92),
     )
 
 
