@@ -16,7 +16,14 @@ from coverage.catalogue.validate import validate_data
 from coverage.products.budget import WorkBudgetError
 from coverage.products.headline import Headline, headline
 from coverage.products.mapdata import MapData, MapState, compute_map
-from coverage.render.layers import CompactDeck, StaticFiles, build_deck, layer_properties
+from coverage.render.layers import (
+    DEFAULT_SCREEN,
+    MAP_SIZE_PX,
+    CompactDeck,
+    StaticFiles,
+    build_deck,
+    layer_properties,
+)
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, cooperation_labels
 from coverage.style import THEMES, Theme
 from dashboard import (
@@ -28,6 +35,7 @@ from dashboard import (
     player,
     russia,
     scenarios,
+    screenfit,
     selection,
     sweep,
     tooltipfit,
@@ -42,6 +50,13 @@ st.set_page_config(
     page_title="EPAA coverage — European missile defence",
     layout="wide",
     initial_sidebar_state="collapsed" if _projector_url else "expanded",
+)
+# First on the page, so that its answer can stop the first run before the map is drawn.
+screenfit.fit_screen(
+    MAP_SIZE_PX,
+    default=DEFAULT_SCREEN,
+    url_names_screen="screen" in _url_given,
+    widget_key="screen",
 )
 
 
@@ -138,6 +153,7 @@ def _step_year(delta: int) -> None:
 #: The page is 620 px high at least (it scrolls on a shorter window), so the map keeps ~300 px.
 _PROJECTOR_CSS = """
 <style>
+.st-key-screen_probe{display:none}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
@@ -168,6 +184,7 @@ align-self:stretch !important;height:auto !important;max-height:100%}
 #: (the hints stay in the buttons' tooltips).
 _DASHBOARD_CSS = """
 <style>
+.st-key-screen_probe{display:none}
 .block-container{padding-top:1.2rem}
 @media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
 </style>

@@ -135,8 +135,9 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         index=list(MAP_SIZE_PX).index(DEFAULT_SCREEN),
         key="screen",
         bind="query-params",
-        help="The map is framed to show every drawn layer on this screen (the server cannot "
-        "see your screen). Pick the projector's resolution before a briefing.",
+        help="The map is framed to show every drawn layer on this screen. Set from your "
+        "browser window's width when the page opens (unless the link names one); pick the "
+        "projector's resolution before a briefing.",
     )
     options = FootprintOptions(
         year=int(year),

@@ -445,6 +445,37 @@ def _capitals_2016() -> int:
     return m.capitals_defended
 
 
+@pytest.mark.parametrize(
+    ("width", "height", "given", "expected"),
+    [
+        (1280, 720, None, "1280x720"),  # the window's nearest screen size, set on opening
+        (1024, 768, None, "1024x768"),
+        (1280, 720, "1920x1080", "1920x1080"),  # a link that names one keeps it
+    ],
+)
+def test_screen_size__taken_from_the_window_unless_the_link_names_one(
+    browser: Any, server: str, width: int, height: int, given: str | None, expected: str
+) -> None:
+    query = {"year": "2016"} | ({"screen": given} if given else {})
+    loaded = _load(
+        browser,
+        server,
+        query,
+        f"browser_screenfit_{width}x{height}_{given or 'auto'}",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        page.wait_for_timeout(1000)
+        setting = page.locator(".st-key-screen input").first.input_value()
+        assert setting == expected, setting
+        # The probe itself takes no room on the page.
+        assert not page.locator(".st-key-screen_probe").first.is_visible()
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize(("width", "height"), SCREENS)
 def test_dashboard__headline_above_the_fold(
     browser: Any, server: str, width: int, height: int
