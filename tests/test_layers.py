@@ -828,3 +828,71 @@ def test_new_delay__shares_the_years_frames_and_their_ring_collections(
     fresh = data_of(a, "radar")
     assert fresh is not kept
     assert json.dumps(fresh, sort_keys=True) == json.dumps(kept, sort_keys=True)
+
+
+def test_site_label_places__inside_the_map_where_there_is_room() -> None:
+    from coverage.render.layers import SITE_LABEL_PLACES, outside_map, site_label_places, world_px
+
+    # One site 20 px from the right edge of a 400 x 300 map: its name would run off the map
+    # to the right (the first place), so it goes to the left; without the edges it goes right.
+    zoom = 4.0
+    camera = {"longitude": 10.0, "latitude": 50.0, "zoom": zoom}
+    cx, cy = world_px(10.0, 50.0, zoom)
+    lon = 10.0 + (180.0 - 20.0) / (512.0 * 2**zoom) * 360.0  # 180 px east of the centre
+    sites = [(lon, 50.0, "Aegis Ashore Romania")]
+    edges = outside_map(camera, width_px=400, height_px=300)
+    plain = site_label_places(sites, zoom=zoom, size_px=12, dot_px=8)
+    inside = site_label_places(sites, zoom=zoom, size_px=12, dot_px=8, avoid=edges)
+    assert SITE_LABEL_PLACES[plain[0][0]][0] == "start"
+    assert SITE_LABEL_PLACES[inside[0][0]][0] == "end"
+    # Nowhere inside (a map narrower than the name): placed regardless, not left out.
+    narrow = outside_map(camera, width_px=60, height_px=300)
+    assert site_label_places(sites, zoom=zoom, size_px=12, dot_px=8, avoid=narrow) == plain
+
+
+@pytest.mark.parametrize("year", [2011, 2016, 2024])
+@pytest.mark.parametrize("screen", ["1024x768", "1280x720", "1920x1080"])
+def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, screen) -> None:
+    # Every name that fits inside the map's frame is placed inside it; keeping names inside
+    # never leaves out more names than placing them regardless (the placement falls back).
+    from coverage.products.headline import headline
+    from coverage.render.layers import (
+        MAP_SIZE_PX,
+        _site_label_size,
+        _site_records,
+        outside_map,
+        site_label_places,
+    )
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
+    data = compute_map(catalogue, state)
+    capitals = headline(catalogue, state).capitals
+    spec = json.loads(build_deck(data, screen=screen, capitals=capitals).to_json())
+    camera = spec["initialViewState"]
+    w, h = MAP_SIZE_PX[screen][False]
+    size, dot = _site_label_size(False)
+    records = _site_records(data.sites)
+    edges = outside_map(camera, width_px=w, height_px=h)
+    inside = site_label_places(records, zoom=camera["zoom"], size_px=size, dot_px=dot, avoid=edges)
+    plain = site_label_places(records, zoom=camera["zoom"], size_px=size, dot_px=dot)
+    assert sum(p is None for p in inside) <= sum(p is None for p in plain)
+    labels = next(layer for layer in spec["layers"] if layer["id"] == "site-labels")
+    assert len(labels["data"]) == sum(p is not None for p in inside)
+    if screen == "1920x1080" or (screen == "1280x720" and year in (2011, 2024)):
+        # Room for every name inside: none crosses the map's edge (the cut names).
+        from coverage.render.layers import text_box, world_px
+
+        cx, cy = world_px(camera["longitude"], camera["latitude"], camera["zoom"])
+        for lab in labels["data"]:
+            vertical = {"bottom": "above", "top": "below", "center": ""}[lab["baseline"]]
+            horizontal = {"start": "start", "end": "end", "middle": ""}[lab["anchor"]]
+            box = text_box(
+                *world_px(*lab["position"], camera["zoom"]),
+                lab["short"],
+                labels["getSize"],
+                anchor="_".join(p for p in (vertical, horizontal) if p),
+                offset_px=tuple(lab["offset"]),
+            )
+            assert cx - w / 2 <= box[0] and box[2] <= cx + w / 2, (lab["short"], box)
+            assert cy - h / 2 <= box[1] and box[3] <= cy + h / 2, (lab["short"], box)

@@ -68,6 +68,7 @@ __all__ = [
     "HERE_LAYER_IDS",
     "here_faces",
     "layer_properties",
+    "outside_map",
     "SITE_LABEL_PLACES",
     "site_label_places",
     "two_lines",
@@ -596,14 +597,22 @@ def build_deck(
             "tracks", data.tracks, projector=projector, theme=th
         )
     camera = dict(VIEWS[data.state.view])
+    # Beyond the map's edges, where no name may go (the Europe view, whose size is known).
+    edges: list[tuple[float, float, float, float]] = []
+    capital_edges: list[tuple[float, float, float, float]] = []
     if data.state.view == "europe":
         if screen not in MAP_SIZE_PX:
             raise ValueError(f"screen={screen!r} is not one of {', '.join(MAP_SIZE_PX)}")
         w, h = MAP_SIZE_PX[screen][projector]
-        # Room above the northernmost point for its label (capital names sit above their dots).
+        # Room above the northernmost point for its label (capital names sit above their
+        # dots: the dot's radius, the 8 px gap and a line of text, as _kept_capital_labels).
+        size, radius = _capital_label_size(projector)
+        padding = max(28.0, radius + 8.0 + 1.2 * size + 4.0)
         camera.update(
-            fit_view(drawn_bounds(data, capitals), width_px=w, height_px=h, padding_px=28.0)
+            fit_view(drawn_bounds(data, capitals), width_px=w, height_px=h, padding_px=padding)
         )
+        edges = outside_map(camera, width_px=w, height_px=h)
+        capital_edges = outside_map(camera, width_px=w, height_px=h, slack_px=6.0)
     # Capital names that would overlap a site's name or a larger capital's at the opening zoom
     # are left out (the dot and its tooltip stay).
     sites_on = "sites" in on and not data.sites.empty
@@ -622,16 +631,19 @@ def build_deck(
         size_px=site_size,
         dot_px=site_dot,
         blocked=_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
+        avoid=edges,
     )
     site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
     site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
     ew_places = site_label_places(
-        ew_names, zoom=zoom, size_px=ew_size, dot_px=site_dot, blocked=site_boxes
+        ew_names, zoom=zoom, size_px=ew_size, dot_px=site_dot, blocked=site_boxes, avoid=edges
     )
     site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
     site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
     kept_capitals = (
-        _kept_capital_labels(capitals, site_boxes, zoom=camera["zoom"], projector=projector)
+        _kept_capital_labels(
+            capitals, [*site_boxes, *capital_edges], zoom=camera["zoom"], projector=projector
+        )
         if capitals is not None
         else None
     )
@@ -751,6 +763,29 @@ def world_px(lon_deg: float, lat_deg: float, zoom: float) -> tuple[float, float]
     lat = max(min(lat_deg, 85.0), -85.0)
     y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
     return (lon_deg + 180.0) / 360.0 * size, (1.0 - y / math.pi) / 2.0 * size
+
+
+def outside_map(
+    camera: Mapping[str, float], *, width_px: float, height_px: float, slack_px: float = 0.0
+) -> list[tuple[float, float, float, float]]:
+    """Four boxes around a map of ``width_px`` × ``height_px`` centred on ``camera``.
+
+    Screen pixels at the camera's zoom (as :func:`world_px`), each reaching far beyond the
+    map, ``slack_px`` beyond its edge: given as blocked boxes, they keep names from being
+    placed where the map's edge would cut them. (A label's box is estimated from an average
+    glyph width, with padding: a slack of a few pixels keeps a name that only the estimate
+    puts over the edge.)
+    """
+    cx, cy = world_px(camera["longitude"], camera["latitude"], camera["zoom"])
+    x0, y0 = cx - width_px / 2.0 - slack_px, cy - height_px / 2.0 - slack_px
+    x1, y1 = cx + width_px / 2.0 + slack_px, cy + height_px / 2.0 + slack_px
+    far = 1.0e9
+    return [
+        (x0 - far, y0 - far, x0, y1 + far),  # west
+        (x1, y0 - far, x1 + far, y1 + far),  # east
+        (x0 - far, y0 - far, x1 + far, y0),  # north
+        (x0 - far, y1, x1 + far, y1 + far),  # south
+    ]
 
 
 def text_box(
@@ -874,6 +909,7 @@ def site_label_places(
     size_px: float,
     dot_px: float,
     blocked: Iterable[tuple[float, float, float, float]] = (),
+    avoid: Iterable[tuple[float, float, float, float]] = (),
 ) -> list[tuple[int, str] | None]:
     """Where each site's name goes at ``zoom``, and its text; None where it has no room.
 
@@ -883,20 +919,46 @@ def site_label_places(
     name in two lines (:func:`two_lines`) tries the places again. A name with no free place is
     left out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per
     site.
+
+    Places that overlap an ``avoid`` box (beyond the map's edges: :func:`outside_map`) are
+    taken only when a name has no other: names go inside the map where they can. If keeping
+    names inside would leave out more names than placing them regardless (an earlier name
+    taking, inside, the only place of a later one), they are placed regardless.
     """
+    soft = list(avoid)
+    anywhere = _place_labels(sites, zoom, size_px, dot_px, list(blocked), [])
+    if not soft:
+        return anywhere
+    inside = _place_labels(sites, zoom, size_px, dot_px, list(blocked), soft)
+    missing = sum(p is None for p in inside)
+    return inside if missing <= sum(p is None for p in anywhere) else anywhere
+
+
+def _place_labels(
+    sites: list[tuple[float, float, str]],
+    zoom: float,
+    size_px: float,
+    dot_px: float,
+    blocked: list[tuple[float, float, float, float]],
+    soft: list[tuple[float, float, float, float]],
+) -> list[tuple[int, str] | None]:
+    """The greedy placement of :func:`site_label_places` (``soft``: its ``avoid`` boxes)."""
     xy = [world_px(lon, lat, zoom) for lon, lat, _ in sites]
     dots = _dot_boxes(sites, zoom=zoom, dot_px=dot_px)
-    kept: list[tuple[float, float, float, float]] = list(blocked)
+    kept = list(blocked)
     out: list[tuple[int, str] | None] = []
     for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
         others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
         choice: tuple[int, str] | None = None
-        for text in dict.fromkeys((name, two_lines(name))):
-            for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
-                box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
-                if not any(_overlaps(box, b) for b in (*kept, *others)):
-                    choice = (j, text)
-                    kept.append(box)
+        for shunned in dict.fromkeys((tuple(soft), ())):
+            for text in dict.fromkeys((name, two_lines(name))):
+                for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
+                    box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
+                    if not any(_overlaps(box, b) for b in (*kept, *others, *shunned)):
+                        choice = (j, text)
+                        kept.append(box)
+                        break
+                if choice is not None:
                     break
             if choice is not None:
                 break
