@@ -55,7 +55,8 @@ st.set_page_config(
 screenfit.fit_screen(
     MAP_SIZE_PX,
     default=DEFAULT_SCREEN,
-    url_names_screen="screen" in _url_given,
+    url_value=_url_given.get("screen", [None])[0],
+    url_auto=screenfit.AUTO in _url_given,
     widget_key="screen",
 )
 

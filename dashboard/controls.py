@@ -13,7 +13,7 @@ from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
-from dashboard import analysis, scenarios
+from dashboard import analysis, scenarios, screenfit
 
 __all__ = ["DASHBOARD_LAYERS", "EOR_NAMES", "ViewChoice", "compare_controls", "sidebar_state"]
 
@@ -135,6 +135,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         index=list(MAP_SIZE_PX).index(DEFAULT_SCREEN),
         key="screen",
         bind="query-params",
+        on_change=screenfit.chosen_by_user,
         help="The map is framed to show every drawn layer on this screen. Set from your "
         "browser window's width when the page opens (unless the link names one); pick the "
         "projector's resolution before a briefing.",

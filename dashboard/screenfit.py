@@ -9,8 +9,10 @@ script then reruns with it, before the map is drawn if the first run has not got
 widget change stops a running script and starts it again).
 
 The choice is made once per session and only when the URL does not name a screen size (a
-shared link or the user's own choice wins). After that the setting is the user's: nothing
-changes it when the window is resized. The script sends nothing anywhere but this page's
+link with the user's own choice wins). A size set this way is marked in the link
+(``screen_auto=true``), so a shared or reloaded link is measured again in the window that
+opens it; a size the user picks drops the mark. After that the setting is the user's:
+nothing changes it when the window is resized. The script sends nothing anywhere but this page's
 Streamlit server.
 """
 
@@ -20,20 +22,20 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-__all__ = ["SCREEN_PROBE_JS", "fit_screen"]
+__all__ = ["AUTO", "SCREEN_PROBE_JS", "chosen_by_user", "fit_screen"]
 
-#: Runs in the page: the choice whose width is nearest the window's inner width (CSS pixels;
-#: ties go to the first), sent only if it is not the current one.
+#: Runs in the page: the widest choice whose width fits the window's inner width (CSS pixels),
+#: else the narrowest; sent only if it is not the current one. (The nearest width would give
+#: a 1700 px window the 1920x1080 framing, for a map ~170 px wider than it has.)
 SCREEN_PROBE_JS = r"""
 export default function(component) {
   const { data, setTriggerValue } = component;
   if (!data || !data.ask || window.__epaaScreenProbed) return;
   window.__epaaScreenProbed = true;
   const width = window.innerWidth;
-  let best = null;
-  for (const [key, w] of data.choices) {
-    if (best === null || Math.abs(width - w) < Math.abs(width - best[1])) best = [key, w];
-  }
+  const sorted = [...data.choices].sort((a, b) => a[1] - b[1]);
+  let best = sorted[0];
+  for (const choice of sorted) if (choice[1] <= width) best = choice;
   if (best && best[0] !== data.current) setTriggerValue('screen', best[0]);
 }
 """
@@ -41,23 +43,36 @@ export default function(component) {
 #: Session flag: the window has been measured (or the URL named a screen size).
 FITTED = "screen_fitted"
 KEY = "screen_probe"
+#: URL marker of a screen size set from the window, not chosen: a link carrying it (shared,
+#: or the page reloaded) is measured again in the window that opens it.
+AUTO = "screen_auto"
 
 _probe = st.components.v2.component("epaa_screen_probe", js=SCREEN_PROBE_JS)
 
 
 def fit_screen(
-    choices: Mapping[str, object], *, default: str, url_names_screen: bool, widget_key: str
+    choices: Mapping[str, object],
+    *,
+    default: str,
+    url_value: str | None,
+    url_auto: bool,
+    widget_key: str,
 ) -> None:
     """Mount the probe and apply its answer to the ``widget_key`` setting (before that widget).
 
-    ``choices`` are keyed ``"<width>x<height>"``; ``default`` is the widget's own default. Call
-    before the setting's widget is drawn: a choice that arrives is written to its session state,
-    which the widget then shows (and, bound to the URL, puts in the link).
+    ``choices`` are keyed ``"<width>x<height>"``; ``default`` is the widget's own default;
+    ``url_value`` the size the URL names (``None``: none) and ``url_auto`` whether the URL marks
+    it as set from a window (:data:`AUTO`). Call before the setting's widget is drawn: a choice
+    that arrives is written to its session state, which the widget then shows (and, bound to
+    the URL, puts in the link).
     """
-    if url_names_screen:
+    if url_value is not None and not url_auto:
         st.session_state[FITTED] = True
     ask = not st.session_state.get(FITTED, False)
-    current = str(st.session_state.get(widget_key) or default)
+    # What the widget shows: its state once drawn, before that the URL's value or its default.
+    current = str(
+        st.session_state.get(widget_key) or (url_value if url_value in choices else None) or default
+    )
     result = _probe(
         key=KEY,
         data={
@@ -72,3 +87,11 @@ def fit_screen(
         st.session_state[FITTED] = True
         if chosen in choices and chosen != current:
             st.session_state[widget_key] = chosen
+            st.query_params[AUTO] = "true"
+
+
+def chosen_by_user() -> None:
+    """The setting's ``on_change``: a size the user picks is theirs, in the link too."""
+    st.session_state[FITTED] = True
+    if AUTO in st.query_params:
+        del st.query_params[AUTO]

@@ -49,7 +49,7 @@ ALLOWED: Mapping[str, str] = {
     "sector": "not drawn, computed, the General Staff's picture or both",
 }
 #: Parameters that are not widgets but are read by the page itself.
-_READ_DIRECTLY = {"projector", "embed", "embed_options"}
+_READ_DIRECTLY = {"projector", "embed", "embed_options", "screen_auto"}
 
 
 def _same(given: str, used: object, labels: Mapping[str, str]) -> bool:

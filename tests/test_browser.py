@@ -451,17 +451,23 @@ def _capitals_2016() -> int:
         (1280, 720, None, "1280x720"),  # the window's nearest screen size, set on opening
         (1024, 768, None, "1024x768"),
         (1280, 720, "1920x1080", "1920x1080"),  # a link that names one keeps it
+        # A link whose size was set from another window (marked so) is measured again.
+        (1920, 1080, "1280x720&auto", "1920x1080"),
     ],
 )
 def test_screen_size__taken_from_the_window_unless_the_link_names_one(
     browser: Any, server: str, width: int, height: int, given: str | None, expected: str
 ) -> None:
-    query = {"year": "2016"} | ({"screen": given} if given else {})
+    query = {"year": "2016"}
+    if given:
+        query["screen"] = given.removesuffix("&auto")
+        if given.endswith("&auto"):
+            query["screen_auto"] = "true"
     loaded = _load(
         browser,
         server,
         query,
-        f"browser_screenfit_{width}x{height}_{given or 'auto'}",
+        f"browser_screenfit_{width}x{height}_{(given or 'auto').replace('&', '_')}",
         viewport={"width": width, "height": height},
     )
     try:
@@ -793,7 +799,9 @@ def test_whatif__dangerous_names_leave_the_map_drawn_and_exports_downloadable(
         page.locator(".st-key-whatif_name input").first.fill("evil\u202etxt")
         page.locator(".st-key-whatif_add button").first.click()
         _settle(page)
-        assert page.get_by_text("U+202E", exact=False).count() > 0
+        # The character is named in the problems table, which the data grid fills in after
+        # the rerun has finished (its cells' text is in the DOM for screen readers): wait.
+        page.get_by_text("U+202E", exact=False).first.wait_for(state="attached", timeout=30_000)
         assert page.locator(f"{MAP} canvas").first.is_visible()
         page.locator(MAP).first.scroll_into_view_if_needed()
         page.wait_for_timeout(1500)
@@ -807,7 +815,8 @@ def test_whatif__dangerous_names_leave_the_map_drawn_and_exports_downloadable(
             path = info.value.path()
             assert path is not None and Path(path).stat().st_size > 1000, key
         assert not _exceptions(loaded)
-        assert all(urlsplit(u).hostname in LOOPBACK for u in loaded.requests if "://" in u)
+        # Every request to this machine (blob: and data: URLs are the page's own objects).
+        assert not _outside(loaded.requests), _outside(loaded.requests)
     finally:
         page.context.close()
 

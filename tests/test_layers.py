@@ -255,8 +255,8 @@ def test_dashes__cut_on_the_server_as_the_legend_draws_them(
         touching = np.all(s[1:] == t[:-1], axis=1)
         run_of = np.concatenate([[0], np.cumsum(~touching)])
         runs = np.bincount(run_of, weights=lengths)
-        # A dash of (dash / scale) widths: the same pixels as the normal map's (within the
-        # 4-decimal rounding of the ends, ~0.2 px at this zoom); a ring's last one is shorter.
+        # A dash of (dash / scale) widths: the same pixels as the normal map's (the ends are
+        # rounded to 4 decimals, under a thousandth of a pixel here); a ring's last is shorter.
         dash_px = dash * LAYER_STYLES[key].line_width_px
         assert runs.max() == pytest.approx(dash_px, abs=0.4), key
         assert np.median(runs) == pytest.approx(dash_px, abs=0.4), key
@@ -833,12 +833,12 @@ def test_new_delay__shares_the_years_frames_and_their_ring_collections(
 def test_site_label_places__inside_the_map_where_there_is_room() -> None:
     from coverage.render.layers import SITE_LABEL_PLACES, outside_map, site_label_places, world_px
 
-    # One site 20 px from the right edge of a 400 x 300 map: its name would run off the map
+    # One site 40 px from the right edge of a 400 x 300 map: its name would run off the map
     # to the right (the first place), so it goes to the left; without the edges it goes right.
     zoom = 4.0
     camera = {"longitude": 10.0, "latitude": 50.0, "zoom": zoom}
     cx, cy = world_px(10.0, 50.0, zoom)
-    lon = 10.0 + (180.0 - 20.0) / (512.0 * 2**zoom) * 360.0  # 180 px east of the centre
+    lon = 10.0 + (180.0 - 20.0) / (512.0 * 2**zoom) * 360.0  # 160 px east of the centre
     sites = [(lon, 50.0, "Aegis Ashore Romania")]
     edges = outside_map(camera, width_px=400, height_px=300)
     plain = site_label_places(sites, zoom=zoom, size_px=12, dot_px=8)
@@ -858,6 +858,7 @@ def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, scre
     from coverage.products.headline import headline
     from coverage.render.layers import (
         MAP_SIZE_PX,
+        _place_labels,
         _site_label_size,
         _site_records,
         outside_map,
@@ -874,11 +875,22 @@ def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, scre
     size, dot = _site_label_size(False)
     records = _site_records(data.sites)
     edges = outside_map(camera, width_px=w, height_px=h)
-    inside = site_label_places(records, zoom=camera["zoom"], size_px=size, dot_px=dot, avoid=edges)
-    plain = site_label_places(records, zoom=camera["zoom"], size_px=size, dot_px=dot)
-    assert sum(p is None for p in inside) <= sum(p is None for p in plain)
+    zoom = camera["zoom"]
+    shown = site_label_places(records, zoom=zoom, size_px=size, dot_px=dot, avoid=edges)
+    plain = _place_labels(records, zoom, size, dot, [], [])
+    inside = _place_labels(records, zoom, size, dot, [], edges)
+    # The deck shows the inside placement unless it leaves out more names than the plain one.
+    expected = inside if sum(p is None for p in inside) <= sum(p is None for p in plain) else plain
+    assert shown == expected
+    assert sum(p is None for p in shown) == min(
+        sum(p is None for p in inside), sum(p is None for p in plain)
+    )
+    if (year, screen) == (2024, "1024x768"):
+        # The case that needs the fallback: inside, an earlier name takes the only place of
+        # the Central Mediterranean patrol's; the plain placement keeps every name.
+        assert sum(p is None for p in inside) > sum(p is None for p in plain) and shown == plain
     labels = next(layer for layer in spec["layers"] if layer["id"] == "site-labels")
-    assert len(labels["data"]) == sum(p is not None for p in inside)
+    assert len(labels["data"]) == sum(p is not None for p in shown)
     if screen == "1920x1080" or (screen == "1280x720" and year in (2011, 2024)):
         # Room for every name inside: none crosses the map's edge (the cut names).
         from coverage.render.layers import text_box, world_px

@@ -113,3 +113,18 @@ def test_rings_of__every_geojson_shape() -> None:
     }
     assert list(rings_of(nested)) == [line]
     assert list(rings_of({"type": "Point", "coordinates": [0.0, 0.0]})) == []
+
+
+def test_outline_segments__non_finite_points_are_left_out_and_unshared_ones_not_kept() -> None:
+    ring = [[0.0, 0.0], [1.0, math.nan], [2.0, 0.0], [2.0, 2.0], [0.0, 0.0]]
+    collection = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}}],
+    }
+    for dash in (None, (6.0, 4.0)):
+        segments = outline_segments(collection, dash=dash, zoom=5.0, keep=False)
+        assert segments and all(
+            math.isfinite(v) for seg in segments for end in (seg["s"], seg["t"]) for v in end
+        )
+    # Not kept: a collection built for one map only is cut again, not cached.
+    assert outline_segments(collection, keep=False) is not outline_segments(collection, keep=False)

@@ -78,8 +78,9 @@ def test_theme__the_deck_uses_the_theme_table(catalogue) -> None:
     layers = {la["id"]: la for la in json.loads(build_deck(data, theme="dark").to_json())["layers"]}
     assert layers["sea"]["getFillColor"] == hex_to_rgba(dark.sea)
     assert layers["countries"]["getFillColor"] == hex_to_rgba(dark.land)
-    assert layers["radar"]["getLineColor"] == hex_to_rgba(dark.layer_styles["radar"].colour)
+    assert layers["radar-outline"]["getColor"] == hex_to_rgba(dark.layer_styles["radar"].colour)
     assert layers["site-labels"]["getColor"] == hex_to_rgba(dark.label_text)
+    assert layers["site-labels"]["outlineColor"][:3] == hex_to_rgba(dark.label_halo)[:3]
     with pytest.raises(ValueError, match="theme"):
         build_deck(data, theme="sepia")
 

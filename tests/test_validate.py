@@ -131,10 +131,13 @@ def test_bundled_data__is_valid():
     assert validate_data() == []
 
 
-def test_clean_folder__stamped_then_any_change_is_checked_again(data_copy, monkeypatch):
+def test_clean_folder__stamped_then_any_change_is_checked_again(data_copy, monkeypatch, tmp_path):
     # A clean folder is stamped on disk and not checked again; an edit, a new file or a removed
-    # one is a new key, so its problem is found; problems are never stamped.
+    # one is a new key, so its problem is found; problems are never stamped. A cache folder of
+    # its own: no other test's stamp is found.
     from coverage.catalogue import validate as validate_module
+
+    monkeypatch.setenv("EPAA_CACHE_DIR", str(tmp_path / "cache"))
 
     calls: list[Path] = []
     real = validate_module._validate

@@ -299,6 +299,12 @@ def _shared_collection(
     return value
 
 
+def _is_shared(collection: object) -> bool:
+    """Whether ``collection`` is one that :func:`_shared_collection` keeps (maps reuse it)."""
+    with _shared_lock:
+        return any(value is collection for _, value in _SHARED.values())
+
+
 def _with_text(frame: gpd.GeoDataFrame, name_col: str) -> gpd.GeoDataFrame:
     out = frame.copy()
     out["name"] = out[name_col].astype(str)
@@ -393,14 +399,17 @@ def _outlines_as_lines(layers: list[pdk.Layer], *, zoom: float) -> list[pdk.Laye
     for layer in layers:
         out.append(layer)
         colour = getattr(layer, "get_line_color", None)
+        width_value = getattr(layer, "get_line_width", 1.0)
         if (
             layer.type != "GeoJsonLayer"
             or not getattr(layer, "stroked", False)
             or not isinstance(layer.data, dict)
             or not isinstance(colour, list)
+            or not isinstance(width_value, int | float)
+            or not isinstance(getattr(layer, "get_dash_array", []), list)
         ):
-            continue
-        width = float(getattr(layer, "get_line_width", 1.0))
+            continue  # accessors (not constants): deck.gl draws that outline itself
+        width = float(width_value)
         extensions = list(getattr(layer, "extensions", []) or [])
         dashed = [e for e in extensions if e.get("@@type") == "PathStyleExtension"]
         dash: tuple[float, float] | None = None
@@ -430,7 +439,9 @@ def _outlines_as_lines(layers: list[pdk.Layer], *, zoom: float) -> list[pdk.Laye
         out.append(
             pdk.Layer(
                 "LineLayer",
-                data=outline_segments(layer.data, dash=dash, zoom=zoom),
+                data=outline_segments(
+                    layer.data, dash=dash, zoom=zoom, keep=_is_shared(layer.data)
+                ),
                 id=f"{layer.id}-outline",
                 get_source_position="s",
                 get_target_position="t",
@@ -1045,11 +1056,13 @@ def _kept_capital_labels(
 
 #: The glyph atlas of the map's names (deck.gl's ``fontSettings``): a signed distance field,
 #: so a halo can be drawn around each glyph. 48 px glyphs with a 14 px buffer and a 20 px
-#: radius leave room for a halo of ~2 screen pixels around 11-12 px text (chosen from Chromium
-#: screenshots of four settings: deck.gl's defaults give a halo under a pixel, and cut the
-#: descender of the "j" in "Reykjavík").
+#: radius (chosen from Chromium screenshots of eight settings: deck.gl's defaults give a halo
+#: under a pixel, and cut the descender of the "j" in "Reykjavík").
 _LABEL_FONT = {"sdf": True, "fontSize": 48, "buffer": 14, "radius": 20}
-#: Width of the halo in atlas pixels (18 of 48: about 2 px around 12 px text).
+#: The halo's width in atlas pixels. deck.gl draws the halo out to the distance
+#: ``max(smoothing, 0.75 * (1 - width / radius))`` of the field, so at 18 of 20 it reaches the
+#: field's edge (the smoothing): the halo is then set by the radius and buffer, about 3 px
+#: around 12 px text; any width above ~17.4 draws the same.
 _HALO_WIDTH = 18
 
 

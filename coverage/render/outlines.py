@@ -10,7 +10,7 @@ basemap already draws its borders as a ``LineLayer``; drawing every outline with
 program, dashes included, removes two of them. Segments also draw about three times faster than
 paths there (see the borders in :mod:`coverage.render.layers`).
 
-A segment has square ends and no joints. The rings are display-simplified (0.05°, a fraction of
+A segment has flat (butt) ends and no joints. The rings are display-simplified (0.05°, a fraction of
 a pixel at the opening zoom), so consecutive segments turn by small angles and the notches at
 the joints are under a pixel; a sharp corner (a sector's apex) shows a notch of at most half the
 line width.
@@ -116,7 +116,10 @@ def _segments(
         geometry = feature.get("geometry") or {}
         for ring in rings_of(geometry):
             pts = np.asarray(ring, dtype=float)
-            if pts.ndim != 2 or len(pts) < 2:
+            if pts.ndim != 2 or pts.shape[1] < 2:
+                continue
+            pts = pts[np.isfinite(pts[:, :2]).all(axis=1)]  # no NaN reaches the browser's JSON
+            if len(pts) < 2:
                 continue
             if dash is None:
                 pairs: Iterable[tuple[np.ndarray, np.ndarray]] = zip(pts[:-1], pts[1:], strict=True)
@@ -142,13 +145,17 @@ def outline_segments(
     dash: tuple[float, float] | None = None,
     zoom: float = 4.0,
     decimals: int = 4,
+    keep: bool = True,
 ) -> list[dict[str, list[float]]]:
     """Every ring of a GeoJSON FeatureCollection as ``{"s": [lon, lat], "t": [lon, lat]}`` records.
 
     With ``dash`` (``(dash_px, gap_px)``), only the dashes (:func:`dash_pieces` at ``zoom``).
-    Coordinates are rounded to ``decimals``; segments that round to a point are left out. The
-    result is kept per collection object (held alive while kept) and must not be changed.
+    Coordinates are rounded to ``decimals``; segments that round to a point and points that
+    are not finite are left out. With ``keep`` (for a collection that maps share), the result
+    is kept per collection object (held alive while kept) and must not be changed.
     """
+    if not keep:
+        return _segments(collection, dash, zoom, decimals)
     key = (id(collection), dash, None if dash is None else round(zoom, 6), decimals)
     with _lock:
         hit = _CACHE.get(key)
