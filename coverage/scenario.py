@@ -369,16 +369,25 @@ def scenario_early_warning(catalogue: Catalogue, scenario: Scenario, year: int) 
     return rows.drop(columns=["_line"]).merge(radars, on="radar_id", how="left")
 
 
+@functools.lru_cache(maxsize=1)
+def _cooperation_columns() -> dict[str, tuple[str, ...]]:
+    """data/cooperation.csv's ids, labels and short labels, read once (every query checks ids)."""
+    table = load_cooperation()
+    return {
+        c: tuple(str(v) for v in table[c]) for c in ("cooperation_id", "label", "short_label")
+    }
+
+
 def cooperation_labels() -> dict[str, str]:
     """Cooperation scenario id -> label (data/cooperation.csv), ``nato_alone`` first."""
-    table = load_cooperation()
-    return dict(zip(table.cooperation_id, table.label, strict=True))
+    table = _cooperation_columns()
+    return dict(zip(table["cooperation_id"], table["label"], strict=True))
 
 
 def cooperation_short_labels() -> dict[str, str]:
     """Cooperation scenario id -> short words for titles and legends (data/cooperation.csv)."""
-    table = load_cooperation()
-    return dict(zip(table.cooperation_id, table.short_label, strict=True))
+    table = _cooperation_columns()
+    return dict(zip(table["cooperation_id"], table["short_label"], strict=True))
 
 
 def cooperation_radar_ids(cooperation_id: str) -> list[str]:
@@ -1053,7 +1062,7 @@ class DefenceQuery:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
         if self.boost_case not in ("low", "nominal", "high"):
             raise ValueError(f"boost_case={self.boost_case!r} is not one of low, nominal, high")
-        allowed = tuple(load_cooperation().cooperation_id)
+        allowed = _cooperation_columns()["cooperation_id"]
         if self.cooperation not in allowed:
             raise ValueError(
                 f"cooperation={self.cooperation!r} is not known; allowed: {', '.join(allowed)}"

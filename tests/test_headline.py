@@ -11,6 +11,7 @@ import pytest
 from coverage.catalogue.tables import Catalogue
 from coverage.products.headline import (
     CAPITAL_COLUMNS,
+    YearBefore,
     headline,
     headline_from_metrics,
     launch_area_label,
@@ -63,7 +64,7 @@ def test_headline_from_metrics__gains_losses_and_new_members() -> None:
     now = _metrics(
         2017, {ROU: "defended", BGR: "not defended", DEU: "not defended", MNE: "defended"}
     )
-    line = headline_from_metrics(now, before, threat="T", launch_area="L")
+    line = headline_from_metrics(now, YearBefore.of(before), threat="T", launch_area="L")
     assert line.gained == ("Bucharest", "Podgorica")  # Montenegro joined NATO in 2017
     assert line.lost == ("Sofia",)
     assert line.capitals_defended == 2 and line.capitals_total == 4
@@ -85,7 +86,9 @@ def test_headline_from_metrics__first_year_and_no_change() -> None:
     first = headline_from_metrics(m, None, threat="T", launch_area="L")
     assert first.previous_year is None and first.change_text() == "first year of the rollout"
     assert first.capitals_text() == "0 of 2 capitals defended (1 out of the threat's reach)"
-    same = headline_from_metrics(replace(m, year=2012), m, threat="T", launch_area="L")
+    same = headline_from_metrics(
+        replace(m, year=2012), YearBefore.of(m), threat="T", launch_area="L"
+    )
     assert same.change_text() == "no capital changed since 2011"
 
 
@@ -110,7 +113,7 @@ def test_headline_from_metrics__long_lists_are_shortened() -> None:
     names = [(f"C{i}", f"Country {i}", f"Capital {i:02d}") for i in range(9)]
     before = _metrics(2023, {n: "not defended" for n in names})
     now = _metrics(2024, {n: "defended" for n in names})
-    line = headline_from_metrics(now, before, threat="T", launch_area="L")
+    line = headline_from_metrics(now, YearBefore.of(before), threat="T", launch_area="L")
     assert line.change_text().endswith("Capital 05 and 3 more")
     # Images get the short line: three names at most, no threat (the image states it).
     assert line.short_text() == (

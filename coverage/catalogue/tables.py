@@ -392,14 +392,20 @@ class Catalogue:
                 f"no parameter {name!r} for system {system_id!r} in data/parameters.csv"
             ) from None
 
+    @cached_property
+    def _parameter_rows(self) -> dict[tuple[str, str], int]:
+        p = self.parameters
+        first: dict[tuple[str, str], int] = {}
+        for i, key in enumerate(zip(p.system_id, p.parameter, strict=True)):
+            first.setdefault(key, i)
+        return first
+
     def parameter_row(self, system_id: str, name: str) -> pd.Series:
         """The full parameters.csv row (low, nominal, high, source, confidence, note)."""
-        rows = self.parameters[
-            (self.parameters.system_id == system_id) & (self.parameters.parameter == name)
-        ]
-        if rows.empty:
+        i = self._parameter_rows.get((system_id, name))
+        if i is None:
             raise KeyError(f"no parameter {name!r} for system {system_id!r} in data/parameters.csv")
-        return rows.iloc[0]
+        return self.parameters.iloc[i]
 
     def system(self, system_id: str) -> pd.Series:
         """The systems.csv row of one system."""

@@ -20,7 +20,7 @@ gained when B defends it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -51,9 +51,11 @@ __all__ = [
     "Comparison",
     "Variation",
     "capitals_change",
+    "capitals_defended_in",
     "cell_change",
     "compare_states",
     "comparison_layer",
+    "names_change",
     "state_label",
 ]
 
@@ -198,13 +200,21 @@ def capitals_change(
 
     A capital of a member in only one of the two years counts as not defended in the other.
     """
+    return names_change(capitals_defended_in(a), capitals_defended_in(b))
 
-    def defended(m: CoverageMetrics) -> set[str]:
-        c = m.countries
-        return set(c.capital[(c.capital != "") & (c.capital_status == "defended")])
 
-    now, before = defended(b), defended(a)
-    return tuple(sorted(now - before)), tuple(sorted(before - now))
+def capitals_defended_in(m: CoverageMetrics) -> frozenset[str]:
+    """The capitals with status "defended" in a metrics' country table."""
+    c = m.countries
+    return frozenset(c.capital[(c.capital != "") & (c.capital_status == "defended")])
+
+
+def names_change(
+    before: Collection[str], now: Collection[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names in ``now`` and not in ``before`` (gained), and the reverse (lost), each sorted."""
+    now_set, before_set = set(now), set(before)
+    return tuple(sorted(now_set - before_set)), tuple(sorted(before_set - now_set))
 
 
 def _share_points(share: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ __all__ = [
     "defended_footprints",
     "defended_grid",
     "defended_layer",
+    "engage_points",
     "setup_text",
     "threat_reach",
 ]
@@ -143,7 +145,7 @@ def _engine_source_version() -> str:
     return f"{code} {'; '.join(libraries)}"
 
 
-def _result_key(*args: object) -> str:
+def _result_key(kind: str, *args: object) -> str:
     """Disk key of an engine run: its inputs' full text and the engine's source.
 
     The inputs are frozen dataclasses, tuples, strings and numbers, whose ``repr`` shows every
@@ -151,7 +153,7 @@ def _result_key(*args: object) -> str:
     only when :func:`_engage_cached` would take them for the same call.
     """
     text = repr(args)
-    return hashlib.sha256(f"engage-grid\n{text}\n{_engine_source_version()}".encode()).hexdigest()
+    return hashlib.sha256(f"{kind}\n{text}\n{_engine_source_version()}".encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=16)
@@ -174,25 +176,78 @@ def _engage_cached(
     there.
     """
     args = (launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars)
+    return _stored_or_computed(
+        "engage-grid", args, lambda: _targets(grid_km, grid_iso3, extra), work
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _engage_points_cached(
+    launch: tuple[tuple[float, float], ...],
+    points: tuple[tuple[float, float], ...],
+    radars: tuple[radar_mod.RadarSpec, ...],
+    sites: tuple[InterceptorSite, ...],
+    threat: ThreatSpec,
+    assumptions: EngagementAssumptions,
+    warning_radars: tuple[radar_mod.RadarSpec, ...] = (),
+    work: float = 0.0,
+) -> EngagementResult:
+    """The kernel over a few points only (no grid), stored on disk like the grid's runs."""
+    args = (launch, points, radars, sites, threat, assumptions, warning_radars)
+
+    def targets() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        pts = np.array(points, float).reshape(-1, 2)
+        return pts[:, 0].copy(), pts[:, 1].copy()
+
+    return _stored_or_computed("engage-points", args, targets, work)
+
+
+def _stored_or_computed(
+    kind: str,
+    args: tuple[Any, ...],
+    targets: Callable[[], tuple[NDArray[np.float64], NDArray[np.float64]]],
+    work: float,
+) -> EngagementResult:
+    """An engine run from the disk store of results, or computed (and then stored).
+
+    ``args`` are the run's inputs as :func:`_engage_cached` or :func:`_engage_points_cached`
+    take them; ``targets`` gives their target positions (lon, lat degrees). A stored result is
+    used only if made for exactly these sites and targets.
+    """
+    # Both kinds of run list the launch points first and the physics last.
+    launch, *_, radars, sites, threat, assumptions, warning_radars = args
     store = result_store()
     key = ""
     if store is not None:
-        key = _result_key(*args)
+        key = _result_key(kind, *args)
         saved = store.load(key)
         if saved is not None:
             try:
                 found = EngagementResult.from_arrays(saved)
             except ValueError:
                 found = None  # a damaged or foreign entry: computed again and replaced
-            # Paired with this grid's targets and these sites only if made for them (the grid
-            # is rebuilt apart, from its own store).
+            # Paired with these targets and sites only if made for them (the grid is rebuilt
+            # apart, from its own store).
             if found is not None and found.site_keys == tuple(s.key for s in sites):
-                lon, lat = _targets(grid_km, grid_iso3, extra)
+                lon, lat = targets()
                 if np.array_equal(found.target_lon_deg, lon) and np.array_equal(
                     found.target_lat_deg, lat
                 ):
                     return found
-    result = _compute(args, work)
+    with large_job_slot(work):
+        lon, lat = targets()
+        result = engage(
+            [p[0] for p in launch],
+            [p[1] for p in launch],
+            lon,
+            lat,
+            radars=radars,
+            sites=sites,
+            threat=threat,
+            assumptions=assumptions,
+            warning_radars=warning_radars,
+            track_store=track_store(),
+        )
     if store is not None:
         store.save(key, result.to_arrays())
     return result
@@ -205,25 +260,6 @@ def _targets(
     grid = target_grid(grid_km, grid_iso3)
     ex = np.array(extra, float).reshape(-1, 2)
     return np.concatenate([grid.lon_deg, ex[:, 0]]), np.concatenate([grid.lat_deg, ex[:, 1]])
-
-
-def _compute(args: tuple[Any, ...], work: float) -> EngagementResult:
-    """Run the engine on :func:`_engage_cached`'s inputs (in the work budget's queue)."""
-    launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars = args
-    with large_job_slot(work):
-        lon, lat = _targets(grid_km, grid_iso3, extra)
-        return engage(
-            [p[0] for p in launch],
-            [p[1] for p in launch],
-            lon,
-            lat,
-            radars=radars,
-            sites=sites,
-            threat=threat,
-            assumptions=assumptions,
-            warning_radars=warning_radars,
-            track_store=track_store(),
-        )
 
 
 def _engine_args(
@@ -239,7 +275,7 @@ def _engine_args(
         setup.launch_lonlat,
         query.grid_km,
         iso3,
-        tuple(zip(extra.lon_deg.astype(float), extra.lat_deg.astype(float), strict=True)),
+        _city_points(iso3),
         setup.radars,
         setup.sites,
         setup.threat,
@@ -247,6 +283,14 @@ def _engine_args(
         setup.warning_radars,
     )
     return setup, args, work, grid, extra
+
+
+@functools.lru_cache(maxsize=8)
+def _city_points(iso3: tuple[str, ...]) -> tuple[tuple[float, float], ...]:
+    """``(lon, lat)`` of :func:`domain_cities` (the engine's extra points), kept per domain."""
+    cities = domain_cities(iso3)
+    lon, lat = cities.lon_deg.astype(float).tolist(), cities.lat_deg.astype(float).tolist()
+    return tuple(zip(lon, lat, strict=True))
 
 
 def defended_grid(
@@ -261,13 +305,45 @@ def defended_grid(
     return DefendedGrid(grid, _engage_cached(*args, work=work), extra, setup)
 
 
+def engage_points(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    points: tuple[tuple[float, float], ...],
+) -> EngagementResult:
+    """Run the engagement of a state over ``points`` (lon, lat degrees) only, without the grid.
+
+    A target's answer depends only on its own position and the state's physics (launch points,
+    threat, radars, sites, assumptions), so each point gets the flags it has in
+    :func:`defended_grid`'s run, at a fraction of the cost when the points are few (the
+    headline's year before asks for the capitals only). Cached in memory and on disk as the
+    grid's runs are.
+    """
+    setup = resolve(catalogue, options, query)
+    work = check_engagement_work(setup, len(points))
+    return _engage_points_cached(
+        setup.launch_lonlat,
+        tuple((float(lon), float(lat)) for lon, lat in points),
+        setup.radars,
+        setup.sites,
+        setup.threat,
+        setup.assumptions,
+        setup.warning_radars,
+        work=work,
+    )
+
+
 def assumption_text(dg: DefendedGrid) -> str:
     """One line stating the threat, launch area, timeline and parameter case of a defended grid."""
     return setup_text(dg.setup)
 
 
+@functools.lru_cache(maxsize=256)
 def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
-    """:func:`assumption_text` of a resolved setup; ``parameters`` replaces the parameter case."""
+    """:func:`assumption_text` of a resolved setup; ``parameters`` replaces the parameter case.
+
+    Kept per setup (a map, its metrics and its headline each state their assumptions).
+    """
     q, o = setup.query, setup.options
     case = parameters or f"{o.estimate} interceptor and radar parameters"
     return (

@@ -151,10 +151,12 @@ def grid_countries(iso3: tuple[str, ...]) -> gpd.GeoDataFrame:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def domain_cities(iso3: tuple[str, ...]) -> pd.DataFrame:
     """The cities of data/cities.csv inside the countries ``iso3`` (cut at a region's east limit).
 
-    Rows keep the order of the file; the index runs from 0.
+    Rows keep the order of the file; the index runs from 0. Kept per country list (an engine
+    run's extra points): read-only.
     """
     cities = load_cities()
     keep = cities.iso3.isin(iso3).to_numpy().copy()

@@ -16,15 +16,16 @@ import pandas as pd
 
 from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
-from coverage.products.compare import capitals_change
+from coverage.products.compare import capitals_defended_in, names_change
 from coverage.products.mapdata import MapData, MapState
-from coverage.products.metrics import CoverageMetrics, coverage_metrics
+from coverage.products.metrics import CoverageMetrics, coverage_metrics, defended_capitals
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
 
 __all__ = [
     "CAPITAL_COLUMNS",
     "CAPITAL_STATUSES",
     "Headline",
+    "YearBefore",
     "capitals_by_year",
     "capitals_of",
     "headline",
@@ -158,19 +159,31 @@ def _names(names: tuple[str, ...], max_named: int) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _capital_positions() -> pd.DataFrame:
+def _capital_positions() -> dict[tuple[str, str], tuple[float, float, int]]:
+    """``(lon, lat, population)`` of every capital in data/cities.csv, by ``(iso3, name)``."""
     cities = load_cities()
     caps = cities[cities.is_capital]
-    return caps[["iso3", "name", "lon_deg", "lat_deg", "population"]].reset_index(drop=True)
+    return {
+        (code, name): (float(lon), float(lat), int(pop))
+        for code, name, lon, lat, pop in zip(
+            caps.iso3, caps.name, caps.lon_deg, caps.lat_deg, caps.population, strict=True
+        )
+    }
 
 
 def _capitals(m: CoverageMetrics) -> pd.DataFrame:
-    table = m.countries[m.countries.capital != ""]
-    rows = table[["iso3", "name", "capital", "capital_status"]].rename(
-        columns={"name": "country", "capital": "name", "capital_status": "status"}
-    )
-    merged = rows.merge(_capital_positions(), on=["iso3", "name"], how="left")
-    return merged[CAPITAL_COLUMNS].sort_values("name").reset_index(drop=True)
+    """The capitals of a metrics' country table with their positions (CAPITAL_COLUMNS), by name."""
+    table = m.countries
+    where = _capital_positions()
+    nowhere = (float("nan"),) * 3  # as a left merge left it (never: the same file)
+    rows = [
+        (code, country, name, *where.get((code, name), nowhere), status)
+        for code, country, name, status in zip(
+            table.iso3, table.name, table.capital, table.capital_status, strict=True
+        )
+        if name != ""
+    ]
+    return pd.DataFrame(sorted(rows, key=lambda r: r[2]), columns=CAPITAL_COLUMNS)
 
 
 def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
@@ -186,9 +199,30 @@ def capitals_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[in
     return {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
 
 
+@dataclass(frozen=True)
+class YearBefore:
+    """What a headline is compared with: a year and the capitals defended in it.
+
+    Attributes
+    ----------
+    year
+        The year compared with.
+    defended
+        Names of the capitals of that year's members that were defended.
+    """
+
+    year: int
+    defended: frozenset[str]
+
+    @classmethod
+    def of(cls, m: CoverageMetrics) -> YearBefore:
+        """The year and defended capitals of full metrics."""
+        return cls(m.year, capitals_defended_in(m))
+
+
 def headline_from_metrics(
     current: CoverageMetrics,
-    previous: CoverageMetrics | None,
+    previous: YearBefore | None,
     *,
     threat: str,
     launch_area: str,
@@ -202,7 +236,7 @@ def headline_from_metrics(
     gained: tuple[str, ...] = ()
     lost: tuple[str, ...] = ()
     if previous is not None:
-        gained, lost = capitals_change(previous, current)
+        gained, lost = names_change(previous.defended, capitals_defended_in(current))
     return Headline(
         year=current.year,
         scenario=current.scenario,
@@ -228,15 +262,17 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
     previous year (same scenario, estimate, threat and assumptions).
 
     The defended layer need not be drawn: the numbers always refer to the state's threat and
-    launch area. Costs two engagement runs (cached by the engine; years with identical
-    deployments share one).
+    launch area. Costs the state's engagement run over the grid and one over the year
+    before's capitals alone (:func:`defended_capitals`: the change names capitals only), both
+    cached by the engine.
     """
     query = state.query()
     options = state.options
     current = coverage_metrics(catalogue, options, query)
     previous = None
     if options.year > FIRST_YEAR:
-        previous = coverage_metrics(catalogue, replace(options, year=options.year - 1), query)
+        before = replace(options, year=options.year - 1)
+        previous = YearBefore(before.year, defended_capitals(catalogue, before, query))
     return headline_from_metrics(
         current,
         previous,

@@ -37,9 +37,16 @@ from coverage.products.defended import (
     assumption_text,
     band_query,
     defended_grid,
+    engage_points,
 )
 from coverage.products.diskcache import grid_store, load_columns, source_version
-from coverage.products.grid import grid_countries, project_to_3035, target_grid
+from coverage.products.grid import (
+    domain_cities,
+    domain_iso3,
+    grid_countries,
+    project_to_3035,
+    target_grid,
+)
 from coverage.scenario import (
     BASELINES,
     FIRST_YEAR,
@@ -58,6 +65,7 @@ __all__ = [
     "MetricWeights",
     "RegionMetrics",
     "coverage_metrics",
+    "defended_capitals",
     "coverage_time_series",
     "estimate_band",
     "member_cell_area_m2",
@@ -380,6 +388,33 @@ def _status(defended: NDArray[np.bool_], in_reach: NDArray[np.bool_]) -> NDArray
 _STATUS_NAMES = ("defended", "not defended", "out of reach")
 
 
+def _first_capitals(iso3: Sequence[str], is_capital: Sequence[bool]) -> dict[str, int]:
+    """Each country's capital: the position of its first capital row in a list of cities."""
+    first: dict[str, int] = {}
+    for i, (code, capital) in enumerate(zip(iso3, is_capital, strict=True)):
+        if capital:
+            first.setdefault(code, i)
+    return first
+
+
+def defended_capitals(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> frozenset[str]:
+    """The capitals of ``options.year``'s NATO members on the grid that the state defends.
+
+    The names that :func:`coverage_metrics` gives status "defended" in its country table, from
+    one engine run over the capitals alone (:func:`engage_points`): what the headline needs of
+    the year before, without that year's grid.
+    """
+    cities = domain_cities(domain_iso3(catalogue, query.domain))
+    members = catalogue.nato_members_in(options.year)
+    first = _first_capitals(cities.iso3.tolist(), cities.is_capital.tolist())
+    rows = [i for code, i in first.items() if code in members]
+    lon, lat, name = (cities[c].to_numpy()[rows].tolist() for c in ("lon_deg", "lat_deg", "name"))
+    result = engage_points(catalogue, options, query, tuple(zip(lon, lat, strict=True)))
+    return frozenset(n for n, d in zip(name, result.defended.tolist(), strict=True) if d)
+
+
 def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
     """One ``COUNTRY_COLUMNS`` row per country of ``codes`` on the grid, sorted by name."""
     q, res = dg.query, dg.result
@@ -397,10 +432,10 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
     # Cities grouped by country once (a stable sort keeps each country's cities in order).
     city_iso3 = extra.iso3.to_numpy(dtype=object)
     city_pop = extra.population.to_numpy(float)
-    city_cap = extra.is_capital.to_numpy(bool)
     city_name = extra.name.to_numpy(dtype=object)
     order = np.argsort(city_iso3, kind="stable")
     sorted_iso3 = city_iso3[order]
+    capital_of = _first_capitals(city_iso3.tolist(), extra.is_capital.tolist())
     rows = []
     for k, code in enumerate(iso3):
         if code not in wanted:
@@ -419,8 +454,10 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
             proxy = "cities"
         else:
             pop_share, proxy = area_share, "area"
-        caps = here[city_cap[here]]
-        cap_status = _STATUS_NAMES[int(status_city[caps[0]])] if caps.size else "no capital listed"
+        cap = capital_of.get(code)
+        cap_status = (
+            _STATUS_NAMES[int(status_city[cap])] if cap is not None else "no capital listed"
+        )
         population = base_pop[code]
         rows.append(
             {
@@ -435,7 +472,7 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
                 "population_defended_share": float(pop_share[0]),
                 "population_out_of_reach_share": float(pop_share[2]),
                 "population_proxy": proxy,
-                "capital": str(city_name[caps[0]]) if caps.size else "",
+                "capital": str(city_name[cap]) if cap is not None else "",
                 "capital_status": cap_status,
             }
         )
@@ -444,12 +481,15 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
 
 def _totals(table: pd.DataFrame) -> dict[str, Any]:
     """Area- and population-weighted shares and capital counts of a country table."""
-    area_total = table.area_km2.sum()
-    pop_total = table.population.sum()
-    caps = table.capital_status.value_counts()
+    column = {c: table[c].to_numpy() for c in table.columns}
+    area_total = column["area_km2"].sum()
+    pop_total = column["population"].astype(float).sum()
+    status = column["capital_status"].tolist()
+    caps = {s: status.count(s) for s in _STATUS_NAMES}
 
     def weighted(col: str, by: str, total: float) -> float:
-        return float((table[col] * table[by]).sum() / total) if total > 0 else float("nan")
+        num = (column[col].astype(float) * column[by].astype(float)).sum()
+        return float(num / total) if total > 0 else float("nan")
 
     return {
         "area_km2": float(area_total),

@@ -22,12 +22,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pydeck as pdk
 import shapely
+from numpy.typing import NDArray
 from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
@@ -256,7 +257,9 @@ def feature_collection(
         shapes = shapely.simplify(shapes, simplify_deg)
     geoms = _round_coords(shapes, decimals)
     features = []
-    for geom, row in zip(geoms, frame[props].itertuples(index=False), strict=True):
+    # Column by column: selecting the columns as a frame costs more than the rest here.
+    rows = zip(*(frame[p].tolist() for p in props), strict=True) if props else ((),) * len(geoms)
+    for geom, row in zip(geoms, rows, strict=True):
         if geom is None or geom.is_empty:
             continue
         features.append(
@@ -269,28 +272,31 @@ def feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-#: Feature collections built from frames that maps share (:func:`_shared_collection`).
-_SHARED: OrderedDict[tuple[object, ...], tuple[object, dict[str, Any]]] = OrderedDict()
+#: What was built from frames that maps share (:func:`_shared_collection`): feature
+#: collections, point records, bounds.
+_SHARED: OrderedDict[tuple[object, ...], tuple[object, Any]] = OrderedDict()
 _SHARED_SIZE = 96
 _shared_lock = threading.Lock()
 
+_T = TypeVar("_T")
 
-def _shared_collection(
-    source: object, key: tuple[object, ...], build: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+
+def _shared_collection(source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
     """``build()``, kept per ``source`` object (by identity) and ``key`` (read-only).
 
     Maps that differ only in their engagement choices share their footprint and site frames
     (:func:`coverage.products.mapdata.compute_map`), so a new delay need not convert the same
-    rings to GeoJSON again. The cache holds ``source`` alive, so its ``id`` cannot be reused
-    while the entry is kept; bounded to ``_SHARED_SIZE`` entries (a few MB).
+    rings to GeoJSON again, nor list the same sites. The cache holds ``source`` alive, so its
+    ``id`` cannot be reused while the entry is kept; bounded to ``_SHARED_SIZE`` entries (a
+    few MB). Only frames that maps share belong here: another would only take a place.
     """
     k = (id(source), *key)
     with _shared_lock:
         hit = _SHARED.get(k)
         if hit is not None and hit[0] is source:
             _SHARED.move_to_end(k)
-            return hit[1]
+            found: _T = hit[1]
+            return found
     value = build()
     with _shared_lock:
         _SHARED[k] = (source, value)
@@ -716,6 +722,11 @@ def build_deck(
     )
 
 
+def _bounds(frame: gpd.GeoDataFrame | None) -> NDArray[Any] | None:
+    """A frame's ``total_bounds``; ``None`` for no frame or an empty one."""
+    return None if frame is None or frame.empty else np.asarray(frame.total_bounds)
+
+
 def drawn_bounds(
     data: MapData, capitals: pd.DataFrame | None = None
 ) -> tuple[float, float, float, float]:
@@ -727,24 +738,29 @@ def drawn_bounds(
     Falls back to :data:`EUROPE_FRAME` when nothing else is drawn.
     """
     on = set(data.state.layers)
-    frames: list[gpd.GeoDataFrame | None] = []
-    fp = data.footprints
-    for key in ("radar", "interceptor"):
-        if key in on:
-            frames.append(fp[fp.layer == key])
-    frames += [
-        *(
-            (early_warning_points(data.early_warning), data.early_warning.clip(EUROPE_FRAME))
-            if "early_warning" in on and not data.early_warning.empty
-            else ()
-        ),
-        data.defended if "defended" in on and data.difference is None else None,
-        data.difference,
-        data.tracks if "tracks" in on else None,
-        data.launch_points if "launch" in on else None,
-        data.sites if "sites" in on else None,
-    ]
-    boxes = [f.total_bounds for f in frames if f is not None and not f.empty]
+    fp, ew = data.footprints, data.early_warning
+
+    def kept(frame: gpd.GeoDataFrame, key: str, part: Callable[[], Any]) -> NDArray[Any] | None:
+        # The year's frames are shared by maps that differ in engagement choices only.
+        return _shared_collection(frame, ("bounds", key), lambda: _bounds(part()))
+
+    boxes: list[NDArray[Any] | None] = []
+    if "radar" in on:
+        boxes.append(kept(fp, "radar", lambda: fp[fp.layer == "radar"]))
+    if "interceptor" in on:
+        boxes.append(kept(fp, "interceptor", lambda: fp[fp.layer == "interceptor"]))
+    if "early_warning" in on and not ew.empty:
+        boxes.append(kept(ew, "radars", lambda: early_warning_points(ew)))
+        boxes.append(kept(ew, "in frame", lambda: ew.clip(EUROPE_FRAME)))
+    if "defended" in on and data.difference is None:
+        boxes.append(_bounds(data.defended))
+    boxes.append(_bounds(data.difference))
+    if "tracks" in on:
+        boxes.append(_bounds(data.tracks))
+    if "launch" in on:
+        boxes.append(kept(data.launch_points, "all", lambda: data.launch_points))
+    if "sites" in on:
+        boxes.append(kept(data.sites, "all", lambda: data.sites))
     if capitals is not None and not capitals.empty:
         boxes.append(
             np.array(
@@ -756,10 +772,10 @@ def drawn_bounds(
                 ]
             )
         )
-    boxes = [b for b in boxes if np.all(np.isfinite(b))]
-    if not boxes:
+    found = [b for b in boxes if b is not None and np.all(np.isfinite(b))]
+    if not found:
         return EUROPE_FRAME
-    stack = np.vstack(boxes)
+    stack = np.vstack(found)
     return (
         float(stack[:, 0].min()),
         float(stack[:, 1].min()),
@@ -1549,7 +1565,24 @@ def _path_layer(
 
 
 def _points_frame(
-    frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str]
+    frame: gpd.GeoDataFrame, name_col: str, extra: Iterable[str], *, shared: bool = False
+) -> list[dict[str, Any]]:
+    """One record per point of ``frame``: position, name, label, source and ``extra``.
+
+    ``shared``: ``frame`` is one that maps share (sites, launch points), so its records are
+    kept (:func:`_shared_collection`); each call gets its own copies to add to.
+    """
+    cols = tuple(extra)
+    if not shared:
+        return _point_records(frame, name_col, cols)
+    kept = _shared_collection(
+        frame, ("points", name_col, cols), lambda: _point_records(frame, name_col, cols)
+    )
+    return [dict(rec) for rec in kept]
+
+
+def _point_records(
+    frame: gpd.GeoDataFrame, name_col: str, extra: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     out = []
     cols = [c for c in ("label", "source", *extra) if c in frame.columns]
@@ -1575,7 +1608,7 @@ def _points_layer(
     style = theme.layer_styles[key]
     return pdk.Layer(
         "ScatterplotLayer",
-        data=_points_frame(frame, name_col, []),
+        data=_points_frame(frame, name_col, [], shared=True),
         id=key,
         get_position="position",
         get_radius=9 if projector else 7,
@@ -1681,7 +1714,7 @@ def _sites_layers(
     theme: Theme = THEMES["light"],
 ) -> list[pdk.Layer]:
     """Site dots and their names, each where ``places`` puts it (:func:`site_label_places`)."""
-    data = _points_frame(frame, "site_name", ["status", "systems", "custom"])
+    data = _points_frame(frame, "site_name", ["status", "systems", "custom"], shared=True)
     custom = hex_to_rgba(OKABE_ITO["reddish_purple"])
     for rec in data:
         hollow = rec.get("status") != "active"
@@ -1795,6 +1828,25 @@ def _polygonal(geom: Any) -> Any:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
+def _here_shapes(collection: Mapping[str, Any], grid: float) -> tuple[list[int], NDArray[Any]]:
+    """The indices of a collection's features with a geometry, and their polygons on ``grid``.
+
+    Parsed by GEOS (shapely's GeoJSON reader in Python took as long as the cut itself); the
+    shapes are the drawn ones, made valid and snapped to the grid that the noding uses.
+    """
+    index: list[int] = []
+    shapes: list[str] = []
+    for i, feature in enumerate(collection.get("features", ())):
+        geometry = feature.get("geometry")
+        if geometry:
+            index.append(i)
+            shapes.append(json.dumps(geometry))
+    if not shapes:
+        return index, np.empty(0, dtype=object)
+    geoms = shapely.set_precision(shapely.make_valid(shapely.from_geojson(shapes)), grid)
+    return index, np.asarray([_polygonal(g) for g in geoms], dtype=object)
+
+
 def here_faces(
     areas: Iterable[tuple[str, Mapping[str, Any]]],
     *,
@@ -1834,22 +1886,24 @@ def here_faces(
     ``shapely.coverage_simplify``, so neighbours keep their common edge (no gap, no overlap).
     GEOS does the geometry; nothing here loops over vertices in Python.
     """
-    shapes: list[str] = []
+    grid = tolerance_deg / 10
+    parts: list[NDArray[Any]] = []
     owners: list[tuple[str, int, Mapping[str, Any], int]] = []
     for level, (layer_id, collection) in enumerate(areas):
-        for i, feature in enumerate(collection.get("features", ())):
-            geometry = feature.get("geometry")
-            if not geometry:
-                continue
-            shapes.append(json.dumps(geometry))
-            owners.append((layer_id, i, feature.get("properties") or {}, level))
-    if not shapes:
+        # A year's rings are shared by maps that differ in engagement choices: parsed once.
+        index, shapes = (
+            _shared_collection(
+                collection, ("here", grid), functools.partial(_here_shapes, collection, grid)
+            )
+            if _is_shared(collection)
+            else _here_shapes(collection, grid)
+        )
+        features = collection.get("features", ())
+        owners += [(layer_id, i, features[i].get("properties") or {}, level) for i in index]
+        parts.append(shapes)
+    if not owners:
         return None
-    grid = tolerance_deg / 10
-    # Parsed by GEOS (shapely's GeoJSON reader in Python took as long as the cut itself). The
-    # shapes are the drawn ones, snapped to the grid that the noding uses.
-    geoms = shapely.set_precision(shapely.make_valid(shapely.from_geojson(shapes)), grid)
-    geoms = np.asarray([_polygonal(g) for g in geoms], dtype=object)
+    geoms = np.concatenate(parts)
     kept = np.flatnonzero(~shapely.is_empty(geoms))
     if len(kept) == 0:
         return None

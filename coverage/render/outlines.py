@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,10 +104,6 @@ def dash_pieces(
     return [(ends[i], ends[i + 1]) for i in keep]
 
 
-def _point(xy: Iterable[float], decimals: int) -> list[float]:
-    return [round(float(v), decimals) for v in xy]
-
-
 def _segments(
     collection: Mapping[str, Any], dash: tuple[float, float] | None, zoom: float, decimals: int
 ) -> list[dict[str, list[float]]]:
@@ -118,17 +114,24 @@ def _segments(
             pts = np.asarray(ring, dtype=float)
             if pts.ndim != 2 or pts.shape[1] < 2:
                 continue
-            pts = pts[np.isfinite(pts[:, :2]).all(axis=1)]  # no NaN reaches the browser's JSON
+            pts = pts[np.isfinite(pts[:, :2]).all(axis=1), :2]  # no NaN reaches the JSON
             if len(pts) < 2:
                 continue
             if dash is None:
-                pairs: Iterable[tuple[np.ndarray, np.ndarray]] = zip(pts[:-1], pts[1:], strict=True)
+                starts, ends = pts[:-1], pts[1:]
             else:
-                pairs = dash_pieces(pts[:, :2], dash_px=dash[0], gap_px=dash[1], zoom=zoom)
-            for a, b in pairs:
-                s, t = _point(a[:2], decimals), _point(b[:2], decimals)
-                if s != t:
-                    out.append({"s": s, "t": t})
+                pieces = dash_pieces(pts, dash_px=dash[0], gap_px=dash[1], zoom=zoom)
+                if not pieces:
+                    continue
+                starts = np.array([a for a, _ in pieces])
+                ends = np.array([b for _, b in pieces])
+            # Rounded as numpy rounds (the collections' coordinates are rounded so already).
+            starts, ends = np.round(starts, decimals), np.round(ends, decimals)
+            moves = np.any(starts != ends, axis=1)
+            out.extend(
+                {"s": a, "t": b}
+                for a, b in zip(starts[moves].tolist(), ends[moves].tolist(), strict=True)
+            )
     return out
 
 
