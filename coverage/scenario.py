@@ -373,9 +373,7 @@ def scenario_early_warning(catalogue: Catalogue, scenario: Scenario, year: int) 
 def _cooperation_columns() -> dict[str, tuple[str, ...]]:
     """data/cooperation.csv's ids, labels and short labels, read once (every query checks ids)."""
     table = load_cooperation()
-    return {
-        c: tuple(str(v) for v in table[c]) for c in ("cooperation_id", "label", "short_label")
-    }
+    return {c: tuple(str(v) for v in table[c]) for c in ("cooperation_id", "label", "short_label")}
 
 
 def cooperation_labels() -> dict[str, str]:
