@@ -33,7 +33,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.products.footprints import early_warning_points
-from coverage.render.outlines import outline_segments
+from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
     CAPITAL_STYLE,
     LAYER_ORDER,
@@ -785,9 +785,13 @@ def drawn_bounds(
 
 
 def world_px(lon_deg: float, lat_deg: float, zoom: float) -> tuple[float, float]:
-    """Web Mercator pixel position at ``zoom`` (deck.gl's 512-pixel world; y grows south)."""
-    size = 512.0 * 2.0**zoom
-    lat = max(min(lat_deg, 85.0), -85.0)
+    """Web Mercator pixel position at ``zoom`` (deck.gl's 512-pixel world; y grows south).
+
+    One point in plain floats (label placement asks point by point); the outlines' dashes use
+    the same projection on arrays (:mod:`coverage.render.outlines`).
+    """
+    size = WORLD_PX_AT_ZOOM_0 * 2.0**zoom
+    lat = max(min(lat_deg, MAX_LAT_DEG), -MAX_LAT_DEG)
     y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
     return (lon_deg + 180.0) / 360.0 * size, (1.0 - y / math.pi) / 2.0 * size
 

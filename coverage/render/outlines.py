@@ -31,11 +31,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["dash_pieces", "outline_segments", "rings_of"]
+__all__ = ["MAX_LAT_DEG", "WORLD_PX_AT_ZOOM_0", "dash_pieces", "outline_segments", "rings_of"]
 
-#: deck.gl's Web Mercator: the world is 512 px wide at zoom 0.
-_WORLD_PX_AT_ZOOM_0 = 512.0
-_MAX_LAT = 85.051129
+#: deck.gl's Web Mercator: the world is 512 px wide at zoom 0, and latitudes are clamped to
+#: ±85.051129° (where the square world ends). :func:`coverage.render.layers.world_px` uses both.
+WORLD_PX_AT_ZOOM_0 = 512.0
+MAX_LAT_DEG = 85.051129
 
 
 def rings_of(geometry: Mapping[str, Any]) -> Iterator[Sequence[Sequence[float]]]:
@@ -57,15 +58,15 @@ def rings_of(geometry: Mapping[str, Any]) -> Iterator[Sequence[Sequence[float]]]
 
 
 def _to_px(lonlat: np.ndarray, zoom: float) -> np.ndarray:
-    size = _WORLD_PX_AT_ZOOM_0 * 2.0**zoom
-    lat = np.radians(np.clip(lonlat[:, 1], -_MAX_LAT, _MAX_LAT))
+    size = WORLD_PX_AT_ZOOM_0 * 2.0**zoom
+    lat = np.radians(np.clip(lonlat[:, 1], -MAX_LAT_DEG, MAX_LAT_DEG))
     x = (lonlat[:, 0] + 180.0) / 360.0 * size
     y = (1.0 - np.log(np.tan(np.pi / 4 + lat / 2)) / np.pi) / 2.0 * size
     return np.column_stack([x, y])
 
 
 def _to_lonlat(px: np.ndarray, zoom: float) -> np.ndarray:
-    size = _WORLD_PX_AT_ZOOM_0 * 2.0**zoom
+    size = WORLD_PX_AT_ZOOM_0 * 2.0**zoom
     lon = px[:, 0] / size * 360.0 - 180.0
     lat = np.degrees(2.0 * np.arctan(np.exp(np.pi * (1.0 - 2.0 * px[:, 1] / size))) - np.pi / 2)
     return np.column_stack([lon, lat])
