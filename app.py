@@ -306,7 +306,9 @@ def _layout(
             _fit_button()
             player.play_button()
         panels.inspector(
-            selection.inspected(event.selection, layer_properties(deck)),
+            selection.inspected(
+                event.selection, layer_properties(deck), year=data.state.options.year
+            ),
             projector=projector,
             theme=theme,
         )

@@ -54,6 +54,8 @@ def _facts(props: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
             continue
         if key == "label" and _plain(value) == name:
             continue
+        if key == "joined_year" and isinstance(value, float) and value.is_integer():
+            value = int(value)  # a year, not a quantity ("2023", never "2,023")
         facts.append((title, _plain(value)))
     return facts
 
@@ -90,9 +92,23 @@ def _current(
     return now.get("refs") == props.get("refs") and now.get("label") == props.get("label")
 
 
+def _kind(layer_id: str, props: Mapping[str, Any], year: int | None) -> str:
+    """What a picked object is, in words.
+
+    The NATO layer holds every member whenever it joined (its fill hides the later ones): a
+    country that joined after the map's ``year`` is said to be no member yet.
+    """
+    joined = props.get("joined_year")
+    if layer_id == "nato" and year is not None and isinstance(joined, int | float):
+        return f"NATO member in {year}" if joined <= year else f"Not yet a NATO member in {year}"
+    return MAP_LAYER_KINDS.get(layer_id, layer_id)
+
+
 def inspected(
     selection: Mapping[str, Any] | None,
     features: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    *,
+    year: int | None = None,
 ) -> Inspected | None:
     """The first selected object of ``selection`` (Streamlit's ``event.selection``), in words.
 
@@ -106,6 +122,8 @@ def inspected(
         The map's inline features by layer id (:func:`coverage.render.layers.layer_properties`):
         a click on the "here" layer (the area layers cut where they overlap) is shown as the
         features it refers to, each with its details and source.
+    year
+        The map's year: a NATO country that joined later is shown as no member yet.
 
     Returns
     -------
@@ -134,5 +152,5 @@ def inspected(
                 )
         name = _plain(props.get("name", "")).strip()
         facts = _facts(props, name)
-        return Inspected(MAP_LAYER_KINDS.get(layer_id, layer_id), name or "(unnamed)", tuple(facts))
+        return Inspected(_kind(layer_id, props, year), name or "(unnamed)", tuple(facts))
     return None

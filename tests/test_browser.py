@@ -606,6 +606,17 @@ def test_nato_layer__fills_the_members_of_the_year(
         tip = page.locator(".deck-tooltip").first
         text = tip.inner_text() if tip.count() and tip.is_visible() else ""
         assert "Finland: joined NATO in 2023" in text, text
+        # A click says whether it was a member in the map's year.
+        page.mouse.click(x, y)
+        inspector = page.locator(".epaa-inspector").first
+        inspector.wait_for(state="visible", timeout=60_000)
+        said = f"NATO member in {year}" if member else f"Not yet a NATO member in {year}"
+        page.wait_for_function(
+            "s => document.querySelector('.epaa-inspector')?.innerText.includes(s)",
+            arg=said,
+            timeout=60_000,
+        )
+        assert "Finland" in inspector.inner_text()
     finally:
         page.context.close()
 

@@ -154,3 +154,25 @@ def test_inspected__a_russian_early_warning_radar_says_what_it_is() -> None:
     )
     assert item is not None
     assert item.kind == "Russian early-warning radar" and item.name == "Armavir (Baronovsky)"
+
+
+def test_inspected__a_later_nato_member_is_no_member_yet() -> None:
+    finland = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": []},
+        "properties": {
+            "name": "Finland",
+            "label": "Finland: joined NATO in 2023",
+            "source": "",
+            "iso3": "FIN",
+            "joined_year": 2023.0,
+        },
+    }
+    picked = {"indices": {"nato": [30]}, "objects": {"nato": [finland]}}
+    before = inspected(picked, year=2016)
+    assert before is not None and before.kind == "Not yet a NATO member in 2016"
+    assert ("Joined NATO in", "2023") in before.facts  # a year, not "2,023"
+    member = inspected(picked, year=2024)
+    assert member is not None and member.kind == "NATO member in 2024"
+    unknown = inspected(picked)  # no year given: the layer's title
+    assert unknown is not None and unknown.kind == "NATO members (year)"
