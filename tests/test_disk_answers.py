@@ -328,3 +328,21 @@ def test_disk_store__removes_what_a_killed_writer_left_not_a_write_in_progress(t
     TrackDiskStore(tmp_path, name="t", max_files=2).save("k", {"x": np.arange(3)})
     assert not stale.exists() and fresh.exists()
     assert len(list(tmp_path.glob("*.npz"))) == 1
+
+
+def test_engage_points__a_store_of_its_own_and_no_tracks_on_disk(catalogue, own_cache, monkeypatch):
+    # The headline's year before asks for the capitals: its answer is kept apart from the
+    # grids' answers, and its tracks are not written where the grids' tracks are kept.
+    from coverage.products.metrics import defended_capitals
+
+    defended._engage_points_cached.cache_clear()
+    first = defended_capitals(catalogue, OPTIONS, QUERY)
+    assert first  # Deveselu's first year: capitals defended
+    assert len(list((own_cache / "results-points").glob("*.npz"))) == 1
+    assert not list((own_cache / "results").glob("*.npz"))
+    assert not list((own_cache / "tracks").glob("*.npz"))
+    # A later process reads the answer instead of running the engine.
+    defended._engage_points_cached.cache_clear()
+    _forbid_engine(monkeypatch)
+    assert defended_capitals(catalogue, OPTIONS, QUERY) == first
+    defended._engage_points_cached.cache_clear()

@@ -32,7 +32,13 @@ from coverage.physics.engagement import (
     engage,
 )
 from coverage.products.budget import check_engagement_work, large_job_slot
-from coverage.products.diskcache import result_store, source_version, track_store
+from coverage.products.diskcache import (
+    TrackDiskStore,
+    point_result_store,
+    result_store,
+    source_version,
+    track_store,
+)
 from coverage.products.footprints import FOOTPRINT_COLUMNS
 from coverage.products.grid import (
     TargetGrid,
@@ -177,7 +183,12 @@ def _engage_cached(
     """
     args = (launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars)
     return _stored_or_computed(
-        "engage-grid", args, lambda: _targets(grid_km, grid_iso3, extra), work
+        "engage-grid",
+        args,
+        lambda: _targets(grid_km, grid_iso3, extra),
+        work,
+        store=result_store(),
+        tracks=True,
     )
 
 
@@ -192,14 +203,21 @@ def _engage_points_cached(
     warning_radars: tuple[radar_mod.RadarSpec, ...] = (),
     work: float = 0.0,
 ) -> EngagementResult:
-    """The kernel over a few points only (no grid), stored on disk like the grid's runs."""
+    """The kernel over a few points only (no grid).
+
+    The answer is stored on disk in a store of its own (:func:`point_result_store`); the
+    threat's tracks to a few points are flown in memory (a few milliseconds), not written to
+    the track store, whose places are for the grids' tracks (each several seconds to fly).
+    """
     args = (launch, points, radars, sites, threat, assumptions, warning_radars)
 
     def targets() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         pts = np.array(points, float).reshape(-1, 2)
         return pts[:, 0].copy(), pts[:, 1].copy()
 
-    return _stored_or_computed("engage-points", args, targets, work)
+    return _stored_or_computed(
+        "engage-points", args, targets, work, store=point_result_store(), tracks=False
+    )
 
 
 def _stored_or_computed(
@@ -207,16 +225,19 @@ def _stored_or_computed(
     args: tuple[Any, ...],
     targets: Callable[[], tuple[NDArray[np.float64], NDArray[np.float64]]],
     work: float,
+    *,
+    store: TrackDiskStore | None,
+    tracks: bool,
 ) -> EngagementResult:
-    """An engine run from the disk store of results, or computed (and then stored).
+    """An engine run from a disk store of results, or computed (and then stored).
 
     ``args`` are the run's inputs as :func:`_engage_cached` or :func:`_engage_points_cached`
     take them; ``targets`` gives their target positions (lon, lat degrees). A stored result is
-    used only if made for exactly these sites and targets.
+    used only if made for exactly these sites and targets. ``tracks``: keep the threat's
+    tracks in the track store (else in this process's memory only).
     """
     # Both kinds of run list the launch points first and the physics last.
     launch, *_, radars, sites, threat, assumptions, warning_radars = args
-    store = result_store()
     key = ""
     if store is not None:
         key = _result_key(kind, *args)
@@ -246,7 +267,7 @@ def _stored_or_computed(
             threat=threat,
             assumptions=assumptions,
             warning_radars=warning_radars,
-            track_store=track_store(),
+            track_store=track_store() if tracks else None,
         )
     if store is not None:
         store.save(key, result.to_arrays())

@@ -43,6 +43,7 @@ __all__ = [
     "TrackDiskStore",
     "grid_store",
     "load_columns",
+    "point_result_store",
     "result_store",
     "source_version",
     "track_store",
@@ -150,6 +151,21 @@ def result_store() -> TrackDiskStore | None:
     if not derived_caches_on():
         return None
     return TrackDiskStore(name="results", max_files=RESULT_CACHE_FILES)
+
+
+#: Engine answers over a few points kept on disk (the headline's year before: a few kB each).
+POINT_RESULT_FILES = 200
+
+
+def point_result_store() -> TrackDiskStore | None:
+    """The disk store of the engine's answers over a few points (``…/results-points``).
+
+    Apart from :func:`result_store`, whose 48 places are for answers over a grid: an answer
+    over the capitals comes with nearly every grid answer and would otherwise halve them.
+    """
+    if not derived_caches_on():
+        return None
+    return TrackDiskStore(name="results-points", max_files=POINT_RESULT_FILES)
 
 
 def load_columns(

@@ -406,13 +406,35 @@ def defended_capitals(
     one engine run over the capitals alone (:func:`engage_points`): what the headline needs of
     the year before, without that year's grid.
     """
-    cities = domain_cities(domain_iso3(catalogue, query.domain))
+    iso3 = domain_iso3(catalogue, query.domain)
     members = catalogue.nato_members_in(options.year)
-    first = _first_capitals(cities.iso3.tolist(), cities.is_capital.tolist())
-    rows = [i for code, i in first.items() if code in members]
-    lon, lat, name = (cities[c].to_numpy()[rows].tolist() for c in ("lon_deg", "lat_deg", "name"))
-    result = engage_points(catalogue, options, query, tuple(zip(lon, lat, strict=True)))
-    return frozenset(n for n, d in zip(name, result.defended.tolist(), strict=True) if d)
+    capitals, points = _domain_capitals(iso3)
+    result = engage_points(catalogue, options, query, points)
+    return frozenset(
+        name
+        for (code, name), defended in zip(capitals, result.defended.tolist(), strict=True)
+        if defended and code in members
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _domain_capitals(
+    iso3: tuple[str, ...],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[float, float], ...]]:
+    """Every country's capital on the grid's domain: ``(iso3, name)`` and ``(lon, lat)`` each.
+
+    Every capital, whichever countries are members in a year: one set of engine targets per
+    domain, so the same physics in another year is the same question.
+    """
+    cities = domain_cities(iso3)
+    rows = list(_first_capitals(cities.iso3.tolist(), cities.is_capital.tolist()).values())
+    code, name, lon, lat = (
+        cities[c].to_numpy()[rows].tolist() for c in ("iso3", "name", "lon_deg", "lat_deg")
+    )
+    return (
+        tuple(zip(code, name, strict=True)),
+        tuple(zip(map(float, lon), map(float, lat), strict=True)),
+    )
 
 
 def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
