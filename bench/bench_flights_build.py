@@ -91,7 +91,7 @@ def run_best(
 
 
 def build(setup: scn.Setup, lon: np.ndarray, lat: np.ndarray, per_shot: bool) -> tuple:
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     fly = tf.fly
     if per_shot:
 

@@ -737,31 +737,31 @@ def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
     threat = _boosted_threat()
     lon, lat = _ring_targets(*TABRIZ, n=90, seed=11)
     common = dict(radars=[_omni(37.79, 38.35, 1_500.0)], sites=[_site()], threat=threat)
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     fresh = eng.engage(*TABRIZ, lon, lat, **common)
     fresh_order, fresh_blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0)
     store = TrackDiskStore(tmp_path / "tracks")
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)  # built and saved
     files = list((tmp_path / "tracks").glob("*.npz"))
     assert len(files) == 1 and not list((tmp_path / "tracks").glob("*.part"))
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     order, blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)  # loaded
     np.testing.assert_array_equal(order, fresh_order)
     for got, want in zip(blocks, fresh_blocks, strict=True):
         for name in ("t", "px", "py", "pz", "alt", "r", "flight_time_s", "dev", "phi_lo"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     warm = eng.engage(*TABRIZ, lon, lat, track_store=store, **common)
     for name in ("defended", "defended_by", "first_intercept_s", "flight_time_s"):
         np.testing.assert_array_equal(getattr(warm, name), getattr(fresh, name), err_msg=name)
     # A damaged file is ignored and rebuilt; an unwritable store only loses the cache.
     files[0].write_bytes(b"not an npz")
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     again = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)
     np.testing.assert_array_equal(again[1][0].px, fresh_blocks[0].px)
     blocked = TrackDiskStore(files[0] / "not-a-folder")
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=blocked)
     assert blocked.load("anything") is None
 
@@ -777,7 +777,7 @@ def test_new_delay__reuses_detections_and_gives_the_fresh_answer():
         chunk_size=16,
     )
     slow, fast = eng.EngagementAssumptions(delay_s=120.0), eng.EngagementAssumptions(delay_s=30.0)
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     eng.engage(*TABRIZ, lon, lat, assumptions=slow, **common)
     _, blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, slow.time_step_s)
     assert any(key[0] == "detections" for key in blocks[0].memo)
@@ -794,7 +794,7 @@ def test_new_delay__reuses_detections_and_gives_the_fresh_answer():
     finally:
         eng._detections = original
     assert not calls  # the delay changed, the detections were not recomputed
-    eng._track_cache.clear()
+    eng.clear_track_caches()
     fresh = eng.engage(*TABRIZ, lon, lat, assumptions=fast, **common)
     for name in ("defended", "defended_by", "first_intercept_s", "launch_time_s"):
         np.testing.assert_array_equal(getattr(reused, name), getattr(fresh, name), err_msg=name)

@@ -824,7 +824,7 @@ def test_new_delay__shares_the_years_frames_and_their_ring_collections(
     assert data_of(a, "interceptor") is not data_of(other, "interceptor")
     # The kept collection is the one a fresh build makes.
     kept = data_of(a, "radar")
-    layers_module._SHARED.clear()
+    layers_module._KEPT_COLLECTIONS.clear()
     fresh = data_of(a, "radar")
     assert fresh is not kept
     assert json.dumps(fresh, sort_keys=True) == json.dumps(kept, sort_keys=True)

@@ -78,6 +78,7 @@ __all__ = [
     "EngagementResult",
     "InterceptorSite",
     "ThreatSpec",
+    "clear_track_caches",
     "engage",
     "engage_reference",
     "threat_tracks",
@@ -496,6 +497,10 @@ _MEMO_ENTRIES = 256
 _FLY_BLOCK = 2048
 #: Track sets kept in memory (per launch point, target set, threat and sampling).
 _TRACK_CACHE_SIZE = 4
+#: Track sets to at most this many targets (the headline's capitals) are kept apart, in an LRU
+#: of their own, so that they never push a grid's tracks (seconds to fly) out of the one above.
+_FEW_TARGETS = 256
+_FEW_TRACK_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True, eq=False)
@@ -696,7 +701,17 @@ def _unpack_tracks(
 _track_cache: OrderedDict[tuple[object, ...], tuple[NDArray[np.int64], list[_Tracks]]] = (
     OrderedDict()
 )
+_few_track_cache: OrderedDict[tuple[object, ...], tuple[NDArray[np.int64], list[_Tracks]]] = (
+    OrderedDict()
+)
 _track_lock = threading.Lock()
+
+
+def clear_track_caches() -> None:
+    """Forget every track set kept in memory (both LRUs; the disk store is not touched)."""
+    with _track_lock:
+        _track_cache.clear()
+        _few_track_cache.clear()
 
 
 def threat_tracks(
@@ -713,7 +728,8 @@ def threat_tracks(
     ``_FLY_BLOCK`` rows (in that order). The tracks depend only on the launch point, the
     targets, the threat and the sampling, so they are cached (an LRU of ``_TRACK_CACHE_SIZE``
     entries keyed on those; 48 bytes per sample: at most about 230 MB for the design case from
-    Tabriz on the 25 km grid) and reused by every delay, radar, site and year. With a
+    Tabriz on the 25 km grid; sets to at most ``_FEW_TARGETS`` targets in an LRU of their own)
+    and reused by every delay, radar, site and year. With a
     ``store`` they are also looked up there before being built, and saved there after (positions
     at float32 precision, as the fresh build keeps them: a stored set is identical to a fresh
     one; about 20 bytes a sample, 82 MB for that case).
@@ -725,10 +741,15 @@ def threat_tracks(
         threat,
         time_step_s,
     )
+    cache, size = (
+        (_few_track_cache, _FEW_TRACK_CACHE_SIZE)
+        if target_lon.size <= _FEW_TARGETS
+        else (_track_cache, _TRACK_CACHE_SIZE)
+    )
     with _track_lock:
-        hit = _track_cache.get(key)
+        hit = cache.get(key)
         if hit is not None:
-            _track_cache.move_to_end(key)
+            cache.move_to_end(key)
             return hit
     store_key = ""
     if store is not None:
@@ -741,9 +762,9 @@ def threat_tracks(
                 found = None  # a damaged or foreign entry is rebuilt
             if found is not None:
                 with _track_lock:
-                    _track_cache[key] = found
-                    while len(_track_cache) > _TRACK_CACHE_SIZE:
-                        _track_cache.popitem(last=False)
+                    cache[key] = found
+                    while len(cache) > size:
+                        cache.popitem(last=False)
                 return found
     lu = unit_vectors(*launch_lonlat)
     psi, _ = _plane_basis(lu, unit_vectors(target_lon, target_lat))
@@ -778,9 +799,9 @@ def threat_tracks(
         for i in range(0, order.size, _FLY_BLOCK)
     ]
     with _track_lock:
-        _track_cache[key] = (order, blocks)
-        while len(_track_cache) > _TRACK_CACHE_SIZE:
-            _track_cache.popitem(last=False)
+        cache[key] = (order, blocks)
+        while len(cache) > size:
+            cache.popitem(last=False)
     if store is not None:
         store.save(store_key, _pack_tracks(order, blocks))
     return order, blocks

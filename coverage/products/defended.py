@@ -71,6 +71,7 @@ __all__ = [
     "defended_grid",
     "defended_layer",
     "engage_points",
+    "same_engine_inputs",
     "setup_text",
     "threat_reach",
 ]
@@ -152,11 +153,12 @@ def _engine_source_version() -> str:
 
 
 def _result_key(kind: str, *args: object) -> str:
-    """Disk key of an engine run: its inputs' full text and the engine's source.
+    """Disk key of an engine run: its kind, its inputs' full text and the engine's source.
 
     The inputs are frozen dataclasses, tuples, strings and numbers, whose ``repr`` shows every
     field that takes part in their equality (floats to the last bit), so two runs share a key
-    only when :func:`_engage_cached` would take them for the same call.
+    only when :func:`_engage_cached` (kind ``engage-grid``) or :func:`_engage_points_cached`
+    (``engage-points``) would take them for the same call.
     """
     text = repr(args)
     return hashlib.sha256(f"{kind}\n{text}\n{_engine_source_version()}".encode()).hexdigest()
@@ -326,6 +328,21 @@ def defended_grid(
     return DefendedGrid(grid, _engage_cached(*args, work=work), extra, setup)
 
 
+def same_engine_inputs(
+    catalogue: Catalogue, a: FootprintOptions, b: FootprintOptions, query: DefenceQuery
+) -> bool:
+    """Whether two states ask the engine the same question: e.g. two years with one deployment.
+
+    The same launch points, radars, sites, threat, assumptions and early-warning radars.
+    """
+
+    def inputs(options: FootprintOptions) -> tuple[object, ...]:
+        s = resolve(catalogue, options, query)
+        return (s.launch_lonlat, s.radars, s.sites, s.threat, s.assumptions, s.warning_radars)
+
+    return inputs(a) == inputs(b)
+
+
 def engage_points(
     catalogue: Catalogue,
     options: FootprintOptions,
@@ -337,8 +354,11 @@ def engage_points(
     A target's answer depends only on its own position and the state's physics (launch points,
     threat, radars, sites, assumptions), so each point gets the flags it has in
     :func:`defended_grid`'s run, at a fraction of the cost when the points are few (the
-    headline's year before asks for the capitals only). Cached in memory and on disk as the
-    grid's runs are.
+    headline's year before asks for the capitals only). To the threat solver's tolerance:
+    the boost programmes of 64 targets or more are solved from a lattice of solved shots, of
+    fewer from scratch, both to 1e-6 m/s (``threat_flight``), so a target exactly on the edge
+    of an intercept window could come out either way (the tests find no such city on six
+    states). Cached in memory and on disk (:func:`point_result_store`).
     """
     setup = resolve(catalogue, options, query)
     work = check_engagement_work(setup, len(points))
@@ -359,12 +379,17 @@ def assumption_text(dg: DefendedGrid) -> str:
     return setup_text(dg.setup)
 
 
-@functools.lru_cache(maxsize=256)
 def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
     """:func:`assumption_text` of a resolved setup; ``parameters`` replaces the parameter case.
 
     Kept per setup (a map, its metrics and its headline each state their assumptions).
     """
+    # The mask's words are not part of a setup's equality: they are part of this key.
+    return _setup_text(setup, setup.mask_words, parameters)
+
+
+@functools.lru_cache(maxsize=256)
+def _setup_text(setup: Setup, mask_words: str, parameters: str | None) -> str:
     q, o = setup.query, setup.options
     case = parameters or f"{o.estimate} interceptor and radar parameters"
     return (
@@ -373,7 +398,7 @@ def setup_text(setup: Setup, *, parameters: str | None = None) -> str:
         f"{_launch_label_points(setup.launch_frame(), q.launch_area)}; "
         f"{setup.assumptions.describe()}; {describe_capabilities(q, o)}; "
         f"{case}; {describe_detection(q, o)}; "
-        f"{setup.mask_words}; "
+        f"{mask_words}; "
         f"fly-out {describe_flyout(q)}; "
         f"{describe_cooperation(setup.warning_names, q)}; "
         f"{q.grid_km:g} km grid"

@@ -2,8 +2,10 @@
 
 The dashboard shows this line above the map and image exports can print it under the title, so
 both read it from :func:`headline`. Shares and capital statuses come from
-:func:`coverage.products.metrics.coverage_metrics` (the engagement engine, cached); the line
-names the threat and launch area in words, never by their ids.
+:func:`coverage.products.metrics.coverage_metrics` (the engagement engine over the grid, cached),
+the year before's defended capitals from :func:`coverage.products.metrics.defended_capitals`
+(the engine over the capitals alone); the line names the threat and launch area in words,
+never by their ids.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import capitals_defended_in, names_change
+from coverage.products.defended import same_engine_inputs
 from coverage.products.mapdata import MapData, MapState
 from coverage.products.metrics import CoverageMetrics, coverage_metrics, defended_capitals
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
@@ -183,7 +186,10 @@ def _capitals(m: CoverageMetrics) -> pd.DataFrame:
         )
         if name != ""
     ]
-    return pd.DataFrame(sorted(rows, key=lambda r: r[2]), columns=CAPITAL_COLUMNS)
+    frame = pd.DataFrame(sorted(rows, key=lambda r: r[2]), columns=CAPITAL_COLUMNS)
+    if frame.empty:  # the types a table with rows gets
+        frame = frame.astype({"lon_deg": float, "lat_deg": float, "population": "int64"})
+    return frame
 
 
 def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
@@ -262,9 +268,9 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
     previous year (same scenario, estimate, threat and assumptions).
 
     The defended layer need not be drawn: the numbers always refer to the state's threat and
-    launch area. Costs the state's engagement run over the grid and one over the year
-    before's capitals alone (:func:`defended_capitals`: the change names capitals only), both
-    cached by the engine.
+    launch area. Costs the state's engagement run over the grid and, when the year before
+    asks the engine another question (other deployments), one over that year's capitals
+    alone (:func:`defended_capitals`: the change names capitals only), both cached.
     """
     query = state.query()
     options = state.options
@@ -272,7 +278,16 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
     previous = None
     if options.year > FIRST_YEAR:
         before = replace(options, year=options.year - 1)
-        previous = YearBefore(before.year, defended_capitals(catalogue, before, query))
+        if same_engine_inputs(catalogue, options, before, query):
+            # The same question (the same deployments): the year's own answer, for the year
+            # before's members (membership only grows).
+            members = catalogue.nato_members_in(before.year)
+            c = current.countries
+            kept = (c.capital_status == "defended") & c.iso3.isin(list(members))
+            defended = frozenset(c.capital[kept & (c.capital != "")])
+        else:
+            defended = defended_capitals(catalogue, before, query)
+        previous = YearBefore(before.year, defended)
     return headline_from_metrics(
         current,
         previous,

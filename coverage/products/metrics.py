@@ -65,8 +65,8 @@ __all__ = [
     "MetricWeights",
     "RegionMetrics",
     "coverage_metrics",
-    "defended_capitals",
     "coverage_time_series",
+    "defended_capitals",
     "estimate_band",
     "member_cell_area_m2",
     "metric_weights",
@@ -504,13 +504,14 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
 def _totals(table: pd.DataFrame) -> dict[str, Any]:
     """Area- and population-weighted shares and capital counts of a country table."""
     column = {c: table[c].to_numpy() for c in table.columns}
-    area_total = column["area_km2"].sum()
-    pop_total = column["population"].astype(float).sum()
+    area_total = np.nansum(column["area_km2"].astype(float))
+    pop_total = np.nansum(column["population"].astype(float))
     status = column["capital_status"].tolist()
     caps = {s: status.count(s) for s in _STATUS_NAMES}
 
     def weighted(col: str, by: str, total: float) -> float:
-        num = (column[col].astype(float) * column[by].astype(float)).sum()
+        # NaN-skipping, as pandas' sum was (a country without grid area has no shares).
+        num = np.nansum(column[col].astype(float) * column[by].astype(float))
         return float(num / total) if total > 0 else float("nan")
 
     return {

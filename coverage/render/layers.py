@@ -272,43 +272,74 @@ def feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-#: What was built from frames that maps share (:func:`_shared_collection`): feature
-#: collections, point records, bounds.
-_SHARED: OrderedDict[tuple[object, ...], tuple[object, Any]] = OrderedDict()
-_SHARED_SIZE = 96
-_shared_lock = threading.Lock()
-
 _T = TypeVar("_T")
 
 
-def _shared_collection(source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
-    """``build()``, kept per ``source`` object (by identity) and ``key`` (read-only).
+class _KeptBy:
+    """Values built from objects that maps share, kept per object (by identity) and key.
 
     Maps that differ only in their engagement choices share their footprint and site frames
     (:func:`coverage.products.mapdata.compute_map`), so a new delay need not convert the same
-    rings to GeoJSON again, nor list the same sites. The cache holds ``source`` alive, so its
-    ``id`` cannot be reused while the entry is kept; bounded to ``_SHARED_SIZE`` entries (a
-    few MB). Only frames that maps share belong here: another would only take a place.
+    rings to GeoJSON again, nor list the same sites. An entry holds its source alive, so the
+    source's ``id`` cannot be reused while the entry is kept. A least-recently-used bound of
+    ``size`` entries; thread-safe (sessions run their scripts in threads).
     """
-    k = (id(source), *key)
-    with _shared_lock:
-        hit = _SHARED.get(k)
-        if hit is not None and hit[0] is source:
-            _SHARED.move_to_end(k)
-            found: _T = hit[1]
-            return found
-    value = build()
-    with _shared_lock:
-        _SHARED[k] = (source, value)
-        while len(_SHARED) > _SHARED_SIZE:
-            _SHARED.popitem(last=False)
-    return value
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], tuple[object, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
+        """``build()`` of ``source``, kept (read-only: callers must not change it)."""
+        k = (id(source), *key)
+        with self._lock:
+            hit = self._items.get(k)
+            if hit is not None and hit[0] is source:
+                self._items.move_to_end(k)
+                found: _T = hit[1]
+                return found
+        value = build()
+        with self._lock:
+            self._items[k] = (source, value)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def holds(self, value: object) -> bool:
+        """Whether ``value`` is one of the kept values (by identity)."""
+        with self._lock:
+            return any(kept is value for _, kept in self._items.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+#: The shared frames' GeoJSON collections (a few MB: ~10 a year and view).
+_KEPT_COLLECTIONS = _KeptBy(96)
+#: What else is built from shared frames (small): point records, bounds, the tooltip faces'
+#: parsed rings. Apart, so that these never push a collection out (each one converted again
+#: would also be cut into outlines again: :func:`outline_segments` keys on the collection).
+_KEPT_DERIVED = _KeptBy(480)
+
+
+def _shared_collection(source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
+    """``build()``, a GeoJSON collection of a shared frame, kept (:class:`_KeptBy`).
+
+    Only frames that maps share belong here: another would only take a place.
+    """
+    return _KEPT_COLLECTIONS.get(source, key, build)
+
+
+def _shared_derived(source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
+    """``build()``, something small made from a shared frame or collection, kept apart."""
+    return _KEPT_DERIVED.get(source, key, build)
 
 
 def _is_shared(collection: object) -> bool:
     """Whether ``collection`` is one that :func:`_shared_collection` keeps (maps reuse it)."""
-    with _shared_lock:
-        return any(value is collection for _, value in _SHARED.values())
+    return _KEPT_COLLECTIONS.holds(collection)
 
 
 def _with_text(frame: gpd.GeoDataFrame, name_col: str) -> gpd.GeoDataFrame:
@@ -742,7 +773,7 @@ def drawn_bounds(
 
     def kept(frame: gpd.GeoDataFrame, key: str, part: Callable[[], Any]) -> NDArray[Any] | None:
         # The year's frames are shared by maps that differ in engagement choices only.
-        return _shared_collection(frame, ("bounds", key), lambda: _bounds(part()))
+        return _shared_derived(frame, ("bounds", key), lambda: _bounds(part()))
 
     boxes: list[NDArray[Any] | None] = []
     if "radar" in on:
@@ -1579,7 +1610,7 @@ def _points_frame(
     cols = tuple(extra)
     if not shared:
         return _point_records(frame, name_col, cols)
-    kept = _shared_collection(
+    kept = _shared_derived(
         frame, ("points", name_col, cols), lambda: _point_records(frame, name_col, cols)
     )
     return [dict(rec) for rec in kept]
@@ -1896,7 +1927,7 @@ def here_faces(
     for level, (layer_id, collection) in enumerate(areas):
         # A year's rings are shared by maps that differ in engagement choices: parsed once.
         index, shapes = (
-            _shared_collection(
+            _shared_derived(
                 collection, ("here", grid), functools.partial(_here_shapes, collection, grid)
             )
             if _is_shared(collection)
