@@ -448,7 +448,7 @@ def _capitals_2016() -> int:
 @pytest.mark.parametrize(
     ("width", "height", "given", "expected"),
     [
-        (1280, 720, None, "1280x720"),  # the window's nearest screen size, set on opening
+        (1280, 720, None, "1280x720"),  # the widest screen size the window fits, on opening
         (1024, 768, None, "1024x768"),
         (1280, 720, "1920x1080", "1920x1080"),  # a link that names one keeps it
         # A link whose size was set from another window (marked so) is measured again.

@@ -707,6 +707,19 @@ _few_track_cache: OrderedDict[tuple[object, ...], tuple[NDArray[np.int64], list[
 _track_lock = threading.Lock()
 
 
+def _keep_tracks(
+    cache: OrderedDict[tuple[object, ...], tuple[NDArray[np.int64], list[_Tracks]]],
+    size: int,
+    key: tuple[object, ...],
+    tracks: tuple[NDArray[np.int64], list[_Tracks]],
+) -> None:
+    """Put a track set in one of the in-memory LRUs, dropping its oldest beyond ``size``."""
+    with _track_lock:
+        cache[key] = tracks
+        while len(cache) > size:
+            cache.popitem(last=False)
+
+
 def clear_track_caches() -> None:
     """Forget every track set kept in memory (both LRUs; the disk store is not touched)."""
     with _track_lock:
@@ -761,10 +774,7 @@ def threat_tracks(
             except (KeyError, ValueError, TypeError):
                 found = None  # a damaged or foreign entry is rebuilt
             if found is not None:
-                with _track_lock:
-                    cache[key] = found
-                    while len(cache) > size:
-                        cache.popitem(last=False)
+                _keep_tracks(cache, size, key, found)
                 return found
     lu = unit_vectors(*launch_lonlat)
     psi, _ = _plane_basis(lu, unit_vectors(target_lon, target_lat))
@@ -798,10 +808,7 @@ def threat_tracks(
         )
         for i in range(0, order.size, _FLY_BLOCK)
     ]
-    with _track_lock:
-        cache[key] = (order, blocks)
-        while len(cache) > size:
-            cache.popitem(last=False)
+    _keep_tracks(cache, size, key, (order, blocks))
     if store is not None:
         store.save(store_key, _pack_tracks(order, blocks))
     return order, blocks

@@ -203,10 +203,18 @@ def capitals_change(
     return names_change(capitals_defended_in(a), capitals_defended_in(b))
 
 
-def capitals_defended_in(m: CoverageMetrics) -> frozenset[str]:
-    """The capitals with status "defended" in a metrics' country table."""
+def capitals_defended_in(
+    m: CoverageMetrics, members: Collection[str] | None = None
+) -> frozenset[str]:
+    """The capitals with status "defended" in a metrics' country table.
+
+    ``members``: only those of these countries (ISO3); default every country in the table.
+    """
     c = m.countries
-    return frozenset(c.capital[(c.capital != "") & (c.capital_status == "defended")])
+    kept = (c.capital != "") & (c.capital_status == "defended")
+    if members is not None:
+        kept &= c.iso3.isin(list(members))
+    return frozenset(c.capital[kept])
 
 
 def names_change(

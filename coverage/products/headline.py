@@ -281,10 +281,7 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         if same_engine_inputs(catalogue, options, before, query):
             # The same question (the same deployments): the year's own answer, for the year
             # before's members (membership only grows).
-            members = catalogue.nato_members_in(before.year)
-            c = current.countries
-            kept = (c.capital_status == "defended") & c.iso3.isin(list(members))
-            defended = frozenset(c.capital[kept & (c.capital != "")])
+            defended = capitals_defended_in(current, catalogue.nato_members_in(before.year))
         else:
             defended = defended_capitals(catalogue, before, query)
         previous = YearBefore(before.year, defended)

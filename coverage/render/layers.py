@@ -17,8 +17,6 @@ import hashlib
 import io
 import json
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.products.footprints import early_warning_points
+from coverage.render.kept import KeptBy
 from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
     CAPITAL_STYLE,
@@ -274,58 +273,16 @@ def feature_collection(
 
 _T = TypeVar("_T")
 
-
-class _KeptBy:
-    """Values built from objects that maps share, kept per object (by identity) and key.
-
-    Maps that differ only in their engagement choices share their footprint and site frames
-    (:func:`coverage.products.mapdata.compute_map`), so a new delay need not convert the same
-    rings to GeoJSON again, nor list the same sites. An entry holds its source alive, so the
-    source's ``id`` cannot be reused while the entry is kept. A least-recently-used bound of
-    ``size`` entries; thread-safe (sessions run their scripts in threads).
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[object, ...], tuple[object, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
-        """``build()`` of ``source``, kept (read-only: callers must not change it)."""
-        k = (id(source), *key)
-        with self._lock:
-            hit = self._items.get(k)
-            if hit is not None and hit[0] is source:
-                self._items.move_to_end(k)
-                found: _T = hit[1]
-                return found
-        value = build()
-        with self._lock:
-            self._items[k] = (source, value)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def holds(self, value: object) -> bool:
-        """Whether ``value`` is one of the kept values (by identity)."""
-        with self._lock:
-            return any(kept is value for _, kept in self._items.values())
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 #: The shared frames' GeoJSON collections (a few MB: ~10 a year and view).
-_KEPT_COLLECTIONS = _KeptBy(96)
+_KEPT_COLLECTIONS = KeptBy(96)
 #: What else is built from shared frames (small): point records, bounds, the tooltip faces'
 #: parsed rings. Apart, so that these never push a collection out (each one converted again
 #: would also be cut into outlines again: :func:`outline_segments` keys on the collection).
-_KEPT_DERIVED = _KeptBy(480)
+_KEPT_DERIVED = KeptBy(480)
 
 
 def _shared_collection(source: object, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
-    """``build()``, a GeoJSON collection of a shared frame, kept (:class:`_KeptBy`).
+    """``build()``, a GeoJSON collection of a shared frame, kept (:class:`~coverage.render.kept.KeptBy`).
 
     Only frames that maps share belong here: another would only take a place.
     """

@@ -24,12 +24,12 @@ extension's keep their pixel length).
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from coverage.render.kept import KeptBy
 
 __all__ = ["MAX_LAT_DEG", "WORLD_PX_AT_ZOOM_0", "dash_pieces", "outline_segments", "rings_of"]
 
@@ -138,9 +138,7 @@ def _segments(
 
 #: Segments by collection (identity), dash and zoom: a shared collection (the footprints of a
 #: year, kept by :func:`coverage.render.layers._shared_collection`) is cut once.
-_CACHE: OrderedDict[tuple[object, ...], tuple[object, list[dict[str, list[float]]]]] = OrderedDict()
-_CACHE_SIZE = 96
-_lock = threading.Lock()
+_KEPT = KeptBy(96)
 
 
 def outline_segments(
@@ -160,15 +158,5 @@ def outline_segments(
     """
     if not keep:
         return _segments(collection, dash, zoom, decimals)
-    key = (id(collection), dash, None if dash is None else round(zoom, 6), decimals)
-    with _lock:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] is collection:
-            _CACHE.move_to_end(key)
-            return hit[1]
-    value = _segments(collection, dash, zoom, decimals)
-    with _lock:
-        _CACHE[key] = (collection, value)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    key = (dash, None if dash is None else round(zoom, 6), decimals)
+    return _KEPT.get(collection, key, lambda: _segments(collection, dash, zoom, decimals))
