@@ -85,7 +85,7 @@ def main() -> None:
     )
 
     def cold(spec: fo.FlyoutSpec) -> None:
-        fo.flyout_table.cache_clear()
+        fo.clear_table_cache()
         fo.flyout_fan.cache_clear()
         fo.flyout_table(spec)
 

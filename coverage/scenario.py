@@ -353,6 +353,7 @@ def alternative_info(catalogue: Catalogue, scenario: Scenario) -> pd.Series | No
     return None if rows.empty else rows.iloc[0]
 
 
+@shared_result(maxsize=32)
 def scenario_early_warning(catalogue: Catalogue, scenario: Scenario, year: int) -> pd.DataFrame:
     """Russian early-warning radars a scenario uses as sensors in ``year`` (data, for the engine).
 
@@ -851,16 +852,39 @@ def describe_threat_flight(setup_threat: ThreatSpec, query: DefenceQuery) -> str
 # --------------------------------------------------------------------------- deployed sensors and sites
 
 
-@functools.lru_cache(maxsize=32)
 def deployed_for(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:
-    """:func:`deployed` for ``options``, cached per catalogue object (treat as read-only)."""
+    """:func:`deployed` for ``options``, cached per catalogue object (treat as read-only).
+
+    Kept per what decides the deployments (year, scenario, occasional presence, excluded
+    sites, date), so a new estimate or radar assumption reuses the year's table.
+    """
+    return _deployed_cached(catalogue, *_deployment_key(options))
+
+
+def _deployment_key(
+    options: FootprintOptions,
+) -> tuple[int, Scenario, bool, frozenset[str], dt.date | None]:
+    """The fields of ``options`` that :func:`deployed` reads."""
+    o = options
+    return (o.year, o.scenario, o.include_occasional, o.exclude_sites, o.on_date)
+
+
+@functools.lru_cache(maxsize=32)
+def _deployed_cached(
+    catalogue: Catalogue,
+    year: int,
+    scenario: Scenario,
+    include_occasional: bool,
+    exclude_sites: frozenset[str],
+    on_date: dt.date | None,
+) -> pd.DataFrame:
     return deployed(
         catalogue,
-        options.year,
-        options.scenario,
-        include_occasional=options.include_occasional,
-        exclude_sites=options.exclude_sites,
-        on_date=options.on_date,
+        year,
+        scenario,
+        include_occasional=include_occasional,
+        exclude_sites=exclude_sites,
+        on_date=on_date,
     )
 
 
@@ -900,11 +924,9 @@ def interceptor_sites(
     """
     if flyout_model not in FLYOUT_MODELS:
         raise ValueError(f"flyout_model={flyout_model!r} is not one of {', '.join(FLYOUT_MODELS)}")
-    deps = deployed_for(catalogue, options)
-    radar_rows = deps[deps.kind == "radar"]
+    own_rows = _own_radar_rows(catalogue, *_deployment_key(options))
     out = []
-    for _, row in deps[deps.kind == "interceptor"].iterrows():
-        own = _own_radar_row(radar_rows, row)
+    for row, own in own_rows:
         sid, est = row.system_id, options.estimate
         out.append(
             InterceptorSite(
@@ -927,6 +949,22 @@ def interceptor_sites(
             )
         )
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=32)
+def _own_radar_rows(
+    catalogue: Catalogue, *key: Any
+) -> tuple[tuple[pd.Series, pd.Series | None], ...]:
+    """Each deployed interceptor's row with its own radar's row (:func:`_own_radar_row`).
+
+    Kept per deployment (``key`` from :func:`_deployment_key`): the estimate does not change it.
+    """
+    deps = _deployed_cached(catalogue, *key)
+    radar_rows = deps[deps.kind == "radar"]
+    return tuple(
+        (row, _own_radar_row(radar_rows, row))
+        for _, row in deps[deps.kind == "interceptor"].iterrows()
+    )
 
 
 def _own_radar_row(radars: pd.DataFrame, interceptor: pd.Series) -> pd.Series | None:
@@ -1257,12 +1295,14 @@ def _resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuer
 # --------------------------------------------------------------------------- interceptor fly-out
 
 
+@functools.lru_cache(maxsize=64)
 def flyout_spec_for(
     catalogue: Catalogue, system_id: str, estimate: Estimate = "nominal", **options: Any
 ) -> FlyoutSpec:
     """The :class:`~coverage.physics.flyout.FlyoutSpec` of one interceptor in one estimate.
 
     Parameters come from data/parameters.csv; ``options`` (e.g. ``speed_basis``) go to the spec.
+    Kept per catalogue and arguments (a spec is immutable).
 
     Raises
     ------
@@ -1277,8 +1317,9 @@ def flyout_spec_for(
     return flyout_spec_from_parameters(values, **options)
 
 
+@functools.lru_cache(maxsize=8)
 def interceptor_ids(catalogue: Catalogue) -> tuple[str, ...]:
-    """System ids of the interceptors that carry fly-out parameters (``stage_count``)."""
+    """System ids of the interceptors that carry fly-out parameters (``stage_count``; kept)."""
     params = catalogue.parameters
     with_stages = set(params.system_id[params.parameter == "stage_count"])
     systems = catalogue.systems

@@ -275,6 +275,56 @@ def test_flyout_table__is_cached_per_equal_spec():
     assert fo.flyout_table(_spec(3_000.0)) is fo.flyout_table(_spec(3_000.0))
 
 
+class _DictStore:
+    """An in-memory stand-in for the disk store (what was saved, how often it was asked)."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, dict] = {}
+        self.loads = 0
+
+    def load(self, key):
+        self.loads += 1
+        return self.saved.get(key)
+
+    def save(self, key, arrays):
+        self.saved[key] = {k: np.array(v) for k, v in arrays.items()}
+
+
+def test_flyout_table__from_a_store_is_the_built_table_and_is_not_rebuilt(monkeypatch):
+    spec, store = _spec(3_100.0), _DictStore()
+    fo.clear_table_cache()
+    built = fo.flyout_table(spec, store=store)
+    assert len(store.saved) == 1  # saved after the build
+    fo.clear_table_cache()  # as in a new process
+
+    def no_build(_spec):
+        raise AssertionError("built again although the store holds it")
+
+    monkeypatch.setattr(fo, "_build_table", no_build)
+    loaded = fo.flyout_table(spec, store=store)
+    assert loaded is not built
+    for name in ("ground_range_m", "altitude_m", "time_s", "envelope_range_m"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(built, name))
+    assert loaded.max_altitude_m == built.max_altitude_m
+    assert not loaded.time_s.flags.writeable
+    # Another spec (one field differs) is another key: not answered by this entry.
+    monkeypatch.undo()
+    fo.flyout_table(replace(spec, min_elevation_deg=3.0), store=store)
+    assert len(store.saved) == 2
+
+
+def test_flyout_table__a_damaged_store_entry_is_rebuilt():
+    spec, store = _spec(3_200.0), _DictStore()
+    fo.clear_table_cache()
+    good = fo.flyout_table(spec, store=store)
+    (key,) = store.saved
+    store.saved[key]["time_s"] = np.zeros((2, 2))  # not the table's shape
+    fo.clear_table_cache()
+    again = fo.flyout_table(spec, store=store)
+    np.testing.assert_array_equal(again.time_s, good.time_s)
+    assert store.saved[key]["time_s"].shape == good.time_s.shape  # replaced by the rebuild
+
+
 # ----------------------------------------------------------------- inputs and data
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from coverage import scenario as scn
-from coverage.catalogue.tables import load_catalogue
+from coverage.catalogue.tables import ESTIMATES, load_catalogue
 from coverage.scenario import FootprintOptions
 
 
@@ -48,6 +48,30 @@ def test_interceptor_sites__come_from_the_catalogue(catalogue):
         catalogue, FootprintOptions(year=2024), cap_at_nominal_range=False
     )
     assert all(s.max_reach_m is None for s in uncapped)
+
+
+def test_deployments__kept_per_year_not_per_estimate_and_the_estimate_still_applies(catalogue):
+    """A new estimate reuses the year's deployment table; each site's physics is the estimate's."""
+    o = {e: FootprintOptions(year=2016, scenario="actual", estimate=e) for e in ESTIMATES}
+    assert scn.deployed_for(catalogue, o["low"]) is scn.deployed_for(catalogue, o["high"])
+    assert scn.deployed_for(catalogue, o["low"]) is not scn.deployed_for(
+        catalogue, dataclasses.replace(o["low"], year=2015)
+    )
+    sites = {
+        e: scn.interceptor_sites(catalogue, o[e], flyout_model="point_mass") for e in ESTIMATES
+    }
+    assert [s.key for s in sites["low"]] == [s.key for s in sites["high"]]
+    deps = scn.deployed_for(catalogue, o["nominal"])
+    system_of = dict(zip(deps.deployment_id, deps.system_id, strict=True))
+    for low, nominal, high in zip(sites["low"], sites["nominal"], sites["high"], strict=True):
+        assert low.burnout_speed_mps < high.burnout_speed_mps, low.key
+        assert low.flyout != high.flyout
+        for site, e in ((low, "low"), (nominal, "nominal"), (high, "high")):
+            quoted = catalogue.parameter(system_of[site.key], "burnout_velocity_kmps", e)
+            assert site.burnout_speed_mps == 1000.0 * quoted
+        assert (low.own_radar is None) == (high.own_radar is None)
+        if low.own_radar is not None:
+            assert low.own_radar.range_m <= high.own_radar.range_m
 
 
 def test_resolve__one_frozen_hashable_setup(catalogue):

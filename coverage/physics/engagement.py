@@ -49,13 +49,14 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.physics import kernels
 from coverage.physics import radar as radar_mod
+from coverage.physics.arraystore import ArrayStore
 from coverage.physics.ballistics import (
     FlightProfile,
     _plane_basis,
@@ -627,19 +628,10 @@ def _fly_tracks(
     )
 
 
-class TrackStore(Protocol):
-    """Somewhere to keep built threat tracks between processes (a disk cache, in products).
-
-    Keys are made by :func:`threat_tracks` from everything the tracks depend on (launch point,
-    targets, threat, sampling, and the source of the modules that compute them); a store adds
-    what it must (the data version) and never hands back arrays it cannot vouch for.
-    """
-
-    def load(self, key: str) -> dict[str, NDArray[np.generic]] | None:
-        """The arrays saved under ``key``, or ``None``."""
-
-    def save(self, key: str, arrays: dict[str, NDArray[np.generic]]) -> None:
-        """Keep ``arrays`` under ``key`` (may silently fail: it is only a cache)."""
+#: Somewhere to keep built threat tracks between processes (a disk cache, in products). Keys
+#: are made by :func:`threat_tracks` from everything the tracks depend on (launch point,
+#: targets, threat, sampling, and the source of the modules that compute them).
+TrackStore = ArrayStore
 
 
 #: Per-row arrays of a track block (saved as they are) and per-sample ones (positions float32).

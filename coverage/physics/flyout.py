@@ -58,14 +58,19 @@ above that sphere.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from coverage.physics.arraystore import ArrayStore
 from coverage.physics.ballistics import MU_EARTH_M3PS2
 from coverage.physics.checks import check_range
 from coverage.physics.geodesy import EARTH_RADIUS_M
@@ -79,6 +84,9 @@ __all__ = [
     "QuotedFigures",
     "SPEED_BASES",
     "SpeedBasis",
+    "TABLES_IN_MEMORY",
+    "TableStore",
+    "clear_table_cache",
     "earliest_time_s",
     "padded_time_s",
     "reach_within_m",
@@ -689,10 +697,94 @@ def _build_table(spec: FlyoutSpec) -> FlyoutTable:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def flyout_table(spec: FlyoutSpec) -> FlyoutTable:
-    """The reachability table of ``spec`` (built once per spec, then cached)."""
-    return _build_table(spec)
+#: Where reachability tables are kept between processes (a disk cache, in products).
+TableStore = ArrayStore
+
+
+#: Tables kept in this process's memory (a 10 km table is ~0.1-0.5 MB; they are few: one per
+#: interceptor variant, estimate and speed reading asked).
+TABLES_IN_MEMORY = 64
+_TABLES: OrderedDict[FlyoutSpec, FlyoutTable] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+
+
+def flyout_table(spec: FlyoutSpec, *, store: TableStore | None = None) -> FlyoutTable:
+    """The reachability table of ``spec``: built once per spec, then kept.
+
+    In this process's memory (the :data:`TABLES_IN_MEMORY` most recently used), and with
+    ``store`` also between processes: looked up there before it is built, saved there after.
+    A stored table holds exactly the arrays a fresh build gives (float64, keyed by the spec's
+    every field and this module's source), so the answer does not depend on where it came from.
+    """
+    with _TABLES_LOCK:
+        table = _TABLES.get(spec)
+        if table is not None:
+            _TABLES.move_to_end(spec)
+            return table
+    key = _table_key(spec) if store is not None else ""
+    table = _table_from_arrays(spec, store.load(key)) if store is not None else None
+    if table is None:
+        table = _build_table(spec)
+        if store is not None:
+            store.save(key, _table_arrays(table))
+    with _TABLES_LOCK:
+        _TABLES[spec] = table
+        _TABLES.move_to_end(spec)
+        while len(_TABLES) > TABLES_IN_MEMORY:
+            _TABLES.popitem(last=False)
+    return table
+
+
+def clear_table_cache() -> None:
+    """Forget the tables kept in memory (a store is not touched): the next ask builds or loads."""
+    with _TABLES_LOCK:
+        _TABLES.clear()
+    _latest_start.cache_clear()
+
+
+@functools.cache
+def _source_version() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _table_key(spec: FlyoutSpec) -> str:
+    """A store key: every field of ``spec`` (exact float reprs) and this module's source."""
+    return hashlib.sha256(f"flyout-table\n{spec!r}\n{_source_version()}".encode()).hexdigest()[:32]
+
+
+_TABLE_ARRAYS = ("ground_range_m", "altitude_m", "time_s", "envelope_range_m")
+
+
+def _table_arrays(table: FlyoutTable) -> dict[str, NDArray[np.generic]]:
+    arrays: dict[str, NDArray[np.generic]] = {name: getattr(table, name) for name in _TABLE_ARRAYS}
+    arrays["max_altitude_m"] = np.array(table.max_altitude_m)
+    return arrays
+
+
+def _table_from_arrays(
+    spec: FlyoutSpec, arrays: Mapping[str, NDArray[np.generic]] | None
+) -> FlyoutTable | None:
+    """A stored table, or ``None`` when missing or not of the shapes a table has (rebuilt)."""
+    if arrays is None or any(k not in arrays for k in (*_TABLE_ARRAYS, "max_altitude_m")):
+        return None
+    ground, alt, time, env, top = (
+        np.asarray(arrays[k], np.float64) for k in (*_TABLE_ARRAYS, "max_altitude_m")
+    )
+    if not (
+        ground.ndim == alt.ndim == env.ndim == 1
+        and time.shape == (alt.size, ground.size)
+        and env.size == alt.size
+        and top.shape == ()
+    ):
+        return None
+    return FlyoutTable(
+        spec=spec,
+        ground_range_m=ground,
+        altitude_m=alt,
+        time_s=time,
+        envelope_range_m=env,
+        max_altitude_m=float(top),
+    )
 
 
 def earliest_time_s(

@@ -3,8 +3,9 @@
 One folder, ``$EPAA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epaa-coverage``, else
 ``~/.cache/epaa-coverage`` (never inside data/), with a subfolder per cache: ``sweeps``
 (:mod:`coverage.products.sweep`), ``tracks`` (the engine's threat tracks,
-:class:`TrackDiskStore`), ``grids`` (target grids and cell-country areas) and ``results`` (the
-engine's answers over a grid, :func:`result_store`); the folder itself and the switch are in
+:class:`TrackDiskStore`), ``grids`` (target grids and cell-country areas), ``flyout`` (the
+interceptors' reachability tables, :func:`table_store`), ``results`` and ``results-points``
+(the engine's answers, :func:`result_store`, :func:`point_result_store`); the folder itself and the switch are in
 :mod:`coverage.catalogue.cachedir`. Keys include a hash of every file in data/; files are written
 atomically (a temporary file in the folder, then renamed), so concurrent processes see an old
 file or a whole new one, and a full disk only loses the cache.
@@ -40,12 +41,14 @@ __all__ = [
     "TRACK_CACHE_ENV",
     "TRACK_CACHE_FILES",
     "RESULT_CACHE_FILES",
+    "TABLE_CACHE_FILES",
     "TrackDiskStore",
     "grid_store",
     "load_columns",
     "point_result_store",
     "result_store",
     "source_version",
+    "table_store",
     "track_store",
 ]
 
@@ -132,6 +135,23 @@ def grid_store() -> TrackDiskStore | None:
     if not derived_caches_on():
         return None
     return TrackDiskStore(name="grids", max_files=GRID_CACHE_FILES)
+
+
+#: Interceptor reachability tables kept on disk (0.1-0.5 MB each at the 10 km grid; one per
+#: variant, estimate and speed reading asked, so a few dozen at most in normal use).
+TABLE_CACHE_FILES = 64
+
+
+def table_store() -> TrackDiskStore | None:
+    """The disk store of fly-out reachability tables (``…/epaa-coverage/flyout``).
+
+    Off with the threat tracks' switch (``EPAA_TRACK_CACHE=off``). A table takes 0.1-0.3 s to
+    build (the fan's integration); read from here it is the same arrays
+    (:func:`coverage.physics.flyout.flyout_table`).
+    """
+    if not derived_caches_on():
+        return None
+    return TrackDiskStore(name="flyout", max_files=TABLE_CACHE_FILES)
 
 
 #: Engine results over a grid kept on disk (the 25 km grid from Tabriz: about 2.5 MB each, more

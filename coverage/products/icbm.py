@@ -48,6 +48,7 @@ from coverage.physics.flyout import (
 )
 from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.physics.threat_flight import earth_fixed_positions, fly
+from coverage.products.diskcache import table_store
 from coverage.products.threat_flight import boost_programme
 from coverage.scenario import (
     FLYOUT_MODELS,
@@ -224,7 +225,8 @@ def _point_mass_margins(
     lowest intercept altitude and below its enforced ceiling, if any (otherwise the fan decides
     the highest).
     """
-    table = flyout_table(flyout_spec_for(catalogue, variant, a.estimate, speed_basis=a.speed_basis))
+    spec = flyout_spec_for(catalogue, variant, a.estimate, speed_basis=a.speed_basis)
+    table = flyout_table(spec, store=table_store())
     with np.errstate(invalid="ignore"):
         band = (tau > 0.0) & (alt >= site.min_alt_m)
         if site.ceiling_m is not None:
