@@ -71,6 +71,7 @@ __all__ = [
     "outside_map",
     "SITE_LABEL_PLACES",
     "site_label_places",
+    "three_lines",
     "two_lines",
     "text_box",
     "world_px",
@@ -921,6 +922,23 @@ def two_lines(name: str) -> str:
     return name[:cut] + "\n" + name[cut + 1 :]
 
 
+def three_lines(name: str) -> str:
+    """``name`` in three lines at the spaces that make the longest line shortest.
+
+    Fewer lines when it has fewer than two spaces; ties go to the earlier breaks.
+    """
+    words = name.split(" ")
+    if len(words) < 3:
+        return two_lines(name)
+    best: list[str] = []
+    for i in range(1, len(words) - 1):
+        for j in range(i + 1, len(words)):
+            lines = [" ".join(words[:i]), " ".join(words[i:j]), " ".join(words[j:])]
+            if not best or max(map(len, lines)) < max(map(len, best)):
+                best = lines
+    return "\n".join(best)
+
+
 def site_label_places(
     sites: list[tuple[float, float, str]],
     *,
@@ -935,22 +953,47 @@ def site_label_places(
     Greedy in the order given: each name takes the first place of :data:`SITE_LABEL_PLACES`
     whose box overlaps no name already placed, no ``blocked`` box (screen pixels at ``zoom``:
     labels and dots of another layer placed first) and no other site's dot; failing that, the
-    name in two lines (:func:`two_lines`) tries the places again. A name with no free place is
+    name in two lines (:func:`two_lines`), then in three (:func:`three_lines`: narrow maps, as
+    at 1024 px beside the side bar) tries the places again. A name with no free place is
     left out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per
     site.
 
     Places that overlap an ``avoid`` box (beyond the map's edges: :func:`outside_map`) are
     taken only when a name has no other: names go inside the map where they can. If keeping
-    names inside would leave out more names than placing them regardless (an earlier name
-    taking, inside, the only place of a later one), they are placed regardless.
+    names inside would leave out more names than placing them regardless would leave out or
+    cut (an earlier name taking, inside, the only place of a later one), they are placed
+    regardless: a name cut by the edge counts as badly as a name left out (whose dot and
+    tooltip stay), and of two placements as flawed the one with fewer cut names is taken.
+    When names are left out inside, the placement is tried once more with those names first.
     """
     soft = list(avoid)
     anywhere = _place_labels(sites, zoom, size_px, dot_px, list(blocked), [])
     if not soft:
         return anywhere
     inside = _place_labels(sites, zoom, size_px, dot_px, list(blocked), soft)
-    missing = sum(p is None for p in inside)
-    return inside if missing <= sum(p is None for p in anywhere) else anywhere
+    tries = [inside]
+    left_out = [i for i, p in enumerate(inside) if p is None]
+    if left_out:
+        # The names left out choose first (an earlier name may have taken their only place).
+        order = left_out + [i for i, p in enumerate(inside) if p is not None]
+        again = _place_labels([sites[i] for i in order], zoom, size_px, dot_px, list(blocked), soft)
+        back: list[tuple[int, str] | None] = [None] * len(sites)
+        for i, place in zip(order, again, strict=True):
+            back[i] = place
+        tries.append(back)
+
+    def flaws(places: list[tuple[int, str] | None]) -> tuple[int, int]:
+        """(names left out or cut by the map's edge, names cut)."""
+        cut = 0
+        for (lon, lat, _), place in zip(sites, places, strict=True):
+            if place is not None:
+                anchor, _, _, offset = SITE_LABEL_PLACES[place[0]]
+                x, y = world_px(lon, lat, zoom)
+                box = text_box(x, y, place[1], size_px, anchor=anchor, offset_px=offset)
+                cut += any(_overlaps(box, b) for b in soft)
+        return sum(p is None for p in places) + cut, cut
+
+    return min([*tries, anywhere], key=flaws)  # the first of equals: inside, in order
 
 
 def _place_labels(
@@ -970,7 +1013,7 @@ def _place_labels(
         others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
         choice: tuple[int, str] | None = None
         for shunned in dict.fromkeys((tuple(soft), ())):
-            for text in dict.fromkeys((name, two_lines(name))):
+            for text in dict.fromkeys((name, two_lines(name), three_lines(name))):
                 for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
                     box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
                     if not any(_overlaps(box, b) for b in (*kept, *others, *shunned)):
