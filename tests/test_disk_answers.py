@@ -346,3 +346,36 @@ def test_engage_points__a_store_of_its_own_and_no_tracks_on_disk(catalogue, own_
     _forbid_engine(monkeypatch)
     assert defended_capitals(catalogue, OPTIONS, QUERY) == first
     defended._engage_points_cached.cache_clear()
+
+
+def test_reachability_tables__the_engine_run_stores_them_keyed_without_data(
+    catalogue, own_cache, monkeypatch
+):
+    """An engine run leaves its sites' tables in the ``flyout`` store; a later process reads
+    them instead of building; their keys do not change with data/ (a table is a function of
+    its spec), while the tracks' do."""
+    from coverage.physics import flyout
+    from coverage.products import diskcache
+    from coverage.scenario import resolve
+
+    flyout.clear_table_cache()
+    defended.defended_grid(catalogue, OPTIONS, QUERY)
+    specs = {s.flyout for s in resolve(catalogue, OPTIONS, QUERY).sites if s.flyout is not None}
+    assert specs
+    stored = list((own_cache / "flyout").glob("*.npz"))
+    assert len(stored) == len(specs)
+    flyout.clear_table_cache()  # as in a new process
+
+    def no_build(spec):
+        raise AssertionError("built although the store holds it")
+
+    monkeypatch.setattr(flyout, "_build_table", no_build)
+    defended._load_tables(resolve(catalogue, OPTIONS, QUERY).sites)
+    monkeypatch.undo()
+    tables = diskcache.table_store()
+    tracks = diskcache.TrackDiskStore(own_cache / "x", name="tracks")
+    before = (tables._key("k"), tracks._key("k"))
+    diskcache._data_version.cache_clear()
+    monkeypatch.setattr(diskcache, "_data_version", lambda _dir: "another data/")
+    assert tables._key("k") == before[0]
+    assert tracks._key("k") != before[1]

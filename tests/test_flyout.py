@@ -281,12 +281,14 @@ class _DictStore:
     def __init__(self) -> None:
         self.saved: dict[str, dict] = {}
         self.loads = 0
+        self.saves = 0
 
     def load(self, key):
         self.loads += 1
         return self.saved.get(key)
 
     def save(self, key, arrays):
+        self.saves += 1
         self.saved[key] = {k: np.array(v) for k, v in arrays.items()}
 
 
@@ -311,6 +313,38 @@ def test_flyout_table__from_a_store_is_the_built_table_and_is_not_rebuilt(monkey
     monkeypatch.undo()
     fo.flyout_table(replace(spec, min_elevation_deg=3.0), store=store)
     assert len(store.saved) == 2
+
+
+def test_flyout_table__kept_in_memory_is_saved_to_the_store_once():
+    spec, store = _spec(3_300.0), _DictStore()
+    fo.clear_table_cache()
+    table = fo.flyout_table(spec)  # built without a store (e.g. by the ICBM table's caller)
+    assert fo.flyout_table(spec, store=store) is table
+    assert store.saves == 1 and store.loads == 0
+    fo.flyout_table(spec, store=store)
+    assert store.saves == 1  # known to be there: not written on every ask
+
+
+def test_flyout_table__threads_asking_at_once_build_it_once(monkeypatch):
+    import threading
+
+    spec, builds = _spec(3_400.0), []
+    fo.clear_table_cache()
+    real = fo._build_table
+
+    def slow_build(s):
+        builds.append(s)
+        return real(s)
+
+    monkeypatch.setattr(fo, "_build_table", slow_build)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(fo.flyout_table(spec))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1
+    assert len(got) == 6 and all(g is got[0] for g in got)
 
 
 def test_flyout_table__a_damaged_store_entry_is_rebuilt():

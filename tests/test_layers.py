@@ -842,6 +842,32 @@ def test_new_delay__shares_the_years_frames_and_their_ring_collections(
     assert json.dumps(fresh, sort_keys=True) == json.dumps(kept, sort_keys=True)
 
 
+def test_site_label_places__a_name_cut_inside_gets_to_choose_first() -> None:
+    """Two names on a short, narrow map: in the given order Alpha takes the place right of its
+    dot, Bravo's only place inside, and Bravo is cut by the edge; the second try lets Bravo
+    choose first, and both fit inside."""
+    from coverage.render.layers import _cut_names, _place_labels, site_label_places, world_px
+
+    zoom, size, dot, lat = 5.0, 12.0, 6.0, 45.0
+    xa, ya = world_px(10.0, lat, zoom)
+    x0, _ = world_px(0.0, lat, zoom)
+    x1, _ = world_px(1.0, lat, zoom)
+    sites = [(10.0, lat, "Alpha"), ((xa + 80.0 - x0) / (x1 - x0), lat, "Bravo")]
+    far = 1e7
+    left, right, top, bottom = xa - 120.0, xa + 100.0, ya - 12.0, ya + 12.0
+    edges = [
+        (-far, -far, left, far),
+        (right, -far, far, far),
+        (-far, -far, far, top),
+        (-far, bottom, far, far),
+    ]
+    in_order = _place_labels(sites, zoom, size, dot, [], edges)
+    assert _cut_names(sites, in_order, zoom, size, edges) == [1]  # Bravo cut, in this order
+    chosen = site_label_places(sites, zoom=zoom, size_px=size, dot_px=dot, avoid=edges)
+    assert None not in chosen
+    assert _cut_names(sites, chosen, zoom, size, edges) == []
+
+
 def test_three_lines__balances_the_longest_line() -> None:
     from coverage.render.layers import three_lines
 
@@ -850,6 +876,7 @@ def test_three_lines__balances_the_longest_line() -> None:
     assert three_lines("Kürecik Radar Station") == "Kürecik\nRadar\nStation"
     assert three_lines("Naval Station") == "Naval\nStation"  # fewer words: fewer lines
     assert three_lines("Rota") == "Rota"
+    assert three_lines("Naval  Station  Rota") == "Naval\nStation\nRota"  # no empty line
 
 
 def test_site_label_places__inside_the_map_where_there_is_room() -> None:

@@ -702,9 +702,15 @@ TableStore = ArrayStore
 
 
 #: Tables kept in this process's memory (a 10 km table is ~0.1-0.5 MB; they are few: one per
-#: interceptor variant, estimate and speed reading asked).
+#: interceptor variant, estimate and speed reading asked). The engine's per-site records
+#: (``engagement._window_site``) and :func:`_latest_start` hold references of their own.
 TABLES_IN_MEMORY = 64
 _TABLES: OrderedDict[FlyoutSpec, FlyoutTable] = OrderedDict()
+#: Specs whose table is known to be in the store (loaded from it or saved to it): a process
+#: uses one store (the disk cache), so a table kept in memory is saved there once.
+_STORED: set[FlyoutSpec] = set()
+#: One lock per spec being built, so that threads asking at once build it once.
+_BUILDING: dict[FlyoutSpec, threading.Lock] = {}
 _TABLES_LOCK = threading.Lock()
 
 
@@ -712,34 +718,61 @@ def flyout_table(spec: FlyoutSpec, *, store: TableStore | None = None) -> Flyout
     """The reachability table of ``spec``: built once per spec, then kept.
 
     In this process's memory (the :data:`TABLES_IN_MEMORY` most recently used), and with
-    ``store`` also between processes: looked up there before it is built, saved there after.
-    A stored table holds exactly the arrays a fresh build gives (float64, keyed by the spec's
-    every field and this module's source), so the answer does not depend on where it came from.
+    ``store`` also between processes: looked up there before it is built, saved there after
+    (also when it was in memory but not yet in the store). A stored table holds exactly the
+    arrays a fresh build gives (float64, keyed by the spec's every field, this module's source
+    and the constants it uses), so the answer does not depend on where it came from. Threads
+    asking for the same new spec at once wait for one build.
     """
     with _TABLES_LOCK:
         table = _TABLES.get(spec)
         if table is not None:
             _TABLES.move_to_end(spec)
-            return table
-    key = _table_key(spec) if store is not None else ""
-    table = _table_from_arrays(spec, store.load(key)) if store is not None else None
+        building = _BUILDING.setdefault(spec, threading.Lock()) if table is None else None
+    if building is not None:
+        with building:
+            with _TABLES_LOCK:
+                table = _TABLES.get(spec)  # built by another thread meanwhile?
+            if table is None:
+                table = _load_or_build(spec, store)
+            with _TABLES_LOCK:
+                _TABLES[spec] = table
+                _TABLES.move_to_end(spec)
+                while len(_TABLES) > TABLES_IN_MEMORY:
+                    _TABLES.popitem(last=False)
+                _BUILDING.pop(spec, None)
+    assert table is not None
+    if store is not None and spec not in _STORED:
+        store.save(_table_key(spec), _table_arrays(table))  # kept in memory, not yet stored
+        _STORED.add(spec)
+    return table
+
+
+def _load_or_build(spec: FlyoutSpec, store: TableStore | None) -> FlyoutTable:
+    """The table from ``store``, else built (and saved there)."""
+    if store is None:
+        return _build_table(spec)
+    key = _table_key(spec)
+    table = _table_from_arrays(spec, store.load(key))
     if table is None:
         table = _build_table(spec)
-        if store is not None:
-            store.save(key, _table_arrays(table))
-    with _TABLES_LOCK:
-        _TABLES[spec] = table
-        _TABLES.move_to_end(spec)
-        while len(_TABLES) > TABLES_IN_MEMORY:
-            _TABLES.popitem(last=False)
+        store.save(key, _table_arrays(table))
+    _STORED.add(spec)
     return table
 
 
 def clear_table_cache() -> None:
-    """Forget the tables kept in memory (a store is not touched): the next ask builds or loads."""
+    """Forget the tables this module keeps in memory (a store is not touched).
+
+    The fan (:func:`flyout_fan`), the thrust scale and the reach lookup are forgotten too; the
+    engine's per-site records keep theirs (``engagement._window_site``).
+    """
     with _TABLES_LOCK:
         _TABLES.clear()
+        _STORED.clear()
     _latest_start.cache_clear()
+    flyout_fan.cache_clear()
+    thrust_scale.cache_clear()
 
 
 @functools.cache
@@ -748,8 +781,12 @@ def _source_version() -> str:
 
 
 def _table_key(spec: FlyoutSpec) -> str:
-    """A store key: every field of ``spec`` (exact float reprs) and this module's source."""
-    return hashlib.sha256(f"flyout-table\n{spec!r}\n{_source_version()}".encode()).hexdigest()[:32]
+    """A store key: every field of ``spec`` (exact float reprs), this module's source.
+
+    And the constants it takes from other modules (gravity, the Earth's radius).
+    """
+    text = f"flyout-table\n{spec!r}\n{_source_version()}\n{MU_EARTH_M3PS2!r} {EARTH_RADIUS_M!r}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 _TABLE_ARRAYS = ("ground_range_m", "altitude_m", "time_s", "envelope_range_m")

@@ -81,20 +81,28 @@ class TrackDiskStore:
     """The engine's threat tracks on disk, next to the sweep cache (``…/epaa-coverage/tracks``).
 
     The engine makes the key from the tracks' inputs and its own source; the store adds the
-    data version (every file in data/), as the sweep cache does. Files are written atomically
-    and uncompressed (loading is then a read); a damaged file is ignored and rebuilt.
+    data version (every file in data/), as the sweep cache does (``data_versioned=False``: not,
+    for what depends on data/ only through its key). Files are written atomically and
+    uncompressed (loading is then a read); a damaged file is ignored and rebuilt.
     """
 
     def __init__(
-        self, folder: Path | None = None, *, name: str = "tracks", max_files: int | None = None
+        self,
+        folder: Path | None = None,
+        *,
+        name: str = "tracks",
+        max_files: int | None = None,
+        data_versioned: bool = True,
     ) -> None:
         self.name = name
         self.folder = _cache_folder(name) if folder is None else folder
         self.max_files = TRACK_CACHE_FILES if max_files is None else max_files
+        self.data_versioned = data_versioned
 
     def _key(self, key: str) -> str:
         h = hashlib.sha256(f"{self.name}\n{key}\n".encode())
-        h.update(_data_version(DATA_DIR).encode())
+        if self.data_versioned:  # what is stored depends on data/ (not for reachability tables)
+            h.update(_data_version(DATA_DIR).encode())
         return h.hexdigest()[:32]
 
     def load(self, key: str) -> dict[str, NDArray[np.generic]] | None:
@@ -147,11 +155,13 @@ def table_store() -> TrackDiskStore | None:
 
     Off with the threat tracks' switch (``EPAA_TRACK_CACHE=off``). A table takes 0.1-0.3 s to
     build (the fan's integration); read from here it is the same arrays
-    (:func:`coverage.physics.flyout.flyout_table`).
+    (:func:`coverage.physics.flyout.flyout_table`). Keyed on the spec and the code alone, not on
+    data/: a table is a function of its spec (whose values come from data/), so an edit to
+    data/ that leaves a spec as it was keeps its table.
     """
     if not derived_caches_on():
         return None
-    return TrackDiskStore(name="flyout", max_files=TABLE_CACHE_FILES)
+    return TrackDiskStore(name="flyout", max_files=TABLE_CACHE_FILES, data_versioned=False)
 
 
 #: Engine results over a grid kept on disk (the 25 km grid from Tabriz: about 2.5 MB each, more

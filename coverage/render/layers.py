@@ -927,9 +927,9 @@ def three_lines(name: str) -> str:
 
     Fewer lines when it has fewer than two spaces; ties go to the earlier breaks.
     """
-    words = name.split(" ")
+    words = name.split()
     if len(words) < 3:
-        return two_lines(name)
+        return two_lines(" ".join(words))
     best: list[str] = []
     for i in range(1, len(words) - 1):
         for j in range(i + 1, len(words)):
@@ -964,7 +964,8 @@ def site_label_places(
     cut (an earlier name taking, inside, the only place of a later one), they are placed
     regardless: a name cut by the edge counts as badly as a name left out (whose dot and
     tooltip stay), and of two placements as flawed the one with fewer cut names is taken.
-    When names are left out inside, the placement is tried once more with those names first.
+    When names are left out or cut inside, the placement is tried once more with those names
+    first.
     """
     soft = list(avoid)
     anywhere = _place_labels(sites, zoom, size_px, dot_px, list(blocked), [])
@@ -972,10 +973,12 @@ def site_label_places(
         return anywhere
     inside = _place_labels(sites, zoom, size_px, dot_px, list(blocked), soft)
     tries = [inside]
-    left_out = [i for i, p in enumerate(inside) if p is None]
-    if left_out:
-        # The names left out choose first (an earlier name may have taken their only place).
-        order = left_out + [i for i, p in enumerate(inside) if p is not None]
+    first = [i for i, p in enumerate(inside) if p is None]
+    first += _cut_names(sites, inside, zoom, size_px, soft)
+    if first:
+        # The names left out or cut choose first (an earlier name may have taken their only
+        # place inside the map).
+        order = first + [i for i in range(len(sites)) if i not in first]
         again = _place_labels([sites[i] for i in order], zoom, size_px, dot_px, list(blocked), soft)
         back: list[tuple[int, str] | None] = [None] * len(sites)
         for i, place in zip(order, again, strict=True):
@@ -984,16 +987,29 @@ def site_label_places(
 
     def flaws(places: list[tuple[int, str] | None]) -> tuple[int, int]:
         """(names left out or cut by the map's edge, names cut)."""
-        cut = 0
-        for (lon, lat, _), place in zip(sites, places, strict=True):
-            if place is not None:
-                anchor, _, _, offset = SITE_LABEL_PLACES[place[0]]
-                x, y = world_px(lon, lat, zoom)
-                box = text_box(x, y, place[1], size_px, anchor=anchor, offset_px=offset)
-                cut += any(_overlaps(box, b) for b in soft)
+        cut = len(_cut_names(sites, places, zoom, size_px, soft))
         return sum(p is None for p in places) + cut, cut
 
     return min([*tries, anywhere], key=flaws)  # the first of equals: inside, in order
+
+
+def _cut_names(
+    sites: list[tuple[float, float, str]],
+    places: list[tuple[int, str] | None],
+    zoom: float,
+    size_px: float,
+    soft: list[tuple[float, float, float, float]],
+) -> list[int]:
+    """Indices of the names placed over an ``avoid`` box (cut by the map's edge)."""
+    out = []
+    for i, ((lon, lat, _), place) in enumerate(zip(sites, places, strict=True)):
+        if place is not None:
+            anchor, _, _, offset = SITE_LABEL_PLACES[place[0]]
+            x, y = world_px(lon, lat, zoom)
+            box = text_box(x, y, place[1], size_px, anchor=anchor, offset_px=offset)
+            if any(_overlaps(box, b) for b in soft):
+                out.append(i)
+    return out
 
 
 def _place_labels(
