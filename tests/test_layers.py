@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.footprints import footprints
@@ -947,3 +948,23 @@ def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, scre
         edges = outside_map(camera, width_px=w, height_px=h)
         first = _place_labels(records, camera["zoom"], size, dot, [], edges)
         assert any(p is None for p in first)
+
+
+def test_maps_of_one_year__share_the_frames_no_estimate_changes(catalogue) -> None:
+    """A new estimate computes new footprints only: the year's sites, NATO members and launch
+    points are the same frames (so the renderer's work on them, kept per frame, is reused)."""
+    a = compute_map(catalogue, MapState(FootprintOptions(year=2016)))
+    b = compute_map(catalogue, MapState(FootprintOptions(year=2016, estimate="high")))
+    for name in ("countries", "nato", "nato_ever", "sites", "launch_points"):
+        assert getattr(a, name) is getattr(b, name), name
+    assert a.footprints is not b.footprints
+
+    # The estimate does change the footprints: the high case's radars reach farther.
+    def radar_area(m):
+        radars = m.footprints[m.footprints.layer == "radar"]
+        assert len(radars)
+        return float(shapely.area(np.asarray(radars.geometry.values)).sum())
+
+    assert radar_area(b) > radar_area(a)
+    other_year = compute_map(catalogue, MapState(FootprintOptions(year=2017)))
+    assert other_year.nato is not a.nato and other_year.sites is not a.sites

@@ -33,6 +33,7 @@ from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
     PhaseStatus,
+    Scenario,
     cooperation_labels,
     cooperation_short_labels,
     describe_capabilities,
@@ -341,17 +342,39 @@ def _base_layers(
     share these frames, read-only as every :class:`MapData` is, so the renderer can also keep
     what it built from them (:mod:`coverage.render.layers`). 32 entries of about 1-2 MB each.
     """
-    return _BaseLayers(
-        countries=basemap.countries(view),
-        nato=basemap.nato_countries(catalogue, o.year, view=view),
-        nato_ever=basemap.nato_countries(catalogue, None, view=view),
+    same = _estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, view)
+    return replace(
+        same,
         footprints=footprints(catalogue, o),
         early_warning=early_warning_footprints(
             catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
         ),
-        sites=sites_layer(catalogue, o.year, o.scenario, include_occasional=o.include_occasional),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _estimate_free_layers(
+    catalogue: Catalogue,
+    year: int,
+    scenario: Scenario,
+    include_occasional: bool,
+    view: Literal["europe", "world"],
+) -> _BaseLayers:
+    """The base layers that no estimate or radar assumption changes (footprints left empty).
+
+    Shared by the year's maps in every estimate, so a new estimate reuses these frames and
+    what the renderer built from them (it keeps its work per frame object).
+    """
+    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    return _BaseLayers(
+        countries=basemap.countries(view),
+        nato=basemap.nato_countries(catalogue, year, view=view),
+        nato_ever=basemap.nato_countries(catalogue, None, view=view),
+        footprints=empty,
+        early_warning=empty,
+        sites=sites_layer(catalogue, year, scenario, include_occasional=include_occasional),
         launch_points=_launch_points(catalogue),
-        phase=phase_status(catalogue, o.year, o.scenario),
+        phase=phase_status(catalogue, year, scenario),
     )
 
 
