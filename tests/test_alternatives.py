@@ -225,22 +225,30 @@ def test_new_interceptors__have_a_flyout_spec(catalogue: Catalogue, variant: str
         assert spec.burn_time_s == pytest.approx(catalogue.parameter(variant, "burn_time_s", est))
 
 
-def test_gbi__flyout_printed_against_its_quoted_range_band() -> None:
+def _flyout_cli(*args: str) -> dict:
     res = subprocess.run(
-        [sys.executable, "-m", "coverage", "flyout", "--variant", "gbi_2stage", "--format", "json"],
+        [sys.executable, "-m", "coverage", "flyout", *args, "--format", "json"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
+    return json.loads(res.stdout)
+
+
+def test_gbi__flyout_printed_against_its_quoted_range_band() -> None:
+    out = _flyout_cli("--variant", "gbi_2stage", "--speed-basis", "ideal")
     check = out["checks"]["max_ground_range_km"]
     # The quoted band comes from the three-stage booster's test flights (a check, not an input);
     # the two-stage European version is modelled from its own (disputed) burnout speed.
     assert (check["quoted_low"], check["quoted_high"]) == (5300.0, 5630.0)
     assert 2000.0 < check["model"] < check["quoted_high"]
     assert check["within_quoted"] == (check["quoted_low"] <= check["model"] <= check["quoted_high"])
+    # The command's default is the engine's: the quoted speed read as reached (farther).
+    default = _flyout_cli("--variant", "gbi_2stage")
+    assert default["burnout_speed_basis"] == "achieved"
+    assert default["max_ground_range_km"] > out["max_ground_range_km"]
 
 
 def test_gbi__quoted_figures_are_checks_not_inputs(catalogue: Catalogue) -> None:

@@ -727,9 +727,10 @@ def register(subparsers: Any) -> None:
     fo.add_argument(
         "--speed-basis",
         choices=("ideal", "achieved"),
-        default="ideal",
-        help="read the burnout speed as the loss-free increment (ideal, default) or as the speed "
-        "reached at burnout after gravity and drag losses (achieved)",
+        default="achieved",
+        help="read the burnout speed as the speed reached at burnout after gravity and drag "
+        "losses (achieved, default: the engine's default) or as the loss-free increment "
+        "(ideal, conservative)",
     )
     fo.add_argument(
         "--format", choices=["json", "csv"], default="json", help="csv: the reachability table"
