@@ -14,7 +14,9 @@ cheap; its compiled code is cached on disk (``cache=True``) in ``$NUMBA_CACHE_DI
 set, unless the user set it, to the project's cache folder (``$EPAA_CACHE_DIR/numba``, else
 ``~/.cache/epaa-coverage/numba``), never the source tree.
 
-One quirk: this package is called ``coverage``, and numba probes for the coverage.py tool of the
+Two quirks. numba's array maths probe for BLAS when imported by importing ``scipy.linalg``
+(0.3-0.4 s); these loops use no BLAS, so :func:`_numba` makes that probe fail fast. And this
+package is called ``coverage``, and numba probes for the coverage.py tool of the
 same name when it is imported (``numba.misc.coverage_support`` does ``import coverage`` and then
 subclasses ``coverage.types.Tracer``). :func:`_numba` hides this package from that one probe, so
 numba sees no coverage tool (numba's own coverage reporting is then off, which is what we want).
@@ -81,6 +83,17 @@ def _numba() -> ModuleType:
                     del sys.modules["coverage"]
         import numba
 
+        if "numba.np.arraymath" not in sys.modules and "scipy.linalg" not in sys.modules:
+            # numba.np.arraymath probes for BLAS when imported, by importing scipy.linalg
+            # (0.3-0.4 s measured, on every process that loads these loops). The loops here
+            # use no BLAS: the probe is made to fail fast, and numba then uses its own loop
+            # for the one thing that probe decides (inner products).
+            sys.modules["scipy.linalg.cython_blas"] = None  # type: ignore[assignment]
+            try:
+                import numba.np.arraymath  # noqa: F401 - the probe runs, finds no BLAS
+            finally:
+                if sys.modules.get("scipy.linalg.cython_blas", 0) is None:
+                    del sys.modules["scipy.linalg.cython_blas"]
         return numba
 
 
