@@ -352,7 +352,7 @@ def _base_layers(
     )
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)  # as many as _base_layers, whose entries hold these frames
 def _estimate_free_layers(
     catalogue: Catalogue,
     year: int,
