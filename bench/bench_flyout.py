@@ -86,7 +86,6 @@ def main() -> None:
 
     def cold(spec: fo.FlyoutSpec) -> None:
         fo.clear_table_cache()
-        fo.flyout_fan.cache_clear()
         fo.flyout_table(spec)
 
     worst = 0.0

@@ -5,10 +5,11 @@ One folder, ``$EPAA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epaa-coverage``, else
 (:mod:`coverage.products.sweep`), ``tracks`` (the engine's threat tracks,
 :class:`TrackDiskStore`), ``grids`` (target grids and cell-country areas), ``flyout`` (the
 interceptors' reachability tables, :func:`table_store`), ``results`` and ``results-points``
-(the engine's answers, :func:`result_store`, :func:`point_result_store`); the folder itself and the switch are in
-:mod:`coverage.catalogue.cachedir`. Keys include a hash of every file in data/; files are written
-atomically (a temporary file in the folder, then renamed), so concurrent processes see an old
-file or a whole new one, and a full disk only loses the cache.
+(the engine's answers, :func:`result_store`, :func:`point_result_store`); the folder itself
+and the switch are in :mod:`coverage.catalogue.cachedir`. Keys include a hash of every file in
+data/ (not the reachability tables', which depend on data/ only through their specs); files
+are written atomically (a temporary file in the folder, then renamed), so concurrent processes
+see an old file or a whole new one, and a full disk only loses the cache.
 """
 
 from __future__ import annotations

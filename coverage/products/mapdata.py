@@ -14,7 +14,8 @@ import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 import geopandas as gpd
 from shapely.geometry import Point
@@ -342,9 +343,8 @@ def _base_layers(
     share these frames, read-only as every :class:`MapData` is, so the renderer can also keep
     what it built from them (:mod:`coverage.render.layers`). 32 entries of about 1-2 MB each.
     """
-    same = _estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, view)
-    return replace(
-        same,
+    return _BaseLayers(
+        **_estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, view),
         footprints=footprints(catalogue, o),
         early_warning=early_warning_footprints(
             catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
@@ -359,22 +359,21 @@ def _estimate_free_layers(
     scenario: Scenario,
     include_occasional: bool,
     view: Literal["europe", "world"],
-) -> _BaseLayers:
-    """The base layers that no estimate or radar assumption changes (footprints left empty).
+) -> Mapping[str, Any]:
+    """The fields of :class:`_BaseLayers` that no estimate or radar assumption changes.
 
     Shared by the year's maps in every estimate, so a new estimate reuses these frames and
-    what the renderer built from them (it keeps its work per frame object).
+    what the renderer built from them (it keeps its work per frame object). Read-only.
     """
-    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
-    return _BaseLayers(
-        countries=basemap.countries(view),
-        nato=basemap.nato_countries(catalogue, year, view=view),
-        nato_ever=basemap.nato_countries(catalogue, None, view=view),
-        footprints=empty,
-        early_warning=empty,
-        sites=sites_layer(catalogue, year, scenario, include_occasional=include_occasional),
-        launch_points=_launch_points(catalogue),
-        phase=phase_status(catalogue, year, scenario),
+    return MappingProxyType(
+        {
+            "countries": basemap.countries(view),
+            "nato": basemap.nato_countries(catalogue, year, view=view),
+            "nato_ever": basemap.nato_countries(catalogue, None, view=view),
+            "sites": sites_layer(catalogue, year, scenario, include_occasional=include_occasional),
+            "launch_points": _launch_points(catalogue),
+            "phase": phase_status(catalogue, year, scenario),
+        }
     )
 
 
