@@ -299,7 +299,7 @@ def _layout(
             with st.container(key="mapbox"):
                 event = st.pydeck_chart(deck, height="stretch", **chart)
         else:
-            event = st.pydeck_chart(deck, height=640, **chart)
+            event = st.pydeck_chart(deck, height=MAP_SIZE_PX[view.screen][False][1], **chart)
         panels.caveat(data, projector=projector, theme=theme)
     with side_col:
         if not projector:  # here, not beside the year buttons: those stay readable at 1024

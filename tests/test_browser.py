@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 import pytest
 
+from coverage.render.layers import MAP_SIZE_PX
 from coverage.style import LAYER_STYLES, OKABE_ITO, PROBABILITY_CLASSES
 
 pytestmark = pytest.mark.browser
@@ -498,6 +499,10 @@ def test_dashboard__headline_above_the_fold(
         page = loaded.page
         assert not _exceptions(loaded)
         _inside(page, HEADLINE, width, height)
+        # The whole map too, the Mediterranean included (a 640 px map ended 140-170 px below
+        # the window at 1280x720 and 1024x768), at the size its framing was computed for.
+        box = _inside(page, MAP, width, height)
+        assert abs(box["height"] - MAP_SIZE_PX[f"{width}x{height}"][False][1]) <= 2, box
         line = page.locator(HEADLINE).first.inner_text()
         assert "% of NATO-Europe territory" in line and "since 2015" in line, line
         capitals = page.locator(".epaa-capitals").first.inner_text()

@@ -89,10 +89,14 @@ EUROPE_FRAME = (-25.0, 30.0, 50.0, 72.0)
 #: assumed shows more margin around the drawn layers, a smaller one crops them.
 #: Projector heights are those of a year's map (2016); the map takes what the text around it
 #: leaves, so a comparison's map (one more line above it) is 30-80 px shorter and cropped a
-#: little at the top and bottom.
+#: little at the top and bottom. On the normal page the map's height is set from the screen
+#: too: on the two smaller screens the map starts 220-270 px down (title, headline), so a
+#: 640 px map put the Mediterranean below the window's bottom; at 480 px a year's map ends
+#: inside a 1280x720 or 1024x768 window (a comparison's extra line may push its last 50 px
+#: below it; the page scrolls).
 MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
-    "1024x768": {False: (420, 640), True: (780, 448)},
-    "1280x720": {False: (615, 640), True: (985, 439)},
+    "1024x768": {False: (420, 480), True: (780, 448)},
+    "1280x720": {False: (615, 480), True: (985, 439)},
     "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
 DEFAULT_SCREEN = "1920x1080"
