@@ -140,6 +140,14 @@ def _static_files() -> StaticFiles | None:
     return StaticFiles(Path(__file__).resolve().parent / "static")
 
 
+def _busy_text(state: MapState) -> str:
+    o = state.options
+    cases = (
+        "low, nominal and high estimates" if state.uncertainty_band else f"{o.estimate} estimate"
+    )
+    return f"Computing {o.year}, {cases}: threat flights, radar tracks and intercept windows…"
+
+
 def _step_year(delta: int) -> None:
     st.session_state["year"] = min(
         LAST_YEAR, max(FIRST_YEAR, int(st.session_state.get("year", 2016)) + delta)
@@ -155,6 +163,10 @@ def _step_year(delta: int) -> None:
 _PROJECTOR_CSS = """
 <style>
 .st-key-screen_probe{display:none}
+[data-testid='stLayoutWrapper']:has(> .st-key-busy){position:fixed;top:0;left:0;width:0;height:0;z-index:1001}
+.st-key-busy{position:fixed;top:0.6rem;left:50%;transform:translateX(-50%);z-index:1001;width:auto !important}
+.st-key-busy [data-testid='stSpinner']{background:#ffffff !important;border:1px solid #8a8a8a;border-radius:6px;
+padding:0.35rem 0.8rem;box-shadow:0 2px 8px rgba(0,0,0,0.25)}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
@@ -186,6 +198,10 @@ align-self:stretch !important;height:auto !important;max-height:100%}
 _DASHBOARD_CSS = """
 <style>
 .st-key-screen_probe{display:none}
+[data-testid='stLayoutWrapper']:has(> .st-key-busy){position:fixed;top:0;left:0;width:0;height:0;z-index:1001}
+.st-key-busy{position:fixed;top:0.6rem;left:50%;transform:translateX(-50%);z-index:1001;width:auto !important}
+.st-key-busy [data-testid='stSpinner']{background:#ffffff !important;border:1px solid #8a8a8a;border-radius:6px;
+padding:0.35rem 0.8rem;box-shadow:0 2px 8px rgba(0,0,0,0.25)}
 .block-container{padding-top:1.2rem}
 @media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
 </style>
@@ -223,6 +239,7 @@ button[aria-pressed='true']{{border-color:{t.accent};box-shadow:inset 0 0 0 1px 
 [data-baseweb='tab'] p{{color:{t.text}}}
 [data-testid='stSliderTickBarMin'], [data-testid='stSliderTickBarMax'],
 [data-testid='stSliderThumbValue']{{color:{t.muted}}}
+.st-key-busy [data-testid='stSpinner']{{background:{t.panel} !important;color:{t.text};border-color:{t.rule}}}
 </style>
 """
 
@@ -367,6 +384,7 @@ state, view = controls.sidebar_state()
 projector = view.projector
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
+busy_area = st.container(key="busy")
 top_area, sweep_area, whatif_area = st.container(), st.container(), st.container()
 if projector:
     catalogue = whatif.edited_catalogue(sourced)
@@ -377,8 +395,12 @@ state = analysis.engagement_controls(catalogue, state)
 state = controls.compare_controls(catalogue, state)
 state = russia.cooperation_controls(state)
 try:
-    data = map_for(catalogue.digest, state, catalogue)
-    line = headline_for(catalogue.digest, state, catalogue)
+    # A state not computed before (a new estimate, threat or launch area: 0.3-1.5 s) says so in a
+    # corner of the window, over the page rather than in it (nothing moves); Streamlit shows a
+    # spinner only after half a second, so a cached state shows none.
+    with busy_area, st.spinner(_busy_text(state), show_time=True):
+        data = map_for(catalogue.digest, state, catalogue)
+        line = headline_for(catalogue.digest, state, catalogue)
 except WorkBudgetError as exc:
     st.error(f"The defended area was not computed: {exc}.")
     st.stop()

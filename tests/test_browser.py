@@ -516,6 +516,32 @@ def test_dashboard__headline_above_the_fold(
         page.context.close()
 
 
+def test_new_state__a_spinner_over_the_page_that_moves_nothing(browser: Any, server: str) -> None:
+    # Turning on the low/nominal/high band computes two more estimates (1-3 s): the page says so
+    # in a box over its top, not in its flow, so the map does not move (and is not rebuilt).
+    query = {"year": "2019", "rv_rcs": "0.05", "screen": "1280x720"}
+    viewport = {"width": 1280, "height": 720}
+    loaded = _load(browser, server, query, "browser_spinner_before", viewport=viewport)
+    try:
+        page = loaded.page
+        before = page.locator(MAP).first.bounding_box()
+        page.locator(".st-key-band label").first.click()
+        spinner = page.locator(".st-key-busy [data-testid='stSpinner']").first
+        spinner.wait_for(state="visible", timeout=10_000)
+        text = spinner.inner_text()
+        assert "Computing 2019, low, nominal and high estimates" in text, text
+        page.screenshot(path=str(ARTIFACTS / "browser_spinner.png"))
+        box = spinner.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 100, box  # at the window's top
+        assert page.locator(MAP).first.bounding_box() == before
+        spinner.wait_for(state="detached", timeout=60_000)
+        _settle(page)
+        assert page.locator(MAP).first.bounding_box() == before
+        assert not _exceptions(loaded)
+    finally:
+        page.context.close()
+
+
 def test_projector__exit_button_returns_to_the_dashboard(browser: Any, server: str) -> None:
     loaded = _load(browser, server, {"projector": "true", "year": "2016"}, "browser_exit_before")
     try:
