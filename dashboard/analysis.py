@@ -362,6 +362,19 @@ _ICBM_HEADERS = {
 }
 
 
+def _icbm_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The ICBM summary in words, margins signed and "—" where the physics gives none.
+
+    A missing margin is not a number to show as "None": in seconds it means no sample of any
+    track lies inside the fly-out fan (no time to compare), in kilometres that no sample is in
+    the intercept altitude band after launch.
+    """
+    out = summary.copy()
+    for column in ("best_margin_km", "best_margin_s"):
+        out[column] = [f"{v:+,.0f}" if pd.notna(v) else "—" for v in out[column]]
+    return _in_words(out, _ICBM_HEADERS)
+
+
 def _in_words(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     """The columns of ``headers`` that ``frame`` has, renamed to their words (ids dropped)."""
     return frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
@@ -577,9 +590,16 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             answers = _icbm_answers(digest, assumptions, catalogue)
             st.markdown("\n".join(f"- {line}" for line in answers.answer))
             st.dataframe(
-                _in_words(icbm.icbm_summary(table), _ICBM_HEADERS),
+                _icbm_table(icbm.icbm_summary(table)),
                 hide_index=True,
                 width="stretch",
                 key="icbm_summary",
             )
-            st.caption(table.attrs.get("assumptions", assumptions.describe()))
+            st.caption(
+                "Best margin: at the track's best point, reach to spare (km) and time to spare "
+                "(s); negative is the shortfall. “—” in seconds: no point of any track lies "
+                "inside the interceptor's fly-out fan, so no time can be compared (the "
+                "kilometres say how far short); “—” in kilometres: no track is inside the "
+                "intercept altitude band after the interceptor could launch. "
+                + table.attrs.get("assumptions", assumptions.describe())
+            )

@@ -99,3 +99,22 @@ def test_icbm_answers__each_site_is_judged_on_its_own_interceptors(catalogue):
     # An answer that a single assumption turns is worded as a list of those assumptions.
     turned = [a for a in answers.answer if "each of these alone changes it:" in a]
     assert turned and all(" tracks)" in a for a in turned)
+
+
+def test_icbm__dashboard_table_shows_a_dash_not_none_where_no_margin_exists(icbm_perfect):
+    # The dashboard's table once printed "None" in "Best margin (s)" for sites whose tracks never
+    # enter the fly-out fan: the time margin does not exist there; the km margin does.
+    from dashboard.analysis import _icbm_table
+
+    summary = icbm.icbm_summary(icbm_perfect)
+    shown = _icbm_table(summary)
+    assert "site" not in shown.columns and "Best margin (s)" in shown.columns
+    for raw, text in zip(summary.best_margin_s, shown["Best margin (s)"], strict=True):
+        if raw != raw:  # NaN
+            assert text == "—"
+        else:
+            assert text == f"{raw:+,.0f}" and text[0] in "+-"
+    for raw, text in zip(summary.best_margin_km, shown["Best margin (km)"], strict=True):
+        assert text == ("—" if raw != raw else f"{raw:+,.0f}")
+    assert not shown.isna().any().any()
+    assert summary.best_margin_s.isna().any(), "no row without a time margin: the dash is untested"
