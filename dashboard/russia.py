@@ -11,6 +11,7 @@ sectoral proposal, computed and as the General Staff drew it (:mod:`coverage.pro
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -32,6 +33,9 @@ from coverage.scenario import (
     cooperation_labels,
 )
 from dashboard.scenarios import named_selectbox
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SECTOR_LABELS",
@@ -252,19 +256,49 @@ def _series_chart(catalogue: Catalogue, state: MapState, region: str) -> None:
     ):
         return
     frame = _series(catalogue.digest, state.options, state.query(), region, catalogue)
-    table = frame.assign(share=frame.area_share * 100.0)  # type: ignore[attr-defined]
-    chart = (
-        alt.Chart(table)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y("share:Q", title=f"{name}: territory defended (%)"),
-            color=alt.Color("label:N", title="Scenario"),
-            strokeDash=alt.StrokeDash("label:N", title="Scenario"),
-            tooltip=["year", "label", alt.Tooltip("share:Q", format=".1f")],
-        )
+    st.altair_chart(series_chart(frame, name), width="stretch", height=430)  # type: ignore[arg-type,call-overload]
+    st.caption(
+        "Where lines lie on one another, that cooperation adds nothing in that year (its radars "
+        "see nothing NATO's do not, or see it too late to matter); each scenario has its own "
+        "colour, dash and marker so that the hidden line can still be told apart at its points."
     )
-    st.altair_chart(chart, width="stretch")
+
+
+def series_chart(frame: pd.DataFrame, name: str) -> object:
+    """The cooperation series, one line per scenario, its legend under the chart in full.
+
+    The scenario names are long (a proposal and its date): on the right, Vega-Lite cut them at
+    160 px ("Shared early warning (Joint Data…"); under the chart, one per row, they are whole.
+    Lines that coincide (no gain) stay visible: each scenario has its own colour, dash and
+    marker, and is drawn thinner and with a smaller marker than the one before it, so
+    coinciding lines show as nested stripes and markers rather than the last one alone.
+    """
+    import altair as alt
+
+    table = frame.assign(share=frame.area_share * 100.0)
+    order = list(dict.fromkeys(table.label))
+    legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=0, title=None)
+    base = alt.Chart(table).encode(
+        x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title="Territory defended (%)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("label:N", sort=order, legend=legend),
+        strokeDash=alt.StrokeDash("label:N", sort=order, legend=legend),
+        shape=alt.Shape("label:N", sort=order, legend=legend),
+        tooltip=[
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("label:N", title="Scenario"),
+            alt.Tooltip("share:Q", title="Territory defended (%)", format=".1f"),
+        ],
+    )
+    widths = alt.Size("label:N", sort=order, scale=alt.Scale(range=[7, 2]), legend=None)
+    areas = alt.Size("label:N", sort=order, scale=alt.Scale(range=[260, 40]), legend=None)
+    lines = base.mark_line().encode(size=widths)
+    points = base.mark_point(filled=True, opacity=1).encode(size=areas)
+    return (
+        alt.layer(lines, points)
+        .resolve_scale(size="independent")
+        .properties(height=280, title=f"{name}: territory defended")
+    )
 
 
 def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:

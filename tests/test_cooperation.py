@@ -12,7 +12,7 @@ import pytest
 from coverage.catalogue.tables import load_catalogue
 from coverage.products.cooperation import cooperation_answers, cooperation_comparison
 from coverage.products.defended import defended_grid
-from coverage.scenario import DefenceQuery, FootprintOptions, resolve
+from coverage.scenario import DefenceQuery, FootprintOptions, cooperation_labels, resolve
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +181,36 @@ def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
     at.checkbox(key="show_early_warning").uncheck().run()
     at.slider(key="year").set_value(2017).run()
     assert at.checkbox(key="show_early_warning").value is False
+
+
+def test_cooperation_chart__legend_whole_under_the_chart_with_dash_and_marker():
+    # The scenario names are long; a legend on the right cut them at 160 px. Colour, dash and
+    # marker follow the scenario, so coinciding lines (no gain) are still told apart.
+    import pandas as pd
+
+    from dashboard.russia import series_chart
+
+    labels = list(cooperation_labels().values())
+    frame = pd.DataFrame(
+        [
+            {"year": y, "label": label, "area_share": 0.2 if y < 2016 else 0.4}
+            for y in (2015, 2016)
+            for label in labels
+        ]
+    )
+    spec = series_chart(frame, "NATO Europe").to_dict()
+    lines, points = spec["layer"]
+    assert lines["mark"]["type"] == "line" and points["mark"]["type"] == "point"
+    enc = spec.get("encoding") or lines["encoding"]
+    for channel in ("color", "strokeDash", "shape"):
+        assert enc[channel]["field"] == "label" and enc[channel]["sort"] == labels
+        legend = enc[channel]["legend"]
+        assert legend["orient"] == "bottom" and legend["labelLimit"] == 0, legend
+    # Each scenario thinner (and its marker smaller) than the one before: coinciding lines nest.
+    assert lines["encoding"]["size"]["scale"]["range"] == [7, 2]
+    assert (
+        points["encoding"]["size"]["scale"]["range"][0]
+        > points["encoding"]["size"]["scale"]["range"][1]
+    )
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    assert {row["share"] for row in rows} == {20.0, 40.0}
