@@ -11,6 +11,7 @@ from coverage.catalogue.analysis import load_threats
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
 from coverage.products import icbm, metrics
+from coverage.products.defended import band_delays
 from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.products.sensitivity import sensitivity_table
@@ -166,7 +167,10 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
             value=False,
             key="band",
             bind="query-params",
-            help="Defended area for the three capability cases as nested areas.",
+            help="Defended area for the three capability cases as nested areas. Each case "
+            "also takes its own track + C2 delay (data/distributions.csv: "
+            + ", ".join(f"{k} {v:g} s" for k, v in band_delays().items())
+            + ") while the slider is at the nominal delay; another delay is kept in every case.",
         )
     with st.sidebar.expander("Physics and assumptions", expanded=False):
         st.caption(

@@ -55,7 +55,8 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         key="estimate",
         bind="query-params",
         help="Capability case of every sourced parameter (data/parameters.csv): low = conservative, "
-        "high = generous.",
+        "high = generous. The detection-to-launch delay stays the slider's in every case; the "
+        "low/nominal/high band (below) also moves the delay with the case (low: the longest).",
     )
     estimate = estimate or "nominal"
 

@@ -244,7 +244,6 @@ def _sector_lines(catalogue: Catalogue, state: MapState) -> None:
 
 
 def _series_chart(catalogue: Catalogue, state: MapState, region: str) -> None:
-    import altair as alt
 
     name = region_labels()[region]
     st.markdown(
