@@ -258,6 +258,7 @@ def test_vectorised__equals_reference_loop(launch_on_remote, shoot_look_shoot, p
         "launch_time_s",
         "first_intercept_s",
         "last_intercept_s",
+        "latest_launch_s",
     ):
         assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
     assert not fast.in_reach[-1] and not fast.defended[-1]
@@ -409,7 +410,7 @@ def test_point_mass_flyout__vectorised_equals_reference_loop(launch_on_remote):
     slow = eng.engage_reference(*TABRIZ, lon, lat, **kwargs)
     for name in ("defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
-    for name in ("first_intercept_s", "last_intercept_s"):
+    for name in ("first_intercept_s", "last_intercept_s", "latest_launch_s"):
         assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
     assert fast.defended.any()
 
@@ -479,6 +480,7 @@ def test_no_engage_on_remote__vectorised_equals_reference_and_never_defends_more
     for name in ("defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
     assert_allclose(fast.first_intercept_s, slow.first_intercept_s, rtol=0, atol=1e-6)
+    assert_allclose(fast.latest_launch_s, slow.latest_launch_s, rtol=0, atol=1e-6)
     assert np.all(eor.defended | ~fast.defended)  # needing the own radar never helps
     assert not fast.defended_by[2].any()  # a site without a radar of its own intercepts nothing
     assert eor.defended.sum() > fast.defended.sum()
@@ -802,3 +804,37 @@ def test_new_delay__reuses_detections_and_gives_the_fresh_answer():
         reused.launch_time_s,
         eng.engage(*TABRIZ, lon, lat, assumptions=slow, **common).launch_time_s,
     )
+
+
+def test_latest_launch__one_run_gives_the_defended_targets_at_every_delay():
+    # A site intercepts exactly when its launch (detection + delay) is no later than the
+    # latest launch time, which the engine computes once: the defended targets at another
+    # delay follow from one run, equal to a run at that delay (no shoot-look-shoot, no
+    # early-warning radars: the launch moves with the delay one for one).
+    lon, lat = _ring_targets(*TABRIZ, n=60, seed=9)
+    kwargs = dict(
+        radars=[_omni(*TABRIZ, 1_500.0)],
+        sites=[
+            _site("pm", 24.41, 44.08, 3.0, flyout=_pm(3.0, "achieved")),
+            _site("b", 17.11, 54.48, 4.5, flyout=_pm(4.5, "achieved")),
+        ],
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+    )
+    base = eng.engage(
+        *TABRIZ, lon, lat, assumptions=eng.EngagementAssumptions(delay_s=60.0), **kwargs
+    )
+    assert np.isfinite(base.latest_launch_s[base.reachable[:, None, :].repeat(2, 1)]).any()
+    changed = 0
+    for delay in (0.0, 150.0, 300.0, 600.0):
+        run = eng.engage(
+            *TABRIZ, lon, lat, assumptions=eng.EngagementAssumptions(delay_s=delay), **kwargs
+        )
+        np.testing.assert_array_equal(run.latest_launch_s, base.latest_launch_s)  # delay-free
+        launch = base.launch_time_s + (delay - 60.0)
+        with np.errstate(invalid="ignore"):
+            site_ok = launch <= base.latest_launch_s
+        np.testing.assert_array_equal(site_ok, np.isfinite(run.first_intercept_s))
+        derived = base.in_reach & np.all(~base.reachable | site_ok.any(axis=1), axis=0)
+        np.testing.assert_array_equal(derived, run.defended)
+        changed += int((run.defended != base.defended).sum())
+    assert changed > 0  # the delays chosen do move the answer: the test is not vacuous

@@ -313,6 +313,12 @@ class EngagementResult:
         ``(P, S, N)``: interceptor launch time of each site.
     first_intercept_s, last_intercept_s
         ``(P, S, N)``: earliest and latest feasible intercept times.
+    latest_launch_s
+        ``(P, S, N)``: the latest launch time from which the site can still intercept (a
+        point-mass fly-out site: an intercept is feasible exactly when its launch time is no
+        later; ``-inf`` where no point is reachable at any launch time); ``nan`` for sites on
+        the reach formula (not computed). It does not depend on the delay, so the defended
+        area at every delay follows from one run (:mod:`coverage.products.delay`).
     defended_by
         ``(S, N)``: defended by that site against every launch point that reaches the target.
     defended
@@ -332,6 +338,7 @@ class EngagementResult:
     launch_time_s: NDArray[np.float64]
     first_intercept_s: NDArray[np.float64]
     last_intercept_s: NDArray[np.float64]
+    latest_launch_s: NDArray[np.float64]
     defended_by: NDArray[np.bool_]
     defended: NDArray[np.bool_]
     in_reach: NDArray[np.bool_]
@@ -373,6 +380,7 @@ class EngagementResult:
             "launch_time_s": p + s + n,
             "first_intercept_s": p + s + n,
             "last_intercept_s": p + s + n,
+            "latest_launch_s": p + s + n,
             "defended_by": s + n,
             "defended": n,
             "in_reach": n,
@@ -404,6 +412,7 @@ _RESULT_ARRAYS = (
     "launch_time_s",
     "first_intercept_s",
     "last_intercept_s",
+    "latest_launch_s",
     "defended_by",
     "defended",
     "in_reach",
@@ -1013,7 +1022,7 @@ def _engage_chunk(
     # last feasible sample of each flight.
     fly = [k for k, site in enumerate(sites) if site.flyout is not None]
     if fly:
-        first, last = _windows(
+        first, last, latest = _windows(
             tr,
             np.stack([launch_times[k] for k in fly]),
             [sites[k] for k in fly],
@@ -1026,6 +1035,7 @@ def _engage_chunk(
         at = np.ix_(np.asarray(fly, np.int64), idx)
         out["first_intercept_s"][at] = first
         out["last_intercept_s"][at] = last
+        out["latest_launch_s"][at] = latest
     # The nominal-range cap (an option): reach² − r² where the sample is inside the altitude
     # band and after launch, else −inf, shared by every site with the same interceptor and cue.
     cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
@@ -1066,8 +1076,10 @@ def _windows(
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
     memo: tuple[dict[tuple[object, ...], Any], tuple[object, ...]] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """First and last intercept time ``(S, n)`` of point-mass fly-out sites: the compiled loop.
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """First, last intercept and latest launch time ``(S, n)`` of point-mass fly-out sites.
+
+    The compiled loops.
 
     Without engage on remote the site's own radar (``own_index``) must see the intercept point,
     at its cued range on ``cued_rows``: where it does is computed once per chunk, site and
@@ -1097,9 +1109,19 @@ def _windows(
         bounds = kernels.sample_bounds(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees)
         if memo is not None:
             _memo_put(memo[0], key, bounds)
-    return kernels.flyout_windows(
+    # The latest launch time does not depend on the delay either (kept likewise).
+    latest_key = ("latest", *key)
+    latest = None if memo is None else memo[0].get(latest_key)
+    if latest is None:
+        latest = kernels.latest_launch_times(
+            tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees, bounds
+        )
+        if memo is not None:
+            _memo_put(memo[0], latest_key, latest)
+    first, last = kernels.flyout_windows(
         tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, t_launch, windows, sees, bounds
     )
+    return first, last, latest
 
 
 def _windows_numpy(
@@ -1111,16 +1133,22 @@ def _windows_numpy(
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
     memo: object = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """:func:`_windows` in numpy (whole arrays, no early exit): the reference it is checked on."""
-    first, last = [], []
+    first, last, latest = [], [], []
     for site, launch, oi in zip(sites, t_launch, own_index, strict=True):
-        feasible = _flyout_feasible(_window_site(site), tr.t - launch[:, None], tr)
+        ws = _window_site(site)
+        when = _flyout_when(ws, tr)
+        with np.errstate(invalid="ignore"):
+            feasible = (tr.t - launch[:, None] > 0.0) & (when <= tr.t - launch[:, None])
+        reachable = np.isfinite(when)
         if not a.engage_on_remote:
             feasible = _own_radar_sees(radars, oi, feasible, tr, a, cued_rows)
+            reachable = _own_radar_sees(radars, oi, reachable, tr, a, cued_rows)
         first.append(_first_time(feasible, tr.t))
         last.append(_first_time(feasible, tr.t, last=True))
-    return np.array(first), np.array(last)
+        latest.append(np.where(reachable, tr.t - when, -np.inf).max(axis=1, initial=-np.inf))
+    return np.array(first), np.array(last), np.array(latest)
 
 
 def _chunk_rows(tr: _Tracks, start: int, end: int) -> _Tracks:
@@ -1266,22 +1294,32 @@ def _flyout_feasible(
     :func:`coverage.physics.kernels.flyout_windows`, and ``tests/test_kernels.py`` checks the
     two agree on whole grids.
     """
+    with np.errstate(invalid="ignore"):
+        return (tau > 0.0) & (_flyout_when(ws, tr) <= tau)
+
+
+def _flyout_when(ws: kernels.WindowSite, tr: _Tracks) -> NDArray[np.float64]:
+    """The earliest time after launch the interceptor can be at each sample (``inf``: never).
+
+    Only samples at or above the lowest intercept altitude and within the fan's farthest ground
+    range (a dot-product test, no trigonometry) go through the table lookup; an unreachable
+    table corner gives ``inf`` too. The numpy form of the compiled ``_when``.
+    """
     # P·Ŝ = r·cos(ground angle between site and the sample's subpoint).
     dot = tr.dot(np.array(ws.unit))
     r, alt = tr.r, tr.alt
     with np.errstate(invalid="ignore"):
-        ok = (tau > 0.0) & (alt >= ws.min_alt_m) & (dot >= r * ws.cos_limit)
+        ok = (alt >= ws.min_alt_m) & (dot >= r * ws.cos_limit)
         if ws.ceiling_m is not None:
             ok &= alt <= ws.ceiling_m
-    feasible = np.zeros(tau.shape, bool)
+    when = np.full(r.shape, np.inf)
     cand = np.flatnonzero(ok)
     if cand.size:
         rr = r.ravel()[cand]
         ground = np.arccos(np.clip(dot.ravel()[cand] / rr, -1.0, 1.0)) * EARTH_RADIUS_M
-        when = earliest_time_s(ws.table, ground, alt.ravel()[cand])
-        with np.errstate(invalid="ignore"):
-            feasible.ravel()[cand] = when <= tau.ravel()[cand]
-    return feasible
+        found = earliest_time_s(ws.table, ground, alt.ravel()[cand])
+        when.ravel()[cand] = np.where(np.isnan(found), np.inf, found)
+    return when
 
 
 def _engage_point(
@@ -1315,6 +1353,7 @@ def _engage_point(
         "launch_time_s": np.full((n_s, n), np.nan),
         "first_intercept_s": np.full((n_s, n), np.nan),
         "last_intercept_s": np.full((n_s, n), np.nan),
+        "latest_launch_s": np.full((n_s, n), np.nan),
     }
     launch_unit = unit_vectors(*launch_lonlat)
     # Targets are sorted by range, so a chunk holds flights of similar length (sample count).
@@ -1387,6 +1426,7 @@ def _combine(
         launch_time_s=stack["launch_time_s"],
         first_intercept_s=first,
         last_intercept_s=last,
+        latest_launch_s=stack["latest_launch_s"],
         defended_by=defended_by,
         defended=defended,
         in_reach=in_reach,
@@ -1609,6 +1649,7 @@ def engage_reference(
             "launch_time_s": np.full((n_s, n), np.nan),
             "first_intercept_s": np.full((n_s, n), np.nan),
             "last_intercept_s": np.full((n_s, n), np.nan),
+            "latest_launch_s": np.full((n_s, n), np.nan),
         }
         # The threat's samples are the engine's input (built once by threat_tracks, checked
         # against solve_ivp in the tests); everything after them is recomputed here.
@@ -1717,18 +1758,22 @@ def engage_reference(
                 rs = EARTH_RADIUS_M + site.height_m
                 feasible = []
                 table = None if site.flyout is None else flyout_table(site.flyout)
+                latest = -math.inf
                 for tk, hk, rk, pk in points:
                     sdot = _dot3(pk, su)
                     tau = tk - t_launch
                     if table is not None:
-                        if not (tau > 0.0 and site.min_alt_m <= hk <= site.top_alt_m):
+                        if not site.min_alt_m <= hk <= site.top_alt_m:
                             continue
                         ground = math.acos(min(max(sdot / rk, -1.0), 1.0))
                         ground *= EARTH_RADIUS_M
                         if site.max_reach_m is not None and ground > site.max_reach_m:
                             continue
                         when = float(earliest_time_s(table, ground, hk))
-                        if when <= tau and own_sees(k, pk, rk, hk):
+                        if math.isnan(when) or not own_sees(k, pk, rk, hk):
+                            continue
+                        latest = max(latest, tk - when)  # any launch up to tk − when reaches it
+                        if tau > 0.0 and when <= tau:
                             feasible.append(tk)
                         continue
                     if not (tau > 0.0 and site.min_alt_m <= hk <= site.top_alt_m):
@@ -1737,6 +1782,8 @@ def engage_reference(
                     rhs = rs * rs - (2.0 * rs) * sdot
                     if d * d - rk * rk >= rhs and own_sees(k, pk, rk, hk):
                         feasible.append(tk)
+                if table is not None:
+                    out["latest_launch_s"][k, i] = latest
                 if feasible:
                     out["first_intercept_s"][k, i] = feasible[0]
                     out["last_intercept_s"][k, i] = feasible[-1]

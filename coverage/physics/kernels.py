@@ -46,6 +46,7 @@ __all__ = [
     "WindowSite",
     "first_seen",
     "flyout_windows",
+    "latest_launch_times",
     "sample_bounds",
     "numba_cache_dir",
     "sight_bits",
@@ -232,18 +233,51 @@ def _feasible_py(
     nr: int,
 ) -> bool:  # pragma: no cover - compiled by numba
     """One sample's feasibility: the scalar form of the numpy path, same operations in order."""
-    if not (tau > 0.0 and h >= min_alt and h <= ceiling):
+    if not tau > 0.0:
         return False
+    when = _when(
+        x, y, z, h, rr, ux, uy, uz, min_alt, ceiling, cos_limit, padded, range_step, alt_step,
+        min_intercept_alt, na, nr,
+    )  # fmt: skip
+    return when < math.inf and when <= tau  # (a launch at -inf gives tau = inf: still finite)
+
+
+def _when_py(
+    x: float,
+    y: float,
+    z: float,
+    h: float,
+    rr: float,
+    ux: float,
+    uy: float,
+    uz: float,
+    min_alt: float,
+    ceiling: float,
+    cos_limit: float,
+    padded: Any,
+    range_step: float,
+    alt_step: float,
+    min_intercept_alt: float,
+    na: int,
+    nr: int,
+) -> float:  # pragma: no cover - compiled by numba
+    """The earliest time after launch the interceptor can be at one sample (``inf``: never).
+
+    ``inf`` outside the altitude band, beyond the fan, off the table or where a needed corner
+    of the table is unreachable; else the table's bilinear value (as ``earliest_time_s``).
+    """
+    if not (h >= min_alt and h <= ceiling):
+        return math.inf
     dot = x * ux + y * uy + z * uz
     if not dot >= rr * cos_limit:
-        return False
+        return math.inf
     c = dot / rr
     c = min(max(c, -1.0), 1.0)
     ground = math.acos(c) * EARTH_RADIUS_M
     fr = ground / range_step
     fh = h / alt_step
     if not (fr >= 0.0 and fr <= nr - 1 and fh >= 0.0 and fh <= na - 1 and h >= min_intercept_alt):
-        return False
+        return math.inf
     i = int(fr)
     j = int(fh)
     u = fr - i
@@ -261,15 +295,73 @@ def _feasible_py(
         wc = (1 - u) * w
         wd = u * w
         if (wa > 0.0 and math.isnan(t00)) or (wb > 0.0 and math.isnan(t01)):
-            return False
+            return math.inf
         if (wc > 0.0 and math.isnan(t10)) or (wd > 0.0 and math.isnan(t11)):
-            return False
+            return math.inf
         acc += wa * t00 if wa > 0.0 else 0.0
         acc += wb * t01 if wb > 0.0 else 0.0
         acc += wc * t10 if wc > 0.0 else 0.0
         acc += wd * t11 if wd > 0.0 else 0.0
         when = acc
-    return when <= tau
+    return math.inf if math.isnan(when) else when
+
+
+def _latest_py(
+    t: Any,
+    px: Any,
+    py: Any,
+    pz: Any,
+    alt: Any,
+    r: Any,
+    site_unit: Any,
+    min_alt: Any,
+    ceiling: Any,
+    cos_limit: Any,
+    tables: Any,
+    table_of: Any,
+    table_shape: Any,
+    steps: Any,
+    min_intercept_alt: Any,
+    sees: Any,
+    use_sees: Any,
+    lo: Any,
+    hi: Any,
+    latest: Any,
+) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
+    """The latest launch time from which each site can still intercept each flight, in place.
+
+    ``latest[s, i]`` = the largest ``t − when`` over the samples ``lo[s, i]`` … ``hi[s, i]``
+    that pass every test of the window loop but the time (``when``: :func:`_when_py`; with
+    ``use_sees[s]`` only samples whose own-radar bit is set); ``-inf`` where none. A launch at
+    ``L`` has a feasible sample exactly when ``L <= latest`` (the window loop's time test is
+    ``when <= t − L``), so one scan answers every delay.
+    """
+    n = t.shape[0]
+    n_s = site_unit.shape[0]
+    for i in range(n):
+        for s in range(n_s):
+            best = -math.inf
+            latest[s, i] = best
+            if lo[s, i] < 0:
+                continue
+            tab = tables[table_of[s]]
+            na = table_shape[s, 0]
+            nr = table_shape[s, 1]
+            ux = site_unit[s, 0]
+            uy = site_unit[s, 1]
+            uz = site_unit[s, 2]
+            use_bits = use_sees[s]
+            for k in range(lo[s, i], hi[s, i] + 1):
+                if use_bits and not (sees[s, i, k >> 3] >> (7 - (k & 7))) & 1:
+                    continue
+                when = _when(
+                    px[i, k], py[i, k], pz[i, k], alt[i, k], r[i, k], ux, uy, uz, min_alt[s],
+                    ceiling[s], cos_limit[s], tab, steps[s, 0], steps[s, 1],
+                    min_intercept_alt[s], na, nr,
+                )  # fmt: skip
+                if when < math.inf and t[i, k] - when > best:
+                    best = t[i, k] - when
+            latest[s, i] = best
 
 
 #: Columns of a radar's row of constants (one row per search mode: 0 search, 1 cued range),
@@ -392,6 +484,7 @@ def _compiled() -> Any:
     numba = _numba()
     t = numba.types
     # The window loop calls these by their global names.
+    globals()["_when"] = numba.njit(cache=True, nogil=True, inline="always")(_when_py)
     globals()["_feasible"] = numba.njit(cache=True, nogil=True, inline="always")(_feasible_py)
     globals()["_scan"] = numba.njit(cache=True, nogil=True, inline="always")(_scan_py)
     globals()["_visible"] = numba.njit(cache=True, nogil=True, inline="always")(_visible_py)
@@ -429,9 +522,22 @@ def _compiled() -> Any:
         cache=True,
         nogil=True,
     )(_sight_bits_py)  # fmt: skip
-    return window, first_seen, sight
+    latest = numba.njit(
+        t.void(
+            f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
+            f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
+            arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
+            arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
+            arr(t.int64, 2), arr(t.int64, 2),  # lo, hi: the samples to examine
+            arr(t.float64, 2, False),  # latest (written)
+        ),
+        cache=True,
+        nogil=True,
+    )(_latest_py)  # fmt: skip
+    return window, first_seen, sight, latest
 
 
+_when = _when_py
 _feasible = _feasible_py  # replaced by the compiled functions before the loop is compiled
 _scan = _scan_py
 _visible = _visible_py
@@ -678,3 +784,35 @@ def flyout_windows(
         return np.where(k >= 0, at, np.nan)
 
     return times(k_first), times(k_last)
+
+
+def latest_launch_times(
+    t: NDArray[np.float64],
+    px: NDArray[np.float64],
+    py: NDArray[np.float64],
+    pz: NDArray[np.float64],
+    alt: NDArray[np.float64],
+    r: NDArray[np.float64],
+    sites: Sequence[WindowSite],
+    sees: Sequence[NDArray[np.uint8] | None] | None = None,
+    bounds: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
+) -> NDArray[np.float64]:
+    """The latest interceptor launch time from which each site can still reach each flight.
+
+    ``(S, n)`` seconds after the threat's launch (``-inf``: no sample is reachable at all). For
+    any launch time ``L``, :func:`flyout_windows` finds a window exactly when ``L <= latest``:
+    the window loop's tests but the time do not depend on ``L``, and its time test is
+    ``when <= t − L``. So one scan gives the answer for every detection-to-launch delay.
+    ``bounds``: :func:`sample_bounds` of the same samples, sites and ``sees`` if kept.
+    """
+    n, n_k = t.shape
+    n_s = len(sites)
+    if n_s == 0 or n_k == 0:
+        return np.full((n_s, n), -np.inf)
+    arrays = _site_arrays(sites, sees, n, n_k)
+    lo, hi = _bounds((t, px, py, pz, alt, r), arrays, n_s) if bounds is None else bounds
+    out = np.empty((n_s, n), np.float64)
+    _compiled()[3](
+        t, px, py, pz, alt, r, *arrays, np.ascontiguousarray(lo), np.ascontiguousarray(hi), out
+    )
+    return out
