@@ -1,0 +1,84 @@
+"""Tests for coverage.products.delay: the defended share at every delay from one engine run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from coverage.catalogue.tables import load_catalogue
+from coverage.products.defended import defended_grid
+from coverage.products.delay import delay_curve, delay_curve_for, threshold_delays
+from coverage.products.metrics import coverage_metrics
+from coverage.scenario import DefenceQuery, FootprintOptions
+
+GRID = 50.0  # km: the derivation is the same on any grid; 50 km keeps the runs short
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def _query(**kw):
+    return DefenceQuery(launch_area="tabriz", grid_km=GRID, **kw)
+
+
+def test_delay_curve__equals_runs_at_those_delays(catalogue):
+    # 2024 as built: the Polish site's intercepts are time-limited, so the share moves.
+    options = FootprintOptions(year=2024)
+    curve = delay_curve_for(catalogue, options, _query())
+    t = curve.table.set_index("delay_s")
+    assert curve.delay_s == 60.0 and len(t) == 31
+    for delay in (0.0, 60.0, 300.0):
+        m = coverage_metrics(catalogue, options, _query(delay_s=delay))
+        assert t.area_share[delay] == m.nato_europe_area_share, delay
+        assert t.population_share[delay] == m.nato_europe_population_share, delay
+        assert t.capitals_defended[delay] == m.capitals_defended, delay
+    assert t.area_share[0.0] > t.area_share[300.0]  # later launches defend less
+    assert (np.diff(t.area_share.to_numpy()) <= 0).all()  # never more with a longer delay
+    assert curve.lost_at_s >= 60.0 and curve.gained_at_s < 60.0
+    assert "at 0 s" in curve.sentence() and "at 300 s" in curve.sentence()
+
+
+def test_delay_curve__2016_is_the_same_at_every_delay_and_says_where_it_breaks(catalogue):
+    # The trial's "the delay slider changes nothing in 2016": the model's answer, explained by
+    # the exact delay past which the first defended place is lost, checked by running there.
+    options = FootprintOptions(year=2016)
+    dg = defended_grid(catalogue, options, _query())
+    curve = delay_curve(dg, catalogue)
+    assert curve.table.area_share.nunique() == 1
+    assert 300.0 < curve.lost_at_s < 3_600.0
+    sentence = curve.sentence()
+    assert "same places are defended at every delay from 0 to 300 s" in sentence
+    assert f"{curve.lost_at_s:,.0f} s" in sentence
+    brief = delay_curve_for(catalogue, options, _query(), delays=()).brief()
+    assert brief == (
+        "Computed for this state: the same places are defended at every delay from 0 to 300 s; "
+        f"the first is lost past {curve.lost_at_s:,.0f} s."
+    )
+    before = defended_grid(catalogue, options, _query(delay_s=math.floor(curve.lost_at_s) - 1.0))
+    late = math.ceil(curve.lost_at_s) + 1.0
+    after = defended_grid(catalogue, options, _query(delay_s=late))
+    np.testing.assert_array_equal(before.result.defended, dg.result.defended)
+    lost = dg.result.defended & ~after.result.defended
+    assert lost.any() and not (after.result.defended & ~dg.result.defended).any()
+    # The places lost are exactly those whose own limit lies below the later delay.
+    limit = threshold_delays(dg)
+    np.testing.assert_array_equal(lost, dg.result.defended & (limit < late))
+
+
+@pytest.mark.parametrize(
+    ("query", "why"),
+    [
+        ({"shoot_look_shoot": True}, "shoot-look-shoot"),
+        ({"cooperation": "shared_early_warning"}, "early-warning radar"),
+        ({"flyout_model": "reach_formula"}, "reach formula"),
+    ],
+)
+def test_delay_curve__says_when_it_cannot_be_derived(catalogue, query, why):
+    curve = delay_curve_for(catalogue, FootprintOptions(year=2016), _query(**query))
+    assert curve.table is None and why in curve.reason
+    assert why in curve.brief()
+    assert curve.sentence().startswith("The share at other delays is not derived here")
