@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,7 @@ from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
 from coverage.products import icbm, metrics
 from coverage.products.defended import band_delays
+from coverage.products.delay import DELAYS_S, DelayCurve, delay_curve_for
 from coverage.products.headline import launch_area_label, share_text
 from coverage.products.mapdata import MapData, MapState, tracks_for_state
 from coverage.products.sensitivity import sensitivity_table
@@ -25,7 +27,10 @@ from coverage.scenario import (
 )
 from dashboard import icbm_view, russia
 
-__all__ = ["TAB_NAMES", "analysis_tabs", "engagement_controls", "menu_labels"]
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+__all__ = ["TAB_NAMES", "analysis_tabs", "delay_note", "engagement_controls", "menu_labels"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,8 +94,11 @@ def launch_area_menu(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
-    """Sidebar controls for the defended-area layer and the tracks; returns the updated state."""
+def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState, DeltaGenerator]:
+    """Sidebar controls for the defended-area layer and the tracks.
+
+    Returns the updated state and the place under the delay slider for :func:`delay_note`.
+    """
     threats = _threats()
     names = dict(zip(threats.threat_id, threats.name, strict=True))
     areas = launch_area_menu(catalogue)
@@ -146,8 +154,12 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
             step=10,
             key="delay_s",
             bind="query-params",
-            help="Track firm-up plus command and control; 30-120 s in open analyses.",
+            help="Track firm-up plus command and control; 30-120 s in open analyses. The line "
+            "under the slider says, for the state on the map, how far the delay can move before "
+            "the defended places change (computed from the same run; the curve is in the "
+            "Coverage metrics tab).",
         )
+        note = st.empty()  # filled once the state is computed (delay_note)
         remote = st.toggle(
             "Launch on remote",
             value=True,
@@ -248,7 +260,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> MapState:
         engage_on_remote=str(eor),
         satellite_cueing=str(cue),
         rv_rcs_m2=None if float(rcs) == 0.05 else float(rcs),
-    )
+    ), note
 
 
 @st.cache_resource(show_spinner="Computing coverage metrics...", max_entries=32)
@@ -256,6 +268,79 @@ def _metrics(
     digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
 ) -> metrics.CoverageMetrics:
     return metrics.coverage_metrics(_catalogue, options, query)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _delay_curve(
+    digest: str,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    brief: bool,
+    _catalogue: Catalogue,
+) -> DelayCurve:
+    # The state's engine run is the headline's (cached): this only reads it again.
+    return delay_curve_for(_catalogue, options, query, () if brief else DELAYS_S)
+
+
+def _delay_section(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery, alt: Any
+) -> None:
+    """The defended share at every delay of the slider, from the state's one run."""
+    st.markdown("**How much time does the defence have?** The share at every delay of the slider")
+    curve = _delay_curve(catalogue.digest, options, query, False, catalogue)
+    st.caption(
+        curve.sentence()
+        + " Derived from this state's one engine run: each place's latest interceptor launch "
+        "that still intercepts, against launch = detection + delay."
+    )
+    if curve.table is None:
+        return
+    table = curve.table.assign(
+        territory=curve.table.area_share * 100.0, population=curve.table.population_share * 100.0
+    ).melt(
+        id_vars=["delay_s", "capitals_defended"],
+        value_vars=["territory", "population"],
+        var_name="measure",
+        value_name="share",
+    )
+    lines = (
+        alt.Chart(table)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("delay_s:Q", title="Detection-to-launch delay (s)"),
+            # Not from zero: the change with the delay is a few points (the axis says where).
+            y=alt.Y("share:Q", title="Defended (%)", scale=alt.Scale(zero=False, nice=True)),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(domain=["territory", "population"], range=["#0072B2", "#E69F00"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("delay_s:Q", title="Delay (s)"),
+                alt.Tooltip("measure:N", title="Share of"),
+                alt.Tooltip("share:Q", title="Defended (%)", format=".1f"),
+                alt.Tooltip("capitals_defended:Q", title="Capitals defended"),
+            ],
+        )
+    )
+    here = (
+        alt.Chart(pd.DataFrame({"delay_s": [curve.delay_s]}))
+        .mark_rule(strokeDash=[4, 3], color="#555555")
+        .encode(x="delay_s:Q")
+    )
+    # The chart's own height, given to Streamlit too: its legend under the plot would
+    # otherwise be taken out of the plot's height.
+    st.altair_chart(
+        (lines + here).properties(height=220), width="stretch", height=320, key="delay_chart"
+    )
+
+
+def delay_note(catalogue: Catalogue, state: MapState, note: DeltaGenerator) -> None:
+    """Under the delay slider: how far the delay can move before the defended places change."""
+    curve = _delay_curve(catalogue.digest, state.options, state.query(), True, catalogue)
+    note.caption(curve.brief())
 
 
 @st.cache_resource(
@@ -458,6 +543,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 key="download_metrics",
                 on_click="ignore",
             )
+            _delay_section(catalogue, options, query, alt)
             st.markdown(
                 "**Which assumption decides it?** Each one set low and high, the others nominal."
             )

@@ -155,6 +155,32 @@ def test_app__metrics_tab_reports_shares() -> None:
     assert value.endswith("%") and 0 <= int(value.rstrip(" %")) <= 100
 
 
+def test_app__delay_slider_says_how_far_the_delay_can_move() -> None:
+    # 2016: the defended places are the same at every slider delay (a model result the page
+    # once left unexplained); the line under the slider says so, computed from the same run.
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.delay import delay_curve_for
+    from coverage.scenario import DefenceQuery, FootprintOptions
+
+    at = _opened(year="2016", tab="Coverage metrics")
+    captions = [c.value for c in at.sidebar.caption]
+    line = next((c for c in captions if c.startswith("Computed for this state")), None)
+    assert line is not None, captions
+    assert "the same places are defended at every delay from 0 to 300 s" in line
+    # The page's default state is the engine's default question against NW Iran.
+    curve = delay_curve_for(
+        load_catalogue(), FootprintOptions(year=2016), DefenceQuery(launch_area="tabriz")
+    )
+    assert f"lost past {curve.lost_at_s:,.0f} s" in line
+    # The metrics tab draws the share at every delay, with the same sentence above it.
+    assert any("How much time does the defence have?" in m.value for m in at.markdown)
+    assert any("same places are defended at every delay" in c.value for c in at.caption)
+    at.slider(key="delay_s").set_value(300).run()
+    assert not at.exception
+    line = next(c.value for c in at.sidebar.caption if c.value.startswith("Computed"))
+    assert "every delay from 0 to 300 s" in line  # the same state at 300 s: still so
+
+
 def test_app__trajectory_shape_changes_the_defended_area() -> None:
     at = _opened(show_defended="true", year="2018")
     assert at.selectbox(key="shape").value == "minimum_energy"
