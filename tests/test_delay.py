@@ -82,3 +82,41 @@ def test_delay_curve__says_when_it_cannot_be_derived(catalogue, query, why):
     assert curve.table is None and why in curve.reason
     assert why in curve.brief()
     assert curve.sentence().startswith("The share at other delays is not derived here")
+
+
+def test_cli_metrics_delay_curve__json_and_csv(catalogue, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    args = [sys.executable, "-m", "coverage", "metrics", "--year", "2024", "--grid-km", "50"]
+    res = subprocess.run(
+        [*args, "--delay-curve"], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    curve = delay_curve_for(catalogue, FootprintOptions(year=2024), _query())
+    assert out["delay_s"] == 60.0 and out["answer"] == curve.sentence()
+    assert [r["area_share"] for r in out["rows"]] == curve.table.area_share.tolist()
+    csv = tmp_path / "curve.csv"
+    res = subprocess.run(
+        [*args, "--delay-curve", "--format", "csv", "-o", str(csv)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert (
+        csv.read_text().splitlines()[0] == "delay_s,area_share,population_share,capitals_defended"
+    )
+    res = subprocess.run(
+        [*args, "--delay-curve", "--shoot-look-shoot"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode != 0 and "shoot-look-shoot" in res.stderr

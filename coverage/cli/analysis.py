@@ -33,6 +33,7 @@ from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.products.compare import Variation, compare_states
 from coverage.products.cooperation import cooperation_answers, cooperation_series
+from coverage.products.delay import delay_curve_for
 from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import (
     NATO_REGION,
@@ -175,8 +176,10 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     if args.year is None:
         raise ValueError("--year is required (2009-2040) unless --series is given")
     if args.region != NATO_REGION:
-        if args.sensitivity:
-            raise ValueError("--sensitivity is computed for NATO Europe only; leave out --region")
+        if args.sensitivity or args.delay_curve:
+            raise ValueError(
+                "--sensitivity and --delay-curve are for NATO Europe only; leave out --region"
+            )
         r = region_metrics(catalogue, options_from_args(args), query, args.region)
         if args.format == "json":
             write_output(_json(r.to_dict()), args.out)
@@ -185,6 +188,24 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
             people = (r.population, r.population_share, r.population_out_of_reach_share)
             total = _total_row(args.region.upper(), r.region_name, shares, people)
             write_output(_csv(pd.concat([r.countries, total], ignore_index=True)), args.out)
+        return 0
+    if args.delay_curve:
+        curve = delay_curve_for(catalogue, options_from_args(args), query)
+        if curve.table is None:
+            raise ValueError(f"--delay-curve: {curve.reason}")
+        if args.format == "json":
+            payload = {
+                "delay_s": curve.delay_s,
+                "lost_at_s": round(curve.lost_at_s, 1),
+                "gained_at_s": round(curve.gained_at_s, 1)
+                if np.isfinite(curve.gained_at_s)
+                else None,
+                "answer": curve.sentence(),
+                "rows": curve.table.to_dict(orient="records"),
+            }
+            write_output(_json(payload), args.out)
+        else:
+            write_output(_csv(curve.table), args.out)
         return 0
     if args.sensitivity:
         table = sensitivity_table(catalogue, options_from_args(args), query)
@@ -582,6 +603,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="which single assumption moves the defended share most (each set low and high, "
         "the others nominal)",
+    )
+    me.add_argument(
+        "--delay-curve",
+        action="store_true",
+        help="the defended share at every delay from 0 to 300 s (10 s steps), derived from the "
+        "state's one engine run, and the delays where the first place is lost or gained",
     )
     me.add_argument(
         "--region",
