@@ -46,7 +46,7 @@ def test_delay_curve__2016_is_the_same_at_every_delay_and_says_where_it_breaks(c
     # The trial's "the delay slider changes nothing in 2016": the model's answer, explained by
     # the exact delay past which the first defended place is lost, checked by running there.
     options = FootprintOptions(year=2016)
-    dg = defended_grid(catalogue, options, _query())
+    dg = defended_grid(catalogue, options, _query(), latest=True)
     curve = delay_curve(dg, catalogue)
     assert curve.table.area_share.nunique() == 1
     assert 300.0 < curve.lost_at_s < 3_600.0

@@ -247,7 +247,7 @@ def test_vectorised__equals_reference_loop(launch_on_remote, shoot_look_shoot, p
         ),
     )
     llon, llat = zip(*points, strict=True)
-    fast = eng.engage(llon, llat, lon, lat, chunk_size=16, **kwargs)
+    fast = eng.engage(llon, llat, lon, lat, chunk_size=16, latest=True, **kwargs)
     slow = eng.engage_reference(llon, llat, lon, lat, **kwargs)
     for name in ("reachable", "in_reach", "defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
@@ -406,7 +406,7 @@ def test_point_mass_flyout__vectorised_equals_reference_loop(launch_on_remote):
         threat=eng.ThreatSpec(max_range_m=4_000e3),
         assumptions=eng.EngagementAssumptions(launch_on_remote=launch_on_remote),
     )
-    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, **kwargs)
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, latest=True, **kwargs)
     slow = eng.engage_reference(*TABRIZ, lon, lat, **kwargs)
     for name in ("defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
@@ -475,7 +475,7 @@ def test_no_engage_on_remote__vectorised_equals_reference_and_never_defends_more
     common = dict(radars=[kurecik], sites=sites, threat=eng.ThreatSpec(max_range_m=4_000e3))
     eor = eng.engage(*TABRIZ, lon, lat, **common)
     no_eor = eng.EngagementAssumptions(engage_on_remote=False)
-    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, assumptions=no_eor, **common)
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, assumptions=no_eor, latest=True, **common)
     slow = eng.engage_reference(*TABRIZ, lon, lat, assumptions=no_eor, **common)
     for name in ("defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
@@ -555,7 +555,7 @@ def test_warning_radars__vectorised_equals_reference_loop(commits, launch_on_rem
         ),
         warning_radars=[_ARMAVIR],
     )
-    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, **kwargs)
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, latest=True, **kwargs)
     slow = eng.engage_reference(*TABRIZ, lon, lat, **kwargs)
     for name in ("defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
@@ -821,13 +821,23 @@ def test_latest_launch__one_run_gives_the_defended_targets_at_every_delay():
         threat=eng.ThreatSpec(max_range_m=4_000e3),
     )
     base = eng.engage(
-        *TABRIZ, lon, lat, assumptions=eng.EngagementAssumptions(delay_s=60.0), **kwargs
+        *TABRIZ,
+        lon,
+        lat,
+        assumptions=eng.EngagementAssumptions(delay_s=60.0),
+        latest=True,
+        **kwargs,
     )
     assert np.isfinite(base.latest_launch_s[base.reachable[:, None, :].repeat(2, 1)]).any()
     changed = 0
     for delay in (0.0, 150.0, 300.0, 600.0):
         run = eng.engage(
-            *TABRIZ, lon, lat, assumptions=eng.EngagementAssumptions(delay_s=delay), **kwargs
+            *TABRIZ,
+            lon,
+            lat,
+            assumptions=eng.EngagementAssumptions(delay_s=delay),
+            latest=True,
+            **kwargs,
         )
         np.testing.assert_array_equal(run.latest_launch_s, base.latest_launch_s)  # delay-free
         launch = base.launch_time_s + (delay - 60.0)
@@ -838,3 +848,10 @@ def test_latest_launch__one_run_gives_the_defended_targets_at_every_delay():
         np.testing.assert_array_equal(derived, run.defended)
         changed += int((run.defended != base.defended).sum())
     assert changed > 0  # the delays chosen do move the answer: the test is not vacuous
+    # Not asked: not computed (nan), and nothing else changes.
+    plain = eng.engage(
+        *TABRIZ, lon, lat, assumptions=eng.EngagementAssumptions(delay_s=60.0), **kwargs
+    )
+    assert np.isnan(plain.latest_launch_s).all()
+    np.testing.assert_array_equal(plain.defended, base.defended)
+    np.testing.assert_array_equal(plain.first_intercept_s, base.first_intercept_s)

@@ -317,7 +317,7 @@ class EngagementResult:
         ``(P, S, N)``: the latest launch time from which the site can still intercept (a
         point-mass fly-out site: an intercept is feasible exactly when its launch time is no
         later; ``-inf`` where no point is reachable at any launch time); ``nan`` for sites on
-        the reach formula (not computed). It does not depend on the delay, so the defended
+        the reach formula, and everywhere unless :func:`engage` was asked (``latest=True``). It does not depend on the delay, so the defended
         area at every delay follows from one run (:mod:`coverage.products.delay`).
     defended_by
         ``(S, N)``: defended by that site against every launch point that reaches the target.
@@ -977,6 +977,7 @@ def _engage_chunk(
     out: dict[str, NDArray[np.float64]],
     *,
     memo: tuple[Any, int, int] | None = None,
+    latest: bool = False,
 ) -> None:
     """One chunk of targets (rows of ``tr``): write its rows of ``out`` (chunks are independent).
 
@@ -1022,7 +1023,7 @@ def _engage_chunk(
     # last feasible sample of each flight.
     fly = [k for k, site in enumerate(sites) if site.flyout is not None]
     if fly:
-        first, last, latest = _windows(
+        first, last, latest_s = _windows(
             tr,
             np.stack([launch_times[k] for k in fly]),
             [sites[k] for k in fly],
@@ -1031,11 +1032,12 @@ def _engage_chunk(
             a,
             cued_rows,
             None if memo is None else (memo[0], det_key),
+            latest=latest,
         )
         at = np.ix_(np.asarray(fly, np.int64), idx)
         out["first_intercept_s"][at] = first
         out["last_intercept_s"][at] = last
-        out["latest_launch_s"][at] = latest
+        out["latest_launch_s"][at] = latest_s
     # The nominal-range cap (an option): reach² − r² where the sample is inside the altitude
     # band and after launch, else −inf, shared by every site with the same interceptor and cue.
     cache: dict[tuple[object, ...], NDArray[np.float64]] = {}
@@ -1076,6 +1078,8 @@ def _windows(
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
     memo: tuple[dict[tuple[object, ...], Any], tuple[object, ...]] | None = None,
+    *,
+    latest: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """First, last intercept and latest launch time ``(S, n)`` of point-mass fly-out sites.
 
@@ -1109,19 +1113,22 @@ def _windows(
         bounds = kernels.sample_bounds(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees)
         if memo is not None:
             _memo_put(memo[0], key, bounds)
-    # The latest launch time does not depend on the delay either (kept likewise).
-    latest_key = ("latest", *key)
-    latest = None if memo is None else memo[0].get(latest_key)
-    if latest is None:
-        latest = kernels.latest_launch_times(
-            tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees, bounds
-        )
-        if memo is not None:
-            _memo_put(memo[0], latest_key, latest)
+    # The latest launch time does not depend on the delay either (kept likewise), when asked.
+    times: NDArray[np.float64] = np.full(t_launch.shape, np.nan)
+    if latest:
+        latest_key = ("latest", *key)
+        kept = None if memo is None else memo[0].get(latest_key)
+        if kept is None:
+            kept = kernels.latest_launch_times(
+                tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees, bounds
+            )
+            if memo is not None:
+                _memo_put(memo[0], latest_key, kept)
+        times = kept
     first, last = kernels.flyout_windows(
         tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, t_launch, windows, sees, bounds
     )
-    return first, last, latest
+    return first, last, times
 
 
 def _windows_numpy(
@@ -1133,9 +1140,11 @@ def _windows_numpy(
     a: EngagementAssumptions,
     cued_rows: NDArray[np.bool_],
     memo: object = None,
+    *,
+    latest: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """:func:`_windows` in numpy (whole arrays, no early exit): the reference it is checked on."""
-    first, last, latest = [], [], []
+    first, last, times = [], [], []
     for site, launch, oi in zip(sites, t_launch, own_index, strict=True):
         ws = _window_site(site)
         when = _flyout_when(ws, tr)
@@ -1147,8 +1156,9 @@ def _windows_numpy(
             reachable = _own_radar_sees(radars, oi, reachable, tr, a, cued_rows)
         first.append(_first_time(feasible, tr.t))
         last.append(_first_time(feasible, tr.t, last=True))
-        latest.append(np.where(reachable, tr.t - when, -np.inf).max(axis=1, initial=-np.inf))
-    return np.array(first), np.array(last), np.array(latest)
+        times.append(np.where(reachable, tr.t - when, -np.inf).max(axis=1, initial=-np.inf))
+    out = np.array(times) if latest else np.full(t_launch.shape, np.nan)
+    return np.array(first), np.array(last), out
 
 
 def _chunk_rows(tr: _Tracks, start: int, end: int) -> _Tracks:
@@ -1336,6 +1346,7 @@ def _engage_point(
     chunk_size: int,
     workers: int,
     track_store: TrackStore | None = None,
+    latest: bool = False,
 ) -> dict[str, NDArray[np.float64]]:
     """All targets against one launch point (vectorised over targets × samples, in chunks)."""
     n, n_s, n_r = target_lon.size, len(sites), len(radars)
@@ -1380,6 +1391,7 @@ def _engage_point(
             a,
             out,
             memo=item[2],
+            latest=latest,
         )
 
     if workers > 1 and len(chunks) > 1:
@@ -1500,6 +1512,7 @@ def engage(
     chunk_size: int = 512,
     workers: int = 1,
     track_store: TrackStore | None = None,
+    latest: bool = False,
 ) -> EngagementResult:
     """Compute detection, intercept windows and defended flags for every target (vectorised).
 
@@ -1531,6 +1544,10 @@ def engage(
     track_store
         Where built threat tracks are kept between processes (:class:`TrackStore`); ``None``:
         only in this process's memory.
+    latest
+        Also compute each site's latest launch time (``latest_launch_s``; else ``nan``): a scan
+        of every sample a site could reach, about as long again as the rest of a fresh run,
+        asked for only by what needs it (:mod:`coverage.products.delay`).
 
     Returns
     -------
@@ -1565,6 +1582,7 @@ def engage(
             chunk_size,
             workers,
             track_store,
+            latest,
         )
         for lo, la in zip(llon, llat, strict=True)
     ]

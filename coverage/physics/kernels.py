@@ -326,6 +326,7 @@ def _latest_py(
     use_sees: Any,
     lo: Any,
     hi: Any,
+    fastest: Any,
     latest: Any,
 ) -> None:  # pragma: no cover - compiled by numba; tests call the compiled version
     """The latest launch time from which each site can still intercept each flight, in place.
@@ -335,6 +336,10 @@ def _latest_py(
     ``use_sees[s]`` only samples whose own-radar bit is set); ``-inf`` where none. A launch at
     ``L`` has a feasible sample exactly when ``L <= latest`` (the window loop's time test is
     ``when <= t − L``), so one scan answers every delay.
+
+    The scan runs backwards and stops once ``t − fastest[s]`` cannot beat the best so far
+    (``fastest``: a lower bound of ``when`` on the site's table): no earlier sample can, since
+    ``t`` only falls.
     """
     n = t.shape[0]
     n_s = site_unit.shape[0]
@@ -351,7 +356,9 @@ def _latest_py(
             uy = site_unit[s, 1]
             uz = site_unit[s, 2]
             use_bits = use_sees[s]
-            for k in range(lo[s, i], hi[s, i] + 1):
+            for k in range(hi[s, i], lo[s, i] - 1, -1):
+                if t[i, k] - fastest[s] <= best:
+                    break
                 if use_bits and not (sees[s, i, k >> 3] >> (7 - (k & 7))) & 1:
                     continue
                 when = _when(
@@ -529,6 +536,7 @@ def _compiled() -> Any:
             arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
             arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
             arr(t.int64, 2), arr(t.int64, 2),  # lo, hi: the samples to examine
+            f1,  # fastest: a lower bound of each site's fly-out times
             arr(t.float64, 2, False),  # latest (written)
         ),
         cache=True,
@@ -811,8 +819,23 @@ def latest_launch_times(
         return np.full((n_s, n), -np.inf)
     arrays = _site_arrays(sites, sees, n, n_k)
     lo, hi = _bounds((t, px, py, pz, alt, r), arrays, n_s) if bounds is None else bounds
+    fastest = np.array([_fastest(s.table) for s in sites], float)
     out = np.empty((n_s, n), np.float64)
     _compiled()[3](
-        t, px, py, pz, alt, r, *arrays, np.ascontiguousarray(lo), np.ascontiguousarray(hi), out
-    )
+        t, px, py, pz, alt, r, *arrays, np.ascontiguousarray(lo), np.ascontiguousarray(hi),
+        fastest, out,
+    )  # fmt: skip
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _fastest(table: FlyoutTable) -> float:
+    """A lower bound of every fly-out time the window loop can read off ``table``, s.
+
+    The loop reads a point at or above the lowest intercept altitude, interpolating between
+    the table's row at or below it and the next: every such value is at least the smallest
+    entry of those rows (a weighted mean of entries). 0 when none is finite.
+    """
+    first = int(table.min_intercept_alt_m // table.spec.altitude_step_m)
+    usable = table.time_s[max(first, 0) :]
+    return float(np.nanmin(usable)) if np.isfinite(usable).any() else 0.0

@@ -178,6 +178,7 @@ def _engage_cached(
     assumptions: EngagementAssumptions,
     warning_radars: tuple[radar_mod.RadarSpec, ...] = (),
     work: float = 0.0,
+    latest: bool = False,
 ) -> EngagementResult:
     """The kernel over the grid and extra points; only a cache miss computes (and may queue).
 
@@ -187,12 +188,13 @@ def _engage_cached(
     """
     args = (launch, grid_km, grid_iso3, extra, radars, sites, threat, assumptions, warning_radars)
     return _stored_or_computed(
-        "engage-grid",
+        "engage-grid-latest" if latest else "engage-grid",
         args,
         lambda: _targets(grid_km, grid_iso3, extra),
         work,
         store=result_store(),
         tracks=True,
+        latest=latest,
     )
 
 
@@ -232,6 +234,7 @@ def _stored_or_computed(
     *,
     store: TrackDiskStore | None,
     tracks: bool,
+    latest: bool = False,
 ) -> EngagementResult:
     """An engine run from a disk store of results, or computed (and then stored).
 
@@ -273,6 +276,7 @@ def _stored_or_computed(
             assumptions=assumptions,
             warning_radars=warning_radars,
             track_store=track_store() if tracks else None,
+            latest=latest,
         )
     if store is not None:
         store.save(key, result.to_arrays())
@@ -332,15 +336,16 @@ def _city_points(iso3: tuple[str, ...]) -> tuple[tuple[float, float], ...]:
 
 
 def defended_grid(
-    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery, *, latest: bool = False
 ) -> DefendedGrid:
     """Run the engagement over the target grid and the cities of the grid's countries (cached).
 
     Identical inputs (radars, sites, threat, assumptions) share one cached run, so years with
-    the same deployments cost nothing extra.
+    the same deployments cost nothing extra. ``latest``: with each site's latest launch time
+    (:func:`~coverage.physics.engagement.engage`'s ``latest``; a run of its own, cached apart).
     """
     setup, args, work, grid, extra = _engine_args(catalogue, options, query)
-    return DefendedGrid(grid, _engage_cached(*args, work=work), extra, setup)
+    return DefendedGrid(grid, _engage_cached(*args, work=work, latest=latest), extra, setup)
 
 
 def same_engine_inputs(

@@ -197,4 +197,4 @@ def delay_curve_for(
     ``delays=()``: the state's own delay only (its limits, for :meth:`DelayCurve.brief`,
     without the other delays' shares).
     """
-    return delay_curve(defended_grid(catalogue, options, query), catalogue, delays)
+    return delay_curve(defended_grid(catalogue, options, query, latest=True), catalogue, delays)
