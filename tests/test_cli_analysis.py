@@ -235,6 +235,15 @@ def test_flyout__prints_the_model_and_the_quoted_checks():
     # Quoted figures are checks next to the model, never inputs.
     assert out["checks"]["max_ground_range_km"]["quoted_high"] == 2500.0
     assert out["checks"]["max_ground_range_km"]["model"] == out["max_ground_range_km"]
+    # The summary alone: the same figures without the ~2 MB table, its size said.
+    res = run("flyout", "--variant", "sm3_iia", "--no-table")
+    assert res.returncode == 0, res.stderr
+    brief = json.loads(res.stdout)
+    assert "table" not in brief and brief["table_points"] == len(out["table"])
+    assert {k: v for k, v in out.items() if k != "table"} == {
+        k: v for k, v in brief.items() if k != "table_points"
+    }
+    assert len(res.stdout) < 50_000  # the envelope stays (~10 KB); the table was ~2 MB
 
 
 def test_flyout__unknown_variant_is_one_line_naming_the_flag():

@@ -332,6 +332,11 @@ def _cmd_flyout(args: argparse.Namespace) -> int:
     )
     summary = flyout_summary(spec, quoted=quoted_flyout_figures(catalogue, args.variant))
     summary = {"variant": args.variant, "estimate": args.estimate, **summary}
+    if args.no_table:
+        if args.format == "csv":
+            raise ValueError("--no-table leaves only the summary: use --format json")
+        table = summary.pop("table")
+        summary["table_points"] = len(table)
     if args.format == "csv":
         write_output(_csv(pd.DataFrame(summary["table"])), args.out)
     else:
@@ -761,6 +766,12 @@ def register(subparsers: Any) -> None:
     )
     fo.add_argument(
         "--format", choices=["json", "csv"], default="json", help="csv: the reachability table"
+    )
+    fo.add_argument(
+        "--no-table",
+        action="store_true",
+        help="JSON without the reachability table (its ~20,000 points are ~2 MB): the ceiling, "
+        "reach, burn and the quoted figures, and the table's point count",
     )
     fo.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     fo.set_defaults(func=_cmd_flyout)
