@@ -542,6 +542,22 @@ def test_new_state__a_spinner_over_the_page_that_moves_nothing(browser: Any, ser
         page.context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), SCREENS[1:])
+def test_dashboard__2024s_longer_banner_keeps_the_map_in_the_window(
+    browser: Any, server: str, width: int, height: int
+) -> None:
+    # 2024's banner says what came after the plan in three lines: the map starts ~70 px lower
+    # than 2016's and must still end inside the window.
+    query = {"year": "2024", "screen": f"{width}x{height}"}
+    viewport = {"width": width, "height": height}
+    loaded = _load(browser, server, query, f"browser_dashboard_2024_{width}x{height}", viewport)
+    try:
+        assert not _exceptions(loaded)
+        _inside(loaded.page, MAP, width, height)
+    finally:
+        loaded.page.context.close()
+
+
 def test_projector__exit_button_returns_to_the_dashboard(browser: Any, server: str) -> None:
     loaded = _load(browser, server, {"projector": "true", "year": "2016"}, "browser_exit_before")
     try:

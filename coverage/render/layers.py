@@ -90,13 +90,13 @@ EUROPE_FRAME = (-25.0, 30.0, 50.0, 72.0)
 #: Projector heights are those of a year's map (2016); the map takes what the text around it
 #: leaves, so a comparison's map (one more line above it) is 30-80 px shorter and cropped a
 #: little at the top and bottom. On the normal page the map's height is set from the screen
-#: too: on the two smaller screens the map starts 220-270 px down (title, headline), so a
-#: 640 px map put the Mediterranean below the window's bottom; at 480 px a year's map ends
-#: inside a 1280x720 or 1024x768 window (a comparison's extra line may push its last 50 px
-#: below it; the page scrolls).
+#: too: on the two smaller screens the map starts 220-340 px down (title, banner, headline:
+#: 2024's banner takes three lines), so a 640 px map put the Mediterranean below the window's
+#: bottom; at these heights a year's map ends inside a 1280x720 or 1024x768 window (a
+#: comparison's extra line may push its last 50 px below it; the page scrolls).
 MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
-    "1024x768": {False: (420, 480), True: (780, 448)},
-    "1280x720": {False: (615, 480), True: (985, 439)},
+    "1024x768": {False: (420, 420), True: (780, 448)},
+    "1280x720": {False: (615, 446), True: (985, 439)},
     "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
 DEFAULT_SCREEN = "1920x1080"
@@ -956,7 +956,8 @@ def site_label_places(
 
     Greedy in the order given: each name takes the first place of :data:`SITE_LABEL_PLACES`
     whose box overlaps no name already placed, no ``blocked`` box (screen pixels at ``zoom``:
-    labels and dots of another layer placed first) and no other site's dot; failing that, the
+    labels and dots of another layer placed first) and no other site's dot, and where it can
+    keeps two dot radii away from other sites' dots (so it is not read as theirs); failing that, the
     name in two lines (:func:`two_lines`), then in three (:func:`three_lines`: narrow maps, as
     at 1024 px beside the side bar) tries the places again. A name with no free place is
     left out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per
@@ -1031,8 +1032,15 @@ def _place_labels(
     out: list[tuple[int, str] | None] = []
     for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
         others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
+        # Near another site's dot a name reads as that site's ("Central Mediterranean" just
+        # above Rota's dot at 1024 px): a name keeps a dot's width away from other dots where it
+        # can, after keeping inside the map.
+        near = tuple(
+            (d[0] - 2 * dot_px, d[1] - 2 * dot_px, d[2] + 2 * dot_px, d[3] + 2 * dot_px)
+            for d in others
+        )
         choice: tuple[int, str] | None = None
-        for shunned in dict.fromkeys((tuple(soft), ())):
+        for shunned in dict.fromkeys((tuple(soft) + near, tuple(soft), near, ())):
             for text in dict.fromkeys((name, two_lines(name), three_lines(name))):
                 for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
                     box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
