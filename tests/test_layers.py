@@ -313,6 +313,31 @@ def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) 
             assert abs((y(lat) - y(view["latitude"])) * scale) <= h / 2 + 1
 
 
+def test_framing__low_and_nominal_share_the_camera_and_high_contains_its_rings(
+    catalogue: Catalogue,
+) -> None:
+    # A new estimate changes the radar footprints' size; the camera used to follow, so low and
+    # nominal could not be compared by eye. A low map is framed on the nominal extent too
+    # (which contains its own); a high map widens the frame to contain its larger rings.
+    from coverage.render.layers import drawn_bounds
+
+    for year in (2016, 2024):
+        views, bounds = {}, {}
+        for estimate in ("low", "nominal", "high"):
+            state = MapState(
+                FootprintOptions(year=year, estimate=estimate),
+                layers=frozenset({"radar", "interceptor", "launch", "sites"}),
+            )
+            data = compute_map(catalogue, state)
+            bounds[estimate] = b = drawn_bounds(data)
+            deck = json.loads(build_deck(data, screen="1280x720").to_json())
+            views[estimate] = deck["initialViewState"]
+            w, s_, e, n = data.footprints.total_bounds  # this estimate's own: inside
+            assert b[0] <= w and b[1] <= s_ and b[2] >= e and b[3] >= n
+        assert bounds["low"] == bounds["nominal"] and views["low"] == views["nominal"], year
+        assert bounds["high"] != bounds["nominal"]  # not vacuous: the high rings reach farther
+
+
 def test_framing__early_warning_sectors_only_within_europe(catalogue: Catalogue) -> None:
     from coverage.render.layers import EUROPE_FRAME, drawn_bounds
 

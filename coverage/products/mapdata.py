@@ -206,6 +206,13 @@ class MapData:
     #: when ``state.sector`` asks for it; with its answer for legends and titles.
     sectoral: gpd.GeoDataFrame | None = None
     sectoral_answer: SectoralAnswer | None = None
+    #: The radar footprints and interceptor rings the map is framed on
+    #: (:func:`coverage.render.layers.drawn_bounds`): this estimate's and, for another, the
+    #: nominal one's too. The low estimate's lie within the nominal's, so low and nominal get
+    #: the same camera and can be compared by eye; the high estimate's reach farther and widen
+    #: the frame (framing the default map on the high case's extent would shrink Europe on
+    #: every nominal map). Empty: framed on ``footprints`` alone.
+    estimate_footprints: tuple[gpd.GeoDataFrame, ...] = ()
     #: Legend titles that differ from the palette table's for this map, by layer key: the
     #: ICBM map's "launch" layer holds Russia's ICBM bases, not candidate launch areas.
     legend_titles: Mapping[str, str] = field(default_factory=dict)
@@ -345,11 +352,17 @@ def _base_layers(
     """
     return _BaseLayers(
         **_estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, view),
-        footprints=footprints(catalogue, o),
+        footprints=_footprints(catalogue, o),
         early_warning=early_warning_footprints(
             catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
         ),
     )
+
+
+@functools.lru_cache(maxsize=64)  # the _base_layers' 32 states and their nominal twins
+def _footprints(catalogue: Catalogue, o: FootprintOptions) -> gpd.GeoDataFrame:
+    """:func:`~coverage.products.footprints.footprints`, kept (a low or high map frames both)."""
+    return footprints(catalogue, o)
 
 
 @functools.lru_cache(maxsize=32)  # as many as _base_layers, whose entries hold these frames
@@ -422,6 +435,9 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         difference=difference,
         sectoral=sector_frame,
         sectoral_answer=sector_answer,
+        estimate_footprints=(base.footprints,)
+        if o.estimate == "nominal"
+        else (base.footprints, _footprints(catalogue, replace(o, estimate="nominal"))),
     )
 
 

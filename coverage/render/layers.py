@@ -720,10 +720,18 @@ def _bounds(frame: gpd.GeoDataFrame | None) -> NDArray[Any] | None:
     return None if frame is None or frame.empty else np.asarray(frame.total_bounds)
 
 
+def _layer_rows(frame: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """The rows of a footprint frame for one layer (``"radar"`` or ``"interceptor"``)."""
+    return frame[frame.layer == key]
+
+
 def drawn_bounds(
     data: MapData, capitals: pd.DataFrame | None = None
 ) -> tuple[float, float, float, float]:
     """``(west, south, east, north)`` of every drawn layer except the basemap and NATO members.
+
+    Footprints and rings count by their extent in this estimate and the nominal one
+    (``data.estimate_footprints`` when set), so low and nominal maps share their framing.
 
     The Russian early-warning layer counts by its radars and the parts of its sectors inside
     :data:`EUROPE_FRAME`: whole sectors reach ~2,000 km (a target at 300 km altitude) into the
@@ -738,10 +746,12 @@ def drawn_bounds(
         return _shared_derived(frame, ("bounds", key), lambda: _bounds(part()))
 
     boxes: list[NDArray[Any] | None] = []
-    if "radar" in on:
-        boxes.append(kept(fp, "radar", lambda: fp[fp.layer == "radar"]))
-    if "interceptor" in on:
-        boxes.append(kept(fp, "interceptor", lambda: fp[fp.layer == "interceptor"]))
+    # Footprints and rings by this estimate's extent and the nominal one's
+    # (MapData.estimate_footprints): low and nominal then share the camera.
+    for frame in data.estimate_footprints or (fp,):
+        for key in ("radar", "interceptor"):
+            if key in on:
+                boxes.append(kept(frame, key, functools.partial(_layer_rows, frame, key)))
     if "early_warning" in on and not ew.empty:
         boxes.append(kept(ew, "radars", lambda: early_warning_points(ew)))
         boxes.append(kept(ew, "in frame", lambda: ew.clip(EUROPE_FRAME)))
