@@ -278,8 +278,11 @@ def _delay_curve(
     brief: bool,
     _catalogue: Catalogue,
 ) -> DelayCurve:
-    # The state's engine run is the headline's (cached): this only reads it again.
-    return delay_curve_for(_catalogue, options, query, () if brief else DELAYS_S)
+    # A run of its own with the latest launch times (cached apart from the map's: the
+    # engine's tracks, detections and bounds are reused), then the shares from its flags.
+    return delay_curve_for(
+        _catalogue, options, query, (DELAYS_S[0], DELAYS_S[-1]) if brief else DELAYS_S
+    )
 
 
 def _delay_section(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -166,15 +167,15 @@ def test_app__delay_slider_says_how_far_the_delay_can_move() -> None:
     captions = [c.value for c in at.sidebar.caption]
     line = next((c for c in captions if c.startswith("Computed for this state")), None)
     assert line is not None, captions
-    assert "the same places are defended at every delay from 0 to 300 s" in line
+    assert "the same places are defended at every delay from 0 to 300 s" in line, line
     # The page's default state is the engine's default question against NW Iran.
     curve = delay_curve_for(
         load_catalogue(), FootprintOptions(year=2016), DefenceQuery(launch_area="tabriz")
     )
-    assert f"lost past {curve.lost_at_s:,.0f} s" in line
+    assert f"lost past a delay of {math.floor(curve.lost_at_s * 10) / 10:,.1f} s" in line
     # The metrics tab draws the share at every delay, with the same sentence above it.
     assert any("How much time does the defence have?" in m.value for m in at.markdown)
-    assert any("same places are defended at every delay" in c.value for c in at.caption)
+    assert any("are defended at every delay" in c.value for c in at.caption)
     at.slider(key="delay_s").set_value(300).run()
     assert not at.exception
     line = next(c.value for c in at.sidebar.caption if c.value.startswith("Computed"))

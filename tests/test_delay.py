@@ -51,12 +51,17 @@ def test_delay_curve__2016_is_the_same_at_every_delay_and_says_where_it_breaks(c
     assert curve.table.area_share.nunique() == 1
     assert 300.0 < curve.lost_at_s < 3_600.0
     sentence = curve.sentence()
-    assert "same places are defended at every delay from 0 to 300 s" in sentence
-    assert f"{curve.lost_at_s:,.0f} s" in sentence
+    assert "are defended at every delay from 0 to 300 s" in sentence
+    shown = math.floor(curve.lost_at_s * 10) / 10  # never later than the true limit
+    assert f"lost past a delay of {shown:,.1f} s" in sentence
+    assert curve.gained_at_s == -math.inf
+    assert "no launch, however early" in sentence and "time limit is elsewhere" in sentence
     brief = delay_curve_for(catalogue, options, _query(), delays=()).brief()
     assert brief == (
-        "Computed for this state: the same places are defended at every delay from 0 to 300 s; "
-        f"the first is lost past {curve.lost_at_s:,.0f} s."
+        "Computed for this state (a place: a 25 km cell or a city): the same places are "
+        f"defended at every delay from 0 to 300 s; the first defended place is lost past a "
+        f"delay of {shown:,.1f} s, and no launch, however early, would defend a place that is "
+        "not defended now."
     )
     before = defended_grid(catalogue, options, _query(delay_s=math.floor(curve.lost_at_s) - 1.0))
     late = math.ceil(curve.lost_at_s) + 1.0
@@ -120,3 +125,22 @@ def test_cli_metrics_delay_curve__json_and_csv(catalogue, tmp_path):
         timeout=300,
     )
     assert res.returncode != 0 and "shoot-look-shoot" in res.stderr
+
+
+def test_delay_sentences__never_claim_time_does_not_matter_when_it_does(catalogue):
+    # 2024, low estimate: nothing defended at any slider delay, yet a launch 47 s *before*
+    # detection would defend places: time is the limit, so the page must not say it is not.
+    options = FootprintOptions(year=2024, estimate="low")
+    curve = delay_curve_for(catalogue, options, _query())
+    assert curve.table.area_share.max() == 0.0
+    assert np.isfinite(curve.gained_at_s) and curve.gained_at_s < 0.0
+    sentence = curve.sentence()
+    assert "before detection (impossible without earlier warning)" in sentence
+    assert "however early" not in sentence and "time limit is elsewhere" not in sentence
+    # Launch on remote off (60 s): nothing defended, but a shorter delay would defend some.
+    off = delay_curve_for(
+        catalogue, FootprintOptions(year=2024), _query(launch_on_remote=False), (0.0, 300.0)
+    )
+    brief = off.brief()
+    assert "no place is defended" in brief and "a launch within" in brief
+    assert off.table.area_share.iloc[0] > 0.0

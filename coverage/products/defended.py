@@ -166,7 +166,7 @@ def _result_key(kind: str, *args: object) -> str:
     return hashlib.sha256(f"{kind}\n{text}\n{_engine_source_version()}".encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)  # 16 states, each with its run for the delay curve
 def _engage_cached(
     launch: tuple[tuple[float, float], ...],
     grid_km: float,

@@ -15,6 +15,7 @@ year's interceptors could still be launched before the first place is lost.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -60,27 +61,44 @@ class DelayCurve:
     gained_at_s: float = float("nan")
     reason: str = ""
 
+    def _lost(self) -> str:
+        if not np.isfinite(self.lost_at_s):
+            return "no place is defended"
+        return f"the first defended place is lost past a delay of {_tenth(self.lost_at_s):,.1f} s"
+
+    def _gained(self) -> str:
+        g = self.gained_at_s
+        if not np.isfinite(g):
+            return "no launch, however early, would defend a place that is not defended now"
+        if g < 0.0:
+            return (
+                f"only a launch {-_tenth(g):,.1f} s before detection (impossible without "
+                "earlier warning) would defend one more"
+            )
+        return f"a launch within {_tenth(g):,.1f} s of detection would defend one more"
+
+    def _constant(self, lo: float, hi: float) -> bool:
+        return self.lost_at_s >= hi and not self.gained_at_s >= lo
+
     def brief(self) -> str:
-        """A short line beside the delay slider (``lost_at_s``/``gained_at_s`` only)."""
+        """A short line under the delay slider (needs the table's first and last rows)."""
         if self.reason:
             return f"Other delays are not derived for this state ({self.reason})."
         lo, hi = DELAYS_S[0], DELAYS_S[-1]
-        if not np.isfinite(self.lost_at_s):
-            return "No place is defended at this delay."
-        if self.lost_at_s >= hi and self.gained_at_s < lo:
+        head = "Computed for this state (a place: a 25 km cell or a city): "
+        if self._constant(lo, hi):
             return (
-                f"Computed for this state: the same places are defended at every delay from "
-                f"{lo:g} to {hi:g} s; the first is lost past {self.lost_at_s:,.0f} s."
+                f"{head}the same places are defended at every delay from {lo:g} to {hi:g} s; "
+                f"{self._lost()}, and {self._gained()}."
             )
-        more = (
-            f"; a launch within {self.gained_at_s:,.0f} s defends one more"
-            if self.gained_at_s >= lo
-            else ""
-        )
-        return (
-            f"Computed for this state: the first defended place is lost past "
-            f"{self.lost_at_s:,.0f} s{more}."
-        )
+        span = ""
+        if self.table is not None and len(self.table) > 1:
+            t = self.table
+            span = (
+                f"{t.area_share.iloc[0]:.1%} of NATO-Europe territory at {t.delay_s.iloc[0]:g} s, "
+                f"{t.area_share.iloc[-1]:.1%} at {t.delay_s.iloc[-1]:g} s; "
+            )
+        return f"{head}{span}{self._lost()}; {self._gained()}."
 
     def sentence(self) -> str:
         """One line for the page: how far the delay can move before the answer changes."""
@@ -89,28 +107,29 @@ class DelayCurve:
         t = self.table
         lo, hi = float(t.delay_s.min()), float(t.delay_s.max())
         share = float(t.loc[t.delay_s == self.delay_s].area_share.iloc[0])
-        lost = (
-            f"the first defended place is lost past a delay of {self.lost_at_s:,.0f} s"
-            if np.isfinite(self.lost_at_s)
-            else "no place is defended"
-        )
-        gained = (
-            f"a launch within {self.gained_at_s:,.0f} s would defend one more place"
-            if self.gained_at_s >= 0.0
-            else "no launch, however early, defends a place that is not defended now"
-        )
-        if self.lost_at_s >= hi and self.gained_at_s < lo:
+        if self._constant(lo, hi):
+            limit = (
+                " The time limit is elsewhere (the interceptors' reach and altitude band "
+                "against the threat's path)."
+                if not np.isfinite(self.gained_at_s)
+                else ""
+            )
             return (
-                f"The same places are defended at every delay from {lo:g} to {hi:g} s "
-                f"({share:.1%} of NATO-Europe territory): {lost}, and {gained}. The time "
-                "limit is elsewhere (the interceptors' reach and altitude band against "
-                "the threat's path)."
+                f"The same places (25 km cells and cities) are defended at every delay from "
+                f"{lo:g} to {hi:g} s ({share:.1%} of NATO-Europe territory): {self._lost()}, "
+                f"and {self._gained()}.{limit}"
             )
         low, high = float(t.area_share.iloc[0]), float(t.area_share.iloc[-1])
         return (
             f"At {self.delay_s:g} s {share:.1%} of NATO-Europe territory is defended; at "
-            f"{lo:g} s {low:.1%}, at {hi:g} s {high:.1%}: {lost}, and {gained}."
+            f"{lo:g} s {low:.1%}, at {hi:g} s {high:.1%}: {self._lost()}, and {self._gained()} "
+            "(a place: a 25 km cell or a city)."
         )
+
+
+def _tenth(seconds: float) -> float:
+    """Down to a tenth of a second: "lost past" and "within" then never overstate the time."""
+    return math.floor(seconds * 10.0) / 10.0
 
 
 def _unsupported(dg: DefendedGrid) -> str:
