@@ -306,6 +306,8 @@ def _delay_section(
         var_name="measure",
         value_name="share",
     )
+    # Line swatches in the legend (the line's dash, not a marker), at the top right.
+    legend = alt.Legend(orient="top-right", symbolType="stroke", symbolStrokeWidth=2.5)
     lines = (
         alt.Chart(table)
         .mark_line(point=True, strokeWidth=2.5)
@@ -317,9 +319,9 @@ def _delay_section(
                 "measure:N",
                 title=None,
                 scale=alt.Scale(domain=["territory", "population"], range=["#0072B2", "#E69F00"]),
-                legend=alt.Legend(orient="bottom"),
+                legend=legend,
             ),
-            strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+            strokeDash=alt.StrokeDash("measure:N", title=None, legend=legend),
             tooltip=[
                 alt.Tooltip("delay_s:Q", title="Delay (s)"),
                 alt.Tooltip("measure:N", title="Share of"),
@@ -328,15 +330,17 @@ def _delay_section(
             ],
         )
     )
-    here = (
-        alt.Chart(pd.DataFrame({"delay_s": [curve.delay_s]}))
-        .mark_rule(strokeDash=[4, 3], color="#555555")
-        .encode(x="delay_s:Q")
+    marker = pd.DataFrame({"delay_s": [curve.delay_s], "text": [f"this map: {curve.delay_s:g} s"]})
+    here = alt.Chart(marker).encode(x="delay_s:Q")
+    rule = here.mark_rule(strokeDash=[4, 3], color="#555555")
+    label = here.mark_text(align="left", dx=4, dy=-6, color="#333333", baseline="bottom").encode(
+        text="text:N", y=alt.value(0)
     )
-    # The chart's own height, given to Streamlit too: its legend under the plot would
-    # otherwise be taken out of the plot's height.
     st.altair_chart(
-        (lines + here).properties(height=220), width="stretch", height=320, key="delay_chart"
+        (lines + rule + label).properties(height=240),
+        width="stretch",
+        height=300,
+        key="delay_chart",
     )
 
 
