@@ -999,3 +999,37 @@ def test_maps_of_one_year__share_the_frames_no_estimate_changes(catalogue) -> No
     assert radar_area(b) > radar_area(a)
     other_year = compute_map(catalogue, MapState(FootprintOptions(year=2017)))
     assert other_year.nato is not a.nato and other_year.sites is not a.sites
+
+
+def test_site_names__kept_clear_of_other_sites_dots_where_they_can() -> None:
+    # A name just beside another site's dot reads as that site's (the Central Mediterranean
+    # name above Rota's dot at 1024 px): the placer takes another free place first.
+    from coverage.render.layers import (
+        SITE_LABEL_PLACES,
+        _nearer_another,
+        site_label_places,
+        text_box,
+        world_px,
+    )
+
+    zoom, size, dot = 5.0, 12.0, 6.0
+    ax, ay = world_px(10.0, 45.0, zoom)
+    right = text_box(ax, ay, "Alpha station", size, anchor="start", offset_px=(10.0, 0.0))
+    # B's dot 14 px below the middle of A's name placed on the right (its first choice).
+    bx, by = (right[0] + right[2]) / 2, right[3] + 14.0
+    size_world = 512 * 2**zoom  # world_px's inverse (Web Mercator)
+    b_lon = bx / size_world * 360.0 - 180.0
+    b_lat = float(np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * by / size_world)))))
+    assert world_px(b_lon, b_lat, zoom) == pytest.approx((bx, by), abs=1e-6)
+    assert _nearer_another(right, (ax, ay), [(bx, by)], dot)
+    places = site_label_places(
+        [(10.0, 45.0, "Alpha station"), (b_lon, b_lat, "B")], zoom=zoom, size_px=size, dot_px=dot
+    )
+    assert places[0] is not None and places[0][0] != 0  # not on the right, above B's dot
+    anchor, _, _, offset = SITE_LABEL_PLACES[places[0][0]]
+    chosen = text_box(ax, ay, places[0][1], size, anchor=anchor, offset_px=offset)
+    assert not _nearer_another(chosen, (ax, ay), [(bx, by)], dot)
+    # Alone, the name takes its first choice, on the right.
+    assert site_label_places([(10.0, 45.0, "Alpha station")], zoom=zoom, size_px=size, dot_px=dot)[
+        0
+    ] == (0, "Alpha station")

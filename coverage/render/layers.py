@@ -967,7 +967,8 @@ def site_label_places(
     Greedy in the order given: each name takes the first place of :data:`SITE_LABEL_PLACES`
     whose box overlaps no name already placed, no ``blocked`` box (screen pixels at ``zoom``:
     labels and dots of another layer placed first) and no other site's dot, and where it can
-    keeps two dot radii away from other sites' dots (so it is not read as theirs); failing that, the
+    keeps clear of other sites' dots (no nearer to one than to its own plus two dot radii, and
+    three radii at least: so it is not read as theirs); failing that, the
     name in two lines (:func:`two_lines`), then in three (:func:`three_lines`: narrow maps, as
     at 1024 px beside the side bar) tries the places again. A name with no free place is
     left out (its dot and tooltip stay). Returns ``(index into SITE_LABEL_PLACES, text)`` per
@@ -1042,28 +1043,49 @@ def _place_labels(
     out: list[tuple[int, str] | None] = []
     for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
         others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
-        # Near another site's dot a name reads as that site's ("Central Mediterranean" just
-        # above Rota's dot at 1024 px): a name keeps a dot's width away from other dots where it
-        # can, after keeping inside the map.
-        near = tuple(
-            (d[0] - 2 * dot_px, d[1] - 2 * dot_px, d[2] + 2 * dot_px, d[3] + 2 * dot_px)
-            for d in others
-        )
+        centres = [xy[k] for k in range(len(xy)) if k != i and xy[k] != (x, y)]
         choice: tuple[int, str] | None = None
-        for shunned in dict.fromkeys((tuple(soft) + near, tuple(soft), near, ())):
+        # Where it can, a name also stays inside the map and clear of other sites' dots: near
+        # another dot it reads as that site's ("Central Mediterranean" just above Rota's dot).
+        levels = ((tuple(soft), True), (tuple(soft), False), ((), True), ((), False))
+        for shunned, clear in dict.fromkeys(levels):
             for text in dict.fromkeys((name, two_lines(name), three_lines(name))):
                 for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
                     box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
-                    if not any(_overlaps(box, b) for b in (*kept, *others, *shunned)):
-                        choice = (j, text)
-                        kept.append(box)
-                        break
+                    if any(_overlaps(box, b) for b in (*kept, *others, *shunned)):
+                        continue
+                    if clear and _nearer_another(box, (x, y), centres, dot_px):
+                        continue
+                    choice = (j, text)
+                    kept.append(box)
+                    break
                 if choice is not None:
                     break
             if choice is not None:
                 break
         out.append(choice)
     return out
+
+
+def _box_distance(box: tuple[float, float, float, float], point: tuple[float, float]) -> float:
+    """Distance in pixels from a point to the nearest point of a box (0 inside)."""
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return math.hypot(dx, dy)
+
+
+def _nearer_another(
+    box: tuple[float, float, float, float],
+    own: tuple[float, float],
+    others: list[tuple[float, float]],
+    dot_px: float,
+) -> bool:
+    """Whether a name's box would read as another site's: too near that site's dot.
+
+    Too near: closer to it than to its own dot plus two dot radii, or within three radii.
+    """
+    limit = max(3.0 * dot_px, _box_distance(box, own) + 2.0 * dot_px)
+    return any(_box_distance(box, c) < limit for c in others)
 
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
