@@ -154,19 +154,31 @@ def _step_year(delta: int) -> None:
     )
 
 
+#: The box that says a new state is computing (app's ``busy_area``): fixed over the window's
+#: top, out of the page's flow. While it shows, the previous state's answer (headline,
+#: comparison, map, legend, capitals) fades, so its numbers are not read as the new state's.
+_BUSY_CSS = """[data-testid='stLayoutWrapper']:has(> .st-key-busy){position:fixed;top:0;left:0;width:0;height:0;z-index:1001}
+.st-key-busy{position:fixed;top:0.6rem;left:50%;transform:translateX(-50%);z-index:1001;width:auto !important}
+.st-key-busy [data-testid='stSpinner']{background:#ffffff !important;border:1px solid #8a8a8a;border-radius:6px;
+padding:0.35rem 0.8rem;box-shadow:0 2px 8px rgba(0,0,0,0.25)}
+body:has(.st-key-busy [data-testid='stSpinner']) :is(.epaa-headline, .epaa-comparison,
+.epaa-legend, .epaa-capitals, [data-testid='stDeckGlJsonChart']){opacity:0.35;transition:opacity 0.2s}
+"""
+
+
 #: Projector mode: the page is one viewport high and the map takes what the blocks above it
 #: (banner, headline, comparison line) and below it (caveat, assumptions) leave, however many
 #: lines their text wraps onto: every block holding the map grows (flex), the others keep their
 #: height. (A fixed ``calc(100vh - N px)`` per width cut the assumptions off at 1920x1080 when a
 #: comparison's title took two lines.) The legend's column scrolls on its own if it is longer.
 #: The page is 620 px high at least (it scrolls on a shorter window), so the map keeps ~300 px.
-_PROJECTOR_CSS = """
+_PROJECTOR_CSS = (
+    """
 <style>
+"""
+    + _BUSY_CSS
+    + """
 .st-key-screen_probe{display:none}
-[data-testid='stLayoutWrapper']:has(> .st-key-busy){position:fixed;top:0;left:0;width:0;height:0;z-index:1001}
-.st-key-busy{position:fixed;top:0.6rem;left:50%;transform:translateX(-50%);z-index:1001;width:auto !important}
-.st-key-busy [data-testid='stSpinner']{background:#ffffff !important;border:1px solid #8a8a8a;border-radius:6px;
-padding:0.35rem 0.8rem;box-shadow:0 2px 8px rgba(0,0,0,0.25)}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
@@ -191,21 +203,23 @@ align-self:stretch !important;height:auto !important;max-height:100%}
 .st-key-prev_year button p,.st-key-next_year button p{font-size:clamp(1rem,1.3vw,1.2rem);font-weight:600;white-space:nowrap}
 </style>
 """
+)
 
 
 #: With the sidebar open, the year buttons are too narrow for their shortcut hints below 1500 px
 #: (the hints stay in the buttons' tooltips).
-_DASHBOARD_CSS = """
+_DASHBOARD_CSS = (
+    """
 <style>
+"""
+    + _BUSY_CSS
+    + """
 .st-key-screen_probe{display:none}
-[data-testid='stLayoutWrapper']:has(> .st-key-busy){position:fixed;top:0;left:0;width:0;height:0;z-index:1001}
-.st-key-busy{position:fixed;top:0.6rem;left:50%;transform:translateX(-50%);z-index:1001;width:auto !important}
-.st-key-busy [data-testid='stSpinner']{background:#ffffff !important;border:1px solid #8a8a8a;border-radius:6px;
-padding:0.35rem 0.8rem;box-shadow:0 2px 8px rgba(0,0,0,0.25)}
 .block-container{padding-top:1.2rem}
 @media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
 </style>
 """
+)
 
 
 def _dark_css(theme: Theme) -> str:

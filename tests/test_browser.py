@@ -534,9 +534,15 @@ def test_new_state__a_spinner_over_the_page_that_moves_nothing(browser: Any, ser
         box = spinner.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 100, box  # at the window's top
         assert page.locator(MAP).first.bounding_box() == before
+        # The previous state's answer fades while the new one computes (not read as its).
+        page.wait_for_timeout(300)  # the fade's transition
+        faded = page.locator(HEADLINE).first.evaluate("e => getComputedStyle(e).opacity")
+        if spinner.is_visible():  # still computing (else the page is already the new state's)
+            assert float(faded) < 0.5, faded
         spinner.wait_for(state="detached", timeout=60_000)
         _settle(page)
         assert page.locator(MAP).first.bounding_box() == before
+        assert float(page.locator(HEADLINE).first.evaluate("e => getComputedStyle(e).opacity")) == 1
         assert not _exceptions(loaded)
     finally:
         page.context.close()
