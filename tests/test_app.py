@@ -195,7 +195,7 @@ def test_app__trajectory_shape_changes_the_defended_area() -> None:
 
 
 def _headline(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "epaa-headline" in m.value)
+    return next(m.value for m in at.markdown if "class='epaa-headline'" in m.value)
 
 
 def test_app__headline_answers_first(app: AppTest) -> None:
@@ -219,7 +219,7 @@ def test_app__capitals_on_the_map_match_the_headline(app: AppTest) -> None:
     assert names["Berlin"]["status"] == "not defended"  # no SM-3 IIA at Redzikowo before 2024
     labels = _layer(app, "capital-labels")
     assert labels["getText"] == "@@=short"
-    legend = next(m.value for m in app.markdown if "epaa-capitals" in m.value)
+    legend = next(m.value for m in app.markdown if "class='epaa-capitals'" in m.value)
     defended = sorted(c["short"] for c in capitals if c["status"] == "defended")
     assert f"Defended capitals ({len(defended)} of {len(capitals)})" in legend
     assert ", ".join(defended) in legend  # 6 of 26 in 2016: the defended ones are listed
@@ -356,7 +356,7 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     assert _layer(at, "compare-gained-outline")["getColor"][:3] == [0x33, 0x22, 0x88]
     assert gained["data"]["features"][0]["properties"]["kind"] == "gained"
     text = " ".join(m.value for m in at.markdown)
-    assert "epaa-comparison" in text and "B</b> = 2024, as built" in text
+    assert "class='epaa-comparison'" in text and "B</b> = 2024, as built" in text
     assert "Capitals gained in B" in text and "Warsaw" in text
     assert "(A) vs 2024, as built (B)" in text  # the title names both states
     # B the same as A: said so, and the map shows the defended area again.
@@ -376,7 +376,7 @@ def test_app__comparison_with_the_plan_shows_lost_ground() -> None:
 
 
 def _comparison_text(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "epaa-comparison" in m.value)
+    return next(m.value for m in at.markdown if "class='epaa-comparison'" in m.value)
 
 
 def _expected_comparison(a_year: int, **vary: object):
