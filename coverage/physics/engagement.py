@@ -317,8 +317,9 @@ class EngagementResult:
         ``(P, S, N)``: the latest launch time from which the site can still intercept (a
         point-mass fly-out site: an intercept is feasible exactly when its launch time is no
         later; ``-inf`` where no point is reachable at any launch time); ``nan`` for sites on
-        the reach formula, and everywhere unless :func:`engage` was asked (``latest=True``). It does not depend on the delay, so the defended
-        area at every delay follows from one run (:mod:`coverage.products.delay`).
+        the reach formula, and everywhere unless :func:`engage` was asked (``latest=True``).
+        It does not depend on the delay, so the defended area at every delay follows from one
+        run (:mod:`coverage.products.delay`).
     defended_by
         ``(S, N)``: defended by that site against every launch point that reaches the target.
     defended
@@ -1144,21 +1145,23 @@ def _windows_numpy(
     latest: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """:func:`_windows` in numpy (whole arrays, no early exit): the reference it is checked on."""
-    first, last, times = [], [], []
-    for site, launch, oi in zip(sites, t_launch, own_index, strict=True):
-        ws = _window_site(site)
-        when = _flyout_when(ws, tr)
+    first, last = [], []
+    times = np.full(t_launch.shape, np.nan)
+    for s, (site, launch, oi) in enumerate(zip(sites, t_launch, own_index, strict=True)):
+        when = _flyout_when(_window_site(site), tr)
+        tau = tr.t - launch[:, None]
         with np.errstate(invalid="ignore"):
-            feasible = (tr.t - launch[:, None] > 0.0) & (when <= tr.t - launch[:, None])
+            feasible = (tau > 0.0) & (when <= tau)  # as _flyout_feasible, ``when`` kept
         reachable = np.isfinite(when)
         if not a.engage_on_remote:
             feasible = _own_radar_sees(radars, oi, feasible, tr, a, cued_rows)
-            reachable = _own_radar_sees(radars, oi, reachable, tr, a, cued_rows)
+            if latest:
+                reachable = _own_radar_sees(radars, oi, reachable, tr, a, cued_rows)
         first.append(_first_time(feasible, tr.t))
         last.append(_first_time(feasible, tr.t, last=True))
-        times.append(np.where(reachable, tr.t - when, -np.inf).max(axis=1, initial=-np.inf))
-    out = np.array(times) if latest else np.full(t_launch.shape, np.nan)
-    return np.array(first), np.array(last), out
+        if latest:
+            times[s] = np.where(reachable, tr.t - when, -np.inf).max(axis=1, initial=-np.inf)
+    return np.array(first), np.array(last), times
 
 
 def _chunk_rows(tr: _Tracks, start: int, end: int) -> _Tracks:

@@ -500,13 +500,19 @@ def _compiled() -> Any:
         return t.Array(dtype, ndim, "A", readonly=readonly)
 
     f2, f1 = arr(t.float64, 2), arr(t.float64, 1)
-    signature = t.void(
-        f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
-        f2,  # t_launch
+    samples = (f2, f2, f2, f2, f2, f2)  # t, px, py, pz, alt, r
+    # The sites' arrays (_site_arrays) and the bounds, as the window and latest loops take them.
+    sites = (
         f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
         arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
         arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
-        arr(t.int64, 2), arr(t.int64, 2),  # lo, hi: the samples to examine
+    )  # fmt: skip
+    bounds = (arr(t.int64, 2), arr(t.int64, 2))  # lo, hi: the samples to examine
+    signature = t.void(
+        *samples,
+        f2,  # t_launch
+        *sites,
+        *bounds,
         arr(t.int64, 2, False), arr(t.int64, 2, False),  # first, last (written)
     )  # fmt: skip
     window = numba.njit(signature, cache=True, nogil=True)(_window_py)
@@ -531,11 +537,9 @@ def _compiled() -> Any:
     )(_sight_bits_py)  # fmt: skip
     latest = numba.njit(
         t.void(
-            f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
-            f2, f1, f1, f1,  # site_unit, min_alt, ceiling, cos_limit
-            arr(t.float64, 3), arr(t.int64, 1), arr(t.int64, 2), f2, f1,  # tables … min alt
-            arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
-            arr(t.int64, 2), arr(t.int64, 2),  # lo, hi: the samples to examine
+            *samples,
+            *sites,
+            *bounds,
             f1,  # fastest: a lower bound of each site's fly-out times
             arr(t.float64, 2, False),  # latest (written)
         ),
