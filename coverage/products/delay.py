@@ -49,8 +49,8 @@ class DelayCurve:
         Past this delay the first place defended at the state's delay is lost (exact, not on
         the table's steps; ``inf``: none defended).
     gained_at_s
-        At or below this delay a place not defended at the state's delay would be (``-inf``:
-        none in the threat's reach, at any delay).
+        At or below this delay a place not defended at the state's delay would be (negative:
+        only by a launch before detection; ``-inf``: none, however early the launch).
     reason
         Why there is no table (empty when there is one).
     """
@@ -211,9 +211,10 @@ def delay_curve_for(
     query: DefenceQuery,
     delays: Iterable[float] = DELAYS_S,
 ) -> DelayCurve:
-    """:func:`delay_curve` of a map state (its engine run is the map's, cached).
+    """:func:`delay_curve` of a map state.
 
-    ``delays=()``: the state's own delay only (its limits, for :meth:`DelayCurve.brief`,
-    without the other delays' shares).
+    Its engine run is the map's question asked with the latest launch times (a run of its own,
+    cached apart; the tracks, detections and bounds are reused). ``delays=()``: the state's own
+    delay only (its limits, without the other delays' shares).
     """
     return delay_curve(defended_grid(catalogue, options, query, latest=True), catalogue, delays)
