@@ -415,7 +415,8 @@ try:
     with busy_area, st.spinner(_busy_text(state), show_time=True):
         data = map_for(catalogue.digest, state, catalogue)
         line = headline_for(catalogue.digest, state, catalogue)
-        analysis.delay_note(catalogue, state, delay_note_area)
+        if not projector:  # the sidebar, where the line goes, is hidden on a projector
+            analysis.delay_note(catalogue, state, delay_note_area)
 except WorkBudgetError as exc:
     st.error(f"The defended area was not computed: {exc}.")
     st.stop()

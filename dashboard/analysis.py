@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -285,10 +285,10 @@ def _delay_curve(
     )
 
 
-def _delay_section(
-    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery, alt: Any
-) -> None:
+def _delay_section(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> None:
     """The defended share at every delay of the slider, from the state's one run."""
+    import altair as alt  # loaded with the tabs, after the map (as analysis_tabs)
+
     st.markdown("**How much time does the defence have?** The share at every delay of the slider")
     curve = _delay_curve(catalogue.digest, options, query, False, catalogue)
     st.caption(
@@ -550,7 +550,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 key="download_metrics",
                 on_click="ignore",
             )
-            _delay_section(catalogue, options, query, alt)
+            _delay_section(catalogue, options, query)
             st.markdown(
                 "**Which assumption decides it?** Each one set low and high, the others nominal."
             )
