@@ -7,6 +7,7 @@ through cached functions and lays out the results.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -33,6 +34,7 @@ from dashboard import (
     panels,
     pickwarm,
     player,
+    prefetch,
     russia,
     scenarios,
     screenfit,
@@ -43,6 +45,7 @@ from dashboard import (
     whatif,
 )
 
+prefetch.run_started()  # background prefetching waits while a page runs
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 #: The URL as opened, before the widgets read and rewrite it (for url_notices).
 _url_given = {key: st.query_params.get_all(key) for key in st.query_params}
@@ -146,6 +149,44 @@ def _busy_text(state: MapState) -> str:
         "low, nominal and high estimates" if state.uncertainty_band else f"{o.estimate} estimate"
     )
     return f"Computing {o.year}, {cases}: threat flights, radar tracks and intercept windows…"
+
+
+def _neighbours(state: MapState) -> list[MapState]:
+    """The states one step away on the year and estimate controls, most likely asked first."""
+    o = state.options
+    out = []
+    if o.year < LAST_YEAR:
+        out.append(replace(state, options=replace(o, year=o.year + 1)))
+    out += [
+        replace(state, options=replace(o, estimate=e))
+        for e in ("high", "low", "nominal")
+        if e != o.estimate
+    ]
+    if o.year > FIRST_YEAR:
+        out.append(replace(state, options=replace(o, year=o.year - 1)))
+    return out
+
+
+def _prefetch_neighbours(
+    catalogue: Catalogue, state: MapState, view: controls.ViewChoice, resets: int
+) -> None:
+    """Compute, in the background, what the page would draw for each neighbouring state.
+
+    The same cached functions as the page's, with the same arguments, so that the page's next
+    run reads them (dashboard/prefetch.py: one thread per server, bounded, newest first).
+    """
+    worker = prefetch.prefetcher()
+
+    def job(s: MapState) -> None:
+        data = map_for(catalogue.digest, s, catalogue)
+        line = headline_for(catalogue.digest, s, catalogue)
+        deck_for(catalogue.digest, s, view, resets, data, line)
+        if not view.projector:
+            analysis.warm_delay_note(catalogue, s)
+
+    # Submitted least likely first: the worker takes the newest first.
+    for s in reversed(_neighbours(state)):
+        worker.submit((catalogue.digest, s, view, resets), lambda s=s: job(s))
 
 
 def _step_year(delta: int) -> None:
@@ -391,6 +432,7 @@ try:
     sourced = sourced_catalogue()
 except DataError as exc:
     panels.data_error(exc)
+    prefetch.run_finished()
     st.stop()
 
 player.advance()  # a due play step moves the year before the slider is drawn
@@ -419,6 +461,7 @@ try:
             analysis.delay_note(catalogue, state, delay_note_area)
 except WorkBudgetError as exc:
     st.error(f"The defended area was not computed: {exc}.")
+    prefetch.run_finished()
     st.stop()
 if not projector:
     with sweep_area:
@@ -453,4 +496,9 @@ if "url_notices" not in st.session_state:
     with notice_area:
         for notice in st.session_state["url_notices"]:
             st.warning(notice, icon="⚠️")
+if prefetch.enabled():
+    # After the page is sent: the next year and the other estimates, while the user reads.
+    prefetch.freeze_long_lived()
+    _prefetch_neighbours(catalogue, state, view, resets)
+prefetch.run_finished()
 player.schedule_next()  # while playing: hold this year on screen, then step

@@ -30,7 +30,14 @@ from dashboard import icbm_view, russia
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-__all__ = ["TAB_NAMES", "analysis_tabs", "delay_note", "engagement_controls", "menu_labels"]
+__all__ = [
+    "TAB_NAMES",
+    "analysis_tabs",
+    "delay_note",
+    "engagement_controls",
+    "menu_labels",
+    "warm_delay_note",
+]
 
 
 @st.cache_resource(show_spinner=False)
@@ -342,6 +349,11 @@ def _delay_section(catalogue: Catalogue, options: FootprintOptions, query: Defen
         height=300,
         key="delay_chart",
     )
+
+
+def warm_delay_note(catalogue: Catalogue, state: MapState) -> None:
+    """Compute (into its cache) the delay line of ``state`` without drawing it (prefetching)."""
+    _delay_curve(catalogue.digest, state.options, state.query(), True, catalogue)
 
 
 def delay_note(catalogue: Catalogue, state: MapState, note: DeltaGenerator) -> None:

@@ -44,6 +44,10 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     """Disk caches (sweeps, threat tracks) go to a folder of this session, never the user's."""
     mp = pytest.MonkeyPatch()
     mp.setenv("EPAA_CACHE_DIR", str(tmp_path_factory.mktemp("epaa-cache")))
+    # No background prefetching of neighbouring states (dashboard/prefetch.py): a test's timings
+    # and cache counts must not depend on a thread that outlives the run that started it. The
+    # prefetch tests turn it on for themselves.
+    mp.setenv("EPAA_PREFETCH", "0")
     yield
     mp.undo()
 

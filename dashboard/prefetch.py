@@ -1,0 +1,205 @@
+"""Compute the states a user is likely to ask for next while they read the one on screen.
+
+A state not computed before costs 0.3-1.5 s of server time (threat flights, radar tracks,
+intercept windows: the engine), most of it in the engine's compiled loops. The controls a user
+moves most are few and discrete: the year (the year buttons, play) and the parameter estimate
+(low / nominal / high). So once a page is drawn, one background thread computes the states one
+step away on those controls (next year, the other two estimates, the previous year) into the
+same caches the page reads; when the user then asks for one, the rerun reads it (or waits for
+the computation already under way instead of starting a second).
+
+Bounds, so that speculation never starves anyone: one thread per server process, whatever the
+number of users; at most :data:`MAX_PENDING` states wait (the oldest asks are dropped first,
+and the newest page's neighbours are computed first); a state is computed at most once per
+:data:`MAX_REMEMBERED` asks; a failed computation (a work budget, bad what-if input) is
+dropped silently: the page that asks for that state meets the error itself. The engine's loops
+release the interpreter lock, and a job starts only when no page run is under way in the process and the last ended
+:data:`GRACE_S` ago (the app says when its runs start and end: :func:`run_started`,
+:func:`run_finished`): so users' reruns come first; a job already started runs on (0.2-0.8 s).
+
+Off with the environment variable ``EPAA_PREFETCH=0`` (the test suite sets it, so that its
+timings and cache counts do not depend on a thread that outlives the run that started it).
+
+Also here: :func:`freeze_long_lived`, run once after the first page: it moves the objects alive
+then (modules, catalogue, caches: ~250 k) out of the cyclic garbage collector's reach, whose
+oldest-generation passes over them took 130-140 ms of a rerun now and then (measured in a
+new-estimate rerun, 2016, 25 km). Objects made later are collected as usual; the frozen ones
+are freed by reference counting when let go, unless they are in a cycle (then they stay: a
+bounded cost, the set frozen once).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+__all__ = [
+    "ENV",
+    "GRACE_S",
+    "MAX_PENDING",
+    "MAX_REMEMBERED",
+    "Prefetcher",
+    "enabled",
+    "freeze_long_lived",
+    "prefetcher",
+    "run_finished",
+    "run_started",
+]
+
+#: The environment variable that turns prefetching off (``0``); on otherwise.
+ENV = "EPAA_PREFETCH"
+
+#: States waiting to be computed, at most (a page asks for four).
+MAX_PENDING = 8
+
+#: States remembered as asked for already (not asked again while remembered).
+MAX_REMEMBERED = 512
+
+#: A job starts only when no page run is under way and the last one ended this long ago (s).
+GRACE_S = 0.3
+
+#: A page run not said to have finished counts as under way for this long at most (s): a run
+#: stopped by a rerun or an error never says so.
+ACTIVE_MAX_S = 10.0
+
+_log = logging.getLogger(__name__)
+
+
+def enabled() -> bool:
+    """Whether pages prefetch their neighbours (``EPAA_PREFETCH`` is not ``0``)."""
+    return os.environ.get(ENV, "1").strip() != "0"
+
+
+class Prefetcher:
+    """One background thread computing the jobs it is given, newest first, each once.
+
+    Parameters
+    ----------
+    max_pending
+        Jobs waiting at most; a new job beyond it drops the oldest waiting one.
+    max_remembered
+        Keys remembered as submitted already (a job with a remembered key is not queued).
+    """
+
+    def __init__(self, max_pending: int = MAX_PENDING, max_remembered: int = MAX_REMEMBERED):
+        if max_pending < 1 or max_remembered < 1:
+            raise ValueError("max_pending and max_remembered must be at least 1")
+        self._max_pending = max_pending
+        self._max_remembered = max_remembered
+        self._lock = threading.Lock()
+        self._pending: OrderedDict[Hashable, Callable[[], object]] = OrderedDict()
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+        self._worker: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+        #: Jobs run, failed and dropped unrun (for tests and the bench).
+        self.counts = {"run": 0, "failed": 0, "dropped": 0}
+
+    def submit(self, key: Hashable, job: Callable[[], object]) -> bool:
+        """Queue ``job`` under ``key`` unless that key was submitted before; True if queued."""
+        with self._lock:
+            if key in self._seen:
+                self._seen.move_to_end(key)
+                return False
+            self._seen[key] = None
+            while len(self._seen) > self._max_remembered:
+                self._seen.popitem(last=False)
+            self._pending[key] = job
+            while len(self._pending) > self._max_pending:
+                old, _ = self._pending.popitem(last=False)
+                self._seen.pop(old, None)  # never computed: it may be asked again
+                self.counts["dropped"] += 1
+            self._idle.clear()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._run, name="epaa-prefetch", daemon=True)
+                self._worker.start()
+        return True
+
+    def _run(self) -> None:
+        while True:
+            _wait_quiet()
+            with self._lock:
+                if not self._pending:
+                    self._worker = None
+                    self._idle.set()
+                    return
+                _, job = self._pending.popitem(last=True)  # the newest page's first
+            try:
+                job()
+            except Exception:  # the page asking for this state meets the error itself
+                _log.debug("prefetch job failed", exc_info=True)
+                self.counts["failed"] += 1
+            else:
+                self.counts["run"] += 1
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until no job is queued or running (or ``timeout`` s); True if idle."""
+        return self._idle.wait(timeout)
+
+
+_ACTIVITY_LOCK = threading.Lock()
+#: Page runs under way: thread id -> start time (monotonic s).
+_ACTIVE: dict[int, float] = {}
+_LAST_END = [0.0]
+
+
+def run_started() -> None:
+    """A page run starts (in this thread): jobs wait until it ends."""
+    with _ACTIVITY_LOCK:
+        _ACTIVE[threading.get_ident()] = time.monotonic()
+
+
+def run_finished() -> None:
+    """The page run of this thread has ended."""
+    now = time.monotonic()
+    with _ACTIVITY_LOCK:
+        _ACTIVE.pop(threading.get_ident(), None)
+        _LAST_END[0] = now
+
+
+def _quiet_for() -> float:
+    """Seconds to wait before a job may start (0: start now)."""
+    now = time.monotonic()
+    with _ACTIVITY_LOCK:
+        for ident, started in list(_ACTIVE.items()):
+            if now - started > ACTIVE_MAX_S:
+                del _ACTIVE[ident]  # a run that never said it ended
+        if _ACTIVE:
+            return GRACE_S
+        return max(0.0, _LAST_END[0] + GRACE_S - now)
+
+
+def _wait_quiet() -> None:
+    while (wait := _quiet_for()) > 0:
+        time.sleep(min(wait, 0.05))
+
+
+_PREFETCHER: Prefetcher | None = None
+_PREFETCHER_LOCK = threading.Lock()
+
+
+def prefetcher() -> Prefetcher:
+    """The process's one prefetcher (made on first use)."""
+    global _PREFETCHER
+    with _PREFETCHER_LOCK:
+        if _PREFETCHER is None:
+            _PREFETCHER = Prefetcher()
+        return _PREFETCHER
+
+
+_FROZEN = threading.Event()
+
+
+def freeze_long_lived() -> bool:
+    """Once per process: keep the objects alive now out of the cyclic GC's passes (True: done now)."""
+    if _FROZEN.is_set():
+        return False
+    _FROZEN.set()
+    gc.collect()  # what is garbage now is freed, not frozen
+    gc.freeze()
+    return True
