@@ -498,7 +498,6 @@ if "url_notices" not in st.session_state:
             st.warning(notice, icon="⚠️")
 if prefetch.enabled():
     # After the page is sent: the next year and the other estimates, while the user reads.
-    prefetch.freeze_long_lived()
     _prefetch_neighbours(catalogue, state, view, resets)
 prefetch.run_finished()
 player.schedule_next()  # while playing: hold this year on screen, then step

@@ -135,6 +135,9 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     must not compute a map (a key that differed from the page's would).
     """
     monkeypatch.setenv(prefetch.ENV, "1")
+    done = threading.Event()
+    done.set()
+    monkeypatch.setattr(prefetch, "_FROZEN", done)  # not the test process's objects
     calls: list[tuple[int, str]] = []  # every map computed
     page: list[tuple[int, str]] = []  # those computed by a page run (not the prefetch thread)
     real = mapdata.compute_map
@@ -184,3 +187,17 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert page[n:] == [], f"computed on the page, not read: {page[n:]}"
     assert decks[d:] == [], f"decks built on the page, not read: {decks[d:]}"
     assert worker.wait(180)
+
+
+def test_freeze_long_lived__once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen: list[int] = []
+    monkeypatch.setattr(prefetch.gc, "freeze", lambda: frozen.append(1))
+    monkeypatch.setattr(prefetch, "_FROZEN", threading.Event())
+    assert prefetch.freeze_long_lived()
+    assert not prefetch.freeze_long_lived()
+    assert frozen == [1]
+    p = Prefetcher(freeze=True)  # the server's prefetcher freezes before its first job
+    monkeypatch.setattr(prefetch, "_FROZEN", threading.Event())
+    p.submit("job", lambda: None)
+    assert p.wait(10)
+    assert frozen == [1, 1]
