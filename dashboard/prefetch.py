@@ -13,7 +13,8 @@ number of users; at most :data:`MAX_PENDING` states wait (the oldest asks are dr
 and the newest page's neighbours are computed first); a state is computed at most once per
 :data:`MAX_REMEMBERED` asks; a failed computation (a work budget, bad what-if input) is
 dropped silently: the page that asks for that state meets the error itself. The engine's loops
-release the interpreter lock, and a job starts only when no page run is under way in the process and the last ended
+release the interpreter lock, the thread runs at a lower priority (Linux: nice + 10), and a
+job starts only when no page run is under way in the process and the last ended
 :data:`GRACE_S` ago (the app says when its runs start and end: :func:`run_started`,
 :func:`run_finished`): so users' reruns come first; a job already started runs on (0.2-0.8 s).
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -59,6 +61,10 @@ MAX_PENDING = 8
 
 #: States remembered as asked for already (not asked again while remembered).
 MAX_REMEMBERED = 512
+
+#: Added to the prefetch thread's nice value on Linux (where a thread has its own), at most 19:
+#: the operating system then gives the cores to users' threads (and other processes) first.
+NICE_INCREMENT = 10
 
 #: A job starts only when no page run is under way and the last one ended this long ago (s).
 GRACE_S = 0.3
@@ -131,6 +137,7 @@ class Prefetcher:
         return True
 
     def _run(self) -> None:
+        _lower_priority()
         while True:
             _wait_quiet()
             if self._freeze:
@@ -152,6 +159,22 @@ class Prefetcher:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no job is queued or running (or ``timeout`` s); True if idle."""
         return self._idle.wait(timeout)
+
+
+def _lower_priority() -> None:
+    """Raise this thread's nice value by :data:`NICE_INCREMENT`.
+
+    Linux only: elsewhere the call would name a process, not this thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(
+            os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICE_INCREMENT)
+        )
+    except OSError:  # not allowed here: run at the usual priority
+        _log.debug("prefetch thread priority unchanged", exc_info=True)
 
 
 _ACTIVITY_LOCK = threading.Lock()

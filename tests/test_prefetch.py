@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -201,3 +203,14 @@ def test_freeze_long_lived__once_per_process(monkeypatch: pytest.MonkeyPatch) ->
     p.submit("job", lambda: None)
     assert p.wait(10)
     assert frozen == [1, 1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_prefetcher__runs_its_jobs_at_a_lower_priority() -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list[int] = []
+    p = Prefetcher()
+    p.submit("job", lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+    assert p.wait(10)
+    assert seen == [min(19, mine + prefetch.NICE_INCREMENT)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # this thread's kept
