@@ -499,5 +499,6 @@ if "url_notices" not in st.session_state:
 if prefetch.enabled():
     # After the page is sent: the next year and the other estimates, while the user reads.
     _prefetch_neighbours(catalogue, state, view, resets)
-prefetch.run_finished()
+prefetch.run_finished(first_page=not st.session_state.get("page_drawn", False))
+st.session_state["page_drawn"] = True
 player.schedule_next()  # while playing: hold this year on screen, then step

@@ -15,8 +15,9 @@ and the newest page's neighbours are computed first); a state is computed at mos
 dropped silently: the page that asks for that state meets the error itself. The engine's loops
 release the interpreter lock, the thread runs at a lower priority (Linux: nice + 10), and a
 job starts only when no page run is under way in the process and the last ended
-:data:`GRACE_S` ago (the app says when its runs start and end: :func:`run_started`,
-:func:`run_finished`): so users' reruns come first; a job already started runs on (0.2-0.8 s).
+:data:`GRACE_S` ago (:data:`FIRST_PAGE_HOLD_S` more after a session's first page; the app
+says when its runs start and end: :func:`run_started`, :func:`run_finished`): so users' reruns
+come first; a job already started runs on (0.2-0.8 s).
 
 Off with the environment variable ``EPAA_PREFETCH=0`` (the test suite sets it, so that its
 timings and cache counts do not depend on a thread that outlives the run that started it).
@@ -42,6 +43,7 @@ from collections.abc import Callable, Hashable
 
 __all__ = [
     "ENV",
+    "FIRST_PAGE_HOLD_S",
     "GRACE_S",
     "MAX_PENDING",
     "MAX_REMEMBERED",
@@ -66,8 +68,13 @@ MAX_REMEMBERED = 512
 #: the operating system then gives the cores to users' threads (and other processes) first.
 NICE_INCREMENT = 10
 
-#: A job starts only when no page run is under way and the last one ended this long ago (s).
-GRACE_S = 0.3
+#: A job starts only when no page run is under way and the last one ended this long ago (s):
+#: a user stepping through years or delays faster than this is not slowed by prefetching.
+GRACE_S = 1.0
+
+#: After a session's first page, jobs wait this long more (s): its browser is still fetching
+#: the basemap and building the map's layers, and a screen-size rerun may follow.
+FIRST_PAGE_HOLD_S = 2.0
 
 #: A page run not said to have finished counts as under way for this long at most (s): a run
 #: stopped by a rerun or an error never says so.
@@ -189,12 +196,12 @@ def run_started() -> None:
         _ACTIVE[threading.get_ident()] = time.monotonic()
 
 
-def run_finished() -> None:
-    """The page run of this thread has ended."""
-    now = time.monotonic()
+def run_finished(*, first_page: bool = False) -> None:
+    """The page run of this thread has ended (``first_page``: its session's first whole page)."""
+    end = time.monotonic() + (FIRST_PAGE_HOLD_S if first_page else 0.0)
     with _ACTIVITY_LOCK:
         _ACTIVE.pop(threading.get_ident(), None)
-        _LAST_END[0] = now
+        _LAST_END[0] = max(_LAST_END[0], end)
 
 
 def _quiet_for() -> float:

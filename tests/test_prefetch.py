@@ -214,3 +214,21 @@ def test_prefetcher__runs_its_jobs_at_a_lower_priority() -> None:
     assert p.wait(10)
     assert seen == [min(19, mine + prefetch.NICE_INCREMENT)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # this thread's kept
+
+
+def test_prefetcher__holds_longer_after_a_sessions_first_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prefetch, "FIRST_PAGE_HOLD_S", 0.6)
+    p = Prefetcher()
+    ran = threading.Event()
+    prefetch.run_started()
+    prefetch.run_finished(first_page=True)
+    ended = time.monotonic()
+    prefetch.run_started()  # a second run (a screen-size rerun) ends sooner: the hold stays
+    prefetch.run_finished()
+    p.submit("job", ran.set)
+    assert not ran.wait(0.3), "a job started during the first page's hold"
+    assert ran.wait(5)
+    assert time.monotonic() - ended >= 0.55
+    assert p.wait(5)
