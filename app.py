@@ -151,8 +151,15 @@ def _busy_text(state: MapState) -> str:
     return f"Computing {o.year}, {cases}: threat flights, radar tracks and intercept windows…"
 
 
-def _neighbours(state: MapState) -> list[MapState]:
-    """The states one step away on the year and estimate controls, most likely asked first."""
+def _neighbours(state: MapState, *, comparing: bool) -> list[MapState]:
+    """The states one step away on the year and estimate controls, most likely asked first.
+
+    As the page would ask them: a neighbour equal to the comparison's B compares with nothing
+    (``controls.compare_controls``). With the comparison on and B equal to this state, B is
+    not in ``state``, so its neighbours are not known here: none.
+    """
+    if comparing and state.compare is None:
+        return []
     o = state.options
     out = []
     if o.year < LAST_YEAR:
@@ -164,7 +171,12 @@ def _neighbours(state: MapState) -> list[MapState]:
     ]
     if o.year > FIRST_YEAR:
         out.append(replace(state, options=replace(o, year=o.year - 1)))
-    return out
+    return [
+        replace(s, compare=None)
+        if s.compare is not None and controls.b_equals_a(s, s.compare)
+        else s
+        for s in out
+    ]
 
 
 def _prefetch_neighbours(
@@ -185,7 +197,8 @@ def _prefetch_neighbours(
             analysis.warm_delay_note(catalogue, s)
 
     # Submitted least likely first: the worker takes the newest first.
-    for s in reversed(_neighbours(state)):
+    comparing = bool(st.session_state.get("compare"))
+    for s in reversed(_neighbours(state, comparing=comparing)):
         worker.submit((catalogue.digest, s, view, resets), lambda s=s: job(s))
 
 

@@ -15,7 +15,14 @@ from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
 from dashboard import analysis, scenarios, screenfit
 
-__all__ = ["DASHBOARD_LAYERS", "EOR_NAMES", "ViewChoice", "compare_controls", "sidebar_state"]
+__all__ = [
+    "DASHBOARD_LAYERS",
+    "EOR_NAMES",
+    "ViewChoice",
+    "b_equals_a",
+    "compare_controls",
+    "sidebar_state",
+]
 
 #: Layers on when the dashboard opens: the library defaults plus the physics-based defended
 #: area, so the first page answers "what is defended" (the rings stay one click away).
@@ -176,6 +183,17 @@ def _same_or(labels: dict[str, str]) -> dict[str, str]:
     return {_SAME: "Same as A", **labels}
 
 
+def b_equals_a(state: MapState, variation: Variation) -> bool:
+    """Whether B (``variation``) asks the same as ``state`` (A): then no comparison is drawn."""
+    o = state.options
+    same_query = all(getattr(state.query(), k) == v for k, v in variation.query)
+    return (variation.year, variation.scenario, variation.estimate) == (
+        o.year,
+        o.scenario,
+        o.estimate,
+    ) and same_query
+
+
 def compare_controls(catalogue: Catalogue, state: MapState) -> MapState:
     """Sidebar controls for a second state B; returns ``state`` comparing with B when on.
 
@@ -261,13 +279,7 @@ def compare_controls(catalogue: Catalogue, state: MapState) -> MapState:
             estimate=str(estimate or "nominal"),
             **query,
         )
-        o = state.options
-        same_query = all(getattr(state.query(), k) == v for k, v in variation.query)
-        if (variation.year, variation.scenario, variation.estimate) == (
-            o.year,
-            o.scenario,
-            o.estimate,
-        ) and same_query:
+        if b_equals_a(state, variation):
             st.info(
                 "B is the same as this map (A): change B's year, scenario, estimate, launch "
                 "area or threat."

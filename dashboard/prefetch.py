@@ -10,11 +10,10 @@ the computation already under way instead of starting a second).
 
 Bounds, so that speculation never starves anyone: one thread per server process, whatever the
 number of users; at most :data:`MAX_PENDING` states wait (the oldest asks are dropped first,
-and the newest page's neighbours are computed first); a state is computed at most once per
-:data:`MAX_REMEMBERED` asks; a failed computation (a work budget, bad what-if input) is
+and the newest page's neighbours are computed first); a state waiting or being computed is not
+queued twice (one already in the caches costs a job its lookups, a few ms); a failed computation (a work budget, bad what-if input) is
 dropped silently: the page that asks for that state meets the error itself. The engine's loops
-release the interpreter lock, the thread runs at a lower priority (Linux: nice + 10), and a
-job starts only when no page run is under way in the process and the last ended
+release the interpreter lock, and a job starts only when no page run is under way in the process and the last ended
 :data:`GRACE_S` ago (:data:`FIRST_PAGE_HOLD_S` more after a session's first page; the app
 says when its runs start and end: :func:`run_started`, :func:`run_finished`): so users' reruns
 come first; a job already started runs on (0.2-0.8 s).
@@ -35,7 +34,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -46,7 +44,6 @@ __all__ = [
     "FIRST_PAGE_HOLD_S",
     "GRACE_S",
     "MAX_PENDING",
-    "MAX_REMEMBERED",
     "Prefetcher",
     "enabled",
     "freeze_long_lived",
@@ -61,13 +58,6 @@ ENV = "EPAA_PREFETCH"
 #: States waiting to be computed, at most (a page asks for four).
 MAX_PENDING = 8
 
-#: States remembered as asked for already (not asked again while remembered).
-MAX_REMEMBERED = 512
-
-#: Added to the prefetch thread's nice value on Linux (where a thread has its own), at most 19:
-#: the operating system then gives the cores to users' threads (and other processes) first.
-NICE_INCREMENT = 10
-
 #: A job starts only when no page run is under way and the last one ended this long ago (s):
 #: a user stepping through years or delays faster than this is not slowed by prefetching.
 GRACE_S = 1.0
@@ -76,9 +66,9 @@ GRACE_S = 1.0
 #: the basemap and building the map's layers, and a screen-size rerun may follow.
 FIRST_PAGE_HOLD_S = 2.0
 
-#: A page run not said to have finished counts as under way for this long at most (s): a run
-#: stopped by a rerun or an error never says so.
-ACTIVE_MAX_S = 10.0
+#: A page run not said to have finished counts as under way while its thread lives (a run
+#: stopped by an error ends its thread), and for this long at most (s): a backstop.
+ACTIVE_MAX_S = 120.0
 
 _log = logging.getLogger(__name__)
 
@@ -89,34 +79,25 @@ def enabled() -> bool:
 
 
 class Prefetcher:
-    """One background thread computing the jobs it is given, newest first, each once.
+    """One background thread computing the jobs it is given, newest first.
 
     Parameters
     ----------
     max_pending
         Jobs waiting at most; a new job beyond it drops the oldest waiting one.
-    max_remembered
-        Keys remembered as submitted already (a job with a remembered key is not queued).
     freeze
         Before its first job, run :func:`freeze_long_lived` (in this thread, when no page runs:
         its full collection, 0.15-0.3 s, then delays no page).
     """
 
-    def __init__(
-        self,
-        max_pending: int = MAX_PENDING,
-        max_remembered: int = MAX_REMEMBERED,
-        *,
-        freeze: bool = False,
-    ):
-        if max_pending < 1 or max_remembered < 1:
-            raise ValueError("max_pending and max_remembered must be at least 1")
+    def __init__(self, max_pending: int = MAX_PENDING, *, freeze: bool = False):
+        if max_pending < 1:
+            raise ValueError("max_pending must be at least 1")
         self._max_pending = max_pending
-        self._max_remembered = max_remembered
         self._freeze = freeze
         self._lock = threading.Lock()
         self._pending: OrderedDict[Hashable, Callable[[], object]] = OrderedDict()
-        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+        self._running: Hashable | None = None
         self._worker: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
@@ -124,18 +105,19 @@ class Prefetcher:
         self.counts = {"run": 0, "failed": 0, "dropped": 0}
 
     def submit(self, key: Hashable, job: Callable[[], object]) -> bool:
-        """Queue ``job`` under ``key`` unless that key was submitted before; True if queued."""
+        """Queue ``job`` under ``key`` unless that key waits or runs now; True if queued.
+
+        A key that waits already moves to the front (the newest ask).
+        """
         with self._lock:
-            if key in self._seen:
-                self._seen.move_to_end(key)
+            if key == self._running:
                 return False
-            self._seen[key] = None
-            while len(self._seen) > self._max_remembered:
-                self._seen.popitem(last=False)
+            if key in self._pending:
+                self._pending.move_to_end(key)
+                return False
             self._pending[key] = job
             while len(self._pending) > self._max_pending:
-                old, _ = self._pending.popitem(last=False)
-                self._seen.pop(old, None)  # never computed: it may be asked again
+                self._pending.popitem(last=False)
                 self.counts["dropped"] += 1
             self._idle.clear()
             if self._worker is None:
@@ -144,56 +126,50 @@ class Prefetcher:
         return True
 
     def _run(self) -> None:
-        _lower_priority()
-        while True:
-            _wait_quiet()
-            if self._freeze:
-                freeze_long_lived()
+        try:
+            while True:
+                _wait_quiet()
+                if self._freeze and freeze_long_lived():
+                    continue  # the collection took a while: look for page runs again
+                with self._lock:
+                    self._running = None
+                    if not self._pending:
+                        return
+                    self._running, job = self._pending.popitem(last=True)  # newest first
+                try:
+                    job()
+                except Exception:  # the page asking for this state meets the error itself
+                    _log.debug("prefetch job failed", exc_info=True)
+                    self.counts["failed"] += 1
+                else:
+                    self.counts["run"] += 1
+        finally:  # however the loop ends, a later submit starts a new worker
             with self._lock:
-                if not self._pending:
-                    self._worker = None
+                self._running = None
+                self._worker = None
+                if self._pending:  # ended by an error other than a job's: start again
+                    self._worker = threading.Thread(
+                        target=self._run, name="epaa-prefetch", daemon=True
+                    )
+                    self._worker.start()
+                else:
                     self._idle.set()
-                    return
-                _, job = self._pending.popitem(last=True)  # the newest page's first
-            try:
-                job()
-            except Exception:  # the page asking for this state meets the error itself
-                _log.debug("prefetch job failed", exc_info=True)
-                self.counts["failed"] += 1
-            else:
-                self.counts["run"] += 1
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no job is queued or running (or ``timeout`` s); True if idle."""
         return self._idle.wait(timeout)
 
 
-def _lower_priority() -> None:
-    """Raise this thread's nice value by :data:`NICE_INCREMENT`.
-
-    Linux only: elsewhere the call would name a process, not this thread.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    tid = threading.get_native_id()
-    try:
-        os.setpriority(
-            os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICE_INCREMENT)
-        )
-    except OSError:  # not allowed here: run at the usual priority
-        _log.debug("prefetch thread priority unchanged", exc_info=True)
-
-
 _ACTIVITY_LOCK = threading.Lock()
-#: Page runs under way: thread id -> start time (monotonic s).
-_ACTIVE: dict[int, float] = {}
+#: Page runs under way: thread id -> (thread, start time in monotonic s).
+_ACTIVE: dict[int, tuple[threading.Thread, float]] = {}
 _LAST_END = [0.0]
 
 
 def run_started() -> None:
     """A page run starts (in this thread): jobs wait until it ends."""
     with _ACTIVITY_LOCK:
-        _ACTIVE[threading.get_ident()] = time.monotonic()
+        _ACTIVE[threading.get_ident()] = (threading.current_thread(), time.monotonic())
 
 
 def run_finished(*, first_page: bool = False) -> None:
@@ -208,11 +184,11 @@ def _quiet_for() -> float:
     """Seconds to wait before a job may start (0: start now)."""
     now = time.monotonic()
     with _ACTIVITY_LOCK:
-        for ident, started in list(_ACTIVE.items()):
-            if now - started > ACTIVE_MAX_S:
+        for ident, (thread, started) in list(_ACTIVE.items()):
+            if not thread.is_alive() or now - started > ACTIVE_MAX_S:
                 del _ACTIVE[ident]  # a run that never said it ended
         if _ACTIVE:
-            return GRACE_S
+            return max(GRACE_S, 0.05)  # at least a run's grace time from now
         return max(0.0, _LAST_END[0] + GRACE_S - now)
 
 

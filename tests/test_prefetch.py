@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from pathlib import Path
@@ -11,9 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import coverage.products.headline as headline_module
 import coverage.products.mapdata as mapdata
 import coverage.render.layers as layers
-from dashboard import prefetch
+from dashboard import analysis, prefetch
 from dashboard.prefetch import Prefetcher
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -21,8 +20,11 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 @pytest.fixture(autouse=True)
 def no_grace(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unit tests do not wait the grace time after page runs (the gate has its own test)."""
+    """Unit tests do not wait the grace time after page runs (the gate has its own test), and
+    start with no page run recorded (the module's state is the process's)."""
     monkeypatch.setattr(prefetch, "GRACE_S", 0.0)
+    monkeypatch.setattr(prefetch, "_ACTIVE", {})
+    monkeypatch.setattr(prefetch, "_LAST_END", [0.0])
 
 
 def _gate(started: threading.Event, release: threading.Event) -> None:
@@ -30,23 +32,26 @@ def _gate(started: threading.Event, release: threading.Event) -> None:
     assert release.wait(10)
 
 
-def test_prefetcher__runs_the_newest_job_first_and_each_key_once() -> None:
+def test_prefetcher__runs_the_newest_job_first_and_a_waiting_key_once() -> None:
     p = Prefetcher()
     started, release = threading.Event(), threading.Event()
     done: list[str] = []
     assert p.submit("gate", lambda: _gate(started, release))
     assert started.wait(10)  # the worker is busy: the next three wait
+    assert not p.submit("gate", lambda: done.append("gate again"))  # it runs now
     for key in ("a", "b", "c"):
         assert p.submit(key, lambda key=key: done.append(key))
-    assert not p.submit("b", lambda: done.append("b again"))  # asked for already
+    assert not p.submit("a", lambda: done.append("a again"))  # waiting: moves to the front
     release.set()
     assert p.wait(10)
-    assert done == ["c", "b", "a"]
+    assert done == ["a", "c", "b"]
     assert p.counts == {"run": 4, "failed": 0, "dropped": 0}
-    assert not p.submit("a", lambda: done.append("a again"))  # remembered after it ran
+    assert p.submit("a", lambda: done.append("a again"))  # done: may be asked again (cheap
+    assert p.wait(10)  # when its answers are in the caches)
+    assert done[-1] == "a again"
 
 
-def test_prefetcher__drops_the_oldest_beyond_its_bound_and_forgets_it() -> None:
+def test_prefetcher__drops_the_oldest_beyond_its_bound() -> None:
     p = Prefetcher(max_pending=2)
     started, release = threading.Event(), threading.Event()
     done: list[str] = []
@@ -61,6 +66,33 @@ def test_prefetcher__drops_the_oldest_beyond_its_bound_and_forgets_it() -> None:
     assert p.submit("a", lambda: done.append("a"))  # dropped unrun: it may be asked again
     assert p.wait(10)
     assert done[-1] == "a"
+
+
+def test_prefetcher__a_job_ending_the_thread_leaves_it_usable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A BaseException (not a job's error) ends the worker; the next submit starts another."""
+    ended: list[type[BaseException]] = []
+    seen = threading.Event()
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        ended.append(args.exc_type)
+        seen.set()
+
+    monkeypatch.setattr(threading, "excepthook", hook)
+    p = Prefetcher()
+
+    def leave() -> None:
+        raise SystemExit  # not caught as a job's failure: it ends the thread
+
+    p.submit("leave", leave)
+    assert seen.wait(10)
+    assert ended == [SystemExit]
+    assert p.wait(10)
+    done = threading.Event()
+    assert p.submit("next", done.set)
+    assert done.wait(10)
+    assert p.wait(10)
 
 
 def test_prefetcher__a_failing_job_is_counted_and_the_next_still_runs() -> None:
@@ -86,6 +118,17 @@ def test_prefetcher__rejects_bounds_below_one() -> None:
         Prefetcher(max_pending=0)
 
 
+def test_prefetcher__a_run_whose_thread_ended_stops_holding_jobs() -> None:
+    p = Prefetcher()
+    ran = threading.Event()
+    stuck = threading.Thread(target=prefetch.run_started)  # a run stopped by an error
+    stuck.start()
+    stuck.join()
+    p.submit("job", ran.set)
+    assert ran.wait(5)
+    assert p.wait(5)
+
+
 def test_prefetcher__waits_while_a_page_runs_and_for_the_grace_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -104,18 +147,18 @@ def test_prefetcher__waits_while_a_page_runs_and_for_the_grace_time(
     assert p.wait(5)
 
 
-def test_prefetcher__a_run_that_never_ends_stops_holding_jobs(
+def test_prefetcher__a_live_run_holds_jobs_until_the_backstop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(prefetch, "ACTIVE_MAX_S", 0.3)
+    monkeypatch.setattr(prefetch, "ACTIVE_MAX_S", 0.6)
     p = Prefetcher()
     ran = threading.Event()
-    stuck = threading.Thread(target=prefetch.run_started)  # a run stopped by an error
-    stuck.start()
-    stuck.join()
+    prefetch.run_started()  # this thread lives on and never says the run ended
     p.submit("job", ran.set)
-    assert ran.wait(5)
+    assert not ran.wait(0.3), "a job started while a live page run was under way"
+    assert ran.wait(5)  # past the backstop
     assert p.wait(5)
+    prefetch.run_finished()
 
 
 def test_enabled__reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,6 +204,16 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
         return real_deck(data, **kwargs)
 
     monkeypatch.setattr(layers, "build_deck", counted_deck)
+    others: list[str] = []  # headlines and delay lines computed by a page run
+    for module, name in ((headline_module, "headline"), (analysis, "delay_curve_for")):
+        real_fn = getattr(module, name)
+
+        def counted_fn(*args, _real=real_fn, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            if threading.current_thread().name != "epaa-prefetch":
+                others.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted_fn)
     worker = prefetch.prefetcher()
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
@@ -176,7 +229,7 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert worker.counts["failed"] == before["failed"]
     prefetched = set(calls)
     assert {(2014, "nominal"), (2013, "high"), (2013, "low"), (2012, "nominal")} <= prefetched
-    n, d = len(page), len(decks)
+    n, d, h = len(page), len(decks), len(others)
     at.segmented_control(key="estimate").set_value("high")
     at.run()
     assert not at.exception, at.exception
@@ -188,6 +241,7 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert not at.exception, at.exception
     assert page[n:] == [], f"computed on the page, not read: {page[n:]}"
     assert decks[d:] == [], f"decks built on the page, not read: {decks[d:]}"
+    assert others[h:] == [], f"computed on the page, not read: {others[h:]}"
     assert worker.wait(180)
 
 
@@ -203,17 +257,6 @@ def test_freeze_long_lived__once_per_process(monkeypatch: pytest.MonkeyPatch) ->
     p.submit("job", lambda: None)
     assert p.wait(10)
     assert frozen == [1, 1]
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
-def test_prefetcher__runs_its_jobs_at_a_lower_priority() -> None:
-    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    seen: list[int] = []
-    p = Prefetcher()
-    p.submit("job", lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
-    assert p.wait(10)
-    assert seen == [min(19, mine + prefetch.NICE_INCREMENT)]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # this thread's kept
 
 
 def test_prefetcher__holds_longer_after_a_sessions_first_page(
@@ -232,3 +275,41 @@ def test_prefetcher__holds_longer_after_a_sessions_first_page(
     assert ran.wait(5)
     assert time.monotonic() - ended >= 0.55
     assert p.wait(5)
+
+
+def test_app__a_neighbour_equal_to_the_comparisons_b_is_prefetched_as_the_page_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Comparing 2025 with B (2026 nominal, the default): the next year is B itself, which the
+    page draws without a comparison; the prefetch must compute that state, not 2026 vs 2026."""
+    monkeypatch.setenv(prefetch.ENV, "1")
+    done = threading.Event()
+    done.set()
+    monkeypatch.setattr(prefetch, "_FROZEN", done)
+    page: list[tuple[int, bool]] = []
+    real = mapdata.compute_map
+
+    def counted(catalogue, state):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name != "epaa-prefetch":
+            page.append((state.options.year, state.compare is not None))
+        return real(catalogue, state)
+
+    monkeypatch.setattr(mapdata, "compute_map", counted)
+    worker = prefetch.prefetcher()
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert worker.wait(120)
+    at.toggle(key="compare").set_value(True)
+    at.slider(key="year").set_value(2025)
+    at.run()
+    assert not at.exception, at.exception
+    assert page[-1] == (2025, True)
+    assert at.slider(key="vs_year").value == 2026  # B's default, which this test relies on
+    assert worker.wait(180)
+    n = len(page)
+    at.slider(key="year").set_value(2026)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("same as this map" in i.value for i in at.info)
+    assert page[n:] == [], f"computed on the page, not read: {page[n:]}"
+    assert worker.wait(180)
