@@ -169,6 +169,9 @@ _LAST_END = [0.0]
 def run_started() -> None:
     """A page run starts (in this thread): jobs wait until it ends."""
     with _ACTIVITY_LOCK:
+        for ident, (thread, _) in list(_ACTIVE.items()):
+            if not thread.is_alive():
+                del _ACTIVE[ident]  # a run stopped by an error (kept from piling up)
         _ACTIVE[threading.get_ident()] = (threading.current_thread(), time.monotonic())
 
 

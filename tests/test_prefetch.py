@@ -313,3 +313,14 @@ def test_app__a_neighbour_equal_to_the_comparisons_b_is_prefetched_as_the_page_a
     assert any("same as this map" in i.value for i in at.info)
     assert page[n:] == [], f"computed on the page, not read: {page[n:]}"
     assert worker.wait(180)
+
+
+def test_run_started__forgets_runs_whose_thread_ended() -> None:
+    for _ in range(3):  # runs stopped by an error: they never say they ended
+        t = threading.Thread(target=prefetch.run_started)
+        t.start()
+        t.join()
+    prefetch.run_started()
+    assert list(prefetch._ACTIVE) == [threading.get_ident()]
+    prefetch.run_finished()
+    assert prefetch._ACTIVE == {}
