@@ -208,7 +208,7 @@ def main() -> None:
     floor, change, est = _report(
         computed, "computed on the click (EPAA_PREFETCH=0: the engine's cost)", args.fresh_tables
     )
-    p_floor, p_change, p_est = _report(
+    p_floor, _, p_est = _report(
         prefetched,
         "prefetched (the default: the page's neighbours computed while the user reads it)",
         args.fresh_tables,

@@ -351,15 +351,14 @@ def _delay_section(catalogue: Catalogue, options: FootprintOptions, query: Defen
     )
 
 
-def warm_delay_note(catalogue: Catalogue, state: MapState) -> None:
-    """Compute (into its cache) the delay line of ``state`` without drawing it (prefetching)."""
-    _delay_curve(catalogue.digest, state.options, state.query(), True, catalogue)
+def warm_delay_note(catalogue: Catalogue, state: MapState) -> DelayCurve:
+    """The curve behind the delay line of ``state`` (cached), without drawing it (prefetching)."""
+    return _delay_curve(catalogue.digest, state.options, state.query(), True, catalogue)
 
 
 def delay_note(catalogue: Catalogue, state: MapState, note: DeltaGenerator) -> None:
     """Under the delay slider: how far the delay can move before the defended places change."""
-    curve = _delay_curve(catalogue.digest, state.options, state.query(), True, catalogue)
-    note.caption(curve.brief())
+    note.caption(warm_delay_note(catalogue, state).brief())
 
 
 @st.cache_resource(

@@ -11,12 +11,13 @@ the computation already under way instead of starting a second).
 Bounds, so that speculation never starves anyone: one thread per server process, whatever the
 number of users; at most :data:`MAX_PENDING` states wait (the oldest asks are dropped first,
 and the newest page's neighbours are computed first); a state waiting or being computed is not
-queued twice (one already in the caches costs a job its lookups, a few ms); a failed computation (a work budget, bad what-if input) is
-dropped silently: the page that asks for that state meets the error itself. The engine's loops
-release the interpreter lock, and a job starts only when no page run is under way in the process and the last ended
-:data:`GRACE_S` ago (:data:`FIRST_PAGE_HOLD_S` more after a session's first page; the app
-says when its runs start and end: :func:`run_started`, :func:`run_finished`): so users' reruns
-come first; a job already started runs on (0.2-0.8 s).
+queued twice (one already in the caches costs a job its lookups, a few ms); a failed
+computation (a work budget, bad what-if input) is dropped silently: the page that asks for that
+state meets the error itself. The engine's loops release the interpreter lock, and a job starts
+only when no page run is under way in the process and the last ended :data:`GRACE_S` ago
+(:data:`FIRST_PAGE_HOLD_S` more after a session's first page; the app says when its runs start
+and end: :func:`run_started`, :func:`run_finished`): so users' reruns come first; a job already
+started runs on (0.2-0.8 s).
 
 Off with the environment variable ``EPAA_PREFETCH=0`` (the test suite sets it, so that its
 timings and cache counts do not depend on a thread that outlives the run that started it).
@@ -24,9 +25,9 @@ timings and cache counts do not depend on a thread that outlives the run that st
 Also here: :func:`freeze_long_lived`, run once by the prefetch thread before its first job
 (when no page runs): it moves the objects alive then (modules, catalogue, caches: ~250 k) out
 of the cyclic garbage collector's reach, whose oldest-generation passes over them took
-130-140 ms of a rerun now and then (measured in a new-estimate rerun, 2016, 25 km). Objects made later are collected as usual; the frozen ones
-are freed by reference counting when let go, unless they are in a cycle (then they stay: a
-bounded cost, the set frozen once).
+130-140 ms of a rerun now and then (measured in a new-estimate rerun, 2016, 25 km). Objects
+made later are collected as usual; the frozen ones are freed by reference counting when let
+go, unless they are in a cycle (then they stay: a bounded cost, the set frozen once).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = [
     "GRACE_S",
     "MAX_PENDING",
     "Prefetcher",
+    "THREAD_NAME",
     "enabled",
     "freeze_long_lived",
     "prefetcher",
@@ -54,6 +56,9 @@ __all__ = [
 
 #: The environment variable that turns prefetching off (``0``); on otherwise.
 ENV = "EPAA_PREFETCH"
+
+#: The prefetch thread's name (what it computes can be told from a page's work by it).
+THREAD_NAME = "epaa-prefetch"
 
 #: States waiting to be computed, at most (a page asks for four).
 MAX_PENDING = 8
@@ -121,9 +126,13 @@ class Prefetcher:
                 self.counts["dropped"] += 1
             self._idle.clear()
             if self._worker is None:
-                self._worker = threading.Thread(target=self._run, name="epaa-prefetch", daemon=True)
-                self._worker.start()
+                self._start_worker()
         return True
+
+    def _start_worker(self) -> None:
+        """Start the worker thread (the caller holds ``self._lock``)."""
+        self._worker = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+        self._worker.start()
 
     def _run(self) -> None:
         try:
@@ -148,10 +157,7 @@ class Prefetcher:
                 self._running = None
                 self._worker = None
                 if self._pending:  # ended by an error other than a job's: start again
-                    self._worker = threading.Thread(
-                        target=self._run, name="epaa-prefetch", daemon=True
-                    )
-                    self._worker.start()
+                    self._start_worker()
                 else:
                     self._idle.set()
 
@@ -168,11 +174,10 @@ _LAST_END = [0.0]
 
 def run_started() -> None:
     """A page run starts (in this thread): jobs wait until it ends."""
+    now = time.monotonic()
     with _ACTIVITY_LOCK:
-        for ident, (thread, _) in list(_ACTIVE.items()):
-            if not thread.is_alive():
-                del _ACTIVE[ident]  # a run stopped by an error (kept from piling up)
-        _ACTIVE[threading.get_ident()] = (threading.current_thread(), time.monotonic())
+        _forget_ended_runs(now)  # runs stopped by an error do not pile up
+        _ACTIVE[threading.get_ident()] = (threading.current_thread(), now)
 
 
 def run_finished(*, first_page: bool = False) -> None:
@@ -183,13 +188,18 @@ def run_finished(*, first_page: bool = False) -> None:
         _LAST_END[0] = max(_LAST_END[0], end)
 
 
+def _forget_ended_runs(now: float) -> None:
+    """Drop the runs that never said they ended: thread gone, or past the backstop (lock held)."""
+    for ident, (thread, started) in list(_ACTIVE.items()):
+        if not thread.is_alive() or now - started > ACTIVE_MAX_S:
+            del _ACTIVE[ident]
+
+
 def _quiet_for() -> float:
     """Seconds to wait before a job may start (0: start now)."""
     now = time.monotonic()
     with _ACTIVITY_LOCK:
-        for ident, (thread, started) in list(_ACTIVE.items()):
-            if not thread.is_alive() or now - started > ACTIVE_MAX_S:
-                del _ACTIVE[ident]  # a run that never said it ended
+        _forget_ended_runs(now)
         if _ACTIVE:
             return max(GRACE_S, 0.05)  # at least a run's grace time from now
         return max(0.0, _LAST_END[0] + GRACE_S - now)

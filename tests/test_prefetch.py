@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -25,6 +27,39 @@ def no_grace(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prefetch, "GRACE_S", 0.0)
     monkeypatch.setattr(prefetch, "_ACTIVE", {})
     monkeypatch.setattr(prefetch, "_LAST_END", [0.0])
+
+
+@pytest.fixture
+def worker(monkeypatch: pytest.MonkeyPatch) -> Prefetcher:
+    """Prefetching on for the app (as served), the process's prefetcher; no GC freeze of the
+    test process's objects."""
+    monkeypatch.setenv(prefetch.ENV, "1")
+    done = threading.Event()
+    done.set()
+    monkeypatch.setattr(prefetch, "_FROZEN", done)
+    return prefetch.prefetcher()
+
+
+def _counted(
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, note: Callable[..., object]
+) -> tuple[list[object], list[object]]:
+    """Wrap ``module.name``; returns what ``note`` says of every call and of a page run's calls.
+
+    A page run's: made by any thread but the prefetch thread.
+    """
+    every: list[object] = []
+    page: list[object] = []
+    real = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> object:
+        key = note(*args, **kwargs)
+        every.append(key)
+        if threading.current_thread().name != prefetch.THREAD_NAME:
+            page.append(key)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return every, page
 
 
 def _gate(started: threading.Event, release: threading.Event) -> None:
@@ -171,7 +206,7 @@ def test_enabled__reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, worker: Prefetcher
 ) -> None:
     """The page's neighbours are computed in the background under the keys the page then asks.
 
@@ -179,42 +214,16 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     computation is counted: moving the estimate or the year after the prefetch has finished
     must not compute a map (a key that differed from the page's would).
     """
-    monkeypatch.setenv(prefetch.ENV, "1")
-    done = threading.Event()
-    done.set()
-    monkeypatch.setattr(prefetch, "_FROZEN", done)  # not the test process's objects
-    calls: list[tuple[int, str]] = []  # every map computed
-    page: list[tuple[int, str]] = []  # those computed by a page run (not the prefetch thread)
-    real = mapdata.compute_map
 
-    def counted(catalogue, state):  # type: ignore[no-untyped-def]
-        key = (state.options.year, state.options.estimate)
-        calls.append(key)
-        if threading.current_thread().name != "epaa-prefetch":
-            page.append(key)
-        return real(catalogue, state)
+    def year_estimate(catalogue, state):  # type: ignore[no-untyped-def]
+        return (state.options.year, state.options.estimate)
 
-    monkeypatch.setattr(mapdata, "compute_map", counted)
-    decks: list[int] = []  # decks built by a page run
-    real_deck = layers.build_deck
-
-    def counted_deck(data, **kwargs):  # type: ignore[no-untyped-def]
-        if threading.current_thread().name != "epaa-prefetch":
-            decks.append(data.state.options.year)
-        return real_deck(data, **kwargs)
-
-    monkeypatch.setattr(layers, "build_deck", counted_deck)
-    others: list[str] = []  # headlines and delay lines computed by a page run
-    for module, name in ((headline_module, "headline"), (analysis, "delay_curve_for")):
-        real_fn = getattr(module, name)
-
-        def counted_fn(*args, _real=real_fn, _name=name, **kwargs):  # type: ignore[no-untyped-def]
-            if threading.current_thread().name != "epaa-prefetch":
-                others.append(_name)
-            return _real(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, counted_fn)
-    worker = prefetch.prefetcher()
+    calls, page = _counted(monkeypatch, mapdata, "compute_map", year_estimate)
+    _, decks = _counted(
+        monkeypatch, layers, "build_deck", lambda data, **_: data.state.options.year
+    )
+    _, heads = _counted(monkeypatch, headline_module, "headline", lambda *_: "headline")
+    _, lines = _counted(monkeypatch, analysis, "delay_curve_for", lambda *_: "delay line")
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert worker.wait(120)
@@ -229,7 +238,7 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert worker.counts["failed"] == before["failed"]
     prefetched = set(calls)
     assert {(2014, "nominal"), (2013, "high"), (2013, "low"), (2012, "nominal")} <= prefetched
-    n, d, h = len(page), len(decks), len(others)
+    n, d, h, ln = len(page), len(decks), len(heads), len(lines)
     at.segmented_control(key="estimate").set_value("high")
     at.run()
     assert not at.exception, at.exception
@@ -241,7 +250,8 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert not at.exception, at.exception
     assert page[n:] == [], f"computed on the page, not read: {page[n:]}"
     assert decks[d:] == [], f"decks built on the page, not read: {decks[d:]}"
-    assert others[h:] == [], f"computed on the page, not read: {others[h:]}"
+    assert heads[h:] == [], f"headlines computed on the page, not read: {heads[h:]}"
+    assert lines[ln:] == [], f"delay lines computed on the page, not read: {lines[ln:]}"
     assert worker.wait(180)
 
 
@@ -278,24 +288,15 @@ def test_prefetcher__holds_longer_after_a_sessions_first_page(
 
 
 def test_app__a_neighbour_equal_to_the_comparisons_b_is_prefetched_as_the_page_asks(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, worker: Prefetcher
 ) -> None:
     """Comparing 2025 with B (2026 nominal, the default): the next year is B itself, which the
     page draws without a comparison; the prefetch must compute that state, not 2026 vs 2026."""
-    monkeypatch.setenv(prefetch.ENV, "1")
-    done = threading.Event()
-    done.set()
-    monkeypatch.setattr(prefetch, "_FROZEN", done)
-    page: list[tuple[int, bool]] = []
-    real = mapdata.compute_map
 
-    def counted(catalogue, state):  # type: ignore[no-untyped-def]
-        if threading.current_thread().name != "epaa-prefetch":
-            page.append((state.options.year, state.compare is not None))
-        return real(catalogue, state)
+    def year_compared(catalogue, state):  # type: ignore[no-untyped-def]
+        return (state.options.year, state.compare is not None)
 
-    monkeypatch.setattr(mapdata, "compute_map", counted)
-    worker = prefetch.prefetcher()
+    _, page = _counted(monkeypatch, mapdata, "compute_map", year_compared)
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert worker.wait(120)

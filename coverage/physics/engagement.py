@@ -1115,21 +1115,20 @@ def _windows(
         if memo is not None:
             _memo_put(memo[0], key, bounds)
     # The latest launch time does not depend on the delay either (kept likewise), when asked.
-    times: NDArray[np.float64] = np.full(t_launch.shape, np.nan)
+    times: NDArray[np.float64] | None = None
     if latest:
         latest_key = ("latest", *key)
-        kept = None if memo is None else memo[0].get(latest_key)
-        if kept is None:
-            kept = kernels.latest_launch_times(
+        times = None if memo is None else memo[0].get(latest_key)
+        if times is None:
+            times = kernels.latest_launch_times(
                 tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, windows, sees, bounds
             )
             if memo is not None:
-                _memo_put(memo[0], latest_key, kept)
-        times = kept
+                _memo_put(memo[0], latest_key, times)
     first, last = kernels.flyout_windows(
         tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, t_launch, windows, sees, bounds
     )
-    return first, last, times
+    return first, last, np.full(t_launch.shape, np.nan) if times is None else times
 
 
 def _windows_numpy(
