@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import subprocess
 import sys
@@ -938,6 +939,7 @@ def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, scre
         _place_labels,
         _site_label_size,
         _site_records,
+        leader_end,
         outside_map,
         text_box,
         world_px,
@@ -967,12 +969,18 @@ def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, scre
         assert cx - w / 2 <= box[0] and box[2] <= cx + w / 2, (lab["short"], box)
         assert cy - h / 2 <= box[1] and box[3] <= cy + h / 2, (lab["short"], box)
     if (year, screen) == (2024, "1024x768"):
-        # The case that needs the second try: inside, in the frame's order, an earlier name
-        # takes the only place of the Central Mediterranean patrol's.
+        # The case that needed the second try (an earlier name took, inside, the only place
+        # beside its dot of the Central Mediterranean patrol's) is placed on the first now: that
+        # name goes out on a leader, clear of the other dots (the second try keeps its unit
+        # test, a_name_cut_inside_gets_to_choose_first).
         size, dot = _site_label_size(False)
         edges = outside_map(camera, width_px=w, height_px=h)
         first = _place_labels(records, camera["zoom"], size, dot, [], edges)
-        assert any(p is None for p in first)
+        assert all(p is not None for p in first)
+        on_leader = {records[i][2] for i, p in enumerate(first) if leader_end(p[0]) is not None}
+        assert "Central Mediterranean / Ionian patrol" in on_leader
+        leaders = next(la for la in spec["layers"] if la["id"] == "site-leaders")["data"]
+        assert len(leaders) == len(on_leader)
 
 
 def test_maps_of_one_year__share_the_frames_no_estimate_changes(catalogue) -> None:
@@ -1033,3 +1041,71 @@ def test_site_names__kept_clear_of_other_sites_dots_where_they_can() -> None:
     assert site_label_places([(10.0, 45.0, "Alpha station")], zoom=zoom, size_px=size, dot_px=dot)[
         0
     ] == (0, "Alpha station")
+
+
+def test_site_names__out_on_a_leader_where_every_place_beside_the_dot_reads_as_another(
+    catalogue,
+) -> None:
+    # 2024 as built at 1280x720: every place beside the Central Mediterranean patrol's dot is
+    # taken or lies beside another site's dot (before: its name sat just above Rota's dot and
+    # read as Rota's). It goes out on a leader, clear of every other dot.
+    from coverage.render.layers import (
+        MAP_SIZE_PX,
+        SITE_LABEL_PLACES,
+        _nearer_another,
+        _segment_distance,
+        _site_label_size,
+        _site_records,
+        outside_map,
+        text_box,
+        world_px,
+    )
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=2024), layers=DASHBOARD_LAYERS)
+    spec = json.loads(build_deck(compute_map(catalogue, state), screen="1280x720").to_json())
+    zoom = spec["initialViewState"]["zoom"]
+    size, dot = _site_label_size(False)
+    records = _site_records(compute_map(catalogue, state).sites)
+    dots = {name: world_px(lon, lat, zoom) for lon, lat, name in records}
+    name = "Central Mediterranean / Ionian patrol"
+    own = dots[name]
+    others = [xy for n, xy in dots.items() if n != name]
+    w, h = MAP_SIZE_PX["1280x720"][False]
+    edges = outside_map(spec["initialViewState"], width_px=w, height_px=h)
+    for anchor, _, _, offset in SITE_LABEL_PLACES:  # beside the dot: nowhere it reads as its own
+        box = text_box(*own, name, size, anchor=anchor, offset_px=offset)
+        assert _nearer_another(box, own, others, dot) or any(
+            box[0] < e[2] and e[0] < box[2] and box[1] < e[3] and e[1] < box[3] for e in edges
+        ), anchor
+    labels = next(la for la in spec["layers"] if la["id"] == "site-labels")["data"]
+    label = next(la for la in labels if la["short"].replace("\n", " ") == name)
+    leaders = next(la for la in spec["layers"] if la["id"] == "site-leaders")["data"]
+    leader = next(le for le in leaders if le["target"] == label["position"])
+    start, end = world_px(*leader["source"], zoom), world_px(*leader["target"], zoom)
+    assert start == pytest.approx(own, abs=1e-6)
+    assert 25.0 <= math.dist(start, end) <= 50.0  # out of the dot, not across the map
+    vertical = {"bottom": "above", "top": "below", "center": ""}[label["baseline"]]
+    horizontal = {"start": "start", "end": "end", "middle": ""}[label["anchor"]]
+    box = text_box(
+        *end,
+        label["short"],
+        size,
+        anchor="_".join(p for p in (vertical, horizontal) if p),
+        offset_px=tuple(label["offset"]),
+    )
+    for xy in others:
+        gap = math.hypot(
+            max(box[0] - xy[0], 0, xy[0] - box[2]), max(box[1] - xy[1], 0, xy[1] - box[3])
+        )
+        assert gap >= 3 * dot, xy  # the name is not beside another dot
+        assert _segment_distance(xy, start, end) >= dot + 3  # nor its leader across one
+    # Leaders are lines: the borders' shader program, no new one to compile.
+    assert next(la for la in spec["layers"] if la["id"] == "site-leaders")["@@type"] == "LineLayer"
+
+
+def test_lonlat_at_px__inverts_world_px() -> None:
+    from coverage.render.layers import lonlat_at_px, world_px
+
+    for lon, lat, zoom in ((18.0, 37.0, 1.48), (-6.33, 36.62, 3.0), (37.8, 70.0, 5.5)):
+        assert lonlat_at_px(*world_px(lon, lat, zoom), zoom) == pytest.approx((lon, lat), abs=1e-9)

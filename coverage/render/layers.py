@@ -581,7 +581,6 @@ def build_deck(
         "launch": lambda: _points_layer(
             "launch", data.launch_points, "name", projector=projector, theme=th
         ),
-        "sites": lambda: _sites_layers(data.sites, places, projector=projector, theme=th),
     }
     if data.difference is not None:
         # Comparing two states: gained / lost / both take the defended area's place.
@@ -643,6 +642,9 @@ def build_deck(
         blocked=_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
         avoid=edges,
     )
+    builders["sites"] = lambda: _sites_layers(
+        data.sites, places, zoom=zoom, projector=projector, theme=th
+    )
     site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
     site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
     ew_places = site_label_places(
@@ -674,7 +676,7 @@ def build_deck(
         # layer goes above the areas, so a radar's dot keeps its own tooltip and click).
         at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
         layers[at:at] = _early_warning_sites_layers(
-            data.early_warning, ew_places, projector=projector, theme=th
+            data.early_warning, ew_places, zoom=zoom, projector=projector, theme=th
         )
     if data.sectoral is not None and not data.sectoral.empty:
         # Over the NATO fill and the defended area (which the sector cuts across), under the
@@ -797,6 +799,14 @@ def world_px(lon_deg: float, lat_deg: float, zoom: float) -> tuple[float, float]
     lat = max(min(lat_deg, MAX_LAT_DEG), -MAX_LAT_DEG)
     y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
     return (lon_deg + 180.0) / 360.0 * size, (1.0 - y / math.pi) / 2.0 * size
+
+
+def lonlat_at_px(x_px: float, y_px: float, zoom: float) -> tuple[float, float]:
+    """The inverse of :func:`world_px`: longitude and latitude of a pixel at ``zoom``."""
+    size = WORLD_PX_AT_ZOOM_0 * 2.0**zoom
+    lon = x_px / size * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * y_px / size))))
+    return lon, lat
 
 
 def outside_map(
@@ -927,6 +937,48 @@ SITE_LABEL_PLACES: tuple[tuple[str, str, str, tuple[float, float]], ...] = (
 )
 
 
+def _leader_places(
+    reach_px: float,
+) -> tuple[tuple[tuple[str, str, str, tuple[float, float]], tuple[float, float]], ...]:
+    """Places ``reach_px`` from the dot, each with its leader's end.
+
+    Below, above, the four diagonals, right, left; the name starts :data:`LEADER_GAP_PX` beyond
+    the leader's end.
+    """
+    d, g = reach_px, LEADER_GAP_PX
+    c = d / math.sqrt(2.0)
+    return (
+        (("below", "middle", "top", (0.0, d + g)), (0.0, d)),
+        (("above", "middle", "bottom", (0.0, -d - g)), (0.0, -d)),
+        (("below_start", "start", "top", (c + g, c + g)), (c, c)),
+        (("below_end", "end", "top", (-c - g, c + g)), (-c, c)),
+        (("above_start", "start", "bottom", (c + g, -c - g)), (c, -c)),
+        (("above_end", "end", "bottom", (-c - g, -c - g)), (-c, -c)),
+        (("start", "start", "center", (d + g, 0.0)), (d, 0.0)),
+        (("end", "end", "center", (-d - g, 0.0)), (-d, 0.0)),
+    )
+
+
+#: Gap between a leader's end and its name, px.
+LEADER_GAP_PX = 3.0
+#: Places farther out, each joined to its dot by a thin leader line: a name that would sit
+#: beside another site's dot in every place of :data:`SITE_LABEL_PLACES` (the Mediterranean
+#: patrols beside Rota and each other at 1280 px) goes out where it reads as its own. Places
+#: ``len(SITE_LABEL_PLACES) + i`` of :func:`site_label_places`; the offset is the name's from
+#: the dot, the second pair the leader's end.
+LEADER_LABEL_PLACES = _leader_places(30.0) + _leader_places(48.0)
+#: Every place a name may take, by the index :func:`site_label_places` returns.
+LABEL_PLACES: tuple[tuple[str, str, str, tuple[float, float]], ...] = SITE_LABEL_PLACES + tuple(
+    place for place, _ in LEADER_LABEL_PLACES
+)
+
+
+def leader_end(place: int) -> tuple[float, float] | None:
+    """Pixel offset of the leader's end from the dot for ``place``; None for a name beside it."""
+    k = place - len(SITE_LABEL_PLACES)
+    return LEADER_LABEL_PLACES[k][1] if k >= 0 else None
+
+
 def two_lines(name: str) -> str:
     """``name`` broken at the space nearest its middle."""
     spaces = [i for i, c in enumerate(name) if c == " "]
@@ -1020,7 +1072,7 @@ def _cut_names(
     out = []
     for i, ((lon, lat, _), place) in enumerate(zip(sites, places, strict=True)):
         if place is not None:
-            anchor, _, _, offset = SITE_LABEL_PLACES[place[0]]
+            anchor, _, _, offset = LABEL_PLACES[place[0]]
             x, y = world_px(lon, lat, zoom)
             box = text_box(x, y, place[1], size_px, anchor=anchor, offset_px=offset)
             if any(_overlaps(box, b) for b in soft):
@@ -1041,29 +1093,87 @@ def _place_labels(
     dots = _dot_boxes(sites, zoom=zoom, dot_px=dot_px)
     kept = list(blocked)
     out: list[tuple[int, str] | None] = []
+    near = list(enumerate(SITE_LABEL_PLACES))
+    far = [(len(near) + k, place) for k, (place, _) in enumerate(LEADER_LABEL_PLACES)]
     for i, ((x, y), (_, _, name)) in enumerate(zip(xy, sites, strict=True)):
         others = [d for k, d in enumerate(dots) if k != i and xy[k] != (x, y)]
         centres = [xy[k] for k in range(len(xy)) if k != i and xy[k] != (x, y)]
         choice: tuple[int, str] | None = None
-        # Where it can, a name also stays inside the map and clear of other sites' dots: near
-        # another dot it reads as that site's ("Central Mediterranean" just above Rota's dot).
-        levels = ((tuple(soft), True), (tuple(soft), False), ((), True), ((), False))
-        for shunned, clear in dict.fromkeys(levels):
+        # In order: inside the map, a name beside its dot and clear of other sites' dots (near
+        # another dot it reads as that site's: "Central Mediterranean" above Rota's dot); then
+        # out on a leader, clear of other dots and names; then beside its dot regardless; the
+        # same again over the map's edges.
+        levels = [(tuple(soft), mode) for mode in ("clear", "leader", "near")]
+        levels += [((), mode) for mode in ("clear", "leader", "near")]
+        for shunned, mode in dict.fromkeys(levels):
             for text in dict.fromkeys((name, two_lines(name), three_lines(name))):
-                for j, (anchor, _, _, offset) in enumerate(SITE_LABEL_PLACES):
+                for j, (anchor, _, _, offset) in far if mode == "leader" else near:
                     box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
                     if any(_overlaps(box, b) for b in (*kept, *others, *shunned)):
                         continue
-                    if clear and _nearer_another(box, (x, y), centres, dot_px):
+                    if mode == "clear" and _nearer_another(box, (x, y), centres, dot_px):
+                        continue
+                    if mode == "leader" and not _leader_clear(
+                        box, (x, y), leader_end(j), centres, kept, dot_px
+                    ):
                         continue
                     choice = (j, text)
                     kept.append(box)
+                    kept.extend(_leader_boxes((x, y), leader_end(j)))
                     break
                 if choice is not None:
                     break
             if choice is not None:
                 break
         out.append(choice)
+    return out
+
+
+def _leader_clear(
+    box: tuple[float, float, float, float],
+    own: tuple[float, float],
+    end: tuple[float, float] | None,
+    others: list[tuple[float, float]],
+    kept: list[tuple[float, float, float, float]],
+    dot_px: float,
+) -> bool:
+    """Whether a name out on a leader reads as its own.
+
+    The name three dot radii at least from every other dot, the line a dot radius and 3 px from
+    them, crossing no name placed.
+    """
+    assert end is not None
+    a, b = own, (own[0] + end[0], own[1] + end[1])
+    if any(_box_distance(box, c) < 3.0 * dot_px for c in others):
+        return False
+    if any(_segment_distance(c, a, b) < dot_px + 3.0 for c in others):
+        return False
+    return not any(_overlaps(seg, k) for seg in _leader_boxes(own, end) for k in kept)
+
+
+def _segment_distance(
+    p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]
+) -> float:
+    """Distance in pixels from ``p`` to the segment ``a``-``b``."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1])
+
+
+def _leader_boxes(
+    own: tuple[float, float], end: tuple[float, float] | None
+) -> list[tuple[float, float, float, float]]:
+    """Small boxes along a leader beyond its dot, for names placed later to go around.
+
+    None for a name beside its dot (``end`` None).
+    """
+    if end is None:
+        return []
+    steps = 6
+    out = []
+    for k in range(2, steps + 1):  # from a third of the way: the dot itself is boxed already
+        x, y = own[0] + end[0] * k / steps, own[1] + end[1] * k / steps
+        out.append((x - 2.0, y - 2.0, x + 2.0, y + 2.0))
     return out
 
 
@@ -1110,15 +1220,15 @@ def _site_label_boxes(
     zoom: float,
     size_px: float,
 ) -> list[tuple[float, float, float, float]]:
-    """Screen boxes of the site names that are drawn (for the labels placed after them)."""
+    """Screen boxes of the site names drawn and their leaders (for labels placed after them)."""
     boxes = []
     for (lon, lat, _), place in zip(sites, places, strict=True):
         if place is None:
             continue
-        anchor, _, _, offset = SITE_LABEL_PLACES[place[0]]
-        boxes.append(
-            text_box(*world_px(lon, lat, zoom), place[1], size_px, anchor=anchor, offset_px=offset)
-        )
+        anchor, _, _, offset = LABEL_PLACES[place[0]]
+        x, y = world_px(lon, lat, zoom)
+        boxes.append(text_box(x, y, place[1], size_px, anchor=anchor, offset_px=offset))
+        boxes += _leader_boxes((x, y), leader_end(place[0]))
     return boxes
 
 
@@ -1726,13 +1836,21 @@ def _early_warning_sites_layers(
     sectors: gpd.GeoDataFrame,
     places: list[tuple[int, str] | None],
     *,
+    zoom: float,
     projector: bool,
     theme: Theme = THEMES["light"],
 ) -> list[pdk.Layer]:
-    """A dot and a name (where ``places`` puts it) for each Russian early-warning radar drawn."""
+    """A dot and a name (where ``places`` puts it at ``zoom``) for each early-warning radar."""
     data = _points_frame(early_warning_points(sectors), "site_name", ["system", "range_km"])
     dot = _site_label_size(projector)[1]
+    labels, leaders = _placed_labels(data, places, zoom)
+    drawn = (
+        [_leaders_layer("early_warning-leaders", leaders, theme, projector=projector)]
+        if leaders
+        else []
+    )
     return [
+        *drawn,
         pdk.Layer(
             "ScatterplotLayer",
             data=data,
@@ -1749,7 +1867,7 @@ def _early_warning_sites_layers(
         ),
         _site_labels_layer(
             "early_warning-labels",
-            _placed_labels(data, places),
+            labels,
             _early_warning_label_size(projector),
             theme,
             weight=400,
@@ -1758,24 +1876,57 @@ def _early_warning_sites_layers(
 
 
 def _placed_labels(
-    data: list[dict[str, Any]], places: list[tuple[int, str] | None]
-) -> list[dict[str, Any]]:
-    """Label records of ``data`` where ``places`` (:func:`site_label_places`) puts each name."""
-    labels = []
+    data: list[dict[str, Any]], places: list[tuple[int, str] | None], zoom: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Label records of ``data`` where ``places`` (:func:`site_label_places`) puts each name.
+
+    Also the leaders of the names placed out on one (``source``, ``target``: from the dot to
+    the leader's end). A name on a leader is positioned at the leader's end on the ground (at the opening
+    ``zoom``), so zooming in lengthens the leader and keeps the name at its end.
+    """
+    labels, leaders = [], []
     for rec, place in zip(data, places, strict=True):
         if place is None:
             continue
-        _, text_anchor, baseline, offset = SITE_LABEL_PLACES[place[0]]
+        _, text_anchor, baseline, offset = LABEL_PLACES[place[0]]
+        position = rec["position"]
+        end = leader_end(place[0])
+        if end is not None:
+            x, y = world_px(position[0], position[1], zoom)
+            position = list(lonlat_at_px(x + end[0], y + end[1], zoom))
+            offset = (offset[0] - end[0], offset[1] - end[1])
+            leaders.append({"source": rec["position"], "target": position})
         labels.append(
             {
                 **rec,
+                "position": position,
                 "short": place[1],
                 "anchor": text_anchor,
                 "baseline": baseline,
                 "offset": list(offset),
             }
         )
-    return labels
+    return labels, leaders
+
+
+def _leaders_layer(
+    layer_id: str, leaders: list[dict[str, Any]], theme: Theme, *, projector: bool
+) -> pdk.Layer:
+    """Thin lines from dots to their names placed out; thicker on a projector.
+
+    A ``LineLayer``, the borders' shader program: no new one to compile.
+    """
+    return pdk.Layer(
+        "LineLayer",
+        data=leaders,
+        id=layer_id,
+        get_source_position="source",
+        get_target_position="target",
+        get_color=hex_to_rgba(theme.label_text),
+        width_units="'pixels'",
+        get_width=2.0 if projector else 1.2,
+        pickable=False,
+    )
 
 
 def _site_labels_layer(
@@ -1805,10 +1956,14 @@ def _sites_layers(
     frame: gpd.GeoDataFrame,
     places: list[tuple[int, str] | None] | None = None,
     *,
+    zoom: float,
     projector: bool,
     theme: Theme = THEMES["light"],
 ) -> list[pdk.Layer]:
-    """Site dots and their names, each where ``places`` puts it (:func:`site_label_places`)."""
+    """Site dots and their names, each where ``places`` puts it (:func:`site_label_places`).
+
+    At ``zoom``, the opening one; a leader under the dots for a name placed out.
+    """
     data = _points_frame(frame, "site_name", ["status", "systems", "custom"], shared=True)
     custom = hex_to_rgba(OKABE_ITO["reddish_purple"])
     for rec in data:
@@ -1822,9 +1977,11 @@ def _sites_layers(
         rec["short"] = _short_site_name(rec["name"])
     if places is None:
         places = [(0, rec["short"]) for rec in data]
-    labels = _placed_labels(data, places)
+    labels, leaders = _placed_labels(data, places, zoom)
     size, dot = _site_label_size(projector)
+    drawn = [_leaders_layer("site-leaders", leaders, theme, projector=projector)] if leaders else []
     return [
+        *drawn,
         pdk.Layer(
             "ScatterplotLayer",
             data=data,
