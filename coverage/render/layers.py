@@ -1106,6 +1106,7 @@ def _place_labels(
         levels = [(tuple(soft), mode) for mode in ("clear", "leader", "near")]
         levels += [((), mode) for mode in ("clear", "leader", "near")]
         for shunned, mode in dict.fromkeys(levels):
+            fits = []
             for text in dict.fromkeys((name, two_lines(name), three_lines(name))):
                 for j, (anchor, _, _, offset) in far if mode == "leader" else near:
                     box = text_box(x, y, text, size_px, anchor=anchor, offset_px=offset)
@@ -1117,13 +1118,24 @@ def _place_labels(
                         box, (x, y), leader_end(j), centres, kept, dot_px
                     ):
                         continue
-                    choice = (j, text)
-                    kept.append(box)
-                    kept.extend(_leader_boxes((x, y), leader_end(j)))
+                    fits.append((j, text, box))
+                    if mode != "leader":
+                        break  # beside the dot: the first place in order of preference
+                if fits and mode != "leader":
                     break
-                if choice is not None:
-                    break
-            if choice is not None:
+            if fits:
+                # On a leader: the place whose name is farthest from every other dot, for its
+                # distance from its own (the first of equals), so it reads as its own.
+                j, text, box = max(
+                    fits,
+                    key=lambda f: (
+                        min((_box_distance(f[2], c) for c in centres), default=math.inf)
+                        - _box_distance(f[2], (x, y))
+                    ),
+                )
+                choice = (j, text)
+                kept.append(box)
+                kept.extend(_leader_boxes((x, y), leader_end(j)))
                 break
         out.append(choice)
     return out
@@ -1844,11 +1856,7 @@ def _early_warning_sites_layers(
     data = _points_frame(early_warning_points(sectors), "site_name", ["system", "range_km"])
     dot = _site_label_size(projector)[1]
     labels, leaders = _placed_labels(data, places, zoom)
-    drawn = (
-        [_leaders_layer("early_warning-leaders", leaders, theme, projector=projector)]
-        if leaders
-        else []
-    )
+    drawn = _leaders_layers("early_warning-leaders", leaders, theme, projector=projector)
     return [
         *drawn,
         pdk.Layer(
@@ -1909,24 +1917,42 @@ def _placed_labels(
     return labels, leaders
 
 
-def _leaders_layer(
+def _leaders_layers(
     layer_id: str, leaders: list[dict[str, Any]], theme: Theme, *, projector: bool
-) -> pdk.Layer:
-    """Thin lines from dots to their names placed out; thicker on a projector.
+) -> list[pdk.Layer]:
+    """Lines from dots to their names placed out, over a halo as the names have.
 
-    A ``LineLayer``, the borders' shader program: no new one to compile.
+    Thicker on a projector. ``LineLayer`` s, the borders' shader program: no new one to compile;
+    none without leaders.
     """
-    return pdk.Layer(
-        "LineLayer",
-        data=leaders,
-        id=layer_id,
-        get_source_position="source",
-        get_target_position="target",
-        get_color=hex_to_rgba(theme.label_text),
-        width_units="'pixels'",
-        get_width=2.0 if projector else 1.2,
-        pickable=False,
-    )
+    if not leaders:
+        return []
+    width = 2.0 if projector else 1.3
+    halo = hex_to_rgba(theme.label_halo, theme.label_halo_alpha)
+    return [
+        pdk.Layer(
+            "LineLayer",
+            data=leaders,
+            id=f"{layer_id}-halo",
+            get_source_position="source",
+            get_target_position="target",
+            get_color=halo,
+            width_units="'pixels'",
+            get_width=width + 3.0,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "LineLayer",
+            data=leaders,
+            id=layer_id,
+            get_source_position="source",
+            get_target_position="target",
+            get_color=hex_to_rgba(theme.label_text),
+            width_units="'pixels'",
+            get_width=width,
+            pickable=False,
+        ),
+    ]
 
 
 def _site_labels_layer(
@@ -1979,7 +2005,7 @@ def _sites_layers(
         places = [(0, rec["short"]) for rec in data]
     labels, leaders = _placed_labels(data, places, zoom)
     size, dot = _site_label_size(projector)
-    drawn = [_leaders_layer("site-leaders", leaders, theme, projector=projector)] if leaders else []
+    drawn = _leaders_layers("site-leaders", leaders, theme, projector=projector)
     return [
         *drawn,
         pdk.Layer(
