@@ -1124,21 +1124,27 @@ def _place_labels(
                 if fits and mode != "leader":
                     break
             if fits:
-                # On a leader: the place whose name is farthest from every other dot, for its
-                # distance from its own (the first of equals), so it reads as its own.
-                j, text, box = max(
-                    fits,
-                    key=lambda f: (
-                        min((_box_distance(f[2], c) for c in centres), default=math.inf)
-                        - _box_distance(f[2], (x, y))
-                    ),
-                )
+                # On a leader: the place whose name's middle is farthest from every other dot,
+                # for its distance from its own (the first of equals), so it reads as its own
+                # (a long name running from its leader towards another dot reads as that one's).
+                j, text, box = max(fits, key=lambda f: _own_margin(f[2], (x, y), centres))
                 choice = (j, text)
                 kept.append(box)
                 kept.extend(_leader_boxes((x, y), leader_end(j)))
                 break
         out.append(choice)
     return out
+
+
+def _own_margin(
+    box: tuple[float, float, float, float],
+    own: tuple[float, float],
+    others: list[tuple[float, float]],
+) -> float:
+    """How much nearer a name's middle is to its own dot than to the nearest other dot, px."""
+    middle = ((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
+    nearest = min((math.dist(middle, c) for c in others), default=math.inf)
+    return nearest - math.dist(middle, own)
 
 
 def _leader_clear(
