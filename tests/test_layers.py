@@ -1043,12 +1043,15 @@ def test_site_names__kept_clear_of_other_sites_dots_where_they_can() -> None:
     ] == (0, "Alpha station")
 
 
+@pytest.mark.parametrize("year, early_warning", [(2024, False), (2016, True)])
 def test_site_names__out_on_a_leader_where_every_place_beside_the_dot_reads_as_another(
-    catalogue,
+    catalogue, year: int, early_warning: bool
 ) -> None:
-    # 2024 as built at 1280x720: every place beside the Central Mediterranean patrol's dot is
-    # taken or lies beside another site's dot (before: its name sat just above Rota's dot and
-    # read as Rota's). It goes out on a leader, clear of every other dot.
+    # 2024 as built at 1280x720, and 2016 with the Russian early-warning radars: every place
+    # beside the Central Mediterranean patrol's dot is taken or lies beside another site's dot
+    # (before: its name sat just above Rota's dot and read as Rota's). It goes out on a leader,
+    # clear of every other dot, its middle nearer its own dot than any other (2016: the first
+    # leader place that fitted ran its name under Rota's).
     from coverage.render.layers import (
         MAP_SIZE_PX,
         SITE_LABEL_PLACES,
@@ -1062,7 +1065,8 @@ def test_site_names__out_on_a_leader_where_every_place_beside_the_dot_reads_as_a
     )
     from dashboard.controls import DASHBOARD_LAYERS
 
-    state = MapState(FootprintOptions(year=2024), layers=DASHBOARD_LAYERS)
+    layers = DASHBOARD_LAYERS | ({"early_warning"} if early_warning else set())
+    state = MapState(FootprintOptions(year=year), layers=frozenset(layers))
     spec = json.loads(build_deck(compute_map(catalogue, state), screen="1280x720").to_json())
     zoom = spec["initialViewState"]["zoom"]
     size, dot = _site_label_size(False)
@@ -1100,6 +1104,8 @@ def test_site_names__out_on_a_leader_where_every_place_beside_the_dot_reads_as_a
         )
         assert gap >= 3 * dot, xy  # the name is not beside another dot
         assert _segment_distance(xy, start, end) >= dot + 3  # nor its leader across one
+        middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        assert math.dist(middle, xy) > math.dist(middle, own), xy
     # Leaders are lines: the borders' shader program, no new one to compile.
     assert next(la for la in spec["layers"] if la["id"] == "site-leaders")["@@type"] == "LineLayer"
 
