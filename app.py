@@ -261,7 +261,9 @@ align-self:stretch !important;height:auto !important;max-height:100%}
 
 
 #: With the sidebar open, the year buttons are too narrow for their shortcut hints below 1500 px
-#: (the hints stay in the buttons' tooltips).
+#: (the hints stay in the buttons' tooltips). Streamlit's header band (60 px, opaque once the
+#: sidebar is closed, as after leaving projector mode) would cover the title: it stays
+#: transparent and lets clicks through, except on its own buttons.
 _DASHBOARD_CSS = (
     """
 <style>
@@ -270,6 +272,9 @@ _DASHBOARD_CSS = (
     + """
 .st-key-screen_probe{display:none}
 .block-container{padding-top:1.2rem}
+header[data-testid='stHeader']{background:transparent !important}
+header[data-testid='stHeader'], header[data-testid='stHeader'] *{pointer-events:none !important}
+header[data-testid='stHeader'] button, header[data-testid='stHeader'] button *{pointer-events:auto !important}
 @media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
 </style>
 """
@@ -285,9 +290,10 @@ def _dark_css(theme: Theme) -> str:
     t = theme
     return f"""
 <style>
-.stApp, [data-testid='stAppViewContainer'], [data-testid='stMain'], header[data-testid='stHeader']
+.stApp, [data-testid='stAppViewContainer'], [data-testid='stMain']
 {{background:{t.page};color:{t.text}}}
 [data-testid='stSidebar'], [data-testid='stSidebarContent']{{background:{t.panel};color:{t.text}}}
+header[data-testid='stHeader'] button, header[data-testid='stHeader'] button span{{color:{t.muted} !important}}
 .stApp h1, .stApp h2, .stApp h3, .stApp h4, .stApp p, .stApp li, .stApp label,
 [data-testid='stWidgetLabel'], [data-testid='stMarkdownContainer']{{color:{t.text}}}
 [data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p{{color:{t.muted}}}
