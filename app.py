@@ -49,6 +49,9 @@ prefetch.run_started()  # background prefetching waits while a page runs
 _projector_url = st.query_params.get("projector", "false").lower() == "true"
 #: The URL as opened, before the widgets read and rewrite it (for url_notices).
 _url_given = {key: st.query_params.get_all(key) for key in st.query_params}
+#: The same on the session's first run, kept: the screen probe's answer may stop that run before
+#: the notices are made, and the next run sees the URL the widgets have already rewritten.
+_url_opened: dict[str, list[str]] = st.session_state.setdefault("url_opened", _url_given)
 st.set_page_config(
     page_title="EPAA coverage — European missile defence",
     layout="wide",
@@ -206,6 +209,13 @@ def _step_year(delta: int) -> None:
     st.session_state["year"] = min(
         LAST_YEAR, max(FIRST_YEAR, int(st.session_state.get("year", 2016)) + delta)
     )
+
+
+def _url_bound() -> dict[str, object]:
+    """The values of the URL-bound settings now (for url_notices, and to see them change)."""
+    bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
+    bound.update({k: st.session_state[k] for k in st.session_state if k in _url_opened})
+    return bound
 
 
 #: The box that says a new state is computing (app's ``busy_area``): fixed over the window's
@@ -493,13 +503,14 @@ with top_area:
     # new WebGL context, seconds in a browser without a GPU).
     notice_area = st.container()
     _layout(catalogue, data, deck, line, state, view)
+
+
 if "url_notices" not in st.session_state:
-    # The URL as opened is checked on the session's first run only: later runs start from the
-    # URL of the run before, which a callback (the year buttons, play) has already moved on.
-    _bound = {k: st.session_state[k] for k in urlcheck.ALLOWED if k in st.session_state}
-    _bound.update({k: st.session_state[k] for k in st.session_state if k in _url_given})
-    if "tab" not in _bound and _url_given.get("tab", [""])[0] in analysis.TAB_NAMES:
-        _bound["tab"] = _url_given["tab"][0]  # the tabs are drawn below this notice
+    # The URL as opened is checked once per session: later runs start from the URL of the run
+    # before, which a callback (the year buttons, play) has already moved on.
+    _bound = _url_bound()
+    if "tab" not in _bound and _url_opened.get("tab", [""])[0] in analysis.TAB_NAMES:
+        _bound["tab"] = _url_opened["tab"][0]  # the tabs are drawn below this notice
     _labels = {
         **analysis.menu_labels(catalogue),
         "scenario": scenarios.scenario_labels(),
@@ -511,7 +522,14 @@ if "url_notices" not in st.session_state:
         "vs_threat": analysis.menu_labels(catalogue)["threat"],
         "vs_eor": controls.EOR_NAMES,
     }
-    st.session_state["url_notices"] = urlcheck.url_notices(_url_given, _bound, labels=_labels)
+    st.session_state["url_notices"] = urlcheck.url_notices(_url_opened, _bound, labels=_labels)
+    st.session_state["url_notices_for"] = _url_bound()
+# Shown on every run until the user changes a setting (the screen size, which the page may set
+# from the window on opening, aside): the page still shows what the link was turned into.
+_unchanged = {k: v for k, v in _url_bound().items() if k != "screen"} == {
+    k: v for k, v in st.session_state["url_notices_for"].items() if k != "screen"
+}
+if _unchanged:
     with notice_area:
         for notice in st.session_state["url_notices"]:
             st.warning(notice, icon="⚠️")

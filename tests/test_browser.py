@@ -1124,3 +1124,44 @@ def test_sweep__progress_then_probability_layer_legend_and_intervals(
             assert _near(after, blend, tol=45) > 200, f"class {pc.text} not drawn on the map"
     finally:
         page.context.close()
+
+
+def test_url_notices__survive_the_screen_fit_and_go_with_the_first_change(
+    browser: Any, server: str
+) -> None:
+    # A link without screen= opened in a 1280x720 window: the page reruns to frame the map for
+    # the window. The notice about a value it could not use was dropped by that rerun (the
+    # link the rerun saw had already been rewritten by the widgets).
+    # The state computed first: the page's first run is then quick and ends, notices shown,
+    # before the window's answer starts the next run (the order that lost them).
+    _load(
+        browser,
+        server,
+        {"screen": "1280x720"},
+        "browser_url_notice_warm",
+        {"width": 1280, "height": 720},
+    ).page.context.close()
+    loaded = _load(
+        browser,
+        server,
+        {"year": "1990", "theme": "purple"},
+        "browser_url_notice",
+        {"width": 1280, "height": 720},
+    )
+    page = loaded.page
+    try:
+        # The rerun for the window did happen.
+        page.wait_for_function("() => location.search.includes('screen_auto')", timeout=30_000)
+        _settle(page)
+        alerts = page.locator('[data-testid="stAlert"]')
+        assert alerts.count() == 2
+        text = " ".join(alerts.all_inner_texts())
+        assert "'year' = '1990' is not allowed" in text
+        assert "'theme' = 'purple' is not allowed" in text
+        # The user's first change: the page no longer shows what the link was turned into.
+        page.locator(".st-key-next_year button").first.click()
+        page.wait_for_function("() => location.search.includes('year=2017')", timeout=60_000)
+        _settle(page)
+        assert page.locator('[data-testid="stAlert"]').count() == 0
+    finally:
+        page.context.close()
