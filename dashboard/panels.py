@@ -68,13 +68,16 @@ def headline(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -
     status = theme.status_colours
     green = status["defended"]
     change = html.escape(line.change_text())
+    # Which capitals, when few (the legend's list is below the fold on the dashboard; on a
+    # projector it is in view, and the line's room goes to the map).
+    capitals = line.capitals_text() if projector else line.capitals_named_text()
     for sign, colour in (("+", green), ("−", status["not defended"])):
         change = change.replace(f"{sign} ", f"<b style='color:{colour}'>{sign}</b>&nbsp;", 1)
     st.markdown(
         f"<div class='epaa-headline' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {green};padding:2px 0 2px 10px;margin:2px 0 4px 0'>"
         f"<b>{html.escape(line.shares_text())}</b> · "
-        f"<b>{html.escape(line.capitals_text())}</b>"
+        f"<b>{html.escape(capitals)}</b>"
         f"<div style='font-size:{small};color:{theme.muted}'>{html.escape(_first_upper(line.threat_text()))}"
         f" · {change}</div></div>",
         unsafe_allow_html=True,

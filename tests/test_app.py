@@ -206,6 +206,11 @@ def test_app__headline_answers_first(app: AppTest) -> None:
     assert 0 < int(shares.group(1)) < 100 and 0 < int(shares.group(2)) < 100
     caps = re.search(r"(\d+) of (\d+) capitals defended", line)
     assert caps and 0 < int(caps.group(1)) < int(caps.group(2)), line
+    # Which ones, in the line itself: 2016's few defended capitals include Lisbon (Rota's),
+    # which the "since 2015" list does not name.
+    named = re.search(r"capitals defended: ([^<]+)</b>", line)
+    assert named and len(named.group(1).split(", ")) == int(caps.group(1)), line
+    assert "Lisbon" in named.group(1)
     assert "Tabriz (NW Iran)" in line and "design-case threat" in line
     assert "design_case" not in line and "tabriz" not in line
     # Deveselu's first year: Bucharest and Sofia join the defended capitals.

@@ -109,6 +109,31 @@ def test_defended_list_text__the_shorter_list() -> None:
     assert listed({ROU: "defended", DEU: "not defended"}) == "Bucharest"
 
 
+def test_capitals_named_text__which_ones_when_the_list_is_short() -> None:
+    def named(statuses: dict[tuple[str, str, str], str], max_named: int = 6) -> str:
+        m = _metrics(2017, statuses)
+        line = headline_from_metrics(m, None, threat="T", launch_area="L")
+        return line.capitals_named_text(max_named=max_named)
+
+    # The defended ones, not only those gained since the year before (a journalist read the
+    # "since" list as the defended capitals).
+    assert (
+        named({ROU: "defended", BGR: "defended", DEU: "not defended", MNE: "not defended"})
+        == "2 of 4 capitals defended: Bucharest, Sofia"
+    )
+    assert (
+        named({ROU: "defended", BGR: "defended", DEU: "out of reach", MNE: "defended"})
+        == "3 of 4 capitals defended (1 out of the threat's reach): all but Berlin"
+    )
+    assert named({ROU: "defended", BGR: "defended"}) == "2 of 2 capitals defended"
+    assert named({ROU: "not defended"}) == "0 of 1 capitals defended"
+    # Longer than max_named: the count alone (the legend lists them).
+    assert (
+        named({ROU: "defended", BGR: "defended", DEU: "not defended", MNE: "not defended"}, 1)
+        == "2 of 4 capitals defended"
+    )
+
+
 def test_headline_from_metrics__long_lists_are_shortened() -> None:
     names = [(f"C{i}", f"Country {i}", f"Capital {i:02d}") for i in range(9)]
     before = _metrics(2023, {n: "not defended" for n in names})

@@ -117,6 +117,19 @@ class Headline:
         out = int((self.capitals.status == "out of reach").sum())
         return text + (f" ({out} out of the threat's reach)" if out else "")
 
+    def capitals_named_text(self, *, max_named: int = 6) -> str:
+        """:meth:`capitals_text` and which ones, when the shorter list is at most ``max_named``.
+
+        ``"6 of 26 capitals defended: Bucharest, Budapest, Lisbon, Sofia, Tirana, Zagreb"``,
+        ``"28 of 30 capitals defended: all but Ankara, Reykjavík"``; no names for all, none, or
+        longer lists (the legend lists them).
+        """
+        text = self.capitals_text()
+        named = self.defended_list_text()
+        if named in ("all", "none") or named.removeprefix("all but ").count(", ") >= max_named:
+            return text
+        return f"{text}: {named}"
+
     def threat_text(self) -> str:
         """``"against <threat> launched from <area>"``."""
         return f"against {self.threat} launched from {self.launch_area}"
