@@ -221,12 +221,15 @@ def _url_bound() -> dict[str, object]:
 #: The box that says a new state is computing (app's ``busy_area``): fixed over the window's
 #: top, out of the page's flow. While it shows, the previous state's answer (headline,
 #: comparison, map, legend, capitals) fades, so its numbers are not read as the new state's.
+#: The map's own toolbar (clear the selection, full screen) goes inside its top-right corner,
+#: not over the headline's last line above it.
 _BUSY_CSS = """[data-testid='stLayoutWrapper']:has(> .st-key-busy){position:fixed;top:0;left:0;width:0;height:0;z-index:1001}
 .st-key-busy{position:fixed;top:0.6rem;left:50%;transform:translateX(-50%);z-index:1001;width:auto !important}
 .st-key-busy [data-testid='stSpinner']{background:#ffffff !important;border:1px solid #8a8a8a;border-radius:6px;
 padding:0.35rem 0.8rem;box-shadow:0 2px 8px rgba(0,0,0,0.25)}
 body:has(.st-key-busy [data-testid='stSpinner']) :is(.epaa-headline, .epaa-comparison,
 .epaa-legend, .epaa-capitals, [data-testid='stDeckGlJsonChart']){opacity:0.35;transition:opacity 0.2s}
+[data-testid='stDeckGlJsonChart'] > [data-testid='stElementToolbar']{top:6px !important;right:6px !important}
 """
 
 

@@ -1165,3 +1165,22 @@ def test_url_notices__survive_the_screen_fit_and_go_with_the_first_change(
         assert page.locator('[data-testid="stAlert"]').count() == 0
     finally:
         page.context.close()
+
+
+def test_map_toolbar__inside_the_map_not_over_the_headline(browser: Any, server: str) -> None:
+    # The chart's toolbar (clear the selection, full screen) showed above the map on hover,
+    # over the headline's last line ("Tabri⛶ (NW Iran)").
+    loaded = _load(
+        browser, server, {"screen": "1280x720"}, "browser_toolbar", {"width": 1280, "height": 720}
+    )
+    page = loaded.page
+    try:
+        page.hover(MAP)
+        bar = page.locator(f"{MAP} > [data-testid='stElementToolbar']").first
+        bar.wait_for(state="visible", timeout=10_000)
+        b, m = bar.bounding_box(), page.locator(MAP).first.bounding_box()
+        assert b is not None and m is not None
+        assert m["y"] <= b["y"] and b["y"] + b["height"] <= m["y"] + m["height"], (b, m)
+        assert m["x"] <= b["x"] and b["x"] + b["width"] <= m["x"] + m["width"], (b, m)
+    finally:
+        page.context.close()
