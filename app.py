@@ -31,6 +31,7 @@ from dashboard import (
     analysis,
     controls,
     exports,
+    focus,
     panels,
     pickwarm,
     player,
@@ -65,6 +66,8 @@ screenfit.fit_screen(
     url_auto=screenfit.AUTO in _url_given,
     widget_key="screen",
 )
+# Projector mode switched on from the sidebar: the keyboard's focus leaves the hidden sidebar.
+focus.release_sidebar_focus(projector=bool(st.session_state.get("projector", _projector_url)))
 
 
 @st.cache_resource(show_spinner=False)
@@ -245,7 +248,7 @@ _PROJECTOR_CSS = (
 """
     + _BUSY_CSS
     + """
-.st-key-screen_probe{display:none}
+.st-key-screen_probe, .st-key-focus_release{display:none}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
@@ -283,7 +286,7 @@ _DASHBOARD_CSS = (
 """
     + _BUSY_CSS
     + """
-.st-key-screen_probe{display:none}
+.st-key-screen_probe, .st-key-focus_release{display:none}
 .block-container{padding-top:1.2rem}
 header[data-testid='stHeader']{background:transparent !important}
 header[data-testid='stHeader'], header[data-testid='stHeader'] *{pointer-events:none !important}

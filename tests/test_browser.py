@@ -1184,3 +1184,27 @@ def test_map_toolbar__inside_the_map_not_over_the_headline(browser: Any, server:
         assert m["x"] <= b["x"] and b["x"] + b["width"] <= m["x"] + m["width"], (b, m)
     finally:
         page.context.close()
+
+
+def test_projector__year_keys_work_right_after_switching_it_on(browser: Any, server: str) -> None:
+    # Switched on from the sidebar, projector mode left the keyboard's focus on its (now
+    # hidden) toggle, and Streamlit ignores shortcuts while a control has the focus: a
+    # presenter's clicker (PageDown) did nothing until the page was clicked.
+    loaded = _load(
+        browser,
+        server,
+        {"year": "2016", "screen": "1280x720"},
+        "browser_keys_before",
+        {"width": 1280, "height": 720},
+    )
+    page = loaded.page
+    try:
+        page.locator(".st-key-projector label").first.click()
+        page.locator(".st-key-exit_projector button").first.wait_for(
+            state="visible", timeout=60_000
+        )
+        _settle(page)
+        page.keyboard.press("PageDown")
+        page.wait_for_function("() => location.search.includes('year=2017')", timeout=30_000)
+    finally:
+        page.context.close()
