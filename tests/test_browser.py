@@ -844,6 +844,9 @@ def test_hover_and_click_in_overlapping_areas__list_every_layer(browser: Any, se
         shown = tip.bounding_box()
         assert shown and "Kürecik" in tip.inner_text() and shown["width"] > 300, shown
         assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
+        page.mouse.move(box["x"] + 5, box["y"] + 5)  # no pointer highlight in the counts
+        page.wait_for_timeout(300)
+        black_before = _near(_map_pixels(loaded), "#000000", tol=45)
         page.mouse.move(x, y)
         page.wait_for_timeout(300)
         page.mouse.click(x, y)
@@ -852,6 +855,13 @@ def test_hover_and_click_in_overlapping_areas__list_every_layer(browser: Any, se
         panel = page.locator(".epaa-inspector").first.inner_text()
         assert "Interceptor nominal ring" in panel and "Radar footprint" in panel, panel
         assert "Source:" in panel, panel
+        # The clicked face is not painted: Streamlit draws a selected object in its fill made
+        # opaque, and the faces' transparent black fill became a solid black patch.
+        page.mouse.move(box["x"] + 5, box["y"] + 5)
+        page.wait_for_timeout(300)
+        black_after = _near(_map_pixels(loaded), "#000000", tol=45)
+        page.screenshot(path=str(ARTIFACTS / "browser_here_clicked.png"))
+        assert black_after <= black_before + 300, (black_before, black_after)
     finally:
         page.context.close()
 

@@ -616,7 +616,12 @@ def test_here__is_the_only_area_pick_and_sits_under_the_points(catalogue: Catalo
         if layer["id"] in HERE_LAYER_IDS:
             assert not layer.get("pickable") and not layer.get("autoHighlight"), layer["id"]
     here = spec["layers"][ids.index("here")]
-    assert here["pickable"] and here["getFillColor"] == [0, 0, 0, 0]  # picked, not seen
+    assert here["pickable"] and here["getFillColor"][3] == 0  # picked, not seen
+    # Even when clicked (Streamlit draws a selected object in its fill made opaque): the fill
+    # is white under multiply blending, which leaves what is under it as drawn.
+    assert here["getFillColor"] == [255, 255, 255, 0]
+    blend = here["parameters"]
+    assert (blend["blendColorSrcFactor"], blend["blendColorDstFactor"]) == ("zero", "src")
     assert max(ids.index(i) for i in HERE_LAYER_IDS if i in ids) < ids.index("here")
     assert ids.index("here") < min(
         ids.index(i) for i in ("launch", "capitals", "sites") if i in ids

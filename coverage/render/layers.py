@@ -2270,12 +2270,38 @@ def _add_here_layer(layers: list[pdk.Layer], *, theme: Theme) -> None:
             stroked=False,
             filled=True,
             # Invisible: it is there to be picked (and to highlight the face under the pointer).
-            get_fill_color=[0, 0, 0, 0],
             pickable=True,
             auto_highlight=True,
-            highlight_color=_highlight(theme),
+            **_here_paint(theme),
         ),
     )
+
+
+def _here_paint(theme: Theme) -> dict[str, Any]:
+    """Fill, highlight and blending of the "here" layer: invisible, a tint under the pointer.
+
+    Streamlit draws a clicked (selected) object in its fill colour made opaque, and a face's
+    fill was transparent black: a click painted the face solid black over the map. The faces
+    are blended so that their colour can only darken (multiply: light theme) or lighten
+    (screen: dark theme) what is under them, with a fill that changes nothing either way
+    (white, black), so a clicked face leaves the map as drawn; the pointer's highlight, grey,
+    tints the face under it as before. deck.gl's picking pass sets its own blending, so the
+    faces are picked as before.
+    """
+    light = theme.key == "light"
+    return {
+        "get_fill_color": [255, 255, 255, 0] if light else [0, 0, 0, 0],
+        "highlight_color": [215, 215, 215, 255] if light else [50, 50, 50, 255],
+        "parameters": {
+            "blend": True,
+            "blendColorOperation": "add",
+            "blendColorSrcFactor": "zero" if light else "one-minus-dst",
+            "blendColorDstFactor": "src" if light else "one",
+            "blendAlphaOperation": "add",
+            "blendAlphaSrcFactor": "zero",
+            "blendAlphaDstFactor": "one",
+        },
+    }
 
 
 def layer_properties(deck: pdk.Deck) -> dict[str, list[Mapping[str, Any]]]:
