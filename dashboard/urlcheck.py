@@ -42,7 +42,7 @@ ALLOWED: Mapping[str, str] = {
     "vs_threat": "'Same as A' or a threat from the menu for the second state B",
     "vs_estimate": "low, nominal or high for the second state B",
     "vs_eor": "same as A, by its date, always on or off for the second state B",
-    "coop": "nato_alone, shared_early_warning or putin_2007_radars",
+    "coop": "NATO alone, shared early warning or Putin's 2007 offer (Gabala and Armavir data)",
     "coop_commit": "true or false",
     "coop_gain": "true or false",
     "region": "NATO Europe, European Russia, Belarus, Ukraine, Moldova or the South Caucasus",
