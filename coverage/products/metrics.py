@@ -132,6 +132,11 @@ class CoverageMetrics:
     countries: pd.DataFrame
     assumptions: str
 
+    @property
+    def capitals_total(self) -> int:
+        """Capitals of the year's NATO members: defended, not defended or out of reach."""
+        return self.capitals_defended + self.capitals_not_defended + self.capitals_out_of_reach
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (the CLI ``metrics --format json`` payload)."""
         out: dict[str, Any] = {
@@ -154,9 +159,7 @@ class CoverageMetrics:
                 "capitals_out_of_reach",
             )
         }
-        out["capitals_total"] = (
-            self.capitals_defended + self.capitals_not_defended + self.capitals_out_of_reach
-        )
+        out["capitals_total"] = self.capitals_total
         # The region-neutral keys every `metrics --region` answer has (RegionMetrics).
         out["region"] = NATO_REGION
         out["region_name"] = region_name(NATO_REGION)
