@@ -528,11 +528,20 @@ def test_new_state__a_spinner_over_the_page_that_moves_nothing(browser: Any, ser
         page.locator(".st-key-band label").first.click()
         spinner = page.locator(".st-key-busy [data-testid='stSpinner']").first
         spinner.wait_for(state="visible", timeout=10_000)
-        text = spinner.inner_text()
-        assert "Computing 2019, low, nominal and high estimates" in text, text
+        # Its text and place in one read: on a fast machine the computation ends within half a
+        # second, and the box was gone before a second locator call (a flaky timeout in CI).
+        shown = page.evaluate(
+            """() => {
+              const e = document.querySelector(".st-key-busy [data-testid='stSpinner']");
+              if (!e) return null;
+              const r = e.getBoundingClientRect();
+              return {text: e.innerText, y: r.y, height: r.height};
+            }"""
+        )
+        assert shown is not None, "the box went before it could be read"
+        assert "Computing 2019, low, nominal and high estimates" in shown["text"], shown
+        assert shown["y"] + shown["height"] <= 100, shown  # at the window's top
         page.screenshot(path=str(ARTIFACTS / "browser_spinner.png"))
-        box = spinner.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 100, box  # at the window's top
         assert page.locator(MAP).first.bounding_box() == before
         # The previous state's answer fades while the new one computes (not read as its).
         page.wait_for_timeout(300)  # the fade's transition
