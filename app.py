@@ -221,6 +221,10 @@ def _url_bound() -> dict[str, object]:
     return bound
 
 
+def _without_screen(bound: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in bound.items() if k != "screen"}
+
+
 #: The box that says a new state is computing (app's ``busy_area``): fixed over the window's
 #: top, out of the page's flow. While it shows, the previous state's answer (headline,
 #: comparison, map, legend, capitals) fades, so its numbers are not read as the new state's.
@@ -509,12 +513,13 @@ with top_area:
     # new WebGL context, seconds in a browser without a GPU).
     notice_area = st.container()
     _layout(catalogue, data, deck, line, state, view)
-
-
 if "url_notices" not in st.session_state:
     # The URL as opened is checked once per session: later runs start from the URL of the run
     # before, which a callback (the year buttons, play) has already moved on.
     _bound = _url_bound()
+    # What the notices are shown for (the screen size, which the page may set from the window
+    # on opening, aside).
+    st.session_state["url_notices_for"] = _without_screen(_bound)
     if "tab" not in _bound and _url_opened.get("tab", [""])[0] in analysis.TAB_NAMES:
         _bound["tab"] = _url_opened["tab"][0]  # the tabs are drawn below this notice
     _labels = {
@@ -529,13 +534,9 @@ if "url_notices" not in st.session_state:
         "vs_eor": controls.EOR_NAMES,
     }
     st.session_state["url_notices"] = urlcheck.url_notices(_url_opened, _bound, labels=_labels)
-    st.session_state["url_notices_for"] = _url_bound()
-# Shown on every run until the user changes a setting (the screen size, which the page may set
-# from the window on opening, aside): the page still shows what the link was turned into.
-_unchanged = {k: v for k, v in _url_bound().items() if k != "screen"} == {
-    k: v for k, v in st.session_state["url_notices_for"].items() if k != "screen"
-}
-if _unchanged:
+# Shown on every run until the user changes a setting: the page still shows what the link was
+# turned into.
+if _without_screen(_url_bound()) == st.session_state["url_notices_for"]:
     with notice_area:
         for notice in st.session_state["url_notices"]:
             st.warning(notice, icon="⚠️")

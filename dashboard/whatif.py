@@ -22,12 +22,29 @@ from coverage.scenario import FIRST_YEAR
 
 __all__ = ["edited_catalogue", "whatif_panel"]
 
-#: A coordinate field's help: what it takes, and what a value outside does (the browser refuses
-#: it before the page sees it, so the page cannot say so itself).
-_RANGE_HELP = (
-    "From {low} to {high} degrees. A value outside is refused: the field turns red; correct it "
-    "before adding or moving the site."
-)
+
+def _coordinate_input(
+    column: Any, label: str, bound: float, value: float | str = "min", *, key: str
+) -> None:
+    """A longitude or latitude field from ``-bound`` to ``bound`` degrees (``value``: Streamlit's).
+
+    Its help says what it takes and what a value outside does: the browser refuses it before
+    the page sees it, so the page cannot say so itself.
+    """
+    column.number_input(
+        label,
+        -bound,
+        bound,
+        value,
+        step=0.1,
+        format="%.4f",
+        key=key,
+        help=(
+            f"From {-bound:g} to {bound:g} degrees. A value outside is refused: the field turns "
+            "red; correct it before adding or moving the site."
+        ),
+    )
+
 
 _CATALOGUE = "whatif_catalogue"
 _BASE = "whatif_base_digest"
@@ -176,26 +193,8 @@ def _add_form(sourced: Catalogue, current: Catalogue) -> None:
         )
         st.selectbox("Kind", SITE_KINDS, key="whatif_kind")
         lon_col, lat_col = st.columns(2)
-        lon_col.number_input(
-            "Longitude (° E)",
-            -180.0,
-            180.0,
-            20.0,
-            step=0.1,
-            format="%.4f",
-            key="whatif_lon",
-            help=_RANGE_HELP.format(low=-180, high=180),
-        )
-        lat_col.number_input(
-            "Latitude (° N)",
-            -90.0,
-            90.0,
-            50.0,
-            step=0.1,
-            format="%.4f",
-            key="whatif_lat",
-            help=_RANGE_HELP.format(low=-90, high=90),
-        )
+        _coordinate_input(lon_col, "Longitude (° E)", 180.0, 20.0, key="whatif_lon")
+        _coordinate_input(lat_col, "Latitude (° N)", 90.0, 50.0, key="whatif_lat")
         st.number_input("Elevation (m)", -500.0, 9000.0, 0.0, step=10.0, key="whatif_elevation")
         st.multiselect(
             "Systems",
@@ -298,24 +297,8 @@ def _move_or_remove(sourced: Catalogue, current: Catalogue) -> None:
         ),
     )
     lon_col, lat_col = st.columns(2)
-    lon_col.number_input(
-        "New longitude (° E)",
-        -180.0,
-        180.0,
-        step=0.1,
-        format="%.4f",
-        key="whatif_move_lon",
-        help=_RANGE_HELP.format(low=-180, high=180),
-    )
-    lat_col.number_input(
-        "New latitude (° N)",
-        -90.0,
-        90.0,
-        step=0.1,
-        format="%.4f",
-        key="whatif_move_lat",
-        help=_RANGE_HELP.format(low=-90, high=90),
-    )
+    _coordinate_input(lon_col, "New longitude (° E)", 180.0, key="whatif_move_lon")
+    _coordinate_input(lat_col, "New latitude (° N)", 90.0, key="whatif_move_lat")
     move_col, remove_col = st.columns(2)
     move_col.button("Move", key="whatif_move", on_click=_on_move, args=(sourced,), width="stretch")
     remove_col.button(

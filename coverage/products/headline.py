@@ -94,15 +94,16 @@ class Headline:
         ``"Bucharest, Sofia"``, ``"all but Ankara, Reykjavík"``, ``"all"`` or ``"none"``: a
         legend lists at most half of the capitals (30 names fit no projector's side column).
         """
+        prefix, names = self._shorter_list()
+        if not names:
+            return "all" if prefix else "none"
+        return prefix + ", ".join(names)
+
+    def _shorter_list(self) -> tuple[str, list[str]]:
+        """``("", defended)`` or, when more are defended than not, ``("all but ", others)``."""
         defended = self.defended_capitals
         others = sorted(self.capitals.name[self.capitals.status != "defended"])
-        if not defended:
-            return "none"
-        if not others:
-            return "all"
-        if len(defended) <= len(others):
-            return ", ".join(defended)
-        return "all but " + ", ".join(others)
+        return ("", defended) if len(defended) <= len(others) else ("all but ", others)
 
     def shares_text(self) -> str:
         """``"40 % of NATO-Europe territory and 41 % of its population defended"``."""
@@ -125,10 +126,10 @@ class Headline:
         longer lists (the legend lists them).
         """
         text = self.capitals_text()
-        named = self.defended_list_text()
-        if named in ("all", "none") or named.removeprefix("all but ").count(", ") >= max_named:
+        prefix, names = self._shorter_list()
+        if not names or len(names) > max_named:
             return text
-        return f"{text}: {named}"
+        return f"{text}: {prefix}{', '.join(names)}"
 
     def threat_text(self) -> str:
         """``"against <threat> launched from <area>"``."""

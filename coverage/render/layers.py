@@ -1895,8 +1895,8 @@ def _placed_labels(
     """Label records of ``data`` where ``places`` (:func:`site_label_places`) puts each name.
 
     Also the leaders of the names placed out on one (``source``, ``target``: from the dot to
-    the leader's end). A name on a leader is positioned at the leader's end on the ground (at the opening
-    ``zoom``), so zooming in lengthens the leader and keeps the name at its end.
+    the leader's end). A name on a leader is positioned at the leader's end on the ground (at
+    the opening ``zoom``), so zooming in lengthens the leader and keeps the name at its end.
     """
     labels, leaders = [], []
     for rec, place in zip(data, places, strict=True):
@@ -1939,25 +1939,18 @@ def _leaders_layers(
         pdk.Layer(
             "LineLayer",
             data=leaders,
-            id=f"{layer_id}-halo",
+            id=line_id,
             get_source_position="source",
             get_target_position="target",
-            get_color=halo,
+            get_color=colour,
             width_units="'pixels'",
-            get_width=width + 3.0,
+            get_width=line_width,
             pickable=False,
-        ),
-        pdk.Layer(
-            "LineLayer",
-            data=leaders,
-            id=layer_id,
-            get_source_position="source",
-            get_target_position="target",
-            get_color=hex_to_rgba(theme.label_text),
-            width_units="'pixels'",
-            get_width=width,
-            pickable=False,
-        ),
+        )
+        for line_id, colour, line_width in (
+            (f"{layer_id}-halo", halo, width + 3.0),
+            (layer_id, hex_to_rgba(theme.label_text), width),
+        )
     ]
 
 
@@ -2289,9 +2282,13 @@ def _here_paint(theme: Theme) -> dict[str, Any]:
     faces are picked as before.
     """
     light = theme.key == "light"
+    # The grey that darkens (multiply) or lightens (screen) as much as the other layers' hover
+    # highlight does with its alpha.
+    alpha = _highlight(theme)[3]
+    grey = 255 - alpha if light else alpha
     return {
         "get_fill_color": [255, 255, 255, 0] if light else [0, 0, 0, 0],
-        "highlight_color": [215, 215, 215, 255] if light else [50, 50, 50, 255],
+        "highlight_color": [grey, grey, grey, 255],
         "parameters": {
             "blend": True,
             "blendColorOperation": "add",
