@@ -311,6 +311,7 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
     )
     scenarios = ans["scenarios"]
     assert isinstance(scenarios, dict)
+    said = ""
     for v in scenarios.values():
         gained = ", ".join(v["capitals_gained"]) or "none"
         radars = ", ".join(v["radars"]) or "none of its radars"
@@ -320,4 +321,7 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
             f"**{v['label']}**: {v['share']:.1%} (gain {v['gain_share']:+.1%}); capitals "
             f"gained: {gained}. Radars in service in {state.options.year}: {radars}.{idle}"
         )
+        why = str(v["why"])
+        st.markdown(f"*Why:* {'the same as above.' if why == said else why}")
+        said = why
     st.caption(_MODEL)

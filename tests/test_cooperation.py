@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -10,7 +11,12 @@ import numpy as np
 import pytest
 
 from coverage.catalogue.tables import load_catalogue
-from coverage.products.cooperation import cooperation_answers, cooperation_comparison
+from coverage.products.cooperation import (
+    WarningTiming,
+    cooperation_answers,
+    cooperation_comparison,
+    warning_timing,
+)
 from coverage.products.defended import defended_grid
 from coverage.scenario import DefenceQuery, FootprintOptions, cooperation_labels, resolve
 
@@ -87,6 +93,77 @@ def test_nato_alone_metrics__unchanged_by_the_cooperation_machinery(catalogue):
     assert np.all(np.isinf(a.result.warning_time_s[a.result.reachable]))
 
 
+def _timing(catalogue, year, **kw):
+    opts = FootprintOptions(year=year)
+    alone = defended_grid(catalogue, opts, _q(**kw))
+    shared = defended_grid(catalogue, opts, _q(cooperation="shared_early_warning", **kw))
+    return warning_timing(catalogue, alone, shared, catalogue.nato_members_in(year))
+
+
+def test_why__2016_nothing_added_because_kurecik_and_the_satellites_came_first(catalogue):
+    """The new user's "+0.0 %": the page now says why. 2016 as built, satellites by date: the
+    TPY-2 at Kürecik sees the threat from Tabriz before any Russian radar, and the satellites
+    have cued NATO's radars (60 s) before Russia's radars see it."""
+    t = _timing(catalogue, 2016)
+    assert t.gain_share == 0.0 and t.warning_first_share == 0.0
+    assert t.nato_first_share > 0.95 and t.nato_first_radar == "Kürecik Radar Station"
+    assert t.satellite_cue_s == 60.0 and t.before_satellites_share == 0.0
+    assert t.sooner_share == 0.0 and t.advance_share == 0.0
+    text = t.text()
+    assert "NATO's own radars saw 99 % before Russia's did (mostly Kürecik Radar Station)" in text
+    assert "Satellite launch warning cues NATO's radars 60 s after launch" in text
+    assert text.endswith("A warning only helps when it comes first: here it adds nothing.")
+
+
+@pytest.mark.parametrize("year", [2011, 2012, 2016, 2024])
+@pytest.mark.parametrize("cueing", ["by_date", "off"])
+def test_why__shares_partition_the_tracks_and_a_gain_has_a_mechanism(catalogue, year, cueing):
+    t = _timing(catalogue, year, satellite_cueing=cueing)
+    assert t.tracks > 0
+    assert t.unseen_share + t.nato_first_share + t.warning_first_share == pytest.approx(1.0)
+    for name in ("sooner_share", "advance_share", "gain_share", "before_satellites_share"):
+        assert 0.0 <= getattr(t, name) <= 1.0, name
+    # Ground is gained only through a sooner NATO track or an earlier launch, and either
+    # needs a warning before NATO's own first detection.
+    if t.gain_share > 0:
+        assert t.sooner_share > 0 or t.advance_share > 0
+    if t.sooner_share > 0 or t.advance_share > 0:
+        assert t.warning_first_share > 0
+    # Without a cue of its own (satellites on by date, no sooner track), the warning moves a
+    # launch at most the track-and-C2 delay: t_launch = min(t_fc + d, max(t_warn + d, t_fc)).
+    if t.sooner_share == 0 and t.advance_share > 0 and not t.warning_commits:
+        assert t.advance_s_median <= t.delay_s + 1e-9
+
+
+@pytest.mark.parametrize("year", [2011, 2012])
+def test_why__a_committing_warning_advances_the_launch_by_its_lead(catalogue, year):
+    """Known answer: with the warning committing, t_launch = min(t_fc, t_warn) + delay, so on a
+    warning-first track the launch moves exactly the warning's lead."""
+    t = _timing(catalogue, year, warning_commits=True)
+    assert t.warning_first_share == pytest.approx(1.0) and t.sooner_share == 0.0
+    assert t.advance_s_median == pytest.approx(t.lead_s_median, abs=1e-6)
+    assert "Launches came earlier on all" in t.text()
+    assert "(The warning itself moves" not in t.text()  # no delay cap when it commits
+
+
+def test_why__without_satellites_the_cue_brings_the_track_and_the_launch_sooner(catalogue):
+    t = _timing(catalogue, 2016, satellite_cueing="off")
+    assert t.gain_share > 0.05 and math.isnan(t.satellite_cue_s)
+    assert t.sooner_share == pytest.approx(t.warning_first_share)
+    text = t.text()
+    assert "Cued by the warning, NATO's radars held" in text and "Satellite" not in text
+    assert f"Result: {t.gain_share:.0%}".replace("%", " %") in text
+    assert "(The warning itself moves a launch at most the 60 s track-and-C2 delay" in text
+
+
+def test_why__nothing_to_explain_when_nato_alone_defends_everything():
+    nan = float("nan")
+    t = WarningTiming(0, 0.0, 0.0, "", 0.0, nan, 60.0, 0.0, 0.0, nan, 0.0, 0.0, nan, 0.0, 0.0,
+                      False, 60.0)  # fmt: skip
+    assert t.text() == "NATO alone already defends all the ground within the threat's reach."
+    assert t.to_dict()["lead_s_median"] is None  # JSON-ready
+
+
 def test_cli_cooperation__json_keys():
     out = subprocess.run(
         [
@@ -115,6 +192,8 @@ def test_cli_cooperation__json_keys():
         v = ans["scenarios"][cid]
         assert 0.0 <= v["gain_share"] <= 1.0 and v["share"] >= ans["nato_alone_share"]
         assert isinstance(v["capitals_gained"], list)
+        assert v["why"].startswith("Of the threat tracks to ground NATO alone leaves undefended")
+        assert v["timing"]["tracks"] > 0 and v["timing"]["satellite_cue_s"] == 60.0
 
 
 def test_cli_cooperation__unknown_scenario_is_one_line():
@@ -161,6 +240,10 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     assert "compare-gained" in ids  # the gain over NATO alone, in the comparison colours
     text = " ".join(m.value for m in at.markdown)
     assert "Shared early warning (Joint Data Fusion Centre" in text and "gain +" in text
+    # Each scenario says why it gains what it gains (here: the Russian warning cues NATO's
+    # radars, the satellites being off); a second identical reason is not repeated.
+    whys = [m.value for m in at.markdown if m.value.startswith("*Why:*")]
+    assert len(whys) == 2 and "Cued by the warning, NATO's radars held" in whys[0]
     assert not [w for w in at.warning if "coop" in w.value]
 
 

@@ -515,6 +515,7 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
             f"  {v['label']}: {v['share']:.1%} (+{v['gain_share']:.1%}); capitals gained: "
             f"{gained}; {v['sensors']}"
         )
+        lines.append(f"    Why: {v['why']}")
     for entry in ans.get("regions", {}).values():
         parts = [
             f"{labels.get(cid, cid)} {v['area_share']:.1%} (population {v['population_share']:.1%})"

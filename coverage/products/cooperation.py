@@ -10,17 +10,22 @@ checks it rather than assumes it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Comparison, Variation, compare_states
+from coverage.products.defended import DefendedGrid, defended_grid
 from coverage.products.metrics import (
     NATO_REGION,
     coverage_metrics,
+    member_cell_area_m2,
     region_metrics,
     region_name,
 )
@@ -36,7 +41,14 @@ from coverage.scenario import (
 )
 from coverage.style import KINEMATIC_CAVEAT
 
-__all__ = ["cooperation_answers", "cooperation_comparison", "cooperation_series", "region_shares"]
+__all__ = [
+    "WarningTiming",
+    "cooperation_answers",
+    "cooperation_comparison",
+    "cooperation_series",
+    "region_shares",
+    "warning_timing",
+]
 
 ALONE = "nato_alone"
 
@@ -70,7 +82,9 @@ def cooperation_answers(
     active in the year), ``radars_inactive`` (the scenario's radars not in service that year,
     with their years), ``share``, ``population_share``, ``gain_share`` (territory defended
     with it and not without, share of NATO Europe), ``capitals_defended`` and
-    ``capitals_gained``; plus the assumptions in words. For each of ``regions`` (ids of
+    ``capitals_gained``, ``timing`` (:class:`WarningTiming` as a dictionary: who saw the threat
+    first on the tracks to undefended ground) and ``why`` (that, in words); plus the
+    assumptions in words. For each of ``regions`` (ids of
     data/regions.csv other than NATO Europe, e.g. ``russia``), ``regions[id]`` holds the
     region's name, ``nato_alone`` and, per scenario, ``area_share`` and ``population_share``
     (computed on the wide grid).
@@ -92,6 +106,12 @@ def cooperation_answers(
         cmp = cooperation_comparison(catalogue, options, query, cid)
         alone_m = cmp.a
         setup = resolve(catalogue, options, replace(query, cooperation=cid))
+        timing = warning_timing(
+            catalogue,
+            defended_grid(catalogue, options, alone_q),
+            defended_grid(catalogue, options, replace(query, cooperation=cid)),
+            catalogue.nato_members_in(options.year),
+        )
         per[cid] = {
             "label": labels[cid],
             "radars": list(setup.warning_names),
@@ -103,6 +123,8 @@ def cooperation_answers(
             "gain_share": cmp.gained_share,
             "capitals_defended": cmp.b.capitals_defended,
             "capitals_gained": list(cmp.capitals_gained),
+            "timing": timing.to_dict(),
+            "why": timing.text(),
         }
     if alone_m is None:
         alone_m = coverage_metrics(catalogue, options, alone_q)
@@ -198,3 +220,251 @@ def _inactive_radars(catalogue: Catalogue, cooperation_id: str, active: Sequence
         )
         out.append(f"{row['name']} (in service {years})")
     return out
+
+
+@dataclass(frozen=True)
+class WarningTiming:
+    """Why a cooperation scenario gains what it gains: who saw the threat first, and what it bought.
+
+    Counted over the threat tracks (launch point × cell) to member ground that NATO alone leaves
+    undefended, each weighted by its cell's member area (a cell's tracks share it). Shares are
+    of those tracks, 0..1; times in seconds. A warning helps in two ways
+    (:mod:`coverage.physics.engagement`): it cues NATO's radars (a cued search reaches
+    ``cued_range_factor`` times farther) unless the satellites' launch warning already has, and
+    it starts the track-and-C2 clock when it comes before NATO's own first detection.
+
+    Attributes
+    ----------
+    tracks
+        Number of such tracks (0: NATO alone defends every cell within the threat's reach).
+    unseen_share
+        The scenario's early-warning radars never detect the threat.
+    nato_first_share
+        NATO's own radars (without the warning) detect it no later than the warning radars.
+    nato_first_radar
+        The NATO radar that most often sees first on those tracks (its site's name), or ``""``.
+    warning_first_share
+        The warning comes before NATO's own first detection.
+    lead_s_median
+        Median lead of the warning over NATO's own first detection, on the warning-first tracks
+        that NATO's radars see at all (``nan``: none).
+    satellite_cue_s
+        When the satellites' launch warning cues NATO's radars, s after launch (``nan``: no
+        satellite cue in this state).
+    before_satellites_share
+        The warning comes before the satellites' cue (or there is none): only then is it the
+        cue of NATO's radars.
+    sooner_share, sooner_s_median, track_only_share
+        NATO's radars, cued by the warning, hold the track sooner than without it: share of
+        tracks, median gain in time (over those they hold without it too; ``nan``: none), and
+        the share they hold only with it.
+    advance_share, advance_s_median, launch_only_share
+        The interceptor launch comes earlier with the warning: share, median advance (over
+        those launched without it too), and the share launched only with it.
+    gain_share
+        Ground defended with the scenario and not without, share of the undefended ground.
+    warning_commits
+        Whether the early-warning track alone commits interceptors.
+    delay_s
+        The track-and-C2 delay: without ``warning_commits``, the most a warning can advance a
+        launch beyond what its cue does (``min(t_fc + delay, max(t_warn + delay, t_fc))``).
+    """
+
+    tracks: int
+    unseen_share: float
+    nato_first_share: float
+    nato_first_radar: str
+    warning_first_share: float
+    lead_s_median: float
+    satellite_cue_s: float
+    before_satellites_share: float
+    sooner_share: float
+    sooner_s_median: float
+    track_only_share: float
+    advance_share: float
+    advance_s_median: float
+    launch_only_share: float
+    gain_share: float
+    warning_commits: bool
+    delay_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (``inf``/``nan`` as ``None``)."""
+        return {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in asdict(self).items()
+        }
+
+    def text(self) -> str:
+        """The reason for the gain (zero or not), in words."""
+        if self.tracks == 0:
+            return "NATO alone already defends all the ground within the threat's reach."
+        parts = []
+        if self.nato_first_share > 0:
+            by = f" (mostly {self.nato_first_radar})" if self.nato_first_radar else ""
+            parts.append(
+                f"NATO's own radars saw {_pct(self.nato_first_share)} before Russia's did{by}"
+            )
+        if self.warning_first_share > 0:
+            lead = (
+                f" (a median {self.lead_s_median:.0f} s sooner)"
+                if math.isfinite(self.lead_s_median)
+                else ""
+            )
+            parts.append(
+                f"Russia's radars saw {_pct(self.warning_first_share)} before NATO's did{lead}"
+            )
+        if self.unseen_share > 0:
+            parts.append(f"Russia's radars never saw {_pct(self.unseen_share)}")
+        out = [
+            "Of the threat tracks to ground NATO alone leaves undefended, " + "; ".join(parts) + "."
+        ]
+        if math.isfinite(self.satellite_cue_s):
+            before = (
+                "before Russia's radars saw any of them"
+                if self.before_satellites_share <= 0
+                else f"later than Russia's radars on {_pct(self.before_satellites_share)}"
+            )
+            out.append(
+                f"Satellite launch warning cues NATO's radars {self.satellite_cue_s:g} s after "
+                f"launch, {before}."
+            )
+        if self.sooner_share > 0:
+            out.append(
+                f"Cued by the warning, NATO's radars held {_pct(self.sooner_share)} sooner"
+                + _median_words(self.sooner_s_median, self.track_only_share, "a track")
+                + "."
+            )
+        if self.advance_share > 0:
+            out.append(
+                f"Launches came earlier on {_pct(self.advance_share)}"
+                + _median_words(self.advance_s_median, self.launch_only_share, "a launch")
+                + "."
+            )
+            if not self.warning_commits:
+                out.append(
+                    f"(The warning itself moves a launch at most the {self.delay_s:g} s "
+                    "track-and-C2 delay forward: the launch waits for a NATO fire-control track.)"
+                )
+        if self.gain_share > 0:
+            out.append(f"Result: {_pct(self.gain_share)} of that ground defended.")
+        elif self.advance_share > 0 or self.sooner_share > 0:
+            out.append("Not enough to bring any of that ground within the interceptors' reach.")
+        else:
+            out.append("A warning only helps when it comes first: here it adds nothing.")
+        return " ".join(out)
+
+
+def _pct(share: float) -> str:
+    """A share of tracks in words: ``"all"``, ``"none"``, ``"under 1 %"``, ``"37 %"``."""
+    if share >= 1.0 - 5e-4:
+        return "all"
+    if share <= 0:
+        return "none"
+    if share < 0.005:
+        return "under 1 %"
+    if share > 0.995:
+        return "over 99 %"
+    return f"{share:.0%}".replace("%", " %")
+
+
+def _median_words(median_s: float, only_share: float, what: str) -> str:
+    """``" (a median 15 s; 3 % have a launch only with it)"`` or ``""``."""
+    parts = []
+    if math.isfinite(median_s):
+        parts.append(f"a median {median_s:.0f} s")
+    if only_share > 0:
+        parts.append(f"{_pct(only_share)} had {what} only with it")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def warning_timing(
+    catalogue: Catalogue, alone: DefendedGrid, with_warning: DefendedGrid, members: Iterable[str]
+) -> WarningTiming:
+    """Who saw the threat first on the tracks to ground ``alone`` leaves undefended, and the gain.
+
+    ``alone`` and ``with_warning`` are the same state without and with a cooperation scenario
+    (:func:`cooperation_comparison`); ``members`` the countries whose ground counts. NATO's own
+    first detection is read from ``alone`` (no warning, no cue from it); the radars of both are
+    the same NATO radars, followed in ``with_warning`` by the warning radars.
+    """
+    n = alone.n_cells
+    area = member_cell_area_m2(alone, members)
+    ra, rb = alone.result, with_warning.result
+    open_ = ra.in_reach[:n] & ~ra.defended[:n] & (area > 0)
+    tracks = rb.reachable[:, :n] & open_[None, :]
+    # A cell's area is shared by its tracks (several launch points: several tracks).
+    weight = np.where(tracks, area[None, :] / np.maximum(tracks.sum(axis=0), 1)[None, :], 0.0)
+    total = float(weight.sum())
+    a = with_warning.setup.assumptions
+    sat = (
+        float("nan")
+        if alone.setup.assumptions.cue_time_s is None
+        else float(alone.setup.assumptions.cue_time_s)
+    )
+    nan = float("nan")
+    if total <= 0.0:
+        return WarningTiming(
+            0, 0.0, 0.0, "", 0.0, nan, sat, 0.0, 0.0, nan, 0.0, 0.0, nan, 0.0, 0.0,
+            a.warning_commits, a.delay_s,
+        )  # fmt: skip
+    n_nato = len(alone.radar_ids)
+    own_a = ra.radar_detection_s[:, :n_nato, :n]
+    det_a = own_a.min(axis=1) if n_nato else np.full(tracks.shape, np.inf)
+    det_b = rb.radar_detection_s[:, :n_nato, :n].min(axis=1) if n_nato else det_a
+    warn = rb.warning_time_s[:, :n]
+    unseen = tracks & ~np.isfinite(warn)
+    first = tracks & (warn < det_a)
+    nato_first = tracks & ~unseen & ~first
+    before_sat = tracks & np.isfinite(warn) & ~(warn >= sat)
+    sooner = tracks & (det_b < det_a)
+    with np.errstate(invalid="ignore"):
+        launch_a = np.nanmin(np.where(np.isnan(ra.launch_time_s), np.inf, ra.launch_time_s), 1)
+        launch_b = np.nanmin(np.where(np.isnan(rb.launch_time_s), np.inf, rb.launch_time_s), 1)
+        launch_a, launch_b = launch_a[:, :n], launch_b[:, :n]
+        earlier = tracks & (launch_b < launch_a)
+        lead = np.where(first & np.isfinite(det_a), det_a - warn, nan)
+
+    def share(mask: NDArray[np.bool_]) -> float:
+        return float(weight[mask].sum() / total)
+
+    def median(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> float:
+        return float(np.median(values[mask])) if mask.any() else nan
+
+    radar = ""
+    if n_nato and nato_first.any():
+        counts = np.bincount(np.argmin(own_a, axis=1)[nato_first], minlength=n_nato)
+        radar = _radar_site_name(catalogue, alone.radar_ids[int(np.argmax(counts))])
+    open_area = float(area[open_].sum())
+    gained = rb.defended[:n] & open_
+    with np.errstate(invalid="ignore"):
+        return WarningTiming(
+            tracks=int(tracks.sum()),
+            unseen_share=share(unseen),
+            nato_first_share=share(nato_first),
+            nato_first_radar=radar,
+            warning_first_share=share(first),
+            lead_s_median=median(lead, first & np.isfinite(det_a)),
+            satellite_cue_s=sat,
+            before_satellites_share=share(before_sat),
+            sooner_share=share(sooner),
+            sooner_s_median=median(det_a - det_b, sooner & np.isfinite(det_a)),
+            track_only_share=share(sooner & ~np.isfinite(det_a)),
+            advance_share=share(earlier),
+            advance_s_median=median(launch_a - launch_b, earlier & np.isfinite(launch_a)),
+            launch_only_share=share(earlier & ~np.isfinite(launch_a)),
+            gain_share=float(area[gained].sum() / open_area) if open_area > 0 else 0.0,
+            warning_commits=bool(a.warning_commits),
+            delay_s=float(a.delay_s),
+        )
+
+
+def _radar_site_name(catalogue: Catalogue, deployment_id: str) -> str:
+    """The short name of a radar deployment's site ("Kürecik Radar Station")."""
+    deps = catalogue.deployments.set_index("deployment_id")
+    if deployment_id not in deps.index:
+        return deployment_id
+    site = str(deps.at[deployment_id, "site_id"])
+    sites = catalogue.sites.set_index("site_id")
+    name = str(sites.at[site, "name"]) if site in sites.index else site
+    return name.split(" (")[0]
