@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError
-from coverage.products.compare import Comparison
+from coverage.products.compare import Comparison, state_tags_words
 from coverage.products.headline import CAPITAL_STATUSES, Headline, share_text
 from coverage.products.mapdata import MapData
 from coverage.products.sectoral import sector_title
@@ -147,7 +147,7 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
             )
         rows.append(
             f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' title='{html.escape(s.description)}'>"
-            f"{swatch}<b>{html.escape(s.title)}</b>"
+            f"{swatch}<b>{html.escape(data.legend_title(key, s.title))}</b>"
             + (
                 ""
                 if projector
@@ -182,6 +182,9 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
             if projector
             else "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site."
         )
+        tags = state_tags_words(data.sites)
+        if tags:
+            note += f" {tags[:1].upper()}{tags[1:]}."
         rows.append(
             f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
             f"{note}</div>"

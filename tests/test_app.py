@@ -364,6 +364,10 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     assert "class='epaa-comparison'" in text and "B</b> = 2024, as built" in text
     assert "Capitals gained in B" in text and "Warsaw" in text
     assert "(A) vs 2024, as built (B)" in text  # the title names both states
+    # B's sites are drawn too, named with their state; the rings are A's, and said so.
+    sites = [d["name"] for d in _layer(at, "sites")["data"]]
+    assert any(n.startswith("Aegis Ashore Poland [B]") for n in sites)
+    assert "Interceptor nominal ring (A)" in text and "[B]: in place in B only" in text
     # B the same as A: said so, and the map shows the defended area again.
     at.slider(key="vs_year").set_value(2016).run()
     assert not at.exception

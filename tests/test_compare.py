@@ -22,8 +22,12 @@ from coverage.products.compare import (
     cell_change,
     compare_states,
     comparison_layer,
+    sites_of_both,
+    state_tags_words,
 )
 from coverage.products.defended import defended_grid
+from coverage.products.footprints import sites_layer
+from coverage.products.mapdata import MapState, compute_map
 from coverage.products.metrics import coverage_metrics
 from coverage.scenario import DefenceQuery, FootprintOptions
 
@@ -167,6 +171,50 @@ def test_comparison_layer__three_kinds_matching_the_cells(built_2016_vs_2024: Co
     both = layer.geometry[layer.kind == "both"].iloc[0]
     assert both.contains(Point(26.10, 44.43))  # Bucharest: defended by Deveselu in both
     assert shapely.intersection(gained, both).area < 1e-3 * gained.area
+
+
+def test_sites_of_both__b_only_sites_drawn_and_tagged(catalogue: Catalogue) -> None:
+    """2016 as built (A) vs 2018 planned (B): a new user missed B's Redzikowo on the map."""
+    a = sites_layer(catalogue, 2016, "actual")
+    b = sites_layer(catalogue, 2018, "planned")
+    both = sites_of_both(a, b)
+    assert set(both.site_id) == set(a.site_id) | set(b.site_id)
+    row = both.set_index("site_id").loc["redzikowo"]
+    assert row.state_only == "B" and row.status == "active"
+    assert row.site_name == "Aegis Ashore Poland [B] (NSF Redzikowo)"
+    assert row.label.startswith("In B only. ") and "SM-3 Block IIA" in row.label
+    kept = both.set_index("site_id").loc["deveselu"]
+    assert kept.state_only == "" and kept.site_name == a.set_index("site_id").site_name["deveselu"]
+    rota = both.set_index("site_id").loc["rota"]
+    assert rota.label.endswith("; in B: AN/SPY-1D, SM-3 Block IIA")  # B's systems differ
+    assert state_tags_words(both) == "[B]: in place in B only"
+    # Reversed, the same site is A's only; a state against itself tags nothing.
+    rev = sites_of_both(b, a).set_index("site_id")
+    assert rev.state_only["redzikowo"] == "A" and rev.site_name["redzikowo"].endswith(
+        "[A] (NSF Redzikowo)"
+    )
+    assert state_tags_words(sites_of_both(a, a)) == ""
+
+
+def test_sites_of_both__planned_in_a_in_place_in_b(catalogue: Catalogue) -> None:
+    """2018 as built (A: Redzikowo planned, not built) vs 2024 as built (B: in place): B's row."""
+    both = sites_of_both(
+        sites_layer(catalogue, 2018, "actual"), sites_layer(catalogue, 2024, "actual")
+    ).set_index("site_id")
+    assert both.status["redzikowo"] == "active" and both.state_only["redzikowo"] == "B"
+    assert len(both) == len(set(both.index))  # one marker per site
+
+
+def test_compute_map__comparison_draws_the_sites_of_both_states(catalogue: Catalogue) -> None:
+    state = MapState(FootprintOptions(year=2016), compare=Variation(year=2018, scenario="planned"))
+    data = compute_map(catalogue, state)
+    assert "redzikowo" in set(data.sites.site_id)
+    # The rings and footprints drawn are A's: the legend says so.
+    assert data.legend_title("interceptor", "") == "Interceptor nominal ring (A)"
+    assert data.legend_title("radar", "") == "Radar footprint (A)"
+    assert "redzikowo" not in set(
+        compute_map(catalogue, MapState(FootprintOptions(year=2016))).sites.site_id
+    )
 
 
 # ----------------------------------------------------------------------------- CLI

@@ -56,7 +56,9 @@ __all__ = [
     "compare_states",
     "comparison_layer",
     "names_change",
+    "sites_of_both",
     "state_label",
+    "state_tags_words",
 ]
 
 #: The three kinds of cell drawn, in legend order.
@@ -415,3 +417,59 @@ def comparison_layer(cmp: Comparison) -> gpd.GeoDataFrame:
             }
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def sites_of_both(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The site markers of a comparison: state A's, and B's sites that A does not have in place.
+
+    ``a`` and ``b`` are :func:`~coverage.products.footprints.sites_layer` frames. A site in
+    place (``status == "active"``) in one state only is tagged with that state, ``[A]`` or
+    ``[B]``, after its short name (so the map's name, the tooltip and every export say it);
+    its row is that state's. Sites in place in both, or in neither (planned, not built), keep
+    A's row; where B's systems differ, the tooltip says B's too. Column ``state_only``:
+    ``""``, ``"A"`` or ``"B"``.
+    """
+    rows_b = b.set_index("site_id", drop=False)
+    active_a = dict(zip(a.site_id, a.status == "active", strict=True))
+    active_b = dict(zip(b.site_id, b.status == "active", strict=True))
+    out = []
+    for row in a.itertuples(index=False):
+        d = row._asdict()
+        only = "A" if active_a[row.site_id] and not active_b.get(row.site_id, False) else ""
+        if not only and active_b.get(row.site_id, False) and not active_a[row.site_id]:
+            d = rows_b.loc[row.site_id].to_dict()  # planned in A, in place in B
+            only = "B"
+        elif row.site_id in rows_b.index:
+            systems_b = str(rows_b.at[row.site_id, "systems"])
+            if systems_b != d["systems"]:
+                d["label"] = f"{d['label']}; in B: {systems_b}"
+        out.append(_tagged(d, only))
+    for row in b[~b.site_id.isin(a.site_id)].itertuples(index=False):
+        d = row._asdict()
+        out.append(_tagged(d, "B" if d["status"] == "active" else ""))
+    frame = gpd.GeoDataFrame(
+        out, columns=[*a.columns, "state_only"], geometry="geometry", crs=a.crs
+    )
+    return frame
+
+
+def _tagged(row: dict[str, Any], only: str) -> dict[str, Any]:
+    """The row with its state tag ``[A]``/``[B]`` after the short name (before any parenthesis)."""
+    if only:
+        name = str(row["site_name"])
+        short, sep, rest = name.partition(" (")
+        row["site_name"] = f"{short} [{only}]{sep}{rest}"
+        row["label"] = f"In {only} only. {row['label']}"
+    row["state_only"] = only
+    return row
+
+
+def state_tags_words(sites: gpd.GeoDataFrame) -> str:
+    """The legend's words for the site tags of :func:`sites_of_both` (``""``: no tag drawn)."""
+    if "state_only" not in sites.columns:
+        return ""
+    tags = [t for t in ("A", "B") if (sites.state_only == t).any()]
+    if not tags:
+        return ""
+    which = tags[0] if len(tags) == 1 else "that state"
+    return f"{', '.join(f'[{t}]' for t in tags)}: in place in {which} only"

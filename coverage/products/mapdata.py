@@ -23,7 +23,13 @@ from shapely.geometry import Point
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
-from coverage.products.compare import Comparison, Variation, compare_states, comparison_layer
+from coverage.products.compare import (
+    Comparison,
+    Variation,
+    compare_states,
+    comparison_layer,
+    sites_of_both,
+)
 from coverage.products.defended import defended_band, defended_grid, defended_layer
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
 from coverage.products.sectoral import SectoralAnswer, sectoral_answer, sectoral_layer
@@ -405,10 +411,19 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     if state.cooperation != "nato_alone":
         title += f", {cooperation_short_labels()[state.cooperation]}"
     comparison = difference = None
+    sites = base.sites
+    legend_titles: dict[str, str] = {}
     if state.compare is not None:
         comparison = compare_states(catalogue, o, state.query(), state.compare)
         difference = comparison_layer(comparison)
         title += f" (A) vs {comparison.label_b} (B)"
+        options_b, _ = state.compare.apply(o, state.query())
+        sites = _sites_of_both(catalogue, o, options_b)
+        if (options_b.year, options_b.scenario) != (o.year, o.scenario):
+            # The rings and footprints drawn are A's; B's sites are marked [B] (sites_of_both).
+            legend_titles = {
+                k: f"{LAYER_STYLES[k].title} (A)" for k in ("radar", "interceptor", "early_warning")
+            }
     sector_frame = sector_answer = None
     if state.sector != "none":
         sector_answer = sectoral_answer(catalogue, o, state.query())
@@ -422,7 +437,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         nato_ever=base.nato_ever,
         footprints=base.footprints,
         early_warning=base.early_warning,
-        sites=base.sites,
+        sites=sites,
         launch_points=base.launch_points,
         defended=defended,
         tracks=tracks,
@@ -435,10 +450,28 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         difference=difference,
         sectoral=sector_frame,
         sectoral_answer=sector_answer,
+        legend_titles=legend_titles,
         estimate_footprints=(base.footprints,)
         if o.estimate == "nominal"
         else (base.footprints, _footprints(catalogue, replace(o, estimate="nominal"))),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _sites_of_both(
+    catalogue: Catalogue, a: FootprintOptions, b: FootprintOptions
+) -> gpd.GeoDataFrame:
+    """A comparison's site markers (:func:`~coverage.products.compare.sites_of_both`), kept.
+
+    One frame object per pair of states, so the renderer's work per frame is kept too.
+    """
+
+    def frame(o: FootprintOptions) -> gpd.GeoDataFrame:
+        return _estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, "europe")[
+            "sites"
+        ]
+
+    return sites_of_both(frame(a), frame(b))
 
 
 def defended_for_state(catalogue: Catalogue, state: MapState) -> gpd.GeoDataFrame:

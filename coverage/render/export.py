@@ -41,6 +41,7 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
+from coverage.products.compare import state_tags_words
 from coverage.products.footprints import early_warning_points
 from coverage.products.headline import CAPITAL_STATUSES
 from coverage.products.sectoral import sector_title
@@ -692,9 +693,13 @@ def _legend_entries(
         title = data.legend_title(key, style.title).replace("(year)", f"({year})")
         if key == "sites":
             active = data.sites.status == "active"
+            tags = state_tags_words(data.sites)
             if active.any():
                 entries.append(
-                    (_marker_handle("o", site_px, style.colour, "black", 2.0, sz), title)
+                    (
+                        _marker_handle("o", site_px, style.colour, "black", 2.0, sz),
+                        f"{title} ({tags})" if tags else title,
+                    )
                 )
             if (~active).any():
                 entries.append(
