@@ -19,6 +19,7 @@ __all__ = ["Inspected", "inspected"]
 _FIELDS = {
     "label": "Details",
     "status": "Status",
+    "why": "Why",
     "systems": "Systems",
     "system_name": "System",
     "range_km": "Range (km)",

@@ -750,6 +750,28 @@ def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
         page.context.close()
 
 
+def test_click_on_a_capital__says_why(browser: Any, server: str) -> None:
+    """A new user saw "not defended" with no reason: the panel now reads the timeline back."""
+    view = _default_view_2016()
+    loaded = _load(browser, server, {"year": "2016"}, "browser_click_capital_before")
+    try:
+        page = loaded.page
+        box = page.locator(MAP).first.bounding_box()
+        x, y = _screen_xy(view, box, 21.0122, 52.2297)  # Warsaw
+        page.mouse.move(x, y)
+        page.wait_for_timeout(500)
+        page.mouse.click(x, y)
+        page.locator(".epaa-inspector").first.wait_for(state="visible", timeout=60_000)
+        _settle(page)
+        text = page.locator(".epaa-inspector").first.inner_text()
+        assert "Capital" in text and "Warsaw" in text, text
+        assert "Why" in text and "Not defended: no point of the threat's path" in text, text
+        assert "Kürecik Radar Station" in text and "it lands at" in text, text
+        page.screenshot(path=str(ARTIFACTS / "browser_click_capital_after.png"))
+    finally:
+        page.context.close()
+
+
 def test_first_click_without_a_hover__counts(browser: Any, server: str) -> None:
     # Without a GPU the first pick builds deck.gl's picking shaders (0.6-2.5 s) and a press
     # that long is not a click: a first click with no hover before it was dropped (0 of 40).

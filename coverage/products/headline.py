@@ -19,9 +19,10 @@ import pandas as pd
 from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import capitals_defended_in, names_change
-from coverage.products.defended import same_engine_inputs
+from coverage.products.defended import defended_grid, same_engine_inputs
 from coverage.products.mapdata import MapData, MapState
 from coverage.products.metrics import CoverageMetrics, coverage_metrics, defended_capitals
+from coverage.products.reasons import capital_reasons
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "launch_area_label",
     "share_text",
     "threat_label",
+    "with_reasons",
 ]
 
 #: Capital states, in legend order.
@@ -66,7 +68,8 @@ class Headline:
         Capitals defended now but not in ``previous_year`` (and the reverse), sorted by name; a
         capital of a member that joined since then counts as gained when it is defended.
     capitals
-        One row per capital (``CAPITAL_COLUMNS``): its position and status.
+        One row per capital (``CAPITAL_COLUMNS``): its position and status; from
+        :func:`headline`, also ``why``: the status in words (:func:`with_reasons`).
     """
 
     year: int
@@ -207,11 +210,25 @@ def _capitals(m: CoverageMetrics) -> pd.DataFrame:
 
 
 def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
-    """The capitals of ``state`` by status (:data:`CAPITAL_COLUMNS`), as its headline has them.
+    """The capitals of ``state`` by status (:data:`CAPITAL_COLUMNS` and ``why``), as its headline has them.
 
     One engagement run (cached by the engine), not the headline's two: no year-before change.
     """
-    return _capitals(coverage_metrics(catalogue, state.options, state.query()))
+    return with_reasons(
+        _capitals(coverage_metrics(catalogue, state.options, state.query())), catalogue, state
+    )
+
+
+def with_reasons(capitals: pd.DataFrame, catalogue: Catalogue, state: MapState) -> pd.DataFrame:
+    """``capitals`` with a ``why`` column: each status in words, from the run that decided it.
+
+    :func:`coverage.products.reasons.capital_reasons` over the state's (cached) engagement run:
+    which sites have an intercept window and when, or which part of the timeline fails.
+    """
+    dg = defended_grid(catalogue, state.options, state.query())
+    reasons = capital_reasons(dg, catalogue)
+    why = [reasons.get((c, n), "") for c, n in zip(capitals.iso3, capitals.name, strict=True)]
+    return capitals.assign(why=pd.Series(why, index=capitals.index, dtype=object))
 
 
 def capitals_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[int, pd.DataFrame]:
@@ -299,9 +316,10 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         else:
             defended = defended_capitals(catalogue, before, query)
         previous = YearBefore(before.year, defended)
-    return headline_from_metrics(
+    line = headline_from_metrics(
         current,
         previous,
         threat=threat_label(state.threat, current.threat_range_km),
         launch_area=launch_area_label(catalogue, state.launch_area),
     )
+    return replace(line, capitals=with_reasons(line.capitals, catalogue, state))

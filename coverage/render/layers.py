@@ -1352,6 +1352,8 @@ def _capital_layers(
                 "line": hex_to_rgba(colour if ring else theme.page),
                 "radius": radius if (defended or ring) else radius * 0.7,
                 "status": row.status,
+                # Why, for the click panel (not the hover tooltip): from the deciding run.
+                "why": _clean(str(getattr(row, "why", "") or "")),
             }
         )
     return [

@@ -1,0 +1,157 @@
+"""Why a place is defended or not, in words, from the engagement timeline of its own run.
+
+A capital's status on the map (defended, not defended, out of reach) is the end of a timeline:
+the threat is detected and tracked, interceptors launch after the track-and-C2 delay, and each
+site has an intercept window (the times at which a point of the threat's path is within its
+interceptor's reach) or none. :func:`target_reason` reads that timeline back from the
+:class:`~coverage.products.defended.DefendedGrid` that decided the status, so the words and the
+status can never disagree; :func:`capital_reasons` does it for the capitals of a grid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from coverage.catalogue.tables import Catalogue
+from coverage.products.defended import DefendedGrid
+
+__all__ = ["capital_reasons", "deployment_name", "target_reason"]
+
+
+def deployment_name(catalogue: Catalogue, deployment_id: str, *, system: bool = False) -> str:
+    """A deployment's site in short ("Aegis Ashore Romania"), with its system when asked.
+
+    ``system=True``: ``"Aegis Ashore Romania (SM-3 Block IB)"``. An id the catalogue does not
+    hold is returned as it is.
+    """
+    deps = catalogue.deployments.set_index("deployment_id")
+    if deployment_id not in deps.index:
+        return deployment_id
+    site_id = str(deps.at[deployment_id, "site_id"])
+    sites = catalogue.sites.set_index("site_id")
+    name = str(sites.at[site_id, "name"]).split(" (")[0] if site_id in sites.index else site_id
+    if not system:
+        return name
+    system_id = str(deps.at[deployment_id, "system_id"])
+    systems = catalogue.systems.set_index("system_id")
+    if system_id in systems.index and "name" in systems.columns:
+        return f"{name} ({systems.at[system_id, 'name']})"
+    return name
+
+
+def _names(dg: DefendedGrid, catalogue: Catalogue) -> tuple[list[str], list[str]]:
+    """Interceptor sites (with their system) and radars (NATO's, then warning radars), by axis."""
+    sites = [deployment_name(catalogue, k, system=True) for k in dg.result.site_keys]
+    radars = [deployment_name(catalogue, r) for r in dg.radar_ids]
+    radars += list(dg.setup.warning_names)
+    return sites, radars
+
+
+def target_reason(
+    dg: DefendedGrid,
+    index: int,
+    catalogue: Catalogue,
+    *,
+    names: tuple[list[str], list[str]] | None = None,
+) -> str:
+    """Why target ``index`` of ``dg`` (a cell, or an extra point after the cells) has its status.
+
+    Against several launch points a target is defended only if it is defended against each
+    that reaches it: the words follow the launch point that decides (the first not defended
+    against, else the one with the shortest window). Times are seconds after the threat's
+    launch.
+    """
+    res = dg.result
+    sites, radars = names or _names(dg, catalogue)
+    threat_km = dg.threat.max_range_m / 1000.0
+    if not res.in_reach[index]:
+        return f"Out of the threat's reach: it flies {threat_km:,.0f} km at most."
+    a = dg.setup.assumptions
+    points = np.flatnonzero(res.reachable[:, index])
+    first = res.first_intercept_s[:, :, index]
+    last = res.last_intercept_s[:, :, index]
+    with np.errstate(invalid="ignore"):
+        window = np.where(np.isfinite(first), last - first, -np.inf)
+    ok = window >= a.sls_interval_s if a.shoot_look_shoot else np.isfinite(first)
+    failing = [int(p) for p in points if not ok[p].any()]
+    p = failing[0] if failing else int(points[np.argmin([window[q].max() for q in points])])
+    flight = float(res.flight_time_s[p, index])
+    det = res.radar_detection_s[p, :, index]
+    seen = int(np.argmin(det)) if np.isfinite(det).any() else None
+    track = (
+        f"first detected at {det[seen]:.0f} s by {radars[seen]}"
+        if seen is not None
+        else "never detected by the radars in place"
+    )
+    launches = res.launch_time_s[p, :, index]
+    launch_s = float(np.nanmin(launches)) if np.isfinite(launches).any() else math.inf
+    timeline = f"{track}; it lands at {flight:.0f} s"
+    if math.isfinite(launch_s):
+        timeline = f"{track}; interceptors launch from {launch_s:.0f} s; it lands at {flight:.0f} s"
+    windows = [
+        (s, float(first[p, s]), float(last[p, s]))
+        for s in range(len(sites))
+        if math.isfinite(first[p, s])
+    ]
+    windows.sort(key=lambda w: w[2] - w[1], reverse=True)
+    shown = ", ".join(f"{sites[s]} {f0:.0f}-{f1:.0f} s" for s, f0, f1 in windows[:3])
+    if len(windows) > 3:
+        shown += f" and {len(windows) - 3} more"
+    plural = "s" if len(windows) > 1 else ""
+    if not failing:
+        together = a.shoot_look_shoot and not ok[p].any()
+        status = (
+            "defended by the sites together (shoot-look-shoot across sites)"
+            if together
+            else "defended"
+        )
+        text = f"{status}: intercept window{plural} {shown}. Threat {timeline}."
+    elif not math.isfinite(launch_s):
+        text = (
+            f"not defended: no interceptor launches (threat {track}; it lands at {flight:.0f} s)."
+        )
+    elif not windows:
+        text = (
+            "not defended: no point of the threat's path is within an interceptor's reach after "
+            "its launch"
+            + (
+                ""
+                if a.engage_on_remote
+                else " and in view of that site's own radar (no engage on remote)"
+            )
+            + f". Threat {timeline}."
+        )
+    else:
+        text = (
+            f"not defended: the intercept window{plural} ({shown}) "
+            f"{'are' if plural else 'is'} shorter than the {a.sls_interval_s:g} s "
+            f"shoot-look-shoot needs. Threat {timeline}."
+        )
+    if len(dg.setup.launch_points) > 1:
+        return f"Launched from {dg.setup.launch_points[p].name}: {text}"
+    return text[:1].upper() + text[1:]
+
+
+def _listed(names: Iterable[str]) -> str:
+    items = list(dict.fromkeys(names))
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def capital_reasons(dg: DefendedGrid, catalogue: Catalogue) -> dict[tuple[str, str], str]:
+    """:func:`target_reason` of every capital among ``dg``'s extra points, by ``(iso3, name)``."""
+    extra = dg.extra
+    if extra.empty or "is_capital" not in extra.columns:
+        return {}
+    names = _names(dg, catalogue)
+    out = {}
+    for i, (code, name, capital) in enumerate(
+        zip(extra.iso3, extra.name, extra.is_capital, strict=True)
+    ):
+        if capital and (str(code), str(name)) not in out:
+            out[(str(code), str(name))] = target_reason(dg, dg.n_cells + i, catalogue, names=names)
+    return out

@@ -1,0 +1,108 @@
+"""Why a capital is defended or not: the words read back from the run that decided its status."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coverage.catalogue.tables import Catalogue
+from coverage.products.defended import defended_grid
+from coverage.products.headline import capitals_of, headline
+from coverage.products.mapdata import MapState
+from coverage.products.reasons import capital_reasons, deployment_name
+from coverage.render.layers import build_deck
+from coverage.scenario import DefenceQuery, FootprintOptions
+from dashboard.selection import inspected
+
+_START = {
+    "defended": ("Defended", "Launched from"),
+    "not defended": ("Not defended", "Launched from"),
+    "out of reach": ("Out of the threat's reach",),
+}
+
+
+def _state(year: int, **query: object) -> MapState:
+    return MapState(FootprintOptions(year=year), **query)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("year", "query"),
+    [
+        (2012, {}),
+        (2016, {}),
+        (2024, {}),
+        (2016, {"launch_area": "all-iran"}),
+        (2016, {"shoot_look_shoot": True}),
+        (2024, {"threat": "mrbm"}),
+    ],
+)
+def test_capital_reasons__agree_with_every_status(
+    catalogue: Catalogue, year: int, query: dict[str, object]
+) -> None:
+    caps = capitals_of(catalogue, _state(year, **query))
+    assert len(caps) > 20 and caps.why.str.len().min() > 20
+    for row in caps.itertuples():
+        assert row.why.startswith(_START[row.status]), (row.name, row.status, row.why)
+        if row.status == "defended":
+            assert " not defended" not in row.why
+        if row.status == "not defended":
+            assert ": defended" not in row.why
+
+
+def test_capital_reasons__bucharest_2016_window_inside_the_flight(catalogue: Catalogue) -> None:
+    """The window is the engine's: Deveselu's first and last intercept, before impact."""
+    dg = defended_grid(catalogue, FootprintOptions(year=2016), DefenceQuery("tabriz"))
+    why = capital_reasons(dg, catalogue)[("ROU", "Bucharest")]
+    m = re.fullmatch(
+        r"Defended: intercept window Aegis Ashore Romania \(SM-3 Block IB\) (\d+)-(\d+) s\. "
+        r"Threat first detected at (\d+) s by Kürecik Radar Station; interceptors launch from "
+        r"(\d+) s; it lands at (\d+) s\.",
+        why,
+    )
+    assert m, why
+    first, last, seen, launch, lands = map(int, m.groups())
+    assert seen < launch < first < last < lands
+    assert launch - seen == 60  # the track-and-C2 delay
+    k = dg.n_cells + list(zip(dg.extra.iso3, dg.extra.name, strict=True)).index(
+        ("ROU", "Bucharest")
+    )
+    s = dg.result.site_keys.index("deveselu_sm3_ib")
+    assert first == round(dg.result.first_intercept_s[0, s, k])
+    assert last == round(dg.result.last_intercept_s[0, s, k])
+
+
+def test_capital_reasons__say_which_part_of_the_timeline_fails(catalogue: Catalogue) -> None:
+    warsaw_2016 = capitals_of(catalogue, _state(2016)).set_index("name").why["Warsaw"]
+    assert warsaw_2016.startswith(
+        "Not defended: no point of the threat's path is within an interceptor's reach after "
+        "its launch and in view of that site's own radar (no engage on remote)."
+    )
+    sls = capitals_of(catalogue, _state(2016, shoot_look_shoot=True)).set_index("name").why
+    assert "shorter than the 75 s shoot-look-shoot needs" in sls["Bucharest"]
+    several = capitals_of(catalogue, _state(2016, launch_area="all-iran")).set_index("name").why
+    assert several["Warsaw"].startswith("Launched from ")
+
+
+def test_deployment_name(catalogue: Catalogue) -> None:
+    assert deployment_name(catalogue, "kurecik_radar") == "Kürecik Radar Station"
+    assert (
+        deployment_name(catalogue, "deveselu_sm3_ib", system=True)
+        == "Aegis Ashore Romania (SM-3 Block IB)"
+    )
+    assert deployment_name(catalogue, "no_such_thing") == "no_such_thing"
+
+
+def test_capital_click__the_panel_says_why(catalogue: Catalogue) -> None:
+    """The capitals' dots carry the reason; a click shows it (not the hover tooltip)."""
+    state = _state(2016)
+    from coverage.products.mapdata import compute_map
+
+    line = headline(catalogue, state)
+    deck = build_deck(compute_map(catalogue, state), capitals=line.capitals)
+    layer = next(layer for layer in deck.layers if layer.id == "capitals")
+    record = next(r for r in layer.data if r["short"] == "Lisbon")
+    assert record["why"].startswith("Defended: intercept window Naval Station Rota")
+    item = inspected({"objects": {"capitals": [record]}})
+    assert item is not None and dict(item.facts)["Why"] == record["why"]
+    assert "{why}" not in str(deck.to_json())  # the tooltip template does not show it
