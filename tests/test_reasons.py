@@ -78,6 +78,13 @@ def test_capital_reasons__say_which_part_of_the_timeline_fails(catalogue: Catalo
         "Not defended: no point of the threat's path is within an interceptor's reach after "
         "its launch and in view of that site's own radar (no engage on remote)."
     )
+    # The change that decides, asked too: engage on remote (as built only from July 2024).
+    assert warsaw_2016.endswith(
+        "With engage on remote (another radar's track guiding the interceptor to the "
+        "intercept) it would be defended: Aegis Ashore Romania (SM-3 Block IB) 810-934 s."
+    )
+    warsaw_2012 = capitals_of(catalogue, _state(2012)).set_index("name").why["Warsaw"]
+    assert warsaw_2012.endswith("Engage on remote alone would not defend it.")
     sls = capitals_of(catalogue, _state(2016, shoot_look_shoot=True)).set_index("name").why
     assert "shorter than the 75 s shoot-look-shoot needs" in sls["Bucharest"]
     several = capitals_of(catalogue, _state(2016, launch_area="all-iran")).set_index("name").why

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.defended import DefendedGrid
+from coverage.products.defended import DefendedGrid, engage_points
 
 __all__ = ["capital_reasons", "deployment_name", "target_reason"]
 
@@ -143,15 +144,68 @@ def _listed(names: Iterable[str]) -> str:
 
 
 def capital_reasons(dg: DefendedGrid, catalogue: Catalogue) -> dict[tuple[str, str], str]:
-    """:func:`target_reason` of every capital among ``dg``'s extra points, by ``(iso3, name)``."""
+    """:func:`target_reason` of every capital among ``dg``'s extra points, by ``(iso3, name)``.
+
+    Where the state has no engage on remote and a capital in reach is not defended, the one
+    change that most often decides is asked too (one engine run over those capitals, cached):
+    whether engage on remote alone would defend it, and with which windows.
+    """
     extra = dg.extra
     if extra.empty or "is_capital" not in extra.columns:
         return {}
     names = _names(dg, catalogue)
-    out = {}
+    out: dict[tuple[str, str], str] = {}
+    undefended: list[tuple[tuple[str, str], int]] = []
+    res = dg.result
     for i, (code, name, capital) in enumerate(
         zip(extra.iso3, extra.name, extra.is_capital, strict=True)
     ):
-        if capital and (str(code), str(name)) not in out:
-            out[(str(code), str(name))] = target_reason(dg, dg.n_cells + i, catalogue, names=names)
+        key = (str(code), str(name))
+        if not capital or key in out:
+            continue
+        k = dg.n_cells + i
+        out[key] = target_reason(dg, k, catalogue, names=names)
+        if res.in_reach[k] and not res.defended[k]:
+            undefended.append((key, k))
+    if undefended and not dg.setup.assumptions.engage_on_remote:
+        extra_words = _with_engage_on_remote(dg, catalogue, undefended, names)
+        for (key, _), words in zip(undefended, extra_words, strict=True):
+            out[key] += " " + words
+    return out
+
+
+def _with_engage_on_remote(
+    dg: DefendedGrid,
+    catalogue: Catalogue,
+    targets: list[tuple[tuple[str, str], int]],
+    names: tuple[list[str], list[str]],
+) -> list[str]:
+    """For each target, whether engage on remote alone would defend it, and with which windows.
+
+    The state's own physics with engage on remote switched on, over these points only
+    (:func:`~coverage.products.defended.engage_points`, cached in memory and on disk).
+    """
+    lon, lat = dg.result.target_lon_deg, dg.result.target_lat_deg
+    points = tuple((float(lon[k]), float(lat[k])) for _, k in targets)
+    query = replace(dg.query, engage_on_remote="on")
+    r = engage_points(catalogue, dg.options, query, points)
+    out = []
+    for j in range(len(points)):
+        if not r.defended[j]:
+            out.append("Engage on remote alone would not defend it.")
+            continue
+        if r.reachable.shape[0] > 1:
+            out.append("With engage on remote it would be defended against every launch point.")
+            continue
+        spans = [
+            (s, float(r.first_intercept_s[0, s, j]), float(r.last_intercept_s[0, s, j]))
+            for s in range(len(names[0]))
+            if math.isfinite(r.first_intercept_s[0, s, j])
+        ]
+        spans.sort(key=lambda w: w[2] - w[1], reverse=True)
+        shown = ", ".join(f"{names[0][s]} {f0:.0f}-{f1:.0f} s" for s, f0, f1 in spans[:3])
+        out.append(
+            "With engage on remote (another radar's track guiding the interceptor to the "
+            f"intercept) it would be defended: {shown}."
+        )
     return out
