@@ -334,6 +334,9 @@ button[aria-pressed='true']{{border-color:{t.accent};box-shadow:inset 0 0 0 1px 
 [data-testid='stSliderTickBarMin'], [data-testid='stSliderTickBarMax'],
 [data-testid='stSliderThumbValue']{{color:{t.muted}}}
 .st-key-busy [data-testid='stSpinner']{{background:{t.panel} !important;color:{t.text};border-color:{t.rule}}}
+.stApp svg.icon{{stroke:{t.muted} !important}}
+.stApp [data-testid='stIconMaterial']{{color:{t.muted} !important}}
+[data-testid='stCheckbox'] label:has(input:not(:checked)) > div:not([data-testid]):has(> div){{background:{t.rule} !important}}
 </style>
 """
 

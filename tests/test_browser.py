@@ -1107,6 +1107,42 @@ def test_projector__dark_theme_fits_1024_and_keeps_its_contrast(browser: Any, se
         page.context.close()
 
 
+def test_dark_theme__sidebar_icons_and_toggles_stand_out(browser: Any, server: str) -> None:
+    """The new-user trial: in the dark theme the help icons, the select arrows and an unchecked
+    toggle's track were near-black on the dark sidebar (Streamlit's light-theme greys)."""
+    from coverage.style import THEMES, contrast_ratio
+
+    dark = THEMES["dark"]
+    loaded = _load(
+        browser,
+        server,
+        {"year": "2016", "theme": "dark", "screen": "1280x720"},
+        "browser_dark_sidebar",
+        viewport={"width": 1280, "height": 720},
+    )
+    try:
+        page = loaded.page
+        side = "[data-testid='stSidebar']"
+        for selector, prop in (
+            (f"{side} [data-testid='stTooltipHoverTarget'] svg", "stroke"),
+            (f"{side} [data-testid='stSelectbox'] svg", "stroke"),
+            (
+                "[data-testid='stSidebarCollapseButton'] [data-testid='stIconMaterial'], "
+                f"{side} [data-testid='stIconMaterial']",
+                "color",
+            ),
+        ):
+            fg = _rgb(_computed(page, selector, prop))
+            assert contrast_ratio(fg, dark.panel) >= 4.5, (selector, fg)
+        track = page.locator(
+            f"{side} [data-testid='stCheckbox'] label:has(input:not(:checked)) > div:not([data-testid]):has(> div)"
+        ).first
+        bg = _rgb(track.evaluate("e => getComputedStyle(e).backgroundColor", timeout=5000))
+        assert contrast_ratio(bg, dark.panel) >= 2.0, bg  # the track's shape is seen
+    finally:
+        page.context.close()
+
+
 # --- the Monte-Carlo sweep: progress, then the probability layer and its legend -------------------
 
 
