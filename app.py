@@ -386,11 +386,11 @@ def _layout(
             width="stretch",
         )
         if projector:  # under the year buttons, where the banner leaves room
-            fit_col, play_col, exit_col = st.columns([1.35, 0.45, 1.1])
+            fit_col, play_col, exit_col = st.columns([1.25, 0.75, 1.05])
             with fit_col:
                 _fit_button()
             with play_col:
-                player.play_button(compact=True)
+                player.play_button()
             exit_col.button(
                 "Exit projector",
                 key="exit_projector",

@@ -58,15 +58,14 @@ def advance() -> None:
     st.session_state[_PLAYING] = still
 
 
-def play_button(*, compact: bool = False) -> None:
+def play_button() -> None:
     """Play (from this year to the last; from the first when at the last) or Stop.
 
-    ``compact`` shows the symbol alone (projector mode, where the row is narrow); the tooltip
-    still says what it does.
+    With its word on a projector too: a symbol alone read as the next-year button's "▶".
     """
     if st.session_state.get(_PLAYING):
         st.button(
-            "■" if compact else "■ Stop",
+            "■ Stop",
             key="stop_play",
             on_click=_stop,
             help="Stop stepping through the years",
@@ -75,7 +74,7 @@ def play_button(*, compact: bool = False) -> None:
         )
     else:
         st.button(
-            "▶" if compact else "▶ Play",
+            "▶ Play",
             key="play",
             on_click=_start,
             help=f"Step through the years to {LAST_YEAR}, {PAUSE_S:g} s each",

@@ -498,6 +498,12 @@ def test_app__play_steps_to_the_last_year_from_cached_maps(monkeypatch) -> None:
     assert calls == []
 
 
+def test_app__projector_play_button_keeps_its_word() -> None:
+    """A new user read the projector's bare "▶" as the next-year button's "Year ▶"."""
+    at = _opened(year="2016", projector="true")
+    assert at.button(key="play").label == "▶ Play"
+
+
 def test_app__stop_ends_play(monkeypatch) -> None:
     import dashboard.player as player
 
