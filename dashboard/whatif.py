@@ -125,6 +125,7 @@ def _store(result: whatif.WhatIfResult, sourced: Catalogue) -> None:
         state[_BASE] = sourced.digest
     state[_LAST] = {
         "message": result.message,
+        "note": result.note,
         "refused": result.refused,
         "problems": [
             {
@@ -155,6 +156,8 @@ def _show_last_result() -> None:
         st.warning(message)
     else:
         st.success(message)
+    if last.get("note"):
+        st.warning(_md(str(last["note"])))
     if last["problems"]:
         st.dataframe(
             pd.DataFrame(last["problems"], columns=["File", "Line", "Field", "Value", "Allowed"]),

@@ -164,6 +164,22 @@ def test_move_site__sourced_site_becomes_custom_and_keeps_its_deployments(
     assert sourced.sites.set_index("site_id").loc["deveselu", "lon_deg"] == 24.4134
 
 
+def test_far_sites__accepted_with_a_note(sourced: Catalogue) -> None:
+    """A site at the pole is allowed (lat -90..90) but the map then zooms out to hold it: the
+    result says so, naming the site, where it is and the region the dashboard is about."""
+    near = whatif.add_site(sourced, _gabala())
+    assert near.note == ""  # Gabala (Azerbaijan) is inside the region
+    far = whatif.add_site(sourced, _gabala(lat_deg=89.5, lon_deg=0.0))
+    assert not far.refused and far.accepted == 1
+    (new_id,) = far.catalogue.custom_site_ids
+    assert far.note == (
+        f"{new_id} (89.5°N 0°E) lies outside Europe and the Middle East (10°N 45°W to "
+        "85°N 75°E): the map zooms out to show it, and the figures still count NATO Europe only."
+    )
+    moved = whatif.move_site(sourced, "rota", lon_deg=-120.0, lat_deg=35.0)
+    assert not moved.refused and moved.note.startswith("rota (35°N 120°W) lies outside")
+
+
 def test_move_site__out_of_range_or_unknown_is_refused(sourced: Catalogue) -> None:
     result = whatif.move_site(sourced, "deveselu", lon_deg=26.0, lat_deg=95.0)
     assert result.refused and result.catalogue is sourced
@@ -565,6 +581,15 @@ def test_panel__add_move_remove_reset() -> None:
     at.number_input(key="whatif_move_lat").set_value(36.0)
     at.button(key="whatif_move").click().run()
     assert _probe(at) == "custom=rota,user_img_src_x_onerror_alert_1;sites=15"
+    assert not at.warning  # near: no note
+    at.number_input(key="whatif_move_lat").set_value(89.0)
+    at.button(key="whatif_move").click().run()
+    assert any(
+        "rota" in w.value and "89°N" in w.value and "lies outside Europe" in w.value
+        for w in at.warning
+    )
+    at.number_input(key="whatif_move_lat").set_value(36.0)
+    at.button(key="whatif_move").click().run()
     at.button(key="whatif_remove_user_img_src_x_onerror_alert_1").click().run()
     assert _probe(at) == "custom=rota;sites=14"
     at.text_input(key="whatif_name").set_value("")

@@ -32,7 +32,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -49,6 +49,7 @@ __all__ = [
     "MAX_DEPLOYMENT_ROWS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",
+    "REGION_OF_INTEREST",
     "SHORTCUT_COLUMNS",
     "SITE_COLUMNS",
     "USER_CONFIDENCE",
@@ -58,6 +59,7 @@ __all__ = [
     "apply_upload",
     "export_deployments_csv",
     "export_sites_csv",
+    "far_note",
     "move_site",
     "remove_site",
     "sites_from_csv",
@@ -126,6 +128,9 @@ class WhatIfResult:
         One or two sentences saying what happened, for the user.
     renamed
         Ids changed because they collided with ids already in the catalogue, old to new.
+    note
+        What the user should know about an accepted edit (a site far outside the region the
+        dashboard is about: :func:`far_note`), ``""`` when nothing; not part of ``message``.
     """
 
     catalogue: Catalogue
@@ -134,6 +139,7 @@ class WhatIfResult:
     refused: bool
     message: str
     renamed: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,6 +308,7 @@ def move_site(
         [],
         False,
         f"Moved {site_id} to {float(new_row.lon_deg):g}, {float(new_row.lat_deg):g}.",
+        note=far_note([(site_id, float(new_row.lon_deg), float(new_row.lat_deg))]),
     )
 
 
@@ -841,6 +848,10 @@ def _apply(
     if unchanged:
         done += f" ({unchanged} rows already in the catalogue skipped)"
     final_renamed = {k: v for k, v in renamed.items() if v in edited.custom_site_ids}
+    far = far_note(
+        (str(r["site_id"]), float(str(r["lon_deg"])), float(str(r["lat_deg"])))
+        for r in accepted_rows
+    )
     return WhatIfResult(
         edited,
         accepted,
@@ -848,7 +859,38 @@ def _apply(
         False,
         _summary(problems, final_renamed, done + "."),
         final_renamed,
+        far,
     )
+
+
+#: Where the dashboard's questions are asked, ``(west, south, east, north)`` degrees: Europe,
+#: its Atlantic approaches and the Middle East (the launch areas, the Gulf sites of the
+#: alternative architectures). A site outside is accepted, with a note: the map zooms out to
+#: hold it, and the figures still count NATO Europe only.
+REGION_OF_INTEREST = (-45.0, 10.0, 75.0, 85.0)
+
+
+def far_note(sites: Iterable[tuple[str, float, float]]) -> str:
+    """A note naming the sites ``(id, lon, lat)`` outside :data:`REGION_OF_INTEREST`, or ``""``."""
+    west, south, east, north = REGION_OF_INTEREST
+    far = [
+        f"{sid} ({_lat_lon(lat, lon)})"
+        for sid, lon, lat in sites
+        if not (west <= lon <= east and south <= lat <= north)
+    ]
+    if not far:
+        return ""
+    where = "lies" if len(far) == 1 else "lie"
+    return (
+        f"{', '.join(far)} {where} outside Europe and the Middle East "
+        f"({_lat_lon(south, west)} to {_lat_lon(north, east)}): the map zooms out to show it, "
+        "and the figures still count NATO Europe only."
+    )
+
+
+def _lat_lon(lat: float, lon: float) -> str:
+    """``"89.5°N 0°E"``."""
+    return f"{abs(lat):g}°{'N' if lat >= 0 else 'S'} {abs(lon):g}°{'E' if lon >= 0 else 'W'}"
 
 
 def _summary(problems: Sequence[DataProblem], renamed: Mapping[str, str], done: str) -> str:
