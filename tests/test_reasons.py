@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from coverage.catalogue.tables import Catalogue
@@ -34,6 +35,8 @@ def _state(year: int, **query: object) -> MapState:
         (2024, {}),
         (2016, {"launch_area": "all-iran"}),
         (2016, {"shoot_look_shoot": True}),
+        (2024, {"shoot_look_shoot": True}),
+        (2024, {"shoot_look_shoot": True, "launch_area": "all-iran"}),
         (2024, {"threat": "mrbm"}),
     ],
 )
@@ -113,3 +116,34 @@ def test_capital_click__the_panel_says_why(catalogue: Catalogue) -> None:
     item = inspected({"objects": {"capitals": [record]}})
     assert item is not None and dict(item.facts)["Why"] == record["why"]
     assert "{why}" not in str(deck.to_json())  # the tooltip template does not show it
+
+
+def test_target_reason__shoot_look_shoot_across_sites(catalogue: Catalogue) -> None:
+    """Two sites with 50 s windows 60 s apart: neither alone allows a second shot 75 s after the
+    first, together they do, and the engine counts the target defended (the union rule)."""
+    from coverage.physics.engagement import EngagementResult
+    from coverage.products.defended import DefendedGrid
+    from coverage.products.reasons import target_reason
+
+    dg = defended_grid(
+        catalogue, FootprintOptions(year=2024), DefenceQuery("tabriz", shoot_look_shoot=True)
+    )
+    k = dg.n_cells + list(zip(dg.extra.iso3, dg.extra.name, strict=True)).index(
+        ("ROU", "Bucharest")
+    )
+    arrays = dg.result.to_arrays()
+    first, last = arrays["first_intercept_s"].copy(), arrays["last_intercept_s"].copy()
+    first[0, :, k], last[0, :, k] = np.nan, np.nan
+    first[0, :2, k], last[0, :2, k] = (600.0, 660.0), (650.0, 710.0)
+    arrays.update(first_intercept_s=first, last_intercept_s=last)
+    fake = DefendedGrid(dg.grid, EngagementResult.from_arrays(arrays), dg.extra, dg.setup)
+    why = target_reason(fake, k, catalogue)
+    assert why.startswith(
+        "Defended by the sites together (shoot-look-shoot across sites): intercept windows "
+    ), why
+    assert "600-650 s" in why and "660-710 s" in why
+    # One site alone with a 50 s window: not defended, and said why.
+    first[0, 1, k] = last[0, 1, k] = np.nan
+    arrays.update(first_intercept_s=first, last_intercept_s=last)
+    alone = DefendedGrid(dg.grid, EngagementResult.from_arrays(arrays), dg.extra, dg.setup)
+    assert "is shorter than the 75 s shoot-look-shoot needs" in target_reason(alone, k, catalogue)

@@ -11,7 +11,6 @@ status can never disagree; :func:`capital_reasons` does it for the capitals of a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -74,10 +73,19 @@ def target_reason(
     points = np.flatnonzero(res.reachable[:, index])
     first = res.first_intercept_s[:, :, index]
     last = res.last_intercept_s[:, :, index]
+    # Per site and launch point (ok), and the sites together (union), as the engine decides.
     with np.errstate(invalid="ignore"):
         window = np.where(np.isfinite(first), last - first, -np.inf)
-    ok = window >= a.sls_interval_s if a.shoot_look_shoot else np.isfinite(first)
-    failing = [int(p) for p in points if not ok[p].any()]
+        if a.shoot_look_shoot:
+            ok = window >= a.sls_interval_s
+            span = np.nanmax(last, axis=1, initial=-np.inf) - np.nanmin(
+                first, axis=1, initial=np.inf
+            )
+            union = span >= a.sls_interval_s
+        else:
+            ok = np.isfinite(first)
+            union = ok.any(axis=1)
+    failing = [int(p) for p in points if not union[p]]
     p = failing[0] if failing else int(points[np.argmin([window[q].max() for q in points])])
     flight = float(res.flight_time_s[p, index])
     det = res.radar_detection_s[p, :, index]
@@ -134,13 +142,6 @@ def target_reason(
     if len(dg.setup.launch_points) > 1:
         return f"Launched from {dg.setup.launch_points[p].name}: {text}"
     return text[:1].upper() + text[1:]
-
-
-def _listed(names: Iterable[str]) -> str:
-    items = list(dict.fromkeys(names))
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def capital_reasons(dg: DefendedGrid, catalogue: Catalogue) -> dict[tuple[str, str], str]:
