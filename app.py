@@ -548,4 +548,5 @@ if prefetch.enabled():
     _prefetch_neighbours(catalogue, state, view, resets)
 prefetch.run_finished(first_page=not st.session_state.get("page_drawn", False))
 st.session_state["page_drawn"] = True
+scenarios.name_url_ids()  # a link with ids (?cue=off): one more run puts their names in the URL
 player.schedule_next()  # while playing: hold this year on screen, then step

@@ -26,6 +26,7 @@ from coverage.scenario import (
     launch_area_names,
 )
 from dashboard import icbm_view, russia
+from dashboard.scenarios import url_id
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -60,6 +61,11 @@ _BASIS_NAMES = {"achieved": "Speed reached at burnout", "ideal": "Loss-free incr
 _SETTING_NAMES = {"by_date": "By its date ({what})", "on": "Always on", "off": "Off"}
 
 
+def _setting_names(what: str) -> dict[str, str]:
+    """The by-date / on / off menu's names, its date said (``"By its date (Phase 3)"``)."""
+    return {k: v.format(what=what) for k, v in _SETTING_NAMES.items()}
+
+
 def menu_labels(catalogue: Catalogue) -> dict[str, dict[str, str]]:
     """Option id to displayed name for every URL-bound menu of the engagement controls."""
     threats = _threats()
@@ -69,23 +75,9 @@ def menu_labels(catalogue: Catalogue) -> dict[str, dict[str, str]]:
         "shape": dict(_SHAPE_NAMES),
         "flyout": dict(_FLYOUT_NAMES),
         "basis": dict(_BASIS_NAMES),
-        "eor": {k: v.format(what="Phase 3") for k, v in _SETTING_NAMES.items()},
-        "cue": {k: v.format(what="2011") for k, v in _SETTING_NAMES.items()},
+        "eor": _setting_names("Phase 3"),
+        "cue": _setting_names("2011"),
     }
-
-
-def _named(key: str, names: dict[str, str]) -> bool:
-    """Accept a link that still carries an id (``?threat=design_case``): show its name instead.
-
-    Bound select boxes keep the displayed name in the URL; links made before the menus showed
-    names carry ids, which Streamlit would otherwise drop as unknown values. Returns whether
-    the id was taken (the widget then gets no default of its own).
-    """
-    value = st.query_params.get(key)
-    if value in names and value not in names.values() and key not in st.session_state:
-        st.session_state[key] = value  # the bound widget then writes the name to the URL
-        return True
-    return False
 
 
 def launch_area_menu(catalogue: Catalogue) -> dict[str, str]:
@@ -110,15 +102,15 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
     names = dict(zip(threats.threat_id, threats.name, strict=True))
     areas = launch_area_menu(catalogue)
     legacy = {
-        key: _named(key, table)
+        key: url_id(key, table)
         for key, table in (
             ("launch_area", areas),
             ("threat", names),
             ("shape", _SHAPE_NAMES),
             ("flyout", _FLYOUT_NAMES),
             ("basis", _BASIS_NAMES),
-            ("eor", _SETTING_NAMES),
-            ("cue", _SETTING_NAMES),
+            ("eor", _setting_names("Phase 3")),
+            ("cue", _setting_names("2011")),
         )
     }
     with st.sidebar.expander("Threat and engagement", expanded="defended" in state.layers):
@@ -226,7 +218,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
         eor = st.selectbox(
             "Engage on remote",
             list(_SETTING_NAMES),
-            format_func=lambda s: _SETTING_NAMES[s].format(what="Phase 3"),
+            format_func=_setting_names("Phase 3").__getitem__,
             index=None if legacy["eor"] else 0,
             key="eor",
             bind="query-params",
@@ -236,7 +228,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
         cue = st.selectbox(
             "Satellite cueing of the radars",
             list(_SETTING_NAMES),
-            format_func=lambda s: _SETTING_NAMES[s].format(what="2011"),
+            format_func=_setting_names("2011").__getitem__,
             index=None if legacy["cue"] else 0,
             key="cue",
             bind="query-params",

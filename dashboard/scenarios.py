@@ -13,7 +13,13 @@ import streamlit as st
 
 from coverage.scenario import ALTERNATIVES, SCENARIO_LABELS, SCENARIOS, Scenario
 
-__all__ = ["named_selectbox", "scenario_control", "scenario_labels"]
+__all__ = [
+    "named_selectbox",
+    "name_url_ids",
+    "scenario_control",
+    "scenario_labels",
+    "url_id",
+]
 
 
 def scenario_labels() -> dict[str, str]:
@@ -24,6 +30,64 @@ def scenario_labels() -> dict[str, str]:
 #: The record first, then the plan, then the alternatives of the NATO-Russia debate.
 _ORDER: tuple[Scenario, ...] = ("actual", "planned", *ALTERNATIVES)
 assert set(_ORDER) == set(SCENARIOS)
+
+
+#: Session-state key of the ids taken from the link, by widget key, until the URL shows names.
+_URL_IDS = "_url_ids"
+#: Runs in the page: asks the server for one more run (a run the page starts, as a widget
+#: change does: only such a run ends with its state kept, which Streamlit needs to write a
+#: value set before a widget's first run to the URL; a server-side ``st.rerun`` does not).
+URL_NAMES_JS = r"""
+export default function(component) {
+  const { data, setTriggerValue } = component;
+  if (data && data.ask) setTriggerValue('again', data.ask);
+}
+"""
+
+_again = st.components.v2.component("epaa_url_names", js=URL_NAMES_JS)
+#: Session flag: the page was asked once for the run that names the link's ids.
+_ASKED = "_url_ids_asked"
+
+
+def name_url_ids() -> None:
+    """At the end of a run that took ids from the link, have the page start one more run.
+
+    :func:`url_id` assigns them again on that run, which Streamlit writes to the URL. Without
+    it, a link that names its screen (no second run to fit the map) kept its setting on screen
+    but lost it from the URL, so a reload or a copied link showed another answer. Asked once
+    per session.
+    """
+    pending = bool(st.session_state.get(_URL_IDS)) and not st.session_state.get(_ASKED)
+    if pending:
+        st.session_state[_ASKED] = True
+    _again(key="url_names", data={"ask": pending}, on_again_change=lambda: None)
+
+
+def url_id(key: str, labels: Mapping[str, str]) -> bool:
+    """Take an id from the link (``?cue=off``) into the bound menu ``key``, and into the URL.
+
+    Bound select boxes keep the displayed name in the URL (``?cue=Off``); links made before the
+    menus showed names carry ids, which Streamlit drops from the URL as unknown values. The id
+    is put in the session state before the widget's first run. Streamlit writes such a value to
+    the URL only when it is assigned again on a later run of the same widget, so it is assigned
+    again (one more run, :func:`name_url_ids`) until the URL names it; without that, a
+    reload or a copied link lost the setting (``?cue=off`` read 6 %, its reload 16 %).
+
+    Returns whether the id is still being carried: the widget then gets no default of its own
+    (``index=None``), the same on every run, so that it stays the same widget.
+    """
+    taken: dict[str, str] = st.session_state.setdefault(_URL_IDS, {})
+    given = st.query_params.get(key)
+    if given in labels and given not in labels.values() and key not in st.session_state:
+        st.session_state[key] = given
+        taken[key] = str(given)
+    elif key in taken:
+        value = st.session_state.get(key)
+        if value != taken[key] or given == labels.get(str(value)):
+            del taken[key]  # changed by the user, or named in the URL: Streamlit keeps it now
+        else:
+            st.session_state[key] = value  # assigned again: Streamlit writes it to the URL
+    return key in taken
 
 
 def named_selectbox(
@@ -41,10 +105,7 @@ def named_selectbox(
     A link that carries an id (``?scenario=third_site``) is still accepted: the id is put in
     the session state and the bound widget writes the name back to the URL.
     """
-    given = st.query_params.get(key)
-    legacy = given in labels and given not in labels.values() and key not in st.session_state
-    if legacy:
-        st.session_state[key] = given
+    legacy = url_id(key, labels)
     return container.selectbox(
         label,
         list(labels),

@@ -1244,6 +1244,34 @@ def test_url_notices__survive_the_screen_fit_and_go_with_the_first_change(
         page.context.close()
 
 
+@pytest.mark.parametrize("screen", ["1280x720", None])
+def test_link_with_menu_ids__keeps_them_in_the_url(
+    browser: Any, server: str, screen: str | None
+) -> None:
+    """The new-user trial: ``?cue=off`` showed 6 %, but the URL lost ``cue`` and its reload
+    showed 16 %. The ids stay, as the menus' names, whether or not the link names a screen."""
+    query = {"year": "2016", "cue": "off", "eor": "on", "scenario": "planned"}
+    if screen:
+        query["screen"] = screen
+    loaded = _load(
+        browser, server, query, "browser_link_ids", viewport={"width": 1280, "height": 720}
+    )
+    try:
+        page = loaded.page
+        page.wait_for_function(
+            "() => location.search.includes('cue=Off') && location.search.includes('eor=Always')"
+            " && location.search.includes('scenario=as+planned')",
+            timeout=30_000,
+        )
+        answer = page.locator(HEADLINE).first.inner_text()
+        page.reload(wait_until="domcontentloaded")
+        page.locator(f"{MAP} canvas").first.wait_for(state="visible", timeout=90_000)
+        _settle(page)
+        assert page.locator(HEADLINE).first.inner_text() == answer
+    finally:
+        page.context.close()
+
+
 def test_map_toolbar__inside_the_map_not_over_the_headline(browser: Any, server: str) -> None:
     # The chart's toolbar (clear the selection, full screen) showed above the map on hover,
     # over the headline's last line ("Tabri⛶ (NW Iran)").
