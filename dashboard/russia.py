@@ -318,7 +318,8 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
         off = v.get("radars_inactive") or []
         idle = f" Not in service in {state.options.year}: {', '.join(off)}." if off else ""
         st.markdown(
-            f"**{v['label']}**: {v['share']:.1%} (gain {v['gain_share']:+.1%}); capitals "
+            f"**{v['label']}**: {v['share']:.1%} (gain {100 * v['gain_share']:+.1f} "
+            "percentage points); capitals "
             f"gained: {gained}. Radars in service in {state.options.year}: {radars}.{idle}"
         )
         why = str(v["why"])

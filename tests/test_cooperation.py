@@ -110,8 +110,8 @@ def test_why__2016_nothing_added_because_kurecik_and_the_satellites_came_first(c
     assert t.satellite_cue_s == 60.0 and t.before_satellites_share == 0.0
     assert t.sooner_share == 0.0 and t.advance_share == 0.0
     text = t.text()
-    assert "NATO's own radars saw 99 % before Russia's did (mostly Kürecik Radar Station)" in text
-    assert "Satellite launch warning cues NATO's radars 60 s after launch" in text
+    assert "NATO's own radars saw 99 % first (mostly Kürecik Radar Station)" in text
+    assert "had already cued NATO's radars at 60 s, before Russia's radars saw any" in text
     assert text.endswith("A warning only helps when it comes first: here it adds nothing.")
 
 
@@ -142,7 +142,7 @@ def test_why__a_committing_warning_advances_the_launch_by_its_lead(catalogue, ye
     t = _timing(catalogue, year, warning_commits=True)
     assert t.warning_first_share == pytest.approx(1.0) and t.sooner_share == 0.0
     assert t.advance_s_median == pytest.approx(t.lead_s_median, abs=1e-6)
-    assert "Launches came earlier on all" in t.text()
+    assert "Interceptor launches came earlier on all" in t.text()
     assert "(The warning itself moves" not in t.text()  # no delay cap when it commits
 
 
@@ -151,15 +151,16 @@ def test_why__without_satellites_the_cue_brings_the_track_and_the_launch_sooner(
     assert t.gain_share > 0.05 and math.isnan(t.satellite_cue_s)
     assert t.sooner_share == pytest.approx(t.warning_first_share)
     text = t.text()
-    assert "Cued by the warning, NATO's radars held" in text and "Satellite" not in text
+    assert "Cued by the Russian warning, NATO's radars held a track sooner" in text
+    assert "satellites" not in text and "Armavir" in t.warning_first_radar
     assert f"Result: {t.gain_share:.0%}".replace("%", " %") in text
     assert "(The warning itself moves a launch at most the 60 s track-and-C2 delay" in text
 
 
 def test_why__nothing_to_explain_when_nato_alone_defends_everything():
     nan = float("nan")
-    t = WarningTiming(0, 0.0, 0.0, "", 0.0, nan, 60.0, 0.0, 0.0, nan, 0.0, 0.0, nan, 0.0, 0.0,
-                      False, 60.0)  # fmt: skip
+    t = WarningTiming(0, 0.0, 0.0, "", 0.0, "", nan, 60.0, 0.0, 0.0, nan, 0.0, 0.0, nan, 0.0,
+                      0.0, False, 60.0)  # fmt: skip
     assert t.text() == "NATO alone already defends all the ground within the threat's reach."
     assert t.to_dict()["lead_s_median"] is None  # JSON-ready
 
@@ -243,7 +244,7 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     # Each scenario says why it gains what it gains (here: the Russian warning cues NATO's
     # radars, the satellites being off); a second identical reason is not repeated.
     whys = [m.value for m in at.markdown if m.value.startswith("*Why:*")]
-    assert len(whys) == 2 and "Cued by the warning, NATO's radars held" in whys[0]
+    assert len(whys) == 2 and "Cued by the Russian warning, NATO's radars held" in whys[0]
     assert not [w for w in at.warning if "coop" in w.value]
 
 

@@ -245,6 +245,8 @@ class WarningTiming:
         The NATO radar that most often sees first on those tracks (its site's name), or ``""``.
     warning_first_share
         The warning comes before NATO's own first detection.
+    warning_first_radar
+        The early-warning radar that most often gives that warning (its name), or ``""``.
     lead_s_median
         Median lead of the warning over NATO's own first detection, on the warning-first tracks
         that NATO's radars see at all (``nan``: none).
@@ -275,6 +277,7 @@ class WarningTiming:
     nato_first_share: float
     nato_first_radar: str
     warning_first_share: float
+    warning_first_radar: str
     lead_s_median: float
     satellite_cue_s: float
     before_satellites_share: float
@@ -302,42 +305,46 @@ class WarningTiming:
         parts = []
         if self.nato_first_share > 0:
             by = f" (mostly {self.nato_first_radar})" if self.nato_first_radar else ""
-            parts.append(
-                f"NATO's own radars saw {_pct(self.nato_first_share)} before Russia's did{by}"
-            )
+            parts.append(f"NATO's own radars saw {_pct(self.nato_first_share)} first{by}")
         if self.warning_first_share > 0:
-            lead = (
-                f" (a median {self.lead_s_median:.0f} s sooner)"
-                if math.isfinite(self.lead_s_median)
-                else ""
-            )
-            parts.append(
-                f"Russia's radars saw {_pct(self.warning_first_share)} before NATO's did{lead}"
-            )
+            notes = [f"mostly {self.warning_first_radar}"] if self.warning_first_radar else []
+            if math.isfinite(self.lead_s_median):
+                notes.append(f"a median {self.lead_s_median:.0f} s sooner")
+            extra = f" ({'; '.join(notes)})" if notes else ""
+            parts.append(f"Russia's radars saw {_pct(self.warning_first_share)} first{extra}")
         if self.unseen_share > 0:
-            parts.append(f"Russia's radars never saw {_pct(self.unseen_share)}")
+            parts.append(f"{_pct(self.unseen_share)} were never seen by Russia's radars")
         out = [
             "Of the threat tracks to ground NATO alone leaves undefended, " + "; ".join(parts) + "."
         ]
         if math.isfinite(self.satellite_cue_s):
-            before = (
-                "before Russia's radars saw any of them"
-                if self.before_satellites_share <= 0
-                else f"later than Russia's radars on {_pct(self.before_satellites_share)}"
-            )
-            out.append(
-                f"Satellite launch warning cues NATO's radars {self.satellite_cue_s:g} s after "
-                f"launch, {before}."
-            )
+            if self.before_satellites_share <= 0:
+                out.append(
+                    "The satellites' launch warning (a cue, not a track) had already cued NATO's "
+                    f"radars at {self.satellite_cue_s:g} s, before Russia's radars saw any of "
+                    "them: the Russian warning adds no cue"
+                    + (
+                        "; it can only start the launch clock early, where it came first."
+                        if self.warning_first_share > 0
+                        else "."
+                    )
+                )
+            else:
+                out.append(
+                    f"Russia's radars saw {_pct(self.before_satellites_share)} before the "
+                    f"satellites' cue ({self.satellite_cue_s:g} s): on those, their warning is "
+                    "the cue."
+                )
         if self.sooner_share > 0:
             out.append(
-                f"Cued by the warning, NATO's radars held {_pct(self.sooner_share)} sooner"
+                f"Cued by the Russian warning, NATO's radars held a track sooner on "
+                f"{_pct(self.sooner_share)}"
                 + _median_words(self.sooner_s_median, self.track_only_share, "a track")
                 + "."
             )
         if self.advance_share > 0:
             out.append(
-                f"Launches came earlier on {_pct(self.advance_share)}"
+                f"Interceptor launches came earlier on {_pct(self.advance_share)}"
                 + _median_words(self.advance_s_median, self.launch_only_share, "a launch")
                 + "."
             )
@@ -405,7 +412,7 @@ def warning_timing(
     nan = float("nan")
     if total <= 0.0:
         return WarningTiming(
-            0, 0.0, 0.0, "", 0.0, nan, sat, 0.0, 0.0, nan, 0.0, 0.0, nan, 0.0, 0.0,
+            0, 0.0, 0.0, "", 0.0, "", nan, sat, 0.0, 0.0, nan, 0.0, 0.0, nan, 0.0, 0.0,
             a.warning_commits, a.delay_s,
         )  # fmt: skip
     n_nato = len(alone.radar_ids)
@@ -435,6 +442,11 @@ def warning_timing(
     if n_nato and nato_first.any():
         counts = np.bincount(np.argmin(own_a, axis=1)[nato_first], minlength=n_nato)
         radar = _radar_site_name(catalogue, alone.radar_ids[int(np.argmax(counts))])
+    warner = ""
+    names = with_warning.setup.warning_names
+    if names and first.any():
+        seen = np.argmin(rb.radar_detection_s[:, n_nato:, :n], axis=1)[first]
+        warner = str(names[int(np.argmax(np.bincount(seen, minlength=len(names))))])
     open_area = float(area[open_].sum())
     gained = rb.defended[:n] & open_
     with np.errstate(invalid="ignore"):
@@ -444,6 +456,7 @@ def warning_timing(
             nato_first_share=share(nato_first),
             nato_first_radar=radar,
             warning_first_share=share(first),
+            warning_first_radar=warner,
             lead_s_median=median(lead, first & np.isfinite(det_a)),
             satellite_cue_s=sat,
             before_satellites_share=share(before_sat),
