@@ -49,11 +49,15 @@ def _plain(value: Any) -> str:
 
 def _facts(props: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
     facts = []
+    # A reason says the status first: the status line and a label that only restates it go.
+    why = bool(props.get("why"))
     for key, title in _FIELDS.items():
         value = props.get(key)
         if value is None or value == "":
             continue
         if key == "label" and _plain(value) == name:
+            continue
+        if why and key in ("label", "status"):
             continue
         if key == "joined_year" and isinstance(value, float) and value.is_integer():
             value = int(value)  # a year, not a quantity ("2023", never "2,023")

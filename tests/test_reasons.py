@@ -59,7 +59,8 @@ def test_capital_reasons__bucharest_2016_window_inside_the_flight(catalogue: Cat
     why = capital_reasons(dg, catalogue)[("ROU", "Bucharest")]
     m = re.fullmatch(
         r"Defended: intercept window Aegis Ashore Romania \(SM-3 Block IB\) (\d+)-(\d+) s\. "
-        r"Threat first detected at (\d+) s by Kürecik Radar Station; interceptors launch from "
+        r"Seconds after the threat's launch: first detected at (\d+) s by Kürecik Radar Station; "
+        r"interceptors could launch from "
         r"(\d+) s; it lands at (\d+) s\.",
         why,
     )
@@ -79,7 +80,7 @@ def test_capital_reasons__say_which_part_of_the_timeline_fails(catalogue: Catalo
     warsaw_2016 = capitals_of(catalogue, _state(2016)).set_index("name").why["Warsaw"]
     assert warsaw_2016.startswith(
         "Not defended: no point of the threat's path is within an interceptor's reach after "
-        "its launch and in view of that site's own radar (no engage on remote)."
+        "its launch and in view of the firing site's own radar (no engage on remote)."
     )
     # The change that decides, asked too: engage on remote (as built only from July 2024).
     assert warsaw_2016.endswith(

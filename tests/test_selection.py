@@ -62,6 +62,10 @@ def test_inspected__a_capital() -> None:
     item = inspected({"objects": {"capitals": [capital]}})
     assert item is not None and item.kind == "Capital"
     assert ("Status", "defended") in item.facts
+    # With its reason, the status is said once, by the reason.
+    why = "Defended: intercept window Aegis Ashore Romania (SM-3 Block IB) 723-775 s."
+    item = inspected({"objects": {"capitals": [{**capital, "why": why}]}})
+    assert item is not None and [t for t, _ in item.facts] == ["Why"]
 
 
 def test_inspected__comparison_area_says_what_it_is() -> None:

@@ -20,6 +20,9 @@ from coverage.products.defended import DefendedGrid, engage_points
 
 __all__ = ["capital_reasons", "deployment_name", "target_reason"]
 
+#: How the times of a reason are counted.
+_CLOCK = "Seconds after the threat's launch"
+
 
 def deployment_name(catalogue: Catalogue, deployment_id: str, *, system: bool = False) -> str:
     """A deployment's site in short ("Aegis Ashore Romania"), with its system when asked.
@@ -99,7 +102,9 @@ def target_reason(
     launch_s = float(np.nanmin(launches)) if np.isfinite(launches).any() else math.inf
     timeline = f"{track}; it lands at {flight:.0f} s"
     if math.isfinite(launch_s):
-        timeline = f"{track}; interceptors launch from {launch_s:.0f} s; it lands at {flight:.0f} s"
+        timeline = (
+            f"{track}; interceptors could launch from {launch_s:.0f} s; it lands at {flight:.0f} s"
+        )
     windows = [
         (s, float(first[p, s]), float(last[p, s]))
         for s in range(len(sites))
@@ -117,11 +122,9 @@ def target_reason(
             if together
             else "defended"
         )
-        text = f"{status}: intercept window{plural} {shown}. Threat {timeline}."
+        text = f"{status}: intercept window{plural} {shown}. {_CLOCK}: {timeline}."
     elif not math.isfinite(launch_s):
-        text = (
-            f"not defended: no interceptor launches (threat {track}; it lands at {flight:.0f} s)."
-        )
+        text = f"not defended: no interceptor launches. {_CLOCK}: {timeline}."
     elif not windows:
         text = (
             "not defended: no point of the threat's path is within an interceptor's reach after "
@@ -129,15 +132,15 @@ def target_reason(
             + (
                 ""
                 if a.engage_on_remote
-                else " and in view of that site's own radar (no engage on remote)"
+                else " and in view of the firing site's own radar (no engage on remote)"
             )
-            + f". Threat {timeline}."
+            + f". {_CLOCK}: {timeline}."
         )
     else:
         text = (
             f"not defended: the intercept window{plural} ({shown}) "
             f"{'are' if plural else 'is'} shorter than the {a.sls_interval_s:g} s "
-            f"shoot-look-shoot needs. Threat {timeline}."
+            f"shoot-look-shoot needs. {_CLOCK}: {timeline}."
         )
     if len(dg.setup.launch_points) > 1:
         return f"Launched from {dg.setup.launch_points[p].name}: {text}"

@@ -1345,7 +1345,7 @@ def _capital_layers(
                 "position": [round(float(row.lon_deg), 4), round(float(row.lat_deg), 4)],
                 "name": _clean(f"{row.name} ({row.country})"),
                 "label": _clean(f"Capital: {row.status}"),
-                "source": "Status computed here (coverage/products/metrics.py)",
+                "source": "Computed by this tool's engagement model from the sourced data",
                 # TextLayer draws glyphs, not HTML: the plain name, with no angle brackets.
                 "short": str(row.name).replace("<", "").replace(">", ""),
                 "fill": hex_to_rgba(theme.site_hollow if ring else colour),
