@@ -437,6 +437,7 @@ def _layout(
                 projector=projector,
                 theme=theme,
                 listed=not (projector and data.comparison is not None),
+                compared=data.comparison is not None,
             )
 
         if not projector:

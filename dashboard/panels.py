@@ -322,15 +322,24 @@ def _capital_swatch(status: str, theme: Theme = LIGHT) -> str:
 
 
 def capitals_legend(
-    line: Headline, *, projector: bool = False, theme: Theme = LIGHT, listed: bool = True
+    line: Headline,
+    *,
+    projector: bool = False,
+    theme: Theme = LIGHT,
+    listed: bool = True,
+    compared: bool = False,
 ) -> None:
-    """Capital symbols by status (the map's colours) and, if ``listed``, the defended ones."""
+    """Capital symbols by status (the map's colours) and, if ``listed``, the defended ones.
+
+    ``compared``: the map compares two states; the dots show state A's status, and say so.
+    """
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.8rem"
     caps = line.capitals
     rows = [
         f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' "
-        f"title='{html.escape(CAPITAL_STYLE.description)}'><b>{CAPITAL_STYLE.title}</b></div>"
+        f"title='{html.escape(CAPITAL_STYLE.description)}'><b>{CAPITAL_STYLE.title}"
+        f"{' (A)' if compared else ''}</b></div>"
     ]
     for status in CAPITAL_STATUSES:
         n = int((caps.status == status).sum())

@@ -368,6 +368,7 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     sites = [d["name"] for d in _layer(at, "sites")["data"]]
     assert any(n.startswith("Aegis Ashore Poland [B]") for n in sites)
     assert "Interceptor nominal ring (A)" in text and "[B]: in place in B only" in text
+    assert "<b>Capitals (A)</b>" in text  # the capitals' dots show A's status
     # B the same as A: said so, and the map shows the defended area again.
     at.slider(key="vs_year").set_value(2016).run()
     assert not at.exception

@@ -757,7 +757,8 @@ def _legend_entries(
             handle = _marker_handle(
                 "o", _CAPITAL_MARKER_PX[st] * sz.marker, face, edge, edge_px, sz
             )
-            entries.append((handle, f"Capital {STATUS_WORDS[st]} ({n})"))
+            in_a = " in A" if data.difference is not None else ""  # a comparison: A's status
+            entries.append((handle, f"Capital {STATUS_WORDS[st]}{in_a} ({n})"))
     return entries
 
 
