@@ -283,8 +283,10 @@ def test_fit_view__known_answers() -> None:
 
 
 def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) -> None:
+    """Every drawn layer is in view, rings and footprints within RING_FRAME: the 2,500 km SM-3
+    IIA ring of Redzikowo (to ~78°N) runs off the top rather than shrink Europe to a corner."""
     from coverage.products.headline import headline
-    from coverage.render.layers import MAP_SIZE_PX, drawn_bounds
+    from coverage.render.layers import MAP_SIZE_PX, RING_FRAME, drawn_bounds
 
     state = MapState(
         FootprintOptions(year=2024), layers=frozenset({"radar", "interceptor", "launch", "sites"})
@@ -293,10 +295,16 @@ def test_deck__default_framing_contains_every_drawn_layer(catalogue: Catalogue) 
     capitals = headline(catalogue, state).capitals
     west, south, east, north = drawn_bounds(data, capitals)
     rings = data.footprints.total_bounds
-    assert north >= 76.0  # the 2,500 km SM-3 IIA ring of Redzikowo
+    assert rings[3] >= 76.0 and north == RING_FRAME[3]  # the IIA ring, cut at the frame
     assert east >= 55.0  # the Kürecik radar sector and the Iranian launch points
-    assert (west, south, east, north) == pytest.approx(
-        (min(rings[0], capitals.lon_deg.min()), rings[1], rings[2], rings[3]), abs=1.0
+    points = data.launch_points.total_bounds
+    assert (west, south, east) == pytest.approx(
+        (
+            max(min(rings[0], capitals.lon_deg.min()), RING_FRAME[0]),
+            max(rings[1], RING_FRAME[1]),
+            max(min(rings[2], RING_FRAME[2]), points[2]),
+        ),
+        abs=1.0,
     )
     for screen, projector in itertools.product(MAP_SIZE_PX, (False, True)):
         deck = build_deck(data, projector=projector, capitals=capitals, screen=screen)
@@ -319,8 +327,9 @@ def test_framing__low_and_nominal_share_the_camera_and_high_contains_its_rings(
 ) -> None:
     # A new estimate changes the radar footprints' size; the camera used to follow, so low and
     # nominal could not be compared by eye. A low map is framed on the nominal extent too
-    # (which contains its own); a high map widens the frame to contain its larger rings.
-    from coverage.render.layers import drawn_bounds
+    # (which contains its own); a high map widens the frame to contain its larger rings
+    # (within the ring frame).
+    from coverage.render.layers import RING_FRAME, drawn_bounds
 
     for year in (2016, 2024):
         views, bounds = {}, {}
@@ -333,8 +342,10 @@ def test_framing__low_and_nominal_share_the_camera_and_high_contains_its_rings(
             bounds[estimate] = b = drawn_bounds(data)
             deck = json.loads(build_deck(data, screen="1280x720").to_json())
             views[estimate] = deck["initialViewState"]
-            w, s_, e, n = data.footprints.total_bounds  # this estimate's own: inside
-            assert b[0] <= w and b[1] <= s_ and b[2] >= e and b[3] >= n
+            w, s_, e, n = data.footprints.total_bounds  # this estimate's own, within the
+            fw, fs, fe, fn = RING_FRAME  # ring frame: inside
+            assert b[0] <= max(w, fw) and b[1] <= max(s_, fs)
+            assert b[2] >= min(e, fe) and b[3] >= min(n, fn)
         assert bounds["low"] == bounds["nominal"] and views["low"] == views["nominal"], year
         assert bounds["high"] != bounds["nominal"]  # not vacuous: the high rings reach farther
 

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_SCREEN",
     "EUROPE_FRAME",
+    "RING_FRAME",
     "MAP_SIZE_PX",
     "VIEWS",
     "CompactDeck",
@@ -83,6 +84,12 @@ __all__ = [
 #: What the Europe view shows when nothing but the basemap is drawn, ``(west, south, east,
 #: north)`` in degrees; otherwise it frames the drawn layers (:func:`drawn_bounds`).
 EUROPE_FRAME = (-25.0, 30.0, 50.0, 72.0)
+#: How far radar footprints and interceptor rings push the framing, ``(west, south, east,
+#: north)`` degrees: Europe, its Atlantic approaches and the Middle East's launch areas. Beyond
+#: it a ring runs off the map's edge. The 2,500 km SM-3 IIA ring of Redzikowo reaches ~78°N,
+#: where Mercator stretches it: framed whole, it left Europe a quarter of a projector's map
+#: and its capitals an unlabelled clump (the new-user trial, 2024).
+RING_FRAME = (-32.0, 27.0, 62.0, 72.0)
 #: Screens the dashboard frames its map for, and the map's size in CSS pixels on each
 #: ``(normal page with the sidebar open, projector mode)``, measured in Chromium. The server
 #: cannot see the browser's screen, so the dashboard asks (``?screen=``): a map larger than
@@ -733,7 +740,8 @@ def drawn_bounds(
     """``(west, south, east, north)`` of every drawn layer except the basemap and NATO members.
 
     Footprints and rings count by their extent in this estimate and the nominal one
-    (``data.estimate_footprints`` when set), so low and nominal maps share their framing.
+    (``data.estimate_footprints`` when set), so low and nominal maps share their framing, and
+    only within :data:`RING_FRAME` (a larger ring runs off the map's edge).
 
     The Russian early-warning layer counts by its radars and the parts of its sectors inside
     :data:`EUROPE_FRAME`: whole sectors reach ~2,000 km (a target at 300 km altitude) into the
@@ -749,11 +757,13 @@ def drawn_bounds(
 
     boxes: list[NDArray[Any] | None] = []
     # Footprints and rings by this estimate's extent and the nominal one's
-    # (MapData.estimate_footprints): low and nominal then share the camera.
+    # (MapData.estimate_footprints): low and nominal then share the camera. Only their parts
+    # within RING_FRAME count.
     for frame in data.estimate_footprints or (fp,):
         for key in ("radar", "interceptor"):
             if key in on:
-                boxes.append(kept(frame, key, functools.partial(_layer_rows, frame, key)))
+                box = kept(frame, key, functools.partial(_layer_rows, frame, key))
+                boxes.append(_within(box, RING_FRAME))
     if "early_warning" in on and not ew.empty:
         boxes.append(kept(ew, "radars", lambda: early_warning_points(ew)))
         boxes.append(kept(ew, "in frame", lambda: ew.clip(EUROPE_FRAME)))
@@ -787,6 +797,18 @@ def drawn_bounds(
         float(stack[:, 2].max()),
         float(stack[:, 3].max()),
     )
+
+
+def _within(
+    box: NDArray[Any] | None, frame: tuple[float, float, float, float]
+) -> NDArray[Any] | None:
+    """The part of ``box`` (west, south, east, north) inside ``frame``; ``None`` if none."""
+    if box is None or not np.all(np.isfinite(box)):
+        return box
+    out = np.array(
+        [max(box[0], frame[0]), max(box[1], frame[1]), min(box[2], frame[2]), min(box[3], frame[3])]
+    )
+    return out if out[0] < out[2] and out[1] < out[3] else None
 
 
 def world_px(lon_deg: float, lat_deg: float, zoom: float) -> tuple[float, float]:
