@@ -726,23 +726,31 @@ def _default_view_2016(screen: str = "1920x1080", projector: bool = False) -> di
     return dict(json.loads(deck.to_json())["initialViewState"])
 
 
+def _hover_and_click(page: Any, view: dict[str, float], lon: float, lat: float) -> tuple[str, str]:
+    """Hover over a place, then click it, as a person does (deck.gl picks on pointer moves).
+
+    Returns the tooltip's text and, once the page has rerun, the click panel's.
+    """
+    box = page.locator(MAP).first.bounding_box()
+    x, y = _screen_xy(view, box, lon, lat)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(500)
+    tooltip = page.locator(".deck-tooltip").first.inner_text()
+    page.mouse.click(x, y)
+    page.locator(".epaa-inspector").first.wait_for(state="visible", timeout=60_000)
+    _settle(page)
+    return tooltip, page.locator(".epaa-inspector").first.inner_text()
+
+
 def test_click_on_a_site__shows_its_details(browser: Any, server: str) -> None:
     view = _default_view_2016()
     loaded = _load(browser, server, {"year": "2016"}, "browser_click_before")
     try:
         page = loaded.page
-        box = page.locator(MAP).first.bounding_box()
-        x, y = _screen_xy(view, box, 24.4134, 44.0787)  # Deveselu
-        page.mouse.move(x, y)  # hover first, as a person does (deck.gl picks on pointer moves)
-        page.wait_for_timeout(500)
+        tooltip, text = _hover_and_click(page, view, 24.4134, 44.0787)  # Deveselu
         # The tooltip shows the source text escaped exactly once: quotes as quotes.
-        tooltip = page.locator(".deck-tooltip").first.inner_text()
         assert "Aegis Ashore Romania" in tooltip, tooltip
         assert "44°04'43.2\"N" in tooltip and "&#x27;" not in tooltip, tooltip
-        page.mouse.click(x, y)
-        page.locator(".epaa-inspector").first.wait_for(state="visible", timeout=60_000)
-        _settle(page)
-        text = page.locator(".epaa-inspector").first.inner_text()
         assert "Missile-defence site" in text and "Aegis Ashore Romania" in text, text
         assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text, text
         page.screenshot(path=str(ARTIFACTS / "browser_click_after.png"))
@@ -756,14 +764,7 @@ def test_click_on_a_capital__says_why(browser: Any, server: str) -> None:
     loaded = _load(browser, server, {"year": "2016"}, "browser_click_capital_before")
     try:
         page = loaded.page
-        box = page.locator(MAP).first.bounding_box()
-        x, y = _screen_xy(view, box, 21.0122, 52.2297)  # Warsaw
-        page.mouse.move(x, y)
-        page.wait_for_timeout(500)
-        page.mouse.click(x, y)
-        page.locator(".epaa-inspector").first.wait_for(state="visible", timeout=60_000)
-        _settle(page)
-        text = page.locator(".epaa-inspector").first.inner_text()
+        _, text = _hover_and_click(page, view, 21.0122, 52.2297)  # Warsaw
         assert "Capital" in text and "Warsaw" in text, text
         assert "Why" in text and "Not defended: no point of the threat's path" in text, text
         assert "Kürecik Radar Station" in text and "it lands at" in text, text
