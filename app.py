@@ -252,7 +252,7 @@ _PROJECTOR_CSS = (
 """
     + _BUSY_CSS
     + """
-.st-key-screen_probe, .st-key-focus_release{display:none}
+.st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown{display:none}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
@@ -290,7 +290,7 @@ _DASHBOARD_CSS = (
 """
     + _BUSY_CSS
     + """
-.st-key-screen_probe, .st-key-focus_release{display:none}
+.st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown{display:none}
 .block-container{padding-top:1.2rem}
 header[data-testid='stHeader']{background:transparent !important}
 header[data-testid='stHeader'], header[data-testid='stHeader'] *{pointer-events:none !important}
@@ -465,6 +465,7 @@ def _layout(
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)
+        focus.show_tabs(opened_with_tab=_url_opened.get("tab", [""])[0] in analysis.TAB_NAMES)
         st.caption(
             "Sources and confidence for every number: data/README.md and data/parameters.csv. "
             "Low/nominal/high are capability cases of the published estimates, not measurements."

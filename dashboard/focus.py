@@ -1,17 +1,23 @@
-"""The year shortcuts (PageUp / PageDown) work as soon as projector mode is on.
+"""Where the page's attention goes: the keyboard's focus, and a link's tab.
+
+The year shortcuts (PageUp / PageDown) work as soon as projector mode is on.
 
 Switching projector mode on from the sidebar leaves the keyboard's focus on the sidebar's
 toggle, which projector mode hides; Streamlit ignores button shortcuts while focus is in a
 form control, so a presenter's clicker did nothing until the page was clicked. A small script
 (a Streamlit component without HTML, as :mod:`dashboard.screenfit`) moves the focus off a
 control inside the hidden sidebar when projector mode is drawn. It sends nothing back.
+
+A link that names a tab (``?tab=NATO-Russia early warning``) opened that tab, a screen and a
+half below the map, and the page looked like the default one. Another small script scrolls
+the tabs into view once, when the page opened with such a link.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["KEY", "RELEASE_JS", "release_sidebar_focus"]
+__all__ = ["KEY", "RELEASE_JS", "SCROLL_KEY", "TABS_JS", "release_sidebar_focus", "show_tabs"]
 
 #: Runs in the page: blur the focused element if it sits in the sidebar (hidden in projector
 #: mode), so that the page's keyboard shortcuts apply again.
@@ -33,3 +39,33 @@ _release = st.components.v2.component("epaa_focus_release", js=RELEASE_JS)
 def release_sidebar_focus(*, projector: bool) -> None:
     """Mount the script; in projector mode it moves the focus out of the hidden sidebar."""
     _release(key=KEY, data={"projector": projector})
+
+
+#: Runs in the page: once, bring the analyst tabs into view (they are drawn after the map, so
+#: the script waits for them, up to 20 s).
+TABS_JS = r"""
+export default function(component) {
+  const { data } = component;
+  if (!data || !data.show || window.__epaaTabsShown) return;
+  window.__epaaTabsShown = true;
+  let tries = 0;
+  const look = () => {
+    const tabs = document.querySelector('[data-testid="stTabs"]');
+    if (tabs) { tabs.scrollIntoView({ block: 'start' }); return; }
+    if (++tries < 80) setTimeout(look, 250);
+  };
+  look();
+}
+"""
+
+#: The tab script's element key (hidden by the page's CSS).
+SCROLL_KEY = "tabs_shown"
+
+_show_tabs = st.components.v2.component("epaa_show_tabs", js=TABS_JS)
+
+
+def show_tabs(*, opened_with_tab: bool) -> None:
+    """Mount the script; on the page's first run from a link naming a tab, it scrolls to the tabs."""
+    first = not st.session_state.get(SCROLL_KEY + "_done", False)
+    st.session_state[SCROLL_KEY + "_done"] = True
+    _show_tabs(key=SCROLL_KEY, data={"show": bool(opened_with_tab and first)})

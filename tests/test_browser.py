@@ -1273,6 +1273,35 @@ def test_link_with_menu_ids__keeps_them_in_the_url(
         page.context.close()
 
 
+def test_link_with_a_tab__shows_the_tab(browser: Any, server: str) -> None:
+    """The new-user trial: ``?tab=...`` opened the tab a screen and a half below the map and
+    the page looked like the default one. The tabs are now scrolled into view, once."""
+    query = {"year": "2016", "tab": "Coverage metrics", "screen": "1280x720"}
+    loaded = _load(
+        browser, server, query, "browser_link_tab", viewport={"width": 1280, "height": 720}
+    )
+    try:
+        page = loaded.page
+        tabs = page.locator("[data-testid='stTabs']").first
+        page.wait_for_function(
+            "() => { const t = document.querySelector('[data-testid=\"stTabs\"]');"
+            " if (!t) return false; const r = t.getBoundingClientRect();"
+            " return r.top >= -1 && r.top < window.innerHeight / 2; }",
+            timeout=30_000,
+        )
+        assert tabs.locator("[aria-selected='true']").first.inner_text() == "Coverage metrics"
+    finally:
+        page.context.close()
+    # Without a tab in the link the page opens at its top (the answer first).
+    loaded = _load(browser, server, {"year": "2016", "screen": "1280x720"}, "browser_link_no_tab",
+                   viewport={"width": 1280, "height": 720})  # fmt: skip
+    try:
+        top = loaded.page.locator(HEADLINE).first.bounding_box()
+        assert top is not None and 0 <= top["y"] < 720, top
+    finally:
+        loaded.page.context.close()
+
+
 def test_map_toolbar__inside_the_map_not_over_the_headline(browser: Any, server: str) -> None:
     # The chart's toolbar (clear the selection, full screen) showed above the map on hover,
     # over the headline's last line ("Tabri⛶ (NW Iran)").
