@@ -91,7 +91,10 @@ def url_notices(
             continue
         allowed = ALLOWED.get(key, "a value the control offers")
         now = used[key]
-        now_text = labels.get(key, {}).get(str(now), now)
+        # A switch in the link's words ('false'), not Python's (False).
+        now_text = (
+            str(now).lower() if isinstance(now, bool) else labels.get(key, {}).get(str(now), now)
+        )
         if len(values) > 1:
             out.append(
                 f"URL parameter '{key}' is given {len(values)} times ({shown}); one value is "
@@ -102,4 +105,11 @@ def url_notices(
                 f"URL parameter '{key}' = {values[0][:60]!r} is not allowed ({allowed}); "
                 f"using {now_text!r}."
             )
+    # The second state's settings do nothing without a comparison: say so.
+    unused = sorted(k for k in given if k.startswith("vs_") and k in used)
+    if unused and used.get("compare") is False:
+        out.append(
+            f"URL parameter{'s' if len(unused) > 1 else ''} {', '.join(repr(k) for k in unused)} "
+            "set the second state B of a comparison; add compare=true to compare."
+        )
     return out

@@ -25,6 +25,15 @@ def test_url_notices__pure_rules():
     (unknown,) = url_notices({"yaer": ["2016"]}, used)
     assert "'yaer'" in unknown and "not known" in unknown
     assert url_notices({"projector": ["true"]}, used) == []  # read by the page itself
+    (switch,) = url_notices({"band": ["maybe"]}, used)
+    assert switch.endswith("using 'false'.")  # the link's words, not Python's False
+    alone = {**used, "compare": False, "vs_year": 2024}
+    (b_only,) = url_notices({"vs_year": ["2024"]}, alone)
+    assert b_only == (
+        "URL parameter 'vs_year' set the second state B of a comparison; add compare=true to "
+        "compare."
+    )
+    assert url_notices({"vs_year": ["2024"]}, {**alone, "compare": True}) == []
 
 
 @pytest.mark.parametrize(
