@@ -296,6 +296,7 @@ header[data-testid='stHeader']{background:transparent !important}
 header[data-testid='stHeader'], header[data-testid='stHeader'] *{pointer-events:none !important}
 header[data-testid='stHeader'] button, header[data-testid='stHeader'] button *{pointer-events:auto !important}
 @media (max-width:1500px){.st-key-prev_year kbd,.st-key-next_year kbd{display:none}}
+@media (max-width:1100px){.block-container{padding-left:1rem !important;padding-right:1rem !important}}
 </style>
 """
 )

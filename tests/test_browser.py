@@ -502,7 +502,20 @@ def test_dashboard__headline_above_the_fold(
         # The whole map too, the Mediterranean included (a 640 px map ended 140-170 px below
         # the window at 1280x720 and 1024x768), at the size its framing was computed for.
         box = _inside(page, MAP, width, height)
-        assert abs(box["height"] - MAP_SIZE_PX[f"{width}x{height}"][False][1]) <= 2, box
+        size = MAP_SIZE_PX[f"{width}x{height}"][False]
+        assert abs(box["height"] - size[1]) <= 2, box
+        assert abs(box["width"] - size[0]) <= 6, box  # the width its framing assumes
+        # The column beside the map (the click panel, the legend, the capitals) is wide enough
+        # to read: at 1024x768 it was 126 px (the page's side margins took 160 px).
+        side = page.evaluate(
+            """() => {
+              const row = [...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
+                .find(b => b.querySelector('[data-testid="stDeckGlJsonChart"]'));
+              const cols = row.querySelectorAll(':scope > [data-testid="stColumn"]');
+              return cols[cols.length - 1].getBoundingClientRect().width;
+            }"""
+        )
+        assert side >= 150, f"the column beside the map is {side:.0f} px wide"
         line = page.locator(HEADLINE).first.inner_text()
         assert "% of NATO-Europe territory" in line and "since 2015" in line, line
         capitals = page.locator(".epaa-capitals").first.inner_text()

@@ -946,7 +946,7 @@ def test_site_label_places__inside_the_map_where_there_is_room() -> None:
 @pytest.mark.parametrize("screen", ["1024x768", "1280x720", "1920x1080"])
 def test_map_names__kept_inside_the_map_without_losing_any(catalogue, year, screen) -> None:
     # The dashboard's map at every screen size: every site's name is drawn, and none crosses
-    # the map's edge (at 1024x768 the map beside the side bar is 420 px wide: names go in two
+    # the map's edge (at 1024x768 the map beside the side bar is 519 px wide: names go in two
     # or three lines, or a name left out inside chooses first). Before: four names cut at
     # 1024x768 in 2016 and 2024, one at 1280x720 in 2016.
     from coverage.products.headline import headline

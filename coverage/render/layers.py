@@ -102,7 +102,7 @@ RING_FRAME = (-32.0, 27.0, 62.0, 72.0)
 #: bottom; at these heights a year's map ends inside a 1280x720 or 1024x768 window (a
 #: comparison's extra line may push its last 50 px below it; the page scrolls).
 MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
-    "1024x768": {False: (420, 420), True: (780, 448)},
+    "1024x768": {False: (519, 420), True: (780, 448)},
     "1280x720": {False: (615, 446), True: (985, 439)},
     "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
