@@ -539,12 +539,16 @@ if "url_notices" not in st.session_state:
         "vs_threat": analysis.menu_labels(catalogue)["threat"],
         "vs_eor": controls.EOR_NAMES,
     }
-    st.session_state["url_notices"] = urlcheck.url_notices(_url_opened, _bound, labels=_labels)
+    st.session_state["url_notices"] = (_bound, _labels)
 # Shown on every run until the user changes a setting: the page still shows what the link was
-# turned into.
+# turned into. The screen size as it is now: the page may have measured the window since (a
+# size the setting does not offer, ?screen=800x600, was said to be the default's).
 if _without_screen(_url_bound()) == st.session_state["url_notices_for"]:
+    _bound, _labels = st.session_state["url_notices"]
+    if "screen" in st.session_state:
+        _bound = {**_bound, "screen": st.session_state["screen"]}
     with notice_area:
-        for notice in st.session_state["url_notices"]:
+        for notice in urlcheck.url_notices(_url_opened, _bound, labels=_labels):
             st.warning(notice, icon="⚠️")
 if prefetch.enabled():
     # After the page is sent: the next year and the other estimates, while the user reads.

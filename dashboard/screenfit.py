@@ -9,7 +9,8 @@ script then reruns with it, before the map is drawn if the first run has not got
 widget change stops a running script and starts it again).
 
 The choice is made once per session and only when the URL does not name a screen size (a
-link with the user's own choice wins). A size set this way is marked in the link
+link with the user's own choice wins; a size the setting does not offer, ``screen=800x600``,
+is measured like none, and the page's URL notice says which size it used). A size set this way is marked in the link
 (``screen_auto=true``), so a shared or reloaded link is measured again in the window that
 opens it; a size the user picks drops the mark. After that the setting is the user's:
 nothing changes it when the window is resized. The script sends nothing anywhere but this page's
@@ -66,8 +67,8 @@ def fit_screen(
     that arrives is written to its session state, which the widget then shows (and, bound to
     the URL, puts in the link).
     """
-    if url_value is not None and not url_auto:
-        st.session_state[FITTED] = True
+    if url_value in choices and not url_auto:
+        st.session_state[FITTED] = True  # a size the link names (one it offers) is kept
     ask = not st.session_state.get(FITTED, False)
     # What the widget shows: its state once drawn, before that the URL's value or its default.
     current = str(

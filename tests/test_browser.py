@@ -452,6 +452,7 @@ def _capitals_2016() -> int:
         (1280, 720, None, "1280x720"),  # the widest screen size the window fits, on opening
         (1024, 768, None, "1024x768"),
         (1280, 720, "1920x1080", "1920x1080"),  # a link that names one keeps it
+        (1024, 768, "800x600", "1024x768"),  # one the setting does not offer: measured (was 1920)
         # A link whose size was set from another window (marked so) is measured again.
         (1920, 1080, "1280x720&auto", "1920x1080"),
     ],
@@ -477,6 +478,11 @@ def test_screen_size__taken_from_the_window_unless_the_link_names_one(
         page.wait_for_timeout(1000)
         setting = page.locator(".st-key-screen input").first.input_value()
         assert setting == expected, setting
+        if given and given.removesuffix("&auto") not in MAP_SIZE_PX:
+            # The notice names the size the page measured and used, not a default.
+            notice = page.locator('[data-testid="stAlert"]').first.inner_text()
+            assert f"'screen' = '{given}' is not allowed" in notice, notice
+            assert f"using '{expected}'" in notice, notice
         # The probe itself takes no room on the page.
         assert not page.locator(".st-key-screen_probe").first.is_visible()
     finally:
