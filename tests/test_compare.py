@@ -22,6 +22,7 @@ from coverage.products.compare import (
     cell_change,
     compare_states,
     comparison_layer,
+    member_cell_area_m2,
     sites_of_both,
     state_tags_words,
 )
@@ -130,6 +131,35 @@ def test_compare__2016_to_2024_gains_and_names_the_capitals(
     payload = c.to_dict()
     json.dumps(payload)
     assert payload["cells_gained"] == int(c.change.gained.sum())
+
+
+def test_compare__says_what_the_shares_are_of(
+    catalogue: Catalogue, built_2016_vs_2024: Comparison, planned_vs_built_2018: Comparison
+) -> None:
+    # Same members: nothing to say (B − A is gained − lost, tested above).
+    assert planned_vs_built_2018.basis() == ""
+    assert "either year" not in planned_vs_built_2018.text()
+    # 16 % → 92 %, gained 77 %: the gain is over the 30 members of either year, A's share over
+    # its own 26. Said, with the counts of the catalogue's members.
+    c = built_2016_vs_2024
+    n_a, n_b = len(catalogue.nato_members_in(2016)), len(catalogue.nato_members_in(2024))
+    assert (c.members_a, c.members_b, c.members_either) == (n_a, n_b, n_b) and n_a < n_b
+    pct = f"{100 * c.share_a:.0f} %"
+    assert c.basis() == (
+        f"the territory of the {n_b} members of either year; A's {pct} is of its own {n_a}"
+    )
+    assert f"lost 0 % of {c.basis()})" in c.text()
+    # And the statement holds: A's defended ground over the 30 members' territory is what the
+    # gain is added to (B defends all that A did here: nothing lost).
+    grid = defended_grid(catalogue, FootprintOptions(year=2016), QUERY)
+    members = catalogue.nato_members_in(2016) | catalogue.nato_members_in(2024)
+    area = member_cell_area_m2(grid, members)
+    a_over_either = float(area[grid.result.defended[: grid.n_cells]].sum() / area.sum())
+    assert a_over_either < c.share_a  # a larger denominator
+    assert a_over_either + c.gained_share == pytest.approx(c.share_b, abs=2e-3)
+    # The other way round, B is the side with its own members.
+    back = compare_states(catalogue, FootprintOptions(year=2024), QUERY, Variation(year=2016))
+    assert back.basis().endswith(f"B's {pct} is of its own {n_a}")
 
 
 def test_compare__identical_states_change_nothing(catalogue: Catalogue) -> None:

@@ -256,6 +256,8 @@ class Comparison:
         two years (marked with an asterisk in :meth:`text`).
     assumptions
         The assumptions shared by both states (A's, in words).
+    members_a, members_b, members_either
+        European NATO members in A's year, in B's, in either (the shares' denominators).
     """
 
     label_a: str
@@ -273,6 +275,9 @@ class Comparison:
     capitals_lost: tuple[str, ...]
     capitals_not_members: tuple[str, ...]
     assumptions: str
+    members_a: int
+    members_b: int
+    members_either: int
 
     @property
     def share_a(self) -> float:
@@ -283,6 +288,26 @@ class Comparison:
     def share_b(self) -> float:
         """Defended share of NATO-Europe territory in B (its own year's members)."""
         return self.b.nato_europe_area_share
+
+    def basis(self) -> str:
+        """What the gained and lost shares are of, when it is not what A's and B's are of.
+
+        ``""`` when both years have the same members (then ``share_b - share_a`` is ``gained -
+        lost``); else, e.g. ``"the territory of the 30 members of either year; A's 16 % is of
+        its own 26"``: a reader of 16 % → 92 %, gained 77 % otherwise looks for the lost point.
+        """
+        n = self.members_either
+        if self.members_a == n and self.members_b == n:
+            return ""
+        own = [
+            f"{side}'s {_share_points(share)} is of its own {m}"
+            for side, share, m in (
+                ("A", self.share_a, self.members_a),
+                ("B", self.share_b, self.members_b),
+            )
+            if m != n
+        ]
+        return f"the territory of the {n} members of either year; {' and '.join(own)}"
 
     def capitals_text(self, *, max_named: int = 6) -> str:
         """``"+ Warsaw, Vilnius; − none"``: capitals gained and lost from A to B."""
@@ -301,15 +326,25 @@ class Comparison:
             text += "; * NATO member in only one of the two years"
         return text
 
-    def text(self, *, max_named: int = 6) -> str:
-        """The comparison in one line (dashboard, image exports, CLI text)."""
-        return (
+    def text_parts(self, *, max_named: int = 6) -> tuple[str, str]:
+        """:meth:`text` in its two parts, territory and capitals (an image sets them as lines)."""
+        basis = self.basis()
+        territory = (
             f"From A ({self.label_a}) to B ({self.label_b}): territory defended "
             f"{_share_points(self.share_a)} → {_share_points(self.share_b)} "
-            f"(gained {_share_points(self.gained_share)}, lost {_share_points(self.lost_share)}); "
-            f"capitals {self.a.capitals_defended} → {self.b.capitals_defended} "
-            f"({self.capitals_text(max_named=max_named)})."
+            f"(gained {_share_points(self.gained_share)}, lost {_share_points(self.lost_share)}"
+            f"{f' of {basis}' if basis else ''})"
         )
+        capitals = (
+            f"capitals {self.a.capitals_defended} → {self.b.capitals_defended} "
+            f"({self.capitals_text(max_named=max_named)})"
+        )
+        return territory, capitals
+
+    def text(self, *, max_named: int = 6) -> str:
+        """The comparison in one line (dashboard, CLI text)."""
+        territory, capitals = self.text_parts(max_named=max_named)
+        return f"{territory}; {capitals}."
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (the CLI ``compare --format json`` payload)."""
@@ -380,6 +415,9 @@ def compare_states(
         capitals_lost=lost,
         capitals_not_members=tuple(sorted((caps_a ^ caps_b) & set(gained + lost))),
         assumptions=m_a.assumptions,
+        members_a=len(catalogue.nato_members_in(options.year)),
+        members_b=len(catalogue.nato_members_in(options_b.year)),
+        members_either=len(members),
     )
 
 

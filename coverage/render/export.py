@@ -871,7 +871,7 @@ def _draw(
         dpi=size.dpi,
         marker=1.3 if projector else 1.0,
     )
-    lines = [line for line in (headline, _comparison_text(data)) if line]
+    lines = [line for line in (headline, *_comparison_lines(data)) if line]
     lay = _Layout.for_slide(size, sz, projector, headline_lines=len(lines))
     fig = Figure(
         figsize=(size.width_px / size.dpi, size.height_px / size.dpi),
@@ -903,9 +903,15 @@ def _draw(
     return fig
 
 
-def _comparison_text(data: MapData) -> str | None:
-    """The gained/lost line of a comparison (A and B, shares, capitals), or ``None``."""
-    return None if data.comparison is None else data.comparison.text(max_named=4)
+def _comparison_lines(data: MapData) -> tuple[str, ...]:
+    """The gained/lost lines of a comparison (A and B, shares; capitals), or none.
+
+    Two lines, not one: set as one, it had to shrink to ~60 % of the headline's size to fit.
+    """
+    if data.comparison is None:
+        return ()
+    territory, capitals = data.comparison.text_parts(max_named=4)
+    return f"{territory};", f"{capitals[0].upper()}{capitals[1:]}."
 
 
 def _draw_frame_text(
