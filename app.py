@@ -547,9 +547,17 @@ if _without_screen(_url_bound()) == st.session_state["url_notices_for"]:
     _bound, _labels = st.session_state["url_notices"]
     if "screen" in st.session_state:
         _bound = {**_bound, "screen": st.session_state["screen"]}
-    with notice_area:
-        for notice in urlcheck.url_notices(_url_opened, _bound, labels=_labels):
-            st.warning(notice, icon="⚠️")
+    notices = urlcheck.url_notices(_url_opened, _bound, labels=_labels)
+    if not projector:
+        with notice_area:
+            for notice in notices:
+                st.warning(notice, icon="⚠️")
+    elif notices and not st.session_state.get("url_notices_toasted"):
+        # On a projector the page fits the screen: a notice in its flow took the map's top
+        # 90 px until the first key press. Over the page, once, for 10 s instead.
+        st.session_state["url_notices_toasted"] = True
+        for notice in notices:
+            st.toast(notice, icon="⚠️", duration="long")
 if prefetch.enabled():
     # After the page is sent: the next year and the other estimates, while the user reads.
     _prefetch_neighbours(catalogue, state, view, resets)

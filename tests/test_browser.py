@@ -435,6 +435,27 @@ def test_projector__fits_the_screen_and_answers_first(
         page.context.close()
 
 
+def test_projector__a_link_notice_does_not_take_the_maps_room(browser: Any, server: str) -> None:
+    # A value the page could not use (?estimate=foo): on a projector the notice was a warning in
+    # the page's flow, 90 px over the title, and the map lost them (its top cropped) until the
+    # first key press. Now a notice over the page for 10 s; the map keeps its height.
+    width, height = 1280, 720
+    query = {"projector": "true", "year": "2016", "screen": "1280x720", "estimate": "foo"}
+    viewport = {"width": width, "height": height}
+    loaded = _load(browser, server, query, "browser_projector_notice", viewport=viewport)
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        toast = page.locator('[data-testid="stToast"]').first
+        toast.wait_for(state="visible", timeout=10_000)
+        assert "'estimate' = 'foo' is not allowed" in toast.inner_text()
+        assert page.locator('[data-testid="stMain"] [data-testid="stAlert"]').count() == 0
+        box = _inside(page, MAP, width, height)
+        assert abs(box["height"] - MAP_SIZE_PX["1280x720"][True][1]) <= 12, box
+    finally:
+        page.context.close()
+
+
 def _capitals_2016() -> int:
     from coverage.catalogue.tables import load_catalogue
     from coverage.products.metrics import coverage_metrics
