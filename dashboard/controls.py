@@ -137,10 +137,13 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         help="Dark: high contrast for dim rooms and projectors (page, map, legend). Exported "
         "images stay light.",
     )
+    # Widest first, so the default (the widest) is the first option: Streamlit then sees no
+    # default to warn about when the window's measure (dashboard/screenfit.py) sets the value.
+    screens = sorted(MAP_SIZE_PX, key=lambda s: int(s.split("x")[0]), reverse=True)
     screen = sb.selectbox(
         "Screen size",
-        list(MAP_SIZE_PX),
-        index=list(MAP_SIZE_PX).index(DEFAULT_SCREEN),
+        screens,
+        index=screens.index(DEFAULT_SCREEN),
         key="screen",
         bind="query-params",
         on_change=screenfit.chosen_by_user,

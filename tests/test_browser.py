@@ -506,6 +506,9 @@ def test_screen_size__taken_from_the_window_unless_the_link_names_one(
             assert f"using '{expected}'" in notice, notice
         # The probe itself takes no room on the page.
         assert not page.locator(".st-key-screen_probe").first.is_visible()
+        # Setting the value from the window is by design: Streamlit is not left warning of it.
+        log = (ARTIFACTS / "browser_server.log").read_text(errors="replace")
+        assert "had its value set via the Session State API" not in log
     finally:
         page.context.close()
 
