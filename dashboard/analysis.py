@@ -29,11 +29,13 @@ from dashboard import icbm_view, russia
 from dashboard.scenarios import url_id
 
 if TYPE_CHECKING:
+    import altair as alt
     from streamlit.delta_generator import DeltaGenerator
 
 __all__ = [
     "TAB_NAMES",
     "analysis_tabs",
+    "coverage_series_chart",
     "delay_note",
     "engagement_controls",
     "menu_labels",
@@ -502,9 +504,8 @@ TAB_NAMES = (
 
 def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) -> None:
     """Tabs under the map; only the open tab computes (the tabs are bound to the URL)."""
-    # Altair and the GIS writers load when the tabs are drawn, after the map.
-    import altair as alt
-
+    # Altair (coverage_series_chart) and the GIS writers load when the tabs are drawn, after
+    # the map.
     from coverage.render import gis
 
     tabs = st.tabs(
@@ -586,44 +587,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
     with tabs[2]:
         if tabs[2].open:
             series = _series(digest, options, query, catalogue)
-            long = series.melt(
-                id_vars=["year", "scenario"],
-                value_vars=["nato_europe_area_share", "nato_europe_population_share"],
-                var_name="measure",
-                value_name="share",
-            )
-            long["measure"] = long.measure.map(
-                {
-                    "nato_europe_area_share": "territory",
-                    "nato_europe_population_share": "population",
-                }
-            )
-            long["scenario"] = long.scenario.map(
-                {"planned": "as planned (2009)", "actual": "as built"}
-            )
-            chart = (
-                alt.Chart(long)
-                .mark_line(point=True, strokeWidth=3)
-                .encode(
-                    x=alt.X("year:O", title="Year"),
-                    y=alt.Y(
-                        "share:Q",
-                        title="Share of NATO Europe defended",
-                        axis=alt.Axis(format="%"),
-                        scale=alt.Scale(domain=[0, 1]),
-                    ),
-                    color=alt.Color(
-                        "scenario:N",
-                        scale=alt.Scale(
-                            domain=["as planned (2009)", "as built"], range=["#E69F00", "#0072B2"]
-                        ),
-                        title="Scenario",
-                    ),
-                    strokeDash=alt.StrokeDash("measure:N", title="Measure"),
-                    tooltip=["year", "scenario", "measure", alt.Tooltip("share:Q", format=".0%")],
-                )
-                .properties(height=320)
-            )
+            chart = coverage_series_chart(series)
             st.altair_chart(chart, width="stretch", key="series_chart")
             st.caption(
                 "50 km grid for the series (the map uses 25 km). The gap between the lines is the "
@@ -703,3 +667,54 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "intercept altitude band after the interceptor could launch. "
                 + table.attrs.get("assumptions", assumptions.describe())
             )
+
+
+def coverage_series_chart(series: pd.DataFrame) -> alt.Chart:
+    """The 2011-2026 chart: territory and population defended by year, both scenarios.
+
+    Colour is the scenario, the dash the measure; the measure's legend shows line swatches
+    with their dash (with points on the lines it showed two identical dots, new-user trial).
+    """
+    import altair as alt
+
+    long = series.melt(
+        id_vars=["year", "scenario"],
+        value_vars=["nato_europe_area_share", "nato_europe_population_share"],
+        var_name="measure",
+        value_name="share",
+    )
+    long["measure"] = long.measure.map(
+        {
+            "nato_europe_area_share": "territory",
+            "nato_europe_population_share": "population",
+        }
+    )
+    long["scenario"] = long.scenario.map({"planned": "as planned (2009)", "actual": "as built"})
+    chart = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=3)
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y(
+                "share:Q",
+                title="Share of NATO Europe defended",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color(
+                "scenario:N",
+                scale=alt.Scale(
+                    domain=["as planned (2009)", "as built"], range=["#E69F00", "#0072B2"]
+                ),
+                title="Scenario",
+            ),
+            strokeDash=alt.StrokeDash(
+                "measure:N",
+                title="Measure",
+                legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),
+            ),
+            tooltip=["year", "scenario", "measure", alt.Tooltip("share:Q", format=".0%")],
+        )
+        .properties(height=320)
+    )
+    return chart

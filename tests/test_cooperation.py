@@ -298,3 +298,30 @@ def test_cooperation_chart__legend_whole_under_the_chart_with_dash_and_marker():
     )
     rows = spec["datasets"][next(iter(spec["datasets"]))]
     assert {row["share"] for row in rows} == {20.0, 40.0}
+
+
+def test_coverage_series_chart__measure_legend_shows_the_dash() -> None:
+    # Territory and population differ only by their dash; with points on the lines the legend
+    # showed two identical black dots (new-user trial). Its swatches are now line strokes.
+    import pandas as pd
+
+    from dashboard.analysis import coverage_series_chart
+
+    series = pd.DataFrame(
+        [
+            {
+                "year": y,
+                "scenario": s,
+                "nato_europe_area_share": 0.1,
+                "nato_europe_population_share": 0.2,
+            }
+            for y in (2015, 2016)
+            for s in ("planned", "actual")
+        ]
+    )
+    spec = coverage_series_chart(series).to_dict()
+    dash = spec["encoding"]["strokeDash"]
+    assert dash["field"] == "measure" and dash["legend"]["symbolType"] == "stroke", dash
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    assert {r["measure"] for r in rows} == {"territory", "population"}
+    assert {r["scenario"] for r in rows} == {"as planned (2009)", "as built"}
