@@ -50,6 +50,9 @@ ALLOWED: Mapping[str, str] = {
 }
 #: Parameters that are not widgets but are read by the page itself.
 _READ_DIRECTLY = {"projector", "embed", "embed_options", "screen_auto"}
+#: Of those, the switches the page reads as on only when 'true' (any case): another value
+#: (?projector=yes) is said, not dropped silently.
+_READ_SWITCHES = {"projector", "screen_auto"}
 
 
 def _same(given: str, used: object, labels: Mapping[str, str]) -> bool:
@@ -84,6 +87,12 @@ def url_notices(
     out = []
     for key, values in given.items():
         if key in _READ_DIRECTLY:
+            if key in _READ_SWITCHES and values[-1].strip().lower() not in ("true", "false"):
+                now = used.get(key, values[-1].strip().lower() == "true")
+                out.append(
+                    f"URL parameter '{key}' = {values[-1][:60]!r} is not allowed (true or "
+                    f"false); using {str(now).lower()!r}."
+                )
             continue
         shown = ", ".join(repr(v[:60]) for v in values)
         if key not in used:
