@@ -310,6 +310,27 @@ def test_kml__defended_areas_begin_at_activation_dates(catalogue: Catalogue) -> 
     assert spans["2017-01-01"] == "2017-12-31"  # the series ends before the data does
 
 
+def test_kml__rollout_names_each_years_area_and_its_assumptions_by_years(
+    catalogue: Catalogue,
+) -> None:
+    # A 2011-2026 KMZ: the yearly defended areas were all named "All sites", and the
+    # document's assumptions were 2011's ("no engage on remote yet") for every year.
+    state = MapState(FootprintOptions(year=2023), layers=frozenset({"defended"}))
+    root = ET.fromstring(_kml(catalogue, state, [2023, 2024]))
+    names = {
+        pm.findtext("k:name", namespaces=NS)
+        for pm in _placemarks(root, (LAYER_STYLES["defended"].title,))
+        if _data(pm, "feature_id") == "defended:all"
+    }
+    assert names == {"2023: All sites", "2024: All sites"}, names
+    text = root.findtext("k:Document/k:description", namespaces=NS)
+    assert "Assumptions, 2023" in text and "Assumptions, 2024" in text, text
+    assert "no engage on remote yet" in text and "engage on remote (from 10 Jul 2024" in text
+    # One year, or years that share their assumptions: one row, as before.
+    one = ET.fromstring(_kml(catalogue, state, [2023]))
+    assert "Assumptions, 2023" not in one.findtext("k:Document/k:description", namespaces=NS)
+
+
 def test_geopackage__defended_is_one_dissolved_polygon(
     catalogue: Catalogue, tmp_path: Path
 ) -> None:

@@ -603,7 +603,7 @@ def _kml_tree(
                     if cooperation is None
                     else [("NATO-Russia cooperation", cooperation[0].upper() + cooperation[1:])]
                 ),
-                ("Assumptions", series[0].assumptions),
+                *_assumptions_by_years(series),
                 (
                     "Time",
                     "Each footprint is shown from its activation date "
@@ -654,6 +654,8 @@ def _kml_tree(
                     continue
                 seen.add(uid)
                 name = str(rec.get("name"))
+                if key in ("defended", "tracks") and len(series) > 1:
+                    name = f"{year}: {name}"  # one per year: "All sites" alone named none
                 if rec.get("custom") is True:
                     name += " (custom)"
                 if key in ("radar", "interceptor") and rec.get("system_name"):
@@ -721,6 +723,26 @@ def _add_sites(
             span=(begin, end),
             extended=extended,
         )
+
+
+def _assumptions_by_years(series: Sequence[MapData]) -> list[tuple[str, str]]:
+    """The rollout's assumptions, one row per run of years that share them.
+
+    A capability that comes by date (engage on remote from 10 Jul 2024 as built) changes the
+    text: the first year's alone said "no engage on remote yet" of the whole rollout.
+    """
+    runs: list[tuple[int, int, str]] = []
+    for data in series:
+        year, text = data.state.options.year, data.assumptions
+        if runs and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], year, text)
+        else:
+            runs.append((year, year, text))
+    if len(runs) == 1:
+        return [("Assumptions", runs[0][2])]
+    return [
+        (f"Assumptions, {a}" if a == b else f"Assumptions, {a}-{b}", text) for a, b, text in runs
+    ]
 
 
 def kml_from_series(
