@@ -405,6 +405,13 @@ def _layout(
     with st.container():
         if data.comparison is not None:
             panels.comparison_line(data.comparison, projector=projector, theme=theme)
+        if data.cooperation_why:
+            panels.cooperation_why(
+                data.cooperation_why,
+                projector=projector,
+                theme=theme,
+                in_tabs="" if projector else analysis.TAB_NAMES[-1],
+            )
 
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:

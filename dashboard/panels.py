@@ -250,6 +250,23 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
     )
 
 
+def cooperation_why(
+    text: str, *, projector: bool = False, theme: Theme = LIGHT, in_tabs: str = ""
+) -> None:
+    """Under the headline: why the cooperation scenario gains what it does, in one clause.
+
+    The full reasoning is in the analysis tab ``in_tabs`` (named when given: not on a projector).
+    """
+    size = "clamp(0.95rem, 1.25vw, 1.2rem)" if projector else "0.92rem"
+    more = f" Details: the {html.escape(in_tabs)} tab below." if in_tabs else ""
+    st.markdown(
+        f"<div class='epaa-cooperation-why' style='font-size:{size};line-height:1.3;"
+        f"color:{theme.text};border-left:6px solid {theme.rule};padding:2px 0 2px 10px;"
+        f"margin:0 0 4px 0'><b>Why, against NATO alone:</b> {html.escape(text)}.{more}</div>",
+        unsafe_allow_html=True,
+    )
+
+
 #: Names a projector lists per line of gained or lost capitals (see :func:`comparison_capitals`).
 _PROJECTOR_NAMES = 5
 

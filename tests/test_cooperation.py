@@ -246,6 +246,15 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     whys = [m.value for m in at.markdown if m.value.startswith("*Why:*")]
     assert len(whys) == 2 and "Cued by the Russian warning, NATO's radars held" in whys[0]
     assert not [w for w in at.warning if "coop" in w.value]
+    # And by the map, under the headline, in one clause (it was only in the tab far below).
+    line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
+    assert "Russia&#x27;s radars saw" in line and "mostly Armavir" in line, line
+    assert "of that ground gained" in line and "NATO-Russia early warning tab" in line, line
+    # With the satellites' cue (by date): NATO's own radars were first; nothing to gain.
+    at.selectbox(key="cue").set_value("by_date").run()
+    assert not at.exception
+    line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
+    assert "a warning adds nothing" in line or "not enough to reach more ground" in line, line
 
 
 def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():

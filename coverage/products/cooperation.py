@@ -298,6 +298,10 @@ class WarningTiming:
             for k, v in asdict(self).items()
         }
 
+    def brief(self) -> str:
+        """The reason in one clause, for a line by the map (:meth:`text` has it in full)."""
+        return _brief(self)
+
     def text(self) -> str:
         """The reason for the gain (zero or not), in words."""
         if self.tracks == 0:
@@ -360,6 +364,32 @@ class WarningTiming:
         else:
             out.append("A warning only helps when it comes first: here it adds nothing.")
         return " ".join(out)
+
+
+def _brief(t: WarningTiming) -> str:
+    """:meth:`WarningTiming.brief`."""
+    if t.tracks == 0:
+        return "NATO alone already defends all the ground within the threat's reach"
+    if t.warning_first_share <= 0:
+        return (
+            "NATO's own radars saw every threat to the undefended ground first"
+            + (f" (mostly {t.nato_first_radar})" if t.nato_first_radar else "")
+            + ": a warning adds nothing"
+        )
+    by = f", mostly {t.warning_first_radar}" if t.warning_first_radar else ""
+    first = (
+        f"Russia's radars saw {_pct(t.warning_first_share)} of the threats to the undefended "
+        f"ground first{by}"
+    )
+    if math.isfinite(t.satellite_cue_s) and t.before_satellites_share <= 0:
+        first += (
+            f", but after the satellites had cued NATO's radars ({t.satellite_cue_s:g} s)"
+            if t.gain_share <= 0
+            else f", after the satellites' cue ({t.satellite_cue_s:g} s)"
+        )
+    if t.gain_share > 0:
+        return f"{first}: {_pct(t.gain_share)} of that ground gained"
+    return f"{first}: not enough to reach more ground"
 
 
 def _pct(share: float) -> str:

@@ -30,6 +30,7 @@ from coverage.products.compare import (
     comparison_layer,
     sites_of_both,
 )
+from coverage.products.cooperation import ALONE, warning_timing
 from coverage.products.defended import defended_band, defended_grid, defended_layer
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
 from coverage.products.sectoral import SectoralAnswer, sectoral_answer, sectoral_layer
@@ -212,6 +213,9 @@ class MapData:
     #: when ``state.sector`` asks for it; with its answer for legends and titles.
     sectoral: gpd.GeoDataFrame | None = None
     sectoral_answer: SectoralAnswer | None = None
+    #: With a cooperation scenario (on the map, or as B against NATO alone): why it gains what
+    #: it gains, in one clause (:meth:`~coverage.products.cooperation.WarningTiming.brief`).
+    cooperation_why: str = ""
     #: The radar footprints and interceptor rings the map is framed on
     #: (:func:`coverage.render.layers.drawn_bounds`): this estimate's and, for another, the
     #: nominal one's too. The low estimate's lie within the nominal's, so low and nominal get
@@ -396,6 +400,33 @@ def _estimate_free_layers(
     )
 
 
+def _cooperation_why(catalogue: Catalogue, state: MapState) -> str:
+    """Why the state's cooperation scenario gains what it does over NATO alone ("": none).
+
+    The scenario is the map's own (no comparison) or B's against NATO alone (the gain map);
+    both engine runs are the map's or the headline's, cached.
+    """
+    query = state.query()
+    variation = state.compare
+    b_coop = dict(variation.query).get("cooperation") if variation is not None else None
+    if b_coop is not None and state.cooperation == ALONE and b_coop != ALONE:
+        alone, with_warning = query, replace(query, cooperation=b_coop)
+        options_b, _ = variation.apply(state.options, query)  # type: ignore[union-attr]
+        if options_b != state.options or len(variation.query) > 1:  # type: ignore[union-attr]
+            return ""  # B differs in more than its cooperation: no one reason
+    elif variation is None and state.cooperation != ALONE:
+        alone, with_warning = replace(query, cooperation=ALONE), query
+    else:
+        return ""
+    o = state.options
+    return warning_timing(
+        catalogue,
+        defended_grid(catalogue, o, alone),
+        defended_grid(catalogue, o, with_warning),
+        catalogue.nato_members_in(o.year),
+    ).brief()
+
+
 def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     """Compute every layer of ``state`` (layers that are off are still cheap or skipped)."""
     o = state.options
@@ -424,6 +455,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
             legend_titles = {
                 k: f"{LAYER_STYLES[k].title} (A)" for k in ("radar", "interceptor", "early_warning")
             }
+    why = _cooperation_why(catalogue, state)
     sector_frame = sector_answer = None
     if state.sector != "none":
         sector_answer = sectoral_answer(catalogue, o, state.query())
@@ -450,6 +482,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         difference=difference,
         sectoral=sector_frame,
         sectoral_answer=sector_answer,
+        cooperation_why=why,
         legend_titles=legend_titles,
         estimate_footprints=(base.footprints,)
         if o.estimate == "nominal"
