@@ -46,6 +46,12 @@ def _coordinate_input(
     )
 
 
+#: What the coordinate fields take, in words under them.
+COORDINATE_RULE = (
+    "Longitude −180 to 180 (east positive), latitude −90 to 90 (north positive). A value "
+    "outside turns the field red and is not taken: correct it before adding the site."
+)
+
 _CATALOGUE = "whatif_catalogue"
 _BASE = "whatif_base_digest"
 _LAST = "whatif_last_result"
@@ -198,6 +204,9 @@ def _add_form(sourced: Catalogue, current: Catalogue) -> None:
         lon_col, lat_col = st.columns(2)
         _coordinate_input(lon_col, "Longitude (° E)", 180.0, 20.0, key="whatif_lon")
         _coordinate_input(lat_col, "Latitude (° N)", 90.0, 50.0, key="whatif_lat")
+        # On the page, not only in the fields' help: a value outside is refused by the browser
+        # (the field turns red) before the page sees it, so the page cannot say so after.
+        st.caption(COORDINATE_RULE)
         st.number_input("Elevation (m)", -500.0, 9000.0, 0.0, step=10.0, key="whatif_elevation")
         st.multiselect(
             "Systems",
@@ -302,6 +311,7 @@ def _move_or_remove(sourced: Catalogue, current: Catalogue) -> None:
     lon_col, lat_col = st.columns(2)
     _coordinate_input(lon_col, "New longitude (° E)", 180.0, key="whatif_move_lon")
     _coordinate_input(lat_col, "New latitude (° N)", 90.0, key="whatif_move_lat")
+    st.caption(COORDINATE_RULE.replace("adding the site", "moving the site"))
     move_col, remove_col = st.columns(2)
     move_col.button("Move", key="whatif_move", on_click=_on_move, args=(sourced,), width="stretch")
     remove_col.button(

@@ -560,6 +560,9 @@ def test_panel__add_move_remove_reset() -> None:
     assert not at.get("text_input")
     at.session_state["whatif_expander"] = True
     at.run()
+    # What the coordinates take is on the page (a value outside is refused by the browser
+    # before the page sees it; the fields' help alone went unread in the new-user trial).
+    assert any("Longitude −180 to 180" in str(c.value) for c in at.caption)
     at.text_input(key="whatif_name").set_value(XSS)
     at.number_input(key="whatif_lon").set_value(47.8)
     at.number_input(key="whatif_lat").set_value(40.87)
