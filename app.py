@@ -23,6 +23,8 @@ from coverage.render.layers import (
     CompactDeck,
     StaticFiles,
     build_deck,
+    dashboard_map_size,
+    extra_rows,
     layer_properties,
 )
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, cooperation_labels
@@ -421,7 +423,8 @@ def _layout(
             with st.container(key="mapbox"):
                 event = st.pydeck_chart(deck, height="stretch", **chart)
         else:
-            event = st.pydeck_chart(deck, height=MAP_SIZE_PX[view.screen][False][1], **chart)
+            height = dashboard_map_size(view.screen, extra_rows(data))[1]
+            event = st.pydeck_chart(deck, height=height, **chart)
         panels.caveat(data, projector=projector, theme=theme)
     with side_col:
         if not projector:  # here, not beside the year buttons: those stay readable at 1024

@@ -559,6 +559,42 @@ def test_dashboard__headline_above_the_fold(
         page.context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), SCREENS[1:])
+@pytest.mark.parametrize(
+    ("query", "rows"),
+    [
+        ({"year": "2024", "compare": "true", "vs_year": "2016"}, 1),
+        ({"year": "2024", "coop": "shared_early_warning", "coop_gain": "true"}, 2),
+    ],
+    ids=["comparison", "cooperation-gain"],
+)
+def test_dashboard__map_ends_inside_the_window_with_rows_above_it(
+    browser: Any, server: str, width: int, height: int, query: dict[str, str], rows: int
+) -> None:
+    # A comparison's line and the cooperation's "why" go between the headline and the map: the
+    # map ended below a 1280x720 window (96 px for the cooperation gain; new-user trial). It is
+    # shortened, and framed for the height it is drawn at.
+    from coverage.render.layers import dashboard_map_size
+
+    screen = f"{width}x{height}"
+    loaded = _load(
+        browser,
+        server,
+        {**query, "screen": screen},
+        f"browser_rows_{rows}_{screen}",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        box = _inside(page, MAP, width, height)
+        assert abs(box["height"] - dashboard_map_size(screen, rows)[1]) <= 2, box
+        assert box["height"] >= 0.4 * height, box  # still a map
+        _inside(page, HEADLINE, width, height)
+    finally:
+        page.context.close()
+
+
 def test_new_state__a_spinner_over_the_page_that_moves_nothing(browser: Any, server: str) -> None:
     # Turning on the low/nominal/high band computes two more estimates (1-3 s): the page says so
     # in a box over its top, not in its flow, so the map does not move (and is not rebuilt).

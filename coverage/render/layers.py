@@ -59,6 +59,8 @@ __all__ = [
     "RING_FRAME",
     "MAP_SIZE_PX",
     "VIEWS",
+    "dashboard_map_size",
+    "extra_rows",
     "CompactDeck",
     "StaticFiles",
     "build_deck",
@@ -107,8 +109,31 @@ MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
     "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
 DEFAULT_SCREEN = "1920x1080"
+#: Rows the dashboard draws between the headline and the map only in some states (a
+#: comparison's line, the cooperation's "why"): px each at most (two lines of text, and the
+#: title's third line that B's long label brings: 126 px for both in 2024 at 1024x768,
+#: measured in Chromium), and the room each screen's map height leaves under the map in the
+#: tallest state without them (2024: the banner's third line). The map is shortened by the
+#: rest, and framed for that height, so it still ends inside the window: at 1280x720 the
+#: cooperation gain map ended 96 px below it, a comparison's 19 px (the new-user trial).
+EXTRA_ROW_PX = 64
+ROOM_BELOW_MAP_PX: Mapping[str, int] = {"1024x768": 29, "1280x720": 8, "1920x1080": 247}
 #: The map size the framing is computed for, by projector mode, on the default screen.
 FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
+
+
+def dashboard_map_size(screen: str, extra_rows: int = 0) -> tuple[int, int]:
+    """The dashboard map's size on ``screen`` with ``extra_rows`` rows above it, px.
+
+    See :data:`EXTRA_ROW_PX`; the projector's map takes whatever height is left (CSS).
+    """
+    w, h = MAP_SIZE_PX[screen][False]
+    return w, h - max(0, extra_rows * EXTRA_ROW_PX - ROOM_BELOW_MAP_PX[screen])
+
+
+def extra_rows(data: MapData) -> int:
+    """The rows the dashboard draws above ``data``'s map beyond the headline (0-2)."""
+    return int(data.comparison is not None) + int(bool(data.cooperation_why))
 
 
 def fit_view(
@@ -619,7 +644,9 @@ def build_deck(
     if data.state.view == "europe":
         if screen not in MAP_SIZE_PX:
             raise ValueError(f"screen={screen!r} is not one of {', '.join(MAP_SIZE_PX)}")
-        w, h = MAP_SIZE_PX[screen][projector]
+        w, h = (
+            MAP_SIZE_PX[screen][True] if projector else dashboard_map_size(screen, extra_rows(data))
+        )
         # Room above the northernmost point for its label (a capital's name goes above its
         # dot where it can: the dot's radius, a gap and a line of text; 8 px of margin).
         size, radius = _capital_label_size(projector)
