@@ -355,7 +355,7 @@ PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
 )
 
 
-#: Russia's sectoral proposal (coverage.products.sectoral), two drawings side by side. Computed:
+#: Russia's sectoral proposal (coverage.products.sectoral), two drawings on one map. Computed:
 #: Paul Tol's purple, outline and cross hatch over a faint fill, so the picture shows through;
 #: the General Staff's picture: Tol's rose fill with a thick dashed outline, lighter where the
 #: words say "parts" or "most" (the share range is in the label). Rose, not Tol's teal: teal

@@ -49,7 +49,7 @@ SECTOR_LABELS = {
     "none": "Not drawn",
     "computed": "Computed (threat tracks over Russia/Belarus)",
     "picture": "General Staff's picture (May 2012)",
-    "both": "Both, side by side",
+    "both": "Both, one over the other",
 }
 
 

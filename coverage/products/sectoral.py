@@ -2,7 +2,7 @@
 
 At Lisbon (Nov 2010) Russia proposed a sectoral defence: Russia would intercept missiles crossing
 its sector toward NATO, NATO those crossing its own (fact sheet §8.1). Two drawings, each
-labelled, side by side:
+labelled, on one map (one over the other, told apart by hatch and outline):
 
 * **Computed** (this module's physics): a NATO-Europe target falls in Russia's sector when the
   threat's flight from the launch area passes over Russian or Belarusian territory (its
