@@ -506,7 +506,8 @@ def test_screen_size__taken_from_the_window_unless_the_link_names_one(
             assert f"using '{expected}'" in notice, notice
         # The probe itself takes no room on the page.
         assert not page.locator(".st-key-screen_probe").first.is_visible()
-        # Setting the value from the window is by design: Streamlit is not left warning of it.
+        # Setting a value from code is by design (the window's measure, the year buttons):
+        # Streamlit is not left warning of it, with a stack, in the server's log.
         log = (ARTIFACTS / "browser_server.log").read_text(errors="replace")
         assert "had its value set via the Session State API" not in log
     finally:

@@ -149,6 +149,7 @@ def test_compare__says_what_the_shares_are_of(
         f"the territory of the {n_b} members of either year; A's {pct} is of its own {n_a}"
     )
     assert f"lost 0 % of {c.basis()})" in c.text()
+    assert c.basis(compact=True) == f"the {n_b} members' territory (A's {pct}: of its {n_a})"
     # And the statement holds: A's defended ground over the 30 members' territory is what the
     # gain is added to (B defends all that A did here: nothing lost).
     grid = defended_grid(catalogue, FootprintOptions(year=2016), QUERY)

@@ -289,24 +289,29 @@ class Comparison:
         """Defended share of NATO-Europe territory in B (its own year's members)."""
         return self.b.nato_europe_area_share
 
-    def basis(self) -> str:
+    def basis(self, *, compact: bool = False) -> str:
         """What the gained and lost shares are of, when it is not what A's and B's are of.
 
         ``""`` when both years have the same members (then ``share_b - share_a`` is ``gained -
         lost``); else, e.g. ``"the territory of the 30 members of either year; A's 16 % is of
         its own 26"``: a reader of 16 % → 92 %, gained 77 % otherwise looks for the lost point.
+        ``compact``: ``"the 30 members' territory (A's 16 %: of its 26)"`` (a projector's line).
         """
         n = self.members_either
         if self.members_a == n and self.members_b == n:
             return ""
         own = [
-            f"{side}'s {_share_points(share)} is of its own {m}"
+            f"{side}'s {_share_points(share)}: of its {m}"
+            if compact
+            else f"{side}'s {_share_points(share)} is of its own {m}"
             for side, share, m in (
                 ("A", self.share_a, self.members_a),
                 ("B", self.share_b, self.members_b),
             )
             if m != n
         ]
+        if compact:
+            return f"the {n} members' territory ({'; '.join(own)})"
         return f"the territory of the {n} members of either year; {' and '.join(own)}"
 
     def capitals_text(self, *, max_named: int = 6) -> str:
