@@ -258,11 +258,12 @@ def cooperation_why(
     The full reasoning is in the analysis tab ``in_tabs`` (named when given: not on a projector).
     """
     size = "clamp(0.95rem, 1.25vw, 1.2rem)" if projector else "0.92rem"
-    more = f" Details: the {html.escape(in_tabs)} tab below." if in_tabs else ""
+    # Two lines at most at 1024x768 (the map's height counts on it: layers.EXTRA_ROW_PX).
+    more = f" More in the tab {html.escape(in_tabs)}." if in_tabs else ""
     st.markdown(
         f"<div class='epaa-cooperation-why' style='font-size:{size};line-height:1.3;"
         f"color:{theme.text};border-left:6px solid {theme.rule};padding:2px 0 2px 10px;"
-        f"margin:0 0 4px 0'><b>Why, against NATO alone:</b> {html.escape(text)}.{more}</div>",
+        f"margin:0 0 4px 0'><b>Why (against NATO alone):</b> {html.escape(text)}.{more}</div>",
         unsafe_allow_html=True,
     )
 

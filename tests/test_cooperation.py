@@ -249,7 +249,7 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     # And by the map, under the headline, in one clause (it was only in the tab far below).
     line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
     assert "Russia&#x27;s radars saw" in line and "mostly Armavir" in line, line
-    assert "of that ground gained" in line and "NATO-Russia early warning tab" in line, line
+    assert "of that ground gained" in line and "in the tab NATO-Russia early warning" in line, line
     # With the satellites' cue (by date): NATO's own radars were first; nothing to gain.
     at.selectbox(key="cue").set_value("by_date").run()
     assert not at.exception

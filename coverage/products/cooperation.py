@@ -370,11 +370,10 @@ def _brief(t: WarningTiming) -> str:
     """:meth:`WarningTiming.brief`."""
     if t.tracks == 0:
         return "NATO alone already defends all the ground within the threat's reach"
-    if t.warning_first_share <= 0:
-        by = f" (mostly {t.nato_first_radar})" if t.nato_first_radar else ""
+    if t.warning_first_share <= 0:  # which of NATO's radars: the tab says (two lines here)
         return (
-            f"NATO's own radars{by} saw the threats to the undefended ground no later than "
-            "Russia's: a warning adds nothing"
+            "NATO's own radars saw the threats to the undefended ground no later than Russia's: "
+            "a warning adds nothing"
         )
     by = f", mostly {t.warning_first_radar}" if t.warning_first_radar else ""
     first = (
