@@ -239,3 +239,146 @@ def test_numba_import__leaves_this_package_importable_and_numba_blind_to_it():
 
     assert sys.modules["coverage"] is coverage and hasattr(coverage, "__path__")
     assert sys.modules["numba.misc.coverage_support"].coverage_available is False
+
+
+# --- How the loops are loaded: the ahead-of-time module, else numba's JIT -----------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("year", "scenario", "extra"),
+    [
+        (2016, "actual", {}),  # the own radar's sight bits and the first detections
+        (2018, "planned", {"satellite_cueing": "off"}),  # engage on remote, uncued searches
+    ],
+)
+def test_ahead_of_time_loops__equal_the_jit_loops_bit_for_bit(
+    catalogue, monkeypatch, year, scenario, extra
+):
+    """The module the engine loads (no numba import) gives what numba's JIT gives, bit for bit."""
+    assert kernels.backend().startswith("ahead-of-time"), kernels.backend()
+    aot = kernels._compiled()
+    jit = kernels.jit_loops()
+    assert type(aot[0]) is not type(jit[0])  # really two implementations
+    options = FootprintOptions(year=year, scenario=scenario)
+    query = DefenceQuery(launch_area="tabriz", grid_km=50.0, **extra)
+    results = {}
+    for name, loops in (("aot", aot), ("jit", jit)):
+        monkeypatch.setattr(kernels, "_KERNELS", loops)
+        defended._engage_cached.cache_clear()
+        for _, blocks in eng._track_cache.values():
+            for block in blocks:
+                block.memo.clear()
+        results[name] = defended.defended_grid(catalogue, options, query, latest=True).result
+    defended._engage_cached.cache_clear()
+    a, b = results["aot"], results["jit"]
+    for field in (
+        "radar_detection_s",
+        "warning_time_s",
+        "first_intercept_s",
+        "last_intercept_s",
+        "latest_launch_s",
+        "defended",
+    ):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+    assert a.defended.any() and not a.defended.all()
+
+
+@pytest.mark.slow
+def test_engine_in_a_fresh_process__runs_without_importing_numba():
+    """Once the module is built, a process that runs the engine never imports numba (~0.6 s)."""
+    import subprocess
+
+    kernels.backend()  # built (or found) in this session's cache folder
+    code = (
+        "import sys\n"
+        "from coverage.catalogue.tables import load_catalogue\n"
+        "from coverage.physics import kernels\n"
+        "from coverage.products import defended\n"
+        "from coverage.scenario import DefenceQuery, FootprintOptions\n"
+        "defended.result_store = lambda: None\n"
+        "r = defended.defended_grid(load_catalogue(), FootprintOptions(year=2016,"
+        " scenario='actual'), DefenceQuery(launch_area='tabriz', grid_km=100.0)).result\n"
+        "print(int(r.defended.sum()), 'numba' in sys.modules, kernels.backend())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    ).stdout.split()
+    assert int(out[0]) > 0  # the engine ran and defended something
+    assert out[1] == "False", "numba was imported"
+    assert out[2] == "ahead-of-time"
+
+
+def test_ahead_of_time_loop__releases_the_interpreter_lock():
+    """Like ``nogil=True`` for the JIT loops: another thread runs while a loop scans.
+
+    A first-detection scan over 6·10⁷ samples that no radar sees (broadcast arrays: no memory)
+    takes a few tenths of a second; a thread counting meanwhile must get through many rounds
+    inside that span. With the lock held it would get none (it could only run before and after).
+    """
+    import threading
+    import time
+
+    assert kernels.backend().startswith("ahead-of-time"), kernels.backend()
+    n, k = 2_000, 30_000
+    t = np.broadcast_to(np.arange(k, dtype=float)[None, :], (n, k))
+    zero = np.broadcast_to(np.zeros(1), (n, k))
+    r = np.broadcast_to(np.full(1, EARTH_RADIUS_M), (n, k))
+    radar = np.zeros(len(kernels.RADAR_COLUMNS))
+    radar[list(kernels.RADAR_COLUMNS).index("limit2_m2")] = -1.0  # out of range: never seen
+    out = np.empty(n)
+    span: list[float] = []
+
+    def scan() -> None:
+        span.append(time.perf_counter())
+        kernels._compiled()[1](
+            t, zero, zero, zero, zero, r, np.arange(n), radar, np.zeros(n), np.full(n, np.inf), out
+        )
+        span.append(time.perf_counter())
+
+    ticks: list[float] = []
+    worker = threading.Thread(target=scan)
+    worker.start()
+    while worker.is_alive():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    worker.join()
+    start, end = span
+    assert end - start > 0.05, f"the scan took {end - start:.3f} s: too short to tell"
+    inside = [x for x in ticks if start + 0.2 * (end - start) < x < end - 0.2 * (end - start)]
+    assert len(inside) >= 5, f"{len(inside)} ticks during a {end - start:.3f} s scan"
+    assert np.isinf(out).all()
+
+
+def test_failed_build__falls_back_to_the_jit_loops_and_says_why(monkeypatch, tmp_path, caplog):
+    """No C compiler (or no pycc): the engine still runs, on numba's JIT, and says why."""
+
+    def no_compiler(folder, name):
+        raise RuntimeError("no C compiler here")
+
+    monkeypatch.setattr(kernels, "compiled_folder", lambda: tmp_path / "compiled")
+    monkeypatch.setattr(kernels, "build_ahead_of_time", no_compiler)
+    monkeypatch.setattr(kernels, "_KERNELS", None)
+    monkeypatch.setattr(kernels, "_BACKEND", None)
+    with caplog.at_level("WARNING", logger="coverage.physics.kernels"):
+        assert kernels.backend() == "jit (RuntimeError: no C compiler here)"
+    assert "no C compiler here" in caplog.text
+    times = kernels.first_seen(*_overhead_samples(20.0, 50.0, 300e3, np.array([0.0, 10.0])),
+                               np.array([0]), np.zeros(len(kernels.RADAR_COLUMNS)),
+                               np.zeros(1), np.full(1, np.inf))  # fmt: skip
+    assert times.shape == (1,)
+
+
+def test_jit_switch__skips_the_module(monkeypatch):
+    monkeypatch.setenv(kernels.KERNELS_ENV, "jit")
+    monkeypatch.setattr(kernels, "_KERNELS", None)
+    monkeypatch.setattr(kernels, "_BACKEND", None)
+    assert kernels.backend() == f"jit ({kernels.KERNELS_ENV}=jit)"
+
+
+def test_module_name__changes_with_what_the_loops_are_compiled_from(monkeypatch):
+    """A new name (so a rebuild) when a constant baked into the machine code changes."""
+    before = kernels.module_name()
+    assert before == kernels.module_name()  # stable
+    monkeypatch.setattr(kernels, "EARTH_RADIUS_M", EARTH_RADIUS_M + 1.0)
+    assert kernels.module_name() != before

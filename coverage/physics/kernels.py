@@ -24,11 +24,20 @@ numba sees no coverage tool (numba's own coverage reporting is then off, which i
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import importlib.machinery
+import importlib.util
+import logging
 import math
 import os
+import platform
+import shutil
 import sys
+import tempfile
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +47,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from coverage.catalogue.cachedir import cache_folder
 from coverage.physics.flyout import FlyoutTable
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
@@ -52,7 +62,7 @@ __all__ = [
     "sight_bits",
 ]
 
-_LOAD_LOCK = threading.Lock()
+_LOAD_LOCK = threading.RLock()
 
 
 def numba_cache_dir() -> Path:
@@ -480,21 +490,34 @@ def _sight_bits_py(
                 bits[i, k >> 3] |= np.uint8(1 << (7 - (k & 7)))
 
 
-@functools.cache
-def _compiled() -> Any:
-    """The window loop, compiled once for one signature (loaded from the disk cache if there).
+#: The loops' names, in the order :func:`_compiled` returns them.
+_LOOPS = ("window", "first_seen", "sight", "latest")
 
-    One explicit signature: any layout ('A') and read-only inputs, so contiguous or sliced,
-    writable or read-only arrays (tracks loaded from the disk cache) all use the same machine
-    code instead of compiling a variant each (about 1 s apiece).
-    """
-    numba = _numba()
-    t = numba.types
-    # The window loop calls these by their global names.
+#: ``EPAA_KERNELS=jit`` skips the ahead-of-time module: numba compiles the loops in the
+#: process (loaded from its disk cache when there), as before the module existed.
+KERNELS_ENV = "EPAA_KERNELS"
+
+_LOGGER = logging.getLogger(__name__)
+_KERNELS: tuple[Any, Any, Any, Any] | None = None
+#: How the loops were loaded: ``"ahead-of-time <path>"`` or ``"jit (<why>)"``; ``None`` before.
+_BACKEND: str | None = None
+
+
+def _helpers(numba: ModuleType) -> None:
+    """Compile the helpers the loops call by their global names (inlined into each loop)."""
     globals()["_when"] = numba.njit(cache=True, nogil=True, inline="always")(_when_py)
     globals()["_feasible"] = numba.njit(cache=True, nogil=True, inline="always")(_feasible_py)
     globals()["_scan"] = numba.njit(cache=True, nogil=True, inline="always")(_scan_py)
     globals()["_visible"] = numba.njit(cache=True, nogil=True, inline="always")(_visible_py)
+
+
+def _signatures(t: Any) -> dict[str, Any]:
+    """Each loop's one explicit signature (``t``: ``numba.types``), as :data:`_LOOPS` names them.
+
+    Any layout ('A') and read-only inputs, so contiguous or sliced, writable or read-only
+    arrays (tracks loaded from the disk cache) all use the same machine code instead of
+    compiling a variant each (about 1 s apiece).
+    """
 
     def arr(dtype: Any, ndim: int, readonly: bool = True) -> Any:
         return t.Array(dtype, ndim, "A", readonly=readonly)
@@ -508,45 +531,199 @@ def _compiled() -> Any:
         arr(t.uint8, 3), arr(t.boolean, 1),  # sees, use_sees
     )  # fmt: skip
     bounds = (arr(t.int64, 2), arr(t.int64, 2))  # lo, hi: the samples to examine
-    signature = t.void(
-        *samples,
-        f2,  # t_launch
-        *sites,
-        *bounds,
-        arr(t.int64, 2, False), arr(t.int64, 2, False),  # first, last (written)
-    )  # fmt: skip
-    window = numba.njit(signature, cache=True, nogil=True)(_window_py)
-    first_seen = numba.njit(
-        t.void(
+    return {
+        "window": t.void(
+            *samples,
+            f2,  # t_launch
+            *sites,
+            *bounds,
+            arr(t.int64, 2, False), arr(t.int64, 2, False),  # first, last (written)
+        ),
+        "first_seen": t.void(
             f2, f2, f2, f2, f2, f2,  # samples: t, px, py, pz, alt, r
             arr(t.int64, 1), f1, f1, f1,  # rows, radar constants, lo, hi
             arr(t.float64, 1, False),  # out (written)
         ),
-        cache=True,
-        nogil=True,
-    )(_first_seen_py)  # fmt: skip
-    sight = numba.njit(
-        t.void(
+        "sight": t.void(
             f2, f2, f2, f2, f2,  # px, py, pz, alt, r
             f2, arr(t.boolean, 1), f1,  # radar constants, cued rows, site unit vector
             t.float64, t.float64, t.float64,  # min_alt, ceiling, cos_limit
             arr(t.uint8, 2, False),  # bits (written)
         ),
-        cache=True,
-        nogil=True,
-    )(_sight_bits_py)  # fmt: skip
-    latest = numba.njit(
-        t.void(
+        "latest": t.void(
             *samples,
             *sites,
             *bounds,
             f1,  # fastest: a lower bound of each site's fly-out times
             arr(t.float64, 2, False),  # latest (written)
         ),
-        cache=True,
-        nogil=True,
-    )(_latest_py)  # fmt: skip
-    return window, first_seen, sight, latest
+    }  # fmt: skip
+
+
+def _python_loops() -> dict[str, Any]:
+    return {
+        "window": _window_py,
+        "first_seen": _first_seen_py,
+        "sight": _sight_bits_py,
+        "latest": _latest_py,
+    }
+
+
+def jit_loops() -> tuple[Any, Any, Any, Any]:
+    """The loops compiled by numba's JIT in this process (from numba's disk cache when there)."""
+    numba = _numba()
+    with _LOAD_LOCK:
+        _helpers(numba)
+        signatures = _signatures(numba.types)
+        py = _python_loops()
+        loops = tuple(
+            numba.njit(signatures[name], cache=True, nogil=True)(py[name]) for name in _LOOPS
+        )
+    return loops  # type: ignore[return-value]
+
+
+def compiled_folder() -> Path:
+    """Where the ahead-of-time module lives: ``compiled/`` in the project's cache folder."""
+    return cache_folder("compiled")
+
+
+def module_name() -> str:
+    """The ahead-of-time module's name: a new name whenever what it was built from changes.
+
+    Its key covers this file's source (the loops and their constants), the Earth radius they
+    are compiled with, the numba and numpy versions and the interpreter's ABI.
+    """
+    import importlib.metadata
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for part in (
+        repr(EARTH_RADIUS_M),
+        importlib.metadata.version("numba"),
+        np.__version__,
+        sys.implementation.cache_tag,
+        platform.machine(),
+    ):
+        h.update(b"\0" + part.encode())
+    return f"epaa_kernels_{h.hexdigest()[:16]}"
+
+
+def _module_path(folder: Path, name: str) -> Path:
+    return folder / (name + importlib.machinery.EXTENSION_SUFFIXES[0])
+
+
+def _load_module(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - an extension path always has one
+        raise ImportError(f"no loader for {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_ahead_of_time(folder: Path, name: str) -> Path:
+    """Compile the loops with numba's ahead-of-time compiler into ``folder/name<suffix>``.
+
+    The result is an ordinary extension module: a process imports it in about a millisecond,
+    without importing numba (whose import and compiled-code loading take 0.5-0.6 s of every
+    fresh process that runs the engine). Same code generator, same signatures: the tests check
+    it bit for bit against the JIT-compiled loops. numba's ``pycc`` is pending deprecation
+    (numba 0.57+; "replacement technology is being developed"), so a failed build (no C
+    compiler, a numba without pycc) only means the JIT loops, as before. Its wrappers would
+    hold the interpreter lock while a loop runs; they are built with ``release_gil`` set, as
+    ``nogil=True`` does for the JIT loops (the dashboard's background thread relies on it).
+    Takes ~6 s, once per machine and version of this file. Written to a temporary folder and
+    moved into place, so concurrent builders leave one whole module.
+    """
+    numba = _numba()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumbaPendingDeprecationWarning for pycc itself
+        import numba.pycc.compiler as pycc_compiler
+        from numba.pycc import CC
+    with _LOAD_LOCK:
+        _helpers(numba)
+        signatures = _signatures(numba.types)
+        py = _python_loops()
+        folder.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
+        flags = pycc_compiler.Flags
+
+        class _ReleaseGil(flags):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self.release_gil = True
+
+        try:
+            cc = CC(name)
+            cc.output_dir = str(work)
+            cc.verbose = False
+            for loop in _LOOPS:
+                cc.export(loop, signatures[loop])(py[loop])
+            pycc_compiler.Flags = _ReleaseGil
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cc.compile()
+            finally:
+                pycc_compiler.Flags = flags
+            built = _module_path(work, name)
+            if not built.exists():
+                built = next(work.glob(name + ".*"))
+            target = _module_path(folder, name)
+            os.replace(built, target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    for old in folder.glob("epaa_kernels_*"):  # earlier versions' modules
+        if old.name != target.name:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return target
+
+
+def _ahead_of_time() -> tuple[tuple[Any, Any, Any, Any] | None, str]:
+    """The loops from the ahead-of-time module (built first if missing), or ``None`` and why."""
+    try:
+        folder, name = compiled_folder(), module_name()
+        path = _module_path(folder, name)
+        if not path.exists():
+            build_ahead_of_time(folder, name)
+        module = _load_module(path, name)
+        loops = tuple(getattr(module, loop) for loop in _LOOPS)
+    except Exception as exc:  # no compiler, no pycc, a read-only cache: the JIT loops
+        why = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        _LOGGER.warning("ahead-of-time loops unavailable (%s); using numba's JIT", why)
+        return None, why
+    return loops, f"ahead-of-time {path}"  # type: ignore[return-value]
+
+
+def _compiled() -> tuple[Any, Any, Any, Any]:
+    """The four loops (:data:`_LOOPS`), loaded once per process.
+
+    The ahead-of-time module when it can be had (:func:`build_ahead_of_time`), else numba's
+    JIT (:func:`jit_loops`; also with ``EPAA_KERNELS=jit``). :func:`backend` says which.
+    """
+    global _KERNELS, _BACKEND
+    if _KERNELS is not None:
+        return _KERNELS
+    with _LOAD_LOCK:
+        if _KERNELS is None:
+            loops: tuple[Any, Any, Any, Any] | None = None
+            if os.environ.get(KERNELS_ENV, "").strip().lower() == "jit":
+                why = f"{KERNELS_ENV}=jit"
+            else:
+                loops, why = _ahead_of_time()
+            if loops is None:
+                loops = jit_loops()
+                why = f"jit ({why})"
+            _BACKEND = why
+            _KERNELS = loops
+    return _KERNELS
+
+
+def backend() -> str:
+    """How this process runs the loops (loads them first): ahead-of-time module or JIT, and why."""
+    _compiled()
+    assert _BACKEND is not None
+    return _BACKEND
 
 
 _when = _when_py
