@@ -265,6 +265,49 @@ def test_disk_store__keeps_the_most_recently_used_files(tmp_path):
     assert store.load("newer") is None
 
 
+def test_disk_store__a_byte_budget_keeps_the_newest_that_fit(tmp_path):
+    """Track sets are large (196 MB at 25 km): the store keeps the newest within its bytes."""
+    from coverage.products.diskcache import TrackDiskStore
+
+    store = TrackDiskStore(tmp_path, name="t", max_files=10, max_bytes=2_500)
+    for i, name in enumerate(("a", "b", "c")):
+        store.save(name, {"x": np.arange(100, dtype=np.float64)})  # ~1 KB a file
+        path = tmp_path / f"{store._key(name)}.npz"
+        os.utime(path, ns=(10**18 + i * 10**9, 10**18 + i * 10**9))
+    store.save("d", {"x": np.arange(100, dtype=np.float64)})
+    assert [store.load(n) is not None for n in "abcd"] == [False, False, True, True]
+    alone = TrackDiskStore(tmp_path / "one", name="t", max_files=10, max_bytes=10)
+    alone.save("big", {"x": np.arange(100)})
+    assert alone.load("big") is not None  # the newest always stays, even over the budget
+
+
+def test_mapped_npz__gives_np_load_arrays_mapped_read_only(tmp_path):
+    from coverage.products.diskcache import mapped_npz
+
+    arrays = {
+        "f8": np.linspace(0.0, 1.0, 12).reshape(3, 4),
+        "fortran": np.asfortranarray(np.arange(12, dtype=np.int64).reshape(3, 4)),
+        "u1": np.arange(7, dtype=np.uint8),
+        "empty": np.zeros((0, 5)),
+        "scalar": np.array(2.5),
+        "flag": np.array([True, False]),
+    }
+    path = tmp_path / "a.npz"
+    np.savez(path, **arrays)
+    got = mapped_npz(path)
+    assert sorted(got) == sorted(arrays)
+    for name, want in arrays.items():
+        assert got[name].dtype == want.dtype and got[name].shape == want.shape, name
+        np.testing.assert_array_equal(got[name], want, err_msg=name)
+    assert not got["f8"].flags.writeable
+    np.savez_compressed(tmp_path / "c.npz", **arrays)
+    with pytest.raises(ValueError, match="not a stored .npy member"):
+        mapped_npz(tmp_path / "c.npz")
+    np.savez(tmp_path / "o.npz", o=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="Python objects"):
+        mapped_npz(tmp_path / "o.npz")
+
+
 @pytest.mark.parametrize(
     "rows",
     [

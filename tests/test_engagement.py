@@ -742,7 +742,7 @@ def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
     eng.clear_track_caches()
     fresh = eng.engage(*TABRIZ, lon, lat, **common)
     fresh_order, fresh_blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0)
-    store = TrackDiskStore(tmp_path / "tracks")
+    store = TrackDiskStore(tmp_path / "tracks", mapped=True)  # as diskcache.track_store()
     eng.clear_track_caches()
     eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)  # built and saved
     files = list((tmp_path / "tracks").glob("*.npz"))
@@ -753,11 +753,17 @@ def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
     for got, want in zip(blocks, fresh_blocks, strict=True):
         for name in ("t", "px", "py", "pz", "alt", "r", "flight_time_s", "dev", "phi_lo"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+    assert not blocks[0].px.flags.writeable  # mapped from the file, not read into memory
     eng.clear_track_caches()
     warm = eng.engage(*TABRIZ, lon, lat, track_store=store, **common)
     for name in ("defended", "defended_by", "first_intercept_s", "flight_time_s"):
         np.testing.assert_array_equal(getattr(warm, name), getattr(fresh, name), err_msg=name)
     # A damaged file is ignored and rebuilt; an unwritable store only loses the cache.
+    whole = files[0].read_bytes()
+    files[0].write_bytes(whole[: len(whole) // 2])  # cut short: its members end past the file
+    eng.clear_track_caches()
+    again = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)
+    np.testing.assert_array_equal(again[1][0].px, fresh_blocks[0].px)
     files[0].write_bytes(b"not an npz")
     eng.clear_track_caches()
     again = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)

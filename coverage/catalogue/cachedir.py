@@ -112,17 +112,24 @@ def mark_clean(key: str) -> None:
 STALE_PART_S = 3600.0
 
 
-def prune(folder: Path, pattern: str, keep: int) -> None:
+def prune(folder: Path, pattern: str, keep: int, *, max_bytes: int | None = None) -> None:
     """Keep the ``keep`` most recently used files of ``folder`` matching ``pattern``.
 
-    Also removes the temporary files of writes that never finished (a process killed while
-    writing, older than :data:`STALE_PART_S`). Errors only leave files in place.
+    With ``max_bytes``, also only as many of the newest as fit in that many bytes (the newest
+    always stays). Also removes the temporary files of writes that never finished (a process
+    killed while writing, older than :data:`STALE_PART_S`). Errors only leave files in place.
     """
     with contextlib.suppress(OSError):
-        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
-        for old in files[: -max(keep, 1)]:
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        kept, total = 0, 0
+        for path in files:
             with contextlib.suppress(OSError):
-                old.unlink()
+                size = path.stat().st_size
+                over = max_bytes is not None and kept > 0 and total + size > max_bytes
+                if kept >= max(keep, 1) or over:
+                    path.unlink()
+                    continue
+                kept, total = kept + 1, total + size
         now = time.time()
         for part in folder.glob(".*.part"):
             with contextlib.suppress(OSError):
