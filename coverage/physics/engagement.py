@@ -683,12 +683,16 @@ def _unpack_tracks(
     blocks = []
     i = 0
     while f"{i}_t" in arrays:
-        fields = {k: np.asarray(arrays[f"{i}_{k}"], np.float64) for k in _SAMPLE_FIELDS}
-        rows = {k: np.asarray(arrays[f"{i}_{k}"], np.float64) for k in _ROW_FIELDS}
-        shape = fields["t"].shape
-        if any(a.shape != shape for a in fields.values()):
+        f = {k: np.asarray(arrays[f"{i}_{k}"], np.float64) for k in _SAMPLE_FIELDS + _ROW_FIELDS}
+        if any(f[k].shape != f["t"].shape for k in _SAMPLE_FIELDS):
             raise ValueError(f"block {i}: per-sample arrays of different shapes")
-        blocks.append(_Tracks(**fields, **rows))
+        blocks.append(
+            _Tracks(
+                t=f["t"], px=f["px"], py=f["py"], pz=f["pz"], alt=f["alt"], r=f["r"],
+                flight_time_s=f["flight_time_s"], w=f["w"], normal=f["normal"], dev=f["dev"],
+                phi_lo=f["phi_lo"], phi_hi=f["phi_hi"],
+            )
+        )  # fmt: skip
         i += 1
     return np.asarray(arrays["order"], np.int64), blocks
 

@@ -9,10 +9,19 @@ samples, not all of them. The arithmetic is the same as the numpy path's
 :func:`coverage.physics.flyout.earliest_time_s`), operation for operation in the same order, and
 ``tests/test_kernels.py`` checks the two against each other on whole grids.
 
-numba is loaded lazily (the first engine run that needs it), so importing the package stays
-cheap; its compiled code is cached on disk (``cache=True``) in ``$NUMBA_CACHE_DIR``, which is
-set, unless the user set it, to the project's cache folder (``$EPAA_CACHE_DIR/numba``, else
-``~/.cache/epaa-coverage/numba``), never the source tree.
+How the loops are loaded (:func:`_compiled`, once per process, the first engine run that needs
+them; importing the package stays cheap). First choice: an ordinary extension module that
+numba's ahead-of-time compiler (``numba.pycc``) built from the same functions and signatures
+(:func:`build_ahead_of_time`), kept in the project's cache folder (``$EPAA_CACHE_DIR/compiled``,
+else ``~/.cache/epaa-coverage/compiled``), built once per machine and version of this file
+(~6 s, as numba's JIT compiling into an empty cache). Loading it takes ~2 ms and never imports
+numba, whose import and cached-code loading cost every fresh process 0.5-0.6 s, more than the
+engine's own work for a new question (``bench/bench_flights_build.py``). Fallback, when the
+module cannot be built (no C compiler; ``pycc`` is pending deprecation in numba and could go)
+or with ``EPAA_KERNELS=jit``: numba's JIT, its compiled code cached on disk (``cache=True``) in
+``$NUMBA_CACHE_DIR``, which is set, unless the user set it, to ``$EPAA_CACHE_DIR/numba``, else
+``~/.cache/epaa-coverage/numba``, never the source tree. :func:`backend` says which is in use;
+``tests/test_kernels.py`` checks the two bit for bit.
 
 Two quirks. numba's array maths probe for BLAS when imported by importing ``scipy.linalg``
 (0.3-0.4 s); these loops use no BLAS, so :func:`_numba` makes that probe fail fast. And this
@@ -498,7 +507,7 @@ _LOOPS = ("window", "first_seen", "sight", "latest")
 KERNELS_ENV = "EPAA_KERNELS"
 
 _LOGGER = logging.getLogger(__name__)
-_KERNELS: tuple[Any, Any, Any, Any] | None = None
+_KERNELS: tuple[Any, ...] | None = None
 #: How the loops were loaded: ``"ahead-of-time <path>"`` or ``"jit (<why>)"``; ``None`` before.
 _BACKEND: str | None = None
 
@@ -569,7 +578,7 @@ def _python_loops() -> dict[str, Any]:
     }
 
 
-def jit_loops() -> tuple[Any, Any, Any, Any]:
+def jit_loops() -> tuple[Any, ...]:
     """The loops compiled by numba's JIT in this process (from numba's disk cache when there)."""
     numba = _numba()
     with _LOAD_LOCK:
@@ -579,7 +588,7 @@ def jit_loops() -> tuple[Any, Any, Any, Any]:
         loops = tuple(
             numba.njit(signatures[name], cache=True, nogil=True)(py[name]) for name in _LOOPS
         )
-    return loops  # type: ignore[return-value]
+    return loops
 
 
 def compiled_folder() -> Path:
@@ -658,13 +667,13 @@ def build_ahead_of_time(folder: Path, name: str) -> Path:
             cc.verbose = False
             for loop in _LOOPS:
                 cc.export(loop, signatures[loop])(py[loop])
-            pycc_compiler.Flags = _ReleaseGil
+            pycc_compiler.Flags = _ReleaseGil  # type: ignore[misc]
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     cc.compile()
             finally:
-                pycc_compiler.Flags = flags
+                pycc_compiler.Flags = flags  # type: ignore[misc]
             built = _module_path(work, name)
             if not built.exists():
                 built = next(work.glob(name + ".*"))
@@ -679,7 +688,7 @@ def build_ahead_of_time(folder: Path, name: str) -> Path:
     return target
 
 
-def _ahead_of_time() -> tuple[tuple[Any, Any, Any, Any] | None, str]:
+def _ahead_of_time() -> tuple[tuple[Any, ...] | None, str]:
     """The loops from the ahead-of-time module (built first if missing), or ``None`` and why."""
     try:
         folder, name = compiled_folder(), module_name()
@@ -692,10 +701,10 @@ def _ahead_of_time() -> tuple[tuple[Any, Any, Any, Any] | None, str]:
         why = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         _LOGGER.warning("ahead-of-time loops unavailable (%s); using numba's JIT", why)
         return None, why
-    return loops, f"ahead-of-time {path}"  # type: ignore[return-value]
+    return loops, f"ahead-of-time {path}"
 
 
-def _compiled() -> tuple[Any, Any, Any, Any]:
+def _compiled() -> tuple[Any, ...]:
     """The four loops (:data:`_LOOPS`), loaded once per process.
 
     The ahead-of-time module when it can be had (:func:`build_ahead_of_time`), else numba's
@@ -706,7 +715,7 @@ def _compiled() -> tuple[Any, Any, Any, Any]:
         return _KERNELS
     with _LOAD_LOCK:
         if _KERNELS is None:
-            loops: tuple[Any, Any, Any, Any] | None = None
+            loops: tuple[Any, ...] | None = None
             if os.environ.get(KERNELS_ENV, "").strip().lower() == "jit":
                 why = f"{KERNELS_ENV}=jit"
             else:
