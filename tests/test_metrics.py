@@ -185,3 +185,19 @@ def test_grid_and_cell_areas__from_the_disk_cache_equal_a_fresh_build(tmp_path, 
     again = grid_module.target_grid(100.0, iso3)
     grid_module.target_grid.cache_clear()
     np.testing.assert_array_equal(again.ix, g1.ix)
+
+
+
+@pytest.mark.parametrize("view", ["europe", "world"])
+def test_countries__read_as_json__are_the_polygons_gdal_reads(view):
+    """The basemap is parsed as JSON (no GDAL): the same polygons and values as ``read_file``."""
+    import geopandas as gpd
+
+    from coverage.catalogue.tables import DATA_DIR
+
+    ours = countries(view)
+    gdal = gpd.read_file(DATA_DIR / f"countries_{view}.geojson")
+    assert list(ours.columns) == list(gdal.columns) and ours.crs == "EPSG:4326"
+    for col in ("iso3", "name", "population", "area_km2", "continent"):
+        assert ours[col].tolist() == gdal[col].tolist(), col
+    assert all(a.equals_exact(b, 0.0) for a, b in zip(ours.geometry, gdal.geometry, strict=True))

@@ -491,6 +491,12 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                     )
                 )
     d_src = f"{label}/deployments.csv"
+    # Each radar's nominal field of view, its first row if several (one lookup, not a filter
+    # of the whole table per deployment).
+    fov_nominal: dict[str, float] = {}
+    for sid, pname, nominal in zip(params.system_id, params.parameter, params.nominal, strict=True):
+        if pname == "azimuth_fov_deg":
+            fov_nominal.setdefault(sid, float(nominal))
     for row in deps.rename(columns={"_line": "line"}).itertuples():
         if row.site_id not in site_ids:
             problems.append(
@@ -513,10 +519,8 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                 )
             )
         elif kinds[row.system_id] == "radar":
-            fov = params[
-                (params.system_id == row.system_id) & (params.parameter == "azimuth_fov_deg")
-            ]
-            if not fov.empty and float(fov.nominal.iloc[0]) < 360 and pd.isna(row.boresight_deg):
+            fov = fov_nominal.get(row.system_id)
+            if fov is not None and fov < 360 and pd.isna(row.boresight_deg):
                 problems.append(
                     DataProblem(
                         d_src,
