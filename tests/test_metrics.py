@@ -187,7 +187,6 @@ def test_grid_and_cell_areas__from_the_disk_cache_equal_a_fresh_build(tmp_path, 
     np.testing.assert_array_equal(again.ix, g1.ix)
 
 
-
 @pytest.mark.parametrize("view", ["europe", "world"])
 def test_countries__read_as_json__are_the_polygons_gdal_reads(view):
     """The basemap is parsed as JSON (no GDAL): the same polygons and values as ``read_file``."""
@@ -201,3 +200,12 @@ def test_countries__read_as_json__are_the_polygons_gdal_reads(view):
     for col in ("iso3", "name", "population", "area_km2", "continent"):
         assert ours[col].tolist() == gdal[col].tolist(), col
     assert all(a.equals_exact(b, 0.0) for a, b in zip(ours.geometry, gdal.geometry, strict=True))
+
+
+@pytest.mark.parametrize("view", ["europe", "world"])
+def test_country_codes__are_the_basemap_polygons_codes(view):
+    """The codes the table checks read without the polygons are those of the polygons."""
+    from coverage.catalogue.basemap import country_codes
+
+    assert country_codes(view) == set(countries(view).iso3)
+    assert "POL" in country_codes(view) and len(country_codes(view)) > 40

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from coverage.catalogue.basemap import countries
+from coverage.catalogue.basemap import country_codes
 from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
 from coverage.catalogue.tables import CONFIDENCES, DATA_DIR, SCENARIO_IDS
 
@@ -262,7 +262,7 @@ def read_analysis_table(
 
 
 def _iso3_problems(label: str, line: int, codes: list[str]) -> list[DataProblem]:
-    known = set(countries("europe").iso3)
+    known = country_codes("europe")
     return [
         DataProblem(label, line, "iso3", c, "an ISO3 code of a country on the basemap")
         for c in codes

@@ -56,7 +56,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.catalogue.cachedir import cache_folder
 from coverage.physics.flyout import FlyoutTable
 from coverage.physics.geodesy import EARTH_RADIUS_M
 
@@ -74,16 +73,25 @@ __all__ = [
 _LOAD_LOCK = threading.RLock()
 
 
+def _cache_base() -> Path:
+    """The project's cache folder: ``$EPAA_CACHE_DIR``, else the user cache's ``epaa-coverage``.
+
+    As ``coverage.catalogue.cachedir.cache_folder`` finds it (the physics imports nothing of the
+    catalogue's).
+    """
+    base = os.environ.get("EPAA_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage"
+
+
 def numba_cache_dir() -> Path:
     """Where numba keeps compiled code: ``$NUMBA_CACHE_DIR`` or the project's cache folder."""
     env = os.environ.get("NUMBA_CACHE_DIR")
     if env:
         return Path(env)
-    base = os.environ.get("EPAA_CACHE_DIR")
-    if base:
-        return Path(base) / "numba"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "epaa-coverage" / "numba"
+    return _cache_base() / "numba"
 
 
 @functools.cache
@@ -593,7 +601,7 @@ def jit_loops() -> tuple[Any, ...]:
 
 def compiled_folder() -> Path:
     """Where the ahead-of-time module lives: ``compiled/`` in the project's cache folder."""
-    return cache_folder("compiled")
+    return _cache_base() / "compiled"
 
 
 def module_name() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import threading
 from collections.abc import Iterator
 
@@ -18,12 +19,15 @@ from coverage.physics.ballistics import profiles
 from coverage.scenario import Setup
 
 __all__ = [
+    "ENGINE_THREADS_ENV",
     "LARGE_WORK",
     "MAX_ENGAGEMENT_WORK",
     "WorkBudgetError",
     "check_engagement_work",
     "engagement_work",
+    "engine_threads",
     "large_job_slot",
+    "usable_cores",
 ]
 
 #: Sample evaluations one engagement run may take. The heaviest bundled state (2024 as built,
@@ -39,6 +43,30 @@ LARGE_WORK = 6.0e8
 #: How long a large run waits for its turn before the user is told to try again, s.
 LARGE_WAIT_S = 60.0
 _LARGE_SLOT = threading.BoundedSemaphore(1)
+
+
+#: Threads one engine run may use (its chunks of targets run in parallel; the compiled loops
+#: release the interpreter lock). Unset: 1, so one dashboard request holds one core. The
+#: command line (``python -m coverage``, one user's own process) sets it to the usable cores.
+ENGINE_THREADS_ENV = "EPAA_ENGINE_THREADS"
+
+
+def engine_threads() -> int:
+    """Threads for one engine run: ``$EPAA_ENGINE_THREADS`` (1 to the usable cores), else 1."""
+    raw = os.environ.get(ENGINE_THREADS_ENV, "").strip()
+    try:
+        wanted = int(raw) if raw else 1
+    except ValueError:
+        wanted = 1
+    return max(1, min(wanted, usable_cores()))
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class WorkBudgetError(ValueError):

@@ -32,7 +32,7 @@ from coverage.physics.engagement import (
     engage,
 )
 from coverage.physics.flyout import flyout_table
-from coverage.products.budget import check_engagement_work, large_job_slot
+from coverage.products.budget import check_engagement_work, engine_threads, large_job_slot
 from coverage.products.diskcache import (
     TrackDiskStore,
     point_result_store,
@@ -277,6 +277,7 @@ def _stored_or_computed(
             warning_radars=warning_radars,
             track_store=track_store() if tracks else None,
             latest=latest,
+            workers=engine_threads(),
         )
     if store is not None:
         store.save(key, result.to_arrays())
