@@ -10,9 +10,9 @@ widget change stops a running script and starts it again).
 
 The choice is made once per session and only when the URL does not name a screen size (a
 link with the user's own choice wins; a size the setting does not offer, ``screen=800x600``,
-is measured like none, and the page's URL notice says which size it used). A size set this way is marked in the link
-(``screen_auto=true``), so a shared or reloaded link is measured again in the window that
-opens it; a size the user picks drops the mark. After that the setting is the user's:
+is measured like none, and the page's URL notice says which size it used). A size set this way
+is marked in the link (``screen_auto=true``), so a shared or reloaded link is measured again in
+the window that opens it; a size the user picks drops the mark. After that the setting is the user's:
 nothing changes it when the window is resized. The script sends nothing anywhere but this page's
 Streamlit server.
 """

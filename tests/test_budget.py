@@ -74,3 +74,44 @@ def test_large_jobs_take_turns_small_ones_never_wait():
         holder.join()
     with large_job_slot(LARGE_WORK * 2, wait_s=1.0):
         pass  # the slot is free again
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [(None, 1), ("", 1), ("1", 1), ("2", 2), ("0", 1), ("-3", 1), ("many", 1), ("999", None)],
+)
+def test_engine_threads__one_unless_asked_and_never_more_than_the_cores(monkeypatch, value, want):
+    """A dashboard request keeps one core; the CLI asks for more, bounded by the usable cores."""
+    from coverage.products.budget import ENGINE_THREADS_ENV, engine_threads, usable_cores
+
+    if value is None:
+        monkeypatch.delenv(ENGINE_THREADS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(ENGINE_THREADS_ENV, value)
+    expected = usable_cores() if want is None else min(want, usable_cores())
+    assert engine_threads() == expected
+
+
+def test_command_line__sets_the_engine_threads_to_the_cores_unless_the_user_did(tmp_path):
+    """``python -m coverage`` (one user's own process) lets an engine run use the cores."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, runpy, sys\n"
+        "sys.argv = ['coverage', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('coverage', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(os.environ['EPAA_ENGINE_THREADS'], file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "EPAA_ENGINE_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    from coverage.products.budget import usable_cores
+
+    assert out.stderr.strip().splitlines()[-1] == str(min(4, usable_cores()))
+    env["EPAA_ENGINE_THREADS"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stderr.strip().splitlines()[-1] == "1"

@@ -399,21 +399,6 @@ def test_deck__capitals_coloured_by_status_from_the_palette(catalogue: Catalogue
     assert dots["bLondon/b"]["name"].startswith("\u2039b\u203aLondon")  # no tags in tooltips
 
 
-# ----------------------------------------------------------------------------- label declutter
-
-
-def test_declutter__keeps_by_priority_and_never_overlaps() -> None:
-    from coverage.render.layers import declutter
-
-    boxes = [(0, 0, 10, 10), (5, 5, 15, 15), (20, 0, 30, 10), (9, 9, 21, 12), (100, 100, 110, 110)]
-    assert declutter(boxes) == [True, False, True, False, True]
-    # Fixed labels (sites) are always drawn, even when they overlap each other.
-    assert declutter(boxes, fixed=2) == [True, True, True, False, True]
-    assert declutter([]) == []
-    # Touching edges are not an overlap.
-    assert declutter([(0, 0, 10, 10), (10, 0, 20, 10)]) == [True, True]
-
-
 def test_text_box__anchors_and_mercator_pixels() -> None:
     from coverage.render.layers import text_box, world_px
 

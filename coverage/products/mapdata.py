@@ -408,16 +408,18 @@ def _cooperation_why(catalogue: Catalogue, state: MapState) -> str:
     """
     query = state.query()
     variation = state.compare
-    b_coop = dict(variation.query).get("cooperation") if variation is not None else None
-    if b_coop is not None and state.cooperation == ALONE and b_coop != ALONE:
-        alone, with_warning = query, replace(query, cooperation=b_coop)
-        options_b, _ = variation.apply(state.options, query)  # type: ignore[union-attr]
-        if options_b != state.options or len(variation.query) > 1:  # type: ignore[union-attr]
-            return ""  # B differs in more than its cooperation: no one reason
-    elif variation is None and state.cooperation != ALONE:
+    if variation is None:
+        if state.cooperation == ALONE:
+            return ""
         alone, with_warning = replace(query, cooperation=ALONE), query
     else:
-        return ""
+        b_coop = dict(variation.query).get("cooperation")
+        if b_coop is None or b_coop == ALONE or state.cooperation != ALONE:
+            return ""
+        options_b, _ = variation.apply(state.options, query)
+        if options_b != state.options or len(variation.query) > 1:
+            return ""  # B differs in more than its cooperation: no one reason
+        alone, with_warning = query, replace(query, cooperation=b_coop)
     o = state.options
     return warning_timing(
         catalogue,

@@ -64,7 +64,6 @@ __all__ = [
     "CompactDeck",
     "StaticFiles",
     "build_deck",
-    "declutter",
     "drawn_bounds",
     "feature_collection",
     "fit_view",
@@ -947,32 +946,6 @@ def text_box(
         f"anchor={anchor!r} is not one of 'start', 'end', 'above', 'below', "
         f"{', '.join(repr(c) for c in corners)}"
     )
-
-
-def declutter(boxes: Iterable[tuple[float, float, float, float]], *, fixed: int = 0) -> list[bool]:
-    """Which labels to draw: greedy by priority (the order given), none overlapping another.
-
-    Parameters
-    ----------
-    boxes
-        Label boxes ``(x0, y0, x1, y1)`` in screen pixels, highest priority first.
-    fixed
-        The first ``fixed`` labels are always drawn (site names) and block the others.
-
-    Returns
-    -------
-    list of bool
-        One flag per box: drawn or left out.
-    """
-    kept: list[tuple[float, float, float, float]] = []
-    out = []
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
-        clash = any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in kept)
-        keep = i < fixed or not clash
-        if keep:
-            kept.append((x0, y0, x1, y1))
-        out.append(keep)
-    return out
 
 
 def _site_records(sites: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
