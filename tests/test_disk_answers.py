@@ -226,6 +226,31 @@ def test_metrics_cli__the_second_process_reads_the_answers(tmp_path):
     assert {p: p.read_bytes() for p in (tmp_path / "results").glob("*.npz")} == stored
 
 
+def test_table_checks__a_clean_table_is_not_checked_again_but_an_edit_is(
+    tmp_path, own_cache, monkeypatch
+):
+    """regions.csv's codes against the basemap: stamped clean once, checked again when edited."""
+    from coverage.catalogue import analysis
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    calls = []
+    real = analysis._check_regions
+    monkeypatch.setattr(analysis, "_check_regions", lambda *a: calls.append(1) or real(*a))
+    assert analysis.read_analysis_table("regions.csv", data_dir=data)[1] == []
+    assert calls == [1]
+    assert analysis.read_analysis_table("regions.csv", data_dir=data)[1] == []
+    assert calls == [1]  # stamped clean: not checked again
+    text = (data / "regions.csv").read_text("utf-8")
+    (data / "regions.csv").write_text(text.replace(",BLR,", ",XXX,", 1), "utf-8")
+    problems = analysis.read_analysis_table("regions.csv", data_dir=data)[1]
+    assert calls == [1, 1] and any(p.value == "XXX" for p in problems)
+    # What-if text is always checked (never stamped).
+    analysis.read_analysis_table("regions.csv", data_dir=data, text=text)
+    analysis.read_analysis_table("regions.csv", data_dir=data, text=text)
+    assert len(calls) == 4
+
+
 def test_country_check__a_clean_file_is_not_checked_again_but_an_edit_is(
     tmp_path, own_cache, monkeypatch
 ):

@@ -8,13 +8,16 @@ column, value and what is allowed. Loaded tables are cached per process and retu
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 
+from coverage.catalogue import basemap, schema, tables
 from coverage.catalogue.basemap import country_codes
+from coverage.catalogue.cachedir import checked_clean, mark_clean
 from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
 from coverage.catalogue.tables import CONFIDENCES, DATA_DIR, SCENARIO_IDS
 
@@ -230,14 +233,41 @@ def read_analysis_table(
         unique=_UNIQUE[name],
         min_rows=1,
     )
+    # The checks across rows and files (ISO codes against the basemap, class defaults, ...)
+    # found clean before for these bytes, this code and the basemap's codes are not run again.
+    key = None if text is not None or problems else _checks_key(name, data_dir)
+    if key is not None and checked_clean(key):
+        return frame, problems
+    found = _table_checks(name, frame, label)
+    if key is not None and not found:
+        mark_clean(key)
+    return frame, problems + found
+
+
+def _checks_key(name: str, data_dir: Path) -> str | None:
+    """The clean stamp's key of a table's own checks: its bytes, the basemap's, this code."""
+    try:
+        h = hashlib.sha256(b"analysis checks\n" + name.encode() + b"\n")
+        h.update((data_dir / name).read_bytes())
+        h.update((DATA_DIR / "countries_europe.geojson").read_bytes())
+        for module in (__file__, schema.__file__, tables.__file__, basemap.__file__):
+            h.update(Path(str(module)).read_bytes())
+    except OSError:
+        return None
+    return h.hexdigest()[:32]
+
+
+def _table_checks(name: str, frame: pd.DataFrame, label: str) -> list[DataProblem]:
+    """The checks of one table beyond its columns' (which ``read_validated`` made)."""
+    found: list[DataProblem] = []
     if name == "threats.csv" and not frame.empty:
-        problems += _check_threats(frame, label)
+        found += _check_threats(frame, label)
     if name == "capabilities.csv" and not frame.empty:
         have = set(zip(frame.capability, frame.scenario, strict=True))
         for cap in CAPABILITIES:
             for scenario in SCENARIO_IDS:
                 if (cap, scenario) not in have:
-                    problems.append(
+                    found.append(
                         DataProblem(label, None, "capability", cap, f"needs a {scenario} row")
                     )
     if name == "detection.csv" and not frame.empty:
@@ -247,18 +277,18 @@ def read_analysis_table(
             unit, lo, hi = DETECTION_PARAMETERS[param]
             for col, value in zip(("low", "nominal", "high"), values, strict=True):
                 if not lo <= value <= hi:
-                    problems.append(
+                    found.append(
                         DataProblem(label, int(line), col, f"{value:g}", f"{lo:g}..{hi:g} {unit}")
                     )
         for missing in sorted(set(DETECTION_PARAMETERS) - set(frame.parameter)):
-            problems.append(DataProblem(label, None, "parameter", missing, "a row is required"))
+            found.append(DataProblem(label, None, "parameter", missing, "a row is required"))
     if name == "threat_boost.csv" and not frame.empty:
-        problems += _check_threat_boost(frame, label)
+        found += _check_threat_boost(frame, label)
     if name == "regions.csv" and not frame.empty:
-        problems += _check_regions(frame, label)
+        found += _check_regions(frame, label)
     if name == "sectoral_picture.csv" and not frame.empty:
-        problems += _check_sectoral(frame, label)
-    return frame, problems
+        found += _check_sectoral(frame, label)
+    return found
 
 
 def _iso3_problems(label: str, line: int, codes: list[str]) -> list[DataProblem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,10 +31,6 @@ from coverage.cli.args import (
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
-from coverage.products.compare import Variation, compare_states
-from coverage.products.cooperation import cooperation_answers, cooperation_series
-from coverage.products.delay import delay_curve_for
-from coverage.products.icbm import IcbmAssumptions, icbm_answers, icbm_engagements, icbm_summary
 from coverage.products.metrics import (
     NATO_REGION,
     coverage_metrics,
@@ -42,9 +38,6 @@ from coverage.products.metrics import (
     region_ids,
     region_metrics,
 )
-from coverage.products.sectoral import sectoral_answer
-from coverage.products.sensitivity import sensitivity_table
-from coverage.products.threat_flight import trajectory_summary
 from coverage.scenario import (
     CAPABILITY_SETTINGS,
     FIRST_YEAR,
@@ -58,6 +51,12 @@ from coverage.scenario import (
     resolve_threat,
 )
 from coverage.textsafe import csv_text
+
+if TYPE_CHECKING:
+    from coverage.products.compare import Variation
+
+# The products a single command needs are imported by that command (not here): a `metrics`
+# run then loads none of the comparison, cooperation, ICBM, sector or sensitivity code.
 
 __all__ = ["register", "resolve_place"]
 
@@ -158,6 +157,9 @@ def resolve_place(catalogue: Catalogue, text: str, option: str) -> tuple[str, fl
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
+    from coverage.products.delay import delay_curve_for
+    from coverage.products.sensitivity import sensitivity_table
+
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     query = query_from_args(args)
@@ -258,6 +260,8 @@ def _total_row(
 
 
 def _cmd_trajectory(args: argparse.Namespace) -> int:
+    from coverage.products.threat_flight import trajectory_summary
+
     catalogue = load_catalogue()
     a_name, a_lon, a_lat = resolve_place(catalogue, args.from_, "--from")
     b_name, b_lon, b_lat = resolve_place(catalogue, args.to, "--to")
@@ -392,6 +396,13 @@ def _cmd_launch_areas(args: argparse.Namespace) -> int:
 
 
 def _cmd_icbm(args: argparse.Namespace) -> int:
+    from coverage.products.icbm import (
+        IcbmAssumptions,
+        icbm_answers,
+        icbm_engagements,
+        icbm_summary,
+    )
+
     assumptions = IcbmAssumptions(
         estimate=args.estimate,
         delay_s=args.delay_s,
@@ -427,6 +438,8 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
 
 def _variation(catalogue: Catalogue, args: argparse.Namespace) -> Variation:
     """State B of ``compare`` from the ``--vs-*`` options; errors name those options."""
+    from coverage.products.compare import Variation
+
     if args.vs_year is not None and not FIRST_YEAR <= args.vs_year <= LAST_YEAR:
         raise CliError(f"--vs-year {args.vs_year}: allowed {FIRST_YEAR}..{LAST_YEAR}")
     query: dict[str, Any] = {}
@@ -456,6 +469,8 @@ def _variation(catalogue: Catalogue, args: argparse.Namespace) -> Variation:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from coverage.products.compare import compare_states
+
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     variation = _variation(catalogue, args)
@@ -471,6 +486,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_cooperation(args: argparse.Namespace) -> int:
+    from coverage.products.cooperation import cooperation_answers, cooperation_series
+
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     regions = [r for r in args.region if r != NATO_REGION]
@@ -533,6 +550,8 @@ SECTORAL_YEAR = 2012
 
 
 def _cmd_sectoral(args: argparse.Namespace) -> int:
+    from coverage.products.sectoral import sectoral_answer
+
     catalogue = load_catalogue()
     _check_names(catalogue, args)
     year_ = args.year if args.year is not None else SECTORAL_YEAR

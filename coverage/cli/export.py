@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coverage.catalogue.tables import Catalogue, load_catalogue
 from coverage.cli.args import (
@@ -25,17 +25,14 @@ from coverage.cli.args import (
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
-from coverage.products.headline import capitals_by_year, headline
-from coverage.products.mapdata import (
-    ANSWER_LAYERS,
-    MapState,
-    compute_map,
-    map_series,
-    rollout_series,
-)
-from coverage.render import gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area
 from coverage.style import LAYER_STYLES
+
+if TYPE_CHECKING:
+    from coverage.products.mapdata import MapState
+
+# The map, headline and GIS code is imported by the commands that draw (not here), so that
+# another command (``metrics``) does not load it.
 
 __all__ = ["FORMATS", "parse_layers", "parse_years", "register"]
 
@@ -229,6 +226,8 @@ def _size(args: argparse.Namespace, fmt: str) -> tuple[int, int, float]:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from coverage.products.mapdata import ANSWER_LAYERS, MapState
+
     fmt = _format(args.out)
     checked_output_path(args.out)  # refuse data/, static/, folders and devices before computing
     if args.year is not None and args.years is not None:
@@ -298,6 +297,10 @@ def _single(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> bytes:
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import compute_map
+    from coverage.render import gis
+
     data = compute_map(catalogue, state)
     # The answer under the title and the capitals by status, as on the dashboard's slides and
     # files, when the defended area is drawn.
@@ -332,7 +335,12 @@ def _write_series(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> str:
-    from coverage.render import animation  # imageio: loaded only for an animation
+    from coverage.products.headline import capitals_by_year
+    from coverage.products.mapdata import map_series, rollout_series
+    from coverage.render import (
+        animation,  # imageio: loaded only for an animation
+        gis,
+    )
 
     if fmt in ("kml", "kmz"):
         series = map_series(catalogue, state, years)

@@ -28,7 +28,6 @@ from coverage.cli.args import (
     query_from_args,
     write_output,
 )
-from coverage.products.mapdata import MapState, compute_map
 from coverage.products.sweep import (
     MAX_DRAWS,
     SCHEDULER_ENV,
@@ -105,6 +104,8 @@ def _text(summary: dict[str, Any]) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from coverage.products.mapdata import MapState, compute_map
+
     catalogue = load_catalogue()
     options = options_from_args(args)
     query = query_from_args(args)
