@@ -125,11 +125,12 @@ def _probe(prefetch: bool, fresh_tables: bool, delays: list[int]) -> dict:
     """Run the probe in a fresh process; its measurements."""
     code = PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"), delays=delays, prefetch=prefetch)
     # New delays, not answers another process stored: the engine's results go to an empty
-    # folder; the tracks, grids, compiled code, validated tables and (unless --fresh-tables)
-    # the reachability tables come from the usual cache (linked).
+    # folder; the tracks, grids, compiled code (numba's and the ahead-of-time module), validated
+    # tables and (unless --fresh-tables) the reachability tables come from the usual cache
+    # (linked).
     source = cache_folder("results").parent
     with tempfile.TemporaryDirectory() as tmp:
-        linked = ["tracks", "grids", "numba", "tables", "checked"]
+        linked = ["tracks", "grids", "numba", "compiled", "tables", "checked"]
         if not fresh_tables:
             linked.append("flyout")
         for name in linked:
