@@ -41,17 +41,31 @@ def release_sidebar_focus(*, projector: bool) -> None:
     _release(key=KEY, data={"projector": projector})
 
 
-#: Runs in the page: once, bring the analyst tabs into view (they are drawn after the map, so
-#: the script waits for them, up to 20 s).
+#: Runs in the page: once, bring the analyst tabs into view. They are drawn after the map, so
+#: the script waits for them (up to 20 s), and the page may still be laid out or rerun after
+#: they first appear (a fresh-clone CI run saw the tabs scrolled to, then out of view again):
+#: for 10 s after they appear it brings them back whenever their top leaves the window's upper
+#: half, unless the reader has scrolled or pressed a key meanwhile (the page is then theirs).
 TABS_JS = r"""
 export default function(component) {
   const { data } = component;
   if (!data || !data.show || window.__epaaTabsShown) return;
   window.__epaaTabsShown = true;
-  let tries = 0;
+  let tries = 0, since = null, reader = false;
+  const mine = () => { reader = true; };
+  for (const kind of ['wheel', 'touchstart', 'keydown', 'mousedown']) {
+    window.addEventListener(kind, mine, { once: true, passive: true });
+  }
   const look = () => {
+    if (reader) return;
     const tabs = document.querySelector('[data-testid="stTabs"]');
-    if (tabs) { tabs.scrollIntoView({ block: 'start' }); return; }
+    if (tabs) {
+      if (since === null) since = Date.now();
+      const top = tabs.getBoundingClientRect().top;
+      if (top < -1 || top >= window.innerHeight / 2) tabs.scrollIntoView({ block: 'start' });
+      if (Date.now() - since < 10000) setTimeout(look, 250);
+      return;
+    }
     if (++tries < 80) setTimeout(look, 250);
   };
   look();
