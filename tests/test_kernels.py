@@ -23,6 +23,14 @@ def catalogue():
     return load_catalogue()
 
 
+def _forget_engine_runs() -> None:
+    """As a new process would start: no engine answer and no first detections kept in memory."""
+    defended._engage_cached.cache_clear()
+    for _, blocks in eng._track_cache.values():
+        for block in blocks:
+            block.memo.clear()
+
+
 @pytest.fixture(autouse=True)
 def engine_runs(monkeypatch):
     """Every ``defended_grid`` here runs the engine: no answer from the disk store of results."""
@@ -56,10 +64,7 @@ def test_compiled_window__equals_the_numpy_test_on_the_whole_grid(
     ):
         monkeypatch.setattr(eng, "_windows", window)
         monkeypatch.setattr(eng, "_detect", detect)
-        defended._engage_cached.cache_clear()
-        for _, blocks in eng._track_cache.values():
-            for block in blocks:
-                block.memo.clear()
+        _forget_engine_runs()
         results[name] = defended.defended_grid(catalogue, options, query, latest=True).result
     defended._engage_cached.cache_clear()
     a, b = results["compiled"], results["numpy"]
@@ -220,10 +225,7 @@ def test_new_delay__reuses_the_sample_bounds_and_gives_the_fresh_answer(catalogu
     monkeypatch.setattr(kernels, "sample_bounds", counting)
     reused = defended.defended_grid(catalogue, options, second_q).result
     assert not calls
-    defended._engage_cached.cache_clear()
-    for _, blocks in eng._track_cache.values():
-        for block in blocks:
-            block.memo.clear()
+    _forget_engine_runs()
     fresh = defended.defended_grid(catalogue, options, second_q).result
     assert calls  # the fresh run computed them
     defended._engage_cached.cache_clear()
@@ -265,10 +267,7 @@ def test_ahead_of_time_loops__equal_the_jit_loops_bit_for_bit(
     results = {}
     for name, loops in (("aot", aot), ("jit", jit)):
         monkeypatch.setattr(kernels, "_KERNELS", loops)
-        defended._engage_cached.cache_clear()
-        for _, blocks in eng._track_cache.values():
-            for block in blocks:
-                block.memo.clear()
+        _forget_engine_runs()
         results[name] = defended.defended_grid(catalogue, options, query, latest=True).result
     defended._engage_cached.cache_clear()
     a, b = results["aot"], results["jit"]

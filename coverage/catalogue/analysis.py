@@ -17,7 +17,7 @@ import pandas as pd
 
 from coverage.catalogue import basemap, schema, tables
 from coverage.catalogue.basemap import country_codes
-from coverage.catalogue.cachedir import checked_clean, mark_clean
+from coverage.catalogue.cachedir import checked_clean, mark_clean, source_version
 from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
 from coverage.catalogue.tables import CONFIDENCES, DATA_DIR, SCENARIO_IDS
 
@@ -249,12 +249,21 @@ def _checks_key(name: str, data_dir: Path) -> str | None:
     try:
         h = hashlib.sha256(b"analysis checks\n" + name.encode() + b"\n")
         h.update((data_dir / name).read_bytes())
-        h.update((DATA_DIR / "countries_europe.geojson").read_bytes())
-        for module in (__file__, schema.__file__, tables.__file__, basemap.__file__):
-            h.update(Path(str(module)).read_bytes())
+        h.update(_checks_code().encode())
     except OSError:
         return None
     return h.hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def _checks_code() -> str:
+    """What every table's checks depend on beyond its bytes: the basemap's codes, this code.
+
+    Read once per process (the bundled basemap and the modules do not change under it), not
+    once per table.
+    """
+    modules = (__file__, schema.__file__, tables.__file__, basemap.__file__)
+    return source_version(DATA_DIR / "countries_europe.geojson", *map(Path, map(str, modules)))
 
 
 def _table_checks(name: str, frame: pd.DataFrame, label: str) -> list[DataProblem]:

@@ -577,26 +577,31 @@ def _signatures(t: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _python_loops() -> dict[str, Any]:
-    return {
+def _loop_sources(numba: ModuleType) -> list[tuple[str, Any, Any]]:
+    """``(name, signature, Python function)`` of each loop, in :data:`_LOOPS` order.
+
+    The helpers the loops call are compiled first (:func:`_helpers`): both the JIT and the
+    ahead-of-time build compile the loops from these.
+    """
+    _helpers(numba)
+    signatures = _signatures(numba.types)
+    functions = {
         "window": _window_py,
         "first_seen": _first_seen_py,
         "sight": _sight_bits_py,
         "latest": _latest_py,
     }
+    return [(name, signatures[name], functions[name]) for name in _LOOPS]
 
 
 def jit_loops() -> tuple[Any, ...]:
     """The loops compiled by numba's JIT in this process (from numba's disk cache when there)."""
     numba = _numba()
     with _LOAD_LOCK:
-        _helpers(numba)
-        signatures = _signatures(numba.types)
-        py = _python_loops()
-        loops = tuple(
-            numba.njit(signatures[name], cache=True, nogil=True)(py[name]) for name in _LOOPS
+        return tuple(
+            numba.njit(signature, cache=True, nogil=True)(function)
+            for _, signature, function in _loop_sources(numba)
         )
-    return loops
 
 
 def compiled_folder() -> Path:
@@ -657,9 +662,7 @@ def build_ahead_of_time(folder: Path, name: str) -> Path:
         import numba.pycc.compiler as pycc_compiler
         from numba.pycc import CC
     with _LOAD_LOCK:
-        _helpers(numba)
-        signatures = _signatures(numba.types)
-        py = _python_loops()
+        sources = _loop_sources(numba)
         folder.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
         flags = pycc_compiler.Flags
@@ -673,8 +676,8 @@ def build_ahead_of_time(folder: Path, name: str) -> Path:
             cc = CC(name)
             cc.output_dir = str(work)
             cc.verbose = False
-            for loop in _LOOPS:
-                cc.export(loop, signatures[loop])(py[loop])
+            for loop, signature, function in sources:
+                cc.export(loop, signature)(function)
             pycc_compiler.Flags = _ReleaseGil  # type: ignore[misc]
             try:
                 with warnings.catch_warnings():
