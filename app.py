@@ -46,6 +46,7 @@ from dashboard import (
     tooltipfit,
     urlcheck,
     whatif,
+    wheelzoom,
 )
 
 prefetch.run_started()  # background prefetching waits while a page runs
@@ -458,6 +459,7 @@ def _layout(
         # the map counts in browsers without a GPU too (dashboard/pickwarm.py).
         pickwarm.warm_up_picking()
         tooltipfit.fit_tooltips()  # the tooltip stays inside the map near its edges
+        wheelzoom.guard_wheel_zoom()  # the wheel scrolls the page; with Ctrl or ⌘ it zooms
 
     if not projector:
         # Its content is drawn only while it is open: nine download buttons cost every rerun

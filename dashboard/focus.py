@@ -54,7 +54,7 @@ export default function(component) {
   let tries = 0, since = null, reader = false;
   const mine = () => { reader = true; };
   for (const kind of ['wheel', 'touchstart', 'keydown', 'mousedown']) {
-    window.addEventListener(kind, mine, { once: true, passive: true });
+    window.addEventListener(kind, mine, { once: true, passive: true, capture: true });
   }
   const look = () => {
     if (reader) return;

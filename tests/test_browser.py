@@ -720,6 +720,62 @@ def test_fit_map_to_layers__brings_the_camera_back(browser: Any, server: str) ->
         page.context.close()
 
 
+@pytest.mark.parametrize(
+    ("projector", "width", "height"),
+    [(False, 1280, 720), (True, 1024, 768)],
+    ids=["page", "projector"],
+)
+def test_wheel_over_the_map__scrolls_the_page_and_zooms_only_with_ctrl(
+    browser: Any, server: str, projector: bool, width: int, height: int
+) -> None:
+    query = {"year": "2016"} | ({"projector": "true"} if projector else {})
+    viewport = {"width": width, "height": height}
+    loaded = _load(browser, server, query, f"browser_wheel_{width}", viewport=viewport)
+    try:
+        page = loaded.page
+        framed = _map_pixels(loaded)
+        box = page.locator(MAP).first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        before = page.evaluate(
+            "() => window.scrollY + document.querySelector('section.stMain, "
+            '[data-testid="stMain"]\')?.scrollTop'
+        )
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(600)
+        hint = page.locator(".epaa-wheel-hint")
+        assert hint.count() == 1 and hint.evaluate("e => e.style.opacity") == "1"
+        assert "scroll to zoom the map" in hint.inner_text()
+        page.screenshot(path=str(ARTIFACTS / f"browser_wheel_{width}_hint.png"))
+        after = page.evaluate(
+            "() => window.scrollY + document.querySelector('section.stMain, "
+            '[data-testid="stMain"]\')?.scrollTop'
+        )
+        if not projector:  # the page is taller than the window: the wheel scrolled it
+            assert after > before, (before, after)
+        page.evaluate(
+            "() => { window.scrollTo(0, 0); document.querySelectorAll("
+            "'section.stMain, [data-testid=\"stMain\"]').forEach(e => e.scrollTo(0, 0)); }"
+        )
+        page.mouse.move(1, 1)  # off the map: no tooltip
+        page.wait_for_timeout(2500)  # the hint fades
+        unmoved = _map_pixels(loaded)
+        off = (np.abs(unmoved - framed).sum(axis=-1) > 30).mean()
+        assert off < 0.01, f"a wheel without Ctrl moved the camera: {off:.1%} of the map differs"
+        box = page.locator(MAP).first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -400)
+        page.keyboard.up("Control")
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(1500)
+        zoomed = _map_pixels(loaded)
+        off = (np.abs(zoomed - framed).sum(axis=-1) > 30).mean()
+        assert off > 0.05, f"Ctrl + wheel did not zoom the map: {off:.1%} of it differs"
+        page.screenshot(path=str(ARTIFACTS / f"browser_wheel_{width}_zoomed.png"))
+    finally:
+        page.context.close()
+
+
 def _screen_xy(view: dict[str, float], box: dict[str, float], lon: float, lat: float) -> tuple:
     """Page pixel of (lon, lat) on a Web Mercator map with deck.gl's 512-pixel world at zoom 0."""
     scale = 512 * 2 ** view["zoom"] / (2 * np.pi)

@@ -501,9 +501,9 @@ def build_deck(
     """Assemble the map of one :class:`~coverage.products.mapdata.MapData`.
 
     Only layers in ``data.state.layers`` are drawn; the basemap (sea and countries) always is.
-    ``projector`` draws thicker lines and larger labels, and turns scrolling over the map into
-    page scrolling rather than zooming (deck.gl has no modifier-key option for wheel zoom; the
-    keyboard, double-click and "Fit to layers" still move the camera). With ``static``, the
+    ``projector`` draws thicker lines and larger labels. The map zooms on the wheel in both
+    modes; the dashboard's page script (``dashboard/wheelzoom.py``) keeps a wheel event without
+    Ctrl or ⌘ from reaching deck.gl, so that it scrolls the page instead. With ``static``, the
     basemap and NATO layers refer to their published files by URL instead of carrying their data
     (see :class:`StaticFiles`).
 
@@ -744,9 +744,6 @@ def build_deck(
         layers[at:at] = sector_deck_layers(data.sectoral, projector=projector)
     _add_here_layer(layers, theme=th)
     layers = _outlines_as_lines(layers, zoom=camera["zoom"])
-    controller: bool | dict[str, Any] = (
-        {"scrollZoom": False, "doubleClickZoom": True, "keyboard": True} if projector else True
-    )
     return CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(**camera, pitch=0, bearing=0),
@@ -771,7 +768,7 @@ def build_deck(
                 "translate": "-50% 18px",
             },
         },
-        views=[pdk.View(type="MapView", controller=controller, repeat=False)],
+        views=[pdk.View(type="MapView", controller=True, repeat=False)],
     )
 
 
