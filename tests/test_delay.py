@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from coverage.catalogue.tables import load_catalogue
@@ -40,6 +41,25 @@ def test_delay_curve__equals_runs_at_those_delays(catalogue):
     assert (np.diff(t.area_share.to_numpy()) <= 0).all()  # never more with a longer delay
     assert curve.lost_at_s >= 60.0 and curve.gained_at_s < 60.0
     assert "at 0 s" in curve.sentence() and "at 300 s" in curve.sentence()
+
+
+@pytest.mark.parametrize("delay", [0.0, 30.0, 60.0, 150.0, 290.0])
+def test_delay_curve__one_run_serves_every_delay_of_a_state(catalogue, delay):
+    # delay_curve_for runs the engine at RUN_DELAY_S whatever the state's delay: the curve and
+    # its limits must be those derived from a run at the state's own delay.
+    options = FootprintOptions(year=2024)
+    own = delay_curve(
+        defended_grid(catalogue, options, _query(delay_s=delay), latest=True), catalogue
+    )
+    shared = delay_curve_for(catalogue, options, _query(delay_s=delay))
+    assert shared.delay_s == own.delay_s == delay
+    pd.testing.assert_frame_equal(shared.table, own.table)
+    assert shared.lost_at_s == pytest.approx(own.lost_at_s, abs=1e-9)
+    assert shared.gained_at_s == pytest.approx(own.gained_at_s, abs=1e-9)
+    assert shared.brief() == own.brief() and shared.sentence() == own.sentence()
+    m = coverage_metrics(catalogue, options, _query(delay_s=delay))  # the headline's figure
+    row = shared.table.set_index("delay_s").loc[delay]
+    assert row.area_share == m.nato_europe_area_share
 
 
 def test_delay_curve__2016_is_the_same_at_every_delay_and_says_where_it_breaks(catalogue):

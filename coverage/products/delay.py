@@ -28,10 +28,19 @@ from coverage.products.defended import DefendedGrid, defended_grid
 from coverage.products.metrics import _metrics_from_grid
 from coverage.scenario import DefenceQuery, FootprintOptions
 
-__all__ = ["DELAYS_S", "DelayCurve", "delay_curve", "delay_curve_for", "threshold_delays"]
+__all__ = [
+    "DELAYS_S",
+    "RUN_DELAY_S",
+    "DelayCurve",
+    "delay_curve",
+    "delay_curve_for",
+    "threshold_delays",
+]
 
 #: The delays the dashboard's slider offers, s.
 DELAYS_S = tuple(float(d) for d in range(0, 301, 10))
+#: The delay :func:`delay_curve_for` runs the engine at, for a state at any delay, s.
+RUN_DELAY_S = 0.0
 
 
 @dataclass(frozen=True)
@@ -164,16 +173,21 @@ def threshold_delays(dg: DefendedGrid) -> NDArray[np.float64]:
 
 
 def delay_curve(
-    dg: DefendedGrid, catalogue: Catalogue, delays: Iterable[float] = DELAYS_S
+    dg: DefendedGrid,
+    catalogue: Catalogue,
+    delays: Iterable[float] = DELAYS_S,
+    *,
+    delay_s: float | None = None,
 ) -> DelayCurve:
     """The share defended at each of ``delays`` (s), derived from ``dg``'s one engine run.
 
     A target is defended at delay ``d`` when ``d`` is within its :func:`threshold_delays`
     (the engine's union over sites, every launch point that reaches it). Shares, population
     and capitals come from the same tables as the headline, so the row at the state's own
-    delay is the headline's figure exactly.
+    delay is the headline's figure exactly. ``delay_s``: the state's own delay when ``dg`` was
+    run at another (the limits do not depend on the run's delay; default: the run's).
     """
-    d0 = float(dg.query.delay_s)
+    d0 = float(dg.query.delay_s if delay_s is None else delay_s)
     reason = _unsupported(dg)
     if reason:
         return DelayCurve(None, d0, reason=reason)
@@ -213,8 +227,14 @@ def delay_curve_for(
 ) -> DelayCurve:
     """:func:`delay_curve` of a map state.
 
-    Its engine run is the map's question asked with the latest launch times (a run of its own,
-    cached apart; the tracks, detections and bounds are reused). ``delays=()``: the state's own
-    delay only (its limits, without the other delays' shares).
+    Its engine run is the map's question asked with the latest launch times, at the delay
+    :data:`RUN_DELAY_S` whatever the state's (a run of its own, cached apart; the tracks,
+    detections and bounds are reused): each place's limit, latest launch minus detection, is
+    the same from a run at any delay (:func:`threshold_delays`; tested against runs at the
+    delays themselves), so one run serves every delay of a state and a new delay computes
+    only the shares. ``delays=()``: the state's own delay only (its limits, without the other
+    delays' shares).
     """
-    return delay_curve(defended_grid(catalogue, options, query, latest=True), catalogue, delays)
+    run = replace(query, delay_s=RUN_DELAY_S)
+    dg = defended_grid(catalogue, options, run, latest=True)
+    return delay_curve(dg, catalogue, delays, delay_s=query.delay_s)

@@ -10,8 +10,11 @@ status can never disagree; :func:`capital_reasons` does it for the capitals of a
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
 import numpy as np
 
@@ -30,19 +33,29 @@ def deployment_name(catalogue: Catalogue, deployment_id: str, *, system: bool = 
     ``system=True``: ``"Aegis Ashore Romania (SM-3 Block IB)"``. An id the catalogue does not
     hold is returned as it is.
     """
-    deps = catalogue.deployments.set_index("deployment_id")
-    if deployment_id not in deps.index:
-        return deployment_id
-    site_id = str(deps.at[deployment_id, "site_id"])
-    sites = catalogue.sites.set_index("site_id")
-    name = str(sites.at[site_id, "name"]).split(" (")[0] if site_id in sites.index else site_id
-    if not system:
-        return name
-    system_id = str(deps.at[deployment_id, "system_id"])
-    systems = catalogue.systems.set_index("system_id")
-    if system_id in systems.index and "name" in systems.columns:
-        return f"{name} ({systems.at[system_id, 'name']})"
-    return name
+    return _deployment_names(catalogue, system).get(deployment_id, deployment_id)
+
+
+@functools.lru_cache(maxsize=16)  # a catalogue is hashed by identity
+def _deployment_names(catalogue: Catalogue, system: bool) -> Mapping[str, str]:
+    """:func:`deployment_name` of every deployment, once per catalogue (read-only)."""
+    sites = dict(zip(catalogue.sites.site_id, catalogue.sites.name, strict=True))
+    systems = (
+        dict(zip(catalogue.systems.system_id, catalogue.systems.name, strict=True))
+        if "name" in catalogue.systems.columns
+        else {}
+    )
+    out: dict[str, str] = {}
+    deps = catalogue.deployments
+    for dep, site_id, system_id in zip(
+        deps.deployment_id, deps.site_id, deps.system_id, strict=True
+    ):
+        site = str(site_id)
+        name = str(sites[site]).split(" (")[0] if site in sites else site
+        if system and str(system_id) in systems:
+            name = f"{name} ({systems[str(system_id)]})"
+        out.setdefault(str(dep), name)
+    return MappingProxyType(out)
 
 
 def _names(dg: DefendedGrid, catalogue: Catalogue) -> tuple[list[str], list[str]]:
@@ -162,7 +175,7 @@ def capital_reasons(dg: DefendedGrid, catalogue: Catalogue) -> dict[tuple[str, s
     undefended: list[tuple[tuple[str, str], int]] = []
     res = dg.result
     for i, (code, name, capital) in enumerate(
-        zip(extra.iso3, extra.name, extra.is_capital, strict=True)
+        zip(extra.iso3.tolist(), extra.name.tolist(), extra.is_capital.tolist(), strict=True)
     ):
         key = (str(code), str(name))
         if not capital or key in out:
