@@ -439,7 +439,7 @@ def _layout(
             theme=theme,
         )
         st.markdown("**Legend**")
-        panels.legend(data, projector=projector, theme=theme)
+        panels.legend(data, projector=projector, theme=theme, compact=view.screen != DEFAULT_SCREEN)
         if data.comparison is not None:
             panels.comparison_capitals(data.comparison, projector=projector, theme=theme)
         if view.capitals:

@@ -114,14 +114,49 @@ def caveat(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
 _ITEM_MARGIN = {False: "4px 0", True: "2px 0"}
 
 
-def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """Legend of the drawn layers, with the map's exact colours."""
+def _track_statuses(data: MapData) -> list[str]:
+    """The statuses of the threat tracks drawn (in the legend's order), or all of them."""
+    tracks = data.tracks
+    drawn = (
+        list(dict.fromkeys(str(s) for s in tracks["status"]))
+        if tracks is not None and "status" in tracks.columns
+        else []
+    )
+    ordered = [s for s in CAPITAL_STATUSES if s in drawn] + [
+        s for s in drawn if s not in CAPITAL_STATUSES
+    ]
+    return ordered or list(CAPITAL_STATUSES)
+
+
+def _track_colours(data: MapData, theme: Theme) -> list[str]:
+    """The colours of the drawn tracks' statuses, as on the map."""
+    colours = theme.track_status_colours
+    return [colours.get(s, theme.text) for s in _track_statuses(data)]
+
+
+#: The legend's first rows: the answer (the defended area, or a comparison's gained and lost
+#: ground) before the layers that explain it, drawn top first. On the smaller screens the
+#: legend column starts beside the map's middle, and "Defended area" came sixth, below the fold.
+_LEGEND_FIRST = ("defended",)
+
+
+def legend(
+    data: MapData, *, projector: bool = False, theme: Theme = LIGHT, compact: bool = False
+) -> None:
+    """Legend of the drawn layers, with the map's exact colours: the answer first.
+
+    ``compact`` (the dashboard on a screen smaller than 1920x1080) and ``projector`` leave each
+    layer's one-line description to its hover text, so the whole legend and the capitals' key
+    stay beside the map.
+    """
     rows = []
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     styles = theme.layer_styles
-    for key in reversed(LAYER_ORDER):
+    short = projector or compact
+    order = [*_LEGEND_FIRST, *(k for k in reversed(LAYER_ORDER) if k not in _LEGEND_FIRST)]
+    for key in order:
         if key == "defended" and data.difference is not None:
-            rows += [_area_row(s, font, projector, theme) for s in theme.compare_styles.values()]
+            rows += [_area_row(s, font, short, theme) for s in theme.compare_styles.values()]
             continue
         if key not in data.state.layers:
             continue
@@ -132,7 +167,17 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
                 f"background:{s.colour};border:2px solid {theme.text};margin:0 9px 0 4px'></span>"
             )
         elif key == "tracks":
-            swatch = f"<span style='display:inline-block;width:22px;border-top:3px dashed {s.colour};margin:0 4px 4px 0'></span>"
+            # Drawn solid, coloured by status (one swatch per status on the map, below).
+            colours = _track_colours(data, theme)[:3]
+            swatch = (
+                "<span style='display:inline-block;width:22px;margin:0 6px 4px 0'>"
+                + "".join(
+                    f"<span style='display:inline-block;width:{22 // len(colours)}px;"
+                    f"border-top:3px solid {c}'></span>"
+                    for c in colours
+                )
+                + "</span>"
+            )
         else:
             alpha = max(s.fill_alpha, 0.0)
             fill = s.colour + format(round(alpha * 255), "02x")
@@ -146,11 +191,11 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
                 f"border:{border};margin-right:4px;vertical-align:middle'></span>"
             )
         rows.append(
-            f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' title='{html.escape(s.description)}'>"
+            f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[short]}' title='{html.escape(s.description)}'>"
             f"{swatch}<b>{html.escape(data.legend_title(key, s.title))}</b>"
             + (
                 ""
-                if projector
+                if short
                 else f"<br/><span style='font-size:0.78rem;color:{theme.muted}'>{html.escape(s.description)}</span>"
             )
             + "</div>"
@@ -158,28 +203,30 @@ def legend(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
     if data.sectoral is not None and not data.sectoral.empty:
         kinds = set(data.sectoral.kind)
         rows += [
-            _area_row(
-                replace(s, title=sector_title(k, data.sectoral_answer)), font, projector, theme
-            )
+            _area_row(replace(s, title=sector_title(k, data.sectoral_answer)), font, short, theme)
             for k, s in SECTOR_STYLES.items()
             if k in kinds
         ]
     if data.probability is not None and len(data.probability):
         rows.append(_probability_rows(data, font, projector))
     if "tracks" in data.state.layers:
-        words = ", ".join(
-            f"<span style='color:{theme.status_colours[s]};font-weight:700'>{html.escape(s)}</span>"
-            for s in CAPITAL_STATUSES
+        colours = theme.track_status_colours
+        shown = _track_statuses(data)
+        words = "".join(
+            f"<div style='margin-left:4px'><span style='display:inline-block;width:22px;"
+            f"border-top:3px solid {colours.get(status, theme.text)};margin:0 6px 4px 0'></span>"
+            f"<span style='color:{theme.text}'>{html.escape(status)}</span></div>"
+            for status in shown
         )
         rows.append(
             f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:{theme.muted}'>"
-            f"Tracks by status: {words}.</div>"
+            f"Tracks by status:{words}</div>"
         )
     if "sites" in data.state.layers:
         # Shorter on a projector, where the legend column must hold the capitals' key too.
         note = (
             "Hollow: planned, not yet built; pink: what-if."
-            if projector
+            if short
             else "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site."
         )
         tags = state_tags_words(data.sites)
@@ -211,8 +258,11 @@ def _probability_rows(data: MapData, font: str, projector: bool) -> str:
     return head + f"<div class='epaa-legend-probability' style='font-size:{size}'>{items}</div>"
 
 
-def _area_row(s: LayerStyle, font: str, projector: bool, theme: Theme = LIGHT) -> str:
-    """A legend row for an area style: its fill and outline as on the map."""
+def _area_row(s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT) -> str:
+    """A legend row for an area style: its fill and outline as on the map.
+
+    ``short``: without the description line (kept as the row's hover text).
+    """
     fill = s.colour + format(round(s.fill_alpha * 255), "02x")
     border = f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
     swatch = (
@@ -220,11 +270,11 @@ def _area_row(s: LayerStyle, font: str, projector: bool, theme: Theme = LIGHT) -
         f"border:{border};margin-right:4px;vertical-align:middle'></span>"
     )
     return (
-        f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[projector]}' "
+        f"<div class='epaa-legend-item' style='font-size:{font};margin:{_ITEM_MARGIN[short]}' "
         f"title='{html.escape(s.description)}'>{swatch}<b>{html.escape(s.title)}</b>"
         + (
             ""
-            if projector
+            if short
             else f"<br/><span style='font-size:0.78rem;color:{theme.muted}'>{html.escape(s.description)}</span>"
         )
         + "</div>"

@@ -534,3 +534,39 @@ def test_app__dark_theme_from_the_url_colours_map_and_page() -> None:
     assert not at.warning, [w.value for w in at.warning]
     at.segmented_control(key="theme").set_value("light").run()
     assert _layer(at, "sea")["getFillColor"] == hex_to_rgba(THEMES["light"].sea)
+
+
+def test_legend__threat_tracks_as_drawn_solid_in_their_status_colours() -> None:
+    # The map draws each track solid in its status colour; the legend showed a black dashed
+    # line beside them (a fresh-eyes review found the two disagreeing).
+    from coverage.style import THEMES
+
+    at = _opened(show_tracks="true", year="2016")
+    colours = {tuple(r["colour"][:3]) for r in _layer(at, "tracks")["data"]}
+    legend = "\n".join(m.value for m in at.markdown if "Tracks by status" in m.value)
+    item = next(
+        d for d in legend.split("<div class='epaa-legend-item'") if "<b>Threat tracks</b>" in d
+    )
+    assert "dashed" not in item and "solid" in item
+    theme = THEMES["light"]
+    for status, hex_colour in theme.track_status_colours.items():
+        rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        drawn = rgb in colours
+        assert (f"3px solid {hex_colour}" in legend and f">{status}<" in legend) == drawn, status
+    assert colours, "no track drawn"
+
+
+@pytest.mark.parametrize(("screen", "described"), [("1920x1080", True), ("1280x720", False)])
+def test_legend__the_answer_first_and_short_on_the_smaller_screens(
+    screen: str, described: bool
+) -> None:
+    at = _opened(year="2016", screen=screen)
+    legend = next(m.value for m in at.markdown if "class='epaa-legend'" in m.value)
+    titles = re.findall(r"<b>([^<]+)</b>", legend)
+    assert titles[0].startswith("Defended area"), titles
+    assert "Missile-defence sites" in titles and "Radar footprint" in titles
+    # Each layer's description: a line under it on the full-size screen, its hover text on the
+    # smaller ones (where the legend must end beside the map).
+    description = "Ground defended against the chosen threat"
+    assert (f">{description}" in legend) == described
+    assert f"title='{description}" in legend
