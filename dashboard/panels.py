@@ -236,6 +236,13 @@ def legend(
             f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
             f"{note}</div>"
         )
+    if "launch" in data.state.layers and data.launch_used:
+        names = ", ".join(data.launch_used)
+        rows.append(
+            f"<div class='epaa-launch-used' style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
+            f"Ringed launch area{'s' if len(data.launch_used) > 1 else ''}: the threat's, "
+            f"{html.escape(names)}; the other dots are candidates.</div>"
+        )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 

@@ -570,3 +570,20 @@ def test_legend__the_answer_first_and_short_on_the_smaller_screens(
     description = "Ground defended against the chosen threat"
     assert (f">{description}" in legend) == described
     assert f"title='{description}" in legend
+
+
+def test_launch_point_of_the_map__ringed_and_named() -> None:
+    # The headline says "launched from Tabriz", but five pink dots had no names in the browser
+    # (a fresh-eyes review): the threat's launch point is ringed and named, the legend says so.
+    at = _opened(year="2016")
+    ring = _layer(at, "launch-used")
+    labels = _layer(at, "launch-labels")
+    assert [d["short"] for d in labels["data"]] == ["Tabriz"]
+    launch = {d["name"]: d["position"] for d in _layer(at, "launch")["data"]}
+    assert [d["position"] for d in ring["data"]] == [launch["Tabriz"]]
+    assert len(launch) > 1  # the other candidates stay, unringed and unnamed
+    legend = next(m.value for m in at.markdown if "class='epaa-launch-used'" in m.value)
+    assert "the threat's, Tabriz" in legend
+    # Without the defended area and the tracks no launch point is the map's: nothing ringed.
+    at = _opened(year="2016", show_defended="false")
+    assert "launch-used" not in _layer_ids(at) and "launch" in _layer_ids(at)

@@ -51,6 +51,7 @@ from coverage.scenario import (
     describe_threat_options,
     launch_area_label,
     phase_status,
+    resolve_launch_area,
     threat_label,
     warning_radars_for,
 )
@@ -226,6 +227,10 @@ class MapData:
     #: Legend titles that differ from the palette table's for this map, by layer key: the
     #: ICBM map's "launch" layer holds Russia's ICBM bases, not candidate launch areas.
     legend_titles: Mapping[str, str] = field(default_factory=dict)
+    #: Names of the launch points (of ``launch_points``) the map's threat flies from, when the
+    #: defended area or the threat tracks are drawn: the map names and rings them (the other
+    #: dots are candidates). Empty otherwise.
+    launch_used: tuple[str, ...] = ()
 
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
@@ -486,10 +491,18 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         sectoral_answer=sector_answer,
         cooperation_why=why,
         legend_titles=legend_titles,
+        launch_used=_launch_used(catalogue, state),
         estimate_footprints=(base.footprints,)
         if o.estimate == "nominal"
         else (base.footprints, _footprints(catalogue, replace(o, estimate="nominal"))),
     )
+
+
+def _launch_used(catalogue: Catalogue, state: MapState) -> tuple[str, ...]:
+    """:attr:`MapData.launch_used` of ``state``: its launch area's points, when they matter."""
+    if not ({"defended", "tracks"} & state.layers) or state.view == "wide":
+        return ()
+    return tuple(str(n) for n in resolve_launch_area(catalogue, state.launch_area).name)
 
 
 @functools.lru_cache(maxsize=16)

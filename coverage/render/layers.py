@@ -705,6 +705,43 @@ def build_deck(
     )
     site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
     site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
+    # The launch points the map's threat flies from are ringed and named (the other dots are
+    # candidates): around the sites' and radars' names and dots, the other launch dots and
+    # the capitals' dots; the capitals' names then go around them too.
+    launch_dot = LAUNCH_DOT_PX[projector]
+    launch_all = (
+        [
+            (float(g.x), float(g.y), _clean(str(n)))
+            for g, n in zip(data.launch_points.geometry, data.launch_points.name, strict=True)
+        ]
+        if "launch" in on
+        else []
+    )
+    used = {_clean(n) for n in data.launch_used}
+    launch_names = [r for r in launch_all if r[2] in used]
+    launch_places = site_label_places(
+        launch_names,
+        zoom=zoom,
+        size_px=site_size,
+        dot_px=launch_dot,
+        blocked=[
+            *site_boxes,
+            *_dot_boxes([r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot),
+            *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
+        ],
+        avoid=edges,
+    )
+    # A launch point's name cut by the map's edge is left out (its ring, dot and tooltip stay).
+    cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
+    launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
+    site_boxes += _site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size)
+    if launch_names:
+        builders["launch"] = lambda: [
+            _points_layer("launch", data.launch_points, "name", projector=projector, theme=th),
+            *_launch_used_layers(
+                launch_names, launch_places, zoom=zoom, projector=projector, theme=th
+            ),
+        ]
     dot_centres = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *ew_names)]
     kept_capitals = (
         _capital_label_places(
@@ -1911,6 +1948,47 @@ def _point_records(
     return out
 
 
+#: Radius of a launch point's dot, px, by projector mode (its white outline outside it).
+LAUNCH_DOT_PX = {False: 7.0, True: 9.0}
+
+
+def _launch_used_layers(
+    names: list[tuple[float, float, str]],
+    places: list[tuple[int, str] | None],
+    *,
+    zoom: float,
+    projector: bool,
+    theme: Theme = THEMES["light"],
+) -> list[pdk.Layer]:
+    """A ring around each launch point the map's threat flies from, and its name.
+
+    The ring is the launch style's colour outside the dot's white outline; the name goes where
+    ``places`` (:func:`site_label_places`) puts it, on a leader if placed out.
+    """
+    style = theme.layer_styles["launch"]
+    data = [{"position": [lon, lat], "name": name, "short": name} for lon, lat, name in names]
+    labels, leaders = _placed_labels(data, places, zoom)
+    size = _site_label_size(projector)[0]
+    return [
+        *_leaders_layers("launch-leaders", leaders, theme, projector=projector),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=[{"position": d["position"]} for d in data],
+            id="launch-used",
+            get_position="position",
+            get_radius=LAUNCH_DOT_PX[projector] + 4.0,
+            radius_units="'pixels'",
+            filled=False,
+            stroked=True,
+            get_line_color=hex_to_rgba(style.colour),
+            line_width_units="'pixels'",
+            get_line_width=2.5 if projector else 2.0,
+            pickable=False,
+        ),
+        _site_labels_layer("launch-labels", labels, size, theme, weight=600),
+    ]
+
+
 def _points_layer(
     key: str,
     frame: gpd.GeoDataFrame,
@@ -1925,7 +2003,7 @@ def _points_layer(
         data=_points_frame(frame, name_col, [], shared=True),
         id=key,
         get_position="position",
-        get_radius=9 if projector else 7,
+        get_radius=LAUNCH_DOT_PX[projector],
         radius_units="'pixels'",
         get_fill_color=hex_to_rgba(style.colour),
         get_line_color=[255, 255, 255, 255],
