@@ -240,8 +240,8 @@ def legend(
         names = ", ".join(data.launch_used)
         rows.append(
             f"<div class='epaa-launch-used' style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
-            f"Ringed launch area{'s' if len(data.launch_used) > 1 else ''}: the threat's, "
-            f"{html.escape(names)}; the other dots are candidates.</div>"
+            f"Ringed: the threat's launch point{'s' if len(data.launch_used) > 1 else ''} "
+            f"({html.escape(names)}).</div>"
         )
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 

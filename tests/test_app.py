@@ -583,7 +583,7 @@ def test_launch_point_of_the_map__ringed_and_named() -> None:
     assert [d["position"] for d in ring["data"]] == [launch["Tabriz"]]
     assert len(launch) > 1  # the other candidates stay, unringed and unnamed
     legend = next(m.value for m in at.markdown if "class='epaa-launch-used'" in m.value)
-    assert "the threat's, Tabriz" in legend
+    assert "Ringed: the threat's launch point (Tabriz)." in legend
     # Without the defended area and the tracks no launch point is the map's: nothing ringed.
     at = _opened(year="2016", show_defended="false")
     assert "launch-used" not in _layer_ids(at) and "launch" in _layer_ids(at)
