@@ -716,7 +716,7 @@ def _legend_entries(
                     )
                 )
         elif key == "launch":
-            entries.append((_marker_handle("D", launch_px, style.colour, "white", 1.5, sz), title))
+            entries.append((_marker_handle("o", launch_px, style.colour, "white", 1.5, sz), title))
         elif key == "tracks":
             present = (
                 list(dict.fromkeys(data.tracks["status"]))
@@ -1267,9 +1267,9 @@ def _draw_early_warning_radars(
 def _draw_launch_points(
     ax: Axes, points: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
-    """Launch-area diamonds; their labels are optional (dropped where there is no room)."""
+    """Launch-area dots, round as on the dashboard; labels optional (dropped without room)."""
     colour = LAYER_STYLES["launch"].colour
-    return _draw_points(ax, points, crs, sz, zorder, "D", _LAUNCH_MARKER_PX, colour, points.name)
+    return _draw_points(ax, points, crs, sz, zorder, "o", _LAUNCH_MARKER_PX, colour, points.name)
 
 
 def _draw_points(
