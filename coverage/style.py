@@ -32,6 +32,7 @@ __all__ = [
     "ICBM_REACHABLE",
     "ICBM_UNREACHABLE",
     "TRACK_STATUS_COLOURS",
+    "WHATIF_SITE_COLOUR",
     "LayerStyle",
     "THEMES",
     "Theme",
@@ -51,6 +52,11 @@ OKABE_ITO = {
     "grey": "#999999",
     "black": "#000000",
 }
+
+#: What-if (custom) sites' fill, with the sites' black outline: a hue of its own (they were
+#: the launch areas' reddish purple, which issue 12 and a fresh-eyes review both read as one
+#: layer), light enough that the black outline marks them as sites.
+WHATIF_SITE_COLOUR = OKABE_ITO["sky_blue"]
 
 #: The Russian early-warning radars' colour (light theme): not one of the Okabe-Ito hues,
 #: which the other layers take, and legible on the land, the sea and the NATO fill.

@@ -225,9 +225,9 @@ def legend(
     if "sites" in data.state.layers:
         # Shorter on a projector, where the legend column must hold the capitals' key too.
         note = (
-            "Hollow: planned, not yet built; pink: what-if."
+            "Hollow: planned, not yet built; light blue: what-if."
             if short
-            else "Filled dot: in place; hollow dot: planned, not yet built; pink: custom what-if site."
+            else "Filled dot: in place; hollow dot: planned, not yet built; light blue: custom what-if site."
         )
         tags = state_tags_words(data.sites)
         if tags:

@@ -104,6 +104,27 @@ def test_add_site__custom_everywhere_on_the_map(sourced: Catalogue) -> None:
     assert mine.confidence.eq("User").all()
 
 
+def test_add_site__a_hue_of_its_own_on_the_map_and_in_images(sourced: Catalogue) -> None:
+    # Issue 12 and a fresh-eyes review: what-if sites were the launch areas' pink.
+    import json
+
+    from coverage.render import export
+    from coverage.render.layers import build_deck
+    from coverage.style import LAYER_STYLES, STATUS_COLOURS, WHATIF_SITE_COLOUR, hex_to_rgba
+
+    taken = {s.colour.upper() for s in LAYER_STYLES.values()}
+    assert WHATIF_SITE_COLOUR.upper() not in taken | {c.upper() for c in STATUS_COLOURS.values()}
+    assert export._SITE_CUSTOM == WHATIF_SITE_COLOUR
+    cat = whatif.add_site(sourced, _gabala(system_id="spy1d,sm3_iia")).catalogue
+    data = compute_map(cat, MapState(options=FootprintOptions(year=2016), layers=DEFAULT_LAYERS))
+    spec = json.loads(build_deck(data).to_json())
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    fills = {d["name"]: d["fill"] for d in layers["sites"]["data"]}
+    mine = next(v for k, v in fills.items() if k.startswith("Gabala"))
+    assert mine == hex_to_rgba(WHATIF_SITE_COLOUR)
+    assert mine[:3] != layers["launch"]["getFillColor"][:3]
+
+
 def test_add_site__identical_adds_give_the_same_digest(sourced: Catalogue) -> None:
     a = whatif.add_site(sourced, _gabala()).catalogue
     b = whatif.add_site(sourced, _gabala()).catalogue

@@ -56,6 +56,7 @@ from coverage.style import (
     STATUS_COLOURS,
     STATUS_WORDS,
     TRACK_STATUS_COLOURS,
+    WHATIF_SITE_COLOUR,
     LayerStyle,
 )
 
@@ -93,7 +94,7 @@ _LAND = "#F8F8F6"
 _BORDER = "#787878"
 _GRATICULE = "#B9C9D6"
 _BANNER = "#3A3A3A"
-_SITE_CUSTOM = "#CC79A7"  # custom (what-if) sites: the dashboard's fill for them
+_SITE_CUSTOM = WHATIF_SITE_COLOUR  # custom (what-if) sites: the dashboard's fill for them
 
 # Layout is specified in pixels of a 1920x1080 reference slide and scaled with the image.
 _REF_W_PX, _REF_H_PX = 1920.0, 1080.0

@@ -33,7 +33,14 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.products.mapdata import MapData, MapState, describe_cooperation_state
 from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labels
-from coverage.style import CAPITAL_STYLE, CAVEAT, LAYER_ORDER, LAYER_STYLES, STATUS_COLOURS
+from coverage.style import (
+    CAPITAL_STYLE,
+    CAVEAT,
+    LAYER_ORDER,
+    LAYER_STYLES,
+    STATUS_COLOURS,
+    WHATIF_SITE_COLOUR,
+)
 from coverage.textsafe import csv_text
 
 if TYPE_CHECKING:
@@ -391,7 +398,7 @@ def _add_styles(doc: ET.Element, icon_href: str | None) -> None:
     for sid, colour, scale in (
         ("site_active", "#000000", 1.2),
         ("site_planned", "#FFFFFF", 1.2),
-        ("site_custom", "#CC79A7", 1.2),
+        ("site_custom", WHATIF_SITE_COLOUR, 1.2),
         ("launch", LAYER_STYLES["launch"].colour, 1.0),
         *((_capital_style_id(st), c, 0.8) for st, c in STATUS_COLOURS.items()),
     ):

@@ -37,10 +37,10 @@ from coverage.style import (
     CAPITAL_STYLE,
     LAYER_ORDER,
     MAP_LAYER_KINDS,
-    OKABE_ITO,
     PROBABILITY_ALPHA,
     SECTOR_STYLES,
     THEMES,
+    WHATIF_SITE_COLOUR,
     LayerStyle,
     Theme,
     hex_to_rgba,
@@ -2177,7 +2177,7 @@ def _sites_layers(
     At ``zoom``, the opening one; a leader under the dots for a name placed out.
     """
     data = _points_frame(frame, "site_name", ["status", "systems", "custom"], shared=True)
-    custom = hex_to_rgba(OKABE_ITO["reddish_purple"])
+    custom = hex_to_rgba(WHATIF_SITE_COLOUR)
     for rec in data:
         hollow = rec.get("status") != "active"
         rec["fill"] = (
