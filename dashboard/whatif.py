@@ -91,7 +91,7 @@ def whatif_panel(sourced: Catalogue) -> Catalogue:
     with panel:
         st.caption(
             "Edits stay in this browser session; the data files are never changed. Custom sites "
-            "are pink on the map, have confidence 'User' and a source starting 'User what-if'. "
+            "are light blue on the map, have confidence 'User' and a source starting 'User what-if'. "
             "Closing this panel keeps your edits but clears what you typed and did not add."
         )
         _show_last_result()

@@ -1175,7 +1175,7 @@ def _drawn_box_m(data: MapData, crs: str) -> tuple[float, float, float, float] |
 def _draw_sites(
     ax: Axes, sites: gpd.GeoDataFrame, crs: str, sz: _Sizes, zorder: float
 ) -> list[_Label]:
-    """Site markers (black; hollow when planned but not built; purple when custom) and labels."""
+    """Site markers (black; hollow when planned but not built; light blue when custom) and labels."""
     x, y = _points_xy(sites, crs)
     active = (sites.status == "active").to_numpy()
     custom = sites.custom.fillna(False).astype(bool).to_numpy()

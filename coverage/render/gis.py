@@ -819,7 +819,7 @@ def circle_icon_png(size_px: int = 32) -> bytes:
     """A white disc with a dark rim on a transparent square, as PNG (no image library needed).
 
     Google Earth multiplies an icon by its ``IconStyle`` colour, so one white icon serves every
-    point style (black sites, white planned sites, pink launch areas).
+    point style (black sites, white planned sites, light blue what-if sites, pink launch areas).
     """
     centre = (size_px - 1) / 2.0
     radius = size_px / 2.0 - 1.5
