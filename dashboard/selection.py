@@ -21,6 +21,7 @@ _FIELDS = {
     "status": "Status",
     "why": "Why",
     "systems": "Systems",
+    "role": "Role",
     "system_name": "System",
     "range_km": "Range (km)",
     "limit": "Limited by",
@@ -47,6 +48,12 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _restated(props: Mapping[str, Any], name: str) -> set[str]:
+    """Labels that only restate the name, status and systems listed apart (a site's)."""
+    status, systems = _plain(props.get("status", "")), _plain(props.get("systems", ""))
+    return {name, f"{name} ({status}): {systems}"}
+
+
 def _facts(props: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
     facts = []
     # A reason says the status first: the status line and a label that only restates it go.
@@ -55,7 +62,7 @@ def _facts(props: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
         value = props.get(key)
         if value is None or value == "":
             continue
-        if key == "label" and _plain(value) == name:
+        if key == "label" and _plain(value) in _restated(props, name):
             continue
         if why and key in ("label", "status"):
             continue

@@ -34,6 +34,33 @@ def test_inspected__a_site_in_plain_text() -> None:
     )
 
 
+def test_inspected__a_site_without_repeating_itself_and_with_its_role() -> None:
+    # The panel read "Details: Aegis Ashore Romania (NSF Deveselu) (active): AN/SPY-1D, SM-3
+    # Block IB", then the status, then the systems (a fresh-eyes review): a label that only
+    # restates them goes; the site's role (what it holds, its phase) is shown.
+    name = "Aegis Ashore Romania (NSF Deveselu)"
+    site = {
+        "name": name,
+        "label": f"{name} (active): AN/SPY-1D, SM-3 Block IB",
+        "status": "active",
+        "systems": "AN/SPY-1D, SM-3 Block IB",
+        "role": "SPY-1D radar and 24 SM-3 IB launchers (Phase 2)",
+        "source": "fact sheet",
+    }
+    item = inspected({"indices": {"sites": [0]}, "objects": {"sites": [site]}})
+    assert item is not None and [k for k, _ in item.facts] == [
+        "Status",
+        "Systems",
+        "Role",
+        "Source",
+    ]
+    assert dict(item.facts)["Role"] == "SPY-1D radar and 24 SM-3 IB launchers (Phase 2)"
+    # A label that says more (a what-if site, B's systems in a comparison) stays.
+    what_if = {**site, "label": f"{name} (active, WHAT-IF user site): AN/SPY-1D"}
+    item = inspected({"indices": {"sites": [0]}, "objects": {"sites": [what_if]}})
+    assert item is not None and item.facts[0] == ("Details", what_if["label"])
+
+
 def test_inspected__a_footprint_feature_reads_its_properties() -> None:
     feature = {
         "type": "Feature",
