@@ -255,7 +255,8 @@ _PROJECTOR_CSS = (
 """
     + _BUSY_CSS
     + """
-.st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown{display:none}
+.st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown,
+.st-key-exports_shown{display:none}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
@@ -293,7 +294,8 @@ _DASHBOARD_CSS = (
 """
     + _BUSY_CSS
     + """
-.st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown{display:none}
+.st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown,
+.st-key-exports_shown{display:none}
 .block-container{padding-top:1.2rem}
 header[data-testid='stHeader']{background:transparent !important}
 header[data-testid='stHeader'], header[data-testid='stHeader'] *{pointer-events:none !important}
@@ -467,7 +469,7 @@ def _layout(
         panel = st.expander(
             "Export this map: slide images, GIS files, rollout animation",
             expanded=False,
-            key="exports_open",
+            key=exports.OPEN_KEY,
             on_change="rerun",
         )
         with panel:
@@ -475,6 +477,7 @@ def _layout(
                 exports.export_panel(
                     catalogue, data, projector=projector, line=line, capitals=view.capitals
                 )
+        exports.show_panel()  # after "Export…": the panel into view
 
     if not projector:
         analysis.analysis_tabs(catalogue, data, panels.footprint_table)

@@ -13,7 +13,7 @@ from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
-from dashboard import analysis, scenarios, screenfit
+from dashboard import analysis, exports, scenarios, screenfit
 
 __all__ = [
     "DASHBOARD_LAYERS",
@@ -45,6 +45,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
     """Draw the sidebar; return the map state and how the map is shown."""
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
+    exports.goto_button(sb)
     year = sb.slider(
         "Year",
         FIRST_YEAR,

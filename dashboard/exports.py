@@ -1,8 +1,15 @@
-"""Download buttons: slide images, GIS files and the rollout animation, generated only on click."""
+"""Download buttons: slide images, GIS files and the rollout animation, generated only on click.
+
+The panel sits under the map, below the side column's legend, capitals and events: a screen
+and more down at 1920x1080 (a fresh-eyes review did not find it). An "Export…" button at the top of
+the sidebar opens it and brings it into view (a small script, as :mod:`dashboard.focus`'s;
+beside the map it pushed the legend below the fold at 1280x720 and 1024x768).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -11,7 +18,59 @@ from coverage.products.headline import Headline, capitals_by_year
 from coverage.products.mapdata import MapData, MapState, map_series, rollout_series
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
-__all__ = ["export_panel"]
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+__all__ = ["GOTO_KEY", "OPEN_KEY", "SCROLL_JS", "export_panel", "goto_button", "show_panel"]
+
+#: The panel's expander key (its open state), and the "Export…" button's.
+OPEN_KEY = "exports_open"
+GOTO_KEY = "goto_exports"
+#: The scroll script's element key (hidden by the page's CSS).
+SCROLL_KEY = "exports_shown"
+_ASKED = "exports_asked"
+
+#: Runs in the page: each time the button was pressed (a new count), bring the panel into view
+#: once it is drawn (it is drawn after the side column; up to 10 s).
+SCROLL_JS = r"""
+export default function(component) {
+  const { data } = component;
+  const asked = (data && data.asked) || 0;
+  if (!asked || window.__epaaExportsAsked === asked) return;
+  window.__epaaExportsAsked = asked;
+  let tries = 0;
+  const look = () => {
+    const panel = document.querySelector('.st-key-__OPEN__');
+    if (panel) { panel.scrollIntoView({ block: 'start', behavior: 'smooth' }); return; }
+    if (++tries < 40) setTimeout(look, 250);
+  };
+  look();
+}
+""".replace("__OPEN__", OPEN_KEY)
+
+_scroll = st.components.v2.component("epaa_show_exports", js=SCROLL_JS)
+
+
+def _ask() -> None:
+    st.session_state[OPEN_KEY] = True
+    st.session_state[_ASKED] = st.session_state.get(_ASKED, 0) + 1
+
+
+def goto_button(where: DeltaGenerator) -> None:
+    """The "Export…" button (in ``where``): opens the export panel and brings it into view."""
+    where.button(
+        "⤓ Export…",
+        key=GOTO_KEY,
+        on_click=_ask,
+        help="Slide images (PNG, SVG, PDF), GIS files (GeoPackage, GeoJSON, KMZ) and the "
+        "rollout animation of this map, in the panel under it",
+        width="stretch",
+    )
+
+
+def show_panel() -> None:
+    """Mount the script that scrolls to the panel after the button was pressed."""
+    _scroll(key=SCROLL_KEY, data={"asked": int(st.session_state.get(_ASKED, 0))})
 
 
 def _kmz(catalogue: Catalogue, state: MapState, years: range, *, capitals: bool) -> bytes:

@@ -118,6 +118,17 @@ def test_app__every_widget_has_a_key(app: AppTest) -> None:
             assert widget.key, f"{kind} {widget.label!r} has no key"
 
 
+def test_app__export_button_beside_the_map_opens_the_panel(app: AppTest) -> None:
+    # The panel is far below the map at 1920x1080 (a fresh-eyes review did not find it): the
+    # side column's "Export…" opens it (and the page script brings it into view).
+    assert not [b for b in app.get("download_button") if b.key.startswith("download_")]
+    app.button(key="goto_exports").click().run()
+    assert not app.exception, app.exception
+    labels = {b.label for b in app.get("download_button")}
+    assert {"PNG 1920×1080", "GeoPackage"} <= labels
+    assert app.session_state["exports_asked"] == 1
+
+
 def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
     # The export panel's content is drawn only while it is open (it cost every rerun).
     assert not [b for b in app.get("download_button") if b.key.startswith("download_")]

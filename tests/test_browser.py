@@ -1443,6 +1443,29 @@ def test_link_with_a_tab__shows_the_tab(browser: Any, server: str) -> None:
         loaded.page.context.close()
 
 
+def test_export_button__opens_the_panel_and_brings_it_into_view(browser: Any, server: str) -> None:
+    # At 1920x1080 the export panel lies a screen below the map, under the side column (a
+    # fresh-eyes review did not find it): "Export…" at the top of the sidebar opens it and
+    # scrolls to it.
+    loaded = _load(browser, server, {"year": "2016"}, "browser_export_before")
+    try:
+        page = loaded.page
+        panel = page.locator(".st-key-exports_open").first
+        assert panel.bounding_box()["y"] > VIEWPORT["height"], "the panel was in view already"
+        page.locator(".st-key-goto_exports button").first.click()
+        page.locator("[data-testid='stDownloadButton']").first.wait_for(timeout=60_000)
+        page.wait_for_function(
+            """() => { const p = document.querySelector('.st-key-exports_open');
+                       const r = p && p.getBoundingClientRect();
+                       return r && r.top >= 0 && r.top < window.innerHeight / 2; }""",
+            timeout=20_000,
+        )
+        page.screenshot(path=str(ARTIFACTS / "browser_export_after.png"))
+        assert page.locator("[data-testid='stDownloadButton']").count() >= 7
+    finally:
+        page.context.close()
+
+
 def test_map_toolbar__inside_the_map_not_over_the_headline(browser: Any, server: str) -> None:
     # The chart's toolbar (clear the selection, full screen) showed above the map on hover,
     # over the headline's last line ("Tabri⛶ (NW Iran)").
