@@ -223,11 +223,14 @@ def legend(
             f"Tracks by status:{words}</div>"
         )
     if "sites" in data.state.layers:
-        # Shorter on a projector, where the legend column must hold the capitals' key too.
+        # Shorter on a projector, where the legend column must hold the capitals' key too; the
+        # what-if sites' colour is said only when the map has one.
+        custom = "custom" in data.sites.columns and bool(data.sites.custom.astype(bool).any())
         note = (
-            "Hollow: planned, not yet built; light blue: what-if."
+            "Hollow: planned, not yet built" + ("; light blue: what-if." if custom else ".")
             if short
-            else "Filled dot: in place; hollow dot: planned, not yet built; light blue: custom what-if site."
+            else "Filled dot: in place; hollow dot: planned, not yet built"
+            + ("; light blue: custom what-if site." if custom else ".")
         )
         tags = state_tags_words(data.sites)
         if tags:
@@ -236,10 +239,11 @@ def legend(
             f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
             f"{note}</div>"
         )
-    if "launch" in data.state.layers and data.launch_used:
+    if "launch" in data.state.layers and data.launch_used and not projector:
+        # Not on a projector, whose column must hold the capitals' key: the map names the point.
         names = ", ".join(data.launch_used)
         rows.append(
-            f"<div class='epaa-launch-used' style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
+            f"<div class='epaa-launch-used' style='font-size:0.78rem;color:{theme.muted}'>"
             f"Ringed: the threat's launch point{'s' if len(data.launch_used) > 1 else ''} "
             f"({html.escape(names)}).</div>"
         )
