@@ -128,10 +128,10 @@ def _track_statuses(data: MapData) -> list[str]:
     return ordered or list(CAPITAL_STATUSES)
 
 
-def _track_colours(data: MapData, theme: Theme) -> list[str]:
-    """The colours of the drawn tracks' statuses, as on the map."""
+def _track_colours(data: MapData, theme: Theme) -> list[tuple[str, str]]:
+    """``(status, colour)`` of the drawn tracks' statuses, coloured as on the map."""
     colours = theme.track_status_colours
-    return [colours.get(s, theme.text) for s in _track_statuses(data)]
+    return [(s, colours.get(s, theme.text)) for s in _track_statuses(data)]
 
 
 #: The legend's first rows: the answer (the defended area, or a comparison's gained and lost
@@ -168,7 +168,7 @@ def legend(
             )
         elif key == "tracks":
             # Drawn solid, coloured by status (one swatch per status on the map, below).
-            colours = _track_colours(data, theme)[:3]
+            colours = [c for _, c in _track_colours(data, theme)[:3]]
             swatch = (
                 "<span style='display:inline-block;width:22px;margin:0 6px 4px 0'>"
                 + "".join(
@@ -210,13 +210,11 @@ def legend(
     if data.probability is not None and len(data.probability):
         rows.append(_probability_rows(data, font, projector))
     if "tracks" in data.state.layers:
-        colours = theme.track_status_colours
-        shown = _track_statuses(data)
         words = "".join(
             f"<div style='margin-left:4px'><span style='display:inline-block;width:22px;"
-            f"border-top:3px solid {colours.get(status, theme.text)};margin:0 6px 4px 0'></span>"
+            f"border-top:3px solid {colour};margin:0 6px 4px 0'></span>"
             f"<span style='color:{theme.text}'>{html.escape(status)}</span></div>"
-            for status in shown
+            for status, colour in _track_colours(data, theme)
         )
         rows.append(
             f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:{theme.muted}'>"
