@@ -297,6 +297,7 @@ _DASHBOARD_CSS = (
 .st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown,
 .st-key-exports_shown{display:none}
 .block-container{padding-top:1.2rem}
+@media (max-height:800px){.block-container{padding-top:0.5rem}}
 header[data-testid='stHeader']{background:transparent !important}
 header[data-testid='stHeader'], header[data-testid='stHeader'] *{pointer-events:none !important}
 header[data-testid='stHeader'] button, header[data-testid='stHeader'] button *{pointer-events:auto !important}
@@ -368,7 +369,7 @@ def _layout(
     st.markdown(css, unsafe_allow_html=True)
     head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
     with head:
-        panels.banner(data, projector=projector, theme=theme)
+        panels.banner(data, projector=projector, theme=theme, compact=view.screen != DEFAULT_SCREEN)
     with steps:
         prev_col, next_col = st.columns(2)
         prev_col.button(

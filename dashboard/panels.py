@@ -47,15 +47,32 @@ LIGHT = THEMES["light"]
 _CSS_DASH = {"solid": "solid", "dashed": "dashed", "dotted": "dotted", "dashdot": "dashed"}
 
 
-def banner(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """Title, phase banner and assumptions line."""
+def banner(
+    data: MapData, *, projector: bool = False, theme: Theme = LIGHT, compact: bool = False
+) -> None:
+    """Title, phase banner and the phase's detail line.
+
+    ``compact`` (the dashboard below 1920x1080): the detail takes two lines at most, the whole
+    text on hover, so that the caveat under the map stays in the window (2024's detail took
+    three lines at 1280x720 and pushed the caveat 60 px below it).
+    """
     size = "clamp(1.5rem, 2.3vw, 2.4rem)" if projector else "1.6rem"
+    detail = html.escape(data.phase.detail)
+    clip = compact and not projector
+    two_lines = (
+        ";line-height:1.45;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;"
+        "overflow:hidden"
+        if clip
+        else ""
+    )
+    hover = f" title='{detail}'" if clip else ""
     st.markdown(
         f"<div class='epaa-banner'><div style='font-size:{size};font-weight:700;line-height:1.2'>"
         f"{html.escape(data.title)}</div>"
         f"<div style='font-size:{'clamp(1.15rem, 1.6vw, 1.6rem)' if projector else '1.15rem'};font-weight:600;color:{theme.accent}'>"
         f"{html.escape(data.subtitle)}</div>"
-        f"<div style='font-size:{'1.1rem' if projector else '0.9rem'};color:{theme.muted}'>{html.escape(data.phase.detail)}</div>"
+        f"<div class='epaa-phase-detail'{hover} style='font-size:{'1.1rem' if projector else '0.9rem'};"
+        f"color:{theme.muted}{two_lines}'>{detail}</div>"
         "</div>",
         unsafe_allow_html=True,
     )

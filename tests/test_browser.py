@@ -536,6 +536,8 @@ def test_dashboard__headline_above_the_fold(
         size = MAP_SIZE_PX[f"{width}x{height}"][False]
         assert abs(box["height"] - size[1]) <= 2, box
         assert abs(box["width"] - size[0]) <= 6, box  # the width its framing assumes
+        # The caveat under the map is in the window too (it ended 37 px below 1280x720).
+        _inside(page, ".epaa-caveat", width, height)
         # The column beside the map (the click panel, the legend, the capitals) is wide enough
         # to read: at 1024x768 it was 126 px (the page's side margins took 160 px).
         side = page.evaluate(
@@ -561,6 +563,37 @@ def test_dashboard__headline_above_the_fold(
         assert "Bucharest" in capitals, capitals
         for key in ("prev_year", "next_year", "reset_view"):
             assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS[1:])
+def test_dashboard__the_caveat_under_a_long_banner_stays_in_the_window(
+    browser: Any, server: str, width: int, height: int
+) -> None:
+    # 2024's banner detail took three lines at 1280x720 and pushed the caveat 60 px below the
+    # window (38 px at 1024x768): on the smaller screens it takes two lines, the rest on hover.
+    query = {"year": "2024", "screen": f"{width}x{height}"}
+    loaded = _load(
+        browser,
+        server,
+        query,
+        f"browser_dashboard_2024_{width}x{height}",
+        viewport={"width": width, "height": height},
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        for selector in (HEADLINE, MAP, ".epaa-caveat"):
+            _inside(page, selector, width, height)
+        detail = page.locator(".epaa-phase-detail").first
+        lines = detail.evaluate(
+            "e => Math.round(e.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(e).lineHeight))"
+        )
+        assert lines <= 2, lines
+        hover = detail.get_attribute("title") or ""
+        assert "Phase 4" in hover and hover.endswith("after it."), hover  # the whole text
     finally:
         page.context.close()
 

@@ -100,11 +100,13 @@ RING_FRAME = (-32.0, 27.0, 62.0, 72.0)
 #: little at the top and bottom. On the normal page the map's height is set from the screen
 #: too: on the two smaller screens the map starts 220-340 px down (title, banner, headline:
 #: 2024's banner takes three lines), so a 640 px map put the Mediterranean below the window's
-#: bottom; at these heights a year's map ends inside a 1280x720 or 1024x768 window (a
-#: comparison's extra line may push its last 50 px below it; the page scrolls).
+#: bottom; at these heights a year's map and the caveat under it end inside a 1280x720 or
+#: 1024x768 window (the banner's detail takes two lines at most there, ``panels.banner``; the
+#: caveat ended 37-60 px below a 1280x720 window with maps of 446 px, measured in Chromium).
+#: A comparison's extra line may push the caveat below the window; the page scrolls.
 MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
-    "1024x768": {False: (519, 420), True: (780, 448)},
-    "1280x720": {False: (615, 446), True: (985, 439)},
+    "1024x768": {False: (519, 410), True: (780, 448)},
+    "1280x720": {False: (615, 412), True: (985, 439)},
     "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
 DEFAULT_SCREEN = "1920x1080"
@@ -112,11 +114,12 @@ DEFAULT_SCREEN = "1920x1080"
 #: comparison's line, the cooperation's "why"): px each at most (two lines of text, and the
 #: title's third line that B's long label brings: 126 px for both in 2024 at 1024x768,
 #: measured in Chromium), and the room each screen's map height leaves under the map in the
-#: tallest state without them (2024: the banner's third line). The map is shortened by the
-#: rest, and framed for that height, so it still ends inside the window: at 1280x720 the
-#: cooperation gain map ended 96 px below it, a comparison's 19 px (the new-user trial).
+#: tallest state without them (2024: the banner's second detail line; the caveat's own ~52 px
+#: included). The map is shortened by the rest, and framed for that height, so it still ends
+#: inside the window: at 1280x720 the cooperation gain map ended 96 px below it, a
+#: comparison's 19 px (the new-user trial).
 EXTRA_ROW_PX = 64
-ROOM_BELOW_MAP_PX: Mapping[str, int] = {"1024x768": 29, "1280x720": 8, "1920x1080": 247}
+ROOM_BELOW_MAP_PX: Mapping[str, int] = {"1024x768": 39, "1280x720": 42, "1920x1080": 247}
 #: The map size the framing is computed for, by projector mode, on the default screen.
 FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
 
