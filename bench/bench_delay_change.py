@@ -10,9 +10,10 @@ Tabriz, design-case threat, 25 km grid), makes one new delay timed apart, then, 
 change recomputes (the engine over the grid with its cached threat tracks and reachability
 tables, the defended layer, the metrics, the deck). The engine's answers go to an empty
 folder, so every delay is computed, not read from the disk store of results (which would
-answer a delay any earlier process asked); the tracks, grids, compiled code, validated
-tables and reachability tables come from the usual disk cache (``--fresh-tables``: not the
-reachability tables, so a new estimate builds its own, as on a machine's first ask). Next to
+answer a delay any earlier process asked); the tracks (the grid's and the capitals'), grids,
+compiled code, validated tables and reachability tables come from the usual disk cache
+(``--fresh-tables``: not the reachability tables, so a new estimate builds its own, as on a
+machine's first ask). Next to
 it, the same rerun with nothing changed (the framework's rerun floor). Last, a new parameter
 estimate (low, then high: each a fresh engine run) is timed the same way. The process counts how often threat tracks are built
 (``engagement._fly_tracks``, disk loads included as builds would be) and reachability tables
@@ -125,12 +126,13 @@ def _probe(prefetch: bool, fresh_tables: bool, delays: list[int]) -> dict:
     """Run the probe in a fresh process; its measurements."""
     code = PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"), delays=delays, prefetch=prefetch)
     # New delays, not answers another process stored: the engine's results go to an empty
-    # folder; the tracks, grids, compiled code (numba's and the ahead-of-time module), validated
+    # folder; the tracks (grids' and points'), grids, compiled code (numba's and the
+    # ahead-of-time module), validated
     # tables and (unless --fresh-tables) the reachability tables come from the usual cache
     # (linked).
     source = cache_folder("results").parent
     with tempfile.TemporaryDirectory() as tmp:
-        linked = ["tracks", "grids", "numba", "compiled", "tables", "checked"]
+        linked = ["tracks", "tracks-points", "grids", "numba", "compiled", "tables", "checked"]
         if not fresh_tables:
             linked.append("flyout")
         for name in linked:

@@ -398,17 +398,35 @@ def test_disk_store__removes_what_a_killed_writer_left_not_a_write_in_progress(t
     assert len(list(tmp_path.glob("*.npz"))) == 1
 
 
-def test_engage_points__a_store_of_its_own_and_no_tracks_on_disk(catalogue, own_cache, monkeypatch):
-    # The headline's year before asks for the capitals: its answer is kept apart from the
-    # grids' answers, and its tracks are not written where the grids' tracks are kept.
+def test_engage_points__stores_of_their_own_for_answers_and_tracks(
+    catalogue, own_cache, monkeypatch
+):
+    # The headline's year before asks for the capitals: its answer and its tracks are kept
+    # apart from the grids' answers and tracks (whose places they would otherwise take).
     from coverage.products.metrics import defended_capitals
 
     defended._engage_points_cached.cache_clear()
+    eng.clear_track_caches()  # flown here, not found in this process's memory
     first = defended_capitals(catalogue, OPTIONS, QUERY)
     assert first  # Deveselu's first year: capitals defended
     assert len(list((own_cache / "results-points").glob("*.npz"))) == 1
+    assert len(list((own_cache / "tracks-points").glob("*.npz"))) == 1
     assert not list((own_cache / "results").glob("*.npz"))
     assert not list((own_cache / "tracks").glob("*.npz"))
+    # Another question to the same points (here: the same, its answer gone) reads the tracks:
+    # no flight is flown and no boost programme solved (20-150 ms for a new threat estimate).
+    for stale in (own_cache / "results-points").glob("*.npz"):
+        stale.unlink()
+    defended._engage_points_cached.cache_clear()
+    eng.clear_track_caches()
+
+    def no_flight(*a, **k):
+        raise AssertionError("tracks flown again")
+
+    with monkeypatch.context() as m:
+        m.setattr(eng, "_fly_tracks", no_flight)
+        m.setattr(eng, "solve_programmes", no_flight)
+        assert defended_capitals(catalogue, OPTIONS, QUERY) == first
     # A later process reads the answer instead of running the engine.
     defended._engage_points_cached.cache_clear()
     _forbid_engine(monkeypatch)

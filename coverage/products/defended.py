@@ -36,6 +36,7 @@ from coverage.products.budget import check_engagement_work, engine_threads, larg
 from coverage.products.diskcache import (
     TrackDiskStore,
     point_result_store,
+    point_track_store,
     result_store,
     source_version,
     table_store,
@@ -193,7 +194,7 @@ def _engage_cached(
         lambda: _targets(grid_km, grid_iso3, extra),
         work,
         store=result_store(),
-        tracks=True,
+        tracks=track_store(),
         latest=latest,
     )
 
@@ -211,9 +212,9 @@ def _engage_points_cached(
 ) -> EngagementResult:
     """The kernel over a few points only (no grid).
 
-    The answer is stored on disk in a store of its own (:func:`point_result_store`); the
-    threat's tracks to a few points are flown in memory (a few milliseconds), not written to
-    the track store, whose places are for the grids' tracks (each several seconds to fly).
+    The answer is stored on disk in a store of its own (:func:`point_result_store`), and the
+    threat's tracks to the points in another (:func:`point_track_store`), not in the track
+    store, whose places are for the grids' tracks (each several seconds to fly).
     """
     args = (launch, points, radars, sites, threat, assumptions, warning_radars)
 
@@ -222,7 +223,12 @@ def _engage_points_cached(
         return pts[:, 0].copy(), pts[:, 1].copy()
 
     return _stored_or_computed(
-        "engage-points", args, targets, work, store=point_result_store(), tracks=False
+        "engage-points",
+        args,
+        targets,
+        work,
+        store=point_result_store(),
+        tracks=point_track_store(),
     )
 
 
@@ -233,15 +239,15 @@ def _stored_or_computed(
     work: float,
     *,
     store: TrackDiskStore | None,
-    tracks: bool,
+    tracks: TrackDiskStore | None,
     latest: bool = False,
 ) -> EngagementResult:
     """An engine run from a disk store of results, or computed (and then stored).
 
     ``args`` are the run's inputs as :func:`_engage_cached` or :func:`_engage_points_cached`
     take them; ``targets`` gives their target positions (lon, lat degrees). A stored result is
-    used only if made for exactly these sites and targets. ``tracks``: keep the threat's
-    tracks in the track store (else in this process's memory only).
+    used only if made for exactly these sites and targets. ``tracks``: the disk store the
+    threat's tracks are looked up in and kept in (``None``: this process's memory only).
     """
     # Both kinds of run list the launch points first and the physics last.
     launch, *_, radars, sites, threat, assumptions, warning_radars = args
@@ -275,7 +281,7 @@ def _stored_or_computed(
             threat=threat,
             assumptions=assumptions,
             warning_radars=warning_radars,
-            track_store=track_store() if tracks else None,
+            track_store=tracks,
             latest=latest,
             workers=engine_threads(),
         )
