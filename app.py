@@ -308,6 +308,14 @@ header[data-testid='stHeader'] button, header[data-testid='stHeader'] button *{p
 )
 
 
+#: The least height of the block holding the banner and the headline on the dashboard, px, by
+#: screen: the tallest that block is over the years and scenarios there (measured in Chromium:
+#: 2016 at 1280x720, its headline three lines), so every year's map starts where the tallest
+#: one's does and its caveat ends inside the window. Not at 1024x768: there the tallest block
+#: (2024: the banner six lines) would push 2016's legend, beside the map, 32 px below the window.
+_TOP_BLOCK_MIN_PX: dict[str, int] = {"1280x720": 190}
+
+
 def _dark_css(theme: Theme) -> str:
     """The page in the dark theme: Streamlit's own theme is fixed per server, so CSS recolours it.
 
@@ -366,48 +374,61 @@ def _layout(
         css += _PROJECTOR_CSS
     else:
         css += _DASHBOARD_CSS
+    # On the smaller screens the year buttons sit at the top of their row, not in its middle,
+    # so they stay under the pointer while the years are stepped (they moved by 25 px at
+    # 1024x768 with the lines the banner's text wraps onto); at 1280x720 the banner and the
+    # headline are one block that keeps its height (_TOP_BLOCK_MIN_PX), so the map stays put.
+    steady = not projector and view.screen != DEFAULT_SCREEN
+    if steady and view.screen in _TOP_BLOCK_MIN_PX:
+        css += (
+            f"<style>.st-key-pagetop{{min-height:{_TOP_BLOCK_MIN_PX[view.screen]}px;"
+            "justify-content:space-between}</style>"
+        )
     st.markdown(css, unsafe_allow_html=True)
-    head, steps = st.columns([4.4, 2.4], vertical_alignment="center")
-    with head:
-        panels.banner(data, projector=projector, theme=theme, compact=view.screen != DEFAULT_SCREEN)
-    with steps:
-        prev_col, next_col = st.columns(2)
-        prev_col.button(
-            "◀ Year",
-            key="prev_year",
-            on_click=_step_year,
-            args=(-1,),
-            shortcut="PageUp",
-            disabled=state.options.year <= FIRST_YEAR,
-            help="Previous year (PageUp)",
-            width="stretch",
-        )
-        next_col.button(
-            "Year ▶",
-            key="next_year",
-            on_click=_step_year,
-            args=(1,),
-            shortcut="PageDown",
-            disabled=state.options.year >= LAST_YEAR,
-            help="Next year (PageDown)",
-            width="stretch",
-        )
-        if projector:  # under the year buttons, where the banner leaves room
-            fit_col, play_col, exit_col = st.columns([1.25, 0.75, 1.05])
-            with fit_col:
-                _fit_button()
-            with play_col:
-                player.play_button()
-            exit_col.button(
-                "Exit projector",
-                key="exit_projector",
-                on_click=_leave_projector,
-                help="Back to the full dashboard with its controls",
-                width="stretch",
-                type="primary",
+    with st.container(key="pagetop"):
+        head, steps = st.columns([4.4, 2.4], vertical_alignment="top" if steady else "center")
+        with head:
+            panels.banner(
+                data, projector=projector, theme=theme, compact=view.screen != DEFAULT_SCREEN
             )
+        with steps:
+            prev_col, next_col = st.columns(2)
+            prev_col.button(
+                "◀ Year",
+                key="prev_year",
+                on_click=_step_year,
+                args=(-1,),
+                shortcut="PageUp",
+                disabled=state.options.year <= FIRST_YEAR,
+                help="Previous year (PageUp)",
+                width="stretch",
+            )
+            next_col.button(
+                "Year ▶",
+                key="next_year",
+                on_click=_step_year,
+                args=(1,),
+                shortcut="PageDown",
+                disabled=state.options.year >= LAST_YEAR,
+                help="Next year (PageDown)",
+                width="stretch",
+            )
+            if projector:  # under the year buttons, where the banner leaves room
+                fit_col, play_col, exit_col = st.columns([1.25, 0.75, 1.05])
+                with fit_col:
+                    _fit_button()
+                with play_col:
+                    player.play_button()
+                exit_col.button(
+                    "Exit projector",
+                    key="exit_projector",
+                    on_click=_leave_projector,
+                    help="Back to the full dashboard with its controls",
+                    width="stretch",
+                    type="primary",
+                )
 
-    panels.headline(line, projector=projector, theme=theme)
+        panels.headline(line, projector=projector, theme=theme)
     with st.container():
         if data.comparison is not None:
             panels.comparison_line(data.comparison, projector=projector, theme=theme)

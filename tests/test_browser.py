@@ -594,6 +594,27 @@ def test_dashboard__the_caveat_under_a_long_banner_stays_in_the_window(
         assert lines <= 2, lines
         hover = detail.get_attribute("title") or ""
         assert "Phase 4" in hover and hover.endswith("after it."), hover  # the whole text
+        # The year buttons stay where they are from year to year, and at 1280x720 the map too
+        # (2024's banner takes six lines at 1024x768, 2016's four: the year buttons moved by
+        # 25 px, under the pointer while stepping or playing; at 1024x768 the map still moves,
+        # or 2016's legend beside it would end below the window).
+        where = (
+            "() => [document.querySelector('[data-testid=\"stDeckGlJsonChart\"]'),"
+            " document.querySelector('.st-key-next_year button')]"
+            ".map(e => Math.round(e.getBoundingClientRect().top))"
+        )
+        in_2024 = page.evaluate(where)
+        page.goto(
+            f"{server}/?{urlencode({'year': '2016', 'screen': f'{width}x{height}'})}",
+            wait_until="domcontentloaded",
+        )
+        page.locator(f"{MAP} canvas").first.wait_for(state="visible", timeout=90_000)
+        _settle(page)
+        in_2016 = page.evaluate(where)
+        assert in_2016[1] == in_2024[1], (in_2016, in_2024)
+        if width == 1280:
+            assert in_2016[0] == in_2024[0], (in_2016, in_2024)
+        _inside(page, ".epaa-caveat", width, height)
     finally:
         page.context.close()
 
