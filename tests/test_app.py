@@ -595,6 +595,15 @@ def test_launch_point_of_the_map__ringed_and_named() -> None:
     assert len(launch) > 1  # the other candidates stay, unringed and unnamed
     legend = next(m.value for m in at.markdown if "class='epaa-launch-used'" in m.value)
     assert "Ringed: the threat's launch point (Tabriz)." in legend
+    # Drawn above the sites' names, its dot inside the ring again: Kürecik's name covered the
+    # ring at 1024x768 and half-covered it at 1920x1080 (a fresh-eyes review); the repeated dot
+    # is not pickable, so the launch layer's dot below keeps the tooltip.
+    ids = _layer_ids(at)
+    assert ids.index("launch-used-dot") > ids.index("site-labels")
+    assert ids.index("launch-used") > ids.index("launch-used-dot")
+    dot = _layer(at, "launch-used-dot")
+    assert [d["position"] for d in dot["data"]] == [launch["Tabriz"]]
+    assert dot["getFillColor"] == _layer(at, "launch")["getFillColor"] and not dot["pickable"]
     # Without the defended area and the tracks no launch point is the map's: nothing ringed.
     at = _opened(year="2016", show_defended="false")
     assert "launch-used" not in _layer_ids(at) and "launch" in _layer_ids(at)

@@ -782,6 +782,11 @@ def build_deck(
         below = ("nato", "defended", "compare-both", "compare-lost", "compare-gained")
         at = max((i + 1 for i, layer in enumerate(layers) if layer.id in below), default=0)
         layers[at:at] = sector_deck_layers(data.sectoral, projector=projector)
+    # The threat's launch ring, leader and name go on top, above the sites' names: those are
+    # placed first, and one may cover the launch point (Kürecik's name over Tabriz on a
+    # 1024x768 map), whose ring the headline and the legend point to.
+    lifted = [layer for layer in layers if layer.id in _LAUNCH_USED_IDS]
+    layers = [layer for layer in layers if layer.id not in _LAUNCH_USED_IDS] + lifted
     _add_here_layer(layers, theme=th)
     layers = _outlines_as_lines(layers, zoom=camera["zoom"])
     return CompactDeck(
@@ -1967,6 +1972,10 @@ SCROLL_ZOOM_SPEED = 0.005
 LAUNCH_DOT_PX = {False: 7.0, True: 9.0}
 
 
+#: The layers of :func:`_launch_used_layers`, drawn above every other point and name.
+_LAUNCH_USED_IDS = frozenset({"launch-leaders", "launch-used-dot", "launch-used", "launch-labels"})
+
+
 def _launch_used_layers(
     names: list[tuple[float, float, str]],
     places: list[tuple[int, str] | None],
@@ -1986,6 +1995,23 @@ def _launch_used_layers(
     size = _site_label_size(projector)[0]
     return [
         *_leaders_layers("launch-leaders", leaders, theme, projector=projector),
+        # The point's own dot again, so that it shows inside its ring above the sites' names
+        # (a ring around a name's white halo read as a capital not defended); not pickable: the
+        # launch layer's dot below keeps the tooltip and the click.
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=[{"position": d["position"]} for d in data],
+            id="launch-used-dot",
+            get_position="position",
+            get_radius=LAUNCH_DOT_PX[projector],
+            radius_units="'pixels'",
+            get_fill_color=hex_to_rgba(style.colour),
+            get_line_color=[255, 255, 255, 255],
+            stroked=True,
+            line_width_units="'pixels'",
+            get_line_width=1.5,
+            pickable=False,
+        ),
         pdk.Layer(
             "ScatterplotLayer",
             data=[{"position": d["position"]} for d in data],
