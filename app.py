@@ -427,6 +427,15 @@ def _layout(
                     width="stretch",
                     type="primary",
                 )
+            elif steady:
+                # Below 1920x1080 under the year buttons too, in the room the banner leaves
+                # there: beside the map they pushed the legend's capitals key below the window
+                # (1280x720: it ended at 820 px; a fresh-eyes review).
+                fit_col, play_col = st.columns([1.35, 0.9])
+                with fit_col:
+                    _fit_button()
+                with play_col:
+                    player.play_button()
 
         panels.headline(line, projector=projector, theme=theme)
     with st.container():
@@ -452,7 +461,7 @@ def _layout(
             event = st.pydeck_chart(deck, height=height, **chart)
         panels.caveat(data, projector=projector, theme=theme)
     with side_col:
-        if not projector:  # here, not beside the year buttons: those stay readable at 1024
+        if not projector and not steady:  # at 1920x1080 beside the map, over the legend
             _fit_button()
             player.play_button()
         panels.inspector(

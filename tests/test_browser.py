@@ -538,6 +538,9 @@ def test_dashboard__headline_above_the_fold(
         assert abs(box["width"] - size[0]) <= 6, box  # the width its framing assumes
         # The caveat under the map is in the window too (it ended 37 px below 1280x720).
         _inside(page, ".epaa-caveat", width, height)
+        # "Fit map to layers" beside the map at 1920x1080, under the year buttons below it.
+        fit = page.locator(".st-key-reset_view").first.bounding_box()
+        assert (fit["x"] >= box["x"] + box["width"]) == (width == 1920), (fit, box)
         # The column beside the map (the click panel, the legend, the capitals) is wide enough
         # to read: at 1024x768 it was 126 px (the page's side margins took 160 px).
         side = page.evaluate(
@@ -594,6 +597,13 @@ def test_dashboard__the_caveat_under_a_long_banner_stays_in_the_window(
         assert lines <= 2, lines
         hover = detail.get_attribute("title") or ""
         assert "Phase 4" in hover and hover.endswith("after it."), hover  # the whole text
+        # "Fit map to layers" and "Play" under the year buttons, above the headline: beside the
+        # map they pushed the capitals' key below the window (1280x720: to 820 px).
+        headline_top = page.locator(HEADLINE).first.bounding_box()["y"]
+        for key in ("reset_view", "play"):
+            button = _inside(page, f".st-key-{key}", width, height)
+            assert button["y"] + button["height"] <= headline_top, (key, button, headline_top)
+            assert not _truncated(page, f".st-key-{key}"), key
         # The year buttons stay where they are from year to year, and at 1280x720 the map too
         # (2024's banner takes six lines at 1024x768, 2016's four: the year buttons moved by
         # 25 px, under the pointer while stepping or playing; at 1024x768 the map still moves,
@@ -615,6 +625,9 @@ def test_dashboard__the_caveat_under_a_long_banner_stays_in_the_window(
         if width == 1280:
             assert in_2016[0] == in_2024[0], (in_2016, in_2024)
         _inside(page, ".epaa-caveat", width, height)
+        # The capitals' key beside the map: whole at 1280x720, its heading at 1024x768.
+        key = page.locator(".epaa-capitals").first.bounding_box()
+        assert key["y"] + (key["height"] if width == 1280 else 20) <= height, key
     finally:
         page.context.close()
 
