@@ -2002,14 +2002,7 @@ def _launch_used_layers(
             "ScatterplotLayer",
             data=[{"position": d["position"]} for d in data],
             id="launch-used-dot",
-            get_position="position",
-            get_radius=LAUNCH_DOT_PX[projector],
-            radius_units="'pixels'",
-            get_fill_color=hex_to_rgba(style.colour),
-            get_line_color=[255, 255, 255, 255],
-            stroked=True,
-            line_width_units="'pixels'",
-            get_line_width=1.5,
+            **_dot_paint(style.colour, projector=projector),
             pickable=False,
         ),
         pdk.Layer(
@@ -2038,21 +2031,27 @@ def _points_layer(
     projector: bool,
     theme: Theme = THEMES["light"],
 ) -> pdk.Layer:
-    style = theme.layer_styles[key]
     return pdk.Layer(
         "ScatterplotLayer",
         data=_points_frame(frame, name_col, [], shared=True),
         id=key,
-        get_position="position",
-        get_radius=LAUNCH_DOT_PX[projector],
-        radius_units="'pixels'",
-        get_fill_color=hex_to_rgba(style.colour),
-        get_line_color=[255, 255, 255, 255],
-        stroked=True,
-        line_width_units="'pixels'",
-        get_line_width=1.5,
+        **_dot_paint(theme.layer_styles[key].colour, projector=projector),
         pickable=True,
     )
+
+
+def _dot_paint(colour: str, *, projector: bool) -> dict[str, Any]:
+    """A launch point's dot: ``colour`` with a white outline (the launch layer and its ring's)."""
+    return {
+        "get_position": "position",
+        "get_radius": LAUNCH_DOT_PX[projector],
+        "radius_units": "'pixels'",
+        "get_fill_color": hex_to_rgba(colour),
+        "get_line_color": [255, 255, 255, 255],
+        "stroked": True,
+        "line_width_units": "'pixels'",
+        "get_line_width": 1.5,
+    }
 
 
 def _early_warning_records(sectors: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
