@@ -378,7 +378,8 @@ def _layout(
     # so they stay under the pointer while the years are stepped (they moved by 25 px at
     # 1024x768 with the lines the banner's text wraps onto); at 1280x720 the banner and the
     # headline are one block that keeps its height (_TOP_BLOCK_MIN_PX), so the map stays put.
-    steady = not projector and view.screen != DEFAULT_SCREEN
+    compact = view.screen != DEFAULT_SCREEN
+    steady = compact and not projector
     if steady and view.screen in _TOP_BLOCK_MIN_PX:
         css += (
             f"<style>.st-key-pagetop{{min-height:{_TOP_BLOCK_MIN_PX[view.screen]}px;"
@@ -388,9 +389,7 @@ def _layout(
     with st.container(key="pagetop"):
         head, steps = st.columns([4.4, 2.4], vertical_alignment="top" if steady else "center")
         with head:
-            panels.banner(
-                data, projector=projector, theme=theme, compact=view.screen != DEFAULT_SCREEN
-            )
+            panels.banner(data, projector=projector, theme=theme, compact=compact)
         with steps:
             prev_col, next_col = st.columns(2)
             prev_col.button(
@@ -472,7 +471,7 @@ def _layout(
             theme=theme,
         )
         st.markdown("**Legend**")
-        panels.legend(data, projector=projector, theme=theme, compact=view.screen != DEFAULT_SCREEN)
+        panels.legend(data, projector=projector, theme=theme, compact=compact)
         if data.comparison is not None:
             panels.comparison_capitals(data.comparison, projector=projector, theme=theme)
         if view.capitals:

@@ -127,9 +127,8 @@ def _probe(prefetch: bool, fresh_tables: bool, delays: list[int]) -> dict:
     code = PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"), delays=delays, prefetch=prefetch)
     # New delays, not answers another process stored: the engine's results go to an empty
     # folder; the tracks (grids' and points'), grids, compiled code (numba's and the
-    # ahead-of-time module), validated
-    # tables and (unless --fresh-tables) the reachability tables come from the usual cache
-    # (linked).
+    # ahead-of-time module), validated tables and (unless --fresh-tables) the reachability
+    # tables come from the usual cache (linked).
     source = cache_folder("results").parent
     with tempfile.TemporaryDirectory() as tmp:
         linked = ["tracks", "tracks-points", "grids", "numba", "compiled", "tables", "checked"]

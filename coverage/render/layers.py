@@ -738,13 +738,6 @@ def build_deck(
     cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
     launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
     site_boxes += _site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size)
-    if launch_names:
-        builders["launch"] = lambda: [
-            _points_layer("launch", data.launch_points, "name", projector=projector, theme=th),
-            *_launch_used_layers(
-                launch_names, launch_places, zoom=zoom, projector=projector, theme=th
-            ),
-        ]
     dot_centres = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *ew_names)]
     kept_capitals = (
         _capital_label_places(
@@ -785,8 +778,9 @@ def build_deck(
     # The threat's launch ring, leader and name go on top, above the sites' names: those are
     # placed first, and one may cover the launch point (Kürecik's name over Tabriz on a
     # 1024x768 map), whose ring the headline and the legend point to.
-    lifted = [layer for layer in layers if layer.id in _LAUNCH_USED_IDS]
-    layers = [layer for layer in layers if layer.id not in _LAUNCH_USED_IDS] + lifted
+    layers += _launch_used_layers(
+        launch_names, launch_places, zoom=zoom, projector=projector, theme=th
+    )
     _add_here_layer(layers, theme=th)
     layers = _outlines_as_lines(layers, zoom=camera["zoom"])
     return CompactDeck(
@@ -1972,10 +1966,6 @@ SCROLL_ZOOM_SPEED = 0.005
 LAUNCH_DOT_PX = {False: 7.0, True: 9.0}
 
 
-#: The layers of :func:`_launch_used_layers`, drawn above every other point and name.
-_LAUNCH_USED_IDS = frozenset({"launch-leaders", "launch-used-dot", "launch-used", "launch-labels"})
-
-
 def _launch_used_layers(
     names: list[tuple[float, float, str]],
     places: list[tuple[int, str] | None],
@@ -1987,8 +1977,11 @@ def _launch_used_layers(
     """A ring around each launch point the map's threat flies from, and its name.
 
     The ring is the launch style's colour outside the dot's white outline; the name goes where
-    ``places`` (:func:`site_label_places`) puts it, on a leader if placed out.
+    ``places`` (:func:`site_label_places`) puts it, on a leader if placed out. None without
+    ``names`` (the launch layer off, or no launch point the map's).
     """
+    if not names:
+        return []
     style = theme.layer_styles["launch"]
     data = [{"position": [lon, lat], "name": name, "short": name} for lon, lat, name in names]
     labels, leaders = _placed_labels(data, places, zoom)
