@@ -519,16 +519,24 @@ class PhaseStatus:
 
 
 def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseStatus:
-    """Phase banner for a year: "Phase 2 — 2015 plan" or "Phase 2 as built — ... 12 May 2016"."""
+    """Phase banner for a year: "Phase 2 — 2015 plan" or "Phase 2 as built — ... 12 May 2016".
+
+    The year itself is the title's (the banner does not repeat it); a planned year after its
+    phase's says which phase it is ("Phase 3 — 2018 plan, the last phase due by 2019").
+    """
     if scenario in ALTERNATIVES:
         return _alternative_status(catalogue, year, scenario)
     status = _baseline_status(catalogue, year, scenario)
     if year > PLAN_LAST_YEAR:
         return replace(
             status,
-            banner=f"{status.banner} · {year}: after the 2011-{PLAN_LAST_YEAR} plan",
+            banner=f"{status.banner} · after the 2011-{PLAN_LAST_YEAR} plan",
             detail=f"{status.detail} The 2009 plan ended with Phase 4 in {PLAN_LAST_YEAR}; "
-            f"{year} shows what came after it.",
+            + (
+                "the years after it keep its last phase."
+                if scenario == "planned"
+                else "the years after it show what was built since."
+            ),
         )
     return status
 
@@ -572,9 +580,15 @@ def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> Pha
             if isinstance(p.cancelled_date, str)
             else ""
         )
+        # A year after the phase's own: the phase in force, the last one due by then.
+        due = (
+            f", the last phase due by {year}"
+            if int(p.planned_year) < year <= PLAN_LAST_YEAR
+            else ""
+        )
         return PhaseStatus(
             int(p.phase),
-            f"Phase {int(p.phase)} — {int(p.planned_year)} plan{note}",
+            f"Phase {int(p.phase)} — {int(p.planned_year)} plan{note}{due}",
             f"{p.planned_content}; interceptor {p.planned_interceptor}; against {p.threat_class}.",
         )
     done = ph[ph.built_date.map(lambda s: isinstance(s, str) and parse_date(s) <= _year_end(year))]
@@ -588,7 +602,7 @@ def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> Pha
     if done.empty:
         return PhaseStatus(
             None,
-            f"As built, {year}: Phase 1 elements arriving",
+            "As built: Phase 1 elements arriving",
             f"Phase 1 declared {_fmt_date(ph.iloc[0].built_date)}{late_txt}.",
         )
     p = done.iloc[-1]

@@ -45,6 +45,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
     """Draw the sidebar; return the map state and how the map is shown."""
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
+    sb.caption("EPAA: the European Phased Adaptive Approach (US plan, 2009)")
     exports.goto_button(sb)
     year = sb.slider(
         "Year",

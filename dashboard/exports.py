@@ -62,8 +62,8 @@ def goto_button(where: DeltaGenerator) -> None:
         "⤓ Export…",
         key=GOTO_KEY,
         on_click=_ask,
-        help="Slide images (PNG, SVG, PDF), GIS files (GeoPackage, GeoJSON, KMZ) and the "
-        "rollout animation of this map, in the panel under it",
+        # No hover help: the pointer stays on the button while the page scrolls to the panel,
+        # and the help's box then lay over the panel's first row (the panel's title says it).
         width="stretch",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 
 import pandas as pd
@@ -70,12 +71,17 @@ def banner(
         f"<div class='epaa-banner'><div style='font-size:{size};font-weight:700;line-height:1.2'>"
         f"{html.escape(data.title)}</div>"
         f"<div style='font-size:{'clamp(1.15rem, 1.6vw, 1.6rem)' if projector else '1.15rem'};font-weight:600;color:{theme.accent}'>"
-        f"{html.escape(data.subtitle)}</div>"
+        f"{_unbroken_years(html.escape(data.subtitle))}</div>"
         f"<div class='epaa-phase-detail'{hover} style='font-size:{'1.1rem' if projector else '0.9rem'};"
         f"color:{theme.muted}{two_lines}'>{detail}</div>"
         "</div>",
         unsafe_allow_html=True,
     )
+
+
+def _unbroken_years(text: str) -> str:
+    """``text`` with each span of years ("2011-2020") kept on one line (it broke after the dash)."""
+    return re.sub(r"\b(\d{4}[-–]\d{4})\b", r"<span style='white-space:nowrap'>\1</span>", text)
 
 
 def headline(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -> None:
@@ -388,17 +394,37 @@ def inspector(item: Inspected | None, *, projector: bool = False, theme: Theme =
         if not projector:
             st.caption("Click a site, capital or area on the map for its details.")
         return
-    facts = "".join(
-        f"<div><span style='color:{theme.muted}'>{html.escape(k)}:</span> {html.escape(v)}</div>"
-        for k, v in item.facts
+    more = (
+        f"<details style='margin-top:4px'><summary style='color:{theme.muted}'>Details and "
+        f"sources</summary>{_fact_rows(item.more, theme)}</details>"
+        if item.more
+        else ""
     )
     st.markdown(
         f"<div class='epaa-inspector' style='font-size:{small};border:1px solid {theme.rule};"
         f"border-radius:4px;padding:6px 8px;margin-bottom:6px'>"
         f"<div style='color:{theme.muted}'>{html.escape(item.kind)}</div>"
-        f"<div style='font-weight:700'>{html.escape(item.name)}</div>{facts}</div>",
+        f"<div style='font-weight:700'>{html.escape(item.name)}</div>"
+        f"{_fact_rows(item.facts, theme)}{more}</div>",
         unsafe_allow_html=True,
     )
+
+
+def _fact_rows(facts: tuple[tuple[str, str], ...], theme: Theme) -> str:
+    """``name: value`` a line; a name shared by several facts in a row heads them once."""
+    rows = []
+    for i, (k, v) in enumerate(facts):
+        shared = sum(1 for name, _ in facts if name == k) > 1
+        if shared and (i == 0 or facts[i - 1][0] != k):
+            rows.append(f"<div style='color:{theme.muted}'>{html.escape(k)}:</div>")
+        if shared:
+            rows.append(f"<div style='padding-left:0.8em'>· {html.escape(v)}</div>")
+        else:
+            rows.append(
+                f"<div><span style='color:{theme.muted}'>{html.escape(k)}:</span> "
+                f"{html.escape(v)}</div>"
+            )
+    return "".join(rows)
 
 
 def _capital_swatch(status: str, theme: Theme = LIGHT) -> str:

@@ -40,6 +40,9 @@ class Inspected:
     kind: str
     name: str
     facts: tuple[tuple[str, str], ...]
+    #: Longer facts shown folded under the short ones (a point under several layers: each
+    #: layer's details and sources, which made the side panel up to ~3,000 px tall unfolded).
+    more: tuple[tuple[str, str], ...] = ()
 
 
 def _plain(value: Any) -> str:
@@ -70,6 +73,17 @@ def _facts(props: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
             value = int(value)  # a year, not a quantity ("2023", never "2,023")
         facts.append((title, _plain(value)))
     return facts
+
+
+def _gist(props: Mapping[str, Any], name: str) -> str:
+    """One short line for a feature among several: its name, system, range and limit."""
+    system = _plain(props.get("system_name") or props.get("systems") or props.get("status") or "")
+    range_km = props.get("range_km")
+    reach = f"{_plain(range_km)} km" if isinstance(range_km, int | float) else ""
+    limit = _plain(props.get("limit") or "")
+    limit = "" if limit == "nominal ring" else limit  # the layer's own name says it
+    parts = [p for p in (system, reach, f"limited by {limit}" if limit else "") if p]
+    return f"{name}: {', '.join(parts)}" if parts and name else name or ", ".join(parts)
 
 
 def _members(
@@ -153,14 +167,22 @@ def inspected(
             if len(members) == 1:
                 layer_id, props = members[0]
             elif members:
-                facts = []
+                # One short line a feature, grouped by layer; each one's details and sources
+                # folded under them.
+                first = {layer: i for i, (layer, _) in reversed(list(enumerate(members)))}
+                members = sorted(members, key=lambda m: first[m[0]])  # top layer first
+                facts, more = [], []
                 for member_id, member in members:
                     title = MAP_LAYER_KINDS.get(member_id, member_id)
                     name = _plain(member.get("name", "")).strip()
+                    facts.append((title, _gist(member, name)))
                     details = "; ".join(f"{k}: {v}" for k, v in _facts(member, name))
-                    facts.append((title, f"{name}. {details}" if details else name))
+                    more.append((title, f"{name}. {details}" if details else name))
                 return Inspected(
-                    MAP_LAYER_KINDS["here"], f"{len(members)} layers cover this point", tuple(facts)
+                    MAP_LAYER_KINDS["here"],
+                    f"{len(members)} layers cover this point",
+                    tuple(facts),
+                    tuple(more),
                 )
         name = _plain(props.get("name", "")).strip()
         facts = _facts(props, name)

@@ -351,7 +351,14 @@ def test_app__2026_as_built_shows_arrow3_and_after_the_plan() -> None:
     inter = _layer(at, "interceptor")
     systems = {f["properties"]["system"] for f in inter["data"]["features"]}
     assert "arrow3" in systems
-    assert any("after the 2011-2020 plan" in m.value for m in at.markdown)
+    shown = [re.sub(r"<[^>]+>", "", m.value) for m in at.markdown]
+    assert any("Phase 3 as built — 10 Jul 2024 · after the 2011-2020 plan" in t for t in shown)
+    # The span of years stays on one line (it broke after its dash at 1024 px)...
+    assert any("white-space:nowrap'>2011-2020</span>" in m.value for m in at.markdown)
+    # ... and the banner does not repeat the title's year ("· 2026: after the plan").
+    assert not any("2026: after" in t for t in shown)
+    # EPAA is spelled out on the page.
+    assert any("European Phased Adaptive Approach" in c.value for c in at.sidebar.caption)
 
 
 def test_app__icbm_tab_answers_per_site_of_the_year() -> None:

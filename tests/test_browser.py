@@ -1092,9 +1092,17 @@ def test_hover_and_click_in_overlapping_areas__list_every_layer(browser: Any, se
         page.mouse.click(x, y)
         page.get_by_text("layers cover this point").first.wait_for(state="visible", timeout=60_000)
         _settle(page)
-        panel = page.locator(".epaa-inspector").first.inner_text()
+        inspector = page.locator(".epaa-inspector").first
+        panel = inspector.inner_text()
         assert "Interceptor nominal ring" in panel and "Radar footprint" in panel, panel
-        assert "Source:" in panel, panel
+        assert "SM-3 Block IB" in panel and "Source:" not in panel, panel  # a short line each
+        # Each layer's details and sources are folded under the lines (unfolded, 2019's
+        # eight layers made the side panel ~3,000 px tall): one click shows them.
+        folded = inspector.bounding_box()
+        assert folded and folded["height"] < 360, folded
+        inspector.get_by_text("Details and sources").click()
+        page.wait_for_timeout(300)
+        assert "Source:" in inspector.inner_text(), inspector.inner_text()
         # The clicked face is not painted: Streamlit draws a selected object in its fill made
         # opaque, and the faces' transparent black fill became a solid black patch.
         page.mouse.move(box["x"] + 5, box["y"] + 5)

@@ -102,6 +102,16 @@ def test_phase_status__banners(catalogue: Catalogue) -> None:
     assert phase_status(catalogue, 2015, "actual").phase == 1
     assert "Phase 3 (planned 2018)" in phase_status(catalogue, 2020, "actual").detail
     assert "cancelled 15 Mar 2013" in phase_status(catalogue, 2020, "planned").banner
+    # A planned year after its phase's says which phase is in force, and why.
+    assert phase_status(catalogue, 2019, "planned").banner == (
+        "Phase 3 — 2018 plan, the last phase due by 2019"
+    )
+    assert phase_status(catalogue, 2018, "planned").banner == "Phase 3 — 2018 plan"
+    # After the plan: the year is the title's, not repeated in the banner.
+    after = phase_status(catalogue, 2024, "actual")
+    assert after.banner == "Phase 3 as built — 10 Jul 2024 · after the 2011-2020 plan"
+    assert "2024 shows" not in after.detail and "built since" in after.detail
+    assert "keep its last phase" in phase_status(catalogue, 2022, "planned").detail
     assert phase_status(catalogue, 2024, "actual").phase == 3
 
 

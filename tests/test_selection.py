@@ -136,9 +136,35 @@ def test_inspected__a_here_face_lists_each_feature_with_its_details() -> None:
     assert item is not None
     assert item.kind == "Map layers at this point" and item.name == "2 layers cover this point"
     assert item.facts == (
+        ("Interceptor nominal ring", "Naval Station Rota: SM-3 Block IA"),
+        ("Radar footprint", "Kürecik Radar Station (Malatya): AN/TPY-2"),
+    )
+    # Each feature's details and sources, folded under the short lines in the side panel.
+    assert item.more == (
         ("Interceptor nominal ring", "Naval Station Rota. System: SM-3 Block IA; Source: S2"),
         ("Radar footprint", "Kürecik Radar Station (Malatya). System: AN/TPY-2; Source: S1"),
     )
+
+
+def test_inspected__a_here_face_groups_its_layers_in_short_lines() -> None:
+    """Eight layers at a point in 2019: a line each, grouped by layer (was ~3,300 characters)."""
+    face = {"name": "At this point", "label": "…", "refs": "interceptor:1;radar:0;interceptor:0"}
+    features = {**_FEATURES, "here": [face]}
+    item = inspected(
+        {"indices": {"here": [0]}, "objects": {"here": [{"properties": face}]}}, features
+    )
+    assert item is not None
+    assert [k for k, _ in item.facts] == [
+        "Interceptor nominal ring",
+        "Interceptor nominal ring",
+        "Radar footprint",
+    ]
+    assert item.facts[1] == (
+        "Interceptor nominal ring",
+        "Aegis Ashore Romania: SM-3 Block IB, 700 km",
+    )
+    assert all("Source" not in v for _, v in item.facts)
+    assert len(item.more) == 3
 
 
 def test_inspected__a_here_face_under_one_feature_is_that_feature() -> None:
