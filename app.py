@@ -380,6 +380,10 @@ def _layout(
     # headline are one block that keeps its height (_TOP_BLOCK_MIN_PX), so the map stays put.
     compact = view.screen != DEFAULT_SCREEN
     steady = compact and not projector
+    # A comparison's or the cooperation gain's line above the map: on the smaller screens the
+    # banner's detail takes one line and the headline counts the capitals without naming them
+    # (the comparison's line and the legend name them), so that the caveat stays in the window.
+    extra = extra_rows(data) if steady else 0
     if steady and view.screen in _TOP_BLOCK_MIN_PX:
         css += (
             f"<style>.st-key-pagetop{{min-height:{_TOP_BLOCK_MIN_PX[view.screen]}px;"
@@ -389,7 +393,9 @@ def _layout(
     with st.container(key="pagetop"):
         head, steps = st.columns([4.4, 2.4], vertical_alignment="top" if steady else "center")
         with head:
-            panels.banner(data, projector=projector, theme=theme, compact=compact)
+            panels.banner(
+                data, projector=projector, theme=theme, compact=compact, lines=2 - bool(extra)
+            )
         with steps:
             prev_col, next_col = st.columns(2)
             prev_col.button(
@@ -436,7 +442,7 @@ def _layout(
                 with play_col:
                     player.play_button()
 
-        panels.headline(line, projector=projector, theme=theme)
+        panels.headline(line, projector=projector, theme=theme, named=not (steady and extra))
     with st.container():
         if data.comparison is not None:
             panels.comparison_line(data.comparison, projector=projector, theme=theme)

@@ -49,20 +49,25 @@ _CSS_DASH = {"solid": "solid", "dashed": "dashed", "dotted": "dotted", "dashdot"
 
 
 def banner(
-    data: MapData, *, projector: bool = False, theme: Theme = LIGHT, compact: bool = False
+    data: MapData,
+    *,
+    projector: bool = False,
+    theme: Theme = LIGHT,
+    compact: bool = False,
+    lines: int = 2,
 ) -> None:
     """Title, phase banner and the phase's detail line.
 
-    ``compact`` (the dashboard below 1920x1080): the detail takes two lines at most, the whole
-    text on hover, so that the caveat under the map stays in the window (2024's detail took
-    three lines at 1280x720 and pushed the caveat 60 px below it).
+    ``compact`` (the dashboard below 1920x1080): the detail takes ``lines`` lines at most, the
+    whole text on hover, so that the caveat under the map stays in the window (2024's detail
+    took three lines at 1280x720 and pushed the caveat 60 px below it).
     """
     size = "clamp(1.5rem, 2.3vw, 2.4rem)" if projector else "1.6rem"
     detail = html.escape(data.phase.detail)
     clip = compact and not projector
     two_lines = (
-        ";line-height:1.45;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;"
-        "overflow:hidden"
+        f";line-height:1.45;display:-webkit-box;-webkit-line-clamp:{lines};"
+        "-webkit-box-orient:vertical;overflow:hidden"
         if clip
         else ""
     )
@@ -84,8 +89,14 @@ def _unbroken_years(text: str) -> str:
     return re.sub(r"\b(\d{4}[-–]\d{4})\b", r"<span style='white-space:nowrap'>\1</span>", text)
 
 
-def headline(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """The answer first: defended shares, capitals, threat and launch area, change since last year."""
+def headline(
+    line: Headline, *, projector: bool = False, theme: Theme = LIGHT, named: bool = True
+) -> None:
+    """The answer first: defended shares, capitals, threat and launch area, change since last year.
+
+    ``named``: the defended capitals are named when few (the dashboard's; a comparison on a
+    smaller screen counts them only: its own line says which were gained and lost).
+    """
     size = "clamp(1.15rem, 1.6vw, 1.45rem)" if projector else "1.1rem"
     small = "clamp(0.95rem, 1.2vw, 1.15rem)" if projector else "0.92rem"
     status = theme.status_colours
@@ -93,7 +104,7 @@ def headline(line: Headline, *, projector: bool = False, theme: Theme = LIGHT) -
     change = html.escape(line.change_text())
     # Which capitals, when few (the legend's list is below the fold on the dashboard; on a
     # projector it is in view, and the line's room goes to the map).
-    capitals = line.capitals_text() if projector else line.capitals_named_text()
+    capitals = line.capitals_named_text() if named and not projector else line.capitals_text()
     for sign, colour in (("+", green), ("−", status["not defended"])):
         change = change.replace(f"{sign} ", f"<b style='color:{colour}'>{sign}</b>&nbsp;", 1)
     st.markdown(
@@ -340,7 +351,7 @@ def cooperation_why(
     The full reasoning is in the analysis tab ``in_tabs`` (named when given: not on a projector).
     """
     size = "clamp(0.95rem, 1.25vw, 1.2rem)" if projector else "0.92rem"
-    # Two lines at most at 1024x768 (the map's height counts on it: layers.EXTRA_ROW_PX).
+    # Two lines at most at 1024x768 (the map's height counts on it: layers.MAP_CUT_PX).
     more = f" More in the tab {html.escape(in_tabs)}." if in_tabs else ""
     st.markdown(
         f"<div class='epaa-cooperation-why' style='font-size:{size};line-height:1.3;"

@@ -596,7 +596,7 @@ def test_dashboard__the_caveat_under_a_long_banner_stays_in_the_window(
         )
         assert lines <= 2, lines
         hover = detail.get_attribute("title") or ""
-        assert "Phase 4" in hover and hover.endswith("after it."), hover  # the whole text
+        assert "Phase 4" in hover and hover.endswith("built since."), hover  # the whole text
         # "Fit map to layers" and "Play" under the year buttons, above the headline: beside the
         # map they pushed the capitals' key below the window (1280x720: to 820 px).
         headline_top = page.locator(HEADLINE).first.bounding_box()["y"]
@@ -664,6 +664,8 @@ def test_dashboard__map_ends_inside_the_window_with_rows_above_it(
         assert abs(box["height"] - dashboard_map_size(screen, rows)[1]) <= 2, box
         assert box["height"] >= 0.4 * height, box  # still a map
         _inside(page, HEADLINE, width, height)
+        # The caveat under the map too (it ended 17-30 px below a 1280x720 window).
+        _inside(page, ".epaa-caveat", width, height)
     finally:
         page.context.close()
 

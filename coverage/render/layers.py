@@ -103,23 +103,27 @@ RING_FRAME = (-32.0, 27.0, 62.0, 72.0)
 #: bottom; at these heights a year's map and the caveat under it end inside a 1280x720 or
 #: 1024x768 window (the banner's detail takes two lines at most there, ``panels.banner``; the
 #: caveat ended 37-60 px below a 1280x720 window with maps of 446 px, measured in Chromium).
-#: A comparison's extra line may push the caveat below the window; the page scrolls.
+#: A comparison's extra line shortens the map (:data:`MAP_CUT_PX`).
 MAP_SIZE_PX: Mapping[str, Mapping[bool, tuple[int, int]]] = {
     "1024x768": {False: (519, 410), True: (780, 448)},
     "1280x720": {False: (615, 412), True: (985, 439)},
     "1920x1080": {False: (1100, 640), True: (1497, 774)},
 }
 DEFAULT_SCREEN = "1920x1080"
-#: Rows the dashboard draws between the headline and the map only in some states (a
-#: comparison's line, the cooperation's "why"): px each at most (two lines of text, and the
-#: title's third line that B's long label brings: 126 px for both in 2024 at 1024x768,
-#: measured in Chromium), and the room each screen's map height leaves under the map in the
-#: tallest state without them (2024: the banner's second detail line; the caveat's own ~52 px
-#: included). The map is shortened by the rest, and framed for that height, so it still ends
-#: inside the window: at 1280x720 the cooperation gain map ended 96 px below it, a
-#: comparison's 19 px (the new-user trial).
-EXTRA_ROW_PX = 64
-ROOM_BELOW_MAP_PX: Mapping[str, int] = {"1024x768": 39, "1280x720": 42, "1920x1080": 247}
+#: How much shorter the dashboard's map is drawn with 0, 1 or 2 rows between the headline and
+#: the map that only some states have (a comparison's line, the cooperation's "why"), px, so
+#: that the caveat under the map still ends inside the window. Measured in Chromium over the
+#: tallest such states (2016 vs 2024 and back, 2018 planned vs built, the cooperation gain in
+#: 2016 and 2024 with and without a comparison), with the banner's detail at one line and the
+#: capitals counted, not named, in those states (``panels.banner``, ``panels.headline``): at
+#: 1280x720 the caveat ended 17 px below the window with one row (cut 22 px) and 7-30 px below
+#: with two; now 5-7 px inside; at 1024x768 6-23 px inside. The map is framed for the height
+#: it is drawn at. At 1920x1080 the room under the map (~247 px) takes both rows.
+MAP_CUT_PX: Mapping[str, tuple[int, int, int]] = {
+    "1024x768": (0, 25, 89),
+    "1280x720": (0, 46, 100),
+    "1920x1080": (0, 0, 0),
+}
 #: The map size the framing is computed for, by projector mode, on the default screen.
 FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
 
@@ -127,10 +131,10 @@ FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
 def dashboard_map_size(screen: str, extra_rows: int = 0) -> tuple[int, int]:
     """The dashboard map's size on ``screen`` with ``extra_rows`` rows above it, px.
 
-    See :data:`EXTRA_ROW_PX`; the projector's map takes whatever height is left (CSS).
+    See :data:`MAP_CUT_PX`; the projector's map takes whatever height is left (CSS).
     """
     w, h = MAP_SIZE_PX[screen][False]
-    return w, h - max(0, extra_rows * EXTRA_ROW_PX - ROOM_BELOW_MAP_PX[screen])
+    return w, h - MAP_CUT_PX[screen][min(max(extra_rows, 0), 2)]
 
 
 def extra_rows(data: MapData) -> int:
