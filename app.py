@@ -500,7 +500,7 @@ def _layout(
         wheelzoom.guard_wheel_zoom()  # the wheel scrolls the page; with Ctrl or ⌘ it zooms
 
     if not projector:
-        # Its content is drawn only while it is open: nine download buttons cost every rerun
+        # Its content is drawn only while it is open: its download buttons cost every rerun
         # ~160 ms on the server and ~100 ms in the browser (bench/bench_cold_start.py).
         panel = st.expander(
             "Export this map: slide images, GIS files, rollout animation",

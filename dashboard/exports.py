@@ -19,9 +19,18 @@ from coverage.products.mapdata import MapData, MapState, map_series, rollout_ser
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
+    import pandas as pd
     from streamlit.delta_generator import DeltaGenerator
 
-__all__ = ["GOTO_KEY", "OPEN_KEY", "SCROLL_JS", "export_panel", "goto_button", "show_panel"]
+__all__ = [
+    "GOTO_KEY",
+    "OPEN_KEY",
+    "SCROLL_JS",
+    "export_panel",
+    "goto_button",
+    "map_kmz",
+    "show_panel",
+]
 
 #: The panel's expander key (its open state), and the "Export…" button's.
 OPEN_KEY = "exports_open"
@@ -80,6 +89,19 @@ def _kmz(catalogue: Catalogue, state: MapState, years: range, *, capitals: bool)
     series = map_series(catalogue, state, years)
     caps = capitals_by_year(catalogue, series) if capitals else None
     return gis.kmz_from_kml(gis.kml_from_series(catalogue, series, capitals=caps))
+
+
+def map_kmz(catalogue: Catalogue, data: MapData, capitals: pd.DataFrame | None) -> bytes:
+    """KMZ of one map: its layers and, when given, its capitals by status, for its year.
+
+    The rollout's KML writer with a series of one map: footprints keep their activation dates,
+    the year's defended area and capitals hold from the latest activation in the year.
+    """
+    from coverage.render import gis
+
+    year = data.state.options.year
+    caps = None if capitals is None else {year: capitals}
+    return gis.kmz_from_kml(gis.kml_from_series(catalogue, [data], capitals=caps))
 
 
 def _stem(data: MapData) -> str:
@@ -164,6 +186,13 @@ def export_panel(
             "application/geopackage+sqlite3",
             lambda: gis.to_geopackage(data, caps),
             "One table per layer, for QGIS",
+        ),
+        (
+            "KMZ (this map)",
+            f"{stem}.kmz",
+            "application/vnd.google-earth.kmz",
+            lambda: map_kmz(catalogue, data, caps),
+            "Google Earth: this map's layers and capitals, for its year",
         ),
         (
             f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",

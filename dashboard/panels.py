@@ -531,7 +531,14 @@ def footprint_table(data: MapData) -> None:
             "Source": fp.source,
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="footprint_table")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="footprint_table",
+        # Whole kilometres, as the map's tooltips give them (the grid showed 507.9 beside 508).
+        column_config={"Radius (km)": st.column_config.NumberColumn(format="%.0f")},
+    )
 
 
 def data_error(exc: DataError) -> None:

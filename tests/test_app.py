@@ -142,6 +142,7 @@ def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
         "PDF",
         "GeoJSON",
         "GeoPackage",
+        "KMZ (this map)",
         "KMZ (2011–2026)",
         "Rollout GIF",
     } <= labels

@@ -379,3 +379,31 @@ def test_kml__capitals_by_status_each_year_timed_as_the_defended_area(
     assert colour == gis.kml_colour(STATUS_COLOURS["defended"], 1.0)
     # Without capitals, no folder.
     assert not _placemarks(ET.fromstring(gis.kml_from_series(catalogue, series)), ("Capitals",))
+
+
+def test_map_kmz__this_maps_layers_and_capitals_for_its_year(catalogue: Catalogue) -> None:
+    """The dashboard's "KMZ (this map)": one map's layers and capitals, timed in its year."""
+    from coverage.products.headline import headline
+    from dashboard.exports import map_kmz
+
+    state = MapState(FootprintOptions(year=2024), layers=DEFAULT_LAYERS | {"defended"})
+    capitals = headline(catalogue, state).capitals
+    kmz = map_kmz(catalogue, compute_map(catalogue, state), capitals)
+    with zipfile.ZipFile(io.BytesIO(kmz)) as zf:
+        assert zf.namelist() == ["doc.kml", gis.ICON_PATH]
+        doc = zf.read("doc.kml").decode("utf-8")
+    assert _outside_urls(doc) == []
+    root = ET.fromstring(doc)
+    ns = {"k": gis.KML_NS}
+    names = [n.text for n in root.iterfind(".//k:Placemark/k:name", ns)]
+    assert "All sites" in names  # the year's defended area (one year: no year in its name)
+    assert not [n for n in names if n and re.match(r"20\d\d: ", n)]
+    folders = {f.findtext("k:name", namespaces=ns): f for f in root.iterfind(".//k:Folder", ns)}
+    assert len(folders["Capitals"].findall("k:Placemark", ns)) == len(capitals)
+    # The defended area holds from the year's latest activation: Redzikowo, 10 Jul 2024.
+    area = next(
+        p
+        for p in root.iterfind(".//k:Placemark", ns)
+        if p.findtext("k:name", namespaces=ns) == "All sites"
+    )
+    assert area.findtext("k:TimeSpan/k:begin", namespaces=ns) == "2024-07-10"
