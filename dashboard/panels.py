@@ -85,8 +85,16 @@ def banner(
 
 
 def _unbroken_years(text: str) -> str:
-    """``text`` with each span of years ("2011-2020") kept on one line (it broke after the dash)."""
-    return re.sub(r"\b(\d{4}[-–]\d{4})\b", r"<span style='white-space:nowrap'>\1</span>", text)
+    """``text`` with each span of years ("2011-2020") kept on one line.
+
+    It broke after the dash; "after the 2011-2020 plan" is kept whole (else "plan" took a line
+    of its own).
+    """
+    return re.sub(
+        r"(?:after the )?\b\d{4}[-–]\d{4}\b(?: plan)?",
+        lambda m: f"<span style='white-space:nowrap'>{m.group(0)}</span>",
+        text,
+    )
 
 
 def headline(
