@@ -594,6 +594,51 @@ def test_capital_labels__each_reads_as_its_own_dot(
     assert {"Paris", "London", "Rome", "Warsaw"} <= shown  # large capitals first
 
 
+@pytest.mark.parametrize(
+    ("year", "screen", "projector", "clear"),
+    [
+        (2016, "1920x1080", False, True),  # the default map and the README's screenshot
+        (2016, "1024x768", False, True),
+        (2024, "1280x720", False, False),  # kept clear, it would name a capital fewer
+    ],
+)
+def test_site_names__keep_clear_of_the_launch_ring_unless_capitals_pay(
+    catalogue, year: int, screen: str, projector: bool, clear: bool
+) -> None:
+    # The launch ring is drawn above the sites' names: at 1920x1080 it covered "ar" of
+    # "Kürecik Radar Station" beside Tabriz. Names are placed again with the ring kept clear,
+    # unless that names fewer capitals.
+    from coverage.products.headline import headline
+    from coverage.render.layers import LAUNCH_DOT_PX, LAUNCH_RING_GAP_PX, _site_label_size, world_px
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
+    line = headline(catalogue, state)
+    data = compute_map(catalogue, state)
+
+    def spec_of() -> dict:
+        deck = build_deck(data, screen=screen, projector=projector, capitals=line.capitals)
+        return json.loads(deck.to_json())
+
+    spec = spec_of()
+    zoom = spec["initialViewState"]["zoom"]
+    layers = {la["id"]: la for la in spec["layers"]}
+    x, y = world_px(*layers["launch-used"]["data"][0]["position"], zoom)
+    r = LAUNCH_DOT_PX[projector] + LAUNCH_RING_GAP_PX + 1.5
+    ring = (x - r, y - r, x + r, y + r)
+    size, _ = _site_label_size(projector)
+    boxes = [_label_box(lab, zoom, size) for lab in layers["site-labels"]["data"]]
+    covered = [
+        b for b in boxes if b[0] < ring[2] and ring[0] < b[2] and b[1] < ring[3] and ring[1] < b[3]
+    ]
+    assert (not covered) == clear, covered
+    # Never at the capitals' expense: as many named as when the ring is not kept clear.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(layers_module, "LAUNCH_RING_GAP_PX", -1e6)  # no ring box: the old placing
+        before = {la["id"]: la for la in spec_of()["layers"]}
+    assert len(layers["capital-labels"]["data"]) >= len(before["capital-labels"]["data"])
+
+
 # --- the "here" layer: every area feature under the pointer ---------------------------------------
 
 

@@ -685,33 +685,6 @@ def build_deck(
         if capitals is not None
         else []
     )
-    ew_dots = _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
-    places = site_label_places(
-        site_names,
-        zoom=zoom,
-        size_px=site_size,
-        dot_px=site_dot,
-        blocked=[*ew_dots, *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot)],
-        avoid=edges,
-    )
-    if capital_records and any(p is None for p in places):
-        # A site's name matters more than a capital's dot: over one (2024 at 1024 px) rather
-        # than left out.
-        anyway = site_label_places(
-            site_names, zoom=zoom, size_px=site_size, dot_px=site_dot, blocked=ew_dots, avoid=edges
-        )
-        if sum(p is None for p in anyway) < sum(p is None for p in places):
-            places = anyway
-    builders["sites"] = lambda: _sites_layers(
-        data.sites, places, zoom=zoom, projector=projector, theme=th
-    )
-    site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
-    site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
-    ew_places = site_label_places(
-        ew_names, zoom=zoom, size_px=ew_size, dot_px=site_dot, blocked=site_boxes, avoid=edges
-    )
-    site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
-    site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
     # The launch points the map's threat flies from are ringed and named (the other dots are
     # candidates): around the sites' and radars' names and dots, the other launch dots and
     # the capitals' dots; the capitals' names then go around them too.
@@ -726,33 +699,110 @@ def build_deck(
     )
     used = {_clean(n) for n in data.launch_used}
     launch_names = [r for r in launch_all if r[2] in used]
-    launch_places = site_label_places(
-        launch_names,
-        zoom=zoom,
-        size_px=site_size,
-        dot_px=launch_dot,
-        blocked=[
-            *site_boxes,
-            *_dot_boxes([r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot),
-            *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
-        ],
-        avoid=edges,
-    )
-    # A launch point's name cut by the map's edge is left out (its ring, dot and tooltip stay).
-    cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
-    launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
-    site_boxes += _site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size)
-    dot_centres = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *ew_names)]
-    kept_capitals = (
-        _capital_label_places(
-            capitals,
-            [*site_boxes, *capital_edges],
-            dot_centres,
-            zoom=camera["zoom"],
-            projector=projector,
+    # The threat's launch ring is drawn above the sites' names; a name under it loses a
+    # letter or three ("Kürecik Rad● Station" beside Tabriz at 1920x1080). Where a site's name
+    # overlaps the ring, the names are placed again with the ring kept clear, and that placing
+    # is taken unless it names fewer capitals (a name moved below its dot can push capitals'
+    # names out: 1280x720 2024 named 10 capitals instead of 11).
+    rings = _dot_boxes(launch_names, zoom=zoom, dot_px=launch_dot + LAUNCH_RING_GAP_PX + 1.5)
+
+    def place_names(ring_clear: bool) -> tuple[_Places, _Places, _Places, dict[str, int] | None]:
+        """Site, early-warning and launch names' places, and the capitals named."""
+        ew_dots = _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
+        if ring_clear:
+            ew_dots += rings
+        places = site_label_places(
+            site_names,
+            zoom=zoom,
+            size_px=site_size,
+            dot_px=site_dot,
+            blocked=[*ew_dots, *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot)],
+            avoid=edges,
         )
-        if capitals is not None
-        else None
+        if capital_records and any(p is None for p in places):
+            # A site's name matters more than a capital's dot: over one (2024 at 1024 px) rather
+            # than left out.
+            anyway = site_label_places(
+                site_names,
+                zoom=zoom,
+                size_px=site_size,
+                dot_px=site_dot,
+                blocked=ew_dots,
+                avoid=edges,
+            )
+            if sum(p is None for p in anyway) < sum(p is None for p in places):
+                places = anyway
+        site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
+        site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
+        ew_places = site_label_places(
+            ew_names, zoom=zoom, size_px=ew_size, dot_px=site_dot, blocked=site_boxes, avoid=edges
+        )
+        site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
+        site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
+        launch_places = site_label_places(
+            launch_names,
+            zoom=zoom,
+            size_px=site_size,
+            dot_px=launch_dot,
+            blocked=[
+                *site_boxes,
+                *_dot_boxes(
+                    [r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot
+                ),
+                *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
+            ],
+            avoid=edges,
+        )
+        # A launch point's name cut by the map's edge is left out (its ring, dot and tooltip stay).
+        cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
+        launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
+        site_boxes += _site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size)
+        dot_centres = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *ew_names)]
+        kept_capitals = (
+            _capital_label_places(
+                capitals,
+                [*site_boxes, *capital_edges],
+                dot_centres,
+                zoom=camera["zoom"],
+                projector=projector,
+            )
+            if capitals is not None
+            else None
+        )
+        return places, ew_places, launch_places, kept_capitals
+
+    places, ew_places, launch_places, kept_capitals = place_names(False)
+    under = {
+        i
+        for i, place in enumerate(places)
+        if place is not None
+        and any(
+            _overlaps(box, ring)
+            for box in _site_label_boxes([site_names[i]], [place], zoom=zoom, size_px=site_size)
+            for ring in rings
+        )
+    }
+    if under:
+        clear = place_names(True)
+
+        def flaws(
+            found: tuple[_Places, _Places, _Places, dict[str, int] | None],
+        ) -> tuple[int, int, int]:
+            """(site names left out, site names out on a leader, capitals' names left out)."""
+            sites_placed = found[0]
+            return (
+                sum(p is None for p in sites_placed),
+                sum(p is not None and p[0] >= len(SITE_LABEL_PLACES) for p in sites_placed),
+                -len(found[3] or {}),
+            )
+
+        # Not at the price of a name left out, a name sent out on a leader (one read as another
+        # site's at 1280x720 in 2024) or a capital's name.
+        before = flaws((places, ew_places, launch_places, kept_capitals))
+        if all(a <= b for a, b in zip(flaws(clear), before, strict=True)):
+            places, ew_places, launch_places, kept_capitals = clear
+    builders["sites"] = lambda: _sites_layers(
+        data.sites, places, zoom=zoom, projector=projector, theme=th
     )
     for key in LAYER_ORDER:
         if key in on and key in builders:
@@ -1968,6 +2018,10 @@ SCROLL_ZOOM_SPEED = 0.005
 
 #: Radius of a launch point's dot, px, by projector mode (its white outline outside it).
 LAUNCH_DOT_PX = {False: 7.0, True: 9.0}
+#: Where each name of a list goes (index into :data:`LABEL_PLACES`, text), None: left out.
+_Places = list[tuple[int, str] | None]
+#: The launch ring's radius beyond the dot's, px (its line is 2-2.5 px wide).
+LAUNCH_RING_GAP_PX = 4.0
 
 
 def _launch_used_layers(
@@ -2007,7 +2061,7 @@ def _launch_used_layers(
             data=[{"position": d["position"]} for d in data],
             id="launch-used",
             get_position="position",
-            get_radius=LAUNCH_DOT_PX[projector] + 4.0,
+            get_radius=LAUNCH_DOT_PX[projector] + LAUNCH_RING_GAP_PX,
             radius_units="'pixels'",
             filled=False,
             stroked=True,
