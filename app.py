@@ -380,9 +380,10 @@ def _layout(
     # headline are one block that keeps its height (_TOP_BLOCK_MIN_PX), so the map stays put.
     compact = view.screen != DEFAULT_SCREEN
     steady = compact and not projector
-    # A comparison's or the cooperation gain's line above the map: on the smaller screens the
-    # banner's detail takes one line and the headline counts the capitals without naming them
-    # (the comparison's line and the legend name them), so that the caveat stays in the window.
+    # A comparison's line or the cooperation's "why" above the map: on the smaller screens the
+    # banner's detail takes one line and, with a comparison, the headline counts the capitals
+    # without naming them (the comparison's line and the legend name them), so that the caveat
+    # stays in the window.
     extra = extra_rows(data) if steady else 0
     if steady and view.screen in _TOP_BLOCK_MIN_PX:
         css += (
@@ -442,7 +443,12 @@ def _layout(
                 with play_col:
                     player.play_button()
 
-        panels.headline(line, projector=projector, theme=theme, named=not (steady and extra))
+        panels.headline(
+            line,
+            projector=projector,
+            theme=theme,
+            named=not (steady and extra and data.comparison is not None),
+        )
     with st.container():
         if data.comparison is not None:
             panels.comparison_line(data.comparison, projector=projector, theme=theme)

@@ -522,7 +522,7 @@ def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseSt
     """Phase banner for a year: "Phase 2 — 2015 plan" or "Phase 2 as built — ... 12 May 2016".
 
     The year itself is the title's (the banner does not repeat it); a planned year after its
-    phase's says which phase it is ("Phase 3 — 2018 plan, the last phase due by 2019").
+    phase's says which phase it is ("Phase 3 — 2018 plan, the latest phase due by 2019").
     """
     if scenario in ALTERNATIVES:
         return _alternative_status(catalogue, year, scenario)
@@ -531,7 +531,7 @@ def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseSt
         return replace(
             status,
             banner=f"{status.banner} · after the 2011-{PLAN_LAST_YEAR} plan",
-            detail=f"{status.detail} The 2009 plan ended with Phase 4 in {PLAN_LAST_YEAR}; "
+            detail=f"{status.detail} The 2009 plan was to end with Phase 4 in {PLAN_LAST_YEAR}; "
             + (
                 "the years after it keep its last phase."
                 if scenario == "planned"
@@ -580,9 +580,9 @@ def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> Pha
             if isinstance(p.cancelled_date, str)
             else ""
         )
-        # A year after the phase's own: the phase in force, the last one due by then.
+        # A year after the phase's own: the phase in force, the latest one due by then.
         due = (
-            f", the last phase due by {year}"
+            f", the latest phase due by {year}"
             if int(p.planned_year) < year <= PLAN_LAST_YEAR
             else ""
         )

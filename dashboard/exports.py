@@ -29,6 +29,7 @@ __all__ = [
     "export_panel",
     "goto_button",
     "map_kmz",
+    "map_kmz_words",
     "show_panel",
 ]
 
@@ -104,6 +105,33 @@ def map_kmz(catalogue: Catalogue, data: MapData, capitals: pd.DataFrame | None) 
     return gis.kmz_from_kml(gis.kml_from_series(catalogue, [data], capitals=caps))
 
 
+def map_kmz_words(data: MapData) -> tuple[str, str]:
+    """The label and help of :func:`map_kmz`'s button: what the file holds of the map on screen.
+
+    The KML writer draws a year's layers, not a comparison's ground or a sector drawing (those
+    belong to one state: the GeoJSON and GeoPackage carry them), so the label says so.
+    """
+    left_out = [
+        words
+        for words, drawn in (
+            ("the comparison's gained and lost ground", data.comparison is not None),
+            ("the sector drawing", data.sectoral is not None and not data.sectoral.empty),
+        )
+        if drawn
+    ]
+    label = (
+        "KMZ (map A)"
+        if data.comparison is not None
+        else "KMZ (without the sector)"
+        if left_out
+        else "KMZ (this map)"
+    )
+    held = "Google Earth: this map's layers and capitals, for its year"
+    if left_out:
+        held += f"; not {' or '.join(left_out)} (in the GeoJSON and GeoPackage)"
+    return label, held
+
+
 def _stem(data: MapData) -> str:
     o = data.state.options
     return f"epaa_{o.year}_{o.scenario}_{o.estimate}"
@@ -129,6 +157,7 @@ def export_panel(
     headline = line.short_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)
+    kmz_label, kmz_help = map_kmz_words(data)
     items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
         (
             "PNG 1920×1080",
@@ -188,11 +217,11 @@ def export_panel(
             "One table per layer, for QGIS",
         ),
         (
-            "KMZ (this map)",
+            kmz_label,
             f"{stem}.kmz",
             "application/vnd.google-earth.kmz",
             lambda: map_kmz(catalogue, data, caps),
-            "Google Earth: this map's layers and capitals, for its year",
+            kmz_help,
         ),
         (
             f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",

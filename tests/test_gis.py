@@ -407,3 +407,28 @@ def test_map_kmz__this_maps_layers_and_capitals_for_its_year(catalogue: Catalogu
         if p.findtext("k:name", namespaces=ns) == "All sites"
     )
     assert area.findtext("k:TimeSpan/k:begin", namespaces=ns) == "2024-07-10"
+
+
+def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
+    catalogue: Catalogue,
+) -> None:
+    """A KMZ of an edited catalogue is marked WHAT-IF, as the slides' title is (a fresh-eyes
+    review: Google Earth showed it as the sourced map); a comparison's button says it holds
+    map A, since the KML writer does not draw the gained and lost ground."""
+    from coverage.products.compare import Variation
+    from dashboard.exports import map_kmz, map_kmz_words
+
+    state = MapState(FootprintOptions(year=2016))
+    edited = replace(catalogue, label="what-if: Deveselu SM-3 range edited")
+    data = compute_map(edited, state)
+    assert data.title.endswith("WHAT-IF (user edits)")
+    with zipfile.ZipFile(io.BytesIO(map_kmz(edited, data, None))) as zf:
+        root = ET.fromstring(zf.read("doc.kml"))
+    name = root.findtext(f"{{{gis.KML_NS}}}Document/{{{gis.KML_NS}}}name")
+    assert name is not None and name.endswith("WHAT-IF (user edits)"), name
+    sourced = compute_map(catalogue, state)
+    assert "WHAT-IF" not in gis.kml_from_series(catalogue, [sourced]).decode("utf-8")
+    assert map_kmz_words(sourced)[0] == "KMZ (this map)"
+    compared = compute_map(catalogue, replace(state, compare=Variation(year=2024)))
+    label, help_text = map_kmz_words(compared)
+    assert label == "KMZ (map A)" and "not the comparison's gained and lost ground" in help_text

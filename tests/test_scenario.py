@@ -104,7 +104,7 @@ def test_phase_status__banners(catalogue: Catalogue) -> None:
     assert "cancelled 15 Mar 2013" in phase_status(catalogue, 2020, "planned").banner
     # A planned year after its phase's says which phase is in force, and why.
     assert phase_status(catalogue, 2019, "planned").banner == (
-        "Phase 3 — 2018 plan, the last phase due by 2019"
+        "Phase 3 — 2018 plan, the latest phase due by 2019"
     )
     assert phase_status(catalogue, 2018, "planned").banner == "Phase 3 — 2018 plan"
     # After the plan: the year is the title's, not repeated in the banner.

@@ -58,6 +58,8 @@ from coverage.scenario import (
 from coverage.style import LAYER_STYLES, SECTOR_CHOICES
 
 __all__ = [
+    "WHAT_IF_MARK",
+    "what_if_mark",
     "ANSWER_LAYERS",
     "DEFAULT_LAYERS",
     "MapData",
@@ -70,6 +72,17 @@ __all__ = [
     "rollout_series",
     "tracks_for_state",
 ]
+
+#: Appended to the title (and the KML document's name) of a map drawn from an edited catalogue.
+WHAT_IF_MARK = " — WHAT-IF (user edits)"
+
+
+def what_if_mark(catalogue: Catalogue) -> str:
+    """:data:`WHAT_IF_MARK` for a catalogue the user edited (values or sites), else ``""``."""
+    return (
+        WHAT_IF_MARK if catalogue.label != "sourced catalogue" or catalogue.custom_site_ids else ""
+    )
+
 
 _TRACK_SOURCE = "Computed here: Keplerian minimum-energy trajectory and engagement timeline (coverage/physics/engagement.py)"
 
@@ -467,8 +480,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     if state.sector != "none":
         sector_answer = sectoral_answer(catalogue, o, state.query())
         sector_frame = sectoral_layer(sector_answer, state.sector)
-    if catalogue.label != "sourced catalogue" or catalogue.custom_site_ids:
-        title += " — WHAT-IF (user edits)"
+    title += what_if_mark(catalogue)
     return MapData(
         state=state,
         countries=base.countries,

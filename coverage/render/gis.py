@@ -31,7 +31,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.products.mapdata import MapData, MapState, describe_cooperation_state
+from coverage.products.mapdata import (
+    MapData,
+    MapState,
+    describe_cooperation_state,
+    what_if_mark,
+)
 from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labels
 from coverage.style import (
     CAPITAL_STYLE,
@@ -595,7 +600,8 @@ def _kml_tree(
     _sub(
         doc,
         "name",
-        f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}{coop}",
+        f"European missile defence coverage — {span_txt}, {SCENARIO_LABELS[scenario]}{coop}"
+        f"{what_if_mark(catalogue)}",
     )
     _sub(doc, "open", "1")
     cooperation = describe_cooperation_state(state, catalogue)
@@ -603,7 +609,7 @@ def _kml_tree(
         doc,
         "description",
         _balloon_html(
-            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}{coop}",
+            f"EPAA coverage, {SCENARIO_LABELS[scenario]}, {span_txt}{coop}{what_if_mark(catalogue)}",
             [
                 *(
                     []

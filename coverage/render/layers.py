@@ -788,16 +788,17 @@ def build_deck(
         def flaws(
             found: tuple[_Places, _Places, _Places, dict[str, int] | None],
         ) -> tuple[int, int, int]:
-            """(site names left out, site names out on a leader, capitals' names left out)."""
+            """Names left out (sites', radars', launch points'), on a leader, capitals' unnamed."""
             sites_placed = found[0]
             return (
-                sum(p is None for p in sites_placed),
+                sum(p is None for p in (*sites_placed, *found[1], *found[2])),
                 sum(p is not None and p[0] >= len(SITE_LABEL_PLACES) for p in sites_placed),
                 -len(found[3] or {}),
             )
 
-        # Not at the price of a name left out, a name sent out on a leader (one read as another
-        # site's at 1280x720 in 2024) or a capital's name.
+        # Not at the price of a name left out (a site's, a radar's or a launch point's), a site's
+        # name sent out on a leader (one read as another site's at 1280x720 in 2024) or a
+        # capital's name. Only the sites' names are kept clear of the ring.
         before = flaws((places, ew_places, launch_places, kept_capitals))
         if all(a <= b for a, b in zip(flaws(clear), before, strict=True)):
             places, ew_places, launch_places, kept_capitals = clear
