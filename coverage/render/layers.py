@@ -702,21 +702,21 @@ def build_deck(
     # The threat's launch ring is drawn above the sites' names; a name under it loses a
     # letter or three ("Kürecik Rad● Station" beside Tabriz at 1920x1080). Where a site's name
     # overlaps the ring, the names are placed again with the ring kept clear, and that placing
-    # is taken unless it names fewer capitals (a name moved below its dot can push capitals'
-    # names out: 1280x720 2024 named 10 capitals instead of 11).
+    # is taken unless it costs a name (see ``flaws`` below: a name moved below its dot pushed
+    # capitals' names out, 1280x720 2024 named 10 capitals instead of 11).
     rings = _dot_boxes(launch_names, zoom=zoom, dot_px=launch_dot + LAUNCH_RING_GAP_PX + 1.5)
 
     def place_names(ring_clear: bool) -> tuple[_Places, _Places, _Places, dict[str, int] | None]:
         """Site, early-warning and launch names' places, and the capitals named."""
-        ew_dots = _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
+        clear_of = _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
         if ring_clear:
-            ew_dots += rings
+            clear_of += rings
         places = site_label_places(
             site_names,
             zoom=zoom,
             size_px=site_size,
             dot_px=site_dot,
-            blocked=[*ew_dots, *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot)],
+            blocked=[*clear_of, *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot)],
             avoid=edges,
         )
         if capital_records and any(p is None for p in places):
@@ -727,7 +727,7 @@ def build_deck(
                 zoom=zoom,
                 size_px=site_size,
                 dot_px=site_dot,
-                blocked=ew_dots,
+                blocked=clear_of,
                 avoid=edges,
             )
             if sum(p is None for p in anyway) < sum(p is None for p in places):
@@ -772,17 +772,8 @@ def build_deck(
         return places, ew_places, launch_places, kept_capitals
 
     places, ew_places, launch_places, kept_capitals = place_names(False)
-    under = {
-        i
-        for i, place in enumerate(places)
-        if place is not None
-        and any(
-            _overlaps(box, ring)
-            for box in _site_label_boxes([site_names[i]], [place], zoom=zoom, size_px=site_size)
-            for ring in rings
-        )
-    }
-    if under:
+    names_at = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
+    if any(_overlaps(box, ring) for box in names_at for ring in rings):
         clear = place_names(True)
 
         def flaws(
