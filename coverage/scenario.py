@@ -542,17 +542,22 @@ def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseSt
 
 
 def _alternative_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseStatus:
-    """Banner of an alternative: its name, the year, what is in place and why these years."""
+    """Banner of an alternative: what is in place and why these years.
+
+    Its name and the year are the title's ("... — 2014, Third Site (Bush plan 2007)"), as a
+    phase's year is: the banner does not repeat them.
+    """
     info = alternative_info(catalogue, scenario)
-    label = SCENARIO_LABELS[scenario]
     if info is None:
-        return PhaseStatus(None, f"{label} — {year}", "No description in data/scenarios.csv.")
+        return PhaseStatus(
+            None, "Alternative architecture", "No description in data/scenarios.csv."
+        )
     deps = deployed(catalogue, year, scenario)
     first = catalogue.alternatives[catalogue.alternatives.scenario_id == scenario].from_year.min()
     state = (
-        f"not yet in place (from {int(first)}, hypothetical)"
+        f"Not yet in place (from {int(first)}, hypothetical)"
         if deps.empty
-        else f"hypothetical, as if built ({len(deps)} elements in place)"
+        else f"Hypothetical, as if built ({len(deps)} elements in place)"
     )
     assumed = (
         " Years are an ASSUMPTION (Low confidence): "
@@ -561,7 +566,7 @@ def _alternative_status(catalogue: Catalogue, year: int, scenario: Scenario) -> 
     )
     return PhaseStatus(
         None,
-        f"{label} — {year}: {state}",
+        state,
         f"{info.description} ({info.basis}).{assumed}{info.years_basis}.",
     )
 
@@ -571,9 +576,7 @@ def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> Pha
     if scenario == "planned":
         reached = ph[ph.planned_year <= year]
         if reached.empty:
-            return PhaseStatus(
-                None, f"Before Phase 1 — {year} (2009 plan)", "Phase 1 was planned for 2011."
-            )
+            return PhaseStatus(None, "Before Phase 1 (2009 plan)", "Phase 1 was planned for 2011.")
         p = reached.iloc[-1]
         note = (
             f" (cancelled {_fmt_date(p.cancelled_date)}; shown as planned)"

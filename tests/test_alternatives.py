@@ -90,10 +90,20 @@ def test_putin_offer__lists_gabala_and_armavir_as_data(catalogue: Catalogue) -> 
     assert sites == {"incirlik", "med_east"}  # Türkiye and a ship, not Poland
 
 
-def test_alternative__banner_names_it_and_flags_assumed_years(catalogue: Catalogue) -> None:
+def test_alternative__banner_says_what_is_in_place_and_flags_assumed_years(
+    catalogue: Catalogue,
+) -> None:
     cbo = phase_status(catalogue, 2018, "cbo_land_sm3")
-    assert cbo.banner.startswith(SCENARIO_LABELS["cbo_land_sm3"])
+    # Its name and the year are the map title's ("... — 2018, <name>"): not repeated.
+    assert SCENARIO_LABELS["cbo_land_sm3"] not in cbo.banner and "2018" not in cbo.banner
+    assert cbo.banner.startswith("Hypothetical, as if built (")
+    assert cbo.banner.endswith(" elements in place)")
     assert "ASSUMPTION (Low confidence)" in cbo.detail
+    first = int(
+        catalogue.alternatives[catalogue.alternatives.scenario_id == "cbo_land_sm3"].from_year.min()
+    )
+    early = phase_status(catalogue, first - 1, "cbo_land_sm3")
+    assert early.banner == f"Not yet in place (from {first}, hypothetical)"
     ts = phase_status(catalogue, 2013, "third_site")
     assert "ASSUMPTION" not in ts.detail and "2013" in ts.detail
 

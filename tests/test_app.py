@@ -335,7 +335,10 @@ def test_app__scenario_menu_names_the_alternatives(app: AppTest) -> None:
     inter = next(layer for layer in _deck(app)["layers"] if layer["id"] == "interceptor")
     systems = {f["properties"]["system"] for f in inter["data"]["features"]}
     assert systems == {"gbi_2stage"}
-    assert any("Third Site (Bush plan 2007) — 2014" in m.value for m in app.markdown)
+    top = next(m.value for m in app.markdown if "Third Site (Bush plan 2007)" in m.value)
+    assert "European missile defence coverage — 2014, Third Site (Bush plan 2007)" in top
+    assert "Hypothetical, as if built (" in top  # the banner, without the name and year again
+    assert "Bush plan 2007) — 2014" not in top
 
 
 def test_app__alternative_by_id_link_and_year_2026() -> None:
