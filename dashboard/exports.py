@@ -119,13 +119,12 @@ def map_kmz_words(data: MapData) -> tuple[str, str]:
         )
         if drawn
     ]
-    label = (
-        "KMZ (map A)"
-        if data.comparison is not None
-        else "KMZ (without the sector)"
-        if left_out
-        else "KMZ (this map)"
-    )
+    if data.comparison is not None:
+        label = "KMZ (map A)"  # a comparison's map: state A's layers
+    elif left_out:
+        label = "KMZ (without the sector)"
+    else:
+        label = "KMZ (this map)"
     held = "Google Earth: this map's layers and capitals, for its year"
     if left_out:
         held += f"; not {' or '.join(left_out)} (in the GeoJSON and GeoPackage)"
