@@ -609,7 +609,7 @@ def test_site_names__keep_clear_of_the_launch_ring_unless_capitals_pay(
     # "Kürecik Radar Station" beside Tabriz. Names are placed again with the ring kept clear,
     # unless that names fewer capitals.
     from coverage.products.headline import headline
-    from coverage.render.layers import LAUNCH_DOT_PX, LAUNCH_RING_GAP_PX, _site_label_size, world_px
+    from coverage.render.layers import _site_label_size, world_px
     from dashboard.controls import DASHBOARD_LAYERS
 
     state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
@@ -623,8 +623,11 @@ def test_site_names__keep_clear_of_the_launch_ring_unless_capitals_pay(
     spec = spec_of()
     zoom = spec["initialViewState"]["zoom"]
     layers = {la["id"]: la for la in spec["layers"]}
-    x, y = world_px(*layers["launch-used"]["data"][0]["position"], zoom)
-    r = LAUNCH_DOT_PX[projector] + LAUNCH_RING_GAP_PX + 1.5
+    ring_layer = layers["launch-used"]
+    x, y = world_px(*ring_layer["data"][0]["position"], zoom)
+    # The ring as drawn: its radius and half its line, in pixels (from the deck, not the code).
+    assert ring_layer["radiusUnits"] == ring_layer["lineWidthUnits"] == "pixels"
+    r = ring_layer["getRadius"] + ring_layer["getLineWidth"] / 2
     ring = (x - r, y - r, x + r, y + r)
     size, _ = _site_label_size(projector)
     boxes = [_label_box(lab, zoom, size) for lab in layers["site-labels"]["data"]]
