@@ -72,10 +72,16 @@ def banner(
         else ""
     )
     hover = f" title='{detail}'" if clip else ""
+    # Below 1920x1080 a touch smaller: "Phase 2 as built — 12 May 2016 · after the 2011-2020
+    # plan" then keeps one line at 1024x768 (it wrapped by a few pixels in 2021-2023, moving
+    # the map down 29 px from one year to the next).
+    phase_size = (
+        "clamp(1.15rem, 1.6vw, 1.6rem)" if projector else "1.1rem" if compact else "1.15rem"
+    )
     st.markdown(
         f"<div class='epaa-banner'><div style='font-size:{size};font-weight:700;line-height:1.2'>"
         f"{html.escape(data.title)}</div>"
-        f"<div style='font-size:{'clamp(1.15rem, 1.6vw, 1.6rem)' if projector else '1.15rem'};font-weight:600;color:{theme.accent}'>"
+        f"<div style='font-size:{phase_size};font-weight:600;color:{theme.accent}'>"
         f"{_unbroken_years(html.escape(data.subtitle))}</div>"
         f"<div class='epaa-phase-detail'{hover} style='font-size:{'1.1rem' if projector else '0.9rem'};"
         f"color:{theme.muted}{two_lines}'>{detail}</div>"
@@ -87,11 +93,11 @@ def banner(
 def _unbroken_years(text: str) -> str:
     """``text`` with each span of years ("2011-2020") kept on one line.
 
-    It broke after the dash; "after the 2011-2020 plan" is kept whole (else "plan" took a line
-    of its own).
+    It broke after the dash; "· after the 2011-2020 plan" is kept whole (else "plan" took a line
+    of its own, or the dot ended the line above).
     """
     return re.sub(
-        r"(?:after the )?\b\d{4}[-–]\d{4}\b(?: plan)?",
+        r"(?:· )?(?:after the )?\b\d{4}[-–]\d{4}\b(?: plan)?",
         lambda m: f"<span style='white-space:nowrap'>{m.group(0)}</span>",
         text,
     )
@@ -406,12 +412,26 @@ def comparison_capitals(cmp: Comparison, *, projector: bool = False, theme: Them
     st.markdown("<div class='epaa-legend'>" + "".join(rows) + "</div>", unsafe_allow_html=True)
 
 
-def inspector(item: Inspected | None, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """Details of the object clicked on the map, or how to get them."""
+def inspector(
+    item: Inspected | None,
+    *,
+    projector: bool = False,
+    theme: Theme = LIGHT,
+    compact: bool = False,
+) -> None:
+    """Details of the object clicked on the map, or how to get them.
+
+    ``compact`` (the dashboard below 1920x1080): the hint takes one line of the narrow side
+    column, not two, so that the capitals' key below the legend stays in the window.
+    """
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
     if item is None:
         if not projector:
-            st.caption("Click a site, capital or area on the map for its details.")
+            st.caption(
+                "Click the map for details."
+                if compact
+                else "Click a site, capital or area on the map for its details."
+            )
         return
     more = (
         f"<details style='margin-top:4px'><summary style='color:{theme.muted}'>Details and "

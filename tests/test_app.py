@@ -359,7 +359,7 @@ def test_app__2026_as_built_shows_arrow3_and_after_the_plan() -> None:
     assert any("Phase 3 as built — 10 Jul 2024 · after the 2011-2020 plan" in t for t in shown)
     # The span of years stays on one line (it broke after its dash at 1024 px)...
     assert any(
-        "white-space:nowrap'>after the 2011-2020 plan</span>" in m.value for m in at.markdown
+        "white-space:nowrap'>· after the 2011-2020 plan</span>" in m.value for m in at.markdown
     )
     # ... and the banner does not repeat the title's year ("· 2026: after the plan").
     assert not any("2026: after" in t for t in shown)
@@ -594,6 +594,20 @@ def test_legend__the_answer_first_and_short_on_the_smaller_screens(
     description = "Ground defended against the chosen threat"
     assert (f">{description}" in legend) == described
     assert f"title='{description}" in legend
+
+
+@pytest.mark.parametrize("screen", ["1920x1080", "1024x768"])
+def test_click_hint__one_line_of_the_side_column_on_the_smaller_screens(screen: str) -> None:
+    # At 1024x768 the two-line hint above the legend pushed the capitals' list below the window
+    # once the map stopped moving between years (its top now the same in every as-built year).
+    at = _opened(year="2016", screen=screen)
+    hints = [c.value for c in at.caption if c.value.startswith("Click ")]
+    short = screen != "1920x1080"
+    assert hints == (
+        ["Click the map for details."]
+        if short
+        else ["Click a site, capital or area on the map for its details."]
+    )
 
 
 def test_launch_point_of_the_map__ringed_and_named() -> None:
