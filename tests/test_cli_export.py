@@ -225,3 +225,39 @@ def test_default_layers__include_the_defended_area_and_its_headline(tmp_path: Pa
     assert "Defended area (physics)" in text
     assert "of NATO-Europe territory" in text and "capitals defended" in text  # the headline
     assert "design_case" not in text  # names, not ids
+
+
+def test_kml__a_site_that_defends_nothing_keeps_its_placemark_without_an_empty_ring(
+    tmp_path: Path,
+) -> None:
+    # 2011: two defended-area features cover nothing ("0 of N reachable cells"); they were
+    # written as <LinearRing><coordinates/></LinearRing>, invalid KML (a ring needs 4 points).
+    out = tmp_path / "y2011.kml"
+    res = _run("--year", "2011", "--scenario", "actual", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    ns = "{http://www.opengis.net/kml/2.2}"
+    root = ET.parse(out).getroot()
+    for coords in root.iter(f"{ns}coordinates"):
+        assert (coords.text or "").strip(), "an empty <coordinates/>"
+    for ring in root.iter(f"{ns}LinearRing"):
+        assert len(ring.find(f"{ns}coordinates").text.split()) >= 4
+    kinds = ("Polygon", "MultiGeometry", "LineString", "Point")
+    bare = [
+        pm.find(f"{ns}name").text
+        for pm in root.iter(f"{ns}Placemark")
+        if not any(pm.find(f"{ns}{k}") is not None for k in kinds)
+    ]
+    assert bare, "the sites that defend nothing keep their Placemarks"
+
+
+def test_written_files__the_mode_a_new_file_gets(tmp_path: Path) -> None:
+    # Files came out 0600 (the temporary file's mode) whatever the umask: a GIS file could not
+    # be shared with a group or a web server without a chmod.
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    out = tmp_path / "m.geojson"
+    res = _run("--year", "2016", "--out", str(out), *SMALL)
+    assert res.returncode == 0, res.stderr
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask

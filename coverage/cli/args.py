@@ -430,6 +430,17 @@ def checked_output_path(out: str, *, option: str = "--out") -> Path:
     return path
 
 
+#: The mode a new file is created with before the umask (what ``open`` and a shell use).
+_NEW_FILE_MODE = 0o666
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and setting it back: the CLI is one thread)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_output(text: str | bytes, out: str | None, *, option: str = "--out") -> None:
     """Write to ``out`` (a path) or to stdout when ``out`` is None or '-'.
 
@@ -450,6 +461,9 @@ def write_output(text: str | bytes, out: str | None, *, option: str = "--out") -
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        # mkstemp makes the file private (0600); a written file gets the mode any new file
+        # gets here (0644 under the usual umask), as a shell redirect's would.
+        os.chmod(tmp, _NEW_FILE_MODE & ~_umask())
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:

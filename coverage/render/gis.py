@@ -360,6 +360,14 @@ def _coords(xy: Iterable[tuple[float, ...]]) -> str:
 
 
 def _add_geometry(parent: ET.Element, geom: Any) -> None:
+    """``geom`` as KML under ``parent``; nothing for an empty geometry.
+
+    A site that defends nothing keeps its Placemark (its name, balloon and "0 of N reachable
+    cells"), without a geometry: KML allows that, while an empty ``<coordinates/>`` ring is
+    invalid (a LinearRing needs four points).
+    """
+    if geom is None or geom.is_empty:
+        return
     kind = geom.geom_type
     if kind in ("MultiPolygon", "MultiLineString", "MultiPoint", "GeometryCollection"):
         multi = _sub(parent, "MultiGeometry")
