@@ -201,7 +201,9 @@ def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool 
         "--min-elevation-deg",
         type=number("--min-elevation-deg", -5, 30, "degrees"),
         default=None,
-        help="radar elevation mask; default: line of sight to the horizon",
+        help="radar elevation mask for every radar, degrees (-5 to 30); default: each radar "
+        "type's own from data/parameters.csv and data/detection.csv (2° nominal, 5° low, "
+        "1° high; an assumption), 0 = line of sight to the horizon",
     )
     parser.add_argument(
         "--include-occasional",
