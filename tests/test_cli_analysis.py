@@ -177,6 +177,19 @@ def test_icbm__summary_csv():
 
 
 @needs_main
+def test_icbm__answers_text_says_its_assumptions_first():
+    # The text answers ("can reach 14 of 88 ICBM tracks") were printed without the perfect
+    # cueing they assume (only the JSON had it): a line could be quoted without its caveat.
+    res = run("icbm", "--answers", "--format", "text")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("Assumptions: ") and "perfect external cueing" in lines[0]
+    assert "most favourable case for the defence" in lines[0]
+    assert lines[1].startswith("Low and high cases:")
+    assert any(line.startswith("Aegis Ashore Poland") for line in lines[3:])
+
+
+@needs_main
 def test_footprints__defended_layer():
     res = run(
         "footprints",

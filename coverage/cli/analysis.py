@@ -418,7 +418,16 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
     if args.answers:
         table = icbm_answers(load_catalogue(), assumptions)
         if args.format == "text":
-            write_output("\n".join(table.answer), args.out)
+            # The answers hold only under their assumptions (perfect cueing, the most favourable
+            # case for the defence): they come first, as in the JSON, so no line is read alone.
+            head = [
+                f"Assumptions: {assumptions.describe()}",
+                "Low and high cases: the same question with the parameters at their low or high "
+                "estimates (data/parameters.csv; the high case gives the interceptors the most "
+                "reach).",
+                "",
+            ]
+            write_output("\n".join([*head, *table.answer]), args.out)
             return 0
     else:
         table = icbm_engagements(load_catalogue(), assumptions)
