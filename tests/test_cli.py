@@ -82,7 +82,7 @@ def test_footprints__writes_file_that_geopandas_reads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--year", "1990"], "--year must be from 2009 to 2040"),
+        (["--year", "1990"], "--year: must be from 2009 to 2040"),
         (["--year", "2016", "--scenario", "maybe"], "invalid choice: 'maybe'"),
         (["--year", "2016", "--target-alt-km", "-3"], "--target-alt-km must be from 0 to 5000"),
         (["--year", "2016", "--estimate", "best"], "invalid choice: 'best'"),

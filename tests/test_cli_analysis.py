@@ -226,7 +226,15 @@ def test_footprints__defended_layer():
             "--to 'Nowhere' is not a known place",
         ),
         (["trajectory", "--from", "tabriz", "--to", "10,95"], "-90..90"),
-        (["metrics", "--year", "1990"], "--year must be from 2009 to 2040"),
+        (["metrics", "--year", "1990"], "--year: must be from 2009 to 2040"),
+        # The option given, not another ("argument --vs-year: --year must be ...").
+        (["compare", "--year", "2016", "--vs-year", "2050"], "--vs-year: must be from 2009"),
+        (
+            ["trajectory", "--from", "tabriz", "--to", "tabriz"],
+            "--from tabriz and --to tabriz are the same place",
+        ),
+        # The years given that are out of range, not the first of them alone ("got 2041").
+        (["export", "--years", "2035-2045", "--out", "x.kml"], "; 2041-2045 are not"),
     ],
 )
 def test_errors__name_the_option_and_exit_2(argv, needle):

@@ -89,14 +89,16 @@ def number(
 
 def year(text: str) -> int:
     """An argparse ``type`` for a calendar year from 2009 to 2040."""
+    # argparse names the option before the message ("argument --vs-year: must be ..."): the
+    # message does not, since this type serves --year, --vs-year and others.
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--year must be a whole year from 2009 to 2040, got {text!r}"
+            f"must be a whole year from 2009 to 2040, got {text!r}"
         ) from None
     if not 2009 <= value <= 2040:
-        raise argparse.ArgumentTypeError(f"--year must be from 2009 to 2040, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be from 2009 to 2040, got {text!r}")
     return value
 
 

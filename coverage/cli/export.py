@@ -76,7 +76,17 @@ def parse_years(text: str) -> tuple[int, ...]:
         ) from None
     bad = sorted(y for y in years if not 2009 <= y <= 2040)
     if bad:
-        raise argparse.ArgumentTypeError(f"{text!r}: years must be from 2009 to 2040, got {bad[0]}")
+        outside = (
+            str(bad[0])
+            if len(bad) == 1
+            else f"{bad[0]}-{bad[-1]}"
+            if bad[-1] - bad[0] == len(bad) - 1
+            else ", ".join(map(str, bad))
+        )
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: years must be from 2009 to 2040; {outside} "
+            f"{'is' if len(bad) == 1 else 'are'} not"
+        )
     return tuple(sorted(years))
 
 
