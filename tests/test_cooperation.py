@@ -197,6 +197,19 @@ def test_cli_cooperation__json_keys():
         assert v["timing"]["tracks"] > 0 and v["timing"]["satellite_cue_s"] == 60.0
 
 
+def test_cli_cooperation__text_says_whose_assumptions_it_lists():
+    # The text ended "Assumptions: ... NATO sensors only" under rows that use Russia's radars.
+    out = subprocess.run(
+        [sys.executable, "-m", "coverage", "cooperation", "--year", "2016"]
+        + ["--launch-area", "tabriz", "--grid-km", "100", "--format", "text"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("Assumptions (NATO alone; each scenario above adds only the sensors")
+
+
 def test_cli_cooperation__unknown_scenario_is_one_line():
     out = subprocess.run(
         [

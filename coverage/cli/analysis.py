@@ -522,7 +522,9 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
                 _json({"region": region, "series": table.to_dict(orient="records")}), args.out
             )
         else:
-            write_output(_csv(table), args.out)
+            # The region on every row: the shares of Russia and of NATO Europe have the same
+            # column names, and a CSV travels without the command that made it.
+            write_output(_csv(table.assign(region=region)[["region", *table.columns]]), args.out)
         return 0
     if args.year is None:
         raise ValueError("--year is required (2009-2040) unless --series is given")
@@ -554,7 +556,10 @@ def _cmd_cooperation(args: argparse.Namespace) -> int:
             if cid != "name"
         ]
         lines.append(f"  {entry['name']}: " + "; ".join(parts))
-    lines.append(f"Assumptions: {ans['assumptions']}")
+    lines.append(
+        "Assumptions (NATO alone; each scenario above adds only the sensors its line names): "
+        f"{ans['assumptions']}"
+    )
     write_output("\n".join(lines) + "\n", args.out)
     return 0
 
