@@ -189,6 +189,19 @@ def test_icbm__answers_text_says_its_assumptions_first():
     assert any(line.startswith("Aegis Ashore Poland") for line in lines[3:])
 
 
+def test_fine_grid__a_note_before_a_run_that_may_take_minutes(capsys):
+    # --grid-km 5 is within the work budget (25 times the default's targets) and printed
+    # nothing for minutes; the note comes before any work. The default grid says nothing.
+    from coverage.cli.main import _say_if_fine_grid, build_parser
+
+    parser = build_parser()
+    _say_if_fine_grid(parser.parse_args(["metrics", "--year", "2016", "--grid-km", "5"]))
+    note = capsys.readouterr().err
+    assert note.startswith("note: --grid-km 5 has 25 times the targets") and "minutes" in note
+    _say_if_fine_grid(parser.parse_args(["metrics", "--year", "2016"]))
+    assert capsys.readouterr().err == ""
+
+
 @needs_main
 def test_footprints__defended_layer():
     res = run(
