@@ -367,7 +367,11 @@ def _series(
 
 @st.cache_resource(show_spinner="Computing the ICBM table...", max_entries=8)
 def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue) -> pd.DataFrame:
-    return icbm.icbm_engagements(_catalogue, assumptions)
+    # Every SM-3 variant at every site, and each site's own other interceptors (the answers
+    # above the table speak of THAAD at Deveselu and Arrow 3 at Holzdorf).
+    return icbm.icbm_engagements(
+        _catalogue, assumptions, site_variants=icbm.site_variants_with_own(_catalogue)
+    )
 
 
 @st.cache_resource(
@@ -649,7 +653,8 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "intercept under the stated assumptions — not whether the system could or would be used so. "
                 "The lines below take every site that ever hosted or was planned to host an interceptor "
                 "(whatever the year chosen), each judged on the interceptors planned or built there; the "
-                "table tries every SM-3 variant at every site."
+                "table tries every SM-3 variant at every site, and each site's own other "
+                "interceptors (THAAD, Arrow 3)."
             )
             answers = _icbm_answers(digest, assumptions, catalogue)
             st.markdown("\n".join(f"- {line}" for line in answers.answer))

@@ -171,8 +171,14 @@ def test_icbm__summary_csv():
     res = run("icbm", "--summary", "--format", "csv")
     assert res.returncode == 0, res.stderr
     table = pd.read_csv(io.StringIO(res.stdout))
-    assert set(table.variant) == {"sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib"}
+    # Every SM-3 variant at every site, and the sites' own other interceptors (Arrow 3 and
+    # THAAD were in the answers but not in the table: a fresh-eyes review).
+    assert set(table.variant) == {"sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib", "arrow3", "thaad"}
     assert {"redzikowo", "deveselu", "north_sea"} <= set(table.site_id)
+    own = table[~table.variant.str.startswith("sm3_")]
+    assert (own.variant_at_site != "never").all()
+    assert set(own.variant + "@" + own.site_id) >= {"thaad@deveselu"}
+    assert own[own.variant == "arrow3"].site.str.contains("Holzdorf").all()
     assert (table.feasible_tracks <= table.tracks).all()
 
 

@@ -406,6 +406,7 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         icbm_answers,
         icbm_engagements,
         icbm_summary,
+        site_variants_with_own,
     )
 
     assumptions = IcbmAssumptions(
@@ -435,7 +436,12 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
             write_output("\n".join([*head, *table.answer]), args.out)
             return 0
     else:
-        table = icbm_engagements(load_catalogue(), assumptions)
+        catalogue = load_catalogue()
+        # Every SM-3 variant at every site, and each site's own other interceptors (THAAD,
+        # Arrow 3), which the answers name: the table holds all of them.
+        table = icbm_engagements(
+            catalogue, assumptions, site_variants=site_variants_with_own(catalogue)
+        )
         if args.summary:
             table = icbm_summary(table)
     if args.format == "text":

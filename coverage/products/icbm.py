@@ -66,6 +66,7 @@ __all__ = [
     "icbm_answers",
     "icbm_engagements",
     "icbm_summary",
+    "site_variants_with_own",
 ]
 
 SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
@@ -436,6 +437,21 @@ def _site_interceptors(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
         if kinds.get(system_id) == "interceptor" and system_id in flies and system_id not in known:
             out[site_id] = (*known, system_id)
     return out
+
+
+def site_variants_with_own(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Per interceptor site: the four SM-3 variants and the site's own other interceptors.
+
+    For :func:`icbm_engagements`' ``site_variants``: every site with every SM-3 variant (most
+    "never" there: a what-if), plus what the site has that is not an SM-3 (THAAD at Deveselu in
+    2019, Arrow 3 at Holzdorf), so a table of all sites holds every interceptor the answers
+    (:func:`icbm_answers`) speak of.
+    """
+    own = _site_interceptors(catalogue)
+    return {
+        site_id: tuple(dict.fromkeys((*SM3_VARIANTS, *own.get(site_id, ()))))
+        for site_id in _interceptor_sites(catalogue).site_id
+    }
 
 
 def _variant_status(catalogue: Catalogue) -> dict[tuple[str, str], str]:
