@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -206,6 +207,19 @@ def test_fine_grid__a_note_before_a_run_that_may_take_minutes(capsys):
     assert note.startswith("note: --grid-km 5 has 25 times the targets") and "minutes" in note
     _say_if_fine_grid(parser.parse_args(["metrics", "--year", "2016"]))
     assert capsys.readouterr().err == ""
+
+
+@needs_main
+def test_footprints__geojson_follows_rfc7946():
+    # Exterior rings counter-clockwise and six decimals, as the export's GeoJSON.
+    import shapely
+
+    res = run("footprints", "--year", "2016", "--format", "geojson")
+    assert res.returncode == 0, res.stderr
+    features = json.loads(res.stdout)["features"]
+    rings = [shapely.geometry.shape(f["geometry"]) for f in features]
+    assert rings and all(shapely.is_ccw(p.exterior) for g in rings for p in shapely.get_parts(g))
+    assert not re.search(r"\d\.\d{7,}", json.dumps(features))
 
 
 @needs_main

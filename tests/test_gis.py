@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import replace
@@ -432,3 +433,27 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
     compared = compute_map(catalogue, replace(state, compare=Variation(year=2024)))
     label, help_text = map_kmz_words(compared)
     assert label == "KMZ (map A)" and "not the comparison's gained and lost ground" in help_text
+
+
+def test_geojson__rfc7946_winding_and_six_decimals(data_2016: MapData) -> None:
+    # Exterior rings ran clockwise in every file (RFC 7946's right-hand rule wants them
+    # counter-clockwise, holes clockwise) and coordinates had 15-16 decimals (a fresh-eyes
+    # review of the CLI's files). The shapes are the same within 1e-6 degrees.
+    import shapely
+
+    payload = json.loads(gis.to_geojson(data_2016))
+    back = gpd.GeoDataFrame.from_features(payload["features"], crs="EPSG:4326")
+    polygons = shapely.get_parts(back.geometry[back.geom_type.str.contains("Polygon")].values)
+    assert len(polygons) > 10
+    assert all(shapely.is_ccw(p.exterior) for p in polygons)
+    assert all(not shapely.is_ccw(r) for p in polygons for r in p.interiors)
+    text = json.dumps(payload["features"])
+    assert not re.search(r"\d\.\d{7,}", text)
+    assert back.geometry.is_valid.all()
+    before = gis._all_features(data_2016, None)
+    same = [
+        a.equals_exact(shapely.orient_polygons(b, exterior_cw=False), tolerance=2e-6)
+        for a, b in zip(back.geometry, before.geometry, strict=True)
+        if a is not None and b is not None
+    ]
+    assert same and all(same)

@@ -50,6 +50,9 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
         )
         frame = pd.concat([frame, defended], ignore_index=True)
     if args.format == "geojson":
+        from coverage.render.gis import rfc7946_geometries
+
+        frame = frame.set_geometry(rfc7946_geometries(frame.geometry.values))
         payload = json.loads(frame.to_json(drop_id=True, na="null"))
         payload["properties"] = {
             "title": "EPAA coverage footprints",

@@ -29,6 +29,7 @@ from xml.etree import ElementTree as ET
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.products.mapdata import (
@@ -64,6 +65,7 @@ __all__ = [
     "kml_from_series",
     "kmz_from_kml",
     "metrics_csv",
+    "rfc7946_geometries",
     "to_geojson",
     "to_geopackage",
 ]
@@ -228,6 +230,7 @@ def to_geojson(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
     ``title``, ``subtitle``, ``assumptions`` and ``caveat`` as foreign members.
     """
     frame = _all_features(data, capitals)
+    frame = frame.set_geometry(rfc7946_geometries(frame.geometry.values))
     payload = json.loads(frame.to_json(drop_id=True, na="null"))
     payload.update(
         {
@@ -239,6 +242,23 @@ def to_geojson(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
         }
     )
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+#: Decimals of a GeoJSON coordinate: 1e-6 degrees is ~0.1 m (RFC 7946 §11.2 suggests 6); the
+#: data are on a 0.01-degree grid, and 15-16 decimals made the files several times larger.
+_GEOJSON_DECIMALS = 6
+
+
+def rfc7946_geometries(geoms: Any) -> Any:
+    """Geometries as RFC 7946 writes them: exterior rings counter-clockwise, holes clockwise.
+
+    Coordinates are rounded to :data:`_GEOJSON_DECIMALS`; a geometry that rounding would make
+    invalid (never seen, checked anyway) keeps its full precision.
+    """
+    oriented = shapely.orient_polygons(geoms, exterior_cw=False)
+    rounded = shapely.transform(oriented, lambda xy: np.round(xy, _GEOJSON_DECIMALS))
+    keep = shapely.is_valid(rounded) | ~shapely.is_valid(oriented) | shapely.is_missing(oriented)
+    return np.where(keep, rounded, oriented)
 
 
 def _multi(geom: Any) -> Any:
