@@ -223,6 +223,25 @@ def test_footprints__geojson_follows_rfc7946():
 
 
 @needs_main
+def test_metrics__text_for_a_reader():
+    # A journalist's question on the command line printed 12 KB of JSON with 16-digit
+    # fractions: --format text gives the answer, the capitals, each country and the assumptions.
+    res = run("metrics", "--year", "2016", "--launch-area", "tabriz", "--format", "text")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    as_json = json.loads(run("metrics", "--year", "2016", "--launch-area", "tabriz").stdout)
+    assert lines[0].startswith("2016, as built, nominal estimate: the design-case threat")
+    assert lines[0].endswith("launched from Tabriz (NW Iran)")
+    assert lines[1].startswith(f"Defended: {as_json['nato_europe_area_share']:.1%} of NATO-Europe")
+    caps = as_json["capitals_defended"]
+    assert lines[3].startswith(f"Capitals: {caps} of ") and "Bucharest" in lines[3]
+    assert any(line.strip().startswith("Romania ") for line in lines)
+    assert lines[-2].startswith("Assumptions: ")
+    res = run("metrics", "--series", "--format", "text")
+    assert res.returncode == 2 and "--format text is for one year" in res.stderr
+
+
+@needs_main
 def test_footprints__defended_layer():
     res = run(
         "footprints",

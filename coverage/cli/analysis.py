@@ -33,6 +33,7 @@ from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.products.metrics import (
     NATO_REGION,
+    CoverageMetrics,
     coverage_metrics,
     coverage_time_series,
     region_ids,
@@ -166,6 +167,10 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     region_ids()  # the regions table is valid before anything is computed
     if args.series and args.region != NATO_REGION:
         raise ValueError("--series covers NATO Europe; for a region give one --year at a time")
+    if args.format == "text" and (
+        args.series or args.region != NATO_REGION or args.delay_curve or args.sensitivity
+    ):
+        raise ValueError("--format text is for one year of NATO Europe; use json or csv")
     if args.series:
         years = _series_years(args)
         template = options_from_args(args, year=args.from_year)
@@ -220,6 +225,8 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     m = coverage_metrics(catalogue, options_from_args(args), query)
     if args.format == "json":
         write_output(_json(m.to_dict()), args.out)
+    elif args.format == "text":
+        write_output(_metrics_text(catalogue, m), args.out)
     else:
         shares = (
             m.nato_europe_area_km2,
@@ -234,6 +241,44 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
         total = _total_row("NATO_EUROPE", "European NATO members", shares, people)
         write_output(_csv(pd.concat([m.countries, total], ignore_index=True)), args.out)
     return 0
+
+
+def _metrics_text(catalogue: Catalogue, m: CoverageMetrics) -> str:
+    """One year's metrics for a reader: the answer, the capitals, each country, the assumptions."""
+    from coverage.scenario import SCENARIO_LABELS, launch_area_label, threat_label
+
+    caps = m.countries[m.countries.capital != ""]
+    defended = sorted(caps.capital[caps.capital_status == "defended"])
+    lines = [
+        f"{m.year}, {SCENARIO_LABELS[m.scenario]}, {m.estimate} estimate: "
+        f"{threat_label(m.threat, m.threat_range_km)} launched from "
+        f"{launch_area_label(catalogue, m.launch_area)}",
+        f"Defended: {m.nato_europe_area_share:.1%} of NATO-Europe territory "
+        f"({m.nato_europe_area_km2:,.0f} km²) and {m.nato_europe_population_share:.1%} of its "
+        "population",
+        f"Out of the threat's reach ({m.threat_range_km:,.0f} km): "
+        f"{m.nato_europe_area_out_of_reach_share:.1%} of the territory, "
+        f"{m.nato_europe_population_out_of_reach_share:.1%} of the population",
+        f"Capitals: {m.capitals_defended} of {m.capitals_total} defended"
+        + (f" ({', '.join(defended)})" if defended else "")
+        + f"; {m.capitals_not_defended} in the threat's reach, not defended; "
+        f"{m.capitals_out_of_reach} out of its reach",
+        "",
+        "Share defended, by country (territory / population):",
+    ]
+    width = max(len(str(n)) for n in m.countries.name) if len(m.countries) else 0
+    for row in m.countries.itertuples(index=False):
+        lines.append(
+            f"  {row.name:<{width}}  {row.area_defended_share:6.1%}  "
+            f"{row.population_defended_share:6.1%}"
+        )
+    lines += [
+        "",
+        f"Assumptions: {m.assumptions}",
+        "Population is a proxy: the defended share of each country's listed cities "
+        "(GeoNames ≥ 50,000) applied to its population.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _total_row(
@@ -669,7 +714,12 @@ def register(subparsers: Any) -> None:
         "European members of the year), russia (European Russia with Kaliningrad), belarus, "
         "ukraine, moldova, south_caucasus; any region but NATO Europe uses the wide grid",
     )
-    me.add_argument("--format", choices=["json", "csv"], default="json")
+    me.add_argument(
+        "--format",
+        choices=["json", "csv", "text"],
+        default="json",
+        help="json (default), csv (a row per country and the total) or text (one year, to read)",
+    )
     me.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     me.set_defaults(func=_cmd_metrics)
 
