@@ -261,3 +261,11 @@ def test_written_files__the_mode_a_new_file_gets(tmp_path: Path) -> None:
     res = _run("--year", "2016", "--out", str(out), *SMALL)
     assert res.returncode == 0, res.stderr
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_delay__the_same_range_as_metrics(tmp_path: Path) -> None:
+    # export took 0-600 s while metrics and icbm take 0-1200 s (a fresh-eyes review).
+    res = _run("--year", "2016", "--delay-s", "900", "--out", str(tmp_path / "d.png"), *SMALL)
+    assert res.returncode == 0, res.stderr
+    res = _run("--year", "2016", "--delay-s", "1300", "--out", str(tmp_path / "e.png"), *SMALL)
+    assert res.returncode == 2 and "--delay-s must be from 0 to 1200 s" in res.stderr

@@ -135,9 +135,10 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--delay-s",
-        type=number("--delay-s", 0, 600, "s"),
+        type=number("--delay-s", 0, 1200, "s"),
         default=60.0,
-        help="detection-to-launch delay for the defended layer, s (0-600, default 60)",
+        help="detection-to-launch delay for the defended layer, s (0-1200 as in metrics, "
+        "default 60)",
     )
     p.add_argument(
         "--own-radar-only",

@@ -166,8 +166,9 @@ class MapState:
             )
         if self.view not in ("europe", "wide"):
             raise ValueError(f"view={self.view!r} is not one of 'europe', 'wide'")
-        if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 600.0):
-            raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..600")
+        # As the command line's --delay-s (metrics, icbm, export): the engine takes any delay.
+        if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 1200.0):
+            raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..1200")
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
         if self.sector not in SECTOR_CHOICES:
