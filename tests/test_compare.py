@@ -274,6 +274,11 @@ def test_cli_compare__json_matches_the_products(built_2016_vs_2024: Comparison) 
     assert payload["capitals_gained"] == list(built_2016_vs_2024.capitals_gained)
     assert payload["capitals_lost"] == []
     assert (payload["a"], payload["b"]) == ("2016, as built", "2024, as built")
+    # Each state's own assumptions: 2016 has no engage on remote yet, 2024 has (from 10 Jul
+    # 2024); only A's were printed, unlabelled (a fresh-eyes review).
+    assert "no engage on remote yet" in payload["assumptions"]
+    assert payload["assumptions_b"] != payload["assumptions"]
+    assert "no engage on remote yet" not in payload["assumptions_b"]
 
 
 @pytest.mark.parametrize(

@@ -255,7 +255,8 @@ class Comparison:
         Capitals among those gained or lost whose country is a NATO member in only one of the
         two years (marked with an asterisk in :meth:`text`).
     assumptions
-        The assumptions shared by both states (A's, in words).
+        A's assumptions, in words (B's are ``b.assumptions``: a year or scenario can change
+        what is dated, e.g. engage on remote from 10 Jul 2024).
     members_a, members_b, members_either
         European NATO members in A's year, in B's, in either (the shares' denominators).
     """
@@ -373,6 +374,7 @@ class Comparison:
             "cells_both": int(self.change.both.sum()),
             "grid_km": self.grid_m / 1000.0,
             "assumptions": self.assumptions,
+            "assumptions_b": self.b.assumptions,
             "caveat": KINEMATIC_CAVEAT,
         }
 
