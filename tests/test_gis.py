@@ -18,7 +18,14 @@ import pytest
 from PIL import Image
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.mapdata import DEFAULT_LAYERS, MapData, MapState, compute_map, map_series
+from coverage.products.mapdata import (
+    ANSWER_LAYERS,
+    DEFAULT_LAYERS,
+    MapData,
+    MapState,
+    compute_map,
+    map_series,
+)
 from coverage.render import gis
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import LAYER_STYLES
@@ -457,3 +464,16 @@ def test_geojson__rfc7946_winding_and_six_decimals(data_2016: MapData) -> None:
         if a is not None and b is not None
     ]
     assert same and all(same)
+
+
+def test_defended_labels__say_what_their_cells_are(catalogue: Catalogue) -> None:
+    # "1707 of 12154 reachable cells" (14 %) read as the defended share against the headline's
+    # 16.1 %: the cells cover every country of the grid, members or not, and the label says so,
+    # with the area (EPSG:3035 cells are equal-area: n x 25 km x 25 km).
+    data = compute_map(catalogue, MapState(FootprintOptions(year=2016), layers=ANSWER_LAYERS))
+    every = data.defended[data.defended.site_id == "all"].iloc[0]
+    found = re.search(r"([\d,]+) of the ([\d,]+) grid cells .*?, ([\d,]+) km²", every.label)
+    assert found, every.label
+    n = int(found.group(1).replace(",", ""))
+    assert int(found.group(3).replace(",", "")) == n * 625
+    assert "NATO member or not" in every.label and "v_bo" not in every.label
