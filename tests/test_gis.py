@@ -477,3 +477,10 @@ def test_defended_labels__say_what_their_cells_are(catalogue: Catalogue) -> None
     n = int(found.group(1).replace(",", ""))
     assert int(found.group(3).replace(",", "")) == n * 625
     assert "NATO member or not" in every.label and "v_bo" not in every.label
+
+
+def test_tracks__named_by_the_launch_points_name(catalogue: Catalogue) -> None:
+    # "tabriz → Tirana (defended)": the launch point's id; its name, as the label has it.
+    state = MapState(FootprintOptions(year=2016), layers=frozenset({"tracks"}))
+    names = compute_map(catalogue, state).tracks.name
+    assert len(names) and all(n.startswith("Tabriz → ") for n in names), list(names)[:3]

@@ -549,8 +549,10 @@ def defended_for_state(catalogue: Catalogue, state: MapState) -> gpd.GeoDataFram
 def tracks_for_state(catalogue: Catalogue, state: MapState) -> gpd.GeoDataFrame:
     """Threat ground tracks to the capitals of the year's European NATO members, with status."""
     tracks = threat_tracks(catalogue, state.options, state.query())
+    # The launch point's name, as the track's label has it ("Tabriz → Tirana", not "tabriz").
+    names = dict(zip(catalogue.launch_points.point_id, catalogue.launch_points.name, strict=True))
     tracks["name"] = [
-        f"{lp} → {t} ({s})"
+        f"{names.get(lp, lp)} → {t} ({s})"
         for lp, t, s in zip(tracks.launch_point, tracks.target, tracks.status, strict=True)
     ]
     tracks["source"] = _TRACK_SOURCE
