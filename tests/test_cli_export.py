@@ -269,3 +269,23 @@ def test_delay__the_same_range_as_metrics(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     res = _run("--year", "2016", "--delay-s", "1300", "--out", str(tmp_path / "e.png"), *SMALL)
     assert res.returncode == 2 and "--delay-s must be from 0 to 1200 s" in res.stderr
+
+
+def test_kml__one_year_sites_begin_with_their_footprints(tmp_path: Path) -> None:
+    # A 2016 file began Kürecik's site point in 2016 and its radar footprint on 2012-01-01: on
+    # Google Earth's time slider the footprint showed without its site (fresh-eyes review).
+    out = tmp_path / "y2016.kml"
+    res = _run("--year", "2016", "--scenario", "actual", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    ns = "{http://www.opengis.net/kml/2.2}"
+    begins: dict[str, str] = {}
+    for pm in ET.parse(out).getroot().iter(f"{ns}Placemark"):
+        begin = pm.find(f"{ns}TimeSpan/{ns}begin")
+        if begin is not None:
+            begins[pm.find(f"{ns}name").text] = begin.text
+    sites = {n: b for n, b in begins.items() if " — " not in n and ":" not in n}
+    footprints = {n.split(" — ", 1)[1]: b for n, b in begins.items() if " — " in n}
+    checked = [n for n in sites if n in footprints]
+    assert "Kürecik Radar Station (Malatya)" in checked
+    for name in checked:
+        assert sites[name] <= footprints[name], (name, sites[name], footprints[name])

@@ -732,9 +732,11 @@ def _add_sites(
         rec, geom = site_records[(site_id, status)]
         active_begin = spans.site_begin.get(site_id)
         if status == "active":
+            # From its activation, as its footprints are, when that comes before the first
+            # year exported (a 2016 file began Kürecik's point in 2016, its radar in 2012).
             begin = (
                 active_begin
-                if active_begin and active_begin[:4] == f"{min(years):04d}"
+                if active_begin and active_begin[:4] <= f"{min(years):04d}"
                 else f"{min(years):04d}"
             )
             end = None if max(years) == last_year else _year_end(max(years))
