@@ -484,3 +484,21 @@ def test_tracks__named_by_the_launch_points_name(catalogue: Catalogue) -> None:
     state = MapState(FootprintOptions(year=2016), layers=frozenset({"tracks"}))
     names = compute_map(catalogue, state).tracks.name
     assert len(names) and all(n.startswith("Tabriz → ") for n in names), list(names)[:3]
+
+
+def test_geopackage__each_table_says_what_it_is_of(data_2016: MapData, tmp_path: Path) -> None:
+    # gpkg_contents had empty descriptions: a table opened in QGIS did not say its year,
+    # assumptions or caveat (the GeoJSON carries them as foreign members).
+    import sqlite3
+
+    path = tmp_path / "m.gpkg"
+    path.write_bytes(gis.to_geopackage(data_2016))
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT table_name, identifier, description FROM gpkg_contents"
+        ).fetchall()
+    assert rows
+    for table, identifier, description in rows:
+        assert identifier == f"{table}: {data_2016.title}"
+        assert description.startswith(data_2016.title) and "Assumptions: " in description
+        assert description.endswith(gis.CAVEAT)

@@ -291,11 +291,20 @@ def to_geopackage(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
                 {"layer": pd.Series([], dtype=str)}, geometry=[], crs="EPSG:4326"
             )
             empty.to_file(path, layer="empty", driver="GPKG", engine="pyogrio")
+        # Each table says what it is of (gpkg_contents: identifier and description, which QGIS
+        # shows as the layer's title and abstract), as the GeoJSON's foreign members do.
+        about = f"{data.title}. {data.subtitle}. Assumptions: {data.assumptions} {CAVEAT}"
         for key, frame in frames.items():
             out = frame.copy()
             if out.geom_type.isin(["Polygon", "MultiPolygon"]).all():
                 out["geometry"] = [_multi(g) for g in out.geometry]
-            out.to_file(path, layer=key, driver="GPKG", engine="pyogrio")
+            out.to_file(
+                path,
+                layer=key,
+                driver="GPKG",
+                engine="pyogrio",
+                layer_options={"IDENTIFIER": f"{key}: {data.title}", "DESCRIPTION": about},
+            )
         return path.read_bytes()
 
 
