@@ -502,3 +502,15 @@ def test_geopackage__each_table_says_what_it_is_of(data_2016: MapData, tmp_path:
         assert identifier == f"{table}: {data_2016.title}"
         assert description.startswith(data_2016.title) and "Assumptions: " in description
         assert description.endswith(gis.CAVEAT)
+
+
+def test_geopackage__quantities_are_numbers(catalogue: Catalogue, tmp_path: Path) -> None:
+    # The defended table's range_km and target_alt_km (empty there) were stored as text.
+    data = compute_map(catalogue, MapState(FootprintOptions(year=2016), layers=ANSWER_LAYERS))
+    path = tmp_path / "d.gpkg"
+    path.write_bytes(gis.to_geopackage(data))
+    for layer in ("defended", "defended_sites", "interceptor", "radar"):
+        back = gpd.read_file(path, layer=layer)
+        for column in ("range_km", "target_alt_km", "site_lon_deg"):
+            if column in back:
+                assert back[column].dtype.kind == "f", (layer, column, back[column].dtype)

@@ -205,12 +205,33 @@ def feature_frames(
     Only layers in ``data.state.layers`` that hold at least one feature are returned, in
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
     scenario, estimate, custom``; the other columns are the layer's own (``range_km``,
-    ``status``, ...). Values are plain numbers, booleans or text; missing ones are None.
+    ``status``, ...). Values are plain numbers, booleans or text; missing ones are None
+    (NaN in a column of quantities, which is float: ``range_km``, ``*_deg``, ...).
     """
     return {
-        key: gpd.GeoDataFrame(pd.DataFrame.from_records(records), geometry=geoms, crs="EPSG:4326")
+        key: gpd.GeoDataFrame(
+            _numbers_typed(pd.DataFrame.from_records(records)), geometry=geoms, crs="EPSG:4326"
+        )
         for key, (records, geoms) in _layer_records(data, capitals).items()
     }
+
+
+#: Column name endings of quantities (km, degrees, seconds, m², km², km/s).
+_QUANTITY_ENDINGS = ("_km", "_deg", "_s", "_m2", "_km2", "_kmps")
+
+
+def _numbers_typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its quantity columns as floats, missing values NaN.
+
+    A column of quantities that a layer leaves empty (the defended area's ``range_km``) or
+    fills only in part held Python objects, and the GeoPackage stored it as text.
+    """
+    for column in frame.columns:
+        if frame[column].dtype == object and column.endswith(_QUANTITY_ENDINGS):
+            values = frame[column].dropna()
+            if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+                frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
 
 
 def _all_features(data: MapData, capitals: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
