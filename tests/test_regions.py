@@ -175,7 +175,7 @@ def test_wide_query__is_a_different_cache_key_but_same_setup(catalogue):
 
 
 def test_cli_cooperation_series__years_by_scenario_for_a_region():
-    run = _cli(
+    series = (
         "cooperation",
         "--series",
         "--from-year",
@@ -189,6 +189,7 @@ def test_cli_cooperation_series__years_by_scenario_for_a_region():
         "--region",
         "russia",
     )
+    run = _cli(*series)
     assert run.returncode == 0, run.stderr
     d = json.loads(run.stdout)
     assert d["region"] == "russia"
@@ -203,22 +204,7 @@ def test_cli_cooperation_series__years_by_scenario_for_a_region():
         assert by[(y, "shared_early_warning")] >= by[(y, "nato_alone")] - 1e-12
     # The CSV names its region on every row (Russia's shares and NATO Europe's have the same
     # column names; a fresh-eyes review read 0.734 and 0.918 under identical headers).
-    csv = _cli(
-        "cooperation",
-        "--series",
-        "--from-year",
-        "2024",
-        "--to-year",
-        "2024",
-        "--launch-area",
-        "tabriz",
-        "--grid-km",
-        "100",
-        "--region",
-        "russia",
-        "--format",
-        "csv",
-    )
+    csv = _cli(*series, "--format", "csv")
     assert csv.returncode == 0, csv.stderr
     table = pd.read_csv(io.StringIO(csv.stdout))
     assert list(table.columns)[0] == "region" and set(table.region) == {"russia"}
