@@ -648,7 +648,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             table = _icbm(digest, assumptions, catalogue)
             st.markdown(
                 "Could an interceptor at a European site reach a Russian ICBM flying to the United States? "
-                "Each row is one site and SM-3 variant against every base-to-target track; the test is the "
+                "Each row is one site and interceptor against every base-to-target track; the test is the "
                 "same kinematic reach test as the defended area. It says whether geometry and speed permit an "
                 "intercept under the stated assumptions — not whether the system could or would be used so. "
                 "The lines below take every site that ever hosted or was planned to host an interceptor "
