@@ -18,9 +18,9 @@ so that both share the machine's noise:
    on the draw calls, installed before the page's scripts) and when the first "script finished"
    message arrived. This splits the cold start into front-end load, server time until the map,
    browser time until the first draw call (layers built, shaders compiled) and until the pixels.
-   Then, "answer drawn": the legend is on the page, no run is going on, no headline says it is
-   still computing (``.epaa-pending``), and two animation frames have passed; printed with its
-   ratio to the floor's drawn map (the floor's map is its whole answer).
+   Then, "answer drawn": the legend is on the page, no run is going on, and two animation
+   frames have passed; printed with its ratio to the floor's drawn map (the floor's map is its
+   whole answer).
 2. **Cached year step.** On the page just loaded, the year is stepped forward and back once with
    the ◀/▶ buttons (``prev_year``/``next_year``; the floor page has the same two buttons) to warm
    the caches, then stepped between those two visited years. Each step is timed from the click
@@ -122,12 +122,11 @@ FIRST_DRAW_JS = """(() => {
   }
 })();"""
 IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-# The page's answer is on screen: its legend is drawn, no run is going on and no headline says
-# it is still computing (a page that drew its basemap before its answer would pass the "map
-# drawn" check early; this one it would not).
+# The page's answer is on screen: its legend is drawn and no run is going on (a page that drew
+# its basemap before its answer would pass the "map drawn" check early; this one it would not:
+# the legend comes with the answer).
 ANSWER_JS = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('.epaa-pending')) return false;
   for (const el of document.querySelectorAll('[data-testid="stMarkdownContainer"]'))
     if (el.innerText.startsWith('Legend')) return true;
   return false;

@@ -312,8 +312,8 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
     b_name, b_lon, b_lat = resolve_place(catalogue, args.to, "--to")
     if math.isclose(a_lon, b_lon, abs_tol=1e-5) and math.isclose(a_lat, b_lat, abs_tol=1e-5):
         raise CliError(
-            f"--from {args.from_} and --to {args.to} are the same place; give a target at "
-            "least 1 km from the launch point"
+            f"--from {args.from_} and --to {args.to} are the same place; give a target away "
+            "from the launch point"
         )
     ends = {
         "from": {"name": a_name, "lon_deg": a_lon, "lat_deg": a_lat},

@@ -76,13 +76,9 @@ def parse_years(text: str) -> tuple[int, ...]:
         ) from None
     bad = sorted(y for y in years if not 2009 <= y <= 2040)
     if bad:
-        outside = (
-            str(bad[0])
-            if len(bad) == 1
-            else f"{bad[0]}-{bad[-1]}"
-            if bad[-1] - bad[0] == len(bad) - 1
-            else ", ".join(map(str, bad))
-        )
+        # A run of years as a range ("2041-2045"), else each ("2043, 2050"; one alone: "2041").
+        run = len(bad) > 1 and bad[-1] - bad[0] == len(bad) - 1
+        outside = f"{bad[0]}-{bad[-1]}" if run else ", ".join(map(str, bad))
         raise argparse.ArgumentTypeError(
             f"{text!r}: years must be from 2009 to 2040; {outside} "
             f"{'is' if len(bad) == 1 else 'are'} not"

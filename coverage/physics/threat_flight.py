@@ -977,9 +977,12 @@ def _endpoints(
     ground_m = ground * EARTH_RADIUS_M
     if np.any(ground_m < 1.0) or np.any(ground_m > MAX_GROUND_RANGE_M):
         worst = float(ground_m.min() if np.any(ground_m < 1.0) else ground_m.max())
+        # The bounds as checked: at least 1 m ("0.0 km is outside 0..19,014 km" read as a
+        # contradiction when the two ends were one place).
         raise ValueError(
-            f"ground range {worst / 1000:,.1f} km is outside the allowed range "
-            f"0..{MAX_GROUND_RANGE_M / 1000:,.0f} km"
+            f"ground range {worst / 1000:,.3f} km is outside the allowed range "
+            f"0.001..{MAX_GROUND_RANGE_M / 1000:,.0f} km (the launch point and the target must "
+            "be at least 1 m apart)"
         )
     return lu, tu, ground_m
 
