@@ -58,6 +58,12 @@ def test_footprints__geojson_feature_collection_with_required_properties() -> No
         assert feature["properties"]["year"] == 2016
     sites = {f["properties"]["site_id"] for f in fc["features"]}
     assert "deveselu" in sites and "redzikowo" not in sites
+    # The country's name and its code, as the export's files have them (it held "ROU" alone).
+    places = {
+        (p["site_id"], p["country"], p["iso3"]) for f in fc["features"] for p in [f["properties"]]
+    }
+    assert ("deveselu", "Romania", "ROU") in places
+    assert ("med_east", "international waters", None) in places
 
 
 def test_footprints__writes_file_that_geopandas_reads(tmp_path: Path) -> None:

@@ -514,3 +514,44 @@ def test_geopackage__quantities_are_numbers(catalogue: Catalogue, tmp_path: Path
         for column in ("range_km", "target_alt_km", "site_lon_deg"):
             if column in back:
                 assert back[column].dtype.kind == "f", (layer, column, back[column].dtype)
+
+
+def test_feature_frames__one_attribute_rule_for_every_layer(catalogue: Catalogue) -> None:
+    # A GIS user's review: sites and footprints held an ISO code in ``country`` where the
+    # capitals held a name; an early-warning radar's type sat in ``system`` (an id elsewhere);
+    # empty texts beside nulls; two "Aegis Ashore Poland" features (SM-3 IIA and IIB) with one
+    # name; the launch layer's ids ("launch:Tabriz") did not join the defended areas' and
+    # tracks' "tabriz".
+    state = MapState(
+        FootprintOptions(year=2020, scenario="planned"),
+        layers=ANSWER_LAYERS | {"early_warning", "tracks", "launch"},
+    )
+    frames = gis.feature_frames(compute_map(catalogue, state))
+    for key, frame in frames.items():
+        for column in frame.columns.drop(["label", "source", "geometry"]):
+            assert not (frame[column] == "").any(), (key, column)
+        if "country" in frame:
+            codes = frame.country.dropna()
+            assert not codes.str.fullmatch(r"[A-Z]{3}").any(), (key, list(codes))
+            assert "iso3" in frame, key
+    radar = frames["radar"].set_index("site_id")
+    assert radar.loc["deveselu", ["country", "iso3"]].tolist() == ["Romania", "ROU"]
+    assert radar.loc["med_east", "country"] == "international waters"
+    assert pd.isna(radar.loc["med_east", "iso3"])
+    tracks = frames["tracks"]
+    tirana = tracks[tracks.target == "Tirana"].iloc[0]
+    assert (tirana.country, tirana.iso3) == ("Albania", "ALB")
+    ew = frames["early_warning"]
+    assert ew.system.isna().all() and ew.system_name.notna().all()
+    assert "Voronezh-DM" in set(ew.system_name)
+    for key in ("interceptor", "defended"):
+        assert frames[key].name.is_unique, (key, list(frames[key].name))
+    poland = frames["interceptor"][frames["interceptor"].site_id == "redzikowo"].name
+    assert set(poland) == {
+        "SM-3 Block IIA — Aegis Ashore Poland (NSF Redzikowo)",
+        "SM-3 Block IIB (cancelled) — Aegis Ashore Poland (NSF Redzikowo)",
+    }
+    launch_ids = set(frames["launch"].point_id)
+    assert set(frames["defended"].launch_area.dropna()) <= launch_ids
+    assert set(tracks.launch_point) <= launch_ids
+    assert "launch:tabriz" in set(frames["launch"].feature_id)

@@ -49,9 +49,10 @@ def _cmd_footprints(args: argparse.Namespace) -> int:
             defended_grid(catalogue, options, query_from_args(args)), catalogue
         )
         frame = pd.concat([frame, defended], ignore_index=True)
-    if args.format == "geojson":
-        from coverage.render.gis import rfc7946_geometries
+    from coverage.render.gis import country_columns, rfc7946_geometries
 
+    frame = country_columns(frame)  # "Romania" and "ROU", as the export's files have them
+    if args.format == "geojson":
         frame = frame.set_geometry(rfc7946_geometries(frame.geometry.values))
         payload = json.loads(frame.to_json(drop_id=True, na="null"))
         payload["properties"] = {

@@ -243,6 +243,7 @@ def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
     bases = load_icbm_bases()
     launch = gpd.GeoDataFrame(
         {
+            "point_id": bases.base_id,
             "name": bases.name,
             "area": "Russia",
             "label": [

@@ -255,6 +255,7 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
     lp = catalogue.launch_points
     return gpd.GeoDataFrame(
         {
+            "point_id": lp.point_id,
             "name": lp.name,
             "area": lp.area,
             "label": [

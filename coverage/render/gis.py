@@ -13,6 +13,7 @@ strings, so nothing in a site name can inject markup into Google Earth.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -32,6 +33,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
+from coverage.catalogue import basemap
 from coverage.products.mapdata import (
     MapData,
     MapState,
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from coverage.catalogue.tables import Catalogue
 
 __all__ = [
+    "country_columns",
     "grid_geojson",
     "grid_geopackage",
     "EXPORTED_LAYERS",
@@ -77,6 +80,7 @@ ICON_PATH = "files/circle.png"
 EXPORTED_LAYERS = tuple(k for k in LAYER_ORDER if k not in ("countries", "nato"))
 _COORD_DECIMALS = 5  # about 1 m
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ISO3_RE = re.compile(r"^[A-Z]{3}$")
 # Cells a spreadsheet would run as a formula (CSV injection); such text gets a leading quote.
 
 ET.register_namespace("", KML_NS)
@@ -115,10 +119,61 @@ _FIRST_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Country names by ISO 3166-1 alpha-3 code, from the bundled basemap (Natural Earth)."""
+    names: dict[str, str] = {}
+    for view in ("world", "europe"):  # the Europe file's names win where both have a code
+        frame = basemap.countries(view)
+        names.update(zip(frame.iso3, frame.name, strict=True))
+    return names
+
+
+def _country_fields(rec: dict[str, Any]) -> None:
+    """Give ``rec`` a country's name in ``country`` and its code in ``iso3``, in every layer.
+
+    Sites, footprints and early-warning sectors carry a code in ``country`` (data/sites.csv's
+    ``country_iso3``), the capitals a name and the threat tracks a code in ``iso3`` only: one
+    rule for every layer lets a GIS user join or filter on either column.
+    """
+    code, country = rec.get("iso3"), rec.get("country")
+    if isinstance(country, str) and _ISO3_RE.match(country) and not code:
+        code = country
+    if isinstance(code, str) and _ISO3_RE.match(code):
+        rec["iso3"] = code
+        if not country or country == code:
+            rec["country"] = _country_names().get(code, code)
+
+
+def country_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with a country's name in ``country`` and its code in a new ``iso3`` beside it.
+
+    The rule of :func:`feature_frames`, for tables that carry ``country`` as data/sites.csv
+    has it (an ISO 3166-1 alpha-3 code, "international waters" or empty): the command line's
+    ``footprints``.
+    """
+    out = frame.copy()
+    recs = [{"country": c} for c in out.country]
+    for rec in recs:
+        if rec["country"] == "":
+            rec["country"] = None
+        _country_fields(rec)
+    out["country"] = [r["country"] for r in recs]
+    out.insert(int(out.columns.get_loc("country")) + 1, "iso3", [r.get("iso3") for r in recs])
+    return out
+
+
 def _records(
     frame: gpd.GeoDataFrame, key: str, state: MapState
 ) -> tuple[list[dict[str, Any]], list[Any]]:
-    """One layer as flat records sharing ``_FIRST_COLUMNS``, and its geometries."""
+    """One layer as flat records sharing ``_FIRST_COLUMNS``, and its geometries.
+
+    Attributes are normalised across layers: an empty text is None, a country has its name and
+    its code (:func:`_country_fields`), an early-warning radar's type is its ``system_name``
+    (it has no id in data/systems.csv), and a footprint's or defended area's ``name`` leads
+    with its system ("SM-3 Block IIA — Aegis Ashore Poland (NSF Redzikowo)": a site with two
+    interceptors has two features).
+    """
     geom_col = frame.geometry.name
     cols = [c for c in frame.columns if c != geom_col]
     o = state.options
@@ -127,10 +182,17 @@ def _records(
     seen: dict[str, int] = {}
     for i, values in enumerate(rows):
         raw = {c: _plain(v) for c, v in zip(cols, values, strict=True)}
+        raw = {c: (None if v == "" and c not in ("label", "source") else v) for c, v in raw.items()}
+        if key == "early_warning" and raw.get("system") and not raw.get("system_name"):
+            raw["system_name"], raw["system"] = raw["system"], None
         name = raw.get("site_name") or raw.get("name") or f"{key} {i + 1}"
+        site = raw.get("site_id")
+        if key in ("radar", "interceptor", "defended") and site not in (None, "all"):
+            name = f"{raw['system_name']} — {name}" if raw.get("system_name") else name
+        ident = raw.get("site_id") or raw.get("point_id") or name
         rec: dict[str, Any] = {
             "layer": key,
-            "feature_id": raw.get("feature_id") or f"{key}:{raw.get('site_id') or name}",
+            "feature_id": raw.get("feature_id") or f"{key}:{ident}",
             "name": str(name),
             "label": raw.get("label") or "",
             "source": raw.get("source") or "",
@@ -140,6 +202,7 @@ def _records(
             "custom": bool(raw.get("custom") or False),
         }
         rec.update({c: v for c, v in raw.items() if c not in rec})
+        _country_fields(rec)
         geom = frame.geometry.iloc[i]
         if key == "sites" and rec.get("site_lon_deg") is None and geom.geom_type == "Point":
             # A site's own position, as the footprints of its systems carry it.
@@ -729,8 +792,6 @@ def _kml_tree(
                     name = f"{year}: {name}"  # one per year: "All sites" alone named none
                 if rec.get("custom") is True:
                     name += " (custom)"
-                if key in ("radar", "interceptor") and rec.get("system_name"):
-                    name = f"{rec['system_name']} — {name}"
                 extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
                 extended.pop("scenario", None)
                 extended.update({"scenario": scenario, "begin": span[0], "end": span[1]})
