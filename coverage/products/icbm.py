@@ -172,7 +172,9 @@ class IcbmAssumptions:
         cue = (
             f"perfect external cueing: interceptor launch {self.delay_s:g} s after the ICBM's "
             "launch "
-            "(most favourable case for the defence; the EPAA radars face south-east)"
+            "(most favourable case for the defence: the EPAA's long-range radar, the TPY-2 at "
+            "Kürecik, faces Iran; the Aegis SPY-1s see all round but too short to track an "
+            "ICBM in its boost)"
             if self.cueing == "perfect"
             else f"site's own SPY-1 must detect the ICBM; launch {self.delay_s:g} s after detection"
         )
