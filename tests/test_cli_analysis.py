@@ -287,6 +287,10 @@ def test_footprints__defended_layer():
         ),
         # The years given that are out of range, not the first of them alone ("got 2041").
         (["export", "--years", "2035-2045", "--out", "x.kml"], "; 2041-2045 are not"),
+        (
+            ["metrics", "--year", "2016", "--exclude-sites", "rotta", "--grid-km", "200"],
+            "--exclude-sites ['rotta'] are not sites; known: deveselu,",
+        ),
     ],
 )
 def test_errors__name_the_option_and_exit_2(argv, needle):
@@ -344,3 +348,15 @@ def test_trajectory__eastward_needs_less_earth_relative_speed_on_a_rotating_eart
     )
     assert still_e["burnout_speed_kmps"] == pytest.approx(still_w["burnout_speed_kmps"], abs=1e-4)
     assert any("rotat" in a for a in east["assumptions"])
+
+
+def test_metrics__exclude_sites_leaves_a_station_out_and_says_so():
+    # A ship counts as on station all year (three at once as built from 2014): the reader can
+    # leave one out, and the answer's assumptions say which.
+    args = ["metrics", "--year", "2016", "--launch-area", "tabriz", "--grid-km", "100"]
+    both = [run(*args), run(*args, "--exclude-sites", "rota")]
+    assert all(r.returncode == 0 for r in both), [r.stderr for r in both]
+    with_rota, without = (json.loads(r.stdout) for r in both)
+    assert without["nato_europe_area_share"] < with_rota["nato_europe_area_share"]
+    assert "sites left out by choice: rota" in without["assumptions"]
+    assert "left out" not in with_rota["assumptions"]

@@ -149,6 +149,7 @@ FIELD_FLAGS = {
     "engage_on_remote": "--engage-on-remote",
     "satellite_cueing": "--satellite-cueing",
     "rv_rcs_m2": "--rv-rcs-m2",
+    "exclude_sites": "--exclude-sites",
     "boost_case": "--boost-case",
     "draws": "--draws",
     "seed": "--seed",
@@ -212,6 +213,22 @@ def add_state_arguments(parser: argparse.ArgumentParser, *, year_required: bool 
         action="store_true",
         help="include occasional presence (Black Sea patrols) in the as-built scenario",
     )
+    parser.add_argument(
+        "--exclude-sites",
+        type=site_ids,
+        default=frozenset(),
+        metavar="ID[,ID]",
+        help="leave these sites out of the year (ids of data/sites.csv, comma-separated): a "
+        "station a ship does not hold, e.g. rota (a destroyer in port) or med_central",
+    )
+
+
+def site_ids(text: str) -> frozenset[str]:
+    """``--exclude-sites``: comma-separated site ids (checked against the catalogue later)."""
+    ids = frozenset(p.strip() for p in text.split(",") if p.strip())
+    if not ids:
+        raise argparse.ArgumentTypeError("give at least one site id, e.g. rota")
+    return ids
 
 
 def options_from_args(args: argparse.Namespace, year: int | None = None) -> FootprintOptions:
@@ -224,6 +241,7 @@ def options_from_args(args: argparse.Namespace, year: int | None = None) -> Foot
         target_rcs_m2=args.target_rcs_m2,
         min_elevation_deg=args.min_elevation_deg,
         include_occasional=args.include_occasional,
+        exclude_sites=getattr(args, "exclude_sites", frozenset()),
         on_date=getattr(args, "on_date", None) if year is None else None,
     )
 

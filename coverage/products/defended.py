@@ -430,6 +430,11 @@ def _setup_text(setup: Setup, mask_words: str, parameters: str | None) -> str:
         f"{describe_cooperation(setup.warning_names, q)}; "
         f"{q.grid_km:g} km grid"
         + (
+            f"; sites left out by choice: {', '.join(sorted(o.exclude_sites))}"
+            if o.exclude_sites
+            else ""
+        )
+        + (
             f"; as built on {o.on_date:%d %b %Y} (outages in data/outages.csv count)"
             if o.on_date is not None
             else ""
