@@ -1453,7 +1453,7 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
     d = detection_assumptions(query, options)
     rcs = d.radar.target_rcs_m2
     source = "" if query.rv_rcs_m2 is not None else f", {options.estimate} case"
-    text = f"re-entry vehicle RCS {rcs:g} m²{source}"
+    text = f"re-entry vehicle RCS {rcs:g} m²{source}, for the whole flight (no booster RCS)"
     if d.cued:
         text += (
             f"; radars cued by satellite launch warning from {d.cue_time_s:g} s "
