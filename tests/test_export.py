@@ -335,3 +335,31 @@ def test_render__russian_early_warning_radars_are_dots_with_names(catalogue: Cat
     brown = LAYER_STYLES["early_warning"].colour
     img, base = _rgb(export.render(ew, fmt="png")), _rgb(export.render(plain, fmt="png"))
     assert _pixels_near(img, brown, tol=20) > _pixels_near(base, brown, tol=20) + 100
+
+
+def test_slide__russias_sector_over_the_defended_area(catalogue: Catalogue) -> None:
+    # A review of the 2024 export: the sector lay under the defended area's hatch, so the
+    # slide's legend named two sectors that the map did not show (the dashboard draws them over).
+    from coverage.products.mapdata import ANSWER_LAYERS
+    from coverage.style import SECTOR_STYLES
+
+    data = _map(catalogue, year=2024, layers=ANSWER_LAYERS, sector="both")
+    with export._LOCK, export.matplotlib.rc_context(export._RC):
+        fig = export._draw(data, export.ImageSize(1280, 720, 100.0), False, data_date())
+    colls = fig.axes[0].collections
+    hatched = {
+        c.get_hatch(): c.get_zorder()
+        for c in colls
+        if c.get_hatch() in (LAYER_STYLES["defended"].hatch, SECTOR_STYLES["sector_computed"].hatch)
+    }
+    assert set(hatched) == {"///", "xx"}, hatched
+    assert hatched["xx"] > hatched["///"]
+    picture = SECTOR_STYLES["sector_picture"].colour
+    from matplotlib.colors import to_rgb
+
+    pic_z = [
+        c.get_zorder()
+        for c in colls
+        if len(c.get_edgecolor()) and tuple(c.get_edgecolor()[0][:3]) == to_rgb(picture)
+    ]
+    assert pic_z and min(pic_z) > hatched["///"]

@@ -1059,11 +1059,15 @@ def _draw_map(
     if data.probability is not None and _probability(ax, data.probability, crs, z["nato"] + 0.5):
         drawn.append("probability")
     if data.sectoral is not None:
+        # Over the defended area, which the sector cuts across, and under the interceptor rings,
+        # as on the dashboard: under the defended hatch the slide's legend named a sector that
+        # could not be seen (a review of the 2024 export).
         for kind, sector_style in SECTOR_STYLES.items():
             part = data.sectoral[data.sectoral.kind == kind]
             for geom, scale in zip(part.geometry, part.fill_scale, strict=True):
                 row_style = replace(sector_style, fill_alpha=sector_style.fill_alpha * float(scale))
-                sector_drawn = _polygons(ax, [geom], kind, crs, sz, z["nato"] + 0.6, row_style)
+                at = z["defended"] + 0.5
+                sector_drawn = _polygons(ax, [geom], kind, crs, sz, at, row_style)
                 if sector_drawn and kind not in drawn:
                     drawn.append(kind)
     fp = data.footprints
