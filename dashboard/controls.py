@@ -11,7 +11,7 @@ from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Variation
 from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions, cooperation_labels
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
 from dashboard import analysis, exports, scenarios, screenfit
 
@@ -39,6 +39,25 @@ class ViewChoice(NamedTuple):
     projector: bool
     screen: str
     theme: str = "light"
+
+
+def _russian_radars_for_a_linked_scenario() -> None:
+    """A link that picks a cooperation scenario shows its radars, as picking it in the menu does.
+
+    (:func:`dashboard.russia.cooperation_controls` turns the layer on when the menu changes; a
+    link's scenario never changes the menu, so ``?coop=shared_early_warning`` named Russia's
+    radars in the title and the "why" line without drawing them.) Only on the session's first
+    run, and not when the link sets the layer itself.
+    """
+    given = st.query_params.get("coop")
+    if not given or "show_early_warning" in st.session_state:
+        return
+    if "show_early_warning" in st.query_params:
+        return
+    labels = cooperation_labels()
+    known = given in labels or given in labels.values()
+    if known and given not in ("nato_alone", labels["nato_alone"]):
+        st.session_state["show_early_warning"] = True
 
 
 def sidebar_state() -> tuple[MapState, ViewChoice]:
@@ -70,6 +89,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
     estimate = estimate or "nominal"
 
     sb.markdown("**Layers**")
+    _russian_radars_for_a_linked_scenario()
     layers = set()
     for key, style in LAYER_STYLES.items():
         if key == "countries":

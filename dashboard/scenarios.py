@@ -106,6 +106,16 @@ def named_selectbox(
     the session state and the bound widget writes the name back to the URL.
     """
     legacy = url_id(key, labels)
+    first = next(iter(labels))
+
+    def changed() -> None:
+        # A menu opened from a link has no default of its own (index=None) and so offers to
+        # clear it: cleared, it showed "Choose an option" while the map kept the first choice.
+        if st.session_state.get(key) is None:
+            st.session_state[key] = first
+        if on_change is not None:
+            on_change()
+
     return container.selectbox(
         label,
         list(labels),
@@ -115,7 +125,7 @@ def named_selectbox(
         bind="query-params",
         help=help,
         disabled=disabled,
-        on_change=on_change,
+        on_change=changed,
     )
 
 

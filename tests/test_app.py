@@ -96,6 +96,19 @@ def test_app__url_query_params_open_the_same_view() -> None:
     assert at.selectbox(key="scenario").value == "planned"
 
 
+def test_app__a_menu_opened_from_a_link_cannot_be_left_blank() -> None:
+    # A review: with ?scenario=planned the menu has no default of its own and offers to clear
+    # it; cleared, it read "Choose an option" while the title said "as built".
+    at = _opened(year="2016", scenario="planned")
+    assert at.selectbox(key="scenario").value == "planned"
+    at.selectbox(key="scenario").set_value(None).run()
+    assert not at.exception
+    assert at.selectbox(key="scenario").value == "actual"
+    assert any("as built" in t.value for t in at.title) or any(
+        "as built" in m.value for m in at.markdown
+    )
+
+
 def test_app__year_buttons_step(app: AppTest) -> None:
     start = app.slider(key="year").value
     app.button(key="next_year").click().run()

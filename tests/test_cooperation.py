@@ -289,6 +289,28 @@ def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
     assert at.checkbox(key="show_early_warning").value is False
 
 
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"coop": "shared_early_warning"}, True),  # an id, as a hand-made link has it
+        ({"coop": "nato_alone"}, False),
+        ({"coop": "shared_early_warning", "show_early_warning": "false"}, False),
+    ],
+)
+def test_app__a_linked_cooperation_scenario_shows_the_russian_radars(query, shown):
+    # A review: ?coop=shared_early_warning named Russia's radars in the title and the "why"
+    # line but left their layer off (the menu turns it on; a link never changes the menu).
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=240)
+    at.query_params.update({"year": "2016", **query})
+    at.run()
+    assert not at.exception
+    assert at.checkbox(key="show_early_warning").value is shown
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert ("early_warning" in [layer["id"] for layer in deck["layers"]]) is shown
+
+
 def test_cooperation_chart__legend_whole_under_the_chart_with_dash_and_marker():
     # The scenario names are long; a legend on the right cut them at 160 px. Colour, dash and
     # marker follow the scenario, so coinciding lines (no gain) are still told apart.
