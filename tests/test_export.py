@@ -121,6 +121,8 @@ def test_svg__wide_view_is_north_polar(catalogue: Catalogue) -> None:
 def test_pdf__is_a_pdf(data_2016: MapData) -> None:
     pdf = export.render(data_2016, fmt="pdf", **SMALL)
     assert pdf.startswith(b"%PDF")
+    # Embedded TrueType subsets, not Type 3 fonts (print shops render those poorly).
+    assert b"/Type3" not in pdf and b"/FontFile2" in pdf
 
 
 def test_projector__thicker_outlines_than_screen(data_2016: MapData) -> None:

@@ -119,7 +119,9 @@ _RC = {
     "text.parse_math": False,
     "svg.fonttype": "none",
     "svg.hashsalt": "epaa-coverage",
-    "pdf.fonttype": 3,
+    # TrueType (Type 42, subset), not Type 3: print shops and older viewers render Type 3 text
+    # poorly (a review of the PDF export).
+    "pdf.fonttype": 42,
     "hatch.linewidth": 1.0,
 }
 
