@@ -8,6 +8,7 @@ beside the map it pushed the legend below the fold at 1280x720 and 1024x768).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -131,9 +132,30 @@ def map_kmz_words(data: MapData) -> tuple[str, str]:
     return label, held
 
 
-def _stem(data: MapData) -> str:
-    o = data.state.options
-    return f"epaa_{o.year}_{o.scenario}_{o.estimate}"
+def file_stem(s: MapState) -> str:
+    """The exported files' common name for map state ``s``.
+
+    The year, scenario and estimate, then what else the map shows (a cooperation scenario,
+    state B of a comparison, Russia's sector, a region beyond NATO Europe), so that two
+    different maps of one year do not download under one name.
+
+    ``epaa_2016_actual_nominal``, ``epaa_2016_actual_nominal_vs_2024``,
+    ``epaa_2024_actual_nominal_sector-both``.
+    """
+    o = s.options
+    parts = [f"epaa_{o.year}_{o.scenario}_{o.estimate}"]
+    if s.cooperation != "nato_alone":
+        parts.append(s.cooperation)
+    if s.compare is not None:
+        v = s.compare
+        b = [str(x) for x in (v.year, v.scenario, v.estimate) if x is not None]
+        b += [f"{k}-{value}" for k, value in v.query]
+        parts.append("_".join(["vs", *b]))
+    if s.sector != "none":
+        parts.append(f"sector-{s.sector}")
+    if s.domain != "europe":
+        parts.append(f"{s.domain}-grid")
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
 
 
 def export_panel(
@@ -152,7 +174,7 @@ def export_panel(
     # Matplotlib and the GIS writers load on first use, not with the first page.
     from coverage.render import animation, export, gis
 
-    stem = _stem(data)
+    stem = file_stem(data.state)
     headline = line.short_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)

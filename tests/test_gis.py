@@ -555,3 +555,25 @@ def test_feature_frames__one_attribute_rule_for_every_layer(catalogue: Catalogue
     assert set(frames["defended"].launch_area.dropna()) <= launch_ids
     assert set(tracks.launch_point) <= launch_ids
     assert "launch:tabriz" in set(frames["launch"].feature_id)
+
+
+def test_file_stem__two_maps_of_one_year_get_two_names(catalogue: Catalogue) -> None:
+    # A review: a comparison's or a sector map's slide downloaded as epaa_2016_actual_nominal.png,
+    # the plain map's name, and overwrote it in a slides folder (or became "(1)").
+    from coverage.products.compare import Variation
+    from dashboard.exports import file_stem
+
+    base = MapState(FootprintOptions(year=2016))
+    states = {
+        "epaa_2016_actual_nominal": base,
+        "epaa_2016_actual_nominal_vs_2024": replace(base, compare=Variation(year=2024)),
+        "epaa_2016_actual_nominal_vs_planned": replace(base, compare=Variation(scenario="planned")),
+        "epaa_2016_actual_nominal_sector-both": replace(base, sector="both"),
+        "epaa_2016_actual_nominal_shared_early_warning": replace(
+            base, cooperation="shared_early_warning"
+        ),
+    }
+    for stem, state in states.items():
+        assert file_stem(state) == stem
+    cue = replace(base, compare=Variation().with_query(satellite_cueing="off"))
+    assert file_stem(cue) == "epaa_2016_actual_nominal_vs_satellite_cueing-off"
