@@ -597,7 +597,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "50 km grid for the series (the map uses 25 km). The gap between the lines is the "
                 "delay of Redzikowo (planned 2018, built 2024) and the cancelled Phase 4; years "
                 f"after {PLAN_LAST_YEAR} are after the plan (built: Arrow 3 in Germany from Dec 2025). "
-                f"{data.assumptions}"
+                f"Assumptions: {data.assumptions}"
             )
             shown = series.rename(columns=_SERIES_HEADERS)
             shown["Scenario"] = shown["Scenario"].map(
@@ -674,7 +674,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             )
 
 
-def coverage_series_chart(series: pd.DataFrame) -> alt.Chart:
+def coverage_series_chart(series: pd.DataFrame) -> alt.LayerChart:
     """The 2011-2026 chart: territory and population defended by year, both scenarios.
 
     Colour is the scenario, the dash the measure; the measure's legend shows line swatches
@@ -695,31 +695,41 @@ def coverage_series_chart(series: pd.DataFrame) -> alt.Chart:
         }
     )
     long["scenario"] = long.scenario.map({"planned": "as planned (2009)", "actual": "as built"})
-    chart = (
+    x = alt.X("year:O", title="Year")
+    y = alt.Y(
+        "share:Q",
+        title="Share of NATO Europe defended",
+        axis=alt.Axis(format="%"),
+        scale=alt.Scale(domain=[0, 1]),
+    )
+    color = alt.Color(
+        "scenario:N",
+        scale=alt.Scale(domain=["as planned (2009)", "as built"], range=["#E69F00", "#0072B2"]),
+        title="Scenario",
+    )
+    tooltip = ["year", "scenario", "measure", alt.Tooltip("share:Q", format=".0%")]
+    # The lines carry the measure's dash and its legend; the points are a layer of their own,
+    # without it: with the points on the line mark (point=True) the measure's legend drew
+    # its swatches as invisible points and showed the words alone (a review).
+    lines = (
         alt.Chart(long)
-        .mark_line(point=True, strokeWidth=3)
+        .mark_line(strokeWidth=3)
         .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y(
-                "share:Q",
-                title="Share of NATO Europe defended",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            color=alt.Color(
-                "scenario:N",
-                scale=alt.Scale(
-                    domain=["as planned (2009)", "as built"], range=["#E69F00", "#0072B2"]
-                ),
-                title="Scenario",
-            ),
+            x=x,
+            y=y,
+            color=color,
             strokeDash=alt.StrokeDash(
                 "measure:N",
                 title="Measure",
-                legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),
+                legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=400),
             ),
-            tooltip=["year", "scenario", "measure", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=tooltip,
         )
-        .properties(height=320)
     )
+    points = (
+        alt.Chart(long)
+        .mark_point(filled=True, size=40)
+        .encode(x=x, y=y, color=color, detail="measure:N", tooltip=tooltip)
+    )
+    chart = alt.layer(lines, points).properties(height=320)
     return chart

@@ -364,8 +364,13 @@ def test_coverage_series_chart__measure_legend_shows_the_dash() -> None:
         ]
     )
     spec = coverage_series_chart(series).to_dict()
-    dash = spec["encoding"]["strokeDash"]
+    lines, points = spec["layer"]
+    dash = lines["encoding"]["strokeDash"]
     assert dash["field"] == "measure" and dash["legend"]["symbolType"] == "stroke", dash
+    # The lines alone carry the dash's legend: with points on the line mark its swatches were
+    # invisible points and the legend showed bare words (a review).
+    assert lines["mark"]["type"] == "line" and "point" not in lines["mark"], lines["mark"]
+    assert "strokeDash" not in points["encoding"] and points["mark"]["type"] == "point"
     rows = spec["datasets"][next(iter(spec["datasets"]))]
     assert {r["measure"] for r in rows} == {"territory", "population"}
     assert {r["scenario"] for r in rows} == {"as planned (2009)", "as built"}
