@@ -197,7 +197,7 @@ def test_app__delay_slider_says_how_far_the_delay_can_move() -> None:
     curve = delay_curve_for(
         load_catalogue(), FootprintOptions(year=2016), DefenceQuery(launch_area="tabriz")
     )
-    assert f"lost past a delay of {math.floor(curve.lost_at_s * 10) / 10:,.1f} s" in line
+    assert f"lost only past {math.floor(curve.lost_at_s * 10) / 10:,.1f} s, beyond 300 s" in line
     # The metrics tab draws the share at every delay, with the same sentence above it.
     assert any("How much time does the defence have?" in m.value for m in at.markdown)
     assert any("are defended at every delay" in c.value for c in at.caption)

@@ -70,10 +70,15 @@ class DelayCurve:
     gained_at_s: float = float("nan")
     reason: str = ""
 
-    def _lost(self) -> str:
+    def _lost(self, hi: float = math.inf) -> str:
         if not np.isfinite(self.lost_at_s):
             return "no place is defended"
-        return f"the first defended place is lost past a delay of {_tenth(self.lost_at_s):,.1f} s"
+        lost = _tenth(self.lost_at_s)
+        if lost > hi:  # beyond the slider's range: said so (it read like a slider value)
+            return (
+                f"the first defended place would be lost only past {lost:,.1f} s, beyond {hi:g} s"
+            )
+        return f"the first defended place is lost past a delay of {lost:,.1f} s"
 
     def _gained(self) -> str:
         g = self.gained_at_s
@@ -98,7 +103,7 @@ class DelayCurve:
         if self._constant(lo, hi):
             return (
                 f"{head}the same places are defended at every delay from {lo:g} to {hi:g} s; "
-                f"{self._lost()}, and {self._gained()}."
+                f"{self._lost(hi)}, and {self._gained()}."
             )
         span = ""
         if self.table is not None and len(self.table) > 1:
@@ -125,7 +130,7 @@ class DelayCurve:
             )
             return (
                 f"The same places (25 km cells and cities) are defended at every delay from "
-                f"{lo:g} to {hi:g} s ({share:.1%} of NATO-Europe territory): {self._lost()}, "
+                f"{lo:g} to {hi:g} s ({share:.1%} of NATO-Europe territory): {self._lost(hi)}, "
                 f"and {self._gained()}.{limit}"
             )
         low, high = float(t.area_share.iloc[0]), float(t.area_share.iloc[-1])
