@@ -577,7 +577,7 @@ THEMES: dict[str, Theme] = {
             site_hollow="#25282E",
             colours={
                 "radar": OKABE_ITO["sky_blue"],
-                "interceptor": "#FF7A45",
+                "interceptor": "#FF9466",
                 "defended": "#33CC99",
                 "tracks": "#F2F2F2",
                 "sites": "#FFFFFF",
@@ -587,10 +587,10 @@ THEMES: dict[str, Theme] = {
                 "both": "#BBBBBB",
                 "not defended": "#FF88AA",
                 "out of reach": "#AAAAAA",
-                ICBM_REACHABLE: "#FF7A45",
+                ICBM_REACHABLE: "#FF9466",
                 ICBM_UNREACHABLE: "#AAAAAA",
             },
-            fill_alphas={"nato": 0.18, "both": 0.35},
+            fill_alphas={"nato": 0.26, "both": 0.35},
         ),
     )
 }
