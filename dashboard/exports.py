@@ -262,8 +262,14 @@ def export_panel(
             "Rollout GIF",
             f"epaa_{data.state.options.scenario}_rollout.gif",
             "image/gif",
-            lambda: animation.rollout_gif(rollout_series(catalogue, data.state, years)),
-            f"One slide per year {FIRST_YEAR}–{LAST_YEAR} (takes about 20 s)",
+            lambda: animation.rollout_gif(
+                rollout_series(catalogue, data.state, years),
+                answer=None
+                if line is None
+                else animation.rollout_answer(catalogue, capitals=caps is not None),
+            ),
+            f"One slide per year {FIRST_YEAR}–{LAST_YEAR}, each with its answer line "
+            "(takes about 20 s)",
         ),
     ]
     cols = st.columns(5)

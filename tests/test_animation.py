@@ -85,3 +85,26 @@ def test_animation__total_pixels_are_bounded_before_rendering() -> None:
     animation.check_animation_size(28, 1920, 1080)  # 14 years x 2 scenarios, full HD: fine
     with pytest.raises(ValueError, match="million pixels; the limit is 120 million: use fewer"):
         animation.check_animation_size(28, 4000, 3000)
+
+
+def test_rollout_answer__each_frame_carries_its_years_answer(catalogue: Catalogue) -> None:
+    # A review: the rollout GIF's frames had no answer line and no capitals, which the slide
+    # images of the same years carry.
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import ANSWER_LAYERS, DEFAULT_LAYERS
+
+    answer = animation.rollout_answer(catalogue)
+    state = MapState(FootprintOptions(year=2016), layers=ANSWER_LAYERS)
+    (series,) = rollout_series(catalogue, state, [2015, 2016])
+    for d in series:
+        line, capitals = answer(d)
+        assert line == headline(catalogue, d.state).short_text()
+        assert capitals is not None and set(capitals.status) >= {"not defended"}
+    assert "6 of 26 capitals" in str(answer(series[1])[0])
+    assert animation.rollout_answer(catalogue, capitals=False)(series[1])[1] is None
+    (plain,) = rollout_series(catalogue, MapState(FootprintOptions(year=2016)), [2016])
+    assert "defended" not in DEFAULT_LAYERS and answer(plain[0]) == (None, None)
+    size = {"width_px": 640, "height_px": 360}
+    with_answer = animation.rollout_frames([series[1:]], answer=answer, **size)[0]
+    maps_alone = animation.rollout_frames([series[1:]], **size)[0]
+    assert with_answer.shape == maps_alone.shape and (with_answer != maps_alone).any()

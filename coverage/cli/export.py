@@ -377,6 +377,9 @@ def _write_series(
         width_px=width,
         height_px=height,
         projector=args.projector,
+        # Each year's answer line and capitals, as a slide image has them (with the defended
+        # area drawn; frames without it get none).
+        answer=animation.rollout_answer(catalogue),
     )
     encode = animation.to_gif if fmt == "gif" else animation.to_mp4
     write_output(encode(frames, frame_s=args.frame_s), args.out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +22,9 @@ from coverage.render.export import render_array
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from coverage.catalogue.tables import Catalogue
     from coverage.products.mapdata import MapData
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "check_animation_size",
     "Compare",
     "mp4_available",
+    "rollout_answer",
     "rollout_frames",
     "rollout_gif",
     "to_gif",
@@ -57,6 +61,10 @@ def check_animation_size(n_frames: int, width_px: int, height_px: int) -> None:
         )
 
 
+#: A frame's answer: the headline line under its title and the capitals by status (either None).
+Answer = Callable[["MapData"], tuple["str | None", "pd.DataFrame | None"]]
+
+
 def rollout_frames(
     series: Sequence[Sequence[MapData]],
     *,
@@ -64,6 +72,7 @@ def rollout_frames(
     width_px: int = 1280,
     height_px: int = 720,
     projector: bool = False,
+    answer: Answer | None = None,
 ) -> list[np.ndarray]:
     """One RGB frame per year (two per year with ``compare="alternate"``).
 
@@ -80,6 +89,9 @@ def rollout_frames(
         Size of one slide (default 1280x720 keeps a 14-year GIF at a few MB).
     projector
         Projector styling (bigger type, thicker lines).
+    answer
+        Each frame's headline and capitals (:func:`rollout_answer`), as a slide image carries
+        them; ``None``: the maps alone.
 
     Returns
     -------
@@ -96,10 +108,19 @@ def rollout_frames(
     if not all(series):
         raise ValueError("series is empty; give at least one year")
     check_animation_size(sum(len(s) for s in series), width_px, height_px)
-    per_scenario = [
-        [render_array(d, width_px=width_px, height_px=height_px, projector=projector) for d in s]
-        for s in series
-    ]
+
+    def frame(d: MapData) -> np.ndarray:
+        line, capitals = (None, None) if answer is None else answer(d)
+        return render_array(
+            d,
+            width_px=width_px,
+            height_px=height_px,
+            projector=projector,
+            headline=line,
+            capitals=capitals,
+        )
+
+    per_scenario = [[frame(d) for d in s] for s in series]
     if compare is None:
         return per_scenario[0]
     if compare == "side_by_side":
@@ -223,9 +244,33 @@ def rollout_gif(
     height_px: int = 720,
     projector: bool = False,
     frame_s: float = 1.5,
+    answer: Answer | None = None,
 ) -> bytes:
     """Animated GIF of the rollout (see :func:`rollout_frames` for the parameters)."""
     frames = rollout_frames(
-        series, compare=compare, width_px=width_px, height_px=height_px, projector=projector
+        series,
+        compare=compare,
+        width_px=width_px,
+        height_px=height_px,
+        projector=projector,
+        answer=answer,
     )
     return to_gif(frames, frame_s=frame_s)
+
+
+def rollout_answer(catalogue: Catalogue, *, capitals: bool = True) -> Answer:
+    """Each frame's answer, as a slide image of that year carries it.
+
+    The headline line (shares, capitals, the change since the year before) and, with
+    ``capitals``, the capitals by status. For maps that draw the defended area; a frame without it gets no answer (its map shows
+    none). Costs each year's engine run, kept as the dashboard's are.
+    """
+    from coverage.products.headline import headline
+
+    def answer(d: MapData) -> tuple[str | None, pd.DataFrame | None]:
+        if "defended" not in d.state.layers:
+            return None, None
+        h = headline(catalogue, d.state)
+        return h.short_text(), (h.capitals if capitals else None)
+
+    return answer
