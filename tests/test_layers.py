@@ -1214,3 +1214,29 @@ def test_lonlat_at_px__inverts_world_px() -> None:
 
     for lon, lat, zoom in ((18.0, 37.0, 1.48), (-6.33, 36.62, 3.0), (37.8, 70.0, 5.5)):
         assert lonlat_at_px(*world_px(lon, lat, zoom), zoom) == pytest.approx((lon, lat), abs=1e-9)
+
+
+@pytest.mark.parametrize(("screen", "year"), [("1280x720", 2016), ("1024x768", 2020)])
+def test_projector__names_the_threats_launch_point_at_no_sites_cost(
+    catalogue: Catalogue, screen: str, year: int
+) -> None:
+    # A review: on a projector at 1280x720 and 1024x768 "Tabriz" had no name (Kürecik's name had
+    # taken its room, and the ring covered that name). The launch point's name is now placed
+    # first when that leaves no site's name out or on a leader.
+    from coverage.products.headline import headline
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
+    deck = build_deck(
+        compute_map(catalogue, state),
+        screen=screen,
+        projector=True,
+        capitals=headline(catalogue, state).capitals,
+    )
+    spec = json.loads(deck.to_json())
+    layers = {la["id"]: la for la in spec["layers"]}
+    assert [d["short"] for d in layers["launch-labels"]["data"]] == ["Tabriz"]
+    named = {d["name"] for d in layers["site-labels"]["data"]}
+    assert named == {d["name"] for d in layers["sites"]["data"]}
+    # No more leaders than before: the Central Mediterranean station's name, in either placing.
+    assert len(layers.get("site-leaders", {}).get("data") or []) <= 1

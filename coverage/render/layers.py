@@ -706,11 +706,43 @@ def build_deck(
     # capitals' names out, 1280x720 2024 named 10 capitals instead of 11).
     rings = _dot_boxes(launch_names, zoom=zoom, dot_px=launch_dot + LAUNCH_RING_GAP_PX + 1.5)
 
-    def place_names(ring_clear: bool) -> tuple[_Places, _Places, _Places, dict[str, int] | None]:
+    def first_launch_places() -> tuple[_Places, list[tuple[float, float, float, float]]]:
+        """The launch points' names placed before any other name, and the boxes they take.
+
+        Around the sites', radars' and capitals' dots and the other launch dots; the ring and
+        the name then block the sites' names (a smaller map, a projector's: Tabriz had no
+        room left once Kürecik's name was placed, and the ring covered that name).
+        """
+        found = site_label_places(
+            launch_names,
+            zoom=zoom,
+            size_px=site_size,
+            dot_px=launch_dot,
+            blocked=[
+                *_dot_boxes(site_names, zoom=zoom, dot_px=site_dot),
+                *_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
+                *_dot_boxes(
+                    [r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot
+                ),
+                *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
+            ],
+            avoid=edges,
+        )
+        cut = set(_cut_names(launch_names, found, zoom, site_size, edges))
+        found = [None if i in cut else p for i, p in enumerate(found)]
+        return found, _site_label_boxes(launch_names, found, zoom=zoom, size_px=site_size)
+
+    def place_names(
+        ring_clear: bool, launch_first: bool = False
+    ) -> tuple[_Places, _Places, _Places, dict[str, int] | None]:
         """Site, early-warning and launch names' places, and the capitals named."""
         clear_of = _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
         if ring_clear:
             clear_of += rings
+        early: _Places | None = None
+        if launch_first:
+            early, early_boxes = first_launch_places()
+            clear_of += early_boxes
         places = site_label_places(
             site_names,
             zoom=zoom,
@@ -739,23 +771,27 @@ def build_deck(
         )
         site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
         site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
-        launch_places = site_label_places(
-            launch_names,
-            zoom=zoom,
-            size_px=site_size,
-            dot_px=launch_dot,
-            blocked=[
-                *site_boxes,
-                *_dot_boxes(
-                    [r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot
-                ),
-                *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
-            ],
-            avoid=edges,
-        )
-        # A launch point's name cut by the map's edge is left out (its ring, dot and tooltip stay).
-        cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
-        launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
+        if early is not None:
+            launch_places = early
+        else:
+            launch_places = site_label_places(
+                launch_names,
+                zoom=zoom,
+                size_px=site_size,
+                dot_px=launch_dot,
+                blocked=[
+                    *site_boxes,
+                    *_dot_boxes(
+                        [r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot
+                    ),
+                    *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
+                ],
+                avoid=edges,
+            )
+            # A launch point's name cut by the map's edge is left out (its ring, dot and
+            # tooltip stay).
+            cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
+            launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
         site_boxes += _site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size)
         dot_centres = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *ew_names)]
         kept_capitals = (
@@ -773,8 +809,9 @@ def build_deck(
 
     places, ew_places, launch_places, kept_capitals = place_names(False)
     names_at = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
-    if any(_overlaps(box, ring) for box in names_at for ring in rings):
-        clear = place_names(True)
+    if any(_overlaps(box, ring) for box in names_at for ring in rings) or any(
+        p is None for p in launch_places
+    ):
 
         def flaws(
             found: tuple[_Places, _Places, _Places, dict[str, int] | None],
@@ -787,12 +824,20 @@ def build_deck(
                 -len(found[3] or {}),
             )
 
-        # Not at the price of a name left out (a site's, a radar's or a launch point's), a site's
-        # name sent out on a leader (one read as another site's at 1280x720 in 2024) or a
-        # capital's name. Only the sites' names are kept clear of the ring.
+        # Two other placings: the sites' names kept clear of the ring, and the launch point's
+        # name placed first (a projector's smaller map had no room left for it). One is taken
+        # only if it costs nothing: no name left out (a site's, a radar's or a launch
+        # point's), no site's name sent out on a leader (one read as another site's at
+        # 1280x720 in 2024), no capital's name; the launch-first one may instead name the
+        # launch point at the price of capitals' names, since the headline and the legend
+        # point to it.
         before = flaws((places, ew_places, launch_places, kept_capitals))
-        if all(a <= b for a, b in zip(flaws(clear), before, strict=True)):
-            places, ew_places, launch_places, kept_capitals = clear
+        for candidate in (place_names(True), place_names(True, launch_first=True)):
+            after = flaws(candidate)
+            names_more = after[0] < before[0] and after[1] <= before[1]
+            if names_more or all(a <= b for a, b in zip(after, before, strict=True)):
+                places, ew_places, launch_places, kept_capitals = candidate
+                before = after
     builders["sites"] = lambda: _sites_layers(
         data.sites, places, zoom=zoom, projector=projector, theme=th
     )
