@@ -145,9 +145,13 @@ def test_compare__says_what_the_shares_are_of(
     n_a, n_b = len(catalogue.nato_members_in(2016)), len(catalogue.nato_members_in(2024))
     assert (c.members_a, c.members_b, c.members_either) == (n_a, n_b, n_b) and n_a < n_b
     pct = f"{100 * c.share_a:.0f} %"
+    over_a = f"{100 * (c.both_share + c.lost_share):.0f} %"
+    over_b = f"{100 * (c.both_share + c.gained_share):.0f} %"
     assert c.basis() == (
-        f"the territory of the {n_b} members of either year; A's {pct} is of its own {n_a}"
+        f"the territory of the {n_b} members of either year, over which A defends {over_a} and "
+        f"B {over_b}; A's {pct} is of its own {n_a}"
     )
+    assert over_b == f"{100 * c.share_b:.0f} %"  # A over the 30, plus gained, minus lost
     assert f"lost 0 % of {c.basis()})" in c.text()
     assert c.basis(compact=True) == f"the {n_b} members' territory (A's {pct}: of its {n_a})"
     # And the statement holds: A's defended ground over the 30 members' territory is what the

@@ -294,8 +294,9 @@ class Comparison:
         """What the gained and lost shares are of, when it is not what A's and B's are of.
 
         ``""`` when both years have the same members (then ``share_b - share_a`` is ``gained -
-        lost``); else, e.g. ``"the territory of the 30 members of either year; A's 16 % is of
-        its own 26"``: a reader of 16 % → 92 %, gained 77 % otherwise looks for the lost point.
+        lost``); else, e.g. ``"the territory of the 30 members of either year, over which A
+        defends 14 % and B 92 %; A's 16 % is of its own 26"``: a reader of 16 % → 92 %, gained
+        77 % otherwise looks for the lost point.
         ``compact``: ``"the 30 members' territory (A's 16 %: of its 26)"`` (a projector's line).
         """
         n = self.members_either
@@ -313,7 +314,14 @@ class Comparison:
         ]
         if compact:
             return f"the {n} members' territory ({'; '.join(own)})"
-        return f"the territory of the {n} members of either year; {' and '.join(own)}"
+        # Both shares on that one basis too, so the line adds up on a slide (14 % + 77 % - 0 %
+        # = 92 %; a review read "16 % → 92 %, gained 77 %" as arithmetic that did not).
+        over_a = _share_points(self.both_share + self.lost_share)
+        over_b = _share_points(self.both_share + self.gained_share)
+        return (
+            f"the territory of the {n} members of either year, over which A defends {over_a} "
+            f"and B {over_b}; {' and '.join(own)}"
+        )
 
     def capitals_text(self, *, max_named: int = 6) -> str:
         """``"+ Warsaw, Vilnius; − none"``: capitals gained and lost from A to B."""
