@@ -706,12 +706,11 @@ def build_deck(
     # capitals' names out, 1280x720 2024 named 10 capitals instead of 11).
     rings = _dot_boxes(launch_names, zoom=zoom, dot_px=launch_dot + LAUNCH_RING_GAP_PX + 1.5)
 
-    def first_launch_places() -> tuple[_Places, list[tuple[float, float, float, float]]]:
-        """The launch points' names placed before any other name, and the boxes they take.
+    def launch_name_places(blocked: list[tuple[float, float, float, float]]) -> _Places:
+        """Where the launch points' names go, around ``blocked`` and the other launch dots.
 
-        Around the sites', radars' and capitals' dots and the other launch dots; the ring and
-        the name then block the sites' names (a smaller map, a projector's: Tabriz had no
-        room left once Kürecik's name was placed, and the ring covered that name).
+        Also around the capitals' dots; a name cut by the map's edge is left out (its ring, dot
+        and tooltip stay).
         """
         found = site_label_places(
             launch_names,
@@ -719,8 +718,7 @@ def build_deck(
             size_px=site_size,
             dot_px=launch_dot,
             blocked=[
-                *_dot_boxes(site_names, zoom=zoom, dot_px=site_dot),
-                *_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
+                *blocked,
                 *_dot_boxes(
                     [r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot
                 ),
@@ -729,8 +727,7 @@ def build_deck(
             avoid=edges,
         )
         cut = set(_cut_names(launch_names, found, zoom, site_size, edges))
-        found = [None if i in cut else p for i, p in enumerate(found)]
-        return found, _site_label_boxes(launch_names, found, zoom=zoom, size_px=site_size)
+        return [None if i in cut else p for i, p in enumerate(found)]
 
     def place_names(
         ring_clear: bool, launch_first: bool = False
@@ -741,8 +738,16 @@ def build_deck(
             clear_of += rings
         early: _Places | None = None
         if launch_first:
-            early, early_boxes = first_launch_places()
-            clear_of += early_boxes
+            # Before any other name, around the sites' and radars' dots only; the ring and the
+            # name then block the sites' names (on a projector's smaller map Tabriz had no room
+            # left once Kürecik's name was placed, and the ring covered that name).
+            early = launch_name_places(
+                [
+                    *_dot_boxes(site_names, zoom=zoom, dot_px=site_dot),
+                    *_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
+                ]
+            )
+            clear_of += _site_label_boxes(launch_names, early, zoom=zoom, size_px=site_size)
         places = site_label_places(
             site_names,
             zoom=zoom,
@@ -771,27 +776,7 @@ def build_deck(
         )
         site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
         site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
-        if early is not None:
-            launch_places = early
-        else:
-            launch_places = site_label_places(
-                launch_names,
-                zoom=zoom,
-                size_px=site_size,
-                dot_px=launch_dot,
-                blocked=[
-                    *site_boxes,
-                    *_dot_boxes(
-                        [r for r in launch_all if r[2] not in used], zoom=zoom, dot_px=launch_dot
-                    ),
-                    *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot),
-                ],
-                avoid=edges,
-            )
-            # A launch point's name cut by the map's edge is left out (its ring, dot and
-            # tooltip stay).
-            cut = set(_cut_names(launch_names, launch_places, zoom, site_size, edges))
-            launch_places = [None if i in cut else p for i, p in enumerate(launch_places)]
+        launch_places = early if early is not None else launch_name_places(site_boxes)
         site_boxes += _site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size)
         dot_centres = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *ew_names)]
         kept_capitals = (
