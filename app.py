@@ -610,6 +610,9 @@ if _without_screen(_url_bound()) == st.session_state["url_notices_for"]:
     if "screen" in st.session_state:
         _bound = {**_bound, "screen": st.session_state["screen"]}
     notices = urlcheck.url_notices(_url_opened, _bound, labels=_labels)
+    narrower = screenfit.narrower_notice(st.session_state.get("screen"))
+    if narrower:
+        notices = [*notices, narrower]
     if not projector:
         with notice_area:
             for notice in notices:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-__all__ = ["AUTO", "SCREEN_PROBE_JS", "chosen_by_user", "fit_screen"]
+__all__ = ["AUTO", "SCREEN_PROBE_JS", "chosen_by_user", "fit_screen", "narrower_notice"]
 
 #: Runs in the page: the widest choice whose width fits the window's inner width (CSS pixels),
 #: else the narrowest; sent only if it is not the current one. (The nearest width would give
@@ -31,19 +31,31 @@ __all__ = ["AUTO", "SCREEN_PROBE_JS", "chosen_by_user", "fit_screen"]
 SCREEN_PROBE_JS = r"""
 export default function(component) {
   const { data, setTriggerValue } = component;
-  if (!data || !data.ask || window.__epaaScreenProbed) return;
-  window.__epaaScreenProbed = true;
+  if (!data) return;
   const width = window.innerWidth;
   const sorted = [...data.choices].sort((a, b) => a[1] - b[1]);
   let best = sorted[0];
   for (const choice of sorted) if (choice[1] <= width) best = choice;
-  if (best && best[0] !== data.current) setTriggerValue('screen', best[0]);
+  if (!best) return;
+  if (data.ask) {
+    if (window.__epaaScreenProbed) return;
+    window.__epaaScreenProbed = true;
+    if (best[0] !== data.current) setTriggerValue('screen', best[0]);
+    return;
+  }
+  // A size the link named is kept; say so once when this window is narrower than it.
+  const current = data.choices.find((c) => c[0] === data.current);
+  if (window.__epaaScreenWarned || !current || best[1] >= current[1]) return;
+  window.__epaaScreenWarned = true;
+  setTriggerValue('narrower', best[0]);
 }
 """
 
 #: Session flag: the window has been measured (or the URL named a screen size).
 FITTED = "screen_fitted"
 KEY = "screen_probe"
+#: Session state: the size that fits the window, when a link named a wider one.
+NARROWER = "screen_narrower"
 #: URL marker of a screen size set from the window, not chosen: a link carrying it (shared,
 #: or the page reloaded) is measured again in the window that opens it.
 AUTO = "screen_auto"
@@ -82,13 +94,35 @@ def fit_screen(
             "choices": [[key, int(key.split("x")[0])] for key in choices],
         },
         on_screen_change=lambda: None,
+        on_narrower_change=lambda: None,
     )
+    narrower = getattr(result, "narrower", None)
+    if narrower in choices:
+        st.session_state[NARROWER] = narrower
     chosen = getattr(result, "screen", None)
     if chosen is not None:
         st.session_state[FITTED] = True
         if chosen in choices and chosen != current:
             st.session_state[widget_key] = chosen
             st.query_params[AUTO] = "true"
+
+
+def narrower_notice(current: str | None) -> str | None:
+    """What to tell a user whose link named a screen size wider than their window, or None.
+
+    A link's size is kept (it is the sharer's choice), and the map framed for it may fall
+    partly outside a smaller window: the Mediterranean, Türkiye and Tabriz below a 1280x720
+    window for a 1920x1080 link (a review), with nothing said.
+    """
+    fits = st.session_state.get(NARROWER)
+    if not fits or not current or fits == current:
+        return None
+    if int(str(fits).split("x")[0]) >= int(str(current).split("x")[0]):
+        return None
+    return (
+        f"This link frames the map for a {current} screen, wider than this window: part of the "
+        f"map may fall outside it. Choose {fits} under Screen size in the sidebar."
+    )
 
 
 def chosen_by_user() -> None:
