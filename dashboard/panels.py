@@ -285,14 +285,12 @@ def legend(
             f"<div style='font-size:{'clamp(0.8rem, 1vw, 1rem)' if projector else '0.78rem'};color:{theme.muted}'>"
             f"{note}</div>"
         )
-    if "launch" in data.state.layers and data.launch_used:
-        # On a projector too, in the note's size: its map may have no room for the point's name
-        # (2024 at 1280x720: the 2,500 km rings shrink Europe and Kürecik's name takes Tabriz's
-        # place; a review), and the legend then says where the threat comes from.
+    if "launch" in data.state.layers and data.launch_used and not projector:
+        # Not on a projector, whose column must hold the capitals' key (the line pushed it below
+        # a 1280x720 or 1024x768 window in a comparison); its headline names the launch point.
         names = ", ".join(data.launch_used)
-        size = "clamp(0.8rem, 1vw, 1rem)" if projector else "0.78rem"
         rows.append(
-            f"<div class='epaa-launch-used' style='font-size:{size};color:{theme.muted}'>"
+            f"<div class='epaa-launch-used' style='font-size:0.78rem;color:{theme.muted}'>"
             f"Ringed: the threat's launch point{'s' if len(data.launch_used) > 1 else ''} "
             f"({html.escape(names)}).</div>"
         )

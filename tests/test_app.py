@@ -644,10 +644,6 @@ def test_launch_point_of_the_map__ringed_and_named() -> None:
     dot = _layer(at, "launch-used-dot")
     assert [d["position"] for d in dot["data"]] == [launch["Tabriz"]]
     assert dot["getFillColor"] == _layer(at, "launch")["getFillColor"] and not dot["pickable"]
-    # On a projector too: its smaller map may have no room for the name (2024 at 1280x720).
-    at = _opened(year="2024", projector="true", screen="1280x720")
-    legend = next(m.value for m in at.markdown if "class='epaa-launch-used'" in m.value)
-    assert "Ringed: the threat's launch point (Tabriz)." in legend
     # Without the defended area and the tracks no launch point is the map's: nothing ringed.
     at = _opened(year="2016", show_defended="false")
     assert "launch-used" not in _layer_ids(at) and "launch" in _layer_ids(at)
