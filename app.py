@@ -455,7 +455,9 @@ def _layout(
         )
     with st.container():
         if data.comparison is not None:
-            panels.comparison_line(data.comparison, projector=projector, theme=theme)
+            panels.comparison_line(
+                data.comparison, projector=projector, theme=theme, compact=compact
+            )
         if data.cooperation_why:
             panels.cooperation_why(
                 data.cooperation_why,

@@ -339,8 +339,14 @@ def _area_row(s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT) -> st
     )
 
 
-def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT) -> None:
-    """Under the headline: A and B in words, the territory of each, gained and lost."""
+def comparison_line(
+    cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT, compact: bool = False
+) -> None:
+    """Under the headline: A and B in words, the territory of each, gained and lost.
+
+    ``compact`` (below 1920x1080) and ``projector`` say what the shares are of in the short
+    form: the line is one row there (the map's height counts on it: layers.MAP_CUT_PX).
+    """
     size = "clamp(1.0rem, 1.4vw, 1.3rem)" if projector else "1.0rem"
     compare = theme.compare_styles
     gained, lost = compare["gained"].colour, compare["lost"].colour
@@ -351,7 +357,7 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
         f"<b>B</b> = {html.escape(cmp.label_b)}: {share_text(cmp.share_b)} defended · "
         f"<b style='color:{gained}'>gained {share_text(cmp.gained_share)}</b>, "
         f"<b style='color:{lost}'>lost {share_text(cmp.lost_share)}</b> of "
-        f"{html.escape(basis) if (basis := cmp.basis(compact=projector)) else 'NATO-Europe territory'}; "
+        f"{html.escape(basis) if (basis := cmp.basis(compact=projector or compact)) else 'NATO-Europe territory'}; "
         f"capitals {cmp.a.capitals_defended} of {cmp.a.capitals_total} → "
         f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>",
         unsafe_allow_html=True,
