@@ -357,7 +357,7 @@ def comparison_line(
         f"<b>B</b> = {html.escape(cmp.label_b)}: {share_text(cmp.share_b)} defended · "
         f"<b style='color:{gained}'>gained {share_text(cmp.gained_share)}</b>, "
         f"<b style='color:{lost}'>lost {share_text(cmp.lost_share)}</b> of "
-        f"{html.escape(basis) if (basis := cmp.basis(compact=projector or compact)) else 'NATO-Europe territory'}; "
+        f"{html.escape(cmp.basis(compact=projector or compact) or 'NATO-Europe territory')}; "
         f"capitals {cmp.a.capitals_defended} of {cmp.a.capitals_total} → "
         f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>",
         unsafe_allow_html=True,

@@ -91,7 +91,7 @@ def fit_screen(
         data={
             "ask": ask,
             "current": current,
-            "choices": [[key, int(key.split("x")[0])] for key in choices],
+            "choices": [[key, _width(key)] for key in choices],
         },
         on_screen_change=lambda: None,
         on_narrower_change=lambda: None,
@@ -107,6 +107,11 @@ def fit_screen(
             st.query_params[AUTO] = "true"
 
 
+def _width(screen: str) -> int:
+    """The width of a screen size key, ``"1280x720"`` -> 1280."""
+    return int(screen.split("x")[0])
+
+
 def narrower_notice(current: str | None) -> str | None:
     """What to tell a user whose link named a screen size wider than their window, or None.
 
@@ -117,7 +122,7 @@ def narrower_notice(current: str | None) -> str | None:
     fits = st.session_state.get(NARROWER)
     if not fits or not current or fits == current:
         return None
-    if int(str(fits).split("x")[0]) >= int(str(current).split("x")[0]):
+    if _width(str(fits)) >= _width(current):
         return None
     return (
         f"This link frames the map for a {current} screen, wider than this window: part of the "

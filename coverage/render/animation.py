@@ -262,8 +262,9 @@ def rollout_answer(catalogue: Catalogue, *, capitals: bool = True) -> Answer:
     """Each frame's answer, as a slide image of that year carries it.
 
     The headline line (shares, capitals, the change since the year before) and, with
-    ``capitals``, the capitals by status. For maps that draw the defended area; a frame without it gets no answer (its map shows
-    none). Costs each year's engine run, kept as the dashboard's are.
+    ``capitals``, the capitals by status. For maps that draw the defended area; a frame
+    without it gets no answer (its map shows none). Costs each year's engine run, kept as the
+    dashboard's are.
     """
     from coverage.products.headline import headline
 

@@ -189,7 +189,7 @@ def _records(
         site = raw.get("site_id")
         if key in ("radar", "interceptor", "defended") and site not in (None, "all"):
             name = f"{raw['system_name']} — {name}" if raw.get("system_name") else name
-        ident = raw.get("site_id") or raw.get("point_id") or name
+        ident = site or raw.get("point_id") or name
         rec: dict[str, Any] = {
             "layer": key,
             "feature_id": raw.get("feature_id") or f"{key}:{ident}",
