@@ -1071,6 +1071,10 @@ class DefenceQuery:
         Radar cross-section the engine detects, m² (0.0001 to 100); ``None`` (default): the
         re-entry vehicle's value in data/detection.csv for the options' estimate. The map's
         radar footprints keep their own ``FootprintOptions.target_rcs_m2``.
+    booster_rcs_m2
+        Radar cross-section of the boosting missile, m² (0.0001 to 100), detected before
+        burnout (with ``boost``); ``None`` (default): data/detection.csv's value for the
+        options' estimate. Equal to the re-entry vehicle's: one RCS for the whole flight.
     engage_on_remote
         ``"by_date"`` (default: from its date in data/capabilities.csv for the scenario, Phase 3),
         ``"on"`` or ``"off"``: whether another sensor's track may guide an interceptor to the
@@ -1110,6 +1114,7 @@ class DefenceQuery:
     boost: bool = True
     rotation: bool = True
     boost_case: Estimate = "nominal"
+    booster_rcs_m2: float | None = None
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
@@ -1130,6 +1135,8 @@ class DefenceQuery:
             )
         if self.rv_rcs_m2 is not None:
             check_range("rv_rcs_m2", self.rv_rcs_m2, 1e-4, 100.0, " m²")
+        if self.booster_rcs_m2 is not None:
+            check_range("booster_rcs_m2", self.booster_rcs_m2, 1e-4, 100.0, " m²")
         if self.satellite_cueing not in CAPABILITY_SETTINGS:
             raise ValueError(
                 f"satellite_cueing={self.satellite_cueing!r} is not one of "
@@ -1414,12 +1421,19 @@ def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> Det
     """The re-entry vehicle's RCS, exo-atmospheric refraction and satellite cueing in force."""
     est = options.estimate
     rcs = query.rv_rcs_m2 if query.rv_rcs_m2 is not None else detection_value("rv_rcs_m2", est)
+    booster = (
+        query.booster_rcs_m2
+        if query.booster_rcs_m2 is not None
+        else detection_value("booster_rcs_m2", est)
+    )
     cued = _setting(query.satellite_cueing, "satellite_cueing", options.scenario, options.year)
     return DetectionAssumptions(
         radar=replace(
             options.radar_assumptions(),
             target_rcs_m2=rcs,
             k_factor=detection_value("exo_k_factor", est),
+            # Without a boost phase the flight is the warhead's from lift-off.
+            booster_rcs_m2=booster if query.boost else None,
         ),
         cued=cued,
         range_factor=detection_value("cued_range_factor", est) if cued else 1.0,
@@ -1453,7 +1467,17 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
     d = detection_assumptions(query, options)
     rcs = d.radar.target_rcs_m2
     source = "" if query.rv_rcs_m2 is not None else f", {options.estimate} case"
-    text = f"re-entry vehicle RCS {rcs:g} m²{source}, for the whole flight (no booster RCS)"
+    booster = d.radar.booster_rcs_m2
+    if booster is None:
+        text = f"re-entry vehicle RCS {rcs:g} m²{source}, for the whole flight (no boost phase)"
+    elif booster == rcs:
+        text = f"booster and re-entry vehicle RCS {rcs:g} m² (one RCS for the whole flight)"
+    else:
+        b_source = "" if query.booster_rcs_m2 is not None else f", {options.estimate} case"
+        text = (
+            f"booster RCS {booster:g} m²{b_source} until burnout, "
+            f"re-entry vehicle {rcs:g} m²{source} after it"
+        )
     if d.cued:
         text += (
             f"; radars cued by satellite launch warning from {d.cue_time_s:g} s "

@@ -246,6 +246,16 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             help="What the radars must detect after burnout: a re-entry vehicle, 0.01-0.1 m² "
             "(data/detection.csv); 1 m² is a booster-sized target.",
         )
+        booster = st.select_slider(
+            "Booster radar cross-section (m²)",
+            options=[0.1, 0.3, 1.0, 3.0, 10.0],
+            value=1.0,
+            key="booster_rcs",
+            bind="query-params",
+            help="What the radars must detect before burnout: the boosting missile (an "
+            "assumption, no public figure: 0.3-10 m², data/detection.csv). Set it to the "
+            "warhead's value for one RCS over the whole flight.",
+        )
     return replace(
         state,
         launch_area=launch_area,
@@ -261,6 +271,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
         engage_on_remote=str(eor),
         satellite_cueing=str(cue),
         rv_rcs_m2=None if float(rcs) == 0.05 else float(rcs),
+        booster_rcs_m2=None if float(booster) == 1.0 else float(booster),
     ), note
 
 

@@ -313,11 +313,15 @@ def _markdown(at: AppTest) -> str:
 def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     default = _opened(year="2016")
     text = _markdown(default)
-    assert "point-mass integration" in text and "re-entry vehicle RCS 0.05 m²" in text
+    assert "point-mass integration" in text
+    assert "booster RCS 1 m², nominal case until burnout, re-entry vehicle 0.05 m²" in text
     assert "no engage on remote yet" in text
     changed = _opened(year="2016", eor="on", rv_rcs="1.0", flyout="reach_formula", cap="true")
     text = _markdown(changed)
-    assert "engage on remote forced on" in text and "re-entry vehicle RCS 1 m²" in text
+    assert "engage on remote forced on" in text
+    assert "booster and re-entry vehicle RCS 1 m² (one RCS for the whole flight)" in text
+    booster = _markdown(_opened(year="2016", booster_rcs="10.0"))
+    assert "booster RCS 10 m² until burnout, re-entry vehicle 0.05 m²" in booster
     assert "gravity-free reach formula, capped at the quoted nominal range" in text
 
     # More of the map is defended with engage on remote and a booster-sized target.

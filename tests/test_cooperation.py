@@ -123,10 +123,11 @@ def test_why__shares_partition_the_tracks_and_a_gain_has_a_mechanism(catalogue, 
     assert t.unseen_share + t.nato_first_share + t.warning_first_share == pytest.approx(1.0)
     for name in ("sooner_share", "advance_share", "gain_share", "before_satellites_share"):
         assert 0.0 <= getattr(t, name) <= 1.0, name
-    # Ground is gained only through a sooner NATO track or an earlier launch, and either
-    # needs a warning before NATO's own first detection.
+    # Ground is gained only through a sooner NATO track, an earlier launch, or the warning's
+    # cue alone (a site's own radar sees the intercept point farther out); the first two need
+    # a warning before NATO's own first detection.
     if t.gain_share > 0:
-        assert t.sooner_share > 0 or t.advance_share > 0
+        assert t.sooner_share > 0 or t.advance_share > 0 or t.cue_only_share > 0
     if t.sooner_share > 0 or t.advance_share > 0:
         assert t.warning_first_share > 0
     # Without a cue of its own (satellites on by date, no sooner track), the warning moves a
@@ -146,8 +147,23 @@ def test_why__a_committing_warning_advances_the_launch_by_its_lead(catalogue, ye
     assert "(The warning itself moves" not in t.text()  # no delay cap when it commits
 
 
-def test_why__without_satellites_the_cue_brings_the_track_and_the_launch_sooner(catalogue):
+def test_why__without_satellites_the_warning_is_the_cue_even_after_nato_saw_first(catalogue):
+    """2016, no satellites: Kürecik sees the boosting missile first, yet the Russian warning,
+    the only cue, lets the Aegis sites' own SPY-1s see the intercept point farther out."""
     t = _timing(catalogue, 2016, satellite_cueing="off")
+    assert t.gain_share > 0.05 and math.isnan(t.satellite_cue_s)
+    assert t.nato_first_share > 0.95 and t.nato_first_radar == "Kürecik Radar Station"
+    assert t.sooner_share == 0.0 and t.advance_share == 0.0 and t.cue_only_share > 0.95
+    text = t.text()
+    assert "Russia's warning was the cue of NATO's radars (no satellite cue in force)" in text
+    assert f"Result: {t.gain_share:.0%}".replace("%", " %") in text
+    assert "NATO's own radars saw the threats to the undefended ground first" in t.brief()
+
+
+def test_why__without_satellites_the_cue_brings_the_track_and_the_launch_sooner(catalogue):
+    """The same with one RCS for the whole flight (the warhead's): Kürecik does not see the
+    boosting missile, Russia's radars see it first, and their cue brings NATO's track sooner."""
+    t = _timing(catalogue, 2016, satellite_cueing="off", booster_rcs_m2=0.05)
     assert t.gain_share > 0.05 and math.isnan(t.satellite_cue_s)
     assert t.sooner_share == pytest.approx(t.warning_first_share)
     text = t.text()
@@ -254,14 +270,14 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     assert "compare-gained" in ids  # the gain over NATO alone, in the comparison colours
     text = " ".join(m.value for m in at.markdown)
     assert "Shared early warning (Joint Data Fusion Centre" in text and "gain +" in text
-    # Each scenario says why it gains what it gains (here: the Russian warning cues NATO's
-    # radars, the satellites being off); a second identical reason is not repeated.
+    # Each scenario says why it gains what it gains (here: the Russian warning is the only cue
+    # of NATO's radars, the satellites being off); a second identical reason is not repeated.
     whys = [m.value for m in at.markdown if m.value.startswith("*Why:*")]
-    assert len(whys) == 2 and "Cued by the Russian warning, NATO's radars held" in whys[0]
+    assert len(whys) == 2 and "Russia's warning was the cue of NATO's radars" in whys[0]
     assert not [w for w in at.warning if "coop" in w.value]
     # And by the map, under the headline, in one clause (it was only in the tab far below).
     line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
-    assert "Russia&#x27;s radars saw" in line and "mostly Armavir" in line, line
+    assert "without the satellites&#x27; cue Russia&#x27;s warning cues them" in line, line
     assert "of that ground gained" in line and "in the tab NATO-Russia early warning" in line, line
     # With the satellites' cue (by date): NATO's own radars were first; nothing to gain.
     at.selectbox(key="cue").set_value("by_date").run()

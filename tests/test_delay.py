@@ -149,10 +149,12 @@ def test_cli_metrics_delay_curve__json_and_csv(catalogue, tmp_path):
 
 
 def test_delay_sentences__never_claim_time_does_not_matter_when_it_does(catalogue):
-    # 2024, low estimate: nothing defended at any slider delay, yet a launch 47 s *before*
-    # detection would defend places: time is the limit, so the page must not say it is not.
+    # 2024, low estimate with one RCS for the whole flight (the 0.01 m² warhead's: the radars
+    # do not see the booster in boost): nothing defended at any slider delay, yet a launch
+    # *before* detection would defend places: time is the limit, so the page must not say it
+    # is not.
     options = FootprintOptions(year=2024, estimate="low")
-    curve = delay_curve_for(catalogue, options, _query())
+    curve = delay_curve_for(catalogue, options, _query(booster_rcs_m2=0.01))
     assert curve.table.area_share.max() == 0.0
     assert np.isfinite(curve.gained_at_s) and curve.gained_at_s < 0.0
     sentence = curve.sentence()

@@ -692,6 +692,106 @@ def test_boost_and_rotation__move_the_footprint_and_are_off_by_default():
     assert eng.ThreatSpec(max_range_m=1e6).rotation is False
 
 
+# ----------------------------------------------------------------------------- booster RCS
+
+SHAHRUD = (55.0, 36.4)
+KURECIK_TPY2 = rad.RadarSpec(
+    lon_deg=37.79,
+    lat_deg=38.35,
+    height_m=2090.0,
+    range_m=1_500e3,
+    boresight_deg=100.0,
+    fov_deg=120.0,
+)
+
+
+def _long_boost() -> eng.ThreatSpec:
+    """The design case's boost (a 6,560 km threat: 240 s nominal), high before burnout."""
+    from coverage.scenario import boost_programme, class_for_range_m
+
+    return eng.ThreatSpec(
+        max_range_m=6_560e3, boost=boost_programme(class_for_range_m(6_560e3)), rotation=True
+    )
+
+
+def _booster_case(booster, *, threat=None, seed=21, n=30):
+    """Launches from Shahrud, 1,600 km east of the Kürecik TPY-2: beyond a warhead's range."""
+    lon, lat = _ring_targets(*SHAHRUD, n=n, seed=seed)
+    return dict(
+        launch_lon_deg=SHAHRUD[0],
+        launch_lat_deg=SHAHRUD[1],
+        target_lon_deg=lon,
+        target_lat_deg=lat,
+        radars=[KURECIK_TPY2],
+        sites=[_site("ship", 27.0, 34.5, 4.5, max_km=1000.0, flyout=_pm(4.5))],
+        threat=threat or _long_boost(),
+        assumptions=eng.EngagementAssumptions(
+            cue_time_s=60.0,
+            cued_range_factor=1.5,
+            radar=rad.RadarAssumptions(target_rcs_m2=0.05, k_factor=1.0, booster_rcs_m2=booster),
+        ),
+    )
+
+
+def test_booster_rcs__vectorised_equals_reference_loop():
+    kwargs = _booster_case(10.0, n=16)
+    fast = eng.engage(chunk_size=8, **kwargs)
+    slow = eng.engage_reference(**kwargs)
+    for name in ("reachable", "in_reach", "defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    for name in ("radar_detection_s", "launch_time_s", "first_intercept_s"):
+        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+
+
+def test_booster_rcs__a_booster_is_seen_in_boost_where_its_warhead_is_not():
+    """Known answer: detection before burnout, inside the booster's σ^¼-scaled range only.
+
+    From Shahrud the warhead (0.05 m²: 1,500 km x 0.05^¼ x 1.5 cued = 1,064 km) is out of the
+    TPY-2's range at burnout; a 1 m² booster (2,250 km cued) is seen as soon as it clears the
+    2° mask, before burnout. Each such first detection is checked sample by sample here: before
+    the flight's burnout, within the booster's range and not within the warhead's.
+    """
+    none = eng.engage(**_booster_case(None))
+    same = eng.engage(**_booster_case(0.05))  # the warhead's value: the one-RCS model
+    big = eng.engage(**_booster_case(1.0))
+    for name in ("radar_detection_s", "first_intercept_s", "defended"):
+        np.testing.assert_array_equal(getattr(same, name), getattr(none, name), err_msg=name)
+    det_none, det_big = none.radar_detection_s[0, 0], big.radar_detection_s[0, 0]
+    seen = np.isfinite(det_big)
+    assert seen.sum() > np.isfinite(det_none).sum()  # 23 flights against 16 (found)
+    assert np.all(det_big[seen] <= det_none[seen])  # a larger target is never seen later
+    earlier = seen & ~(det_big >= det_none)
+    assert earlier.sum() >= 15  # most flights: seen in boost, at ~180 s instead of ~400 s
+    order, blocks = eng.threat_tracks(SHAHRUD, *_ring_targets(*SHAHRUD, n=30, seed=21),
+                                      _long_boost(), 4.0)  # fmt: skip
+    tr = blocks[0]
+    r1 = EARTH_RADIUS_M + KURECIK_TPY2.height_m
+    ru = np.asarray(eng.unit_vectors(KURECIK_TPY2.lon_deg, KURECIK_TPY2.lat_deg))
+    for row, i in enumerate(order):
+        if not earlier[i]:
+            continue
+        k = int(np.flatnonzero(tr.t[row] == det_big[i])[0])
+        assert tr.t[row, k] < tr.burnout_s[row]
+        p = np.array([tr.px[row, k], tr.py[row, k], tr.pz[row, k]])
+        slant = np.linalg.norm(p - r1 * ru)
+        assert 1_064e3 < slant <= 2_250e3 * (1 + 1e-9), (i, slant)
+    # Earlier detection can only add defended ground (the launch comes earlier).
+    assert np.all(big.defended[none.defended])
+
+
+def test_booster_rcs__has_no_effect_without_a_boost_phase():
+    kepler = eng.ThreatSpec(max_range_m=4_000e3)
+    a = eng.engage(**_booster_case(None, threat=kepler))
+    b = eng.engage(**_booster_case(10.0, threat=kepler))
+    np.testing.assert_array_equal(a.radar_detection_s, b.radar_detection_s)
+    with pytest.raises(ValueError, match="booster_rcs_m2"):
+        rad.RadarAssumptions(booster_rcs_m2=0.0)
+    assert rad.boost_phase(rad.RadarAssumptions(target_rcs_m2=0.05)) is None
+    assert rad.boost_phase(
+        rad.RadarAssumptions(target_rcs_m2=0.05, booster_rcs_m2=1.0)
+    ) == rad.RadarAssumptions(target_rcs_m2=1.0)
+
+
 @settings(max_examples=8, deadline=None)
 @given(m1=st.floats(-1.0, 10.0), dm=st.floats(0.5, 15.0))
 def test_raising_a_radar_types_elevation_mask__never_adds_defended_ground(m1, dm):
@@ -751,7 +851,8 @@ def test_track_disk_store__gives_exactly_the_fresh_tracks(tmp_path):
     order, blocks = eng.threat_tracks(TABRIZ, lon, lat, threat, 2.0, store=store)  # loaded
     np.testing.assert_array_equal(order, fresh_order)
     for got, want in zip(blocks, fresh_blocks, strict=True):
-        for name in ("t", "px", "py", "pz", "alt", "r", "flight_time_s", "dev", "phi_lo"):
+        fields = ("t", "px", "py", "pz", "alt", "r", "flight_time_s", "dev", "phi_lo", "burnout_s")
+        for name in fields:
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
     assert not blocks[0].px.flags.writeable  # mapped from the file, not read into memory
     eng.clear_track_caches()

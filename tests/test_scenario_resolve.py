@@ -94,9 +94,33 @@ def test_resolve__one_frozen_hashable_setup(catalogue):
     a = setup.assumptions
     assert (a.delay_s, a.shoot_look_shoot) == (query.delay_s, query.shoot_look_shoot)
     assert a.radar == d.radar and a.radar.target_rcs_m2 == 0.05  # the re-entry vehicle, nominal
+    assert a.radar.booster_rcs_m2 == 1.0  # the boosting missile, nominal (data/detection.csv)
     assert a.cue_time_s == 60.0 and a.cued_range_factor == 1.5  # satellite cueing by date
     assert a.engage_on_remote  # 2018 as planned: Phase 3
     assert list(setup.launch_frame().columns) == ["point_id", "name", "area", "lon_deg", "lat_deg"]
+
+
+def test_detection__booster_rcs_by_estimate_query_and_boost():
+    """The booster's RCS comes from data/detection.csv per estimate, the query, or not at all."""
+    q = scn.DefenceQuery(launch_area="tabriz")
+    by_case = {
+        e: scn.detection_assumptions(q, FootprintOptions(year=2016, estimate=e)).radar
+        for e in ("low", "nominal", "high")
+    }
+    assert [r.booster_rcs_m2 for r in by_case.values()] == [0.3, 1.0, 10.0]
+    assert [r.target_rcs_m2 for r in by_case.values()] == [0.01, 0.05, 0.1]
+    o = FootprintOptions(year=2016)
+    fixed = dataclasses.replace(q, booster_rcs_m2=3.0)
+    assert scn.detection_assumptions(fixed, o).radar.booster_rcs_m2 == 3.0
+    no_boost = dataclasses.replace(q, boost=False)
+    assert scn.detection_assumptions(no_boost, o).radar.booster_rcs_m2 is None
+    words = scn.describe_detection(q, o)
+    assert "booster RCS 1 m², nominal case until burnout, re-entry vehicle 0.05 m²" in words
+    assert "for the whole flight (no boost phase)" in scn.describe_detection(no_boost, o)
+    one = dataclasses.replace(q, booster_rcs_m2=0.05)
+    assert "RCS 0.05 m² (one RCS for the whole flight)" in scn.describe_detection(one, o)
+    with pytest.raises(ValueError, match="booster_rcs_m2"):
+        scn.DefenceQuery(launch_area="tabriz", booster_rcs_m2=1000.0)
 
 
 def test_resolve__unknown_names_name_the_field(catalogue):

@@ -164,14 +164,24 @@ def test_sweep_variables__only_what_the_state_uses(catalogue):
     assert "sm3_ia_ib_burnout" in names
     assert "sm3_iia_burnout" not in names  # no IIA deployed in 2018 as built
     assert "rv_rcs" not in names  # the query fixes the RCS
+    assert "booster_rcs" in names  # the booster's RCS is drawn (the threat has a boost)
+    for fixed in (replace(QUERY, booster_rcs_m2=1.0), replace(QUERY, boost=False)):
+        undrawn = dict(undrawn_variables(catalogue, resolve(catalogue, OPTIONS, fixed)))
+        assert "booster_rcs" in undrawn, fixed
     assert "sm3_ia_ib_nominal_range" not in names  # no nominal-range cap
     assert "sls_interval" not in names  # no shoot-look-shoot
 
 
 #: Shared early warning without satellite cueing, against a warhead-sized target: the state in
 #: which the Russian radars' reach (and so their reference RCS) decides ground in 2018.
+# One RCS for the whole flight (the warhead's 0.01 m²): the Kürecik radar does not see the
+# boosting missile, so the Russian radars' warning, and their reference RCS, decide here.
 COOP_QUERY = replace(
-    QUERY, cooperation="shared_early_warning", satellite_cueing="off", rv_rcs_m2=0.01
+    QUERY,
+    cooperation="shared_early_warning",
+    satellite_cueing="off",
+    rv_rcs_m2=0.01,
+    booster_rcs_m2=0.01,
 )
 
 

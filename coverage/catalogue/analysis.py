@@ -45,6 +45,7 @@ CAPABILITIES = ("launch_on_remote", "engage_on_remote", "satellite_cueing")
 #: Detection parameters in detection.csv: unit and allowed range.
 DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "rv_rcs_m2": ("m2", 1e-4, 100.0),
+    "booster_rcs_m2": ("m2", 1e-4, 100.0),
     "cued_range_factor": ("", 1.0, 4.0),
     "satellite_cue_s": ("s", 0.0, 600.0),
     "exo_k_factor": ("", 0.5, 4.0),

@@ -149,6 +149,7 @@ FIELD_FLAGS = {
     "engage_on_remote": "--engage-on-remote",
     "satellite_cueing": "--satellite-cueing",
     "rv_rcs_m2": "--rv-rcs-m2",
+    "booster_rcs_m2": "--booster-rcs-m2",
     "exclude_sites": "--exclude-sites",
     "boost_case": "--boost-case",
     "draws": "--draws",
@@ -314,8 +315,16 @@ def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGr
         "--rv-rcs-m2",
         type=number("--rv-rcs-m2", 1e-4, 100, "m²"),
         default=None,
-        help="radar cross-section the engine detects (the re-entry vehicle), m²; default: "
-        "data/detection.csv for --estimate (0.05 nominal)",
+        help="radar cross-section the engine detects after burnout (the re-entry vehicle), m²; "
+        "default: data/detection.csv for --estimate (0.05 nominal)",
+    )
+    g.add_argument(
+        "--booster-rcs-m2",
+        type=number("--booster-rcs-m2", 1e-4, 100, "m²"),
+        default=None,
+        help="radar cross-section the engine detects before burnout (the boosting missile), m²; "
+        "default: data/detection.csv for --estimate (1 nominal, an assumption); the warhead's "
+        "value gives one RCS for the whole flight",
     )
     g.add_argument(
         "--satellite-cueing",
@@ -386,6 +395,7 @@ def physics_from_args(args: argparse.Namespace) -> dict[str, object]:
         "engage_on_remote": args.engage_on_remote,
         "satellite_cueing": args.satellite_cueing,
         "rv_rcs_m2": args.rv_rcs_m2,
+        "booster_rcs_m2": args.booster_rcs_m2,
         "cooperation": args.cooperation,
         "warning_commits": args.warning_commits,
         "boost": not args.no_boost,

@@ -278,6 +278,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         engage_on_remote=args.engage_on_remote,
         satellite_cueing=args.satellite_cueing,
         rv_rcs_m2=args.rv_rcs_m2,
+        booster_rcs_m2=args.booster_rcs_m2,
     )
     written: list[str] = []
     if fmt in SERIES_FORMATS:

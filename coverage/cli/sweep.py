@@ -164,6 +164,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 engage_on_remote=query.engage_on_remote,
                 satellite_cueing=query.satellite_cueing,
                 rv_rcs_m2=query.rv_rcs_m2,
+                booster_rcs_m2=query.booster_rcs_m2,
                 cooperation=query.cooperation,
                 warning_commits=query.warning_commits,
             )

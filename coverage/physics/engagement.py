@@ -538,6 +538,9 @@ class _Tracks:
     dev: NDArray[np.float64]
     phi_lo: NDArray[np.float64]
     phi_hi: NDArray[np.float64]
+    #: Lift-off to burnout per flight, s (0 without a boost phase): before it a radar sees the
+    #: boosting missile (:attr:`radar.RadarAssumptions.booster_rcs_m2`), after it the warhead.
+    burnout_s: NDArray[np.float64]
     #: Results that depend only on these samples and the sensors, kept for the next run with
     #: another delay or another set of interceptor sites: first detections per chunk and the
     #: chunks' row views.
@@ -559,6 +562,7 @@ class _Tracks:
             dev=self.dev[sl],
             phi_lo=self.phi_lo[sl],
             phi_hi=self.phi_hi[sl],
+            burnout_s=self.burnout_s[sl],
         )
 
     def dot(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -594,6 +598,7 @@ def _fly_tracks(
         t = prof.time_s
         xyz = [prof.x_m * lu[k] + prof.y_m * w[:, k : k + 1] for k in range(3)]
         flight = prof.flight_time_s
+        burnout = np.full(np.shape(flight), threat.profile.burn_time_s)
     else:
         f = fly_threat(
             launch_lonlat[0],
@@ -607,7 +612,7 @@ def _fly_tracks(
             time_step_s=time_step_s,
             programmes=programmes,
         )
-        t, flight = f.time_s, f.flight_time_s
+        t, flight, burnout = f.time_s, f.flight_time_s, f.burnout_time_s
         # Earth-fixed axes: each sample turned back by the Earth's rotation angle at its time
         # (as earth_fixed_m, component by component).
         c, s = np.cos(-f.omega_radps * t), np.sin(-f.omega_radps * t)
@@ -635,6 +640,7 @@ def _fly_tracks(
         dev=dev,
         phi_lo=phi.min(axis=1),
         phi_hi=phi.max(axis=1),
+        burnout_s=np.asarray(burnout, float),
     )
 
 
@@ -645,9 +651,9 @@ TrackStore = ArrayStore
 
 
 #: Per-row arrays of a track block and its per-sample ones, saved as the engine uses them.
-_ROW_FIELDS = ("flight_time_s", "w", "normal", "dev", "phi_lo", "phi_hi")
+_ROW_FIELDS = ("flight_time_s", "w", "normal", "dev", "phi_lo", "phi_hi", "burnout_s")
 _SAMPLE_FIELDS = ("t", "px", "py", "pz", "alt", "r")
-_TRACK_FORMAT = 2
+_TRACK_FORMAT = 3
 
 
 def _code_version() -> str:
@@ -690,7 +696,7 @@ def _unpack_tracks(
             _Tracks(
                 t=f["t"], px=f["px"], py=f["py"], pz=f["pz"], alt=f["alt"], r=f["r"],
                 flight_time_s=f["flight_time_s"], w=f["w"], normal=f["normal"], dev=f["dev"],
-                phi_lo=f["phi_lo"], phi_hi=f["phi_hi"],
+                phi_lo=f["phi_lo"], phi_hi=f["phi_hi"], burnout_s=f["burnout_s"],
             )
         )  # fmt: skip
         i += 1
@@ -902,6 +908,28 @@ def _detect(
     # One search mode: rg is already the cued geometry when the search is cued.
     constants = radar_rows(rg.spec, ra, 1.0)[0]
     return kernels.first_seen(tr.t, tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, constants, lo, hi)
+
+
+def _detect_flight(
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    tr: _Tracks,
+    ra: radar_mod.RadarAssumptions,
+    t_min: float | NDArray[np.float64] = 0.0,
+    t_max: float | NDArray[np.float64] = math.inf,
+) -> NDArray[np.float64]:
+    """:func:`_detect` with the booster's RCS before each flight's burnout, the warhead's after.
+
+    Without a distinct booster RCS (:func:`radar.boost_phase`) one test covers the flight.
+    Otherwise two windows, [t_min, burnout) against the booster and [burnout, t_max) against
+    the re-entry vehicle; the first detection is the earlier of the two.
+    """
+    boost = radar_mod.boost_phase(ra)
+    if boost is None:
+        return _detect(rg, launch_unit, tr, ra, t_min, t_max)
+    before = _detect(rg, launch_unit, tr, boost, t_min, np.minimum(t_max, tr.burnout_s))
+    after = _detect(rg, launch_unit, tr, ra, np.maximum(t_min, tr.burnout_s), t_max)
+    return np.minimum(before, after)
 
 
 def _detect_numpy(
@@ -1190,16 +1218,16 @@ def _detections(
     n_fc = len(radars) - n_warn
     # Early-warning radars search on their own; their first detection is the warning.
     for j in range(n_fc, len(radars)):
-        det[j] = _detect(radars[j], launch_unit, tr, a.radar)
+        det[j] = _detect_flight(radars[j], launch_unit, tr, a.radar)
     warn = det[n_fc:].min(axis=0) if n_warn else np.full(n, np.inf)
     cue_start = _cue_start(warn, a)
     for j in range(n_fc):
         rg = radars[j]
         if not np.isfinite(cue_start).any():
-            det[j] = _detect(rg, launch_unit, tr, a.radar)
+            det[j] = _detect_flight(rg, launch_unit, tr, a.radar)
         else:
-            before = _detect(rg, launch_unit, tr, a.radar, t_max=cue_start)
-            after = _detect(
+            before = _detect_flight(rg, launch_unit, tr, a.radar, t_max=cue_start)
+            after = _detect_flight(
                 _cued(rg, a.cued_range_factor), launch_unit, tr, a.radar, t_min=cue_start
             )
             det[j] = np.minimum(before, after)
@@ -1694,6 +1722,8 @@ def engage_reference(
                 )
             ]
             det = [math.inf] * len(geoms)
+            burnout = float(tr.burnout_s[row])
+            boost_ra = radar_mod.boost_phase(a.radar)
             # Warning radars first (they search on their own), then the fire-control radars,
             # cued from the satellite cue or the warning, whichever comes first.
             order = [*range(n_fc, len(geoms)), *range(n_fc)]
@@ -1710,8 +1740,10 @@ def engage_reference(
                 for tk, hk, rk, pk in points:
                     cued = tk >= cue_at
                     rg = _cued(rg0, a.cued_range_factor) if cued else rg0
+                    # The boosting missile before burnout, the warhead after.
+                    ra_k = boost_ra if boost_ra is not None and tk < burnout else a.radar
                     max_slant = radar_mod.scaled_range_m(
-                        rg.spec.range_m, rg.spec.reference_rcs_m2, a.radar.target_rcs_m2
+                        rg.spec.range_m, rg.spec.reference_rcs_m2, ra_k.target_rcs_m2
                     )
                     dot = _dot3(pk, rg0.unit)
                     if r1 * r1 + rk * rk - 2.0 * r1 * dot > (max_slant * (1.0 + 1e-9)) ** 2:
@@ -1723,7 +1755,7 @@ def engage_reference(
                         if rg.sector
                         else 0.0
                     )
-                    if _visible_scalar(rg.spec, az, ground, hk, a.radar):
+                    if _visible_scalar(rg.spec, az, ground, hk, ra_k):
                         first = tk
                         break
                 det[j] = first

@@ -16,7 +16,7 @@ is far below the uncertainty of the published ranges.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -107,6 +107,11 @@ class RadarAssumptions:
     ----------
     target_rcs_m2
         Radar cross-section of the target, m² (0.0001 to 100). An RV-like target is ~0.01 m².
+        In the engine this is the re-entry vehicle's, seen after the threat's burnout.
+    booster_rcs_m2
+        Radar cross-section of the boosting missile, m² (0.0001 to 100), seen by the engine's
+        radars before burnout; ``None`` (default): no booster RCS, ``target_rcs_m2`` for the
+        whole flight. Footprints drawn for a target altitude use ``target_rcs_m2`` alone.
     k_factor
         Effective-Earth-radius factor: 4/3 for standard refraction, 1 for pure geometry.
     min_elevation_deg
@@ -119,11 +124,18 @@ class RadarAssumptions:
     target_rcs_m2: float = 1.0
     k_factor: float = STANDARD_K_FACTOR
     min_elevation_deg: float | None = None
+    booster_rcs_m2: float | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.target_rcs_m2) and 1e-4 <= self.target_rcs_m2 <= 100.0):
             raise ValueError(
                 f"target_rcs_m2={self.target_rcs_m2!r} is outside the allowed range 0.0001..100"
+            )
+        if self.booster_rcs_m2 is not None and not (
+            math.isfinite(self.booster_rcs_m2) and 1e-4 <= self.booster_rcs_m2 <= 100.0
+        ):
+            raise ValueError(
+                f"booster_rcs_m2={self.booster_rcs_m2!r} is outside the allowed range 0.0001..100"
             )
         if not (math.isfinite(self.k_factor) and 0.5 <= self.k_factor <= 4.0):
             raise ValueError(f"k_factor={self.k_factor!r} is outside the allowed range 0.5..4")
@@ -133,6 +145,18 @@ class RadarAssumptions:
             raise ValueError(
                 f"min_elevation_deg={self.min_elevation_deg!r} is outside the allowed range -5..30"
             )
+
+
+def boost_phase(assumptions: RadarAssumptions) -> RadarAssumptions | None:
+    """The assumptions a radar detects the boosting missile with, or ``None`` if not distinct.
+
+    The same refraction and mask, the booster's RCS as the target's; ``None`` without a
+    booster RCS or when it equals the re-entry vehicle's (one test then covers the flight).
+    """
+    b = assumptions.booster_rcs_m2
+    if b is None or b == assumptions.target_rcs_m2:
+        return None
+    return replace(assumptions, target_rcs_m2=b, booster_rcs_m2=None)
 
 
 def elevation_mask_deg(radar: RadarSpec, assumptions: RadarAssumptions) -> float | None:

@@ -270,6 +270,11 @@ class WarningTiming:
     delay_s
         The track-and-C2 delay: without ``warning_commits``, the most a warning can advance a
         launch beyond what its cue does (``min(t_fc + delay, max(t_warn + delay, t_fc))``).
+    cue_only_share
+        The warning is the cue of NATO's radars (before the satellites', or without one) and
+        neither their track nor the launch comes sooner: the cue can still let a site's own
+        radar see the intercept point farther out (without engage on remote), a third way to
+        gain ground, and the only one when NATO's radars see the threat first.
     """
 
     tracks: int
@@ -290,6 +295,7 @@ class WarningTiming:
     gain_share: float
     warning_commits: bool
     delay_s: float
+    cue_only_share: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (``inf``/``nan`` as ``None``)."""
@@ -339,6 +345,14 @@ class WarningTiming:
                     f"satellites' cue ({self.satellite_cue_s:g} s): on those, their warning is "
                     "the cue."
                 )
+        if self.cue_only_share > 0:
+            out.append(
+                f"On {_pct(self.cue_only_share)}, neither NATO's track nor the launch came sooner, "
+                "but Russia's warning was the cue of NATO's radars"
+                + ("" if math.isfinite(self.satellite_cue_s) else " (no satellite cue in force)")
+                + ": from it on they search a small window and reach farther, also where a "
+                "site's own radar must see the intercept point."
+            )
         if self.sooner_share > 0:
             out.append(
                 f"Cued by the Russian warning, NATO's radars held a track sooner on "
@@ -359,7 +373,7 @@ class WarningTiming:
                 )
         if self.gain_share > 0:
             out.append(f"Result: {_pct(self.gain_share)} of that ground defended.")
-        elif self.advance_share > 0 or self.sooner_share > 0:
+        elif self.advance_share > 0 or self.sooner_share > 0 or self.cue_only_share > 0:
             out.append("Not enough to bring any of that ground within the interceptors' reach.")
         else:
             out.append("A warning only helps when it comes first: here it adds nothing.")
@@ -371,6 +385,12 @@ def _brief(t: WarningTiming) -> str:
     if t.tracks == 0:
         return "NATO alone already defends all the ground within the threat's reach"
     if t.warning_first_share <= 0:  # which of NATO's radars: the tab says (two lines here)
+        if t.gain_share > 0:  # no satellite cue: the warning cues NATO's radars all the same
+            return (
+                "NATO's own radars saw the threats to the undefended ground first, but without "
+                f"the satellites' cue Russia's warning cues them: {_pct(t.gain_share)} of that "
+                "ground gained"
+            )
         return (
             "NATO's own radars saw the threats to the undefended ground no later than Russia's: "
             "a warning adds nothing"
@@ -454,12 +474,14 @@ def warning_timing(
     nato_first = tracks & ~unseen & ~first
     before_sat = tracks & np.isfinite(warn) & ~(warn >= sat)
     sooner = tracks & (det_b < det_a)
+    cue = tracks & np.isfinite(warn) & ~(warn >= sat)  # the warning cues NATO's radars
     with np.errstate(invalid="ignore"):
         launch_a = np.nanmin(np.where(np.isnan(ra.launch_time_s), np.inf, ra.launch_time_s), 1)
         launch_b = np.nanmin(np.where(np.isnan(rb.launch_time_s), np.inf, rb.launch_time_s), 1)
         launch_a, launch_b = launch_a[:, :n], launch_b[:, :n]
         earlier = tracks & (launch_b < launch_a)
         lead = np.where(first & np.isfinite(det_a), det_a - warn, nan)
+    cue_only = cue & ~sooner & ~earlier
 
     def share(mask: NDArray[np.bool_]) -> float:
         return float(weight[mask].sum() / total)
@@ -498,6 +520,7 @@ def warning_timing(
             gain_share=float(area[gained].sum() / open_area) if open_area > 0 else 0.0,
             warning_commits=bool(a.warning_commits),
             delay_s=float(a.delay_s),
+            cue_only_share=share(cue_only),
         )
 
 

@@ -146,6 +146,12 @@ def _unused_reason(
             if query.rv_rcs_m2 is not None:
                 return f"the query fixes the warhead RCS at {query.rv_rcs_m2:g} m²"
             return None
+        if target.parameter == "booster_rcs_m2":
+            if query.booster_rcs_m2 is not None:
+                return f"the query fixes the booster RCS at {query.booster_rcs_m2:g} m²"
+            if a.radar.booster_rcs_m2 is None:
+                return "no boost phase in force (the warhead's RCS from lift-off)"
+            return None
         if target.parameter == "satellite_cue_s":
             return None if a.cue_time_s is not None else "no satellite launch warning in force"
         if target.parameter == "cued_range_factor":
@@ -385,8 +391,13 @@ def apply_draw(
         a_changes["delay_s"] = other["delay_s"]
     if "sls_interval_s" in other:
         a_changes["sls_interval_s"] = other["sls_interval_s"]
+    ra = a.radar
     if "rv_rcs_m2" in other:
-        a_changes["radar"] = replace(a.radar, target_rcs_m2=other["rv_rcs_m2"])
+        ra = replace(ra, target_rcs_m2=other["rv_rcs_m2"])
+    if "booster_rcs_m2" in other and ra.booster_rcs_m2 is not None:
+        ra = replace(ra, booster_rcs_m2=other["booster_rcs_m2"])
+    if ra != a.radar:
+        a_changes["radar"] = ra
     if a.cue_time_s is not None and "satellite_cue_s" in other:
         a_changes["cue_time_s"] = other["satellite_cue_s"]
     # An early-warning radar's warning cues the search too (scenario.resolve sets the factor).

@@ -120,7 +120,7 @@ class MapState:
         Threat trajectory for the defended area and the tracks: ``"minimum_energy"``, or
         ``"lofted"`` / ``"depressed"`` (burnout angle 10° above / below minimum energy).
     flyout_model, speed_basis, reach_cap, engage_on_remote, satellite_cueing, rv_rcs_m2,
-    cooperation, warning_commits
+    booster_rcs_m2, cooperation, warning_commits
         The physics choices of :class:`~coverage.scenario.DefenceQuery` (``reach_cap`` is its
         ``cap_at_nominal_range``); their defaults are the query's.
     compare
@@ -152,6 +152,7 @@ class MapState:
     engage_on_remote: str = "by_date"
     satellite_cueing: str = "by_date"
     rv_rcs_m2: float | None = None
+    booster_rcs_m2: float | None = None
     cooperation: str = "nato_alone"
     warning_commits: bool = False
     compare: Variation | None = None
@@ -192,6 +193,7 @@ class MapState:
             engage_on_remote=self.engage_on_remote,  # type: ignore[arg-type]
             satellite_cueing=self.satellite_cueing,  # type: ignore[arg-type]
             rv_rcs_m2=self.rv_rcs_m2,
+            booster_rcs_m2=self.booster_rcs_m2,
             cooperation=self.cooperation,
             warning_commits=self.warning_commits,
             domain=self.domain,

@@ -87,6 +87,13 @@ LEVERS: tuple[Lever, ...] = (
         _query(rv_rcs_m2=0.1),
     ),
     Lever(
+        "Booster radar cross-section (before burnout)",
+        "0.3 m²",
+        _query(booster_rcs_m2=0.3),
+        "10 m²",
+        _query(booster_rcs_m2=10.0),
+    ),
+    Lever(
         "Satellite cueing of the radars",
         "none (blind search)",
         _query(satellite_cueing="off"),
