@@ -45,6 +45,7 @@ from coverage import scenario as scn  # noqa: E402
 from coverage.catalogue.tables import load_catalogue  # noqa: E402
 from coverage.physics import engagement as eng  # noqa: E402
 from coverage.physics import kernels  # noqa: E402
+from coverage.physics import radar as rad  # noqa: E402
 from coverage.products import grid as grd  # noqa: E402
 from coverage.scenario import DefenceQuery, FootprintOptions  # noqa: E402
 
@@ -82,8 +83,10 @@ def _fused_py(
     dev,
     phi_lo,
     phi_hi,
+    burnout,
     launch_unit,
     radars,
+    radars_b,
     n_cue,
     cue_time,
     delay,
@@ -108,23 +111,33 @@ def _fused_py(
         cue = np.inf
         for j in range(n_r):
             det = np.inf
-            # Search before the cue, the cued range from it (the engine's two bounded scans).
+            # Search before the cue, the cued range from it (the engine's two bounded scans),
+            # each against the booster before the flight's burnout and the warhead after it.
             for mode in range(2):
                 lo = 0.0 if mode == 0 else cue_time
                 hi = cue_time if mode == 0 else np.inf
                 if mode == 1 and (det < np.inf or not math.isfinite(cue_time)):
                     break  # seen before the cue, or no cue: no cued search
-                rd = radars[j, mode]
-                if not _near(normal[i], w[i], dev[i], phi_lo[i], phi_hi[i], launch_unit, rd):
-                    continue  # the flight stays out of range (the engine's skip, same bound)
-                for k in range(n_k):
-                    tk = t[i, k]
-                    if not (tk >= lo and tk < hi):
+                for phase in range(2):
+                    rd = radars_b[j, mode] if phase == 0 else radars[j, mode]
+                    p_lo = lo if phase == 0 else max(lo, burnout[i])
+                    p_hi = min(hi, burnout[i]) if phase == 0 else hi
+                    if phase == 1 and det < np.inf:
+                        break  # seen in boost: earlier than any sample after burnout
+                    if not p_lo < p_hi:
                         continue
-                    if not kernels._visible(px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], rd):
-                        continue
-                    det = min(det, tk)
-                    break
+                    if not _near(normal[i], w[i], dev[i], phi_lo[i], phi_hi[i], launch_unit, rd):
+                        continue  # the flight stays out of range (the engine's skip, same bound)
+                    for k in range(n_k):
+                        tk = t[i, k]
+                        if not (tk >= p_lo and tk < p_hi):
+                            continue
+                        if not kernels._visible(
+                            px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], rd
+                        ):
+                            continue
+                        det = min(det, tk)
+                        break
             det_out[j, i] = det
             if j < n_cue:
                 cue = min(cue, det)
@@ -191,6 +204,9 @@ def main() -> None:
     assert all_radars == list(setup.radars)  # no site brings a radar of its own here
     geoms = [eng._radar_geom(rs) for rs in all_radars]
     radars = np.stack([eng.radar_rows(g.spec, a.radar, a.cued_range_factor) for g in geoms])
+    # The booster's rows (its RCS before burnout); the warhead's again without a booster RCS.
+    boost_ra = rad.boost_phase(a.radar) or a.radar
+    radars_b = np.stack([eng.radar_rows(g.spec, boost_ra, a.cued_range_factor) for g in geoms])
     ws = [eng._window_site(s) for s in setup.sites]
     tables = tuple(dict.fromkeys(w.table for w in ws))
     numba = kernels._numba()
@@ -235,8 +251,10 @@ def main() -> None:
                 tr.dev,
                 tr.phi_lo,
                 tr.phi_hi,
+                tr.burnout_s,
                 launch_unit,
                 radars,
+                radars_b,
                 len(setup.radars),
                 cue_time,
                 a.delay_s,
