@@ -149,6 +149,15 @@ def test_headline_from_metrics__long_lists_are_shortened() -> None:
 
 def test_share_text__whole_percentages() -> None:
     assert share_text(0.396) == "40 %" and share_text(0.0) == "0 %" and share_text(1.0) == "100 %"
+    # Small shares keep a decimal (the metrics tab's 0.8 % is not the headline's "1 %"), and a
+    # share that is neither none nor all never reads as either.
+    assert [share_text(x) for x in (0.008, 0.049, 0.0995, 0.161)] == [
+        "0.8 %",
+        "4.9 %",
+        "10 %",
+        "16 %",
+    ]
+    assert share_text(0.0004) == "under 0.1 %" and share_text(0.9996) == "over 99 %"
 
 
 def test_labels__names_not_ids(catalogue: Catalogue) -> None:
