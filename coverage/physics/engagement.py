@@ -928,7 +928,9 @@ def _detect_flight(
     if boost is None:
         return _detect(rg, launch_unit, tr, ra, t_min, t_max)
     before = _detect(rg, launch_unit, tr, boost, t_min, np.minimum(t_max, tr.burnout_s))
-    after = _detect(rg, launch_unit, tr, ra, np.maximum(t_min, tr.burnout_s), t_max)
+    # A flight seen in boost is seen before any sample after burnout: not scanned again.
+    after_min = np.where(np.isfinite(before), np.inf, np.maximum(t_min, tr.burnout_s))
+    after = _detect(rg, launch_unit, tr, ra, after_min, t_max)
     return np.minimum(before, after)
 
 
