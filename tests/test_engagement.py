@@ -735,12 +735,27 @@ def _booster_case(booster, *, threat=None, seed=21, n=30):
 
 def test_booster_rcs__vectorised_equals_reference_loop():
     kwargs = _booster_case(10.0, n=16)
+    # And two SPY-1s: one the boost of some flights rises above (eastern Mediterranean), one
+    # whose horizon every boost stays below (Rota: skipped by the boost-extent bound).
+    ship = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
+    rota = rad.RadarSpec(lon_deg=-6.33, lat_deg=36.62, height_m=20.0, range_m=600e3)
+    kwargs["radars"] = [KURECIK_TPY2, ship, rota]
     fast = eng.engage(chunk_size=8, **kwargs)
     slow = eng.engage_reference(**kwargs)
     for name in ("reachable", "in_reach", "defended", "defended_by"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
     for name in ("radar_detection_s", "launch_time_s", "first_intercept_s"):
         assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    # The bound: Rota is ~5,500 km from Shahrud, beyond the horizon of any boost sample.
+    order, blocks = eng.threat_tracks(
+        SHAHRUD, kwargs["target_lon_deg"], kwargs["target_lat_deg"], kwargs["threat"], 4.0
+    )
+    lu = np.asarray(eng.unit_vectors(*SHAHRUD))
+    alt_max, phi_max = eng._boost_extent(blocks[0], lu)
+    assert np.all(alt_max > 40e3) and np.all(phi_max < 0.1)  # risen, and near the launch point
+    gamma = math.acos(float(np.dot(eng._radar_geom(rota).unit, lu)))
+    horizon = rad.horizon_ground_range_m(20.0, alt_max, k_factor=1.0)
+    assert np.all((gamma - phi_max) * EARTH_RADIUS_M > horizon)
 
 
 def test_booster_rcs__a_booster_is_seen_in_boost_where_its_warhead_is_not():

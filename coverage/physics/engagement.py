@@ -927,11 +927,54 @@ def _detect_flight(
     boost = radar_mod.boost_phase(ra)
     if boost is None:
         return _detect(rg, launch_unit, tr, ra, t_min, t_max)
-    before = _detect(rg, launch_unit, tr, boost, t_min, np.minimum(t_max, tr.burnout_s))
+    # Flights whose whole boost stays below the radar's horizon are not scanned against the
+    # booster: no sample of theirs could pass the horizon test (work skipped, never results).
+    alt_max, phi_max = _boost_extent(tr, launch_unit)
+    gamma = math.acos(min(max(float(np.dot(rg.unit, launch_unit)), -1.0), 1.0))
+    horizon = radar_mod.horizon_ground_range_m(
+        rg.spec.height_m,
+        alt_max,
+        k_factor=boost.k_factor,
+        min_elevation_deg=radar_mod.elevation_mask_deg(rg.spec, boost),
+    )
+    below = (gamma - phi_max) * EARTH_RADIUS_M > horizon * (1.0 + 1e-9) + 1.0
+    boost_end = np.where(below, -np.inf, np.minimum(t_max, tr.burnout_s))
+    before = _detect(rg, launch_unit, tr, boost, t_min, boost_end)
     # A flight seen in boost is seen before any sample after burnout: not scanned again.
     after_min = np.where(np.isfinite(before), np.inf, np.maximum(t_min, tr.burnout_s))
     after = _detect(rg, launch_unit, tr, ra, after_min, t_max)
     return np.minimum(before, after)
+
+
+def _boost_extent(
+    tr: _Tracks, launch_unit: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per flight, the highest altitude and the widest angle from the launch point in boost.
+
+    Both ``0`` without a boost; kept in the block's memo. A radar sees no boost sample of a flight whose angular distance from it, less this angle,
+    is beyond the horizon at this altitude (the horizon grows with altitude; angles on the
+    sphere obey the triangle inequality).
+    """
+    key = ("boost-extent", tuple(launch_unit.tolist()))
+    hit = tr.memo.get(key)
+    if hit is not None:
+        return hit
+    n = tr.t.shape[0]
+    alt_max, phi_max = np.zeros(n), np.zeros(n)
+    boosting = tr.t < tr.burnout_s[:, None]
+    cols = int(np.max(np.sum(boosting, axis=1), initial=0))
+    if cols:
+        b = boosting[:, :cols]
+        cos = (
+            tr.px[:, :cols] * launch_unit[0]
+            + tr.py[:, :cols] * launch_unit[1]
+            + tr.pz[:, :cols] * launch_unit[2]
+        ) / tr.r[:, :cols]
+        alt_max = np.max(np.where(b, tr.alt[:, :cols], 0.0), axis=1)
+        phi_max = np.arccos(np.clip(np.min(np.where(b, cos, 1.0), axis=1), -1.0, 1.0))
+        phi_max = phi_max + 1e-9  # rounding of the angles compared
+    _memo_put(tr.memo, key, (alt_max, phi_max))
+    return alt_max, phi_max
 
 
 def _detect_numpy(
