@@ -1476,7 +1476,8 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
         b_source = "" if query.booster_rcs_m2 is not None else f", {options.estimate} case"
         text = (
             f"booster RCS {booster:g} m²{b_source} until burnout, "
-            f"re-entry vehicle {rcs:g} m²{source} after it"
+            f"re-entry vehicle {rcs:g} m²{source} after it (a track begun in boost is held "
+            "on the warhead)"
         )
     if d.cued:
         text += (

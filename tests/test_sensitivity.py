@@ -101,3 +101,27 @@ def test_delay_lever_and_every_case__read_the_delay_band_from_data(table):
         DefenceQuery(**{**q.__dict__, "delay_s": delays["low"]}),
     )
     assert every.area_share_low == low_case.nato_europe_area_share
+
+
+def test_booster_lever_low_end_is_the_one_rcs_model():
+    """The booster lever's low end gives the booster its warhead's RCS (as the query or the
+    estimate sets it), so the one-RCS model shows in the table; the mask and boost levers
+    change what the scenario module reads."""
+    from coverage.scenario import detection_assumptions
+
+    lever = next(lv for lv in LEVERS if lv.name.startswith("Booster radar cross-section"))
+    for options, query in (
+        (FootprintOptions(year=2024, estimate="low"), DefenceQuery(launch_area="tabriz")),
+        (FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz", rv_rcs_m2=0.2)),
+    ):
+        o, q = lever.low(options, query)
+        radar = detection_assumptions(q, o).radar
+        assert radar.booster_rcs_m2 == radar.target_rcs_m2
+    mask = next(lv for lv in LEVERS if lv.name == "Radar elevation masks")
+    assert mask.low(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[0] == (
+        FootprintOptions(year=2024, min_elevation_deg=5.0)
+    )
+    boost = next(lv for lv in LEVERS if lv.name.startswith("Threat's boost"))
+    assert boost.low(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[1] == (
+        DefenceQuery(launch_area="tabriz", boost_case="low")
+    )

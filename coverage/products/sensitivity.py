@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from coverage.catalogue.analysis import detection_value
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.products.defended import band_delays, band_query
 from coverage.products.metrics import coverage_metrics
@@ -49,6 +50,12 @@ def _opt(**kw: object) -> Change:
 
 def _query(**kw: object) -> Change:
     return lambda o, q: (o, replace(q, **kw))  # type: ignore[arg-type]
+
+
+def _one_rcs(o: FootprintOptions, q: DefenceQuery) -> State:
+    """The booster seen as its warhead: one RCS for the whole flight (the earlier model)."""
+    rv = q.rv_rcs_m2 if q.rv_rcs_m2 is not None else detection_value("rv_rcs_m2", o.estimate)
+    return o, replace(q, booster_rcs_m2=rv)
 
 
 def _case(estimate: Estimate) -> Change:
@@ -88,10 +95,24 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "Booster radar cross-section (before burnout)",
-        "0.3 m²",
-        _query(booster_rcs_m2=0.3),
+        "the warhead's (one RCS for the whole flight)",
+        _one_rcs,
         "10 m²",
         _query(booster_rcs_m2=10.0),
+    ),
+    Lever(
+        "Radar elevation masks",
+        "5° for every radar",
+        _opt(min_elevation_deg=5.0),
+        "1° for every radar",
+        _opt(min_elevation_deg=1.0),
+    ),
+    Lever(
+        "Threat's boost (data/threat_boost.csv)",
+        "low case (shorter burn; ICBM class: 180 s, solid fuel)",
+        _query(boost_case="low"),
+        "high case",
+        _query(boost_case="high"),
     ),
     Lever(
         "Satellite cueing of the radars",
