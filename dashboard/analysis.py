@@ -466,6 +466,8 @@ _TRACK_HEADERS = {
     "launch_time_s": "Interceptor launch at (s)",
     "intercept_window_s": "Intercept window (s)",
     "defended_by": "Defended by",
+    "burnout_s": "Threat burnout at (s)",
+    "warhead_detection_s": "Warhead first seen at (s)",
 }
 _ICBM_HEADERS = {
     "site": "Site",

@@ -113,3 +113,30 @@ def test_march_2026_case__kurecik_cues_an_eastern_mediterranean_intercept(catalo
     assert row.status == "defended"
     assert row.detected_by.startswith("Kürecik")
     assert "Eastern Mediterranean patrol" in row.defended_by
+
+
+def test_tracks__say_when_a_defence_rests_on_the_booster_alone(catalogue):
+    """From Shahrud (2024) Kürecik sees the design case only in the last seconds of its boost;
+    the label says so, and whether any radar ever has the warhead itself in range."""
+    from coverage.catalogue.analysis import load_cities
+
+    cities = load_cities()
+    pick = cities[cities.is_capital & cities.name.isin(["Oslo", "Rome"])]
+    tracks = threat_tracks(
+        catalogue, FootprintOptions(year=2024), DefenceQuery(launch_area="shahrud"), targets=pick
+    ).set_index("target")
+    for name in ("Oslo", "Rome"):
+        row = tracks.loc[name]
+        assert row.status == "defended"
+        assert row.detection_time_s < row.burnout_s < row.detection_time_s + 15.0
+        assert ", in boost (" in row.label
+    assert np.isnan(tracks.loc["Oslo"].warhead_detection_s)
+    assert "the warhead itself never in any radar's range" in tracks.loc["Oslo"].label
+    rome = tracks.loc["Rome"]
+    assert rome.warhead_detection_s > rome.burnout_s
+    assert f"the warhead first seen at {rome.warhead_detection_s:.0f} s" in rome.label
+    # From Tabriz the warhead would be seen as early as the booster: no such words.
+    near = threat_tracks(
+        catalogue, FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"), targets=pick
+    )
+    assert not near.label.str.contains("in boost").any()

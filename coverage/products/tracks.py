@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Literal
 
 import geopandas as gpd
@@ -12,6 +13,8 @@ from shapely.geometry import LineString
 
 from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
+from coverage.physics import engagement as eng
+from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import _plane_basis, lonlat_from_unit, unit_vectors
 from coverage.physics.engagement import ThreatSpec, engage
 from coverage.physics.geodesy import EARTH_RADIUS_M
@@ -44,7 +47,10 @@ def threat_tracks(
         ``launch_point, target, iso3, ground_range_km, flight_time_s, status`` (``defended``,
         ``not defended`` or ``out of reach``), ``detection_time_s``, ``detected_by``,
         ``launch_time_s``, ``intercept_window_s`` (earliest-latest feasible intercept over all
-        sites), ``defended_by`` (site names), and ``label``.
+        sites), ``defended_by`` (site names), ``burnout_s`` (the threat's burnout on this
+        flight), ``warhead_detection_s`` (the first time any radar sees the warhead itself,
+        the one-RCS model's detection: ``nan`` if never; with a booster RCS the first detection
+        may be of the booster, and the track may rest on it alone), and ``label``.
     """
     setup = resolve(catalogue, options, query)
     points, threat, sites, assumptions = (
@@ -68,6 +74,30 @@ def threat_tracks(
         threat=threat,
         assumptions=assumptions,
     )
+    # With a booster RCS the first detection may be of the boosting missile: when the warhead
+    # itself is first seen (if ever) and each flight's burnout, for the labels.
+    n_p, n_t = res.detection_time_s.shape
+    warhead = res.detection_time_s
+    if radar_mod.boost_phase(assumptions.radar) is not None:
+        warhead = engage(
+            points.lon_deg,
+            points.lat_deg,
+            targets.lon_deg,
+            targets.lat_deg,
+            radars=setup.radars,
+            sites=sites,
+            threat=threat,
+            assumptions=replace(assumptions, radar=replace(assumptions.radar, booster_rcs_m2=None)),
+        ).detection_time_s
+    burnout = np.full((n_p, n_t), np.nan)
+    t_lon = np.asarray(targets.lon_deg, float)
+    t_lat = np.asarray(targets.lat_deg, float)
+    for p, (plon, plat) in enumerate(zip(points.lon_deg, points.lat_deg, strict=True)):
+        order, blocks = eng.threat_tracks(
+            (float(plon), float(plat)), t_lon, t_lat, threat, assumptions.time_step_s
+        )
+        if order.size:
+            burnout[p, order] = np.concatenate([b.burnout_s for b in blocks])
     deps = deployed_for(catalogue, options)
     site_names = dict(
         zip(deps.deployment_id, deps.site_name + " (" + deps.system_name + ")", strict=True)
@@ -111,6 +141,8 @@ def threat_tracks(
             )
             ground_km = float(psi[0]) * EARTH_RADIUS_M / 1000.0
             flight = float(res.flight_time_s[p, i])
+            seen_rv = float(warhead[p, i]) if reach else math.nan
+            bo = float(burnout[p, i]) if reach else math.nan
             rows.append(
                 {
                     "launch_point": lp.point_id,
@@ -128,6 +160,10 @@ def threat_tracks(
                     else float("nan"),
                     "intercept_window_s": window,
                     "defended_by": defended_by,
+                    "burnout_s": round(bo, 1),
+                    "warhead_detection_s": round(seen_rv, 1)
+                    if math.isfinite(seen_rv)
+                    else float("nan"),
                     "label": _track_label(
                         lp.name,
                         tg.name,
@@ -139,6 +175,8 @@ def threat_tracks(
                         window,
                         defended_by,
                         threat,
+                        bo,
+                        seen_rv,
                     ),
                     "geometry": LineString(np.column_stack([lon, lat])),
                 }
@@ -155,6 +193,8 @@ def threat_tracks(
         "launch_time_s",
         "intercept_window_s",
         "defended_by",
+        "burnout_s",
+        "warhead_detection_s",
         "label",
         "geometry",
     ]
@@ -172,14 +212,28 @@ def _track_label(
     window: str,
     defended_by: str,
     threat: ThreatSpec,
+    burnout: float = math.nan,
+    warhead_seen: float = math.nan,
 ) -> str:
     head = f"{launch} → {target}: {ground_km:,.0f} km"
     if status == "out of reach":
         return f"{head}, beyond the {threat.max_range_m / 1000:,.0f} km threat range (out of reach)"
     text = f"{head}, {flight_s / 60:.1f} min flight; "
-    text += (
-        f"first detected at {det:.0f} s by {det_by}; " if math.isfinite(det) else "never detected; "
-    )
+    if not math.isfinite(det):
+        text += "never detected; "
+    elif det < burnout and not warhead_seen <= det:
+        # Seen as the boosting missile: say so, and whether the warhead is ever seen.
+        rv = (
+            f"the warhead first seen at {warhead_seen:.0f} s"
+            if math.isfinite(warhead_seen)
+            else "the warhead itself never in any radar's range"
+        )
+        text += (
+            f"first detected at {det:.0f} s by {det_by}, in boost ({burnout - det:.0f} s before "
+            f"burnout; {rv}); "
+        )
+    else:
+        text += f"first detected at {det:.0f} s by {det_by}; "
     if window:
         text += f"intercept possible {window} s after launch; "
     text += f"{status}" + (f" by {defended_by}" if defended_by else "")
