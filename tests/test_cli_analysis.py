@@ -360,3 +360,29 @@ def test_metrics__exclude_sites_leaves_a_station_out_and_says_so():
     assert without["nato_europe_area_share"] < with_rota["nato_europe_area_share"]
     assert "sites left out by choice: rota" in without["assumptions"]
     assert "left out" not in with_rota["assumptions"]
+
+
+def test_trajectory__radar_view_shows_a_booster_seen_only_at_the_mask():
+    """From Shahrud on the design case's ICBM-class boost, the Kürecik TPY-2 sees the booster
+    only in the last seconds before burnout, above its 2° mask, and never the warhead (the
+    engine's answer for Oslo, tests/test_defended.py); each sample's flag follows from its
+    slant range, elevation and the object's cued range."""
+    res = run(
+        "trajectory", "--from", "shahrud", "--to", "Oslo", "--threat-class", "ICBM",
+        "--radar", "kurecik", "--format", "json",
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    view = d["radar_view"]
+    assert view["cued_range_km_booster"] == 2250.0 and view["cued_range_km_warhead"] == 1064.0
+    assert view["first_seen_warhead_s"] is None
+    assert view["burnout_s"] - 15.0 < view["first_seen_in_boost_s"] < view["burnout_s"]
+    for x in d["samples"]:
+        reach = view["cued_range_km_booster" if x["in_boost"] else "cued_range_km_warhead"]
+        if x["seen"]:
+            assert x["elevation_deg"] >= view["elevation_mask_deg"] - 0.05
+            assert x["slant_km"] <= reach + 0.1
+        elif x["slant_km"] <= reach - 1.0 and x["elevation_deg"] >= 2.1:
+            pytest.fail(f"in range and above the mask, yet not seen (sector?): {x}")
+    bad = run("trajectory", "--from", "shahrud", "--to", "Oslo", "--radar", "atlantis")
+    assert bad.returncode == 2 and "--radar 'atlantis' is not a radar site; allowed:" in bad.stderr

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.catalogue.analysis import load_cities, load_icbm_bases, load_us_targets
-from coverage.catalogue.tables import ESTIMATES, Catalogue, load_catalogue
+from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate, load_catalogue
 from coverage.cli.args import (
     CliError,
     add_defended_arguments,
@@ -31,6 +31,7 @@ from coverage.cli.args import (
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
+from coverage.physics.radar import RadarSpec
 from coverage.products.metrics import (
     NATO_REGION,
     CoverageMetrics,
@@ -372,11 +373,33 @@ def _cmd_trajectory(args: argparse.Namespace) -> int:
                 time_step_s=args.time_step_s,
             ),
         }
+    if args.radar is not None:
+        if args.boost is not None:
+            raise CliError("--radar works with the boosted flight, not with --boost")
+        from coverage.products.threat_flight import radar_view
+
+        name, spec = _radar_by_name(catalogue, args.radar, args.estimate)
+        payload["radar_view"] = radar_view(spec, name, payload, estimate=args.estimate)
     if args.format == "csv":
         write_output(_csv(pd.DataFrame(payload["samples"])), args.out)
     else:
         write_output(_json(payload), args.out)
     return 0
+
+
+def _radar_by_name(catalogue: Catalogue, text: str, estimate: Estimate) -> tuple[str, RadarSpec]:
+    """A BMD radar of the catalogue by its site id or deployment id (as built or planned)."""
+    from coverage.scenario import deployed, radar_spec
+
+    rows = pd.concat([deployed(catalogue, 2026, "actual"), deployed(catalogue, 2020, "planned")])
+    rows = rows[rows.kind == "radar"].drop_duplicates("deployment_id")
+    key = text.strip().lower()
+    hit = rows[(rows.site_id.str.lower() == key) | (rows.deployment_id.str.lower() == key)]
+    if hit.empty:
+        allowed = ", ".join(sorted(rows.site_id.unique()))
+        raise CliError(f"--radar {text!r} is not a radar site; allowed: {allowed}")
+    row = hit.iloc[0]
+    return f"{row.site_name} ({row.system_name})", radar_spec(catalogue, row, estimate)
 
 
 def _cmd_flyout(args: argparse.Namespace) -> int:
@@ -810,7 +833,8 @@ def register(subparsers: Any) -> None:
         choices=("SRBM", "MRBM", "IRBM", "ICBM"),
         default=None,
         help="boost parameters of this class (data/threat_boost.csv); default: the class of the "
-        "ground range",
+        "ground range (the defended-area engine's design case flies the class of its own "
+        "6,560 km range, ICBM: give --threat-class ICBM to see its flight)",
     )
     tr.add_argument("--estimate", choices=ESTIMATES, default="nominal", help="boost parameter case")
     tr.add_argument(
@@ -836,6 +860,14 @@ def register(subparsers: Any) -> None:
         type=number("--time-step-s", 0.1, 60, "s"),
         default=5.0,
         help="sample spacing, s (default 5)",
+    )
+    tr.add_argument(
+        "--radar",
+        default=None,
+        metavar="NAME",
+        help="the flight as one radar sees it (a radar's site id or deployment id, e.g. "
+        "kurecik): slant range, elevation, and whether it sees the booster before burnout and "
+        "the warhead after it at its cued range, per sample and first times",
     )
     tr.add_argument("--format", choices=["json", "csv"], default="json")
     tr.add_argument("-o", "--out", default=None, help="output file (default: stdout)")

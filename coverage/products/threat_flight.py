@@ -9,11 +9,15 @@ two effects off to show what they change.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
-from coverage.catalogue.analysis import load_threat_boost
-from coverage.physics.ballistics import Shape, central_angle_rad
+import numpy as np
+
+from coverage.catalogue.analysis import detection_value, load_threat_boost
+from coverage.physics.ballistics import Shape, central_angle_rad, unit_vectors
 from coverage.physics.geodesy import EARTH_RADIUS_M
+from coverage.physics.radar import RadarAssumptions, RadarSpec, scaled_range_m, visible
 from coverage.physics.threat_flight import (
     OMEGA_EARTH_RADPS,
     earth_fixed_positions,
@@ -21,7 +25,7 @@ from coverage.physics.threat_flight import (
 )
 from coverage.scenario import boost_programme, class_for_range_m, thrust_termination_words
 
-__all__ = ["boost_programme", "class_for_range_m", "trajectory_summary"]
+__all__ = ["boost_programme", "class_for_range_m", "radar_view", "trajectory_summary"]
 
 
 def _boost_source(threat_class: str) -> str:
@@ -152,4 +156,78 @@ def trajectory_summary(
         "impact_lat_deg": round(float(f.impact_lat_deg[0]), 5),
         "assumptions": assumptions,
         "samples": samples,
+    }
+
+
+def radar_view(
+    radar: RadarSpec,
+    radar_name: str,
+    summary: dict[str, Any],
+    *,
+    estimate: str = "nominal",
+) -> dict[str, Any]:
+    """What one radar sees of a flight of :func:`trajectory_summary`: the view from the radar.
+
+    Per sample (``summary["samples"]``, changed in place): slant range, elevation above the
+    radar's horizontal (k = 1, exo-atmospheric geometry, as the engine detects), and whether
+    the radar sees the sample at its cued range (the satellite cue in force, data/detection.csv)
+    against the object there: the boosting missile before burnout, the warhead after. Returns
+    the summary block: the ranges, the mask, the first sample seen in boost and after it.
+    """
+    booster = detection_value("booster_rcs_m2", estimate)
+    warhead = detection_value("rv_rcs_m2", estimate)
+    cued = detection_value("cued_range_factor", estimate)
+    spec = replace(radar, range_m=radar.range_m * cued)
+    burnout = float(summary["burn_time_s"]) if summary["boost"] else 0.0
+    samples = summary["samples"]
+    t = np.array([x["time_s"] for x in samples])
+    lon = np.array([x["lon_deg"] for x in samples])
+    lat = np.array([x["lat_deg"] for x in samples])
+    alt = np.array([x["alt_km"] for x in samples]) * 1000.0
+    ru = np.asarray(unit_vectors(radar.lon_deg, radar.lat_deg), float)
+    pu = np.asarray(unit_vectors(lon, lat), float).reshape(-1, 3)
+    r1 = (EARTH_RADIUS_M + radar.height_m) * ru
+    pos = (EARTH_RADIUS_M + alt)[:, None] * pu
+    los = pos - r1
+    slant = np.linalg.norm(los, axis=1)
+    elev = np.degrees(np.arcsin(np.clip(los @ ru / np.maximum(slant, 1.0), -1.0, 1.0)))
+    in_boost = t < burnout
+    seen = np.zeros(t.size, bool)
+    for rcs, rows in ((booster, in_boost), (warhead, ~in_boost)):
+        if rows.any():
+            ra = RadarAssumptions(target_rcs_m2=rcs, k_factor=1.0)
+            seen[rows] = visible(spec, lon[rows], lat[rows], alt[rows], ra)
+    for k, x in enumerate(samples):
+        x.update(
+            {
+                "slant_km": round(float(slant[k]) / 1000.0, 1),
+                "elevation_deg": round(float(elev[k]), 2),
+                "in_boost": bool(in_boost[k]),
+                "seen": bool(seen[k]),
+            }
+        )
+
+    def first(mask: Any) -> float | None:
+        idx = np.flatnonzero(mask)
+        return round(float(t[idx[0]]), 2) if idx.size else None
+
+    def km(rcs: float) -> float:
+        return round(scaled_range_m(spec.range_m, radar.reference_rcs_m2, rcs) / 1000.0, 1)
+
+    return {
+        "radar": radar_name,
+        "cued_range_km_booster": km(booster),
+        "cued_range_km_warhead": km(warhead),
+        "elevation_mask_deg": radar.min_elevation_deg,
+        "sector": None
+        if radar.boresight_deg is None or radar.fov_deg >= 360.0
+        else {"boresight_deg": radar.boresight_deg, "fov_deg": radar.fov_deg},
+        "burnout_s": burnout,
+        "first_seen_in_boost_s": first(seen & in_boost),
+        "first_seen_warhead_s": first(seen & ~in_boost),
+        "assumptions": (
+            f"{estimate} case of data/detection.csv: booster {booster:g} m² before burnout, "
+            f"warhead {warhead:g} m² after it, cued range ×{cued:g} (the satellite cue in force); "
+            "k = 1 (exo-atmospheric geometry); elevation above the radar's horizontal"
+        ),
     }
