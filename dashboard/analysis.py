@@ -463,11 +463,11 @@ _TRACK_HEADERS = {
     "status": "Status",
     "detection_time_s": "Detected at (s)",
     "detected_by": "Detected by",
+    "burnout_s": "Threat burnout at (s)",
+    "warhead_detection_s": "Warhead first seen at (s)",
     "launch_time_s": "Interceptor launch at (s)",
     "intercept_window_s": "Intercept window (s)",
     "defended_by": "Defended by",
-    "burnout_s": "Threat burnout at (s)",
-    "warhead_detection_s": "Warhead first seen at (s)",
 }
 _ICBM_HEADERS = {
     "site": "Site",
@@ -632,6 +632,13 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             lp = catalogue.launch_points
             names = dict(zip(lp.point_id, lp.name, strict=True))
             table["launch_point"] = table.launch_point.map(lambda p: names.get(p, p))
+            if "warhead_detection_s" in table:
+                # Within reach and never seen as a warhead: the track rests on the booster alone.
+                never = table.warhead_detection_s.isna() & (table.status != "out of reach")
+                table["warhead_detection_s"] = [
+                    "never" if n else ("" if pd.isna(v) else f"{v:g}")
+                    for n, v in zip(never, table.warhead_detection_s, strict=True)
+                ]
             st.dataframe(
                 _in_words(table, _TRACK_HEADERS),
                 hide_index=True,
@@ -639,7 +646,10 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 key="tracks_table",
             )
             st.caption(
-                "Times in seconds after the threat's launch. Turn on 'Threat tracks' to draw them."
+                "Times in seconds after the threat's launch. Detected before the threat's burnout: "
+                "the boosting missile was seen; 'Warhead first seen' is when any radar has the "
+                "warhead itself in range ('never': the launch and the intercept rest on the "
+                "boost-phase track alone). Turn on 'Threat tracks' to draw them."
             )
     with tabs[4]:
         if tabs[4].open:

@@ -310,6 +310,17 @@ def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def test_app__tracks_table_says_when_the_warhead_is_never_seen() -> None:
+    """From Shahrud in 2024 some capitals are defended on a boost-phase track alone."""
+    at = _opened(tab="Threat tracks", year="2024", launch_area="shahrud")
+    frame = at.dataframe[-1].value
+    cols = list(frame.columns)
+    assert cols.index("Threat burnout at (s)") == cols.index("Detected by") + 1
+    seen = frame.set_index("Target")["Warhead first seen at (s)"]
+    assert seen["Oslo"] == "never" and float(seen["Rome"]) > 300.0
+    assert "rest on the boost-phase track alone" in " ".join(c.value for c in at.caption)
+
+
 def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     default = _opened(year="2016")
     text = _markdown(default)

@@ -190,11 +190,11 @@ def threat_tracks(
         "status",
         "detection_time_s",
         "detected_by",
+        "burnout_s",
+        "warhead_detection_s",
         "launch_time_s",
         "intercept_window_s",
         "defended_by",
-        "burnout_s",
-        "warhead_detection_s",
         "label",
         "geometry",
     ]
