@@ -18,6 +18,15 @@ from coverage.physics import radar as rad
 from coverage.physics.geodesy import EARTH_RADIUS_M, destination
 
 TABRIZ = (46.29, 38.08)
+SHAHRUD = (55.0, 36.4)
+KURECIK_TPY2 = rad.RadarSpec(
+    lon_deg=37.79,
+    lat_deg=38.35,
+    height_m=2090.0,
+    range_m=1_500e3,
+    boresight_deg=100.0,
+    fov_deg=120.0,
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,14 +142,7 @@ def test_earliest_intercept__matches_an_independent_brute_force():
 
 def test_spherical_detection__agrees_with_radar_visible():
     """The engine's fast spherical visibility test against the radar module (WGS84 geodesics)."""
-    kurecik = rad.RadarSpec(
-        lon_deg=37.79,
-        lat_deg=38.35,
-        height_m=2090.0,
-        range_m=1_500e3,
-        boresight_deg=100.0,
-        fov_deg=120.0,
-    )
+    kurecik = KURECIK_TPY2
     threat = eng.ThreatSpec(max_range_m=6_000e3)
     lon, lat = _ring_targets(*TABRIZ, n=25, seed=3)
     res = eng.engage(*TABRIZ, lon, lat, radars=[kurecik], sites=[], threat=threat)
@@ -222,14 +224,7 @@ def test_target_at_site__defended_if_threat_passes_overhead_in_band(
     ],
 )
 def test_vectorised__equals_reference_loop(launch_on_remote, shoot_look_shoot, points):
-    kurecik = rad.RadarSpec(
-        lon_deg=37.79,
-        lat_deg=38.35,
-        height_m=2090.0,
-        range_m=1_500e3,
-        boresight_deg=100.0,
-        fov_deg=120.0,
-    )
+    kurecik = KURECIK_TPY2
     deveselu_radar = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=600e3)
     sites = [
         _site("deveselu", 24.41, 44.08, 3.0, own_radar=deveselu_radar),
@@ -455,14 +450,7 @@ def test_point_mass_flyout__faster_interceptor_never_defends_less(v, dv):
 
 @pytest.mark.parametrize("flyout", [False, True])
 def test_no_engage_on_remote__vectorised_equals_reference_and_never_defends_more(flyout):
-    kurecik = rad.RadarSpec(
-        lon_deg=37.79,
-        lat_deg=38.35,
-        height_m=2090.0,
-        range_m=1_500e3,
-        boresight_deg=100.0,
-        fov_deg=120.0,
-    )
+    kurecik = KURECIK_TPY2
     spy = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=900e3)
     ship_spy = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
     extra = {"flyout": _pm(4.5, "achieved")} if flyout else {"max_km": 1000.0}
@@ -604,14 +592,7 @@ def _boosted_threat(max_range_m=4_000e3, rotation=True) -> eng.ThreatSpec:
 def test_boosted_rotating__vectorised_equals_reference_loop(
     launch_on_remote, engage_on_remote, flyout
 ):
-    kurecik = rad.RadarSpec(
-        lon_deg=37.79,
-        lat_deg=38.35,
-        height_m=2090.0,
-        range_m=1_500e3,
-        boresight_deg=100.0,
-        fov_deg=120.0,
-    )
+    kurecik = KURECIK_TPY2
     deveselu_radar = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=600e3)
     extra = {"flyout": _pm(4.5)} if flyout else {}
     sites = [
@@ -693,16 +674,6 @@ def test_boost_and_rotation__move_the_footprint_and_are_off_by_default():
 
 
 # ----------------------------------------------------------------------------- booster RCS
-
-SHAHRUD = (55.0, 36.4)
-KURECIK_TPY2 = rad.RadarSpec(
-    lon_deg=37.79,
-    lat_deg=38.35,
-    height_m=2090.0,
-    range_m=1_500e3,
-    boresight_deg=100.0,
-    fov_deg=120.0,
-)
 
 
 def _long_boost() -> eng.ThreatSpec:

@@ -64,22 +64,9 @@ def threat_tracks(
         members = catalogue.nato_members_in(options.year)
         targets = cities[cities.is_capital & cities.iso3.isin(members)]
     targets = targets.reset_index(drop=True)
-    res = engage(
-        points.lon_deg,
-        points.lat_deg,
-        targets.lon_deg,
-        targets.lat_deg,
-        radars=setup.radars,
-        sites=sites,
-        threat=threat,
-        assumptions=assumptions,
-    )
-    # With a booster RCS the first detection may be of the boosting missile: when the warhead
-    # itself is first seen (if ever) and each flight's burnout, for the labels.
-    n_p, n_t = res.detection_time_s.shape
-    warhead = res.detection_time_s
-    if radar_mod.boost_phase(assumptions.radar) is not None:
-        warhead = engage(
+
+    def run(a: eng.EngagementAssumptions) -> eng.EngagementResult:
+        return engage(
             points.lon_deg,
             points.lat_deg,
             targets.lon_deg,
@@ -87,8 +74,17 @@ def threat_tracks(
             radars=setup.radars,
             sites=sites,
             threat=threat,
-            assumptions=replace(assumptions, radar=replace(assumptions.radar, booster_rcs_m2=None)),
-        ).detection_time_s
+            assumptions=a,
+        )
+
+    res = run(assumptions)
+    # With a booster RCS the first detection may be of the boosting missile: when the warhead
+    # itself is first seen (if ever) and each flight's burnout, for the labels.
+    n_p, n_t = res.detection_time_s.shape
+    warhead = res.detection_time_s
+    if radar_mod.boost_phase(assumptions.radar) is not None:
+        one_rcs = replace(assumptions.radar, booster_rcs_m2=None)
+        warhead = run(replace(assumptions, radar=one_rcs)).detection_time_s
     burnout = np.full((n_p, n_t), np.nan)
     t_lon = np.asarray(targets.lon_deg, float)
     t_lat = np.asarray(targets.lat_deg, float)
