@@ -951,9 +951,10 @@ def _boost_extent(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per flight, the highest altitude and the widest angle from the launch point in boost.
 
-    Both ``0`` without a boost; kept in the block's memo. A radar sees no boost sample of a flight whose angular distance from it, less this angle,
-    is beyond the horizon at this altitude (the horizon grows with altitude; angles on the
-    sphere obey the triangle inequality).
+    Both ``0`` without a boost; kept in the block's memo. A radar sees no boost sample of a
+    flight whose angular distance from it, less this angle, is beyond the horizon at this
+    altitude (the horizon grows with altitude; angles on the sphere obey the triangle
+    inequality).
     """
     key = ("boost-extent", tuple(launch_unit.tolist()))
     hit = tr.memo.get(key)
@@ -1727,6 +1728,7 @@ def engage_reference(
     geoms = [_radar_geom(r) for r in all_radars]
     n_fc = len(geoms) - len(warning_radars)
     a = assumptions
+    boost_ra = radar_mod.boost_phase(a.radar)  # the booster's detection, before burnout
     n, n_s, n_r = tlon.size, len(sites), len(geoms)
     per_point = []
     for lo, la in zip(llon, llat, strict=True):
@@ -1768,7 +1770,6 @@ def engage_reference(
             ]
             det = [math.inf] * len(geoms)
             burnout = float(tr.burnout_s[row])
-            boost_ra = radar_mod.boost_phase(a.radar)
             # Warning radars first (they search on their own), then the fire-control radars,
             # cued from the satellite cue or the warning, whichever comes first.
             order = [*range(n_fc, len(geoms)), *range(n_fc)]

@@ -474,14 +474,14 @@ def warning_timing(
     nato_first = tracks & ~unseen & ~first
     before_sat = tracks & np.isfinite(warn) & ~(warn >= sat)
     sooner = tracks & (det_b < det_a)
-    cue = tracks & np.isfinite(warn) & ~(warn >= sat)  # the warning cues NATO's radars
     with np.errstate(invalid="ignore"):
         launch_a = np.nanmin(np.where(np.isnan(ra.launch_time_s), np.inf, ra.launch_time_s), 1)
         launch_b = np.nanmin(np.where(np.isnan(rb.launch_time_s), np.inf, rb.launch_time_s), 1)
         launch_a, launch_b = launch_a[:, :n], launch_b[:, :n]
         earlier = tracks & (launch_b < launch_a)
         lead = np.where(first & np.isfinite(det_a), det_a - warn, nan)
-    cue_only = cue & ~sooner & ~earlier
+    # Before the satellites' cue (or without one) the warning is the cue of NATO's radars.
+    cue_only = before_sat & ~sooner & ~earlier
 
     def share(mask: NDArray[np.bool_]) -> float:
         return float(weight[mask].sum() / total)

@@ -18,11 +18,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from coverage.catalogue.analysis import detection_value
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.products.defended import band_delays, band_query
 from coverage.products.metrics import coverage_metrics
-from coverage.scenario import DefenceQuery, FootprintOptions
+from coverage.scenario import DefenceQuery, FootprintOptions, detection_assumptions
 
 __all__ = ["LEVERS", "Lever", "sensitivity_table"]
 
@@ -54,8 +53,7 @@ def _query(**kw: object) -> Change:
 
 def _one_rcs(o: FootprintOptions, q: DefenceQuery) -> State:
     """The booster seen as its warhead: one RCS for the whole flight (the earlier model)."""
-    rv = q.rv_rcs_m2 if q.rv_rcs_m2 is not None else detection_value("rv_rcs_m2", o.estimate)
-    return o, replace(q, booster_rcs_m2=rv)
+    return o, replace(q, booster_rcs_m2=detection_assumptions(q, o).radar.target_rcs_m2)
 
 
 def _case(estimate: Estimate) -> Change:
