@@ -1075,6 +1075,11 @@ class DefenceQuery:
         Radar cross-section of the boosting missile, m² (0.0001 to 100), detected before
         burnout (with ``boost``); ``None`` (default): data/detection.csv's value for the
         options' estimate. Equal to the re-entry vehicle's: one RCS for the whole flight.
+    boost_track_needs_warhead
+        ``False`` (default, an assumption): a NATO radar's track begun on the boosting missile
+        is held on the warhead after burnout. ``True``: it carries over only where the same
+        radar sees the warhead at burnout; elsewhere the track starts at the radar's first
+        sight of the warhead (:class:`coverage.physics.radar.RadarAssumptions`).
     engage_on_remote
         ``"by_date"`` (default: from its date in data/capabilities.csv for the scenario, Phase 3),
         ``"on"`` or ``"off"``: whether another sensor's track may guide an interceptor to the
@@ -1115,6 +1120,7 @@ class DefenceQuery:
     rotation: bool = True
     boost_case: Estimate = "nominal"
     booster_rcs_m2: float | None = None
+    boost_track_needs_warhead: bool = False
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
@@ -1434,6 +1440,7 @@ def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> Det
             k_factor=detection_value("exo_k_factor", est),
             # Without a boost phase the flight is the warhead's from lift-off.
             booster_rcs_m2=booster if query.boost else None,
+            boost_track_needs_warhead=query.boost_track_needs_warhead,
         ),
         cued=cued,
         range_factor=detection_value("cued_range_factor", est) if cued else 1.0,
@@ -1471,13 +1478,13 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
     if booster is None:
         text = f"re-entry vehicle RCS {rcs:g} m²{source}, for the whole flight (no boost phase)"
     elif booster == rcs:
-        text = f"booster and re-entry vehicle RCS {rcs:g} m² (one RCS for the whole flight)"
+        text = f"booster and re-entry vehicle RCS {rcs:g} m² (one RCS for the whole flight"
+        text += f"; {_handover_words(d.radar)})" if d.radar.boost_track_needs_warhead else ")"
     else:
         b_source = "" if query.booster_rcs_m2 is not None else f", {options.estimate} case"
         text = (
             f"booster RCS {booster:g} m²{b_source} until burnout, "
-            f"re-entry vehicle {rcs:g} m²{source} after it (a track begun in boost is held "
-            "on the warhead)"
+            f"re-entry vehicle {rcs:g} m²{source} after it ({_handover_words(d.radar)})"
         )
     if d.cued:
         text += (
@@ -1487,6 +1494,16 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
     else:
         text += "; no satellite cueing: radars search blind"
     return text + f"; k = {d.radar.k_factor:g} for exo-atmospheric targets"
+
+
+def _handover_words(ra: radar_mod.RadarAssumptions) -> str:
+    """Whether a NATO radar's track begun on the booster is held on the warhead, in words."""
+    if ra.boost_track_needs_warhead:
+        return (
+            "a track begun in boost counts only where the same radar sees the warhead at "
+            "burnout, by choice"
+        )
+    return "a track begun in boost is held on the warhead, an assumption"
 
 
 class FlyoutChoice(Protocol):

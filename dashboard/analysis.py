@@ -256,6 +256,16 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             "assumption, no public figure: 0.3-10 m², data/detection.csv). Set it to the "
             "warhead's value for one RCS over the whole flight.",
         )
+        handover = st.toggle(
+            "Boost track needs the warhead in view",
+            value=False,
+            key="handover",
+            bind="query-params",
+            help="Off (an assumption): a radar's track begun on the boosting missile is held on "
+            "the warhead after burnout, wherever the warhead is. On: it counts only where the "
+            "same radar sees the warhead at burnout; elsewhere the track starts when a radar "
+            "first sees the warhead itself.",
+        )
     return replace(
         state,
         launch_area=launch_area,
@@ -272,6 +282,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
         satellite_cueing=str(cue),
         rv_rcs_m2=None if float(rcs) == 0.05 else float(rcs),
         booster_rcs_m2=None if float(booster) == 1.0 else float(booster),
+        boost_track_needs_warhead=bool(handover),
     ), note
 
 

@@ -333,6 +333,9 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     assert "booster and re-entry vehicle RCS 1 m² (one RCS for the whole flight)" in text
     booster = _markdown(_opened(year="2016", booster_rcs="10.0"))
     assert "booster RCS 10 m² until burnout, re-entry vehicle 0.05 m²" in booster
+    assert "a track begun in boost is held on the warhead, an assumption" in booster
+    strict = _markdown(_opened(year="2016", handover="true"))
+    assert "counts only where the same radar sees the warhead at burnout, by choice" in strict
     assert "gravity-free reach formula, capped at the quoted nominal range" in text
 
     # More of the map is defended with engage on remote and a booster-sized target.

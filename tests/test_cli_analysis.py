@@ -58,6 +58,11 @@ def test_register__adds_the_commands(parser):
         ["trajectory", "--from", "tabriz", "--to", "2.35,48.85", "--boost", "100,80,50"]
     )
     assert args.boost.burn_time_s == 100.0 and args.boost.burnout_alt_m == 80_000.0
+    args = parser.parse_args(["metrics", "--year", "2018", "--boost-track-needs-warhead"])
+    assert cli_args.query_from_args(args).boost_track_needs_warhead
+    assert not cli_args.query_from_args(
+        parser.parse_args(["metrics", "--year", "2018"])
+    ).boost_track_needs_warhead
     assert parser.parse_args(["launch-areas"]).func is not None
     assert parser.parse_args(["icbm", "--summary"]).summary
 
@@ -376,6 +381,7 @@ def test_trajectory__radar_view_shows_a_booster_seen_only_at_the_mask():
     view = d["radar_view"]
     assert view["cued_range_km_booster"] == 2250.0 and view["cued_range_km_warhead"] == 1064.0
     assert view["first_seen_warhead_s"] is None
+    assert view["warhead_in_view_at_burnout"] is False  # the boost track would be dropped
     assert view["burnout_s"] - 15.0 < view["first_seen_in_boost_s"] < view["burnout_s"]
     for x in d["samples"]:
         reach = view["cued_range_km_booster" if x["in_boost"] else "cued_range_km_warhead"]

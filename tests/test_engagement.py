@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -776,6 +777,72 @@ def test_booster_rcs__has_no_effect_without_a_boost_phase():
     assert rad.boost_phase(
         rad.RadarAssumptions(target_rcs_m2=0.05, booster_rcs_m2=1.0)
     ) == rad.RadarAssumptions(target_rcs_m2=1.0)
+
+
+def _needs_warhead(kwargs: dict) -> dict:
+    """The same case with a boost track counted only where the warhead is in view at burnout."""
+    a = kwargs["assumptions"]
+    radar = replace(a.radar, boost_track_needs_warhead=True)
+    return {**kwargs, "assumptions": replace(a, radar=radar)}
+
+
+@pytest.mark.parametrize("booster", [10.0, 0.05])
+def test_boost_track_needs_warhead__vectorised_equals_reference_loop(booster):
+    """Both the booster's own RCS and one RCS (the stack seen in boost as its warhead), with a
+    satellite cue inside the boost, three radars and an early-warning radar."""
+    kwargs = _needs_warhead(_booster_case(booster, n=16))
+    ship = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
+    kwargs["radars"] = [KURECIK_TPY2, ship]
+    kwargs["warning_radars"] = [_ARMAVIR]
+    fast = eng.engage(chunk_size=8, **kwargs)
+    slow = eng.engage_reference(**kwargs)
+    for name in ("reachable", "in_reach", "defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    for name in ("radar_detection_s", "warning_time_s", "launch_time_s", "first_intercept_s"):
+        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+
+
+def test_boost_track_needs_warhead__from_shahrud_the_boost_track_is_dropped():
+    """Known answer. From Shahrud (1,550 km) the Kürecik TPY-2 sees a 1 m² booster before
+    burnout but never has the 0.05 m² warhead in view at burnout (its cued range against it is
+    1,064 km): with the warhead required every radar time is its first sight of the warhead,
+    the one-RCS model's times and defended ground exactly, and never sooner than with the
+    track held; an early-warning radar's sighting (a warning) is the same either way."""
+    held_kw = _booster_case(1.0)
+    held_kw["warning_radars"] = [_ARMAVIR]
+    held = eng.engage(**held_kw)
+    strict = eng.engage(**_needs_warhead(held_kw))
+    one_kw = _booster_case(0.05)
+    one_kw["warning_radars"] = [_ARMAVIR]
+    one = eng.engage(**one_kw)
+    seen_in_boost = np.isfinite(held.radar_detection_s[0]) & ~np.isfinite(one.radar_detection_s[0])
+    assert seen_in_boost.sum() >= 5  # flights tracked on the booster alone when it is held
+    assert np.all(~np.isfinite(strict.radar_detection_s[0, seen_in_boost]))
+    np.testing.assert_array_equal(strict.radar_detection_s[0], one.radar_detection_s[0])
+    np.testing.assert_array_equal(strict.defended, one.defended)
+    assert np.all(strict.radar_detection_s[0] >= held.radar_detection_s[0])
+    assert np.all(held.defended[strict.defended]) and held.defended.sum() > strict.defended.sum()
+    np.testing.assert_array_equal(strict.warning_time_s, held.warning_time_s)
+
+
+def test_boost_track_needs_warhead__from_tabriz_the_track_passes_at_burnout():
+    """Known answer. From Tabriz, 743 km from the Kürecik TPY-2 and flying toward it, the radar
+    has the warhead in view at burnout on the flights it saw in boost: the requirement changes
+    no detection there. Without a boost phase it changes nothing at all."""
+    kwargs = _booster_case(1.0)
+    lon, lat = _ring_targets(*TABRIZ, n=30, seed=5)
+    kwargs.update(launch_lon_deg=TABRIZ[0], launch_lat_deg=TABRIZ[1])
+    kwargs.update(target_lon_deg=lon, target_lat_deg=lat)
+    held = eng.engage(**kwargs)
+    strict = eng.engage(**_needs_warhead(kwargs))
+    assert np.isfinite(held.radar_detection_s).sum() >= 20
+    np.testing.assert_array_equal(strict.radar_detection_s, held.radar_detection_s)
+    np.testing.assert_array_equal(strict.defended, held.defended)
+    kepler = {**kwargs, "threat": eng.ThreatSpec(max_range_m=4_000e3)}
+    a, b = eng.engage(**kepler), eng.engage(**_needs_warhead(kepler))
+    np.testing.assert_array_equal(a.radar_detection_s, b.radar_detection_s)
+    with pytest.raises(ValueError, match="boost_track_needs_warhead"):
+        rad.RadarAssumptions(boost_track_needs_warhead="yes")  # type: ignore[arg-type]
 
 
 @settings(max_examples=8, deadline=None)

@@ -59,18 +59,20 @@ def test_capital_reasons__bucharest_2016_window_inside_the_flight(catalogue: Cat
     why = capital_reasons(dg, catalogue)[("ROU", "Bucharest")]
     m = re.fullmatch(
         r"Defended: intercept window Aegis Ashore Romania \(SM-3 Block IB\) (\d+)-(\d+) s\. "
-        r"Seconds after the threat's launch: first detected at (\d+) s by Kürecik Radar Station; "
-        r"interceptors could launch from "
+        r"Seconds after the threat's launch: first detected at (\d+) s by Kürecik Radar Station, "
+        r"in boost \((\d+) s before burnout\); interceptors could launch from "
         r"(\d+) s; it lands at (\d+) s\.",
         why,
     )
     assert m, why
-    first, last, seen, launch, lands = map(int, m.groups())
+    first, last, seen, before_burnout, launch, lands = map(int, m.groups())
     assert seen < launch < first < last < lands
     assert launch - seen == 60  # the track-and-C2 delay
     k = dg.n_cells + list(zip(dg.extra.iso3, dg.extra.name, strict=True)).index(
         ("ROU", "Bucharest")
     )
+    # Seen as the boosting missile: the engine's burnout for this flight is after the sighting.
+    assert abs(dg.result.burnout_s[0, k] - dg.result.detection_time_s[0, k] - before_burnout) <= 1
     s = dg.result.site_keys.index("deveselu_sm3_ib")
     assert first == round(dg.result.first_intercept_s[0, s, k])
     assert last == round(dg.result.last_intercept_s[0, s, k])
@@ -93,6 +95,21 @@ def test_capital_reasons__say_which_part_of_the_timeline_fails(catalogue: Catalo
     assert "shorter than the 75 s shoot-look-shoot needs" in sls["Bucharest"]
     several = capitals_of(catalogue, _state(2016, launch_area="all-iran")).set_index("name").why
     assert several["Warsaw"].startswith("Launched from ")
+
+
+def test_capital_reasons__a_boost_track_is_said_and_can_be_required(catalogue: Catalogue) -> None:
+    """From Shahrud (2024) Oslo is defended on a track of the boosting missile alone, said so;
+    required to see the warhead at burnout, no radar ever tracks it."""
+    held = capitals_of(catalogue, _state(2024, launch_area="shahrud")).set_index("name").why
+    m = re.search(r"first detected at (\d+) s by Kürecik Radar Station, in boost \((\d+) s before "
+                  r"burnout\)", held["Oslo"])  # fmt: skip
+    assert held["Oslo"].startswith("Defended") and m, held["Oslo"]
+    assert 0 < int(m.group(2)) < 30  # the last seconds of the boost, above the 2° mask
+    strict = _state(2024, launch_area="shahrud", boost_track_needs_warhead=True)
+    why = capitals_of(catalogue, strict).set_index("name").why
+    assert why["Oslo"].startswith("Not defended: no interceptor launches.")
+    assert "never detected by the radars in place" in why["Oslo"]
+    assert "in boost" not in why["Bucharest"]  # seen as the warhead: said as before
 
 
 def test_deployment_name(catalogue: Catalogue) -> None:

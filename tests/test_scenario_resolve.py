@@ -123,6 +123,32 @@ def test_detection__booster_rcs_by_estimate_query_and_boost():
         scn.DefenceQuery(launch_area="tabriz", booster_rcs_m2=1000.0)
 
 
+def test_detection__a_boost_track_held_on_the_warhead_is_said_and_can_be_required():
+    """Held by default (an assumption, said); the query can ask for the warhead at burnout."""
+    q = scn.DefenceQuery(launch_area="tabriz")
+    o = FootprintOptions(year=2016)
+    assert not scn.detection_assumptions(q, o).radar.boost_track_needs_warhead
+    assert "a track begun in boost is held on the warhead, an assumption" in (
+        scn.describe_detection(q, o)
+    )
+    strict = dataclasses.replace(q, boost_track_needs_warhead=True)
+    assert scn.detection_assumptions(strict, o).radar.boost_track_needs_warhead
+    words = scn.describe_detection(strict, o)
+    assert (
+        "a track begun in boost counts only where the same radar sees the warhead at burnout"
+        in words
+    )
+    one = dataclasses.replace(strict, booster_rcs_m2=0.05)
+    assert "(one RCS for the whole flight; a track begun in boost counts only" in (
+        scn.describe_detection(one, o)
+    )
+    # The map state carries it to its query.
+    from coverage.products.mapdata import MapState
+
+    state = MapState(options=o, boost_track_needs_warhead=True)
+    assert state.query().boost_track_needs_warhead
+
+
 def test_resolve__unknown_names_name_the_field(catalogue):
     options = FootprintOptions(year=2018)
     with pytest.raises(ValueError, match="^launch_area='Atlantis' is not known"):

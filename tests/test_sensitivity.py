@@ -117,6 +117,11 @@ def test_booster_lever_low_end_is_the_one_rcs_model():
         o, q = lever.low(options, query)
         radar = detection_assumptions(q, o).radar
         assert radar.booster_rcs_m2 == radar.target_rcs_m2
+    handover = next(lv for lv in LEVERS if lv.name.startswith("A NATO radar's track begun"))
+    assert handover.high is None
+    assert handover.low(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[1] == (
+        DefenceQuery(launch_area="tabriz", boost_track_needs_warhead=True)
+    )
     mask = next(lv for lv in LEVERS if lv.name == "Radar elevation masks")
     assert mask.low(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[0] == (
         FootprintOptions(year=2024, min_elevation_deg=5.0)

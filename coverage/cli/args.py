@@ -327,6 +327,13 @@ def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGr
         "value gives one RCS for the whole flight",
     )
     g.add_argument(
+        "--boost-track-needs-warhead",
+        action="store_true",
+        help="a NATO radar's track begun on the boosting missile counts only where the same "
+        "radar sees the warhead at burnout (default: it is held on the warhead after burnout, "
+        "an assumption about discrimination)",
+    )
+    g.add_argument(
         "--satellite-cueing",
         choices=CAPABILITY_SETTINGS,
         default="by_date",
@@ -396,6 +403,7 @@ def physics_from_args(args: argparse.Namespace) -> dict[str, object]:
         "satellite_cueing": args.satellite_cueing,
         "rv_rcs_m2": args.rv_rcs_m2,
         "booster_rcs_m2": args.booster_rcs_m2,
+        "boost_track_needs_warhead": args.boost_track_needs_warhead,
         "cooperation": args.cooperation,
         "warning_commits": args.warning_commits,
         "boost": not args.no_boost,

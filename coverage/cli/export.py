@@ -279,6 +279,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         satellite_cueing=args.satellite_cueing,
         rv_rcs_m2=args.rv_rcs_m2,
         booster_rcs_m2=args.booster_rcs_m2,
+        boost_track_needs_warhead=args.boost_track_needs_warhead,
     )
     written: list[str] = []
     if fmt in SERIES_FORMATS:

@@ -165,6 +165,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 satellite_cueing=query.satellite_cueing,
                 rv_rcs_m2=query.rv_rcs_m2,
                 booster_rcs_m2=query.booster_rcs_m2,
+                boost_track_needs_warhead=query.boost_track_needs_warhead,
                 cooperation=query.cooperation,
                 warning_commits=query.warning_commits,
             )

@@ -303,6 +303,9 @@ class EngagementResult:
         ``(P, N)``: within the threat's range from that launch point.
     flight_time_s
         ``(P, N)``: threat flight time.
+    burnout_s
+        ``(P, N)``: the threat's burnout, s after launch (``0`` without a boost phase): a radar
+        detection before it is of the boosting missile.
     radar_detection_s
         ``(P, R, N)``: first detection by each radar.
     detection_time_s
@@ -333,6 +336,7 @@ class EngagementResult:
     site_keys: tuple[str, ...]
     reachable: NDArray[np.bool_]
     flight_time_s: NDArray[np.float64]
+    burnout_s: NDArray[np.float64]
     radar_detection_s: NDArray[np.float64]
     detection_time_s: NDArray[np.float64]
     warning_time_s: NDArray[np.float64]
@@ -376,6 +380,7 @@ class EngagementResult:
         shapes = {
             "reachable": p + n,
             "flight_time_s": p + n,
+            "burnout_s": p + n,
             "detection_time_s": p + n,
             "warning_time_s": p + n,
             "launch_time_s": p + s + n,
@@ -407,6 +412,7 @@ _RESULT_ARRAYS = (
     "target_lat_deg",
     "reachable",
     "flight_time_s",
+    "burnout_s",
     "radar_detection_s",
     "detection_time_s",
     "warning_time_s",
@@ -924,9 +930,33 @@ def _detect_flight(
     Otherwise two windows, [t_min, burnout) against the booster and [burnout, t_max) against
     the re-entry vehicle; the first detection is the earlier of the two.
     """
+    before, after = _detect_split(rg, launch_unit, tr, ra, t_min, t_max)
+    return np.minimum(before, after)
+
+
+def _detect_split(
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    tr: _Tracks,
+    ra: radar_mod.RadarAssumptions,
+    t_min: float | NDArray[np.float64] = 0.0,
+    t_max: float | NDArray[np.float64] = math.inf,
+    *,
+    every_flight: bool = False,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """First sight of each flight in [t_min, t_max): in boost (booster RCS), and after burnout.
+
+    ``every_flight``: the warhead is looked for after burnout even on flights seen in boost,
+    and the boost is scanned even with one RCS (what :func:`_handover` needs); otherwise a
+    flight seen in boost is seen before any sample after burnout and is not scanned again, and
+    with one RCS the whole window is one scan (returned as the first part).
+    """
     boost = radar_mod.boost_phase(ra)
     if boost is None:
-        return _detect(rg, launch_unit, tr, ra, t_min, t_max)
+        if not every_flight:
+            whole = _detect(rg, launch_unit, tr, ra, t_min, t_max)
+            return whole, np.full(whole.shape, np.inf)
+        boost = ra
     # Flights whose whole boost stays below the radar's horizon are not scanned against the
     # booster: no sample of theirs could pass the horizon test (work skipped, never results).
     alt_max, phi_max = _boost_extent(tr, launch_unit)
@@ -940,10 +970,36 @@ def _detect_flight(
     below = (gamma - phi_max) * EARTH_RADIUS_M > horizon * (1.0 + 1e-9) + 1.0
     boost_end = np.where(below, -np.inf, np.minimum(t_max, tr.burnout_s))
     before = _detect(rg, launch_unit, tr, boost, t_min, boost_end)
-    # A flight seen in boost is seen before any sample after burnout: not scanned again.
-    after_min = np.where(np.isfinite(before), np.inf, np.maximum(t_min, tr.burnout_s))
-    after = _detect(rg, launch_unit, tr, ra, after_min, t_max)
-    return np.minimum(before, after)
+    after_min = np.maximum(t_min, tr.burnout_s)
+    if not every_flight:
+        after_min = np.where(np.isfinite(before), np.inf, after_min)
+    return before, _detect(rg, launch_unit, tr, ra, after_min, t_max)
+
+
+def _burnout_sample_s(tr: _Tracks) -> NDArray[np.float64]:
+    """Per flight, the time of its first sample at or after burnout (kept in the block's memo)."""
+    key = ("burnout-sample",)
+    hit = tr.memo.get(key)
+    if hit is not None:
+        return hit
+    k = np.minimum(np.sum(tr.t < tr.burnout_s[:, None], axis=1), tr.t.shape[1] - 1)
+    out = tr.t[np.arange(tr.t.shape[0]), k]
+    _memo_put(tr.memo, key, out)
+    return out
+
+
+def _handover(
+    tr: _Tracks, before: NDArray[np.float64], after: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """A fire-control radar's track when a boost track needs the warhead in view at burnout.
+
+    ``before``: the radar's first sight of the boosting missile; ``after``: of the warhead,
+    after burnout (every flight scanned). The boost sighting counts where the warhead is seen
+    at the first sample at or after burnout (the track passes from stage to warhead at
+    separation); elsewhere the track starts at the warhead's own first sighting (``inf``:
+    never, however early the booster was seen).
+    """
+    return np.where(np.isfinite(before) & (after <= _burnout_sample_s(tr)), before, after)
 
 
 def _boost_extent(
@@ -1058,6 +1114,7 @@ def _engage_chunk(
     """
     t, alt, r = tr.t, tr.alt, tr.r
     out["flight_time_s"][idx] = tr.flight_time_s
+    out["burnout_s"][idx] = tr.burnout_s
     det_key = (
         "detections",
         None if memo is None else memo[1:],
@@ -1267,16 +1324,26 @@ def _detections(
         det[j] = _detect_flight(radars[j], launch_unit, tr, a.radar)
     warn = det[n_fc:].min(axis=0) if n_warn else np.full(n, np.inf)
     cue_start = _cue_start(warn, a)
+    strict = a.radar.boost_track_needs_warhead
     for j in range(n_fc):
         rg = radars[j]
+        # The booster's and the warhead's first sightings, uncued before the cue, cued after.
         if not np.isfinite(cue_start).any():
-            det[j] = _detect_flight(rg, launch_unit, tr, a.radar)
+            boost, war = _detect_split(rg, launch_unit, tr, a.radar, every_flight=strict)
         else:
-            before = _detect_flight(rg, launch_unit, tr, a.radar, t_max=cue_start)
-            after = _detect_flight(
-                _cued(rg, a.cued_range_factor), launch_unit, tr, a.radar, t_min=cue_start
+            b0, w0 = _detect_split(
+                rg, launch_unit, tr, a.radar, t_max=cue_start, every_flight=strict
             )
-            det[j] = np.minimum(before, after)
+            b1, w1 = _detect_split(
+                _cued(rg, a.cued_range_factor),
+                launch_unit,
+                tr,
+                a.radar,
+                t_min=cue_start,
+                every_flight=strict,
+            )
+            boost, war = np.minimum(b0, b1), np.minimum(w0, w1)
+        det[j] = _handover(tr, boost, war) if strict else np.minimum(boost, war)
     return det, warn
 
 
@@ -1431,6 +1498,7 @@ def _engage_point(
     out = {
         "reachable": reach,
         "flight_time_s": np.full(n, np.nan),
+        "burnout_s": np.full(n, np.nan),
         "radar_detection_s": np.full((n_r, n), np.nan),
         "detection_time_s": np.full(n, np.nan),
         "warning_time_s": np.full(n, np.nan),
@@ -1505,6 +1573,7 @@ def _combine(
         site_keys=tuple(s.key for s in sites),
         reachable=reachable,
         flight_time_s=stack["flight_time_s"],
+        burnout_s=stack["burnout_s"],
         radar_detection_s=stack["radar_detection_s"],
         detection_time_s=stack["detection_time_s"],
         warning_time_s=stack["warning_time_s"],
@@ -1735,6 +1804,7 @@ def engage_reference(
         out = {
             "reachable": np.zeros(n, bool),
             "flight_time_s": np.full(n, np.nan),
+            "burnout_s": np.full(n, np.nan),
             "radar_detection_s": np.full((n_r, n), np.nan),
             "detection_time_s": np.full(n, np.nan),
             "warning_time_s": np.full(n, np.nan),
@@ -1756,6 +1826,7 @@ def engage_reference(
             b, row = where[i]
             tr = tr_blocks[b]
             out["flight_time_s"][i] = tr.flight_time_s[row]
+            out["burnout_s"][i] = tr.burnout_s[row]
             k_end = int(np.argmax(tr.t[row] >= tr.flight_time_s[row])) + 1
             points = [
                 (tk, hk, EARTH_RADIUS_M + hk, (xk, yk, zk))
@@ -1782,8 +1853,14 @@ def engage_reference(
                     cue_at = math.inf
                 rg0 = geoms[j]
                 first = math.inf
+                # A fire-control radar whose boost track needs the warhead at burnout: every
+                # sample is looked at, the first sight in boost and after burnout kept apart.
+                strict = j < n_fc and a.radar.boost_track_needs_warhead
+                first_boost = first_war = t_burnout = math.inf
                 r1 = EARTH_RADIUS_M + rg0.spec.height_m
                 for tk, hk, rk, pk in points:
+                    if tk >= burnout:
+                        t_burnout = min(t_burnout, tk)
                     cued = tk >= cue_at
                     rg = _cued(rg0, a.cued_range_factor) if cued else rg0
                     # The boosting missile before burnout, the warhead after.
@@ -1801,9 +1878,19 @@ def engage_reference(
                         if rg.sector
                         else 0.0
                     )
-                    if _visible_scalar(rg.spec, az, ground, hk, ra_k):
+                    if not _visible_scalar(rg.spec, az, ground, hk, ra_k):
+                        continue
+                    if not strict:
                         first = tk
                         break
+                    if tk < burnout:
+                        first_boost = min(first_boost, tk)
+                    else:
+                        first_war = tk
+                        break
+                if strict:
+                    held = math.isfinite(first_boost) and first_war == t_burnout
+                    first = first_boost if held else first_war
                 det[j] = first
                 if j >= n_fc:
                     warn = min(warn, first)

@@ -112,6 +112,13 @@ class RadarAssumptions:
         Radar cross-section of the boosting missile, m² (0.0001 to 100), seen by the engine's
         radars before burnout; ``None`` (default): no booster RCS, ``target_rcs_m2`` for the
         whole flight. Footprints drawn for a target altitude use ``target_rcs_m2`` alone.
+    boost_track_needs_warhead
+        ``False`` (default): a fire-control radar's track begun on the boosting missile is held
+        on the warhead after burnout, wherever the warhead is (the stage and the warhead fly
+        together: an assumption about discrimination). ``True``: such a track carries over only
+        where the same radar sees the warhead itself at burnout (the first sample at or after
+        it); elsewhere the radar's track starts at its first sight of the warhead. An
+        early-warning radar's sighting is a warning either way. No effect without a boost.
     k_factor
         Effective-Earth-radius factor: 4/3 for standard refraction, 1 for pure geometry.
     min_elevation_deg
@@ -125,8 +132,13 @@ class RadarAssumptions:
     k_factor: float = STANDARD_K_FACTOR
     min_elevation_deg: float | None = None
     booster_rcs_m2: float | None = None
+    boost_track_needs_warhead: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.boost_track_needs_warhead, bool):
+            raise ValueError(
+                f"boost_track_needs_warhead={self.boost_track_needs_warhead!r} must be True or False"
+            )
         if not (math.isfinite(self.target_rcs_m2) and 1e-4 <= self.target_rcs_m2 <= 100.0):
             raise ValueError(
                 f"target_rcs_m2={self.target_rcs_m2!r} is outside the allowed range 0.0001..100"

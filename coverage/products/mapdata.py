@@ -120,7 +120,7 @@ class MapState:
         Threat trajectory for the defended area and the tracks: ``"minimum_energy"``, or
         ``"lofted"`` / ``"depressed"`` (burnout angle 10° above / below minimum energy).
     flyout_model, speed_basis, reach_cap, engage_on_remote, satellite_cueing, rv_rcs_m2,
-    booster_rcs_m2, cooperation, warning_commits
+    booster_rcs_m2, boost_track_needs_warhead, cooperation, warning_commits
         The physics choices of :class:`~coverage.scenario.DefenceQuery` (``reach_cap`` is its
         ``cap_at_nominal_range``); their defaults are the query's.
     compare
@@ -153,6 +153,7 @@ class MapState:
     satellite_cueing: str = "by_date"
     rv_rcs_m2: float | None = None
     booster_rcs_m2: float | None = None
+    boost_track_needs_warhead: bool = False
     cooperation: str = "nato_alone"
     warning_commits: bool = False
     compare: Variation | None = None
@@ -194,6 +195,7 @@ class MapState:
             satellite_cueing=self.satellite_cueing,  # type: ignore[arg-type]
             rv_rcs_m2=self.rv_rcs_m2,
             booster_rcs_m2=self.booster_rcs_m2,
+            boost_track_needs_warhead=self.boost_track_needs_warhead,
             cooperation=self.cooperation,
             warning_commits=self.warning_commits,
             domain=self.domain,

@@ -111,6 +111,10 @@ def target_reason(
         if seen is not None
         else "never detected by the radars in place"
     )
+    burnout = float(res.burnout_s[p, index])
+    if seen is not None and det[seen] < burnout:
+        # Seen as the boosting missile (its own RCS), not yet as the warhead.
+        track += f", in boost ({burnout - det[seen]:.0f} s before burnout)"
     launches = res.launch_time_s[p, :, index]
     launch_s = float(np.nanmin(launches)) if np.isfinite(launches).any() else math.inf
     timeline = f"{track}; it lands at {flight:.0f} s"

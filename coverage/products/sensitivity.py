@@ -99,6 +99,13 @@ LEVERS: tuple[Lever, ...] = (
         _query(booster_rcs_m2=10.0),
     ),
     Lever(
+        "A NATO radar's track begun on the booster",
+        "counts only where the same radar sees the warhead at burnout",
+        _query(boost_track_needs_warhead=True),
+        None,
+        None,
+    ),
+    Lever(
         "Radar elevation masks",
         "5° for every radar",
         _opt(min_elevation_deg=5.0),

@@ -225,6 +225,11 @@ def radar_view(
         "burnout_s": burnout,
         "first_seen_in_boost_s": first(seen & in_boost),
         "first_seen_warhead_s": first(seen & ~in_boost),
+        # What --boost-track-needs-warhead asks of a boost track: the warhead in view at the
+        # first sample at or after burnout (None: no boost phase, or no sample after it).
+        "warhead_in_view_at_burnout": (
+            bool(seen[np.argmax(~in_boost)]) if (~in_boost).any() and in_boost.any() else None
+        ),
         "assumptions": (
             f"{estimate} case of data/detection.csv: booster {booster:g} m² before burnout, "
             f"warhead {warhead:g} m² after it, cued range ×{cued:g} (the satellite cue in force); "

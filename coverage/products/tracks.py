@@ -83,7 +83,7 @@ def threat_tracks(
     n_p, n_t = res.detection_time_s.shape
     warhead = res.detection_time_s
     if radar_mod.boost_phase(assumptions.radar) is not None:
-        one_rcs = replace(assumptions.radar, booster_rcs_m2=None)
+        one_rcs = replace(assumptions.radar, booster_rcs_m2=None, boost_track_needs_warhead=False)
         warhead = run(replace(assumptions, radar=one_rcs)).detection_time_s
     burnout = np.full((n_p, n_t), np.nan)
     t_lon = np.asarray(targets.lon_deg, float)
