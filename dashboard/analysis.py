@@ -62,6 +62,9 @@ _FLYOUT_NAMES = {
 _BASIS_NAMES = {"achieved": "Speed reached at burnout", "ideal": "Loss-free increment"}
 _SETTING_NAMES = {"by_date": "By its date ({what})", "on": "Always on", "off": "Off"}
 
+#: The URL parameters of the "Physics and assumptions" panel's widgets.
+_PHYSICS_KEYS = ("flyout", "basis", "cap", "eor", "cue", "rv_rcs", "booster_rcs", "handover")
+
 
 def _setting_names(what: str) -> dict[str, str]:
     """The by-date / on / off menu's names, its date said (``"By its date (Phase 3)"``)."""
@@ -185,7 +188,9 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             + ", ".join(f"{k} {v:g} s" for k, v in band_delays().items())
             + ") while the slider is at the nominal delay; another delay is kept in every case.",
         )
-    with st.sidebar.expander("Physics and assumptions", expanded=False):
+    # Open when a link sets one of its choices, so that a non-default choice is in view.
+    linked = any(st.query_params.get(k) for k in _PHYSICS_KEYS)
+    with st.sidebar.expander("Physics and assumptions", expanded=linked):
         st.caption(
             "Defaults are the model (point-mass fly-out, a warhead-sized target, satellite "
             "cueing and engage on remote by their dates). Each choice is printed under the map."

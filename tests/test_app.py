@@ -334,8 +334,15 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     booster = _markdown(_opened(year="2016", booster_rcs="10.0"))
     assert "booster RCS 10 m² until burnout, re-entry vehicle 0.05 m²" in booster
     assert "a track begun in boost is held on the warhead, an assumption" in booster
-    strict = _markdown(_opened(year="2016", handover="true"))
+    opened = _opened(year="2016", handover="true")
+    strict = _markdown(opened)
     assert "counts only where the same radar sees the warhead at burnout, by choice" in strict
+
+    # A link that sets a physics choice opens the panel holding it; a plain link does not.
+    def physics_open(at: AppTest) -> bool:
+        return next(e for e in at.expander if e.label == "Physics and assumptions").proto.expanded
+
+    assert physics_open(opened) and not physics_open(default)
     assert "gravity-free reach formula, capped at the quoted nominal range" in text
 
     # More of the map is defended with engage on remote and a booster-sized target.
