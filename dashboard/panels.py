@@ -148,11 +148,20 @@ def caveat(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
         if projector
         else ""
     )
+    # What the user set away from the defaults comes first, in the text's own colour: on a
+    # projector the two lines' room goes to it before the defaults' long description.
+    choices = data.choices_text()
+    lead = (
+        f"<b class='epaa-choices' style='color:{theme.text}'>{html.escape(choices)}</b> "
+        if choices
+        else ""
+    )
+    whole = f"{choices} Assumptions: {assumptions}" if choices else assumptions
     st.markdown(
         f"<div class='epaa-caveat' style='background:{theme.caveat_bg};color:{theme.caveat_text};padding:4px 10px;font-size:{size};"
         f"border-radius:3px'>{html.escape(CAVEAT)}</div>"
-        f"<div class='epaa-assumptions' title='{html.escape(assumptions)}' style='font-size:{detail};line-height:1.35;"
-        f"color:{theme.muted};margin-top:4px;{clamp}'>Assumptions: {html.escape(assumptions)}</div>",
+        f"<div class='epaa-assumptions' title='{html.escape(whole)}' style='font-size:{detail};line-height:1.35;"
+        f"color:{theme.muted};margin-top:4px;{clamp}'>{lead}Assumptions: {html.escape(assumptions)}</div>",
         unsafe_allow_html=True,
     )
 

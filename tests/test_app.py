@@ -337,6 +337,19 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     opened = _opened(year="2016", handover="true")
     strict = _markdown(opened)
     assert "counts only where the same radar sees the warhead at burnout, by choice" in strict
+    # The choices away from the defaults lead the line under the map (on a projector its two
+    # lines show them before the defaults' description); the default page lists none.
+    lead = "<b class='epaa-choices'"
+    assert (
+        lead in strict and "Changed from the defaults: boost track needs the warhead in " in strict
+    )
+    assert "in view.</b> Assumptions: " in strict
+    assert (
+        "Changed from the defaults: gravity-free fly-out (reach formula); fly-out capped at "
+        in text
+    )
+    assert "engage on remote in every year; re-entry vehicle 1 m²." in text
+    assert "Changed from the defaults" not in _markdown(default)
 
     # A link that sets a physics choice opens the panel holding it; a plain link does not.
     def physics_open(at: AppTest) -> bool:

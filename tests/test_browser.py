@@ -395,7 +395,9 @@ def _truncated(page: Any, selector: str) -> bool:
 def test_projector__fits_the_screen_and_answers_first(
     browser: Any, server: str, width: int, height: int
 ) -> None:
-    query = {"projector": "true", "year": "2016", "screen": f"{width}x{height}"}
+    # With a physics choice away from the defaults (from Tabriz in 2016 it moves nothing): the
+    # projector's assumptions line is cut to two lines, and must show the choice first.
+    query = {"projector": "true", "year": "2016", "screen": f"{width}x{height}", "handover": "true"}
     loaded = _load(
         browser,
         server,
@@ -416,6 +418,14 @@ def test_projector__fits_the_screen_and_answers_first(
         _inside(page, ".epaa-capitals", width, height)
         _inside(page, ".epaa-caveat", width, height)
         _inside(page, ".epaa-assumptions", width, height)  # two lines at most on a projector
+        # ...which begin with the choice, wholly in view (not under the two lines' clip).
+        choice = page.locator(".epaa-choices").first
+        assert "boost track needs the warhead in view" in choice.inner_text()
+        clipped = choice.evaluate(
+            "e => { const b = e.parentElement.getBoundingClientRect();"
+            " return [...e.getClientRects()].some(r => r.bottom > b.bottom + 0.5); }"
+        )
+        assert not clipped, "the choices are cut off by the assumptions' two lines"
         scroll = page.evaluate(
             "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
             " return m.scrollHeight - m.clientHeight; }"

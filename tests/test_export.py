@@ -304,6 +304,48 @@ def test_side_panel__text_ends_above_the_bottom_banner(
     assert bottoms and min(bottoms) > banner, (min(bottoms), banner)
 
 
+def test_side_panel__choices_away_from_the_defaults_before_the_assumptions(
+    catalogue: Catalogue,
+) -> None:
+    # A slide made with a choice that decides the answer (the booster-track reading, a smaller
+    # warhead) says so in its own block before the long assumptions, and the panel still ends
+    # above the bottom banner (its type shrinks, as for a long legend).
+    from coverage.products.headline import headline
+
+    plain = _svg_texts(
+        export.render(_map(catalogue, layers=DEFAULT_LAYERS | {"defended"}), fmt="svg")
+    )
+    assert "Changed from the defaults" not in plain
+    data = _map(
+        catalogue,
+        year=2018,
+        layers=DEFAULT_LAYERS | {"defended"},
+        rv_rcs_m2=0.01,
+        boost_track_needs_warhead=True,
+        delay_s=120.0,
+    )
+    texts = _svg_texts(export.render(data, fmt="svg"))
+    assert "Changed from the defaults" in texts, texts
+    flat = " ".join(texts.split())
+    assert "delay 120 s; re-entry vehicle 0.01 m²; boost track needs the warhead in view" in flat
+    assert flat.index("Changed from the defaults") < flat.index("Assumptions")
+    width, height = 1280, 720
+    caps = headline(catalogue, data.state).capitals
+    with export._LOCK, export.matplotlib.rc_context(export._RC):
+        fig = export._draw(
+            data, export.ImageSize(width, height, 100.0), False, data_date(), "headline", caps
+        )
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        banner = height * 1.9 * 17.0 / 1080.0
+        panel_left = width * (1 - 450.0 / 1920.0)
+        bottoms = [
+            t.get_window_extent(renderer).y0
+            for t in fig.texts
+            if t.get_window_extent(renderer).x0 > panel_left and t.get_text() != export.CAVEAT
+        ]
+    assert bottoms and min(bottoms) > banner, (min(bottoms), banner)
+
+
 def test_svg__threat_and_launch_area_in_words(catalogue: Catalogue) -> None:
     data = _map(catalogue, layers=DEFAULT_LAYERS | {"defended"})
     texts = _svg_texts(export.render(data, fmt="svg"))

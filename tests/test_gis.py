@@ -577,3 +577,31 @@ def test_file_stem__two_maps_of_one_year_get_two_names(catalogue: Catalogue) -> 
         assert file_stem(state) == stem
     cue = replace(base, compare=Variation().with_query(satellite_cueing="off"))
     assert file_stem(cue) == "epaa_2016_actual_nominal_vs_satellite_cueing-off"
+
+
+def test_gis__choices_away_from_the_defaults_travel_with_the_files(
+    catalogue: Catalogue, data_2016: MapData, tmp_path: Path
+) -> None:
+    # A GIS file made with a choice that decides the answer says so where its reader looks
+    # first: the GeoJSON's foreign members, the GeoPackage's table descriptions, the KML's
+    # document description. Without one, the GeoJSON's list is empty and the others silent.
+    import sqlite3
+
+    state = MapState(
+        FootprintOptions(year=2016), layers=frozenset({"defended"}), boost_track_needs_warhead=True
+    )
+    data = compute_map(catalogue, state)
+    words = "boost track needs the warhead in view"
+    assert json.loads(gis.to_geojson(data))["choices"] == [words]
+    assert json.loads(gis.to_geojson(data_2016))["choices"] == []
+    path = tmp_path / "c.gpkg"
+    path.write_bytes(gis.to_geopackage(data))
+    with sqlite3.connect(path) as db:
+        descriptions = [d for (d,) in db.execute("SELECT description FROM gpkg_contents")]
+    assert descriptions and all(f"Changed from the defaults: {words}." in d for d in descriptions)
+    text = ET.fromstring(_kml(catalogue, state)).findtext("k:Document/k:description", namespaces=NS)
+    assert "Changed from the defaults" in text and words in text, text
+    plain = ET.fromstring(_kml(catalogue, MapState(FootprintOptions(year=2016))))
+    assert "Changed from the defaults" not in plain.findtext(
+        "k:Document/k:description", namespaces=NS
+    )

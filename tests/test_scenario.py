@@ -158,3 +158,70 @@ def test_exclude_sites__leaves_a_deployment_choice_out(catalogue: Catalogue) -> 
     assert "rota" not in set(footprints(catalogue, opts).site_id)
     with pytest.raises(ValueError, match="exclude_sites=\\['atlantis'\\] are not sites"):
         deployed(catalogue, 2016, "actual", exclude_sites=frozenset({"atlantis"}))
+
+
+def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Catalogue) -> None:
+    # What a state sets away from the defaults, in words, so that a briefer sees it where the
+    # assumptions line is cut short (projector). The question itself (year, threat, launch
+    # area) is not a choice: the title and the headline say it.
+    from dataclasses import fields
+
+    from coverage.products.mapdata import ANSWER_LAYERS, MapState, describe_choices
+
+    base = MapState(FootprintOptions(year=2024), layers=ANSWER_LAYERS)
+    assert describe_choices(base, catalogue) == ()
+    assert describe_choices(MapState(FootprintOptions(year=2016), launch_area="shahrud")) == ()
+    expected = {
+        "delay_s": (180.0, "delay 180 s"),
+        "launch_on_remote": (False, "own radar only (no launch on remote)"),
+        "shoot_look_shoot": (True, "shoot-look-shoot"),
+        "shape": ("lofted", "lofted trajectory"),
+        "flyout_model": ("reach_formula", "gravity-free fly-out (reach formula)"),
+        "speed_basis": ("ideal", "burnout speed read as loss-free"),
+        "reach_cap": (True, "fly-out capped at the quoted range"),
+        "engage_on_remote": ("off", "no engage on remote"),
+        "satellite_cueing": ("on", "satellite cueing in every year"),
+        "rv_rcs_m2": (0.01, "re-entry vehicle 0.01 m²"),
+        "booster_rcs_m2": (10.0, "booster 10 m²"),
+        "boost_track_needs_warhead": (True, "boost track needs the warhead in view"),
+        "warning_commits": (True, "an early-warning track commits interceptors"),
+    }
+    question = {"options", "layers", "view", "launch_area", "threat", "uncertainty_band"}
+    question |= {"cooperation", "compare", "sector", "domain"}
+    # Every engagement field of MapState is either the question or a listed choice.
+    assert {f.name for f in fields(MapState)} == question | set(expected)
+    for name, (value, words) in expected.items():
+        state = MapState(FootprintOptions(year=2024), layers=ANSWER_LAYERS, **{name: value})
+        assert describe_choices(state, catalogue) == (words,), name
+        # Without the defended area or the tracks on the map, an engagement choice moves nothing.
+        assert describe_choices(MapState(FootprintOptions(year=2024), **{name: value})) == ()
+    options = {
+        "estimate": ("low", "low estimates"),
+        "target_alt_km": (100.0, "radar footprints for a target at 100 km"),
+        "target_rcs_m2": (0.1, "radar footprints for RCS 0.1 m²"),
+        "k_factor": (1.0, "k = 1"),
+        "min_elevation_deg": (5.0, "elevation mask 5° for every radar"),
+        "include_occasional": (True, "occasional Black Sea patrols counted"),
+        "exclude_sites": (
+            frozenset({"rota"}),
+            "without Naval Station Rota (FDNF-E Aegis destroyers)",
+        ),
+    }
+    for name, (value, words) in options.items():
+        state = MapState(FootprintOptions(year=2024, **{name: value}))
+        assert describe_choices(state, catalogue) == (words,), name
+    assert describe_choices(
+        MapState(FootprintOptions(year=2024, exclude_sites=frozenset({"rota"})))
+    ) == ("without rota",)
+    # Several, in a fixed order: the options' first.
+    state = MapState(
+        FootprintOptions(year=2024, estimate="high"),
+        layers=ANSWER_LAYERS,
+        rv_rcs_m2=0.01,
+        boost_track_needs_warhead=True,
+    )
+    assert describe_choices(state) == (
+        "high estimates",
+        "re-entry vehicle 0.01 m²",
+        "boost track needs the warhead in view",
+    )

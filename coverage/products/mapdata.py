@@ -67,6 +67,7 @@ __all__ = [
     "compute_map",
     "defended_for_state",
     "describe_assumptions",
+    "describe_choices",
     "describe_cooperation_state",
     "map_series",
     "rollout_series",
@@ -219,6 +220,10 @@ class MapData:
     title: str
     subtitle: str
     assumptions: str
+    #: The choices of this state that are not the model's defaults, in short words
+    #: (:func:`describe_choices`): said first under the map, so that a briefer sees them even
+    #: where the assumptions line is cut short (a projector), and in the exports. Empty: none.
+    choices: tuple[str, ...] = ()
     comparison: Comparison | None = None
     difference: gpd.GeoDataFrame | None = None
     #: The "probability defended" layer of a Monte-Carlo sweep
@@ -253,6 +258,10 @@ class MapData:
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
         return self.legend_titles.get(key, default)
+
+    def choices_text(self) -> str:
+        """``"Changed from the defaults: low estimates; …."``, or ``""`` when there are none."""
+        return f"{CHOICES_HEADING}: {'; '.join(self.choices)}." if self.choices else ""
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
@@ -358,6 +367,78 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
     if cooperation is not None:
         parts.append(cooperation)
     return "; ".join(parts) + "."
+
+
+#: The heading of :meth:`MapData.choices_text` (and of the exports' block of the same name).
+CHOICES_HEADING = "Changed from the defaults"
+
+_SETTING_CHOICE = {
+    "engage_on_remote": {"on": "engage on remote in every year", "off": "no engage on remote"},
+    "satellite_cueing": {"on": "satellite cueing in every year", "off": "no satellite cueing"},
+}
+
+
+def describe_choices(state: MapState, catalogue: Catalogue | None = None) -> tuple[str, ...]:
+    """What ``state`` sets away from the model's defaults, each in a few words.
+
+    The defaults are those of :class:`~coverage.scenario.FootprintOptions` and
+    :class:`MapState` themselves (the dashboard's and the command line's). The year, scenario,
+    threat, launch area, cooperation scenario and comparison are the question, said in the
+    title and the headline, not listed here; the engagement's choices only when the map draws
+    the defended area or the threat tracks (as :func:`describe_assumptions`). With
+    ``catalogue``, sites left out are named; without it, by their ids.
+    """
+    o, base = state.options, FootprintOptions(year=state.options.year)
+    out: list[str] = []
+    if o.estimate != base.estimate:
+        out.append(f"{o.estimate} estimates")
+    if o.target_alt_km != base.target_alt_km:
+        out.append(f"radar footprints for a target at {o.target_alt_km:g} km")
+    if o.target_rcs_m2 != base.target_rcs_m2:
+        out.append(f"radar footprints for RCS {o.target_rcs_m2:g} m²")
+    if o.k_factor != base.k_factor:
+        out.append(f"k = {o.k_factor:.3g}")
+    if o.min_elevation_deg is not None:
+        out.append(f"elevation mask {o.min_elevation_deg:g}° for every radar")
+    if o.include_occasional:
+        out.append("occasional Black Sea patrols counted")
+    if o.exclude_sites:
+        names = (
+            dict(zip(catalogue.sites.site_id, catalogue.sites.name, strict=True))
+            if catalogue is not None
+            else {}
+        )
+        out.append("without " + ", ".join(sorted(str(names.get(s, s)) for s in o.exclude_sites)))
+    if not ("defended" in state.layers or "tracks" in state.layers):
+        return tuple(out)
+    d = MapState(options=o)
+    if state.delay_s != d.delay_s:
+        out.append(f"delay {state.delay_s:g} s")
+    if state.launch_on_remote != d.launch_on_remote:
+        out.append("own radar only (no launch on remote)")
+    if state.shoot_look_shoot:
+        out.append("shoot-look-shoot")
+    if state.shape != d.shape:
+        out.append(f"{state.shape} trajectory")
+    if state.flyout_model != d.flyout_model:
+        out.append("gravity-free fly-out (reach formula)")
+    if state.speed_basis != d.speed_basis:
+        out.append("burnout speed read as loss-free")
+    if state.reach_cap:
+        out.append("fly-out capped at the quoted range")
+    for name, words in _SETTING_CHOICE.items():
+        value = getattr(state, name)
+        if value != getattr(d, name):
+            out.append(words[value])
+    if state.rv_rcs_m2 is not None:
+        out.append(f"re-entry vehicle {state.rv_rcs_m2:g} m²")
+    if state.booster_rcs_m2 is not None:
+        out.append(f"booster {state.booster_rcs_m2:g} m²")
+    if state.boost_track_needs_warhead:
+        out.append("boost track needs the warhead in view")
+    if state.warning_commits:
+        out.append("an early-warning track commits interceptors")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -503,6 +584,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         subtitle=phase.banner
         + (f" · Russia's sector: {_SECTOR_TITLE[state.sector]}" if state.sector != "none" else ""),
         assumptions=describe_assumptions(state, catalogue),
+        choices=describe_choices(state, catalogue),
         comparison=comparison,
         difference=difference,
         sectoral=sector_frame,

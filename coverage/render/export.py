@@ -44,6 +44,7 @@ from coverage.catalogue.tables import data_date
 from coverage.products.compare import state_tags_words
 from coverage.products.footprints import early_warning_points
 from coverage.products.headline import CAPITAL_STATUSES
+from coverage.products.mapdata import CHOICES_HEADING
 from coverage.products.sectoral import sector_title
 from coverage.scenario import cooperation_short_labels
 from coverage.style import (
@@ -1353,6 +1354,8 @@ def _draw_panel(
     note = _spec(data.state.view).note
     blocks = [
         ("Status", data.phase.detail),
+        # The user's choices away from the defaults before the long description of them all.
+        (CHOICES_HEADING, "; ".join(data.choices)),
         ("Assumptions", data.assumptions),
         ("Map", f"{note}; graticule every 10°. Scale bar true at the map centre."),
     ]

@@ -35,6 +35,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.catalogue import basemap
 from coverage.products.mapdata import (
+    CHOICES_HEADING,
     MapData,
     MapState,
     describe_cooperation_state,
@@ -322,6 +323,7 @@ def to_geojson(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
             "title": data.title,
             "subtitle": data.subtitle,
             "assumptions": data.assumptions,
+            "choices": list(data.choices),
             "caveat": CAVEAT,
         }
     )
@@ -377,7 +379,8 @@ def to_geopackage(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
             empty.to_file(path, layer="empty", driver="GPKG", engine="pyogrio")
         # Each table says what it is of (gpkg_contents: identifier and description, which QGIS
         # shows as the layer's title and abstract), as the GeoJSON's foreign members do.
-        about = f"{data.title}. {data.subtitle}. Assumptions: {data.assumptions} {CAVEAT}"
+        choices = f" {data.choices_text()}" if data.choices else ""
+        about = f"{data.title}. {data.subtitle}.{choices} Assumptions: {data.assumptions} {CAVEAT}"
         for key, frame in frames.items():
             out = frame.copy()
             if out.geom_type.isin(["Polygon", "MultiPolygon"]).all():
@@ -736,6 +739,11 @@ def _kml_tree(
                     []
                     if cooperation is None
                     else [("NATO-Russia cooperation", cooperation[0].upper() + cooperation[1:])]
+                ),
+                *(
+                    [(CHOICES_HEADING, "; ".join(series[0].choices))]
+                    if series and series[0].choices
+                    else []
                 ),
                 *_assumptions_by_years(series),
                 (
