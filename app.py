@@ -15,8 +15,9 @@ import streamlit as st
 from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
 from coverage.catalogue.validate import validate_data
 from coverage.products.budget import WorkBudgetError
-from coverage.products.headline import Headline, headline
+from coverage.products.headline import Headline, RegionFigure, headline, region_figure
 from coverage.products.mapdata import MapData, MapState, compute_map
+from coverage.products.metrics import NATO_REGION
 from coverage.render.layers import (
     DEFAULT_SCREEN,
     MAP_SIZE_PX,
@@ -92,6 +93,14 @@ def map_for(digest: str, state: MapState, _catalogue: Catalogue) -> MapData:
 def headline_for(digest: str, state: MapState, _catalogue: Catalogue) -> Headline:
     """The answer-first line of a state (shares, capitals, change since the year before)."""
     return headline(_catalogue, state)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def region_for(
+    digest: str, state: MapState, region: str, _catalogue: Catalogue
+) -> RegionFigure | None:
+    """The chosen region's defended share ("Whose territory"), said in the headline too."""
+    return region_figure(_catalogue, state, region)
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
@@ -566,6 +575,11 @@ try:
     with busy_area, st.spinner(_busy_text(state), show_time=True):
         data = map_for(catalogue.digest, state, catalogue)
         line = headline_for(catalogue.digest, state, catalogue)
+        # A region beyond NATO Europe chosen under "Whose territory" is measured in the
+        # headline too (the map already draws the defended area over it: the same run).
+        region = str(st.session_state.get("region") or NATO_REGION)
+        if region != NATO_REGION:
+            line = replace(line, region=region_for(catalogue.digest, state, region, catalogue))
         if not projector:  # the sidebar, where the line goes, is hidden on a projector
             analysis.delay_note(catalogue, state, delay_note_area)
 except WorkBudgetError as exc:

@@ -321,6 +321,19 @@ def test_app__tracks_table_says_when_the_warhead_is_never_seen() -> None:
     assert "rest on the boost-phase track alone" in " ".join(c.value for c in at.caption)
 
 
+def test_app__whose_territory_is_measured_in_the_headline_too() -> None:
+    # A region chosen under "Whose territory the figures measure" (here by the link) put the
+    # defended area over it on the map, but the headline said NATO Europe's share alone.
+    at = _opened(year="2024", region="russia")
+    line = next(m.value for m in at.markdown if "class='epaa-headline'" in m.value)
+    assert "of NATO-Europe territory" in line
+    assert "European Russia (with Kaliningrad): " in line and "% of its territory and " in line
+    plain = _opened(year="2024")
+    assert "European Russia" not in next(
+        m.value for m in plain.markdown if "epaa-headline" in m.value
+    )
+
+
 def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     default = _opened(year="2016")
     text = _markdown(default)

@@ -11,10 +11,12 @@ import pytest
 from coverage.catalogue.tables import Catalogue
 from coverage.products.headline import (
     CAPITAL_COLUMNS,
+    RegionFigure,
     YearBefore,
     headline,
     headline_from_metrics,
     launch_area_label,
+    region_figure,
     share_text,
     threat_label,
 )
@@ -185,3 +187,31 @@ def test_headline__2016_deveselu_defends_bucharest(catalogue: Catalogue) -> None
 def test_headline__first_year_has_no_comparison(catalogue: Catalogue) -> None:
     line = headline(catalogue, MapState(FootprintOptions(year=2011)))
     assert line.previous_year is None and line.gained == () and line.lost == ()
+
+
+def test_headline__a_region_beyond_nato_europe_is_said_after_nato_europes(
+    catalogue: Catalogue,
+) -> None:
+    # "Whose territory the figures measure" = European Russia changed the map (the defended
+    # area drawn over Russia) but not the headline, which said NATO Europe's share alone.
+    from coverage.products.metrics import region_metrics
+
+    state = MapState(FootprintOptions(year=2024), domain="wide")
+    assert region_figure(catalogue, state, "nato_europe") is None
+    figure = region_figure(catalogue, state, "russia")
+    assert isinstance(figure, RegionFigure)
+    r = region_metrics(catalogue, state.options, state.query(), "russia")
+    assert (figure.area_share, figure.population_share) == (r.area_share, r.population_share)
+    assert figure.name == r.region_name and 0.0 < figure.area_share < 1.0
+    line = replace(headline(catalogue, state), region=figure)
+    text = line.shares_text()
+    assert text.startswith(f"{share_text(line.area_share)} of NATO-Europe territory")
+    assert text.endswith(
+        f"; {r.region_name}: {share_text(r.area_share)} of its territory and "
+        f"{share_text(r.population_share)} of its population"
+    )
+    assert text in line.short_text() and text in line.text()
+    # NATO Europe's figures are the region choice's own: the same on either grid.
+    plain = headline(catalogue, MapState(FootprintOptions(year=2024)))
+    assert (plain.area_share, plain.population_share) == (line.area_share, line.population_share)
+    assert plain.region is None and ";" not in plain.shares_text()

@@ -21,7 +21,13 @@ from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import capitals_defended_in, names_change
 from coverage.products.defended import defended_grid, same_engine_inputs
 from coverage.products.mapdata import MapData, MapState
-from coverage.products.metrics import CoverageMetrics, coverage_metrics, defended_capitals
+from coverage.products.metrics import (
+    NATO_REGION,
+    CoverageMetrics,
+    coverage_metrics,
+    defended_capitals,
+    region_metrics,
+)
 from coverage.products.reasons import capital_reasons
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
 
@@ -29,12 +35,14 @@ __all__ = [
     "CAPITAL_COLUMNS",
     "CAPITAL_STATUSES",
     "Headline",
+    "RegionFigure",
     "YearBefore",
     "capitals_by_year",
     "capitals_of",
     "headline",
     "headline_from_metrics",
     "launch_area_label",
+    "region_figure",
     "share_text",
     "threat_label",
     "with_reasons",
@@ -46,6 +54,22 @@ CAPITAL_STATUSES = ("defended", "not defended", "out of reach")
 CAPITAL_COLUMNS = ["iso3", "country", "name", "lon_deg", "lat_deg", "population", "status"]
 #: Names listed in the change text before "and N more".
 _MAX_NAMED = 6
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    """The defended share of a region beyond NATO Europe (the user's "whose territory")."""
+
+    name: str
+    area_share: float
+    population_share: float
+
+    def text(self) -> str:
+        """``"European Russia: 4.2 % of its territory and 3.1 % of its population"``."""
+        return (
+            f"{self.name}: {share_text(self.area_share)} of its territory and "
+            f"{share_text(self.population_share)} of its population"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +94,9 @@ class Headline:
     capitals
         One row per capital (``CAPITAL_COLUMNS``): its position and status; from
         :func:`headline`, also ``why``: the status in words (:func:`with_reasons`).
+    region
+        The defended share of a region beyond NATO Europe that the user chose to measure too
+        (:func:`region_figure`), said after NATO Europe's; ``None``: NATO Europe only.
     """
 
     year: int
@@ -84,6 +111,7 @@ class Headline:
     gained: tuple[str, ...]
     lost: tuple[str, ...]
     capitals: pd.DataFrame
+    region: RegionFigure | None = None
 
     @property
     def defended_capitals(self) -> list[str]:
@@ -110,10 +138,11 @@ class Headline:
 
     def shares_text(self) -> str:
         """``"40 % of NATO-Europe territory and 41 % of its population defended"``."""
-        return (
+        text = (
             f"{share_text(self.area_share)} of NATO-Europe territory and "
             f"{share_text(self.population_share)} of its population defended"
         )
+        return text if self.region is None else f"{text}; {self.region.text()}"
 
     def capitals_text(self) -> str:
         """``"12 of 26 capitals defended"`` (and how many the threat cannot reach, if any)."""
@@ -335,3 +364,15 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         launch_area=launch_area_label(catalogue, state.launch_area),
     )
     return replace(line, capitals=with_reasons(line.capitals, catalogue, state))
+
+
+def region_figure(catalogue: Catalogue, state: MapState, region: str) -> RegionFigure | None:
+    """The defended share of ``region`` (data/regions.csv) for ``state``; ``None`` for NATO Europe.
+
+    The same engine run as the state's map when its domain is wide (a region beyond NATO
+    Europe needs the wide grid; :func:`~coverage.products.metrics.region_metrics` widens it).
+    """
+    if region == NATO_REGION:
+        return None
+    r = region_metrics(catalogue, state.options, state.query(), region)
+    return RegionFigure(r.region_name, r.area_share, r.population_share)
