@@ -387,6 +387,7 @@ def _layout(
         css += _PROJECTOR_CSS
     else:
         css += _DASHBOARD_CSS
+    css += screenfit.large_screen_css(projector=projector)
     # On the smaller screens the year buttons sit at the top of their row, not in its middle,
     # so they stay under the pointer while the years are stepped (they moved by 25 px at
     # 1024x768 with the lines the banner's text wraps onto); at 1280x720 the banner and the

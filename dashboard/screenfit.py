@@ -23,7 +23,46 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-__all__ = ["AUTO", "SCREEN_PROBE_JS", "chosen_by_user", "fit_screen", "narrower_notice"]
+__all__ = [
+    "AUTO",
+    "SCREEN_PROBE_JS",
+    "ZOOM_STEPS",
+    "chosen_by_user",
+    "fit_screen",
+    "large_screen_css",
+    "narrower_notice",
+]
+
+#: ``(zoom, least window width, least window height)``, CSS pixels. A window at least this
+#: large draws the page laid out for its size divided by the zoom (1920x960 or more) at that
+#: zoom, the largest that fits: a 4K screen at 100 % scaling (3840x2160; at 200 % the browser
+#: reports 1920x1080 itself) drew the page in its own layout, the map framed for 1,497 px in a
+#: 3,000 px box (Europe a quarter of it, the basemap's edges in view) and the text a third of a
+#: projector's legible size. CSS ``zoom`` scales the layout, the text and the map's box alike;
+#: deck.gl reads the pointer through it (hover and click tested at 3840x2160). The map is drawn
+#: at the layout's pixel count and shown larger, so a redraw costs what it costs at 1920x1080.
+ZOOM_STEPS: tuple[tuple[float, int, int], ...] = (
+    (1.25, 2400, 1200),
+    (1.5, 2880, 1440),
+    (2.0, 3840, 1920),
+)
+
+
+def large_screen_css(*, projector: bool) -> str:
+    """The style of :data:`ZOOM_STEPS`: ``zoom`` on the page, viewport units made up for.
+
+    ``zoom`` leaves viewport units unscaled, so the boxes sized by ``vh`` (Streamlit's main
+    area; in projector mode the page, one viewport high) are divided by the zoom: at 2 the
+    main area was twice the window's height and the dashboard's lower half out of reach.
+    """
+    rules = []
+    for zoom, width, height in ZOOM_STEPS:
+        vh = f"{100.0 / zoom:.4g}vh"
+        inner = f"html{{zoom:{zoom:g}}}[data-testid='stMain']{{height:{vh} !important}}"
+        if projector:
+            inner += f".block-container{{height:max({vh}, 620px)}}"
+        rules.append(f"@media (min-width:{width}px) and (min-height:{height}px){{{inner}}}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 #: Runs in the page: the widest choice whose width fits the window's inner width (CSS pixels),
 #: else the narrowest; sent only if it is not the current one. (The nearest width would give
@@ -32,7 +71,11 @@ SCREEN_PROBE_JS = r"""
 export default function(component) {
   const { data, setTriggerValue } = component;
   if (!data) return;
-  const width = window.innerWidth;
+  // The width the page is laid out at: a large window scales the page up (ZOOM_STEPS).
+  let zoom = 1;
+  for (const [z, w, h] of data.zooms || [])
+    if (window.innerWidth >= w && window.innerHeight >= h) zoom = z;
+  const width = window.innerWidth / zoom;
   const sorted = [...data.choices].sort((a, b) => a[1] - b[1]);
   let best = sorted[0];
   for (const choice of sorted) if (choice[1] <= width) best = choice;
@@ -92,6 +135,7 @@ def fit_screen(
             "ask": ask,
             "current": current,
             "choices": [[key, _width(key)] for key in choices],
+            "zooms": [list(step) for step in ZOOM_STEPS],
         },
         on_screen_change=lambda: None,
         on_narrower_change=lambda: None,

@@ -999,6 +999,58 @@ def test_click_on_a_capital__says_why(browser: Any, server: str) -> None:
         page.context.close()
 
 
+def test_4k_screen__draws_the_1920_layout_twice_as_large(browser: Any, server: str) -> None:
+    # A 3840x2160 window (a 4K screen at 100 % scaling) drew the page in its own layout: the
+    # map framed for 1,497 px in a 3,000 px box (Europe a quarter of it, the basemap's edges in
+    # view) and the text a third of a projector's legible size. Now the 1920x1080 layout,
+    # zoomed 2x (dashboard/screenfit.py, ZOOM_STEPS), in both modes.
+    size = {"width": 3840, "height": 2160}
+    loaded = _load(
+        browser, server, {"projector": "true", "year": "2016"}, "browser_projector_3840x2160", size
+    )
+    try:
+        page = loaded.page
+        assert not _exceptions(loaded)
+        # The framing is 1920x1080's (the default: the window's probe asks for no other).
+        assert "screen=" not in page.url or "screen=1920x1080" in page.url, page.url
+        for selector in (".epaa-banner", HEADLINE, ".epaa-legend", ".epaa-caveat"):
+            _inside(page, selector, 3840, 2160)
+        _inside(page, ".epaa-assumptions", 3840, 2160)
+        box = _inside(page, MAP, 3840, 2160)
+        assert box["height"] >= 0.45 * 2160 and box["width"] >= 0.7 * 3840, box
+        scroll = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+            " return m.scrollHeight - m.clientHeight; }"
+        )
+        assert scroll <= 1, f"the page scrolls by {scroll} px"
+        # The headline's type on the screen: twice 1920x1080's 1.45rem (23 px), not 23 px.
+        shown = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('.epaa-headline')).fontSize)"
+            " * parseFloat(getComputedStyle(document.documentElement).zoom)"
+        )
+        assert shown >= 40, shown
+        pixels = _map_pixels(loaded)
+        assert _near(pixels, OKABE_ITO["bluish_green"], tol=60) > 800, "no defended area drawn"
+    finally:
+        page.context.close()
+    # The dashboard: its main area fits the window (at twice its height its lower half, the
+    # tabs, was out of reach), and the map's pointer reads through the zoom.
+    loaded = _load(browser, server, {"year": "2016"}, "browser_dashboard_3840x2160", size)
+    try:
+        page = loaded.page
+        main = page.locator('[data-testid="stMain"]').first.bounding_box()
+        assert main is not None and main["y"] + main["height"] <= 2161, main
+        view = _default_view_2016()
+        zoomed = dict(view, zoom=view["zoom"] + 1)  # the 1920x1080 camera, shown twice as large
+        tooltip, text = _hover_and_click(page, zoomed, 24.4134, 44.0787)  # Deveselu
+        assert "Aegis Ashore Romania" in tooltip, tooltip
+        assert "Missile-defence site" in text and "Aegis Ashore Romania" in text, text
+        page.locator('[data-testid="stTab"]').last.scroll_into_view_if_needed()
+        _inside(page, '[data-testid="stTab"] >> nth=-1', 3840, 2160)
+    finally:
+        page.context.close()
+
+
 def test_first_click_without_a_hover__counts(browser: Any, server: str) -> None:
     # Without a GPU the first pick builds deck.gl's picking shaders (0.6-2.5 s) and a press
     # that long is not a click: a first click with no hover before it was dropped (0 of 40).
