@@ -64,6 +64,7 @@ def large_screen_css(*, projector: bool) -> str:
         rules.append(f"@media (min-width:{width}px) and (min-height:{height}px){{{inner}}}")
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
+
 #: Runs in the page: the widest choice whose width fits the window's inner width (CSS pixels),
 #: else the narrowest; sent only if it is not the current one. (The nearest width would give
 #: a 1700 px window the 1920x1080 framing, for a map ~170 px wider than it has.)
