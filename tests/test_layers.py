@@ -1240,3 +1240,53 @@ def test_projector__names_the_threats_launch_point_at_no_sites_cost(
     assert named == {d["name"] for d in layers["sites"]["data"]}
     # No more leaders than before: the Central Mediterranean station's name, in either placing.
     assert len(layers.get("site-leaders", {}).get("data") or []) <= 1
+
+
+def test_projector_framing__shorter_map_with_rows_above_it(catalogue: Catalogue) -> None:
+    # On a projector the map takes the height the text leaves: a cooperation gain at 1280x720
+    # (a comparison's line and the "why" above the map) drew a 313 px map framed for 439 px,
+    # the Mediterranean sites, Türkiye and the launch points cut off at the bottom. The framing
+    # is now for the shorter map: every drawn layer inside it.
+    from coverage.products.compare import Variation
+    from coverage.products.headline import headline
+    from coverage.render.layers import (
+        MAP_SIZE_PX,
+        PROJECTOR_CUT_PX,
+        drawn_bounds,
+        extra_rows,
+        projector_map_size,
+    )
+
+    state = MapState(
+        FootprintOptions(year=2012),
+        layers=frozenset({"radar", "interceptor", "launch", "sites", "defended"}),
+        compare=Variation.with_query(cooperation="shared_early_warning"),
+    )
+    data = compute_map(catalogue, state)
+    assert extra_rows(data) == 2  # the comparison's line and the cooperation's "why"
+    plain = compute_map(catalogue, MapState(FootprintOptions(year=2012), layers=state.layers))
+    assert extra_rows(plain) == 0
+    capitals = headline(catalogue, state).capitals
+    west, south, east, north = drawn_bounds(data, capitals)
+    for screen in MAP_SIZE_PX:
+        w, h = projector_map_size(screen, 2)
+        assert (w, h) == (
+            MAP_SIZE_PX[screen][True][0],
+            MAP_SIZE_PX[screen][True][1] - PROJECTOR_CUT_PX[screen][2],
+        )
+        view = json.loads(
+            build_deck(data, projector=True, capitals=capitals, screen=screen).to_json()
+        )["initialViewState"]
+        plain_view = json.loads(
+            build_deck(plain, projector=True, capitals=capitals, screen=screen).to_json()
+        )["initialViewState"]
+        assert view["zoom"] <= plain_view["zoom"], screen
+        scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
+
+        def y(lat: float) -> float:
+            return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+        for lon in (west, east):
+            assert abs(np.radians(lon - view["longitude"]) * scale) <= w / 2 + 1, screen
+        for lat in (south, north):
+            assert abs((y(lat) - y(view["latitude"])) * scale) <= h / 2 + 1, screen

@@ -58,9 +58,11 @@ __all__ = [
     "EUROPE_FRAME",
     "RING_FRAME",
     "MAP_SIZE_PX",
+    "PROJECTOR_CUT_PX",
     "VIEWS",
     "dashboard_map_size",
     "extra_rows",
+    "projector_map_size",
     "CompactDeck",
     "StaticFiles",
     "build_deck",
@@ -96,8 +98,8 @@ RING_FRAME = (-32.0, 27.0, 62.0, 72.0)
 #: cannot see the browser's screen, so the dashboard asks (``?screen=``): a map larger than
 #: assumed shows more margin around the drawn layers, a smaller one crops them.
 #: Projector heights are those of a year's map (2016); the map takes what the text around it
-#: leaves, so a comparison's map (one more line above it) is 30-80 px shorter and cropped a
-#: little at the top and bottom. On the normal page the map's height is set from the screen
+#: leaves: with rows above it (a comparison's line, ...) it is shorter and framed for that
+#: (:data:`PROJECTOR_CUT_PX`). On the normal page the map's height is set from the screen
 #: too: on the two smaller screens the map starts 220-340 px down (title, banner, headline:
 #: 2024's banner takes three lines), so a 640 px map put the Mediterranean below the window's
 #: bottom; at these heights a year's map and the caveat under it end inside a 1280x720 or
@@ -118,11 +120,27 @@ DEFAULT_SCREEN = "1920x1080"
 #: capitals counted, not named, in those states (``panels.banner``, ``panels.headline``): at
 #: 1280x720 the caveat ended 17 px below the window with one row (cut 22 px) and 7-30 px below
 #: with two; now 5-7 px inside; at 1024x768 6-23 px inside. The map is framed for the height
-#: it is drawn at. At 1920x1080 the room under the map (~247 px) takes both rows.
-MAP_CUT_PX: Mapping[str, tuple[int, int, int]] = {
-    "1024x768": (0, 25, 89),
-    "1280x720": (0, 46, 100),
-    "1920x1080": (0, 0, 0),
+#: it is drawn at. At 1920x1080 the room under the map (~247 px) takes both rows. A region
+#: beyond NATO Europe measured in the headline is a third such row (:func:`extra_rows`): with
+#: a comparison and the cooperation's "why" as well, the caveat ended 14 px below a 1280x720
+#: window at the two rows' cut (2016, Belarus, the gain of shared early warning); 20 px more
+#: there, and none at 1024x768, where it ended 25 px inside.
+MAP_CUT_PX: Mapping[str, tuple[int, int, int, int]] = {
+    "1024x768": (0, 25, 89, 89),
+    "1280x720": (0, 46, 100, 120),
+    "1920x1080": (0, 0, 0, 0),
+}
+#: How much shorter the projector's map is, px, with 0-3 of those rows above it: there the map
+#: takes the height the text leaves (CSS), and was framed for a year's map whatever the rows,
+#: so a cooperation gain at 1280x720 (two rows: a 313 px map framed for 439 px) cut off the
+#: Mediterranean sites, Türkiye and the launch points. Measured in Chromium (2024 vs 2016;
+#: 2012's cooperation gain; the same with Belarus measured too): 1920x1080 774 -> 665/660 px,
+#: 1280x720 439 -> 360/315/289 px, 1024x768 448 -> 339/368/344 px. The map is framed for
+#: that height; a year whose banner is longer than 2016's still loses a little at the edges.
+PROJECTOR_CUT_PX: Mapping[str, tuple[int, int, int, int]] = {
+    "1024x768": (0, 110, 110, 110),
+    "1280x720": (0, 80, 125, 150),
+    "1920x1080": (0, 110, 115, 115),
 }
 #: The map size the framing is computed for, by projector mode, on the default screen.
 FRAME_SIZE_PX = MAP_SIZE_PX[DEFAULT_SCREEN]
@@ -134,12 +152,26 @@ def dashboard_map_size(screen: str, extra_rows: int = 0) -> tuple[int, int]:
     See :data:`MAP_CUT_PX`; the projector's map takes whatever height is left (CSS).
     """
     w, h = MAP_SIZE_PX[screen][False]
-    return w, h - MAP_CUT_PX[screen][min(max(extra_rows, 0), 2)]
+    cuts = MAP_CUT_PX[screen]
+    return w, h - cuts[min(max(extra_rows, 0), len(cuts) - 1)]
+
+
+def projector_map_size(screen: str, extra_rows: int = 0) -> tuple[int, int]:
+    """The projector's map size on ``screen`` with ``extra_rows`` rows above it, px."""
+    w, h = MAP_SIZE_PX[screen][True]
+    cuts = PROJECTOR_CUT_PX[screen]
+    return w, h - cuts[min(max(extra_rows, 0), len(cuts) - 1)]
 
 
 def extra_rows(data: MapData) -> int:
-    """The rows the dashboard draws above ``data``'s map beyond the headline (0-2)."""
-    return int(data.comparison is not None) + int(bool(data.cooperation_why))
+    """The rows the dashboard draws above ``data``'s map beyond the headline's own (0-3).
+
+    A comparison's line, the cooperation's "why", and a region beyond NATO Europe measured too
+    (a wide domain: the headline says its share after NATO Europe's, a line more on the
+    smaller screens; the caveat ended 9 px below a 1280x720 window with it).
+    """
+    rows = (data.comparison is not None, bool(data.cooperation_why), data.state.domain == "wide")
+    return sum(rows)
 
 
 def fit_view(
@@ -650,9 +682,8 @@ def build_deck(
     if data.state.view == "europe":
         if screen not in MAP_SIZE_PX:
             raise ValueError(f"screen={screen!r} is not one of {', '.join(MAP_SIZE_PX)}")
-        w, h = (
-            MAP_SIZE_PX[screen][True] if projector else dashboard_map_size(screen, extra_rows(data))
-        )
+        rows = extra_rows(data)
+        w, h = projector_map_size(screen, rows) if projector else dashboard_map_size(screen, rows)
         # Room above the northernmost point for its label (a capital's name goes above its
         # dot where it can: the dot's radius, a gap and a line of text; 8 px of margin).
         size, radius = _capital_label_size(projector)
