@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "LAUNCH_RING_GAP_PX",
     "CAPITAL_STYLE",
     "CAVEAT",
     "COMPARE_STYLES",
@@ -594,3 +595,8 @@ THEMES: dict[str, Theme] = {
         ),
     )
 }
+
+
+#: The threat's launch ring: its radius beyond the launch point's dot, px (its line is 2-2.5 px
+#: wide), on the dashboard's map and the slides alike.
+LAUNCH_RING_GAP_PX = 4.0

@@ -175,7 +175,7 @@ def export_panel(
     from coverage.render import animation, export, gis
 
     stem = file_stem(data.state)
-    headline = line.short_text() if line is not None else None
+    headline = line.slide_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)

@@ -98,7 +98,7 @@ def test_rollout_answer__each_frame_carries_its_years_answer(catalogue: Catalogu
     (series,) = rollout_series(catalogue, state, [2015, 2016])
     for d in series:
         line, capitals = answer(d)
-        assert line == headline(catalogue, d.state).short_text()
+        assert line == headline(catalogue, d.state).slide_text()
         assert capitals is not None and set(capitals.status) >= {"not defended"}
     assert "6 of 26 capitals" in str(answer(series[1])[0])
     assert animation.rollout_answer(catalogue, capitals=False)(series[1])[1] is None

@@ -206,6 +206,37 @@ def test_render__headline_line_under_the_title(catalogue: Catalogue, data_2016: 
     assert (np.abs(a.astype(int) - b.astype(int)).sum(axis=-1) > 30).mean() > 0.05
 
 
+def test_slide__says_where_the_threat_comes_from_and_rings_its_launch_point(
+    catalogue: Catalogue,
+) -> None:
+    # A review: the exported slide's headline never said where the threat is launched from
+    # (only its small assumptions text did), and the launch point was not ringed: Shahrud
+    # looked like every other candidate dot. The slide's second line says it, in the
+    # dashboard's words, and a ring marks the point, with a legend entry.
+    from coverage.products.headline import headline
+
+    data = _map(catalogue, year=2024, layers=DEFAULT_LAYERS | {"defended"}, launch_area="shahrud")
+    line = headline(catalogue, data.state)
+    first, second = line.slide_text().split("\n")
+    assert first == line.short_text()
+    assert second == "Against the design-case threat (reaches all of NATO Europe, 7,340 km) " + (
+        "launched from Shahrud test site (N Iran)."
+    )
+    texts = " ".join(_svg_texts(export.render(data, fmt="svg", headline=line.slide_text())).split())
+    assert first in texts and second in texts
+    assert "Ringed: the threat's launch point (Shahrud test site)" in texts
+    # The ring: the launch colour as an outline around Shahrud's dot, absent without it.
+    from coverage.style import LAYER_STYLES
+
+    colour = LAYER_STYLES["launch"].colour
+    with_ring = _rgb(export.render(data, fmt="png", width_px=1280, height_px=720))
+    plain = _map(catalogue, year=2024, layers=DEFAULT_LAYERS, launch_area="shahrud")
+    assert plain.launch_used == ()
+    without = _rgb(export.render(plain, fmt="png", width_px=1280, height_px=720))
+    assert "Ringed" not in _svg_texts(export.render(plain, fmt="svg"))
+    assert _pixels_near(with_ring, colour, tol=30) > _pixels_near(without, colour, tol=30) + 40
+
+
 def test_render__capitals_by_status_with_their_counts(
     catalogue: Catalogue, data_2016: MapData
 ) -> None:

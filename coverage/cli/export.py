@@ -326,7 +326,7 @@ def _single(
             height_px=height,
             dpi=dpi,
             projector=args.projector,
-            headline=None if answer is None else answer.short_text(),
+            headline=None if answer is None else answer.slide_text(),
             capitals=capitals,
         )
     if fmt == "geojson":

@@ -187,6 +187,14 @@ class Headline:
         """One line for an image under its title (the image states year, threat and assumptions)."""
         return f"{self.shares_text()}; {self.capitals_text()}; {self.change_text(max_named=3)}."
 
+    def slide_text(self) -> str:
+        """Two lines for a slide under its title: :meth:`short_text`, then the threat's.
+
+        The threat and where it is launched from, as on the dashboard: a slide said it only in
+        its small assumptions text, and a launch point looked like any other candidate.
+        """
+        return f"{self.short_text()}\n{_first_upper(self.threat_text())}."
+
     def text(self) -> str:
         """The whole line, plain text (dashboard alt text, image exports)."""
         return (
@@ -194,6 +202,10 @@ class Headline:
             f"{self.shares_text()}; {self.capitals_text()}; {self.threat_text()}; "
             f"{self.change_text()}."
         )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def share_text(share: float) -> str:

@@ -272,6 +272,6 @@ def rollout_answer(catalogue: Catalogue, *, capitals: bool = True) -> Answer:
         if "defended" not in d.state.layers:
             return None, None
         h = headline(catalogue, d.state)
-        return h.short_text(), (h.capitals if capitals else None)
+        return h.slide_text(), (h.capitals if capitals else None)
 
     return answer

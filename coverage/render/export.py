@@ -50,6 +50,7 @@ from coverage.scenario import cooperation_short_labels
 from coverage.style import (
     CAVEAT,
     COMPARE_STYLES,
+    LAUNCH_RING_GAP_PX,
     LAYER_ORDER,
     LAYER_STYLES,
     PROBABILITY_CLASSES,
@@ -721,6 +722,15 @@ def _legend_entries(
                 )
         elif key == "launch":
             entries.append((_marker_handle("o", launch_px, style.colour, "white", 1.5, sz), title))
+            if data.launch_used:
+                many = "s" if len(data.launch_used) > 1 else ""
+                ring_px = launch_px + 2 * LAUNCH_RING_GAP_PX + 2.0
+                entries.append(
+                    (
+                        _marker_handle("o", ring_px, "none", style.colour, 2.0, sz),
+                        f"Ringed: the threat's launch point{many} ({', '.join(data.launch_used)})",
+                    )
+                )
         elif key == "tracks":
             present = (
                 list(dict.fromkeys(data.tracks["status"]))
@@ -875,7 +885,10 @@ def _draw(
         dpi=size.dpi,
         marker=1.3 if projector else 1.0,
     )
-    lines = [line for line in (headline, *_comparison_lines(data)) if line]
+    # The headline's lines (the answer, then the threat and its launch area), then the
+    # comparison's.
+    own = [line for line in (headline or "").split("\n") if line]
+    lines = [*own, *_comparison_lines(data)]
     lay = _Layout.for_slide(size, sz, projector, headline_lines=len(lines))
     fig = Figure(
         figsize=(size.width_px / size.dpi, size.height_px / size.dpi),
@@ -893,9 +906,13 @@ def _draw(
             line,
             ha="left",
             va="top",
-            color="#111111" if i == 0 or not data.comparison else COMPARE_STYLES["gained"].colour,
+            color="#111111"
+            if i == 0
+            else "#333333"
+            if i < len(own)
+            else COMPARE_STYLES["gained"].colour,
             fontsize=sz.fpt(_FONT_PX["headline"]),
-            fontweight="bold",
+            fontweight="bold" if i == 0 or i >= len(own) else "normal",
         )
         # One line across the slide: smaller type rather than a line cut at the edge.
         room = lay.width_px - 2 * lay.margin_px
@@ -1114,6 +1131,7 @@ def _draw_map(
         drawn.append("sites")
     if "launch" in on and not data.launch_points.empty:
         labels += _draw_launch_points(ax, data.launch_points, crs, sz, z["launch"])
+        _ring_launch_used(ax, data, crs, sz, z["launch"])
         drawn.append("launch")
     if capitals is not None and not capitals.empty:
         labels += _draw_capitals(ax, capitals, crs, sz, z["sites"] - 0.2)
@@ -1278,6 +1296,27 @@ def _draw_launch_points(
     """Launch-area dots, round as on the dashboard; labels optional (dropped without room)."""
     colour = LAYER_STYLES["launch"].colour
     return _draw_points(ax, points, crs, sz, zorder, "o", _LAUNCH_MARKER_PX, colour, points.name)
+
+
+def _ring_launch_used(ax: Axes, data: MapData, crs: str, sz: _Sizes, zorder: float) -> None:
+    """A ring around the launch points the map's threat flies from, as on the dashboard."""
+    used = data.launch_points[data.launch_points.name.isin(data.launch_used)]
+    if used.empty:
+        return
+    x, y = _points_xy(used, crs)
+    # The dot's diameter, a gap of LAUNCH_RING_GAP_PX on each side, and the ring's own line.
+    ring_px = _LAUNCH_MARKER_PX * sz.marker + 2 * LAUNCH_RING_GAP_PX + 2.0
+    ax.plot(
+        x,
+        y,
+        ls="none",
+        marker="o",
+        ms=sz.pt(ring_px),
+        mfc="none",
+        mec=LAYER_STYLES["launch"].colour,
+        mew=sz.lpt(2.0),
+        zorder=zorder + 0.05,
+    )
 
 
 def _draw_points(
@@ -1545,8 +1584,8 @@ def render(
     date
         Data date printed on the image; defaults to :func:`data_date` (bundled catalogue).
     headline
-        One line printed between the phase banner and the map, e.g.
-        :meth:`coverage.products.headline.Headline.short_text`; none by default.
+        Printed between the phase banner and the map, a line per line break, e.g.
+        :meth:`coverage.products.headline.Headline.slide_text`; none by default.
     capitals
         Capitals to draw by status (``Headline.capitals``: ``name, lon_deg, lat_deg, status``),
         listed in the legend with their counts; none by default.

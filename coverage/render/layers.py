@@ -35,6 +35,7 @@ from coverage.render.kept import KeptBy
 from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
     CAPITAL_STYLE,
+    LAUNCH_RING_GAP_PX,
     LAYER_ORDER,
     MAP_LAYER_KINDS,
     PROBABILITY_ALPHA,
@@ -2073,8 +2074,6 @@ SCROLL_ZOOM_SPEED = 0.005
 LAUNCH_DOT_PX = {False: 7.0, True: 9.0}
 #: Where each name of a list goes (index into :data:`LABEL_PLACES`, text), None: left out.
 _Places = list[tuple[int, str] | None]
-#: The launch ring's radius beyond the dot's, px (its line is 2-2.5 px wide).
-LAUNCH_RING_GAP_PX = 4.0
 
 
 def _launch_used_layers(
