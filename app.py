@@ -420,7 +420,9 @@ def _layout(
                 args=(-1,),
                 shortcut="PageUp",
                 disabled=state.options.year <= FIRST_YEAR,
-                help="Previous year (PageUp)",
+                # On a projector the label shows the key; a tooltip stayed up after each
+                # click and covered "Fit map", "Play" and "Exit projector" under it (1024x768).
+                help=None if projector else "Previous year (PageUp)",
                 width="stretch",
             )
             next_col.button(
@@ -430,7 +432,7 @@ def _layout(
                 args=(1,),
                 shortcut="PageDown",
                 disabled=state.options.year >= LAST_YEAR,
-                help="Next year (PageDown)",
+                help=None if projector else "Next year (PageDown)",
                 width="stretch",
             )
             if projector:  # under the year buttons, where the banner leaves room
