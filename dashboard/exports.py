@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -17,7 +18,7 @@ import streamlit as st
 from coverage.catalogue.tables import Catalogue
 from coverage.products.headline import Headline, capitals_by_year
 from coverage.products.mapdata import MapData, MapState, map_series, rollout_series
-from coverage.scenario import FIRST_YEAR, LAST_YEAR
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,6 +133,25 @@ def map_kmz_words(data: MapData) -> tuple[str, str]:
     return label, held
 
 
+#: The engagement choices of :class:`MapState` that :func:`file_stem` names (the question's
+#: other parts, a comparison, a sector and a cooperation scenario are named apart).
+_STEM_CHOICES = (
+    "delay_s",
+    "launch_on_remote",
+    "shoot_look_shoot",
+    "shape",
+    "flyout_model",
+    "speed_basis",
+    "reach_cap",
+    "engage_on_remote",
+    "satellite_cueing",
+    "rv_rcs_m2",
+    "booster_rcs_m2",
+    "boost_track_needs_warhead",
+    "warning_commits",
+)
+
+
 def file_stem(s: MapState) -> str:
     """The exported files' common name for map state ``s``.
 
@@ -140,10 +160,35 @@ def file_stem(s: MapState) -> str:
     different maps of one year do not download under one name.
 
     ``epaa_2016_actual_nominal``, ``epaa_2016_actual_nominal_vs_2024``,
-    ``epaa_2024_actual_nominal_sector-both``.
+    ``epaa_2024_actual_nominal_sector-both``. Also the launch area and threat when not the
+    default ones and every choice away from its default, by its field's name
+    (``epaa_2024_actual_nominal_shahrud_rv_rcs_m2-0.01_boost_track_needs_warhead``): two
+    slides of one year with different answers had one name. (The slides carry the headline,
+    the answer to the state's threat, whether the defended area is drawn or not.)
     """
     o = s.options
     parts = [f"epaa_{o.year}_{o.scenario}_{o.estimate}"]
+    default = MapState(options=FootprintOptions(year=o.year))
+    for name in ("launch_area", "threat"):
+        if getattr(s, name) != getattr(default, name):
+            parts.append(str(getattr(s, name)))
+    options = [(f.name, getattr(o, f.name), getattr(default.options, f.name)) for f in fields(o)]
+    engagement = [
+        (f.name, getattr(s, f.name), getattr(default, f.name))
+        for f in fields(s)
+        if f.name in _STEM_CHOICES
+    ]
+    for name, value, was in [*options, *engagement]:
+        if name in ("year", "scenario", "estimate") or value == was:
+            continue
+        if isinstance(value, bool):
+            parts.append(name if value else f"{name}-off")
+        elif isinstance(value, frozenset):
+            parts.append(f"{name}-{'-'.join(sorted(value))}")
+        elif isinstance(value, float):
+            parts.append(f"{name}-{value:g}")
+        else:
+            parts.append(f"{name}-{value}")
     if s.cooperation != "nato_alone":
         parts.append(s.cooperation)
     if s.compare is not None:

@@ -577,6 +577,28 @@ def test_file_stem__two_maps_of_one_year_get_two_names(catalogue: Catalogue) -> 
         assert file_stem(state) == stem
     cue = replace(base, compare=Variation().with_query(satellite_cueing="off"))
     assert file_stem(cue) == "epaa_2016_actual_nominal_vs_satellite_cueing-off"
+    # Two slides of one year with different answers (another launch area, a choice away from
+    # the defaults) had one name too (a review): the launch area and each choice are named.
+    from coverage.products.mapdata import ANSWER_LAYERS
+
+    answer = replace(base, layers=ANSWER_LAYERS)
+    assert file_stem(answer) == "epaa_2016_actual_nominal"
+    chosen = replace(
+        answer,
+        options=FootprintOptions(year=2016, min_elevation_deg=5.0, exclude_sites={"rota"}),  # type: ignore[arg-type]
+        launch_area="shahrud",
+        rv_rcs_m2=0.01,
+        boost_track_needs_warhead=True,
+        launch_on_remote=False,
+    )
+    assert file_stem(chosen) == (
+        "epaa_2016_actual_nominal_shahrud_min_elevation_deg-5_exclude_sites-rota_"
+        "launch_on_remote-off_rv_rcs_m2-0.01_boost_track_needs_warhead"
+    )
+    # The slides carry the answer line whether the defended area is drawn or not.
+    assert file_stem(replace(base, launch_area="shahrud", delay_s=120.0)) == (
+        "epaa_2016_actual_nominal_shahrud_delay_s-120"
+    )
 
 
 def test_gis__choices_away_from_the_defaults_travel_with_the_files(
