@@ -366,7 +366,7 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
         "Changed from the defaults: gravity-free fly-out (reach formula); fly-out capped at "
         in text
     )
-    assert "engage on remote in every year; re-entry vehicle 1 m²." in text
+    assert "engage on remote in every year; warhead RCS 1 m²." in text
     assert "Changed from the defaults" not in _markdown(default)
 
     # A link that sets a physics choice opens the panel holding it; a plain link does not.

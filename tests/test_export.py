@@ -358,7 +358,7 @@ def test_side_panel__choices_away_from_the_defaults_before_the_assumptions(
     texts = _svg_texts(export.render(data, fmt="svg"))
     assert "Changed from the defaults" in texts, texts
     flat = " ".join(texts.split())
-    assert "delay 120 s; re-entry vehicle 0.01 m²; boost track needs the warhead in view" in flat
+    assert "delay 120 s; warhead RCS 0.01 m²; boost track needs the warhead in view" in flat
     assert flat.index("Changed from the defaults") < flat.index("Assumptions")
     width, height = 1280, 720
     caps = headline(catalogue, data.state).capitals

@@ -181,8 +181,8 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
         "reach_cap": (True, "fly-out capped at the quoted range"),
         "engage_on_remote": ("off", "no engage on remote"),
         "satellite_cueing": ("on", "satellite cueing in every year"),
-        "rv_rcs_m2": (0.01, "re-entry vehicle 0.01 m²"),
-        "booster_rcs_m2": (10.0, "booster 10 m²"),
+        "rv_rcs_m2": (0.01, "warhead RCS 0.01 m²"),
+        "booster_rcs_m2": (10.0, "booster RCS 10 m²"),
         "boost_track_needs_warhead": (True, "boost track needs the warhead in view"),
         "warning_commits": (True, "an early-warning track commits interceptors"),
     }
@@ -222,6 +222,6 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
     )
     assert describe_choices(state) == (
         "high estimates",
-        "re-entry vehicle 0.01 m²",
+        "warhead RCS 0.01 m²",
         "boost track needs the warhead in view",
     )

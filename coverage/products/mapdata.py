@@ -430,10 +430,11 @@ def describe_choices(state: MapState, catalogue: Catalogue | None = None) -> tup
         value = getattr(state, name)
         if value != getattr(d, name):
             out.append(words[value])
+    # In the dashboard's words ("Warhead radar cross-section", "Booster radar cross-section").
     if state.rv_rcs_m2 is not None:
-        out.append(f"re-entry vehicle {state.rv_rcs_m2:g} m²")
+        out.append(f"warhead RCS {state.rv_rcs_m2:g} m²")
     if state.booster_rcs_m2 is not None:
-        out.append(f"booster {state.booster_rcs_m2:g} m²")
+        out.append(f"booster RCS {state.booster_rcs_m2:g} m²")
     if state.boost_track_needs_warhead:
         out.append("boost track needs the warhead in view")
     if state.warning_commits:
