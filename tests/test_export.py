@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from PIL import Image
@@ -320,10 +321,18 @@ def test_side_panel__text_ends_above_the_bottom_banner(
     from coverage.products.headline import headline
 
     data = _map(catalogue, year=2018, layers=DEFAULT_LAYERS | {"defended"})
-    caps = headline(catalogue, data.state).capitals
+    _assert_panel_ends_above_the_banner(
+        data, headline(catalogue, data.state).capitals, width, height
+    )
+
+
+def _assert_panel_ends_above_the_banner(
+    data: MapData, capitals: pd.DataFrame | None, width: int, height: int
+) -> None:
+    """The side panel's text (with a headline line and ``capitals``) ends above the banner."""
     size = export.ImageSize(width, height, 100.0)
     with export._LOCK, export.matplotlib.rc_context(export._RC):
-        fig = export._draw(data, size, False, data_date(), "headline", caps)
+        fig = export._draw(data, size, False, data_date(), "headline", capitals)
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         banner = height * 1.9 * 17.0 / 1080.0  # the bottom banner's height (_Layout)
         panel_left = width * (1 - 450.0 / 1920.0)
@@ -360,21 +369,7 @@ def test_side_panel__choices_away_from_the_defaults_before_the_assumptions(
     flat = " ".join(texts.split())
     assert "delay 120 s; warhead RCS 0.01 m²; boost track needs the warhead in view" in flat
     assert flat.index("Changed from the defaults") < flat.index("Assumptions")
-    width, height = 1280, 720
-    caps = headline(catalogue, data.state).capitals
-    with export._LOCK, export.matplotlib.rc_context(export._RC):
-        fig = export._draw(
-            data, export.ImageSize(width, height, 100.0), False, data_date(), "headline", caps
-        )
-        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        banner = height * 1.9 * 17.0 / 1080.0
-        panel_left = width * (1 - 450.0 / 1920.0)
-        bottoms = [
-            t.get_window_extent(renderer).y0
-            for t in fig.texts
-            if t.get_window_extent(renderer).x0 > panel_left and t.get_text() != export.CAVEAT
-        ]
-    assert bottoms and min(bottoms) > banner, (min(bottoms), banner)
+    _assert_panel_ends_above_the_banner(data, headline(catalogue, data.state).capitals, 1280, 720)
 
 
 def test_svg__threat_and_launch_area_in_words(catalogue: Catalogue) -> None:
