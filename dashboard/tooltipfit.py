@@ -32,14 +32,17 @@ if (!window.__epaaTooltipFit) {
     if (!chart || !origin || !m) return;
     const box = chart.getBoundingClientRect();
     const o = origin.getBoundingClientRect();
-    // The pointer, in the page's coordinates (deck.gl's transform is relative to the origin).
-    const px = o.left + parseFloat(m[1]), py = o.top + parseFloat(m[2]);
-    const w = tip.offsetWidth, h = tip.offsetHeight;
+    // On a large screen the page is zoomed (screenfit.ZOOM_STEPS): the boxes are in the
+    // window's pixels, deck.gl's transform and the tooltip's size in the page's, z of them each.
+    const z = chart.offsetWidth ? box.width / chart.offsetWidth : 1;
+    // The pointer, in the window's coordinates (deck.gl's transform is relative to the origin).
+    const px = o.left + z * parseFloat(m[1]), py = o.top + z * parseFloat(m[2]);
+    const w = z * tip.offsetWidth, h = z * tip.offsetHeight;
     let left = Math.min(Math.max(px - w / 2, box.left + EDGE), box.right - EDGE - w);
     left = Math.max(left, box.left + EDGE);  // wider than the map: start at its left edge
     let top = py + GAP;
     if (top + h > box.bottom - EDGE) top = Math.max(box.top + EDGE, py - GAP - h);
-    const value = `${Math.round(left - px)}px ${Math.round(top - py)}px`;
+    const value = `${Math.round((left - px) / z)}px ${Math.round((top - py) / z)}px`;
     // The browser rewrites what it is given ("10px 0px" reads back as "10px"), so the value
     // set last is kept with its read-back: unchanged only if both still match (deck.gl's own
     // updates put its style back, and this sets it again).

@@ -44,9 +44,12 @@ if (!window.__epaaWheelZoom) {
       document.body.appendChild(hint);
     }
     const box = chart.getBoundingClientRect();
-    hint.style.left = `${box.left + box.width / 2}px`;
+    // The hint's position is in the page's pixels, z of the window's on a zoomed large screen
+    // (screenfit.ZOOM_STEPS); the map's box is in the window's.
+    const z = chart.offsetWidth ? box.width / chart.offsetWidth : 1;
+    hint.style.left = `${(box.left + box.width / 2) / z}px`;
     // Near the top of the map's visible part: the map's tooltip opens below the pointer.
-    hint.style.top = `${Math.min(Math.max(box.top, 0) + 48, box.bottom - 24)}px`;
+    hint.style.top = `${Math.min(Math.max(box.top, 0) + 48 * z, box.bottom - 24 * z) / z}px`;
     hint.style.opacity = '1';
     clearTimeout(timer);
     timer = setTimeout(() => { hint.style.opacity = '0'; }, __HINT_MS__);

@@ -1054,6 +1054,30 @@ def test_4k_screen__draws_the_1920_layout_twice_as_large(browser: Any, server: s
         assert main is not None and main["y"] + main["height"] <= 2161, main
         view = _default_view_2016()
         zoomed = dict(view, zoom=view["zoom"] + 1)  # the 1920x1080 camera, shown twice as large
+        # The tooltip by the pointer and inside the map (dashboard/tooltipfit.py converts the
+        # window's pixels to the zoomed page's), and the wheel's hint over the map.
+        map_box = page.locator(MAP).first.bounding_box()
+        x, y = _screen_xy(zoomed, map_box, 24.4134, 44.0787)  # Deveselu
+        page.mouse.move(x, y)
+        page.wait_for_timeout(800)
+        tip = page.locator(".deck-tooltip").first.bounding_box()
+        assert tip is not None and abs(tip["x"] + tip["width"] / 2 - x) < tip["width"], (tip, x)
+        assert 0 < tip["y"] - y < 120, (tip, y)  # just below the pointer (18 px, zoomed)
+        assert (
+            tip["x"] >= map_box["x"] and tip["x"] + tip["width"] <= map_box["x"] + map_box["width"]
+        )
+        page.mouse.wheel(0, 200)
+        hint = page.locator(".epaa-wheel-hint").first
+        hint.wait_for(state="visible", timeout=5_000)
+        h = hint.bounding_box()
+        assert (
+            h is not None
+            and map_box["x"] < h["x"] + h["width"] / 2 < map_box["x"] + map_box["width"]
+        )
+        assert map_box["y"] - 1 <= h["y"] <= map_box["y"] + map_box["height"], (h, map_box)
+        page.mouse.move(1, 1)
+        page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+        page.wait_for_timeout(500)
         tooltip, text = _hover_and_click(page, zoomed, 24.4134, 44.0787)  # Deveselu
         assert "Aegis Ashore Romania" in tooltip, tooltip
         assert "Missile-defence site" in text and "Aegis Ashore Romania" in text, text
