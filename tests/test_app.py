@@ -703,3 +703,25 @@ def test_launch_point_of_the_map__ringed_and_named() -> None:
     # Without the defended area and the tracks no launch point is the map's: nothing ringed.
     at = _opened(year="2016", show_defended="false")
     assert "launch-used" not in _layer_ids(at) and "launch" in _layer_ids(at)
+
+
+def test_large_screen_css__every_step_lays_out_1920_wide_and_makes_up_for_vh() -> None:
+    # A window at least a step's size draws the page zoomed so that its layout is at least
+    # 1920x960 CSS pixels (the largest layout the map's framing knows), and the boxes sized
+    # in viewport units are divided by the zoom (they were twice the window at zoom 2).
+    import re
+
+    from dashboard.screenfit import ZOOM_STEPS, large_screen_css
+
+    assert [z for z, _, _ in ZOOM_STEPS] == sorted(z for z, _, _ in ZOOM_STEPS)  # last wins
+    for projector in (False, True):
+        css = large_screen_css(projector=projector)
+        rules = re.findall(r"@media \(min-width:(\d+)px\) and \(min-height:(\d+)px\)\{(.*)\}", css)
+        assert len(rules) == len(ZOOM_STEPS)
+        for (zoom, width, height), (w, h, body) in zip(ZOOM_STEPS, rules, strict=True):
+            assert (int(w), int(h)) == (width, height)
+            assert width / zoom >= 1920 and height / zoom >= 960
+            vh = float(re.search(r"stMain'\]\{height:([\d.]+)vh", body).group(1))  # type: ignore[union-attr]
+            assert vh * zoom == pytest.approx(100.0, abs=0.01)
+            assert f"html{{zoom:{zoom:g}}}" in body
+            assert (".block-container{height:max(" in body) == projector
