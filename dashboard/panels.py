@@ -148,11 +148,14 @@ def caveat(data: MapData, *, projector: bool = False, theme: Theme = LIGHT) -> N
         if projector
         else ""
     )
-    # What the user set away from the defaults comes first, in the text's own colour: on a
-    # projector the two lines' room goes to it before the defaults' long description.
+    # What the user set away from the defaults comes first, in the caveat banner's colours (a
+    # review found it easy to miss as plain bold at a projector's 12 px): on a projector the
+    # two lines' room goes to it before the defaults' long description.
     choices = data.choices_text()
     lead = (
-        f"<b class='epaa-choices' style='color:{theme.text}'>{html.escape(choices)}</b> "
+        f"<b class='epaa-choices' style='background:{theme.caveat_bg};color:{theme.caveat_text};"
+        f"padding:0 4px;border-radius:3px;box-decoration-break:clone;"
+        f"-webkit-box-decoration-break:clone'>{html.escape(choices)}</b> "
         if choices
         else ""
     )
