@@ -580,7 +580,7 @@ try:
         line = headline_for(catalogue.digest, state, catalogue)
         # A region beyond NATO Europe chosen under "Whose territory" is measured in the
         # headline too (the map already draws the defended area over it: the same run).
-        region = str(st.session_state.get("region") or NATO_REGION)
+        region = russia.chosen_region()
         if region != NATO_REGION:
             line = replace(line, region=region_for(catalogue.digest, state, region, catalogue))
         if not projector:  # the sidebar, where the line goes, is hidden on a projector

@@ -17,7 +17,13 @@ import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.headline import Headline, capitals_by_year
-from coverage.products.mapdata import MapData, MapState, map_series, rollout_series
+from coverage.products.mapdata import (
+    ENGAGEMENT_CHOICES,
+    MapData,
+    MapState,
+    map_series,
+    rollout_series,
+)
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 
 if TYPE_CHECKING:
@@ -133,25 +139,6 @@ def map_kmz_words(data: MapData) -> tuple[str, str]:
     return label, held
 
 
-#: The engagement choices of :class:`MapState` that :func:`file_stem` names (the question's
-#: other parts, a comparison, a sector and a cooperation scenario are named apart).
-_STEM_CHOICES = (
-    "delay_s",
-    "launch_on_remote",
-    "shoot_look_shoot",
-    "shape",
-    "flyout_model",
-    "speed_basis",
-    "reach_cap",
-    "engage_on_remote",
-    "satellite_cueing",
-    "rv_rcs_m2",
-    "booster_rcs_m2",
-    "boost_track_needs_warhead",
-    "warning_commits",
-)
-
-
 def file_stem(s: MapState) -> str:
     """The exported files' common name for map state ``s``.
 
@@ -176,7 +163,7 @@ def file_stem(s: MapState) -> str:
     engagement = [
         (f.name, getattr(s, f.name), getattr(default, f.name))
         for f in fields(s)
-        if f.name in _STEM_CHOICES
+        if f.name in ENGAGEMENT_CHOICES
     ]
     for name, value, was in [*options, *engagement]:
         if name in ("year", "scenario", "estimate") or value == was:

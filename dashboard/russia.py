@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SECTOR_LABELS",
+    "chosen_region",
     "cooperation_controls",
     "cooperation_summary",
     "region_labels",
@@ -175,10 +176,15 @@ def _series(
     )
 
 
+def chosen_region() -> str:
+    """The region chosen under "Whose territory the figures measure" (NATO Europe by default)."""
+    return str(st.session_state.get("region") or NATO_REGION)
+
+
 def cooperation_summary(catalogue: Catalogue, state: MapState) -> None:
     """The tab: cooperation gain, the chosen region's figures, the sector, the 2011-2026 chart."""
     _cooperation_lines(catalogue, state)
-    region = str(st.session_state.get("region") or NATO_REGION)
+    region = chosen_region()
     if region != NATO_REGION:
         _region_lines(catalogue, state, region)
     _sector_lines(catalogue, state)

@@ -166,7 +166,12 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
     # area) is not a choice: the title and the headline say it.
     from dataclasses import fields
 
-    from coverage.products.mapdata import ANSWER_LAYERS, MapState, describe_choices
+    from coverage.products.mapdata import (
+        ANSWER_LAYERS,
+        ENGAGEMENT_CHOICES,
+        MapState,
+        describe_choices,
+    )
 
     base = MapState(FootprintOptions(year=2024), layers=ANSWER_LAYERS)
     assert describe_choices(base, catalogue) == ()
@@ -190,6 +195,7 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
     question |= {"cooperation", "compare", "sector", "domain"}
     # Every engagement field of MapState is either the question or a listed choice.
     assert {f.name for f in fields(MapState)} == question | set(expected)
+    assert set(ENGAGEMENT_CHOICES) == set(expected)  # the export names use the same list
     for name, (value, words) in expected.items():
         state = MapState(FootprintOptions(year=2024), layers=ANSWER_LAYERS, **{name: value})
         assert describe_choices(state, catalogue) == (words,), name

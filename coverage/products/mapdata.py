@@ -66,6 +66,7 @@ __all__ = [
     "MapState",
     "compute_map",
     "defended_for_state",
+    "ENGAGEMENT_CHOICES",
     "describe_assumptions",
     "describe_choices",
     "describe_cooperation_state",
@@ -368,6 +369,24 @@ def describe_assumptions(state: MapState, catalogue: Catalogue | None = None) ->
         parts.append(cooperation)
     return "; ".join(parts) + "."
 
+
+#: The fields of :class:`MapState` that are engagement choices (with defaults of their own),
+#: not the question: :func:`describe_choices` words each, the exports' file names name each.
+ENGAGEMENT_CHOICES = (
+    "delay_s",
+    "launch_on_remote",
+    "shoot_look_shoot",
+    "shape",
+    "flyout_model",
+    "speed_basis",
+    "reach_cap",
+    "engage_on_remote",
+    "satellite_cueing",
+    "rv_rcs_m2",
+    "booster_rcs_m2",
+    "boost_track_needs_warhead",
+    "warning_commits",
+)
 
 #: The heading of :meth:`MapData.choices_text` (and of the exports' block of the same name).
 CHOICES_HEADING = "Changed from the defaults"

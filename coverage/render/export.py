@@ -724,10 +724,9 @@ def _legend_entries(
             entries.append((_marker_handle("o", launch_px, style.colour, "white", 1.5, sz), title))
             if data.launch_used:
                 many = "s" if len(data.launch_used) > 1 else ""
-                ring_px = launch_px + 2 * LAUNCH_RING_GAP_PX + 2.0
                 entries.append(
                     (
-                        _marker_handle("o", ring_px, "none", style.colour, 2.0, sz),
+                        _marker_handle("o", _launch_ring_px(sz), "none", style.colour, 2.0, sz),
                         f"Ringed: the threat's launch point{many} ({', '.join(data.launch_used)})",
                     )
                 )
@@ -1298,20 +1297,23 @@ def _draw_launch_points(
     return _draw_points(ax, points, crs, sz, zorder, "o", _LAUNCH_MARKER_PX, colour, points.name)
 
 
+def _launch_ring_px(sz: _Sizes) -> float:
+    """The launch ring's diameter: the dot's, a gap of LAUNCH_RING_GAP_PX each side, its line."""
+    return _LAUNCH_MARKER_PX * sz.marker + 2 * LAUNCH_RING_GAP_PX + 2.0
+
+
 def _ring_launch_used(ax: Axes, data: MapData, crs: str, sz: _Sizes, zorder: float) -> None:
     """A ring around the launch points the map's threat flies from, as on the dashboard."""
     used = data.launch_points[data.launch_points.name.isin(data.launch_used)]
     if used.empty:
         return
     x, y = _points_xy(used, crs)
-    # The dot's diameter, a gap of LAUNCH_RING_GAP_PX on each side, and the ring's own line.
-    ring_px = _LAUNCH_MARKER_PX * sz.marker + 2 * LAUNCH_RING_GAP_PX + 2.0
     ax.plot(
         x,
         y,
         ls="none",
         marker="o",
-        ms=sz.pt(ring_px),
+        ms=sz.pt(_launch_ring_px(sz)),
         mfc="none",
         mec=LAYER_STYLES["launch"].colour,
         mew=sz.lpt(2.0),
