@@ -11,7 +11,7 @@ import streamlit as st
 from coverage.catalogue.analysis import load_threats
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.ballistics import SHAPES
-from coverage.products import icbm, metrics
+from coverage.products import claims, icbm, metrics
 from coverage.products.defended import band_delays
 from coverage.products.delay import DELAYS_S, DelayCurve, delay_curve_for
 from coverage.products.headline import launch_area_label, share_text
@@ -392,6 +392,99 @@ def _series(
     return metrics.coverage_time_series(_catalogue, replace(query, grid_km=50.0), options=options)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _claims(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> list[claims.ClaimCheck]:
+    return claims.claim_checks(_catalogue, options, query)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _claim_needs(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> list[claims.ClaimNeed]:
+    return claims.claim_needs(
+        _catalogue, options, query, _claims(digest, options, query, _catalogue)
+    )
+
+
+#: The claims table's headers in words (shares shown as percentages).
+_CLAIM_HEADERS = {
+    "phase": "Phase",
+    "words": "Words",
+    "judged_on": "Judged on",
+    "area_share": "Defended",
+    "needed": "Read as at least",
+    "verdict": "Verdict",
+    "territory": "Territory",
+    "population_share": "Population defended",
+    "capitals": "Capitals defended",
+    "said": "Said",
+    "reading": "How the words are read (an assumption)",
+}
+_NEED_HEADERS = {
+    "phase": "Phase",
+    "judged_on": "Judged on",
+    "verdict": "Verdict",
+    "warhead_rcs": "Warhead radar cross-section where the verdict flips",
+    "engage_on_remote": "With engage on remote",
+}
+
+
+def _claims_section(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> None:
+    """The official claims against the model, and (on demand) what each needs."""
+    st.markdown(
+        "**The official claims against the model.** Each claim judged on the year it speaks "
+        "of, under the map's launch area, threat and assumptions (50 km grid)."
+    )
+    query = replace(query, grid_km=50.0)
+    checks = _claims(catalogue.digest, options, query, catalogue)
+    table = claims.claims_frame(checks)
+    st.dataframe(
+        table.rename(columns=_CLAIM_HEADERS)[list(_CLAIM_HEADERS.values())],
+        hide_index=True,
+        width="stretch",
+        key="claims_table",
+        column_config={
+            _CLAIM_HEADERS[k]: st.column_config.NumberColumn(_CLAIM_HEADERS[k], format="percent")
+            for k in ("area_share", "needed", "population_share")
+        },
+    )
+    st.caption(
+        "A claim's words set no figure: the share each is read to need is an assumption "
+        "(data/claims.csv), shown beside the share the model defends so that another reading "
+        "can be applied. Southern NATO Europe: the members of the year in southern Europe, with "
+        "Türkiye, Bulgaria and Romania."
+    )
+    if st.toggle(
+        "Find what each claim needs (about 20 engine runs, 50 km grid)",
+        value=False,
+        key="claim_needs",
+        bind="query-params",
+    ):
+        with st.spinner("Searching the warhead RCS where each verdict flips..."):
+            needs = _claim_needs(catalogue.digest, options, query, catalogue)
+        st.dataframe(
+            claims.needs_frame(checks, needs).rename(columns=_NEED_HEADERS)[
+                list(_NEED_HEADERS.values())
+            ],
+            hide_index=True,
+            width="stretch",
+            key="claim_needs_table",
+        )
+        st.caption(
+            "One change at a time from the map's assumptions. The warhead's RCS is searched "
+            f"from {claims.RCS_SEARCH_M2[0]:g} to {claims.RCS_SEARCH_M2[1]:g} m² by bisection "
+            f"(to a factor {claims.RCS_STEP:g}); every radar's range against the warhead goes as "
+            "its fourth root, so the same change reads as that factor on every radar's range "
+            "(the booster's detection unchanged). A claim that holds down to the search's end "
+            "rests on the boosting missile's own track, carried over to the warhead (an "
+            "assumption: 'Boost track needs the warhead in view' under Physics and assumptions "
+            "tests it). Engage on remote: another sensor's track guides the interceptor to the "
+            "intercept point."
+        )
+
+
 @st.cache_resource(show_spinner="Computing the ICBM table...", max_entries=8)
 def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue) -> pd.DataFrame:
     # Every SM-3 variant at every site, and each site's own other interceptors (the answers
@@ -639,6 +732,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 key="series_table",
                 column_config=_percent_columns(shown, _SERIES_HEADERS),
             )
+            _claims_section(catalogue, options, query)
     with tabs[3]:
         if tabs[3].open:
             tracks = data.tracks

@@ -393,6 +393,27 @@ def test_app__metrics_tab_ranks_the_assumptions_and_icbm_tab_answers_per_site() 
     assert "Aegis Ashore Poland (NSF Redzikowo)" in text and "nominal case" in text
 
 
+def test_app__series_tab_judges_the_official_claims_and_finds_what_they_need() -> None:
+    """The claims of data/claims.csv under the map's assumptions, from Shahrud this time."""
+    at = _opened(tab="Coverage 2011–2026", launch_area="shahrud", claim_needs="true")
+    frames = {tuple(d.value.columns)[:3]: d.value for d in at.dataframe}
+    claims = next(f for cols, f in frames.items() if cols == ("Phase", "Words", "Judged on"))
+    assert list(claims["Judged on"]) == [
+        "2012 as built",
+        "2016 as built",
+        "2018 as planned (2009)",
+        "2024 as built",
+    ]
+    assert set(claims["Verdict"]) <= {"holds", "does not hold"}
+    for column in claims.columns:
+        assert "_" not in column and column[:1].isupper(), column
+    needs = next(f for cols, f in frames.items() if cols == ("Phase", "Judged on", "Verdict"))
+    assert needs.columns[-1] == "With engage on remote" and len(needs) == 4
+    assert all("m² warhead" in t or "a warhead of" in t for t in needs.iloc[:, 3])
+    captions = "\n".join(c.value for c in at.caption)
+    assert "is an assumption (data/claims.csv)" in captions and "bisection" in captions
+
+
 def test_app__scenario_menu_names_the_alternatives(app: AppTest) -> None:
     box = app.selectbox(key="scenario")
     assert "Third Site (Bush plan 2007)" in box.options

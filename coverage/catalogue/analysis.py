@@ -19,7 +19,12 @@ from coverage.catalogue import basemap, schema, tables
 from coverage.catalogue.basemap import country_codes
 from coverage.catalogue.cachedir import checked_clean, mark_clean, source_version
 from coverage.catalogue.schema import Column, DataError, DataProblem, read_validated
-from coverage.catalogue.tables import CONFIDENCES, DATA_DIR, SCENARIO_IDS
+from coverage.catalogue.tables import (
+    BASELINE_SCENARIOS,
+    CONFIDENCES,
+    DATA_DIR,
+    SCENARIO_IDS,
+)
 
 __all__ = [
     "ANALYSIS_SCHEMAS",
@@ -28,6 +33,7 @@ __all__ = [
     "boost_values",
     "detection_value",
     "load_capabilities",
+    "load_claims",
     "load_cooperation",
     "load_regions",
     "load_sectoral_picture",
@@ -70,6 +76,9 @@ BOOST_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
 _BOOST_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM")
 _ESTIMATES = ("low", "nominal", "high")
 _TEXT = 400
+#: The years a claim can be judged on: coverage.scenario's FIRST_YEAR..LAST_YEAR (which imports
+#: this module; a test checks they agree).
+CLAIM_YEARS = (2011, 2026)
 
 ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
     "threats.csv": (
@@ -172,6 +181,35 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("note", "str", required=False, max_length=800),
     ),
+    "claims.csv": (
+        Column("claim_id", "id", description="Identifier used by the claims table"),
+        Column("phase", "int", minimum=1, maximum=4, description="EPAA phase the words speak of"),
+        Column("said", "date", minimum=2009, maximum=2040),
+        Column("said_by", "str", max_length=200),
+        Column("words", "str", max_length=200, description="The claim's own words, quoted"),
+        Column(
+            "year", "int", minimum=CLAIM_YEARS[0], maximum=CLAIM_YEARS[1], description="Year judged"
+        ),
+        Column("scenario", "choice", choices=BASELINE_SCENARIOS),
+        Column("territory", "str", max_length=80, description="The territory's name in words"),
+        Column(
+            "iso3",
+            "str",
+            max_length=200,
+            description="ISO3 codes separated by spaces (counted while NATO members), or NATO",
+        ),
+        Column(
+            "area_share_needed",
+            "float",
+            minimum=0.001,
+            maximum=1,
+            description="Share of that territory the words are read to need (an assumption)",
+        ),
+        Column("reading", "str", max_length=_TEXT, description="How the words are read"),
+        Column("source", "str", max_length=_TEXT),
+        Column("confidence", "choice", choices=CONFIDENCES),
+        Column("note", "str", required=False, max_length=_TEXT),
+    ),
     "sectoral_picture.csv": (
         Column("iso3", "str", max_length=3, description="ISO 3166-1 alpha-3 country code"),
         Column("extent", "choice", choices=SECTOR_EXTENTS),
@@ -203,6 +241,7 @@ _UNIQUE: dict[str, str | tuple[str, ...]] = {
     "detection.csv": "parameter",
     "cooperation.csv": "cooperation_id",
     "regions.csv": "region_id",
+    "claims.csv": "claim_id",
     "sectoral_picture.csv": "iso3",
 }
 
@@ -298,6 +337,10 @@ def _table_checks(name: str, frame: pd.DataFrame, label: str) -> list[DataProble
         found += _check_regions(frame, label)
     if name == "sectoral_picture.csv" and not frame.empty:
         found += _check_sectoral(frame, label)
+    if name == "claims.csv" and not frame.empty:
+        for line, codes in zip(frame["_line"], frame.iso3, strict=True):
+            if str(codes).split() != [NATO_REGION_CODE]:
+                found += _iso3_problems(label, int(line), str(codes).split())
     return found
 
 
@@ -562,6 +605,11 @@ def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def load_cooperation(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the validated ``cooperation.csv`` (a copy); ``DataError`` lists all problems."""
     return _load("cooperation.csv", data_dir).copy()
+
+
+def load_claims(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the validated ``claims.csv`` (a copy); ``DataError`` lists all problems."""
+    return _load("claims.csv", data_dir).copy()
 
 
 def load_regions(data_dir: Path = DATA_DIR) -> pd.DataFrame:

@@ -681,6 +681,42 @@ def _cmd_sectoral(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from coverage.products import claims
+
+    catalogue = load_catalogue()
+    _check_names(catalogue, args)
+    # Each claim sets its own year and scenario; the rest of the state is the caller's.
+    options, query = options_from_args(args, year=FIRST_YEAR), query_from_args(args)
+    checks = claims.claim_checks(catalogue, options, query)
+    needs = claims.claim_needs(catalogue, options, query, checks) if args.needs else None
+    if args.format == "json":
+        write_output(_json(claims.claims_json(checks, needs)), args.out)
+        return 0
+    by_id = {n.claim_id: n for n in needs or ()}
+    lines = []
+    for c in checks:
+        lines += [
+            f"Phase {c.phase}, {c.said} ({c.said_by}): \u201c{c.words}\u201d",
+            f"  judged on {c.judged_on}: {100 * c.area_share:.1f} % of {c.territory} defended "
+            f"(population {100 * c.population_share:.1f} %; capitals {c.capitals_defended} of "
+            f"{c.capitals_total}); read as at least {100 * c.area_share_needed:.0f} %: "
+            + ("HOLDS" if c.holds else "DOES NOT HOLD"),
+        ]
+        if c.claim_id in by_id:
+            n = by_id[c.claim_id]
+            lines.append(
+                f"  warhead RCS {n.rcs_m2:g} m² in force; {claims.need_text(n)}; with engage on "
+                f"remote {100 * n.engage_on_remote_share:.1f} %"
+            )
+    lines.append(
+        "How the words are read: data/claims.csv (assumptions). Assumptions of the first "
+        f"claim's state (each claim's own in --format json): {checks[0].assumptions}"
+    )
+    write_output("\n".join(lines) + "\n", args.out)
+    return 0
+
+
 def _add_series_arguments(parser: argparse.ArgumentParser, help_series: str) -> None:
     """``--series`` with its ``--from-year`` and ``--to-year`` (``metrics``, ``cooperation``)."""
     parser.add_argument("--series", action="store_true", help=help_series)
@@ -804,6 +840,23 @@ def register(subparsers: Any) -> None:
     se.add_argument("--format", choices=["json", "text"], default="json")
     se.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     se.set_defaults(func=_cmd_sectoral)
+
+    cl = subparsers.add_parser(
+        "claims",
+        help="the official coverage claims of data/claims.csv against the model: each claim's "
+        "share of its territory defended in the year it is judged on, and (--needs) the warhead "
+        "RCS where the verdict flips and the share with engage on remote",
+    )
+    add_state_arguments(cl, year_required=False)
+    add_defended_arguments(cl)
+    cl.add_argument(
+        "--needs",
+        action="store_true",
+        help="also find what each claim needs (about 6-9 engine runs per claim)",
+    )
+    cl.add_argument("--format", choices=["json", "text"], default="json")
+    cl.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
+    cl.set_defaults(func=_cmd_claims)
 
     tr = subparsers.add_parser(
         "trajectory", help="ballistic trajectory between two places (JSON or CSV samples)"

@@ -72,6 +72,7 @@ __all__ = [
     "metric_weights",
     "region_countries",
     "region_ids",
+    "country_totals",
     "region_metrics",
     "region_metrics_from_grid",
     "region_name",
@@ -287,7 +288,7 @@ def region_metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue, region: str
             "use the wide domain (DefenceQuery.domain='wide')"
         )
     table = _country_table(dg, codes)
-    t = _totals(table)
+    t = country_totals(table)
     o, q = dg.options, dg.query
     return RegionMetrics(
         region=region,
@@ -504,7 +505,7 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COUNTRY_COLUMNS).sort_values("name").reset_index(drop=True)
 
 
-def _totals(table: pd.DataFrame) -> dict[str, Any]:
+def country_totals(table: pd.DataFrame) -> dict[str, Any]:
     """Area- and population-weighted shares and capital counts of a country table."""
     column = {c: table[c].to_numpy() for c in table.columns}
     area_total = np.nansum(column["area_km2"].astype(float))
@@ -535,7 +536,7 @@ def _totals(table: pd.DataFrame) -> dict[str, Any]:
 def _metrics_from_grid(dg: DefendedGrid, catalogue: Catalogue) -> CoverageMetrics:
     o, q = dg.options, dg.query
     table = _country_table(dg, catalogue.nato_members_in(o.year))
-    t = _totals(table)
+    t = country_totals(table)
     return CoverageMetrics(
         year=o.year,
         scenario=o.scenario,

@@ -1,0 +1,347 @@
+"""The official coverage claims against the model, and what each claim needs to hold.
+
+Each row of data/claims.csv quotes what was said of a phase ("parts of southern Europe",
+"across southern NATO Europe", "all of NATO Europe"), names the state it is judged on (2012 as
+built, 2016 as built, 2018 as planned, 2024 as built), the territory it speaks of (ISO3 codes
+counted while their country is a NATO member, or all European members) and how its words are
+read as a figure: a share of that territory that must be defended. The reading is an assumption
+and is carried beside every verdict; the share itself is shown, so a reader can apply another.
+
+:func:`claim_checks` measures each claim on the engine's defended grid under the caller's
+assumptions (launch area, threat, estimate, delay, ...; only the year and the scenario are the
+claim's). :func:`claim_needs` then asks which single change would make the verdict flip:
+
+* the **warhead's radar cross-section** at which the claim starts to hold, found by bisection on
+  a logarithmic scale between :data:`RCS_SEARCH_M2` (each step a fresh engine run: new first
+  detections). Every radar's range against the warhead goes as the fourth root of the RCS
+  (:mod:`coverage.physics.radar`), so the same figure reads as a range factor for every radar
+  against the warhead (the booster's detection is left as it is). The search assumes that a
+  larger warhead never defends less, which holds in the engine (an earlier first detection
+  only adds intercept opportunities; spot-checked in the tests);
+* **engage on remote** (another sensor's track guides the interceptor): the share with it on.
+
+Both are one-at-a-time changes from the caller's state, as in
+:mod:`coverage.products.sensitivity`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from coverage.catalogue.analysis import NATO_REGION_CODE, load_claims
+from coverage.catalogue.tables import Catalogue
+from coverage.products.metrics import country_totals, coverage_metrics
+from coverage.scenario import (
+    SCENARIO_LABELS,
+    DefenceQuery,
+    FootprintOptions,
+    Scenario,
+    detection_assumptions,
+)
+
+__all__ = [
+    "RCS_SEARCH_M2",
+    "RCS_STEP",
+    "ClaimCheck",
+    "ClaimNeed",
+    "claim_checks",
+    "claim_needs",
+    "claims_frame",
+    "claims_json",
+    "need_text",
+    "needs_frame",
+]
+
+#: The warhead RCS range searched for a claim's break-even, m² (detection.csv allows 1e-4..100;
+#: 10 m² is ten times the nominal boosting missile's own 1 m²).
+RCS_SEARCH_M2 = (0.001, 10.0)
+#: The bisection stops when the bracket's ends differ by less than this factor (2.4 % in range).
+RCS_STEP = 1.1
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One claim measured on the model: the share of its territory defended and the verdict."""
+
+    claim_id: str
+    phase: int
+    said: str
+    said_by: str
+    words: str
+    year: int
+    scenario: Scenario
+    territory: str
+    countries: tuple[str, ...]
+    reading: str
+    area_share_needed: float
+    area_share: float
+    population_share: float
+    capitals_defended: int
+    capitals_total: int
+    source: str
+    confidence: str
+    assumptions: str
+
+    @property
+    def holds(self) -> bool:
+        """Whether the model defends at least the share the words are read to need."""
+        return self.area_share >= self.area_share_needed
+
+    @property
+    def judged_on(self) -> str:
+        """``"2016 as built"``."""
+        return f"{self.year} {SCENARIO_LABELS[self.scenario]}"
+
+
+@dataclass(frozen=True)
+class ClaimNeed:
+    """What one claim needs: the warhead RCS where it starts to hold, and engage on remote.
+
+    ``rcs_needed_m2`` is the smallest RCS found where the claim holds (within a factor
+    :data:`RCS_STEP`), ``None`` if it does not hold even at the search's upper end;
+    ``rcs_holds_below`` is the largest RCS found where it does not (``None`` if it holds at the
+    search's lower end). ``runs`` counts the engine runs the search made.
+    """
+
+    claim_id: str
+    holds: bool
+    rcs_m2: float
+    rcs_needed_m2: float | None
+    rcs_fails_m2: float | None
+    engage_on_remote_share: float
+    runs: int
+
+    @property
+    def range_factor(self) -> float | None:
+        """The same change as a factor on every radar's range against the warhead (σ^¼)."""
+        if self.rcs_needed_m2 is None:
+            return None
+        return float((self.rcs_needed_m2 / self.rcs_m2) ** 0.25)
+
+
+def _counted(catalogue: Catalogue, codes: str, year: int) -> tuple[str, ...]:
+    members = catalogue.nato_members_in(year)
+    if codes == NATO_REGION_CODE:
+        return tuple(sorted(members))
+    return tuple(c for c in codes.split() if c in members)
+
+
+def _share(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery, countries: tuple[str, ...]
+) -> tuple[float, dict[str, Any]]:
+    m = coverage_metrics(catalogue, options, query)
+    totals = country_totals(m.countries[m.countries.iso3.isin(countries)])
+    totals["assumptions"] = m.assumptions
+    return float(totals["area_share"]), totals
+
+
+def claim_checks(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    *,
+    claims: pd.DataFrame | None = None,
+) -> list[ClaimCheck]:
+    """Each claim of data/claims.csv measured under the caller's assumptions.
+
+    Parameters
+    ----------
+    options, query
+        The caller's state; each claim replaces its year and scenario.
+    claims
+        Rows as data/claims.csv's (default: the bundled file).
+    """
+    rows = load_claims() if claims is None else claims
+    out = []
+    for r in rows.itertuples(index=False):
+        state = replace(options, year=int(r.year), scenario=r.scenario)
+        countries = _counted(catalogue, str(r.iso3), int(r.year))
+        area, totals = _share(catalogue, state, query, countries)
+        caps = totals["capitals_defended"], totals["capitals_not_defended"]
+        out.append(
+            ClaimCheck(
+                claim_id=r.claim_id,
+                phase=int(r.phase),
+                said=str(r.said),
+                said_by=r.said_by,
+                words=r.words,
+                year=int(r.year),
+                scenario=r.scenario,
+                territory=f"{r.territory} ({len(countries)} members)",
+                countries=countries,
+                reading=r.reading,
+                area_share_needed=float(r.area_share_needed),
+                area_share=area,
+                population_share=totals["population_share"],
+                capitals_defended=int(caps[0]),
+                capitals_total=int(caps[0] + caps[1] + totals["capitals_out_of_reach"]),
+                source=r.source,
+                confidence=r.confidence,
+                assumptions=totals["assumptions"],
+            )
+        )
+    return out
+
+
+def _bisect(holds: Callable[[float], bool], fails: float, held: float) -> tuple[float, float]:
+    """Narrow ``(fails, held)`` on a log scale until ``held / fails <= RCS_STEP``."""
+    while held / fails > RCS_STEP:
+        mid = math.sqrt(fails * held)
+        if holds(mid):
+            held = mid
+        else:
+            fails = mid
+    return fails, held
+
+
+def claim_needs(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    query: DefenceQuery,
+    checks: list[ClaimCheck],
+) -> list[ClaimNeed]:
+    """For each checked claim, the warhead RCS where its verdict flips, and engage on remote.
+
+    Costs about 6-9 engine runs per claim (each a new RCS: new first detections).
+    """
+    lo, hi = RCS_SEARCH_M2
+    out = []
+    for c in checks:
+        state = replace(options, year=c.year, scenario=c.scenario)
+        rcs = detection_assumptions(query, state).radar.target_rcs_m2
+        runs = 0
+
+        def holds(sigma: float, state: FootprintOptions = state, c: ClaimCheck = c) -> bool:
+            nonlocal runs
+            runs += 1
+            share, _ = _share(catalogue, state, replace(query, rv_rcs_m2=sigma), c.countries)
+            return share >= c.area_share_needed
+
+        needed: float | None
+        failed: float | None
+        if c.holds:
+            if holds(lo):
+                needed, failed = lo, None
+            else:
+                failed, needed = _bisect(holds, lo, rcs)
+        elif not holds(hi):
+            needed, failed = None, hi
+        else:
+            failed, needed = _bisect(holds, rcs, hi)
+        remote, _ = _share(catalogue, state, replace(query, engage_on_remote="on"), c.countries)
+        out.append(
+            ClaimNeed(
+                claim_id=c.claim_id,
+                holds=c.holds,
+                rcs_m2=rcs,
+                rcs_needed_m2=needed,
+                rcs_fails_m2=failed,
+                engage_on_remote_share=remote,
+                runs=runs + 1,
+            )
+        )
+    return out
+
+
+def claims_json(checks: list[ClaimCheck], needs: list[ClaimNeed] | None) -> dict[str, Any]:
+    """The checks (and needs, if computed) as a JSON-ready dictionary (the CLI's payload)."""
+    by_id = {n.claim_id: n for n in needs or ()}
+    rows = []
+    for c in checks:
+        row: dict[str, Any] = asdict(c)
+        row["countries"] = list(c.countries)
+        row["judged_on"] = c.judged_on
+        row["holds"] = c.holds
+        if c.claim_id in by_id:
+            n = by_id[c.claim_id]
+            row["needs"] = {
+                "warhead_rcs_in_force_m2": n.rcs_m2,
+                "warhead_rcs_needed_m2": n.rcs_needed_m2,
+                "warhead_rcs_fails_m2": n.rcs_fails_m2,
+                "radar_range_factor": n.range_factor,
+                "warhead_rcs": need_text(n),
+                "engage_on_remote_area_share": n.engage_on_remote_share,
+                "engine_runs": n.runs,
+            }
+        rows.append(row)
+    return {
+        "claims": rows,
+        "rcs_search_m2": list(RCS_SEARCH_M2),
+        "rcs_step": RCS_STEP,
+        "method": "Each claim's share of its territory defended in the year and scenario it is "
+        "judged on, under the caller's other assumptions; the warhead RCS where the verdict "
+        "flips, by bisection on a log scale (one change at a time); the share with engage on "
+        "remote on.",
+    }
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f} %"
+
+
+def claims_frame(checks: list[ClaimCheck]) -> pd.DataFrame:
+    """The checks as a table in words (the dashboard's and the CLI's text)."""
+    return pd.DataFrame(
+        {
+            "phase": [c.phase for c in checks],
+            "said": [f"{c.said}, {c.said_by}" for c in checks],
+            "words": [f"“{c.words}”" for c in checks],
+            "judged_on": [c.judged_on for c in checks],
+            "territory": [c.territory for c in checks],
+            "needed": [c.area_share_needed for c in checks],
+            "area_share": [c.area_share for c in checks],
+            "population_share": [c.population_share for c in checks],
+            "capitals": [f"{c.capitals_defended} of {c.capitals_total}" for c in checks],
+            "verdict": ["holds" if c.holds else "does not hold" for c in checks],
+            "reading": [c.reading for c in checks],
+        }
+    )
+
+
+def need_text(need: ClaimNeed) -> str:
+    """The break-even warhead RCS in words."""
+    lo, hi = RCS_SEARCH_M2
+    if need.rcs_needed_m2 is None:
+        return f"does not hold even with a {hi:g} m² warhead"
+    if need.rcs_fails_m2 is None:
+        return f"holds down to a {lo:g} m² warhead (the search's end)"
+    factor = need.range_factor or 1.0
+    verb = "holds down to" if need.holds else "needs"
+    digits = 2
+    while f"{need.rcs_needed_m2:.{digits}g}" == f"{need.rcs_fails_m2:.{digits}g}" and digits < 4:
+        digits += 1
+    return (
+        f"{verb} a warhead of {need.rcs_needed_m2:.{digits}g} m² "
+        f"(not at {need.rcs_fails_m2:.{digits}g}): every radar's range against it ×{factor:.2f}"
+    )
+
+
+def needs_frame(checks: list[ClaimCheck], needs: list[ClaimNeed]) -> pd.DataFrame:
+    """What each claim needs, as a table in words."""
+    by_id = {n.claim_id: n for n in needs}
+    rows = []
+    for c in checks:
+        n = by_id[c.claim_id]
+        remote_holds = n.engage_on_remote_share >= c.area_share_needed
+        rows.append(
+            {
+                "phase": c.phase,
+                "judged_on": c.judged_on,
+                "verdict": "holds" if c.holds else "does not hold",
+                "rcs_in_force_m2": n.rcs_m2,
+                "warhead_rcs": need_text(n),
+                "rcs_needed_m2": n.rcs_needed_m2,
+                "engage_on_remote_share": n.engage_on_remote_share,
+                "engage_on_remote": (
+                    f"{_pct(n.engage_on_remote_share)}: "
+                    + ("holds" if remote_holds else "does not hold")
+                ),
+                "runs": n.runs,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,211 @@
+"""Tests for coverage.products.claims: the official claims against the model, and their needs.
+
+Known answers on the 50 km grid from Tabriz, nominal assumptions (measured 2026-12-04 with the
+25 km grid too: 1.6 / 29.5 / 93.0 / 91.8 %); tolerances cover the grid's size, not the physics.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from coverage.catalogue.analysis import CLAIM_YEARS, load_claims, read_analysis_table
+from coverage.catalogue.tables import load_catalogue
+from coverage.products import claims
+from coverage.products.metrics import country_totals, coverage_metrics
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, DefenceQuery, FootprintOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY = DefenceQuery(launch_area="tabriz", grid_km=50.0)
+OPTIONS = FootprintOptions(year=2016)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def checks(catalogue):
+    return {c.claim_id: c for c in claims.claim_checks(catalogue, OPTIONS, QUERY)}
+
+
+@pytest.fixture(scope="module")
+def needs(catalogue, checks):
+    found = claims.claim_needs(catalogue, OPTIONS, QUERY, list(checks.values()))
+    return {n.claim_id: n for n in found}
+
+
+def _share(catalogue, check, query):
+    m = coverage_metrics(
+        catalogue, replace(OPTIONS, year=check.year, scenario=check.scenario), query
+    )
+    return country_totals(m.countries[m.countries.iso3.isin(check.countries)])["area_share"]
+
+
+def test_the_claims_file_names_four_claims_on_their_states():
+    table = load_claims()
+    got = list(zip(table.claim_id, table.year, table.scenario, strict=True))
+    assert got == [
+        ("phase1_chicago", 2012, "actual"),
+        ("phase2_warsaw", 2016, "actual"),
+        ("phase3_plan", 2018, "planned"),
+        ("phase3_built", 2024, "actual"),
+    ]
+    # Every reading says it is an assumption, on screen and in the file.
+    assert all("assumption" in r for r in table.reading)
+    assert CLAIM_YEARS == (FIRST_YEAR, LAST_YEAR)
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "allowed"),
+    [
+        ("iso3", "PRT XXX", "an ISO3 code of a country on the basemap"),
+        ("scenario", "third_site", "one of 'planned', 'actual'"),
+        ("year", "2030", "a whole number from 2011 to 2026"),
+        ("area_share_needed", "1.5", "a number from 0.001 to 1"),
+    ],
+)
+def test_a_bad_value_is_named_by_file_line_and_field(field, bad, allowed):
+    text = (ROOT / "data" / "claims.csv").read_text("utf-8")
+    header, first, *rest = text.splitlines()
+    row = dict(zip(header.split(","), _split(first), strict=True))
+    row[field] = bad
+    line = ",".join(f'"{v}"' for v in row.values())
+    _, problems = read_analysis_table(
+        "claims.csv", text="\n".join([header, line, *rest]) + "\n", source="my_claims.csv"
+    )
+    assert problems, field
+    p = problems[0]
+    assert (p.source, p.line, p.column) == ("my_claims.csv", 2, field)
+    assert str(p).startswith(f"my_claims.csv, line 2, column '{field}'")
+    assert allowed in str(p)
+
+
+def _split(line: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line]))
+
+
+def test_known_answers_from_tabriz(checks):
+    expected = {  # share of the claim's territory, tolerance, holds, capitals
+        "phase1_chicago": (0.016, 0.01, False, "0 of 10"),
+        "phase2_warsaw": (0.299, 0.03, False, "5 of 10"),
+        "phase3_plan": (0.930, 0.02, True, "27 of 27"),
+        "phase3_built": (0.917, 0.02, True, "30 of 30"),
+    }
+    for claim_id, (share, tol, holds, capitals) in expected.items():
+        c = checks[claim_id]
+        assert c.area_share == pytest.approx(share, abs=tol), claim_id
+        assert c.holds is holds, claim_id
+        assert f"{c.capitals_defended} of {c.capitals_total}" == capitals, claim_id
+
+
+def test_nato_claims_are_the_headline_share(catalogue, checks):
+    for claim_id in ("phase3_plan", "phase3_built"):
+        c = checks[claim_id]
+        m = coverage_metrics(catalogue, replace(OPTIONS, year=c.year, scenario=c.scenario), QUERY)
+        assert c.area_share == pytest.approx(m.nato_europe_area_share, abs=1e-12)
+        assert c.territory == f"NATO Europe ({len(catalogue.nato_members_in(c.year))} members)"
+
+
+def test_southern_members_are_counted_from_their_accession(catalogue):
+    rows = load_claims().iloc[[1]]
+    in_2016 = claims.claim_checks(catalogue, OPTIONS, QUERY, claims=rows)[0]
+    in_2018 = claims.claim_checks(catalogue, OPTIONS, QUERY, claims=rows.assign(year=2018))[0]
+    in_2020 = claims.claim_checks(catalogue, OPTIONS, QUERY, claims=rows.assign(year=2020))[0]
+    assert "MNE" not in in_2016.countries and "MNE" in in_2018.countries  # joined 2017
+    assert "MKD" not in in_2018.countries and "MKD" in in_2020.countries  # joined 2020
+    assert len(in_2016.countries) == 10 and in_2020.territory.endswith("(12 members)")
+
+
+def test_the_break_even_rcs_brackets_the_flip(catalogue, checks, needs):
+    lo, hi = claims.RCS_SEARCH_M2
+    for claim_id, n in needs.items():
+        c = checks[claim_id]
+        assert n.rcs_m2 == pytest.approx(0.05)  # data/detection.csv, nominal
+        if n.rcs_needed_m2 is not None and n.rcs_fails_m2 is not None:
+            assert n.rcs_needed_m2 / n.rcs_fails_m2 <= claims.RCS_STEP + 1e-12
+            held = _share(catalogue, c, replace(QUERY, rv_rcs_m2=n.rcs_needed_m2))
+            failed = _share(catalogue, c, replace(QUERY, rv_rcs_m2=n.rcs_fails_m2))
+            assert held >= c.area_share_needed > failed, claim_id
+            assert n.range_factor == pytest.approx((n.rcs_needed_m2 / 0.05) ** 0.25)
+        elif n.rcs_fails_m2 is None:
+            assert n.holds and n.rcs_needed_m2 == lo
+        else:
+            assert not n.holds and n.rcs_fails_m2 == hi
+    # From Tabriz: Phases 1 and 2 need a warhead several times the nominal's 0.05 m²;
+    # Phase 3 holds to the search's end on the booster's track (1 m², carried over).
+    assert 0.2 < needs["phase1_chicago"].rcs_needed_m2 < 0.5
+    assert 0.1 < needs["phase2_warsaw"].rcs_needed_m2 < 0.3
+    assert needs["phase3_plan"].rcs_fails_m2 is None
+    assert needs["phase1_chicago"].runs <= 2 + 9
+
+
+def test_a_larger_warhead_never_defends_less(catalogue, checks):
+    """The search's premise, spot-checked on Phase 2's state."""
+    c = checks["phase2_warsaw"]
+    shares = [
+        _share(catalogue, c, replace(QUERY, rv_rcs_m2=s)) for s in (0.005, 0.05, 0.15, 0.5, 5.0)
+    ]
+    assert shares == sorted(shares) and shares[0] < shares[-1]
+
+
+def test_the_phase3_hinge_is_the_booster_track(catalogue):
+    """With the booster's track needing the warhead in view, Phase 3 has a finite break-even."""
+    query = replace(QUERY, boost_track_needs_warhead=True)
+    rows = load_claims().iloc[[2]]
+    check = claims.claim_checks(catalogue, OPTIONS, query, claims=rows)
+    need = claims.claim_needs(catalogue, OPTIONS, query, check)[0]
+    assert need.holds and need.rcs_fails_m2 is not None
+    assert 0.003 < need.rcs_needed_m2 < 0.05
+    assert "holds down to a warhead of" in claims.need_text(need)
+
+
+def test_engage_on_remote_is_its_own_run(catalogue, checks, needs):
+    c = checks["phase2_warsaw"]
+    assert needs[c.claim_id].engage_on_remote_share == pytest.approx(
+        _share(catalogue, c, replace(QUERY, engage_on_remote="on")), abs=1e-12
+    )
+    assert needs[c.claim_id].engage_on_remote_share >= c.area_share_needed
+
+
+def test_frames_and_json_say_the_same(checks, needs):
+    table = claims.claims_frame(list(checks.values()))
+    assert list(table.verdict) == ["does not hold", "does not hold", "holds", "holds"]
+    words = claims.needs_frame(list(checks.values()), list(needs.values()))
+    assert words.warhead_rcs[0].startswith("needs a warhead of 0.")
+    assert words.engage_on_remote[1].endswith(": holds")
+    out = claims.claims_json(list(checks.values()), list(needs.values()))
+    json.dumps(out)
+    first = out["claims"][0]
+    assert first["holds"] is False and first["needs"]["warhead_rcs"] == words.warhead_rcs[0]
+    assert first["countries"] == list(checks["phase1_chicago"].countries)
+
+
+def test_cli_claims_text_and_errors():
+    res = subprocess.run(
+        [sys.executable, "-m", "coverage", "claims", "--launch-area", "tabriz"]
+        + ["--grid-km", "100", "--format", "text"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.count("DOES NOT HOLD") == 2 and res.stdout.count(": HOLDS") == 2
+    assert "“across southern NATO Europe”" in res.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "coverage", "claims", "--launch-area", "atlantis"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode != 0 and "atlantis" in bad.stderr and "Traceback" not in bad.stderr
