@@ -481,7 +481,11 @@ def _layout(
     map_col, side_col = st.columns([3.2, 1] if not projector else [4, 1])
     with map_col:
         alt = f"{data.title}. {data.subtitle}. {line.text()}"
-        chart = dict(key="map", alt=alt, on_select="rerun", selection_mode="single-object")
+        # A key of its own on a projector: a capital clicked before entering projector mode
+        # would carry its dimmed map and its "why" (which pushed the legend's capitals out of
+        # the window) onto the slide; a click on the projector's map still works.
+        key = "map_projector" if projector else "map"
+        chart = dict(key=key, alt=alt, on_select="rerun", selection_mode="single-object")
         if projector:
             with st.container(key="mapbox"):
                 event = st.pydeck_chart(deck, height="stretch", **chart)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +27,7 @@ from coverage.scenario import (
 )
 from dashboard import icbm_view, russia
 from dashboard.scenarios import url_id
+from dashboard.tables import readable
 
 if TYPE_CHECKING:
     import altair as alt
@@ -439,17 +440,11 @@ def _claims_section(catalogue: Catalogue, options: FootprintOptions, query: Defe
     )
     query = replace(query, grid_km=50.0)
     checks = _claims(catalogue.digest, options, query, catalogue)
-    table = claims.claims_frame(checks)
-    st.dataframe(
-        table.rename(columns=_CLAIM_HEADERS)[list(_CLAIM_HEADERS.values())],
-        hide_index=True,
-        width="stretch",
-        key="claims_table",
-        column_config={
-            _CLAIM_HEADERS[k]: st.column_config.NumberColumn(_CLAIM_HEADERS[k], format="percent")
-            for k in ("area_share", "needed", "population_share")
-        },
+    table, config = readable(
+        claims.claims_frame(checks).rename(columns=_CLAIM_HEADERS)[list(_CLAIM_HEADERS.values())],
+        percent=[_CLAIM_HEADERS[k] for k in ("area_share", "needed", "population_share")],
     )
+    st.dataframe(table, hide_index=True, width="stretch", key="claims_table", column_config=config)
     st.caption(
         "A claim's words set no figure: the share each is read to need is an assumption "
         "(data/claims.csv), shown beside the share the model defends so that another reading "
@@ -555,13 +550,20 @@ _SERIES_HEADERS = {
 }
 
 
-def _percent_columns(frame: pd.DataFrame, headers: dict[str, str]) -> dict[str, object]:
-    """Column configs showing the 0..1 shares as percentages (the CSV download keeps 0..1)."""
-    return {
-        headers[col]: st.column_config.NumberColumn(headers[col], format="percent")
-        for col in headers
-        if col.endswith("_share") and headers[col] in frame.columns
-    }
+#: Columns of the model's tables that count things (km², people): shown grouped.
+_COUNT_COLUMNS = ("area_km2", "population", "population_defended")
+
+
+def _readable(frame: pd.DataFrame, headers: dict[str, str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``frame`` (columns in words) with its shares as percentages and its counts grouped.
+
+    The CSV download keeps the model's 0..1 table.
+    """
+    return readable(
+        frame,
+        percent=[name for col, name in headers.items() if col.endswith("_share")],
+        counts=[headers[col] for col in _COUNT_COLUMNS if col in headers],
+    )
 
 
 _TRACK_HEADERS = {
@@ -660,17 +662,12 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             total = m.capitals_defended + m.capitals_not_defended + m.capitals_out_of_reach
             c4.metric("Capitals defended", f"{m.capitals_defended} of {total}")
             st.caption(
-                f"Threat range {m.threat_range_km:,.0f} km. {m.assumptions} Population is a proxy: "
-                "the defended share of each country's listed cities (GeoNames ≥ 50,000) applied to "
-                "its population."
+                f"Threat range {m.threat_range_km:,.0f} km. Assumptions: {m.assumptions} "
+                "(GeoNames cities of 50,000 or more)."
             )
-            table = _country_table(m.countries)
+            table, config = _readable(_country_table(m.countries), _COUNTRY_HEADERS)
             st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                key="metrics_table",
-                column_config=_percent_columns(table, _COUNTRY_HEADERS),
+                table, hide_index=True, width="stretch", key="metrics_table", column_config=config
             )
             st.download_button(
                 "Metrics CSV",
@@ -694,16 +691,20 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 shown = sens.rename(columns=_SENSITIVITY_HEADERS)[
                     list(_SENSITIVITY_HEADERS.values())
                 ]
+                shown, config = readable(
+                    shown,
+                    percent=[
+                        name
+                        for key, name in _SENSITIVITY_HEADERS.items()
+                        if key.startswith("area_share") or key == "swing"
+                    ],
+                )
                 st.dataframe(
                     shown,
                     hide_index=True,
                     width="stretch",
                     key="sensitivity_table",
-                    column_config={
-                        name: st.column_config.NumberColumn(name, format="percent")
-                        for key, name in _SENSITIVITY_HEADERS.items()
-                        if key.startswith("area_share") or key == "swing"
-                    },
+                    column_config=config,
                 )
                 st.caption(
                     "Low = the alternative expected to be worse for the defence; the physics may "
@@ -725,12 +726,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             shown["Scenario"] = shown["Scenario"].map(
                 {"planned": "as planned (2009)", "actual": "as built"}
             )
+            shown, config = _readable(shown, _SERIES_HEADERS)
             st.dataframe(
-                shown,
-                hide_index=True,
-                width="stretch",
-                key="series_table",
-                column_config=_percent_columns(shown, _SERIES_HEADERS),
+                shown, hide_index=True, width="stretch", key="series_table", column_config=config
             )
             _claims_section(catalogue, options, query)
     with tabs[3]:

@@ -33,6 +33,7 @@ from coverage.scenario import (
     cooperation_labels,
 )
 from dashboard.scenarios import named_selectbox
+from dashboard.tables import readable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,7 +203,7 @@ def _region_lines(catalogue: Catalogue, state: MapState, region: str) -> None:
     ]
     st.markdown("\n".join(lines))
     r = region_metrics(catalogue, state.options, state.query(), region)
-    st.dataframe(
+    shown, config = readable(
         r.countries[
             ["name", "area_km2", "area_defended_share", "population", "population_defended_share"]
         ].rename(
@@ -214,14 +215,10 @@ def _region_lines(catalogue: Catalogue, state: MapState, region: str) -> None:
                 "population_defended_share": "Population defended",
             }
         ),
-        hide_index=True,
-        column_config={
-            "Area (km²)": st.column_config.NumberColumn(format="localized"),
-            "Population": st.column_config.NumberColumn(format="localized"),
-            "Territory defended": st.column_config.NumberColumn(format="percent"),
-            "Population defended": st.column_config.NumberColumn(format="percent"),
-        },
+        percent=["Territory defended", "Population defended"],
+        counts=["Area (km²)", "Population"],
     )
+    st.dataframe(shown, hide_index=True, column_config=config)
 
 
 def _sector_lines(catalogue: Catalogue, state: MapState) -> None:

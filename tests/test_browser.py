@@ -1007,6 +1007,15 @@ def test_click_on_a_capital__says_why(browser: Any, server: str) -> None:
         assert "Why" in text and "Not defended: no point of the threat's path" in text, text
         assert "Kürecik Radar Station" in text and "it lands at" in text, text
         page.screenshot(path=str(ARTIFACTS / "browser_click_capital_after.png"))
+        # Projector mode switched on afterwards starts from a clean slide: the click's panel
+        # (which pushed the legend's capitals out of the window) and dimmed map stay behind.
+        page.locator(".st-key-projector label").first.click()
+        page.locator(".st-key-exit_projector button").first.wait_for(
+            state="visible", timeout=60_000
+        )
+        _settle(page)
+        assert page.locator(".epaa-inspector").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "browser_click_capital_projector.png"))
     finally:
         page.context.close()
 
