@@ -761,7 +761,8 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             )
     with tabs[4]:
         if tabs[4].open:
-            cueing = st.radio(
+            cue_col, fuel_col = st.columns(2)
+            cueing = cue_col.radio(
                 "Cueing",
                 ["perfect", "own_radar"],
                 horizontal=True,
@@ -772,8 +773,29 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                     "the site's own radar must see the ICBM",
                 ],
             )
+            burn = icbm.propellant_burn_s()
+            propellant = fuel_col.radio(
+                "ICBM burn time",
+                list(icbm.PROPELLANT_CHOICES),
+                horizontal=True,
+                format_func={
+                    "by_base": "Each base's propellant",
+                    "solid": "All solid",
+                    "liquid": "All liquid",
+                }.__getitem__,
+                key="icbm_propellant",
+                captions=[
+                    f"Yars and Topol-M solid ({burn['solid']:g} s), SS-18 and Avangard's "
+                    f"carrier liquid ({burn['liquid']:g} s)",
+                    f"{burn['solid']:g} s",
+                    f"{burn['liquid']:g} s (the model until December 2026)",
+                ],
+            )
             assumptions = icbm.IcbmAssumptions(
-                estimate=options.estimate, delay_s=state.delay_s, cueing=cueing
+                estimate=options.estimate,
+                delay_s=state.delay_s,
+                cueing=cueing,
+                propellant=propellant,
             )
             icbm_view.year_view(catalogue, options, assumptions)
             table = _icbm(digest, assumptions, catalogue)

@@ -118,3 +118,68 @@ def test_icbm__dashboard_table_shows_a_dash_not_none_where_no_margin_exists(icbm
         assert text == ("—" if raw != raw else f"{raw:+,.0f}")
     assert not shown.isna().any().any()
     assert summary.best_margin_s.isna().any(), "no row without a time margin: the dash is untested"
+
+
+def test_icbm__each_base_burns_for_its_propellant(catalogue):
+    """Yars and Topol-M bases fly a solid-fuel burn, the SS-18 fields a liquid-fuel one."""
+    bases = load_icbm_bases()
+    assert set(bases.propellant) == {"solid", "liquid"}
+    assert set(bases.loc[bases.propellant == "liquid", "base_id"]) == {"dombarovsky", "uzhur"}
+    burn = icbm.propellant_burn_s()
+    assert burn == {"solid": 180.0, "liquid": 240.0}  # data/threat_boost.csv, NRC 2012
+    pick = bases[bases.base_id.isin(["kozelsk", "uzhur"])]
+    targets = load_us_targets().head(1)
+    runs = {
+        p: icbm.icbm_engagements(
+            catalogue,
+            icbm.IcbmAssumptions(propellant=p),
+            bases=pick,
+            targets=targets,
+            variants=("sm3_iia",),
+            sites=catalogue.sites[catalogue.sites.site_id == "redzikowo"],
+        ).set_index("base_id")
+        for p in ("by_base", "solid", "liquid")
+    }
+    by_base = runs["by_base"]
+    # Each base's track is the one-propellant run's for its own propellant, exactly.
+    for base, own in (("kozelsk", "solid"), ("uzhur", "liquid")):
+        for col in ("flight_time_s", "margin_km", "margin_s"):
+            assert by_base.loc[base, col] == pytest.approx(
+                runs[own].loc[base, col], rel=1e-12, nan_ok=True
+            )
+    # ... and the propellant moves the track: a minute less of burn, a shorter flight.
+    solid, liquid = runs["solid"].loc["kozelsk"], runs["liquid"].loc["kozelsk"]
+    assert solid.flight_time_s < liquid.flight_time_s - 10.0
+    assert "solid 180 s, liquid 240 s" in icbm.IcbmAssumptions().describe()
+
+
+def test_icbm__propellant_is_checked_and_needs_the_column(catalogue):
+    with pytest.raises(ValueError, match="propellant"):
+        icbm.IcbmAssumptions(propellant="hybrid")  # type: ignore[arg-type]
+    bases = load_icbm_bases().head(1).drop(columns="propellant")
+    with pytest.raises(ValueError, match="'propellant' column"):
+        icbm.icbm_engagements(catalogue, bases=bases, targets=load_us_targets().head(1))
+    # One propellant for all needs no column.
+    icbm.icbm_engagements(
+        catalogue,
+        icbm.IcbmAssumptions(propellant="liquid"),
+        bases=bases,
+        targets=load_us_targets().head(1),
+        variants=("sm3_iia",),
+    )
+
+
+def test_icbm_answers__the_propellant_is_a_hinge_at_redzikowo_and_holzdorf(catalogue):
+    """Solid-fuel Yars burn out a minute sooner: fewer tracks in Redzikowo's reach."""
+    answers = icbm.icbm_answers(catalogue).set_index("site_id")
+    # Measured 2026-12-04: 7 of 88 (liquid for all, the earlier model: 14; solid for all: 6).
+    assert 5 <= answers.loc["redzikowo", "feasible_nominal"] <= 9
+    holzdorf = answers.loc["holzdorf", "answer"]
+    assert answers.loc["holzdorf", "feasible_nominal"] == 0
+    assert "every ICBM on a liquid-fuel burn (the model until December 2026)" in holzdorf
+
+
+def test_icbm__the_cli_offers_the_propellant_choices():
+    from coverage.cli.analysis import ICBM_PROPELLANTS
+
+    assert ICBM_PROPELLANTS == icbm.PROPELLANT_CHOICES

@@ -513,3 +513,31 @@ def test_lattice_start__agrees_with_the_per_shot_newton_solve():
 def test_fly__rejects_programmes_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"programmes must be a finite \(1, 5\) array"):
         tf.fly(*TABRIZ, *DEVESELU, boost=ICBM_LIQUID, programmes=np.zeros((2, 5)))
+
+
+def test_concat_flights__pads_with_the_impact_sample_and_restores_the_order():
+    """Two batches on different burns joined, then put back in the shots' order."""
+    a = tf.fly(*TEHRAN, *WASHINGTON, boost=tf.BoostProgramme(burn_time_s=180.0), time_step_s=8.0)
+    b = tf.fly(
+        [51.4, 45.0],
+        [35.7, 38.0],
+        [-77.0, -71.0],
+        [38.9, 42.4],
+        boost=ICBM_LIQUID,
+        time_step_s=4.0,
+    )
+    joined = tf.concat_flights([a, b], order=[1, 0, 2])
+    assert joined.time_s.shape == (3, max(a.time_s.shape[1], b.time_s.shape[1]))
+    # Row 1 is a's only flight: its samples, then its impact sample repeated.
+    n = a.time_s.shape[1]
+    assert_allclose(joined.time_s[1, :n], a.time_s[0])
+    assert (joined.time_s[1, n:] == a.time_s[0, -1]).all()
+    assert_allclose(
+        joined.inertial_m[1, n:],
+        np.broadcast_to(a.inertial_m[0, -1], (len(joined.time_s[1]) - n, 3)),
+    )
+    assert_allclose(joined.time_s[0, : b.time_s.shape[1]], b.time_s[0])
+    assert list(joined.burnout_time_s) == [240.0, 180.0, 240.0]
+    assert list(joined.n_valid) == [b.n_valid[0], a.n_valid[0], b.n_valid[1]]
+    with pytest.raises(ValueError, match="rotation rates"):
+        tf.concat_flights([a, tf.fly(*TEHRAN, *WASHINGTON, boost=ICBM_LIQUID, rotation=False)])

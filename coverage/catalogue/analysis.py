@@ -74,6 +74,8 @@ BOOST_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "min_thrust_to_weight": ("", 1.05, 5.0),
 }
 _BOOST_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM")
+#: An ICBM base's propellant (icbm_bases.csv): solid motors burn out sooner (fact sheet §8.2).
+PROPELLANTS = ("solid", "liquid")
 _ESTIMATES = ("low", "nominal", "high")
 _TEXT = 400
 #: The years a claim can be judged on: coverage.scenario's FIRST_YEAR..LAST_YEAR (which imports
@@ -116,6 +118,14 @@ ANALYSIS_SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("name", "str", max_length=120),
         Column("division", "str", max_length=120),
         Column("basing", "choice", choices=("silo", "road-mobile")),
+        Column("missile", "str", max_length=120, description="ICBM type(s) fielded there"),
+        Column(
+            "propellant",
+            "choice",
+            choices=PROPELLANTS,
+            description="Sets the burn time of the base's ICBMs (data/threat_boost.csv)",
+        ),
+        Column("missile_source", "str", max_length=_TEXT),
         Column("lon_deg", "float", minimum=-180, maximum=180),
         Column("lat_deg", "float", minimum=-90, maximum=90),
         Column("source", "str", max_length=_TEXT),

@@ -63,6 +63,11 @@ if TYPE_CHECKING:
 __all__ = ["register", "resolve_place"]
 
 
+#: ``icbm --propellant`` choices: coverage.products.icbm.PROPELLANT_CHOICES (not imported here:
+#: each command imports its own products when it runs; a test checks they agree).
+ICBM_PROPELLANTS = ("by_base", "solid", "liquid")
+
+
 def _boost(text: str) -> BoostPhase:
     try:
         burn, alt_km, rng_km = (float(v) for v in text.split(","))
@@ -487,6 +492,7 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         boost=not args.no_boost,
         rotation=not args.no_rotation,
         boost_case=args.boost_case,
+        propellant=args.propellant,
         shape=args.shape,
     )
     if args.answers:
@@ -1012,7 +1018,16 @@ def register(subparsers: Any) -> None:
         "--boost-case",
         choices=ESTIMATES,
         default="nominal",
-        help="ICBM boost parameters (low: the shorter solid-fuel burn); default nominal",
+        help="ICBM boost parameters other than the burn time (vertical rise, burned fraction, "
+        "pitch programme, thrust termination); default nominal",
+    )
+    ic.add_argument(
+        "--propellant",
+        choices=ICBM_PROPELLANTS,
+        default="by_base",
+        help="whose burn time the ICBMs fly: by_base (default: each base's propellant in "
+        "data/icbm_bases.csv, solid 180 s, liquid 240 s), or solid or liquid for every ICBM "
+        "(liquid: the model until December 2026)",
     )
     ic.add_argument("--format", choices=["json", "csv", "text"], default="json")
     ic.add_argument("-o", "--out", default=None, help="output file (default: stdout)")

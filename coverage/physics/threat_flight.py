@@ -58,7 +58,8 @@ m/s of the coast's): samples agree with the per-shot start within 1 mm (tests ho
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,7 @@ __all__ = [
     "OMEGA_EARTH_RADPS",
     "BoostProgramme",
     "Flights",
+    "concat_flights",
     "earth_fixed_m",
     "earth_fixed_positions",
     "fly",
@@ -227,6 +229,37 @@ class Flights:
     impact_lat_deg: NDArray[np.float64]
     omega_radps: float
     programme: NDArray[np.float64]
+
+
+def concat_flights(parts: Sequence[Flights], order: ArrayLike | None = None) -> Flights:
+    """Batches flown apart (with different boosts, say) as one batch.
+
+    Rows keep their samples; the shorter rows are padded by repeating their last (impact)
+    sample, as every row already does after its ``n_valid`` samples. ``order`` (optional)
+    then picks the rows of the joined batch, e.g. to put them back in the order of the shots
+    before they were split. The batches must share the Earth's rotation rate.
+    """
+    if not parts:
+        raise ValueError("concat_flights needs at least one batch")
+    omega = {p.omega_radps for p in parts}
+    if len(omega) != 1:
+        raise ValueError(f"batches flown with different rotation rates: {sorted(omega)}")
+    width = max(p.time_s.shape[1] for p in parts)
+
+    def pad(a: NDArray[Any]) -> NDArray[Any]:
+        extra = width - a.shape[1]
+        return a if extra == 0 else np.concatenate([a, np.repeat(a[:, -1:], extra, axis=1)], 1)
+
+    joined: dict[str, Any] = {"omega_radps": parts[0].omega_radps}
+    for f in fields(Flights):
+        if f.name == "omega_radps":
+            continue
+        arrays = [getattr(p, f.name) for p in parts]
+        if f.name in ("time_s", "inertial_m", "alt_m"):
+            arrays = [pad(a) for a in arrays]
+        value = np.concatenate(arrays, axis=0)
+        joined[f.name] = value if order is None else value[np.asarray(order)]
+    return Flights(**joined)
 
 
 def earth_fixed_m(flights: Flights) -> NDArray[np.float64]:

@@ -47,7 +47,13 @@ from coverage.physics.flyout import (
     reach_within_m,
 )
 from coverage.physics.geodesy import EARTH_RADIUS_M
-from coverage.physics.threat_flight import earth_fixed_positions, fly
+from coverage.physics.threat_flight import (
+    BoostProgramme,
+    Flights,
+    concat_flights,
+    earth_fixed_positions,
+    fly,
+)
 from coverage.products.diskcache import table_store
 from coverage.products.threat_flight import boost_programme
 from coverage.scenario import (
@@ -71,6 +77,9 @@ __all__ = [
 
 SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
 Cueing = Literal["perfect", "own_radar"]
+#: Whose burn time the ICBMs fly: each base's propellant, or one for all (data/icbm_bases.csv).
+Propellant = Literal["by_base", "solid", "liquid"]
+PROPELLANT_CHOICES: tuple[Propellant, ...] = ("by_base", "solid", "liquid")
 ICBM_COLUMNS = [
     "base_id",
     "base",
@@ -124,7 +133,13 @@ class IcbmAssumptions:
         Whether the Earth turns under the flight (default ``True``; sites and targets are
         Earth-fixed and positions are compared in the Earth-fixed frame).
     boost_case
-        Which estimate of the boost parameters (low: the shorter, solid-fuel burn).
+        Which estimate of the boost parameters of data/threat_boost.csv (vertical rise, burned
+        fraction, pitch programme, thrust termination); the burn time follows ``propellant``.
+    propellant
+        ``"by_base"`` (default): each base's ICBMs burn for their propellant's time
+        (data/icbm_bases.csv; solid 180 s, liquid 240 s: :data:`PROPELLANT_BURN_CASE`);
+        ``"solid"`` or ``"liquid"``: every ICBM so (``"liquid"`` is the model until December
+        2026).
     shape
         ICBM trajectory: ``minimum_energy`` (default), ``lofted`` or ``depressed`` (10° off).
     time_step_s
@@ -140,6 +155,7 @@ class IcbmAssumptions:
     boost: bool = True
     rotation: bool = True
     boost_case: Estimate = "nominal"
+    propellant: Propellant = "by_base"
     shape: Shape = "minimum_energy"
     time_step_s: float = 4.0
 
@@ -158,6 +174,10 @@ class IcbmAssumptions:
             raise ValueError(f"shape={self.shape!r} is not one of {', '.join(SHAPES)}")
         if self.boost_case not in ESTIMATES:
             raise ValueError(f"boost_case={self.boost_case!r} is not one of {', '.join(ESTIMATES)}")
+        if self.propellant not in PROPELLANT_CHOICES:
+            raise ValueError(
+                f"propellant={self.propellant!r} is not one of {', '.join(PROPELLANT_CHOICES)}"
+            )
         if self.cueing not in ("perfect", "own_radar"):
             raise ValueError(f"cueing={self.cueing!r} is not one of 'perfect', 'own_radar'")
         if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 1200.0):
@@ -180,8 +200,15 @@ class IcbmAssumptions:
         )
         cap = f"fly-out {describe_flyout(self)}"
         arc = self.shape.replace("_", "-").capitalize()
+        burn = {
+            "by_base": "each base's propellant: solid {solid:g} s, liquid {liquid:g} s "
+            "(data/icbm_bases.csv)",
+            "solid": "every ICBM solid-fuel, {solid:g} s",
+            "liquid": "every ICBM liquid-fuel, {liquid:g} s",
+        }[self.propellant].format(**propellant_burn_s())
         flight = (
-            f"{arc} ICBM with a {self.boost_case} boost phase (data/threat_boost.csv)"
+            f"{arc} ICBM with a {self.boost_case} boost phase, burn time by {burn} "
+            "(data/threat_boost.csv)"
             if self.boost
             else f"{arc} ICBM, burnout at the surface"
         ) + ("; rotating Earth" if self.rotation else "; non-rotating Earth")
@@ -245,6 +272,67 @@ def _point_mass_margins(
     return margin_m, margin_t, band
 
 
+#: Which column of data/threat_boost.csv's ICBM burn time each propellant takes: its low case
+#: is the solid-fuel burn, its nominal the liquid-fuel one (NRC 2012: about 4 minutes for a
+#: liquid-fuel ICBM, about 1 minute less for solid fuel; fact sheet §8.2).
+PROPELLANT_BURN_CASE: Mapping[str, Estimate] = {"solid": "low", "liquid": "nominal"}
+
+
+def propellant_burn_s() -> dict[str, float]:
+    """The ICBM burn time of each propellant, s (data/threat_boost.csv)."""
+    return {
+        p: boost_programme("ICBM", case).burn_time_s for p, case in PROPELLANT_BURN_CASE.items()
+    }
+
+
+def base_propellants(a: IcbmAssumptions, bases: pd.DataFrame) -> list[str]:
+    """Each base's propellant under ``a`` (its own with ``by_base``)."""
+    if a.propellant != "by_base":
+        return [a.propellant] * len(bases)
+    if "propellant" not in bases:
+        raise ValueError(
+            "propellant='by_base' needs a 'propellant' column in the bases (data/icbm_bases.csv)"
+        )
+    return [str(p) for p in bases.propellant]
+
+
+def _fly_pairs(
+    a: IcbmAssumptions,
+    bases: pd.DataFrame,
+    targets: pd.DataFrame,
+    bi: NDArray[np.int64],
+    ti: NDArray[np.int64],
+) -> Flights:
+    """Every base → target pair's flight, each on its base's burn time, in the pairs' order."""
+    lon_b, lat_b = bases.lon_deg.to_numpy(float), bases.lat_deg.to_numpy(float)
+    lon_t, lat_t = targets.lon_deg.to_numpy(float), targets.lat_deg.to_numpy(float)
+
+    def flown(pick: NDArray[np.int64], boost: BoostProgramme | None) -> Flights:
+        b, t = bi[pick], ti[pick]
+        return fly(
+            lon_b[b],
+            lat_b[b],
+            lon_t[t],
+            lat_t[t],
+            boost=boost,
+            rotation=a.rotation,
+            shape=a.shape,
+            time_step_s=a.time_step_s,
+        )
+
+    if not a.boost:
+        return flown(np.arange(len(bi)), None)
+    shared = boost_programme("ICBM", a.boost_case)
+    burn = propellant_burn_s()
+    kind = np.array(base_propellants(a, bases), dtype=object)[bi]
+    parts, rows = [], []
+    for p in sorted(set(kind)):
+        pick = np.flatnonzero(kind == p)
+        parts.append(flown(pick, replace(shared, burn_time_s=burn[p])))
+        rows.append(pick)
+    return concat_flights(parts, order=np.argsort(np.concatenate(rows), kind="stable"))
+
+
 def icbm_engagements(
     catalogue: Catalogue,
     assumptions: IcbmAssumptions = IcbmAssumptions(),
@@ -303,16 +391,7 @@ def icbm_engagements(
         p_, w_ = _plane_basis(lu[b], tu[t][None, :])
         psi[k], w[k] = p_[0], w_[0]
     ti = np.array([p[1] for p in pairs])
-    flights = fly(
-        bases.lon_deg.to_numpy(float)[bi],
-        bases.lat_deg.to_numpy(float)[bi],
-        targets.lon_deg.to_numpy(float)[ti],
-        targets.lat_deg.to_numpy(float)[ti],
-        boost=boost_programme("ICBM", a.boost_case) if a.boost else None,
-        rotation=a.rotation,
-        shape=a.shape,
-        time_step_s=a.time_step_s,
-    )
+    flights = _fly_pairs(a, bases, targets, bi, ti)
     t_s, alt = flights.time_s, flights.alt_m
     # Earth-fixed positions: sites and targets turn with the Earth.
     lon_s, lat_s, _ = earth_fixed_positions(flights)
@@ -504,6 +583,11 @@ _LEVERS: tuple[tuple[str, dict[str, object]], ...] = (
     ("the site's own radar must detect the ICBM first", {"cueing": "own_radar"}),
     ("the burnout speed read as the loss-free increment", {"speed_basis": "ideal"}),
     ("no boost phase (the old model)", {"boost": False}),
+    (
+        "every ICBM on a liquid-fuel burn (the model until December 2026)",
+        {"propellant": "liquid"},
+    ),
+    ("every ICBM on a solid-fuel burn", {"propellant": "solid"}),
     ("the gravity-free reach formula (the old model)", {"flyout_model": "reach_formula"}),
 )
 
