@@ -111,6 +111,8 @@ def test_why__2016_nothing_added_because_kurecik_and_the_satellites_came_first(c
     assert t.sooner_share == 0.0 and t.advance_share == 0.0
     text = t.text()
     assert "NATO's own radars saw 99 % first (mostly Kürecik Radar Station)" in text
+    # The shares split the tracks, and the words say the last one is the rest.
+    assert "; Russia's radars never saw the other 1 %." in text
     assert "had already cued NATO's radars at 60 s, before Russia's radars saw any" in text
     assert text.endswith("A warning only helps when it comes first: here it adds nothing.")
 

@@ -323,7 +323,10 @@ class WarningTiming:
             extra = f" ({'; '.join(notes)})" if notes else ""
             parts.append(f"Russia's radars saw {_pct(self.warning_first_share)} first{extra}")
         if self.unseen_share > 0:
-            parts.append(f"{_pct(self.unseen_share)} were never seen by Russia's radars")
+            # The three shares split the tracks: the last is the rest ("NATO saw 99 % first;
+            # 1 % never seen by Russia" read as a contradiction to a reviewer).
+            rest = "the other " if parts else ""
+            parts.append(f"Russia's radars never saw {rest}{_pct(self.unseen_share)}")
         out = [
             "Of the threat tracks to ground NATO alone leaves undefended, " + "; ".join(parts) + "."
         ]
