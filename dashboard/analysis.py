@@ -414,10 +414,11 @@ _CLAIM_HEADERS = {
     "phase": "Phase",
     "words": "Words",
     "judged_on": "Judged on",
-    "area_share": "Defended",
+    "area_share": "Defended (of the ground in reach)",
     "needed": "Read as at least",
     "verdict": "Verdict",
     "territory": "Territory",
+    "in_reach_share": "In the threat's reach",
     "population_share": "Population defended",
     "capitals": "Capitals defended",
     "said": "Said",
@@ -436,23 +437,28 @@ def _claims_section(catalogue: Catalogue, options: FootprintOptions, query: Defe
     """The official claims against the model, and (on demand) what each needs."""
     st.markdown(
         "**The official claims against the model.** Each claim judged on the year it speaks "
-        "of, under the map's launch area, threat and assumptions (50 km grid)."
+        "of, under the map's launch area, threat and assumptions (50 km grid); shares of the "
+        "claim's territory in the threat's reach."
     )
     query = replace(query, grid_km=50.0)
     checks = _claims(catalogue.digest, options, query, catalogue)
     table, config = readable(
         claims.claims_frame(checks).rename(columns=_CLAIM_HEADERS)[list(_CLAIM_HEADERS.values())],
-        percent=[_CLAIM_HEADERS[k] for k in ("area_share", "needed", "population_share")],
+        percent=[
+            _CLAIM_HEADERS[k]
+            for k in ("area_share", "needed", "in_reach_share", "population_share")
+        ],
     )
     st.dataframe(table, hide_index=True, width="stretch", key="claims_table", column_config=config)
     st.caption(
         "A claim's words set no figure: the share each is read to need is an assumption "
         "(data/claims.csv), shown beside the share the model defends so that another reading "
-        "can be applied. Southern NATO Europe: the members of the year in southern Europe, with "
-        "Türkiye, Bulgaria and Romania."
+        "can be applied. Southern NATO Europe (also an assumption): the members of the year "
+        "in southern Europe (UN M49), with Türkiye, Bulgaria and Romania; southern France left "
+        "out, Türkiye about a third of its area."
     )
     if st.toggle(
-        "Find what each claim needs (about 20 engine runs, 50 km grid)",
+        "Find what each claim needs (about 30 engine runs, 50 km grid)",
         value=False,
         key="claim_needs",
         bind="query-params",
@@ -472,7 +478,8 @@ def _claims_section(catalogue: Catalogue, options: FootprintOptions, query: Defe
             f"from {claims.RCS_SEARCH_M2[0]:g} to {claims.RCS_SEARCH_M2[1]:g} m² by bisection "
             f"(to a factor {claims.RCS_STEP:g}); every radar's range against the warhead goes as "
             "its fourth root, so the same change reads as that factor on every radar's range "
-            "(the booster's detection unchanged). A claim that holds down to the search's end "
+            "against the warhead (its fourth power in power-aperture; the booster's detection "
+            "and the horizon unchanged). A claim that holds down to the search's end "
             "rests on the boosting missile's own track, carried over to the warhead (an "
             "assumption: 'Boost track needs the warhead in view' under Physics and assumptions "
             "tests it). Engage on remote: another sensor's track guides the interceptor to the "

@@ -402,13 +402,14 @@ def test_app__series_tab_judges_the_official_claims_and_finds_what_they_need() -
         "2012 as built",
         "2016 as built",
         "2018 as planned (2009)",
+        "2020 as built",
         "2024 as built",
     ]
     assert set(claims["Verdict"]) <= {"holds", "does not hold"}
     for column in claims.columns:
         assert "_" not in column and column[:1].isupper(), column
     needs = next(f for cols, f in frames.items() if cols == ("Phase", "Judged on", "Verdict"))
-    assert needs.columns[-1] == "With engage on remote" and len(needs) == 4
+    assert needs.columns[-1] == "With engage on remote" and len(needs) == 5
     assert all("m² warhead" in t or "a warhead of" in t for t in needs.iloc[:, 3])
     captions = "\n".join(c.value for c in at.caption)
     assert "is an assumption (data/claims.csv)" in captions and "bisection" in captions

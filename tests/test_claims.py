@@ -48,13 +48,14 @@ def _share(catalogue, check, query):
     return country_totals(m.countries[m.countries.iso3.isin(check.countries)])["area_share"]
 
 
-def test_the_claims_file_names_four_claims_on_their_states():
+def test_the_claims_file_names_five_claims_on_their_states():
     table = load_claims()
     got = list(zip(table.claim_id, table.year, table.scenario, strict=True))
     assert got == [
         ("phase1_chicago", 2012, "actual"),
         ("phase2_warsaw", 2016, "actual"),
         ("phase3_plan", 2018, "planned"),
+        ("phase3_decade", 2020, "actual"),
         ("phase3_built", 2024, "actual"),
     ]
     # Every reading says it is an assumption, on screen and in the file.
@@ -98,6 +99,7 @@ def test_known_answers_from_tabriz(checks):
         "phase1_chicago": (0.016, 0.01, False, "0 of 10"),
         "phase2_warsaw": (0.299, 0.03, False, "5 of 10"),
         "phase3_plan": (0.930, 0.02, True, "27 of 27"),
+        "phase3_decade": (0.170, 0.02, False, "8 of 28"),  # 2020 as built: no Redzikowo
         "phase3_built": (0.917, 0.02, True, "30 of 30"),
     }
     for claim_id, (share, tol, holds, capitals) in expected.items():
@@ -105,6 +107,24 @@ def test_known_answers_from_tabriz(checks):
         assert c.area_share == pytest.approx(share, abs=tol), claim_id
         assert c.holds is holds, claim_id
         assert f"{c.capitals_defended} of {c.capitals_total}" == capitals, claim_id
+        # The design case reaches all of it, and the verdicts name it.
+        assert c.in_reach_share == pytest.approx(1.0) and claims.reach_words(c) == ""
+        assert (
+            c.threat == "the design-case threat (reaches all of NATO Europe, 6,560 km) "
+            "launched from Tabriz (NW Iran)"
+        )
+
+
+def test_ground_out_of_the_threats_reach_is_not_counted_undefended(catalogue):
+    """Against the 2,000 km Sejjil, "all of NATO Europe" is judged on the ground it reaches."""
+    query = replace(QUERY, threat="MRBM")
+    rows = load_claims().iloc[[2]]
+    c = claims.claim_checks(catalogue, OPTIONS, query, claims=rows)[0]
+    m = coverage_metrics(catalogue, replace(OPTIONS, year=2018, scenario="planned"), query)
+    reach = 1.0 - m.nato_europe_area_out_of_reach_share
+    assert c.in_reach_share == pytest.approx(reach) and 0.1 < reach < 0.5
+    assert c.area_share == pytest.approx(m.nato_europe_area_share / reach)
+    assert "of it in the threat's reach" in claims.reach_words(c)
 
 
 def test_nato_claims_are_the_headline_share(catalogue, checks):
@@ -178,7 +198,13 @@ def test_engage_on_remote_is_its_own_run(catalogue, checks, needs):
 
 def test_frames_and_json_say_the_same(checks, needs):
     table = claims.claims_frame(list(checks.values()))
-    assert list(table.verdict) == ["does not hold", "does not hold", "holds", "holds"]
+    assert list(table.verdict) == [
+        "does not hold",
+        "does not hold",
+        "holds",
+        "does not hold",
+        "holds",
+    ]
     words = claims.needs_frame(list(checks.values()), list(needs.values()))
     assert words.warhead_rcs[0].startswith("needs a warhead of 0.")
     assert words.engage_on_remote[1].endswith(": holds")
@@ -199,7 +225,8 @@ def test_cli_claims_text_and_errors():
         timeout=300,
     )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.count("DOES NOT HOLD") == 2 and res.stdout.count(": HOLDS") == 2
+    assert res.stdout.count("DOES NOT HOLD") == 3 and res.stdout.count(": HOLDS") == 2
+    assert res.stdout.count("(an assumption)") == 5
     assert "“across southern NATO Europe”" in res.stdout
     bad = subprocess.run(
         [sys.executable, "-m", "coverage", "claims", "--launch-area", "atlantis"],

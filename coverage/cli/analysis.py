@@ -704,10 +704,11 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     for c in checks:
         lines += [
             f"Phase {c.phase}, {c.said} ({c.said_by}): \u201c{c.words}\u201d",
-            f"  judged on {c.judged_on}: {100 * c.area_share:.1f} % of {c.territory} defended "
-            f"(population {100 * c.population_share:.1f} %; capitals {c.capitals_defended} of "
-            f"{c.capitals_total}); read as at least {100 * c.area_share_needed:.0f} %: "
-            + ("HOLDS" if c.holds else "DOES NOT HOLD"),
+            f"  judged on {c.judged_on} against {c.threat}: {100 * c.area_share:.1f} % of "
+            f"{c.territory}{claims.reach_words(c)} defended (population "
+            f"{100 * c.population_share:.1f} %; capitals {c.capitals_defended} of "
+            f"{c.capitals_total}); read as at least {100 * c.area_share_needed:.0f} % (an "
+            "assumption): " + ("HOLDS" if c.holds else "DOES NOT HOLD"),
         ]
         if c.claim_id in by_id:
             n = by_id[c.claim_id]

@@ -42,6 +42,8 @@ from coverage.scenario import (
     FootprintOptions,
     Scenario,
     detection_assumptions,
+    launch_area_label,
+    threat_label,
 )
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "claims_json",
     "need_text",
     "needs_frame",
+    "reach_words",
 ]
 
 #: The warhead RCS range searched for a claim's break-even, m² (detection.csv allows 1e-4..100;
@@ -81,6 +84,8 @@ class ClaimCheck:
     area_share_needed: float
     area_share: float
     population_share: float
+    in_reach_share: float
+    threat: str
     capitals_defended: int
     capitals_total: int
     source: str
@@ -89,8 +94,12 @@ class ClaimCheck:
 
     @property
     def holds(self) -> bool:
-        """Whether the model defends at least the share the words are read to need."""
-        return self.area_share >= self.area_share_needed
+        """Whether the model defends at least the share the words are read to need.
+
+        Of the territory in the threat's reach: ground the threat cannot reach needs no
+        defence (a threat that reaches none of it leaves the claim unjudged: ``False``).
+        """
+        return self.in_reach_share > 0 and self.area_share >= self.area_share_needed
 
     @property
     def judged_on(self) -> str:
@@ -137,6 +146,17 @@ def _share(
     m = coverage_metrics(catalogue, options, query)
     totals = country_totals(m.countries[m.countries.iso3.isin(countries)])
     totals["assumptions"] = m.assumptions
+    totals["threat"] = (
+        f"{threat_label(m.threat, m.threat_range_km)} launched from "
+        f"{launch_area_label(catalogue, m.launch_area)}"
+    )
+    # Shares of the territory (and people) in the threat's reach: out of reach is not
+    # "undefended" (a 2,000 km MRBM cannot reach most of NATO Europe).
+    reach = 1.0 - float(totals["area_out_of_reach_share"])
+    totals["in_reach_share"] = reach
+    totals["area_share"] = float(totals["area_share"]) / reach if reach > 0 else 0.0
+    people = 1.0 - float(totals["population_out_of_reach_share"])
+    totals["population_share"] = float(totals["population_share"]) / people if people > 0 else 0.0
     return float(totals["area_share"]), totals
 
 
@@ -178,6 +198,8 @@ def claim_checks(
                 area_share_needed=float(r.area_share_needed),
                 area_share=area,
                 population_share=totals["population_share"],
+                in_reach_share=totals["in_reach_share"],
+                threat=totals["threat"],
                 capitals_defended=int(caps[0]),
                 capitals_total=int(caps[0] + caps[1] + totals["capitals_out_of_reach"]),
                 source=r.source,
@@ -280,6 +302,13 @@ def claims_json(checks: list[ClaimCheck], needs: list[ClaimNeed] | None) -> dict
     }
 
 
+def reach_words(check: ClaimCheck) -> str:
+    """``" (the 23 % of it in the threat's reach)"``, or nothing when the threat reaches it all."""
+    if check.in_reach_share >= 0.9995:
+        return ""
+    return f" (the {100 * check.in_reach_share:.0f} % of it in the threat's reach)"
+
+
 def _pct(share: float) -> str:
     return f"{100 * share:.1f} %"
 
@@ -293,6 +322,7 @@ def claims_frame(checks: list[ClaimCheck]) -> pd.DataFrame:
             "words": [f"“{c.words}”" for c in checks],
             "judged_on": [c.judged_on for c in checks],
             "territory": [c.territory for c in checks],
+            "in_reach_share": [c.in_reach_share for c in checks],
             "needed": [c.area_share_needed for c in checks],
             "area_share": [c.area_share for c in checks],
             "population_share": [c.population_share for c in checks],
