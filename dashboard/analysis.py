@@ -412,11 +412,11 @@ def _claim_needs(
 #: The claims table's headers in words (shares shown as percentages).
 _CLAIM_HEADERS = {
     "phase": "Phase",
-    "words": "Words",
     "judged_on": "Judged on",
-    "area_share": "Defended (of the ground in reach)",
+    "area_share": "Defended",
     "needed": "Read as at least",
     "verdict": "Verdict",
+    "words": "Words",
     "territory": "Territory",
     "in_reach_share": "In the threat's reach",
     "population_share": "Population defended",

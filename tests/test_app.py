@@ -397,7 +397,7 @@ def test_app__series_tab_judges_the_official_claims_and_finds_what_they_need() -
     """The claims of data/claims.csv under the map's assumptions, from Shahrud this time."""
     at = _opened(tab="Coverage 2011–2026", launch_area="shahrud", claim_needs="true")
     frames = {tuple(d.value.columns)[:3]: d.value for d in at.dataframe}
-    claims = next(f for cols, f in frames.items() if cols == ("Phase", "Words", "Judged on"))
+    claims = next(f for cols, f in frames.items() if cols == ("Phase", "Judged on", "Defended"))
     assert list(claims["Judged on"]) == [
         "2012 as built",
         "2016 as built",
