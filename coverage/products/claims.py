@@ -9,7 +9,8 @@ and is carried beside every verdict; the share itself is shown, so a reader can 
 
 :func:`claim_checks` measures each claim on the engine's defended grid under the caller's
 assumptions (launch area, threat, estimate, delay, ...; only the year and the scenario are the
-claim's). :func:`claim_needs` then asks which single change would make the verdict flip:
+claim's), as a share of the claim's territory in the threat's reach (ground a threat cannot
+reach needs no defence), naming the threat. :func:`claim_needs` then asks which single change would make the verdict flip:
 
 * the **warhead's radar cross-section** at which the claim starts to hold, found by bisection on
   a logarithmic scale between :data:`RCS_SEARCH_M2` (each step a fresh engine run: new first
@@ -113,7 +114,7 @@ class ClaimNeed:
 
     ``rcs_needed_m2`` is the smallest RCS found where the claim holds (within a factor
     :data:`RCS_STEP`), ``None`` if it does not hold even at the search's upper end;
-    ``rcs_holds_below`` is the largest RCS found where it does not (``None`` if it holds at the
+    ``rcs_fails_m2`` is the largest RCS found where it does not (``None`` if it holds at the
     search's lower end). ``runs`` counts the engine runs the search made.
     """
 
