@@ -285,6 +285,10 @@ def test_icbm_year__answers_come_from_the_computed_tracks(catalogue: Catalogue) 
     svg = export.render(data, fmt="svg").decode("utf-8")
     assert "Russian ICBM bases" in svg and "Threat launch areas" not in svg
     assert "ICBM tracks: " in svg and "Threat tracks" not in svg
+    # Each base's dot says what it fields and so how long it burns (data/icbm_bases.csv).
+    labels = dict(zip(data.launch_points.point_id, data.launch_points.label, strict=True))
+    assert "RS-24 Yars (silo), solid propellant" in labels["kozelsk"]
+    assert "liquid propellant" in labels["uzhur"]
 
 
 def test_icbm_year__2024_one_line_per_site(catalogue: Catalogue) -> None:

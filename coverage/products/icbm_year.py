@@ -247,10 +247,15 @@ def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
             "name": bases.name,
             "area": "Russia",
             "label": [
-                f"{n}: Russian ICBM base ({c} confidence)"
-                for n, c in zip(bases.name, bases.confidence, strict=True)
+                f"{n}: Russian ICBM base; {m}, {p} propellant ({c} confidence)"
+                for n, m, p, c in zip(
+                    bases.name, bases.missile, bases.propellant, bases.confidence, strict=True
+                )
             ],
-            "source": bases.source,
+            "source": [
+                f"{s}; missile: {ms}"
+                for s, ms in zip(bases.source, bases.missile_source, strict=True)
+            ],
         },
         geometry=[Point(x, y) for x, y in zip(bases.lon_deg, bases.lat_deg, strict=True)],
         crs="EPSG:4326",
