@@ -708,7 +708,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             f"{c.territory}{claims.reach_words(c)} defended (population "
             f"{100 * c.population_share:.1f} %; capitals {c.capitals_defended} of "
             f"{c.capitals_total}); read as at least {100 * c.area_share_needed:.0f} % (an "
-            "assumption): " + ("HOLDS" if c.holds else "DOES NOT HOLD"),
+            "assumption): " + claims.verdict_text(c.holds).upper(),
         ]
         if c.claim_id in by_id:
             n = by_id[c.claim_id]

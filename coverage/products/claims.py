@@ -57,6 +57,7 @@ __all__ = [
     "claims_frame",
     "claims_json",
     "need_text",
+    "verdict_text",
     "needs_frame",
     "reach_words",
 ]
@@ -93,14 +94,20 @@ class ClaimCheck:
     confidence: str
     assumptions: str
 
+    def met_by(self, share: float) -> bool:
+        """Whether ``share`` of the territory in reach is at least what the words are read to need.
+
+        The one test of every verdict: the claim's, and those of its changed states (another
+        warhead RCS, engage on remote), which have the same threat and so the same reach.
+        Ground the threat cannot reach needs no defence; a threat that reaches none of the
+        territory leaves the claim unjudged (``False``).
+        """
+        return self.in_reach_share > 0 and share >= self.area_share_needed
+
     @property
     def holds(self) -> bool:
-        """Whether the model defends at least the share the words are read to need.
-
-        Of the territory in the threat's reach: ground the threat cannot reach needs no
-        defence (a threat that reaches none of it leaves the claim unjudged: ``False``).
-        """
-        return self.in_reach_share > 0 and self.area_share >= self.area_share_needed
+        """Whether the model defends at least the share the words are read to need."""
+        return self.met_by(self.area_share)
 
     @property
     def judged_on(self) -> str:
@@ -243,7 +250,7 @@ def claim_needs(
             nonlocal runs
             runs += 1
             share, _ = _share(catalogue, state, replace(query, rv_rcs_m2=sigma), c.countries)
-            return share >= c.area_share_needed
+            return c.met_by(share)
 
         needed: float | None
         failed: float | None
@@ -310,6 +317,11 @@ def reach_words(check: ClaimCheck) -> str:
     return f" (the {100 * check.in_reach_share:.0f} % of it in the threat's reach)"
 
 
+def verdict_text(holds: bool) -> str:
+    """``"holds"`` or ``"does not hold"`` (the tables' and, in capitals, the CLI's words)."""
+    return "holds" if holds else "does not hold"
+
+
 def _pct(share: float) -> str:
     return f"{100 * share:.1f} %"
 
@@ -328,7 +340,7 @@ def claims_frame(checks: list[ClaimCheck]) -> pd.DataFrame:
             "area_share": [c.area_share for c in checks],
             "population_share": [c.population_share for c in checks],
             "capitals": [f"{c.capitals_defended} of {c.capitals_total}" for c in checks],
-            "verdict": ["holds" if c.holds else "does not hold" for c in checks],
+            "verdict": [verdict_text(c.holds) for c in checks],
             "reading": [c.reading for c in checks],
         }
     )
@@ -358,19 +370,18 @@ def needs_frame(checks: list[ClaimCheck], needs: list[ClaimNeed]) -> pd.DataFram
     rows = []
     for c in checks:
         n = by_id[c.claim_id]
-        remote_holds = n.engage_on_remote_share >= c.area_share_needed
         rows.append(
             {
                 "phase": c.phase,
                 "judged_on": c.judged_on,
-                "verdict": "holds" if c.holds else "does not hold",
+                "verdict": verdict_text(c.holds),
                 "rcs_in_force_m2": n.rcs_m2,
                 "warhead_rcs": need_text(n),
                 "rcs_needed_m2": n.rcs_needed_m2,
                 "engage_on_remote_share": n.engage_on_remote_share,
                 "engage_on_remote": (
                     f"{_pct(n.engage_on_remote_share)}: "
-                    + ("holds" if remote_holds else "does not hold")
+                    + verdict_text(c.met_by(n.engage_on_remote_share))
                 ),
                 "runs": n.runs,
             }
