@@ -236,3 +236,13 @@ def test_cli_claims_text_and_errors():
         timeout=300,
     )
     assert bad.returncode != 0 and "atlantis" in bad.stderr and "Traceback" not in bad.stderr
+    # A year asked for would be replaced by each claim's own: refused, not ignored.
+    year = subprocess.run(
+        [sys.executable, "-m", "coverage", "claims", "--year", "2016"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert year.returncode != 0 and "Traceback" not in year.stderr
+    assert "judged on its own year and scenario" in year.stderr

@@ -690,9 +690,15 @@ def _cmd_sectoral(args: argparse.Namespace) -> int:
 def _cmd_claims(args: argparse.Namespace) -> int:
     from coverage.products import claims
 
+    # Each claim sets its own year and scenario; the rest of the state is the caller's. A year,
+    # scenario or date asked for would be silently replaced: refused instead.
+    if args.year is not None or args.on_date is not None or args.scenario != "actual":
+        raise CliError(
+            "claims: each claim is judged on its own year and scenario (data/claims.csv); "
+            "--year, --scenario and --on-date are not taken"
+        )
     catalogue = load_catalogue()
     _check_names(catalogue, args)
-    # Each claim sets its own year and scenario; the rest of the state is the caller's.
     options, query = options_from_args(args, year=FIRST_YEAR), query_from_args(args)
     checks = claims.claim_checks(catalogue, options, query)
     needs = claims.claim_needs(catalogue, options, query, checks) if args.needs else None
@@ -851,7 +857,8 @@ def register(subparsers: Any) -> None:
     cl = subparsers.add_parser(
         "claims",
         help="the official coverage claims of data/claims.csv against the model: each claim's "
-        "share of its territory defended in the year it is judged on, and (--needs) the warhead "
+        "share of its territory defended in the year it is judged on (its own year and "
+        "scenario: --year, --scenario and --on-date are refused), and (--needs) the warhead "
         "RCS where the verdict flips and the share with engage on remote",
     )
     add_state_arguments(cl, year_required=False)
