@@ -710,9 +710,9 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     for c in checks:
         lines += [
             f"Phase {c.phase}, {c.said} ({c.said_by}): \u201c{c.words}\u201d",
-            f"  judged on {c.judged_on} against {c.threat}: {100 * c.area_share:.1f} % of "
+            f"  judged on {c.judged_on} against {c.threat}: {claims.percent_text(c.area_share)} of "
             f"{c.territory}{claims.reach_words(c)} defended (population "
-            f"{100 * c.population_share:.1f} %; capitals {c.capitals_defended} of "
+            f"{claims.percent_text(c.population_share)}; capitals {c.capitals_defended} of "
             f"{c.capitals_total}); read as at least {100 * c.area_share_needed:.0f} % (an "
             "assumption): " + claims.verdict_text(c.holds).upper(),
         ]
@@ -720,7 +720,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             n = by_id[c.claim_id]
             lines.append(
                 f"  warhead RCS {n.rcs_m2:g} m² in force; {claims.need_text(n)}; with engage on "
-                f"remote {100 * n.engage_on_remote_share:.1f} %"
+                f"remote {claims.percent_text(n.engage_on_remote_share)}"
             )
     lines.append(
         "How the words are read: data/claims.csv (assumptions). Assumptions of the first "

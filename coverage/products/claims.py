@@ -57,6 +57,7 @@ __all__ = [
     "claims_frame",
     "claims_json",
     "need_text",
+    "percent_text",
     "verdict_text",
     "needs_frame",
     "reach_words",
@@ -322,7 +323,8 @@ def verdict_text(holds: bool) -> str:
     return "holds" if holds else "does not hold"
 
 
-def _pct(share: float) -> str:
+def percent_text(share: float) -> str:
+    """A 0..1 share with one decimal, ``"89.8 %"`` (a verdict's margin can be a tenth)."""
     return f"{100 * share:.1f} %"
 
 
@@ -380,7 +382,7 @@ def needs_frame(checks: list[ClaimCheck], needs: list[ClaimNeed]) -> pd.DataFram
                 "rcs_needed_m2": n.rcs_needed_m2,
                 "engage_on_remote_share": n.engage_on_remote_share,
                 "engage_on_remote": (
-                    f"{_pct(n.engage_on_remote_share)}: "
+                    f"{percent_text(n.engage_on_remote_share)}: "
                     + verdict_text(c.met_by(n.engage_on_remote_share))
                 ),
                 "runs": n.runs,
