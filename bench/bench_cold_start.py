@@ -30,6 +30,12 @@ so that both share the machine's noise:
 
 Prints each time, the load average, and on the last line both ratios (medians) with their targets.
 
+With ``--answer-floor`` a third page alternates with the two: ``bench/answer_floor_app.py``, the
+dashboard's own default map (the same deck, byte for byte) on a page with nothing else. Its
+ratios to the basemap floor are what drawing the answer costs by itself, the part of each ratio
+no change to the rest of the page can take away; the dashboard's ratios to it are what the rest
+of the page adds.
+
 Usage: ``.venv/bin/python bench/bench_cold_start.py [--runs 3] [--steps 4] [--warm-disk]``
 """
 
@@ -66,7 +72,11 @@ from load import (  # noqa: E402 - bench/ is not a package; its folder is put on
 )
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = {"app": "app.py", "floor": str(Path("bench") / "floor_app.py")}
+PAGES = {
+    "app": "app.py",
+    "floor": str(Path("bench") / "floor_app.py"),
+    "answer": str(Path("bench") / "answer_floor_app.py"),
+}
 TARGET_COLD = 1.5
 TARGET_STEP = 3.0
 POLL_MS = 30
@@ -303,14 +313,15 @@ async def main_async(args: argparse.Namespace) -> int:
 
     load0 = os.getloadavg()
     print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
-    runs: dict[str, list[Run]] = {"app": [], "floor": []}
+    names = ("app", "floor", "answer") if args.answer_floor else ("app", "floor")
+    runs: dict[str, list[Run]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="bench_cold_") as tmp:
         async with async_playwright() as pw:
             if args.warm_disk:
-                for name in ("app", "floor"):  # fills the disk caches; not measured
+                for name in names:  # fills the disk caches; not measured
                     await one_run(pw, name, args, Path(tmp), -1)
             for i in range(args.runs):
-                for name in ("app", "floor") if i % 2 == 0 else ("floor", "app"):
+                for name in names if i % 2 == 0 else names[::-1]:
                     r = await one_run(pw, name, args, Path(tmp), i)
                     runs[name].append(r)
                     print(
@@ -355,6 +366,15 @@ async def main_async(args: argparse.Namespace) -> int:
         f"cached year step app/floor = {step:.2f} (target <= {TARGET_STEP:g}); "
         f"answer drawn (legend, headline and every layer) app/floor map = {answer:.2f}"
     )
+    if args.answer_floor:
+        # The dashboard's own map alone against the basemap: what drawing the answer costs by
+        # itself, whatever the rest of the page does; and what the rest of the page adds to it.
+        a, f, d = med["answer"], med["floor"], med["app"]
+        print(
+            f"the dashboard's map alone (answer floor)/floor: cold start {a['drawn'] / f['drawn']:.2f}, "
+            f"cached year step {a['step'] / f['step']:.2f}; app/answer floor: cold start "
+            f"{d['drawn'] / a['drawn']:.2f}, cached year step {d['step'] / a['step']:.2f}"
+        )
     return 0
 
 
@@ -373,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the disk caches (threat tracks, compiled code) between the runs of a page, "
         "filled by one unmeasured run first: a server restart rather than a first start",
+    )
+    parser.add_argument(
+        "--answer-floor",
+        action="store_true",
+        help="also time bench/answer_floor_app.py (the dashboard's default map on a page with "
+        "nothing else): splits each ratio into the map's own cost and the rest of the page's",
     )
     args = parser.parse_args(argv)
     if not 1 <= args.runs <= 10 or not 1 <= args.steps <= 20:

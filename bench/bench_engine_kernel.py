@@ -166,13 +166,22 @@ def _fused_py(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3, help="runs of each (best is kept)")
+    ap.add_argument("--year", type=int, default=2018, help="the year (default: the issue's 2018)")
+    ap.add_argument(
+        "--scenario", default="planned", help="planned (the issue's) or actual (as built)"
+    )
+    ap.add_argument(
+        "--estimate",
+        default="nominal",
+        choices=scn.ESTIMATES,
+        help="the parameter estimate (a new one is what the dashboard's estimate switch asks)",
+    )
     args = ap.parse_args()
     repeats = max(1, args.repeats)
 
     cat = load_catalogue()
-    setup = scn.resolve(
-        cat, FootprintOptions(year=2018, scenario="planned"), DefenceQuery(launch_area="tabriz")
-    )
+    options = FootprintOptions(year=args.year, scenario=args.scenario, estimate=args.estimate)
+    setup = scn.resolve(cat, options, DefenceQuery(launch_area="tabriz"))
     a = setup.assumptions
     assert a.launch_on_remote and a.engage_on_remote and not setup.warning_radars
     assert all(s.flyout is not None for s in setup.sites)
@@ -277,7 +286,9 @@ def main() -> None:
         "defended": np.array_equal(res.defended, res.in_reach & np.isfinite(first).any(axis=0)),
     }
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"inputs: 2018 as planned, Tabriz, 25 km grid: {n_t} targets, {n_samples:,} samples")
+    case = f"{args.year} {'as planned' if args.scenario == 'planned' else 'as built'}"
+    print(f"inputs: {case}, {args.estimate} estimate, Tabriz, 25 km grid: {n_t} targets, ", end="")
+    print(f"{n_samples:,} samples")
     print(f"        {n_r} radars, {n_s} sites; load: {load.split('load average:')[-1].strip()}")
     print("identical results: " + ", ".join(f"{k} {v}" for k, v in same.items()))
     if not all(same.values()):
