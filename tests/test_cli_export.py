@@ -289,3 +289,71 @@ def test_kml__one_year_sites_begin_with_their_footprints(tmp_path: Path) -> None
     assert "Kürecik Radar Station (Malatya)" in checked
     for name in checked:
         assert sites[name] <= footprints[name], (name, sites[name], footprints[name])
+
+
+def test_map_state_from_query__carries_every_choice_of_the_query() -> None:
+    """``MapState.from_query`` round-trips a query whose every field a map carries is not its
+    default: a new physics choice cannot be left out of the exports' maps again."""
+    import dataclasses
+
+    from coverage.products.mapdata import MapState
+    from coverage.scenario import DefenceQuery, FootprintOptions
+
+    query = DefenceQuery(
+        launch_area="shahrud",
+        threat="srbm_qiam",
+        delay_s=90.0,
+        launch_on_remote=False,
+        shoot_look_shoot=True,
+        shape="lofted",
+        cap_at_nominal_range=True,
+        flyout_model="reach_formula",
+        speed_basis="ideal",
+        engage_on_remote="on",
+        satellite_cueing="off",
+        rv_rcs_m2=0.01,
+        cooperation="shared_early_warning",
+        warning_commits=True,
+        domain="wide",
+        boost=False,
+        rotation=False,
+        boost_case="low",
+        booster_rcs_m2=3.0,
+        boost_track_needs_warhead=True,
+    )
+    default = DefenceQuery(launch_area="tabriz")
+    map_fields = {f.name for f in dataclasses.fields(DefenceQuery)} - {
+        "sls_interval_s",
+        "angle_offset_deg",
+        "grid_km",
+        "threat_range_case",
+    }
+    assert all(getattr(query, n) != getattr(default, n) for n in map_fields)  # all moved
+    state = MapState.from_query(FootprintOptions(year=2018), query, view="wide")
+    assert state.query() == query and state.view == "wide"
+    with pytest.raises(ValueError, match="grid_km"):
+        MapState.from_query(FootprintOptions(year=2018), dataclasses.replace(query, grid_km=50.0))
+
+
+def test_export__threat_flight_and_day_choices_reach_the_file(tmp_path: Path) -> None:
+    """--no-rotation, --boost-case, --cooperation and --on-date change what is written (they
+    were once taken and dropped); --on-date needs the one --year it falls in."""
+    out = tmp_path / "day.geojson"
+    res = _run(
+        "--year", "2016", "--on-date", "2016-03-01", "--no-rotation", "--boost-case", "low",
+        "--cooperation", "shared_early_warning", "--layers", "sites,defended", "--out", str(out),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert "1 Mar 2016" in doc["title"]
+    assert {"threat boost low case", "non-rotating Earth"} <= set(doc["choices"])
+    assert "non-rotating Earth" in doc["assumptions"]
+    status = {
+        f["properties"]["site_id"]: f["properties"]["status"]
+        for f in doc["features"]
+        if f["properties"].get("layer") == "sites"
+    }
+    # Deveselu was declared operational on 12 May 2016 (data/deployments.csv).
+    assert status["deveselu"] == "planned, not built" and status["kurecik"] == "active"
+    series = _run("--years", "2016-2017", "--on-date", "2016-03-01", "--out", str(out))
+    assert series.returncode == 2 and "--on-date 2016-03-01 needs --year 2016" in series.stderr

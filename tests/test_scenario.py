@@ -190,6 +190,9 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
         "booster_rcs_m2": (10.0, "booster RCS 10 m²"),
         "boost_track_needs_warhead": (True, "boost track needs the warhead in view"),
         "warning_commits": (True, "an early-warning track commits interceptors"),
+        "boost": (False, "threat without boost (burnout at the surface)"),
+        "rotation": (False, "non-rotating Earth"),
+        "boost_case": ("low", "threat boost low case"),
     }
     question = {"options", "layers", "view", "launch_area", "threat", "uncertainty_band"}
     question |= {"cooperation", "compare", "sector", "domain"}

@@ -22,10 +22,11 @@ from coverage.cli.args import (
     checked_output_path,
     number,
     options_from_args,
+    physics_from_args,
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, DefenceQuery, resolve_launch_area
 from coverage.style import LAYER_STYLES
 
 if TYPE_CHECKING:
@@ -258,28 +259,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"--year is required for .{fmt} output (or --years A-B for one file per year)"
         )
 
+    if args.on_date is not None and args.year is None:
+        raise CliError(
+            f"--on-date {args.on_date.isoformat()} needs --year {args.on_date.year} "
+            "(one map on that day); a series (--years) draws whole years"
+        )
+
     layers = args.layers if args.layers is not None else ANSWER_LAYERS
     width, height, dpi = _size(args, fmt)
     catalogue = load_catalogue()
     resolve_launch_area(catalogue, args.launch_area)
-    state = MapState(
-        options=options_from_args(args, year=years[0]),
+    # Every choice the command takes reaches the map (MapState.from_query carries the whole
+    # query; the boost, rotation, cooperation and --on-date choices were once dropped here).
+    options = options_from_args(args) if args.year is not None else None
+    state = MapState.from_query(
+        options or options_from_args(args, year=years[0]),
+        DefenceQuery(
+            launch_area=args.launch_area,
+            threat=args.threat,
+            delay_s=args.delay_s,
+            launch_on_remote=not args.own_radar_only,
+            shoot_look_shoot=args.shoot_look_shoot,
+            shape=args.shape,
+            **physics_from_args(args),  # type: ignore[arg-type]
+        ),
         layers=layers,
         view=args.view,
-        launch_area=args.launch_area,
-        threat=args.threat,
-        delay_s=args.delay_s,
-        launch_on_remote=not args.own_radar_only,
-        shoot_look_shoot=args.shoot_look_shoot,
-        shape=args.shape,
-        flyout_model=args.flyout_model,
-        speed_basis=args.speed_basis,
-        reach_cap=args.reach_cap,
-        engage_on_remote=args.engage_on_remote,
-        satellite_cueing=args.satellite_cueing,
-        rv_rcs_m2=args.rv_rcs_m2,
-        booster_rcs_m2=args.booster_rcs_m2,
-        boost_track_needs_warhead=args.boost_track_needs_warhead,
     )
     written: list[str] = []
     if fmt in SERIES_FORMATS:

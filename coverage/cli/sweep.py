@@ -37,6 +37,7 @@ from coverage.products.sweep import (
     probability_layer,
     run_sweep,
 )
+from coverage.scenario import DefenceQuery
 
 __all__ = ["register"]
 
@@ -151,24 +152,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
             write_output(grid_geopackage(probability_cells(result), "p_defended"), args.out)
         else:
-            state = MapState(
-                options=options,
-                layers=frozenset({"sites", "launch"}),
-                launch_area=query.launch_area,
-                threat=query.threat,
-                delay_s=query.delay_s,
-                shape=query.shape,
-                flyout_model=query.flyout_model,
-                speed_basis=query.speed_basis,
-                reach_cap=query.cap_at_nominal_range,
-                engage_on_remote=query.engage_on_remote,
-                satellite_cueing=query.satellite_cueing,
-                rv_rcs_m2=query.rv_rcs_m2,
-                booster_rcs_m2=query.booster_rcs_m2,
-                boost_track_needs_warhead=query.boost_track_needs_warhead,
-                cooperation=query.cooperation,
-                warning_commits=query.warning_commits,
+            # The picture's map: the query's choices without the sweep's own (its grid, the
+            # shoot-look-shoot interval), which the probability layer and its line carry.
+            drawn = replace(
+                query,
+                grid_km=DefenceQuery.grid_km,
+                sls_interval_s=DefenceQuery.sls_interval_s,
+                angle_offset_deg=DefenceQuery.angle_offset_deg,
+                threat_range_case=DefenceQuery.threat_range_case,
             )
+            state = MapState.from_query(options, drawn, layers=frozenset({"sites", "launch"}))
             data = replace(
                 compute_map(catalogue, state),
                 probability=probability_layer(result),

@@ -7,6 +7,8 @@ Each is an EPSG:4326 GeoDataFrame with labels and sources, computed from what
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
@@ -164,17 +166,34 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
 
 @shared_result()
 def sites_layer(
-    catalogue: Catalogue, year: int, scenario: Scenario, *, include_occasional: bool = False
+    catalogue: Catalogue,
+    year: int,
+    scenario: Scenario,
+    *,
+    include_occasional: bool = False,
+    exclude_sites: frozenset[str] = frozenset(),
+    on_date: dt.date | None = None,
 ) -> gpd.GeoDataFrame:
     """Site markers for the year: what is active, and (as built) what was planned but is late.
 
     Columns: ``site_id, site_name, country, kind, status, systems, role, source, confidence,
-    custom, label, geometry``. ``status`` is ``active`` or ``planned, not built``.
+    custom, label, geometry``. ``status`` is ``active`` or ``planned, not built``. Sites in
+    ``exclude_sites`` are left out; with ``on_date`` (as built) a site is active when it was in
+    service that day (:func:`~coverage.scenario.deployed`).
     """
-    active = deployed(catalogue, year, scenario, include_occasional=include_occasional)
+    active = deployed(
+        catalogue,
+        year,
+        scenario,
+        include_occasional=include_occasional,
+        exclude_sites=exclude_sites,
+        on_date=on_date,
+    )
     planned = deployed(catalogue, year, "planned")
     records = []
     for site in catalogue.sites.itertuples(index=False):
+        if site.site_id in exclude_sites:
+            continue
         here = active[active.site_id == site.site_id]
         if not here.empty:
             status = "active"

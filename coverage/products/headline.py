@@ -361,7 +361,8 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
     current = coverage_metrics(catalogue, options, query)
     previous = None
     if options.year > FIRST_YEAR:
-        before = replace(options, year=options.year - 1)
+        # A map of one day (``on_date``) is compared with the whole year before.
+        before = replace(options, year=options.year - 1, on_date=None)
         if same_engine_inputs(catalogue, options, before, query):
             # The same question (the same deployments): the year's own answer, for the year
             # before's members (membership only grows).

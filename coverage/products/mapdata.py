@@ -10,6 +10,8 @@ PNG exported for a state shows exactly the layers, features and numbers the dash
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 import math
 from collections.abc import Iterable, Mapping
@@ -122,9 +124,11 @@ class MapState:
         Threat trajectory for the defended area and the tracks: ``"minimum_energy"``, or
         ``"lofted"`` / ``"depressed"`` (burnout angle 10° above / below minimum energy).
     flyout_model, speed_basis, reach_cap, engage_on_remote, satellite_cueing, rv_rcs_m2,
-    booster_rcs_m2, boost_track_needs_warhead, cooperation, warning_commits
+    booster_rcs_m2, boost_track_needs_warhead, cooperation, warning_commits, boost, rotation,
+    boost_case
         The physics choices of :class:`~coverage.scenario.DefenceQuery` (``reach_cap`` is its
-        ``cap_at_nominal_range``); their defaults are the query's.
+        ``cap_at_nominal_range``); their defaults are the query's. :meth:`from_query` carries a
+        whole query over.
     compare
         A second state B to compare with (this state is A): the map then draws the ground
         gained, lost and defended in both instead of the defended area
@@ -158,6 +162,9 @@ class MapState:
     boost_track_needs_warhead: bool = False
     cooperation: str = "nato_alone"
     warning_commits: bool = False
+    boost: bool = True
+    rotation: bool = True
+    boost_case: str = "nominal"
     compare: Variation | None = None
     sector: str = "none"
     domain: str = "europe"
@@ -201,6 +208,35 @@ class MapState:
             cooperation=self.cooperation,
             warning_commits=self.warning_commits,
             domain=self.domain,
+            boost=self.boost,
+            rotation=self.rotation,
+            boost_case=self.boost_case,  # type: ignore[arg-type]  # checked by DefenceQuery
+        )
+
+    @classmethod
+    def from_query(cls, options: FootprintOptions, query: DefenceQuery, **fields: Any) -> MapState:
+        """The map state of ``options`` and every choice of ``query`` that a map carries.
+
+        ``fields`` sets the map's own fields (``layers``, ``view``, ``compare``, ...). The
+        query's ``sls_interval_s``, ``angle_offset_deg``, ``grid_km`` and ``threat_range_case``
+        are not a map's (the map's grid and the rest are fixed); a query that sets one away from
+        its default is refused rather than drawn as if it had not.
+        """
+        unmapped = {"sls_interval_s", "angle_offset_deg", "grid_km", "threat_range_case"}
+        default = DefenceQuery(launch_area=query.launch_area)
+        changed = sorted(n for n in unmapped if getattr(query, n) != getattr(default, n))
+        if changed:
+            raise ValueError(f"a map state does not carry {', '.join(changed)}")
+        carried = {
+            f.name: getattr(query, f.name)
+            for f in dataclasses.fields(DefenceQuery)
+            if f.name not in unmapped and f.name != "cap_at_nominal_range"
+        }
+        return cls(
+            options=options,
+            reach_cap=query.cap_at_nominal_range,
+            **carried,
+            **fields,
         )
 
 
@@ -386,6 +422,9 @@ ENGAGEMENT_CHOICES = (
     "booster_rcs_m2",
     "boost_track_needs_warhead",
     "warning_commits",
+    "boost",
+    "rotation",
+    "boost_case",
 )
 
 #: The heading of :meth:`MapData.choices_text` (and of the exports' block of the same name).
@@ -458,6 +497,12 @@ def describe_choices(state: MapState, catalogue: Catalogue | None = None) -> tup
         out.append("boost track needs the warhead in view")
     if state.warning_commits:
         out.append("an early-warning track commits interceptors")
+    if not state.boost:
+        out.append("threat without boost (burnout at the surface)")
+    elif state.boost_case != d.boost_case:
+        out.append(f"threat boost {state.boost_case} case")
+    if not state.rotation:
+        out.append("non-rotating Earth")
     return tuple(out)
 
 
@@ -486,7 +531,9 @@ def _base_layers(
     what it built from them (:mod:`coverage.render.layers`). 32 entries of about 1-2 MB each.
     """
     return _BaseLayers(
-        **_estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, view),
+        **_estimate_free_layers(
+            catalogue, o.year, o.scenario, o.include_occasional, view, o.exclude_sites, o.on_date
+        ),
         footprints=_footprints(catalogue, o),
         early_warning=early_warning_footprints(
             catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
@@ -507,6 +554,8 @@ def _estimate_free_layers(
     scenario: Scenario,
     include_occasional: bool,
     view: Literal["europe", "world"],
+    exclude_sites: frozenset[str] = frozenset(),
+    on_date: dt.date | None = None,
 ) -> Mapping[str, Any]:
     """The fields of :class:`_BaseLayers` that no estimate or radar assumption changes.
 
@@ -518,7 +567,14 @@ def _estimate_free_layers(
             "countries": basemap.countries(view),
             "nato": basemap.nato_countries(catalogue, year, view=view),
             "nato_ever": basemap.nato_countries(catalogue, None, view=view),
-            "sites": sites_layer(catalogue, year, scenario, include_occasional=include_occasional),
+            "sites": sites_layer(
+                catalogue,
+                year,
+                scenario,
+                include_occasional=include_occasional,
+                exclude_sites=exclude_sites,
+                on_date=on_date,
+            ),
             "launch_points": _launch_points(catalogue),
             "phase": phase_status(catalogue, year, scenario),
         }
@@ -565,7 +621,8 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     if "tracks" in state.layers:
         tracks = tracks_for_state(catalogue, state)
     phase = base.phase
-    title = f"European missile defence coverage — {o.year}, {SCENARIO_LABELS[o.scenario]}"
+    when = str(o.year) if o.on_date is None else f"{o.on_date.day} {o.on_date:%b %Y}"
+    title = f"European missile defence coverage — {when}, {SCENARIO_LABELS[o.scenario]}"
     if state.cooperation != "nato_alone":
         title += f", {cooperation_short_labels()[state.cooperation]}"
     comparison = difference = None
@@ -635,9 +692,15 @@ def _sites_of_both(
     """
 
     def frame(o: FootprintOptions) -> gpd.GeoDataFrame:
-        return _estimate_free_layers(catalogue, o.year, o.scenario, o.include_occasional, "europe")[
-            "sites"
-        ]
+        return _estimate_free_layers(
+            catalogue,
+            o.year,
+            o.scenario,
+            o.include_occasional,
+            "europe",
+            o.exclude_sites,
+            o.on_date,
+        )["sites"]
 
     return sites_of_both(frame(a), frame(b))
 
