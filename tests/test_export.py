@@ -312,36 +312,53 @@ def test_side_panel__text_stays_inside_a_1280_slide(catalogue: Catalogue) -> Non
     assert img[banner:-banner, -40:-7, :].min() < 100
 
 
+@pytest.mark.parametrize("projector", [False, True], ids=["slide", "projector"])
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
 def test_side_panel__text_ends_above_the_bottom_banner(
-    catalogue: Catalogue, width: int, height: int
+    catalogue: Catalogue, width: int, height: int, projector: bool
 ) -> None:
     # 2018 as built with the capitals: a long legend (the capitals' two entries, a hollow
     # planned site) pushed the map notes under the bottom banner before the panel's type shrank.
+    # A projector's slide (larger type) ran under it at 1280x720 even at the smallest type,
+    # and its sources line ran under the panel: now the assumptions are cut, and say so.
     from coverage.products.headline import headline
 
     data = _map(catalogue, year=2018, layers=DEFAULT_LAYERS | {"defended"})
-    _assert_panel_ends_above_the_banner(
-        data, headline(catalogue, data.state).capitals, width, height
+    texts = _assert_panel_ends_above_the_banner(
+        data, headline(catalogue, data.state).capitals, width, height, projector=projector
     )
+    cut = any(export.ASSUMPTIONS_CUT in " ".join(t.split()) for t in texts)  # wrapped
+    assert projector or not cut, "a slide's smaller type fits the whole line"
 
 
 def _assert_panel_ends_above_the_banner(
-    data: MapData, capitals: pd.DataFrame | None, width: int, height: int
-) -> None:
-    """The side panel's text (with a headline line and ``capitals``) ends above the banner."""
+    data: MapData,
+    capitals: pd.DataFrame | None,
+    width: int,
+    height: int,
+    *,
+    projector: bool = False,
+) -> list[str]:
+    """The side panel's text (with a headline line and ``capitals``) ends above the banner,
+    and the footer's lines end left of the panel; returns the panel's texts."""
     size = export.ImageSize(width, height, 100.0)
     with export._LOCK, export.matplotlib.rc_context(export._RC):
-        fig = export._draw(data, size, False, data_date(), "headline", capitals)
+        fig = export._draw(data, size, projector, data_date(), "headline", capitals)
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        banner = height * 1.9 * 17.0 / 1080.0  # the bottom banner's height (_Layout)
-        panel_left = width * (1 - 450.0 / 1920.0)
-        bottoms = [
-            t.get_window_extent(renderer).y0
+        scale = 1.25 if projector else 1.0  # _Sizes.font
+        banner = height * 1.9 * 17.0 * scale / 1080.0  # the bottom banner's height (_Layout)
+        panel_left = width * (1 - (504.0 if projector else 450.0) / 1920.0)
+        boxes = [
+            (t.get_text(), t.get_window_extent(renderer))
             for t in fig.texts
-            if t.get_window_extent(renderer).x0 > panel_left and t.get_text() != export.CAVEAT
+            if t.get_text() != export.CAVEAT
         ]
+    panel = [(text, box) for text, box in boxes if box.x0 > panel_left]
+    bottoms = [box.y0 for _, box in panel]
     assert bottoms and min(bottoms) > banner, (min(bottoms), banner)
+    footer = [box for text, box in boxes if text.startswith(("Sources:", "Projection:"))]
+    assert len(footer) == 2 and all(box.x1 < panel_left for box in footer)
+    return [text for text, _ in panel]
 
 
 def test_side_panel__choices_away_from_the_defaults_before_the_assumptions(

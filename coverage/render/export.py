@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -999,7 +999,7 @@ def _draw_frame_text(
         "Public-source research tool, not an official product.",
     )
     for i, line in enumerate(footer):
-        fig.text(
+        text = fig.text(
             left,
             lay.fy(lay.footer_top_px + i * lay.footer_line_px),
             line,
@@ -1008,6 +1008,13 @@ def _draw_frame_text(
             fontsize=sz.fpt(_FONT_PX["footer"]),
             color="#222222",
         )
+        if renderer is not None:
+            # Under the map only: the side panel's text runs down beside it (a projector's
+            # larger type put the sources line under the panel's last lines).
+            room = lay.map_box_px[2] - lay.margin_px
+            width = text.get_window_extent(renderer).width
+            if width > room:
+                text.set_fontsize(float(text.get_fontsize()) * room / width * 0.98)
 
 
 def _draw_map(
@@ -1401,17 +1408,43 @@ def _draw_panel(
         ("Map", f"{note}; graticule every 10°. Scale bar true at the map centre."),
     ]
     # The blocks end above the bottom banner: a long legend (capitals, band, sectors) makes
-    # their type smaller, down to 70 %, rather than run under the banner.
+    # their type smaller, down to 70 %, rather than run under the banner. Where even that does
+    # not fit (a projector's larger type on a 1280x720 slide), the map notes go first (the
+    # footer names the projection too), then the assumptions' last clauses, said to be cut and
+    # where the whole line is; the choices away from the defaults always stay.
     bottom_px = lay.height_px - lay.banner_h_px - sz.px(4.0)
-    for scale in _PANEL_TEXT_SCALES:
-        drawn_texts = _panel_blocks(fig, renderer, blocks, lay, sz, x, y_px, text_w_px, scale)
+    tries = [(scale, blocks) for scale in _PANEL_TEXT_SCALES]
+    tries += [(_PANEL_TEXT_SCALES[-1], cut) for cut in _shorter_blocks(blocks)]
+    for i, (scale, these) in enumerate(tries):
+        drawn_texts = _panel_blocks(fig, renderer, these, lay, sz, x, y_px, text_w_px, scale)
         if not drawn_texts or (
             lay.height_px - drawn_texts[-1].get_window_extent(renderer).y0 <= bottom_px
         ):
             break
-        if scale != _PANEL_TEXT_SCALES[-1]:
+        if i != len(tries) - 1:
             for t in drawn_texts:
                 t.remove()
+
+
+#: Said where the side panel's assumptions had to be cut short (:func:`_shorter_blocks`).
+ASSUMPTIONS_CUT = "… (cut here; the whole line: the dashboard, or this map's GeoJSON or KML)"
+
+
+def _shorter_blocks(blocks: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    """The side panel's blocks shortened step by step.
+
+    First without the map notes, then with one clause (``; ``) fewer of the assumptions each
+    time, down to the first clause.
+    """
+    kept = [b for b in blocks if b[0] != "Map"]
+    yield kept
+    for i, (heading, body) in enumerate(kept):
+        if heading != "Assumptions":
+            continue
+        clauses = body.split("; ")
+        for n in range(len(clauses) - 1, 0, -1):
+            cut = "; ".join(clauses[:n]).rstrip(".") + " " + ASSUMPTIONS_CUT
+            yield [*kept[:i], (heading, cut), *kept[i + 1 :]]
 
 
 #: Type sizes the side panel's text blocks try, largest first (see :func:`_draw_panel`).
