@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "BAND_SHADES",
+    "band_shade_alpha",
     "LAUNCH_RING_GAP_PX",
     "CAPITAL_STYLE",
     "CAVEAT",
@@ -354,6 +356,23 @@ class ProbabilityClass:
 #: darker always means more likely; it also reads in greyscale.
 #: Opacity of the probability classes' fill on the dashboard map.
 PROBABILITY_ALPHA = 0.72
+
+#: The uncertainty band's shades, darkest first: the low, nominal and high estimates' defended
+#: areas are drawn over each other in the defended area's colour, so ground inside all three is
+#: the darkest. As a rule the areas nest (low inside nominal inside high); the words say "as a
+#: rule" because the physics need not nest them.
+BAND_SHADES = (
+    (3, "Inside all three estimates' areas (defended even in the low case)"),
+    (2, "Inside two (as a rule the nominal and the high)"),
+    (1, "Inside one (as a rule the high estimate's only)"),
+)
+
+
+def band_shade_alpha(fill_alpha: float, layers: int) -> float:
+    """The opacity of ``layers`` fills of ``fill_alpha`` drawn over each other."""
+    return 1.0 - (1.0 - fill_alpha) ** layers
+
+
 PROBABILITY_CLASSES: tuple[ProbabilityClass, ...] = (
     ProbabilityClass("p_lt_10", 0.0, 0.1, "< 10 %", "#eff3ff"),
     ProbabilityClass("p_10_50", 0.1, 0.5, "10-50 %", "#bdd7e7"),

@@ -16,6 +16,7 @@ from coverage.products.mapdata import MapData
 from coverage.products.sectoral import sector_title
 from coverage.scenario import events_in
 from coverage.style import (
+    BAND_SHADES,
     CAPITAL_STYLE,
     CAVEAT,
     LAYER_ORDER,
@@ -27,6 +28,7 @@ from coverage.style import (
     THEMES,
     LayerStyle,
     Theme,
+    band_shade_alpha,
 )
 from dashboard.selection import Inspected
 
@@ -260,6 +262,8 @@ def legend(
             )
             + "</div>"
         )
+    if data.state.uncertainty_band and data.difference is None and "defended" in data.state.layers:
+        rows.append(_band_rows(theme, projector))
     if data.sectoral is not None and not data.sectoral.empty:
         kinds = set(data.sectoral.kind)
         rows += [
@@ -326,6 +330,22 @@ def _probability_rows(data: MapData, font: str, projector: bool) -> str:
     )
     size = font if projector else "0.85rem"
     return head + f"<div class='epaa-legend-probability' style='font-size:{size}'>{items}</div>"
+
+
+def _band_rows(theme: Theme, projector: bool) -> str:
+    """The uncertainty band's three shades, as drawn (the estimates' areas over each other)."""
+    s = theme.layer_styles["defended"]
+    rows = "".join(
+        f"<div style='margin-left:4px'><span style='display:inline-block;width:22px;height:12px;"
+        f"background:{s.colour}{format(round(band_shade_alpha(s.fill_alpha, n) * 255), '02x')};"
+        f"margin:0 6px 0 0;vertical-align:middle'></span>"
+        f"<span style='color:{theme.text}'>{html.escape(words)}</span></div>"
+        for n, words in BAND_SHADES
+    )
+    return (
+        f"<div style='font-size:{'1rem' if projector else '0.78rem'};color:{theme.muted}'>"
+        f"Low / nominal / high band, by shade:{rows}</div>"
+    )
 
 
 def _area_row(s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT) -> str:

@@ -22,6 +22,7 @@ _FIELDS = {
     "why": "Why",
     "systems": "Systems",
     "role": "Role",
+    "dates": "In service",
     "system_name": "System",
     "range_km": "Range (km)",
     "limit": "Limited by",

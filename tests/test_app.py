@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -747,3 +748,13 @@ def test_large_screen_css__every_step_lays_out_1920_wide_and_makes_up_for_vh() -
             assert vh * zoom == pytest.approx(100.0, abs=0.01)
             assert f"html{{zoom:{zoom:g}}}" in body
             assert (".block-container{height:max(" in body) == projector
+
+
+def test_app__band_legend_names_its_three_shades() -> None:
+    from coverage.style import BAND_SHADES
+
+    at = _opened(band="true")
+    legend = " ".join(m.value for m in at.markdown if "Low / nominal / high band" in m.value)
+    assert all(html.escape(words) in legend for _, words in BAND_SHADES), legend
+    plain = _opened()
+    assert not any("Low / nominal / high band" in m.value for m in plain.markdown)

@@ -450,3 +450,26 @@ def test_slide__russias_sector_over_the_defended_area(catalogue: Catalogue) -> N
         if len(c.get_edgecolor()) and tuple(c.get_edgecolor()[0][:3]) == to_rgb(picture)
     ]
     assert pic_z and min(pic_z) > hatched["///"]
+
+
+def test_band__the_legend_explains_its_three_shades(catalogue: Catalogue) -> None:
+    # The low/nominal/high band drew three shades of the defended colour with one legend row
+    # ("Defended area (physics)"): a review against the answer-first issue. Each shade now has
+    # its row, its patch as opaque as that many fills drawn over each other.
+    from coverage.style import BAND_SHADES, band_shade_alpha
+
+    data = _map(catalogue, layers=DEFAULT_LAYERS | {"defended"}, uncertainty_band=True)
+    entries = export._legend_entries(data, ["defended"], export._Sizes(1.0, 1.0, 1.0, 100.0))
+    band = [(patch, text) for patch, text in entries if text.startswith("Defended area")]
+    assert [text.split(": ", 1)[1] for _, text in band] == [
+        words[0].lower() + words[1:] for _, words in BAND_SHADES
+    ]
+    alphas = [patch.get_facecolor()[3] for patch, _ in band]
+    assert alphas == pytest.approx([band_shade_alpha(0.4, n) for n, _ in BAND_SHADES], abs=0.01)
+    assert alphas[0] > alphas[1] > alphas[2]
+    plain = export._legend_entries(
+        _map(catalogue, layers=DEFAULT_LAYERS | {"defended"}),
+        ["defended"],
+        export._Sizes(1.0, 1.0, 1.0, 100.0),
+    )
+    assert [t for _, t in plain if t.startswith("Defended area")] == ["Defended area (physics)"]

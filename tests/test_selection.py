@@ -233,3 +233,29 @@ def test_inspected__a_later_nato_member_is_no_member_yet() -> None:
     assert member is not None and member.kind == "NATO member in 2024"
     unknown = inspected(picked)  # no year given: the layer's title
     assert unknown is not None and unknown.kind == "NATO members (year)"
+
+
+def test_site__its_dates_and_its_deployments_sources_from_the_data() -> None:
+    # A click on a site showed its systems but no dates and only where its position came from
+    # (a review against the answer-first issue): now when each system came, to the precision
+    # of data/deployments.csv, and the deployments' own sources before the position's.
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.footprints import sites_layer
+
+    catalogue = load_catalogue()
+    built = sites_layer(catalogue, 2016, "actual").set_index("site_id")
+    assert built.loc["deveselu", "dates"] == "AN/SPY-1D and SM-3 Block IB from 12 May 2016"
+    source = built.loc["deveselu", "source"]
+    assert source.startswith("Aegis Ashore Romania declared operational 12 May 2016")
+    assert "position: " in source
+    # The THAAD battery of 2019 has a month, not a day, for its start.
+    y2019 = sites_layer(catalogue, 2019, "actual").set_index("site_id")
+    assert "from Apr 2019 to 9 Aug 2019" in y2019.loc["deveselu", "dates"]
+    # Not built yet in 2020: the plan's years, and the day it was built.
+    late = sites_layer(catalogue, 2020, "actual").set_index("site_id")
+    assert late.loc["redzikowo", "status"] == "planned, not built"
+    assert "SM-3 Block IIA planned from 2018 (built 10 Jul 2024)" in late.loc["redzikowo", "dates"]
+    record = {"name": "Aegis Ashore Romania", **built.loc["deveselu"].drop("geometry").to_dict()}
+    item = inspected({"indices": {"sites": [0]}, "objects": {"sites": [record]}})
+    assert item is not None
+    assert dict(item.facts)["In service"] == "AN/SPY-1D and SM-3 Block IB from 12 May 2016"

@@ -198,15 +198,21 @@ def sites_layer(
         if not here.empty:
             status = "active"
             systems = ", ".join(dict.fromkeys(here.system_name))
+            rows = here
         elif (
             scenario == "actual"
             and (planned.site_id == site.site_id).any()
             and site.kind != "ship_station"
         ):
             status = "planned, not built"
-            systems = ", ".join(dict.fromkeys(planned[planned.site_id == site.site_id].system_name))
+            rows = planned[planned.site_id == site.site_id]
+            systems = ", ".join(dict.fromkeys(rows.system_name))
         else:
             continue
+        dates = _deployment_dates(rows, built=scenario == "actual" and status == "active")
+        # The deployments' own sources (what is there, and since when), then the position's.
+        sources = [*dict.fromkeys(str(x) for x in rows.source if isinstance(x, str) and x)]
+        sources.append(f"position: {site.coord_source}")
         country = (
             site.country_iso3
             if isinstance(site.country_iso3, str) and site.country_iso3
@@ -221,7 +227,8 @@ def sites_layer(
                 "status": status,
                 "systems": systems,
                 "role": site.role,
-                "source": site.coord_source,
+                "dates": dates,
+                "source": "; ".join(sources),
                 "confidence": site.coord_confidence,
                 "custom": site.site_id in catalogue.custom_site_ids,
                 "label": f"{site.name} ({status}{', WHAT-IF user site' if site.site_id in catalogue.custom_site_ids else ''}): {systems}",
@@ -236,6 +243,7 @@ def sites_layer(
         "status",
         "systems",
         "role",
+        "dates",
         "source",
         "confidence",
         "custom",
@@ -243,6 +251,44 @@ def sites_layer(
         "geometry",
     ]
     return gpd.GeoDataFrame(records, columns=cols, geometry="geometry", crs="EPSG:4326")
+
+
+def _day(text: object) -> str:
+    """A date of data/deployments.csv in words, to its precision.
+
+    ``2016-05-12`` → ``12 May 2016``, ``2019-04`` → ``Apr 2019``, ``2019`` → ``2019``.
+    """
+    parts = str(text).strip().split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = dt.date(int(parts[0]), int(parts[1]), 1)
+    return f"{month:%b %Y}" if len(parts) == 2 else f"{int(parts[2])} {month:%b %Y}"
+
+
+def _deployment_dates(rows: pd.DataFrame, *, built: bool) -> str:
+    """When each system at a site came (and went), in words.
+
+    As built, its days in service (data/deployments.csv ``built_from``/``built_until``); else
+    the plan's years.
+    """
+    by_when: dict[str, list[str]] = {}  # systems that came together are named together
+    for row in rows.itertuples(index=False):
+        if built and isinstance(row.built_from, str) and row.built_from:
+            when = f"from {_day(row.built_from)}"
+            if isinstance(row.built_until, str) and row.built_until:
+                when += f" to {_day(row.built_until)}"
+        elif pd.notna(row.planned_from_year):
+            when = f"planned from {int(row.planned_from_year)}"
+            if pd.notna(row.planned_until_year):
+                when += f" to {int(row.planned_until_year)}"
+            if isinstance(row.built_from, str) and row.built_from:
+                when += f" (built {_day(row.built_from)})"
+        else:  # a what-if site's deployment: no plan, no record
+            continue
+        names = by_when.setdefault(when, [])
+        if row.system_name not in names:
+            names.append(str(row.system_name))
+    return "; ".join(f"{' and '.join(names)} {when}" for when, names in by_when.items())
 
 
 @shared_result()

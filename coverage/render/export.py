@@ -48,6 +48,7 @@ from coverage.products.mapdata import CHOICES_HEADING
 from coverage.products.sectoral import sector_title
 from coverage.scenario import cooperation_short_labels
 from coverage.style import (
+    BAND_SHADES,
     CAVEAT,
     COMPARE_STYLES,
     LAUNCH_RING_GAP_PX,
@@ -60,6 +61,7 @@ from coverage.style import (
     TRACK_STATUS_COLOURS,
     WHATIF_SITE_COLOUR,
     LayerStyle,
+    band_shade_alpha,
 )
 
 if TYPE_CHECKING:
@@ -753,6 +755,13 @@ def _legend_entries(
             entries.append((_area_patch(key, style, sz), f"{title}, {coop}"))
         elif key == "early_warning" and coop is not None:
             entries.append((_area_patch(key, style, sz), f"{title}, used as sensors ({coop})"))
+        elif key == "defended" and data.difference is None and data.state.uncertainty_band:
+            # The three estimates' areas over each other: a shade per count (BAND_SHADES).
+            for n, words in BAND_SHADES:
+                shade = replace(style, fill_alpha=band_shade_alpha(style.fill_alpha, n))
+                entries.append(
+                    (_area_patch(key, shade, sz), f"{title}: {words[0].lower()}{words[1:]}")
+                )
         elif key == "defended" and data.difference is not None:
             diff = data.difference
             kinds = set(diff.kind[~diff.geometry.is_empty])

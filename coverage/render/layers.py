@@ -2307,7 +2307,9 @@ def _sites_layers(
 
     At ``zoom``, the opening one; a leader under the dots for a name placed out.
     """
-    data = _points_frame(frame, "site_name", ["status", "systems", "role", "custom"], shared=True)
+    data = _points_frame(
+        frame, "site_name", ["status", "systems", "role", "dates", "custom"], shared=True
+    )
     custom = hex_to_rgba(WHATIF_SITE_COLOUR)
     for rec in data:
         hollow = rec.get("status") != "active"
