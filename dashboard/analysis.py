@@ -62,9 +62,31 @@ _FLYOUT_NAMES = {
 }
 _BASIS_NAMES = {"achieved": "Speed reached at burnout", "ideal": "Loss-free increment"}
 _SETTING_NAMES = {"by_date": "By its date ({what})", "on": "Always on", "off": "Off"}
+#: The threat's boost (data/threat_boost.csv's cases) or none: ``MapState.boost_case``/``boost``.
+_BOOST_NAMES = {
+    "nominal": "Powered boost, nominal case",
+    "low": "Powered boost, low case (shorter burn)",
+    "high": "Powered boost, high case (longer burn)",
+    "none": "No boost (burnout at the surface)",
+}
 
 #: The URL parameters of the "Physics and assumptions" panel's widgets.
-_PHYSICS_KEYS = ("flyout", "basis", "cap", "eor", "cue", "rv_rcs", "booster_rcs", "handover")
+_PHYSICS_KEYS = (
+    "flyout",
+    "basis",
+    "cap",
+    "eor",
+    "cue",
+    "rv_rcs",
+    "booster_rcs",
+    "handover",
+    "boost",
+    "rotation",
+    "rota_in_port",
+    "north_sea",
+)
+#: The deployment choices the panel switches (data/sites.csv ids): ships on patrol vs in port.
+_IN_PORT_SITE, _NORTH_SEA_SITE = "rota", "north_sea"
 
 
 def _setting_names(what: str) -> dict[str, str]:
@@ -83,6 +105,7 @@ def menu_labels(catalogue: Catalogue) -> dict[str, dict[str, str]]:
         "basis": dict(_BASIS_NAMES),
         "eor": _setting_names("Phase 3"),
         "cue": _setting_names("2011"),
+        "boost": dict(_BOOST_NAMES),
     }
 
 
@@ -117,6 +140,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             ("basis", _BASIS_NAMES),
             ("eor", _setting_names("Phase 3")),
             ("cue", _setting_names("2011")),
+            ("boost", _BOOST_NAMES),
         )
     }
     with st.sidebar.expander("Threat and engagement", expanded="defended" in state.layers):
@@ -272,8 +296,54 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             "same radar sees the warhead at burnout; elsewhere the track starts when a radar "
             "first sees the warhead itself.",
         )
+        boost = st.selectbox(
+            "Threat's boost",
+            list(_BOOST_NAMES),
+            format_func=_BOOST_NAMES.__getitem__,
+            index=None if legacy["boost"] else 0,
+            key="boost",
+            bind="query-params",
+            help="The threat's powered flight before burnout (data/threat_boost.csv: burn time, "
+            "rise, pitch programme per missile class; the low case burns shorter, e.g. an ICBM "
+            "180 s solid against 240 s liquid, NRC 2012). No boost: the warhead starts its "
+            "ballistic flight at the surface at lift-off, the textbook simplification.",
+        )
+        rotation = st.toggle(
+            "Earth rotates under the threat",
+            value=True,
+            key="rotation",
+            bind="query-params",
+            help="On (the model): the launch site's eastward surface speed is in the threat's "
+            "velocity and targets and radars turn with the Earth. Off: a non-rotating Earth, "
+            "to see what the rotation changes.",
+        )
+        st.caption("Ships on patrol or in port (deployment choices that move the answer)")
+        in_port = st.toggle(
+            "Destroyers in port at Rota count as a BMD site",
+            value=True,
+            key="rota_in_port",
+            bind="query-params",
+            help="On: the Rota-based destroyers count at their home port too (data/sites.csv "
+            "'rota'), as well as on their patrol stations. Off: ships count only on station "
+            "(a ship in port may not be on BMD watch).",
+        )
+        north_sea = st.toggle(
+            "North Sea station (2009 plan)",
+            value=True,
+            key="north_sea",
+            bind="query-params",
+            help="The 2009 plan's standing Aegis patrol in the North Sea (as planned only: it "
+            "was never kept as built). Off: the plan without it.",
+        )
+    excluded = {
+        site for site, on in ((_IN_PORT_SITE, in_port), (_NORTH_SEA_SITE, north_sea)) if not on
+    }
+    excluded &= set(catalogue.sites.site_id)  # a what-if catalogue may have removed one
+    excluded |= set(state.options.exclude_sites)
+    boost_choice = str(boost or "nominal")
     return replace(
         state,
+        options=replace(state.options, exclude_sites=frozenset(excluded)),
         launch_area=launch_area,
         threat=threat,
         delay_s=float(delay_s),
@@ -289,6 +359,9 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
         rv_rcs_m2=None if float(rcs) == 0.05 else float(rcs),
         booster_rcs_m2=None if float(booster) == 1.0 else float(booster),
         boost_track_needs_warhead=bool(handover),
+        boost=boost_choice != "none",
+        boost_case="nominal" if boost_choice == "none" else boost_choice,
+        rotation=bool(rotation),
     ), note
 
 

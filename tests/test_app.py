@@ -758,3 +758,23 @@ def test_app__band_legend_names_its_three_shades() -> None:
     assert all(html.escape(words) in legend for _, words in BAND_SHADES), legend
     plain = _opened()
     assert not any("Low / nominal / high band" in m.value for m in plain.markdown)
+
+
+def test_app__threat_flight_and_ships_in_port_are_choices_on_the_page() -> None:
+    # The threat's boost and the Earth's rotation, and whether Rota's destroyers in port count
+    # as a BMD site, were choices of the command line only (a review of the physics issue:
+    # "ships on patrol vs in port, stated and switchable"). A link may carry the menu's ids.
+    opened = _opened(year="2016", boost="none", rotation="false", rota_in_port="false")
+    text = _markdown(opened)
+    assert (
+        "Changed from the defaults: without Naval Station Rota" in text
+        and "threat without boost (burnout at the surface); non-rotating Earth" in text
+    ), text
+    assert "threat with no boost (burnout at the surface), non-rotating Earth" in text
+    sites = {f["name"] for f in _layer(opened, "sites")["data"]}
+    assert not any("Rota" in name for name in sites), sites
+    assert "Naval Station Rota" in " ".join(f["name"] for f in _layer(_opened(), "sites")["data"])
+    low = _markdown(_opened(year="2016", boost="low"))
+    assert "Changed from the defaults: threat boost low case" in low
+    planned = _markdown(_opened(year="2018", scenario="planned", north_sea="false"))
+    assert "without North Sea" in planned, planned
