@@ -759,10 +759,12 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             )
             _delay_section(catalogue, options, query)
             st.markdown(
-                "**Which assumption decides it?** Each one set low and high, the others nominal."
+                "**Which assumption decides it?** Each one set low and high, the others nominal; "
+                "then each sampled parameter of data/distributions.csv alone (a radar's range, "
+                "an interceptor's burnout speed, lowest intercept altitude, drag)."
             )
             if st.toggle(
-                "Compute the sensitivity table (about 20 engine runs, 50 km grid)",
+                "Compute the sensitivity table (about 40 engine runs, 50 km grid)",
                 value=False,
                 key="sensitivity",
                 bind="query-params",

@@ -11,7 +11,7 @@ import pytest
 
 from coverage.catalogue.tables import load_catalogue
 from coverage.products.metrics import coverage_metrics
-from coverage.products.sensitivity import LEVERS, sensitivity_table
+from coverage.products.sensitivity import LEVERS, sensitivity_table, variable_rows
 from coverage.scenario import DefenceQuery, FootprintOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,12 +27,47 @@ def table():
 
 
 def test_every_lever_once_sorted_by_swing(table):
-    assert sorted(table.assumption) == sorted(lever.name for lever in LEVERS)
+    parameters = {row["assumption"] for row in _variable_rows()}
+    assert sorted(table.assumption) == sorted([*(lever.name for lever in LEVERS), *parameters])
     assert table.swing.is_monotonic_decreasing
     shares = table[["area_share_low", "area_share_nominal", "area_share_high"]].to_numpy()
     assert ((shares >= 0) & (shares <= 1)).all()
     assert (table.swing >= 0).all()
     assert table.swing.to_numpy() == pytest.approx(shares.max(axis=1) - shares.min(axis=1))
+
+
+def _variable_rows():
+    return variable_rows(
+        load_catalogue(),
+        FootprintOptions(year=2016),
+        DefenceQuery(launch_area="tabriz", grid_km=100.0),
+    )
+
+
+def test_parameter_rows__each_sampled_parameter_alone(table):
+    # Each parameter of data/distributions.csv the state uses, alone at its low and its high
+    # (the review of the physics issue: burnout speed, altitude limits and radar ranges had no
+    # row of their own). 2016 as built: Deveselu's SM-3 IB and the Mediterranean ships' IA, each
+    # site firing within its own SPY-1D's view (no engage on remote yet): the radar's range moves
+    # the answer, the interceptors' burnout speed within 2.7-3.5 km/s does not.
+    from coverage.products.draws import apply_draw, sweep_variables, system_map
+    from coverage.scenario import resolve
+
+    rows = table.set_index("assumption")
+    spy = rows.loc["AN/SPY-1D range"]
+    assert (spy.low, spy.high) == ("400 km", "1000 km")
+    assert spy.area_share_low < spy.area_share_nominal < spy.area_share_high
+    burnout = rows.loc["SM-3 Block IA, SM-3 Block IB burnout speed"]
+    assert (burnout.low, burnout.high) == ("2.7 km/s", "3.5 km/s")
+    assert "SM-3 Block IA, SM-3 Block IB lowest intercept altitude" in rows.index
+    # Not repeated: what an assumption above already moves (delay, RCS, elevation masks).
+    names = {row["assumption"] for row in _variable_rows()}
+    assert not any("RCS" in n or "elevation mask" in n or "delay" in n for n in names), names
+    # The same engine as the metrics: a parameter at its nominal value gives the nominal share.
+    catalogue, options = load_catalogue(), FootprintOptions(year=2016)
+    setup = resolve(catalogue, options, DefenceQuery(launch_area="tabriz", grid_km=100.0))
+    var = next(v for v in sweep_variables(catalogue, setup) if v.name == "spy1_range")
+    assert apply_draw(setup, [var], [var.nominal], system_map(catalogue, setup)) == setup
 
 
 def test_nominal_column_is_the_plain_metrics(table):

@@ -9,21 +9,34 @@ intercept band where a minimum-energy one flies over it), and the table shows wh
 assumption with only one alternative leaves the other side at nominal. The table is sorted by
 the swing: the largest minus the smallest of the three shares. One-at-a-time analysis shows each assumption's reach,
 not interactions between them.
+
+Below the assumptions, one row per sampled parameter of data/distributions.csv that the state
+uses (each interceptor's burnout speed, lowest intercept altitude and drag, each radar's range
+and field of view, the cue's timing and range factor: :func:`coverage.products.draws.sweep_variables`),
+set alone to its low and its high value, everything else as in the state: which single number
+moves the answer most, where the "every parameter case together" row moves them all at once.
+The variables the assumptions above already move (the track + C2 delay, the warhead's and the
+booster's RCS, the shoot-look-shoot interval) are not repeated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from coverage.catalogue.tables import Catalogue, Estimate
 from coverage.products.defended import band_delays, band_query
 from coverage.products.metrics import coverage_metrics
-from coverage.scenario import DefenceQuery, FootprintOptions, detection_assumptions
+from coverage.scenario import DefenceQuery, FootprintOptions, detection_assumptions, resolve
 
-__all__ = ["LEVERS", "Lever", "sensitivity_table"]
+if TYPE_CHECKING:
+    from coverage.products.draws import Variable
+
+__all__ = ["LEVERS", "Lever", "sensitivity_table", "variable_rows"]
 
 State = tuple[FootprintOptions, DefenceQuery]
 Change = Callable[[FootprintOptions, DefenceQuery], State]
@@ -192,12 +205,99 @@ LEVERS: tuple[Lever, ...] = (
 )
 
 
+#: Words for the parameters a sampled variable sets (data/distributions.csv ``applies_to``).
+_PARAMETER_WORDS = {
+    "burnout_velocity_kmps": "burnout speed",
+    "min_intercept_alt_km": "lowest intercept altitude",
+    "max_intercept_alt_km": "highest intercept altitude",
+    "ballistic_coefficient_kgpm2": "ballistic coefficient (drag)",
+    "nominal_range_km": "quoted range (used only with the cap)",
+    "range_km": "range",
+    "azimuth_fov_deg": "field of view",
+    "min_elevation_deg": "elevation mask",
+    "cued_range_factor": "Cued search's range factor",
+    "satellite_cue_s": "Satellite launch warning's time",
+    "ew_reference_rcs_m2": "Early-warning radars' reference RCS",
+    "ew_min_elevation_deg": "Early-warning radars' elevation mask",
+}
+#: Sampled variables an assumption of :data:`LEVERS` already moves (not repeated).
+_MOVED_BY_LEVERS = frozenset(
+    {"delay_s", "rv_rcs_m2", "booster_rcs_m2", "sls_interval_s", "min_elevation_deg"}
+)
+
+
+def _variable_name(catalogue: Catalogue, var: Variable) -> str:
+    """``"SM-3 Block IA, SM-3 Block IB burnout speed"`` for a variable of distributions.csv."""
+    names = dict(zip(catalogue.systems.system_id, catalogue.systems.name, strict=True))
+    systems = [t.system_id for t in var.targets if t.table == "parameters.csv"]
+    words = _PARAMETER_WORDS.get(var.targets[0].parameter, var.targets[0].parameter)
+    if not systems:
+        return words
+    return f"{', '.join(dict.fromkeys(str(names.get(sid, sid)) for sid in systems))} {words}"
+
+
+def _value_text(var: Variable, value: float) -> str:
+    return f"{value:g} {var.unit}".strip()
+
+
+def variable_rows(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> list[dict[str, object]]:
+    """One row per sampled parameter the state uses, alone at its low and high value.
+
+    The columns of :func:`sensitivity_table` less the swing; shares from one engine run over
+    the state's grid and the capitals per side, with the metrics' own weights
+    (:func:`~coverage.products.metrics.metric_weights`), as the Monte-Carlo sweep computes a
+    draw's.
+    """
+    from coverage.products.draws import apply_draw, sweep_variables, system_map
+    from coverage.products.grid import domain_cities, domain_iso3, target_grid
+    from coverage.products.metrics import metric_weights
+    from coverage.products.sweep import _engage
+
+    setup = resolve(catalogue, options, query)
+    variables = [
+        v
+        for v in sweep_variables(catalogue, setup)
+        if not any(t.parameter in _MOVED_BY_LEVERS for t in v.targets)
+    ]
+    if not variables:
+        return []
+    iso3 = domain_iso3(catalogue, query.domain)
+    grid = target_grid(query.grid_km, iso3)
+    extra = domain_cities(iso3)
+    lon = np.concatenate([grid.lon_deg, extra.lon_deg.to_numpy(float)])
+    lat = np.concatenate([grid.lat_deg, extra.lat_deg.to_numpy(float)])
+    weights = metric_weights(catalogue, options.year, query.grid_km, iso3, extra)
+    system_of = system_map(catalogue, setup)
+    rows = []
+    for var in variables:
+        shares = {}
+        for side in ("low", "high"):
+            moved = apply_draw(setup, [var], [getattr(var, side)], system_of)
+            defended = _engage(moved, lon, lat).defended.astype(float)
+            shares[side] = (float(weights.area @ defended), float(weights.population @ defended))
+        rows.append(
+            {
+                "assumption": _variable_name(catalogue, var),
+                "low": _value_text(var, var.low),
+                "high": _value_text(var, var.high),
+                "area_share_low": shares["low"][0],
+                "area_share_high": shares["high"][0],
+                "population_share_low": shares["low"][1],
+                "population_share_high": shares["high"][1],
+            }
+        )
+    return rows
+
+
 def sensitivity_table(
     catalogue: Catalogue,
     options: FootprintOptions,
     query: DefenceQuery,
     *,
     levers: tuple[Lever, ...] = LEVERS,
+    parameters: bool = True,
 ) -> pd.DataFrame:
     """One row per assumption: the defended shares with it low and high, the rest nominal.
 
@@ -232,6 +332,17 @@ def sensitivity_table(
                 - min(s[0] for s in (*shares.values(), nominal_area)),
             }
         )
+    if parameters:
+        for row in variable_rows(catalogue, options, query):
+            low, high = float(row["area_share_low"]), float(row["area_share_high"])  # type: ignore[arg-type]
+            area = (low, high, nominal.nato_europe_area_share)
+            rows.append(
+                {
+                    **row,
+                    "area_share_nominal": nominal.nato_europe_area_share,
+                    "swing": max(area) - min(area),
+                }
+            )
     table = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable")
     table = table.reset_index(drop=True)
     table.attrs["nominal"] = nominal.assumptions
