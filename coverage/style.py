@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 __all__ = [
     "BAND_SHADES",
+    "MEASURE_DASHES",
+    "SCENARIO_CHART_COLOURS",
     "band_shade_alpha",
     "LAUNCH_RING_GAP_PX",
     "CAPITAL_STYLE",
@@ -356,6 +358,11 @@ class ProbabilityClass:
 #: darker always means more likely; it also reads in greyscale.
 #: Opacity of the probability classes' fill on the dashboard map.
 PROBABILITY_ALPHA = 0.72
+
+#: The dashboard's charts: colour is the scenario (as planned orange, as built blue, as in
+#: every chart), the line's dash the measure (territory solid, population dashed).
+SCENARIO_CHART_COLOURS = {"as planned (2009)": OKABE_ITO["orange"], "as built": OKABE_ITO["blue"]}
+MEASURE_DASHES = {"territory": [1, 0], "population": [6, 3]}
 
 #: The uncertainty band's shades, darkest first: the low, nominal and high estimates' defended
 #: areas are drawn over each other in the defended area's colour, so ground inside all three is

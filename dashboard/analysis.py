@@ -25,6 +25,7 @@ from coverage.scenario import (
     FootprintOptions,
     launch_area_names,
 )
+from coverage.style import MEASURE_DASHES, SCENARIO_CHART_COLOURS
 from dashboard import icbm_view, russia
 from dashboard.scenarios import url_id
 from dashboard.tables import readable
@@ -417,13 +418,20 @@ def _delay_section(catalogue: Catalogue, options: FootprintOptions, query: Defen
             x=alt.X("delay_s:Q", title="Detection-to-launch delay (s)"),
             # Not from zero: the change with the delay is a few points (the axis says where).
             y=alt.Y("share:Q", title="Defended (%)", scale=alt.Scale(zero=False, nice=True)),
-            color=alt.Color(
+            # The state's scenario's colour and the measure's dash, as in the 2011-2026 chart.
+            color=alt.value(
+                SCENARIO_CHART_COLOURS[
+                    "as built" if options.scenario == "actual" else "as planned (2009)"
+                ]
+                if options.scenario in ("actual", "planned")
+                else "#555555"
+            ),
+            strokeDash=alt.StrokeDash(
                 "measure:N",
                 title=None,
-                scale=alt.Scale(domain=["territory", "population"], range=["#0072B2", "#E69F00"]),
                 legend=legend,
+                scale=alt.Scale(domain=list(MEASURE_DASHES), range=list(MEASURE_DASHES.values())),
             ),
-            strokeDash=alt.StrokeDash("measure:N", title=None, legend=legend),
             tooltip=[
                 alt.Tooltip("delay_s:Q", title="Delay (s)"),
                 alt.Tooltip("measure:N", title="Share of"),
@@ -939,10 +947,17 @@ def coverage_series_chart(series: pd.DataFrame) -> alt.LayerChart:
     )
     color = alt.Color(
         "scenario:N",
-        scale=alt.Scale(domain=["as planned (2009)", "as built"], range=["#E69F00", "#0072B2"]),
+        scale=alt.Scale(
+            domain=list(SCENARIO_CHART_COLOURS), range=list(SCENARIO_CHART_COLOURS.values())
+        ),
         title="Scenario",
     )
-    tooltip = ["year", "scenario", "measure", alt.Tooltip("share:Q", format=".0%")]
+    tooltip = [
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("scenario:N", title="Scenario"),
+        alt.Tooltip("measure:N", title="Share of"),
+        alt.Tooltip("share:Q", title="Defended", format=".1%"),
+    ]
     # The lines carry the measure's dash and its legend; the points are a layer of their own,
     # without it: with the points on the line mark (point=True) the measure's legend drew
     # its swatches as invisible points and showed the words alone (a review).
@@ -956,6 +971,7 @@ def coverage_series_chart(series: pd.DataFrame) -> alt.LayerChart:
             strokeDash=alt.StrokeDash(
                 "measure:N",
                 title="Measure",
+                scale=alt.Scale(domain=list(MEASURE_DASHES), range=list(MEASURE_DASHES.values())),
                 legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=400),
             ),
             tooltip=tooltip,

@@ -392,3 +392,34 @@ def test_coverage_series_chart__measure_legend_shows_the_dash() -> None:
     rows = spec["datasets"][next(iter(spec["datasets"]))]
     assert {r["measure"] for r in rows} == {"territory", "population"}
     assert {r["scenario"] for r in rows} == {"as planned (2009)", "as built"}
+
+
+def test_charts__one_palette_one_meaning_and_tooltips_in_words() -> None:
+    # Orange and blue meant the measure in the delay chart and the scenario in the 2011-2026
+    # chart, each from hexes of its own; the series' tooltips read "year", "scenario",
+    # "measure", "share" (a review). Both now read coverage.style's table: colour = scenario,
+    # dash = measure, in both.
+    import pandas as pd
+
+    from coverage.style import MEASURE_DASHES, SCENARIO_CHART_COLOURS
+    from dashboard.analysis import coverage_series_chart
+
+    series = pd.DataFrame(
+        [
+            {"year": y, "scenario": s, "nato_europe_area_share": 0.1,
+             "nato_europe_population_share": 0.2}
+            for y in (2015, 2016)
+            for s in ("planned", "actual")
+        ]
+    )  # fmt: skip
+    lines, _ = coverage_series_chart(series).to_dict()["layer"]
+    enc = lines["encoding"]
+    assert enc["color"]["scale"]["range"] == list(SCENARIO_CHART_COLOURS.values())
+    assert enc["strokeDash"]["scale"]["range"] == list(MEASURE_DASHES.values())
+    assert [t["title"] for t in enc["tooltip"]] == ["Year", "Scenario", "Share of", "Defended"]
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parent.parent / "dashboard" / "analysis.py").read_text(
+        encoding="utf-8"
+    )
+    assert "#0072B2" not in source and "#E69F00" not in source  # no chart's own hexes
