@@ -10,12 +10,19 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError, load_catalogue
 from coverage.catalogue.validate import validate_data
 from coverage.products.budget import WorkBudgetError
-from coverage.products.headline import Headline, RegionFigure, headline, region_figure
+from coverage.products.headline import (
+    Headline,
+    RegionFigure,
+    headline,
+    major_cities,
+    region_figure,
+)
 from coverage.products.mapdata import MapData, MapState, compute_map
 from coverage.products.metrics import NATO_REGION
 from coverage.render.layers import (
@@ -104,6 +111,12 @@ def region_for(
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
+def cities_for(digest: str, state: MapState, _catalogue: Catalogue) -> pd.DataFrame:
+    """The major cities of a state by status (read off the state's own engine run)."""
+    return major_cities(_catalogue, state)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
 def deck_for(
     digest: str,
     state: MapState,
@@ -111,6 +124,7 @@ def deck_for(
     resets: int,
     _data: MapData,
     _line: Headline,
+    _catalogue: Catalogue,
 ) -> CompactDeck:
     """The pydeck map of a state; cached so reruns send identical JSON (no camera reset).
 
@@ -125,6 +139,7 @@ def deck_for(
         capitals=_line.capitals if view.capitals else None,
         screen=view.screen,
         theme=view.theme,
+        cities=cities_for(digest, state, _catalogue) if view.cities else None,
     )
     view = deck.initial_view_state
     nudge = 1e-6 * (resets % 2)  # every field changes, so the whole camera is reset
@@ -210,7 +225,7 @@ def _prefetch_neighbours(
     def job(s: MapState) -> None:
         data = map_for(catalogue.digest, s, catalogue)
         line = headline_for(catalogue.digest, s, catalogue)
-        deck_for(catalogue.digest, s, view, resets, data, line)
+        deck_for(catalogue.digest, s, view, resets, data, line, catalogue)
         if not view.projector:
             analysis.warm_delay_note(catalogue, s)
 
@@ -517,6 +532,7 @@ def _layout(
                 theme=theme,
                 listed=not (projector and data.comparison is not None),
                 compared=data.comparison is not None,
+                cities=cities_for(catalogue.digest, state, catalogue) if view.cities else None,
             )
 
         if not projector:
@@ -597,7 +613,9 @@ if not projector:
     with sweep_area:
         data = sweep.sweep_panel(catalogue, state, data)
 resets = int(st.session_state.get("view_resets", 0))
-deck = sweep.with_probability(deck_for(catalogue.digest, state, view, resets, data, line), data)
+deck = sweep.with_probability(
+    deck_for(catalogue.digest, state, view, resets, data, line, catalogue), data
+)
 with top_area:
     # The notices have a container of their own, present on every run even when empty: a notice
     # that comes or goes then never moves the map's block (Streamlit would rebuild the map, a

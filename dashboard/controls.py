@@ -32,6 +32,10 @@ _RCS_CHOICES = (0.001, 0.01, 0.1, 1.0, 10.0)
 _MASK_CHOICES = ("none", "0", "2", "5")
 
 
+#: The major cities' checkbox and legend line.
+CITY_TITLE = "Major cities (1 M+)"
+
+
 class ViewChoice(NamedTuple):
     """How the map is shown, apart from what it shows."""
 
@@ -39,6 +43,8 @@ class ViewChoice(NamedTuple):
     projector: bool
     screen: str
     theme: str = "light"
+    #: The major cities (1 M+ inhabitants) with the capitals, smaller (only with the capitals).
+    cities: bool = True
 
 
 def _russian_radars_for_a_linked_scenario() -> None:
@@ -108,6 +114,16 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         key="show_capitals",
         bind="query-params",
         help=CAPITAL_STYLE.description,
+    )
+    cities = sb.checkbox(
+        CITY_TITLE,
+        value=True,
+        key="show_cities",
+        bind="query-params",
+        disabled=not capitals,
+        help="The members' cities of a million inhabitants or more (data/cities.csv, GeoNames "
+        "city population; a district within 50 km of a capital or a larger city is left out), "
+        "smaller dots in the same status colours and marks as the capitals.",
     )
 
     with sb.expander("Radar assumptions", expanded=False):
@@ -187,6 +203,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         bool(projector),
         str(screen or DEFAULT_SCREEN),
         str(theme) if theme in THEMES else "light",
+        bool(capitals and cities),
     )
     return MapState(options=options, layers=frozenset(layers)), view
 

@@ -527,10 +527,13 @@ def capitals_legend(
     theme: Theme = LIGHT,
     listed: bool = True,
     compared: bool = False,
+    cities: pd.DataFrame | None = None,
 ) -> None:
     """Capital symbols by status (the map's colours) and, if ``listed``, the defended ones.
 
     ``compared``: the map compares two states; the dots show state A's status, and say so.
+    ``cities``: the major cities drawn (smaller dots, same marks): one line says how many of
+    them are defended.
     """
     font = "clamp(0.95rem, 1.25vw, 1.25rem)" if projector else "0.92rem"
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.8rem"
@@ -550,6 +553,13 @@ def capitals_legend(
         rows.append(
             f"<div style='font-size:{small};margin:2px 0' title='{html.escape(STATUS_WORDS[status])}'>"
             f"{_capital_swatch(status, theme)}{html.escape(words)} ({n})</div>"
+        )
+    if cities is not None and not cities.empty:
+        n = int((cities.status == "defended").sum())
+        rows.append(
+            f"<div style='font-size:{small};margin:2px 0;color:{theme.muted}' "
+            f"title='Cities of a million inhabitants or more (data/cities.csv), not capitals'>"
+            f"Smaller dots: cities 1 M+ ({n} of {len(cities)} defended)</div>"
         )
     if listed:
         rows.append(

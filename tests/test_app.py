@@ -778,3 +778,20 @@ def test_app__threat_flight_and_ships_in_port_are_choices_on_the_page() -> None:
     assert "Changed from the defaults: threat boost low case" in low
     planned = _markdown(_opened(year="2018", scenario="planned", north_sea="false"))
     assert "without North Sea" in planned, planned
+
+
+def test_app__major_cities_on_the_map_with_their_status_and_a_switch() -> None:
+    from coverage.style import STATUS_COLOURS, hex_to_rgba
+
+    at = _opened(year="2024")
+    ids = _layer_ids(at)
+    assert ids.index("cities") < ids.index("capitals")  # the smaller dots under the capitals
+    cities = {d["name"]: d for d in _layer(at, "cities")["data"]}
+    assert "Istanbul (Türkiye)" in cities and cities["Istanbul (Türkiye)"]["status"] == "defended"
+    assert cities["Istanbul (Türkiye)"]["fill"] == hex_to_rgba(STATUS_COLOURS["defended"])
+    assert cities["Istanbul (Türkiye)"]["label"].startswith("Major city (1 M+ inhabitants)")
+    labels = {d["short"] for d in _layer(at, "city-labels")["data"]}
+    assert labels and labels <= {d["short"] for d in cities.values()}
+    assert "cities 1 M+ (11 of 15 defended)" in _markdown(at)
+    off = _opened(year="2024", show_cities="false")
+    assert "cities" not in _layer_ids(off) and "cities 1 M+" not in _markdown(off)

@@ -215,3 +215,33 @@ def test_headline__a_region_beyond_nato_europe_is_said_after_nato_europes(
     plain = headline(catalogue, MapState(FootprintOptions(year=2024)))
     assert (plain.area_share, plain.population_share) == (line.area_share, line.population_share)
     assert plain.region is None and ";" not in plain.shares_text()
+
+
+def test_major_cities__a_million_or_more_one_point_each_with_the_engine_status(
+    catalogue: Catalogue,
+) -> None:
+    # "Capitals and major cities on the map" (the answer-first issue): the members' cities of a
+    # million or more, one point per city (Istanbul's districts, "Pest" beside Budapest and
+    # Çankaya inside Ankara are parts of a capital or a larger city), each with the status its
+    # own point has in the state's run, the same as a run over those points alone.
+    from coverage.products.defended import engage_points
+    from coverage.products.headline import MAJOR_CITY_POPULATION, major_cities
+
+    state = MapState(FootprintOptions(year=2024), layers=frozenset({"defended"}))
+    cities = major_cities(catalogue, state)
+    assert list(cities.columns) == CAPITAL_COLUMNS
+    names = set(cities.name)
+    assert {"Istanbul", "Hamburg", "Barcelona", "Milan", "Birmingham"} <= names
+    assert not names & {"Pest", "Esenyurt", "Çankaya", "Küçükçekmece", "Bağcılar"}
+    assert (cities.population >= MAJOR_CITY_POPULATION).all()
+    assert set(cities.iso3) <= set(catalogue.nato_members_in(2024))
+    assert cities.population.is_monotonic_decreasing
+    points = tuple(zip(cities.lon_deg, cities.lat_deg, strict=True))
+    run = engage_points(catalogue, state.options, state.query(), points)
+    expected = np.where(
+        run.defended, "defended", np.where(run.in_reach, "not defended", "out of reach")
+    )
+    assert cities.status.tolist() == expected.tolist()
+    # 2024 from Tabriz: the cities nearest Iran are in reach and not defended (too little time).
+    status = dict(zip(cities.name, cities.status, strict=True))
+    assert status["Istanbul"] == "defended" and status["Diyarbakır"] == "not defended"

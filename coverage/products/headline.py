@@ -11,9 +11,11 @@ never by their ids.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from coverage.catalogue.analysis import load_cities
@@ -269,6 +271,69 @@ def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
     """
     return with_reasons(
         _capitals(coverage_metrics(catalogue, state.options, state.query())), catalogue, state
+    )
+
+
+#: A major city: a city of data/cities.csv with at least this many inhabitants (GeoNames'
+#: city population, not the metropolitan area; an assumption of this tool).
+MAJOR_CITY_POPULATION = 1_000_000
+#: A city this close to a capital or to a larger major city is part of it (Istanbul's districts,
+#: "Pest" beside Budapest, Çankaya in Ankara), km.
+MAJOR_CITY_SEPARATION_KM = 50.0
+
+
+def _km_apart(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance on a 6,371 km sphere (enough to tell a district from a city)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2.0 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def major_cities(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
+    """The year's NATO members' major cities on the map's grid, by status.
+
+    Cities of :data:`MAJOR_CITY_POPULATION` inhabitants or more that are not capitals, a city
+    within :data:`MAJOR_CITY_SEPARATION_KM` of a capital or of a larger one left out; each with
+    the status its own point has in the state's run (the grid's run takes every city of the
+    domain as a target of its own: no second run). Columns :data:`CAPITAL_COLUMNS`, largest
+    first.
+    """
+    dg = defended_grid(catalogue, state.options, state.query())
+    extra = dg.extra
+    members = catalogue.nato_members_in(state.options.year)
+    capitals = extra[extra.is_capital.astype(bool)]
+    big = extra[
+        (extra.population >= MAJOR_CITY_POPULATION)
+        & ~extra.is_capital.astype(bool)
+        & extra.iso3.isin(members)
+    ].sort_values("population", ascending=False, kind="stable")
+    anchors = list(zip(capitals.lon_deg.astype(float), capitals.lat_deg.astype(float), strict=True))
+    nato = catalogue.nato_members
+    names = dict(zip(nato.iso3, nato.name, strict=True))
+    status = np.where(
+        dg.result.defended[dg.n_cells :], 0, np.where(dg.result.in_reach[dg.n_cells :], 1, 2)
+    )
+    words = ("defended", "not defended", "out of reach")
+    rows = []
+    for i, row in zip(big.index, big.itertuples(index=False), strict=True):
+        lon, lat = float(row.lon_deg), float(row.lat_deg)
+        if any(_km_apart(lon, lat, a, b) < MAJOR_CITY_SEPARATION_KM for a, b in anchors):
+            continue
+        anchors.append((lon, lat))
+        rows.append(
+            (
+                row.iso3,
+                names.get(row.iso3, row.iso3),
+                row.name,
+                lon,
+                lat,
+                int(row.population),
+                words[int(status[i])],
+            )
+        )
+    return pd.DataFrame(rows, columns=CAPITAL_COLUMNS).astype(
+        {"lon_deg": float, "lat_deg": float, "population": "int64"}
     )
 
 

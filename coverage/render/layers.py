@@ -31,6 +31,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.products.footprints import early_warning_points
+from coverage.products.headline import MAJOR_CITY_POPULATION
 from coverage.render.kept import KeptBy
 from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
@@ -537,6 +538,7 @@ def build_deck(
     capitals: pd.DataFrame | None = None,
     screen: str = DEFAULT_SCREEN,
     theme: str = "light",
+    cities: pd.DataFrame | None = None,
 ) -> CompactDeck:
     """Assemble the map of one :class:`~coverage.products.mapdata.MapData`.
 
@@ -708,14 +710,15 @@ def build_deck(
     # Lisbon's); the radars' names then go around the sites' names and dots, and the capitals'
     # names around both.
     _, capital_dot = _capital_label_size(projector)
-    capital_records = (
+    capital_records, city_records = (
         [
             (float(r.lon_deg), float(r.lat_deg), str(r.name))
-            for r in capitals.itertuples(index=False)
+            for r in frame.itertuples(index=False)
             if math.isfinite(r.lon_deg) and math.isfinite(r.lat_deg)
         ]
-        if capitals is not None
+        if frame is not None
         else []
+        for frame in (capitals, cities)
     )
     # The launch points the map's threat flies from are ringed and named (the other dots are
     # candidates): around the sites' and radars' names and dots, the other launch dots and
@@ -785,7 +788,12 @@ def build_deck(
             zoom=zoom,
             size_px=site_size,
             dot_px=site_dot,
-            blocked=[*clear_of, *_dot_boxes(capital_records, zoom=zoom, dot_px=capital_dot)],
+            # Not over a major city's dot either ("Kürecik Radar Station" over Konya's); the
+            # launch point's name may be (Tabriz named in 20 of 30 maps rather than 25).
+            blocked=[
+                *clear_of,
+                *_dot_boxes([*capital_records, *city_records], zoom=zoom, dot_px=capital_dot),
+            ],
             avoid=edges,
         )
         if capital_records and any(p is None for p in places):
@@ -858,18 +866,44 @@ def build_deck(
     builders["sites"] = lambda: _sites_layers(
         data.sites, places, zoom=zoom, projector=projector, theme=th
     )
+    # The major cities' names last, where no site's, radar's, launch point's or capital's name
+    # or dot is (a smaller type; a city with no room keeps its dot and tooltip).
+    kept_cities = None
+    if cities is not None and not cities.empty:
+        taken = [
+            *_site_label_boxes(site_names, places, zoom=zoom, size_px=site_size),
+            *_dot_boxes(site_names, zoom=zoom, dot_px=site_dot),
+            *_site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size),
+            *_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
+            *_site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size),
+            *_dot_boxes(launch_all, zoom=zoom, dot_px=launch_dot),
+            *_capital_label_boxes(capitals, kept_capitals, zoom=zoom, projector=projector),
+            *capital_edges,
+        ]
+        dots = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *capital_records)]
+        kept_cities = _capital_label_places(
+            cities, taken, dots, zoom=zoom, projector=projector, city=True
+        )
+
+    def places_layers() -> list[pdk.Layer]:
+        """The capitals (and, under them, the major cities): dots by status and names."""
+        out = []
+        if cities is not None and not cities.empty:
+            out += _capital_layers(cities, kept_cities, projector=projector, theme=th, city=True)
+        if capitals is not None:
+            out += _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
+        return out
+
     for key in LAYER_ORDER:
         if key in on and key in builders:
             built = builders[key]()
             layers.extend(built if isinstance(built, list) else [built])
-            if key == "launch" and capitals is not None:
+            if key == "launch":
                 # Capitals above the footprints and launch points, below the sites' labels.
-                layers.extend(
-                    _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
-                )
-    if capitals is not None and "launch" not in on:
+                layers.extend(places_layers())
+    if "launch" not in on:
         at = next((i for i, layer in enumerate(layers) if layer.id == "sites"), len(layers))
-        layers[at:at] = _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
+        layers[at:at] = places_layers()
     if ew_on:
         # The radars themselves, under the NATO sites' dots and above every area (the "here"
         # layer goes above the areas, so a radar's dot keeps its own tooltip and click).
@@ -1450,10 +1484,16 @@ def _site_label_boxes(
     return boxes
 
 
-def _capital_label_size(projector: bool) -> tuple[float, float]:
-    """Capital label font size and dot radius, px."""
+def _capital_label_size(projector: bool, *, city: bool = False) -> tuple[float, float]:
+    """Capital label font size and dot radius, px (a major city's: a size smaller, a smaller dot)."""
     scale = 1.35 if projector else 1.0
+    if city:
+        return (13.0 if projector else 10.0), CAPITAL_STYLE.radius_px * scale * CITY_DOT_SCALE
     return (15.0 if projector else 11.0), CAPITAL_STYLE.radius_px * scale
+
+
+#: A major city's dot against a capital's (:func:`_capital_label_size`).
+CITY_DOT_SCALE = 0.65
 
 
 def _site_label_size(projector: bool) -> tuple[float, float]:
@@ -1503,6 +1543,7 @@ def _capital_label_places(
     *,
     zoom: float,
     projector: bool,
+    city: bool = False,
 ) -> dict[str, int]:
     """Where each capital's name goes at ``zoom`` (index into :func:`capital_label_places`).
 
@@ -1511,9 +1552,10 @@ def _capital_label_places(
     and that keeps clear of every other dot (capitals' and ``dots``: the sites', screen
     pixels), as :func:`_nearer_another` says for site names: a name above its own dot and just
     under another's read as the other's ("Athens" beside Tirana's dot, the new-user trial).
-    A capital with no such place is left out (its dot and tooltip stay).
+    A capital with no such place is left out (its dot and tooltip stay). ``city``: the major
+    cities' names, smaller (placed after the capitals', around them).
     """
-    size, radius = _capital_label_size(projector)
+    size, radius = _capital_label_size(projector, city=city)
     places = capital_label_places(radius)
     order = capitals
     if "population" in capitals.columns:
@@ -1568,12 +1610,38 @@ def _halo(theme: Theme, *, alpha: float) -> dict[str, Any]:
     }
 
 
+def _capital_label_boxes(
+    capitals: pd.DataFrame | None,
+    labelled: Mapping[str, int] | None,
+    *,
+    zoom: float,
+    projector: bool,
+) -> list[tuple[float, float, float, float]]:
+    """Screen boxes of the capitals' names placed and of their dots (for the cities' names)."""
+    if capitals is None:
+        return []
+    size, radius = _capital_label_size(projector)
+    places = capital_label_places(radius)
+    boxes = []
+    for row in capitals.itertuples(index=False):
+        if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
+            continue
+        x, y = world_px(row.lon_deg, row.lat_deg, zoom)
+        boxes.append((x - radius, y - radius, x + radius, y + radius))
+        place = None if labelled is None else labelled.get(str(row.name))
+        if place is not None:
+            anchor, _, _, offset = places[place]
+            boxes.append(text_box(x, y, str(row.name), size, anchor=anchor, offset_px=offset))
+    return boxes
+
+
 def _capital_layers(
     capitals: pd.DataFrame,
     labelled: Mapping[str, int] | None = None,
     *,
     projector: bool,
     theme: Theme = THEMES["light"],
+    city: bool = False,
 ) -> list[pdk.Layer]:
     """Capitals as dots coloured by status (filled, ring or small dot) with their names.
 
@@ -1581,9 +1649,12 @@ def _capital_layers(
     :func:`capital_label_places`, from :func:`_capital_label_places`); ``None``: every name,
     above its dot.
     """
-    size, radius = _capital_label_size(projector)
-    scale = 1.35 if projector else 1.0
+    size, radius = _capital_label_size(projector, city=city)
+    scale = (1.35 if projector else 1.0) * (CITY_DOT_SCALE if city else 1.0)
     status_colours = theme.status_colours
+    kind = (
+        f"Major city ({MAJOR_CITY_POPULATION // 1_000_000} M+ inhabitants)" if city else "Capital"
+    )
     data = []
     for row in capitals.itertuples(index=False):
         if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
@@ -1595,7 +1666,7 @@ def _capital_layers(
             {
                 "position": [round(float(row.lon_deg), 4), round(float(row.lat_deg), 4)],
                 "name": _clean(f"{row.name} ({row.country})"),
-                "label": _clean(f"Capital: {row.status}"),
+                "label": _clean(f"{kind}: {row.status}"),
                 "source": "Computed by this tool's engagement model from the sourced data",
                 # TextLayer draws glyphs, not HTML: the plain name, with no angle brackets.
                 "short": str(row.name).replace("<", "").replace(">", ""),
@@ -1618,7 +1689,7 @@ def _capital_layers(
         pdk.Layer(
             "ScatterplotLayer",
             data=data,
-            id="capitals",
+            id="cities" if city else "capitals",
             get_position="position",
             get_radius="radius",
             radius_units="'pixels'",
@@ -1629,7 +1700,14 @@ def _capital_layers(
             get_line_width=CAPITAL_STYLE.ring_width_px * scale,
             pickable=True,
         ),
-        _site_labels_layer("capital-labels", labels, size, theme, weight=500, halo_alpha=0.85),
+        _site_labels_layer(
+            "city-labels" if city else "capital-labels",
+            labels,
+            size,
+            theme,
+            weight=400 if city else 500,
+            halo_alpha=0.85,
+        ),
     ]
 
 
