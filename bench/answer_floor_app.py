@@ -2,7 +2,8 @@
 
 ``bench/floor_app.py`` draws the basemap alone; this page draws, per year, the very deck the
 dashboard draws on its default page (the defended area, footprints, sites, launch points,
-capitals coloured by status and their names: ``compute_map`` + ``headline`` + ``build_deck``, at
+capitals and major cities coloured by status and their names: ``compute_map`` + ``headline`` +
+``major_cities`` + ``build_deck``, at
 the dashboard's default screen and map height), with the floor page's controls and nothing
 else: no banner, headline, legend, timeline, sidebar or tabs. ``bench/bench_cold_start.py
 --answer-floor`` times it beside the two others, so the dashboard's cold start and year step
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # After the path set-up above:
 from coverage.catalogue.tables import load_catalogue  # noqa: E402
-from coverage.products.headline import headline  # noqa: E402
+from coverage.products.headline import headline, major_cities  # noqa: E402
 from coverage.products.mapdata import ANSWER_LAYERS, MapState, compute_map  # noqa: E402
 from coverage.render.layers import (  # noqa: E402
     DEFAULT_SCREEN,
@@ -57,6 +58,7 @@ def answer_deck(year: int) -> CompactDeck:
         static=static,
         capitals=headline(catalogue, state).capitals,
         screen=DEFAULT_SCREEN,
+        cities=major_cities(catalogue, state),
     )
 
 

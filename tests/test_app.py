@@ -795,3 +795,16 @@ def test_app__major_cities_on_the_map_with_their_status_and_a_switch() -> None:
     assert "cities 1 M+ (11 of 15 defended)" in _markdown(at)
     off = _opened(year="2024", show_cities="false")
     assert "cities" not in _layer_ids(off) and "cities 1 M+" not in _markdown(off)
+
+
+def test_bench_answer_floor__draws_the_dashboards_own_deck() -> None:
+    # bench/bench_cold_start.py --answer-floor splits the dashboard's ratios into the map's own
+    # cost and the rest of the page's: only true while the floor page draws the very deck the
+    # dashboard draws, on the default page and after a year step.
+    floor_app = str(Path(APP).resolve().parent / "bench" / "answer_floor_app.py")
+    app, floor = _opened(), AppTest.from_file(floor_app, default_timeout=180).run()
+    assert not floor.exception, floor.exception
+    assert _deck(app) == _deck(floor)
+    app.button(key="next_year").click().run()
+    floor.button(key="next_year").click().run()
+    assert _deck(app) == _deck(floor)
