@@ -554,18 +554,19 @@ def capitals_legend(
             f"<div style='font-size:{small};margin:2px 0' title='{html.escape(STATUS_WORDS[status])}'>"
             f"{_capital_swatch(status, theme)}{html.escape(words)} ({n})</div>"
         )
-    if cities is not None and not cities.empty:
-        n = int((cities.status == "defended").sum())
-        rows.append(
-            f"<div style='font-size:{small};margin:2px 0;color:{theme.muted}' "
-            f"title='Cities of a million inhabitants or more (data/cities.csv), not capitals'>"
-            f"Smaller dots: cities 1 M+ ({n} of {len(cities)} defended)</div>"
-        )
     if listed:
         rows.append(
             f"<div class='epaa-capitals' style='font-size:{small};color:{theme.text};"
             f"margin-top:4px'><b>Defended capitals ({line.capitals_defended} of "
             f"{line.capitals_total}):</b> {html.escape(line.defended_list_text())}</div>"
+        )
+    if cities is not None and not cities.empty:
+        # Last: the capitals' key stays whole beside the map on the smaller screens.
+        n = int((cities.status == "defended").sum())
+        rows.append(
+            f"<div style='font-size:{small};margin:2px 0;color:{theme.muted}' "
+            f"title='Cities of a million inhabitants or more (data/cities.csv), not capitals'>"
+            f"Smaller dots: cities 1 M+ ({n} of {len(cities)} defended)</div>"
         )
     st.markdown(
         "<div class='epaa-legend epaa-capitals-key'>" + "".join(rows) + "</div>",
