@@ -431,18 +431,24 @@ def add_reach_cap_arguments(parser: argparse.ArgumentParser | argparse._Argument
 
 
 def query_from_args(args: argparse.Namespace) -> DefenceQuery:
-    """Return the :class:`~coverage.scenario.DefenceQuery` of parsed defended-area options."""
+    """Return the :class:`~coverage.scenario.DefenceQuery` of parsed defended-area options.
+
+    A command without the grid's and the timeline's finer options (``export``: a map has its
+    own grid) leaves them at the query's defaults.
+    """
+    finer = {
+        name: getattr(args, name)
+        for name in ("sls_interval_s", "angle_offset_deg", "grid_km", "threat_range_case")
+        if hasattr(args, name)
+    }
     return DefenceQuery(
         launch_area=args.launch_area,
         threat=args.threat,
         delay_s=args.delay_s,
         launch_on_remote=not args.own_radar_only,
         shoot_look_shoot=args.shoot_look_shoot,
-        sls_interval_s=args.sls_interval_s,
         shape=args.shape,
-        angle_offset_deg=args.angle_offset_deg,
-        grid_km=args.grid_km,
-        threat_range_case=args.threat_range_case,
+        **finer,
         **physics_from_args(args),  # type: ignore[arg-type]
     )
 

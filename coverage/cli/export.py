@@ -22,11 +22,11 @@ from coverage.cli.args import (
     checked_output_path,
     number,
     options_from_args,
-    physics_from_args,
+    query_from_args,
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
-from coverage.scenario import FIRST_YEAR, LAST_YEAR, DefenceQuery, resolve_launch_area
+from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area
 from coverage.style import LAYER_STYLES
 
 if TYPE_CHECKING:
@@ -274,15 +274,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     options = options_from_args(args) if args.year is not None else None
     state = MapState.from_query(
         options or options_from_args(args, year=years[0]),
-        DefenceQuery(
-            launch_area=args.launch_area,
-            threat=args.threat,
-            delay_s=args.delay_s,
-            launch_on_remote=not args.own_radar_only,
-            shoot_look_shoot=args.shoot_look_shoot,
-            shape=args.shape,
-            **physics_from_args(args),  # type: ignore[arg-type]
-        ),
+        query_from_args(args),
         layers=layers,
         view=args.view,
     )
