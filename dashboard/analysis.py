@@ -881,11 +881,39 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                     f"{burn['liquid']:g} s (the model until December 2026)",
                 ],
             )
+            # The ICBM's own flight (the command line's icbm --shape, --no-boost, --no-rotation).
+            shape_col, boost_col, turn_col = st.columns([2, 1, 1])
+            icbm_shape = shape_col.selectbox(
+                "ICBM trajectory",
+                list(_SHAPE_NAMES),
+                format_func=_SHAPE_NAMES.__getitem__,
+                key="icbm_shape",
+                help="Minimum energy: the longest-range arc. Lofted / depressed: the burnout "
+                "angle 10° above / below it (higher and slower / lower and faster).",
+            )
+            icbm_boost = boost_col.toggle(
+                "ICBM boost phase",
+                value=True,
+                key="icbm_boost",
+                help="On (the model): the ICBM burns for its propellant's time before its "
+                "warhead coasts. Off: burnout at the surface, the textbook simplification that "
+                "made the early 'yes' answers (issue 10).",
+            )
+            icbm_rotation = turn_col.toggle(
+                "Earth rotates",
+                value=True,
+                key="icbm_rotation",
+                help="On (the model): the Earth turns under the flight (~250 km in 450 s at "
+                "these latitudes). Off: a non-rotating Earth.",
+            )
             assumptions = icbm.IcbmAssumptions(
                 estimate=options.estimate,
                 delay_s=state.delay_s,
                 cueing=cueing,
                 propellant=propellant,
+                shape=str(icbm_shape or "minimum_energy"),
+                boost=bool(icbm_boost),
+                rotation=bool(icbm_rotation),
             )
             icbm_view.year_view(catalogue, options, assumptions)
             table = _icbm(digest, assumptions, catalogue)

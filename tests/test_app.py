@@ -808,3 +808,20 @@ def test_bench_answer_floor__draws_the_dashboards_own_deck() -> None:
     app.button(key="next_year").click().run()
     floor.button(key="next_year").click().run()
     assert _deck(app) == _deck(floor)
+
+
+def test_app__icbm_tab_takes_the_icbms_trajectory_boost_and_rotation() -> None:
+    # The command line's icbm --shape, --no-boost and --no-rotation, on the tab too (a review
+    # of the physics issue): each choice is said in the table's caption.
+    def captions(at: AppTest) -> str:
+        return "\n".join(c.value for c in at.caption)
+
+    at = _opened(tab="Russian-ICBM question")
+    assert "Minimum-energy ICBM with a nominal boost phase" in captions(at)
+    at.toggle(key="icbm_boost").set_value(False)
+    at.toggle(key="icbm_rotation").set_value(False)
+    at.selectbox(key="icbm_shape").set_value("lofted")
+    at.run()
+    assert not at.exception, at.exception
+    text = captions(at)
+    assert "Lofted ICBM, burnout at the surface; non-rotating Earth" in text, text
