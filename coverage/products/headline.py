@@ -11,24 +11,25 @@ never by their ids.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
 from coverage.catalogue.analysis import load_cities
 from coverage.catalogue.tables import Catalogue
+from coverage.physics.geodesy import distance_m
 from coverage.products.compare import capitals_defended_in, names_change
 from coverage.products.defended import defended_grid, same_engine_inputs
 from coverage.products.mapdata import MapData, MapState
 from coverage.products.metrics import (
     NATO_REGION,
+    STATUS_NAMES,
     CoverageMetrics,
     coverage_metrics,
     defended_capitals,
     region_metrics,
+    target_status,
 )
 from coverage.products.reasons import capital_reasons
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
@@ -282,14 +283,6 @@ MAJOR_CITY_POPULATION = 1_000_000
 MAJOR_CITY_SEPARATION_KM = 50.0
 
 
-def _km_apart(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance on a 6,371 km sphere (enough to tell a district from a city)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2.0 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
-
-
 def major_cities(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
     """The year's NATO members' major cities on the map's grid, by status.
 
@@ -308,19 +301,19 @@ def major_cities(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
         & ~extra.is_capital.astype(bool)
         & extra.iso3.isin(members)
     ].sort_values("population", ascending=False, kind="stable")
-    anchors = list(zip(capitals.lon_deg.astype(float), capitals.lat_deg.astype(float), strict=True))
+    anchors_lon = capitals.lon_deg.astype(float).tolist()
+    anchors_lat = capitals.lat_deg.astype(float).tolist()
     nato = catalogue.nato_members
     names = dict(zip(nato.iso3, nato.name, strict=True))
-    status = np.where(
-        dg.result.defended[dg.n_cells :], 0, np.where(dg.result.in_reach[dg.n_cells :], 1, 2)
-    )
-    words = ("defended", "not defended", "out of reach")
+    status = target_status(dg.result.defended[dg.n_cells :], dg.result.in_reach[dg.n_cells :])
     rows = []
     for i, row in zip(big.index, big.itertuples(index=False), strict=True):
         lon, lat = float(row.lon_deg), float(row.lat_deg)
-        if any(_km_apart(lon, lat, a, b) < MAJOR_CITY_SEPARATION_KM for a, b in anchors):
+        apart_m = distance_m(lon, lat, anchors_lon, anchors_lat)
+        if (apart_m < MAJOR_CITY_SEPARATION_KM * 1000.0).any():
             continue
-        anchors.append((lon, lat))
+        anchors_lon.append(lon)
+        anchors_lat.append(lat)
         rows.append(
             (
                 row.iso3,
@@ -329,7 +322,7 @@ def major_cities(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
                 lon,
                 lat,
                 int(row.population),
-                words[int(status[i])],
+                STATUS_NAMES[int(status[i])],
             )
         )
     return pd.DataFrame(rows, columns=CAPITAL_COLUMNS).astype(

@@ -77,6 +77,8 @@ __all__ = [
     "region_metrics_from_grid",
     "region_name",
     "region_query",
+    "STATUS_NAMES",
+    "target_status",
 ]
 
 COUNTRY_COLUMNS = [
@@ -384,12 +386,12 @@ def member_cell_area_m2(dg: DefendedGrid, members: Iterable[str]) -> NDArray[np.
     return out
 
 
-def _status(defended: NDArray[np.bool_], in_reach: NDArray[np.bool_]) -> NDArray[np.int8]:
+def target_status(defended: NDArray[np.bool_], in_reach: NDArray[np.bool_]) -> NDArray[np.int8]:
     """0 defended, 1 not defended (in reach), 2 out of reach."""
     return np.where(defended, 0, np.where(in_reach, 1, 2)).astype(np.int8)
 
 
-_STATUS_NAMES = ("defended", "not defended", "out of reach")
+STATUS_NAMES = ("defended", "not defended", "out of reach")
 
 
 def _first_capitals(iso3: Sequence[str], is_capital: Sequence[bool]) -> dict[str, int]:
@@ -447,11 +449,11 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
     nc = dg.n_cells
     wanted = set(codes)
     cell_i, geom_i, area, iso3 = _cell_areas(q.grid_km, dg.grid.iso3)
-    status_cell = _status(res.defended[:nc], res.in_reach[:nc])[cell_i]
+    status_cell = target_status(res.defended[:nc], res.in_reach[:nc])[cell_i]
     area_by = np.zeros((3, len(iso3)))
     np.add.at(area_by, (status_cell, geom_i), area)
     extra = dg.extra
-    status_city = _status(res.defended[nc:], res.in_reach[nc:])
+    status_city = target_status(res.defended[nc:], res.in_reach[nc:])
     base = grid_countries(dg.grid.iso3)
     base_name = dict(zip(base.iso3, base.name, strict=True))
     base_pop = dict(zip(base.iso3, base.population.astype(float), strict=True))
@@ -481,9 +483,7 @@ def _country_table(dg: DefendedGrid, codes: Iterable[str]) -> pd.DataFrame:
         else:
             pop_share, proxy = area_share, "area"
         cap = capital_of.get(code)
-        cap_status = (
-            _STATUS_NAMES[int(status_city[cap])] if cap is not None else "no capital listed"
-        )
+        cap_status = STATUS_NAMES[int(status_city[cap])] if cap is not None else "no capital listed"
         population = base_pop[code]
         rows.append(
             {
@@ -511,7 +511,7 @@ def country_totals(table: pd.DataFrame) -> dict[str, Any]:
     area_total = np.nansum(column["area_km2"].astype(float))
     pop_total = np.nansum(column["population"].astype(float))
     status = column["capital_status"].tolist()
-    caps = {s: status.count(s) for s in _STATUS_NAMES}
+    caps = {s: status.count(s) for s in STATUS_NAMES}
 
     def weighted(col: str, by: str, total: float) -> float:
         # NaN-skipping, as pandas' sum was (a country without grid area has no shares).
