@@ -61,6 +61,7 @@ from coverage.physics.geodesy import EARTH_RADIUS_M
 from coverage.physics.threat_flight import BoostProgramme
 
 __all__ = [
+    "MAP_FREE_QUERY_FIELDS",
     "ALL_IRAN",
     "GRID_DOMAINS",
     "ALTERNATIVES",
@@ -1022,6 +1023,11 @@ def intercept_ceiling_m(catalogue: Catalogue, system_id: str, estimate: Estimate
 
 #: Target-grid domains of :class:`DefenceQuery` (see :mod:`coverage.products.grid`).
 GRID_DOMAINS = ("europe", "wide")
+
+#: The :class:`DefenceQuery` fields a map state does not carry (the map's grid and timeline are
+#: fixed): ``MapState.from_query`` refuses them away from their defaults, the sweep's picture
+#: resets them, and a command without their options leaves them at their defaults.
+MAP_FREE_QUERY_FIELDS = ("sls_interval_s", "angle_offset_deg", "grid_km", "threat_range_case")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from coverage.scenario import (
     ALTERNATIVES,
     CAPABILITY_SETTINGS,
     FLYOUT_MODELS,
+    MAP_FREE_QUERY_FIELDS,
     SCENARIO_LABELS,
     SCENARIOS,
     SPEED_BASES,
@@ -436,11 +437,7 @@ def query_from_args(args: argparse.Namespace) -> DefenceQuery:
     A command without the grid's and the timeline's finer options (``export``: a map has its
     own grid) leaves them at the query's defaults.
     """
-    finer = {
-        name: getattr(args, name)
-        for name in ("sls_interval_s", "angle_offset_deg", "grid_km", "threat_range_case")
-        if hasattr(args, name)
-    }
+    finer = {name: getattr(args, name) for name in MAP_FREE_QUERY_FIELDS if hasattr(args, name)}
     return DefenceQuery(
         launch_area=args.launch_area,
         threat=args.threat,

@@ -37,7 +37,7 @@ from coverage.products.sweep import (
     probability_layer,
     run_sweep,
 )
-from coverage.scenario import DefenceQuery
+from coverage.scenario import MAP_FREE_QUERY_FIELDS, DefenceQuery
 
 __all__ = ["register"]
 
@@ -154,13 +154,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         else:
             # The picture's map: the query's choices without the sweep's own (its grid, the
             # shoot-look-shoot interval), which the probability layer and its line carry.
-            drawn = replace(
-                query,
-                grid_km=DefenceQuery.grid_km,
-                sls_interval_s=DefenceQuery.sls_interval_s,
-                angle_offset_deg=DefenceQuery.angle_offset_deg,
-                threat_range_case=DefenceQuery.threat_range_case,
-            )
+            drawn = replace(query, **{n: getattr(DefenceQuery, n) for n in MAP_FREE_QUERY_FIELDS})
             state = MapState.from_query(options, drawn, layers=frozenset({"sites", "launch"}))
             data = replace(
                 compute_map(catalogue, state),

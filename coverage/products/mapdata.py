@@ -39,6 +39,7 @@ from coverage.products.sectoral import SectoralAnswer, sectoral_answer, sectoral
 from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
     BASELINES,
+    MAP_FREE_QUERY_FIELDS,
     SCENARIO_LABELS,
     DefenceQuery,
     FootprintOptions,
@@ -218,19 +219,19 @@ class MapState:
         """The map state of ``options`` and every choice of ``query`` that a map carries.
 
         ``fields`` sets the map's own fields (``layers``, ``view``, ``compare``, ...). The
-        query's ``sls_interval_s``, ``angle_offset_deg``, ``grid_km`` and ``threat_range_case``
-        are not a map's (the map's grid and the rest are fixed); a query that sets one away from
-        its default is refused rather than drawn as if it had not.
+        query's :data:`~coverage.scenario.MAP_FREE_QUERY_FIELDS` are not a map's (the map's grid
+        and the rest are fixed); a query that sets one away from its default is refused rather
+        than drawn as if it had not.
         """
-        unmapped = {"sls_interval_s", "angle_offset_deg", "grid_km", "threat_range_case"}
-        default = DefenceQuery(launch_area=query.launch_area)
-        changed = sorted(n for n in unmapped if getattr(query, n) != getattr(default, n))
+        changed = sorted(
+            n for n in MAP_FREE_QUERY_FIELDS if getattr(query, n) != getattr(DefenceQuery, n)
+        )
         if changed:
             raise ValueError(f"a map state does not carry {', '.join(changed)}")
         carried = {
             f.name: getattr(query, f.name)
             for f in dataclasses.fields(DefenceQuery)
-            if f.name not in unmapped and f.name != "cap_at_nominal_range"
+            if f.name not in MAP_FREE_QUERY_FIELDS and f.name != "cap_at_nominal_range"
         }
         return cls(
             options=options,
