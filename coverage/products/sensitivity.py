@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from coverage.catalogue.tables import Catalogue, Estimate
@@ -251,9 +250,7 @@ def variable_rows(
     draw's.
     """
     from coverage.products.draws import apply_draw, sweep_variables, system_map
-    from coverage.products.grid import domain_cities, domain_iso3, target_grid
-    from coverage.products.metrics import metric_weights
-    from coverage.products.sweep import _engage
+    from coverage.products.sweep import draw_targets
 
     setup = resolve(catalogue, options, query)
     variables = [
@@ -263,20 +260,14 @@ def variable_rows(
     ]
     if not variables:
         return []
-    iso3 = domain_iso3(catalogue, query.domain)
-    grid = target_grid(query.grid_km, iso3)
-    extra = domain_cities(iso3)
-    lon = np.concatenate([grid.lon_deg, extra.lon_deg.to_numpy(float)])
-    lat = np.concatenate([grid.lat_deg, extra.lat_deg.to_numpy(float)])
-    weights = metric_weights(catalogue, options.year, query.grid_km, iso3, extra)
+    targets = draw_targets(catalogue, setup, options.year, query)  # the work budget checked
     system_of = system_map(catalogue, setup)
     rows = []
     for var in variables:
-        shares = {}
-        for side in ("low", "high"):
-            moved = apply_draw(setup, [var], [getattr(var, side)], system_of)
-            defended = _engage(moved, lon, lat).defended.astype(float)
-            shares[side] = (float(weights.area @ defended), float(weights.population @ defended))
+        shares = {
+            side: targets.shares(apply_draw(setup, [var], [getattr(var, side)], system_of))
+            for side in ("low", "high")
+        }
         rows.append(
             {
                 "assumption": _variable_name(catalogue, var),

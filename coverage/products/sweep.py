@@ -75,6 +75,8 @@ from coverage.style import KINEMATIC_CAVEAT, PROBABILITY_CLASSES
 
 __all__ = [
     "CACHE_ENV",
+    "DrawTargets",
+    "draw_targets",
     "MAX_DRAWS",
     "MIN_GRID_KM",
     "SCHEDULER_ENV",
@@ -524,13 +526,44 @@ class _Plan:
     undrawn: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, eq=False)
+class DrawTargets:
+    """The targets of a state's draws and the metrics' weights over them.
+
+    The grid's cells, then the domain's cities (:func:`~coverage.products.metrics.metric_weights`).
+    """
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    n_cells: int
+    weights: MetricWeights
+    iso3: tuple[str, ...]
+
+    def shares(self, setup: Setup) -> tuple[float, float]:
+        """NATO-Europe territory and population shares one run of ``setup`` defends."""
+        defended = _engage(setup, self.lon, self.lat).defended.astype(float)
+        return float(self.weights.area @ defended), float(self.weights.population @ defended)
+
+
+def draw_targets(catalogue: Catalogue, setup: Setup, year: int, query: DefenceQuery) -> DrawTargets:
+    """:class:`DrawTargets` of a state; :class:`WorkBudgetError` if one run is over the budget."""
+    iso3 = domain_iso3(catalogue, query.domain)
+    grid = target_grid(query.grid_km, iso3)
+    extra = domain_cities(iso3)
+    check_engagement_work(setup, int(grid.ix.size) + len(extra))
+    return DrawTargets(
+        lon=np.concatenate([grid.lon_deg, extra.lon_deg.to_numpy(float)]),
+        lat=np.concatenate([grid.lat_deg, extra.lat_deg.to_numpy(float)]),
+        n_cells=int(grid.ix.size),
+        weights=metric_weights(catalogue, year, query.grid_km, iso3, extra),
+        iso3=iso3,
+    )
+
+
 def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
     setup = resolve(catalogue, request.options, request.query)
-    iso3 = domain_iso3(catalogue, request.query.domain)
-    grid = target_grid(request.query.grid_km, iso3)
-    extra = domain_cities(iso3)
-    n_targets = int(grid.ix.size) + len(extra)
-    check_engagement_work(setup, n_targets)
+    targets = draw_targets(catalogue, setup, request.options.year, request.query)
+    n_targets = targets.lon.size
     variables = sweep_variables(catalogue, setup)
     values = sample_values(
         variables,
@@ -539,7 +572,6 @@ def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
         sampler=request.sampler,
         fixed=dict(request.fixed),
     )
-    weights = metric_weights(catalogue, request.options.year, request.query.grid_km, iso3, extra)
     n_blocks = max(1, math.ceil(n_targets / BLOCK_TARGETS))
     edges = np.linspace(0, n_targets, n_blocks + 1).round().astype(int)
     blocks = tuple((int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True))
@@ -554,11 +586,11 @@ def _plan(catalogue: Catalogue, request: SweepRequest, workers: int) -> _Plan:
         setup=setup,
         variables=variables,
         values=values,
-        lon=np.concatenate([grid.lon_deg, extra.lon_deg.to_numpy(float)]),
-        lat=np.concatenate([grid.lat_deg, extra.lat_deg.to_numpy(float)]),
-        n_cells=int(grid.ix.size),
-        weights=weights,
-        grid_iso3=iso3,
+        lon=targets.lon,
+        lat=targets.lat,
+        n_cells=targets.n_cells,
+        weights=targets.weights,
+        grid_iso3=targets.iso3,
         blocks=blocks,
         batches=batches,
         system_of=system_map(catalogue, setup),
