@@ -9,6 +9,7 @@ import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.compare import Variation
+from coverage.products.headline import MAJOR_CITY_WORDS
 from coverage.products.mapdata import ANSWER_LAYERS, MapState
 from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions, cooperation_labels
@@ -33,7 +34,7 @@ _MASK_CHOICES = ("none", "0", "2", "5")
 
 
 #: The major cities' checkbox and legend line.
-CITY_TITLE = "Major cities (1 M+)"
+CITY_TITLE = f"Major cities ({MAJOR_CITY_WORDS})"
 
 
 class ViewChoice(NamedTuple):

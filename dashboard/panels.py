@@ -11,7 +11,7 @@ import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError
 from coverage.products.compare import Comparison, state_tags_words
-from coverage.products.headline import CAPITAL_STATUSES, Headline, share_text
+from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, Headline, share_text
 from coverage.products.mapdata import MapData
 from coverage.products.sectoral import sector_title
 from coverage.scenario import events_in
@@ -566,7 +566,7 @@ def capitals_legend(
         rows.append(
             f"<div style='font-size:{small};margin:2px 0;color:{theme.muted}' "
             f"title='Cities of a million inhabitants or more (data/cities.csv), not capitals'>"
-            f"Smaller dots: cities 1 M+ ({n} of {len(cities)} defended)</div>"
+            f"Smaller dots: cities {MAJOR_CITY_WORDS} ({n} of {len(cities)} defended)</div>"
         )
     st.markdown(
         "<div class='epaa-legend epaa-capitals-key'>" + "".join(rows) + "</div>",

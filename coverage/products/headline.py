@@ -278,6 +278,8 @@ def capitals_of(catalogue: Catalogue, state: MapState) -> pd.DataFrame:
 #: A major city: a city of data/cities.csv with at least this many inhabitants (GeoNames'
 #: city population, not the metropolitan area; an assumption of this tool).
 MAJOR_CITY_POPULATION = 1_000_000
+#: Its short words on the map, the legend and the switch.
+MAJOR_CITY_WORDS = f"{MAJOR_CITY_POPULATION // 1_000_000} M+"
 #: A city this close to a capital or to a larger major city is part of it (Istanbul's districts,
 #: "Pest" beside Budapest, Çankaya in Ankara), km.
 MAJOR_CITY_SEPARATION_KM = 50.0

@@ -31,7 +31,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.products.footprints import early_warning_points
-from coverage.products.headline import MAJOR_CITY_POPULATION
+from coverage.products.headline import MAJOR_CITY_WORDS
 from coverage.render.kept import KeptBy
 from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
@@ -1652,9 +1652,7 @@ def _capital_layers(
     size, radius = _capital_label_size(projector, city=city)
     scale = (1.35 if projector else 1.0) * (CITY_DOT_SCALE if city else 1.0)
     status_colours = theme.status_colours
-    kind = (
-        f"Major city ({MAJOR_CITY_POPULATION // 1_000_000} M+ inhabitants)" if city else "Capital"
-    )
+    kind = f"Major city ({MAJOR_CITY_WORDS} inhabitants)" if city else "Capital"
     data = []
     for row in capitals.itertuples(index=False):
         if not (math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)):
