@@ -278,6 +278,11 @@ def test_icbm_year__answers_come_from_the_computed_tracks(catalogue: Catalogue) 
     assert row.feasible_nominal == result.reachable_tracks  # one site: its count is the map's
     assert f"can reach {row.feasible_nominal} of {row.tracks} tracks" in row.answer
     assert row.feasible_low <= row.feasible_nominal <= row.feasible_high
+    # Each case's best margin in km and s, in the answer (issue 10: low, nominal and high).
+    for est in ("low", "high"):
+        assert f"{est} case {getattr(row, f'feasible_{est}')} (best margin +" in row.answer
+        assert getattr(row, f"best_margin_s_{est}") > 0
+    assert row.best_margin_km == row.best_margin_km_nominal
     assert set(result.tracks.status[result.tracks.reachable]) <= {REACHABLE}
     data = icbm_map_data(catalogue, result)
     assert data.state.view == "wide" and len(data.tracks) == row.tracks

@@ -86,6 +86,41 @@ def test_icbm_answers__one_line_per_site_with_the_three_cases(catalogue):
     assert "no intercept" in deveselu.answer
 
 
+def test_icbm_answers__each_case_says_its_best_margin_in_km_and_s(catalogue):
+    # Issue 10: "the best margin (km and s) in the low, nominal and high case".
+    answers = icbm.icbm_answers(catalogue).set_index("site_id")
+    for site_id, row in answers.iterrows():
+        for est in ("low", "nominal", "high"):
+            n = int(row[f"feasible_{est}"])
+            km, s = row[f"best_margin_km_{est}"], row[f"best_margin_s_{est}"]
+            assert (km >= 0) == (n > 0), (site_id, est)
+            words = icbm.margin_words(n, km, s)
+            assert words in row.answer, (site_id, est, words)
+    redzikowo = answers.loc["redzikowo"]
+    # A better interceptor case never has a smaller margin, in km or in s.
+    assert (
+        0
+        < redzikowo.best_margin_km_low
+        < redzikowo.best_margin_km_nominal
+        < redzikowo.best_margin_km_high
+    )
+    assert 0 < redzikowo.best_margin_s_low < redzikowo.best_margin_s_nominal
+    assert redzikowo.best_margin_s_nominal < redzikowo.best_margin_s_high
+    assert f"low case {redzikowo.feasible_low} (best margin +" in redzikowo.answer
+    # Two interceptors at a site: the line names both, and whose margin it gives.
+    deveselu = answers.loc["deveselu"]
+    assert "(built: SM-3 Block IB, THAAD" in deveselu.answer and "the nearest)" in deveselu.answer
+
+
+def test_margin_words__feasible_short_and_never():
+    assert icbm.margin_words(7, 229.4, 60.2) == "best margin +229 km, +60 s"
+    assert icbm.margin_words(0, -1268.0, float("nan")) == "short by ≥ 1,268 km"
+    assert icbm.margin_words(0, -85.0, -20.0) == "short by ≥ 85 km and ≥ 20 s"
+    # A time shortfall under half a second is not a shortfall in words (rounding).
+    assert icbm.margin_words(0, -5.0, 0.4) == "short by ≥ 5 km"
+    assert icbm.margin_words(0, float("-inf"), float("nan")).startswith("never inside")
+
+
 def test_icbm_answers__each_site_is_judged_on_its_own_interceptors(catalogue):
     # Holzdorf hosts Arrow 3, not an SM-3: its line is about Arrow 3 (a fly-out borrowed from
     # the IIA's band, and said so), never about SM-3 variants tried at a site that had none.

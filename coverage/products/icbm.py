@@ -70,6 +70,7 @@ __all__ = [
     "IcbmAssumptions",
     "SM3_VARIANTS",
     "icbm_answers",
+    "margin_words",
     "icbm_engagements",
     "icbm_summary",
     "site_variants_with_own",
@@ -592,6 +593,22 @@ _LEVERS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 
 
+def margin_words(feasible: int, margin_km: float, margin_s: float) -> str:
+    """A case's best margin in words: "best margin +229 km, +60 s" or "short by ≥ 1,150 km".
+
+    ``margin_km`` and ``margin_s`` are the best (largest) of a set of tracks
+    (:func:`icbm_summary`); where no track is feasible they are the smallest shortfall, in
+    distance and, where the ICBM ever enters the fly-out fan, in time (``margin_s`` NaN: never).
+    """
+    if feasible > 0:
+        time = f", {margin_s:+,.0f} s" if math.isfinite(margin_s) else ""
+        return f"best margin {margin_km:+,.0f} km{time}"
+    if not math.isfinite(margin_km):
+        return "never inside its altitude band after launch"
+    late = f" and ≥ {-margin_s:,.0f} s" if math.isfinite(margin_s) and margin_s < -0.5 else ""
+    return f"short by ≥ {-margin_km:,.0f} km{late}"
+
+
 def icbm_answers(
     catalogue: Catalogue, assumptions: IcbmAssumptions = IcbmAssumptions()
 ) -> pd.DataFrame:
@@ -608,8 +625,9 @@ def icbm_answers(
     -------
     DataFrame
         ``site_id, site, variants, feasible_low, feasible_nominal, feasible_high, tracks,
-        best_margin_km_low, best_margin_km_nominal, best_margin_km_high, best_margin_s_nominal,
-        answer``; ``attrs["assumptions"]`` holds the nominal case's description.
+        best_margin_km_low, best_margin_km_nominal, best_margin_km_high, best_margin_s_low,
+        best_margin_s_nominal, best_margin_s_high, answer`` (margins as in
+        :func:`margin_words`); ``attrs["assumptions"]`` holds the nominal case's description.
     """
     own = _site_interceptors(catalogue)
 
@@ -635,7 +653,8 @@ def icbm_answers(
         tracks = int(per["nominal"].tracks.max())
         feasible = {est: int(per[est].feasible_tracks.max()) for est in ESTIMATES}
         margin = {est: float(per[est].best_margin_km.max()) for est in ESTIMATES}
-        margin_s = float(per["nominal"].best_margin_s.max())
+        margin_s = {est: float(per[est].best_margin_s.max()) for est in ESTIMATES}
+        words = {est: margin_words(feasible[est], margin[est], margin_s[est]) for est in ESTIMATES}
         best = per["nominal"].sort_values("best_margin_km", ascending=False).iloc[0]
         names = ", ".join(
             f"{n} ({status[v]})"
@@ -644,18 +663,26 @@ def icbm_answers(
         )
         kind = "built" if built else ("planned" if planned else "never deployed there")
         site = str(group.site.iloc[0])
+        listed = ", ".join(
+            n for v, n in zip(group.variant, group.variant_name, strict=True) if v in variants
+        )
+        # With more than one interceptor at the site, say whose margin the figures are.
+        several = len(variants) > 1
+        others = (
+            f"low case {feasible['low']} ({words['low']}), "
+            f"high case {feasible['high']} ({words['high']})"
+        )
         if feasible["nominal"]:
             head = (
-                f"{site} ({kind}: {best.variant_name}): can reach {feasible['nominal']} of "
-                f"{tracks} ICBM tracks in the nominal case (best margin "
-                f"+{margin['nominal']:,.0f} km, {margin_s:+,.0f} s); low case {feasible['low']}, "
-                f"high case {feasible['high']}"
+                f"{site} ({kind}: {listed}): can reach {feasible['nominal']} of "
+                f"{tracks} ICBM tracks in the nominal case ({words['nominal']}"
+                f"{f', by the {best.variant_name}' if several else ''}); {others}"
             )
         else:
             head = (
-                f"{site} ({kind}: {best.variant_name}): no intercept of any of {tracks} ICBM "
-                f"tracks in the nominal case, short by ≥ {-margin['nominal']:,.0f} km; low case "
-                f"{feasible['low']}, high case {feasible['high']}"
+                f"{site} ({kind}: {listed}): no intercept of any of {tracks} ICBM tracks in the "
+                f"nominal case, {words['nominal']}"
+                f"{f' ({best.variant_name}, the nearest)' if several else ''}; {others}"
             )
         flips = []
         for text, frame in levers:
@@ -687,7 +714,9 @@ def icbm_answers(
                 "best_margin_km_low": round(margin["low"], 1),
                 "best_margin_km_nominal": round(margin["nominal"], 1),
                 "best_margin_km_high": round(margin["high"], 1),
-                "best_margin_s_nominal": round(margin_s, 1),
+                "best_margin_s_low": round(margin_s["low"], 1),
+                "best_margin_s_nominal": round(margin_s["nominal"], 1),
+                "best_margin_s_high": round(margin_s["high"], 1),
                 "answer": head + hinge + ".",
             }
         )

@@ -22,7 +22,6 @@ import functools
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from pyproj import Geod
 from shapely.geometry import LineString, Point
@@ -31,7 +30,7 @@ from coverage.catalogue import basemap
 from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.footprints import footprints, sites_layer
-from coverage.products.icbm import IcbmAssumptions, icbm_engagements
+from coverage.products.icbm import IcbmAssumptions, icbm_engagements, margin_words
 from coverage.products.mapdata import MapData, MapState
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, phase_status
 from coverage.style import ICBM_REACHABLE, ICBM_UNREACHABLE
@@ -62,7 +61,10 @@ class IcbmYear:
     answers
         One row per deployed interceptor site and type: ``site_id, site, variant,
         variant_name, tracks, feasible_low, feasible_nominal, feasible_high,
-        best_margin_km, answer`` (``answer`` is the sentence shown above the table).
+        best_margin_km`` (the options' estimate), ``best_margin_km_<est>`` and
+        ``best_margin_s_<est>`` for each estimate (as in
+        :func:`coverage.products.icbm.margin_words`), and ``answer`` (the sentence shown above
+        the table).
     tracks
         One row per base → target track: ``base_id, base, target_id, target, reachable,
         reached_by, status, name, geometry`` (great circle, EPSG:4326).
@@ -116,21 +118,27 @@ def _runs(
 def _answer(row: pd.Series, estimate: str) -> str:
     name = f"{row.site} ({row.variant_name})"
     n, total = int(row[f"feasible_{estimate}"]), int(row.tracks)
+
+    def words(est: str) -> str:
+        return margin_words(
+            int(row[f"feasible_{est}"]),
+            float(row[f"best_margin_km_{est}"]),
+            float(row[f"best_margin_s_{est}"]),
+        )
+
     cases = ", ".join(
-        f"{est} case {int(row[f'feasible_{est}'])}" for est in ESTIMATES if est != estimate
+        f"{est} case {int(row[f'feasible_{est}'])} ({words(est)})"
+        for est in ESTIMATES
+        if est != estimate
     )
     if n:
         return (
             f"{name}: can reach {n} of {total} tracks under {estimate} assumptions "
-            f"(best margin +{row.best_margin_km:,.0f} km; {cases})."
+            f"({words(estimate)}; {cases})."
         )
-    short = (
-        f"short by ≥ {-row.best_margin_km:,.0f} km"
-        if np.isfinite(row.best_margin_km)
-        else "never inside its altitude band after launch"
-    )
     return (
-        f"{name}: can reach none of {total} tracks under {estimate} assumptions ({short}; {cases})."
+        f"{name}: can reach none of {total} tracks under {estimate} assumptions "
+        f"({words(estimate)}; {cases})."
     )
 
 
@@ -162,6 +170,7 @@ def icbm_year(
                 "feasible_nominal",
                 "feasible_high",
                 "best_margin_km",
+                *(f"best_margin_{unit}_{est}" for unit in ("km", "s") for est in ESTIMATES),
                 "answer",
             ]
         )
@@ -172,10 +181,19 @@ def icbm_year(
         est: runs[est].groupby(keys, sort=True).feasible.sum().rename(f"feasible_{est}")
         for est in ESTIMATES
     }
+    margins = [
+        runs[est]
+        .groupby(keys, sort=True)
+        .agg(**{f"best_margin_km_{est}": ("margin_km", "max")})
+        .join(
+            runs[est].groupby(keys, sort=True).agg(**{f"best_margin_s_{est}": ("margin_s", "max")})
+        )
+        for est in ESTIMATES
+    ]
     per = main.groupby(keys, sort=True).agg(
         tracks=("feasible", "size"), best_margin_km=("margin_km", "max")
     )
-    answers = per.join(list(counts.values())).reset_index()
+    answers = per.join([*counts.values(), *margins]).reset_index()
     answers["answer"] = [_answer(r, options.estimate) for _, r in answers.iterrows()]
     track_keys = ["base_id", "base", "target_id", "target"]
     reachable = main.groupby(track_keys, sort=False).feasible.any()
