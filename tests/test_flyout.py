@@ -409,7 +409,9 @@ def test_flyout_spec__stage_times_must_add_up_to_the_total():
 @pytest.mark.parametrize("estimate", ESTIMATES)
 def test_catalogue_rows__build_a_valid_spec(catalogue, system_id, estimate):
     spec = _spec_from_catalogue(catalogue, system_id, estimate)
-    assert spec.burn_time_s == pytest.approx(catalogue.parameter(system_id, "burn_time_s"))
+    assert spec.burn_time_s == pytest.approx(
+        catalogue.parameter(system_id, "burn_time_s", estimate)
+    )
     assert len(spec.stage_burn_times_s) == int(catalogue.parameter(system_id, "stage_count"))
 
 

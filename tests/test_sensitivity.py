@@ -60,6 +60,9 @@ def test_parameter_rows__each_sampled_parameter_alone(table):
     burnout = rows.loc["SM-3 Block IA, SM-3 Block IB burnout speed"]
     assert (burnout.low, burnout.high) == ("2.7 km/s", "3.5 km/s")
     assert "SM-3 Block IA, SM-3 Block IB lowest intercept altitude" in rows.index
+    # The interceptors' burn time (unsourced: nominal ±25 %, an assumption) has its row too.
+    burn = rows.loc["SM-3 Block IA, SM-3 Block IB burn time (each stage keeps its share)"]
+    assert (burn.low, burn.high) == ("75 s", "45 s")
     # Not repeated: what an assumption above already moves (delay, RCS, elevation masks).
     names = {row["assumption"] for row in _variable_rows()}
     assert not any("RCS" in n or "elevation mask" in n or "delay" in n for n in names), names
@@ -68,6 +71,17 @@ def test_parameter_rows__each_sampled_parameter_alone(table):
     setup = resolve(catalogue, options, DefenceQuery(launch_area="tabriz", grid_km=100.0))
     var = next(v for v in sweep_variables(catalogue, setup) if v.name == "spy1_range")
     assert apply_draw(setup, [var], [var.nominal], system_map(catalogue, setup)) == setup
+
+
+def test_parameter_rows__every_sampled_parameter_has_words():
+    from coverage.catalogue.distributions import load_distributions, parse_targets
+    from coverage.products.sensitivity import _MOVED_BY_LEVERS, _PARAMETER_WORDS
+
+    # Those an assumption row already moves have that row's words instead.
+    for applies in load_distributions().applies_to:
+        for target in parse_targets(applies):
+            if target.table != "query" and target.parameter not in _MOVED_BY_LEVERS:
+                assert target.parameter in _PARAMETER_WORDS, target
 
 
 def test_nominal_column_is_the_plain_metrics(table):

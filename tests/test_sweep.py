@@ -112,6 +112,30 @@ def test_distributions__a_banded_parameter_without_a_row_is_named(tmp_path):
     )
 
 
+def test_distributions__stage_burn_times_scale_with_the_drawn_total(tmp_path, catalogue):
+    # The stage rows follow their system's drawn burn time (each keeps its share): no variable
+    # of their own, but their band must be the total's, scaled; a stage off the scale is named.
+
+    frame, problems = read_distributions()
+    assert problems == [] and not any(
+        "_burn_time_s" in str(a) and "/stage" in str(a) for a in frame.applies_to
+    )
+    folder = _distributions_copy(tmp_path)
+    path = folder / "parameters.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("sm3_iia,stage2_burn_time_s,s,37.5,"))
+    path.write_text(text.replace(line, line.replace(",37.5,", ",40,", 1)), encoding="utf-8")
+    hits = [str(p) for p in validate_data(folder) if "sm3_iia/stage2_burn_time_s" in str(p)]
+    assert hits and "must scale with parameters.csv:sm3_iia/burn_time_s" in hits[0], hits
+    # A drawn total moves every stage by the same factor.
+    setup = resolve(catalogue, FootprintOptions(year=2024), QUERY)
+    var = next(v for v in sweep_variables(catalogue, setup) if v.name == "sm3_iia_burn_time")
+    drawn = apply_draw(setup, [var], [50.0], system_map(catalogue, setup))
+    site = next(s for s in drawn.sites if s.key.endswith("sm3_iia"))
+    assert site.flyout is not None and site.flyout.stage_burn_times_s == pytest.approx((5, 25, 20))
+    assert site.burn_time_s == 50.0
+
+
 def test_distributions__unknown_target_and_kind_are_refused(tmp_path):
     folder = _distributions_copy(tmp_path)
 

@@ -9,12 +9,16 @@ Targets are ``parameters.csv:<system_id>/<parameter>``, ``detection.csv:<paramet
 ``query:<field>`` (an engagement assumption with no data file: the track + C2 delay). For the
 first two, the row's numbers must equal the referenced row's, so the sweep and the
 low/nominal/high cases can never drift apart; and every banded parameter (low ≠ high) of
-parameters.csv and detection.csv must belong to exactly one variable.
+parameters.csv and detection.csv must belong to exactly one variable, except a stage's burn
+time, which scales with its system's drawn total burn time (its band must be the total's,
+scaled).
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +49,8 @@ QUERY_FIELDS: Mapping[str, tuple[str, float, float]] = {
     "sls_interval_s": ("s", 1.0, 600.0),
 }
 _TEXT = 400
+#: The stage burn-time rows of parameters.csv, which scale with their system's drawn total.
+_STAGE_TIME = re.compile(r"stage[0-9]+_burn_time_s")
 SCHEMA: tuple[Column, ...] = (
     Column("variable", "id", description="Name of the sampled variable"),
     Column(
@@ -193,7 +199,23 @@ def read_distributions(
                         f"{ref[0]:g}/{ref[1]:g}/{ref[2]:g} for {target}",
                     )
                 )
-    for target, (lo, _, hi) in reference.items():
+    for target, (lo, nom, hi) in reference.items():
+        total = _stage_total(target, reference)
+        if total is not None and lo != hi and total in seen:
+            # A stage's burn time follows its system's drawn total: each stage keeps its share.
+            t_lo, t_nom, t_hi = reference[total]
+            if not (math.isclose(lo * t_nom, nom * t_lo) and math.isclose(hi * t_nom, nom * t_hi)):
+                problems.append(
+                    DataProblem(
+                        "data/parameters.csv",
+                        None,
+                        "low",
+                        f"{lo:g}/{nom:g}/{hi:g}",
+                        f"{target} must scale with {total} ({t_lo:g}/{t_nom:g}/{t_hi:g}): "
+                        f"{nom * t_lo / t_nom:g}/{nom:g}/{nom * t_hi / t_nom:g}",
+                    )
+                )
+            continue
         if lo != hi and target not in seen:
             problems.append(
                 DataProblem(
@@ -205,6 +227,20 @@ def read_distributions(
                 )
             )
     return frame, problems
+
+
+def _stage_total(
+    target: Target, reference: Mapping[Target, tuple[float, float, float]]
+) -> Target | None:
+    """For a ``stage<i>_burn_time_s`` row, its system's ``burn_time_s`` row (``None`` otherwise).
+
+    A stage's burn time is not drawn by itself: it scales with its system's drawn total
+    (:func:`coverage.products.draws.apply_draw`), so its band must be the total's, scaled.
+    """
+    if target.table != "parameters.csv" or not _STAGE_TIME.fullmatch(target.parameter):
+        return None
+    total = Target("parameters.csv", target.system_id, "burn_time_s")
+    return total if total in reference else None
 
 
 @functools.lru_cache(maxsize=4)

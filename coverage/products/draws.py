@@ -189,6 +189,7 @@ def _unused_reason(
 
 _PARAMETER_FIELDS = (
     "burnout_velocity_kmps",
+    "burn_time_s",
     "min_intercept_alt_km",
     "max_intercept_alt_km",
     "ballistic_coefficient_kgpm2",
@@ -365,9 +366,14 @@ def apply_draw(
         ceiling = by_param.get((sid, "max_intercept_alt_km"))
         beta = by_param.get((sid, "ballistic_coefficient_kgpm2"))
         reach = by_param.get((sid, "nominal_range_km"))
+        burn = by_param.get((sid, "burn_time_s"))
         flyout = s.flyout
         if flyout is not None:
-            fchanges: dict[str, float] = {}
+            fchanges: dict[str, object] = {}
+            if burn is not None:
+                # Each stage keeps its share of the drawn total (data/distributions.csv).
+                scale = burn / flyout.burn_time_s
+                fchanges["stage_burn_times_s"] = tuple(t * scale for t in flyout.stage_burn_times_s)
             if v is not None:
                 fchanges["burnout_speed_mps"] = v * 1000.0
             if floor is not None:
@@ -378,6 +384,7 @@ def apply_draw(
         return replace(
             s,
             burnout_speed_mps=s.burnout_speed_mps if v is None else v * 1000.0,
+            burn_time_s=s.burn_time_s if burn is None else burn,
             min_alt_m=s.min_alt_m if floor is None else floor * 1000.0,
             max_alt_m=s.max_alt_m if ceiling is None else ceiling * 1000.0,
             max_reach_m=s.max_reach_m if reach is None or s.max_reach_m is None else reach * 1000.0,

@@ -207,6 +207,7 @@ LEVERS: tuple[Lever, ...] = (
 #: Words for the parameters a sampled variable sets (data/distributions.csv ``applies_to``).
 _PARAMETER_WORDS = {
     "burnout_velocity_kmps": "burnout speed",
+    "burn_time_s": "burn time (each stage keeps its share)",
     "min_intercept_alt_km": "lowest intercept altitude",
     "max_intercept_alt_km": "highest intercept altitude",
     "ballistic_coefficient_kgpm2": "ballistic coefficient (drag)",
