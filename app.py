@@ -560,7 +560,14 @@ def _layout(
         with panel:
             if panel.open:
                 exports.export_panel(
-                    catalogue, data, projector=projector, line=line, capitals=view.capitals
+                    catalogue,
+                    data,
+                    projector=projector,
+                    line=line,
+                    capitals=view.capitals,
+                    cities=cities_for(catalogue.digest, state, catalogue)
+                    if view.capitals and view.cities
+                    else None,
                 )
         exports.show_panel()  # after "Export…": the panel into view
 

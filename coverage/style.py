@@ -19,6 +19,7 @@ __all__ = [
     "band_shade_alpha",
     "LAUNCH_RING_GAP_PX",
     "CAPITAL_STYLE",
+    "CITY_DOT_SCALE",
     "CAVEAT",
     "COMPARE_STYLES",
     "EARLY_WARNING_BROWN",
@@ -310,6 +311,8 @@ class CapitalStyle:
 
 
 CAPITAL_STYLE = CapitalStyle()
+#: A major city's dot against a capital's, on the map, the slides and in Google Earth.
+CITY_DOT_SCALE = 0.65
 #: Bottom-to-top drawing order.
 LAYER_ORDER = (
     "countries",

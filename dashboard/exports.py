@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.headline import Headline, capitals_by_year
+from coverage.products.headline import Headline, capitals_by_year, cities_by_year
 from coverage.products.mapdata import (
     ENGAGEMENT_CHOICES,
     MapData,
@@ -91,16 +91,24 @@ def show_panel() -> None:
     _scroll(key=SCROLL_KEY, data={"asked": int(st.session_state.get(_ASKED, 0))})
 
 
-def _kmz(catalogue: Catalogue, state: MapState, years: range, *, capitals: bool) -> bytes:
-    """The rollout KMZ: every year's layers, and its capitals by status when the map has them."""
+def _kmz(
+    catalogue: Catalogue, state: MapState, years: range, *, capitals: bool, cities: bool = False
+) -> bytes:
+    """The rollout KMZ: every year's layers, with its capitals and major cities when the map has them."""
     from coverage.render import gis
 
     series = map_series(catalogue, state, years)
     caps = capitals_by_year(catalogue, series) if capitals else None
-    return gis.kmz_from_kml(gis.kml_from_series(catalogue, series, capitals=caps))
+    towns = cities_by_year(catalogue, series) if capitals and cities else None
+    return gis.kmz_from_kml(gis.kml_from_series(catalogue, series, capitals=caps, cities=towns))
 
 
-def map_kmz(catalogue: Catalogue, data: MapData, capitals: pd.DataFrame | None) -> bytes:
+def map_kmz(
+    catalogue: Catalogue,
+    data: MapData,
+    capitals: pd.DataFrame | None,
+    cities: pd.DataFrame | None = None,
+) -> bytes:
     """KMZ of one map: its layers and, when given, its capitals by status, for its year.
 
     The rollout's KML writer with a series of one map: footprints keep their activation dates,
@@ -110,7 +118,8 @@ def map_kmz(catalogue: Catalogue, data: MapData, capitals: pd.DataFrame | None) 
 
     year = data.state.options.year
     caps = None if capitals is None else {year: capitals}
-    return gis.kmz_from_kml(gis.kml_from_series(catalogue, [data], capitals=caps))
+    towns = None if cities is None or capitals is None else {year: cities}
+    return gis.kmz_from_kml(gis.kml_from_series(catalogue, [data], capitals=caps, cities=towns))
 
 
 def map_kmz_words(data: MapData) -> tuple[str, str]:
@@ -197,11 +206,13 @@ def export_panel(
     projector: bool,
     line: Headline | None = None,
     capitals: bool = False,
+    cities: pd.DataFrame | None = None,
 ) -> None:
     """A row of download buttons for the current map state (same layers and colours as the map).
 
     With ``line``, the slide images carry the headline under their title, and with ``capitals``
-    its capitals, by status, as on the map.
+    its capitals, by status, as on the map; ``cities`` (the map's major cities by status) go
+    with the capitals into the images and the single map's GIS files and KMZ.
     """
     # Matplotlib and the GIS writers load on first use, not with the first page.
     from coverage.render import animation, export, gis
@@ -209,6 +220,7 @@ def export_panel(
     stem = file_stem(data.state)
     headline = line.slide_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
+    towns = cities if caps is not None else None
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)
     items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
@@ -217,7 +229,12 @@ def export_panel(
             f"{stem}.png",
             "image/png",
             lambda: export.render(
-                data, fmt="png", projector=projector, headline=headline, capitals=caps
+                data,
+                fmt="png",
+                projector=projector,
+                headline=headline,
+                capitals=caps,
+                cities=towns,
             ),
             "Slide image, 16:9",
         ),
@@ -234,6 +251,7 @@ def export_panel(
                 projector=projector,
                 headline=headline,
                 capitals=caps,
+                cities=towns,
             ),
             "Print size, A4 landscape",
         ),
@@ -242,7 +260,12 @@ def export_panel(
             f"{stem}.svg",
             "image/svg+xml",
             lambda: export.render(
-                data, fmt="svg", projector=projector, headline=headline, capitals=caps
+                data,
+                fmt="svg",
+                projector=projector,
+                headline=headline,
+                capitals=caps,
+                cities=towns,
             ),
             "Vector image for editing",
         ),
@@ -251,7 +274,12 @@ def export_panel(
             f"{stem}.pdf",
             "application/pdf",
             lambda: export.render(
-                data, fmt="pdf", projector=projector, headline=headline, capitals=caps
+                data,
+                fmt="pdf",
+                projector=projector,
+                headline=headline,
+                capitals=caps,
+                cities=towns,
             ),
             "Vector PDF",
         ),
@@ -259,35 +287,41 @@ def export_panel(
             "GeoJSON",
             f"{stem}.geojson",
             "application/geo+json",
-            lambda: gis.to_geojson(data, caps),
+            lambda: gis.to_geojson(data, caps, towns),
             "Every drawn feature, EPSG:4326",
         ),
         (
             "GeoPackage",
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
-            lambda: gis.to_geopackage(data, caps),
+            lambda: gis.to_geopackage(data, caps, towns),
             "One table per layer, for QGIS",
         ),
         (
             kmz_label,
             f"{stem}.kmz",
             "application/vnd.google-earth.kmz",
-            lambda: map_kmz(catalogue, data, caps),
+            lambda: map_kmz(catalogue, data, caps, towns),
             kmz_help,
         ),
         (
             f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",
             f"epaa_{data.state.options.scenario}_rollout.kmz",
             "application/vnd.google-earth.kmz",
-            lambda: _kmz(catalogue, data.state, years, capitals=caps is not None),
+            lambda: _kmz(
+                catalogue,
+                data.state,
+                years,
+                capitals=caps is not None,
+                cities=towns is not None,
+            ),
             "Google Earth: each footprint has a TimeSpan, so the time slider replays the rollout",
         ),
         (
             "Features CSV",
             f"{stem}_features.csv",
             "text/csv",
-            lambda: gis.features_csv(data, capitals=caps),
+            lambda: gis.features_csv(data, capitals=caps, cities=towns),
             "Attribute table of the drawn features",
         ),
         (

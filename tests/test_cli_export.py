@@ -225,6 +225,12 @@ def test_default_layers__include_the_defended_area_and_its_headline(tmp_path: Pa
     assert "Defended area (physics)" in text
     assert "of NATO-Europe territory" in text and "capitals defended" in text  # the headline
     assert "design_case" not in text  # names, not ids
+    # The capitals and the major cities by status, in the file and on the slide (issue 12).
+    assert {"capitals", "cities"} <= layers
+    assert "Smaller dots: cities 1 M+" in text
+    res = _run("--year", "2016", "--no-cities", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "cities" not in set(gpd.read_file(out).layer)
 
 
 def test_kml__a_site_that_defends_nothing_keeps_its_placemark_without_an_empty_ring(

@@ -259,6 +259,29 @@ def test_render__capitals_by_status_with_their_counts(
     assert _pixels_near(img, wine, tol=30) > _pixels_near(base, wine, tol=30) + 200
 
 
+def test_render__major_cities_with_the_capitals_smaller_and_counted(
+    catalogue: Catalogue, data_2016: MapData
+) -> None:
+    # Issue 12 item 2, on the slides as on the map: the major cities under the capitals,
+    # smaller dots in the same status colours, one legend line with their count defended.
+    from coverage.products.headline import MAJOR_CITY_WORDS, headline, major_cities
+
+    caps = headline(catalogue, data_2016.state).capitals
+    cities = major_cities(catalogue, data_2016.state)
+    assert not cities.empty
+    n = int((cities.status == "defended").sum())
+    line = f"Smaller dots: cities {MAJOR_CITY_WORDS} ({n} of {len(cities)} defended)"
+    drawn = _svg_texts(export.render(data_2016, fmt="svg", capitals=caps, cities=cities))
+    assert line in drawn
+    # Some city is named where its name fits (the names come last, after every other).
+    assert any(name in drawn for name in cities.name)
+    # Only with the capitals, as on the dashboard (they share a switch there).
+    assert "Smaller dots" not in _svg_texts(export.render(data_2016, fmt="svg", cities=cities))
+    with_cities = _rgb(export.render(data_2016, fmt="png", capitals=caps, cities=cities))
+    without = _rgb(export.render(data_2016, fmt="png", capitals=caps))
+    assert (with_cities != without).any(axis=2).sum() > 200
+
+
 # ----------------------------------------------------------------------------- issue 12 fixes
 
 

@@ -125,6 +125,24 @@ def test_geojson_and_geopackage__capitals_with_their_status(
     assert "Bucharest" in gis.features_csv(data_2016, capitals=caps).decode("utf-8-sig")
 
 
+def test_geojson_geopackage_csv__major_cities_with_their_status(
+    catalogue: Catalogue, data_2016: MapData, tmp_path: Path
+) -> None:
+    from coverage.products.headline import headline, major_cities
+
+    caps = headline(catalogue, data_2016.state).capitals
+    cities = major_cities(catalogue, data_2016.state)
+    back = gpd.read_file(io.BytesIO(gis.to_geojson(data_2016, caps, cities)))
+    got = back[back.layer == "cities"]
+    assert len(got) == len(cities) and got.feature_id.is_unique
+    assert list(got.status) == list(cities.status) and list(got.name) == list(cities.name)
+    path = tmp_path / "c.gpkg"
+    path.write_bytes(gis.to_geopackage(data_2016, caps, cities))
+    assert len(gpd.read_file(path, layer="cities")) == len(cities)
+    text = gis.features_csv(data_2016, capitals=caps, cities=cities).decode("utf-8-sig")
+    assert str(cities.name.iloc[0]) in text
+
+
 def test_geopackage__one_table_per_layer_round_trips(data_2016: MapData, tmp_path: Path) -> None:
     frames = gis.feature_frames(data_2016)
     path = tmp_path / "coverage.gpkg"
@@ -387,6 +405,28 @@ def test_kml__capitals_by_status_each_year_timed_as_the_defended_area(
     assert colour == gis.kml_colour(STATUS_COLOURS["defended"], 1.0)
     # Without capitals, no folder.
     assert not _placemarks(ET.fromstring(gis.kml_from_series(catalogue, series)), ("Capitals",))
+
+
+def test_kml__major_cities_by_status_each_year_smaller_than_the_capitals(
+    catalogue: Catalogue,
+) -> None:
+    from coverage.products.headline import capitals_by_year, cities_by_year
+
+    state = MapState(FootprintOptions(year=2015), layers=frozenset({"defended"}))
+    series = map_series(catalogue, state, [2015, 2016])
+    caps, cities = capitals_by_year(catalogue, series), cities_by_year(catalogue, series)
+    root = ET.fromstring(gis.kml_from_series(catalogue, series, capitals=caps, cities=cities))
+    marks = _placemarks(root, ("Major cities (1 M+)",))
+    assert len(marks) == len(cities[2015]) + len(cities[2016]) > 0
+    for pm in marks:
+        status = pm.findtext("k:name", namespaces=NS).rsplit(": ", 1)[1]
+        assert pm.findtext("k:styleUrl", namespaces=NS) == "#city_" + status.replace(" ", "_")
+    styles = {s.get("id"): s for s in root.iter(f"{{{gis.KML_NS}}}Style")}
+
+    def scale(style_id: str) -> float:
+        return float(styles[style_id].findtext("k:IconStyle/k:scale", namespaces=NS))
+
+    assert scale("city_defended") < scale("capital_defended")
 
 
 def test_map_kmz__this_maps_layers_and_capitals_for_its_year(catalogue: Catalogue) -> None:

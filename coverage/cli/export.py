@@ -158,6 +158,12 @@ def register(subparsers: Any) -> None:
         "--projector", action="store_true", help="bigger type and thicker lines for a projector"
     )
     p.add_argument(
+        "--no-cities",
+        action="store_true",
+        help="leave the major cities (1 M+ inhabitants) off; by default they are drawn and "
+        "listed with the capitals, by status, wherever the defended area is",
+    )
+    p.add_argument(
         "--width-px",
         type=number("--width-px", 200, 20_000, "px", whole=True),
         default=None,
@@ -303,7 +309,7 @@ def _single(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> bytes:
-    from coverage.products.headline import headline
+    from coverage.products.headline import headline, major_cities
     from coverage.products.mapdata import compute_map
     from coverage.render import gis
 
@@ -312,6 +318,7 @@ def _single(
     # files, when the defended area is drawn.
     answer = headline(catalogue, state) if "defended" in state.layers else None
     capitals = None if answer is None else answer.capitals
+    cities = None if answer is None or args.no_cities else major_cities(catalogue, state)
     if fmt in IMAGE_FORMATS:
         from coverage.render import export  # matplotlib: loaded only for an image
 
@@ -325,12 +332,13 @@ def _single(
             projector=args.projector,
             headline=None if answer is None else answer.slide_text(),
             capitals=capitals,
+            cities=cities,
         )
     if fmt == "geojson":
-        return gis.to_geojson(data, capitals)
+        return gis.to_geojson(data, capitals, cities)
     if fmt == "gpkg":
-        return gis.to_geopackage(data, capitals)
-    return gis.features_csv(data, capitals=capitals)
+        return gis.to_geopackage(data, capitals, cities)
+    return gis.features_csv(data, capitals=capitals, cities=cities)
 
 
 def _write_series(
@@ -341,7 +349,7 @@ def _write_series(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> str:
-    from coverage.products.headline import capitals_by_year
+    from coverage.products.headline import capitals_by_year, cities_by_year
     from coverage.products.mapdata import map_series, rollout_series
     from coverage.render import (
         animation,  # imageio: loaded only for an animation
@@ -353,11 +361,14 @@ def _write_series(
         # Each year's capitals by status, as the single-state files have them, when the
         # defended area is drawn.
         caps = capitals_by_year(catalogue, series) if "defended" in state.layers else None
+        cities = None if caps is None or args.no_cities else cities_by_year(catalogue, series)
         if fmt == "kml":  # a bare file carries no icon: Google Earth's own pushpin
-            kml = gis.kml_from_series(catalogue, series, icon_href=None, capitals=caps)
+            kml = gis.kml_from_series(
+                catalogue, series, icon_href=None, capitals=caps, cities=cities
+            )
             write_output(kml, args.out)
         else:
-            kml = gis.kml_from_series(catalogue, series, capitals=caps)
+            kml = gis.kml_from_series(catalogue, series, capitals=caps, cities=cities)
             write_output(gis.kmz_from_kml(kml), args.out)
         return str(args.out)
     if fmt == "mp4" and not animation.mp4_available():

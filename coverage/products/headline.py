@@ -41,6 +41,7 @@ __all__ = [
     "RegionFigure",
     "YearBefore",
     "capitals_by_year",
+    "cities_by_year",
     "capitals_of",
     "headline",
     "headline_from_metrics",
@@ -347,6 +348,11 @@ def with_reasons(capitals: pd.DataFrame, catalogue: Catalogue, state: MapState) 
 def capitals_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[int, pd.DataFrame]:
     """Each map's capitals by status, by its year (for the KML/KMZ rollout)."""
     return {d.state.options.year: capitals_of(catalogue, d.state) for d in series}
+
+
+def cities_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[int, pd.DataFrame]:
+    """Each map's major cities by status, by its year (for the KML/KMZ rollout)."""
+    return {d.state.options.year: major_cities(catalogue, d.state) for d in series}
 
 
 @dataclass(frozen=True)

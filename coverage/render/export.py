@@ -43,13 +43,14 @@ from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
 from coverage.products.compare import state_tags_words
 from coverage.products.footprints import early_warning_points
-from coverage.products.headline import CAPITAL_STATUSES
+from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS
 from coverage.products.mapdata import CHOICES_HEADING
 from coverage.products.sectoral import sector_title
 from coverage.scenario import cooperation_short_labels
 from coverage.style import (
     BAND_SHADES,
     CAVEAT,
+    CITY_DOT_SCALE,
     COMPARE_STYLES,
     LAUNCH_RING_GAP_PX,
     LAYER_ORDER,
@@ -670,7 +671,11 @@ def _marker_handle(
 
 
 def _legend_entries(
-    data: MapData, drawn: list[str], sz: _Sizes, capitals: pd.DataFrame | None = None
+    data: MapData,
+    drawn: list[str],
+    sz: _Sizes,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> list[tuple[Any, str]]:
     """Legend handles and texts for the drawn layers only (basemap excluded)."""
     entries: list[tuple[Any, str]] = []
@@ -781,6 +786,21 @@ def _legend_entries(
             )
             in_a = " in A" if data.difference is not None else ""  # a comparison: A's status
             entries.append((handle, f"Capital {STATUS_WORDS[st]}{in_a} ({n})"))
+    if "cities" in drawn and cities is not None:
+        # One line, as the dashboard's legend: the dot's size says "city", its marks the status.
+        face, edge, edge_px = _capital_marker("defended")
+        handle = _marker_handle(
+            "o",
+            _CAPITAL_MARKER_PX["defended"] * sz.marker * CITY_DOT_SCALE,
+            face,
+            edge,
+            edge_px,
+            sz,
+        )
+        n = int((cities.status == "defended").sum())
+        entries.append(
+            (handle, f"Smaller dots: cities {MAJOR_CITY_WORDS} ({n} of {len(cities)} defended)")
+        )
     return entries
 
 
@@ -816,6 +836,7 @@ _FONT_PX = {
     "site": 18.0,
     "launch": 15.0,
     "capital": 14.0,
+    "city": 12.0,
     "year": 52.0,
 }
 
@@ -884,6 +905,7 @@ def _draw(
     date: dt.date,
     headline: str | None = None,
     capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> Figure:
     """Build the whole slide as a matplotlib Figure (Agg canvas attached)."""
     sz = _Sizes(
@@ -927,8 +949,10 @@ def _draw(
         width = text.get_window_extent(renderer).width
         if width > room:
             text.set_fontsize(float(text.get_fontsize()) * room / width * 0.98)
-    drawn = _draw_map(fig, renderer, data, lay, sz, projector, capitals)
-    _draw_panel(fig, renderer, data, drawn, lay, sz, capitals)
+    # The major cities only with the capitals (as on the dashboard, where they share a switch).
+    cities = cities if capitals is not None else None
+    drawn = _draw_map(fig, renderer, data, lay, sz, projector, capitals, cities)
+    _draw_panel(fig, renderer, data, drawn, lay, sz, capitals, cities)
     return fig
 
 
@@ -1034,6 +1058,7 @@ def _draw_map(
     sz: _Sizes,
     projector: bool,
     capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> list[str]:
     """Draw the map (basemap, layers, labels, year stamp, scale bar); return the layers drawn."""
     left, top, right, bottom = lay.map_box_px
@@ -1153,6 +1178,10 @@ def _draw_map(
         drawn.append("capitals")
     if "early_warning" in drawn:
         labels += _draw_early_warning_radars(ax, data.early_warning, crs, sz, z["sites"] - 0.3)
+    if cities is not None and not cities.empty:
+        # Under the capitals' dots; their names last, where a name fits after every other.
+        labels += _draw_capitals(ax, cities, crs, sz, z["sites"] - 0.25, city=True)
+        drawn.append("cities")
 
     # Year stamp (top left) and scale bar (bottom left) sit over the Atlantic; labels avoid them.
     stamp = ax.text(
@@ -1256,9 +1285,14 @@ def _capital_marker(status: str) -> tuple[str, str, float]:
 
 
 def _draw_capitals(
-    ax: Axes, capitals: pd.DataFrame, crs: str, sz: _Sizes, zorder: float
+    ax: Axes, capitals: pd.DataFrame, crs: str, sz: _Sizes, zorder: float, *, city: bool = False
 ) -> list[_Label]:
-    """Capital dots by status (colour and shape, as on the dashboard); labels where there is room."""
+    """Capital dots by status (colour and shape, as on the dashboard); labels where there is room.
+
+    ``city``: the major cities instead, as on the dashboard: smaller dots
+    (:data:`~coverage.style.CITY_DOT_SCALE`), smaller type.
+    """
+    scale = CITY_DOT_SCALE if city else 1.0
     x, y = _transformer(crs).transform(
         capitals.lon_deg.to_numpy(float), capitals.lat_deg.to_numpy(float)
     )
@@ -1274,10 +1308,10 @@ def _draw_capitals(
             y[sel],
             ls="none",
             marker="o",
-            ms=sz.pt(_CAPITAL_MARKER_PX[st] * sz.marker),
+            ms=sz.pt(_CAPITAL_MARKER_PX[st] * sz.marker * scale),
             mfc=face,
             mec=edge,
-            mew=sz.lpt(edge_px),
+            mew=sz.lpt(edge_px * (0.8 if city else 1.0)),
             zorder=zorder,
         )
     return [
@@ -1285,10 +1319,10 @@ def _draw_capitals(
             str(name),
             xi,
             yi,
-            sz.fpt(_FONT_PX["capital"]),
+            sz.fpt(_FONT_PX["city" if city else "capital"]),
             "normal",
             False,
-            sz.px(_CAPITAL_MARKER_PX[st] * sz.marker),
+            sz.px(_CAPITAL_MARKER_PX[st] * sz.marker * scale),
         )
         for name, xi, yi, st in zip(capitals.name, x, y, status, strict=True)
     ]
@@ -1378,12 +1412,13 @@ def _draw_panel(
     lay: _Layout,
     sz: _Sizes,
     capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> None:
     """Side panel: legend of the drawn layers, phase status, assumptions, map notes."""
     x = lay.panel_left_px
     text_w_px = lay.width_px - x - lay.margin_px
     y_px = lay.map_box_px[1]
-    entries = _legend_entries(data, drawn, sz, capitals)
+    entries = _legend_entries(data, drawn, sz, capitals, cities)
     if entries:
         legend_px = _FONT_PX["legend"] * sz.font
         legend = fig.legend(
@@ -1607,6 +1642,7 @@ def render(
     date: dt.date | None = None,
     headline: str | None = None,
     capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> bytes:
     """Render one map state as a slide-ready image.
 
@@ -1633,6 +1669,10 @@ def render(
     capitals
         Capitals to draw by status (``Headline.capitals``: ``name, lon_deg, lat_deg, status``),
         listed in the legend with their counts; none by default.
+    cities
+        Major cities (:func:`coverage.products.headline.major_cities`, same columns), drawn
+        with the capitals (only with them), smaller, named where a name fits after every other;
+        one legend line with their count defended.
 
     Returns
     -------
@@ -1644,7 +1684,7 @@ def render(
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp, headline, capitals)
+        fig = _draw(data, size, projector, stamp, headline, capitals, cities)
         buf = io.BytesIO()
         # No URL in any file: matplotlib's own creator links and the Dublin Core type are left out.
         metadata: dict[str, Any] = {"Title": data.title}
@@ -1677,15 +1717,17 @@ def render_array(
     date: dt.date | None = None,
     headline: str | None = None,
     capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Render one map state to an RGB array (``height_px`` x ``width_px`` x 3, uint8).
 
-    Same drawing as :func:`render` (``headline`` and ``capitals`` too); skips PNG encoding.
+    Same drawing as :func:`render` (``headline``, ``capitals`` and ``cities`` too); skips PNG
+    encoding.
     """
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp, headline, capitals)
+        fig = _draw(data, size, projector, stamp, headline, capitals, cities)
         canvas = fig.canvas
         assert isinstance(canvas, FigureCanvasAgg)
         canvas.draw()

@@ -34,6 +34,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.catalogue import basemap
+from coverage.products.headline import MAJOR_CITY_WORDS
 from coverage.products.mapdata import (
     CHOICES_HEADING,
     MapData,
@@ -45,6 +46,7 @@ from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labe
 from coverage.style import (
     CAPITAL_STYLE,
     CAVEAT,
+    CITY_DOT_SCALE,
     LAYER_ORDER,
     LAYER_STYLES,
     STATUS_COLOURS,
@@ -216,8 +218,29 @@ def _records(
     return records, list(frame.geometry.values)
 
 
+def _places_frame(places: pd.DataFrame, key: str) -> gpd.GeoDataFrame:
+    """Capitals or major cities by status (``CAPITAL_COLUMNS``) as points, named as on the map."""
+    if key == "cities":  # a country has several: the id names the city too
+        ids = [f"{key}:{i}:{n}" for i, n in zip(places.iso3, places.name, strict=True)]
+    else:
+        ids = [f"{key}:{i}" for i in places.iso3]
+    return gpd.GeoDataFrame(
+        places.assign(
+            feature_id=ids,
+            label=[f"{c}: {s}" for c, s in zip(places.country, places.status, strict=True)],
+            source="position: data/cities.csv; status: this tool's defended-area engine",
+        ),
+        geometry=gpd.points_from_xy(places.lon_deg, places.lat_deg),
+        crs="EPSG:4326",
+    )
+
+
+#: Folder names of the places' layers (the map's other layers take LAYER_STYLES' titles).
+_PLACE_TITLES = {"capitals": CAPITAL_STYLE.title, "cities": f"Major cities ({MAJOR_CITY_WORDS})"}
+
+
 def _layer_records(
-    data: MapData, capitals: pd.DataFrame | None = None
+    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
 ) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     on = set(data.state.layers)
     fp = data.footprints
@@ -245,26 +268,21 @@ def _layer_records(
         out["sectoral"] = _records(sector, "sectoral", data.state)
     if capitals is not None and not capitals.empty:
         # The headline's capitals by status (Headline.capitals), named as on the map.
-        frame = gpd.GeoDataFrame(
-            capitals.assign(
-                feature_id=[f"capitals:{i}" for i in capitals.iso3],
-                label=[f"{c}: {s}" for c, s in zip(capitals.country, capitals.status, strict=True)],
-                source="position: data/cities.csv; status: this tool's defended-area engine",
-            ),
-            geometry=gpd.points_from_xy(capitals.lon_deg, capitals.lat_deg),
-            crs="EPSG:4326",
-        )
-        out["capitals"] = _records(frame, "capitals", data.state)
+        out["capitals"] = _records(_places_frame(capitals, "capitals"), "capitals", data.state)
+    if cities is not None and not cities.empty:
+        # The major cities by status (headline.major_cities), under the capitals as on the map.
+        out["cities"] = _records(_places_frame(cities, "cities"), "cities", data.state)
     return out
 
 
 def feature_frames(
-    data: MapData, capitals: pd.DataFrame | None = None
+    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
 ) -> dict[str, gpd.GeoDataFrame]:
     """Return the drawn thematic layers of ``data`` as flat EPSG:4326 tables, keyed by layer.
 
     With ``capitals`` (``Headline.capitals``), a ``capitals`` layer of points with their
-    ``status`` (defended / not defended / out of reach) comes last.
+    ``status`` (defended / not defended / out of reach) comes after the map's layers, and with
+    ``cities`` (:func:`coverage.products.headline.major_cities`) a ``cities`` layer after it.
 
     Only layers in ``data.state.layers`` that hold at least one feature are returned, in
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
@@ -276,7 +294,7 @@ def feature_frames(
         key: gpd.GeoDataFrame(
             _numbers_typed(pd.DataFrame.from_records(records)), geometry=geoms, crs="EPSG:4326"
         )
-        for key, (records, geoms) in _layer_records(data, capitals).items()
+        for key, (records, geoms) in _layer_records(data, capitals, cities).items()
     }
 
 
@@ -298,23 +316,27 @@ def _numbers_typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _all_features(data: MapData, capitals: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    frames = list(feature_frames(data, capitals).values())
+def _all_features(
+    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
+    frames = list(feature_frames(data, capitals, cities).values())
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in _FIRST_COLUMNS}, geometry=[], crs="EPSG:4326")
     merged = pd.concat(frames, ignore_index=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
 
 
-def to_geojson(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
+def to_geojson(
+    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+) -> bytes:
     """Every drawn thematic feature of ``data`` as one GeoJSON FeatureCollection (UTF-8).
 
-    ``capitals``: see :func:`feature_frames`.
+    ``capitals``, ``cities``: see :func:`feature_frames`.
 
     Properties are flat (missing values are ``null``). The collection also carries the map's
     ``title``, ``subtitle``, ``assumptions`` and ``caveat`` as foreign members.
     """
-    frame = _all_features(data, capitals)
+    frame = _all_features(data, capitals, cities)
     frame = frame.set_geometry(rfc7946_geometries(frame.geometry.values))
     payload = json.loads(frame.to_json(drop_id=True, na="null"))
     payload.update(
@@ -351,16 +373,18 @@ def _multi(geom: Any) -> Any:
     return MultiPolygon([geom]) if isinstance(geom, Polygon) else geom
 
 
-def to_geopackage(data: MapData, capitals: pd.DataFrame | None = None) -> bytes:
+def to_geopackage(
+    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+) -> bytes:
     """Write a GeoPackage with one table per drawn thematic layer (named by its key), EPSG:4326.
 
     The ``defended`` table holds one dissolved polygon per state: the ground defended by any
     site (one per estimate with the low/nominal/high band); each site's own area goes to
     ``defended_sites``. A comparison adds ``compare`` (gained, lost, both). Polygon layers are
     written as MultiPolygon so each table has one geometry type. Layers without features are
-    left out. ``capitals``: see :func:`feature_frames`.
+    left out. ``capitals``, ``cities``: see :func:`feature_frames`.
     """
-    frames = feature_frames(data, capitals)
+    frames = feature_frames(data, capitals, cities)
     if "defended" in frames:
         defended = frames.pop("defended")
         union = defended[defended.site_id == "all"]
@@ -415,10 +439,14 @@ def metrics_csv(table: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
 
 
 def features_csv(
-    data: MapData, *, excel_bom: bool = True, capitals: pd.DataFrame | None = None
+    data: MapData,
+    *,
+    excel_bom: bool = True,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
 ) -> bytes:
     """Serialise the attribute table of every drawn thematic feature (no geometry) as CSV."""
-    frame = _all_features(data, capitals)
+    frame = _all_features(data, capitals, cities)
     return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
 
 
@@ -530,6 +558,10 @@ def _add_styles(doc: ET.Element, icon_href: str | None) -> None:
         ("site_custom", WHATIF_SITE_COLOUR, 1.2),
         ("launch", LAYER_STYLES["launch"].colour, 1.0),
         *((_capital_style_id(st), c, 0.8) for st, c in STATUS_COLOURS.items()),
+        *(
+            (_capital_style_id(st, city=True), c, 0.8 * CITY_DOT_SCALE)
+            for st, c in STATUS_COLOURS.items()
+        ),
     ):
         el = _sub(doc, "Style")
         el.set("id", sid)
@@ -694,8 +726,8 @@ def _record_rows(rec: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(title, rec.get(col)) for title, col in _ROW_FIELDS]
 
 
-def _capital_style_id(status: str) -> str:
-    return "capital_" + status.replace(" ", "_")
+def _capital_style_id(status: str, *, city: bool = False) -> str:
+    return ("city_" if city else "capital_") + status.replace(" ", "_")
 
 
 def _kml_tree(
@@ -703,11 +735,13 @@ def _kml_tree(
     series: Sequence[MapData],
     icon_href: str | None = ICON_PATH,
     capitals: Mapping[int, pd.DataFrame] | None = None,
+    cities: Mapping[int, pd.DataFrame] | None = None,
 ) -> ET.Element:
     """Build the KML document for one or more years of a state (one placemark per deployment).
 
     ``capitals``: each year's capitals by status (:func:`coverage.products.headline.capitals_of`),
-    one placemark per capital and year, timed as the year's defended area is.
+    one placemark per capital and year, timed as the year's defended area is; ``cities`` the
+    same for the major cities (:func:`coverage.products.headline.major_cities`).
     """
     scenario = series[0].state.options.scenario
     last_year = series[-1].state.options.year
@@ -760,7 +794,7 @@ def _kml_tree(
     def folder(key: str) -> ET.Element:
         if key not in folders:
             f = _sub(doc, "Folder")
-            _sub(f, "name", CAPITAL_STYLE.title if key == "capitals" else LAYER_STYLES[key].title)
+            _sub(f, "name", _PLACE_TITLES.get(key) or LAYER_STYLES[key].title)
             folders[key] = f
         return folders[key]
 
@@ -772,7 +806,8 @@ def _kml_tree(
     for data in series:
         year = data.state.options.year
         year_capitals = None if capitals is None else capitals.get(year)
-        for key, (records, geoms) in _layer_records(data, year_capitals).items():
+        year_cities = None if cities is None else cities.get(year)
+        for key, (records, geoms) in _layer_records(data, year_capitals, year_cities).items():
             if key in ("compare", "sectoral"):
                 continue  # a comparison or a sector drawing belongs to one state, not the rollout
             for rec, geom in zip(records, geoms, strict=True):
@@ -789,7 +824,7 @@ def _kml_tree(
                     span = spans.early_warning.get(str(rec.get("site_id")), (None, None))
                 elif key == "launch":
                     uid, span = str(rec["feature_id"]), (None, None)
-                else:  # defended, tracks, capitals: recomputed each year from all assets
+                else:  # defended, tracks, capitals, cities: recomputed each year from all assets
                     uid = f"{rec['feature_id']}@{year}"
                     span = state_spans[year]
                 if uid in seen:
@@ -805,8 +840,10 @@ def _kml_tree(
                 extended.update({"scenario": scenario, "begin": span[0], "end": span[1]})
                 _placemark(
                     folder(key),
-                    name=f"{name}: {rec['status']}" if key == "capitals" else name,
-                    style_id=_capital_style_id(str(rec["status"])) if key == "capitals" else key,
+                    name=f"{name}: {rec['status']}" if key in _PLACE_TITLES else name,
+                    style_id=_capital_style_id(str(rec["status"]), city=key == "cities")
+                    if key in _PLACE_TITLES
+                    else key,
                     geom=geom,
                     rows=_record_rows(rec),
                     title=name,
@@ -893,6 +930,7 @@ def kml_from_series(
     *,
     icon_href: str | None = ICON_PATH,
     capitals: Mapping[int, pd.DataFrame] | None = None,
+    cities: Mapping[int, pd.DataFrame] | None = None,
 ) -> bytes:
     """KML for Google Earth whose time slider replays the rollout.
 
@@ -917,6 +955,9 @@ def kml_from_series(
         Optional: each year's capitals by status (:func:`coverage.products.headline.capitals_of`),
         one Placemark per capital and year, timed as that year's defended area, coloured by
         status as on the map.
+    cities
+        Optional: each year's major cities by status
+        (:func:`coverage.products.headline.major_cities`), as the capitals, smaller.
 
     Returns
     -------
@@ -929,7 +970,7 @@ def kml_from_series(
     if len(scenarios) != 1:
         raise ValueError(f"series mixes scenarios {sorted(scenarios)}; export one scenario per KML")
     root = _kml_tree(
-        catalogue, sorted(series, key=lambda d: d.state.options.year), icon_href, capitals
+        catalogue, sorted(series, key=lambda d: d.state.options.year), icon_href, capitals, cities
     )
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

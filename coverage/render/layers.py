@@ -36,6 +36,7 @@ from coverage.render.kept import KeptBy
 from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
     CAPITAL_STYLE,
+    CITY_DOT_SCALE,
     LAUNCH_RING_GAP_PX,
     LAYER_ORDER,
     MAP_LAYER_KINDS,
@@ -1490,10 +1491,6 @@ def _capital_label_size(projector: bool, *, city: bool = False) -> tuple[float, 
     if city:
         return (13.0 if projector else 10.0), CAPITAL_STYLE.radius_px * scale * CITY_DOT_SCALE
     return (15.0 if projector else 11.0), CAPITAL_STYLE.radius_px * scale
-
-
-#: A major city's dot against a capital's (:func:`_capital_label_size`).
-CITY_DOT_SCALE = 0.65
 
 
 def _site_label_size(projector: bool) -> tuple[float, float]:
