@@ -769,7 +769,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             st.markdown(
                 "**Which assumption decides it?** Each one set low and high, the others nominal; "
                 "then each sampled parameter of data/distributions.csv alone (a radar's range, "
-                "an interceptor's burnout speed, lowest intercept altitude, drag)."
+                "an interceptor's burnout speed, burn time, lowest intercept altitude, drag)."
             )
             if st.toggle(
                 "Compute the sensitivity table (about 40 engine runs, 50 km grid)",
@@ -798,8 +798,10 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 )
                 st.caption(
                     "Low = the alternative expected to be worse for the defence; the physics may "
-                    "disagree (a depressed arc can pass through the intercept band). Sorted by the "
-                    "swing: largest minus smallest of the three shares of territory."
+                    "disagree (a depressed arc can pass through the intercept band; a faster "
+                    "interceptor boost arrives sooner but burns out lower, with less energy, so "
+                    "its fan's far edge is shorter). Sorted by the swing: largest minus smallest "
+                    "of the three shares of territory."
                 )
     with tabs[2]:
         if tabs[2].open:

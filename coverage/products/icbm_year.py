@@ -131,14 +131,10 @@ def _answer(row: pd.Series, estimate: str) -> str:
         for est in ESTIMATES
         if est != estimate
     )
-    if n:
-        return (
-            f"{name}: can reach {n} of {total} tracks under {estimate} assumptions "
-            f"({words(estimate)}; {cases})."
-        )
+    reach = f"{n} of" if n else "none of"
     return (
-        f"{name}: can reach none of {total} tracks under {estimate} assumptions "
-        f"({words(estimate)}; {cases})."
+        f"{name}: can reach {reach} {total} tracks under {estimate} assumptions, "
+        f"{words(estimate)}; {cases}."
     )
 
 
