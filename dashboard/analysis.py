@@ -798,10 +798,10 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 )
                 st.caption(
                     "Low = the alternative expected to be worse for the defence; the physics may "
-                    "disagree (a depressed arc can pass through the intercept band; a faster "
-                    "interceptor boost arrives sooner but burns out lower, with less energy, so "
-                    "its fan's far edge is shorter). Sorted by the swing: largest minus smallest "
-                    "of the three shares of territory."
+                    "disagree (a depressed arc can pass through the intercept band; with the "
+                    "burnout speed read as reached, a faster interceptor boost arrives sooner but "
+                    "burns out lower, with less energy, so its fan's far edge is shorter). Sorted "
+                    "by the swing: largest minus smallest of the three shares of territory."
                 )
     with tabs[2]:
         if tabs[2].open:

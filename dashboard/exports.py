@@ -332,7 +332,9 @@ def export_panel(
                 rollout_series(catalogue, data.state, years),
                 answer=None
                 if line is None
-                else animation.rollout_answer(catalogue, capitals=caps is not None),
+                else animation.rollout_answer(
+                    catalogue, capitals=caps is not None, cities=towns is not None
+                ),
             ),
             f"One slide per year {FIRST_YEAR}–{LAST_YEAR}, each with its answer line "
             "(takes about 20 s)",

@@ -97,13 +97,16 @@ def test_rollout_answer__each_frame_carries_its_years_answer(catalogue: Catalogu
     state = MapState(FootprintOptions(year=2016), layers=ANSWER_LAYERS)
     (series,) = rollout_series(catalogue, state, [2015, 2016])
     for d in series:
-        line, capitals = answer(d)
+        line, capitals, cities = answer(d)
         assert line == headline(catalogue, d.state).slide_text()
         assert capitals is not None and set(capitals.status) >= {"not defended"}
+        # The major cities with them, as the slide images and the map have them.
+        assert cities is not None and not cities.empty
     assert "6 of 26 capitals" in str(answer(series[1])[0])
-    assert animation.rollout_answer(catalogue, capitals=False)(series[1])[1] is None
+    assert animation.rollout_answer(catalogue, capitals=False)(series[1])[1:] == (None, None)
+    assert animation.rollout_answer(catalogue, cities=False)(series[1])[2] is None
     (plain,) = rollout_series(catalogue, MapState(FootprintOptions(year=2016)), [2016])
-    assert "defended" not in DEFAULT_LAYERS and answer(plain[0]) == (None, None)
+    assert "defended" not in DEFAULT_LAYERS and answer(plain[0]) == (None, None, None)
     size = {"width_px": 640, "height_px": 360}
     with_answer = animation.rollout_frames([series[1:]], answer=answer, **size)[0]
     maps_alone = animation.rollout_frames([series[1:]], **size)[0]

@@ -427,6 +427,9 @@ def test_kml__major_cities_by_status_each_year_smaller_than_the_capitals(
         return float(styles[style_id].findtext("k:IconStyle/k:scale", namespaces=NS))
 
     assert scale("city_defended") < scale("capital_defended")
+    # Every placemark's style is one the document defines.
+    urls = {u.text for u in root.iter(f"{{{gis.KML_NS}}}styleUrl")}
+    assert urls and {u.lstrip("#") for u in urls if u} <= set(styles)
 
 
 def test_map_kmz__this_maps_layers_and_capitals_for_its_year(catalogue: Catalogue) -> None:
@@ -448,6 +451,16 @@ def test_map_kmz__this_maps_layers_and_capitals_for_its_year(catalogue: Catalogu
     assert not [n for n in names if n and re.match(r"20\d\d: ", n)]
     folders = {f.findtext("k:name", namespaces=ns): f for f in root.iterfind(".//k:Folder", ns)}
     assert len(folders["Capitals"].findall("k:Placemark", ns)) == len(capitals)
+    # The panel's cities (its Major cities switch on) go into the same KMZ, a folder of their own.
+    from coverage.products.headline import major_cities
+
+    cities = major_cities(catalogue, state)
+    with_cities = map_kmz(catalogue, compute_map(catalogue, state), capitals, cities)
+    with zipfile.ZipFile(io.BytesIO(with_cities)) as zf:
+        root_c = ET.fromstring(zf.read("doc.kml"))
+    folders_c = {f.findtext("k:name", namespaces=ns): f for f in root_c.iterfind(".//k:Folder", ns)}
+    assert len(folders_c["Major cities (1 M+)"].findall("k:Placemark", ns)) == len(cities)
+    assert "Major cities (1 M+)" not in folders
     # The defended area holds from the year's latest activation: Redzikowo, 10 Jul 2024.
     area = next(
         p

@@ -105,9 +105,15 @@ def test_icbm_answers__each_case_says_its_best_margin_in_km_and_s(catalogue):
     )
     assert 0 < redzikowo.best_margin_s_nominal < redzikowo.best_margin_s_high
     assert f"high case {redzikowo.feasible_high} (best margin +" in redzikowo.answer
-    # Two interceptors at a site: the line names both, and whose margin it gives.
+    # Two interceptors at a site: the line names both, and in each case whose figures it gives
+    # (the nearest one's km and s, from one row): THAAD nearest in the nominal case (near the
+    # silos, low), the SM-3 IB in the high case.
     deveselu = answers.loc["deveselu"]
-    assert "(built: SM-3 Block IB, THAAD" in deveselu.answer and "the nearest)" in deveselu.answer
+    assert "(built: SM-3 Block IB, THAAD" in deveselu.answer
+    nominal_part, rest = deveselu.answer.split("; low case", 1)
+    assert nominal_part.endswith(" km, THAAD interceptor)")
+    high_part = rest.split("high case", 1)[1].split(";", 1)[0]
+    assert high_part.rstrip().endswith(" s, SM-3 Block IB)"), high_part
 
 
 def test_margin_words__feasible_short_and_never():

@@ -127,6 +127,12 @@ def test_distributions__stage_burn_times_scale_with_the_drawn_total(tmp_path, ca
     path.write_text(text.replace(line, line.replace(",37.5,", ",40,", 1)), encoding="utf-8")
     hits = [str(p) for p in validate_data(folder) if "sm3_iia/stage2_burn_time_s" in str(p)]
     assert hits and "must scale with parameters.csv:sm3_iia/burn_time_s" in hits[0], hits
+    # A stage left flat under a banded total is named too (not found only at the first run).
+    flat = line.replace(",37.5,30,22.5,", ",30,30,30,", 1)
+    assert flat != line
+    path.write_text(text.replace(line, flat), encoding="utf-8")
+    hits = [str(p) for p in validate_data(folder) if "sm3_iia/stage2_burn_time_s" in str(p)]
+    assert hits and "37.5/30/22.5" in hits[0], hits
     # A drawn total moves every stage by the same factor.
     setup = resolve(catalogue, FootprintOptions(year=2024), QUERY)
     var = next(v for v in sweep_variables(catalogue, setup) if v.name == "sm3_iia_burn_time")

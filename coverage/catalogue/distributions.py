@@ -201,7 +201,7 @@ def read_distributions(
                 )
     for target, (lo, nom, hi) in reference.items():
         total = _stage_total(target, reference)
-        if total is not None and lo != hi and total in seen:
+        if total is not None and total in seen:
             # A stage's burn time follows its system's drawn total: each stage keeps its share.
             t_lo, t_nom, t_hi = reference[total]
             if not (math.isclose(lo * t_nom, nom * t_lo) and math.isclose(hi * t_nom, nom * t_hi)):

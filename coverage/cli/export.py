@@ -389,7 +389,7 @@ def _write_series(
         projector=args.projector,
         # Each year's answer line and capitals, as a slide image has them (with the defended
         # area drawn; frames without it get none).
-        answer=animation.rollout_answer(catalogue),
+        answer=animation.rollout_answer(catalogue, cities=not args.no_cities),
     )
     encode = animation.to_gif if fmt == "gif" else animation.to_mp4
     write_output(encode(frames, frame_s=args.frame_s), args.out)

@@ -652,10 +652,23 @@ def icbm_answers(
         per = {est: pick(runs[est]) for est in ESTIMATES}
         tracks = int(per["nominal"].tracks.max())
         feasible = {est: int(per[est].feasible_tracks.max()) for est in ESTIMATES}
-        margin = {est: float(per[est].best_margin_km.max()) for est in ESTIMATES}
-        margin_s = {est: float(per[est].best_margin_s.max()) for est in ESTIMATES}
-        words = {est: margin_words(feasible[est], margin[est], margin_s[est]) for est in ESTIMATES}
-        best = per["nominal"].sort_values("best_margin_km", ascending=False).iloc[0]
+        # Each case's figures are its nearest interceptor's (the best km margin), km and s from
+        # that one row; with more than one interceptor at the site, the line names it.
+        nearest = {
+            est: per[est].sort_values("best_margin_km", ascending=False, kind="stable").iloc[0]
+            for est in ESTIMATES
+        }
+        margin = {est: float(nearest[est].best_margin_km) for est in ESTIMATES}
+        margin_s = {est: float(nearest[est].best_margin_s) for est in ESTIMATES}
+        several = len(variants) > 1
+
+        words = {
+            est: margin_words(feasible[est], margin[est], margin_s[est])
+            + (f", {nearest[est].variant_name}" if several else "")
+            for est in ESTIMATES
+        }
+
+        best = nearest["nominal"]
         names = ", ".join(
             f"{n} ({status[v]})"
             for v, n in zip(group.variant, group.variant_name, strict=True)
@@ -666,8 +679,6 @@ def icbm_answers(
         listed = ", ".join(
             n for v, n in zip(group.variant, group.variant_name, strict=True) if v in variants
         )
-        # With more than one interceptor at the site, say whose margin the figures are.
-        several = len(variants) > 1
         others = (
             f"low case {feasible['low']} ({words['low']}), "
             f"high case {feasible['high']} ({words['high']})"
@@ -675,14 +686,12 @@ def icbm_answers(
         if feasible["nominal"]:
             head = (
                 f"{site} ({kind}: {listed}): can reach {feasible['nominal']} of "
-                f"{tracks} ICBM tracks in the nominal case ({words['nominal']}"
-                f"{f', by the {best.variant_name}' if several else ''}); {others}"
+                f"{tracks} ICBM tracks in the nominal case ({words['nominal']}); {others}"
             )
         else:
             head = (
                 f"{site} ({kind}: {listed}): no intercept of any of {tracks} ICBM tracks in the "
-                f"nominal case, {words['nominal']}"
-                f"{f' ({best.variant_name}, the nearest)' if several else ''}; {others}"
+                f"nominal case ({words['nominal']}); {others}"
             )
         flips = []
         for text, frame in levers:

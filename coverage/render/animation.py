@@ -62,7 +62,8 @@ def check_animation_size(n_frames: int, width_px: int, height_px: int) -> None:
 
 
 #: A frame's answer: the headline line under its title and the capitals by status (either None).
-Answer = Callable[["MapData"], tuple["str | None", "pd.DataFrame | None"]]
+#: A frame's answer: its headline line, capitals and major cities by status (each optional).
+Answer = Callable[["MapData"], tuple["str | None", "pd.DataFrame | None", "pd.DataFrame | None"]]
 
 
 def rollout_frames(
@@ -110,7 +111,7 @@ def rollout_frames(
     check_animation_size(sum(len(s) for s in series), width_px, height_px)
 
     def frame(d: MapData) -> np.ndarray:
-        line, capitals = (None, None) if answer is None else answer(d)
+        line, capitals, cities = (None, None, None) if answer is None else answer(d)
         return render_array(
             d,
             width_px=width_px,
@@ -118,6 +119,7 @@ def rollout_frames(
             projector=projector,
             headline=line,
             capitals=capitals,
+            cities=cities,
         )
 
     per_scenario = [[frame(d) for d in s] for s in series]
@@ -258,20 +260,22 @@ def rollout_gif(
     return to_gif(frames, frame_s=frame_s)
 
 
-def rollout_answer(catalogue: Catalogue, *, capitals: bool = True) -> Answer:
+def rollout_answer(catalogue: Catalogue, *, capitals: bool = True, cities: bool = True) -> Answer:
     """Each frame's answer, as a slide image of that year carries it.
 
     The headline line (shares, capitals, the change since the year before) and, with
-    ``capitals``, the capitals by status. For maps that draw the defended area; a frame
-    without it gets no answer (its map shows none). Costs each year's engine run, kept as the
-    dashboard's are.
+    ``capitals``, the capitals by status, and with ``cities`` too the major cities (only with
+    the capitals, as on the map). For maps that draw the defended area; a frame without it
+    gets no answer (its map shows none). Costs each year's engine run, kept as the
+    dashboard's are (the cities are read off the same run).
     """
-    from coverage.products.headline import headline
+    from coverage.products.headline import headline, major_cities
 
-    def answer(d: MapData) -> tuple[str | None, pd.DataFrame | None]:
+    def answer(d: MapData) -> tuple[str | None, pd.DataFrame | None, pd.DataFrame | None]:
         if "defended" not in d.state.layers:
-            return None, None
+            return None, None, None
         h = headline(catalogue, d.state)
-        return h.slide_text(), (h.capitals if capitals else None)
+        towns = major_cities(catalogue, d.state) if capitals and cities else None
+        return h.slide_text(), (h.capitals if capitals else None), towns
 
     return answer

@@ -798,8 +798,12 @@ def _legend_entries(
             sz,
         )
         n = int((cities.status == "defended").sum())
+        in_a = " in A" if data.difference is not None else ""  # a comparison: A's status
         entries.append(
-            (handle, f"Smaller dots: cities {MAJOR_CITY_WORDS} ({n} of {len(cities)} defended)")
+            (
+                handle,
+                f"Smaller dots: cities {MAJOR_CITY_WORDS} ({n} of {len(cities)} defended{in_a})",
+            )
         )
     return entries
 
