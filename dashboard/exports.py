@@ -8,6 +8,7 @@ beside the map it pushed the legend below the fold at 1280x720 and 1024x768).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import fields
@@ -221,6 +222,10 @@ def export_panel(
     headline = line.slide_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     towns = cities if caps is not None else None
+    # The four slide images: one drawing, as on the map (headline, capitals, cities).
+    slide = functools.partial(
+        export.render, data, projector=projector, headline=headline, capitals=caps, cities=towns
+    )
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)
     items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
@@ -228,59 +233,28 @@ def export_panel(
             "PNG 1920×1080",
             f"{stem}.png",
             "image/png",
-            lambda: export.render(
-                data,
-                fmt="png",
-                projector=projector,
-                headline=headline,
-                capitals=caps,
-                cities=towns,
-            ),
+            lambda: slide(fmt="png"),
             "Slide image, 16:9",
         ),
         (
             "PNG A4 300 dpi",
             f"{stem}_a4.png",
             "image/png",
-            lambda: export.render(
-                data,
-                fmt="png",
-                width_px=3508,
-                height_px=2480,
-                dpi=300,
-                projector=projector,
-                headline=headline,
-                capitals=caps,
-                cities=towns,
-            ),
+            lambda: slide(fmt="png", width_px=3508, height_px=2480, dpi=300),
             "Print size, A4 landscape",
         ),
         (
             "SVG",
             f"{stem}.svg",
             "image/svg+xml",
-            lambda: export.render(
-                data,
-                fmt="svg",
-                projector=projector,
-                headline=headline,
-                capitals=caps,
-                cities=towns,
-            ),
+            lambda: slide(fmt="svg"),
             "Vector image for editing",
         ),
         (
             "PDF",
             f"{stem}.pdf",
             "application/pdf",
-            lambda: export.render(
-                data,
-                fmt="pdf",
-                projector=projector,
-                headline=headline,
-                capitals=caps,
-                cities=towns,
-            ),
+            lambda: slide(fmt="pdf"),
             "Vector PDF",
         ),
         (

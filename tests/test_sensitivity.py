@@ -15,19 +15,23 @@ from coverage.products.sensitivity import LEVERS, sensitivity_table, variable_ro
 from coverage.scenario import DefenceQuery, FootprintOptions
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The state every test here asks about: 2016 as built, from Tabriz, on a coarse grid.
+OPTIONS = FootprintOptions(year=2016)
+QUERY = DefenceQuery(launch_area="tabriz", grid_km=100.0)
 
 
 @pytest.fixture(scope="module")
 def table():
-    return sensitivity_table(
-        load_catalogue(),
-        FootprintOptions(year=2016),
-        DefenceQuery(launch_area="tabriz", grid_km=100.0),
-    )
+    return sensitivity_table(load_catalogue(), OPTIONS, QUERY)
 
 
-def test_every_lever_once_sorted_by_swing(table):
-    parameters = {row["assumption"] for row in _variable_rows()}
+@pytest.fixture(scope="module")
+def parameter_rows():
+    return variable_rows(load_catalogue(), OPTIONS, QUERY)
+
+
+def test_every_lever_once_sorted_by_swing(table, parameter_rows):
+    parameters = {row["assumption"] for row in parameter_rows}
     assert sorted(table.assumption) == sorted([*(lever.name for lever in LEVERS), *parameters])
     assert table.swing.is_monotonic_decreasing
     shares = table[["area_share_low", "area_share_nominal", "area_share_high"]].to_numpy()
@@ -36,15 +40,7 @@ def test_every_lever_once_sorted_by_swing(table):
     assert table.swing.to_numpy() == pytest.approx(shares.max(axis=1) - shares.min(axis=1))
 
 
-def _variable_rows():
-    return variable_rows(
-        load_catalogue(),
-        FootprintOptions(year=2016),
-        DefenceQuery(launch_area="tabriz", grid_km=100.0),
-    )
-
-
-def test_parameter_rows__each_sampled_parameter_alone(table):
+def test_parameter_rows__each_sampled_parameter_alone(table, parameter_rows):
     # Each parameter of data/distributions.csv the state uses, alone at its low and its high
     # (the review of the physics issue: burnout speed, altitude limits and radar ranges had no
     # row of their own). 2016 as built: Deveselu's SM-3 IB and the Mediterranean ships' IA, each
@@ -64,11 +60,11 @@ def test_parameter_rows__each_sampled_parameter_alone(table):
     burn = rows.loc["SM-3 Block IA, SM-3 Block IB burn time (each stage keeps its share)"]
     assert (burn.low, burn.high) == ("75 s", "45 s")
     # Not repeated: what an assumption above already moves (delay, RCS, elevation masks).
-    names = {row["assumption"] for row in _variable_rows()}
+    names = {row["assumption"] for row in parameter_rows}
     assert not any("RCS" in n or "elevation mask" in n or "delay" in n for n in names), names
     # The same engine as the metrics: a parameter at its nominal value gives the nominal share.
-    catalogue, options = load_catalogue(), FootprintOptions(year=2016)
-    setup = resolve(catalogue, options, DefenceQuery(launch_area="tabriz", grid_km=100.0))
+    catalogue = load_catalogue()
+    setup = resolve(catalogue, OPTIONS, QUERY)
     var = next(v for v in sweep_variables(catalogue, setup) if v.name == "spy1_range")
     assert apply_draw(setup, [var], [var.nominal], system_map(catalogue, setup)) == setup
 
@@ -85,11 +81,7 @@ def test_parameter_rows__every_sampled_parameter_has_words():
 
 
 def test_nominal_column_is_the_plain_metrics(table):
-    m = coverage_metrics(
-        load_catalogue(),
-        FootprintOptions(year=2016),
-        DefenceQuery(launch_area="tabriz", grid_km=100.0),
-    )
+    m = coverage_metrics(load_catalogue(), OPTIONS, QUERY)
     assert (table.area_share_nominal == m.nato_europe_area_share).all()
 
 

@@ -30,7 +30,12 @@ from coverage.catalogue import basemap
 from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.footprints import footprints, sites_layer
-from coverage.products.icbm import IcbmAssumptions, icbm_engagements, margin_words
+from coverage.products.icbm import (
+    IcbmAssumptions,
+    icbm_engagements,
+    icbm_summary,
+    margin_words,
+)
 from coverage.products.mapdata import MapData, MapState
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, phase_status
 from coverage.style import ICBM_REACHABLE, ICBM_UNREACHABLE
@@ -154,42 +159,26 @@ def icbm_year(
     runs = _runs(catalogue, replace(options, estimate="nominal"), replace(a, estimate="nominal"))
     main = runs[options.estimate]
     bases = load_icbm_bases()
-    if main.empty:
-        answers = pd.DataFrame(
-            columns=[
-                "site_id",
-                "site",
-                "variant",
-                "variant_name",
-                "tracks",
-                "feasible_low",
-                "feasible_nominal",
-                "feasible_high",
-                "best_margin_km",
-                *(f"best_margin_{unit}_{est}" for unit in ("km", "s") for est in ESTIMATES),
-                "answer",
-            ]
+    keys = ["site_id", "site", "variant", "variant_name"]
+    # Per case, each (site, interceptor)'s count and best margins: icbm_summary's, renamed.
+    per_case = {
+        f"{column}_{est}": (est, summary)
+        for est in ESTIMATES
+        for column, summary in (
+            ("feasible", "feasible_tracks"),
+            ("best_margin_km", "best_margin_km"),
+            ("best_margin_s", "best_margin_s"),
         )
+    }
+    if main.empty:
+        answers = pd.DataFrame(columns=[*keys, "tracks", "best_margin_km", *per_case, "answer"])
         tracks = _track_frame(_all_tracks(bases), pd.Series(dtype=bool), {})
         return IcbmYear(options, answers, tracks, a.describe())
-    keys = ["site_id", "site", "variant", "variant_name"]
-    counts = {
-        est: runs[est].groupby(keys, sort=True).feasible.sum().rename(f"feasible_{est}")
-        for est in ESTIMATES
-    }
-    margins = [
-        runs[est]
-        .groupby(keys, sort=True)
-        .agg(**{f"best_margin_km_{est}": ("margin_km", "max")})
-        .join(
-            runs[est].groupby(keys, sort=True).agg(**{f"best_margin_s_{est}": ("margin_s", "max")})
-        )
-        for est in ESTIMATES
-    ]
-    per = main.groupby(keys, sort=True).agg(
-        tracks=("feasible", "size"), best_margin_km=("margin_km", "max")
+    summaries = {est: icbm_summary(runs[est]).set_index(keys) for est in ESTIMATES}
+    answers = summaries[options.estimate][["tracks", "best_margin_km"]].assign(
+        **{name: summaries[est][summary] for name, (est, summary) in per_case.items()}
     )
-    answers = per.join([*counts.values(), *margins]).reset_index()
+    answers = answers.reset_index()
     answers["answer"] = [_answer(r, options.estimate) for _, r in answers.iterrows()]
     track_keys = ["base_id", "base", "target_id", "target"]
     reachable = main.groupby(track_keys, sort=False).feasible.any()

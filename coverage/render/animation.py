@@ -61,7 +61,6 @@ def check_animation_size(n_frames: int, width_px: int, height_px: int) -> None:
         )
 
 
-#: A frame's answer: the headline line under its title and the capitals by status (either None).
 #: A frame's answer: its headline line, capitals and major cities by status (each optional).
 Answer = Callable[["MapData"], tuple["str | None", "pd.DataFrame | None", "pd.DataFrame | None"]]
 

@@ -775,6 +775,7 @@ def _legend_entries(
             ]
         else:
             entries.append((_area_patch(key, style, sz), title))
+    in_a = " in A" if data.difference is not None else ""  # a comparison: A's status
     if "capitals" in drawn and capitals is not None:
         for st in CAPITAL_STATUSES:
             n = int((capitals.status == st).sum())
@@ -784,7 +785,6 @@ def _legend_entries(
             handle = _marker_handle(
                 "o", _CAPITAL_MARKER_PX[st] * sz.marker, face, edge, edge_px, sz
             )
-            in_a = " in A" if data.difference is not None else ""  # a comparison: A's status
             entries.append((handle, f"Capital {STATUS_WORDS[st]}{in_a} ({n})"))
     if "cities" in drawn and cities is not None:
         # One line, as the dashboard's legend: the dot's size says "city", its marks the status.
@@ -798,7 +798,6 @@ def _legend_entries(
             sz,
         )
         n = int((cities.status == "defended").sum())
-        in_a = " in A" if data.difference is not None else ""  # a comparison: A's status
         entries.append(
             (
                 handle,
