@@ -1086,6 +1086,11 @@ class DefenceQuery:
         is held on the warhead after burnout. ``True``: it carries over only where the same
         radar sees the warhead at burnout; elsewhere the track starts at the radar's first
         sight of the warhead (:class:`coverage.physics.radar.RadarAssumptions`).
+    refraction
+        ``False`` (default): each radar's elevation mask is a geometric elevation. ``True``: it
+        is the beam's apparent elevation and the atmosphere's refraction below the target is
+        credited (data/detection.csv ``refraction_scale`` for the options' estimate;
+        :func:`coverage.physics.radar.mask_refraction_rad`).
     engage_on_remote
         ``"by_date"`` (default: from its date in data/capabilities.csv for the scenario, Phase 3),
         ``"on"`` or ``"off"``: whether another sensor's track may guide an interceptor to the
@@ -1127,9 +1132,12 @@ class DefenceQuery:
     boost_case: Estimate = "nominal"
     booster_rcs_m2: float | None = None
     boost_track_needs_warhead: bool = False
+    refraction: bool = False
 
     def __post_init__(self) -> None:
         check_range("grid_km", self.grid_km, 5.0, 500.0, " km")
+        if not isinstance(self.refraction, bool):
+            raise ValueError(f"refraction={self.refraction!r} must be True or False")
         if self.boost_case not in ("low", "nominal", "high"):
             raise ValueError(f"boost_case={self.boost_case!r} is not one of low, nominal, high")
         allowed = _cooperation_columns()["cooperation_id"]
@@ -1447,6 +1455,7 @@ def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> Det
             # Without a boost phase the flight is the warhead's from lift-off.
             booster_rcs_m2=booster if query.boost else None,
             boost_track_needs_warhead=query.boost_track_needs_warhead,
+            refraction_scale=detection_value("refraction_scale", est) if query.refraction else 0.0,
         ),
         cued=cued,
         range_factor=detection_value("cued_range_factor", est) if cued else 1.0,
@@ -1499,7 +1508,22 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
         )
     else:
         text += "; no satellite cueing: radars search blind"
-    return text + f"; k = {d.radar.k_factor:g} for exo-atmospheric targets"
+    return text + "; " + describe_refraction(d.radar)
+
+
+def describe_refraction(ra: radar_mod.RadarAssumptions) -> str:
+    """Words for how the engine's radars treat refraction (the k-factor, the refracted mask)."""
+    if ra.refraction_scale > 0.0:
+        bend = math.degrees(radar_mod.mask_refraction_rad(2.0, 0.0, ra.refraction_scale))
+        return (
+            f"k = {ra.k_factor:g}, elevation masks read as apparent elevations: refraction "
+            f"credited (×{ra.refraction_scale:g} the standard atmosphere, {bend:.2f}° at a 2° "
+            "mask at sea level; Bennett)"
+        )
+    return (
+        f"k = {ra.k_factor:g} for exo-atmospheric targets, elevation masks read as geometric "
+        "elevations (no refraction credited)"
+    )
 
 
 def _handover_words(ra: radar_mod.RadarAssumptions) -> str:

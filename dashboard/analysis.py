@@ -83,6 +83,7 @@ _PHYSICS_KEYS = (
     "handover",
     "boost",
     "rotation",
+    "refraction",
     "rota_in_port",
     "north_sea",
 )
@@ -318,6 +319,17 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             "velocity and targets and radars turn with the Earth. Off: a non-rotating Earth, "
             "to see what the rotation changes.",
         )
+        refraction = st.toggle(
+            "Refraction at the radars' elevation masks",
+            value=False,
+            key="refraction",
+            bind="query-params",
+            help="Off (the published figures): each radar's elevation mask is a geometric "
+            "elevation on the round Earth (k = 1). On: the mask is the beam's apparent "
+            "elevation, so the straight line of sight may lie below it by the atmosphere's "
+            "bending (about 0.3° at a 2° mask; Bennett's formula, data/detection.csv), the "
+            "radars see a little farther. No effect on the map's radar rings (k = 4/3).",
+        )
         st.caption("Ships on patrol or in port (deployment choices that move the answer)")
         in_port = st.toggle(
             "Destroyers in port at Rota count as a BMD site",
@@ -363,6 +375,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
         boost=boost_choice != "none",
         boost_case="nominal" if boost_choice == "none" else boost_choice,
         rotation=bool(rotation),
+        refraction=bool(refraction),
     ), note
 
 

@@ -356,6 +356,11 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     opened = _opened(year="2016", handover="true")
     strict = _markdown(opened)
     assert "counts only where the same radar sees the warhead at burnout, by choice" in strict
+    # Refraction at the masks: off by default and said so; the link's choice is said too.
+    assert "elevation masks read as geometric elevations (no refraction credited)" in text
+    refracted = _markdown(_opened(year="2016", refraction="true"))
+    assert "elevation masks read as apparent elevations: refraction credited" in refracted
+    assert "refraction credited at the elevation masks" in refracted
     # The choices away from the defaults lead the line under the map (on a projector its two
     # lines show them before the defaults' description); the default page lists none.
     lead = "<b class='epaa-choices'"

@@ -133,3 +133,121 @@ def test_radar_spec__rejects_bad_values(kwargs: dict[str, object]) -> None:
 def test_radar_assumptions__rejects_bad_values(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="allowed range"):
         RadarAssumptions(**kwargs)
+
+
+# --- refraction at the elevation mask ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mask_deg", "arcmin"),
+    # The Nautical Almanac's / Pulkovo refraction at 1010 hPa, 10 °C (Meeus, Astronomical
+    # Algorithms, ch. 16: 34.5' at the horizon; Bennett's formula within 0.07' of the tables).
+    [(0.0, 34.5), (1.0, 24.0), (2.0, 18.0), (5.0, 9.9), (10.0, 5.3), (45.0, 1.0)],
+)
+def test_mask_refraction__bennett_known_values(mask_deg: float, arcmin: float) -> None:
+    from coverage.physics.radar import mask_refraction_rad
+
+    # At sea level the standard atmosphere's P/T is within 1 % of Bennett's 1010 hPa and 10 °C.
+    got = np.degrees(mask_refraction_rad(mask_deg, 0.0)) * 60.0
+    assert got == pytest.approx(arcmin, rel=0.03, abs=0.2)
+
+
+def test_mask_refraction__scales_with_pressure_over_temperature_and_the_scale() -> None:
+    from coverage.physics.radar import mask_refraction_rad
+
+    sea = mask_refraction_rad(2.0, 0.0)
+    # Kürecik, 2,085 m: the standard atmosphere's 785 hPa at 274.6 K, against 1013 hPa at 288 K.
+    assert mask_refraction_rad(2.0, 2085.0) / sea == pytest.approx(
+        (785.0 / 1013.25) * (288.15 / 274.6), rel=0.005
+    )
+    assert mask_refraction_rad(2.0, 0.0, 1.25) == pytest.approx(1.25 * sea)
+    assert mask_refraction_rad(None, 0.0) == 0.0
+    assert mask_refraction_rad(2.0, 0.0, 0.0) == 0.0
+    with pytest.raises(ValueError, match="0..90"):
+        mask_refraction_rad(-1.0, 0.0)
+
+
+def test_refraction__off_by_default_and_counted_once() -> None:
+    a = RadarAssumptions()
+    assert a.refraction_scale == 0.0
+    with pytest.raises(ValueError, match="k_factor=1"):
+        RadarAssumptions(refraction_scale=1.0)  # the 4/3 Earth already counts refraction
+    with pytest.raises(ValueError, match="allowed range 0..2"):
+        RadarAssumptions(k_factor=1.0, refraction_scale=3.0)
+    # Without refraction the horizon is the geometric one, whatever the mask.
+    assert horizon_ground_range_m(20.0, 300e3, k_factor=1.0, min_elevation_deg=2.0) == (
+        horizon_ground_range_m(20.0, 300e3, k_factor=1.0, min_elevation_deg=2.0, refraction_rad=0.0)
+    )
+
+
+def _traced_ground_range_m(radar_m: float, target_m: float, apparent_deg: float) -> float:
+    """Independent check: a ray traced through N = 277·exp(−h/7.35 km) on the round Earth.
+
+    Bouguer's invariant n·r·cos(e) holds along a ray in a spherically layered atmosphere, so the
+    ground angle to radius r_t is ∫ a / (r·√(n²r² − a²)) dr (scipy's quad). N₀ = 277 is dry
+    air's refractivity at Bennett's 1010 hPa and 10 °C (77.6·P/T).
+    """
+    import math
+
+    from scipy.integrate import quad
+
+    def n(r: float) -> float:
+        return 1.0 + 277e-6 * math.exp(-(r - EARTH_RADIUS_M) / 7_350.0)
+
+    r0 = EARTH_RADIUS_M + radar_m
+    a = n(r0) * r0 * math.cos(math.radians(apparent_deg))
+    theta, _ = quad(
+        lambda r: a / (r * math.sqrt(n(r) ** 2 * r * r - a * a)),
+        r0,
+        EARTH_RADIUS_M + target_m,
+        limit=400,
+        points=[r0 + 1e3, r0 + 2e4] if target_m > radar_m + 2e4 else None,
+    )
+    return theta * EARTH_RADIUS_M
+
+
+@pytest.mark.parametrize("mask_deg", [1.0, 2.0, 5.0])
+@pytest.mark.parametrize("radar_m", [20.0, 2085.0])
+def test_refracted_horizon__agrees_with_a_traced_ray(mask_deg: float, radar_m: float) -> None:
+    """The ray leaving at the mask reaches each altitude where the model's horizon says.
+
+    Tolerance: 2 km or 25 % of the refraction's effect (the model's bending is Bennett's for the
+    real atmosphere, the trace's an exponential one; the model puts all bending at the radar and
+    weights it by refraction_fraction). Measured: within 2 km from 20 km up, 10 km included at
+    masks of 2-5°; at a 1° mask and 10 km the model credits 14.6 km of the traced 18.3 (short,
+    the safe side for the defence's claims).
+    """
+    from coverage.physics.radar import mask_refraction_rad
+
+    refr = mask_refraction_rad(mask_deg, radar_m)
+    for target_m in (10e3, 20e3, 50e3, 100e3, 300e3, 1000e3):
+        geometric = float(
+            horizon_ground_range_m(radar_m, target_m, k_factor=1.0, min_elevation_deg=mask_deg)
+        )
+        model = float(
+            horizon_ground_range_m(
+                radar_m, target_m, k_factor=1.0, min_elevation_deg=mask_deg, refraction_rad=refr
+            )
+        )
+        traced = _traced_ground_range_m(radar_m, target_m, mask_deg)
+        assert traced > geometric  # the atmosphere bends the ray down: it is seen farther
+        effect = traced - geometric
+        assert abs(model - traced) <= max(2_000.0, 0.25 * effect), (target_m, model, traced)
+
+
+def test_refraction__moves_footprints_and_visibility_alike() -> None:
+    from coverage.physics.radar import radar_horizon_m
+
+    spec = RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=5e6, min_elevation_deg=2.0)
+    plain = RadarAssumptions(k_factor=1.0)
+    refracted = RadarAssumptions(k_factor=1.0, refraction_scale=1.0)
+    r_plain, why = footprint_radius_m(spec, 300e3, plain)
+    r_refr, why_refr = footprint_radius_m(spec, 300e3, refracted)
+    assert why == why_refr == "horizon"
+    # 0.30° at a 2° mask, 0.98 of it credited at 300 km: about 29 km farther.
+    assert 25e3 < r_refr - r_plain < 33e3
+    assert r_refr == pytest.approx(float(radar_horizon_m(spec, 300e3, refracted)))
+    # A target just beyond the geometric horizon is seen only with the refraction.
+    lon, lat, _ = GEOD.fwd(27.0, 34.5, 90.0, r_plain + 10e3)
+    assert not visible(spec, lon, lat, 300e3, plain)
+    assert visible(spec, lon, lat, 300e3, refracted)

@@ -193,6 +193,7 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
         "boost": (False, "threat without boost (burnout at the surface)"),
         "rotation": (False, "non-rotating Earth"),
         "boost_case": ("low", "threat boost low case"),
+        "refraction": (True, "refraction credited at the elevation masks"),
     }
     question = {"options", "layers", "view", "launch_area", "threat", "uncertainty_band"}
     question |= {"cooperation", "compare", "sector", "domain"}

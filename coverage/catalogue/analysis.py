@@ -55,6 +55,7 @@ DETECTION_PARAMETERS: Mapping[str, tuple[str, float, float]] = {
     "cued_range_factor": ("", 1.0, 4.0),
     "satellite_cue_s": ("s", 0.0, 600.0),
     "exo_k_factor": ("", 0.5, 4.0),
+    "refraction_scale": ("", 0.0, 2.0),
     "ew_reference_rcs_m2": ("m2", 1e-3, 100.0),
     "ew_array_height_m": ("m", 0.0, 200.0),
     "ew_min_elevation_deg": ("deg", -5.0, 30.0),

@@ -380,6 +380,13 @@ def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGr
         help="the threat flies on a non-rotating Earth (default: the Earth turns under it)",
     )
     g.add_argument(
+        "--refraction",
+        action="store_true",
+        help="read each radar's elevation mask as the beam's apparent elevation and credit the "
+        "atmosphere's refraction below the target (Bennett's formula, data/detection.csv "
+        "refraction_scale; default: the mask is a geometric elevation, k = 1)",
+    )
+    g.add_argument(
         "--boost-case",
         choices=("low", "nominal", "high"),
         default="nominal",
@@ -410,6 +417,7 @@ def physics_from_args(args: argparse.Namespace) -> dict[str, object]:
         "boost": not args.no_boost,
         "rotation": not args.no_rotation,
         "boost_case": args.boost_case,
+        "refraction": args.refraction,
     }
 
 

@@ -472,10 +472,14 @@ def radar_rows(
         sp = rg.spec
         max_slant = radar_mod.scaled_range_m(sp.range_m, sp.reference_rcs_m2, ra.target_rcs_m2)
         mask = radar_mod.elevation_mask_deg(sp, ra)
+        refr = radar_mod.mask_refraction_rad(mask, sp.height_m, ra.refraction_scale)
         re = ra.k_factor * EARTH_RADIUS_M
         r1h = re + np.maximum(np.asarray(sp.height_m, float), 0.0)
         dip = -np.arccos(re / r1h)
-        elev = dip if mask is None else np.maximum(math.radians(mask), dip)
+        mask_rad = dip if mask is None else math.radians(mask)
+        # With refraction the loops recompute the elevation per sample from the mask, the dip
+        # and the bending (radar.horizon_ground_range_m); these two columns are then unused.
+        elev = dip if mask is None else np.maximum(mask_rad, dip)
         values = {
             "sector": float(rg.sector),
             "boresight_deg": sp.boresight_deg if sp.boresight_deg is not None else 0.0,
@@ -486,6 +490,11 @@ def radar_rows(
             "re_m": re,
             "half_pi_minus_elev": np.pi / 2.0 - elev,
             "r1h_cos_elev": r1h * np.cos(elev),
+            "mask_rad": float(mask_rad),
+            "dip_rad": float(dip),
+            "refraction_rad": refr,
+            "r1h_m": float(r1h),
+            "height_m": float(sp.height_m),
         }
         for name, vec in (("u", rg.unit), ("e", rg.east), ("n", rg.north)):
             for axis, v in zip("xyz", vec, strict=True):
@@ -961,12 +970,7 @@ def _detect_split(
     # booster: no sample of theirs could pass the horizon test (work skipped, never results).
     alt_max, phi_max = _boost_extent(tr, launch_unit)
     gamma = math.acos(min(max(float(np.dot(rg.unit, launch_unit)), -1.0), 1.0))
-    horizon = radar_mod.horizon_ground_range_m(
-        rg.spec.height_m,
-        alt_max,
-        k_factor=boost.k_factor,
-        min_elevation_deg=radar_mod.elevation_mask_deg(rg.spec, boost),
-    )
+    horizon = radar_mod.radar_horizon_m(rg.spec, alt_max, boost)
     below = (gamma - phi_max) * EARTH_RADIUS_M > horizon * (1.0 + 1e-9) + 1.0
     boost_end = np.where(below, -np.inf, np.minimum(t_max, tr.burnout_s))
     before = _detect(rg, launch_unit, tr, boost, t_min, boost_end)
@@ -1755,7 +1759,12 @@ def _visible_scalar(
     h2 = re + max(alt_m, 0.0)
     dip = -math.acos(re / h1)
     mask = radar_mod.elevation_mask_deg(spec, ra)
-    elev = dip if mask is None else max(math.radians(mask), dip)
+    refr = radar_mod.mask_refraction_rad(mask, spec.height_m, ra.refraction_scale)
+    if mask is None:
+        elev = dip
+    else:
+        part = float(radar_mod.refraction_fraction(alt_m - spec.height_m)) if refr > 0.0 else 0.0
+        elev = max(math.radians(mask) - refr * part, dip)
     horizon = (
         max(math.pi / 2.0 - elev - math.asin(min(max(h1 * math.cos(elev) / h2, -1.0), 1.0)), 0.0)
         * re

@@ -404,10 +404,15 @@ RADAR_COLUMNS = (
     "ux", "uy", "uz", "ex", "ey", "ez", "nx", "ny", "nz",  # unit vector, east, north
     "sector", "boresight_deg", "fov_deg",  # 1.0 when the radar has a sector
     "r1_m", "limit2_m2", "max_slant_m",  # R_E + height; (slant range · (1 + 1e-9))²; range
-    "re_m", "half_pi_minus_elev", "r1h_cos_elev",  # horizon: k·R_E, π/2 − mask, r₁·cos(mask)
+    "re_m", "half_pi_minus_elev", "r1h_cos_elev",  # horizon: k·R_E, π/2 − elev, r₁·cos(elev)
+    # The refracted mask (radar.horizon_ground_range_m): with a bending > 0 the loop computes
+    # elev = max(mask − bending · share(h − height), dip) per sample, and the two above unused.
+    "mask_rad", "dip_rad", "refraction_rad", "r1h_m", "height_m",
 )  # fmt: skip
 (_UX, _UY, _UZ, _EX, _EY, _EZ, _NX, _NY, _NZ, _SECTOR, _BORESIGHT, _FOV, _R1, _LIMIT2, _SLANT,
- _RE, _HPE, _RCE) = range(len(RADAR_COLUMNS))  # fmt: skip
+ _RE, _HPE, _RCE, _MASK, _DIP, _REFR, _R1H, _HR) = range(len(RADAR_COLUMNS))  # fmt: skip
+#: radar.REFRACTIVITY_SCALE_HEIGHT_M, as the loops' constant (the module imports no radar).
+_REFR_SCALE_H = 7_350.0
 
 
 def _visible_py(
@@ -429,7 +434,15 @@ def _visible_py(
     if not slant <= rd[_SLANT]:
         return False
     re = rd[_RE]
-    below = rd[_HPE] - math.asin(min(max(rd[_RCE] / (re + max(h, 0.0)), -1.0), 1.0))
+    hpe, rce = rd[_HPE], rd[_RCE]
+    if rd[_REFR] > 0.0:  # radar.refraction_fraction, in the same order of operations
+        dh = h - rd[_HR]
+        x = max(dh, 1e-300) / _REFR_SCALE_H
+        part = 1.0 + math.expm1(-x) / x if dh > 0.0 else 0.0
+        elev = max(rd[_MASK] - rd[_REFR] * part, rd[_DIP])
+        hpe = math.pi / 2.0 - elev
+        rce = rd[_R1H] * math.cos(elev)
+    below = hpe - math.asin(min(max(rce / (re + max(h, 0.0)), -1.0), 1.0))
     if not ground <= max(below, 0.0) * re * (1.0 + 1e-12):
         return False
     if rd[_SECTOR] > 0.0:

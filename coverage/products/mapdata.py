@@ -126,7 +126,7 @@ class MapState:
         ``"lofted"`` / ``"depressed"`` (burnout angle 10° above / below minimum energy).
     flyout_model, speed_basis, reach_cap, engage_on_remote, satellite_cueing, rv_rcs_m2,
     booster_rcs_m2, boost_track_needs_warhead, cooperation, warning_commits, boost, rotation,
-    boost_case
+    boost_case, refraction
         The physics choices of :class:`~coverage.scenario.DefenceQuery` (``reach_cap`` is its
         ``cap_at_nominal_range``); their defaults are the query's. :meth:`from_query` carries a
         whole query over.
@@ -166,6 +166,7 @@ class MapState:
     boost: bool = True
     rotation: bool = True
     boost_case: str = "nominal"
+    refraction: bool = False
     compare: Variation | None = None
     sector: str = "none"
     domain: str = "europe"
@@ -212,6 +213,7 @@ class MapState:
             boost=self.boost,
             rotation=self.rotation,
             boost_case=self.boost_case,  # type: ignore[arg-type]  # checked by DefenceQuery
+            refraction=self.refraction,
         )
 
     @classmethod
@@ -426,6 +428,7 @@ ENGAGEMENT_CHOICES = (
     "boost",
     "rotation",
     "boost_case",
+    "refraction",
 )
 
 #: The heading of :meth:`MapData.choices_text` (and of the exports' block of the same name).
@@ -504,6 +507,8 @@ def describe_choices(state: MapState, catalogue: Catalogue | None = None) -> tup
         out.append(f"threat boost {state.boost_case} case")
     if not state.rotation:
         out.append("non-rotating Earth")
+    if state.refraction:
+        out.append("refraction credited at the elevation masks")
     return tuple(out)
 
 
