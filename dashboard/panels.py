@@ -545,7 +545,7 @@ def capitals_legend(
     ]
     for status in CAPITAL_STATUSES:
         n = int((caps.status == status).sum())
-        if status == "out of reach" and n == 0:
+        if n == 0:  # a key lists what the map draws (as the slides' legend)
             continue
         # On a projector the short words, one line each ("not defended": in the threat's
         # reach, as the map's tooltips and the dashboard's key say in full).

@@ -830,3 +830,17 @@ def test_app__icbm_tab_takes_the_icbms_trajectory_boost_and_rotation() -> None:
     assert not at.exception, at.exception
     text = captions(at)
     assert "Lofted ICBM, burnout at the surface; non-rotating Earth" in text, text
+
+
+def test_capitals_key__lists_only_the_statuses_drawn() -> None:
+    # 2024 as built defends every capital in reach from Tabriz: the key said "not defended (0)"
+    # beside a map with no such dot (the slides' legend already left it out).
+    at = _opened(year="2024")
+    key = next(m.value for m in at.markdown if "Defended capitals (" in m.value)
+    counts = dict(re.findall(r"</span>([a-z ,()]+?) \((\d+)\)</div>", key))
+    assert counts and all(int(n) > 0 for n in counts.values()), counts
+    assert "defended in the threat's reach (30)" in key or "defended (30)" in key, counts
+    at = _opened(year="2012")  # nothing defended: the key names no defended dot either
+    key = next(m.value for m in at.markdown if "Defended capitals (" in m.value)
+    assert "Defended capitals (0 of" in key
+    assert all(int(n) > 0 for n in re.findall(r"\((\d+)\)</div>", key))

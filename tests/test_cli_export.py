@@ -326,6 +326,7 @@ def test_map_state_from_query__carries_every_choice_of_the_query() -> None:
         boost_case="low",
         booster_rcs_m2=3.0,
         boost_track_needs_warhead=True,
+        refraction=True,
     )
     default = DefenceQuery(launch_area="tabriz")
     map_fields = {f.name for f in dataclasses.fields(DefenceQuery)} - {

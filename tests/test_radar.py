@@ -251,3 +251,10 @@ def test_refraction__moves_footprints_and_visibility_alike() -> None:
     lon, lat, _ = GEOD.fwd(27.0, 34.5, 90.0, r_plain + 10e3)
     assert not visible(spec, lon, lat, 300e3, plain)
     assert visible(spec, lon, lat, 300e3, refracted)
+
+
+def test_refraction__the_compiled_loops_share_the_scale_height() -> None:
+    from coverage.physics import kernels
+    from coverage.physics.radar import REFRACTIVITY_SCALE_HEIGHT_M
+
+    assert kernels._REFR_SCALE_H == REFRACTIVITY_SCALE_HEIGHT_M
