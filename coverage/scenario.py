@@ -175,7 +175,10 @@ class FootprintOptions:
     target_rcs_m2
         Target radar cross-section, m²; ranges scale as σ^¼ from the 1 m² reference.
     k_factor
-        Effective-Earth factor for the radar horizon (4/3 = standard refraction).
+        Effective-Earth factor for the radar footprints' horizon: 1 (default), straight rays on
+        the round Earth, as the engine detects (data/detection.csv ``exo_k_factor``): right for
+        the default 300 km target, whose ray leaves the refracting layer near the radar; 4/3
+        (standard refraction) describes a ray that stays low, to a target inside the atmosphere.
     min_elevation_deg
         Radar elevation mask, degrees; ``None`` means line of sight to the geometric horizon.
     include_occasional
@@ -194,7 +197,7 @@ class FootprintOptions:
     estimate: Estimate = "nominal"
     target_alt_km: float = 300.0
     target_rcs_m2: float = 1.0
-    k_factor: float = radar_mod.STANDARD_K_FACTOR
+    k_factor: float = 1.0
     min_elevation_deg: float | None = None
     include_occasional: bool = False
     exclude_sites: frozenset[str] = frozenset()

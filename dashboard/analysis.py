@@ -328,7 +328,8 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             "elevation on the round Earth (k = 1). On: the mask is the beam's apparent "
             "elevation, so the straight line of sight may lie below it by the atmosphere's "
             "bending (about 0.3° at a 2° mask; Bennett's formula, data/detection.csv), the "
-            "radars see a little farther. No effect on the map's radar rings (k = 4/3).",
+            "radars see a little farther. The engine's detection only: the map's radar "
+            "footprints keep straight rays to the mask.",
         )
         st.caption("Ships on patrol or in port (deployment choices that move the answer)")
         in_port = st.toggle(

@@ -136,7 +136,10 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
             step=25,
             key="alt_km",
             bind="query-params",
-            help="Radar footprints show where a target at this altitude is detectable.",
+            help="Radar footprints show where a target at this altitude is detectable, with "
+            "straight rays on the round Earth (k = 1), as the engine detects: right above the "
+            "atmosphere; for a target inside it (below ~20 km) refraction carries the horizon "
+            "somewhat farther than drawn.",
         )
         rcs = st.select_slider(
             "Target RCS (m²)",
@@ -152,7 +155,8 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
             value="none",
             key="mask",
             bind="query-params",
-            help="Lowest usable elevation; 'none' = line of sight to the 4/3-Earth horizon.",
+            help="Lowest usable elevation for every radar. 'none': each radar type's own "
+            "mask (2° nominal, an assumption: data/parameters.csv, data/detection.csv).",
         )
         occasional = st.checkbox(
             "Include occasional Black Sea patrols (as built)",

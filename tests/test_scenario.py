@@ -209,7 +209,7 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
         "estimate": ("low", "low estimates"),
         "target_alt_km": (100.0, "radar footprints for a target at 100 km"),
         "target_rcs_m2": (0.1, "radar footprints for RCS 0.1 m²"),
-        "k_factor": (1.0, "k = 1"),
+        "k_factor": (4.0 / 3.0, "k = 1.33"),
         "min_elevation_deg": (5.0, "elevation mask 5° for every radar"),
         "include_occasional": (True, "occasional Black Sea patrols counted"),
         "exclude_sites": (
@@ -235,3 +235,27 @@ def test_describe_choices__names_every_departure_from_the_defaults(catalogue: Ca
         "warhead RCS 0.01 m²",
         "boost track needs the warhead in view",
     )
+
+
+def test_early_warning_sectors__drawn_as_the_engine_sees_them(catalogue) -> None:
+    # The sectors were drawn on the 4/3 Earth (1,948 km for a 300 km target) while the engine
+    # detected with straight rays (k = 1, data/detection.csv): 240 km more on the map.
+    from coverage.physics.radar import horizon_ground_range_m
+    from coverage.scenario import detection_value
+
+    k = detection_value("exo_k_factor", "nominal")
+    mask = detection_value("ew_min_elevation_deg", "nominal")
+    expected_km = float(horizon_ground_range_m(30.0, 300e3, k_factor=k, min_elevation_deg=mask))
+    ew = early_warning_footprints(catalogue, 2024, k_factor=FootprintOptions(year=2024).k_factor)
+    assert set(ew.limit) == {"horizon"}
+    assert ew.range_km.tolist() == pytest.approx([expected_km / 1000.0] * len(ew), abs=0.05)
+    assert 1_700 < expected_km / 1000.0 < 1_720
+    wider = early_warning_footprints(catalogue, 2024, k_factor=4.0 / 3.0)
+    assert (wider.range_km - ew.range_km).min() == pytest.approx(240.0, abs=5.0)
+    # And the map's layer is that frame (its k the options').
+    from coverage.products.mapdata import MapState, compute_map
+
+    drawn = compute_map(catalogue, MapState(FootprintOptions(year=2024))).early_warning
+    assert drawn.range_km.tolist() == ew.range_km.tolist()
+    steep = compute_map(catalogue, MapState(FootprintOptions(year=2024, k_factor=4.0 / 3.0)))
+    assert steep.early_warning.range_km.tolist() == wider.range_km.tolist()

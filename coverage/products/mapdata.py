@@ -542,7 +542,11 @@ def _base_layers(
         ),
         footprints=_footprints(catalogue, o),
         early_warning=early_warning_footprints(
-            catalogue, o.year, estimate=o.estimate, target_alt_km=o.target_alt_km
+            catalogue,
+            o.year,
+            estimate=o.estimate,
+            target_alt_km=o.target_alt_km,
+            k_factor=o.k_factor,
         ),
     )
 
