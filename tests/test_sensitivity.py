@@ -167,6 +167,11 @@ def test_booster_lever_low_end_is_the_one_rcs_model():
     assert mask.low(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[0] == (
         FootprintOptions(year=2024, min_elevation_deg=5.0)
     )
+    refraction = next(lv for lv in LEVERS if lv.name.startswith("Refraction"))
+    assert refraction.low is None
+    assert refraction.high(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[1] == (
+        DefenceQuery(launch_area="tabriz", refraction=True)
+    )
     boost = next(lv for lv in LEVERS if lv.name.startswith("Threat's boost"))
     assert boost.low(FootprintOptions(year=2024), DefenceQuery(launch_area="tabriz"))[1] == (
         DefenceQuery(launch_area="tabriz", boost_case="low")

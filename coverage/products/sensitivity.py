@@ -125,6 +125,13 @@ LEVERS: tuple[Lever, ...] = (
         _opt(min_elevation_deg=1.0),
     ),
     Lever(
+        "Refraction at the radars' elevation masks",
+        None,
+        None,
+        "credited (the mask an apparent elevation; Bennett, standard atmosphere)",
+        _query(refraction=True),
+    ),
+    Lever(
         "Threat's boost (data/threat_boost.csv)",
         "low case (shorter burn; ICBM class: 180 s, solid fuel)",
         _query(boost_case="low"),
