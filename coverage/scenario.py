@@ -180,7 +180,8 @@ class FootprintOptions:
         the default 300 km target, whose ray leaves the refracting layer near the radar; 4/3
         (standard refraction) describes a ray that stays low, to a target inside the atmosphere.
     min_elevation_deg
-        Radar elevation mask, degrees; ``None`` means line of sight to the geometric horizon.
+        Elevation mask for every radar, degrees (an override); ``None``: each radar type's own
+        mask (data/parameters.csv, data/detection.csv).
     include_occasional
         Include occasional presence (Black Sea patrols) in ``actual``.
     exclude_sites
@@ -1450,6 +1451,12 @@ def detection_assumptions(query: DefenceQuery, options: FootprintOptions) -> Det
         else detection_value("booster_rcs_m2", est)
     )
     cued = _setting(query.satellite_cueing, "satellite_cueing", options.scenario, options.year)
+    if query.refraction and options.min_elevation_deg is not None and options.min_elevation_deg < 0:
+        raise ValueError(
+            f"min_elevation_deg={options.min_elevation_deg:g} is below 0°: refraction at the "
+            "mask is credited for masks of 0° or more; use a mask of 0° or more, or leave "
+            "refraction off"
+        )
     return DetectionAssumptions(
         radar=replace(
             options.radar_assumptions(),
@@ -1520,8 +1527,8 @@ def describe_refraction(ra: radar_mod.RadarAssumptions) -> str:
         bend = math.degrees(radar_mod.mask_refraction_rad(2.0, 0.0, ra.refraction_scale))
         return (
             f"k = {ra.k_factor:g}, elevation masks read as apparent elevations: refraction "
-            f"credited (×{ra.refraction_scale:g} the standard atmosphere, {bend:.2f}° at a 2° "
-            "mask at sea level; Bennett)"
+            f"credited (×{ra.refraction_scale:g} the ITU-R reference atmosphere, {bend:.2f}° at "
+            "a 2° mask at sea level; ITU-R P.619)"
         )
     return (
         f"k = {ra.k_factor:g} for exo-atmospheric targets, elevation masks read as geometric "

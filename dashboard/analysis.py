@@ -327,7 +327,7 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             help="Off (the published figures): each radar's elevation mask is a geometric "
             "elevation on the round Earth (k = 1). On: the mask is the beam's apparent "
             "elevation, so the straight line of sight may lie below it by the atmosphere's "
-            "bending (about 0.3° at a 2° mask; Bennett's formula, data/detection.csv), the "
+            "bending (about 0.37° at a 2° mask; ITU-R P.619, data/detection.csv), the "
             "radars see a little farther. The engine's detection only: the map's radar "
             "footprints keep straight rays to the mask.",
         )

@@ -31,6 +31,8 @@ ALLOWED: Mapping[str, str] = {
     "rv_rcs": "0.01, 0.02, 0.05, 0.1, 0.2, 0.5 or 1.0 m²",
     "booster_rcs": "0.1, 0.3, 1.0, 3.0 or 10.0 m²",
     "handover": "true or false",
+    "rotation": "true or false",
+    "refraction": "true or false",
     "alt_km": "a target altitude within the slider's range",
     "rcs": "a radar cross-section within the slider's range",
     "mask": "an elevation mask within the slider's range",

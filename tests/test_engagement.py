@@ -1017,13 +1017,17 @@ def test_latest_launch__one_run_gives_the_defended_targets_at_every_delay():
     np.testing.assert_array_equal(plain.first_intercept_s, base.first_intercept_s)
 
 
-@pytest.mark.parametrize("booster", [10.0, 0.05])
-def test_refraction__vectorised_equals_reference_loop_and_never_sees_later(booster):
+@pytest.mark.parametrize(
+    ("booster", "boresight"), [(10.0, 100.0), (0.05, 100.0), (10.0, 220.0), (10.0, 280.0)]
+)
+def test_refraction__vectorised_equals_reference_loop_and_never_sees_later(booster, boresight):
     """The refracted mask (a per-sample elevation threshold in the compiled loops, numpy's in
     the engine's other tests, ``math``'s in the reference loop) gives the same answers; and it
-    only lowers the threshold, so no radar sees a flight later and no ground is lost."""
+    only lowers the threshold, so no radar sees a flight later and no ground is lost. With the
+    TPY-2 turned away (220°, 280°) too: the flights then lie outside its sector, which the
+    compiled loop had ignored with refraction on."""
     masked = [
-        replace(KURECIK_TPY2, min_elevation_deg=2.0),
+        replace(KURECIK_TPY2, min_elevation_deg=2.0, boresight_deg=boresight),
         rad.RadarSpec(
             lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3, min_elevation_deg=1.0
         ),
@@ -1044,6 +1048,37 @@ def test_refraction__vectorised_equals_reference_loop_and_never_sees_later(boost
         assert np.all(now <= before), name  # inf where never seen: never later, never lost
     assert np.all(fast.defended[base.defended])
     # And it matters here: some radar sees some flight sooner (the booster rising at the mask).
-    assert np.any(fast.radar_detection_s < base.radar_detection_s) or np.any(
-        fast.warning_time_s < base.warning_time_s
-    )
+    if boresight == 100.0:
+        assert np.any(fast.radar_detection_s < base.radar_detection_s) or np.any(
+            fast.warning_time_s < base.warning_time_s
+        )
+
+
+@pytest.mark.parametrize("refraction", [0.0, 1.0])
+def test_compiled_visibility__equals_numpys_at_every_azimuth(refraction):
+    """The compiled loops' per-sample test against ``radar.visible``, all round a sector radar.
+
+    A review found the refraction's local variable had overwritten the sample's x coordinate
+    that the sector test reads: with refraction on, the TPY-2 saw behind its face (38 of 72
+    azimuths wrong). Every flight of the engine tests lay inside the sector, so none caught it.
+    """
+    from coverage.physics import kernels
+
+    spec = replace(KURECIK_TPY2, min_elevation_deg=2.0)
+    ra = rad.RadarAssumptions(target_rcs_m2=1.0, k_factor=1.0, refraction_scale=refraction)
+    rd = eng.radar_rows(spec, ra, 1.0)[0]
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    checked = 0
+    for az in np.arange(2.5, 360.0, 5.0):  # off the sector's edges (40° and 160°)
+        for dist_km, alt_km in ((600.0, 300.0), (1_000.0, 120.0), (1_400.0, 600.0), (300.0, 20.0)):
+            lon, lat, _ = geod.fwd(spec.lon_deg, spec.lat_deg, az, dist_km * 1e3)
+            alt = alt_km * 1e3
+            p = np.asarray(eng.unit_vectors(lon, lat)) * (EARTH_RADIUS_M + alt)
+            rr = float(np.linalg.norm(p))
+            fast = kernels._visible_py(float(p[0]), float(p[1]), float(p[2]), rr, alt, rd)
+            slow = bool(rad.visible(spec, lon, lat, alt, ra))
+            assert fast == slow, (az, dist_km, alt_km)
+            checked += slow
+    assert checked > 20  # some samples seen, inside the 120° sector

@@ -259,3 +259,25 @@ def test_early_warning_sectors__drawn_as_the_engine_sees_them(catalogue) -> None
     assert drawn.range_km.tolist() == ew.range_km.tolist()
     steep = compute_map(catalogue, MapState(FootprintOptions(year=2024, k_factor=4.0 / 3.0)))
     assert steep.early_warning.range_km.tolist() == wider.range_km.tolist()
+    # The mask override takes every radar, these too (as in the engine).
+    masked = compute_map(catalogue, MapState(FootprintOptions(year=2024, min_elevation_deg=5.0)))
+    at_5 = float(horizon_ground_range_m(30.0, 300e3, k_factor=k, min_elevation_deg=5.0)) / 1000.0
+    assert masked.early_warning.range_km.tolist() == pytest.approx([at_5] * len(ew), abs=0.05)
+
+
+def test_refraction__a_negative_mask_override_is_refused_with_its_flag() -> None:
+    # A review: --min-elevation-deg -1 with --refraction failed deep in the engine, naming a
+    # parameter no user can set.
+    from coverage.cli.args import flag_message
+    from coverage.scenario import DefenceQuery, detection_assumptions
+
+    with pytest.raises(ValueError, match="below 0°") as info:
+        detection_assumptions(
+            DefenceQuery(launch_area="tabriz", refraction=True),
+            FootprintOptions(year=2024, min_elevation_deg=-1.0),
+        )
+    assert flag_message(str(info.value)).startswith("--min-elevation-deg -1 is below 0°")
+    plain = detection_assumptions(
+        DefenceQuery(launch_area="tabriz"), FootprintOptions(year=2024, min_elevation_deg=-1.0)
+    )
+    assert plain.radar.refraction_scale == 0.0

@@ -383,7 +383,7 @@ def add_physics_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGr
         "--refraction",
         action="store_true",
         help="read each radar's elevation mask as the beam's apparent elevation and credit the "
-        "atmosphere's refraction below the target (Bennett's formula, data/detection.csv "
+        "atmosphere's refraction below the target (ITU-R P.619's formula, data/detection.csv "
         "refraction_scale; default: the mask is a geometric elevation, k = 1)",
     )
     g.add_argument(

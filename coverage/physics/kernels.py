@@ -437,8 +437,8 @@ def _visible_py(
     hpe, rce = rd[_HPE], rd[_RCE]
     if rd[_REFR] > 0.0:  # radar.refraction_fraction, in the same order of operations
         dh = h - rd[_HR]
-        x = max(dh, 1e-300) / _REFR_SCALE_H
-        part = 1.0 + math.expm1(-x) / x if dh > 0.0 else 0.0
+        xh = max(dh, 1e-300) / _REFR_SCALE_H  # not ``x``: the sample's x is read below
+        part = 1.0 + math.expm1(-xh) / xh if dh > 0.0 else 0.0
         elev = max(rd[_MASK] - rd[_REFR] * part, rd[_DIP])
         hpe = math.pi / 2.0 - elev
         rce = rd[_R1H] * math.cos(elev)

@@ -300,17 +300,20 @@ def early_warning_footprints(
     target_alt_km: float = 300.0,
     radar_height_m: float = 30.0,
     k_factor: float = 1.0,
+    min_elevation_deg: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Sector footprints of the Russian early-warning radars active in ``year``.
 
     The published ranges are used as instrumented ranges (no RCS scaling), clipped by the
     horizon for ``target_alt_km`` with an assumed 30 m array height, on an Earth of
-    ``k_factor`` times its radius (1: straight rays, as the engine detects with these radars;
-    the map passes its :attr:`~coverage.scenario.FootprintOptions.k_factor`).
+    ``k_factor`` times its radius (1: straight rays, as the engine detects with these radars),
+    above ``min_elevation_deg`` where given (the override every radar takes, as in the engine)
+    or these radars' own mask (data/detection.csv). The map passes its
+    :class:`~coverage.scenario.FootprintOptions`' values.
     """
     ew = catalogue.early_warning_radars
     active = early_warning_active(ew, year)
-    assumptions = radar_mod.RadarAssumptions(k_factor=k_factor)
+    assumptions = radar_mod.RadarAssumptions(k_factor=k_factor, min_elevation_deg=min_elevation_deg)
     records = []
     for r in active.itertuples(index=False):
         spec = early_warning_spec(

@@ -547,6 +547,7 @@ def _base_layers(
             estimate=o.estimate,
             target_alt_km=o.target_alt_km,
             k_factor=o.k_factor,
+            min_elevation_deg=o.min_elevation_deg,
         ),
     )
 

@@ -128,7 +128,7 @@ LEVERS: tuple[Lever, ...] = (
         "Refraction at the radars' elevation masks",
         None,
         None,
-        "credited (the mask an apparent elevation; Bennett, standard atmosphere)",
+        "credited (the mask an apparent elevation; ITU-R P.619 reference atmosphere)",
         _query(refraction=True),
     ),
     Lever(
