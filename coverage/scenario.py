@@ -1526,9 +1526,9 @@ def describe_refraction(ra: radar_mod.RadarAssumptions) -> str:
     if ra.refraction_scale > 0.0:
         bend = math.degrees(radar_mod.mask_refraction_rad(2.0, 0.0, ra.refraction_scale))
         return (
-            f"k = {ra.k_factor:g}, elevation masks read as apparent elevations: refraction "
-            f"credited (×{ra.refraction_scale:g} the ITU-R reference atmosphere, {bend:.2f}° at "
-            "a 2° mask at sea level; ITU-R P.619)"
+            f"k = {ra.k_factor:g} for exo-atmospheric targets, elevation masks read as apparent "
+            f"elevations: refraction credited (×{ra.refraction_scale:g} the ITU-R reference "
+            f"atmosphere, {bend:.2f}° at a 2° mask at sea level; ITU-R P.619)"
         )
     return (
         f"k = {ra.k_factor:g} for exo-atmospheric targets, elevation masks read as geometric "

@@ -324,12 +324,13 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             value=False,
             key="refraction",
             bind="query-params",
-            help="Off (the published figures): each radar's elevation mask is a geometric "
-            "elevation on the round Earth (k = 1). On: the mask is the beam's apparent "
-            "elevation, so the straight line of sight may lie below it by the atmosphere's "
-            "bending (about 0.37° at a 2° mask; ITU-R P.619, data/detection.csv), the "
-            "radars see a little farther. The engine's detection only: the map's radar "
-            "footprints keep straight rays to the mask.",
+            help="The air bends a radar's beam slightly downward, so a radar sees a little "
+            "lower and farther than a straight line: about 0.37° at its lowest usable angle "
+            "(its elevation mask, 2° nominal; ITU-R P.619, data/detection.csv). Off (the "
+            "default, as for every figure in the README): the mask is a straight-line angle. "
+            "On: the bending is credited. It moves the answer only where a radar first sees "
+            "the threat near its mask (from eastern Iran with a 3° mask or a short boost: up "
+            "to about 4 points); the drawn radar footprints keep straight lines.",
         )
         st.caption("Ships on patrol or in port (deployment choices that move the answer)")
         in_port = st.toggle(
@@ -894,7 +895,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                     f"Yars and Topol-M solid ({burn['solid']:g} s), SS-18 and Avangard's "
                     f"carrier liquid ({burn['liquid']:g} s)",
                     f"{burn['solid']:g} s",
-                    f"{burn['liquid']:g} s (the model until December 2026)",
+                    f"{burn['liquid']:g} s (every ICBM on the longer burn)",
                 ],
             )
             # The ICBM's own flight (the command line's icbm --shape, --no-boost, --no-rotation).

@@ -47,10 +47,17 @@ def year_view(
     digest = catalogue.digest
     result = _result(digest, options, assumptions, catalogue)
     total = len(result.tracks)
+    cueing = (
+        "with perfect cueing: a fire-control track at the ICBM's launch, the case most "
+        "favourable to the defence, which no EPAA sensor provides"
+        if assumptions.cueing == "perfect"
+        else "when each site's own radar must detect the ICBM first"
+    )
     st.markdown(
         f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} of "
         f"{total} Russian ICBM tracks toward the US are reachable by at least one interceptor "
-        "site of the year** (computed; perfect or own-radar cueing as chosen above)."
+        f"site of the year, {cueing}** (computed; each site's line says what its answer hinges "
+        "on)."
     )
     if result.answers.empty:
         st.markdown("- No interceptor is deployed in this year and scenario.")

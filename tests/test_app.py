@@ -360,6 +360,7 @@ def test_app__physics_choices_reach_the_map_and_its_assumptions_line() -> None:
     assert "elevation masks read as geometric elevations (no refraction credited)" in text
     refracted = _markdown(_opened(year="2016", refraction="true"))
     assert "elevation masks read as apparent elevations: refraction credited" in refracted
+    assert "0.37° at a 2° mask at sea level; ITU-R P.619" in refracted
     assert "refraction credited at the elevation masks" in refracted
     # The choices away from the defaults lead the line under the map (on a projector its two
     # lines show them before the defaults' description); the default page lists none.

@@ -215,7 +215,7 @@ def test_icbm_answers__the_propellant_is_a_hinge_at_redzikowo_and_holzdorf(catal
     assert 5 <= answers.loc["redzikowo", "feasible_nominal"] <= 9
     holzdorf = answers.loc["holzdorf", "answer"]
     assert answers.loc["holzdorf", "feasible_nominal"] == 0
-    assert "every ICBM on a liquid-fuel burn (the model until December 2026)" in holzdorf
+    assert "every ICBM on the longer, liquid-fuel burn" in holzdorf
 
 
 def test_icbm__the_cli_offers_the_propellant_choices():

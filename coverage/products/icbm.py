@@ -583,13 +583,13 @@ _LEVERS: tuple[tuple[str, dict[str, object]], ...] = (
     ("launch 300 s after lift-off (after burnout, when a track exists)", {"delay_s": 300.0}),
     ("the site's own radar must detect the ICBM first", {"cueing": "own_radar"}),
     ("the burnout speed read as the loss-free increment", {"speed_basis": "ideal"}),
-    ("no boost phase (the old model)", {"boost": False}),
+    ("no boost phase (burnout at the surface at lift-off)", {"boost": False}),
     (
-        "every ICBM on a liquid-fuel burn (the model until December 2026)",
+        "every ICBM on the longer, liquid-fuel burn",
         {"propellant": "liquid"},
     ),
     ("every ICBM on a solid-fuel burn", {"propellant": "solid"}),
-    ("the gravity-free reach formula (the old model)", {"flyout_model": "reach_formula"}),
+    ("the gravity-free reach formula (an upper bound)", {"flyout_model": "reach_formula"}),
 )
 
 
