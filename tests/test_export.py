@@ -253,6 +253,12 @@ def test_render__capitals_by_status_with_their_counts(
     assert f"Capital defended ({counts['defended']})" in drawn
     assert f"Capital in the threat's reach, not defended ({counts['not defended']})" in drawn
     assert "Bucharest" in drawn and "Berlin" in drawn
+    # Which ones, as beside the dashboard's legend (a new-user trial: the slide's headline named
+    # three of 2016's six, those gained since 2015, and Tirana had no label on the map).
+    listed = " ".join(drawn.split())
+    assert (
+        "Defended capitals (6 of 26): Bucharest, Budapest, Lisbon, Sofia, Tirana, Zagreb" in listed
+    )
     img = _rgb(export.render(data_2016, fmt="png", capitals=caps))
     base = _rgb(export.render(data_2016, fmt="png"))
     wine = STATUS_COLOURS["not defended"]

@@ -124,21 +124,8 @@ class Headline:
         return sorted(caps.name[caps.status == "defended"])
 
     def defended_list_text(self) -> str:
-        """The defended capitals as the shorter list: their names, or "all but" the others.
-
-        ``"Bucharest, Sofia"``, ``"all but Ankara, Reykjavík"``, ``"all"`` or ``"none"``: a
-        legend lists at most half of the capitals (30 names fit no projector's side column).
-        """
-        prefix, names = self._shorter_list()
-        if not names:
-            return "all" if prefix else "none"
-        return prefix + ", ".join(names)
-
-    def _shorter_list(self) -> tuple[str, list[str]]:
-        """``("", defended)`` or, when more are defended than not, ``("all but ", others)``."""
-        defended = self.defended_capitals
-        others = sorted(self.capitals.name[self.capitals.status != "defended"])
-        return ("", defended) if len(defended) <= len(others) else ("all but ", others)
+        """The defended capitals as the shorter list (:func:`defended_list_text`)."""
+        return defended_list_text(self.capitals)
 
     def shares_text(self) -> str:
         """``"40 % of NATO-Europe territory and 41 % of its population defended"``."""
@@ -162,7 +149,7 @@ class Headline:
         longer lists (the legend lists them).
         """
         text = self.capitals_text()
-        prefix, names = self._shorter_list()
+        prefix, names = _shorter_list(self.capitals)
         if not names or len(names) > max_named:
             return text
         return f"{text}: {prefix}{', '.join(names)}"
@@ -206,6 +193,25 @@ class Headline:
             f"{self.shares_text()}; {self.capitals_text()}; {self.threat_text()}; "
             f"{self.change_text()}."
         )
+
+
+def _shorter_list(capitals: pd.DataFrame) -> tuple[str, list[str]]:
+    """``("", defended)`` or, when more are defended than not, ``("all but ", others)``."""
+    defended = sorted(capitals.name[capitals.status == "defended"])
+    others = sorted(capitals.name[capitals.status != "defended"])
+    return ("", defended) if len(defended) <= len(others) else ("all but ", others)
+
+
+def defended_list_text(capitals: pd.DataFrame) -> str:
+    """The defended capitals (``name``, ``status``) as the shorter list: names, or "all but".
+
+    ``"Bucharest, Sofia"``, ``"all but Ankara, Reykjavík"``, ``"all"`` or ``"none"``: a legend
+    lists at most half of the capitals (30 names fit no projector's side column).
+    """
+    prefix, names = _shorter_list(capitals)
+    if not names:
+        return "all" if prefix else "none"
+    return prefix + ", ".join(names)
 
 
 def _first_upper(text: str) -> str:

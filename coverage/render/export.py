@@ -43,7 +43,7 @@ from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
 from coverage.products.compare import state_tags_words
 from coverage.products.footprints import early_warning_points
-from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS
+from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, defended_list_text
 from coverage.products.mapdata import CHOICES_HEADING
 from coverage.products.sectoral import sector_title
 from coverage.scenario import cooperation_short_labels
@@ -786,6 +786,17 @@ def _legend_entries(
                 "o", _CAPITAL_MARKER_PX[st] * sz.marker, face, edge, edge_px, sz
             )
             entries.append((handle, f"Capital {STATUS_WORDS[st]}{in_a} ({n})"))
+        # Which ones, as beside the dashboard's legend (a slide named at most three, those
+        # gained since the year before, in its headline).
+        n_def = int((capitals.status == "defended").sum())
+        if n_def < len(capitals):  # all defended: the line above says it
+            entries.append(
+                (
+                    Line2D([], [], linestyle="none"),
+                    f"Defended capitals{in_a} ({n_def} of {len(capitals)}): "
+                    f"{defended_list_text(capitals)}",
+                )
+            )
     if "cities" in drawn and cities is not None:
         # One line, as the dashboard's legend: the dot's size says "city", its marks the status.
         face, edge, edge_px = _capital_marker("defended")
