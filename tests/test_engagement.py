@@ -786,6 +786,17 @@ def _needs_warhead(kwargs: dict) -> dict:
     return {**kwargs, "assumptions": replace(a, radar=radar)}
 
 
+def _assert_engine_equals_reference(kwargs) -> eng.EngagementResult:
+    """The vectorised engine's flags and times against the reference loop's; the engine's."""
+    fast = eng.engage(chunk_size=8, **kwargs)
+    slow = eng.engage_reference(**kwargs)
+    for name in ("reachable", "in_reach", "defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    for name in ("radar_detection_s", "warning_time_s", "launch_time_s", "first_intercept_s"):
+        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    return fast
+
+
 @pytest.mark.parametrize("booster", [10.0, 0.05])
 def test_boost_track_needs_warhead__vectorised_equals_reference_loop(booster):
     """Both the booster's own RCS and one RCS (the stack seen in boost as its warhead), with a
@@ -794,12 +805,7 @@ def test_boost_track_needs_warhead__vectorised_equals_reference_loop(booster):
     ship = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
     kwargs["radars"] = [KURECIK_TPY2, ship]
     kwargs["warning_radars"] = [_ARMAVIR]
-    fast = eng.engage(chunk_size=8, **kwargs)
-    slow = eng.engage_reference(**kwargs)
-    for name in ("reachable", "in_reach", "defended", "defended_by"):
-        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
-    for name in ("radar_detection_s", "warning_time_s", "launch_time_s", "first_intercept_s"):
-        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    _assert_engine_equals_reference(kwargs)
 
 
 def test_boost_track_needs_warhead__from_shahrud_the_boost_track_is_dropped():
@@ -1036,12 +1042,7 @@ def test_refraction__vectorised_equals_reference_loop_and_never_sees_later(boost
     plain = dict(_booster_case(booster, n=16), radars=masked, warning_radars=[ew])
     a = plain["assumptions"]
     refracted = {**plain, "assumptions": replace(a, radar=replace(a.radar, refraction_scale=1.0))}
-    fast = eng.engage(chunk_size=8, **refracted)
-    slow = eng.engage_reference(**refracted)
-    for name in ("reachable", "in_reach", "defended", "defended_by"):
-        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
-    for name in ("radar_detection_s", "warning_time_s", "launch_time_s", "first_intercept_s"):
-        assert_allclose(getattr(fast, name), getattr(slow, name), rtol=0, atol=1e-6, err_msg=name)
+    fast = _assert_engine_equals_reference(refracted)
     base = eng.engage(chunk_size=8, **plain)
     for name in ("radar_detection_s", "warning_time_s"):
         now, before = getattr(fast, name), getattr(base, name)
