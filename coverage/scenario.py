@@ -113,6 +113,7 @@ __all__ = [
     "interceptor_sites",
     "launch_area_label",
     "launch_area_names",
+    "own_radar_row",
     "phase_status",
     "radar_spec",
     "radars_for",
@@ -977,19 +978,19 @@ def interceptor_sites(
 def _own_radar_rows(
     catalogue: Catalogue, *key: Any
 ) -> tuple[tuple[pd.Series, pd.Series | None], ...]:
-    """Each deployed interceptor's row with its own radar's row (:func:`_own_radar_row`).
+    """Each deployed interceptor's row with its own radar's row (:func:`own_radar_row`).
 
     Kept per deployment (``key`` from :func:`_deployment_key`): the estimate does not change it.
     """
     deps = _deployed_cached(catalogue, *key)
     radar_rows = deps[deps.kind == "radar"]
     return tuple(
-        (row, _own_radar_row(radar_rows, row))
+        (row, own_radar_row(radar_rows, row))
         for _, row in deps[deps.kind == "interceptor"].iterrows()
     )
 
 
-def _own_radar_row(radars: pd.DataFrame, interceptor: pd.Series) -> pd.Series | None:
+def own_radar_row(radars: pd.DataFrame, interceptor: pd.Series) -> pd.Series | None:
     """The radar deployed with an interceptor: at its site, preferably in service with it.
 
     A site may hold two systems in one year (Deveselu 2019: Aegis Ashore's SPY-1 and, while it

@@ -877,7 +877,8 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 key="icbm_cueing",
                 captions=[
                     "external cueing at launch (most favourable to the defence)",
-                    "the site's own radar must see the ICBM",
+                    "the site's own radar must see the ICBM (an SM-3's Aegis SPY-1), as the "
+                    "engine's radars detect: mask, booster and warhead RCS, satellite cue",
                 ],
             )
             burn = icbm.propellant_burn_s()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
@@ -222,3 +224,94 @@ def test_icbm__the_cli_offers_the_propellant_choices():
     from coverage.cli.analysis import ICBM_PROPELLANTS
 
     assert ICBM_PROPELLANTS == icbm.PROPELLANT_CHOICES
+
+
+def test_icbm_own_radar__first_detection_is_the_engines_physics_checked_by_geometry(catalogue):
+    """Under ``own_radar`` the launch is ``delay_s`` after the site radar's first detection,
+    and that detection is the engine's (data/detection.csv, high case: k = 1, the SPY-1's
+    elevation mask, booster then warhead RCS, cued range after the satellite warning).
+
+    Checked independently of ``radar.visible``: slant range and elevation from Earth-centred
+    vectors on the sphere, sample by sample. At the reported sample the radar sees the
+    threat; at no earlier sample does it.
+    """
+    import numpy as np
+
+    from coverage.catalogue.analysis import detection_value
+    from coverage.physics.ballistics import unit_vectors
+    from coverage.physics.geodesy import EARTH_RADIUS_M
+    from coverage.physics.threat_flight import earth_fixed_positions
+
+    est = "high"
+    a = icbm.IcbmAssumptions(cueing="own_radar", estimate=est, delay_s=30.0)
+    bases, targets = load_icbm_bases(), load_us_targets()
+    sites = icbm._interceptor_sites(catalogue)
+    site = sites[sites.site_id == "redzikowo"].iloc[0]
+    table = icbm.icbm_engagements(
+        catalogue, a, variants=("sm3_iia",), sites=sites[sites.site_id == "redzikowo"]
+    )
+    bi = np.repeat(np.arange(len(bases)), len(targets))
+    ti = np.tile(np.arange(len(targets)), len(bases))
+    flights = icbm._fly_pairs(a, bases, targets, bi, ti)
+    lon, lat, _ = earth_fixed_positions(flights)
+    pos = unit_vectors(lon, lat) * (EARTH_RADIUS_M + flights.alt_m)[..., None]
+    up = unit_vectors(float(site.lon_deg), float(site.lat_deg))
+    height = float(site.elevation_m) + catalogue.parameter("spy1d", "antenna_height_m", est)
+    line = pos - up * (EARTH_RADIUS_M + height)
+    slant = np.linalg.norm(line, axis=-1)
+    elevation = np.degrees(np.arcsin((line @ up) / slant))
+    rcs = np.where(
+        flights.time_s < flights.burnout_time_s[:, None],
+        detection_value("booster_rcs_m2", est),
+        detection_value("rv_rcs_m2", est),
+    )
+    factor = np.where(
+        flights.time_s >= detection_value("satellite_cue_s", est),
+        detection_value("cued_range_factor", est),
+        1.0,
+    )
+    reach = catalogue.parameter("spy1d", "range_km", est) * 1000.0 * factor * rcs**0.25
+    mask = catalogue.parameter("spy1d", "min_elevation_deg", est)
+
+    def first_seen(range_scale: float, mask_shift_deg: float) -> np.ndarray:
+        seen = (slant <= reach * range_scale) & (elevation >= mask + mask_shift_deg)
+        rows = np.arange(len(bi))
+        return np.where(seen.any(axis=1), flights.time_s[rows, np.argmax(seen, axis=1)], np.inf)
+
+    # The engine measures ground range on the WGS84 ellipsoid; this check on the sphere. Where
+    # a sample lies within 0.2 % of the range or 0.05° of the mask the two may differ, so the
+    # first detection must lie between the strict and the lenient reading.
+    strict, lenient = first_seen(0.998, 0.05), first_seen(1.002, -0.05)
+    got = np.nan_to_num(table.launch_time_s.to_numpy() - a.delay_s, nan=np.inf)
+    assert np.isfinite(got).sum() >= 10  # the high case's booster is seen on many tracks
+    assert (lenient - 1e-6 <= got).all() and (got <= strict + 1e-6).all()
+    assert np.isclose(got, first_seen(1.0, 0.0), atol=1e-6).mean() > 0.9
+    # A smaller booster (the nominal case) is seen later or not at all.
+    nominal = icbm.icbm_engagements(
+        catalogue,
+        replace(a, estimate="nominal"),
+        variants=("sm3_iia",),
+        sites=sites[sites.site_id == "redzikowo"],
+    )
+    later = nominal.launch_time_s.fillna(np.inf).to_numpy() >= table.launch_time_s.to_numpy()
+    assert later[np.isfinite(got)].all()
+
+
+def test_icbm_own_radar__an_interceptor_without_a_radar_of_its_own_never_launches(catalogue):
+    """The 2007 Third Site's silos had no radar (its X-band radar was to stand in the Czech
+    Republic), so on their own radar's detection the GBIs never launch; THAAD at Deveselu
+    launches on its battery's TPY-2, an SM-3 on the Aegis SPY-1 that fires it."""
+    sites = icbm._interceptor_sites(catalogue)
+    own = icbm.own_radar_deployments(catalogue)
+    deveselu = sites[sites.site_id == "deveselu"].iloc[0]
+    assert icbm._own_radar_spec(catalogue, own, deveselu, "thaad", "nominal").fov_deg < 360
+    spy = icbm._own_radar_spec(catalogue, own, deveselu, "sm3_ib", "nominal")
+    assert spy.fov_deg == 360 and spy.min_elevation_deg == 2.0
+    table = icbm.icbm_engagements(
+        catalogue,
+        icbm.IcbmAssumptions(cueing="own_radar", estimate="high"),
+        variants=("gbi_2stage",),
+        sites=sites[sites.site_id == "redzikowo"],
+    )
+    assert table.launch_time_s.isna().all() and not table.feasible.any()
+    assert "none for the Third Site's silos" in table.attrs["assumptions"]

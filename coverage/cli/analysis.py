@@ -994,7 +994,8 @@ def register(subparsers: Any) -> None:
         "--cueing",
         choices=["perfect", "own_radar"],
         default="perfect",
-        help="'perfect' (default; most favourable to the defence) or the site's own SPY-1",
+        help="'perfect' (default; most favourable to the defence) or the site's own radar "
+        "(an SM-3's Aegis SPY-1; none at the Third Site's silos), detecting as the engine's do",
     )
     add_reach_cap_arguments(ic)
     ic.add_argument(

@@ -14,8 +14,16 @@ Cueing (``cueing``):
   as if space-based early warning and a forward radar handed over a fire-control track at
   once. This is **the most favourable case for the defence**: the EPAA radars mostly face
   Iran (south-east) and a Russian ICBM bound for the US flies north-west, away from them.
-* ``"own_radar"``: the site's own SPY-1 (catalogue parameters of ``spy1d``) must see the
-  threat first; launch ``delay_s`` later.
+* ``"own_radar"``: the site's own radar must see the threat first; launch ``delay_s`` later.
+  An SM-3 is fired by an Aegis system, so its own radar is a SPY-1 at the site (catalogue
+  parameters of ``spy1d``, wherever the variant stands); any other interceptor's is the radar
+  the catalogue deploys with it at its site (THAAD's TPY-2 in terminal mode, Arrow 3's Super
+  Green Pine, each facing its boresight), and an interceptor without one (the 2007 Third
+  Site's silos: its radar was to stand in the Czech Republic) never launches on its own radar.
+  The radar detects as the defended-area engine's do (data/detection.csv, the ``estimate``
+  case): straight rays on the k = 1 Earth above the radar type's elevation mask, the boosting
+  missile's RCS until burnout and the re-entry vehicle's after, and, from the satellites'
+  launch warning on (DSP and SBIRS watch Russia's fields), the cued range.
 
 The result is a kinematic upper bound for a single interceptor against a single warhead,
 with no discrimination, decoys, salvo size or interceptor inventory considered. It says
@@ -28,13 +36,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
+from coverage.catalogue.analysis import detection_value, load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue, Estimate
 from coverage.physics import radar as radar_mod
 from coverage.physics.ballistics import SHAPES, Shape, _plane_basis, unit_vectors
@@ -62,6 +70,8 @@ from coverage.scenario import (
     describe_flyout,
     flyout_spec_for,
     intercept_ceiling_m,
+    own_radar_row,
+    radar_spec,
 )
 from coverage.style import KINEMATIC_CAVEAT
 
@@ -72,6 +82,7 @@ __all__ = [
     "icbm_answers",
     "margin_words",
     "icbm_engagements",
+    "own_radar_deployments",
     "icbm_summary",
     "site_variants_with_own",
 ]
@@ -197,7 +208,11 @@ class IcbmAssumptions:
             "Kürecik, faces Iran; the Aegis SPY-1s see all round but too short to track an "
             "ICBM in its boost)"
             if self.cueing == "perfect"
-            else f"site's own SPY-1 must detect the ICBM; launch {self.delay_s:g} s after detection"
+            else "site's own radar must detect the ICBM (an SM-3's Aegis SPY-1; another "
+            "interceptor's radar deployed with it, none for the Third Site's silos), as the "
+            f"engine's radars detect in the {self.estimate} case (k = 1 Earth, elevation mask, "
+            "booster and warhead RCS, cued range from the satellites' launch warning); launch "
+            f"{self.delay_s:g} s after detection"
         )
         cap = f"fly-out {describe_flyout(self)}"
         arc = self.shape.replace("_", "-").capitalize()
@@ -343,6 +358,7 @@ def icbm_engagements(
     variants: tuple[str, ...] = SM3_VARIANTS,
     sites: pd.DataFrame | None = None,
     site_variants: Mapping[str, tuple[str, ...]] | None = None,
+    own_radars: Mapping[tuple[str, str], pd.Series | None] | None = None,
 ) -> pd.DataFrame:
     """Whether any kinematically feasible intercept exists, per base, target, site and variant.
 
@@ -364,6 +380,10 @@ def icbm_engagements(
     site_variants
         Per site id, the variants to run there instead of ``variants`` (sites not listed run
         ``variants``).
+    own_radars
+        Under ``own_radar`` cueing, per (site id, interceptor id) other than an SM-3, the
+        deployment row (:func:`coverage.scenario.deployed`) of the radar deployed with it, or
+        ``None``; default: data/deployments.csv's (:func:`own_radar_deployments`).
 
     Returns
     -------
@@ -399,6 +419,9 @@ def icbm_engagements(
     pos = unit_vectors(lon_s, lat_s) * (EARTH_RADIUS_M + alt)[..., None]
     flight_time_s, apogee_m = flights.flight_time_s, flights.apogee_m
     status = _variant_status(catalogue)
+    own_rows: Mapping[tuple[str, str], pd.Series | None] = {}
+    if a.cueing == "own_radar":
+        own_rows = own_radar_deployments(catalogue) if own_radars is None else own_radars
     base_ids, base_names = bases[base_id_col].tolist(), bases.name.tolist()
     target_ids, target_names = targets[target_id_col].tolist(), targets.name.tolist()
     rows = []
@@ -410,22 +433,17 @@ def icbm_engagements(
         # Ground range from the site to each sample's subpoint (the fly-out table's frame).
         cos_g = (pos @ unit_vectors(site.lon_deg, site.lat_deg)) / np.linalg.norm(pos, axis=-1)
         ground = np.arccos(np.clip(cos_g, -1.0, 1.0)) * EARTH_RADIUS_M
-        if a.cueing == "perfect":
-            t_launch = np.full(len(pairs), a.delay_s)
-        else:
-            spy = radar_mod.RadarSpec(
-                lon_deg=float(site.lon_deg),
-                lat_deg=float(site.lat_deg),
-                height_m=float(site.elevation_m)
-                + catalogue.parameter("spy1d", "antenna_height_m", a.estimate),
-                range_m=catalogue.parameter("spy1d", "range_km", a.estimate) * 1000.0,
-            )
-            vis = radar_mod.visible(spy, lon_s, lat_s, alt)
-            first = np.where(
-                vis.any(axis=1), t_s[np.arange(len(pairs)), np.argmax(vis, axis=1)], np.inf
-            )
-            t_launch = first + a.delay_s
+        launch_by_radar: dict[radar_mod.RadarSpec | None, NDArray[np.float64]] = {}
         for variant in (site_variants or {}).get(site.site_id, variants):
+            if a.cueing == "perfect":
+                t_launch = np.full(len(pairs), a.delay_s)
+            else:
+                spec = _own_radar_spec(catalogue, own_rows, site, variant, a.estimate)
+                if spec not in launch_by_radar:
+                    launch_by_radar[spec] = (
+                        _first_detection_s(spec, a, flights, lon_s, lat_s) + a.delay_s
+                    )
+                t_launch = launch_by_radar[spec]
             ic = InterceptorSite(
                 key=f"{site.site_id}:{variant}",
                 lon_deg=float(site.lon_deg),
@@ -497,6 +515,89 @@ def icbm_engagements(
     frame = pd.DataFrame(rows, columns=ICBM_COLUMNS)
     frame.attrs["assumptions"] = a.describe()
     return frame
+
+
+def own_radar_deployments(
+    catalogue: Catalogue, deployments: pd.DataFrame | None = None
+) -> dict[tuple[str, str], pd.Series | None]:
+    """Per (site, interceptor) of ``deployments``, the radar deployed with it there, or ``None``.
+
+    ``deployments``: rows of :func:`coverage.scenario.deployed` (a year's, an alternative's);
+    default data/deployments.csv, every year.
+    """
+    deps = catalogue.deployments if deployments is None else deployments
+    if "kind" not in deps:
+        deps = deps.merge(catalogue.systems[["system_id", "kind"]], on="system_id")
+    radars = deps[deps.kind == "radar"]
+    return {
+        (str(row.site_id), str(row.system_id)): own_radar_row(radars, row)
+        for _, row in deps[deps.kind == "interceptor"].iterrows()
+    }
+
+
+def _own_radar_spec(
+    catalogue: Catalogue,
+    own_rows: Mapping[tuple[str, str], pd.Series | None],
+    site: Any,
+    variant: str,
+    estimate: Estimate,
+) -> radar_mod.RadarSpec | None:
+    """The radar an interceptor at ``site`` launches on under ``own_radar`` cueing (or none).
+
+    An SM-3's is the Aegis SPY-1 that fires it, at the site; another interceptor's the radar
+    the catalogue deploys with it there (``None`` where it has none, or is not there at all).
+    """
+    position = {
+        "lon_deg": float(site.lon_deg),
+        "lat_deg": float(site.lat_deg),
+        "elevation_m": float(site.elevation_m),
+    }
+    if variant in SM3_VARIANTS:
+        row = pd.Series({"system_id": "spy1d", "boresight_deg": None, **position})
+    else:
+        own = own_rows.get((str(site.site_id), variant))
+        if own is None:
+            return None
+        row = pd.Series({**own.to_dict(), **position})
+    return radar_spec(catalogue, row, estimate)
+
+
+def _first_detection_s(
+    spec: radar_mod.RadarSpec | None,
+    a: IcbmAssumptions,
+    flights: Flights,
+    lon_s: NDArray[np.float64],
+    lat_s: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Each flight's first detection by ``spec`` as the engine's radars detect (inf: never).
+
+    data/detection.csv in the ``a.estimate`` case: straight rays on the k = 1 Earth, the
+    radar's own elevation mask, the boosting missile's RCS before burnout and the re-entry
+    vehicle's after (the warhead's for the whole flight without a boost), and from the
+    satellites' launch warning on the cued range (the engine's
+    :func:`coverage.scenario.detection_assumptions` with satellite cueing, in force from
+    2011 in every scenario).
+    """
+    t_s, alt = flights.time_s, flights.alt_m
+    if spec is None:
+        return np.full(len(t_s), np.inf)
+    est = a.estimate
+    rv = detection_value("rv_rcs_m2", est)
+    booster = detection_value("booster_rcs_m2", est) if a.boost else rv
+    k = detection_value("exo_k_factor", est)
+    factor = detection_value("cued_range_factor", est)
+    boosting = t_s < flights.burnout_time_s[:, None]
+    cued = t_s >= detection_value("satellite_cue_s", est)
+    seen = np.zeros(t_s.shape, dtype=bool)
+    for rcs, in_boost in ((booster, True), (rv, False)):
+        for f, is_cued in ((1.0, False), (factor, True)):
+            part = (boosting == in_boost) & (cued == is_cued)
+            if part.any():
+                radar = replace(spec, range_m=spec.range_m * f)
+                view = radar_mod.RadarAssumptions(target_rcs_m2=rcs, k_factor=k)
+                seen |= part & radar_mod.visible(radar, lon_s, lat_s, alt, view)
+    rows = np.arange(len(t_s))
+    return np.where(seen.any(axis=1), t_s[rows, np.argmax(seen, axis=1)], np.inf)
 
 
 def _analogy_note(catalogue: Catalogue, variant: str, name: str) -> str:

@@ -35,6 +35,7 @@ from coverage.products.icbm import (
     icbm_engagements,
     icbm_summary,
     margin_words,
+    own_radar_deployments,
 )
 from coverage.products.mapdata import MapData, MapState
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, phase_status
@@ -101,6 +102,7 @@ def _runs(
 ) -> dict[str, pd.DataFrame]:
     """Engagement rows of the year's (site, interceptor) pairs in each estimate."""
     pairs = _sites(catalogue, options)
+    own = own_radar_deployments(catalogue, deployed_for(catalogue, options))
     out: dict[str, pd.DataFrame] = {}
     for est in ESTIMATES:
         frames = []
@@ -114,6 +116,7 @@ def _runs(
                     replace(assumptions, estimate=est),
                     variants=(str(system),),
                     sites=sites,
+                    own_radars=own,
                 )
             )
         out[est] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
