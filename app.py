@@ -482,9 +482,7 @@ def _layout(
         )
     with st.container():
         if data.comparison is not None:
-            panels.comparison_line(
-                data.comparison, projector=projector, theme=theme, compact=compact
-            )
+            panels.comparison_line(data.comparison, projector=projector, theme=theme)
         if data.cooperation_why:
             panels.cooperation_why(
                 data.cooperation_why,

@@ -371,25 +371,27 @@ def _area_row(s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT) -> st
     )
 
 
-def comparison_line(
-    cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT, compact: bool = False
-) -> None:
+def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT) -> None:
     """Under the headline: A and B in words, the territory of each, gained and lost.
 
-    ``compact`` (below 1920x1080) and ``projector`` say what the shares are of in the short
-    form: the line is one row there (the map's height counts on it: layers.MAP_CUT_PX).
+    Every share over one territory, said in the short form (one row below 1920x1080: the map's
+    height counts on it, layers.MAP_CUT_PX); slides and the CLI give the long form.
     """
     size = "clamp(1.0rem, 1.4vw, 1.3rem)" if projector else "1.0rem"
     compare = theme.compare_styles
     gained, lost = compare["gained"].colour, compare["lost"].colour
+    # Every share on the line over one territory: where the two years' members differ, A's and
+    # B's over the members of either year (the gain's basis), and A's over its own in brackets.
+    basis = cmp.basis(compact=True)
+    share_a, share_b = cmp.common_shares() if basis else (cmp.share_a, cmp.share_b)
     st.markdown(
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
-        f"<b>A</b> = {html.escape(cmp.label_a)}: {share_text(cmp.share_a)} defended · "
-        f"<b>B</b> = {html.escape(cmp.label_b)}: {share_text(cmp.share_b)} defended · "
+        f"<b>A</b> = {html.escape(cmp.label_a)}: {share_text(share_a)} defended · "
+        f"<b>B</b> = {html.escape(cmp.label_b)}: {share_text(share_b)} defended · "
         f"<b style='color:{gained}'>gained {share_text(cmp.gained_share)}</b>, "
-        f"<b style='color:{lost}'>lost {share_text(cmp.lost_share)}</b> of "
-        f"{html.escape(cmp.basis(compact=projector or compact) or 'NATO-Europe territory')}; "
+        f"<b style='color:{lost}'>lost {share_text(cmp.lost_share)}</b>"
+        f" of {html.escape(basis or 'NATO-Europe territory')}; "
         f"capitals {cmp.a.capitals_defended} of {cmp.a.capitals_total} → "
         f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>",
         unsafe_allow_html=True,

@@ -525,6 +525,24 @@ def _expected_comparison(a_year: int, **vary: object):
     )
 
 
+def test_app__comparison_line_gives_every_share_over_one_territory() -> None:
+    """2016 (26 members) against 2024 (30): A's and B's shares over the 30 members' territory,
+    the gain's basis, so the line adds up; A's own share, the headline's, in brackets."""
+    from coverage.products.headline import share_text
+
+    at = _opened(year="2016", compare="true", vs_year="2024")
+    assert not at.exception
+    text = _comparison_text(at)
+    expected = _expected_comparison(2016, year=2024, scenario="actual")
+    over_a, over_b = expected.common_shares()
+    assert share_text(over_a) != share_text(expected.share_a)  # the case this is about
+    assert f"2016, as built: {share_text(over_a)} defended" in text, text
+    assert f"2024, as built: {share_text(over_b)} defended" in text, text
+    n_a, n = expected.members_a, expected.members_either
+    assert f"of the {n} members&#x27;" in text or f"of the {n} members'" in text, text
+    assert f"own {n_a}: {share_text(expected.share_a)})" in text, text
+
+
 def test_app__comparison_b_from_another_launch_area() -> None:
     at = _opened(year="2016", compare="true", vs_year="2016", vs_launch_area="semnan")
     assert not at.exception

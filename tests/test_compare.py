@@ -153,7 +153,8 @@ def test_compare__says_what_the_shares_are_of(
     )
     assert over_b == f"{100 * c.share_b:.0f} %"  # A over the 30, plus gained, minus lost
     assert f"lost 0 % of {c.basis()})" in c.text()
-    assert c.basis(compact=True) == f"the {n_b} members' territory (A's {pct}: of its {n_a})"
+    assert c.basis(compact=True) == f"the {n_b} members' territory (A's own {n_a}: {pct})"
+    assert tuple(f"{100 * x:.0f} %" for x in c.common_shares()) == (over_a, over_b)
     # And the statement holds: A's defended ground over the 30 members' territory is what the
     # gain is added to (B defends all that A did here: nothing lost).
     grid = defended_grid(catalogue, FootprintOptions(year=2016), QUERY)

@@ -297,13 +297,16 @@ class Comparison:
         lost``); else, e.g. ``"the territory of the 30 members of either year, over which A
         defends 14 % and B 92 %; A's 16 % is of its own 26"``: a reader of 16 % → 92 %, gained
         77 % otherwise looks for the lost point.
-        ``compact``: ``"the 30 members' territory (A's 16 %: of its 26)"`` (a projector's line).
+        ``compact``: ``"the 30 members' territory (A's own 26: 16 %)"``, for a line that gives
+        A's and B's shares over the members of either year (:meth:`common_shares`), as the
+        dashboard's does: a reader of "A 16 % · B 92 % · gained 77 % of the 30 members'" saw one
+        of the three on another basis.
         """
         n = self.members_either
         if self.members_a == n and self.members_b == n:
             return ""
         own = [
-            f"{side}'s {_share_points(share)}: of its {m}"
+            f"{side}'s own {m}: {_share_points(share)}"
             if compact
             else f"{side}'s {_share_points(share)} is of its own {m}"
             for side, share, m in (
@@ -316,12 +319,20 @@ class Comparison:
             return f"the {n} members' territory ({'; '.join(own)})"
         # Both shares on that one basis too, so the line adds up on a slide (14 % + 77 % - 0 %
         # = 92 %; a review read "16 % → 92 %, gained 77 %" as arithmetic that did not).
-        over_a = _share_points(self.both_share + self.lost_share)
-        over_b = _share_points(self.both_share + self.gained_share)
+        over_a, over_b = map(_share_points, self.common_shares())
         return (
             f"the territory of the {n} members of either year, over which A defends {over_a} "
             f"and B {over_b}; {' and '.join(own)}"
         )
+
+    def common_shares(self) -> tuple[float, float]:
+        """A's and B's defended shares of the territory of the members of either year.
+
+        The basis of ``gained_share`` and ``lost_share``: B's is A's plus gained minus lost.
+        Equal to ``share_a`` and ``share_b`` (to the grid's rounding) when both years have the
+        same members.
+        """
+        return self.both_share + self.lost_share, self.both_share + self.gained_share
 
     def capitals_text(self, *, max_named: int = 6) -> str:
         """``"+ Warsaw, Vilnius; − none"``: capitals gained and lost from A to B."""
