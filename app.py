@@ -537,6 +537,16 @@ def _layout(
                 else None,
             )
 
+        if (
+            not projector
+            and "early_warning" in state.layers
+            and state.cooperation == "nato_alone"
+            and data.comparison is None
+        ):
+            # The layer draws Russia's radars; what sharing them would add is computed (the
+            # question a new user could not answer from the map alone). Under the capitals'
+            # key, which must stay in the window at 1280x720.
+            russia.early_warning_note(catalogue, state, in_tab=analysis.TAB_NAMES[-1])
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year, theme=theme)

@@ -10,6 +10,7 @@ sectoral proposal, computed and as the General Staff drew it (:mod:`coverage.pro
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ __all__ = [
     "chosen_region",
     "cooperation_controls",
     "cooperation_summary",
+    "early_warning_note",
     "region_labels",
 ]
 
@@ -300,6 +302,37 @@ def series_chart(frame: pd.DataFrame, name: str) -> object:
         alt.layer(lines, points)
         .resolve_scale(size="independent")
         .properties(height=280, title=f"{name}: territory defended")
+    )
+
+
+def early_warning_note(catalogue: Catalogue, state: MapState, *, in_tab: str) -> None:
+    """Beside the legend, with the Russian radars drawn and NATO alone: what they would add.
+
+    Each cooperation scenario's gain for this map's state (computed, the tab's figures), and
+    who saw the threats first, in one short paragraph; the tab ``in_tab`` has the reasoning.
+    """
+    ans = _answers(
+        catalogue.digest, state.options, replace(state.query(), domain="europe"), catalogue
+    )
+    scenarios = ans["scenarios"]
+    assert isinstance(scenarios, dict)
+    gains = "; ".join(
+        f"{str(v['label']).split(' (')[0].split(':')[0]} {100 * v['gain_share']:+.1f} points"
+        + (f" ({', '.join(v['capitals_gained'])})" if v["capitals_gained"] else "")
+        for v in scenarios.values()
+    )
+    # The widest scenario's reason (all of Russia's radars of the year): the others' radars are
+    # a subset of them, and the tab gives each its own.
+    widest = max(scenarios.values(), key=lambda v: len(v["radars"]), default=None)
+    seen = f" {str(widest['brief'])[0].upper()}{str(widest['brief'])[1:]}." if widest else ""
+    commits = " (their tracks committing interceptors)" if state.warning_commits else ""
+    st.markdown(
+        f"<div style='font-size:0.85rem;line-height:1.35;margin-bottom:8px'><b>What Russia's "
+        f"early-warning radars would add</b> shared with NATO{commits}, computed for this map: "
+        f"{html.escape(gains)} of NATO-Europe territory.{html.escape(seen)} Scenarios under "
+        f"<i>NATO–Russia</i> in the sidebar; the reasoning in the tab "
+        f"<i>{html.escape(in_tab)}</i>.</div>",
+        unsafe_allow_html=True,
     )
 
 

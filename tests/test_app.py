@@ -863,3 +863,28 @@ def test_capitals_key__lists_only_the_statuses_drawn() -> None:
     key = next(m.value for m in at.markdown if "Defended capitals (" in m.value)
     assert "Defended capitals (0 of" in key
     assert all(int(n) > 0 for n in re.findall(r"\((\d+)\)</div>", key))
+
+
+def test_app__russian_radars_drawn_say_what_sharing_them_would_add() -> None:
+    """With the early-warning layer on and NATO alone, the side column gives each cooperation
+    scenario's computed gain for the map's state and why, in one clause; not otherwise."""
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products.cooperation import cooperation_answers
+    from coverage.scenario import DefenceQuery, FootprintOptions
+
+    at = _opened(year="2016", show_early_warning="true")
+    import html
+
+    notes = [
+        html.unescape(m.value) for m in at.markdown if "early-warning radars would add" in m.value
+    ]
+    assert len(notes) == 1, notes
+    expected = cooperation_answers(
+        load_catalogue(), FootprintOptions(year=2016), DefenceQuery(launch_area="tabriz")
+    )
+    for v in expected["scenarios"].values():
+        assert f"{100 * v['gain_share']:+.1f} points" in notes[0]
+    assert "Shared early warning +" in notes[0] and "Putin's 2007 offer +" in notes[0]
+    assert "saw the threats to the undefended ground" in notes[0]
+    plain = _opened(year="2016")
+    assert not [m for m in plain.markdown if "early-warning radars would add" in m.value]

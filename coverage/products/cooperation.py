@@ -83,7 +83,8 @@ def cooperation_answers(
     with their years), ``share``, ``population_share``, ``gain_share`` (territory defended
     with it and not without, share of NATO Europe), ``capitals_defended`` and
     ``capitals_gained``, ``timing`` (:class:`WarningTiming` as a dictionary: who saw the threat
-    first on the tracks to undefended ground) and ``why`` (that, in words); plus the
+    first on the tracks to undefended ground), ``why`` (that, in words) and ``brief`` (in one
+    clause); plus the
     assumptions in words. For each of ``regions`` (ids of
     data/regions.csv other than NATO Europe, e.g. ``russia``), ``regions[id]`` holds the
     region's name, ``nato_alone`` and, per scenario, ``area_share`` and ``population_share``
@@ -125,6 +126,7 @@ def cooperation_answers(
             "capitals_gained": list(cmp.capitals_gained),
             "timing": timing.to_dict(),
             "why": timing.text(),
+            "brief": timing.brief(),
         }
     if alone_m is None:
         alone_m = coverage_metrics(catalogue, options, alone_q)
