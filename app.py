@@ -167,6 +167,7 @@ def _fit_button() -> None:
 
 def _leave_projector() -> None:
     st.session_state["projector"] = False
+    focus.left_projector()  # the sidebar opens again
 
 
 def _static_files() -> StaticFiles | None:

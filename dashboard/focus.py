@@ -6,7 +6,8 @@ Switching projector mode on from the sidebar leaves the keyboard's focus on the 
 toggle, which projector mode hides; Streamlit ignores button shortcuts while focus is in a
 form control, so a presenter's clicker did nothing until the page was clicked. A small script
 (a Streamlit component without HTML, as :mod:`dashboard.screenfit`) moves the focus off a
-control inside the hidden sidebar when projector mode is drawn. It sends nothing back.
+control inside the hidden sidebar when projector mode is drawn; after "Exit projector" it
+opens the sidebar that projector mode folded away. It sends nothing back.
 
 A link that names a tab (``?tab=NATO-Russia early warning``) opened that tab, a screen and a
 half below the map, and the page looked like the default one. Another small script scrolls
@@ -17,14 +18,37 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["KEY", "RELEASE_JS", "SCROLL_KEY", "TABS_JS", "release_sidebar_focus", "show_tabs"]
+__all__ = [
+    "KEY",
+    "LEFT_KEY",
+    "RELEASE_JS",
+    "SCROLL_KEY",
+    "TABS_JS",
+    "left_projector",
+    "release_sidebar_focus",
+    "show_tabs",
+]
 
 #: Runs in the page: blur the focused element if it sits in the sidebar (hidden in projector
 #: mode), so that the page's keyboard shortcuts apply again.
 RELEASE_JS = r"""
 export default function(component) {
   const { data } = component;
-  if (!data || !data.projector) return;
+  if (!data) return;
+  if (data.left && window.__epaaLeftProjector !== data.left) {
+    // "Exit projector" was pressed (data.left counts the presses): open the sidebar that
+    // projector mode folded away, once per press, as soon as its button is drawn.
+    window.__epaaLeftProjector = data.left;
+    let tries = 0;
+    const open = () => {
+      const button = document.querySelector('[data-testid="stExpandSidebarButton"]');
+      if (button) { button.click(); return; }
+      if (document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) return;
+      if (++tries < 40) setTimeout(open, 100);
+    };
+    open();
+  }
+  if (!data.projector) return;
   const active = document.activeElement;
   if (active && active.closest && active.closest('[data-testid="stSidebar"]')) active.blur();
 }
@@ -36,9 +60,27 @@ KEY = "focus_release"
 _release = st.components.v2.component("epaa_focus_release", js=RELEASE_JS)
 
 
+#: Session key counting the presses of "Exit projector" (:func:`left_projector`).
+LEFT_KEY = "projector_left"
+
+
+def left_projector() -> None:
+    """Count a press of "Exit projector": the next run's script opens the sidebar again.
+
+    Projector mode opens with the sidebar folded away (a new user who left it found the
+    dashboard without its controls, only the » in the corner to bring them back).
+    """
+    st.session_state[LEFT_KEY] = st.session_state.get(LEFT_KEY, 0) + 1
+
+
 def release_sidebar_focus(*, projector: bool) -> None:
-    """Mount the script; in projector mode it moves the focus out of the hidden sidebar."""
-    _release(key=KEY, data={"projector": projector})
+    """Mount the script: the focus out of the hidden sidebar, the sidebar open after an exit.
+
+    In projector mode it moves the focus out of the hidden sidebar; after "Exit projector"
+    (:func:`left_projector`) it opens the sidebar.
+    """
+    left = 0 if projector else int(st.session_state.get(LEFT_KEY, 0))
+    _release(key=KEY, data={"projector": projector, "left": left})
 
 
 #: Runs in the page: once, bring the analyst tabs into view. They are drawn after the map, so

@@ -768,8 +768,9 @@ _TITLE_ON_TOP_JS = """() => {
 def test_projector__exit_button_returns_to_the_dashboard(
     browser: Any, server: str, theme: str
 ) -> None:
-    # Leaving projector mode leaves the sidebar closed; Streamlit's header band, opaque then
-    # (and in the dark theme always), covered the title's first line.
+    # Leaving projector mode opens the sidebar that projector mode folded away (a new user found
+    # the dashboard without its controls); Streamlit's header band, opaque with the sidebar
+    # closed (and in the dark theme always), covered the title's first line.
     loaded = _load(
         browser,
         server,
@@ -786,9 +787,22 @@ def test_projector__exit_button_returns_to_the_dashboard(
         _settle(page)
         assert "projector=false" in page.url or "projector" not in page.url, page.url
         assert page.locator(".st-key-exit_projector").count() == 0
+        page.locator('[data-testid="stSidebar"][data-collapsed="false"]').first.wait_for(
+            state="visible", timeout=30_000
+        )
+        _settle(page)
         page.screenshot(path=str(ARTIFACTS / f"browser_exit_after_{theme}.png"))
-        assert page.locator('[data-testid="stExpandSidebarButton"]').count() == 1  # closed
+        assert page.locator('[data-testid="stExpandSidebarButton"]').count() == 0  # open
         assert page.evaluate(_TITLE_ON_TOP_JS)
+        # Only on leaving: a reader who folds the sidebar away keeps it folded.
+        page.locator('[data-testid="stSidebar"]').first.hover()  # its button shows on hover
+        page.locator('[data-testid="stSidebarCollapseButton"] button').first.click()
+        page.locator('[data-testid="stExpandSidebarButton"]').first.wait_for(
+            state="visible", timeout=30_000
+        )
+        page.locator(".st-key-next_year button").first.click()
+        _settle(page)
+        assert page.locator('[data-testid="stExpandSidebarButton"]').count() == 1
     finally:
         page.context.close()
 
