@@ -437,6 +437,13 @@ MAP_LAYER_KINDS: dict[str, str] = {
     "sites": "Missile-defence site",
     "early_warning-sites": "Russian early-warning radar",
     "capitals": "Capital",
+    "cities": "Major city",
+    # The names are picked as their dots are (a click on a capital's name showed the defended
+    # area under it).
+    "site-labels": "Missile-defence site",
+    "early_warning-labels": "Russian early-warning radar",
+    "capital-labels": "Capital",
+    "city-labels": "Major city",
     "launch": "Threat launch area",
     "tracks": "Threat track",
     "defended-sites": "Defended area of one site",

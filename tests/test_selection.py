@@ -259,3 +259,47 @@ def test_site__its_dates_and_its_deployments_sources_from_the_data() -> None:
     item = inspected({"indices": {"sites": [0]}, "objects": {"sites": [record]}})
     assert item is not None
     assert dict(item.facts)["In service"] == "AN/SPY-1D and SM-3 Block IB from 12 May 2016"
+
+
+def test_inspected__a_name_clicked_is_its_dot(catalogue) -> None:
+    """A click on a capital's, a city's, a site's or a radar's name shows what a click on its
+    dot shows (the names were not pickable: a click on "Bucharest" showed the defended area
+    under it), and the tooltip's heading is in words, never a layer id."""
+    import json
+
+    import pandas as pd
+
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import MapState, compute_map
+    from coverage.render.layers import build_deck
+    from coverage.scenario import FootprintOptions
+
+    state = MapState(FootprintOptions(year=2016), layers=frozenset({"sites", "early_warning"}))
+    line = headline(catalogue, state)
+    cities = pd.DataFrame(
+        {
+            "name": ["Barcelona", "Milan", "Hamburg"],
+            "country": ["Spain", "Italy", "Germany"],
+            "lon_deg": [2.17, 9.19, 9.99],
+            "lat_deg": [41.39, 45.46, 53.55],
+            "status": ["not defended"] * 3,
+        }
+    )
+    spec = json.loads(
+        build_deck(compute_map(catalogue, state), capitals=line.capitals, cities=cities).to_json()
+    )
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    for dots, names in (
+        ("capitals", "capital-labels"),
+        ("cities", "city-labels"),
+        ("sites", "site-labels"),
+        ("early_warning-sites", "early_warning-labels"),
+    ):
+        assert layers[names]["pickable"], names
+        assert layers[names]["data"], names
+        label = layers[names]["data"][0]
+        dot = next(d for d in layers[dots]["data"] if d["name"] == label["name"])
+        by_name = inspected({"indices": {names: [0]}, "objects": {names: [label]}})
+        by_dot = inspected({"indices": {dots: [0]}, "objects": {dots: [dot]}})
+        assert by_name == by_dot, names
+        assert by_name is not None and by_name.kind[0].isupper() and by_name.kind != names

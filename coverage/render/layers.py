@@ -2195,7 +2195,7 @@ def _launch_used_layers(
             get_line_width=2.5 if projector else 2.0,
             pickable=False,
         ),
-        _site_labels_layer("launch-labels", labels, size, theme, weight=600),
+        _site_labels_layer("launch-labels", labels, size, theme, weight=600, pickable=False),
     ]
 
 
@@ -2347,8 +2347,13 @@ def _site_labels_layer(
     *,
     weight: int,
     halo_alpha: float = 0.92,
+    pickable: bool = True,
 ) -> pdk.Layer:
-    """Names with a halo, each at its record's anchor, baseline and offset."""
+    """Names with a halo, each at its record's anchor, baseline and offset.
+
+    Pickable (default) where each record holds its dot's facts, so that a name hovered or
+    clicked says what its dot says rather than what lies under it.
+    """
     return pdk.Layer(
         "TextLayer",
         data=labels,
@@ -2360,7 +2365,7 @@ def _site_labels_layer(
         get_pixel_offset="offset",
         get_text_anchor="anchor",
         get_alignment_baseline="baseline",
-        pickable=False,
+        pickable=pickable,
         character_set="'auto'",
         font_family="'Helvetica Neue, Arial, sans-serif'",
         font_weight=weight,
