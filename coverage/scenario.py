@@ -82,6 +82,7 @@ __all__ = [
     "cooperation_labels",
     "cooperation_radar_ids",
     "cooperation_short_labels",
+    "cooperation_title",
     "warning_radars_for",
     "describe_detection",
     "describe_flyout",
@@ -393,6 +394,32 @@ def cooperation_short_labels() -> dict[str, str]:
     """Cooperation scenario id -> short words for titles and legends (data/cooperation.csv)."""
     table = _cooperation_columns()
     return dict(zip(table["cooperation_id"], table["short_label"], strict=True))
+
+
+def cooperation_title(catalogue: Catalogue, cooperation_id: str, year: int) -> str:
+    """A cooperation scenario's short words for a title, saying which of its radars are idle.
+
+    E.g. ``"with Gabala and Armavir data (Putin 2007; Gabala closed 2012)"`` for 2016: the
+    offer's name stays (it is the scenario's), but a map of 2016 titled "with Gabala" read as
+    if Gabala's data were used that year (a new user). Radars not yet in service say "from".
+    """
+    words = cooperation_short_labels()[cooperation_id]
+    ew = catalogue.early_warning_radars.set_index("radar_id")
+    active = set(early_warning_active(catalogue.early_warning_radars, year).radar_id)
+    idle = []
+    for rid in cooperation_radar_ids(cooperation_id):
+        if rid in active or rid not in ew.index:
+            continue
+        row = ew.loc[rid]
+        name = str(row["name"]).split(" (")[0]
+        if row.active_from_year > year:
+            idle.append(f"{name} from {int(row.active_from_year)}")
+        else:
+            idle.append(f"{name} closed {int(row.active_until_year)}")
+    if not idle:
+        return words
+    note = ", ".join(idle)
+    return f"{words[:-1]}; {note})" if words.endswith(")") else f"{words} ({note})"
 
 
 def cooperation_radar_ids(cooperation_id: str) -> list[str]:

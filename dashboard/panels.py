@@ -384,18 +384,38 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
     # B's over the members of either year (the gain's basis), and A's over its own in brackets.
     basis = cmp.basis(compact=True)
     share_a, share_b = cmp.common_shares() if basis else (cmp.share_a, cmp.share_b)
+    a_text, b_text, gained_text, lost_text = _adding_shares(
+        share_a, share_b, cmp.gained_share, cmp.lost_share
+    )
     st.markdown(
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
-        f"<b>A</b> = {html.escape(cmp.label_a)}: {share_text(share_a)} defended · "
-        f"<b>B</b> = {html.escape(cmp.label_b)}: {share_text(share_b)} defended · "
-        f"<b style='color:{gained}'>gained {share_text(cmp.gained_share)}</b>, "
-        f"<b style='color:{lost}'>lost {share_text(cmp.lost_share)}</b>"
+        f"<b>A</b> = {html.escape(cmp.label_a)}: {a_text} defended · "
+        f"<b>B</b> = {html.escape(cmp.label_b)}: {b_text} defended · "
+        f"<b style='color:{gained}'>gained {gained_text}</b>, "
+        f"<b style='color:{lost}'>lost {lost_text}</b>"
         f" of {html.escape(basis or 'NATO-Europe territory')}; "
         f"capitals {cmp.a.capitals_defended} of {cmp.a.capitals_total} → "
         f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>",
         unsafe_allow_html=True,
     )
+
+
+def _adding_shares(a: float, b: float, gained: float, lost: float) -> tuple[str, str, str, str]:
+    """A, B, gained and lost as the line shows them: so that A − lost + gained reads as B.
+
+    As :func:`share_text` where its figures add up; else each to a tenth of a point (a new user
+    read "A 14 % · B 92 % · gained 77 %" as a sum that did not add up: 14.3 + 77.5 = 91.8).
+    """
+    shares = (a, b, gained, lost)
+    texts = [share_text(x) for x in shares]
+    try:
+        ta, tb, tg, tl = (float(t.removesuffix(" %")) for t in texts)
+    except ValueError:  # "under 0.1 %", "over 99 %": not a figure to add
+        ta = tb = tg = tl = 0.0
+    if abs(ta - tl + tg - tb) >= 1e-9:
+        texts = [f"{100.0 * x:.1f} %" for x in shares]
+    return texts[0], texts[1], texts[2], texts[3]
 
 
 def cooperation_why(

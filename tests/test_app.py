@@ -534,10 +534,18 @@ def test_app__comparison_line_gives_every_share_over_one_territory() -> None:
     assert not at.exception
     text = _comparison_text(at)
     expected = _expected_comparison(2016, year=2024, scenario="actual")
+    from dashboard.panels import _adding_shares
+
     over_a, over_b = expected.common_shares()
     assert share_text(over_a) != share_text(expected.share_a)  # the case this is about
-    assert f"2016, as built: {share_text(over_a)} defended" in text, text
-    assert f"2024, as built: {share_text(over_b)} defended" in text, text
+    a, b, gained, lost = _adding_shares(over_a, over_b, expected.gained_share, expected.lost_share)
+    # 14 % + 77 % read as 91, not 92: to a tenth of a point where whole ones do not add up.
+    assert (a, b) != (share_text(over_a), share_text(over_b))
+    figures = [float(t.removesuffix(" %")) for t in (a, b, gained, lost)]
+    assert abs(figures[0] + figures[2] - figures[3] - figures[1]) <= 0.11
+    assert f"2016, as built: {a} defended" in text, text
+    assert f"2024, as built: {b} defended" in text, text
+    assert f"gained {gained}" in text and f"lost {lost}" in text
     n_a, n = expected.members_a, expected.members_either
     assert f"of the {n} members&#x27;" in text or f"of the {n} members'" in text, text
     assert f"own {n_a}: {share_text(expected.share_a)})" in text, text

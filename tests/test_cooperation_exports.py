@@ -47,7 +47,10 @@ def test_map_data__title_and_assumptions_name_the_scenario(maps):
     alone = maps["nato_alone"]
     assert "cooperation" not in alone.assumptions and "Russian" not in alone.title
     shared = maps["shared_early_warning"]
-    assert shared.title.endswith("2012, as built, with Russian early warning shared")
+    # The scenario's words, and its radar not yet in service (data/early_warning_radars.csv).
+    assert shared.title.endswith(
+        "2012, as built, with Russian early warning shared (Pionersky from 2014)"
+    )
     assert (
         "cooperation scenario: Shared early warning (Joint Data Fusion Centre, proposed 2011-12)"
         in shared.assumptions
@@ -63,7 +66,7 @@ def test_map_data__title_and_assumptions_name_the_scenario(maps):
 
 def test_image_export__title_legend_and_assumptions(maps):
     svg = _svg_text(maps["shared_early_warning"])
-    assert "2012, as built, with Russian early warning shared" in svg  # the title
+    assert "2012, as built, with Russian early warning shared (Pionersky" in svg  # the title
     assert "Defended area (physics), with" in svg  # the legend entries (wrapped lines)
     assert "Russian early-warning radars, used" in svg
     assert "as sensors (with Russian early" in svg
@@ -106,3 +109,8 @@ def test_state_label__uses_the_short_label(catalogue):
     _, b = Variation.with_query(cooperation="putin_2007_radars").apply(OPTIONS, a)
     label = state_label(catalogue, OPTIONS, b, other=(OPTIONS, a))
     assert label == "2012, as built, with Gabala and Armavir data (Putin 2007)"
+    # After Gabala closed, the offer's name stays and says so (a 2016 map titled "with Gabala"
+    # read as if its data were used that year).
+    later = replace(OPTIONS, year=2016)
+    label = state_label(catalogue, later, b, other=(later, a))
+    assert label == "2016, as built, with Gabala and Armavir data (Putin 2007; Gabala closed 2012)"

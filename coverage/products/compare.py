@@ -39,7 +39,7 @@ from coverage.scenario import (
     SCENARIOS,
     DefenceQuery,
     FootprintOptions,
-    cooperation_short_labels,
+    cooperation_title,
     launch_area_label,
     threat_label,
 )
@@ -163,7 +163,7 @@ def state_label(
         elif f.name == "threat":
             parts.append(f"against {threat_label(mine)}")
         elif f.name == "cooperation":
-            parts.append(cooperation_short_labels()[mine])
+            parts.append(cooperation_title(catalogue, mine, options.year))
         else:
             parts.append(f"{f.name.replace('_', ' ')} {mine}")
     return ", ".join(parts)

@@ -46,7 +46,7 @@ from coverage.scenario import (
     PhaseStatus,
     Scenario,
     cooperation_labels,
-    cooperation_short_labels,
+    cooperation_title,
     describe_capabilities,
     describe_cooperation,
     describe_detection,
@@ -280,6 +280,9 @@ class MapData:
     #: With a cooperation scenario (on the map, or as B against NATO alone): why it gains what
     #: it gains, in one clause (:meth:`~coverage.products.cooperation.WarningTiming.brief`).
     cooperation_why: str = ""
+    #: The cooperation scenario in a title's words for the map's year, naming its radars not in
+    #: service then (:func:`coverage.scenario.cooperation_title`); ``""`` for NATO alone.
+    cooperation_words: str = ""
     #: The radar footprints and interceptor rings the map is framed on
     #: (:func:`coverage.render.layers.drawn_bounds`): this estimate's and, for another, the
     #: nominal one's too. The low estimate's lie within the nominal's, so low and nominal get
@@ -634,8 +637,13 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     phase = base.phase
     when = str(o.year) if o.on_date is None else f"{o.on_date.day} {o.on_date:%b %Y}"
     title = f"European missile defence coverage — {when}, {SCENARIO_LABELS[o.scenario]}"
-    if state.cooperation != "nato_alone":
-        title += f", {cooperation_short_labels()[state.cooperation]}"
+    coop_words = (
+        ""
+        if state.cooperation == "nato_alone"
+        else cooperation_title(catalogue, state.cooperation, o.year)
+    )
+    if coop_words:
+        title += f", {coop_words}"
     comparison = difference = None
     sites = base.sites
     legend_titles: dict[str, str] = {}
@@ -678,6 +686,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         sectoral=sector_frame,
         sectoral_answer=sector_answer,
         cooperation_why=why,
+        cooperation_words=coop_words,
         legend_titles=legend_titles,
         launch_used=_launch_used(catalogue, state),
         estimate_footprints=(base.footprints,)

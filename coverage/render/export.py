@@ -46,7 +46,6 @@ from coverage.products.footprints import early_warning_points
 from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, defended_list_text
 from coverage.products.mapdata import CHOICES_HEADING
 from coverage.products.sectoral import sector_title
-from coverage.scenario import cooperation_short_labels
 from coverage.style import (
     BAND_SHADES,
     CAVEAT,
@@ -681,11 +680,7 @@ def _legend_entries(
     entries: list[tuple[Any, str]] = []
     year = data.state.options.year
     site_px, launch_px = _SITE_MARKER_PX * sz.marker, _LAUNCH_MARKER_PX * sz.marker
-    coop = (
-        None
-        if data.state.cooperation == "nato_alone"
-        else cooperation_short_labels()[data.state.cooperation]
-    )
+    coop = data.cooperation_words or None
     if "probability" in drawn and data.probability is not None:
         draws = f"{int(data.probability.draws.iloc[0])} draws" if len(data.probability) else ""
         for pc in PROBABILITY_CLASSES:
