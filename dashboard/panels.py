@@ -391,7 +391,7 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
         f"<b>A</b> = {html.escape(cmp.label_a)}: {a_text} defended · "
-        f"<b>B</b> = {html.escape(cmp.label_b)}: {b_text} defended · "
+        f"<b>B</b> = {html.escape(cmp.label_b)}: {b_text} · "
         f"<b style='color:{gained}'>gained {gained_text}</b>, "
         f"<b style='color:{lost}'>lost {lost_text}</b>"
         f" of {html.escape(basis or 'NATO-Europe territory')}; "

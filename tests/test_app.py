@@ -544,7 +544,7 @@ def test_app__comparison_line_gives_every_share_over_one_territory() -> None:
     figures = [float(t.removesuffix(" %")) for t in (a, b, gained, lost)]
     assert abs(figures[0] + figures[2] - figures[3] - figures[1]) <= 0.11
     assert f"2016, as built: {a} defended" in text, text
-    assert f"2024, as built: {b} defended" in text, text
+    assert f"2024, as built: {b} · " in text, text
     assert f"gained {gained}" in text and f"lost {lost}" in text
     n_a, n = expected.members_a, expected.members_either
     assert f"of the {n} members&#x27;" in text or f"of the {n} members'" in text, text
@@ -614,7 +614,7 @@ def test_app__comparison_b_is_an_alternative_architecture(
     text = _comparison_text(at)
     shown = html.escape(name)
     expected = _expected_comparison(2018, year=2018, scenario=scenario)
-    assert f"B</b> = 2018, {shown}: {share_text(expected.share_b)} defended" in text, text
+    assert f"B</b> = 2018, {shown}: {share_text(expected.share_b)} · " in text, text
     assert f"(A) vs 2018, {shown} (B)" in " ".join(m.value for m in at.markdown)
 
 

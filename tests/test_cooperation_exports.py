@@ -109,8 +109,14 @@ def test_state_label__uses_the_short_label(catalogue):
     _, b = Variation.with_query(cooperation="putin_2007_radars").apply(OPTIONS, a)
     label = state_label(catalogue, OPTIONS, b, other=(OPTIONS, a))
     assert label == "2012, as built, with Gabala and Armavir data (Putin 2007)"
-    # After Gabala closed, the offer's name stays and says so (a 2016 map titled "with Gabala"
-    # read as if its data were used that year).
-    later = replace(OPTIONS, year=2016)
-    label = state_label(catalogue, later, b, other=(later, a))
-    assert label == "2016, as built, with Gabala and Armavir data (Putin 2007; Gabala closed 2012)"
+    # After Gabala closed, a map's title keeps the offer's name and says so (a 2016 map titled
+    # "with Gabala" read as if its data were used that year).
+    from coverage.scenario import cooperation_title
+
+    assert (
+        cooperation_title(catalogue, "putin_2007_radars", 2016)
+        == "with Gabala and Armavir data (Putin 2007; Gabala closed 2012)"
+    )
+    assert cooperation_title(catalogue, "putin_2007_radars", 2011) == (
+        "with Gabala and Armavir data (Putin 2007)"
+    )

@@ -39,7 +39,7 @@ from coverage.scenario import (
     SCENARIOS,
     DefenceQuery,
     FootprintOptions,
-    cooperation_title,
+    cooperation_short_labels,
     launch_area_label,
     threat_label,
 )
@@ -163,7 +163,9 @@ def state_label(
         elif f.name == "threat":
             parts.append(f"against {threat_label(mine)}")
         elif f.name == "cooperation":
-            parts.append(cooperation_title(catalogue, mine, options.year))
+            # The scenario's name alone (its idle radars are the map title's and the why line's
+            # to say: a comparison's line must stay one row on the smaller screens).
+            parts.append(cooperation_short_labels()[mine])
         else:
             parts.append(f"{f.name.replace('_', ' ')} {mine}")
     return ", ".join(parts)

@@ -1,12 +1,14 @@
 """The Russian-ICBM question: can an SM-3 from a European site reach a Russian ICBM aimed at the US.
 
 For every Russian ICBM base (data/icbm_bases.csv) and US target (data/us_targets.csv) the threat
-flies a minimum-energy Kepler arc along the great circle (over the Arctic or the North Atlantic),
-burnout at the surface, no boost phase. For every interceptor site of the catalogue and every
-SM-3 variant (IA, IB, IIA and the cancelled IIB, whether or not that variant was ever planned
-there) the same kinematic test as the defended footprints applies (fact sheet §5.4-5.5):
-a trajectory sample inside the variant's altitude band is reachable when the fly-out
-distance D(t − t_launch) covers the straight-line distance to it.
+boosts (data/threat_boost.csv, each base on its propellant's burn time) and then flies a Kepler
+arc to the target (minimum energy by default; lofted or depressed) on the rotating Earth, over
+the Arctic or the North Atlantic (:class:`IcbmAssumptions` switches the boost and the rotation
+off). For every interceptor site of the catalogue and every SM-3 variant (IA, IB, IIA and the
+cancelled IIB, whether or not that variant was ever planned there) the same kinematic test as
+the defended area applies (fact sheet §5.4-5.5): a trajectory sample inside the variant's
+altitude band is reachable when the interceptor's point-mass fly-out (or, as an option, the
+gravity-free reach D(t − t_launch)) gets there in the time left.
 
 Cueing (``cueing``):
 
