@@ -33,6 +33,7 @@ __all__ = [
     "RadarSpec",
     "footprint",
     "footprint_radius_m",
+    "geodesic_polar",
     "horizon_ground_range_m",
     "mask_refraction_rad",
     "p619_bending_deg",
@@ -386,15 +387,23 @@ def visible(
     lon_a, lat_a, alt_a = np.broadcast_arrays(
         np.asarray(lon_deg, float), np.asarray(lat_deg, float), np.asarray(alt_m, float)
     )
-    az, _, ground = GEOD.inv(
-        np.full(lon_a.size, radar.lon_deg),
-        np.full(lon_a.size, radar.lat_deg),
-        lon_a.ravel(),
-        lat_a.ravel(),
-    )
-    az = np.asarray(az).reshape(lon_a.shape)
-    ground = np.asarray(ground).reshape(lon_a.shape)
+    az, ground = geodesic_polar(radar.lon_deg, radar.lat_deg, lon_a, lat_a)
     return _visible_from_polar(radar, az, ground, alt_a, assumptions)
+
+
+def geodesic_polar(
+    lon0_deg: float, lat0_deg: float, lon_deg: ArrayLike, lat_deg: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Azimuth (degrees) and ground range (m, WGS84 geodesic) from one point to many.
+
+    What :func:`visible` measures from a radar; computed once, it serves every radar at that
+    point (``_visible_from_polar``).
+    """
+    lon_a, lat_a = np.broadcast_arrays(np.asarray(lon_deg, float), np.asarray(lat_deg, float))
+    az, _, ground = GEOD.inv(
+        np.full(lon_a.size, lon0_deg), np.full(lon_a.size, lat0_deg), lon_a.ravel(), lat_a.ravel()
+    )
+    return np.asarray(az).reshape(lon_a.shape), np.asarray(ground).reshape(lon_a.shape)
 
 
 def _visible_from_polar(

@@ -436,15 +436,20 @@ def icbm_engagements(
         cos_g = (pos @ unit_vectors(site.lon_deg, site.lat_deg)) / np.linalg.norm(pos, axis=-1)
         ground = np.arccos(np.clip(cos_g, -1.0, 1.0)) * EARTH_RADIUS_M
         launch_by_radar: dict[radar_mod.RadarSpec | None, NDArray[np.float64]] = {}
+        # Azimuth and ground range from the site, solved once for all its own radars.
+        polar: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         for variant in (site_variants or {}).get(site.site_id, variants):
             if a.cueing == "perfect":
                 t_launch = np.full(len(pairs), a.delay_s)
             else:
                 spec = _own_radar_spec(catalogue, own_rows, site, variant, a.estimate)
-                if spec not in launch_by_radar:
-                    launch_by_radar[spec] = (
-                        _first_detection_s(spec, a, flights, lon_s, lat_s) + a.delay_s
+                if spec is None:  # no radar of its own: never launches on it
+                    launch_by_radar[spec] = np.full(len(pairs), np.inf)
+                elif spec not in launch_by_radar:
+                    polar = polar or radar_mod.geodesic_polar(
+                        spec.lon_deg, spec.lat_deg, lon_s, lat_s
                     )
+                    launch_by_radar[spec] = _first_detection_s(spec, a, flights, polar) + a.delay_s
                 t_launch = launch_by_radar[spec]
             ic = InterceptorSite(
                 key=f"{site.site_id}:{variant}",
@@ -565,13 +570,16 @@ def _own_radar_spec(
 
 
 def _first_detection_s(
-    spec: radar_mod.RadarSpec | None,
+    spec: radar_mod.RadarSpec,
     a: IcbmAssumptions,
     flights: Flights,
-    lon_s: NDArray[np.float64],
-    lat_s: NDArray[np.float64],
+    polar: tuple[NDArray[np.float64], NDArray[np.float64]],
 ) -> NDArray[np.float64]:
     """Each flight's first detection by ``spec`` as the engine's radars detect (inf: never).
+
+    ``polar``: azimuth and ground range of every sample from the radar's site
+    (:func:`coverage.physics.radar.geodesic_polar`, what :func:`radar.visible` measures),
+    shared by the site's radars and by the four RCS and range cases below.
 
     data/detection.csv in the ``a.estimate`` case: straight rays on the k = 1 Earth, the
     radar's own elevation mask, the boosting missile's RCS before burnout and the re-entry
@@ -581,8 +589,6 @@ def _first_detection_s(
     2011 in every scenario).
     """
     t_s, alt = flights.time_s, flights.alt_m
-    if spec is None:
-        return np.full(len(t_s), np.inf)
     est = a.estimate
     rv = detection_value("rv_rcs_m2", est)
     booster = detection_value("booster_rcs_m2", est) if a.boost else rv
@@ -597,7 +603,7 @@ def _first_detection_s(
             if part.any():
                 radar = replace(spec, range_m=spec.range_m * f)
                 view = radar_mod.RadarAssumptions(target_rcs_m2=rcs, k_factor=k)
-                seen |= part & radar_mod.visible(radar, lon_s, lat_s, alt, view)
+                seen |= part & radar_mod._visible_from_polar(radar, *polar, alt, view)
     rows = np.arange(len(t_s))
     return np.where(seen.any(axis=1), t_s[rows, np.argmax(seen, axis=1)], np.inf)
 
