@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -82,6 +82,7 @@ __all__ = [
     "cooperation_labels",
     "cooperation_radar_ids",
     "cooperation_short_labels",
+    "cooperation_idle_radars",
     "cooperation_title",
     "warning_radars_for",
     "describe_detection",
@@ -396,26 +397,38 @@ def cooperation_short_labels() -> dict[str, str]:
     return dict(zip(table["cooperation_id"], table["short_label"], strict=True))
 
 
-def cooperation_title(catalogue: Catalogue, cooperation_id: str, year: int) -> str:
-    """A cooperation scenario's short words for a title, saying which of its radars are idle.
+def cooperation_idle_radars(
+    catalogue: Catalogue, cooperation_id: str, in_use: Collection[str]
+) -> pd.DataFrame:
+    """Rows of data/early_warning_radars.csv a cooperation scenario names but a state leaves idle.
 
-    E.g. ``"with Gabala and Armavir data (Putin 2007; Gabala closed 2012)"`` for 2016: the
-    offer's name stays (it is the scenario's), but a map of 2016 titled "with Gabala" read as
-    if Gabala's data were used that year (a new user). Radars not yet in service say "from".
+    ``in_use``: the state's early-warning sensors (:func:`warning_radars_for`'s ids). A named
+    radar is idle when it is not in service that year, unless the architecture itself keeps it
+    (Gabala past 2012 in Putin's offer, data/scenario_early_warning.csv).
     """
-    words = cooperation_short_labels()[cooperation_id]
     ew = catalogue.early_warning_radars.set_index("radar_id")
-    active = set(early_warning_active(catalogue.early_warning_radars, year).radar_id)
-    idle = []
-    for rid in cooperation_radar_ids(cooperation_id):
-        if rid in active or rid not in ew.index:
-            continue
-        row = ew.loc[rid]
-        name = str(row["name"]).split(" (")[0]
-        if row.active_from_year > year:
-            idle.append(f"{name} from {int(row.active_from_year)}")
-        else:
-            idle.append(f"{name} closed {int(row.active_until_year)}")
+    ids = [r for r in cooperation_radar_ids(cooperation_id) if r not in in_use and r in ew.index]
+    return ew.loc[ids].reset_index()  # in the scenario's order
+
+
+def cooperation_title(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> str:
+    """The state's cooperation scenario in a title's words, saying which of its radars are idle.
+
+    E.g. ``"with Gabala and Armavir data (Putin 2007; Gabala closed 2012)"`` for 2016 as built:
+    the offer's name stays (it is the scenario's), but a map of 2016 titled "with Gabala" read
+    as if Gabala's data were used that year (a new user). Radars not yet in service say "from".
+    """
+    words = cooperation_short_labels()[query.cooperation]
+    in_use = {i for i, _ in warning_radars_for(catalogue, options, query)}
+    idle = [
+        f"{str(r.name).split(' (')[0]} "
+        + (
+            f"from {int(r.active_from_year)}"
+            if r.active_from_year > options.year
+            else f"closed {int(r.active_until_year)}"
+        )
+        for r in cooperation_idle_radars(catalogue, query.cooperation, in_use).itertuples()
+    ]
     if not idle:
         return words
     note = ", ".join(idle)

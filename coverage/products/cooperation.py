@@ -34,8 +34,8 @@ from coverage.scenario import (
     LAST_YEAR,
     DefenceQuery,
     FootprintOptions,
+    cooperation_idle_radars,
     cooperation_labels,
-    cooperation_radar_ids,
     describe_cooperation,
     resolve,
 )
@@ -210,17 +210,13 @@ def _inactive_radars(catalogue: Catalogue, cooperation_id: str, active: Sequence
 
     E.g. ``["Gabala (Qabala) (in service 1985-2012)"]`` for Putin's 2007 offer after 2012.
     """
-    ew = catalogue.early_warning_radars.set_index("radar_id")
     out = []
-    for rid in cooperation_radar_ids(cooperation_id):
-        if rid in active or rid not in ew.index:
-            continue
-        row = ew.loc[rid]
+    for row in cooperation_idle_radars(catalogue, cooperation_id, active).itertuples():
         until = row.active_until_year
         years = (
             f"{row.active_from_year}-{until}" if pd.notna(until) else f"from {row.active_from_year}"
         )
-        out.append(f"{row['name']} (in service {years})")
+        out.append(f"{row.name} (in service {years})")
     return out
 
 

@@ -638,9 +638,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     when = str(o.year) if o.on_date is None else f"{o.on_date.day} {o.on_date:%b %Y}"
     title = f"European missile defence coverage — {when}, {SCENARIO_LABELS[o.scenario]}"
     coop_words = (
-        ""
-        if state.cooperation == "nato_alone"
-        else cooperation_title(catalogue, state.cooperation, o.year)
+        "" if state.cooperation == "nato_alone" else cooperation_title(catalogue, o, state.query())
     )
     if coop_words:
         title += f", {coop_words}"
