@@ -10,6 +10,11 @@ else: no banner, headline, legend, timeline, sidebar or tabs. ``bench/bench_cold
 split into what drawing its map costs by itself (this page against the basemap floor) and what
 the rest of the page adds (the dashboard against this page).
 
+With ``EPAA_BENCH_DROP_LAYERS`` set to deck.gl layer types (``TextLayer,ScatterplotLayer``;
+``bench/bench_cold_start.py --answer-drop`` sets it), those layers are left out of the deck: what
+each shader program the map adds to the basemap's costs its first frame in a browser without a
+GPU. An experiment, not the dashboard's map; the page says so.
+
 Each year's deck is computed once per server (``st.cache_resource``) before its first run is
 timed, as the dashboard's caches hold a visited year; the bench's warm-up steps visit both
 years first.
@@ -17,6 +22,7 @@ years first.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -43,6 +49,8 @@ st.set_page_config(page_title="Floor: the dashboard's map alone", layout="wide")
 DEFAULT_YEAR = 2016
 #: The dashboard's opening layers: its sidebar has no checkbox for the countries' tooltip layer.
 _LAYERS = ANSWER_LAYERS - {"countries"}
+#: deck.gl layer types left out of the deck (an experiment: ``--answer-drop`` of the bench).
+DROPPED = frozenset(filter(None, os.environ.get("EPAA_BENCH_DROP_LAYERS", "").split(",")))
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,13 +61,16 @@ def answer_deck(year: int) -> CompactDeck:
     static = None
     if st.get_option("server.enableStaticServing"):
         static = StaticFiles(Path(__file__).resolve().parent / "static")
-    return build_deck(
+    deck = build_deck(
         compute_map(catalogue, state),
         static=static,
         capitals=headline(catalogue, state).capitals,
         screen=DEFAULT_SCREEN,
         cities=major_cities(catalogue, state),
     )
+    if DROPPED:
+        deck.layers = [layer for layer in deck.layers if layer.type not in DROPPED]
+    return deck
 
 
 def _step(delta: int) -> None:
@@ -75,3 +86,5 @@ with map_col:
     st.pydeck_chart(answer_deck(year), height=dashboard_map_size(DEFAULT_SCREEN, 0)[1], key="map")
 with side_col:
     st.markdown(f"**Legend** (none here: the map's floor), {year}")
+    if DROPPED:
+        st.caption(f"Experiment: without {', '.join(sorted(DROPPED))}")

@@ -34,7 +34,8 @@ With ``--answer-floor`` a third page alternates with the two: ``bench/answer_flo
 dashboard's own default map (the same deck, byte for byte) on a page with nothing else. Its
 ratios to the basemap floor are what drawing the answer costs by itself, the part of each ratio
 no change to the rest of the page can take away; the dashboard's ratios to it are what the rest
-of the page adds.
+of the page adds. ``--answer-drop TextLayer,ScatterplotLayer`` leaves those layer types out of
+that page's map: what their shader programs cost the first frame (an experiment).
 
 Usage: ``.venv/bin/python bench/bench_cold_start.py [--runs 3] [--steps 4] [--warm-disk]``
 """
@@ -313,6 +314,10 @@ async def main_async(args: argparse.Namespace) -> int:
 
     load0 = os.getloadavg()
     print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+    if os.environ.get("EPAA_BENCH_DROP_LAYERS"):
+        print(
+            f"the answer floor's map without: {os.environ['EPAA_BENCH_DROP_LAYERS']} (experiment)"
+        )
     names = ("app", "floor", "answer") if args.answer_floor else ("app", "floor")
     runs: dict[str, list[Run]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="bench_cold_") as tmp:
@@ -400,7 +405,18 @@ def main(argv: list[str] | None = None) -> int:
         help="also time bench/answer_floor_app.py (the dashboard's default map on a page with "
         "nothing else): splits each ratio into the map's own cost and the rest of the page's",
     )
+    parser.add_argument(
+        "--answer-drop",
+        default="",
+        metavar="TYPES",
+        help="with --answer-floor: deck.gl layer types to leave out of that page's map, comma "
+        "separated (e.g. TextLayer,ScatterplotLayer): what each shader program costs",
+    )
     args = parser.parse_args(argv)
+    if args.answer_drop:
+        if not args.answer_floor:
+            parser.error("--answer-drop needs --answer-floor")
+        os.environ["EPAA_BENCH_DROP_LAYERS"] = args.answer_drop
     if not 1 <= args.runs <= 10 or not 1 <= args.steps <= 20:
         parser.error("--runs must be from 1 to 10 and --steps from 1 to 20")
     if not Path(args.chromium).exists():

@@ -149,6 +149,15 @@ def map_kmz_words(data: MapData) -> tuple[str, str]:
     return label, held
 
 
+#: A scenario in file names, as the page says it ("as built", "as planned"), not its link code.
+SCENARIO_FILE_WORDS = {"actual": "as-built", "planned": "as-planned"}
+
+
+def rollout_name(scenario: str, suffix: str) -> str:
+    """A rollout's file name: ``epaa_as-built_rollout.kmz``."""
+    return f"epaa_{SCENARIO_FILE_WORDS[scenario]}_rollout.{suffix}"
+
+
 def file_stem(s: MapState) -> str:
     """The exported files' common name for map state ``s``.
 
@@ -156,15 +165,17 @@ def file_stem(s: MapState) -> str:
     state B of a comparison, Russia's sector, a region beyond NATO Europe), so that two
     different maps of one year do not download under one name.
 
-    ``epaa_2016_actual_nominal``, ``epaa_2016_actual_nominal_vs_2024``,
-    ``epaa_2024_actual_nominal_sector-both``. Also the launch area and threat when not the
+    ``epaa_2016_as-built_nominal``, ``epaa_2016_as-built_nominal_vs_2024``,
+    ``epaa_2024_as-built_nominal_sector-both``: the scenario in the page's words
+    (:data:`SCENARIO_FILE_WORDS`; a trial user looked for "as built" and found ``actual``, the
+    link's code). Also the launch area and threat when not the
     default ones and every choice away from its default, by its field's name
-    (``epaa_2024_actual_nominal_shahrud_rv_rcs_m2-0.01_boost_track_needs_warhead``): two
+    (``epaa_2024_as-built_nominal_shahrud_rv_rcs_m2-0.01_boost_track_needs_warhead``): two
     slides of one year with different answers had one name. (The slides carry the headline,
     the answer to the state's threat, whether the defended area is drawn or not.)
     """
     o = s.options
-    parts = [f"epaa_{o.year}_{o.scenario}_{o.estimate}"]
+    parts = [f"epaa_{o.year}_{SCENARIO_FILE_WORDS[o.scenario]}_{o.estimate}"]
     default = MapState(options=FootprintOptions(year=o.year))
     for name in ("launch_area", "threat"):
         if getattr(s, name) != getattr(default, name):
@@ -190,7 +201,8 @@ def file_stem(s: MapState) -> str:
         parts.append(s.cooperation)
     if s.compare is not None:
         v = s.compare
-        b = [str(x) for x in (v.year, v.scenario, v.estimate) if x is not None]
+        scenario = None if v.scenario is None else SCENARIO_FILE_WORDS[v.scenario]
+        b = [str(x) for x in (v.year, scenario, v.estimate) if x is not None]
         b += [f"{k}-{value}" for k, value in v.query]
         parts.append("_".join(["vs", *b]))
     if s.sector != "none":
@@ -280,7 +292,7 @@ def export_panel(
         ),
         (
             f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",
-            f"epaa_{data.state.options.scenario}_rollout.kmz",
+            rollout_name(data.state.options.scenario, "kmz"),
             "application/vnd.google-earth.kmz",
             lambda: _kmz(
                 catalogue,
@@ -300,7 +312,7 @@ def export_panel(
         ),
         (
             "Rollout GIF",
-            f"epaa_{data.state.options.scenario}_rollout.gif",
+            rollout_name(data.state.options.scenario, "gif"),
             "image/gif",
             lambda: animation.rollout_gif(
                 rollout_series(catalogue, data.state, years),

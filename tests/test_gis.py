@@ -618,24 +618,26 @@ def test_file_stem__two_maps_of_one_year_get_two_names(catalogue: Catalogue) -> 
 
     base = MapState(FootprintOptions(year=2016))
     states = {
-        "epaa_2016_actual_nominal": base,
-        "epaa_2016_actual_nominal_vs_2024": replace(base, compare=Variation(year=2024)),
-        "epaa_2016_actual_nominal_vs_planned": replace(base, compare=Variation(scenario="planned")),
-        "epaa_2016_actual_nominal_sector-both": replace(base, sector="both"),
-        "epaa_2016_actual_nominal_shared_early_warning": replace(
+        "epaa_2016_as-built_nominal": base,
+        "epaa_2016_as-built_nominal_vs_2024": replace(base, compare=Variation(year=2024)),
+        "epaa_2016_as-built_nominal_vs_as-planned": replace(
+            base, compare=Variation(scenario="planned")
+        ),
+        "epaa_2016_as-built_nominal_sector-both": replace(base, sector="both"),
+        "epaa_2016_as-built_nominal_shared_early_warning": replace(
             base, cooperation="shared_early_warning"
         ),
     }
     for stem, state in states.items():
         assert file_stem(state) == stem
     cue = replace(base, compare=Variation().with_query(satellite_cueing="off"))
-    assert file_stem(cue) == "epaa_2016_actual_nominal_vs_satellite_cueing-off"
+    assert file_stem(cue) == "epaa_2016_as-built_nominal_vs_satellite_cueing-off"
     # Two slides of one year with different answers (another launch area, a choice away from
     # the defaults) had one name too (a review): the launch area and each choice are named.
     from coverage.products.mapdata import ANSWER_LAYERS
 
     answer = replace(base, layers=ANSWER_LAYERS)
-    assert file_stem(answer) == "epaa_2016_actual_nominal"
+    assert file_stem(answer) == "epaa_2016_as-built_nominal"
     chosen = replace(
         answer,
         options=FootprintOptions(year=2016, min_elevation_deg=5.0, exclude_sites={"rota"}),  # type: ignore[arg-type]
@@ -645,13 +647,20 @@ def test_file_stem__two_maps_of_one_year_get_two_names(catalogue: Catalogue) -> 
         launch_on_remote=False,
     )
     assert file_stem(chosen) == (
-        "epaa_2016_actual_nominal_shahrud_min_elevation_deg-5_exclude_sites-rota_"
+        "epaa_2016_as-built_nominal_shahrud_min_elevation_deg-5_exclude_sites-rota_"
         "launch_on_remote-off_rv_rcs_m2-0.01_boost_track_needs_warhead"
     )
     # The slides carry the answer line whether the defended area is drawn or not.
     assert file_stem(replace(base, launch_area="shahrud", delay_s=120.0)) == (
-        "epaa_2016_actual_nominal_shahrud_delay_s-120"
+        "epaa_2016_as-built_nominal_shahrud_delay_s-120"
     )
+    # The scenario in the page's words: a trial user looked for "as built", not "actual".
+    from dashboard.exports import rollout_name
+
+    assert file_stem(MapState(FootprintOptions(year=2018, scenario="planned"))) == (
+        "epaa_2018_as-planned_nominal"
+    )
+    assert rollout_name("actual", "kmz") == "epaa_as-built_rollout.kmz"
 
 
 def test_gis__choices_away_from_the_defaults_travel_with_the_files(
