@@ -267,6 +267,15 @@ body:has(.st-key-busy [data-testid='stSpinner']) :is(.epaa-headline, .epaa-compa
 [data-testid='stDeckGlJsonChart'] > [data-testid='stElementToolbar']{top:6px !important;right:6px !important}
 """
 
+#: A menu's list is as wide as its longest option (up to 36 rem), not as its box: in the
+#: sidebar's 206-px box the cooperation scenarios read "Shared early warning (Joint Data…" and
+#: the trajectories "Minimum energy (longest r…" (new-user trial). Streamlit's list (react-aria)
+#: is a fixed box sized by an inline width; it opens over the page.
+_MENU_CSS = """div:has(> [role='listbox']){width:max-content !important;
+min-width:var(--trigger-width, 0px);max-width:min(36rem, calc(100vw - 2rem)) !important}
+[role='listbox'] [role='option'] > div{white-space:normal !important;overflow:visible !important;
+text-overflow:clip !important}
+"""
 
 #: Projector mode: the page is one viewport high and the map takes what the blocks above it
 #: (banner, headline, comparison line) and below it (caveat, assumptions) leave, however many
@@ -279,6 +288,7 @@ _PROJECTOR_CSS = (
 <style>
 """
     + _BUSY_CSS
+    + _MENU_CSS
     + """
 .st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown,
 .st-key-exports_shown{display:none}
@@ -318,6 +328,7 @@ _DASHBOARD_CSS = (
 <style>
 """
     + _BUSY_CSS
+    + _MENU_CSS
     + """
 .st-key-screen_probe, .st-key-focus_release, .st-key-url_names, .st-key-tabs_shown,
 .st-key-exports_shown{display:none}
@@ -370,7 +381,10 @@ button[aria-pressed='true']{{border-color:{t.accent};box-shadow:inset 0 0 0 1px 
 [data-baseweb='select'] > div, [data-baseweb='input'], .stApp input, .stApp textarea
 {{background:{t.page};color:{t.text};border-color:{t.rule}}}
 [data-testid='stSelectbox'] [data-baseweb='select'] div{{background-color:{t.page}}}
-[data-baseweb='popover'] li, [data-baseweb='menu']{{background:{t.panel};color:{t.text}}}
+div:has(> [role='listbox']){{background:{t.panel} !important;border:1px solid {t.rule}}}
+[role='listbox'] [role='option']{{color:{t.text} !important;background:transparent !important}}
+[role='listbox'] [role='option'][data-focused='true'], [role='listbox']
+[role='option'][data-selected='true']{{background:{t.page} !important}}
 [data-testid='stExpander'] details{{background:{t.panel};border-color:{t.rule}}}
 [data-testid='stExpander'] summary{{background:transparent;color:{t.text}}}
 [data-testid='stExpander'] summary p{{color:{t.text}}}

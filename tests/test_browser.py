@@ -1489,6 +1489,57 @@ def test_dark_theme__sidebar_icons_and_toggles_stand_out(browser: Any, server: s
         page.context.close()
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_sidebar_menu__shows_each_option_whole_in_the_pages_colours(
+    browser: Any, server: str, theme: str
+) -> None:
+    """The new-user trial: the sidebar's cooperation menu read "Shared early warning (Joint
+    Data…" (Streamlit's list is as wide as the 206-px box); and in the dark theme every menu's
+    list was white, its old (baseweb) selectors gone from Streamlit's page."""
+    from coverage.scenario import cooperation_labels
+    from coverage.style import THEMES, contrast_ratio
+
+    loaded = _load(
+        browser,
+        server,
+        {"year": "2016", "coop": "shared_early_warning", "theme": theme, "screen": "1280x720"},
+        f"browser_menu_{theme}",
+        viewport={"width": 1280, "height": 720},
+    )
+    page = loaded.page
+    try:
+        field = page.locator(".st-key-coop input")
+        if not field.is_visible():
+            page.get_by_text("NATO–Russia: early warning, Russia, sectors").click()
+        field.scroll_into_view_if_needed()
+        field.click()
+        listbox = page.locator("[role='listbox']")
+        if not listbox.is_visible():
+            field.press("ArrowDown")
+        listbox.wait_for(state="visible", timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / f"browser_menu_{theme}_open.png"))
+        options = listbox.evaluate(
+            """box => [...box.querySelectorAll("[role='option'] > div")].map(o => {
+                const r = document.createRange();
+                r.selectNodeContents(o);
+                const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                return {text: o.textContent, lines: lines.size,
+                        clipped: o.scrollWidth > o.clientWidth + 1};
+            })"""
+        )
+        assert [o["text"] for o in options] == list(cooperation_labels().values())
+        for option in options:
+            assert option["lines"] == 1 and not option["clipped"], option
+        if theme == "dark":
+            dark = THEMES["dark"]
+            bg = _rgb(listbox.evaluate("e => getComputedStyle(e.parentElement).backgroundColor"))
+            fg = _rgb(_computed(page, "[role='listbox'] [role='option']", "color"))
+            assert bg == dark.panel.upper() or contrast_ratio(bg, dark.page) < 1.5, bg
+            assert contrast_ratio(fg, bg) >= 4.5, (fg, bg)
+    finally:
+        page.context.close()
+
+
 # --- the Monte-Carlo sweep: progress, then the probability layer and its legend -------------------
 
 
