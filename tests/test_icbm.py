@@ -113,9 +113,39 @@ def test_icbm_answers__each_case_says_its_best_margin_in_km_and_s(catalogue):
     deveselu = answers.loc["deveselu"]
     assert "(built: SM-3 Block IB, THAAD" in deveselu.answer
     nominal_part, rest = deveselu.answer.split("; low case", 1)
-    assert nominal_part.endswith(" km, THAAD interceptor)")
+    assert " km, THAAD interceptor; SM-3 Block IB short by ≥ " in nominal_part
+    # The SM-3 IB's own figure is there too, the one the year's line (SM-3 alone) gives, and
+    # why THAAD comes nearer: its shorter burn gets it out sooner along the ICBM's climb.
+    own = icbm.icbm_summary(
+        icbm.icbm_engagements(catalogue, site_variants={"deveselu": ("sm3_ib",)})
+    ).set_index(["site_id", "variant"])
+    ib = own.loc[("deveselu", "sm3_ib")]
+    assert (
+        "SM-3 Block IB "
+        + icbm.margin_words(int(ib.feasible_tracks), ib.best_margin_km, ib.best_margin_s)
+        + ": the THAAD interceptor's 20-s burn, against 60 s (both assumptions"
+    ) in nominal_part
+    assert nominal_part.endswith("gets it out sooner along the ICBM's climb)")
     high_part = rest.split("high case", 1)[1].split(";", 1)[0]
     assert high_part.rstrip().endswith(" s, SM-3 Block IB)"), high_part
+
+
+def test_icbm_answers__the_reason_thaad_comes_nearer_holds_in_the_fly_out_tables(catalogue):
+    # What the Deveselu line says of THAAD and the SM-3 IB, checked on the fly-out tables at
+    # THAAD's best point (the ICBM's climb near Kozelsk): THAAD is out there by then, and the
+    # SM-3 IB, still burning or just past it, is not yet that high.
+    from coverage.physics.flyout import flyout_table, reach_within_m
+    from coverage.scenario import flyout_spec_for
+
+    table = icbm.icbm_engagements(catalogue, site_variants={"deveselu": ("sm3_ib", "thaad")})
+    table = table[table.site_id == "deveselu"]
+    best = table[table.variant == "thaad"].sort_values("margin_km").iloc[-1]
+    tau = float(best.intercept_time_s - best.launch_time_s)
+    alt_m = float(best.intercept_alt_km) * 1e3
+    assert 60.0 <= tau <= 150.0 and alt_m < 200e3  # on the climb, a minute or two in
+    thaad = flyout_table(flyout_spec_for(catalogue, "thaad"))
+    ib = flyout_table(flyout_spec_for(catalogue, "sm3_ib"))
+    assert float(reach_within_m(thaad, alt_m, tau)) > float(reach_within_m(ib, alt_m, tau))
 
 
 def test_margin_words__feasible_short_and_never():

@@ -616,6 +616,40 @@ def _analogy_note(catalogue: Catalogue, variant: str, name: str) -> str:
     return ""
 
 
+def _other_interceptors(catalogue: Catalogue, rows: pd.DataFrame, nearest: Any) -> str:
+    """The figures of a site's interceptors other than ``nearest``, and why it comes nearest.
+
+    ``rows``: the site's rows of :func:`icbm_summary` in one case. Where the nearest one burns
+    for a shorter time than another that falls shorter, the line says so: the best points of an
+    ICBM's track are on its climb, a minute or two after launch, where how soon an interceptor
+    is up and out counts more than its burnout speed (THAAD's 20 s against the SM-3 IB's 60 s:
+    at 142 km and 80 s THAAD is 10 km out, the SM-3 IB not yet that high).
+    """
+    burn = {v: float(catalogue.parameter_row(v, "burn_time_s").nominal) for v in rows.variant}
+    parts = []
+    for r in rows.itertuples(index=False):
+        if r.variant == nearest.variant:
+            continue
+        text = f"{r.variant_name} " + margin_words(
+            int(r.feasible_tracks), float(r.best_margin_km), float(r.best_margin_s)
+        )
+        if burn[str(nearest.variant)] < burn[str(r.variant)] and r.best_margin_km < (
+            nearest.best_margin_km
+        ):
+            assumed = all(
+                str(catalogue.parameter_row(v, "burn_time_s").confidence) == "Assumption"
+                for v in (nearest.variant, r.variant)
+            )
+            text += (
+                f": the {nearest.variant_name}'s {burn[str(nearest.variant)]:.0f}-s burn, "
+                f"against {burn[str(r.variant)]:.0f} s"
+                + (" (both assumptions, data/parameters.csv)" if assumed else "")
+                + ", gets it out sooner along the ICBM's climb"
+            )
+        parts.append(text)
+    return "; " + "; ".join(parts) if parts else ""
+
+
 def _site_interceptors(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
     """Per interceptor site, the interceptors planned or built there that have a fly-out model."""
     flies = set(catalogue.parameters.system_id[catalogue.parameters.parameter == "burn_time_s"])
@@ -776,6 +810,10 @@ def icbm_answers(
             + (f", {nearest[est].variant_name}" if several else "")
             for est in ESTIMATES
         }
+        if several:
+            # The site's other interceptors in the nominal case too: the year's line names the
+            # SM-3 alone, and a reader met two figures for one site (new-user trial).
+            words["nominal"] += _other_interceptors(catalogue, per["nominal"], nearest["nominal"])
 
         best = nearest["nominal"]
         names = ", ".join(
