@@ -888,6 +888,45 @@ def test_early_warning__radars_drawn_named_and_picked_above_the_areas(
     ]
 
 
+@pytest.mark.parametrize("screen", ["1920x1080", "1280x720", "1024x768"])
+def test_early_warning_names__clear_of_capitals_and_cities_dots(
+    catalogue: Catalogue, screen: str
+) -> None:
+    # On the zoomed-out map with the radars on (2016), "Pionersky" lay over Berlin's dot and
+    # "Baranovichi node" over Warsaw's: the radars' names went around the sites' names only.
+    from coverage.products.headline import headline, major_cities
+    from coverage.render.layers import _capital_label_size, world_px
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=2016), layers=DASHBOARD_LAYERS | {"early_warning"})
+    line = headline(catalogue, state)
+    spec = json.loads(
+        build_deck(
+            compute_map(catalogue, state),
+            screen=screen,
+            capitals=line.capitals,
+            cities=major_cities(catalogue, state),
+        ).to_json()
+    )
+    zoom = spec["initialViewState"]["zoom"]
+    by_id = {layer["id"]: layer for layer in spec["layers"]}
+    _, radius = _capital_label_size(False)
+    towns = [
+        world_px(*d["position"], zoom) for key in ("capitals", "cities") for d in by_id[key]["data"]
+    ]
+    names = by_id["early_warning-labels"]
+    assert len(names["data"]) == 4  # every radar named
+    for lab in names["data"]:
+        box = _label_box(lab, zoom, names["getSize"])
+        for x, y in towns:
+            assert (
+                box[2] <= x - radius
+                or x + radius <= box[0]
+                or box[3] <= y - radius
+                or y + radius <= box[1]
+            ), (screen, lab["short"], (x, y))
+
+
 @pytest.mark.parametrize("year", [2016, 2020, 2026])
 @pytest.mark.parametrize("projector", [False, True])
 def test_site_names__never_cover_a_radar_or_site_dot(

@@ -812,9 +812,29 @@ def build_deck(
                 places = anyway
         site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
         site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
+        # The radars' names go around the capitals' and cities' dots too ("Pionersky" over
+        # Berlin's, "Baranovichi node" over Warsaw's, on the zoomed-out 1280x720 map); a radar's
+        # name matters more than a dot, so it goes over one rather than out.
+        town_dots = _dot_boxes([*capital_records, *city_records], zoom=zoom, dot_px=capital_dot)
         ew_places = site_label_places(
-            ew_names, zoom=zoom, size_px=ew_size, dot_px=site_dot, blocked=site_boxes, avoid=edges
+            ew_names,
+            zoom=zoom,
+            size_px=ew_size,
+            dot_px=site_dot,
+            blocked=[*site_boxes, *town_dots],
+            avoid=edges,
         )
+        if town_dots and any(p is None for p in ew_places):
+            anyway = site_label_places(
+                ew_names,
+                zoom=zoom,
+                size_px=ew_size,
+                dot_px=site_dot,
+                blocked=site_boxes,
+                avoid=edges,
+            )
+            if sum(p is None for p in anyway) < sum(p is None for p in ew_places):
+                ew_places = anyway
         site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
         site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
         launch_places = early if early is not None else launch_name_places(site_boxes)
