@@ -562,6 +562,10 @@ def _layout(
             # question a new user could not answer from the map alone). Under the capitals'
             # key, which must stay in the window at 1280x720.
             russia.early_warning_note(catalogue, state, in_tab=analysis.TAB_NAMES[-1])
+        if not projector and data.comparison is None:
+            # In a year an official claim is judged on (2012, 2016, 2020, 2024 as built; 2018
+            # as planned): the claim against this map, under the capitals' key too.
+            analysis.claim_note(catalogue, state)
         if not projector:
             st.markdown(f"**Events in {state.options.year}**")
             panels.timeline(catalogue, state.options.year, theme=theme)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -503,6 +504,30 @@ def _claim_needs(
     return claims.claim_needs(
         _catalogue, options, query, _claims(digest, options, query, _catalogue)
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _state_claims(
+    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
+) -> list[claims.ClaimCheck]:
+    return claims.claims_of_state(_catalogue, options, query)
+
+
+def claim_note(catalogue: Catalogue, state: MapState) -> None:
+    """Beside the legend, in a year an official claim is judged on: the claim against this map.
+
+    The claim's words, who said them and when, this map's share of the territory they speak
+    of and the verdict under the reading of data/claims.csv (an assumption, said so); what
+    would make it hold is in the tab with the claims' table. Nothing in other years.
+    """
+    checks = _state_claims(catalogue.digest, state.options, state.query(), catalogue)
+    for check in checks:
+        st.markdown(
+            "<div style='font-size:0.85rem;line-height:1.35;margin-bottom:8px'><b>The official "
+            f"claim for {check.judged_on}</b>: {html.escape(claims.claim_note(check))} What it "
+            f"would need: the tab <i>{html.escape(TAB_NAMES[2])}</i>.</div>",
+            unsafe_allow_html=True,
+        )
 
 
 #: The claims table's headers in words (shares shown as percentages).

@@ -896,3 +896,25 @@ def test_app__russian_radars_drawn_say_what_sharing_them_would_add() -> None:
     assert "saw the threats to the undefended ground" in notes[0]
     plain = _opened(year="2016")
     assert not [m for m in plain.markdown if "early-warning radars would add" in m.value]
+
+
+def test_app__the_official_claim_of_the_maps_year_beside_the_map() -> None:
+    """In a year an official claim is judged on, the side column gives it against this map; not
+    in other years, nor beside a comparison."""
+    import html
+
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products import claims
+    from coverage.products.mapdata import MapState
+    from coverage.scenario import FootprintOptions
+
+    at = _opened(year="2016")
+    notes = [html.unescape(m.value) for m in at.markdown if "The official claim for" in m.value]
+    assert len(notes) == 1, notes
+    state = MapState(options=FootprintOptions(year=2016))
+    (check,) = claims.claims_of_state(load_catalogue(), state.options, state.query())
+    assert "The official claim for 2016 as built" in notes[0]
+    assert claims.claim_note(check) in notes[0]
+    assert not [m for m in _opened(year="2015").markdown if "The official claim for" in m.value]
+    compared = _opened(year="2016", compare="true", vs_year="2024")
+    assert not [m for m in compared.markdown if "The official claim for" in m.value]

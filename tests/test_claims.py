@@ -246,3 +246,38 @@ def test_cli_claims_text_and_errors():
     )
     assert year.returncode != 0 and "Traceback" not in year.stderr
     assert "judged on its own year and scenario" in year.stderr
+
+
+def test_claims_of_state__the_claim_judged_on_the_maps_year_in_words(catalogue):
+    # Beside the map (#12/#10: the official claims were in a tab only): the claim made for the
+    # map's year, measured on the map's own state, with its reading said to be an assumption.
+    from coverage.products.mapdata import MapState
+
+    state = MapState(options=FootprintOptions(year=2016))
+    (check,) = claims.claims_of_state(catalogue, state.options, state.query())
+    assert check.claim_id == "phase2_warsaw"
+    # The same figure as the claims' table under the map's question (25 km grid, Tabriz).
+    (same,) = [
+        c
+        for c in claims.claim_checks(catalogue, state.options, state.query())
+        if c.claim_id == "phase2_warsaw"
+    ]
+    assert check.area_share == same.area_share
+    assert check.area_share == pytest.approx(0.295, abs=0.01)
+    note = claims.claim_note(check)
+    assert note.startswith("“across southern NATO Europe” (NATO, Warsaw Summit Communiqué")
+    assert "; 9 Jul 2016)." in note
+    assert (
+        f"This map defends {claims.percent_text(check.area_share)} of southern NATO Europe" in note
+    )
+    assert (
+        "read as at least 50 % (an assumption, data/claims.csv), the claim does not hold." in note
+    )
+    # The speaker's words already give the year: no date repeated after them.
+    plan = MapState(options=FootprintOptions(year=2018, scenario="planned"))
+    (planned,) = claims.claims_of_state(catalogue, plan.options, plan.query())
+    assert "(April 2013), of the plan)." in claims.claim_note(planned)
+    assert claims.claim_note(planned).endswith("the claim holds.")
+    # No claim is judged on 2015, nor on 2016 as planned.
+    for options in (FootprintOptions(year=2015), FootprintOptions(year=2016, scenario="planned")):
+        assert claims.claims_of_state(catalogue, options, MapState(options=options).query()) == []

@@ -54,6 +54,8 @@ __all__ = [
     "ClaimNeed",
     "claim_checks",
     "claim_needs",
+    "claim_note",
+    "claims_of_state",
     "claims_frame",
     "claims_json",
     "need_text",
@@ -217,6 +219,57 @@ def claim_checks(
             )
         )
     return out
+
+
+def claims_of_state(
+    catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery
+) -> list[ClaimCheck]:
+    """The claims of data/claims.csv judged on this state's year and scenario, measured in it.
+
+    The map's own question (launch area, threat, estimate, delay, ...): what the page beside
+    the map says of the claim made for the year it shows. Empty for a year no claim is judged
+    on (data/claims.csv: 2012, 2016, 2020 and 2024 as built; 2018 as planned).
+    """
+    rows = load_claims()
+    mine = rows[(rows.year == options.year) & (rows.scenario == options.scenario)]
+    return claim_checks(catalogue, options, query, claims=mine) if len(mine) else []
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _said_words(said: str) -> str:
+    """``2016-07-09`` -> ``9 Jul 2016``, ``2013-04`` -> ``Apr 2013``; a year as it is."""
+    parts = said.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return said
+
+
+def claim_note(check: ClaimCheck) -> str:
+    """One claim against this map, in words, for beside the map (plain text).
+
+    "“across southern NATO Europe” (NATO, Warsaw Summit Communiqué (…); 9 Jul 2016). This map
+    defends 29.5 % of southern NATO Europe (10 members); read as at least 50 % (an
+    assumption, data/claims.csv), the claim does not hold." The date is left out where the
+    speaker's words already give its year.
+    """
+    verdict = "holds" if check.holds else "does not hold"
+    if check.in_reach_share <= 0:
+        measured = (
+            f"The threat reaches none of {check.territory}: the claim is not judged on this map."
+        )
+    else:
+        measured = (
+            f"This map defends {percent_text(check.area_share)} of {check.territory}"
+            f"{reach_words(check)}; read as at least {100 * check.area_share_needed:.0f} % "
+            f"(an assumption, data/claims.csv), the claim {verdict}."
+        )
+    when = _said_words(check.said)
+    who = check.said_by if when.split()[-1] in check.said_by else f"{check.said_by}; {when}"
+    return f"“{check.words}” ({who}). {measured}"
 
 
 def _bisect(holds: Callable[[float], bool], fails: float, held: float) -> tuple[float, float]:
