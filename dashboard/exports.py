@@ -212,6 +212,21 @@ def file_stem(s: MapState) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
 
 
+def slide_claims(catalogue: Catalogue, data: MapData) -> tuple[str, ...]:
+    """The official claims judged on the map's year, in words, for its slides' side panel.
+
+    As beside the dashboard's map: none beside a comparison (two states, one claim's year).
+    """
+    if data.comparison is not None:
+        return ()
+    from coverage.products.claims import claim_note, claims_of_state
+
+    state = data.state
+    return tuple(
+        claim_note(c, short=True) for c in claims_of_state(catalogue, state.options, state.query())
+    )
+
+
 def export_panel(
     catalogue: Catalogue,
     data: MapData,
@@ -234,9 +249,16 @@ def export_panel(
     headline = line.slide_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     towns = cities if caps is not None else None
-    # The four slide images: one drawing, as on the map (headline, capitals, cities).
+    # The four slide images: one drawing, as on the map (headline, capitals, cities, and the
+    # official claim of the map's year, as beside it).
     slide = functools.partial(
-        export.render, data, projector=projector, headline=headline, capitals=caps, cities=towns
+        export.render,
+        data,
+        projector=projector,
+        headline=headline,
+        capitals=caps,
+        cities=towns,
+        claims=slide_claims(catalogue, data),
     )
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)

@@ -364,3 +364,17 @@ def test_export__threat_flight_and_day_choices_reach_the_file(tmp_path: Path) ->
     assert status["deveselu"] == "planned, not built" and status["kurecik"] == "active"
     series = _run("--years", "2016-2017", "--on-date", "2016-03-01", "--out", str(out))
     assert series.returncode == 2 and "--on-date 2016-03-01 needs --year 2016" in series.stderr
+
+
+def test_svg__the_official_claim_of_the_year_in_the_side_panel(tmp_path: Path) -> None:
+    # As the dashboard's slides: in a year a claim is judged on, the panel quotes it against
+    # the map (2016: NATO's Warsaw communiqué); not in a year no claim is judged on.
+    texts = {}
+    for year in ("2016", "2015"):
+        out = tmp_path / f"y{year}.svg"
+        res = _run("--year", year, "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        texts[year] = " ".join(out.read_text(encoding="utf-8").split())
+    assert "Official claim for this year" in texts["2016"]
+    assert "across southern NATO Europe" in texts["2016"]
+    assert "Official claim for this year" not in texts["2015"]

@@ -367,12 +367,13 @@ def _assert_panel_ends_above_the_banner(
     height: int,
     *,
     projector: bool = False,
+    claims: tuple[str, ...] = (),
 ) -> list[str]:
-    """The side panel's text (with a headline line and ``capitals``) ends above the banner,
-    and the footer's lines end left of the panel; returns the panel's texts."""
+    """The side panel's text (with a headline line, ``capitals`` and ``claims``) ends above the
+    banner, and the footer's lines end left of the panel; returns the panel's texts."""
     size = export.ImageSize(width, height, 100.0)
     with export._LOCK, export.matplotlib.rc_context(export._RC):
-        fig = export._draw(data, size, projector, data_date(), "headline", capitals)
+        fig = export._draw(data, size, projector, data_date(), "headline", capitals, None, claims)
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         scale = 1.25 if projector else 1.0  # _Sizes.font
         banner = height * 1.9 * 17.0 * scale / 1080.0  # the bottom banner's height (_Layout)
@@ -388,6 +389,39 @@ def _assert_panel_ends_above_the_banner(
     footer = [box for text, box in boxes if text.startswith(("Sources:", "Projection:"))]
     assert len(footer) == 2 and all(box.x1 < panel_left for box in footer)
     return [text for text, _ in panel]
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["slide", "projector"])
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_side_panel__the_official_claim_of_the_year_under_the_status(
+    catalogue: Catalogue, width: int, height: int, projector: bool
+) -> None:
+    # The claim made for the slide's year, against its map, as beside the dashboard's map:
+    # under the phase status, before the assumptions; where the panel has no room for it even
+    # with the assumptions cut (a projector's 1280x720 slide) it goes last, and the panel still
+    # ends above the bottom banner.
+    from coverage.products.claims import claim_note, claims_of_state
+    from coverage.products.headline import headline
+
+    data = _map(catalogue, year=2016, layers=DEFAULT_LAYERS | {"defended"})
+    state = data.state
+    (check,) = claims_of_state(catalogue, state.options, state.query())
+    note = claim_note(check, short=True)
+    assert note.startswith("“across southern NATO Europe” (NATO, 9 Jul 2016): this map defends")
+    texts = _assert_panel_ends_above_the_banner(
+        data,
+        headline(catalogue, state).capitals,
+        width,
+        height,
+        projector=projector,
+        claims=(note,),
+    )
+    flat = [" ".join(t.split()) for t in texts]
+    if (width, projector) != (1280, True):
+        assert export.CLAIM_HEADING in flat and note in flat, flat
+        assert flat.index("Status") < flat.index(export.CLAIM_HEADING) < flat.index("Assumptions")
+    if export.CLAIM_HEADING not in flat:
+        assert any(export.ASSUMPTIONS_CUT in t for t in flat)  # only after the assumptions' cut
 
 
 def test_side_panel__choices_away_from_the_defaults_before_the_assumptions(

@@ -333,12 +333,27 @@ def _single(
             headline=None if answer is None else answer.slide_text(),
             capitals=capitals,
             cities=cities,
+            claims=_claims(catalogue, state),
         )
     if fmt == "geojson":
         return gis.to_geojson(data, capitals, cities)
     if fmt == "gpkg":
         return gis.to_geopackage(data, capitals, cities)
     return gis.features_csv(data, capitals=capitals, cities=cities)
+
+
+def _claims(catalogue: Catalogue, state: MapState) -> tuple[str, ...]:
+    """The official claims of the state's year in words, as the dashboard's slides carry them.
+
+    None for a comparison.
+    """
+    if state.compare is not None:
+        return ()
+    from coverage.products.claims import claim_note, claims_of_state
+
+    return tuple(
+        claim_note(c, short=True) for c in claims_of_state(catalogue, state.options, state.query())
+    )
 
 
 def _write_series(

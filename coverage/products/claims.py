@@ -248,15 +248,27 @@ def _said_words(said: str) -> str:
     return said
 
 
-def claim_note(check: ClaimCheck) -> str:
+def claim_note(check: ClaimCheck, *, short: bool = False) -> str:
     """One claim against this map, in words, for beside the map (plain text).
 
     "“across southern NATO Europe” (NATO, Warsaw Summit Communiqué (…); 9 Jul 2016). This map
     defends 29.5 % of southern NATO Europe (10 members); read as at least 50 % (an
     assumption, data/claims.csv), the claim does not hold." The date is left out where the
-    speaker's words already give its year.
+    speaker's words already give its year. ``short``: for a slide's side panel, the speaker
+    without their title ("NATO", "US official") and the reading without its file: "“across
+    southern NATO Europe” (NATO, 9 Jul 2016): this map defends 29.5 % of southern NATO Europe
+    (10 members); read as at least 50 % (an assumption), the claim does not hold."
     """
     verdict = "holds" if check.holds else "does not hold"
+    if short:
+        who = f"{check.said_by.split(',')[0].split(' (')[0]}, {_said_words(check.said)}"
+        if check.in_reach_share <= 0:
+            return f"“{check.words}” ({who}): not judged, out of the threat's reach."
+        return (
+            f"“{check.words}” ({who}): this map defends {percent_text(check.area_share)} of "
+            f"{check.territory}{reach_words(check)}; read as at least "
+            f"{100 * check.area_share_needed:.0f} % (an assumption), the claim {verdict}."
+        )
     if check.in_reach_share <= 0:
         measured = (
             f"The threat reaches none of {check.territory}: the claim is not judged on this map."

@@ -915,6 +915,7 @@ def _draw(
     headline: str | None = None,
     capitals: pd.DataFrame | None = None,
     cities: pd.DataFrame | None = None,
+    claims: tuple[str, ...] = (),
 ) -> Figure:
     """Build the whole slide as a matplotlib Figure (Agg canvas attached)."""
     sz = _Sizes(
@@ -961,7 +962,7 @@ def _draw(
     # The major cities only with the capitals (as on the dashboard, where they share a switch).
     cities = cities if capitals is not None else None
     drawn = _draw_map(fig, renderer, data, lay, sz, projector, capitals, cities)
-    _draw_panel(fig, renderer, data, drawn, lay, sz, capitals, cities)
+    _draw_panel(fig, renderer, data, drawn, lay, sz, capitals, cities, claims)
     return fig
 
 
@@ -1422,8 +1423,9 @@ def _draw_panel(
     sz: _Sizes,
     capitals: pd.DataFrame | None = None,
     cities: pd.DataFrame | None = None,
+    claims: tuple[str, ...] = (),
 ) -> None:
-    """Side panel: legend of the drawn layers, phase status, assumptions, map notes."""
+    """Side panel: legend of the drawn layers, phase status, official claims, assumptions, notes."""
     x = lay.panel_left_px
     text_w_px = lay.width_px - x - lay.margin_px
     y_px = lay.map_box_px[1]
@@ -1455,6 +1457,8 @@ def _draw_panel(
     note = _spec(data.state.view).note
     blocks = [
         ("Status", data.phase.detail),
+        # The claim made for the map's year against the map (as beside the dashboard's map).
+        *((CLAIM_HEADING, claim) for claim in claims),
         # The user's choices away from the defaults before the long description of them all.
         (CHOICES_HEADING, "; ".join(data.choices)),
         ("Assumptions", data.assumptions),
@@ -1479,6 +1483,9 @@ def _draw_panel(
                 t.remove()
 
 
+#: The side panel's heading of an official claim judged on the map's year.
+CLAIM_HEADING = "Official claim for this year"
+
 #: Said where the side panel's assumptions had to be cut short (:func:`_shorter_blocks`).
 ASSUMPTIONS_CUT = "… (cut here; the whole line: the dashboard, or this map's GeoJSON or KML)"
 
@@ -1487,7 +1494,7 @@ def _shorter_blocks(blocks: list[tuple[str, str]]) -> Iterator[list[tuple[str, s
     """The side panel's blocks shortened step by step.
 
     First without the map notes, then with one clause (``; ``) fewer of the assumptions each
-    time, down to the first clause.
+    time, down to the first clause; then without the official claims.
     """
     kept = [b for b in blocks if b[0] != "Map"]
     yield kept
@@ -1497,7 +1504,11 @@ def _shorter_blocks(blocks: list[tuple[str, str]]) -> Iterator[list[tuple[str, s
         clauses = body.split("; ")
         for n in range(len(clauses) - 1, 0, -1):
             cut = "; ".join(clauses[:n]).rstrip(".") + " " + ASSUMPTIONS_CUT
-            yield [*kept[:i], (heading, cut), *kept[i + 1 :]]
+            kept = [*kept[:i], (heading, cut), *kept[i + 1 :]]
+            yield kept
+    # Last, the official claims (the dashboard gives them beside the map too).
+    if any(heading == CLAIM_HEADING for heading, _ in kept):
+        yield [b for b in kept if b[0] != CLAIM_HEADING]
 
 
 #: Type sizes the side panel's text blocks try, largest first (see :func:`_draw_panel`).
@@ -1652,6 +1663,7 @@ def render(
     headline: str | None = None,
     capitals: pd.DataFrame | None = None,
     cities: pd.DataFrame | None = None,
+    claims: Sequence[str] = (),
 ) -> bytes:
     """Render one map state as a slide-ready image.
 
@@ -1682,6 +1694,10 @@ def render(
         Major cities (:func:`coverage.products.headline.major_cities`, same columns), drawn
         with the capitals (only with them), smaller, named where a name fits after every other;
         one legend line with their count defended.
+    claims
+        The official claims judged on this map's year, in words
+        (:func:`coverage.products.claims.claim_note`), each a block of the side panel under
+        the phase status, as beside the dashboard's map; none by default.
 
     Returns
     -------
@@ -1693,7 +1709,7 @@ def render(
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp, headline, capitals, cities)
+        fig = _draw(data, size, projector, stamp, headline, capitals, cities, tuple(claims))
         buf = io.BytesIO()
         # No URL in any file: matplotlib's own creator links and the Dublin Core type are left out.
         metadata: dict[str, Any] = {"Title": data.title}
