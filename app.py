@@ -229,6 +229,8 @@ def _prefetch_neighbours(
         deck_for(catalogue.digest, s, view, resets, data, line, catalogue)
         if not view.projector:
             analysis.warm_delay_note(catalogue, s)
+            if s.compare is None:
+                analysis.warm_claim_note(catalogue, s)  # the side column's claim of the year
 
     # Submitted least likely first: the worker takes the newest first.
     comparing = bool(st.session_state.get("compare"))

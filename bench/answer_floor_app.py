@@ -69,6 +69,12 @@ def answer_deck(year: int) -> CompactDeck:
         cities=major_cities(catalogue, state),
     )
     if DROPPED:
+        unknown = DROPPED - {layer.type for layer in deck.layers}
+        if unknown:  # a misspelt type would drop nothing, and the page would still say so
+            raise ValueError(
+                f"EPAA_BENCH_DROP_LAYERS: no {', '.join(sorted(unknown))} in the map; its layer "
+                f"types are {', '.join(sorted({layer.type for layer in deck.layers}))}"
+            )
         deck.layers = [layer for layer in deck.layers if layer.type not in DROPPED]
     return deck
 

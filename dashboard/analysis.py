@@ -22,12 +22,14 @@ from coverage.scenario import (
     FIRST_YEAR,
     LAST_YEAR,
     PLAN_LAST_YEAR,
+    SCENARIO_LABELS,
     DefenceQuery,
     FootprintOptions,
     launch_area_names,
 )
 from coverage.style import MEASURE_DASHES, SCENARIO_CHART_COLOURS
 from dashboard import icbm_view, russia
+from dashboard.exports import scenario_file_word
 from dashboard.scenarios import url_id
 from dashboard.tables import readable
 
@@ -507,10 +509,13 @@ def _claim_needs(
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _state_claims(
-    digest: str, options: FootprintOptions, query: DefenceQuery, _catalogue: Catalogue
-) -> list[claims.ClaimCheck]:
-    return claims.claims_of_state(_catalogue, options, query)
+def _state_claims(digest: str, state: MapState, _catalogue: Catalogue) -> tuple[str, ...]:
+    return claims.claim_notes(_catalogue, state)
+
+
+def warm_claim_note(catalogue: Catalogue, state: MapState) -> None:
+    """Compute :func:`claim_note`'s words for ``state`` into its cache (the prefetcher's)."""
+    _state_claims(catalogue.digest, state, catalogue)
 
 
 def claim_note(catalogue: Catalogue, state: MapState) -> None:
@@ -520,12 +525,16 @@ def claim_note(catalogue: Catalogue, state: MapState) -> None:
     of and the verdict under the reading of data/claims.csv (an assumption, said so); what
     would make it hold is in the tab with the claims' table. Nothing in other years.
     """
-    checks = _state_claims(catalogue.digest, state.options, state.query(), catalogue)
-    for check in checks:
+    for note in _state_claims(catalogue.digest, state, catalogue):
+        judged = (
+            ""
+            if note.endswith("the claim is not judged.")
+            else (f" What it would need (50 km grid): the tab <i>{html.escape(TAB_NAMES[2])}</i>.")
+        )
         st.markdown(
             "<div style='font-size:0.85rem;line-height:1.35;margin-bottom:8px'><b>The official "
-            f"claim for {check.judged_on}</b>: {html.escape(claims.claim_note(check))} What it "
-            f"would need: the tab <i>{html.escape(TAB_NAMES[2])}</i>.</div>",
+            f"claim for {state.options.year} {html.escape(SCENARIO_LABELS[state.options.scenario])}"
+            f"</b>: {html.escape(note)}{judged}</div>",
             unsafe_allow_html=True,
         )
 
@@ -800,7 +809,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             st.download_button(
                 "Metrics CSV",
                 data=lambda: gis.metrics_csv(m.countries),
-                file_name=f"epaa_metrics_{options.year}_{options.scenario}.csv",
+                file_name=f"epaa_metrics_{options.year}_{scenario_file_word(options.scenario)}.csv",
                 mime="text/csv",
                 key="download_metrics",
                 on_click="ignore",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
+from coverage.products.claims import claim_notes
 from coverage.products.headline import Headline, capitals_by_year, cities_by_year
 from coverage.products.mapdata import (
     ENGAGEMENT_CHOICES,
@@ -149,13 +150,19 @@ def map_kmz_words(data: MapData) -> tuple[str, str]:
     return label, held
 
 
-#: A scenario in file names, as the page says it ("as built", "as planned"), not its link code.
+#: A scenario in file names, as the page says it ("as built", "as planned"), not its link code;
+#: the alternative architectures (``third_site``, ``cbo_sea``, ...) keep their codes.
 SCENARIO_FILE_WORDS = {"actual": "as-built", "planned": "as-planned"}
+
+
+def scenario_file_word(scenario: str) -> str:
+    """``actual`` -> ``as-built``, ``planned`` -> ``as-planned``; any other scenario as it is."""
+    return SCENARIO_FILE_WORDS.get(scenario, scenario)
 
 
 def rollout_name(scenario: str, suffix: str) -> str:
     """A rollout's file name: ``epaa_as-built_rollout.kmz``."""
-    return f"epaa_{SCENARIO_FILE_WORDS[scenario]}_rollout.{suffix}"
+    return f"epaa_{scenario_file_word(scenario)}_rollout.{suffix}"
 
 
 def file_stem(s: MapState) -> str:
@@ -175,7 +182,7 @@ def file_stem(s: MapState) -> str:
     the answer to the state's threat, whether the defended area is drawn or not.)
     """
     o = s.options
-    parts = [f"epaa_{o.year}_{SCENARIO_FILE_WORDS[o.scenario]}_{o.estimate}"]
+    parts = [f"epaa_{o.year}_{scenario_file_word(o.scenario)}_{o.estimate}"]
     default = MapState(options=FootprintOptions(year=o.year))
     for name in ("launch_area", "threat"):
         if getattr(s, name) != getattr(default, name):
@@ -201,7 +208,7 @@ def file_stem(s: MapState) -> str:
         parts.append(s.cooperation)
     if s.compare is not None:
         v = s.compare
-        scenario = None if v.scenario is None else SCENARIO_FILE_WORDS[v.scenario]
+        scenario = None if v.scenario is None else scenario_file_word(v.scenario)
         b = [str(x) for x in (v.year, scenario, v.estimate) if x is not None]
         b += [f"{k}-{value}" for k, value in v.query]
         parts.append("_".join(["vs", *b]))
@@ -210,21 +217,6 @@ def file_stem(s: MapState) -> str:
     if s.domain != "europe":
         parts.append(f"{s.domain}-grid")
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
-
-
-def slide_claims(catalogue: Catalogue, data: MapData) -> tuple[str, ...]:
-    """The official claims judged on the map's year, in words, for its slides' side panel.
-
-    As beside the dashboard's map: none beside a comparison (two states, one claim's year).
-    """
-    if data.comparison is not None:
-        return ()
-    from coverage.products.claims import claim_note, claims_of_state
-
-    state = data.state
-    return tuple(
-        claim_note(c, short=True) for c in claims_of_state(catalogue, state.options, state.query())
-    )
 
 
 def export_panel(
@@ -258,7 +250,7 @@ def export_panel(
         headline=headline,
         capitals=caps,
         cities=towns,
-        claims=slide_claims(catalogue, data),
+        claims=claim_notes(catalogue, data.state, short=True),
     )
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)

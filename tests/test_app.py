@@ -912,9 +912,10 @@ def test_app__the_official_claim_of_the_maps_year_beside_the_map() -> None:
     notes = [html.unescape(m.value) for m in at.markdown if "The official claim for" in m.value]
     assert len(notes) == 1, notes
     state = MapState(options=FootprintOptions(year=2016))
-    (check,) = claims.claims_of_state(load_catalogue(), state.options, state.query())
+    (note,) = claims.claim_notes(load_catalogue(), state)
     assert "The official claim for 2016 as built" in notes[0]
-    assert claims.claim_note(check) in notes[0]
+    assert note in notes[0] and "(25 km grid)" in note
+    assert "What it would need (50 km grid): the tab" in notes[0]
     assert not [m for m in _opened(year="2015").markdown if "The official claim for" in m.value]
     compared = _opened(year="2016", compare="true", vs_year="2024")
     assert not [m for m in compared.markdown if "The official claim for" in m.value]

@@ -256,28 +256,62 @@ def test_claims_of_state__the_claim_judged_on_the_maps_year_in_words(catalogue):
     state = MapState(options=FootprintOptions(year=2016))
     (check,) = claims.claims_of_state(catalogue, state.options, state.query())
     assert check.claim_id == "phase2_warsaw"
-    # The same figure as the claims' table under the map's question (25 km grid, Tabriz).
-    (same,) = [
-        c
-        for c in claims.claim_checks(catalogue, state.options, state.query())
-        if c.claim_id == "phase2_warsaw"
-    ]
-    assert check.area_share == same.area_share
-    assert check.area_share == pytest.approx(0.295, abs=0.01)
-    note = claims.claim_note(check)
+    assert state.query().grid_km == 25.0
+    assert check.area_share == pytest.approx(0.295, abs=0.005)  # the module's 25 km figure
+    # The tab's table measures on a 50 km grid: a few tenths apart, which the note says.
+    tab = {
+        c.claim_id: c
+        for c in claims.claim_checks(catalogue, state.options, replace(state.query(), grid_km=50.0))
+    }
+    assert abs(tab["phase2_warsaw"].area_share - check.area_share) < 0.01
+    (note,) = claims.claim_notes(catalogue, state)
     assert note.startswith("“across southern NATO Europe” (NATO, Warsaw Summit Communiqué")
-    assert "; 9 Jul 2016)." in note
-    assert (
-        f"This map defends {claims.percent_text(check.area_share)} of southern NATO Europe" in note
-    )
+    assert "; 9 Jul 2016). This map (25 km grid) defends " in note
+    assert f"defends {claims.percent_text(check.area_share)} of southern NATO Europe" in note
     assert (
         "read as at least 50 % (an assumption, data/claims.csv), the claim does not hold." in note
     )
+    # The slides' short form: the speaker without a title, the reading without its file.
+    (short,) = claims.claim_notes(catalogue, state, short=True)
+    assert short.startswith("“across southern NATO Europe” (NATO, 9 Jul 2016): this map defends")
+    assert short.endswith("read as at least 50 % (an assumption), the claim does not hold.")
     # The speaker's words already give the year: no date repeated after them.
     plan = MapState(options=FootprintOptions(year=2018, scenario="planned"))
-    (planned,) = claims.claims_of_state(catalogue, plan.options, plan.query())
-    assert "(April 2013), of the plan)." in claims.claim_note(planned)
-    assert claims.claim_note(planned).endswith("the claim holds.")
-    # No claim is judged on 2015, nor on 2016 as planned.
+    (planned,) = claims.claim_notes(catalogue, plan)
+    assert "(April 2013), of the plan). This map" in planned and planned.endswith("holds.")
+    # A 2013 statement of the plan judged on 2024: the short form keeps what it spoke of.
+    (built,) = claims.claim_notes(
+        catalogue, MapState(options=FootprintOptions(year=2024)), short=True
+    )
+    assert "(US official, Apr 2013, of the plan; judged on what was built by 2024): " in built
+    # A threat that reaches part of the territory: the share is of that part, said so.
+    (srbm,) = claims.claim_notes(catalogue, replace(state, threat="srbm_qiam"))
+    srbm_check = claims.claims_of_state(
+        catalogue, state.options, replace(state, threat="srbm_qiam").query()
+    )[0]
+    assert 0 < srbm_check.in_reach_share < 1
+    assert (
+        f"Of southern NATO Europe (10 members), {100 * srbm_check.in_reach_share:.0f} % is in "
+        "the threat's reach; this map (25 km grid) defends "
+        f"{claims.percent_text(srbm_check.area_share)} of that; read as" in srbm
+    )
+    # Not beside a comparison; none in 2015, nor in 2016 as planned.
+    from coverage.products.compare import Variation
+
+    assert claims.claim_notes(catalogue, replace(state, compare=Variation(year=2024))) == ()
     for options in (FootprintOptions(year=2015), FootprintOptions(year=2016, scenario="planned")):
         assert claims.claims_of_state(catalogue, options, MapState(options=options).query()) == []
+
+
+def test_claim_note__a_what_if_map_and_an_unreached_territory_say_so(catalogue):
+    from coverage.products.mapdata import MapState
+
+    state = MapState(options=FootprintOptions(year=2016))
+    (check,) = claims.claims_of_state(catalogue, state.options, state.query())
+    assert "This what-if map defends" in claims.claim_note(check, what_if=True)
+    unreached = replace(check, in_reach_share=0.0)
+    note = claims.claim_note(unreached)
+    assert note.endswith(
+        "The threat reaches none of southern NATO Europe (10 members): the claim is not judged."
+    )
+    assert "holds" not in note

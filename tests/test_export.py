@@ -424,6 +424,35 @@ def test_side_panel__the_official_claim_of_the_year_under_the_status(
         assert any(export.ASSUMPTIONS_CUT in t for t in flat)  # only after the assumptions' cut
 
 
+def test_shorter_blocks__the_claims_go_last_and_nothing_changes_without_them() -> None:
+    # Where the panel has no room: the map notes first, then the assumptions' clauses one by
+    # one, and only then the official claims; without claims the same steps as before.
+    blocks = [
+        ("Status", "status"),
+        (export.CLAIM_HEADING, "claim"),
+        (export.CHOICES_HEADING, ""),
+        ("Assumptions", "a; b; c"),
+        ("Map", "note"),
+    ]
+    steps = list(export._shorter_blocks(blocks))
+    assert [h for h, _ in steps[0]] == [
+        "Status",
+        export.CLAIM_HEADING,
+        export.CHOICES_HEADING,
+        "Assumptions",
+    ]
+    assert [dict(x)["Assumptions"] for x in steps[1:3]] == [
+        f"a; b {export.ASSUMPTIONS_CUT}",
+        f"a {export.ASSUMPTIONS_CUT}",
+    ]
+    assert all(export.CLAIM_HEADING in dict(x) for x in steps[:-1])
+    assert steps[-1] == [b for b in steps[-2] if b[0] != export.CLAIM_HEADING]
+    without = [b for b in blocks if b[0] != export.CLAIM_HEADING]
+    assert list(export._shorter_blocks(without)) == [
+        [b for b in x if b[0] != export.CLAIM_HEADING] for x in steps[:-1]
+    ]
+
+
 def test_side_panel__choices_away_from_the_defaults_before_the_assumptions(
     catalogue: Catalogue,
 ) -> None:

@@ -661,6 +661,15 @@ def test_file_stem__two_maps_of_one_year_get_two_names(catalogue: Catalogue) -> 
         "epaa_2018_as-planned_nominal"
     )
     assert rollout_name("actual", "kmz") == "epaa_as-built_rollout.kmz"
+    # The alternative architectures keep their codes (a review: they raised KeyError, and the
+    # export panel with them).
+    assert file_stem(MapState(FootprintOptions(year=2013, scenario="third_site"))) == (
+        "epaa_2013_third_site_nominal"
+    )
+    assert file_stem(replace(base, compare=Variation(scenario="cbo_sea"))) == (
+        "epaa_2016_as-built_nominal_vs_cbo_sea"
+    )
+    assert rollout_name("putin_2007", "gif") == "epaa_putin_2007_rollout.gif"
 
 
 def test_gis__choices_away_from_the_defaults_travel_with_the_files(

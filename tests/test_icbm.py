@@ -123,9 +123,12 @@ def test_icbm_answers__each_case_says_its_best_margin_in_km_and_s(catalogue):
     assert (
         "SM-3 Block IB "
         + icbm.margin_words(int(ib.feasible_tracks), ib.best_margin_km, ib.best_margin_s)
-        + ": the THAAD interceptor's 20-s burn, against 60 s (both assumptions"
+        + ": the THAAD interceptor burns 20 s, against 60 s (both assumptions"
     ) in nominal_part
-    assert nominal_part.endswith("gets it out sooner along the ICBM's climb)")
+    assert nominal_part.endswith("and so is out sooner along the ICBM's climb)")
+    # Interceptors with one figure are named together (the IA and IB: one booster).
+    north_sea = answers.loc["north_sea"].answer.split("; low case", 1)[0]
+    assert "; SM-3 Block IA and SM-3 Block IB short by ≥ " in north_sea
     high_part = rest.split("high case", 1)[1].split(";", 1)[0]
     assert high_part.rstrip().endswith(" s, SM-3 Block IB)"), high_part
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import coverage.products.claims as claims_module
 import coverage.products.headline as headline_module
 import coverage.products.mapdata as mapdata
 import coverage.render.layers as layers
@@ -224,6 +225,7 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     )
     _, heads = _counted(monkeypatch, headline_module, "headline", lambda *_: "headline")
     _, lines = _counted(monkeypatch, analysis, "delay_curve_for", lambda *_: "delay line")
+    _, said = _counted(monkeypatch, claims_module, "claims_of_state", lambda *_: "claims")
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert worker.wait(120)
@@ -238,7 +240,7 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert worker.counts["failed"] == before["failed"]
     prefetched = set(calls)
     assert {(2014, "nominal"), (2013, "high"), (2013, "low"), (2012, "nominal")} <= prefetched
-    n, d, h, ln = len(page), len(decks), len(heads), len(lines)
+    n, d, h, ln, c = len(page), len(decks), len(heads), len(lines), len(said)
     at.segmented_control(key="estimate").set_value("high")
     at.run()
     assert not at.exception, at.exception
@@ -252,6 +254,7 @@ def test_app__a_new_estimate_or_year_after_the_page_settles_is_read_not_computed
     assert decks[d:] == [], f"decks built on the page, not read: {decks[d:]}"
     assert heads[h:] == [], f"headlines computed on the page, not read: {heads[h:]}"
     assert lines[ln:] == [], f"delay lines computed on the page, not read: {lines[ln:]}"
+    assert said[c:] == [], "the year's official claims looked up on the page, not read"
     assert worker.wait(180)
 
 

@@ -309,6 +309,7 @@ def _single(
     args: argparse.Namespace,
     size: tuple[int, int, float],
 ) -> bytes:
+    from coverage.products.claims import claim_notes
     from coverage.products.headline import headline, major_cities
     from coverage.products.mapdata import compute_map
     from coverage.render import gis
@@ -333,27 +334,13 @@ def _single(
             headline=None if answer is None else answer.slide_text(),
             capitals=capitals,
             cities=cities,
-            claims=_claims(catalogue, state),
+            claims=claim_notes(catalogue, state, short=True),
         )
     if fmt == "geojson":
         return gis.to_geojson(data, capitals, cities)
     if fmt == "gpkg":
         return gis.to_geopackage(data, capitals, cities)
     return gis.features_csv(data, capitals=capitals, cities=cities)
-
-
-def _claims(catalogue: Catalogue, state: MapState) -> tuple[str, ...]:
-    """The official claims of the state's year in words, as the dashboard's slides carry them.
-
-    None for a comparison.
-    """
-    if state.compare is not None:
-        return ()
-    from coverage.products.claims import claim_note, claims_of_state
-
-    return tuple(
-        claim_note(c, short=True) for c in claims_of_state(catalogue, state.options, state.query())
-    )
 
 
 def _write_series(

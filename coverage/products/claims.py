@@ -36,6 +36,7 @@ import pandas as pd
 
 from coverage.catalogue.analysis import NATO_REGION_CODE, load_claims
 from coverage.catalogue.tables import Catalogue
+from coverage.products.mapdata import MapState, what_if_mark
 from coverage.products.metrics import country_totals, coverage_metrics
 from coverage.scenario import (
     SCENARIO_LABELS,
@@ -55,6 +56,7 @@ __all__ = [
     "claim_checks",
     "claim_needs",
     "claim_note",
+    "claim_notes",
     "claims_of_state",
     "claims_frame",
     "claims_json",
@@ -248,40 +250,73 @@ def _said_words(said: str) -> str:
     return said
 
 
-def claim_note(check: ClaimCheck, *, short: bool = False) -> str:
+def claim_note(
+    check: ClaimCheck, *, short: bool = False, what_if: bool = False, grid_km: float | None = None
+) -> str:
     """One claim against this map, in words, for beside the map (plain text).
 
     "“across southern NATO Europe” (NATO, Warsaw Summit Communiqué (…); 9 Jul 2016). This map
-    defends 29.5 % of southern NATO Europe (10 members); read as at least 50 % (an
-    assumption, data/claims.csv), the claim does not hold." The date is left out where the
-    speaker's words already give its year. ``short``: for a slide's side panel, the speaker
-    without their title ("NATO", "US official") and the reading without its file: "“across
-    southern NATO Europe” (NATO, 9 Jul 2016): this map defends 29.5 % of southern NATO Europe
-    (10 members); read as at least 50 % (an assumption), the claim does not hold."
+    (25 km grid) defends 29.5 % of southern NATO Europe (10 members); read as at least 50 %
+    (an assumption, data/claims.csv), the claim does not hold." The date is left out where the
+    speaker's words already give its year. Where the threat reaches only part of the
+    territory: "Of southern NATO Europe (10 members), 11 % is in the threat's reach; this map
+    defends 0.0 % of that; ...". ``what_if``: "this what-if map" (an edited catalogue).
+    ``grid_km``: said after "this map" (the claims' table in the tab uses 50 km).
+
+    ``short``: for a slide's side panel, the speaker without their title ("NATO", "US
+    official") but with what the claim spoke of ("of the plan; judged on what was built by
+    2024"), and the reading without its file: "“across southern NATO Europe” (NATO, 9 Jul
+    2016): this map defends 29.5 % of southern NATO Europe (10 members); read as at least
+    50 % (an assumption), the claim does not hold."
     """
-    verdict = "holds" if check.holds else "does not hold"
+    when = _said_words(check.said)
     if short:
-        who = f"{check.said_by.split(',')[0].split(' (')[0]}, {_said_words(check.said)}"
-        if check.in_reach_share <= 0:
-            return f"“{check.words}” ({who}): not judged, out of the threat's reach."
-        return (
-            f"“{check.words}” ({who}): this map defends {percent_text(check.area_share)} of "
-            f"{check.territory}{reach_words(check)}; read as at least "
-            f"{100 * check.area_share_needed:.0f} % (an assumption), the claim {verdict}."
-        )
+        first, *rest = check.said_by.split(", ")
+        spoke_of = [part for part in rest if part.startswith("of ")]
+        who = ", ".join([first.split(" (")[0], when, *spoke_of])
+        head = f"“{check.words}” ({who}): "
+    else:
+        who = check.said_by if when.split()[-1] in check.said_by else f"{check.said_by}; {when}"
+        head = f"“{check.words}” ({who}). "
     if check.in_reach_share <= 0:
-        measured = (
-            f"The threat reaches none of {check.territory}: the claim is not judged on this map."
-        )
+        return head + f"The threat reaches none of {check.territory}: the claim is not judged."
+    this_map = "this what-if map" if what_if else "this map"
+    if grid_km is not None:
+        this_map += f" ({grid_km:g} km grid)"
+    share = percent_text(check.area_share)
+    if check.in_reach_share >= 0.9995:
+        measured = f"{this_map} defends {share} of {check.territory}"
     else:
         measured = (
-            f"This map defends {percent_text(check.area_share)} of {check.territory}"
-            f"{reach_words(check)}; read as at least {100 * check.area_share_needed:.0f} % "
-            f"(an assumption, data/claims.csv), the claim {verdict}."
+            f"of {check.territory}, {100 * check.in_reach_share:.0f} % is in the threat's reach; "
+            f"{this_map} defends {share} of that"
         )
-    when = _said_words(check.said)
-    who = check.said_by if when.split()[-1] in check.said_by else f"{check.said_by}; {when}"
-    return f"“{check.words}” ({who}). {measured}"
+    reading = "an assumption" if short else "an assumption, data/claims.csv"
+    measured += (
+        f"; read as at least {100 * check.area_share_needed:.0f} % ({reading}), the claim "
+        f"{verdict_text(check.holds)}."
+    )
+    return head + (measured if short else measured[0].upper() + measured[1:])
+
+
+def claim_notes(catalogue: Catalogue, state: MapState, *, short: bool = False) -> tuple[str, ...]:
+    """:func:`claim_note` of each claim judged on ``state``'s year; none for a comparison.
+
+    What the dashboard's side column (``short=False``, with the map's grid) and every slide of
+    the state (``short=True``: the dashboard's exports and the CLI's) say.
+    """
+    if state.compare is not None:
+        return ()
+    query = state.query()
+    return tuple(
+        claim_note(
+            c,
+            short=short,
+            what_if=bool(what_if_mark(catalogue)),
+            grid_km=None if short else query.grid_km,
+        )
+        for c in claims_of_state(catalogue, state.options, query)
+    )
 
 
 def _bisect(holds: Callable[[float], bool], fails: float, held: float) -> tuple[float, float]:

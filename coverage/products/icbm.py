@@ -619,35 +619,39 @@ def _analogy_note(catalogue: Catalogue, variant: str, name: str) -> str:
 def _other_interceptors(catalogue: Catalogue, rows: pd.DataFrame, nearest: Any) -> str:
     """The figures of a site's interceptors other than ``nearest``, and why it comes nearest.
 
-    ``rows``: the site's rows of :func:`icbm_summary` in one case. Where the nearest one burns
-    for a shorter time than another that falls shorter, the line says so: the best points of an
-    ICBM's track are on its climb, a minute or two after launch, where how soon an interceptor
-    is up and out counts more than its burnout speed (THAAD's 20 s against the SM-3 IB's 60 s:
-    at 142 km and 80 s THAAD is 10 km out, the SM-3 IB not yet that high).
+    ``rows``: the site's rows of :func:`icbm_summary` in one case. Interceptors with the same
+    figure are named together ("SM-3 Block IA and SM-3 Block IB short by ≥ 1,538 km": one
+    booster). Where the nearest one burns for a shorter time than another that falls shorter,
+    the line says so: the best points of an ICBM's track are on its climb, a minute or two
+    after launch, where how soon an interceptor is up and out counts more than its burnout
+    speed (THAAD's 20 s against the SM-3 IB's 60 s: at 142 km and 80 s THAAD is 10 km out,
+    the SM-3 IB not yet that high).
     """
-    burn = {v: float(catalogue.parameter_row(v, "burn_time_s").nominal) for v in rows.variant}
-    parts = []
+
+    def burn(variant: object) -> float:
+        return float(catalogue.parameter_row(str(variant), "burn_time_s").nominal)
+
+    def assumed(variant: object) -> bool:
+        row = catalogue.parameter_row(str(variant), "burn_time_s")
+        return str(row.confidence) == "Assumption"
+
+    groups: dict[str, list[str]] = {}
     for r in rows.itertuples(index=False):
         if r.variant == nearest.variant:
             continue
-        text = f"{r.variant_name} " + margin_words(
-            int(r.feasible_tracks), float(r.best_margin_km), float(r.best_margin_s)
-        )
-        if burn[str(nearest.variant)] < burn[str(r.variant)] and r.best_margin_km < (
-            nearest.best_margin_km
-        ):
-            assumed = all(
-                str(catalogue.parameter_row(v, "burn_time_s").confidence) == "Assumption"
-                for v in (nearest.variant, r.variant)
+        text = margin_words(int(r.feasible_tracks), float(r.best_margin_km), float(r.best_margin_s))
+        if burn(nearest.variant) < burn(r.variant) and r.best_margin_km < nearest.best_margin_km:
+            both = (
+                " (both assumptions, data/parameters.csv)"
+                if assumed(r.variant) and assumed(nearest.variant)
+                else ""
             )
             text += (
-                f": the {nearest.variant_name}'s {burn[str(nearest.variant)]:.0f}-s burn, "
-                f"against {burn[str(r.variant)]:.0f} s"
-                + (" (both assumptions, data/parameters.csv)" if assumed else "")
-                + ", gets it out sooner along the ICBM's climb"
+                f": the {nearest.variant_name} burns {burn(nearest.variant):.0f} s, against "
+                f"{burn(r.variant):.0f} s{both}, and so is out sooner along the ICBM's climb"
             )
-        parts.append(text)
-    return "; " + "; ".join(parts) if parts else ""
+        groups.setdefault(text, []).append(str(r.variant_name))
+    return "".join(f"; {' and '.join(names)} {text}" for text, names in groups.items())
 
 
 def _site_interceptors(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:

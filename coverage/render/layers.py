@@ -765,6 +765,35 @@ def build_deck(
         cut = set(_cut_names(launch_names, found, zoom, site_size, edges))
         return [None if i in cut else p for i, p in enumerate(found)]
 
+    town_dots = _dot_boxes([*capital_records, *city_records], zoom=zoom, dot_px=capital_dot)
+
+    def around_towns(
+        names: list[tuple[float, float, str]],
+        size_px: float,
+        blocked: list[tuple[float, float, float, float]],
+    ) -> _Places:
+        """Places for ``names`` around ``blocked`` and the capitals' and cities' dots.
+
+        A site's or radar's name matters more than a town's dot: where keeping clear of the
+        dots leaves a name out (2024 at 1024 px), every one of ``names`` is placed again
+        around ``blocked`` alone, and that placing is taken if it leaves fewer out.
+        """
+        places = site_label_places(
+            names,
+            zoom=zoom,
+            size_px=size_px,
+            dot_px=site_dot,
+            blocked=[*blocked, *town_dots],
+            avoid=edges,
+        )
+        if town_dots and any(p is None for p in places):
+            anyway = site_label_places(
+                names, zoom=zoom, size_px=size_px, dot_px=site_dot, blocked=blocked, avoid=edges
+            )
+            if sum(p is None for p in anyway) < sum(p is None for p in places):
+                places = anyway
+        return places
+
     def place_names(
         ring_clear: bool, launch_first: bool = False
     ) -> tuple[_Places, _Places, _Places, dict[str, int] | None]:
@@ -784,57 +813,14 @@ def build_deck(
                 ]
             )
             clear_of += _site_label_boxes(launch_names, early, zoom=zoom, size_px=site_size)
-        places = site_label_places(
-            site_names,
-            zoom=zoom,
-            size_px=site_size,
-            dot_px=site_dot,
-            # Not over a major city's dot either ("Kürecik Radar Station" over Konya's); the
-            # launch point's name may be (Tabriz named in 20 of 30 maps rather than 25).
-            blocked=[
-                *clear_of,
-                *_dot_boxes([*capital_records, *city_records], zoom=zoom, dot_px=capital_dot),
-            ],
-            avoid=edges,
-        )
-        if capital_records and any(p is None for p in places):
-            # A site's name matters more than a capital's dot: over one (2024 at 1024 px) rather
-            # than left out.
-            anyway = site_label_places(
-                site_names,
-                zoom=zoom,
-                size_px=site_size,
-                dot_px=site_dot,
-                blocked=clear_of,
-                avoid=edges,
-            )
-            if sum(p is None for p in anyway) < sum(p is None for p in places):
-                places = anyway
+        # Not over a major city's dot either ("Kürecik Radar Station" over Konya's); the launch
+        # point's name may be (Tabriz named in 20 of 30 maps rather than 25).
+        places = around_towns(site_names, site_size, clear_of)
         site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
         site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
         # The radars' names go around the capitals' and cities' dots too ("Pionersky" over
-        # Berlin's, "Baranovichi node" over Warsaw's, on the zoomed-out 1280x720 map); a radar's
-        # name matters more than a dot, so it goes over one rather than out.
-        town_dots = _dot_boxes([*capital_records, *city_records], zoom=zoom, dot_px=capital_dot)
-        ew_places = site_label_places(
-            ew_names,
-            zoom=zoom,
-            size_px=ew_size,
-            dot_px=site_dot,
-            blocked=[*site_boxes, *town_dots],
-            avoid=edges,
-        )
-        if town_dots and any(p is None for p in ew_places):
-            anyway = site_label_places(
-                ew_names,
-                zoom=zoom,
-                size_px=ew_size,
-                dot_px=site_dot,
-                blocked=site_boxes,
-                avoid=edges,
-            )
-            if sum(p is None for p in anyway) < sum(p is None for p in ew_places):
-                ew_places = anyway
+        # Berlin's, "Baranovichi node" over Warsaw's, on the zoomed-out 1280x720 map).
+        ew_places = around_towns(ew_names, ew_size, site_boxes)
         site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
         site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
         launch_places = early if early is not None else launch_name_places(site_boxes)
