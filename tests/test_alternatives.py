@@ -81,6 +81,26 @@ def test_third_site__ten_gbis_at_redzikowo_and_the_czech_radar(catalogue: Catalo
     assert m.nato_europe_area_share > 0.0
 
 
+def test_third_site__the_silo_field_is_not_called_aegis_ashore(catalogue: Catalogue) -> None:
+    # A new user read "Aegis Ashore Poland" on the Third Site's map: the 2007 plan's silos at
+    # Redzikowo take the scenario's own name (data/alternatives.csv, site_name) on the map's
+    # dots, its footprints and the deployments; the record keeps sites.csv's name.
+    from coverage.products.footprints import sites_layer
+
+    name = "Third Site GBI silo field (Redzikowo; planned 2007-09)"
+    deps = deployed(catalogue, 2013, "third_site")
+    assert set(deps.site_name[deps.site_id == "redzikowo"]) == {name}
+    assert set(deps.site_name[deps.site_id == "brdy"]) == {
+        "European Midcourse Radar site (Brdy; proposed)"
+    }
+    dots = sites_layer(catalogue, 2013, "third_site")
+    assert list(dots.site_name[dots.site_id == "redzikowo"]) == [name]
+    built = sites_layer(catalogue, 2024, "actual")
+    assert list(built.site_name[built.site_id == "redzikowo"]) == [
+        "Aegis Ashore Poland (NSF Redzikowo)"
+    ]
+
+
 def test_putin_offer__lists_gabala_and_armavir_as_data(catalogue: Catalogue) -> None:
     ew = scenario_early_warning(catalogue, "putin_2007", 2013)
     assert set(ew.radar_id) == {"gabala", "armavir"}

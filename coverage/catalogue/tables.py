@@ -257,6 +257,14 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("source", "str", max_length=_TEXT),
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("notes", "str", required=False, max_length=_TEXT),
+        Column(
+            "site_name",
+            "str",
+            required=False,
+            max_length=120,
+            description="The site's name in this scenario where sites.csv's belongs to another "
+            "system (Redzikowo's 2007 silo field is not Aegis Ashore); empty: sites.csv's",
+        ),
     ),
     "scenario_early_warning.csv": (
         Column("scenario_id", "choice", choices=ALTERNATIVE_SCENARIOS),
