@@ -160,7 +160,9 @@ def _fit_button() -> None:
         "Fit map to layers",
         key="reset_view",
         on_click=_reframe,
-        help="Reset the camera so that everything drawn is in view",
+        help="Reset the camera to the opening view: everything drawn, except the parts of "
+        "interceptor rings and radar footprints beyond Europe, its Atlantic approaches and the "
+        "Middle East (a 2,500 km or 5,300 km ring runs off the map's edge; zoom out to see it)",
         width="stretch",
     )
 

@@ -327,8 +327,8 @@ def early_warning_note(catalogue: Catalogue, state: MapState, *, in_tab: str) ->
     seen = f" {str(widest['brief'])[0].upper()}{str(widest['brief'])[1:]}." if widest else ""
     commits = " (their tracks committing interceptors)" if state.warning_commits else ""
     st.markdown(
-        f"<div style='font-size:0.85rem;line-height:1.35;margin-bottom:8px'><b>What Russia's "
-        f"early-warning radars would add</b> shared with NATO{commits}, computed for this map: "
+        f"<div style='font-size:0.85rem;line-height:1.35;margin-bottom:8px'><b>What sharing "
+        f"Russia's early-warning radars with NATO would add</b>{commits}, computed for this map: "
         f"{html.escape(gains)} of NATO-Europe territory.{html.escape(seen)} Scenarios under "
         f"<i>NATO–Russia</i> in the sidebar; the reasoning in the tab "
         f"<i>{html.escape(in_tab)}</i>.</div>",

@@ -884,7 +884,9 @@ def test_app__russian_radars_drawn_say_what_sharing_them_would_add() -> None:
     import html
 
     notes = [
-        html.unescape(m.value) for m in at.markdown if "early-warning radars would add" in m.value
+        html.unescape(m.value)
+        for m in at.markdown
+        if "early-warning radars with NATO would add" in m.value
     ]
     assert len(notes) == 1, notes
     expected = cooperation_answers(
@@ -895,7 +897,7 @@ def test_app__russian_radars_drawn_say_what_sharing_them_would_add() -> None:
     assert "Shared early warning +" in notes[0] and "Putin's 2007 offer +" in notes[0]
     assert "saw the threats to the undefended ground" in notes[0]
     plain = _opened(year="2016")
-    assert not [m for m in plain.markdown if "early-warning radars would add" in m.value]
+    assert not [m for m in plain.markdown if "early-warning radars with NATO would add" in m.value]
 
 
 def test_app__the_official_claim_of_the_maps_year_beside_the_map() -> None:

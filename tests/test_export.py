@@ -565,3 +565,30 @@ def test_band__the_legend_explains_its_three_shades(catalogue: Catalogue) -> Non
         export._Sizes(1.0, 1.0, 1.0, 100.0),
     )
     assert [t for _, t in plain if t.startswith("Defended area")] == ["Defended area (physics)"]
+
+
+def test_polygons__a_ring_holding_the_pole_draws_no_line_to_it(catalogue: Catalogue) -> None:
+    # The Third Site's 5,300 km GBI ring holds the North Pole: closed in lon/lat along the
+    # pole's parallel and cut at the antimeridian, it was drawn on the slide with a straight
+    # line from the ring to the pole (new-user trial). No drawn edge may come near the pole.
+    from matplotlib.collections import LineCollection, PathCollection
+    from pyproj import Transformer
+
+    data = _map(catalogue, year=2016, scenario="third_site")
+    ring = data.footprints[data.footprints.system == "gbi_2stage"].geometry.iloc[0]
+    assert ring.bounds[3] == pytest.approx(90.0)  # it does hold the pole
+    crs = export._spec("europe").crs
+    pole = np.array(Transformer.from_crs(4326, crs, always_xy=True).transform(0.0, 90.0))
+    with export._LOCK, export.matplotlib.rc_context(export._RC):
+        fig = export._draw(data, export.ImageSize(1920, 1080, 100.0), False, data_date())
+        edges: list[np.ndarray] = []
+        for coll in fig.axes[0].collections:
+            if isinstance(coll, LineCollection):
+                edges += [np.asarray(s) for s in coll.get_segments()]
+            elif (
+                isinstance(coll, PathCollection)
+                and np.asarray(coll.get_edgecolor())[..., 3].max(initial=0.0) > 0
+            ):
+                edges += [p.vertices for p in coll.get_paths()]
+    near = min(float(np.hypot(*(e - pole).T).min()) for e in edges if len(e))
+    assert near > 300e3, f"an outline runs within {near / 1e3:.0f} km of the pole"

@@ -850,9 +850,9 @@ def icbm_answers(
             if (n > 0) != (feasible["nominal"] > 0):
                 flips.append(f"{text} ({n} tracks)")
         hinge = (
-            "; each of these alone changes it: " + "; ".join(flips)
+            "; each of these, on its own, would change the answer: " + "; ".join(flips)
             if flips
-            else "; no single alternative assumption changes it"
+            else "; no single other assumption would change the answer"
         )
         basis = _analogy_note(catalogue, str(best.variant), str(best.variant_name))
         if basis:

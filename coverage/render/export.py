@@ -491,11 +491,18 @@ def _polygons(
     paths = [p for p in (_polygon_path(g) for g in _project(geoms, crs)) if p is not None]
     if not paths:
         return False
+    # A shape holding a pole or crossing the antimeridian is closed in lon/lat along the pole's
+    # parallel and cut at +-180 (coverage.physics.geodesy): those edges are not its outline,
+    # and projected they ran as a straight line from the ring to the pole (the Third Site's
+    # 5,300 km GBI ring on a slide, new-user trial). Such shapes are filled without an edge,
+    # and their outline is drawn from their boundary less those cuts.
+    seamed = [g for g in geoms if _on_seam(g)]
+    width = sz.lpt(_outline_px(key, style))
     coll = PathCollection(
         paths,
         facecolors=[_rgba(style.colour, style.fill_alpha)],
-        edgecolors=[_rgba(style.colour, 1.0)],
-        linewidths=sz.lpt(_outline_px(key, style)),
+        edgecolors=["none" if seamed else _rgba(style.colour, 1.0)],
+        linewidths=width,
         linestyles=style.line_style,
         hatch=style.hatch or None,
         zorder=zorder,
@@ -504,7 +511,43 @@ def _polygons(
         coll.set_hatchcolor(hatch_colour(style.colour))
         coll.set_hatch_linewidth(sz.lpt(1.0))
     ax.add_collection(coll, autolim=False)
+    if seamed:
+        outlines = [
+            shapely.difference(g.boundary, _SEAMS) if _on_seam(g) else g.boundary
+            for g in geoms
+            if g is not None and not g.is_empty
+        ]
+        segments = [seg for g in _project(outlines, crs) for seg in _line_segments(g)]
+        ax.add_collection(
+            LineCollection(
+                segments,
+                colors=[_rgba(style.colour, 1.0)],
+                linewidths=width,
+                linestyles=style.line_style,
+                zorder=zorder,
+            ),
+            autolim=False,
+        )
     return True
+
+
+#: The lon/lat cuts of a shape that holds a pole or crosses the antimeridian (a hair wide).
+_SEAMS = shapely.union_all(
+    [
+        LineString([(180.0, -90.0), (180.0, 90.0)]),
+        LineString([(-180.0, -90.0), (-180.0, 90.0)]),
+        LineString([(-180.0, 90.0), (180.0, 90.0)]),
+        LineString([(-180.0, -90.0), (180.0, -90.0)]),
+    ]
+).buffer(1e-7)
+
+
+def _on_seam(geom: Any) -> bool:
+    """Whether ``geom`` (EPSG:4326) reaches the antimeridian or a pole, where it is cut."""
+    if geom is None or geom.is_empty:
+        return False
+    x0, y0, x1, y1 = geom.bounds
+    return x0 <= -180.0 + 1e-9 or x1 >= 180.0 - 1e-9 or y0 <= -90.0 + 1e-9 or y1 >= 90.0 - 1e-9
 
 
 _PROBABILITY_ALPHA = 0.8
