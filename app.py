@@ -571,7 +571,10 @@ def _layout(
             # as planned): the claim against this map, under the capitals' key too.
             analysis.claim_note(catalogue, state)
         if not projector:
-            st.markdown(f"**Events in {state.options.year}**")
+            # The record's events (data/events.csv), whatever the scenario: beside the Third
+            # Site's map, "Aegis Ashore Romania operational" read as part of it (new-user trial).
+            record = "" if state.options.scenario == "actual" else " (what happened, the record)"
+            st.markdown(f"**Events in {state.options.year}**{record}")
             panels.timeline(catalogue, state.options.year, theme=theme)
         # Last in the side column, where its empty block moves nothing: the first click on
         # the map counts in browsers without a GPU too (dashboard/pickwarm.py).

@@ -85,6 +85,8 @@ def test_app__scenario_switch_shows_phase4_plan(app: AppTest) -> None:
     systems = {f["properties"]["system"] for f in inter["data"]["features"]}
     assert "sm3_iib" in systems
     assert any("Phase 4" in m.value for m in app.markdown)
+    # The year's events are the record's, whatever the scenario, and the side column says so.
+    assert any(m.value == "**Events in 2020** (what happened, the record)" for m in app.markdown)
 
 
 def test_app__url_query_params_open_the_same_view() -> None:
