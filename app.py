@@ -231,8 +231,7 @@ def _prefetch_neighbours(
         deck_for(catalogue.digest, s, view, resets, data, line, catalogue)
         if not view.projector:
             analysis.warm_delay_note(catalogue, s)
-            if s.compare is None:
-                analysis.warm_claim_note(catalogue, s)  # the side column's claim of the year
+            analysis.warm_claim_note(catalogue, s)  # the side column's claim of the year
 
     # Submitted least likely first: the worker takes the newest first.
     comparing = bool(st.session_state.get("compare"))
@@ -566,9 +565,10 @@ def _layout(
             # question a new user could not answer from the map alone). Under the capitals'
             # key, which must stay in the window at 1280x720.
             russia.early_warning_note(catalogue, state, in_tab=analysis.TAB_NAMES[-1])
-        if not projector and data.comparison is None:
+        if not projector:
             # In a year an official claim is judged on (2012, 2016, 2020, 2024 as built; 2018
-            # as planned): the claim against this map, under the capitals' key too.
+            # as planned): the claim against this map, under the capitals' key too (none beside
+            # a comparison: claims.claim_notes).
             analysis.claim_note(catalogue, state)
         if not projector:
             # The record's events (data/events.csv), whatever the scenario: beside the Third

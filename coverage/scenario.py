@@ -304,7 +304,7 @@ def deployed(
     out = rows.merge(sites, on="site_id", how="left").merge(systems, on="system_id", how="left")
     if "site_name_here" in out.columns:
         here = out.pop("site_name_here")
-        out["site_name"] = here.where(here.notna(), out.site_name)
+        out["site_name"] = here.fillna(out.site_name)
     return out.reset_index(drop=True)
 
 
@@ -337,9 +337,7 @@ def _alternative_rows(catalogue: Catalogue, scenario: Scenario) -> pd.DataFrame:
                 for n, y, c in zip(alt.notes, alt.years_source, alt.years_confidence, strict=True)
             ],
             # The site's name in this scenario, where sites.csv's is another system's.
-            "site_name_here": alt.site_name.where(alt.site_name.astype(bool), None)
-            if "site_name" in alt.columns
-            else None,
+            "site_name_here": alt.site_name if "site_name" in alt.columns else None,
         }
     )
     custom = catalogue.deployments[catalogue.deployments.site_id.isin(catalogue.custom_site_ids)]

@@ -528,7 +528,7 @@ def claim_note(catalogue: Catalogue, state: MapState) -> None:
     for note in _state_claims(catalogue.digest, state, catalogue):
         judged = (
             ""
-            if note.endswith("the claim is not judged.")
+            if note.endswith(claims.NOT_JUDGED)
             else (f" What it would need (50 km grid): the tab <i>{html.escape(TAB_NAMES[2])}</i>.")
         )
         st.markdown(
@@ -585,7 +585,7 @@ def _claims_section(
         ],
     )
     st.dataframe(table, hide_index=True, width="stretch", key="claims_table", column_config=config)
-    mine = _state_claims(catalogue.digest, state, catalogue) if state.compare is None else ()
+    mine = _state_claims(catalogue.digest, state, catalogue)
     if mine:
         # The map's own year, as the note beside the map gives it (its grid): a new user met
         # 29.5 % there and 29.9 % here and took them for two answers.

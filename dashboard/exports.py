@@ -8,11 +8,10 @@ beside the map it pushed the legend below the fold at 1280x720 and 1024x768).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -241,17 +240,20 @@ def export_panel(
     headline = line.slide_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     towns = cities if caps is not None else None
+
     # The four slide images: one drawing, as on the map (headline, capitals, cities, and the
-    # official claim of the map's year, as beside it).
-    slide = functools.partial(
-        export.render,
-        data,
-        projector=projector,
-        headline=headline,
-        capitals=caps,
-        cities=towns,
-        claims=claim_notes(catalogue, data.state, short=True),
-    )
+    # official claim of the map's year, as beside it), each made when its button is pressed.
+    def slide(**size: Any) -> bytes:
+        return export.render(
+            data,
+            projector=projector,
+            headline=headline,
+            capitals=caps,
+            cities=towns,
+            claims=claim_notes(catalogue, data.state, short=True),
+            **size,
+        )
+
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)
     items: list[tuple[str, str, str, Callable[[], bytes], str]] = [

@@ -55,6 +55,7 @@ __all__ = [
     "ClaimNeed",
     "claim_checks",
     "claim_needs",
+    "NOT_JUDGED",
     "claim_note",
     "claim_notes",
     "claims_of_state",
@@ -237,6 +238,9 @@ def claims_of_state(
     return claim_checks(catalogue, options, query, claims=mine) if len(mine) else []
 
 
+#: How :func:`claim_note` ends for a claim whose territory the threat does not reach.
+NOT_JUDGED = "the claim is not judged."
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -279,7 +283,7 @@ def claim_note(
         who = check.said_by if when.split()[-1] in check.said_by else f"{check.said_by}; {when}"
         head = f"“{check.words}” ({who}). "
     if check.in_reach_share <= 0:
-        return head + f"The threat reaches none of {check.territory}: the claim is not judged."
+        return head + f"The threat reaches none of {check.territory}: {NOT_JUDGED}"
     this_map = "this what-if map" if what_if else "this map"
     if grid_km is not None:
         this_map += f" ({grid_km:g} km grid)"

@@ -223,7 +223,7 @@ def sites_layer(
                 "site_id": site.site_id,
                 # The scenario's own name for the site where it has one (data/alternatives.csv:
                 # the Third Site's silo field at Redzikowo is not Aegis Ashore).
-                "site_name": str(rows.site_name.iloc[0]) if "site_name" in rows else site.name,
+                "site_name": str(rows.site_name.iloc[0]),
                 "country": country,
                 "kind": site.kind,
                 "status": status,
