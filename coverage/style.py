@@ -218,12 +218,13 @@ LAYER_STYLES: dict[str, LayerStyle] = {
     )
 }
 #: The difference between two states (gained / lost / defended in both), drawn instead of the
-#: defended area when comparing. Three hues apart from every layer above and from each other for
-#: every colour-vision type: Paul Tol's indigo and ochre (blue against yellow, the axis all
-#: colour-vision deficiencies keep) and a neutral grey for "no change"; the fills keep three
-#: lightnesses (dark, middle, light: the grey is drawn at 30 %), and three line styles with three
-#: hatches, so they survive greyscale. The grey is dark (#666666) so that its dotted outline
-#: keeps a contrast of 5:1 on the yellow NATO fill (#BBBBBB, used before, had 1.7:1).
+#: defended area when comparing. Paul Tol's indigo and ochre for the changes (blue against
+#: yellow, the axis all colour-vision deficiencies keep) and, for "defended in both", the
+#: defended area's own bluish green, a shade darker (#008C66: its dotted outline keeps 3.4:1 on
+#: the yellow NATO fill, where the defended layer's #009E73 has 2.96:1), so that what stays
+#: defended reads as defended on both maps. A grey was used before: drawn at 30 % over the
+#: yellow NATO fill it turned khaki and was taken for "lost" (session 35's new-user trial).
+#: Three line styles with three hatches keep the kinds apart in greyscale.
 COMPARE_STYLES: dict[str, LayerStyle] = {
     s.key: s
     for s in (
@@ -251,7 +252,7 @@ COMPARE_STYLES: dict[str, LayerStyle] = {
             "both",
             "Defended in both",
             "Defended in state A and in state B",
-            "#666666",
+            "#008C66",
             0.30,
             "dotted",
             "...",
@@ -621,7 +622,7 @@ THEMES: dict[str, Theme] = {
                 "early_warning": OKABE_ITO["orange"],
                 "gained": "#99BBFF",
                 "lost": "#DDAA33",
-                "both": "#BBBBBB",
+                "both": "#33CC99",
                 "not defended": "#FF88AA",
                 "out of reach": "#AAAAAA",
                 ICBM_REACHABLE: "#FF9466",

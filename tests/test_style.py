@@ -94,3 +94,25 @@ def test_theme__early_warning_outline_is_legible_on_the_nato_fill(key: str) -> N
         assert contrast_ratio(colour, ground) >= 3.0, (colour, ground)
     # Not the interceptor rings' colour (both are drawn in warm hues).
     assert colour != t.layer_styles["interceptor"].colour
+
+
+@pytest.mark.parametrize("key", list(THEMES))
+def test_theme__defended_in_both_reads_as_defended_not_as_lost(key: str) -> None:
+    # Session 35's new-user trial: "defended in both" was a grey that turned khaki over the
+    # yellow NATO fill and was taken for "lost". It is now the defended area's hue.
+    import colorsys
+
+    def hue(colour: str) -> float:
+        r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return colorsys.rgb_to_hsv(r, g, b)[0] * 360
+
+    t = THEMES[key]
+    both, lost = t.compare_styles["both"], t.compare_styles["lost"]
+    defended = t.layer_styles["defended"].colour
+    assert abs(hue(both.colour) - hue(defended)) < 10, (both.colour, defended)
+    # Drawn over the NATO fill, "both" and "lost" are at least 60° of hue apart.
+    over = {
+        k: blend(t.nato_fill, s.colour, s.fill_alpha) for k, s in (("both", both), ("lost", lost))
+    }
+    gap = abs(hue(over["both"]) - hue(over["lost"]))
+    assert min(gap, 360 - gap) >= 60, over
