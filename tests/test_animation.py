@@ -90,6 +90,7 @@ def test_animation__total_pixels_are_bounded_before_rendering() -> None:
 def test_rollout_answer__each_frame_carries_its_years_answer(catalogue: Catalogue) -> None:
     # A review: the rollout GIF's frames had no answer line and no capitals, which the slide
     # images of the same years carry.
+    from coverage.products.claims import claim_notes
     from coverage.products.headline import headline
     from coverage.products.mapdata import ANSWER_LAYERS, DEFAULT_LAYERS
 
@@ -97,16 +98,24 @@ def test_rollout_answer__each_frame_carries_its_years_answer(catalogue: Catalogu
     state = MapState(FootprintOptions(year=2016), layers=ANSWER_LAYERS)
     (series,) = rollout_series(catalogue, state, [2015, 2016])
     for d in series:
-        line, capitals, cities = answer(d)
-        assert line == headline(catalogue, d.state).slide_text()
-        assert capitals is not None and set(capitals.status) >= {"not defended"}
+        a = answer(d)
+        assert a.line == headline(catalogue, d.state).slide_text()
+        assert a.capitals is not None and set(a.capitals.status) >= {"not defended"}
         # The major cities with them, as the slide images and the map have them.
-        assert cities is not None and not cities.empty
-    assert "6 of 26 capitals" in str(answer(series[1])[0])
-    assert animation.rollout_answer(catalogue, capitals=False)(series[1])[1:] == (None, None)
-    assert animation.rollout_answer(catalogue, cities=False)(series[1])[2] is None
+        assert a.cities is not None and not a.cities.empty
+        # The official claims of the year, as the slide of that year has them: 2016 is judged
+        # (Warsaw, "southern NATO Europe"), 2015 is not.
+        assert a.claims == claim_notes(catalogue, d.state, short=True)
+    assert answer(series[0]).claims == ()
+    (claim,) = answer(series[1]).claims
+    assert "southern NATO Europe" in claim and "%" in claim
+    assert "6 of 26 capitals" in str(answer(series[1]).line)
+    no_capitals = animation.rollout_answer(catalogue, capitals=False)(series[1])
+    assert (no_capitals.capitals, no_capitals.cities) == (None, None)
+    assert animation.rollout_answer(catalogue, cities=False)(series[1]).cities is None
+    assert animation.rollout_answer(catalogue, claims=False)(series[1]).claims == ()
     (plain,) = rollout_series(catalogue, MapState(FootprintOptions(year=2016)), [2016])
-    assert "defended" not in DEFAULT_LAYERS and answer(plain[0]) == (None, None, None)
+    assert "defended" not in DEFAULT_LAYERS and answer(plain[0]) == animation.FrameAnswer()
     size = {"width_px": 640, "height_px": 360}
     with_answer = animation.rollout_frames([series[1:]], answer=answer, **size)[0]
     maps_alone = animation.rollout_frames([series[1:]], **size)[0]

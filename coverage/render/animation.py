@@ -14,7 +14,7 @@ import io
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARE_MODES",
     "DEFAULT_YEARS",
+    "FrameAnswer",
     "MAX_ANIMATION_PIXELS",
     "check_animation_size",
     "Compare",
@@ -61,8 +62,22 @@ def check_animation_size(n_frames: int, width_px: int, height_px: int) -> None:
         )
 
 
-#: A frame's answer: its headline line, capitals and major cities by status (each optional).
-Answer = Callable[["MapData"], tuple["str | None", "pd.DataFrame | None", "pd.DataFrame | None"]]
+class FrameAnswer(NamedTuple):
+    """What a frame carries besides its map, as a slide image of the same state does."""
+
+    #: The headline line (shares, capitals, the change since the year before).
+    line: str | None = None
+    #: Capitals by status (``Headline.capitals``).
+    capitals: pd.DataFrame | None = None
+    #: Major cities by status, read off the same run.
+    cities: pd.DataFrame | None = None
+    #: The official claims judged on the frame's year, short form
+    #: (:func:`coverage.products.claims.claim_notes`).
+    claims: tuple[str, ...] = ()
+
+
+#: A frame's answer from its map.
+Answer = Callable[["MapData"], FrameAnswer]
 
 
 def rollout_frames(
@@ -110,15 +125,16 @@ def rollout_frames(
     check_animation_size(sum(len(s) for s in series), width_px, height_px)
 
     def frame(d: MapData) -> np.ndarray:
-        line, capitals, cities = (None, None, None) if answer is None else answer(d)
+        a = FrameAnswer() if answer is None else answer(d)
         return render_array(
             d,
             width_px=width_px,
             height_px=height_px,
             projector=projector,
-            headline=line,
-            capitals=capitals,
-            cities=cities,
+            headline=a.line,
+            capitals=a.capitals,
+            cities=a.cities,
+            claims=a.claims,
         )
 
     per_scenario = [[frame(d) for d in s] for s in series]
@@ -259,22 +275,31 @@ def rollout_gif(
     return to_gif(frames, frame_s=frame_s)
 
 
-def rollout_answer(catalogue: Catalogue, *, capitals: bool = True, cities: bool = True) -> Answer:
+def rollout_answer(
+    catalogue: Catalogue, *, capitals: bool = True, cities: bool = True, claims: bool = True
+) -> Answer:
     """Each frame's answer, as a slide image of that year carries it.
 
-    The headline line (shares, capitals, the change since the year before) and, with
-    ``capitals``, the capitals by status, and with ``cities`` too the major cities (only with
-    the capitals, as on the map). For maps that draw the defended area; a frame without it
-    gets no answer (its map shows none). Costs each year's engine run, kept as the
-    dashboard's are (the cities are read off the same run).
+    The headline line (shares, capitals, the change since the year before); with ``capitals``,
+    the capitals by status, and with ``cities`` too the major cities (only with the capitals,
+    as on the map); with ``claims``, the official claims judged on the frame's year (2012,
+    2016, 2020, 2024 as built; 2018 as planned), in the short form of the slides. For maps that
+    draw the defended area; a frame without it gets no answer (its map shows none). Costs each
+    year's engine run, kept as the dashboard's are (the cities and claims are read off the
+    same run).
     """
+    from coverage.products.claims import claim_notes
     from coverage.products.headline import headline, major_cities
 
-    def answer(d: MapData) -> tuple[str | None, pd.DataFrame | None, pd.DataFrame | None]:
+    def answer(d: MapData) -> FrameAnswer:
         if "defended" not in d.state.layers:
-            return None, None, None
+            return FrameAnswer()
         h = headline(catalogue, d.state)
-        towns = major_cities(catalogue, d.state) if capitals and cities else None
-        return h.slide_text(), (h.capitals if capitals else None), towns
+        return FrameAnswer(
+            h.slide_text(),
+            h.capitals if capitals else None,
+            major_cities(catalogue, d.state) if capitals and cities else None,
+            claim_notes(catalogue, d.state, short=True) if claims else (),
+        )
 
     return answer

@@ -1786,16 +1786,17 @@ def render_array(
     headline: str | None = None,
     capitals: pd.DataFrame | None = None,
     cities: pd.DataFrame | None = None,
+    claims: Sequence[str] = (),
 ) -> np.ndarray:
     """Render one map state to an RGB array (``height_px`` x ``width_px`` x 3, uint8).
 
-    Same drawing as :func:`render` (``headline``, ``capitals`` and ``cities`` too); skips PNG
-    encoding.
+    Same drawing as :func:`render` (``headline``, ``capitals``, ``cities`` and ``claims`` too);
+    skips PNG encoding.
     """
     size = ImageSize(width_px, height_px, dpi)
     stamp = date or data_date()
     with _LOCK, matplotlib.rc_context(_RC):
-        fig = _draw(data, size, projector, stamp, headline, capitals, cities)
+        fig = _draw(data, size, projector, stamp, headline, capitals, cities, tuple(claims))
         canvas = fig.canvas
         assert isinstance(canvas, FigureCanvasAgg)
         canvas.draw()
