@@ -509,8 +509,10 @@ def _claim_needs(
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _state_claims(digest: str, state: MapState, _catalogue: Catalogue) -> tuple[str, ...]:
-    return claims.claim_notes(_catalogue, state)
+def _state_claims(
+    digest: str, state: MapState, _catalogue: Catalogue, short: bool = False
+) -> tuple[str, ...]:
+    return claims.claim_notes(_catalogue, state, short=short)
 
 
 def warm_claim_note(catalogue: Catalogue, state: MapState) -> None:
@@ -518,23 +520,27 @@ def warm_claim_note(catalogue: Catalogue, state: MapState) -> None:
     _state_claims(catalogue.digest, state, catalogue)
 
 
-def claim_note(catalogue: Catalogue, state: MapState) -> None:
+def claim_note(catalogue: Catalogue, state: MapState, *, projector: bool = False) -> None:
     """Beside the legend, in a year an official claim is judged on: the claim against this map.
 
     The claim's words, who said them and when, this map's share of the territory they speak
     of and the verdict under the reading of data/claims.csv (an assumption, said so); what
-    would make it hold is in the tab with the claims' table. Nothing in other years.
+    would make it hold is in the tab with the claims' table. Nothing in other years. With
+    ``projector``, the slides' short form in the projector's type, without the pointer to a
+    tab (projector mode has none).
     """
-    for note in _state_claims(catalogue.digest, state, catalogue):
+    for note in _state_claims(catalogue.digest, state, catalogue, short=projector):
         judged = (
             ""
-            if note.endswith(claims.NOT_JUDGED)
+            if projector or note.endswith(claims.NOT_JUDGED)
             else (f" What it would need (50 km grid): the tab <i>{html.escape(TAB_NAMES[2])}</i>.")
         )
+        size = "1rem" if projector else "0.85rem"
         st.markdown(
-            "<div style='font-size:0.85rem;line-height:1.35;margin-bottom:8px'><b>The official "
-            f"claim for {state.options.year} {html.escape(SCENARIO_LABELS[state.options.scenario])}"
-            f"</b>: {html.escape(note)}{judged}</div>",
+            f"<div class='epaa-claim' style='font-size:{size};line-height:1.35;margin-bottom:8px'>"
+            f"<b>The official claim for {state.options.year} "
+            f"{html.escape(SCENARIO_LABELS[state.options.scenario])}</b>: {html.escape(note)}"
+            f"{judged}</div>",
             unsafe_allow_html=True,
         )
 

@@ -937,3 +937,26 @@ def test_app__the_official_claim_of_the_maps_year_beside_the_map() -> None:
     assert not [m for m in _opened(year="2015").markdown if "The official claim for" in m.value]
     compared = _opened(year="2016", compare="true", vs_year="2024")
     assert not [m for m in compared.markdown if "The official claim for" in m.value]
+
+
+def test_app__projector_gives_the_claim_in_the_slides_short_form_on_a_large_screen() -> None:
+    """Briefers on a projector met the claim only in the slide (session 35's note): at 1920x1080
+    and up the projector's side column gives it as the slide does; at 1280x720 and 1024x768
+    there is no room under the capitals' key, and it is left out."""
+    import html
+
+    from coverage.catalogue.tables import load_catalogue
+    from coverage.products import claims
+    from coverage.products.mapdata import MapState
+    from coverage.scenario import FootprintOptions
+
+    at = _opened(year="2016", projector="true", screen="1920x1080")
+    notes = [html.unescape(m.value) for m in at.markdown if "The official claim for" in m.value]
+    (short,) = claims.claim_notes(
+        load_catalogue(), MapState(options=FootprintOptions(year=2016)), short=True
+    )
+    assert len(notes) == 1 and short in notes[0], notes
+    assert "the tab" not in notes[0]  # projector mode has no tabs
+    for screen in ("1280x720", "1024x768"):
+        small = _opened(year="2016", projector="true", screen=screen)
+        assert not [m for m in small.markdown if "The official claim for" in m.value], screen
