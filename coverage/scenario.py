@@ -582,12 +582,14 @@ def phase_status(catalogue: Catalogue, year: int, scenario: Scenario) -> PhaseSt
         return replace(
             status,
             banner=f"{status.banner} · after the 2011-{PLAN_LAST_YEAR} plan",
-            detail=f"{status.detail} The 2009 plan was to end with Phase 4 in {PLAN_LAST_YEAR}; "
-            + (
-                "the years after it keep its last phase."
-                if scenario == "planned"
-                else "the years after it show what was built since."
-            ),
+            # As built, the banner's "after the 2011-2020 plan" says it: the detail is the
+            # record's alone. At 1280x720 the detail has two lines, and a sentence after it
+            # ("The 2009 plan was to end with Phase 4 in 2020; the years after it show what
+            # was built since.") was cut in 2021-2024 (session 35's note).
+            detail=status.detail
+            if scenario != "planned"
+            else f"{status.detail} The 2009 plan ended in {PLAN_LAST_YEAR}; "
+            "later years keep its last phase.",
         )
     return status
 
