@@ -231,7 +231,9 @@ def _prefetch_neighbours(
         deck_for(catalogue.digest, s, view, resets, data, line, catalogue)
         if not view.projector:
             analysis.warm_delay_note(catalogue, s)
-            analysis.warm_claim_note(catalogue, s)  # the side column's claim of the year
+        if not view.projector or view.screen == DEFAULT_SCREEN:
+            # The side column's claim of the year (on a projector, its short form).
+            analysis.warm_claim_note(catalogue, s, projector=view.projector)
 
     # Submitted least likely first: the worker takes the newest first.
     comparing = bool(st.session_state.get("compare"))

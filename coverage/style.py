@@ -220,8 +220,9 @@ LAYER_STYLES: dict[str, LayerStyle] = {
 #: The difference between two states (gained / lost / defended in both), drawn instead of the
 #: defended area when comparing. Paul Tol's indigo and ochre for the changes (blue against
 #: yellow, the axis all colour-vision deficiencies keep) and, for "defended in both", the
-#: defended area's own bluish green, a shade darker (#008C66: its dotted outline keeps 3.4:1 on
-#: the yellow NATO fill, where the defended layer's #009E73 has 2.96:1), so that what stays
+#: defended area's own bluish green, a shade darker (#008C66: its dotted outline keeps 3.7:1 on
+#: the yellow NATO fill and 3.4:1 on the sea, where the defended layer's #009E73 has 2.96:1 and
+#: 2.7:1; the dark theme's defended colour is light enough as it is), so that what stays
 #: defended reads as defended on both maps. A grey was used before: drawn at 30 % over the
 #: yellow NATO fill it turned khaki and was taken for "lost" (session 35's new-user trial).
 #: Three line styles with three hatches keep the kinds apart in greyscale.

@@ -515,9 +515,9 @@ def _state_claims(
     return claims.claim_notes(_catalogue, state, short=short)
 
 
-def warm_claim_note(catalogue: Catalogue, state: MapState) -> None:
+def warm_claim_note(catalogue: Catalogue, state: MapState, *, projector: bool = False) -> None:
     """Compute :func:`claim_note`'s words for ``state`` into its cache (the prefetcher's)."""
-    _state_claims(catalogue.digest, state, catalogue)
+    _state_claims(catalogue.digest, state, catalogue, short=projector)
 
 
 def claim_note(catalogue: Catalogue, state: MapState, *, projector: bool = False) -> None:

@@ -120,3 +120,7 @@ def test_rollout_answer__each_frame_carries_its_years_answer(catalogue: Catalogu
     with_answer = animation.rollout_frames([series[1:]], answer=answer, **size)[0]
     maps_alone = animation.rollout_frames([series[1:]], **size)[0]
     assert with_answer.shape == maps_alone.shape and (with_answer != maps_alone).any()
+    # The claim is drawn: the same frame without it differs (in the side panel).
+    no_claim = animation.rollout_answer(catalogue, claims=False)
+    without_claim = animation.rollout_frames([series[1:]], answer=no_claim, **size)[0]
+    assert (with_answer != without_claim).any()

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from coverage.catalogue.analysis import load_cities
@@ -46,6 +47,7 @@ __all__ = [
     "headline",
     "headline_from_metrics",
     "launch_area_label",
+    "naming_order",
     "region_figure",
     "share_text",
     "threat_label",
@@ -461,3 +463,20 @@ def region_figure(catalogue: Catalogue, state: MapState, region: str) -> RegionF
         return None
     r = region_metrics(catalogue, state.options, state.query(), region)
     return RegionFigure(r.region_name, r.area_share, r.population_share)
+
+
+def naming_order(places: pd.DataFrame) -> np.ndarray:
+    """Row positions of ``places`` (capitals or cities) in the order their names are placed.
+
+    The defended first, each group largest first: a name placed earlier takes the room a
+    later one needed, and on a crowded map the defended places are the answer (in 2016 at
+    1280x720 Sofia, Tirana and Zagreb, three of the six defended capitals, were left unnamed
+    while Berlin and Warsaw were named). Without a ``status`` or ``population`` column that
+    key is left out.
+    """
+    n = len(places)
+    size = places["population"].to_numpy(float) if "population" in places.columns else np.zeros(n)
+    undefended = (
+        (places["status"].to_numpy() != "defended") if "status" in places.columns else np.zeros(n)
+    )
+    return np.lexsort((-np.nan_to_num(size, nan=0.0), undefended))

@@ -43,7 +43,12 @@ from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
 from coverage.products.compare import state_tags_words
 from coverage.products.footprints import early_warning_points
-from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, defended_list_text
+from coverage.products.headline import (
+    CAPITAL_STATUSES,
+    MAJOR_CITY_WORDS,
+    defended_list_text,
+    naming_order,
+)
 from coverage.products.mapdata import CHOICES_HEADING
 from coverage.products.sectoral import sector_title
 from coverage.style import (
@@ -749,7 +754,8 @@ def _choose_positions(
     ``cand`` holds each label's candidate boxes (labels x positions x 4: x0, y0, x1, y1, in
     order of preference), ``inside`` the area of each that lies on the map, ``static`` the
     boxes no label may cover (markers, the year stamp, the scale bar). Labels are placed in
-    their order (sites, launch areas, capitals and cities largest first, early-warning radars),
+    their order (sites, launch areas, capitals, early-warning radars, cities; capitals and
+    cities the defended first, each group largest first: ``naming_order``),
     greedily but one step ahead: of a label's free positions (on the map, over no static box
     and no placed label), it takes the one that takes least from the labels still to come, each
     of which counts, times its ``worth``, the share of its still-free positions the box covers
@@ -795,12 +801,6 @@ def _choose_positions(
             take(i, int(np.argmin(cost)))
 
     return chosen
-
-
-def _overlap_area(a: Bbox, b: Bbox) -> float:
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _marker_handle(
@@ -1479,12 +1479,9 @@ def _draw_capitals(
         )
         for name, xi, yi, st in zip(capitals.name, x, y, status, strict=True)
     ]
-    # Named largest first, as maps do: where two names compete for one place (Paris and
-    # Brussels), the larger place's is kept.
-    if "population" not in capitals.columns:
-        return labels
-    order = np.argsort(-capitals.population.to_numpy(float), kind="stable")
-    return [labels[i] for i in order]
+    # Named the defended first, each group largest first, as on the dashboard: where two names
+    # of the same status compete for one place (Paris and Brussels), the larger place's is kept.
+    return [labels[i] for i in naming_order(capitals)]
 
 
 def _draw_early_warning_radars(

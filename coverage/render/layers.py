@@ -31,7 +31,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from coverage.catalogue.basemap import border_lines, outer_countries
 from coverage.products.footprints import early_warning_points
-from coverage.products.headline import MAJOR_CITY_WORDS
+from coverage.products.headline import MAJOR_CITY_WORDS, naming_order
 from coverage.render.kept import KeptBy
 from coverage.render.outlines import MAX_LAT_DEG, WORLD_PX_AT_ZOOM_0, outline_segments
 from coverage.style import (
@@ -697,8 +697,8 @@ def build_deck(
         )
         edges = outside_map(camera, width_px=w, height_px=h)
         capital_edges = outside_map(camera, width_px=w, height_px=h, slack_px=6.0)
-    # Capital names that would overlap a site's name or a larger capital's at the opening zoom
-    # are left out (the dot and its tooltip stay).
+    # Capital names that would overlap a site's name or a name placed before (the defended
+    # first, then the larger) at the opening zoom are left out (the dot and its tooltip stay).
     sites_on = "sites" in on and not data.sites.empty
     site_names = _site_records(data.sites) if sites_on else []
     site_size, site_dot = _site_label_size(projector)
@@ -1512,7 +1512,8 @@ def _early_warning_label_size(projector: bool) -> float:
 def capital_label_places(radius_px: float) -> tuple[tuple[str, str, str, tuple[float, float]], ...]:
     """Where a capital's name may go, in order of preference, for a dot of ``radius_px``.
 
-    Above the dot (the map's convention), right, left, below, then the four corners; each
+    Above the dot (the map's convention), right, left, below, the four corners, then the
+    first four slid half a name along their side; each
     ``(anchor, TextLayer text anchor, baseline, pixel offset)`` as :data:`SITE_LABEL_PLACES`,
     3 px clear of the dot.
     """
@@ -1527,6 +1528,16 @@ def capital_label_places(radius_px: float) -> tuple[tuple[str, str, str, tuple[f
         ("above_end", "end", "bottom", (-c, -c)),
         ("below_start", "start", "top", (c, c)),
         ("below_end", "end", "top", (-c, c)),
+        # The first four slid half a name along their side: right and left raised or
+        # lowered, above and below to either side; they find room between close dots.
+        ("above_start", "start", "bottom", (g, 0.0)),
+        ("below_start", "start", "top", (g, 0.0)),
+        ("above_end", "end", "bottom", (-g, 0.0)),
+        ("below_end", "end", "top", (-g, 0.0)),
+        ("above_start", "start", "bottom", (0.0, -g)),
+        ("above_end", "end", "bottom", (0.0, -g)),
+        ("below_start", "start", "top", (0.0, g)),
+        ("below_end", "end", "top", (0.0, g)),
     )
 
 
@@ -1550,7 +1561,8 @@ def _capital_label_places(
 ) -> dict[str, int]:
     """Where each capital's name goes at ``zoom`` (index into :func:`capital_label_places`).
 
-    Largest cities first, each name takes the first place that overlaps no ``blocked`` box
+    The defended first, each group largest first (:func:`~coverage.products.headline.naming_order`),
+    each name takes the first place that overlaps no ``blocked`` box
     (site names and dots, the map's edges), no name placed before and no other capital's dot,
     and that keeps clear of every other dot (capitals' and ``dots``: the sites', screen
     pixels), as :func:`_nearer_another` says for site names: a name above its own dot and just
@@ -1560,9 +1572,7 @@ def _capital_label_places(
     """
     size, radius = _capital_label_size(projector, city=city)
     places = capital_label_places(radius)
-    order = capitals
-    if "population" in capitals.columns:
-        order = capitals.sort_values("population", ascending=False, kind="stable")
+    order = capitals.iloc[naming_order(capitals)]
     rows = [
         (str(row.name), world_px(row.lon_deg, row.lat_deg, zoom))
         for row in order.itertuples(index=False)
