@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -534,6 +535,24 @@ def _label_box(lab: dict, zoom: float, size: float) -> tuple[float, float, float
     )
 
 
+def _dashboard_spec(
+    catalogue: Catalogue, year: int, screen: str, *, cities: bool = False
+) -> tuple[dict, pd.DataFrame]:
+    """The dashboard's default deck for ``year`` on ``screen`` as JSON, and its capitals."""
+    from coverage.products.headline import headline, major_cities
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
+    capitals = headline(catalogue, state).capitals
+    deck = build_deck(
+        compute_map(catalogue, state),
+        screen=screen,
+        capitals=capitals,
+        cities=major_cities(catalogue, state) if cities else None,
+    )
+    return json.loads(deck.to_json()), capitals
+
+
 @pytest.mark.parametrize(
     ("year", "screen", "named_before"),
     # 2024 at 1280x720: 11 since its map is 34 px shorter (the caveat under it in the window).
@@ -547,21 +566,15 @@ def test_capital_labels__each_reads_as_its_own_dot(
     # over the dashboard's states had another dot about as near as their own). Now every name
     # is nearer its own dot, by a dot radius at least, than any other capital's or site's; none
     # overlaps another name or dot, and no site's name covers a capital's dot (Rota's hid Lisbon).
-    from coverage.products.headline import headline
     from coverage.render.layers import _capital_label_size, _site_label_size, world_px
-    from dashboard.controls import DASHBOARD_LAYERS
 
-    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
-    line = headline(catalogue, state)
-    spec = json.loads(
-        build_deck(compute_map(catalogue, state), screen=screen, capitals=line.capitals).to_json()
-    )
+    spec, capitals = _dashboard_spec(catalogue, year, screen)
     zoom = spec["initialViewState"]["zoom"]
     layers = {la["id"]: la for la in spec["layers"]}
     dots = layers["capitals"]["data"]
     labels = layers["capital-labels"]["data"]
     # Every dot; no fewer names than the placer before (every name above its dot) drew.
-    assert len(dots) == len(line.capitals) > len(labels) >= named_before
+    assert len(dots) == len(capitals) > len(labels) >= named_before
     size, radius = _capital_label_size(False)
     boxes = [_label_box(lab, zoom, size) for lab in labels]
     for i, a in enumerate(boxes):
@@ -1332,8 +1345,6 @@ def test_projector_framing__shorter_map_with_rows_above_it(catalogue: Catalogue)
 
 
 def test_naming_order__the_defended_first_each_group_largest_first() -> None:
-    import pandas as pd
-
     from coverage.products.headline import naming_order
 
     places = pd.DataFrame(
@@ -1367,21 +1378,9 @@ def test_capital_labels__the_defended_named_first_and_between_close_dots(
     # defended capitals named at 1024x768 (Sofia, Tirana, Zagreb not), 22 of 2024's 30 at
     # 1920x1080; over 2012-2024 (every other year) x three screens x projector, 171 of 360
     # defended capitals and 695 capitals named, now 180 and 730.
-    from coverage.products.headline import headline, major_cities
-    from dashboard.controls import DASHBOARD_LAYERS
-
-    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
-    line = headline(catalogue, state)
-    spec = json.loads(
-        build_deck(
-            compute_map(catalogue, state),
-            screen=screen,
-            capitals=line.capitals,
-            cities=major_cities(catalogue, state),
-        ).to_json()
-    )
+    spec, capitals = _dashboard_spec(catalogue, year, screen, cities=True)
     named = {
         d["short"] for la in spec["layers"] if la["id"] == "capital-labels" for d in la["data"]
     }
-    defended = set(line.capitals.name[line.capitals.status == "defended"])
+    defended = set(capitals.name[capitals.status == "defended"])
     assert len(defended & named) >= defended_named, sorted(defended - named)
