@@ -510,8 +510,11 @@ def _claim_needs(
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _state_claims(
-    digest: str, state: MapState, _catalogue: Catalogue, short: bool = False
+    digest: str, state: MapState, _catalogue: Catalogue, *, short: bool
 ) -> tuple[str, ...]:
+    # ``short`` has no default: Streamlit keys a call by the arguments given, so a call that
+    # left it out and one that gave ``short=False`` would be two entries (the prefetcher's
+    # warm-up missed the page's, caught by tests/test_prefetch.py).
     return claims.claim_notes(_catalogue, state, short=short)
 
 
@@ -591,7 +594,7 @@ def _claims_section(
         ],
     )
     st.dataframe(table, hide_index=True, width="stretch", key="claims_table", column_config=config)
-    mine = _state_claims(catalogue.digest, state, catalogue)
+    mine = _state_claims(catalogue.digest, state, catalogue, short=False)
     if mine:
         # The map's own year, as the note beside the map gives it (its grid): a new user met
         # 29.5 % there and 29.9 % here and took them for two answers.
