@@ -663,3 +663,35 @@ def test_slide__site_names_leave_the_capitals_in_reach_their_names(
             lost = in_reach - set(named)
             assert lost <= allowed, (year, w, sorted(lost))
             assert {"Tirana", "Kürecik Radar Station"} <= set(named) or year == 2024
+
+
+def test_side_panel__the_claim_keeps_full_size_while_the_fine_print_shrinks(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new-user trial could not read the claim's verdict on a 1280x720 rollout frame: the
+    # whole side panel had shrunk to 70 % (about 7 px). The status and the claim now keep their
+    # size while the assumptions shrink and are cut; they shrink too only where nothing else
+    # fits, before the claim is left out.
+    from coverage.products.claims import claim_notes
+    from coverage.products.headline import headline
+
+    data = _map(catalogue, year=2016, layers=DEFAULT_LAYERS | {"defended"})
+    notes = claim_notes(catalogue, data.state, short=True)
+    capitals = headline(catalogue, data.state).capitals
+    calls: list[tuple[float, float, list[str]]] = []
+    draw = export._panel_blocks
+
+    def spy(fig, renderer, blocks, lay, sz, x, y, w, scale, answer_scale=1.0):  # type: ignore[no-untyped-def]
+        calls.append((scale, answer_scale, [heading for heading, _ in blocks]))
+        return draw(fig, renderer, blocks, lay, sz, x, y, w, scale, answer_scale)
+
+    monkeypatch.setattr(export, "_panel_blocks", spy)
+    export.render(data, width_px=1280, height_px=720, capitals=capitals, claims=notes)
+    scale, answer_scale, headings = calls[-1]  # the one kept
+    assert export.CLAIM_HEADING in headings and answer_scale == 1.0 and scale < 1.0, calls[-1]
+    # The answer is never smaller than the fine print (on a projector's slide too).
+    calls.clear()
+    export.render(
+        data, width_px=1280, height_px=720, projector=True, capitals=capitals, claims=notes
+    )
+    assert all(answer_scale >= scale for scale, answer_scale, _ in calls)

@@ -1615,11 +1615,18 @@ def _draw_panel(
     # not fit (a projector's larger type on a 1280x720 slide), the map notes go first (the
     # footer names the projection too), then the assumptions' last clauses, said to be cut and
     # where the whole line is; the choices away from the defaults always stay.
+    # The answer's blocks (status, claim) keep their full size while the fine print shrinks and
+    # is cut; only where even that does not fit do they shrink with it, before the claim goes.
     bottom_px = lay.height_px - lay.banner_h_px - sz.px(4.0)
-    tries = [(scale, blocks) for scale in _PANEL_TEXT_SCALES]
-    tries += [(_PANEL_TEXT_SCALES[-1], cut) for cut in _shorter_blocks(blocks)]
-    for i, (scale, these) in enumerate(tries):
-        drawn_texts = _panel_blocks(fig, renderer, these, lay, sz, x, y_px, text_w_px, scale)
+    smallest = _PANEL_TEXT_SCALES[-1]
+    cuts = list(_shorter_blocks(blocks))
+    tries = [(scale, 1.0, blocks) for scale in _PANEL_TEXT_SCALES]
+    tries += [(smallest, 1.0, cut) for cut in cuts if _has_claim(cut) or not claims]
+    tries += [(smallest, smallest, cut) for cut in cuts]
+    for i, (scale, answer_scale, these) in enumerate(tries):
+        drawn_texts = _panel_blocks(
+            fig, renderer, these, lay, sz, x, y_px, text_w_px, scale, answer_scale
+        )
         if not drawn_texts or (
             lay.height_px - drawn_texts[-1].get_window_extent(renderer).y0 <= bottom_px
         ):
@@ -1653,12 +1660,20 @@ def _shorter_blocks(blocks: list[tuple[str, str]]) -> Iterator[list[tuple[str, s
             kept = [*kept[:i], (heading, cut), *kept[i + 1 :]]
             yield kept
     # Last, the official claims (the dashboard gives them beside the map too).
-    if any(heading == CLAIM_HEADING for heading, _ in kept):
+    if _has_claim(kept):
         yield [b for b in kept if b[0] != CLAIM_HEADING]
 
 
 #: Type sizes the side panel's text blocks try, largest first (see :func:`_draw_panel`).
 _PANEL_TEXT_SCALES = (1.0, 0.9, 0.8, 0.7)
+#: Side-panel blocks kept at full size while the fine print shrinks and is cut: the answer (a
+#: new-user trial could not read the claim's verdict on a 1280x720 rollout frame, where the
+#: whole panel had shrunk to 70 %, about 7 px).
+_ANSWER_BLOCKS = frozenset({"Status", CLAIM_HEADING})
+
+
+def _has_claim(blocks: list[tuple[str, str]]) -> bool:
+    return any(heading == CLAIM_HEADING for heading, _ in blocks)
 
 
 def _panel_blocks(
@@ -1671,15 +1686,22 @@ def _panel_blocks(
     y_px: float,
     text_w_px: float,
     scale: float,
+    answer_scale: float = 1.0,
 ) -> list[Any]:
-    """Draw the panel's headed text blocks from ``y_px`` down at ``scale``; return the texts."""
-    text_px = _FONT_PX["text"] * sz.font * scale
-    size_pt = sz.fpt(_FONT_PX["text"] * scale)
-    body_font = FontProperties(size=size_pt)
+    """Draw the panel's headed text blocks from ``y_px`` down; return the texts.
+
+    The answer's blocks (:data:`_ANSWER_BLOCKS`: the year's status and official claim) are
+    drawn at ``answer_scale``, the fine print under them (choices, assumptions, map notes) at
+    ``scale``: it shrinks first, and is what is cut first (:func:`_shorter_blocks`).
+    """
     texts = []
     for heading, body in blocks:
         if not body:
             continue
+        this = answer_scale if heading in _ANSWER_BLOCKS else scale
+        text_px = _FONT_PX["text"] * sz.font * this
+        size_pt = sz.fpt(_FONT_PX["text"] * this)
+        body_font = FontProperties(size=size_pt)
         texts.append(
             fig.text(
                 lay.fx(x),
@@ -1704,7 +1726,7 @@ def _panel_blocks(
             linespacing=1.25,
         )
         texts.append(t)
-        y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0 * scale)
+        y_px = lay.height_px - t.get_window_extent(renderer).y0 + sz.px(12.0 * this)
     return texts
 
 
