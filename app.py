@@ -637,8 +637,11 @@ if projector:
 else:
     with whatif_area:
         catalogue = whatif.whatif_panel(sourced)
+# The comparison's controls above the engagement's in the sidebar (a new user scrolled past
+# the open "Threat and engagement" to find them), drawn after them: B copies A's choices.
+compare_area = st.sidebar.container()
 state, delay_note_area = analysis.engagement_controls(catalogue, state)
-state = controls.compare_controls(catalogue, state)
+state = controls.compare_controls(catalogue, state, area=compare_area)
 state = russia.cooperation_controls(state)
 try:
     # A state not computed before (a new estimate, threat or launch area: 0.3-1.5 s) says so in a

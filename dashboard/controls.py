@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import streamlit as st
 
@@ -15,6 +15,9 @@ from coverage.render.layers import DEFAULT_SCREEN, MAP_SIZE_PX
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions, cooperation_labels
 from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
 from dashboard import analysis, exports, scenarios, screenfit
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 __all__ = [
     "DASHBOARD_LAYERS",
@@ -241,8 +244,12 @@ def b_equals_a(state: MapState, variation: Variation) -> bool:
     ) and same_query
 
 
-def compare_controls(catalogue: Catalogue, state: MapState) -> MapState:
+def compare_controls(
+    catalogue: Catalogue, state: MapState, *, area: DeltaGenerator | None = None
+) -> MapState:
     """Sidebar controls for a second state B; returns ``state`` comparing with B when on.
+
+    ``area``: where in the sidebar they go (a container made earlier; default: next).
 
     B is a full state of its own (year, scenario or alternative architecture, estimate, launch
     area, threat, and one engagement choice), so stepping A through the years keeps B fixed.
@@ -250,7 +257,7 @@ def compare_controls(catalogue: Catalogue, state: MapState) -> MapState:
     so and draws no comparison.
     """
     menus = analysis.menu_labels(catalogue)
-    with st.sidebar.expander(
+    with (area or st.sidebar).expander(
         "Compare with a second state (B)", expanded=bool(st.session_state.get("compare"))
     ):
         on = st.toggle(

@@ -963,3 +963,10 @@ def test_app__projector_gives_the_claim_in_the_slides_short_form_on_a_large_scre
     for screen in ("1280x720", "1024x768"):
         small = _opened(year="2016", projector="true", screen=screen)
         assert not [m for m in small.markdown if "The official claim for" in m.value], screen
+
+
+def test_app__the_comparison_comes_before_the_engagement_in_the_sidebar(app: AppTest) -> None:
+    """A new user scrolled past the open "Threat and engagement" to find the comparison."""
+    labels = [e.label for e in app.sidebar.expander]
+    compare = labels.index("Compare with a second state (B)")
+    assert compare < labels.index("Threat and engagement"), labels
