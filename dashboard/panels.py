@@ -451,6 +451,9 @@ def comparison_capitals(cmp: Comparison, *, projector: bool = False, theme: Them
     (the dashboard lists them all).
     """
     small = "clamp(0.85rem, 1.05vw, 1.05rem)" if projector else "0.85rem"
+    # The map rings them in the same colour (layers._capital_change_rings); said off a
+    # projector, whose column has no room for more words (the colours match there too).
+    ringed = "" if projector else "; ringed on the map"
     rows = []
     marked = set(cmp.capitals_not_members)
     starred = False
@@ -467,7 +470,8 @@ def comparison_capitals(cmp: Comparison, *, projector: bool = False, theme: Them
         starred |= bool(marked.intersection(shown))
         rows.append(
             f"<div class='epaa-capitals-{kind}' style='font-size:{small};margin:3px 0'>"
-            f"<b style='color:{colour}'>Capitals {kind} in B ({len(names)}):</b> {listed}</div>"
+            f"<b style='color:{colour}'>Capitals {kind} in B ({len(names)}{ringed}):</b> "
+            f"{listed}</div>"
         )
     if starred:
         rows.append(

@@ -500,6 +500,27 @@ def test_comparison__drawn_with_its_legend_and_line(catalogue: Catalogue) -> Non
     assert "Defended area (physics)" not in texts
     img = _rgb(export.render(data, fmt="png", **SMALL))
     assert _pixels_near(img, COMPARE_STYLES["gained"].colour, tol=40) > 200
+    # With the capitals, those B gains are ringed in its colour and counted: of 2024's 24
+    # gained, 20 are A's (2016's) capitals; four joined NATO after 2016 (session 36's trial
+    # saw Berlin and Warsaw only as "not defended" rings on ground B gains).
+    from coverage.products.headline import headline
+
+    capitals = headline(catalogue, data.state).capitals
+    ringed = " ".join(_svg_texts(export.render(data, fmt="svg", capitals=capitals)).split())
+    gained = data.comparison.capitals_gained
+    drawn = int(capitals.name.isin(gained).sum())
+    assert 0 < drawn < len(gained)
+    assert (
+        f"Ringed: capital gained in B ({drawn} of {len(gained)}; the rest are not on A's map)"
+        in ringed.replace("&#x27;", "'")
+    )
+    assert "Ringed: capital lost" not in ringed
+    plain = _rgb(export.render(data, fmt="png", capitals=capitals, **SMALL))
+    data_alone = _map(catalogue, 2016, layers=DEFAULT_LAYERS)
+    alone = _rgb(export.render(data_alone, fmt="png", capitals=capitals, **SMALL))
+    assert _pixels_near(plain, COMPARE_STYLES["gained"].colour, tol=40) > _pixels_near(
+        alone, COMPARE_STYLES["gained"].colour, tol=40
+    )
 
 
 def test_render__russian_early_warning_radars_are_dots_with_names(catalogue: Catalogue) -> None:

@@ -1384,3 +1384,34 @@ def test_capital_labels__the_defended_named_first_and_between_close_dots(
     }
     defended = set(capitals.name[capitals.status == "defended"])
     assert len(defended & named) >= defended_named, sorted(defended - named)
+
+
+def test_deck__capitals_b_gains_are_ringed_in_its_colour(catalogue: Catalogue) -> None:
+    # Session 36's trial: on a comparison map Berlin and Warsaw showed as "not defended" rings
+    # (A's status) on ground B gains; the gained capitals were only in the list.
+    from dataclasses import replace
+
+    from coverage.products.compare import Variation
+    from coverage.products.headline import headline
+    from coverage.products.mapdata import ANSWER_LAYERS
+    from coverage.style import COMPARE_STYLES, hex_to_rgba
+
+    state = MapState(
+        FootprintOptions(year=2016), layers=ANSWER_LAYERS, compare=Variation(year=2024)
+    )
+    data = compute_map(catalogue, state)
+    capitals = headline(catalogue, state).capitals
+    spec = json.loads(build_deck(data, capitals=capitals).to_json())
+    ids = [la["id"] for la in spec["layers"]]
+    rings = spec["layers"][ids.index("capital-changes")]
+    assert ids.index("capital-changes") < ids.index("capitals")  # under the dots
+    gained = set(data.comparison.capitals_gained) & set(capitals.name)
+    assert len(rings["data"]) == len(gained) > 0
+    colour = hex_to_rgba(COMPARE_STYLES["gained"].colour)
+    assert all(d["line"] == colour for d in rings["data"])
+    plain = json.loads(
+        build_deck(
+            compute_map(catalogue, replace(state, compare=None)), capitals=capitals
+        ).to_json()
+    )
+    assert "capital-changes" not in [la["id"] for la in plain["layers"]]

@@ -934,6 +934,11 @@ def _legend_entries(
                     f"{defended_list_text(capitals)}",
                 )
             )
+        for kind, (n, total) in _capital_changes(data, capitals).items():
+            colour = COMPARE_STYLES[kind].colour
+            ring = _marker_handle("o", _change_ring_px(sz), "none", colour, 2.5, sz)
+            rest = "" if n == total else f" of {total}; the rest are not on A's map"
+            entries.append((ring, f"Ringed: capital {kind} in B ({n}{rest})"))
     if "cities" in drawn and cities is not None:
         # One line, as the dashboard's legend: the dot's size says "city", its marks the status.
         face, edge, edge_px = _capital_marker("defended")
@@ -1326,6 +1331,7 @@ def _draw_map(
         _ring_launch_used(ax, data, crs, sz, z["launch"])
         drawn.append("launch")
     if capitals is not None and not capitals.empty:
+        _ring_changed_capitals(ax, data, capitals, crs, sz, z["sites"] - 0.21)
         labels += _draw_capitals(ax, capitals, crs, sz, z["sites"] - 0.2)
         drawn.append("capitals")
     if "early_warning" in drawn:
@@ -1434,6 +1440,57 @@ def _capital_marker(status: str) -> tuple[str, str, float]:
     """``(face, edge, edge width px)`` of a capital's dot: a ring when not defended."""
     colour = STATUS_COLOURS[status]
     return ("white", colour, 2.5) if status == "not defended" else (colour, "white", 1.2)
+
+
+def _capital_changes(data: MapData, capitals: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Beside a comparison: how many of the capitals B gains and loses are drawn, and in all.
+
+    Drawn: among ``capitals`` (A's); a kind with none drawn is left out.
+    """
+    if data.comparison is None:
+        return {}
+    names = set(capitals.name.astype(str))
+    changes = {"gained": data.comparison.capitals_gained, "lost": data.comparison.capitals_lost}
+    counts = {kind: (len(names.intersection(c)), len(c)) for kind, c in changes.items()}
+    return {kind: n for kind, n in counts.items() if n[0]}
+
+
+def _change_ring_px(sz: _Sizes) -> float:
+    """Diameter of the ring around a capital B gains or loses, px (around the largest dot)."""
+    return _CAPITAL_MARKER_PX["defended"] * sz.marker + 7.0
+
+
+def _ring_changed_capitals(
+    ax: Axes, data: MapData, capitals: pd.DataFrame, crs: str, sz: _Sizes, zorder: float
+) -> None:
+    """Beside a comparison, a ring in the gained or lost colour around each changed capital.
+
+    Around each capital B gains or loses, under its dot (which keeps A's status), as on the
+    dashboard's map.
+    """
+    if data.comparison is None:
+        return
+    for kind, names in (
+        ("gained", data.comparison.capitals_gained),
+        ("lost", data.comparison.capitals_lost),
+    ):
+        rows = capitals[capitals.name.astype(str).isin(names)]
+        if rows.empty:
+            continue
+        x, y = _transformer(crs).transform(
+            rows.lon_deg.to_numpy(float), rows.lat_deg.to_numpy(float)
+        )
+        ax.plot(
+            x,
+            y,
+            ls="none",
+            marker="o",
+            ms=sz.pt(_change_ring_px(sz)),
+            mfc="none",
+            mec=COMPARE_STYLES[kind].colour,
+            mew=sz.lpt(2.5),
+            zorder=zorder,
+        )
 
 
 def _draw_capitals(

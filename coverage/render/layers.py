@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from coverage.catalogue.tables import Catalogue
+    from coverage.products.compare import Comparison
     from coverage.products.mapdata import MapData
 
 __all__ = [
@@ -898,6 +899,10 @@ def build_deck(
         if cities is not None and not cities.empty:
             out += _capital_layers(cities, kept_cities, projector=projector, theme=th, city=True)
         if capitals is not None:
+            if data.comparison is not None:
+                out.append(
+                    _capital_change_rings(capitals, data.comparison, projector=projector, theme=th)
+                )
             out += _capital_layers(capitals, kept_capitals, projector=projector, theme=th)
         return out
 
@@ -1720,6 +1725,44 @@ def _capital_layers(
             halo_alpha=0.85,
         ),
     ]
+
+
+def _capital_change_rings(
+    capitals: pd.DataFrame, comparison: Comparison, *, projector: bool, theme: Theme
+) -> pdk.Layer:
+    """Beside a comparison: a ring in the gained or lost colour around each changed capital.
+
+    Around each capital B gains or loses, under its dot (whose colour stays A's status, this
+    map's). A new user saw Berlin and Warsaw as "not defended" rings on ground B gains and found the
+    gained capitals only in the list beside the legend (session 36's trial).
+    """
+    _, radius = _capital_label_size(projector)
+    scale = 1.35 if projector else 1.0
+    kinds = {n: "gained" for n in comparison.capitals_gained} | {
+        n: "lost" for n in comparison.capitals_lost
+    }
+    data = [
+        {
+            "position": [round(float(row.lon_deg), 4), round(float(row.lat_deg), 4)],
+            "line": hex_to_rgba(theme.compare_styles[kinds[str(row.name)]].colour),
+        }
+        for row in capitals.itertuples(index=False)
+        if str(row.name) in kinds and math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)
+    ]
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=data,
+        id="capital-changes",
+        get_position="position",
+        get_radius=radius + 3.5 * scale,
+        radius_units="'pixels'",
+        filled=False,
+        stroked=True,
+        get_line_color="line",
+        line_width_units="'pixels'",
+        get_line_width=2.5 * scale,
+        pickable=False,
+    )
 
 
 def _basemap_view(view: str) -> str:
