@@ -457,7 +457,7 @@ def comparison_capitals(cmp: Comparison, *, projector: bool = False, theme: Them
     rows = []
     marked = set(cmp.capitals_not_members)
     starred = False
-    for kind, names in (("gained", cmp.capitals_gained), ("lost", cmp.capitals_lost)):
+    for kind, names in cmp.capitals_changed.items():
         colour = theme.compare_styles[kind].colour
         shown = names[:_PROJECTOR_NAMES] if projector else names
         listed = (

@@ -283,6 +283,11 @@ class Comparison:
     members_either: int
 
     @property
+    def capitals_changed(self) -> dict[str, tuple[str, ...]]:
+        """The capitals B gains and loses, by kind (``"gained"``, ``"lost"``: the change styles')."""
+        return {"gained": self.capitals_gained, "lost": self.capitals_lost}
+
+    @property
     def share_a(self) -> float:
         """Defended share of NATO-Europe territory in A (its own year's members)."""
         return self.a.nato_europe_area_share

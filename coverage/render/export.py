@@ -1450,8 +1450,10 @@ def _capital_changes(data: MapData, capitals: pd.DataFrame) -> dict[str, tuple[i
     if data.comparison is None:
         return {}
     names = set(capitals.name.astype(str))
-    changes = {"gained": data.comparison.capitals_gained, "lost": data.comparison.capitals_lost}
-    counts = {kind: (len(names.intersection(c)), len(c)) for kind, c in changes.items()}
+    counts = {
+        kind: (len(names.intersection(c)), len(c))
+        for kind, c in data.comparison.capitals_changed.items()
+    }
     return {kind: n for kind, n in counts.items() if n[0]}
 
 
@@ -1470,10 +1472,7 @@ def _ring_changed_capitals(
     """
     if data.comparison is None:
         return
-    for kind, names in (
-        ("gained", data.comparison.capitals_gained),
-        ("lost", data.comparison.capitals_lost),
-    ):
+    for kind, names in data.comparison.capitals_changed.items():
         rows = capitals[capitals.name.astype(str).isin(names)]
         if rows.empty:
             continue

@@ -1738,9 +1738,7 @@ def _capital_change_rings(
     """
     _, radius = _capital_label_size(projector)
     scale = 1.35 if projector else 1.0
-    kinds = {n: "gained" for n in comparison.capitals_gained} | {
-        n: "lost" for n in comparison.capitals_lost
-    }
+    kinds = {n: kind for kind, names in comparison.capitals_changed.items() for n in names}
     data = [
         {
             "position": [round(float(row.lon_deg), 4), round(float(row.lat_deg), 4)],
