@@ -125,6 +125,46 @@ def test_geojson_and_geopackage__capitals_with_their_status(
     assert "Bucharest" in gis.features_csv(data_2016, capitals=caps).decode("utf-8-sig")
 
 
+def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_does(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """2016 vs 2024: the capitals' ``change_in_b`` and the compare layer's ``capitals_changed``.
+
+    The dashboard and the slides ring the capitals B gains or loses; the GIS files said only A's
+    status (session 36's note), so a QGIS user could not tell Warsaw's gain from the files.
+    """
+    from coverage.products.compare import Variation
+    from coverage.products.headline import headline
+
+    data = compute_map(
+        catalogue, MapState(FootprintOptions(year=2016), compare=Variation(year=2024))
+    )
+    assert data.comparison is not None
+    gained = set(data.comparison.capitals_gained)
+    assert "Warsaw" in gained and not data.comparison.capitals_lost
+    caps = headline(catalogue, data.state).capitals
+    path = tmp_path / "c.gpkg"
+    path.write_bytes(gis.to_geopackage(data, caps))
+    for back in (
+        gpd.read_file(io.BytesIO(gis.to_geojson(data, caps))).query("layer == 'capitals'"),
+        gpd.read_file(path, layer="capitals"),
+    ):
+        got = back.set_index("name")
+        assert got.loc["Warsaw", "status"] == "not defended"  # A's status, as the dot
+        assert got.loc["Warsaw", "change_in_b"] == "gained"
+        assert got.loc["Warsaw", "label"].endswith("; gained in B")
+        assert got.loc["Bucharest", "change_in_b"] == "none"  # defended in both
+        assert set(got.index[got.change_in_b == "gained"]) == gained & set(caps.name)
+        assert set(got.change_in_b) <= {"gained", "lost", "none"}
+    compare = gpd.read_file(path, layer="compare").set_index("kind")
+    assert set(compare.capitals_changed["gained"].split("; ")) == gained
+    assert "lost" not in compare.index  # no ground lost: no feature
+    assert compare.capitals_changed.isna()["both"]  # ground kept, not a change
+    # Without a comparison, no such column.
+    plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
+    assert "change_in_b" not in plain["capitals"].columns
+
+
 def test_geojson_geopackage_csv__major_cities_with_their_status(
     catalogue: Catalogue, data_2016: MapData, tmp_path: Path
 ) -> None:

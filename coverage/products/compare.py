@@ -464,10 +464,14 @@ _KIND_WORDS: Mapping[str, str] = {
 def comparison_layer(cmp: Comparison) -> gpd.GeoDataFrame:
     """The difference as three EPSG:4326 features, ``kind`` = gained, lost, both.
 
-    Columns ``feature_id, kind, name, label, source, layer, share, cells, geometry``
-    (``layer="compare"``); a kind with no cell has an empty geometry.
+    Columns ``feature_id, kind, name, label, source, layer, share, cells, capitals_changed,
+    geometry`` (``layer="compare"``); a kind with no cell has an empty geometry.
+    ``capitals_changed`` names the capitals B gains (on the gained row) or loses (on the lost
+    row), "; "-separated; None on the "both" row (ground kept, not a change) and "" where B
+    changes no capital that way (the GIS files write both as null).
     """
     rows = []
+    changed = cmp.capitals_changed
     for kind in CHANGE_KINDS:
         cells = getattr(cmp.change, kind)
         share = {"gained": cmp.gained_share, "lost": cmp.lost_share, "both": cmp.both_share}[kind]
@@ -484,6 +488,7 @@ def comparison_layer(cmp: Comparison) -> gpd.GeoDataFrame:
                 "layer": "compare",
                 "share": share,
                 "cells": int(cells.sum()),
+                "capitals_changed": "; ".join(changed[kind]) if kind in changed else None,
                 "geometry": cells_polygon(cmp.ix[cells], cmp.iy[cells], cmp.grid_m),
             }
         )

@@ -56,6 +56,7 @@ from coverage.textsafe import csv_text
 
 if TYPE_CHECKING:
     from coverage.catalogue.tables import Catalogue
+    from coverage.products.compare import Comparison
 
 __all__ = [
     "country_columns",
@@ -235,6 +236,22 @@ def _places_frame(places: pd.DataFrame, key: str) -> gpd.GeoDataFrame:
     )
 
 
+def _with_change_in_b(places: gpd.GeoDataFrame, comparison: Comparison) -> gpd.GeoDataFrame:
+    """Capitals (A's, by A's ``status``) with ``change_in_b``: ``gained``, ``lost`` or ``none``.
+
+    What the comparison's B does to each capital, as the rings around the changed ones say on
+    the dashboard and the slides; the label says it in words ("Germany: not defended; gained
+    in B"). A GIS file beside a comparison lacked it (session 36's note).
+    """
+    kinds = {n: kind for kind, names in comparison.capitals_changed.items() for n in names}
+    change = [kinds.get(str(n), "none") for n in places.name]
+    words = {"gained": "; gained in B", "lost": "; lost in B", "none": "; the same in B"}
+    return places.assign(
+        change_in_b=change,
+        label=[f"{label}{words[c]}" for label, c in zip(places.label, change, strict=True)],
+    )
+
+
 #: Folder names of the places' layers (the map's other layers take LAYER_STYLES' titles).
 _PLACE_TITLES = {"capitals": CAPITAL_STYLE.title, "cities": f"Major cities ({MAJOR_CITY_WORDS})"}
 
@@ -267,8 +284,12 @@ def _layer_records(
         # Russia's sectoral proposal: computed and the General Staff's picture (``kind``).
         out["sectoral"] = _records(sector, "sectoral", data.state)
     if capitals is not None and not capitals.empty:
-        # The headline's capitals by status (Headline.capitals), named as on the map.
-        out["capitals"] = _records(_places_frame(capitals, "capitals"), "capitals", data.state)
+        # The headline's capitals by status (Headline.capitals), named as on the map; beside a
+        # comparison, with what B does to each (the rings of the dashboard and the slides).
+        places = _places_frame(capitals, "capitals")
+        if data.comparison is not None:
+            places = _with_change_in_b(places, data.comparison)
+        out["capitals"] = _records(places, "capitals", data.state)
     if cities is not None and not cities.empty:
         # The major cities by status (headline.major_cities), under the capitals as on the map.
         out["cities"] = _records(_places_frame(cities, "cities"), "cities", data.state)
