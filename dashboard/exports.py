@@ -289,19 +289,21 @@ def export_panel(
             "GeoJSON",
             f"{stem}.geojson",
             "application/geo+json",
-            lambda: gis.to_geojson(data, caps, towns),
+            lambda: gis.to_geojson(data, caps, towns, answer=line),
             "Every drawn feature, EPSG:4326",
         ),
         (
             "GeoPackage",
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
-            lambda: gis.to_geopackage(data, caps, towns),
+            lambda: gis.to_geopackage(data, caps, towns, answer=line),
             "One table per layer, for QGIS",
         ),
         (
             kmz_label,
-            f"{stem}.kmz",
+            # Beside a comparison the file is map A's, and its name says so (a GIS trial took
+            # "…_vs_2024.kmz" for the comparison).
+            f"{stem}_map-A.kmz" if data.comparison is not None else f"{stem}.kmz",
             "application/vnd.google-earth.kmz",
             lambda: map_kmz(catalogue, data, caps, towns),
             kmz_help,
@@ -323,7 +325,7 @@ def export_panel(
             "Features CSV",
             f"{stem}_features.csv",
             "text/csv",
-            lambda: gis.features_csv(data, capitals=caps, cities=towns),
+            lambda: gis.features_csv(data, capitals=caps, cities=towns, answer=line),
             "Attribute table of the drawn features",
         ),
         (

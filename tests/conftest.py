@@ -63,3 +63,20 @@ def bundled_files_untouched() -> Iterator[None]:
     for folder, b, a in zip(folders, before, after, strict=True):
         changed = sorted(k for k in set(b) | set(a) if b.get(k) != a.get(k))
         assert not changed, f"the test suite changed {folder.name}/: {changed}"
+
+
+@pytest.fixture(autouse=True)
+def main_module_restored() -> Iterator[None]:
+    """``__main__`` after each test is the one before it.
+
+    Streamlit's script runner (AppTest) installs the script it ran as ``__main__`` and leaves
+    it there. A Dask worker process started later re-runs ``__main__``'s file (multiprocessing's
+    spawn), and an ``AppTest.from_function`` script dies in it ("name '__args' is not
+    defined"): the sweep's process-worker test failed after the what-if tests (session 37).
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

@@ -74,7 +74,11 @@ def _data(pm: ET.Element, name: str) -> str | None:
 
 def test_feature_frames__only_drawn_thematic_layers(data_2016: MapData) -> None:
     frames = gis.feature_frames(data_2016)
-    assert list(frames) == ["early_warning", "radar", "interceptor", "launch", "sites"]
+    assert list(frames) == ["nato", "early_warning", "radar", "interceptor", "launch", "sites"]
+    # The year's members: the shares' denominators (a GIS trial could not recompute a share).
+    nato = frames["nato"]
+    assert len(nato) == 26 and nato.area_km2.dtype == float and nato.iso3.is_unique
+    assert nato.population.sum() > 5e8 and (nato.joined_year <= 2016).all()
     for key, frame in frames.items():
         assert frame.crs.to_epsg() == 4326
         assert (frame.layer == key).all() and frame.feature_id.is_unique
@@ -163,6 +167,44 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
     # Without a comparison, no such column.
     plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
     assert "change_in_b" not in plain["capitals"].columns
+
+
+def test_geojson_geopackage_csv__the_headline_numbers_on_the_defended_area(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """The answer's shares and capitals as fields and in words, not only in a long label.
+
+    A GIS trial (session 37) found "16 % of territory, 6 of 26 capitals" in no file.
+    """
+    from coverage.products.headline import headline
+
+    state = MapState(
+        FootprintOptions(year=2016), layers=DEFAULT_LAYERS | ANSWER_LAYERS, uncertainty_band=True
+    )
+    data, answer = compute_map(catalogue, state), headline(catalogue, state)
+    fields = gis.answer_fields(answer)
+    assert fields["capitals_total"] == 26 and 0.0 < fields["territory_share"] < 1.0
+    payload = json.loads(gis.to_geojson(data, answer.capitals, answer=answer))
+    assert payload["answer"] == fields and payload["headline"] == answer.text()
+    back = gpd.read_file(io.BytesIO(gis.to_geojson(data, answer=answer)))
+    defended = back[back.layer == "defended"].set_index("feature_id")
+    row = defended.loc["defended:all:nominal"]
+    assert row.territory_share == pytest.approx(answer.area_share, abs=1e-4)
+    assert row.capitals_defended == answer.capitals_defended
+    # The band's low and high areas are not the headline's; a site's own area neither.
+    assert defended.drop(index="defended:all:nominal").territory_share.isna().all()
+    assert defended.estimate["defended:all:low"] == "low"  # its own, not the state's
+    path = tmp_path / "a.gpkg"
+    path.write_bytes(gis.to_geopackage(data, answer=answer))
+    table = gpd.read_file(path, layer="defended")
+    nominal = table[table.feature_id == "defended:all:nominal"].iloc[0]
+    assert nominal.capitals_total == 26 and nominal.population_share == fields["population_share"]
+    described = pyogrio.read_info(path, layer="defended")
+    assert answer.shares_text() in str(described)
+    text = gis.features_csv(data, answer=answer).decode("utf-8-sig")
+    assert "territory_share" in text.splitlines()[0]
+    # Without an answer, no such fields.
+    assert "territory_share" not in gis.feature_frames(data)["defended"].columns
 
 
 def test_geojson_geopackage_csv__major_cities_with_their_status(
@@ -533,6 +575,14 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
     compared = compute_map(catalogue, replace(state, compare=Variation(year=2024)))
     label, help_text = map_kmz_words(compared)
     assert label == "KMZ (map A)" and "not the comparison's gained and lost ground" in help_text
+    # Map A's KMZ holds A's sites: B's Redzikowo was a placemark active from 2016 (GIS trial,
+    # session 37). The GeoJSON holds both states' sites, a B-only one's status saying so.
+    with zipfile.ZipFile(io.BytesIO(map_kmz(catalogue, compared, None))) as zf:
+        kml = zf.read("doc.kml").decode("utf-8")
+    assert "Redzikowo" not in kml and "Deveselu" in kml
+    sites = gis.feature_frames(compared)["sites"].set_index("site_id")
+    assert sites.status["redzikowo"] == "active in B only"
+    assert sites.status["deveselu"] == "active"
 
 
 def test_geojson__rfc7946_winding_and_six_decimals(data_2016: MapData) -> None:

@@ -337,10 +337,10 @@ def _single(
             claims=claim_notes(catalogue, state, short=True),
         )
     if fmt == "geojson":
-        return gis.to_geojson(data, capitals, cities)
+        return gis.to_geojson(data, capitals, cities, answer=answer)
     if fmt == "gpkg":
-        return gis.to_geopackage(data, capitals, cities)
-    return gis.features_csv(data, capitals=capitals, cities=cities)
+        return gis.to_geopackage(data, capitals, cities, answer=answer)
+    return gis.features_csv(data, capitals=capitals, cities=cities, answer=answer)
 
 
 def _write_series(

@@ -472,6 +472,9 @@ def comparison_layer(cmp: Comparison) -> gpd.GeoDataFrame:
     """
     rows = []
     changed = cmp.capitals_changed
+    # The shares' basis, as the dashboard's line says it (a GIS trial read "77 % of NATO-Europe
+    # territory" beside the dashboard's "of the 30 members' territory", session 37).
+    of = cmp.basis(compact=True) or "NATO-Europe territory"
     for kind in CHANGE_KINDS:
         cells = getattr(cmp.change, kind)
         share = {"gained": cmp.gained_share, "lost": cmp.lost_share, "both": cmp.both_share}[kind]
@@ -482,7 +485,7 @@ def comparison_layer(cmp: Comparison) -> gpd.GeoDataFrame:
                 "name": _KIND_WORDS[kind],
                 "label": (
                     f"A = {cmp.label_a}; B = {cmp.label_b}. {int(cells.sum())} cells, "
-                    f"{_share_points(share)} of NATO-Europe territory. {KINEMATIC_CAVEAT}"
+                    f"{_share_points(share)} of {of}. {KINEMATIC_CAVEAT}"
                 ),
                 "source": "Computed here: defended areas of both states (coverage/products/compare.py)",
                 "layer": "compare",

@@ -57,8 +57,10 @@ from coverage.textsafe import csv_text
 if TYPE_CHECKING:
     from coverage.catalogue.tables import Catalogue
     from coverage.products.compare import Comparison
+    from coverage.products.headline import Headline
 
 __all__ = [
+    "answer_fields",
     "country_columns",
     "grid_geojson",
     "grid_geopackage",
@@ -80,8 +82,10 @@ __all__ = [
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: The point icon inside a KMZ (written by :func:`kmz_from_kml`).
 ICON_PATH = "files/circle.png"
-#: Layers written to GIS files, bottom to top (basemap layers are not exported).
-EXPORTED_LAYERS = tuple(k for k in LAYER_ORDER if k not in ("countries", "nato"))
+#: Layers written to GIS files, bottom to top. The year's NATO members are (the shares'
+#: territory and population: a GIS trial could not recompute a share without them); the
+#: countries' basemap is not.
+EXPORTED_LAYERS = tuple(k for k in LAYER_ORDER if k != "countries")
 _COORD_DECIMALS = 5  # about 1 m
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ISO3_RE = re.compile(r"^[A-Z]{3}$")
@@ -202,12 +206,18 @@ def _records(
             "source": raw.get("source") or "",
             "year": o.year,
             "scenario": o.scenario,
-            "estimate": o.estimate,
+            # A feature's own estimate where it has one (the band's low and high defended
+            # areas were written "nominal", the state's, beside "defended:all:low").
+            "estimate": raw.get("estimate") or o.estimate,
             "custom": bool(raw.get("custom") or False),
         }
         rec.update({c: v for c, v in raw.items() if c not in rec})
         _country_fields(rec)
         geom = frame.geometry.iloc[i]
+        if key == "sites" and rec.get("state_only"):
+            # Beside a comparison, a site in place in one state only: its status says so, so a
+            # filter on "active" does not put B's Redzikowo into A's 2016 (GIS trial, session 37).
+            rec["status"] = f"{rec['status']} in {rec['state_only']} only"
         if key == "sites" and rec.get("site_lon_deg") is None and geom.geom_type == "Point":
             # A site's own position, as the footprints of its systems carry it.
             rec["site_lon_deg"], rec["site_lat_deg"] = round(geom.x, 6), round(geom.y, 6)
@@ -236,6 +246,28 @@ def _places_frame(places: pd.DataFrame, key: str) -> gpd.GeoDataFrame:
     )
 
 
+def answer_fields(answer: Headline) -> dict[str, Any]:
+    """The headline's numbers as fields (shares 0..1 of the year's NATO-Europe members)."""
+    return {
+        "territory_share": round(answer.area_share, 4),
+        "population_share": round(answer.population_share, 4),
+        "capitals_defended": answer.capitals_defended,
+        "capitals_total": answer.capitals_total,
+    }
+
+
+def _put_answer(records: list[dict[str, Any]], answer: Headline, estimate: str) -> None:
+    """The headline's numbers on the defended area of all sites (the state's own estimate).
+
+    A GIS trial found "16 % of territory, 6 of 26 capitals" in no file (session 37); the
+    numbers were in a ~2,000-character label at best. With the band on, the low and high
+    estimates' areas are not the headline's, and keep none.
+    """
+    for rec in records:
+        if rec.get("site_id") == "all" and rec.get("estimate") in (estimate, None):
+            rec.update(answer_fields(answer))
+
+
 def _with_change_in_b(places: gpd.GeoDataFrame, comparison: Comparison) -> gpd.GeoDataFrame:
     """Capitals (A's, by A's ``status``) with ``change_in_b``: ``gained``, ``lost`` or ``none``.
 
@@ -257,11 +289,17 @@ _PLACE_TITLES = {"capitals": CAPITAL_STYLE.title, "cities": f"Major cities ({MAJ
 
 
 def _layer_records(
-    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+    data: MapData,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
+    *,
+    answer: Headline | None = None,
 ) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     on = set(data.state.layers)
     fp = data.footprints
+    nato = data.nato
     sources: dict[str, gpd.GeoDataFrame | None] = {
+        "nato": nato.assign(feature_id=[f"nato:{i}" for i in nato.iso3]),
         "early_warning": data.early_warning,
         "radar": fp[fp.layer == "radar"],
         "defended": data.defended,
@@ -275,6 +313,8 @@ def _layer_records(
         frame = sources.get(key)
         if key in on and frame is not None and not frame.empty:
             out[key] = _records(frame, key, data.state)
+    if answer is not None and "defended" in out:
+        _put_answer(out["defended"][0], answer, data.state.options.estimate)
     diff = data.difference
     if diff is not None and not diff.geometry.is_empty.all():
         # The comparison's gained / lost / both areas (A = this state, B in their labels).
@@ -297,13 +337,20 @@ def _layer_records(
 
 
 def feature_frames(
-    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+    data: MapData,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
+    *,
+    answer: Headline | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Return the drawn thematic layers of ``data`` as flat EPSG:4326 tables, keyed by layer.
 
     With ``capitals`` (``Headline.capitals``), a ``capitals`` layer of points with their
     ``status`` (defended / not defended / out of reach) comes after the map's layers, and with
     ``cities`` (:func:`coverage.products.headline.major_cities`) a ``cities`` layer after it.
+    With ``answer`` (the state's :class:`~coverage.products.headline.Headline`), the defended
+    area of all sites carries its numbers (:func:`answer_fields`). The year's NATO members
+    (``nato``, with ``population`` and ``area_km2``: the shares' denominators) come first.
 
     Only layers in ``data.state.layers`` that hold at least one feature are returned, in
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
@@ -315,7 +362,7 @@ def feature_frames(
         key: gpd.GeoDataFrame(
             _numbers_typed(pd.DataFrame.from_records(records)), geometry=geoms, crs="EPSG:4326"
         )
-        for key, (records, geoms) in _layer_records(data, capitals, cities).items()
+        for key, (records, geoms) in _layer_records(data, capitals, cities, answer=answer).items()
     }
 
 
@@ -338,26 +385,41 @@ def _numbers_typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _all_features(
-    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+    data: MapData,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
+    *,
+    answer: Headline | None = None,
 ) -> gpd.GeoDataFrame:
-    frames = list(feature_frames(data, capitals, cities).values())
+    frames = list(feature_frames(data, capitals, cities, answer=answer).values())
     if not frames:
         return gpd.GeoDataFrame({c: [] for c in _FIRST_COLUMNS}, geometry=[], crs="EPSG:4326")
     merged = pd.concat(frames, ignore_index=True)
+    # A count stays a whole number where another layer lacks it (the concatenation made it
+    # float: a GIS trial read 9524.0 cells and 741636.0 people in the GeoJSON, session 37).
+    counts = {c for f in frames for c in f.columns if f[c].dtype.kind in "iu"}
+    for column in counts:
+        if all(f[column].dtype.kind in "iu" for f in frames if column in f.columns):
+            merged[column] = merged[column].astype("Int64")
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
 
 
 def to_geojson(
-    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+    data: MapData,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
+    *,
+    answer: Headline | None = None,
 ) -> bytes:
     """Every drawn thematic feature of ``data`` as one GeoJSON FeatureCollection (UTF-8).
 
-    ``capitals``, ``cities``: see :func:`feature_frames`.
+    ``capitals``, ``cities``, ``answer``: see :func:`feature_frames`.
 
     Properties are flat (missing values are ``null``). The collection also carries the map's
-    ``title``, ``subtitle``, ``assumptions`` and ``caveat`` as foreign members.
+    ``title``, ``subtitle``, ``assumptions`` and ``caveat`` as foreign members, and with
+    ``answer`` the ``headline`` in words and its numbers (``answer``: :func:`answer_fields`).
     """
-    frame = _all_features(data, capitals, cities)
+    frame = _all_features(data, capitals, cities, answer=answer)
     frame = frame.set_geometry(rfc7946_geometries(frame.geometry.values))
     payload = json.loads(frame.to_json(drop_id=True, na="null"))
     payload.update(
@@ -370,6 +432,8 @@ def to_geojson(
             "caveat": CAVEAT,
         }
     )
+    if answer is not None:
+        payload.update({"headline": answer.text(), "answer": answer_fields(answer)})
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
@@ -395,7 +459,11 @@ def _multi(geom: Any) -> Any:
 
 
 def to_geopackage(
-    data: MapData, capitals: pd.DataFrame | None = None, cities: pd.DataFrame | None = None
+    data: MapData,
+    capitals: pd.DataFrame | None = None,
+    cities: pd.DataFrame | None = None,
+    *,
+    answer: Headline | None = None,
 ) -> bytes:
     """Write a GeoPackage with one table per drawn thematic layer (named by its key), EPSG:4326.
 
@@ -403,9 +471,10 @@ def to_geopackage(
     site (one per estimate with the low/nominal/high band); each site's own area goes to
     ``defended_sites``. A comparison adds ``compare`` (gained, lost, both). Polygon layers are
     written as MultiPolygon so each table has one geometry type. Layers without features are
-    left out. ``capitals``, ``cities``: see :func:`feature_frames`.
+    left out. ``capitals``, ``cities``, ``answer``: see :func:`feature_frames`; each table's
+    description starts with the answer's headline.
     """
-    frames = feature_frames(data, capitals, cities)
+    frames = feature_frames(data, capitals, cities, answer=answer)
     if "defended" in frames:
         defended = frames.pop("defended")
         union = defended[defended.site_id == "all"]
@@ -425,7 +494,11 @@ def to_geopackage(
         # Each table says what it is of (gpkg_contents: identifier and description, which QGIS
         # shows as the layer's title and abstract), as the GeoJSON's foreign members do.
         choices = f" {data.choices_text()}" if data.choices else ""
-        about = f"{data.title}. {data.subtitle}.{choices} Assumptions: {data.assumptions} {CAVEAT}"
+        said = "" if answer is None else f" {answer.text()}"
+        about = (
+            f"{data.title}. {data.subtitle}.{said}{choices} Assumptions: {data.assumptions} "
+            f"{CAVEAT}"
+        )
         for key, frame in frames.items():
             out = frame.copy()
             if out.geom_type.isin(["Polygon", "MultiPolygon"]).all():
@@ -465,9 +538,13 @@ def features_csv(
     excel_bom: bool = True,
     capitals: pd.DataFrame | None = None,
     cities: pd.DataFrame | None = None,
+    answer: Headline | None = None,
 ) -> bytes:
-    """Serialise the attribute table of every drawn thematic feature (no geometry) as CSV."""
-    frame = _all_features(data, capitals, cities)
+    """Serialise the attribute table of every drawn thematic feature (no geometry) as CSV.
+
+    ``capitals``, ``cities``, ``answer``: see :func:`feature_frames`.
+    """
+    frame = _all_features(data, capitals, cities, answer=answer)
     return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
 
 
@@ -829,11 +906,15 @@ def _kml_tree(
         year_capitals = None if capitals is None else capitals.get(year)
         year_cities = None if cities is None else cities.get(year)
         for key, (records, geoms) in _layer_records(data, year_capitals, year_cities).items():
-            if key in ("compare", "sectoral"):
-                continue  # a comparison or a sector drawing belongs to one state, not the rollout
+            if key in ("compare", "sectoral", "nato"):
+                # A comparison or a sector drawing belongs to one state, not the rollout; the
+                # members' borders are Google Earth's own (the GeoJSON and GeoPackage have them).
+                continue
             for rec, geom in zip(records, geoms, strict=True):
                 if key == "sites":
-                    k = (str(rec["site_id"]), str(rec.get("status")))
+                    if rec.get("state_only") == "B":
+                        continue  # beside a comparison the KML is map A's (map_kmz_words)
+                    k = (str(rec["site_id"]), str(rec.get("status")).removesuffix(" in A only"))
                     site_years.setdefault(k, []).append(year)
                     site_records.setdefault(k, (rec, geom))
                     continue
