@@ -128,6 +128,10 @@ def test_compare__2016_to_2024_gains_and_names_the_capitals(
     # Finland and Sweden joined after 2016: their capitals are marked, not hidden.
     assert {"Helsinki", "Stockholm"} <= set(c.capitals_not_members)
     assert "Helsinki*" in c.text(max_named=40)
+    # With fewer names shown, the starred ones left out are counted (a slide's "and 20 more"
+    # sat beside the asterisk's note with no starred name, GIS trial, session 37).
+    hidden = sum(n in c.capitals_not_members for n in c.capitals_gained[4:])
+    assert hidden == 4 and f"and 20 more ({hidden} of them *)" in c.capitals_text(max_named=4)
     payload = c.to_dict()
     json.dumps(payload)
     assert payload["cells_gained"] == int(c.change.gained.sum())

@@ -495,6 +495,15 @@ def test_comparison__drawn_with_its_legend_and_line(catalogue: Catalogue) -> Non
     data = _map(catalogue, 2016, layers=DEFAULT_LAYERS, compare=Variation(year=2024))
     texts = _svg_texts(export.render(data, fmt="svg"))
     assert "From A (2016, as built) to B (2024, as built)" in texts
+    # The members differ (26 and 30): what gained and lost are of has a line of its own, and
+    # the comparison's lines keep the headline's type size (on one line it shrank to the
+    # header's smallest, GIS trial, session 37).
+    lines = export._comparison_lines(data)
+    assert len(lines) == 3 and lines[1].startswith("gained and lost of the territory of the 30")
+    assert lines[0].endswith("(gained 77 %, lost 0 %),")
+    fig = export._draw(data, export.ImageSize(1920, 1080, 100), False, export.dt.date(2026, 3, 1))
+    sizes = {t.get_text(): t.get_fontsize() for t in fig.texts if t.get_text() in lines}
+    assert len(set(sizes.values())) == 1, sizes
     assert "Gained in B" in texts and "Defended in both" in texts
     assert "Lost in B" not in texts  # nothing is lost: the legend lists only what is drawn
     assert "Defended area (physics)" not in texts
@@ -716,3 +725,26 @@ def test_side_panel__the_claim_keeps_full_size_while_the_fine_print_shrinks(
         data, width_px=1280, height_px=720, projector=True, capitals=capitals, claims=notes
     )
     assert all(answer_scale >= scale for scale, answer_scale, _ in calls)
+
+
+def test_legend__the_cities_sample_dot_has_the_status_most_cities_have(
+    catalogue: Catalogue,
+) -> None:
+    """2016: none of the 15 cities is defended, and the sample is a "not defended" ring.
+
+    It was the green "defended" dot beside "0 of 15 defended" (GIS trial, session 37).
+    """
+    from coverage.products.headline import headline, major_cities
+    from coverage.style import STATUS_COLOURS
+
+    sz = export._Sizes(1.0, 1.0, 1.0, 100.0)
+    for year, status in ((2016, "not defended"), (2024, "defended")):
+        data = _map(catalogue, year, layers=DEFAULT_LAYERS | {"defended"})
+        capitals = headline(catalogue, data.state).capitals
+        cities = major_cities(catalogue, data.state)
+        assert cities.status.mode().iloc[0] == status, year
+        entries = export._legend_entries(data, ["capitals", "cities"], sz, capitals, cities)
+        handle = next(h for h, t in entries if t.startswith("Smaller dots"))
+        face, edge, _ = export._capital_marker(status)
+        assert handle.get_markerfacecolor() == face and handle.get_markeredgecolor() == edge
+        assert STATUS_COLOURS[status] in (face, edge)

@@ -351,7 +351,11 @@ class Comparison:
             shown = [f"{n}*" if n in marked else n for n in items]
             if len(shown) <= max_named:
                 return ", ".join(shown)
-            return ", ".join(shown[:max_named]) + f" and {len(shown) - max_named} more"
+            # The asterisks among the names not shown are counted: a slide's "and 20 more"
+            # beside the asterisk's note named no starred capital (GIS trial, session 37).
+            hidden = sum(n in marked for n in items[max_named:])
+            of_them = f" ({hidden} of them *)" if hidden else ""
+            return ", ".join(shown[:max_named]) + f" and {len(shown) - max_named} more{of_them}"
 
         text = f"+ {names(self.capitals_gained)}; − {names(self.capitals_lost)}"
         if marked:

@@ -940,8 +940,11 @@ def _legend_entries(
             rest = "" if n == total else f" of {total}; the rest are not on A's map"
             entries.append((ring, f"Ringed: capital {kind} in B ({n}{rest})"))
     if "cities" in drawn and cities is not None:
-        # One line, as the dashboard's legend: the dot's size says "city", its marks the status.
-        face, edge, edge_px = _capital_marker("defended")
+        # One line, as the dashboard's legend: the dot's size says "city", its marks the status,
+        # the status most of them have (a green sample beside "0 of 15 defended" read as a
+        # defended city, GIS trial, session 37).
+        most = cities.status.mode()
+        face, edge, edge_px = _capital_marker(str(most.iloc[0]) if len(most) else "defended")
         handle = _marker_handle(
             "o",
             _CAPITAL_MARKER_PX["defended"] * sz.marker * CITY_DOT_SCALE,
@@ -1117,11 +1120,23 @@ def _comparison_lines(data: MapData) -> tuple[str, ...]:
     """The gained/lost lines of a comparison (A and B, shares; capitals), or none.
 
     Two lines, not one: set as one, it had to shrink to ~60 % of the headline's size to fit.
+    Three when the two years' members differ: what gained and lost are of goes on a line of its
+    own (on one, the line of 2016 vs 2024 shrank to the smallest type of the header, and a GIS
+    trial read the slide's key line last, session 37).
     """
-    if data.comparison is None:
+    cmp = data.comparison
+    if cmp is None:
         return ()
-    territory, capitals = data.comparison.text_parts(max_named=4)
-    return f"{territory};", f"{capitals[0].upper()}{capitals[1:]}."
+    territory, capitals = cmp.text_parts(max_named=4)
+    basis = cmp.basis()
+    tail = f" of {basis})"
+    if not basis or not territory.endswith(tail):
+        return f"{territory};", f"{capitals[0].upper()}{capitals[1:]}."
+    return (
+        f"{territory.removesuffix(tail)}),",
+        f"gained and lost of {basis};",
+        f"{capitals[0].upper()}{capitals[1:]}.",
+    )
 
 
 def _draw_frame_text(
