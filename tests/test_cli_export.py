@@ -116,6 +116,9 @@ def test_gif__one_frame_per_year(tmp_path: Path) -> None:
         (("--out", "x.png"), "--year is required"),
         (("--year", "2016", "--out", "x.png", "--print-a4", "--dpi", "150"), "--print-a4"),
         (("--year", "2016", "--out", "no_such_folder/x.png"), "does not exist"),
+        (("--year", "2016", "--vs-year", "2024", "--out", "x.kmz"), "not .kmz"),
+        (("--years", "2016-2017", "--vs-year", "2024", "--out", "x.png"), "not --years"),
+        (("--year", "2016", "--vs-launch-area", "mars", "--out", "x.png"), "--vs-launch-area"),
     ],
 )
 def test_bad_options__exit_2_naming_the_option(
@@ -378,3 +381,20 @@ def test_svg__the_official_claim_of_the_year_in_the_side_panel(tmp_path: Path) -
     assert "Official claim for this year" in texts["2016"]
     assert "across southern NATO Europe" in texts["2016"]
     assert "Official claim for this year" not in texts["2015"]
+
+
+def test_export__a_comparison_as_the_dashboard_exports_it(tmp_path: Path) -> None:
+    """``--vs-year`` draws A against B: the compare layer and each capital's change, and the
+    slide's lines. The GIS trial (session 37) found no way to export a comparison from the CLI."""
+    out = tmp_path / "c.gpkg"
+    res = _run("--year", "2016", "--vs-year", "2024", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    compare = gpd.read_file(out, layer="compare").set_index("kind")
+    assert set(compare.index) == {"gained", "both"}  # nothing lost
+    assert "Warsaw" in compare.capitals_changed["gained"]
+    capitals = gpd.read_file(out, layer="capitals").set_index("name")
+    assert capitals.change_in_b["Warsaw"] == "gained"
+    svg = tmp_path / "c.svg"
+    assert _run("--year", "2016", "--vs-year", "2024", "--out", str(svg)).returncode == 0
+    text = svg.read_text(encoding="utf-8")
+    assert "From A (2016, as built) to B (2024, as built)" in text and "Gained in B" in text

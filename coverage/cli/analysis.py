@@ -22,12 +22,13 @@ from coverage.cli.args import (
     add_defended_arguments,
     add_reach_cap_arguments,
     add_state_arguments,
+    add_vs_arguments,
     number,
     options_from_args,
     query_from_args,
     region_arg,
+    variation_from_args,
     write_output,
-    year,
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
@@ -41,11 +42,9 @@ from coverage.products.metrics import (
     region_metrics,
 )
 from coverage.scenario import (
-    CAPABILITY_SETTINGS,
     FIRST_YEAR,
     FLYOUT_MODELS,
     LAST_YEAR,
-    SCENARIOS,
     SPEED_BASES,
     flyout_spec_for,
     quoted_flyout_figures,
@@ -55,7 +54,7 @@ from coverage.scenario import (
 from coverage.textsafe import csv_text
 
 if TYPE_CHECKING:
-    from coverage.products.compare import Variation
+    pass
 
 # The products a single command needs are imported by that command (not here): a `metrics`
 # run then loads none of the comparison, cooperation, ICBM, sector or sensitivity code.
@@ -530,44 +529,13 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
     return 0
 
 
-def _variation(catalogue: Catalogue, args: argparse.Namespace) -> Variation:
-    """State B of ``compare`` from the ``--vs-*`` options; errors name those options."""
-    from coverage.products.compare import Variation
-
-    if args.vs_year is not None and not FIRST_YEAR <= args.vs_year <= LAST_YEAR:
-        raise CliError(f"--vs-year {args.vs_year}: allowed {FIRST_YEAR}..{LAST_YEAR}")
-    query: dict[str, Any] = {}
-    if args.vs_launch_area is not None:
-        try:
-            resolve_launch_area(catalogue, args.vs_launch_area)
-        except ValueError as exc:
-            raise CliError("--vs-" + str(exc).replace("launch_area=", "launch-area ")) from None
-        query["launch_area"] = args.vs_launch_area
-    if args.vs_threat is not None:
-        try:
-            resolve_threat(args.vs_threat)
-        except ValueError as exc:
-            raise CliError("--vs-" + str(exc).replace("threat=", "threat ")) from None
-        query["threat"] = args.vs_threat
-    if args.vs_engage_on_remote is not None:
-        query["engage_on_remote"] = args.vs_engage_on_remote
-    variation = Variation.with_query(
-        year=args.vs_year, scenario=args.vs_scenario, estimate=args.vs_estimate, **query
-    )
-    if variation == Variation():
-        raise CliError(
-            "compare needs a second state: give at least one of --vs-year, --vs-scenario, "
-            "--vs-estimate, --vs-launch-area, --vs-threat, --vs-engage-on-remote"
-        )
-    return variation
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
     from coverage.products.compare import compare_states
 
     catalogue = load_catalogue()
     _check_names(catalogue, args)
-    variation = _variation(catalogue, args)
+    variation = variation_from_args(catalogue, args)
+    assert variation is not None  # required: an error names the options otherwise
     cmp = compare_states(catalogue, options_from_args(args), query_from_args(args), variation)
     if args.format == "json":
         write_output(_json(cmp.to_dict()), args.out)
@@ -802,18 +770,7 @@ def register(subparsers: Any) -> None:
     )
     add_state_arguments(co)
     add_defended_arguments(co)
-    b = co.add_argument_group("state B (each option left out is A's)")
-    b.add_argument("--vs-year", type=year, default=None, help=f"B's year, {FIRST_YEAR}-{LAST_YEAR}")
-    b.add_argument("--vs-scenario", choices=SCENARIOS, default=None, help="B's scenario")
-    b.add_argument("--vs-estimate", choices=ESTIMATES, default=None, help="B's estimate")
-    b.add_argument("--vs-launch-area", default=None, help="B's launch area (see 'launch-areas')")
-    b.add_argument("--vs-threat", default=None, help="B's threat id or class")
-    b.add_argument(
-        "--vs-engage-on-remote",
-        choices=CAPABILITY_SETTINGS,
-        default=None,
-        help="B's engage-on-remote setting",
-    )
+    add_vs_arguments(co)
     co.add_argument("--format", choices=["json", "text", "csv"], default="json")
     co.add_argument("-o", "--out", default=None, help="output file (default: stdout)")
     co.set_defaults(func=_cmd_compare)

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from coverage.catalogue.tables import DATA_DIR, ESTIMATES
 from coverage.physics.ballistics import SHAPES
@@ -32,12 +32,19 @@ from coverage.scenario import (
     FootprintOptions,
 )
 
+if TYPE_CHECKING:
+    from coverage.catalogue.tables import Catalogue
+    from coverage.products.compare import Variation
+
 __all__ = [
     "PROTECTED_DIRS",
     "CliError",
     "OneLineErrorParser",
     "checked_output_path",
     "add_defended_arguments",
+    "add_vs_arguments",
+    "variation_from_args",
+    "VS_OPTIONS",
     "add_physics_arguments",
     "physics_from_args",
     "add_reach_cap_arguments",
@@ -439,6 +446,68 @@ def add_reach_cap_arguments(parser: argparse.ArgumentParser | argparse._Argument
     )
 
 
+def add_vs_arguments(parser: argparse.ArgumentParser, *, what: str = "") -> None:
+    """The ``--vs-*`` options: state B of a comparison, A changed by each one given."""
+    b = parser.add_argument_group(f"state B (each option left out is A's){what}")
+    b.add_argument("--vs-year", type=year, default=None, help="B's year")
+    b.add_argument("--vs-scenario", choices=SCENARIOS, default=None, help="B's scenario")
+    b.add_argument("--vs-estimate", choices=ESTIMATES, default=None, help="B's estimate")
+    b.add_argument("--vs-launch-area", default=None, help="B's launch area (see 'launch-areas')")
+    b.add_argument("--vs-threat", default=None, help="B's threat id or class")
+    b.add_argument(
+        "--vs-engage-on-remote",
+        choices=CAPABILITY_SETTINGS,
+        default=None,
+        help="B's engage-on-remote setting",
+    )
+
+
+#: The options of :func:`add_vs_arguments`, as an error lists them.
+VS_OPTIONS = (
+    "--vs-year, --vs-scenario, --vs-estimate, --vs-launch-area, --vs-threat, --vs-engage-on-remote"
+)
+
+
+def variation_from_args(
+    catalogue: Catalogue, args: argparse.Namespace, *, required: bool = True
+) -> Variation | None:
+    """State B from the ``--vs-*`` options (None: none given and not ``required``).
+
+    Errors name those options (``--vs-launch-area mars: ...``).
+    """
+    from coverage.products.compare import Variation
+    from coverage.scenario import FIRST_YEAR, LAST_YEAR, resolve_launch_area, resolve_threat
+
+    if args.vs_year is not None and not FIRST_YEAR <= args.vs_year <= LAST_YEAR:
+        raise CliError(f"--vs-year {args.vs_year}: allowed {FIRST_YEAR}..{LAST_YEAR}")
+    query: dict[str, object] = {}
+    if args.vs_launch_area is not None:
+        try:
+            resolve_launch_area(catalogue, args.vs_launch_area)
+        except ValueError as exc:
+            raise CliError("--vs-" + str(exc).replace("launch_area=", "launch-area ")) from None
+        query["launch_area"] = args.vs_launch_area
+    if args.vs_threat is not None:
+        try:
+            resolve_threat(args.vs_threat)
+        except ValueError as exc:
+            raise CliError("--vs-" + str(exc).replace("threat=", "threat ")) from None
+        query["threat"] = args.vs_threat
+    if args.vs_engage_on_remote is not None:
+        query["engage_on_remote"] = args.vs_engage_on_remote
+    variation = Variation.with_query(
+        year=args.vs_year,
+        scenario=args.vs_scenario,
+        estimate=args.vs_estimate,
+        **query,
+    )
+    if variation != Variation():
+        return variation
+    if required:
+        raise CliError(f"compare needs a second state: give at least one of {VS_OPTIONS}")
+    return None
+
+
 def query_from_args(args: argparse.Namespace) -> DefenceQuery:
     """Return the :class:`~coverage.scenario.DefenceQuery` of parsed defended-area options.
 
@@ -506,6 +575,9 @@ def write_output(text: str | bytes, out: str | None, *, option: str = "--out") -
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     path = checked_output_path(out, option=option)
+    # A text file ends with a newline, as on stdout (compare's text file had none: GIS trial).
+    if isinstance(text, str) and text and not text.endswith("\n"):
+        text += "\n"
     data = text if isinstance(text, bytes) else text.encode("utf-8")
     tmp: str | None = None
     try:

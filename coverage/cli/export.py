@@ -19,10 +19,12 @@ from coverage.cli.args import (
     CliError,
     add_physics_arguments,
     add_state_arguments,
+    add_vs_arguments,
     checked_output_path,
     number,
     options_from_args,
     query_from_args,
+    variation_from_args,
     write_output,
 )
 from coverage.physics.ballistics import SHAPES
@@ -190,6 +192,11 @@ def register(subparsers: Any) -> None:
         default=None,
         help="gif/mp4: show planned and as built for each year, alternating or side by side",
     )
+    add_vs_arguments(
+        p,
+        what="; a comparison, for one map (--year) as an image, GeoJSON, GeoPackage or CSV, "
+        "as the dashboard's exports beside a comparison",
+    )
     p.add_argument(
         "--frame-s",
         type=number("--frame-s", 0.05, 60, "s"),
@@ -275,6 +282,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
     width, height, dpi = _size(args, fmt)
     catalogue = load_catalogue()
     resolve_launch_area(catalogue, args.launch_area)
+    variation = variation_from_args(catalogue, args, required=False)
+    if variation is not None and (fmt in SERIES_FORMATS or args.year is None):
+        raise CliError(
+            f"the --vs-* options compare one map: give --year and a .png, .svg, .pdf, "
+            f".geojson, .gpkg or .csv output, not {'.' + fmt if fmt in SERIES_FORMATS else '--years'}"
+            " (a KML/KMZ or animation draws a year's layers, not a comparison)"
+        )
     # Every choice the command takes reaches the map (MapState.from_query carries the whole
     # query; the boost, rotation, cooperation and --on-date choices were once dropped here).
     options = options_from_args(args) if args.year is not None else None
@@ -283,6 +297,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         query_from_args(args),
         layers=layers,
         view=args.view,
+        compare=variation,
     )
     written: list[str] = []
     if fmt in SERIES_FORMATS:
