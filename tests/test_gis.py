@@ -278,6 +278,36 @@ def test_kml__planned_years_and_end_dates(catalogue: Catalogue) -> None:
     assert spans["interceptor:redzikowo_sm3_iib"] == ("2020", None)
 
 
+def test_kml__one_year_ends_every_placemark_with_its_year(catalogue: Catalogue) -> None:
+    """A file of 2016 alone: rings and sites end on 31 December 2016, as its defended area does.
+
+    They stayed open, and past 2016 Google Earth showed rings with no defended area (GIS
+    trial, session 37). A series to the data's last year stays open at its end.
+    """
+    state = MapState(FootprintOptions(year=2016), layers=DEFAULT_LAYERS | ANSWER_LAYERS)
+    root = ET.fromstring(_kml(catalogue, state))
+    titles = (*FOOTPRINT_FOLDERS, LAYER_STYLES["sites"].title, LAYER_STYLES["defended"].title)
+    placemarks = _placemarks(root, titles)
+    assert len(placemarks) > 10
+    ends = {pm.findtext("k:TimeSpan/k:end", namespaces=NS) for pm in placemarks}
+    assert ends == {"2016-12-31"}, ends
+    # A series to 2013: every ring ends with it (Med East's planned end, 2014, comes after).
+    planned = ET.fromstring(
+        _kml(catalogue, MapState(FootprintOptions(year=2012, scenario="planned")), [2012, 2013])
+    )
+    assert {
+        pm.findtext("k:TimeSpan/k:end", namespaces=NS)
+        for pm in _placemarks(planned, FOOTPRINT_FOLDERS)
+    } == {"2013-12-31"}
+    rollout = ET.fromstring(_kml(catalogue, state, SERIES))
+    open_ended = [
+        pm
+        for pm in _placemarks(rollout, FOOTPRINT_FOLDERS)
+        if pm.find("k:TimeSpan/k:end", NS) is None
+    ]
+    assert open_ended  # still in service at the data's end
+
+
 def test_kml__styles_use_the_dashboard_colours(kml_actual: ET.Element) -> None:
     styles = {s.get("id"): s for s in kml_actual.iter(f"{{{gis.KML_NS}}}Style")}
     for key in ("radar", "interceptor"):

@@ -716,6 +716,20 @@ def _full_date(text: str) -> str:
     return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
 
 
+def _ended(span: tuple[str | None, str | None], last_year: int) -> tuple[str | None, str | None]:
+    """``span`` ending by the end of a series that stops before the data's last year.
+
+    A file of 2016 alone kept its rings open after 2016 while its defended area and capitals
+    ended on 31 December (GIS trial, session 37): past 2016 Google Earth showed rings with no
+    defended area. As :func:`_state_spans` ends the computed layers, so the footprints and
+    sites end, unless they end earlier.
+    """
+    begin, end = span
+    if last_year >= LAST_YEAR or (end is not None and end[:4] <= f"{last_year:04d}"):
+        return begin, end
+    return begin, f"{last_year:04d}-12-31"
+
+
 def _state_spans(
     spans: _Spans, series: Sequence[MapData]
 ) -> dict[int, tuple[str | None, str | None]]:
@@ -920,10 +934,15 @@ def _kml_tree(
                     continue
                 if key in ("radar", "interceptor"):
                     uid = str(rec["feature_id"])
-                    span = spans.deployment.get(str(rec.get("deployment_id")), (None, None))
+                    span = _ended(
+                        spans.deployment.get(str(rec.get("deployment_id")), (None, None)),
+                        last_year,
+                    )
                 elif key == "early_warning":
                     uid = str(rec["feature_id"])
-                    span = spans.early_warning.get(str(rec.get("site_id")), (None, None))
+                    span = _ended(
+                        spans.early_warning.get(str(rec.get("site_id")), (None, None)), last_year
+                    )
                 elif key == "launch":
                     uid, span = str(rec["feature_id"]), (None, None)
                 else:  # defended, tracks, capitals, cities: recomputed each year from all assets
@@ -977,7 +996,11 @@ def _add_sites(
                 if active_begin and active_begin[:4] <= f"{min(years):04d}"
                 else f"{min(years):04d}"
             )
-            end = None if max(years) == last_year else _year_end(max(years))
+            end = (
+                _ended((begin, None), last_year)[1]
+                if max(years) == last_year
+                else _year_end(max(years))
+            )
             style_id = "site_custom" if rec.get("custom") is True else "site_active"
         else:
             begin = f"{min(years):04d}"
@@ -985,7 +1008,11 @@ def _add_sites(
             end = (
                 active_begin
                 if becomes_active and active_begin
-                else (None if max(years) == last_year else _year_end(max(years)))
+                else (
+                    _ended((begin, None), last_year)[1]
+                    if max(years) == last_year
+                    else _year_end(max(years))
+                )
             )
             style_id = "site_planned"
         name = str(rec.get("name")) + (" (custom)" if rec.get("custom") is True else "")
