@@ -621,6 +621,11 @@ def timeline(catalogue: Catalogue, year: int, *, theme: Theme = LIGHT) -> None:
     )
 
 
+#: The footprint table's row (three lines of text) and header heights, px.
+_TABLE_ROW_PX = 72
+_TABLE_HEADER_PX = 40
+
+
 def footprint_table(data: MapData) -> None:
     """Numbers behind the drawn footprints."""
     fp = data.footprints
@@ -639,13 +644,28 @@ def footprint_table(data: MapData) -> None:
             "Source": fp.source,
         }
     )
+    # Rows of three lines, so that text wraps instead of being cut (the grid wraps only in rows
+    # taller than 4rem); the site stays in view while the sources scroll (a new user found the
+    # cells cut, session 36). Widths in px: the source widest, the short fields narrow.
+    text = st.column_config.TextColumn
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
+        height=_TABLE_HEADER_PX + _TABLE_ROW_PX * min(len(table), 8),
+        row_height=_TABLE_ROW_PX,
         key="footprint_table",
-        # Whole kilometres, as the map's tooltips give them (the grid showed 507.9 beside 508).
-        column_config={"Radius (km)": st.column_config.NumberColumn(format="%.0f")},
+        column_config={
+            "Site": text(width=190, pinned=True),
+            "Layer": text(width=120),
+            "System": text(width=120),
+            # Whole kilometres, as the map's tooltips give them (the grid showed 507.9 beside 508).
+            "Radius (km)": st.column_config.NumberColumn(format="%.0f", width=80),
+            "Limited by": text(width=100),
+            "Phase": text(width=60),
+            "Confidence": text(width=95),
+            "Source": text(width=440),
+        },
     )
 
 

@@ -314,6 +314,22 @@ def test_app__tables_have_headers_in_words(tab: str) -> None:
     assert not any(v in ("design_case", "tabriz", "sm3_ia", "radar") for v in text), tab
 
 
+def test_app__footprint_table_wraps_its_text_rather_than_cutting_it() -> None:
+    """Rows of three lines (the grid wraps only in rows taller than 4rem), the source widest.
+
+    A new user found the table's cells cut (session 36): one-line rows cut every source.
+    """
+    import json
+
+    at = _opened(tab="Footprints", year="2016")
+    proto = at.dataframe[-1].proto
+    assert proto.row_height > 64  # 4rem: below it the grid does not wrap
+    columns = json.loads(proto.columns)
+    widths = {name: spec.get("width", 0) for name, spec in columns.items()}
+    assert max(widths, key=widths.__getitem__) == "Source"
+    assert columns["Site"].get("pinned") is True  # in view while the sources scroll
+
+
 def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
