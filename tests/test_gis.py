@@ -79,6 +79,8 @@ def test_feature_frames__only_drawn_thematic_layers(data_2016: MapData) -> None:
     nato = frames["nato"]
     assert len(nato) == 26 and nato.area_km2.dtype == float and nato.iso3.is_unique
     assert nato.population.sum() > 5e8 and (nato.joined_year <= 2016).all()
+    # The launch points' confidence is a field, as the footprints' is (was only in the label).
+    assert set(frames["launch"].confidence) <= {"High", "Medium", "Low"}
     for key, frame in frames.items():
         assert frame.crs.to_epsg() == 4326
         assert (frame.layer == key).all() and frame.feature_id.is_unique
@@ -198,6 +200,8 @@ def test_geojson_geopackage_csv__the_headline_numbers_on_the_defended_area(
     path.write_bytes(gis.to_geopackage(data, answer=answer))
     table = gpd.read_file(path, layer="defended")
     nominal = table[table.feature_id == "defended:all:nominal"].iloc[0]
+    per_site = gpd.read_file(path, layer="defended_sites")
+    assert (per_site.layer == "defended_sites").all()  # the table's name, not "defended"
     assert nominal.capitals_total == 26 and nominal.population_share == fields["population_share"]
     described = pyogrio.read_info(path, layer="defended")
     assert answer.shares_text() in str(described)

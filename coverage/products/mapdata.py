@@ -319,6 +319,8 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
                 for n, a, c in zip(lp.name, lp.area, lp.confidence, strict=True)
             ],
             "source": lp.source,
+            # A field, as the footprints have it (the GIS files had it only in the label).
+            "confidence": lp.confidence,
         },
         geometry=[Point(x, y) for x, y in zip(lp.lon_deg, lp.lat_deg, strict=True)],
         crs="EPSG:4326",

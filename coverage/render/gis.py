@@ -478,7 +478,8 @@ def to_geopackage(
     if "defended" in frames:
         defended = frames.pop("defended")
         union = defended[defended.site_id == "all"]
-        per_site = defended[defended.site_id != "all"]
+        # Each feature's layer names its table (GIS trial: defended_sites rows said "defended").
+        per_site = defended[defended.site_id != "all"].assign(layer="defended_sites")
         ordered: dict[str, gpd.GeoDataFrame] = {}
         for key, frame in [*frames.items(), ("defended", union), ("defended_sites", per_site)]:
             if not frame.empty:
