@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -22,6 +22,7 @@ from coverage.products.mapdata import (
     ENGAGEMENT_CHOICES,
     MapData,
     MapState,
+    compute_map,
     map_series,
     rollout_series,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "export_panel",
     "goto_button",
     "map_kmz",
+    "map_kmz_name",
     "map_kmz_words",
     "show_panel",
 ]
@@ -117,10 +119,23 @@ def map_kmz(
     """
     from coverage.render import gis
 
+    if data.comparison is not None:
+        # Map A's own: B's sites and the capitals' change in B are the comparison's, which
+        # the KML writer does not draw (a review found B's planned Redzikowo in 2012's file).
+        data = compute_map(catalogue, replace(data.state, compare=None))
     year = data.state.options.year
     caps = None if capitals is None else {year: capitals}
     towns = None if cities is None or capitals is None else {year: cities}
     return gis.kmz_from_kml(gis.kml_from_series(catalogue, [data], capitals=caps, cities=towns))
+
+
+def map_kmz_name(data: MapData) -> str:
+    """The file name of :func:`map_kmz`: beside a comparison it is map A's, and says so.
+
+    A GIS trial took ``…_vs_2024.kmz`` for the comparison (session 37).
+    """
+    stem = file_stem(data.state)
+    return f"{stem}_map-A.kmz" if data.comparison is not None else f"{stem}.kmz"
 
 
 def map_kmz_words(data: MapData) -> tuple[str, str]:
@@ -301,9 +316,7 @@ def export_panel(
         ),
         (
             kmz_label,
-            # Beside a comparison the file is map A's, and its name says so (a GIS trial took
-            # "…_vs_2024.kmz" for the comparison).
-            f"{stem}_map-A.kmz" if data.comparison is not None else f"{stem}.kmz",
+            map_kmz_name(data),
             "application/vnd.google-earth.kmz",
             lambda: map_kmz(catalogue, data, caps, towns),
             kmz_help,

@@ -664,7 +664,7 @@ def footprint_table(data: MapData) -> None:
             "Limited by": text(width=100),
             "Phase": text(width=60),
             "Confidence": text(width=95),
-            "Source": text(width=440),
+            "Source": text(width=560),
         },
     )
 

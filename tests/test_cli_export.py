@@ -116,9 +116,12 @@ def test_gif__one_frame_per_year(tmp_path: Path) -> None:
         (("--out", "x.png"), "--year is required"),
         (("--year", "2016", "--out", "x.png", "--print-a4", "--dpi", "150"), "--print-a4"),
         (("--year", "2016", "--out", "no_such_folder/x.png"), "does not exist"),
-        (("--year", "2016", "--vs-year", "2024", "--out", "x.kmz"), "not .kmz"),
+        (("--year", "2016", "--vs-year", "2024", "--out", "x.kmz"), "not a .kmz"),
         (("--years", "2016-2017", "--vs-year", "2024", "--out", "x.png"), "not --years"),
-        (("--year", "2016", "--vs-launch-area", "mars", "--out", "x.png"), "--vs-launch-area"),
+        (
+            ("--year", "2016", "--vs-launch-area", "mars", "--out", "x.png"),
+            "--vs-launch-area 'mars' is not known",
+        ),
     ],
 )
 def test_bad_options__exit_2_naming_the_option(
@@ -398,3 +401,15 @@ def test_export__a_comparison_as_the_dashboard_exports_it(tmp_path: Path) -> Non
     assert _run("--year", "2016", "--vs-year", "2024", "--out", str(svg)).returncode == 0
     text = svg.read_text(encoding="utf-8")
     assert "From A (2016, as built) to B (2024, as built)" in text and "Gained in B" in text
+
+
+def test_write_output__a_text_file_ends_with_a_newline_as_stdout_does(tmp_path: Path) -> None:
+    """``compare --format text -o f`` wrote no final newline (the GIS trial, session 37)."""
+    from coverage.cli.args import write_output
+
+    write_output("A vs B", str(tmp_path / "t.txt"))
+    write_output("done\n", str(tmp_path / "u.txt"))
+    write_output(b"\x89PNG", str(tmp_path / "b.png"))
+    assert (tmp_path / "t.txt").read_bytes() == b"A vs B\n"
+    assert (tmp_path / "u.txt").read_bytes() == b"done\n"  # not doubled
+    assert (tmp_path / "b.png").read_bytes() == b"\x89PNG"  # bytes as given

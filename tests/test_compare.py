@@ -211,6 +211,9 @@ def test_comparison_layer__three_kinds_matching_the_cells(built_2016_vs_2024: Co
     both = layer.geometry[layer.kind == "both"].iloc[0]
     assert both.contains(Point(26.10, 44.43))  # Bucharest: defended by Deveselu in both
     assert shapely.intersection(gained, both).area < 1e-3 * gained.area
+    # Its shares say what they are of: the 30 members of either year (2016's 26, 2024's 30).
+    assert "77 % of the 30 members' territory (A's own 26: 16 %)" in layer.label.iloc[0]
+    assert layer.capitals_changed.iloc[0] == "; ".join(built_2016_vs_2024.capitals_gained)
 
 
 def test_sites_of_both__b_only_sites_drawn_and_tagged(catalogue: Catalogue) -> None:
@@ -243,6 +246,13 @@ def test_sites_of_both__planned_in_a_in_place_in_b(catalogue: Catalogue) -> None
     ).set_index("site_id")
     assert both.status["redzikowo"] == "active" and both.state_only["redzikowo"] == "B"
     assert len(both) == len(set(both.index))  # one marker per site
+    # A site B plans and A lacks altogether is B's only, and the legend does not say "in place".
+    early = sites_of_both(
+        sites_layer(catalogue, 2012, "actual"), sites_layer(catalogue, 2020, "actual")
+    )
+    row = early.set_index("site_id").loc["redzikowo"]
+    assert row.state_only == "B" and row.status != "active" and "[B]" in row.site_name
+    assert state_tags_words(early) == "[B]: in B only"
 
 
 def test_compute_map__comparison_draws_the_sites_of_both_states(catalogue: Catalogue) -> None:

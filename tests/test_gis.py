@@ -162,10 +162,19 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
         assert got.loc["Bucharest", "change_in_b"] == "none"  # defended in both
         assert set(got.index[got.change_in_b == "gained"]) == gained & set(caps.name)
         assert set(got.change_in_b) <= {"gained", "lost", "none"}
+        assert not got.member_one_year_only.any()  # A's 26 are members in 2024 too
     compare = gpd.read_file(path, layer="compare").set_index("kind")
     assert set(compare.capitals_changed["gained"].split("; ")) == gained
     assert "lost" not in compare.index  # no ground lost: no feature
     assert compare.capitals_changed.isna()["both"]  # ground kept, not a change
+    # Reversed, 2024 "loses" Helsinki: Finland was not a member in 2016 (the slide's asterisk).
+    back = compute_map(
+        catalogue, MapState(FootprintOptions(year=2024), compare=Variation(year=2016))
+    )
+    rev = gis.feature_frames(back, headline(catalogue, back.state).capitals)["capitals"]
+    helsinki = rev.set_index("name").loc["Helsinki"]
+    assert helsinki.change_in_b == "lost" and helsinki.member_one_year_only
+    assert helsinki.label.endswith("lost in B (a NATO member in only one of the two years)")
     # Without a comparison, no such column.
     plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
     assert "change_in_b" not in plain["capitals"].columns
@@ -188,6 +197,15 @@ def test_geojson_geopackage_csv__the_headline_numbers_on_the_defended_area(
     assert fields["capitals_total"] == 26 and 0.0 < fields["territory_share"] < 1.0
     payload = json.loads(gis.to_geojson(data, answer.capitals, answer=answer))
     assert payload["answer"] == fields and payload["headline"] == answer.text()
+    # Counts are whole numbers in the file, wherever another feature lacks them (6.0, 9524.0
+    # and 741636.0 were written: a GIS trial and a review, session 37).
+    props = [f["properties"] for f in payload["features"]]
+    answered = next(p for p in props if p["feature_id"] == "defended:all:nominal")
+    assert type(answered["capitals_defended"]) is int and type(answered["capitals_total"]) is int
+    assert all(type(p["population"]) is int for p in props if p["layer"] == "capitals")
+    # The members' areas are of the polygons drawn: France without its overseas (a review).
+    nato = {p["iso3"]: p["area_km2"] for p in props if p["layer"] == "nato"}
+    assert nato["FRA"] == pytest.approx(547_065, rel=1e-3)
     back = gpd.read_file(io.BytesIO(gis.to_geojson(data, answer=answer)))
     defended = back[back.layer == "defended"].set_index("feature_id")
     row = defended.loc["defended:all:nominal"]
@@ -592,7 +610,7 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
     review: Google Earth showed it as the sourced map); a comparison's button says it holds
     map A, since the KML writer does not draw the gained and lost ground."""
     from coverage.products.compare import Variation
-    from dashboard.exports import map_kmz, map_kmz_words
+    from dashboard.exports import map_kmz, map_kmz_name, map_kmz_words
 
     state = MapState(FootprintOptions(year=2016))
     edited = replace(catalogue, label="what-if: Deveselu SM-3 range edited")
@@ -613,6 +631,16 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
     with zipfile.ZipFile(io.BytesIO(map_kmz(catalogue, compared, None))) as zf:
         kml = zf.read("doc.kml").decode("utf-8")
     assert "Redzikowo" not in kml and "Deveselu" in kml
+    assert map_kmz_name(compared).endswith("_vs_2024_map-A.kmz")
+    assert map_kmz_name(sourced) == "epaa_2016_as-built_nominal.kmz"
+    # A site B plans and A lacks is B's too: 2012 vs 2020 as built (Redzikowo planned in 2020).
+    early = compute_map(
+        catalogue, MapState(FootprintOptions(year=2012), compare=Variation(year=2020))
+    )
+    with zipfile.ZipFile(io.BytesIO(map_kmz(catalogue, early, None))) as zf:
+        assert "Redzikowo" not in zf.read("doc.kml").decode("utf-8")
+    planned = gis.feature_frames(early)["sites"].set_index("site_id")
+    assert planned.status["redzikowo"] == "planned, not built in B only"
     sites = gis.feature_frames(compared)["sites"].set_index("site_id")
     assert sites.status["redzikowo"] == "active in B only"
     assert sites.status["deveselu"] == "active"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,9 +52,6 @@ from coverage.scenario import (
     resolve_threat,
 )
 from coverage.textsafe import csv_text
-
-if TYPE_CHECKING:
-    pass
 
 # The products a single command needs are imported by that command (not here): a `metrics`
 # run then loads none of the comparison, cooperation, ICBM, sector or sensitivity code.

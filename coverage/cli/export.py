@@ -283,12 +283,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     resolve_launch_area(catalogue, args.launch_area)
     variation = variation_from_args(catalogue, args, required=False)
-    if variation is not None and (fmt in SERIES_FORMATS or args.year is None):
+    if variation is not None and fmt in SERIES_FORMATS:
         raise CliError(
-            f"the --vs-* options compare one map: give --year and a .png, .svg, .pdf, "
-            f".geojson, .gpkg or .csv output, not {'.' + fmt if fmt in SERIES_FORMATS else '--years'}"
-            " (a KML/KMZ or animation draws a year's layers, not a comparison)"
+            f"the --vs-* options compare one map as a .png, .svg, .pdf, .geojson, .gpkg or "
+            f".csv, not a .{fmt} (a KML/KMZ or an animation draws a year's layers, not a "
+            "comparison)"
         )
+    if variation is not None and args.year is None:
+        raise CliError("the --vs-* options compare one map: give --year, not --years")
     # Every choice the command takes reaches the map (MapState.from_query carries the whole
     # query; the boost, rotation, cooperation and --on-date choices were once dropped here).
     options = options_from_args(args) if args.year is not None else None

@@ -362,15 +362,23 @@ class Comparison:
             text += "; * NATO member in only one of the two years"
         return text
 
-    def text_parts(self, *, max_named: int = 6) -> tuple[str, str]:
-        """:meth:`text` in its two parts, territory and capitals (an image sets them as lines)."""
-        basis = self.basis()
-        territory = (
+    def territory_text(self, *, with_basis: bool = True) -> str:
+        """``"From A (…) to B (…): territory defended 16 % → 92 % (gained 77 %, lost 0 % of …)"``.
+
+        ``with_basis=False`` leaves out what gained and lost are of (:meth:`basis`), for a
+        slide that sets it on a line of its own.
+        """
+        basis = self.basis() if with_basis else ""
+        return (
             f"From A ({self.label_a}) to B ({self.label_b}): territory defended "
             f"{_share_points(self.share_a)} → {_share_points(self.share_b)} "
             f"(gained {_share_points(self.gained_share)}, lost {_share_points(self.lost_share)}"
             f"{f' of {basis}' if basis else ''})"
         )
+
+    def text_parts(self, *, max_named: int = 6) -> tuple[str, str]:
+        """:meth:`text` in its two parts, territory and capitals (an image sets them as lines)."""
+        territory = self.territory_text()
         capitals = (
             f"capitals {self.a.capitals_defended} → {self.b.capitals_defended} "
             f"({self.capitals_text(max_named=max_named)})"
@@ -508,8 +516,9 @@ def sites_of_both(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ``a`` and ``b`` are :func:`~coverage.products.footprints.sites_layer` frames. A site in
     place (``status == "active"``) in one state only is tagged with that state, ``[A]`` or
     ``[B]``, after its short name (so the map's name, the tooltip and every export say it);
-    its row is that state's. Sites in place in both, or in neither (planned, not built), keep
-    A's row; where B's systems differ, the tooltip says B's too. Column ``state_only``:
+    its row is that state's, and so is a site that B has and A lacks altogether (planned in
+    B: ``[B]``, drawn hollow). Sites in place in both, or in neither (planned, not built),
+    keep A's row; where B's systems differ, the tooltip says B's too. Column ``state_only``:
     ``""``, ``"A"`` or ``"B"``.
     """
     rows_b = b.set_index("site_id", drop=False)
@@ -528,8 +537,8 @@ def sites_of_both(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 d["label"] = f"{d['label']}; in B: {systems_b}"
         out.append(_tagged(d, only))
     for row in b[~b.site_id.isin(a.site_id)].itertuples(index=False):
-        d = row._asdict()
-        out.append(_tagged(d, "B" if d["status"] == "active" else ""))
+        # B's only, planned or in place (an untagged planned site read as A's plan: a review).
+        out.append(_tagged(row._asdict(), "B"))
     frame = gpd.GeoDataFrame(
         out, columns=[*a.columns, "state_only"], geometry="geometry", crs=a.crs
     )
@@ -555,4 +564,6 @@ def state_tags_words(sites: gpd.GeoDataFrame) -> str:
     if not tags:
         return ""
     which = tags[0] if len(tags) == 1 else "that state"
-    return f"{', '.join(f'[{t}]' for t in tags)}: in place in {which} only"
+    # "In place" unless a tagged site is planned only (B's planned site that A lacks).
+    active = (sites.status[sites.state_only.isin(tags)] == "active").all()
+    return f"{', '.join(f'[{t}]' for t in tags)}: {'in place ' if active else ''}in {which} only"

@@ -1128,15 +1128,11 @@ def _comparison_lines(data: MapData) -> tuple[str, ...]:
     if cmp is None:
         return ()
     territory, capitals = cmp.text_parts(max_named=4)
+    capitals = f"{capitals[0].upper()}{capitals[1:]}."
     basis = cmp.basis()
-    tail = f" of {basis})"
-    if not basis or not territory.endswith(tail):
-        return f"{territory};", f"{capitals[0].upper()}{capitals[1:]}."
-    return (
-        f"{territory.removesuffix(tail)}),",
-        f"gained and lost of {basis};",
-        f"{capitals[0].upper()}{capitals[1:]}.",
-    )
+    if not basis:
+        return f"{territory};", capitals
+    return f"{cmp.territory_text(with_basis=False)},", f"gained and lost of {basis};", capitals
 
 
 def _draw_frame_text(

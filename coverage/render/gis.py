@@ -34,6 +34,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.catalogue import basemap
+from coverage.physics.geodesy import geodesic_area_m2
 from coverage.products.headline import MAJOR_CITY_WORDS
 from coverage.products.mapdata import (
     CHOICES_HEADING,
@@ -246,14 +247,19 @@ def _places_frame(places: pd.DataFrame, key: str) -> gpd.GeoDataFrame:
     )
 
 
+#: The headline's numbers as fields (:func:`answer_fields`).
+_ANSWER_FIELDS = ("territory_share", "population_share", "capitals_defended", "capitals_total")
+
+
 def answer_fields(answer: Headline) -> dict[str, Any]:
     """The headline's numbers as fields (shares 0..1 of the year's NATO-Europe members)."""
-    return {
-        "territory_share": round(answer.area_share, 4),
-        "population_share": round(answer.population_share, 4),
-        "capitals_defended": answer.capitals_defended,
-        "capitals_total": answer.capitals_total,
-    }
+    values = (
+        round(answer.area_share, 4),
+        round(answer.population_share, 4),
+        int(answer.capitals_defended),
+        int(answer.capitals_total),
+    )
+    return dict(zip(_ANSWER_FIELDS, values, strict=True))
 
 
 def _put_answer(records: list[dict[str, Any]], answer: Headline, estimate: str) -> None:
@@ -271,16 +277,26 @@ def _put_answer(records: list[dict[str, Any]], answer: Headline, estimate: str) 
 def _with_change_in_b(places: gpd.GeoDataFrame, comparison: Comparison) -> gpd.GeoDataFrame:
     """Capitals (A's, by A's ``status``) with ``change_in_b``: ``gained``, ``lost`` or ``none``.
 
+    And ``member_one_year_only``: the country is a NATO member in one of the two years only.
+
     What the comparison's B does to each capital, as the rings around the changed ones say on
     the dashboard and the slides; the label says it in words ("Germany: not defended; gained
     in B"). A GIS file beside a comparison lacked it (session 36's note).
     """
     kinds = {n: kind for kind, names in comparison.capitals_changed.items() for n in names}
     change = [kinds.get(str(n), "none") for n in places.name]
+    # A capital whose country is a member in one of the two years only (the slide's asterisk):
+    # 2024 vs 2016 "loses" Helsinki because Finland was not a member in 2016 (a review).
+    once = [str(n) in comparison.capitals_not_members for n in places.name]
     words = {"gained": "; gained in B", "lost": "; lost in B", "none": "; the same in B"}
+    member = " (a NATO member in only one of the two years)"
     return places.assign(
         change_in_b=change,
-        label=[f"{label}{words[c]}" for label, c in zip(places.label, change, strict=True)],
+        member_one_year_only=once,
+        label=[
+            f"{label}{words[c]}{member if o else ''}"
+            for label, c, o in zip(places.label, change, once, strict=True)
+        ],
     )
 
 
@@ -299,7 +315,12 @@ def _layer_records(
     fp = data.footprints
     nato = data.nato
     sources: dict[str, gpd.GeoDataFrame | None] = {
-        "nato": nato.assign(feature_id=[f"nato:{i}" for i in nato.iso3]),
+        # Each member's area as drawn (France without its overseas, Norway without Svalbard:
+        # the ground the shares are of), not the basemap's whole-country figure (a review).
+        "nato": nato.assign(
+            feature_id=[f"nato:{i}" for i in nato.iso3],
+            area_km2=[round(geodesic_area_m2(g) / 1e6, 1) for g in nato.geometry],
+        ),
         "early_warning": data.early_warning,
         "radar": fp[fp.layer == "radar"],
         "defended": data.defended,
@@ -360,7 +381,9 @@ def feature_frames(
     """
     return {
         key: gpd.GeoDataFrame(
-            _numbers_typed(pd.DataFrame.from_records(records)), geometry=geoms, crs="EPSG:4326"
+            _numbers_typed(pd.DataFrame.from_records(records), records),
+            geometry=geoms,
+            crs="EPSG:4326",
         )
         for key, (records, geoms) in _layer_records(data, capitals, cities, answer=answer).items()
     }
@@ -370,13 +393,21 @@ def feature_frames(
 _QUANTITY_ENDINGS = ("_km", "_deg", "_s", "_m2", "_km2", "_kmps")
 
 
-def _numbers_typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its quantity columns as floats, missing values NaN.
+def _numbers_typed(frame: pd.DataFrame, records: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
+    """``frame`` with its quantity columns as floats, missing values NaN, its counts whole.
 
     A column of quantities that a layer leaves empty (the defended area's ``range_km``) or
-    fills only in part held Python objects, and the GeoPackage stored it as text.
+    fills only in part held Python objects, and the GeoPackage stored it as text. A column
+    whose values in ``records`` (the frame's rows) are all whole numbers or missing is a
+    nullable integer: the answer's ``capitals_defended``, given on one feature of a layer,
+    came out 6.0 (a review, session 37).
     """
     for column in frame.columns:
+        values = [r.get(column) for r in records]
+        given = [v for v in values if v is not None]
+        if given and all(isinstance(v, int) and not isinstance(v, bool) for v in given):
+            frame[column] = pd.array(values, dtype="Int64")
+            continue
         if frame[column].dtype == object and column.endswith(_QUANTITY_ENDINGS):
             values = frame[column].dropna()
             if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
@@ -480,6 +511,8 @@ def to_geopackage(
         union = defended[defended.site_id == "all"]
         # Each feature's layer names its table (GIS trial: defended_sites rows said "defended").
         per_site = defended[defended.site_id != "all"].assign(layer="defended_sites")
+        # The answer is the union's (all sites); a site's own area has none (empty columns).
+        per_site = per_site.drop(columns=[c for c in _ANSWER_FIELDS if c in per_site.columns])
         ordered: dict[str, gpd.GeoDataFrame] = {}
         for key, frame in [*frames.items(), ("defended", union), ("defended_sites", per_site)]:
             if not frame.empty:
@@ -634,6 +667,8 @@ def _add_geometry(parent: ET.Element, geom: Any) -> None:
 
 def _add_styles(doc: ET.Element, icon_href: str | None) -> None:
     for key in EXPORTED_LAYERS:
+        if key in _NOT_IN_KML:
+            continue
         style = LAYER_STYLES[key]
         if key in ("sites", "launch"):
             continue  # point styles below
@@ -717,6 +752,20 @@ def _full_date(text: str) -> str:
     return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
 
 
+#: Layers the KML leaves out: a comparison or a sector drawing belongs to one state, not the
+#: rollout; the members' borders are Google Earth's own (the GeoJSON and GeoPackage have them).
+_NOT_IN_KML = ("compare", "sectoral", "nato")
+
+
+def _series_end(year: int) -> str | None:
+    """When a series ending in ``year`` ends: open at the data's last year, else 31 December.
+
+    The one rule for every placemark of a KML: the computed layers (:func:`_state_spans`), the
+    footprints and the sites (:func:`_ended`).
+    """
+    return None if year >= LAST_YEAR else f"{year:04d}-12-31"
+
+
 def _ended(span: tuple[str | None, str | None], last_year: int) -> tuple[str | None, str | None]:
     """``span`` ending by the end of a series that stops before the data's last year.
 
@@ -726,9 +775,9 @@ def _ended(span: tuple[str | None, str | None], last_year: int) -> tuple[str | N
     sites end, unless they end earlier.
     """
     begin, end = span
-    if last_year >= LAST_YEAR or (end is not None and end[:4] <= f"{last_year:04d}"):
+    if end is not None and end[:4] <= f"{last_year:04d}":
         return begin, end
-    return begin, f"{last_year:04d}-12-31"
+    return begin, _series_end(last_year) or end
 
 
 def _state_spans(
@@ -756,10 +805,8 @@ def _state_spans(
     for i, year in enumerate(years):
         if i + 1 < len(years) and years[i + 1] == year + 1:
             end: str | None = begins[year + 1]
-        elif year >= LAST_YEAR:
-            end = None
         else:
-            end = f"{year:04d}-12-31"
+            end = _series_end(year)
         out[year] = (begins[year], end)
     return out
 
@@ -921,7 +968,7 @@ def _kml_tree(
         year_capitals = None if capitals is None else capitals.get(year)
         year_cities = None if cities is None else cities.get(year)
         for key, (records, geoms) in _layer_records(data, year_capitals, year_cities).items():
-            if key in ("compare", "sectoral", "nato"):
+            if key in _NOT_IN_KML:
                 # A comparison or a sector drawing belongs to one state, not the rollout; the
                 # members' borders are Google Earth's own (the GeoJSON and GeoPackage have them).
                 continue
@@ -997,11 +1044,7 @@ def _add_sites(
                 if active_begin and active_begin[:4] <= f"{min(years):04d}"
                 else f"{min(years):04d}"
             )
-            end = (
-                _ended((begin, None), last_year)[1]
-                if max(years) == last_year
-                else _year_end(max(years))
-            )
+            end = _series_end(last_year) if max(years) == last_year else _year_end(max(years))
             style_id = "site_custom" if rec.get("custom") is True else "site_active"
         else:
             begin = f"{min(years):04d}"
@@ -1009,11 +1052,7 @@ def _add_sites(
             end = (
                 active_begin
                 if becomes_active and active_begin
-                else (
-                    _ended((begin, None), last_year)[1]
-                    if max(years) == last_year
-                    else _year_end(max(years))
-                )
+                else (_series_end(last_year) if max(years) == last_year else _year_end(max(years)))
             )
             style_id = "site_planned"
         name = str(rec.get("name")) + (" (custom)" if rec.get("custom") is True else "")
