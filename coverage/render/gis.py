@@ -310,17 +310,21 @@ def _layer_records(
     cities: pd.DataFrame | None = None,
     *,
     answer: Headline | None = None,
+    skip: tuple[str, ...] = (),
 ) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
-    on = set(data.state.layers)
+    on = set(data.state.layers) - set(skip)
     fp = data.footprints
     nato = data.nato
     sources: dict[str, gpd.GeoDataFrame | None] = {
         # Each member's area as drawn (France without its overseas, Norway without Svalbard:
         # the ground the shares are of), not the basemap's whole-country figure (a review).
+        # Measured only when written (~11 ms for 26 members; the KML leaves it out: ``skip``).
         "nato": nato.assign(
             feature_id=[f"nato:{i}" for i in nato.iso3],
             area_km2=[round(geodesic_area_m2(g) / 1e6, 1) for g in nato.geometry],
-        ),
+        )
+        if "nato" in on
+        else None,
         "early_warning": data.early_warning,
         "radar": fp[fp.layer == "radar"],
         "defended": data.defended,
@@ -967,7 +971,8 @@ def _kml_tree(
         year = data.state.options.year
         year_capitals = None if capitals is None else capitals.get(year)
         year_cities = None if cities is None else cities.get(year)
-        for key, (records, geoms) in _layer_records(data, year_capitals, year_cities).items():
+        records_by_key = _layer_records(data, year_capitals, year_cities, skip=_NOT_IN_KML)
+        for key, (records, geoms) in records_by_key.items():
             if key in _NOT_IN_KML:
                 # A comparison or a sector drawing belongs to one state, not the rollout; the
                 # members' borders are Google Earth's own (the GeoJSON and GeoPackage have them).
