@@ -147,6 +147,17 @@ def test_headline_from_metrics__long_lists_are_shortened() -> None:
         "40 % of NATO-Europe territory and 40 % of its population defended; "
         "9 of 9 capitals defended; since 2023: + Capital 00, Capital 01, Capital 02 and 6 more."
     )
+    # Up to five are all named there: "Sofia and 2 more" on the slide beside the dashboard's
+    # five names read as a different answer (GIS trial, session 37).
+    five = headline_from_metrics(
+        _metrics(2024, {n: "defended" for n in names[:5]}),
+        YearBefore.of(_metrics(2023, {n: "not defended" for n in names[:5]})),
+        threat="T",
+        launch_area="L",
+    )
+    assert five.short_text().endswith(
+        "+ Capital 00, Capital 01, Capital 02, Capital 03, Capital 04."
+    )
 
 
 def test_share_text__whole_percentages() -> None:

@@ -177,8 +177,16 @@ class Headline:
         return f"since {self.previous_year}: " + "; ".join(parts)
 
     def short_text(self) -> str:
-        """One line for an image under its title (the image states year, threat and assumptions)."""
-        return f"{self.shares_text()}; {self.capitals_text()}; {self.change_text(max_named=3)}."
+        """One line for an image under its title (the image states year, threat and assumptions).
+
+        The change names up to five capitals each way, else three and how many more: "since
+        2015: + Bucharest, Budapest, Sofia and 2 more" on the slide beside the dashboard's
+        five names read as a different answer (GIS trial, session 37), and five names are
+        about as long as three and "and 2 more".
+        """
+        most = max(len(self.gained), len(self.lost))
+        change = self.change_text(max_named=most if most <= 5 else 3)
+        return f"{self.shares_text()}; {self.capitals_text()}; {change}."
 
     def slide_text(self) -> str:
         """Two lines for a slide under its title: :meth:`short_text`, then the threat's.
