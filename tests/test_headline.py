@@ -195,6 +195,18 @@ def test_headline__2016_deveselu_defends_bucharest(catalogue: Catalogue) -> None
     assert (line.capitals.status == "defended").sum() == line.capitals_defended
 
 
+def test_headline__a_capital_gained_by_joining_nato_says_so(catalogue: Catalogue) -> None:
+    """2017: "+ Podgorica (joined NATO)"; "+ Podgorica" read as a defence gained (session 37)."""
+    line = headline(catalogue, MapState(FootprintOptions(year=2017)))
+    assert line.gained == ("Podgorica",) and line.joined == frozenset({"Podgorica"})
+    assert line.change_text() == "since 2016: + Podgorica (joined NATO)"
+    # 2016's gains are Deveselu's: members since 1999-2009, none marked.
+    assert not headline(catalogue, MapState(FootprintOptions(year=2016))).joined
+    # 2024: Stockholm (Sweden joined in March 2024) among the gains of Redzikowo.
+    late = headline(catalogue, MapState(FootprintOptions(year=2024)))
+    assert late.joined == frozenset({"Stockholm"}) and "Stockholm" in late.gained
+
+
 def test_headline__first_year_has_no_comparison(catalogue: Catalogue) -> None:
     line = headline(catalogue, MapState(FootprintOptions(year=2011)))
     assert line.previous_year is None and line.gained == () and line.lost == ()

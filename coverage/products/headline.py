@@ -118,6 +118,10 @@ class Headline:
     lost: tuple[str, ...]
     capitals: pd.DataFrame
     region: RegionFigure | None = None
+    #: Of ``gained``, the capitals of members that joined NATO since ``previous_year``: named
+    #: "Podgorica (joined NATO)", since "+ Podgorica" in 2017 read as a defence gained when it
+    #: was Montenegro joining (a new user, session 37).
+    joined: frozenset[str] = frozenset()
 
     @property
     def defended_capitals(self) -> list[str]:
@@ -167,9 +171,10 @@ class Headline:
         """
         if self.previous_year is None:
             return "first year of the rollout"
+        gained = tuple(f"{n} (joined NATO)" if n in self.joined else n for n in self.gained)
         parts = [
             f"{sign} {_names(names, max_named)}"
-            for sign, names in (("+", self.gained), ("−", self.lost))
+            for sign, names in (("+", gained), ("−", self.lost))
             if names
         ]
         if not parts:
@@ -458,7 +463,14 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         threat=threat_label(state.threat, current.threat_range_km),
         launch_area=launch_area_label(catalogue, state.launch_area),
     )
-    return replace(line, capitals=with_reasons(line.capitals, catalogue, state))
+    joined: frozenset[str] = frozenset()
+    if previous is not None and line.gained:
+        members_before = catalogue.nato_members_in(previous.year)
+        caps = line.capitals
+        joined = frozenset(caps.name[~caps.iso3.isin(members_before)].astype(str)) & set(
+            line.gained
+        )
+    return replace(line, capitals=with_reasons(line.capitals, catalogue, state), joined=joined)
 
 
 def region_figure(catalogue: Catalogue, state: MapState, region: str) -> RegionFigure | None:
