@@ -336,6 +336,11 @@ def early_warning_note(catalogue: Catalogue, state: MapState, *, in_tab: str) ->
     )
 
 
+def _satellite_cueing_off() -> None:
+    """Set the sidebar's *Satellite cueing of the radars* to Off (it is bound to the link)."""
+    st.session_state["cue"] = "off"
+
+
 def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
     """One line per cooperation scenario: share, gain and capitals gained (computed)."""
     ans = _answers(
@@ -361,4 +366,18 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
         why = str(v["why"])
         st.markdown(f"*Why:* {'the same as above.' if why == said else why}")
         said = why
+    if state.satellite_cueing != "off" and all(
+        abs(float(v["gain_share"])) < 0.0005 for v in scenarios.values()
+    ):
+        # The debate's own question reads "+0.0" in every year with the defaults, and the
+        # switch that shows what Russia's radars would add sits in another panel (a new user
+        # found it only through the README, session 37).
+        st.info(
+            "No Russian radar adds ground here: satellite launch warning already cues NATO's "
+            "radars (*Satellite cueing of the radars* under *Physics and assumptions*). What "
+            "Russia's radars would add to radars searching without that cue:"
+        )
+        st.button(
+            "Show it with satellite cueing off", key="coop_cue_off", on_click=_satellite_cueing_off
+        )
     st.caption(_MODEL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -286,6 +287,31 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     assert not at.exception
     line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
     assert "a warning adds nothing" in line or "not enough to reach more ground" in line, line
+
+
+def test_app__no_gain_with_the_satellites_cue_points_to_the_switch_that_shows_one():
+    """2016, defaults: every scenario gains +0.0, and the tab offers satellite cueing off.
+
+    The switch sat in another panel, and a new user found it only through the README (the
+    debate trial, session 37); one click sets it and the gain appears.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=240)
+    at.query_params.update({"year": "2016", "tab": "NATO-Russia early warning"})
+    at.run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "(gain +0.0 percentage points)" in text
+    assert any("already cues NATO's radars" in i.value for i in at.info)
+    at.button(key="coop_cue_off").click().run()
+    assert not at.exception
+    assert at.selectbox(key="cue").value == "off"
+    text = " ".join(m.value for m in at.markdown)
+    gains = [float(g) for g in re.findall(r"gain ([+-]\d+\.\d) percentage points", text)]
+    assert gains and max(gains) > 5.0, gains  # 2016: 6.2 % -> 16.1 % with shared warning
+    assert not any("already cues NATO's radars" in i.value for i in at.info)
+    assert "coop_cue_off" not in [b.key for b in at.button]
 
 
 def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
