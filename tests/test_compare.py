@@ -216,6 +216,19 @@ def test_comparison_layer__three_kinds_matching_the_cells(built_2016_vs_2024: Co
     assert layer.capitals_changed.iloc[0] == "; ".join(built_2016_vs_2024.capitals_gained)
 
 
+def test_capital_change__one_reading_of_the_gained_and_lost(
+    built_2016_vs_2024: Comparison,
+) -> None:
+    """Each capital B gains reads "gained", each it loses "lost", any other None."""
+    cmp = built_2016_vs_2024
+    assert "Warsaw" in cmp.capitals_gained  # Redzikowo's
+    assert cmp.capital_change("Warsaw") == "gained"
+    assert cmp.capital_change("Bucharest") is None  # defended in both years
+    assert cmp.capital_change("Atlantis") is None
+    for kind, names in cmp.capitals_changed.items():
+        assert all(cmp.capital_change(n) == kind for n in names)
+
+
 def test_sites_of_both__b_only_sites_drawn_and_tagged(catalogue: Catalogue) -> None:
     """2016 as built (A) vs 2018 planned (B): a new user missed B's Redzikowo on the map."""
     a = sites_layer(catalogue, 2016, "actual")

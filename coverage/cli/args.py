@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from coverage.catalogue.tables import DATA_DIR, ESTIMATES
 from coverage.physics.ballistics import SHAPES
@@ -446,26 +446,28 @@ def add_reach_cap_arguments(parser: argparse.ArgumentParser | argparse._Argument
     )
 
 
+#: State B's options (flag, argparse keywords): one list for the parser and for its errors.
+_VS_ARGUMENTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--vs-year", {"type": year, "help": "B's year"}),
+    ("--vs-scenario", {"choices": SCENARIOS, "help": "B's scenario"}),
+    ("--vs-estimate", {"choices": ESTIMATES, "help": "B's estimate"}),
+    ("--vs-launch-area", {"help": "B's launch area (see 'launch-areas')"}),
+    ("--vs-threat", {"help": "B's threat id or class"}),
+    (
+        "--vs-engage-on-remote",
+        {"choices": CAPABILITY_SETTINGS, "help": "B's engage-on-remote setting"},
+    ),
+)
+
+#: The options of :func:`add_vs_arguments`, as an error lists them.
+VS_OPTIONS = ", ".join(flag for flag, _ in _VS_ARGUMENTS)
+
+
 def add_vs_arguments(parser: argparse.ArgumentParser, *, what: str = "") -> None:
     """The ``--vs-*`` options: state B of a comparison, A changed by each one given."""
     b = parser.add_argument_group(f"state B (each option left out is A's){what}")
-    b.add_argument("--vs-year", type=year, default=None, help="B's year")
-    b.add_argument("--vs-scenario", choices=SCENARIOS, default=None, help="B's scenario")
-    b.add_argument("--vs-estimate", choices=ESTIMATES, default=None, help="B's estimate")
-    b.add_argument("--vs-launch-area", default=None, help="B's launch area (see 'launch-areas')")
-    b.add_argument("--vs-threat", default=None, help="B's threat id or class")
-    b.add_argument(
-        "--vs-engage-on-remote",
-        choices=CAPABILITY_SETTINGS,
-        default=None,
-        help="B's engage-on-remote setting",
-    )
-
-
-#: The options of :func:`add_vs_arguments`, as an error lists them.
-VS_OPTIONS = (
-    "--vs-year, --vs-scenario, --vs-estimate, --vs-launch-area, --vs-threat, --vs-engage-on-remote"
-)
+    for flag, keywords in _VS_ARGUMENTS:
+        b.add_argument(flag, default=None, **keywords)
 
 
 def variation_from_args(

@@ -287,6 +287,17 @@ class Comparison:
         """The capitals B gains and loses, by kind (``"gained"``, ``"lost"``: the change styles')."""
         return {"gained": self.capitals_gained, "lost": self.capitals_lost}
 
+    def capital_change(self, name: str) -> str | None:
+        """What B does to the capital ``name``: ``"gained"``, ``"lost"`` or ``None`` (no change).
+
+        The one reading of :attr:`capitals_changed` by capital, for the map's rings and the GIS
+        files' ``change_in_b``.
+        """
+        for kind, names in self.capitals_changed.items():
+            if name in names:
+                return kind
+        return None
+
     @property
     def share_a(self) -> float:
         """Defended share of NATO-Europe territory in A (its own year's members)."""

@@ -283,8 +283,7 @@ def _with_change_in_b(places: gpd.GeoDataFrame, comparison: Comparison) -> gpd.G
     the dashboard and the slides; the label says it in words ("Germany: not defended; gained
     in B"). A GIS file beside a comparison lacked it (session 36's note).
     """
-    kinds = {n: kind for kind, names in comparison.capitals_changed.items() for n in names}
-    change = [kinds.get(str(n), "none") for n in places.name]
+    change = [comparison.capital_change(str(n)) or "none" for n in places.name]
     # A capital whose country is a member in one of the two years only (the slide's asterisk):
     # 2024 vs 2016 "loses" Helsinki because Finland was not a member in 2016 (a review).
     once = [str(n) in comparison.capitals_not_members for n in places.name]

@@ -1738,14 +1738,15 @@ def _capital_change_rings(
     """
     _, radius = _capital_label_size(projector)
     scale = 1.35 if projector else 1.0
-    kinds = {n: kind for kind, names in comparison.capitals_changed.items() for n in names}
+    rows = capitals.itertuples(index=False)
+    changes = ((row, comparison.capital_change(str(row.name))) for row in rows)
     data = [
         {
             "position": [round(float(row.lon_deg), 4), round(float(row.lat_deg), 4)],
-            "line": hex_to_rgba(theme.compare_styles[kinds[str(row.name)]].colour),
+            "line": hex_to_rgba(theme.compare_styles[kind].colour),
         }
-        for row in capitals.itertuples(index=False)
-        if str(row.name) in kinds and math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)
+        for row, kind in changes
+        if kind is not None and math.isfinite(row.lon_deg) and math.isfinite(row.lat_deg)
     ]
     return pdk.Layer(
         "ScatterplotLayer",
