@@ -281,7 +281,10 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     # And by the map, under the headline, in one clause (it was only in the tab far below).
     line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
     assert "without the satellites&#x27; cue Russia&#x27;s warning cues them" in line, line
-    assert "of that ground gained" in line and "in the tab NATO-Russia early warning" in line, line
+    assert (
+        "of that undefended ground gained" in line
+        and "in the tab NATO-Russia early warning" in line
+    ), line
     # With the satellites' cue (by date): NATO's own radars were first; nothing to gain.
     at.selectbox(key="cue").set_value("by_date").run()
     assert not at.exception
@@ -327,6 +330,12 @@ def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
     assert at.checkbox(key="show_early_warning").value is True
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "early_warning" in [layer["id"] for layer in deck["layers"]]
+    # The panel points to the switch that decides whether a warning can add anything (the
+    # satellites' cue), by the names the sidebar gives it (session 37's debate trial).
+    model = next(c.value for c in at.sidebar.caption if "fire-control quality" in c.value)
+    assert "'Satellite cueing of the radars' under 'Physics and assumptions'" in model
+    assert at.selectbox(key="cue").label == "Satellite cueing of the radars"
+    assert any(e.label == "Physics and assumptions" for e in at.sidebar.expander)
     # Turned off again by hand, it stays off while the scenario stays.
     at.checkbox(key="show_early_warning").uncheck().run()
     at.slider(key="year").set_value(2017).run()

@@ -373,7 +373,12 @@ class WarningTiming:
                     "track-and-C2 delay forward: the launch waits for a NATO fire-control track.)"
                 )
         if self.gain_share > 0:
-            out.append(f"Result: {_pct(self.gain_share)} of that ground defended.")
+            # Of that ground, not of NATO Europe's: beside "+9.9 points" a reader took "11 %"
+            # for a second answer to the same question (session 37's trial).
+            out.append(
+                f"Result: {_pct(self.gain_share)} of that ground (NATO alone leaves it "
+                "undefended within the threat's reach) defended."
+            )
         elif self.advance_share > 0 or self.sooner_share > 0 or self.cue_only_share > 0:
             out.append("Not enough to bring any of that ground within the interceptors' reach.")
         else:
@@ -390,7 +395,7 @@ def _brief(t: WarningTiming) -> str:
             return (
                 "NATO's own radars saw the threats to the undefended ground first, but without "
                 f"the satellites' cue Russia's warning cues them: {_pct(t.gain_share)} of that "
-                "ground gained"
+                "undefended ground gained"
             )
         return (
             "NATO's own radars saw the threats to the undefended ground no later than Russia's: "
@@ -408,7 +413,7 @@ def _brief(t: WarningTiming) -> str:
             else f", after the satellites' cue ({t.satellite_cue_s:g} s)"
         )
     if t.gain_share > 0:
-        return f"{first}: {_pct(t.gain_share)} of that ground gained"
+        return f"{first}: {_pct(t.gain_share)} of that undefended ground gained"
     return f"{first}: not enough to reach more ground"
 
 
