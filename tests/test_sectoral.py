@@ -150,12 +150,20 @@ def test_exports__carry_both_drawings_with_legend_and_title(catalogue):
         launch_area="tabriz",
     )
     data = compute_map(catalogue, state)
-    assert "Russia's sector" in data.subtitle and "General Staff" in data.assumptions
+    assert "General Staff" in data.assumptions
+    # The subtitle gives both drawings' shares, as the legend does (it named only the drawing).
+    share = f"{100 * data.sectoral_answer.share:.0f} %"
+    p = data.sectoral_answer.picture_share
+    assert data.subtitle.endswith(
+        f" · Russia's sector, of NATO Europe: computed {share} · General Staff (May 2012) "
+        f"{100 * p['nominal']:.0f} % ({100 * p['low']:.0f}-{100 * p['high']:.0f} %)"
+    ), data.subtitle
+    assert share == "15 %"
     frames = feature_frames(data)
     assert set(frames["sectoral"].kind) == {"sector_computed", "sector_picture"}
     payload = json.loads(to_geojson(data))
     kinds = {f["properties"].get("kind") for f in payload["features"]}
     assert {"sector_computed", "sector_picture"} <= kinds
     svg = render(data, fmt="svg").decode("utf-8")
-    assert "sector (computed): 15%" in svg.replace("Russia&#x27;s ", "").replace("Russia's ", "")
+    assert "sector (computed): 15 %" in svg.replace("Russia&#x27;s ", "").replace("Russia's ", "")
     assert "General Staff" in svg

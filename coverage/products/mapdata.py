@@ -35,7 +35,12 @@ from coverage.products.compare import (
 from coverage.products.cooperation import ALONE, warning_timing
 from coverage.products.defended import defended_band, defended_grid, defended_layer
 from coverage.products.footprints import early_warning_footprints, footprints, sites_layer
-from coverage.products.sectoral import SectoralAnswer, sectoral_answer, sectoral_layer
+from coverage.products.sectoral import (
+    SectoralAnswer,
+    sector_subtitle,
+    sectoral_answer,
+    sectoral_layer,
+)
 from coverage.products.tracks import threat_tracks
 from coverage.scenario import (
     BASELINES,
@@ -327,11 +332,6 @@ def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:
     )
 
 
-_SECTOR_TITLE = {
-    "computed": "computed",
-    "picture": "the General Staff's picture (May 2012)",
-    "both": "computed and the General Staff's picture",
-}
 _SHAPE_TEXT = {
     "minimum_energy": "",
     "lofted": ", lofted trajectory (burnout angle 10° above minimum energy)",
@@ -678,7 +678,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         phase=phase,
         title=title,
         subtitle=phase.banner
-        + (f" · Russia's sector: {_SECTOR_TITLE[state.sector]}" if state.sector != "none" else ""),
+        + (f" · {sector_subtitle(state.sector, sector_answer)}" if sector_answer else ""),
         assumptions=describe_assumptions(state, catalogue),
         choices=describe_choices(state, catalogue),
         comparison=comparison,

@@ -55,6 +55,7 @@ __all__ = [
     "SectoralAnswer",
     "icbm_track_lines",
     "sector_cells",
+    "sector_subtitle",
     "sector_title",
     "sectoral_answer",
     "sectoral_layer",
@@ -421,12 +422,35 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
     )
 
 
+def _pct(share: float) -> str:
+    """``0.153`` → ``"15 %"``, as the headline writes a share."""
+    return f"{100.0 * share:.0f} %"
+
+
+def _picture_share(answer: SectoralAnswer) -> str:
+    """The picture's share of NATO Europe with its reading's range: ``"27 % (20-35 %)"``."""
+    p = answer.picture_share
+    return f"{_pct(p['nominal'])} ({100 * p['low']:.0f}-{_pct(p['high'])})"
+
+
 def sector_title(kind: str, answer: SectoralAnswer | None) -> str:
     """Legend text of one drawing, with its share of NATO Europe when the answer is known."""
     title = SECTOR_STYLES[kind].title
     if answer is None:
         return title
     if kind == "sector_computed":
-        return f"{title}: {answer.share:.0%} of NATO Europe"
-    p = answer.picture_share
-    return f"{title}: {p['nominal']:.0%} ({p['low']:.0%}-{p['high']:.0%}) of NATO Europe"
+        return f"{title}: {_pct(answer.share)} of NATO Europe"
+    return f"{title}: {_picture_share(answer)} of NATO Europe"
+
+
+def sector_subtitle(sector: str, answer: SectoralAnswer) -> str:
+    """The map's subtitle part for Russia's sector on it (``sector``: computed/picture/both).
+
+    With its share of NATO Europe, as the legend gives it: "Russia's sector, of NATO Europe:
+    computed 15 % · General Staff (May 2012) 11 % (9-14 %)". The subtitle had said only "Russia's sector: computed", and the answer
+    stood in the legend's small type (session 37's trial).
+    """
+    computed = f"computed {_pct(answer.share)}"
+    picture = f"General Staff (May 2012) {_picture_share(answer)}"
+    parts = {"computed": [computed], "picture": [picture], "both": [computed, picture]}[sector]
+    return f"Russia's sector, of NATO Europe: {' · '.join(parts)}"
