@@ -8,6 +8,8 @@ numbers come from :func:`coverage.products.icbm_year.icbm_year`; the image from 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
@@ -15,7 +17,7 @@ from coverage.products.icbm import IcbmAssumptions
 from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions
 
-__all__ = ["year_view"]
+__all__ = ["other_cueing_text", "year_view"]
 
 
 @st.cache_resource(
@@ -40,6 +42,42 @@ def _image(
     return render(icbm_map_data(_catalogue, _result), fmt="png", width_px=1280, height_px=860)
 
 
+def other_cueing_text(result: IcbmYear, other: IcbmYear, cueing: str) -> str:
+    """The same question under the other cueing (``cueing`` is ``result``'s), in one sentence.
+
+    The bold line's count is under one cueing; the other bounds it from the other side: 2024's
+    "7 of 88 with perfect cueing" is none when each site's own radar must see the ICBM first, and
+    a reader of the first alone took it for the answer (session 37's note).
+    """
+    total = len(other.tracks)
+    n, m = result.reachable_tracks, other.reachable_tracks
+    counted = "none" if m == 0 else f"{m} of {total}"
+    if cueing == "perfect":
+        text = f"With each site's own radar detecting the ICBM first instead: **{counted}**."
+        if m < n:
+            which = f"all {n}" if m == 0 else f"{n - m} of the {n}"
+            text += f" So {which} above need a cue at launch that no EPAA sensor gives."
+        return text
+    text = (
+        "With perfect cueing instead (a fire-control track at launch, most favourable to the "
+        f"defence): **{counted}**."
+    )
+    if m > n:
+        text += f" The cue at launch, which no EPAA sensor gives, would add {m - n}."
+    return text
+
+
+def _other_cueing(
+    catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions, result: IcbmYear
+) -> None:
+    """Under the bold line: the count under the other cueing (computed after the line is drawn)."""
+    cueing = assumptions.cueing
+    other = replace(assumptions, cueing="own_radar" if cueing == "perfect" else "perfect")
+    st.markdown(
+        other_cueing_text(result, _result(catalogue.digest, options, other, catalogue), cueing)
+    )
+
+
 def year_view(
     catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
 ) -> IcbmYear:
@@ -59,6 +97,8 @@ def year_view(
         f"site of the year, {cueing}** (computed; each site's line says what its answer hinges "
         "on)."
     )
+    if not result.answers.empty:
+        _other_cueing(catalogue, options, assumptions, result)
     if result.answers.empty:
         st.markdown("- No interceptor is deployed in this year and scenario.")
     else:

@@ -504,6 +504,19 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     assert "Aegis Ashore Poland (NSF Redzikowo) (SM-3 Block IIA): can reach" in text
     assert "Russian ICBM tracks toward the US are reachable" in text
     assert len(at.get("image")) >= 1  # the wide (Arctic) view
+    # The count with perfect cueing (7 of 88) is bounded from the other side: none with each
+    # site's own radar (computed: the same tab with "Own radar only" says so in its bold line).
+    assert "7 of 88 Russian ICBM tracks" in text, text
+    assert (
+        "With each site's own radar detecting the ICBM first instead: **none**. So all 7 above "
+        "need a cue at launch that no EPAA sensor gives." in text
+    ), text
+    at.radio(key="icbm_cueing").set_value("own_radar").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "0 of 88 Russian ICBM tracks" in text and "when each site's own radar" in text
+    assert "With perfect cueing instead" in text and "**7 of 88**" in text
+    assert "would add 7" in text
 
 
 def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
