@@ -21,6 +21,7 @@ from coverage.products.headline import (
     RegionFigure,
     headline,
     major_cities,
+    place_why,
     region_figure,
 )
 from coverage.products.mapdata import MapData, MapState, compute_map
@@ -114,6 +115,12 @@ def region_for(
 def cities_for(digest: str, state: MapState, _catalogue: Catalogue) -> pd.DataFrame:
     """The major cities of a state by status (read off the state's own engine run)."""
     return major_cities(_catalogue, state)
+
+
+@st.cache_resource(show_spinner="Why this city...", max_entries=64)
+def city_why_for(digest: str, state: MapState, iso3: str, name: str, _catalogue: Catalogue) -> str:
+    """Why a major city of a state has its status (asked on its click, not with the map)."""
+    return place_why(_catalogue, state, iso3, name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
@@ -530,10 +537,13 @@ def _layout(
         if not projector and not steady:  # at 1920x1080 beside the map, over the legend
             _fit_button()
             player.play_button()
+        picked = selection.with_place_reason(
+            event.selection,
+            cities_for(catalogue.digest, state, catalogue) if view.cities else pd.DataFrame(),
+            lambda iso3, name: city_why_for(catalogue.digest, state, iso3, name, catalogue),
+        )
         panels.inspector(
-            selection.inspected(
-                event.selection, layer_properties(deck), year=data.state.options.year
-            ),
+            selection.inspected(picked, layer_properties(deck), year=data.state.options.year),
             projector=projector,
             theme=theme,
             compact=compact,

@@ -165,3 +165,51 @@ def test_target_reason__shoot_look_shoot_across_sites(catalogue: Catalogue) -> N
     arrays.update(first_intercept_s=first, last_intercept_s=last)
     alone = DefendedGrid(dg.grid, EngagementResult.from_arrays(arrays), dg.extra, dg.setup)
     assert "is shorter than the 75 s shoot-look-shoot needs" in target_reason(alone, k, catalogue)
+
+
+@pytest.mark.parametrize("year", [2016, 2024])
+def test_place_why__every_major_city_agrees_with_its_status(
+    catalogue: Catalogue, year: int
+) -> None:
+    """A major city's reason (asked on its click) starts with its status, as a capital's does."""
+    from coverage.products.headline import major_cities, place_why
+
+    state = _state(year)
+    cities = major_cities(catalogue, state)
+    assert len(cities) >= 10
+    for row in cities.itertuples():
+        why = place_why(catalogue, state, row.iso3, row.name)
+        assert why.startswith(_START[row.status]), (row.name, row.status, why)
+    # The one code path of the capitals' words: the same words for a capital asked alone.
+    caps = capitals_of(catalogue, state).set_index("name")
+    assert place_why(catalogue, state, "ROU", "Bucharest") == caps.loc["Bucharest", "why"]
+    assert place_why(catalogue, state, "XXX", "Atlantis") == ""
+
+
+def test_city_click__the_panel_says_why(catalogue: Catalogue) -> None:
+    """A click on a major city's dot shows why (computed on the click), as a capital's does."""
+    from coverage.products.headline import major_cities, place_why
+    from coverage.products.mapdata import compute_map
+    from dashboard.selection import with_place_reason
+
+    state = _state(2016)
+    cities = major_cities(catalogue, state)
+    deck = build_deck(compute_map(catalogue, state), cities=cities)
+    layer = next(layer for layer in deck.layers if layer.id == "cities")
+    record = next(r for r in layer.data if r["short"] == "Istanbul")
+    assert not record["why"]  # not computed with the map
+    asked: list[tuple[str, str]] = []
+
+    def why(iso3: str, name: str) -> str:
+        asked.append((iso3, name))
+        return place_why(catalogue, state, iso3, name)
+
+    picked = with_place_reason({"objects": {"cities": [record]}}, cities, why)
+    item = inspected(picked)
+    assert asked == [("TUR", "Istanbul")]
+    assert item is not None and dict(item.facts)["Why"].startswith("Not defended: ")
+    # A capital (its reason came with the map) and an empty click ask nothing.
+    capital = {"objects": {"capitals": [{"short": "Lisbon", "why": "Defended: ..."}]}}
+    assert with_place_reason(capital, cities, why) is capital
+    assert with_place_reason(None, cities, why) is None
+    assert asked == [("TUR", "Istanbul")]

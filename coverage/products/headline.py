@@ -32,7 +32,7 @@ from coverage.products.metrics import (
     region_metrics,
     target_status,
 )
-from coverage.products.reasons import capital_reasons
+from coverage.products.reasons import capital_reasons, place_reason
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "headline_from_metrics",
     "launch_area_label",
     "naming_order",
+    "place_why",
     "region_figure",
     "share_text",
     "threat_label",
@@ -364,6 +365,16 @@ def with_reasons(capitals: pd.DataFrame, catalogue: Catalogue, state: MapState) 
     reasons = capital_reasons(dg, catalogue)
     why = [reasons.get((c, n), "") for c, n in zip(capitals.iso3, capitals.name, strict=True)]
     return capitals.assign(why=pd.Series(why, index=capitals.index, dtype=object))
+
+
+def place_why(catalogue: Catalogue, state: MapState, iso3: str, name: str) -> str:
+    """Why the extra point ``(iso3, name)`` of ``state`` (a major city) has its status, in words.
+
+    :func:`with_reasons`' words for one place, from the same (cached) run; ``""`` for a place
+    the run does not hold.
+    """
+    dg = defended_grid(catalogue, state.options, state.query())
+    return place_reason(dg, catalogue, iso3, name)
 
 
 def capitals_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[int, pd.DataFrame]:
