@@ -175,9 +175,23 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
     helsinki = rev.set_index("name").loc["Helsinki"]
     assert helsinki.change_in_b == "lost" and helsinki.member_one_year_only
     assert helsinki.label.endswith("lost in B (a NATO member in only one of the two years)")
+    # The members' layer holds the members of either year, each saying in which (the compare
+    # layer's shares are of these 30; it held A's 26).
+    nato = gpd.read_file(path, layer="nato").set_index("name")
+    assert len(nato) == data.comparison.members_either == 30
+    assert set(nato.index[nato.member_in == "B only"]) == {
+        "Finland",
+        "Montenegro",
+        "North Macedonia",
+        "Sweden",
+    }
+    assert (nato.member_in == "A and B").sum() == data.comparison.members_a == 26
+    rev_nato = gis.feature_frames(back)["nato"].set_index("name")
+    assert rev_nato.loc["Sweden", "member_in"] == "A only"  # A is 2024 here
     # Without a comparison, no such column.
     plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
     assert "change_in_b" not in plain["capitals"].columns
+    assert "member_in" not in plain["nato"].columns and len(plain["nato"]) == 26
 
 
 def test_geojson_geopackage_csv__the_headline_numbers_on_the_defended_area(

@@ -303,6 +303,25 @@ def _with_change_in_b(places: gpd.GeoDataFrame, comparison: Comparison) -> gpd.G
 _PLACE_TITLES = {"capitals": CAPITAL_STYLE.title, "cities": f"Major cities ({MAJOR_CITY_WORDS})"}
 
 
+def _members_of_either(data: MapData) -> gpd.GeoDataFrame:
+    """The NATO members of the map's year; beside a comparison, of either year, with ``member_in``.
+
+    ``member_in``: ``"A and B"``, ``"A only"`` or ``"B only"``. The compare layer's gained and
+    lost shares are of the members of either year; the layer held A's alone (session 37's
+    note: 2016 vs 2024 wrote 26 members beside shares of 30).
+    """
+    cmp, ever = data.comparison, data.nato_ever
+    if cmp is None or ever is None or cmp.a.year == cmp.b.year:
+        return data.nato
+    year_a, year_b = cmp.a.year, cmp.b.year
+    joined = ever.joined_year.astype(float)
+    either = ever[joined <= max(year_a, year_b)]
+    joined = either.joined_year.astype(float)
+    in_a, in_b = joined <= year_a, joined <= year_b
+    member_in = np.where(in_a & in_b, "A and B", np.where(in_a, "A only", "B only"))
+    return either.assign(member_in=member_in)
+
+
 def _layer_records(
     data: MapData,
     capitals: pd.DataFrame | None = None,
@@ -313,7 +332,7 @@ def _layer_records(
 ) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     on = set(data.state.layers) - set(skip)
     fp = data.footprints
-    nato = data.nato
+    nato = _members_of_either(data)
     sources: dict[str, gpd.GeoDataFrame | None] = {
         # Each member's area as drawn (France without its overseas, Norway without Svalbard:
         # the ground the shares are of), not the basemap's whole-country figure (a review).
