@@ -991,32 +991,39 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             )
             icbm_view.year_view(catalogue, options, assumptions)
             table = _icbm(digest, assumptions, catalogue)
-            st.markdown(
-                "Could an interceptor at a European site reach a Russian ICBM flying to the United States? "
-                "Each row is one site and interceptor against every base-to-target track; the test is the "
-                "same kinematic reach test as the defended area. It says whether geometry and speed permit an "
-                "intercept under the stated assumptions — not whether the system could or would be used so. "
-                "The lines below take every site that ever hosted or was planned to host an interceptor "
-                "(whatever the year chosen), each judged on the interceptors planned or built there; the "
-                "table tries every SM-3 variant at every site, and each site's own other "
-                "interceptors (THAAD, Arrow 3)."
-            )
-            answers = _icbm_answers(digest, assumptions, catalogue)
-            st.markdown("\n".join(f"- {line}" for line in answers.answer))
-            st.dataframe(
-                _icbm_table(icbm.icbm_summary(table)),
-                hide_index=True,
-                width="stretch",
-                key="icbm_summary",
-            )
-            st.caption(
-                "Best margin: at the track's best point, reach to spare (km) and time to spare "
-                "(s); negative is the shortfall. “—” in seconds: no point of any track lies "
-                "inside the interceptor's fly-out fan, so no time can be compared (the "
-                "kilometres say how far short); “—” in kilometres: no track is inside the "
-                "intercept altitude band after the interceptor could launch. "
-                + table.attrs.get("assumptions", assumptions.describe())
-            )
+            # The year's answer and its map come first; every site ever planned, what each
+            # answer hinges on and every variant's table fold under them (the tab read as two
+            # lists of the same sites, the year's and every site's, session 37's note).
+            with st.expander(
+                "Every site that ever hosted or was planned to host an interceptor: what each "
+                "answer hinges on, and every SM-3 variant at every site"
+            ):
+                st.markdown(
+                    "Could an interceptor at a European site reach a Russian ICBM flying to the United States? "
+                    "Each row is one site and interceptor against every base-to-target track; the test is the "
+                    "same kinematic reach test as the defended area. It says whether geometry and speed permit an "
+                    "intercept under the stated assumptions — not whether the system could or would be used so. "
+                    "The lines below take every site that ever hosted or was planned to host an interceptor "
+                    "(whatever the year chosen), each judged on the interceptors planned or built there; the "
+                    "table tries every SM-3 variant at every site, and each site's own other "
+                    "interceptors (THAAD, Arrow 3)."
+                )
+                answers = _icbm_answers(digest, assumptions, catalogue)
+                st.markdown("\n".join(f"- {line}" for line in answers.answer))
+                st.dataframe(
+                    _icbm_table(icbm.icbm_summary(table)),
+                    hide_index=True,
+                    width="stretch",
+                    key="icbm_summary",
+                )
+                st.caption(
+                    "Best margin: at the track's best point, reach to spare (km) and time to spare "
+                    "(s); negative is the shortfall. “—” in seconds: no point of any track lies "
+                    "inside the interceptor's fly-out fan, so no time can be compared (the "
+                    "kilometres say how far short); “—” in kilometres: no track is inside the "
+                    "intercept altitude band after the interceptor could launch. "
+                    + table.attrs.get("assumptions", assumptions.describe())
+                )
 
 
 def coverage_series_chart(series: pd.DataFrame) -> alt.LayerChart:

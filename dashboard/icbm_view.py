@@ -94,8 +94,8 @@ def year_view(
     st.markdown(
         f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} of "
         f"{total} Russian ICBM tracks toward the US are reachable by at least one interceptor "
-        f"site of the year, {cueing}** (computed; each site's line says what its answer hinges "
-        "on)."
+        f"site of the year, {cueing}** (computed; each site's line gives its low and high "
+        "case, and the fold under the map what else each answer hinges on)."
     )
     if not result.answers.empty:
         _other_cueing(catalogue, options, assumptions, result)
