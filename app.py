@@ -539,6 +539,7 @@ def _layout(
             player.play_button()
         picked = selection.with_place_reason(
             event.selection,
+            next((layer.data for layer in deck.layers if layer.id == "cities"), []),
             cities_for(catalogue.digest, state, catalogue) if view.cities else pd.DataFrame(),
             lambda iso3, name: city_why_for(catalogue.digest, state, iso3, name, catalogue),
         )

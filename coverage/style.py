@@ -45,6 +45,7 @@ __all__ = [
     "blend",
     "contrast_ratio",
     "hex_to_rgba",
+    "share_text",
 ]
 
 OKABE_ITO = {
@@ -638,3 +639,20 @@ THEMES: dict[str, Theme] = {
 #: The threat's launch ring: its radius beyond the launch point's dot, px (its line is 2-2.5 px
 #: wide), on the dashboard's map and the slides alike.
 LAUNCH_RING_GAP_PX = 4.0
+
+
+def share_text(share: float) -> str:
+    """A 0..1 share as a percentage, as the metrics tab would read it.
+
+    Whole from 10 % up (``0.396`` → ``"40 %"``), one decimal below (``0.008`` → ``"0.8 %"``, not
+    ``"1 %"``); a share that is not 0 or 1 never reads as either (``"under 0.1 %"``,
+    ``"over 99 %"``).
+    """
+    pct = 100.0 * share
+    if pct <= 0.0 or pct >= 100.0:
+        return f"{pct:.0f} %"
+    if pct < 0.05:
+        return "under 0.1 %"
+    if pct >= 99.5:
+        return "over 99 %"
+    return f"{pct:.1f} %" if pct < 9.95 else f"{pct:.0f} %"

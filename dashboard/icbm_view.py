@@ -21,7 +21,7 @@ __all__ = ["other_cueing_text", "year_view"]
 
 
 @st.cache_resource(
-    show_spinner="Flying the ICBM tracks against the year's sites...", max_entries=16
+    show_spinner="Flying the ICBM tracks against the year's sites...", max_entries=32
 )
 def _result(
     digest: str, options: FootprintOptions, assumptions: IcbmAssumptions, _catalogue: Catalogue
@@ -55,15 +55,20 @@ def other_cueing_text(result: IcbmYear, other: IcbmYear, cueing: str) -> str:
     if cueing == "perfect":
         text = f"With each site's own radar detecting the ICBM first instead: **{counted}**."
         if m < n:
-            which = f"all {n}" if m == 0 else f"{n - m} of the {n}"
-            text += f" So {which} above need a cue at launch that no EPAA sensor gives."
+            which = ("the one" if n == 1 else f"all {n}") if m == 0 else f"{n - m} of the {n}"
+            verb = "needs" if which == "the one" or n - m == 1 and m else "need"
+            text += (
+                f" So {which} above {verb} a fire-control track sooner than the site's own "
+                "radar gives (perfect cueing assumes one at the ICBM's launch, which no EPAA "
+                "sensor provides)."
+            )
         return text
     text = (
-        "With perfect cueing instead (a fire-control track at launch, most favourable to the "
-        f"defence): **{counted}**."
+        "With perfect cueing instead (a fire-control track at the ICBM's launch, which no EPAA "
+        f"sensor provides; most favourable to the defence): **{counted}**."
     )
     if m > n:
-        text += f" The cue at launch, which no EPAA sensor gives, would add {m - n}."
+        text += f" That track at launch would add {m - n}."
     return text
 
 
@@ -97,11 +102,10 @@ def year_view(
         f"site of the year, {cueing}** (computed; each site's line gives its low and high "
         "case, and the fold under the map what else each answer hinges on)."
     )
-    if not result.answers.empty:
-        _other_cueing(catalogue, options, assumptions, result)
     if result.answers.empty:
         st.markdown("- No interceptor is deployed in this year and scenario.")
     else:
+        _other_cueing(catalogue, options, assumptions, result)
         st.markdown("\n".join(f"- {line}" for line in result.answers.answer))
     st.image(
         _image(digest, options, assumptions, result, catalogue),

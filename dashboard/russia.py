@@ -68,7 +68,8 @@ _MODEL = (
     "first detection cues NATO's radars and starts the track-and-C2 clock; an interceptor is "
     "launched only once a NATO radar holds the track (early-warning tracks are not of "
     "fire-control quality). 'Early-warning tracks commit' is the optimistic option. The "
-    "satellites' launch warning cues NATO's radars too (from 2011 by default), so a Russian "
+    "satellites' launch warning cues NATO's radars too (by default from its date in "
+    "data/capabilities.csv), so a Russian "
     "warning adds a cue only where it comes sooner: 'Satellite cueing of the radars' under "
     "'Physics and assumptions' turns the satellites' cue off."
 )

@@ -136,6 +136,7 @@ def _kind(layer_id: str, props: Mapping[str, Any], year: int | None) -> str:
 
 def with_place_reason(
     selection: Mapping[str, Any] | None,
+    drawn: Sequence[Mapping[str, Any]],
     places: pd.DataFrame,
     why: Callable[[str, str], str],
     *,
@@ -143,14 +144,20 @@ def with_place_reason(
 ) -> Mapping[str, Any] | None:
     """``selection`` with a clicked place of ``layer_id`` given its ``why``, asked on the click.
 
-    ``places`` (columns ``iso3, name``) finds the dot's country; ``why(iso3, name)`` gives the
-    words. A major city's reason is not computed with the map: for all of them the first page
-    would wait 1.5 s more (2016: the engage-on-remote question over 15 cities). Any other
+    ``drawn``: the layer's records as the map draws them now; a place picked on an earlier map
+    (a year step keeps the selection) is left as it was picked, without a reason of another
+    year. ``places`` (columns ``iso3, name``) finds the dot's country; ``why(iso3, name)`` gives
+    the words. A major city's reason is not computed with the map: for all of them the first
+    page would wait 1.5 s more (2016: the engage-on-remote question over 15 cities). Any other
     selection is returned as it is.
     """
     objects = (selection or {}).get("objects") or {}
     place = (objects.get(layer_id) or [None])[0]
     if not isinstance(place, Mapping) or place.get("why") or "name" not in places.columns:
+        return selection
+    index = (((selection or {}).get("indices") or {}).get(layer_id) or [None])[0]
+    now = drawn[index] if isinstance(index, int) and 0 <= index < len(drawn) else None
+    if now is None or any(now.get(k) != v for k, v in place.items() if k != "why"):
         return selection
     row = places[places.name.astype(str) == str(place.get("short", ""))]
     if row.empty:

@@ -509,14 +509,45 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     assert "7 of 88 Russian ICBM tracks" in text, text
     assert (
         "With each site's own radar detecting the ICBM first instead: **none**. So all 7 above "
-        "need a cue at launch that no EPAA sensor gives." in text
+        "need a fire-control track sooner than the site's own radar gives" in text
     ), text
     at.radio(key="icbm_cueing").set_value("own_radar").run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "0 of 88 Russian ICBM tracks" in text and "when each site's own radar" in text
     assert "With perfect cueing instead" in text and "**7 of 88**" in text
-    assert "would add 7" in text
+    assert "That track at launch would add 7." in text
+
+
+@pytest.mark.parametrize(
+    ("cueing", "n", "m", "expected"),
+    [
+        ("perfect", 7, 0, "**none**. So all 7 above need a fire-control track sooner"),
+        ("perfect", 1, 0, "**none**. So the one above needs a fire-control track sooner"),
+        ("perfect", 3, 2, "**2 of 88**. So 1 of the 3 above needs a fire-control track sooner"),
+        ("perfect", 5, 3, "**3 of 88**. So 2 of the 5 above need a fire-control track sooner"),
+        ("perfect", 0, 0, "first instead: **none**."),
+        (
+            "own_radar",
+            0,
+            7,
+            "most favourable to the defence): **7 of 88**. That track at launch would add 7.",
+        ),
+        ("own_radar", 2, 2, "most favourable to the defence): **2 of 88**."),
+    ],
+)
+def test_icbm_other_cueing_text__each_case(cueing: str, n: int, m: int, expected: str) -> None:
+    from types import SimpleNamespace
+
+    from dashboard.icbm_view import other_cueing_text
+
+    def year(reachable: int) -> SimpleNamespace:
+        return SimpleNamespace(tracks=[None] * 88, reachable_tracks=reachable)
+
+    text = other_cueing_text(year(n), year(m), cueing)  # type: ignore[arg-type]
+    assert expected in text, text
+    if m >= n:
+        assert " So " not in text  # nothing more to say when the other cueing adds nothing
 
 
 def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:

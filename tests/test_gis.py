@@ -188,6 +188,11 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
     assert (nato.member_in == "A and B").sum() == data.comparison.members_a == 26
     rev_nato = gis.feature_frames(back)["nato"].set_index("name")
     assert rev_nato.loc["Sweden", "member_in"] == "A only"  # A is 2024 here
+    # A comparison of one year (another scenario): every member in both, said so (a review).
+    same = compute_map(
+        catalogue, MapState(FootprintOptions(year=2018), compare=Variation(scenario="planned"))
+    )
+    assert set(gis.feature_frames(same)["nato"].member_in) == {"A and B"}
     # Without a comparison, no such column.
     plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
     assert "change_in_b" not in plain["capitals"].columns

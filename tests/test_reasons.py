@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from coverage.catalogue.tables import Catalogue
@@ -205,12 +206,24 @@ def test_city_click__the_panel_says_why(catalogue: Catalogue) -> None:
         asked.append((iso3, name))
         return place_why(catalogue, state, iso3, name)
 
-    picked = with_place_reason({"objects": {"cities": [record]}}, cities, why)
-    item = inspected(picked)
+    drawn = layer.data
+    at = drawn.index(record)
+    click = {"indices": {"cities": [at]}, "objects": {"cities": [record]}}
+    item = inspected(with_place_reason(click, drawn, cities, why))
     assert asked == [("TUR", "Istanbul")]
     assert item is not None and dict(item.facts)["Why"].startswith("Not defended: ")
-    # A capital (its reason came with the map) and an empty click ask nothing.
+    # Not defended for want of engage on remote: the reason says what that would change.
+    assert "With engage on remote" in dict(item.facts)["Why"]
+    # Nothing is asked for: a capital (its reason came with the map), an empty click, a click
+    # kept from an earlier map (its record is not the one drawn now: another year's status), a
+    # city the frame lacks, and the cities layer off (an empty frame).
     capital = {"objects": {"capitals": [{"short": "Lisbon", "why": "Defended: ..."}]}}
-    assert with_place_reason(capital, cities, why) is capital
-    assert with_place_reason(None, cities, why) is None
+    assert with_place_reason(capital, drawn, cities, why) is capital
+    assert with_place_reason(None, drawn, cities, why) is None
+    stale = {"indices": {"cities": [at]}, "objects": {"cities": [{**record, "status": "x"}]}}
+    assert with_place_reason(stale, drawn, cities, why) is stale
+    unknown = cities[cities.name != "Istanbul"]
+    assert with_place_reason(click, drawn, unknown, why) is click
+    assert with_place_reason(click, drawn, pd.DataFrame(), why) is click
+    assert with_place_reason(click, [], cities, why) is click
     assert asked == [("TUR", "Istanbul")]

@@ -142,6 +142,7 @@ def test_exports__carry_both_drawings_with_legend_and_title(catalogue):
     from coverage.products.mapdata import MapState, compute_map
     from coverage.render.export import render
     from coverage.render.gis import feature_frames, to_geojson
+    from coverage.style import share_text
 
     state = MapState(
         FootprintOptions(year=2016),
@@ -151,14 +152,15 @@ def test_exports__carry_both_drawings_with_legend_and_title(catalogue):
     )
     data = compute_map(catalogue, state)
     assert "General Staff" in data.assumptions
-    # The subtitle gives both drawings' shares, as the legend does (it named only the drawing).
-    share = f"{100 * data.sectoral_answer.share:.0f} %"
-    p = data.sectoral_answer.picture_share
+    # The subtitle gives both drawings' shares, as the legend does (it named only the drawing),
+    # written as the headline writes a share.
     assert data.subtitle.endswith(
-        f" · Russia's sector, of NATO Europe: computed {share} · General Staff (May 2012) "
-        f"{100 * p['nominal']:.0f} % ({100 * p['low']:.0f}-{100 * p['high']:.0f} %)"
+        " · Russia's sector, of NATO Europe: computed 15 % · General Staff (May 2012) 11 % "
+        "(8.6-14 %)"
     ), data.subtitle
-    assert share == "15 %"
+    share = share_text(data.sectoral_answer.share)
+    p = data.sectoral_answer.picture_share
+    assert f"computed {share} · " in data.subtitle and share_text(p["nominal"]) == "11 %"
     frames = feature_frames(data)
     assert set(frames["sectoral"].kind) == {"sector_computed", "sector_picture"}
     payload = json.loads(to_geojson(data))

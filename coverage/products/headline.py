@@ -34,6 +34,7 @@ from coverage.products.metrics import (
 )
 from coverage.products.reasons import capital_reasons, place_reason
 from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
+from coverage.style import share_text
 
 __all__ = [
     "CAPITAL_COLUMNS",
@@ -232,23 +233,6 @@ def defended_list_text(capitals: pd.DataFrame) -> str:
 
 def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def share_text(share: float) -> str:
-    """A 0..1 share as a percentage, as the metrics tab would read it.
-
-    Whole from 10 % up (``0.396`` → ``"40 %"``), one decimal below (``0.008`` → ``"0.8 %"``, not
-    ``"1 %"``); a share that is not 0 or 1 never reads as either (``"under 0.1 %"``,
-    ``"over 99 %"``).
-    """
-    pct = 100.0 * share
-    if pct <= 0.0 or pct >= 100.0:
-        return f"{pct:.0f} %"
-    if pct < 0.05:
-        return "under 0.1 %"
-    if pct >= 99.5:
-        return "over 99 %"
-    return f"{pct:.1f} %" if pct < 9.95 else f"{pct:.0f} %"
 
 
 def _names(names: tuple[str, ...], max_named: int) -> str:

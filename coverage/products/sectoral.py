@@ -48,7 +48,7 @@ from coverage.products.defended import DefendedGrid, defended_grid
 from coverage.products.grid import cells_polygon
 from coverage.products.metrics import member_cell_area_m2
 from coverage.scenario import DefenceQuery, FootprintOptions, launch_area_label
-from coverage.style import KINEMATIC_CAVEAT, SECTOR_STYLES
+from coverage.style import KINEMATIC_CAVEAT, SECTOR_STYLES, share_text
 
 __all__ = [
     "SECTOR_COUNTRIES",
@@ -382,14 +382,14 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
         geom = answer.sector_polygon()
         if not geom.is_empty:
             listed = ", ".join(
-                f"{r.name} {r.share:.0%}" for r in answer.countries.itertuples(index=False)
+                f"{r.name} {_pct(r.share)}" for r in answer.countries.itertuples(index=False)
             )
             rows.append(
                 {
                     "kind": "sector_computed",
-                    "name": f"Russia's sector, computed: {answer.share:.1%} of NATO Europe "
+                    "name": f"Russia's sector, computed: {_pct(answer.share)} of NATO Europe "
                     f"({listed})",
-                    "share_text": f"{answer.share:.1%}",
+                    "share_text": _pct(answer.share),
                     "fill_scale": 1.0,
                     "source": "Computed here (coverage/products/sectoral.py): threat ground "
                     "track over Russia or Belarus before the last intercept opportunity",
@@ -402,13 +402,14 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
             span = (
                 ""
                 if r.extent == "whole"
-                else f" (read as {r.share_low:.0%}-{r.share_high:.0%} of its area)"
+                else f" (read as {_pct(r.share_low).removesuffix(' %')}-{_pct(r.share_high)} "
+                "of its area)"
             )
             rows.append(
                 {
                     "kind": "sector_picture",
                     "name": f"General Staff's picture (May 2012): {extent} {r.name}{span}",
-                    "share_text": f"{r.share_nominal:.0%}",
+                    "share_text": _pct(r.share_nominal),
                     "fill_scale": float(r.share_nominal),
                     "source": str(r.source),
                 }
@@ -423,14 +424,14 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
 
 
 def _pct(share: float) -> str:
-    """``0.153`` → ``"15 %"``, as the headline writes a share."""
-    return f"{100.0 * share:.0f} %"
+    """A share as the headline writes it (:func:`coverage.style.share_text`): ``"15 %"``."""
+    return share_text(share)
 
 
 def _picture_share(answer: SectoralAnswer) -> str:
-    """The picture's share of NATO Europe with its reading's range: ``"27 % (20-35 %)"``."""
+    """The picture's share of NATO Europe with its reading's range: ``"11 % (8.6-14 %)"``."""
     p = answer.picture_share
-    return f"{_pct(p['nominal'])} ({100 * p['low']:.0f}-{_pct(p['high'])})"
+    return f"{_pct(p['nominal'])} ({_pct(p['low']).removesuffix(' %')}-{_pct(p['high'])})"
 
 
 def sector_title(kind: str, answer: SectoralAnswer | None) -> str:

@@ -311,7 +311,7 @@ def _members_of_either(data: MapData) -> gpd.GeoDataFrame:
     note: 2016 vs 2024 wrote 26 members beside shares of 30).
     """
     cmp, ever = data.comparison, data.nato_ever
-    if cmp is None or ever is None or cmp.a.year == cmp.b.year:
+    if cmp is None or ever is None:
         return data.nato
     year_a, year_b = cmp.a.year, cmp.b.year
     joined = ever.joined_year.astype(float)
@@ -332,7 +332,7 @@ def _layer_records(
 ) -> dict[str, tuple[list[dict[str, Any]], list[Any]]]:
     on = set(data.state.layers) - set(skip)
     fp = data.footprints
-    nato = _members_of_either(data)
+    nato = _members_of_either(data) if "nato" in on else data.nato
     sources: dict[str, gpd.GeoDataFrame | None] = {
         # Each member's area as drawn (France without its overseas, Norway without Svalbard:
         # the ground the shares are of), not the basemap's whole-country figure (a review).
