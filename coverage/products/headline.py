@@ -33,7 +33,13 @@ from coverage.products.metrics import (
     target_status,
 )
 from coverage.products.reasons import capital_reasons, place_reason
-from coverage.scenario import FIRST_YEAR, SCENARIO_LABELS, launch_area_label, threat_label
+from coverage.scenario import (
+    FIRST_YEAR,
+    SCENARIO_LABELS,
+    engage_on_remote_words,
+    launch_area_label,
+    threat_label,
+)
 from coverage.style import share_text
 
 __all__ = [
@@ -124,6 +130,10 @@ class Headline:
     #: "Podgorica (joined NATO)", since "+ Podgorica" in 2017 read as a defence gained when it
     #: was Montenegro joining (a new user, session 37).
     joined: frozenset[str] = frozenset()
+    #: Engage on remote in words when in force ("with engage on remote (assumed from 10 Jul
+    #: 2024)"), said with the threat: most of what a year with it defends hinges on it
+    #: (:func:`coverage.scenario.engage_on_remote_words`); ``""`` when not in force.
+    engage_on_remote: str = ""
 
     @property
     def defended_capitals(self) -> list[str]:
@@ -163,8 +173,9 @@ class Headline:
         return f"{text}: {prefix}{', '.join(names)}"
 
     def threat_text(self) -> str:
-        """``"against <threat> launched from <area>"``."""
-        return f"against {self.threat} launched from {self.launch_area}"
+        """``"against <threat> launched from <area>"``, and engage on remote when in force."""
+        eor = f", {self.engage_on_remote}" if self.engage_on_remote else ""
+        return f"against {self.threat} launched from {self.launch_area}{eor}"
 
     def change_text(self, *, max_named: int = _MAX_NAMED) -> str:
         """What changed since the previous year, in capitals gained (+) and lost (−).
@@ -465,7 +476,12 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         joined = frozenset(caps.name[~caps.iso3.isin(members_before)].astype(str)) & set(
             line.gained
         )
-    return replace(line, capitals=with_reasons(line.capitals, catalogue, state), joined=joined)
+    return replace(
+        line,
+        capitals=with_reasons(line.capitals, catalogue, state),
+        joined=joined,
+        engage_on_remote=engage_on_remote_words(query, options),
+    )
 
 
 def region_figure(catalogue: Catalogue, state: MapState, region: str) -> RegionFigure | None:
