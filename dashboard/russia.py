@@ -33,6 +33,7 @@ from coverage.scenario import (
     FootprintOptions,
     cooperation_labels,
 )
+from coverage.style import share_text
 from dashboard.scenarios import named_selectbox
 from dashboard.tables import readable
 
@@ -343,6 +344,13 @@ def early_warning_note(catalogue: Catalogue, state: MapState, *, in_tab: str) ->
 def _satellite_cueing_off() -> None:
     """Set the sidebar's *Satellite cueing of the radars* to Off (it is bound to the link)."""
     st.session_state["cue"] = "off"
+    st.session_state["cue_off_by_tab"] = True
+
+
+def _satellite_cueing_back() -> None:
+    """Set *Satellite cueing of the radars* back to its date (the default)."""
+    st.session_state["cue"] = "by_date"
+    st.session_state["cue_off_by_tab"] = False
 
 
 def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
@@ -383,5 +391,21 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
         )
         st.button(
             "Show it with satellite cueing off", key="coop_cue_off", on_click=_satellite_cueing_off
+        )
+    elif state.satellite_cueing == "off" and st.session_state.get("cue_off_by_tab"):
+        # The button changes the whole page, not the tab alone: the map and the headline above
+        # now show radars searching unaided (a journalist saw the headline drop to 6.2 % and 2
+        # capitals with only "Changed from the defaults" under the map to say why, session 38).
+        alone = share_text(float(ans["nato_alone_share"]))  # type: ignore[arg-type]
+        st.warning(
+            "Satellite cueing of the radars is **off for the whole page**: the map, the "
+            "headline and every tab now show NATO's radars searching without the satellites' "
+            f"cue (NATO alone now defends {alone} of NATO-Europe territory). Set under "
+            "*Physics and assumptions*; the button below sets it back."
+        )
+        st.button(
+            "Satellite cueing back to its date",
+            key="coop_cue_back",
+            on_click=_satellite_cueing_back,
         )
     st.caption(_MODEL)

@@ -315,6 +315,15 @@ def test_app__no_gain_with_the_satellites_cue_points_to_the_switch_that_shows_on
     assert gains and max(gains) > 5.0, gains  # 2016: 6.2 % -> 16.1 % with shared warning
     assert not any("already cues NATO's radars" in i.value for i in at.info)
     assert "coop_cue_off" not in [b.key for b in at.button]
+    # It says the whole page changed (the headline dropped with no word why, session 38), and
+    # one click sets it back.
+    warned = " ".join(w.value for w in at.warning)
+    assert "off for the whole page" in warned and "NATO alone now defends 6.2 %" in warned
+    at.button(key="coop_cue_back").click().run()
+    assert not at.exception
+    assert at.selectbox(key="cue").value == "by_date"
+    assert any("already cues NATO's radars" in i.value for i in at.info)
+    assert "coop_cue_back" not in [b.key for b in at.button]
 
 
 def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
