@@ -400,7 +400,8 @@ def test_export__a_comparison_as_the_dashboard_exports_it(tmp_path: Path) -> Non
     svg = tmp_path / "c.svg"
     assert _run("--year", "2016", "--vs-year", "2024", "--out", str(svg)).returncode == 0
     text = svg.read_text(encoding="utf-8")
-    assert "From A (2016, as built) to B (2024, as built)" in text and "Gained in B" in text
+    assert "From A (2016, as built) to B (2024, as built, with engage on remote" in text
+    assert "Gained in B" in text
 
 
 def test_write_output__a_text_file_ends_with_a_newline_as_stdout_does(tmp_path: Path) -> None:

@@ -229,6 +229,33 @@ def test_capital_change__one_reading_of_the_gained_and_lost(
         assert all(cmp.capital_change(n) == kind for n in names)
 
 
+def test_comparison__says_which_state_has_engage_on_remote_by_date(
+    catalogue: Catalogue, built_2016_vs_2024: Comparison
+) -> None:
+    """2016 vs 2024: B's 92 % is mostly engage on remote (22 % without), assumed from its date.
+
+    The comparison's line said only "From A (2016, as built) to B (2024, as built)", and a
+    journalist read the gain as Redzikowo's (session 38's trial).
+    """
+    cmp = built_2016_vs_2024
+    assert (cmp.note_a, cmp.note_b) == ("", "with engage on remote (assumed from 10 Jul 2024)")
+    assert cmp.territory_text().startswith(
+        "From A (2016, as built) to B (2024, as built, with engage on remote (assumed from 10 Jul "
+        "2024)): territory defended"
+    )
+    # Both with it, or a setting that differs (the label says it): no note.
+    both = compare_states(catalogue, FootprintOptions(year=2024), QUERY, Variation(year=2025))
+    assert (both.note_a, both.note_b) == ("", "")
+    forced = compare_states(
+        catalogue,
+        FootprintOptions(year=2016),
+        QUERY,
+        Variation.with_query(engage_on_remote="on"),
+    )
+    assert (forced.note_a, forced.note_b) == ("", "")
+    assert "engage on remote on" in forced.label_b
+
+
 def test_sites_of_both__b_only_sites_drawn_and_tagged(catalogue: Catalogue) -> None:
     """2016 as built (A) vs 2018 planned (B): a new user missed B's Redzikowo on the map."""
     a = sites_layer(catalogue, 2016, "actual")

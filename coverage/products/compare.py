@@ -40,6 +40,7 @@ from coverage.scenario import (
     DefenceQuery,
     FootprintOptions,
     cooperation_short_labels,
+    engage_on_remote_words,
     launch_area_label,
     threat_label,
 )
@@ -281,6 +282,12 @@ class Comparison:
     members_a: int
     members_b: int
     members_either: int
+    #: Engage on remote in words for a state that has it when the other does not, by date
+    #: (:func:`~coverage.scenario.engage_on_remote_words`): said beside its label in the
+    #: comparison's line. 2016 vs 2024 read as Redzikowo's gain; most of it is engage on
+    #: remote, assumed from 10 Jul 2024 (a journalist, session 38).
+    note_a: str = ""
+    note_b: str = ""
 
     @property
     def capitals_changed(self) -> dict[str, tuple[str, ...]]:
@@ -380,8 +387,10 @@ class Comparison:
         slide that sets it on a line of its own.
         """
         basis = self.basis() if with_basis else ""
+        label_a = f"{self.label_a}, {self.note_a}" if self.note_a else self.label_a
+        label_b = f"{self.label_b}, {self.note_b}" if self.note_b else self.label_b
         return (
-            f"From A ({self.label_a}) to B ({self.label_b}): territory defended "
+            f"From A ({label_a}) to B ({label_b}): territory defended "
             f"{_share_points(self.share_a)} → {_share_points(self.share_b)} "
             f"(gained {_share_points(self.gained_share)}, lost {_share_points(self.lost_share)}"
             f"{f' of {basis}' if basis else ''})"
@@ -474,7 +483,24 @@ def compare_states(
         members_a=len(catalogue.nato_members_in(options.year)),
         members_b=len(catalogue.nato_members_in(options_b.year)),
         members_either=len(members),
+        **_engage_on_remote_notes(options, query, options_b, query_b),
     )
+
+
+def _engage_on_remote_notes(
+    options: FootprintOptions,
+    query: DefenceQuery,
+    options_b: FootprintOptions,
+    query_b: DefenceQuery,
+) -> dict[str, str]:
+    """``note_a``/``note_b``: engage on remote for the state that has it by date, the other not.
+
+    A setting that differs (on/off) is already in the labels (:func:`state_label`).
+    """
+    if query.engage_on_remote != query_b.engage_on_remote:
+        return {}
+    a, b = engage_on_remote_words(query, options), engage_on_remote_words(query_b, options_b)
+    return {} if a == b else {"note_a": a, "note_b": b}
 
 
 _KIND_WORDS: Mapping[str, str] = {

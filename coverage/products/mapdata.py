@@ -302,6 +302,10 @@ class MapData:
     #: defended area or the threat tracks are drawn: the map names and rings them (the other
     #: dots are candidates). Empty otherwise.
     launch_used: tuple[str, ...] = ()
+    #: Beside a comparison of states in different phases, the subtitle gives both ("A: Phase 2
+    #: as built — … · B: Phase 3 as built — …"): a line more on the smaller screens
+    #: (:func:`coverage.render.layers.extra_rows`).
+    phases_of_both: bool = False
 
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
@@ -647,6 +651,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
     comparison = difference = None
     sites = base.sites
     legend_titles: dict[str, str] = {}
+    phase_line = phase.banner
     if state.compare is not None:
         comparison = compare_states(catalogue, o, state.query(), state.compare)
         difference = comparison_layer(comparison)
@@ -654,6 +659,11 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         options_b, _ = state.compare.apply(o, state.query())
         sites = _sites_of_both(catalogue, o, options_b)
         if (options_b.year, options_b.scenario) != (o.year, o.scenario):
+            banner_b = phase_status(catalogue, options_b.year, options_b.scenario).banner
+            if banner_b != phase.banner:
+                # Both states' phases: a 2016 vs 2024 slide said only A's "Phase 2 as built"
+                # (a journalist's export, session 38).
+                phase_line = f"A: {phase.banner} · B: {banner_b}"
             # The rings and footprints drawn are A's; B's sites are marked [B] (sites_of_both).
             legend_titles = {
                 k: f"{LAYER_STYLES[k].title} (A)" for k in ("radar", "interceptor", "early_warning")
@@ -677,7 +687,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         tracks=tracks,
         phase=phase,
         title=title,
-        subtitle=phase.banner
+        subtitle=phase_line
         + (f" · {sector_subtitle(state.sector, sector_answer)}" if sector_answer else ""),
         assumptions=describe_assumptions(state, catalogue),
         choices=describe_choices(state, catalogue),
@@ -689,6 +699,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         cooperation_words=coop_words,
         legend_titles=legend_titles,
         launch_used=_launch_used(catalogue, state),
+        phases_of_both=phase_line != phase.banner,
         estimate_footprints=(base.footprints,)
         if o.estimate == "nominal"
         else (base.footprints, _footprints(catalogue, replace(o, estimate="nominal"))),

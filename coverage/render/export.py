@@ -1353,10 +1353,18 @@ def _draw_map(
         drawn.append("cities")
 
     # Year stamp (top left) and scale bar (bottom left) sit over the Atlantic; labels avoid them.
+    cmp = data.comparison
+    years = (
+        (data.state.options.year,)
+        if cmp is None
+        else tuple(dict.fromkeys((cmp.a.year, cmp.b.year)))
+    )
     stamp = ax.text(
         0.012,
         0.985,
-        str(data.state.options.year),
+        # Both years beside a comparison of two: "2016" alone on a 2016 vs 2024 slide read as
+        # the slide's year (a journalist's export, session 38).
+        " vs ".join(map(str, years)),
         transform=ax.transAxes,
         ha="left",
         va="top",

@@ -168,13 +168,20 @@ def projector_map_size(screen: str, extra_rows: int = 0) -> tuple[int, int]:
 
 
 def extra_rows(data: MapData) -> int:
-    """The rows the dashboard draws above ``data``'s map beyond the headline's own (0-3).
+    """The rows the dashboard draws above ``data``'s map beyond the headline's own (0-4).
 
     A comparison's line, the cooperation's "why", and a region beyond NATO Europe measured too
     (a wide domain: the headline says its share after NATO Europe's, a line more on the
     smaller screens; the caveat ended 9 px below a 1280x720 window with it).
     """
-    rows = (data.comparison is not None, bool(data.cooperation_why), data.state.domain == "wide")
+    rows = (
+        data.comparison is not None,
+        bool(data.cooperation_why),
+        data.state.domain == "wide",
+        # Both states' phases in the subtitle (2016 vs 2024: the caveat ended 10 px below a
+        # 1024x768 window, 2018 as built vs planned 49 px; measured in Chromium).
+        data.phases_of_both,
+    )
     return sum(rows)
 
 
