@@ -393,8 +393,8 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
         + (f"Over {html.escape(basis)}: " if basis else "")
-        + f"<b>A</b> = {html.escape(cmp.label_a)}: {a_text} defended · "
-        f"<b>B</b> = {html.escape(cmp.label_b)}: {b_text} · "
+        + f"<b>A</b> = {html.escape(cmp.label_a)}{_eor_note(cmp.note_a)}: {a_text} defended · "
+        f"<b>B</b> = {html.escape(cmp.label_b)}{_eor_note(cmp.note_b)}: {b_text} · "
         f"<b style='color:{gained}'>gained {gained_text}</b>, "
         f"<b style='color:{lost}'>lost {lost_text}</b>"
         + ("" if basis else " of NATO-Europe territory")
@@ -403,6 +403,15 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
         f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>",
         unsafe_allow_html=True,
     )
+
+
+def _eor_note(note: str) -> str:
+    """``", engage on remote assumed"`` for a state that has it by date and the other not.
+
+    The comparison's short line (:attr:`Comparison.note_b`'s long words are the slide's): 2016
+    vs 2024 read as Redzikowo's gain, most of which is engage on remote (session 38's trial).
+    """
+    return ", engage on remote assumed" if note else ""
 
 
 def _adding_shares(a: float, b: float, gained: float, lost: float) -> tuple[str, str, str, str]:

@@ -560,6 +560,9 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     assert gained["data"]["features"][0]["properties"]["kind"] == "gained"
     text = " ".join(m.value for m in at.markdown)
     assert "class='epaa-comparison'" in text and "B</b> = 2024, as built" in text
+    # B has engage on remote by date, A not: said beside B (most of the gain hinges on it).
+    assert "B</b> = 2024, as built, engage on remote assumed: " in text
+    assert "A</b> = 2016, as built: " in text
     assert "Capitals gained in B" in text and "Warsaw" in text
     assert "(A) vs 2024, as built (B)" in text  # the title names both states
     # B's sites are drawn too, named with their state; the rings are A's, and said so.
@@ -620,7 +623,7 @@ def test_app__comparison_line_gives_every_share_over_one_territory() -> None:
     figures = [float(t.removesuffix(" %")) for t in (a, b, gained, lost)]
     assert abs(figures[0] + figures[2] - figures[3] - figures[1]) <= 0.11
     assert f"2016, as built: {a} defended" in text, text
-    assert f"2024, as built: {b} · " in text, text
+    assert f"2024, as built, engage on remote assumed: {b} · " in text, text
     assert f"gained {gained}" in text and f"lost {lost}" in text
     n_a, n = expected.members_a, expected.members_either
     # The basis first: at the line's end A's share read as a second answer beside the
@@ -693,7 +696,10 @@ def test_app__comparison_b_is_an_alternative_architecture(
     text = _comparison_text(at)
     shown = html.escape(name)
     expected = _expected_comparison(2018, year=2018, scenario=scenario)
-    assert f"B</b> = 2018, {shown}: {share_text(expected.share_b)} · " in text, text
+    # Each alternative has engage on remote by 2018 (data/capabilities.csv, assumed), A not.
+    assert expected.note_b and not expected.note_a
+    said = f"B</b> = 2018, {shown}, engage on remote assumed: {share_text(expected.share_b)} · "
+    assert said in text, text
     assert f"(A) vs 2018, {shown} (B)" in " ".join(m.value for m in at.markdown)
 
 
