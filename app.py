@@ -506,6 +506,7 @@ def _layout(
             projector=projector,
             theme=theme,
             named=not (steady and extra and data.comparison is not None),
+            compact=steady,
         )
     with st.container():
         if data.comparison is not None:

@@ -74,6 +74,7 @@ def banner(
         else ""
     )
     hover = f" title='{detail}'" if clip else ""
+    subtitle = data.subtitle_one_line or data.subtitle if projector else data.subtitle
     # Below 1920x1080 a touch smaller: "Phase 2 as built — 12 May 2016 · after the 2011-2020
     # plan" then keeps one line at 1024x768 (it wrapped by a few pixels in 2021-2023, moving
     # the map down 29 px from one year to the next).
@@ -84,7 +85,7 @@ def banner(
         f"<div class='epaa-banner'><div style='font-size:{size};font-weight:700;line-height:1.2'>"
         f"{html.escape(data.title)}</div>"
         f"<div style='font-size:{phase_size};font-weight:600;color:{theme.accent}'>"
-        f"{_unbroken_years(html.escape(data.subtitle))}</div>"
+        f"{_unbroken_years(html.escape(subtitle))}</div>"
         f"<div class='epaa-phase-detail'{hover} style='font-size:{'1.1rem' if projector else '0.9rem'};"
         f"color:{theme.muted}{two_lines}'>{detail}</div>"
         "</div>",
@@ -106,12 +107,20 @@ def _unbroken_years(text: str) -> str:
 
 
 def headline(
-    line: Headline, *, projector: bool = False, theme: Theme = LIGHT, named: bool = True
+    line: Headline,
+    *,
+    projector: bool = False,
+    theme: Theme = LIGHT,
+    named: bool = True,
+    compact: bool = False,
 ) -> None:
     """The answer first: defended shares, capitals, threat and launch area, change since last year.
 
     ``named``: the defended capitals are named when few (the dashboard's; a comparison on a
     smaller screen counts them only: its own line says which were gained and lost).
+    ``compact`` (the dashboard below 1920x1080): the threat without its range (the legend and
+    the assumptions give it), so that 2024's line, which says engage on remote, keeps two
+    rows at 1024x768 and the map its place (it moved 19 px).
     """
     size = "clamp(1.15rem, 1.6vw, 1.45rem)" if projector else "1.1rem"
     small = "clamp(0.95rem, 1.2vw, 1.15rem)" if projector else "0.92rem"
@@ -128,7 +137,8 @@ def headline(
         f"border-left:6px solid {green};padding:2px 0 2px 10px;margin:2px 0 4px 0'>"
         f"<b>{html.escape(line.shares_text())}</b> · "
         f"<b>{html.escape(capitals)}</b>"
-        f"<div style='font-size:{small};color:{theme.muted}'>{html.escape(_first_upper(line.threat_text()))}"
+        f"<div style='font-size:{small};color:{theme.muted}'>"
+        f"{html.escape(_first_upper(line.threat_text(short=compact)))}"
         f" · {change}</div></div>",
         unsafe_allow_html=True,
     )
@@ -389,12 +399,15 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
     a_text, b_text, gained_text, lost_text = _adding_shares(
         share_a, share_b, cmp.gained_share, cmp.lost_share
     )
+    # Not on a projector: its line has room for one row at 1280x720 (the legend's foot went
+    # 23 px below the window with the note); the slides and the dashboard say it.
+    note_a, note_b = ("", "") if projector else (_eor_note(cmp.note_a), _eor_note(cmp.note_b))
     st.markdown(
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
         + (f"Over {html.escape(basis)}: " if basis else "")
-        + f"<b>A</b> = {html.escape(cmp.label_a)}{_eor_note(cmp.note_a)}: {a_text} defended · "
-        f"<b>B</b> = {html.escape(cmp.label_b)}{_eor_note(cmp.note_b)}: {b_text} · "
+        + f"<b>A</b> = {html.escape(cmp.label_a)}{note_a}: {a_text} defended · "
+        f"<b>B</b> = {html.escape(cmp.label_b)}{note_b}: {b_text} · "
         f"<b style='color:{gained}'>gained {gained_text}</b>, "
         f"<b style='color:{lost}'>lost {lost_text}</b>"
         + ("" if basis else " of NATO-Europe territory")

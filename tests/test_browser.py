@@ -687,7 +687,8 @@ def test_dashboard__the_caveat_under_a_long_banner_stays_in_the_window(
 @pytest.mark.parametrize(
     ("query", "rows"),
     [
-        ({"year": "2024", "compare": "true", "vs_year": "2016"}, 1),
+        # A comparison's line, and its two phases' line (2024 vs 2016: two phases).
+        ({"year": "2024", "compare": "true", "vs_year": "2016"}, 2),
         ({"year": "2024", "coop": "shared_early_warning", "coop_gain": "true"}, 2),
         # A region beyond NATO Europe: its share in the headline, a line more (the caveat
         # ended 9 px below a 1280x720 window; with both rows above, 14 px).

@@ -297,5 +297,9 @@ def test_headline__says_engage_on_remote_with_the_threat_when_in_force(
     assert line.threat_text().endswith(
         f"launched from Tabriz (NW Iran){', ' + words if words else ''}"
     )
+    # A smaller screen's line: the design case without its computed range.
+    assert line.threat_text(short=True) == line.threat_text().replace(
+        " (reaches all of NATO Europe, 6,560 km)", ""
+    )
     said = line.threat_text()[1:]  # a slide's line starts with a capital
     assert said in line.slide_text() and said in line.text()

@@ -172,10 +172,16 @@ class Headline:
             return text
         return f"{text}: {prefix}{', '.join(names)}"
 
-    def threat_text(self) -> str:
-        """``"against <threat> launched from <area>"``, and engage on remote when in force."""
+    def threat_text(self, *, short: bool = False) -> str:
+        """``"against <threat> launched from <area>"``, and engage on remote when in force.
+
+        ``short``: the design-case threat without its computed range (a smaller screen's line).
+        """
+        threat = self.threat
+        if short and threat.startswith(f"{_DESIGN_CASE} ("):
+            threat = _DESIGN_CASE
         eor = f", {self.engage_on_remote}" if self.engage_on_remote else ""
-        return f"against {self.threat} launched from {self.launch_area}{eor}"
+        return f"against {threat} launched from {self.launch_area}{eor}"
 
     def change_text(self, *, max_named: int = _MAX_NAMED) -> str:
         """What changed since the previous year, in capitals gained (+) and lost (−).
@@ -221,6 +227,10 @@ class Headline:
             f"{self.shares_text()}; {self.capitals_text()}; {self.threat_text()}; "
             f"{self.change_text()}."
         )
+
+
+#: The design-case threat's words before its reach (coverage.scenario.threat_label).
+_DESIGN_CASE = "the design-case threat"
 
 
 def _shorter_list(capitals: pd.DataFrame) -> tuple[str, list[str]]:

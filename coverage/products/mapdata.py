@@ -306,6 +306,10 @@ class MapData:
     #: as built — … · B: Phase 3 as built — …"): a line more on the smaller screens
     #: (:func:`coverage.render.layers.extra_rows`).
     phases_of_both: bool = False
+    #: The subtitle with A's phase only, marked "(A)" beside a comparison of two phases: for a
+    #: projector, whose layout has room for one line of it (the legend's foot went below a
+    #: 1280x720 window with two).
+    subtitle_one_line: str = ""
 
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
@@ -674,6 +678,7 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         sector_answer = sectoral_answer(catalogue, o, state.query())
         sector_frame = sectoral_layer(sector_answer, state.sector)
     title += what_if_mark(catalogue)
+    sector_part = f" · {sector_subtitle(state.sector, sector_answer)}" if sector_answer else ""
     return MapData(
         state=state,
         countries=base.countries,
@@ -687,8 +692,10 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         tracks=tracks,
         phase=phase,
         title=title,
-        subtitle=phase_line
-        + (f" · {sector_subtitle(state.sector, sector_answer)}" if sector_answer else ""),
+        subtitle=phase_line + sector_part,
+        subtitle_one_line=phase.banner
+        + (" (A)" if phase_line != phase.banner else "")
+        + sector_part,
         assumptions=describe_assumptions(state, catalogue),
         choices=describe_choices(state, catalogue),
         comparison=comparison,

@@ -167,7 +167,7 @@ def projector_map_size(screen: str, extra_rows: int = 0) -> tuple[int, int]:
     return w, h - cuts[min(max(extra_rows, 0), len(cuts) - 1)]
 
 
-def extra_rows(data: MapData) -> int:
+def extra_rows(data: MapData, *, projector: bool = False) -> int:
     """The rows the dashboard draws above ``data``'s map beyond the headline's own (0-4).
 
     A comparison's line, the cooperation's "why", and a region beyond NATO Europe measured too
@@ -179,8 +179,9 @@ def extra_rows(data: MapData) -> int:
         bool(data.cooperation_why),
         data.state.domain == "wide",
         # Both states' phases in the subtitle (2016 vs 2024: the caveat ended 10 px below a
-        # 1024x768 window, 2018 as built vs planned 49 px; measured in Chromium).
-        data.phases_of_both,
+        # 1024x768 window, 2018 as built vs planned 49 px; measured in Chromium); a projector
+        # shows A's alone (MapData.subtitle_one_line).
+        data.phases_of_both and not projector,
     )
     return sum(rows)
 
@@ -694,7 +695,7 @@ def build_deck(
     if data.state.view == "europe":
         if screen not in MAP_SIZE_PX:
             raise ValueError(f"screen={screen!r} is not one of {', '.join(MAP_SIZE_PX)}")
-        rows = extra_rows(data)
+        rows = extra_rows(data, projector=projector)
         w, h = projector_map_size(screen, rows) if projector else dashboard_map_size(screen, rows)
         # Room above the northernmost point for its label (a capital's name goes above its
         # dot where it can: the dot's radius, a gap and a line of text; 8 px of margin).
