@@ -387,8 +387,8 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
         st.info(
             "No Russian radar adds ground here: satellite launch warning already cues NATO's "
             "radars (*Satellite cueing of the radars* under *Physics and assumptions*). What "
-            "Russia's radars would add to radars searching without that cue (an upper bound: "
-            "in this model NATO's own first track cues no other NATO radar):"
+            "Russia's radars would add to radars searching without that cue (in this model "
+            "NATO's own first track cues no other NATO radar, a limit the tab's *Why* states):"
         )
         st.button(
             "Show it with satellite cueing off", key="coop_cue_off", on_click=_satellite_cueing_off

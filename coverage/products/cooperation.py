@@ -396,8 +396,8 @@ class WarningTiming:
 NATO_CUE_CAVEAT = (
     "(A limit of this model: NATO's own first track does not cue its other radars' search; only "
     "the satellites' or an early-warning radar's warning does. Where NATO saw the threat first, "
-    "a fused NATO track would give that cue too, so read this gain as an upper bound on what "
-    "Russia's warning adds.)"
+    "a fused NATO track might give that cue too: how much of this gain would remain is not yet "
+    "measured.)"
 )
 
 
@@ -410,8 +410,8 @@ def _brief(t: WarningTiming) -> str:
             return (
                 "NATO's own radars saw the threats to the undefended ground first, but without "
                 f"the satellites' cue Russia's warning cues them: {_pct(t.gain_share)} of that "
-                "undefended ground gained (an upper bound: in this model no NATO track cues "
-                "NATO's other radars)"
+                "undefended ground gained (in this model no NATO track cues NATO's other "
+                "radars: see the tab)"
             )
         return (
             "NATO's own radars saw the threats to the undefended ground no later than Russia's: "
