@@ -62,6 +62,7 @@ from coverage.physics.threat_flight import BoostProgramme
 
 __all__ = [
     "MAP_FREE_QUERY_FIELDS",
+    "DESIGN_CASE_WORDS",
     "ALL_IRAN",
     "GRID_DOMAINS",
     "ALTERNATIVES",
@@ -76,10 +77,10 @@ __all__ = [
     "capability_available",
     "capability_date",
     "describe_capabilities",
-    "engage_on_remote_words",
     "describe_cooperation",
     "early_warning_active",
     "early_warning_spec",
+    "engage_on_remote_words",
     "cooperation_labels",
     "cooperation_radar_ids",
     "cooperation_short_labels",
@@ -753,6 +754,10 @@ def _threat_names() -> dict[str, str]:
     return dict(zip(table.threat_id, table.name, strict=True))
 
 
+#: The design-case threat in words, before its reach (:func:`threat_label`).
+DESIGN_CASE_WORDS = "the design-case threat"
+
+
 def threat_label(threat_id: str, range_km: float | None = None) -> str:
     """A threat in words: its name from data/threats.csv (the id itself if it has none).
 
@@ -763,7 +768,7 @@ def threat_label(threat_id: str, range_km: float | None = None) -> str:
         reach = "reaches all of NATO Europe"
         if range_km is not None:
             reach += f", {range_km:,.0f} km"
-        return f"the design-case threat ({reach})"
+        return f"{DESIGN_CASE_WORDS} ({reach})"
     names = _threat_names()
     if threat_id in names:
         return names[threat_id]

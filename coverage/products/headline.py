@@ -34,6 +34,7 @@ from coverage.products.metrics import (
 )
 from coverage.products.reasons import capital_reasons, place_reason
 from coverage.scenario import (
+    DESIGN_CASE_WORDS,
     FIRST_YEAR,
     SCENARIO_LABELS,
     engage_on_remote_words,
@@ -178,8 +179,8 @@ class Headline:
         ``short``: the design-case threat without its computed range (a smaller screen's line).
         """
         threat = self.threat
-        if short and threat.startswith(f"{_DESIGN_CASE} ("):
-            threat = _DESIGN_CASE
+        if short and threat.startswith(f"{DESIGN_CASE_WORDS} ("):
+            threat = DESIGN_CASE_WORDS
         eor = f", {self.engage_on_remote}" if self.engage_on_remote else ""
         return f"against {threat} launched from {self.launch_area}{eor}"
 
@@ -227,10 +228,6 @@ class Headline:
             f"{self.shares_text()}; {self.capitals_text()}; {self.threat_text()}; "
             f"{self.change_text()}."
         )
-
-
-#: The design-case threat's words before its reach (coverage.scenario.threat_label).
-_DESIGN_CASE = "the design-case threat"
 
 
 def _shorter_list(capitals: pd.DataFrame) -> tuple[str, list[str]]:

@@ -302,14 +302,18 @@ class MapData:
     #: defended area or the threat tracks are drawn: the map names and rings them (the other
     #: dots are candidates). Empty otherwise.
     launch_used: tuple[str, ...] = ()
-    #: Beside a comparison of states in different phases, the subtitle gives both ("A: Phase 2
-    #: as built — … · B: Phase 3 as built — …"): a line more on the smaller screens
-    #: (:func:`coverage.render.layers.extra_rows`).
-    phases_of_both: bool = False
     #: The subtitle with A's phase only, marked "(A)" beside a comparison of two phases: for a
     #: projector, whose layout has room for one line of it (the legend's foot went below a
-    #: 1280x720 window with two).
+    #: 1280x720 window with two). ``""``: the subtitle itself.
     subtitle_one_line: str = ""
+
+    @property
+    def phases_of_both(self) -> bool:
+        """Whether the subtitle gives both states' phases ("A: Phase 2 as built — … · B: …").
+
+        A line more on the smaller screens (:func:`coverage.render.layers.extra_rows`).
+        """
+        return self.subtitle_one_line not in ("", self.subtitle)
 
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
@@ -706,7 +710,6 @@ def compute_map(catalogue: Catalogue, state: MapState) -> MapData:
         cooperation_words=coop_words,
         legend_titles=legend_titles,
         launch_used=_launch_used(catalogue, state),
-        phases_of_both=phase_line != phase.banner,
         estimate_footprints=(base.footprints,)
         if o.estimate == "nominal"
         else (base.footprints, _footprints(catalogue, replace(o, estimate="nominal"))),

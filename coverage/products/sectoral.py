@@ -382,14 +382,14 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
         geom = answer.sector_polygon()
         if not geom.is_empty:
             listed = ", ".join(
-                f"{r.name} {_pct(r.share)}" for r in answer.countries.itertuples(index=False)
+                f"{r.name} {share_text(r.share)}" for r in answer.countries.itertuples(index=False)
             )
             rows.append(
                 {
                     "kind": "sector_computed",
-                    "name": f"Russia's sector, computed: {_pct(answer.share)} of NATO Europe "
+                    "name": f"Russia's sector, computed: {share_text(answer.share)} of NATO Europe "
                     f"({listed})",
-                    "share_text": _pct(answer.share),
+                    "share_text": share_text(answer.share),
                     "fill_scale": 1.0,
                     "source": "Computed here (coverage/products/sectoral.py): threat ground "
                     "track over Russia or Belarus before the last intercept opportunity",
@@ -402,14 +402,13 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
             span = (
                 ""
                 if r.extent == "whole"
-                else f" (read as {_pct(r.share_low).removesuffix(' %')}-{_pct(r.share_high)} "
-                "of its area)"
+                else f" (read as {_share_range(r.share_low, r.share_high)} of its area)"
             )
             rows.append(
                 {
                     "kind": "sector_picture",
                     "name": f"General Staff's picture (May 2012): {extent} {r.name}{span}",
-                    "share_text": _pct(r.share_nominal),
+                    "share_text": share_text(r.share_nominal),
                     "fill_scale": float(r.share_nominal),
                     "source": str(r.source),
                 }
@@ -423,15 +422,15 @@ def sectoral_layer(answer: SectoralAnswer, which: str = "both") -> gpd.GeoDataFr
     )
 
 
-def _pct(share: float) -> str:
-    """A share as the headline writes it (:func:`coverage.style.share_text`): ``"15 %"``."""
-    return share_text(share)
+def _share_range(low: float, high: float) -> str:
+    """Two shares as one range, written as the headline writes a share: ``"8.6-14 %"``."""
+    return f"{share_text(low).removesuffix(' %')}-{share_text(high)}"
 
 
 def _picture_share(answer: SectoralAnswer) -> str:
     """The picture's share of NATO Europe with its reading's range: ``"11 % (8.6-14 %)"``."""
     p = answer.picture_share
-    return f"{_pct(p['nominal'])} ({_pct(p['low']).removesuffix(' %')}-{_pct(p['high'])})"
+    return f"{share_text(p['nominal'])} ({_share_range(p['low'], p['high'])})"
 
 
 def sector_title(kind: str, answer: SectoralAnswer | None) -> str:
@@ -440,7 +439,7 @@ def sector_title(kind: str, answer: SectoralAnswer | None) -> str:
     if answer is None:
         return title
     if kind == "sector_computed":
-        return f"{title}: {_pct(answer.share)} of NATO Europe"
+        return f"{title}: {share_text(answer.share)} of NATO Europe"
     return f"{title}: {_picture_share(answer)} of NATO Europe"
 
 
@@ -448,10 +447,11 @@ def sector_subtitle(sector: str, answer: SectoralAnswer) -> str:
     """The map's subtitle part for Russia's sector on it (``sector``: computed/picture/both).
 
     With its share of NATO Europe, as the legend gives it: "Russia's sector, of NATO Europe:
-    computed 15 % · General Staff (May 2012) 11 % (9-14 %)". The subtitle had said only "Russia's sector: computed", and the answer
-    stood in the legend's small type (session 37's trial).
+    computed 15 % · General Staff (May 2012) 11 % (8.6-14 %)". The subtitle had said only
+    "Russia's sector: computed", and the answer stood in the legend's small type (session 37's
+    trial).
     """
-    computed = f"computed {_pct(answer.share)}"
+    computed = f"computed {share_text(answer.share)}"
     picture = f"General Staff (May 2012) {_picture_share(answer)}"
     parts = {"computed": [computed], "picture": [picture], "both": [computed, picture]}[sector]
     return f"Russia's sector, of NATO Europe: {' · '.join(parts)}"

@@ -313,13 +313,10 @@ def _members_of_either(data: MapData) -> gpd.GeoDataFrame:
     cmp, ever = data.comparison, data.nato_ever
     if cmp is None or ever is None:
         return data.nato
-    year_a, year_b = cmp.a.year, cmp.b.year
-    joined = ever.joined_year.astype(float)
-    either = ever[joined <= max(year_a, year_b)]
-    joined = either.joined_year.astype(float)
-    in_a, in_b = joined <= year_a, joined <= year_b
+    joined = ever.joined_year.astype(float).to_numpy()
+    in_a, in_b = joined <= cmp.a.year, joined <= cmp.b.year
     member_in = np.where(in_a & in_b, "A and B", np.where(in_a, "A only", "B only"))
-    return either.assign(member_in=member_in)
+    return ever.assign(member_in=member_in)[in_a | in_b]
 
 
 def _layer_records(
