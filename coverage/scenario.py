@@ -86,6 +86,7 @@ __all__ = [
     "cooperation_short_labels",
     "cooperation_idle_radars",
     "cooperation_title",
+    "cue_sources",
     "warning_radars_for",
     "describe_detection",
     "describe_flyout",
@@ -1298,6 +1299,16 @@ class Setup:
     warning_names: tuple[str, ...] = ()
     mask_words: str = field(default="", compare=False)
 
+    @property
+    def cue_sources(self) -> tuple[str, ...]:
+        """What can cue the BMD radars' search in this state, in words (empty: nothing can)."""
+        return cue_sources(
+            self.assumptions.cue_time_s is not None,
+            bool(self.warning_radars),
+            self.assumptions.launch_on_remote,
+            len(self.radars),
+        )
+
     def launch_frame(self) -> pd.DataFrame:
         """The launch points as a table (``point_id, name, area, lon_deg, lat_deg``)."""
         return pd.DataFrame(
@@ -1309,6 +1320,25 @@ class Setup:
     def launch_lonlat(self) -> tuple[tuple[float, float], ...]:
         """``(lon_deg, lat_deg)`` of each launch point."""
         return tuple((p.lon_deg, p.lat_deg) for p in self.launch_points)
+
+
+def cue_sources(
+    satellites: bool, warning_radars: bool, launch_on_remote: bool, n_radars: int
+) -> tuple[str, ...]:
+    """What can cue the BMD radars' search, in words (empty: nothing; the cued range is moot).
+
+    The satellites' launch warning, an early-warning radar's warning, or, under launch on
+    remote (whose link shares every radar's track), another BMD radar's track.
+    """
+    return tuple(
+        words
+        for on, words in (
+            (satellites, "the satellites' launch warning"),
+            (warning_radars, "an early-warning radar's warning"),
+            (launch_on_remote and n_radars > 1, "another BMD radar's shared track"),
+        )
+        if on
+    )
 
 
 def resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuery) -> Setup:
@@ -1346,9 +1376,14 @@ def _resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuer
     radar_items = radars_for(catalogue, options)
     warning_items = warning_radars_for(catalogue, options, query)
     detection = detection_assumptions(query, options)
-    # A cued search needs a cue: the satellites', or an early-warning radar's warning.
+    # A cued search needs a cue (cue_sources): without the satellites' there may still be one.
+    launch_on_remote = query.launch_on_remote and capability_available(
+        "launch_on_remote", options.scenario, options.year
+    )
     factor = detection.range_factor
-    if warning_items and not detection.cued:
+    if not detection.cued and cue_sources(
+        False, bool(warning_items), launch_on_remote, len(radar_items)
+    ):
         factor = detection_value("cued_range_factor", options.estimate)
     sites = interceptor_sites(
         catalogue,
@@ -1385,8 +1420,7 @@ def _resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuer
             query.assumptions(detection.radar),
             cue_time_s=detection.cue_time_s,
             cued_range_factor=factor,
-            launch_on_remote=query.launch_on_remote
-            and capability_available("launch_on_remote", options.scenario, options.year),
+            launch_on_remote=launch_on_remote,
             engage_on_remote=_setting(
                 query.engage_on_remote, "engage_on_remote", options.scenario, options.year
             ),
@@ -1592,6 +1626,17 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
         )
     else:
         text += "; no satellite cueing: radars search blind"
+        others = [
+            words
+            for on, words in (
+                (query.launch_on_remote, "another radar's shared track (launch on remote)"),
+                (query.cooperation != "nato_alone", "an early-warning radar's warning"),
+            )
+            if on
+        ]
+        if others:
+            factor = detection_value("cued_range_factor", options.estimate)
+            text += f" until {' or '.join(others)} cues them (cued range ×{factor:g})"
     return text + "; " + describe_refraction(d.radar)
 
 

@@ -199,7 +199,8 @@ def engagement_controls(catalogue: Catalogue, state: MapState) -> tuple[MapState
             value=True,
             key="remote",
             bind="query-params",
-            help="Any radar's track may cue any interceptor site; off: each site waits for its own radar.",
+            help="Any radar's track may launch any interceptor site, and cues the other "
+            "radars' search; off: each site waits for its own radar, and no radar cues another.",
         )
         sls = st.toggle(
             "Shoot-look-shoot",

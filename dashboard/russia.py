@@ -70,9 +70,10 @@ _MODEL = (
     "launched only once a NATO radar holds the track (early-warning tracks are not of "
     "fire-control quality). 'Early-warning tracks commit' is the optimistic option. The "
     "satellites' launch warning cues NATO's radars too (by default from its date in "
-    "data/capabilities.csv), so a Russian "
-    "warning adds a cue only where it comes sooner: 'Satellite cueing of the radars' under "
-    "'Physics and assumptions' turns the satellites' cue off."
+    "data/capabilities.csv), and under launch on remote NATO's radars share their tracks, so "
+    "the first NATO track cues the others: a Russian warning adds a cue only where it comes "
+    "sooner than both. 'Satellite cueing of the radars' and 'Launch on remote' under "
+    "'Physics and assumptions' turn them off."
 )
 
 
@@ -387,8 +388,8 @@ def _cooperation_lines(catalogue: Catalogue, state: MapState) -> None:
         st.info(
             "No Russian radar adds ground here: satellite launch warning already cues NATO's "
             "radars (*Satellite cueing of the radars* under *Physics and assumptions*). What "
-            "Russia's radars would add to radars searching without that cue (in this model "
-            "NATO's own first track cues no other NATO radar, a limit the tab's *Why* states):"
+            "Russia's radars would add to radars searching without that cue (NATO's radars "
+            "still cue one another through their shared tracks under *Launch on remote*):"
         )
         st.button(
             "Show it with satellite cueing off", key="coop_cue_off", on_click=_satellite_cueing_off

@@ -13,7 +13,7 @@ import pytest
 
 from coverage.catalogue.tables import load_catalogue
 from coverage.products.cooperation import (
-    NATO_CUE_CAVEAT,
+    SHARED_TRACKS_WORDS,
     WarningTiming,
     cooperation_answers,
     cooperation_comparison,
@@ -69,18 +69,30 @@ def test_gain__is_never_negative(catalogue, year, cueing):
         )
 
 
-def test_gain__without_satellites_the_russian_warning_stands_in_for_them(catalogue):
-    """2016 as built, no satellite cue: Armavir's warning gains ground; with the satellite cue
-    (by date) it adds nothing, because the own-radar requirement (no engage on remote before
-    2024) binds, not the warning."""
+def test_gain__without_satellites_only_a_warning_before_any_nato_track_adds_ground(catalogue):
+    """2016 as built, no satellite cue: nothing added, since Kürecik's shared track cues NATO's
+    other radars (until session 39 the engine let no NATO track cue another, and Armavir's
+    warning stood in for it: +9.9 points). 2024, no satellite cue, a boost track that must be
+    held on the warhead: Armavir's warning comes before any NATO track on over half the
+    undefended ground, and gains it; with the satellites' cue (by date) no more."""
     off = cooperation_answers(catalogue, FootprintOptions(year=2016), _q(satellite_cueing="off"))
     on = cooperation_answers(catalogue, FootprintOptions(year=2016), _q())
-    gain_off = off["scenarios"]["shared_early_warning"]["gain_share"]
-    assert gain_off > 0.03
-    assert on["scenarios"]["shared_early_warning"]["gain_share"] <= gain_off
+    assert off["scenarios"]["shared_early_warning"]["gain_share"] == 0.0
+    assert off["nato_alone_share"] == pytest.approx(on["nato_alone_share"])
+    held = {"satellite_cueing": "off", "boost_track_needs_warhead": True}
+    strict = cooperation_answers(catalogue, FootprintOptions(year=2024), _q(**held))
+    gain = strict["scenarios"]["shared_early_warning"]["gain_share"]
+    assert gain > 0.05
     assert (
-        0.0 <= off["nato_alone_share"] <= off["scenarios"]["shared_early_warning"]["share"] <= 1.0
+        0.0
+        <= strict["nato_alone_share"]
+        <= strict["scenarios"]["shared_early_warning"]["share"]
+        <= 1.0
     )
+    cued = cooperation_answers(
+        catalogue, FootprintOptions(year=2024), _q(boost_track_needs_warhead=True)
+    )
+    assert cued["scenarios"]["shared_early_warning"]["gain_share"] <= gain
     # Putin's 2007 offer named Gabala and Armavir; Gabala closed in 2012 and is said to be out.
     putin = on["scenarios"]["putin_2007_radars"]
     assert [r for r in putin["radars"] if "Armavir" in r]
@@ -151,31 +163,55 @@ def test_why__a_committing_warning_advances_the_launch_by_its_lead(catalogue, ye
     assert "(The warning itself moves" not in t.text()  # no delay cap when it commits
 
 
-def test_why__without_satellites_the_warning_is_the_cue_even_after_nato_saw_first(catalogue):
-    """2016, no satellites: Kürecik sees the boosting missile first, yet the Russian warning,
-    the only cue, lets the Aegis sites' own SPY-1s see the intercept point farther out."""
+def test_why__without_satellites_nato_s_shared_track_is_the_cue_and_russia_adds_nothing(catalogue):
+    """2016, no satellites: Kürecik sees the boosting missile first, and its track, shared
+    under launch on remote, cues the Aegis sites' own SPY-1s: the Russian warning adds no cue.
+
+    Until session 39 the engine let no NATO track cue another radar, and counted a +9.9-point
+    gain for Russia's warning here (a journalist read "NATO saw 99 % first, yet Russia's
+    warning cued NATO's radars" as a contradiction; it was the model's).
+    """
     t = _timing(catalogue, 2016, satellite_cueing="off")
-    assert t.gain_share > 0.05 and math.isnan(t.satellite_cue_s)
+    assert math.isnan(t.satellite_cue_s) and t.shared_tracks
     assert t.nato_first_share > 0.95 and t.nato_first_radar == "Kürecik Radar Station"
-    assert t.sooner_share == 0.0 and t.advance_share == 0.0 and t.cue_only_share > 0.95
-    text = t.text()
-    assert "Russia's warning was the cue of NATO's radars (no satellite cue in force)" in text
-    assert f"Result: {t.gain_share:.0%}".replace("%", " %") in text
-    assert "NATO's own radars saw the threats to the undefended ground first" in t.brief()
-    # The model's limit is said where it decides: NATO saw first, yet Russia's warning is the
-    # cue, because no NATO track cues NATO's other radars (a journalist read a contradiction).
-    assert NATO_CUE_CAVEAT in text and "no NATO track cues NATO's other radars" in t.brief()
+    assert t.gain_share == 0.0 and t.cue_only_share == 0.0
+    assert SHARED_TRACKS_WORDS in t.text()
+    assert t.text().endswith("A warning only helps when it comes first: here it adds nothing.")
+    assert t.brief() == (
+        "NATO's own radars saw the threats to the undefended ground no later than Russia's, "
+        "and their shared tracks cue one another: a warning adds nothing"
+    )
 
 
-def test_why__without_satellites_the_cue_brings_the_track_and_the_launch_sooner(catalogue):
-    """The same with one RCS for the whole flight (the warhead's): Kürecik does not see the
-    boosting missile, Russia's radars see it first, and their cue brings NATO's track sooner."""
-    t = _timing(catalogue, 2016, satellite_cueing="off", booster_rcs_m2=0.05)
-    assert t.gain_share > 0.05 and math.isnan(t.satellite_cue_s)
-    assert t.sooner_share == pytest.approx(t.warning_first_share)
+def test_why__each_site_on_its_own_radar_the_warning_is_the_cue_after_nato_saw_first(catalogue):
+    """The same without launch on remote: no NATO track cues another radar, and the Russian
+    warning, the only cue, lets the Aegis sites' own SPY-1s see the intercept point farther
+    out (a site launches on its own radar's track, which the cue brings no sooner)."""
+    t = _timing(catalogue, 2016, satellite_cueing="off", launch_on_remote=False)
+    assert not t.shared_tracks and t.nato_first_share > 0.95
+    assert t.gain_share > 0.0 and t.cue_only_share > 0.0
+    assert SHARED_TRACKS_WORDS not in t.text()
+    assert "Russia's warning was the cue of NATO's radars (no satellite cue in force)" in t.text()
+    assert "no NATO track cues another radar here" in t.brief()
+
+
+@pytest.mark.parametrize(
+    "kw", [{"booster_rcs_m2": 0.05}, {"boost_track_needs_warhead": True}], ids=["one_rcs", "held"]
+)
+def test_why__without_satellites_russia_s_warning_still_counts_where_it_comes_first(catalogue, kw):
+    """2024, no satellites, no track of the boosting missile that counts (one RCS for the whole
+    flight, or a boost track that must be held on the warhead): on over half the tracks to the
+    ground NATO alone leaves undefended Armavir sees the warhead first, before any NATO radar
+    holds a track, and its cue lets NATO's radars track it at all. NATO's shared tracks cue
+    nothing there: there is no NATO track yet."""
+    t = _timing(catalogue, 2024, satellite_cueing="off", **kw)
+    assert math.isnan(t.satellite_cue_s) and t.shared_tracks
+    assert t.warning_first_share > 0.5 and "Armavir" in t.warning_first_radar
+    assert t.gain_share == pytest.approx(t.warning_first_share)
+    assert t.sooner_share == pytest.approx(t.warning_first_share) == t.track_only_share
     text = t.text()
     assert "Cued by the Russian warning, NATO's radars held a track sooner" in text
-    assert "satellites' launch warning" not in text and "Armavir" in t.warning_first_radar
+    assert "satellites' launch warning" not in text and SHARED_TRACKS_WORDS in text
     assert f"Result: {t.gain_share:.0%}".replace("%", " %") in text
     assert "(The warning itself moves a launch at most the 60 s track-and-C2 delay" in text
 
@@ -258,13 +294,16 @@ def test_cli_cooperation__unknown_scenario_is_one_line():
 
 
 def test_app__cooperation_gain_on_the_map_and_the_tab():
+    """2024, no satellite cue, a boost track that must be held on the warhead: Armavir's
+    warning comes before any NATO track on half the undefended ground and gains it."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=240)
     at.query_params.update(
         {
-            "year": "2016",
+            "year": "2024",
             "cue": "off",
+            "handover": "true",
             "coop": "shared_early_warning",
             "coop_gain": "true",
             "tab": "NATO-Russia early warning",
@@ -277,19 +316,20 @@ def test_app__cooperation_gain_on_the_map_and_the_tab():
     assert "compare-gained" in ids  # the gain over NATO alone, in the comparison colours
     text = " ".join(m.value for m in at.markdown)
     assert "Shared early warning (Joint Data Fusion Centre" in text and "gain +" in text
-    # Each scenario says why it gains what it gains (here: the Russian warning is the only cue
-    # of NATO's radars, the satellites being off); a second identical reason is not repeated.
+    # Each scenario says why it gains what it gains (here: Russia's warning comes before any
+    # NATO track and cues NATO's radars onto the warhead); a second identical reason is not
+    # repeated.
     whys = [m.value for m in at.markdown if m.value.startswith("*Why:*")]
-    assert len(whys) == 2 and "Russia's warning was the cue of NATO's radars" in whys[0]
+    assert len(whys) == 2 and "Cued by the Russian warning, NATO's radars held a track" in whys[0]
     assert not [w for w in at.warning if "coop" in w.value]
     # And by the map, under the headline, in one clause (it was only in the tab far below).
     line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
-    assert "without the satellites&#x27; cue Russia&#x27;s warning cues them" in line, line
+    assert "Russia&#x27;s radars saw 55 % of the threats to the undefended ground first" in line
     assert (
         "of that undefended ground gained" in line
         and "in the tab NATO-Russia early warning" in line
     ), line
-    # With the satellites' cue (by date): NATO's own radars were first; nothing to gain.
+    # With the satellites' cue (by date): nothing to gain.
     at.selectbox(key="cue").set_value("by_date").run()
     assert not at.exception
     line = next(m.value for m in at.markdown if "epaa-cooperation-why" in m.value)
@@ -300,7 +340,7 @@ def test_app__no_gain_with_the_satellites_cue_points_to_the_switch_that_shows_on
     """2016, defaults: every scenario gains +0.0, and the tab offers satellite cueing off.
 
     The switch sat in another panel, and a new user found it only through the README (the
-    debate trial, session 37); one click sets it and the gain appears.
+    debate trial, session 37); one click sets it, and the answer (still nothing) says why.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -316,13 +356,17 @@ def test_app__no_gain_with_the_satellites_cue_points_to_the_switch_that_shows_on
     assert at.selectbox(key="cue").value == "off"
     text = " ".join(m.value for m in at.markdown)
     gains = [float(g) for g in re.findall(r"gain ([+-]\d+\.\d) percentage points", text)]
-    assert gains and max(gains) > 5.0, gains  # 2016: 6.2 % -> 16.1 % with shared warning
+    # 2016: even without the satellites, Kürecik's shared track cues NATO's other radars, so
+    # Russia's radars add nothing (the tab says why; before session 39 the engine let no NATO
+    # track cue another radar and counted +9.9 points).
+    assert gains and max(gains) == 0.0, gains
+    assert "its own first track had already cued its other radars" in text
     assert not any("already cues NATO's radars" in i.value for i in at.info)
     assert "coop_cue_off" not in [b.key for b in at.button]
     # It says the whole page changed (the headline dropped with no word why, session 38), and
     # one click sets it back.
     warned = " ".join(w.value for w in at.warning)
-    assert "off for the whole page" in warned and "NATO alone now defends 6.2 %" in warned
+    assert "off for the whole page" in warned and "NATO alone now defends 16 %" in warned
     at.button(key="coop_cue_back").click().run()
     assert not at.exception
     assert at.selectbox(key="cue").value == "by_date"
@@ -343,11 +387,16 @@ def test_app__picking_a_cooperation_scenario_shows_the_russian_radars():
     assert at.checkbox(key="show_early_warning").value is True
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "early_warning" in [layer["id"] for layer in deck["layers"]]
-    # The panel points to the switch that decides whether a warning can add anything (the
-    # satellites' cue), by the names the sidebar gives it (session 37's debate trial).
+    # The panel points to the switches that decide whether a warning can add anything (the
+    # satellites' cue, NATO's shared tracks), by the names the sidebar gives them (session
+    # 37's debate trial).
     model = next(c.value for c in at.sidebar.caption if "fire-control quality" in c.value)
-    assert "'Satellite cueing of the radars' under 'Physics and assumptions'" in model
+    assert (
+        "'Satellite cueing of the radars' and 'Launch on remote' under 'Physics and "
+        "assumptions'" in model
+    )
     assert at.selectbox(key="cue").label == "Satellite cueing of the radars"
+    assert at.toggle(key="remote").label == "Launch on remote"
     assert any(e.label == "Physics and assumptions" for e in at.sidebar.expander)
     # Turned off again by hand, it stays off while the scenario stays.
     at.checkbox(key="show_early_warning").uncheck().run()

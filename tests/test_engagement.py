@@ -511,6 +511,61 @@ def test_satellite_cue__vectorised_equals_reference_and_never_hurts(engage_on_re
     assert fast.defended.sum() > off.defended.sum()
 
 
+@pytest.mark.parametrize("flyout", [False, True])
+def test_shared_track__cues_the_other_radars_and_equals_reference(flyout):
+    """Under launch on remote one radar's track cues the others (no satellites, no warning).
+
+    Deveselu's own radar, which must see the intercept point (no engage on remote), reaches
+    its cued range on the flights Kürecik tracks; its first detections come no later, and
+    where they come sooner they follow Kürecik's (the cue).
+    """
+    kurecik = KURECIK_TPY2
+    spy = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=900e3)
+    extra = {"flyout": _pm(4.5, "achieved")} if flyout else {"max_km": 1000.0}
+    ship = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
+    sites = [
+        _site("deveselu", 24.41, 44.08, 4.5, own_radar=spy, **extra),
+        _site("ship", 27.0, 34.5, 4.5, own_radar=ship, **extra),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=40, seed=6)
+    radars = [kurecik, spy, ship]
+    common = dict(radars=radars, sites=sites, threat=eng.ThreatSpec(max_range_m=4_000e3))
+    radar = rad.RadarAssumptions(target_rcs_m2=0.05, k_factor=1.0)
+    shared = eng.EngagementAssumptions(engage_on_remote=False, radar=radar, cued_range_factor=1.5)
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=16, assumptions=shared, **common)
+    slow = eng.engage_reference(*TABRIZ, lon, lat, assumptions=shared, **common)
+    for name in ("defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    assert_allclose(fast.radar_detection_s, slow.radar_detection_s, rtol=0, atol=1e-6)
+    # The same radars with no cue at all (a cued range of 1: a cue changes nothing).
+    blind = eng.engage(
+        *TABRIZ, lon, lat, assumptions=replace(shared, cued_range_factor=1.0), **common
+    )
+    k_det, s_det, s_blind = (
+        fast.radar_detection_s[0, 0],
+        fast.radar_detection_s[0, 1],
+        blind.radar_detection_s[0, 1],
+    )
+    assert np.all((s_det <= s_blind) | np.isnan(s_blind))
+    sooner = s_det < np.where(np.isnan(s_blind), np.inf, s_blind)
+    assert sooner.any() and np.all(s_det[sooner] >= k_det[sooner])
+    assert np.all(fast.defended | ~blind.defended)
+    assert fast.defended.sum() > blind.defended.sum()
+    # On its own radar's track alone a site shares nothing: no radar cues another.
+    own = eng.engage(
+        *TABRIZ, lon, lat, assumptions=replace(shared, launch_on_remote=False), **common
+    )
+    own_blind = eng.engage(
+        *TABRIZ,
+        lon,
+        lat,
+        assumptions=replace(shared, launch_on_remote=False, cued_range_factor=1.0),
+        **common,
+    )
+    np.testing.assert_array_equal(own.defended, own_blind.defended)
+    assert_allclose(own.radar_detection_s, own_blind.radar_detection_s, rtol=0, atol=0)
+
+
 # ----------------------------------------------------------------------------- early-warning radars
 
 # Armavir (Voronezh-DM) as a warning radar: close to NW Iran, facing it.

@@ -219,7 +219,15 @@ def test_sweep_variables__ew_reference_rcs_only_when_early_warning_radars_are_se
     alone = resolve(catalogue, OPTIONS, replace(COOP_QUERY, cooperation="nato_alone"))
     names = {v.name for v in sweep_variables(catalogue, alone)}
     assert "ew_reference_rcs" not in names
-    assert "cued_range_factor" not in names  # no cue at all: satellite cueing off, no radar
+    # Satellite cueing off and no early-warning radar, but NATO's radars share their tracks
+    # (launch on remote): one radar's track cues the others, so the cued range matters.
+    assert "cued_range_factor" in names
+    own = resolve(
+        catalogue, OPTIONS, replace(COOP_QUERY, cooperation="nato_alone", launch_on_remote=False)
+    )
+    own_names = {v.name for v in sweep_variables(catalogue, own)}
+    assert "cued_range_factor" not in own_names  # no cue at all
+    assert "no shared track" in dict(undrawn_variables(catalogue, own))["cued_range_factor"]
     why = dict(undrawn_variables(catalogue, alone))
     assert "NATO alone" in why["ew_reference_rcs"]
     assert why["sm3_iia_burnout"] == "SM-3 Block IIA is not deployed in 2018 (as built)"

@@ -10,8 +10,13 @@ Method (fact sheet §5.4-5.5), for a launch point L and a ground target T:
    (slant range against the RCS-scaled range, radar horizon on the k-factor Earth, azimuth sector;
    the limits of :mod:`coverage.physics.radar`), computed on the spherical Earth used by the ballistics.
    The interceptor launches ``delay_s`` (track and C2 delay, default 60 s) later.
-   *Launch on remote* (default): any radar's track cues every site. With
-   ``launch_on_remote=False`` a site launches only on its own co-located radar's track; in both
+   *Launch on remote* (default): any radar's track cues every site, and the link that shares
+   it cues the other radars' search too (from the first detection on they search a small
+   window, ``cued_range_factor`` farther, as a satellite cue would let them; sourced in
+   data/capabilities.csv: FTM-15's launch on a forward TPY-2's track, Kürecik cueing a US
+   destroyer in 2026). With
+   ``launch_on_remote=False`` a site launches only on its own co-located radar's track, and no
+   radar cues another; in both
    cases the intercept point need not be seen by the site's radar (the kill vehicle's seeker and
    in-flight updates are assumed to close the loop).
    *Early-warning radars* (``warning_radars``, e.g. Russian radars under a cooperation
@@ -224,8 +229,9 @@ class EngagementAssumptions:
     delay_s
         Track, decision and launch delay after first detection, s (0 to 1,200; default 60).
     launch_on_remote
-        ``True`` (default): any radar's track cues every site. ``False``: a site launches only on
-        its own co-located radar's track.
+        ``True`` (default): any radar's track cues every site, and cues the other radars'
+        search (cued range from its first detection on). ``False``: a site launches only on its
+        own co-located radar's track, and no radar cues another.
     cue_time_s
         Arrival of the satellite launch warning after the threat's launch, s (0 to 600), or
         ``None`` (default): no cue, radars search blind. From the cue on, each radar searches a
@@ -274,7 +280,7 @@ class EngagementAssumptions:
     def describe(self) -> str:
         """One line for labels."""
         cue = (
-            "launch on remote (any radar cues every site)"
+            "launch on remote (any radar's track cues every site and the other radars)"
             if self.launch_on_remote
             else "launch on own radar only"
         )
@@ -1123,25 +1129,27 @@ def _engage_chunk(
         "detections",
         None if memo is None else memo[1:],
         tuple(rg.spec for rg in radars),
+        n_cue,
         n_warn,
         a.radar,
         a.cue_time_s,
         a.cued_range_factor,
+        a.launch_on_remote,
         tuple(launch_unit.tolist()),
     )
     hit = None if memo is None else memo[0].get(det_key)
     if hit is not None:
-        det, warn = hit
+        det, warn, cue_at = hit
     else:
-        det, warn = _detections(tr, launch_unit, radars, n_warn, a)
+        det, warn, cue_at = _detections(tr, launch_unit, radars, n_warn, a, n_cue)
         if memo is not None:
-            _memo_put(memo[0], det_key, (det, warn))
-    cue_start = _cue_start(warn, a)
+            _memo_put(memo[0], det_key, (det, warn, cue_at))
     out["radar_detection_s"][:, idx] = det
     out["warning_time_s"][idx] = warn
     cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
     out["detection_time_s"][idx] = cue
-    cued_rows = np.isfinite(cue_start)
+    # Rows on which each fire-control radar searches at its cued range (a cue reached it).
+    cued_rows = np.isfinite(cue_at)
     launch_times = []
     for k in range(len(sites)):
         if a.launch_on_remote:
@@ -1219,7 +1227,8 @@ def _windows(
     The compiled loops.
 
     Without engage on remote the site's own radar (``own_index``) must see the intercept point,
-    at its cued range on ``cued_rows``: where it does is computed once per chunk, site and
+    at its cued range on the rows where a cue reached it (``cued_rows``, per fire-control radar
+    and row): where it does is computed once per chunk, site and
     sensor state (``memo``: the block's memo and the key of its detections) and kept, since it
     does not depend on the delay. :func:`_windows_numpy` is the same test in numpy.
     """
@@ -1233,7 +1242,8 @@ def _windows(
             bits = None if memo is None else memo[0].get(key)
             if bits is None:
                 rows = None if spec is None else radar_rows(spec, a.radar, a.cued_range_factor)
-                bits = kernels.sight_bits(tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, cued_rows, ws)
+                cued = cued_rows[0 if oi is None else oi]
+                bits = kernels.sight_bits(tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, cued, ws)
                 if memo is not None:
                     _memo_put(memo[0], key, bits)
             sees.append(bits)
@@ -1318,8 +1328,19 @@ def _detections(
     radars: Sequence[_RadarGeom],
     n_warn: int,
     a: EngagementAssumptions,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """First detection time of each flight by each radar, and the early warning (inf: none)."""
+    n_cue: int = 0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """First detection of each flight by each radar, the warning, each fire-control radar's cue.
+
+    ``inf``: none. Returns ``(det, warn, cue_at)``: ``det`` ``(R, n)``; ``warn`` ``(n,)``; ``cue_at``
+    ``(R − n_warn, n)``, when each fire-control radar starts its cued search. Under launch on
+    remote the first ``n_cue`` radars' tracks are shared (the link that lets any radar's track
+    launch every site): a track by one cues the others, so ``cue_at`` is the earliest of the
+    satellite cue, the warning and another cueing radar's first detection. A cue can make a
+    detection earlier, which can cue another radar in turn: repeated until nothing changes (at
+    most once per radar; a cue never moves later). The link's latency is not modelled: the cue
+    arrives with the track.
+    """
     n = tr.t.shape[0]
     det = np.full((len(radars), n), np.inf)
     n_fc = len(radars) - n_warn
@@ -1327,28 +1348,64 @@ def _detections(
     for j in range(n_fc, len(radars)):
         det[j] = _detect_flight(radars[j], launch_unit, tr, a.radar)
     warn = det[n_fc:].min(axis=0) if n_warn else np.full(n, np.inf)
-    cue_start = _cue_start(warn, a)
-    strict = a.radar.boost_track_needs_warhead
+    base = _cue_start(warn, a)
+    cue_at = np.broadcast_to(base, (n_fc, n)).copy()
     for j in range(n_fc):
-        rg = radars[j]
-        # The booster's and the warhead's first sightings, uncued before the cue, cued after.
-        if not np.isfinite(cue_start).any():
-            boost, war = _detect_split(rg, launch_unit, tr, a.radar, every_flight=strict)
-        else:
-            b0, w0 = _detect_split(
-                rg, launch_unit, tr, a.radar, t_max=cue_start, every_flight=strict
-            )
-            b1, w1 = _detect_split(
-                _cued(rg, a.cued_range_factor),
-                launch_unit,
-                tr,
-                a.radar,
-                t_min=cue_start,
-                every_flight=strict,
-            )
-            boost, war = np.minimum(b0, b1), np.minimum(w0, w1)
-        det[j] = _handover(tr, boost, war) if strict else np.minimum(boost, war)
-    return det, warn
+        det[j] = _detect_cued(radars[j], launch_unit, tr, a, cue_at[j])
+    shared = min(n_cue, n_fc) if a.launch_on_remote else 0
+    for _ in range(n_fc if shared else 0):
+        new = np.minimum(base, _first_of_others(det[:shared], n_fc))
+        changed = [j for j in range(n_fc) if (new[j] < cue_at[j]).any()]
+        if not changed:
+            break
+        cue_at = np.minimum(cue_at, new)
+        for j in changed:
+            det[j] = _detect_cued(radars[j], launch_unit, tr, a, cue_at[j])
+    return det, warn, cue_at
+
+
+def _first_of_others(det: NDArray[np.float64], n_fc: int) -> NDArray[np.float64]:
+    """``(n_fc, n)``: for each radar, the earliest first detection by another cueing radar.
+
+    ``det``: the cueing radars' detections, ``(m, n)``, the first ``m`` of the ``n_fc``.
+    """
+    m, n = det.shape
+    out = np.full((n_fc, n), np.inf)
+    if m == 0:
+        return out
+    order = np.argsort(det, axis=0, kind="stable")
+    first = np.take_along_axis(det, order[:1], axis=0)[0]
+    second = np.take_along_axis(det, order[1:2], axis=0)[0] if m > 1 else np.full(n, np.inf)
+    out[:] = first
+    for j in range(m):
+        out[j] = np.where(order[0] == j, second, first)
+    return out
+
+
+def _detect_cued(
+    rg: _RadarGeom,
+    launch_unit: NDArray[np.float64],
+    tr: _Tracks,
+    a: EngagementAssumptions,
+    cue_start: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """A fire-control radar's first detection: uncued before ``cue_start``, cued after."""
+    strict = a.radar.boost_track_needs_warhead
+    # The booster's and the warhead's first sightings, uncued before the cue, cued after.
+    if not np.isfinite(cue_start).any():
+        boost, war = _detect_split(rg, launch_unit, tr, a.radar, every_flight=strict)
+    else:
+        b0, w0 = _detect_split(rg, launch_unit, tr, a.radar, t_max=cue_start, every_flight=strict)
+        b1, w1 = _detect_split(
+            _cued(rg, a.cued_range_factor),
+            launch_unit,
+            tr,
+            a.radar,
+            t_min=cue_start,
+            every_flight=strict,
+        )
+        boost, war = np.minimum(b0, b1), np.minimum(w0, w1)
+    return _handover(tr, boost, war) if strict else np.minimum(boost, war)
 
 
 def _cue_start(warn: NDArray[np.float64], a: EngagementAssumptions) -> NDArray[np.float64]:
@@ -1386,15 +1443,15 @@ def _own_radar_sees(
 ) -> NDArray[np.bool_]:
     """``feasible`` kept only where the site's own radar sees the sample (no engage on remote).
 
-    The radar holds a track by then; on rows with a cue (satellite or warning) it reaches its
-    cued range.
+    The radar holds a track by then; on rows where a cue reached it (``cued_rows[own]``: the
+    satellites', a warning, or another radar's shared track) it reaches its cued range.
     """
     if own is None:
         return np.zeros_like(feasible)
     out = np.zeros_like(feasible)
     for rows_cued in (False, True):
         rg = _cued(radars[own], a.cued_range_factor) if rows_cued else radars[own]
-        cand = np.flatnonzero(feasible & (cued_rows == rows_cued)[:, None])
+        cand = np.flatnonzero(feasible & (cued_rows[own] == rows_cued)[:, None])
         if cand.size == 0:
             continue
         ground, az = _polar(
@@ -1848,18 +1905,12 @@ def engage_reference(
                     strict=True,
                 )
             ]
-            det = [math.inf] * len(geoms)
             burnout = float(tr.burnout_s[row])
-            # Warning radars first (they search on their own), then the fire-control radars,
-            # cued from the satellite cue or the warning, whichever comes first.
-            order = [*range(n_fc, len(geoms)), *range(n_fc)]
-            warn = math.inf
-            for j in order:
-                if j < n_fc:
-                    sat = math.inf if a.cue_time_s is None else a.cue_time_s
-                    cue_at = min(warn, sat)
-                else:
-                    cue_at = math.inf
+
+            def first_sight(
+                j: int, cue_at: float, points: list[Any] = points, burnout: float = burnout
+            ) -> float:
+                """Radar ``j``'s first sight of this flight, cued from ``cue_at`` on."""
                 rg0 = geoms[j]
                 first = math.inf
                 # A fire-control radar whose boost track needs the warhead at burnout: every
@@ -1890,8 +1941,7 @@ def engage_reference(
                     if not _visible_scalar(rg.spec, az, ground, hk, ra_k):
                         continue
                     if not strict:
-                        first = tk
-                        break
+                        return tk
                     if tk < burnout:
                         first_boost = min(first_boost, tk)
                     else:
@@ -1900,16 +1950,34 @@ def engage_reference(
                 if strict:
                     held = math.isfinite(first_boost) and first_war == t_burnout
                     first = first_boost if held else first_war
-                det[j] = first
-                if j >= n_fc:
-                    warn = min(warn, first)
+                return first
+
+            # Warning radars first (they search on their own), then the fire-control radars,
+            # cued from the satellite cue or the warning, whichever comes first.
+            det = [math.inf] * len(geoms)
+            for j in range(n_fc, len(geoms)):
+                det[j] = first_sight(j, math.inf)
+            warn = min(det[n_fc:], default=math.inf)
+            base = min(warn, math.inf if a.cue_time_s is None else a.cue_time_s)
+            cue_at = [base] * n_fc
+            for j in range(n_fc):
+                det[j] = first_sight(j, base)
+            # Under launch on remote a cueing radar's first track cues the others (any chain of
+            # such cues, one radar at a time, until none comes sooner).
+            shared = min(len(radars), n_fc) if a.launch_on_remote else 0
+            for _ in range(n_fc if shared else 0):
+                new = [min([base, *(det[m] for m in range(shared) if m != j)]) for j in range(n_fc)]
+                changed = [j for j in range(n_fc) if new[j] < cue_at[j]]
+                if not changed:
+                    break
+                cue_at = [min(c, x) for c, x in zip(cue_at, new, strict=True)]
+                for j in changed:
+                    det[j] = first_sight(j, cue_at[j])
             for j, d in enumerate(det):
                 out["radar_detection_s"][j, i] = d
             cue = min(det[: len(radars)], default=math.inf)
             out["detection_time_s"][i] = cue
             out["warning_time_s"][i] = warn
-            sat = math.inf if a.cue_time_s is None else a.cue_time_s
-            row_cued = min(warn, sat) < math.inf
 
             def launch_after(fc: float, may_commit: bool, warn: float = warn) -> float:
                 if a.warning_commits and may_commit:
@@ -1921,13 +1989,14 @@ def engage_reference(
                 pk: tuple[float, float, float],
                 rk: float,
                 hk: float,
-                row_cued: bool = row_cued,
+                cue_at: list[float] = cue_at,
             ) -> bool:
                 if a.engage_on_remote:
                     return True
                 oi = own_index[k]
                 if oi is None:
                     return False
+                row_cued = cue_at[oi] < math.inf
                 rg = _cued(geoms[oi], a.cued_range_factor) if row_cued else geoms[oi]
                 dot = _dot3(pk, rg.unit)
                 ground = math.acos(min(max(dot / rk, -1.0), 1.0)) * EARTH_RADIUS_M

@@ -42,7 +42,7 @@ from coverage.scenario import (
 from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
-    "NATO_CUE_CAVEAT",
+    "SHARED_TRACKS_WORDS",
     "WarningTiming",
     "cooperation_answers",
     "cooperation_comparison",
@@ -270,10 +270,14 @@ class WarningTiming:
         The track-and-C2 delay: without ``warning_commits``, the most a warning can advance a
         launch beyond what its cue does (``min(t_fc + delay, max(t_warn + delay, t_fc))``).
     cue_only_share
-        The warning is the cue of NATO's radars (before the satellites', or without one) and
-        neither their track nor the launch comes sooner: the cue can still let a site's own
-        radar see the intercept point farther out (without engage on remote), a third way to
-        gain ground, and the only one when NATO's radars see the threat first.
+        The warning is the first cue of NATO's radars (before the satellites', or without one;
+        with ``shared_tracks``, also before NATO's own first track) and neither their track nor
+        the launch comes sooner: the cue can still let a site's own radar see the intercept
+        point farther out (without engage on remote), a third way to gain ground.
+    shared_tracks
+        NATO's radars share their tracks (launch on remote, more than one radar): the first
+        NATO track cues the others (:func:`coverage.physics.engagement.engage`), so on a track
+        NATO saw first a warning is no cue.
     """
 
     tracks: int
@@ -295,6 +299,7 @@ class WarningTiming:
     warning_commits: bool
     delay_s: float
     cue_only_share: float = 0.0
+    shared_tracks: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (``inf``/``nan`` as ``None``)."""
@@ -345,8 +350,15 @@ class WarningTiming:
                 out.append(
                     f"Russia's radars saw {_pct(self.before_satellites_share)} before the "
                     f"satellites' cue ({self.satellite_cue_s:g} s): on those, their warning is "
-                    "the cue."
+                    "the cue"
+                    + (
+                        " where it also came before NATO's own first track."
+                        if self.shared_tracks
+                        else "."
+                    )
                 )
+        if self.shared_tracks and self.nato_first_share > 0:
+            out.append(SHARED_TRACKS_WORDS)
         if self.cue_only_share > 0:
             out.append(
                 f"On {_pct(self.cue_only_share)}, neither NATO's track nor the launch came sooner, "
@@ -355,8 +367,6 @@ class WarningTiming:
                 + ": from it on they search a small window and reach farther, also where a "
                 "site's own radar must see the intercept point."
             )
-            if self.nato_first_share > 0:
-                out.append(NATO_CUE_CAVEAT)
         if self.sooner_share > 0:
             out.append(
                 f"Cued by the Russian warning, NATO's radars held a track sooner on "
@@ -389,15 +399,13 @@ class WarningTiming:
         return " ".join(out)
 
 
-#: What the engine leaves out where NATO's own radars saw a threat first and Russia's warning is
-#: still counted as the cue (issue for the next session; a journalist read it as a contradiction,
-#: session 38): the engine cues the radars' search from the satellites' warning or an
-#: early-warning radar's, never from NATO's own first track.
-NATO_CUE_CAVEAT = (
-    "(A limit of this model: NATO's own first track does not cue its other radars' search; only "
-    "the satellites' or an early-warning radar's warning does. Where NATO saw the threat first, "
-    "a fused NATO track might give that cue too: how much of this gain would remain is not yet "
-    "measured.)"
+#: Why a warning is no cue where NATO saw the threat first (the engine's cue model; session 38's
+#: journalist read "NATO saw 99 % first, yet Russia's warning cued NATO's radars" as a
+#: contradiction, and it was one: the engine then let no NATO track cue another radar).
+SHARED_TRACKS_WORDS = (
+    "NATO's radars share their tracks (the link that lets any radar's track launch every "
+    "site): where NATO saw the threat first, its own first track had already cued its other "
+    "radars, and the Russian warning adds no cue there."
 )
 
 
@@ -406,16 +414,21 @@ def _brief(t: WarningTiming) -> str:
     if t.tracks == 0:
         return "NATO alone already defends all the ground within the threat's reach"
     if t.warning_first_share <= 0:  # which of NATO's radars: the tab says (two lines here)
-        if t.gain_share > 0:  # no satellite cue: the warning cues NATO's radars all the same
+        if t.gain_share > 0:  # no satellite cue and no shared track: the warning is the cue
             return (
-                "NATO's own radars saw the threats to the undefended ground first, but without "
-                f"the satellites' cue Russia's warning cues them: {_pct(t.gain_share)} of that "
-                "undefended ground gained (in this model no NATO track cues NATO's other "
-                "radars: see the tab)"
+                "NATO's own radars saw the threats to the undefended ground first, but no NATO "
+                "track cues another radar here (each site on its own radar's track, or a single "
+                f"radar) and Russia's warning cues them: {_pct(t.gain_share)} of that "
+                "undefended ground gained"
             )
+        shared = (
+            ", and their shared tracks cue one another"
+            if t.shared_tracks and not math.isfinite(t.satellite_cue_s)
+            else ""
+        )
         return (
-            "NATO's own radars saw the threats to the undefended ground no later than Russia's: "
-            "a warning adds nothing"
+            "NATO's own radars saw the threats to the undefended ground no later than Russia's"
+            f"{shared}: a warning adds nothing"
         )
     by = f", mostly {t.warning_first_radar}" if t.warning_first_radar else ""
     first = (
@@ -502,8 +515,10 @@ def warning_timing(
         launch_a, launch_b = launch_a[:, :n], launch_b[:, :n]
         earlier = tracks & (launch_b < launch_a)
         lead = np.where(first & np.isfinite(det_a), det_a - warn, nan)
-    # Before the satellites' cue (or without one) the warning is the cue of NATO's radars.
-    cue_only = before_sat & ~sooner & ~earlier
+    # Before the satellites' cue (or without one) the warning is the cue of NATO's radars;
+    # where they share their tracks, only if it also came before NATO's own first track.
+    shared_tracks = bool(alone.setup.assumptions.launch_on_remote and n_nato > 1)
+    cue_only = before_sat & (first if shared_tracks else True) & ~sooner & ~earlier
 
     def share(mask: NDArray[np.bool_]) -> float:
         return float(weight[mask].sum() / total)
@@ -543,6 +558,7 @@ def warning_timing(
             warning_commits=bool(a.warning_commits),
             delay_s=float(a.delay_s),
             cue_only_share=share(cue_only),
+            shared_tracks=shared_tracks,
         )
 
 

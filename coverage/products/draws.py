@@ -155,9 +155,12 @@ def _unused_reason(
         if target.parameter == "satellite_cue_s":
             return None if a.cue_time_s is not None else "no satellite launch warning in force"
         if target.parameter == "cued_range_factor":
-            if a.cue_time_s is not None or setup.warning_radars:
+            if setup.cue_sources:
                 return None
-            return "no cue in force (no satellite launch warning, no early-warning radar)"
+            return (
+                "no cue in force (no satellite launch warning, no early-warning radar, no "
+                "shared track of another radar)"
+            )
         if target.parameter == "ew_reference_rcs_m2":
             if setup.warning_radars:
                 return None
@@ -407,8 +410,8 @@ def apply_draw(
         a_changes["radar"] = ra
     if a.cue_time_s is not None and "satellite_cue_s" in other:
         a_changes["cue_time_s"] = other["satellite_cue_s"]
-    # An early-warning radar's warning cues the search too (scenario.resolve sets the factor).
-    if (a.cue_time_s is not None or setup.warning_radars) and "cued_range_factor" in other:
+    # Any cue in force makes the factor matter (scenario.resolve sets it).
+    if setup.cue_sources and "cued_range_factor" in other:
         a_changes["cued_range_factor"] = other["cued_range_factor"]
     warning = setup.warning_radars
     if "ew_reference_rcs_m2" in other:
