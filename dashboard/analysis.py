@@ -641,11 +641,19 @@ def _claims_section(
 
 
 @st.cache_resource(show_spinner="Computing the ICBM table...", max_entries=8)
-def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue) -> pd.DataFrame:
+def _icbm(
+    digest: str,
+    assumptions: icbm.IcbmAssumptions,
+    shared_radars_of: FootprintOptions | None,
+    _catalogue: Catalogue,
+) -> pd.DataFrame:
     # Every SM-3 variant at every site, and each site's own other interceptors (the answers
     # above the table speak of THAAD at Deveselu and Arrow 3 at Holzdorf).
     return icbm.icbm_engagements(
-        _catalogue, assumptions, site_variants=icbm.site_variants_with_own(_catalogue)
+        _catalogue,
+        assumptions,
+        site_variants=icbm.site_variants_with_own(_catalogue),
+        shared_radars_of=shared_radars_of,
     )
 
 
@@ -653,9 +661,12 @@ def _icbm(digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue)
     show_spinner="Answering per site (low, nominal, high, and what flips it)...", max_entries=8
 )
 def _icbm_answers(
-    digest: str, assumptions: icbm.IcbmAssumptions, _catalogue: Catalogue
+    digest: str,
+    assumptions: icbm.IcbmAssumptions,
+    shared_radars_of: FootprintOptions | None,
+    _catalogue: Catalogue,
 ) -> pd.DataFrame:
-    return icbm.icbm_answers(_catalogue, assumptions)
+    return icbm.icbm_answers(_catalogue, assumptions, shared_radars_of=shared_radars_of)
 
 
 @st.cache_resource(show_spinner="Computing the sensitivity table...", max_entries=8)
@@ -928,12 +939,18 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
             cue_col, fuel_col = st.columns(2)
             cueing = cue_col.radio(
                 "Cueing",
-                ["perfect", "own_radar"],
+                list(icbm.CUEINGS),
                 horizontal=True,
-                format_func={"perfect": "Perfect", "own_radar": "Own radar only"}.__getitem__,
+                format_func={
+                    "perfect": "Perfect",
+                    "shared_track": "NATO's shared tracks",
+                    "own_radar": "Own radar only",
+                }.__getitem__,
                 key="icbm_cueing",
                 captions=[
                     "external cueing at launch (most favourable to the defence)",
+                    "the first track of any of the year's NATO BMD radars, as under launch on "
+                    "remote",
                     "the site's own radar must see the ICBM (an SM-3's Aegis SPY-1), as the "
                     "engine's radars detect: mask, booster and warhead RCS, satellite cue",
                 ],
@@ -991,7 +1008,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 rotation=bool(icbm_rotation),
             )
             icbm_view.year_view(catalogue, options, assumptions)
-            table = _icbm(digest, assumptions, catalogue)
+            # Under NATO's shared tracks, the map year's radars share them (every site too).
+            shared_of = replace(options, estimate="nominal") if cueing == "shared_track" else None
+            table = _icbm(digest, assumptions, shared_of, catalogue)
             # The year's answer and its map come first; every site ever planned, what each
             # answer hinges on and every variant's table fold under them (the tab read as two
             # lists of the same sites, the year's and every site's, session 37's note).
@@ -1009,7 +1028,12 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                     "table tries every SM-3 variant at every site, and each site's own other "
                     "interceptors (THAAD, Arrow 3)."
                 )
-                answers = _icbm_answers(digest, assumptions, catalogue)
+                if shared_of is not None:
+                    st.markdown(
+                        f"NATO's shared tracks: those of the radars deployed in {options.year} "
+                        f"({SCENARIO_LABELS[options.scenario]}), for every site below."
+                    )
+                answers = _icbm_answers(digest, assumptions, shared_of, catalogue)
                 st.markdown("\n".join(f"- {line}" for line in answers.answer))
                 st.dataframe(
                     _icbm_table(icbm.icbm_summary(table)),

@@ -13,7 +13,7 @@ from dataclasses import replace
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.icbm import IcbmAssumptions
+from coverage.products.icbm import CUEINGS, IcbmAssumptions
 from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions
 
@@ -42,45 +42,68 @@ def _image(
     return render(icbm_map_data(_catalogue, _result), fmt="png", width_px=1280, height_px=860)
 
 
-def other_cueing_text(result: IcbmYear, other: IcbmYear, cueing: str) -> str:
-    """The same question under the other cueing (``cueing`` is ``result``'s), in one sentence.
+#: How each cueing is named where it is the other one ("With ... instead: **none**.").
+_INSTEAD = {
+    "perfect": "With perfect cueing instead (a fire-control track at the ICBM's launch, which no "
+    "EPAA sensor provides; most favourable to the defence)",
+    "shared_track": "With the first track of any of the year's NATO BMD radars instead (their "
+    "tracks shared, as under launch on remote)",
+    "own_radar": "With each site's own radar detecting the ICBM first instead",
+}
+#: Why a count falls under the other cueing: what the tracks above need (bold line's cueing,
+#: the other one).
+_NEED = {
+    ("perfect", "own_radar"): "a fire-control track sooner than the site's own radar gives",
+    ("perfect", "shared_track"): "a fire-control track sooner than any of the year's NATO "
+    "radars gives",
+    ("shared_track", "own_radar"): "another NATO radar's track (the site's own radar sees the "
+    "ICBM too late)",
+}
+_PERFECT_NOTE = " (perfect cueing assumes one at the ICBM's launch, which no EPAA sensor provides)"
+#: What the other cueing adds, where its count is larger.
+_ADDS = {"perfect": "That track at launch would add", "shared_track": "The shared tracks would add"}
 
-    The bold line's count is under one cueing; the other bounds it from the other side: 2024's
-    "7 of 88 with perfect cueing" is none when each site's own radar must see the ICBM first, and
-    a reader of the first alone took it for the answer (session 37's note).
+
+def other_cueing_text(
+    result: IcbmYear, other: IcbmYear, cueing: str, other_cueing: str | None = None
+) -> str:
+    """The same question under another cueing (``cueing`` is ``result``'s), in one sentence.
+
+    ``other_cueing`` is ``other``'s (default: own radar beside perfect, perfect beside the
+    others). The bold line's count is under one cueing; the others bound it: 2024's "7 of 88
+    with perfect cueing" is none when each site's own radar must see the ICBM first, and none
+    on the first track of any of the year's NATO radars, and a reader of the first alone took
+    it for the answer (session 37's note).
     """
+    if other_cueing is None:
+        other_cueing = "own_radar" if cueing == "perfect" else "perfect"
     total = len(other.tracks)
     n, m = result.reachable_tracks, other.reachable_tracks
     counted = "none" if m == 0 else f"{m} of {total}"
-    if cueing == "perfect":
-        text = f"With each site's own radar detecting the ICBM first instead: **{counted}**."
-        if m < n:
-            which = ("the one" if n == 1 else f"all {n}") if m == 0 else f"{n - m} of the {n}"
-            verb = "needs" if which == "the one" or n - m == 1 and m else "need"
-            text += (
-                f" So {which} above {verb} a fire-control track sooner than the site's own "
-                "radar gives (perfect cueing assumes one at the ICBM's launch, which no EPAA "
-                "sensor provides)."
-            )
-        return text
-    text = (
-        "With perfect cueing instead (a fire-control track at the ICBM's launch, which no EPAA "
-        f"sensor provides; most favourable to the defence): **{counted}**."
-    )
-    if m > n:
-        text += f" That track at launch would add {m - n}."
+    text = f"{_INSTEAD[other_cueing]}: **{counted}**."
+    if m < n and (cueing, other_cueing) in _NEED:
+        which = ("the one" if n == 1 else f"all {n}") if m == 0 else f"{n - m} of the {n}"
+        verb = "needs" if which == "the one" or n - m == 1 and m else "need"
+        note = _PERFECT_NOTE if cueing == "perfect" else ""
+        text += f" So {which} above {verb} {_NEED[cueing, other_cueing]}{note}."
+    elif m > n and other_cueing in _ADDS:
+        text += f" {_ADDS[other_cueing]} {m - n}."
     return text
 
 
 def _other_cueing(
     catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions, result: IcbmYear
 ) -> None:
-    """Under the bold line: the count under the other cueing (computed after the line is drawn)."""
-    cueing = assumptions.cueing
-    other = replace(assumptions, cueing="own_radar" if cueing == "perfect" else "perfect")
-    st.markdown(
-        other_cueing_text(result, _result(catalogue.digest, options, other, catalogue), cueing)
-    )
+    """Under the bold line: the counts under the other cueings (computed after it is drawn)."""
+    lines = []
+    for other_cueing in CUEINGS:
+        if other_cueing == assumptions.cueing:
+            continue
+        other = _result(
+            catalogue.digest, options, replace(assumptions, cueing=other_cueing), catalogue
+        )
+        lines.append(other_cueing_text(result, other, assumptions.cueing, other_cueing))
+    st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def year_view(
@@ -90,12 +113,13 @@ def year_view(
     digest = catalogue.digest
     result = _result(digest, options, assumptions, catalogue)
     total = len(result.tracks)
-    cueing = (
-        "with perfect cueing: a fire-control track at the ICBM's launch, the case most "
-        "favourable to the defence, which no EPAA sensor provides"
-        if assumptions.cueing == "perfect"
-        else "when each site's own radar must detect the ICBM first"
-    )
+    cueing = {
+        "perfect": "with perfect cueing: a fire-control track at the ICBM's launch, the case "
+        "most favourable to the defence, which no EPAA sensor provides",
+        "shared_track": "on the first track of any of the year's NATO BMD radars (their tracks "
+        "shared, as under launch on remote)",
+        "own_radar": "when each site's own radar must detect the ICBM first",
+    }[assumptions.cueing]
     st.markdown(
         f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} of "
         f"{total} Russian ICBM tracks toward the US are reachable by at least one interceptor "

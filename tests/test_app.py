@@ -511,12 +511,25 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
         "With each site's own radar detecting the ICBM first instead: **none**. So all 7 above "
         "need a fire-control track sooner than the site's own radar gives" in text
     ), text
+    # On the first track of any of 2024's NATO radars, shared: none either (in the nominal
+    # case no radar of 2024 sees any of these ICBMs).
+    assert (
+        "With the first track of any of the year's NATO BMD radars instead (their tracks "
+        "shared, as under launch on remote): **none**. So all 7 above need a fire-control "
+        "track sooner than any of the year's NATO radars gives" in text
+    ), text
     at.radio(key="icbm_cueing").set_value("own_radar").run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "0 of 88 Russian ICBM tracks" in text and "when each site's own radar" in text
     assert "With perfect cueing instead" in text and "**7 of 88**" in text
     assert "That track at launch would add 7." in text
+    at.radio(key="icbm_cueing").set_value("shared_track").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "0 of 88 Russian ICBM tracks" in text, text
+    assert "on the first track of any of the year's NATO BMD radars" in text
+    assert "NATO's shared tracks: those of the radars deployed in 2024 (as built)" in text
 
 
 @pytest.mark.parametrize(
@@ -534,6 +547,21 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
             "most favourable to the defence): **7 of 88**. That track at launch would add 7.",
         ),
         ("own_radar", 2, 2, "most favourable to the defence): **2 of 88**."),
+        (
+            "perfect/shared_track",
+            7,
+            0,
+            "as under launch on remote): **none**. So all 7 above need a fire-control track "
+            "sooner than any of the year's NATO radars gives (perfect cueing assumes one",
+        ),
+        ("own_radar/shared_track", 0, 3, "**3 of 88**. The shared tracks would add 3."),
+        (
+            "shared_track/own_radar",
+            2,
+            1,
+            "first instead: **1 of 88**. So 1 of the 2 above needs another NATO radar's track",
+        ),
+        ("shared_track/perfect", 0, 7, "**7 of 88**. That track at launch would add 7."),
     ],
 )
 def test_icbm_other_cueing_text__each_case(cueing: str, n: int, m: int, expected: str) -> None:
@@ -544,7 +572,9 @@ def test_icbm_other_cueing_text__each_case(cueing: str, n: int, m: int, expected
     def year(reachable: int) -> SimpleNamespace:
         return SimpleNamespace(tracks=[None] * 88, reachable_tracks=reachable)
 
-    text = other_cueing_text(year(n), year(m), cueing)  # type: ignore[arg-type]
+    # "bold line's cueing/the other's"; one name alone: the other is the default pairing.
+    mine, _, other = cueing.partition("/")
+    text = other_cueing_text(year(n), year(m), mine, other or None)  # type: ignore[arg-type]
     assert expected in text, text
     if m >= n:
         assert " So " not in text  # nothing more to say when the other cueing adds nothing

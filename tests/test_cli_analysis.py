@@ -201,6 +201,25 @@ def test_icbm__answers_text_says_its_assumptions_first():
     assert any(line.startswith("Aegis Ashore Poland") for line in lines[3:])
 
 
+@needs_main
+def test_icbm__shared_track_names_the_year_its_radars_come_from():
+    # Under NATO's shared tracks the radars are one year's: without it, a clear error naming
+    # the flag; with it, the third site's radars of 2013 are not the as-built year's.
+    res = run("icbm", "--cueing", "shared_track", "--summary", "--format", "csv")
+    assert res.returncode != 0
+    assert "--cueing shared_track needs --radars-year YEAR" in res.stderr
+    res = run("icbm", "--radars-year", "2024", "--summary", "--format", "csv")
+    assert res.returncode != 0 and "--radars-year is for --cueing shared_track" in res.stderr
+    res = run("icbm", "--cueing", "shared_track", "--radars-year", "1999")
+    assert res.returncode != 0 and "2009 to 2040" in res.stderr
+    res = run(
+        "icbm", "--cueing", "shared_track", "--radars-year", "2024", "--summary", "--format", "csv"
+    )
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(io.StringIO(res.stdout))
+    assert (table.feasible_tracks <= table.tracks).all()
+
+
 def test_fine_grid__a_note_before_a_run_that_may_take_minutes(capsys):
     # --grid-km 5 is within the work budget (25 times the default's targets) and printed
     # nothing for minutes; the note comes before any work. The default grid says nothing.

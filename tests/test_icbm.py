@@ -47,6 +47,43 @@ def test_icbm__faster_variant_and_better_cueing_never_do_worse(catalogue, icbm_p
     assert (summary.feasible_tracks <= summary.tracks).all()
 
 
+def test_icbm_shared_track__between_own_radar_and_perfect_launch_and_reach(catalogue):
+    """Under ``shared_track`` a site launches ``delay_s`` after the first track of any radar
+    deployed in the year or of its own radar: never later than on its own radar alone, never
+    sooner than on a track at the ICBM's launch; what each reaches nests the same way (the
+    high case, every site and variant ever named, 2024's radars)."""
+    from coverage.scenario import FootprintOptions
+
+    key = ["base_id", "target_id", "site_id", "variant"]
+    of = FootprintOptions(year=2024)
+    runs = {
+        c: icbm.icbm_engagements(
+            catalogue,
+            icbm.IcbmAssumptions(cueing=c, estimate="high"),
+            shared_radars_of=of if c == "shared_track" else None,
+        ).set_index(key)
+        for c in icbm.CUEINGS
+    }
+    own, shared, perfect = runs["own_radar"], runs["shared_track"], runs["perfect"]
+    # A launch time is missing (NaN) where the site never launches.
+    t_perfect, t_shared, t_own = (
+        perfect.launch_time_s.fillna(float("inf")),
+        shared.launch_time_s.fillna(float("inf")),
+        own.launch_time_s.fillna(float("inf")),
+    )
+    assert (t_shared <= t_own).all() and (t_shared >= t_perfect).all()
+    assert (shared.feasible | ~own.feasible).all() and (perfect.feasible | ~shared.feasible).all()
+    # In the high case some sites launch sooner on another 2024 radar's track than on their own
+    # (in the nominal case no radar of 2024 sees any of these ICBMs at all), and reach more.
+    assert (t_shared < t_own).any() and shared.feasible.sum() > own.feasible.sum()
+    assert "first track of any NATO BMD radar deployed in the year" in (
+        runs["shared_track"].attrs.get("assumptions", "")
+        or icbm.IcbmAssumptions(cueing="shared_track").describe()
+    )
+    with pytest.raises(ValueError, match="shared_radars_of"):
+        icbm.icbm_engagements(catalogue, icbm.IcbmAssumptions(cueing="shared_track"))
+
+
 def test_icbm__assumptions_validate():
     with pytest.raises(ValueError, match="cueing"):
         icbm.IcbmAssumptions(cueing="psychic")

@@ -29,6 +29,7 @@ from coverage.cli.args import (
     region_arg,
     variation_from_args,
     write_output,
+    year,
 )
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
@@ -46,6 +47,7 @@ from coverage.scenario import (
     FLYOUT_MODELS,
     LAST_YEAR,
     SPEED_BASES,
+    FootprintOptions,
     flyout_spec_for,
     quoted_flyout_figures,
     resolve_launch_area,
@@ -491,8 +493,18 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         propellant=args.propellant,
         shape=args.shape,
     )
+    shared_of = None
+    if args.cueing == "shared_track":
+        if args.radars_year is None:
+            raise ValueError(
+                "--cueing shared_track needs --radars-year YEAR (the year whose NATO BMD "
+                "radars share their tracks)"
+            )
+        shared_of = FootprintOptions(year=args.radars_year, scenario="actual")
+    elif args.radars_year is not None:
+        raise ValueError("--radars-year is for --cueing shared_track only")
     if args.answers:
-        table = icbm_answers(load_catalogue(), assumptions)
+        table = icbm_answers(load_catalogue(), assumptions, shared_radars_of=shared_of)
         if args.format == "text":
             # The answers hold only under their assumptions (perfect cueing, the most favourable
             # case for the defence): they come first, as in the JSON, so no line is read alone.
@@ -510,7 +522,10 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         # Every SM-3 variant at every site, and each site's own other interceptors (THAAD,
         # Arrow 3), which the answers name: the table holds all of them.
         table = icbm_engagements(
-            catalogue, assumptions, site_variants=site_variants_with_own(catalogue)
+            catalogue,
+            assumptions,
+            site_variants=site_variants_with_own(catalogue),
+            shared_radars_of=shared_of,
         )
         if args.summary:
             table = icbm_summary(table)
@@ -946,10 +961,20 @@ def register(subparsers: Any) -> None:
     )
     ic.add_argument(
         "--cueing",
-        choices=["perfect", "own_radar"],
+        choices=["perfect", "shared_track", "own_radar"],
         default="perfect",
-        help="'perfect' (default; most favourable to the defence) or the site's own radar "
-        "(an SM-3's Aegis SPY-1; none at the Third Site's silos), detecting as the engine's do",
+        help="'perfect' (default; most favourable to the defence), 'shared_track' (the first "
+        "track of any NATO BMD radar deployed in --radars-year, or of the site's own radar) or "
+        "the site's own radar (an SM-3's Aegis SPY-1; none at the Third Site's silos), "
+        "detecting as the engine's do",
+    )
+    ic.add_argument(
+        "--radars-year",
+        type=year,
+        default=None,
+        metavar="YEAR",
+        help="with --cueing shared_track: the year whose deployed NATO BMD radars (as built) "
+        "share their tracks, 2009-2040",
     )
     add_reach_cap_arguments(ic)
     ic.add_argument(

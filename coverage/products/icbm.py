@@ -16,6 +16,10 @@ Cueing (``cueing``):
   as if space-based early warning and a forward radar handed over a fire-control track at
   once. This is **the most favourable case for the defence**: the EPAA radars mostly face
   Iran (south-east) and a Russian ICBM bound for the US flies north-west, away from them.
+* ``"shared_track"``: the first track of any NATO BMD radar deployed in the year (their tracks
+  shared, as under launch on remote in the defended-area engine) or of the site's own radar;
+  launch ``delay_s`` later. Only for one year's deployment (``shared_radars`` of
+  :func:`icbm_engagements`; :mod:`coverage.products.icbm_year` passes the year's radars).
 * ``"own_radar"``: the site's own radar must see the threat first; launch ``delay_s`` later.
   An SM-3 is fired by an Aegis system, so its own radar is a SPY-1 at the site (catalogue
   parameters of ``spy1d``, wherever the variant stands); any other interceptor's is the radar
@@ -69,15 +73,18 @@ from coverage.products.threat_flight import boost_programme
 from coverage.scenario import (
     FLYOUT_MODELS,
     FlyoutModel,
+    FootprintOptions,
     describe_flyout,
     flyout_spec_for,
     intercept_ceiling_m,
     own_radar_row,
     radar_spec,
+    radars_for,
 )
 from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
+    "CUEINGS",
     "ICBM_COLUMNS",
     "IcbmAssumptions",
     "SM3_VARIANTS",
@@ -90,7 +97,8 @@ __all__ = [
 ]
 
 SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
-Cueing = Literal["perfect", "own_radar"]
+Cueing = Literal["perfect", "shared_track", "own_radar"]
+CUEINGS: tuple[Cueing, ...] = ("perfect", "shared_track", "own_radar")
 #: Whose burn time the ICBMs fly: each base's propellant, or one for all (data/icbm_bases.csv).
 Propellant = Literal["by_base", "solid", "liquid"]
 PROPELLANT_CHOICES: tuple[Propellant, ...] = ("by_base", "solid", "liquid")
@@ -127,10 +135,11 @@ class IcbmAssumptions:
     estimate
         Capability case of the interceptor (and radar) parameters: low, nominal or high.
     delay_s
-        Time from the threat's launch (``perfect``) or first detection (``own_radar``) to the
-        interceptor's launch, s (0 to 1,200).
+        Time from the threat's launch (``perfect``) or first detection (``shared_track``,
+        ``own_radar``) to the interceptor's launch, s (0 to 1,200).
     cueing
-        ``"perfect"`` (default, most favourable to the defence) or ``"own_radar"``.
+        ``"perfect"`` (default, most favourable to the defence), ``"shared_track"`` (the year's
+        NATO radars' first track) or ``"own_radar"``.
     cap_at_nominal_range
         Cap the fly-out at the variant's quoted nominal range: an asserted limit, not physics
         (default off).
@@ -192,8 +201,8 @@ class IcbmAssumptions:
             raise ValueError(
                 f"propellant={self.propellant!r} is not one of {', '.join(PROPELLANT_CHOICES)}"
             )
-        if self.cueing not in ("perfect", "own_radar"):
-            raise ValueError(f"cueing={self.cueing!r} is not one of 'perfect', 'own_radar'")
+        if self.cueing not in CUEINGS:
+            raise ValueError(f"cueing={self.cueing!r} is not one of {', '.join(CUEINGS)}")
         if not (math.isfinite(self.delay_s) and 0.0 <= self.delay_s <= 1200.0):
             raise ValueError(f"delay_s={self.delay_s!r} is outside the allowed range 0..1200 s")
         if not (math.isfinite(self.time_step_s) and 0.5 <= self.time_step_s <= 30.0):
@@ -210,11 +219,16 @@ class IcbmAssumptions:
             "Kürecik, faces Iran; the Aegis SPY-1s see all round but too short to track an "
             "ICBM in its boost)"
             if self.cueing == "perfect"
-            else "site's own radar must detect the ICBM (an SM-3's Aegis SPY-1; another "
-            "interceptor's radar deployed with it, none for the Third Site's silos), as the "
-            f"engine's radars detect in the {self.estimate} case (k = 1 Earth, elevation mask, "
-            "booster and warhead RCS, cued range from the satellites' launch warning); launch "
-            f"{self.delay_s:g} s after detection"
+            else (
+                "the first track of any NATO BMD radar deployed in the year (tracks shared, as "
+                "under launch on remote) or of the site's own radar"
+                if self.cueing == "shared_track"
+                else "site's own radar must detect the ICBM (an SM-3's Aegis SPY-1; another "
+                "interceptor's radar deployed with it, none for the Third Site's silos)"
+            )
+            + f", as the engine's radars detect in the {self.estimate} case (k = 1 Earth, "
+            "elevation mask, booster and warhead RCS, cued range from the satellites' launch "
+            f"warning); launch {self.delay_s:g} s after detection"
         )
         cap = f"fly-out {describe_flyout(self)}"
         arc = self.shape.replace("_", "-").capitalize()
@@ -361,6 +375,7 @@ def icbm_engagements(
     sites: pd.DataFrame | None = None,
     site_variants: Mapping[str, tuple[str, ...]] | None = None,
     own_radars: Mapping[tuple[str, str], pd.Series | None] | None = None,
+    shared_radars_of: FootprintOptions | None = None,
 ) -> pd.DataFrame:
     """Whether any kinematically feasible intercept exists, per base, target, site and variant.
 
@@ -385,7 +400,12 @@ def icbm_engagements(
     own_radars
         Under ``own_radar`` cueing, per (site id, interceptor id) other than an SM-3, the
         deployment row (:func:`coverage.scenario.deployed`) of the radar deployed with it, or
-        ``None``; default: data/deployments.csv's (:func:`own_radar_deployments`).
+        ``None``; default: data/deployments.csv's (:func:`own_radar_deployments`). Also
+        under ``shared_track`` cueing, beside ``shared_radars``.
+    shared_radars_of
+        Under ``shared_track`` cueing (required there), the year and scenario whose deployed
+        NATO BMD radars' first track any site may launch on
+        (:func:`coverage.scenario.radars_for`, in the assumptions' estimate).
 
     Returns
     -------
@@ -422,8 +442,21 @@ def icbm_engagements(
     flight_time_s, apogee_m = flights.flight_time_s, flights.apogee_m
     status = _variant_status(catalogue)
     own_rows: Mapping[tuple[str, str], pd.Series | None] = {}
-    if a.cueing == "own_radar":
+    if a.cueing != "perfect":
         own_rows = own_radar_deployments(catalogue) if own_radars is None else own_radars
+    # Under shared_track the year's radars' first track, once for every site (inf: none).
+    shared_s = np.full(len(pairs), np.inf)
+    if a.cueing == "shared_track":
+        if shared_radars_of is None:
+            raise ValueError(
+                "cueing='shared_track' needs a year whose radars share their tracks "
+                "(shared_radars_of): the ICBM question under shared tracks is asked for one "
+                "year's deployment"
+            )
+        of = replace(shared_radars_of, estimate=a.estimate)
+        for radar in dict.fromkeys(spec for _, spec in radars_for(catalogue, of)):
+            view = radar_mod.geodesic_polar(radar.lon_deg, radar.lat_deg, lon_s, lat_s)
+            shared_s = np.minimum(shared_s, _first_detection_s(radar, a, flights, view))
     base_ids, base_names = bases[base_id_col].tolist(), bases.name.tolist()
     target_ids, target_names = targets[target_id_col].tolist(), targets.name.tolist()
     rows = []
@@ -450,7 +483,7 @@ def icbm_engagements(
                         spec.lon_deg, spec.lat_deg, lon_s, lat_s
                     )
                     launch_by_radar[spec] = _first_detection_s(spec, a, flights, polar) + a.delay_s
-                t_launch = launch_by_radar[spec]
+                t_launch = np.minimum(launch_by_radar[spec], shared_s + a.delay_s)
             ic = InterceptorSite(
                 key=f"{site.site_id}:{variant}",
                 lon_deg=float(site.lon_deg),
@@ -757,7 +790,10 @@ def margin_words(feasible: int, margin_km: float, margin_s: float) -> str:
 
 
 def icbm_answers(
-    catalogue: Catalogue, assumptions: IcbmAssumptions = IcbmAssumptions()
+    catalogue: Catalogue,
+    assumptions: IcbmAssumptions = IcbmAssumptions(),
+    *,
+    shared_radars_of: FootprintOptions | None = None,
 ) -> pd.DataFrame:
     """One answer line per site: can its interceptors reach a Russian ICBM, and on what it hinges.
 
@@ -775,11 +811,14 @@ def icbm_answers(
         best_margin_km_low, best_margin_km_nominal, best_margin_km_high, best_margin_s_low,
         best_margin_s_nominal, best_margin_s_high, answer`` (margins as in
         :func:`margin_words`); ``attrs["assumptions"]`` holds the nominal case's description.
+        Under ``shared_track`` cueing, ``shared_radars_of`` is the year whose radars share
+        their tracks (as for :func:`icbm_engagements`).
     """
     own = _site_interceptors(catalogue)
 
     def run(a: IcbmAssumptions) -> pd.DataFrame:
-        return icbm_summary(icbm_engagements(catalogue, a, site_variants=own))
+        of = shared_radars_of if a.cueing == "shared_track" else None
+        return icbm_summary(icbm_engagements(catalogue, a, site_variants=own, shared_radars_of=of))
 
     runs = {est: run(replace(assumptions, estimate=est)) for est in ESTIMATES}
     levers = [(text, run(replace(assumptions, **change))) for text, change in _LEVERS]  # type: ignore[arg-type]

@@ -117,6 +117,7 @@ def _runs(
                     variants=(str(system),),
                     sites=sites,
                     own_radars=own,
+                    shared_radars_of=options,
                 )
             )
         out[est] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
