@@ -756,6 +756,7 @@ _ICBM_HEADERS = {
     "variant_name": "Interceptor",
     "variant_at_site": "Variant at this site",
     "tracks": "Tracks",
+    "launched_tracks": "Tracks it launches on",
     "feasible_tracks": "Tracks it could reach",
     "best_margin_km": "Best margin (km)",
     "best_margin_s": "Best margin (s)",

@@ -672,7 +672,12 @@ def _other_interceptors(catalogue: Catalogue, rows: pd.DataFrame, nearest: Any) 
     for r in rows.itertuples(index=False):
         if r.variant == nearest.variant:
             continue
-        text = margin_words(int(r.feasible_tracks), float(r.best_margin_km), float(r.best_margin_s))
+        text = margin_words(
+            int(r.feasible_tracks),
+            float(r.best_margin_km),
+            float(r.best_margin_s),
+            int(r.launched_tracks),
+        )
         if burn(nearest.variant) < burn(r.variant) and r.best_margin_km < nearest.best_margin_km:
             both = (
                 " (both assumptions, data/parameters.csv)"
@@ -745,7 +750,9 @@ def icbm_summary(table: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``site, variant_name, variant_at_site, tracks, feasible_tracks, best_margin_km,
-        best_margin_s`` sorted by site and variant.
+        best_margin_s, launched_tracks`` sorted by site and variant (``launched_tracks``: the
+        tracks on which the interceptor launches at all, which under ``own_radar`` or
+        ``shared_track`` cueing needs a radar to see the ICBM).
     """
     g = table.groupby(["site_id", "site", "variant", "variant_name", "variant_at_site"], sort=True)
     out = g.agg(
@@ -753,6 +760,7 @@ def icbm_summary(table: pd.DataFrame) -> pd.DataFrame:
         feasible_tracks=("feasible", "sum"),
         best_margin_km=("margin_km", "max"),
         best_margin_s=("margin_s", "max"),
+        launched_tracks=("launch_time_s", "count"),
     ).reset_index()
     out.attrs["assumptions"] = table.attrs.get("assumptions", "")
     return out
@@ -773,13 +781,19 @@ _LEVERS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 
 
-def margin_words(feasible: int, margin_km: float, margin_s: float) -> str:
+def margin_words(
+    feasible: int, margin_km: float, margin_s: float, launched: int | None = None
+) -> str:
     """A case's best margin in words: "best margin +229 km, +60 s" or "short by ≥ 1,150 km".
 
     ``margin_km`` and ``margin_s`` are the best (largest) of a set of tracks
     (:func:`icbm_summary`); where no track is feasible they are the smallest shortfall, in
     distance and, where the ICBM ever enters the fly-out fan, in time (``margin_s`` NaN: never).
+    ``launched``: on how many tracks the interceptor launches at all (0: no radar it may fire
+    on sees the ICBM, said so rather than "never inside its altitude band after launch").
     """
+    if launched == 0:
+        return "never launched: no radar it may fire on sees the ICBM"
     if feasible > 0:
         time = f", {margin_s:+,.0f} s" if math.isfinite(margin_s) else ""
         return f"best margin {margin_km:+,.0f} km{time}"
@@ -849,7 +863,9 @@ def icbm_answers(
         several = len(variants) > 1
 
         words = {
-            est: margin_words(feasible[est], margin[est], margin_s[est])
+            est: margin_words(
+                feasible[est], margin[est], margin_s[est], int(nearest[est].launched_tracks)
+            )
             + (f", {nearest[est].variant_name}" if several else "")
             for est in ESTIMATES
         }

@@ -133,6 +133,7 @@ def _answer(row: pd.Series, estimate: str) -> str:
             int(row[f"feasible_{est}"]),
             float(row[f"best_margin_km_{est}"]),
             float(row[f"best_margin_s_{est}"]),
+            int(row[f"launched_{est}"]),
         )
 
     cases = ", ".join(
@@ -172,6 +173,7 @@ def icbm_year(
             ("feasible", "feasible_tracks"),
             ("best_margin_km", "best_margin_km"),
             ("best_margin_s", "best_margin_s"),
+            ("launched", "launched_tracks"),
         )
     }
     if main.empty:
