@@ -1242,7 +1242,7 @@ def _windows(
             bits = None if memo is None else memo[0].get(key)
             if bits is None:
                 rows = None if spec is None else radar_rows(spec, a.radar, a.cued_range_factor)
-                cued = cued_rows[0 if oi is None else oi]
+                cued = np.zeros(tr.t.shape[0], bool) if oi is None else cued_rows[oi]
                 bits = kernels.sight_bits(tr.px, tr.py, tr.pz, tr.alt, tr.r, rows, cued, ws)
                 if memo is not None:
                     _memo_put(memo[0], key, bits)
