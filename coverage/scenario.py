@@ -87,6 +87,7 @@ __all__ = [
     "cooperation_idle_radars",
     "cooperation_title",
     "cue_sources",
+    "shares_tracks",
     "warning_radars_for",
     "describe_detection",
     "describe_flyout",
@@ -1300,6 +1301,11 @@ class Setup:
     mask_words: str = field(default="", compare=False)
 
     @property
+    def shares_tracks(self) -> bool:
+        """Whether the BMD radars share their tracks (launch on remote, more than one radar)."""
+        return shares_tracks(self.assumptions.launch_on_remote, len(self.radars))
+
+    @property
     def cue_sources(self) -> tuple[str, ...]:
         """What can cue the BMD radars' search in this state, in words (empty: nothing can)."""
         return cue_sources(
@@ -1322,6 +1328,11 @@ class Setup:
         return tuple((p.lon_deg, p.lat_deg) for p in self.launch_points)
 
 
+def shares_tracks(launch_on_remote: bool, n_radars: int) -> bool:
+    """Whether one BMD radar's track cues the others: launch on remote, with another radar."""
+    return launch_on_remote and n_radars > 1
+
+
 def cue_sources(
     satellites: bool, warning_radars: bool, launch_on_remote: bool, n_radars: int
 ) -> tuple[str, ...]:
@@ -1335,7 +1346,7 @@ def cue_sources(
         for on, words in (
             (satellites, "the satellites' launch warning"),
             (warning_radars, "an early-warning radar's warning"),
-            (launch_on_remote and n_radars > 1, "another BMD radar's shared track"),
+            (shares_tracks(launch_on_remote, n_radars), "another BMD radar's shared track"),
         )
         if on
     )
@@ -1626,10 +1637,13 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
         )
     else:
         text += "; no satellite cueing: radars search blind"
+        remote = query.launch_on_remote and capability_available(
+            "launch_on_remote", options.scenario, options.year
+        )
         others = [
             words
             for on, words in (
-                (query.launch_on_remote, "another radar's shared track (launch on remote)"),
+                (remote, "another radar's shared track (launch on remote)"),
                 (query.cooperation != "nato_alone", "an early-warning radar's warning"),
             )
             if on

@@ -57,7 +57,7 @@ _NEED = {
     ("perfect", "shared_track"): "a fire-control track sooner than any of the year's NATO "
     "radars gives",
     ("shared_track", "own_radar"): "another NATO radar's track (the site's own radar sees the "
-    "ICBM too late)",
+    "ICBM too late, or it has none)",
 }
 _PERFECT_NOTE = " (perfect cueing assumes one at the ICBM's launch, which no EPAA sensor provides)"
 #: What the other cueing adds, where its count is larger.

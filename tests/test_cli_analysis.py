@@ -218,6 +218,24 @@ def test_icbm__shared_track_names_the_year_its_radars_come_from():
     assert res.returncode == 0, res.stderr
     table = pd.read_csv(io.StringIO(res.stdout))
     assert (table.feasible_tracks <= table.tracks).all()
+    # The 2007 plan's radars (the X-band radar at Brdy, the forward radar) as the shared
+    # tracks for every site of the table: the Brdy radar sees some of these ICBMs, and sites
+    # launch on its track (the Third Site's own silos are answered in the dashboard's year view).
+    res = run(
+        "icbm",
+        "--cueing",
+        "shared_track",
+        "--radars-year",
+        "2013",
+        "--radars-scenario",
+        "third_site",
+        "--format",
+        "json",
+    )
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert "Shared tracks: the NATO BMD radars deployed in 2013 (Third Site" in out["assumptions"]
+    assert any(r["launch_time_s"] is not None for r in out["rows"])
 
 
 def test_fine_grid__a_note_before_a_run_that_may_take_minutes(capsys):

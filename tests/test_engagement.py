@@ -562,8 +562,41 @@ def test_shared_track__cues_the_other_radars_and_equals_reference(flyout):
         assumptions=replace(shared, launch_on_remote=False, cued_range_factor=1.0),
         **common,
     )
-    np.testing.assert_array_equal(own.defended, own_blind.defended)
+    # (the cued range then moves no first detection; it still serves a radar's own track)
     assert_allclose(own.radar_detection_s, own_blind.radar_detection_s, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["held", "needs_warhead"])
+def test_shared_track__equals_reference_with_a_warning_radar(strict):
+    """Shared tracks, a Russian warning radar and a boosting threat (booster 1 m², warhead
+    0.05 m²), with and without a boost track that must have the warhead in view at burnout:
+    the vectorised engine and the loop reference agree on every detection and intercept."""
+    spy = rad.RadarSpec(lon_deg=24.41, lat_deg=44.08, height_m=118.0, range_m=900e3)
+    ship = rad.RadarSpec(lon_deg=27.0, lat_deg=34.5, height_m=20.0, range_m=600e3)
+    sites = [
+        _site("deveselu", 24.41, 44.08, 4.5, own_radar=spy, flyout=_pm(4.5, "achieved")),
+        _site("ship", 27.0, 34.5, 4.5, own_radar=ship, max_km=1000.0),
+    ]
+    lon, lat = _ring_targets(*TABRIZ, n=30, seed=11)
+    radar = rad.RadarAssumptions(
+        target_rcs_m2=0.05, k_factor=1.0, booster_rcs_m2=1.0, boost_track_needs_warhead=strict
+    )
+    common = dict(
+        radars=[KURECIK_TPY2, spy, ship],
+        sites=sites,
+        threat=eng.ThreatSpec(max_range_m=4_000e3),
+        warning_radars=[_ARMAVIR],
+        assumptions=eng.EngagementAssumptions(
+            engage_on_remote=False, radar=radar, cued_range_factor=1.5
+        ),
+    )
+    fast = eng.engage(*TABRIZ, lon, lat, chunk_size=8, **common)
+    slow = eng.engage_reference(*TABRIZ, lon, lat, **common)
+    for name in ("defended", "defended_by"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    assert_allclose(fast.radar_detection_s, slow.radar_detection_s, rtol=0, atol=1e-6)
+    assert_allclose(fast.first_intercept_s, slow.first_intercept_s, rtol=0, atol=1e-6)
+    assert fast.defended.any()
 
 
 # ----------------------------------------------------------------------------- early-warning radars

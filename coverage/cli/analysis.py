@@ -46,6 +46,8 @@ from coverage.scenario import (
     FIRST_YEAR,
     FLYOUT_MODELS,
     LAST_YEAR,
+    SCENARIO_LABELS,
+    SCENARIOS,
     SPEED_BASES,
     FootprintOptions,
     flyout_spec_for,
@@ -500,9 +502,16 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
                 "--cueing shared_track needs --radars-year YEAR (the year whose NATO BMD "
                 "radars share their tracks)"
             )
-        shared_of = FootprintOptions(year=args.radars_year, scenario="actual")
+        shared_of = FootprintOptions(year=args.radars_year, scenario=args.radars_scenario)
     elif args.radars_year is not None:
         raise ValueError("--radars-year is for --cueing shared_track only")
+    # Under shared tracks, whose radars they are: said with the assumptions (text and JSON).
+    shared_words = (
+        ""
+        if shared_of is None
+        else f"Shared tracks: the NATO BMD radars deployed in {shared_of.year} "
+        f"({SCENARIO_LABELS[shared_of.scenario]})."
+    )
     if args.answers:
         table = icbm_answers(load_catalogue(), assumptions, shared_radars_of=shared_of)
         if args.format == "text":
@@ -510,6 +519,7 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
             # case for the defence): they come first, as in the JSON, so no line is read alone.
             head = [
                 f"Assumptions: {assumptions.describe()}",
+                *([shared_words] if shared_words else []),
                 "Low and high cases: the same question with the parameters at their low or high "
                 "estimates (data/parameters.csv; the high case gives the interceptors the most "
                 "reach).",
@@ -533,7 +543,12 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         raise ValueError("--format text is for --answers; use json or csv")
     if args.format == "json":
         write_output(
-            _json({"assumptions": assumptions.describe(), "rows": table.to_dict(orient="records")}),
+            _json(
+                {
+                    "assumptions": " ".join(filter(None, (assumptions.describe(), shared_words))),
+                    "rows": table.to_dict(orient="records"),
+                }
+            ),
             args.out,
         )
     else:
@@ -973,8 +988,15 @@ def register(subparsers: Any) -> None:
         type=year,
         default=None,
         metavar="YEAR",
-        help="with --cueing shared_track: the year whose deployed NATO BMD radars (as built) "
-        "share their tracks, 2009-2040",
+        help="with --cueing shared_track: the year whose deployed NATO BMD radars share their "
+        "tracks, 2009-2040",
+    )
+    ic.add_argument(
+        "--radars-scenario",
+        choices=SCENARIOS,
+        default="actual",
+        help="with --cueing shared_track: whose radars of --radars-year (default actual, as "
+        "built; third_site: the 2007 plan's X-band radar at Brdy and its forward radar)",
     )
     add_reach_cap_arguments(ic)
     ic.add_argument(

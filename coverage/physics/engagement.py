@@ -520,6 +520,8 @@ def _first_time(
 
 
 _DETECT_BLOCK = 48
+#: At most this many rounds of radars cueing one another (a guard: cues only move earlier).
+_CUE_ROUNDS = 64
 #: Entries a track block's memo keeps before it is emptied: first detections per chunk and
 #: sensor set (radars × chunk × 8 bytes, ~40 kB), own-radar sight bits per chunk and site
 #: (chunk × samples / 8 bytes, ~10 kB), sample bounds per chunk and site set (sites × chunk ×
@@ -1148,8 +1150,9 @@ def _engage_chunk(
     out["warning_time_s"][idx] = warn
     cue = det[:n_cue].min(axis=0) if n_cue else np.full(idx.size, np.inf)
     out["detection_time_s"][idx] = cue
-    # Rows on which each fire-control radar searches at its cued range (a cue reached it).
-    cued_rows = np.isfinite(cue_at)
+    # Rows on which each fire-control radar sees at its cued range: a cue reached it, or it
+    # holds a track of its own (a track is the smallest search window).
+    cued_rows = np.isfinite(cue_at) | np.isfinite(det[: cue_at.shape[0]])
     launch_times = []
     for k in range(len(sites)):
         if a.launch_on_remote:
@@ -1337,9 +1340,9 @@ def _detections(
     remote the first ``n_cue`` radars' tracks are shared (the link that lets any radar's track
     launch every site): a track by one cues the others, so ``cue_at`` is the earliest of the
     satellite cue, the warning and another cueing radar's first detection. A cue can make a
-    detection earlier, which can cue another radar in turn: repeated until nothing changes (at
-    most once per radar; a cue never moves later). The link's latency is not modelled: the cue
-    arrives with the track.
+    detection earlier, which can cue another radar in turn: repeated until nothing changes (a
+    cue never moves later). The link's latency is not modelled: the cue arrives with the
+    track.
     """
     n = tr.t.shape[0]
     det = np.full((len(radars), n), np.inf)
@@ -1353,7 +1356,8 @@ def _detections(
     for j in range(n_fc):
         det[j] = _detect_cued(radars[j], launch_unit, tr, a, cue_at[j])
     shared = min(n_cue, n_fc) if a.launch_on_remote else 0
-    for _ in range(n_fc if shared else 0):
+    # Cues only move earlier, onto sample times: this ends (the bound is a guard, never met).
+    for _ in range(_CUE_ROUNDS if shared else 0):
         new = np.minimum(base, _first_of_others(det[:shared], n_fc))
         changed = [j for j in range(n_fc) if (new[j] < cue_at[j]).any()]
         if not changed:
@@ -1443,8 +1447,9 @@ def _own_radar_sees(
 ) -> NDArray[np.bool_]:
     """``feasible`` kept only where the site's own radar sees the sample (no engage on remote).
 
-    The radar holds a track by then; on rows where a cue reached it (``cued_rows[own]``: the
-    satellites', a warning, or another radar's shared track) it reaches its cued range.
+    The radar holds a track by then; on rows where a cue reached it or it tracks the threat
+    itself (``cued_rows[own]``: the satellites', a warning, another radar's shared track, or
+    its own track) it reaches its cued range.
     """
     if own is None:
         return np.zeros_like(feasible)
@@ -1965,7 +1970,7 @@ def engage_reference(
             # Under launch on remote a cueing radar's first track cues the others (any chain of
             # such cues, one radar at a time, until none comes sooner).
             shared = min(len(radars), n_fc) if a.launch_on_remote else 0
-            for _ in range(n_fc if shared else 0):
+            for _ in range(_CUE_ROUNDS if shared else 0):
                 new = [min([base, *(det[m] for m in range(shared) if m != j)]) for j in range(n_fc)]
                 changed = [j for j in range(n_fc) if new[j] < cue_at[j]]
                 if not changed:
@@ -1990,13 +1995,14 @@ def engage_reference(
                 rk: float,
                 hk: float,
                 cue_at: list[float] = cue_at,
+                det: list[float] = det,
             ) -> bool:
                 if a.engage_on_remote:
                     return True
                 oi = own_index[k]
                 if oi is None:
                     return False
-                row_cued = cue_at[oi] < math.inf
+                row_cued = min(cue_at[oi], det[oi]) < math.inf  # a cue, or its own track
                 rg = _cued(geoms[oi], a.cued_range_factor) if row_cued else geoms[oi]
                 dot = _dot3(pk, rg.unit)
                 ground = math.acos(min(max(dot / rk, -1.0), 1.0)) * EARTH_RADIUS_M

@@ -229,8 +229,9 @@ class WarningTiming:
     undefended, each weighted by its cell's member area (a cell's tracks share it). Shares are
     of those tracks, 0..1; times in seconds. A warning helps in two ways
     (:mod:`coverage.physics.engagement`): it cues NATO's radars (a cued search reaches
-    ``cued_range_factor`` times farther) unless the satellites' launch warning already has, and
-    it starts the track-and-C2 clock when it comes before NATO's own first detection.
+    ``cued_range_factor`` times farther) unless the satellites' launch warning or, where NATO's
+    radars share their tracks, NATO's own first track already has, and it starts the
+    track-and-C2 clock when it comes before NATO's own first detection.
 
     Attributes
     ----------
@@ -357,7 +358,10 @@ class WarningTiming:
                         else "."
                     )
                 )
-        if self.shared_tracks and self.nato_first_share > 0:
+        # NATO's own cue, said where it is the one that pre-empts the warning (where the
+        # satellites' cue came first, the sentence above already says so).
+        satellites_first = math.isfinite(self.satellite_cue_s) and self.before_satellites_share <= 0
+        if self.shared_tracks and self.nato_first_share > 0 and not satellites_first:
             out.append(SHARED_TRACKS_WORDS)
         if self.cue_only_share > 0:
             out.append(
@@ -414,12 +418,17 @@ def _brief(t: WarningTiming) -> str:
     if t.tracks == 0:
         return "NATO alone already defends all the ground within the threat's reach"
     if t.warning_first_share <= 0:  # which of NATO's radars: the tab says (two lines here)
-        if t.gain_share > 0:  # no satellite cue and no shared track: the warning is the cue
+        if t.gain_share > 0 and not t.shared_tracks:  # the warning is the only cue
             return (
                 "NATO's own radars saw the threats to the undefended ground first, but no NATO "
                 "track cues another radar here (each site on its own radar's track, or a single "
                 f"radar) and Russia's warning cues them: {_pct(t.gain_share)} of that "
                 "undefended ground gained"
+            )
+        if t.gain_share > 0:  # not expected (NATO's first track cues its radars): said plainly
+            return (
+                "NATO's own radars saw the threats to the undefended ground first; with "
+                f"Russia's warning {_pct(t.gain_share)} of that undefended ground gained"
             )
         shared = (
             ", and their shared tracks cue one another"
@@ -517,7 +526,7 @@ def warning_timing(
         lead = np.where(first & np.isfinite(det_a), det_a - warn, nan)
     # Before the satellites' cue (or without one) the warning is the cue of NATO's radars;
     # where they share their tracks, only if it also came before NATO's own first track.
-    shared_tracks = bool(alone.setup.assumptions.launch_on_remote and n_nato > 1)
+    shared_tracks = alone.setup.shares_tracks
     cue_only = before_sat & (first if shared_tracks else True) & ~sooner & ~earlier
 
     def share(mask: NDArray[np.bool_]) -> float:

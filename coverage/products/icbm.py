@@ -18,7 +18,7 @@ Cueing (``cueing``):
   Iran (south-east) and a Russian ICBM bound for the US flies north-west, away from them.
 * ``"shared_track"``: the first track of any NATO BMD radar deployed in the year (their tracks
   shared, as under launch on remote in the defended-area engine) or of the site's own radar;
-  launch ``delay_s`` later. Only for one year's deployment (``shared_radars`` of
+  launch ``delay_s`` later. Only for one year's deployment (``shared_radars_of`` of
   :func:`icbm_engagements`; :mod:`coverage.products.icbm_year` passes the year's radars).
 * ``"own_radar"``: the site's own radar must see the threat first; launch ``delay_s`` later.
   An SM-3 is fired by an Aegis system, so its own radar is a SPY-1 at the site (catalogue
@@ -74,6 +74,7 @@ from coverage.scenario import (
     FLYOUT_MODELS,
     FlyoutModel,
     FootprintOptions,
+    capability_available,
     describe_flyout,
     flyout_spec_for,
     intercept_ceiling_m,
@@ -401,7 +402,7 @@ def icbm_engagements(
         Under ``own_radar`` cueing, per (site id, interceptor id) other than an SM-3, the
         deployment row (:func:`coverage.scenario.deployed`) of the radar deployed with it, or
         ``None``; default: data/deployments.csv's (:func:`own_radar_deployments`). Also
-        under ``shared_track`` cueing, beside ``shared_radars``.
+        under ``shared_track`` cueing, beside ``shared_radars_of``.
     shared_radars_of
         Under ``shared_track`` cueing (required there), the year and scenario whose deployed
         NATO BMD radars' first track any site may launch on
@@ -454,7 +455,9 @@ def icbm_engagements(
                 "year's deployment"
             )
         of = replace(shared_radars_of, estimate=a.estimate)
-        for radar in dict.fromkeys(spec for _, spec in radars_for(catalogue, of)):
+        # Tracks are shared only where launch on remote is in force (data/capabilities.csv).
+        linked = capability_available("launch_on_remote", of.scenario, of.year)
+        for radar in dict.fromkeys(spec for _, spec in radars_for(catalogue, of) if linked):
             view = radar_mod.geodesic_polar(radar.lon_deg, radar.lat_deg, lon_s, lat_s)
             shared_s = np.minimum(shared_s, _first_detection_s(radar, a, flights, view))
     base_ids, base_names = bases[base_id_col].tolist(), bases.name.tolist()

@@ -67,10 +67,10 @@ class IcbmYear:
     answers
         One row per deployed interceptor site and type: ``site_id, site, variant,
         variant_name, tracks, feasible_low, feasible_nominal, feasible_high,
-        best_margin_km`` (the options' estimate), ``best_margin_km_<est>`` and
-        ``best_margin_s_<est>`` for each estimate (as in
-        :func:`coverage.products.icbm.margin_words`), and ``answer`` (the sentence shown above
-        the table).
+        best_margin_km`` (the options' estimate), ``best_margin_km_<est>``,
+        ``best_margin_s_<est>`` and ``launched_<est>`` (tracks on which it launches at all)
+        for each estimate (as in :func:`coverage.products.icbm.margin_words`), and ``answer``
+        (the sentence shown above the table).
     tracks
         One row per base → target track: ``base_id, base, target_id, target, reachable,
         reached_by, status, name, geometry`` (great circle, EPSG:4326).
