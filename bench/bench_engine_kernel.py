@@ -15,7 +15,8 @@ on the launch point, the targets and the threat).
   radar's range) and the intercept windows (the compiled loop of ``coverage.physics.kernels``).
 * **fused kernel**: one numba loop per flight (this file) doing the same arithmetic in one
   pass: for each fire-control radar the first visible sample (slant range, horizon with the
-  elevation mask, sector; before the cue the search range, from the cue the cued range), the
+  elevation mask, sector; before the cue the search range, from the cue the cued range; the
+  cue the satellites' or, the tracks being shared, another radar's first detection), the
   earliest track, the launch time, and each site's first and last feasible sample. It calls
   the same compiled per-sample tests and scans as the engine (``kernels._visible``,
   ``kernels._scan``) and the engine's skip of flights that stay out of a radar's range (the
@@ -53,6 +54,7 @@ TARGET = 2.0
 _R1, _LIMIT2 = kernels.RADAR_COLUMNS.index("r1_m"), kernels.RADAR_COLUMNS.index("limit2_m2")
 _UX, _UY, _UZ = (kernels.RADAR_COLUMNS.index(c) for c in ("ux", "uy", "uz"))
 _near = None  # the compiled _near_py, set before the fused loop is compiled
+_first = None  # the compiled _first_py, likewise
 
 
 def _near_py(normal, w, dev, lo, hi, launch_unit, rd):  # pragma: no cover - compiled
@@ -69,6 +71,41 @@ def _near_py(normal, w, dev, lo, hi, launch_unit, rd):  # pragma: no cover - com
         gap = min(min(d_lo, 2.0 * math.pi - d_lo), min(d_hi, 2.0 * math.pi - d_hi))
     in_plane = rho if gap >= math.pi / 2.0 else rho * math.sin(min(gap, math.pi / 2.0))
     return z * z + in_plane * in_plane <= rd[_LIMIT2]
+
+
+def _first_py(
+    t, px, py, pz, alt, r, normal, w, dev, phi_lo, phi_hi, burnout, launch_unit, rows, rows_b, cue
+):  # pragma: no cover - compiled
+    """One radar's first sight of one flight: search before ``cue``, the cued range from it.
+
+    The engine's two bounded scans, each against the booster before the flight's burnout and
+    the warhead after it (``rows_b``, ``rows``: the radar's search and cued constants).
+    """
+    det = np.inf
+    for mode in range(2):
+        lo = 0.0 if mode == 0 else cue
+        hi = cue if mode == 0 else np.inf
+        if mode == 1 and (det < np.inf or not math.isfinite(cue)):
+            break  # seen before the cue, or no cue: no cued search
+        for phase in range(2):
+            rd = rows_b[mode] if phase == 0 else rows[mode]
+            p_lo = lo if phase == 0 else max(lo, burnout)
+            p_hi = min(hi, burnout) if phase == 0 else hi
+            if phase == 1 and det < np.inf:
+                break  # seen in boost: earlier than any sample after burnout
+            if not p_lo < p_hi:
+                continue
+            if not _near(normal, w, dev, phi_lo, phi_hi, launch_unit, rd):
+                continue  # the flight stays out of range (the engine's skip, same bound)
+            for k in range(t.shape[0]):
+                tk = t[k]
+                if not (tk >= p_lo and tk < p_hi):
+                    continue
+                if not kernels._visible(px[k], py[k], pz[k], r[k], alt[k], rd):
+                    continue
+                det = min(det, tk)
+                break
+    return det
 
 
 def _fused_py(
@@ -107,40 +144,41 @@ def _fused_py(
     n_r = radars.shape[0]
     n_s = site_unit.shape[0]
     no_bits = np.zeros(0, np.uint8)  # every sample may count (engage on remote)
+    cues, dets, new = np.empty(n_r), np.empty(n_r), np.empty(n_r)
     for i in range(n):
+        for j in range(n_r):
+            cues[j] = cue_time
+            dets[j] = _first(
+                t[i], px[i], py[i], pz[i], alt[i], r[i], normal[i], w[i], dev[i], phi_lo[i],
+                phi_hi[i], burnout[i], launch_unit, radars[j], radars_b[j], cue_time,
+            )  # fmt: skip
+        # The radars share their tracks (launch on remote): each one's cued search starts at
+        # another's first detection too, round after round until no cue comes sooner (the
+        # engine's rounds: every new cue from the last round's detections, then those radars).
+        for _ in range(64):
+            for j in range(n_r):
+                c = cue_time
+                for m in range(n_cue):
+                    if m != j and dets[m] < c:
+                        c = dets[m]
+                new[j] = c
+            changed = False
+            for j in range(n_r):
+                if new[j] < cues[j]:
+                    cues[j] = new[j]
+                    changed = True
+                    dets[j] = _first(
+                        t[i], px[i], py[i], pz[i], alt[i], r[i], normal[i], w[i], dev[i],
+                        phi_lo[i], phi_hi[i], burnout[i], launch_unit, radars[j], radars_b[j],
+                        cues[j],
+                    )  # fmt: skip
+            if not changed:
+                break
         cue = np.inf
         for j in range(n_r):
-            det = np.inf
-            # Search before the cue, the cued range from it (the engine's two bounded scans),
-            # each against the booster before the flight's burnout and the warhead after it.
-            for mode in range(2):
-                lo = 0.0 if mode == 0 else cue_time
-                hi = cue_time if mode == 0 else np.inf
-                if mode == 1 and (det < np.inf or not math.isfinite(cue_time)):
-                    break  # seen before the cue, or no cue: no cued search
-                for phase in range(2):
-                    rd = radars_b[j, mode] if phase == 0 else radars[j, mode]
-                    p_lo = lo if phase == 0 else max(lo, burnout[i])
-                    p_hi = min(hi, burnout[i]) if phase == 0 else hi
-                    if phase == 1 and det < np.inf:
-                        break  # seen in boost: earlier than any sample after burnout
-                    if not p_lo < p_hi:
-                        continue
-                    if not _near(normal[i], w[i], dev[i], phi_lo[i], phi_hi[i], launch_unit, rd):
-                        continue  # the flight stays out of range (the engine's skip, same bound)
-                    for k in range(n_k):
-                        tk = t[i, k]
-                        if not (tk >= p_lo and tk < p_hi):
-                            continue
-                        if not kernels._visible(
-                            px[i, k], py[i, k], pz[i, k], r[i, k], alt[i, k], rd
-                        ):
-                            continue
-                        det = min(det, tk)
-                        break
-            det_out[j, i] = det
+            det_out[j, i] = dets[j]
             if j < n_cue:
-                cue = min(cue, det)
+                cue = min(cue, dets[j])
         launch = cue + delay
         for s in range(n_s):
             first[s, i] = np.nan
@@ -220,8 +258,9 @@ def main() -> None:
     tables = tuple(dict.fromkeys(w.table for w in ws))
     numba = kernels._numba()
     kernels._helpers(numba)  # the loops' compiled per-sample tests and scans, shared
-    global _near
+    global _near, _first
     _near = numba.njit(nogil=True, inline="always")(_near_py)
+    _first = numba.njit(nogil=True)(_first_py)
     fused = numba.njit(nogil=True)(_fused_py)
     launch_unit = eng.unit_vectors(float(lon), float(lat))
     site_args = (
