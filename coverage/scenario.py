@@ -1333,6 +1333,13 @@ def shares_tracks(launch_on_remote: bool, n_radars: int) -> bool:
     return launch_on_remote and n_radars > 1
 
 
+def _launch_on_remote(query: DefenceQuery, options: FootprintOptions) -> bool:
+    """Launch on remote as asked and in force in the options' year (data/capabilities.csv)."""
+    return query.launch_on_remote and capability_available(
+        "launch_on_remote", options.scenario, options.year
+    )
+
+
 def cue_sources(
     satellites: bool, warning_radars: bool, launch_on_remote: bool, n_radars: int
 ) -> tuple[str, ...]:
@@ -1388,9 +1395,7 @@ def _resolve(catalogue: Catalogue, options: FootprintOptions, query: DefenceQuer
     warning_items = warning_radars_for(catalogue, options, query)
     detection = detection_assumptions(query, options)
     # A cued search needs a cue (cue_sources): without the satellites' there may still be one.
-    launch_on_remote = query.launch_on_remote and capability_available(
-        "launch_on_remote", options.scenario, options.year
-    )
+    launch_on_remote = _launch_on_remote(query, options)
     factor = detection.range_factor
     if not detection.cued and cue_sources(
         False, bool(warning_items), launch_on_remote, len(radar_items)
@@ -1637,13 +1642,13 @@ def describe_detection(query: DefenceQuery, options: FootprintOptions) -> str:
         )
     else:
         text += "; no satellite cueing: radars search blind"
-        remote = query.launch_on_remote and capability_available(
-            "launch_on_remote", options.scenario, options.year
-        )
         others = [
             words
             for on, words in (
-                (remote, "another radar's shared track (launch on remote)"),
+                (
+                    _launch_on_remote(query, options),
+                    "another radar's shared track (launch on remote)",
+                ),
                 (query.cooperation != "nato_alone", "an early-warning radar's warning"),
             )
             if on
