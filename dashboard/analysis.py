@@ -32,6 +32,7 @@ from dashboard import icbm_view, russia
 from dashboard.exports import scenario_file_word
 from dashboard.scenarios import url_id
 from dashboard.tables import readable
+from dashboard.urlcheck import ICBM_TAB
 
 if TYPE_CHECKING:
     import altair as alt
@@ -57,6 +58,17 @@ _SHAPE_NAMES = {
     "minimum_energy": "Minimum energy (longest range)",
     "lofted": "Lofted (10° above minimum energy)",
     "depressed": "Depressed (10° below minimum energy)",
+}
+#: The Russian-ICBM tab's cueing and burn-time choices, as its radios name them (URL-bound).
+_ICBM_CUEING_NAMES = {
+    "perfect": "Perfect",
+    "shared_track": "NATO's shared tracks",
+    "own_radar": "Own radar only",
+}
+_ICBM_PROPELLANT_NAMES = {
+    "by_base": "Each base's propellant",
+    "solid": "All solid",
+    "liquid": "All liquid",
 }
 
 
@@ -111,6 +123,9 @@ def menu_labels(catalogue: Catalogue) -> dict[str, dict[str, str]]:
         "eor": _setting_names("Phase 3"),
         "cue": _setting_names("2011"),
         "boost": dict(_BOOST_NAMES),
+        "icbm_cueing": dict(_ICBM_CUEING_NAMES),
+        "icbm_propellant": dict(_ICBM_PROPELLANT_NAMES),
+        "icbm_shape": dict(_SHAPE_NAMES),
     }
 
 
@@ -797,7 +812,7 @@ TAB_NAMES = (
     "Coverage metrics",
     f"Coverage {FIRST_YEAR}–{LAST_YEAR}",
     "Threat tracks",
-    "Russian-ICBM question",
+    ICBM_TAB,
     "NATO-Russia early warning",
 )
 
@@ -942,12 +957,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "Cueing",
                 list(icbm.CUEINGS),
                 horizontal=True,
-                format_func={
-                    "perfect": "Perfect",
-                    "shared_track": "NATO's shared tracks",
-                    "own_radar": "Own radar only",
-                }.__getitem__,
+                format_func=_ICBM_CUEING_NAMES.__getitem__,
                 key="icbm_cueing",
+                bind="query-params",
                 captions=[
                     "external cueing at launch (most favourable to the defence)",
                     "the first track of any of the year's NATO BMD radars, as under launch on "
@@ -961,12 +973,9 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "ICBM burn time",
                 list(icbm.PROPELLANT_CHOICES),
                 horizontal=True,
-                format_func={
-                    "by_base": "Each base's propellant",
-                    "solid": "All solid",
-                    "liquid": "All liquid",
-                }.__getitem__,
+                format_func=_ICBM_PROPELLANT_NAMES.__getitem__,
                 key="icbm_propellant",
+                bind="query-params",
                 captions=[
                     f"Yars and Topol-M solid ({burn['solid']:g} s), SS-18 and Avangard's "
                     f"carrier liquid ({burn['liquid']:g} s)",
@@ -981,6 +990,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 list(_SHAPE_NAMES),
                 format_func=_SHAPE_NAMES.__getitem__,
                 key="icbm_shape",
+                bind="query-params",
                 help="Minimum energy: the longest-range arc. Lofted / depressed: the burnout "
                 "angle 10° above / below it (higher and slower / lower and faster).",
             )
@@ -988,6 +998,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "ICBM boost phase",
                 value=True,
                 key="icbm_boost",
+                bind="query-params",
                 help="On (the model): the ICBM burns for its propellant's time before its "
                 "warhead coasts. Off: burnout at the surface, the textbook simplification that "
                 "made the early 'yes' answers (issue 10).",
@@ -996,6 +1007,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "Earth rotates",
                 value=True,
                 key="icbm_rotation",
+                bind="query-params",
                 help="On (the model): the Earth turns under the flight (~250 km in 450 s at "
                 "these latitudes). Off: a non-rotating Earth.",
             )

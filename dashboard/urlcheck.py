@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from coverage.scenario import FIRST_YEAR, LAST_YEAR
 
-__all__ = ["ALLOWED", "url_notices"]
+__all__ = ["ALLOWED", "ICBM_TAB", "url_notices"]
 
 #: What each URL-bound widget accepts, in words (for the notices).
 ALLOWED: Mapping[str, str] = {
@@ -51,7 +51,14 @@ ALLOWED: Mapping[str, str] = {
     "coop_gain": "true or false",
     "region": "NATO Europe, European Russia, Belarus, Ukraine, Moldova or the South Caucasus",
     "sector": "not drawn, computed, the General Staff's picture or both",
+    "icbm_cueing": "Perfect, NATO's shared tracks or Own radar only (the radio's names)",
+    "icbm_propellant": "Each base's propellant, All solid or All liquid (the radio's names)",
+    "icbm_shape": "minimum energy, lofted or depressed",
+    "icbm_boost": "true or false",
+    "icbm_rotation": "true or false",
 }
+#: The tab whose choices the ``icbm_`` parameters are (drawn only while it is open).
+ICBM_TAB = "Russian-ICBM question"
 #: Parameters that are not widgets but are read by the page itself.
 _READ_DIRECTLY = {"projector", "embed", "embed_options", "screen_auto"}
 #: Of those, the switches the page reads as on only when 'true' (any case): another value
@@ -99,6 +106,8 @@ def url_notices(
                 )
             continue
         shown = ", ".join(repr(v[:60]) for v in values)
+        if key in ALLOWED and key.startswith("icbm_") and key not in used:
+            continue  # the Russian-ICBM tab is closed: said once, below
         if key not in used:
             out.append(f"URL parameter '{key}' ({shown}) is not known and was ignored.")
             continue
@@ -124,5 +133,13 @@ def url_notices(
         out.append(
             f"URL parameter{'s' if len(unused) > 1 else ''} {', '.join(repr(k) for k in unused)} "
             "set the second state B of a comparison; add compare=true to compare."
+        )
+    # The Russian-ICBM tab's choices are drawn, and read, only while that tab is open.
+    closed = sorted(k for k in given if k in ALLOWED and k.startswith("icbm_") and k not in used)
+    if closed:
+        out.append(
+            f"URL parameter{'s' if len(closed) > 1 else ''} {', '.join(repr(k) for k in closed)} "
+            f"set the {ICBM_TAB} tab's choices; add tab={ICBM_TAB.replace(' ', '+')} to open it "
+            "with them."
         )
     return out

@@ -34,6 +34,16 @@ def test_url_notices__pure_rules():
         "compare."
     )
     assert url_notices({"vs_year": ["2024"]}, {**alone, "compare": True}) == []
+    # The Russian-ICBM tab's choices, its tab closed (not drawn, so not in `used`): said once,
+    # with how to open it, not called unknown.
+    (closed,) = url_notices({"icbm_cueing": ["Own radar only"], "icbm_boost": ["false"]}, used)
+    assert closed == (
+        "URL parameters 'icbm_boost', 'icbm_cueing' set the Russian-ICBM question tab's "
+        "choices; add tab=Russian-ICBM+question to open it with them."
+    )
+    opened = {**used, "icbm_cueing": "own_radar"}
+    labels_icbm = {"icbm_cueing": {"own_radar": "Own radar only"}}
+    assert url_notices({"icbm_cueing": ["Own radar only"]}, opened, labels=labels_icbm) == []
 
 
 @pytest.mark.parametrize(
@@ -62,3 +72,23 @@ def test_app__a_clean_link_gets_no_notice():
         at.query_params[key] = value
     at.run()
     assert not at.exception and not at.warning
+
+
+def test_app__a_link_opens_the_icbm_tab_with_its_choices():
+    """The Russian-ICBM tab's choices are in the URL: a shared link shows the same answer."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    link = {
+        "tab": "Russian-ICBM question",
+        "icbm_cueing": "Own radar only",
+        "icbm_propellant": "All liquid",
+        "icbm_rotation": "false",
+    }
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.radio(key="icbm_cueing").value == "own_radar"
+    assert at.radio(key="icbm_propellant").value == "liquid"
+    assert at.toggle(key="icbm_rotation").value is False
+    assert at.toggle(key="icbm_boost").value is True  # not in the link: its default
