@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import shapely
 from numpy.testing import assert_allclose
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from shapely.geometry import Point
 
 from coverage.physics.geodesy import (
@@ -15,6 +17,7 @@ from coverage.physics.geodesy import (
     distance_m,
     geodesic_area_m2,
     great_circle_track,
+    projection,
     ring,
     sector,
 )
@@ -151,3 +154,39 @@ def test_great_circle_track__ends_and_spacing() -> None:
     assert tuple(track[0]) == (46.29, 38.08) and tuple(track[-1]) == (21.01, 52.23)
     steps = distance_m(track[:-1, 0], track[:-1, 1], track[1:, 0], track[1:, 1])
     assert_allclose(steps, steps.mean(), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("EPSG:4326", "EPSG:3035"),
+        ("EPSG:3035", "EPSG:4326"),
+        ("EPSG:4326", "EPSG:3575"),
+        ("EPSG:3575", "EPSG:4326"),
+    ],
+)
+def test_projection__same_as_from_crs_on_any_thread(source, target):
+    """The pipeline-built transformer gives what pyproj's from_crs does (to 1 mm / 1e-9°).
+
+    Also on a new thread, where pyproj makes the transformer's PROJ object again (the reason it
+    is built from its pipeline: Streamlit runs each rerun on a new thread).
+    """
+    lon, lat = np.meshgrid(np.linspace(-30, 60, 10), np.linspace(30, 75, 8))
+    reference = Transformer.from_crs(
+        "EPSG:4326", "EPSG:3035" if "3035" in source + target else "EPSG:3575", always_xy=True
+    )
+    x, y = reference.transform(lon.ravel(), lat.ravel())
+    points = (lon.ravel(), lat.ravel()) if source == "EPSG:4326" else (x, y)
+    expected = Transformer.from_crs(source, target, always_xy=True).transform(*points)
+    tol = 1e-3 if target != "EPSG:4326" else 1e-9
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    worker = threading.Thread(
+        target=lambda: out.append(projection(source, target).transform(*points))
+    )
+    worker.start()
+    worker.join()
+    for got in (projection(source, target).transform(*points), out[0]):
+        assert_allclose(got[0], expected[0], rtol=0, atol=tol)
+        assert_allclose(got[1], expected[1], rtol=0, atol=tol)
+    assert projection(source, target) is projection(source, target)
+    assert "pipeline" in projection(source, target).definition

@@ -186,6 +186,20 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
         "Sweden",
     }
     assert (nato.member_in == "A and B").sum() == data.comparison.members_a == 26
+    # Every record says B's state beside A's (year, scenario, estimate): a member of B's year
+    # only read 2016 in `year` with nothing beside it (session 39's note).
+    written = [name for name, _ in pyogrio.list_layers(path)]
+    assert {"nato", "capitals", "compare", "sites"} <= set(written)
+    for layer in written:
+        frame = gpd.read_file(path, layer=layer)
+        assert set(frame.year) == {2016} and set(frame.vs_year) == {2024}, layer
+        assert set(frame.vs_scenario) == {"actual"} and set(frame.vs_estimate) == {"nominal"}
+        cols = list(frame.columns)
+        assert cols[cols.index("estimate") + 1 : cols.index("estimate") + 4] == [
+            "vs_year",
+            "vs_scenario",
+            "vs_estimate",
+        ]
     rev_nato = gis.feature_frames(back)["nato"].set_index("name")
     assert rev_nato.loc["Sweden", "member_in"] == "A only"  # A is 2024 here
     # A comparison of one year (another scenario): every member in both, said so (a review).
@@ -197,6 +211,7 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
     plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
     assert "change_in_b" not in plain["capitals"].columns
     assert "member_in" not in plain["nato"].columns and len(plain["nato"]) == 26
+    assert not {"vs_year", "vs_scenario", "vs_estimate"} & set(plain["nato"].columns)
 
 
 def test_geojson_geopackage_csv__the_headline_numbers_on_the_defended_area(

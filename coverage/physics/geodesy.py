@@ -10,13 +10,15 @@ the pole's latitude line, so they stay valid in EPSG:4326.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import Geod
+from pyproj import Geod, Transformer
+from pyproj.transformer import TransformerGroup
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
@@ -28,6 +30,7 @@ __all__ = [
     "distance_m",
     "geodesic_area_m2",
     "great_circle_track",
+    "projection",
     "ring",
     "sector",
     "vertex_count",
@@ -45,6 +48,26 @@ _MIN_VERTICES = 96
 _MAX_VERTICES = 1440
 #: Meridian slabs in which ``geodesic_area_m2`` measures shapes wider than 180 degrees.
 _AREA_SLABS = tuple(box(x, -90.0, x + 90.0, 90.0) for x in (-180.0, -90.0, 0.0, 90.0))
+
+
+@functools.cache
+def projection(source: str, target: str) -> Transformer:
+    """Lon/lat-ordered (``always_xy``) transformer from ``source`` to ``target``, made once.
+
+    It is built on the PROJ pipeline of the best operation between the two (the first of
+    :class:`pyproj.transformer.TransformerGroup`), not from the two CRSs: pyproj keeps a
+    transformer's PROJ object per thread, and one made from CRSs searches the PROJ database
+    again on every new thread (about 60 ms; Streamlit runs every rerun on a thread of its own),
+    one made from a pipeline string parses it (0.3 ms). The results are the same
+    (tests/test_geodesy.py). Falls back to :meth:`Transformer.from_crs` where no single
+    operation is known in advance (PROJ then chooses per point).
+    """
+    group = TransformerGroup(source, target, always_xy=True)
+    if group.transformers:
+        definition = group.transformers[0].definition
+        if definition.startswith("proj=pipeline") or definition.startswith("+proj=pipeline"):
+            return Transformer.from_pipeline(definition)
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def _check_point(lon_deg: float, lat_deg: float) -> None:

@@ -31,6 +31,7 @@ from coverage.catalogue.analysis import NATO_REGION_CODE, load_cities, load_regi
 from coverage.catalogue.basemap import countries
 from coverage.catalogue.tables import Catalogue
 from coverage.physics.checks import check_range
+from coverage.physics.geodesy import projection
 from coverage.products.diskcache import grid_store, load_columns, source_version
 from coverage.scenario import GRID_DOMAINS
 
@@ -50,16 +51,14 @@ __all__ = [
 DOMAINS: tuple[str, ...] = GRID_DOMAINS
 
 
-@functools.cache
 def to_3035() -> Transformer:
-    """lon/lat → EPSG:3035, made on first use (building it reads the PROJ database: ~0.1 s)."""
-    return Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+    """lon/lat → EPSG:3035, made on first use (:func:`coverage.physics.geodesy.projection`)."""
+    return projection("EPSG:4326", "EPSG:3035")
 
 
-@functools.cache
 def to_4326() -> Transformer:
     """EPSG:3035 → lon/lat, made on first use."""
-    return Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
+    return projection("EPSG:3035", "EPSG:4326")
 
 
 @dataclass(frozen=True, eq=False)

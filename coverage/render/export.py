@@ -41,6 +41,7 @@ from shapely.geometry import LineString, box
 
 from coverage.catalogue import basemap
 from coverage.catalogue.tables import data_date
+from coverage.physics.geodesy import projection
 from coverage.products.compare import state_tags_words
 from coverage.products.footprints import early_warning_points
 from coverage.products.headline import (
@@ -251,9 +252,8 @@ def _fmt_date(value: dt.date) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
 def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return projection("EPSG:4326", crs)
 
 
 def _project(geoms: Iterable[Any], crs: str, *, segment_deg: float | None = None) -> np.ndarray:
@@ -424,9 +424,8 @@ def _extent_m(
     return west, west + w, cy - h / 2.0, cy + h / 2.0
 
 
-@lru_cache(maxsize=4)
 def _inverse(crs: str) -> Transformer:
-    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return projection(crs, "EPSG:4326")
 
 
 def _scale_m_per_map_m(crs: str, x_m: float, y_m: float) -> float:

@@ -398,14 +398,42 @@ def feature_frames(
     ``status``, ...). Values are plain numbers, booleans or text; missing ones are None
     (NaN in a column of quantities, which is float: ``range_km``, ``*_deg``, ...).
     """
+    layers = _layer_records(data, capitals, cities, answer=answer)
+    if data.comparison is not None:
+        layers = {
+            key: (_with_state_b(records, data.comparison), geoms)
+            for key, (records, geoms) in layers.items()
+        }
     return {
         key: gpd.GeoDataFrame(
             _numbers_typed(pd.DataFrame.from_records(records), records),
             geometry=geoms,
             crs="EPSG:4326",
         )
-        for key, (records, geoms) in _layer_records(data, capitals, cities, answer=answer).items()
+        for key, (records, geoms) in layers.items()
     }
+
+
+def _with_state_b(records: list[dict[str, Any]], comparison: Comparison) -> list[dict[str, Any]]:
+    """Beside a comparison, each record with B's ``vs_year``, ``vs_scenario``, ``vs_estimate``.
+
+    After ``estimate``: ``year``, ``scenario`` and ``estimate`` are state A's (the map's), and
+    a record of either state says so (a member of B's year only, ``member_in`` "B only", read
+    2016 in ``year`` with nothing beside it: session 39's note). The names are the URL's and
+    the command line's for B (``vs_year``, ``--vs-year``).
+    """
+    b = comparison.b
+    fields = {
+        "vs_year": int(b.year),
+        "vs_scenario": str(b.scenario),
+        "vs_estimate": str(b.estimate),
+    }
+    out = []
+    for rec in records:
+        items = list(rec.items())
+        at = next(i for i, (k, _) in enumerate(items) if k == "estimate") + 1
+        out.append(dict(items[:at] + list(fields.items()) + items[at:]))
+    return out
 
 
 #: Column name endings of quantities (km, degrees, seconds, m², km², km/s).
