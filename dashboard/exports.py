@@ -17,7 +17,12 @@ import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
 from coverage.products.claims import claim_notes
-from coverage.products.headline import Headline, capitals_by_year, cities_by_year
+from coverage.products.headline import (
+    Headline,
+    capitals_by_year,
+    cities_by_year,
+    cities_with_reasons,
+)
 from coverage.products.mapdata import (
     ENGAGEMENT_CHOICES,
     MapData,
@@ -256,6 +261,11 @@ def export_panel(
     caps = line.capitals if line is not None and capitals else None
     towns = cities if caps is not None else None
 
+    def towns_why() -> pd.DataFrame | None:
+        # The GIS files give each city's reason, as each capital's (made on the button's
+        # press: the cities' reasons took 1.5 s for 2016 the first time).
+        return None if towns is None else cities_with_reasons(towns, catalogue, data.state)
+
     # The four slide images: one drawing, as on the map (headline, capitals, cities, and the
     # official claim of the map's year, as beside it), each made when its button is pressed.
     def slide(**size: Any) -> bytes:
@@ -304,21 +314,21 @@ def export_panel(
             "GeoJSON",
             f"{stem}.geojson",
             "application/geo+json",
-            lambda: gis.to_geojson(data, caps, towns, answer=line),
+            lambda: gis.to_geojson(data, caps, towns_why(), answer=line),
             "Every drawn feature, EPSG:4326",
         ),
         (
             "GeoPackage",
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
-            lambda: gis.to_geopackage(data, caps, towns, answer=line),
+            lambda: gis.to_geopackage(data, caps, towns_why(), answer=line),
             "One table per layer, for QGIS",
         ),
         (
             kmz_label,
             map_kmz_name(data),
             "application/vnd.google-earth.kmz",
-            lambda: map_kmz(catalogue, data, caps, towns),
+            lambda: map_kmz(catalogue, data, caps, towns_why()),
             kmz_help,
         ),
         (
@@ -338,7 +348,7 @@ def export_panel(
             "Features CSV",
             f"{stem}_features.csv",
             "text/csv",
-            lambda: gis.features_csv(data, capitals=caps, cities=towns, answer=line),
+            lambda: gis.features_csv(data, capitals=caps, cities=towns_why(), answer=line),
             "Attribute table of the drawn features",
         ),
         (

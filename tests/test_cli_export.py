@@ -222,8 +222,12 @@ def test_default_layers__include_the_defended_area_and_its_headline(tmp_path: Pa
     out = tmp_path / "phase2.geojson"
     res = _run("--year", "2016", "--out", str(out))
     assert res.returncode == 0, res.stderr
-    layers = set(gpd.read_file(out).layer)
+    back = gpd.read_file(out)
+    layers = set(back.layer)
     assert {"defended", "radar", "interceptor", "sites"} <= layers
+    # Each city's reason, as each capital's ("Not defended: ...", from the engine's run).
+    city_why = back[back.layer == "cities"].why
+    assert city_why.str.match(r"^(Defended|Not defended|Out of the threat's reach)").all()
     svg = tmp_path / "phase2.svg"
     res = _run("--year", "2016", "--out", str(svg), *SMALL)
     assert res.returncode == 0, res.stderr

@@ -277,6 +277,14 @@ def test_geojson_geopackage_csv__major_cities_with_their_status(
     assert len(gpd.read_file(path, layer="cities")) == len(cities)
     text = gis.features_csv(data_2016, capitals=caps, cities=cities).decode("utf-8-sig")
     assert str(cities.name.iloc[0]) in text
+    # Each city with its reason, as each capital (the files are written with them).
+    from coverage.products.headline import cities_with_reasons
+
+    why = cities_with_reasons(cities, catalogue, data_2016.state)
+    back = gpd.read_file(io.BytesIO(gis.to_geojson(data_2016, caps, why)))
+    got = back[back.layer == "cities"]
+    assert list(got.why) == list(why.why) and got.why.str.len().min() > 20
+    assert set(gpd.read_file(path, layer="capitals").columns) >= {"why"}
 
 
 def test_geopackage__one_table_per_layer_round_trips(data_2016: MapData, tmp_path: Path) -> None:

@@ -186,6 +186,14 @@ def test_place_why__every_major_city_agrees_with_its_status(
     for iso3, name in (("ROU", "Bucharest"), ("POL", "Warsaw")):  # 2016: defended, not defended
         assert place_why(catalogue, state, iso3, name) == caps.loc[name, "why"], name
     assert place_why(catalogue, state, "XXX", "Atlantis") == ""
+    # All cities' reasons at once (the GIS files): the words of each city's click, in order.
+    from coverage.products.headline import cities_with_reasons
+
+    every = cities_with_reasons(cities, catalogue, state)
+    assert list(every.name) == list(cities.name) and list(every.status) == list(cities.status)
+    assert list(every.why) == [
+        place_why(catalogue, state, r.iso3, r.name) for r in cities.itertuples()
+    ]
 
 
 def test_city_click__the_panel_says_why(catalogue: Catalogue) -> None:

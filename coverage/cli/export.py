@@ -353,6 +353,11 @@ def _single(
             cities=cities,
             claims=claim_notes(catalogue, state, short=True),
         )
+    if cities is not None:
+        # Each city's reason, as each capital's (the GIS files only: the images draw none).
+        from coverage.products.headline import cities_with_reasons
+
+        cities = cities_with_reasons(cities, catalogue, state)
     if fmt == "geojson":
         return gis.to_geojson(data, capitals, cities, answer=answer)
     if fmt == "gpkg":

@@ -32,7 +32,7 @@ from coverage.products.metrics import (
     region_metrics,
     target_status,
 )
-from coverage.products.reasons import capital_reasons, place_reason
+from coverage.products.reasons import capital_reasons, city_reasons, place_reason
 from coverage.scenario import (
     DESIGN_CASE_WORDS,
     FIRST_YEAR,
@@ -56,6 +56,7 @@ __all__ = [
     "headline_from_metrics",
     "launch_area_label",
     "naming_order",
+    "cities_with_reasons",
     "place_why",
     "region_figure",
     "share_text",
@@ -367,6 +368,20 @@ def with_reasons(capitals: pd.DataFrame, catalogue: Catalogue, state: MapState) 
     reasons = capital_reasons(dg, catalogue)
     why = [reasons.get((c, n), "") for c, n in zip(capitals.iso3, capitals.name, strict=True)]
     return capitals.assign(why=pd.Series(why, index=capitals.index, dtype=object))
+
+
+def cities_with_reasons(
+    cities: pd.DataFrame, catalogue: Catalogue, state: MapState
+) -> pd.DataFrame:
+    """``cities`` (:func:`major_cities`) with the ``why`` column :func:`with_reasons` gives capitals.
+
+    For the GIS files (a city's status said without its reason there, session 38's note); the
+    map asks one city's reason on its click (:func:`place_why`).
+    """
+    dg = defended_grid(catalogue, state.options, state.query())
+    reasons = city_reasons(dg, catalogue)
+    why = [reasons.get((c, n), "") for c, n in zip(cities.iso3, cities.name, strict=True)]
+    return cities.assign(why=pd.Series(why, index=cities.index, dtype=object))
 
 
 def place_why(catalogue: Catalogue, state: MapState, iso3: str, name: str) -> str:

@@ -21,7 +21,13 @@ import numpy as np
 from coverage.catalogue.tables import Catalogue
 from coverage.products.defended import DefendedGrid, engage_points
 
-__all__ = ["capital_reasons", "deployment_name", "place_reason", "target_reason"]
+__all__ = [
+    "capital_reasons",
+    "city_reasons",
+    "deployment_name",
+    "place_reason",
+    "target_reason",
+]
 
 #: How the times of a reason are counted.
 _CLOCK = "Seconds after the threat's launch"
@@ -172,6 +178,15 @@ def capital_reasons(dg: DefendedGrid, catalogue: Catalogue) -> dict[tuple[str, s
     whether engage on remote alone would defend it, and with which windows.
     """
     return _reasons(dg, catalogue, lambda key, capital: bool(capital))
+
+
+def city_reasons(dg: DefendedGrid, catalogue: Catalogue) -> dict[tuple[str, str], str]:
+    """:func:`capital_reasons` for the major cities among ``dg``'s extra points instead.
+
+    For the GIS files, made when one is asked for (1.5 s for 2016 the first time, with the
+    engage-on-remote question; cached on disk after), not with the map.
+    """
+    return _reasons(dg, catalogue, lambda key, capital: not capital)
 
 
 def place_reason(dg: DefendedGrid, catalogue: Catalogue, iso3: str, name: str) -> str:
