@@ -220,7 +220,7 @@ def test_icbm__shared_track_names_the_year_its_radars_come_from():
     assert (table.feasible_tracks <= table.tracks).all()
     # The 2007 plan's radars (the X-band radar at Brdy, the forward radar) as the shared
     # tracks for every site of the table: the Brdy radar sees some of these ICBMs, and sites
-    # launch on its track (the Third Site's own silos are answered in the dashboard's year view).
+    # launch on its track (the Third Site's own silos: the year's answer, icbm --year).
     res = run(
         "icbm",
         "--cueing",
@@ -236,6 +236,49 @@ def test_icbm__shared_track_names_the_year_its_radars_come_from():
     out = json.loads(res.stdout)
     assert "Shared tracks: the NATO BMD radars deployed in 2013 (Third Site" in out["assumptions"]
     assert any(r["launch_time_s"] is not None for r in out["rows"])
+
+
+def test_icbm_year__the_year_answer_as_the_dashboard_tab_gives_it(catalogue):
+    """``icbm --year``: the Third Site's silos of 2013 (answered in the year view only before)."""
+    from coverage.products.icbm import IcbmAssumptions
+    from coverage.products.icbm_year import icbm_year
+    from coverage.scenario import FootprintOptions
+
+    res = run(
+        "icbm", "--year", "2013", "--scenario", "third_site", "--cueing", "shared_track",
+        "--format", "json",
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    expected = icbm_year(
+        catalogue,
+        FootprintOptions(year=2013, scenario="third_site"),
+        IcbmAssumptions(cueing="shared_track"),
+    )
+    assert out["reachable_tracks"] == expected.reachable_tracks
+    assert out["tracks_total"] == len(expected.tracks) == len(out["tracks"])
+    assert sum(t["reachable"] for t in out["tracks"]) == out["reachable_tracks"]
+    assert [s["answer"] for s in out["sites"]] == list(expected.answers.answer)
+    assert (
+        "GBI" in out["sites"][0]["variant_name"]
+        or "Ground-Based" in out["sites"][0]["variant_name"]
+    )
+    assert "Shared tracks: the NATO BMD radars deployed in 2013 (Third Site" in out["assumptions"]
+    assert out["answer"].startswith(
+        f"2013, Third Site (Bush plan 2007): {out['reachable_tracks']} of "
+    )
+    # The text gives the same line and a line per site; a year with no interceptor says so.
+    res = run("icbm", "--year", "2010", "--format", "text")
+    assert res.returncode == 0, res.stderr
+    assert "0 of 88 Russian ICBM tracks" in res.stdout
+    assert "No interceptor is deployed in this year and scenario." in res.stdout
+    # Flags that do not go with --year are named.
+    res = run("icbm", "--year", "2016", "--summary")
+    assert res.returncode != 0 and "--answers and --summary are for every site" in res.stderr
+    res = run("icbm", "--year", "2016", "--cueing", "shared_track", "--radars-year", "2024")
+    assert res.returncode != 0 and "--radars-year is not taken with --year" in res.stderr
+    res = run("icbm", "--scenario", "planned", "--summary")
+    assert res.returncode != 0 and "--scenario is for --year" in res.stderr
 
 
 def test_fine_grid__a_note_before_a_run_that_may_take_minutes(capsys):

@@ -495,6 +495,10 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         propellant=args.propellant,
         shape=args.shape,
     )
+    if args.year is not None:
+        return _icbm_year(args, assumptions)
+    if args.scenario is not None:
+        raise ValueError("--scenario is for --year (the interceptors deployed in that year)")
     shared_of = None
     if args.cueing == "shared_track":
         if args.radars_year is None:
@@ -553,6 +557,66 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
         )
     else:
         write_output(_csv(table), args.out)
+    return 0
+
+
+def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
+    """``icbm --year``: the year's answer, as the dashboard's Russian-ICBM tab gives it."""
+    from coverage.products.icbm_year import icbm_year
+
+    if args.answers or args.summary:
+        raise ValueError(
+            "--year gives the year's answer; --answers and --summary are for every site ever "
+            "planned (leave out --year)"
+        )
+    if args.radars_year is not None:
+        raise ValueError(
+            "--radars-year is not taken with --year: under --cueing shared_track the NATO BMD "
+            "radars deployed in --year share their tracks"
+        )
+    options = FootprintOptions(
+        year=args.year, scenario=args.scenario or "actual", estimate=args.estimate
+    )
+    catalogue = load_catalogue()
+    result = icbm_year(catalogue, options, assumptions)
+    label = SCENARIO_LABELS[options.scenario]
+    total, reached = len(result.tracks), result.reachable_tracks
+    shared = (
+        f" Shared tracks: the NATO BMD radars deployed in {options.year} ({label})."
+        if args.cueing == "shared_track"
+        else ""
+    )
+    line = (
+        f"{options.year}, {label}: {reached} of {total} Russian ICBM tracks toward the US are "
+        "reachable by at least one interceptor site of the year, in the "
+        f"{options.estimate} case."
+    )
+    if args.format == "text":
+        sites = [f"- {a}" for a in result.answers.answer] or [
+            "- No interceptor is deployed in this year and scenario."
+        ]
+        head = f"Assumptions: {result.assumptions}{shared}"
+        write_output("\n".join([head, "", line, *sites]), args.out)
+    elif args.format == "json":
+        tracks = pd.DataFrame(result.tracks.drop(columns="geometry"))
+        write_output(
+            _json(
+                {
+                    "year": options.year,
+                    "scenario": options.scenario,
+                    "estimate": options.estimate,
+                    "assumptions": result.assumptions + shared,
+                    "answer": line,
+                    "reachable_tracks": reached,
+                    "tracks_total": total,
+                    "sites": result.answers.to_dict(orient="records"),
+                    "tracks": tracks.to_dict(orient="records"),
+                }
+            ),
+            args.out,
+        )
+    else:
+        write_output(_csv(result.answers), args.out)
     return 0
 
 
@@ -1010,6 +1074,21 @@ def register(subparsers: Any) -> None:
         choices=SPEED_BASES,
         default="achieved",
         help="point_mass: burnout speed as reached after losses (default) or loss-free (ideal)",
+    )
+    ic.add_argument(
+        "--year",
+        type=year,
+        default=None,
+        help="the year's answer, as the dashboard's Russian-ICBM tab: the interceptors "
+        "deployed in YEAR (2009-2040) under --scenario, low/nominal/high per site, and the "
+        "tracks at least one of them reaches (csv: one row per site)",
+    )
+    ic.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default=None,
+        help="with --year: actual (default, as built), planned or an alternative architecture "
+        "(third_site: the 2007 plan's GBIs in Poland)",
     )
     ic.add_argument("--summary", action="store_true", help="one row per site and variant")
     ic.add_argument(
