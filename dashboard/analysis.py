@@ -960,13 +960,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 format_func=_ICBM_CUEING_NAMES.__getitem__,
                 key="icbm_cueing",
                 bind="query-params",
-                captions=[
-                    "external cueing at launch (most favourable to the defence)",
-                    "the first track of any of the year's NATO BMD radars, as under launch on "
-                    "remote",
-                    "the site's own radar must see the ICBM (an SM-3's Aegis SPY-1), as the "
-                    "engine's radars detect: mask, booster and warhead RCS, satellite cue",
-                ],
+                captions=[f"{w}: {d}" for _, w, d in map(icbm.CUEING_WORDS.get, icbm.CUEINGS)],
             )
             burn = icbm.propellant_burn_s()
             propellant = fuel_col.radio(

@@ -13,7 +13,7 @@ from dataclasses import replace
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.icbm import CUEINGS, IcbmAssumptions
+from coverage.products.icbm import CUEING_WORDS, CUEINGS, IcbmAssumptions
 from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions
 
@@ -43,13 +43,7 @@ def _image(
 
 
 #: How each cueing is named where it is the other one ("With ... instead: **none**.").
-_INSTEAD = {
-    "perfect": "With perfect cueing instead (a fire-control track at the ICBM's launch, which no "
-    "EPAA sensor provides; most favourable to the defence)",
-    "shared_track": "With the first track of any of the year's NATO BMD radars instead (their "
-    "tracks shared, as under launch on remote)",
-    "own_radar": "With each site's own radar detecting the ICBM first instead",
-}
+_INSTEAD = {c: f"With {what} instead ({detail})" for c, (_, what, detail) in CUEING_WORDS.items()}
 #: Why a count falls under the other cueing: what the tracks above need (bold line's cueing,
 #: the other one).
 _NEED = {
@@ -113,13 +107,8 @@ def year_view(
     digest = catalogue.digest
     result = _result(digest, options, assumptions, catalogue)
     total = len(result.tracks)
-    cueing = {
-        "perfect": "with perfect cueing: a fire-control track at the ICBM's launch, the case "
-        "most favourable to the defence, which no EPAA sensor provides",
-        "shared_track": "on the first track of any of the year's NATO BMD radars (their tracks "
-        "shared, as under launch on remote)",
-        "own_radar": "when each site's own radar must detect the ICBM first",
-    }[assumptions.cueing]
+    preposition, what, detail = CUEING_WORDS[assumptions.cueing]
+    cueing = f"{preposition} {what} ({detail})"
     st.markdown(
         f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} of "
         f"{total} Russian ICBM tracks toward the US are reachable by at least one interceptor "

@@ -508,20 +508,24 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     # site's own radar (computed: the same tab with "Own radar only" says so in its bold line).
     assert "7 of 88 Russian ICBM tracks" in text, text
     assert (
-        "With each site's own radar detecting the ICBM first instead: **none**. So all 7 above "
-        "need a fire-control track sooner than the site's own radar gives" in text
+        "With each site's own radar detecting the ICBM first instead (an SM-3's Aegis SPY-1, as "
+        "the engine's radars detect: mask, booster and warhead RCS, satellite cue): **none**. "
+        "So all 7 above need a fire-control track sooner than the site's own radar gives" in text
     ), text
     # On the first track of any of 2024's NATO radars, shared: none either (in the nominal
     # case no radar of 2024 sees any of these ICBMs).
     assert (
         "With the first track of any of the year's NATO BMD radars instead (their tracks "
-        "shared, as under launch on remote): **none**. So all 7 above need a fire-control "
-        "track sooner than any of the year's NATO radars gives" in text
+        "shared, as under launch on remote; or the site's own radar's): **none**. So all 7 "
+        "above need a fire-control track sooner than any of the year's NATO radars gives" in text
     ), text
     at.radio(key="icbm_cueing").set_value("own_radar").run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
-    assert "0 of 88 Russian ICBM tracks" in text and "when each site's own radar" in text
+    assert (
+        "0 of 88 Russian ICBM tracks" in text
+        and "with each site's own radar detecting the ICBM first (" in text
+    )
     assert "With perfect cueing instead" in text and "**7 of 88**" in text
     assert "That track at launch would add 7." in text
     at.radio(key="icbm_cueing").set_value("shared_track").run()
@@ -539,7 +543,7 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
         ("perfect", 1, 0, "**none**. So the one above needs a fire-control track sooner"),
         ("perfect", 3, 2, "**2 of 88**. So 1 of the 3 above needs a fire-control track sooner"),
         ("perfect", 5, 3, "**3 of 88**. So 2 of the 5 above need a fire-control track sooner"),
-        ("perfect", 0, 0, "first instead: **none**."),
+        ("perfect", 0, 0, "satellite cue): **none**."),
         (
             "own_radar",
             0,
@@ -551,7 +555,7 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
             "perfect/shared_track",
             7,
             0,
-            "as under launch on remote): **none**. So all 7 above need a fire-control track "
+            "or the site's own radar's): **none**. So all 7 above need a fire-control track "
             "sooner than any of the year's NATO radars gives (perfect cueing assumes one",
         ),
         ("own_radar/shared_track", 0, 3, "**3 of 88**. The shared tracks would add 3."),
@@ -559,7 +563,7 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
             "shared_track/own_radar",
             2,
             1,
-            "first instead: **1 of 88**. So 1 of the 2 above needs another NATO radar's track",
+            "satellite cue): **1 of 88**. So 1 of the 2 above needs another NATO radar's track",
         ),
         ("shared_track/perfect", 0, 7, "**7 of 88**. That track at launch would add 7."),
     ],

@@ -34,6 +34,7 @@ from coverage.cli.args import (
 from coverage.physics.ballistics import SHAPES, BoostPhase, trajectory
 from coverage.physics.flyout import flyout_summary
 from coverage.physics.radar import RadarSpec
+from coverage.products.icbm import CUEING_WORDS, CUEINGS
 from coverage.products.metrics import (
     NATO_REGION,
     CoverageMetrics,
@@ -1040,12 +1041,11 @@ def register(subparsers: Any) -> None:
     )
     ic.add_argument(
         "--cueing",
-        choices=["perfect", "shared_track", "own_radar"],
+        choices=list(CUEINGS),
         default="perfect",
-        help="'perfect' (default; most favourable to the defence), 'shared_track' (the first "
-        "track of any NATO BMD radar deployed in --radars-year, or of the site's own radar) or "
-        "the site's own radar (an SM-3's Aegis SPY-1; none at the Third Site's silos), "
-        "detecting as the engine's do",
+        help="; ".join(f"{c}: {w} ({d})" for c, (_, w, d) in CUEING_WORDS.items())
+        + ". Default perfect. Under shared_track, the year's radars are those of --radars-year "
+        "(or of --year); the Third Site's silos have no radar of their own",
     )
     ic.add_argument(
         "--radars-year",

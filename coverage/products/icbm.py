@@ -86,6 +86,7 @@ from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
     "CUEINGS",
+    "CUEING_WORDS",
     "ICBM_COLUMNS",
     "IcbmAssumptions",
     "SM3_VARIANTS",
@@ -100,6 +101,29 @@ __all__ = [
 SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
 Cueing = Literal["perfect", "shared_track", "own_radar"]
 CUEINGS: tuple[Cueing, ...] = ("perfect", "shared_track", "own_radar")
+#: Each cueing in words, the one place they are written: ``(preposition, what the interceptor
+#: launches on, detail)``. The dashboard's year line ("reachable ..., {preposition} {what}
+#: ({detail})"), its other-cueing lines ("With {what} instead ({detail})"), its radio's
+#: captions and the command line's help are made from them.
+CUEING_WORDS: Mapping[Cueing, tuple[str, str, str]] = {
+    "perfect": (
+        "with",
+        "perfect cueing",
+        "a fire-control track at the ICBM's launch, which no EPAA sensor provides; the case "
+        "most favourable to the defence",
+    ),
+    "shared_track": (
+        "on",
+        "the first track of any of the year's NATO BMD radars",
+        "their tracks shared, as under launch on remote; or the site's own radar's",
+    ),
+    "own_radar": (
+        "with",
+        "each site's own radar detecting the ICBM first",
+        "an SM-3's Aegis SPY-1, as the engine's radars detect: mask, booster and warhead RCS, "
+        "satellite cue",
+    ),
+}
 #: Whose burn time the ICBMs fly: each base's propellant, or one for all (data/icbm_bases.csv).
 Propellant = Literal["by_base", "solid", "liquid"]
 PROPELLANT_CHOICES: tuple[Propellant, ...] = ("by_base", "solid", "liquid")
