@@ -396,7 +396,8 @@ def feature_frames(
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
     scenario, estimate, custom``; the other columns are the layer's own (``range_km``,
     ``status``, ...). Values are plain numbers, booleans or text; missing ones are None
-    (NaN in a column of quantities, which is float: ``range_km``, ``*_deg``, ...).
+    (NaN in a column of quantities, which is float: ``range_km``, ``*_deg``, ...). Beside a
+    comparison, ``vs_year, vs_scenario, vs_estimate`` (state B's) follow ``estimate``.
     """
     layers = _layer_records(data, capitals, cities, answer=answer)
     if data.comparison is not None:
