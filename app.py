@@ -510,7 +510,12 @@ def _layout(
         )
     with st.container():
         if data.comparison is not None:
-            panels.comparison_line(data.comparison, projector=projector, theme=theme)
+            panels.comparison_line(
+                data.comparison,
+                projector=projector,
+                theme=theme,
+                wide=view.screen == DEFAULT_SCREEN,
+            )
         if data.cooperation_why:
             panels.cooperation_why(
                 data.cooperation_why,

@@ -381,11 +381,14 @@ def _area_row(s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT) -> st
     )
 
 
-def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT) -> None:
+def comparison_line(
+    cmp: Comparison, *, projector: bool = False, theme: Theme = LIGHT, wide: bool = False
+) -> None:
     """Under the headline: A and B in words, the territory of each, gained and lost.
 
     Every share over one territory, said in the short form (one row below 1920x1080: the map's
-    height counts on it, layers.MAP_CUT_PX); slides and the CLI give the long form.
+    height counts on it, layers.MAP_CUT_PX); slides and the CLI give the long form. ``wide``:
+    the screen is 1920x1080, where a projector's line has room for the engage-on-remote note.
     """
     size = "clamp(1.0rem, 1.4vw, 1.3rem)" if projector else "1.0rem"
     compare = theme.compare_styles
@@ -399,9 +402,11 @@ def comparison_line(cmp: Comparison, *, projector: bool = False, theme: Theme = 
     a_text, b_text, gained_text, lost_text = _adding_shares(
         share_a, share_b, cmp.gained_share, cmp.lost_share
     )
-    # Not on a projector: its line has room for one row at 1280x720 (the legend's foot went
-    # 23 px below the window with the note); the slides and the dashboard say it.
-    note_a, note_b = ("", "") if projector else (_eor_note(cmp.note_a), _eor_note(cmp.note_b))
+    # Not on a projector's smaller screens: its line has room for one row at 1280x720 (the
+    # legend's foot went 23 px below the window with the note); the slides say it there. At
+    # 1920x1080 it fits (2016 vs 2024: the line ends ~180 px short of the map's right edge).
+    short = projector and not wide
+    note_a, note_b = ("", "") if short else (_eor_note(cmp.note_a), _eor_note(cmp.note_b))
     st.markdown(
         f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
         f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"

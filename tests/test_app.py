@@ -603,6 +603,14 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     sites = [d["name"] for d in _layer(at, "sites")["data"]]
     assert any(n.startswith("Aegis Ashore Poland [B]") for n in sites)
     assert "Interceptor nominal ring (A)" in text and "[B]: in place in B only" in text
+    # On a projector: said at 1920x1080, where the line has room; not at 1280x720 (one row).
+    for screen, said in (("1920x1080", True), ("1280x720", False)):
+        shown = _opened(
+            year="2016", compare="true", vs_year="2024", projector="true", screen=screen
+        )
+        line = " ".join(m.value for m in shown.markdown if "epaa-comparison" in m.value)
+        assert "B</b> = 2024, as built" in line, screen
+        assert ("engage on remote assumed" in line) is said, (screen, line)
     assert "<b>Capitals (A)</b>" in text  # the capitals' dots show A's status
     # B the same as A: said so, and the map shows the defended area again.
     at.slider(key="vs_year").set_value(2016).run()
