@@ -402,25 +402,41 @@ def comparison_line(
     a_text, b_text, gained_text, lost_text = _adding_shares(
         share_a, share_b, cmp.gained_share, cmp.lost_share
     )
-    # Not on a projector's smaller screens: its line has room for one row at 1280x720 (the
-    # legend's foot went 23 px below the window with the note); the slides say it there. At
-    # 1920x1080 it fits (2016 vs 2024: the line ends ~180 px short of the map's right edge).
-    short = projector and not wide
-    note_a, note_b = ("", "") if short else (_eor_note(cmp.note_a), _eor_note(cmp.note_b))
-    st.markdown(
-        f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
-        f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
-        + (f"Over {html.escape(basis)}: " if basis else "")
-        + f"<b>A</b> = {html.escape(cmp.label_a)}{note_a}: {a_text} defended · "
-        f"<b>B</b> = {html.escape(cmp.label_b)}{note_b}: {b_text} · "
-        f"<b style='color:{gained}'>gained {gained_text}</b>, "
-        f"<b style='color:{lost}'>lost {lost_text}</b>"
-        + ("" if basis else " of NATO-Europe territory")
-        + "; "
-        f"capitals {cmp.a.capitals_defended} of {cmp.a.capitals_total} → "
-        f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>",
-        unsafe_allow_html=True,
-    )
+
+    def line(note_a: str, note_b: str) -> str:
+        return (
+            f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
+            f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
+            + (f"Over {html.escape(basis)}: " if basis else "")
+            + f"<b>A</b> = {html.escape(cmp.label_a)}{note_a}: {a_text} defended · "
+            f"<b>B</b> = {html.escape(cmp.label_b)}{note_b}: {b_text} · "
+            f"<b style='color:{gained}'>gained {gained_text}</b>, "
+            f"<b style='color:{lost}'>lost {lost_text}</b>"
+            + ("" if basis else " of NATO-Europe territory")
+            + "; "
+            f"capitals {cmp.a.capitals_defended} of {cmp.a.capitals_total} → "
+            f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>"
+        )
+
+    # Beside the state that has engage on remote by date. Not on a projector's smaller
+    # screens: its line has room for one row at 1280x720 (the legend's foot went 23 px below
+    # the window with the note); the slides say it there. At 1920x1080 where the line stays
+    # one row (PROJECTOR_WIDE_LINE_CHARS).
+    text = line(_eor_note(cmp.note_a), _eor_note(cmp.note_b))
+    if projector and (not wide or len(_plain(text)) > PROJECTOR_WIDE_LINE_CHARS):
+        text = line("", "")
+    st.markdown(text, unsafe_allow_html=True)
+
+
+#: Characters the projector's comparison line holds in one row at 1920x1080 (measured: 2016
+#: vs 2024 with the engage-on-remote note, 196 characters, ended ~180 px short of the edge at
+#: the line's 20.8 px type, about 19 characters more; a few kept in hand).
+PROJECTOR_WIDE_LINE_CHARS = 205
+
+
+def _plain(markup: str) -> str:
+    """The text of a line of HTML, as read (tags out, entities back)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def _eor_note(note: str) -> str:

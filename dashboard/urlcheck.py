@@ -137,9 +137,16 @@ def url_notices(
     # The Russian-ICBM tab's choices are drawn, and read, only while that tab is open.
     closed = sorted(k for k in given if k in ALLOWED and k.startswith("icbm_") and k not in used)
     if closed:
+        named = (
+            f"URL parameter{'s' if len(closed) > 1 else ''} {', '.join(repr(k) for k in closed)}"
+        )
+        on_projector = given.get("projector", ["false"])[-1].strip().lower() == "true"
         out.append(
-            f"URL parameter{'s' if len(closed) > 1 else ''} {', '.join(repr(k) for k in closed)} "
-            f"set the {ICBM_TAB} tab's choices; add tab={ICBM_TAB.replace(' ', '+')} to open it "
-            "with them."
+            # A projector shows no tabs: naming the tab would not open it.
+            f"{named} set the {ICBM_TAB} tab's choices, and a projector shows no tabs; leave out "
+            "projector=true to see them."
+            if on_projector
+            else f"{named} set the {ICBM_TAB} tab's choices; add "
+            f"tab={ICBM_TAB.replace(' ', '+')} to open it with them."
         )
     return out

@@ -603,14 +603,24 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     sites = [d["name"] for d in _layer(at, "sites")["data"]]
     assert any(n.startswith("Aegis Ashore Poland [B]") for n in sites)
     assert "Interceptor nominal ring (A)" in text and "[B]: in place in B only" in text
-    # On a projector: said at 1920x1080, where the line has room; not at 1280x720 (one row).
-    for screen, said in (("1920x1080", True), ("1280x720", False)):
+    # On a projector: said at 1920x1080, where the line has room; not at 1280x720 (one row),
+    # nor at 1920x1080 where B's longer words would take the line past one row.
+    from dashboard.panels import PROJECTOR_WIDE_LINE_CHARS, _plain
+
+    cases = (
+        ("1920x1080", {}, True),
+        ("1280x720", {}, False),
+        ("1920x1080", {"vs_estimate": "high", "vs_launch_area": "semnan"}, False),
+    )
+    for screen, more, said in cases:
         shown = _opened(
-            year="2016", compare="true", vs_year="2024", projector="true", screen=screen
+            year="2016", compare="true", vs_year="2024", projector="true", screen=screen, **more
         )
-        line = " ".join(m.value for m in shown.markdown if "epaa-comparison" in m.value)
+        line = " ".join(m.value for m in shown.markdown if "class='epaa-comparison'" in m.value)
         assert "B</b> = 2024, as built" in line, screen
-        assert ("engage on remote assumed" in line) is said, (screen, line)
+        assert ("engage on remote assumed" in line) is said, (screen, more, line)
+        if said:  # the note only where the line with it stays one row
+            assert len(_plain(line)) <= PROJECTOR_WIDE_LINE_CHARS, line
     assert "<b>Capitals (A)</b>" in text  # the capitals' dots show A's status
     # B the same as A: said so, and the map shows the defended area again.
     at.slider(key="vs_year").set_value(2016).run()

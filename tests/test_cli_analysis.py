@@ -276,7 +276,11 @@ def test_icbm_year__the_year_answer_as_the_dashboard_tab_gives_it(catalogue):
     res = run("icbm", "--year", "2016", "--summary")
     assert res.returncode != 0 and "--answers and --summary are for every site" in res.stderr
     res = run("icbm", "--year", "2016", "--cueing", "shared_track", "--radars-year", "2024")
-    assert res.returncode != 0 and "--radars-year is not taken with --year" in res.stderr
+    assert res.returncode != 0 and "--radars-year and --radars-scenario are not taken" in res.stderr
+    res = run("icbm", "--year", "2013", "--radars-scenario", "third_site")
+    assert res.returncode != 0 and "--radars-year and --radars-scenario are not taken" in res.stderr
+    res = run("icbm", "--radars-scenario", "third_site", "--summary")
+    assert res.returncode != 0 and "--radars-scenario is for --cueing shared_track" in res.stderr
     res = run("icbm", "--scenario", "planned", "--summary")
     assert res.returncode != 0 and "--scenario is for --year" in res.stderr
 

@@ -227,6 +227,7 @@ def test_default_layers__include_the_defended_area_and_its_headline(tmp_path: Pa
     assert {"defended", "radar", "interceptor", "sites"} <= layers
     # Each city's reason, as each capital's ("Not defended: ...", from the engine's run).
     city_why = back[back.layer == "cities"].why
+    assert len(city_why) >= 10
     assert city_why.str.match(r"^(Defended|Not defended|Out of the threat's reach)").all()
     svg = tmp_path / "phase2.svg"
     res = _run("--year", "2016", "--out", str(svg), *SMALL)

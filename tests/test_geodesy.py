@@ -190,3 +190,19 @@ def test_projection__same_as_from_crs_on_any_thread(source, target):
         assert_allclose(got[1], expected[1], rtol=0, atol=tol)
     assert projection(source, target) is projection(source, target)
     assert "pipeline" in projection(source, target).definition
+
+
+def test_projection__area_dependent_operations_fall_back_to_from_crs():
+    """Where PROJ knows several operations (the British grid's datum shifts), none is fixed."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PROJ's note that the best grid is not installed
+        british = projection("EPSG:4326", "EPSG:27700")
+        lon, lat = np.array([-3.0, 20.0]), np.array([54.0, 40.0])  # in and far outside the UK
+        got = british.transform(lon, lat)
+        expected = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(
+            lon, lat
+        )
+    assert not british.definition.startswith("proj=pipeline")
+    assert_allclose(got, expected, rtol=0, atol=1e-6)

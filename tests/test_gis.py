@@ -195,11 +195,13 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
         assert set(frame.year) == {2016} and set(frame.vs_year) == {2024}, layer
         assert set(frame.vs_scenario) == {"actual"} and set(frame.vs_estimate) == {"nominal"}
         cols = list(frame.columns)
-        assert cols[cols.index("estimate") + 1 : cols.index("estimate") + 4] == [
+        assert cols[cols.index("estimate") + 1 : cols.index("estimate") + 5] == [
             "vs_year",
             "vs_scenario",
             "vs_estimate",
+            "vs_label",
         ]
+        assert set(frame.vs_label) == {data.comparison.label_b}
     rev_nato = gis.feature_frames(back)["nato"].set_index("name")
     assert rev_nato.loc["Sweden", "member_in"] == "A only"  # A is 2024 here
     # A comparison of one year (another scenario): every member in both, said so (a review).
@@ -211,7 +213,7 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
     plain = gis.feature_frames(compute_map(catalogue, MapState(FootprintOptions(year=2016))), caps)
     assert "change_in_b" not in plain["capitals"].columns
     assert "member_in" not in plain["nato"].columns and len(plain["nato"]) == 26
-    assert not {"vs_year", "vs_scenario", "vs_estimate"} & set(plain["nato"].columns)
+    assert not {"vs_year", "vs_scenario", "vs_estimate", "vs_label"} & set(plain["nato"].columns)
 
 
 def test_geojson_geopackage_csv__the_headline_numbers_on_the_defended_area(
@@ -596,6 +598,14 @@ def test_kml__major_cities_by_status_each_year_smaller_than_the_capitals(
     for pm in marks:
         status = pm.findtext("k:name", namespaces=NS).rsplit(": ", 1)[1]
         assert pm.findtext("k:styleUrl", namespaces=NS) == "#city_" + status.replace(" ", "_")
+        # Each city's reason, as each capital's (it was the capitals' alone).
+        why = pm.find("k:ExtendedData/k:Data[@name='why']/k:value", NS)
+        start = {"defended": "Defended", "not defended": "Not defended"}.get(status, "Out of")
+        assert why is not None and why.text.startswith(start), (status, why)
+    # The capitals' reasons too, in the data and in the balloon Google Earth shows.
+    for pm in _placemarks(root, (gis._PLACE_TITLES["capitals"],)):
+        why = pm.findtext("k:ExtendedData/k:Data[@name='why']/k:value", namespaces=NS)
+        assert why and why[:40] in pm.findtext("k:description", namespaces=NS), why
     styles = {s.get("id"): s for s in root.iter(f"{{{gis.KML_NS}}}Style")}
 
     def scale(style_id: str) -> float:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.urlcheck import url_notices
+from dashboard.urlcheck import ICBM_TAB, url_notices
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -41,6 +41,11 @@ def test_url_notices__pure_rules():
         "URL parameters 'icbm_boost', 'icbm_cueing' set the Russian-ICBM question tab's "
         "choices; add tab=Russian-ICBM+question to open it with them."
     )
+    (projector,) = url_notices(
+        {"projector": ["true"], "tab": [ICBM_TAB], "icbm_cueing": ["Own radar only"]},
+        {**used, "tab": ICBM_TAB},  # the page takes the link's tab (app.py), drawn or not
+    )
+    assert "a projector shows no tabs; leave out projector=true" in projector
     opened = {**used, "icbm_cueing": "own_radar"}
     labels_icbm = {"icbm_cueing": {"own_radar": "Own radar only"}}
     assert url_notices({"icbm_cueing": ["Own radar only"]}, opened, labels=labels_icbm) == []

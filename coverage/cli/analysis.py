@@ -507,9 +507,13 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
                 "--cueing shared_track needs --radars-year YEAR (the year whose NATO BMD "
                 "radars share their tracks)"
             )
-        shared_of = FootprintOptions(year=args.radars_year, scenario=args.radars_scenario)
+        shared_of = FootprintOptions(
+            year=args.radars_year, scenario=args.radars_scenario or "actual"
+        )
     elif args.radars_year is not None:
         raise ValueError("--radars-year is for --cueing shared_track only")
+    elif args.radars_scenario is not None:
+        raise ValueError("--radars-scenario is for --cueing shared_track with --radars-year")
     # Under shared tracks, whose radars they are: said with the assumptions (text and JSON).
     shared_words = (
         ""
@@ -570,10 +574,11 @@ def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
             "--year gives the year's answer; --answers and --summary are for every site ever "
             "planned (leave out --year)"
         )
-    if args.radars_year is not None:
+    if args.radars_year is not None or args.radars_scenario is not None:
         raise ValueError(
-            "--radars-year is not taken with --year: under --cueing shared_track the NATO BMD "
-            "radars deployed in --year share their tracks"
+            "--radars-year and --radars-scenario are not taken with --year: under --cueing "
+            "shared_track the NATO BMD radars deployed in --year under --scenario share their "
+            "tracks"
         )
     options = FootprintOptions(
         year=args.year, scenario=args.scenario or "actual", estimate=args.estimate
@@ -1058,7 +1063,7 @@ def register(subparsers: Any) -> None:
     ic.add_argument(
         "--radars-scenario",
         choices=SCENARIOS,
-        default="actual",
+        default=None,
         help="with --cueing shared_track: whose radars of --radars-year (default actual, as "
         "built; third_site: the 2007 plan's X-band radar at Brdy and its forward radar)",
     )

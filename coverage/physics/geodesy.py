@@ -54,18 +54,20 @@ _AREA_SLABS = tuple(box(x, -90.0, x + 90.0, 90.0) for x in (-180.0, -90.0, 0.0, 
 def projection(source: str, target: str) -> Transformer:
     """Lon/lat-ordered (``always_xy``) transformer from ``source`` to ``target``, made once.
 
-    It is built on the PROJ pipeline of the best operation between the two (the first of
-    :class:`pyproj.transformer.TransformerGroup`), not from the two CRSs: pyproj keeps a
-    transformer's PROJ object per thread, and one made from CRSs searches the PROJ database
-    again on every new thread (about 60 ms; Streamlit runs every rerun on a thread of its own),
-    one made from a pipeline string parses it (0.3 ms). The results are the same
-    (tests/test_geodesy.py). Falls back to :meth:`Transformer.from_crs` where no single
-    operation is known in advance (PROJ then chooses per point).
+    Where every operation PROJ knows between the two is the same pipeline (EPSG:4326 to and
+    from EPSG:3035 and EPSG:3575, the projections used here: the ETRS89 datum step is a null
+    shift), it is built on that pipeline, not from the two CRSs: pyproj keeps a transformer's
+    PROJ object per thread, and one made from CRSs searches the PROJ database again on every
+    new thread (60-75 ms; Streamlit runs every rerun on a thread of its own), one made from a
+    pipeline string parses it (0.3 ms); the results are the same (tests/test_geodesy.py).
+    Where the operations differ (a datum shift that depends on the area, as for the British
+    grid), PROJ must choose per point: :meth:`Transformer.from_crs`, as before.
     """
     group = TransformerGroup(source, target, always_xy=True)
-    if group.transformers:
-        definition = group.transformers[0].definition
-        if definition.startswith("proj=pipeline") or definition.startswith("+proj=pipeline"):
+    definitions = {t.definition for t in group.transformers}
+    if len(definitions) == 1 and not group.unavailable_operations:
+        (definition,) = definitions
+        if definition.startswith(("proj=pipeline", "+proj=pipeline")):
             return Transformer.from_pipeline(definition)
     return Transformer.from_crs(source, target, always_xy=True)
 

@@ -379,8 +379,9 @@ def cities_with_reasons(
     map asks one city's reason on its click (:func:`place_why`).
     """
     dg = defended_grid(catalogue, state.options, state.query())
-    reasons = city_reasons(dg, catalogue)
-    why = [reasons.get((c, n), "") for c, n in zip(cities.iso3, cities.name, strict=True)]
+    keys = [(str(c), str(n)) for c, n in zip(cities.iso3, cities.name, strict=True)]
+    reasons = city_reasons(dg, catalogue, keys)
+    why = [reasons.get(key, "") for key in keys]
     return cities.assign(why=pd.Series(why, index=cities.index, dtype=object))
 
 
@@ -400,8 +401,16 @@ def capitals_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[in
 
 
 def cities_by_year(catalogue: Catalogue, series: Iterable[MapData]) -> dict[int, pd.DataFrame]:
-    """Each map's major cities by status, by its year (for the KML/KMZ rollout)."""
-    return {d.state.options.year: major_cities(catalogue, d.state) for d in series}
+    """Each map's major cities by status, with ``why``, by its year (for the KML/KMZ rollout).
+
+    With their reasons, as :func:`capitals_by_year`'s capitals have theirs.
+    """
+    return {
+        d.state.options.year: cities_with_reasons(
+            major_cities(catalogue, d.state), catalogue, d.state
+        )
+        for d in series
+    }
 
 
 @dataclass(frozen=True)

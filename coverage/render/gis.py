@@ -397,7 +397,7 @@ def feature_frames(
     scenario, estimate, custom``; the other columns are the layer's own (``range_km``,
     ``status``, ...). Values are plain numbers, booleans or text; missing ones are None
     (NaN in a column of quantities, which is float: ``range_km``, ``*_deg``, ...). Beside a
-    comparison, ``vs_year, vs_scenario, vs_estimate`` (state B's) follow ``estimate``.
+    comparison, ``vs_year, vs_scenario, vs_estimate, vs_label`` (B's) follow ``estimate``.
     """
     layers = _layer_records(data, capitals, cities, answer=answer)
     if data.comparison is not None:
@@ -416,7 +416,7 @@ def feature_frames(
 
 
 def _with_state_b(records: list[dict[str, Any]], comparison: Comparison) -> list[dict[str, Any]]:
-    """Beside a comparison, each record with B's ``vs_year``, ``vs_scenario``, ``vs_estimate``.
+    """Beside a comparison, each record with B's state: ``vs_year`` ... ``vs_label``.
 
     After ``estimate``: ``year``, ``scenario`` and ``estimate`` are state A's (the map's), and
     a record of either state says so (a member of B's year only, ``member_in`` "B only", read
@@ -428,6 +428,9 @@ def _with_state_b(records: list[dict[str, Any]], comparison: Comparison) -> list
         "vs_year": int(b.year),
         "vs_scenario": str(b.scenario),
         "vs_estimate": str(b.estimate),
+        # Whatever else B changes (launch area, threat, engage on remote...), in words: two
+        # launch areas in one year read as B the same as A in the three fields above.
+        "vs_label": str(comparison.label_b),
     }
     out = []
     for rec in records:
@@ -908,6 +911,8 @@ _ROW_FIELDS = (
     ("Systems", "systems"),
     ("Country", "country"),
     ("Confidence", "confidence"),
+    # A capital's or major city's status in words: the run's intercept windows or what fails.
+    ("Why", "why"),
     ("Source", "source"),
 )
 _EXTENDED_FIELDS = (
@@ -923,6 +928,7 @@ _EXTENDED_FIELDS = (
     "status",
     "country",
     "confidence",
+    "why",
     "custom",
     "source",
     "scenario",
