@@ -960,7 +960,12 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 format_func=_ICBM_CUEING_NAMES.__getitem__,
                 key="icbm_cueing",
                 bind="query-params",
-                captions=[f"{w}: {d}" for _, w, d in map(icbm.CUEING_WORDS.get, icbm.CUEINGS)],
+                # What each launches on, unless the choice's name says it ("Perfect").
+                captions=[
+                    d if w.lower().startswith(_ICBM_CUEING_NAMES[c].lower()) else f"{w}: {d}"
+                    for c in icbm.CUEINGS
+                    for _, w, d in [icbm.CUEING_WORDS[c]]
+                ],
             )
             burn = icbm.propellant_burn_s()
             propellant = fuel_col.radio(
