@@ -508,8 +508,10 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     # site's own radar (computed: the same tab with "Own radar only" says so in its bold line).
     assert "7 of 88 Russian ICBM tracks" in text, text
     assert (
-        "With each site's own radar detecting the ICBM first instead (an SM-3's Aegis SPY-1, as "
-        "the engine's radars detect: mask, booster and warhead RCS, satellite cue): **none**. "
+        "With each site's own radar detecting the ICBM first instead (an SM-3's Aegis SPY-1, or "
+        "the radar deployed with another interceptor; none for the Third Site's silos, which "
+        "launch on no track then; as the engine's radars detect: mask, booster and warhead RCS, "
+        "satellite cue): **none**. "
         "So all 7 above need a fire-control track sooner than the site's own radar gives" in text
     ), text
     # On the first track of any of 2024's NATO radars, shared: none either (in the nominal

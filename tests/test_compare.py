@@ -197,6 +197,23 @@ def test_compare__query_variation_engage_on_remote(catalogue: Catalogue) -> None
     assert c.label_b == "2016, as built, engage on remote on"
 
 
+def test_state_label__settings_in_words_not_ids(catalogue: Catalogue) -> None:
+    """B's settings as the line says them: no "by_date", no "delay s 120" (session 40's trial)."""
+    from dataclasses import replace
+
+    from coverage.products.compare import state_label
+
+    a = replace(QUERY, engage_on_remote="off")
+    b = replace(QUERY, delay_s=120.0, shoot_look_shoot=True, grid_km=25.0)
+    label = state_label(
+        catalogue, FootprintOptions(year=2024), b, other=(FootprintOptions(year=2016), a)
+    )
+    assert label == (
+        "2024, as built, delay 120 s, shoot look shoot on, grid 25 km, "
+        "engage on remote by its date"
+    )
+
+
 # ----------------------------------------------------------------------------- layer
 
 

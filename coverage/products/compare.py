@@ -168,8 +168,28 @@ def state_label(
             # to say: a comparison's line must stay one row on the smaller screens).
             parts.append(cooperation_short_labels()[mine])
         else:
-            parts.append(f"{f.name.replace('_', ' ')} {mine}")
+            parts.append(_setting_words(f.name, mine))
     return ", ".join(parts)
+
+
+#: Units of the query's quantities, by the ending of their field's name.
+_UNITS = {"_s": " s", "_deg": "°", "_km": " km"}
+
+
+def _setting_words(name: str, value: object) -> str:
+    """A query setting as the line says it: "engage on remote by its date", "delay 120 s".
+
+    A new user read "engage on remote by_date" on the comparison line (session 40's trial).
+    """
+    unit = next((u for end, u in _UNITS.items() if name.endswith(end)), "")
+    title = name.removesuffix(next((e for e in _UNITS if name.endswith(e)), "")).replace("_", " ")
+    if isinstance(value, bool):
+        return f"{title} {'on' if value else 'off'}"
+    if value == "by_date":
+        return f"{title} by its date"
+    if isinstance(value, float | int):
+        return f"{title} {value:g}{unit}"
+    return f"{title} {str(value).replace('_', ' ')}"
 
 
 @dataclass(frozen=True, eq=False)

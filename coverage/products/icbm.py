@@ -120,8 +120,9 @@ CUEING_WORDS: Mapping[Cueing, tuple[str, str, str]] = {
     "own_radar": (
         "with",
         "each site's own radar detecting the ICBM first",
-        "an SM-3's Aegis SPY-1, as the engine's radars detect: mask, booster and warhead RCS, "
-        "satellite cue",
+        "an SM-3's Aegis SPY-1, or the radar deployed with another interceptor; none for the "
+        "Third Site's silos, which launch on no track then; as the engine's radars detect: "
+        "mask, booster and warhead RCS, satellite cue",
     ),
 }
 #: Whose burn time the ICBMs fly: each base's propellant, or one for all (data/icbm_bases.csv).
