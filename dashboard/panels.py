@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import replace
 
@@ -403,13 +404,25 @@ def comparison_line(
         share_a, share_b, cmp.gained_share, cmp.lost_share
     )
 
-    def line(note_a: str, note_b: str) -> str:
+    def line(notes: bool) -> str:
+        # On a projector the assumption is named with the share without it, in one clause.
+        say = notes and not projector
+        note_a, note_b = (_eor_note(cmp.note_a), _eor_note(cmp.note_b)) if say else ("", "")
+        # How much the assumption carries: the state's share without it, on the line's basis.
+        off_a, off_b = (
+            (
+                _without_text(cmp.without_eor_a, named=projector),
+                _without_text(cmp.without_eor_b, named=projector),
+            )
+            if notes
+            else ("", "")
+        )
         return (
             f"<div class='epaa-comparison' style='font-size:{size};line-height:1.3;"
             f"border-left:6px solid {gained};padding:2px 0 2px 10px;margin:0 0 4px 0'>"
             + (f"Over {html.escape(basis)}: " if basis else "")
-            + f"<b>A</b> = {html.escape(cmp.label_a)}{note_a}: {a_text} defended · "
-            f"<b>B</b> = {html.escape(cmp.label_b)}{note_b}: {b_text} · "
+            + f"<b>A</b> = {html.escape(cmp.label_a)}{note_a}: {a_text} defended{off_a} · "
+            f"<b>B</b> = {html.escape(cmp.label_b)}{note_b}: {b_text}{off_b} · "
             f"<b style='color:{gained}'>gained {gained_text}</b>, "
             f"<b style='color:{lost}'>lost {lost_text}</b>"
             + ("" if basis else " of NATO-Europe territory")
@@ -418,25 +431,35 @@ def comparison_line(
             f"{cmp.b.capitals_defended} of {cmp.b.capitals_total}</div>"
         )
 
-    # Beside the state that has engage on remote by date. Not on a projector's smaller
-    # screens: its line has room for one row at 1280x720 (the legend's foot went 23 px below
-    # the window with the note); the slides say it there. At 1920x1080 where the line stays
-    # one row (PROJECTOR_WIDE_LINE_CHARS).
-    text = line(_eor_note(cmp.note_a), _eor_note(cmp.note_b))
+    # Beside the state that has engage on remote by date, with its share without it. Not on a
+    # projector's smaller screens: its line has room for one row at 1280x720 (the legend's
+    # foot went 23 px below the window with the note); the slides say it there. At 1920x1080
+    # where the line stays one row (PROJECTOR_WIDE_LINE_CHARS).
+    text = line(notes=True)
     if projector and (not wide or len(_plain(text)) > PROJECTOR_WIDE_LINE_CHARS):
-        text = line("", "")
+        text = line(notes=False)
     st.markdown(text, unsafe_allow_html=True)
 
 
 #: Characters the projector's comparison line holds in one row at 1920x1080 (measured: 2016
-#: vs 2024 with the engage-on-remote note, 196 characters, ended ~180 px short of the edge at
-#: the line's 20.8 px type, about 19 characters more; a few kept in hand).
-PROJECTOR_WIDE_LINE_CHARS = 205
+#: vs 2024 with "(21.9 % without engage on remote)", 206 characters, ended ~160 px short of the
+#: map's right edge at the line's 20.8 px type, about 15 characters more; a few kept in hand).
+PROJECTOR_WIDE_LINE_CHARS = 210
 
 
 def _plain(markup: str) -> str:
     """The text of a line of HTML, as read (tags out, entities back)."""
     return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def _without_text(share: float, *, named: bool = False) -> str:
+    """``" (21.9 % without it)"``: a noted state's share without engage on remote, or ``""``.
+
+    ``named``: ``" (21.9 % without engage on remote)"``, where the label has no note.
+    """
+    if math.isnan(share):
+        return ""
+    return f" ({100.0 * share:.1f} % without {'engage on remote' if named else 'it'})"
 
 
 def _eor_note(note: str) -> str:

@@ -620,7 +620,9 @@ def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
         )
         line = " ".join(m.value for m in shown.markdown if "class='epaa-comparison'" in m.value)
         assert "B</b> = 2024, as built" in line, screen
-        assert ("engage on remote assumed" in line) is said, (screen, more, line)
+        # A projector names it with the share without it, in one clause.
+        assert (" without engage on remote) · " in line) is said, (screen, more, line)
+        assert "engage on remote assumed" not in line
         if said:  # the note only where the line with it stays one row
             assert len(_plain(line)) <= PROJECTOR_WIDE_LINE_CHARS, line
     assert "<b>Capitals (A)</b>" in text  # the capitals' dots show A's status
@@ -677,7 +679,9 @@ def test_app__comparison_line_gives_every_share_over_one_territory() -> None:
     figures = [float(t.removesuffix(" %")) for t in (a, b, gained, lost)]
     assert abs(figures[0] + figures[2] - figures[3] - figures[1]) <= 0.11
     assert f"2016, as built: {a} defended" in text, text
-    assert f"2024, as built, engage on remote assumed: {b} · " in text, text
+    # And how much of B rests on the assumption: B's share without it, on the same basis.
+    without = f"{100.0 * expected.without_eor_b:.1f} %"
+    assert f"2024, as built, engage on remote assumed: {b} ({without} without it) · " in text
     assert f"gained {gained}" in text and f"lost {lost}" in text
     n_a, n = expected.members_a, expected.members_either
     # The basis first: at the line's end A's share read as a second answer beside the
@@ -752,8 +756,8 @@ def test_app__comparison_b_is_an_alternative_architecture(
     expected = _expected_comparison(2018, year=2018, scenario=scenario)
     # Each alternative has engage on remote by 2018 (data/capabilities.csv, assumed), A not.
     assert expected.note_b and not expected.note_a
-    said = f"B</b> = 2018, {shown}, engage on remote assumed: {share_text(expected.share_b)} · "
-    assert said in text, text
+    said = f"B</b> = 2018, {shown}, engage on remote assumed: {share_text(expected.share_b)} ("
+    assert said in text and " without it) · " in text, text
     assert f"(A) vs 2018, {shown} (B)" in " ".join(m.value for m in at.markdown)
 
 

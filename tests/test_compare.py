@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from dataclasses import replace
@@ -209,8 +210,7 @@ def test_state_label__settings_in_words_not_ids(catalogue: Catalogue) -> None:
         catalogue, FootprintOptions(year=2024), b, other=(FootprintOptions(year=2016), a)
     )
     assert label == (
-        "2024, as built, delay 120 s, shoot look shoot on, grid 25 km, "
-        "engage on remote by its date"
+        "2024, as built, delay 120 s, shoot look shoot on, grid 25 km, engage on remote by its date"
     )
 
 
@@ -271,6 +271,25 @@ def test_comparison__says_which_state_has_engage_on_remote_by_date(
     )
     assert (forced.note_a, forced.note_b) == ("", "")
     assert "engage on remote on" in forced.label_b
+    # How much B rests on it: B's share with engage on remote off, on the line's basis (the
+    # members of either year), from its own engine run; none for a state without a note.
+    from dataclasses import replace
+
+    from coverage.products.defended import defended_grid
+    from coverage.products.metrics import member_cell_area_m2
+
+    off = defended_grid(
+        catalogue, FootprintOptions(year=2024), replace(QUERY, engage_on_remote="off")
+    )
+    members = catalogue.nato_members_in(2016) | catalogue.nato_members_in(2024)
+    area = member_cell_area_m2(off, members)
+    expected = float(area[off.result.defended[: off.n_cells]].sum() / area.sum())
+    assert cmp.without_eor_b == pytest.approx(expected, abs=1e-12)
+    assert cmp.common_shares()[0] < cmp.without_eor_b < cmp.common_shares()[1] - 0.3
+    assert math.isnan(cmp.without_eor_a) and math.isnan(both.without_eor_b)
+    payload = cmp.to_dict()
+    assert payload["share_b_without_engage_on_remote"] == cmp.without_eor_b
+    assert payload["share_a_without_engage_on_remote"] is None
 
 
 def test_sites_of_both__b_only_sites_drawn_and_tagged(catalogue: Catalogue) -> None:
