@@ -31,6 +31,9 @@ __all__ = [
 
 #: How the times of a reason are counted.
 _CLOCK = "Seconds after the threat's launch"
+#: What "within reach" asks of a state without engage on remote; left out of a place's reason
+#: where even engage on remote gives no window (:func:`_reasons`).
+_OWN_VIEW = " and in view of the firing site's own radar (no engage on remote)"
 
 
 def deployment_name(catalogue: Catalogue, deployment_id: str, *, system: bool = False) -> str:
@@ -151,13 +154,7 @@ def target_reason(
     elif not windows:
         text = (
             "not defended: no point of the threat's path is within an interceptor's reach after "
-            "its launch"
-            + (
-                ""
-                if a.engage_on_remote
-                else " and in view of the firing site's own radar (no engage on remote)"
-            )
-            + f". {_CLOCK}: {timeline}."
+            "its launch" + ("" if a.engage_on_remote else _OWN_VIEW) + f". {_CLOCK}: {timeline}."
         )
     else:
         text = (
@@ -228,7 +225,12 @@ def _reasons(
             undefended.append((key, k))
     if undefended and not dg.setup.assumptions.engage_on_remote:
         extra_words = _with_engage_on_remote(dg, catalogue, undefended, names)
-        for (key, _), words in zip(undefended, extra_words, strict=True):
+        for (key, _), (words, no_window) in zip(undefended, extra_words, strict=True):
+            if no_window:
+                # Out of every interceptor's reach whatever radar guides it: the own radar's
+                # view is not the cause (a journalist read "(no engage on remote)" as the
+                # reason for Amsterdam, which engage on remote would not defend; session 40).
+                out[key] = out[key].replace(_OWN_VIEW, "", 1)
             out[key] += " " + words
     return out
 
@@ -238,11 +240,12 @@ def _with_engage_on_remote(
     catalogue: Catalogue,
     targets: list[tuple[tuple[str, str], int]],
     names: tuple[list[str], list[str]],
-) -> list[str]:
+) -> list[tuple[str, bool]]:
     """For each target, whether engage on remote alone would defend it, and with which windows.
 
     The state's own physics with engage on remote switched on, over these points only
-    (:func:`~coverage.products.defended.engage_points`, cached in memory and on disk).
+    (:func:`~coverage.products.defended.engage_points`, cached in memory and on disk). With
+    each, whether that run has no intercept window for it at all (from any launch point).
     """
     lon, lat = dg.result.target_lon_deg, dg.result.target_lat_deg
     points = tuple((float(lon[k]), float(lat[k])) for _, k in targets)
@@ -250,11 +253,22 @@ def _with_engage_on_remote(
     r = engage_points(catalogue, dg.options, query, points)
     out = []
     for j in range(len(points)):
+        no_window = not np.isfinite(r.first_intercept_s[:, :, j]).any()
         if not r.defended[j]:
-            out.append("Engage on remote alone would not defend it.")
+            out.append(
+                (
+                    "Engage on remote would not change that: on another radar's track too, no "
+                    "interceptor reaches the threat's path in time."
+                    if no_window
+                    else "Engage on remote alone would not defend it.",
+                    no_window,
+                )
+            )
             continue
         if r.reachable.shape[0] > 1:
-            out.append("With engage on remote it would be defended against every launch point.")
+            out.append(
+                ("With engage on remote it would be defended against every launch point.", False)
+            )
             continue
         spans = [
             (s, float(r.first_intercept_s[0, s, j]), float(r.last_intercept_s[0, s, j]))
@@ -264,7 +278,10 @@ def _with_engage_on_remote(
         spans.sort(key=lambda w: w[2] - w[1], reverse=True)
         shown = ", ".join(f"{names[0][s]} {f0:.0f}-{f1:.0f} s" for s, f0, f1 in spans[:3])
         out.append(
-            "With engage on remote (another radar's track guiding the interceptor to the "
-            f"intercept) it would be defended: {shown}."
+            (
+                "With engage on remote (another radar's track guiding the interceptor to the "
+                f"intercept) it would be defended: {shown}.",
+                False,
+            )
         )
     return out
