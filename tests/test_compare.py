@@ -152,9 +152,11 @@ def test_compare__says_what_the_shares_are_of(
     pct = f"{100 * c.share_a:.0f} %"
     over_a = f"{100 * (c.both_share + c.lost_share):.0f} %"
     over_b = f"{100 * (c.both_share + c.gained_share):.0f} %"
+    # B's share without engage on remote beside it (B has it by date, A not), on this basis.
+    off_b = f" ({100 * c.without_eor_b:.0f} % without engage on remote)"
     assert c.basis() == (
         f"the territory of the {n_b} members of either year, over which A defends {over_a} and "
-        f"B {over_b}; A's {pct} is of its own {n_a}"
+        f"B {over_b}{off_b}; A's {pct} is of its own {n_a}"
     )
     assert over_b == f"{100 * c.share_b:.0f} %"  # A over the 30, plus gained, minus lost
     assert f"lost 0 % of {c.basis()})" in c.text()

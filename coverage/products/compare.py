@@ -372,9 +372,22 @@ class Comparison:
         # Both shares on that one basis too, so the line adds up on a slide (14 % + 77 % - 0 %
         # = 92 %; a review read "16 % → 92 %, gained 77 %" as arithmetic that did not).
         over_a, over_b = map(_share_points, self.common_shares())
+        off_a, off_b = self._without_words()
         return (
-            f"the territory of the {n} members of either year, over which A defends {over_a} "
-            f"and B {over_b}; {' and '.join(own)}"
+            f"the territory of the {n} members of either year, over which A defends "
+            f"{over_a}{off_a} and B {over_b}{off_b}; {' and '.join(own)}"
+        )
+
+    def _without_words(self) -> tuple[str, str]:
+        """``" (22 % without engage on remote)"`` for A and B: a noted state's share without it.
+
+        On the basis of :meth:`common_shares` (``without_eor_a``, ``without_eor_b``); ``""``
+        for a state without a note. The slides and the CLI's text say it where that basis is
+        given (the dashboard's line: :func:`dashboard.panels.comparison_line`).
+        """
+        return tuple(  # type: ignore[return-value]
+            "" if math.isnan(x) else f" ({_share_points(x)} without engage on remote)"
+            for x in (self.without_eor_a, self.without_eor_b)
         )
 
     def common_shares(self) -> tuple[float, float]:
@@ -416,9 +429,12 @@ class Comparison:
         basis = self.basis() if with_basis else ""
         label_a = f"{self.label_a}, {self.note_a}" if self.note_a else self.label_a
         label_b = f"{self.label_b}, {self.note_b}" if self.note_b else self.label_b
+        # The share without engage on remote beside the shares when they are on its basis (the
+        # same members in both years); else the basis says it, with the shares over it.
+        off_a, off_b = ("", "") if self.basis() else self._without_words()
         return (
             f"From A ({label_a}) to B ({label_b}): territory defended "
-            f"{_share_points(self.share_a)} → {_share_points(self.share_b)} "
+            f"{_share_points(self.share_a)}{off_a} → {_share_points(self.share_b)}{off_b} "
             f"(gained {_share_points(self.gained_share)}, lost {_share_points(self.lost_share)}"
             f"{f' of {basis}' if basis else ''})"
         )
