@@ -11,7 +11,7 @@ never by their ids.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -365,9 +365,14 @@ def with_reasons(capitals: pd.DataFrame, catalogue: Catalogue, state: MapState) 
     which sites have an intercept window and when, or which part of the timeline fails.
     """
     dg = defended_grid(catalogue, state.options, state.query())
-    reasons = capital_reasons(dg, catalogue)
-    why = [reasons.get((c, n), "") for c, n in zip(capitals.iso3, capitals.name, strict=True)]
-    return capitals.assign(why=pd.Series(why, index=capitals.index, dtype=object))
+    return _with_why(capitals, capital_reasons(dg, catalogue))
+
+
+def _with_why(places: pd.DataFrame, reasons: Mapping[tuple[str, str], str]) -> pd.DataFrame:
+    """``places`` with ``why``: each one's reason by ``(iso3, name)``, ``""`` where none."""
+    keys = [(str(c), str(n)) for c, n in zip(places.iso3, places.name, strict=True)]
+    why = [reasons.get(key, "") for key in keys]
+    return places.assign(why=pd.Series(why, index=places.index, dtype=object))
 
 
 def cities_with_reasons(
@@ -380,9 +385,7 @@ def cities_with_reasons(
     """
     dg = defended_grid(catalogue, state.options, state.query())
     keys = [(str(c), str(n)) for c, n in zip(cities.iso3, cities.name, strict=True)]
-    reasons = city_reasons(dg, catalogue, keys)
-    why = [reasons.get(key, "") for key in keys]
-    return cities.assign(why=pd.Series(why, index=cities.index, dtype=object))
+    return _with_why(cities, city_reasons(dg, catalogue, keys))
 
 
 def place_why(catalogue: Catalogue, state: MapState, iso3: str, name: str) -> str:

@@ -32,7 +32,7 @@ __all__ = [
 #: How the times of a reason are counted.
 _CLOCK = "Seconds after the threat's launch"
 #: What "within reach" asks of a state without engage on remote; left out of a place's reason
-#: where even engage on remote gives no window (:func:`_reasons`).
+#: where even engage on remote gives no window (``target_reason(own_view=False)``).
 _OWN_VIEW = " and in view of the firing site's own radar (no engage on remote)"
 
 
@@ -81,13 +81,16 @@ def target_reason(
     catalogue: Catalogue,
     *,
     names: tuple[list[str], list[str]] | None = None,
+    own_view: bool = True,
 ) -> str:
     """Why target ``index`` of ``dg`` (a cell, or an extra point after the cells) has its status.
 
     Against several launch points a target is defended only if it is defended against each
     that reaches it: the words follow the launch point that decides (the first not defended
     against, else the one with the shortest window). Times are seconds after the threat's
-    launch.
+    launch. ``own_view=False``: a state without engage on remote does not name the firing
+    site's own radar's view among the reach's conditions (engage on remote gives no window
+    either, so it is not the cause).
     """
     res = dg.result
     sites, radars = names or _names(dg, catalogue)
@@ -154,7 +157,9 @@ def target_reason(
     elif not windows:
         text = (
             "not defended: no point of the threat's path is within an interceptor's reach after "
-            "its launch" + ("" if a.engage_on_remote else _OWN_VIEW) + f". {_CLOCK}: {timeline}."
+            "its launch"
+            + ("" if a.engage_on_remote or not own_view else _OWN_VIEW)
+            + f". {_CLOCK}: {timeline}."
         )
     else:
         text = (
@@ -210,28 +215,29 @@ def _reasons(
     if extra.empty or "is_capital" not in extra.columns:
         return {}
     names = _names(dg, catalogue)
-    out: dict[tuple[str, str], str] = {}
-    undefended: list[tuple[tuple[str, str], int]] = []
-    res = dg.result
+    picked: dict[tuple[str, str], int] = {}
     for i, (code, name, capital) in enumerate(
         zip(extra.iso3.tolist(), extra.name.tolist(), extra.is_capital.tolist(), strict=True)
     ):
         key = (str(code), str(name))
-        if not wanted(key, capital) or key in out:
-            continue
-        k = dg.n_cells + i
-        out[key] = target_reason(dg, k, catalogue, names=names)
-        if res.in_reach[k] and not res.defended[k]:
-            undefended.append((key, k))
+        if key not in picked and wanted(key, capital):
+            picked[key] = dg.n_cells + i
+    res = dg.result
+    undefended = [(key, k) for key, k in picked.items() if res.in_reach[k] and not res.defended[k]]
+    # The one change that most often decides, asked first: its answer says whether the own
+    # radar's view is a cause at all.
+    asked: dict[tuple[str, str], tuple[str, bool]] = {}
     if undefended and not dg.setup.assumptions.engage_on_remote:
-        extra_words = _with_engage_on_remote(dg, catalogue, undefended, names)
-        for (key, _), (words, no_window) in zip(undefended, extra_words, strict=True):
-            if no_window:
-                # Out of every interceptor's reach whatever radar guides it: the own radar's
-                # view is not the cause (a journalist read "(no engage on remote)" as the
-                # reason for Amsterdam, which engage on remote would not defend; session 40).
-                out[key] = out[key].replace(_OWN_VIEW, "", 1)
-            out[key] += " " + words
+        words = _with_engage_on_remote(dg, catalogue, undefended, names)
+        asked = dict(zip((key for key, _ in undefended), words, strict=True))
+    out = {}
+    for key, k in picked.items():
+        extra_words, no_window = asked.get(key, ("", False))
+        # Out of every interceptor's reach whatever radar guides it: the own radar's view is
+        # not the cause (a journalist read "(no engage on remote)" as the reason for
+        # Amsterdam, which engage on remote would not defend; session 40).
+        text = target_reason(dg, k, catalogue, names=names, own_view=not no_window)
+        out[key] = f"{text} {extra_words}" if extra_words else text
     return out
 
 
