@@ -263,7 +263,7 @@ def export_panel(
 
     def towns_why() -> pd.DataFrame | None:
         # The GIS files give each city's reason, as each capital's (made on the button's
-        # press: the cities' reasons took 1.5 s for 2016 the first time).
+        # press, not with every rerun of the open panel).
         return None if towns is None else cities_with_reasons(towns, catalogue, data.state)
 
     # The four slide images: one drawing, as on the map (headline, capitals, cities, and the

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import replace
 
@@ -11,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue, DataError
-from coverage.products.compare import Comparison, state_tags_words
+from coverage.products.compare import Comparison, state_tags_words, without_words
 from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, Headline, share_text
 from coverage.products.mapdata import MapData
 from coverage.products.sectoral import sector_title
@@ -411,8 +410,8 @@ def comparison_line(
         # How much the assumption carries: the state's share without it, on the line's basis.
         off_a, off_b = (
             (
-                _without_text(cmp.without_eor_a, named=projector),
-                _without_text(cmp.without_eor_b, named=projector),
+                without_words(cmp.without_eor_a, tenths=True, named=projector),
+                without_words(cmp.without_eor_b, tenths=True, named=projector),
             )
             if notes
             else ("", "")
@@ -450,16 +449,6 @@ PROJECTOR_WIDE_LINE_CHARS = 210
 def _plain(markup: str) -> str:
     """The text of a line of HTML, as read (tags out, entities back)."""
     return html.unescape(re.sub(r"<[^>]+>", "", markup))
-
-
-def _without_text(share: float, *, named: bool = False) -> str:
-    """``" (21.9 % without it)"``: a noted state's share without engage on remote, or ``""``.
-
-    ``named``: ``" (21.9 % without engage on remote)"``, where the label has no note.
-    """
-    if math.isnan(share):
-        return ""
-    return f" ({100.0 * share:.1f} % without {'engage on remote' if named else 'it'})"
 
 
 def _eor_note(note: str) -> str:

@@ -96,6 +96,8 @@ def url_notices(
     """
     labels = labels or {}
     out = []
+    # The Russian-ICBM tab's choices are drawn, and read, only while that tab is open.
+    closed = sorted(k for k in given if k in ALLOWED and k.startswith("icbm_") and k not in used)
     for key, values in given.items():
         if key in _READ_DIRECTLY:
             if key in _READ_SWITCHES and values[-1].strip().lower() not in ("true", "false"):
@@ -106,7 +108,7 @@ def url_notices(
                 )
             continue
         shown = ", ".join(repr(v[:60]) for v in values)
-        if key in ALLOWED and key.startswith("icbm_") and key not in used:
+        if key in closed:
             continue  # the Russian-ICBM tab is closed: said once, below
         if key not in used:
             out.append(f"URL parameter '{key}' ({shown}) is not known and was ignored.")
@@ -134,8 +136,6 @@ def url_notices(
             f"URL parameter{'s' if len(unused) > 1 else ''} {', '.join(repr(k) for k in unused)} "
             "set the second state B of a comparison; add compare=true to compare."
         )
-    # The Russian-ICBM tab's choices are drawn, and read, only while that tab is open.
-    closed = sorted(k for k in given if k in ALLOWED and k.startswith("icbm_") and k not in used)
     if closed:
         named = (
             f"URL parameter{'s' if len(closed) > 1 else ''} {', '.join(repr(k) for k in closed)}"

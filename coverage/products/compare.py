@@ -60,6 +60,7 @@ __all__ = [
     "sites_of_both",
     "state_label",
     "state_tags_words",
+    "without_words",
 ]
 
 #: The three kinds of cell drawn, in legend order.
@@ -181,8 +182,8 @@ def _setting_words(name: str, value: object) -> str:
 
     A new user read "engage on remote by_date" on the comparison line (session 40's trial).
     """
-    unit = next((u for end, u in _UNITS.items() if name.endswith(end)), "")
-    title = name.removesuffix(next((e for e in _UNITS if name.endswith(e)), "")).replace("_", " ")
+    end = next((e for e in _UNITS if name.endswith(e)), "")
+    unit, title = _UNITS.get(end, ""), name.removesuffix(end).replace("_", " ")
     if isinstance(value, bool):
         return f"{title} {'on' if value else 'off'}"
     if value == "by_date":
@@ -385,10 +386,7 @@ class Comparison:
         for a state without a note. The slides and the CLI's text say it where that basis is
         given (the dashboard's line: :func:`dashboard.panels.comparison_line`).
         """
-        return tuple(  # type: ignore[return-value]
-            "" if math.isnan(x) else f" ({_share_points(x)} without engage on remote)"
-            for x in (self.without_eor_a, self.without_eor_b)
-        )
+        return without_words(self.without_eor_a), without_words(self.without_eor_b)
 
     def common_shares(self) -> tuple[float, float]:
         """A's and B's defended shares of the territory of the members of either year.
@@ -482,6 +480,19 @@ class Comparison:
             "share_b_without_engage_on_remote": _json_share(self.without_eor_b),
             "caveat": KINEMATIC_CAVEAT,
         }
+
+
+def without_words(share: float, *, tenths: bool = False, named: bool = True) -> str:
+    """``" (22 % without engage on remote)"``: a noted state's share had it none, or ``""``.
+
+    ``share``: :attr:`Comparison.without_eor_a` or ``_b`` (NaN for a state without a note).
+    ``tenths``: to a tenth of a point (the dashboard's line); ``named=False``: ``"without it"``,
+    beside a label that already says "engage on remote assumed".
+    """
+    if math.isnan(share):
+        return ""
+    points = f"{100.0 * share:.1f} %" if tenths else _share_points(share)
+    return f" ({points} without {'engage on remote' if named else 'it'})"
 
 
 def _json_share(value: float) -> float | None:
