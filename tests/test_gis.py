@@ -84,9 +84,16 @@ def test_feature_frames__only_drawn_thematic_layers(data_2016: MapData) -> None:
     for key, frame in frames.items():
         assert frame.crs.to_epsg() == 4326
         assert (frame.layer == key).all() and frame.feature_id.is_unique
-        assert {"name", "label", "source", "year", "scenario", "estimate", "custom"} <= set(
-            frame.columns
-        )
+        assert {
+            "name",
+            "label",
+            "source",
+            "year",
+            "scenario",
+            "scenario_name",
+            "estimate",
+            "custom",
+        } <= set(frame.columns)
         for col in frame.columns.drop("geometry"):
             assert not frame[col].map(lambda v: isinstance(v, list | dict | tuple)).any(), col
 
@@ -194,10 +201,14 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
         frame = gpd.read_file(path, layer=layer)
         assert set(frame.year) == {2016} and set(frame.vs_year) == {2024}, layer
         assert set(frame.vs_scenario) == {"actual"} and set(frame.vs_estimate) == {"nominal"}
+        # The scenario in the page's words beside its id (GIS trial, session 40: "actual").
+        assert set(frame.scenario_name) == set(frame.vs_scenario_name) == {"as built"}
         cols = list(frame.columns)
-        assert cols[cols.index("estimate") + 1 : cols.index("estimate") + 5] == [
+        assert cols[cols.index("scenario") + 1] == "scenario_name"
+        assert cols[cols.index("estimate") + 1 : cols.index("estimate") + 6] == [
             "vs_year",
             "vs_scenario",
+            "vs_scenario_name",
             "vs_estimate",
             "vs_label",
         ]
@@ -606,6 +617,15 @@ def test_kml__major_cities_by_status_each_year_smaller_than_the_capitals(
     for pm in _placemarks(root, (gis._PLACE_TITLES["capitals"],)):
         why = pm.findtext("k:ExtendedData/k:Data[@name='why']/k:value", namespaces=NS)
         assert why and why[:40] in pm.findtext("k:description", namespaces=NS), why
+    # Every placemark's scenario, as an id and in the page's words ("actual" is "as built").
+    every = list(root.iter(f"{{{gis.KML_NS}}}Placemark"))
+    assert every
+    for pm in every:
+        data = {
+            d.get("name"): d.findtext("k:value", namespaces=NS)
+            for d in pm.iterfind("k:ExtendedData/k:Data", NS)
+        }
+        assert (data["scenario"], data["scenario_name"]) == ("actual", "as built"), data
     styles = {s.get("id"): s for s in root.iter(f"{{{gis.KML_NS}}}Style")}
 
     def scale(style_id: str) -> float:

@@ -123,9 +123,20 @@ _FIRST_COLUMNS = (
     "source",
     "year",
     "scenario",
+    "scenario_name",
     "estimate",
     "custom",
 )
+
+
+def _scenario_name(scenario: str) -> str:
+    """A scenario id in the page's words: "actual" is "as built" (GIS trial, session 40)."""
+    return SCENARIO_LABELS.get(scenario, scenario)
+
+
+def _scenario_fields(scenario: str) -> dict[str, str]:
+    """A KML placemark's scenario: its id (as in the URL) and its name in words, in this order."""
+    return {"scenario": scenario, "scenario_name": _scenario_name(scenario)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -207,6 +218,8 @@ def _records(
             "source": raw.get("source") or "",
             "year": o.year,
             "scenario": o.scenario,
+            # The scenario in the page's words ("as built" where the id reads "actual").
+            "scenario_name": _scenario_name(o.scenario),
             # A feature's own estimate where it has one (the band's low and high defended
             # areas were written "nominal", the state's, beside "defended:all:low").
             "estimate": raw.get("estimate") or o.estimate,
@@ -394,10 +407,11 @@ def feature_frames(
 
     Only layers in ``data.state.layers`` that hold at least one feature are returned, in
     drawing order. Every table starts with ``layer, feature_id, name, label, source, year,
-    scenario, estimate, custom``; the other columns are the layer's own (``range_km``,
+    scenario, scenario_name, estimate, custom``; the other columns are the layer's own (``range_km``,
     ``status``, ...). Values are plain numbers, booleans or text; missing ones are None
     (NaN in a column of quantities, which is float: ``range_km``, ``*_deg``, ...). Beside a
-    comparison, ``vs_year, vs_scenario, vs_estimate, vs_label`` (B's) follow ``estimate``.
+    comparison, ``vs_year, vs_scenario, vs_scenario_name, vs_estimate, vs_label`` (B's) follow
+    ``estimate``.
     """
     layers = _layer_records(data, capitals, cities, answer=answer)
     if data.comparison is not None:
@@ -427,6 +441,7 @@ def _with_state_b(records: list[dict[str, Any]], comparison: Comparison) -> list
     fields = {
         "vs_year": int(b.year),
         "vs_scenario": str(b.scenario),
+        "vs_scenario_name": _scenario_name(str(b.scenario)),
         "vs_estimate": str(b.estimate),
         # Whatever else B changes (launch area, threat, engage on remote...), in words: two
         # launch areas in one year read as B the same as A in the three fields above.
@@ -932,6 +947,7 @@ _EXTENDED_FIELDS = (
     "custom",
     "source",
     "scenario",
+    "scenario_name",
     "estimate",
 )
 
@@ -1061,7 +1077,8 @@ def _kml_tree(
                     name += " (custom)"
                 extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
                 extended.pop("scenario", None)
-                extended.update({"scenario": scenario, "begin": span[0], "end": span[1]})
+                extended.pop("scenario_name", None)
+                extended.update(_scenario_fields(scenario) | {"begin": span[0], "end": span[1]})
                 _placemark(
                     folder(key),
                     name=f"{name}: {rec['status']}" if key in _PLACE_TITLES else name,
@@ -1114,7 +1131,7 @@ def _add_sites(
         if status != "active":
             name += " (planned, not built)"
         extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
-        extended.update({"scenario": scenario, "begin": begin, "end": end})
+        extended.update(_scenario_fields(scenario) | {"begin": begin, "end": end})
         _placemark(
             folder("sites"),
             name=name,
