@@ -643,8 +643,10 @@ except DataError as exc:
     st.stop()
 
 player.advance()  # a due play step moves the year before the slider is drawn
-state, view = controls.sidebar_state()
+state, view = controls.sidebar_state(lambda: whatif.edited_catalogue(sourced))
 projector = view.projector
+if moved := st.session_state.pop(scenarios.YEAR_MOVED, None):
+    st.toast(moved, icon=":material/event:", duration="long")
 # Containers fix the page order; the what-if panel (drawn low on the page) runs first because
 # its edits decide the catalogue every other part uses.
 busy_area = st.container(key="busy")

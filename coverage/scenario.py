@@ -110,6 +110,7 @@ __all__ = [
     "Scenario",
     "Setup",
     "deployed",
+    "nearest_year_in_place",
     "deployed_for",
     "events_in",
     "flyout_spec_for",
@@ -928,6 +929,18 @@ def describe_threat_flight(setup_threat: ThreatSpec, query: DefenceQuery) -> str
 
 
 # --------------------------------------------------------------------------- deployed sensors and sites
+
+
+def nearest_year_in_place(catalogue: Catalogue, year: int, scenario: Scenario) -> int | None:
+    """The year of FIRST_YEAR-LAST_YEAR nearest ``year`` with anything of ``scenario`` in place.
+
+    ``year`` itself when something is; the later of two equally near; None when the scenario
+    has nothing in place in any year (the user's what-if sites count, by their planned year).
+    A CBO 2009 option asked for 2016 has nothing before 2018 and would draw an empty map at
+    0 % (session 40's trial: "choosing a scenario keeps the year").
+    """
+    order = sorted(range(FIRST_YEAR, LAST_YEAR + 1), key=lambda y: (abs(y - year), -y))
+    return next((y for y in order if not deployed(catalogue, y, scenario).empty), None)
 
 
 def deployed_for(catalogue: Catalogue, options: FootprintOptions) -> pd.DataFrame:

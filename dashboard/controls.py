@@ -17,6 +17,8 @@ from coverage.style import CAPITAL_STYLE, LAYER_STYLES, THEMES
 from dashboard import analysis, exports, scenarios, screenfit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from streamlit.delta_generator import DeltaGenerator
 
 __all__ = [
@@ -70,8 +72,14 @@ def _russian_radars_for_a_linked_scenario() -> None:
         st.session_state["show_early_warning"] = True
 
 
-def sidebar_state() -> tuple[MapState, ViewChoice]:
-    """Draw the sidebar; return the map state and how the map is shown."""
+def sidebar_state(
+    catalogue: Callable[[], Catalogue] | None = None,
+) -> tuple[MapState, ViewChoice]:
+    """Draw the sidebar; return the map state and how the map is shown.
+
+    ``catalogue``: the session's catalogue, asked when the scenario changes (whether anything
+    of it is in place in the year: :func:`dashboard.scenarios.scenario_control`).
+    """
     sb = st.sidebar
     sb.markdown("### EPAA coverage map")
     sb.caption("EPAA: the European Phased Adaptive Approach (US plan, 2009)")
@@ -85,7 +93,7 @@ def sidebar_state() -> tuple[MapState, ViewChoice]:
         bind="query-params",
         help="Assets in place at any time in the year (as built: by 31 December).",
     )
-    scenario = scenarios.scenario_control(sb)
+    scenario = scenarios.scenario_control(sb, catalogue)
     estimate = sb.segmented_control(
         "Parameter estimate",
         ["low", "nominal", "high"],

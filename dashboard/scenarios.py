@@ -11,9 +11,17 @@ from typing import Any
 
 import streamlit as st
 
-from coverage.scenario import ALTERNATIVES, SCENARIO_LABELS, SCENARIOS, Scenario
+from coverage.catalogue.tables import Catalogue
+from coverage.scenario import (
+    ALTERNATIVES,
+    SCENARIO_LABELS,
+    SCENARIOS,
+    Scenario,
+    nearest_year_in_place,
+)
 
 __all__ = [
+    "YEAR_MOVED",
     "named_selectbox",
     "name_url_ids",
     "scenario_control",
@@ -129,8 +137,32 @@ def named_selectbox(
     )
 
 
-def scenario_control(container: Any) -> Scenario:
-    """Draw the scenario menu in ``container`` (the sidebar); return the chosen id."""
+#: Session key of the words that a new scenario moved the year (said once, over the page).
+YEAR_MOVED = "scenario_moved_year"
+
+
+def scenario_control(container: Any, catalogue: Callable[[], Catalogue] | None = None) -> Scenario:
+    """Draw the scenario menu in ``container`` (the sidebar); return the chosen id.
+
+    With ``catalogue`` (the session's, what-if sites included, asked when the menu changes), a
+    scenario chosen for a year in which nothing of it is in place moves the year to the nearest
+    one in which something is (a CBO 2009 option chosen in 2016 drew an empty map at 0 %; its
+    elements come in 2018), and :data:`YEAR_MOVED` holds the words that say so.
+    """
+
+    def year_in_place() -> None:
+        if catalogue is None:
+            return
+        scenario = st.session_state.get("scenario") or "actual"
+        year = int(st.session_state.get("year", 2016))
+        to = nearest_year_in_place(catalogue(), year, scenario)
+        if to is not None and to != year:
+            st.session_state["year"] = to
+            st.session_state[YEAR_MOVED] = (
+                f"Year moved from {year} to {to}: nothing of {SCENARIO_LABELS[scenario]} "
+                f"is in place in {year}."
+            )
+
     choice = named_selectbox(
         container,
         "Scenario",
@@ -139,6 +171,9 @@ def scenario_control(container: Any) -> Scenario:
         help="As built: dates when each element became operational. As planned: the September "
         "2009 announcement (plus the 2011 Rota decision). The alternatives (2007 third site, "
         "CBO 2009 options, Putin's 2007 offer) appear from the years their proposals or "
-        "assumptions give (data/alternatives.csv); the banner says which years are assumptions.",
+        "assumptions give (data/alternatives.csv); the banner says which years are assumptions. "
+        "Choosing one for a year in which none of it is in place moves to the nearest year in "
+        "which some is.",
+        on_change=year_in_place,
     )
     return choice or "actual"

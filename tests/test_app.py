@@ -89,6 +89,29 @@ def test_app__scenario_switch_shows_phase4_plan(app: AppTest) -> None:
     assert any(m.value == "**Events in 2020** (what happened, the record)" for m in app.markdown)
 
 
+def test_app__a_scenario_with_nothing_in_place_moves_to_the_nearest_year_that_has(
+    app: AppTest,
+) -> None:
+    # Session 40's trial: a CBO 2009 option chosen in 2016 drew an empty map at 0 % (its
+    # elements come in 2018). The year moves there and a toast says so; a scenario in place in
+    # the year keeps it, and so does a link that asks for the empty year itself.
+    app.selectbox(key="scenario").set_value("cbo_land_kei").run()
+    assert not app.exception
+    assert app.slider(key="year").value == 2018
+    said = [t.value for t in app.toast]
+    assert said == [
+        "Year moved from 2016 to 2018: nothing of CBO 2009: land KEI in Germany and Türkiye "
+        "is in place in 2016."
+    ], said
+    assert any("2018, CBO 2009: land KEI" in t.value for t in app.title) or any(
+        "2018, CBO 2009: land KEI" in m.value for m in app.markdown
+    )
+    app.selectbox(key="scenario").set_value("third_site").run()
+    assert app.slider(key="year").value == 2018 and not app.toast
+    linked = _opened(year="2016", scenario="cbo_sea")
+    assert linked.slider(key="year").value == 2016 and not linked.toast
+
+
 def test_app__url_query_params_open_the_same_view() -> None:
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["year"] = "2012"

@@ -286,3 +286,19 @@ def test_refraction__a_negative_mask_override_is_refused_with_its_flag() -> None
         DefenceQuery(launch_area="tabriz"), FootprintOptions(year=2024, min_elevation_deg=-1.0)
     )
     assert plain.radar.refraction_scale == 0.0
+
+
+def test_nearest_year_in_place__the_year_itself_or_the_nearest_with_something_built(
+    catalogue: Catalogue,
+) -> None:
+    from coverage.scenario import nearest_year_in_place
+
+    # The CBO 2009 options come in 2018 (data/alternatives.csv), the Third Site's radar in 2012.
+    assert nearest_year_in_place(catalogue, 2016, "cbo_sea") == 2018
+    assert nearest_year_in_place(catalogue, 2011, "third_site") == 2012
+    assert nearest_year_in_place(catalogue, 2016, "actual") == 2016
+    assert nearest_year_in_place(catalogue, 2024, "cbo_land_sm3") == 2024
+    # Independently: the first year deployed() finds anything, scanning every year.
+    for scenario in ("cbo_land_kei", "third_site"):
+        first = next(y for y in range(2011, 2027) if not deployed(catalogue, y, scenario).empty)
+        assert nearest_year_in_place(catalogue, 2011, scenario) == first
