@@ -293,7 +293,11 @@ def compare_controls(
             disabled=not on,
             help="As built, as planned (Sept 2009), or an alternative architecture of the "
             "debate: the 2007 Third Site, the CBO 2009 options, Putin's 2007 offer "
-            "(data/scenarios.csv, data/alternatives.csv).",
+            "(data/scenarios.csv, data/alternatives.csv). Chosen for a B year in which none of "
+            "it is in place, B's year moves to the nearest one in which some is.",
+            on_change=scenarios.to_year_in_place(
+                lambda: catalogue, scenario_key="vs_scenario", year_key="vs_year", whose="B's "
+            ),
         )
         estimate = st.segmented_control(
             "B: parameter estimate",

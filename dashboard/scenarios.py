@@ -26,6 +26,7 @@ __all__ = [
     "name_url_ids",
     "scenario_control",
     "scenario_labels",
+    "to_year_in_place",
     "url_id",
 ]
 
@@ -141,6 +142,32 @@ def named_selectbox(
 YEAR_MOVED = "scenario_moved_year"
 
 
+def to_year_in_place(
+    catalogue: Callable[[], Catalogue] | None, *, scenario_key: str, year_key: str, whose: str = ""
+) -> Callable[[], None]:
+    """A menu's ``on_change``: the year moved to one in which the new scenario has something.
+
+    Reads the scenario and year of the session's ``scenario_key`` and ``year_key`` widgets; where
+    nothing of the scenario is in place in that year, sets the year to the nearest one in which
+    something is and puts words in :data:`YEAR_MOVED` (``whose``: "B's " for the comparison's).
+    """
+
+    def moved() -> None:
+        if catalogue is None:
+            return
+        scenario = st.session_state.get(scenario_key) or "actual"
+        year = int(st.session_state.get(year_key, 2016))
+        to = nearest_year_in_place(catalogue(), year, scenario)
+        if to is not None and to != year:
+            st.session_state[year_key] = to
+            st.session_state[YEAR_MOVED] = (
+                f"{whose + 'year' if whose else 'Year'} moved from {year} to {to}: nothing of "
+                f"{SCENARIO_LABELS[scenario]} is in place in {year}."
+            )
+
+    return moved
+
+
 def scenario_control(container: Any, catalogue: Callable[[], Catalogue] | None = None) -> Scenario:
     """Draw the scenario menu in ``container`` (the sidebar); return the chosen id.
 
@@ -149,19 +176,7 @@ def scenario_control(container: Any, catalogue: Callable[[], Catalogue] | None =
     one in which something is (a CBO 2009 option chosen in 2016 drew an empty map at 0 %; its
     elements come in 2018), and :data:`YEAR_MOVED` holds the words that say so.
     """
-
-    def year_in_place() -> None:
-        if catalogue is None:
-            return
-        scenario = st.session_state.get("scenario") or "actual"
-        year = int(st.session_state.get("year", 2016))
-        to = nearest_year_in_place(catalogue(), year, scenario)
-        if to is not None and to != year:
-            st.session_state["year"] = to
-            st.session_state[YEAR_MOVED] = (
-                f"Year moved from {year} to {to}: nothing of {SCENARIO_LABELS[scenario]} "
-                f"is in place in {year}."
-            )
+    year_in_place = to_year_in_place(catalogue, scenario_key="scenario", year_key="year")
 
     choice = named_selectbox(
         container,

@@ -110,6 +110,16 @@ def test_app__a_scenario_with_nothing_in_place_moves_to_the_nearest_year_that_ha
     assert app.slider(key="year").value == 2018 and not app.toast
     linked = _opened(year="2016", scenario="cbo_sea")
     assert linked.slider(key="year").value == 2016 and not linked.toast
+    # B's menu in a comparison does the same with B's year.
+    app.toggle(key="compare").set_value(True).run()
+    app.slider(key="vs_year").set_value(2012).run()
+    app.selectbox(key="vs_scenario").set_value("cbo_sea").run()
+    assert not app.exception
+    assert app.slider(key="vs_year").value == 2018 and app.slider(key="year").value == 2018
+    assert [t.value for t in app.toast] == [
+        "B's year moved from 2012 to 2018: nothing of CBO 2009: SM-3 on Aegis ships is in "
+        "place in 2012."
+    ]
 
 
 def test_app__url_query_params_open_the_same_view() -> None:
