@@ -306,6 +306,11 @@ def test_icbm_year__answers_come_from_the_computed_tracks(catalogue: Catalogue) 
     assert set(result.tracks.status[result.tracks.reachable]) <= {REACHABLE}
     data = icbm_map_data(catalogue, result)
     assert data.state.view == "wide" and len(data.tracks) == row.tracks
+    # The subtitle says the cueing its count rests on (an image on a slide read "7 of 88
+    # reachable" alone: session 41's trial), and with the other cueings' results their counts.
+    assert data.subtitle.startswith(
+        f"{result.reachable_tracks} of {row.tracks} tracks reachable with perfect cueing · "
+    ), data.subtitle
     # The legend names what is drawn: ICBM bases, not "Threat launch areas".
     svg = export.render(data, fmt="svg").decode("utf-8")
     assert "Russian ICBM bases" in svg and "Threat launch areas" not in svg
@@ -314,6 +319,30 @@ def test_icbm_year__answers_come_from_the_computed_tracks(catalogue: Catalogue) 
     labels = dict(zip(data.launch_points.point_id, data.launch_points.label, strict=True))
     assert "RS-24 Yars (silo), solid propellant" in labels["kozelsk"]
     assert "liquid propellant" in labels["uzhur"]
+
+
+def test_icbm_year__the_map_and_line_give_every_cueings_count(catalogue: Catalogue) -> None:
+    from coverage.products.icbm import CUEINGS, IcbmAssumptions
+    from coverage.products.icbm_year import cueing_line, icbm_year_by_cueing
+
+    options = FootprintOptions(year=2013, scenario="third_site")
+    by = icbm_year_by_cueing(catalogue, options, IcbmAssumptions(cueing="shared_track"))
+    assert list(by) == ["shared_track", "perfect", "own_radar"] and set(by) == set(CUEINGS)
+    for cueing, result in by.items():
+        assert result.cueing == cueing
+        alone = icbm_year(catalogue, options, IcbmAssumptions(cueing=cueing))
+        assert result.reachable_tracks == alone.reachable_tracks
+    n = {c: r.reachable_tracks for c, r in by.items()}
+    # The Third Site's silos have no radar of their own: nothing on their own radar's track;
+    # perfect cueing reaches at least what the shared tracks do (README: 78, 15 and 0 of 88).
+    assert n["own_radar"] == 0 and n["perfect"] >= n["shared_track"] > 0
+    line = cueing_line(by)
+    assert line == (
+        f"{n['shared_track']} of 88 tracks reachable on NATO's shared radar tracks; "
+        f"{n['perfect']} with perfect cueing, none with each site's own radar"
+    )
+    data = icbm_map_data(catalogue, by["shared_track"], by)
+    assert data.subtitle.startswith(f"{line} · ")
 
 
 def test_icbm_year__2024_one_line_per_site(catalogue: Catalogue) -> None:

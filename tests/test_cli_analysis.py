@@ -267,6 +267,15 @@ def test_icbm_year__the_year_answer_as_the_dashboard_tab_gives_it(catalogue):
     assert out["answer"].startswith(
         f"2013, Third Site (Bush plan 2007): {out['reachable_tracks']} of "
     )
+    # The other cueings' counts beside the one asked (session 41's trial: "7 of 88" alone
+    # read as the answer where it rests on perfect cueing).
+    counts = out["reachable_tracks_by_cueing"]
+    assert out["cueing"] == "shared_track" and counts["shared_track"] == out["reachable_tracks"]
+    assert set(counts) == {"perfect", "shared_track", "own_radar"} and counts["own_radar"] == 0
+    assert out["answer"].endswith(
+        f"on NATO's shared radar tracks, in the nominal case; {counts['perfect']} with perfect "
+        "cueing, none with each site's own radar."
+    )
     # The text gives the same line and a line per site; a year with no interceptor says so.
     res = run("icbm", "--year", "2010", "--format", "text")
     assert res.returncode == 0, res.stderr

@@ -82,6 +82,21 @@ def test_print_preset__a4_landscape_300_dpi(data_2016: MapData) -> None:
     assert round(image.info["dpi"][0]) == 300
 
 
+def test_svg__site_names_as_on_the_dashboard_and_long_lines_fit(catalogue: Catalogue) -> None:
+    # Session 41's trial: the slide read "Central Mediterranean" (a sea) where the dashboard
+    # reads "Central Mediterranean / Ionian patrol" (a ship's station); and a projector slide
+    # at 1024x768 had its headline cut at the right edge (one shrink step was not enough).
+    data = _map(catalogue, layers=frozenset({"sites"}))
+    svg = export.render(data, fmt="svg", width_px=1024, height_px=768, projector=True)
+    assert "Central Mediterranean / Ionian patrol" in _svg_texts(svg)
+    long = replace(data, subtitle="A subtitle far longer than the slide is wide " * 6)
+    with export._LOCK, export.matplotlib.rc_context(export._RC):
+        fig = export._draw(long, export.ImageSize(1024, 768, 100), True, data_date())
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        (sub,) = [t for t in fig.texts if t.get_text() == long.subtitle]
+        assert sub.get_window_extent(renderer).x1 <= 1024, sub.get_window_extent(renderer)
+
+
 def test_svg__title_year_and_legend_entries_only_for_drawn_layers(catalogue: Catalogue) -> None:
     data = _map(catalogue, layers=frozenset({"radar", "interceptor", "sites"}))
     text = _svg_texts(export.render(data, fmt="svg", **SMALL))

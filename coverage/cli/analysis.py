@@ -566,8 +566,16 @@ def _cmd_icbm(args: argparse.Namespace) -> int:
 
 
 def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
-    """``icbm --year``: the year's answer, as the dashboard's Russian-ICBM tab gives it."""
-    from coverage.products.icbm_year import icbm_year
+    """``icbm --year``: the year's answer, as the dashboard's Russian-ICBM tab gives it.
+
+    The answer line gives the count under the other cueings too: "7 of 88 ... in the nominal
+    case" alone read as the answer, where it rests on perfect cueing (session 41's trial).
+    """
+    from coverage.products.icbm_year import (
+        CUEING_SHORT,
+        icbm_year_by_cueing,
+        other_cueings_words,
+    )
 
     if args.answers or args.summary:
         raise ValueError(
@@ -584,7 +592,8 @@ def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
         year=args.year, scenario=args.scenario or "actual", estimate=args.estimate
     )
     catalogue = load_catalogue()
-    result = icbm_year(catalogue, options, assumptions)
+    by_cueing = icbm_year_by_cueing(catalogue, options, assumptions)
+    result = by_cueing[assumptions.cueing]
     label = SCENARIO_LABELS[options.scenario]
     total, reached = len(result.tracks), result.reachable_tracks
     shared = (
@@ -594,8 +603,9 @@ def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
     )
     line = (
         f"{options.year}, {label}: {reached} of {total} Russian ICBM tracks toward the US are "
-        "reachable by at least one interceptor site of the year, in the "
-        f"{options.estimate} case."
+        "reachable by at least one interceptor site of the year "
+        f"{CUEING_SHORT[assumptions.cueing]}, in the {options.estimate} case; "
+        f"{other_cueings_words(by_cueing)}."
     )
     if args.format == "text":
         sites = [f"- {a}" for a in result.answers.answer] or [
@@ -614,6 +624,10 @@ def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
                     "assumptions": result.assumptions + shared,
                     "answer": line,
                     "reachable_tracks": reached,
+                    "cueing": assumptions.cueing,
+                    "reachable_tracks_by_cueing": {
+                        c: r.reachable_tracks for c, r in by_cueing.items()
+                    },
                     "tracks_total": total,
                     "sites": result.answers.to_dict(orient="records"),
                     "tracks": tracks.to_dict(orient="records"),

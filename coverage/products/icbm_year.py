@@ -31,6 +31,8 @@ from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.footprints import footprints, sites_layer
 from coverage.products.icbm import (
+    CUEINGS,
+    Cueing,
     IcbmAssumptions,
     icbm_engagements,
     icbm_summary,
@@ -42,11 +44,15 @@ from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, p
 from coverage.style import ICBM_REACHABLE, ICBM_UNREACHABLE
 
 __all__ = [
+    "CUEING_SHORT",
     "REACHABLE",
     "UNREACHABLE",
     "IcbmYear",
+    "cueing_line",
     "icbm_map_data",
     "icbm_year",
+    "icbm_year_by_cueing",
+    "other_cueings_words",
 ]
 
 #: Track statuses (also the legend words and colours of the wide map, coverage.style).
@@ -54,6 +60,13 @@ REACHABLE = ICBM_REACHABLE
 UNREACHABLE = ICBM_UNREACHABLE
 _GEOD = Geod(ellps="WGS84")
 _TRACK_POINTS = 120
+#: Each cueing in a few words, for a one-line answer ("7 of 88 tracks reachable with perfect
+#: cueing"); :data:`coverage.products.icbm.CUEING_WORDS` says what each one means.
+CUEING_SHORT: dict[Cueing, str] = {
+    "perfect": "with perfect cueing",
+    "shared_track": "on NATO's shared radar tracks",
+    "own_radar": "with each site's own radar",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,12 +89,15 @@ class IcbmYear:
         reached_by, status, name, geometry`` (great circle, EPSG:4326).
     assumptions
         The description of the ICBM assumptions in force.
+    cueing
+        Whose track the interceptors launch on (:data:`coverage.products.icbm.CUEINGS`).
     """
 
     options: FootprintOptions
     answers: pd.DataFrame
     tracks: gpd.GeoDataFrame
     assumptions: str
+    cueing: Cueing = "perfect"
 
     @property
     def reachable_tracks(self) -> int:
@@ -179,7 +195,7 @@ def icbm_year(
     if main.empty:
         answers = pd.DataFrame(columns=[*keys, "tracks", "best_margin_km", *per_case, "answer"])
         tracks = _track_frame(_all_tracks(bases), pd.Series(dtype=bool), {})
-        return IcbmYear(options, answers, tracks, a.describe())
+        return IcbmYear(options, answers, tracks, a.describe(), a.cueing)
     summaries = {est: icbm_summary(runs[est]).set_index(keys) for est in ESTIMATES}
     answers = summaries[options.estimate][["tracks", "best_margin_km"]].assign(
         **{name: summaries[est][summary] for name, (est, summary) in per_case.items()}
@@ -194,7 +210,40 @@ def icbm_year(
         .site.agg(lambda s: ", ".join(dict.fromkeys(s)))
     )
     tracks = _track_frame(main.drop_duplicates(track_keys), reachable, by.to_dict())
-    return IcbmYear(options, answers.reset_index(drop=True), tracks, a.describe())
+    return IcbmYear(options, answers.reset_index(drop=True), tracks, a.describe(), a.cueing)
+
+
+def icbm_year_by_cueing(
+    catalogue: Catalogue,
+    options: FootprintOptions,
+    assumptions: IcbmAssumptions | None = None,
+) -> dict[Cueing, IcbmYear]:
+    """:func:`icbm_year` under each cueing, the asked one (``assumptions.cueing``) first."""
+    a = assumptions or IcbmAssumptions()
+    order = [a.cueing, *(c for c in CUEINGS if c != a.cueing)]
+    return {c: icbm_year(catalogue, options, replace(a, cueing=c)) for c in order}
+
+
+def cueing_line(results: dict[Cueing, IcbmYear]) -> str:
+    """How many tracks the year's sites reach under each cueing, the first given first.
+
+    "7 of 88 tracks reachable with perfect cueing; none on NATO's shared radar tracks, none
+    with each site's own radar": a map or a line that gave the first count alone read as the
+    answer, where the cueing it rests on is one no EPAA sensor provides (session 41's trial).
+    """
+    first = next(iter(results.values()))
+    head = (
+        f"{first.reachable_tracks} of {len(first.tracks)} tracks reachable "
+        f"{CUEING_SHORT[first.cueing]}"
+    )
+    rest = other_cueings_words(results)
+    return f"{head}; {rest}" if rest else head
+
+
+def other_cueings_words(results: dict[Cueing, IcbmYear]) -> str:
+    """The counts under every cueing but the first of ``results``, in words ("none on ...")."""
+    _, *others = results.values()
+    return ", ".join(f"{r.reachable_tracks or 'none'} {CUEING_SHORT[r.cueing]}" for r in others)
 
 
 def _all_tracks(bases: pd.DataFrame) -> pd.DataFrame:
@@ -239,11 +288,15 @@ def _track_frame(
     return gpd.GeoDataFrame(records, geometry=geoms, crs="EPSG:4326")
 
 
-def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
+def icbm_map_data(
+    catalogue: Catalogue, result: IcbmYear, by_cueing: dict[Cueing, IcbmYear] | None = None
+) -> MapData:
     """The wide, north-polar map of ``result``: tracks coloured by reach, sites, ICBM bases.
 
     The map state's view is ``"wide"`` (EPSG:3575 in the image exporter); the "launch" layer
-    holds the ICBM bases and the "tracks" layer the base → target tracks.
+    holds the ICBM bases and the "tracks" layer the base → target tracks. The subtitle gives
+    the count under ``result``'s cueing and, with ``by_cueing`` (:func:`icbm_year_by_cueing`),
+    under the others (:func:`cueing_line`).
     """
     o = result.options
     state = MapState(
@@ -270,7 +323,8 @@ def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
         crs="EPSG:4326",
     )
     phase = phase_status(catalogue, o.year, o.scenario)
-    n, total = result.reachable_tracks, len(result.tracks)
+    others = {c: r for c, r in (by_cueing or {}).items() if c != result.cueing}
+    counts = cueing_line({result.cueing: result, **others})
     return MapData(
         state=state,
         countries=basemap.countries("world"),
@@ -283,7 +337,7 @@ def icbm_map_data(catalogue: Catalogue, result: IcbmYear) -> MapData:
         tracks=result.tracks,
         phase=phase,
         title=f"Russian ICBM tracks to the US — {o.year}, {SCENARIO_LABELS[o.scenario]}",
-        subtitle=f"{n} of {total} tracks reachable by a site of the year · {phase.banner}",
+        subtitle=f"{counts} · {phase.banner}",
         assumptions=result.assumptions,
         legend_titles={"launch": "Russian ICBM bases", "tracks": "ICBM tracks"},
     )
