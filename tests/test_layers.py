@@ -1415,3 +1415,40 @@ def test_deck__capitals_b_gains_are_ringed_in_its_colour(catalogue: Catalogue) -
         ).to_json()
     )
     assert "capital-changes" not in [la["id"] for la in plain["layers"]]
+
+
+@pytest.mark.parametrize(("screen", "year"), [("1280x720", 2016), ("1024x768", 2016)])
+def test_projector__a_sites_name_leaves_the_capitals_dots_seen(
+    catalogue: Catalogue, screen: str, year: int
+) -> None:
+    # Session 41's trial: on a projector "Aegis Ashore Romania" covered Bucharest's green dot
+    # whole (no place near Deveselu is clear of every town's dot, and the first place was
+    # taken). A name that must cover towns' dots now covers them least: no capital's dot has
+    # its centre under a site's name.
+    from coverage.products.headline import headline, major_cities
+    from coverage.render.layers import _site_label_size, world_px
+    from dashboard.controls import DASHBOARD_LAYERS
+
+    state = MapState(FootprintOptions(year=year), layers=DASHBOARD_LAYERS)
+    deck = build_deck(
+        compute_map(catalogue, state),
+        screen=screen,
+        projector=True,
+        capitals=headline(catalogue, state).capitals,
+        cities=major_cities(catalogue, state),
+    )
+    spec = json.loads(deck.to_json())
+    zoom = spec["initialViewState"]["zoom"]
+    layers = {la["id"]: la for la in spec["layers"]}
+    size, _ = _site_label_size(True)
+    boxes = [_label_box(lab, zoom, size) for lab in layers["site-labels"]["data"]]
+    names = {d["name"] for d in layers["sites"]["data"]}
+    assert {d["name"] for d in layers["site-labels"]["data"]} == names  # every site named
+    capitals = headline(catalogue, state).capitals
+    hidden = [
+        name
+        for name, lon, lat in zip(capitals.name, capitals.lon_deg, capitals.lat_deg, strict=True)
+        for x, y in [world_px(lon, lat, zoom)]
+        if any(b[0] < x < b[2] and b[1] < y < b[3] for b in boxes)
+    ]
+    assert not hidden, hidden

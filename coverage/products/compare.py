@@ -44,7 +44,7 @@ from coverage.scenario import (
     launch_area_label,
     threat_label,
 )
-from coverage.style import KINEMATIC_CAVEAT
+from coverage.style import KINEMATIC_CAVEAT, share_text
 
 __all__ = [
     "CHANGE_KINDS",
@@ -252,7 +252,11 @@ def names_change(
 
 
 def _share_points(share: float) -> str:
-    return f"{100.0 * share:.0f} %"
+    """A share as the headline gives it (:func:`coverage.style.share_text`): "5.5 %", "16 %".
+
+    Whole points put "(A's own 26: 5 %)" under a headline of "5.5 %" (session 41's trial).
+    """
+    return share_text(share)
 
 
 @dataclass(frozen=True, eq=False)

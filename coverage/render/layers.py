@@ -796,8 +796,17 @@ def build_deck(
             avoid=edges,
         )
         if town_dots and any(p is None for p in places):
+            # Over the towns' dots where it must, covering them as little as it can (on a
+            # projector at 1280x720 "Aegis Ashore Romania" hid Bucharest's green dot whole:
+            # session 41's trial).
             anyway = site_label_places(
-                names, zoom=zoom, size_px=size_px, dot_px=site_dot, blocked=blocked, avoid=edges
+                names,
+                zoom=zoom,
+                size_px=size_px,
+                dot_px=site_dot,
+                blocked=blocked,
+                avoid=edges,
+                shy=town_dots,
             )
             if sum(p is None for p in anyway) < sum(p is None for p in places):
                 places = anyway
@@ -1264,6 +1273,7 @@ def site_label_places(
     dot_px: float,
     blocked: Iterable[tuple[float, float, float, float]] = (),
     avoid: Iterable[tuple[float, float, float, float]] = (),
+    shy: Iterable[tuple[float, float, float, float]] = (),
 ) -> list[tuple[int, str] | None]:
     """Where each site's name goes at ``zoom``, and its text; None where it has no room.
 
@@ -1285,12 +1295,17 @@ def site_label_places(
     tooltip stay), and of two placements as flawed the one with fewer cut names is taken.
     When names are left out or cut inside, the placement is tried once more with those names
     first.
+
+    ``shy`` boxes (towns' dots a name may cover where it has no other room) are covered as
+    little as can be: of the places a name may take at one level, the one whose box overlaps
+    them least (in px², the first of equals in order of preference).
     """
     soft = list(avoid)
-    anywhere = _place_labels(sites, zoom, size_px, dot_px, list(blocked), [])
+    few = list(shy)
+    anywhere = _place_labels(sites, zoom, size_px, dot_px, list(blocked), [], few)
     if not soft:
         return anywhere
-    inside = _place_labels(sites, zoom, size_px, dot_px, list(blocked), soft)
+    inside = _place_labels(sites, zoom, size_px, dot_px, list(blocked), soft, few)
     tries = [inside]
     first = [i for i, p in enumerate(inside) if p is None]
     first += _cut_names(sites, inside, zoom, size_px, soft)
@@ -1298,7 +1313,9 @@ def site_label_places(
         # The names left out or cut choose first (an earlier name may have taken their only
         # place inside the map).
         order = first + [i for i in range(len(sites)) if i not in first]
-        again = _place_labels([sites[i] for i in order], zoom, size_px, dot_px, list(blocked), soft)
+        again = _place_labels(
+            [sites[i] for i in order], zoom, size_px, dot_px, list(blocked), soft, few
+        )
         back: list[tuple[int, str] | None] = [None] * len(sites)
         for i, place in zip(order, again, strict=True):
             back[i] = place
@@ -1338,8 +1355,12 @@ def _place_labels(
     dot_px: float,
     blocked: list[tuple[float, float, float, float]],
     soft: list[tuple[float, float, float, float]],
+    shy: list[tuple[float, float, float, float]] | None = None,
 ) -> list[tuple[int, str] | None]:
-    """The greedy placement of :func:`site_label_places` (``soft``: its ``avoid`` boxes)."""
+    """The greedy placement of :func:`site_label_places`.
+
+    ``soft`` and ``shy``: its ``avoid`` and ``shy`` boxes.
+    """
     xy = [world_px(lon, lat, zoom) for lon, lat, _ in sites]
     dots = _dot_boxes(sites, zoom=zoom, dot_px=dot_px)
     kept = list(blocked)
@@ -1370,10 +1391,13 @@ def _place_labels(
                     ):
                         continue
                     fits.append((j, text, box))
-                    if mode != "leader":
+                    if mode != "leader" and not shy:
                         break  # beside the dot: the first place in order of preference
-                if fits and mode != "leader":
+                if fits and mode != "leader" and not shy:
                     break
+            if fits and shy and mode != "leader":
+                # The first place of those that cover the towns' dots least.
+                fits = [min(fits, key=lambda f: _overlap_area(f[2], shy))]
             if fits:
                 # On a leader: the place whose name's middle is farthest from every other dot,
                 # for its distance from its own (the first of equals), so it reads as its own
@@ -1468,6 +1492,17 @@ def _nearer_another(
     """
     limit = max((margin + 1.0) * dot_px, _box_distance(box, own) + margin * dot_px)
     return any(_box_distance(box, c) < limit for c in others)
+
+
+def _overlap_area(
+    box: tuple[float, float, float, float], others: list[tuple[float, float, float, float]]
+) -> float:
+    """How much of ``others`` (summed, px²) ``box`` covers."""
+    return sum(
+        max(0.0, min(box[2], b[2]) - max(box[0], b[0]))
+        * max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
+        for b in others
+    )
 
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
