@@ -268,7 +268,7 @@ def export_panel(
 
     # The four slide images: one drawing, as on the map (headline, capitals, cities, and the
     # official claim of the map's year, as beside it), each made when its button is pressed.
-    def slide(**size: Any) -> bytes:
+    def slide(*, projector: bool = projector, **size: Any) -> bytes:
         return export.render(
             data,
             projector=projector,
@@ -281,8 +281,9 @@ def export_panel(
 
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)
-    items: list[tuple[str, str, str, Callable[[], bytes], str]] = [
+    items: list[tuple[str, str, str, str, Callable[[], bytes], str]] = [
         (
+            "png",
             "PNG 1920×1080",
             f"{stem}.png",
             "image/png",
@@ -290,6 +291,16 @@ def export_panel(
             "Slide image, 16:9",
         ),
         (
+            "png_4x3",
+            "PNG 1024×768",
+            f"{stem}_1024x768.png",
+            "image/png",
+            lambda: slide(fmt="png", width_px=1024, height_px=768, projector=True),
+            "Slide for a 4:3 projector, in the projector's larger type (the 16:9 image shrunk "
+            "to 1024 px wide has names of 5-6 px)",
+        ),
+        (
+            "png_a4",
             "PNG A4 300 dpi",
             f"{stem}_a4.png",
             "image/png",
@@ -297,6 +308,7 @@ def export_panel(
             "Print size, A4 landscape",
         ),
         (
+            "svg",
             "SVG",
             f"{stem}.svg",
             "image/svg+xml",
@@ -304,6 +316,7 @@ def export_panel(
             "Vector image for editing",
         ),
         (
+            "pdf",
             "PDF",
             f"{stem}.pdf",
             "application/pdf",
@@ -311,6 +324,7 @@ def export_panel(
             "Vector PDF",
         ),
         (
+            "geojson",
             "GeoJSON",
             f"{stem}.geojson",
             "application/geo+json",
@@ -318,6 +332,7 @@ def export_panel(
             "Every drawn feature, EPSG:4326",
         ),
         (
+            "gpkg",
             "GeoPackage",
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
@@ -325,6 +340,7 @@ def export_panel(
             "One table per layer, for QGIS",
         ),
         (
+            "kmz_map",
             kmz_label,
             map_kmz_name(data),
             "application/vnd.google-earth.kmz",
@@ -332,6 +348,7 @@ def export_panel(
             kmz_help,
         ),
         (
+            "kmz_rollout",
             f"KMZ ({FIRST_YEAR}–{LAST_YEAR})",
             rollout_name(data.state.options.scenario, "kmz"),
             "application/vnd.google-earth.kmz",
@@ -345,6 +362,7 @@ def export_panel(
             "Google Earth: each footprint has a TimeSpan, so the time slider replays the rollout",
         ),
         (
+            "features_csv",
             "Features CSV",
             f"{stem}_features.csv",
             "text/csv",
@@ -352,6 +370,7 @@ def export_panel(
             "Attribute table of the drawn features",
         ),
         (
+            "rollout_gif",
             "Rollout GIF",
             rollout_name(data.state.options.scenario, "gif"),
             "image/gif",
@@ -367,14 +386,15 @@ def export_panel(
             "(takes about 20 s)",
         ),
     ]
-    cols = st.columns(5)
-    for i, (label, name, mime, make, help_text) in enumerate(items):
-        cols[i % 5].download_button(
+    # Four a row: at 1024x768 five cut "KMZ (2011–2026)" to "KMZ (2011–2…" (session 41's trial).
+    cols = st.columns(4)
+    for i, (slug, label, name, mime, make, help_text) in enumerate(items):
+        cols[i % 4].download_button(
             label,
             data=make,
             file_name=name,
             mime=mime,
-            key=f"download_{i}",
+            key=f"download_{slug}",
             on_click="ignore",
             help=help_text,
             width="stretch",

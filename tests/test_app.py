@@ -187,6 +187,7 @@ def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
     labels = {b.label for b in app.get("download_button")}
     assert {
         "PNG 1920×1080",
+        "PNG 1024×768",
         "SVG",
         "PDF",
         "GeoJSON",
@@ -195,6 +196,9 @@ def test_app__export_buttons_present_with_keys(app: AppTest) -> None:
         "KMZ (2011–2026)",
         "Rollout GIF",
     } <= labels
+    # Each button's key says what it gives (download_0 ... shifted when one was added).
+    keys = {b.key for b in app.get("download_button") if b.key.startswith("download_")}
+    assert {"download_png", "download_png_4x3", "download_geojson", "download_kmz_map"} <= keys
 
 
 def test_app__defended_layer_and_engagement_controls() -> None:

@@ -1314,11 +1314,17 @@ def test_whatif__dangerous_names_leave_the_map_drawn_and_exports_downloadable(
         pixels = _map_pixels(loaded)
         assert pixels.std() > 10  # a drawn map, not a blank or error box
         page.get_by_text("Export this map", exact=False).first.click()
-        for key in ("download_0", "download_3"):  # the PNG slide and the GeoJSON file
+        # The PNG slide, the 4:3 projector's slide and the GeoJSON file.
+        for key in ("download_png", "download_png_4x3", "download_geojson"):
             with page.expect_download(timeout=120_000) as info:
                 page.locator(f".st-key-{key} button").first.click()
             path = info.value.path()
             assert path is not None and Path(path).stat().st_size > 1000, key
+            if key == "download_png_4x3":
+                from PIL import Image
+
+                with Image.open(path) as image:
+                    assert image.size == (1024, 768), image.size
         assert not _exceptions(loaded)
         # Every request to this machine (blob: and data: URLs are the page's own objects).
         assert not _outside(loaded.requests), _outside(loaded.requests)
