@@ -994,7 +994,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "angle 10° above / below it (higher and slower / lower and faster).",
             )
             icbm_boost = boost_col.toggle(
-                "ICBM boost phase",
+                "Boost phase",
                 value=True,
                 key="icbm_boost",
                 bind="query-params",

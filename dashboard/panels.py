@@ -94,16 +94,19 @@ def banner(
 
 
 def _unbroken_years(text: str) -> str:
-    """``text`` with each span of years ("2011-2020") kept on one line.
+    """``text`` with each span of years ("2011-2020") and each date ("10 Jul 2024") on one line.
 
     It broke after the dash; "· after the 2011-2020 plan" is kept whole (else "plan" took a line
     of its own, or the dot ended the line above).
     """
-    return re.sub(
+    kept = re.sub(
         r"(?:· )?(?:after the )?\b\d{4}[-–]\d{4}\b(?: plan)?",
         lambda m: f"<span style='white-space:nowrap'>{m.group(0)}</span>",
         text,
     )
+    # A date too: at 1024x768 a comparison's phase line broke inside one ("— 10 / Jul 2024",
+    # session 41's trial).
+    return re.sub(r"\b(\d{1,2}) ([A-Z][a-z]{2,8}) (\d{4})\b", "\\1&nbsp;\\2&nbsp;\\3", kept)
 
 
 def headline(

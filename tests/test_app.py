@@ -1145,3 +1145,17 @@ def test_app__the_comparison_comes_before_the_engagement_in_the_sidebar(app: App
     labels = [e.label for e in app.sidebar.expander]
     compare = labels.index("Compare with a second state (B)")
     assert compare < labels.index("Threat and engagement"), labels
+
+
+def test_banner__years_spans_and_dates_stay_on_one_line() -> None:
+    # Session 41's trial: at 1024x768 a comparison's phase line broke inside a date
+    # ("— 10 / Jul 2024"); and earlier after a span's dash ("2011- / 2020").
+    from dashboard.panels import _unbroken_years
+
+    text = _unbroken_years(
+        "A: Phase 2 as built — 12 May 2016 · B: Phase 3 as built — 10 Jul 2024 · after the "
+        "2011-2020 plan"
+    )
+    assert "12&nbsp;May&nbsp;2016" in text and "10&nbsp;Jul&nbsp;2024" in text
+    assert "<span style='white-space:nowrap'>· after the 2011-2020 plan</span>" in text
+    assert _unbroken_years("Phase 1 — 2011") == "Phase 1 — 2011"  # a year alone: unchanged
