@@ -72,19 +72,6 @@ def _russian_radars_for_a_linked_scenario() -> None:
         st.session_state["show_early_warning"] = True
 
 
-def _comparison_for_a_linked_b() -> None:
-    """A link that sets B (``?vs_year=2018``) and says nothing of ``compare`` compares.
-
-    Session 41's trial: ``?year=2015&vs_year=2018`` drew no comparison, only a notice to add
-    ``compare=true``. Once, on the session's first run: a link with ``compare=false`` keeps it
-    off (and the notice says what B's settings need), and the toggle is the user's after.
-    """
-    if "compare" in st.session_state or "compare" in st.query_params:
-        return
-    if any(key.startswith("vs_") for key in st.query_params):
-        st.session_state["compare"] = True
-
-
 def sidebar_state(
     catalogue: Callable[[], Catalogue] | None = None,
 ) -> tuple[MapState, ViewChoice]:
@@ -278,7 +265,6 @@ def compare_controls(
     so and draws no comparison.
     """
     menus = analysis.menu_labels(catalogue)
-    _comparison_for_a_linked_b()
     with (area or st.sidebar).expander(
         "Compare with a second state (B)", expanded=bool(st.session_state.get("compare"))
     ):

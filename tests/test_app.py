@@ -623,20 +623,6 @@ def test_icbm_other_cueing_text__each_case(cueing: str, n: int, m: int, expected
         assert " So " not in text  # nothing more to say when the other cueing adds nothing
 
 
-def test_app__a_link_that_sets_b_compares_unless_it_says_compare_false() -> None:
-    # Session 41's trial: ?year=2015&vs_year=2018 drew no comparison, only a notice.
-    at = _opened(year="2015", vs_year="2018")
-    assert at.toggle(key="compare").value
-    assert "compare-gained" in _layer_ids(at)
-    assert not any("add compare=true" in w.value for w in at.warning)
-    # The toggle is the user's after: turned off, it stays off.
-    at.toggle(key="compare").set_value(False).run()
-    assert not at.toggle(key="compare").value and "compare-gained" not in _layer_ids(at)
-    off = _opened(year="2015", vs_year="2018", compare="false")
-    assert not off.toggle(key="compare").value
-    assert any("add compare=true" in w.value for w in off.warning)
-
-
 def test_app__comparison_draws_gained_lost_both_and_lists_capitals() -> None:
     at = _opened(year="2016", compare="true", vs_year="2024")
     ids = _layer_ids(at)

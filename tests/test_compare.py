@@ -391,3 +391,22 @@ def test_cli_compare__bad_second_state_is_one_line(args: list[str], message: str
     out = _cli(*args)
     assert out.returncode == 2
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_text__adds_up_in_whole_points_and_says_a_states_own_share_as_its_headline(
+    catalogue: Catalogue,
+) -> None:
+    from coverage.style import share_text
+
+    # 2012 → 2016: A → B and the gain in whole points, one precision on the line (a review
+    # caught "0.8 % → 16 % (gained 15 %)" when every share took the headline's precision).
+    cmp = compare_states(catalogue, FootprintOptions(year=2012), QUERY, Variation(year=2016))
+    a, b, gained = (round(100 * x) for x in (cmp.share_a, cmp.share_b, cmp.gained_share))
+    assert f"territory defended {a} % → {b} % (gained {gained} %" in cmp.text()
+    # 2015 → 2018 (Montenegro joined between): A's share over its own members reads as A's
+    # headline reads it, 5.5 % (session 41's trial: "(A's own 26: 5 %)" under "5.5 %").
+    two = compare_states(catalogue, FootprintOptions(year=2015), QUERY, Variation(year=2018))
+    own = share_text(two.share_a)
+    assert own == "5.5 %", own
+    assert f"A's own 26: {own}" in two.basis(compact=True)
+    assert f"A's {own} is of its own 26" in two.text()

@@ -252,11 +252,7 @@ def names_change(
 
 
 def _share_points(share: float) -> str:
-    """A share as the headline gives it (:func:`coverage.style.share_text`): "5.5 %", "16 %".
-
-    Whole points put "(A's own 26: 5 %)" under a headline of "5.5 %" (session 41's trial).
-    """
-    return share_text(share)
+    return f"{100.0 * share:.0f} %"
 
 
 @dataclass(frozen=True, eq=False)
@@ -362,10 +358,13 @@ class Comparison:
         n = self.members_either
         if self.members_a == n and self.members_b == n:
             return ""
+        # A state's share over its own members is its headline's: said as the headline says it
+        # ("(A's own 26: 5.5 %)" read 5 % under a headline of 5.5 %: session 41's trial). The
+        # shares that must add up (A → B, gained, lost) stay in whole points.
         own = [
-            f"{side}'s own {m}: {_share_points(share)}"
+            f"{side}'s own {m}: {share_text(share)}"
             if compact
-            else f"{side}'s {_share_points(share)} is of its own {m}"
+            else f"{side}'s {share_text(share)} is of its own {m}"
             for side, share, m in (
                 ("A", self.share_a, self.members_a),
                 ("B", self.share_b, self.members_b),
