@@ -780,12 +780,14 @@ def build_deck(
         names: list[tuple[float, float, str]],
         size_px: float,
         blocked: list[tuple[float, float, float, float]],
+        shy: bool = False,
     ) -> _Places:
         """Places for ``names`` around ``blocked`` and the capitals' and cities' dots.
 
         A site's or radar's name matters more than a town's dot: where keeping clear of the
         dots leaves a name out (2024 at 1024 px), every one of ``names`` is placed again
-        around ``blocked`` alone, and that placing is taken if it leaves fewer out.
+        around ``blocked`` alone, and that placing is taken if it leaves fewer out; ``shy``:
+        each covering the towns' dots as little as it can (:func:`site_label_places`).
         """
         places = site_label_places(
             names,
@@ -796,9 +798,6 @@ def build_deck(
             avoid=edges,
         )
         if town_dots and any(p is None for p in places):
-            # Over the towns' dots where it must, covering them as little as it can (on a
-            # projector at 1280x720 "Aegis Ashore Romania" hid Bucharest's green dot whole:
-            # session 41's trial).
             anyway = site_label_places(
                 names,
                 zoom=zoom,
@@ -806,14 +805,14 @@ def build_deck(
                 dot_px=site_dot,
                 blocked=blocked,
                 avoid=edges,
-                shy=town_dots,
+                shy=town_dots if shy else (),
             )
             if sum(p is None for p in anyway) < sum(p is None for p in places):
                 places = anyway
         return places
 
     def place_names(
-        ring_clear: bool, launch_first: bool = False
+        ring_clear: bool, launch_first: bool = False, shy: bool = False
     ) -> tuple[_Places, _Places, _Places, dict[str, int] | None]:
         """Site, early-warning and launch names' places, and the capitals named."""
         clear_of = _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
@@ -833,12 +832,12 @@ def build_deck(
             clear_of += _site_label_boxes(launch_names, early, zoom=zoom, size_px=site_size)
         # Not over a major city's dot either ("Kürecik Radar Station" over Konya's); the launch
         # point's name may be (Tabriz named in 20 of 30 maps rather than 25).
-        places = around_towns(site_names, site_size, clear_of)
+        places = around_towns(site_names, site_size, clear_of, shy)
         site_boxes = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
         site_boxes += _dot_boxes(site_names, zoom=zoom, dot_px=site_dot)
         # The radars' names go around the capitals' and cities' dots too ("Pionersky" over
         # Berlin's, "Baranovichi node" over Warsaw's, on the zoomed-out 1280x720 map).
-        ew_places = around_towns(ew_names, ew_size, site_boxes)
+        ew_places = around_towns(ew_names, ew_size, site_boxes, shy)
         site_boxes += _site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size)
         site_boxes += _dot_boxes(ew_names, zoom=zoom, dot_px=site_dot)
         launch_places = early if early is not None else launch_name_places(site_boxes)
@@ -857,23 +856,23 @@ def build_deck(
         )
         return places, ew_places, launch_places, kept_capitals
 
+    def flaws(
+        found: tuple[_Places, _Places, _Places, dict[str, int] | None],
+    ) -> tuple[int, int, int]:
+        """Names left out (sites', radars', launch points'), on a leader, capitals' unnamed."""
+        sites_placed = found[0]
+        return (
+            sum(p is None for p in (*sites_placed, *found[1], *found[2])),
+            sum(p is not None and p[0] >= len(SITE_LABEL_PLACES) for p in sites_placed),
+            -len(found[3] or {}),
+        )
+
     places, ew_places, launch_places, kept_capitals = place_names(False)
+    chosen = (False, False)
     names_at = _site_label_boxes(site_names, places, zoom=zoom, size_px=site_size)
     if any(_overlaps(box, ring) for box in names_at for ring in rings) or any(
         p is None for p in launch_places
     ):
-
-        def flaws(
-            found: tuple[_Places, _Places, _Places, dict[str, int] | None],
-        ) -> tuple[int, int, int]:
-            """Names left out (sites', radars', launch points'), on a leader, capitals' unnamed."""
-            sites_placed = found[0]
-            return (
-                sum(p is None for p in (*sites_placed, *found[1], *found[2])),
-                sum(p is not None and p[0] >= len(SITE_LABEL_PLACES) for p in sites_placed),
-                -len(found[3] or {}),
-            )
-
         # Two other placings: the sites' names kept clear of the ring, and the launch point's
         # name placed first (a projector's smaller map had no room left for it). One is taken
         # only if it costs nothing: no name left out (a site's, a radar's or a launch
@@ -882,33 +881,74 @@ def build_deck(
         # launch point at the price of capitals' names, since the headline and the legend
         # point to it.
         before = flaws((places, ew_places, launch_places, kept_capitals))
-        for candidate in (place_names(True), place_names(True, launch_first=True)):
+        for args in ((True, False), (True, True)):
+            candidate = place_names(*args)
             after = flaws(candidate)
             names_more = after[0] < before[0] and after[1] <= before[1]
             if names_more or all(a <= b for a, b in zip(after, before, strict=True)):
                 places, ew_places, launch_places, kept_capitals = candidate
-                before = after
-    builders["sites"] = lambda: _sites_layers(
-        data.sites, places, zoom=zoom, projector=projector, theme=th
-    )
-    # The major cities' names last, where no site's, radar's, launch point's or capital's name
-    # or dot is (a smaller type; a city with no room keeps its dot and tooltip).
-    kept_cities = None
-    if cities is not None and not cities.empty:
+                before, chosen = after, args
+
+    def capitals_hidden(found: _Places) -> int:
+        """Capitals whose dot's centre is under a site's name (its status unseen)."""
+        boxes = _site_label_boxes(site_names, found, zoom=zoom, size_px=site_size)
+        centres = [world_px(lon, lat, zoom) for lon, lat, _ in capital_records]
+        return sum(any(b[0] < x < b[2] and b[1] < y < b[3] for b in boxes) for x, y in centres)
+
+    def place_cities(
+        found: tuple[_Places, _Places, _Places, dict[str, int] | None],
+    ) -> dict[str, int] | None:
+        """The major cities named, last (a smaller type), clear of ``found``'s names and dots.
+
+        A city with no room keeps its dot and tooltip.
+        """
+        if cities is None or cities.empty:
+            return None
+        sites_at, ew_at, launch_at, capitals_at = found
         taken = [
-            *_site_label_boxes(site_names, places, zoom=zoom, size_px=site_size),
+            *_site_label_boxes(site_names, sites_at, zoom=zoom, size_px=site_size),
             *_dot_boxes(site_names, zoom=zoom, dot_px=site_dot),
-            *_site_label_boxes(ew_names, ew_places, zoom=zoom, size_px=ew_size),
+            *_site_label_boxes(ew_names, ew_at, zoom=zoom, size_px=ew_size),
             *_dot_boxes(ew_names, zoom=zoom, dot_px=site_dot),
-            *_site_label_boxes(launch_names, launch_places, zoom=zoom, size_px=site_size),
+            *_site_label_boxes(launch_names, launch_at, zoom=zoom, size_px=site_size),
             *_dot_boxes(launch_all, zoom=zoom, dot_px=launch_dot),
-            *_capital_label_boxes(capitals, kept_capitals, zoom=zoom, projector=projector),
+            *_capital_label_boxes(capitals, capitals_at, zoom=zoom, projector=projector),
             *capital_edges,
         ]
         dots = [world_px(lon, lat, zoom) for lon, lat, _ in (*site_names, *capital_records)]
-        kept_cities = _capital_label_places(
-            cities, taken, dots, zoom=zoom, projector=projector, city=True
+        return _capital_label_places(cities, taken, dots, zoom=zoom, projector=projector, city=True)
+
+    # Where a site's name hides a capital's dot (on a projector at 1280x720 in 2016 four,
+    # "Aegis Ashore Romania" over Bucharest's green dot: every place near Deveselu covers some
+    # town's dot, and the first was taken), the names are placed again covering the towns'
+    # dots as little as each can. That placing is taken if more capitals are then both seen
+    # and named (named less hidden: a hidden dot hides the answer, an unnamed one keeps it
+    # and its tooltip), with no site's, radar's or launch point's name left out or on a
+    # leader and no city's name fewer (taken regardless, it named 24 towns where there were
+    # 29 on the 2025 map, and hid Prague's dot: session 41's review).
+    current = (places, ew_places, launch_places, kept_capitals)
+    kept_cities = place_cities(current)
+    hidden = capitals_hidden(places) if town_dots else 0
+    if hidden:
+        candidate = place_names(*chosen, shy=True)
+        cities_then = place_cities(candidate)
+        (out_then, leaders_then, unnamed_then), (out_now, leaders_now, unnamed_now) = (
+            flaws(candidate),
+            flaws(current),
         )
+        hidden_then = capitals_hidden(candidate[0])
+        if (
+            out_then <= out_now
+            and leaders_then <= leaders_now
+            and len(cities_then or {}) >= len(kept_cities or {})
+            and hidden_then < hidden
+            and -unnamed_then - hidden_then > -unnamed_now - hidden
+        ):
+            places, ew_places, launch_places, kept_capitals = candidate
+            kept_cities = cities_then
+    builders["sites"] = lambda: _sites_layers(
+        data.sites, places, zoom=zoom, projector=projector, theme=th
+    )
 
     def places_layers() -> list[pdk.Layer]:
         """The capitals (and, under them, the major cities): dots by status and names."""
