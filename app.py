@@ -250,7 +250,8 @@ def _prefetch_neighbours(
 
 def _step_year(delta: int) -> None:
     st.session_state["year"] = min(
-        LAST_YEAR, max(FIRST_YEAR, int(st.session_state.get("year", 2016)) + delta)
+        LAST_YEAR,
+        max(FIRST_YEAR, int(st.session_state.get("year", scenarios.DEFAULT_YEAR)) + delta),
     )
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "contrast_ratio",
     "hex_to_rgba",
     "share_text",
+    "site_label",
 ]
 
 OKABE_ITO = {
@@ -639,6 +640,16 @@ THEMES: dict[str, Theme] = {
 #: The threat's launch ring: its radius beyond the launch point's dot, px (its line is 2-2.5 px
 #: wide), on the dashboard's map and the slides alike.
 LAUNCH_RING_GAP_PX = 4.0
+
+
+def site_label(name: str) -> str:
+    """A site's name on a map, the dashboard's and the slides': without its parenthesis.
+
+    "Central Mediterranean / Ionian patrol (illustrative point)" reads "Central Mediterranean
+    / Ionian patrol": the slides cut it at the slash too, as a launch point's name, and read
+    "Central Mediterranean", a sea rather than a ship's station (session 41's trial).
+    """
+    return name.split(" (")[0].strip()
 
 
 def share_text(share: float) -> str:

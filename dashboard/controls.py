@@ -88,7 +88,7 @@ def sidebar_state(
         "Year",
         FIRST_YEAR,
         LAST_YEAR,
-        2016,
+        scenarios.DEFAULT_YEAR,
         key="year",
         bind="query-params",
         help="Assets in place at any time in the year (as built: by 31 December).",
@@ -296,7 +296,11 @@ def compare_controls(
             "(data/scenarios.csv, data/alternatives.csv). Chosen for a B year in which none of "
             "it is in place, B's year moves to the nearest one in which some is.",
             on_change=scenarios.to_year_in_place(
-                lambda: catalogue, scenario_key="vs_scenario", year_key="vs_year", whose="B's "
+                lambda: catalogue,
+                scenario_key="vs_scenario",
+                year_key="vs_year",
+                default_year=LAST_YEAR,
+                whose="B's ",
             ),
         )
         estimate = st.segmented_control(

@@ -266,7 +266,7 @@ def export_panel(
         # press, not with every rerun of the open panel).
         return None if towns is None else cities_with_reasons(towns, catalogue, data.state)
 
-    # The four slide images: one drawing, as on the map (headline, capitals, cities, and the
+    # The five slide images: one drawing, as on the map (headline, capitals, cities, and the
     # official claim of the map's year, as beside it), each made when its button is pressed.
     def slide(*, projector: bool = projector, **size: Any) -> bytes:
         return export.render(

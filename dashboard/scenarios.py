@@ -21,6 +21,7 @@ from coverage.scenario import (
 )
 
 __all__ = [
+    "DEFAULT_YEAR",
     "YEAR_MOVED",
     "named_selectbox",
     "name_url_ids",
@@ -138,31 +139,40 @@ def named_selectbox(
     )
 
 
+#: The year the dashboard opens on (the year slider's default).
+DEFAULT_YEAR = 2016
 #: Session key of the words that a new scenario moved the year (said once, over the page).
 YEAR_MOVED = "scenario_moved_year"
 
 
 def to_year_in_place(
-    catalogue: Callable[[], Catalogue] | None, *, scenario_key: str, year_key: str, whose: str = ""
+    catalogue: Callable[[], Catalogue] | None,
+    *,
+    scenario_key: str,
+    year_key: str,
+    default_year: int,
+    whose: str = "",
 ) -> Callable[[], None]:
     """A menu's ``on_change``: the year moved to one in which the new scenario has something.
 
     Reads the scenario and year of the session's ``scenario_key`` and ``year_key`` widgets; where
     nothing of the scenario is in place in that year, sets the year to the nearest one in which
-    something is and puts words in :data:`YEAR_MOVED` (``whose``: "B's " for the comparison's).
+    something is and puts words in :data:`YEAR_MOVED` (``whose``: "B's " for the comparison's;
+    ``default_year``: the year slider's default, its value before it is first drawn). Anything
+    in place counts, a radar alone too (the Third Site's radar in 2012, before its silos).
     """
 
     def moved() -> None:
         if catalogue is None:
             return
         scenario = st.session_state.get(scenario_key) or "actual"
-        year = int(st.session_state.get(year_key, 2016))
+        year = int(st.session_state.get(year_key, default_year))
         to = nearest_year_in_place(catalogue(), year, scenario)
         if to is not None and to != year:
             st.session_state[year_key] = to
             st.session_state[YEAR_MOVED] = (
                 f"{whose + 'year' if whose else 'Year'} moved from {year} to {to}: nothing of "
-                f"{SCENARIO_LABELS[scenario]} is in place in {year}."
+                f"“{SCENARIO_LABELS[scenario]}” is in place in {year}."
             )
 
     return moved
@@ -176,7 +186,9 @@ def scenario_control(container: Any, catalogue: Callable[[], Catalogue] | None =
     one in which something is (a CBO 2009 option chosen in 2016 drew an empty map at 0 %; its
     elements come in 2018), and :data:`YEAR_MOVED` holds the words that say so.
     """
-    year_in_place = to_year_in_place(catalogue, scenario_key="scenario", year_key="year")
+    year_in_place = to_year_in_place(
+        catalogue, scenario_key="scenario", year_key="year", default_year=DEFAULT_YEAR
+    )
 
     choice = named_selectbox(
         container,

@@ -100,7 +100,7 @@ def test_app__a_scenario_with_nothing_in_place_moves_to_the_nearest_year_that_ha
     assert app.slider(key="year").value == 2018
     said = [t.value for t in app.toast]
     assert said == [
-        "Year moved from 2016 to 2018: nothing of CBO 2009: land KEI in Germany and Türkiye "
+        "Year moved from 2016 to 2018: nothing of “CBO 2009: land KEI in Germany and Türkiye” "
         "is in place in 2016."
     ], said
     assert any("2018, CBO 2009: land KEI" in t.value for t in app.title) or any(
@@ -117,7 +117,7 @@ def test_app__a_scenario_with_nothing_in_place_moves_to_the_nearest_year_that_ha
     assert not app.exception
     assert app.slider(key="vs_year").value == 2018 and app.slider(key="year").value == 2018
     assert [t.value for t in app.toast] == [
-        "B's year moved from 2012 to 2018: nothing of CBO 2009: SM-3 on Aegis ships is in "
+        "B's year moved from 2012 to 2018: nothing of “CBO 2009: SM-3 on Aegis ships” is in "
         "place in 2012."
     ]
 

@@ -93,7 +93,7 @@ def test_svg__site_names_as_on_the_dashboard_and_long_lines_fit(catalogue: Catal
     with export._LOCK, export.matplotlib.rc_context(export._RC):
         fig = export._draw(long, export.ImageSize(1024, 768, 100), True, data_date())
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        (sub,) = [t for t in fig.texts if t.get_text() == long.subtitle]
+        (sub,) = [t for t in fig.texts if t.get_text().startswith("A subtitle far longer")]
         assert sub.get_window_extent(renderer).x1 <= 1024, sub.get_window_extent(renderer)
 
 
@@ -796,3 +796,19 @@ def test_comparison_slide__both_years_and_both_phases(catalogue: Catalogue) -> N
     assert (data.phases_of_both, extra_rows(data)) == (True, 2)
     assert (same.phases_of_both, extra_rows(same)) == (False, 1)
     assert "2016 vs" not in _svg_texts(export.render(same, fmt="svg"))
+
+
+def test_fit_width__a_line_too_long_at_half_its_size_ends_in_an_ellipsis() -> None:
+    # Session 41's review: a 2,000-character line shrank to 1 pt and still ran off the slide.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10.24, 7.68), dpi=100)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    long = fig.text(0.01, 0.5, "word " * 400, fontsize=12)
+    export._fit_width(long, renderer, 1000.0)
+    assert long.get_fontsize() == 6.0 and long.get_text().endswith("…")
+    assert 900.0 < long.get_window_extent(renderer).width <= 1000.0
+    fits = fig.text(0.01, 0.2, "A short line", fontsize=12)
+    export._fit_width(fits, renderer, 1000.0)
+    assert fits.get_fontsize() == 12 and fits.get_text() == "A short line"

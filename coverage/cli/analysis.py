@@ -571,11 +571,8 @@ def _icbm_year(args: argparse.Namespace, assumptions: Any) -> int:
     The answer line gives the count under the other cueings too: "7 of 88 ... in the nominal
     case" alone read as the answer, where it rests on perfect cueing (session 41's trial).
     """
-    from coverage.products.icbm_year import (
-        CUEING_SHORT,
-        icbm_year_by_cueing,
-        other_cueings_words,
-    )
+    from coverage.products.icbm import CUEING_SHORT
+    from coverage.products.icbm_year import icbm_year_by_cueing, other_cueings_words
 
     if args.answers or args.summary:
         raise ValueError(

@@ -86,6 +86,7 @@ from coverage.style import KINEMATIC_CAVEAT
 
 __all__ = [
     "CUEINGS",
+    "CUEING_SHORT",
     "CUEING_WORDS",
     "ICBM_COLUMNS",
     "IcbmAssumptions",
@@ -102,9 +103,9 @@ SM3_VARIANTS = ("sm3_ia", "sm3_ib", "sm3_iia", "sm3_iib")
 Cueing = Literal["perfect", "shared_track", "own_radar"]
 CUEINGS: tuple[Cueing, ...] = ("perfect", "shared_track", "own_radar")
 #: Each cueing in words, the one place they are written: ``(preposition, what the interceptor
-#: launches on, detail)``. The dashboard's year line ("reachable ..., {preposition} {what}
-#: ({detail})"), its other-cueing lines ("With {what} instead ({detail})"), its radio's
-#: captions and the command line's help are made from them.
+#: launches on, detail)``, and :data:`CUEING_SHORT` below. The dashboard's year line
+#: ("reachable ..., {preposition} {what} ({detail})"), its other-cueing lines ("With {what}
+#: instead ({detail})"), its radio's captions and the command line's help are made from them.
 CUEING_WORDS: Mapping[Cueing, tuple[str, str, str]] = {
     "perfect": (
         "with",
@@ -124,6 +125,15 @@ CUEING_WORDS: Mapping[Cueing, tuple[str, str, str]] = {
         "Third Site's silos, which launch on no track then; as the engine's radars detect: "
         "mask, booster and warhead RCS, satellite cue",
     ),
+}
+#: Each cueing in a few words, where a line gives every cueing's count (the Arctic map's
+#: subtitle, ``icbm --year``: "7 of 88 tracks reachable with perfect cueing; none on NATO's
+#: shared radar tracks, none with each site's own radar"); :data:`CUEING_WORDS` says what each
+#: one means.
+CUEING_SHORT: Mapping[Cueing, str] = {
+    "perfect": "with perfect cueing",
+    "shared_track": "on NATO's shared radar tracks",
+    "own_radar": "with each site's own radar",
 }
 #: Whose burn time the ICBMs fly: each base's propellant, or one for all (data/icbm_bases.csv).
 Propellant = Literal["by_base", "solid", "liquid"]

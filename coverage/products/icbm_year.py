@@ -31,6 +31,7 @@ from coverage.catalogue.analysis import load_icbm_bases, load_us_targets
 from coverage.catalogue.tables import ESTIMATES, Catalogue
 from coverage.products.footprints import footprints, sites_layer
 from coverage.products.icbm import (
+    CUEING_SHORT,
     CUEINGS,
     Cueing,
     IcbmAssumptions,
@@ -44,7 +45,6 @@ from coverage.scenario import SCENARIO_LABELS, FootprintOptions, deployed_for, p
 from coverage.style import ICBM_REACHABLE, ICBM_UNREACHABLE
 
 __all__ = [
-    "CUEING_SHORT",
     "REACHABLE",
     "UNREACHABLE",
     "IcbmYear",
@@ -60,13 +60,6 @@ REACHABLE = ICBM_REACHABLE
 UNREACHABLE = ICBM_UNREACHABLE
 _GEOD = Geod(ellps="WGS84")
 _TRACK_POINTS = 120
-#: Each cueing in a few words, for a one-line answer ("7 of 88 tracks reachable with perfect
-#: cueing"); :data:`coverage.products.icbm.CUEING_WORDS` says what each one means.
-CUEING_SHORT: dict[Cueing, str] = {
-    "perfect": "with perfect cueing",
-    "shared_track": "on NATO's shared radar tracks",
-    "own_radar": "with each site's own radar",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -233,7 +226,7 @@ def cueing_line(results: dict[Cueing, IcbmYear]) -> str:
     """
     first = next(iter(results.values()))
     head = (
-        f"{first.reachable_tracks} of {len(first.tracks)} tracks reachable "
+        f"{first.reachable_tracks or 'none'} of {len(first.tracks)} tracks reachable "
         f"{CUEING_SHORT[first.cueing]}"
     )
     rest = other_cueings_words(results)

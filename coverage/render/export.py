@@ -68,6 +68,7 @@ from coverage.style import (
     WHATIF_SITE_COLOUR,
     LayerStyle,
     band_shade_alpha,
+    site_label,
 )
 
 if TYPE_CHECKING:
@@ -627,16 +628,6 @@ def _points_xy(frame: gpd.GeoDataFrame, crs: str) -> tuple[np.ndarray, np.ndarra
 def _short(name: str) -> str:
     """A launch point's label: its first name ("Semnan / Imam Khomeini Spaceport": Semnan)."""
     return name.split(" (")[0].split(" / ")[0].strip()
-
-
-def _site_label(name: str) -> str:
-    """A site's label, as the dashboard's map has it: the name without its parenthesis.
-
-    "Central Mediterranean / Ionian patrol" whole: cut at the slash, as a launch point's name
-    is, it read "Central Mediterranean", a sea rather than a ship's station, beside "Eastern
-    Mediterranean patrol" (session 41's trial).
-    """
-    return name.split(" (")[0].strip()
 
 
 @dataclass
@@ -1226,13 +1217,25 @@ def _fit_width(text: Text, renderer: RendererBase, room_px: float) -> None:
     Measured again after each step: the width does not scale with the size (at 1280x860 the
     ICBM map's subtitle, set to 0.84 of its size for a 1,467 px line in 1,259 px, measured
     1,325 px and was cut at the right edge; session 41's trial found a projector slide's
-    headline cut the same way).
+    headline cut the same way). Not below half its size: a line still too long then ends in
+    "…" where it fits (a 2,000-character line at 1 pt ran off the slide: session 41's review).
     """
+    floor = float(text.get_fontsize()) / 2.0
     for _ in range(8):
         width = text.get_window_extent(renderer).width
         if width <= room_px:
             return
-        text.set_fontsize(float(text.get_fontsize()) * room_px / width * 0.98)
+        text.set_fontsize(max(floor, float(text.get_fontsize()) * room_px / width * 0.98))
+    whole = text.get_text()
+    lo, hi = 0, len(whole)
+    while lo < hi:  # the longest start of the line that fits with its "…"
+        mid = (lo + hi + 1) // 2
+        text.set_text(whole[:mid].rstrip() + "…")
+        if text.get_window_extent(renderer).width <= room_px:
+            lo = mid
+        else:
+            hi = mid - 1
+    text.set_text(whole[:lo].rstrip() + "…")
 
 
 def _draw_map(
@@ -1460,7 +1463,7 @@ def _draw_sites(
             )
     return [
         _Label(
-            _site_label(str(name)) + (" (custom)" if is_custom else ""),
+            site_label(str(name)) + (" (custom)" if is_custom else ""),
             xi,
             yi,
             sz.fpt(_FONT_PX["site"]),

@@ -47,6 +47,7 @@ from coverage.style import (
     LayerStyle,
     Theme,
     hex_to_rgba,
+    site_label,
 )
 from coverage.textsafe import deck_text
 
@@ -1215,7 +1216,7 @@ def _short_site_name(cleaned: str) -> str:
     The input is already :func:`_clean` (escaped once for the deck), so labels placed by
     :func:`site_label_places` carry the same safe text as the dots' tooltips.
     """
-    return cleaned.split(" (")[0].translate(_LABEL_DROPS)
+    return site_label(cleaned).translate(_LABEL_DROPS)
 
 
 #: What map labels leave out of a cleaned name: the tag look-alikes and the word joiner.
