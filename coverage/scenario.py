@@ -615,7 +615,8 @@ def _alternative_status(catalogue: Catalogue, year: int, scenario: Scenario) -> 
     state = (
         f"Not yet in place (from {int(first)}, hypothetical)"
         if deps.empty
-        else f"Hypothetical, as if built ({len(deps)} elements in place)"
+        else f"Hypothetical, as if built ({len(deps)} element{'s' if len(deps) != 1 else ''} "
+        "in place)"
     )
     assumed = (
         " Years are an ASSUMPTION (Low confidence): "

@@ -118,6 +118,8 @@ def test_alternative__banner_says_what_is_in_place_and_flags_assumed_years(
     assert SCENARIO_LABELS["cbo_land_sm3"] not in cbo.banner and "2018" not in cbo.banner
     assert cbo.banner.startswith("Hypothetical, as if built (")
     assert cbo.banner.endswith(" elements in place)")
+    # One element: singular (the Third Site's radar alone in 2012).
+    assert phase_status(catalogue, 2012, "third_site").banner.endswith("(1 element in place)")
     assert "ASSUMPTION (Low confidence)" in cbo.detail
     first = int(
         catalogue.alternatives[catalogue.alternatives.scenario_id == "cbo_land_sm3"].from_year.min()
