@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -27,7 +27,6 @@ from coverage.products.mapdata import (
     ENGAGEMENT_CHOICES,
     MapData,
     MapState,
-    compute_map,
     map_series,
     rollout_series,
 )
@@ -120,14 +119,12 @@ def map_kmz(
     """KMZ of one map: its layers and, when given, its capitals by status, for its year.
 
     The rollout's KML writer with a series of one map: footprints keep their activation dates,
-    the year's defended area and capitals hold from the latest activation in the year.
+    the year's defended area and capitals hold from the latest activation in the year. Beside a
+    comparison it holds the comparison's ground (gained / lost / defended in both), B's own
+    sites marked [B] and what B does to each capital; with Russia's sector, its drawing.
     """
     from coverage.render import gis
 
-    if data.comparison is not None:
-        # Map A's own: B's sites and the capitals' change in B are the comparison's, which
-        # the KML writer does not draw (a review found B's planned Redzikowo in 2012's file).
-        data = compute_map(catalogue, replace(data.state, compare=None))
     year = data.state.options.year
     caps = None if capitals is None else {year: capitals}
     towns = None if cities is None or capitals is None else {year: cities}
@@ -135,38 +132,27 @@ def map_kmz(
 
 
 def map_kmz_name(data: MapData) -> str:
-    """The file name of :func:`map_kmz`: beside a comparison it is map A's, and says so.
-
-    A GIS trial took ``…_vs_2024.kmz`` for the comparison (session 37).
-    """
-    stem = file_stem(data.state)
-    return f"{stem}_map-A.kmz" if data.comparison is not None else f"{stem}.kmz"
+    """The file name of :func:`map_kmz`: the map's, as its other files' (``…_vs_2024.kmz``)."""
+    return f"{file_stem(data.state)}.kmz"
 
 
 def map_kmz_words(data: MapData) -> tuple[str, str]:
-    """The label and help of :func:`map_kmz`'s button: what the file holds of the map on screen.
-
-    The KML writer draws a year's layers, not a comparison's ground or a sector drawing (those
-    belong to one state: the GeoJSON and GeoPackage carry them), so the label says so.
-    """
-    left_out = [
+    """The label and help of :func:`map_kmz`'s button: what the file holds of the map on screen."""
+    held = [
         words
         for words, drawn in (
-            ("the comparison's gained and lost ground", data.comparison is not None),
-            ("the sector drawing", data.sectoral is not None and not data.sectoral.empty),
+            (
+                "the comparison's gained and lost ground, B's sites marked [B]",
+                data.comparison is not None,
+            ),
+            ("Russia's sector", data.sectoral is not None and not data.sectoral.empty),
         )
         if drawn
     ]
-    if data.comparison is not None:
-        label = "KMZ (map A)"  # a comparison's map: state A's layers
-    elif left_out:
-        label = "KMZ (without the sector)"
-    else:
-        label = "KMZ (this map)"
-    held = "Google Earth: this map's layers and capitals, for its year"
-    if left_out:
-        held += f"; not {' or '.join(left_out)} (in the GeoJSON and GeoPackage)"
-    return label, held
+    help_text = "Google Earth: this map's layers, NATO members and capitals, for its year"
+    if held:
+        help_text += f", with {' and '.join(held)}"
+    return "KMZ (this map)", help_text
 
 
 #: A scenario in file names, as the page says it ("as built", "as planned"), not its link code;

@@ -17,7 +17,8 @@ import pyogrio
 import pytest
 from PIL import Image
 
-from coverage.catalogue.tables import Catalogue
+from coverage.catalogue.schema import DataError
+from coverage.catalogue.tables import DATA_DIR, Catalogue, load_catalogue
 from coverage.products.mapdata import (
     ANSWER_LAYERS,
     DEFAULT_LAYERS,
@@ -675,12 +676,13 @@ def test_map_kmz__this_maps_layers_and_capitals_for_its_year(catalogue: Catalogu
     assert area.findtext("k:TimeSpan/k:begin", namespaces=ns) == "2024-07-10"
 
 
-def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
+def test_map_kmz__a_what_if_map_says_so_and_a_comparison_holds_its_ground(
     catalogue: Catalogue,
 ) -> None:
     """A KMZ of an edited catalogue is marked WHAT-IF, as the slides' title is (a fresh-eyes
-    review: Google Earth showed it as the sourced map); a comparison's button says it holds
-    map A, since the KML writer does not draw the gained and lost ground."""
+    review: Google Earth showed it as the sourced map); a comparison's KMZ is the map on screen:
+    the gained and lost ground, B's sites marked [B], the members of either year (session 41's
+    trial: "KMZ (map A)" left the comparison out)."""
     from coverage.products.compare import Variation
     from dashboard.exports import map_kmz, map_kmz_name, map_kmz_words
 
@@ -695,27 +697,106 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_says_what_it_holds(
     sourced = compute_map(catalogue, state)
     assert "WHAT-IF" not in gis.kml_from_series(catalogue, [sourced]).decode("utf-8")
     assert map_kmz_words(sourced)[0] == "KMZ (this map)"
-    compared = compute_map(catalogue, replace(state, compare=Variation(year=2024)))
-    label, help_text = map_kmz_words(compared)
-    assert label == "KMZ (map A)" and "not the comparison's gained and lost ground" in help_text
-    # Map A's KMZ holds A's sites: B's Redzikowo was a placemark active from 2016 (GIS trial,
-    # session 37). The GeoJSON holds both states' sites, a B-only one's status saying so.
-    with zipfile.ZipFile(io.BytesIO(map_kmz(catalogue, compared, None))) as zf:
-        kml = zf.read("doc.kml").decode("utf-8")
-    assert "Redzikowo" not in kml and "Deveselu" in kml
-    assert map_kmz_name(compared).endswith("_vs_2024_map-A.kmz")
     assert map_kmz_name(sourced) == "epaa_2016_as-built_nominal.kmz"
+    compared = compute_map(catalogue, replace(state, compare=Variation(year=2024), sector="both"))
+    label, help_text = map_kmz_words(compared)
+    assert label == "KMZ (this map)"
+    assert "gained and lost ground" in help_text and "Russia's sector" in help_text
+    assert map_kmz_name(compared) == "epaa_2016_as-built_nominal_vs_2024_sector-both.kmz"
+    with zipfile.ZipFile(io.BytesIO(map_kmz(catalogue, compared, None))) as zf:
+        root = ET.fromstring(zf.read("doc.kml"))
+    ns = {"k": gis.KML_NS}
+    folders = {f.findtext("k:name", namespaces=ns): f for f in root.iterfind(".//k:Folder", ns)}
+
+    def placemarks(folder: str) -> dict[str, ET.Element]:
+        return {
+            str(p.findtext("k:name", namespaces=ns)): p
+            for p in folders[folder].iterfind("k:Placemark", ns)
+        }
+
+    # The comparison's ground, by kind, each in its own style (the dashboard's colours), for
+    # the map's time (A's defended area's span: from Deveselu's activation, 12 May 2016).
+    ground = placemarks("Comparison: A = 2016, as built, B = 2024, as built")
+    styles = {p.findtext("k:styleUrl", namespaces=ns) for p in ground.values()}
+    assert styles == {"#compare_gained", "#compare_both"}, styles  # nothing lost 2016 → 2024
+    defined = {s.get("id"): s for s in root.iter(f"{{{gis.KML_NS}}}Style")}
+    fills = {
+        k: defined[k].findtext("k:PolyStyle/k:color", namespaces=ns)
+        for k in ("compare_gained", "compare_lost", "compare_both", "defended")
+    }
+    assert len(set(fills.values())) == 4, fills
+    for p in ground.values():
+        assert p.findtext("k:TimeSpan/k:begin", namespaces=ns) == "2016-05-12"
+        assert p.findtext("k:TimeSpan/k:end", namespaces=ns) == "2016-12-31"
+    # Russia's sector, computed and pictured, each in its style.
+    sector = placemarks("Russia's sectoral proposal")
+    assert {p.findtext("k:styleUrl", namespaces=ns) for p in sector.values()} == {
+        "#sector_computed",
+        "#sector_picture",
+    }
+    # B's own Redzikowo, marked [B] as on the map, active (B's 2024 status), for the map's time.
+    sites = placemarks("Missile-defence sites")
+    redzikowo = next(p for n, p in sites.items() if "Redzikowo" in n)
+    assert "[B]" in str(redzikowo.findtext("k:name", namespaces=ns))
+    assert redzikowo.findtext("k:styleUrl", namespaces=ns) == "#site_active"
+    assert redzikowo.findtext("k:TimeSpan/k:begin", namespaces=ns) == "2016-05-12"
+    # The members of either year: Finland and Sweden are B's only, and say so.
+    members = placemarks("NATO members in Europe, A's or B's")
+    assert len(members) == 30
+    assert "Finland (a member in B only)" in members and "Romania" in members
     # A site B plans and A lacks is B's too: 2012 vs 2020 as built (Redzikowo planned in 2020).
     early = compute_map(
         catalogue, MapState(FootprintOptions(year=2012), compare=Variation(year=2020))
     )
     with zipfile.ZipFile(io.BytesIO(map_kmz(catalogue, early, None))) as zf:
-        assert "Redzikowo" not in zf.read("doc.kml").decode("utf-8")
-    planned = gis.feature_frames(early)["sites"].set_index("site_id")
-    assert planned.status["redzikowo"] == "planned, not built in B only"
-    sites = gis.feature_frames(compared)["sites"].set_index("site_id")
-    assert sites.status["redzikowo"] == "active in B only"
-    assert sites.status["deveselu"] == "active"
+        early_root = ET.fromstring(zf.read("doc.kml"))
+    planned = [
+        p
+        for p in early_root.iterfind(".//k:Placemark", ns)
+        if "Redzikowo" in str(p.findtext("k:name", namespaces=ns))
+    ]
+    assert [p.findtext("k:styleUrl", namespaces=ns) for p in planned] == ["#site_planned"]
+    frame = gis.feature_frames(early)["sites"].set_index("site_id")
+    assert frame.status["redzikowo"] == "planned, not built in B only"
+    frame = gis.feature_frames(compared)["sites"].set_index("site_id")
+    assert frame.status["redzikowo"] == "active in B only"
+    assert frame.status["deveselu"] == "active"
+
+
+def test_kml__members_from_their_accession_a_rollout_without_one_maps_drawings(
+    catalogue: Catalogue,
+) -> None:
+    """The rollout's NATO members appear on Google Earth's time slider on their day of
+    accession (data/nato_members.csv's joined_date); a comparison's ground and a sector
+    drawing belong to one map, so a rollout has none."""
+    series = map_series(
+        catalogue, MapState(FootprintOptions(year=2016), sector="both"), range(2016, 2025)
+    )
+    root = ET.fromstring(gis.kml_from_series(catalogue, series))
+    ns = {"k": gis.KML_NS}
+    folders = {f.findtext("k:name", namespaces=ns): f for f in root.iterfind(".//k:Folder", ns)}
+    assert "Russia's sectoral proposal" not in folders
+    members = {
+        p.findtext("k:name", namespaces=ns): (
+            p.findtext("k:TimeSpan/k:begin", namespaces=ns),
+            p.findtext("k:TimeSpan/k:end", namespaces=ns),
+        )
+        for p in folders["NATO members in Europe"].iterfind("k:Placemark", ns)
+    }
+    assert len(members) == 30  # one placemark each, not one a year
+    assert members["Finland"] == ("2023-04-04", "2024-12-31")
+    assert members["Sweden"] == ("2024-03-07", "2024-12-31")
+    assert members["North Macedonia"] == ("2020-03-27", "2024-12-31")
+    assert members["Belgium"] == ("1949-08-24", "2024-12-31")
+
+
+def test_nato_members__a_date_of_accession_outside_its_year_is_refused() -> None:
+    text = (DATA_DIR / "nato_members.csv").read_text(encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_catalogue(overrides={"nato_members.csv": text.replace("2023-04-04", "2022-04-04")})
+    message = str(err.value)
+    assert "nato_members.csv" in message and "joined_date" in message
+    assert "a date in joined_year (2023)" in message
 
 
 def test_geojson__rfc7946_winding_and_six_decimals(data_2016: MapData) -> None:

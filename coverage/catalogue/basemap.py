@@ -81,6 +81,10 @@ def nato_countries(
     joined = catalogue.nato_members.set_index("iso3").joined_year
     out = base[base.iso3.isin(members)].copy()
     out["joined_year"] = out.iso3.map(joined).astype(int)
+    if "joined_date" in catalogue.nato_members.columns:
+        # The day of accession where the file gives it (Google Earth's time slider), else None.
+        dates = catalogue.nato_members.set_index("iso3").joined_date
+        out["joined_date"] = [d if isinstance(d, str) and d else None for d in out.iso3.map(dates)]
     out["label"] = [
         f"{n}: joined NATO in {y}" for n, y in zip(out.name, out.joined_year, strict=True)
     ]

@@ -295,6 +295,14 @@ SCHEMAS: Mapping[str, tuple[Column, ...]] = {
         Column("iso3", "str", max_length=3),
         Column("name", "str", max_length=80),
         Column("joined_year", "int", minimum=1949, maximum=2040),
+        Column(
+            "joined_date",
+            "date",
+            required=False,
+            minimum=1949,
+            maximum=2040,
+            description="Date of accession, in joined_year (Google Earth's time slider)",
+        ),
         Column("in_europe", "bool"),
         Column("source", "str", max_length=_TEXT),
     ),
@@ -667,6 +675,20 @@ def _check_alternatives(
                         "offline_until",
                         str(row.offline_until),
                         f"must be after offline_from ({row.offline_from})",
+                    )
+                )
+    members = tables.get("nato_members.csv")
+    if members is not None and "joined_date" in members.columns:
+        for row in members.rename(columns={"_line": "line"}).itertuples():
+            date = row.joined_date
+            if isinstance(date, str) and date and parse_date(date).year != int(row.joined_year):
+                problems.append(
+                    DataProblem(
+                        f"{label}/nato_members.csv",
+                        row.line,
+                        "joined_date",
+                        date,
+                        f"a date in joined_year ({row.joined_year})",
                     )
                 )
     return problems

@@ -2,9 +2,10 @@
 
 Every export is built from :class:`~coverage.products.mapdata.MapData` (the same object the dashboard
 and the image exporter draw), so a file holds exactly the features of the map it was exported
-from. Only thematic layers are exported (radar and interceptor footprints, early-warning
-sectors, defended areas, threat tracks, launch areas and sites); the country basemap and the
-NATO fill are not. Geometries are EPSG:4326 (lon, lat).
+from. Only thematic layers are exported (the year's NATO members, radar and interceptor
+footprints, early-warning sectors, defended areas, threat tracks, launch areas and sites, and a
+comparison's or a sector's drawing); the country basemap is not. Geometries are EPSG:4326
+(lon, lat).
 
 KML is written with :mod:`xml.etree.ElementTree`: text from data files and users is escaped by
 the serialiser, and balloon HTML is itself built as an element tree, never by concatenating
@@ -48,10 +49,13 @@ from coverage.style import (
     CAPITAL_STYLE,
     CAVEAT,
     CITY_DOT_SCALE,
+    COMPARE_STYLES,
     LAYER_ORDER,
     LAYER_STYLES,
+    SECTOR_STYLES,
     STATUS_COLOURS,
     WHATIF_SITE_COLOUR,
+    LayerStyle,
 )
 from coverage.textsafe import csv_text
 
@@ -731,13 +735,22 @@ def _add_geometry(parent: ET.Element, geom: Any) -> None:
         _sub(_sub(parent, "Point"), "coordinates", _coords(geom.coords))
 
 
+def _folder_title(key: str, data: MapData) -> str:
+    """A KML folder's name: the layer's legend title; a comparison's says what A and B are."""
+    if key == "compare" and data.comparison is not None:
+        return f"Comparison: A = {data.comparison.label_a}, B = {data.comparison.label_b}"
+    if key == "sectoral":
+        return "Russia's sectoral proposal"
+    if key == "nato":
+        # Timed from each accession, or beside a comparison the members of either year.
+        either = data.comparison is not None
+        return "NATO members in Europe, A's or B's" if either else "NATO members in Europe"
+    return _PLACE_TITLES.get(key) or LAYER_STYLES[key].title
+
+
 def _add_styles(doc: ET.Element, icon_href: str | None) -> None:
-    for key in EXPORTED_LAYERS:
-        if key in _NOT_IN_KML:
-            continue
-        style = LAYER_STYLES[key]
-        if key in ("sites", "launch"):
-            continue  # point styles below
+    areas = [(k, LAYER_STYLES[k]) for k in EXPORTED_LAYERS if k not in ("sites", "launch")]
+    for key, style in [*areas, *_KIND_STYLES.items()]:  # point styles below
         el = _sub(doc, "Style")
         el.set("id", key)
         line = _sub(el, "LineStyle")
@@ -818,9 +831,14 @@ def _full_date(text: str) -> str:
     return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
 
 
-#: Layers the KML leaves out: a comparison or a sector drawing belongs to one state, not the
-#: rollout; the members' borders are Google Earth's own (the GeoJSON and GeoPackage have them).
-_NOT_IN_KML = ("compare", "sectoral", "nato")
+#: Layers only a one-map KML holds: a comparison's ground (gained / lost / both) and a sector
+#: drawing belong to one state, not to a rollout's years.
+_ONE_MAP_LAYERS = ("compare", "sectoral")
+#: KML styles of the kinds of those layers (``kind`` of each record), by style id.
+_KIND_STYLES: dict[str, LayerStyle] = {
+    **{f"compare_{k}": s for k, s in COMPARE_STYLES.items()},
+    **{s.key: s for s in SECTOR_STYLES.values()},
+}
 
 
 def _series_end(year: int) -> str | None:
@@ -1024,34 +1042,58 @@ def _kml_tree(
     def folder(key: str) -> ET.Element:
         if key not in folders:
             f = _sub(doc, "Folder")
-            _sub(f, "name", _PLACE_TITLES.get(key) or LAYER_STYLES[key].title)
+            _sub(f, "name", _folder_title(key, series[0]))
             folders[key] = f
         return folders[key]
 
     spans = _Spans(catalogue, scenario)
     state_spans = _state_spans(spans, series)
+    end_of_series = _series_end(last_year)
     seen: set[str] = set()
     site_years: dict[tuple[str, str], list[int]] = {}
     site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}
+    # A rollout's years share one folder per layer; a comparison's ground and a sector drawing
+    # belong to one map, so only a one-map KML (the dashboard's "KMZ (this map)") holds them.
+    skip = _ONE_MAP_LAYERS if len(series) > 1 else ()
     for data in series:
         year = data.state.options.year
         year_capitals = None if capitals is None else capitals.get(year)
         year_cities = None if cities is None else cities.get(year)
-        records_by_key = _layer_records(data, year_capitals, year_cities, skip=_NOT_IN_KML)
+        records_by_key = _layer_records(data, year_capitals, year_cities, skip=skip)
         for key, (records, geoms) in records_by_key.items():
-            if key in _NOT_IN_KML:
-                # A comparison or a sector drawing belongs to one state, not the rollout; the
-                # members' borders are Google Earth's own (the GeoJSON and GeoPackage have them).
+            if key in skip:
                 continue
             for rec, geom in zip(records, geoms, strict=True):
-                if key == "sites":
-                    if rec.get("state_only") == "B":
-                        continue  # beside a comparison the KML is map A's (map_kmz_words)
+                style_id = key
+                if key == "sites" and rec.get("state_only") == "B":
+                    # B's own site on a comparison's map, marked [B] as there ("active in B
+                    # only"), for the map's time: B's sites have no span in A's year.
+                    uid, span = f"{rec['feature_id']}@B", state_spans[year]
+                    planned = not str(rec.get("status")).startswith("active")
+                    style_id = "site_planned" if planned else "site_active"
+                elif key == "sites":
                     k = (str(rec["site_id"]), str(rec.get("status")).removesuffix(" in A only"))
                     site_years.setdefault(k, []).append(year)
                     site_records.setdefault(k, (rec, geom))
                     continue
-                if key in ("radar", "interceptor"):
+                elif key == "nato" and data.comparison is None:
+                    # A member from its accession (Finland 4 Apr 2023, Sweden 7 Mar 2024) to
+                    # the series' end, for Google Earth's time slider; without a date, from the
+                    # first year of the series it is a member in.
+                    joined = _kml_date(rec.get("joined_date"))
+                    uid, span = (
+                        str(rec["feature_id"]),
+                        (joined or state_spans[year][0], end_of_series),
+                    )
+                elif key == "nato":
+                    # Beside a comparison, the members of either year (``member_in``) for the
+                    # map's time, as its other computed layers.
+                    uid, span = str(rec["feature_id"]), state_spans[year]
+                elif key in ("compare", "sectoral"):
+                    uid, span = f"{rec['feature_id']}@{year}", state_spans[year]
+                    kind = str(rec.get("kind"))  # gained / lost / both; sector_computed, ...
+                    style_id = f"compare_{kind}" if key == "compare" else kind
+                elif key in ("radar", "interceptor"):
                     uid = str(rec["feature_id"])
                     span = _ended(
                         spans.deployment.get(str(rec.get("deployment_id")), (None, None)),
@@ -1079,12 +1121,14 @@ def _kml_tree(
                 extended.pop("scenario", None)
                 extended.pop("scenario_name", None)
                 extended.update(_scenario_fields(scenario) | {"begin": span[0], "end": span[1]})
+                if key == "nato" and rec.get("member_in") not in (None, "A and B"):
+                    name += f" (a member in {str(rec['member_in']).removesuffix(' only')} only)"
                 _placemark(
                     folder(key),
                     name=f"{name}: {rec['status']}" if key in _PLACE_TITLES else name,
                     style_id=_capital_style_id(str(rec["status"]), city=key == "cities")
                     if key in _PLACE_TITLES
-                    else key,
+                    else style_id,
                     geom=geom,
                     rows=_record_rows(rec),
                     title=name,
