@@ -655,12 +655,22 @@ def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> Pha
         )
     done = ph[ph.built_date.map(lambda s: isinstance(s, str) and parse_date(s) <= _year_end(year))]
     nxt = ph[~ph.phase.isin(done.phase)]
+    # A phase due by the year and not built is late, unless it was cancelled by then: Phase 4
+    # (2020) was cancelled on 15 Mar 2013 and read "not yet built" in 2020-2026 (a trial).
+    due = [p for p in nxt.itertuples() if p.planned_year <= year]
+    cancelled = [
+        p
+        for p in due
+        if isinstance(p.cancelled_date, str) and parse_date(p.cancelled_date) <= _year_end(year)
+    ]
     late = [
-        f"Phase {int(p.phase)} (planned {int(p.planned_year)})"
-        for p in nxt.itertuples()
-        if p.planned_year <= year
+        f"Phase {int(p.phase)} (planned {int(p.planned_year)})" for p in due if p not in cancelled
     ]
     late_txt = ("; not yet built: " + ", ".join(late)) if late else ""
+    late_txt += "".join(
+        f"; Phase {int(p.phase)} ({int(p.planned_year)}) cancelled {_fmt_date(p.cancelled_date)}"
+        for p in cancelled
+    )
     if done.empty:
         return PhaseStatus(
             None,

@@ -112,10 +112,15 @@ def test_phase_status__banners(catalogue: Catalogue) -> None:
     assert after.banner == "Phase 3 as built — 10 Jul 2024 · after the 2011-2020 plan"
     # As built, the detail is the record's alone (the banner says the plan is over); a
     # sentence more was cut at 1280x720 in 2021-2024.
+    # Phase 4 was cancelled in 2013: never "not yet built" (a new-user trial read it as due).
     assert after.detail == (
-        "Redzikowo mission-ready 10 Jul 2024: about six years late; not yet built: Phase 4 "
-        "(planned 2020)."
+        "Redzikowo mission-ready 10 Jul 2024: about six years late; Phase 4 (2020) cancelled "
+        "15 Mar 2013."
     )
+    assert phase_status(catalogue, 2020, "actual").detail.endswith(
+        "; not yet built: Phase 3 (planned 2018); Phase 4 (2020) cancelled 15 Mar 2013."
+    )
+    assert "Phase 4" not in phase_status(catalogue, 2019, "actual").detail  # not due yet
     assert "later years keep its last phase" in phase_status(catalogue, 2022, "planned").detail
     assert phase_status(catalogue, 2024, "actual").phase == 3
 
