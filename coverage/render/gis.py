@@ -831,6 +831,8 @@ def _full_date(text: str) -> str:
     return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
 
 
+#: The folder key of each site's own defended area, under the union's folder, off.
+_EACH_SITE = "defended-each-site"
 #: Layers only a one-map KML holds: a comparison's ground (gained / lost / both) and a sector
 #: drawing belong to one state, not to a rollout's years.
 _ONE_MAP_LAYERS = ("compare", "sectoral")
@@ -916,9 +918,12 @@ def _placemark(
     label: str | None,
     span: tuple[str | None, str | None],
     extended: dict[str, Any],
+    visible: bool = True,
 ) -> None:
     pm = _sub(folder, "Placemark")
     _sub(pm, "name", name)
+    if not visible:
+        _sub(pm, "visibility", "0")
     _sub(pm, "description", _balloon_html(title, rows, lead=label))
     _add_timespan(pm, *span)
     _sub(pm, "styleUrl", f"#{style_id}")
@@ -1041,8 +1046,16 @@ def _kml_tree(
 
     def folder(key: str) -> ET.Element:
         if key not in folders:
-            f = _sub(doc, "Folder")
-            _sub(f, "name", _folder_title(key, series[0]))
+            if key == _EACH_SITE:
+                # Inside the defended area's folder and off: each site's own area overlaps
+                # the union ("All sites"), and stacked 40 % fills drew darker bands that
+                # nothing explained (a Google Earth user's trial). The dashboard draws the union.
+                f = _sub(folder("defended"), "Folder")
+                _sub(f, "name", "Each site's own defended area (off: they overlap All sites)")
+                _sub(f, "visibility", "0")
+            else:
+                f = _sub(doc, "Folder")
+                _sub(f, "name", _folder_title(key, series[0]))
             folders[key] = f
         return folders[key]
 
@@ -1123,8 +1136,9 @@ def _kml_tree(
                 extended.update(_scenario_fields(scenario) | {"begin": span[0], "end": span[1]})
                 if key == "nato" and rec.get("member_in") not in (None, "A and B"):
                     name += f" (a member in {str(rec['member_in']).removesuffix(' only')} only)"
+                each_site = key == "defended" and rec.get("site_id") not in (None, "all")
                 _placemark(
-                    folder(key),
+                    folder(_EACH_SITE if each_site else key),
                     name=f"{name}: {rec['status']}" if key in _PLACE_TITLES else name,
                     style_id=_capital_style_id(str(rec["status"]), city=key == "cities")
                     if key in _PLACE_TITLES
@@ -1135,6 +1149,7 @@ def _kml_tree(
                     label=rec.get("label"),
                     span=span,
                     extended=extended,
+                    visible=not each_site,
                 )
     _add_sites(spans, folder, site_years, site_records, scenario, last_year)
     return root
