@@ -657,19 +657,23 @@ def _baseline_status(catalogue: Catalogue, year: int, scenario: Scenario) -> Pha
     nxt = ph[~ph.phase.isin(done.phase)]
     # A phase due by the year and not built is late, unless it was cancelled by then: Phase 4
     # (2020) was cancelled on 15 Mar 2013 and read "not yet built" in 2020-2026 (a trial).
-    due = [p for p in nxt.itertuples() if p.planned_year <= year]
+    due_by = [row for row in nxt.to_dict("records") if row["planned_year"] <= year]
     cancelled = [
-        p
-        for p in due
-        if isinstance(p.cancelled_date, str) and parse_date(p.cancelled_date) <= _year_end(year)
+        row
+        for row in due_by
+        if isinstance(row["cancelled_date"], str)
+        and parse_date(row["cancelled_date"]) <= _year_end(year)
     ]
     late = [
-        f"Phase {int(p.phase)} (planned {int(p.planned_year)})" for p in due if p not in cancelled
+        f"Phase {int(row['phase'])} (planned {int(row['planned_year'])})"
+        for row in due_by
+        if row not in cancelled
     ]
     late_txt = ("; not yet built: " + ", ".join(late)) if late else ""
     late_txt += "".join(
-        f"; Phase {int(p.phase)} ({int(p.planned_year)}) cancelled {_fmt_date(p.cancelled_date)}"
-        for p in cancelled
+        f"; Phase {int(row['phase'])} ({int(row['planned_year'])}) cancelled "
+        f"{_fmt_date(row['cancelled_date'])}"
+        for row in cancelled
     )
     if done.empty:
         return PhaseStatus(

@@ -13,8 +13,8 @@ from dataclasses import replace
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.icbm import CUEING_WORDS, CUEINGS, IcbmAssumptions
-from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year
+from coverage.products.icbm import CUEING_WORDS, CUEINGS, Cueing, IcbmAssumptions
+from coverage.products.icbm_year import IcbmYear, icbm_map_data, icbm_year, other_cueings_words
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions
 
 __all__ = ["other_cueing_text", "year_view"]
@@ -95,41 +95,56 @@ def other_cueing_text(
     return text
 
 
-def _other_cueing(
-    catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions, result: IcbmYear
-) -> None:
-    """Under the bold line: the counts under the other cueings (computed after it is drawn)."""
-    lines = []
-    for other_cueing in CUEINGS:
-        if other_cueing == assumptions.cueing:
-            continue
-        other = _result(
-            catalogue.digest, options, replace(assumptions, cueing=other_cueing), catalogue
-        )
-        lines.append(other_cueing_text(result, other, assumptions.cueing, other_cueing))
-    st.markdown("\n".join(f"- {line}" for line in lines))
+def _other_cueings(
+    catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
+) -> dict[Cueing, IcbmYear]:
+    """The year's answer under every cueing but the chosen one, in :data:`CUEINGS` order."""
+    return {
+        c: _result(catalogue.digest, options, replace(assumptions, cueing=c), catalogue)
+        for c in CUEINGS
+        if c != assumptions.cueing
+    }
 
 
 def year_view(
     catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
 ) -> IcbmYear:
-    """Answer lines and the wide map for the year and scenario of ``options``."""
+    """Answer lines and the wide map for the year and scenario of ``options``.
+
+    The bold line gives the chosen cueing's count and ends with the others' ("…; none on
+    NATO's shared radar tracks, none with each site's own radar"): a journalist's trial quoted
+    "7 of 88" from a line that gave the most favourable cueing's count alone (session 42). The
+    line is drawn first with its own count and completed once the others are computed.
+    """
     digest = catalogue.digest
     result = _result(digest, options, assumptions, catalogue)
     total = len(result.tracks)
     preposition, what, detail = CUEING_WORDS[assumptions.cueing]
     cueing = f"{preposition} {what} ({detail})"
-    st.markdown(
-        f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} of "
-        f"{total} Russian ICBM tracks toward the US are reachable by at least one interceptor "
-        f"site of the year, {cueing}** (computed; each site's line gives its low and high "
-        "case, and the fold under the map what else each answer hinges on)."
-    )
+
+    def lead(others: str) -> str:
+        return (
+            f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} "
+            f"of {total} Russian ICBM tracks toward the US are reachable by at least one "
+            f"interceptor site of the year, {cueing}{others}** (computed; each site's line "
+            "gives its low and high case, and the fold under the map what else each answer "
+            "hinges on)."
+        )
+
+    line = st.empty()
+    line.markdown(lead(""))
     if result.answers.empty:
         st.markdown("- No interceptor is deployed in this year and scenario.")
     else:
-        _other_cueing(catalogue, options, assumptions, result)
-        st.markdown("\n".join(f"- {line}" for line in result.answers.answer))
+        others = _other_cueings(catalogue, options, assumptions)
+        line.markdown(lead(f"; {other_cueings_words({assumptions.cueing: result, **others})}"))
+        st.markdown(
+            "\n".join(
+                f"- {other_cueing_text(result, other, assumptions.cueing, c)}"
+                for c, other in others.items()
+            )
+        )
+        st.markdown("\n".join(f"- {answer}" for answer in result.answers.answer))
     st.image(
         _image(digest, options, assumptions, result, catalogue),
         caption="Wide (Arctic) view, Lambert azimuthal equal-area north-polar (EPSG:3575). "

@@ -547,6 +547,12 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     # The count with perfect cueing (7 of 88) is bounded from the other side: none with each
     # site's own radar (computed: the same tab with "Own radar only" says so in its bold line).
     assert "7 of 88 Russian ICBM tracks" in text, text
+    # The bold line ends with the other cueings' counts: a journalist quoted "7 of 88" from a
+    # line that gave the most favourable cueing alone (session 42's trial).
+    assert (
+        "most favourable to the defence); none on NATO's shared radar tracks, none with each "
+        "site's own radar** (computed;" in text
+    ), text
     assert (
         "With each site's own radar detecting the ICBM first instead (an SM-3's Aegis SPY-1, or "
         "the radar deployed with another interceptor; none for the Third Site's silos, which "
