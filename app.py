@@ -296,6 +296,8 @@ text-overflow:clip !important}
 #: height. (A fixed ``calc(100vh - N px)`` per width cut the assumptions off at 1920x1080 when a
 #: comparison's title took two lines.) The legend's column scrolls on its own if it is longer.
 #: The page is 620 px high at least (it scrolls on a shorter window), so the map keeps ~300 px.
+#: No focus frame on the main area: a click on the page then a clicker's PageDown (a key)
+#: drew Streamlit's keyboard-focus frame, a grey box from 60 px down, over the slide (a trial).
 _PROJECTOR_CSS = (
     """
 <style>
@@ -307,6 +309,7 @@ _PROJECTOR_CSS = (
 .st-key-exports_shown{display:none}
 header[data-testid='stHeader']{display:none}
 footer{display:none}
+[data-testid='stMain']:focus-visible::before{content:none}
 .block-container{padding:0.5rem 1.2rem 1.4rem 1.2rem !important;max-width:100% !important;
 height:max(100vh, 620px);flex:none;box-sizing:border-box;display:flex;flex-direction:column}
 .block-container > [data-testid='stVerticalBlock'],
