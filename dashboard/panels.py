@@ -279,8 +279,23 @@ def legend(
         rows.append(_band_rows(theme, projector))
     if data.sectoral is not None and not data.sectoral.empty:
         kinds = set(data.sectoral.kind)
+        # The sector is NATO-Europe ground, drawn over the members' yellow: its swatch is too
+        # (on white the rose read pink where the map showed tan: a trial, session 42).
+        nato = styles["nato"]
+        ground = (
+            f"linear-gradient({_rgba(nato.colour, nato.fill_alpha)},"
+            f"{_rgba(nato.colour, nato.fill_alpha)}),{theme.land}"
+            if "nato" in data.state.layers
+            else None
+        )
         rows += [
-            _area_row(replace(s, title=sector_title(k, data.sectoral_answer)), font, short, theme)
+            _area_row(
+                replace(s, title=sector_title(k, data.sectoral_answer)),
+                font,
+                short,
+                theme,
+                ground=ground,
+            )
             for k, s in SECTOR_STYLES.items()
             if k in kinds
         ]
@@ -361,12 +376,22 @@ def _band_rows(theme: Theme, projector: bool) -> str:
     )
 
 
-def _area_row(s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT) -> str:
+def _rgba(colour: str, alpha: float) -> str:
+    """``#RRGGBB`` and an opacity as CSS ``#RRGGBBAA``."""
+    return colour + format(round(alpha * 255), "02x")
+
+
+def _area_row(
+    s: LayerStyle, font: str, short: bool, theme: Theme = LIGHT, *, ground: str | None = None
+) -> str:
     """A legend row for an area style: its fill and outline as on the map.
 
-    ``short``: without the description line (kept as the row's hover text).
+    ``short``: without the description line (kept as the row's hover text). ``ground``: a CSS
+    background the area is drawn over on the map (the NATO members' fill), under the swatch's.
     """
-    fill = s.colour + format(round(s.fill_alpha * 255), "02x")
+    fill = _rgba(s.colour, s.fill_alpha)
+    if ground is not None:
+        fill = f"linear-gradient({fill},{fill}),{ground}"
     border = f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
     swatch = (
         f"<span style='display:inline-block;width:22px;height:16px;background:{fill};"

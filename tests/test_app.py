@@ -1154,3 +1154,20 @@ def test_banner__years_spans_and_dates_stay_on_one_line() -> None:
     assert "12&nbsp;May&nbsp;2016" in text and "10&nbsp;Jul&nbsp;2024" in text
     assert "<span style='white-space:nowrap'>· after the 2011-2020 plan</span>" in text
     assert _unbroken_years("Phase 1 — 2011") == "Phase 1 — 2011"  # a year alone: unchanged
+
+
+def test_app__sector_swatches_are_drawn_over_the_members_fill() -> None:
+    """Russia's sector lies on NATO-Europe ground, under the members' yellow on the map: its
+    legend swatches are drawn over that yellow too (on white the General Staff's rose read pink
+    where the map showed salmon and tan: session 42's trial)."""
+    from coverage.style import LAYER_STYLES, SECTOR_STYLES
+
+    at = _opened(year="2012", sector="both")
+    legend = next(m.value for m in at.markdown if "sector (General Staff, May 2012)" in m.value)
+    nato = LAYER_STYLES["nato"]
+    under = nato.colour + format(round(nato.fill_alpha * 255), "02x")
+    for style in SECTOR_STYLES.values():
+        fill = style.colour + format(round(style.fill_alpha * 255), "02x")
+        assert f"background:linear-gradient({fill},{fill}),linear-gradient({under},{under})," in (
+            legend
+        ), legend
