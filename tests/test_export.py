@@ -589,6 +589,17 @@ def test_slide__russias_sector_over_the_defended_area(catalogue: Catalogue) -> N
         if len(c.get_edgecolor()) and tuple(c.get_edgecolor()[0][:3]) == to_rgb(picture)
     ]
     assert pic_z and min(pic_z) > hatched["///"]
+    # The legend's sector patches are drawn over the members' fill, as the sector lies on the
+    # map (on white the picture's rose read pink where the map showed salmon: session 42).
+    entries = export._legend_entries(
+        data, ["nato", "sector_picture"], export._Sizes(1.0, 1.0, 1.0, 100.0)
+    )
+    patch = next(h for h, text in entries if "General Staff" in text)
+    nato = LAYER_STYLES["nato"]
+    ground = export._over(nato.colour, nato.fill_alpha, export._LAND)
+    expected = export._over(picture, SECTOR_STYLES["sector_picture"].fill_alpha, ground)
+    assert patch.get_facecolor() == (*to_rgb(expected), 1.0)
+    assert export._over("#000000", 0.5, "#FFFFFF") == "#808080"
 
 
 def test_band__the_legend_explains_its_three_shades(catalogue: Catalogue) -> None:

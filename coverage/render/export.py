@@ -836,8 +836,15 @@ def _legend_entries(
             )
     for key, sector_style in SECTOR_STYLES.items():
         if key in drawn:
+            # The sector lies on NATO-Europe ground: its patch is drawn over the members' fill,
+            # as on the map (on white the General Staff's rose read pink; the map, salmon).
+            nato = LAYER_STYLES["nato"]
+            ground = _over(nato.colour, nato.fill_alpha, _LAND) if "nato" in drawn else None
             entries.append(
-                (_area_patch(key, sector_style, sz), sector_title(key, data.sectoral_answer))
+                (
+                    _area_patch(key, sector_style, sz, ground=ground),
+                    sector_title(key, data.sectoral_answer),
+                )
             )
     for key in (k for k in _LEGEND_ORDER if k in drawn and k != "probability"):
         style = LAYER_STYLES[key]
@@ -965,11 +972,28 @@ def _legend_entries(
     return entries
 
 
-def _area_patch(key: str, style: LayerStyle, sz: _Sizes) -> Patch:
-    """A legend patch drawn as the area is on the map: fill, outline, hatch."""
+def _over(colour: str, alpha: float, ground: str) -> str:
+    """``colour`` at ``alpha`` over an opaque ``ground``, as one opaque colour (``#rrggbb``)."""
+    top, under = matplotlib.colors.to_rgb(colour), matplotlib.colors.to_rgb(ground)
+    return matplotlib.colors.to_hex(
+        [alpha * t + (1 - alpha) * u for t, u in zip(top, under, strict=True)]
+    )
+
+
+def _area_patch(key: str, style: LayerStyle, sz: _Sizes, *, ground: str | None = None) -> Patch:
+    """A legend patch drawn as the area is on the map: fill, outline, hatch.
+
+    ``ground``: the opaque colour the area lies on in the map (the NATO members' fill over the
+    land), under the patch's fill.
+    """
     edge = "none" if style.line_width_px <= 0 else _rgba(style.colour, 1.0)
+    fill = (
+        _rgba(style.colour, style.fill_alpha)
+        if ground is None
+        else _rgba(_over(style.colour, style.fill_alpha, ground), 1.0)
+    )
     return Patch(
-        facecolor=_rgba(style.colour, style.fill_alpha),
+        facecolor=fill,
         edgecolor=edge,
         linewidth=sz.lpt(_outline_px(key, style)),
         linestyle=style.line_style,
