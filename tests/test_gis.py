@@ -444,6 +444,18 @@ def test_features_csv__one_row_per_feature(data_2016: MapData) -> None:
     back = pd.read_csv(io.BytesIO(gis.features_csv(data_2016)), encoding="utf-8-sig")
     assert len(back) == sum(len(f) for f in gis.feature_frames(data_2016).values())
     assert "geometry" not in back.columns
+    # Every point has lon_deg / lat_deg, so QGIS's delimited-text reader places them all
+    # (sites had only site_lon_deg, launch points nothing: a GIS trial, session 42); areas none.
+    frames = gis.feature_frames(data_2016)
+    points = back[back.layer.isin(["sites", "launch"])]
+    assert len(points) == len(frames["sites"]) + len(frames["launch"])
+    assert points[["lon_deg", "lat_deg"]].notna().all().all()
+    tabriz = points.set_index("name").loc["Tabriz"]
+    geom = frames["launch"].set_index("name").geometry["Tabriz"]
+    assert (tabriz.lon_deg, tabriz.lat_deg) == (round(geom.x, 6), round(geom.y, 6))
+    deveselu = points[points.name.str.contains("Deveselu")].iloc[0]
+    assert deveselu.lon_deg == pytest.approx(deveselu.site_lon_deg, abs=1e-6)
+    assert back[back.layer == "radar"].lon_deg.isna().all()
 
 
 # ----------------------------------------------------------------------------- issue 12 fixes

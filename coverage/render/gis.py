@@ -644,11 +644,26 @@ def features_csv(
     cities: pd.DataFrame | None = None,
     answer: Headline | None = None,
 ) -> bytes:
-    """Serialise the attribute table of every drawn thematic feature (no geometry) as CSV.
+    """Serialise the attribute table of every drawn thematic feature as CSV.
 
-    ``capitals``, ``cities``, ``answer``: see :func:`feature_frames`.
+    Areas and lines have no geometry here (the GeoJSON and GeoPackage carry them; a polygon's
+    text would pass a spreadsheet cell's 32,767 characters); every point (a site, a launch
+    point, a capital, a city) has ``lon_deg`` and ``lat_deg``, so that QGIS's delimited-text
+    reader places them all (sites had only ``site_lon_deg``, launch points nothing: a GIS
+    trial, session 42). ``capitals``, ``cities``, ``answer``: see :func:`feature_frames`.
     """
     frame = _all_features(data, capitals, cities, answer=answer)
+    points = (frame.geom_type == "Point").to_numpy()
+    xy = shapely.get_coordinates(frame.geometry.values[points])
+    for column, values in (("lon_deg", xy[:, 0]), ("lat_deg", xy[:, 1])):
+        merged = (
+            frame[column].astype(float).to_numpy(copy=True)
+            if column in frame.columns
+            else np.full(len(frame), np.nan)
+        )
+        missing = points & np.isnan(merged)
+        merged[missing] = np.round(values, 6)[np.isnan(merged[points])]
+        frame[column] = merged
     return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
 
 
