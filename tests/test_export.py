@@ -238,7 +238,7 @@ def test_slide__says_where_the_threat_comes_from_and_rings_its_launch_point(
     # And, in 2024, that engage on remote is assumed (most of 2024's answer hinges on it).
     assert second == "Against the design-case threat (reaches all of NATO Europe, 7,340 km) " + (
         "launched from Shahrud test site (N Iran), with engage on remote (assumed from 10 Jul "
-        "2024)."
+        "2024; 21 % of the territory without it)."
     )
     texts = " ".join(_svg_texts(export.render(data, fmt="svg", headline=line.slide_text())).split())
     assert first in texts and second in texts

@@ -271,22 +271,41 @@ def test_major_cities__a_million_or_more_one_point_each_with_the_engine_status(
 
 
 @pytest.mark.parametrize(
-    ("year", "scenario", "setting", "words"),
+    ("year", "scenario", "setting", "words", "without"),
     [
-        (2016, "actual", "by_date", ""),  # not yet: nothing said
-        (2024, "actual", "by_date", "with engage on remote (assumed from 10 Jul 2024)"),
-        (2018, "planned", "by_date", "with engage on remote (assumed from 2018)"),
-        (2016, "actual", "on", "with engage on remote (forced on)"),
-        (2024, "actual", "off", ""),
+        (2016, "actual", "by_date", "", ""),  # not yet: nothing said
+        (
+            2024,
+            "actual",
+            "by_date",
+            "with engage on remote (assumed from 10 Jul 2024)",
+            "with engage on remote (assumed from 10 Jul 2024; 22 % of the territory without it)",
+        ),
+        (
+            2018,
+            "planned",
+            "by_date",
+            "with engage on remote (assumed from 2018)",
+            "with engage on remote (assumed from 2018; 26 % of the territory without it)",
+        ),
+        (
+            2016,
+            "actual",
+            "on",
+            "with engage on remote (forced on)",
+            "with engage on remote (forced on; 16 % of the territory without it)",
+        ),
+        (2024, "actual", "off", "", ""),
     ],
 )
 def test_headline__says_engage_on_remote_with_the_threat_when_in_force(
-    catalogue: Catalogue, year: int, scenario: str, setting: str, words: str
+    catalogue: Catalogue, year: int, scenario: str, setting: str, words: str, without: str
 ) -> None:
-    """2024's 92 % hinges on engage on remote (22 % without): the headline says it is assumed.
+    """2024's 92 % hinges on engage on remote (22 % without): the headline says it is assumed,
+    and how much it carries (the share had the state none: its engine run with it off).
 
     A journalist read 2024's gain as Redzikowo's (session 38's trial); the assumption was only
-    in the grey text under the map.
+    in the grey text under the map. Session 42's trial: only a comparison said the 22 %.
     """
     state = MapState(
         FootprintOptions(year=year, scenario=scenario),  # type: ignore[arg-type]
@@ -295,11 +314,16 @@ def test_headline__says_engage_on_remote_with_the_threat_when_in_force(
     line = headline(catalogue, state)
     assert line.engage_on_remote == words
     assert line.threat_text().endswith(
-        f"launched from Tabriz (NW Iran){', ' + words if words else ''}"
+        f"launched from Tabriz (NW Iran){', ' + without if without else ''}"
     )
-    # A smaller screen's line: the design case without its computed range.
+    if words:
+        off = headline(catalogue, replace(state, engage_on_remote="off"))
+        assert line.without_engage_on_remote == off.area_share
+    else:
+        assert line.without_engage_on_remote is None
+    # A smaller screen's line: the design case without its computed range, the share shorter.
     assert line.threat_text(short=True) == line.threat_text().replace(
         " (reaches all of NATO Europe, 6,560 km)", ""
-    )
+    ).replace(" of the territory without it)", " without it)")
     said = line.threat_text()[1:]  # a slide's line starts with a capital
     assert said in line.slide_text() and said in line.text()
