@@ -823,3 +823,31 @@ def test_fit_width__a_line_too_long_at_half_its_size_ends_in_an_ellipsis() -> No
     fits = fig.text(0.01, 0.2, "A short line", fontsize=12)
     export._fit_width(fits, renderer, 1000.0)
     assert fits.get_fontsize() == 12 and fits.get_text() == "A short line"
+
+
+@pytest.mark.parametrize(("width", "height", "projector"), [(1920, 1080, False), (1024, 768, True)])
+def test_slide__a_sites_name_is_not_beside_another_sites_dot(
+    catalogue: Catalogue, width: int, height: int, projector: bool
+) -> None:
+    """On the 2024 slide "Central Mediterranean / Ionian patrol", left of its dot, lay just
+    under Naval Station Rota's dot and name, and read as Rota's (session 42's trial): no site's
+    name comes within its own height of another site's dot while another place is free."""
+    from coverage.style import site_label
+
+    data = _map(catalogue, year=2024, layers=DEFAULT_LAYERS | {"defended"})
+    names = {site_label(str(n)) for n in data.sites.site_name}
+    with export._LOCK, export.matplotlib.rc_context(export._RC):
+        fig = export._draw(data, export.ImageSize(width, height, 100.0), projector, data_date())
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        ax = fig.axes[0]
+        sites = [t for t in ax.texts if t.get_text() in names]
+        assert len(sites) == len(names), [t.get_text() for t in ax.texts]
+        dots = {t.get_text(): ax.transData.transform(t.xy) for t in sites}  # type: ignore[attr-defined]
+        for text in sites:
+            box = text.get_window_extent(renderer)
+            for other, (px, py) in dots.items():
+                if other == text.get_text():
+                    continue
+                dx = max(box.x0 - px, px - box.x1, 0.0)
+                dy = max(box.y0 - py, py - box.y1, 0.0)
+                assert np.hypot(dx, dy) >= box.height, (text.get_text(), other)

@@ -726,12 +726,14 @@ def _place_labels(
             cand[i, k] = (tx0 - pad, ty0 - pad, tx0 + tw + pad, ty0 + th + pad)
             offsets[i, k] = (ox, oy)
     static = np.array([[o.x0, o.y0, o.x1, o.y1] for o in obstacles]).reshape(-1, 4)
+    required = np.array([lab.required for lab in labels])
     chosen = _choose_positions(
         cand,
         _overlaps(axes_box, cand),
         static,
-        np.array([lab.required for lab in labels]),
+        required,
         np.array([lab.worth for lab in labels]),
+        _beside_another_site(cand, labels, ax, required),
     )
     for i, at in enumerate(chosen):
         if at is None:
@@ -744,18 +746,45 @@ def _place_labels(
         texts[i].set_verticalalignment(va)  # type: ignore[arg-type]
 
 
+def _beside_another_site(
+    cand: np.ndarray, labels: list[_Label], ax: Axes, required: np.ndarray
+) -> np.ndarray:
+    """Which of a site's candidate boxes come within a name's height of another site's dot.
+
+    There a name reads as the other site's: on the 2024 slide "Central Mediterranean / Ionian
+    patrol", left of its dot, lay just under Naval Station Rota's dot and name (a new-user
+    trial, session 42). Only the sites' (required) names are checked; False elsewhere.
+    """
+    near = np.zeros(cand.shape[:2], dtype=bool)
+    sites = np.flatnonzero(required)
+    if sites.size < 2:
+        return near
+    points = ax.transData.transform([(labels[i].x, labels[i].y) for i in sites])
+    for row, i in enumerate(sites):
+        height = float(np.median(cand[i, :, 3] - cand[i, :, 1]))
+        for other, (px, py) in zip(sites, points, strict=True):
+            if other == i or (px, py) == tuple(points[row]):
+                continue
+            dx = np.maximum(np.maximum(cand[i, :, 0] - px, px - cand[i, :, 2]), 0.0)
+            dy = np.maximum(np.maximum(cand[i, :, 1] - py, py - cand[i, :, 3]), 0.0)
+            near[i] |= np.hypot(dx, dy) < height
+    return near
+
+
 def _choose_positions(
     cand: np.ndarray,
     inside: np.ndarray,
     static: np.ndarray,
     required: np.ndarray,
     worth: np.ndarray,
+    avoid: np.ndarray | None = None,
 ) -> list[int | None]:
     """Each label's position (an index into its candidate boxes) or ``None`` (dropped).
 
     ``cand`` holds each label's candidate boxes (labels x positions x 4: x0, y0, x1, y1, in
     order of preference), ``inside`` the area of each that lies on the map, ``static`` the
-    boxes no label may cover (markers, the year stamp, the scale bar). Labels are placed in
+    boxes no label may cover (markers, the year stamp, the scale bar), ``avoid`` positions not
+    to take while another is free (a site's name beside another site's dot). Labels are placed in
     their order (sites, launch areas, capitals, early-warning radars, cities; capitals and
     cities the defended first, each group largest first: ``naming_order``),
     greedily but one step ahead: of a label's free positions (on the map, over no static box
@@ -774,6 +803,8 @@ def _choose_positions(
     free = outside <= 0.0  # on the map, over no static box and (as names are placed) no name
     for obstacle in static:
         free &= _overlaps(obstacle, cand) <= 0.0
+    if avoid is not None:
+        free &= ~avoid  # a site's name beside another site's dot (_beside_another_site)
     chosen: list[int | None] = [None] * n
 
     def take(i: int, k: int) -> None:

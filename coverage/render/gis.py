@@ -1203,7 +1203,7 @@ def _add_sites(
             style_id = "site_planned"
         name = str(rec.get("name")) + (" (custom)" if rec.get("custom") is True else "")
         if status != "active":
-            name += " (planned, not built)"
+            name += " (planned, not yet built)"
         extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
         extended.update(_scenario_fields(scenario) | {"begin": begin, "end": end})
         _placemark(
