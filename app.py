@@ -578,6 +578,18 @@ def _layout(
                 else None,
             )
 
+        if projector:
+            # The briefer's export, without leaving the slide: this screen's size (session 42).
+            exports.projector_slide_button(
+                catalogue,
+                data,
+                screen=view.screen,
+                line=line,
+                capitals=view.capitals,
+                cities=cities_for(catalogue.digest, state, catalogue)
+                if view.capitals and view.cities
+                else None,
+            )
         if (
             not projector
             and "early_warning" in state.layers

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
 __all__ = [
+    "projector_slide_button",
     "GOTO_KEY",
     "OPEN_KEY",
     "SCROLL_JS",
@@ -222,6 +223,50 @@ def file_stem(s: MapState) -> str:
     if s.domain != "europe":
         parts.append(f"{s.domain}-grid")
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
+
+
+def projector_slide_button(
+    catalogue: Catalogue,
+    data: MapData,
+    *,
+    screen: str,
+    line: Headline | None,
+    capitals: bool,
+    cities: pd.DataFrame | None = None,
+) -> None:
+    """In projector mode, one download: this slide at the screen's size, in projector type.
+
+    The briefer had no export without leaving projector mode (the sidebar is folded away),
+    and no slide at 1280x720 (a trial, session 42). The image is made when pressed.
+    """
+    from coverage.render import export
+
+    width, height = (int(v) for v in screen.split("x"))
+    caps = line.capitals if line is not None and capitals else None
+
+    def slide() -> bytes:
+        return export.render(
+            data,
+            fmt="png",
+            width_px=width,
+            height_px=height,
+            projector=True,
+            headline=None if line is None else line.slide_text(),
+            capitals=caps,
+            cities=cities if caps is not None else None,
+            claims=claim_notes(catalogue, data.state, short=True),
+        )
+
+    st.download_button(
+        f"⤓ Slide PNG {width}×{height}",
+        data=slide,
+        file_name=f"{file_stem(data.state)}_{width}x{height}.png",
+        mime="image/png",
+        key="download_projector_slide",
+        on_click="ignore",
+        help="This map as a slide for this screen, in the projector's type",
+        width="stretch",
+    )
 
 
 def export_panel(

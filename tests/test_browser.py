@@ -472,6 +472,17 @@ def test_projector__fits_the_screen_and_answers_first(
         for key in ("prev_year", "next_year", "reset_view", "exit_projector"):
             _inside(page, f".st-key-{key} button", width, height)
             assert not _truncated(page, f".st-key-{key}"), f"{key} label cut short at {width}"
+        # The slide for this screen, from projector mode (the briefer had to leave it first:
+        # session 42's trial), in the window under the legend.
+        if width < 1920:
+            _inside(page, ".st-key-download_projector_slide button", width, height)
+            with page.expect_download(timeout=120_000) as info:
+                page.locator(".st-key-download_projector_slide button").first.click()
+            assert info.value.suggested_filename.endswith(f"_{width}x{height}.png")
+            from PIL import Image
+
+            with Image.open(str(info.value.path())) as image:
+                assert image.size == (width, height), image.size
     finally:
         page.context.close()
 
