@@ -95,6 +95,17 @@ def other_cueing_text(
     return text
 
 
+#: What a site line's margins mean, in words (a journalist's trial read "short by ≥ 1,163 km
+#: and ≥ 483 s" and "best margin +229 km, +60 s" as jargon, session 42).
+MARGIN_KEY = (
+    "How to read a site's line: a *reachable* track is one on which an interceptor launched "
+    "after its cue can meet the ICBM inside the interceptor's altitude band. *Best margin "
+    "+229 km, +60 s*: on its best track the interceptor could reach 229 km beyond the meeting "
+    "point and has 60 s to spare. *Short by ≥ 1,163 km and ≥ 483 s*: even on its nearest miss "
+    "it lacks at least 1,163 km of reach and 483 s of time."
+)
+
+
 def _other_cueings(
     catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
 ) -> dict[Cueing, IcbmYear]:
@@ -145,6 +156,7 @@ def year_view(
             )
         )
         st.markdown("\n".join(f"- {answer}" for answer in result.answers.answer))
+        st.caption(MARGIN_KEY)
     st.image(
         _image(digest, options, assumptions, result, catalogue),
         caption="Wide (Arctic) view, Lambert azimuthal equal-area north-polar (EPSG:3575). "

@@ -14,6 +14,7 @@ from coverage.products.compare import Comparison, state_tags_words, without_word
 from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, Headline, share_text
 from coverage.products.mapdata import MapData
 from coverage.products.sectoral import sector_title
+from coverage.render.layers import sector_map_alpha
 from coverage.scenario import events_in
 from coverage.style import (
     BAND_SHADES,
@@ -279,18 +280,26 @@ def legend(
         rows.append(_band_rows(theme, projector))
     if data.sectoral is not None and not data.sectoral.empty:
         kinds = set(data.sectoral.kind)
-        # The sector is NATO-Europe ground, drawn over the members' yellow: its swatch is too
-        # (on white the rose read pink where the map showed tan: a trial, session 42).
-        nato = styles["nato"]
-        ground = (
-            f"linear-gradient({_rgba(nato.colour, nato.fill_alpha)},"
-            f"{_rgba(nato.colour, nato.fill_alpha)}),{theme.land}"
-            if "nato" in data.state.layers
-            else None
-        )
+        # The sector is NATO-Europe ground, drawn over the members' yellow: its swatch is too,
+        # and where the defended area is drawn, its right half over that green as well (on
+        # white the rose read pink where the map showed salmon, and the computed sector's
+        # purple over the green reads grey: a trial, session 42).
+        layers_on = data.state.layers
+        nato, defended = styles["nato"], styles["defended"]
+        ground = theme.land
+        if "nato" in layers_on:
+            nato_fill = _rgba(nato.colour, nato.fill_alpha)
+            ground = f"linear-gradient({nato_fill},{nato_fill}),{ground}"
+        if "defended" in layers_on and data.difference is None:
+            green = _rgba(defended.colour, defended.fill_alpha)
+            ground = f"linear-gradient(90deg,transparent 50%,{green} 50%),{ground}"
         rows += [
             _area_row(
-                replace(s, title=sector_title(k, data.sectoral_answer)),
+                replace(
+                    s,
+                    title=sector_title(k, data.sectoral_answer),
+                    fill_alpha=sector_map_alpha(s),
+                ),
                 font,
                 short,
                 theme,

@@ -544,6 +544,8 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     assert "Aegis Ashore Poland (NSF Redzikowo) (SM-3 Block IIA): can reach" in text
     assert "Russian ICBM tracks toward the US are reachable" in text
     assert len(at.get("image")) >= 1  # the wide (Arctic) view
+    # What a site line's margins mean, in words under the lines (a journalist's trial).
+    assert any("How to read a site's line" in c.value for c in at.caption)
     # The count with perfect cueing (7 of 88) is bounded from the other side: none with each
     # site's own radar (computed: the same tab with "Own radar only" says so in its bold line).
     assert "7 of 88 Russian ICBM tracks" in text, text
@@ -1158,16 +1160,28 @@ def test_banner__years_spans_and_dates_stay_on_one_line() -> None:
 
 def test_app__sector_swatches_are_drawn_over_the_members_fill() -> None:
     """Russia's sector lies on NATO-Europe ground, under the members' yellow on the map: its
-    legend swatches are drawn over that yellow too (on white the General Staff's rose read pink
-    where the map showed salmon and tan: session 42's trial)."""
+    legend swatches are drawn over that yellow too, at the map's opacity, and where the
+    defended area is drawn, half over its green (on white the General Staff's rose read pink
+    where the map showed salmon, and the computed purple over the green reads grey: session
+    42's trial)."""
+    from coverage.render.layers import sector_map_alpha
     from coverage.style import LAYER_STYLES, SECTOR_STYLES
 
-    at = _opened(year="2012", sector="both")
-    legend = next(m.value for m in at.markdown if "sector (General Staff, May 2012)" in m.value)
-    nato = LAYER_STYLES["nato"]
-    under = nato.colour + format(round(nato.fill_alpha * 255), "02x")
-    for style in SECTOR_STYLES.values():
-        fill = style.colour + format(round(style.fill_alpha * 255), "02x")
-        assert f"background:linear-gradient({fill},{fill}),linear-gradient({under},{under})," in (
-            legend
-        ), legend
+    def rgba(colour: str, alpha: float) -> str:
+        return colour + format(round(alpha * 255), "02x")
+
+    nato, defended = LAYER_STYLES["nato"], LAYER_STYLES["defended"]
+    under = f"linear-gradient({rgba(nato.colour, nato.fill_alpha)},{rgba(nato.colour, nato.fill_alpha)})"
+    green = (
+        f"linear-gradient(90deg,transparent 50%,{rgba(defended.colour, defended.fill_alpha)} 50%)"
+    )
+    for query, half in (
+        ({"year": "2012", "sector": "both", "show_defended": "false"}, False),
+        ({"year": "2024", "sector": "both"}, True),
+    ):
+        at = _opened(**query)
+        legend = next(m.value for m in at.markdown if "sector (General Staff, May 2012)" in m.value)
+        for style in SECTOR_STYLES.values():
+            fill = rgba(style.colour, sector_map_alpha(style))
+            ground = f"{green},{under}" if half else under
+            assert f"background:linear-gradient({fill},{fill}),{ground}," in legend, legend

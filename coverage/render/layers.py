@@ -1075,6 +1075,9 @@ def drawn_bounds(
     if "defended" in on and data.difference is None:
         boxes.append(_bounds(data.defended))
     boxes.append(_bounds(data.difference))
+    if data.sectoral is not None and not data.sectoral.empty:
+        # Russia's sector is NATO-Europe ground (Iceland's north coast, 66.5°N, was cut off).
+        boxes.append(_within(_bounds(data.sectoral), RING_FRAME))
     if "tracks" in on:
         boxes.append(_bounds(data.tracks))
     if "launch" in on:
@@ -2160,6 +2163,15 @@ def _difference_layers(
     return layers
 
 
+def sector_map_alpha(style: LayerStyle) -> float:
+    """A sector drawing's fill opacity on the browser map (its legend swatch's too).
+
+    deck.gl draws no hatch: the computed sector's fill (faint under the images' cross hatch)
+    is 2.5 times as opaque on the browser map, so that it still reads over the defended area.
+    """
+    return style.fill_alpha * (2.5 if style.hatch else 1.0)
+
+
 def sector_deck_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
     """Russia's sector: the General Staff's picture (fill by its share) under the computed one.
 
@@ -2173,9 +2185,7 @@ def sector_deck_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.
             continue
         style = SECTOR_STYLES[kind]
         part = part.copy()
-        # deck.gl draws no hatch: the computed sector's fill (faint under the images' cross
-        # hatch) is doubled on the browser map so it still reads over the defended area.
-        alpha = style.fill_alpha * (2.5 if style.hatch else 1.0)
+        alpha = sector_map_alpha(style)
         part["fill"] = [hex_to_rgba(style.colour, alpha * float(f)) for f in part.fill_scale]
         layer = _polygon_layer(
             kind,
