@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "sector_map_alpha",
     "BAND_SHADES",
     "MEASURE_DASHES",
     "SCENARIO_CHART_COLOURS",
@@ -430,6 +431,18 @@ SECTOR_STYLES: dict[str, LayerStyle] = {
         ),
     )
 }
+
+
+def sector_map_alpha(style: LayerStyle) -> float:
+    """A sector drawing's fill opacity where no hatch can be drawn (the browser map, the KML).
+
+    The computed sector's fill is faint under the images' cross hatch; without the hatch it is
+    2.5 times as opaque, so that it still reads over the defended area. The dashboard's legend
+    swatch takes the same opacity.
+    """
+    return style.fill_alpha * (2.5 if style.hatch else 1.0)
+
+
 #: Drawings of the sector a map state can ask for (``MapState.sector``).
 SECTOR_CHOICES = ("none", "computed", "picture", "both")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -30,6 +30,7 @@ from coverage.products.mapdata import (
     map_series,
     rollout_series,
 )
+from coverage.render.layers import DEFAULT_SCREEN
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ def _kmz(
     """The rollout KMZ: every year's layers, with its capitals and major cities when the map has them."""
     from coverage.render import gis
 
-    series = map_series(catalogue, state, years)
+    # A rollout is of the page's state A: a comparison and a sector drawing belong to one map
+    # (the KML writer leaves them out of a rollout; computing them each year cost for nothing).
+    series = map_series(catalogue, replace(state, compare=None, sector="none"), years)
     caps = capitals_by_year(catalogue, series) if capitals else None
     towns = cities_by_year(catalogue, series) if capitals and cities else None
     return gis.kmz_from_kml(gis.kml_from_series(catalogue, series, capitals=caps, cities=towns))
@@ -225,6 +228,36 @@ def file_stem(s: MapState) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
 
 
+def _slide_maker(
+    catalogue: Catalogue,
+    data: MapData,
+    *,
+    line: Headline | None,
+    capitals: bool,
+    cities: pd.DataFrame | None,
+) -> Callable[..., bytes]:
+    """The slide images' drawing, as on the map: headline, capitals, cities, the year's claim.
+
+    The returned function takes :func:`coverage.render.export.render`'s format and size
+    arguments and draws when called (on a button's press).
+    """
+    caps = line.capitals if line is not None and capitals else None
+
+    def slide(**size: Any) -> bytes:
+        from coverage.render import export  # matplotlib: loaded on first use
+
+        return export.render(
+            data,
+            headline=None if line is None else line.slide_text(),
+            capitals=caps,
+            cities=cities if caps is not None else None,
+            claims=claim_notes(catalogue, data.state, short=True),
+            **size,
+        )
+
+    return slide
+
+
 def projector_slide_button(
     catalogue: Catalogue,
     data: MapData,
@@ -239,27 +272,13 @@ def projector_slide_button(
     The briefer had no export without leaving projector mode (the sidebar is folded away),
     and no slide at 1280x720 (a trial, session 42). The image is made when pressed.
     """
-    from coverage.render import export
-
-    width, height = (int(v) for v in screen.split("x"))
-    caps = line.capitals if line is not None and capitals else None
-
-    def slide() -> bytes:
-        return export.render(
-            data,
-            fmt="png",
-            width_px=width,
-            height_px=height,
-            projector=True,
-            headline=None if line is None else line.slide_text(),
-            capitals=caps,
-            cities=cities if caps is not None else None,
-            claims=claim_notes(catalogue, data.state, short=True),
-        )
-
+    size = re.fullmatch(r"(\d+)x(\d+)", screen) or re.fullmatch(r"(\d+)x(\d+)", DEFAULT_SCREEN)
+    assert size is not None
+    width, height = int(size[1]), int(size[2])
+    slide = _slide_maker(catalogue, data, line=line, capitals=capitals, cities=cities)
     st.download_button(
         f"⤓ Slide PNG {width}×{height}",
-        data=slide,
+        data=lambda: slide(fmt="png", width_px=width, height_px=height, projector=True),
         file_name=f"{file_stem(data.state)}_{width}x{height}.png",
         mime="image/png",
         key="download_projector_slide",
@@ -285,10 +304,9 @@ def export_panel(
     with the capitals into the images and the single map's GIS files and KMZ.
     """
     # Matplotlib and the GIS writers load on first use, not with the first page.
-    from coverage.render import animation, export, gis
+    from coverage.render import animation, gis
 
     stem = file_stem(data.state)
-    headline = line.slide_text() if line is not None else None
     caps = line.capitals if line is not None and capitals else None
     towns = cities if caps is not None else None
 
@@ -299,16 +317,10 @@ def export_panel(
 
     # The five slide images: one drawing, as on the map (headline, capitals, cities, and the
     # official claim of the map's year, as beside it), each made when its button is pressed.
+    draw = _slide_maker(catalogue, data, line=line, capitals=capitals, cities=cities)
+
     def slide(*, projector: bool = projector, **size: Any) -> bytes:
-        return export.render(
-            data,
-            projector=projector,
-            headline=headline,
-            capitals=caps,
-            cities=towns,
-            claims=claim_notes(catalogue, data.state, short=True),
-            **size,
-        )
+        return draw(projector=projector, **size)
 
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     kmz_label, kmz_help = map_kmz_words(data)

@@ -100,9 +100,10 @@ def other_cueing_text(
 MARGIN_KEY = (
     "How to read a site's line: a *reachable* track is one on which an interceptor launched "
     "after its cue can meet the ICBM inside the interceptor's altitude band. *Best margin "
-    "+229 km, +60 s*: on its best track the interceptor could reach 229 km beyond the meeting "
-    "point and has 60 s to spare. *Short by ≥ 1,163 km and ≥ 483 s*: even on its nearest miss "
-    "it lacks at least 1,163 km of reach and 483 s of time."
+    "+229 km, +60 s*: at best the interceptor could reach 229 km beyond the meeting point, "
+    "and at best it has 60 s to spare (the two bests may be on different tracks). *Short by "
+    "≥ 1,163 km and ≥ 483 s*: even on its nearest misses it lacks at least 1,163 km of reach "
+    "and 483 s of time."
 )
 
 

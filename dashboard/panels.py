@@ -14,7 +14,6 @@ from coverage.products.compare import Comparison, state_tags_words, without_word
 from coverage.products.headline import CAPITAL_STATUSES, MAJOR_CITY_WORDS, Headline, share_text
 from coverage.products.mapdata import MapData
 from coverage.products.sectoral import sector_title
-from coverage.render.layers import sector_map_alpha
 from coverage.scenario import events_in
 from coverage.style import (
     BAND_SHADES,
@@ -30,6 +29,7 @@ from coverage.style import (
     LayerStyle,
     Theme,
     band_shade_alpha,
+    sector_map_alpha,
 )
 from dashboard.selection import Inspected
 
@@ -256,7 +256,7 @@ def legend(
             )
         else:
             alpha = max(s.fill_alpha, 0.0)
-            fill = s.colour + format(round(alpha * 255), "02x")
+            fill = _rgba(s.colour, alpha)
             border = (
                 f"{max(2, round(s.line_width_px))}px {_CSS_DASH[s.line_style]} {s.colour}"
                 if s.line_width_px
@@ -374,7 +374,7 @@ def _band_rows(theme: Theme, projector: bool) -> str:
     s = theme.layer_styles["defended"]
     rows = "".join(
         f"<div style='margin-left:4px'><span style='display:inline-block;width:22px;height:12px;"
-        f"background:{s.colour}{format(round(band_shade_alpha(s.fill_alpha, n) * 255), '02x')};"
+        f"background:{_rgba(s.colour, band_shade_alpha(s.fill_alpha, n))};"
         f"margin:0 6px 0 0;vertical-align:middle'></span>"
         f"<span style='color:{theme.text}'>{html.escape(words)}</span></div>"
         for n, words in BAND_SHADES

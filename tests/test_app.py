@@ -1164,8 +1164,7 @@ def test_app__sector_swatches_are_drawn_over_the_members_fill() -> None:
     defended area is drawn, half over its green (on white the General Staff's rose read pink
     where the map showed salmon, and the computed purple over the green reads grey: session
     42's trial)."""
-    from coverage.render.layers import sector_map_alpha
-    from coverage.style import LAYER_STYLES, SECTOR_STYLES
+    from coverage.style import LAYER_STYLES, SECTOR_STYLES, sector_map_alpha
 
     def rgba(colour: str, alpha: float) -> str:
         return colour + format(round(alpha * 255), "02x")

@@ -596,10 +596,13 @@ def test_slide__russias_sector_over_the_defended_area(catalogue: Catalogue) -> N
     )
     patch = next(h for h, text in entries if "General Staff" in text)
     nato = LAYER_STYLES["nato"]
-    ground = export._over(nato.colour, nato.fill_alpha, export._LAND)
-    expected = export._over(picture, SECTOR_STYLES["sector_picture"].fill_alpha, ground)
+    from coverage.style import blend
+
+    ground = blend(nato.colour, export._LAND, nato.fill_alpha)
+    expected = blend(picture, ground, SECTOR_STYLES["sector_picture"].fill_alpha)
     assert patch.get_facecolor() == (*to_rgb(expected), 1.0)
-    assert export._over("#000000", 0.5, "#FFFFFF") == "#808080"
+    # Drawn over white it was the rose at its opacity, pinker than the map's (the bug).
+    assert expected != blend(picture, "#FFFFFF", SECTOR_STYLES["sector_picture"].fill_alpha)
 
 
 def test_band__the_legend_explains_its_three_shades(catalogue: Catalogue) -> None:

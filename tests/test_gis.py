@@ -721,7 +721,15 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_holds_its_ground(
     assert "WHAT-IF" not in gis.kml_from_series(catalogue, [sourced]).decode("utf-8")
     assert map_kmz_words(sourced)[0] == "KMZ (this map)"
     assert map_kmz_name(sourced) == "epaa_2016_as-built_nominal.kmz"
-    compared = compute_map(catalogue, replace(state, compare=Variation(year=2024), sector="both"))
+    compared = compute_map(
+        catalogue,
+        replace(
+            state,
+            compare=Variation(year=2024),
+            sector="both",
+            layers=DEFAULT_LAYERS | {"defended"},
+        ),
+    )
     label, help_text = map_kmz_words(compared)
     assert label == "KMZ (this map)"
     assert "gained and lost ground" in help_text and "Russia's sector" in help_text
@@ -757,6 +765,9 @@ def test_map_kmz__a_what_if_map_says_so_and_a_comparison_holds_its_ground(
         "#sector_computed",
         "#sector_picture",
     }
+    # The comparison's ground stands for A's defended area, as on the map: A's is there, off.
+    (a_area,) = placemarks("Defended area (physics)").values()
+    assert a_area.findtext("k:visibility", namespaces=ns) == "0"
     # B's own Redzikowo, marked [B] as on the map, active (B's 2024 status), for the map's time.
     sites = placemarks("Missile-defence sites")
     redzikowo = next(p for n, p in sites.items() if "Redzikowo" in n)
@@ -810,7 +821,22 @@ def test_kml__members_from_their_accession_a_rollout_without_one_maps_drawings(
     assert members["Finland"] == ("2023-04-04", "2024-12-31")
     assert members["Sweden"] == ("2024-03-07", "2024-12-31")
     assert members["North Macedonia"] == ("2020-03-27", "2024-12-31")
-    assert members["Belgium"] == ("1949-08-24", "2024-12-31")
+    # A member before the series from its first day: the founders' 1949 stretched Google
+    # Earth's time slider over 75 years (a review).
+    assert members["Belgium"] == ("2016-01-01", "2024-12-31")
+    # A rollout from a comparison's page is of state A's years: the members by accession, not
+    # "A's or B's" for one year, and no B site (a review: they showed in the first year only).
+    from coverage.products.compare import Variation
+
+    compared = map_series(
+        catalogue,
+        MapState(FootprintOptions(year=2016), compare=Variation(year=2024)),
+        range(2016, 2018),
+    )
+    root = ET.fromstring(gis.kml_from_series(catalogue, compared))
+    names = [f.findtext("k:name", namespaces=ns) for f in root.iterfind(".//k:Folder", ns)]
+    assert "NATO members in Europe" in names and not any("A's or B's" in str(n) for n in names)
+    assert "[B]" not in ET.tostring(root, encoding="unicode")
 
 
 def test_nato_members__a_date_of_accession_outside_its_year_is_refused() -> None:

@@ -587,7 +587,11 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
 def _check_alternatives(
     tables: Mapping[str, pd.DataFrame], label: str, site_ids: set[str], kinds: Mapping[str, str]
 ) -> list[DataProblem]:
-    """References of the alternative scenarios and outages (absent tables are skipped)."""
+    """Cross-checks of the optional tables (absent tables are skipped).
+
+    The alternative scenarios' and outages' references, and the NATO members' accession dates
+    against their years.
+    """
     problems: list[DataProblem] = []
     alts = tables.get("alternatives.csv")
     deps = tables["deployments.csv"]

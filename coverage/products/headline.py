@@ -490,7 +490,8 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
     The defended layer need not be drawn: the numbers always refer to the state's threat and
     launch area. Costs the state's engagement run over the grid and, when the year before
     asks the engine another question (other deployments), one over that year's capitals
-    alone (:func:`defended_capitals`: the change names capitals only), both cached.
+    alone (:func:`defended_capitals`: the change names capitals only), both cached; where
+    engage on remote is in force, one more over the grid with it off (the share without it).
     """
     query = state.query()
     options = state.options

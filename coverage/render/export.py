@@ -68,6 +68,7 @@ from coverage.style import (
     WHATIF_SITE_COLOUR,
     LayerStyle,
     band_shade_alpha,
+    blend,
     site_label,
 )
 
@@ -870,7 +871,7 @@ def _legend_entries(
             # The sector lies on NATO-Europe ground: its patch is drawn over the members' fill,
             # as on the map (on white the General Staff's rose read pink; the map, salmon).
             nato = LAYER_STYLES["nato"]
-            ground = _over(nato.colour, nato.fill_alpha, _LAND) if "nato" in drawn else None
+            ground = blend(nato.colour, _LAND, nato.fill_alpha) if "nato" in drawn else None
             entries.append(
                 (
                     _area_patch(key, sector_style, sz, ground=ground),
@@ -1003,14 +1004,6 @@ def _legend_entries(
     return entries
 
 
-def _over(colour: str, alpha: float, ground: str) -> str:
-    """``colour`` at ``alpha`` over an opaque ``ground``, as one opaque colour (``#rrggbb``)."""
-    top, under = matplotlib.colors.to_rgb(colour), matplotlib.colors.to_rgb(ground)
-    return matplotlib.colors.to_hex(
-        [alpha * t + (1 - alpha) * u for t, u in zip(top, under, strict=True)]
-    )
-
-
 def _area_patch(key: str, style: LayerStyle, sz: _Sizes, *, ground: str | None = None) -> Patch:
     """A legend patch drawn as the area is on the map: fill, outline, hatch.
 
@@ -1021,7 +1014,7 @@ def _area_patch(key: str, style: LayerStyle, sz: _Sizes, *, ground: str | None =
     fill = (
         _rgba(style.colour, style.fill_alpha)
         if ground is None
-        else _rgba(_over(style.colour, style.fill_alpha, ground), 1.0)
+        else _rgba(blend(style.colour, ground, style.fill_alpha), 1.0)
     )
     return Patch(
         facecolor=fill,

@@ -14,6 +14,7 @@ strings, so nothing in a site name can inject markup into Google Earth.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import json
@@ -56,6 +57,7 @@ from coverage.style import (
     STATUS_COLOURS,
     WHATIF_SITE_COLOUR,
     LayerStyle,
+    sector_map_alpha,
 )
 from coverage.textsafe import csv_text
 
@@ -350,7 +352,7 @@ def _layer_records(
     sources: dict[str, gpd.GeoDataFrame | None] = {
         # Each member's area as drawn (France without its overseas, Norway without Svalbard:
         # the ground the shares are of), not the basemap's whole-country figure (a review).
-        # Measured only when written (~11 ms for 26 members; the KML leaves it out: ``skip``).
+        # Measured only when written (~11 ms for 26 members).
         "nato": nato.assign(
             feature_id=[f"nato:{i}" for i in nato.iso3],
             area_km2=[round(geodesic_area_m2(g) / 1e6, 1) for g in nato.geometry],
@@ -750,15 +752,16 @@ def _add_geometry(parent: ET.Element, geom: Any) -> None:
         _sub(_sub(parent, "Point"), "coordinates", _coords(geom.coords))
 
 
-def _folder_title(key: str, data: MapData) -> str:
+def _folder_title(key: str, data: MapData, *, one_map: bool) -> str:
     """A KML folder's name: the layer's legend title; a comparison's says what A and B are."""
-    if key == "compare" and data.comparison is not None:
-        return f"Comparison: A = {data.comparison.label_a}, B = {data.comparison.label_b}"
+    compared = data.comparison if one_map else None
+    if key == "compare" and compared is not None:
+        return f"Comparison: A = {compared.label_a}, B = {compared.label_b}"
     if key == "sectoral":
         return "Russia's sectoral proposal"
     if key == "nato":
         # Timed from each accession, or beside a comparison the members of either year.
-        either = data.comparison is not None
+        either = compared is not None
         return "NATO members in Europe, A's or B's" if either else "NATO members in Europe"
     return _PLACE_TITLES.get(key) or LAYER_STYLES[key].title
 
@@ -854,7 +857,11 @@ _ONE_MAP_LAYERS = ("compare", "sectoral")
 #: KML styles of the kinds of those layers (``kind`` of each record), by style id.
 _KIND_STYLES: dict[str, LayerStyle] = {
     **{f"compare_{k}": s for k, s in COMPARE_STYLES.items()},
-    **{s.key: s for s in SECTOR_STYLES.values()},
+    # No hatch in KML: the computed sector at the browser map's opacity (sector_map_alpha).
+    **{
+        s.key: dataclasses.replace(s, fill_alpha=sector_map_alpha(s))
+        for s in SECTOR_STYLES.values()
+    },
 }
 
 
@@ -1070,7 +1077,7 @@ def _kml_tree(
                 _sub(f, "visibility", "0")
             else:
                 f = _sub(doc, "Folder")
-                _sub(f, "name", _folder_title(key, series[0]))
+                _sub(f, "name", _folder_title(key, series[0], one_map=one_map))
             folders[key] = f
         return folders[key]
 
@@ -1082,9 +1089,14 @@ def _kml_tree(
     site_records: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}
     # A rollout's years share one folder per layer; a comparison's ground and a sector drawing
     # belong to one map, so only a one-map KML (the dashboard's "KMZ (this map)") holds them.
-    skip = _ONE_MAP_LAYERS if len(series) > 1 else ()
+    one_map = len(series) == 1
+    skip = () if one_map else _ONE_MAP_LAYERS
+    first_begin = f"{years[0]:04d}-01-01"  # a member before the series: from its first day
     for data in series:
         year = data.state.options.year
+        # Beside a comparison (one map only: a rollout is of state A's years), B's sites and the
+        # members of either year are the comparison's, and its ground stands for the defended area.
+        compared = one_map and data.comparison is not None
         year_capitals = None if capitals is None else capitals.get(year)
         year_cities = None if cities is None else cities.get(year)
         records_by_key = _layer_records(data, year_capitals, year_cities, skip=skip)
@@ -1094,25 +1106,35 @@ def _kml_tree(
             for rec, geom in zip(records, geoms, strict=True):
                 style_id = key
                 if key == "sites" and rec.get("state_only") == "B":
+                    if not compared:
+                        continue  # a rollout's maps are A's
                     # B's own site on a comparison's map, marked [B] as there ("active in B
                     # only"), for the map's time: B's sites have no span in A's year.
                     uid, span = f"{rec['feature_id']}@B", state_spans[year]
                     planned = not str(rec.get("status")).startswith("active")
-                    style_id = "site_planned" if planned else "site_active"
+                    style_id = (
+                        "site_planned"
+                        if planned
+                        else ("site_custom" if rec.get("custom") is True else "site_active")
+                    )
                 elif key == "sites":
                     k = (str(rec["site_id"]), str(rec.get("status")).removesuffix(" in A only"))
                     site_years.setdefault(k, []).append(year)
                     site_records.setdefault(k, (rec, geom))
                     continue
-                elif key == "nato" and data.comparison is None:
+                elif key == "nato" and not compared:
                     # A member from its accession (Finland 4 Apr 2023, Sweden 7 Mar 2024) to
-                    # the series' end, for Google Earth's time slider; without a date, from the
-                    # first year of the series it is a member in.
+                    # the series' end, for Google Earth's time slider; a member before the
+                    # series' first year from that year's start (the founders' 1949 stretched
+                    # the slider over 75 years); without a date, from the first year of the
+                    # series it is a member in.
                     joined = _kml_date(rec.get("joined_date"))
-                    uid, span = (
-                        str(rec["feature_id"]),
-                        (joined or state_spans[year][0], end_of_series),
+                    begin = (
+                        state_spans[year][0]
+                        if joined is None
+                        else max(_full_date(joined), first_begin)
                     )
+                    uid, span = str(rec["feature_id"]), (begin, end_of_series)
                 elif key == "nato":
                     # Beside a comparison, the members of either year (``member_in``) for the
                     # map's time, as its other computed layers.
@@ -1149,9 +1171,15 @@ def _kml_tree(
                 extended.pop("scenario", None)
                 extended.pop("scenario_name", None)
                 extended.update(_scenario_fields(scenario) | {"begin": span[0], "end": span[1]})
+                if key == "sites" and style_id == "site_planned":
+                    name += " (planned, not yet built)"
                 if key == "nato" and rec.get("member_in") not in (None, "A and B"):
                     name += f" (a member in {str(rec['member_in']).removesuffix(' only')} only)"
                 each_site = key == "defended" and rec.get("site_id") not in (None, "all")
+                # Beside a comparison its ground (gained / lost / both) stands for A's defended
+                # area, as on the map and the slides: A's area is in the file, off (shown, the
+                # two stacked their fills into bands).
+                hidden = each_site or (compared and key == "defended")
                 _placemark(
                     folder(_EACH_SITE if each_site else key),
                     name=f"{name}: {rec['status']}" if key in _PLACE_TITLES else name,
@@ -1164,7 +1192,7 @@ def _kml_tree(
                     label=rec.get("label"),
                     span=span,
                     extended=extended,
-                    visible=not each_site,
+                    visible=not hidden,
                 )
     _add_sites(spans, folder, site_years, site_records, scenario, last_year)
     return root
@@ -1284,6 +1312,10 @@ def kml_from_series(
     scenarios = {d.state.options.scenario for d in series}
     if len(scenarios) != 1:
         raise ValueError(f"series mixes scenarios {sorted(scenarios)}; export one scenario per KML")
+    if len(series) > 1:
+        # A rollout is of state A's years: a comparison belongs to one map (its members of
+        # either year and B's sites would be timed as one year's; a review).
+        series = [dataclasses.replace(d, comparison=None, difference=None) for d in series]
     root = _kml_tree(
         catalogue, sorted(series, key=lambda d: d.state.options.year), icon_href, capitals, cities
     )

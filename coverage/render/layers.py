@@ -47,6 +47,7 @@ from coverage.style import (
     LayerStyle,
     Theme,
     hex_to_rgba,
+    sector_map_alpha,
     site_label,
 )
 from coverage.textsafe import deck_text
@@ -2161,15 +2162,6 @@ def _difference_layers(
         layer.get_fill_pattern_offset = [0, 0]
         layers.append(layer)
     return layers
-
-
-def sector_map_alpha(style: LayerStyle) -> float:
-    """A sector drawing's fill opacity on the browser map (its legend swatch's too).
-
-    deck.gl draws no hatch: the computed sector's fill (faint under the images' cross hatch)
-    is 2.5 times as opaque on the browser map, so that it still reads over the defended area.
-    """
-    return style.fill_alpha * (2.5 if style.hatch else 1.0)
 
 
 def sector_deck_layers(frame: gpd.GeoDataFrame, *, projector: bool) -> list[pdk.Layer]:
