@@ -30,7 +30,6 @@ from coverage.products.mapdata import (
     map_series,
     rollout_series,
 )
-from coverage.render.layers import DEFAULT_SCREEN
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 
 if TYPE_CHECKING:
@@ -272,9 +271,7 @@ def projector_slide_button(
     The briefer had no export without leaving projector mode (the sidebar is folded away),
     and no slide at 1280x720 (a trial, session 42). The image is made when pressed.
     """
-    size = re.fullmatch(r"(\d+)x(\d+)", screen) or re.fullmatch(r"(\d+)x(\d+)", DEFAULT_SCREEN)
-    assert size is not None
-    width, height = int(size[1]), int(size[2])
+    width, height = (int(v) for v in screen.split("x"))  # a key of layers.MAP_SIZE_PX
     slide = _slide_maker(catalogue, data, line=line, capitals=capitals, cities=cities)
     st.download_button(
         f"⤓ Slide PNG {width}×{height}",

@@ -44,9 +44,7 @@ def _image(
     """
     from coverage.render.export import render  # matplotlib: loaded on first use
 
-    by_cueing = {
-        c: _result(digest, options, replace(assumptions, cueing=c), _catalogue) for c in CUEINGS
-    }
+    by_cueing = _other_cueings(_catalogue, options, assumptions)
     return render(
         icbm_map_data(_catalogue, _answer, by_cueing), fmt="png", width_px=1280, height_px=860
     )

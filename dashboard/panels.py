@@ -361,7 +361,7 @@ def _probability_rows(data: MapData, font: str, projector: bool) -> str:
     items = "".join(
         f"<span style='display:inline-block;margin:0 10px 2px 0;white-space:nowrap'>"
         f"<span style='display:inline-block;width:18px;height:14px;"
-        f"background:{pc.colour}{round(PROBABILITY_ALPHA * 255):02x};border:1px solid #777;"
+        f"background:{_rgba(pc.colour, PROBABILITY_ALPHA)};border:1px solid #777;"
         f"margin-right:4px;vertical-align:middle'></span>{html.escape(pc.text)}</span>"
         for pc in PROBABILITY_CLASSES
     )

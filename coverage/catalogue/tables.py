@@ -581,17 +581,14 @@ def cross_check(tables: Mapping[str, pd.DataFrame], label: str = "data") -> list
                 )
             )
     problems += _check_alternatives(tables, label, site_ids, kinds)
+    problems += _check_accessions(tables, label)
     return problems
 
 
 def _check_alternatives(
     tables: Mapping[str, pd.DataFrame], label: str, site_ids: set[str], kinds: Mapping[str, str]
 ) -> list[DataProblem]:
-    """Cross-checks of the optional tables (absent tables are skipped).
-
-    The alternative scenarios' and outages' references, and the NATO members' accession dates
-    against their years.
-    """
+    """References of the alternative scenarios and outages (absent tables are skipped)."""
     problems: list[DataProblem] = []
     alts = tables.get("alternatives.csv")
     deps = tables["deployments.csv"]
@@ -681,6 +678,12 @@ def _check_alternatives(
                         f"must be after offline_from ({row.offline_from})",
                     )
                 )
+    return problems
+
+
+def _check_accessions(tables: Mapping[str, pd.DataFrame], label: str) -> list[DataProblem]:
+    """Each NATO member's date of accession (optional) lies in its ``joined_year``."""
+    problems: list[DataProblem] = []
     members = tables.get("nato_members.csv")
     if members is not None and "joined_date" in members.columns:
         for row in members.rename(columns={"_line": "line"}).itertuples():

@@ -655,17 +655,13 @@ def features_csv(
     trial, session 42). ``capitals``, ``cities``, ``answer``: see :func:`feature_frames`.
     """
     frame = _all_features(data, capitals, cities, answer=answer)
-    points = (frame.geom_type == "Point").to_numpy()
-    xy = shapely.get_coordinates(frame.geometry.values[points])
+    points = frame.geom_type == "Point"
+    xy = shapely.get_coordinates(frame.geometry[points].values).round(6)
     for column, values in (("lon_deg", xy[:, 0]), ("lat_deg", xy[:, 1])):
-        merged = (
-            frame[column].astype(float).to_numpy(copy=True)
-            if column in frame.columns
-            else np.full(len(frame), np.nan)
-        )
-        missing = points & np.isnan(merged)
-        merged[missing] = np.round(values, 6)[np.isnan(merged[points])]
-        frame[column] = merged
+        at_point = pd.Series(values, index=frame.index[points], dtype=float)
+        given = frame[column].astype(float) if column in frame.columns else None
+        # A layer's own coordinates (the capitals') first; the point's where it has none.
+        frame[column] = at_point.reindex(frame.index) if given is None else given.fillna(at_point)
     return metrics_csv(pd.DataFrame(frame.drop(columns="geometry")), excel_bom=excel_bom)
 
 
@@ -1111,12 +1107,8 @@ def _kml_tree(
                     # B's own site on a comparison's map, marked [B] as there ("active in B
                     # only"), for the map's time: B's sites have no span in A's year.
                     uid, span = f"{rec['feature_id']}@B", state_spans[year]
-                    planned = not str(rec.get("status")).startswith("active")
-                    style_id = (
-                        "site_planned"
-                        if planned
-                        else ("site_custom" if rec.get("custom") is True else "site_active")
-                    )
+                    active = str(rec.get("status")).startswith("active")
+                    style_id = _site_style(active=active, custom=rec.get("custom") is True)
                 elif key == "sites":
                     k = (str(rec["site_id"]), str(rec.get("status")).removesuffix(" in A only"))
                     site_years.setdefault(k, []).append(year)
@@ -1172,7 +1164,7 @@ def _kml_tree(
                 extended.pop("scenario_name", None)
                 extended.update(_scenario_fields(scenario) | {"begin": span[0], "end": span[1]})
                 if key == "sites" and style_id == "site_planned":
-                    name += " (planned, not yet built)"
+                    name += _PLANNED_WORDS
                 if key == "nato" and rec.get("member_in") not in (None, "A and B"):
                     name += f" (a member in {str(rec['member_in']).removesuffix(' only')} only)"
                 each_site = key == "defended" and rec.get("site_id") not in (None, "all")
@@ -1198,6 +1190,17 @@ def _kml_tree(
     return root
 
 
+#: After a site's name where it is planned, not yet built (the legend's words).
+_PLANNED_WORDS = " (planned, not yet built)"
+
+
+def _site_style(*, active: bool, custom: bool) -> str:
+    """A site's point style: hollow white while planned; a what-if site in its own colour."""
+    if not active:
+        return "site_planned"
+    return "site_custom" if custom else "site_active"
+
+
 def _add_sites(
     spans: _Spans,
     folder: Any,
@@ -1219,7 +1222,6 @@ def _add_sites(
                 else f"{min(years):04d}"
             )
             end = _series_end(last_year) if max(years) == last_year else _year_end(max(years))
-            style_id = "site_custom" if rec.get("custom") is True else "site_active"
         else:
             begin = f"{min(years):04d}"
             becomes_active = (site_id, "active") in site_years
@@ -1228,10 +1230,10 @@ def _add_sites(
                 if becomes_active and active_begin
                 else (_series_end(last_year) if max(years) == last_year else _year_end(max(years)))
             )
-            style_id = "site_planned"
+        style_id = _site_style(active=status == "active", custom=rec.get("custom") is True)
         name = str(rec.get("name")) + (" (custom)" if rec.get("custom") is True else "")
         if status != "active":
-            name += " (planned, not yet built)"
+            name += _PLANNED_WORDS
         extended = {k: rec.get(k) for k in _EXTENDED_FIELDS if k in rec}
         extended.update(_scenario_fields(scenario) | {"begin": begin, "end": end})
         _placemark(
