@@ -377,7 +377,7 @@ def export_panel(
             f"{stem}.gpkg",
             "application/geopackage+sqlite3",
             lambda: gis.to_geopackage(data, caps, towns_why(), answer=line),
-            "One table per layer, for QGIS",
+            "One table per layer, for QGIS: each opens styled as on this map",
         ),
         (
             "kmz_map",

@@ -27,7 +27,7 @@ from coverage.products.mapdata import (
     compute_map,
     map_series,
 )
-from coverage.render import gis
+from coverage.render import gis, qml
 from coverage.scenario import FIRST_YEAR, LAST_YEAR, FootprintOptions
 from coverage.style import LAYER_STYLES
 
@@ -196,7 +196,7 @@ def test_geojson_and_geopackage__beside_a_comparison_each_capital_says_what_b_do
     assert (nato.member_in == "A and B").sum() == data.comparison.members_a == 26
     # Every record says B's state beside A's (year, scenario, estimate): a member of B's year
     # only read 2016 in `year` with nothing beside it (session 39's note).
-    written = [name for name, _ in pyogrio.list_layers(path)]
+    written = [name for name, _ in pyogrio.list_layers(path) if name != qml.STYLE_TABLE]
     assert {"nato", "capitals", "compare", "sites"} <= set(written)
     for layer in written:
         frame = gpd.read_file(path, layer=layer)
@@ -305,7 +305,7 @@ def test_geopackage__one_table_per_layer_round_trips(data_2016: MapData, tmp_pat
     frames = gis.feature_frames(data_2016)
     path = tmp_path / "coverage.gpkg"
     path.write_bytes(gis.to_geopackage(data_2016))
-    assert sorted(pyogrio.list_layers(path)[:, 0]) == sorted(frames)
+    assert sorted(pyogrio.list_layers(path)[:, 0]) == sorted([*frames, qml.STYLE_TABLE])
     for key, frame in frames.items():
         back = gpd.read_file(path, layer=key)
         assert back.crs.to_epsg() == 4326 and len(back) == len(frame), key
@@ -902,6 +902,7 @@ def test_geopackage__each_table_says_what_it_is_of(data_2016: MapData, tmp_path:
     with sqlite3.connect(path) as db:
         rows = db.execute(
             "SELECT table_name, identifier, description FROM gpkg_contents"
+            " WHERE data_type = 'features'"
         ).fetchall()
     assert rows
     for table, identifier, description in rows:
@@ -1043,7 +1044,12 @@ def test_gis__choices_away_from_the_defaults_travel_with_the_files(
     path = tmp_path / "c.gpkg"
     path.write_bytes(gis.to_geopackage(data))
     with sqlite3.connect(path) as db:
-        descriptions = [d for (d,) in db.execute("SELECT description FROM gpkg_contents")]
+        descriptions = [
+            d
+            for (d,) in db.execute(
+                "SELECT description FROM gpkg_contents WHERE data_type = 'features'"
+            )
+        ]
     assert descriptions and all(f"Changed from the defaults: {words}." in d for d in descriptions)
     text = ET.fromstring(_kml(catalogue, state)).findtext("k:Document/k:description", namespaces=NS)
     assert "Changed from the defaults" in text and words in text, text

@@ -45,6 +45,7 @@ from coverage.products.mapdata import (
     describe_cooperation_state,
     what_if_mark,
 )
+from coverage.render import qml
 from coverage.scenario import LAST_YEAR, SCENARIO_LABELS, cooperation_short_labels
 from coverage.style import (
     CAPITAL_STYLE,
@@ -561,6 +562,15 @@ def _multi(geom: Any) -> Any:
     return MultiPolygon([geom]) if isinstance(geom, Polygon) else geom
 
 
+#: The GeoPackage's tables, bottom first: the map's drawing order (LAYER_ORDER), with each
+#: site's own defended area, a comparison's ground and a sector drawing over the defended area.
+_TABLE_ORDER = tuple(
+    part
+    for key in EXPORTED_LAYERS
+    for part in ((key, "defended_sites", "compare", "sectoral") if key == "defended" else (key,))
+) + ("capitals", "cities")
+
+
 def to_geopackage(
     data: MapData,
     capitals: pd.DataFrame | None = None,
@@ -579,17 +589,17 @@ def to_geopackage(
     """
     frames = feature_frames(data, capitals, cities, answer=answer)
     if "defended" in frames:
-        defended = frames.pop("defended")
+        defended = frames["defended"]
         union = defended[defended.site_id == "all"]
         # Each feature's layer names its table (GIS trial: defended_sites rows said "defended").
         per_site = defended[defended.site_id != "all"].assign(layer="defended_sites")
         # The answer is the union's (all sites); a site's own area has none (empty columns).
         per_site = per_site.drop(columns=[c for c in _ANSWER_FIELDS if c in per_site.columns])
-        ordered: dict[str, gpd.GeoDataFrame] = {}
-        for key, frame in [*frames.items(), ("defended", union), ("defended_sites", per_site)]:
-            if not frame.empty:
-                ordered[key] = frame
-        frames = ordered
+        frames.update(defended=union, defended_sites=per_site)
+    # The tables in the map's drawing order, bottom first (QGIS adds a file's tables in its
+    # order, each above the last): the defended area, a comparison's ground and a sector
+    # where the map draws the defended area, under the rings, capitals and sites.
+    frames = {k: frames[k] for k in sorted(frames, key=_TABLE_ORDER.index) if not frames[k].empty}
     with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
         path = Path(tmp) / "coverage.gpkg"
         if not frames:
@@ -616,6 +626,7 @@ def to_geopackage(
                 engine="pyogrio",
                 layer_options={"IDENTIFIER": f"{key}: {data.title}", "DESCRIPTION": about},
             )
+        qml.write_styles(path, frames)
         return path.read_bytes()
 
 
@@ -1382,8 +1393,12 @@ def grid_geojson(cells: gpd.GeoDataFrame, properties: dict[str, Any]) -> bytes:
 
 
 def grid_geopackage(cells: gpd.GeoDataFrame, layer: str) -> bytes:
-    """A grid of cells as one GeoPackage table named ``layer`` (EPSG:4326, polygons)."""
+    """A grid of cells as one GeoPackage table named ``layer`` (EPSG:4326, polygons).
+
+    A sweep's ``p_defended`` table carries QGIS's style of its probability classes.
+    """
     with tempfile.TemporaryDirectory(prefix="epaa-gpkg-") as tmp:
         path = Path(tmp) / "grid.gpkg"
         cells.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        qml.write_styles(path, [layer])
         return path.read_bytes()
