@@ -227,6 +227,17 @@ def file_stem(s: MapState) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
 
 
+def _drawn_places(
+    line: Headline | None, capitals: bool, cities: pd.DataFrame | None
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The capitals (by status) and major cities the map draws, for its files and slides.
+
+    The headline's capitals when the map shows them; the cities only with the capitals.
+    """
+    caps = line.capitals if line is not None and capitals else None
+    return caps, cities if caps is not None else None
+
+
 def _slide_maker(
     catalogue: Catalogue,
     data: MapData,
@@ -240,7 +251,7 @@ def _slide_maker(
     The returned function takes :func:`coverage.render.export.render`'s format and size
     arguments and draws when called (on a button's press).
     """
-    caps = line.capitals if line is not None and capitals else None
+    caps, towns = _drawn_places(line, capitals, cities)
 
     def slide(**size: Any) -> bytes:
         from coverage.render import export  # matplotlib: loaded on first use
@@ -249,7 +260,7 @@ def _slide_maker(
             data,
             headline=None if line is None else line.slide_text(),
             capitals=caps,
-            cities=cities if caps is not None else None,
+            cities=towns,
             claims=claim_notes(catalogue, data.state, short=True),
             **size,
         )
@@ -304,8 +315,7 @@ def export_panel(
     from coverage.render import animation, gis
 
     stem = file_stem(data.state)
-    caps = line.capitals if line is not None and capitals else None
-    towns = cities if caps is not None else None
+    caps, towns = _drawn_places(line, capitals, cities)
 
     def towns_why() -> pd.DataFrame | None:
         # The GIS files give each city's reason, as each capital's (made on the button's
