@@ -164,8 +164,8 @@ LAYER_STYLES: dict[str, LayerStyle] = {
         LayerStyle(
             "defended",
             "Defended area (physics)",
-            "Ground defended against the chosen threat and launch "
-            "area under the stated assumptions",
+            "Ground defended against the chosen threat and launch area under the stated "
+            "assumptions; drawn over NATO members (the shares' ground) or the wider grid",
             OKABE_ITO["bluish_green"],
             0.40,
             "solid",

@@ -732,7 +732,11 @@ def footprint_table(data: MapData) -> None:
             "Radius (km)": fp.range_km,
             "Limited by": fp.limit,
             "Phase": fp.phase,
-            "Confidence": fp.confidence,
+            # The deployment's confidence (where and when) and the range's own (its parameter's,
+            # data/parameters.csv): the one "Confidence" read High beside a Low-rated 700 km
+            # (session 43's new-user trial).
+            "Deployment confidence": fp.confidence,
+            "Range confidence": fp.range_confidence,
             "Source": fp.source,
         }
     )
@@ -755,7 +759,8 @@ def footprint_table(data: MapData) -> None:
             "Radius (km)": st.column_config.NumberColumn(format="%.0f", width=80),
             "Limited by": text(width=100),
             "Phase": text(width=60),
-            "Confidence": text(width=95),
+            "Deployment confidence": text(width=105),
+            "Range confidence": text(width=95),
             "Source": text(width=560),
         },
     )

@@ -345,6 +345,13 @@ def test_icbm_year__the_map_and_line_give_every_cueings_count(catalogue: Catalog
     )
     data = icbm_map_data(catalogue, by["shared_track"], by)
     assert data.subtitle.startswith(f"{line} · ")
+    # Perfect cueing asked (the default): the cueings NATO's sensors give come first, perfect
+    # cueing's count last (two trials quoted the favourable count that led the line).
+    default = icbm_year_by_cueing(catalogue, options)
+    assert cueing_line(default) == (
+        f"{n['shared_track']} of 88 tracks reachable on NATO's shared radar tracks, none with "
+        f"each site's own radar; {n['perfect']} only with perfect cueing"
+    )
 
 
 def test_icbm_year__2024_one_line_per_site(catalogue: Catalogue) -> None:

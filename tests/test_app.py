@@ -542,19 +542,18 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "Aegis Ashore Poland (NSF Redzikowo) (SM-3 Block IIA): can reach" in text
-    assert "Russian ICBM tracks toward the US are reachable" in text
     assert len(at.get("image")) >= 1  # the wide (Arctic) view
     # What a site line's margins mean, in words under the lines (a journalist's trial).
     assert any("How to read a site's line" in c.value for c in at.caption)
-    # The count with perfect cueing (7 of 88) is bounded from the other side: none with each
-    # site's own radar (computed: the same tab with "Own radar only" says so in its bold line).
-    assert "7 of 88 Russian ICBM tracks" in text, text
-    # The bold line ends with the other cueings' counts: a journalist quoted "7 of 88" from a
-    # line that gave the most favourable cueing alone (session 42's trial).
+    # The bold line leads with the cueings NATO's sensors give and ends with perfect cueing's
+    # 7, which no EPAA sensor provides: a journalist quoted "7 of 88" from a line that gave
+    # the favourable count alone (session 42), a student from one that led with it (43).
     assert (
-        "most favourable to the defence); none on NATO's shared radar tracks, none with each "
-        "site's own radar** (computed;" in text
+        "**2024, as built: none of 88 Russian ICBM tracks toward the US is reachable by an "
+        "interceptor site of the year on NATO's shared radar tracks, none with each site's own "
+        "radar; 7 only with perfect cueing (" in text
     ), text
+    assert "most favourable to the defence)** (computed;" in text, text
     assert (
         "With each site's own radar detecting the ICBM first instead (an SM-3's Aegis SPY-1, or "
         "the radar deployed with another interceptor; none for the Third Site's silos, which "

@@ -327,3 +327,27 @@ def test_headline__says_engage_on_remote_with_the_threat_when_in_force(
     ).replace(" of the territory without it)", " without it)")
     said = line.threat_text()[1:]  # a slide's line starts with a capital
     assert said in line.slide_text() and said in line.text()
+
+
+def test_headline__with_the_band_gives_each_estimates_shares(catalogue: Catalogue) -> None:
+    # Session 43's trial: the map shaded the low / nominal / high band while the line gave the
+    # nominal 16 % alone; all-low reads 0.3 % and all-high 66 % in 2016.
+    from coverage.products.metrics import coverage_metrics
+
+    state = MapState(FootprintOptions(year=2016), uncertainty_band=True)
+    line = headline(catalogue, state)
+    plain = headline(catalogue, replace(state, uncertainty_band=False))
+    assert plain.band is None and "low estimates" not in plain.shares_text()
+    assert line.area_share == plain.area_share
+    assert line.band is not None
+    (a_low, a_high), (p_low, p_high) = line.band
+    for estimate, area, population in (("low", a_low, p_low), ("high", a_high, p_high)):
+        m = coverage_metrics(catalogue, replace(state.options, estimate=estimate), state.query())
+        assert (area, population) == (m.nato_europe_area_share, m.nato_europe_population_share)
+    assert a_low < line.area_share < a_high
+    text = line.shares_text()
+    assert text.startswith(
+        f"{share_text(line.area_share)} of NATO-Europe territory (low estimates "
+    )
+    assert f"high {share_text(a_high)})" in text and text.endswith("defended")
+    assert text in line.short_text() and text in line.text()

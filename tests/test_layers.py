@@ -1479,3 +1479,50 @@ def test_site_names__leave_more_capitals_seen_and_named_at_no_other_cost(
     assert len((layers.get("city-labels") or {}).get("data") or []) >= len(
         (before.get("city-labels") or {}).get("data") or []
     )
+
+
+def _ground(frame: object) -> shapely.Geometry:
+    return shapely.union_all(frame.geometry.values)  # type: ignore[attr-defined]
+
+
+def test_defended_ground_is_drawn_over_the_members_only(catalogue: Catalogue) -> None:
+    # Session 43's new-user trial: the defended green lay over Serbia, Belarus and Ukraine and
+    # a comparison's "gained in B" hatched Belarus, under shares of the members' ground only.
+    from coverage.catalogue.basemap import countries
+    from coverage.products.compare import Variation
+    from coverage.render import gis
+
+    land = countries("europe").set_index("iso3").geometry
+    data = compute_map(
+        catalogue, MapState(FootprintOptions(year=2024), layers=frozenset({"defended", "nato"}))
+    )
+    members = _ground(data.nato)
+    whole, drawn = _ground(data.defended), _ground(data.drawn_defended)
+    for iso3 in ("SRB", "BLR", "UKR"):
+        assert whole.intersection(land[iso3]).area > 1.0, iso3  # the physics reaches them
+        assert drawn.intersection(land[iso3]).area < 0.01, iso3  # border slivers at most
+    assert drawn.difference(members).area < 1e-6
+    assert drawn.area > 0.9 * whole.intersection(members).area
+    # The map's layer holds the drawn ground (display-simplified): nothing over Belarus.
+    spec = json.loads(build_deck(data).to_json())
+    layer = next(layer for layer in spec["layers"] if layer["id"] == "defended")
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in layer["data"]["features"]]
+    over = shapely.union_all(shapes).intersection(land["BLR"]).area
+    assert shapes and over < 0.01 * land["BLR"].area  # the simplified border's slivers
+    # The GIS files keep the whole ground (their labels count the grid's cells everywhere).
+    geo = json.loads(gis.to_geojson(data))
+    union = next(f for f in geo["features"] if f["properties"]["feature_id"] == "defended:all")
+    assert shapely.geometry.shape(union["geometry"]).intersection(land["BLR"]).area > 1.0
+    # A comparison: over the members of either year.
+    cmp = compute_map(
+        catalogue, MapState(FootprintOptions(year=2011), compare=Variation(year=2024))
+    )
+    assert _ground(cmp.difference).intersection(land["BLR"]).area > 1.0
+    assert _ground(cmp.drawn_difference).intersection(land["BLR"]).area < 0.01
+    assert _ground(cmp.drawn_difference).intersection(land["FIN"]).area > 1.0  # joined 2023
+    # The wider grid, whose regions beyond NATO the user asked for: the whole ground.
+    wide = compute_map(
+        catalogue,
+        MapState(FootprintOptions(year=2024), layers=frozenset({"defended"}), domain="wide"),
+    )
+    assert _ground(wide.drawn_defended).equals(_ground(wide.defended))

@@ -56,6 +56,7 @@ FOOTPRINT_COLUMNS = [
     "deployment_id",
     "source",
     "confidence",
+    "range_confidence",
     "custom",
     "label",
     "geometry",
@@ -126,6 +127,9 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
                     "limit": limit,
                     "target_alt_km": options.target_alt_km,
                     "source": f"{row.source} | range: {p.source}",
+                    # ``confidence`` is the deployment's (where and when); the range's own is
+                    # the parameter's (data/parameters.csv): Low for most published ranges.
+                    "range_confidence": p.confidence,
                     "label": (
                         f"{row.system_name} at {row.site_name}: target at {options.target_alt_km:g} km altitude "
                         f"detectable to {radius_m / 1000:,.0f} km ground range ({limit}-limited)"
@@ -144,6 +148,7 @@ def footprints(catalogue: Catalogue, options: FootprintOptions) -> gpd.GeoDataFr
                     "limit": "nominal ring",
                     "target_alt_km": float("nan"),
                     "source": f"{row.source} | range: {p.source}",
+                    "range_confidence": p.confidence,
                     "label": f"{row.system_name} at {row.site_name}: nominal engagement-range ring {range_km:,.0f} km (not a defended area)",
                     "geometry": ring(float(row.lon_deg), float(row.lat_deg), range_km * 1000.0),
                 }

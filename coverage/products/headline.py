@@ -141,6 +141,11 @@ class Headline:
     #: it and 22 % without. Only a comparison said how much the assumption carries (a
     #: journalist's trial, session 42). ``None``: not in force.
     without_engage_on_remote: float | None = None
+    #: With the uncertainty band drawn, the low and the high estimates' shares of territory and
+    #: of population (``((area_low, area_high), (population_low, population_high))``): the map
+    #: shaded the band while the line gave the nominal figure alone (session 43's new-user
+    #: trial). ``None``: no band.
+    band: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     @property
     def defended_capitals(self) -> list[str]:
@@ -154,10 +159,19 @@ class Headline:
 
     def shares_text(self) -> str:
         """``"40 % of NATO-Europe territory and 41 % of its population defended"``."""
-        text = (
-            f"{share_text(self.area_share)} of NATO-Europe territory and "
-            f"{share_text(self.population_share)} of its population defended"
-        )
+        area, population = share_text(self.area_share), share_text(self.population_share)
+        if self.band is not None:
+            # "16 % of NATO-Europe territory (low estimates 0 %, high 40 %)": each estimate's
+            # own figure, not a range (the estimates' areas nest as a rule, not by law).
+            (a_low, a_high), (p_low, p_high) = self.band
+            area += (
+                f" of NATO-Europe territory (low estimates {share_text(a_low)}, "
+                f"high {share_text(a_high)})"
+            )
+            population += f" of its population ({share_text(p_low)}, {share_text(p_high)})"
+            text = f"{area} and {population} defended"
+        else:
+            text = f"{area} of NATO-Europe territory and {population} of its population defended"
         return text if self.region is None else f"{text}; {self.region.text()}"
 
     def capitals_text(self) -> str:
@@ -526,12 +540,24 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         # One more cached engine run, only where the assumption is in force.
         off = replace(query, engage_on_remote="off")
         without = coverage_metrics(catalogue, options, off).nato_europe_area_share
+    band = None
+    if state.uncertainty_band:
+        # The band's two other estimates (cached engine runs: the band's drawing asks them too).
+        low, high = (
+            coverage_metrics(catalogue, replace(options, estimate=e), query)
+            for e in ("low", "high")
+        )
+        band = (
+            (low.nato_europe_area_share, high.nato_europe_area_share),
+            (low.nato_europe_population_share, high.nato_europe_population_share),
+        )
     return replace(
         line,
         capitals=with_reasons(line.capitals, catalogue, state),
         joined=joined,
         engage_on_remote=eor,
         without_engage_on_remote=without,
+        band=band,
     )
 
 

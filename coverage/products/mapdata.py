@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import geopandas as gpd
+import shapely
 from shapely.geometry import Point
 
 from coverage.catalogue import basemap
@@ -315,6 +316,39 @@ class MapData:
         """
         return self.subtitle_one_line not in ("", self.subtitle)
 
+    @functools.cached_property
+    def drawn_defended(self) -> gpd.GeoDataFrame | None:
+        """The defended area as the map and the slides draw it: over the NATO members.
+
+        The shares count the members' ground only; drawn over every country of the grid, the
+        defended green lay over Serbia, Belarus and Ukraine, and a comparison's "gained in B"
+        hatched Belarus under a line about "the territory of the 30 members" (session 43's
+        new-user trial). With the wide domain, whose regions beyond NATO the user asked for
+        (the headline names one), the whole ground is drawn. The GIS files keep the whole
+        ground (``defended``: their labels count the grid's cells over every country).
+        """
+        return _on_members(self.defended, self._members_ground)
+
+    @functools.cached_property
+    def drawn_difference(self) -> gpd.GeoDataFrame | None:
+        """A comparison's gained / lost / both as drawn: over the members of either year."""
+        return _on_members(self.difference, self._members_ground)
+
+    @property
+    def _members_ground(self) -> Any:
+        """The ground the shares count (None: the whole ground, the wide domain).
+
+        The year's members; beside a comparison, the members of either year (whose territory
+        the comparison's shares are of).
+        """
+        if self.state.domain != "europe":
+            return None
+        members = self.nato
+        if self.comparison is not None and self.nato_ever is not None:
+            last = max(self.comparison.a.year, self.comparison.b.year)
+            members = self.nato_ever[self.nato_ever.joined_year.astype(float) <= last]
+        return _members_union(self.state.view, tuple(sorted(members.iso3)), members)
+
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""
         return self.legend_titles.get(key, default)
@@ -322,6 +356,26 @@ class MapData:
     def choices_text(self) -> str:
         """``"Changed from the defaults: low estimates; …."``, or ``""`` when there are none."""
         return f"{CHOICES_HEADING}: {'; '.join(self.choices)}." if self.choices else ""
+
+
+#: The members' ground by view and members (the basemap's geometries: the same for the same
+#: members); one union each, shared by every map of those members.
+_MEMBER_UNIONS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _members_union(view: str, iso3: tuple[str, ...], members: gpd.GeoDataFrame) -> Any:
+    """The union of ``members``' polygons (the members ``iso3`` of ``view``'s basemap), cached."""
+    key = (view, iso3)
+    if key not in _MEMBER_UNIONS:
+        _MEMBER_UNIONS[key] = shapely.union_all(members.geometry.values)
+    return _MEMBER_UNIONS[key]
+
+
+def _on_members(frame: gpd.GeoDataFrame | None, ground: Any) -> gpd.GeoDataFrame | None:
+    """``frame`` with each geometry cut to ``ground`` (None: ``frame`` as it is)."""
+    if frame is None or ground is None:
+        return frame
+    return frame.set_geometry(shapely.intersection(frame.geometry.values, ground))
 
 
 def _launch_points(catalogue: Catalogue) -> gpd.GeoDataFrame:

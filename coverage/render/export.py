@@ -945,8 +945,7 @@ def _legend_entries(
                 entries.append(
                     (_area_patch(key, shade, sz), f"{title}: {words[0].lower()}{words[1:]}")
                 )
-        elif key == "defended" and data.difference is not None:
-            diff = data.difference
+        elif key == "defended" and (diff := data.drawn_difference) is not None:
             kinds = set(diff.kind[~diff.geometry.is_empty])
             entries += [
                 (_area_patch(k, s, sz), s.title) for k, s in COMPARE_STYLES.items() if k in kinds
@@ -1370,13 +1369,12 @@ def _draw_map(
     polygon_layers = {
         "early_warning": data.early_warning.geometry,
         "radar": fp.geometry[fp.layer == "radar"],
-        "defended": None if data.defended is None else data.defended.geometry,
+        "defended": None if data.drawn_defended is None else data.drawn_defended.geometry,
         "interceptor": fp.geometry[fp.layer == "interceptor"],
     }
-    if data.difference is not None:
+    if (diff := data.drawn_difference) is not None:
         # Comparing two states: gained / lost / both take the defended area's place.
         polygon_layers["defended"] = None
-        diff = data.difference
         shown = [
             _polygons(ax, list(diff.geometry[diff.kind == k]), k, crs, sz, z["defended"], s)
             for k, s in COMPARE_STYLES.items()
@@ -1463,8 +1461,8 @@ def _drawn_geometries(data: MapData) -> list[Any]:
     frames = [fp[fp.layer == k] for k in ("radar", "interceptor") if k in on]
     frames += [
         data.early_warning if "early_warning" in on else None,
-        data.defended if "defended" in on and data.difference is None else None,
-        data.difference,
+        data.drawn_defended if "defended" in on and data.difference is None else None,
+        data.drawn_difference,
         data.tracks if "tracks" in on else None,
         data.launch_points if "launch" in on else None,
         data.sites if "sites" in on else None,

@@ -668,8 +668,9 @@ def build_deck(
         ),
     }
     if data.difference is not None:
-        # Comparing two states: gained / lost / both take the defended area's place.
-        difference = data.difference
+        # Comparing two states: gained / lost / both take the defended area's place (over the
+        # members of either year: MapData.drawn_difference).
+        difference = data.drawn_difference
         builders["defended"] = lambda: _difference_layers(
             difference,
             projector=projector,
@@ -680,7 +681,7 @@ def build_deck(
         on.add("defended")
     elif data.defended is not None:
         builders["defended"] = lambda: _defended_layers(
-            data.defended, projector=projector, theme=th
+            data.drawn_defended, projector=projector, theme=th
         )
     if data.probability is not None and not data.probability.empty:
         # Under every footprint: the probability classes are the ground truth the rest outlines.
@@ -1074,8 +1075,8 @@ def drawn_bounds(
         boxes.append(kept(ew, "radars", lambda: early_warning_points(ew)))
         boxes.append(kept(ew, "in frame", lambda: ew.clip(EUROPE_FRAME)))
     if "defended" in on and data.difference is None:
-        boxes.append(_bounds(data.defended))
-    boxes.append(_bounds(data.difference))
+        boxes.append(_bounds(data.drawn_defended))
+    boxes.append(_bounds(data.drawn_difference))
     if data.sectoral is not None and not data.sectoral.empty:
         # Russia's sector is NATO-Europe ground (Iceland's north coast, 66.5°N, was cut off).
         boxes.append(_within(_bounds(data.sectoral), RING_FRAME))
