@@ -764,6 +764,11 @@ def footprint_table(data: MapData) -> None:
             "Source": text(width=560),
         },
     )
+    st.caption(
+        "Deployment confidence: where and when the system is; range confidence: the range's own "
+        '(data/parameters.csv). "Fact sheet §3.2" in a source is that section of the project\'s '
+        "fact sheet, docs/fact-sheet.md in the repository, whose §7 lists the public sources."
+    )
 
 
 def data_error(exc: DataError) -> None:

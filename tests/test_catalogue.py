@@ -200,3 +200,23 @@ def test_not_utf8_or_missing_file__is_a_data_error(data_copy: Path) -> None:
     msgs = {p.source: p.allowed for p in exc.value.problems}
     assert "not a readable UTF-8 CSV file" in msgs["data/events.csv"]
     assert msgs["data/phases.csv"] == "file not found"
+
+
+def test_every_fact_sheet_section_cited_is_in_the_repository() -> None:
+    # Rows cite "Fact sheet §3.2"; the fact sheet lived outside the repository, so a clone could
+    # not check a source (session 43's new-user trial). Every section cited is a heading of
+    # docs/fact-sheet.md.
+    import re
+
+    repo = Path(__file__).resolve().parent.parent
+    sheet = (repo / "docs" / "fact-sheet.md").read_text(encoding="utf-8")
+    sections = set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)[. ]", sheet, flags=re.MULTILINE))
+    assert {"1.2", "3.2", "5.4", "8.3"} <= sections
+    cited: dict[str, set[str]] = {}
+    for path in [*sorted((repo / "data").glob("*.csv")), repo / "data" / "README.md"]:
+        text = path.read_text(encoding="utf-8")
+        for number in re.findall(r"[Ff]act sheet §(\d+(?:\.\d+)*)", text):
+            cited.setdefault(number.rstrip("."), set()).add(path.name)
+    assert len(cited) > 20
+    missing = {n: files for n, files in cited.items() if n not in sections}
+    assert not missing, f"sections cited but not in docs/fact-sheet.md: {missing}"
