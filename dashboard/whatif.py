@@ -94,7 +94,7 @@ def whatif_panel(sourced: Catalogue) -> Catalogue:
             "are light blue on the map, have confidence 'User' and a source starting 'User what-if'. "
             "Closing this panel keeps your edits but clears what you typed and did not add."
         )
-        _show_last_result()
+        _show_last_result("top")
         _add_form(sourced, current)
         _custom_list(sourced, current, removed)
         _move_or_remove(sourced, current)
@@ -151,9 +151,14 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _show_last_result() -> None:
+def _show_last_result(where: str) -> None:
+    """The last edit's outcome, shown where its control is: ``"top"`` or ``"upload"``.
+
+    An upload's outcome goes under its button, ~1,000 px below the panel's top, where a
+    refused file's message was not seen from the button (session 43's new-user trial).
+    """
     last: dict[str, Any] | None = st.session_state.get(_LAST)
-    if not last:
+    if not last or last.get("where", "top") != where:
         return
     message = _md(str(last["message"]))
     if last["refused"]:
@@ -368,6 +373,7 @@ def _upload(sourced: Catalogue) -> None:
         max_upload_size=1,
     )
     st.button("Apply upload", key="whatif_apply_upload", on_click=_on_upload, args=(sourced,))
+    _show_last_result("upload")
 
 
 def _on_upload(sourced: Catalogue) -> None:
@@ -380,6 +386,7 @@ def _on_upload(sourced: Catalogue) -> None:
             "message": "Choose a sites file (or a deployments file) first.",
             "refused": True,
             "problems": [],
+            "where": "upload",
         }
         return
     deps = None if deps_file is None else deps_file.getvalue()
@@ -395,6 +402,7 @@ def _on_upload(sourced: Catalogue) -> None:
             deployments_name=deps_name,
         )
     _store(result, sourced)
+    s[_LAST]["where"] = "upload"
 
 
 def _downloads_and_reset(sourced: Catalogue, current: Catalogue) -> None:

@@ -167,6 +167,22 @@ def test_app__every_widget_has_a_key(app: AppTest) -> None:
             assert widget.key, f"{kind} {widget.label!r} has no key"
 
 
+def test_app__an_uploads_outcome_is_under_its_button(app: AppTest) -> None:
+    # A refused upload's message was drawn at the panel's top, ~1,000 px above "Apply upload",
+    # so from the button nothing seemed to happen (session 43's new-user trial).
+    app.session_state["whatif_expander"] = True
+    app.run()
+    app.button(key="whatif_apply_upload").click().run()
+    assert not app.exception
+    panel = next(e for e in app.expander if e.label.startswith("What-if"))
+    kinds = [type(node).__name__ for node in panel]  # the panel's elements in page order
+    errors = [e for e in panel.error if "Choose a sites file" in e.value]
+    assert len(errors) == 1, kinds  # once, not also at the top
+    order = [getattr(node, "key", None) or getattr(node, "value", "") for node in panel]
+    button = order.index("whatif_apply_upload")
+    assert any("Choose a sites file" in str(v) for v in order[button + 1 :]), order
+
+
 def test_app__export_button_beside_the_map_opens_the_panel(app: AppTest) -> None:
     # The panel is far below the map at 1920x1080 (a fresh-eyes review did not find it): the
     # side column's "Export…" opens it (and the page script brings it into view).
