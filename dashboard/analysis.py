@@ -871,7 +871,7 @@ def analysis_tabs(catalogue: Catalogue, data: MapData, footprint_table: object) 
                 "an interceptor's burnout speed, burn time, lowest intercept altitude, drag)."
             )
             if st.toggle(
-                "Compute the sensitivity table (about 40 engine runs, 50 km grid)",
+                "Sensitivity table: on computes it (about 40 engine runs, 50 km grid)",
                 value=False,
                 key="sensitivity",
                 bind="query-params",

@@ -278,7 +278,16 @@ def test_claims_of_state__the_claim_judged_on_the_maps_year_in_words(catalogue):
     # The speaker's words already give the year: no date repeated after them.
     plan = MapState(options=FootprintOptions(year=2018, scenario="planned"))
     (planned,) = claims.claim_notes(catalogue, plan)
-    assert "(April 2013), of the plan). This map" in planned and planned.endswith("holds.")
+    assert "(April 2013), of the plan). This map" in planned
+    # Where engage on remote is in force, the verdict says it rests on it (session 43's trial
+    # read 2024's "holds" with no word of the assumption): the claim measured with it off.
+    off = replace(plan.query(), engage_on_remote="off")
+    (plan_off,) = claims.claims_of_state(catalogue, plan.options, off)
+    assert plan_off.area_share < 0.9 and not plan_off.holds
+    assert planned.endswith(
+        "the claim holds with engage on remote (assumed from 2018); without it, "
+        f"{claims.percent_text(plan_off.area_share)}: it would not hold."
+    ), planned
     # A 2013 statement of the plan judged on 2024: the short form keeps what it spoke of.
     (built,) = claims.claim_notes(
         catalogue, MapState(options=FootprintOptions(year=2024)), short=True

@@ -44,6 +44,7 @@ from coverage.scenario import (
     FootprintOptions,
     Scenario,
     detection_assumptions,
+    engage_on_remote_words,
     launch_area_label,
     threat_label,
 )
@@ -255,7 +256,13 @@ def _said_words(said: str) -> str:
 
 
 def claim_note(
-    check: ClaimCheck, *, short: bool = False, what_if: bool = False, grid_km: float | None = None
+    check: ClaimCheck,
+    *,
+    short: bool = False,
+    what_if: bool = False,
+    grid_km: float | None = None,
+    without_eor: ClaimCheck | None = None,
+    eor_words: str = "",
 ) -> str:
     """One claim against this map, in words, for beside the map (plain text).
 
@@ -266,6 +273,11 @@ def claim_note(
     territory: "Of southern NATO Europe (10 members), 11 % is in the threat's reach; this map
     defends 0.0 % of that; ...". ``what_if``: "this what-if map" (an edited catalogue).
     ``grid_km``: said after "this map" (the claims' table in the tab uses 50 km).
+    ``without_eor``: the same claim measured with engage on remote off, where the state has it
+    (``eor_words``: :func:`~coverage.scenario.engage_on_remote_words`): the verdict then says
+    what it rests on, "...; the claim holds with engage on remote (assumed from 10 Jul 2024);
+    without it, 21.9 %: it would not hold." (session 43's trial read 2024's "holds" with no word
+    of the assumption behind most of it).
 
     ``short``: for a slide's side panel, the speaker without their title ("NATO", "US
     official") but with what the claim spoke of ("of the plan; judged on what was built by
@@ -298,8 +310,13 @@ def claim_note(
     reading = "an assumption" if short else "an assumption, data/claims.csv"
     measured += (
         f"; read as at least {100 * check.area_share_needed:.0f} % ({reading}), the claim "
-        f"{verdict_text(check.holds)}."
+        f"{verdict_text(check.holds)}"
     )
+    if without_eor is not None and eor_words:
+        still = "still " if without_eor.holds == check.holds else ""
+        would = f"it would {still}hold" if without_eor.holds else f"it would {still}not hold"
+        measured += f" {eor_words}; without it, {percent_text(without_eor.area_share)}: {would}"
+    measured += "."
     return head + (measured if short else measured[0].upper() + measured[1:])
 
 
@@ -312,14 +329,23 @@ def claim_notes(catalogue: Catalogue, state: MapState, *, short: bool = False) -
     if state.compare is not None:
         return ()
     query = state.query()
+    checks = claims_of_state(catalogue, state.options, query)
+    eor = engage_on_remote_words(query, state.options)
+    without: dict[str, ClaimCheck] = {}
+    if checks and eor:
+        # The same claims with engage on remote off: the headline's engine run without it.
+        off = replace(query, engage_on_remote="off")
+        without = {c.claim_id: c for c in claims_of_state(catalogue, state.options, off)}
     return tuple(
         claim_note(
             c,
             short=short,
             what_if=bool(what_if_mark(catalogue)),
             grid_km=None if short else query.grid_km,
+            without_eor=without.get(c.claim_id),
+            eor_words=eor,
         )
-        for c in claims_of_state(catalogue, state.options, query)
+        for c in checks
     )
 
 
