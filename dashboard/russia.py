@@ -190,8 +190,33 @@ def chosen_region() -> str:
     return str(st.session_state.get("region") or NATO_REGION)
 
 
+#: The debate in plain words, for a reader without the README (a politics student found the
+#: sector drawn but not what Russia proposed or why NATO refused: session 43's trial). Every
+#: statement is the fact sheet's (docs/fact-sheet.md §4.9, §8.1) or a seed's, with its source.
+DEBATE_IN_BRIEF = (
+    "**The debate in brief.** "
+    "*Lisbon, November 2010*: NATO and Russia agreed to cooperate on missile defence and to "
+    "explore linking their early-warning systems. "
+    '*NATO\'s offer*: "two independent but coordinated systems" (Rasmussen, January 2011), '
+    "with two joint centres and separate chains of command: one sharing early-warning data "
+    "around the clock, one for plans and rules of engagement (Vershbow). "
+    '*Russia\'s "sectoral" proposal* (Medvedev, Lisbon): Russia would intercept missiles '
+    "crossing its sector toward NATO, and NATO the reverse; the General Staff's map of May 2012 "
+    "gave Russia the Baltic states, parts of Poland and most of Norway. Russia also asked for "
+    "legally binding guarantees that the system could not intercept its ICBMs (Serdyukov, "
+    "Reuters, 2011; Rose, 2012). "
+    "*Why it failed*: NATO held that its Article 5 duty to defend its members cannot be handed "
+    'to a non-member ("cannot and will not outsource its Article 5 commitments", Frank Rose, '
+    "2012; Lavrov, Sochi, 4 July 2011: no deal on the sectoral approach). "
+    "*Here*: below, what shared early warning adds and what Russia's sector would have covered; "
+    "whether the interceptors could reach Russian ICBMs is the tab *Russian-ICBM question*. "
+    "Sources: docs/fact-sheet.md §4.9 and §8.1."
+)
+
+
 def cooperation_summary(catalogue: Catalogue, state: MapState) -> None:
-    """The tab: cooperation gain, the chosen region's figures, the sector, the 2011-2026 chart."""
+    """The tab: the debate in brief, cooperation gain, the chosen region, the sector, the chart."""
+    st.markdown(DEBATE_IN_BRIEF)
     _cooperation_lines(catalogue, state)
     region = chosen_region()
     if region != NATO_REGION:

@@ -1199,3 +1199,16 @@ def test_app__sector_swatches_are_drawn_over_the_members_fill() -> None:
             fill = rgba(style.colour, sector_map_alpha(style))
             ground = f"{green},{under}" if half else under
             assert f"background:linear-gradient({fill},{fill}),{ground}," in legend, legend
+
+
+def test_app__the_cooperation_tab_says_the_debate_in_plain_words() -> None:
+    # A politics student found Russia's sector drawn but not what Russia proposed or why NATO
+    # refused (session 43's trial): the tab opens with the debate in brief, sourced.
+    from dashboard.russia import DEBATE_IN_BRIEF
+
+    at = _opened(year="2016", tab="NATO-Russia early warning")
+    text = "\n".join(m.value for m in at.markdown)
+    assert DEBATE_IN_BRIEF in text
+    for words in ("Lisbon, November 2010", "two independent but coordinated systems", "Article 5"):
+        assert words in DEBATE_IN_BRIEF
+    assert "docs/fact-sheet.md §4.9 and §8.1" in DEBATE_IN_BRIEF
