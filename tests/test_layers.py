@@ -1500,9 +1500,10 @@ def test_defended_ground_is_drawn_over_the_members_only(catalogue: Catalogue) ->
     whole, drawn = _ground(data.defended), _ground(data.drawn_defended)
     for iso3 in ("SRB", "BLR", "UKR"):
         assert whole.intersection(land[iso3]).area > 1.0, iso3  # the physics reaches them
-        assert drawn.intersection(land[iso3]).area < 0.01, iso3  # border slivers at most
-    assert drawn.difference(members).area < 1e-6
-    assert drawn.area > 0.9 * whole.intersection(members).area
+        # Border slivers at most: the members' ground is cut at the map's display tolerance.
+        assert drawn.intersection(land[iso3]).area < 0.01 * land[iso3].area, iso3
+    assert drawn.difference(members).area < 0.01 * drawn.area  # coasts at the tolerance
+    assert drawn.area > 0.95 * whole.intersection(members).area
     # The map's layer holds the drawn ground (display-simplified): nothing over Belarus.
     spec = json.loads(build_deck(data).to_json())
     layer = next(layer for layer in spec["layers"] if layer["id"] == "defended")
@@ -1518,7 +1519,7 @@ def test_defended_ground_is_drawn_over_the_members_only(catalogue: Catalogue) ->
         catalogue, MapState(FootprintOptions(year=2011), compare=Variation(year=2024))
     )
     assert _ground(cmp.difference).intersection(land["BLR"]).area > 1.0
-    assert _ground(cmp.drawn_difference).intersection(land["BLR"]).area < 0.01
+    assert _ground(cmp.drawn_difference).intersection(land["BLR"]).area < 0.01 * land["BLR"].area
     assert _ground(cmp.drawn_difference).intersection(land["FIN"]).area > 1.0  # joined 2023
     # The wider grid, whose regions beyond NATO the user asked for: the whole ground.
     wide = compute_map(
