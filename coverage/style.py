@@ -38,6 +38,7 @@ __all__ = [
     "STATUS_WORDS",
     "ICBM_REACHABLE",
     "ICBM_UNREACHABLE",
+    "TRACK_LINESTYLES",
     "TRACK_STATUS_COLOURS",
     "WHATIF_SITE_COLOUR",
     "LayerStyle",
@@ -281,6 +282,9 @@ STATUS_WORDS = {
 #: Status words of the Russian-ICBM tracks on the wide map (coverage.products.icbm_year).
 ICBM_REACHABLE = "reachable by a site of the year"
 ICBM_UNREACHABLE = "not reachable by any site of the year"
+#: Threat tracks' line style by engagement status on the slides and in QGIS (matplotlib's
+#: names): the colours plus a cue for greyscale. The ICBM tracks take the layer's own.
+TRACK_LINESTYLES = {"defended": "solid", "not defended": "dashdot", "out of reach": "dotted"}
 #: Threat-track colour by engagement status (the same table as the capitals), plus the ICBM
 #: tracks: vermillion when an interceptor of the year can reach them, grey when none can.
 TRACK_STATUS_COLOURS = {

@@ -13,13 +13,13 @@ from dataclasses import replace
 import streamlit as st
 
 from coverage.catalogue.tables import Catalogue
-from coverage.products.icbm import CUEING_SHORT, CUEING_WORDS, CUEINGS, Cueing, IcbmAssumptions
+from coverage.products.icbm import CUEING_WORDS, CUEINGS, Cueing, IcbmAssumptions
 from coverage.products.icbm_year import (
     IcbmYear,
+    cueing_line,
     icbm_map_data,
     icbm_year,
     other_cueings_words,
-    perfect_words,
 )
 from coverage.scenario import SCENARIO_LABELS, FootprintOptions
 
@@ -122,76 +122,59 @@ def _other_cueings(
     }
 
 
-def _realistic_first(
-    options: FootprintOptions,
-    perfect: IcbmYear,
-    others: dict[Cueing, IcbmYear],
-    cueing: str,
-) -> str:
-    """The bold line under perfect cueing, once the others are computed: theirs first.
-
-    "2024, as built: none of 88 Russian ICBM tracks toward the US is reachable by an
-    interceptor site of the year on NATO's shared radar tracks, none with each site's own
-    radar; 7 only with perfect cueing (…)": the line that led with perfect cueing's 7 was
-    quoted as the answer by two trials in a row (sessions 42 and 43). ``cueing``: perfect
-    cueing with its explanation.
-    """
-    total = len(perfect.tracks)
-    first, *rest = others.values()
-    n = first.reachable_tracks
-    verb = "is" if n <= 1 else "are"
-    counts = ", ".join(
-        [
-            f"{n or 'none'} of {total} Russian ICBM tracks toward the US {verb} reachable by an "
-            f"interceptor site of the year {CUEING_SHORT[first.cueing]}",
-            *(f"{r.reachable_tracks or 'none'} {CUEING_SHORT[r.cueing]}" for r in rest),
-        ]
-    )
-    only = perfect_words(perfect, {"perfect": perfect, **others}).removesuffix(
-        CUEING_SHORT["perfect"]
-    )
-    return (
-        f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {counts}; "
-        f"{only}{cueing}** (computed; each site's line gives its low and high case, and the "
-        "fold under the map what else each answer hinges on)."
-    )
-
-
 def year_view(
     catalogue: Catalogue, options: FootprintOptions, assumptions: IcbmAssumptions
 ) -> IcbmYear:
     """Answer lines and the wide map for the year and scenario of ``options``.
 
-    The bold line gives the chosen cueing's count and ends with the others' ("…; none on
-    NATO's shared radar tracks, none with each site's own radar"): a journalist's trial quoted
-    "7 of 88" from a line that gave the most favourable cueing's count alone (session 42). The
-    line is drawn first with its own count and completed once the others are computed.
+    The bold line gives every cueing's count (:func:`cueing_line`): the chosen one first, or,
+    with perfect cueing chosen (the default), the cueings NATO's sensors give first and perfect
+    cueing's last ("none of 88 … on NATO's shared radar tracks, none with each site's own
+    radar; 7 only with perfect cueing"): trials quoted "7 of 88" from lines that gave or led
+    with the favourable count (sessions 42 and 43). Until the other cueings are computed (a
+    few seconds, once per state) it gives the chosen one's count, or with perfect cueing none.
     """
     digest = catalogue.digest
     result = _result(digest, options, assumptions, catalogue)
-    total = len(result.tracks)
     preposition, what, detail = CUEING_WORDS[assumptions.cueing]
     cueing = f"{preposition} {what} ({detail})"
 
-    def lead(others: str) -> str:
+    def subject(n: int) -> str:
+        verb = "is" if n <= 1 else "are"
         return (
-            f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {result.reachable_tracks} "
-            f"of {total} Russian ICBM tracks toward the US are reachable by at least one "
-            f"interceptor site of the year, {cueing}{others}** (computed; each site's line "
-            "gives its low and high case, and the fold under the map what else each answer "
-            "hinges on)."
+            f"Russian ICBM tracks toward the US {verb} reachable by an interceptor site of the year"
+        )
+
+    def bold(counts: str) -> str:
+        return (
+            f"**{options.year}, {SCENARIO_LABELS[options.scenario]}: {counts}** (computed; each "
+            "site's line gives its low and high case, and the fold under the map what else each "
+            "answer hinges on)."
         )
 
     line = st.empty()
-    line.markdown(lead(""))
+    alone = {assumptions.cueing: result}
+    n = result.reachable_tracks
+    chosen = f"{n or 'none'} of {len(result.tracks)} {subject(n)} {cueing}"
+    perfect = assumptions.cueing == "perfect"
+    if perfect and not result.answers.empty:
+        line.markdown(
+            bold("Russian ICBM tracks toward the US reachable under each cueing: computing…")
+        )
+    else:
+        line.markdown(bold(chosen))
     if result.answers.empty:
         st.markdown("- No interceptor is deployed in this year and scenario.")
     else:
         others = _other_cueings(catalogue, options, assumptions)
-        if assumptions.cueing == "perfect":
-            line.markdown(_realistic_first(options, result, others, cueing))
-        else:
-            line.markdown(lead(f"; {other_cueings_words({assumptions.cueing: result, **others})}"))
+        every = {**alone, **others}
+        line.markdown(
+            bold(
+                cueing_line(every, subject=subject, perfect=cueing)
+                if perfect
+                else f"{chosen}; {other_cueings_words(every)}"
+            )
+        )
         st.markdown(
             "\n".join(
                 f"- {other_cueing_text(result, other, assumptions.cueing, c)}"

@@ -191,24 +191,29 @@ def chosen_region() -> str:
 
 
 #: The debate in plain words, for a reader without the README (a politics student found the
-#: sector drawn but not what Russia proposed or why NATO refused: session 43's trial). Every
-#: statement is the fact sheet's (docs/fact-sheet.md §4.9, §8.1) or a seed's, with its source.
+#: sector drawn but not what Russia proposed or why NATO refused: session 43's trial). Each
+#: statement with its own source: the fact sheet's §8.1 (docs/fact-sheet.md) or the news
+#: reports and statements it draws on.
 DEBATE_IN_BRIEF = "\n".join(
     [
-        "**The debate in brief** (sources: docs/fact-sheet.md §4.9 and §8.1)",
-        "- *Lisbon, November 2010*: NATO and Russia agreed to cooperate on missile defence and "
-        "to explore linking their early-warning systems.",
-        '- *NATO\'s offer*: "two independent but coordinated systems" (Rasmussen, January '
-        "2011), with two joint centres and separate chains of command: one sharing early-warning "
-        "data around the clock, one for plans and rules of engagement (Vershbow).",
-        '- *Russia\'s "sectoral" proposal* (Medvedev, Lisbon): Russia would intercept missiles '
-        "crossing its sector toward NATO, and NATO the reverse; the General Staff's map of May "
-        "2012 gave Russia the Baltic states, parts of Poland and most of Norway. Russia also "
-        "asked for legally binding guarantees that the system could not intercept its ICBMs "
-        "(Serdyukov, Reuters, 2011; Rose, 2012).",
-        "- *Why it failed*: NATO held that its Article 5 duty to defend its members cannot be "
-        'handed to a non-member ("cannot and will not outsource its Article 5 commitments", '
-        "Frank Rose, 2012); Lavrov, Sochi, 4 July 2011: no deal on the sectoral approach.",
+        "**The debate in brief** (each item's source in brackets; docs/fact-sheet.md §8.1)",
+        "- *Lisbon, 20 November 2010*: NATO and Russia agreed to cooperate on missile defence, "
+        "to revive their theatre missile-defence project and to study jointly how Russia could "
+        "join the new system [Reuters, 20 Nov 2010].",
+        '- *NATO\'s offer*: "two independent but coordinated systems, working back to back" '
+        "[Rasmussen, January 2011, American Forces Press Service], with two joint centres and "
+        "separate chains of command: one sharing early-warning data around the clock, one for "
+        "plans and rules of engagement [Vershbow, fact sheet §8.1].",
+        '- *Russia\'s "sectoral" proposal*: Russia would intercept missiles crossing its '
+        "sector toward NATO, and NATO the reverse [Medvedev, Lisbon, fact sheet §8.1]; the "
+        "General Staff's map of May 2012 gave Russia the Baltic states, parts of Poland and "
+        "most of Norway [fact sheet §8.1]. Russia also asked for guarantees that the system "
+        "could not intercept its ICBMs [Defence Minister Serdyukov, 2011, via Reuters].",
+        '- *Why it failed*: NATO was "not ready to accept the sectoral approach" [Rasmussen, '
+        "2011, Reuters]; for the US, under Article 5 NATO alone bears responsibility for "
+        "defending the Alliance, so it cannot hand that defence to Russia [Frank Rose, State "
+        "Department, 2012]; Russia's foreign minister: no deal on the sectoral approach "
+        "[Lavrov, Sochi, 4 July 2011, fact sheet §8.1].",
         "- *Here*: below, what shared early warning adds and what Russia's sector would have "
         "covered; whether the interceptors could reach Russian ICBMs: the tab *Russian-ICBM "
         "question*.",

@@ -9,7 +9,8 @@ Each feature table is added as QGIS adds it (its default style from the file's
 ``layer_styles``, coverage.render.qml) and described on one JSON line: whether the style loaded,
 the renderer's type, its symbols' colours (``#AARRGGBB``) and legend words, whether labels are
 on, and how many symbols QGIS draws for each feature (``symbols_per_feature``: a feature no rule
-matches draws none, one two rules match is drawn twice). With ``--png``, the tables are drawn
+matches draws none, one two rules match is drawn twice) and by which (``drawn_by``: each
+feature's rules' legend words). With ``--png``, the tables are drawn
 together in their file order (the first at the bottom) in EPSG:3035 over Europe, for a person to
 look at. The last line is ``{"qgis": VERSION}``.
 """
@@ -61,8 +62,14 @@ def main() -> int:
         renderer = layer.renderer()
         context = QgsRenderContext()
         renderer.startRender(context, layer.fields())
-        per_feature = [
-            len(renderer.symbolsForFeature(feature, context)) for feature in layer.getFeatures()
+        labels = {item.ruleKey(): item.label() for item in renderer.legendSymbolItems()}
+        features = list(layer.getFeatures())
+        per_feature = [len(renderer.symbolsForFeature(f, context)) for f in features]
+        # The legend words of the rules (or class) each feature is drawn by (not the root rule,
+        # which holds them all and has no legend entry).
+        drawn_by = [
+            [labels[k] for k in renderer.legendKeysForFeature(f, context) if k in labels]
+            for f in features
         ]
         symbols = renderer.symbols(context)
         renderer.stopRender(context)
@@ -78,6 +85,7 @@ def main() -> int:
                     "legend": [item.label() for item in renderer.legendSymbolItems()],
                     "labels": layer.labelsEnabled(),
                     "symbols_per_feature": per_feature,
+                    "drawn_by": drawn_by,
                 },
                 ensure_ascii=False,
             )

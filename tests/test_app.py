@@ -588,15 +588,15 @@ def test_app__icbm_tab_answers_per_site_of_the_year() -> None:
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert (
-        "0 of 88 Russian ICBM tracks" in text
-        and "with each site's own radar detecting the ICBM first (" in text
-    )
+        "**2024, as built: none of 88 Russian ICBM tracks toward the US is reachable by an "
+        "interceptor site of the year with each site's own radar detecting the ICBM first (" in text
+    ), text
     assert "With perfect cueing instead" in text and "**7 of 88**" in text
     assert "That track at launch would add 7." in text
     at.radio(key="icbm_cueing").set_value("shared_track").run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
-    assert "0 of 88 Russian ICBM tracks" in text, text
+    assert "none of 88 Russian ICBM tracks toward the US is reachable" in text, text
     assert "on the first track of any of the year's NATO BMD radars" in text
     assert "NATO's shared tracks: those of the radars deployed in 2024 (as built)" in text
 
@@ -1209,6 +1209,8 @@ def test_app__the_cooperation_tab_says_the_debate_in_plain_words() -> None:
     at = _opened(year="2016", tab="NATO-Russia early warning")
     text = "\n".join(m.value for m in at.markdown)
     assert DEBATE_IN_BRIEF in text
-    for words in ("Lisbon, November 2010", "two independent but coordinated systems", "Article 5"):
+    for words in ("Lisbon, 20 November 2010", "two independent but coordinated", "Article 5"):
         assert words in DEBATE_IN_BRIEF
-    assert "docs/fact-sheet.md §4.9 and §8.1" in DEBATE_IN_BRIEF
+    # Every item says its source (a review found two sections cited for items in neither).
+    items = [line for line in DEBATE_IN_BRIEF.splitlines() if line.startswith("- ")][:-1]
+    assert len(items) == 4 and all("[" in item and "]" in item for item in items)

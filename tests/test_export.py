@@ -854,3 +854,41 @@ def test_slide__a_sites_name_is_not_beside_another_sites_dot(
                 dx = max(box.x0 - px, px - box.x1, 0.0)
                 dy = max(box.y0 - py, py - box.y1, 0.0)
                 assert np.hypot(dx, dy) >= box.height, (text.get_text(), other)
+
+
+def test_slides_draw_the_defended_ground_over_the_members_only(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Session 43's trial: a slide hatched Belarus and western Ukraine as "Gained in B" under a
+    # line about the members' territory. The slides draw MapData.drawn_* (cut to members).
+    from coverage.catalogue.basemap import countries
+    from coverage.products.compare import Variation
+
+    belarus = countries("europe").set_index("iso3").geometry["BLR"]
+    drawn: dict[str, list[object]] = {}
+    polygons = export._polygons
+
+    def spy(ax: object, geoms: list[object], key: str, *args: object, **kwargs: object) -> bool:
+        drawn.setdefault(key, []).extend(geoms)
+        return polygons(ax, geoms, key, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "_polygons", spy)
+    data = compute_map(
+        catalogue, MapState(FootprintOptions(year=2024), layers=DEFAULT_LAYERS | {"defended"})
+    )
+    compared = compute_map(
+        catalogue, MapState(FootprintOptions(year=2011), compare=Variation(year=2024))
+    )
+    assert shapely.union_all(data.defended.geometry.values).intersection(belarus).area > 1.0
+    for state in (data, compared):
+        drawn.clear()
+        export.render(state, width_px=640, height_px=360)
+        keys = ["defended"] if state is data else ["gained"]
+        for key in keys:
+            ground = shapely.union_all([g for g in drawn[key] if g is not None])
+            assert ground.area > 10.0, key
+            assert ground.intersection(belarus).area < 0.01 * belarus.area, key
+    # The frame is fitted to what is drawn, not to the whole ground.
+    framed = export._drawn_geometries(data)
+    assert all(any(g is f for f in framed) for g in data.drawn_defended.geometry.values)
+    assert not any(any(g is f for f in framed) for g in data.defended.geometry.values)

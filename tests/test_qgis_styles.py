@@ -33,6 +33,7 @@ from coverage.style import (
     PROBABILITY_CLASSES,
     SECTOR_STYLES,
     STATUS_COLOURS,
+    STATUS_WORDS,
     WHATIF_SITE_COLOUR,
     hex_to_rgba,
 )
@@ -250,6 +251,10 @@ def test_qgis_opens_every_table_in_its_style(
             assert set(seen["symbols_per_feature"]) == {1}, (name, table, seen)
             assert seen["labels"] == (table in LABELLED), (name, table)
         assert found["capitals"]["colours"][0] == "#ff" + STATUS_COLOURS["defended"][1:].lower()
+        # Each capital by the rule of its own status (the rules' legend words).
+        statuses = list(gpd.read_file(path, layer="capitals").status)
+        words = [[STATUS_WORDS[s]] for s in statuses]
+        assert found["capitals"]["drawn_by"] == words, name
         # The drawing has the map's layers on it, not an empty sea.
         with Image.open(png) as image:
             colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
@@ -260,7 +265,8 @@ def test_qgis_draws_what_if_planned_and_b_only_sites_and_a_sweeps_classes(
     tmp_path: Path,
 ) -> None:
     # Sites as a comparison and a what-if edit make them: a sourced site in place, a what-if
-    # one (its own colour), one planned and one in place in B only (hollow, as in the KML).
+    # one (its own colour), one planned (hollow) and one in place in B only (filled, as the map
+    # and the KML draw B's own sites beside a comparison).
     sites = gpd.GeoDataFrame(
         {
             "name": ["Deveselu (NSF)", "What-if A", "Redzikowo (NSF)", "B site"],
@@ -286,6 +292,12 @@ def test_qgis_draws_what_if_planned_and_b_only_sites_and_a_sweeps_classes(
         "#b8" + pc.colour[1:].lower() for pc in PROBABILITY_CLASSES
     ]
     assert set(found["sites"]["symbols_per_feature"]) == {1}
+    assert found["sites"]["drawn_by"] == [
+        ["Missile-defence site"],
+        ["What-if site"],
+        ["Planned, not yet built (hollow)"],
+        ["Missile-defence site"],
+    ]
     legend = found["sites"]["legend"]
     assert legend == ["What-if site", "Missile-defence site", "Planned, not yet built (hollow)"]
     assert found["sites"]["colours"][0] == "#ff" + WHATIF_SITE_COLOUR[1:].lower()

@@ -29,6 +29,7 @@ from coverage.products.metrics import (
     CoverageMetrics,
     coverage_metrics,
     defended_capitals,
+    estimate_band,
     region_metrics,
     target_status,
 )
@@ -141,10 +142,11 @@ class Headline:
     #: it and 22 % without. Only a comparison said how much the assumption carries (a
     #: journalist's trial, session 42). ``None``: not in force.
     without_engage_on_remote: float | None = None
-    #: With the uncertainty band drawn, the low and the high estimates' shares of territory and
-    #: of population (``((area_low, area_high), (population_low, population_high))``): the map
+    #: With the uncertainty band drawn (the defended area on, no comparison), the band's low and
+    #: high cases' shares of territory and of population, each case with its own delay as the
+    #: band is drawn (``((area_low, area_high), (population_low, population_high))``): the map
     #: shaded the band while the line gave the nominal figure alone (session 43's new-user
-    #: trial). ``None``: no band.
+    #: trial). ``None``: no band drawn.
     band: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     @property
@@ -168,7 +170,7 @@ class Headline:
                 f" of NATO-Europe territory (low estimates {share_text(a_low)}, "
                 f"high {share_text(a_high)})"
             )
-            population += f" of its population ({share_text(p_low)}, {share_text(p_high)})"
+            population += f" of its population (low {share_text(p_low)}, high {share_text(p_high)})"
             text = f"{area} and {population} defended"
         else:
             text = f"{area} of NATO-Europe territory and {population} of its population defended"
@@ -541,15 +543,14 @@ def headline(catalogue: Catalogue, state: MapState) -> Headline:
         off = replace(query, engage_on_remote="off")
         without = coverage_metrics(catalogue, options, off).nato_europe_area_share
     band = None
-    if state.uncertainty_band:
-        # The band's two other estimates (cached engine runs: the band's drawing asks them too).
-        low, high = (
-            coverage_metrics(catalogue, replace(options, estimate=e), query)
-            for e in ("low", "high")
-        )
+    if state.uncertainty_band and "defended" in state.layers and state.compare is None:
+        # Where the band is drawn: its low and high cases, each with its own delay as the
+        # band's drawing has them (metrics.estimate_band; the same cached engine runs).
+        rows = estimate_band(catalogue, options, query).set_index("estimate")
+        area, population = rows.nato_europe_area_share, rows.nato_europe_population_share
         band = (
-            (low.nato_europe_area_share, high.nato_europe_area_share),
-            (low.nato_europe_population_share, high.nato_europe_population_share),
+            (float(area["low"]), float(area["high"])),
+            (float(population["low"]), float(population["high"])),
         )
     return replace(
         line,

@@ -104,7 +104,7 @@ Cueing = Literal["perfect", "shared_track", "own_radar"]
 CUEINGS: tuple[Cueing, ...] = ("perfect", "shared_track", "own_radar")
 #: Each cueing in words, the one place they are written: ``(preposition, what the interceptor
 #: launches on, detail)``, and :data:`CUEING_SHORT` below. The dashboard's year line
-#: ("reachable ..., {preposition} {what} ({detail})"), its other-cueing lines ("With {what}
+#: ("... reachable ... {preposition} {what} ({detail})"), its other-cueing lines ("With {what}
 #: instead ({detail})"), its radio's captions and the command line's help are made from them.
 CUEING_WORDS: Mapping[Cueing, tuple[str, str, str]] = {
     "perfect": (
@@ -127,9 +127,9 @@ CUEING_WORDS: Mapping[Cueing, tuple[str, str, str]] = {
     ),
 }
 #: Each cueing in a few words, where a line gives every cueing's count (the Arctic map's
-#: subtitle, ``icbm --year``: "7 of 88 tracks reachable with perfect cueing; none on NATO's
-#: shared radar tracks, none with each site's own radar"); :data:`CUEING_WORDS` says what each
-#: one means.
+#: subtitle, ``icbm --year``: "none of 88 tracks reachable on NATO's shared radar tracks, none
+#: with each site's own radar; 7 only with perfect cueing"); :data:`CUEING_WORDS` says what
+#: each one means.
 CUEING_SHORT: Mapping[Cueing, str] = {
     "perfect": "with perfect cueing",
     "shared_track": "on NATO's shared radar tracks",

@@ -19,6 +19,7 @@ It returns, computed and never written by hand:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -53,7 +54,6 @@ __all__ = [
     "icbm_year",
     "icbm_year_by_cueing",
     "other_cueings_words",
-    "perfect_words",
 ]
 
 #: Track statuses (also the legend words and colours of the wide map, coverage.style).
@@ -218,42 +218,45 @@ def icbm_year_by_cueing(
     return {c: icbm_year(catalogue, options, replace(a, cueing=c)) for c in order}
 
 
-def cueing_line(results: dict[Cueing, IcbmYear]) -> str:
-    """How many tracks the year's sites reach under each cueing, the first given first.
+def cueing_line(
+    results: dict[Cueing, IcbmYear],
+    *,
+    subject: Callable[[int], str] | None = None,
+    perfect: str | None = None,
+) -> str:
+    """How many tracks the year's sites reach under each cueing.
 
-    "7 of 88 tracks reachable with perfect cueing; none on NATO's shared radar tracks, none
-    with each site's own radar": a map or a line that gave the first count alone read as the
-    answer, where the cueing it rests on is one no EPAA sensor provides (session 41's trial).
+    The asked cueing (the first of ``results``) first, "15 of 88 tracks reachable on NATO's
+    shared radar tracks; 78 with perfect cueing, none with each site's own radar": a map or a
+    line that gave the first count alone read as the answer, where the cueing it rests on is
+    one no EPAA sensor provides (session 41's trial). With perfect cueing asked (the default),
+    the cueings NATO's sensors give come first and perfect cueing last: "none of 88 tracks
+    reachable on NATO's shared radar tracks, none with each site's own radar; 7 only with
+    perfect cueing" (two trials in a row quoted the favourable count that led the line,
+    sessions 42 and 43). ``subject``: the words between the first count and its cueing, given
+    the count (default "tracks reachable"); ``perfect``: perfect cueing in words (default
+    :data:`CUEING_SHORT`'s).
     """
+    words = subject or (lambda n: "tracks reachable")
     first = next(iter(results.values()))
     total = len(first.tracks)
+
+    def counted(r: IcbmYear) -> str:
+        return f"{r.reachable_tracks or 'none'} {CUEING_SHORT[r.cueing]}"
+
     if first.cueing == "perfect" and len(results) > 1:
-        # Perfect cueing asked (the default): the cueings NATO's sensors give first, and the
-        # one no EPAA sensor provides last ("none of 88 tracks reachable on NATO's shared radar
-        # tracks, none with each site's own radar; 7 only with perfect cueing"): two trials
-        # in a row quoted the favourable count that led the line (sessions 42 and 43).
         head, *rest = (r for r in results.values() if r.cueing != "perfect")
-        realistic = ", ".join(
-            [
-                f"{head.reachable_tracks or 'none'} of {total} tracks reachable "
-                f"{CUEING_SHORT[head.cueing]}",
-                *(f"{r.reachable_tracks or 'none'} {CUEING_SHORT[r.cueing]}" for r in rest),
-            ]
-        )
-        return f"{realistic}; {perfect_words(first, results)}"
-    head_words = (
-        f"{first.reachable_tracks or 'none'} of {total} tracks reachable "
-        f"{CUEING_SHORT[first.cueing]}"
-    )
+        n = head.reachable_tracks
+        given = [f"{n or 'none'} of {total} {words(n)} {CUEING_SHORT[head.cueing]}"]
+        given += [counted(r) for r in rest]
+        most_else = max(r.reachable_tracks for r in (head, *rest))
+        only = "only " if first.reachable_tracks > most_else else ""
+        said = perfect or CUEING_SHORT["perfect"]
+        return f"{', '.join(given)}; {first.reachable_tracks or 'none'} {only}{said}"
+    n = first.reachable_tracks
+    head_words = f"{n or 'none'} of {total} {words(n)} {CUEING_SHORT[first.cueing]}"
     others = other_cueings_words(results)
     return f"{head_words}; {others}" if others else head_words
-
-
-def perfect_words(perfect: IcbmYear, results: dict[Cueing, IcbmYear]) -> str:
-    """``"7 only with perfect cueing"`` ("only" when the other cueings reach fewer)."""
-    most_else = max(r.reachable_tracks for r in results.values() if r.cueing != "perfect")
-    only = "only " if perfect.reachable_tracks > most_else else ""
-    return f"{perfect.reachable_tracks or 'none'} {only}{CUEING_SHORT['perfect']}"
 
 
 def other_cueings_words(results: dict[Cueing, IcbmYear]) -> str:

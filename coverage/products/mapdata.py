@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -316,7 +316,7 @@ class MapData:
         """
         return self.subtitle_one_line not in ("", self.subtitle)
 
-    @functools.cached_property
+    @property
     def drawn_defended(self) -> gpd.GeoDataFrame | None:
         """The defended area as the map and the slides draw it: over the NATO members.
 
@@ -327,12 +327,28 @@ class MapData:
         (the headline names one), the whole ground is drawn. The GIS files keep the whole
         ground (``defended``: their labels count the grid's cells over every country).
         """
-        return _on_members(self.defended, self._members_ground)
+        return self._once(
+            "drawn_defended", lambda: _on_members(self.defended, self._members_ground)
+        )
 
-    @functools.cached_property
+    @property
     def drawn_difference(self) -> gpd.GeoDataFrame | None:
         """A comparison's gained / lost / both as drawn: over the members of either year."""
-        return _on_members(self.difference, self._members_ground)
+        return self._once(
+            "drawn_difference", lambda: _on_members(self.difference, self._members_ground)
+        )
+
+    def _once(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept on this map after its first call.
+
+        Not ``functools.cached_property``: on Python 3.11 it holds one lock for every instance,
+        so the server's sessions would queue on each other's first cut. Two threads asking at
+        once may both compute it (the same answer).
+        """
+        kept = self.__dict__.setdefault("_kept", {})
+        if name not in kept:
+            kept[name] = compute()
+        return kept[name]
 
     @property
     def _members_ground(self) -> Any:

@@ -64,6 +64,7 @@ from coverage.style import (
     SECTOR_STYLES,
     STATUS_COLOURS,
     STATUS_WORDS,
+    TRACK_LINESTYLES,
     TRACK_STATUS_COLOURS,
     WHATIF_SITE_COLOUR,
     LayerStyle,
@@ -580,10 +581,6 @@ def _probability(ax: Axes, frame: gpd.GeoDataFrame, crs: str, zorder: float) -> 
     return drawn
 
 
-#: Threat tracks by engagement status: the dashboard's colours plus a line style for greyscale.
-_TRACK_LINESTYLES = {"defended": "solid", "not defended": "dashdot", "out of reach": "dotted"}
-
-
 def _lines(
     ax: Axes,
     geoms: Sequence[Any],
@@ -610,7 +607,7 @@ def _lines(
                 segments,
                 colors=[TRACK_STATUS_COLOURS.get(status, style.colour)],
                 linewidths=sz.lpt(style.line_width_px),
-                linestyles=_TRACK_LINESTYLES.get(status, style.line_style),
+                linestyles=TRACK_LINESTYLES.get(status, style.line_style),
                 zorder=zorder,
             ),
             autolim=False,
@@ -928,7 +925,7 @@ def _legend_entries(
                             [],
                             [],
                             color=TRACK_STATUS_COLOURS.get(status, style.colour),
-                            ls=_TRACK_LINESTYLES.get(status, style.line_style),
+                            ls=TRACK_LINESTYLES.get(status, style.line_style),
                             lw=sz.lpt(style.line_width_px),
                         ),
                         f"{title}: {status}" if status else title,

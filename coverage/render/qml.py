@@ -34,6 +34,7 @@ from coverage.style import (
     SECTOR_STYLES,
     STATUS_COLOURS,
     STATUS_WORDS,
+    TRACK_LINESTYLES,
     TRACK_STATUS_COLOURS,
     WHATIF_SITE_COLOUR,
     LayerStyle,
@@ -288,7 +289,7 @@ def _classes(key: str) -> tuple[list[_Class], ET.Element | None] | None:
             _Class(
                 f'"status" = {_quoted(status)}',
                 STATUS_WORDS.get(status, status),
-                _line(colour, style.line_width_px, style.line_style),
+                _line(colour, style.line_width_px, TRACK_LINESTYLES.get(status, style.line_style)),
             )
             for status, colour in TRACK_STATUS_COLOURS.items()
         ], None
