@@ -780,7 +780,14 @@ def test_new_state__a_spinner_over_the_page_that_moves_nothing(browser: Any, ser
             assert float(faded) < 0.5, faded
         spinner.wait_for(state="detached", timeout=60_000)
         _settle(page)
-        assert page.locator(MAP).first.bounding_box() == before
+        # The new state's headline gives the band's low and high shares (session 43): two lines
+        # still, whose text can round the map's top by a fraction of a pixel (230 -> 230.14).
+        after = page.locator(MAP).first.bounding_box()
+        assert {k: v for k, v in after.items() if k != "y"} == {
+            k: v for k, v in before.items() if k != "y"
+        }, (before, after)
+        assert abs(after["y"] - before["y"]) < 1.0, (before, after)
+        assert "(low estimates " in page.locator(HEADLINE).first.inner_text()
         assert float(page.locator(HEADLINE).first.evaluate("e => getComputedStyle(e).opacity")) == 1
         assert not _exceptions(loaded)
     finally:
