@@ -124,7 +124,8 @@ def _current(sourced: Catalogue) -> Catalogue:
     return sourced if edited is None else edited
 
 
-def _store(result: whatif.WhatIfResult, sourced: Catalogue) -> None:
+def _store(result: whatif.WhatIfResult, sourced: Catalogue, *, where: str = "top") -> None:
+    """Keep an edit's outcome; ``where``: the control it is shown beside (_show_last_result)."""
     state = st.session_state
     if not result.refused:
         state[_CATALOGUE] = result.catalogue
@@ -143,6 +144,7 @@ def _store(result: whatif.WhatIfResult, sourced: Catalogue) -> None:
             }
             for p in result.rejected
         ],
+        "where": where,
     }
 
 
@@ -401,8 +403,7 @@ def _on_upload(sourced: Catalogue) -> None:
             deployments=deps,
             deployments_name=deps_name,
         )
-    _store(result, sourced)
-    s[_LAST]["where"] = "upload"
+    _store(result, sourced, where="upload")
 
 
 def _downloads_and_reset(sourced: Catalogue, current: Catalogue) -> None:

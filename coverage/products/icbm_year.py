@@ -241,14 +241,11 @@ def cueing_line(
     first = next(iter(results.values()))
     total = len(first.tracks)
 
-    def counted(r: IcbmYear) -> str:
-        return f"{r.reachable_tracks or 'none'} {CUEING_SHORT[r.cueing]}"
-
     if first.cueing == "perfect" and len(results) > 1:
         head, *rest = (r for r in results.values() if r.cueing != "perfect")
         n = head.reachable_tracks
         given = [f"{n or 'none'} of {total} {words(n)} {CUEING_SHORT[head.cueing]}"]
-        given += [counted(r) for r in rest]
+        given += [_counted(r) for r in rest]
         most_else = max(r.reachable_tracks for r in (head, *rest))
         only = "only " if first.reachable_tracks > most_else else ""
         said = perfect or CUEING_SHORT["perfect"]
@@ -262,7 +259,12 @@ def cueing_line(
 def other_cueings_words(results: dict[Cueing, IcbmYear]) -> str:
     """The counts under every cueing but the first of ``results``, in words ("none on ...")."""
     _, *others = results.values()
-    return ", ".join(f"{r.reachable_tracks or 'none'} {CUEING_SHORT[r.cueing]}" for r in others)
+    return ", ".join(_counted(r) for r in others)
+
+
+def _counted(result: IcbmYear) -> str:
+    """``"none on NATO's shared radar tracks"``: a cueing's count in a line of every cueing."""
+    return f"{result.reachable_tracks or 'none'} {CUEING_SHORT[result.cueing]}"
 
 
 def _all_tracks(bases: pd.DataFrame) -> pd.DataFrame:

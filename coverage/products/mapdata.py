@@ -359,11 +359,20 @@ class MapData:
         """
         if self.state.domain != "europe":
             return None
-        members = self.nato
-        if self.comparison is not None and self.nato_ever is not None:
-            last = max(self.comparison.a.year, self.comparison.b.year)
-            members = self.nato_ever[self.nato_ever.joined_year.astype(float) <= last]
+        members = self.counted_members
         return _members_union(self.state.view, tuple(sorted(members.iso3)), members)
+
+    @property
+    def counted_members(self) -> gpd.GeoDataFrame:
+        """The NATO members whose territory the shares are of.
+
+        The year's members; beside a comparison, the members of either year (whose territory
+        a comparison's gained and lost shares are of), from :attr:`nato_ever` in its order.
+        """
+        cmp, ever = self.comparison, self.nato_ever
+        if cmp is None or ever is None:
+            return self.nato
+        return ever[ever.joined_year.astype(float) <= max(cmp.a.year, cmp.b.year)]
 
     def legend_title(self, key: str, default: str) -> str:
         """The legend title of layer ``key`` on this map (``default``: the palette table's)."""

@@ -330,13 +330,15 @@ def _members_of_either(data: MapData) -> gpd.GeoDataFrame:
     lost shares are of the members of either year; the layer held A's alone (session 37's
     note: 2016 vs 2024 wrote 26 members beside shares of 30).
     """
-    cmp, ever = data.comparison, data.nato_ever
-    if cmp is None or ever is None:
-        return data.nato
-    joined = ever.joined_year.astype(float).to_numpy()
+    members = data.counted_members
+    cmp = data.comparison
+    if cmp is None or data.nato_ever is None:
+        return members
+    joined = members.joined_year.astype(float).to_numpy()
     in_a, in_b = joined <= cmp.a.year, joined <= cmp.b.year
-    member_in = np.where(in_a & in_b, "A and B", np.where(in_a, "A only", "B only"))
-    return ever.assign(member_in=member_in)[in_a | in_b]
+    return members.assign(
+        member_in=np.where(in_a & in_b, "A and B", np.where(in_a, "A only", "B only"))
+    )
 
 
 def _layer_records(
